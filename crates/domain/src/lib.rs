@@ -1,0 +1,17 @@
+//! Régisseur's domain: the vocabulary and rules of an IT consulting firm,
+//! free of I/O so every rule can be tested exhaustively and quickly.
+
+pub mod company;
+pub mod contact;
+pub mod identifiers;
+pub mod ids;
+pub mod locale;
+pub mod money;
+pub mod paging;
+pub mod role;
+pub mod user;
+pub mod validation;
+
+pub use locale::Locale;
+pub use money::Money;
+pub use role::Role;

@@ -1,0 +1,132 @@
+//! `bench`: latency of the list page and the list API, measured in process
+//! (the real router, middleware and database; no TCP), so runs on noisy
+//! machines compare the application and not the network stack.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use clap::Args;
+use domain::paging::PageRequest;
+use domain::role::Role;
+use store::Actor;
+use tower::ServiceExt;
+use web::{AppState, WebConfig};
+
+use crate::config::{Common, connect};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Requests per scenario.
+    #[arg(long, default_value_t = 200)]
+    pub requests: usize,
+}
+
+pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
+    let db = connect(common).await?;
+    let mut tx = db.begin().await?;
+    let admins = store::users::list(
+        &mut tx,
+        &store::users::UserFilter {
+            role: Some(Role::Admin),
+            ..Default::default()
+        },
+        PageRequest::new(Some(1), Some(1)),
+    )
+    .await?;
+    let Some(admin) = admins.items.into_iter().next() else {
+        bail!("no admin user: run `regisseur demo --no-serve` (and `generate`) first");
+    };
+    let session =
+        store::sessions::create(&mut tx, Some(admin.id), Some("127.0.0.1"), Some("bench")).await?;
+    let (_, token) =
+        store::api_tokens::create(&mut tx, &Actor::system("bench"), admin.id, "bench").await?;
+    tx.commit().await?;
+    let companies = {
+        let mut tx = db.read().await?;
+        let n = store::companies::counts_by_kind(&mut tx, store::Scope::All)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>();
+        tx.commit().await?;
+        n
+    };
+    let app = web::app(AppState::new(db.clone(), WebConfig::default()));
+    let cookie = format!("regisseur_session={}", session.token);
+    let bearer = format!("Bearer {token}");
+    let scenarios: [(&str, &str, &str, &str); 4] = [
+        (
+            "page /companies",
+            "/companies",
+            header::COOKIE.as_str(),
+            cookie.as_str(),
+        ),
+        (
+            "page /companies?q=lyon&page=3",
+            "/companies?q=lyon&page=3",
+            header::COOKIE.as_str(),
+            cookie.as_str(),
+        ),
+        (
+            "api /api/v1/companies",
+            "/api/v1/companies",
+            header::AUTHORIZATION.as_str(),
+            bearer.as_str(),
+        ),
+        (
+            "api /api/v1/companies?page=50",
+            "/api/v1/companies?page=50",
+            header::AUTHORIZATION.as_str(),
+            bearer.as_str(),
+        ),
+    ];
+    println!(
+        "backend: {}, companies: {companies}, requests per scenario: {}",
+        db.backend().name(),
+        args.requests
+    );
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>9}",
+        "scenario", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    for (name, uri, h, v) in scenarios {
+        let mut times = Vec::with_capacity(args.requests);
+        for i in 0..args.requests + 10 {
+            let req = Request::get(uri).header(h, v).body(Body::empty())?;
+            let start = Instant::now();
+            let resp = app.clone().oneshot(req).await.context("request")?;
+            let status = resp.status();
+            let _ = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+            let elapsed = start.elapsed();
+            if status != StatusCode::OK {
+                bail!("{name}: HTTP {status}");
+            }
+            // The first requests warm caches and the pool; they are not counted.
+            if i >= 10 {
+                times.push(elapsed);
+            }
+        }
+        times.sort();
+        let pct = |p: f64| -> f64 {
+            let idx = ((times.len() as f64 * p).ceil() as usize)
+                .saturating_sub(1)
+                .min(times.len() - 1);
+            ms(times[idx])
+        };
+        println!(
+            "{:<34} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            name,
+            pct(0.50),
+            pct(0.95),
+            pct(0.99),
+            ms(*times.last().unwrap())
+        );
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

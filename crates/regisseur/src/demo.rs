@@ -1,0 +1,68 @@
+//! `demo`: replaces the database content with the demo data, prints the
+//! logins, then serves.
+
+use anyhow::bail;
+use clap::Args;
+
+use crate::config::{Common, connect};
+use crate::serve::{ServeArgs, serve};
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Only load the data, do not serve.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Erase a database that holds another firm's data.
+    #[arg(long)]
+    pub yes_erase: bool,
+}
+
+pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
+    let db = connect(common).await?;
+    // The demo empties the database first: refuse to do that to real data.
+    let mut tx = db.read().await?;
+    let firm = store::firm::get(&mut tx).await?;
+    tx.commit().await?;
+    if let Some(f) = firm
+        && f.name != store::demo::stafforia().name
+        && !args.yes_erase
+    {
+        bail!(
+            "this database holds the data of {:?}; `demo` would erase it. Use another DATABASE_URL or pass --yes-erase",
+            f.name
+        );
+    }
+    let summary = store::demo::seed(&db).await?;
+    let mut text = String::from("\nDemo data loaded: Stafforia Services, ");
+    text.push_str(&format!(
+        "{} companies, {} contacts.\n",
+        summary.companies, summary.contacts
+    ));
+    text.push_str(&format!(
+        "Logins (password for all: {}):\n",
+        summary.password
+    ));
+    for l in &summary.logins {
+        text.push_str(&format!(
+            "  {:<18} {:<36} {}\n",
+            l.role.as_str(),
+            l.email,
+            l.name
+        ));
+    }
+    if args.no_serve {
+        print!("{text}");
+        return Ok(());
+    }
+    serve(
+        db,
+        args.serve,
+        Some(Box::new(move |url: &str| {
+            print!("{text}");
+            println!("\nOpen {url} in a browser.");
+        })),
+    )
+    .await
+}

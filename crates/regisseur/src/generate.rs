@@ -1,0 +1,152 @@
+//! `generate`: synthetic companies and contacts for benchmarks, in batches,
+//! with a progress bar.
+
+use clap::Args;
+use domain::company::{CompanyData, CompanyKind};
+use domain::contact::{ContactData, ContactRole};
+use domain::identifiers::{Email, Siren, Siret, VatNumber};
+use indicatif::{ProgressBar, ProgressStyle};
+use store::{Actor, Scope};
+
+use crate::config::{Common, connect};
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Number of companies to add.
+    #[arg(long, default_value_t = 10_000)]
+    pub companies: u32,
+    /// Contacts per company.
+    #[arg(long, default_value_t = 2)]
+    pub contacts_per_company: u32,
+    /// First SIREN payload; change it to add a second batch (SIRENs are unique).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub siren_start: u32,
+}
+
+const WORDS: &[&str] = &[
+    "Atlas", "Boréal", "Cobalt", "Delta", "Éole", "Fjord", "Granit", "Horizon", "Iris", "Jade",
+    "Kairos", "Lumen", "Mistral", "Nova", "Orion", "Pégase", "Quartz", "Rivage", "Sirius", "Titan",
+    "Ulysse", "Vega", "Wagram", "Zénith",
+];
+const SECTORS: &[&str] = &[
+    "Banque",
+    "Assurances",
+    "Énergie",
+    "Transports",
+    "Santé",
+    "Industrie",
+    "Retail",
+    "Télécom",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("Paris", "75008"),
+    ("Lyon", "69002"),
+    ("Marseille", "13002"),
+    ("Toulouse", "31000"),
+    ("Nantes", "44000"),
+    ("Lille", "59000"),
+    ("Bordeaux", "33000"),
+    ("Rennes", "35000"),
+    ("Strasbourg", "67000"),
+    ("Courbevoie", "92400"),
+];
+const FIRST: &[&str] = &[
+    "Camille", "Louis", "Emma", "Hugo", "Chloé", "Lucas", "Léa", "Nathan", "Manon", "Jules",
+];
+const LAST: &[&str] = &[
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau",
+];
+
+const BATCH: u32 = 500;
+
+pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
+    let db = connect(common).await?;
+    let actor = Actor::system("generate");
+    let bar = ProgressBar::new(u64::from(args.companies));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("companies");
+    let mut done = 0;
+    while done < args.companies {
+        let end = (done + BATCH).min(args.companies);
+        // One transaction per batch: a failure loses at most one batch and
+        // says which.
+        let mut tx = db.begin().await?;
+        for i in done..end {
+            let company =
+                store::companies::create(&mut tx, &actor, &company(args.siren_start + i, i))
+                    .await?;
+            for j in 0..args.contacts_per_company {
+                store::contacts::create(&mut tx, &actor, Scope::All, &contact(company.id, i, j))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        bar.inc(u64::from(end - done));
+        done = end;
+    }
+    bar.finish_with_message("companies");
+    println!(
+        "added {} companies and {} contacts",
+        args.companies,
+        u64::from(args.companies) * u64::from(args.contacts_per_company)
+    );
+    Ok(())
+}
+
+fn company(siren_payload: u32, i: u32) -> CompanyData {
+    let siren = Siren::with_check_digit(siren_payload % 100_000_000);
+    let (city, postcode) = CITIES[i as usize % CITIES.len()];
+    let kind = match i % 10 {
+        0..=5 => CompanyKind::Client,
+        6..=8 => CompanyKind::Prospect,
+        _ => CompanyKind::Supplier,
+    };
+    CompanyData {
+        name: format!(
+            "{} {} {}",
+            WORDS[i as usize % WORDS.len()],
+            SECTORS[(i as usize / WORDS.len()) % SECTORS.len()],
+            i
+        ),
+        kind,
+        legal_form: Some("SAS".into()),
+        siret: Some(Siret::with_check_digit(&siren, 1)),
+        vat_number: Some(VatNumber::for_siren(&siren)),
+        siren: Some(siren),
+        address_line1: Some(format!("{} rue de la République", 1 + i % 200)),
+        address_line2: None,
+        postcode: Some(postcode.into()),
+        city: Some(city.into()),
+        country: "FR".into(),
+        email: None,
+        phone: Some("+33 1 40 00 00 00".into()),
+        iban: None,
+        key_account: i % 50 == 0,
+        notes: None,
+    }
+}
+
+fn contact(company_id: domain::ids::CompanyId, i: u32, j: u32) -> ContactData {
+    let first = FIRST[(i + j) as usize % FIRST.len()];
+    let last = LAST[(i * 3 + j) as usize % LAST.len()];
+    ContactData {
+        company_id,
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Email::parse(&format!(
+            "{}.{}.{i}.{j}@example.com",
+            store::search::normalize(first),
+            store::search::normalize(last)
+        ))
+        .ok(),
+        phone: None,
+        job_title: Some("Acheteur".into()),
+        role: ContactRole::ALL[j as usize % ContactRole::ALL.len()],
+        notes: None,
+    }
+}

@@ -1,0 +1,70 @@
+//! Régisseur: one binary for the whole system. Each subcommand lives in its
+//! own module.
+
+mod backup;
+mod bench;
+mod config;
+mod demo;
+mod generate;
+mod serve;
+mod user;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Common;
+
+#[derive(Parser)]
+#[command(
+    name = "regisseur",
+    version,
+    about = "Gestion d'ESN en régie / management system for IT consulting firms"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, then serve the application.
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the database with the demo data (replacing its content), then serve.
+    Demo(demo::DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Copy the database to a file (SQLite), or print the pg_dump command (PostgreSQL).
+    Backup(backup::BackupArgs),
+    /// Add synthetic data of a given size, for benchmarks.
+    Generate(generate::GenerateArgs),
+    /// Measure request latency of list pages and the API against the configured database.
+    Bench(bench::BenchArgs),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    config::init_tracing(&cli.common);
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(&cli.common, args).await,
+        Command::Migrate => config::connect(&cli.common)
+            .await
+            .map(|_| println!("migrations applied")),
+        Command::Demo(args) => demo::run(&cli.common, args).await,
+        Command::User(cmd) => user::run(&cli.common, cmd).await,
+        Command::Backup(args) => backup::run(&cli.common, args).await,
+        Command::Generate(args) => generate::run(&cli.common, args).await,
+        Command::Bench(args) => bench::run(&cli.common, args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

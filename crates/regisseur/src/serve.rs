@@ -1,0 +1,86 @@
+//! `serve`: the web application, with graceful shutdown.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Args;
+use store::Db;
+use tokio::net::TcpListener;
+use web::{AppState, WebConfig};
+
+use crate::config::{Common, connect};
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "REGISSEUR_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The URL users reach the application at; `https://…` turns on Secure cookies.
+    #[arg(long, env = "REGISSEUR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-For for client addresses (only behind a reverse proxy).
+    #[arg(long, env = "REGISSEUR_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "REGISSEUR_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+}
+
+pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect(common).await?;
+    serve(db, args, None).await
+}
+
+/// Serves until Ctrl-C or SIGTERM; `banner` is printed once the address is known.
+pub async fn serve(
+    db: Db,
+    args: ServeArgs,
+    banner: Option<Box<dyn FnOnce(&str) + Send>>,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("REGISSEUR_BIND: cannot listen on {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let config = WebConfig {
+        public_url: args.public_url.clone().unwrap_or_else(|| url.clone()),
+        trust_proxy: args.trust_proxy,
+        body_limit: args.body_limit,
+    };
+    let app = web::app(AppState::new(db.clone(), config));
+    if let Some(b) = banner {
+        b(&url);
+    }
+    // A line that scripts and tests can wait for.
+    println!("REGISSEUR_URL={url}");
+    tracing::info!(%url, backend = db.backend().name(), "listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,290 @@
+//! The demo data, in one place: the founding article's firm Stafforia Services,
+//! its key account Clientis Group, two other clients, a prospect, a supplier,
+//! their contacts, one user per role and the consultant Camille Martin.
+//! Later features extend this module so the demo tells the article's story.
+
+use domain::company::CompanyInput;
+use domain::contact::ContactInput;
+use domain::ids::CompanyId;
+use domain::role::Role;
+use domain::user::UserInput;
+
+use crate::firm::Firm;
+use crate::{Actor, Db, Result, Tx, on_tx};
+
+/// Every demo account shares this password, printed when the demo starts.
+pub const DEMO_PASSWORD: &str = "regisseur-demo";
+
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub logins: Vec<DemoLogin>,
+    pub password: &'static str,
+    pub companies: usize,
+    pub contacts: usize,
+}
+
+/// Tables in an order that respects foreign keys, for a full refresh.
+const TABLES: &[&str] = &[
+    "audit_log",
+    "api_tokens",
+    "sessions",
+    "login_attempts",
+    "users",
+    "contacts",
+    "companies",
+    "firm",
+];
+
+/// Empties every table (a "refresh"). Schema and migrations stay.
+pub async fn clear(tx: &mut Tx) -> Result<()> {
+    for t in TABLES {
+        let sql = format!("DELETE FROM {t}");
+        on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub fn stafforia() -> Firm {
+    Firm {
+        name: "Stafforia Services".into(),
+        legal_form: Some("SAS".into()),
+        siren: Some("812345676".into()),
+        vat_number: Some("FR19812345676".into()),
+        rcs_city: Some("Nanterre".into()),
+        share_capital_cents: Some(5_000_000),
+        address_line1: Some("12 rue des Régisseurs".into()),
+        postcode: Some("92100".into()),
+        city: Some("Boulogne-Billancourt".into()),
+        country: "FR".into(),
+        iban: Some("FR7630004000031234567890143".into()),
+        bic: Some("BNPAFRPPXXX".into()),
+        email: Some("contact@stafforia.example".into()),
+        phone: Some("+33 1 84 00 00 00".into()),
+    }
+}
+
+struct DemoCompany {
+    name: &'static str,
+    kind: &'static str,
+    siren: &'static str,
+    vat: &'static str,
+    city: &'static str,
+    postcode: &'static str,
+    address: &'static str,
+    key_account: bool,
+    contacts: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const COMPANIES: &[DemoCompany] = &[
+    DemoCompany {
+        name: "Clientis Group",
+        kind: "client",
+        siren: "542051180",
+        vat: "FR59542051180",
+        city: "Courbevoie",
+        postcode: "92400",
+        address: "1 esplanade de la Défense",
+        key_account: true,
+        contacts: &[
+            ("Sophie", "Bernard", "buyer", "Acheteuse IT"),
+            (
+                "Marc",
+                "Lefèvre",
+                "domain_manager",
+                "Responsable du domaine Data",
+            ),
+            (
+                "Nadia",
+                "Haddad",
+                "accounts_payable",
+                "Comptabilité fournisseurs",
+            ),
+        ],
+    },
+    DemoCompany {
+        name: "Banque Horizon",
+        kind: "client",
+        siren: "382114098",
+        vat: "FR89382114098",
+        city: "Paris",
+        postcode: "75009",
+        address: "40 boulevard Haussmann",
+        key_account: false,
+        contacts: &[
+            ("Julien", "Moreau", "operational", "Directeur de projet"),
+            ("Claire", "Petit", "buyer", "Achats"),
+        ],
+    },
+    DemoCompany {
+        name: "Mutuelle Atlantique",
+        kind: "client",
+        siren: "775674385",
+        vat: "FR54775674385",
+        city: "Nantes",
+        postcode: "44000",
+        address: "5 quai de la Fosse",
+        key_account: false,
+        contacts: &[("Thomas", "Garnier", "domain_manager", "DSI adjoint")],
+    },
+    DemoCompany {
+        name: "Proxima Énergie",
+        kind: "prospect",
+        siren: "902314566",
+        vat: "FR18902314566",
+        city: "Lyon",
+        postcode: "69002",
+        address: "10 cours de Verdun",
+        key_account: false,
+        contacts: &[("Inès", "Roux", "buyer", "Responsable achats")],
+    },
+    DemoCompany {
+        name: "DataFreelance Portage",
+        kind: "supplier",
+        siren: "884120775",
+        vat: "FR60884120775",
+        city: "Lille",
+        postcode: "59000",
+        address: "3 rue Nationale",
+        key_account: false,
+        contacts: &[("Paul", "Lambert", "accounts_payable", "Gestion")],
+    },
+];
+
+const STAFF: &[(Role, &str, &str)] = &[
+    (
+        Role::Admin,
+        "admin@stafforia.example",
+        "Alice Administratrice",
+    ),
+    (
+        Role::Direction,
+        "direction@stafforia.example",
+        "Denis Directeur",
+    ),
+    (
+        Role::BusinessManager,
+        "bm@stafforia.example",
+        "Bruno Marchand",
+    ),
+    (
+        Role::DeliveryManager,
+        "delivery@stafforia.example",
+        "Delphine Leroy",
+    ),
+    (
+        Role::Recruiter,
+        "recrutement@stafforia.example",
+        "Rachid Benali",
+    ),
+    (
+        Role::Finance,
+        "finance@stafforia.example",
+        "Fanny Comptable",
+    ),
+    (
+        Role::Consultant,
+        "camille.martin@stafforia.example",
+        "Camille Martin",
+    ),
+];
+
+const CLIENT_CONTACT_LOGIN: &str = "sophie.bernard@clientis.example";
+
+/// Replaces whatever the database holds with the demo data, in one transaction.
+pub async fn seed(db: &Db) -> Result<DemoSummary> {
+    let actor = Actor::system("demo");
+    let mut tx = db.begin().await?;
+    clear(&mut tx).await?;
+    crate::firm::save(&mut tx, &stafforia()).await?;
+    let mut clientis: Option<CompanyId> = None;
+    let mut contacts = 0;
+    for c in COMPANIES {
+        let input = CompanyInput {
+            name: c.name.into(),
+            kind: c.kind.into(),
+            legal_form: "SA".into(),
+            siren: c.siren.into(),
+            vat_number: c.vat.into(),
+            address_line1: c.address.into(),
+            postcode: c.postcode.into(),
+            city: c.city.into(),
+            country: "FR".into(),
+            key_account: c.key_account,
+            ..Default::default()
+        };
+        let company = crate::companies::create(&mut tx, &actor, &input.validate()?).await?;
+        if c.name == "Clientis Group" {
+            clientis = Some(company.id);
+        }
+        let domain_part = c
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or("x")
+            .to_lowercase()
+            .replace('é', "e");
+        for (first, last, role, title) in c.contacts {
+            let email = format!(
+                "{}.{}@{}.example",
+                crate::search::normalize(first),
+                crate::search::normalize(last),
+                domain_part
+            );
+            let input = ContactInput {
+                company_id: company.id.to_string(),
+                first_name: (*first).into(),
+                last_name: (*last).into(),
+                email,
+                phone: "+33 1 40 00 00 00".into(),
+                job_title: (*title).into(),
+                role: (*role).into(),
+                ..Default::default()
+            };
+            crate::companies::get(&mut tx, crate::Scope::All, company.id).await?;
+            crate::contacts::create(&mut tx, &actor, crate::Scope::All, &input.validate()?).await?;
+            contacts += 1;
+        }
+    }
+    let mut logins = Vec::new();
+    let mut users: Vec<(Role, &str, &str, Option<CompanyId>)> =
+        STAFF.iter().map(|(r, e, n)| (*r, *e, *n, None)).collect();
+    users.push((
+        Role::ClientContact,
+        CLIENT_CONTACT_LOGIN,
+        "Sophie Bernard",
+        clientis,
+    ));
+    for (role, email, name, company) in users {
+        let input = UserInput {
+            email: email.into(),
+            display_name: name.into(),
+            role: role.as_str().into(),
+            company_id: company.map(|c| c.to_string()).unwrap_or_default(),
+            password: DEMO_PASSWORD.into(),
+            ..Default::default()
+        };
+        crate::users::create(&mut tx, &actor, &input.validate(true)?).await?;
+        logins.push(DemoLogin {
+            role,
+            email: email.into(),
+            name: name.into(),
+        });
+    }
+    tx.commit().await?;
+    Ok(DemoSummary {
+        logins,
+        password: DEMO_PASSWORD,
+        companies: COMPANIES.len(),
+        contacts,
+    })
+}

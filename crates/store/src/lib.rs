@@ -1,0 +1,80 @@
+//! Régisseur's persistence. The only crate that speaks SQL; both backends are
+//! served by the same functions (see `db`).
+
+pub mod api_tokens;
+pub mod audit;
+pub mod backup;
+pub mod companies;
+pub mod contacts;
+pub mod credentials;
+pub mod db;
+pub mod demo;
+pub mod firm;
+pub mod scope;
+pub mod search;
+pub mod sessions;
+pub mod testing;
+pub mod throttle;
+pub mod users;
+
+pub use audit::Actor;
+pub use db::{Backend, Db, Tx};
+pub use scope::Scope;
+
+use domain::validation::ValidationErrors;
+use time::OffsetDateTime;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule refused the write; `field` names the form field.
+    #[error("conflict on {field}")]
+    Conflict { field: &'static str },
+    #[error("invalid input")]
+    Invalid(ValidationErrors),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+/// Current time at the precision both backends keep (microseconds), so a value
+/// read back equals the value written.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .expect("valid nanosecond")
+}
+
+/// Maps a unique violation to the form field it concerns, using the constraint
+/// names of the migrations (PostgreSQL reports the name, SQLite the columns).
+pub(crate) fn map_unique(e: sqlx::Error, rules: &[(&str, &'static str)]) -> Error {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        let hay = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+        for (needle, field) in rules {
+            if hay.contains(needle) {
+                return Error::Conflict { field };
+            }
+        }
+    }
+    Error::Db(e)
+}
+
+pub(crate) fn corrupt(what: &str, value: &str) -> Error {
+    Error::Corrupt(format!("{what}: {value:?}"))
+}

@@ -1,0 +1,111 @@
+//! The JSON API under `/api/v1`, authenticated by personal tokens
+//! (`Authorization: Bearer rgt_…`) or, for same-site scripts, the session
+//! cookie plus the CSRF header. Documented by OpenAPI 3.1 built from the
+//! route table.
+
+pub mod companies;
+pub mod contacts;
+pub mod me;
+pub mod users;
+
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa::{IntoParams, ToSchema};
+
+/// RFC 9457 problem document, as every API error is returned.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemDoc {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub instance: Option<String>,
+    /// One entry per refused field.
+    pub errors: Vec<ProblemFieldDoc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemFieldDoc {
+    /// The request field, e.g. `siren`.
+    pub field: String,
+    /// Stable machine code of the failed check, e.g. `id-checksum`.
+    pub code: String,
+    /// The message in the request's language (Accept-Language).
+    pub message: String,
+}
+
+/// Paging and search common to every list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page (1–200, default 25).
+    pub per_page: Option<u32>,
+    /// Free-text search (name, SIREN, city, e-mail…), accents and case ignored.
+    pub q: Option<String>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> domain::paging::PageRequest {
+        domain::paging::PageRequest::new(self.page, self.per_page)
+    }
+}
+
+pub fn rfc3339(t: &OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub fn openapi_base() -> OpenApi {
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Régisseur API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Management of an IT consulting firm (régie). Errors are RFC 9457 problem documents \
+                     (application/problem+json) naming the refused fields.",
+                ))
+                .build(),
+        )
+        .components(Some(
+            ComponentsBuilder::new()
+                .security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()))
+                .schema_from::<ProblemDoc>()
+                .schema_from::<ProblemFieldDoc>()
+                .build(),
+        ))
+        .build()
+}
+
+static OPENAPI_JSON: LazyLock<String> = LazyLock::new(|| {
+    crate::router::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+});
+
+pub async fn openapi_json() -> Response {
+    let mut r = OPENAPI_JSON.as_str().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// A `201 Created` with a `Location` header.
+pub fn created<T: Serialize>(location: String, body: T) -> Response {
+    let mut r = (axum::http::StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}

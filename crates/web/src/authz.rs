@@ -1,0 +1,110 @@
+//! The one authorization policy. Every route declares a `Need` in the route
+//! table (router.rs); this module decides, per role, what is allowed, and
+//! which records a user may see (`scope_for`), which the store applies inside
+//! its queries.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::role::Role;
+use store::Scope;
+use store::users::User;
+
+use crate::ctx::Ctx;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ViewCompanies,
+    EditCompanies,
+    ViewContacts,
+    EditContacts,
+    ManageUsers,
+    ReadApiDocs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone, signed in or not (login page, health checks, assets).
+    Public,
+    /// Any signed-in user (home, own account).
+    SignedIn,
+    Perm(Permission),
+}
+
+pub fn allows(role: Role, p: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match p {
+        ViewCompanies | ViewContacts => !matches!(role, Consultant),
+        EditCompanies => matches!(role, Admin | Direction | BusinessManager | Finance),
+        EditContacts => matches!(
+            role,
+            Admin | Direction | BusinessManager | DeliveryManager | Finance
+        ),
+        ManageUsers => matches!(role, Admin),
+        ReadApiDocs => role.is_internal_staff(),
+    }
+}
+
+/// Staff see every record; a client contact only his company's; a consultant
+/// only what concerns himself.
+pub fn scope_for(user: &User) -> Scope {
+    match (user.role, user.company_id) {
+        (Role::ClientContact, Some(company)) => Scope::Company(company),
+        // The database forbids a client contact without a company; should one
+        // appear anyway, he sees only his own records, never everything.
+        (Role::ClientContact, None) | (Role::Consultant, _) => Scope::Own(user.id),
+        _ => Scope::All,
+    }
+}
+
+pub fn check(ctx: &Ctx, need: Need) -> Result<(), AppError> {
+    match need {
+        Need::Public => Ok(()),
+        Need::SignedIn => ctx.user().map(|_| ()),
+        Need::Perm(p) => {
+            if allows(ctx.user()?.role, p) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+}
+
+/// The route layer attached to every route by the route table.
+pub async fn require(need: Need, req: Request, next: Next) -> Response {
+    let outcome = match req.extensions().get::<Ctx>() {
+        Some(ctx) => check(ctx, need),
+        None => Err(AppError::Internal(anyhow::anyhow!("context layer missing"))),
+    };
+    match outcome {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_manage_users() {
+        for r in Role::ALL {
+            assert_eq!(allows(r, Permission::ManageUsers), r == Role::Admin, "{r}");
+        }
+    }
+
+    #[test]
+    fn outsiders_never_edit() {
+        for p in [
+            Permission::EditCompanies,
+            Permission::EditContacts,
+            Permission::ManageUsers,
+        ] {
+            assert!(!allows(Role::Consultant, p));
+            assert!(!allows(Role::ClientContact, p));
+        }
+    }
+}

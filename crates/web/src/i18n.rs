@@ -1,0 +1,106 @@
+//! Translations. Every user-facing string comes from the Fluent catalogues in
+//! `locales/`; French is the reference and the fallback.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use domain::Locale;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "fr",
+        // Unicode isolation marks around arguments would show up in inputs
+        // and e-mails; our arguments are plain values.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static FR: LanguageIdentifier = langid!("fr");
+static EN: LanguageIdentifier = langid!("en");
+
+fn lang(locale: Locale) -> &'static LanguageIdentifier {
+    match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+    }
+}
+
+pub fn t(locale: Locale, key: &str) -> String {
+    LOCALES.lookup(lang(locale), key)
+}
+
+pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES.lookup_with_args(lang(locale), key, &map)
+}
+
+/// True when the key exists in the given language (used by the catalogue test).
+pub fn has(locale: Locale, key: &str) -> bool {
+    LOCALES
+        .lookup_single_language::<&str>(lang(locale), key, None)
+        .is_ok()
+}
+
+/// The message for a field error. A message may have an attribute per field
+/// (`id-checksum.siren`) saying which identifier failed which check; the
+/// plain message is the fallback.
+pub fn field_error(locale: Locale, e: &domain::validation::FieldError) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = e
+        .args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    let specific = format!("{}.{}", e.key, e.field);
+    LOCALES
+        .try_lookup_complete(lang(locale), &specific, Some(&map))
+        .unwrap_or_else(|| LOCALES.lookup_with_args(lang(locale), e.key, &map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both catalogues define the same keys: a string added in one language
+    /// only would silently fall back to French for English users.
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let keys = |src: &str| -> Vec<String> {
+            src.lines()
+                .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains('='))
+                .map(|l| l.split('=').next().unwrap().trim().to_string())
+                .collect()
+        };
+        let mut fr = keys(include_str!("../locales/fr/main.ftl"));
+        let mut en = keys(include_str!("../locales/en/main.ftl"));
+        fr.sort();
+        en.sort();
+        let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
+        assert!(
+            only_fr.is_empty() && only_en.is_empty(),
+            "only fr: {only_fr:?}, only en: {only_en:?}"
+        );
+        for k in &fr {
+            assert!(
+                has(Locale::Fr, k) && has(Locale::En, k),
+                "{k} does not parse"
+            );
+        }
+    }
+
+    #[test]
+    fn arguments_are_substituted() {
+        let s = t_args(
+            Locale::Fr,
+            "id-wrong-length",
+            &[("expected", "9".into()), ("found", "7".into())],
+        );
+        assert!(s.contains('9') && s.contains('7'), "{s}");
+    }
+}

@@ -1,0 +1,102 @@
+//! Operations: health and readiness probes, static assets, fallbacks and the
+//! headers every response carries.
+
+use std::any::Any;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// Liveness: the process answers.
+pub async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers and its schema is current.
+pub async fn readyz(State(app): State<AppState>) -> Response {
+    let db_ok = app.db.ping().await.is_ok();
+    let migrations_ok = db_ok && app.db.migrations_current().await.unwrap_or(false);
+    let status = if db_ok && migrations_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({
+            "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
+            "database": if db_ok { "ok" } else { "unreachable" },
+            "migrations": if migrations_ok { "current" } else { "pending" },
+            "backend": app.db.backend().name(),
+        })),
+    )
+        .into_response()
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+pub async fn css() -> Response {
+    asset("text/css; charset=utf-8", include_str!("../static/app.css"))
+}
+
+pub async fn htmx() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/htmx.min.js"),
+    )
+}
+
+pub async fn favicon() -> Response {
+    asset("image/svg+xml", include_str!("../static/favicon.svg"))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    resp
+}
+
+pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Erreur interne / Internal error",
+    )
+        .into_response()
+}

@@ -1,0 +1,338 @@
+//! Companies: list with search and paging, show, create, edit.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::company::{CompanyInput, CompanyKind};
+use domain::ids::CompanyId;
+use domain::paging::PageRequest;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::companies::{Company, CompanyFilter};
+
+use super::see_other;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Form, Id, Query};
+use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::{AppState, i18n};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    pub page: Option<u32>,
+}
+
+pub struct Row {
+    pub id: CompanyId,
+    pub name: String,
+    pub kind: String,
+    pub siren: String,
+    pub city: String,
+    pub key_account: bool,
+}
+
+#[derive(Template)]
+#[template(path = "companies/list.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    kind: String,
+    kinds: Vec<(&'static str, String)>,
+    rows: Vec<Row>,
+    pager: Pager,
+    can_edit: bool,
+}
+
+fn kinds(ctx: &Ctx) -> Vec<(&'static str, String)> {
+    CompanyKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), i18n::t(ctx.locale, &k.label_key())))
+        .collect()
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let scope = ctx.scope()?;
+    let filter = CompanyFilter {
+        q: Some(q.q.clone()),
+        kind: CompanyKind::parse(&q.kind),
+    };
+    let mut tx = app.db.read().await?;
+    let paged =
+        store::companies::list(&mut tx, scope, &filter, PageRequest::new(q.page, None)).await?;
+    tx.commit().await?;
+    let rows = paged
+        .items
+        .iter()
+        .map(|c| Row {
+            id: c.id,
+            name: c.data.name.clone(),
+            kind: i18n::t(ctx.locale, &c.data.kind.label_key()),
+            siren: c
+                .data
+                .siren
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            city: c.data.city.clone().unwrap_or_default(),
+            key_account: c.data.key_account,
+        })
+        .collect();
+    let pager = Pager::new(
+        &paged,
+        "/companies",
+        &[("q", q.q.clone()), ("kind", q.kind.clone())],
+    );
+    let user = ctx.user()?;
+    render(&ListPage {
+        layout: layout(&app, &ctx, "companies-title").await?,
+        can_edit: allows(user.role, Permission::EditCompanies),
+        kinds: kinds(&ctx),
+        q: q.q,
+        kind: q.kind,
+        rows,
+        pager,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "companies/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel: String,
+    form: CompanyInput,
+    kinds: Vec<(&'static str, String)>,
+    errors: FieldErrors,
+}
+
+async fn form_page(
+    app: &AppState,
+    ctx: &Ctx,
+    existing: Option<CompanyId>,
+    form: CompanyInput,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let (title_key, action, cancel) = match existing {
+        Some(id) => (
+            "companies-edit",
+            format!("/companies/{id}"),
+            format!("/companies/{id}"),
+        ),
+        None => (
+            "companies-new",
+            "/companies".to_string(),
+            "/companies".to_string(),
+        ),
+    };
+    let page = FormPage {
+        layout: layout(app, ctx, title_key).await?,
+        heading: i18n::t(ctx.locale, title_key),
+        action,
+        cancel,
+        form,
+        kinds: kinds(ctx),
+        errors: FieldErrors::new(ctx.locale, errors),
+    };
+    if errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+pub async fn new(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let form = CompanyInput {
+        kind: "client".into(),
+        country: "FR".into(),
+        ..Default::default()
+    };
+    form_page(&app, &ctx, None, form, &ValidationErrors::new()).await
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<CompanyInput>,
+) -> AppResult<Response> {
+    let data = match input.validate() {
+        Ok(d) => d,
+        Err(errors) => return form_page(&app, &ctx, None, input, &errors).await,
+    };
+    let mut tx = app.db.begin().await?;
+    match store::companies::create(&mut tx, &ctx.actor(), &data).await {
+        Ok(company) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "company-created").await?;
+            Ok(see_other(&format!("/companies/{}", company.id)))
+        }
+        Err(e) => refused(&app, &ctx, None, input, e).await,
+    }
+}
+
+/// A store refusal shown beside the field; anything else is an error page.
+async fn refused(
+    app: &AppState,
+    ctx: &Ctx,
+    id: Option<CompanyId>,
+    input: CompanyInput,
+    e: store::Error,
+) -> AppResult<Response> {
+    match AppError::from(e) {
+        AppError::Validation(errors) => form_page(app, ctx, id, input, &errors).await,
+        other => Err(other),
+    }
+}
+
+pub async fn edit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let company = store::companies::get(&mut tx, ctx.scope()?, id).await?;
+    tx.commit().await?;
+    form_page(
+        &app,
+        &ctx,
+        Some(id),
+        company.data.to_input(),
+        &ValidationErrors::new(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Form(input): Form<CompanyInput>,
+) -> AppResult<Response> {
+    let data = match input.validate() {
+        Ok(d) => d,
+        Err(errors) => return form_page(&app, &ctx, Some(id), input, &errors).await,
+    };
+    let mut tx = app.db.begin().await?;
+    match store::companies::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "company-updated").await?;
+            Ok(see_other(&format!("/companies/{id}")))
+        }
+        Err(e) => refused(&app, &ctx, Some(id), input, e).await,
+    }
+}
+
+pub struct ContactLine {
+    pub name: String,
+    pub job_title: Option<String>,
+    pub role: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "companies/show.html")]
+struct ShowPage {
+    layout: Layout,
+    c: Company,
+    kind_label: String,
+    address: String,
+    iban: Option<String>,
+    contacts: Vec<ContactLine>,
+    history: Vec<String>,
+    can_edit: bool,
+    can_add_contact: bool,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+) -> AppResult<Response> {
+    let scope = ctx.scope()?;
+    let user = ctx.user()?;
+    let mut tx = app.db.read().await?;
+    let c = store::companies::get(&mut tx, scope, id).await?;
+    let filter = store::contacts::ContactFilter {
+        q: None,
+        company_id: Some(id),
+    };
+    let contacts = store::contacts::list(
+        &mut tx,
+        scope,
+        &filter,
+        PageRequest::new(Some(1), Some(200)),
+    )
+    .await?;
+    let staff = user.role.is_internal_staff();
+    let history = if staff {
+        store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
+    } else {
+        Vec::new()
+    };
+    tx.commit().await?;
+    let l = layout(&app, &ctx, "companies-title").await?;
+    let address = [
+        c.data.address_line1.clone(),
+        c.data.address_line2.clone(),
+        Some(format!(
+            "{} {}",
+            c.data.postcode.clone().unwrap_or_default(),
+            c.data.city.clone().unwrap_or_default()
+        )),
+        Some(c.data.country.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let history = history
+        .iter()
+        .map(|h| {
+            i18n::t_args(
+                ctx.locale,
+                &format!("history-{}", h.action),
+                &[("who", h.actor_label.clone()), ("when", l.datetime(&h.at))],
+            )
+        })
+        .collect();
+    render(&ShowPage {
+        kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),
+        iban: c.data.iban.as_ref().map(|i| i.formatted()),
+        contacts: contacts
+            .items
+            .iter()
+            .map(|p| ContactLine {
+                name: p.full_name(),
+                job_title: p.data.job_title.clone(),
+                role: i18n::t(ctx.locale, &p.data.role.label_key()),
+                email: p
+                    .data
+                    .email
+                    .as_ref()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+                phone: p.data.phone.clone().unwrap_or_default(),
+            })
+            .collect(),
+        can_edit: allows(user.role, Permission::EditCompanies),
+        can_add_contact: allows(user.role, Permission::EditContacts),
+        layout: l,
+        address,
+        history,
+        c,
+    })
+}

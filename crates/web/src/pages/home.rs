@@ -1,0 +1,86 @@
+//! The home page: real counts of what the user may see, with a chart.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::role::Role;
+
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::view::{Layout, layout, render};
+use crate::{AppState, chart, i18n};
+
+pub struct Stat {
+    pub href: String,
+    pub label: String,
+    pub value: u64,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    greeting_name: String,
+    stats: Vec<Stat>,
+    chart: Option<String>,
+}
+
+pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.user()?;
+    let scope = ctx.scope()?;
+    let mut stats = Vec::new();
+    let mut chart = None;
+    let mut tx = app.db.read().await?;
+    if allows(user.role, Permission::ViewCompanies) {
+        let by_kind = store::companies::counts_by_kind(&mut tx, scope).await?;
+        let visible: Vec<_> = by_kind
+            .iter()
+            .filter(|(_, n)| *n > 0 || user.role != Role::ClientContact)
+            .collect();
+        for (kind, n) in &visible {
+            stats.push(Stat {
+                href: format!("/companies?kind={}", kind.as_str()),
+                label: i18n::t(ctx.locale, &format!("home-count-{}", kind.as_str())),
+                value: *n as u64,
+            });
+        }
+        if user.role.is_internal_staff() {
+            let items: Vec<(String, u64)> = by_kind
+                .iter()
+                .map(|(k, n)| (i18n::t(ctx.locale, &k.label_key()), *n as u64))
+                .collect();
+            chart = Some(chart::bars(
+                &i18n::t(ctx.locale, "home-chart-title"),
+                &items,
+            ));
+        }
+    }
+    if allows(user.role, Permission::ViewContacts) {
+        stats.push(Stat {
+            href: "/contacts".into(),
+            label: i18n::t(ctx.locale, "home-count-contacts"),
+            value: store::contacts::count(&mut tx, scope).await? as u64,
+        });
+    }
+    if allows(user.role, Permission::ManageUsers) {
+        stats.push(Stat {
+            href: "/users".into(),
+            label: i18n::t(ctx.locale, "home-count-users"),
+            value: store::users::count(&mut tx).await? as u64,
+        });
+    }
+    tx.commit().await?;
+    let first_name = user
+        .display_name
+        .split_whitespace()
+        .next()
+        .unwrap_or(&user.display_name)
+        .to_string();
+    render(&HomePage {
+        layout: layout(&app, &ctx, "home-title").await?,
+        greeting_name: first_name,
+        stats,
+        chart,
+    })
+}

@@ -1,0 +1,182 @@
+//! Sign-in and sign-out. Sessions live in the database; the session id is
+//! replaced at sign-in (no fixation) and failed attempts are throttled in the
+//! database so the limit holds across instances.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::see_other;
+use crate::AppState;
+use crate::ctx::{Ctx, clear_session_cookie, session_cookie};
+use crate::error::AppResult;
+use crate::extract::{Form, Query};
+use crate::view::{Layout, layout, render_status};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    pub next: String,
+}
+
+/// Only local paths: an open redirect would let a link to our login page
+/// send people elsewhere afterwards.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+}
+
+pub async fn form(
+    State(app): State<AppState>,
+    mut ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(see_other(&safe_next(&q.next)));
+    }
+    // The form needs a session to carry its CSRF token.
+    let mut set_cookie = None;
+    if ctx.session.is_none() {
+        let mut tx = app.db.begin().await?;
+        let created =
+            store::sessions::create(&mut tx, None, Some(&ctx.ip), user_agent(&headers)).await?;
+        tx.commit().await?;
+        set_cookie = Some(session_cookie(app.config.secure_cookies(), &created.token));
+        ctx.session = Some(created.session);
+    }
+    let page = LoginPage {
+        layout: layout(&app, &ctx, "login-title").await?,
+        email: String::new(),
+        next: q.next,
+        error: None,
+    };
+    let mut resp = render_status(StatusCode::OK, &page)?;
+    if let Some(c) = set_cookie {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> AppResult<Response> {
+    let email = f.email.trim().to_lowercase();
+    let refuse = async |status: StatusCode, key: &'static str| {
+        let page = LoginPage {
+            layout: layout(&app, &ctx, "login-title").await?,
+            email: f.email.clone(),
+            next: f.next.clone(),
+            error: Some(crate::i18n::t(ctx.locale, key)),
+        };
+        render_status(status, &page)
+    };
+
+    let mut tx = app.db.begin().await?;
+    if store::throttle::is_blocked(&mut tx, &email, &ctx.ip).await? {
+        tx.commit().await?;
+        return refuse(StatusCode::TOO_MANY_REQUESTS, "login-throttled").await;
+    }
+    let found = store::users::credentials_for(&mut tx, &email).await?;
+    let user = match found {
+        Some((user, hash))
+            if user.active && store::credentials::verify_password(&hash, &f.password) =>
+        {
+            Some(user)
+        }
+        Some(_) => None,
+        None => {
+            store::credentials::verify_against_dummy(&f.password);
+            None
+        }
+    };
+    let Some(user) = user else {
+        store::throttle::record(&mut tx, &email, &ctx.ip, false).await?;
+        tx.commit().await?;
+        return refuse(StatusCode::UNAUTHORIZED, "login-failed").await;
+    };
+    store::throttle::record(&mut tx, &email, &ctx.ip, true).await?;
+    if let Some(old) = &ctx.session {
+        store::sessions::delete(&mut tx, &old.id_hash).await?;
+    }
+    let created =
+        store::sessions::create(&mut tx, Some(user.id), Some(&ctx.ip), user_agent(&headers))
+            .await?;
+    store::users::record_login(&mut tx, user.id).await?;
+    tx.commit().await?;
+    let mut resp = see_other(&safe_next(&f.next));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(app.config.secure_cookies(), &created.token),
+    );
+    Ok(resp)
+}
+
+pub async fn logout(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    if let Some(s) = &ctx.session {
+        let mut tx = app.db.begin().await?;
+        store::sessions::delete(&mut tx, &s.id_hash).await?;
+        tx.commit().await?;
+    }
+    let mut resp = see_other("/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        clear_session_cookie(app.config.secure_cookies()),
+    );
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_redirects() {
+        assert_eq!(safe_next("/companies?q=a"), "/companies?q=a");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}

@@ -1,0 +1,16 @@
+//! Server-rendered pages, one module per resource.
+
+pub mod account;
+pub mod api_docs;
+pub mod companies;
+pub mod contacts;
+pub mod home;
+pub mod login;
+pub mod users;
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// After a successful POST: redirect so a reload does not resubmit.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

@@ -1,0 +1,223 @@
+//! Every route, in one list. Each line declares the permission it needs; the
+//! authorization layer is attached from that line, the OpenAPI document is
+//! built from the API lines, and the route × role test walks the same list,
+//! so no route can exist without its rule.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
+
+use crate::authz::{Need, Permission::*};
+use crate::{AppState, api, authz, csrf, ctx, ops, pages};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: String,
+    pub need: Need,
+}
+
+pub struct Routes {
+    router: Router<AppState>,
+    pub specs: Vec<RouteSpec>,
+    pub openapi: OpenApi,
+}
+
+fn filter(m: &Method) -> MethodFilter {
+    MethodFilter::try_from(m.clone()).expect("standard method")
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes {
+            router: Router::new(),
+            specs: Vec::new(),
+            openapi: api::openapi_base(),
+        }
+    }
+
+    fn guard(need: Need, mr: MethodRouter<AppState>) -> MethodRouter<AppState> {
+        mr.route_layer(axum::middleware::from_fn(move |req, next| {
+            authz::require(need, req, next)
+        }))
+    }
+
+    fn page<H, T>(mut self, method: Method, path: &str, need: Need, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self
+            .router
+            .route(path, Self::guard(need, on(filter(&method), handler)));
+        self.specs.push(RouteSpec {
+            method,
+            path: path.to_string(),
+            need,
+        });
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &str, need: Need, h: H) -> Self {
+        self.page(Method::GET, path, need, h)
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &str, need: Need, h: H) -> Self {
+        self.page(Method::POST, path, need, h)
+    }
+
+    /// An API route: its path and method come from the handler's
+    /// `#[utoipa::path]`, which also documents it.
+    fn api(mut self, need: Need, (schemas, paths, mr): UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in paths.paths.iter() {
+            let methods: Vec<Method> = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(m, present)| present.then_some(m))
+            .collect();
+            for m in methods {
+                self.specs.push(RouteSpec {
+                    method: m,
+                    path: path.clone(),
+                    need,
+                });
+            }
+            self.router = self.router.route(path, Self::guard(need, mr.clone()));
+        }
+        self.openapi.paths.paths.extend(paths.paths);
+        let components = self.openapi.components.get_or_insert_with(Default::default);
+        components.schemas.extend(schemas);
+        self
+    }
+}
+
+use Need::{Perm, Public, SignedIn};
+
+/// The route table.
+pub fn routes() -> Routes {
+    Routes::new()
+        // Operations and assets
+        .get("/healthz", Public, ops::healthz)
+        .get("/readyz", Public, ops::readyz)
+        .get("/static/app.css", Public, ops::css)
+        .get("/static/htmx.min.js", Public, ops::htmx)
+        .get("/favicon.ico", Public, ops::favicon)
+        // Sign-in and the user's own account
+        .get("/login", Public, pages::login::form)
+        .post("/login", Public, pages::login::submit)
+        .post("/logout", SignedIn, pages::login::logout)
+        .post("/locale", Public, pages::account::set_locale)
+        .get("/", SignedIn, pages::home::show)
+        .get("/account", SignedIn, pages::account::show)
+        .post(
+            "/account/password",
+            SignedIn,
+            pages::account::change_password,
+        )
+        .post("/account/tokens", SignedIn, pages::account::create_token)
+        .post(
+            "/account/tokens/{id}/revoke",
+            SignedIn,
+            pages::account::revoke_token,
+        )
+        // Companies
+        .get("/companies", Perm(ViewCompanies), pages::companies::list)
+        .get("/companies/new", Perm(EditCompanies), pages::companies::new)
+        .post("/companies", Perm(EditCompanies), pages::companies::create)
+        .get(
+            "/companies/{id}",
+            Perm(ViewCompanies),
+            pages::companies::show,
+        )
+        .get(
+            "/companies/{id}/edit",
+            Perm(EditCompanies),
+            pages::companies::edit,
+        )
+        .post(
+            "/companies/{id}",
+            Perm(EditCompanies),
+            pages::companies::update,
+        )
+        // Contacts
+        .get("/contacts", Perm(ViewContacts), pages::contacts::list)
+        .get("/contacts/new", Perm(EditContacts), pages::contacts::new)
+        .post("/contacts", Perm(EditContacts), pages::contacts::create)
+        .get(
+            "/contacts/{id}/edit",
+            Perm(EditContacts),
+            pages::contacts::edit,
+        )
+        .post(
+            "/contacts/{id}",
+            Perm(EditContacts),
+            pages::contacts::update,
+        )
+        // Users (administration)
+        .get("/users", Perm(ManageUsers), pages::users::list)
+        .get("/users/new", Perm(ManageUsers), pages::users::new)
+        .post("/users", Perm(ManageUsers), pages::users::create)
+        .get("/users/{id}/edit", Perm(ManageUsers), pages::users::edit)
+        .post("/users/{id}", Perm(ManageUsers), pages::users::update)
+        // API and its documentation
+        .get("/api/docs", Perm(ReadApiDocs), pages::api_docs::show)
+        .get("/api/openapi.json", Public, api::openapi_json)
+        .api(SignedIn, routes!(api::me::show))
+        .api(Perm(ViewCompanies), routes!(api::companies::list))
+        .api(Perm(EditCompanies), routes!(api::companies::create))
+        .api(Perm(ViewCompanies), routes!(api::companies::show))
+        .api(Perm(EditCompanies), routes!(api::companies::update))
+        .api(Perm(ViewContacts), routes!(api::contacts::list))
+        .api(Perm(EditContacts), routes!(api::contacts::create))
+        .api(Perm(ViewContacts), routes!(api::contacts::show))
+        .api(Perm(EditContacts), routes!(api::contacts::update))
+        .api(Perm(ManageUsers), routes!(api::users::list))
+        .api(Perm(ManageUsers), routes!(api::users::create))
+        .api(Perm(ManageUsers), routes!(api::users::show))
+        .api(Perm(ManageUsers), routes!(api::users::update))
+}
+
+/// The OpenAPI document, built from the route table.
+pub fn openapi() -> OpenApi {
+    routes().openapi
+}
+
+/// The whole application with its middleware.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    let Routes { router, .. } = routes();
+    router
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::verify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::load,
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(ops::panic_response))
+        .with_state(state)
+}

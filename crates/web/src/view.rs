@@ -1,0 +1,277 @@
+//! What every page shares: the layout (navigation by role, flash message,
+//! language), formatting in the user's language, rendering and error pages.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use domain::Locale;
+use domain::validation::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::{AppState, i18n};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub key: String,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+pub struct Layout {
+    pub locale: Locale,
+    pub title: String,
+    pub user_name: Option<String>,
+    pub user_role: Option<String>,
+    pub company_name: Option<String>,
+    pub csrf: String,
+    pub flash: Option<(FlashKind, String)>,
+    pub nav: Vec<NavItem>,
+    pub path: String,
+}
+
+impl Layout {
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.locale, key)
+    }
+
+    pub fn ta(&self, key: &str, name: &str, value: &str) -> String {
+        i18n::t_args(self.locale, key, &[(name, value.to_string())])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.as_str()
+    }
+
+    pub fn date(&self, d: &time::OffsetDateTime) -> String {
+        domain::locale::format_date(d.date(), self.locale)
+    }
+
+    pub fn datetime(&self, d: &time::OffsetDateTime) -> String {
+        domain::locale::format_datetime(*d, self.locale)
+    }
+
+    pub fn number<N: std::borrow::Borrow<u64>>(&self, n: N) -> String {
+        domain::locale::format_int(*n.borrow() as i64, self.locale)
+    }
+
+    pub fn is_success(&self) -> bool {
+        matches!(self.flash, Some((FlashKind::Success, _)))
+    }
+}
+
+const NAV: &[(&str, &str, Option<Permission>)] = &[
+    ("/", "nav-home", None),
+    (
+        "/companies",
+        "nav-companies",
+        Some(Permission::ViewCompanies),
+    ),
+    ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
+    ("/users", "nav-users", Some(Permission::ManageUsers)),
+    ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
+    ("/account", "nav-account", None),
+];
+
+/// The layout of a page; takes (and clears) the pending flash message.
+pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Layout> {
+    let locale = ctx.locale;
+    let mut flash = None;
+    if let Some(s) = &ctx.session
+        && let Some(raw) = &s.flash
+    {
+        let mut tx = app.db.begin().await?;
+        store::sessions::set_flash(&mut tx, &s.id_hash, None).await?;
+        tx.commit().await?;
+        flash = serde_json::from_str::<Flash>(raw)
+            .ok()
+            .map(|f| (f.kind, i18n::t(locale, &f.key)));
+    }
+    let path = ctx.path.split('?').next().unwrap_or("/").to_string();
+    let nav = match &ctx.user {
+        Some(u) => NAV
+            .iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| allows(u.role, p)))
+            .map(|(href, key, _)| NavItem {
+                href,
+                label: i18n::t(locale, key),
+                current: if *href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Layout {
+        locale,
+        title: i18n::t(locale, title_key),
+        user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+        user_role: ctx
+            .user
+            .as_ref()
+            .map(|u| i18n::t(locale, &u.role.label_key())),
+        company_name: ctx.user.as_ref().and_then(|u| u.company_name.clone()),
+        csrf: ctx.csrf_token().to_string(),
+        flash,
+        nav,
+        path,
+    })
+}
+
+/// Leaves a message for the next page the user sees.
+pub async fn flash(app: &AppState, ctx: &Ctx, kind: FlashKind, key: &str) -> AppResult<()> {
+    if let Some(s) = &ctx.session {
+        let f = serde_json::to_string(&Flash {
+            kind,
+            key: key.to_string(),
+        })
+        .expect("serializable");
+        let mut tx = app.db.begin().await?;
+        store::sessions::set_flash(&mut tx, &s.id_hash, Some(&f)).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> AppResult<Response> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// Translated field errors of a refused form, keyed by field name.
+#[derive(Default)]
+pub struct FieldErrors(HashMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn new(locale: Locale, errors: &ValidationErrors) -> Self {
+        let mut map = HashMap::new();
+        for e in &errors.0 {
+            map.entry(e.field)
+                .or_insert_with(|| i18n::field_error(locale, e));
+        }
+        FieldErrors(map)
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    lang: &'static str,
+    title: String,
+    message: String,
+    home: String,
+    status: u16,
+}
+
+pub fn error_page(locale: Locale, err: &AppError) -> Response {
+    let page = ErrorPage {
+        lang: locale.as_str(),
+        title: i18n::t(locale, err.title_key()),
+        message: i18n::t(locale, &format!("{}-detail", err.title_key())),
+        home: i18n::t(locale, "error-back-home"),
+        status: err.status().as_u16(),
+    };
+    match page.render() {
+        Ok(html) => (err.status(), Html(html)).into_response(),
+        Err(_) => (
+            err.status(),
+            err.status().canonical_reason().unwrap_or("error"),
+        )
+            .into_response(),
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Page links of a list, keeping its filters.
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new<T>(
+        paged: &domain::paging::Paged<T>,
+        base: &str,
+        filters: &[(&str, String)],
+    ) -> Pager {
+        let link = |p: u32| {
+            let mut q: Vec<String> = filters
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", url_encode(v)))
+                .collect();
+            q.push(format!("page={p}"));
+            format!("{base}?{}", q.join("&"))
+        };
+        Pager {
+            page: paged.page,
+            pages: paged.pages(),
+            total: paged.total,
+            prev: paged.has_prev().then(|| link(paged.page - 1)),
+            next: paged.has_next().then(|| link(paged.page + 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(url_encode("a b&c/é"), "a%20b%26c/%C3%A9");
+    }
+}
