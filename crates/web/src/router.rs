@@ -98,7 +98,7 @@ impl Routes {
             }
             self.router = self.router.route(path, Self::guard(need, mr.clone()));
         }
-        self.openapi.paths.paths.extend(paths.paths);
+        self.openapi.paths.merge(paths);
         let components = self.openapi.components.get_or_insert_with(Default::default);
         components.schemas.extend(schemas);
         self

@@ -1,0 +1,252 @@
+//! A test application on a demo database, with helpers to act as any role.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use domain::ids::{CompanyId, ContactId, UserId};
+use domain::paging::PageRequest;
+use domain::role::Role;
+use store::{Actor, Db, Scope};
+use tower::ServiceExt;
+use web::{AppState, WebConfig};
+
+pub struct TestApp {
+    pub app: Router,
+    pub db: Db,
+    pub clientis: CompanyId,
+    pub horizon: CompanyId,
+    pub clientis_contact: ContactId,
+    pub horizon_contact: ContactId,
+    pub camille: UserId,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// A signed-in browser: its cookie and the CSRF token its pages carry.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn new(db: Db) -> TestApp {
+        store::demo::seed(&db).await.expect("demo data");
+        let app = web::app(AppState::new(db.clone(), WebConfig::default()));
+        let mut tx = db.read().await.unwrap();
+        let companies = store::companies::list(
+            &mut tx,
+            Scope::All,
+            &Default::default(),
+            PageRequest::new(Some(1), Some(50)),
+        )
+        .await
+        .unwrap();
+        let find = |name: &str| {
+            companies
+                .items
+                .iter()
+                .find(|c| c.data.name == name)
+                .unwrap()
+                .id
+        };
+        let (clientis, horizon) = (find("Clientis Group"), find("Banque Horizon"));
+        let contact_of = async |tx: &mut store::Tx, company| {
+            let f = store::contacts::ContactFilter {
+                q: None,
+                company_id: Some(company),
+            };
+            store::contacts::list(tx, Scope::All, &f, PageRequest::default())
+                .await
+                .unwrap()
+                .items[0]
+                .id
+        };
+        let clientis_contact = contact_of(&mut tx, clientis).await;
+        let horizon_contact = contact_of(&mut tx, horizon).await;
+        let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        tx.commit().await.unwrap();
+        TestApp {
+            app,
+            db,
+            clientis,
+            horizon,
+            clientis_contact,
+            horizon_contact,
+            camille,
+        }
+    }
+
+    pub async fn user_id(&self, role: Role) -> UserId {
+        let mut tx = self.db.read().await.unwrap();
+        let f = store::users::UserFilter {
+            role: Some(role),
+            ..Default::default()
+        };
+        let id = store::users::list(&mut tx, &f, PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// A session for a demo user of this role (None: an anonymous visitor
+    /// who opened the login page).
+    pub async fn browser(&self, role: Option<Role>) -> Browser {
+        let user = match role {
+            Some(r) => Some(self.user_id(r).await),
+            None => None,
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        let s = store::sessions::create(&mut tx, user, Some("127.0.0.1"), Some("test"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        Browser {
+            cookie: format!("regisseur_session={}", s.token),
+            csrf: s.session.csrf_token,
+        }
+    }
+
+    pub async fn token(&self, role: Role) -> String {
+        let user = self.user_id(role).await;
+        let mut tx = self.db.begin().await.unwrap();
+        let (_, secret) = store::api_tokens::create(&mut tx, &Actor::system("test"), user, "test")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        secret
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, browser: Option<&Browser>) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(b) = browser {
+            req = req.header(header::COOKIE, &b.cookie);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_with(
+        &self,
+        path: &str,
+        browser: Option<&Browser>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = Request::get(path);
+        if let Some(b) = browser {
+            req = req.header(header::COOKIE, &b.cookie);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form as a browser would, with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, browser: &Browser, fields: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &browser.csrf)];
+        all.extend_from_slice(fields);
+        self.post_raw(
+            path,
+            Some(browser),
+            &serde_urlencoded::to_string(&all).unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_raw(&self, path: &str, browser: Option<&Browser>, body: &str) -> Resp {
+        let mut req =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(b) = browser {
+            req = req.header(header::COOKIE, &b.cookie);
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Resp {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        self.send(
+            req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        store::on_pool!(&self.db, |c| sqlx::query_scalar::<_, i64>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    }
+}
+
+/// Runs a test body with a fresh demo application on each backend.
+pub async fn on_each_backend<F, Fut>(body: F)
+where
+    F: Fn(TestApp) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    store::testing::on_each_backend(move |db| {
+        let body = body.clone();
+        async move { body(TestApp::new(db).await).await }
+    })
+    .await
+}

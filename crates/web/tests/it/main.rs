@@ -1,0 +1,7 @@
+//! Web integration tests: the real router, middleware and database, on
+//! SQLite and on PostgreSQL.
+
+mod api;
+mod harness;
+mod pages;
+mod routes;
