@@ -126,7 +126,7 @@ fn company(siren_payload: u32, i: u32) -> CompanyData {
         email: None,
         phone: Some("+33 1 40 00 00 00".into()),
         iban: None,
-        key_account: i % 50 == 0,
+        key_account: i.is_multiple_of(50),
         notes: None,
     }
 }

@@ -31,11 +31,14 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
     serve(db, args, None).await
 }
 
+/// Printed once the listening address is known.
+pub type Banner = Box<dyn FnOnce(&str) + Send>;
+
 /// Serves until Ctrl-C or SIGTERM; `banner` is printed once the address is known.
 pub async fn serve(
     db: Db,
     args: ServeArgs,
-    banner: Option<Box<dyn FnOnce(&str) + Send>>,
+    banner: Option<Banner>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.bind)
         .await

@@ -220,7 +220,10 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// Names of the migration files of each backend, for the test that keeps them in step.
-pub fn migration_versions() -> (Vec<(i64, String)>, Vec<(i64, String)>) {
+/// (version, description) of each migration.
+pub type MigrationList = Vec<(i64, String)>;
+
+pub fn migration_versions() -> (MigrationList, MigrationList) {
     let list = |m: &sqlx::migrate::Migrator| {
         m.iter()
             .map(|m| (m.version, m.description.to_string()))
@@ -228,6 +231,19 @@ pub fn migration_versions() -> (Vec<(i64, String)>, Vec<(i64, String)>) {
     };
     (list(&SQLITE_MIGRATIONS), list(&POSTGRES_MIGRATIONS))
 }
+
+/// Changes whenever a PostgreSQL migration is added or edited; names the
+/// test template so a stale schema is never reused.
+pub fn postgres_migrations_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for m in POSTGRES_MIGRATIONS.iter() {
+        h.update(m.version.to_le_bytes());
+        h.update(&*m.checksum);
+    }
+    hex::encode(h.finalize())[..16].to_string()
+}
+
 
 #[cfg(test)]
 mod tests {
@@ -252,16 +268,4 @@ mod tests {
         assert_eq!(sqlite, postgres);
         assert!(!sqlite.is_empty());
     }
-}
-
-/// Changes whenever a PostgreSQL migration is added or edited; names the
-/// test template so a stale schema is never reused.
-pub fn postgres_migrations_fingerprint() -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for m in POSTGRES_MIGRATIONS.iter() {
-        h.update(m.version.to_le_bytes());
-        h.update(&*m.checksum);
-    }
-    hex::encode(h.finalize())[..16].to_string()
 }
