@@ -35,11 +35,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
 pub type Banner = Box<dyn FnOnce(&str) + Send>;
 
 /// Serves until Ctrl-C or SIGTERM; `banner` is printed once the address is known.
-pub async fn serve(
-    db: Db,
-    args: ServeArgs,
-    banner: Option<Banner>,
-) -> anyhow::Result<()> {
+pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("REGISSEUR_BIND: cannot listen on {}", args.bind))?;

@@ -244,7 +244,6 @@ pub fn postgres_migrations_fingerprint() -> String {
     hex::encode(h.finalize())[..16].to_string()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

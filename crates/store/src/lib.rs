@@ -53,9 +53,18 @@ impl From<ValidationErrors> for Error {
 
 /// Current time at the precision both backends keep (microseconds), so a value
 /// read back equals the value written.
+///
+/// SQLite keeps times as text and drops trailing zeros of the fraction, so
+/// `…:00.12Z` would sort after `…:00.123Z`. A last digit never zero keeps six
+/// fractional digits, hence text order equals time order (at a cost of at most
+/// one microsecond).
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+    let mut micros = t.nanosecond() / 1000;
+    if micros.is_multiple_of(10) {
+        micros += 1;
+    }
+    t.replace_nanosecond(micros * 1000)
         .expect("valid nanosecond")
 }
 
@@ -77,4 +86,18 @@ pub(crate) fn map_unique(e: sqlx::Error, rules: &[(&str, &'static str)]) -> Erro
 
 pub(crate) fn corrupt(what: &str, value: &str) -> Error {
     Error::Corrupt(format!("{what}: {value:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_keep_six_fractional_digits() {
+        for _ in 0..1000 {
+            let t = now();
+            assert!(!(t.nanosecond() / 1000).is_multiple_of(10));
+            assert_eq!(t.nanosecond() % 1000, 0);
+        }
+    }
 }

@@ -103,6 +103,14 @@ fn search_key(d: &UserData) -> String {
     search::key(&[Some(&d.display_name), Some(d.email.as_str())])
 }
 
+/// The address as stored: entirely lower case. `Email` keeps the local part's
+/// case, but sign-in looks accounts up lower-cased (`find_by_email`), so a
+/// mixed-case address could never sign in, and the unique key would let
+/// `A@x.example` and `a@x.example` be two accounts.
+fn stored_email(d: &UserData) -> String {
+    d.email.as_str().to_lowercase()
+}
+
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
     let password = d.password.as_ref().ok_or_else(|| {
         Error::Invalid(domain::validation::ValidationErrors::single(
@@ -117,7 +125,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id.to_string())
-        .bind(d.email.as_str())
+        .bind(stored_email(d))
         .bind(&d.display_name)
         .bind(d.role.as_str())
         .bind(d.company_id.map(|c| c.to_string()))
@@ -152,7 +160,7 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: UserId, d: &UserData) -> Res
                  search_key = $8, updated_at = $9 WHERE id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id.to_string())
-        .bind(d.email.as_str())
+        .bind(stored_email(d))
         .bind(&d.display_name)
         .bind(d.role.as_str())
         .bind(d.company_id.map(|c| c.to_string()))

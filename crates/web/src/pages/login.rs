@@ -144,6 +144,10 @@ pub async fn submit(
         store::sessions::create(&mut tx, Some(user.id), Some(&ctx.ip), user_agent(&headers))
             .await?;
     store::users::record_login(&mut tx, user.id).await?;
+    // Until the job runner exists, sign-ins sweep what has expired; both
+    // deletes use an index and touch only dead rows.
+    store::sessions::purge_expired(&mut tx).await?;
+    store::throttle::purge_old(&mut tx).await?;
     tx.commit().await?;
     let mut resp = see_other(&safe_next(&f.next));
     resp.headers_mut().append(

@@ -1,0 +1,173 @@
+//! The demo data: seeding is a repeatable refresh, and its identifiers are valid.
+
+use std::collections::HashSet;
+
+use domain::identifiers::{Iban, Siren, VatNumber};
+use domain::paging::PageRequest;
+use domain::role::Role;
+use store::companies::{self, CompanyFilter};
+use store::credentials::verify_password;
+use store::demo::{self, DEMO_PASSWORD};
+use store::testing::on_each_backend;
+use store::users::{self, UserFilter};
+use store::{Db, Scope};
+
+use crate::support::{count, create_company, create_session, create_user};
+
+async fn assert_exactly_the_demo(db: &Db) {
+    assert_eq!(count(db, "firm").await, 1);
+    assert_eq!(count(db, "companies").await, 5);
+    assert_eq!(count(db, "contacts").await, 8);
+    assert_eq!(count(db, "users").await, 8);
+    assert_eq!(count(db, "sessions").await, 0);
+    assert_eq!(count(db, "api_tokens").await, 0);
+    assert_eq!(count(db, "login_attempts").await, 0);
+    // One creation entry per company, contact and user of the last seed.
+    assert_eq!(count(db, "audit_log").await, 5 + 8 + 8);
+
+    let mut tx = db.read().await.unwrap();
+    let all = users::list(
+        &mut tx,
+        &UserFilter::default(),
+        PageRequest::new(None, Some(200)),
+    )
+    .await
+    .unwrap();
+    let roles: HashSet<Role> = all.items.iter().map(|u| u.role).collect();
+    assert_eq!(roles.len(), Role::ALL.len(), "one user per role");
+    let clients: Vec<_> = all
+        .items
+        .iter()
+        .filter(|u| u.role == Role::ClientContact)
+        .collect();
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0].company_name.as_deref(), Some("Clientis Group"));
+    for u in &all.items {
+        assert_eq!(
+            u.company_id.is_some(),
+            u.role == Role::ClientContact,
+            "{}",
+            u.email
+        );
+        assert!(u.active);
+    }
+    let clientis = companies::list(
+        &mut tx,
+        Scope::All,
+        &CompanyFilter {
+            q: Some("Clientis".into()),
+            kind: None,
+        },
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(clientis.total, 1);
+    assert_eq!(clients[0].company_id, Some(clientis.items[0].id));
+    assert!(clientis.items[0].data.key_account);
+    assert_eq!(
+        store::contacts::count(&mut tx, Scope::Company(clientis.items[0].id))
+            .await
+            .unwrap(),
+        3
+    );
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn seeding_twice_leaves_exactly_the_demo() {
+    on_each_backend(|db| async move {
+        let first = demo::seed(&db).await.expect("first seed");
+        assert_exactly_the_demo(&db).await;
+
+        // Things added meanwhile are swept away by the refresh.
+        create_company(&db, "Entre Deux", "prospect").await;
+        let extra = create_user(&db, "extra@stafforia.example", "Extra", Role::Finance, None).await;
+        create_session(&db, Some(&extra)).await;
+        create_session(&db, None).await;
+        let mut tx = db.begin().await.unwrap();
+        store::api_tokens::create(&mut tx, &crate::support::actor(), extra.id, "t")
+            .await
+            .unwrap();
+        store::throttle::record(&mut tx, "x@y.example", "192.0.2.1", false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let second = demo::seed(&db).await.expect("second seed (refresh)");
+        assert_exactly_the_demo(&db).await;
+
+        for s in [&first, &second] {
+            assert_eq!(s.companies, 5);
+            assert_eq!(s.contacts, 8);
+            assert_eq!(s.logins.len(), 8);
+            assert_eq!(s.password, DEMO_PASSWORD);
+        }
+        // Every printed login works with the printed password.
+        let mut tx = db.read().await.unwrap();
+        for login in &second.logins {
+            let (u, hash) = users::credentials_for(&mut tx, &login.email)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{} missing", login.email));
+            assert_eq!(u.role, login.role);
+            assert_eq!(u.display_name, login.name);
+            assert!(verify_password(&hash, DEMO_PASSWORD), "{}", login.email);
+        }
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_demo_identifier_passes_domain_validation() {
+    // The firm's identity is saved without going through a form: check it here.
+    let firm = demo::stafforia();
+    let siren = Siren::parse(firm.siren.as_deref().unwrap()).expect("firm SIREN");
+    let vat = VatNumber::parse(firm.vat_number.as_deref().unwrap()).expect("firm VAT");
+    assert_eq!(vat.siren(), siren);
+    assert_eq!(vat, VatNumber::for_siren(&siren));
+    Iban::parse(firm.iban.as_deref().unwrap()).expect("firm IBAN");
+
+    on_each_backend(|db| async move {
+        demo::seed(&db).await.unwrap();
+        let mut tx = db.read().await.unwrap();
+        let list = companies::list(
+            &mut tx,
+            Scope::All,
+            &CompanyFilter::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(list.items.len(), 5);
+        let mut sirens = HashSet::new();
+        for c in &list.items {
+            let siren = c
+                .data
+                .siren
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} has no SIREN", c.data.name));
+            let vat = c
+                .data
+                .vat_number
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} has no VAT", c.data.name));
+            // Re-parse the stored text: it is valid and consistent.
+            assert_eq!(Siren::parse(siren.as_str()).as_ref(), Ok(siren));
+            assert_eq!(VatNumber::parse(vat.as_str()).as_ref(), Ok(vat));
+            assert_eq!(vat.siren(), *siren, "{}", c.data.name);
+            assert_eq!(*vat, VatNumber::for_siren(siren), "{}", c.data.name);
+            assert!(sirens.insert(siren.clone()));
+            // The demo validates its input: the whole record survives validation again.
+            assert_eq!(c.data.to_input().validate().as_ref(), Ok(&c.data));
+        }
+        let stored = store::firm::get(&mut tx)
+            .await
+            .unwrap()
+            .expect("firm saved");
+        assert_eq!(stored, demo::stafforia());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -1,0 +1,16 @@
+//! Integration tests of the store: every test that touches a database runs
+//! its body on a fresh SQLite file and on a fresh PostgreSQL database
+//! (`store::testing::on_each_backend`).
+
+mod support;
+
+mod api_tokens;
+mod backup;
+mod companies;
+mod concurrency;
+mod contacts;
+mod demo;
+mod schema;
+mod sessions;
+mod throttle;
+mod users;
