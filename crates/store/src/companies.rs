@@ -94,6 +94,32 @@ fn search_key(d: &CompanyData) -> String {
     ])
 }
 
+/// Binds `$1` = id, `$2`…`$18` = the company's fields, `$19` = the time:
+/// the parameter order shared by the insert and the update.
+macro_rules! bind_company {
+    ($q:expr, $id:expr, $d:expr, $at:expr) => {
+        $q.bind($id.to_string())
+            .bind(&$d.name)
+            .bind($d.kind.as_str())
+            .bind(&$d.legal_form)
+            .bind($d.siren.as_ref().map(|v| v.as_str()))
+            .bind($d.siret.as_ref().map(|v| v.as_str()))
+            .bind($d.vat_number.as_ref().map(|v| v.as_str()))
+            .bind(&$d.address_line1)
+            .bind(&$d.address_line2)
+            .bind(&$d.postcode)
+            .bind(&$d.city)
+            .bind(&$d.country)
+            .bind($d.email.as_ref().map(|v| v.as_str()))
+            .bind(&$d.phone)
+            .bind($d.iban.as_ref().map(|v| v.as_str()))
+            .bind($d.key_account)
+            .bind(&$d.notes)
+            .bind(search_key($d))
+            .bind($at)
+    };
+}
+
 const UNIQUE: &[(&str, &str)] = &[("siren", "siren")];
 
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &CompanyData) -> Result<Company> {
@@ -102,26 +128,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &CompanyData) -> Result<Compa
     let sql = "INSERT INTO companies (id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2,
                  postcode, city, country, email, phone, iban, key_account, notes, search_key, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.to_string())
-        .bind(&d.name)
-        .bind(d.kind.as_str())
-        .bind(&d.legal_form)
-        .bind(d.siren.as_ref().map(|v| v.as_str()))
-        .bind(d.siret.as_ref().map(|v| v.as_str()))
-        .bind(d.vat_number.as_ref().map(|v| v.as_str()))
-        .bind(&d.address_line1)
-        .bind(&d.address_line2)
-        .bind(&d.postcode)
-        .bind(&d.city)
-        .bind(&d.country)
-        .bind(d.email.as_ref().map(|v| v.as_str()))
-        .bind(&d.phone)
-        .bind(d.iban.as_ref().map(|v| v.as_str()))
-        .bind(d.key_account)
-        .bind(&d.notes)
-        .bind(search_key(d))
-        .bind(at)
+    on_tx!(tx, |c| bind_company!(sqlx::query(sql), id, d, at)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
@@ -158,26 +165,7 @@ pub async fn update(
                  address_line1 = $8, address_line2 = $9, postcode = $10, city = $11, country = $12, email = $13,
                  phone = $14, iban = $15, key_account = $16, notes = $17, search_key = $18, updated_at = $19
                WHERE id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.to_string())
-        .bind(&d.name)
-        .bind(d.kind.as_str())
-        .bind(&d.legal_form)
-        .bind(d.siren.as_ref().map(|v| v.as_str()))
-        .bind(d.siret.as_ref().map(|v| v.as_str()))
-        .bind(d.vat_number.as_ref().map(|v| v.as_str()))
-        .bind(&d.address_line1)
-        .bind(&d.address_line2)
-        .bind(&d.postcode)
-        .bind(&d.city)
-        .bind(&d.country)
-        .bind(d.email.as_ref().map(|v| v.as_str()))
-        .bind(&d.phone)
-        .bind(d.iban.as_ref().map(|v| v.as_str()))
-        .bind(d.key_account)
-        .bind(&d.notes)
-        .bind(search_key(d))
-        .bind(at)
+    on_tx!(tx, |c| bind_company!(sqlx::query(sql), id, d, at)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

@@ -108,6 +108,24 @@ async fn company_in_scope(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<()
     }
 }
 
+/// Binds `$1` = id, `$2`…`$10` = the contact's fields, `$11` = the time:
+/// the parameter order shared by the insert and the update.
+macro_rules! bind_contact {
+    ($q:expr, $id:expr, $d:expr, $at:expr) => {
+        $q.bind($id.to_string())
+            .bind($d.company_id.to_string())
+            .bind(&$d.first_name)
+            .bind(&$d.last_name)
+            .bind($d.email.as_ref().map(|e| e.as_str()))
+            .bind(&$d.phone)
+            .bind(&$d.job_title)
+            .bind($d.role.as_str())
+            .bind(&$d.notes)
+            .bind(search_key($d))
+            .bind($at)
+    };
+}
+
 pub async fn create(tx: &mut Tx, actor: &Actor, scope: Scope, d: &ContactData) -> Result<Contact> {
     company_in_scope(tx, scope, d.company_id).await?;
     let id = ContactId::new();
@@ -115,18 +133,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, scope: Scope, d: &ContactData) -
     let sql = "INSERT INTO contacts (id, company_id, first_name, last_name, email, phone, job_title, role, notes,
                  search_key, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.to_string())
-        .bind(d.company_id.to_string())
-        .bind(&d.first_name)
-        .bind(&d.last_name)
-        .bind(d.email.as_ref().map(|e| e.as_str()))
-        .bind(&d.phone)
-        .bind(&d.job_title)
-        .bind(d.role.as_str())
-        .bind(&d.notes)
-        .bind(search_key(d))
-        .bind(at)
+    on_tx!(tx, |c| bind_contact!(sqlx::query(sql), id, d, at)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -155,18 +162,8 @@ pub async fn update(
     company_in_scope(tx, scope, d.company_id).await?;
     let sql = "UPDATE contacts SET company_id = $2, first_name = $3, last_name = $4, email = $5, phone = $6,
                  job_title = $7, role = $8, notes = $9, search_key = $10, updated_at = $11 WHERE id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.to_string())
-        .bind(d.company_id.to_string())
-        .bind(&d.first_name)
-        .bind(&d.last_name)
-        .bind(d.email.as_ref().map(|e| e.as_str()))
-        .bind(&d.phone)
-        .bind(&d.job_title)
-        .bind(d.role.as_str())
-        .bind(&d.notes)
-        .bind(search_key(d))
-        .bind(now())
+    let at = now();
+    on_tx!(tx, |c| bind_contact!(sqlx::query(sql), id, d, at)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
