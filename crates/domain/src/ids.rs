@@ -33,7 +33,16 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(CompanyId, ContactId, UserId, ApiTokenId, AuditId);
+typed_id!(
+    CompanyId,
+    ContactId,
+    UserId,
+    ApiTokenId,
+    AuditId,
+    MissionId,
+    AmendmentId,
+    JobId
+);
 
 #[cfg(test)]
 mod tests {

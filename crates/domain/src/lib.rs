@@ -5,10 +5,15 @@ pub mod company;
 pub mod contact;
 pub mod identifiers;
 pub mod ids;
+pub mod jobs;
 pub mod locale;
+pub mod mission;
 pub mod money;
 pub mod paging;
+pub mod rates;
+pub mod renewal;
 pub mod role;
+pub mod terms;
 pub mod user;
 pub mod validation;
 

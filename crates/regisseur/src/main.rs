@@ -8,6 +8,7 @@ mod demo;
 mod generate;
 mod serve;
 mod user;
+mod worker;
 
 use clap::{Parser, Subcommand};
 

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "REGISSEUR_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Do not run background jobs in this instance (another instance runs them).
+    #[arg(long, env = "REGISSEUR_NO_WORKER")]
+    pub no_worker: bool,
 }
 
 pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
@@ -53,12 +56,26 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
     // A line that scripts and tests can wait for.
     println!("REGISSEUR_URL={url}");
     tracing::info!(%url, backend = db.backend().name(), "listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = if args.no_worker {
+        None
+    } else {
+        let mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
+        let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
+        Some(tokio::spawn(
+            crate::worker::Worker::new(db.clone(), mailer).run(stopped),
+        ))
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    let _ = stop.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

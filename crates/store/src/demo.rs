@@ -32,6 +32,15 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "renewal_alerts",
+    "tasks",
+    "renewals",
+    "amendments",
+    "mission_validators",
+    "missions",
+    "jobs",
+    "schedules",
+    "outbox_emails",
     "audit_log",
     "api_tokens",
     "sessions",
@@ -196,6 +205,11 @@ const STAFF: &[(Role, &str, &str)] = &[
         "camille.martin@stafforia.example",
         "Camille Martin",
     ),
+    (
+        Role::Consultant,
+        "lucas.petit@stafforia.example",
+        "Lucas Petit",
+    ),
 ];
 
 const CLIENT_CONTACT_LOGIN: &str = "sophie.bernard@clientis.example";
@@ -280,6 +294,7 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
             name: name.into(),
         });
     }
+    missions(&mut tx, &actor).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         logins,
@@ -287,4 +302,136 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
         companies: COMPANIES.len(),
         contacts,
     })
+}
+
+/// Camille's mission at Clientis (600 € a day, started on the first day of the
+/// month two months ago, ten days after the opportunity; invoicing locked
+/// until Clientis signs) and Lucas's mission at Banque Horizon ending in 45
+/// days, so the renewal alert shows.
+async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
+    use time::{Duration, Month};
+    let today = crate::now().date();
+    let (y, m) = if today.month() as u8 > 2 {
+        (
+            today.year(),
+            Month::try_from(today.month() as u8 - 2).expect("valid month"),
+        )
+    } else {
+        (
+            today.year() - 1,
+            Month::try_from(today.month() as u8 + 10).expect("valid month"),
+        )
+    };
+    let camille_start = time::Date::from_calendar_date(y, m, 1).expect("first of month");
+    let user = async |tx: &mut Tx, email: &str| -> Result<String> {
+        Ok(crate::users::find_by_email(tx, email)
+            .await?
+            .map(|u| u.id.to_string())
+            .unwrap_or_default())
+    };
+    let company = async |tx: &mut Tx, name: &str| -> Result<(String, Vec<(String, String)>)> {
+        let page = crate::companies::list(
+            tx,
+            crate::Scope::All,
+            &crate::companies::CompanyFilter {
+                q: Some(name.into()),
+                kind: None,
+            },
+            domain::paging::PageRequest::default(),
+        )
+        .await?;
+        let c = page
+            .items
+            .into_iter()
+            .next()
+            .ok_or(crate::Error::NotFound)?;
+        let contacts = crate::contacts::list(
+            tx,
+            crate::Scope::All,
+            &crate::contacts::ContactFilter {
+                q: None,
+                company_id: Some(c.id),
+            },
+            domain::paging::PageRequest::default(),
+        )
+        .await?;
+        Ok((
+            c.id.to_string(),
+            contacts
+                .items
+                .iter()
+                .map(|p| (p.data.last_name.clone(), p.id.to_string()))
+                .collect(),
+        ))
+    };
+    let bm = user(tx, "bm@stafforia.example").await?;
+    let dm = user(tx, "delivery@stafforia.example").await?;
+    let (clientis, clientis_contacts) = company(tx, "Clientis").await?;
+    let contact = |list: &[(String, String)], last: &str| {
+        list.iter()
+            .find(|(l, _)| l == last)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default()
+    };
+    let camille = domain::mission::MissionInput {
+        title: "Data Engineer — plateforme data".into(),
+        client_id: clientis,
+        consultant_id: user(tx, "camille.martin@stafforia.example").await?,
+        business_manager_id: bm.clone(),
+        delivery_manager_id: dm.clone(),
+        start_date: camille_start.to_string(),
+        end_date: (camille_start + Duration::days(180)).to_string(),
+        tjm: "600".into(),
+        po_number: "CLT-PO-2026-0412".into(),
+        payment_days: "45".into(),
+        payment_end_of_month: true,
+        vat_rate: "20".into(),
+        vat_regime: "on_receipts".into(),
+        expense_policy: "at_cost".into(),
+        invoicing_locked: true,
+        invoicing_contact_id: contact(&clientis_contacts, "Haddad"),
+        billing_address: "Clientis Group — Comptabilité fournisseurs, 1 esplanade de la Défense, 92400 Courbevoie".into(),
+        ..Default::default()
+    };
+    let data = camille.validate()?;
+    crate::missions::create(
+        tx,
+        actor,
+        &data,
+        &[
+            domain::ids::ContactId::parse(&contact(&clientis_contacts, "Lefèvre"))
+                .ok_or(crate::Error::NotFound)?,
+        ],
+    )
+    .await?;
+    let (horizon, horizon_contacts) = company(tx, "Horizon").await?;
+    let lucas = domain::mission::MissionInput {
+        title: "Développeur Java — paiements".into(),
+        client_id: horizon,
+        consultant_id: user(tx, "lucas.petit@stafforia.example").await?,
+        business_manager_id: bm,
+        delivery_manager_id: dm,
+        start_date: (today - Duration::days(320)).to_string(),
+        end_date: (today + Duration::days(45)).to_string(),
+        tjm: "550".into(),
+        payment_days: "30".into(),
+        vat_rate: "20".into(),
+        vat_regime: "on_receipts".into(),
+        expense_policy: "not_rebilled".into(),
+        invoicing_contact_id: contact(&horizon_contacts, "Petit"),
+        ..Default::default()
+    };
+    let data = lucas.validate()?;
+    crate::missions::create(
+        tx,
+        actor,
+        &data,
+        &[
+            domain::ids::ContactId::parse(&contact(&horizon_contacts, "Moreau"))
+                .ok_or(crate::Error::NotFound)?,
+        ],
+    )
+    .await?;
+    crate::renewals::scan(tx, today).await?;
+    Ok(())
 }

@@ -21,6 +21,10 @@ pub enum Permission {
     EditContacts,
     ManageUsers,
     ReadApiDocs,
+    ViewMissions,
+    EditMissions,
+    ViewRenewals,
+    ManageJobs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +48,14 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ),
         ManageUsers => matches!(role, Admin),
         ReadApiDocs => role.is_internal_staff(),
+        // Consultants and client contacts see their own missions (scoped).
+        ViewMissions => true,
+        EditMissions => matches!(role, Admin | Direction | BusinessManager | DeliveryManager),
+        ViewRenewals => matches!(
+            role,
+            Admin | Direction | BusinessManager | DeliveryManager | Finance
+        ),
+        ManageJobs => matches!(role, Admin | Direction),
     }
 }
 

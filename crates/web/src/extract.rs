@@ -78,5 +78,7 @@ id_extractor!(
     domain::ids::CompanyId,
     domain::ids::ContactId,
     domain::ids::UserId,
-    domain::ids::ApiTokenId
+    domain::ids::ApiTokenId,
+    domain::ids::MissionId,
+    domain::ids::JobId
 );

@@ -44,7 +44,8 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
 pub fn has(locale: Locale, key: &str) -> bool {
     // Every variable our messages use, so a message with arguments resolves.
     let args: HashMap<&str, FluentValue> = [
-        "count", "name", "max", "min", "expected", "found", "who", "when",
+        "count", "name", "max", "min", "expected", "found", "who", "when", "days", "renewed",
+        "total", "error", "from", "event",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -83,8 +84,14 @@ mod tests {
                 .map(|l| l.split('=').next().unwrap().trim().to_string())
                 .collect()
         };
-        let mut fr = keys(include_str!("../locales/fr/main.ftl"));
-        let mut en = keys(include_str!("../locales/en/main.ftl"));
+        let mut fr = keys(concat!(
+            include_str!("../locales/fr/main.ftl"),
+            include_str!("../locales/fr/missions.ftl")
+        ));
+        let mut en = keys(concat!(
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/en/missions.ftl")
+        ));
         fr.sort();
         en.sort();
         let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();

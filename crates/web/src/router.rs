@@ -167,6 +167,40 @@ pub fn routes() -> Routes {
             Perm(EditContacts),
             pages::contacts::update,
         )
+        // Missions, amendments, renewals
+        .get("/missions", Perm(ViewMissions), pages::missions::list)
+        .get("/missions/new", Perm(EditMissions), pages::missions::new)
+        .post("/missions", Perm(EditMissions), pages::missions::create)
+        .get("/missions/{id}", Perm(ViewMissions), pages::missions::show)
+        .get(
+            "/missions/{id}/edit",
+            Perm(EditMissions),
+            pages::missions::edit,
+        )
+        .post(
+            "/missions/{id}",
+            Perm(EditMissions),
+            pages::missions::update,
+        )
+        .post(
+            "/missions/{id}/amendments",
+            Perm(EditMissions),
+            pages::missions::amend,
+        )
+        .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
+        .post(
+            "/renewals/{id}/status",
+            Perm(EditMissions),
+            pages::renewals::set_status,
+        )
+        .post(
+            "/renewals/{id}/renew",
+            Perm(EditMissions),
+            pages::renewals::renew,
+        )
+        .post("/tasks/{id}/done", SignedIn, pages::jobs::complete_task)
+        .get("/jobs", Perm(ManageJobs), pages::jobs::list)
+        .post("/jobs/{id}/retry", Perm(ManageJobs), pages::jobs::retry)
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

@@ -84,7 +84,10 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         Some(Permission::ViewCompanies),
     ),
     ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
+    ("/missions", "nav-missions", Some(Permission::ViewMissions)),
+    ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
     ("/users", "nav-users", Some(Permission::ManageUsers)),
+    ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
     ("/account", "nav-account", None),
 ];

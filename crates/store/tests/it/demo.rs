@@ -18,12 +18,17 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "firm").await, 1);
     assert_eq!(count(db, "companies").await, 5);
     assert_eq!(count(db, "contacts").await, 8);
-    assert_eq!(count(db, "users").await, 8);
+    assert_eq!(count(db, "users").await, 9);
+    assert_eq!(count(db, "missions").await, 2);
+    // Lucas's mission ends in 45 days: the D-60 alert, its task and e-mail.
+    assert_eq!(count(db, "renewal_alerts").await, 1);
+    assert_eq!(count(db, "tasks").await, 1);
+    assert_eq!(count(db, "outbox_emails").await, 1);
     assert_eq!(count(db, "sessions").await, 0);
     assert_eq!(count(db, "api_tokens").await, 0);
     assert_eq!(count(db, "login_attempts").await, 0);
-    // One creation entry per company, contact and user of the last seed.
-    assert_eq!(count(db, "audit_log").await, 5 + 8 + 8);
+    // One creation entry per company, contact, user and mission of the last seed.
+    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2);
 
     let mut tx = db.read().await.unwrap();
     let all = users::list(
@@ -100,7 +105,7 @@ async fn seeding_twice_leaves_exactly_the_demo() {
         for s in [&first, &second] {
             assert_eq!(s.companies, 5);
             assert_eq!(s.contacts, 8);
-            assert_eq!(s.logins.len(), 8);
+            assert_eq!(s.logins.len(), 9);
             assert_eq!(s.password, DEMO_PASSWORD);
         }
         // Every printed login works with the printed password.

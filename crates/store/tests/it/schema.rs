@@ -8,14 +8,23 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 17] = [
+    "amendments",
     "api_tokens",
     "audit_log",
     "companies",
     "contacts",
     "firm",
+    "jobs",
     "login_attempts",
+    "mission_validators",
+    "missions",
+    "outbox_emails",
+    "renewal_alerts",
+    "renewals",
+    "schedules",
     "sessions",
+    "tasks",
     "users",
 ];
 

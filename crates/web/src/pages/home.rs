@@ -24,6 +24,7 @@ struct HomePage {
     greeting_name: String,
     stats: Vec<Stat>,
     chart: Option<String>,
+    tasks: Vec<(String, String, String)>,
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -70,6 +71,17 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             value: store::users::count(&mut tx).await? as u64,
         });
     }
+    let tasks = store::renewals::open_tasks(&mut tx, user.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.id,
+                t.title,
+                domain::locale::format_date(t.due_date, ctx.locale),
+            )
+        })
+        .collect();
     tx.commit().await?;
     let first_name = user
         .display_name
@@ -82,5 +94,6 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         greeting_name: first_name,
         stats,
         chart,
+        tasks,
     })
 }

@@ -5,7 +5,10 @@ pub mod api_docs;
 pub mod companies;
 pub mod contacts;
 pub mod home;
+pub mod jobs;
 pub mod login;
+pub mod missions;
+pub mod renewals;
 pub mod users;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use domain::ids::{CompanyId, ContactId, UserId};
+use domain::ids::{CompanyId, ContactId, MissionId, UserId};
 use domain::paging::PageRequest;
 use domain::role::Role;
 use store::{Actor, Db, Scope};
@@ -18,6 +18,8 @@ pub struct TestApp {
     pub clientis_contact: ContactId,
     pub horizon_contact: ContactId,
     pub camille: UserId,
+    pub camille_mission: MissionId,
+    pub lucas_mission: MissionId,
 }
 
 pub struct Resp {
@@ -91,6 +93,23 @@ impl TestApp {
             .unwrap()
             .unwrap()
             .id;
+        let missions = store::missions::list(
+            &mut tx,
+            Scope::All,
+            &Default::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap();
+        let mission_of = |client: CompanyId| {
+            missions
+                .items
+                .iter()
+                .find(|m| m.data.client_id == client)
+                .unwrap()
+                .id
+        };
+        let (camille_mission, lucas_mission) = (mission_of(clientis), mission_of(horizon));
         tx.commit().await.unwrap();
         TestApp {
             app,
@@ -100,6 +119,8 @@ impl TestApp {
             clientis_contact,
             horizon_contact,
             camille,
+            camille_mission,
+            lucas_mission,
         }
     }
 

@@ -3,5 +3,6 @@
 
 mod api;
 mod harness;
+mod missions;
 mod pages;
 mod routes;

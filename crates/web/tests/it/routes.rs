@@ -68,6 +68,51 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/contacts/{id}",
         "admin direction business_manager delivery_manager finance",
     ),
+    ("GET", "/missions", "signed"),
+    (
+        "GET",
+        "/missions/new",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/missions",
+        "admin direction business_manager delivery_manager",
+    ),
+    ("GET", "/missions/{id}", "signed"),
+    (
+        "GET",
+        "/missions/{id}/edit",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/missions/{id}",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/missions/{id}/amendments",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/renewals",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/renewals/{id}/status",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/renewals/{id}/renew",
+        "admin direction business_manager delivery_manager",
+    ),
+    ("POST", "/tasks/{id}/done", "signed"),
+    ("GET", "/jobs", "admin direction"),
+    ("POST", "/jobs/{id}/retry", "admin direction"),
     ("GET", "/users", "admin"),
     ("GET", "/users/new", "admin"),
     ("POST", "/users", "admin"),
@@ -165,6 +210,8 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.clientis.to_string()
     } else if path.starts_with("/contacts") || path.starts_with("/api/v1/contacts") {
         t.clientis_contact.to_string()
+    } else if path.starts_with("/missions") || path.starts_with("/renewals") {
+        t.camille_mission.to_string()
     } else if path.starts_with("/users") || path.starts_with("/api/v1/users") {
         t.camille.to_string()
     } else if path.starts_with("/account/tokens") {

@@ -1,0 +1,264 @@
+//! [`Email`] and [`Mailer`]: hand a message to the SMTP server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::MailError;
+use crate::config::{ENV_MAIL_FROM, ENV_SMTP_URL, MailConfig, redact_url};
+use crate::url::SmtpUrl;
+
+/// Upper bound for one [`Mailer::send`]: connection, greeting, commands and
+/// data together.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A plain-text UTF-8 e-mail to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// Recipient: `address@example.org` or `Name <address@example.org>`.
+    pub to: String,
+    /// Subject, any Unicode (line breaks are turned into spaces).
+    pub subject: String,
+    /// Body, any Unicode; `\n` line endings are fine (sent as CRLF).
+    pub text: String,
+}
+
+impl Email {
+    /// Convenience constructor.
+    pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            to: to.into(),
+            subject: subject.into(),
+            text: text.into(),
+        }
+    }
+}
+
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// Sends [`Email`]s. Cheap to clone (shared inside), `Send + Sync`.
+///
+/// Each [`Mailer::send`] opens its own SMTP connection (no pool), so a
+/// failure never poisons later sends.
+#[derive(Clone)]
+pub struct Mailer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    from: Mailbox,
+    /// `None`: log mode.
+    transport: Option<Transport>,
+    /// For logs: the URL with the password masked.
+    endpoint: Option<String>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("from", &self.inner.from.to_string())
+            .field("endpoint", &self.inner.endpoint)
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// Builds a mailer with the default [`SEND_TIMEOUT`]. Does not connect.
+    ///
+    /// # Errors
+    /// [`MailError::Config`] when the URL or the `From:` mailbox is invalid.
+    pub fn new(config: &MailConfig) -> Result<Self, MailError> {
+        Self::with_timeout(config, SEND_TIMEOUT)
+    }
+
+    /// [`Mailer::new`] with another bound for each send (tests, slow relays).
+    ///
+    /// # Errors
+    /// As [`Mailer::new`].
+    pub fn with_timeout(config: &MailConfig, timeout: Duration) -> Result<Self, MailError> {
+        let from = parse_from(&config.from)?;
+        let transport = config
+            .smtp_url
+            .as_deref()
+            .map(|url| build_transport(url, timeout))
+            .transpose()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                from,
+                transport,
+                endpoint: config.smtp_url.as_deref().map(redact_url),
+                timeout,
+            }),
+        })
+    }
+
+    /// Whether an SMTP server is configured (otherwise: log mode).
+    #[must_use]
+    pub fn is_configured(&self) -> bool {
+        self.inner.transport.is_some()
+    }
+
+    /// Hands `email` to the SMTP server, waiting at most the mailer's timeout.
+    ///
+    /// The message is `text/plain; charset=utf-8`, headers RFC 2047-encoded
+    /// and the body quoted-printable or base64 as lettre chooses (7-bit
+    /// clean), with `Date` and `Message-ID`. SMTP ends the data with a line
+    /// break, so the recipient sees the text ending with one line break
+    /// whether or not it had one.
+    ///
+    /// In log mode (no `REGISSEUR_SMTP_URL`) the message is written to the log
+    /// at info level and [`MailError::NotConfigured`] is returned **on
+    /// purpose**: an e-mail must never be silently dropped, so the caller
+    /// keeps it queued and it goes out once a server is configured. (The log
+    /// line also lets a developer follow links without any mail server.)
+    ///
+    /// # Errors
+    /// [`MailError::BadAddress`] for an unparsable recipient (checked in log
+    /// mode too), [`MailError::NotConfigured`] in log mode,
+    /// [`MailError::Timeout`], [`MailError::Smtp`].
+    pub async fn send(&self, email: &Email) -> Result<(), MailError> {
+        let to: Mailbox = email.to.trim().parse().map_err(|_| MailError::BadAddress {
+            address: email.to.clone(),
+        })?;
+        let subject = one_line(&email.subject);
+        let message = Message::builder()
+            .from(self.inner.from.clone())
+            .to(to)
+            .subject(subject.as_ref())
+            .message_id(None) // <random@this-host>
+            .header(ContentType::TEXT_PLAIN)
+            .body(without_final_line_break(&email.text).to_owned())
+            .map_err(|e| MailError::Message {
+                reason: e.to_string(),
+            })?;
+
+        let Some(transport) = &self.inner.transport else {
+            tracing::info!(
+                to = %email.to,
+                subject = %subject,
+                text = %email.text,
+                "e-mail not sent: no SMTP server configured ({ENV_SMTP_URL} unset); it stays queued",
+            );
+            return Err(MailError::NotConfigured);
+        };
+
+        match tokio::time::timeout(self.inner.timeout, transport.send(message)).await {
+            Ok(Ok(response)) => {
+                tracing::info!(
+                    to = %email.to,
+                    subject = %subject,
+                    server = self.inner.endpoint.as_deref().unwrap_or_default(),
+                    reply = response.first_line().unwrap_or_default(),
+                    "e-mail sent",
+                );
+                Ok(())
+            }
+            Ok(Err(error)) => {
+                let error = MailError::Smtp {
+                    reason: error.to_string(),
+                    permanent: error.is_permanent(),
+                };
+                tracing::warn!(
+                    to = %email.to,
+                    subject = %subject,
+                    server = self.inner.endpoint.as_deref().unwrap_or_default(),
+                    %error,
+                    "e-mail not sent",
+                );
+                Err(error)
+            }
+            Err(_elapsed) => {
+                let error = MailError::Timeout {
+                    after: self.inner.timeout,
+                };
+                tracing::warn!(
+                    to = %email.to,
+                    subject = %subject,
+                    server = self.inner.endpoint.as_deref().unwrap_or_default(),
+                    %error,
+                    "e-mail not sent",
+                );
+                Err(error)
+            }
+        }
+    }
+}
+
+/// lettre always ends DATA with CRLF before the final dot, even when the
+/// body already ends with a line break; a text ending with `\n` would arrive
+/// with an extra empty line. Dropping one final line break here makes a
+/// 7bit/quoted-printable body arrive exactly as written (a base64 body then
+/// arrives without its final line break, which no reader shows).
+fn without_final_line_break(text: &str) -> &str {
+    text.strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text)
+}
+
+/// A header value on one line: CR and LF become spaces.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\r', '\n']) {
+        s.replace("\r\n", " ").replace(['\r', '\n'], " ").into()
+    } else {
+        s.into()
+    }
+}
+
+pub(crate) fn parse_from(from: &str) -> Result<Mailbox, MailError> {
+    from.trim().parse().map_err(|e| MailError::Config {
+        variable: ENV_MAIL_FROM,
+        reason: format!("{from:?} is not a mailbox like `Name <address@example.org>` ({e})"),
+    })
+}
+
+pub(crate) fn build_transport(url: &str, timeout: Duration) -> Result<Transport, MailError> {
+    let url = SmtpUrl::parse(url).map_err(|reason| MailError::Config {
+        variable: ENV_SMTP_URL,
+        reason: format!("{} ({reason})", redact_url(url)),
+    })?;
+    // Plain SMTP: lettre's "dangerous" builder is the one without TLS.
+    let mut builder = Transport::builder_dangerous(url.host)
+        .port(url.port)
+        .timeout(Some(timeout));
+    if let Some((user, password)) = url.credentials {
+        builder = builder.credentials(Credentials::new(user, password));
+    }
+    if let Some(name) = url.hello_name {
+        builder = builder.hello_name(ClientId::Domain(name));
+    }
+    Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mailer_is_clone_send_sync() {
+        fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+        fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+        assert_traits::<Mailer>();
+        assert_error::<MailError>();
+    }
+
+    #[test]
+    fn only_one_final_line_break_is_dropped() {
+        assert_eq!(without_final_line_break("a\n\n"), "a\n");
+        assert_eq!(without_final_line_break("a\r\n"), "a");
+        assert_eq!(without_final_line_break("a"), "a");
+        assert_eq!(without_final_line_break(""), "");
+    }
+
+    #[test]
+    fn one_line_removes_line_breaks() {
+        assert_eq!(one_line("a\r\nBcc: x@y\nc\rd"), "a Bcc: x@y c d");
+        assert!(matches!(one_line("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,507 @@
+//! A minimal SMTP server that keeps what it receives: for tests, the demo and
+//! the browser tests (through the `smtp-sink` binary).
+//!
+//! It accepts any number of connections and implements EHLO/HELO, MAIL FROM,
+//! RCPT TO, DATA (dot-unstuffing, ends at `CRLF.CRLF`), RSET, NOOP, QUIT, and
+//! AUTH PLAIN/LOGIN accepting any credentials (so that URLs with a user and
+//! password can be tested). No TLS. Never expose it to a network: it is meant
+//! for 127.0.0.1.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use std::time::Duration;
+//! let sink = mailer::sink::SmtpSink::start().await;
+//! // … point a Mailer at sink.url() and send …
+//! let messages = sink.wait_for(1, Duration::from_secs(5)).await;
+//! assert_eq!(messages[0].subject().as_deref(), Some("Bonjour"));
+//! # }
+//! ```
+
+mod mime;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// Longest command or data line accepted (RFC 5321 allows 1000 octets).
+const MAX_LINE: usize = 64 * 1024;
+/// Largest message kept; bigger ones are refused with 552.
+const MAX_MESSAGE: usize = 32 * 1024 * 1024;
+
+/// One message as the sink received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// Envelope sender (`MAIL FROM:<…>`), without the angle brackets.
+    pub from: String,
+    /// Envelope recipients (`RCPT TO:<…>`), in order.
+    pub to: Vec<String>,
+    /// The raw RFC 5322 message (headers and encoded body), dot-unstuffed,
+    /// CRLF line endings, without the terminating `.` line.
+    pub data: String,
+    /// User name given with AUTH, if the client authenticated.
+    pub auth_user: Option<String>,
+}
+
+impl Received {
+    /// A header of the message (first one with that name, case-insensitive),
+    /// unfolded, RFC 2047 encoded words decoded.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<String> {
+        mime::Entity::parse(&self.data)
+            .header(name)
+            .map(mime::decode_header)
+    }
+
+    /// The decoded `Subject:` (RFC 2047 `B` and `Q` encoded words).
+    #[must_use]
+    pub fn subject(&self) -> Option<String> {
+        self.header("Subject")
+    }
+
+    /// The decoded plain-text body: `7bit`/`8bit`, `quoted-printable` or
+    /// `base64`, in the declared charset (UTF-8 or Latin-1), with `\n` line
+    /// endings. For `multipart/*` messages, the first `text/plain` part.
+    /// `None` when there is no text part.
+    ///
+    /// SMTP data always ends with a line break, so a text sent without a
+    /// final `\n` comes back with one.
+    ///
+    /// # Panics
+    /// When a base64 body is not valid base64.
+    #[must_use]
+    pub fn text_body(&self) -> Option<String> {
+        mime::Entity::parse(&self.data).text_plain()
+    }
+}
+
+/// A running SMTP sink. Stops (and drops its connections) when dropped.
+#[derive(Debug)]
+pub struct SmtpSink {
+    addr: SocketAddr,
+    messages: Arc<watch::Sender<Vec<Received>>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SmtpSink {
+    /// Starts a sink on `127.0.0.1` on a free port.
+    ///
+    /// # Panics
+    /// When no port can be bound (test tooling).
+    pub async fn start() -> Self {
+        Self::bind("127.0.0.1:0")
+            .await
+            .expect("bind the SMTP sink on 127.0.0.1:0")
+    }
+
+    /// Starts a sink on the given address (port 0: any free port).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let messages = Arc::new(watch::Sender::new(Vec::new()));
+        let task = tokio::spawn(serve(listener, Arc::clone(&messages)));
+        Ok(Self {
+            addr,
+            messages,
+            task,
+        })
+    }
+
+    /// The address the sink listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `smtp://127.0.0.1:PORT`, usable as `REGISSEUR_SMTP_URL`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Everything received so far, oldest first.
+    #[must_use]
+    pub fn messages(&self) -> Vec<Received> {
+        self.messages.borrow().clone()
+    }
+
+    /// Waits until at least `n` messages have arrived and returns all of
+    /// them, oldest first.
+    ///
+    /// # Panics
+    /// After `timeout`, listing what did arrive.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let mut receiver = self.messages.subscribe();
+        let waited = tokio::time::timeout(timeout, receiver.wait_for(|m| m.len() >= n)).await;
+        match waited {
+            Ok(Ok(messages)) => messages.clone(),
+            _ => {
+                let got = self.messages();
+                panic!(
+                    "SMTP sink: expected {n} message(s) within {timeout:?}, got {}: {got:#?}",
+                    got.len()
+                )
+            }
+        }
+    }
+
+    /// Waits (without limit) for the message at `index` (0-based) and
+    /// returns it. Used by the `smtp-sink` binary to follow arrivals.
+    pub async fn nth(&self, index: usize) -> Received {
+        let mut receiver = self.messages.subscribe();
+        let messages = receiver
+            .wait_for(|m| m.len() > index)
+            .await
+            .expect("the sender lives as long as the sink");
+        messages[index].clone()
+    }
+}
+
+async fn serve(listener: TcpListener, messages: Arc<watch::Sender<Vec<Received>>>) {
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    sessions.spawn(session(stream, Arc::clone(&messages)));
+                }
+                Err(error) => {
+                    // e.g. too many open files: back off instead of spinning.
+                    tracing::warn!(%error, "SMTP sink: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_finished) = sessions.join_next() => {}
+        }
+    }
+}
+
+/// The state of one SMTP conversation.
+#[derive(Default)]
+struct Envelope {
+    from: Option<String>,
+    to: Vec<String>,
+}
+
+async fn session(stream: TcpStream, messages: Arc<watch::Sender<Vec<Received>>>) {
+    if let Err(error) = converse(stream, &messages).await {
+        tracing::debug!(%error, "SMTP sink: session ended with an error");
+    }
+}
+
+async fn converse(stream: TcpStream, messages: &watch::Sender<Vec<Received>>) -> io::Result<()> {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    let mut envelope = Envelope::default();
+    let mut auth_user: Option<String> = None;
+
+    writer
+        .write_all(b"220 localhost Regisseur SMTP sink ready\r\n")
+        .await?;
+    loop {
+        let Some(line) = read_line(&mut reader).await? else {
+            return Ok(());
+        };
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches(['\r', '\n']);
+        let (verb, argument) = line.split_once(' ').unwrap_or((line, ""));
+        let argument = argument.trim();
+        let reply: &[u8] = match verb.to_ascii_uppercase().as_str() {
+            "EHLO" => {
+                envelope = Envelope::default();
+                b"250-localhost greets you\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 33554432\r\n"
+            }
+            "HELO" => {
+                envelope = Envelope::default();
+                b"250 localhost\r\n"
+            }
+            "MAIL" => match path_argument(argument, "FROM:") {
+                _ if envelope.from.is_some() => b"503 5.5.1 Sender already given\r\n",
+                Some(path) => {
+                    envelope.from = Some(path);
+                    b"250 2.1.0 Sender OK\r\n"
+                }
+                None => b"501 5.5.4 Syntax: MAIL FROM:<address>\r\n",
+            },
+            "RCPT" => match path_argument(argument, "TO:") {
+                _ if envelope.from.is_none() => b"503 5.5.1 MAIL first\r\n",
+                Some(path) if !path.is_empty() => {
+                    envelope.to.push(path);
+                    b"250 2.1.5 Recipient OK\r\n"
+                }
+                _ => b"501 5.5.4 Syntax: RCPT TO:<address>\r\n",
+            },
+            "DATA" if envelope.to.is_empty() => b"503 5.5.1 RCPT first\r\n",
+            "DATA" => {
+                writer
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
+                let Some(data) = read_data(&mut reader).await? else {
+                    return Ok(()); // connection closed inside DATA: nothing kept
+                };
+                let envelope = std::mem::take(&mut envelope);
+                match data {
+                    Data::TooBig => {
+                        writer.write_all(b"552 5.3.4 Message too big\r\n").await?;
+                    }
+                    Data::Message(data) => {
+                        let received = Received {
+                            from: envelope.from.unwrap_or_default(),
+                            to: envelope.to,
+                            data,
+                            auth_user: auth_user.clone(),
+                        };
+                        let mut number = 0;
+                        messages.send_modify(|all| {
+                            all.push(received);
+                            number = all.len();
+                        });
+                        writer
+                            .write_all(format!("250 2.0.0 OK queued as {number}\r\n").as_bytes())
+                            .await?;
+                    }
+                }
+                continue;
+            }
+            "RSET" => {
+                envelope = Envelope::default();
+                b"250 2.0.0 OK\r\n"
+            }
+            "NOOP" => b"250 2.0.0 OK\r\n",
+            "VRFY" => b"252 2.5.2 Cannot VRFY user\r\n",
+            "QUIT" => {
+                writer.write_all(b"221 2.0.0 Bye\r\n").await?;
+                return Ok(());
+            }
+            "AUTH" => {
+                match authenticate(argument, &mut reader, &mut writer).await? {
+                    None => return Ok(()),
+                    Some(Some(user)) => auth_user = Some(user),
+                    Some(None) => {} // refused: the previous state stands
+                }
+                continue;
+            }
+            _ => b"502 5.5.2 Command not implemented\r\n",
+        };
+        writer.write_all(reply).await?;
+    }
+}
+
+/// `FROM:<a@b> SIZE=123` → `a@b` (also accepts a space after the colon).
+fn path_argument(argument: &str, keyword: &str) -> Option<String> {
+    let head = argument.get(..keyword.len())?;
+    if !head.eq_ignore_ascii_case(keyword) {
+        return None;
+    }
+    let rest = argument[keyword.len()..].trim_start();
+    let inner = rest.strip_prefix('<')?;
+    let end = inner.find('>')?;
+    Some(inner[..end].to_owned())
+}
+
+/// AUTH PLAIN / LOGIN, any credentials accepted. `Ok(None)`: connection
+/// closed; `Ok(Some(user))`: a reply was written (`user` is `None` when the
+/// mechanism was refused).
+async fn authenticate<R, W>(
+    argument: &str,
+    reader: &mut R,
+    writer: &mut W,
+) -> io::Result<Option<Option<String>>>
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    let (mechanism, initial) = argument.split_once(' ').unwrap_or((argument, ""));
+    let decode = |s: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let user = match mechanism.to_ascii_uppercase().as_str() {
+        "PLAIN" => {
+            let response = if initial.is_empty() {
+                match challenge(reader, writer, b"334 \r\n").await? {
+                    Some(line) => line,
+                    None => return Ok(None),
+                }
+            } else {
+                initial.to_owned()
+            };
+            // authzid NUL authcid NUL password
+            decode(&response).and_then(|s| s.split('\0').nth(1).map(str::to_owned))
+        }
+        "LOGIN" => {
+            let user = if initial.is_empty() {
+                match challenge(reader, writer, b"334 VXNlcm5hbWU6\r\n").await? {
+                    Some(line) => line,
+                    None => return Ok(None),
+                }
+            } else {
+                initial.to_owned()
+            };
+            if challenge(reader, writer, b"334 UGFzc3dvcmQ6\r\n")
+                .await?
+                .is_none()
+            {
+                return Ok(None);
+            }
+            decode(&user)
+        }
+        _ => {
+            writer
+                .write_all(b"504 5.5.4 Unrecognized authentication type\r\n")
+                .await?;
+            return Ok(Some(None));
+        }
+    };
+    match user {
+        Some(user) => {
+            writer
+                .write_all(b"235 2.7.0 Authentication successful\r\n")
+                .await?;
+            Ok(Some(Some(user)))
+        }
+        None => {
+            writer
+                .write_all(b"501 5.5.2 Cannot decode the response\r\n")
+                .await?;
+            Ok(Some(None))
+        }
+    }
+}
+
+/// Writes a 334 challenge and reads the answer line (`None`: closed).
+async fn challenge<R, W>(
+    reader: &mut R,
+    writer: &mut W,
+    prompt: &[u8],
+) -> io::Result<Option<String>>
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    writer.write_all(prompt).await?;
+    Ok(read_line(reader)
+        .await?
+        .map(|line| String::from_utf8_lossy(&line).trim().to_owned()))
+}
+
+/// One line including its line break; `None` at end of stream. Errors when a
+/// line exceeds [`MAX_LINE`].
+async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let read = (&mut *reader)
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', &mut line)
+        .await?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if !line.ends_with(b"\n") && line.len() >= MAX_LINE {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
+    }
+    Ok(Some(line))
+}
+
+enum Data {
+    Message(String),
+    TooBig,
+}
+
+/// Reads DATA up to the lone `.` line, dot-unstuffing. `None`: the
+/// connection closed first.
+async fn read_data<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<Data>> {
+    let mut data = Vec::new();
+    let mut too_big = false;
+    loop {
+        let Some(line) = read_line(reader).await? else {
+            return Ok(None);
+        };
+        if line == b".\r\n" || line == b".\n" {
+            break;
+        }
+        if !line.ends_with(b"\n") {
+            // Last bytes before the connection closed, without a line break.
+            return Ok(None);
+        }
+        let line = line.strip_prefix(b".").unwrap_or(&line);
+        if data.len() + line.len() > MAX_MESSAGE {
+            too_big = true;
+            data.clear();
+        }
+        if !too_big {
+            data.extend_from_slice(line);
+        }
+    }
+    Ok(Some(if too_big {
+        Data::TooBig
+    } else {
+        Data::Message(String::from_utf8_lossy(&data).into_owned())
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_arguments() {
+        assert_eq!(
+            path_argument("FROM:<a@b.c>", "FROM:").as_deref(),
+            Some("a@b.c")
+        );
+        assert_eq!(
+            path_argument("from: <a@b.c> BODY=8BITMIME SMTPUTF8", "FROM:").as_deref(),
+            Some("a@b.c")
+        );
+        assert_eq!(path_argument("FROM:<>", "FROM:").as_deref(), Some(""));
+        assert_eq!(path_argument("TO:<x@y>", "FROM:"), None);
+        assert_eq!(path_argument("FROM:a@b.c", "FROM:"), None);
+        assert_eq!(path_argument("", "TO:"), None);
+    }
+
+    fn received(data: &str) -> Received {
+        Received {
+            from: "a@b.c".into(),
+            to: vec!["d@e.f".into()],
+            data: data.into(),
+            auth_user: None,
+        }
+    }
+
+    #[test]
+    fn received_helpers() {
+        let message = received(
+            "From: =?utf-8?b?UsOpZ2lzc2V1cg==?= <no-reply@regisseur.invalid>\r\n\
+Subject: =?utf-8?b?w6AgMTIgMDAwLDAwIOKCrA==?=\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+=C3=A0 bient=C3=B4t\r\n",
+        );
+        assert_eq!(message.subject().as_deref(), Some("à 12 000,00 €"));
+        assert_eq!(
+            message.header("from").as_deref(),
+            Some("Régisseur <no-reply@regisseur.invalid>")
+        );
+        assert_eq!(message.header("X-Missing"), None);
+        assert_eq!(message.text_body().as_deref(), Some("à bientôt\n"));
+    }
+}

@@ -1,0 +1,309 @@
+//! The background worker: every instance runs one. It enqueues due schedule
+//! slots and runs jobs claimed with a lease from the database, so two
+//! instances never run the same job and a crashed instance's job is taken
+//! over once its lease expires.
+
+use std::time::Duration as StdDuration;
+
+use store::Db;
+use store::jobs::Job;
+use time::Duration;
+use tokio::sync::watch;
+
+pub const LEASE: Duration = Duration::minutes(5);
+const IDLE_PAUSE: StdDuration = StdDuration::from_secs(5);
+
+pub struct Worker {
+    pub db: Db,
+    pub mailer: mailer::Mailer,
+    /// Names this instance in `jobs.locked_by`.
+    pub id: String,
+}
+
+/// The recurring work every installation runs.
+pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    let start = store::now();
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "renewal-scan",
+        store::renewals::SCAN_JOB,
+        Duration::hours(1),
+        start,
+    )
+    .await?;
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "mission-status",
+        STATUS_JOB,
+        Duration::hours(1),
+        start,
+    )
+    .await?;
+    store::jobs::ensure_schedule(&mut tx, "purge", PURGE_JOB, Duration::hours(6), start).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub const STATUS_JOB: &str = "mission_status";
+pub const PURGE_JOB: &str = "purge";
+
+impl Worker {
+    pub fn new(db: Db, mailer: mailer::Mailer) -> Worker {
+        let id = format!(
+            "{}-{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        Worker { db, mailer, id }
+    }
+
+    /// Runs until `stop` turns true.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        if let Err(e) = ensure_schedules(&self.db).await {
+            tracing::error!(error = ?e, "cannot declare schedules");
+        }
+        loop {
+            match self.run_due().await {
+                Ok(n) if n > 0 => tracing::debug!(jobs = n, "worker pass"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = ?e, "worker pass failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(IDLE_PAUSE) => {}
+                _ = stop.changed() => {
+                    if *stop.borrow() { break; }
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Enqueues due schedule slots, then runs every due job; returns how many ran.
+    pub async fn run_due(&self) -> anyhow::Result<usize> {
+        store::jobs::tick_schedules(&self.db).await?;
+        let mut ran = 0;
+        while let Some(job) = store::jobs::claim(&self.db, &self.id, LEASE).await? {
+            ran += 1;
+            if let Err(e) = self.handle(&job).await {
+                tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
+                store::jobs::fail(&self.db, &job, &self.id, &format!("{e:#}")).await?;
+            }
+        }
+        Ok(ran)
+    }
+
+    /// Runs one job. Work that only touches the database commits in the same
+    /// transaction as the job's completion, so it happens exactly once.
+    async fn handle(&self, job: &Job) -> anyhow::Result<()> {
+        let today = store::now().date();
+        match job.kind.as_str() {
+            store::renewals::SCAN_JOB => {
+                let mut tx = self.db.begin().await?;
+                let report = store::renewals::scan(&mut tx, today).await?;
+                self.finish(tx, job).await?;
+                tracing::info!(
+                    seen = report.missions_seen,
+                    alerts = report.alerts_created,
+                    "renewal scan"
+                );
+            }
+            STATUS_JOB => {
+                let mut tx = self.db.begin().await?;
+                store::missions::refresh_statuses(&mut tx, today).await?;
+                self.finish(tx, job).await?;
+            }
+            PURGE_JOB => {
+                let mut tx = self.db.begin().await?;
+                store::sessions::purge_expired(&mut tx).await?;
+                store::throttle::purge_old(&mut tx).await?;
+                self.finish(tx, job).await?;
+            }
+            store::outbox::SEND_JOB => self.send_email(job).await?,
+            other => anyhow::bail!("unknown job kind {other:?}"),
+        }
+        Ok(())
+    }
+
+    async fn finish(&self, mut tx: store::Tx, job: &Job) -> anyhow::Result<()> {
+        if store::jobs::complete(&mut tx, job.id, &self.id).await? {
+            tx.commit().await?;
+            Ok(())
+        } else {
+            // Another instance took the job over after our lease expired:
+            // its run counts, ours is rolled back.
+            tx.rollback().await?;
+            anyhow::bail!("lease lost")
+        }
+    }
+
+    async fn send_email(&self, job: &Job) -> anyhow::Result<()> {
+        let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+        let id = payload["email_id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no email_id"))?
+            .to_string();
+        let mut tx = self.db.read().await?;
+        let email = store::outbox::get(&mut tx, &id).await?;
+        tx.commit().await?;
+        let Some(email) = email else {
+            anyhow::bail!("e-mail {id} not found")
+        };
+        if email.sent_at.is_none() {
+            let message = mailer::Email {
+                to: email.to_address.clone(),
+                subject: email.subject.clone(),
+                text: email.body_text.clone(),
+            };
+            if let Err(e) = self.mailer.send(&message).await {
+                let mut tx = self.db.begin().await?;
+                store::outbox::mark_failed(&mut tx, &id, &e.to_string()).await?;
+                tx.commit().await?;
+                return Err(e.into());
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        store::outbox::mark_sent(&mut tx, &id).await?;
+        self.finish(tx, job).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration as StdDuration;
+
+    use domain::mission::MissionInput;
+    use domain::paging::PageRequest;
+    use mailer::sink::SmtpSink;
+    use mailer::{MailConfig, Mailer};
+    use store::Scope;
+
+    use super::*;
+
+    /// A mission ending in 20 days: both the D-60 and D-30 alerts are due.
+    async fn mission_ending_soon(db: &Db) -> domain::ids::MissionId {
+        let mut tx = db.begin().await.unwrap();
+        let find = |role: &str| store::users::UserFilter {
+            role: domain::role::Role::parse(role),
+            ..Default::default()
+        };
+        let consultant = store::users::list(&mut tx, &find("consultant"), PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        let bm = store::users::list(&mut tx, &find("business_manager"), PageRequest::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        let client = store::companies::options(
+            &mut tx,
+            Scope::All,
+            Some(domain::company::CompanyKind::Client),
+        )
+        .await
+        .unwrap()[0]
+            .0;
+        let today = store::now().date();
+        let input = MissionInput {
+            title: "Mission courte".into(),
+            client_id: client.to_string(),
+            consultant_id: consultant.to_string(),
+            business_manager_id: bm.to_string(),
+            start_date: (today - Duration::days(100)).to_string(),
+            end_date: (today + Duration::days(20)).to_string(),
+            tjm: "500".into(),
+            ..Default::default()
+        };
+        let m = store::missions::create(
+            &mut tx,
+            &store::Actor::system("test"),
+            &input.validate().unwrap(),
+            &[],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        m.id
+    }
+
+    #[tokio::test]
+    async fn two_instances_run_each_job_once() {
+        store::testing::on_each_backend(|db| async move {
+            store::demo::seed(&db).await.unwrap();
+            let mission = mission_ending_soon(&db).await;
+            let sink = SmtpSink::start().await;
+            let config = MailConfig {
+                smtp_url: Some(sink.url()),
+                from: mailer::DEFAULT_FROM.to_string(),
+            };
+            let mailer = Mailer::new(&config).unwrap();
+            ensure_schedules(&db).await.unwrap();
+            let a = Worker::new(db.clone(), mailer.clone());
+            let b = Worker::new(db.clone(), mailer.clone());
+            let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
+            let ran = ra.unwrap() + rb.unwrap();
+            // Three scheduled jobs, the demo's e-mail, and the two e-mails of
+            // the new mission's alerts (queued by the scan, run in the same pass).
+            assert_eq!(ran, 6, "every job ran exactly once across both instances");
+            let messages = sink.wait_for(3, StdDuration::from_secs(10)).await;
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            assert_eq!(sink.messages().len(), 3, "each e-mail delivered once");
+            assert!(messages.iter().any(|m| {
+                m.subject()
+                    .is_some_and(|s| s.contains("J-30") && s.contains("Mission courte"))
+            }));
+            let mut tx = db.read().await.unwrap();
+            let lines = store::renewals::upcoming(&mut tx, Scope::All, store::now().date(), 90)
+                .await
+                .unwrap();
+            let line = lines.iter().find(|l| l.mission_id == mission).unwrap();
+            assert_eq!(line.alerts.len(), 2, "D-60 and D-30, once each");
+            let done =
+                store::jobs::list(&mut tx, Some("done"), PageRequest::new(Some(1), Some(100)))
+                    .await
+                    .unwrap();
+            assert_eq!(
+                done.items
+                    .iter()
+                    .filter(|j| j.kind == store::renewals::SCAN_JOB)
+                    .count(),
+                1
+            );
+            assert_eq!(done.total, 6);
+            tx.commit().await.unwrap();
+            // A second pass finds nothing to do: the schedule slots moved on.
+            assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_mail_server_keeps_the_email_queued() {
+        store::testing::on_each_backend(|db| async move {
+            store::demo::seed(&db).await.unwrap();
+            let w = Worker::new(db.clone(), Mailer::new(&MailConfig::default()).unwrap());
+            w.run_due().await.unwrap();
+            let mut tx = db.read().await.unwrap();
+            let emails = store::outbox::recent(&mut tx, 10).await.unwrap();
+            let queued = store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(emails.len(), 1);
+            assert!(
+                emails[0].sent_at.is_none() && emails[0].last_error.is_some(),
+                "kept, with the reason"
+            );
+            assert!(
+                queued
+                    .items
+                    .iter()
+                    .any(|j| j.kind == store::outbox::SEND_JOB && j.attempts == 1),
+                "retried later"
+            );
+        })
+        .await;
+    }
+}

@@ -1,0 +1,630 @@
+//! Missions: list, show (rates in force, amendments), create, edit, amend.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::Locale;
+use domain::company::CompanyKind;
+use domain::ids::MissionId;
+use domain::locale::format_date;
+use domain::mission::{MissionInput, MissionStatus, Tjm};
+use domain::paging::PageRequest;
+use domain::rates::Amendment;
+use domain::role::Role;
+use domain::terms::{ExpensePolicy, VatRegime};
+use domain::validation::{ErrorKey, ValidationErrors};
+use serde::Deserialize;
+use store::Scope;
+use store::missions::{Mission, MissionFilter};
+
+use super::see_other;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Id, Query};
+use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::{AppState, i18n};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    pub page: Option<u32>,
+}
+
+pub struct Row {
+    pub id: MissionId,
+    pub title: String,
+    pub code: String,
+    pub client: String,
+    pub consultant: String,
+    pub dates: String,
+    pub tjm: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "missions/list.html")]
+struct ListPage {
+    layout: Layout,
+    q: String,
+    status: String,
+    statuses: Vec<(&'static str, String)>,
+    rows: Vec<Row>,
+    pager: Pager,
+    can_edit: bool,
+}
+
+fn dates(m: &Mission, locale: Locale) -> String {
+    format!(
+        "{} → {}",
+        format_date(m.data.start_date, locale),
+        format_date(m.data.end_date, locale)
+    )
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let scope = ctx.scope()?;
+    let filter = MissionFilter {
+        q: Some(q.q.clone()),
+        status: MissionStatus::parse(&q.status),
+        ..Default::default()
+    };
+    let mut tx = app.db.read().await?;
+    let paged =
+        store::missions::list(&mut tx, scope, &filter, PageRequest::new(q.page, None)).await?;
+    tx.commit().await?;
+    let rows = paged
+        .items
+        .iter()
+        .map(|m| Row {
+            id: m.id,
+            title: m.data.title.clone(),
+            code: m.analytic_code.clone(),
+            client: m.client_name.clone(),
+            consultant: m.consultant_name.clone(),
+            dates: dates(m, ctx.locale),
+            tjm: m.data.tjm.amount().format(ctx.locale),
+            status: i18n::t(ctx.locale, &m.status.label_key()),
+        })
+        .collect();
+    let pager = Pager::new(
+        &paged,
+        "/missions",
+        &[("q", q.q.clone()), ("status", q.status.clone())],
+    );
+    render(&ListPage {
+        layout: layout(&app, &ctx, "missions-title").await?,
+        can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        statuses: MissionStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), i18n::t(ctx.locale, &s.label_key())))
+            .collect(),
+        q: q.q,
+        status: q.status,
+        rows,
+        pager,
+    })
+}
+
+pub struct Select {
+    pub name: &'static str,
+    pub label: String,
+    pub required: bool,
+    pub selected: String,
+    pub options: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "missions/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    cancel: String,
+    form: MissionInput,
+    selects: Vec<Select>,
+    billing_selects: Vec<Select>,
+    contacts: Vec<(String, String)>,
+    validators: Vec<String>,
+    errors: FieldErrors,
+}
+
+async fn users_with(tx: &mut store::Tx, roles: &[Role]) -> AppResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for r in roles {
+        let f = store::users::UserFilter {
+            role: Some(*r),
+            ..Default::default()
+        };
+        let page = store::users::list(tx, &f, PageRequest::new(Some(1), Some(200))).await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter(|u| u.active)
+                .map(|u| (u.id.to_string(), u.display_name)),
+        );
+    }
+    Ok(out)
+}
+
+async fn form_page(
+    app: &AppState,
+    ctx: &Ctx,
+    existing: Option<MissionId>,
+    form: MissionInput,
+    validators: Vec<String>,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (title_key, action, cancel) = match existing {
+        Some(id) => (
+            "missions-edit",
+            format!("/missions/{id}"),
+            format!("/missions/{id}"),
+        ),
+        None => (
+            "missions-new",
+            "/missions".to_string(),
+            "/missions".to_string(),
+        ),
+    };
+    let mut tx = app.db.read().await?;
+    let clients = store::companies::options(&mut tx, Scope::All, Some(CompanyKind::Client)).await?;
+    let consultants = users_with(&mut tx, &[Role::Consultant]).await?;
+    let bms = users_with(
+        &mut tx,
+        &[Role::BusinessManager, Role::Direction, Role::Admin],
+    )
+    .await?;
+    let dms = users_with(
+        &mut tx,
+        &[
+            Role::DeliveryManager,
+            Role::BusinessManager,
+            Role::Direction,
+        ],
+    )
+    .await?;
+    let contacts = store::contacts::list(
+        &mut tx,
+        Scope::All,
+        &Default::default(),
+        PageRequest::new(Some(1), Some(200)),
+    )
+    .await?;
+    tx.commit().await?;
+    let contacts: Vec<(String, String)> = contacts
+        .items
+        .iter()
+        .map(|c| {
+            (
+                c.id.to_string(),
+                format!("{} — {}", c.company_name, c.full_name()),
+            )
+        })
+        .collect();
+    let select =
+        |name, key: &str, required, selected: &str, options: Vec<(String, String)>| Select {
+            name,
+            label: i18n::t(l, key),
+            required,
+            selected: selected.to_string(),
+            options,
+        };
+    let selects = vec![
+        select(
+            "client_id",
+            "mission-client",
+            true,
+            &form.client_id,
+            clients
+                .into_iter()
+                .map(|(id, n)| (id.to_string(), n))
+                .collect(),
+        ),
+        select(
+            "consultant_id",
+            "mission-consultant",
+            true,
+            &form.consultant_id,
+            consultants,
+        ),
+        select(
+            "business_manager_id",
+            "mission-bm",
+            true,
+            &form.business_manager_id,
+            bms,
+        ),
+        select(
+            "delivery_manager_id",
+            "mission-dm",
+            false,
+            &form.delivery_manager_id,
+            dms,
+        ),
+    ];
+    let billing_selects = vec![
+        select(
+            "vat_regime",
+            "mission-vat-regime",
+            true,
+            &form.vat_regime,
+            VatRegime::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), i18n::t(l, &r.label_key())))
+                .collect(),
+        ),
+        select(
+            "expense_policy",
+            "mission-expense-policy",
+            true,
+            &form.expense_policy,
+            ExpensePolicy::KINDS
+                .iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        i18n::t(l, &format!("expense-policy-{}", k.replace('_', "-"))),
+                    )
+                })
+                .collect(),
+        ),
+        select(
+            "invoicing_contact_id",
+            "mission-invoicing-contact",
+            false,
+            &form.invoicing_contact_id,
+            contacts.clone(),
+        ),
+    ];
+    let page = FormPage {
+        layout: layout(app, ctx, title_key).await?,
+        heading: i18n::t(l, title_key),
+        action,
+        cancel,
+        form,
+        selects,
+        billing_selects,
+        contacts,
+        validators,
+        errors: FieldErrors::new(l, errors),
+    };
+    if errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+/// Reads the mission form. Checkboxes of validators repeat one name, which
+/// a struct cannot hold, so the pairs are read one by one.
+fn read_form(body: &[u8]) -> AppResult<(MissionInput, Vec<String>)> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| AppError::BadRequest("error-malformed-form"))?;
+    let mut f = MissionInput::default();
+    let mut validators = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "title" => f.title = v,
+            "client_id" => f.client_id = v,
+            "consultant_id" => f.consultant_id = v,
+            "business_manager_id" => f.business_manager_id = v,
+            "delivery_manager_id" => f.delivery_manager_id = v,
+            "start_date" => f.start_date = v,
+            "end_date" => f.end_date = v,
+            "tjm" => f.tjm = v,
+            "po_number" => f.po_number = v,
+            "payment_days" => f.payment_days = v,
+            "payment_end_of_month" => f.payment_end_of_month = v == "true",
+            "vat_rate" => f.vat_rate = v,
+            "vat_regime" => f.vat_regime = v,
+            "expense_policy" => f.expense_policy = v,
+            "expense_fee" => f.expense_fee = v,
+            "invoicing_locked" => f.invoicing_locked = v == "true",
+            "invoicing_contact_id" => f.invoicing_contact_id = v,
+            "billing_address" => f.billing_address = v,
+            "notes" => f.notes = v,
+            "validators" => validators.push(v),
+            _ => {}
+        }
+    }
+    Ok((f, validators))
+}
+
+fn parse_validators(raw: &[String]) -> Result<Vec<domain::ids::ContactId>, ValidationErrors> {
+    raw.iter()
+        .map(|v| {
+            domain::ids::ContactId::parse(v)
+                .ok_or_else(|| ValidationErrors::single("validators", "company-unknown"))
+        })
+        .collect()
+}
+
+pub async fn new(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let form = MissionInput {
+        payment_days: "30".into(),
+        vat_rate: "20".into(),
+        vat_regime: VatRegime::OnReceipts.as_str().into(),
+        expense_policy: "not_rebilled".into(),
+        business_manager_id: ctx.user()?.id.to_string(),
+        ..Default::default()
+    };
+    form_page(&app, &ctx, None, form, Vec::new(), &ValidationErrors::new()).await
+}
+
+pub async fn create(State(app): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
+    let (input, raw_validators) = read_form(&body)?;
+    let checked = input
+        .validate()
+        .and_then(|d| parse_validators(&raw_validators).map(|v| (d, v)));
+    let (data, validators) = match checked {
+        Ok(x) => x,
+        Err(errors) => return form_page(&app, &ctx, None, input, raw_validators, &errors).await,
+    };
+    let mut tx = app.db.begin().await?;
+    match store::missions::create(&mut tx, &ctx.actor(), &data, &validators).await {
+        Ok(m) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "mission-created").await?;
+            Ok(see_other(&format!("/missions/{}", m.id)))
+        }
+        Err(e) => match AppError::from(e) {
+            AppError::Validation(errors) => {
+                form_page(&app, &ctx, None, input, raw_validators, &errors).await
+            }
+            other => Err(other),
+        },
+    }
+}
+
+pub async fn edit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let m = store::missions::get(&mut tx, ctx.scope()?, id).await?;
+    tx.commit().await?;
+    let validators = m.validators.iter().map(|v| v.to_string()).collect();
+    form_page(
+        &app,
+        &ctx,
+        Some(id),
+        m.data.to_input(),
+        validators,
+        &ValidationErrors::new(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let (input, raw_validators) = read_form(&body)?;
+    let checked = input
+        .validate()
+        .and_then(|d| parse_validators(&raw_validators).map(|v| (d, v)));
+    let (data, validators) = match checked {
+        Ok(x) => x,
+        Err(errors) => {
+            return form_page(&app, &ctx, Some(id), input, raw_validators, &errors).await;
+        }
+    };
+    let mut tx = app.db.begin().await?;
+    match store::missions::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data, &validators).await
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "mission-updated").await?;
+            Ok(see_other(&format!("/missions/{id}")))
+        }
+        Err(e) => match AppError::from(e) {
+            AppError::Validation(errors) => {
+                form_page(&app, &ctx, Some(id), input, raw_validators, &errors).await
+            }
+            other => Err(other),
+        },
+    }
+}
+
+pub struct MissionView {
+    pub id: MissionId,
+    pub title: String,
+    pub code: String,
+    pub status: String,
+    pub facts: Vec<(String, String)>,
+    pub periods: Vec<(String, String, String)>,
+    pub amendments: Vec<(i32, String, String, String, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AmendmentForm {
+    #[serde(default)]
+    pub effective_from: String,
+    #[serde(default)]
+    pub new_tjm: String,
+    #[serde(default)]
+    pub new_end: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "missions/show.html")]
+struct ShowPage {
+    layout: Layout,
+    v: MissionView,
+    can_edit: bool,
+    amend: AmendmentForm,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: MissionId,
+    amend: AmendmentForm,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let mut tx = app.db.read().await?;
+    let (m, schedule, amendments) = store::missions::schedule(&mut tx, ctx.scope()?, id).await?;
+    tx.commit().await?;
+    let t = |k: &str| i18n::t(l, k);
+    let terms = &m.data.payment_terms;
+    let mut facts = vec![
+        (t("mission-client"), m.client_name.clone()),
+        (t("mission-consultant"), m.consultant_name.clone()),
+        (t("mission-bm"), m.business_manager_name.clone()),
+        (t("mission-dates"), dates(&m, l)),
+        (t("mission-tjm"), m.data.tjm.amount().format(l)),
+        (
+            t("mission-payment-days"),
+            i18n::t_args(
+                l,
+                if terms.end_of_month() {
+                    "terms-days-eom"
+                } else {
+                    "terms-days"
+                },
+                &[("days", terms.days().to_string())],
+            ),
+        ),
+        (t("mission-vat-rate"), m.data.vat_rate.format(l)),
+        (t("mission-vat-regime"), t(&m.data.vat_regime.label_key())),
+        (
+            t("mission-invoicing-locked"),
+            t(if m.data.invoicing_locked { "yes" } else { "no" }),
+        ),
+    ];
+    if let Some(po) = &m.data.po_number {
+        facts.push((t("mission-po"), po.clone()));
+    }
+    let periods = schedule
+        .periods(m.data.start_date, schedule.end())
+        .into_iter()
+        .map(|p| {
+            (
+                format_date(p.from, l),
+                format_date(p.to, l),
+                p.tjm.amount().format(l),
+            )
+        })
+        .collect();
+    let amendments = amendments
+        .iter()
+        .map(|a| {
+            (
+                a.number,
+                format_date(a.amendment.effective_from, l),
+                a.amendment
+                    .new_tjm
+                    .map(|t| t.amount().format(l))
+                    .unwrap_or_else(|| "—".into()),
+                a.amendment
+                    .new_end
+                    .map(|d| format_date(d, l))
+                    .unwrap_or_else(|| "—".into()),
+                a.reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let page = ShowPage {
+        layout: layout(app, ctx, "missions-title").await?,
+        can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        v: MissionView {
+            id: m.id,
+            title: m.data.title.clone(),
+            code: m.analytic_code.clone(),
+            status: t(&m.status.label_key()),
+            facts,
+            periods,
+            amendments,
+        },
+        amend,
+        errors: FieldErrors::new(l, errors),
+    };
+    if errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+) -> AppResult<Response> {
+    show_page(
+        &app,
+        &ctx,
+        id,
+        AmendmentForm::default(),
+        &ValidationErrors::new(),
+    )
+    .await
+}
+
+fn parse_amendment(f: &AmendmentForm) -> Result<Amendment, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let effective_from = e.required("effective_from", &f.effective_from, |s| {
+        domain::locale::parse_date(s).ok_or(DateError)
+    });
+    let new_tjm = e.optional("new_tjm", &f.new_tjm, Tjm::parse);
+    let new_end = e.optional("new_end", &f.new_end, |s| {
+        domain::locale::parse_date(s).ok_or(DateError)
+    });
+    e.into_result(|| Amendment {
+        effective_from: effective_from.expect("checked"),
+        new_tjm,
+        new_end,
+    })
+}
+
+struct DateError;
+
+impl ErrorKey for DateError {
+    fn key(&self) -> &'static str {
+        "date-invalid"
+    }
+}
+
+pub async fn amend(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    crate::extract::Form(f): crate::extract::Form<AmendmentForm>,
+) -> AppResult<Response> {
+    let a = match parse_amendment(&f) {
+        Ok(a) => a,
+        Err(errors) => return show_page(&app, &ctx, id, f, &errors).await,
+    };
+    let reason = Some(f.reason.trim()).filter(|r| !r.is_empty());
+    let mut tx = app.db.begin().await?;
+    match store::missions::add_amendment(&mut tx, &ctx.actor(), ctx.scope()?, id, &a, reason).await
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "amendment-created").await?;
+            Ok(see_other(&format!("/missions/{id}")))
+        }
+        Err(e) => match AppError::from(e) {
+            AppError::Validation(errors) => show_page(&app, &ctx, id, f, &errors).await,
+            other => Err(other),
+        },
+    }
+}

@@ -1,0 +1,212 @@
+//! Renewals: missions ending within 90 days, their follow-up status, the
+//! renewal rate; renewing records the amendment.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::ids::MissionId;
+use domain::locale::{format_date, parse_date};
+use domain::mission::Tjm;
+use domain::renewal::{RenewalEvent, RenewalRate};
+use domain::validation::{ErrorKey, ValidationErrors};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+
+use super::see_other;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Form, Id};
+use crate::view::{FlashKind, Layout, flash, layout, render};
+use crate::{AppState, chart, i18n};
+
+pub struct Line {
+    pub id: MissionId,
+    pub title: String,
+    pub who: String,
+    pub end: String,
+    pub days_left: String,
+    pub alerts: Vec<String>,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "renewals.html")]
+struct RenewalsPage {
+    layout: Layout,
+    rows: Vec<Line>,
+    rate: String,
+    rate_label: String,
+    chart: Option<String>,
+    can_edit: bool,
+}
+
+pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let l = ctx.locale;
+    let today = OffsetDateTime::now_utc().date();
+    let year_ago = today - Duration::days(365);
+    let mut tx = app.db.read().await?;
+    let lines = store::renewals::upcoming(&mut tx, ctx.scope()?, today, 90).await?;
+    let figures = store::renewals::rate(&mut tx, year_ago, today).await?;
+    tx.commit().await?;
+    let rate = RenewalRate::compute(figures.renewed, figures.reached_end)
+        .map(|p| {
+            format!(
+                "{} %",
+                p.to_string()
+                    .replace('.', if l == domain::Locale::Fr { "," } else { "." })
+            )
+        })
+        .unwrap_or_else(|| "—".into());
+    let chart = (figures.reached_end > 0).then(|| {
+        chart::bars(
+            &i18n::t(l, "renewals-chart-title"),
+            &[
+                (
+                    i18n::t(l, "renewal-status-renewed"),
+                    u64::from(figures.renewed),
+                ),
+                (
+                    i18n::t(l, "renewals-not-renewed"),
+                    u64::from(figures.reached_end - figures.renewed),
+                ),
+            ],
+        )
+    });
+    let rows = lines
+        .iter()
+        .map(|r| Line {
+            id: r.mission_id,
+            title: r.title.clone(),
+            who: format!(
+                "{} · {} · {}",
+                r.consultant_name, r.client_name, r.business_manager_name
+            ),
+            end: format_date(r.end_date, l),
+            days_left: i18n::t_args(l, "renewal-days-left", &[("days", r.days_left.to_string())]),
+            alerts: r
+                .alerts
+                .iter()
+                .map(|a| a.to_uppercase().replace('D', "J-"))
+                .collect(),
+            status: i18n::t(l, &r.status.label_key()),
+        })
+        .collect();
+    render(&RenewalsPage {
+        layout: layout(&app, &ctx, "renewals-title").await?,
+        can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        rate_label: i18n::t_args(
+            l,
+            "renewals-rate",
+            &[
+                ("renewed", figures.renewed.to_string()),
+                ("total", figures.reached_end.to_string()),
+            ],
+        ),
+        rate,
+        chart,
+        rows,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    pub event: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn set_status(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    Form(f): Form<StatusForm>,
+) -> AppResult<Response> {
+    let event = match f.event.as_str() {
+        "discuss" => RenewalEvent::Discuss,
+        "decline" => RenewalEvent::Decline,
+        "reopen" => RenewalEvent::Reopen,
+        _ => return Err(AppError::BadRequest("error-malformed-form")),
+    };
+    let note = Some(f.note.trim()).filter(|n| !n.is_empty());
+    let mut tx = app.db.begin().await?;
+    match store::renewals::apply_event(&mut tx, &ctx.actor(), ctx.scope()?, id, event, note).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "renewal-updated").await?;
+        }
+        Err(store::Error::Invalid(e)) => {
+            drop(tx);
+            let key =
+                e.0.first()
+                    .map(|f| f.key)
+                    .unwrap_or("renewal-illegal-transition");
+            flash(&app, &ctx, FlashKind::Error, key).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other("/renewals"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RenewForm {
+    #[serde(default)]
+    pub new_end: String,
+    #[serde(default)]
+    pub new_tjm: String,
+}
+
+struct DateError;
+impl ErrorKey for DateError {
+    fn key(&self) -> &'static str {
+        "date-invalid"
+    }
+}
+
+pub async fn renew(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    Form(f): Form<RenewForm>,
+) -> AppResult<Response> {
+    let mut e = ValidationErrors::new();
+    let new_end = e.required("new_end", &f.new_end, |s| parse_date(s).ok_or(DateError));
+    let new_tjm = e.optional("new_tjm", &f.new_tjm, Tjm::parse);
+    let outcome = match (new_end, e.is_empty()) {
+        (Some(end), true) => {
+            let mut tx = app.db.begin().await?;
+            match store::renewals::renew(
+                &mut tx,
+                &ctx.actor(),
+                ctx.scope()?,
+                id,
+                end,
+                new_tjm,
+                None,
+            )
+            .await
+            {
+                Ok(()) => {
+                    tx.commit().await?;
+                    Ok(())
+                }
+                Err(store::Error::Invalid(errors)) => Err(errors),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        _ => Err(e),
+    };
+    match outcome {
+        Ok(()) => flash(&app, &ctx, FlashKind::Success, "renewal-renewed").await?,
+        Err(errors) => {
+            let key = errors
+                .0
+                .first()
+                .map(|f| f.key)
+                .unwrap_or("error-validation");
+            flash(&app, &ctx, FlashKind::Error, key).await?
+        }
+    }
+    Ok(see_other("/renewals"))
+}

@@ -1,0 +1,238 @@
+//! Missions, amendments and renewals through the pages.
+
+use axum::http::StatusCode;
+use domain::role::Role;
+
+use crate::harness::{TestApp, on_each_backend};
+
+async fn mission_form(t: &TestApp, fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    let consultant = t.camille.to_string();
+    let bm = t.user_id(Role::BusinessManager).await.to_string();
+    let mut base: Vec<(String, String)> = [
+        ("title", "Architecte cloud"),
+        ("client_id", &t.clientis.to_string()),
+        ("consultant_id", &consultant),
+        ("business_manager_id", &bm),
+        ("start_date", "01/03/2027"),
+        ("end_date", "31/08/2027"),
+        ("tjm", "700"),
+        ("payment_days", "30"),
+        ("vat_rate", "20"),
+        ("vat_regime", "on_receipts"),
+        ("expense_policy", "not_rebilled"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in fields {
+        base.retain(|(bk, _)| bk != k);
+        base.push((k.to_string(), v.to_string()));
+    }
+    base
+}
+
+#[tokio::test]
+async fn a_consultant_and_a_client_contact_see_only_their_missions() {
+    on_each_backend(|t| async move {
+        let camille = t.browser(Some(Role::Consultant)).await;
+        let list = t.get("/missions", Some(&camille)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("Data Engineer"));
+        assert!(
+            !list.body.contains("Développeur Java"),
+            "another consultant's mission"
+        );
+        assert_eq!(
+            t.get(&format!("/missions/{}", t.lucas_mission), Some(&camille))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let sophie = t.browser(Some(Role::ClientContact)).await;
+        let list = t.get("/missions", Some(&sophie)).await;
+        assert!(list.body.contains("Data Engineer") && !list.body.contains("Développeur Java"));
+        assert_eq!(
+            t.get(&format!("/missions/{}", t.lucas_mission), Some(&sophie))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let page = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&sophie))
+            .await;
+        assert!(page.body.contains("600,00\u{a0}€"), "French money format");
+        assert!(
+            !page.body.contains("/amendments"),
+            "no amendment form for a client contact"
+        );
+    })
+    .await;
+}
+
+/// (fields changed, id of the error element expected, text it contains)
+type Case = (&'static [(&'static str, &'static str)], &'static str, &'static str);
+
+#[tokio::test]
+async fn bad_missions_are_refused_with_nothing_written() {
+    on_each_backend(|t| async move {
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let before = t.count("missions").await;
+        let cases: [Case; 4] = [
+            (&[("end_date", "01/01/2027")], "field-end_date-error", "fin"),
+            (&[("tjm", "0")], "field-tjm-error", ""),
+            (&[("tjm", "-5")], "field-tjm-error", ""),
+            (&[("payment_days", "90")], "field-payment_days-error", "60"),
+        ];
+        for (change, error_id, text) in cases {
+            let fields = mission_form(&t, change).await;
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = t.post_form("/missions", &bm, &pairs).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{change:?}");
+            assert!(r.body.contains(error_id), "{change:?}: {}", r.body);
+            assert!(r.body.contains(text));
+        }
+        assert_eq!(t.count("missions").await, before);
+        let fields = mission_form(&t, &[]).await;
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = t.post_form("/missions", &bm, &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("missions").await, before + 1);
+        let page = t.get(r.location(), Some(&bm)).await;
+        assert!(
+            page.body.contains("CLIENTIS-"),
+            "analytic code assigned: {}",
+            page.body
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_mid_period_rate_change_splits_the_rates_in_force() {
+    on_each_backend(|t| async move {
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let mut tx = t.db.read().await.unwrap();
+        let m = store::missions::get(&mut tx, store::Scope::All, t.camille_mission)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mid = m.data.start_date + time::Duration::days(45);
+        let path = format!("/missions/{}/amendments", t.camille_mission);
+        let outside = (m.data.end_date + time::Duration::days(30)).to_string();
+        let r = t
+            .post_form(
+                &path,
+                &bm,
+                &[("effective_from", &outside), ("new_tjm", "650")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(t.count("amendments").await, 0, "nothing written");
+        let r = t
+            .post_form(
+                &path,
+                &bm,
+                &[("effective_from", &mid.to_string()), ("new_tjm", "0")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = t
+            .post_form(
+                &path,
+                &bm,
+                &[
+                    ("effective_from", &mid.to_string()),
+                    ("new_tjm", "650"),
+                    ("reason", "Révision annuelle"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&bm))
+            .await;
+        assert!(page.body.contains("600,00\u{a0}€") && page.body.contains("650,00\u{a0}€"));
+        let mut tx = t.db.read().await.unwrap();
+        let (_, schedule, list) =
+            store::missions::schedule(&mut tx, store::Scope::All, t.camille_mission)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(schedule.tjm_on(mid).unwrap().amount().cents(), 65_000);
+        assert_eq!(
+            schedule
+                .tjm_on(mid.previous_day().unwrap())
+                .unwrap()
+                .amount()
+                .cents(),
+            60_000
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn renewal_alerts_fire_once_and_renewing_amends_the_mission() {
+    on_each_backend(|t| async move {
+        // The demo ran the scan: Lucas's mission ends in 45 days, so D-60 fired.
+        assert_eq!(t.count("renewal_alerts").await, 1);
+        assert_eq!(t.count("tasks").await, 1);
+        assert_eq!(t.count("outbox_emails").await, 1);
+        let mut tx = t.db.begin().await.unwrap();
+        let again = store::renewals::scan(&mut tx, store::now().date())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(again.alerts_created, 0, "a second scan adds nothing");
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let page = t.get("/renewals", Some(&bm)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Développeur Java") && page.body.contains("J-60"),
+            "{}",
+            page.body
+        );
+        let home = t.get("/", Some(&bm)).await;
+        assert!(
+            home.body.contains("Renouvellement J-60"),
+            "the BM's task is on his home page"
+        );
+        let mut tx = t.db.read().await.unwrap();
+        let m = store::missions::get(&mut tx, store::Scope::All, t.lucas_mission)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let new_end = (m.data.end_date + time::Duration::days(180)).to_string();
+        let r = t
+            .post_form(
+                &format!("/renewals/{}/renew", t.lucas_mission),
+                &bm,
+                &[("new_end", &new_end), ("new_tjm", "580")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let mut tx = t.db.read().await.unwrap();
+        let after = store::missions::get(&mut tx, store::Scope::All, t.lucas_mission)
+            .await
+            .unwrap();
+        let figures = store::renewals::rate(&mut tx, m.data.end_date, m.data.end_date)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(after.data.end_date.to_string(), new_end);
+        assert_eq!(after.status, domain::mission::MissionStatus::Extended);
+        assert_eq!((figures.renewed, figures.reached_end), (1, 1));
+        let page = t
+            .get("/jobs", Some(&t.browser(Some(Role::Admin)).await))
+            .await;
+        assert!(page.body.contains("send_email"));
+    })
+    .await;
+}
