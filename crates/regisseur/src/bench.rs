@@ -21,6 +21,9 @@ pub struct BenchArgs {
     /// Requests per scenario.
     #[arg(long, default_value_t = 200)]
     pub requests: usize,
+    /// Also time the renewal scan over every mission of the database.
+    #[arg(long)]
+    pub renewals: bool,
 }
 
 pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
@@ -82,6 +85,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
             bearer.as_str(),
         ),
     ];
+    if args.renewals {
+        renewal_scan(&db).await?;
+    }
     println!(
         "backend: {}, companies: {companies}, requests per scenario: {}",
         db.backend().name(),
@@ -129,4 +135,39 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// The renewal scan, first run (creates the alerts, tasks and e-mails due
+/// today) then second run (finds them all already made), each in its own
+/// transaction and rolled back so the bench can be repeated.
+async fn renewal_scan(db: &store::Db) -> anyhow::Result<()> {
+    let mut tx = db.read().await?;
+    let total = store::missions::list(
+        &mut tx,
+        store::Scope::All,
+        &Default::default(),
+        PageRequest::new(Some(1), Some(1)),
+    )
+    .await?
+    .total;
+    tx.commit().await?;
+    let today = store::now().date();
+    let mut tx = db.begin().await?;
+    let start = Instant::now();
+    let first = store::renewals::scan(&mut tx, today).await?;
+    let first_time = start.elapsed();
+    let start = Instant::now();
+    let second = store::renewals::scan(&mut tx, today).await?;
+    let second_time = start.elapsed();
+    tx.rollback().await?;
+    println!(
+        "renewal scan over {total} missions ({}): first run {:.0} ms ({} in window, {} alerts), second run {:.0} ms ({} alerts)",
+        db.backend().name(),
+        ms(first_time),
+        first.missions_seen,
+        first.alerts_created,
+        ms(second_time),
+        second.alerts_created
+    );
+    Ok(())
 }

@@ -21,6 +21,10 @@ pub struct GenerateArgs {
     /// First SIREN payload; change it to add a second batch (SIRENs are unique).
     #[arg(long, default_value_t = 10_000_000)]
     pub siren_start: u32,
+    /// Missions to add, spread over the generated client companies, 40
+    /// generated consultants and 4 business managers, ending over the next year.
+    #[arg(long, default_value_t = 0)]
+    pub missions: u32,
 }
 
 const WORDS: &[&str] = &[
@@ -90,6 +94,9 @@ pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
         done = end;
     }
     bar.finish_with_message("companies");
+    if args.missions > 0 {
+        missions(&db, &actor, &args).await?;
+    }
     println!(
         "added {} companies and {} contacts",
         args.companies,
@@ -149,4 +156,93 @@ fn contact(company_id: domain::ids::CompanyId, i: u32, j: u32) -> ContactData {
         role: ContactRole::ALL[j as usize % ContactRole::ALL.len()],
         notes: None,
     }
+}
+
+/// Synthetic missions for the renewal-scan benchmark: end dates spread evenly
+/// over the next 365 days, so about one in six falls within the 60-day window.
+async fn missions(db: &store::Db, actor: &Actor, args: &GenerateArgs) -> anyhow::Result<()> {
+    use domain::mission::MissionInput;
+    use domain::role::Role;
+    use domain::user::UserInput;
+    let tag = args.siren_start;
+    let mut tx = db.begin().await?;
+    let people = |role: Role, n: u32| {
+        (0..n)
+            .map(|i| UserInput {
+                email: format!("{}-{tag}-{i}@generated.example", role.as_str()),
+                display_name: format!(
+                    "{} {}",
+                    FIRST[i as usize % FIRST.len()],
+                    LAST[(i as usize / FIRST.len()) % LAST.len()]
+                ),
+                role: role.as_str().into(),
+                password: "generated password".into(),
+                ..Default::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut consultants = Vec::new();
+    for u in people(Role::Consultant, 40) {
+        consultants.push(
+            store::users::create(
+                &mut tx,
+                actor,
+                &u.validate(true).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            )
+            .await?
+            .id,
+        );
+    }
+    let mut bms = Vec::new();
+    for u in people(Role::BusinessManager, 4) {
+        bms.push(
+            store::users::create(
+                &mut tx,
+                actor,
+                &u.validate(true).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            )
+            .await?
+            .id,
+        );
+    }
+    let clients = store::companies::options(&mut tx, Scope::All, Some(CompanyKind::Client)).await?;
+    tx.commit().await?;
+    anyhow::ensure!(
+        !clients.is_empty(),
+        "no client company: generate companies first"
+    );
+    let bar = ProgressBar::new(u64::from(args.missions));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("missions");
+    let today = store::now().date();
+    let mut done = 0;
+    while done < args.missions {
+        let end = (done + BATCH).min(args.missions);
+        let mut tx = db.begin().await?;
+        for i in done..end {
+            let finish = today + time::Duration::days(i64::from(i % 365));
+            let input = MissionInput {
+                title: format!("Mission {i}"),
+                client_id: clients[i as usize % clients.len()].0.to_string(),
+                consultant_id: consultants[i as usize % consultants.len()].to_string(),
+                business_manager_id: bms[i as usize % bms.len()].to_string(),
+                start_date: (finish - time::Duration::days(180)).to_string(),
+                end_date: finish.to_string(),
+                tjm: format!("{}", 450 + (i % 40) * 10),
+                ..Default::default()
+            };
+            let data = input.validate().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            store::missions::create(&mut tx, actor, &data, &[]).await?;
+        }
+        tx.commit().await?;
+        bar.inc(u64::from(end - done));
+        done = end;
+    }
+    bar.finish_with_message("missions");
+    println!("added {} missions", args.missions);
+    Ok(())
 }

@@ -154,3 +154,4 @@ renewal-status-not-renewed = Not renewed
 renewal-event-renew = Renew
 renewal-alert-d60 = D-60
 renewal-alert-d30 = D-30
+home-my-missions = My missions

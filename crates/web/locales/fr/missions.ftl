@@ -154,3 +154,4 @@ renewal-status-not-renewed = Non renouvelée
 renewal-event-renew = Renouveler
 renewal-alert-d60 = J-60
 renewal-alert-d30 = J-30
+home-my-missions = Mes missions

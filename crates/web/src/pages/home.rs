@@ -25,6 +25,8 @@ struct HomePage {
     stats: Vec<Stat>,
     chart: Option<String>,
     tasks: Vec<(String, String, String)>,
+    /// The portal part: consultants and client contacts see their missions.
+    missions: Vec<(String, String, String, String)>,
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -71,6 +73,34 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             value: store::users::count(&mut tx).await? as u64,
         });
     }
+    let missions = if user.role.is_internal_staff() {
+        Vec::new()
+    } else {
+        let f = store::missions::MissionFilter::default();
+        store::missions::list(
+            &mut tx,
+            scope,
+            &f,
+            domain::paging::PageRequest::new(Some(1), Some(50)),
+        )
+        .await?
+        .items
+        .iter()
+        .map(|m| {
+            (
+                m.id.to_string(),
+                m.data.title.clone(),
+                format!("{} · {}", m.client_name, m.consultant_name),
+                format!(
+                    "{} → {} · {}",
+                    domain::locale::format_date(m.data.start_date, ctx.locale),
+                    domain::locale::format_date(m.data.end_date, ctx.locale),
+                    i18n::t(ctx.locale, &m.status.label_key())
+                ),
+            )
+        })
+        .collect()
+    };
     let tasks = store::renewals::open_tasks(&mut tx, user.id)
         .await?
         .into_iter()
@@ -95,5 +125,6 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         stats,
         chart,
         tasks,
+        missions,
     })
 }

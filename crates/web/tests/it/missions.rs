@@ -48,6 +48,12 @@ async fn a_consultant_and_a_client_contact_see_only_their_missions() {
                 .status,
             StatusCode::NOT_FOUND
         );
+        let home = t.get("/", Some(&camille)).await;
+        assert!(
+            home.body.contains("Mes missions") && home.body.contains("Data Engineer"),
+            "the consultant's portal"
+        );
+        assert!(!home.body.contains("Développeur Java"));
         let sophie = t.browser(Some(Role::ClientContact)).await;
         let list = t.get("/missions", Some(&sophie)).await;
         assert!(list.body.contains("Data Engineer") && !list.body.contains("Développeur Java"));
@@ -70,7 +76,11 @@ async fn a_consultant_and_a_client_contact_see_only_their_missions() {
 }
 
 /// (fields changed, id of the error element expected, text it contains)
-type Case = (&'static [(&'static str, &'static str)], &'static str, &'static str);
+type Case = (
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
 
 #[tokio::test]
 async fn bad_missions_are_refused_with_nothing_written() {
