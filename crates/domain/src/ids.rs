@@ -41,7 +41,8 @@ typed_id!(
     AuditId,
     MissionId,
     AmendmentId,
-    JobId
+    JobId,
+    ContractId
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod company;
 pub mod contact;
+pub mod contract;
 pub mod identifiers;
 pub mod ids;
 pub mod jobs;

@@ -32,12 +32,14 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "domain_events",
     "renewal_alerts",
     "tasks",
     "renewals",
     "amendments",
     "mission_validators",
     "missions",
+    "client_contracts",
     "jobs",
     "schedules",
     "outbox_emails",
@@ -394,7 +396,7 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         ..Default::default()
     };
     let data = camille.validate()?;
-    crate::missions::create(
+    let camille_mission = crate::missions::create(
         tx,
         actor,
         &data,
@@ -422,7 +424,7 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         ..Default::default()
     };
     let data = lucas.validate()?;
-    crate::missions::create(
+    let lucas_mission = crate::missions::create(
         tx,
         actor,
         &data,
@@ -430,6 +432,85 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
             domain::ids::ContactId::parse(&contact(&horizon_contacts, "Moreau"))
                 .ok_or(crate::Error::NotFound)?,
         ],
+    )
+    .await?;
+    // Clientis's framework contract is sent but not signed: the key-account
+    // case where invoicing waits. Horizon's purchase order came back signed.
+    let contract = |client: domain::ids::CompanyId,
+                    kind: &str,
+                    reference: &str,
+                    title: &str,
+                    from: time::Date| {
+        domain::contract::ContractInput {
+            client_id: client.to_string(),
+            kind: kind.into(),
+            reference: reference.into(),
+            title: title.into(),
+            valid_from: from.to_string(),
+            ceiling_amount: "250000".into(),
+            payment_days: "45".into(),
+            payment_end_of_month: true,
+            ..Default::default()
+        }
+    };
+    let clientis_contract = crate::contracts::create(
+        tx,
+        actor,
+        &contract(
+            camille_mission.data.client_id,
+            "framework",
+            "CLT-CADRE-2026",
+            "Contrat cadre d'assistance technique",
+            camille_start,
+        )
+        .validate()?,
+    )
+    .await?;
+    crate::contracts::apply(
+        tx,
+        actor,
+        crate::Scope::All,
+        clientis_contract.id,
+        domain::contract::ContractEvent::Send,
+        None,
+    )
+    .await?;
+    crate::contracts::attach(
+        tx,
+        actor,
+        crate::Scope::All,
+        camille_mission.id,
+        clientis_contract.id,
+    )
+    .await?;
+    let horizon_po = crate::contracts::create(
+        tx,
+        actor,
+        &contract(
+            lucas_mission.data.client_id,
+            "purchase_order",
+            "BH-BC-7781",
+            "Bon de commande — développement paiements",
+            lucas_mission.data.start_date,
+        )
+        .validate()?,
+    )
+    .await?;
+    crate::contracts::apply(
+        tx,
+        actor,
+        crate::Scope::All,
+        horizon_po.id,
+        domain::contract::ContractEvent::Sign,
+        Some("Claire Petit (papier)"),
+    )
+    .await?;
+    crate::contracts::attach(
+        tx,
+        actor,
+        crate::Scope::All,
+        lucas_mission.id,
+        horizon_po.id,
     )
     .await?;
     crate::renewals::scan(tx, today).await?;

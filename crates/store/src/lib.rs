@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod companies;
 pub mod contacts;
+pub mod contracts;
 pub mod credentials;
 pub mod db;
 pub mod demo;

@@ -25,6 +25,7 @@ pub enum Permission {
     EditMissions,
     ViewRenewals,
     ManageJobs,
+    ManageContracts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         ManageJobs => matches!(role, Admin | Direction),
+        ManageContracts => matches!(role, Admin | Direction | BusinessManager | Finance),
     }
 }
 

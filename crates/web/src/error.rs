@@ -73,6 +73,7 @@ pub fn conflict_key(field: &str) -> &'static str {
     match field {
         "siren" => "siren-taken",
         "email" => "email-taken",
+        "reference" => "reference-taken",
         _ => "value-taken",
     }
 }

@@ -80,5 +80,6 @@ id_extractor!(
     domain::ids::UserId,
     domain::ids::ApiTokenId,
     domain::ids::MissionId,
-    domain::ids::JobId
+    domain::ids::JobId,
+    domain::ids::ContractId
 );

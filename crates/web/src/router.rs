@@ -187,6 +187,21 @@ pub fn routes() -> Routes {
             Perm(EditMissions),
             pages::missions::amend,
         )
+        .post(
+            "/missions/{id}/contract",
+            Perm(EditMissions),
+            pages::contracts::attach,
+        )
+        .post(
+            "/companies/{id}/contracts",
+            Perm(ManageContracts),
+            pages::contracts::create,
+        )
+        .post(
+            "/contracts/{id}/status",
+            Perm(ManageContracts),
+            pages::contracts::set_status,
+        )
         .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
         .post(
             "/renewals/{id}/status",

@@ -27,8 +27,15 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "sessions").await, 0);
     assert_eq!(count(db, "api_tokens").await, 0);
     assert_eq!(count(db, "login_attempts").await, 0);
-    // One creation entry per company, contact, user and mission of the last seed.
-    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2);
+    // One entry per company, contact, user and mission created, and six for
+    // the two contracts (created, sent or signed, attached).
+    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2 + 6);
+    assert_eq!(count(db, "client_contracts").await, 2);
+    assert_eq!(
+        count(db, "domain_events").await,
+        1,
+        "Horizon's signed purchase order"
+    );
 
     let mut tx = db.read().await.unwrap();
     let all = users::list(

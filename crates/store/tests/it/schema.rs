@@ -8,12 +8,14 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 19] = [
     "amendments",
     "api_tokens",
     "audit_log",
+    "client_contracts",
     "companies",
     "contacts",
+    "domain_events",
     "firm",
     "jobs",
     "login_attempts",

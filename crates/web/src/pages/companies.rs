@@ -253,6 +253,21 @@ struct ShowPage {
     history: Vec<String>,
     can_edit: bool,
     can_add_contact: bool,
+    contracts: Vec<ContractLine>,
+    can_manage_contracts: bool,
+}
+
+pub struct ContractLine {
+    pub id: String,
+    pub reference: String,
+    pub title: String,
+    pub kind: String,
+    pub validity: String,
+    pub ceiling: String,
+    pub status: String,
+    pub can_send: bool,
+    pub can_sign: bool,
+    pub signed: String,
 }
 
 pub async fn show(
@@ -276,6 +291,11 @@ pub async fn show(
     )
     .await?;
     let staff = user.role.is_internal_staff();
+    let contracts = if c.data.kind == CompanyKind::Client {
+        store::contracts::for_client(&mut tx, scope, id).await?
+    } else {
+        Vec::new()
+    };
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {
@@ -330,6 +350,48 @@ pub async fn show(
             .collect(),
         can_edit: allows(user.role, Permission::EditCompanies),
         can_add_contact: allows(user.role, Permission::EditContacts),
+        can_manage_contracts: allows(user.role, Permission::ManageContracts)
+            && c.data.kind == CompanyKind::Client,
+        contracts: contracts
+            .iter()
+            .map(|k| {
+                use domain::contract::ContractStatus;
+                let loc = ctx.locale;
+                ContractLine {
+                    id: k.id.to_string(),
+                    reference: k.data.reference.clone(),
+                    title: k.data.title.clone(),
+                    kind: i18n::t(loc, &k.data.kind.label_key()),
+                    validity: match k.data.valid_to {
+                        Some(to) => format!(
+                            "{} → {}",
+                            domain::locale::format_date(k.data.valid_from, loc),
+                            domain::locale::format_date(to, loc)
+                        ),
+                        None => {
+                            format!("{} →", domain::locale::format_date(k.data.valid_from, loc))
+                        }
+                    },
+                    ceiling: [
+                        k.data.ceiling_amount.map(|m| m.format(loc)),
+                        k.data.ceiling_days.map(|d| format!("{} j", d.format(loc))),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                    status: i18n::t(loc, &k.status.label_key()),
+                    can_send: k.status == ContractStatus::Draft,
+                    can_sign: matches!(k.status, ContractStatus::Draft | ContractStatus::Sent),
+                    signed: match (&k.signed_at, &k.signed_by) {
+                        (Some(at), Some(by)) => {
+                            format!("{} · {}", domain::locale::format_datetime(*at, loc), by)
+                        }
+                        _ => String::new(),
+                    },
+                }
+            })
+            .collect(),
         layout: l,
         address,
         history,

@@ -448,6 +448,11 @@ pub struct MissionView {
     pub facts: Vec<(String, String)>,
     pub periods: Vec<(String, String, String)>,
     pub amendments: Vec<(i32, String, String, String, String)>,
+    /// The client contract, described, and whether it is signed.
+    pub contract: Option<(String, bool)>,
+    /// Invoicing waits for a signature (key-account lock).
+    pub blocked: bool,
+    pub contract_options: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -482,6 +487,8 @@ async fn show_page(
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
     let (m, schedule, amendments) = store::missions::schedule(&mut tx, ctx.scope()?, id).await?;
+    let contract = store::contracts::of_mission(&mut tx, ctx.scope()?, id).await?;
+    let options = store::contracts::for_client(&mut tx, ctx.scope()?, m.data.client_id).await?;
     tx.commit().await?;
     let t = |k: &str| i18n::t(l, k);
     let terms = &m.data.payment_terms;
@@ -553,6 +560,35 @@ async fn show_page(
             facts,
             periods,
             amendments,
+            blocked: m.data.invoicing_locked
+                && !contract
+                    .as_ref()
+                    .is_some_and(|k| k.status.allows_invoicing()),
+            contract: contract.as_ref().map(|k| {
+                (
+                    format!(
+                        "{} — {} ({})",
+                        k.data.reference,
+                        k.data.title,
+                        i18n::t(l, &k.status.label_key())
+                    ),
+                    k.status.allows_invoicing(),
+                )
+            }),
+            contract_options: options
+                .iter()
+                .filter(|k| k.status != domain::contract::ContractStatus::Cancelled)
+                .map(|k| {
+                    (
+                        k.id.to_string(),
+                        format!(
+                            "{} — {}",
+                            k.data.reference,
+                            i18n::t(l, &k.status.label_key())
+                        ),
+                    )
+                })
+                .collect(),
         },
         amend,
         errors: FieldErrors::new(l, errors),

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_docs;
 pub mod companies;
 pub mod contacts;
+pub mod contracts;
 pub mod home;
 pub mod jobs;
 pub mod login;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use domain::ids::{CompanyId, ContactId, MissionId, UserId};
+use domain::ids::{CompanyId, ContactId, ContractId, MissionId, UserId};
 use domain::paging::PageRequest;
 use domain::role::Role;
 use store::{Actor, Db, Scope};
@@ -20,6 +20,7 @@ pub struct TestApp {
     pub camille: UserId,
     pub camille_mission: MissionId,
     pub lucas_mission: MissionId,
+    pub clientis_contract: ContractId,
 }
 
 pub struct Resp {
@@ -110,6 +111,10 @@ impl TestApp {
                 .id
         };
         let (camille_mission, lucas_mission) = (mission_of(clientis), mission_of(horizon));
+        let clientis_contract = store::contracts::for_client(&mut tx, Scope::All, clientis)
+            .await
+            .unwrap()[0]
+            .id;
         tx.commit().await.unwrap();
         TestApp {
             app,
@@ -121,6 +126,7 @@ impl TestApp {
             camille,
             camille_mission,
             lucas_mission,
+            clientis_contract,
         }
     }
 

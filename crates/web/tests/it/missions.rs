@@ -246,3 +246,78 @@ async fn renewal_alerts_fire_once_and_renewing_amends_the_mission() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event() {
+    on_each_backend(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
+            .await;
+        assert!(
+            page.body.contains("Facturation bloquée : le contrat client"),
+            "the key-account lock shows"
+        );
+        let events = t.count("domain_events").await;
+        let path = format!("/contracts/{}/status", t.clientis_contract);
+        let r = t.post_form(&path, &finance, &[("event", "sign")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            t.count("domain_events").await,
+            events,
+            "a signature needs its signatory"
+        );
+        let r = t
+            .post_form(
+                &path,
+                &finance,
+                &[("event", "sign"), ("signed_by", "Sophie Bernard (papier)")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(t.count("domain_events").await, events + 1);
+        let r = t
+            .post_form(
+                &path,
+                &finance,
+                &[("event", "sign"), ("signed_by", "encore")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let company = t.get(r.location(), Some(&finance)).await;
+        assert!(
+            company.body.contains("pas possible pour ce contrat"),
+            "signed is final"
+        );
+        assert_eq!(
+            t.count("domain_events").await,
+            events + 1,
+            "no second event"
+        );
+        let mut tx = t.db.read().await.unwrap();
+        let pending = store::contracts::pending_events(&mut tx, store::contracts::SIGNED_EVENT)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            pending
+                .iter()
+                .any(|e| e.aggregate_id == t.clientis_contract.to_string())
+        );
+        let page = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
+            .await;
+        assert!(!page.body.contains("Facturation bloquée : le contrat client"));
+        // The client contact sees his contract but cannot act on it.
+        let sophie = t.browser(Some(Role::ClientContact)).await;
+        let company = t
+            .get(&format!("/companies/{}", t.clientis), Some(&sophie))
+            .await;
+        assert!(company.body.contains("CLT-CADRE-2026") && !company.body.contains("/status"));
+        let horizon = t
+            .get(&format!("/companies/{}", t.horizon), Some(&sophie))
+            .await;
+        assert_eq!(horizon.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

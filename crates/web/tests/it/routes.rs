@@ -96,6 +96,21 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager delivery_manager",
     ),
     (
+        "POST",
+        "/missions/{id}/contract",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/companies/{id}/contracts",
+        "admin direction business_manager finance",
+    ),
+    (
+        "POST",
+        "/contracts/{id}/status",
+        "admin direction business_manager finance",
+    ),
+    (
         "GET",
         "/renewals",
         "admin direction business_manager delivery_manager finance",
@@ -210,6 +225,8 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.clientis.to_string()
     } else if path.starts_with("/contacts") || path.starts_with("/api/v1/contacts") {
         t.clientis_contact.to_string()
+    } else if path.starts_with("/contracts") {
+        t.clientis_contract.to_string()
     } else if path.starts_with("/missions") || path.starts_with("/renewals") {
         t.camille_mission.to_string()
     } else if path.starts_with("/users") || path.starts_with("/api/v1/users") {

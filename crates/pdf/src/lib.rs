@@ -1,0 +1,31 @@
+//! Régisseur's PDF writer: small, fast and dependency-free (SHA-256 and
+//! dates aside) PDF 1.7 for business documents — mission orders, signature
+//! pages and certificates.
+//!
+//! - [`Document`]: A4 portrait, 50 pt margins, headings, paragraphs,
+//!   key/value lists, tables whose header repeats on every page, automatic
+//!   page breaks and a footer with "page N / M". Laid out and written by
+//!   [`Document::to_bytes`]; the same input (with the same
+//!   [`Document::created_at`]) always gives the same bytes.
+//! - Text is drawn in the standard Type 1 fonts Helvetica and
+//!   Helvetica-Bold with WinAnsiEncoding (cp1252): French text, « », €, ’,
+//!   – and — print as such, characters outside cp1252 print as "?" (see
+//!   [`winansi_byte`]). Lines are wrapped with the fonts' AFM widths.
+//! - Content streams are not compressed (no zlib dependency): a page of
+//!   text is a few kilobytes.
+//! - [`MissionOrderTemplate`] and [`DEFAULT_MISSION_ORDER`]: the ordre de
+//!   mission an administrator can edit, with validated `{{placeholders}}`.
+//! - [`signature_page`] and [`certificate`] for the electronic signature;
+//!   [`sha256_hex`] to fingerprint documents.
+
+mod document;
+mod esign;
+mod fonts;
+mod template;
+mod writer;
+
+pub use document::{CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
+pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
+pub use fonts::{Font, encode_winansi, winansi_byte};
+pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
+pub use writer::sha256_hex;

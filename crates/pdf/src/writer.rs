@@ -1,0 +1,298 @@
+//! Serialisation of a laid-out [`Document`] to PDF 1.7 bytes.
+//!
+//! Objects, in this order: 1 catalog, 2 page tree, 3 Helvetica, 4
+//! Helvetica-Bold, 5 information dictionary, then for each page its page
+//! object and its content stream. Content streams are written uncompressed
+//! (no `/Filter`): the writer needs no zlib dependency, the pages are a few
+//! kilobytes of text operators, and the files stay readable and diffable.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::document::{Document, PAGE_HEIGHT, PAGE_WIDTH, draw_footer, literal, num, push_uint};
+
+const FIRST_PAGE_OBJECT: usize = 6;
+const PRODUCER: &str = "Régisseur";
+
+impl Document {
+    /// The PDF file: a valid PDF 1.7 with a cross-reference table whose
+    /// offsets are exact. The same document (same blocks, footer, title and
+    /// [`created_at`](Document::created_at)) always gives the same bytes:
+    /// the two identical 16-byte file identifiers of the trailer's `/ID` are
+    /// the first half of the SHA-256 of everything before the
+    /// cross-reference table.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut pages = self.layout();
+        let total = pages.len();
+        if let Some(footer) = &self.footer {
+            for (i, page) in pages.iter_mut().enumerate() {
+                draw_footer(page, footer, i + 1, total);
+            }
+        }
+        let objects = FIRST_PAGE_OBJECT - 1 + 2 * total;
+        let size: usize = pages.iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(size + 1200 + 160 * total);
+        let mut offsets = Vec::with_capacity(objects);
+
+        // A comment with bytes above 127 marks the file as binary.
+        out.extend_from_slice(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
+
+        start_object(&mut out, &mut offsets);
+        out.extend_from_slice(b"<< /Type /Catalog /Pages 2 0 R /Lang (fr-FR) >>");
+        end_object(&mut out);
+
+        start_object(&mut out, &mut offsets);
+        out.extend_from_slice(b"<< /Type /Pages /Kids [");
+        for i in 0..total {
+            if i > 0 {
+                out.push(b' ');
+            }
+            push_uint(&mut out, (FIRST_PAGE_OBJECT + 2 * i) as u64);
+            out.extend_from_slice(b" 0 R");
+        }
+        out.extend_from_slice(b"] /Count ");
+        push_uint(&mut out, total as u64);
+        out.extend_from_slice(b" >>");
+        end_object(&mut out);
+
+        for base in ["Helvetica", "Helvetica-Bold"] {
+            start_object(&mut out, &mut offsets);
+            out.extend_from_slice(b"<< /Type /Font /Subtype /Type1 /BaseFont /");
+            out.extend_from_slice(base.as_bytes());
+            out.extend_from_slice(b" /Encoding /WinAnsiEncoding >>");
+            end_object(&mut out);
+        }
+
+        start_object(&mut out, &mut offsets);
+        out.extend_from_slice(b"<< /Title ");
+        text_string(&mut out, &self.title);
+        out.extend_from_slice(b" /Producer ");
+        text_string(&mut out, PRODUCER);
+        out.extend_from_slice(b" /CreationDate ");
+        pdf_date(&mut out, self.created_at);
+        out.extend_from_slice(b" >>");
+        end_object(&mut out);
+
+        for (i, content) in pages.iter().enumerate() {
+            start_object(&mut out, &mut offsets);
+            out.extend_from_slice(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ");
+            num(&mut out, PAGE_WIDTH);
+            out.push(b' ');
+            num(&mut out, PAGE_HEIGHT);
+            out.extend_from_slice(
+                b"] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> /ProcSet [/PDF /Text] >> /Contents ",
+            );
+            push_uint(&mut out, (FIRST_PAGE_OBJECT + 2 * i + 1) as u64);
+            out.extend_from_slice(b" 0 R >>");
+            end_object(&mut out);
+
+            start_object(&mut out, &mut offsets);
+            out.extend_from_slice(b"<< /Length ");
+            push_uint(&mut out, content.len() as u64);
+            out.extend_from_slice(b" >>\nstream\n");
+            out.extend_from_slice(content);
+            out.extend_from_slice(b"\nendstream");
+            end_object(&mut out);
+        }
+
+        let digest = Sha256::digest(&out);
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 ");
+        push_uint(&mut out, (objects + 1) as u64);
+        out.extend_from_slice(b"\n0000000000 65535 f \n");
+        for offset in &offsets {
+            let digits = offset.to_string();
+            out.extend(std::iter::repeat_n(
+                b'0',
+                10usize.saturating_sub(digits.len()),
+            ));
+            out.extend_from_slice(digits.as_bytes());
+            out.extend_from_slice(b" 00000 n \n");
+        }
+        out.extend_from_slice(b"trailer\n<< /Size ");
+        push_uint(&mut out, (objects + 1) as u64);
+        out.extend_from_slice(b" /Root 1 0 R /Info 5 0 R /ID [");
+        for _ in 0..2 {
+            out.push(b'<');
+            hex(&mut out, &digest[..16]);
+            out.push(b'>');
+        }
+        out.extend_from_slice(b"] >>\nstartxref\n");
+        push_uint(&mut out, xref as u64);
+        out.extend_from_slice(b"\n%%EOF\n");
+        out
+    }
+}
+
+fn start_object(out: &mut Vec<u8>, offsets: &mut Vec<usize>) {
+    offsets.push(out.len());
+    push_uint(out, offsets.len() as u64);
+    out.extend_from_slice(b" 0 obj\n");
+}
+
+fn end_object(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\nendobj\n");
+}
+
+/// The lowercase hexadecimal SHA-256 of `bytes` (64 digits).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(64);
+    hex(&mut out, &Sha256::digest(bytes));
+    String::from_utf8(out).expect("hex digits are ASCII")
+}
+
+fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 15)]);
+    }
+}
+
+/// A PDF text string: a literal when printable ASCII, otherwise UTF-16BE
+/// with a byte-order mark, in hexadecimal.
+fn text_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        literal(out, text.as_bytes());
+        return;
+    }
+    out.extend_from_slice(b"<feff");
+    let mut units = [0u16; 2];
+    for c in text.chars() {
+        for unit in c.encode_utf16(&mut units) {
+            hex(out, &unit.to_be_bytes());
+        }
+    }
+    out.push(b'>');
+}
+
+/// `(D:YYYYMMDDHHmmSS+HH'mm')`, or `Z` for UTC.
+fn pdf_date(out: &mut Vec<u8>, at: OffsetDateTime) {
+    let two = |out: &mut Vec<u8>, v: u8| {
+        out.push(b'0' + v / 10);
+        out.push(b'0' + v % 10);
+    };
+    out.extend_from_slice(b"(D:");
+    let year = at.year().clamp(0, 9999) as u32;
+    two(out, (year / 100) as u8);
+    two(out, (year % 100) as u8);
+    two(out, u8::from(at.month()));
+    two(out, at.day());
+    two(out, at.hour());
+    two(out, at.minute());
+    two(out, at.second());
+    let offset = at.offset();
+    if offset.is_utc() {
+        out.push(b'Z');
+    } else {
+        let (h, m, _) = offset.as_hms();
+        out.push(if offset.is_negative() { b'-' } else { b'+' });
+        two(out, h.unsigned_abs());
+        out.push(b'\'');
+        two(out, m.unsigned_abs());
+        out.push(b'\'');
+    }
+    out.push(b')');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn sample() -> Document {
+        let mut doc = Document::new("Société « Générale »");
+        doc.created_at(datetime!(2025-03-04 05:06:07 +01:00))
+            .heading("Titre")
+            .paragraph("Bonjour (le monde) \\ €")
+            .footer("Pied");
+        doc
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
+    }
+
+    fn number_at(bytes: &[u8], at: usize) -> usize {
+        let digits: Vec<u8> = bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .copied()
+            .collect();
+        String::from_utf8(digits).unwrap().parse().unwrap()
+    }
+
+    /// Every xref entry points at "N 0 obj", and startxref at "xref".
+    #[test]
+    fn xref_offsets_are_exact() {
+        let bytes = sample().to_bytes();
+        let startxref = number_at(&bytes, find(&bytes, b"startxref\n").unwrap() + 10);
+        assert!(bytes[startxref..].starts_with(b"xref\n0 8\n0000000000 65535 f \n"));
+        let entries = &bytes[startxref + 29..];
+        for i in 0..7 {
+            let entry = &entries[20 * i..20 * (i + 1)];
+            assert!(entry.ends_with(b" 00000 n \n"), "{entry:?}");
+            let offset = number_at(entry, 0);
+            let expected = format!("{} 0 obj\n", i + 1);
+            assert!(
+                bytes[offset..].starts_with(expected.as_bytes()),
+                "object {}",
+                i + 1
+            );
+        }
+        assert!(entries[140..].starts_with(b"trailer\n"));
+        assert!(bytes.ends_with(b"%%EOF\n"));
+    }
+
+    #[test]
+    fn stream_lengths_are_exact() {
+        let bytes = sample().to_bytes();
+        let at = find(&bytes, b"/Length ").unwrap() + 8;
+        let len = number_at(&bytes, at);
+        let start = find(&bytes[at..], b"stream\n").unwrap() + at + 7;
+        assert!(bytes[start + len..].starts_with(b"\nendstream\nendobj\n"));
+    }
+
+    #[test]
+    fn info_and_id() {
+        let bytes = sample().to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/CreationDate (D:20250304050607+01'00')"));
+        // "Régisseur" in UTF-16BE.
+        assert!(text.contains("/Producer <feff005200e90067006900730073006500750072>"));
+        let id = text.split("/ID [<").nth(1).unwrap();
+        let (first, rest) = id.split_once("><").unwrap();
+        let second = rest.split('>').next().unwrap();
+        assert_eq!(first.len(), 32);
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn identical_input_identical_bytes() {
+        assert_eq!(sample().to_bytes(), sample().to_bytes());
+        let mut other = sample();
+        other.paragraph("x");
+        assert_ne!(sample().to_bytes(), other.to_bytes());
+    }
+
+    #[test]
+    fn utc_date_and_ascii_title() {
+        let mut out = Vec::new();
+        pdf_date(&mut out, datetime!(2024-12-31 23:59:58 UTC));
+        assert_eq!(out, b"(D:20241231235958Z)");
+        out.clear();
+        pdf_date(&mut out, datetime!(2024-01-02 03:04:05 -05:30));
+        assert_eq!(out, b"(D:20240102030405-05'30')");
+        out.clear();
+        text_string(&mut out, "Plain (title)");
+        assert_eq!(out, b"(Plain \\(title\\))");
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
