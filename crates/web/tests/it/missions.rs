@@ -255,7 +255,8 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
             .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
             .await;
         assert!(
-            page.body.contains("Facturation bloquée : le contrat client"),
+            page.body
+                .contains("Facturation bloquée : le contrat client"),
             "the key-account lock shows"
         );
         let events = t.count("domain_events").await;
@@ -307,7 +308,11 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
         let page = t
             .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
             .await;
-        assert!(!page.body.contains("Facturation bloquée : le contrat client"));
+        assert!(
+            !page
+                .body
+                .contains("Facturation bloquée : le contrat client")
+        );
         // The client contact sees his contract but cannot act on it.
         let sophie = t.browser(Some(Role::ClientContact)).await;
         let company = t
