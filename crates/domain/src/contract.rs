@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::ids::CompanyId;
-use crate::locale::parse_date;
 use crate::terms::PaymentTerms;
 use crate::validation::{ErrorKey, ValidationErrors, text};
 
@@ -141,14 +140,6 @@ pub struct ContractData {
     pub payment_terms: PaymentTerms,
 }
 
-struct DateError;
-
-impl ErrorKey for DateError {
-    fn key(&self) -> &'static str {
-        "date-invalid"
-    }
-}
-
 struct AmountError(&'static str);
 
 impl ErrorKey for AmountError {
@@ -185,11 +176,9 @@ impl ContractInput {
         let reference = e.required("reference", &self.reference, |s| text(s, 60));
         let title = e.required("title", &self.title, |s| text(s, 200));
         let valid_from = e.required("valid_from", &self.valid_from, |s| {
-            parse_date(s).ok_or(DateError)
+            crate::validation::date(s)
         });
-        let valid_to = e.optional("valid_to", &self.valid_to, |s| {
-            parse_date(s).ok_or(DateError)
-        });
+        let valid_to = e.optional("valid_to", &self.valid_to, crate::validation::date);
         if let (Some(from), Some(to)) = (valid_from, valid_to)
             && to < from
         {

@@ -9,7 +9,7 @@ use time::Date;
 
 use crate::company::text_multiline;
 use crate::ids::{CompanyId, ContactId, UserId};
-use crate::locale::{Locale, format_date, parse_date};
+use crate::locale::{Locale, format_date};
 use crate::money::{Money, MoneyError, Rounding};
 use crate::terms::{
     ExpensePolicy, PaymentTerms, TermsError, VatRate, VatRegime, parse_unsigned_decimal,
@@ -423,14 +423,6 @@ impl ErrorKey for UnknownRecord {
     }
 }
 
-struct DateInvalid;
-
-impl ErrorKey for DateInvalid {
-    fn key(&self) -> &'static str {
-        "date-invalid"
-    }
-}
-
 impl MissionInput {
     /// Checks every field and reports every error at once.
     ///
@@ -456,11 +448,9 @@ impl MissionInput {
                 UserId::parse(s).ok_or(UnknownRecord)
             });
         let start_date = e.required("start_date", &self.start_date, |s| {
-            parse_date(s).ok_or(DateInvalid)
+            crate::validation::date(s)
         });
-        let end_date = e.required("end_date", &self.end_date, |s| {
-            parse_date(s).ok_or(DateInvalid)
-        });
+        let end_date = e.required("end_date", &self.end_date, crate::validation::date);
         if let (Some(start), Some(end)) = (start_date, end_date)
             && end < start
         {

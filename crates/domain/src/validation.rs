@@ -127,6 +127,20 @@ pub fn text(raw: &str, max_chars: usize) -> Result<String, TextError> {
     Ok(t.to_string())
 }
 
+/// A date typed by a person: `28/11/2026` or ISO `2026-11-28`.
+pub fn date(raw: &str) -> Result<time::Date, DateInvalid> {
+    crate::locale::parse_date(raw).ok_or(DateInvalid)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateInvalid;
+
+impl ErrorKey for DateInvalid {
+    fn key(&self) -> &'static str {
+        "date-invalid"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextError {
     Empty,

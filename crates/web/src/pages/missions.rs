@@ -14,7 +14,7 @@ use domain::paging::PageRequest;
 use domain::rates::Amendment;
 use domain::role::Role;
 use domain::terms::{ExpensePolicy, VatRegime};
-use domain::validation::{ErrorKey, ValidationErrors};
+use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::Scope;
 use store::missions::{Mission, MissionFilter};
@@ -618,25 +618,15 @@ pub async fn show(
 fn parse_amendment(f: &AmendmentForm) -> Result<Amendment, ValidationErrors> {
     let mut e = ValidationErrors::new();
     let effective_from = e.required("effective_from", &f.effective_from, |s| {
-        domain::locale::parse_date(s).ok_or(DateError)
+        domain::validation::date(s)
     });
     let new_tjm = e.optional("new_tjm", &f.new_tjm, Tjm::parse);
-    let new_end = e.optional("new_end", &f.new_end, |s| {
-        domain::locale::parse_date(s).ok_or(DateError)
-    });
+    let new_end = e.optional("new_end", &f.new_end, domain::validation::date);
     e.into_result(|| Amendment {
         effective_from: effective_from.expect("checked"),
         new_tjm,
         new_end,
     })
-}
-
-struct DateError;
-
-impl ErrorKey for DateError {
-    fn key(&self) -> &'static str {
-        "date-invalid"
-    }
 }
 
 pub async fn amend(

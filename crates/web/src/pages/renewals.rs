@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::ids::MissionId;
-use domain::locale::{format_date, parse_date};
+use domain::locale::format_date;
 use domain::mission::Tjm;
 use domain::renewal::{RenewalEvent, RenewalRate};
-use domain::validation::{ErrorKey, ValidationErrors};
+use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -157,13 +157,6 @@ pub struct RenewForm {
     pub new_tjm: String,
 }
 
-struct DateError;
-impl ErrorKey for DateError {
-    fn key(&self) -> &'static str {
-        "date-invalid"
-    }
-}
-
 pub async fn renew(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -171,7 +164,7 @@ pub async fn renew(
     Form(f): Form<RenewForm>,
 ) -> AppResult<Response> {
     let mut e = ValidationErrors::new();
-    let new_end = e.required("new_end", &f.new_end, |s| parse_date(s).ok_or(DateError));
+    let new_end = e.required("new_end", &f.new_end, domain::validation::date);
     let new_tjm = e.optional("new_tjm", &f.new_tjm, Tjm::parse);
     let outcome = match (new_end, e.is_empty()) {
         (Some(end), true) => {
