@@ -67,13 +67,7 @@ const BATCH: u32 = 500;
 pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
     let db = connect(common).await?;
     let actor = Actor::system("generate");
-    let bar = ProgressBar::new(u64::from(args.companies));
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message("companies");
+    let bar = progress(args.companies, "companies");
     let mut done = 0;
     while done < args.companies {
         let end = (done + BATCH).min(args.companies);
@@ -211,13 +205,7 @@ async fn missions(db: &store::Db, actor: &Actor, args: &GenerateArgs) -> anyhow:
         !clients.is_empty(),
         "no client company: generate companies first"
     );
-    let bar = ProgressBar::new(u64::from(args.missions));
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message("missions");
+    let bar = progress(args.missions, "missions");
     let today = store::now().date();
     let mut done = 0;
     while done < args.missions {
@@ -245,4 +233,15 @@ async fn missions(db: &store::Db, actor: &Actor, args: &GenerateArgs) -> anyhow:
     bar.finish_with_message("missions");
     println!("added {} missions", args.missions);
     Ok(())
+}
+
+fn progress(len: u32, what: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(u64::from(len));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what);
+    bar
 }

@@ -105,11 +105,16 @@ pub async fn authenticate(tx: &mut Tx, secret: &str) -> Result<Option<User>> {
         .fetch_optional(c)
         .await)?;
     let Some(row) = row else { return Ok(None) };
+    // Recorded at most once a minute, like session activity, so a client
+    // calling the API in a loop does not write on every request.
+    let at = now();
     on_tx!(tx, |c| sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1"
+        "UPDATE api_tokens SET last_used_at = $2
+         WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
     )
     .bind(&hash)
-    .bind(now())
+    .bind(at)
+    .bind(at - time::Duration::minutes(1))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

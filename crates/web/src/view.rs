@@ -154,6 +154,18 @@ pub async fn flash(app: &AppState, ctx: &Ctx, kind: FlashKind, key: &str) -> App
     Ok(())
 }
 
+/// Shows the first refused field's message as a flash, for small inline forms
+/// that redirect back to their list instead of re-rendering.
+pub async fn flash_refusal(
+    app: &AppState,
+    ctx: &Ctx,
+    errors: &ValidationErrors,
+    fallback: &str,
+) -> AppResult<()> {
+    let key = errors.0.first().map(|f| f.key).unwrap_or(fallback);
+    flash(app, ctx, FlashKind::Error, key).await
+}
+
 pub fn render(t: &impl Template) -> AppResult<Response> {
     Ok(Html(t.render()?).into_response())
 }

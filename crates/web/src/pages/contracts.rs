@@ -12,15 +12,12 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FlashKind, flash};
+use crate::view::{FlashKind, flash, flash_refusal};
 
 /// The first refusal of a form shown as a flash beside the list it came from.
 async fn refused(app: &AppState, ctx: &Ctx, e: store::Error) -> AppResult<()> {
     match AppError::from(e) {
-        AppError::Validation(v) => {
-            let key = v.0.first().map(|f| f.key).unwrap_or("error-validation");
-            flash(app, ctx, FlashKind::Error, key).await
-        }
+        AppError::Validation(v) => flash_refusal(app, ctx, &v, "error-validation").await,
         other => Err(other),
     }
 }
@@ -36,8 +33,7 @@ pub async fn create(
     let data = match f.validate() {
         Ok(d) => d,
         Err(v) => {
-            let key = v.0.first().map(|e| e.key).unwrap_or("error-validation");
-            flash(&app, &ctx, FlashKind::Error, key).await?;
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
             return Ok(see_other(&back));
         }
     };

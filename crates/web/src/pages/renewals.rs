@@ -17,7 +17,7 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FlashKind, Layout, flash, layout, render};
+use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
 use crate::{AppState, chart, i18n};
 
 pub struct Line {
@@ -138,11 +138,7 @@ pub async fn set_status(
         }
         Err(store::Error::Invalid(e)) => {
             drop(tx);
-            let key =
-                e.0.first()
-                    .map(|f| f.key)
-                    .unwrap_or("renewal-illegal-transition");
-            flash(&app, &ctx, FlashKind::Error, key).await?;
+            flash_refusal(&app, &ctx, &e, "renewal-illegal-transition").await?;
         }
         Err(e) => return Err(e.into()),
     }
@@ -192,14 +188,7 @@ pub async fn renew(
     };
     match outcome {
         Ok(()) => flash(&app, &ctx, FlashKind::Success, "renewal-renewed").await?,
-        Err(errors) => {
-            let key = errors
-                .0
-                .first()
-                .map(|f| f.key)
-                .unwrap_or("error-validation");
-            flash(&app, &ctx, FlashKind::Error, key).await?
-        }
+        Err(errors) => flash_refusal(&app, &ctx, &errors, "error-validation").await?,
     }
     Ok(see_other("/renewals"))
 }
