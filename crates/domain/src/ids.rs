@@ -42,7 +42,10 @@ typed_id!(
     MissionId,
     AmendmentId,
     JobId,
-    ContractId
+    ContractId,
+    DocumentId,
+    SignatureRequestId,
+    SignerId
 );
 
 #[cfg(test)]

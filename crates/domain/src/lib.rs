@@ -4,6 +4,7 @@
 pub mod company;
 pub mod contact;
 pub mod contract;
+pub mod esign;
 pub mod identifiers;
 pub mod ids;
 pub mod jobs;

@@ -127,6 +127,28 @@ pub fn text(raw: &str, max_chars: usize) -> Result<String, TextError> {
     Ok(t.to_string())
 }
 
+/// Lower case without accents, so that "Société" and "societe" compare
+/// equal (search keys, typed signatures).
+pub fn fold_accents(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'í' | 'ì' | 'î' | 'ï' => out.push('i'),
+            'ñ' => out.push('n'),
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => out.push('o'),
+            'ú' | 'ù' | 'û' | 'ü' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// A date typed by a person: `28/11/2026` or ISO `2026-11-28`.
 pub fn date(raw: &str) -> Result<time::Date, DateInvalid> {
     crate::locale::parse_date(raw).ok_or(DateInvalid)

@@ -66,15 +66,16 @@ const FOOTER_RULE: f32 = 40.0;
 /// let bytes = doc.to_bytes();
 /// assert!(bytes.starts_with(b"%PDF-1.7"));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub(crate) title: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub(crate) created_at: OffsetDateTime,
     pub(crate) footer: Option<String>,
     blocks: Vec<Block>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Block {
     Heading(String),
     Subheading(String),
@@ -113,6 +114,17 @@ impl Document {
     pub fn created_at(&mut self, at: OffsetDateTime) -> &mut Self {
         self.created_at = at;
         self
+    }
+
+    /// The document as JSON: stored beside the PDF so that the very same
+    /// bytes can be written again later (with a signature page appended).
+    pub fn to_spec(&self) -> String {
+        serde_json::to_string(self).expect("a document always serializes")
+    }
+
+    /// A document read back from [`to_spec`](Self::to_spec).
+    pub fn from_spec(spec: &str) -> Result<Document, serde_json::Error> {
+        serde_json::from_str(spec)
     }
 
     /// The title given to [`Document::new`].

@@ -10,6 +10,8 @@ pub mod contracts;
 pub mod credentials;
 pub mod db;
 pub mod demo;
+pub mod documents;
+pub mod esign;
 pub mod firm;
 pub mod jobs;
 pub mod missions;

@@ -1,25 +1,7 @@
 //! Search keys: lower case without accents, so "Société" matches "societe" on
 //! both backends without collation or extension differences.
 
-pub fn normalize(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => out.push('a'),
-            'ç' => out.push('c'),
-            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
-            'í' | 'ì' | 'î' | 'ï' => out.push('i'),
-            'ñ' => out.push('n'),
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => out.push('o'),
-            'ú' | 'ù' | 'û' | 'ü' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            'œ' => out.push_str("oe"),
-            'æ' => out.push_str("ae"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use domain::validation::fold_accents as normalize;
 
 /// The key stored for a record: its searchable parts, normalized, joined.
 pub fn key(parts: &[Option<&str>]) -> String {

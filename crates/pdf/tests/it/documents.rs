@@ -245,3 +245,17 @@ fn a_long_footer_is_shortened() {
     assert!(pages[0].contains('…'), "{:?}", pages[0]);
     assert!(pages[0].contains("page 1 / 1"));
 }
+
+#[test]
+fn a_document_read_back_from_its_spec_writes_the_same_bytes() {
+    let mut doc = pdf::Document::new("Avenant n° 2");
+    doc.created_at(time::macros::datetime!(2026-11-29 10:15:00 UTC))
+        .heading("Avenant n° 2 — prolongation")
+        .paragraph("Nouvelle date de fin : 31/03/2027.\nTJM : 650,00 €")
+        .key_values(&[("Mission", "Refonte SI « Clientis »")])
+        .table(&["A", "B"], &[vec!["1".into(), "2".into()]], &[1.0, 1.0])
+        .footer("Régisseur");
+    let again = pdf::Document::from_spec(&doc.to_spec()).unwrap();
+    assert_eq!(again.to_bytes(), doc.to_bytes());
+    assert!(pdf::Document::from_spec("{not json").is_err());
+}

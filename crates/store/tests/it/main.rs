@@ -10,6 +10,7 @@ mod companies;
 mod concurrency;
 mod contacts;
 mod demo;
+mod esign;
 mod schema;
 mod sessions;
 mod throttle;

@@ -1,0 +1,436 @@
+//! The electronic signature on both backends: ordered signers, single-use
+//! expiring links with a separate code, tamper detection, the hash chain,
+//! reminders and expiry, and the contract_signed event at completion.
+
+use domain::contract::{ContractInput, ContractStatus};
+use domain::esign::{
+    DocumentKind, LinkRefusal, RequestStatus, SignerData, SignerStatus, verify_chain,
+};
+use domain::identifiers::Email;
+use store::esign::{Decision, Origin, Outcome};
+use store::testing::on_each_backend;
+use store::{Db, Scope, Tx};
+use time::Duration;
+
+use crate::support::{actor, count, create_company};
+
+const BASE: &str = "https://regisseur.example";
+
+fn origin(who: &str) -> Origin {
+    Origin {
+        actor: who.into(),
+        ip: "192.0.2.7".into(),
+        user_agent: "it-tests".into(),
+    }
+}
+
+fn signer(name: &str, email: &str) -> SignerData {
+    SignerData {
+        name: name.into(),
+        email: Email::parse(email).unwrap(),
+    }
+}
+
+/// A client contract and its generated PDF document.
+async fn contract_document(
+    tx: &mut Tx,
+    client: domain::ids::CompanyId,
+) -> store::documents::DocumentInfo {
+    let data = ContractInput {
+        client_id: client.to_string(),
+        kind: "framework".into(),
+        reference: "CC-2026-01".into(),
+        title: "Contrat-cadre d’assistance technique".into(),
+        valid_from: "2026-01-01".into(),
+        payment_days: "30".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let k = store::contracts::create(tx, &actor(), &data).await.unwrap();
+    let mut pdf = pdf::Document::new("Contrat-cadre CC-2026-01");
+    pdf.heading("Contrat-cadre")
+        .paragraph("Entre les soussignés…");
+    let spec = pdf.to_spec();
+    store::documents::create(
+        tx,
+        &actor(),
+        &store::documents::NewDocument {
+            kind: DocumentKind::ClientContract,
+            title: "Contrat-cadre CC-2026-01",
+            mission_id: None,
+            contract_id: Some(k.id),
+            amendment_id: None,
+            client_id: Some(client),
+            consultant_id: None,
+            spec: Some(&spec),
+            pdf: &pdf.to_bytes(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// The link and code last e-mailed to `email` (read from the outbox, as a
+/// person would read them from his mailbox).
+async fn mailed(tx: &mut Tx, email: &str) -> (String, String) {
+    let mails = store::outbox::recent(tx, 100).await.unwrap();
+    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
+    let link = mine
+        .iter()
+        .find(|m| m.subject.contains("Document à signer"))
+        .and_then(|m| m.body_text.lines().find(|l| l.starts_with(BASE)))
+        .expect("link e-mail");
+    let code = mine
+        .iter()
+        .find(|m| m.subject.starts_with("Votre code"))
+        .and_then(|m| {
+            m.body_text
+                .split_whitespace()
+                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+        })
+        .expect("code e-mail");
+    (link.rsplit('/').next().unwrap().to_owned(), code.to_owned())
+}
+
+fn sign(name: &str) -> Decision {
+    Decision::Sign {
+        typed_name: name.into(),
+        consent: true,
+    }
+}
+
+async fn decide(db: &Db, token: &str, code: &str, d: &Decision) -> Outcome {
+    let mut tx = db.begin().await.unwrap();
+    let out = store::esign::decide(&mut tx, token, &origin("signer"), BASE, code, d)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    out
+}
+
+#[tokio::test]
+async fn two_signers_sign_in_order_and_the_contract_becomes_signed() {
+    on_each_backend(|db| async move {
+        let client = create_company(&db, "Clientis Group", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let doc = contract_document(&mut tx, client.id).await;
+        let request = store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[
+                signer("Sophie Bernard", "sophie@clientis.example"),
+                signer("Paul Durand", "paul@stafforia.example"),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(request.signers[0].status, SignerStatus::Invited);
+        assert_eq!(request.signers[1].status, SignerStatus::Waiting);
+        let (token, code) = mailed(&mut tx, "sophie@clientis.example").await;
+        tx.commit().await.unwrap();
+
+        // A wrong code counts; a wrong typed name writes nothing.
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        assert!(matches!(
+            decide(&db, &token, wrong, &sign("Sophie Bernard")).await,
+            Outcome::WrongCode { remaining: 4 }
+        ));
+        let mut tx = db.begin().await.unwrap();
+        let refused = store::esign::decide(
+            &mut tx,
+            &token,
+            &origin("signer"),
+            BASE,
+            &code,
+            &sign("Sophie Martin"),
+        )
+        .await;
+        assert!(matches!(refused, Err(store::Error::Invalid(_))));
+        drop(tx);
+
+        let out = decide(&db, &token, &code, &sign("sophie bernard")).await;
+        let Outcome::Done { request, completed } = out else {
+            panic!("not signed: {out:?}")
+        };
+        assert!(!completed);
+        assert_eq!(request.signers[1].status, SignerStatus::Invited);
+        // The link is single use.
+        assert!(matches!(
+            decide(&db, &token, &code, &sign("Sophie Bernard")).await,
+            Outcome::Refused(LinkRefusal::Used)
+        ));
+
+        let mut tx = db.begin().await.unwrap();
+        let (token2, code2) = mailed(&mut tx, "paul@stafforia.example").await;
+        drop(tx);
+        let out = decide(&db, &token2, &code2, &sign("Paul Durand")).await;
+        assert!(
+            matches!(
+                out,
+                Outcome::Done {
+                    completed: true,
+                    ..
+                }
+            ),
+            "{out:?}"
+        );
+
+        let mut tx = db.begin().await.unwrap();
+        let k = store::contracts::get(&mut tx, Scope::All, doc.contract_id.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(k.status, ContractStatus::Signed);
+        assert_eq!(k.signed_by.as_deref(), Some("Sophie Bernard, Paul Durand"));
+        let events = store::contracts::pending_events(&mut tx, store::contracts::SIGNED_EVENT)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        let signed = store::documents::bytes(&mut tx, Scope::All, doc.id, true)
+            .await
+            .unwrap();
+        assert!(signed.starts_with(b"%PDF-1.7"));
+        assert!(signed.len() > doc.size_bytes as usize);
+        let info = store::documents::get(&mut tx, Scope::All, doc.id)
+            .await
+            .unwrap();
+        assert_eq!(info.request_status, Some(RequestStatus::Completed));
+        assert_eq!(
+            info.signed_sha256.as_deref(),
+            Some(domain::esign::sha256_hex(&signed).as_str())
+        );
+        let trail = store::esign::trail(&mut tx, request.id).await.unwrap();
+        let kinds: Vec<&str> = trail.iter().map(|e| e.facts.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "sent",
+                "invited",
+                "code_failed",
+                "signed",
+                "invited",
+                "signed",
+                "completed"
+            ]
+        );
+        assert_eq!(verify_chain(&trail), Ok(()));
+        assert!(trail.iter().all(|e| e.facts.document_sha256 == doc.sha256));
+        drop(tx);
+
+        // Editing one stored event breaks the chain from there.
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE signature_events SET ip = '10.6.6.6' WHERE seq = 4"
+        )
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let trail = store::esign::trail(&mut tx, request.id).await.unwrap();
+        assert_eq!(verify_chain(&trail).unwrap_err().seq, 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_document_altered_after_sending_cannot_be_signed() {
+    on_each_backend(|db| async move {
+        let client = create_company(&db, "Banque Horizon", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let doc = contract_document(&mut tx, client.id).await;
+        store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[signer("Sophie Bernard", "sophie@horizon.example")],
+        )
+        .await
+        .unwrap();
+        let (token, code) = mailed(&mut tx, "sophie@horizon.example").await;
+        tx.commit().await.unwrap();
+        // Someone with database access swaps the PDF.
+        let id = doc.id.to_string();
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE documents SET pdf = $2 WHERE id = $1"
+        )
+        .bind(&id)
+        .bind(b"%PDF-1.7 forged".to_vec())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        assert!(matches!(
+            decide(&db, &token, &code, &sign("Sophie Bernard")).await,
+            Outcome::Tampered
+        ));
+        let mut tx = db.begin().await.unwrap();
+        let request = store::esign::latest_for(&mut tx, doc.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(request.status, RequestStatus::Pending);
+        assert_eq!(request.signers[0].status, SignerStatus::Invited);
+        let trail = store::esign::trail(&mut tx, request.id).await.unwrap();
+        let last = trail.last().unwrap();
+        assert_eq!(last.facts.kind, "tamper_detected");
+        assert_ne!(last.facts.document_sha256, doc.sha256);
+        let k = store::contracts::get(&mut tx, Scope::All, doc.contract_id.unwrap())
+            .await
+            .unwrap();
+        assert_ne!(k.status, ContractStatus::Signed);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn links_expire_reminders_replace_them_and_requests_expire() {
+    on_each_backend(|db| async move {
+        let client = create_company(&db, "Mutuelle Atlantique", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let doc = contract_document(&mut tx, client.id).await;
+        let request = store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[signer("Jean Morel", "jean@atlantique.example")],
+        )
+        .await
+        .unwrap();
+        let (token, code) = mailed(&mut tx, "jean@atlantique.example").await;
+        // A second request for the same document is refused while one is pending.
+        let again = store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[signer("Jean Morel", "jean@atlantique.example")],
+        )
+        .await;
+        assert!(matches!(again, Err(store::Error::Invalid(_))));
+        tx.commit().await.unwrap();
+        let mails_before = count(&db, "outbox_emails").await;
+
+        // Nothing is due the same day.
+        let mut tx = db.begin().await.unwrap();
+        let now = store::now();
+        assert_eq!(
+            store::esign::run_reminders(&mut tx, BASE, now)
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        // Four days later: a reminder with a fresh link and code.
+        assert_eq!(
+            store::esign::run_reminders(&mut tx, BASE, now + Duration::days(4))
+                .await
+                .unwrap(),
+            (0, 1)
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(count(&db, "outbox_emails").await, mails_before + 2);
+        assert!(matches!(
+            decide(&db, &token, &code, &sign("Jean Morel")).await,
+            Outcome::Refused(LinkRefusal::Unknown)
+        ));
+        let mut tx = db.begin().await.unwrap();
+        let (token2, _) = mailed(&mut tx, "jean@atlantique.example").await;
+        assert_ne!(token2, token);
+        // The new link expires after its week.
+        let link = store::esign::open(&mut tx, &token2).await.unwrap();
+        assert_eq!(link.refusal, None);
+        assert_eq!(link.signer.reminders_sent, 1);
+        drop(tx);
+        let id = link.signer.id.to_string();
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE signature_signers SET link_expires_at = $2 WHERE id = $1"
+        )
+        .bind(&id)
+        .bind(store::now() - Duration::minutes(1))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let link = store::esign::open(&mut tx, &token2).await.unwrap();
+        assert_eq!(link.refusal, Some(LinkRefusal::Expired));
+        // After thirty days the request itself expires.
+        assert_eq!(
+            store::esign::run_reminders(&mut tx, BASE, now + Duration::days(31))
+                .await
+                .unwrap()
+                .0,
+            1
+        );
+        let r = store::esign::get(&mut tx, request.id).await.unwrap();
+        assert_eq!(r.status, RequestStatus::Expired);
+        let trail = store::esign::trail(&mut tx, request.id).await.unwrap();
+        assert_eq!(trail.last().unwrap().facts.kind, "expired");
+        assert_eq!(verify_chain(&trail), Ok(()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn declining_closes_the_request_with_the_reason() {
+    on_each_backend(|db| async move {
+        let client = create_company(&db, "Clientis Group", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let doc = contract_document(&mut tx, client.id).await;
+        store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[signer("Sophie Bernard", "sophie@clientis.example")],
+        )
+        .await
+        .unwrap();
+        let (token, code) = mailed(&mut tx, "sophie@clientis.example").await;
+        tx.commit().await.unwrap();
+        let blank = Decision::Decline { reason: " ".into() };
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            store::esign::decide(&mut tx, &token, &origin("s"), BASE, &code, &blank).await,
+            Err(store::Error::Invalid(_))
+        ));
+        drop(tx);
+        let no = Decision::Decline {
+            reason: "Le TJM ne correspond pas au bon de commande".into(),
+        };
+        let Outcome::Done { request, completed } = decide(&db, &token, &code, &no).await else {
+            panic!("not declined")
+        };
+        assert!(!completed);
+        assert_eq!(request.status, RequestStatus::Declined);
+        assert_eq!(
+            request.decline_reason.as_deref(),
+            Some("Le TJM ne correspond pas au bon de commande")
+        );
+        let other = create_company(&db, "Autre", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let k = store::contracts::get(&mut tx, Scope::All, doc.contract_id.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(k.status, ContractStatus::Draft);
+        // Clients see their company's documents, nobody else's.
+        assert!(
+            store::documents::get(&mut tx, Scope::Company(client.id), doc.id)
+                .await
+                .is_ok()
+        );
+        assert!(matches!(
+            store::documents::get(&mut tx, Scope::Company(other.id), doc.id).await,
+            Err(store::Error::NotFound)
+        ));
+    })
+    .await;
+}
