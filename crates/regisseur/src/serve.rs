@@ -44,8 +44,9 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
         .with_context(|| format!("REGISSEUR_BIND: cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let public_url = args.public_url.clone().unwrap_or_else(|| url.clone());
     let config = WebConfig {
-        public_url: args.public_url.clone().unwrap_or_else(|| url.clone()),
+        public_url: public_url.clone(),
         trust_proxy: args.trust_proxy,
         body_limit: args.body_limit,
     };
@@ -63,7 +64,9 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
         let mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
         let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
         Some(tokio::spawn(
-            crate::worker::Worker::new(db.clone(), mailer).run(stopped),
+            crate::worker::Worker::new(db.clone(), mailer)
+                .with_public_url(&public_url)
+                .run(stopped),
         ))
     };
     axum::serve(

@@ -18,6 +18,8 @@ pub struct Worker {
     pub mailer: mailer::Mailer,
     /// Names this instance in `jobs.locked_by`.
     pub id: String,
+    /// The address signing links in reminders point to.
+    pub public_url: String,
 }
 
 /// The recurring work every installation runs.
@@ -41,6 +43,14 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
     store::jobs::ensure_schedule(&mut tx, "purge", PURGE_JOB, Duration::hours(6), start).await?;
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "esign-reminders",
+        store::esign::REMINDER_JOB,
+        Duration::hours(1),
+        start,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -55,7 +65,17 @@ impl Worker {
             std::process::id(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        Worker { db, mailer, id }
+        Worker {
+            db,
+            mailer,
+            id,
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> Worker {
+        self.public_url = url.to_owned();
+        self
     }
 
     /// Runs until `stop` turns true.
@@ -118,6 +138,13 @@ impl Worker {
                 store::sessions::purge_expired(&mut tx).await?;
                 store::throttle::purge_old(&mut tx).await?;
                 self.finish(tx, job).await?;
+            }
+            store::esign::REMINDER_JOB => {
+                let mut tx = self.db.begin().await?;
+                let (expired, reminded) =
+                    store::esign::run_reminders(&mut tx, &self.public_url, store::now()).await?;
+                self.finish(tx, job).await?;
+                tracing::info!(expired, reminded, "signature reminders");
             }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),

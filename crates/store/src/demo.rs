@@ -10,7 +10,7 @@ use domain::role::Role;
 use domain::user::UserInput;
 
 use crate::firm::Firm;
-use crate::{Actor, Db, Result, Tx, on_tx};
+use crate::{Actor, Db, Error, Result, Tx, on_tx};
 
 /// Every demo account shares this password, printed when the demo starts.
 pub const DEMO_PASSWORD: &str = "regisseur-demo";
@@ -32,6 +32,11 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "signature_events",
+    "signature_signers",
+    "signature_requests",
+    "documents",
+    "document_templates",
     "domain_events",
     "renewal_alerts",
     "tasks",
@@ -483,6 +488,51 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         clientis_contract.id,
     )
     .await?;
+    // The key-account case: the framework contract went out for e-signature
+    // to Sophie Bernard and is not signed yet.
+    let now = crate::now();
+    let pdf = crate::paperwork::client_contract(tx, &clientis_contract, now).await?;
+    let links = crate::documents::Links {
+        kind: domain::esign::DocumentKind::ClientContract,
+        mission_id: None,
+        contract_id: Some(clientis_contract.id),
+        amendment_id: None,
+        client_id: Some(clientis_contract.data.client_id),
+        consultant_id: None,
+    };
+    let contract_doc = crate::documents::create_generated(tx, actor, links, &pdf)
+        .await?
+        .id;
+    send_for_signature(
+        tx,
+        actor,
+        contract_doc,
+        CLIENT_CONTACT_LOGIN,
+        "Sophie Bernard",
+    )
+    .await?;
+    // Camille's mission order, signed by her through the real signing path.
+    let pdf = crate::paperwork::mission_order(tx, &camille_mission, now).await?;
+    let links = crate::documents::Links {
+        kind: domain::esign::DocumentKind::MissionOrder,
+        mission_id: Some(camille_mission.id),
+        contract_id: None,
+        amendment_id: None,
+        client_id: None,
+        consultant_id: Some(camille_mission.data.consultant_id),
+    };
+    let order = crate::documents::create_generated(tx, actor, links, &pdf)
+        .await?
+        .id;
+    send_for_signature(
+        tx,
+        actor,
+        order,
+        "camille.martin@stafforia.example",
+        "Camille Martin",
+    )
+    .await?;
+    sign_from_mailbox(tx, "camille.martin@stafforia.example", "Camille Martin").await?;
     let horizon_po = crate::contracts::create(
         tx,
         actor,
@@ -515,4 +565,66 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
     .await?;
     crate::renewals::scan(tx, today).await?;
     Ok(())
+}
+
+const DEMO_URL: &str = "http://127.0.0.1:8080";
+
+async fn send_for_signature(
+    tx: &mut Tx,
+    actor: &Actor,
+    doc: domain::ids::DocumentId,
+    email: &str,
+    name: &str,
+) -> Result<()> {
+    let signer = domain::esign::SignerData {
+        name: name.into(),
+        email: domain::identifiers::Email::parse(email).expect("demo e-mail"),
+    };
+    let origin = crate::esign::Origin {
+        actor: "Paul Durand <paul.durand@stafforia.example>".into(),
+        ip: "192.0.2.10".into(),
+        user_agent: "Régisseur démo".into(),
+    };
+    crate::esign::send(tx, actor, &origin, DEMO_URL, doc, &[signer]).await?;
+    Ok(())
+}
+
+/// Signs as the person would: with the link and the code from the two
+/// e-mails waiting in the outbox.
+async fn sign_from_mailbox(tx: &mut Tx, email: &str, name: &str) -> Result<()> {
+    let mails = crate::outbox::recent(tx, 200).await?;
+    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
+    let token = mine
+        .iter()
+        .filter(|m| m.subject.contains("Document à signer"))
+        .find_map(|m| {
+            m.body_text
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{DEMO_URL}/sign/")))
+        })
+        .ok_or_else(|| Error::Corrupt("demo: no signing link".into()))?
+        .to_owned();
+    let code = mine
+        .iter()
+        .filter(|m| m.subject.starts_with("Votre code"))
+        .find_map(|m| {
+            m.body_text
+                .split_whitespace()
+                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+        })
+        .ok_or_else(|| Error::Corrupt("demo: no signing code".into()))?
+        .to_owned();
+    let origin = crate::esign::Origin {
+        actor: format!("{name} <{email}>"),
+        ip: "192.0.2.44".into(),
+        user_agent: "Mozilla/5.0 (iPhone) démo".into(),
+    };
+    let decision = crate::esign::Decision::Sign {
+        typed_name: name.into(),
+        consent: true,
+    };
+    match crate::esign::decide(tx, &token, &origin, DEMO_URL, &code, &decision).await? {
+        crate::esign::Outcome::Done { .. } => Ok(()),
+        other => Err(Error::Corrupt(format!("demo signature: {other:?}"))),
+    }
 }

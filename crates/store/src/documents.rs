@@ -12,14 +12,20 @@ use time::OffsetDateTime;
 
 use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, now, on_tx};
 
-pub struct NewDocument<'a> {
+/// What a document is about and who may see it besides staff.
+#[derive(Debug, Clone, Copy)]
+pub struct Links {
     pub kind: DocumentKind,
-    pub title: &'a str,
     pub mission_id: Option<MissionId>,
     pub contract_id: Option<ContractId>,
     pub amendment_id: Option<AmendmentId>,
     pub client_id: Option<CompanyId>,
     pub consultant_id: Option<UserId>,
+}
+
+pub struct NewDocument<'a> {
+    pub links: Links,
+    pub title: &'a str,
     /// The layout it was written from ([`pdf::Document::to_spec`]).
     pub spec: Option<&'a str>,
     pub pdf: &'a [u8],
@@ -117,13 +123,13 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     )
     .bind(id.to_string())
-    .bind(d.kind.as_str())
+    .bind(d.links.kind.as_str())
     .bind(d.title)
-    .bind(d.mission_id.map(|x| x.to_string()))
-    .bind(d.contract_id.map(|x| x.to_string()))
-    .bind(d.amendment_id.map(|x| x.to_string()))
-    .bind(d.client_id.map(|x| x.to_string()))
-    .bind(d.consultant_id.map(|x| x.to_string()))
+    .bind(d.links.mission_id.map(|x| x.to_string()))
+    .bind(d.links.contract_id.map(|x| x.to_string()))
+    .bind(d.links.amendment_id.map(|x| x.to_string()))
+    .bind(d.links.client_id.map(|x| x.to_string()))
+    .bind(d.links.consultant_id.map(|x| x.to_string()))
     .bind(d.spec)
     .bind(d.pdf)
     .bind(&sha)
@@ -146,6 +152,29 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
     )
     .await?;
     Ok(doc)
+}
+
+/// Stores a document Régisseur wrote, with its layout so that the signed
+/// copy can be rebuilt from it.
+pub async fn create_generated(
+    tx: &mut Tx,
+    actor: &Actor,
+    links: Links,
+    pdf: &pdf::Document,
+) -> Result<DocumentInfo> {
+    let bytes = pdf.to_bytes();
+    let spec = pdf.to_spec();
+    create(
+        tx,
+        actor,
+        &NewDocument {
+            links,
+            title: pdf.title(),
+            spec: Some(&spec),
+            pdf: &bytes,
+        },
+    )
+    .await
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: DocumentId) -> Result<DocumentInfo> {

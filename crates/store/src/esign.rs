@@ -640,7 +640,7 @@ pub async fn decide(
             if reason.trim().is_empty() {
                 e.add("reason", "esign-decline-reason-required");
             } else if reason.chars().count() > 1000 {
-                e.add_with("reason", "text-too-long", vec![("max", "1000".into())]);
+                e.add_with("reason", "field-too-long", vec![("max", "1000".into())]);
             }
         }
     }
@@ -806,7 +806,7 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
         .map(|s| pdf::SignatureLine {
             name: s.name.clone(),
             email: s.email.clone(),
-            signed_at: s.signed_at.map(|t| format_utc(t)).unwrap_or_default(),
+            signed_at: s.signed_at.map(format_utc).unwrap_or_default(),
             ip: s.ip.clone().unwrap_or_default(),
             consent: esign::CONSENT_FR.to_owned(),
         })

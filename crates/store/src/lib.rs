@@ -16,6 +16,7 @@ pub mod firm;
 pub mod jobs;
 pub mod missions;
 pub mod outbox;
+pub mod paperwork;
 pub mod renewals;
 pub mod scope;
 pub mod search;

@@ -593,6 +593,30 @@ pub async fn amendments(tx: &mut Tx, mission: MissionId) -> Result<Vec<StoredAme
         .collect()
 }
 
+/// One amendment with its mission, if the scope lets the user see it.
+pub async fn amendment(
+    tx: &mut Tx,
+    scope: Scope,
+    id: AmendmentId,
+) -> Result<(Mission, StoredAmendment)> {
+    let mission: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT mission_id FROM amendments WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await)?;
+    let mission = mission
+        .and_then(|m| MissionId::parse(&m))
+        .ok_or(Error::NotFound)?;
+    let m = get(tx, scope, mission).await?;
+    let a = amendments(tx, mission)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(Error::NotFound)?;
+    Ok((m, a))
+}
+
 /// The rates in force over the mission's life, amendments applied in order
 /// from the original end date.
 pub async fn schedule(

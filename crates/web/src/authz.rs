@@ -26,6 +26,12 @@ pub enum Permission {
     ViewRenewals,
     ManageJobs,
     ManageContracts,
+    /// Open documents (the scope narrows it to one's own).
+    ViewDocuments,
+    /// Remind signers, withdraw a signature request.
+    ManageDocuments,
+    /// Edit document templates (the mission order).
+    ManageTemplates,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +64,12 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ),
         ManageJobs => matches!(role, Admin | Direction),
         ManageContracts => matches!(role, Admin | Direction | BusinessManager | Finance),
+        ViewDocuments => true,
+        ManageDocuments => matches!(
+            role,
+            Admin | Direction | BusinessManager | DeliveryManager | Finance
+        ),
+        ManageTemplates => matches!(role, Admin),
     }
 }
 

@@ -29,6 +29,12 @@ pub async fn verify(State(app): State<AppState>, req: Request, next: Next) -> Re
     if req.method().is_safe() {
         return next.run(req).await;
     }
+    // A signing link is its own credential (the token in the path and the
+    // code typed by the signer), not an ambient cookie a forged form could
+    // ride on.
+    if req.uri().path().starts_with("/sign/") {
+        return next.run(req).await;
+    }
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
         return AppError::Internal(anyhow::anyhow!("context layer missing")).into_response();
     };
@@ -50,6 +56,27 @@ pub async fn verify(State(app): State<AppState>, req: Request, next: Next) -> Re
     }
     if ctx.is_api {
         return AppError::Csrf.into_response();
+    }
+    // An upload's body is multipart and may be megabytes: its form carries
+    // the token in the action's query string instead.
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.uri().query().unwrap_or("")).unwrap_or_default();
+        let sent = query
+            .iter()
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        return if same_token(sent, &expected) {
+            next.run(req).await
+        } else {
+            AppError::Csrf.into_response()
+        };
     }
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, app.config.body_limit).await {

@@ -23,6 +23,8 @@ pub const LANG_COOKIE: &str = "regisseur_lang";
 pub struct Ctx {
     pub request_id: String,
     pub ip: String,
+    /// As sent, cut to 300 characters (it goes into signature trails).
+    pub user_agent: String,
     pub locale: Locale,
     pub session: Option<Session>,
     pub user: Option<User>,
@@ -40,6 +42,27 @@ impl Ctx {
                 .map(|u| u.email.clone())
                 .unwrap_or_else(|| "anonymous".into()),
             ip: Some(self.ip.clone()),
+        }
+    }
+
+    /// Who did it, as a signature trail records it.
+    pub fn origin(&self) -> store::esign::Origin {
+        match &self.user {
+            Some(u) => self.origin_as(&u.display_name, &u.email),
+            None => self.origin_as("anonyme", "-"),
+        }
+    }
+
+    /// A signer identified by his link rather than a session.
+    pub fn origin_as(&self, name: &str, email: &str) -> store::esign::Origin {
+        store::esign::Origin {
+            actor: format!("{name} <{email}>"),
+            ip: self.ip.clone(),
+            user_agent: if self.user_agent.is_empty() {
+                "-".into()
+            } else {
+                self.user_agent.clone()
+            },
         }
     }
 
@@ -196,9 +219,18 @@ pub async fn load(State(app): State<AppState>, mut req: Request, next: Next) -> 
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or(path);
+    let user_agent = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
     let ctx = Ctx {
         request_id: request_id.clone(),
         ip,
+        user_agent,
         locale,
         session,
         user,

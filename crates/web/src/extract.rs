@@ -81,5 +81,7 @@ id_extractor!(
     domain::ids::ApiTokenId,
     domain::ids::MissionId,
     domain::ids::JobId,
-    domain::ids::ContractId
+    domain::ids::ContractId,
+    domain::ids::AmendmentId,
+    domain::ids::DocumentId
 );

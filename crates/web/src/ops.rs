@@ -81,14 +81,15 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // A handler may allow framing by its own origin (a PDF shown inside the
+    // signing page); everything else is never framed.
+    h.entry("x-frame-options")
+        .or_insert(HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
+    h.entry("content-security-policy")
+        .or_insert(HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-        ),
-    );
+        ));
     resp
 }
 

@@ -75,6 +75,25 @@ impl Routes {
         self.page(Method::POST, path, need, h)
     }
 
+    /// A page receiving a file: its body may exceed the general limit, up
+    /// to what the handler checks itself (so it can say "too large" in words).
+    fn upload<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &str,
+        need: Need,
+        handler: H,
+    ) -> Self {
+        let limit = domain::esign::MAX_SCAN_BYTES * 2;
+        let mr = on(MethodFilter::POST, handler).layer(DefaultBodyLimit::max(limit));
+        self.router = self.router.route(path, Self::guard(need, mr));
+        self.specs.push(RouteSpec {
+            method: Method::POST,
+            path: path.to_string(),
+            need,
+        });
+        self
+    }
+
     /// An API route: its path and method come from the handler's
     /// `#[utoipa::path]`, which also documents it.
     fn api(mut self, need: Need, (schemas, paths, mr): UtoipaMethodRouter<AppState>) -> Self {
@@ -201,6 +220,100 @@ pub fn routes() -> Routes {
             "/contracts/{id}/status",
             Perm(ManageContracts),
             pages::contracts::set_status,
+        )
+        .upload(
+            "/contracts/{id}/paper",
+            Perm(ManageContracts),
+            pages::contracts::signed_on_paper,
+        )
+        // Documents and electronic signature
+        .get("/documents", Perm(ViewDocuments), pages::documents::list)
+        .get(
+            "/documents/{id}",
+            Perm(ViewDocuments),
+            pages::documents::show,
+        )
+        .get(
+            "/documents/{id}/pdf",
+            Perm(ViewDocuments),
+            pages::documents::original,
+        )
+        .get(
+            "/documents/{id}/signed.pdf",
+            Perm(ViewDocuments),
+            pages::documents::signed,
+        )
+        .get(
+            "/documents/{id}/certificate.pdf",
+            Perm(ViewDocuments),
+            pages::documents::certificate,
+        )
+        .post(
+            "/documents/{id}/remind",
+            Perm(ViewDocuments),
+            pages::documents::remind,
+        )
+        .post(
+            "/documents/{id}/cancel",
+            Perm(ManageDocuments),
+            pages::documents::cancel,
+        )
+        .get(
+            "/missions/{id}/mission-order/new",
+            Perm(EditMissions),
+            pages::documents::mission_order_form,
+        )
+        .get(
+            "/missions/{id}/mission-order/preview.pdf",
+            Perm(EditMissions),
+            pages::documents::mission_order_preview,
+        )
+        .post(
+            "/missions/{id}/mission-order",
+            Perm(EditMissions),
+            pages::documents::mission_order_send,
+        )
+        .get(
+            "/contracts/{id}/esign/new",
+            Perm(ManageContracts),
+            pages::documents::contract_form,
+        )
+        .post(
+            "/contracts/{id}/esign",
+            Perm(ManageContracts),
+            pages::documents::contract_send,
+        )
+        .get(
+            "/amendments/{id}/esign/new",
+            Perm(EditMissions),
+            pages::documents::amendment_form,
+        )
+        .post(
+            "/amendments/{id}/esign",
+            Perm(EditMissions),
+            pages::documents::amendment_send,
+        )
+        .get("/sign/{token}", Public, pages::signing::show)
+        .get(
+            "/sign/{token}/document.pdf",
+            Public,
+            pages::signing::document,
+        )
+        .post("/sign/{token}", Public, pages::signing::decide)
+        .get(
+            "/settings/mission-order",
+            Perm(ManageTemplates),
+            pages::templates::edit,
+        )
+        .post(
+            "/settings/mission-order",
+            Perm(ManageTemplates),
+            pages::templates::save,
+        )
+        .get(
+            "/settings/mission-order/preview.pdf",
+            Perm(ManageTemplates),
+            pages::templates::preview,
         )
         .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
         .post(

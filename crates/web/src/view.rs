@@ -86,8 +86,18 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
     ("/missions", "nav-missions", Some(Permission::ViewMissions)),
     ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
+    (
+        "/documents",
+        "nav-documents",
+        Some(Permission::ViewDocuments),
+    ),
     ("/users", "nav-users", Some(Permission::ManageUsers)),
     ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
+    (
+        "/settings/mission-order",
+        "nav-templates",
+        Some(Permission::ManageTemplates),
+    ),
     ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
     ("/account", "nav-account", None),
 ];

@@ -23,18 +23,44 @@ async fn assert_exactly_the_demo(db: &Db) {
     // Lucas's mission ends in 45 days: the D-60 alert, its task and e-mail.
     assert_eq!(count(db, "renewal_alerts").await, 1);
     assert_eq!(count(db, "tasks").await, 1);
-    assert_eq!(count(db, "outbox_emails").await, 1);
+    // Plus the signing link and code for Sophie (Clientis contract) and for
+    // Camille (mission order), and Camille's "document signé".
+    assert_eq!(count(db, "outbox_emails").await, 6);
+    assert_eq!(count(db, "documents").await, 2);
+    assert_eq!(count(db, "signature_requests").await, 2);
     assert_eq!(count(db, "sessions").await, 0);
     assert_eq!(count(db, "api_tokens").await, 0);
     assert_eq!(count(db, "login_attempts").await, 0);
-    // One entry per company, contact, user and mission created, and six for
-    // the two contracts (created, sent or signed, attached).
-    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2 + 6);
+    // One entry per company, contact, user and mission created, six for
+    // the two contracts (created, sent or signed, attached), two per
+    // document sent for signature (created, sent).
+    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2 + 6 + 4);
     assert_eq!(count(db, "client_contracts").await, 2);
     assert_eq!(
         count(db, "domain_events").await,
         1,
         "Horizon's signed purchase order"
+    );
+    let mut tx = db.read().await.unwrap();
+    let docs = store::documents::list(&mut tx, Scope::All, store::documents::About::Everything, 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let status_of = |kind| {
+        docs.iter()
+            .find(|d| d.kind == kind)
+            .and_then(|d| d.request_status)
+    };
+    use domain::esign::{DocumentKind, RequestStatus};
+    assert_eq!(
+        status_of(DocumentKind::MissionOrder),
+        Some(RequestStatus::Completed),
+        "Camille's mission order is signed"
+    );
+    assert_eq!(
+        status_of(DocumentKind::ClientContract),
+        Some(RequestStatus::Pending),
+        "the Clientis contract waits for Sophie"
     );
 
     let mut tx = db.read().await.unwrap();

@@ -48,27 +48,20 @@ async fn contract_document(
     .validate()
     .unwrap();
     let k = store::contracts::create(tx, &actor(), &data).await.unwrap();
-    let mut pdf = pdf::Document::new("Contrat-cadre CC-2026-01");
-    pdf.heading("Contrat-cadre")
-        .paragraph("Entre les soussignés…");
-    let spec = pdf.to_spec();
-    store::documents::create(
-        tx,
-        &actor(),
-        &store::documents::NewDocument {
-            kind: DocumentKind::ClientContract,
-            title: "Contrat-cadre CC-2026-01",
-            mission_id: None,
-            contract_id: Some(k.id),
-            amendment_id: None,
-            client_id: Some(client),
-            consultant_id: None,
-            spec: Some(&spec),
-            pdf: &pdf.to_bytes(),
-        },
-    )
-    .await
-    .unwrap()
+    let pdf = store::paperwork::client_contract(tx, &k, store::now())
+        .await
+        .unwrap();
+    let links = store::documents::Links {
+        kind: DocumentKind::ClientContract,
+        mission_id: None,
+        contract_id: Some(k.id),
+        amendment_id: None,
+        client_id: Some(client),
+        consultant_id: None,
+    };
+    store::documents::create_generated(tx, &actor(), links, &pdf)
+        .await
+        .unwrap()
 }
 
 /// The link and code last e-mailed to `email` (read from the outbox, as a

@@ -8,13 +8,15 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 24] = [
     "amendments",
     "api_tokens",
     "audit_log",
     "client_contracts",
     "companies",
     "contacts",
+    "document_templates",
+    "documents",
     "domain_events",
     "firm",
     "jobs",
@@ -26,6 +28,9 @@ const TABLES: [&str; 19] = [
     "renewals",
     "schedules",
     "sessions",
+    "signature_events",
+    "signature_requests",
+    "signature_signers",
     "tasks",
     "users",
 ];

@@ -268,6 +268,8 @@ pub struct ContractLine {
     pub can_send: bool,
     pub can_sign: bool,
     pub signed: String,
+    /// Its documents (sent for signature, paper scans): id, title, status.
+    pub documents: Vec<(String, String, String)>,
 }
 
 pub async fn show(
@@ -296,6 +298,11 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let mut contract_docs = Vec::with_capacity(contracts.len());
+    for k in &contracts {
+        let about = store::documents::About::Contract(k.id);
+        contract_docs.push(store::documents::list(&mut tx, scope, about, 10).await?);
+    }
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {
@@ -354,7 +361,8 @@ pub async fn show(
             && c.data.kind == CompanyKind::Client,
         contracts: contracts
             .iter()
-            .map(|k| {
+            .zip(&contract_docs)
+            .map(|(k, docs)| {
                 use domain::contract::ContractStatus;
                 let loc = ctx.locale;
                 ContractLine {
@@ -389,6 +397,16 @@ pub async fn show(
                         }
                         _ => String::new(),
                     },
+                    documents: docs
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.id.to_string(),
+                                d.title.clone(),
+                                super::documents::status_label(loc, d),
+                            )
+                        })
+                        .collect(),
                 }
             })
             .collect(),

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use domain::contract::{ContractEvent, ContractInput};
 use domain::ids::{CompanyId, ContractId, MissionId};
+use domain::validation::ValidationErrors;
 use serde::Deserialize;
 
 use super::see_other;
@@ -57,8 +58,6 @@ pub async fn create(
 pub struct StatusForm {
     #[serde(default)]
     pub event: String,
-    #[serde(default)]
-    pub signed_by: String,
 }
 
 pub async fn set_status(
@@ -67,23 +66,17 @@ pub async fn set_status(
     Id(id): Id<ContractId>,
     Form(f): Form<StatusForm>,
 ) -> AppResult<Response> {
+    // A signature is recorded with its proof: the e-signature flow, or
+    // the scan of the paper original (`/contracts/{id}/paper`).
     let event = match f.event.as_str() {
         "send" => ContractEvent::Send,
-        "sign" => ContractEvent::Sign,
         "cancel" => ContractEvent::Cancel,
         _ => return Err(AppError::BadRequest("error-malformed-form")),
     };
-    let signed_by = f.signed_by.trim();
     let mut tx = app.db.begin().await?;
     let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
     let back = format!("/companies/{}#contracts", contract.data.client_id);
-    if event == ContractEvent::Sign && signed_by.is_empty() {
-        drop(tx);
-        flash(&app, &ctx, FlashKind::Error, "contract-signer-required").await?;
-        return Ok(see_other(&back));
-    }
-    let signer = (event == ContractEvent::Sign).then_some(signed_by);
-    match store::contracts::apply(&mut tx, &ctx.actor(), ctx.scope()?, id, event, signer).await {
+    match store::contracts::apply(&mut tx, &ctx.actor(), ctx.scope()?, id, event, None).await {
         Ok(_) => {
             tx.commit().await?;
             flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
@@ -118,6 +111,120 @@ pub async fn attach(
         Ok(()) => {
             tx.commit().await?;
             flash(&app, &ctx, FlashKind::Success, "contract-attached").await?;
+        }
+        Err(e) => {
+            drop(tx);
+            refused(&app, &ctx, e).await?;
+        }
+    }
+    Ok(see_other(&back))
+}
+
+/// Reads the paper-signature form: who signed, and the scan.
+async fn read_paper_form(
+    mut form: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>), ValidationErrors> {
+    let mut signed_by = String::new();
+    let mut scan: Option<Vec<u8>> = None;
+    let malformed = || ValidationErrors::single("scan", "document-upload-malformed");
+    while let Some(field) = form.next_field().await.map_err(|_| malformed())? {
+        match field.name() {
+            Some("signed_by") => signed_by = field.text().await.map_err(|_| malformed())?,
+            Some("scan") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| ValidationErrors::single("scan", "document-upload-too-large"))?;
+                if !bytes.is_empty() {
+                    scan = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut e = ValidationErrors::new();
+    if signed_by.trim().is_empty() {
+        e.add("signed_by", "contract-signer-required");
+    }
+    match &scan {
+        None => e.add("scan", "document-upload-missing"),
+        Some(b) if b.len() > domain::esign::MAX_SCAN_BYTES => {
+            e.add_with(
+                "scan",
+                "document-upload-too-large",
+                vec![("max", "10".into())],
+            );
+        }
+        // The PDF signature at the start of the file: a photo or a Word
+        // file renamed .pdf is not an archive anyone can open later.
+        Some(b) if !b.starts_with(b"%PDF-") => e.add("scan", "document-upload-not-pdf"),
+        Some(_) => {}
+    }
+    e.into_result(|| (signed_by.trim().to_owned(), scan.unwrap_or_default()))
+}
+
+/// Finance records a contract signed on paper, with the scan of the
+/// signed original.
+pub async fn signed_on_paper(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<ContractId>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
+    drop(tx);
+    let back = format!("/companies/{}#contracts", contract.data.client_id);
+    let read = match form {
+        Ok(form) => read_paper_form(form).await,
+        Err(_) => Err(ValidationErrors::single(
+            "scan",
+            "document-upload-malformed",
+        )),
+    };
+    let (signed_by, scan) = match read {
+        Ok(v) => v,
+        Err(v) => {
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+            return Ok(see_other(&back));
+        }
+    };
+    let mut tx = app.db.begin().await?;
+    let title = format!(
+        "Scan signé — {} {}",
+        contract.data.reference, contract.data.title
+    );
+    store::documents::create(
+        &mut tx,
+        &ctx.actor(),
+        &store::documents::NewDocument {
+            links: store::documents::Links {
+                kind: domain::esign::DocumentKind::PaperScan,
+                mission_id: None,
+                contract_id: Some(id),
+                amendment_id: None,
+                client_id: Some(contract.data.client_id),
+                consultant_id: None,
+            },
+            title: &title,
+            spec: None,
+            pdf: &scan,
+        },
+    )
+    .await?;
+    match store::contracts::apply(
+        &mut tx,
+        &ctx.actor(),
+        ctx.scope()?,
+        id,
+        ContractEvent::Sign,
+        Some(&signed_by),
+    )
+    .await
+    {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
         }
         Err(e) => {
             drop(tx);

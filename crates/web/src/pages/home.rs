@@ -27,6 +27,8 @@ struct HomePage {
     tasks: Vec<(String, String, String)>,
     /// The portal part: consultants and client contacts see their missions.
     missions: Vec<(String, String, String, String)>,
+    /// Documents waiting for this person's signature.
+    to_sign: Vec<super::documents::Awaiting>,
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -112,6 +114,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             )
         })
         .collect();
+    let to_sign = super::documents::awaiting(&mut tx, &ctx).await?;
     tx.commit().await?;
     let first_name = user
         .display_name
@@ -126,5 +129,6 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         chart,
         tasks,
         missions,
+        to_sign,
     })
 }

@@ -447,12 +447,25 @@ pub struct MissionView {
     pub status: String,
     pub facts: Vec<(String, String)>,
     pub periods: Vec<(String, String, String)>,
-    pub amendments: Vec<(i32, String, String, String, String)>,
+    pub amendments: Vec<AmendmentView>,
+    /// The mission's documents (mission orders, amendments), newest first.
+    pub documents: Vec<super::documents::Row>,
     /// The client contract, described, and whether it is signed.
     pub contract: Option<(String, bool)>,
     /// Invoicing waits for a signature (key-account lock).
     pub blocked: bool,
     pub contract_options: Vec<(String, String)>,
+}
+
+pub struct AmendmentView {
+    pub id: domain::ids::AmendmentId,
+    pub number: i32,
+    pub from: String,
+    pub tjm: String,
+    pub end: String,
+    pub reason: String,
+    /// The signature status of its latest document, and that document.
+    pub signature: Option<(String, domain::ids::DocumentId)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -489,6 +502,13 @@ async fn show_page(
     let (m, schedule, amendments) = store::missions::schedule(&mut tx, ctx.scope()?, id).await?;
     let contract = store::contracts::of_mission(&mut tx, ctx.scope()?, id).await?;
     let options = store::contracts::for_client(&mut tx, ctx.scope()?, m.data.client_id).await?;
+    let docs = store::documents::list(
+        &mut tx,
+        ctx.scope()?,
+        store::documents::About::Mission(id),
+        50,
+    )
+    .await?;
     tx.commit().await?;
     let t = |k: &str| i18n::t(l, k);
     let terms = &m.data.payment_terms;
@@ -533,20 +553,25 @@ async fn show_page(
         .collect();
     let amendments = amendments
         .iter()
-        .map(|a| {
-            (
-                a.number,
-                format_date(a.amendment.effective_from, l),
-                a.amendment
-                    .new_tjm
-                    .map(|t| t.amount().format(l))
-                    .unwrap_or_else(|| "—".into()),
-                a.amendment
-                    .new_end
-                    .map(|d| format_date(d, l))
-                    .unwrap_or_else(|| "—".into()),
-                a.reason.clone().unwrap_or_default(),
-            )
+        .map(|a| AmendmentView {
+            id: a.id,
+            number: a.number,
+            from: format_date(a.amendment.effective_from, l),
+            tjm: a
+                .amendment
+                .new_tjm
+                .map(|t| t.amount().format(l))
+                .unwrap_or_else(|| "—".into()),
+            end: a
+                .amendment
+                .new_end
+                .map(|d| format_date(d, l))
+                .unwrap_or_else(|| "—".into()),
+            reason: a.reason.clone().unwrap_or_default(),
+            signature: docs
+                .iter()
+                .find(|d| d.amendment_id == Some(a.id))
+                .map(|d| (super::documents::status_label(l, d), d.id)),
         })
         .collect();
     let page = ShowPage {
@@ -560,6 +585,7 @@ async fn show_page(
             facts,
             periods,
             amendments,
+            documents: super::documents::rows(l, &docs),
             blocked: m.data.invoicing_locked
                 && !contract
                     .as_ref()

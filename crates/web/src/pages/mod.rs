@@ -5,11 +5,14 @@ pub mod api_docs;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
+pub mod documents;
 pub mod home;
 pub mod jobs;
 pub mod login;
 pub mod missions;
 pub mod renewals;
+pub mod signing;
+pub mod templates;
 pub mod users;
 
 use axum::response::{IntoResponse, Redirect, Response};

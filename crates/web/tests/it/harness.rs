@@ -21,6 +21,10 @@ pub struct TestApp {
     pub camille_mission: MissionId,
     pub lucas_mission: MissionId,
     pub clientis_contract: ContractId,
+    /// Camille's signed mission order.
+    pub camille_order: domain::ids::DocumentId,
+    /// The Clientis framework contract sent for e-signature.
+    pub clientis_contract_doc: domain::ids::DocumentId,
 }
 
 pub struct Resp {
@@ -115,6 +119,19 @@ impl TestApp {
             .await
             .unwrap()[0]
             .id;
+        let doc_of = async |tx: &mut store::Tx, about| {
+            store::documents::list(tx, Scope::All, about, 10)
+                .await
+                .unwrap()[0]
+                .id
+        };
+        let camille_order =
+            doc_of(&mut tx, store::documents::About::Mission(camille_mission)).await;
+        let clientis_contract_doc = doc_of(
+            &mut tx,
+            store::documents::About::Contract(clientis_contract),
+        )
+        .await;
         tx.commit().await.unwrap();
         TestApp {
             app,
@@ -127,6 +144,8 @@ impl TestApp {
             camille_mission,
             lucas_mission,
             clientis_contract,
+            camille_order,
+            clientis_contract_doc,
         }
     }
 
@@ -152,6 +171,11 @@ impl TestApp {
             Some(r) => Some(self.user_id(r).await),
             None => None,
         };
+        self.browser_of(user).await
+    }
+
+    /// A session for one given user.
+    pub async fn browser_of(&self, user: Option<UserId>) -> Browser {
         let mut tx = self.db.begin().await.unwrap();
         let s = store::sessions::create(&mut tx, user, Some("127.0.0.1"), Some("test"))
             .await
@@ -221,6 +245,46 @@ impl TestApp {
             &serde_urlencoded::to_string(&all).unwrap(),
         )
         .await
+    }
+
+    /// A multipart upload as a browser sends it: text fields and one file;
+    /// the CSRF token rides in the query string, as the page's form does.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        browser: &Browser,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        let boundary = "----regisseur-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, filename, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let req = Request::post(format!("{path}{sep}_csrf={}", browser.csrf))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, &browser.cookie);
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn post_raw(&self, path: &str, browser: Option<&Browser>, body: &str) -> Resp {

@@ -194,13 +194,23 @@ async fn renewal_alerts_fire_once_and_renewing_amends_the_mission() {
         // The demo ran the scan: Lucas's mission ends in 45 days, so D-60 fired.
         assert_eq!(t.count("renewal_alerts").await, 1);
         assert_eq!(t.count("tasks").await, 1);
-        assert_eq!(t.count("outbox_emails").await, 1);
+        let mails = t.count("outbox_emails").await;
+        let mut tx = t.db.read().await.unwrap();
+        let renewal_mails = store::outbox::recent(&mut tx, 50)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.subject.starts_with("Renouvellement J-60"))
+            .count();
+        tx.commit().await.unwrap();
+        assert_eq!(renewal_mails, 1);
         let mut tx = t.db.begin().await.unwrap();
         let again = store::renewals::scan(&mut tx, store::now().date())
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(again.alerts_created, 0, "a second scan adds nothing");
+        assert_eq!(t.count("outbox_emails").await, mails, "nor e-mails");
         let bm = t.browser(Some(Role::BusinessManager)).await;
         let page = t.get("/renewals", Some(&bm)).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -260,28 +270,67 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
             "the key-account lock shows"
         );
         let events = t.count("domain_events").await;
-        let path = format!("/contracts/{}/status", t.clientis_contract);
-        let r = t.post_form(&path, &finance, &[("event", "sign")]).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        assert_eq!(
-            t.count("domain_events").await,
-            events,
-            "a signature needs its signatory"
-        );
+        let documents = t.count("documents").await;
+        let path = format!("/contracts/{}/paper", t.clientis_contract);
+        let scan: &[u8] = b"%PDF-1.4\n% scan of the signed original\n";
+        // Bad input: a clear message each time, nothing written.
+        let refusals: [Refusal; 4] = [
+            (
+                &[],
+                Some(("scan", "contrat.pdf", scan)),
+                "Indiquez qui a signé",
+            ),
+            (&[("signed_by", "Sophie Bernard")], None, "Joignez le scan"),
+            (
+                &[("signed_by", "Sophie Bernard")],
+                Some(("scan", "photo.jpg", b"\xff\xd8\xff\xe0 JFIF")),
+                "n’est pas un PDF",
+            ),
+            (
+                &[("signed_by", "Sophie Bernard")],
+                Some(("scan", "gros.pdf", &big_pdf())),
+                "10 Mo",
+            ),
+        ];
+        for (fields, file, message) in refusals {
+            let r = t.post_multipart(&path, &finance, fields, file).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            let page = t.get(r.location(), Some(&finance)).await;
+            assert!(page.body.contains(message), "{message}");
+            assert_eq!(t.count("documents").await, documents);
+            assert_eq!(t.count("domain_events").await, events);
+        }
+        // A form without the token in its query string is refused.
+        let forged = crate::harness::Browser {
+            cookie: finance.cookie.clone(),
+            csrf: "forged".into(),
+        };
         let r = t
-            .post_form(
+            .post_multipart(
+                &path,
+                &forged,
+                &[("signed_by", "X")],
+                Some(("scan", "a.pdf", scan)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t
+            .post_multipart(
                 &path,
                 &finance,
-                &[("event", "sign"), ("signed_by", "Sophie Bernard (papier)")],
+                &[("signed_by", "Sophie Bernard (papier)")],
+                Some(("scan", "contrat-signe.pdf", scan)),
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(t.count("domain_events").await, events + 1);
+        assert_eq!(t.count("documents").await, documents + 1);
         let r = t
-            .post_form(
+            .post_multipart(
                 &path,
                 &finance,
-                &[("event", "sign"), ("signed_by", "encore")],
+                &[("signed_by", "encore")],
+                Some(("scan", "contrat-signe.pdf", scan)),
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -294,6 +343,11 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
             t.count("domain_events").await,
             events + 1,
             "no second event"
+        );
+        assert_eq!(
+            t.count("documents").await,
+            documents + 1,
+            "nor a second scan"
         );
         let mut tx = t.db.read().await.unwrap();
         let pending = store::contracts::pending_events(&mut tx, store::contracts::SIGNED_EVENT)
@@ -318,7 +372,11 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
         let company = t
             .get(&format!("/companies/{}", t.clientis), Some(&sophie))
             .await;
-        assert!(company.body.contains("CLT-CADRE-2026") && !company.body.contains("/status"));
+        assert!(
+            company.body.contains("CLT-CADRE-2026")
+                && !company.body.contains("/status")
+                && !company.body.contains("/paper")
+        );
         let horizon = t
             .get(&format!("/companies/{}", t.horizon), Some(&sophie))
             .await;
@@ -326,3 +384,15 @@ async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event
     })
     .await;
 }
+
+/// A PDF just over the 10 MB limit.
+fn big_pdf() -> Vec<u8> {
+    let mut b = b"%PDF-1.4\n".to_vec();
+    b.resize(domain::esign::MAX_SCAN_BYTES + 1, b'0');
+    b
+}
+
+/// A file field of a multipart form: field name, file name, bytes.
+type Upload<'a> = (&'a str, &'a str, &'a [u8]);
+/// Text fields, file and the message a refused upload must show.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], Option<Upload<'a>>, &'a str);

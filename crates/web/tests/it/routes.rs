@@ -111,6 +111,63 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager finance",
     ),
     (
+        "POST",
+        "/contracts/{id}/paper",
+        "admin direction business_manager finance",
+    ),
+    ("GET", "/documents", "signed"),
+    ("GET", "/documents/{id}", "signed"),
+    ("GET", "/documents/{id}/pdf", "signed"),
+    ("GET", "/documents/{id}/signed.pdf", "signed"),
+    ("GET", "/documents/{id}/certificate.pdf", "signed"),
+    ("POST", "/documents/{id}/remind", "signed"),
+    (
+        "POST",
+        "/documents/{id}/cancel",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/missions/{id}/mission-order/new",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/missions/{id}/mission-order/preview.pdf",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/missions/{id}/mission-order",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/contracts/{id}/esign/new",
+        "admin direction business_manager finance",
+    ),
+    (
+        "POST",
+        "/contracts/{id}/esign",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/amendments/{id}/esign/new",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/amendments/{id}/esign",
+        "admin direction business_manager delivery_manager",
+    ),
+    ("GET", "/sign/{token}", "all"),
+    ("GET", "/sign/{token}/document.pdf", "all"),
+    ("POST", "/sign/{token}", "all"),
+    ("GET", "/settings/mission-order", "admin"),
+    ("POST", "/settings/mission-order", "admin"),
+    ("GET", "/settings/mission-order/preview.pdf", "admin"),
+    (
         "GET",
         "/renewals",
         "admin direction business_manager delivery_manager finance",
@@ -227,6 +284,8 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.clientis_contact.to_string()
     } else if path.starts_with("/contracts") {
         t.clientis_contract.to_string()
+    } else if path.starts_with("/documents") {
+        t.camille_order.to_string()
     } else if path.starts_with("/missions") || path.starts_with("/renewals") {
         t.camille_mission.to_string()
     } else if path.starts_with("/users") || path.starts_with("/api/v1/users") {

@@ -1,0 +1,775 @@
+//! Documents and their electronic signature, staff side and portal side:
+//! the list (with "documents to sign" for the person looking), a document's
+//! signers, trail and integrity, downloads (original, signed copy,
+//! certificate), sending a mission order, client contract or amendment for
+//! signature, reminders and withdrawal.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::esign::{
+    CONSENT_FR, DocumentKind, MAX_SIGNERS, RequestStatus, SignerInput, verify_chain,
+};
+use domain::ids::{AmendmentId, ContractId, DocumentId, MissionId};
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::documents::{About, DocumentInfo, Links};
+
+use super::see_other;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Form, Id};
+use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::{AppState, i18n};
+use store::paperwork;
+
+/// A PDF download; `inline` lets the signing page show it in a frame of
+/// its own origin.
+pub fn pdf_response(bytes: Vec<u8>, filename: &str, inline: bool) -> Response {
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if inline { "inline" } else { "attachment" },
+        filename.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    let mut resp = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pdf"),
+        )],
+        bytes,
+    )
+        .into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if inline {
+        h.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'self'"),
+        );
+    }
+    resp
+}
+
+fn file_name(d: &DocumentInfo, suffix: &str) -> String {
+    let base: String = d
+        .title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let base = base
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{base}{suffix}.pdf")
+}
+
+pub struct Row {
+    pub id: DocumentId,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub created: String,
+}
+
+pub struct Awaiting {
+    pub document_id: String,
+    pub request_id: String,
+    pub title: String,
+    pub since: String,
+    pub until: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents/list.html")]
+struct ListPage {
+    layout: Layout,
+    awaiting: Vec<Awaiting>,
+    rows: Vec<Row>,
+}
+
+pub fn status_label(l: domain::Locale, d: &DocumentInfo) -> String {
+    match (d.kind, d.request_status) {
+        (DocumentKind::PaperScan, _) => i18n::t(l, "document-paper-signed"),
+        (_, Some(s)) => i18n::t(l, &s.label_key()),
+        (_, None) => i18n::t(l, "esign-status-not-sent"),
+    }
+}
+
+pub fn rows(l: domain::Locale, docs: &[DocumentInfo]) -> Vec<Row> {
+    docs.iter()
+        .map(|d| Row {
+            id: d.id,
+            title: d.title.clone(),
+            kind: i18n::t(l, &d.kind.label_key()),
+            status: status_label(l, d),
+            created: domain::locale::format_date(d.created_at.date(), l),
+        })
+        .collect()
+}
+
+/// The documents waiting for the signed-in person's signature.
+pub async fn awaiting(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<Awaiting>> {
+    let l = ctx.locale;
+    let email = ctx.user()?.email.clone();
+    Ok(store::esign::awaiting(tx, &email)
+        .await?
+        .into_iter()
+        .map(|a| Awaiting {
+            document_id: a.document_id,
+            request_id: a.request_id,
+            title: a.title,
+            since: a
+                .invited_at
+                .map(|t| domain::locale::format_date(t.date(), l))
+                .unwrap_or_default(),
+            until: a
+                .link_expires_at
+                .map(|t| domain::locale::format_date(t.date(), l))
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let docs = store::documents::list(&mut tx, ctx.scope()?, About::Everything, 200).await?;
+    let awaiting = awaiting(&mut tx, &ctx).await?;
+    tx.commit().await?;
+    render(&ListPage {
+        layout: layout(&app, &ctx, "documents-title").await?,
+        awaiting,
+        rows: rows(ctx.locale, &docs),
+    })
+}
+
+pub struct SignerView {
+    pub position: i32,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    pub when: String,
+    pub detail: String,
+}
+
+pub struct EventView {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents/show.html")]
+struct ShowPage {
+    layout: Layout,
+    id: DocumentId,
+    title: String,
+    kind: String,
+    status: String,
+    sha256: String,
+    intact: bool,
+    signed: bool,
+    has_request: bool,
+    pending: bool,
+    chain_ok: bool,
+    chain_break: String,
+    signers: Vec<SignerView>,
+    events: Vec<EventView>,
+    back: Option<(String, String)>,
+    can_manage: bool,
+    can_remind: bool,
+}
+
+fn event_label(l: domain::Locale, kind: &str) -> String {
+    let key = format!("esign-event-{}", kind.replace('_', "-"));
+    if i18n::has(l, &key) {
+        i18n::t(l, &key)
+    } else {
+        kind.to_owned()
+    }
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let mut tx = app.db.read().await?;
+    let d = store::documents::get(&mut tx, ctx.scope()?, id).await?;
+    let current = store::documents::current_sha256(&mut tx, id).await?;
+    let request = store::esign::latest_for(&mut tx, id).await?;
+    let trail = match &request {
+        Some(r) => store::esign::trail(&mut tx, r.id).await?,
+        None => Vec::new(),
+    };
+    let is_signer = match &request {
+        Some(r) => store::esign::is_current_signer(&mut tx, r.id, &ctx.user()?.email).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    let can_manage = allows(ctx.user()?.role, Permission::ManageDocuments);
+    let pending = request
+        .as_ref()
+        .is_some_and(|r| r.status == RequestStatus::Pending);
+    let chain = verify_chain(&trail);
+    let signers = request
+        .as_ref()
+        .map(|r| {
+            r.signers
+                .iter()
+                .map(|s| SignerView {
+                    position: s.position,
+                    name: s.name.clone(),
+                    email: s.email.clone(),
+                    status: i18n::t(l, &s.status.label_key()),
+                    when: s
+                        .signed_at
+                        .or(s.invited_at)
+                        .map(|t| domain::locale::format_datetime(t, l))
+                        .unwrap_or_default(),
+                    detail: s
+                        .decline_reason
+                        .clone()
+                        .or_else(|| s.typed_name.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let events = trail
+        .iter()
+        .map(|e| EventView {
+            seq: e.facts.seq,
+            at: e.facts.at.clone(),
+            kind: event_label(l, &e.facts.kind),
+            actor: e.facts.actor.clone(),
+            ip: e.facts.ip.clone(),
+            user_agent: e.facts.user_agent.clone(),
+            detail: e.facts.detail.clone(),
+            hash: e.hash.clone(),
+        })
+        .collect();
+    let back = match (d.mission_id, d.contract_id) {
+        (Some(m), _) => Some((
+            format!("/missions/{m}"),
+            i18n::t(l, "document-back-mission"),
+        )),
+        (None, Some(_)) => d.client_id.map(|c| {
+            (
+                format!("/companies/{c}#contracts"),
+                i18n::t(l, "document-back-client"),
+            )
+        }),
+        _ => None,
+    };
+    render(&ShowPage {
+        layout: layout(&app, &ctx, "documents-title").await?,
+        id,
+        title: d.title.clone(),
+        kind: i18n::t(l, &d.kind.label_key()),
+        status: status_label(l, &d),
+        intact: current == d.sha256
+            && request
+                .as_ref()
+                .is_none_or(|r| r.document_sha256 == d.sha256),
+        sha256: d.sha256.clone(),
+        signed: d.signed_sha256.is_some(),
+        has_request: request.is_some(),
+        pending,
+        chain_ok: chain.is_ok(),
+        chain_break: chain.err().map(|b| b.seq.to_string()).unwrap_or_default(),
+        signers,
+        events,
+        back,
+        can_manage,
+        can_remind: pending && (can_manage || is_signer),
+    })
+}
+
+pub async fn original(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    download(&app, &ctx, id, false).await
+}
+
+pub async fn signed(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    download(&app, &ctx, id, true).await
+}
+
+async fn download(app: &AppState, ctx: &Ctx, id: DocumentId, signed: bool) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let d = store::documents::get(&mut tx, ctx.scope()?, id).await?;
+    let bytes = store::documents::bytes(&mut tx, ctx.scope()?, id, signed).await?;
+    tx.commit().await?;
+    Ok(pdf_response(
+        bytes,
+        &file_name(&d, if signed { "-signe" } else { "" }),
+        false,
+    ))
+}
+
+/// The signature certificate: the document's fingerprint and its trail.
+pub async fn certificate(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let d = store::documents::get(&mut tx, ctx.scope()?, id).await?;
+    let request = store::esign::latest_for(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let trail = store::esign::trail(&mut tx, request.id).await?;
+    tx.commit().await?;
+    let events: Vec<pdf::CertificateEvent> = trail
+        .iter()
+        .map(|e| pdf::CertificateEvent {
+            at: e.facts.at.clone(),
+            event: event_label(domain::Locale::Fr, &e.facts.kind),
+            actor: if e.facts.detail.is_empty() {
+                e.facts.actor.clone()
+            } else {
+                format!("{} — {}", e.facts.actor, e.facts.detail)
+            },
+            ip: e.facts.ip.clone(),
+            user_agent: e.facts.user_agent.clone(),
+            hash: e.hash.clone(),
+        })
+        .collect();
+    let mut doc = pdf::certificate(&d.title, &request.document_sha256, &events);
+    let verdict = match verify_chain(&trail) {
+        Ok(()) => "Journal vérifié : chaque événement porte l’empreinte du précédent.".to_owned(),
+        Err(b) => format!(
+            "ATTENTION : le journal est rompu à l’événement n° {}.",
+            b.seq
+        ),
+    };
+    doc.paragraph(&verdict);
+    if let Some(s) = &d.signed_sha256 {
+        doc.key_values_small(&[("SHA-256 de la copie signée", s)]);
+    }
+    Ok(pdf_response(
+        doc.to_bytes(),
+        &file_name(&d, "-certificat"),
+        false,
+    ))
+}
+
+pub async fn remind(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    store::documents::get(&mut tx, ctx.scope()?, id).await?;
+    let request = store::esign::latest_for(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Staff remind anyone; others may only ask for their own link again
+    // (for anyone else, there is simply nobody to remind).
+    let may = allows(ctx.user()?.role, Permission::ManageDocuments)
+        || store::esign::is_current_signer(&mut tx, request.id, &ctx.user()?.email).await?;
+    let sent = may
+        && request.status == RequestStatus::Pending
+        && store::esign::remind(&mut tx, &ctx.origin(), &app.config.public_url, request.id).await?;
+    tx.commit().await?;
+    flash(
+        &app,
+        &ctx,
+        if sent {
+            FlashKind::Success
+        } else {
+            FlashKind::Error
+        },
+        if sent {
+            "esign-reminded"
+        } else {
+            "esign-nobody-to-remind"
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/documents/{id}")))
+}
+
+pub async fn cancel(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<DocumentId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    store::documents::get(&mut tx, ctx.scope()?, id).await?;
+    let request = store::esign::latest_for(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::esign::cancel(&mut tx, &ctx.actor(), &ctx.origin(), request.id).await?;
+    tx.commit().await?;
+    flash(&app, &ctx, FlashKind::Success, "esign-cancelled").await?;
+    Ok(see_other(&format!("/documents/{id}")))
+}
+
+/// What is being sent for signature.
+enum Subject {
+    MissionOrder(Box<store::missions::Mission>),
+    Contract(Box<store::contracts::Contract>),
+    Amendment(
+        Box<store::missions::Mission>,
+        Box<store::missions::StoredAmendment>,
+    ),
+}
+
+impl Subject {
+    fn action(&self) -> String {
+        match self {
+            Subject::MissionOrder(m) => format!("/missions/{}/mission-order", m.id),
+            Subject::Contract(k) => format!("/contracts/{}/esign", k.id),
+            Subject::Amendment(_, a) => format!("/amendments/{}/esign", a.id),
+        }
+    }
+
+    fn heading_key(&self) -> &'static str {
+        match self {
+            Subject::MissionOrder(_) => "esign-send-mission-order",
+            Subject::Contract(_) => "esign-send-contract",
+            Subject::Amendment(..) => "esign-send-amendment",
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Subject::MissionOrder(m) => format!("{} — {}", m.data.title, m.consultant_name),
+            Subject::Contract(k) => format!(
+                "{} — {} ({})",
+                k.data.reference, k.data.title, k.client_name
+            ),
+            Subject::Amendment(m, a) => format!("n° {} — {}", a.number, m.data.title),
+        }
+    }
+}
+
+async fn load_subject(tx: &mut store::Tx, ctx: &Ctx, what: Target) -> AppResult<Subject> {
+    let scope = ctx.scope()?;
+    Ok(match what {
+        Target::MissionOrder(id) => {
+            Subject::MissionOrder(Box::new(store::missions::get(tx, scope, id).await?))
+        }
+        Target::Contract(id) => {
+            Subject::Contract(Box::new(store::contracts::get(tx, scope, id).await?))
+        }
+        Target::Amendment(id) => {
+            let (m, a) = store::missions::amendment(tx, scope, id).await?;
+            Subject::Amendment(Box::new(m), Box::new(a))
+        }
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    MissionOrder(MissionId),
+    Contract(ContractId),
+    Amendment(AmendmentId),
+}
+
+/// The people who usually sign: the consultant his mission order; the
+/// client's first contact with an e-mail its contract and amendments.
+async fn default_signers(tx: &mut store::Tx, s: &Subject) -> AppResult<Vec<SignerInput>> {
+    match s {
+        Subject::MissionOrder(m) => {
+            let u = store::users::get(tx, m.data.consultant_id).await?;
+            Ok(vec![SignerInput {
+                name: u.display_name,
+                email: u.email,
+            }])
+        }
+        Subject::Contract(k) => client_signer(tx, k.data.client_id).await,
+        Subject::Amendment(m, _) => client_signer(tx, m.data.client_id).await,
+    }
+}
+
+async fn client_signer(
+    tx: &mut store::Tx,
+    client: domain::ids::CompanyId,
+) -> AppResult<Vec<SignerInput>> {
+    let contacts = store::contacts::list(
+        tx,
+        store::Scope::All,
+        &store::contacts::ContactFilter {
+            q: None,
+            company_id: Some(client),
+        },
+        domain::paging::PageRequest::new(Some(1), Some(50)),
+    )
+    .await?;
+    Ok(contacts
+        .items
+        .iter()
+        .find_map(|c| {
+            c.data.email.as_ref().map(|e| SignerInput {
+                name: format!("{} {}", c.data.first_name, c.data.last_name),
+                email: e.to_string(),
+            })
+        })
+        .into_iter()
+        .collect())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    pub signer_name_1: String,
+    #[serde(default)]
+    pub signer_email_1: String,
+    #[serde(default)]
+    pub signer_name_2: String,
+    #[serde(default)]
+    pub signer_email_2: String,
+    #[serde(default)]
+    pub signer_name_3: String,
+    #[serde(default)]
+    pub signer_email_3: String,
+}
+
+impl SendForm {
+    fn rows(&self) -> Vec<SignerInput> {
+        [
+            (&self.signer_name_1, &self.signer_email_1),
+            (&self.signer_name_2, &self.signer_email_2),
+            (&self.signer_name_3, &self.signer_email_3),
+        ]
+        .into_iter()
+        .map(|(n, e)| SignerInput {
+            name: n.clone(),
+            email: e.clone(),
+        })
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "documents/send.html")]
+struct SendPage {
+    layout: Layout,
+    heading: String,
+    subject: String,
+    action: String,
+    preview: Option<String>,
+    rows: Vec<(String, &'static str, &'static str, String, String)>,
+    errors: FieldErrors,
+    consent: &'static str,
+}
+
+async fn send_page(
+    app: &AppState,
+    ctx: &Ctx,
+    s: &Subject,
+    rows: Vec<SignerInput>,
+    errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let mut rows = rows;
+    rows.resize(MAX_SIGNERS, SignerInput::default());
+    let page = SendPage {
+        layout: layout(app, ctx, "documents-title").await?,
+        heading: i18n::t(l, s.heading_key()),
+        subject: s.describe(),
+        action: s.action(),
+        preview: match s {
+            Subject::MissionOrder(m) => {
+                Some(format!("/missions/{}/mission-order/preview.pdf", m.id))
+            }
+            _ => None,
+        },
+        rows: rows
+            .into_iter()
+            .zip(domain::esign::SIGNER_FIELDS)
+            .enumerate()
+            .map(|(i, (r, (nf, ef)))| ((i + 1).to_string(), nf, ef, r.name, r.email))
+            .collect(),
+        errors: FieldErrors::new(l, errors),
+        consent: CONSENT_FR,
+    };
+    if errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+async fn send_form(app: &AppState, ctx: &Ctx, what: Target) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let s = load_subject(&mut tx, ctx, what).await?;
+    let rows = default_signers(&mut tx, &s).await?;
+    tx.commit().await?;
+    send_page(app, ctx, &s, rows, &ValidationErrors::new()).await
+}
+
+/// Writes the document, stores it and sends it to the signers, in one
+/// transaction: a refused signer list leaves no orphan document behind.
+async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    let s = load_subject(&mut tx, ctx, what).await?;
+    let signers = match domain::esign::validate_signers(&f.rows()) {
+        Ok(s) => s,
+        Err(e) => {
+            drop(tx);
+            return send_page(app, ctx, &s, f.rows(), &e).await;
+        }
+    };
+    let now = store::now();
+    let (pdf, links) = match &s {
+        Subject::MissionOrder(m) => (
+            paperwork::mission_order(&mut tx, m, now).await?,
+            Links {
+                kind: DocumentKind::MissionOrder,
+                mission_id: Some(m.id),
+                contract_id: None,
+                amendment_id: None,
+                client_id: None,
+                consultant_id: Some(m.data.consultant_id),
+            },
+        ),
+        Subject::Contract(k) => (
+            paperwork::client_contract(&mut tx, k, now).await?,
+            Links {
+                kind: DocumentKind::ClientContract,
+                mission_id: None,
+                contract_id: Some(k.id),
+                amendment_id: None,
+                client_id: Some(k.data.client_id),
+                consultant_id: None,
+            },
+        ),
+        Subject::Amendment(m, a) => (
+            paperwork::amendment(m, a, now),
+            Links {
+                kind: DocumentKind::Amendment,
+                mission_id: Some(m.id),
+                contract_id: None,
+                amendment_id: Some(a.id),
+                client_id: Some(m.data.client_id),
+                consultant_id: None,
+            },
+        ),
+    };
+    let doc = store::documents::create_generated(&mut tx, &ctx.actor(), links, &pdf).await?;
+    if let Err(e) = store::esign::send(
+        &mut tx,
+        &ctx.actor(),
+        &ctx.origin(),
+        &app.config.public_url,
+        doc.id,
+        &signers,
+    )
+    .await
+    {
+        drop(tx);
+        return match AppError::from(e) {
+            AppError::Validation(v) => send_page(app, ctx, &s, f.rows(), &v).await,
+            other => Err(other),
+        };
+    }
+    if let Subject::Contract(k) = &s
+        && k.status == domain::contract::ContractStatus::Draft
+    {
+        store::contracts::apply(
+            &mut tx,
+            &ctx.actor(),
+            ctx.scope()?,
+            k.id,
+            domain::contract::ContractEvent::Send,
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    flash(app, ctx, FlashKind::Success, "esign-sent").await?;
+    Ok(see_other(&format!("/documents/{}", doc.id)))
+}
+
+pub async fn mission_order_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+) -> AppResult<Response> {
+    send_form(&app, &ctx, Target::MissionOrder(id)).await
+}
+
+pub async fn mission_order_send(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    Form(f): Form<SendForm>,
+) -> AppResult<Response> {
+    send(&app, &ctx, Target::MissionOrder(id), f).await
+}
+
+/// The mission order as it would be written now, not stored.
+pub async fn mission_order_preview(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let m = store::missions::get(&mut tx, ctx.scope()?, id).await?;
+    let doc = paperwork::mission_order(&mut tx, &m, store::now()).await?;
+    tx.commit().await?;
+    Ok(pdf_response(
+        doc.to_bytes(),
+        "ordre-de-mission-apercu.pdf",
+        false,
+    ))
+}
+
+pub async fn contract_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<ContractId>,
+) -> AppResult<Response> {
+    send_form(&app, &ctx, Target::Contract(id)).await
+}
+
+pub async fn contract_send(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<ContractId>,
+    Form(f): Form<SendForm>,
+) -> AppResult<Response> {
+    send(&app, &ctx, Target::Contract(id), f).await
+}
+
+pub async fn amendment_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<AmendmentId>,
+) -> AppResult<Response> {
+    send_form(&app, &ctx, Target::Amendment(id)).await
+}
+
+pub async fn amendment_send(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<AmendmentId>,
+    Form(f): Form<SendForm>,
+) -> AppResult<Response> {
+    send(&app, &ctx, Target::Amendment(id), f).await
+}
