@@ -69,10 +69,11 @@ process.once('exit', () => {
 
 /**
  * Starts `regisseur demo --bind 127.0.0.1:0` on a fresh database and waits for
- * the line `REGISSEUR_URL=http://127.0.0.1:PORT` on its standard output.
+ * the line `REGISSEUR_URL=http://127.0.0.1:PORT` on its standard output;
+ * `env` adds environment variables (e.g. REGISSEUR_SMTP_URL).
  * Returns { url, stop(), logs() }.
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   const bin = regisseurBin();
   if (!existsSync(bin)) {
     throw new Error(
@@ -87,7 +88,7 @@ export async function startServer() {
 
   const child = spawn(bin, ['demo', '--bind', '127.0.0.1:0'], {
     cwd: tmp,
-    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
