@@ -6,14 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { E2E_DIR } from './server.mjs';
+import { workspaceBin } from './server.mjs';
 
 function sinkBin() {
-  if (process.env.SMTP_SINK_BIN) return path.resolve(process.env.SMTP_SINK_BIN);
-  const targetDir = process.env.CARGO_TARGET_DIR
-    ? path.resolve(process.env.CARGO_TARGET_DIR)
-    : path.resolve(E2E_DIR, '..', 'target');
-  return path.join(targetDir, 'debug', 'smtp-sink');
+  return workspaceBin('smtp-sink', process.env.SMTP_SINK_BIN);
 }
 
 /** Starts the sink on a free port; returns { url, messages(), stop() }. */

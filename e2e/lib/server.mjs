@@ -46,12 +46,17 @@ const STOP_TIMEOUT_MS = 15_000;
 const LOG_LIMIT = 64 * 1024;
 const URL_LINE = /^REGISSEUR_URL=(https?:\/\/\S+?)\/?\s*$/;
 
-function regisseurBin() {
-  if (process.env.REGISSEUR_BIN) return path.resolve(process.env.REGISSEUR_BIN);
+/** A binary of the workspace: `$override` if set, else the debug build. */
+export function workspaceBin(name, override) {
+  if (override) return path.resolve(override);
   const targetDir = process.env.CARGO_TARGET_DIR
     ? path.resolve(process.env.CARGO_TARGET_DIR)
     : path.resolve(E2E_DIR, '..', 'target');
-  return path.join(targetDir, 'debug', 'regisseur');
+  return path.join(targetDir, 'debug', name);
+}
+
+function regisseurBin() {
+  return workspaceBin('regisseur', process.env.REGISSEUR_BIN);
 }
 
 // Servers still running when this process exits are killed, so that a crashed

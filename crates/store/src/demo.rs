@@ -592,28 +592,9 @@ async fn send_for_signature(
 /// Signs as the person would: with the link and the code from the two
 /// e-mails waiting in the outbox.
 async fn sign_from_mailbox(tx: &mut Tx, email: &str, name: &str) -> Result<()> {
-    let mails = crate::outbox::recent(tx, 200).await?;
-    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
-    let token = mine
-        .iter()
-        .filter(|m| m.subject.contains("Document à signer"))
-        .find_map(|m| {
-            m.body_text
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{DEMO_URL}/sign/")))
-        })
-        .ok_or_else(|| Error::Corrupt("demo: no signing link".into()))?
-        .to_owned();
-    let code = mine
-        .iter()
-        .filter(|m| m.subject.starts_with("Votre code"))
-        .find_map(|m| {
-            m.body_text
-                .split_whitespace()
-                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
-        })
-        .ok_or_else(|| Error::Corrupt("demo: no signing code".into()))?
-        .to_owned();
+    let (token, code) = crate::esign::mailed_credentials(tx, email)
+        .await?
+        .ok_or_else(|| Error::Corrupt("demo: no signing e-mails".into()))?;
     let origin = crate::esign::Origin {
         actor: format!("{name} <{email}>"),
         ip: "192.0.2.44".into(),

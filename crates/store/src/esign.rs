@@ -1024,3 +1024,29 @@ pub async fn is_current_signer(tx: &mut Tx, id: SignatureRequestId, email: &str)
         .iter()
         .any(|a| a.request_id == id.to_string()))
 }
+
+/// The newest signing link token and code e-mailed to `email`, read from
+/// the outbox as the person would read them from the two messages. For
+/// the demo (which signs Camille's mission order the real way) and tests.
+pub async fn mailed_credentials(tx: &mut Tx, email: &str) -> Result<Option<(String, String)>> {
+    let mails = outbox::recent(tx, 500).await?;
+    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
+    let token = mine
+        .iter()
+        .filter(|m| m.subject.contains("Document à signer"))
+        .find_map(|m| {
+            m.body_text
+                .lines()
+                .find_map(|l| l.split_once("/sign/").map(|(_, t)| t.trim().to_owned()))
+        });
+    let code = mine
+        .iter()
+        .filter(|m| m.subject.starts_with("Votre code"))
+        .find_map(|m| {
+            m.body_text
+                .split_whitespace()
+                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+                .map(str::to_owned)
+        });
+    Ok(token.zip(code))
+}

@@ -64,26 +64,12 @@ async fn contract_document(
         .unwrap()
 }
 
-/// The link and code last e-mailed to `email` (read from the outbox, as a
-/// person would read them from his mailbox).
+/// The link and code last e-mailed to `email`.
 async fn mailed(tx: &mut Tx, email: &str) -> (String, String) {
-    let mails = store::outbox::recent(tx, 100).await.unwrap();
-    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
-    let link = mine
-        .iter()
-        .find(|m| m.subject.contains("Document à signer"))
-        .and_then(|m| m.body_text.lines().find(|l| l.starts_with(BASE)))
-        .expect("link e-mail");
-    let code = mine
-        .iter()
-        .find(|m| m.subject.starts_with("Votre code"))
-        .and_then(|m| {
-            m.body_text
-                .split_whitespace()
-                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
-        })
-        .expect("code e-mail");
-    (link.rsplit('/').next().unwrap().to_owned(), code.to_owned())
+    store::esign::mailed_credentials(tx, email)
+        .await
+        .unwrap()
+        .expect("the two e-mails")
 }
 
 fn sign(name: &str) -> Decision {

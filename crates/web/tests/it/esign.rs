@@ -7,28 +7,15 @@ use domain::role::Role;
 
 use crate::harness::{TestApp, on_each_backend};
 
-/// The newest link and code e-mailed to `email`, from the outbox.
+/// The newest link (as a path) and code e-mailed to `email`.
 async fn mailbox(t: &TestApp, email: &str) -> (String, String) {
     let mut tx = t.db.read().await.unwrap();
-    let mails = store::outbox::recent(&mut tx, 200).await.unwrap();
+    let (token, code) = store::esign::mailed_credentials(&mut tx, email)
+        .await
+        .unwrap()
+        .expect("the two e-mails");
     tx.commit().await.unwrap();
-    let mine: Vec<_> = mails.iter().filter(|m| m.to_address == email).collect();
-    let link = mine
-        .iter()
-        .filter(|m| m.subject.contains("Document à signer"))
-        .find_map(|m| m.body_text.lines().find(|l| l.contains("/sign/")))
-        .expect("a link e-mail");
-    let code = mine
-        .iter()
-        .filter(|m| m.subject.starts_with("Votre code"))
-        .find_map(|m| {
-            m.body_text
-                .split_whitespace()
-                .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
-        })
-        .expect("a code e-mail");
-    let path = &link[link.find("/sign/").unwrap()..];
-    (path.to_owned(), code.to_owned())
+    (format!("/sign/{token}"), code)
 }
 
 async fn lucas(t: &TestApp) -> (domain::ids::UserId, String) {
