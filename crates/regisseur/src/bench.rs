@@ -24,6 +24,11 @@ pub struct BenchArgs {
     /// Also time the renewal scan over every mission of the database.
     #[arg(long)]
     pub renewals: bool,
+    /// Also time N mission orders: written from the template and the
+    /// mission's facts, then also stored and sent for signature (each in a
+    /// transaction rolled back afterwards).
+    #[arg(long, value_name = "N")]
+    pub mission_orders: Option<usize>,
 }
 
 pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
@@ -87,6 +92,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     ];
     if args.renewals {
         renewal_scan(&db).await?;
+    }
+    if let Some(n) = args.mission_orders {
+        mission_orders(&db, n).await?;
     }
     println!(
         "backend: {}, companies: {companies}, requests per scenario: {}",
@@ -168,6 +176,77 @@ async fn renewal_scan(db: &store::Db) -> anyhow::Result<()> {
         first.alerts_created,
         ms(second_time),
         second.alerts_created
+    );
+    Ok(())
+}
+
+/// Mission orders per second, side by side in one run: the PDF alone
+/// (template + facts from the database, laid out and written), then the
+/// whole sending (PDF, stored with its SHA-256, signature request, link and
+/// code e-mails queued).
+async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
+    let mut tx = db.read().await?;
+    let missions = store::missions::list(
+        &mut tx,
+        store::Scope::All,
+        &Default::default(),
+        PageRequest::new(Some(1), Some(n.clamp(1, 200) as u32)),
+    )
+    .await?
+    .items;
+    tx.commit().await?;
+    if missions.is_empty() {
+        bail!("no mission: run `regisseur demo --no-serve` (and `generate --missions`) first");
+    }
+    let actor = Actor::system("bench");
+    let origin = store::esign::Origin::system();
+    let mut bytes = 0usize;
+    let start = Instant::now();
+    for i in 0..n {
+        let m = &missions[i % missions.len()];
+        let mut tx = db.read().await?;
+        let doc = store::paperwork::mission_order(&mut tx, m, store::now()).await?;
+        bytes += doc.to_bytes().len();
+        tx.commit().await?;
+    }
+    let render = start.elapsed();
+    let start = Instant::now();
+    for i in 0..n {
+        let m = &missions[i % missions.len()];
+        let mut tx = db.begin().await?;
+        let doc = store::paperwork::mission_order(&mut tx, m, store::now()).await?;
+        let links = store::documents::Links {
+            kind: domain::esign::DocumentKind::MissionOrder,
+            mission_id: Some(m.id),
+            contract_id: None,
+            amendment_id: None,
+            client_id: None,
+            consultant_id: Some(m.data.consultant_id),
+        };
+        let stored = store::documents::create_generated(&mut tx, &actor, links, &doc).await?;
+        let signer = domain::esign::SignerData {
+            name: m.consultant_name.clone(),
+            email: domain::identifiers::Email::parse("bench@regisseur.invalid")?,
+        };
+        store::esign::send(
+            &mut tx,
+            &actor,
+            &origin,
+            "http://bench",
+            stored.id,
+            &[signer],
+        )
+        .await?;
+        tx.rollback().await?;
+    }
+    let send = start.elapsed();
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "mission orders ({}, {n}): PDF from the database {:.0}/s ({} KB each), generated + stored + sent for signature {:.0}/s",
+        db.backend().name(),
+        rate(render),
+        bytes / n / 1024,
+        rate(send)
     );
     Ok(())
 }
