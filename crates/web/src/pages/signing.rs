@@ -132,14 +132,13 @@ pub async fn show(
         Ok(l) => l,
         Err(r) => return refused(&app, &ctx, r).await,
     };
-    let mut tx = app.db.begin().await?;
-    store::esign::record_view(
-        &mut tx,
-        &link,
-        &ctx.origin_as(&link.signer.name, &link.signer.email),
-    )
-    .await?;
-    tx.commit().await?;
+    // Only the first opening is an event; later ones need no write.
+    if link.signer.viewed_at.is_none() {
+        let origin = ctx.origin_as(&link.signer.name, &link.signer.email);
+        let mut tx = app.db.begin().await?;
+        store::esign::record_view(&mut tx, &link, &origin).await?;
+        tx.commit().await?;
+    }
     page(
         &app,
         &ctx,
