@@ -170,6 +170,8 @@ pub struct EventView {
     pub user_agent: String,
     pub detail: String,
     pub hash: String,
+    /// The first 16 hexadecimal digits, the whole hash being in a tooltip.
+    pub short_hash: String,
 }
 
 #[derive(Template)]
@@ -262,6 +264,7 @@ pub async fn show(
             user_agent: e.facts.user_agent.clone(),
             detail: e.facts.detail.clone(),
             hash: e.hash.clone(),
+            short_hash: format!("{}…", &e.hash[..e.hash.len().min(16)]),
         })
         .collect();
     let back = match (d.mission_id, d.contract_id) {
