@@ -10,6 +10,7 @@ mod companies;
 mod concurrency;
 mod contacts;
 mod demo;
+mod renewals;
 mod schema;
 mod sessions;
 mod throttle;
