@@ -65,6 +65,17 @@ impl TryFrom<Row> for Job {
 
 const COLUMNS: &str = "id, kind, payload, state, run_at, attempts, max_attempts, locked_by, lease_until, last_error, created_at, finished_at";
 
+/// A job to queue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: OffsetDateTime,
+    /// With a key, a second enqueue of the same key is a no-op: that is how a
+    /// scheduled slot runs once.
+    pub dedupe_key: Option<String>,
+}
+
 /// Queues a job. With a `dedupe_key`, a second enqueue of the same key is a
 /// no-op (returns None): that is how a scheduled slot runs once.
 pub async fn enqueue(
@@ -74,24 +85,50 @@ pub async fn enqueue(
     run_at: OffsetDateTime,
     dedupe_key: Option<&str>,
 ) -> Result<Option<JobId>> {
-    let id = JobId::new();
-    let n = on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, dedupe_key, created_at)
-         VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING"
-    )
-    .bind(id.to_string())
-    .bind(kind)
-    .bind(payload.to_string())
-    .bind(run_at)
-    .bind(domain::jobs::MAX_ATTEMPTS as i32)
-    .bind(dedupe_key)
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok((n == 1).then_some(id))
+    let job = NewJob {
+        kind: kind.to_string(),
+        payload: payload.clone(),
+        run_at,
+        dedupe_key: dedupe_key.map(str::to_string),
+    };
+    Ok(enqueue_many(tx, std::slice::from_ref(&job)).await?.pop())
+}
+
+/// Queues several jobs with multi-row statements (of at most `MAX_BINDS`
+/// parameters each), each job exactly as `enqueue` would. Returns
+/// the ids of the jobs queued, in order: a job whose `dedupe_key` is taken is
+/// skipped.
+pub async fn enqueue_many(tx: &mut Tx, jobs: &[NewJob]) -> Result<Vec<JobId>> {
+    const ROW: &str = "(?, ?, ?, 'queued', ?, 0, ?, ?, ?)";
+    let mut queued = Vec::new();
+    for chunk in jobs.chunks(crate::rows_per_statement(7)) {
+        let sql = format!(
+            "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, dedupe_key, created_at)
+             VALUES {} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            crate::values_list(ROW, chunk.len())
+        );
+        let ids: Vec<JobId> = chunk.iter().map(|_| JobId::new()).collect();
+        let inserted: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for (id, j) in ids.iter().zip(chunk) {
+                q = q
+                    .bind(id.to_string())
+                    .bind(j.kind.as_str())
+                    .bind(j.payload.to_string())
+                    .bind(j.run_at)
+                    .bind(domain::jobs::MAX_ATTEMPTS as i32)
+                    .bind(j.dedupe_key.as_deref())
+                    .bind(now());
+            }
+            q.fetch_all(c).await
+        })?;
+        let inserted: std::collections::HashSet<String> = inserted.into_iter().collect();
+        queued.extend(
+            ids.into_iter()
+                .filter(|id| inserted.contains(&id.to_string())),
+        );
+    }
+    Ok(queued)
 }
 
 const CLAIM_PG: &str = "UPDATE jobs SET state = 'running', locked_by = $1, lease_until = $2, attempts = attempts + 1

@@ -19,32 +19,65 @@ pub struct OutgoingEmail {
 
 pub const SEND_JOB: &str = "send_email";
 
+/// An e-mail to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
 /// Queues an e-mail and the job that will send it.
 pub async fn queue(tx: &mut Tx, to: &str, subject: &str, text: &str) -> Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let at = now();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO outbox_emails (id, to_address, subject, body_text, created_at) VALUES ($1, $2, $3, $4, $5)"
-    )
-    .bind(&id)
-    .bind(to)
-    .bind(subject)
-    .bind(text)
-    .bind(at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    crate::jobs::enqueue(
-        tx,
-        SEND_JOB,
-        &serde_json::json!({ "email_id": id }),
-        at,
-        Some(&format!("email:{id}")),
-    )
-    .await?;
-    Ok(id)
+    let email = NewEmail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text: text.to_string(),
+    };
+    let mut ids = queue_many(tx, std::slice::from_ref(&email)).await?;
+    Ok(ids.remove(0))
+}
+
+/// Queues several e-mails and their send jobs with multi-row statements (of
+/// at most `MAX_BINDS` parameters each), each exactly as `queue` would. Returns the e-mails' ids, in order.
+pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<String>> {
+    let queued: Vec<(String, OffsetDateTime)> = emails
+        .iter()
+        .map(|_| (uuid::Uuid::new_v4().to_string(), now()))
+        .collect();
+    let per_statement = crate::rows_per_statement(5);
+    for (chunk, ids) in emails
+        .chunks(per_statement)
+        .zip(queued.chunks(per_statement))
+    {
+        let sql = format!(
+            "INSERT INTO outbox_emails (id, to_address, subject, body_text, created_at) VALUES {}",
+            crate::values_list("(?, ?, ?, ?, ?)", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (e, (id, at)) in chunk.iter().zip(ids) {
+                q = q
+                    .bind(id.as_str())
+                    .bind(e.to.as_str())
+                    .bind(e.subject.as_str())
+                    .bind(e.text.as_str())
+                    .bind(*at);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let jobs: Vec<crate::jobs::NewJob> = queued
+        .iter()
+        .map(|(id, at)| crate::jobs::NewJob {
+            kind: SEND_JOB.to_string(),
+            payload: serde_json::json!({ "email_id": id }),
+            run_at: *at,
+            dedupe_key: Some(format!("email:{id}")),
+        })
+        .collect();
+    crate::jobs::enqueue_many(tx, &jobs).await?;
+    Ok(queued.into_iter().map(|(id, _)| id).collect())
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<OutgoingEmail>> {

@@ -4,6 +4,8 @@
 use domain::ids::{MissionId, UserId};
 use domain::renewal::{AlertKind, RenewalEvent, RenewalStatus, alerts_due};
 use domain::validation::ValidationErrors;
+use std::collections::HashSet;
+
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -28,99 +30,207 @@ struct Ending {
     consultant_name: String,
 }
 
-fn kind_str(k: AlertKind) -> &'static str {
-    match k {
-        AlertKind::D60 => "d60",
-        AlertKind::D30 => "d30",
-    }
-}
-
 /// Creates the alerts due today for every running mission ending within 60
 /// days: one alert per threshold and end date (the unique constraint makes a
 /// second scan, or a second instance, a no-op), with a task and an e-mail for
 /// the business manager.
+///
+/// Set-based: the number of statements does not grow with the missions in
+/// the window, only with the alerts to create (multi-row inserts of at most
+/// `MAX_BINDS` parameters each); a scan with nothing new runs four statements.
 pub async fn scan(tx: &mut Tx, today: Date) -> Result<ScanReport> {
-    let horizon = today + Duration::days(60);
-    let rows: Vec<Ending> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT m.id, m.title, m.end_date, m.business_manager_id, b.email AS bm_email, c.name AS client_name,
-                u.display_name AS consultant_name
-         FROM missions m JOIN users b ON b.id = m.business_manager_id JOIN companies c ON c.id = m.client_id
-         JOIN users u ON u.id = m.consultant_id
-         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $1 AND m.end_date <= $2
-         ORDER BY m.end_date, m.id"
-    )
-    .bind(today)
-    .bind(horizon)
-    .fetch_all(c)
-    .await
+    // The widest threshold bounds the window (`alerts_due`: a threshold is
+    // reached when the end is at most that many days away, and the mission
+    // has not ended).
+    let horizon = today + Duration::days(AlertKind::D60.days_before());
+    let at = now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO renewals (mission_id, end_date, status, updated_at)
+             SELECT id, end_date, 'to_follow_up', $3 FROM missions
+             WHERE status IN ('upcoming', 'active', 'extended') AND end_date >= $1 AND end_date <= $2
+             ON CONFLICT (mission_id, end_date) DO NOTHING",
+        )
+        .bind(today)
+        .bind(horizon)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    let mut report = ScanReport::default();
-    for m in rows {
-        report.missions_seen += 1;
-        ensure_renewal(tx, &m.id, m.end_date).await?;
-        for kind in alerts_due(m.end_date, today) {
-            let alert_id = uuid::Uuid::new_v4().to_string();
-            let inserted = on_tx!(tx, |c| {
-                sqlx::query(
-                "INSERT INTO renewal_alerts (id, mission_id, kind, end_date, created_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (mission_id, kind, end_date) DO NOTHING"
+    let seen: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM missions
+             WHERE status IN ('upcoming', 'active', 'extended') AND end_date >= $1 AND end_date <= $2",
+        )
+        .bind(today)
+        .bind(horizon)
+        .fetch_one(c)
+        .await
+    })?;
+    // The alerts not sent yet, per threshold: every threshold reached is due,
+    // not only the one crossed today, so a mission first seen 20 days before
+    // its end gets both.
+    let mut due: Vec<(AlertKind, Ending)> = Vec::new();
+    for kind in AlertKind::ALL {
+        let until = today + Duration::days(kind.days_before());
+        let rows: Vec<Ending> = on_tx!(tx, |c| {
+            sqlx::query_as(
+                "SELECT m.id, m.title, m.end_date, m.business_manager_id, b.email AS bm_email, c.name AS client_name,
+                        u.display_name AS consultant_name
+                 FROM missions m JOIN users b ON b.id = m.business_manager_id JOIN companies c ON c.id = m.client_id
+                 JOIN users u ON u.id = m.consultant_id
+                 WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $1 AND m.end_date <= $2
+                   AND NOT EXISTS (SELECT 1 FROM renewal_alerts a
+                                   WHERE a.mission_id = m.id AND a.kind = $3 AND a.end_date = m.end_date)",
             )
-            .bind(&alert_id)
-            .bind(&m.id)
-            .bind(kind_str(kind))
-            .bind(m.end_date)
-            .bind(now())
-            .execute(c)
+            .bind(today)
+            .bind(until)
+            .bind(kind.as_str())
+            .fetch_all(c)
             .await
-            .map(|r| r.rows_affected())
-            })?;
-            if inserted == 0 {
-                continue;
-            }
-            report.alerts_created += 1;
+        })?;
+        due.extend(rows.into_iter().map(|m| (kind, m)));
+    }
+    debug_assert!(
+        due.iter()
+            .all(|(k, m)| alerts_due(m.end_date, today).contains(k))
+    );
+    // Missions by end date, D-60 before D-30: the order of the
+    // one-at-a-time scan, hence of the e-mails' send jobs.
+    due.sort_by(|(ka, a), (kb, b)| (a.end_date, &a.id, ka).cmp(&(b.end_date, &b.id, kb)));
+
+    // A task per alert, written first so that each alert is written once,
+    // with its task.
+    let tasks: Vec<NewTask> = due
+        .iter()
+        .map(|(kind, m)| {
             let days = kind.days_before();
-            let title = format!(
-                "Renouvellement J-{days} : {} ({}, {}) se termine le {}",
-                m.title,
-                m.consultant_name,
-                m.client_name,
-                domain::locale::format_date(m.end_date, domain::Locale::Fr)
-            );
-            let task_id = uuid::Uuid::new_v4().to_string();
-            on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO tasks (id, assignee_id, mission_id, kind, title, due_date, created_at)
-                 VALUES ($1, $2, $3, 'renewal', $4, $5, $6)"
-            )
-            .bind(&task_id)
-            .bind(&m.business_manager_id)
-            .bind(&m.id)
-            .bind(&title)
-            .bind(today.max(m.end_date - Duration::days(days.saturating_sub(15))))
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE renewal_alerts SET task_id = $2 WHERE id = $1"
-            )
-            .bind(&alert_id)
-            .bind(&task_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            let body = format!(
-                "Bonjour,\n\nLa mission « {} » de {} chez {} se termine le {} (J-{days}).\n\
+            NewTask {
+                id: uuid::Uuid::new_v4().to_string(),
+                assignee_id: &m.business_manager_id,
+                mission_id: &m.id,
+                title: format!(
+                    "Renouvellement J-{days} : {} ({}, {}) se termine le {}",
+                    m.title,
+                    m.consultant_name,
+                    m.client_name,
+                    domain::locale::format_date(m.end_date, domain::Locale::Fr)
+                ),
+                due_date: today.max(m.end_date - Duration::days(days.saturating_sub(15))),
+                created_at: now(),
+            }
+        })
+        .collect();
+    for chunk in tasks.chunks(crate::rows_per_statement(6)) {
+        let sql = format!(
+            "INSERT INTO tasks (id, assignee_id, mission_id, kind, title, due_date, created_at) VALUES {}",
+            crate::values_list("(?, ?, ?, 'renewal', ?, ?, ?)", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for t in chunk {
+                q = q
+                    .bind(t.id.as_str())
+                    .bind(t.assignee_id)
+                    .bind(t.mission_id)
+                    .bind(t.title.as_str())
+                    .bind(t.due_date)
+                    .bind(t.created_at);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+
+    // The alerts. A concurrent scan may have made some since the select: the
+    // unique constraint decides, and only the alerts inserted go on.
+    let alert_ids: Vec<String> = due
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let mut inserted = HashSet::new();
+    let per_statement = crate::rows_per_statement(6);
+    for ((chunk, ids), tasks) in due
+        .chunks(per_statement)
+        .zip(alert_ids.chunks(per_statement))
+        .zip(tasks.chunks(per_statement))
+    {
+        let sql = format!(
+            "INSERT INTO renewal_alerts (id, mission_id, kind, end_date, task_id, created_at) VALUES {}
+             ON CONFLICT (mission_id, kind, end_date) DO NOTHING RETURNING id",
+            crate::values_list("(?, ?, ?, ?, ?, ?)", chunk.len())
+        );
+        let rows: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for (((kind, m), id), task) in chunk.iter().zip(ids).zip(tasks) {
+                q = q
+                    .bind(id.as_str())
+                    .bind(m.id.as_str())
+                    .bind(kind.as_str())
+                    .bind(m.end_date)
+                    .bind(task.id.as_str())
+                    .bind(now());
+            }
+            q.fetch_all(c).await
+        })?;
+        inserted.extend(rows);
+    }
+    let mut created: Vec<(AlertKind, &Ending, &NewTask)> = Vec::with_capacity(inserted.len());
+    let mut orphans: Vec<&str> = Vec::new();
+    for ((id, (kind, m)), task) in alert_ids.iter().zip(&due).zip(&tasks) {
+        if inserted.contains(id) {
+            created.push((*kind, m, task));
+        } else {
+            orphans.push(&task.id);
+        }
+    }
+    // Alerts another scan made meanwhile come with that scan's tasks: drop
+    // the ones written here for them.
+    for chunk in orphans.chunks(crate::rows_per_statement(1)) {
+        let sql = format!(
+            "DELETE FROM tasks WHERE id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+
+    // An e-mail to the business manager per new alert.
+    let emails: Vec<outbox::NewEmail> = created
+        .iter()
+        .map(|(kind, m, task)| outbox::NewEmail {
+            to: m.bm_email.clone(),
+            subject: task.title.clone(),
+            text: format!(
+                "Bonjour,\n\nLa mission « {} » de {} chez {} se termine le {} (J-{}).\n\
                  Une tâche de renouvellement vous a été attribuée dans Régisseur (page Renouvellements).\n\n— Régisseur",
                 m.title,
                 m.consultant_name,
                 m.client_name,
-                domain::locale::format_date(m.end_date, domain::Locale::Fr)
-            );
-            outbox::queue(tx, &m.bm_email, &title, &body).await?;
-        }
-    }
-    Ok(report)
+                domain::locale::format_date(m.end_date, domain::Locale::Fr),
+                kind.days_before()
+            ),
+        })
+        .collect();
+    outbox::queue_many(tx, &emails).await?;
+    Ok(ScanReport {
+        missions_seen: seen as u64,
+        alerts_created: created.len() as u64,
+    })
+}
+
+struct NewTask<'a> {
+    id: String,
+    assignee_id: &'a str,
+    mission_id: &'a str,
+    title: String,
+    due_date: Date,
+    created_at: OffsetDateTime,
 }
 
 async fn ensure_renewal(tx: &mut Tx, mission_id: &str, end: Date) -> Result<()> {
