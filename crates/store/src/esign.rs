@@ -751,6 +751,19 @@ pub async fn decide(
             reason.trim(),
         )
         .await?;
+        tell_sender(
+            tx,
+            &request_id,
+            &format!("Signature refusée : {}", link.document.title),
+            &format!(
+                "{} <{}> a refusé de signer « {} ».\nMotif : {}\n\n                 La demande de signature est close ; le détail est sur la page du document.",
+                link.signer.name,
+                link.signer.email,
+                link.document.title,
+                reason.trim()
+            ),
+        )
+        .await?;
         return Ok(Outcome::Done {
             request: load_request(tx, &request_id).await?,
             completed: false,
@@ -851,6 +864,16 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
         )
         .await?;
     }
+    tell_sender(
+        tx,
+        &request.id.to_string(),
+        &format!("Document signé par tous : {}", doc.title),
+        &format!(
+            "« {} » est signé par toutes les parties ; la copie signée et le certificat sont sur la page du document.",
+            doc.title
+        ),
+    )
+    .await?;
     if let (DocumentKind::ClientContract, Some(contract)) = (doc.kind, doc.contract_id) {
         let k = crate::contracts::get(tx, Scope::All, contract).await?;
         if k.status != ContractStatus::Signed {
@@ -865,6 +888,29 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// E-mails the person who sent the request (if it was a person).
+async fn tell_sender(tx: &mut Tx, request: &str, subject: &str, text: &str) -> Result<()> {
+    let sender: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT u.email, u.display_name FROM signature_requests r JOIN users u ON u.id = r.created_by
+         WHERE r.id = $1"
+    )
+    .bind(request)
+    .fetch_optional(c)
+    .await
+    })?;
+    if let Some((email, name)) = sender {
+        outbox::queue(
+            tx,
+            &email,
+            subject,
+            &format!("Bonjour {name},\n\n{text}\n\n— Régisseur"),
+        )
+        .await?;
     }
     Ok(())
 }

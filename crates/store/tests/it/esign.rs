@@ -12,7 +12,9 @@ use store::testing::on_each_backend;
 use store::{Db, Scope, Tx};
 use time::Duration;
 
-use crate::support::{actor, count, create_company};
+use domain::role::Role;
+
+use crate::support::{actor, count, create_company, create_user};
 
 const BASE: &str = "https://regisseur.example";
 
@@ -361,11 +363,24 @@ async fn links_expire_reminders_replace_them_and_requests_expire() {
 async fn declining_closes_the_request_with_the_reason() {
     on_each_backend(|db| async move {
         let client = create_company(&db, "Clientis Group", "client").await;
+        let fanny = create_user(
+            &db,
+            "fanny@stafforia.example",
+            "Fanny Comptable",
+            Role::Finance,
+            None,
+        )
+        .await;
+        let sender = store::Actor {
+            user_id: Some(fanny.id),
+            label: fanny.display_name.clone(),
+            ip: None,
+        };
         let mut tx = db.begin().await.unwrap();
         let doc = contract_document(&mut tx, client.id).await;
         store::esign::send(
             &mut tx,
-            &actor(),
+            &sender,
             &origin("finance"),
             BASE,
             doc.id,
@@ -393,6 +408,16 @@ async fn declining_closes_the_request_with_the_reason() {
         assert_eq!(
             request.decline_reason.as_deref(),
             Some("Le TJM ne correspond pas au bon de commande")
+        );
+        // The sender learns it by e-mail, with the reason.
+        let mut tx = db.read().await.unwrap();
+        let told = store::outbox::recent(&mut tx, 20).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            told.iter()
+                .any(|m| m.to_address == "fanny@stafforia.example"
+                    && m.subject.starts_with("Signature refusée")
+                    && m.body_text.contains("Le TJM ne correspond pas"))
         );
         let other = create_company(&db, "Autre", "client").await;
         let mut tx = db.begin().await.unwrap();

@@ -121,6 +121,18 @@ async fn a_mission_order_is_sent_signed_once_and_certified() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("signé par toutes les parties"));
+        // The sender is told.
+        let mut tx = t.db.read().await.unwrap();
+        let told = store::outbox::recent(&mut tx, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .any(|m| {
+                m.to_address == "admin@stafforia.example"
+                    && m.subject.starts_with("Document signé par tous")
+            });
+        tx.commit().await.unwrap();
+        assert!(told, "the sender gets an e-mail");
         // Single use.
         let again = t.get(&link, None).await;
         assert_eq!(again.status, StatusCode::GONE);
