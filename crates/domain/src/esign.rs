@@ -237,7 +237,7 @@ pub fn validate_signers(rows: &[SignerInput]) -> Result<Vec<SignerData>, Validat
 pub enum LinkRefusal {
     Unknown,
     Expired,
-    /// Already signed or declined through it, or replaced by a newer link.
+    /// Already signed or declined through it.
     Used,
     /// Too many wrong codes.
     Locked,
@@ -266,14 +266,15 @@ pub struct LinkState {
     pub request: RequestStatus,
     pub signer: SignerStatus,
     pub expires_at: OffsetDateTime,
-    pub used: bool,
     pub code_attempts: i32,
 }
 
 /// Whether a link may be used at `now`; the order of checks decides which
 /// message a person sees, the most useful first.
 pub fn check_link(state: &LinkState, now: OffsetDateTime) -> Result<(), LinkRefusal> {
-    if state.used || matches!(state.signer, SignerStatus::Signed | SignerStatus::Declined) {
+    // A link is spent once its signer signed or declined (a replaced link
+    // is simply unknown: its hash is gone).
+    if matches!(state.signer, SignerStatus::Signed | SignerStatus::Declined) {
         return Err(LinkRefusal::Used);
     }
     if state.request != RequestStatus::Pending {
@@ -478,7 +479,6 @@ mod tests {
             request: RequestStatus::Pending,
             signer: SignerStatus::Invited,
             expires_at: datetime!(2026-12-01 00:00 UTC),
-            used: false,
             code_attempts: 0,
         }
     }
@@ -491,11 +491,11 @@ mod tests {
             check_link(&state(), datetime!(2026-12-01 00:00 UTC)),
             Err(LinkRefusal::Expired)
         );
-        let used = LinkState {
-            used: true,
+        let declined = LinkState {
+            signer: SignerStatus::Declined,
             ..state()
         };
-        assert_eq!(check_link(&used, now), Err(LinkRefusal::Used));
+        assert_eq!(check_link(&declined, now), Err(LinkRefusal::Used));
         let signed = LinkState {
             signer: SignerStatus::Signed,
             ..state()

@@ -224,21 +224,17 @@ pub async fn list(
     rows.into_iter().map(DocumentInfo::try_from).collect()
 }
 
-/// The PDF as stored (`signed`: the copy with its signature page).
-pub async fn bytes(tx: &mut Tx, scope: Scope, id: DocumentId, signed: bool) -> Result<Vec<u8>> {
-    get(tx, scope, id).await?;
-    let row: Option<(Vec<u8>, Option<Vec<u8>>)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT pdf, signed_pdf FROM documents WHERE id = $1"
+/// The PDF of a document the caller already read through its scope
+/// (`signed`: the copy with its signature page); only that one is loaded.
+pub async fn bytes(tx: &mut Tx, doc: &DocumentInfo, signed: bool) -> Result<Vec<u8>> {
+    let pdf: Option<Option<Vec<u8>>> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT CASE WHEN $2 THEN signed_pdf ELSE pdf END FROM documents WHERE id = $1"
     )
-    .bind(id.to_string())
+    .bind(doc.id.to_string())
+    .bind(signed)
     .fetch_optional(c)
     .await)?;
-    let (pdf, signed_pdf) = row.ok_or(Error::NotFound)?;
-    if signed {
-        signed_pdf.ok_or(Error::NotFound)
-    } else {
-        Ok(pdf)
-    }
+    pdf.flatten().ok_or(Error::NotFound)
 }
 
 /// The stored layout of a generated document.

@@ -540,7 +540,6 @@ pub async fn open(tx: &mut Tx, token: &str) -> Result<Link> {
         request: request.status,
         signer: signer.status,
         expires_at: signer.link_expires_at.unwrap_or(request.expires_at),
-        used: false,
         code_attempts: signer.code_attempts,
     };
     let refusal = esign::check_link(&state, now()).err();

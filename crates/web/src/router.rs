@@ -261,7 +261,7 @@ pub fn routes() -> Routes {
         .get(
             "/missions/{id}/mission-order/new",
             Perm(EditMissions),
-            pages::documents::mission_order_form,
+            pages::documents::send_form_page::<domain::ids::MissionId>,
         )
         .get(
             "/missions/{id}/mission-order/preview.pdf",
@@ -271,27 +271,27 @@ pub fn routes() -> Routes {
         .post(
             "/missions/{id}/mission-order",
             Perm(EditMissions),
-            pages::documents::mission_order_send,
+            pages::documents::send_submit::<domain::ids::MissionId>,
         )
         .get(
             "/contracts/{id}/esign/new",
             Perm(ManageContracts),
-            pages::documents::contract_form,
+            pages::documents::send_form_page::<domain::ids::ContractId>,
         )
         .post(
             "/contracts/{id}/esign",
             Perm(ManageContracts),
-            pages::documents::contract_send,
+            pages::documents::send_submit::<domain::ids::ContractId>,
         )
         .get(
             "/amendments/{id}/esign/new",
             Perm(EditMissions),
-            pages::documents::amendment_form,
+            pages::documents::send_form_page::<domain::ids::AmendmentId>,
         )
         .post(
             "/amendments/{id}/esign",
             Perm(EditMissions),
-            pages::documents::amendment_send,
+            pages::documents::send_submit::<domain::ids::AmendmentId>,
         )
         .get("/sign/{token}", Public, pages::signing::show)
         .get(

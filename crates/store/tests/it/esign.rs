@@ -170,9 +170,7 @@ async fn two_signers_sign_in_order_and_the_contract_becomes_signed() {
             .await
             .unwrap();
         assert_eq!(events.len(), 1);
-        let signed = store::documents::bytes(&mut tx, Scope::All, doc.id, true)
-            .await
-            .unwrap();
+        let signed = store::documents::bytes(&mut tx, &doc, true).await.unwrap();
         assert!(signed.starts_with(b"%PDF-1.7"));
         assert!(signed.len() > doc.size_bytes as usize);
         let info = store::documents::get(&mut tx, Scope::All, doc.id)

@@ -323,7 +323,7 @@ pub async fn signed(
 async fn download(app: &AppState, ctx: &Ctx, id: DocumentId, signed: bool) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
     let d = store::documents::get(&mut tx, ctx.scope()?, id).await?;
-    let bytes = store::documents::bytes(&mut tx, ctx.scope()?, id, signed).await?;
+    let bytes = store::documents::bytes(&mut tx, &d, signed).await?;
     tx.commit().await?;
     Ok(pdf_response(
         bytes,
@@ -486,11 +486,31 @@ async fn load_subject(tx: &mut store::Tx, ctx: &Ctx, what: Target) -> AppResult<
     })
 }
 
+/// What a sending route names: a mission (its order), a contract or an
+/// amendment.
 #[derive(Clone, Copy)]
-enum Target {
+pub enum Target {
     MissionOrder(MissionId),
     Contract(ContractId),
     Amendment(AmendmentId),
+}
+
+impl From<MissionId> for Target {
+    fn from(id: MissionId) -> Self {
+        Target::MissionOrder(id)
+    }
+}
+
+impl From<ContractId> for Target {
+    fn from(id: ContractId) -> Self {
+        Target::Contract(id)
+    }
+}
+
+impl From<AmendmentId> for Target {
+    fn from(id: AmendmentId) -> Self {
+        Target::Amendment(id)
+    }
 }
 
 /// The people who usually sign: the consultant his mission order; the
@@ -709,21 +729,29 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
     Ok(see_other(&format!("/documents/{}", doc.id)))
 }
 
-pub async fn mission_order_form(
+/// The sending form of a mission order, client contract or amendment,
+/// chosen by the id type of the route (`/missions/{id}/…` and so on).
+pub async fn send_form_page<T>(
     State(app): State<AppState>,
     ctx: Ctx,
-    Id(id): Id<MissionId>,
-) -> AppResult<Response> {
-    send_form(&app, &ctx, Target::MissionOrder(id)).await
+    Id(id): Id<T>,
+) -> AppResult<Response>
+where
+    Target: From<T>,
+{
+    send_form(&app, &ctx, Target::from(id)).await
 }
 
-pub async fn mission_order_send(
+pub async fn send_submit<T>(
     State(app): State<AppState>,
     ctx: Ctx,
-    Id(id): Id<MissionId>,
+    Id(id): Id<T>,
     Form(f): Form<SendForm>,
-) -> AppResult<Response> {
-    send(&app, &ctx, Target::MissionOrder(id), f).await
+) -> AppResult<Response>
+where
+    Target: From<T>,
+{
+    send(&app, &ctx, Target::from(id), f).await
 }
 
 /// The mission order as it would be written now, not stored.
@@ -741,38 +769,4 @@ pub async fn mission_order_preview(
         "ordre-de-mission-apercu.pdf",
         false,
     ))
-}
-
-pub async fn contract_form(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id<ContractId>,
-) -> AppResult<Response> {
-    send_form(&app, &ctx, Target::Contract(id)).await
-}
-
-pub async fn contract_send(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id<ContractId>,
-    Form(f): Form<SendForm>,
-) -> AppResult<Response> {
-    send(&app, &ctx, Target::Contract(id), f).await
-}
-
-pub async fn amendment_form(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id<AmendmentId>,
-) -> AppResult<Response> {
-    send_form(&app, &ctx, Target::Amendment(id)).await
-}
-
-pub async fn amendment_send(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id<AmendmentId>,
-    Form(f): Form<SendForm>,
-) -> AppResult<Response> {
-    send(&app, &ctx, Target::Amendment(id), f).await
 }

@@ -157,8 +157,7 @@ pub async fn document(
 ) -> AppResult<Response> {
     let link = open(&app, &token).await?.map_err(|_| AppError::NotFound)?;
     let mut tx = app.db.read().await?;
-    let bytes =
-        store::documents::bytes(&mut tx, store::Scope::All, link.document.id, false).await?;
+    let bytes = store::documents::bytes(&mut tx, &link.document, false).await?;
     tx.commit().await?;
     Ok(pdf_response(bytes, "document.pdf", true))
 }
