@@ -38,14 +38,18 @@ pub enum DocumentKind {
     Amendment,
     /// A paper original, scanned and uploaded by finance.
     PaperScan,
+    /// A consultant's monthly activity report, sent to the client for
+    /// validation (one per mission: each client sees only his days).
+    ActivityReport,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] = [
+    pub const ALL: [DocumentKind; 5] = [
         DocumentKind::MissionOrder,
         DocumentKind::ClientContract,
         DocumentKind::Amendment,
         DocumentKind::PaperScan,
+        DocumentKind::ActivityReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl DocumentKind {
             DocumentKind::ClientContract => "client_contract",
             DocumentKind::Amendment => "amendment",
             DocumentKind::PaperScan => "paper_scan",
+            DocumentKind::ActivityReport => "activity_report",
         }
     }
 

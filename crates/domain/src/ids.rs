@@ -45,7 +45,9 @@ typed_id!(
     ContractId,
     DocumentId,
     SignatureRequestId,
-    SignerId
+    SignerId,
+    CraId,
+    LeaveRequestId
 );
 
 #[cfg(test)]

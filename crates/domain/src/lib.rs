@@ -1,13 +1,16 @@
 //! Régisseur's domain: the vocabulary and rules of an IT consulting firm,
 //! free of I/O so every rule can be tested exhaustively and quickly.
 
+pub mod calendar;
 pub mod company;
 pub mod contact;
 pub mod contract;
+pub mod cra;
 pub mod esign;
 pub mod identifiers;
 pub mod ids;
 pub mod jobs;
+pub mod leave;
 pub mod locale;
 pub mod mission;
 pub mod money;

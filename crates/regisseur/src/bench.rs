@@ -222,6 +222,7 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
             amendment_id: None,
             client_id: None,
             consultant_id: Some(m.data.consultant_id),
+            cra_id: None,
         };
         let stored = store::documents::create_generated(&mut tx, &actor, links, &doc).await?;
         let signer = domain::esign::SignerData {

@@ -499,6 +499,7 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         amendment_id: None,
         client_id: Some(clientis_contract.data.client_id),
         consultant_id: None,
+        cra_id: None,
     };
     let contract_doc = crate::documents::create_generated(tx, actor, links, &pdf)
         .await?
@@ -520,6 +521,7 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         amendment_id: None,
         client_id: None,
         consultant_id: Some(camille_mission.data.consultant_id),
+        cra_id: None,
     };
     let order = crate::documents::create_generated(tx, actor, links, &pdf)
         .await?

@@ -6,7 +6,7 @@
 //! which shows the firm's internal figures, is never shown to the client.
 
 use domain::esign::{DocumentKind, RequestStatus, sha256_hex};
-use domain::ids::{AmendmentId, CompanyId, ContractId, DocumentId, MissionId, UserId};
+use domain::ids::{AmendmentId, CompanyId, ContractId, CraId, DocumentId, MissionId, UserId};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -21,6 +21,7 @@ pub struct Links {
     pub amendment_id: Option<AmendmentId>,
     pub client_id: Option<CompanyId>,
     pub consultant_id: Option<UserId>,
+    pub cra_id: Option<CraId>,
 }
 
 pub struct NewDocument<'a> {
@@ -119,8 +120,8 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO documents (id, kind, title, mission_id, contract_id, amendment_id, client_id, consultant_id,
-           spec, pdf, sha256, size_bytes, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+           spec, pdf, sha256, size_bytes, created_by, created_at, cra_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
     .bind(id.to_string())
     .bind(d.links.kind.as_str())
@@ -136,6 +137,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
     .bind(d.pdf.len() as i64)
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
+    .bind(d.links.cra_id.map(|x| x.to_string()))
     .execute(c)
     .await
     .map(|r| r.rows_affected())

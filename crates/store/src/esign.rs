@@ -750,6 +750,9 @@ pub async fn decide(
             reason.trim(),
         )
         .await?;
+        if let Some(cra) = report_of(tx, &link.document).await? {
+            crate::cras::declined_by_link(tx, cra, &link.signer.name, reason.trim()).await?;
+        }
         tell_sender(
             tx,
             &request_id,
@@ -873,6 +876,15 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
         ),
     )
     .await?;
+    if let Some(cra) = report_of(tx, doc).await? {
+        let who = request
+            .signers
+            .iter()
+            .map(|s| format!("{} <{}>", s.name, s.email))
+            .collect::<Vec<_>>()
+            .join(", ");
+        crate::cras::signed_by_link(tx, doc.id, cra, &who).await?;
+    }
     if let (DocumentKind::ClientContract, Some(contract)) = (doc.kind, doc.contract_id) {
         let k = crate::contracts::get(tx, Scope::All, contract).await?;
         if k.status != ContractStatus::Signed {
@@ -889,6 +901,21 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
         }
     }
     Ok(())
+}
+
+/// The activity report a document submits to its client, if it is one.
+async fn report_of(tx: &mut Tx, doc: &DocumentInfo) -> Result<Option<domain::ids::CraId>> {
+    if doc.kind != DocumentKind::ActivityReport {
+        return Ok(None);
+    }
+    let id: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT cra_id FROM documents WHERE id = $1"
+    )
+    .bind(doc.id.to_string())
+    .fetch_optional(c)
+    .await)?
+    .flatten();
+    Ok(id.as_deref().and_then(domain::ids::CraId::parse))
 }
 
 /// E-mails the person who sent the request (if it was a person).
@@ -932,6 +959,7 @@ pub async fn cancel(
     actor: &Actor,
     origin: &Origin,
     id: SignatureRequestId,
+    why: &str,
 ) -> Result<Request> {
     let request = get(tx, id).await?;
     close(tx, &request, RequestEvent::Cancel, None).await?;
@@ -941,7 +969,7 @@ pub async fn cancel(
         "cancelled",
         origin,
         &request.document_sha256,
-        "",
+        why,
     )
     .await?;
     let after = get(tx, id).await?;

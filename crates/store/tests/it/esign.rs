@@ -60,6 +60,7 @@ async fn contract_document(
         amendment_id: None,
         client_id: Some(client),
         consultant_id: None,
+        cra_id: None,
     };
     store::documents::create_generated(tx, &actor(), links, &pdf)
         .await

@@ -17,6 +17,7 @@ document-kind-mission-order = Mission order
 document-kind-client-contract = Client contract
 document-kind-amendment = Amendment
 document-kind-paper-scan = Scan of a paper original
+document-kind-activity-report = Activity report (CRA)
 document-paper-signed = Signed on paper
 document-back-mission = See the mission
 document-back-client = See the client

@@ -17,6 +17,7 @@ document-kind-mission-order = Ordre de mission
 document-kind-client-contract = Contrat client
 document-kind-amendment = Avenant
 document-kind-paper-scan = Scan d’un original papier
+document-kind-activity-report = Compte rendu d’activité (CRA)
 document-paper-signed = Signé sur papier
 document-back-mission = Voir la mission
 document-back-client = Voir le client

@@ -205,6 +205,7 @@ pub async fn signed_on_paper(
                 amendment_id: None,
                 client_id: Some(contract.data.client_id),
                 consultant_id: None,
+                cra_id: None,
             },
             title: &title,
             spec: None,

@@ -425,7 +425,7 @@ pub async fn cancel(
     let request = store::esign::latest_for(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::esign::cancel(&mut tx, &ctx.actor(), &ctx.origin(), request.id).await?;
+    store::esign::cancel(&mut tx, &ctx.actor(), &ctx.origin(), request.id, "").await?;
     tx.commit().await?;
     flash(&app, &ctx, FlashKind::Success, "esign-cancelled").await?;
     Ok(see_other(&format!("/documents/{id}")))
@@ -669,6 +669,7 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
                 amendment_id: None,
                 client_id: None,
                 consultant_id: Some(m.data.consultant_id),
+                cra_id: None,
             },
         ),
         Subject::Contract(k) => (
@@ -680,6 +681,7 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
                 amendment_id: None,
                 client_id: Some(k.data.client_id),
                 consultant_id: None,
+                cra_id: None,
             },
         ),
         Subject::Amendment(m, a) => (
@@ -691,6 +693,7 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
                 amendment_id: Some(a.id),
                 client_id: Some(m.data.client_id),
                 consultant_id: None,
+                cra_id: None,
             },
         ),
     };

@@ -1,0 +1,600 @@
+//! Leave types, allowances and requests. Approved leave is written into the
+//! consultant's draft activity reports; a month already signed refuses it.
+
+use domain::calendar::YearMonth;
+use domain::cra::{Half, Slot, WorkPattern};
+use domain::ids::{LeaveRequestId, UserId};
+use domain::leave::{Balance, LeaveEvent, LeavePeriod, LeaveStatus, LeaveTypeCode};
+use domain::mission::DayQuantity;
+use domain::validation::ValidationErrors;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::cras::{self, work_pattern};
+use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, now, on_tx, outbox};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LeaveType {
+    pub code: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub tracks_balance: bool,
+    pub active: bool,
+}
+
+impl LeaveType {
+    pub fn label(&self, l: domain::Locale) -> &str {
+        match l {
+            domain::Locale::Fr => &self.label_fr,
+            domain::Locale::En => &self.label_en,
+        }
+    }
+}
+
+pub async fn types(tx: &mut Tx) -> Result<Vec<LeaveType>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT code, label_fr, label_en, tracks_balance, active FROM leave_types ORDER BY position, code"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Adds a firm-specific leave type (e.g. "enfant malade") or renames one.
+pub async fn save_type(tx: &mut Tx, actor: &Actor, t: &LeaveType) -> Result<()> {
+    let mut e = ValidationErrors::new();
+    if LeaveTypeCode::parse(&t.code).is_err() {
+        e.add("code", "leave-type-code-invalid");
+    }
+    for (field, v) in [("label_fr", &t.label_fr), ("label_en", &t.label_en)] {
+        if v.trim().is_empty() {
+            e.add(field, "field-required");
+        } else if v.chars().count() > 80 {
+            e.add_with(field, "field-too-long", vec![("max", "80".into())]);
+        }
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO leave_types (code, label_fr, label_en, tracks_balance, active, position)
+         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(position), 0) + 1 FROM leave_types))
+         ON CONFLICT (code) DO UPDATE SET label_fr = $2, label_en = $3, tracks_balance = $4, active = $5"
+    )
+    .bind(&t.code)
+    .bind(t.label_fr.trim())
+    .bind(t.label_en.trim())
+    .bind(t.tracks_balance)
+    .bind(t.active)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        tx,
+        actor,
+        "save_leave_type",
+        "leave_type",
+        &t.code,
+        None::<&()>,
+        Some(t),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaveRequest {
+    pub id: LeaveRequestId,
+    pub user_id: UserId,
+    pub user_name: String,
+    pub leave_type: String,
+    pub period: LeavePeriod,
+    pub days: DayQuantity,
+    pub status: LeaveStatus,
+    pub comment: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub decision_note: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    user_id: String,
+    user_name: String,
+    leave_type: String,
+    start_date: Date,
+    start_half: String,
+    end_date: Date,
+    end_half: String,
+    half_days: i32,
+    status: String,
+    comment: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<OffsetDateTime>,
+    decision_note: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<Row> for LeaveRequest {
+    type Error = Error;
+    fn try_from(r: Row) -> Result<LeaveRequest> {
+        let half = |s: &str| Half::parse(s).ok_or_else(|| corrupt("half", s));
+        Ok(LeaveRequest {
+            id: LeaveRequestId::parse(&r.id).ok_or_else(|| corrupt("leave id", &r.id))?,
+            user_id: UserId::parse(&r.user_id).ok_or_else(|| corrupt("user id", &r.user_id))?,
+            user_name: r.user_name,
+            leave_type: r.leave_type,
+            period: LeavePeriod {
+                start: r.start_date,
+                start_half: half(&r.start_half)?,
+                end: r.end_date,
+                end_half: half(&r.end_half)?,
+            },
+            days: DayQuantity::from_half_days(r.half_days.max(0) as u32),
+            status: LeaveStatus::parse(&r.status)
+                .ok_or_else(|| corrupt("leave status", &r.status))?,
+            comment: r.comment,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            decision_note: r.decision_note,
+            created_at: r.created_at,
+        })
+    }
+}
+
+macro_rules! select_leave {
+    ($where:literal) => {
+        concat!(
+            "SELECT l.id, l.user_id, u.display_name AS user_name, l.leave_type, l.start_date, l.start_half,
+               l.end_date, l.end_half, l.half_days, l.status, l.comment, d.display_name AS decided_by,
+               l.decided_at, l.decision_note, l.created_at
+             FROM leave_requests l JOIN users u ON u.id = l.user_id LEFT JOIN users d ON d.id = l.decided_by
+             WHERE (CAST($1 AS TEXT) IS NULL OR l.user_id = $1) AND ",
+            $where
+        )
+    };
+}
+
+pub async fn get(tx: &mut Tx, scope: Scope, id: LeaveRequestId) -> Result<LeaveRequest> {
+    if matches!(scope, Scope::Company(_)) {
+        return Err(Error::NotFound);
+    }
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!("l.id = $2"))
+        .bind(scope.own_user())
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await)?;
+    row.ok_or(Error::NotFound)?.try_into()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub user: Option<UserId>,
+    pub status: Option<LeaveStatus>,
+}
+
+pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter) -> Result<Vec<LeaveRequest>> {
+    if matches!(scope, Scope::Company(_)) {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(select_leave!(
+        "(CAST($2 AS TEXT) IS NULL OR l.user_id = $2) AND (CAST($3 AS TEXT) IS NULL OR l.status = $3)
+         ORDER BY l.start_date DESC LIMIT 500"
+    ))
+    .bind(scope.own_user())
+    .bind(f.user.map(|u| u.to_string()))
+    .bind(f.status.map(|s| s.as_str()))
+    .fetch_all(c)
+    .await
+    })?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+pub struct NewLeave {
+    pub leave_type: String,
+    pub period: LeavePeriod,
+    pub comment: Option<String>,
+}
+
+/// The consultant asks; his managers are told. Refused when it takes no
+/// working day, overlaps another request, or falls in a month already signed.
+pub async fn request(
+    tx: &mut Tx,
+    actor: &Actor,
+    user: UserId,
+    n: &NewLeave,
+) -> Result<LeaveRequest> {
+    let mut e = match n.period.validate() {
+        Ok(()) => ValidationErrors::new(),
+        Err(e) => e,
+    };
+    let known = types(tx).await?;
+    let ty = known.iter().find(|t| t.code == n.leave_type && t.active);
+    if ty.is_none() {
+        e.add("leave_type", "leave-type-unknown");
+    }
+    if let Some(c) = &n.comment
+        && c.chars().count() > 1000
+    {
+        e.add_with("comment", "field-too-long", vec![("max", "1000".into())]);
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
+    }
+    let pattern = work_pattern(tx, user).await?;
+    let halves = n.period.halves(pattern);
+    if halves.is_empty() {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "start",
+            "leave-no-working-day",
+        )));
+    }
+    check_free(tx, user, &n.period, None).await?;
+    if let Some(d) = cras::locked_on(tx, user, &halves).await? {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "start",
+            "leave-overlaps-signed-cra",
+            vec![("month", YearMonth::of(d).label_fr())],
+        );
+        return Err(Error::Invalid(e));
+    }
+    let id = LeaveRequestId::new();
+    let at = now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO leave_requests (id, user_id, leave_type, start_date, start_half, end_date, end_half, half_days,
+           status, comment, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $10)"
+    )
+    .bind(id.to_string())
+    .bind(user.to_string())
+    .bind(&n.leave_type)
+    .bind(n.period.start)
+    .bind(n.period.start_half.as_str())
+    .bind(n.period.end)
+    .bind(n.period.end_half.as_str())
+    .bind(halves.len() as i32)
+    .bind(n.comment.as_deref())
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let r = get(tx, Scope::All, id).await?;
+    audit::record(
+        tx,
+        actor,
+        "request_leave",
+        "leave_request",
+        &id.to_string(),
+        None::<&()>,
+        Some(&r),
+    )
+    .await?;
+    for to in managers_of(tx, user).await? {
+        outbox::queue(
+            tx,
+            &to,
+            &format!("Demande de congé : {}", r.user_name),
+            &format!(
+                "{} demande {} jour(s) de {} du {} au {}.\nÀ approuver dans Régisseur, page Congés.\n— Régisseur",
+                r.user_name,
+                r.days.format(domain::Locale::Fr),
+                ty.map(|t| t.label_fr.as_str()).unwrap_or(&n.leave_type),
+                domain::locale::format_date(n.period.start, domain::Locale::Fr),
+                domain::locale::format_date(n.period.end, domain::Locale::Fr),
+            ),
+        )
+        .await?;
+    }
+    Ok(r)
+}
+
+/// Business and delivery managers of the consultant's current missions.
+async fn managers_of(tx: &mut Tx, user: UserId) -> Result<Vec<String>> {
+    let today = OffsetDateTime::now_utc().date();
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT u.email FROM missions m JOIN users u
+           ON u.id = m.business_manager_id OR u.id = m.delivery_manager_id
+         WHERE m.consultant_id = $1 AND m.end_date >= $2 AND u.active = TRUE ORDER BY u.email"
+    )
+    .bind(user.to_string())
+    .bind(today)
+    .fetch_all(c)
+    .await)?)
+}
+
+async fn check_free(
+    tx: &mut Tx,
+    user: UserId,
+    p: &LeavePeriod,
+    except: Option<LeaveRequestId>,
+) -> Result<()> {
+    let others = list(
+        tx,
+        Scope::Own(user),
+        &Filter {
+            user: Some(user),
+            status: None,
+        },
+    )
+    .await?;
+    let clash = others.iter().any(|o| {
+        Some(o.id) != except
+            && matches!(o.status, LeaveStatus::Requested | LeaveStatus::Approved)
+            && o.period.overlaps(p)
+    });
+    if clash {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "start",
+            "leave-overlaps-other",
+        )));
+    }
+    Ok(())
+}
+
+pub enum Decision {
+    Approve,
+    Refuse { note: String },
+    Cancel,
+}
+
+/// Approval writes the leave into the draft reports it touches; a report
+/// already signed for one of those months refuses the whole decision.
+pub async fn decide(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: LeaveRequestId,
+    d: &Decision,
+) -> Result<LeaveRequest> {
+    let before = get(tx, scope, id).await?;
+    let event = match d {
+        Decision::Approve => LeaveEvent::Approve,
+        Decision::Refuse { .. } => LeaveEvent::Refuse,
+        Decision::Cancel => LeaveEvent::Cancel,
+    };
+    let next = before
+        .status
+        .transition(event)
+        .map_err(|_| Error::Invalid(ValidationErrors::single("status", "leave-already-decided")))?;
+    let note = match d {
+        Decision::Refuse { note } if note.trim().is_empty() => {
+            return Err(Error::Invalid(ValidationErrors::single(
+                "note",
+                "leave-refusal-reason-required",
+            )));
+        }
+        Decision::Refuse { note } => Some(note.trim().to_owned()),
+        _ => None,
+    };
+    let pattern: WorkPattern = work_pattern(tx, before.user_id).await?;
+    let halves = before.period.halves(pattern);
+    let touches_reports = matches!(d, Decision::Approve)
+        || (matches!(d, Decision::Cancel) && before.status == LeaveStatus::Approved);
+    if touches_reports && let Some(day) = cras::locked_on(tx, before.user_id, &halves).await? {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "status",
+            "leave-overlaps-signed-cra",
+            vec![("month", YearMonth::of(day).label_fr())],
+        );
+        return Err(Error::Invalid(e));
+    }
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE leave_requests SET status = $3, decided_by = $4, decided_at = $5, decision_note = COALESCE($6, decision_note),
+           updated_at = $5 WHERE id = $1 AND status = $2"
+    )
+    .bind(id.to_string())
+    .bind(before.status.as_str())
+    .bind(next.as_str())
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(now())
+    .bind(note.as_deref())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "status",
+            "leave-already-decided",
+        )));
+    }
+    if touches_reports {
+        let code = LeaveTypeCode::parse(&before.leave_type)
+            .map_err(|_| corrupt("leave type", &before.leave_type))?;
+        let write = matches!(d, Decision::Approve).then_some(&code);
+        cras::apply_leave(tx, before.user_id, &halves, write).await?;
+    }
+    let after = get(tx, Scope::All, id).await?;
+    audit::record(
+        tx,
+        actor,
+        "decide_leave",
+        "leave_request",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    if !matches!(d, Decision::Cancel) {
+        let email: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT email FROM users WHERE id = $1"
+        )
+        .bind(before.user_id.to_string())
+        .fetch_optional(c)
+        .await)?;
+        if let Some(to) = email {
+            let verdict = match d {
+                Decision::Approve => "approuvée".to_owned(),
+                _ => format!("refusée ({})", note.as_deref().unwrap_or_default()),
+            };
+            outbox::queue(
+                tx,
+                &to,
+                &format!(
+                    "Votre demande de congé est {}",
+                    verdict.split(' ').next().unwrap_or("")
+                ),
+                &format!(
+                    "Bonjour {},\n\nVotre demande du {} au {} est {} par {}.\n— Régisseur",
+                    before.user_name,
+                    domain::locale::format_date(before.period.start, domain::Locale::Fr),
+                    domain::locale::format_date(before.period.end, domain::Locale::Fr),
+                    verdict,
+                    actor.label
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(after)
+}
+
+/// The approved leave halves of a month, ready for a new report.
+pub(crate) async fn approved_halves(
+    tx: &mut Tx,
+    user: UserId,
+    month: YearMonth,
+    pattern: WorkPattern,
+) -> Result<Vec<Slot>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!(
+        "l.status = 'approved' AND l.start_date <= $3 AND l.end_date >= $2"
+    ))
+    .bind(user.to_string())
+    .bind(month.first_day())
+    .bind(month.last_day())
+    .fetch_all(c)
+    .await)?;
+    let mut out = Vec::new();
+    for r in rows {
+        let r: LeaveRequest = r.try_into()?;
+        let code = LeaveTypeCode::parse(&r.leave_type)
+            .map_err(|_| corrupt("leave type", &r.leave_type))?;
+        for (day, half) in r.period.halves(pattern) {
+            if month.contains(day) {
+                out.push(Slot {
+                    day,
+                    half,
+                    activity: domain::cra::Activity::Leave(code.clone()),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.day == b.day && a.half == b.half);
+    Ok(out)
+}
+
+pub async fn set_allowance(
+    tx: &mut Tx,
+    actor: &Actor,
+    user: UserId,
+    leave_type: &str,
+    year: i32,
+    acquired: DayQuantity,
+) -> Result<()> {
+    if !types(tx)
+        .await?
+        .iter()
+        .any(|t| t.code == leave_type && t.tracks_balance)
+    {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "leave_type",
+            "leave-type-unknown",
+        )));
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO leave_allowances (user_id, leave_type, year, acquired_half_days, updated_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id, leave_type, year) DO UPDATE SET acquired_half_days = $4, updated_at = $5"
+    )
+    .bind(user.to_string())
+    .bind(leave_type)
+    .bind(year)
+    .bind(acquired.half_days() as i32)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        tx,
+        actor,
+        "set_leave_allowance",
+        "user",
+        &user.to_string(),
+        None::<&()>,
+        Some(&serde_json::json!({"leave_type": leave_type, "year": year, "half_days": acquired.half_days()})),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeBalance {
+    pub leave_type: LeaveType,
+    pub balance: Balance,
+}
+
+/// Balances of the year for every type that tracks one (paid leave, RTT).
+pub async fn balances(
+    tx: &mut Tx,
+    user: UserId,
+    year: i32,
+    today: Date,
+) -> Result<Vec<TypeBalance>> {
+    let acquired: Vec<(String, i32)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT leave_type, acquired_half_days FROM leave_allowances WHERE user_id = $1 AND year = $2"
+    )
+    .bind(user.to_string())
+    .bind(year)
+    .fetch_all(c)
+    .await
+    })?;
+    let pattern = work_pattern(tx, user).await?;
+    let requests = list(
+        tx,
+        Scope::Own(user),
+        &Filter {
+            user: Some(user),
+            status: None,
+        },
+    )
+    .await?;
+    let mut out = Vec::new();
+    for t in types(tx).await?.into_iter().filter(|t| t.tracks_balance) {
+        let mut b = Balance {
+            acquired: DayQuantity::from_half_days(
+                acquired
+                    .iter()
+                    .find(|(c, _)| *c == t.code)
+                    .map_or(0, |(_, h)| (*h).max(0) as u32),
+            ),
+            ..Balance::default()
+        };
+        for r in requests.iter().filter(|r| r.leave_type == t.code) {
+            let halves: Vec<(Date, Half)> = r
+                .period
+                .halves(pattern)
+                .into_iter()
+                .filter(|(d, _)| d.year() == year)
+                .collect();
+            b.count(r.status, &halves, today);
+        }
+        out.push(TypeBalance {
+            leave_type: t,
+            balance: b,
+        });
+    }
+    Ok(out)
+}
