@@ -32,6 +32,25 @@ pub enum Permission {
     ManageDocuments,
     /// Edit document templates (the mission order).
     ManageTemplates,
+    /// See activity reports (the scope narrows it: a consultant his own, a
+    /// client contact those with his company's missions).
+    ViewCras,
+    /// Fill in and sign one's own monthly report.
+    EnterCra,
+    /// Validate one's company's consultants' reports in the client portal.
+    ClientValidateCras,
+    /// Validate (in bulk), send back and reopen reports as their manager.
+    ValidateCras,
+    /// The late-reports page and its on-time rate.
+    ViewLateCras,
+    /// Billable days × rates waiting for invoicing.
+    ViewBillable,
+    /// Ask for leave (every employee).
+    RequestLeave,
+    /// Approve or refuse leave; see everyone's requests and balances.
+    ApproveLeave,
+    /// Leave types, yearly allowances, consultants' work patterns.
+    ManageLeaveSettings,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +89,16 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         ManageTemplates => matches!(role, Admin),
+        ViewCras => true,
+        EnterCra => matches!(role, Consultant),
+        ClientValidateCras => matches!(role, ClientContact),
+        ValidateCras | ApproveLeave => {
+            matches!(role, Admin | Direction | BusinessManager | DeliveryManager)
+        }
+        ViewLateCras => role.is_internal_staff(),
+        ViewBillable => matches!(role, Admin | Direction | BusinessManager | Finance),
+        RequestLeave => !matches!(role, ClientContact),
+        ManageLeaveSettings => matches!(role, Admin | Direction),
     }
 }
 
