@@ -644,7 +644,7 @@ async fn set_status(
         Some("signed_at") => ", signed_at = $4",
         Some("client_validated_at") => ", client_validated_at = $4",
         Some("validated_at") => ", validated_at = $4",
-        _ => ", updated_at = $4",
+        _ => "",
     };
     let sql = format!(
         "UPDATE cras SET status = $3, updated_at = $4{stamp} WHERE id = $1 AND status = $2"
@@ -1346,16 +1346,15 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
 /// The report a client validates from the portal: is this contact's
 /// company still expected to validate this mission's days?
 pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<(Cra, MissionId)>> {
-    let rows: Vec<(String, String)> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let rows: Vec<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT a.cra_id, a.mission_id FROM cra_client_approvals a JOIN cras r ON r.id = a.cra_id
          WHERE a.client_id = $1 AND a.approved_at IS NULL AND r.status = 'signed' ORDER BY r.month"
     )
     .bind(company.to_string())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     let mut out = Vec::new();
     for (cra, mission) in rows {
         let id = CraId::parse(&cra).ok_or_else(|| corrupt("cra id", &cra))?;

@@ -32,10 +32,19 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "cra_reminders",
+    "cra_events",
+    "cra_client_approvals",
+    "cra_attachments",
+    "cra_extras",
+    "cra_slots",
     "signature_events",
     "signature_signers",
     "signature_requests",
     "documents",
+    "cras",
+    "leave_requests",
+    "leave_allowances",
     "document_templates",
     "domain_events",
     "renewal_alerts",
@@ -302,6 +311,7 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
         });
     }
     missions(&mut tx, &actor).await?;
+    activity(&mut tx).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         logins,
@@ -566,6 +576,163 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
     )
     .await?;
     crate::renewals::scan(tx, today).await?;
+    Ok(())
+}
+
+/// Camille's activity: a day of paid leave approved in her second month,
+/// her first two months validated by all three parties through the real
+/// paths (her signature, the client's e-mailed link and code, the manager),
+/// the current month signed and waiting for the client. Lucas has not
+/// signed last month: he shows on the late page.
+async fn activity(tx: &mut Tx) -> Result<()> {
+    use domain::calendar::YearMonth;
+    use domain::cra::{Activity, Cell, Half};
+    let find = async |tx: &mut Tx, email: &str| -> Result<crate::users::User> {
+        crate::users::find_by_email(tx, email)
+            .await?
+            .ok_or(Error::NotFound)
+    };
+    let camille = find(tx, "camille.martin@stafforia.example").await?;
+    let lucas = find(tx, "lucas.petit@stafforia.example").await?;
+    let manager = find(tx, "delivery@stafforia.example").await?;
+    let as_user = |u: &crate::users::User| Actor {
+        user_id: Some(u.id),
+        label: u.display_name.clone(),
+        ip: Some("192.0.2.30".into()),
+    };
+    let origin = |u: &crate::users::User| crate::esign::Origin {
+        actor: format!("{} <{}>", u.display_name, u.email),
+        ip: "192.0.2.30".into(),
+        user_agent: "Régisseur démo".into(),
+    };
+    let today = crate::now().date();
+    let current = YearMonth::of(today);
+    let months = [current.prev().prev(), current.prev(), current];
+    for year in [current.year, current.year - 1] {
+        for (code, days) in [("cp", 25), ("rtt", 9)] {
+            for who in [&camille, &lucas] {
+                crate::leave::set_allowance(
+                    tx,
+                    &as_user(&manager),
+                    who.id,
+                    code,
+                    year,
+                    domain::mission::DayQuantity::from_days(days),
+                )
+                .await?;
+            }
+        }
+    }
+    // A day of paid leave on the second month's second working day.
+    let pattern = crate::cras::work_pattern(tx, camille.id).await?;
+    let leave_day = pattern.working_days(months[1])[1];
+    let leave = crate::leave::request(
+        tx,
+        &as_user(&camille),
+        camille.id,
+        &crate::leave::NewLeave {
+            leave_type: "cp".into(),
+            period: domain::leave::LeavePeriod {
+                start: leave_day,
+                start_half: Half::Am,
+                end: leave_day,
+                end_half: Half::Pm,
+            },
+            comment: Some("Rendez-vous administratif".into()),
+        },
+    )
+    .await?;
+    crate::leave::decide(
+        tx,
+        &as_user(&manager),
+        crate::Scope::All,
+        leave.id,
+        &crate::leave::Decision::Approve,
+    )
+    .await?;
+    for (i, month) in months.iter().enumerate() {
+        let id = crate::cras::open(tx, &as_user(&camille), camille.id, *month).await?;
+        let sheet = crate::cras::get(tx, crate::Scope::Own(camille.id), id).await?;
+        let mut cells = Vec::new();
+        for m in &sheet.missions {
+            cells = domain::cra::fill_month(
+                *month,
+                sheet.pattern,
+                &m.window(),
+                &cells,
+                &sheet.leave_slots(),
+            );
+        }
+        // Days before the mission started are bench.
+        let covered: std::collections::BTreeSet<time::Date> = cells.iter().map(|c| c.day).collect();
+        for d in sheet.pattern.working_days(*month) {
+            if !covered.contains(&d) && !sheet.leave_slots().iter().any(|s| s.day == d) {
+                cells.push(Cell {
+                    activity: Activity::Bench,
+                    day: d,
+                    half_days: 2,
+                });
+            }
+        }
+        let entry = crate::cras::Entry {
+            cells,
+            comment: None,
+            extras: Vec::new(),
+        };
+        crate::cras::save(
+            tx,
+            &as_user(&camille),
+            crate::Scope::Own(camille.id),
+            id,
+            &entry,
+        )
+        .await?;
+        crate::cras::sign(
+            tx,
+            &as_user(&camille),
+            crate::Scope::Own(camille.id),
+            id,
+            &origin(&camille),
+            DEMO_URL,
+        )
+        .await?;
+        if i < 2 {
+            sign_from_mailbox(tx, "marc.lefevre@clientis.example", "Marc Lefèvre").await?;
+            crate::cras::validate(tx, &as_user(&manager), &[id]).await?;
+        }
+    }
+    // Lucas typed half of last month and stopped there.
+    let id = crate::cras::open(tx, &as_user(&lucas), lucas.id, months[1]).await?;
+    let sheet = crate::cras::get(tx, crate::Scope::Own(lucas.id), id).await?;
+    let days = sheet.pattern.working_days(months[1]);
+    let cells: Vec<Cell> = sheet
+        .missions
+        .iter()
+        .take(1)
+        .flat_map(|m| {
+            days.iter()
+                .take(days.len() / 2)
+                .filter(|d| m.window().contains(**d))
+                .map(move |d| Cell {
+                    activity: Activity::Mission(m.id),
+                    day: *d,
+                    half_days: 2,
+                })
+        })
+        .collect();
+    let entry = crate::cras::Entry {
+        cells,
+        comment: None,
+        extras: Vec::new(),
+    };
+    crate::cras::save(
+        tx,
+        &as_user(&lucas),
+        crate::Scope::Own(lucas.id),
+        id,
+        &entry,
+    )
+    .await?;
     Ok(())
 }
 

@@ -76,6 +76,7 @@ macro_rules! id_extractor {
 
 id_extractor!(
     domain::ids::CompanyId,
+    domain::ids::CraId,
     domain::ids::ContactId,
     domain::ids::UserId,
     domain::ids::ApiTokenId,

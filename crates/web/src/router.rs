@@ -226,6 +226,43 @@ pub fn routes() -> Routes {
             Perm(ManageContracts),
             pages::contracts::signed_on_paper,
         )
+        // Activity reports (CRA)
+        .get("/cras", Perm(ViewCras), pages::cras::list)
+        .post("/cras/open", Perm(EnterCra), pages::cras::open)
+        .post(
+            "/cras/validate",
+            Perm(ValidateCras),
+            pages::cras::validate_many,
+        )
+        .get("/cras/{id}", Perm(ViewCras), pages::cras::show)
+        .post("/cras/{id}", Perm(EnterCra), pages::cras::save)
+        .post(
+            "/cras/{id}/client-validate",
+            Perm(ClientValidateCras),
+            pages::cras::client_validate,
+        )
+        .post(
+            "/cras/{id}/client-reject",
+            Perm(ClientValidateCras),
+            pages::cras::reject,
+        )
+        .post(
+            "/cras/{id}/validate",
+            Perm(ValidateCras),
+            pages::cras::validate_one,
+        )
+        .post("/cras/{id}/reject", Perm(ValidateCras), pages::cras::reject)
+        .post("/cras/{id}/reopen", Perm(ValidateCras), pages::cras::reopen)
+        .upload(
+            "/cras/{id}/attachments",
+            Perm(EnterCra),
+            pages::cras::upload,
+        )
+        .get(
+            "/cras/{id}/attachments/{attachment}",
+            Perm(ViewCras),
+            pages::cras::attachment,
+        )
         // Documents and electronic signature
         .get("/documents", Perm(ViewDocuments), pages::documents::list)
         .get(

@@ -86,6 +86,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
     ("/missions", "nav-missions", Some(Permission::ViewMissions)),
     ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
+    ("/cras", "nav-cras", Some(Permission::ViewCras)),
     (
         "/documents",
         "nav-documents",
