@@ -705,8 +705,10 @@ pub async fn client_validate(
     )
     .await
     .map(|_| ());
-    if r.is_ok() {
-        tx.commit().await?;
+    // A refused command writes nothing; the flash needs its own transaction.
+    match r {
+        Ok(_) => tx.commit().await?,
+        Err(_) => drop(tx),
     }
     after(&app, &ctx, id, r, "cra-client-validated-flash").await
 }
@@ -723,8 +725,10 @@ pub async fn reject(
     let r = store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason)
         .await
         .map(|_| ());
-    if r.is_ok() {
-        tx.commit().await?;
+    // A refused command writes nothing; the flash needs its own transaction.
+    match r {
+        Ok(_) => tx.commit().await?,
+        Err(_) => drop(tx),
     }
     after(&app, &ctx, id, r, "cra-rejected-flash").await
 }
@@ -836,8 +840,10 @@ pub async fn upload(
     let r =
         store::cras::add_attachment(&mut tx, &ctx.actor(), ctx.scope()?, id, &name, &ct, &bytes)
             .await;
-    if r.is_ok() {
-        tx.commit().await?;
+    // A refused command writes nothing; the flash needs its own transaction.
+    match r {
+        Ok(_) => tx.commit().await?,
+        Err(_) => drop(tx),
     }
     after(&app, &ctx, id, r, "cra-attachment-added-flash").await
 }

@@ -25,6 +25,8 @@ pub struct TestApp {
     pub camille_order: domain::ids::DocumentId,
     /// The Clientis framework contract sent for e-signature.
     pub clientis_contract_doc: domain::ids::DocumentId,
+    /// Camille's report of the current month, signed, awaiting Clientis.
+    pub camille_cra: domain::ids::CraId,
 }
 
 pub struct Resp {
@@ -120,9 +122,12 @@ impl TestApp {
             .unwrap()[0]
             .id;
         let doc_of = async |tx: &mut store::Tx, about| {
-            store::documents::list(tx, Scope::All, about, 10)
+            store::documents::list(tx, Scope::All, about, 50)
                 .await
-                .unwrap()[0]
+                .unwrap()
+                .into_iter()
+                .find(|d| d.kind != domain::esign::DocumentKind::ActivityReport)
+                .unwrap()
                 .id
         };
         let camille_order =
@@ -132,6 +137,14 @@ impl TestApp {
             store::documents::About::Contract(clientis_contract),
         )
         .await;
+        let camille_cra = store::cras::find(
+            &mut tx,
+            camille,
+            domain::calendar::YearMonth::of(store::now().date()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         tx.commit().await.unwrap();
         TestApp {
             app,
@@ -146,6 +159,7 @@ impl TestApp {
             clientis_contract,
             camille_order,
             clientis_contract_doc,
+            camille_cra,
         }
     }
 

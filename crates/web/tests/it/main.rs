@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod api;
+mod cras;
 mod esign;
 mod harness;
 mod missions;

@@ -312,6 +312,8 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.clientis_contact.to_string()
     } else if path.starts_with("/contracts") {
         t.clientis_contract.to_string()
+    } else if path.starts_with("/cras") {
+        t.camille_cra.to_string()
     } else if path.starts_with("/documents") {
         t.camille_order.to_string()
     } else if path.starts_with("/missions") || path.starts_with("/renewals") {

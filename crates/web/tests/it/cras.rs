@@ -1,0 +1,161 @@
+//! Activity reports through the pages: the grid refuses bad input in French
+//! and keeps what was typed, a month without client days goes straight to
+//! the manager, the client validates in his portal, and nobody sees another
+//! consultant's report.
+
+use axum::http::StatusCode;
+use domain::calendar::YearMonth;
+use domain::cra::WorkPattern;
+use domain::role::Role;
+
+use crate::harness::on_each_backend;
+
+#[tokio::test]
+async fn the_grid_refuses_in_french_then_signs() {
+    on_each_backend(|t| async move {
+        let camille = t.browser(Some(Role::Consultant)).await;
+        // A month before her mission: only internal activities.
+        let month = YearMonth::of(store::now().date()).prev().prev().prev();
+        let r = t
+            .post_form("/cras/open", &camille, &[("month", &month.to_string())])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = r.location().to_owned();
+        let shown = t.get(&page, Some(&camille)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.body.contains("Brouillon"), "{}", shown.body);
+
+        let days = WorkPattern::default().working_days(month);
+        let first = days[0].to_string();
+        let slots_before = t.count("cra_slots").await;
+        let bench = format!("c:bench:{first}");
+        let training = format!("c:training:{first}");
+        let r = t
+            .post_form(
+                &page,
+                &camille,
+                &[(&bench, "1"), (&training, "0,5"), ("action", "save")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("totalise plus d’une journée"), "{}", r.body);
+        // What was typed is still there to correct.
+        assert!(r.body.contains(&format!("name=\"{training}\"")));
+        assert_eq!(t.count("cra_slots").await, slots_before);
+
+        // Signing with empty days is refused with their count.
+        let r = t
+            .post_form(&page, &camille, &[(&bench, "1"), ("action", "sign")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("jour(s) ouvré(s) sans saisie"),
+            "{}",
+            r.body
+        );
+
+        let names: Vec<String> = days.iter().map(|d| format!("c:bench:{d}")).collect();
+        let mut fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1")).collect();
+        fields.push(("action", "sign"));
+        let r = t.post_form(&page, &camille, &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // No client day: nothing to validate outside the firm.
+        let shown = t.get(&page, Some(&camille)).await;
+        assert!(
+            shown.body.contains("Validé par le client"),
+            "{}",
+            shown.body
+        );
+        assert!(
+            !shown.body.contains("<select"),
+            "a signed report is read-only"
+        );
+
+        // The manager sees it among those to validate and validates it.
+        let manager = t.browser(Some(Role::DeliveryManager)).await;
+        let list = t.get("/cras?status=client_validated", Some(&manager)).await;
+        assert!(list.body.contains("type=\"checkbox\""));
+        let id = page.trim_start_matches("/cras/");
+        let r = t
+            .post_form("/cras/validate", &manager, &[("id", id), ("back", "/cras")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let shown = t.get(&page, Some(&camille)).await;
+        assert!(shown.body.contains("Validé par le manager"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_client_validates_in_the_portal_and_sees_only_his_days() {
+    on_each_backend(|t| async move {
+        let sophie = t.browser(Some(Role::ClientContact)).await;
+        let page = format!("/cras/{}", t.camille_cra);
+        let shown = t.get(&page, Some(&sophie)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.body.contains("Data Engineer"));
+        // Internal activities are not the client's business.
+        assert!(!shown.body.contains("Intercontrat"));
+        assert!(shown.body.contains("id=\"cra-client-validate\""));
+        let mission = t.camille_mission.to_string();
+        let r = t
+            .post_form(
+                &format!("{page}/client-validate"),
+                &sophie,
+                &[("mission", &mission)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let shown = t.get(&page, Some(&sophie)).await;
+        assert!(
+            shown.body.contains("Validé par le client"),
+            "{}",
+            shown.body
+        );
+        // Validating twice is refused, not an error page.
+        let r = t
+            .post_form(
+                &format!("{page}/client-validate"),
+                &sophie,
+                &[("mission", &mission)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_consultant_cannot_open_another_consultants_report() {
+    on_each_backend(|t| async move {
+        let lucas = t.browser(Some(Role::Consultant)).await;
+        // The consultant role's browser is Camille; Lucas signs in by id.
+        let mut tx = t.db.read().await.unwrap();
+        let lucas_user = store::users::find_by_email(&mut tx, "lucas.petit@stafforia.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let lucas_cra = store::cras::find(
+            &mut tx,
+            lucas_user.id,
+            YearMonth::of(store::now().date()).prev(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        tx.commit().await.unwrap();
+        let r = t.get(&format!("/cras/{lucas_cra}"), Some(&lucas)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let as_lucas = t.browser_of(Some(lucas_user.id)).await;
+        let r = t
+            .get(&format!("/cras/{}", t.camille_cra), Some(&as_lucas))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = t.get(&format!("/cras/{lucas_cra}"), Some(&as_lucas)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        // A client contact of another company does not see Camille's either.
+        let list = t.get("/cras", Some(&as_lucas)).await;
+        assert!(!list.body.contains("Camille"));
+    })
+    .await;
+}
