@@ -255,6 +255,13 @@ mod tests {
         m.id
     }
 
+    /// The demo's e-mails: the renewal alert; link and code for Sophie
+    /// (Clientis contract); link, code and confirmation for Camille (mission
+    /// order); link and code to Marc for each of Camille's three reports,
+    /// confirmation to Marc and notice to Camille for the two he validated;
+    /// the leave request to both managers and its approval to Camille.
+    const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1;
+
     #[tokio::test]
     async fn two_instances_run_each_job_once() {
         store::testing::on_each_backend(|db| async move {
@@ -271,14 +278,23 @@ mod tests {
             let b = Worker::new(db.clone(), mailer.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Four scheduled jobs, the demo's six e-mails (renewal alert;
-            // link and code for Sophie; link, code and confirmation for
-            // Camille), and the two e-mails of the new mission's alerts
+            // Four scheduled jobs, the demo's nineteen e-mails (see
+            // DEMO_EMAILS), and the two e-mails of the new mission's alerts
             // (queued by the scan, run in the same pass).
-            assert_eq!(ran, 12, "every job ran exactly once across both instances");
-            let messages = sink.wait_for(8, StdDuration::from_secs(10)).await;
+            assert_eq!(
+                ran,
+                4 + DEMO_EMAILS + 2,
+                "every job ran exactly once across both instances"
+            );
+            let messages = sink
+                .wait_for(DEMO_EMAILS + 2, StdDuration::from_secs(10))
+                .await;
             tokio::time::sleep(StdDuration::from_millis(300)).await;
-            assert_eq!(sink.messages().len(), 8, "each e-mail delivered once");
+            assert_eq!(
+                sink.messages().len(),
+                DEMO_EMAILS + 2,
+                "each e-mail delivered once"
+            );
             assert!(messages.iter().any(|m| {
                 m.subject()
                     .is_some_and(|s| s.contains("J-30") && s.contains("Mission courte"))
@@ -300,7 +316,7 @@ mod tests {
                     .count(),
                 1
             );
-            assert_eq!(done.total, 12);
+            assert_eq!(done.total as usize, 4 + DEMO_EMAILS + 2);
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
@@ -315,12 +331,12 @@ mod tests {
             let w = Worker::new(db.clone(), Mailer::new(&MailConfig::default()).unwrap());
             w.run_due().await.unwrap();
             let mut tx = db.read().await.unwrap();
-            let emails = store::outbox::recent(&mut tx, 10).await.unwrap();
+            let emails = store::outbox::recent(&mut tx, 100).await.unwrap();
             let queued = store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            assert_eq!(emails.len(), 6, "the demo's e-mails");
+            assert_eq!(emails.len(), DEMO_EMAILS, "the demo's e-mails");
             assert!(
                 emails
                     .iter()

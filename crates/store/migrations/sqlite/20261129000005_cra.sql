@@ -1,3 +1,10 @@
+-- no-transaction
+-- SQLite rebuilds the documents table below (it cannot alter a CHECK), which
+-- needs foreign keys off, which cannot change inside a transaction: the
+-- migration opens its own, after switching them off.
+PRAGMA foreign_keys = OFF;
+BEGIN;
+
 -- Monthly activity reports (CRA) in half-day slots, leave with its types,
 -- allowances and requests, the consultant's work pattern, per-mission client
 -- approvals, and the reminder log that keeps reminders idempotent across
@@ -149,10 +156,8 @@ CREATE TABLE cra_reminders (
     PRIMARY KEY (consultant_id, month, kind, sent_on)
 );
 
--- SQLite cannot alter a CHECK: the documents table is rebuilt with the new
--- kind and its link to the report. Foreign keys pointing at it are checked at
--- commit, when the rebuilt table carries the same ids again.
-PRAGMA defer_foreign_keys = ON;
+-- The documents table, rebuilt with the new kind and its link to the report;
+-- the tables pointing at it find the same ids again.
 CREATE TABLE documents_rebuilt (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('mission_order', 'client_contract', 'amendment', 'paper_scan', 'activity_report')),
@@ -184,3 +189,6 @@ CREATE INDEX documents_amendment ON documents (amendment_id);
 CREATE INDEX documents_client ON documents (client_id, created_at);
 CREATE INDEX documents_consultant ON documents (consultant_id, created_at);
 CREATE INDEX documents_cra ON documents (cra_id);
+
+COMMIT;
+PRAGMA foreign_keys = ON;

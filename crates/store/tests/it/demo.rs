@@ -25,21 +25,31 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "tasks").await, 1);
     // Plus the signing link and code for Sophie (Clientis contract) and for
     // Camille (mission order), and Camille's "document signé".
-    assert_eq!(count(db, "outbox_emails").await, 6);
-    assert_eq!(count(db, "documents").await, 2);
-    assert_eq!(count(db, "signature_requests").await, 2);
+    // Camille's three reports: link and code to Marc Lefèvre each, and for
+    // the two he validated his confirmation and Camille's notice; her day of
+    // leave: the request to both managers and the approval to her.
+    assert_eq!(count(db, "outbox_emails").await, 6 + 3 * 2 + 2 * 2 + 2 + 1);
+    assert_eq!(count(db, "documents").await, 2 + 3);
+    assert_eq!(count(db, "signature_requests").await, 2 + 3);
+    assert_eq!(count(db, "cras").await, 4);
+    assert_eq!(count(db, "leave_requests").await, 1);
     assert_eq!(count(db, "sessions").await, 0);
     assert_eq!(count(db, "api_tokens").await, 0);
     assert_eq!(count(db, "login_attempts").await, 0);
     // One entry per company, contact, user and mission created, six for
     // the two contracts (created, sent or signed, attached), two per
     // document sent for signature (created, sent).
-    assert_eq!(count(db, "audit_log").await, 5 + 8 + 9 + 2 + 6 + 4);
+    // Plus the reports' three documents (created, sent), the leave
+    // (requested, approved) and eight yearly allowances.
+    assert_eq!(
+        count(db, "audit_log").await,
+        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8
+    );
     assert_eq!(count(db, "client_contracts").await, 2);
     assert_eq!(
         count(db, "domain_events").await,
-        1,
-        "Horizon's signed purchase order"
+        1 + 2,
+        "Horizon's signed purchase order, Camille's two validated reports"
     );
     let mut tx = db.read().await.unwrap();
     let docs = store::documents::list(&mut tx, Scope::All, store::documents::About::Everything, 10)

@@ -8,18 +8,28 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 34] = [
     "amendments",
     "api_tokens",
     "audit_log",
     "client_contracts",
     "companies",
     "contacts",
+    "cra_attachments",
+    "cra_client_approvals",
+    "cra_events",
+    "cra_extras",
+    "cra_reminders",
+    "cra_slots",
+    "cras",
     "document_templates",
     "documents",
     "domain_events",
     "firm",
     "jobs",
+    "leave_allowances",
+    "leave_requests",
+    "leave_types",
     "login_attempts",
     "mission_validators",
     "missions",
