@@ -31,6 +31,16 @@ pub struct BenchArgs {
     pub mission_orders: Option<usize>,
 }
 
+/// The live report with the most half-day entries, and its consultant.
+async fn busiest_report(
+    db: &store::Db,
+) -> anyhow::Result<Option<(domain::ids::CraId, domain::ids::UserId)>> {
+    let mut tx = db.read().await?;
+    let found = store::cras::busiest(&mut tx).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
 pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     let db = connect(common).await?;
     let mut tx = db.begin().await?;
@@ -64,7 +74,7 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     let app = web::app(AppState::new(db.clone(), WebConfig::default()));
     let cookie = format!("regisseur_session={}", session.token);
     let bearer = format!("Bearer {token}");
-    let scenarios: [(&str, &str, &str, &str); 4] = [
+    let mut scenarios: Vec<(String, String, &str, String)> = [
         (
             "page /companies",
             "/companies",
@@ -89,7 +99,25 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
             header::AUTHORIZATION.as_str(),
             bearer.as_str(),
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(n, u, h, v): (&str, &str, &str, &str)| (n.to_owned(), u.to_owned(), h, v.to_owned()))
+    .collect();
+    // The month grid as its consultant sees it (editable: every cell a
+    // select), on the report with the most entries.
+    if let Some((cra, consultant)) = busiest_report(&db).await? {
+        let mut tx = db.begin().await?;
+        let s =
+            store::sessions::create(&mut tx, Some(consultant), Some("127.0.0.1"), Some("bench"))
+                .await?;
+        tx.commit().await?;
+        scenarios.push((
+            "page /cras/{id} (month grid)".into(),
+            format!("/cras/{cra}"),
+            header::COOKIE.as_str(),
+            format!("regisseur_session={}", s.token),
+        ));
+    }
     if args.renewals {
         renewal_scan(&db).await?;
     }
@@ -108,7 +136,7 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     for (name, uri, h, v) in scenarios {
         let mut times = Vec::with_capacity(args.requests);
         for i in 0..args.requests + 10 {
-            let req = Request::get(uri).header(h, v).body(Body::empty())?;
+            let req = Request::get(&uri).header(h, &v).body(Body::empty())?;
             let start = Instant::now();
             let resp = app.clone().oneshot(req).await.context("request")?;
             let status = resp.status();

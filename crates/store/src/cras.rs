@@ -1468,3 +1468,17 @@ pub async fn apply_leave(
     }
     Ok(())
 }
+
+/// The live report with the most entries and its consultant (benchmarks
+/// measure the fullest month grid).
+pub async fn busiest(tx: &mut Tx) -> Result<Option<(CraId, UserId)>> {
+    let row: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT r.id, r.consultant_id FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+         WHERE r.status <> 'superseded' GROUP BY r.id, r.consultant_id ORDER BY COUNT(*) DESC, r.id LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.and_then(|(c, u)| Some((CraId::parse(&c)?, UserId::parse(&u)?))))
+}

@@ -506,9 +506,12 @@ fn read_grid(
             comment = Some(v.trim().to_owned()).filter(|c| !c.is_empty());
             continue;
         }
-        let parts: Vec<&str> = k.splitn(3, ':').collect();
-        match parts.as_slice() {
-            ["c", key, day] => {
+        // The row key may hold a colon itself ("mission:<id>"): the date is
+        // after the last one.
+        let (prefix, rest) = k.split_once(':').unwrap_or((k.as_str(), ""));
+        let (key, last) = rest.rsplit_once(':').unwrap_or((rest, ""));
+        match (prefix, key, last) {
+            ("c", key, day) => {
                 let (Some(activity), Ok(day)) = (
                     Activity::parse_row_key(key),
                     time::Date::parse(day, &time::format_description::well_known::Iso8601::DATE),
@@ -535,7 +538,7 @@ fn read_grid(
                     }
                 }
             }
-            ["x", kind, mission] => {
+            ("x", kind, mission) => {
                 let (Some(kind), Some(mission)) =
                     (ExtraKind::parse(kind), MissionId::parse(mission))
                 else {
