@@ -380,6 +380,8 @@ pub struct MissionInput {
     /// Percentage, only read for `at_cost_plus_fee`.
     pub expense_fee: String,
     pub invoicing_locked: bool,
+    /// On-call periods and overtime may be reported in the CRA.
+    pub extras_allowed: bool,
     pub invoicing_contact_id: String,
     pub billing_address: String,
     pub notes: String,
@@ -408,6 +410,8 @@ pub struct MissionData {
     /// Invoices wait for the client contract's signature (key accounts
     /// often refuse invoices without their own signed purchase order).
     pub invoicing_locked: bool,
+    /// On-call periods and overtime may be reported in the CRA.
+    pub extras_allowed: bool,
     pub invoicing_contact_id: Option<ContactId>,
     pub billing_address: Option<String>,
     pub notes: Option<String>,
@@ -532,6 +536,7 @@ impl MissionInput {
             vat_regime: vat_regime.expect("checked"),
             expense_policy: expense_policy.expect("checked"),
             invoicing_locked: self.invoicing_locked,
+            extras_allowed: self.extras_allowed,
             invoicing_contact_id,
             billing_address,
             notes,
@@ -561,6 +566,7 @@ impl MissionData {
             expense_policy: self.expense_policy.kind_str().to_string(),
             expense_fee: self.expense_policy.fee_input(),
             invoicing_locked: self.invoicing_locked,
+            extras_allowed: self.extras_allowed,
             invoicing_contact_id: id(self.invoicing_contact_id.map(|c| c.to_string())),
             billing_address: s(&self.billing_address),
             notes: s(&self.notes),

@@ -406,6 +406,7 @@ async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
         vat_regime: "on_receipts".into(),
         expense_policy: "at_cost".into(),
         invoicing_locked: true,
+        extras_allowed: true,
         invoicing_contact_id: contact(&clientis_contacts, "Haddad"),
         billing_address: "Clientis Group — Comptabilité fournisseurs, 1 esplanade de la Défense, 92400 Courbevoie".into(),
         ..Default::default()

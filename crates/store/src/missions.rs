@@ -59,6 +59,7 @@ struct Row {
     expense_policy: String,
     expense_fee_bp: i32,
     invoicing_locked: bool,
+    extras_allowed: bool,
     invoicing_contact_id: Option<String>,
     billing_address: Option<String>,
     notes: Option<String>,
@@ -101,6 +102,7 @@ impl Row {
             )
             .map_err(|_| corrupt("expense policy", &self.expense_policy))?,
             invoicing_locked: self.invoicing_locked,
+            extras_allowed: self.extras_allowed,
             invoicing_contact_id: self
                 .invoicing_contact_id
                 .map(|c| uuid_of("contact id", &c, ContactId::parse))
@@ -133,7 +135,7 @@ macro_rules! select_missions {
              m.start_date, m.end_date, m.base_tjm_cents, m.status, m.analytic_code, m.po_number, \
              CAST(m.payment_days AS INTEGER) AS payment_days, m.payment_end_of_month, \
              CAST(m.vat_rate_bp AS INTEGER) AS vat_rate_bp, m.vat_regime, m.expense_policy, \
-             CAST(m.expense_fee_bp AS INTEGER) AS expense_fee_bp, m.invoicing_locked, m.invoicing_contact_id, \
+             CAST(m.expense_fee_bp AS INTEGER) AS expense_fee_bp, m.invoicing_locked, m.extras_allowed, m.invoicing_contact_id, \
              m.billing_address, m.notes, c.name AS client_name, u.display_name AS consultant_name, \
              b.display_name AS business_manager_name, m.created_at, m.updated_at \
              FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id \
@@ -172,6 +174,7 @@ macro_rules! bind_mission {
             .bind(&$d.notes)
             .bind($key)
             .bind($at)
+            .bind($d.extras_allowed)
     };
 }
 
@@ -360,9 +363,9 @@ pub async fn create(
     let sql = "INSERT INTO missions (id, title, client_id, consultant_id, business_manager_id, delivery_manager_id,
                  start_date, end_date, base_tjm_cents, status, analytic_code, po_number, payment_days,
                  payment_end_of_month, vat_rate_bp, vat_regime, expense_policy, expense_fee_bp, invoicing_locked,
-                 invoicing_contact_id, billing_address, notes, search_key, created_at, updated_at, initial_end_date)
+                 invoicing_contact_id, billing_address, notes, search_key, created_at, updated_at, initial_end_date, extras_allowed)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                 $21, $22, $23, $24, $24, $8)";
+                 $21, $22, $23, $24, $24, $8, $25)";
     on_tx!(tx, |c| bind_mission!(
         sqlx::query(sql),
         id,
@@ -427,7 +430,7 @@ pub async fn update(
                  analytic_code = $11, po_number = $12, payment_days = $13, payment_end_of_month = $14,
                  vat_rate_bp = $15, vat_regime = $16, expense_policy = $17, expense_fee_bp = $18,
                  invoicing_locked = $19, invoicing_contact_id = $20, billing_address = $21, notes = $22,
-                 search_key = $23, updated_at = $24
+                 search_key = $23, updated_at = $24, extras_allowed = $25
                WHERE id = $1";
     let at = now();
     on_tx!(tx, |c| bind_mission!(

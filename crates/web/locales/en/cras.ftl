@@ -100,3 +100,4 @@ cra-already-validated-by-client = These days are already validated by the client
 cra-reason-required = Give the reason.
 cra-attachment-empty = Choose a file.
 cra-attachment-too-large = File too large (10 MB at most).
+mission-extras-allowed = On-call and overtime reported in the activity report

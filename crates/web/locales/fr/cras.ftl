@@ -100,3 +100,4 @@ cra-already-validated-by-client = Ces jours sont déjà validés par le client.
 cra-reason-required = Indiquez le motif.
 cra-attachment-empty = Choisissez un fichier.
 cra-attachment-too-large = Fichier trop volumineux (10 Mo au plus).
+mission-extras-allowed = Astreintes et heures supplémentaires déclarées dans le CRA

@@ -1000,3 +1000,87 @@ pub async fn list(
     };
     render_status(axum::http::StatusCode::OK, &page)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn grid_fields_name_their_row_and_day() {
+        let m = MissionId::new();
+        let (cells, typed, extras, errors, comment) = read_grid(&fields(&[
+            (&format!("c:mission:{m}:2026-11-02"), "1"),
+            ("c:bench:2026-11-03", "0,5"),
+            ("c:training:2026-11-04", ""),
+            (&format!("x:on_call:{m}"), "2"),
+            (&format!("x:overtime:{m}"), "1,25"),
+            ("comment", "  RAS  "),
+            ("action", "save"),
+        ]));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(cells.len(), 3);
+        assert_eq!(cells[0].activity, Activity::Mission(m));
+        assert_eq!(cells[0].half_days, 2);
+        assert_eq!(cells[1].half_days, 1);
+        assert_eq!(typed.len(), 3);
+        assert_eq!(
+            extras,
+            vec![
+                Extra {
+                    mission_id: m,
+                    kind: ExtraKind::OnCall,
+                    hundredths: 200
+                },
+                Extra {
+                    mission_id: m,
+                    kind: ExtraKind::Overtime,
+                    hundredths: 125
+                },
+            ]
+        );
+        assert_eq!(comment.as_deref(), Some("RAS"));
+    }
+
+    #[test]
+    fn bad_cells_are_named_by_their_day() {
+        let (_, _, _, errors, _) = read_grid(&fields(&[
+            ("c:bench:2026-11-03", "1,5"),
+            ("c:bench:2026-11-04", "0,3"),
+            ("c:nonsense:2026-11-05", "1"),
+            ("c:bench:2026-13-01", "1"),
+            ("x:on_call:not-a-mission", "1"),
+        ]));
+        let keys: Vec<&str> = errors.0.iter().map(|e| e.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "cra-cell-over-one-day",
+                "cra-cell-invalid",
+                "error-malformed-form",
+                "error-malformed-form",
+                "error-malformed-form"
+            ]
+        );
+    }
+
+    #[test]
+    fn units_in_hundredths() {
+        assert_eq!(parse_hundredths(""), Some(0));
+        assert_eq!(parse_hundredths("3"), Some(300));
+        assert_eq!(parse_hundredths("1,5"), Some(150));
+        assert_eq!(parse_hundredths("0.25"), Some(25));
+        assert_eq!(parse_hundredths("1,255"), None);
+        assert_eq!(parse_hundredths("-1"), None);
+        assert_eq!(parse_hundredths("x"), None);
+        assert_eq!(hundredths_text(150, Locale::Fr), "1,5");
+        assert_eq!(hundredths_text(125, Locale::En), "1.25");
+        assert_eq!(hundredths_text(300, Locale::Fr), "3");
+    }
+}

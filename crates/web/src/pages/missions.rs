@@ -331,6 +331,7 @@ fn read_form(body: &[u8]) -> AppResult<(MissionInput, Vec<String>)> {
             "expense_policy" => f.expense_policy = v,
             "expense_fee" => f.expense_fee = v,
             "invoicing_locked" => f.invoicing_locked = v == "true",
+            "extras_allowed" => f.extras_allowed = v == "true",
             "invoicing_contact_id" => f.invoicing_contact_id = v,
             "billing_address" => f.billing_address = v,
             "notes" => f.notes = v,
@@ -535,6 +536,10 @@ async fn show_page(
         (
             t("mission-invoicing-locked"),
             t(if m.data.invoicing_locked { "yes" } else { "no" }),
+        ),
+        (
+            t("mission-extras-allowed"),
+            t(if m.data.extras_allowed { "yes" } else { "no" }),
         ),
     ];
     if let Some(po) = &m.data.po_number {
