@@ -101,3 +101,7 @@ cra-reason-required = Give the reason.
 cra-attachment-empty = Choose a file.
 cra-attachment-too-large = File too large (10 MB at most).
 mission-extras-allowed = On-call and overtime reported in the activity report
+home-cra = Activity reports
+home-cra-to-sign = Your { $month } report is to fill in and sign.
+home-cra-to-validate = { $name }'s report — { $month }: to validate.
+home-cra-manager = { $count } report(s) validated by the client wait for your validation.

@@ -101,3 +101,7 @@ cra-reason-required = Indiquez le motif.
 cra-attachment-empty = Choisissez un fichier.
 cra-attachment-too-large = Fichier trop volumineux (10 Mo au plus).
 mission-extras-allowed = Astreintes et heures supplémentaires déclarées dans le CRA
+home-cra = Comptes rendus d’activité
+home-cra-to-sign = Votre CRA de { $month } est à remplir et signer.
+home-cra-to-validate = CRA de { $name } — { $month } : à valider.
+home-cra-manager = { $count } CRA validé(s) par le client attendent votre validation.

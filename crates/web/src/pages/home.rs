@@ -29,6 +29,86 @@ struct HomePage {
     missions: Vec<(String, String, String, String)>,
     /// Documents waiting for this person's signature.
     to_sign: Vec<super::documents::Awaiting>,
+    /// Activity reports waiting for this person: (link, text).
+    cra_todo: Vec<(String, String)>,
+}
+
+/// What this person has to do about activity reports: a consultant his
+/// months not yet signed, a client contact the reports waiting for his
+/// company, a manager those waiting for him.
+async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+    use domain::calendar::YearMonth;
+    use domain::cra::CraStatus;
+    let l = ctx.locale;
+    let user = ctx.user()?;
+    let label = |m: YearMonth| match l {
+        domain::Locale::Fr => m.label_fr(),
+        domain::Locale::En => m.label_en(),
+    };
+    let mut out = Vec::new();
+    if allows(user.role, Permission::EnterCra) {
+        let now = YearMonth::of(time::OffsetDateTime::now_utc().date());
+        for month in [now.prev(), now] {
+            let status = match store::cras::find(tx, user.id, month).await? {
+                Some(id) => Some((id, store::cras::get(tx, ctx.scope()?, id).await?.cra.status)),
+                None => None,
+            };
+            match status {
+                Some((id, s)) if s == CraStatus::Draft => out.push((
+                    format!("/cras/{id}"),
+                    i18n::t_args(l, "home-cra-to-sign", &[("month", label(month))]),
+                )),
+                None if !store::cras::missions_in(tx, user.id, month)
+                    .await?
+                    .is_empty() =>
+                {
+                    out.push((
+                        "/cras".into(),
+                        i18n::t_args(l, "home-cra-to-sign", &[("month", label(month))]),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    if let (true, store::Scope::Company(company)) = (
+        allows(user.role, Permission::ClientValidateCras),
+        ctx.scope()?,
+    ) {
+        for (cra, _) in store::cras::awaiting_client(tx, company).await? {
+            out.push((
+                format!("/cras/{}", cra.id),
+                i18n::t_args(
+                    l,
+                    "home-cra-to-validate",
+                    &[
+                        ("name", cra.consultant_name.clone()),
+                        ("month", label(cra.month)),
+                    ],
+                ),
+            ));
+        }
+    }
+    if allows(user.role, Permission::ValidateCras) {
+        let waiting = store::cras::list(
+            tx,
+            store::Scope::All,
+            &store::cras::Filter {
+                status: Some(CraStatus::ClientValidated),
+                ..Default::default()
+            },
+            1000,
+        )
+        .await?
+        .len();
+        if waiting > 0 {
+            out.push((
+                "/cras?status=client_validated".into(),
+                i18n::t_args(l, "home-cra-manager", &[("count", waiting.to_string())]),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -115,6 +195,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         })
         .collect();
     let to_sign = super::documents::awaiting(&mut tx, &ctx).await?;
+    let cra_todo = cra_todo(&mut tx, &ctx).await?;
     tx.commit().await?;
     let first_name = user
         .display_name
@@ -130,5 +211,6 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         tasks,
         missions,
         to_sign,
+        cra_todo,
     })
 }

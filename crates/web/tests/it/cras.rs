@@ -159,3 +159,29 @@ async fn a_consultant_cannot_open_another_consultants_report() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_home_page_says_what_is_waiting_for_whom() {
+    on_each_backend(|t| async move {
+        let sophie = t.browser(Some(Role::ClientContact)).await;
+        let home = t.get("/", Some(&sophie)).await;
+        assert!(home.body.contains("CRA de Camille Martin"), "{}", home.body);
+        let mut tx = t.db.read().await.unwrap();
+        let lucas = store::users::find_by_email(&mut tx, "lucas.petit@stafforia.example")
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        let home = t.get("/", Some(&t.browser_of(Some(lucas.id)).await)).await;
+        assert!(
+            home.body.contains("est à remplir et signer"),
+            "{}",
+            home.body
+        );
+        // Nothing waits for the manager yet: Camille's month is at the client.
+        let dm = t.browser(Some(Role::DeliveryManager)).await;
+        let home = t.get("/", Some(&dm)).await;
+        assert!(!home.body.contains("attendent votre validation"));
+    })
+    .await;
+}
