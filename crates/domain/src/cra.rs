@@ -637,7 +637,7 @@ mod tests {
         };
         assert_eq!(pattern.ratio_percent(), 80);
         let part = fill_month(nov(), pattern, &m, &[], &leave);
-        let slots = lay_out(nov(), &part, &leave, &[m.clone()]).unwrap();
+        let slots = lay_out(nov(), &part, &leave, std::slice::from_ref(&m)).unwrap();
         assert_eq!(
             totals(&slots)[&Activity::Mission(m.id)],
             DayQuantity::from_half_days(23)

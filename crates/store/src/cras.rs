@@ -1267,10 +1267,8 @@ pub async fn attachment(
     .ok_or(Error::NotFound)
 }
 
-macro_rules! select_cras_with_totals {
-    () => {
-        concat!(
-            "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
+/// Reports with their day counts, filtered and scoped like `select_cras!`.
+const SELECT_CRAS_WITH_TOTALS: &str = "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
                r.month, r.version, r.status, r.comment, r.rejection_reason, r.signed_at, r.client_validated_at,
                r.validated_at, v.display_name AS validated_by, r.updated_at,
                CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
@@ -1289,10 +1287,7 @@ macro_rules! select_cras_with_totals {
              GROUP BY r.id, r.consultant_id, u.display_name, u.email, r.month, r.version, r.status, r.comment,
                r.rejection_reason, r.signed_at, r.client_validated_at, r.validated_at, v.display_name, r.updated_at
              ORDER BY r.month DESC, u.display_name
-             LIMIT $6"
-        )
-    };
-}
+             LIMIT $6";
 
 /// A line of the list pages.
 #[derive(Debug, Clone, Serialize)]
@@ -1321,7 +1316,7 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
         other: i64,
         waiting: i64,
     }
-    let rows: Vec<S> = on_tx!(tx, |c| sqlx::query_as(select_cras_with_totals!())
+    let rows: Vec<S> = on_tx!(tx, |c| sqlx::query_as(SELECT_CRAS_WITH_TOTALS)
         .bind(scope.own_user())
         .bind(scope.company())
         .bind(f.month.map(|m| m.to_string()))

@@ -5,6 +5,7 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod cras;
 pub mod me;
 pub mod users;
 

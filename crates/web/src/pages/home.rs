@@ -54,7 +54,7 @@ async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, Strin
                 None => None,
             };
             match status {
-                Some((id, s)) if s == CraStatus::Draft => out.push((
+                Some((id, CraStatus::Draft)) => out.push((
                     format!("/cras/{id}"),
                     i18n::t_args(l, "home-cra-to-sign", &[("month", label(month))]),
                 )),

@@ -185,3 +185,85 @@ async fn the_home_page_says_what_is_waiting_for_whom() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_api_reads_scoped_and_refuses_a_bad_grid_naming_the_day() {
+    on_each_backend(|t| async move {
+        use axum::http::Method;
+        let camille = t.token(Role::Consultant).await;
+        let sophie = t.token(Role::ClientContact).await;
+        let list = t
+            .api(Method::GET, "/api/v1/cras", Some(&sophie), None)
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        let items = list.json();
+        let items = items.as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items
+                .iter()
+                .all(|i| i["consultant_name"] == "Camille Martin")
+        );
+        let bad = t
+            .api(
+                Method::GET,
+                "/api/v1/cras?month=2026-13",
+                Some(&sophie),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json()["errors"][0]["field"], "month");
+
+        // Camille opens an old month and sends 1.5 days on one date.
+        let browser = t.browser(Some(Role::Consultant)).await;
+        let month = YearMonth::of(store::now().date()).prev().prev().prev();
+        let r = t
+            .post_form("/cras/open", &browser, &[("month", &month.to_string())])
+            .await;
+        let id = r.location().trim_start_matches("/cras/").to_owned();
+        let day = WorkPattern::default().working_days(month)[0].to_string();
+        let body = format!(
+            r#"{{"entries": [{{"date": "{day}", "activity": "bench", "days": "1"}},
+                             {{"date": "{day}", "activity": "training", "days": "0.5"}}]}}"#
+        );
+        let before = t.count("cra_slots").await;
+        let r = t
+            .api(
+                Method::PUT,
+                &format!("/api/v1/cras/{id}"),
+                Some(&camille),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.content_type(), "application/problem+json");
+        let e = r.json();
+        assert_eq!(e["errors"][0]["field"], "grid");
+        assert_eq!(e["errors"][0]["code"], "cra-day-over-one");
+        assert_eq!(t.count("cra_slots").await, before);
+        let ok =
+            format!(r#"{{"entries": [{{"date": "{day}", "activity": "bench", "days": "1"}}]}}"#);
+        let r = t
+            .api(
+                Method::PUT,
+                &format!("/api/v1/cras/{id}"),
+                Some(&camille),
+                Some(&ok),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["entries"][0]["days"], "1");
+        // The client cannot read a month with no days of his.
+        let r = t
+            .api(
+                Method::GET,
+                &format!("/api/v1/cras/{id}"),
+                Some(&sophie),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

@@ -245,6 +245,14 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/contacts/{id}",
         "admin direction business_manager delivery_manager finance",
     ),
+    ("GET", "/api/v1/cras", "signed"),
+    ("GET", "/api/v1/cras/{id}", "signed"),
+    ("PUT", "/api/v1/cras/{id}", "consultant"),
+    (
+        "POST",
+        "/api/v1/cras/validate",
+        "admin direction business_manager delivery_manager",
+    ),
     ("GET", "/api/v1/users", "admin"),
     ("POST", "/api/v1/users", "admin"),
     ("GET", "/api/v1/users/{id}", "admin"),
@@ -312,7 +320,7 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.clientis_contact.to_string()
     } else if path.starts_with("/contracts") {
         t.clientis_contract.to_string()
-    } else if path.starts_with("/cras") {
+    } else if path.starts_with("/cras") || path.starts_with("/api/v1/cras") {
         t.camille_cra.to_string()
     } else if path.starts_with("/documents") {
         t.camille_order.to_string()
