@@ -11,6 +11,7 @@ mod concurrency;
 mod contacts;
 mod demo;
 mod esign;
+mod leave;
 mod renewals;
 mod schema;
 mod sessions;
