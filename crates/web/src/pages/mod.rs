@@ -8,6 +8,7 @@ pub mod contracts;
 pub mod documents;
 pub mod home;
 pub mod jobs;
+pub mod leave;
 pub mod login;
 pub mod missions;
 pub mod renewals;

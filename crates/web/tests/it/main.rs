@@ -4,6 +4,7 @@
 mod api;
 mod esign;
 mod harness;
+mod leave;
 mod missions;
 mod pages;
 mod routes;
