@@ -57,6 +57,12 @@ pub async fn save_type(tx: &mut Tx, actor: &Actor, t: &LeaveType) -> Result<()> 
     if !e.is_empty() {
         return Err(Error::Invalid(e));
     }
+    let t = &LeaveType {
+        code: t.code.clone(),
+        label_fr: t.label_fr.trim().to_owned(),
+        label_en: t.label_en.trim().to_owned(),
+        ..t.clone()
+    };
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO leave_types (code, label_fr, label_en, tracks_balance, active, position)
@@ -64,8 +70,8 @@ pub async fn save_type(tx: &mut Tx, actor: &Actor, t: &LeaveType) -> Result<()> 
          ON CONFLICT (code) DO UPDATE SET label_fr = $2, label_en = $3, tracks_balance = $4, active = $5"
     )
     .bind(&t.code)
-    .bind(t.label_fr.trim())
-    .bind(t.label_en.trim())
+    .bind(&t.label_fr)
+    .bind(&t.label_en)
     .bind(t.tracks_balance)
     .bind(t.active)
     .execute(c)
@@ -213,12 +219,17 @@ pub async fn request(
         Ok(()) => ValidationErrors::new(),
         Err(e) => e,
     };
+    let comment = n
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     let known = types(tx).await?;
     let ty = known.iter().find(|t| t.code == n.leave_type && t.active);
     if ty.is_none() {
         e.add("leave_type", "leave-type-unknown");
     }
-    if let Some(c) = &n.comment
+    if let Some(c) = comment
         && c.chars().count() > 1000
     {
         e.add_with("comment", "field-too-long", vec![("max", "1000".into())]);
@@ -226,6 +237,7 @@ pub async fn request(
     if !e.is_empty() {
         return Err(Error::Invalid(e));
     }
+    lock_person(tx, user).await?;
     let pattern = work_pattern(tx, user).await?;
     let halves = n.period.halves(pattern);
     if halves.is_empty() {
@@ -236,13 +248,7 @@ pub async fn request(
     }
     check_free(tx, user, &n.period, None).await?;
     if let Some(d) = cras::locked_on(tx, user, &halves).await? {
-        let mut e = ValidationErrors::new();
-        e.add_with(
-            "start",
-            "leave-overlaps-signed-cra",
-            vec![("month", YearMonth::of(d).label_fr())],
-        );
-        return Err(Error::Invalid(e));
+        return Err(signed_month("start", d));
     }
     let id = LeaveRequestId::new();
     let at = now();
@@ -260,7 +266,7 @@ pub async fn request(
     .bind(n.period.end)
     .bind(n.period.end_half.as_str())
     .bind(halves.len() as i32)
-    .bind(n.comment.as_deref())
+    .bind(comment)
     .bind(at)
     .execute(c)
     .await
@@ -310,26 +316,59 @@ async fn managers_of(tx: &mut Tx, user: UserId) -> Result<Vec<String>> {
     .await)?)
 }
 
+/// The month label in both languages: the message is translated later.
+fn signed_month(field: &'static str, day: Date) -> Error {
+    let month = YearMonth::of(day);
+    let mut e = ValidationErrors::new();
+    e.add_with(
+        field,
+        "leave-overlaps-signed-cra",
+        vec![("month", month.label_fr()), ("month_en", month.label_en())],
+    );
+    Error::Invalid(e)
+}
+
+/// Serialises the leave writes of one person, so two requests sent at once
+/// cannot both pass the overlap check. SQLite's writer lock already does it.
+async fn lock_person(tx: &mut Tx, user: UserId) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user.to_string())
+            .fetch_optional(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The person's live requests (asked or approved) touching `from..=to`.
+async fn live_between(
+    tx: &mut Tx,
+    user: UserId,
+    from: Date,
+    to: Date,
+) -> Result<Vec<LeaveRequest>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!(
+        "l.status IN ('requested', 'approved') AND l.start_date <= $3 AND l.end_date >= $2
+         ORDER BY l.start_date"
+    ))
+    .bind(user.to_string())
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
 async fn check_free(
     tx: &mut Tx,
     user: UserId,
     p: &LeavePeriod,
     except: Option<LeaveRequestId>,
 ) -> Result<()> {
-    let others = list(
-        tx,
-        Scope::Own(user),
-        &Filter {
-            user: Some(user),
-            status: None,
-        },
-    )
-    .await?;
-    let clash = others.iter().any(|o| {
-        Some(o.id) != except
-            && matches!(o.status, LeaveStatus::Requested | LeaveStatus::Approved)
-            && o.period.overlaps(p)
-    });
+    let others = live_between(tx, user, p.start, p.end).await?;
+    let clash = others
+        .iter()
+        .any(|o| Some(o.id) != except && o.period.overlaps(p));
     if clash {
         return Err(Error::Invalid(ValidationErrors::single(
             "start",
@@ -364,6 +403,13 @@ pub async fn decide(
         .status
         .transition(event)
         .map_err(|_| Error::Invalid(ValidationErrors::single("status", "leave-already-decided")))?;
+    // Four eyes: a manager's own leave is decided by someone else.
+    if !matches!(d, Decision::Cancel) && actor.user_id == Some(before.user_id) {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "status",
+            "leave-own-decision",
+        )));
+    }
     let note = match d {
         Decision::Refuse { note } if note.trim().is_empty() => {
             return Err(Error::Invalid(ValidationErrors::single(
@@ -371,21 +417,21 @@ pub async fn decide(
                 "leave-refusal-reason-required",
             )));
         }
+        Decision::Refuse { note } if note.trim().chars().count() > 1000 => {
+            let mut e = ValidationErrors::new();
+            e.add_with("note", "field-too-long", vec![("max", "1000".into())]);
+            return Err(Error::Invalid(e));
+        }
         Decision::Refuse { note } => Some(note.trim().to_owned()),
         _ => None,
     };
+    lock_person(tx, before.user_id).await?;
     let pattern: WorkPattern = work_pattern(tx, before.user_id).await?;
     let halves = before.period.halves(pattern);
     let touches_reports = matches!(d, Decision::Approve)
         || (matches!(d, Decision::Cancel) && before.status == LeaveStatus::Approved);
     if touches_reports && let Some(day) = cras::locked_on(tx, before.user_id, &halves).await? {
-        let mut e = ValidationErrors::new();
-        e.add_with(
-            "status",
-            "leave-overlaps-signed-cra",
-            vec![("month", YearMonth::of(day).label_fr())],
-        );
-        return Err(Error::Invalid(e));
+        return Err(signed_month("status", day));
     }
     let n = on_tx!(tx, |c| {
         sqlx::query(
@@ -494,6 +540,12 @@ pub(crate) async fn approved_halves(
     Ok(out)
 }
 
+/// Years an allowance may be set for.
+pub const ALLOWANCE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A year holds at most 366 days.
+pub const MAX_ALLOWANCE_HALF_DAYS: u32 = 2 * 366;
+
 pub async fn set_allowance(
     tx: &mut Tx,
     actor: &Actor,
@@ -502,15 +554,31 @@ pub async fn set_allowance(
     year: i32,
     acquired: DayQuantity,
 ) -> Result<()> {
+    let mut e = ValidationErrors::new();
+    let role: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT role FROM users WHERE id = $1"
+    )
+    .bind(user.to_string())
+    .fetch_optional(c)
+    .await)?;
+    if role.is_none_or(|r| r == domain::role::Role::ClientContact.as_str()) {
+        e.add("user_id", "leave-user-unknown");
+    }
     if !types(tx)
         .await?
         .iter()
         .any(|t| t.code == leave_type && t.tracks_balance)
     {
-        return Err(Error::Invalid(ValidationErrors::single(
-            "leave_type",
-            "leave-type-unknown",
-        )));
+        e.add("leave_type", "leave-type-unknown");
+    }
+    if !ALLOWANCE_YEARS.contains(&year) {
+        e.add("year", "leave-year-invalid");
+    }
+    if acquired.half_days() > MAX_ALLOWANCE_HALF_DAYS {
+        e.add("days", "leave-allowance-too-large");
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
     }
     on_tx!(tx, |c| {
         sqlx::query(
@@ -562,15 +630,14 @@ pub async fn balances(
     .await
     })?;
     let pattern = work_pattern(tx, user).await?;
-    let requests = list(
-        tx,
-        Scope::Own(user),
-        &Filter {
-            user: Some(user),
-            status: None,
-        },
-    )
-    .await?;
+    let (first, last) = match (
+        Date::from_calendar_date(year, time::Month::January, 1),
+        Date::from_calendar_date(year, time::Month::December, 31),
+    ) {
+        (Ok(f), Ok(l)) => (f, l),
+        _ => return Ok(Vec::new()),
+    };
+    let requests = live_between(tx, user, first, last).await?;
     let mut out = Vec::new();
     for t in types(tx).await?.into_iter().filter(|t| t.tracks_balance) {
         let mut b = Balance {
@@ -597,4 +664,73 @@ pub async fn balances(
         });
     }
     Ok(out)
+}
+
+/// A yearly allowance as the settings page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allowance {
+    pub user_id: UserId,
+    pub user_name: String,
+    pub leave_type: String,
+    pub year: i32,
+    pub acquired: DayQuantity,
+}
+
+/// Every allowance set for the year, by person then type.
+pub async fn allowances(tx: &mut Tx, year: i32) -> Result<Vec<Allowance>> {
+    let rows: Vec<(String, String, String, i32, i32)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT a.user_id, u.display_name, a.leave_type, a.year, a.acquired_half_days
+             FROM leave_allowances a JOIN users u ON u.id = a.user_id
+             WHERE a.year = $1 ORDER BY u.display_name, a.user_id, a.leave_type",
+        )
+        .bind(year)
+        .fetch_all(c)
+        .await
+    })?;
+    rows.into_iter()
+        .map(|(id, user_name, leave_type, year, half_days)| {
+            Ok(Allowance {
+                user_id: UserId::parse(&id).ok_or_else(|| corrupt("user id", &id))?,
+                user_name,
+                leave_type,
+                year,
+                acquired: DayQuantity::from_half_days(half_days.max(0) as u32),
+            })
+        })
+        .collect()
+}
+
+/// Someone who takes leave: an active member of the firm (consultants and
+/// staff, never client contacts), with his work pattern.
+#[derive(Debug, Clone)]
+pub struct Employee {
+    pub id: UserId,
+    pub name: String,
+    pub pattern: WorkPattern,
+}
+
+pub async fn employees(tx: &mut Tx) -> Result<Vec<Employee>> {
+    let rows: Vec<(String, String, String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT id, display_name, work_region, work_weekdays FROM users
+             WHERE active = TRUE AND role <> 'client_contact' ORDER BY display_name, id",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    rows.into_iter()
+        .map(|(id, name, region, days)| {
+            Ok(Employee {
+                id: UserId::parse(&id).ok_or_else(|| corrupt("user id", &id))?,
+                name,
+                pattern: WorkPattern {
+                    region: domain::calendar::Region::parse(&region)
+                        .ok_or_else(|| corrupt("work region", &region))?,
+                    weekdays: WorkPattern::parse_weekdays(&days)
+                        .ok_or_else(|| corrupt("work weekdays", &days))?,
+                },
+            })
+        })
+        .collect()
 }

@@ -32,6 +32,77 @@ pub fn bars(title: &str, items: &[(String, u64)]) -> String {
     svg
 }
 
+/// One row of a stacked bar chart: its label, the segments' sizes in the
+/// legend's order, and the text written after the bar.
+pub struct StackedRow {
+    pub label: String,
+    pub values: Vec<u64>,
+    pub total: String,
+}
+
+const SERIES: [&str; 4] = ["#2f5fa8", "#7fa3d9", "#e0a526", "#b9c3d0"];
+
+/// Horizontal stacked bars sharing one scale, with a legend (at most four
+/// series; their colours come from a fixed palette).
+pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
+    let max = rows
+        .iter()
+        .map(|r| r.values.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let row = 34;
+    let label_w = 150;
+    let bar_w = 300;
+    let legend_h = 26;
+    let height = legend_h + rows.len() as i32 * row + 10;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        w = label_w + bar_w + 70,
+        t = escape(title)
+    );
+    let mut x = label_w;
+    for (name, colour) in legend.iter().zip(SERIES) {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/><text x="{tx}" y="15" font-size="12" fill="#1b2430">{name}</text>"##,
+            tx = x + 16,
+            name = escape(name),
+        );
+        x += 16 + 8 * name.chars().count() as i32 + 14;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = legend_h + i as i32 * row + 5;
+        let _ = write!(
+            svg,
+            r##"<text x="{lx}" y="{ty}" text-anchor="end" font-size="14" fill="#1b2430">{label}</text>"##,
+            lx = label_w - 10,
+            ty = y + 17,
+            label = escape(&r.label),
+        );
+        let mut x = label_w;
+        for (v, colour) in r.values.iter().zip(SERIES) {
+            let len = ((*v as f64 / max as f64) * bar_w as f64).round() as i32;
+            if len > 0 {
+                let _ = write!(
+                    svg,
+                    r#"<rect x="{x}" y="{y}" width="{len}" height="24" fill="{colour}"/>"#
+                );
+            }
+            x += len;
+        }
+        let _ = write!(
+            svg,
+            r##"<text x="{vx}" y="{ty}" font-size="14" fill="#1b2430">{total}</text>"##,
+            vx = x + 8,
+            ty = y + 17,
+            total = escape(&r.total),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -49,5 +120,29 @@ mod tests {
         assert!(svg.contains(r#"width="300""#));
         assert!(svg.contains(r#"width="150""#));
         assert!(svg.contains("x&amp;y") && svg.contains("A&lt;B"));
+    }
+
+    #[test]
+    fn stacked_segments_share_one_scale() {
+        let svg = stacked(
+            "Soldes",
+            &["Pris".into(), "Restant".into()],
+            &[
+                StackedRow {
+                    label: "CP".into(),
+                    values: vec![10, 40],
+                    total: "25".into(),
+                },
+                StackedRow {
+                    label: "R<T>T".into(),
+                    values: vec![0, 10],
+                    total: "5".into(),
+                },
+            ],
+        );
+        assert!(svg.contains(r#"width="60""#) && svg.contains(r#"width="240""#));
+        assert!(svg.contains("R&lt;T&gt;T") && svg.contains(">25<"));
+        // An empty segment draws nothing.
+        assert_eq!(svg.matches("height=\"24\"").count(), 3);
     }
 }

@@ -84,5 +84,6 @@ id_extractor!(
     domain::ids::JobId,
     domain::ids::ContractId,
     domain::ids::AmendmentId,
-    domain::ids::DocumentId
+    domain::ids::DocumentId,
+    domain::ids::LeaveRequestId
 );

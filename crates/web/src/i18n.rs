@@ -44,8 +44,28 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
 pub fn has(locale: Locale, key: &str) -> bool {
     // Every variable our messages use, so a message with arguments resolves.
     let args: HashMap<&str, FluentValue> = [
-        "count", "name", "max", "min", "expected", "found", "who", "when", "days", "renewed",
-        "total", "error", "from", "event", "day", "month",
+        "count",
+        "name",
+        "max",
+        "min",
+        "expected",
+        "found",
+        "who",
+        "when",
+        "days",
+        "renewed",
+        "total",
+        "error",
+        "from",
+        "event",
+        "day",
+        "month",
+        "month_en",
+        "year",
+        "remaining",
+        "acquired",
+        "start",
+        "end",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -88,13 +108,15 @@ mod tests {
             include_str!("../locales/fr/main.ftl"),
             include_str!("../locales/fr/missions.ftl"),
             include_str!("../locales/fr/documents.ftl"),
-            include_str!("../locales/fr/cras.ftl")
+            include_str!("../locales/fr/cras.ftl"),
+            include_str!("../locales/fr/leave.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/missions.ftl"),
             include_str!("../locales/en/documents.ftl"),
-            include_str!("../locales/en/cras.ftl")
+            include_str!("../locales/en/cras.ftl"),
+            include_str!("../locales/en/leave.ftl")
         ));
         fr.sort();
         en.sort();

@@ -366,6 +366,45 @@ pub fn routes() -> Routes {
         .post("/tasks/{id}/done", SignedIn, pages::jobs::complete_task)
         .get("/jobs", Perm(ManageJobs), pages::jobs::list)
         .post("/jobs/{id}/retry", Perm(ManageJobs), pages::jobs::retry)
+        // Leave
+        .get("/leave", Perm(RequestLeave), pages::leave::mine)
+        .post("/leave", Perm(RequestLeave), pages::leave::create)
+        .post(
+            "/leave/{id}/cancel",
+            Perm(RequestLeave),
+            pages::leave::cancel,
+        )
+        .get("/leave/team", Perm(ApproveLeave), pages::leave::team)
+        .post(
+            "/leave/{id}/approve",
+            Perm(ApproveLeave),
+            pages::leave::approve,
+        )
+        .post(
+            "/leave/{id}/refuse",
+            Perm(ApproveLeave),
+            pages::leave::refuse,
+        )
+        .get(
+            "/settings/leave",
+            Perm(ManageLeaveSettings),
+            pages::leave::settings,
+        )
+        .post(
+            "/settings/leave/types",
+            Perm(ManageLeaveSettings),
+            pages::leave::save_type,
+        )
+        .post(
+            "/settings/leave/allowances",
+            Perm(ManageLeaveSettings),
+            pages::leave::save_allowance,
+        )
+        .post(
+            "/settings/leave/patterns",
+            Perm(ManageLeaveSettings),
+            pages::leave::save_pattern,
+        )
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

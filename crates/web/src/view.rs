@@ -92,12 +92,23 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav-documents",
         Some(Permission::ViewDocuments),
     ),
+    ("/leave", "nav-leave", Some(Permission::RequestLeave)),
+    (
+        "/leave/team",
+        "nav-leave-team",
+        Some(Permission::ApproveLeave),
+    ),
     ("/users", "nav-users", Some(Permission::ManageUsers)),
     ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     (
         "/settings/mission-order",
         "nav-templates",
         Some(Permission::ManageTemplates),
+    ),
+    (
+        "/settings/leave",
+        "nav-leave-settings",
+        Some(Permission::ManageLeaveSettings),
     ),
     ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
     ("/account", "nav-account", None),
@@ -118,20 +129,34 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
             .map(|f| (f.kind, i18n::t(locale, &f.key)));
     }
     let path = ctx.path.split('?').next().unwrap_or("/").to_string();
+    let under = |href: &str| {
+        if href == "/" {
+            path == "/"
+        } else {
+            path.starts_with(href)
+        }
+    };
     let nav = match &ctx.user {
-        Some(u) => NAV
-            .iter()
-            .filter(|(_, _, p)| p.is_none_or(|p| allows(u.role, p)))
-            .map(|(href, key, _)| NavItem {
-                href,
-                label: i18n::t(locale, key),
-                current: if *href == "/" {
-                    path == "/"
-                } else {
-                    path.starts_with(href)
-                },
-            })
-            .collect(),
+        Some(u) => {
+            let visible: Vec<_> = NAV
+                .iter()
+                .filter(|(_, _, p)| p.is_none_or(|p| allows(u.role, p)))
+                .collect();
+            // "/leave/team" is current there, not "/leave" as well.
+            let deepest = visible
+                .iter()
+                .filter(|(href, _, _)| under(href))
+                .map(|(href, _, _)| href.len())
+                .max();
+            visible
+                .into_iter()
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    label: i18n::t(locale, key),
+                    current: under(href) && Some(href.len()) == deepest,
+                })
+                .collect()
+        }
         None => Vec::new(),
     };
     Ok(Layout {

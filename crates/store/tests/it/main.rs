@@ -12,6 +12,7 @@ mod contacts;
 mod cras;
 mod demo;
 mod esign;
+mod leave;
 mod renewals;
 mod schema;
 mod sessions;

@@ -9,6 +9,7 @@ pub mod cras;
 pub mod documents;
 pub mod home;
 pub mod jobs;
+pub mod leave;
 pub mod login;
 pub mod missions;
 pub mod renewals;

@@ -5,6 +5,7 @@ mod api;
 mod cras;
 mod esign;
 mod harness;
+mod leave;
 mod missions;
 mod pages;
 mod routes;
