@@ -9,6 +9,7 @@ mod backup;
 mod companies;
 mod concurrency;
 mod contacts;
+mod cra_reports;
 mod demo;
 mod esign;
 mod renewals;
