@@ -45,7 +45,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
     // Every variable our messages use, so a message with arguments resolves.
     let args: HashMap<&str, FluentValue> = [
         "count", "name", "max", "min", "expected", "found", "who", "when", "days", "renewed",
-        "total", "error", "from", "event",
+        "total", "error", "from", "event", "to", "day",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -86,11 +86,13 @@ mod tests {
         };
         let mut fr = keys(concat!(
             include_str!("../locales/fr/main.ftl"),
-            include_str!("../locales/fr/missions.ftl")
+            include_str!("../locales/fr/missions.ftl"),
+            include_str!("../locales/fr/cra_reports.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
-            include_str!("../locales/en/missions.ftl")
+            include_str!("../locales/en/missions.ftl"),
+            include_str!("../locales/en/cra_reports.ftl")
         ));
         fr.sort();
         en.sort();

@@ -329,6 +329,18 @@ pub fn routes() -> Routes {
         .post("/tasks/{id}/done", SignedIn, pages::jobs::complete_task)
         .get("/jobs", Perm(ManageJobs), pages::jobs::list)
         .post("/jobs/{id}/retry", Perm(ManageJobs), pages::jobs::retry)
+        // Activity reports: late and billable
+        .get("/cras/late", Perm(ViewLateCras), pages::cra_reports::late)
+        .get(
+            "/cras/billable",
+            Perm(ViewBillable),
+            pages::cra_reports::billable,
+        )
+        .get(
+            "/cras/billable.csv",
+            Perm(ViewBillable),
+            pages::cra_reports::billable_csv,
+        )
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

@@ -91,6 +91,16 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav-documents",
         Some(Permission::ViewDocuments),
     ),
+    (
+        "/cras/late",
+        "nav-cras-late",
+        Some(Permission::ViewLateCras),
+    ),
+    (
+        "/cras/billable",
+        "nav-billable",
+        Some(Permission::ViewBillable),
+    ),
     ("/users", "nav-users", Some(Permission::ManageUsers)),
     ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     (

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod api;
+mod cra_reports;
 mod esign;
 mod harness;
 mod missions;

@@ -185,6 +185,17 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/tasks/{id}/done", "signed"),
     ("GET", "/jobs", "admin direction"),
     ("POST", "/jobs/{id}/retry", "admin direction"),
+    ("GET", "/cras/late", "staff"),
+    (
+        "GET",
+        "/cras/billable",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/cras/billable.csv",
+        "admin direction business_manager finance",
+    ),
     ("GET", "/users", "admin"),
     ("GET", "/users/new", "admin"),
     ("POST", "/users", "admin"),
