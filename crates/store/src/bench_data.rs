@@ -194,3 +194,14 @@ pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> R
         client,
     })
 }
+
+/// Refreshes the planner's statistics (`ANALYZE`, on both backends), as
+/// PostgreSQL's autovacuum does on its own within a minute of a bulk change:
+/// right after one, the planner still counts the rows as they were.
+pub async fn analyze(tx: &mut Tx) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query("ANALYZE")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

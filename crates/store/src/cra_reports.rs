@@ -58,11 +58,27 @@ pub struct BillableLine {
     pub amount: Money,
 }
 
-/// The mission slots of manager-validated reports of the months asked for.
+/// The mission slots of manager-validated reports of the months asked for
+/// (`$1`, `$2`: first and last month).
 macro_rules! validated_mission_slots {
     () => {
         "FROM cras r JOIN cra_slots s ON s.cra_id = r.id
          WHERE r.status = 'validated' AND r.month >= $1 AND r.month <= $2 AND s.activity = 'mission'"
+    };
+}
+
+/// The mission `$col` has such slots. Driven by the (mission, day) index
+/// (`$3`, `$4`: first and last day of the months) rather than by a second
+/// scan of every slot of the months.
+macro_rules! has_validated_slots {
+    ($col:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+               WHERE s.mission_id = ",
+            $col,
+            " AND s.day >= $3 AND s.day <= $4 AND s.activity = 'mission'
+                 AND r.status = 'validated' AND r.month >= $1 AND r.month <= $2)"
+        )
     };
 }
 
@@ -82,20 +98,27 @@ struct BillableMission {
 
 /// Billable half days of the manager-validated reports of `from..=to`, per
 /// report, mission and rate period (amendments included), ordered by
-/// client, mission, month and period. Three statements.
+/// client, mission, month and period.
+///
+/// Three statements read the half days per report and mission (count, first
+/// and last day), the missions and their amendments. Most reports bill
+/// every day at one rate: their line follows from the count. The others (a
+/// rate change between their first and last day, or days outside the
+/// mission's schedule) are read again day by day, in a fourth statement
+/// (one per `MAX_BINDS` such reports), and cut at each rate change.
 pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec<BillableLine>> {
     let (lo, hi) = (from.to_string(), to.to_string());
-    type DayRow = (String, String, String, Date, i64);
-    let days: Vec<DayRow> = on_tx!(tx, |c| sqlx::query_as(concat!(
-        "SELECT r.id, r.month, s.mission_id, s.day, CAST(COUNT(*) AS BIGINT) ",
+    type PairRow = (String, String, String, i64, Date, Date);
+    let pairs: Vec<PairRow> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        "SELECT r.id, r.month, s.mission_id, CAST(COUNT(*) AS BIGINT), MIN(s.day), MAX(s.day) ",
         validated_mission_slots!(),
-        " GROUP BY r.id, r.month, s.mission_id, s.day"
+        " GROUP BY r.id, r.month, s.mission_id"
     ))
     .bind(&lo)
     .bind(&hi)
     .fetch_all(c)
     .await)?;
-    if days.is_empty() {
+    if pairs.is_empty() {
         return Ok(Vec::new());
     }
     let missions: Vec<BillableMission> = on_tx!(tx, |c| {
@@ -104,12 +127,13 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
            u.display_name AS consultant_name, m.analytic_code, m.start_date, m.initial_end_date,
            m.base_tjm_cents
          FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id
-         WHERE m.id IN (SELECT s.mission_id ",
-        validated_mission_slots!(),
-        ")"
+         WHERE ",
+        has_validated_slots!("m.id")
     ))
     .bind(&lo)
     .bind(&hi)
+    .bind(from.first_day())
+    .bind(to.last_day())
     .fetch_all(c)
     .await
     })?;
@@ -117,12 +141,14 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
     let amendments: Vec<AmendmentRow> = on_tx!(tx, |c| {
         sqlx::query_as(concat!(
         "SELECT a.mission_id, CAST(a.number AS INTEGER), a.effective_from, a.new_tjm_cents, a.new_end
-         FROM amendments a WHERE a.mission_id IN (SELECT s.mission_id ",
-        validated_mission_slots!(),
-        ") ORDER BY a.mission_id, a.number"
+         FROM amendments a WHERE ",
+        has_validated_slots!("a.mission_id"),
+        " ORDER BY a.mission_id, a.number"
     ))
     .bind(&lo)
     .bind(&hi)
+    .bind(from.first_day())
+    .bind(to.last_day())
     .fetch_all(c)
     .await
     })?;
@@ -157,12 +183,53 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
 
     // Half days per calendar day, per report and mission.
     let mut grouped: BTreeMap<(String, String), (String, BTreeMap<Date, u32>)> = BTreeMap::new();
-    for (cra, month, mission, day, halves) in days {
-        grouped
-            .entry((cra, mission))
-            .or_insert_with(|| (month, BTreeMap::new()))
-            .1
-            .insert(day, u32::try_from(halves).unwrap_or(0));
+    // The reports read day by day, and their (report, mission) pairs to cut.
+    let mut by_day: Vec<String> = Vec::new();
+    let mut cut: HashSet<(String, String)> = HashSet::new();
+    for (cra, month, mission, halves, first, last) in pairs {
+        let (_, schedule) = schedules
+            .get(mission.as_str())
+            .ok_or_else(|| corrupt("mission of a slot", &mission))?;
+        let one_rate = match schedule.periods(first, last).as_slice() {
+            [p] => p.from == first && p.to == last,
+            _ => false,
+        };
+        if one_rate {
+            // Every day from the first to the last is billed at one rate:
+            // cutting day by day would give this one line.
+            let halves = u32::try_from(halves).map_err(|_| corrupt("half days", &mission))?;
+            grouped.insert((cra, mission), (month, BTreeMap::from([(first, halves)])));
+        } else {
+            by_day.push(cra.clone());
+            cut.insert((cra.clone(), mission.clone()));
+            grouped.insert((cra, mission), (month, BTreeMap::new()));
+        }
+    }
+    by_day.sort();
+    by_day.dedup();
+    for chunk in by_day.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT s.cra_id, s.mission_id, s.day, CAST(COUNT(*) AS BIGINT) FROM cra_slots s
+             WHERE s.activity = 'mission' AND s.cra_id IN ({}) GROUP BY s.cra_id, s.mission_id, s.day",
+            crate::values_list("?", chunk.len())
+        );
+        let days: Vec<(String, String, Date, i64)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            q.fetch_all(c).await
+        })?;
+        for (cra, mission, day, halves) in days {
+            // A report's other missions, billed at one rate, are counted
+            // already.
+            let key = (cra, mission);
+            if cut.contains(&key)
+                && let Some((_, map)) = grouped.get_mut(&key)
+            {
+                map.insert(day, u32::try_from(halves).unwrap_or(0));
+            }
+        }
     }
     let mut lines = Vec::new();
     for ((cra, mission), (month, halves)) in grouped {

@@ -251,6 +251,48 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
             "800",
         )
         .await;
+        // Paul changes missions mid-month: an audit at Clientis until
+        // Friday 13, then acceptance testing at Banque Horizon from Monday
+        // 16, at 500,50 € then 520 € from Monday 23.
+        let paul = consultant(&db, "paul", "Paul Simon").await;
+        let audit = mission(
+            &db,
+            &p,
+            "Audit",
+            p.clientis,
+            paul,
+            date!(2026 - 01 - 01),
+            date!(2026 - 03 - 13),
+            "700",
+        )
+        .await;
+        let testing = mission(
+            &db,
+            &p,
+            "Recette",
+            p.horizon,
+            paul,
+            date!(2026 - 03 - 16),
+            date!(2026 - 12 - 31),
+            "500,50",
+        )
+        .await;
+        let mut tx = db.begin().await.unwrap();
+        store::missions::add_amendment(
+            &mut tx,
+            &actor(),
+            Scope::All,
+            testing,
+            &Amendment {
+                effective_from: date!(2026 - 03 - 23),
+                new_tjm: Some(Tjm::parse("520").unwrap()),
+                new_end: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let march = ym(2026, Month::March);
         // Half a day of training on Wednesday 4 March: 19 half days before
         // the amendment, 24 from it (March 2026 has 22 working days).
@@ -262,13 +304,33 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
         let c = filled(&db, camille, march, &[training]).await;
         let l = filled(&db, lucas, march, &[]).await;
         let n = filled(&db, nina, march, &[]).await;
-        for id in [c, l, n] {
+        let pa = filled(&db, paul, march, &[]).await;
+        for id in [c, l, n, pa] {
             sign(&db, id).await;
         }
-        for id in [c, l] {
+        for id in [c, l, pa] {
             client_validates(&db, id).await;
             manager_validates(&db, id, datetime!(2026-04-03 10:00 UTC)).await;
         }
+        let mut tx = db.begin().await.unwrap();
+        // Lucas's mission is brought forward to Friday 27 once his report
+        // is validated.
+        let before = store::missions::get(&mut tx, Scope::All, java)
+            .await
+            .unwrap();
+        let mut shortened = before.data.clone();
+        shortened.end_date = date!(2026 - 03 - 27);
+        store::missions::update(
+            &mut tx,
+            &actor(),
+            Scope::All,
+            java,
+            &shortened,
+            &before.validators,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         // Nina's report waits for her client: nothing to bill yet.
         assert_eq!(status(&db, n).await, CraStatus::Signed);
 
@@ -300,10 +362,46 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
                 (
                     "Développeur Java",
                     date!(2026 - 03 - 01),
-                    date!(2026 - 03 - 31),
-                    44,
+                    date!(2026 - 03 - 27),
+                    40,
                     Some(Money::from_euros(550)),
-                    Money::from_euros(12_100)
+                    Money::from_euros(11_000)
+                ),
+                // Validated days now outside the mission: shown, not priced.
+                (
+                    "Développeur Java",
+                    date!(2026 - 03 - 30),
+                    date!(2026 - 03 - 31),
+                    4,
+                    None,
+                    Money::ZERO
+                ),
+                // 10 × 500,50 / 2 = 2 502,50.
+                (
+                    "Recette",
+                    date!(2026 - 03 - 16),
+                    date!(2026 - 03 - 22),
+                    10,
+                    Some(Money::from_cents(50_050)),
+                    Money::from_cents(250_250)
+                ),
+                (
+                    "Recette",
+                    date!(2026 - 03 - 23),
+                    date!(2026 - 03 - 31),
+                    14,
+                    Some(Money::from_euros(520)),
+                    Money::from_euros(3_640)
+                ),
+                // The same report's single-rate mission, counted once
+                // although the report is also read day by day.
+                (
+                    "Audit",
+                    date!(2026 - 03 - 01),
+                    date!(2026 - 03 - 13),
+                    20,
+                    Some(Money::from_euros(700)),
+                    Money::from_euros(7_000)
                 ),
                 // 19 × 600,01 / 2 = 5 700,095 → 5 700,10 (half up).
                 (
@@ -325,20 +423,30 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
                 ),
             ]
         );
-        let first = &lines[1];
+        let first = &lines[5];
         assert_eq!(first.client_name, "Clientis Group");
         assert_eq!(first.consultant_name, "Camille Martin");
         assert_eq!(first.cra_id, c);
         assert!(!first.analytic_code.is_empty());
         assert_eq!(lines[0].mission_id, java);
+        assert_eq!(lines[0].cra_id, l);
+
+        assert_eq!(lines[2].cra_id, pa);
+        assert_eq!(lines[4].mission_id, audit);
 
         let totals = cra_reports::totals(&lines);
-        assert_eq!(totals.missions.len(), 2);
-        assert_eq!(totals.missions[1].mission_id, data);
-        assert_eq!(totals.missions[1].days, DayQuantity::from_half_days(43));
-        assert_eq!(totals.missions[1].amount, Money::from_cents(1_350_046));
-        assert_eq!(totals.days, DayQuantity::from_half_days(87));
-        assert_eq!(totals.amount, Money::from_cents(2_560_046));
+        assert_eq!(totals.missions.len(), 4);
+        assert_eq!(totals.missions[3].mission_id, data);
+        assert_eq!(totals.missions[3].days, DayQuantity::from_half_days(43));
+        assert_eq!(totals.missions[3].amount, Money::from_cents(1_350_046));
+        assert!(!totals.missions[3].unpriced);
+        assert_eq!(totals.missions[2].days, DayQuantity::from_half_days(20));
+        assert!(!totals.missions[2].unpriced);
+        assert_eq!(totals.missions[0].days, DayQuantity::from_half_days(44));
+        assert_eq!(totals.missions[0].amount, Money::from_euros(11_000));
+        assert!(totals.missions[0].unpriced);
+        assert_eq!(totals.days, DayQuantity::from_half_days(131));
+        assert_eq!(totals.amount, Money::from_cents(3_764_296));
     })
     .await;
 }
