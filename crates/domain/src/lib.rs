@@ -6,6 +6,7 @@ pub mod company;
 pub mod contact;
 pub mod contract;
 pub mod cra;
+pub mod cra_reports;
 pub mod esign;
 pub mod identifiers;
 pub mod ids;

@@ -29,6 +29,14 @@ pub struct BenchArgs {
     /// transaction rolled back afterwards).
     #[arg(long, value_name = "N")]
     pub mission_orders: Option<usize>,
+    /// Also time activity reports at size N (1000 when no N is given): N
+    /// consultants, each with a mission and a report validated by his
+    /// client for the month before last, are added (set-based, and kept);
+    /// then the manager validates the N in bulk in one transaction, and the
+    /// billable lines, the late list and the on-time rates are computed
+    /// (planner statistics refreshed after each bulk change, untimed).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000")]
+    pub cras: Option<usize>,
 }
 
 /// The live report with the most half-day entries, and its consultant.
@@ -123,6 +131,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.mission_orders {
         mission_orders(&db, n).await?;
+    }
+    if let Some(n) = args.cras {
+        cras(&db, n).await?;
     }
     println!(
         "backend: {}, companies: {companies}, requests per scenario: {}",
@@ -277,5 +288,101 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
         bytes / n / 1024,
         rate(send)
     );
+    Ok(())
+}
+
+/// Activity reports at size `n` on the current backend: the manager's bulk
+/// validation through `store::cras::validate` in one transaction (commit
+/// included), then the reports built on them.
+async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
+    use domain::calendar::YearMonth;
+    anyhow::ensure!(n > 0, "--cras needs at least one report");
+    let today = store::now().date();
+    let month = YearMonth::of(today).prev().prev();
+    let start = Instant::now();
+    let mut tx = db.begin().await?;
+    let fixture = store::bench_data::client_validated_cras(&mut tx, n, month).await?;
+    tx.commit().await?;
+    let setup = start.elapsed();
+    analyze(db).await?;
+
+    let mut tx = db.read().await?;
+    let start = Instant::now();
+    let late_before = store::cra_reports::late(&mut tx, today).await?;
+    let late_before_time = start.elapsed();
+    tx.commit().await?;
+
+    let start = Instant::now();
+    let mut tx = db.begin().await?;
+    let validated =
+        store::cras::validate(&mut tx, &Actor::system("bench"), &fixture.reports).await?;
+    tx.commit().await?;
+    let validate_time = start.elapsed();
+    anyhow::ensure!(
+        validated.done.len() == n,
+        "{} of {n} reports validated",
+        validated.done.len()
+    );
+    // Without this, PostgreSQL would plan for the statuses as they were
+    // before the validation (no report validated) until autovacuum runs.
+    analyze(db).await?;
+
+    let mut tx = db.read().await?;
+    let start = Instant::now();
+    let lines = store::cra_reports::billable(&mut tx, month, month).await?;
+    let billable_time = start.elapsed();
+    let start = Instant::now();
+    let late_after = store::cra_reports::late(&mut tx, today).await?;
+    let late_after_time = start.elapsed();
+    let months: Vec<YearMonth> =
+        std::iter::successors(Some(YearMonth::of(today).prev()), |m| Some(m.prev()))
+            .take(12)
+            .collect();
+    let start = Instant::now();
+    let rates = store::cra_reports::on_time_rates(&mut tx, &months, today).await?;
+    let rates_time = start.elapsed();
+    tx.commit().await?;
+    let totals = store::cra_reports::totals(&lines);
+    let expected = rates
+        .iter()
+        .find(|r| r.month == month)
+        .map_or(0, |r| r.expected);
+    let backend = db.backend().name();
+    println!(
+        "activity reports ({backend}, {n}, {month}): fixture written in {:.0} ms",
+        ms(setup)
+    );
+    println!(
+        "  manager validation of {n} in one transaction: {:.0} ms ({:.0} reports/s)",
+        ms(validate_time),
+        n as f64 / validate_time.as_secs_f64()
+    );
+    println!(
+        "  billable: {:.0} ms ({} lines, {} missions, {} days, {})",
+        ms(billable_time),
+        lines.len(),
+        totals.missions.len(),
+        totals.days.format(domain::Locale::Fr),
+        totals.amount.format(domain::Locale::Fr)
+    );
+    println!(
+        "  late list: {:.0} ms before validation ({} late), {:.0} ms after ({} late)",
+        ms(late_before_time),
+        late_before.len(),
+        ms(late_after_time),
+        late_after.len()
+    );
+    println!(
+        "  on-time rates over 12 months: {:.0} ms ({expected} reports expected for {month})",
+        ms(rates_time)
+    );
+    Ok(())
+}
+
+/// Fresh planner statistics after a bulk change, not timed.
+async fn analyze(db: &store::Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    store::bench_data::analyze(&mut tx).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -51,6 +51,22 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
         start,
     )
     .await?;
+    // Daily at 06:00 UTC (07:00 or 08:00 in Paris). The first slot is the
+    // last 06:00 gone by, so a new installation runs it at once. A second
+    // run on one day sends nothing more: each reminder is recorded per day.
+    let six = start.replace_time(time::macros::time!(06:00));
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "cra-reminders",
+        store::cra_reports::REMINDER_JOB,
+        Duration::days(1),
+        if six <= start {
+            six
+        } else {
+            six - Duration::days(1)
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -145,6 +161,18 @@ impl Worker {
                     store::esign::run_reminders(&mut tx, &self.public_url, store::now()).await?;
                 self.finish(tx, job).await?;
                 tracing::info!(expired, reminded, "signature reminders");
+            }
+            store::cra_reports::REMINDER_JOB => {
+                let mut tx = self.db.begin().await?;
+                let sent =
+                    store::cra_reports::run_reminders(&mut tx, &self.public_url, today).await?;
+                self.finish(tx, job).await?;
+                tracing::info!(
+                    consultants = sent.consultants,
+                    escalated = sent.escalated,
+                    managers = sent.managers,
+                    "activity report reminders"
+                );
             }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
@@ -262,6 +290,25 @@ mod tests {
     /// the leave request to both managers and its approval to Camille.
     const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1;
 
+    /// The activity-report reminders queued so far (their subjects start so).
+    async fn cra_reminder_emails(db: &Db) -> usize {
+        let mut tx = db.read().await.unwrap();
+        let emails = store::outbox::recent(&mut tx, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        emails
+            .iter()
+            .filter(|e| e.subject.starts_with("CRA de "))
+            .count()
+    }
+
+    fn cra_reminders_due_today() -> bool {
+        let today = store::now().date();
+        let month = domain::calendar::YearMonth::of(today);
+        [month.prev(), month]
+            .into_iter()
+            .any(|m| !domain::cra::reminders_due(m, today).is_empty())
+    }
+
     #[tokio::test]
     async fn two_instances_run_each_job_once() {
         store::testing::on_each_backend(|db| async move {
@@ -278,21 +325,25 @@ mod tests {
             let b = Worker::new(db.clone(), mailer.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Four scheduled jobs, the demo's nineteen e-mails (see
-            // DEMO_EMAILS), and the two e-mails of the new mission's alerts
-            // (queued by the scan, run in the same pass).
+            // Five scheduled jobs, the demo's e-mails (see DEMO_EMAILS), the
+            // two e-mails of the new mission's alerts (queued by the scan,
+            // run in the same pass), and the activity-report reminders if
+            // today is a reminder day (store tests pin those down on fixed
+            // dates).
+            let cra = cra_reminder_emails(&db).await;
+            assert_eq!(cra > 0, cra_reminders_due_today(), "{cra} CRA reminders");
             assert_eq!(
                 ran,
-                4 + DEMO_EMAILS + 2,
+                5 + DEMO_EMAILS + 2 + cra,
                 "every job ran exactly once across both instances"
             );
             let messages = sink
-                .wait_for(DEMO_EMAILS + 2, StdDuration::from_secs(10))
+                .wait_for(DEMO_EMAILS + 2 + cra, StdDuration::from_secs(10))
                 .await;
             tokio::time::sleep(StdDuration::from_millis(300)).await;
             assert_eq!(
                 sink.messages().len(),
-                DEMO_EMAILS + 2,
+                DEMO_EMAILS + 2 + cra,
                 "each e-mail delivered once"
             );
             assert!(messages.iter().any(|m| {
@@ -316,7 +367,7 @@ mod tests {
                     .count(),
                 1
             );
-            assert_eq!(done.total as usize, 4 + DEMO_EMAILS + 2);
+            assert_eq!(done.total as usize, 5 + DEMO_EMAILS + 2 + cra);
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
@@ -331,7 +382,12 @@ mod tests {
             let w = Worker::new(db.clone(), Mailer::new(&MailConfig::default()).unwrap());
             w.run_due().await.unwrap();
             let mut tx = db.read().await.unwrap();
-            let emails = store::outbox::recent(&mut tx, 100).await.unwrap();
+            let emails: Vec<_> = store::outbox::recent(&mut tx, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| !e.subject.starts_with("CRA de "))
+                .collect();
             let queued = store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
                 .await
                 .unwrap();

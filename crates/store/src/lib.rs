@@ -4,9 +4,11 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod backup;
+pub mod bench_data;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
+pub mod cra_reports;
 pub mod cras;
 pub mod credentials;
 pub mod db;

@@ -635,12 +635,30 @@ pub async fn schedule(
     .bind(id.to_string())
     .fetch_one(c)
     .await)?;
-    let mut s = RateSchedule::new(m.data.start_date, initial_end, m.data.tjm);
-    for a in &list {
-        s.apply(&a.amendment)
-            .map_err(|_| corrupt("amendment", &a.number.to_string()))?;
-    }
+    let s = schedule_from(
+        m.data.start_date,
+        initial_end,
+        m.data.tjm,
+        list.iter().map(|a| (a.number, &a.amendment)),
+    )?;
     Ok((m, s, list))
+}
+
+/// A mission's schedule from its signed facts and its amendments in the
+/// order of their numbers: the one rule behind `schedule` and the
+/// set-based reports that load many missions at once.
+pub fn schedule_from<'a>(
+    start: Date,
+    initial_end: Date,
+    base: Tjm,
+    amendments: impl IntoIterator<Item = (i32, &'a Amendment)>,
+) -> Result<RateSchedule> {
+    let mut s = RateSchedule::new(start, initial_end, base);
+    for (number, a) in amendments {
+        s.apply(a)
+            .map_err(|_| corrupt("amendment", &number.to_string()))?;
+    }
+    Ok(s)
 }
 
 /// Records an amendment (new rate from a date, new end date, or both) after

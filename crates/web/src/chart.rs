@@ -103,6 +103,44 @@ pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
     svg
 }
 
+/// A horizontal bar chart of rates in thousandths, 100 % filling the width
+/// whatever the largest value (so months compare with the goal, not with
+/// each other). Each item: its label, its rate (`None`: no figure, no bar)
+/// and the text shown after the bar.
+pub fn rates(title: &str, items: &[(String, Option<u32>, String)]) -> String {
+    let row = 30;
+    let label_w = 150;
+    let bar_w = 300;
+    let height = items.len() as i32 * row + 10;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        w = label_w + bar_w + 80,
+        t = escape(title)
+    );
+    // The 100 % line.
+    let _ = write!(
+        svg,
+        r##"<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="#c5cfdb" stroke-dasharray="4 3"/>"##,
+        x = label_w + bar_w
+    );
+    for (i, (label, per_mille, text)) in items.iter().enumerate() {
+        let y = i as i32 * row + 5;
+        let len = per_mille.map_or(0, |p| (p.min(1000) as i32 * bar_w + 500) / 1000);
+        let _ = write!(
+            svg,
+            r##"<text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="#1b2430">{label}</text><rect x="{bx}" y="{y}" width="{len}" height="20" rx="3" fill="#2f5fa8"/><text x="{vx}" y="{ty}" font-size="13" fill="#1b2430">{text}</text>"##,
+            lx = label_w - 10,
+            ty = y + 15,
+            label = escape(label),
+            bx = label_w,
+            vx = label_w + len + 8,
+            text = escape(text),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -144,5 +182,19 @@ mod tests {
         assert!(svg.contains("R&lt;T&gt;T") && svg.contains(">25<"));
         // An empty segment draws nothing.
         assert_eq!(svg.matches("height=\"24\"").count(), 3);
+    }
+
+    #[test]
+    fn rates_fill_the_width_at_one_thousand() {
+        let svg = rates(
+            "t",
+            &[
+                ("a".into(), Some(1000), "100 %".into()),
+                ("b".into(), Some(500), "50 %".into()),
+                ("c".into(), None, "—".into()),
+            ],
+        );
+        assert!(svg.contains(r#"width="300""#) && svg.contains(r#"width="150""#));
+        assert!(svg.contains(r#"width="0""#) && svg.contains("—"));
     }
 }

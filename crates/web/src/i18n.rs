@@ -66,6 +66,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "acquired",
         "start",
         "end",
+        "to",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -109,14 +110,16 @@ mod tests {
             include_str!("../locales/fr/missions.ftl"),
             include_str!("../locales/fr/documents.ftl"),
             include_str!("../locales/fr/cras.ftl"),
-            include_str!("../locales/fr/leave.ftl")
+            include_str!("../locales/fr/leave.ftl"),
+            include_str!("../locales/fr/cra_reports.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
             include_str!("../locales/en/missions.ftl"),
             include_str!("../locales/en/documents.ftl"),
             include_str!("../locales/en/cras.ftl"),
-            include_str!("../locales/en/leave.ftl")
+            include_str!("../locales/en/leave.ftl"),
+            include_str!("../locales/en/cra_reports.ftl")
         ));
         fr.sort();
         en.sort();

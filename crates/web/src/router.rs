@@ -405,6 +405,18 @@ pub fn routes() -> Routes {
             Perm(ManageLeaveSettings),
             pages::leave::save_pattern,
         )
+        // Activity reports: late and billable
+        .get("/cras/late", Perm(ViewLateCras), pages::cra_reports::late)
+        .get(
+            "/cras/billable",
+            Perm(ViewBillable),
+            pages::cra_reports::billable,
+        )
+        .get(
+            "/cras/billable.csv",
+            Perm(ViewBillable),
+            pages::cra_reports::billable_csv,
+        )
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

@@ -88,6 +88,16 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
     ("/cras", "nav-cras", Some(Permission::ViewCras)),
     (
+        "/cras/late",
+        "nav-cras-late",
+        Some(Permission::ViewLateCras),
+    ),
+    (
+        "/cras/billable",
+        "nav-billable",
+        Some(Permission::ViewBillable),
+    ),
+    (
         "/documents",
         "nav-documents",
         Some(Permission::ViewDocuments),

@@ -5,6 +5,7 @@ pub mod api_docs;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
+pub mod cra_reports;
 pub mod cras;
 pub mod documents;
 pub mod home;

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod api;
+mod cra_reports;
 mod cras;
 mod esign;
 mod harness;

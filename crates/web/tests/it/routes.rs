@@ -235,6 +235,17 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/settings/leave/types", "admin direction"),
     ("POST", "/settings/leave/allowances", "admin direction"),
     ("POST", "/settings/leave/patterns", "admin direction"),
+    ("GET", "/cras/late", "staff"),
+    (
+        "GET",
+        "/cras/billable",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/cras/billable.csv",
+        "admin direction business_manager finance",
+    ),
     ("GET", "/users", "admin"),
     ("GET", "/users/new", "admin"),
     ("POST", "/users", "admin"),

@@ -1,0 +1,83 @@
+//! The late-reports and to-invoice pages and the CSV export: shown to the
+//! roles that may see them, refused to a consultant.
+
+use axum::http::StatusCode;
+use domain::calendar::YearMonth;
+use domain::role::Role;
+
+use crate::harness::{TestApp, on_each_backend};
+
+/// Three reports of last month validated by their clients, then by the
+/// manager.
+async fn validated_reports(t: &TestApp) {
+    let month = YearMonth::of(store::now().date()).prev();
+    let mut tx = t.db.begin().await.unwrap();
+    let f = store::bench_data::client_validated_cras(&mut tx, 3, month)
+        .await
+        .unwrap();
+    let v = store::cras::validate(&mut tx, &store::Actor::system("test"), &f.reports)
+        .await
+        .unwrap();
+    assert_eq!(v.done.len(), 3);
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn late_and_billable_pages_for_finance_and_direction_only() {
+    on_each_backend(|t| async move {
+        validated_reports(&t).await;
+        for role in [Role::Finance, Role::Direction] {
+            let b = t.browser(Some(role)).await;
+            let home = t.get("/", Some(&b)).await;
+            assert!(home.body.contains(r#"href="/cras/late""#), "{role}");
+            assert!(home.body.contains(r#"href="/cras/billable""#), "{role}");
+
+            let late = t.get("/cras/late", Some(&b)).await;
+            assert_eq!(late.status, StatusCode::OK, "{role}: {}", late.body);
+            assert!(late.body.contains(
+                "Un CRA est à l’heure quand le manager l’a validé au plus tard le 5e jour ouvré du mois suivant (calendrier métropolitain"
+            ));
+            assert!(late.body.contains("<svg") && late.body.contains("on-time-rates"));
+            // The demo's consultants have filed nothing: Camille's mission
+            // started two months ago, so she is late for that month.
+            assert!(late.body.contains("Camille Martin"), "{}", late.body);
+
+            let bill = t.get("/cras/billable", Some(&b)).await;
+            assert_eq!(bill.status, StatusCode::OK, "{role}: {}", bill.body);
+            assert!(bill.body.contains("<h1>À facturer</h1>"));
+            for i in 0..3 {
+                assert!(bill.body.contains(&format!("Mission bench {i:05}")));
+            }
+            assert!(bill.body.contains("450,99"), "the odd-cent rate");
+            assert!(bill.body.contains("/cras/billable.csv?from="));
+
+            let csv = t.get("/cras/billable.csv", Some(&b)).await;
+            assert_eq!(csv.status, StatusCode::OK);
+            assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+            assert!(csv.body.starts_with('\u{feff}'), "a UTF-8 BOM");
+            let rows: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
+            assert_eq!(rows.len(), 4, "{}", csv.body);
+            assert!(rows[0].starts_with("\u{feff}Mois;Mois (AAAA-MM);Client;Mission;"));
+            assert!(rows[1].contains(";450,99;"), "{}", rows[1]);
+            assert_eq!(rows[1].split(';').count(), 11);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_consultant_sees_neither_page() {
+    on_each_backend(|t| async move {
+        let b = t.browser(Some(Role::Consultant)).await;
+        for path in ["/cras/late", "/cras/billable", "/cras/billable.csv"] {
+            assert_eq!(
+                t.get(path, Some(&b)).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+        let home = t.get("/", Some(&b)).await;
+        assert!(!home.body.contains("/cras/late") && !home.body.contains("/cras/billable"));
+    })
+    .await;
+}
