@@ -387,6 +387,10 @@ struct Situation {
     reports: HashMap<(String, YearMonth), Report>,
     /// Clients still to validate a signed report, by report id.
     pending: HashMap<String, Vec<String>>,
+    /// The firm's first month of reports: nobody is expected to have filed
+    /// before Régisseur was in use (without any report yet, the last month
+    /// read).
+    since: YearMonth,
 }
 
 async fn situation(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Situation> {
@@ -450,10 +454,18 @@ async fn situation(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Situat
             names.push(client);
         }
     }
+    let first: Option<String> = on_tx!(tx, |c| sqlx::query_scalar("SELECT MIN(month) FROM cras")
+        .fetch_one(c)
+        .await)?;
+    let since = match first.as_deref() {
+        Some(m) => YearMonth::parse(m).ok_or_else(|| corrupt("cra month", m))?,
+        None => to,
+    };
     Ok(Situation {
         missions,
         reports,
         pending,
+        since,
     })
 }
 
@@ -462,6 +474,9 @@ impl Situation {
     fn filers(&self, month: YearMonth) -> Result<BTreeMap<String, Filer>> {
         let (first, last) = (month.first_day(), month.last_day());
         let mut out: BTreeMap<String, Filer> = BTreeMap::new();
+        if month < self.since {
+            return Ok(out);
+        }
         for m in &self.missions {
             if m.start_date > last || m.last_date < first {
                 continue;

@@ -822,3 +822,50 @@ async fn reminders_go_out_once_per_day_however_many_instances_run() {
     })
     .await;
 }
+
+/// Nobody is expected to have filed before the firm's first report: the
+/// months before Régisseur was in use are not "late".
+#[tokio::test]
+async fn months_before_the_first_report_are_not_expected() {
+    on_each_backend(|db| async move {
+        let p = people(&db).await;
+        let zoe = consultant(&db, "zoe", "Zoé Lambert").await;
+        mission(
+            &db,
+            &p,
+            "Ancienne",
+            p.clientis,
+            zoe,
+            date!(2025 - 06 - 01),
+            date!(2026 - 12 - 31),
+            "600",
+        )
+        .await;
+        // No report at all: only the month being read is expected.
+        let mut tx = db.read().await.unwrap();
+        let late = cra_reports::late(&mut tx, date!(2026 - 05 - 20))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(late.is_empty(), "{:?}", summary(&late));
+        // The first report is April's: April is late, not the months before.
+        filled(&db, zoe, ym(2026, Month::April), &[]).await;
+        let mut tx = db.read().await.unwrap();
+        let late = cra_reports::late(&mut tx, date!(2026 - 05 - 20))
+            .await
+            .unwrap();
+        let rates = cra_reports::on_time_rates(
+            &mut tx,
+            &[ym(2026, Month::March), ym(2026, Month::April)],
+            date!(2026 - 05 - 20),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let months: Vec<YearMonth> = late.iter().map(|l| l.month).collect();
+        assert_eq!(months, [ym(2026, Month::April)]);
+        assert_eq!(rates[0].expected, 0);
+        assert_eq!(rates[1].expected, 1);
+    })
+    .await;
+}

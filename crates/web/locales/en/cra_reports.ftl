@@ -4,7 +4,7 @@ nav-cras-late = Late reports
 nav-billable = To invoice
 
 late-title = Late activity reports
-late-definition = An activity report is on time when the manager has validated it by the { $day }th working day of the following month (metropolitan French calendar: Saturdays, Sundays and public holidays excluded), after the consultant's signature and the client's validation. Every active consultant with a mission during the month must hand one in. The month's rate is the share of those reports validated on time; a reopened report counts by its latest version. A report is late once that date has passed without the manager's validation or, before it, if it is still unsigned after the month's last working day.
+late-definition = An activity report is on time when the manager has validated it by the { $day }th working day of the following month (metropolitan French calendar: Saturdays, Sundays and public holidays excluded), after the consultant's signature and the client's validation. Every active consultant with a mission during the month must hand one in, from the first month of reports kept in Régisseur. The month's rate is the share of those reports validated on time; a reopened report counts by its latest version. A report is late once that date has passed without the manager's validation or, before it, if it is still unsigned after the month's last working day.
 late-rates-title = On-time rate
 late-rates-caption = The last 12 months, most recent first
 late-chart-title = Share of reports validated on time, by month

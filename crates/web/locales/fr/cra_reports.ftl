@@ -4,7 +4,7 @@ nav-cras-late = CRA en retard
 nav-billable = À facturer
 
 late-title = CRA en retard
-late-definition = Un CRA est à l’heure quand le manager l’a validé au plus tard le { $day }e jour ouvré du mois suivant (calendrier métropolitain : samedis, dimanches et jours fériés exclus), après la signature du consultant et la validation du client. Chaque consultant actif ayant une mission pendant le mois doit en remettre un. Le taux du mois est la part de ces CRA validés à l’heure ; un CRA rouvert compte par sa dernière version. Un CRA est en retard dès que cette date est passée sans validation du manager, ou, avant elle, s’il n’est toujours pas signé après le dernier jour ouvré du mois.
+late-definition = Un CRA est à l’heure quand le manager l’a validé au plus tard le { $day }e jour ouvré du mois suivant (calendrier métropolitain : samedis, dimanches et jours fériés exclus), après la signature du consultant et la validation du client. Chaque consultant actif ayant une mission pendant le mois doit en remettre un, à partir du premier mois de CRA saisi dans Régisseur. Le taux du mois est la part de ces CRA validés à l’heure ; un CRA rouvert compte par sa dernière version. Un CRA est en retard dès que cette date est passée sans validation du manager, ou, avant elle, s’il n’est toujours pas signé après le dernier jour ouvré du mois.
 late-rates-title = Taux de CRA à l’heure
 late-rates-caption = Les 12 derniers mois, du plus récent au plus ancien
 late-chart-title = Part des CRA validés à l’heure, par mois

@@ -38,9 +38,9 @@ async fn late_and_billable_pages_for_finance_and_direction_only() {
                 "Un CRA est à l’heure quand le manager l’a validé au plus tard le 5e jour ouvré du mois suivant (calendrier métropolitain"
             ));
             assert!(late.body.contains("<svg") && late.body.contains("on-time-rates"));
-            // The demo's consultants have filed nothing: Camille's mission
-            // started two months ago, so she is late for that month.
-            assert!(late.body.contains("Camille Martin"), "{}", late.body);
+            // The demo's Lucas left last month half typed: he is late;
+            // Camille's months are validated or at the client, in time.
+            assert!(late.body.contains("Lucas Petit"), "{}", late.body);
 
             let bill = t.get("/cras/billable", Some(&b)).await;
             assert_eq!(bill.status, StatusCode::OK, "{role}: {}", bill.body);
@@ -49,6 +49,8 @@ async fn late_and_billable_pages_for_finance_and_direction_only() {
                 assert!(bill.body.contains(&format!("Mission bench {i:05}")));
             }
             assert!(bill.body.contains("450,99"), "the odd-cent rate");
+            // And the demo's two months Camille had validated.
+            assert!(bill.body.contains("Data Engineer"));
             assert!(bill.body.contains("/cras/billable.csv?from="));
 
             let csv = t.get("/cras/billable.csv", Some(&b)).await;
@@ -56,7 +58,7 @@ async fn late_and_billable_pages_for_finance_and_direction_only() {
             assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
             assert!(csv.body.starts_with('\u{feff}'), "a UTF-8 BOM");
             let rows: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
-            assert_eq!(rows.len(), 4, "{}", csv.body);
+            assert_eq!(rows.len(), 1 + 3 + 2, "{}", csv.body);
             assert!(rows[0].starts_with("\u{feff}Mois;Mois (AAAA-MM);Client;Mission;"));
             assert!(rows[1].contains(";450,99;"), "{}", rows[1]);
             assert_eq!(rows[1].split(';').count(), 11);
