@@ -1,0 +1,245 @@
+//! Reading reports across consultants (lists, the portal's queue), their
+//! attachments, and the leave workflow's hold on draft months.
+
+use super::*;
+
+pub async fn add_attachment(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: CraId,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<()> {
+    let cra = fetch(tx, scope, id).await?;
+    if !cra.status.is_editable() {
+        return Err(illegal(cra.status));
+    }
+    if bytes.is_empty() {
+        return Err(refuse("file", "cra-attachment-empty"));
+    }
+    if bytes.len() > domain::esign::MAX_SCAN_BYTES {
+        return Err(refuse("file", "cra-attachment-too-large"));
+    }
+    let name: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(200)
+        .collect();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cra_attachments (id, cra_id, filename, content_type, bytes, size_bytes, uploaded_by, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(id.to_string())
+    .bind(if name.is_empty() { "piece-jointe" } else { name.as_str() })
+    .bind(content_type)
+    .bind(bytes)
+    .bind(bytes.len() as i64)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    record(tx, id, actor, "attachment_added", Some(filename)).await
+}
+
+pub async fn attachment(
+    tx: &mut Tx,
+    scope: Scope,
+    id: CraId,
+    attachment: &str,
+) -> Result<(String, String, Vec<u8>)> {
+    fetch(tx, scope, id).await?;
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT filename, content_type, bytes FROM cra_attachments WHERE cra_id = $1 AND id = $2"
+    )
+    .bind(id.to_string())
+    .bind(attachment)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(Error::NotFound)
+}
+
+/// Reports with their day counts, filtered and scoped like `select_cras!`.
+const SELECT_CRAS_WITH_TOTALS: &str = "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
+               r.month, r.version, r.status, r.comment, r.rejection_reason, r.signed_at, r.client_validated_at,
+               r.validated_at, v.display_name AS validated_by, r.updated_at,
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'leave' THEN 1 ELSE 0 END), 0) AS BIGINT) AS leave,
+               CAST(COALESCE(SUM(CASE WHEN s.activity NOT IN ('mission', 'leave') THEN 1 ELSE 0 END), 0) AS BIGINT) AS other,
+               CAST((SELECT COUNT(*) FROM cra_client_approvals a WHERE a.cra_id = r.id AND a.approved_at IS NULL) AS BIGINT) AS waiting
+             FROM cras r JOIN users u ON u.id = r.consultant_id LEFT JOIN users v ON v.id = r.validated_by
+             LEFT JOIN cra_slots s ON s.cra_id = r.id
+             WHERE (CAST($1 AS TEXT) IS NULL OR r.consultant_id = $1)
+               AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a
+                     WHERE a.cra_id = r.id AND a.client_id = $2))
+               AND (CAST($3 AS TEXT) IS NULL OR r.month = $3)
+               AND (CAST($4 AS TEXT) IS NULL OR r.status = $4)
+               AND (CAST($5 AS TEXT) IS NULL OR r.consultant_id = $5)
+               AND r.status <> 'superseded'
+             GROUP BY r.id, r.consultant_id, u.display_name, u.email, r.month, r.version, r.status, r.comment,
+               r.rejection_reason, r.signed_at, r.client_validated_at, r.validated_at, v.display_name, r.updated_at
+             ORDER BY r.month DESC, u.display_name
+             LIMIT $6";
+
+/// A line of the list pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub cra: Cra,
+    pub billable_half_days: i64,
+    pub leave_half_days: i64,
+    pub other_half_days: i64,
+    pub clients_waiting: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub month: Option<YearMonth>,
+    pub status: Option<CraStatus>,
+    pub consultant: Option<UserId>,
+}
+
+pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
+    #[derive(sqlx::FromRow)]
+    struct S {
+        #[sqlx(flatten)]
+        row: Row,
+        billable: i64,
+        leave: i64,
+        other: i64,
+        waiting: i64,
+    }
+    let rows: Vec<S> = on_tx!(tx, |c| sqlx::query_as(SELECT_CRAS_WITH_TOTALS)
+        .bind(scope.own_user())
+        .bind(scope.company())
+        .bind(f.month.map(|m| m.to_string()))
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.consultant.map(|u| u.to_string()))
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter()
+        .map(|s| {
+            Ok(Summary {
+                cra: s.row.try_into()?,
+                billable_half_days: s.billable,
+                leave_half_days: s.leave,
+                other_half_days: s.other,
+                clients_waiting: s.waiting,
+            })
+        })
+        .collect()
+}
+
+/// The report a client validates from the portal: is this contact's
+/// company still expected to validate this mission's days?
+pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<(Cra, MissionId)>> {
+    let rows: Vec<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT a.cra_id, a.mission_id FROM cra_client_approvals a JOIN cras r ON r.id = a.cra_id
+         WHERE a.client_id = $1 AND a.approved_at IS NULL AND r.status = 'signed' ORDER BY r.month"
+    )
+    .bind(company.to_string())
+    .fetch_all(c)
+    .await
+    })?;
+    let mut out = Vec::new();
+    for (cra, mission) in rows {
+        let id = CraId::parse(&cra).ok_or_else(|| corrupt("cra id", &cra))?;
+        let m = MissionId::parse(&mission).ok_or_else(|| corrupt("mission id", &mission))?;
+        out.push((fetch(tx, Scope::All, id).await?, m));
+    }
+    Ok(out)
+}
+
+/// A leave date of the consultant on which a report past the draft stage
+/// already holds something: leave may not rewrite a signed month.
+pub async fn locked_on(
+    tx: &mut Tx,
+    consultant: UserId,
+    halves: &[(Date, Half)],
+) -> Result<Option<Date>> {
+    let months: std::collections::BTreeSet<YearMonth> =
+        halves.iter().map(|(d, _)| YearMonth::of(*d)).collect();
+    for m in months {
+        let status: Option<String> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT status FROM cras WHERE consultant_id = $1 AND month = $2 AND status <> 'superseded'"
+        )
+        .bind(consultant.to_string())
+        .bind(m.to_string())
+        .fetch_optional(c)
+        .await
+        })?;
+        if status.is_some_and(|s| s != CraStatus::Draft.as_str()) {
+            return Ok(halves
+                .iter()
+                .map(|(d, _)| *d)
+                .find(|d| YearMonth::of(*d) == m));
+        }
+    }
+    Ok(None)
+}
+
+/// Writes (or removes) leave halves into the consultant's draft reports.
+/// Work typed on those halves gives way to the leave.
+pub async fn apply_leave(
+    tx: &mut Tx,
+    consultant: UserId,
+    halves: &[(Date, Half)],
+    leave: Option<&LeaveTypeCode>,
+) -> Result<()> {
+    let mut by_month: BTreeMap<YearMonth, Vec<(Date, Half)>> = BTreeMap::new();
+    for (d, h) in halves {
+        by_month
+            .entry(YearMonth::of(*d))
+            .or_default()
+            .push((*d, *h));
+    }
+    for (month, hs) in by_month {
+        let Some(id) = find(tx, consultant, month).await? else {
+            continue;
+        };
+        for (d, h) in &hs {
+            on_tx!(tx, |c| sqlx::query(
+                "DELETE FROM cra_slots WHERE cra_id = $1 AND day = $2 AND half = $3"
+            )
+            .bind(id.to_string())
+            .bind(*d)
+            .bind(h.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        if let Some(t) = leave {
+            let slots: Vec<Slot> = hs
+                .iter()
+                .map(|(d, h)| Slot {
+                    day: *d,
+                    half: *h,
+                    activity: Activity::Leave(t.clone()),
+                })
+                .collect();
+            insert_slots(tx, id, &slots).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The live report with the most entries and its consultant (benchmarks
+/// measure the fullest month grid).
+pub async fn busiest(tx: &mut Tx) -> Result<Option<(CraId, UserId)>> {
+    let row: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT r.id, r.consultant_id FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+         WHERE r.status <> 'superseded' GROUP BY r.id, r.consultant_id ORDER BY COUNT(*) DESC, r.id LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.and_then(|(c, u)| Some((CraId::parse(&c)?, UserId::parse(&u)?))))
+}

@@ -1,0 +1,579 @@
+//! The order every report goes through: the consultant signs, each client
+//! validates his days (link + code, or the portal), the manager validates
+//! (one or many) or anyone sends it back; a locked report reopens as a new
+//! version.
+
+use super::*;
+
+/// The consultant signs: every working day must be filled. Each client
+/// whose mission appears gets the report of his days, to validate through a
+/// link + code (the e-signature mechanism) or in the client portal.
+pub async fn sign(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: CraId,
+    origin: &Origin,
+    base_url: &str,
+) -> Result<Sheet> {
+    let sheet = get(tx, scope, id).await?;
+    let next = sheet
+        .cra
+        .status
+        .transition(CraEvent::Sign)
+        .map_err(|e| illegal(e.from))?;
+    let unfilled = cra::unfilled_working_days(sheet.cra.month, sheet.pattern, &sheet.slots);
+    if !unfilled.is_empty() {
+        let days: Vec<String> = unfilled
+            .iter()
+            .take(5)
+            .map(|d| domain::locale::format_date(*d, domain::Locale::Fr))
+            .collect();
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "grid",
+            "cra-unfilled-days",
+            vec![
+                ("count", unfilled.len().to_string()),
+                ("days", days.join(", ")),
+            ],
+        );
+        return Err(Error::Invalid(e));
+    }
+    set_status(tx, id, sheet.cra.status, next, Some("signed_at")).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE cras SET rejection_reason = NULL WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    record(tx, id, actor, "signed", None).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM cra_client_approvals WHERE cra_id = $1"
+    )
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let worked: Vec<&MissionLine> = sheet
+        .missions
+        .iter()
+        .filter(|m| {
+            sheet
+                .slots
+                .iter()
+                .any(|s| s.activity == Activity::Mission(m.id))
+        })
+        .collect();
+    if worked.is_empty() {
+        // No client day: nobody outside the firm has anything to validate.
+        set_status(
+            tx,
+            id,
+            CraStatus::Signed,
+            CraStatus::ClientValidated,
+            Some("client_validated_at"),
+        )
+        .await?;
+        record(
+            tx,
+            id,
+            &Actor::system("Régisseur"),
+            "client_not_needed",
+            Some("aucun jour de mission client ce mois-ci"),
+        )
+        .await?;
+        return get(tx, scope, id).await;
+    }
+    for m in worked {
+        let doc = report_document(tx, actor, &sheet, m).await?;
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO cra_client_approvals (cra_id, mission_id, client_id, document_id) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(id.to_string())
+        .bind(m.id.to_string())
+        .bind(m.client_id.to_string())
+        .bind(doc.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        match first_validator(tx, m.id).await? {
+            Some(v) => {
+                esign::send(tx, actor, origin, base_url, doc, &[v]).await?;
+            }
+            None => {
+                record(
+                    tx,
+                    id,
+                    &Actor::system("Régisseur"),
+                    "no_validator",
+                    Some(&format!(
+                        "{} : aucun validateur client avec e-mail ; validation dans le portail",
+                        m.title
+                    )),
+                )
+                .await?;
+            }
+        }
+    }
+    get(tx, scope, id).await
+}
+
+async fn first_validator(tx: &mut Tx, mission: MissionId) -> Result<Option<SignerData>> {
+    let row: Option<(String, String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT c.first_name, c.last_name, c.email FROM mission_validators v JOIN contacts c ON c.id = v.contact_id
+         WHERE v.mission_id = $1 AND c.email IS NOT NULL ORDER BY c.last_name, c.first_name LIMIT 1"
+    )
+    .bind(mission.to_string())
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.and_then(|(f, l, e)| {
+        domain::identifiers::Email::parse(&e)
+            .ok()
+            .map(|email| SignerData {
+                name: format!("{f} {l}"),
+                email,
+            })
+    }))
+}
+
+/// The PDF a client validates: his mission's days only.
+async fn report_document(
+    tx: &mut Tx,
+    actor: &Actor,
+    sheet: &Sheet,
+    m: &MissionLine,
+) -> Result<domain::ids::DocumentId> {
+    let title = format!(
+        "CRA {} — {} — {}",
+        sheet.cra.month.label_fr(),
+        sheet.cra.consultant_name,
+        m.title
+    );
+    let days: Vec<&Slot> = sheet
+        .slots
+        .iter()
+        .filter(|s| s.activity == Activity::Mission(m.id))
+        .collect();
+    let mut per_day: BTreeMap<Date, u32> = BTreeMap::new();
+    for s in &days {
+        *per_day.entry(s.day).or_default() += 1;
+    }
+    let fr = domain::Locale::Fr;
+    let rows: Vec<Vec<String>> = per_day
+        .iter()
+        .map(|(d, h)| {
+            vec![
+                domain::locale::format_date(*d, fr),
+                domain::mission::DayQuantity::from_half_days(*h).format(fr),
+            ]
+        })
+        .collect();
+    let total = domain::mission::DayQuantity::from_half_days(days.len() as u32);
+    let mut doc = pdf::Document::new(&title);
+    doc.created_at(now())
+        .footer(&title)
+        .heading("Compte rendu d’activité")
+        .key_values(&[
+            ("Consultant", &sheet.cra.consultant_name),
+            ("Mois", &sheet.cra.month.label_fr()),
+            ("Mission", &m.title),
+            ("Client", &m.client_name),
+            ("Jours travaillés", &total.format(fr)),
+        ])
+        .table(&["Date", "Jours"], &rows, &[0.6, 0.4]);
+    if let Some(c) = &sheet.cra.comment {
+        doc.subheading("Commentaire du consultant").paragraph(c);
+    }
+    doc.paragraph(
+        "En validant ce compte rendu, le client atteste que les jours ci-dessus ont été réalisés \
+         pour son compte ; ils servent de base à la facturation du mois.",
+    );
+    let bytes = doc.to_bytes();
+    let spec = doc.to_spec();
+    let info = documents::create(
+        tx,
+        actor,
+        &NewDocument {
+            links: Links {
+                kind: DocumentKind::ActivityReport,
+                mission_id: Some(m.id),
+                contract_id: None,
+                amendment_id: None,
+                client_id: Some(m.client_id),
+                consultant_id: Some(sheet.cra.consultant_id),
+                cra_id: Some(sheet.cra.id),
+            },
+            title: &title,
+            spec: Some(&spec),
+            pdf: &bytes,
+        },
+    )
+    .await?;
+    Ok(info.id)
+}
+
+/// How a client's validation arrived.
+pub enum Via<'a> {
+    /// Through the e-mailed link and code; the trail is the signature's.
+    Link { document: domain::ids::DocumentId },
+    /// A signed-in client contact in the portal.
+    Portal {
+        mission: MissionId,
+        actor: &'a Actor,
+    },
+}
+
+/// Records one client's validation; once every client has validated, the
+/// report moves on to the manager.
+pub async fn client_validate(
+    tx: &mut Tx,
+    scope: Scope,
+    id: CraId,
+    via: Via<'_>,
+    who: &str,
+) -> Result<Sheet> {
+    let cra = fetch(tx, scope, id).await?;
+    cra.status
+        .transition(CraEvent::ClientValidate)
+        .map_err(|e| illegal(e.from))?;
+    let (filter_col, filter_val, via_text, actor) = match &via {
+        Via::Link { document } => (
+            "document_id",
+            document.to_string(),
+            "link",
+            Actor::system(who),
+        ),
+        Via::Portal { mission, actor } => (
+            "mission_id",
+            mission.to_string(),
+            "portal",
+            (*actor).clone(),
+        ),
+    };
+    let sql = format!(
+        "UPDATE cra_client_approvals SET approved_at = $3, approved_by = $4, via = $5
+         WHERE cra_id = $1 AND {filter_col} = $2 AND approved_at IS NULL"
+    );
+    let n = on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id.to_string())
+        .bind(&filter_val)
+        .bind(now())
+        .bind(who)
+        .bind(via_text)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(refuse("status", "cra-already-validated-by-client"));
+    }
+    if let Via::Portal { mission, actor } = &via {
+        // The e-mailed link is no longer needed.
+        let doc: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT document_id FROM cra_client_approvals WHERE cra_id = $1 AND mission_id = $2"
+        )
+        .bind(id.to_string())
+        .bind(mission.to_string())
+        .fetch_optional(c)
+        .await)?
+        .flatten();
+        if let Some(d) = doc.as_deref().and_then(domain::ids::DocumentId::parse) {
+            cancel_pending_request(tx, actor, d, "validé dans le portail client").await?;
+        }
+    }
+    record(tx, id, &actor, "client_validated", Some(who)).await?;
+    let waiting: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cra_client_approvals WHERE cra_id = $1 AND approved_at IS NULL"
+    )
+    .bind(id.to_string())
+    .fetch_one(c)
+    .await)?;
+    if waiting == 0 {
+        set_status(
+            tx,
+            id,
+            CraStatus::Signed,
+            CraStatus::ClientValidated,
+            Some("client_validated_at"),
+        )
+        .await?;
+    }
+    get(tx, scope, id).await
+}
+
+async fn cancel_pending_request(
+    tx: &mut Tx,
+    actor: &Actor,
+    doc: domain::ids::DocumentId,
+    why: &str,
+) -> Result<()> {
+    if let Some(r) = esign::latest_for(tx, doc).await?
+        && r.status == domain::esign::RequestStatus::Pending
+    {
+        esign::cancel(tx, actor, &Origin::system(), r.id, why).await?;
+    }
+    Ok(())
+}
+
+/// Back to the consultant with the reason, from any step before locking.
+/// Pending client links are withdrawn; the consultant is told by e-mail.
+pub async fn reject(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: CraId,
+    reason: &str,
+) -> Result<Sheet> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(refuse("reason", "cra-reason-required"));
+    }
+    if reason.chars().count() > 1000 {
+        let mut e = ValidationErrors::new();
+        e.add_with("reason", "field-too-long", vec![("max", "1000".into())]);
+        return Err(Error::Invalid(e));
+    }
+    let cra = fetch(tx, scope, id).await?;
+    let next = cra
+        .status
+        .transition(CraEvent::Reject)
+        .map_err(|e| illegal(e.from))?;
+    set_status(tx, id, cra.status, next, None).await?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE cras SET rejection_reason = $2, signed_at = NULL, client_validated_at = NULL WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .bind(reason)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let docs: Vec<Option<String>> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT document_id FROM cra_client_approvals WHERE cra_id = $1"
+    )
+    .bind(id.to_string())
+    .fetch_all(c)
+    .await)?;
+    for d in docs.into_iter().flatten() {
+        if let Some(d) = domain::ids::DocumentId::parse(&d) {
+            cancel_pending_request(tx, actor, d, "CRA renvoyé au consultant").await?;
+        }
+    }
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM cra_client_approvals WHERE cra_id = $1"
+    )
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    record(tx, id, actor, "rejected", Some(reason)).await?;
+    outbox::queue(
+        tx,
+        &cra.consultant_email,
+        &format!("CRA {} à reprendre", cra.month.label_fr()),
+        &format!(
+            "Bonjour {},\n\nVotre compte rendu d’activité de {} vous est renvoyé par {}.\nMotif : {}\n\n\
+             Corrigez-le puis signez-le à nouveau.\n— Régisseur",
+            cra.consultant_name,
+            cra.month.label_fr(),
+            actor.label,
+            reason
+        ),
+    )
+    .await?;
+    get(tx, scope, id).await
+}
+
+/// The manager validates reports already validated by their clients, in
+/// one statement per batch: reports in any other state are left alone and
+/// reported back, never half-validated.
+pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Validated> {
+    let by = actor.user_id.map(|u| u.to_string());
+    let at = now();
+    let mut done: Vec<CraId> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::MAX_BINDS - 4) {
+        let sql = format!(
+            "UPDATE cras SET status = 'validated', validated_at = $1, validated_by = $2, updated_at = $1
+             WHERE status = 'client_validated' AND id IN ({}) RETURNING id",
+            (0..chunk.len())
+                .map(|i| format!("${}", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let changed: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(at)
+                .bind(by.as_deref());
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        done.extend(changed.iter().filter_map(|s| CraId::parse(s)));
+    }
+    // The trail and the invoicing event, one multi-row insert each; their
+    // ids derive from the report's (a report is validated once per version).
+    for chunk in done.chunks(crate::rows_per_statement(5)) {
+        let sql = format!(
+            "INSERT INTO cra_events (id, cra_id, at, actor_id, actor_name, kind) VALUES {}",
+            crate::values_list("(?, ?, ?, ?, ?, 'validated')", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q
+                    .bind(format!("{id}:validated"))
+                    .bind(id.to_string())
+                    .bind(at)
+                    .bind(by.as_deref())
+                    .bind(&actor.label);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+        let sql = format!(
+            "INSERT INTO domain_events (id, kind, aggregate_id, payload, created_at) VALUES {}",
+            crate::values_list("(?, ?, ?, ?, ?)", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q
+                    .bind(format!("{id}:validated"))
+                    .bind(VALIDATED_EVENT)
+                    .bind(id.to_string())
+                    .bind(serde_json::json!({ "cra_id": id.to_string() }).to_string())
+                    .bind(at);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let skipped = ids.iter().filter(|i| !done.contains(i)).copied().collect();
+    Ok(Validated { done, skipped })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Validated {
+    pub done: Vec<CraId>,
+    /// Not awaiting the manager (not yet validated by the client, already
+    /// locked, or gone).
+    pub skipped: Vec<CraId>,
+}
+
+/// Reopens a locked report: it is kept as it was (superseded) and a new
+/// draft version starts from its days, so invoicing can bill the difference.
+pub async fn reopen(tx: &mut Tx, actor: &Actor, id: CraId, reason: &str) -> Result<CraId> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(refuse("reason", "cra-reason-required"));
+    }
+    let cra = fetch(tx, Scope::All, id).await?;
+    let next = cra
+        .status
+        .transition(CraEvent::Reopen)
+        .map_err(|e| illegal(e.from))?;
+    set_status(tx, id, cra.status, next, None).await?;
+    let new_id = CraId::new();
+    let at = now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cras (id, consultant_id, month, version, status, comment, previous_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $7)"
+    )
+    .bind(new_id.to_string())
+    .bind(cra.consultant_id.to_string())
+    .bind(cra.month.to_string())
+    .bind(cra.version + 1)
+    .bind(cra.comment.as_deref())
+    .bind(id.to_string())
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO cra_slots (cra_id, day, half, activity, mission_id, leave_type)
+         SELECT $1, day, half, activity, mission_id, leave_type FROM cra_slots WHERE cra_id = $2"
+    )
+    .bind(new_id.to_string())
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO cra_extras (cra_id, mission_id, kind, quantity_hundredths)
+         SELECT $1, mission_id, kind, quantity_hundredths FROM cra_extras WHERE cra_id = $2"
+    )
+    .bind(new_id.to_string())
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    record(tx, id, actor, "reopened", Some(reason)).await?;
+    record(
+        tx,
+        new_id,
+        actor,
+        "created",
+        Some(&format!("version {} après réouverture", cra.version + 1)),
+    )
+    .await?;
+    crate::contracts::emit(
+        tx,
+        REOPENED_EVENT,
+        &new_id.to_string(),
+        &serde_json::json!({ "cra_id": new_id.to_string(), "previous_id": id.to_string() }),
+    )
+    .await?;
+    outbox::queue(
+        tx,
+        &cra.consultant_email,
+        &format!("CRA {} rouvert", cra.month.label_fr()),
+        &format!(
+            "Bonjour {},\n\nVotre compte rendu d’activité de {} a été rouvert par {}.\nMotif : {}\n\n\
+             Corrigez-le puis signez-le à nouveau ; il repassera par le client et le manager.\n— Régisseur",
+            cra.consultant_name,
+            cra.month.label_fr(),
+            actor.label,
+            reason
+        ),
+    )
+    .await?;
+    Ok(new_id)
+}
+
+/// Called by the e-signature when the client signed the report's PDF.
+pub(crate) async fn signed_by_link(
+    tx: &mut Tx,
+    document: domain::ids::DocumentId,
+    cra: CraId,
+    who: &str,
+) -> Result<()> {
+    client_validate(tx, Scope::All, cra, Via::Link { document }, who)
+        .await
+        .map(|_| ())
+}
+
+/// Called by the e-signature when the client declined: the report goes
+/// back to the consultant with the client's reason.
+pub(crate) async fn declined_by_link(
+    tx: &mut Tx,
+    cra: CraId,
+    who: &str,
+    reason: &str,
+) -> Result<()> {
+    reject(
+        tx,
+        &Actor::system(&format!("{who} (client)")),
+        Scope::All,
+        cra,
+        reason,
+    )
+    .await
+    .map(|_| ())
+}
