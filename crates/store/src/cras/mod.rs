@@ -325,6 +325,11 @@ pub async fn open(
     if let Some(id) = find(tx, consultant, month).await? {
         return Ok(id);
     }
+    if month > YearMonth::of(now().date()) {
+        // Nobody reports on a month that has not begun (leave is requested
+        // ahead, not typed).
+        return Err(refuse("month", "cra-month-not-started"));
+    }
     let id = CraId::new();
     let at = now();
     let inserted = on_tx!(tx, |c| sqlx::query(

@@ -110,3 +110,5 @@ cra-status-invalid = Unknown status.
 cra-entry-date-invalid = Invalid date: { $day } (YYYY-MM-DD).
 cra-entry-activity-invalid = Unknown activity on { $day } (mission with mission_id, bench, training, internal, presales).
 cra-ids-invalid = Give 1 to 5,000 valid report ids.
+cra-month-not-started = This month has not begun: its report opens on its first day.
+cra-client-done = You already validated this report; only the manager can still send it back.

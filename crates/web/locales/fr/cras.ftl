@@ -110,3 +110,5 @@ cra-status-invalid = État inconnu.
 cra-entry-date-invalid = Date invalide : { $day } (format AAAA-MM-JJ).
 cra-entry-activity-invalid = Activité inconnue le { $day } (mission avec mission_id, bench, training, internal, presales).
 cra-ids-invalid = Donnez de 1 à 5 000 identifiants de CRA valides.
+cra-month-not-started = Ce mois n’a pas commencé : le CRA s’ouvre à partir du premier jour du mois.
+cra-client-done = Vous avez déjà validé ce CRA ; seul le manager peut encore le renvoyer.

@@ -480,9 +480,18 @@ pub async fn open(
         YearMonth::parse(f.month.trim()).ok_or(AppError::BadRequest("error-malformed-form"))?;
     let user = ctx.user()?.id;
     let mut tx = app.db.begin().await?;
-    let id = store::cras::open(&mut tx, &ctx.actor(), user, month).await?;
-    tx.commit().await?;
-    Ok(see_other(&format!("/cras/{id}")))
+    match store::cras::open(&mut tx, &ctx.actor(), user, month).await {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(see_other(&format!("/cras/{id}")))
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+            Ok(see_other("/cras"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The grid's fields: `c:<row key>:<date>` cells, `x:<kind>:<mission>`
@@ -725,9 +734,19 @@ pub async fn reject(
 ) -> AppResult<Response> {
     let scope = ctx.scope()?;
     let mut tx = app.db.begin().await?;
-    let r = store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason)
-        .await
-        .map(|_| ());
+    let sheet = store::cras::get(&mut tx, scope, id).await?;
+    // A client's say ends with his validation; after it, only the manager
+    // may still send the report back.
+    let r = if matches!(scope, store::Scope::Company(_)) && sheet.cra.status != CraStatus::Signed {
+        Err(store::Error::Invalid(ValidationErrors::single(
+            "status",
+            "cra-client-done",
+        )))
+    } else {
+        store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason)
+            .await
+            .map(|_| ())
+    };
     // A refused command writes nothing; the flash needs its own transaction.
     match r {
         Ok(_) => tx.commit().await?,

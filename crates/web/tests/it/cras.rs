@@ -23,6 +23,20 @@ async fn the_grid_refuses_in_french_then_signs() {
         let page = r.location().to_owned();
         let shown = t.get(&page, Some(&camille)).await;
         assert_eq!(shown.status, StatusCode::OK);
+        // A month that has not begun cannot be opened.
+        let reports = t.count("cras").await;
+        let next = YearMonth::of(store::now().date()).next().to_string();
+        let r = t
+            .post_form("/cras/open", &camille, &[("month", &next)])
+            .await;
+        assert_eq!(r.location(), "/cras");
+        assert!(
+            t.get("/cras", Some(&camille))
+                .await
+                .body
+                .contains("n’a pas commencé")
+        );
+        assert_eq!(t.count("cras").await, reports);
         assert!(shown.body.contains("Brouillon"), "{}", shown.body);
 
         let days = WorkPattern::default().working_days(month);
@@ -109,6 +123,24 @@ async fn the_client_validates_in_the_portal_and_sees_only_his_days() {
         let shown = t.get(&page, Some(&sophie)).await;
         assert!(
             shown.body.contains("Validé par le client"),
+            "{}",
+            shown.body
+        );
+        // Once validated, the client can no longer send it back.
+        let r = t
+            .post_form(
+                &format!("{page}/client-reject"),
+                &sophie,
+                &[("reason", "Finalement non")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let shown = t.get(&page, Some(&sophie)).await;
+        assert!(shown.body.contains("Validé par le client"));
+        assert!(
+            shown
+                .body
+                .contains("seul le manager peut encore le renvoyer"),
             "{}",
             shown.body
         );
