@@ -325,11 +325,6 @@ pub async fn open(
     if let Some(id) = find(tx, consultant, month).await? {
         return Ok(id);
     }
-    if month > YearMonth::of(now().date()) {
-        // Nobody reports on a month that has not begun (leave is requested
-        // ahead, not typed).
-        return Err(refuse("month", "cra-month-not-started"));
-    }
     let id = CraId::new();
     let at = now();
     let inserted = on_tx!(tx, |c| sqlx::query(
@@ -567,6 +562,7 @@ pub async fn save(
     if !sheet.cra.status.is_editable() {
         return Err(illegal(sheet.cra.status));
     }
+    hold_draft(tx, id).await?;
     let laid = cra::lay_out(
         sheet.cra.month,
         &entry.cells,
@@ -642,6 +638,24 @@ pub async fn save(
     )
     .await?;
     get(tx, scope, id).await
+}
+
+/// Takes the report's row for this transaction if it is still a draft, so
+/// that a concurrent signature waits for this write (PostgreSQL) and then
+/// sees it, or this write sees the signature and gives up.
+pub(crate) async fn hold_draft(tx: &mut Tx, id: CraId) -> Result<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE cras SET updated_at = $2 WHERE id = $1 AND status = 'draft'"
+    )
+    .bind(id.to_string())
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(refuse("status", "cra-changed-meanwhile"));
+    }
+    Ok(())
 }
 
 async fn set_status(

@@ -16,6 +16,7 @@ pub async fn add_attachment(
     if !cra.status.is_editable() {
         return Err(illegal(cra.status));
     }
+    hold_draft(tx, id).await?;
     if bytes.is_empty() {
         return Err(refuse("file", "cra-attachment-empty"));
     }
@@ -204,6 +205,8 @@ pub async fn apply_leave(
         let Some(id) = find(tx, consultant, month).await? else {
             continue;
         };
+        // A month signed since the caller checked refuses the leave.
+        hold_draft(tx, id).await?;
         for (d, h) in &hs {
             on_tx!(tx, |c| sqlx::query(
                 "DELETE FROM cra_slots WHERE cra_id = $1 AND day = $2 AND half = $3"

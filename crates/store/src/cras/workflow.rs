@@ -16,6 +16,14 @@ pub async fn sign(
     origin: &Origin,
     base_url: &str,
 ) -> Result<Sheet> {
+    let before = fetch(tx, scope, id).await?;
+    before
+        .status
+        .transition(CraEvent::Sign)
+        .map_err(|e| illegal(e.from))?;
+    // Hold the row first: leave approved or a grid saved meanwhile is either
+    // in what is read next or waits for this signature and then gives up.
+    hold_draft(tx, id).await?;
     let sheet = get(tx, scope, id).await?;
     let next = sheet
         .cra

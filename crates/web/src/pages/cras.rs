@@ -479,6 +479,13 @@ pub async fn open(
     let month =
         YearMonth::parse(f.month.trim()).ok_or(AppError::BadRequest("error-malformed-form"))?;
     let user = ctx.user()?.id;
+    if month > YearMonth::of(OffsetDateTime::now_utc().date()) {
+        // Nobody reports on a month that has not begun: leave is requested
+        // ahead, work is not.
+        let v = ValidationErrors::single("month", "cra-month-not-started");
+        flash_refusal(&app, &ctx, &v, "error-validation").await?;
+        return Ok(see_other("/cras"));
+    }
     let mut tx = app.db.begin().await?;
     match store::cras::open(&mut tx, &ctx.actor(), user, month).await {
         Ok(id) => {
