@@ -12,6 +12,7 @@ pub mod identifiers;
 pub mod ids;
 pub mod jobs;
 pub mod leave;
+pub mod ledger;
 pub mod locale;
 pub mod mission;
 pub mod money;
