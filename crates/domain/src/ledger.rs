@@ -51,6 +51,12 @@ impl AccountNumber {
     }
 }
 
+impl crate::validation::ErrorKey for AccountNumberInvalid {
+    fn key(&self) -> &'static str {
+        "ledger-account-number-invalid"
+    }
+}
+
 impl TryFrom<String> for AccountNumber {
     type Error = AccountNumberInvalid;
     fn try_from(s: String) -> Result<Self, Self::Error> {

@@ -32,6 +32,10 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "ledger_lines",
+    "ledger_entries",
+    "ledger_sequences",
+    "ledger_periods",
     "cra_reminders",
     "cra_events",
     "cra_client_approvals",

@@ -18,6 +18,7 @@ pub mod esign;
 pub mod firm;
 pub mod jobs;
 pub mod leave;
+pub mod ledger;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;

@@ -14,6 +14,7 @@ mod cras;
 mod demo;
 mod esign;
 mod leave;
+mod ledger;
 mod renewals;
 mod schema;
 mod sessions;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 39] = [
     "amendments",
     "api_tokens",
     "audit_log",
@@ -30,6 +30,11 @@ const TABLES: [&str; 34] = [
     "leave_allowances",
     "leave_requests",
     "leave_types",
+    "ledger_accounts",
+    "ledger_entries",
+    "ledger_lines",
+    "ledger_periods",
+    "ledger_sequences",
     "login_attempts",
     "mission_validators",
     "missions",

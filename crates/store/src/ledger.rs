@@ -1,0 +1,467 @@
+//! The general ledger: posting balanced entries with gap-free numbers per
+//! journal and year (in the caller's transaction, so a rolled-back posting
+//! gives its number back), reversals, period closing, and balances.
+
+use domain::calendar::YearMonth;
+use domain::ledger::{self, AccountNumber, AccountTotals, Journal, Line, NewEntry, PeriodStatus};
+use domain::money::Money;
+use domain::validation::ValidationErrors;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Posted {
+    pub id: String,
+    pub journal: Journal,
+    pub number: String,
+    pub date: Date,
+    pub label: String,
+    pub piece_ref: Option<String>,
+    pub reverses_id: Option<String>,
+    pub source: Option<String>,
+    pub posted_at: OffsetDateTime,
+    pub lines: Vec<Line>,
+}
+
+fn refuse(field: &'static str, key: &'static str, args: Vec<(&'static str, String)>) -> Error {
+    let mut e = ValidationErrors::new();
+    e.add_with(field, key, args);
+    Error::Invalid(e)
+}
+
+pub async fn period_status(tx: &mut Tx, month: YearMonth) -> Result<PeriodStatus> {
+    let s: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT status FROM ledger_periods WHERE month = $1"
+    )
+    .bind(month.to_string())
+    .fetch_optional(c)
+    .await)?;
+    match s {
+        None => Ok(PeriodStatus::Open),
+        Some(s) => PeriodStatus::parse(&s).ok_or_else(|| corrupt("period status", &s)),
+    }
+}
+
+/// Posts a balanced entry into an open period. Refused, with nothing
+/// written, when it does not balance, names an unknown account, falls in a
+/// closed period, or is dated before the journal's last entry of the year
+/// (numbers follow dates, as the FEC requires).
+pub async fn post(
+    tx: &mut Tx,
+    actor: &Actor,
+    entry: &NewEntry,
+    source: Option<&str>,
+) -> Result<Posted> {
+    post_inner(tx, actor, entry, source, None).await
+}
+
+async fn post_inner(
+    tx: &mut Tx,
+    actor: &Actor,
+    entry: &NewEntry,
+    source: Option<&str>,
+    reverses: Option<&str>,
+) -> Result<Posted> {
+    entry.validate()?;
+    let month = ledger::period_of(entry.date);
+    if period_status(tx, month).await? == PeriodStatus::Closed {
+        return Err(refuse(
+            "date",
+            "ledger-period-closed",
+            vec![("month", month.label_fr())],
+        ));
+    }
+    let known: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT number FROM ledger_accounts WHERE active = TRUE"
+    )
+    .fetch_all(c)
+    .await)?;
+    let unknown: Vec<&str> = entry
+        .lines
+        .iter()
+        .map(|l| l.account.as_str())
+        .filter(|a| !known.iter().any(|k| k == a))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(refuse(
+            "lines",
+            "ledger-account-unknown",
+            vec![("accounts", unknown.join(", "))],
+        ));
+    }
+    let year = entry.date.year();
+    let journal = entry.journal.code();
+    // Taking the sequence row first also serialises the journal's postings
+    // on PostgreSQL, so the date check below sees the latest entry.
+    let number: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + 1
+         RETURNING last_number"
+    )
+    .bind(journal)
+    .bind(year)
+    .fetch_one(c)
+    .await)?;
+    let latest: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT MAX(entry_date) FROM ledger_entries WHERE journal = $1 AND year = $2"
+    )
+    .bind(journal)
+    .bind(year)
+    .fetch_one(c)
+    .await)?;
+    if let Some(latest) = latest
+        && entry.date < latest
+    {
+        return Err(refuse(
+            "date",
+            "ledger-date-before-last",
+            vec![
+                ("journal", journal.to_owned()),
+                ("date", latest.to_string()),
+            ],
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
+           posted_at, posted_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(&id)
+    .bind(journal)
+    .bind(year)
+    .bind(number)
+    .bind(entry.date)
+    .bind(entry.label.trim())
+    .bind(entry.piece_ref.as_deref())
+    .bind(reverses)
+    .bind(source)
+    .bind(at)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| map_unique(e, &[("ledger_entries_reversed_once", "entry"), ("reverses_id", "entry")]))?;
+    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    for (chunk_no, chunk) in entry.lines.chunks(crate::rows_per_statement(8)).enumerate() {
+        let sql = format!(
+            "INSERT INTO ledger_lines (entry_id, position, account, debit_cents, credit_cents, label, third_party_id,
+               analytic_code) VALUES {}",
+            crate::values_list(ROW, chunk.len())
+        );
+        let first = chunk_no * crate::rows_per_statement(8);
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (i, l) in chunk.iter().enumerate() {
+                q = q
+                    .bind(&id)
+                    .bind((first + i + 1) as i32)
+                    .bind(l.account.as_str())
+                    .bind(l.debit.cents())
+                    .bind(l.credit.cents())
+                    .bind(&l.label)
+                    .bind(l.third_party.map(|c| c.to_string()))
+                    .bind(l.analytic.as_deref());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let posted = Posted {
+        id: id.clone(),
+        journal: entry.journal,
+        number: ledger::entry_number(entry.journal, year, number),
+        date: entry.date,
+        label: entry.label.trim().to_owned(),
+        piece_ref: entry.piece_ref.clone(),
+        reverses_id: reverses.map(str::to_owned),
+        source: source.map(str::to_owned),
+        posted_at: at,
+        lines: entry.lines.clone(),
+    };
+    audit::record(
+        tx,
+        actor,
+        "post_entry",
+        "ledger_entry",
+        &id,
+        None::<&()>,
+        Some(&posted),
+    )
+    .await?;
+    Ok(posted)
+}
+
+/// Cancels a posted entry by its mirror image dated `date` (in an open
+/// period). An entry is reversed once; a reversal is not itself reversed
+/// (post the entry again instead).
+pub async fn reverse(
+    tx: &mut Tx,
+    actor: &Actor,
+    entry_id: &str,
+    date: Date,
+    label: &str,
+) -> Result<Posted> {
+    let original = get(tx, entry_id).await?;
+    if original.reverses_id.is_some() {
+        return Err(refuse("entry", "ledger-reversal-not-reversible", vec![]));
+    }
+    let again: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM ledger_entries WHERE reverses_id = $1"
+    )
+    .bind(entry_id)
+    .fetch_optional(c)
+    .await)?;
+    if again.is_some() {
+        return Err(refuse(
+            "entry",
+            "ledger-already-reversed",
+            vec![("number", original.number.clone())],
+        ));
+    }
+    let e = NewEntry {
+        journal: original.journal,
+        date,
+        label: label.to_owned(),
+        piece_ref: original.piece_ref.clone(),
+        lines: original.lines.clone(),
+    }
+    .reversal(date, label);
+    post_inner(tx, actor, &e, original.source.as_deref(), Some(entry_id)).await
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    journal: String,
+    year: i32,
+    number: i64,
+    entry_date: Date,
+    label: String,
+    piece_ref: Option<String>,
+    reverses_id: Option<String>,
+    source: Option<String>,
+    posted_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    entry_id: String,
+    account: String,
+    debit_cents: i64,
+    credit_cents: i64,
+    label: String,
+    third_party_id: Option<String>,
+    analytic_code: Option<String>,
+}
+
+impl TryFrom<LineRow> for Line {
+    type Error = Error;
+    fn try_from(r: LineRow) -> Result<Line> {
+        Ok(Line {
+            account: AccountNumber::parse(&r.account)
+                .map_err(|_| corrupt("account", &r.account))?,
+            debit: Money::from_cents(r.debit_cents),
+            credit: Money::from_cents(r.credit_cents),
+            label: r.label,
+            third_party: match r.third_party_id {
+                Some(t) => Some(
+                    domain::ids::CompanyId::parse(&t).ok_or_else(|| corrupt("company id", &t))?,
+                ),
+                None => None,
+            },
+            analytic: r.analytic_code,
+        })
+    }
+}
+
+fn assemble(rows: Vec<EntryRow>, lines: Vec<LineRow>) -> Result<Vec<Posted>> {
+    let mut by_entry: std::collections::HashMap<String, Vec<Line>> =
+        std::collections::HashMap::new();
+    for l in lines {
+        let id = l.entry_id.clone();
+        by_entry.entry(id).or_default().push(l.try_into()?);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let journal =
+                Journal::parse(&r.journal).ok_or_else(|| corrupt("journal", &r.journal))?;
+            Ok(Posted {
+                number: ledger::entry_number(journal, r.year, r.number),
+                lines: by_entry.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                journal,
+                date: r.entry_date,
+                label: r.label,
+                piece_ref: r.piece_ref,
+                reverses_id: r.reverses_id,
+                source: r.source,
+                posted_at: r.posted_at,
+            })
+        })
+        .collect()
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, journal, year, number, entry_date, label, piece_ref, reverses_id, source, posted_at";
+
+pub async fn get(tx: &mut Tx, id: &str) -> Result<Posted> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE id = $1");
+    let row: Option<EntryRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    let row = row.ok_or(Error::NotFound)?;
+    let lines: Vec<LineRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT entry_id, account, debit_cents, credit_cents, label, third_party_id, analytic_code
+         FROM ledger_lines WHERE entry_id = $1 ORDER BY position"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await
+    })?;
+    assemble(vec![row], lines)?.pop().ok_or(Error::NotFound)
+}
+
+/// A journal's entries between two dates, in number order (the journal
+/// report), at most `limit`.
+pub async fn journal(
+    tx: &mut Tx,
+    journal: Journal,
+    from: Date,
+    to: Date,
+    limit: i64,
+) -> Result<Vec<Posted>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE journal = $1 AND entry_date >= $2 AND entry_date <= $3
+         ORDER BY year, number LIMIT $4"
+    );
+    let rows: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(journal.code())
+        .bind(from)
+        .bind(to)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    let lines: Vec<LineRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT l.entry_id, l.account, l.debit_cents, l.credit_cents, l.label, l.third_party_id, l.analytic_code
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         WHERE e.journal = $1 AND e.entry_date >= $2 AND e.entry_date <= $3 ORDER BY l.entry_id, l.position"
+    )
+    .bind(journal.code())
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?;
+    assemble(rows, lines)
+}
+
+/// A line of the trial balance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Balance {
+    pub account: AccountNumber,
+    pub label: String,
+    pub totals: AccountTotals,
+}
+
+/// Totals per account of the entries dated `from..=to`, in account order.
+pub async fn trial_balance(tx: &mut Tx, from: Date, to: Date) -> Result<Vec<Balance>> {
+    let rows: Vec<(String, String, i64, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT a.number, a.label, CAST(SUM(l.debit_cents) AS BIGINT), CAST(SUM(l.credit_cents) AS BIGINT)
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id JOIN ledger_accounts a ON a.number = l.account
+         WHERE e.entry_date >= $1 AND e.entry_date <= $2
+         GROUP BY a.number, a.label ORDER BY a.number"
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(c)
+    .await
+    })?;
+    rows.into_iter()
+        .map(|(n, label, d, c)| {
+            Ok(Balance {
+                account: AccountNumber::parse(&n).map_err(|_| corrupt("account", &n))?,
+                label,
+                totals: AccountTotals {
+                    debit: Money::from_cents(d),
+                    credit: Money::from_cents(c),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Closes a month: nothing can be posted into it afterwards.
+pub async fn close_period(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Result<()> {
+    if period_status(tx, month).await? == PeriodStatus::Closed {
+        return Err(refuse(
+            "month",
+            "ledger-period-already-closed",
+            vec![("month", month.label_fr())],
+        ));
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO ledger_periods (month, status, closed_at, closed_by) VALUES ($1, 'closed', $2, $3)
+         ON CONFLICT (month) DO UPDATE SET status = 'closed', closed_at = $2, closed_by = $3"
+    )
+    .bind(month.to_string())
+    .bind(now())
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    audit::record(
+        tx,
+        actor,
+        "close_period",
+        "ledger_period",
+        &month.to_string(),
+        None::<&()>,
+        Some(&month.to_string()),
+    )
+    .await
+}
+
+/// Adds an account (a sub-account such as 411CLIENTIS is not allowed: PCG
+/// numbers are digits; customers are told apart by the line's third party).
+pub async fn add_account(tx: &mut Tx, actor: &Actor, number: &str, label: &str) -> Result<()> {
+    let mut e = ValidationErrors::new();
+    let n = e.optional("number", number, AccountNumber::parse);
+    if label.trim().is_empty() {
+        e.add("label", "field-required");
+    }
+    if n.is_none() && e.for_field("number").is_none() {
+        e.add("number", "field-required");
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
+    }
+    let n = n.expect("checked");
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO ledger_accounts (number, label) VALUES ($1, $2)"
+    )
+    .bind(n.as_str())
+    .bind(label.trim())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| map_unique(e, &[("ledger_accounts", "number")]))?;
+    audit::record(
+        tx,
+        actor,
+        "add_account",
+        "ledger_account",
+        n.as_str(),
+        None::<&()>,
+        Some(&label.trim()),
+    )
+    .await
+}
