@@ -338,8 +338,8 @@ pub fn trial_balance<'a>(
     let mut out: BTreeMap<AccountNumber, AccountTotals> = BTreeMap::new();
     for l in lines {
         let t = out.entry(l.account.clone()).or_default();
-        t.debit = t.debit + l.debit;
-        t.credit = t.credit + l.credit;
+        t.debit += l.debit;
+        t.credit += l.credit;
     }
     out
 }
