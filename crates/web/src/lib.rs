@@ -6,6 +6,7 @@ pub mod api;
 pub mod authz;
 pub mod chart;
 pub mod csrf;
+pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod extract;

@@ -3,15 +3,13 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Locale;
 use domain::calendar::YearMonth;
 use domain::cra::{CraStatus, ON_TIME_WORKING_DAY};
 use domain::cra_reports::{Stuck, format_per_mille};
 use domain::ids::{CraId, MissionId};
 use domain::locale::format_date;
-use domain::money::Money;
 use serde::Deserialize;
 use store::cra_reports::{BillableLine, LateCra, MonthRate};
 
@@ -302,30 +300,6 @@ pub async fn billable(
     })
 }
 
-/// An amount as French spreadsheets read a number: "12000,50".
-fn csv_amount(m: Money) -> String {
-    let c = m.cents();
-    let sign = if c < 0 { "-" } else { "" };
-    let a = c.unsigned_abs();
-    format!("{sign}{},{:02}", a / 100, a % 100)
-}
-
-/// A text cell: quoted when it holds a separator, a quote or a line break;
-/// a leading `=`, `+`, `-` or `@` is neutralised so that a spreadsheet never
-/// runs a mission title as a formula.
-fn csv_text(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// The billable lines as CSV for French spreadsheets: UTF-8 with a BOM, `;`
 /// between cells, decimal commas, dates as 28/11/2026, CRLF line ends.
 pub fn billable_csv_text(lines: &[BillableLine], l: Locale) -> String {
@@ -344,23 +318,27 @@ pub fn billable_csv_text(lines: &[BillableLine], l: Locale) -> String {
         "billable-amount",
     ]
     .iter()
-    .map(|k| csv_text(&i18n::t(l, k)))
+    .map(|k| crate::csv::text(&i18n::t(l, k)))
     .collect();
     out.push_str(&header.join(";"));
     out.push_str("\r\n");
     for b in lines {
         let cells = [
-            csv_text(&month_label(b.month, l)),
+            crate::csv::text(&month_label(b.month, l)),
             b.month.to_string(),
-            csv_text(&b.client_name),
-            csv_text(&b.mission_title),
-            csv_text(&b.analytic_code),
-            csv_text(&b.consultant_name),
+            crate::csv::text(&b.client_name),
+            crate::csv::text(&b.mission_title),
+            crate::csv::text(&b.analytic_code),
+            crate::csv::text(&b.consultant_name),
             format_date(b.from, Locale::Fr),
             format_date(b.to, Locale::Fr),
             b.days.format(Locale::Fr),
-            b.tjm.map(|t| csv_amount(t.amount())).unwrap_or_default(),
-            b.tjm.map(|_| csv_amount(b.amount)).unwrap_or_default(),
+            b.tjm
+                .map(|t| crate::csv::amount(t.amount()))
+                .unwrap_or_default(),
+            b.tjm
+                .map(|_| crate::csv::amount(b.amount))
+                .unwrap_or_default(),
         ];
         out.push_str(&cells.join(";"));
         out.push_str("\r\n");
@@ -379,25 +357,10 @@ pub async fn billable_csv(
     let lines = store::cra_reports::billable(&mut tx, from, to).await?;
     tx.commit().await?;
     let body = billable_csv_text(&lines, ctx.locale);
-    let mut resp = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        )],
+    Ok(crate::csv::response(
+        &format!("a-facturer-{from}-{to}.csv"),
         body,
-    )
-        .into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"a-facturer-{from}-{to}.csv\""
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    ))
 }
 
 #[cfg(test)]
@@ -431,12 +394,12 @@ mod tests {
 
     #[test]
     fn csv_cells_are_safe_for_spreadsheets() {
-        assert_eq!(csv_amount(Money::from_cents(1_200_050)), "12000,50");
-        assert_eq!(csv_amount(Money::from_cents(-5)), "-0,05");
-        assert_eq!(csv_text("a;b"), "\"a;b\"");
-        assert_eq!(csv_text("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_text("=1+1"), "'=1+1");
-        assert_eq!(csv_text("x\"; y"), "\"x\"\"; y\"");
+        assert_eq!(crate::csv::amount(Money::from_cents(1_200_050)), "12000,50");
+        assert_eq!(crate::csv::amount(Money::from_cents(-5)), "-0,05");
+        assert_eq!(crate::csv::text("a;b"), "\"a;b\"");
+        assert_eq!(crate::csv::text("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(crate::csv::text("=1+1"), "'=1+1");
+        assert_eq!(crate::csv::text("x\"; y"), "\"x\"\"; y\"");
     }
 
     #[test]
