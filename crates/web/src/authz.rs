@@ -51,6 +51,10 @@ pub enum Permission {
     ApproveLeave,
     /// Leave types, yearly allowances, consultants' work patterns.
     ManageLeaveSettings,
+    /// The ledger's reports: trial balance, journals.
+    ViewAccounting,
+    /// Close accounting periods.
+    ManageAccounting,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +103,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ViewBillable => matches!(role, Admin | Direction | BusinessManager | Finance),
         RequestLeave => !matches!(role, ClientContact),
         ManageLeaveSettings => matches!(role, Admin | Direction),
+        ViewAccounting => matches!(role, Admin | Direction | Finance),
+        ManageAccounting => matches!(role, Admin | Finance),
     }
 }
 

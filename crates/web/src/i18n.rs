@@ -67,6 +67,13 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "start",
         "end",
         "to",
+        "line",
+        "debit",
+        "credit",
+        "accounts",
+        "journal",
+        "date",
+        "number",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -111,6 +118,7 @@ mod tests {
             include_str!("../locales/fr/documents.ftl"),
             include_str!("../locales/fr/cras.ftl"),
             include_str!("../locales/fr/leave.ftl"),
+            include_str!("../locales/fr/accounting.ftl"),
             include_str!("../locales/fr/cra_reports.ftl")
         ));
         let mut en = keys(concat!(
@@ -119,6 +127,7 @@ mod tests {
             include_str!("../locales/en/documents.ftl"),
             include_str!("../locales/en/cras.ftl"),
             include_str!("../locales/en/leave.ftl"),
+            include_str!("../locales/en/accounting.ftl"),
             include_str!("../locales/en/cra_reports.ftl")
         ));
         fr.sort();

@@ -417,6 +417,32 @@ pub fn routes() -> Routes {
             Perm(ViewBillable),
             pages::cra_reports::billable_csv,
         )
+        // Accounting
+        .get(
+            "/accounting",
+            Perm(ViewAccounting),
+            pages::accounting::trial_balance,
+        )
+        .get(
+            "/accounting/trial-balance.csv",
+            Perm(ViewAccounting),
+            pages::accounting::trial_balance_csv,
+        )
+        .get(
+            "/accounting/journal",
+            Perm(ViewAccounting),
+            pages::accounting::journal,
+        )
+        .get(
+            "/accounting/periods",
+            Perm(ViewAccounting),
+            pages::accounting::periods,
+        )
+        .post(
+            "/accounting/periods/close",
+            Perm(ManageAccounting),
+            pages::accounting::close,
+        )
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

@@ -108,6 +108,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav-leave-team",
         Some(Permission::ApproveLeave),
     ),
+    (
+        "/accounting",
+        "nav-accounting",
+        Some(Permission::ViewAccounting),
+    ),
     ("/users", "nav-users", Some(Permission::ManageUsers)),
     ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     (

@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per resource.
 
 pub mod account;
+pub mod accounting;
 pub mod api_docs;
 pub mod companies;
 pub mod contacts;

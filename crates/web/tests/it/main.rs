@@ -1,6 +1,7 @@
 //! Web integration tests: the real router, middleware and database, on
 //! SQLite and on PostgreSQL.
 
+mod accounting;
 mod api;
 mod cra_reports;
 mod cras;

@@ -1,0 +1,311 @@
+//! The ledger's pages: the trial balance (with its CSV), a journal's entries,
+//! and the monthly periods finance closes.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::Locale;
+use domain::calendar::YearMonth;
+use domain::ledger::{Journal, PeriodStatus};
+use domain::locale::format_date;
+use domain::money::Money;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use time::Date;
+
+use super::see_other;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::extract::{Form, Query};
+use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
+use crate::{AppState, chart, i18n};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RangeQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub journal: String,
+}
+
+/// The dates asked for, or the fiscal (calendar) year so far.
+fn range(q: &RangeQuery) -> (Date, Date) {
+    let today = store::now().date();
+    let start = Date::from_calendar_date(today.year(), time::Month::January, 1).unwrap_or(today);
+    let end = Date::from_calendar_date(today.year(), time::Month::December, 31).unwrap_or(today);
+    let from = domain::validation::date(&q.from).unwrap_or(start);
+    let to = domain::validation::date(&q.to).unwrap_or(end);
+    if to < from { (to, from) } else { (from, to) }
+}
+
+pub struct BalanceRow {
+    pub account: String,
+    pub label: String,
+    pub debit: String,
+    pub credit: String,
+    pub balance: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounting/trial_balance.html")]
+struct TrialBalancePage {
+    layout: Layout,
+    rows: Vec<BalanceRow>,
+    from: String,
+    to: String,
+    total_debit: String,
+    total_credit: String,
+    balanced: bool,
+    chart: Option<String>,
+    csv: String,
+}
+
+pub async fn trial_balance(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (from, to) = range(&q);
+    let mut tx = app.db.read().await?;
+    let lines = store::ledger::trial_balance(&mut tx, from, to).await?;
+    tx.commit().await?;
+    let (d, c) = lines.iter().fold((Money::ZERO, Money::ZERO), |(d, c), b| {
+        (d + b.totals.debit, c + b.totals.credit)
+    });
+    // Balances by PCG class: what is owed, earned and spent at a glance.
+    let mut by_class = [0u64; 8];
+    for b in &lines {
+        by_class[usize::from(b.account.class())] += b.totals.balance().cents().unsigned_abs();
+    }
+    let items: Vec<(String, u64)> = (1..=7)
+        .filter(|k| by_class[*k] > 0)
+        .map(|k| (i18n::t(l, &format!("ledger-class-{k}")), by_class[k] / 100))
+        .collect();
+    let page = TrialBalancePage {
+        layout: layout(&app, &ctx, "ledger-trial-balance").await?,
+        rows: lines
+            .iter()
+            .map(|b| BalanceRow {
+                account: b.account.to_string(),
+                label: b.label.clone(),
+                debit: b.totals.debit.format(l),
+                credit: b.totals.credit.format(l),
+                balance: b.totals.balance().format(l),
+            })
+            .collect(),
+        from: format_date(from, l),
+        to: format_date(to, l),
+        total_debit: d.format(l),
+        total_credit: c.format(l),
+        balanced: d == c,
+        chart: (!items.is_empty()).then(|| chart::bars(&i18n::t(l, "ledger-chart-title"), &items)),
+        csv: format!(
+            "/accounting/trial-balance.csv?from={}&to={}",
+            format_date(from, Locale::Fr),
+            format_date(to, Locale::Fr)
+        ),
+    };
+    render(&page)
+}
+
+pub async fn trial_balance_csv(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (from, to) = range(&q);
+    let mut tx = app.db.read().await?;
+    let lines = store::ledger::trial_balance(&mut tx, from, to).await?;
+    tx.commit().await?;
+    let mut rows = vec![
+        [
+            "ledger-account",
+            "ledger-label",
+            "ledger-debit",
+            "ledger-credit",
+            "ledger-balance",
+        ]
+        .iter()
+        .map(|k| crate::csv::text(&i18n::t(l, k)))
+        .collect::<Vec<_>>(),
+    ];
+    rows.extend(lines.iter().map(|b| {
+        vec![
+            b.account.to_string(),
+            crate::csv::text(&b.label),
+            crate::csv::amount(b.totals.debit),
+            crate::csv::amount(b.totals.credit),
+            crate::csv::amount(b.totals.balance()),
+        ]
+    }));
+    Ok(crate::csv::response(
+        &format!("balance-{from}-{to}.csv"),
+        crate::csv::document(&rows),
+    ))
+}
+
+pub struct EntryView {
+    pub number: String,
+    pub date: String,
+    pub label: String,
+    pub piece: String,
+    pub reversal: bool,
+    pub lines: Vec<(String, String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "accounting/journal.html")]
+struct JournalPage {
+    layout: Layout,
+    journals: Vec<(&'static str, &'static str, bool)>,
+    entries: Vec<EntryView>,
+    from: String,
+    to: String,
+}
+
+pub async fn journal(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (from, to) = range(&q);
+    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
+    let mut tx = app.db.read().await?;
+    let entries = store::ledger::journal(&mut tx, journal, from, to, 500).await?;
+    tx.commit().await?;
+    let page = JournalPage {
+        layout: layout(&app, &ctx, "ledger-journal").await?,
+        journals: Journal::ALL
+            .iter()
+            .map(|j| (j.code(), j.label_fr(), *j == journal))
+            .collect(),
+        entries: entries
+            .iter()
+            .map(|e| EntryView {
+                number: e.number.clone(),
+                date: format_date(e.date, l),
+                label: e.label.clone(),
+                piece: e.piece_ref.clone().unwrap_or_default(),
+                reversal: e.reverses_id.is_some(),
+                lines: e
+                    .lines
+                    .iter()
+                    .map(|x| {
+                        let amount = |m: Money| {
+                            if m.is_zero() {
+                                String::new()
+                            } else {
+                                m.format(l)
+                            }
+                        };
+                        (
+                            x.account.to_string(),
+                            x.label.clone(),
+                            amount(x.debit),
+                            amount(x.credit),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        from: format_date(from, l),
+        to: format_date(to, l),
+    };
+    render(&page)
+}
+
+pub struct PeriodRow {
+    pub month: String,
+    pub label: String,
+    pub closed: bool,
+    pub closable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounting/periods.html")]
+struct PeriodsPage {
+    layout: Layout,
+    rows: Vec<PeriodRow>,
+    can_close: bool,
+}
+
+pub async fn periods(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let l = ctx.locale;
+    let current = YearMonth::of(store::now().date());
+    let can_close = allows(ctx.user()?.role, Permission::ManageAccounting);
+    let mut tx = app.db.read().await?;
+    let mut rows = Vec::new();
+    let mut m = current;
+    for _ in 0..13 {
+        let status = store::ledger::period_status(&mut tx, m).await?;
+        rows.push(PeriodRow {
+            month: m.to_string(),
+            label: match l {
+                Locale::Fr => m.label_fr(),
+                Locale::En => m.label_en(),
+            },
+            closed: status == PeriodStatus::Closed,
+            // A month is closed once it is over.
+            closable: status == PeriodStatus::Open && m < current,
+        });
+        m = m.prev();
+    }
+    tx.commit().await?;
+    render(&PeriodsPage {
+        layout: layout(&app, &ctx, "ledger-periods").await?,
+        rows,
+        can_close,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    pub month: String,
+}
+
+pub async fn close(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CloseForm>,
+) -> AppResult<Response> {
+    let Some(month) = YearMonth::parse(f.month.trim()) else {
+        flash_refusal(
+            &app,
+            &ctx,
+            &ValidationErrors::single("month", "ledger-month-invalid"),
+            "error-validation",
+        )
+        .await?;
+        return Ok(see_other("/accounting/periods"));
+    };
+    if month >= YearMonth::of(store::now().date()) {
+        flash_refusal(
+            &app,
+            &ctx,
+            &ValidationErrors::single("month", "ledger-month-not-over"),
+            "error-validation",
+        )
+        .await?;
+        return Ok(see_other("/accounting/periods"));
+    }
+    let mut tx = app.db.begin().await?;
+    match store::ledger::close_period(&mut tx, &ctx.actor(), month).await {
+        Ok(()) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "ledger-period-closed-flash").await?;
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other("/accounting/periods"))
+}
