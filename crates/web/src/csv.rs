@@ -71,6 +71,7 @@ mod tests {
         assert_eq!(text("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(text("a;b"), "\"a;b\"");
         assert_eq!(text("dit \"x\""), "\"dit \"\"x\"\"\"");
+        assert_eq!(text("x\"; y"), "\"x\"\"; y\"");
         assert_eq!(document(&[vec!["a".into(), "b".into()]]), "\u{feff}a;b\r\n");
     }
 }
