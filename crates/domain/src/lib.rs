@@ -10,6 +10,7 @@ pub mod cra_reports;
 pub mod esign;
 pub mod identifiers;
 pub mod ids;
+pub mod invoice;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;

@@ -1,0 +1,173 @@
+//! Invoice arithmetic as EN 16931 defines it (the semantic model behind
+//! Factur-X): each line's net amount is quantity × unit price rounded to the
+//! cent; the VAT breakdown groups lines by rate and rounds the VAT once per
+//! rate; the document totals are sums of those rounded figures, so an
+//! auditor recomputing them from the printed lines finds the same cents.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::mission::DayQuantity;
+use crate::money::{Money, Rounding};
+use crate::terms::VatRate;
+
+/// One invoice line: days (in half days) at a daily rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub quantity: DayQuantity,
+    /// Price of one day, before VAT (BT-146).
+    pub unit_price: Money,
+    pub vat_rate: VatRate,
+}
+
+impl InvoiceLine {
+    /// BT-131: quantity × unit price, rounded half up to the cent (a half
+    /// day at an odd-cent rate is the only case that rounds).
+    pub fn net(&self) -> Money {
+        self.unit_price
+            .mul_decimal(self.quantity.as_decimal(), Rounding::HalfUp)
+            .expect("days × a daily rate fits in cents")
+    }
+}
+
+/// One VAT category of the breakdown (BG-23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VatBreakdown {
+    pub rate: VatRate,
+    /// BT-116: sum of the net amounts of the lines at this rate.
+    pub taxable: Money,
+    /// BT-117: taxable × rate, rounded once.
+    pub vat: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// BT-106: sum of line net amounts.
+    pub net: Money,
+    pub breakdown: Vec<VatBreakdown>,
+    /// BT-110: sum of the breakdown's VAT.
+    pub vat: Money,
+    /// BT-112: net + VAT.
+    pub gross: Money,
+}
+
+pub fn totals(lines: &[InvoiceLine]) -> Totals {
+    let mut by_rate: BTreeMap<VatRate, Money> = BTreeMap::new();
+    let mut net = Money::ZERO;
+    for l in lines {
+        let n = l.net();
+        net += n;
+        *by_rate.entry(l.vat_rate).or_insert(Money::ZERO) += n;
+    }
+    let breakdown: Vec<VatBreakdown> = by_rate
+        .into_iter()
+        .map(|(rate, taxable)| VatBreakdown {
+            rate,
+            taxable,
+            vat: rate.vat_on(taxable),
+        })
+        .collect();
+    let vat = breakdown.iter().fold(Money::ZERO, |a, b| a + b.vat);
+    Totals {
+        net,
+        breakdown,
+        vat,
+        gross: net + vat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn line(half_days: u32, cents: i64, rate: VatRate) -> InvoiceLine {
+        InvoiceLine {
+            description: "Prestation".into(),
+            quantity: DayQuantity::from_half_days(half_days),
+            unit_price: Money::from_cents(cents),
+            vat_rate: rate,
+        }
+    }
+
+    #[test]
+    fn the_demo_invoice() {
+        // 20 days × 600,00 € = 12 000,00 € HT, 2 400,00 € VAT, 14 400,00 € TTC.
+        let t = totals(&[line(40, 60_000, VatRate::STANDARD)]);
+        assert_eq!(t.net, Money::from_euros(12_000));
+        assert_eq!(t.vat, Money::from_euros(2_400));
+        assert_eq!(t.gross, Money::from_euros(14_400));
+        assert_eq!(t.breakdown.len(), 1);
+    }
+
+    #[test]
+    fn rounding_happens_per_line_then_once_per_rate() {
+        // Half a day at 600,01 € = 300,005 → 300,01 €.
+        assert_eq!(
+            line(1, 60_001, VatRate::STANDARD).net(),
+            Money::from_cents(30_001)
+        );
+        // Five lines of 0,12 € at 20 %: VAT rounded per line would be
+        // 5 × 0,02 = 0,10 €; EN 16931 rounds once on the 0,60 € base: 0,12 €.
+        let lines: Vec<InvoiceLine> = (0..5).map(|_| line(2, 12, VatRate::STANDARD)).collect();
+        let t = totals(&lines);
+        assert_eq!(t.net, Money::from_cents(60));
+        assert_eq!(t.vat, Money::from_cents(12));
+        let odd: Vec<InvoiceLine> = (0..5).map(|_| line(1, 25, VatRate::STANDARD)).collect();
+        // 0,125 € per line → 0,13 € each; base 0,65 €; VAT 0,13 € once.
+        let t = totals(&odd);
+        assert_eq!(t.net, Money::from_cents(65));
+        assert_eq!(t.vat, Money::from_cents(13));
+    }
+
+    #[test]
+    fn two_rates_two_categories() {
+        let t = totals(&[
+            line(2, 10_000, VatRate::STANDARD),
+            line(2, 10_000, VatRate::ZERO),
+            line(2, 5_000, VatRate::STANDARD),
+        ]);
+        assert_eq!(t.breakdown.len(), 2);
+        assert_eq!(t.breakdown[0].rate, VatRate::ZERO);
+        assert_eq!(t.breakdown[1].taxable, Money::from_euros(150));
+        assert_eq!(t.vat, Money::from_euros(30));
+        assert_eq!(t.gross, Money::from_euros(280));
+    }
+
+    fn arb_rate() -> impl Strategy<Value = VatRate> {
+        proptest::sample::select(VatRate::ALL.to_vec())
+    }
+
+    proptest! {
+        /// The totals are sums of what is printed: line nets add up to the
+        /// net total and to the breakdown's bases; the VAT is the sum of the
+        /// categories'; gross = net + VAT; each category's VAT is within half
+        /// a cent of the exact product.
+        #[test]
+        fn totals_are_the_sum_of_the_lines(
+            raw in proptest::collection::vec((1u32..=46, 1i64..=500_000, arb_rate()), 1..30)
+        ) {
+            let lines: Vec<InvoiceLine> = raw.iter().map(|(h, c, r)| line(*h, *c, *r)).collect();
+            let t = totals(&lines);
+            let sum: i64 = lines.iter().map(|l| l.net().cents()).sum();
+            prop_assert_eq!(t.net.cents(), sum);
+            let bases: i64 = t.breakdown.iter().map(|b| b.taxable.cents()).sum();
+            prop_assert_eq!(bases, sum);
+            let vats: i64 = t.breakdown.iter().map(|b| b.vat.cents()).sum();
+            prop_assert_eq!(t.vat.cents(), vats);
+            prop_assert_eq!(t.gross.cents(), t.net.cents() + t.vat.cents());
+            for b in &t.breakdown {
+                let exact = b.taxable.to_decimal() * b.rate.as_decimal();
+                let diff = (b.vat.to_decimal() - exact).abs();
+                prop_assert!(diff <= Decimal::new(5, 3), "{:?}", b);
+            }
+            for l in &lines {
+                let exact = l.unit_price.to_decimal() * l.quantity.as_decimal();
+                prop_assert!((l.net().to_decimal() - exact).abs() <= Decimal::new(5, 3));
+            }
+        }
+    }
+}
