@@ -704,6 +704,35 @@ async fn activity(tx: &mut Tx) -> Result<()> {
         if i < 2 {
             sign_from_mailbox(tx, "marc.lefevre@clientis.example", "Marc Lefèvre").await?;
             crate::cras::validate(tx, &as_user(&manager), &[id]).await?;
+            // As it happened: signed on the month's last working day, the
+            // client on the 2nd working day after, the manager on the 3rd
+            // (on time: the deadline is the 5th).
+            let next = month.next();
+            let wd = |n| {
+                domain::calendar::nth_working_day(
+                    next.year,
+                    next.month,
+                    n,
+                    domain::calendar::Region::Standard,
+                )
+            };
+            let last = *month
+                .working_days(domain::calendar::Region::Standard)
+                .last()
+                .expect("a month has working days");
+            let at = |d: time::Date, h: u8| d.with_hms(h, 0, 0).expect("valid hour").assume_utc();
+            on_tx!(tx, |c| {
+                sqlx::query(
+                "UPDATE cras SET signed_at = $2, client_validated_at = $3, validated_at = $4 WHERE id = $1"
+            )
+            .bind(id.to_string())
+            .bind(at(last, 17))
+            .bind(at(wd(2), 10))
+            .bind(at(wd(3), 11))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
         }
     }
     // Lucas typed half of last month and stopped there.

@@ -58,7 +58,7 @@ pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
     let height = legend_h + rows.len() as i32 * row + 10;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        w = label_w + bar_w + 70,
+        w = label_w + bar_w + 190,
         t = escape(title)
     );
     let mut x = label_w;

@@ -92,6 +92,19 @@ async fn the_demo_months_went_through_all_three() {
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(s.slots.iter().filter(|x| x.activity.is_leave()).count(), 2);
+        // Camille's months were validated on time; Lucas is the late one.
+        let mut tx = db.read().await.unwrap();
+        let rates = store::cra_reports::on_time_rates(
+            &mut tx,
+            &[now.prev().prev(), now.prev()],
+            store::now().date(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        for r in rates {
+            assert_eq!((r.expected, r.on_time), (2, 1), "{r:?}");
+        }
     })
     .await;
 }

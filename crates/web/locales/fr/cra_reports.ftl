@@ -34,7 +34,7 @@ late-status-client-validated = Validé par le client
 late-status-validated = Validé
 
 billable-title = À facturer
-billable-intro = Jours de mission des CRA validés par le manager, valorisés au TJM en vigueur chaque jour (avenants compris). Montant d’une ligne : jours × TJM, arrondi au centime (au demi-centime supérieur).
+billable-intro = Jours de mission des CRA validés par le manager, valorisés au TJM en vigueur chaque jour (avenants compris). Montant d’une ligne : jours × TJM, arrondi au centime le plus proche (un demi-centime est arrondi au-dessus).
 billable-from = Du mois
 billable-to = Au mois
 billable-month-hint = AAAA-MM
