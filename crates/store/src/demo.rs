@@ -32,6 +32,9 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "billed_days",
+    "invoice_lines",
+    "invoices",
     "ledger_lines",
     "ledger_entries",
     "ledger_sequences",

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod documents;
 pub mod esign;
 pub mod firm;
+pub mod invoicing;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;

@@ -13,6 +13,7 @@ mod cra_reports;
 mod cras;
 mod demo;
 mod esign;
+mod invoicing;
 mod leave;
 mod ledger;
 mod renewals;

@@ -8,10 +8,11 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 39] = [
+const TABLES: [&str; 42] = [
     "amendments",
     "api_tokens",
     "audit_log",
+    "billed_days",
     "client_contracts",
     "companies",
     "contacts",
@@ -26,6 +27,8 @@ const TABLES: [&str; 39] = [
     "documents",
     "domain_events",
     "firm",
+    "invoice_lines",
+    "invoices",
     "jobs",
     "leave_allowances",
     "leave_requests",
