@@ -255,3 +255,153 @@ pub async fn period_totals(tx: &mut Tx, period: &str) -> Result<Vec<(String, i64
         .map(|(s, n, cents)| (s, n, Money::from_cents(cents)))
         .collect())
 }
+
+/// An issued invoice: its number and the sales entry posted with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issued {
+    pub id: String,
+    pub number: String,
+    pub issue_date: Date,
+    pub entry_number: String,
+}
+
+/// What the invoice needs from its client before it can carry every legal
+/// mention (C. com. L441-9, reform additions): the SIREN and an address.
+fn missing_mentions(c: &domain::company::CompanyData) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if c.siren.is_none() {
+        missing.push("SIREN");
+    }
+    if c.address_line1.is_none() || c.postcode.is_none() || c.city.is_none() {
+        missing.push("adresse");
+    }
+    missing
+}
+
+/// Issues a draft: the next number of the series for the year, gap-free and
+/// chronological, taken in the same transaction as the sales entry
+/// (411 / 706 / VAT), so a failure leaves neither. Invoices waiting for the
+/// client contract's signature cannot be issued; a client without SIREN or
+/// address is refused with the list of what is missing.
+pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<Issued> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
+    let row: Option<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT i.status, i.client_id, i.period, COALESCE(m.vat_regime, 'on_receipts'), i.net_cents, i.vat_cents,
+           i.gross_cents, m.analytic_code
+         FROM invoices i LEFT JOIN missions m ON m.id = i.mission_id WHERE i.id = $1 AND i.kind = 'invoice'"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    })?;
+    let (status, client, period, regime, net, vat, gross, analytic) = row.ok_or(Error::NotFound)?;
+    match status.as_str() {
+        "draft" => {}
+        "waiting_signature" => return Err(refuse("status", "invoice-waiting-signature")),
+        _ => return Err(refuse("status", "invoice-already-issued")),
+    }
+    let client_id = CompanyId::parse(&client).ok_or_else(|| corrupt("company id", &client))?;
+    let company = crate::companies::get(tx, Scope::All, client_id).await?;
+    let missing = missing_mentions(&company.data);
+    if !missing.is_empty() {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "client",
+            "invoice-client-incomplete",
+            vec![("missing", missing.join(", "))],
+        );
+        return Err(Error::Invalid(e));
+    }
+    let year = date.year();
+    let seq: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + 1
+         RETURNING last_number"
+    )
+    .bind(SERIES)
+    .bind(year)
+    .fetch_one(c)
+    .await)?;
+    let number = format!("{SERIES}-{year}-{seq:06}");
+    // VAT on receipts waits in 44574 until paid; on debits it is due now.
+    let vat_account = if regime == "on_debits" {
+        "44571"
+    } else {
+        "44574"
+    };
+    let mut lines = vec![
+        domain::ledger::Line::debit("411", Money::from_cents(gross), &company.data.name)
+            .for_customer(client_id),
+        domain::ledger::Line::credit(
+            "706",
+            Money::from_cents(net),
+            &format!("Prestations {period}"),
+        ),
+    ];
+    if let Some(code) = &analytic {
+        lines[1] = lines[1].clone().analytic(code);
+    }
+    if vat > 0 {
+        lines.push(domain::ledger::Line::credit(
+            vat_account,
+            Money::from_cents(vat),
+            "TVA collectée",
+        ));
+    }
+    let entry = crate::ledger::post(
+        tx,
+        actor,
+        &domain::ledger::NewEntry {
+            journal: domain::ledger::Journal::Ve,
+            date,
+            label: format!("Facture {number} — {}", company.data.name),
+            piece_ref: Some(number.clone()),
+            lines,
+        },
+        Some(&format!("invoice:{id}")),
+    )
+    .await?;
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5
+         WHERE id = $1 AND status = 'draft'"
+    )
+    .bind(id)
+    .bind(&number)
+    .bind(date)
+    .bind(now())
+    .bind(&entry.id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(refuse("status", "invoice-already-issued"));
+    }
+    audit::record(
+        tx,
+        actor,
+        "issue_invoice",
+        "invoice",
+        id,
+        None::<&()>,
+        Some(&serde_json::json!({ "number": number, "entry": entry.number })),
+    )
+    .await?;
+    Ok(Issued {
+        id: id.to_owned(),
+        number,
+        issue_date: date,
+        entry_number: entry.number,
+    })
+}

@@ -74,6 +74,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "journal",
         "date",
         "number",
+        "missing",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))

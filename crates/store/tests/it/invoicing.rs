@@ -139,3 +139,98 @@ async fn only_validated_reports_are_invoiced() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn issuing_numbers_the_invoice_with_its_sales_entry() {
+    on_each_backend(|db| async move {
+        store::demo::seed(&db).await.unwrap();
+        let (_, cra) = camille_last_month(&db).await;
+        let actor = Actor::system("test");
+        let mut tx = db.begin().await.unwrap();
+        let d = store::invoicing::draft_for_report(&mut tx, &actor, cra)
+            .await
+            .unwrap()
+            .remove(0);
+        tx.commit().await.unwrap();
+        let today = store::now().date();
+        let issue = async |db: &Db| {
+            let mut tx = db.begin().await.unwrap();
+            let r = store::invoicing::issue(&mut tx, &actor, &d.id, today).await;
+            if r.is_ok() {
+                tx.commit().await.unwrap();
+            }
+            r
+        };
+        let keys = |e: Error| match e {
+            Error::Invalid(v) => {
+                v.0.iter()
+                    .map(|f| (f.key, f.args.clone()))
+                    .collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        // Locked until Clientis signs its contract.
+        assert_eq!(
+            keys(issue(&db).await.unwrap_err())[0].0,
+            "invoice-waiting-signature"
+        );
+        // Unlocked (the contract-signed path is #6's next step), but the
+        // client's SIREN is missing: refused, saying what is missing.
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE invoices SET status = 'draft' WHERE id = $1"
+        )
+        .bind(&d.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        let siren: Option<String> = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT siren FROM companies WHERE id = $1"
+        )
+        .bind(d.client_id.to_string())
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE companies SET siren = NULL WHERE id = $1"
+        )
+        .bind(d.client_id.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        let e = keys(issue(&db).await.unwrap_err());
+        assert_eq!(e[0].0, "invoice-client-incomplete");
+        assert_eq!(e[0].1, vec![("missing", "SIREN".to_owned())]);
+        assert_eq!(crate::support::count(&db, "ledger_entries").await, 0);
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE companies SET siren = $2 WHERE id = $1"
+        )
+        .bind(d.client_id.to_string())
+        .bind(&siren)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+
+        let issued = issue(&db).await.unwrap();
+        let year = today.year();
+        assert_eq!(issued.number, format!("FA-{year}-000001"));
+        assert_eq!(issued.entry_number, format!("VE-{year}-000001"));
+        let mut tx = db.read().await.unwrap();
+        let tb = store::ledger::trial_balance(&mut tx, today, today)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let of = |a: &str| tb.iter().find(|b| b.account.as_str() == a).unwrap().totals;
+        assert_eq!(of("411").debit, d.totals.gross);
+        assert_eq!(of("706").credit, d.totals.net);
+        assert_eq!(of("44574").credit, d.totals.vat);
+        // Issued once.
+        assert_eq!(
+            keys(issue(&db).await.unwrap_err())[0].0,
+            "invoice-already-issued"
+        );
+    })
+    .await;
+}
