@@ -99,6 +99,14 @@ impl Holiday {
             Holiday::StStephen => "St Stephen's Day",
         }
     }
+
+    /// The name in the reader's language.
+    pub const fn label(self, locale: crate::Locale) -> &'static str {
+        match locale {
+            crate::Locale::Fr => self.label_fr(),
+            crate::Locale::En => self.label_en(),
+        }
+    }
 }
 
 /// Easter Sunday of `year` in the Gregorian calendar (the "anonymous
@@ -393,6 +401,14 @@ impl YearMonth {
             MONTHS_EN[usize::from(self.month as u8 - 1)],
             self.year
         )
+    }
+
+    /// The label in the reader's language.
+    pub fn label(self, locale: crate::Locale) -> String {
+        match locale {
+            crate::Locale::Fr => self.label_fr(),
+            crate::Locale::En => self.label_en(),
+        }
     }
 }
 

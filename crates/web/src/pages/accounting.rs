@@ -246,10 +246,7 @@ pub async fn periods(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respons
         let status = store::ledger::period_status(&mut tx, m).await?;
         rows.push(PeriodRow {
             month: m.to_string(),
-            label: match l {
-                Locale::Fr => m.label_fr(),
-                Locale::En => m.label_en(),
-            },
+            label: m.label(l),
             closed: status == PeriodStatus::Closed,
             // A month is closed once it is over.
             closable: status == PeriodStatus::Open && m < current,

@@ -19,13 +19,6 @@ use crate::extract::Query;
 use crate::view::{Layout, layout, render};
 use crate::{AppState, chart, i18n};
 
-fn month_label(m: YearMonth, l: Locale) -> String {
-    match l {
-        Locale::Fr => m.label_fr(),
-        Locale::En => m.label_en(),
-    }
-}
-
 /// The `n` months before `month`, oldest first.
 fn months_before(month: YearMonth, n: usize) -> Vec<YearMonth> {
     let mut out: Vec<YearMonth> = std::iter::successors(Some(month.prev()), |m| Some(m.prev()))
@@ -89,7 +82,7 @@ fn status_label(l: Locale, status: Option<CraStatus>) -> String {
 
 fn rate_row(r: &MonthRate, l: Locale) -> RateRow {
     RateRow {
-        month: month_label(r.month, l),
+        month: r.month.label(l),
         deadline: format_date(r.deadline, l),
         expected: r.expected,
         on_time: r.on_time,
@@ -106,7 +99,7 @@ fn rate_row(r: &MonthRate, l: Locale) -> RateRow {
 fn late_row(c: &LateCra, l: Locale) -> LateRow {
     let days = c.days_late.to_string();
     LateRow {
-        month: month_label(c.month, l),
+        month: c.month.label(l),
         consultant: c.consultant_name.clone(),
         status: status_label(l, c.status),
         clients: c.pending_clients.join(", "),
@@ -139,7 +132,7 @@ pub async fn late(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             .iter()
             .map(|r| {
                 (
-                    month_label(r.month, l),
+                    r.month.label(l),
                     r.per_mille,
                     r.per_mille
                         .map(|p| format_per_mille(p, l))
@@ -237,7 +230,7 @@ struct BillablePage {
 
 fn bill_row(b: &BillableLine, l: Locale) -> BillRow {
     BillRow {
-        month: month_label(b.month, l),
+        month: b.month.label(l),
         period: format!("{} → {}", format_date(b.from, l), format_date(b.to, l)),
         days: b.days.format(l),
         tjm: b
@@ -289,7 +282,7 @@ pub async fn billable(
         range_label: i18n::t_args(
             l,
             "billable-range",
-            &[("from", month_label(from, l)), ("to", month_label(to, l))],
+            &[("from", from.label(l)), ("to", to.label(l))],
         ),
         csv_href: format!("/cras/billable.csv?from={from}&to={to}"),
         from: from.to_string(),
@@ -324,7 +317,7 @@ pub fn billable_csv_text(lines: &[BillableLine], l: Locale) -> String {
     out.push_str("\r\n");
     for b in lines {
         let cells = [
-            crate::csv::text(&month_label(b.month, l)),
+            crate::csv::text(&b.month.label(l)),
             b.month.to_string(),
             crate::csv::text(&b.client_name),
             crate::csv::text(&b.mission_title),

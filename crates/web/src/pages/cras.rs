@@ -206,10 +206,7 @@ async fn show_page(
             .collect();
         let mut note = Vec::new();
         if let Some(h) = holiday {
-            note.push(match l {
-                Locale::Fr => h.label_fr().to_owned(),
-                Locale::En => h.label_en().to_owned(),
-            });
+            note.push(h.label(l).to_owned());
         }
         note.extend(leave);
         let mut total = 0u32;
@@ -319,16 +316,7 @@ async fn show_page(
     let holidays: Vec<String> = calendar::holidays(month.year, sheet.pattern.region)
         .into_iter()
         .filter(|(d, _)| month.contains(*d))
-        .map(|(d, h)| {
-            format!(
-                "{} ({})",
-                format_date(d, l),
-                match l {
-                    Locale::Fr => h.label_fr(),
-                    Locale::En => h.label_en(),
-                }
-            )
-        })
+        .map(|(d, h)| format!("{} ({})", format_date(d, l), h.label(l)))
         .collect();
     let refusal = refusal.map(|e| localized_days(e, l));
     let refusal = refusal.as_ref();
@@ -339,14 +327,7 @@ async fn show_page(
     let page = ShowPage {
         layout: layout(app, ctx, "cra-title").await?,
         id: cra.id.to_string(),
-        heading: format!(
-            "{} — {}",
-            cra.consultant_name,
-            match l {
-                Locale::Fr => month.label_fr(),
-                Locale::En => month.label_en(),
-            }
-        ),
+        heading: format!("{} — {}", cra.consultant_name, month.label(l)),
         status: i18n::t(l, &cra.status.label_key()),
         status_code: status_code(cra.status),
         version: cra.version,
@@ -975,10 +956,7 @@ pub async fn list(
     .await?;
     tx.commit().await?;
     let can_validate = allows(role, Permission::ValidateCras);
-    let label = |m: YearMonth| match l {
-        Locale::Fr => m.label_fr(),
-        Locale::En => m.label_en(),
-    };
+    let label = |m: YearMonth| m.label(l);
     let rows = list
         .iter()
         .map(|s| ListRow {

@@ -41,10 +41,7 @@ async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, Strin
     use domain::cra::CraStatus;
     let l = ctx.locale;
     let user = ctx.user()?;
-    let label = |m: YearMonth| match l {
-        domain::Locale::Fr => m.label_fr(),
-        domain::Locale::En => m.label_en(),
-    };
+    let label = |m: YearMonth| m.label(l);
     let mut out = Vec::new();
     if allows(user.role, Permission::EnterCra) {
         let now = YearMonth::of(time::OffsetDateTime::now_utc().date());
