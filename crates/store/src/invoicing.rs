@@ -323,15 +323,7 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         return Err(Error::Invalid(e));
     }
     let year = date.year();
-    let seq: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 1)
-         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + 1
-         RETURNING last_number"
-    )
-    .bind(SERIES)
-    .bind(year)
-    .fetch_one(c)
-    .await)?;
+    let seq = crate::ledger::next_number(tx, SERIES, year).await?;
     let number = format!("{SERIES}-{year}-{seq:06}");
     // VAT on receipts waits in 44574 until paid; on debits it is due now.
     let vat_account = if regime == "on_debits" {

@@ -44,6 +44,21 @@ pub async fn period_status(tx: &mut Tx, month: YearMonth) -> Result<PeriodStatus
     }
 }
 
+/// The next number of a series (a journal, an invoice series) for a year,
+/// taken in the caller's transaction: a rollback gives it back, so numbers
+/// have no gaps, and the row it updates makes concurrent takers wait.
+pub(crate) async fn next_number(tx: &mut Tx, series: &str, year: i32) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 1)
+         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + 1
+         RETURNING last_number"
+    )
+    .bind(series)
+    .bind(year)
+    .fetch_one(c)
+    .await)?)
+}
+
 /// Posts a balanced entry into an open period. Refused, with nothing
 /// written, when it does not balance, names an unknown account, falls in a
 /// closed period, or is dated before the journal's last entry of the year
@@ -95,15 +110,7 @@ async fn post_inner(
     let journal = entry.journal.code();
     // Taking the sequence row first also serialises the journal's postings
     // on PostgreSQL, so the date check below sees the latest entry.
-    let number: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 1)
-         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + 1
-         RETURNING last_number"
-    )
-    .bind(journal)
-    .bind(year)
-    .fetch_one(c)
-    .await)?;
+    let number = next_number(tx, journal, year).await?;
     let latest: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT MAX(entry_date) FROM ledger_entries WHERE journal = $1 AND year = $2"
     )
