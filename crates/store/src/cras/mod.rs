@@ -185,8 +185,6 @@ pub struct Extra {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sheet {
     pub cra: Cra,
-    pub pattern_region: Region,
-    pub pattern_weekdays: String,
     #[serde(skip)]
     pub pattern: WorkPattern,
     pub slots: Vec<Slot>,
@@ -460,8 +458,6 @@ pub async fn get(tx: &mut Tx, scope: Scope, id: CraId) -> Result<Sheet> {
     .await
     })?;
     Ok(Sheet {
-        pattern_region: pattern.region,
-        pattern_weekdays: pattern.weekdays_text(),
         pattern,
         cra,
         slots,

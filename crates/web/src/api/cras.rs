@@ -56,7 +56,7 @@ impl From<&Summary> for CraSummaryDto {
     }
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CraEntryDto {
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -202,12 +202,6 @@ pub struct CraBody {
     /// Every typed entry of the month (leave excluded); replaces the grid.
     pub entries: Vec<CraEntryDto>,
     pub comment: Option<String>,
-}
-
-impl std::fmt::Debug for CraEntryDto {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.date, self.activity, self.days)
-    }
 }
 
 /// Replace the grid of one's own draft report. Refused as a whole, naming

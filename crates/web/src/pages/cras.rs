@@ -102,10 +102,6 @@ struct ShowPage {
     error_list: Vec<String>,
 }
 
-fn status_code(s: CraStatus) -> &'static str {
-    s.as_str()
-}
-
 fn day_label(l: Locale, d: time::Date) -> String {
     let wd = match (l, d.weekday().number_days_from_monday()) {
         (Locale::Fr, n) => ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."][n as usize],
@@ -329,7 +325,7 @@ async fn show_page(
         id: cra.id.to_string(),
         heading: format!("{} — {}", cra.consultant_name, month.label(l)),
         status: i18n::t(l, &cra.status.label_key()),
-        status_code: status_code(cra.status),
+        status_code: cra.status.as_str(),
         version: cra.version,
         rejection: cra.rejection_reason.clone(),
         comment: comment.or_else(|| cra.comment.clone()).unwrap_or_default(),
@@ -865,7 +861,10 @@ pub async fn attachment(
 ) -> AppResult<Response> {
     let id = CraId::parse(&id).ok_or(AppError::NotFound)?;
     let mut tx = app.db.read().await?;
-    let (name, ct, bytes) = store::cras::attachment(&mut tx, ctx.scope()?, id, &attachment).await?;
+    // Served as bytes to download whatever type was declared at upload: a
+    // consultant's file is never rendered in a manager's browser.
+    let (name, _declared_type, bytes) =
+        store::cras::attachment(&mut tx, ctx.scope()?, id, &attachment).await?;
     tx.commit().await?;
     let safe: String = name
         .chars()
@@ -886,10 +885,7 @@ pub async fn attachment(
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
-        {
-            let _ = ct;
-            bytes
-        },
+        bytes,
     )
         .into_response())
 }
@@ -964,7 +960,7 @@ pub async fn list(
             consultant: s.cra.consultant_name.clone(),
             month: label(s.cra.month),
             status: i18n::t(l, &s.cra.status.label_key()),
-            status_code: status_code(s.cra.status),
+            status_code: s.cra.status.as_str(),
             billable: DayQuantity::from_half_days(s.billable_half_days.max(0) as u32).format(l),
             leave: DayQuantity::from_half_days(s.leave_half_days.max(0) as u32).format(l),
             other: DayQuantity::from_half_days(s.other_half_days.max(0) as u32).format(l),
