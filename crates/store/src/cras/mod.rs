@@ -104,6 +104,7 @@ macro_rules! select_cras {
         )
     };
 }
+pub(crate) use select_cras;
 
 /// One mission of the month as the grid shows it.
 #[derive(Debug, Clone, Serialize)]

@@ -136,25 +136,19 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
         .collect()
 }
 
-/// The report a client validates from the portal: is this contact's
-/// company still expected to validate this mission's days?
-pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<(Cra, MissionId)>> {
-    let rows: Vec<(String, String)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT a.cra_id, a.mission_id FROM cra_client_approvals a JOIN cras r ON r.id = a.cra_id
-         WHERE a.client_id = $1 AND a.approved_at IS NULL AND r.status = 'signed' ORDER BY r.month"
-    )
+/// The signed reports still waiting for this company's validation (on
+/// any of its missions), in one statement.
+pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<Cra>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_cras!(
+        "r.status = 'signed' AND EXISTS (SELECT 1 FROM cra_client_approvals p
+           WHERE p.cra_id = r.id AND p.client_id = $2 AND p.approved_at IS NULL)
+         ORDER BY r.month, u.display_name"
+    ))
+    .bind(None::<String>)
     .bind(company.to_string())
     .fetch_all(c)
-    .await
-    })?;
-    let mut out = Vec::new();
-    for (cra, mission) in rows {
-        let id = CraId::parse(&cra).ok_or_else(|| corrupt("cra id", &cra))?;
-        let m = MissionId::parse(&mission).ok_or_else(|| corrupt("mission id", &mission))?;
-        out.push((fetch(tx, Scope::All, id).await?, m));
-    }
-    Ok(out)
+    .await)?;
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 /// A leave date of the consultant on which a report past the draft stage

@@ -72,7 +72,7 @@ async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, Strin
         allows(user.role, Permission::ClientValidateCras),
         ctx.scope()?,
     ) {
-        for (cra, _) in store::cras::awaiting_client(tx, company).await? {
+        for cra in store::cras::awaiting_client(tx, company).await? {
             out.push((
                 format!("/cras/{}", cra.id),
                 i18n::t_args(
