@@ -51,6 +51,10 @@ const CELL_LEADING: f32 = 11.0;
 const CELL_PAD: f32 = 3.0;
 const TABLE_AFTER: f32 = 8.0;
 
+const COLUMNS_SIZE: f32 = 10.0;
+const COLUMNS_LEADING: f32 = 13.0;
+const COLUMNS_GUTTER: f32 = 20.0;
+
 const FOOTER_SIZE: f32 = 8.0;
 const FOOTER_BASELINE: f32 = 28.0;
 const FOOTER_RULE: f32 = 40.0;
@@ -75,6 +79,15 @@ pub struct Document {
     blocks: Vec<Block>,
 }
 
+/// Horizontal alignment of a table column, see [`Document::table_aligned`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Align {
+    #[default]
+    Left,
+    /// Amounts and quantities: the text ends at the cell's right padding.
+    Right,
+}
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Block {
     Heading(String),
@@ -90,7 +103,13 @@ enum Block {
         headers: Vec<String>,
         rows: Vec<Vec<String>>,
         widths: Vec<f32>,
+        /// Empty (all left) in specs stored before alignment existed, and
+        /// left out of new specs when empty, so both read back identically.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        aligns: Vec<Align>,
     },
+    /// Side-by-side columns: (bold title, text) each.
+    Columns(Vec<(String, String)>),
     Spacer(f32),
     PageBreak,
 }
@@ -196,11 +215,45 @@ impl Document {
     /// table continues on. Missing cells are empty, extra cells are ignored;
     /// a table without headers draws nothing.
     pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>], widths: &[f32]) -> &mut Self {
+        self.table_aligned(headers, rows, widths, &[])
+    }
+
+    /// A [`table`](Self::table) whose columns are aligned as `aligns` says
+    /// (header cells included): amounts and quantities read best
+    /// [`Align::Right`]. Columns without an entry are left-aligned.
+    pub fn table_aligned(
+        &mut self,
+        headers: &[&str],
+        rows: &[Vec<String>],
+        widths: &[f32],
+        aligns: &[Align],
+    ) -> &mut Self {
+        let mut aligns = aligns.to_vec();
+        while aligns.last() == Some(&Align::Left) {
+            aligns.pop();
+        }
         self.blocks.push(Block::Table {
             headers: headers.iter().map(|h| (*h).to_owned()).collect(),
             rows: rows.to_vec(),
             widths: widths.to_vec(),
+            aligns,
         });
+        self
+    }
+
+    /// Columns of text side by side, of equal width with a 20 pt gutter
+    /// (e.g. the seller and the buyer at the top of an invoice): each
+    /// column is a bold title (left out when empty) followed by its text,
+    /// both in 10 pt, wrapped and honouring `\n`. The block breaks across
+    /// pages only between lines. No columns, no block.
+    pub fn columns(&mut self, columns: &[(&str, &str)]) -> &mut Self {
+        if !columns.is_empty() {
+            let columns = columns
+                .iter()
+                .map(|(t, b)| ((*t).to_owned(), (*b).to_owned()))
+                .collect();
+            self.blocks.push(Block::Columns(columns));
+        }
         self
     }
 
@@ -265,7 +318,9 @@ impl Document {
                     headers,
                     rows,
                     widths,
-                } => l.table(headers, rows, widths),
+                    aligns,
+                } => l.table(headers, rows, widths, aligns),
+                Block::Columns(columns) => l.columns(columns),
                 Block::Spacer(points) => l.spacer(*points),
                 Block::PageBreak => {
                     if !l.empty {
@@ -436,12 +491,61 @@ impl Layout {
         self.after(PARAGRAPH_AFTER - KEY_VALUE_ROW_GAP);
     }
 
-    fn table(&mut self, headers: &[String], rows: &[Vec<String>], weights: &[f32]) {
+    fn columns(&mut self, columns: &[(String, String)]) {
+        let n = columns.len() as f32;
+        let w = (CONTENT_WIDTH - COLUMNS_GUTTER * (n - 1.0)) / n;
+        let wrapped: Vec<Vec<(Font, Vec<u8>)>> = columns
+            .iter()
+            .map(|(title, body)| {
+                let mut lines = Vec::new();
+                if !title.is_empty() {
+                    for line in wrap(title, Font::HelveticaBold, COLUMNS_SIZE, w) {
+                        lines.push((Font::HelveticaBold, line));
+                    }
+                }
+                if !body.is_empty() {
+                    for line in wrap(body, Font::Helvetica, COLUMNS_SIZE, w) {
+                        lines.push((Font::Helvetica, line));
+                    }
+                }
+                lines
+            })
+            .collect();
+        let rows = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+        let height = rows as f32 * COLUMNS_LEADING;
+        if height <= TOP - BOTTOM {
+            self.need(height);
+        }
+        for i in 0..rows {
+            self.need(COLUMNS_LEADING);
+            let baseline = self.y - COLUMNS_SIZE;
+            let page = self.page();
+            for (c, lines) in wrapped.iter().enumerate() {
+                if let Some((font, line)) = lines.get(i) {
+                    let x = MARGIN + c as f32 * (w + COLUMNS_GUTTER);
+                    show(page, *font, COLUMNS_SIZE, x, baseline, line);
+                }
+            }
+            self.y -= COLUMNS_LEADING;
+        }
+        self.after(PARAGRAPH_AFTER);
+    }
+
+    fn table(
+        &mut self,
+        headers: &[String],
+        rows: &[Vec<String>],
+        weights: &[f32],
+        aligns: &[Align],
+    ) {
         let cols = headers.len();
         if cols == 0 {
             return;
         }
         let widths = column_widths(cols, weights);
+        let aligns: Vec<Align> = (0..cols)
+            .map(|c| aligns.get(c).copied().unwrap_or_default())
+            .collect();
         let header = wrap_row(
             headers.iter().map(String::as_str),
             &widths,
@@ -464,7 +568,7 @@ impl Layout {
             row_height(1)
         };
         self.need(header_height + keep);
-        self.cells(&header, &widths, 0, header_lines, true);
+        self.cells(&header, &widths, &aligns, 0, header_lines, true);
 
         for row in rows {
             let cells = row_cells(row);
@@ -478,17 +582,17 @@ impl Layout {
                 let fit = if fit < 0.0 { 0 } else { fit as usize };
                 if fit < remaining && (fit == 0 || fits_a_page) && !header_just_drawn {
                     self.new_page();
-                    self.cells(&header, &widths, 0, header_lines, true);
+                    self.cells(&header, &widths, &aligns, 0, header_lines, true);
                     header_just_drawn = true;
                     continue;
                 }
                 let take = remaining.min(fit.max(1));
-                self.cells(&cells, &widths, start, take, false);
+                self.cells(&cells, &widths, &aligns, start, take, false);
                 start += take;
                 header_just_drawn = false;
                 if start < n {
                     self.new_page();
-                    self.cells(&header, &widths, 0, header_lines, true);
+                    self.cells(&header, &widths, &aligns, 0, header_lines, true);
                     header_just_drawn = true;
                 }
             }
@@ -501,6 +605,7 @@ impl Layout {
         &mut self,
         cells: &[Vec<Vec<u8>>],
         widths: &[f32],
+        aligns: &[Align],
         from: usize,
         count: usize,
         header: bool,
@@ -519,12 +624,16 @@ impl Layout {
             page.extend_from_slice(b" re f\n0 g\n");
         }
         let mut x = MARGIN;
-        for (cell, &w) in cells.iter().zip(widths) {
+        for ((cell, &w), &align) in cells.iter().zip(widths).zip(aligns) {
             rect(page, x, top - height, w, height);
             page.extend_from_slice(b" re S\n");
             for (i, line) in cell.iter().skip(from).take(count).enumerate() {
                 let baseline = top - CELL_PAD - 0.9 * CELL_SIZE - i as f32 * CELL_LEADING;
-                show(page, font, CELL_SIZE, x + CELL_PAD, baseline, line);
+                let left = match align {
+                    Align::Left => x + CELL_PAD,
+                    Align::Right => x + w - CELL_PAD - width(font, line, CELL_SIZE),
+                };
+                show(page, font, CELL_SIZE, left, baseline, line);
             }
             x += w;
         }
@@ -821,6 +930,87 @@ mod tests {
         assert!((w[1] - CONTENT_WIDTH * 0.75).abs() < 1e-3);
         assert_eq!(column_widths(3, &[1.0]), vec![CONTENT_WIDTH / 3.0; 3]);
         assert_eq!(column_widths(2, &[1.0, -1.0]), vec![CONTENT_WIDTH / 2.0; 2]);
+    }
+
+    /// The x of every `Td` drawing `text` in `page`.
+    fn x_of(page: &[u8], text: &str) -> Vec<f32> {
+        let page = String::from_utf8_lossy(page);
+        let needle = format!(" Td ({text}) Tj");
+        page.lines()
+            .filter(|l| l.contains(&needle))
+            .map(|l| {
+                let before: Vec<&str> = l.split(" Td ").next().unwrap().split(' ').collect();
+                before[before.len() - 2].parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn right_aligned_cells_end_at_the_right_padding() {
+        let mut doc = Document::new("t");
+        let rows = vec![vec!["a".to_owned(), "12,00".to_owned()]];
+        doc.table_aligned(
+            &["Libellé", "Montant"],
+            &rows,
+            &[1.0, 1.0],
+            &[Align::Left, Align::Right],
+        );
+        let pages = doc.layout();
+        let half = CONTENT_WIDTH / 2.0;
+        let right = MARGIN + CONTENT_WIDTH - CELL_PAD;
+        let [x] = x_of(&pages[0], "12,00")[..] else {
+            panic!()
+        };
+        let w = Font::Helvetica.text_width("12,00", CELL_SIZE);
+        assert!((x + w - right).abs() < 0.01, "{x} + {w} ≠ {right}");
+        let [x] = x_of(&pages[0], "Montant")[..] else {
+            panic!()
+        };
+        let w = Font::HelveticaBold.text_width("Montant", CELL_SIZE);
+        assert!((x + w - right).abs() < 0.01, "header: {x} + {w} ≠ {right}");
+        let [x] = x_of(&pages[0], "a")[..] else {
+            panic!()
+        };
+        assert!((x - MARGIN - CELL_PAD).abs() < 0.01);
+        assert!(x < MARGIN + half);
+    }
+
+    #[test]
+    fn left_alignment_is_left_out_of_the_spec() {
+        let mut doc = Document::new("t");
+        doc.table_aligned(&["a", "b"], &[], &[1.0, 1.0], &[Align::Left, Align::Left]);
+        assert!(!doc.to_spec().contains("aligns"), "{}", doc.to_spec());
+        let mut plain = Document::new("t");
+        plain
+            .created_at(doc.created_at)
+            .table(&["a", "b"], &[], &[1.0, 1.0]);
+        assert_eq!(doc.to_bytes(), plain.to_bytes());
+        doc.table_aligned(&["a", "b"], &[], &[1.0, 1.0], &[Align::Left, Align::Right]);
+        let again = Document::from_spec(&doc.to_spec()).unwrap();
+        assert_eq!(again.to_bytes(), doc.to_bytes());
+    }
+
+    #[test]
+    fn columns_sit_side_by_side_and_break_between_lines() {
+        let mut doc = Document::new("t");
+        doc.columns(&[("Vendeur", "1 rue A\nParis"), ("Client", "2 rue B")]);
+        let pages = doc.layout();
+        let page = String::from_utf8_lossy(&pages[0]);
+        assert!(
+            page.contains("/F2 10 Tf 50 781.89 Td (Vendeur) Tj"),
+            "{page}"
+        );
+        let second = MARGIN + (CONTENT_WIDTH - COLUMNS_GUTTER) / 2.0 + COLUMNS_GUTTER;
+        assert_eq!(
+            x_of(&pages[0], "Client"),
+            [(second * 100.0).round() / 100.0]
+        );
+        assert!(page.contains("/F1 10 Tf 50 755.89 Td (Paris) Tj"), "{page}");
+
+        let mut long = Document::new("t");
+        long.columns(&[("", &"ligne\n".repeat(100)), ("b", "")]);
+        assert_eq!(long.page_count(), 2);
+        assert_eq!(Document::new("t").columns(&[]).page_count(), 1);
     }
 
     #[test]

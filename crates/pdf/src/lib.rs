@@ -24,7 +24,7 @@ mod fonts;
 mod template;
 mod writer;
 
-pub use document::{CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
+pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
