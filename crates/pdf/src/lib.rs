@@ -17,15 +17,20 @@
 //!   mission an administrator can edit, with validated `{{placeholders}}`.
 //! - [`signature_page`] and [`certificate`] for the electronic signature;
 //!   [`sha256_hex`] to fingerprint documents.
+//! - [`invoice()`]: the invoice or credit note from an [`InvoicePdf`]
+//!   (plain, preformatted data) with every mandatory French mention; its
+//!   parts and legal texts are in the [`invoice`](mod@invoice) module.
 
 mod document;
 mod esign;
 mod fonts;
+pub mod invoice;
 mod template;
 mod writer;
 
 pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use fonts::{Font, encode_winansi, winansi_byte};
+pub use invoice::{InvoicePdf, invoice};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
 pub use writer::sha256_hex;

@@ -8,6 +8,7 @@
 
 mod documents;
 mod esign;
+mod invoice;
 mod template;
 
 use std::io::ErrorKind;
