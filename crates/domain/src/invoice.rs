@@ -78,6 +78,170 @@ pub fn totals(lines: &[InvoiceLine]) -> Totals {
     }
 }
 
+impl Totals {
+    /// What is left of these totals once `other` is taken away, rate by
+    /// rate. A credit note that gives back the last days of an invoice
+    /// takes exactly what is left, so the invoice and its credit notes net
+    /// to zero to the cent whatever each credit note's own rounding was.
+    pub fn minus(&self, other: &Totals) -> Totals {
+        let mut by_rate: BTreeMap<VatRate, (Money, Money)> = BTreeMap::new();
+        for b in &self.breakdown {
+            let e = by_rate.entry(b.rate).or_insert((Money::ZERO, Money::ZERO));
+            e.0 += b.taxable;
+            e.1 += b.vat;
+        }
+        for b in &other.breakdown {
+            let e = by_rate.entry(b.rate).or_insert((Money::ZERO, Money::ZERO));
+            e.0 -= b.taxable;
+            e.1 -= b.vat;
+        }
+        let breakdown: Vec<VatBreakdown> = by_rate
+            .into_iter()
+            .filter(|(_, (t, v))| *t != Money::ZERO || *v != Money::ZERO)
+            .map(|(rate, (taxable, vat))| VatBreakdown { rate, taxable, vat })
+            .collect();
+        let net = self.net - other.net;
+        let vat = self.vat - other.vat;
+        Totals {
+            net,
+            breakdown,
+            vat,
+            gross: net + vat,
+        }
+    }
+
+    /// Adds two documents' totals rate by rate (the credit notes of one
+    /// invoice, say).
+    pub fn plus(&self, other: &Totals) -> Totals {
+        let zero = Totals::zero();
+        zero.minus(&zero.minus(self).minus(other))
+    }
+
+    pub fn zero() -> Totals {
+        Totals {
+            net: Money::ZERO,
+            breakdown: Vec::new(),
+            vat: Money::ZERO,
+            gross: Money::ZERO,
+        }
+    }
+}
+
+/// An invoice or a credit note (BT-3: 380 or 381).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceKind {
+    Invoice,
+    CreditNote,
+}
+
+impl InvoiceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceKind::Invoice => "invoice",
+            InvoiceKind::CreditNote => "credit_note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InvoiceKind> {
+        [InvoiceKind::Invoice, InvoiceKind::CreditNote]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// The numbering series: invoices and credit notes are two continuous
+    /// series, which the law allows.
+    pub fn series(self) -> &'static str {
+        match self {
+            InvoiceKind::Invoice => "FA",
+            InvoiceKind::CreditNote => "AV",
+        }
+    }
+}
+
+/// Where a document stands. Issued is final: an issued invoice is never
+/// changed, only credited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Draft,
+    /// Key-account lock: the client contract is not signed yet.
+    WaitingSignature,
+    Issued,
+}
+
+/// What can happen to a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvoiceEvent {
+    /// The contract got signed (or the lock was lifted).
+    Release,
+    /// The lock applies (again) to a draft.
+    Hold,
+    Issue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvoiceTransitionError {
+    #[error("the invoice waits for the client contract's signature")]
+    WaitingSignature,
+    #[error("the invoice is issued already")]
+    AlreadyIssued,
+    #[error("the invoice is not waiting for a signature")]
+    NotWaiting,
+}
+
+impl InvoiceTransitionError {
+    pub fn key(self) -> &'static str {
+        match self {
+            InvoiceTransitionError::WaitingSignature => "invoice-waiting-signature",
+            InvoiceTransitionError::AlreadyIssued => "invoice-already-issued",
+            InvoiceTransitionError::NotWaiting => "invoice-not-waiting",
+        }
+    }
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "draft",
+            InvoiceStatus::WaitingSignature => "waiting_signature",
+            InvoiceStatus::Issued => "issued",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InvoiceStatus> {
+        [
+            InvoiceStatus::Draft,
+            InvoiceStatus::WaitingSignature,
+            InvoiceStatus::Issued,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("invoice-status-{}", self.as_str().replace('_', "-"))
+    }
+
+    pub fn transition(self, event: InvoiceEvent) -> Result<InvoiceStatus, InvoiceTransitionError> {
+        use InvoiceEvent as E;
+        use InvoiceStatus as S;
+        match (self, event) {
+            (S::Issued, _) => Err(InvoiceTransitionError::AlreadyIssued),
+            (S::WaitingSignature, E::Release) => Ok(S::Draft),
+            (S::Draft, E::Release) => Err(InvoiceTransitionError::NotWaiting),
+            (S::Draft | S::WaitingSignature, E::Hold) => Ok(S::WaitingSignature),
+            (S::WaitingSignature, E::Issue) => Err(InvoiceTransitionError::WaitingSignature),
+            (S::Draft, E::Issue) => Ok(S::Issued),
+        }
+    }
+}
+
+/// The printed number: series, year, six-digit sequence (FA-2026-000123).
+pub fn number(kind: InvoiceKind, year: i32, seq: i64) -> String {
+    format!("{}-{year}-{seq:06}", kind.series())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +332,60 @@ mod tests {
                 let exact = l.unit_price.to_decimal() * l.quantity.as_decimal();
                 prop_assert!((l.net().to_decimal() - exact).abs() <= Decimal::new(5, 3));
             }
+        }
+    }
+
+    #[test]
+    fn invoice_status_moves() {
+        use InvoiceEvent as E;
+        use InvoiceStatus as S;
+        assert_eq!(S::WaitingSignature.transition(E::Release), Ok(S::Draft));
+        assert_eq!(S::Draft.transition(E::Issue), Ok(S::Issued));
+        assert_eq!(
+            S::WaitingSignature.transition(E::Issue),
+            Err(InvoiceTransitionError::WaitingSignature)
+        );
+        assert_eq!(S::Draft.transition(E::Hold), Ok(S::WaitingSignature));
+        for e in [E::Release, E::Hold, E::Issue] {
+            assert_eq!(
+                S::Issued.transition(e),
+                Err(InvoiceTransitionError::AlreadyIssued)
+            );
+        }
+        for s in [S::Draft, S::WaitingSignature, S::Issued] {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(number(InvoiceKind::Invoice, 2026, 123), "FA-2026-000123");
+        assert_eq!(number(InvoiceKind::CreditNote, 2027, 1), "AV-2027-000001");
+    }
+
+    proptest! {
+        /// Credit notes cut an invoice's days in any way: when the last one
+        /// takes what is left (`minus`), invoice − credits is zero to the
+        /// cent, rate by rate, and no credit note exceeds what was left.
+        #[test]
+        fn credits_net_the_invoice_to_zero(
+            raw in proptest::collection::vec((1u32..=46, 1i64..=500_000, arb_rate()), 1..12),
+            cuts in proptest::collection::vec(0usize..12, 0..5),
+        ) {
+            let lines: Vec<InvoiceLine> = raw.iter().map(|(h, c, r)| line(*h, *c, *r)).collect();
+            let invoice = totals(&lines);
+            let mut left = invoice.clone();
+            let mut pool = lines.clone();
+            for cut in cuts {
+                if pool.len() <= 1 { break; }
+                let taken: Vec<InvoiceLine> = vec![pool.remove(cut % pool.len())];
+                let credit = totals(&taken);
+                prop_assert!(credit.net <= left.net);
+                left = left.minus(&credit);
+            }
+            let last = left.clone();
+            let rest = left.minus(&last);
+            prop_assert_eq!(rest.net, Money::ZERO);
+            prop_assert_eq!(rest.vat, Money::ZERO);
+            prop_assert!(rest.breakdown.is_empty());
+            prop_assert_eq!(invoice.minus(&invoice), Totals::zero());
+            prop_assert_eq!(Totals::zero().plus(&invoice), invoice.clone());
         }
     }
 }

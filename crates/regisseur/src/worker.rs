@@ -174,6 +174,28 @@ impl Worker {
                     "activity report reminders"
                 );
             }
+            store::invoicing::lock::RELEASE_JOB => {
+                let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+                let contract = payload["contract_id"]
+                    .as_str()
+                    .and_then(domain::ids::ContractId::parse)
+                    .ok_or_else(|| anyhow::anyhow!("no contract_id"))?;
+                // Each invoice commits on its own (and a second run finds
+                // nothing waiting), so the job completes afterwards.
+                let released = store::invoicing::lock::release_contract(
+                    &self.db,
+                    &store::Actor::system("signature du contrat"),
+                    contract,
+                    today,
+                )
+                .await?;
+                self.finish(self.db.begin().await?, job).await?;
+                tracing::info!(
+                    invoices = released.len(),
+                    issued = released.iter().filter(|r| r.issued.is_some()).count(),
+                    "contract signed: waiting invoices released"
+                );
+            }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
         }

@@ -208,6 +208,16 @@ pub async fn apply(
     if next == ContractStatus::Signed {
         let payload = serde_json::json!({ "contract_id": id.to_string(), "client_id": before.data.client_id.to_string() });
         emit(tx, SIGNED_EVENT, &id.to_string(), &payload).await?;
+        // The invoices waiting for this signature go out from the job
+        // runner, each in its own transaction (see invoicing::lock).
+        crate::jobs::enqueue(
+            tx,
+            crate::invoicing::lock::RELEASE_JOB,
+            &payload,
+            now(),
+            Some(&format!("release:{id}")),
+        )
+        .await?;
     }
     let after = get(tx, scope, id).await?;
     audit::record(

@@ -461,6 +461,11 @@ pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Valid
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
+    // Manager validation is what invoicing waits for: the days go onto
+    // draft invoices (or waiting ones, under the key-account lock) now.
+    for id in &done {
+        crate::invoicing::draft_for_report(tx, actor, *id).await?;
+    }
     let skipped = ids.iter().filter(|i| !done.contains(i)).copied().collect();
     Ok(Validated { done, skipped })
 }

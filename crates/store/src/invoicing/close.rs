@@ -1,0 +1,405 @@
+//! The month-end close: for every contract (or mission billed alone) with
+//! validated days in the period or open invoices up to it — drafts the days
+//! not billed yet, issues what is unlocked (unless the contract says to
+//! keep drafts for review), accrues what is locked. One transaction per
+//! contract: a failure is reported with its reason and the others go on.
+//! Running it again finds everything done and writes nothing new; two
+//! instances running it at once queue on each contract's row.
+
+use std::collections::BTreeSet;
+
+use domain::calendar::YearMonth;
+use domain::ids::{ContractId, MissionId};
+use domain::invoice::InvoiceStatus;
+use domain::ledger::PeriodStatus;
+use domain::money::Money;
+use domain::validation::FieldError;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::lock::Accrued;
+use super::{Group, refuse_with};
+use crate::{Actor, Db, Error, Result, Tx, corrupt, now, on_tx};
+
+/// Why one contract could not be closed, in the words of the message
+/// catalogue (key and arguments), for the page and the command to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitError {
+    /// The client and what was billed ("Clientis — CLT-CADRE-2026").
+    pub unit: String,
+    pub key: String,
+    pub args: Vec<(String, String)>,
+}
+
+/// What a close run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub period: String,
+    /// Contracts and missions looked at.
+    pub units: usize,
+    /// Invoices that received new lines.
+    pub drafted: usize,
+    pub issued: usize,
+    pub issued_net: Money,
+    pub issued_vat: Money,
+    pub issued_gross: Money,
+    /// Accruals booked (or re-booked for a new amount).
+    pub accrued: usize,
+    pub accrued_gross: Money,
+    /// Invoices left waiting for a signature, and drafts kept for review.
+    pub waiting: usize,
+    pub drafts_kept: usize,
+    pub errors: Vec<UnitError>,
+}
+
+/// A close to run: the period, and the date the invoices it issues bear.
+#[derive(Debug, Clone, Copy)]
+pub struct Close {
+    pub period: YearMonth,
+    pub issue_date: Date,
+}
+
+/// One line of text for an error (the key and its arguments), for logs
+/// and the `issue_error` column; pages translate the key.
+pub fn describe(e: &Error) -> String {
+    match e {
+        Error::Invalid(v) => v
+            .0
+            .iter()
+            .map(|f| {
+                let args: Vec<String> = f.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                if args.is_empty() {
+                    f.key.to_owned()
+                } else {
+                    format!("{} ({})", f.key, args.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn unit_error(unit: &str, e: &Error) -> UnitError {
+    let first: Option<&FieldError> = match e {
+        Error::Invalid(v) => v.0.first(),
+        _ => None,
+    };
+    match first {
+        Some(f) => UnitError {
+            unit: unit.to_owned(),
+            key: f.key.to_owned(),
+            args: f
+                .args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        },
+        None => UnitError {
+            unit: unit.to_owned(),
+            key: "close-unit-failed".to_owned(),
+            args: vec![("reason".to_owned(), e.to_string())],
+        },
+    }
+}
+
+/// Refuses a close that cannot write: the period or the issue date's
+/// period is closed in the ledger.
+async fn check_open(tx: &mut Tx, c: &Close) -> Result<()> {
+    for month in [c.period, domain::ledger::period_of(c.issue_date)] {
+        if crate::ledger::period_status(tx, month).await? == PeriodStatus::Closed {
+            return Err(refuse_with(
+                "period",
+                "close-period-closed",
+                vec![("month", month.label_fr())],
+            ));
+        }
+    }
+    if c.issue_date < c.period.last_day() {
+        return Err(refuse_with(
+            "date",
+            "close-date-before-period-end",
+            vec![("month", c.period.label_fr())],
+        ));
+    }
+    Ok(())
+}
+
+/// A contract or mission to close, with the label errors name it by.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub group: Group,
+    pub label: String,
+    pub issue_at_close: bool,
+}
+
+/// Everything the close of `period` has to look at: the groups of the
+/// missions with validated days in the month, and of the open invoices up
+/// to it.
+pub async fn units(tx: &mut Tx, period: YearMonth) -> Result<Vec<Unit>> {
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<bool>);
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT m.id, co.name, m.client_contract_id, k.invoice_grouping, k.reference, k.issue_at_close
+         FROM missions m JOIN companies co ON co.id = m.client_id
+           LEFT JOIN client_contracts k ON k.id = m.client_contract_id
+         WHERE m.id IN (SELECT s.mission_id FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+                        WHERE r.status = 'validated' AND r.month = $1 AND s.activity = 'mission')
+            OR m.id IN (SELECT i.mission_id FROM invoices i WHERE i.kind = 'invoice'
+                        AND i.status IN ('draft', 'waiting_signature') AND i.period <= $1)
+            OR m.client_contract_id IN (SELECT i.contract_id FROM invoices i WHERE i.kind = 'invoice'
+                        AND i.status IN ('draft', 'waiting_signature') AND i.period <= $1)
+         ORDER BY co.name, m.id"
+    )
+    .bind(period.to_string())
+    .fetch_all(c)
+    .await)?;
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (mission, client, contract, grouping, reference, issue_at_close) in rows {
+        let group = match (&contract, grouping.as_deref()) {
+            (Some(k), Some("per_contract")) => {
+                Group::Contract(ContractId::parse(k).ok_or_else(|| corrupt("contract id", k))?)
+            }
+            _ => Group::Mission(
+                MissionId::parse(&mission).ok_or_else(|| corrupt("mission id", &mission))?,
+            ),
+        };
+        if !seen.insert(group) {
+            continue;
+        }
+        let label = match reference {
+            Some(r) => format!("{client} — {r}"),
+            None => client,
+        };
+        out.push(Unit {
+            group,
+            label,
+            issue_at_close: issue_at_close.unwrap_or(true),
+        });
+    }
+    Ok(out)
+}
+
+/// Takes the group's row lock (PostgreSQL): a second instance closing the
+/// same contract waits here, then finds the work done. SQLite serialises
+/// writers at `BEGIN IMMEDIATE` already.
+async fn lock_unit(tx: &mut Tx, group: Group) -> Result<()> {
+    if let Tx::Postgres(c) = tx {
+        let sql = match group {
+            Group::Mission(_) => "SELECT id FROM missions WHERE id = $1 FOR UPDATE",
+            Group::Contract(_) => "SELECT id FROM client_contracts WHERE id = $1 FOR UPDATE",
+        };
+        sqlx::query(sql)
+            .bind(group.key())
+            .fetch_optional(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What closing one unit did.
+#[derive(Debug, Default)]
+struct UnitOutcome {
+    drafted: usize,
+    issued: Vec<(Money, Money, Money)>,
+    accrued: Vec<Money>,
+    waiting: usize,
+    drafts_kept: usize,
+}
+
+/// Closes one unit in the caller's transaction. With `issue` false (the
+/// issue was refused on a first attempt), drafts and accrues only.
+async fn close_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    unit: &Unit,
+    c: &Close,
+    issue: bool,
+) -> Result<UnitOutcome> {
+    lock_unit(tx, unit.group).await?;
+    let mut out = UnitOutcome::default();
+    if super::draft::draft_group(tx, actor, unit.group, c.period)
+        .await?
+        .is_some()
+    {
+        out.drafted += 1;
+    }
+    let sql = format!(
+        "SELECT id, status FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
+           AND period <= $2 ORDER BY period, id",
+        unit.group.column()
+    );
+    let open: Vec<(String, String)> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(unit.group.key())
+    .bind(c.period.to_string())
+    .fetch_all(conn)
+    .await)?;
+    // Issues first, accruals after: every transaction takes the numbering
+    // rows in the same order (FA, VE, OD), so two instances never deadlock.
+    let mut to_accrue = Vec::new();
+    for (id, status) in open {
+        let mut status =
+            InvoiceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+        if status == InvoiceStatus::WaitingSignature && !super::lock::still_locked(tx, &id).await? {
+            super::lock::release(tx, actor, &id).await?;
+            status = InvoiceStatus::Draft;
+        }
+        match status {
+            InvoiceStatus::WaitingSignature => to_accrue.push(id),
+            InvoiceStatus::Draft if issue && unit.issue_at_close => {
+                super::issue(tx, actor, &id, c.issue_date).await?;
+                let h = super::issue::head(tx, &id).await?;
+                out.issued.push((
+                    Money::from_cents(h.net_cents),
+                    Money::from_cents(h.vat_cents),
+                    Money::from_cents(h.gross_cents),
+                ));
+            }
+            InvoiceStatus::Draft => out.drafts_kept += 1,
+            InvoiceStatus::Issued => {}
+        }
+    }
+    for id in to_accrue {
+        out.waiting += 1;
+        if let Accrued::Booked(amount) = super::lock::accrue(tx, actor, &id, c.period).await? {
+            out.accrued.push(amount);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the close of a period over every unit, calling `progress(done,
+/// total)` after each, and records the run with its summary. Refused, with
+/// nothing written, when the period or the issue date falls in a closed
+/// ledger period.
+pub async fn run(
+    db: &Db,
+    actor: &Actor,
+    c: Close,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Summary> {
+    let mut tx = db.begin().await?;
+    check_open(&mut tx, &c).await?;
+    let units = units(&mut tx, c.period).await?;
+    let run_id = uuid::Uuid::new_v4().to_string();
+    on_tx!(&mut tx, |conn| sqlx::query(
+        "INSERT INTO close_runs (id, period, started_at, started_by) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(&run_id)
+    .bind(c.period.to_string())
+    .bind(now())
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+
+    let mut summary = Summary {
+        period: c.period.to_string(),
+        units: units.len(),
+        ..Summary::default()
+    };
+    for (i, unit) in units.iter().enumerate() {
+        match close_one(db, actor, unit, &c).await {
+            Ok((o, refused)) => {
+                summary.drafted += o.drafted;
+                summary.issued += o.issued.len();
+                for (net, vat, gross) in o.issued {
+                    summary.issued_net += net;
+                    summary.issued_vat += vat;
+                    summary.issued_gross += gross;
+                }
+                summary.accrued += o.accrued.len();
+                summary.accrued_gross += o.accrued.iter().copied().sum::<Money>();
+                summary.waiting += o.waiting;
+                summary.drafts_kept += o.drafts_kept;
+                if let Some(e) = refused {
+                    summary.errors.push(e);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
+                summary.errors.push(unit_error(&unit.label, &e));
+            }
+        }
+        progress(i + 1, units.len());
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |conn| sqlx::query(
+        "UPDATE close_runs SET finished_at = $2, summary = $3 WHERE id = $1"
+    )
+    .bind(&run_id)
+    .bind(now())
+    .bind(serde_json::to_string(&summary).map_err(|e| Error::Corrupt(e.to_string()))?)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// One unit in its own transaction. When issuing is refused (a missing
+/// mention), the unit is closed again without issuing, so its drafts and
+/// accruals are there for someone to complete, and the refusal is reported.
+async fn close_one(
+    db: &Db,
+    actor: &Actor,
+    unit: &Unit,
+    c: &Close,
+) -> Result<(UnitOutcome, Option<UnitError>)> {
+    let mut tx = db.begin().await?;
+    match close_unit(&mut tx, actor, unit, c, true).await {
+        Ok(o) => {
+            tx.commit().await?;
+            Ok((o, None))
+        }
+        Err(e @ Error::Invalid(_)) => {
+            tx.rollback().await?;
+            let mut tx = db.begin().await?;
+            let o = close_unit(&mut tx, actor, unit, c, false).await?;
+            let sql = format!(
+                "SELECT id FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status = 'draft' AND period <= $2",
+                unit.group.column()
+            );
+            let drafts: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .bind(unit.group.key())
+            .bind(c.period.to_string())
+            .fetch_all(conn)
+            .await)?;
+            for d in drafts {
+                super::lock::note_issue_error(&mut tx, &d, &e).await?;
+            }
+            tx.commit().await?;
+            Ok((o, Some(unit_error(&unit.label, &e))))
+        }
+        Err(e) => {
+            tx.rollback().await.ok();
+            Err(e)
+        }
+    }
+}
+
+/// The latest runs of a period, newest first.
+pub async fn runs(
+    tx: &mut Tx,
+    period: YearMonth,
+) -> Result<Vec<(time::OffsetDateTime, Option<Summary>)>> {
+    let rows: Vec<(time::OffsetDateTime, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT started_at, summary FROM close_runs WHERE period = $1 ORDER BY started_at DESC LIMIT 20"
+    )
+    .bind(period.to_string())
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|(at, s)| {
+            let s = s
+                .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("close summary", &e.to_string())))
+                .transpose()?;
+            Ok((at, s))
+        })
+        .collect()
+}

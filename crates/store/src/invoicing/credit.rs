@@ -1,0 +1,547 @@
+//! Credit notes by days: the days chosen on an issued invoice are given
+//! back (their `billed_days` rows record the credit line), so exactly those
+//! days become billable again. A re-validated report is reconciled with
+//! what was billed of its month: days no longer worked leave their draft,
+//! or are credited when already invoiced.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use domain::calendar::YearMonth;
+use domain::cra::Half;
+use domain::ids::{CompanyId, UserId};
+use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus};
+use domain::mission::DayQuantity;
+use domain::money::Money;
+use domain::terms::{VatRate, VatRegime};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::issue::{Frozen, Issued, Sales, head, post_sales};
+use super::{refuse, refuse_with};
+use crate::{Actor, Result, Tx, audit, corrupt, now, on_tx};
+
+/// One billed half day of a consultant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct BilledDay {
+    pub consultant_id: UserId,
+    pub day: Date,
+    pub half: Half,
+}
+
+/// What a credit note gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreditSelection {
+    /// Every day the invoice still bills.
+    All,
+    Days(Vec<BilledDay>),
+}
+
+#[derive(sqlx::FromRow)]
+struct LiveRow {
+    consultant_id: String,
+    day: Date,
+    half: String,
+    line_id: String,
+}
+
+/// The days an invoice still bills (not credited), per line.
+pub async fn live_days(tx: &mut Tx, invoice: &str) -> Result<Vec<(BilledDay, String)>> {
+    let rows: Vec<LiveRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT b.consultant_id, b.day, b.half, b.line_id FROM billed_days b
+           JOIN invoice_lines l ON l.id = b.line_id
+         WHERE l.invoice_id = $1 AND b.credit_line_id IS NULL ORDER BY b.consultant_id, b.day, b.half"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                BilledDay {
+                    consultant_id: UserId::parse(&r.consultant_id)
+                        .ok_or_else(|| corrupt("user id", &r.consultant_id))?,
+                    day: r.day,
+                    half: Half::parse(&r.half).ok_or_else(|| corrupt("half", &r.half))?,
+                },
+                r.line_id,
+            ))
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct SourceLine {
+    id: String,
+    mission_id: Option<String>,
+    analytic_code: Option<String>,
+    description: String,
+    unit_price_cents: i64,
+    vat_rate_bp: i32,
+    consultant_id: Option<String>,
+}
+
+/// Issues a credit note on an issued invoice for the days chosen, dated
+/// `date`. Refused, with nothing written, when nothing is chosen, when a
+/// day chosen is not billed by the invoice any more (never on it, or
+/// credited already: that would credit more than the invoice), or in a
+/// closed period.
+pub async fn credit(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice_id: &str,
+    selection: &CreditSelection,
+    date: Date,
+    reason: &str,
+) -> Result<Issued> {
+    let h = head(tx, invoice_id).await?;
+    if h.kind != InvoiceKind::Invoice.as_str() {
+        return Err(refuse("invoice", "credit-not-an-invoice"));
+    }
+    if h.status != InvoiceStatus::Issued.as_str() {
+        return Err(refuse("invoice", "credit-invoice-not-issued"));
+    }
+    let live = live_days(tx, invoice_id).await?;
+    let chosen: Vec<(BilledDay, String)> = match selection {
+        CreditSelection::All => live.clone(),
+        CreditSelection::Days(days) => {
+            let wanted: BTreeSet<BilledDay> = days.iter().copied().collect();
+            let found: Vec<(BilledDay, String)> = live
+                .iter()
+                .filter(|(d, _)| wanted.contains(d))
+                .cloned()
+                .collect();
+            if found.len() != wanted.len() {
+                let on: BTreeSet<BilledDay> = found.iter().map(|(d, _)| *d).collect();
+                let off: Vec<String> = wanted
+                    .difference(&on)
+                    .map(|d| {
+                        format!(
+                            "{} {}",
+                            domain::locale::format_date(d.day, domain::Locale::Fr),
+                            d.half.as_str()
+                        )
+                    })
+                    .collect();
+                return Err(refuse_with(
+                    "days",
+                    "credit-days-not-on-invoice",
+                    vec![("days", off.join(", "))],
+                ));
+            }
+            found
+        }
+    };
+    if chosen.is_empty() {
+        return Err(refuse("days", "credit-nothing-selected"));
+    }
+    let everything_left = chosen.len() == live.len();
+    issue_credit(tx, actor, invoice_id, &h, &chosen, everything_left, date, reason).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue_credit(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice_id: &str,
+    h: &super::issue::Head,
+    chosen: &[(BilledDay, String)],
+    everything_left: bool,
+    date: Date,
+    reason: &str,
+) -> Result<Issued> {
+    let frozen: Frozen = serde_json::from_str(h.frozen.as_deref().unwrap_or("null"))
+        .map_err(|e| corrupt("frozen invoice", &e.to_string()))?;
+    let invoice_number = h.number.clone().unwrap_or_default();
+    // The days per line of the invoice, in line order.
+    let mut per_line: BTreeMap<String, Vec<BilledDay>> = BTreeMap::new();
+    for (d, line) in chosen {
+        per_line.entry(line.clone()).or_default().push(*d);
+    }
+    let sources: Vec<SourceLine> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, mission_id, analytic_code, description, unit_price_cents, CAST(vat_rate_bp AS INTEGER) AS vat_rate_bp,
+           consultant_id
+         FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
+    )
+    .bind(invoice_id)
+    .fetch_all(c)
+    .await)?;
+    let mut lines: Vec<(InvoiceLine, &SourceLine, &Vec<BilledDay>)> = Vec::new();
+    for s in &sources {
+        let Some(days) = per_line.get(&s.id) else {
+            continue;
+        };
+        let quantity = DayQuantity::from_half_days(days.len() as u32);
+        let unit_price = Money::from_cents(s.unit_price_cents);
+        lines.push((
+            InvoiceLine {
+                description: format!(
+                    "Avoir sur {invoice_number} : {} — {} j × {}",
+                    s.description
+                        .split(" — ")
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(" — "),
+                    quantity.format(domain::Locale::Fr),
+                    unit_price.format(domain::Locale::Fr)
+                ),
+                quantity,
+                unit_price,
+                vat_rate: VatRate::from_basis_points(s.vat_rate_bp.max(0) as u32)
+                    .map_err(|_| corrupt("vat rate", &s.vat_rate_bp.to_string()))?,
+            },
+            s,
+            days,
+        ));
+    }
+    let own: Vec<InvoiceLine> = lines.iter().map(|(l, _, _)| l.clone()).collect();
+    let totals = if everything_left {
+        // The last days take exactly what is left of the invoice, so the
+        // invoice and its credit notes net to zero to the cent.
+        let invoiced = super::draft::lines_of(tx, invoice_id).await?;
+        let mut left = invoice::totals(&invoiced);
+        for other in credit_notes_of(tx, invoice_id).await? {
+            left = left.minus(&invoice::totals(&super::draft::lines_of(tx, &other).await?));
+        }
+        left
+    } else {
+        invoice::totals(&own)
+    };
+    if totals.gross.cents() > h.gross_cents || totals.net.cents() <= 0 {
+        return Err(refuse("days", "credit-larger-than-invoice"));
+    }
+    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let id = uuid::Uuid::new_v4().to_string();
+    super::issue::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
+    let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
+    let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, number, issue_date,
+           due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
+         VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
+    )
+    .bind(&id)
+    .bind(&h.client_id)
+    .bind(&h.mission_id)
+    .bind(&h.contract_id)
+    .bind(&h.period)
+    .bind(InvoiceKind::CreditNote.series())
+    .bind(&number)
+    .bind(date)
+    .bind(totals.net.cents())
+    .bind(totals.vat.cents())
+    .bind(totals.gross.cents())
+    .bind(invoice_id)
+    .bind(now())
+    .bind(h.frozen.as_deref())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    for (i, (l, s, days)) in lines.iter().enumerate() {
+        let line_id = uuid::Uuid::new_v4().to_string();
+        let (from, to) = (
+            days.iter().map(|d| d.day).min(),
+            days.iter().map(|d| d.day).max(),
+        );
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to, credits_line_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        )
+        .bind(&line_id)
+        .bind(&id)
+        .bind(i as i32 + 1)
+        .bind(&s.mission_id)
+        .bind(&s.analytic_code)
+        .bind(&l.description)
+        .bind(l.quantity.half_days() as i32)
+        .bind(l.unit_price.cents())
+        .bind(l.vat_rate.basis_points() as i32)
+        .bind(l.net().cents())
+        .bind(&s.consultant_id)
+        .bind(from)
+        .bind(to)
+        .bind(&s.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        give_back(tx, &s.id, &line_id, days).await?;
+    }
+    let entry = post_sales(
+        tx,
+        actor,
+        Sales {
+            invoice_id: &id,
+            kind: InvoiceKind::CreditNote,
+            number: &number,
+            date,
+            client,
+            client_name: &frozen.buyer.name,
+            regime: VatRegime::parse(&frozen.vat_regime).unwrap_or_default(),
+            vat: totals.vat,
+            gross: totals.gross,
+        },
+    )
+    .await?;
+    on_tx!(tx, |c| sqlx::query("UPDATE invoices SET ledger_entry_id = $2 WHERE id = $1")
+        .bind(&id)
+        .bind(&entry.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    audit::record(
+        tx,
+        actor,
+        "issue_credit_note",
+        "invoice",
+        &id,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "number": number,
+            "credits": invoice_number,
+            "half_days": chosen.len(),
+            "reason": reason,
+            "entry": entry.number,
+        })),
+    )
+    .await?;
+    Ok(Issued {
+        id,
+        number,
+        issue_date: date,
+        due_date: date,
+        entry_number: entry.number,
+    })
+}
+
+/// The credit notes of an invoice.
+pub async fn credit_notes_of(tx: &mut Tx, invoice: &str) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM invoices WHERE credits_id = $1 AND kind = 'credit_note' ORDER BY number"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Marks the days as given back by the credit line.
+async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay]) -> Result<()> {
+    for d in days {
+        let n = on_tx!(tx, |c| sqlx::query(
+            "UPDATE billed_days SET credit_line_id = $2
+             WHERE line_id = $1 AND consultant_id = $3 AND day = $4 AND half = $5 AND credit_line_id IS NULL"
+        )
+        .bind(line)
+        .bind(credit_line)
+        .bind(d.consultant_id.to_string())
+        .bind(d.day)
+        .bind(d.half.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n != 1 {
+            // Another credit note took it in between: nothing is written.
+            return Err(refuse("days", "credit-days-not-on-invoice"));
+        }
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct BilledRow {
+    day: Date,
+    half: String,
+    line_id: String,
+    mission_id: Option<String>,
+    invoice_id: String,
+    status: String,
+}
+
+/// Brings what is billed of a consultant's month in line with his live
+/// validated report: a billed day the report no longer has on that mission
+/// leaves its draft (the line shrinks, an empty draft goes), or, when its
+/// invoice is issued, is credited (one credit note per invoice, dated
+/// `date`). The days the report gained are drafted afterwards by the
+/// caller, so a correction bills the difference only.
+pub async fn reconcile(
+    tx: &mut Tx,
+    actor: &Actor,
+    consultant: UserId,
+    month: YearMonth,
+    date: Date,
+) -> Result<()> {
+    let billed: Vec<BilledRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT b.day, b.half, b.line_id, l.mission_id, l.invoice_id, i.status FROM billed_days b
+           JOIN invoice_lines l ON l.id = b.line_id JOIN invoices i ON i.id = l.invoice_id
+         WHERE b.consultant_id = $1 AND b.day >= $2 AND b.day <= $3 AND b.credit_line_id IS NULL"
+    )
+    .bind(consultant.to_string())
+    .bind(month.first_day())
+    .bind(month.last_day())
+    .fetch_all(c)
+    .await)?;
+    if billed.is_empty() {
+        return Ok(());
+    }
+    let worked: Vec<(Date, String, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT s.day, s.half, s.mission_id FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+         WHERE r.consultant_id = $1 AND r.month = $2 AND r.status = 'validated' AND s.activity = 'mission'"
+    )
+    .bind(consultant.to_string())
+    .bind(month.to_string())
+    .fetch_all(c)
+    .await)?;
+    let worked: BTreeSet<(Date, String, Option<String>)> = worked.into_iter().collect();
+    let mut stale_drafts: BTreeMap<String, Vec<(Date, String)>> = BTreeMap::new();
+    let mut stale_issued: BTreeMap<String, Vec<(BilledDay, String)>> = BTreeMap::new();
+    for b in billed {
+        if worked.contains(&(b.day, b.half.clone(), b.mission_id.clone())) {
+            continue;
+        }
+        if b.status == InvoiceStatus::Issued.as_str() {
+            let half = Half::parse(&b.half).ok_or_else(|| corrupt("half", &b.half))?;
+            stale_issued.entry(b.invoice_id).or_default().push((
+                BilledDay {
+                    consultant_id: consultant,
+                    day: b.day,
+                    half,
+                },
+                b.line_id,
+            ));
+        } else {
+            stale_drafts
+                .entry(b.line_id)
+                .or_default()
+                .push((b.day, b.half));
+        }
+    }
+    for (line, days) in &stale_drafts {
+        shrink_draft_line(tx, actor, line, days, date).await?;
+    }
+    for (invoice, days) in stale_issued {
+        let h = head(tx, &invoice).await?;
+        let live = live_days(tx, &invoice).await?;
+        let everything_left = live.len() == days.len();
+        issue_credit(
+            tx,
+            actor,
+            &invoice,
+            &h,
+            &days,
+            everything_left,
+            date,
+            "Rapport d'activité corrigé",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Takes days off a draft line: the line shrinks, or goes with its last
+/// day; a draft left without lines goes too (its accrual, if any, is
+/// reversed first).
+async fn shrink_draft_line(
+    tx: &mut Tx,
+    actor: &Actor,
+    line: &str,
+    days: &[(Date, String)],
+    date: Date,
+) -> Result<()> {
+    for (day, half) in days {
+        on_tx!(tx, |c| sqlx::query(
+            "DELETE FROM billed_days WHERE line_id = $1 AND day = $2 AND half = $3 AND credit_line_id IS NULL"
+        )
+        .bind(line)
+        .bind(*day)
+        .bind(half)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    type LineRow = (String, String, i64, i64, i32);
+    let (invoice_id, description, left, price, rate): LineRow = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT l.invoice_id, l.description, CAST((SELECT COUNT(*) FROM billed_days b WHERE b.line_id = l.id) AS BIGINT),
+           l.unit_price_cents, CAST(l.vat_rate_bp AS INTEGER)
+         FROM invoice_lines l WHERE l.id = $1"
+    )
+    .bind(line)
+    .fetch_one(c)
+    .await)?;
+    if left == 0 {
+        on_tx!(tx, |c| sqlx::query("DELETE FROM invoice_lines WHERE id = $1")
+            .bind(line)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    } else {
+        let quantity = DayQuantity::from_half_days(left as u32);
+        let l = InvoiceLine {
+            description: retitle(&description, quantity),
+            quantity,
+            unit_price: Money::from_cents(price),
+            vat_rate: VatRate::from_basis_points(rate.max(0) as u32)
+                .map_err(|_| corrupt("vat rate", &rate.to_string()))?,
+        };
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE invoice_lines SET half_days = $2, net_cents = $3, description = $4 WHERE id = $1"
+        )
+        .bind(line)
+        .bind(left as i32)
+        .bind(l.net().cents())
+        .bind(&l.description)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    let remaining: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1"
+    )
+    .bind(&invoice_id)
+    .fetch_one(c)
+    .await)?;
+    if remaining == 0 {
+        super::lock::drop_accrual(tx, actor, &invoice_id, date).await?;
+        on_tx!(tx, |c| sqlx::query("DELETE FROM invoices WHERE id = $1 AND status <> 'issued'")
+            .bind(&invoice_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    } else {
+        super::draft::refresh_totals(tx, &invoice_id).await?;
+    }
+    Ok(())
+}
+
+/// "Prestation de X — novembre 2026 — 20 j × 600,00 €" with a new count.
+fn retitle(description: &str, quantity: DayQuantity) -> String {
+    let parts: Vec<&str> = description.split(" — ").collect();
+    match parts.as_slice() {
+        [who, month, last] if last.contains(" j × ") => {
+            let price = last.split(" j × ").nth(1).unwrap_or_default();
+            format!(
+                "{who} — {month} — {} j × {price}",
+                quantity.format(domain::Locale::Fr)
+            )
+        }
+        _ => description.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_retitled_with_its_new_count() {
+        assert_eq!(
+            retitle(
+                "Prestation de Camille Martin — novembre 2026 — 20 j × 600,00 €",
+                DayQuantity::from_half_days(37)
+            ),
+            "Prestation de Camille Martin — novembre 2026 — 18,5 j × 600,00 €"
+        );
+        assert_eq!(
+            retitle("Forfait", DayQuantity::from_half_days(2)),
+            "Forfait"
+        );
+    }
+}

@@ -1,0 +1,529 @@
+//! Validated days become draft invoice lines: one line per mission and rate
+//! period ("Prestation de Camille Martin — novembre 2026 — 20 j × 600,00 €"),
+//! on the open invoice of the group and month (created if none). Each line
+//! records its half days in `billed_days`; a day already billed makes the
+//! database refuse the statement, so nothing is ever billed twice.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use domain::Locale;
+use domain::calendar::YearMonth;
+use domain::cra::{CraStatus, Half};
+use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
+use domain::invoice::{self, InvoiceLine, InvoiceStatus};
+use domain::mission::{DayQuantity, Tjm};
+use domain::money::Money;
+use domain::rates::Amendment;
+use domain::terms::VatRate;
+use serde::Serialize;
+use time::Date;
+
+use super::{Group, refuse};
+use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
+
+/// A draft as drafting left it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Draft {
+    pub id: String,
+    pub client_id: CompanyId,
+    pub group: String,
+    /// Waiting for the client contract's signature (key-account lock).
+    pub waiting_signature: bool,
+    /// Lines added by this drafting.
+    pub lines: Vec<InvoiceLine>,
+    /// The whole invoice's totals after it.
+    pub totals: invoice::Totals,
+}
+
+/// What drafting needs to know of a mission.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct MissionTerms {
+    pub id: String,
+    pub client_id: String,
+    pub consultant_id: String,
+    pub consultant_name: String,
+    pub analytic_code: String,
+    pub start_date: Date,
+    pub initial_end_date: Date,
+    pub base_tjm_cents: i64,
+    pub vat_rate_bp: i32,
+    pub invoicing_locked: bool,
+    pub client_contract_id: Option<String>,
+    pub contract_status: Option<String>,
+    pub invoice_grouping: Option<String>,
+}
+
+impl MissionTerms {
+    /// The key-account lock holds: invoicing is locked on the mission and
+    /// its client contract is not signed (or there is none yet).
+    pub fn locked(&self) -> bool {
+        self.invoicing_locked && self.contract_status.as_deref() != Some("signed")
+    }
+
+    pub fn group(&self) -> Result<Group> {
+        match (&self.client_contract_id, self.invoice_grouping.as_deref()) {
+            (Some(k), Some("per_contract")) => Ok(Group::Contract(
+                ContractId::parse(k).ok_or_else(|| corrupt("contract id", k))?,
+            )),
+            _ => Ok(Group::Mission(
+                MissionId::parse(&self.id).ok_or_else(|| corrupt("mission id", &self.id))?,
+            )),
+        }
+    }
+}
+
+macro_rules! mission_terms {
+    ($where:literal) => {
+        concat!(
+            "SELECT m.id, m.client_id, m.consultant_id, u.display_name AS consultant_name, m.analytic_code,
+               m.start_date, m.initial_end_date, m.base_tjm_cents, CAST(m.vat_rate_bp AS INTEGER) AS vat_rate_bp,
+               m.invoicing_locked, m.client_contract_id, k.status AS contract_status, k.invoice_grouping
+             FROM missions m JOIN users u ON u.id = m.consultant_id
+               LEFT JOIN client_contracts k ON k.id = m.client_contract_id
+             WHERE ",
+            $where,
+            " ORDER BY m.id"
+        )
+    };
+}
+
+/// The missions one invoice of the group gathers.
+pub(crate) async fn group_missions(tx: &mut Tx, group: Group) -> Result<Vec<MissionTerms>> {
+    let key = group.key();
+    Ok(match group {
+        Group::Mission(_) => on_tx!(tx, |c| sqlx::query_as(mission_terms!("m.id = $1"))
+            .bind(&key)
+            .fetch_all(c)
+            .await)?,
+        Group::Contract(_) => on_tx!(tx, |c| sqlx::query_as(mission_terms!(
+            "m.client_contract_id = $1"
+        ))
+        .bind(&key)
+        .fetch_all(c)
+        .await)?,
+    })
+}
+
+/// The group a mission's invoices belong to.
+pub async fn group_of(tx: &mut Tx, mission: MissionId) -> Result<Group> {
+    group_missions(tx, Group::Mission(mission))
+        .await?
+        .first()
+        .ok_or(Error::NotFound)?
+        .group()
+}
+
+/// Drafts the days of a freshly validated report: first reconciles what
+/// was billed of the consultant's month with the report (days no longer
+/// worked leave their draft, or are credited if invoiced), then drafts what
+/// is not billed yet, for each group its missions belong to. Running it
+/// again drafts nothing.
+pub async fn draft_for_report(tx: &mut Tx, actor: &Actor, cra: CraId) -> Result<Vec<Draft>> {
+    type Row = (String, String, String);
+    let head: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT status, consultant_id, month FROM cras WHERE id = $1"
+    )
+    .bind(cra.to_string())
+    .fetch_optional(c)
+    .await)?;
+    let (status, consultant, month) = head.ok_or(Error::NotFound)?;
+    if CraStatus::parse(&status) != Some(CraStatus::Validated) {
+        return Err(refuse("cra", "invoice-report-not-validated"));
+    }
+    let consultant = UserId::parse(&consultant).ok_or_else(|| corrupt("user id", &consultant))?;
+    let month = YearMonth::parse(&month).ok_or_else(|| corrupt("month", &month))?;
+    super::credit::reconcile(tx, actor, consultant, month, now().date()).await?;
+    let missions: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT mission_id FROM cra_slots WHERE cra_id = $1 AND activity = 'mission' ORDER BY mission_id"
+    )
+    .bind(cra.to_string())
+    .fetch_all(c)
+    .await)?;
+    let mut groups = BTreeSet::new();
+    for m in missions {
+        let id = MissionId::parse(&m).ok_or_else(|| corrupt("mission id", &m))?;
+        groups.insert(group_of(tx, id).await?);
+    }
+    let mut drafts = Vec::new();
+    for g in groups {
+        if let Some(d) = draft_group(tx, actor, g, month).await? {
+            drafts.push(d);
+        }
+    }
+    Ok(drafts)
+}
+
+/// Drafts the group's validated, unbilled days of a month onto its open
+/// invoice for that month (created if none). `None` when nothing is left to
+/// bill.
+pub async fn draft_group(
+    tx: &mut Tx,
+    actor: &Actor,
+    group: Group,
+    month: YearMonth,
+) -> Result<Option<Draft>> {
+    let missions = group_missions(tx, group).await?;
+    if missions.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<&str> = missions.iter().map(|m| m.id.as_str()).collect();
+    let slots = unbilled_slots(tx, &ids, month).await?;
+    if slots.is_empty() {
+        return Ok(None);
+    }
+    let schedules = schedules(tx, &missions).await?;
+    let locale = Locale::Fr;
+    let mut new_lines: Vec<NewLine> = Vec::new();
+    // Slots arrive ordered by mission, day and half.
+    let mut by_mission: BTreeMap<&str, Vec<&Unbilled>> = BTreeMap::new();
+    for s in &slots {
+        by_mission.entry(s.mission_id.as_str()).or_default().push(s);
+    }
+    for m in &missions {
+        let Some(mine) = by_mission.get(m.id.as_str()) else {
+            continue;
+        };
+        let schedule = &schedules[m.id.as_str()];
+        let vat_rate = VatRate::from_basis_points(m.vat_rate_bp.max(0) as u32)
+            .map_err(|_| corrupt("vat rate", &m.vat_rate_bp.to_string()))?;
+        for p in schedule.periods(month.first_day(), month.last_day()) {
+            let days: Vec<&Unbilled> = mine
+                .iter()
+                .filter(|s| p.from <= s.day && s.day <= p.to)
+                .copied()
+                .collect();
+            if days.is_empty() {
+                continue;
+            }
+            let quantity = DayQuantity::from_half_days(days.len() as u32);
+            let line = InvoiceLine {
+                description: format!(
+                    "Prestation de {} — {} — {} j × {}",
+                    m.consultant_name,
+                    month.label_fr(),
+                    quantity.format(locale),
+                    p.tjm.amount().format(locale)
+                ),
+                quantity,
+                unit_price: p.tjm.amount(),
+                vat_rate,
+            };
+            new_lines.push(NewLine {
+                line,
+                mission: m,
+                from: days.first().map(|d| d.day).unwrap_or(p.from),
+                to: days.last().map(|d| d.day).unwrap_or(p.to),
+                days,
+            });
+        }
+        if new_lines.iter().filter(|l| l.mission.id == m.id).map(|l| l.days.len()).sum::<usize>()
+            != mine.len()
+        {
+            // A validated day outside every rate period: the mission's
+            // dates moved after validation. Refuse rather than lose it.
+            return Err(refuse("cra", "invoice-days-without-rate"));
+        }
+    }
+    let waiting = missions.iter().any(MissionTerms::locked);
+    let client = &missions[0].client_id;
+    let (id, first_position) = open_invoice(tx, group, client, month, waiting).await?;
+    let mut added = Vec::new();
+    for (i, l) in new_lines.iter().enumerate() {
+        let line_id = uuid::Uuid::new_v4().to_string();
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )
+        .bind(&line_id)
+        .bind(&id)
+        .bind(first_position + i as i32)
+        .bind(&l.mission.id)
+        .bind(&l.mission.analytic_code)
+        .bind(&l.line.description)
+        .bind(l.line.quantity.half_days() as i32)
+        .bind(l.line.unit_price.cents())
+        .bind(l.line.vat_rate.basis_points() as i32)
+        .bind(l.line.net().cents())
+        .bind(&l.mission.consultant_id)
+        .bind(l.from)
+        .bind(l.to)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        record_billed(tx, &line_id, &l.days).await?;
+        added.push(l.line.clone());
+    }
+    let totals = refresh_totals(tx, &id).await?;
+    audit::record(
+        tx,
+        actor,
+        "draft_invoice",
+        "invoice",
+        &id,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "period": month.to_string(),
+            "lines_added": added.len(),
+            "net_cents": totals.net.cents(),
+        })),
+    )
+    .await?;
+    Ok(Some(Draft {
+        id,
+        client_id: CompanyId::parse(client).ok_or_else(|| corrupt("company id", client))?,
+        group: group.key(),
+        waiting_signature: waiting,
+        lines: added,
+        totals,
+    }))
+}
+
+struct NewLine<'a> {
+    line: InvoiceLine,
+    mission: &'a MissionTerms,
+    from: Date,
+    to: Date,
+    days: Vec<&'a Unbilled>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Unbilled {
+    cra_id: String,
+    consultant_id: String,
+    mission_id: String,
+    day: Date,
+    half: String,
+}
+
+/// The validated mission half days of the month not billed yet.
+async fn unbilled_slots(tx: &mut Tx, missions: &[&str], month: YearMonth) -> Result<Vec<Unbilled>> {
+    let mut out = Vec::new();
+    for chunk in missions.chunks(crate::MAX_BINDS - 1) {
+        let sql = format!(
+            "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half
+             FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+             WHERE r.status = 'validated' AND r.month = $1 AND s.activity = 'mission' AND s.mission_id IN ({})
+               AND NOT EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
+                 AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL)
+             ORDER BY s.mission_id, s.day, s.half",
+            (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let rows: Vec<Unbilled> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
+            for m in chunk {
+                q = q.bind(*m);
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Each mission's rates: its base TJM and amendments.
+async fn schedules<'a>(
+    tx: &mut Tx,
+    missions: &'a [MissionTerms],
+) -> Result<HashMap<&'a str, domain::rates::RateSchedule>> {
+    type AmendmentRow = (String, i32, Date, Option<i64>, Option<Date>);
+    let mut amendments: HashMap<String, Vec<(i32, Amendment)>> = HashMap::new();
+    for chunk in missions.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT mission_id, CAST(number AS INTEGER), effective_from, new_tjm_cents, new_end FROM amendments
+             WHERE mission_id IN ({}) ORDER BY mission_id, number",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<AmendmentRow> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for m in chunk {
+                q = q.bind(&m.id);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (mission, number, effective_from, tjm, new_end) in rows {
+            let new_tjm = tjm
+                .map(|c| Tjm::from_cents(c).map_err(|_| corrupt("amendment tjm", &c.to_string())))
+                .transpose()?;
+            amendments.entry(mission).or_default().push((
+                number,
+                Amendment {
+                    effective_from,
+                    new_tjm,
+                    new_end,
+                },
+            ));
+        }
+    }
+    let mut out = HashMap::new();
+    for m in missions {
+        let base = Tjm::from_cents(m.base_tjm_cents)
+            .map_err(|_| corrupt("tjm", &m.base_tjm_cents.to_string()))?;
+        let list = amendments.remove(&m.id).unwrap_or_default();
+        let s = crate::missions::schedule_from(
+            m.start_date,
+            m.initial_end_date,
+            base,
+            list.iter().map(|(n, a)| (*n, a)),
+        )?;
+        out.insert(m.id.as_str(), s);
+    }
+    Ok(out)
+}
+
+/// The group's open invoice for the month, created if none, and the
+/// position its next line takes. Its status follows the lock now.
+async fn open_invoice(
+    tx: &mut Tx,
+    group: Group,
+    client: &str,
+    month: YearMonth,
+    waiting: bool,
+) -> Result<(String, i32)> {
+    let sql = format!(
+        "SELECT i.id, CAST(COALESCE(MAX(l.position), 0) AS INTEGER) FROM invoices i
+           LEFT JOIN invoice_lines l ON l.invoice_id = i.id
+         WHERE i.{} = $1 AND i.period = $2 AND i.kind = 'invoice' AND i.status IN ('draft', 'waiting_signature')
+         GROUP BY i.id ORDER BY i.id LIMIT 1",
+        group.column()
+    );
+    let found: Option<(String, i32)> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(group.key())
+    .bind(month.to_string())
+    .fetch_optional(c)
+    .await)?;
+    let status = if waiting {
+        InvoiceStatus::WaitingSignature
+    } else {
+        InvoiceStatus::Draft
+    };
+    if let Some((id, last)) = found {
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE invoices SET status = $2,
+               waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
+             WHERE id = $1"
+        )
+        .bind(&id)
+        .bind(status.as_str())
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        return Ok((id, last + 1));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let (mission, contract) = match group {
+        Group::Mission(m) => (Some(m.to_string()), None),
+        Group::Contract(k) => (None, Some(k.to_string())),
+    };
+    let at = now();
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, net_cents,
+           vat_cents, gross_cents, created_at, waiting_since)
+         VALUES ($1, 'invoice', $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9)"
+    )
+    .bind(&id)
+    .bind(status.as_str())
+    .bind(client)
+    .bind(mission)
+    .bind(contract)
+    .bind(month.to_string())
+    .bind(invoice::InvoiceKind::Invoice.series())
+    .bind(at)
+    .bind(waiting.then_some(at))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok((id, 1))
+}
+
+/// The invoice's lines as the domain computes with them.
+pub(crate) async fn lines_of(tx: &mut Tx, invoice: &str) -> Result<Vec<InvoiceLine>> {
+    type Row = (String, i32, i64, i32);
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT description, CAST(half_days AS INTEGER), unit_price_cents, CAST(vat_rate_bp AS INTEGER)
+         FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|(description, halves, price, rate)| {
+            Ok(InvoiceLine {
+                description,
+                quantity: DayQuantity::from_half_days(halves.max(0) as u32),
+                unit_price: Money::from_cents(price),
+                vat_rate: VatRate::from_basis_points(rate.max(0) as u32)
+                    .map_err(|_| corrupt("vat rate", &rate.to_string()))?,
+            })
+        })
+        .collect()
+}
+
+/// Recomputes and stores a draft's totals from its lines (EN 16931: VAT
+/// once per rate on the summed base).
+pub(crate) async fn refresh_totals(tx: &mut Tx, invoice: &str) -> Result<invoice::Totals> {
+    let lines = lines_of(tx, invoice).await?;
+    let totals = invoice::totals(&lines);
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET net_cents = $2, vat_cents = $3, gross_cents = $4 WHERE id = $1"
+    )
+    .bind(invoice)
+    .bind(totals.net.cents())
+    .bind(totals.vat.cents())
+    .bind(totals.gross.cents())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(totals)
+}
+
+/// Records the half days a line bills. A day already billed (and not
+/// credited) makes the database refuse the whole statement.
+async fn record_billed(tx: &mut Tx, line_id: &str, days: &[&Unbilled]) -> Result<()> {
+    const ROW: &str = "(?, ?, ?, ?, ?)";
+    for chunk in days.chunks(crate::rows_per_statement(5)) {
+        let sql = format!(
+            "INSERT INTO billed_days (consultant_id, day, half, cra_id, line_id) VALUES {}",
+            crate::values_list(ROW, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for d in chunk {
+                q = q
+                    .bind(&d.consultant_id)
+                    .bind(d.day)
+                    .bind(&d.half)
+                    .bind(&d.cra_id)
+                    .bind(line_id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(|e| map_unique(e, &[("billed_days", "day")]))?;
+    }
+    Ok(())
+}
+
+/// What is billed so far for a consultant's day, if anything.
+pub async fn billed_line(
+    tx: &mut Tx,
+    consultant: UserId,
+    day: Date,
+    half: Half,
+) -> Result<Option<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT line_id FROM billed_days WHERE consultant_id = $1 AND day = $2 AND half = $3
+           AND credit_line_id IS NULL"
+    )
+    .bind(consultant.to_string())
+    .bind(day)
+    .bind(half.as_str())
+    .fetch_optional(c)
+    .await)?)
+}
+

@@ -1,0 +1,403 @@
+//! Issuing: the next number of the series, gap-free and chronological,
+//! taken in the same transaction as the sales entry (411 / 706 / VAT), so a
+//! failure leaves neither. The parties and terms are frozen with the
+//! invoice: it prints the same forever.
+
+use domain::company::CompanyData;
+use domain::ids::CompanyId;
+use domain::invoice::{InvoiceEvent, InvoiceKind, InvoiceStatus};
+use domain::ledger::{Journal, Line, NewEntry};
+use domain::money::Money;
+use domain::terms::{PaymentTerms, VatRegime};
+use domain::validation::ValidationErrors;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::{refuse, refuse_with};
+use crate::firm::Firm;
+use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, now, on_tx};
+
+/// An issued invoice or credit note: its number and the entry posted with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issued {
+    pub id: String,
+    pub number: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub entry_number: String,
+}
+
+/// The buyer as the invoice names him.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub name: String,
+    pub legal_form: Option<String>,
+    pub siren: Option<String>,
+    pub vat_number: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub country: String,
+}
+
+/// Everything printed on an issued document besides its lines, as it was
+/// at issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frozen {
+    pub seller: FrozenFirm,
+    pub buyer: Buyer,
+    pub billing_address: Option<String>,
+    pub po_number: Option<String>,
+    pub contract_reference: Option<String>,
+    pub payment_days: u16,
+    pub payment_end_of_month: bool,
+    pub vat_regime: String,
+}
+
+/// The firm's identity on the document (mentions of R123-237).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrozenFirm {
+    pub name: String,
+    pub legal_form: Option<String>,
+    pub siren: Option<String>,
+    pub vat_number: Option<String>,
+    pub rcs_city: Option<String>,
+    pub share_capital_cents: Option<i64>,
+    pub address_line1: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub country: String,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<Firm> for FrozenFirm {
+    fn from(f: Firm) -> FrozenFirm {
+        FrozenFirm {
+            name: f.name,
+            legal_form: f.legal_form,
+            siren: f.siren,
+            vat_number: f.vat_number,
+            rcs_city: f.rcs_city,
+            share_capital_cents: f.share_capital_cents,
+            address_line1: f.address_line1,
+            postcode: f.postcode,
+            city: f.city,
+            country: f.country,
+            iban: f.iban,
+            bic: f.bic,
+            email: f.email,
+            phone: f.phone,
+        }
+    }
+}
+
+impl Frozen {
+    pub fn regime(&self) -> VatRegime {
+        VatRegime::parse(&self.vat_regime).unwrap_or_default()
+    }
+
+    pub fn terms(&self) -> PaymentTerms {
+        PaymentTerms::new(self.payment_days, self.payment_end_of_month).unwrap_or_default()
+    }
+}
+
+fn buyer(c: &CompanyData) -> Buyer {
+    Buyer {
+        name: c.name.clone(),
+        legal_form: c.legal_form.clone(),
+        siren: c.siren.as_ref().map(|s| s.to_string()),
+        vat_number: c.vat_number.as_ref().map(|v| v.to_string()),
+        address_line1: c.address_line1.clone(),
+        address_line2: c.address_line2.clone(),
+        postcode: c.postcode.clone(),
+        city: c.city.clone(),
+        country: c.country.clone(),
+    }
+}
+
+/// What the document cannot go out without (C. com. L441-9 and R123-237,
+/// CGI 242 nonies A, the reform's buyer SIREN), named for the person who
+/// will fill it in.
+fn missing_mentions(seller: Option<&Firm>, c: &CompanyData, regime: VatRegime) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    match seller {
+        None => missing.push("identité de l'entreprise"),
+        Some(f) => {
+            if f.siren.is_none() {
+                missing.push("SIREN de l'entreprise");
+            }
+            if f.address_line1.is_none() || f.city.is_none() {
+                missing.push("siège de l'entreprise");
+            }
+            if f.vat_number.is_none() {
+                missing.push("n° de TVA de l'entreprise");
+            }
+        }
+    }
+    if c.siren.is_none() {
+        missing.push("SIREN");
+    }
+    if c.address_line1.is_none() || c.postcode.is_none() || c.city.is_none() {
+        missing.push("adresse");
+    }
+    if regime == VatRegime::ReverseChargeEu && c.vat_number.is_none() {
+        missing.push("n° de TVA du client");
+    }
+    missing
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct Head {
+    pub status: String,
+    pub kind: String,
+    pub client_id: String,
+    pub period: String,
+    pub mission_id: Option<String>,
+    pub contract_id: Option<String>,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+    pub number: Option<String>,
+    pub frozen: Option<String>,
+}
+
+pub(crate) async fn head(tx: &mut Tx, id: &str) -> Result<Head> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents, number,
+           frozen
+         FROM invoices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(Error::NotFound)
+}
+
+/// The terms the invoice's mission (or the first mission of its contract)
+/// carries: VAT regime, PO number, payment terms, billing address, and the
+/// contract's reference.
+type TermsRow = (String, Option<String>, i32, bool, Option<String>, Option<String>);
+
+async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
+    let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
+        (Some(m), _) => on_tx!(tx, |c| sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
+        )
+        .bind(m)
+        .fetch_optional(c)
+        .await)?,
+        (None, Some(k)) => on_tx!(tx, |c| sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
+             ORDER BY m.start_date, m.id LIMIT 1"
+        )
+        .bind(k)
+        .fetch_optional(c)
+        .await)?,
+        (None, None) => None,
+    };
+    row.ok_or_else(|| corrupt("invoice without mission or contract", &h.period))
+}
+
+/// The latest issue date of a series' year: a document may not be dated
+/// before it, so numbers follow dates.
+pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Date) -> Result<()> {
+    let last: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT MAX(issue_date) FROM invoices WHERE series = $1 AND status = 'issued' AND issue_date >= $2"
+    )
+    .bind(kind.series())
+    .bind(Date::from_calendar_date(date.year(), time::Month::January, 1).expect("1 January"))
+    .fetch_one(c)
+    .await)?;
+    if let Some(last) = last
+        && date < last
+    {
+        return Err(refuse_with(
+            "date",
+            "invoice-date-before-last",
+            vec![("date", domain::locale::format_date(last, domain::Locale::Fr))],
+        ));
+    }
+    Ok(())
+}
+
+/// Issues a draft invoice dated `date`. Refused, with nothing written, while
+/// it waits for the client contract's signature, once issued, when a
+/// mandatory mention is missing (listed), when dated before the series'
+/// last document, or in a closed period. A live accrual of the invoice is
+/// reversed in the same transaction, linked to it.
+pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<Issued> {
+    let h = head(tx, id).await?;
+    if h.kind != InvoiceKind::Invoice.as_str() {
+        return Err(refuse("kind", "invoice-not-an-invoice"));
+    }
+    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    status
+        .transition(InvoiceEvent::Issue)
+        .map_err(|e| refuse("status", e.key()))?;
+    if h.net_cents <= 0 {
+        return Err(refuse("lines", "invoice-empty"));
+    }
+    let (regime, po, days, eom, billing, contract_ref) = terms(tx, &h).await?;
+    let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
+    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let company = crate::companies::get(tx, Scope::All, client).await?;
+    let firm = crate::firm::get(tx).await?;
+    let missing = missing_mentions(firm.as_ref(), &company.data, regime);
+    if !missing.is_empty() {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "client",
+            "invoice-client-incomplete",
+            vec![("missing", missing.join(", "))],
+        );
+        return Err(Error::Invalid(e));
+    }
+    let terms = PaymentTerms::new(days.clamp(0, 366) as u16, eom).unwrap_or_default();
+    let frozen = Frozen {
+        seller: firm.map(FrozenFirm::from).ok_or(Error::NotFound)?,
+        buyer: buyer(&company.data),
+        billing_address: billing,
+        po_number: po,
+        contract_reference: contract_ref,
+        payment_days: days.clamp(0, 366) as u16,
+        payment_end_of_month: eom,
+        vat_regime: regime.as_str().to_owned(),
+    };
+    refuse_before_last(tx, InvoiceKind::Invoice, date).await?;
+    let due = terms.due_date(date);
+    let seq = crate::ledger::next_number(tx, InvoiceKind::Invoice.series(), date.year()).await?;
+    let number = domain::invoice::number(InvoiceKind::Invoice, date.year(), seq);
+    let entry = post_sales(
+        tx,
+        actor,
+        Sales {
+            invoice_id: id,
+            kind: InvoiceKind::Invoice,
+            number: &number,
+            date,
+            client,
+            client_name: &company.data.name,
+            regime,
+            vat: Money::from_cents(h.vat_cents),
+            gross: Money::from_cents(h.gross_cents),
+        },
+    )
+    .await?;
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
+           due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
+         WHERE id = $1 AND status = 'draft'"
+    )
+    .bind(id)
+    .bind(&number)
+    .bind(date)
+    .bind(now())
+    .bind(&entry.id)
+    .bind(due)
+    .bind(serde_json::to_string(&frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(refuse("status", "invoice-already-issued"));
+    }
+    super::lock::release_accrual(tx, actor, id, &number, date).await?;
+    audit::record(
+        tx,
+        actor,
+        "issue_invoice",
+        "invoice",
+        id,
+        None::<&()>,
+        Some(&serde_json::json!({ "number": number, "entry": entry.number })),
+    )
+    .await?;
+    Ok(Issued {
+        id: id.to_owned(),
+        number,
+        issue_date: date,
+        due_date: due,
+        entry_number: entry.number,
+    })
+}
+
+pub(crate) struct Sales<'a> {
+    pub invoice_id: &'a str,
+    pub kind: InvoiceKind,
+    pub number: &'a str,
+    pub date: Date,
+    pub client: CompanyId,
+    pub client_name: &'a str,
+    pub regime: VatRegime,
+    pub vat: Money,
+    pub gross: Money,
+}
+
+/// The sales entry of an invoice (411 debit; 706 credit per analytic code
+/// of its lines; VAT credit) or of a credit note (the mirror). VAT on
+/// receipts waits in 44574 until paid; opted "on debits", it is due now
+/// (44571).
+pub(crate) async fn post_sales(
+    tx: &mut Tx,
+    actor: &Actor,
+    s: Sales<'_>,
+) -> Result<crate::ledger::Posted> {
+    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
+         GROUP BY analytic_code ORDER BY analytic_code"
+    )
+    .bind(s.invoice_id)
+    .fetch_all(c)
+    .await)?;
+    let invoice = s.kind == InvoiceKind::Invoice;
+    let side = |account: &str, amount: Money, label: &str, debit: bool| {
+        if debit {
+            Line::debit(account, amount, label)
+        } else {
+            Line::credit(account, amount, label)
+        }
+    };
+    let mut lines = vec![side("411", s.gross, s.client_name, invoice).for_customer(s.client)];
+    for (code, cents) in revenue {
+        let mut l = side(
+            "706",
+            Money::from_cents(cents),
+            &format!("Prestations {}", s.number),
+            !invoice,
+        );
+        if let Some(code) = code {
+            l = l.analytic(&code);
+        }
+        lines.push(l);
+    }
+    if s.vat != Money::ZERO {
+        let account = if s.regime == VatRegime::OnDebits {
+            "44571"
+        } else {
+            "44574"
+        };
+        lines.push(side(account, s.vat, "TVA collectée", !invoice));
+    }
+    let what = if invoice { "Facture" } else { "Avoir" };
+    crate::ledger::post(
+        tx,
+        actor,
+        &NewEntry {
+            journal: Journal::Ve,
+            date: s.date,
+            label: format!("{what} {} — {}", s.number, s.client_name),
+            piece_ref: Some(s.number.to_owned()),
+            lines,
+        },
+        Some(&format!("invoice:{}", s.invoice_id)),
+    )
+    .await
+}

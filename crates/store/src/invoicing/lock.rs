@@ -1,0 +1,343 @@
+//! The key-account lock: no signed client contract, no invoice. The
+//! revenue earned is booked anyway, at each period close, as accrued
+//! unbilled revenue (FAE, OD journal, last day of the period):
+//! 4181 (TTC) / 706 (HT, per analytic code) / 44587 (VAT). The accrual stays
+//! until its invoice is issued — when the contract-signed event arrives, or
+//! at a later close — and is then reversed on the issue date, the reversal
+//! pointing at the accrual (`reverses_id`) and the accrual row at both the
+//! reversal and the invoice, so 4181 and 44587 net to zero for it.
+//!
+//! ACCOUNTING.md also describes the other common practice (reverse every
+//! accrual on day 1 of the next period, accrue again at the next close);
+//! keeping the accrual until the invoice replaces it gives the same
+//! balances at every month-end and one reversal linked to one invoice.
+
+use domain::calendar::YearMonth;
+use domain::ids::{CompanyId, ContractId};
+use domain::invoice::{InvoiceEvent, InvoiceStatus};
+use domain::ledger::{Journal, Line, NewEntry};
+use domain::money::Money;
+use serde::Serialize;
+use time::Date;
+
+use super::issue::{Issued, head};
+use super::refuse;
+use crate::{Actor, Db, Error, Result, Tx, audit, corrupt, now, on_tx};
+
+/// The account of accrued revenue (factures à établir) and its VAT.
+pub const FAE: &str = "4181";
+pub const FAE_VAT: &str = "44587";
+
+#[derive(sqlx::FromRow)]
+struct LiveAccrual {
+    id: String,
+    entry_id: String,
+    net_cents: i64,
+    vat_cents: i64,
+    gross_cents: i64,
+}
+
+async fn live_accrual(tx: &mut Tx, invoice: &str) -> Result<Option<LiveAccrual>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, entry_id, net_cents, vat_cents, gross_cents FROM accruals
+         WHERE invoice_id = $1 AND reversal_entry_id IS NULL"
+    )
+    .bind(invoice)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// What accruing did for one invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Accrued {
+    /// Booked now, for this amount (TTC).
+    Booked(Money),
+    /// Its live accrual already says the same.
+    Unchanged,
+}
+
+/// Books (or brings up to date) the accrual of a waiting invoice at the end
+/// of `period`. An accrual whose invoice changed since (a corrected report)
+/// is reversed and booked again for the new amount.
+pub async fn accrue(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice: &str,
+    period: YearMonth,
+) -> Result<Accrued> {
+    let h = head(tx, invoice).await?;
+    if h.status != InvoiceStatus::WaitingSignature.as_str() {
+        return Err(refuse("status", "accrual-not-waiting"));
+    }
+    let date = period.last_day();
+    if let Some(a) = live_accrual(tx, invoice).await? {
+        if (a.net_cents, a.vat_cents, a.gross_cents) == (h.net_cents, h.vat_cents, h.gross_cents) {
+            return Ok(Accrued::Unchanged);
+        }
+        reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — montant corrigé").await?;
+    }
+    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
+         GROUP BY analytic_code ORDER BY analytic_code"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?;
+    let label = format!("FAE {} — prestations non facturées", h.period);
+    let mut lines =
+        vec![Line::debit(FAE, Money::from_cents(h.gross_cents), &label).for_customer(client)];
+    for (code, cents) in revenue {
+        let mut l = Line::credit("706", Money::from_cents(cents), &label);
+        if let Some(code) = code {
+            l = l.analytic(&code);
+        }
+        lines.push(l);
+    }
+    if h.vat_cents != 0 {
+        lines.push(Line::credit(
+            FAE_VAT,
+            Money::from_cents(h.vat_cents),
+            "TVA sur factures à établir",
+        ));
+    }
+    let entry = crate::ledger::post(
+        tx,
+        actor,
+        &NewEntry {
+            journal: Journal::Od,
+            date,
+            label,
+            piece_ref: None,
+            lines,
+        },
+        Some(&format!("accrual:{invoice}")),
+    )
+    .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO accruals (id, invoice_id, period, net_cents, vat_cents, gross_cents, entry_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(invoice)
+    .bind(period.to_string())
+    .bind(h.net_cents)
+    .bind(h.vat_cents)
+    .bind(h.gross_cents)
+    .bind(&entry.id)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(Accrued::Booked(Money::from_cents(h.gross_cents)))
+}
+
+async fn reverse_accrual(
+    tx: &mut Tx,
+    actor: &Actor,
+    a: &LiveAccrual,
+    invoice: Option<&str>,
+    date: Date,
+    label: &str,
+) -> Result<()> {
+    let reversal = crate::ledger::reverse(tx, actor, &a.entry_id, date, label).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE accruals SET reversal_entry_id = $2, reversed_at = $3, released_by_invoice_id = $4
+         WHERE id = $1 AND reversal_entry_id IS NULL"
+    )
+    .bind(&a.id)
+    .bind(&reversal.id)
+    .bind(now())
+    .bind(invoice)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Reverses the live accrual of an invoice being issued, on its issue date,
+/// linked to it. Nothing to do for an invoice never accrued.
+pub(crate) async fn release_accrual(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice: &str,
+    number: &str,
+    date: Date,
+) -> Result<()> {
+    if let Some(a) = live_accrual(tx, invoice).await? {
+        reverse_accrual(
+            tx,
+            actor,
+            &a,
+            Some(invoice),
+            date,
+            &format!("Extourne FAE — facture {number}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reverses the live accrual of a draft that disappears (its days were
+/// taken off by a corrected report).
+pub(crate) async fn drop_accrual(tx: &mut Tx, actor: &Actor, invoice: &str, date: Date) -> Result<()> {
+    if let Some(a) = live_accrual(tx, invoice).await? {
+        reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — jours retirés").await?;
+        // The accrual row keeps its history; the draft it points at goes.
+        on_tx!(tx, |c| sqlx::query("DELETE FROM accruals WHERE invoice_id = $1")
+            .bind(invoice)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Whether the invoice's lock still holds: one of its missions is locked
+/// and its contract unsigned.
+pub(crate) async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
+           LEFT JOIN client_contracts k ON k.id = m.client_contract_id
+         WHERE l.invoice_id = $1 AND m.invoicing_locked = TRUE AND (k.status IS NULL OR k.status <> 'signed')"
+    )
+    .bind(invoice)
+    .fetch_one(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Lifts the lock off a waiting invoice whose contract is now signed: it
+/// becomes a draft. Refused while the lock holds.
+pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
+    let h = head(tx, invoice).await?;
+    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    let next = status
+        .transition(InvoiceEvent::Release)
+        .map_err(|e| refuse("status", e.key()))?;
+    if still_locked(tx, invoice).await? {
+        return Err(refuse("status", "invoice-waiting-signature"));
+    }
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET status = $2, waiting_since = NULL WHERE id = $1 AND status = 'waiting_signature'"
+    )
+    .bind(invoice)
+    .bind(next.as_str())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        tx,
+        actor,
+        "release_invoice",
+        "invoice",
+        invoice,
+        None::<&()>,
+        None::<&()>,
+    )
+    .await
+}
+
+/// Records why an automatic issue did not go through; the invoice stays a
+/// draft for someone to complete and issue.
+pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: &str, error: &Error) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query("UPDATE invoices SET issue_error = $2 WHERE id = $1")
+        .bind(invoice)
+        .bind(super::close::describe(error))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The waiting invoices of a contract's missions.
+async fn waiting_of(tx: &mut Tx, contract: ContractId) -> Result<Vec<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT i.id FROM invoices i LEFT JOIN missions m ON m.id = i.mission_id
+         WHERE i.status = 'waiting_signature' AND (i.contract_id = $1 OR m.client_contract_id = $1)
+         ORDER BY i.id"
+    )
+    .bind(contract.to_string())
+    .fetch_all(c)
+    .await)?)
+}
+
+/// What the signature of a contract did to one waiting invoice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Released {
+    pub invoice_id: String,
+    pub issued: Option<Issued>,
+    /// Why it stayed a draft (a missing mention, a closed period).
+    pub error: Option<String>,
+}
+
+/// The contract is signed: its waiting invoices are issued on `date` (each
+/// in its own transaction, oldest period first, its accrual reversed and
+/// linked). An invoice that cannot be issued becomes a draft with the
+/// reason recorded, and the others go on.
+pub async fn release_contract(
+    db: &Db,
+    actor: &Actor,
+    contract: ContractId,
+    date: Date,
+) -> Result<Vec<Released>> {
+    let mut tx = db.begin().await?;
+    let mut invoices = waiting_of(&mut tx, contract).await?;
+    tx.rollback().await?;
+    // Oldest period first: numbers follow the months billed.
+    let mut periods = Vec::new();
+    for id in invoices.drain(..) {
+        let mut tx = db.begin().await?;
+        let p = head(&mut tx, &id).await?.period;
+        tx.rollback().await?;
+        periods.push((p, id));
+    }
+    periods.sort();
+    let mut out = Vec::new();
+    for (_, id) in periods {
+        out.push(release_one(db, actor, &id, date).await?);
+    }
+    Ok(out)
+}
+
+/// Releases and issues one waiting invoice; on a refusal (missing mention,
+/// closed period) it is released only, with the reason noted.
+pub(crate) async fn release_one(db: &Db, actor: &Actor, id: &str, date: Date) -> Result<Released> {
+    let mut tx = db.begin().await?;
+    let status = head(&mut tx, id).await?.status;
+    if status != InvoiceStatus::WaitingSignature.as_str() || still_locked(&mut tx, id).await? {
+        tx.rollback().await?;
+        return Ok(Released {
+            invoice_id: id.to_owned(),
+            issued: None,
+            error: None,
+        });
+    }
+    release(&mut tx, actor, id).await?;
+    match super::issue(&mut tx, actor, id, date).await {
+        Ok(issued) => {
+            tx.commit().await?;
+            Ok(Released {
+                invoice_id: id.to_owned(),
+                issued: Some(issued),
+                error: None,
+            })
+        }
+        Err(e @ Error::Invalid(_)) => {
+            tx.rollback().await?;
+            let mut tx = db.begin().await?;
+            release(&mut tx, actor, id).await?;
+            note_issue_error(&mut tx, id, &e).await?;
+            tx.commit().await?;
+            Ok(Released {
+                invoice_id: id.to_owned(),
+                issued: None,
+                error: Some(super::close::describe(&e)),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The job the signature of a contract queues (see `contracts::apply`).
+pub const RELEASE_JOB: &str = "release_signed_contract";

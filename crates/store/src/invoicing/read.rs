@@ -1,0 +1,321 @@
+//! What the invoice pages show: the list, one document with its lines, the
+//! days each line bills, its credit notes and entries, and what waits for
+//! a contract's signature.
+
+use domain::calendar::YearMonth;
+use domain::cra::Half;
+use domain::ids::CompanyId;
+use domain::invoice::{InvoiceKind, InvoiceStatus};
+use domain::money::Money;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use super::issue::Frozen;
+use crate::{Result, Tx, corrupt, on_tx};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+struct Row {
+    id: String,
+    kind: String,
+    status: String,
+    client_id: String,
+    client_name: String,
+    title: Option<String>,
+    period: String,
+    number: Option<String>,
+    issue_date: Option<Date>,
+    due_date: Option<Date>,
+    net_cents: i64,
+    vat_cents: i64,
+    gross_cents: i64,
+    credits_id: Option<String>,
+    created_at: OffsetDateTime,
+    waiting_since: Option<OffsetDateTime>,
+    issue_error: Option<String>,
+    accrued_cents: Option<i64>,
+}
+
+/// One invoice or credit note in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub kind: InvoiceKind,
+    pub status: InvoiceStatus,
+    pub client_id: CompanyId,
+    pub client_name: String,
+    /// The mission's title, or the contract's reference.
+    pub title: String,
+    pub period: String,
+    pub number: Option<String>,
+    pub issue_date: Option<Date>,
+    pub due_date: Option<Date>,
+    pub net: Money,
+    pub vat: Money,
+    pub gross: Money,
+    pub credits_id: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub waiting_since: Option<OffsetDateTime>,
+    pub issue_error: Option<String>,
+    /// The live accrual booked for it (TTC), while it waits.
+    pub accrued: Option<Money>,
+}
+
+impl TryFrom<Row> for Summary {
+    type Error = crate::Error;
+    fn try_from(r: Row) -> Result<Summary> {
+        Ok(Summary {
+            kind: InvoiceKind::parse(&r.kind).ok_or_else(|| corrupt("invoice kind", &r.kind))?,
+            status: InvoiceStatus::parse(&r.status)
+                .ok_or_else(|| corrupt("invoice status", &r.status))?,
+            client_id: CompanyId::parse(&r.client_id)
+                .ok_or_else(|| corrupt("company id", &r.client_id))?,
+            id: r.id,
+            client_name: r.client_name,
+            title: r.title.unwrap_or_default(),
+            period: r.period,
+            number: r.number,
+            issue_date: r.issue_date,
+            due_date: r.due_date,
+            net: Money::from_cents(r.net_cents),
+            vat: Money::from_cents(r.vat_cents),
+            gross: Money::from_cents(r.gross_cents),
+            credits_id: r.credits_id,
+            created_at: r.created_at,
+            waiting_since: r.waiting_since,
+            issue_error: r.issue_error,
+            accrued: r.accrued_cents.map(Money::from_cents),
+        })
+    }
+}
+
+macro_rules! select_invoices {
+    ($where:literal) => {
+        concat!(
+            "SELECT i.id, i.kind, i.status, i.client_id, co.name AS client_name,
+               COALESCE(m.title, k.reference) AS title, i.period, i.number, i.issue_date, i.due_date, i.net_cents,
+               i.vat_cents, i.gross_cents, i.credits_id, i.created_at, i.waiting_since, i.issue_error,
+               (SELECT a.gross_cents FROM accruals a WHERE a.invoice_id = i.id AND a.reversal_entry_id IS NULL)
+                 AS accrued_cents
+             FROM invoices i JOIN companies co ON co.id = i.client_id
+               LEFT JOIN missions m ON m.id = i.mission_id
+               LEFT JOIN client_contracts k ON k.id = i.contract_id
+             WHERE ",
+            $where
+        )
+    };
+}
+
+/// Filters of the invoice list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<InvoiceStatus>,
+    pub period: Option<YearMonth>,
+    pub client: Option<CompanyId>,
+}
+
+/// Invoices and credit notes, newest first (drafts and waiting ones by
+/// period), at most `limit`.
+pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
+        "($1 IS NULL OR i.status = $1) AND ($2 IS NULL OR i.period = $2) AND ($3 IS NULL OR i.client_id = $3)
+         ORDER BY i.period DESC, i.issue_date DESC, i.number DESC, co.name, i.id LIMIT $4"
+    ))
+    .bind(f.status.map(InvoiceStatus::as_str))
+    .bind(f.period.map(|p| p.to_string()))
+    .bind(f.client.map(|c| c.to_string()))
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(Summary::try_from).collect()
+}
+
+/// What waits for a client contract's signature, oldest first.
+pub async fn waiting(tx: &mut Tx) -> Result<Vec<Summary>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
+        "i.status = 'waiting_signature' ORDER BY i.waiting_since, i.period, co.name, i.id"
+    ))
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(Summary::try_from).collect()
+}
+
+/// One line with the days it bills (or gives back).
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    pub id: String,
+    pub position: i32,
+    pub description: String,
+    pub half_days: i32,
+    pub unit_price: Money,
+    pub vat_rate_bp: i32,
+    pub net: Money,
+    pub analytic_code: Option<String>,
+    pub consultant_id: Option<String>,
+    pub service_from: Option<Date>,
+    pub service_to: Option<Date>,
+    /// The half days, with whether a credit note gave them back.
+    pub days: Vec<(Date, Half, bool)>,
+}
+
+/// An entry posted for the document (its sales entry, accruals and their
+/// reversals).
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryLink {
+    pub id: String,
+    pub number: String,
+    pub date: Date,
+    pub label: String,
+    pub reverses_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub summary: Summary,
+    pub lines: Vec<LineView>,
+    pub frozen: Option<Frozen>,
+    pub credit_notes: Vec<Summary>,
+    /// The invoice a credit note credits.
+    pub credited: Option<Summary>,
+    pub entries: Vec<EntryLink>,
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    let summary = Summary::try_from(row.ok_or(crate::Error::NotFound)?)?;
+    type LineRow = (
+        String,
+        i32,
+        String,
+        i32,
+        i64,
+        i32,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<Date>,
+        Option<Date>,
+    );
+    let rows: Vec<LineRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, CAST(position AS INTEGER), description, CAST(half_days AS INTEGER), unit_price_cents,
+           CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id, service_from, service_to
+         FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    // A credit note's line lists the days it gave back.
+    let days: Vec<(String, Date, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT l.id, b.day, b.half, b.credit_line_id IS NOT NULL FROM invoice_lines l
+           JOIN billed_days b ON b.line_id = l.id OR b.credit_line_id = l.id
+         WHERE l.invoice_id = $1 ORDER BY b.day, b.half"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let mut lines = Vec::new();
+    for r in rows {
+        let mine = days
+            .iter()
+            .filter(|(l, ..)| *l == r.0)
+            .map(|(_, d, h, credited)| {
+                Ok((*d, Half::parse(h).ok_or_else(|| corrupt("half", h))?, *credited))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        lines.push(LineView {
+            id: r.0,
+            position: r.1,
+            description: r.2,
+            half_days: r.3,
+            unit_price: Money::from_cents(r.4),
+            vat_rate_bp: r.5,
+            net: Money::from_cents(r.6),
+            analytic_code: r.7,
+            consultant_id: r.8,
+            service_from: r.9,
+            service_to: r.10,
+            days: mine,
+        });
+    }
+    let frozen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT frozen FROM invoices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    let frozen = frozen
+        .map(|f| serde_json::from_str(&f).map_err(|e| corrupt("frozen invoice", &e.to_string())))
+        .transpose()?;
+    let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
+        "i.credits_id = $1 ORDER BY i.number"
+    ))
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let credit_notes = credit_rows
+        .into_iter()
+        .map(Summary::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    let credited = match &summary.credits_id {
+        Some(original) => {
+            let r: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
+                .bind(original)
+                .fetch_optional(c)
+                .await)?;
+            r.map(Summary::try_from).transpose()?
+        }
+        None => None,
+    };
+    type EntryRow = (String, String, i32, i64, Date, String, Option<String>);
+    let entries: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT e.id, e.journal, CAST(e.year AS INTEGER), e.number, e.entry_date, e.label, e.reverses_id
+         FROM ledger_entries e
+         WHERE e.source = $1 OR e.source = $2
+            OR e.id IN (SELECT a.reversal_entry_id FROM accruals a WHERE a.invoice_id = $3)
+         ORDER BY e.entry_date, e.posted_at"
+    )
+    .bind(format!("invoice:{id}"))
+    .bind(format!("accrual:{id}"))
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let entries = entries
+        .into_iter()
+        .map(|(eid, journal, year, number, date, label, reverses_id)| {
+            let j = domain::ledger::Journal::parse(&journal)
+                .ok_or_else(|| corrupt("journal", &journal))?;
+            Ok(EntryLink {
+                id: eid,
+                number: domain::ledger::entry_number(j, year, number),
+                date,
+                label,
+                reverses_id,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Detail {
+        summary,
+        lines,
+        frozen,
+        credit_notes,
+        credited,
+        entries,
+    })
+}
+
+/// Totals of a period's invoices by status (for the close page).
+pub async fn period_totals(tx: &mut Tx, period: YearMonth) -> Result<Vec<(String, i64, Money)>> {
+    let rows: Vec<(String, i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT status, CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM invoices
+         WHERE period = $1 AND kind = 'invoice' GROUP BY status ORDER BY status"
+    )
+    .bind(period.to_string())
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n, cents)| (s, n, Money::from_cents(cents)))
+        .collect())
+}
