@@ -317,6 +317,49 @@ pub fn period_of(date: Date) -> YearMonth {
     YearMonth::of(date)
 }
 
+/// A fiscal year (exercice), named by the calendar year it ends in. The
+/// firm's is the calendar year: every rule that depends on the year end
+/// (income statement accounts restarting at zero, the periods page, the
+/// FEC's name) asks this type, so another year end is a change here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct FiscalYear(i32);
+
+impl FiscalYear {
+    pub fn of(date: Date) -> FiscalYear {
+        FiscalYear(date.year())
+    }
+
+    pub fn year(self) -> i32 {
+        self.0
+    }
+
+    /// # Panics
+    /// Outside the years `time` supports (±9999): a `FiscalYear` only comes
+    /// from a date, so it cannot happen.
+    pub fn start(self) -> Date {
+        Date::from_calendar_date(self.0, time::Month::January, 1).expect("a year of a date")
+    }
+
+    /// # Panics
+    /// As [`FiscalYear::start`].
+    pub fn end(self) -> Date {
+        Date::from_calendar_date(self.0, time::Month::December, 31).expect("a year of a date")
+    }
+
+    pub fn contains(self, date: Date) -> bool {
+        FiscalYear::of(date) == self
+    }
+
+    /// Its twelve monthly periods, in order.
+    pub fn months(self) -> impl Iterator<Item = YearMonth> {
+        std::iter::successors(Some(period_of(self.start())), |m| Some(m.next())).take(12)
+    }
+
+    pub fn prev(self) -> FiscalYear {
+        FiscalYear::of(self.start().previous_day().unwrap_or(self.start()))
+    }
+}
+
 /// Debit and credit totals of one account over some lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct AccountTotals {
@@ -388,6 +431,22 @@ mod tests {
         let tb = trial_balance(e.lines.iter().chain(&r.lines));
         assert!(tb.values().all(|t| t.balance().is_zero()));
         assert_eq!(entry_number(Journal::Ve, 2026, 123), "VE-2026-000123");
+    }
+
+    #[test]
+    fn the_fiscal_year_is_the_calendar_year() {
+        let fy = FiscalYear::of(date!(2026 - 11 - 28));
+        assert_eq!(fy.year(), 2026);
+        assert_eq!(fy.start(), date!(2026 - 01 - 01));
+        assert_eq!(fy.end(), date!(2026 - 12 - 31));
+        assert!(fy.contains(date!(2026 - 12 - 31)) && !fy.contains(date!(2027 - 01 - 01)));
+        let months: Vec<String> = fy.months().map(|m| m.to_string()).collect();
+        assert_eq!(months.len(), 12);
+        assert_eq!(
+            (months[0].as_str(), months[11].as_str()),
+            ("2026-01", "2026-12")
+        );
+        assert_eq!(fy.prev().year(), 2025);
     }
 
     #[test]

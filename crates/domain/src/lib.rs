@@ -14,6 +14,7 @@ pub mod invoice;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;
+pub mod ledger_reports;
 pub mod locale;
 pub mod mission;
 pub mod money;

@@ -20,6 +20,7 @@ pub mod invoicing;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;
+pub mod ledger_reports;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;

@@ -51,7 +51,8 @@ pub enum Permission {
     ApproveLeave,
     /// Leave types, yearly allowances, consultants' work patterns.
     ManageLeaveSettings,
-    /// The ledger's reports: trial balance, journals.
+    /// The ledger's reports: trial balance, general and customer ledgers,
+    /// journals, periods.
     ViewAccounting,
     /// Close accounting periods.
     ManageAccounting,

@@ -429,6 +429,36 @@ pub fn routes() -> Routes {
             pages::accounting::trial_balance_csv,
         )
         .get(
+            "/accounting/ledger",
+            Perm(ViewAccounting),
+            pages::accounting::ledger::show,
+        )
+        .get(
+            "/accounting/ledger.csv",
+            Perm(ViewAccounting),
+            pages::accounting::ledger::csv,
+        )
+        .get(
+            "/accounting/customers",
+            Perm(ViewAccounting),
+            pages::accounting::customers::list,
+        )
+        .get(
+            "/accounting/customers.csv",
+            Perm(ViewAccounting),
+            pages::accounting::customers::list_csv,
+        )
+        .get(
+            "/accounting/customers/{id}",
+            Perm(ViewAccounting),
+            pages::accounting::customers::show,
+        )
+        .get(
+            "/accounting/customers/{id}/ledger.csv",
+            Perm(ViewAccounting),
+            pages::accounting::customers::show_csv,
+        )
+        .get(
             "/accounting/journal",
             Perm(ViewAccounting),
             pages::accounting::journal,

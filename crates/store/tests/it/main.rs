@@ -16,6 +16,7 @@ mod esign;
 mod invoicing;
 mod leave;
 mod ledger;
+mod ledger_reports;
 mod renewals;
 mod schema;
 mod sessions;

@@ -1,12 +1,17 @@
 //! The ledger's pages: the trial balance (with its CSV), a journal's entries,
-//! and the monthly periods finance closes.
+//! the monthly periods finance closes grouped by fiscal year, and the
+//! reports in the submodules: the general ledger and the customer ledger.
+
+pub mod customers;
+pub mod ledger;
+mod report;
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::Locale;
 use domain::calendar::YearMonth;
-use domain::ledger::{Journal, PeriodStatus};
+use domain::ledger::{FiscalYear, Journal, PeriodStatus};
 use domain::locale::format_date;
 use domain::money::Money;
 use domain::validation::ValidationErrors;
@@ -31,11 +36,10 @@ pub struct RangeQuery {
     pub journal: String,
 }
 
-/// The dates asked for, or the fiscal (calendar) year so far.
+/// The dates asked for, or the current fiscal year.
 fn range(q: &RangeQuery) -> (Date, Date) {
-    let today = store::now().date();
-    let start = Date::from_calendar_date(today.year(), time::Month::January, 1).unwrap_or(today);
-    let end = Date::from_calendar_date(today.year(), time::Month::December, 31).unwrap_or(today);
+    let year = FiscalYear::of(store::now().date());
+    let (start, end) = (year.start(), year.end());
     let from = domain::validation::date(&q.from).unwrap_or(start);
     let to = domain::validation::date(&q.to).unwrap_or(end);
     if to < from { (to, from) } else { (from, to) }
@@ -97,8 +101,10 @@ pub async fn trial_balance(
                 balance: b.totals.balance().format(l),
             })
             .collect(),
-        from: format_date(from, l),
-        to: format_date(to, l),
+        // The fields take 28/11/2026 in either language (an English date
+        // such as "1 Jan 2026" would not parse back when submitted).
+        from: format_date(from, Locale::Fr),
+        to: format_date(to, Locale::Fr),
         total_debit: d.format(l),
         total_credit: c.format(l),
         balanced: d == c,
@@ -214,8 +220,8 @@ pub async fn journal(
                     .collect(),
             })
             .collect(),
-        from: format_date(from, l),
-        to: format_date(to, l),
+        from: format_date(from, Locale::Fr),
+        to: format_date(to, Locale::Fr),
     };
     render(&page)
 }
@@ -227,36 +233,64 @@ pub struct PeriodRow {
     pub closable: bool,
 }
 
+pub struct FiscalYearView {
+    pub year: i32,
+    pub title: String,
+    pub dates: String,
+    pub closed: bool,
+    pub months: Vec<PeriodRow>,
+}
+
 #[derive(Template)]
 #[template(path = "accounting/periods.html")]
 struct PeriodsPage {
     layout: Layout,
-    rows: Vec<PeriodRow>,
+    years: Vec<FiscalYearView>,
     can_close: bool,
 }
 
 pub async fn periods(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
-    let current = YearMonth::of(store::now().date());
+    let today = store::now().date();
+    let current = YearMonth::of(today);
     let can_close = allows(ctx.user()?.role, Permission::ManageAccounting);
     let mut tx = app.db.read().await?;
-    let mut rows = Vec::new();
-    let mut m = current;
-    for _ in 0..13 {
-        let status = store::ledger::period_status(&mut tx, m).await?;
-        rows.push(PeriodRow {
-            month: m.to_string(),
-            label: m.label(l),
-            closed: status == PeriodStatus::Closed,
-            // A month is closed once it is over.
-            closable: status == PeriodStatus::Open && m < current,
-        });
-        m = m.prev();
-    }
+    let years = store::ledger_reports::fiscal_years(&mut tx, today).await?;
     tx.commit().await?;
+    let years = years
+        .into_iter()
+        .map(|fy| FiscalYearView {
+            year: fy.year.year(),
+            title: i18n::t_args(
+                l,
+                "ledger-fiscal-year",
+                &[("year", fy.year.year().to_string())],
+            ),
+            dates: i18n::t_args(
+                l,
+                "ledger-fiscal-year-dates",
+                &[
+                    ("from", format_date(fy.year.start(), l)),
+                    ("to", format_date(fy.year.end(), l)),
+                ],
+            ),
+            closed: fy.status() == PeriodStatus::Closed,
+            months: fy
+                .months
+                .iter()
+                .map(|(m, status)| PeriodRow {
+                    month: m.to_string(),
+                    label: m.label(l),
+                    closed: *status == PeriodStatus::Closed,
+                    // A month is closed once it is over.
+                    closable: *status == PeriodStatus::Open && *m < current,
+                })
+                .collect(),
+        })
+        .collect();
     render(&PeriodsPage {
         layout: layout(&app, &ctx, "ledger-periods").await?,
-        rows,
+        years,
         can_close,
     })
 }

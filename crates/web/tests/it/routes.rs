@@ -252,6 +252,24 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/accounting/trial-balance.csv",
         "admin direction finance",
     ),
+    ("GET", "/accounting/ledger", "admin direction finance"),
+    ("GET", "/accounting/ledger.csv", "admin direction finance"),
+    ("GET", "/accounting/customers", "admin direction finance"),
+    (
+        "GET",
+        "/accounting/customers.csv",
+        "admin direction finance",
+    ),
+    (
+        "GET",
+        "/accounting/customers/{id}",
+        "admin direction finance",
+    ),
+    (
+        "GET",
+        "/accounting/customers/{id}/ledger.csv",
+        "admin direction finance",
+    ),
     ("GET", "/accounting/journal", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
@@ -356,7 +374,10 @@ fn every_route_has_a_line() {
 }
 
 async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
-    let id = if path.starts_with("/companies") || path.starts_with("/api/v1/companies") {
+    let id = if path.starts_with("/companies")
+        || path.starts_with("/api/v1/companies")
+        || path.starts_with("/accounting/customers")
+    {
         t.clientis.to_string()
     } else if path.starts_with("/contacts") || path.starts_with("/api/v1/contacts") {
         t.clientis_contact.to_string()
