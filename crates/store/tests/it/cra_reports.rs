@@ -20,18 +20,18 @@ use time::{Date, Month, OffsetDateTime};
 
 use crate::support::{actor, create_company, create_user};
 
-fn ym(year: i32, month: Month) -> YearMonth {
+pub(crate) fn ym(year: i32, month: Month) -> YearMonth {
     YearMonth::new(year, month)
 }
 
-struct People {
-    bm: UserId,
-    dm: UserId,
-    clientis: domain::ids::CompanyId,
-    horizon: domain::ids::CompanyId,
+pub(crate) struct People {
+    pub bm: UserId,
+    pub dm: UserId,
+    pub clientis: domain::ids::CompanyId,
+    pub horizon: domain::ids::CompanyId,
 }
 
-async fn people(db: &Db) -> People {
+pub(crate) async fn people(db: &Db) -> People {
     let bm = create_user(
         db,
         "hugo@stafforia.example",
@@ -58,7 +58,7 @@ async fn people(db: &Db) -> People {
     }
 }
 
-async fn consultant(db: &Db, login: &str, name: &str) -> UserId {
+pub(crate) async fn consultant(db: &Db, login: &str, name: &str) -> UserId {
     create_user(
         db,
         &format!("{login}@stafforia.example"),
@@ -71,7 +71,7 @@ async fn consultant(db: &Db, login: &str, name: &str) -> UserId {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn mission(
+pub(crate) async fn mission(
     db: &Db,
     p: &People,
     title: &str,
@@ -104,7 +104,7 @@ async fn mission(
 
 /// The consultant's report for the month, every working day of his
 /// missions filled after the cells typed in `extra`.
-async fn filled(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId {
+pub(crate) async fn filled(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId {
     let mut tx = db.begin().await.unwrap();
     let id = cras::open(&mut tx, &actor(), who, month).await.unwrap();
     let sheet = cras::get(&mut tx, Scope::All, id).await.unwrap();
@@ -130,7 +130,7 @@ async fn filled(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId
     id
 }
 
-async fn sign(db: &Db, id: CraId) {
+pub(crate) async fn sign(db: &Db, id: CraId) {
     let mut tx = db.begin().await.unwrap();
     cras::sign(
         &mut tx,
@@ -145,7 +145,7 @@ async fn sign(db: &Db, id: CraId) {
     tx.commit().await.unwrap();
 }
 
-async fn client_validates(db: &Db, id: CraId) {
+pub(crate) async fn client_validates(db: &Db, id: CraId) {
     let mut tx = db.begin().await.unwrap();
     let sheet = cras::get(&mut tx, Scope::All, id).await.unwrap();
     let a = actor();
@@ -167,7 +167,7 @@ async fn client_validates(db: &Db, id: CraId) {
 }
 
 /// The manager validates; the validation is then dated `at`.
-async fn manager_validates(db: &Db, id: CraId, at: OffsetDateTime) {
+pub(crate) async fn manager_validates(db: &Db, id: CraId, at: OffsetDateTime) {
     let mut tx = db.begin().await.unwrap();
     let v = cras::validate(&mut tx, &actor(), &[id]).await.unwrap();
     assert_eq!(v.done, [id]);
@@ -183,7 +183,7 @@ async fn manager_validates(db: &Db, id: CraId, at: OffsetDateTime) {
     .unwrap();
 }
 
-async fn status(db: &Db, id: CraId) -> CraStatus {
+pub(crate) async fn status(db: &Db, id: CraId) -> CraStatus {
     let mut tx = db.read().await.unwrap();
     let s = cras::get(&mut tx, Scope::All, id).await.unwrap().cra.status;
     tx.commit().await.unwrap();

@@ -1,236 +1,715 @@
-//! Draft invoices from validated reports, on the demo: one line per rate
-//! period with the EN 16931 totals, the key-account lock, nothing billed
-//! twice (and the database itself refusing a day billed twice).
+//! Invoicing on made-up data, on both backends: validation drafts the
+//! month, the close issues it with its sales entry, credit notes give days
+//! back, a corrected report bills the difference only, the key-account lock
+//! accrues then releases on signature with linked reversals, two closes at
+//! once number without gaps, and random sequences never bill a day twice
+//! nor lose one.
+
+use std::collections::BTreeSet;
 
 use domain::calendar::YearMonth;
-use domain::cra::Activity;
+use domain::cra::{Activity, Cell, Half};
+use domain::identifiers::Siren;
+use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::money::Money;
+use store::invoicing::close::{self, Close, Summary};
+use store::invoicing::credit::BilledDay;
+use store::invoicing::{CreditSelection, read};
 use store::testing::on_each_backend;
-use store::{Actor, Db, Error, Scope};
+use store::{Db, Error, Scope};
+use time::macros::date;
+use time::{Date, Month};
 
-async fn camille_last_month(db: &Db) -> (domain::ids::UserId, domain::ids::CraId) {
-    let mut tx = db.read().await.unwrap();
-    let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")
-        .await
-        .unwrap()
-        .unwrap();
-    let id = store::cras::find(
+use crate::cra_reports::{client_validates, consultant, filled, mission, people, sign, ym};
+use crate::support::actor;
+
+const OCTOBER: fn() -> YearMonth = || ym(2026, Month::October);
+
+struct World {
+    client: CompanyId,
+    bm: crate::cra_reports::People,
+}
+
+/// The firm's identity, and a client with SIREN and address: what issuing
+/// requires.
+async fn world(db: &Db) -> World {
+    let p = people(db).await;
+    let mut tx = db.begin().await.unwrap();
+    store::firm::save(
         &mut tx,
-        camille.id,
-        YearMonth::of(store::now().date()).prev(),
+        &store::firm::Firm {
+            name: "Stafforia".into(),
+            legal_form: Some("SAS".into()),
+            siren: Some(Siren::with_check_digit(73282932).to_string()),
+            vat_number: Some("FR44732829320".into()),
+            rcs_city: Some("Nanterre".into()),
+            share_capital_cents: Some(10_000_000),
+            address_line1: Some("12 rue de la Paix".into()),
+            postcode: Some("75002".into()),
+            city: Some("Paris".into()),
+            country: "FR".into(),
+            iban: Some("FR7630006000011234567890189".into()),
+            ..Default::default()
+        },
     )
     .await
-    .unwrap()
     .unwrap();
     tx.commit().await.unwrap();
-    (camille.id, id)
+    complete_client(db, p.clientis).await;
+    World {
+        client: p.clientis,
+        bm: p,
+    }
 }
 
-#[tokio::test]
-async fn a_validated_month_is_drafted_once_and_waits_for_the_contract() {
-    on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
-        let (camille, cra) = camille_last_month(&db).await;
-        let mut tx = db.begin().await.unwrap();
-        let sheet = store::cras::get(&mut tx, Scope::All, cra).await.unwrap();
-        let halves = sheet
-            .slots
-            .iter()
-            .filter(|s| matches!(s.activity, Activity::Mission(_)))
-            .count() as i64;
-        let drafts = store::invoicing::draft_for_report(&mut tx, &Actor::system("test"), cra)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(drafts.len(), 1);
-        let d = &drafts[0];
-        // Clientis has not signed its contract and the mission is locked.
-        assert!(d.waiting_signature);
-        assert_eq!(d.lines.len(), 1);
-        let days = halves / 2;
-        assert!(
-            d.lines[0].description.starts_with("Prestation de Camille Martin — ")
-                && d.lines[0].description.ends_with(&format!("{days} j × 600,00\u{a0}€")),
-            "{}",
-            d.lines[0].description
-        );
-        assert_eq!(d.totals.net, Money::from_cents(halves * 30_000));
-        assert_eq!(d.totals.vat, Money::from_cents(halves * 6_000));
-        assert_eq!(d.totals.gross, Money::from_cents(halves * 36_000));
-
-        // Again: nothing left to bill.
-        let mut tx = db.begin().await.unwrap();
-        let again = store::invoicing::draft_for_report(&mut tx, &Actor::system("test"), cra)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        assert!(again.is_empty());
-
-        // The database itself refuses a day billed twice.
-        let (day, half): (time::Date, String) = store::on_pool!(&db, |c| sqlx::query_as(
-            "SELECT day, half FROM billed_days LIMIT 1"
-        )
-        .fetch_one(c)
-        .await)
-        .unwrap();
-        let line: String = store::on_pool!(&db, |c| sqlx::query_scalar("SELECT id FROM invoice_lines LIMIT 1")
-            .fetch_one(c)
-            .await)
-        .unwrap();
-        let other = uuid_of_another_line(&db, &line).await;
-        let twice = store::on_pool!(&db, |c| sqlx::query(
-            "INSERT INTO billed_days (consultant_id, day, half, cra_id, line_id) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(camille.to_string())
-        .bind(day)
-        .bind(&half)
-        .bind(cra.to_string())
-        .bind(&other)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()));
-        assert!(twice.is_err(), "a day billed twice must be refused by the database");
-    })
-    .await;
-}
-
-/// A second line to hang the duplicate on (the primary key is per line, so
-/// only the partial unique index can refuse it).
-async fn uuid_of_another_line(db: &Db, line: &str) -> String {
-    let id = "00000000-0000-0000-0000-0000000000aa".to_owned();
+async fn complete_client(db: &Db, id: CompanyId) {
     store::on_pool!(db, |c| sqlx::query(
-        "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
-           unit_price_cents, vat_rate_bp, net_cents)
-         SELECT $1, invoice_id, position + 100, mission_id, analytic_code, description, half_days, unit_price_cents,
-           vat_rate_bp, net_cents FROM invoice_lines WHERE id = $2"
+        "UPDATE companies SET siren = $2, address_line1 = '1 esplanade de la Défense', postcode = '92400',
+           city = 'Courbevoie' WHERE id = $1"
     )
-    .bind(&id)
-    .bind(line)
+    .bind(id.to_string())
+    .bind(Siren::with_check_digit(55210055).to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
     .unwrap();
+}
+
+async fn staffed(db: &Db, w: &World, login: &str, name: &str) -> (UserId, MissionId) {
+    let who = consultant(db, login, name).await;
+    let m = mission(
+        db,
+        &w.bm,
+        &format!("Mission de {name}"),
+        w.client,
+        who,
+        date!(2026 - 09 - 01),
+        date!(2027 - 03 - 31),
+        "600",
+    )
+    .await;
+    (who, m)
+}
+
+/// Signed, validated by the client and by the manager (which drafts).
+async fn validated(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId {
+    let id = filled(db, who, month, extra).await;
+    through_validation(db, id).await;
     id
 }
 
+async fn through_validation(db: &Db, id: CraId) {
+    sign(db, id).await;
+    client_validates(db, id).await;
+    let mut tx = db.begin().await.unwrap();
+    let v = store::cras::validate(&mut tx, &actor(), &[id]).await.unwrap();
+    assert_eq!(v.done, [id]);
+    tx.commit().await.unwrap();
+}
+
+async fn run_close(db: &Db, period: YearMonth, date: Date) -> Result<Summary, Error> {
+    close::run(db, &actor(), Close { period, issue_date: date }, &mut |_, _| {}).await
+}
+
+/// Debit − credit of an account, in cents.
+async fn balance(db: &Db, account: &str) -> i64 {
+    store::on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(debit_cents - credit_cents), 0) AS BIGINT) FROM ledger_lines WHERE account = $1"
+    )
+    .bind(account)
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+async fn invoices(db: &Db) -> Vec<read::Summary> {
+    let mut tx = db.read().await.unwrap();
+    let l = read::list(&mut tx, &read::Filter::default(), 1000).await.unwrap();
+    tx.commit().await.unwrap();
+    l
+}
+
+async fn detail(db: &Db, id: &str) -> read::Detail {
+    let mut tx = db.read().await.unwrap();
+    let d = read::get(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    d
+}
+
+fn working_halves(month: YearMonth) -> i64 {
+    month
+        .working_days(domain::calendar::Region::Standard)
+        .len() as i64
+        * 2
+}
+
 #[tokio::test]
-async fn only_validated_reports_are_invoiced() {
+async fn validation_drafts_the_month_and_the_close_issues_it_once() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
-        let mut tx = db.read().await.unwrap();
-        let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")
-            .await
-            .unwrap()
-            .unwrap();
-        let current = store::cras::find(&mut tx, camille.id, YearMonth::of(store::now().date()))
-            .await
-            .unwrap()
-            .unwrap();
-        tx.commit().await.unwrap();
+        let w = world(&db).await;
+        let (_, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        validated(&db, {
+            let mut tx = db.read().await.unwrap();
+            let who = store::missions::get(&mut tx, Scope::All, m).await.unwrap().data.consultant_id;
+            tx.commit().await.unwrap();
+            who
+        }, OCTOBER(), &[])
+        .await;
+        let halves = working_halves(OCTOBER());
+        let list = invoices(&db).await;
+        assert_eq!(list.len(), 1, "validation drafts one invoice");
+        let draft = &list[0];
+        assert_eq!(draft.status, domain::invoice::InvoiceStatus::Draft);
+        assert_eq!(draft.net, Money::from_cents(halves * 30_000));
+        let d = detail(&db, &draft.id).await;
+        assert_eq!(d.lines.len(), 1);
+        assert_eq!(
+            d.lines[0].description,
+            format!("Prestation de Camille Martin — octobre 2026 — {} j × 600,00\u{a0}€", halves / 2)
+        );
+        assert_eq!(d.lines[0].days.len() as i64, halves, "each half day is linked");
+
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!((s.units, s.drafted, s.issued, s.accrued), (1, 0, 1, 0), "{s:?}");
+        assert_eq!(s.issued_net, Money::from_cents(halves * 30_000));
+        assert_eq!(s.issued_vat, Money::from_cents(halves * 6_000));
+        assert_eq!(s.issued_gross, Money::from_cents(halves * 36_000));
+        assert!(s.errors.is_empty());
+        let d = detail(&db, &draft.id).await;
+        assert_eq!(d.summary.number.as_deref(), Some("FA-2026-000001"));
+        assert_eq!(d.summary.due_date, Some(date!(2026 - 12 - 02)), "30 days net by default");
+        let frozen = d.frozen.expect("parties frozen at issue");
+        assert_eq!(frozen.buyer.city.as_deref(), Some("Courbevoie"));
+        assert_eq!(d.entries.len(), 1);
+        assert_eq!(balance(&db, "411").await, halves * 36_000);
+        assert_eq!(balance(&db, "706").await, -halves * 30_000);
+        assert_eq!(balance(&db, "44574").await, -halves * 6_000);
+        // Revenue carries the mission's analytic code.
+        let coded: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM ledger_lines l JOIN missions m ON m.analytic_code = l.analytic_code
+             WHERE l.account = '706'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(coded, 1);
+
+        // Again: nothing to do, nothing written.
+        let again = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!((again.drafted, again.issued, again.accrued), (0, 0, 0));
+        assert_eq!(invoices(&db).await.len(), 1);
+
+        // Issuing it again is refused.
         let mut tx = db.begin().await.unwrap();
-        let e = store::invoicing::draft_for_report(&mut tx, &Actor::system("test"), current)
+        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap_err();
-        drop(tx);
-        assert!(
-            matches!(&e, Error::Invalid(v) if v.0[0].key == "invoice-report-not-validated"),
-            "{e:?}"
-        );
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-already-issued"), "{e:?}");
     })
     .await;
 }
 
 #[tokio::test]
-async fn issuing_numbers_the_invoice_with_its_sales_entry() {
+async fn a_contract_billing_its_missions_together_gets_one_invoice() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
-        let (_, cra) = camille_last_month(&db).await;
-        let actor = Actor::system("test");
-        let mut tx = db.begin().await.unwrap();
-        let d = store::invoicing::draft_for_report(&mut tx, &actor, cra)
-            .await
-            .unwrap()
-            .remove(0);
-        tx.commit().await.unwrap();
-        let today = store::now().date();
-        let issue = async |db: &Db| {
-            let mut tx = db.begin().await.unwrap();
-            let r = store::invoicing::issue(&mut tx, &actor, &d.id, today).await;
-            if r.is_ok() {
-                tx.commit().await.unwrap();
-            }
-            r
-        };
-        let keys = |e: Error| match e {
-            Error::Invalid(v) => {
-                v.0.iter()
-                    .map(|f| (f.key, f.args.clone()))
-                    .collect::<Vec<_>>()
-            }
-            other => panic!("{other:?}"),
-        };
-        // Locked until Clientis signs its contract.
-        assert_eq!(
-            keys(issue(&db).await.unwrap_err())[0].0,
-            "invoice-waiting-signature"
-        );
-        // Unlocked (the contract-signed path is #6's next step), but the
-        // client's SIREN is missing: refused, saying what is missing.
+        let w = world(&db).await;
+        let (a, ma) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let (b, mb) = staffed(&db, &w, "lucas", "Lucas Petit").await;
+        let k = contract(&db, w.client, "CADRE-1").await;
+        for m in [ma, mb] {
+            attach(&db, m, k).await;
+        }
         store::on_pool!(&db, |c| sqlx::query(
-            "UPDATE invoices SET status = 'draft' WHERE id = $1"
+            "UPDATE client_contracts SET invoice_grouping = 'per_contract' WHERE id = $1"
         )
-        .bind(&d.id)
+        .bind(k.to_string())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
         .unwrap();
-        let siren: Option<String> = store::on_pool!(&db, |c| sqlx::query_scalar(
-            "SELECT siren FROM companies WHERE id = $1"
+        validated(&db, a, OCTOBER(), &[]).await;
+        validated(&db, b, OCTOBER(), &[]).await;
+        let list = invoices(&db).await;
+        assert_eq!(list.len(), 1, "{list:?}");
+        let d = detail(&db, &list[0].id).await;
+        assert_eq!(d.lines.len(), 2);
+        assert!(d.lines[0].description.contains("Camille") != d.lines[1].description.contains("Camille"));
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!(s.issued, 1);
+        // Two analytic codes: two revenue lines in the sales entry.
+        let revenue: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM ledger_lines WHERE account = '706'"
         )
-        .bind(d.client_id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();
-        store::on_pool!(&db, |c| sqlx::query(
-            "UPDATE companies SET siren = NULL WHERE id = $1"
-        )
-        .bind(d.client_id.to_string())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .unwrap();
-        let e = keys(issue(&db).await.unwrap_err());
-        assert_eq!(e[0].0, "invoice-client-incomplete");
-        assert_eq!(e[0].1, vec![("missing", "SIREN".to_owned())]);
-        assert_eq!(crate::support::count(&db, "ledger_entries").await, 0);
-        store::on_pool!(&db, |c| sqlx::query(
-            "UPDATE companies SET siren = $2 WHERE id = $1"
-        )
-        .bind(d.client_id.to_string())
-        .bind(&siren)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .unwrap();
+        assert_eq!(revenue, 2);
+    })
+    .await;
+}
 
-        let issued = issue(&db).await.unwrap();
-        let year = today.year();
-        assert_eq!(issued.number, format!("FA-{year}-000001"));
-        assert_eq!(issued.entry_number, format!("VE-{year}-000001"));
-        let mut tx = db.read().await.unwrap();
-        let tb = store::ledger::trial_balance(&mut tx, today, today)
+async fn contract(db: &Db, client: CompanyId, reference: &str) -> ContractId {
+    let data = domain::contract::ContractInput {
+        client_id: client.to_string(),
+        kind: "framework".into(),
+        reference: reference.into(),
+        title: "Contrat cadre".into(),
+        valid_from: "2026-01-01".into(),
+        payment_days: "45".into(),
+        payment_end_of_month: true,
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let k = store::contracts::create(&mut tx, &actor(), &data).await.unwrap();
+    tx.commit().await.unwrap();
+    k.id
+}
+
+async fn attach(db: &Db, m: MissionId, k: ContractId) {
+    let mut tx = db.begin().await.unwrap();
+    store::contracts::attach(&mut tx, &actor(), Scope::All, m, k)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn lock(db: &Db, m: MissionId) {
+    store::on_pool!(db, |c| sqlx::query("UPDATE missions SET invoicing_locked = TRUE WHERE id = $1")
+        .bind(m.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+}
+
+async fn sign_contract(db: &Db, k: ContractId) {
+    let mut tx = db.begin().await.unwrap();
+    for e in [
+        domain::contract::ContractEvent::Send,
+        domain::contract::ContractEvent::Sign,
+    ] {
+        store::contracts::apply(&mut tx, &actor(), Scope::All, k, e, Some("Sophie Bernard"))
             .await
             .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn locked_months_accrue_until_the_signature_issues_them_and_reverses_each_accrual() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let k = contract(&db, w.client, "CLT-CADRE-2026").await;
+        attach(&db, m, k).await;
+        lock(&db, m).await;
+        let (oct, nov) = (OCTOBER(), OCTOBER().next());
+        validated(&db, who, oct, &[]).await;
+        let s = run_close(&db, oct, date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!((s.issued, s.waiting, s.accrued), (0, 1, 1), "{s:?}");
+        let oct_gross = working_halves(oct) * 36_000;
+        assert_eq!(s.accrued_gross, Money::from_cents(oct_gross));
+        validated(&db, who, nov, &[]).await;
+        let s = run_close(&db, nov, date!(2026 - 12 - 01)).await.unwrap();
+        // October's accrual stands; November's is booked.
+        assert_eq!((s.issued, s.waiting, s.accrued), (0, 2, 1), "{s:?}");
+        let nov_gross = working_halves(nov) * 36_000;
+        assert_eq!(balance(&db, "4181").await, oct_gross + nov_gross);
+        assert_eq!(balance(&db, "44587").await, -(oct_gross + nov_gross) / 6);
+        assert_eq!(balance(&db, "411").await, 0);
+        // Issuing by hand is refused while the lock holds.
+        let waiting = {
+            let mut tx = db.read().await.unwrap();
+            let w = read::waiting(&mut tx).await.unwrap();
+            tx.commit().await.unwrap();
+            w
+        };
+        assert_eq!(waiting.len(), 2);
+        assert!(waiting.iter().all(|i| i.accrued == Some(i.gross)));
+        let mut tx = db.begin().await.unwrap();
+        let e = store::invoicing::issue(&mut tx, &actor(), &waiting[0].id, date!(2026 - 12 - 02))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-waiting-signature"));
+        drop(tx);
+
+        // The signature queues the release; the job issues both, oldest first.
+        sign_contract(&db, k).await;
+        let queued: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE kind = $1"
+        )
+        .bind(store::invoicing::lock::RELEASE_JOB)
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(queued, 1);
+        let released =
+            store::invoicing::lock::release_contract(&db, &actor(), k, date!(2026 - 12 - 02))
+                .await
+                .unwrap();
+        let numbers: Vec<String> = released
+            .iter()
+            .map(|r| r.issued.as_ref().expect("issued").number.clone())
+            .collect();
+        assert_eq!(numbers, ["FA-2026-000001", "FA-2026-000002"]);
+        assert_eq!(balance(&db, "4181").await, 0);
+        assert_eq!(balance(&db, "44587").await, 0);
+        assert_eq!(balance(&db, "411").await, oct_gross + nov_gross);
+        assert_eq!(balance(&db, "706").await, -(oct_gross + nov_gross) * 5 / 6);
+        // Each reversal points at its accrual and the accrual at its invoice.
+        let links: Vec<(String, Option<String>, Option<String>)> = store::on_pool!(&db, |c| sqlx::query_as(
+            "SELECT a.invoice_id, a.released_by_invoice_id, r.reverses_id = a.entry_id AS ok
+             FROM accruals a JOIN ledger_entries r ON r.id = a.reversal_entry_id"
+        )
+        .fetch_all(c)
+        .await)
+        .map(|rows: Vec<(String, Option<String>, bool)>| {
+            rows.into_iter()
+                .map(|(i, by, ok)| (i, by, ok.then(|| "linked".to_owned())))
+                .collect()
+        })
+        .unwrap();
+        assert_eq!(links.len(), 2);
+        for (invoice, by, ok) in links {
+            assert_eq!(by.as_deref(), Some(invoice.as_str()));
+            assert_eq!(ok.as_deref(), Some("linked"));
+        }
+        // A second release finds nothing to do.
+        let again =
+            store::invoicing::lock::release_contract(&db, &actor(), k, date!(2026 - 12 - 02))
+                .await
+                .unwrap();
+        assert!(again.is_empty());
+    })
+    .await;
+}
+
+async fn live_billed(db: &Db) -> BTreeSet<(Date, String)> {
+    let rows: Vec<(Date, String)> = store::on_pool!(db, |c| sqlx::query_as(
+        "SELECT day, half FROM billed_days WHERE credit_line_id IS NULL"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    rows.into_iter().collect()
+}
+
+async fn validated_slots(db: &Db) -> BTreeSet<(Date, String)> {
+    let rows: Vec<(Date, String)> = store::on_pool!(db, |c| sqlx::query_as(
+        "SELECT s.day, s.half FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+         WHERE r.status = 'validated' AND s.activity = 'mission'"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    rows.into_iter().collect()
+}
+
+fn pick(days: &[(Date, Half)], n: usize) -> Vec<(Date, Half)> {
+    days.iter().take(n).copied().collect()
+}
+
+#[tokio::test]
+async fn credit_notes_give_back_exactly_the_days_chosen() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, _) = staffed(&db, &w, "camille", "Camille Martin").await;
+        validated(&db, who, OCTOBER(), &[]).await;
+        run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        let invoice = invoices(&db).await.remove(0);
+        let d = detail(&db, &invoice.id).await;
+        let days: Vec<(Date, Half)> = d.lines[0].days.iter().map(|(d, h, _)| (*d, *h)).collect();
+        let chosen: Vec<BilledDay> = pick(&days, 3)
+            .into_iter()
+            .map(|(day, half)| BilledDay { consultant_id: who, day, half })
+            .collect();
+        let credit = |sel: CreditSelection, on: Date| {
+            let db = db.clone();
+            let id = invoice.id.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let r = store::invoicing::credit(&mut tx, &actor(), &id, &sel, on, "Erreur")
+                    .await;
+                if r.is_ok() {
+                    tx.commit().await.unwrap();
+                }
+                r
+            }
+        };
+        let av = credit(CreditSelection::Days(chosen.clone()), date!(2026 - 11 - 05)).await.unwrap();
+        assert_eq!(av.number, "AV-2026-000001");
+        // 1,5 day at 600 € = 900 € HT, 180 € VAT, 1 080 € TTC.
+        let cn = detail(&db, &av.id).await;
+        assert_eq!(cn.summary.gross, Money::from_euros(1_080));
+        assert_eq!(cn.credited.as_ref().map(|c| c.id.clone()), Some(invoice.id.clone()));
+        assert_eq!(balance(&db, "411").await, invoice.gross.cents() - 108_000);
+        // Those days are billable again, and only those.
+        let live = live_billed(&db).await;
+        assert_eq!(live.len() as i64, working_halves(OCTOBER()) - 3);
+        // Crediting them again is more than the invoice still bills.
+        let e = credit(CreditSelection::Days(chosen[..1].to_vec()), date!(2026 - 11 - 05)).await.unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "credit-days-not-on-invoice"), "{e:?}");
+        let e = credit(CreditSelection::Days(Vec::new()), date!(2026 - 11 - 05)).await.unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "credit-nothing-selected"));
+        // The next close bills them once more, on a new invoice.
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 06)).await.unwrap();
+        assert_eq!((s.drafted, s.issued), (1, 1), "{s:?}");
+        assert_eq!(s.issued_gross, Money::from_euros(1_080));
+        assert_eq!(live_billed(&db).await, validated_slots(&db).await);
+        // Crediting everything left nets the first invoice to zero.
+        let all = credit(CreditSelection::All, date!(2026 - 11 - 06)).await.unwrap();
+        assert_eq!(all.number, "AV-2026-000002");
+        let credited: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(SUM(gross_cents) AS BIGINT) FROM invoices WHERE credits_id = $1"
+        )
+        .bind(&invoice.id)
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(credited, invoice.gross.cents());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_corrected_report_bills_the_difference_only() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let working = OCTOBER().working_days(domain::calendar::Region::Standard);
+        let (first, last2) = (working[0], &working[working.len() - 2..]);
+        // October without its last two days (bench).
+        let bench: Vec<Cell> = last2
+            .iter()
+            .map(|d| Cell { activity: Activity::Bench, day: *d, half_days: 2 })
+            .collect();
+        let id = validated(&db, who, OCTOBER(), &bench).await;
+        run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        let before = live_billed(&db).await;
+        // Corrected: the 1st was not worked, the last two were.
+        let mut tx = db.begin().await.unwrap();
+        let v2 = store::cras::reopen(&mut tx, &actor(), id, "Jours corrigés").await.unwrap();
+        let sheet = store::cras::get(&mut tx, Scope::All, v2).await.unwrap();
+        let mut cells: Vec<Cell> = working
+            .iter()
+            .filter(|d| **d != first)
+            .map(|d| Cell { activity: Activity::Mission(m), day: *d, half_days: 2 })
+            .collect();
+        cells.push(Cell { activity: Activity::Bench, day: first, half_days: 2 });
+        let _ = sheet;
+        store::cras::save(
+            &mut tx,
+            &actor(),
+            Scope::All,
+            v2,
+            &store::cras::Entry { cells, comment: None, extras: Vec::new() },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
-        let of = |a: &str| tb.iter().find(|b| b.account.as_str() == a).unwrap().totals;
-        assert_eq!(of("411").debit, d.totals.gross);
-        assert_eq!(of("706").credit, d.totals.net);
-        assert_eq!(of("44574").credit, d.totals.vat);
-        // Issued once.
-        assert_eq!(
-            keys(issue(&db).await.unwrap_err())[0].0,
-            "invoice-already-issued"
+        through_validation(&db, v2).await;
+        // The 1st was credited at once; the two new days wait in a draft.
+        let list = invoices(&db).await;
+        let credit_notes: Vec<_> = list
+            .iter()
+            .filter(|i| i.kind == domain::invoice::InvoiceKind::CreditNote)
+            .collect();
+        assert_eq!(credit_notes.len(), 1);
+        assert_eq!(credit_notes[0].net, Money::from_euros(600));
+        let drafts: Vec<_> = list
+            .iter()
+            .filter(|i| i.status == domain::invoice::InvoiceStatus::Draft)
+            .collect();
+        assert_eq!(drafts.len(), 1);
+        assert_eq!(drafts[0].net, Money::from_euros(1_200));
+        assert_eq!(live_billed(&db).await, validated_slots(&db).await);
+        assert_ne!(before, live_billed(&db).await);
+    })
+    .await;
+}
+
+/// A small deterministic generator: the sequences are random but
+/// reproducible from the seed printed on failure.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+#[tokio::test]
+async fn random_sequences_never_bill_a_day_twice_nor_lose_one() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let working = OCTOBER().working_days(domain::calendar::Region::Standard);
+        let mut cra = validated(&db, who, OCTOBER(), &[]).await;
+        let mut rng = Lcg(0x5eed_2026);
+        // A corrected report is credited on the day it is validated (today),
+        // so the sequence's documents are dated from today on.
+        let date = store::now().date();
+        let mut seen = [0; 3];
+        for step in 0..18 {
+            let op = rng.next(3);
+            seen[op] += 1;
+            match op {
+                // Close: everything validated ends up billed.
+                0 => {
+                    run_close(&db, OCTOBER(), date).await.unwrap();
+                    assert_eq!(live_billed(&db).await, validated_slots(&db).await, "step {step}");
+                }
+                // Credit some days of an issued invoice.
+                1 => {
+                    let issued: Vec<_> = invoices(&db)
+                        .await
+                        .into_iter()
+                        .filter(|i| {
+                            i.kind == domain::invoice::InvoiceKind::Invoice
+                                && i.status == domain::invoice::InvoiceStatus::Issued
+                        })
+                        .collect();
+                    if issued.is_empty() {
+                        continue;
+                    }
+                    let inv = &issued[rng.next(issued.len())];
+                    let mut tx = db.begin().await.unwrap();
+                    let live = store::invoicing::credit::live_days(&mut tx, &inv.id).await.unwrap();
+                    if live.is_empty() {
+                        continue;
+                    }
+                    let n = 1 + rng.next(live.len());
+                    let chosen: Vec<BilledDay> = live.iter().take(n).map(|(d, _)| *d).collect();
+                    store::invoicing::credit(
+                        &mut tx,
+                        &actor(),
+                        &inv.id,
+                        &CreditSelection::Days(chosen),
+                        date,
+                        "Aléa",
+                    )
+                    .await
+                    .unwrap();
+                    tx.commit().await.unwrap();
+                    assert!(live_billed(&db).await.is_subset(&validated_slots(&db).await));
+                }
+                // Reopen and validate another set of days.
+                _ => {
+                    let mut tx = db.begin().await.unwrap();
+                    let v2 = store::cras::reopen(&mut tx, &actor(), cra, "Correction").await.unwrap();
+                    let cells: Vec<Cell> = working
+                        .iter()
+                        .map(|d| Cell {
+                            activity: if rng.next(3) == 0 { Activity::Bench } else { Activity::Mission(m) },
+                            day: *d,
+                            half_days: 2,
+                        })
+                        .collect();
+                    store::cras::save(
+                        &mut tx,
+                        &actor(),
+                        Scope::All,
+                        v2,
+                        &store::cras::Entry { cells, comment: None, extras: Vec::new() },
+                    )
+                    .await
+                    .unwrap();
+                    tx.commit().await.unwrap();
+                    through_validation(&db, v2).await;
+                    cra = v2;
+                    assert_eq!(live_billed(&db).await, validated_slots(&db).await, "step {step}");
+                }
+            }
+            // Money follows the days: the revenue booked is what the issued
+            // invoices still bill, at 300 € the half day.
+            let issued_live: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
+                   JOIN invoices i ON i.id = l.invoice_id
+                 WHERE b.credit_line_id IS NULL AND i.status = 'issued'"
+            )
+            .fetch_one(c)
+            .await)
+            .unwrap();
+            assert_eq!(balance(&db, "706").await, -issued_live * 30_000, "step {step} op {op}");
+            assert_eq!(balance(&db, "411").await, issued_live * 36_000, "step {step} op {op}");
+        }
+        assert!(seen.iter().all(|n| *n >= 3), "every move was tried: {seen:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_closes_at_once_issue_each_invoice_once_without_gaps() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let n = 8;
+        for i in 0..n {
+            let (who, _) = staffed(&db, &w, &format!("c{i}"), &format!("Consultant {i}")).await;
+            validated(&db, who, OCTOBER(), &[]).await;
+        }
+        let (a, b) = tokio::join!(
+            run_close(&db, OCTOBER(), date!(2026 - 11 - 02)),
+            run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
         );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a.errors.is_empty() && b.errors.is_empty(), "{a:?} {b:?}");
+        assert_eq!(a.issued + b.issued, n);
+        let mut numbers: Vec<String> = invoices(&db)
+            .await
+            .into_iter()
+            .filter_map(|i| i.number)
+            .collect();
+        numbers.sort();
+        let expected: Vec<String> = (1..=n).map(|k| format!("FA-2026-{k:06}")).collect();
+        assert_eq!(numbers, expected);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, _) = staffed(&db, &w, "camille", "Camille Martin").await;
+        // A client without SIREN: the close drafts but reports the refusal.
+        store::on_pool!(&db, |c| sqlx::query("UPDATE companies SET siren = NULL WHERE id = $1")
+            .bind(w.client.to_string())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+        validated(&db, who, OCTOBER(), &[]).await;
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!(s.issued, 0);
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].key, "invoice-client-incomplete");
+        assert!(s.errors[0].unit.contains("Clientis"));
+        assert_eq!(s.errors[0].args[0].1, "SIREN");
+        let list = invoices(&db).await;
+        assert_eq!(list[0].status, domain::invoice::InvoiceStatus::Draft);
+        assert!(list[0].issue_error.as_deref().unwrap_or_default().contains("SIREN"));
+        assert_eq!(balance(&db, "411").await, 0);
+
+        // A closed period: the close is refused before anything is written.
+        complete_client(&db, w.client).await;
+        let mut tx = db.begin().await.unwrap();
+        store::ledger::close_period(&mut tx, &actor(), OCTOBER()).await.unwrap();
+        tx.commit().await.unwrap();
+        let runs_before = crate::support::count(&db, "close_runs").await;
+        let e = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "close-period-closed"), "{e:?}");
+        assert_eq!(crate::support::count(&db, "close_runs").await, runs_before);
+        // Issuing into a closed period is refused too.
+        let mut tx = db.begin().await.unwrap();
+        let e = store::invoicing::issue(&mut tx, &actor(), &list[0].id, date!(2026 - 10 - 31))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "ledger-period-closed"), "{e:?}");
     })
     .await;
 }
