@@ -32,11 +32,13 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "accruals",
     "billed_days",
     "invoice_lines",
     "invoices",
     "ledger_lines",
     "ledger_entries",
+    "close_runs",
     "ledger_sequences",
     "ledger_periods",
     "cra_reminders",
@@ -320,6 +322,7 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
     missions(&mut tx, &actor).await?;
     activity(&mut tx).await?;
     tx.commit().await?;
+    billing(db, &actor).await?;
     Ok(DemoSummary {
         logins,
         password: DEMO_PASSWORD,
@@ -631,9 +634,10 @@ async fn activity(tx: &mut Tx) -> Result<()> {
             }
         }
     }
-    // A day of paid leave on the second month's second working day.
+    // A day of paid leave on the first month's second working day (the
+    // second month is then billed in full: 20 days × 600 € in November 2026).
     let pattern = crate::cras::work_pattern(tx, camille.id).await?;
-    let leave_day = pattern.working_days(months[1])[1];
+    let leave_day = pattern.working_days(months[0])[1];
     let leave = crate::leave::request(
         tx,
         &as_user(&camille),
@@ -770,6 +774,84 @@ async fn activity(tx: &mut Tx) -> Result<()> {
         &entry,
     )
     .await?;
+    Ok(())
+}
+
+/// The key-account chain: Camille's first two months were validated while
+/// Clientis had not signed its framework contract, so each month-end close
+/// booked them as accrued revenue (FAE). Then Sophie Bernard signs (through
+/// her e-mailed link and code) and the two waiting invoices go out, each
+/// accrual reversed and linked to its invoice. A purchase order for next
+/// year then waits for her signature.
+async fn billing(db: &Db, actor: &Actor) -> Result<()> {
+    use domain::calendar::YearMonth;
+    let today = crate::now().date();
+    let current = YearMonth::of(today);
+    let (first, second) = (current.prev().prev(), current.prev());
+    for (period, issue_date) in [(first, second.first_day()), (second, current.first_day())] {
+        let c = crate::invoicing::close::Close { period, issue_date };
+        crate::invoicing::close::run(db, actor, c, &mut |_, _| {}).await?;
+    }
+    let mut tx = db.begin().await?;
+    sign_from_mailbox(&mut tx, CLIENT_CONTACT_LOGIN, "Sophie Bernard").await?;
+    let clientis: CompanyId = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT client_id FROM client_contracts WHERE reference = 'CLT-CADRE-2026'"
+    )
+    .fetch_one(c)
+    .await)
+    .map(|id: String| CompanyId::parse(&id))?
+    .ok_or(Error::NotFound)?;
+    let contract = crate::contracts::for_client(&mut tx, crate::Scope::All, clientis)
+        .await?
+        .into_iter()
+        .find(|k| k.data.reference == "CLT-CADRE-2026")
+        .ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    // What the job the signature queued does, done now so the demo shows it.
+    crate::invoicing::lock::release_contract(db, actor, contract.id, today).await?;
+
+    let mut tx = db.begin().await?;
+    let po = crate::contracts::create(
+        &mut tx,
+        actor,
+        &domain::contract::ContractInput {
+            client_id: clientis.to_string(),
+            kind: "purchase_order".into(),
+            reference: "CLT-BC-2027-001".into(),
+            title: "Bon de commande — plateforme data 2027".into(),
+            valid_from: today.to_string(),
+            ceiling_amount: "150000".into(),
+            payment_days: "45".into(),
+            payment_end_of_month: true,
+            ..Default::default()
+        }
+        .validate()?,
+    )
+    .await?;
+    crate::contracts::apply(
+        &mut tx,
+        actor,
+        crate::Scope::All,
+        po.id,
+        domain::contract::ContractEvent::Send,
+        None,
+    )
+    .await?;
+    let pdf = crate::paperwork::client_contract(&mut tx, &po, crate::now()).await?;
+    let links = crate::documents::Links {
+        kind: domain::esign::DocumentKind::ClientContract,
+        mission_id: None,
+        contract_id: Some(po.id),
+        amendment_id: None,
+        client_id: Some(clientis),
+        consultant_id: None,
+        cra_id: None,
+    };
+    let doc = crate::documents::create_generated(&mut tx, actor, links, &pdf)
+        .await?
+        .id;
+    send_for_signature(&mut tx, actor, doc, CLIENT_CONTACT_LOGIN, "Sophie Bernard").await?;
+    tx.commit().await?;
     Ok(())
 }
 

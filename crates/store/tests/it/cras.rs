@@ -85,9 +85,9 @@ async fn the_demo_months_went_through_all_three() {
         .await)
         .unwrap();
         assert_eq!(events, 2);
-        // The approved day of leave is in the second month, not typed.
+        // The approved day of leave is in the first month, not typed.
         let mut tx = db.begin().await.unwrap();
-        let s = cras::get(&mut tx, Scope::All, cra_of(&db, &camille, now.prev()).await)
+        let s = cras::get(&mut tx, Scope::All, cra_of(&db, &camille, now.prev().prev()).await)
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -28,9 +28,14 @@ async fn assert_exactly_the_demo(db: &Db) {
     // Camille's three reports: link and code to Marc Lefèvre each, and for
     // the two he validated his confirmation and Camille's notice; her day of
     // leave: the request to both managers and the approval to her.
-    assert_eq!(count(db, "outbox_emails").await, 6 + 3 * 2 + 2 * 2 + 2 + 1);
-    assert_eq!(count(db, "documents").await, 2 + 3);
-    assert_eq!(count(db, "signature_requests").await, 2 + 3);
+    // Then Sophie signs the framework contract (her "document signé") and
+    // next year's purchase order goes to her (link and code).
+    assert_eq!(
+        count(db, "outbox_emails").await,
+        6 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2
+    );
+    assert_eq!(count(db, "documents").await, 2 + 3 + 1);
+    assert_eq!(count(db, "signature_requests").await, 2 + 3 + 1);
     assert_eq!(count(db, "cras").await, 4);
     assert_eq!(count(db, "leave_requests").await, 1);
     assert_eq!(count(db, "sessions").await, 0);
@@ -40,17 +45,25 @@ async fn assert_exactly_the_demo(db: &Db) {
     // the two contracts (created, sent or signed, attached), two per
     // document sent for signature (created, sent).
     // Plus the reports' three documents (created, sent), the leave
-    // (requested, approved) and eight yearly allowances.
+    // (requested, approved) and eight yearly allowances. Then invoicing:
+    // two drafts at validation, two accruals posted by the closes, the
+    // contract signed, per invoice its release, issue, sales entry and
+    // accrual reversal, and the purchase order (created, sent, its document
+    // created and sent).
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8
+        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4
     );
-    assert_eq!(count(db, "client_contracts").await, 2);
+    assert_eq!(count(db, "client_contracts").await, 3);
     assert_eq!(
         count(db, "domain_events").await,
-        1 + 2,
-        "Horizon's signed purchase order, Camille's two validated reports"
+        1 + 2 + 1,
+        "Horizon's signed purchase order, Camille's two validated reports, Clientis's signed contract"
     );
+    // Camille's two months: accrued at each close, issued at the signature.
+    assert_eq!(count(db, "invoices").await, 2);
+    assert_eq!(count(db, "accruals").await, 2);
+    assert_eq!(count(db, "close_runs").await, 2);
     let mut tx = db.read().await.unwrap();
     let docs = store::documents::list(&mut tx, Scope::All, store::documents::About::Everything, 10)
         .await

@@ -713,3 +713,61 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
+    on_each_backend(|db| async move {
+        store::demo::seed(&db).await.unwrap();
+        let current = YearMonth::of(store::now().date());
+        let (first, second) = (current.prev().prev(), current.prev());
+        let mut list = invoices(&db).await;
+        list.sort_by(|a, b| a.number.cmp(&b.number));
+        let shown: Vec<(Option<&str>, &str, Money, Money, Money)> = list
+            .iter()
+            .map(|i| (i.number.as_deref(), i.period.as_str(), i.net, i.vat, i.gross))
+            .collect();
+        let year = store::now().date().year();
+        let days = |m: YearMonth| m.working_days(domain::calendar::Region::Standard).len() as i64;
+        // The first month less her day of paid leave; the second in full
+        // (November 2026: 20 days × 600 € = 12 000,00 € HT, 2 400,00 € VAT,
+        // 14 400,00 € TTC).
+        let amounts = |d: i64| {
+            (
+                Money::from_euros(600 * d),
+                Money::from_euros(120 * d),
+                Money::from_euros(720 * d),
+            )
+        };
+        let (n1, v1, g1) = amounts(days(first) - 1);
+        let (n2, v2, g2) = amounts(days(second));
+        let (p1, p2) = (first.to_string(), second.to_string());
+        let (f1, f2) = (format!("FA-{year}-000001"), format!("FA-{year}-000002"));
+        assert_eq!(
+            shown,
+            [
+                (Some(f1.as_str()), p1.as_str(), n1, v1, g1),
+                (Some(f2.as_str()), p2.as_str(), n2, v2, g2),
+            ]
+        );
+        if second == ym(2026, Month::November) {
+            assert_eq!((n2, v2, g2), (Money::from_euros(12_000), Money::from_euros(2_400), Money::from_euros(14_400)));
+        }
+        // Both accruals were booked at their month-end and reversed at the
+        // signature, linked to their invoices: FAE and its VAT are back to zero.
+        assert_eq!(balance(&db, "4181").await, 0);
+        assert_eq!(balance(&db, "44587").await, 0);
+        assert_eq!(balance(&db, "411").await, (g1 + g2).cents());
+        let linked: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM accruals a JOIN ledger_entries r ON r.id = a.reversal_entry_id
+             WHERE a.released_by_invoice_id = a.invoice_id AND r.reverses_id = a.entry_id"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(linked, 2);
+        let mut tx = db.read().await.unwrap();
+        assert!(read::waiting(&mut tx).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -8,12 +8,14 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 42] = [
+const TABLES: [&str; 44] = [
+    "accruals",
     "amendments",
     "api_tokens",
     "audit_log",
     "billed_days",
     "client_contracts",
+    "close_runs",
     "companies",
     "contacts",
     "cra_attachments",
