@@ -260,6 +260,19 @@ async fn renewal_alerts_fire_once_and_renewing_amends_the_mission() {
 #[tokio::test]
 async fn signing_the_key_account_contract_unblocks_invoicing_and_emits_one_event() {
     on_each_backend(|t| async move {
+        // The demo's framework contract is signed by now: Camille's mission
+        // moves to next year's purchase order, which is not.
+        let mut tx = t.db.begin().await.unwrap();
+        store::contracts::attach(
+            &mut tx,
+            &store::Actor::system("test"),
+            store::Scope::All,
+            t.camille_mission,
+            t.clientis_contract,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let finance = t.browser(Some(Role::Finance)).await;
         let page = t
             .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
