@@ -464,6 +464,11 @@ pub fn routes() -> Routes {
             pages::accounting::journal,
         )
         .get(
+            "/accounting/journal.csv",
+            Perm(ViewAccounting),
+            pages::accounting::journal_csv,
+        )
+        .get(
             "/accounting/periods",
             Perm(ViewAccounting),
             pages::accounting::periods,

@@ -172,6 +172,7 @@ struct JournalPage {
     entries: Vec<EntryView>,
     from: String,
     to: String,
+    csv: String,
 }
 
 pub async fn journal(
@@ -222,9 +223,68 @@ pub async fn journal(
             .collect(),
         from: format_date(from, Locale::Fr),
         to: format_date(to, Locale::Fr),
+        csv: format!(
+            "/accounting/journal.csv?journal={}&from={}&to={}",
+            journal.code(),
+            format_date(from, Locale::Fr),
+            format_date(to, Locale::Fr)
+        ),
     };
     render(&page)
 }
+
+/// The journal as a file: one row per posting line, so a spreadsheet can
+/// re-add it entry by entry.
+pub async fn journal_csv(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (from, to) = range(&q);
+    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
+    let mut tx = app.db.read().await?;
+    let entries = store::ledger::journal(&mut tx, journal, from, to, JOURNAL_CSV_MAX).await?;
+    tx.commit().await?;
+    let mut rows = vec![
+        [
+            "ledger-journal",
+            "ledger-entry-number",
+            "ledger-date",
+            "ledger-piece",
+            "ledger-label",
+            "ledger-account",
+            "ledger-line-label",
+            "ledger-debit",
+            "ledger-credit",
+        ]
+        .iter()
+        .map(|k| crate::csv::text(&i18n::t(l, k)))
+        .collect::<Vec<_>>(),
+    ];
+    for e in &entries {
+        for x in &e.lines {
+            rows.push(vec![
+                journal.code().to_owned(),
+                e.number.clone(),
+                format_date(e.date, Locale::Fr),
+                crate::csv::text(e.piece_ref.as_deref().unwrap_or_default()),
+                crate::csv::text(&e.label),
+                x.account.to_string(),
+                crate::csv::text(&x.label),
+                crate::csv::amount(x.debit),
+                crate::csv::amount(x.credit),
+            ]);
+        }
+    }
+    Ok(crate::csv::response(
+        &format!("journal-{}-{from}-{to}.csv", journal.code()),
+        crate::csv::document(&rows),
+    ))
+}
+
+/// Entries a journal export holds at most (a year of a large firm's sales).
+const JOURNAL_CSV_MAX: i64 = 200_000;
 
 pub struct PeriodRow {
     pub month: String,

@@ -271,6 +271,7 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction finance",
     ),
     ("GET", "/accounting/journal", "admin direction finance"),
+    ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
     ("GET", "/users", "admin"),
