@@ -309,9 +309,9 @@ mod tests {
     /// (Clientis contract); link, code and confirmation for Camille (mission
     /// order); link and code to Marc for each of Camille's three reports,
     /// confirmation to Marc and notice to Camille for the two he validated;
-    /// the leave request to both managers and its approval to Camille.
-    // Plus Sophie's notice of the contract she signed, and the link and code
-    // of next year's purchase order.
+    /// the leave request to both managers and its approval to Camille;
+    /// Sophie's notice of the contract she signed, and the link and code of
+    /// next year's purchase order.
     const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2;
     /// The release of waiting invoices each signed contract of the demo
     /// queued (Horizon's purchase order, Clientis's framework contract; the
@@ -434,6 +434,110 @@ mod tests {
                     .iter()
                     .any(|j| j.kind == store::outbox::SEND_JOB && j.attempts == 1),
                 "retried later"
+            );
+        })
+        .await;
+    }
+
+    /// The signature of a client contract queues the release of what waits
+    /// for it; the worker issues it (once, whichever instance runs it).
+    #[tokio::test]
+    async fn a_signed_contract_releases_its_waiting_invoices() {
+        store::testing::on_each_backend(|db| async move {
+            store::demo::seed(&db).await.unwrap();
+            let actor = store::Actor::system("test");
+            let mut tx = db.begin().await.unwrap();
+            let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")
+                .await
+                .unwrap()
+                .unwrap();
+            let month = domain::calendar::YearMonth::of(store::now().date());
+            let cra = store::cras::find(&mut tx, camille.id, month)
+                .await
+                .unwrap()
+                .unwrap();
+            let mission = store::cras::get(&mut tx, Scope::All, cra)
+                .await
+                .unwrap()
+                .missions[0]
+                .id;
+            let clientis = store::missions::get(&mut tx, Scope::All, mission)
+                .await
+                .unwrap()
+                .data
+                .client_id;
+            let po = store::contracts::for_client(&mut tx, Scope::All, clientis)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|k| k.data.reference == "CLT-BC-2027-001")
+                .unwrap()
+                .id;
+            // Camille's current month moves under next year's unsigned order,
+            // then goes through the client and the manager: it waits.
+            store::contracts::attach(&mut tx, &actor, Scope::All, mission, po)
+                .await
+                .unwrap();
+            store::cras::client_validate(
+                &mut tx,
+                Scope::All,
+                cra,
+                store::cras::Via::Portal {
+                    mission,
+                    actor: &actor,
+                },
+                "Marc Lefèvre",
+            )
+            .await
+            .unwrap();
+            store::cras::validate(&mut tx, &actor, &[cra])
+                .await
+                .unwrap();
+            assert_eq!(
+                store::invoicing::read::waiting(&mut tx)
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            store::contracts::apply(
+                &mut tx,
+                &actor,
+                Scope::All,
+                po,
+                domain::contract::ContractEvent::Sign,
+                Some("Sophie Bernard (papier)"),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            let w = Worker::new(db.clone(), Mailer::new(&MailConfig::default()).unwrap());
+            w.run_due().await.unwrap();
+            let mut tx = db.read().await.unwrap();
+            assert!(
+                store::invoicing::read::waiting(&mut tx)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let issued = store::invoicing::read::list(
+                &mut tx,
+                &store::invoicing::read::Filter {
+                    period: Some(month),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(issued.len(), 1);
+            assert_eq!(issued[0].status, domain::invoice::InvoiceStatus::Issued);
+            assert!(
+                issued[0]
+                    .number
+                    .as_deref()
+                    .is_some_and(|n| n.ends_with("000003"))
             );
         })
         .await;

@@ -137,8 +137,16 @@ pub struct Unit {
 /// missions with validated days in the month, and of the open invoices up
 /// to it.
 pub async fn units(tx: &mut Tx, period: YearMonth) -> Result<Vec<Unit>> {
-    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<bool>);
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT m.id, co.name, m.client_contract_id, k.invoice_grouping, k.reference, k.issue_at_close
          FROM missions m JOIN companies co ON co.id = m.client_id
            LEFT JOIN client_contracts k ON k.id = m.client_contract_id
@@ -152,7 +160,8 @@ pub async fn units(tx: &mut Tx, period: YearMonth) -> Result<Vec<Unit>> {
     )
     .bind(period.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (mission, client, contract, grouping, reference, issue_at_close) in rows {
@@ -229,19 +238,17 @@ async fn close_unit(
            AND period <= $2 ORDER BY period, id",
         unit.group.column()
     );
-    let open: Vec<(String, String)> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(unit.group.key())
-    .bind(c.period.to_string())
-    .fetch_all(conn)
-    .await)?;
+    let open: Vec<(String, String)> =
+        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(unit.group.key())
+            .bind(c.period.to_string())
+            .fetch_all(conn)
+            .await)?;
     // Issues first, accruals after: every transaction takes the numbering
     // rows in the same order (FA, VE, OD), so two instances never deadlock.
     let mut to_accrue = Vec::new();
     for (id, status) in open {
-        let mut status =
-            InvoiceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+        let mut status = InvoiceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
         if status == InvoiceStatus::WaitingSignature && !super::lock::still_locked(tx, &id).await? {
             super::lock::release(tx, actor, &id).await?;
             status = InvoiceStatus::Draft;
@@ -363,9 +370,9 @@ async fn close_one(
                 "SELECT id FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status = 'draft' AND period <= $2",
                 unit.group.column()
             );
-            let drafts: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(
-                sql.clone()
-            ))
+            let drafts: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+                sqlx::AssertSqlSafe(sql.clone())
+            )
             .bind(unit.group.key())
             .bind(c.period.to_string())
             .fetch_all(conn)
@@ -388,16 +395,20 @@ pub async fn runs(
     tx: &mut Tx,
     period: YearMonth,
 ) -> Result<Vec<(time::OffsetDateTime, Option<Summary>)>> {
-    let rows: Vec<(time::OffsetDateTime, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<(time::OffsetDateTime, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT started_at, summary FROM close_runs WHERE period = $1 ORDER BY started_at DESC LIMIT 20"
     )
     .bind(period.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|(at, s)| {
             let s = s
-                .map(|s| serde_json::from_str(&s).map_err(|e| corrupt("close summary", &e.to_string())))
+                .map(|s| {
+                    serde_json::from_str(&s).map_err(|e| corrupt("close summary", &e.to_string()))
+                })
                 .transpose()?;
             Ok((at, s))
         })

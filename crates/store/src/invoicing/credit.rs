@@ -46,14 +46,16 @@ struct LiveRow {
 
 /// The days an invoice still bills (not credited), per line.
 pub async fn live_days(tx: &mut Tx, invoice: &str) -> Result<Vec<(BilledDay, String)>> {
-    let rows: Vec<LiveRow> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<LiveRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT b.consultant_id, b.day, b.half, b.line_id FROM billed_days b
            JOIN invoice_lines l ON l.id = b.line_id
          WHERE l.invoice_id = $1 AND b.credit_line_id IS NULL ORDER BY b.consultant_id, b.day, b.half"
     )
     .bind(invoice)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|r| {
             Ok((
@@ -135,7 +137,17 @@ pub async fn credit(
         return Err(refuse("days", "credit-nothing-selected"));
     }
     let everything_left = chosen.len() == live.len();
-    issue_credit(tx, actor, invoice_id, &h, &chosen, everything_left, date, reason).await
+    issue_credit(
+        tx,
+        actor,
+        invoice_id,
+        &h,
+        &chosen,
+        everything_left,
+        date,
+        reason,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -157,14 +169,16 @@ async fn issue_credit(
     for (d, line) in chosen {
         per_line.entry(line.clone()).or_default().push(*d);
     }
-    let sources: Vec<SourceLine> = on_tx!(tx, |c| sqlx::query_as(
+    let sources: Vec<SourceLine> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, mission_id, analytic_code, description, unit_price_cents, CAST(vat_rate_bp AS INTEGER) AS vat_rate_bp,
            consultant_id
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
     .bind(invoice_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut lines: Vec<(InvoiceLine, &SourceLine, &Vec<BilledDay>)> = Vec::new();
     for s in &sources {
         let Some(days) = per_line.get(&s.id) else {
@@ -209,12 +223,14 @@ async fn issue_credit(
     if totals.gross.cents() > h.gross_cents || totals.net.cents() <= 0 {
         return Err(refuse("days", "credit-larger-than-invoice"));
     }
-    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
     let id = uuid::Uuid::new_v4().to_string();
     super::issue::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
     let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
     let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, number, issue_date,
            due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
          VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
@@ -235,14 +251,16 @@ async fn issue_credit(
     .bind(h.frozen.as_deref())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     for (i, (l, s, days)) in lines.iter().enumerate() {
         let line_id = uuid::Uuid::new_v4().to_string();
         let (from, to) = (
             days.iter().map(|d| d.day).min(),
             days.iter().map(|d| d.day).max(),
         );
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
                unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to, credits_line_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -263,7 +281,8 @@ async fn issue_credit(
         .bind(&s.id)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         give_back(tx, &s.id, &line_id, days).await?;
     }
     let entry = post_sales(
@@ -282,12 +301,14 @@ async fn issue_credit(
         },
     )
     .await?;
-    on_tx!(tx, |c| sqlx::query("UPDATE invoices SET ledger_entry_id = $2 WHERE id = $1")
-        .bind(&id)
-        .bind(&entry.id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET ledger_entry_id = $2 WHERE id = $1"
+    )
+    .bind(&id)
+    .bind(&entry.id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     audit::record(
         tx,
         actor,
@@ -326,7 +347,8 @@ pub async fn credit_notes_of(tx: &mut Tx, invoice: &str) -> Result<Vec<String>> 
 /// Marks the days as given back by the credit line.
 async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay]) -> Result<()> {
     for d in days {
-        let n = on_tx!(tx, |c| sqlx::query(
+        let n = on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE billed_days SET credit_line_id = $2
              WHERE line_id = $1 AND consultant_id = $3 AND day = $4 AND half = $5 AND credit_line_id IS NULL"
         )
@@ -337,7 +359,8 @@ async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay
         .bind(d.half.as_str())
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         if n != 1 {
             // Another credit note took it in between: nothing is written.
             return Err(refuse("days", "credit-days-not-on-invoice"));
@@ -369,7 +392,9 @@ pub async fn reconcile(
     month: YearMonth,
     date: Date,
 ) -> Result<()> {
-    let billed: Vec<BilledRow> = on_tx!(tx, |c| sqlx::query_as(
+    let billed: Vec<BilledRow> =
+        on_tx!(tx, |c| {
+            sqlx::query_as(
         "SELECT b.day, b.half, b.line_id, l.mission_id, l.invoice_id, i.status FROM billed_days b
            JOIN invoice_lines l ON l.id = b.line_id JOIN invoices i ON i.id = l.invoice_id
          WHERE b.consultant_id = $1 AND b.day >= $2 AND b.day <= $3 AND b.credit_line_id IS NULL"
@@ -378,18 +403,21 @@ pub async fn reconcile(
     .bind(month.first_day())
     .bind(month.last_day())
     .fetch_all(c)
-    .await)?;
+    .await
+        })?;
     if billed.is_empty() {
         return Ok(());
     }
-    let worked: Vec<(Date, String, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+    let worked: Vec<(Date, String, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT s.day, s.half, s.mission_id FROM cra_slots s JOIN cras r ON r.id = s.cra_id
          WHERE r.consultant_id = $1 AND r.month = $2 AND r.status = 'validated' AND s.activity = 'mission'"
     )
     .bind(consultant.to_string())
     .bind(month.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let worked: BTreeSet<(Date, String, Option<String>)> = worked.into_iter().collect();
     let mut stale_drafts: BTreeMap<String, Vec<(Date, String)>> = BTreeMap::new();
     let mut stale_issued: BTreeMap<String, Vec<(BilledDay, String)>> = BTreeMap::new();
@@ -447,7 +475,8 @@ async fn shrink_draft_line(
     date: Date,
 ) -> Result<()> {
     for (day, half) in days {
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "DELETE FROM billed_days WHERE line_id = $1 AND day = $2 AND half = $3 AND credit_line_id IS NULL"
         )
         .bind(line)
@@ -455,23 +484,28 @@ async fn shrink_draft_line(
         .bind(half)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     type LineRow = (String, String, i64, i64, i32);
-    let (invoice_id, description, left, price, rate): LineRow = on_tx!(tx, |c| sqlx::query_as(
+    let (invoice_id, description, left, price, rate): LineRow = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT l.invoice_id, l.description, CAST((SELECT COUNT(*) FROM billed_days b WHERE b.line_id = l.id) AS BIGINT),
            l.unit_price_cents, CAST(l.vat_rate_bp AS INTEGER)
          FROM invoice_lines l WHERE l.id = $1"
     )
     .bind(line)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     if left == 0 {
-        on_tx!(tx, |c| sqlx::query("DELETE FROM invoice_lines WHERE id = $1")
-            .bind(line)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(
+            "DELETE FROM invoice_lines WHERE id = $1"
+        )
+        .bind(line)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     } else {
         let quantity = DayQuantity::from_half_days(left as u32);
         let l = InvoiceLine {
@@ -481,7 +515,8 @@ async fn shrink_draft_line(
             vat_rate: VatRate::from_basis_points(rate.max(0) as u32)
                 .map_err(|_| corrupt("vat rate", &rate.to_string()))?,
         };
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE invoice_lines SET half_days = $2, net_cents = $3, description = $4 WHERE id = $1"
         )
         .bind(line)
@@ -490,7 +525,8 @@ async fn shrink_draft_line(
         .bind(&l.description)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     let remaining: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1"
@@ -500,11 +536,13 @@ async fn shrink_draft_line(
     .await)?;
     if remaining == 0 {
         super::lock::drop_accrual(tx, actor, &invoice_id, date).await?;
-        on_tx!(tx, |c| sqlx::query("DELETE FROM invoices WHERE id = $1 AND status <> 'issued'")
-            .bind(&invoice_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(
+            "DELETE FROM invoices WHERE id = $1 AND status <> 'issued'"
+        )
+        .bind(&invoice_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     } else {
         super::draft::refresh_totals(tx, &invoice_id).await?;
     }

@@ -133,12 +133,14 @@ pub async fn draft_for_report(tx: &mut Tx, actor: &Actor, cra: CraId) -> Result<
     let consultant = UserId::parse(&consultant).ok_or_else(|| corrupt("user id", &consultant))?;
     let month = YearMonth::parse(&month).ok_or_else(|| corrupt("month", &month))?;
     super::credit::reconcile(tx, actor, consultant, month, now().date()).await?;
-    let missions: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let missions: Vec<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT DISTINCT mission_id FROM cra_slots WHERE cra_id = $1 AND activity = 'mission' ORDER BY mission_id"
     )
     .bind(cra.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut groups = BTreeSet::new();
     for m in missions {
         let id = MissionId::parse(&m).ok_or_else(|| corrupt("mission id", &m))?;
@@ -216,7 +218,11 @@ pub async fn draft_group(
                 days,
             });
         }
-        if new_lines.iter().filter(|l| l.mission.id == m.id).map(|l| l.days.len()).sum::<usize>()
+        if new_lines
+            .iter()
+            .filter(|l| l.mission.id == m.id)
+            .map(|l| l.days.len())
+            .sum::<usize>()
             != mine.len()
         {
             // A validated day outside every rate period: the mission's
@@ -230,7 +236,8 @@ pub async fn draft_group(
     let mut added = Vec::new();
     for (i, l) in new_lines.iter().enumerate() {
         let line_id = uuid::Uuid::new_v4().to_string();
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
                unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -250,7 +257,8 @@ pub async fn draft_group(
         .bind(l.to)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         record_billed(tx, &line_id, &l.days).await?;
         added.push(l.line.clone());
     }
@@ -390,20 +398,20 @@ async fn open_invoice(
          GROUP BY i.id ORDER BY i.id LIMIT 1",
         group.column()
     );
-    let found: Option<(String, i32)> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(group.key())
-    .bind(month.to_string())
-    .fetch_optional(c)
-    .await)?;
+    let found: Option<(String, i32)> =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(group.key())
+            .bind(month.to_string())
+            .fetch_optional(c)
+            .await)?;
     let status = if waiting {
         InvoiceStatus::WaitingSignature
     } else {
         InvoiceStatus::Draft
     };
     if let Some((id, last)) = found {
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE invoices SET status = $2,
                waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
              WHERE id = $1"
@@ -413,7 +421,8 @@ async fn open_invoice(
         .bind(now())
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         return Ok((id, last + 1));
     }
     let id = uuid::Uuid::new_v4().to_string();
@@ -422,7 +431,8 @@ async fn open_invoice(
         Group::Contract(k) => (None, Some(k.to_string())),
     };
     let at = now();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, net_cents,
            vat_cents, gross_cents, created_at, waiting_since)
          VALUES ($1, 'invoice', $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9)"
@@ -438,20 +448,23 @@ async fn open_invoice(
     .bind(waiting.then_some(at))
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok((id, 1))
 }
 
 /// The invoice's lines as the domain computes with them.
 pub(crate) async fn lines_of(tx: &mut Tx, invoice: &str) -> Result<Vec<InvoiceLine>> {
     type Row = (String, i32, i64, i32);
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT description, CAST(half_days AS INTEGER), unit_price_cents, CAST(vat_rate_bp AS INTEGER)
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
     .bind(invoice)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|(description, halves, price, rate)| {
             Ok(InvoiceLine {
@@ -526,4 +539,3 @@ pub async fn billed_line(
     .fetch_optional(c)
     .await)?)
 }
-

@@ -122,7 +122,11 @@ fn buyer(c: &CompanyData) -> Buyer {
 /// What the document cannot go out without (C. com. L441-9 and R123-237,
 /// CGI 242 nonies A, the reform's buyer SIREN), named for the person who
 /// will fill it in.
-fn missing_mentions(seller: Option<&Firm>, c: &CompanyData, regime: VatRegime) -> Vec<&'static str> {
+fn missing_mentions(
+    seller: Option<&Firm>,
+    c: &CompanyData,
+    regime: VatRegime,
+) -> Vec<&'static str> {
     let mut missing = Vec::new();
     match seller {
         None => missing.push("identité de l'entreprise"),
@@ -180,19 +184,29 @@ pub(crate) async fn head(tx: &mut Tx, id: &str) -> Result<Head> {
 /// The terms the invoice's mission (or the first mission of its contract)
 /// carries: VAT regime, PO number, payment terms, billing address, and the
 /// contract's reference.
-type TermsRow = (String, Option<String>, i32, bool, Option<String>, Option<String>);
+type TermsRow = (
+    String,
+    Option<String>,
+    i32,
+    bool,
+    Option<String>,
+    Option<String>,
+);
 
 async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
     let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
-        (Some(m), _) => on_tx!(tx, |c| sqlx::query_as(
+        (Some(m), _) => on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
                m.billing_address, k.reference
              FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
         )
         .bind(m)
         .fetch_optional(c)
-        .await)?,
-        (None, Some(k)) => on_tx!(tx, |c| sqlx::query_as(
+        .await
+        })?,
+        (None, Some(k)) => on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
                m.billing_address, k.reference
              FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
@@ -200,7 +214,8 @@ async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
         )
         .bind(k)
         .fetch_optional(c)
-        .await)?,
+        .await
+        })?,
         (None, None) => None,
     };
     row.ok_or_else(|| corrupt("invoice without mission or contract", &h.period))
@@ -209,20 +224,25 @@ async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
 /// The latest issue date of a series' year: a document may not be dated
 /// before it, so numbers follow dates.
 pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Date) -> Result<()> {
-    let last: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
+    let last: Option<Date> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT MAX(issue_date) FROM invoices WHERE series = $1 AND status = 'issued' AND issue_date >= $2"
     )
     .bind(kind.series())
     .bind(Date::from_calendar_date(date.year(), time::Month::January, 1).expect("1 January"))
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     if let Some(last) = last
         && date < last
     {
         return Err(refuse_with(
             "date",
             "invoice-date-before-last",
-            vec![("date", domain::locale::format_date(last, domain::Locale::Fr))],
+            vec![(
+                "date",
+                domain::locale::format_date(last, domain::Locale::Fr),
+            )],
         ));
     }
     Ok(())
@@ -247,7 +267,8 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     }
     let (regime, po, days, eom, billing, contract_ref) = terms(tx, &h).await?;
     let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
-    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
     let company = crate::companies::get(tx, Scope::All, client).await?;
     let firm = crate::firm::get(tx).await?;
     let missing = missing_mentions(firm.as_ref(), &company.data, regime);
@@ -291,7 +312,8 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         },
     )
     .await?;
-    let n = on_tx!(tx, |c| sqlx::query(
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
            due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
          WHERE id = $1 AND status = 'draft'"
@@ -305,7 +327,8 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     .bind(serde_json::to_string(&frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Err(refuse("status", "invoice-already-issued"));
     }
@@ -350,13 +373,15 @@ pub(crate) async fn post_sales(
     actor: &Actor,
     s: Sales<'_>,
 ) -> Result<crate::ledger::Posted> {
-    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
          GROUP BY analytic_code ORDER BY analytic_code"
     )
     .bind(s.invoice_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let invoice = s.kind == InvoiceKind::Invoice;
     let side = |account: &str, amount: Money, label: &str, debit: bool| {
         if debit {

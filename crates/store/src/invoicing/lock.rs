@@ -76,14 +76,17 @@ pub async fn accrue(
         }
         reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — montant corrigé").await?;
     }
-    let client = CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
          GROUP BY analytic_code ORDER BY analytic_code"
     )
     .bind(invoice)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let label = format!("FAE {} — prestations non facturées", h.period);
     let mut lines =
         vec![Line::debit(FAE, Money::from_cents(h.gross_cents), &label).for_customer(client)];
@@ -114,7 +117,8 @@ pub async fn accrue(
         Some(&format!("accrual:{invoice}")),
     )
     .await?;
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO accruals (id, invoice_id, period, net_cents, vat_cents, gross_cents, entry_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
@@ -128,7 +132,8 @@ pub async fn accrue(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(Accrued::Booked(Money::from_cents(h.gross_cents)))
 }
 
@@ -180,15 +185,22 @@ pub(crate) async fn release_accrual(
 
 /// Reverses the live accrual of a draft that disappears (its days were
 /// taken off by a corrected report).
-pub(crate) async fn drop_accrual(tx: &mut Tx, actor: &Actor, invoice: &str, date: Date) -> Result<()> {
+pub(crate) async fn drop_accrual(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice: &str,
+    date: Date,
+) -> Result<()> {
     if let Some(a) = live_accrual(tx, invoice).await? {
         reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — jours retirés").await?;
         // The accrual row keeps its history; the draft it points at goes.
-        on_tx!(tx, |c| sqlx::query("DELETE FROM accruals WHERE invoice_id = $1")
-            .bind(invoice)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(tx, |c| sqlx::query(
+            "DELETE FROM accruals WHERE invoice_id = $1"
+        )
+        .bind(invoice)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -196,14 +208,16 @@ pub(crate) async fn drop_accrual(tx: &mut Tx, actor: &Actor, invoice: &str, date
 /// Whether the invoice's lock still holds: one of its missions is locked
 /// and its contract unsigned.
 pub(crate) async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
            LEFT JOIN client_contracts k ON k.id = m.client_contract_id
          WHERE l.invoice_id = $1 AND m.invoicing_locked = TRUE AND (k.status IS NULL OR k.status <> 'signed')"
     )
     .bind(invoice)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(n > 0)
 }
 
@@ -218,14 +232,16 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
     if still_locked(tx, invoice).await? {
         return Err(refuse("status", "invoice-waiting-signature"));
     }
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE invoices SET status = $2, waiting_since = NULL WHERE id = $1 AND status = 'waiting_signature'"
     )
     .bind(invoice)
     .bind(next.as_str())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     audit::record(
         tx,
         actor,
@@ -241,12 +257,14 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
 /// Records why an automatic issue did not go through; the invoice stays a
 /// draft for someone to complete and issue.
 pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: &str, error: &Error) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("UPDATE invoices SET issue_error = $2 WHERE id = $1")
-        .bind(invoice)
-        .bind(super::close::describe(error))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET issue_error = $2 WHERE id = $1"
+    )
+    .bind(invoice)
+    .bind(super::close::describe(error))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

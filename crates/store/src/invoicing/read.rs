@@ -116,7 +116,8 @@ pub struct Filter {
 /// Invoices and credit notes, newest first (drafts and waiting ones by
 /// period), at most `limit`.
 pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(select_invoices!(
         "($1 IS NULL OR i.status = $1) AND ($2 IS NULL OR i.period = $2) AND ($3 IS NULL OR i.client_id = $3)
          ORDER BY i.period DESC, i.issue_date DESC, i.number DESC, co.name, i.id LIMIT $4"
     ))
@@ -125,7 +126,8 @@ pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
     .bind(f.client.map(|c| c.to_string()))
     .bind(limit)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter().map(Summary::try_from).collect()
 }
 
@@ -198,14 +200,16 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
         Option<Date>,
         Option<Date>,
     );
-    let rows: Vec<LineRow> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<LineRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, CAST(position AS INTEGER), description, CAST(half_days AS INTEGER), unit_price_cents,
            CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id, service_from, service_to
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
     .bind(id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     // A credit note's line lists the days it gave back.
     let days: Vec<(String, Date, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT l.id, b.day, b.half, b.credit_line_id IS NOT NULL FROM invoice_lines l
@@ -221,7 +225,11 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
             .iter()
             .filter(|(l, ..)| *l == r.0)
             .map(|(_, d, h, credited)| {
-                Ok((*d, Half::parse(h).ok_or_else(|| corrupt("half", h))?, *credited))
+                Ok((
+                    *d,
+                    Half::parse(h).ok_or_else(|| corrupt("half", h))?,
+                    *credited,
+                ))
             })
             .collect::<Result<Vec<_>>>()?;
         lines.push(LineView {
@@ -269,7 +277,8 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
         None => None,
     };
     type EntryRow = (String, String, i32, i64, Date, String, Option<String>);
-    let entries: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(
+    let entries: Vec<EntryRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT e.id, e.journal, CAST(e.year AS INTEGER), e.number, e.entry_date, e.label, e.reverses_id
          FROM ledger_entries e
          WHERE e.source = $1 OR e.source = $2
@@ -280,7 +289,8 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     .bind(format!("accrual:{id}"))
     .bind(id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let entries = entries
         .into_iter()
         .map(|(eid, journal, year, number, date, label, reverses_id)| {
@@ -307,13 +317,15 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
 
 /// Totals of a period's invoices by status (for the close page).
 pub async fn period_totals(tx: &mut Tx, period: YearMonth) -> Result<Vec<(String, i64, Money)>> {
-    let rows: Vec<(String, i64, i64)> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<(String, i64, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT status, CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM invoices
          WHERE period = $1 AND kind = 'invoice' GROUP BY status ORDER BY status"
     )
     .bind(period.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows
         .into_iter()
         .map(|(s, n, cents)| (s, n, Money::from_cents(cents)))

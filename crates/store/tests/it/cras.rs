@@ -87,9 +87,13 @@ async fn the_demo_months_went_through_all_three() {
         assert_eq!(events, 2);
         // The approved day of leave is in the first month, not typed.
         let mut tx = db.begin().await.unwrap();
-        let s = cras::get(&mut tx, Scope::All, cra_of(&db, &camille, now.prev().prev()).await)
-            .await
-            .unwrap();
+        let s = cras::get(
+            &mut tx,
+            Scope::All,
+            cra_of(&db, &camille, now.prev().prev()).await,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(s.slots.iter().filter(|x| x.activity.is_leave()).count(), 2);
         // Camille's months were validated on time; Lucas is the late one.

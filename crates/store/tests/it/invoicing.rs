@@ -102,13 +102,24 @@ async fn through_validation(db: &Db, id: CraId) {
     sign(db, id).await;
     client_validates(db, id).await;
     let mut tx = db.begin().await.unwrap();
-    let v = store::cras::validate(&mut tx, &actor(), &[id]).await.unwrap();
+    let v = store::cras::validate(&mut tx, &actor(), &[id])
+        .await
+        .unwrap();
     assert_eq!(v.done, [id]);
     tx.commit().await.unwrap();
 }
 
 async fn run_close(db: &Db, period: YearMonth, date: Date) -> Result<Summary, Error> {
-    close::run(db, &actor(), Close { period, issue_date: date }, &mut |_, _| {}).await
+    close::run(
+        db,
+        &actor(),
+        Close {
+            period,
+            issue_date: date,
+        },
+        &mut |_, _| {},
+    )
+    .await
 }
 
 /// Debit − credit of an account, in cents.
@@ -124,7 +135,9 @@ async fn balance(db: &Db, account: &str) -> i64 {
 
 async fn invoices(db: &Db) -> Vec<read::Summary> {
     let mut tx = db.read().await.unwrap();
-    let l = read::list(&mut tx, &read::Filter::default(), 1000).await.unwrap();
+    let l = read::list(&mut tx, &read::Filter::default(), 1000)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     l
 }
@@ -137,10 +150,7 @@ async fn detail(db: &Db, id: &str) -> read::Detail {
 }
 
 fn working_halves(month: YearMonth) -> i64 {
-    month
-        .working_days(domain::calendar::Region::Standard)
-        .len() as i64
-        * 2
+    month.working_days(domain::calendar::Region::Standard).len() as i64 * 2
 }
 
 #[tokio::test]
@@ -233,8 +243,13 @@ async fn a_contract_billing_its_missions_together_gets_one_invoice() {
         assert_eq!(list.len(), 1, "{list:?}");
         let d = detail(&db, &list[0].id).await;
         assert_eq!(d.lines.len(), 2);
-        assert!(d.lines[0].description.contains("Camille") != d.lines[1].description.contains("Camille"));
-        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        assert!(
+            d.lines[0].description.contains("Camille")
+                != d.lines[1].description.contains("Camille")
+        );
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap();
         assert_eq!(s.issued, 1);
         // Two analytic codes: two revenue lines in the sales entry.
         let revenue: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
@@ -262,7 +277,9 @@ async fn contract(db: &Db, client: CompanyId, reference: &str) -> ContractId {
     .validate()
     .unwrap();
     let mut tx = db.begin().await.unwrap();
-    let k = store::contracts::create(&mut tx, &actor(), &data).await.unwrap();
+    let k = store::contracts::create(&mut tx, &actor(), &data)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     k.id
 }
@@ -276,11 +293,13 @@ async fn attach(db: &Db, m: MissionId, k: ContractId) {
 }
 
 async fn lock(db: &Db, m: MissionId) {
-    store::on_pool!(db, |c| sqlx::query("UPDATE missions SET invoicing_locked = TRUE WHERE id = $1")
-        .bind(m.to_string())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+    store::on_pool!(db, |c| sqlx::query(
+        "UPDATE missions SET invoicing_locked = TRUE WHERE id = $1"
+    )
+    .bind(m.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .unwrap();
 }
 
@@ -359,18 +378,19 @@ async fn locked_months_accrue_until_the_signature_issues_them_and_reverses_each_
         assert_eq!(balance(&db, "411").await, oct_gross + nov_gross);
         assert_eq!(balance(&db, "706").await, -(oct_gross + nov_gross) * 5 / 6);
         // Each reversal points at its accrual and the accrual at its invoice.
-        let links: Vec<(String, Option<String>, Option<String>)> = store::on_pool!(&db, |c| sqlx::query_as(
-            "SELECT a.invoice_id, a.released_by_invoice_id, r.reverses_id = a.entry_id AS ok
+        let links: Vec<(String, Option<String>, Option<String>)> =
+            store::on_pool!(&db, |c| sqlx::query_as(
+                "SELECT a.invoice_id, a.released_by_invoice_id, r.reverses_id = a.entry_id AS ok
              FROM accruals a JOIN ledger_entries r ON r.id = a.reversal_entry_id"
-        )
-        .fetch_all(c)
-        .await)
-        .map(|rows: Vec<(String, Option<String>, bool)>| {
-            rows.into_iter()
-                .map(|(i, by, ok)| (i, by, ok.then(|| "linked".to_owned())))
-                .collect()
-        })
-        .unwrap();
+            )
+            .fetch_all(c)
+            .await)
+            .map(|rows: Vec<(String, Option<String>, bool)>| {
+                rows.into_iter()
+                    .map(|(i, by, ok)| (i, by, ok.then(|| "linked".to_owned())))
+                    .collect()
+            })
+            .unwrap();
         assert_eq!(links.len(), 2);
         for (invoice, by, ok) in links {
             assert_eq!(by.as_deref(), Some(invoice.as_str()));
@@ -417,49 +437,73 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
         let w = world(&db).await;
         let (who, _) = staffed(&db, &w, "camille", "Camille Martin").await;
         validated(&db, who, OCTOBER(), &[]).await;
-        run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap();
         let invoice = invoices(&db).await.remove(0);
         let d = detail(&db, &invoice.id).await;
         let days: Vec<(Date, Half)> = d.lines[0].days.iter().map(|(d, h, _)| (*d, *h)).collect();
         let chosen: Vec<BilledDay> = pick(&days, 3)
             .into_iter()
-            .map(|(day, half)| BilledDay { consultant_id: who, day, half })
+            .map(|(day, half)| BilledDay {
+                consultant_id: who,
+                day,
+                half,
+            })
             .collect();
         let credit = |sel: CreditSelection, on: Date| {
             let db = db.clone();
             let id = invoice.id.clone();
             async move {
                 let mut tx = db.begin().await.unwrap();
-                let r = store::invoicing::credit(&mut tx, &actor(), &id, &sel, on, "Erreur")
-                    .await;
+                let r = store::invoicing::credit(&mut tx, &actor(), &id, &sel, on, "Erreur").await;
                 if r.is_ok() {
                     tx.commit().await.unwrap();
                 }
                 r
             }
         };
-        let av = credit(CreditSelection::Days(chosen.clone()), date!(2026 - 11 - 05)).await.unwrap();
+        let av = credit(CreditSelection::Days(chosen.clone()), date!(2026 - 11 - 05))
+            .await
+            .unwrap();
         assert_eq!(av.number, "AV-2026-000001");
         // 1,5 day at 600 € = 900 € HT, 180 € VAT, 1 080 € TTC.
         let cn = detail(&db, &av.id).await;
         assert_eq!(cn.summary.gross, Money::from_euros(1_080));
-        assert_eq!(cn.credited.as_ref().map(|c| c.id.clone()), Some(invoice.id.clone()));
+        assert_eq!(
+            cn.credited.as_ref().map(|c| c.id.clone()),
+            Some(invoice.id.clone())
+        );
         assert_eq!(balance(&db, "411").await, invoice.gross.cents() - 108_000);
         // Those days are billable again, and only those.
         let live = live_billed(&db).await;
         assert_eq!(live.len() as i64, working_halves(OCTOBER()) - 3);
         // Crediting them again is more than the invoice still bills.
-        let e = credit(CreditSelection::Days(chosen[..1].to_vec()), date!(2026 - 11 - 05)).await.unwrap_err();
-        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "credit-days-not-on-invoice"), "{e:?}");
-        let e = credit(CreditSelection::Days(Vec::new()), date!(2026 - 11 - 05)).await.unwrap_err();
+        let e = credit(
+            CreditSelection::Days(chosen[..1].to_vec()),
+            date!(2026 - 11 - 05),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "credit-days-not-on-invoice"),
+            "{e:?}"
+        );
+        let e = credit(CreditSelection::Days(Vec::new()), date!(2026 - 11 - 05))
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "credit-nothing-selected"));
         // The next close bills them once more, on a new invoice.
-        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 06)).await.unwrap();
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 06))
+            .await
+            .unwrap();
         assert_eq!((s.drafted, s.issued), (1, 1), "{s:?}");
         assert_eq!(s.issued_gross, Money::from_euros(1_080));
         assert_eq!(live_billed(&db).await, validated_slots(&db).await);
         // Crediting everything left nets the first invoice to zero.
-        let all = credit(CreditSelection::All, date!(2026 - 11 - 06)).await.unwrap();
+        let all = credit(CreditSelection::All, date!(2026 - 11 - 06))
+            .await
+            .unwrap();
         assert_eq!(all.number, "AV-2026-000002");
         let credited: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
             "SELECT CAST(SUM(gross_cents) AS BIGINT) FROM invoices WHERE credits_id = $1"
@@ -483,28 +527,48 @@ async fn a_corrected_report_bills_the_difference_only() {
         // October without its last two days (bench).
         let bench: Vec<Cell> = last2
             .iter()
-            .map(|d| Cell { activity: Activity::Bench, day: *d, half_days: 2 })
+            .map(|d| Cell {
+                activity: Activity::Bench,
+                day: *d,
+                half_days: 2,
+            })
             .collect();
         let id = validated(&db, who, OCTOBER(), &bench).await;
-        run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap();
         let before = live_billed(&db).await;
         // Corrected: the 1st was not worked, the last two were.
         let mut tx = db.begin().await.unwrap();
-        let v2 = store::cras::reopen(&mut tx, &actor(), id, "Jours corrigés").await.unwrap();
+        let v2 = store::cras::reopen(&mut tx, &actor(), id, "Jours corrigés")
+            .await
+            .unwrap();
         let sheet = store::cras::get(&mut tx, Scope::All, v2).await.unwrap();
         let mut cells: Vec<Cell> = working
             .iter()
             .filter(|d| **d != first)
-            .map(|d| Cell { activity: Activity::Mission(m), day: *d, half_days: 2 })
+            .map(|d| Cell {
+                activity: Activity::Mission(m),
+                day: *d,
+                half_days: 2,
+            })
             .collect();
-        cells.push(Cell { activity: Activity::Bench, day: first, half_days: 2 });
+        cells.push(Cell {
+            activity: Activity::Bench,
+            day: first,
+            half_days: 2,
+        });
         let _ = sheet;
         store::cras::save(
             &mut tx,
             &actor(),
             Scope::All,
             v2,
-            &store::cras::Entry { cells, comment: None, extras: Vec::new() },
+            &store::cras::Entry {
+                cells,
+                comment: None,
+                extras: Vec::new(),
+            },
         )
         .await
         .unwrap();
@@ -677,14 +741,18 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         let w = world(&db).await;
         let (who, _) = staffed(&db, &w, "camille", "Camille Martin").await;
         // A client without SIREN: the close drafts but reports the refusal.
-        store::on_pool!(&db, |c| sqlx::query("UPDATE companies SET siren = NULL WHERE id = $1")
-            .bind(w.client.to_string())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE companies SET siren = NULL WHERE id = $1"
+        )
+        .bind(w.client.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
         .unwrap();
         validated(&db, who, OCTOBER(), &[]).await;
-        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap();
         assert_eq!(s.issued, 0);
         assert_eq!(s.errors.len(), 1);
         assert_eq!(s.errors[0].key, "invoice-client-incomplete");
@@ -692,24 +760,40 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         assert_eq!(s.errors[0].args[0].1, "SIREN");
         let list = invoices(&db).await;
         assert_eq!(list[0].status, domain::invoice::InvoiceStatus::Draft);
-        assert!(list[0].issue_error.as_deref().unwrap_or_default().contains("SIREN"));
+        assert!(
+            list[0]
+                .issue_error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("SIREN")
+        );
         assert_eq!(balance(&db, "411").await, 0);
 
         // A closed period: the close is refused before anything is written.
         complete_client(&db, w.client).await;
         let mut tx = db.begin().await.unwrap();
-        store::ledger::close_period(&mut tx, &actor(), OCTOBER()).await.unwrap();
+        store::ledger::close_period(&mut tx, &actor(), OCTOBER())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let runs_before = crate::support::count(&db, "close_runs").await;
-        let e = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap_err();
-        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "close-period-closed"), "{e:?}");
+        let e = run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "close-period-closed"),
+            "{e:?}"
+        );
         assert_eq!(crate::support::count(&db, "close_runs").await, runs_before);
         // Issuing into a closed period is refused too.
         let mut tx = db.begin().await.unwrap();
         let e = store::invoicing::issue(&mut tx, &actor(), &list[0].id, date!(2026 - 10 - 31))
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "ledger-period-closed"), "{e:?}");
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "ledger-period-closed"),
+            "{e:?}"
+        );
     })
     .await;
 }

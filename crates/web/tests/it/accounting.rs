@@ -64,7 +64,8 @@ async fn finance_reads_the_books_and_closes_a_month() {
             .await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(
-            csv.body.contains(";FA-TEST-1;Facture FA-TEST-1;411;Clientis;14400,00;0,00")
+            csv.body
+                .contains(";FA-TEST-1;Facture FA-TEST-1;411;Clientis;14400,00;0,00")
                 && csv.body.contains(";44574;TVA;0,00;2400,00"),
             "{}",
             csv.body
