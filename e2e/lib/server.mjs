@@ -75,10 +75,11 @@ process.once('exit', () => {
 /**
  * Starts `regisseur demo --bind 127.0.0.1:0` on a fresh database and waits for
  * the line `REGISSEUR_URL=http://127.0.0.1:PORT` on its standard output;
- * `env` adds environment variables (e.g. REGISSEUR_SMTP_URL).
+ * `env` adds environment variables (e.g. REGISSEUR_SMTP_URL), `args` options
+ * of `demo` (e.g. --key-account-pending).
  * Returns { url, stop(), logs() }.
  */
-export async function startServer({ env = {} } = {}) {
+export async function startServer({ env = {}, args = [] } = {}) {
   const bin = regisseurBin();
   if (!existsSync(bin)) {
     throw new Error(
@@ -91,7 +92,7 @@ export async function startServer({ env = {} } = {}) {
   const databaseUrl = process.env.E2E_DATABASE_URL || `sqlite://${tmp}/e2e.db?mode=rwc`;
   const echo = process.env.E2E_SERVER_LOG === '1';
 
-  const child = spawn(bin, ['demo', '--bind', '127.0.0.1:0'], {
+  const child = spawn(bin, ['demo', '--bind', '127.0.0.1:0', ...args], {
     cwd: tmp,
     env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,11 @@ pub struct DemoArgs {
     /// Erase a database that holds another firm's data.
     #[arg(long)]
     pub yes_erase: bool,
+    /// Stop before the key-account chain: Camille's two validated months
+    /// wait for Clientis's signature, not yet accrued, so the month-end
+    /// close and the signature can be shown (or tested) by hand.
+    #[arg(long)]
+    pub key_account_pending: bool,
 }
 
 pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
@@ -34,7 +39,12 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
             f.name
         );
     }
-    let summary = store::demo::seed(&db).await?;
+    let stage = if args.key_account_pending {
+        store::demo::Stage::BeforeBilling
+    } else {
+        store::demo::Stage::Full
+    };
+    let summary = store::demo::seed_stage(&db, stage).await?;
     let mut text = String::from("\nDemo data loaded: Stafforia Services, ");
     text.push_str(&format!(
         "{} companies, {} contacts.\n",

@@ -240,7 +240,25 @@ const STAFF: &[(Role, &str, &str)] = &[
 const CLIENT_CONTACT_LOGIN: &str = "sophie.bernard@clientis.example";
 
 /// Replaces whatever the database holds with the demo data, in one transaction.
+/// How far the demo goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stage {
+    /// Everything, the key-account chain included (two months accrued,
+    /// then the contract signed and the invoices issued).
+    #[default]
+    Full,
+    /// Stops before the month-end closes: Camille's two validated months
+    /// wait for Clientis's signature, not yet accrued, and the framework
+    /// contract waits for Sophie — to show (or test) the close and the
+    /// signature by hand.
+    BeforeBilling,
+}
+
 pub async fn seed(db: &Db) -> Result<DemoSummary> {
+    seed_stage(db, Stage::Full).await
+}
+
+pub async fn seed_stage(db: &Db, stage: Stage) -> Result<DemoSummary> {
     let actor = Actor::system("demo");
     let mut tx = db.begin().await?;
     clear(&mut tx).await?;
@@ -322,7 +340,9 @@ pub async fn seed(db: &Db) -> Result<DemoSummary> {
     missions(&mut tx, &actor).await?;
     activity(&mut tx).await?;
     tx.commit().await?;
-    billing(db, &actor).await?;
+    if stage == Stage::Full {
+        billing(db, &actor).await?;
+    }
     Ok(DemoSummary {
         logins,
         password: DEMO_PASSWORD,

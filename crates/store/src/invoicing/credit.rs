@@ -392,9 +392,8 @@ pub async fn reconcile(
     month: YearMonth,
     date: Date,
 ) -> Result<()> {
-    let billed: Vec<BilledRow> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let billed: Vec<BilledRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT b.day, b.half, b.line_id, l.mission_id, l.invoice_id, i.status FROM billed_days b
            JOIN invoice_lines l ON l.id = b.line_id JOIN invoices i ON i.id = l.invoice_id
          WHERE b.consultant_id = $1 AND b.day >= $2 AND b.day <= $3 AND b.credit_line_id IS NULL"
@@ -404,7 +403,7 @@ pub async fn reconcile(
     .bind(month.last_day())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     if billed.is_empty() {
         return Ok(());
     }

@@ -855,3 +855,19 @@ async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_can_stop_before_the_key_account_chain() {
+    on_each_backend(|db| async move {
+        store::demo::seed_stage(&db, store::demo::Stage::BeforeBilling)
+            .await
+            .unwrap();
+        let mut tx = db.read().await.unwrap();
+        let waiting = read::waiting(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(waiting.len(), 2);
+        assert!(waiting.iter().all(|i| i.accrued.is_none()));
+        assert_eq!(crate::support::count(&db, "ledger_entries").await, 0);
+    })
+    .await;
+}
