@@ -56,6 +56,12 @@ pub enum Permission {
     ViewAccounting,
     /// Close accounting periods.
     ManageAccounting,
+    /// Invoices and credit notes, what waits for a contract's signature,
+    /// the month-end close's history; invoice PDFs.
+    ViewInvoices,
+    /// Issue invoices and credit notes, release waiting invoices, run the
+    /// month-end close.
+    ManageInvoices,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +112,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageLeaveSettings => matches!(role, Admin | Direction),
         ViewAccounting => matches!(role, Admin | Direction | Finance),
         ManageAccounting => matches!(role, Admin | Finance),
+        ViewInvoices => matches!(role, Admin | Direction | BusinessManager | Finance),
+        ManageInvoices => matches!(role, Admin | Finance),
     }
 }
 

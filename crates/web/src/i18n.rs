@@ -75,6 +75,8 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "date",
         "number",
         "missing",
+        "reason",
+        "credited",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -120,7 +122,8 @@ mod tests {
             include_str!("../locales/fr/cras.ftl"),
             include_str!("../locales/fr/leave.ftl"),
             include_str!("../locales/fr/accounting.ftl"),
-            include_str!("../locales/fr/cra_reports.ftl")
+            include_str!("../locales/fr/cra_reports.ftl"),
+            include_str!("../locales/fr/invoices.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -129,7 +132,8 @@ mod tests {
             include_str!("../locales/en/cras.ftl"),
             include_str!("../locales/en/leave.ftl"),
             include_str!("../locales/en/accounting.ftl"),
-            include_str!("../locales/en/cra_reports.ftl")
+            include_str!("../locales/en/cra_reports.ftl"),
+            include_str!("../locales/en/invoices.ftl")
         ));
         fr.sort();
         en.sort();

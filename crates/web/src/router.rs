@@ -478,6 +478,40 @@ pub fn routes() -> Routes {
             Perm(ManageAccounting),
             pages::accounting::close,
         )
+        // Invoicing
+        .get("/invoices", Perm(ViewInvoices), pages::invoices::list)
+        .get(
+            "/invoices/waiting",
+            Perm(ViewInvoices),
+            pages::invoices::waiting,
+        )
+        .get(
+            "/invoices/{id}",
+            Perm(ViewInvoices),
+            pages::invoices::show::show,
+        )
+        .get(
+            "/invoices/{id}/pdf",
+            Perm(ViewInvoices),
+            pages::invoices::show::pdf,
+        )
+        .post(
+            "/invoices/{id}/issue",
+            Perm(ManageInvoices),
+            pages::invoices::show::issue,
+        )
+        .post(
+            "/invoices/{id}/release",
+            Perm(ManageInvoices),
+            pages::invoices::show::release,
+        )
+        .post(
+            "/invoices/{id}/credit",
+            Perm(ManageInvoices),
+            pages::invoices::credit::credit,
+        )
+        .get("/close", Perm(ViewInvoices), pages::invoices::close::show)
+        .post("/close", Perm(ManageInvoices), pages::invoices::close::run)
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
         .get("/users/new", Perm(ManageUsers), pages::users::new)

@@ -108,6 +108,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "nav-leave-team",
         Some(Permission::ApproveLeave),
     ),
+    ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
     (
         "/accounting",
         "nav-accounting",

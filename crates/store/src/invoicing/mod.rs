@@ -19,6 +19,7 @@ pub mod credit;
 pub mod draft;
 pub mod issue;
 pub mod lock;
+pub mod print;
 pub mod read;
 
 use domain::ids::{ContractId, MissionId};

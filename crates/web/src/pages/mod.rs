@@ -10,6 +10,7 @@ pub mod cra_reports;
 pub mod cras;
 pub mod documents;
 pub mod home;
+pub mod invoices;
 pub mod jobs;
 pub mod leave;
 pub mod login;

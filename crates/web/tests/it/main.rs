@@ -7,6 +7,7 @@ mod cra_reports;
 mod cras;
 mod esign;
 mod harness;
+mod invoices;
 mod leave;
 mod missions;
 mod pages;

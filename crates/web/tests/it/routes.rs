@@ -274,6 +274,31 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
+    (
+        "GET",
+        "/invoices",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/invoices/waiting",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/invoices/{id}",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/invoices/{id}/pdf",
+        "admin direction business_manager finance",
+    ),
+    ("POST", "/invoices/{id}/issue", "admin finance"),
+    ("POST", "/invoices/{id}/release", "admin finance"),
+    ("POST", "/invoices/{id}/credit", "admin finance"),
+    ("GET", "/close", "admin direction business_manager finance"),
+    ("POST", "/close", "admin finance"),
     ("GET", "/users", "admin"),
     ("GET", "/users/new", "admin"),
     ("POST", "/users", "admin"),
@@ -390,6 +415,13 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.camille_order.to_string()
     } else if path.starts_with("/missions") || path.starts_with("/renewals") {
         t.camille_mission.to_string()
+    } else if path.starts_with("/invoices") {
+        // Camille's first month, waiting for Clientis to sign: every action
+        // on it is refused in words, so the walk changes nothing.
+        let mut tx = t.db.read().await.unwrap();
+        let waiting = store::invoicing::read::waiting(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        waiting[0].id.clone()
     } else if path.starts_with("/users") || path.starts_with("/api/v1/users") {
         t.camille.to_string()
     } else if path.starts_with("/account/tokens") {

@@ -1,0 +1,457 @@
+//! The PDF of an invoice or a credit note.
+//!
+//! An issued document prints from what was frozen when it was issued (the
+//! seller, the buyer, the terms, the VAT regime) and from its stored lines,
+//! never from the live company or mission records: it prints the same
+//! forever. A draft, or an invoice waiting for a contract's signature, has
+//! no number yet: it prints as a preview marked [`DRAFT_MARK`], from the
+//! parties and terms as they are now, without issue or due date, so that
+//! someone can check it before issuing.
+
+use domain::Locale;
+use domain::calendar::YearMonth;
+use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, Totals};
+use domain::locale::format_date;
+use domain::mission::DayQuantity;
+use domain::money::Money;
+use domain::terms::{PaymentTerms, VatRate, VatRegime};
+use time::{Date, OffsetDateTime};
+
+use super::issue::{Buyer, Frozen, FrozenFirm};
+use super::read::{self, Detail, LineView};
+use crate::{Result, Scope, Tx, corrupt, now, on_tx};
+
+/// What a preview prints instead of a number.
+pub const DRAFT_MARK: &str = "BROUILLON — sans valeur";
+
+/// Printed under the legal mentions of a preview.
+pub const DRAFT_NOTICE: &str = "Aperçu d'une facture en préparation : ce document n'est pas une \
+     facture, il n'a ni numéro ni date d'émission et ne peut pas être payé.";
+
+const FR: Locale = Locale::Fr;
+
+/// A document ready to lay out, and the name to download it under.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub pdf: pdf::InvoicePdf,
+    pub file_name: String,
+}
+
+/// The printable invoice or credit note `id`: issued, from its frozen
+/// parties; otherwise a preview marked [`DRAFT_MARK`].
+pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
+    let d = read::get(tx, id).await?;
+    let pdf = if d.summary.status == InvoiceStatus::Issued {
+        let frozen = d
+            .frozen
+            .clone()
+            .ok_or_else(|| corrupt("issued invoice without its frozen parties", id))?;
+        let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT issued_at FROM invoices WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        let totals = document_totals(tx, &d).await?;
+        build(
+            &d,
+            &frozen,
+            &totals,
+            issued_at.or(Some(d.summary.created_at)),
+        )?
+    } else {
+        let frozen = live_parties(tx, id).await?;
+        let totals = document_totals(tx, &d).await?;
+        build(&d, &frozen, &totals, None)?
+    };
+    let file_name = match (&d.summary.number, d.summary.kind) {
+        (Some(n), InvoiceKind::Invoice) => format!("facture-{n}.pdf"),
+        (Some(n), InvoiceKind::CreditNote) => format!("avoir-{n}.pdf"),
+        (None, _) => "facture-brouillon.pdf".to_owned(),
+    };
+    Ok(Printed { pdf, file_name })
+}
+
+/// The lines as the domain computes with them.
+fn domain_lines(lines: &[LineView]) -> Result<Vec<InvoiceLine>> {
+    lines
+        .iter()
+        .map(|l| {
+            Ok(InvoiceLine {
+                description: l.description.clone(),
+                quantity: DayQuantity::from_half_days(l.half_days.max(0) as u32),
+                unit_price: l.unit_price,
+                vat_rate: rate(l.vat_rate_bp)?,
+            })
+        })
+        .collect()
+}
+
+fn rate(bp: i32) -> Result<VatRate> {
+    VatRate::from_basis_points(bp.max(0) as u32).map_err(|_| corrupt("vat rate", &bp.to_string()))
+}
+
+fn same(t: &Totals, d: &Detail) -> bool {
+    (t.net, t.vat, t.gross) == (d.summary.net, d.summary.vat, d.summary.gross)
+}
+
+/// The totals a document shows, with its VAT breakdown: a draft's are its
+/// lines' totals; an issued one's are the amounts it was posted with. They
+/// are its lines' totals too, except for the credit note that gave back an
+/// invoice's last days: it took exactly what was left of the invoice (see
+/// `credit::issue_credit`), which is computed again the same way here.
+pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
+    let own = invoice::totals(&domain_lines(&d.lines)?);
+    if d.summary.status != InvoiceStatus::Issued || same(&own, d) {
+        return Ok(own);
+    }
+    if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, &d.summary.credits_id) {
+        let mut left = invoice::totals(&super::draft::lines_of(tx, original).await?);
+        for other in super::credit::credit_notes_of(tx, original).await? {
+            if other == d.summary.id {
+                break;
+            }
+            left = left.minus(&invoice::totals(&super::draft::lines_of(tx, &other).await?));
+        }
+        if same(&left, d) {
+            return Ok(left);
+        }
+    }
+    // Never expected: print the amounts posted, with the lines' breakdown.
+    tracing::warn!(invoice = %d.summary.id, "printed totals differ from the lines' totals");
+    Ok(Totals {
+        net: d.summary.net,
+        vat: d.summary.vat,
+        gross: d.summary.gross,
+        ..own
+    })
+}
+
+/// The parties and terms a draft would be issued with, as they are now.
+async fn live_parties(tx: &mut Tx, id: &str) -> Result<Frozen> {
+    let h = super::issue::head(tx, id).await?;
+    type TermsRow = (
+        String,
+        Option<String>,
+        i32,
+        bool,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
+        (Some(m), _) => on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
+        )
+        .bind(m)
+        .fetch_optional(c)
+        .await
+        })?,
+        (None, Some(k)) => on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
+             ORDER BY m.start_date, m.id LIMIT 1"
+        )
+        .bind(k)
+        .fetch_optional(c)
+        .await
+        })?,
+        (None, None) => None,
+    };
+    let (regime, po, days, eom, billing, contract) =
+        row.ok_or_else(|| corrupt("invoice without mission or contract", id))?;
+    let client = domain::ids::CompanyId::parse(&h.client_id)
+        .ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let company = crate::companies::get(tx, Scope::All, client).await?.data;
+    let seller = match crate::firm::get(tx).await? {
+        Some(f) => FrozenFirm::from(f),
+        None => FrozenFirm {
+            name: "—".into(),
+            legal_form: None,
+            siren: None,
+            vat_number: None,
+            rcs_city: None,
+            share_capital_cents: None,
+            address_line1: None,
+            postcode: None,
+            city: None,
+            country: "FR".into(),
+            iban: None,
+            bic: None,
+            email: None,
+            phone: None,
+        },
+    };
+    Ok(Frozen {
+        seller,
+        buyer: Buyer {
+            name: company.name.clone(),
+            legal_form: company.legal_form.clone(),
+            siren: company.siren.as_ref().map(|s| s.to_string()),
+            vat_number: company.vat_number.as_ref().map(|v| v.to_string()),
+            address_line1: company.address_line1.clone(),
+            address_line2: company.address_line2.clone(),
+            postcode: company.postcode.clone(),
+            city: company.city.clone(),
+            country: company.country.clone(),
+        },
+        billing_address: billing,
+        po_number: po,
+        contract_reference: contract,
+        payment_days: days.clamp(0, 366) as u16,
+        payment_end_of_month: eom,
+        vat_regime: regime,
+    })
+}
+
+/// The document `d` as the PDF lays it out: the parties and terms of
+/// `frozen`, the lines of `d`, the amounts of `totals`. `issued_at` is the
+/// time it was issued; `None` makes a preview marked [`DRAFT_MARK`].
+pub fn build(
+    d: &Detail,
+    frozen: &Frozen,
+    totals: &Totals,
+    issued_at: Option<OffsetDateTime>,
+) -> Result<pdf::InvoicePdf> {
+    let s = &d.summary;
+    let issued = issued_at.is_some() && s.number.is_some();
+    let date = |d: Option<Date>| d.map(|d| format_date(d, FR)).unwrap_or_else(|| "—".into());
+    let kind = match s.kind {
+        InvoiceKind::Invoice => pdf::invoice::InvoiceKind::Invoice,
+        InvoiceKind::CreditNote => {
+            let original = d
+                .credited
+                .as_ref()
+                .ok_or_else(|| corrupt("credit note without its invoice", &s.id))?;
+            pdf::invoice::InvoiceKind::CreditNote {
+                invoice_number: original.number.clone().unwrap_or_default(),
+                invoice_date: date(original.issue_date),
+            }
+        }
+    };
+    let payment_terms = match &kind {
+        pdf::invoice::InvoiceKind::Invoice => terms_fr(frozen.terms()),
+        pdf::invoice::InvoiceKind::CreditNote { invoice_number, .. } => format!(
+            "À déduire de la facture {invoice_number} si elle reste due, sinon remboursé par virement"
+        ),
+    };
+    let month = YearMonth::parse(&s.period);
+    let from = d.lines.iter().filter_map(|l| l.service_from).min();
+    let to = d.lines.iter().filter_map(|l| l.service_to).max();
+    let period = pdf::invoice::ServicePeriod {
+        from: date(from.or(month.map(YearMonth::first_day))),
+        to: date(to.or(month.map(YearMonth::last_day))),
+    };
+    let lines = d
+        .lines
+        .iter()
+        .map(|l| {
+            Ok(pdf::invoice::InvoicePdfLine {
+                description: l.description.clone(),
+                quantity: DayQuantity::from_half_days(l.half_days.max(0) as u32).format(FR),
+                unit: "jour".into(),
+                unit_price: l.unit_price.format(FR),
+                vat_rate: rate(l.vat_rate_bp)?.format(FR),
+                net: l.net.format(FR),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut legal = pdf::invoice::LegalTexts::default();
+    if !issued {
+        legal.extra.push(DRAFT_NOTICE.to_owned());
+    }
+    Ok(pdf::InvoicePdf {
+        kind,
+        number: match (&s.number, issued) {
+            (Some(n), true) => n.clone(),
+            _ => DRAFT_MARK.to_owned(),
+        },
+        issue_date: if issued {
+            date(s.issue_date)
+        } else {
+            "—".into()
+        },
+        period,
+        due_date: if issued {
+            date(s.due_date)
+        } else {
+            "—".into()
+        },
+        payment_terms,
+        seller: seller(&frozen.seller),
+        buyer: buyer(frozen),
+        purchase_order: frozen.po_number.clone(),
+        contract_reference: frozen.contract_reference.clone(),
+        lines,
+        vat_breakdown: totals
+            .breakdown
+            .iter()
+            .map(|b| pdf::invoice::VatBreakdownRow {
+                rate: b.rate.format(FR),
+                taxable: b.taxable.format(FR),
+                vat: b.vat.format(FR),
+            })
+            .collect(),
+        totals: pdf::invoice::InvoiceTotals {
+            net: totals.net.format(FR),
+            vat: totals.vat.format(FR),
+            gross: totals.gross.format(FR),
+        },
+        vat_regime: match frozen.regime() {
+            VatRegime::OnReceipts => pdf::invoice::VatRegime::OnReceipts,
+            VatRegime::OnDebits => pdf::invoice::VatRegime::OnDebits,
+            VatRegime::ReverseChargeEu => pdf::invoice::VatRegime::ReverseChargeEu,
+            VatRegime::Exempt => pdf::invoice::VatRegime::Exempt {
+                mention: pdf::invoice::FRANCHISE_MENTION.to_owned(),
+            },
+        },
+        legal,
+        created_at: issued_at.unwrap_or_else(now),
+    })
+}
+
+/// The payment terms as the French catalogue words them.
+fn terms_fr(t: PaymentTerms) -> String {
+    let days = t
+        .label_args()
+        .into_iter()
+        .find(|(k, _)| *k == "days")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    match t.label_key() {
+        "terms-on-receipt" => "À réception".to_owned(),
+        "terms-end-of-month" => "Fin de mois".to_owned(),
+        "terms-days-eom" => format!("{days} jours fin de mois"),
+        _ => format!("{days} jours"),
+    }
+}
+
+/// `542051180` as `542 051 180`.
+fn siren(s: &str) -> String {
+    if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{} {} {}", &s[0..3], &s[3..6], &s[6..9])
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Address lines, empty parts left out; the country only when abroad.
+fn address(
+    parts: &[Option<&str>],
+    postcode: Option<&str>,
+    city: Option<&str>,
+    country: &str,
+) -> String {
+    let mut lines: Vec<String> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let town = [postcode, city]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !town.is_empty() {
+        lines.push(town);
+    }
+    if !country.trim().is_empty() && !country.trim().eq_ignore_ascii_case("FR") {
+        lines.push(country.trim().to_owned());
+    }
+    if lines.is_empty() {
+        "—".into()
+    } else {
+        lines.join("\n")
+    }
+}
+
+fn seller(f: &FrozenFirm) -> pdf::invoice::Seller {
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    pdf::invoice::Seller {
+        name: f.name.clone(),
+        legal_form: or_dash(&f.legal_form),
+        share_capital: f
+            .share_capital_cents
+            .map(|c| Money::from_cents(c).format(FR))
+            .unwrap_or_else(|| "—".into()),
+        head_office: address(
+            &[f.address_line1.as_deref()],
+            f.postcode.as_deref(),
+            f.city.as_deref(),
+            &f.country,
+        ),
+        siren: f.siren.as_deref().map(siren).unwrap_or_else(|| "—".into()),
+        rcs_city: or_dash(&f.rcs_city),
+        vat_number: or_dash(&f.vat_number),
+        iban: or_dash(&f.iban),
+        bic: f.bic.clone(),
+        email: f.email.clone(),
+        phone: f.phone.clone(),
+    }
+}
+
+fn buyer(frozen: &Frozen) -> pdf::invoice::Buyer {
+    let b = &frozen.buyer;
+    pdf::invoice::Buyer {
+        name: b.name.clone(),
+        address: address(
+            &[b.address_line1.as_deref(), b.address_line2.as_deref()],
+            b.postcode.as_deref(),
+            b.city.as_deref(),
+            &b.country,
+        ),
+        billing_address: frozen
+            .billing_address
+            .clone()
+            .filter(|a| !a.trim().is_empty()),
+        delivery_address: None,
+        siren: b.siren.as_deref().map(siren),
+        vat_number: b.vat_number.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sirens_and_addresses_print_as_people_write_them() {
+        assert_eq!(siren("542051180"), "542 051 180");
+        assert_eq!(siren("FR123"), "FR123");
+        assert_eq!(
+            address(
+                &[Some("1 rue de la Paix"), None],
+                Some("75002"),
+                Some("Paris"),
+                "FR"
+            ),
+            "1 rue de la Paix\n75002 Paris"
+        );
+        assert_eq!(
+            address(&[Some(" ")], None, Some("Bruxelles"), "BE"),
+            "Bruxelles\nBE"
+        );
+        assert_eq!(address(&[], None, None, "FR"), "—");
+    }
+
+    #[test]
+    fn terms_are_worded_as_in_the_catalogue() {
+        assert_eq!(terms_fr(PaymentTerms::new(30, false).unwrap()), "30 jours");
+        assert_eq!(
+            terms_fr(PaymentTerms::new(45, true).unwrap()),
+            "45 jours fin de mois"
+        );
+        assert_eq!(
+            terms_fr(PaymentTerms::new(0, false).unwrap()),
+            "À réception"
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! Invoicing's pages: the list of invoices and credit notes with its
+//! filters, what waits for a client contract's signature (the key-account
+//! lock), and in the submodules one document with its actions (issue,
+//! release, credit note, PDF) and the month-end close.
+
+pub mod close;
+pub mod credit;
+pub mod show;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use domain::Locale;
+use domain::calendar::YearMonth;
+use domain::ids::CompanyId;
+use domain::invoice::{InvoiceKind, InvoiceStatus};
+use domain::locale::format_date;
+use domain::money::Money;
+use domain::paging::PageRequest;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::Scope;
+use store::invoicing::read::{self, Summary};
+
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::Query;
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::{AppState, i18n};
+
+/// How many documents the list shows at most.
+const LIST_LIMIT: i64 = 500;
+
+/// An invoice's id in the path; anything else is simply not found.
+pub struct InvoiceId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for InvoiceId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound)?;
+        uuid::Uuid::parse_str(&raw)
+            .map(|u| InvoiceId(u.to_string()))
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+/// The badge of a status: its words and its colour.
+pub fn status_badge(l: Locale, s: InvoiceStatus) -> (String, &'static str) {
+    let class = match s {
+        InvoiceStatus::Draft => "cra-draft",
+        InvoiceStatus::WaitingSignature => "key",
+        InvoiceStatus::Issued => "cra-validated",
+    };
+    (i18n::t(l, &s.label_key()), class)
+}
+
+/// "novembre 2026" for "2026-11" (as stored when it does not parse).
+pub fn period_label(l: Locale, period: &str) -> String {
+    YearMonth::parse(period)
+        .map(|m| m.label(l))
+        .unwrap_or_else(|| period.to_owned())
+}
+
+pub fn date_or_dash(l: Locale, d: Option<time::Date>) -> String {
+    d.map(|d| format_date(d, l)).unwrap_or_else(|| "—".into())
+}
+
+/// One document in a list.
+pub struct Row {
+    pub href: String,
+    /// The number, or "Brouillon" while it has none.
+    pub number: String,
+    pub credit_note: bool,
+    pub client: String,
+    pub client_href: String,
+    pub title: String,
+    pub period: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub net: String,
+    pub gross: String,
+    pub due: String,
+}
+
+pub fn row(l: Locale, s: &Summary) -> Row {
+    let (status, status_class) = status_badge(l, s.status);
+    Row {
+        href: format!("/invoices/{}", s.id),
+        number: s
+            .number
+            .clone()
+            .unwrap_or_else(|| i18n::t(l, "invoice-unnumbered")),
+        credit_note: s.kind == InvoiceKind::CreditNote,
+        client: s.client_name.clone(),
+        client_href: format!("/companies/{}", s.client_id),
+        title: s.title.clone(),
+        period: period_label(l, &s.period),
+        status,
+        status_class,
+        net: s.net.format(l),
+        gross: s.gross.format(l),
+        due: date_or_dash(l, s.due_date),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub client: String,
+}
+
+/// The filters asked for; a month that does not parse is refused in words.
+fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
+    let period = match q.period.trim() {
+        "" => None,
+        p => Some(
+            YearMonth::parse(p)
+                .ok_or_else(|| ValidationErrors::single("period", "invoice-period-invalid"))?,
+        ),
+    };
+    Ok(read::Filter {
+        status: InvoiceStatus::parse(q.status.trim()),
+        period,
+        client: CompanyId::parse(q.client.trim()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "invoices/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    errors: FieldErrors,
+    messages: Vec<String>,
+    statuses: Vec<(&'static str, String, bool)>,
+    clients: Vec<(String, String, bool)>,
+    period: String,
+    limited: bool,
+    total_net: String,
+    total_gross: String,
+}
+
+/// GET /invoices?status=&period=&client=
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let parsed = filter(&q);
+    let mut tx = app.db.read().await?;
+    let clients = store::companies::list(
+        &mut tx,
+        Scope::All,
+        &store::companies::CompanyFilter {
+            q: None,
+            kind: Some(domain::company::CompanyKind::Client),
+        },
+        PageRequest::new(Some(1), Some(domain::paging::MAX_PER_PAGE)),
+    )
+    .await?;
+    let docs = match &parsed {
+        Ok(f) => read::list(&mut tx, f, LIST_LIMIT).await?,
+        Err(_) => Vec::new(),
+    };
+    tx.commit().await?;
+    let (errors, messages) = match &parsed {
+        Ok(_) => (FieldErrors::default(), Vec::new()),
+        Err(v) => (
+            FieldErrors::new(l, v),
+            v.0.iter().map(|e| i18n::field_error(l, e)).collect(),
+        ),
+    };
+    let sum = |f: fn(&Summary) -> Money| {
+        docs.iter()
+            .map(|d| match d.kind {
+                InvoiceKind::Invoice => f(d),
+                InvoiceKind::CreditNote => Money::ZERO - f(d),
+            })
+            .sum::<Money>()
+            .format(l)
+    };
+    let page = ListPage {
+        layout: layout(&app, &ctx, "invoice-list-title").await?,
+        total_net: sum(|d| d.net),
+        total_gross: sum(|d| d.gross),
+        limited: docs.len() as i64 >= LIST_LIMIT,
+        rows: docs.iter().map(|d| row(l, d)).collect(),
+        statuses: [
+            InvoiceStatus::Draft,
+            InvoiceStatus::WaitingSignature,
+            InvoiceStatus::Issued,
+        ]
+        .into_iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                i18n::t(l, &s.label_key()),
+                q.status == s.as_str(),
+            )
+        })
+        .collect(),
+        clients: clients
+            .items
+            .iter()
+            .map(|c| {
+                let id = c.id.to_string();
+                let selected = q.client.trim() == id;
+                (id, c.data.name.clone(), selected)
+            })
+            .collect(),
+        period: q.period.trim().to_owned(),
+        errors,
+        messages,
+    };
+    if parsed.is_err() {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
+}
+
+pub struct WaitingRow {
+    pub href: String,
+    pub client: String,
+    pub client_href: String,
+    pub title: String,
+    pub period: String,
+    pub since: String,
+    pub days: String,
+    pub net: String,
+    pub gross: String,
+    pub accrued: String,
+}
+
+#[derive(Template)]
+#[template(path = "invoices/waiting.html")]
+struct WaitingPage {
+    layout: Layout,
+    rows: Vec<WaitingRow>,
+    total_net: String,
+    total_gross: String,
+    total_accrued: String,
+}
+
+/// GET /invoices/waiting: the key-account lock, oldest first.
+pub async fn waiting(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let l = ctx.locale;
+    let mut tx = app.db.read().await?;
+    let docs = read::waiting(&mut tx).await?;
+    tx.commit().await?;
+    let today = store::now().date();
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let since = d.waiting_since.map(|s| s.date()).unwrap_or(today);
+            let elapsed = (today - since).whole_days().max(0);
+            WaitingRow {
+                href: format!("/invoices/{}", d.id),
+                client: d.client_name.clone(),
+                client_href: format!("/companies/{}", d.client_id),
+                title: d.title.clone(),
+                period: period_label(l, &d.period),
+                since: format_date(since, l),
+                days: if elapsed == 0 {
+                    i18n::t(l, "invoice-waiting-today")
+                } else {
+                    i18n::t_args(l, "invoice-waiting-days", &[("count", elapsed.to_string())])
+                },
+                net: d.net.format(l),
+                gross: d.gross.format(l),
+                accrued: d.accrued.map(|a| a.format(l)).unwrap_or_else(|| "—".into()),
+            }
+        })
+        .collect();
+    let sum = |f: fn(&Summary) -> Money| docs.iter().map(f).sum::<Money>().format(l);
+    render(&WaitingPage {
+        layout: layout(&app, &ctx, "invoice-waiting-title").await?,
+        rows,
+        total_net: sum(|d| d.net),
+        total_gross: sum(|d| d.gross),
+        total_accrued: sum(|d| d.accrued.unwrap_or(Money::ZERO)),
+    })
+}

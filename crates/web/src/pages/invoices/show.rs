@@ -1,0 +1,499 @@
+//! One invoice or credit note: its facts, lines and the half days each
+//! bills (credited ones struck), totals with the VAT breakdown, credit
+//! notes, ledger entries; and what can be done with it — issue a draft,
+//! release a waiting one, credit days of an issued one, download its PDF.
+//! A refusal re-renders the page with the reason in the user's language
+//! (422), nothing written. The credit note form is in `credit`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::Locale;
+use domain::cra::Half;
+use domain::invoice::{InvoiceKind, InvoiceStatus};
+use domain::locale::format_date;
+use domain::mission::DayQuantity;
+use domain::terms::VatRate;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::invoicing::issue::Frozen;
+use store::invoicing::read::{self, Detail, Summary};
+
+use super::credit::{CreditGroup, CreditTyped, credit_groups};
+use super::{InvoiceId, date_or_dash, period_label, status_badge};
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::extract::Form;
+use crate::pages::documents::pdf_response;
+use crate::pages::see_other;
+use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::{AppState, i18n};
+
+pub struct DayChip {
+    pub label: String,
+    pub credited: bool,
+}
+
+pub struct LineRow {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub vat_rate: String,
+    pub net: String,
+    /// "40 demi-journées (2 créditées)".
+    pub days_summary: String,
+    pub days: Vec<DayChip>,
+}
+
+pub struct DocLink {
+    pub href: String,
+    pub number: String,
+    pub date: String,
+    pub gross: String,
+}
+
+pub struct EntryRow {
+    pub number: String,
+    pub date: String,
+    pub label: String,
+    pub href: Option<String>,
+    pub reversal: bool,
+}
+
+#[derive(Template)]
+#[template(path = "invoices/show.html")]
+struct ShowPage {
+    layout: Layout,
+    id: String,
+    heading: String,
+    status: String,
+    status_class: &'static str,
+    client: String,
+    client_href: String,
+    facts: Vec<(String, String)>,
+    issue_error: Option<String>,
+    lines: Vec<LineRow>,
+    breakdown: Vec<(String, String, String)>,
+    net: String,
+    vat: String,
+    gross: String,
+    credit_notes: Vec<DocLink>,
+    credited: Option<DocLink>,
+    entries: Vec<EntryRow>,
+    can_issue: bool,
+    can_release: bool,
+    can_credit: bool,
+    pdf_label: String,
+    has_refusal: bool,
+    messages: Vec<String>,
+    issue_errors: FieldErrors,
+    credit_errors: FieldErrors,
+    issue_date: String,
+    credit_date: String,
+    credit_reason: String,
+    credit_all: bool,
+    credit_groups: Vec<CreditGroup>,
+}
+
+/// Which form was refused, with what was typed.
+#[derive(Default)]
+pub(super) enum Refusal {
+    #[default]
+    None,
+    Issue {
+        errors: ValidationErrors,
+        date: String,
+    },
+    Release(ValidationErrors),
+    Credit {
+        errors: ValidationErrors,
+        typed: CreditTyped,
+    },
+}
+
+pub(super) fn half_label(l: Locale, h: Half) -> String {
+    i18n::t(l, &format!("cra-half-{}", h.as_str()))
+}
+
+/// A message stored as `close::describe` writes it — `key (name=value,
+/// …)`, several joined by `; ` — in the user's language; text that is not
+/// a message key is shown as it is.
+pub fn describe_message(l: Locale, raw: &str) -> String {
+    raw.split("; ")
+        .map(|part| {
+            let (key, args) = match part.split_once(" (") {
+                Some((k, rest)) => (k, rest.strip_suffix(')').unwrap_or(rest)),
+                None => (part, ""),
+            };
+            let is_key = !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !is_key || !i18n::has(l, key) {
+                return part.to_owned();
+            }
+            // A value may itself hold ", " (the list of what is missing).
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            for chunk in args.split(", ").filter(|c| !c.is_empty()) {
+                match (chunk.split_once('='), pairs.last_mut()) {
+                    (Some((k, v)), _) if !k.contains(' ') => pairs.push((k.into(), v.into())),
+                    (_, Some(last)) => {
+                        last.1.push_str(", ");
+                        last.1.push_str(chunk);
+                    }
+                    (_, None) => {}
+                }
+            }
+            let args: Vec<(&str, String)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            i18n::t_args(l, key, &args)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn link(l: Locale, s: &Summary) -> DocLink {
+    DocLink {
+        href: format!("/invoices/{}", s.id),
+        number: s
+            .number
+            .clone()
+            .unwrap_or_else(|| i18n::t(l, "invoice-unnumbered")),
+        date: date_or_dash(l, s.issue_date),
+        gross: s.gross.format(l),
+    }
+}
+
+fn frozen_facts(l: Locale, f: &Frozen, invoice: bool, facts: &mut Vec<(String, String)>) {
+    let t = |k: &str| i18n::t(l, k);
+    if invoice {
+        let terms = f.terms();
+        facts.push((
+            t("invoice-payment-terms"),
+            i18n::t_args(l, terms.label_key(), &terms.label_args()),
+        ));
+    }
+    facts.push((t("invoice-vat-regime"), t(&f.regime().label_key())));
+    if let Some(po) = &f.po_number {
+        facts.push((t("invoice-po-number"), po.clone()));
+    }
+    if let Some(r) = &f.contract_reference {
+        facts.push((t("invoice-contract"), r.clone()));
+    }
+}
+
+fn facts(l: Locale, d: &Detail) -> Vec<(String, String)> {
+    let s = &d.summary;
+    let t = |k: &str| i18n::t(l, k);
+    let mut facts = vec![
+        (t("invoice-title-col"), s.title.clone()),
+        (t("invoice-period"), period_label(l, &s.period)),
+    ];
+    if let Some(n) = &s.number {
+        facts.push((t("invoice-number"), n.clone()));
+    }
+    if s.issue_date.is_some() {
+        facts.push((t("invoice-issue-date"), date_or_dash(l, s.issue_date)));
+    }
+    if s.kind == InvoiceKind::Invoice && s.due_date.is_some() {
+        facts.push((t("invoice-due-date"), date_or_dash(l, s.due_date)));
+    }
+    if let Some(since) = s.waiting_since {
+        facts.push((t("invoice-waiting-since"), format_date(since.date(), l)));
+    }
+    if let Some(a) = s.accrued {
+        facts.push((t("invoice-accrued"), a.format(l)));
+    }
+    if let Some(f) = &d.frozen {
+        frozen_facts(l, f, s.kind == InvoiceKind::Invoice, &mut facts);
+    }
+    facts.push((t("invoice-created"), format_date(s.created_at.date(), l)));
+    facts
+}
+
+fn lines(l: Locale, d: &Detail) -> Vec<LineRow> {
+    let invoice = d.summary.kind == InvoiceKind::Invoice;
+    d.lines
+        .iter()
+        .map(|x| {
+            let credited = x.days.iter().filter(|(_, _, c)| *c).count();
+            let halves = x.days.len().to_string();
+            let days_summary = if invoice && credited > 0 {
+                i18n::t_args(
+                    l,
+                    "invoice-line-halves-credited",
+                    &[("count", halves), ("credited", credited.to_string())],
+                )
+            } else {
+                i18n::t_args(l, "invoice-line-halves", &[("count", halves)])
+            };
+            LineRow {
+                description: x.description.clone(),
+                quantity: DayQuantity::from_half_days(x.half_days.max(0) as u32).format(l),
+                unit_price: x.unit_price.format(l),
+                vat_rate: VatRate::from_basis_points(x.vat_rate_bp.max(0) as u32)
+                    .map(|r| r.format(l))
+                    .unwrap_or_default(),
+                net: x.net.format(l),
+                days_summary,
+                days: x
+                    .days
+                    .iter()
+                    .map(|(day, h, c)| DayChip {
+                        label: format!("{} {}", format_date(*day, l), half_label(l, *h)),
+                        // On a credit note the days are the ones it gave back.
+                        credited: invoice && *c,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn entries(l: Locale, d: &Detail, can_journal: bool) -> Vec<EntryRow> {
+    d.entries
+        .iter()
+        .map(|e| {
+            let journal = e.number.split('-').next().unwrap_or_default();
+            let day = format_date(e.date, Locale::Fr);
+            EntryRow {
+                number: e.number.clone(),
+                date: format_date(e.date, l),
+                label: e.label.clone(),
+                href: (can_journal && domain::ledger::Journal::parse(journal).is_some())
+                    .then(|| format!("/accounting/journal?journal={journal}&from={day}&to={day}")),
+                reversal: e.reverses_id.is_some(),
+            }
+        })
+        .collect()
+}
+
+pub(super) async fn page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    refusal: Refusal,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let role = ctx.user()?.role;
+    let can_manage = allows(role, Permission::ManageInvoices);
+    let mut tx = app.db.read().await?;
+    let d = read::get(&mut tx, id).await?;
+    let totals = store::invoicing::print::document_totals(&mut tx, &d).await?;
+    tx.commit().await?;
+    let s = &d.summary;
+    let today = format_date(store::now().date(), Locale::Fr);
+    let (status, status_class) = status_badge(l, s.status);
+    let heading = match (s.kind, &s.number) {
+        (InvoiceKind::Invoice, Some(n)) => {
+            i18n::t_args(l, "invoice-heading", &[("number", n.clone())])
+        }
+        (InvoiceKind::CreditNote, Some(n)) => {
+            i18n::t_args(l, "credit-note-heading", &[("number", n.clone())])
+        }
+        (_, None) => i18n::t(l, "invoice-heading-draft"),
+    };
+    let status_now = s.status;
+    let invoice = s.kind == InvoiceKind::Invoice;
+    let (messages, issue_errors, credit_errors, issue_date, typed) = match refusal {
+        Refusal::None => (
+            Vec::new(),
+            FieldErrors::default(),
+            FieldErrors::default(),
+            today.clone(),
+            CreditTyped::default(),
+        ),
+        Refusal::Issue { errors, date } => (
+            messages(l, &errors),
+            FieldErrors::new(l, &errors),
+            FieldErrors::default(),
+            date,
+            CreditTyped::default(),
+        ),
+        Refusal::Release(errors) => (
+            messages(l, &errors),
+            FieldErrors::default(),
+            FieldErrors::default(),
+            today.clone(),
+            CreditTyped::default(),
+        ),
+        Refusal::Credit { errors, typed } => (
+            messages(l, &errors),
+            FieldErrors::default(),
+            FieldErrors::new(l, &errors),
+            today.clone(),
+            typed,
+        ),
+    };
+    let credit_groups = if invoice && status_now == InvoiceStatus::Issued {
+        credit_groups(l, &d, &typed)
+    } else {
+        Vec::new()
+    };
+    let breakdown = totals
+        .breakdown
+        .iter()
+        .map(|b| (b.rate.format(l), b.taxable.format(l), b.vat.format(l)))
+        .collect();
+    let mut layout = layout(app, ctx, "invoice-title").await?;
+    layout.title = heading.clone();
+    let page = ShowPage {
+        layout,
+        id: s.id.clone(),
+        heading,
+        status,
+        status_class,
+        client: s.client_name.clone(),
+        client_href: format!("/companies/{}", s.client_id),
+        facts: facts(l, &d),
+        issue_error: s.issue_error.as_deref().map(|e| describe_message(l, e)),
+        lines: lines(l, &d),
+        breakdown,
+        net: s.net.format(l),
+        vat: s.vat.format(l),
+        gross: s.gross.format(l),
+        credit_notes: d.credit_notes.iter().map(|c| link(l, c)).collect(),
+        credited: d.credited.as_ref().map(|c| link(l, c)),
+        entries: entries(l, &d, allows(role, Permission::ViewAccounting)),
+        can_issue: can_manage && invoice && status_now == InvoiceStatus::Draft,
+        can_release: can_manage && status_now == InvoiceStatus::WaitingSignature,
+        can_credit: can_manage && !credit_groups.is_empty(),
+        pdf_label: i18n::t(
+            l,
+            if status_now == InvoiceStatus::Issued {
+                "invoice-download-pdf"
+            } else {
+                "invoice-preview-pdf"
+            },
+        ),
+        has_refusal: !messages.is_empty(),
+        messages,
+        issue_errors,
+        credit_errors,
+        issue_date,
+        credit_date: if typed.date.is_empty() {
+            today
+        } else {
+            typed.date.clone()
+        },
+        credit_reason: typed.reason.clone(),
+        credit_all: typed.all,
+        credit_groups,
+    };
+    if page.has_refusal {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
+}
+
+fn messages(l: Locale, errors: &ValidationErrors) -> Vec<String> {
+    errors.0.iter().map(|e| i18n::field_error(l, e)).collect()
+}
+
+/// GET /invoices/{id}
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    InvoiceId(id): InvoiceId,
+) -> AppResult<Response> {
+    page(&app, &ctx, &id, Refusal::None).await
+}
+
+/// GET /invoices/{id}/pdf: the issued document, or a draft's preview.
+pub async fn pdf(
+    State(app): State<AppState>,
+    _ctx: Ctx,
+    InvoiceId(id): InvoiceId,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let printed = store::invoicing::print::printable(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(pdf_response(
+        pdf::invoice(&printed.pdf).to_bytes(),
+        &printed.file_name,
+        false,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IssueForm {
+    #[serde(default)]
+    pub date: String,
+}
+
+/// POST /invoices/{id}/issue
+pub async fn issue(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    InvoiceId(id): InvoiceId,
+    Form(f): Form<IssueForm>,
+) -> AppResult<Response> {
+    let refused = |errors| Refusal::Issue {
+        errors,
+        date: f.date.trim().to_owned(),
+    };
+    let mut errors = ValidationErrors::new();
+    let Some(date) = errors.required("date", &f.date, domain::validation::date) else {
+        return page(&app, &ctx, &id, refused(errors)).await;
+    };
+    let mut tx = app.db.begin().await?;
+    match store::invoicing::issue(&mut tx, &ctx.actor(), &id, date).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "invoice-issued-flash").await?;
+            Ok(see_other(&format!("/invoices/{id}")))
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            page(&app, &ctx, &id, refused(v)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /invoices/{id}/release: a waiting invoice whose contract is now
+/// signed becomes a draft.
+pub async fn release(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    InvoiceId(id): InvoiceId,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    match store::invoicing::lock::release(&mut tx, &ctx.actor(), &id).await {
+        Ok(()) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "invoice-released-flash").await?;
+            Ok(see_other(&format!("/invoices/{id}")))
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            page(&app, &ctx, &id, Refusal::Release(v)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_refusal_is_shown_in_words() {
+        let fr = describe_message(
+            Locale::Fr,
+            "invoice-client-incomplete (missing=SIREN, adresse); invoice-empty",
+        );
+        assert!(fr.contains(": SIREN, adresse."), "{fr}");
+        assert!(fr.contains("rien à facturer"), "{fr}");
+        let en = describe_message(Locale::En, "invoice-empty");
+        assert_eq!(en, "This invoice has nothing to bill.");
+        // Not a key: shown as it is.
+        assert_eq!(
+            describe_message(Locale::Fr, "database is locked"),
+            "database is locked"
+        );
+    }
+}
