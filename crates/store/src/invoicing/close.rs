@@ -52,6 +52,22 @@ pub struct Summary {
     pub errors: Vec<UnitError>,
 }
 
+impl Summary {
+    fn add(&mut self, o: UnitOutcome) {
+        self.drafted += o.drafted;
+        self.issued += o.issued.len();
+        for (net, vat, gross) in o.issued {
+            self.issued_net += net;
+            self.issued_vat += vat;
+            self.issued_gross += gross;
+        }
+        self.accrued += o.accrued.len();
+        self.accrued_gross += o.accrued.iter().copied().sum::<Money>();
+        self.waiting += o.waiting;
+        self.drafts_kept += o.drafts_kept;
+    }
+}
+
 /// A close to run: the period, and the date the invoices it issues bear.
 #[derive(Debug, Clone, Copy)]
 pub struct Close {
@@ -216,15 +232,38 @@ struct UnitOutcome {
     drafts_kept: usize,
 }
 
-/// Closes one unit in the caller's transaction. With `issue` false (the
-/// issue was refused on a first attempt), drafts and accrues only.
-async fn close_unit(
+/// The group's open invoices up to the period, oldest first.
+async fn open_invoices(
     tx: &mut Tx,
-    actor: &Actor,
     unit: &Unit,
     c: &Close,
-    issue: bool,
-) -> Result<UnitOutcome> {
+) -> Result<Vec<(String, InvoiceStatus)>> {
+    let sql = format!(
+        "SELECT id, status FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
+           AND period <= $2 ORDER BY period, id",
+        unit.group.column()
+    );
+    let rows: Vec<(String, String)> =
+        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(unit.group.key())
+            .bind(c.period.to_string())
+            .fetch_all(conn)
+            .await)?;
+    rows.into_iter()
+        .map(|(id, s)| {
+            let status = InvoiceStatus::parse(&s).ok_or_else(|| corrupt("status", &s))?;
+            Ok((id, status))
+        })
+        .collect()
+}
+
+/// First pass over a unit: drafts the period's validated days, and books
+/// at the period's last day the accruals of what this close will not
+/// issue — invoices waiting for a signature, and drafts the contract keeps
+/// for review. Accruals go first, for every unit, because the OD journal
+/// is numbered by date: the reversals the second pass posts on the issue
+/// date would otherwise come before accruals dated earlier.
+async fn accrue_unit(tx: &mut Tx, actor: &Actor, unit: &Unit, c: &Close) -> Result<UnitOutcome> {
     lock_unit(tx, unit.group).await?;
     let mut out = UnitOutcome::default();
     if super::draft::draft_group(tx, actor, unit.group, c.period)
@@ -233,28 +272,38 @@ async fn close_unit(
     {
         out.drafted += 1;
     }
-    let sql = format!(
-        "SELECT id, status FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
-           AND period <= $2 ORDER BY period, id",
-        unit.group.column()
-    );
-    let open: Vec<(String, String)> =
-        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(unit.group.key())
-            .bind(c.period.to_string())
-            .fetch_all(conn)
-            .await)?;
-    // Issues first, accruals after: every transaction takes the numbering
-    // rows in the same order (FA, VE, OD), so two instances never deadlock.
-    let mut to_accrue = Vec::new();
-    for (id, status) in open {
-        let mut status = InvoiceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+    for (id, status) in open_invoices(tx, unit, c).await? {
+        let stays = status == InvoiceStatus::WaitingSignature || !unit.issue_at_close;
+        if stays
+            && let Accrued::Booked(amount) = super::lock::accrue(tx, actor, &id, c.period).await?
+        {
+            out.accrued.push(amount);
+        }
+    }
+    Ok(out)
+}
+
+/// Second pass over a unit: releases the waiting invoices whose contract
+/// got signed, and issues the drafts (unless the contract keeps them for
+/// review, or `issue` is false because a first attempt was refused).
+/// Every transaction takes the numbering rows in the same order (FA, VE,
+/// OD), so two instances never deadlock.
+async fn issue_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    unit: &Unit,
+    c: &Close,
+    issue: bool,
+) -> Result<UnitOutcome> {
+    lock_unit(tx, unit.group).await?;
+    let mut out = UnitOutcome::default();
+    for (id, mut status) in open_invoices(tx, unit, c).await? {
         if status == InvoiceStatus::WaitingSignature && !super::lock::still_locked(tx, &id).await? {
             super::lock::release(tx, actor, &id).await?;
             status = InvoiceStatus::Draft;
         }
         match status {
-            InvoiceStatus::WaitingSignature => to_accrue.push(id),
+            InvoiceStatus::WaitingSignature => out.waiting += 1,
             InvoiceStatus::Draft if issue && unit.issue_at_close => {
                 super::issue(tx, actor, &id, c.issue_date).await?;
                 let h = super::issue::head(tx, &id).await?;
@@ -266,12 +315,6 @@ async fn close_unit(
             }
             InvoiceStatus::Draft => out.drafts_kept += 1,
             InvoiceStatus::Issued => {}
-        }
-    }
-    for id in to_accrue {
-        out.waiting += 1;
-        if let Accrued::Booked(amount) = super::lock::accrue(tx, actor, &id, c.period).await? {
-            out.accrued.push(amount);
         }
     }
     Ok(out)
@@ -308,30 +351,38 @@ pub async fn run(
         units: units.len(),
         ..Summary::default()
     };
+    let total = units.len() * 2;
+    let mut failed = vec![false; units.len()];
     for (i, unit) in units.iter().enumerate() {
-        match close_one(db, actor, unit, &c).await {
-            Ok((o, refused)) => {
-                summary.drafted += o.drafted;
-                summary.issued += o.issued.len();
-                for (net, vat, gross) in o.issued {
-                    summary.issued_net += net;
-                    summary.issued_vat += vat;
-                    summary.issued_gross += gross;
-                }
-                summary.accrued += o.accrued.len();
-                summary.accrued_gross += o.accrued.iter().copied().sum::<Money>();
-                summary.waiting += o.waiting;
-                summary.drafts_kept += o.drafts_kept;
-                if let Some(e) = refused {
-                    summary.errors.push(e);
-                }
+        let mut tx = db.begin().await?;
+        match accrue_unit(&mut tx, actor, unit, &c).await {
+            Ok(o) => {
+                tx.commit().await?;
+                summary.add(o);
             }
             Err(e) => {
+                tx.rollback().await.ok();
                 tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
                 summary.errors.push(unit_error(&unit.label, &e));
+                failed[i] = true;
             }
         }
-        progress(i + 1, units.len());
+        progress(i + 1, total);
+    }
+    for (i, unit) in units.iter().enumerate() {
+        if !failed[i] {
+            match issue_one(db, actor, unit, &c).await {
+                Ok((o, refused)) => {
+                    summary.add(o);
+                    summary.errors.extend(refused);
+                }
+                Err(e) => {
+                    tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
+                    summary.errors.push(unit_error(&unit.label, &e));
+                }
+            }
+        }
+        progress(units.len() + i + 1, total);
     }
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |conn| sqlx::query(
@@ -347,17 +398,18 @@ pub async fn run(
     Ok(summary)
 }
 
-/// One unit in its own transaction. When issuing is refused (a missing
-/// mention), the unit is closed again without issuing, so its drafts and
-/// accruals are there for someone to complete, and the refusal is reported.
-async fn close_one(
+/// The second pass over one unit, in its own transaction. When issuing is
+/// refused (a missing mention), the unit is released without issuing, so
+/// its drafts are there for someone to complete, and the refusal is
+/// recorded on them and reported.
+async fn issue_one(
     db: &Db,
     actor: &Actor,
     unit: &Unit,
     c: &Close,
 ) -> Result<(UnitOutcome, Option<UnitError>)> {
     let mut tx = db.begin().await?;
-    match close_unit(&mut tx, actor, unit, c, true).await {
+    match issue_unit(&mut tx, actor, unit, c, true).await {
         Ok(o) => {
             tx.commit().await?;
             Ok((o, None))
@@ -365,20 +417,11 @@ async fn close_one(
         Err(e @ Error::Invalid(_)) => {
             tx.rollback().await?;
             let mut tx = db.begin().await?;
-            let o = close_unit(&mut tx, actor, unit, c, false).await?;
-            let sql = format!(
-                "SELECT id FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status = 'draft' AND period <= $2",
-                unit.group.column()
-            );
-            let drafts: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-                sqlx::AssertSqlSafe(sql.clone())
-            )
-            .bind(unit.group.key())
-            .bind(c.period.to_string())
-            .fetch_all(conn)
-            .await)?;
-            for d in drafts {
-                super::lock::note_issue_error(&mut tx, &d, &e).await?;
+            let o = issue_unit(&mut tx, actor, unit, c, false).await?;
+            for (id, status) in open_invoices(&mut tx, unit, c).await? {
+                if status == InvoiceStatus::Draft {
+                    super::lock::note_issue_error(&mut tx, &id, &e).await?;
+                }
             }
             tx.commit().await?;
             Ok((o, Some(unit_error(&unit.label, &e))))

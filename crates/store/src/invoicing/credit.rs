@@ -363,7 +363,18 @@ async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay
         })?;
         if n != 1 {
             // Another credit note took it in between: nothing is written.
-            return Err(refuse("days", "credit-days-not-on-invoice"));
+            return Err(refuse_with(
+                "days",
+                "credit-days-not-on-invoice",
+                vec![(
+                    "days",
+                    format!(
+                        "{} {}",
+                        domain::locale::format_date(d.day, domain::Locale::Fr),
+                        d.half.as_str()
+                    ),
+                )],
+            ));
         }
     }
     Ok(())

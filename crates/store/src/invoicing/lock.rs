@@ -56,8 +56,9 @@ pub enum Accrued {
     Unchanged,
 }
 
-/// Books (or brings up to date) the accrual of a waiting invoice at the end
-/// of `period`. An accrual whose invoice changed since (a corrected report)
+/// Books (or brings up to date) the accrual of an invoice not issued (one
+/// waiting for a signature, or a draft kept for review) at the end of
+/// `period`. An accrual whose invoice changed since (a corrected report)
 /// is reversed and booked again for the new amount.
 pub async fn accrue(
     tx: &mut Tx,
@@ -66,7 +67,7 @@ pub async fn accrue(
     period: YearMonth,
 ) -> Result<Accrued> {
     let h = head(tx, invoice).await?;
-    if h.status != InvoiceStatus::WaitingSignature.as_str() {
+    if h.status == InvoiceStatus::Issued.as_str() {
         return Err(refuse("status", "accrual-not-waiting"));
     }
     let date = period.last_day();
@@ -207,7 +208,7 @@ pub(crate) async fn drop_accrual(
 
 /// Whether the invoice's lock still holds: one of its missions is locked
 /// and its contract unsigned.
-pub(crate) async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
+pub async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
     let n: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines l JOIN missions m ON m.id = l.mission_id

@@ -871,3 +871,48 @@ async fn the_demo_can_stop_before_the_key_account_chain() {
     })
     .await;
 }
+
+/// The OD journal is numbered by date: a close that both reverses
+/// accruals (on the issue date) and books new ones (at the period's end)
+/// must book first, whatever order the contracts come in.
+#[tokio::test]
+async fn a_close_accrues_and_releases_in_one_run_whatever_the_order() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (a, ma) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let (b, mb) = staffed(&db, &w, "lucas", "Lucas Petit").await;
+        let (ka, kb) = (
+            contract(&db, w.client, "CADRE-A").await,
+            contract(&db, w.client, "CADRE-B").await,
+        );
+        attach(&db, ma, ka).await;
+        attach(&db, mb, kb).await;
+        lock(&db, ma).await;
+        lock(&db, mb).await;
+        let (oct, nov) = (OCTOBER(), OCTOBER().next());
+        validated(&db, a, oct, &[]).await;
+        validated(&db, b, oct, &[]).await;
+        let s = run_close(&db, oct, date!(2026 - 11 - 02)).await.unwrap();
+        assert_eq!((s.accrued, s.waiting), (2, 2), "{s:?}");
+        // A's contract is signed; the release job has not run yet.
+        sign_contract(&db, ka).await;
+        validated(&db, a, nov, &[]).await;
+        validated(&db, b, nov, &[]).await;
+        let s = run_close(&db, nov, date!(2026 - 12 - 01)).await.unwrap();
+        assert!(s.errors.is_empty(), "{s:?}");
+        // B's November is accrued at its end (A's was drafted after the
+        // signature: it goes out now); A's two months are issued, October's
+        // accrual reversed on the issue date.
+        assert_eq!((s.accrued, s.issued, s.waiting), (1, 2, 2), "{s:?}");
+        let live: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM accruals WHERE reversal_entry_id IS NULL"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(live, 2, "B's two months still accrued");
+        let b_gross = (working_halves(oct) + working_halves(nov)) * 36_000;
+        assert_eq!(balance(&db, "4181").await, b_gross);
+    })
+    .await;
+}
