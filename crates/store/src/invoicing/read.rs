@@ -179,6 +179,9 @@ pub struct Detail {
     /// The invoice a credit note credits.
     pub credited: Option<Summary>,
     pub entries: Vec<EntryLink>,
+    /// Waiting, and the lock still holds (a mission locked, its contract
+    /// unsigned): releasing it would be refused.
+    pub locked: bool,
 }
 
 pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
@@ -305,7 +308,10 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let locked = summary.status == InvoiceStatus::WaitingSignature
+        && super::lock::still_locked(tx, id).await?;
     Ok(Detail {
+        locked,
         summary,
         lines,
         frozen,

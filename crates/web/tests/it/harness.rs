@@ -62,7 +62,13 @@ pub struct Browser {
 
 impl TestApp {
     pub async fn new(db: Db) -> TestApp {
-        store::demo::seed(&db).await.expect("demo data");
+        TestApp::with_stage(db, store::demo::Stage::Full).await
+    }
+
+    pub async fn with_stage(db: Db, stage: store::demo::Stage) -> TestApp {
+        store::demo::seed_stage(&db, stage)
+            .await
+            .expect("demo data");
         let app = web::app(AppState::new(db.clone(), WebConfig::default()));
         let mut tx = db.read().await.unwrap();
         let companies = store::companies::list(
@@ -352,6 +358,20 @@ where
     store::testing::on_each_backend(move |db| {
         let body = body.clone();
         async move { body(TestApp::new(db).await).await }
+    })
+    .await
+}
+
+/// The same, on the demo stopped before the key-account chain (Camille's
+/// two validated months waiting for Clientis's signature, not accrued).
+pub async fn on_each_backend_before_billing<F, Fut>(body: F)
+where
+    F: Fn(TestApp) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    store::testing::on_each_backend(move |db| {
+        let body = body.clone();
+        async move { body(TestApp::with_stage(db, store::demo::Stage::BeforeBilling).await).await }
     })
     .await
 }

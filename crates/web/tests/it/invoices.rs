@@ -1,4 +1,5 @@
-//! Invoicing through the pages, on the demo: Camille's two past months
+//! Invoicing through the pages, on the demo stopped before its key-account
+//! chain: Camille's two past months
 //! were validated (which drafted them) and wait for Clientis to sign its
 //! contract. Released, a month is issued (refused first, in French, while
 //! the client lacks its SIREN), printed, and partly credited; the month-end
@@ -14,7 +15,7 @@ use store::invoicing::read;
 use store::{Actor, Scope};
 use tower::ServiceExt;
 
-use crate::harness::{Browser, TestApp, on_each_backend};
+use crate::harness::{Browser, TestApp, on_each_backend_before_billing as on_each_backend};
 
 async fn waiting(t: &TestApp) -> Vec<read::Summary> {
     let mut tx = t.db.read().await.unwrap();

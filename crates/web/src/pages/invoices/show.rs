@@ -358,7 +358,7 @@ pub(super) async fn page(
         credited: d.credited.as_ref().map(|c| link(l, c)),
         entries: entries(l, &d, allows(role, Permission::ViewAccounting)),
         can_issue: can_manage && invoice && status_now == InvoiceStatus::Draft,
-        can_release: can_manage && status_now == InvoiceStatus::WaitingSignature,
+        can_release: can_manage && status_now == InvoiceStatus::WaitingSignature && !d.locked,
         can_credit: can_manage && !credit_groups.is_empty(),
         pdf_label: i18n::t(
             l,
