@@ -20,7 +20,6 @@ use domain::ids::{CompanyId, CraId, MissionId, UserId};
 use domain::locale::format_date;
 use domain::mission::{DayQuantity, Tjm};
 use domain::money::Money;
-use domain::rates::Amendment;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -137,8 +136,7 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
     .fetch_all(c)
     .await
     })?;
-    type AmendmentRow = (String, i32, Date, Option<i64>, Option<Date>);
-    let amendments: Vec<AmendmentRow> = on_tx!(tx, |c| {
+    let amendments: Vec<crate::missions::AmendmentTuple> = on_tx!(tx, |c| {
         sqlx::query_as(concat!(
         "SELECT a.mission_id, CAST(a.number AS INTEGER), a.effective_from, a.new_tjm_cents, a.new_end
          FROM amendments a WHERE ",
@@ -153,32 +151,22 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
     .await
     })?;
 
-    let mut changes: HashMap<String, Vec<(i32, Amendment)>> = HashMap::new();
-    for (mission, number, effective_from, tjm, new_end) in amendments {
-        let new_tjm = tjm
-            .map(|c| Tjm::from_cents(c).map_err(|_| corrupt("amendment tjm", &c.to_string())))
-            .transpose()?;
-        changes.entry(mission).or_default().push((
-            number,
-            Amendment {
-                effective_from,
-                new_tjm,
-                new_end,
-            },
-        ));
-    }
+    let rates = crate::missions::schedules(
+        missions.iter().map(|m| {
+            (
+                m.id.as_str(),
+                m.start_date,
+                m.initial_end_date,
+                m.base_tjm_cents,
+            )
+        }),
+        amendments,
+    )?;
+    let by_id: HashMap<&str, &BillableMission> =
+        missions.iter().map(|m| (m.id.as_str(), m)).collect();
     let mut schedules = HashMap::new();
-    for m in &missions {
-        let base = Tjm::from_cents(m.base_tjm_cents)
-            .map_err(|_| corrupt("tjm", &m.base_tjm_cents.to_string()))?;
-        let list = changes.remove(&m.id).unwrap_or_default();
-        let s = crate::missions::schedule_from(
-            m.start_date,
-            m.initial_end_date,
-            base,
-            list.iter().map(|(n, a)| (*n, a)),
-        )?;
-        schedules.insert(m.id.as_str(), (m, s));
+    for (id, s) in rates {
+        schedules.insert(id, (by_id[id], s));
     }
 
     // Half days per calendar day, per report and mission.

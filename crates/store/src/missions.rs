@@ -644,6 +644,41 @@ pub async fn schedule(
     Ok((m, s, list))
 }
 
+/// An amendment as read: mission, number, effective date, new TJM, new end.
+pub(crate) type AmendmentTuple = (String, i32, Date, Option<i64>, Option<Date>);
+
+/// The rates of several missions, each from its start, initial end, base
+/// TJM (cents) and its amendment rows (in number order).
+pub(crate) fn schedules<'m>(
+    missions: impl IntoIterator<Item = (&'m str, Date, Date, i64)>,
+    amendments: Vec<AmendmentTuple>,
+) -> Result<std::collections::HashMap<&'m str, RateSchedule>> {
+    let mut changes: std::collections::HashMap<String, Vec<(i32, Amendment)>> =
+        std::collections::HashMap::new();
+    for (mission, number, effective_from, tjm, new_end) in amendments {
+        let new_tjm = tjm
+            .map(|c| Tjm::from_cents(c).map_err(|_| corrupt("amendment tjm", &c.to_string())))
+            .transpose()?;
+        changes.entry(mission).or_default().push((
+            number,
+            Amendment {
+                effective_from,
+                new_tjm,
+                new_end,
+            },
+        ));
+    }
+    let mut out = std::collections::HashMap::new();
+    for (id, start, initial_end, base_cents) in missions {
+        let base =
+            Tjm::from_cents(base_cents).map_err(|_| corrupt("tjm", &base_cents.to_string()))?;
+        let list = changes.remove(id).unwrap_or_default();
+        let s = schedule_from(start, initial_end, base, list.iter().map(|(n, a)| (*n, a)))?;
+        out.insert(id, s);
+    }
+    Ok(out)
+}
+
 /// A mission's schedule from its signed facts and its amendments in the
 /// order of their numbers: the one rule behind `schedule` and the
 /// set-based reports that load many missions at once.

@@ -11,9 +11,8 @@ use domain::calendar::YearMonth;
 use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::invoice::{self, InvoiceLine, InvoiceStatus};
-use domain::mission::{DayQuantity, Tjm};
+use domain::mission::DayQuantity;
 use domain::money::Money;
-use domain::rates::Amendment;
 use domain::terms::VatRate;
 use serde::Serialize;
 use time::Date;
@@ -337,49 +336,33 @@ async fn schedules<'a>(
     tx: &mut Tx,
     missions: &'a [MissionTerms],
 ) -> Result<HashMap<&'a str, domain::rates::RateSchedule>> {
-    type AmendmentRow = (String, i32, Date, Option<i64>, Option<Date>);
-    let mut amendments: HashMap<String, Vec<(i32, Amendment)>> = HashMap::new();
+    let mut rows: Vec<crate::missions::AmendmentTuple> = Vec::new();
     for chunk in missions.chunks(crate::MAX_BINDS) {
         let sql = format!(
             "SELECT mission_id, CAST(number AS INTEGER), effective_from, new_tjm_cents, new_end FROM amendments
              WHERE mission_id IN ({}) ORDER BY mission_id, number",
             crate::values_list("?", chunk.len())
         );
-        let rows: Vec<AmendmentRow> = on_tx!(tx, |c| {
+        let chunk_rows: Vec<crate::missions::AmendmentTuple> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for m in chunk {
                 q = q.bind(&m.id);
             }
             q.fetch_all(c).await
         })?;
-        for (mission, number, effective_from, tjm, new_end) in rows {
-            let new_tjm = tjm
-                .map(|c| Tjm::from_cents(c).map_err(|_| corrupt("amendment tjm", &c.to_string())))
-                .transpose()?;
-            amendments.entry(mission).or_default().push((
-                number,
-                Amendment {
-                    effective_from,
-                    new_tjm,
-                    new_end,
-                },
-            ));
-        }
+        rows.extend(chunk_rows);
     }
-    let mut out = HashMap::new();
-    for m in missions {
-        let base = Tjm::from_cents(m.base_tjm_cents)
-            .map_err(|_| corrupt("tjm", &m.base_tjm_cents.to_string()))?;
-        let list = amendments.remove(&m.id).unwrap_or_default();
-        let s = crate::missions::schedule_from(
-            m.start_date,
-            m.initial_end_date,
-            base,
-            list.iter().map(|(n, a)| (*n, a)),
-        )?;
-        out.insert(m.id.as_str(), s);
-    }
-    Ok(out)
+    crate::missions::schedules(
+        missions.iter().map(|m| {
+            (
+                m.id.as_str(),
+                m.start_date,
+                m.initial_end_date,
+                m.base_tjm_cents,
+            )
+        }),
+        rows,
+    )
 }
 
 /// The group's open invoice for the month, created if none, and the

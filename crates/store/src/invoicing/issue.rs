@@ -95,6 +95,16 @@ impl From<Firm> for FrozenFirm {
     }
 }
 
+impl FrozenFirm {
+    fn blank() -> FrozenFirm {
+        FrozenFirm::from(Firm {
+            name: "—".into(),
+            country: "FR".into(),
+            ..Firm::default()
+        })
+    }
+}
+
 impl Frozen {
     pub fn regime(&self) -> VatRegime {
         VatRegime::parse(&self.vat_regime).unwrap_or_default()
@@ -248,6 +258,42 @@ pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Dat
     Ok(())
 }
 
+/// The parties and terms a draft would be issued with, as they are now,
+/// with what the mentions check needs (the seller is blank while the
+/// firm's identity is not set).
+pub(crate) struct Live {
+    pub frozen: Frozen,
+    pub firm: Option<Firm>,
+    pub company: CompanyData,
+}
+
+pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
+    let (regime, po, days, eom, billing, contract_ref) = terms(tx, h).await?;
+    let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let company = crate::companies::get(tx, Scope::All, client).await?.data;
+    let firm = crate::firm::get(tx).await?;
+    let frozen = Frozen {
+        seller: firm
+            .clone()
+            .map(FrozenFirm::from)
+            .unwrap_or_else(FrozenFirm::blank),
+        buyer: buyer(&company),
+        billing_address: billing,
+        po_number: po,
+        contract_reference: contract_ref,
+        payment_days: days.clamp(0, 366) as u16,
+        payment_end_of_month: eom,
+        vat_regime: regime.as_str().to_owned(),
+    };
+    Ok(Live {
+        frozen,
+        firm,
+        company,
+    })
+}
+
 /// Issues a draft invoice dated `date`. Refused, with nothing written, while
 /// it waits for the client contract's signature, once issued, when a
 /// mandatory mention is missing (listed), when dated before the series'
@@ -265,13 +311,13 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     if h.net_cents <= 0 {
         return Err(refuse("lines", "invoice-empty"));
     }
-    let (regime, po, days, eom, billing, contract_ref) = terms(tx, &h).await?;
-    let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
-    let client =
-        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let company = crate::companies::get(tx, Scope::All, client).await?;
-    let firm = crate::firm::get(tx).await?;
-    let missing = missing_mentions(firm.as_ref(), &company.data, regime);
+    let Live {
+        frozen,
+        firm,
+        company,
+    } = live(tx, &h).await?;
+    let regime = frozen.regime();
+    let missing = missing_mentions(firm.as_ref(), &company, regime);
     if !missing.is_empty() {
         let mut e = ValidationErrors::new();
         e.add_with(
@@ -281,17 +327,9 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         );
         return Err(Error::Invalid(e));
     }
-    let terms = PaymentTerms::new(days.clamp(0, 366) as u16, eom).unwrap_or_default();
-    let frozen = Frozen {
-        seller: firm.map(FrozenFirm::from).ok_or(Error::NotFound)?,
-        buyer: buyer(&company.data),
-        billing_address: billing,
-        po_number: po,
-        contract_reference: contract_ref,
-        payment_days: days.clamp(0, 366) as u16,
-        payment_end_of_month: eom,
-        vat_regime: regime.as_str().to_owned(),
-    };
+    let terms = frozen.terms();
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
     refuse_before_last(tx, InvoiceKind::Invoice, date).await?;
     let due = terms.due_date(date);
     let seq = crate::ledger::next_number(tx, InvoiceKind::Invoice.series(), date.year()).await?;
@@ -305,7 +343,7 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
             number: &number,
             date,
             client,
-            client_name: &company.data.name,
+            client_name: &company.name,
             regime,
             vat: Money::from_cents(h.vat_cents),
             gross: Money::from_cents(h.gross_cents),

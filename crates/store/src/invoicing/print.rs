@@ -17,9 +17,9 @@ use domain::money::Money;
 use domain::terms::{PaymentTerms, VatRate, VatRegime};
 use time::{Date, OffsetDateTime};
 
-use super::issue::{Buyer, Frozen, FrozenFirm};
+use super::issue::{Frozen, FrozenFirm};
 use super::read::{self, Detail, LineView};
-use crate::{Result, Scope, Tx, corrupt, now, on_tx};
+use crate::{Result, Tx, corrupt, now, on_tx};
 
 /// What a preview prints instead of a number.
 pub const DRAFT_MARK: &str = "BROUILLON — sans valeur";
@@ -130,82 +130,7 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
 /// The parties and terms a draft would be issued with, as they are now.
 async fn live_parties(tx: &mut Tx, id: &str) -> Result<Frozen> {
     let h = super::issue::head(tx, id).await?;
-    type TermsRow = (
-        String,
-        Option<String>,
-        i32,
-        bool,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
-        (Some(m), _) => on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
-               m.billing_address, k.reference
-             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
-        )
-        .bind(m)
-        .fetch_optional(c)
-        .await
-        })?,
-        (None, Some(k)) => on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
-               m.billing_address, k.reference
-             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
-             ORDER BY m.start_date, m.id LIMIT 1"
-        )
-        .bind(k)
-        .fetch_optional(c)
-        .await
-        })?,
-        (None, None) => None,
-    };
-    let (regime, po, days, eom, billing, contract) =
-        row.ok_or_else(|| corrupt("invoice without mission or contract", id))?;
-    let client = domain::ids::CompanyId::parse(&h.client_id)
-        .ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let company = crate::companies::get(tx, Scope::All, client).await?.data;
-    let seller = match crate::firm::get(tx).await? {
-        Some(f) => FrozenFirm::from(f),
-        None => FrozenFirm {
-            name: "—".into(),
-            legal_form: None,
-            siren: None,
-            vat_number: None,
-            rcs_city: None,
-            share_capital_cents: None,
-            address_line1: None,
-            postcode: None,
-            city: None,
-            country: "FR".into(),
-            iban: None,
-            bic: None,
-            email: None,
-            phone: None,
-        },
-    };
-    Ok(Frozen {
-        seller,
-        buyer: Buyer {
-            name: company.name.clone(),
-            legal_form: company.legal_form.clone(),
-            siren: company.siren.as_ref().map(|s| s.to_string()),
-            vat_number: company.vat_number.as_ref().map(|v| v.to_string()),
-            address_line1: company.address_line1.clone(),
-            address_line2: company.address_line2.clone(),
-            postcode: company.postcode.clone(),
-            city: company.city.clone(),
-            country: company.country.clone(),
-        },
-        billing_address: billing,
-        po_number: po,
-        contract_reference: contract,
-        payment_days: days.clamp(0, 366) as u16,
-        payment_end_of_month: eom,
-        vat_regime: regime,
-    })
+    Ok(super::issue::live(tx, &h).await?.frozen)
 }
 
 /// The document `d` as the PDF lays it out: the parties and terms of
