@@ -1,10 +1,10 @@
 //! The firm using Régisseur: its identity appears on every invoice and contract.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Result, Tx, now, on_tx};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Firm {
     pub name: String,
     pub legal_form: Option<String>,

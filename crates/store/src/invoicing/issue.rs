@@ -55,53 +55,14 @@ pub struct Frozen {
     pub vat_regime: String,
 }
 
-/// The firm's identity on the document (mentions of R123-237).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrozenFirm {
-    pub name: String,
-    pub legal_form: Option<String>,
-    pub siren: Option<String>,
-    pub vat_number: Option<String>,
-    pub rcs_city: Option<String>,
-    pub share_capital_cents: Option<i64>,
-    pub address_line1: Option<String>,
-    pub postcode: Option<String>,
-    pub city: Option<String>,
-    pub country: String,
-    pub iban: Option<String>,
-    pub bic: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
+/// The firm's identity as printed (mentions of R123-237).
+pub type FrozenFirm = Firm;
 
-impl From<Firm> for FrozenFirm {
-    fn from(f: Firm) -> FrozenFirm {
-        FrozenFirm {
-            name: f.name,
-            legal_form: f.legal_form,
-            siren: f.siren,
-            vat_number: f.vat_number,
-            rcs_city: f.rcs_city,
-            share_capital_cents: f.share_capital_cents,
-            address_line1: f.address_line1,
-            postcode: f.postcode,
-            city: f.city,
-            country: f.country,
-            iban: f.iban,
-            bic: f.bic,
-            email: f.email,
-            phone: f.phone,
-        }
-    }
-}
-
-impl FrozenFirm {
-    fn blank() -> FrozenFirm {
-        FrozenFirm::from(Firm {
-            name: "—".into(),
-            country: "FR".into(),
-            ..Firm::default()
-        })
+fn blank_firm() -> Firm {
+    Firm {
+        name: "—".into(),
+        country: "FR".into(),
+        ..Firm::default()
     }
 }
 
@@ -275,10 +236,7 @@ pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
     let company = crate::companies::get(tx, Scope::All, client).await?.data;
     let firm = crate::firm::get(tx).await?;
     let frozen = Frozen {
-        seller: firm
-            .clone()
-            .map(FrozenFirm::from)
-            .unwrap_or_else(FrozenFirm::blank),
+        seller: firm.clone().unwrap_or_else(blank_firm),
         buyer: buyer(&company),
         billing_address: billing,
         po_number: po,
