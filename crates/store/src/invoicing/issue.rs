@@ -195,15 +195,21 @@ async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
 /// The latest issue date of a series' year: a document may not be dated
 /// before it, so numbers follow dates.
 pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Date) -> Result<()> {
+    // Numbers follow dates, so the year's highest number carries its latest
+    // date: one step down the (series, number) index, whatever the count.
+    let year = date.year();
     let last: Option<Date> = on_tx!(tx, |c| {
         sqlx::query_scalar(
-        "SELECT MAX(issue_date) FROM invoices WHERE series = $1 AND status = 'issued' AND issue_date >= $2"
-    )
-    .bind(kind.series())
-    .bind(Date::from_calendar_date(date.year(), time::Month::January, 1).expect("1 January"))
-    .fetch_one(c)
-    .await
-    })?;
+            "SELECT issue_date FROM invoices WHERE series = $1 AND number >= $2 AND number <= $3
+         ORDER BY number DESC LIMIT 1",
+        )
+        .bind(kind.series())
+        .bind(domain::invoice::number(kind, year, 0))
+        .bind(domain::invoice::number(kind, year, 999_999))
+        .fetch_optional(c)
+        .await
+    })?
+    .flatten();
     if let Some(last) = last
         && date < last
     {
