@@ -500,6 +500,14 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
         assert_eq!((s.drafted, s.issued), (1, 1), "{s:?}");
         assert_eq!(s.issued_gross, Money::from_euros(1_080));
         assert_eq!(live_billed(&db).await, validated_slots(&db).await);
+        // A credit note dated before the series' last one is refused.
+        let e = credit(CreditSelection::All, date!(2026 - 11 - 04))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-date-before-last"),
+            "{e:?}"
+        );
         // Crediting everything left nets the first invoice to zero.
         let all = credit(CreditSelection::All, date!(2026 - 11 - 06))
             .await
