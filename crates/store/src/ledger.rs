@@ -111,12 +111,16 @@ async fn post_inner(
     // Taking the sequence row first also serialises the journal's postings
     // on PostgreSQL, so the date check below sees the latest entry.
     let number = next_number(tx, journal, year).await?;
+    // ORDER BY … LIMIT 1 rather than MAX(): PostgreSQL reads MAX with a
+    // prefix condition by scanning the journal's year in the index, which
+    // made a month-end close quadratic; this is one step down the index.
     let latest: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT MAX(entry_date) FROM ledger_entries WHERE journal = $1 AND year = $2"
+        "SELECT entry_date FROM ledger_entries WHERE journal = $1 AND year = $2
+         ORDER BY entry_date DESC LIMIT 1"
     )
     .bind(journal)
     .bind(year)
-    .fetch_one(c)
+    .fetch_optional(c)
     .await)?;
     if let Some(latest) = latest
         && entry.date < latest
