@@ -9,6 +9,7 @@ mod backup;
 mod companies;
 mod concurrency;
 mod contacts;
+mod contracts;
 mod cra_reports;
 mod cras;
 mod demo;
