@@ -6,6 +6,7 @@ mod support;
 
 mod api_tokens;
 mod backup;
+mod bench_data;
 mod companies;
 mod concurrency;
 mod contacts;
