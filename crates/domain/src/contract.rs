@@ -34,6 +34,37 @@ impl ContractKind {
     }
 }
 
+/// How the month's validated days of the contract's missions go onto
+/// invoices: one invoice per mission (the default), or every mission of the
+/// contract on one invoice (a client that wants one document per month).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceGrouping {
+    #[default]
+    PerMission,
+    PerContract,
+}
+
+impl InvoiceGrouping {
+    pub const ALL: [InvoiceGrouping; 2] =
+        [InvoiceGrouping::PerMission, InvoiceGrouping::PerContract];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceGrouping::PerMission => "per_mission",
+            InvoiceGrouping::PerContract => "per_contract",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("contract-grouping-{}", self.as_str().replace('_', "-"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContractStatus {
@@ -125,6 +156,11 @@ pub struct ContractInput {
     pub ceiling_amount: String,
     pub payment_days: String,
     pub payment_end_of_month: bool,
+    /// `per_mission` or `per_contract`; blank for one invoice per mission.
+    pub invoice_grouping: String,
+    /// `true` or `false`; blank for true (the month-end close issues the
+    /// invoices; false keeps them as drafts for someone to review and issue).
+    pub issue_at_close: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -138,6 +174,70 @@ pub struct ContractData {
     pub ceiling_days: Option<crate::mission::DayQuantity>,
     pub ceiling_amount: Option<crate::money::Money>,
     pub payment_terms: PaymentTerms,
+    #[serde(flatten)]
+    pub invoicing: ContractInvoicing,
+}
+
+/// What the month-end close does with the contract's invoices. Not part of
+/// what the client signs: it may change at any time (see
+/// `store::contracts::set_invoicing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ContractInvoicing {
+    pub invoice_grouping: InvoiceGrouping,
+    pub issue_at_close: bool,
+}
+
+impl Default for ContractInvoicing {
+    fn default() -> Self {
+        ContractInvoicing {
+            invoice_grouping: InvoiceGrouping::PerMission,
+            issue_at_close: true,
+        }
+    }
+}
+
+/// The invoicing settings as typed in a form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct ContractInvoicingInput {
+    pub invoice_grouping: String,
+    pub issue_at_close: String,
+}
+
+impl ContractInvoicingInput {
+    pub fn validate(&self) -> Result<ContractInvoicing, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let v = invoicing(&mut e, &self.invoice_grouping, &self.issue_at_close);
+        e.into_result(|| v.expect("checked"))
+    }
+}
+
+/// Parses the two settings, adding an error per bad field; blanks take the
+/// defaults.
+fn invoicing(
+    e: &mut ValidationErrors,
+    grouping: &str,
+    issue_at_close: &str,
+) -> Option<ContractInvoicing> {
+    let invoice_grouping = match grouping.trim() {
+        "" => Some(InvoiceGrouping::default()),
+        s => InvoiceGrouping::parse(s).or_else(|| {
+            e.add("invoice_grouping", "contract-grouping-invalid");
+            None
+        }),
+    };
+    let issue_at_close = match issue_at_close.trim() {
+        "" | "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            e.add("issue_at_close", "contract-issue-at-close-invalid");
+            None
+        }
+    };
+    Some(ContractInvoicing {
+        invoice_grouping: invoice_grouping?,
+        issue_at_close: issue_at_close?,
+    })
 }
 
 struct AmountError(&'static str);
@@ -213,6 +313,7 @@ impl ContractInput {
                 PaymentTerms::parse(s, self.payment_end_of_month)
             })
         };
+        let invoicing = invoicing(&mut e, &self.invoice_grouping, &self.issue_at_close);
         e.into_result(|| ContractData {
             client_id: client_id.expect("checked"),
             kind: kind.expect("checked"),
@@ -223,6 +324,7 @@ impl ContractInput {
             ceiling_days,
             ceiling_amount,
             payment_terms: payment_terms.expect("checked"),
+            invoicing: invoicing.expect("checked"),
         })
     }
 }
@@ -272,6 +374,63 @@ mod tests {
         let c = input().validate().unwrap();
         assert_eq!(c.ceiling_amount.unwrap().cents(), 15_000_000);
         assert_eq!(c.payment_terms, PaymentTerms::default());
+        // Blank settings: one invoice per mission, issued at the close.
+        assert_eq!(c.invoicing, ContractInvoicing::default());
+        assert_eq!(c.invoicing.invoice_grouping, InvoiceGrouping::PerMission);
+        assert!(c.invoicing.issue_at_close);
+    }
+
+    #[test]
+    fn invoicing_settings_parse_and_name_their_fields() {
+        let mut i = input();
+        i.invoice_grouping = "per_contract".into();
+        i.issue_at_close = "false".into();
+        let c = i.validate().unwrap();
+        assert_eq!(
+            c.invoicing,
+            ContractInvoicing {
+                invoice_grouping: InvoiceGrouping::PerContract,
+                issue_at_close: false,
+            }
+        );
+        i.invoice_grouping = "per_client".into();
+        i.issue_at_close = "sometimes".into();
+        let e = i.validate().unwrap_err();
+        assert_eq!(
+            e.for_field("invoice_grouping").unwrap().key,
+            "contract-grouping-invalid"
+        );
+        assert_eq!(
+            e.for_field("issue_at_close").unwrap().key,
+            "contract-issue-at-close-invalid"
+        );
+        let alone = ContractInvoicingInput {
+            invoice_grouping: " per_mission ".into(),
+            issue_at_close: "true".into(),
+        };
+        assert_eq!(alone.validate().unwrap(), ContractInvoicing::default());
+        assert!(
+            ContractInvoicingInput {
+                invoice_grouping: "PerContract".into(),
+                ..Default::default()
+            }
+            .validate()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn groupings_round_trip_through_their_stored_names() {
+        for g in InvoiceGrouping::ALL {
+            assert_eq!(InvoiceGrouping::parse(g.as_str()), Some(g));
+        }
+        // The names the migration's CHECK constraint allows.
+        assert_eq!(InvoiceGrouping::PerMission.as_str(), "per_mission");
+        assert_eq!(InvoiceGrouping::PerContract.as_str(), "per_contract");
+        assert_eq!(
+            InvoiceGrouping::PerContract.label_key(),
+            "contract-grouping-per-contract"
+        );
     }
 
     #[test]

@@ -37,6 +37,16 @@ pub struct BenchArgs {
     /// (planner statistics refreshed after each bulk change, untimed).
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000")]
     pub cras: Option<usize>,
+    /// Also time the month-end close at size N (1000 when no N is given): N
+    /// consultants, each with one unlocked mission at 600 € a day and last
+    /// month's report validated by the manager (written directly, so the
+    /// close does the drafting), are added and kept; then the close of last
+    /// month (draft, issue and post each invoice, one transaction per
+    /// mission) is timed against its floor: the same rows written with
+    /// plain prepared statements in one transaction, into a copy of the
+    /// database taken before the close.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000")]
+    pub close: Option<usize>,
 }
 
 /// The live report with the most half-day entries, and its consultant.
@@ -50,7 +60,7 @@ async fn busiest_report(
 }
 
 pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
-    let db = connect(common).await?;
+    let mut db = connect(common).await?;
     let mut tx = db.begin().await?;
     let admins = store::users::list(
         &mut tx,
@@ -69,6 +79,11 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     let (_, token) =
         store::api_tokens::create(&mut tx, &Actor::system("bench"), admin.id, "bench").await?;
     tx.commit().await?;
+    // First, while nothing else holds the database: the floor's copy of it
+    // (PostgreSQL) needs the pool closed for a moment.
+    if let Some(n) = args.close {
+        close(&mut db, common, n).await?;
+    }
     let companies = {
         let mut tx = db.read().await?;
         let n = store::companies::counts_by_kind(&mut tx, store::Scope::All)
@@ -134,6 +149,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.cras {
         cras(&db, n).await?;
+    }
+    if args.requests == 0 {
+        return Ok(());
     }
     println!(
         "backend: {}, companies: {companies}, requests per scenario: {}",
@@ -375,6 +393,163 @@ async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
     println!(
         "  on-time rates over 12 months: {:.0} ms ({expected} reports expected for {month})",
         ms(rates_time)
+    );
+    Ok(())
+}
+
+/// The month-end close at size `n` on the current backend, against the floor
+/// of the rows it writes, then the numbering checked.
+async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<()> {
+    use domain::calendar::YearMonth;
+    use store::bench_data::{CLOSE_TABLES, Written};
+    use store::invoicing::close::Close;
+    anyhow::ensure!(n > 0, "--close needs at least one consultant");
+    let today = store::now().date();
+    let c = Close {
+        period: YearMonth::of(today).prev(),
+        issue_date: today,
+    };
+    let start = Instant::now();
+    let mut tx = db.begin().await?;
+    let fixture = store::bench_data::validated_cras_for_close(&mut tx, n, c.period).await?;
+    tx.commit().await?;
+    let setup = start.elapsed();
+    // PostgreSQL's autovacuum would refresh the statistics after such a
+    // bulk change. SQLite keeps none unless told (the application never
+    // runs ANALYZE): statistics taken now, with no invoice yet, would make
+    // its planner scan invoices and their lines once per mission.
+    if db.backend() == store::Backend::Postgres {
+        analyze(db).await?;
+    }
+    let start = Instant::now();
+    let snapshot =
+        store::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
+    let snapshot_time = start.elapsed();
+    let snapshot2 =
+        store::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
+
+    let counts = async |db: &store::Db| -> anyhow::Result<Vec<(&'static str, i64)>> {
+        let mut tx = db.read().await?;
+        let c = store::bench_data::row_counts(&mut tx, &CLOSE_TABLES).await?;
+        tx.commit().await?;
+        Ok(c)
+    };
+    let before = counts(db).await?;
+    let since = store::now();
+    let bar = crate::generate::progress(0, "close");
+    let start = Instant::now();
+    let summary = crate::close::execute(db, c, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await?;
+    let close_time = start.elapsed();
+    bar.finish_and_clear();
+    let after = counts(db).await?;
+    let diff: Vec<(&str, i64)> = before
+        .iter()
+        .zip(&after)
+        .map(|((t, b), (_, a))| (*t, a - b))
+        .collect();
+    let mut tx = db.read().await?;
+    let written = Written::read(&mut tx, since).await?;
+    let numbers = store::bench_data::issued_numbers(&mut tx, &fixture.missions).await?;
+    let sequence = store::bench_data::issued_sequence(
+        &mut tx,
+        domain::invoice::InvoiceKind::Invoice.series(),
+        c.issue_date.year(),
+    )
+    .await?;
+    tx.commit().await?;
+
+    // The floor; then, for comparison, the same rows in multi-row
+    // statements as the application's bulk writes do (into the second copy).
+    let mut tx = snapshot.db.begin().await?;
+    let start = Instant::now();
+    let rows = written.insert(&mut tx, false).await?;
+    tx.commit().await?;
+    let floor_time = start.elapsed();
+    snapshot.drop_db().await?;
+    let mut tx = snapshot2.db.begin().await?;
+    let start = Instant::now();
+    written.insert(&mut tx, true).await?;
+    tx.commit().await?;
+    let batched_time = start.elapsed();
+    snapshot2.drop_db().await?;
+
+    let backend = db.backend().name();
+    println!(
+        "month-end close ({backend}, {n} consultants, {}, invoices dated {}): fixture written in {:.0} ms, database copied in {:.0} ms",
+        c.period,
+        c.issue_date,
+        ms(setup),
+        ms(snapshot_time)
+    );
+    println!(
+        "  close: {} units, {} drafted, {} issued, {} accrued, {} waiting, {} errors in {:.0} ms ({:.0} invoices/s)",
+        summary.units,
+        summary.drafted,
+        summary.issued,
+        summary.accrued,
+        summary.waiting,
+        summary.errors.len(),
+        ms(close_time),
+        summary.issued as f64 / close_time.as_secs_f64()
+    );
+    for e in summary.errors.iter().take(5) {
+        println!("    error: {} — {} {:?}", e.unit, e.key, e.args);
+    }
+    println!(
+        "  rows written: {}",
+        diff.iter()
+            .map(|(t, d)| format!("{t} {d}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if written.counts() != diff {
+        println!(
+            "  warning: the rows read back differ from the counts: {:?}",
+            written.counts()
+        );
+    }
+    println!(
+        "  floor: the same {rows} rows, plain prepared statements, one transaction, into the copy: {:.0} ms",
+        ms(floor_time)
+    );
+    println!(
+        "  close / floor: {:.1}×",
+        close_time.as_secs_f64() / floor_time.as_secs_f64()
+    );
+    println!(
+        "  for comparison, the same rows in multi-row statements, one transaction: {:.0} ms (close / that: {:.1}×)",
+        ms(batched_time),
+        close_time.as_secs_f64() / batched_time.as_secs_f64()
+    );
+    // Every fixture mission issued once; the year's series without a gap.
+    let gap_free = sequence.iter().zip(1..).all(|(s, i)| *s == i);
+    let run: Vec<i64> = numbers
+        .iter()
+        .filter_map(|n| n.rsplit('-').next()?.parse().ok())
+        .collect();
+    let contiguous = run.windows(2).all(|w| w[1] == w[0] + 1);
+    println!(
+        "  numbers: {} invoices of the fixture, {} → {}, {}; series {}-{}: {} issued, {}",
+        numbers.len(),
+        numbers.first().map_or("-", String::as_str),
+        numbers.last().map_or("-", String::as_str),
+        if contiguous {
+            "consecutive"
+        } else {
+            "NOT CONSECUTIVE"
+        },
+        domain::invoice::InvoiceKind::Invoice.series(),
+        c.issue_date.year(),
+        sequence.len(),
+        if gap_free { "no gap" } else { "GAPS" }
+    );
+    anyhow::ensure!(
+        numbers.len() == n && contiguous && gap_free,
+        "the close did not issue {n} invoices with consecutive numbers"
     );
     Ok(())
 }

@@ -235,7 +235,7 @@ async fn missions(db: &store::Db, actor: &Actor, args: &GenerateArgs) -> anyhow:
     Ok(())
 }
 
-fn progress(len: u32, what: &'static str) -> ProgressBar {
+pub(crate) fn progress(len: u32, what: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(u64::from(len));
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")

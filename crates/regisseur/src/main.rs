@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod close;
 mod config;
 mod demo;
 mod generate;
@@ -44,25 +45,33 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Measure request latency of list pages and the API against the configured database.
     Bench(bench::BenchArgs),
+    /// Month-end close of a period: draft the validated days, issue the
+    /// invoices, book accruals for those waiting for a signature; print a
+    /// summary. Exits non-zero when a contract could not be closed.
+    Close(close::CloseArgs),
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     config::init_tracing(&cli.common);
+    let done = |r: anyhow::Result<()>| r.map(|()| std::process::ExitCode::SUCCESS);
     let result = match cli.command {
-        Command::Serve(args) => serve::run(&cli.common, args).await,
-        Command::Migrate => config::connect(&cli.common)
-            .await
-            .map(|_| println!("migrations applied")),
-        Command::Demo(args) => demo::run(&cli.common, args).await,
-        Command::User(cmd) => user::run(&cli.common, cmd).await,
-        Command::Backup(args) => backup::run(&cli.common, args).await,
-        Command::Generate(args) => generate::run(&cli.common, args).await,
-        Command::Bench(args) => bench::run(&cli.common, args).await,
+        Command::Serve(args) => done(serve::run(&cli.common, args).await),
+        Command::Migrate => done(
+            config::connect(&cli.common)
+                .await
+                .map(|_| println!("migrations applied")),
+        ),
+        Command::Demo(args) => done(demo::run(&cli.common, args).await),
+        Command::User(cmd) => done(user::run(&cli.common, cmd).await),
+        Command::Backup(args) => done(backup::run(&cli.common, args).await),
+        Command::Generate(args) => done(generate::run(&cli.common, args).await),
+        Command::Bench(args) => done(bench::run(&cli.common, args).await),
+        Command::Close(args) => close::run(&cli.common, args).await,
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

@@ -2,10 +2,11 @@
 //! of rows take seconds. Never called by the application itself.
 
 use domain::calendar::{Region, YearMonth};
+use domain::identifiers::{Siren, VatNumber};
 use domain::ids::{CompanyId, CraId, MissionId, UserId};
 use time::Duration;
 
-use crate::{Result, Tx, now, on_tx};
+use crate::{Db, Result, Tx, now, on_tx};
 
 /// What `client_validated_cras` created.
 pub struct CraFixture {
@@ -22,17 +23,118 @@ pub struct CraFixture {
 /// the mission on every working day, validated by the client. Accounts get
 /// no usable password.
 pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> Result<CraFixture> {
+    let built = reports(
+        tx,
+        n,
+        month,
+        &Spec {
+            status: "client_validated",
+            tjm_cents: None,
+            invoiceable_client: false,
+        },
+    )
+    .await?;
+    Ok(CraFixture {
+        month,
+        reports: built.reports,
+        manager: built.manager,
+        client: built.client,
+    })
+}
+
+/// What `validated_cras_for_close` created.
+pub struct CloseFixture {
+    pub month: YearMonth,
+    /// One mission per consultant, each billed on its own invoice.
+    pub missions: Vec<MissionId>,
+    pub client: CompanyId,
+    pub manager: UserId,
+}
+
+/// `n` consultants, each with an unlocked mission at 600,00 € a day at one
+/// client that has everything an invoice must mention (SIREN, VAT number,
+/// address), and a report for `month` filled with the mission on every
+/// working day and validated by the manager, written directly (not through
+/// the validation, which would draft the invoices): the close finds every
+/// day to bill. The firm's identity is set (the demo's) if incomplete.
+pub async fn validated_cras_for_close(
+    tx: &mut Tx,
+    n: usize,
+    month: YearMonth,
+) -> Result<CloseFixture> {
+    let firm = crate::firm::get(tx).await?;
+    let complete = firm.as_ref().is_some_and(|f| {
+        f.siren.is_some() && f.vat_number.is_some() && f.address_line1.is_some() && f.city.is_some()
+    });
+    if !complete {
+        crate::firm::save(tx, &crate::demo::stafforia()).await?;
+    }
+    let built = reports(
+        tx,
+        n,
+        month,
+        &Spec {
+            status: "validated",
+            tjm_cents: Some(60_000),
+            invoiceable_client: true,
+        },
+    )
+    .await?;
+    Ok(CloseFixture {
+        month,
+        missions: built.missions,
+        client: built.client,
+        manager: built.manager,
+    })
+}
+
+/// How `reports` fills the month.
+struct Spec {
+    /// The reports' status: `client_validated` or `validated`.
+    status: &'static str,
+    /// Every mission's rate; by default from 450,00 € to 849,99 €.
+    tjm_cents: Option<i64>,
+    /// The client has a SIREN, a VAT number and an address.
+    invoiceable_client: bool,
+}
+
+struct Built {
+    reports: Vec<CraId>,
+    missions: Vec<MissionId>,
+    manager: UserId,
+    client: CompanyId,
+}
+
+async fn reports(tx: &mut Tx, n: usize, month: YearMonth, spec: &Spec) -> Result<Built> {
     let tag = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let at = now();
     let client = CompanyId::new();
     let manager = UserId::new();
+    // A SIREN of its own, so fixtures can be added again to one database.
+    let siren =
+        Siren::with_check_digit(u32::from_str_radix(&tag[..7], 16).unwrap_or(0) % 100_000_000);
+    let identity = spec.invoiceable_client.then(|| {
+        (
+            siren.to_string(),
+            VatNumber::for_siren(&siren).to_string(),
+            "1 place de la Défense",
+            "92400",
+            "Courbevoie",
+        )
+    });
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO companies (id, name, kind, country, key_account, search_key, created_at, updated_at)
-         VALUES ($1, $2, 'client', 'FR', FALSE, $3, $4, $4)"
+        "INSERT INTO companies (id, name, kind, legal_form, siren, vat_number, address_line1, postcode, city, country,
+           key_account, search_key, created_at, updated_at)
+         VALUES ($1, $2, 'client', 'SAS', $3, $4, $5, $6, $7, 'FR', FALSE, $8, $9, $9)"
     )
     .bind(client.to_string())
     .bind(format!("Client bench {tag}"))
+    .bind(identity.as_ref().map(|i| i.0.clone()))
+    .bind(identity.as_ref().map(|i| i.1.clone()))
+    .bind(identity.as_ref().map(|i| i.2))
+    .bind(identity.as_ref().map(|i| i.3))
+    .bind(identity.as_ref().map(|i| i.4))
     .bind(format!("client bench {tag}"))
     .bind(at)
     .execute(c)
@@ -86,7 +188,9 @@ pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> R
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let cents = 45_000 + (i as i64 % 40) * 1_000 + if i % 7 == 0 { 99 } else { 0 };
+            let cents = spec.tjm_cents.unwrap_or_else(|| {
+                45_000 + (i as i64 % 40) * 1_000 + if i % 7 == 0 { 99 } else { 0 }
+            });
             (MissionId::new(), *c, cents)
         })
         .collect();
@@ -131,14 +235,15 @@ pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> R
         .iter()
         .zip(&consultants)
         .collect::<Vec<_>>()
-        .chunks(crate::rows_per_statement(7))
+        .chunks(crate::rows_per_statement(10))
     {
         let sql = format!(
             "INSERT INTO cras (id, consultant_id, month, version, status, signed_at, client_validated_at,
-               created_at, updated_at)
+               validated_at, validated_by, created_at, updated_at)
              VALUES {}",
-            crate::values_list("(?, ?, ?, 1, 'client_validated', ?, ?, ?, ?)", chunk.len())
+            crate::values_list("(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
         );
+        let validated = spec.status == "validated";
         on_tx!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for (id, consultant) in chunk {
@@ -146,8 +251,11 @@ pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> R
                     .bind(id.to_string())
                     .bind(consultant.to_string())
                     .bind(month.to_string())
+                    .bind(spec.status)
                     .bind(at)
                     .bind(at)
+                    .bind(validated.then_some(at))
+                    .bind(validated.then(|| manager.to_string()))
                     .bind(at)
                     .bind(at);
             }
@@ -187,9 +295,9 @@ pub async fn client_validated_cras(tx: &mut Tx, n: usize, month: YearMonth) -> R
     .await
     .map(|r| r.rows_affected())
     })?;
-    Ok(CraFixture {
-        month,
+    Ok(Built {
         reports,
+        missions: missions.into_iter().map(|(id, _, _)| id).collect(),
         manager,
         client,
     })
@@ -204,4 +312,599 @@ pub async fn analyze(tx: &mut Tx) -> Result<()> {
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The tables the month-end close writes rows into, in the order rows can
+/// be written again (entries before the invoices and accruals that point
+/// at them).
+pub const CLOSE_TABLES: [&str; 7] = [
+    "ledger_entries",
+    "ledger_lines",
+    "invoices",
+    "invoice_lines",
+    "billed_days",
+    "accruals",
+    "audit_log",
+];
+
+/// `SELECT COUNT(*)` of each table.
+pub async fn row_counts(tx: &mut Tx, tables: &[&'static str]) -> Result<Vec<(&'static str, i64)>> {
+    let mut out = Vec::with_capacity(tables.len());
+    for t in tables {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {t}");
+        let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_one(c)
+            .await)?;
+        out.push((*t, n));
+    }
+    Ok(out)
+}
+
+/// The numbers of the invoices issued to the missions, in number order.
+pub async fn issued_numbers(tx: &mut Tx, missions: &[MissionId]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(missions.len());
+    for chunk in missions.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT number FROM invoices WHERE status = 'issued' AND kind = 'invoice' AND mission_id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for m in chunk {
+                q = q.bind(m.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The sequence numbers of a series' issued documents of a year, in order.
+pub async fn issued_sequence(tx: &mut Tx, series: &str, year: i32) -> Result<Vec<i64>> {
+    let prefix = format!("{series}-{year}-");
+    let numbers: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT number FROM invoices WHERE series = $1 AND status = 'issued' AND number LIKE $2"
+    )
+    .bind(series)
+    .bind(format!("{prefix}%"))
+    .fetch_all(c)
+    .await)?;
+    let mut seqs: Vec<i64> = numbers
+        .iter()
+        .map(|n| {
+            n.strip_prefix(&prefix)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| crate::corrupt("invoice number", n))
+        })
+        .collect::<Result<_>>()?;
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
+/// Writes `rows` with `INSERT`s of `per` rows each (`per` = 1: the same
+/// single-row statement, prepared once and reused), binding each row's
+/// `cols` parameters with `bind`. Evaluates to the number of rows written.
+macro_rules! write_rows {
+    ($tx:expr, $head:literal, $cols:expr, $rows:expr, $per:expr, |$q:ident, $r:ident| $bind:expr) => {{
+        let row = format!("({})", vec!["?"; $cols].join(", "));
+        let per: usize = $per;
+        let full = format!("{} VALUES {}", $head, crate::values_list(&row, per));
+        let mut written = 0usize;
+        for chunk in $rows.chunks(per) {
+            let sql = if chunk.len() == per {
+                full.clone()
+            } else {
+                format!("{} VALUES {}", $head, crate::values_list(&row, chunk.len()))
+            };
+            on_tx!($tx, |c| {
+                let mut $q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for $r in chunk {
+                    $q = $bind;
+                }
+                $q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+            written += chunk.len();
+        }
+        written
+    }};
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    journal: String,
+    year: i32,
+    number: i64,
+    entry_date: time::Date,
+    label: String,
+    piece_ref: Option<String>,
+    reverses_id: Option<String>,
+    source: Option<String>,
+    posted_at: time::OffsetDateTime,
+    posted_by: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerLineRow {
+    entry_id: String,
+    position: i32,
+    account: String,
+    debit_cents: i64,
+    credit_cents: i64,
+    label: String,
+    third_party_id: Option<String>,
+    analytic_code: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceRow {
+    id: String,
+    kind: String,
+    status: String,
+    client_id: String,
+    mission_id: Option<String>,
+    contract_id: Option<String>,
+    period: String,
+    series: String,
+    number: Option<String>,
+    issue_date: Option<time::Date>,
+    net_cents: i64,
+    vat_cents: i64,
+    gross_cents: i64,
+    credits_id: Option<String>,
+    ledger_entry_id: Option<String>,
+    created_at: time::OffsetDateTime,
+    issued_at: Option<time::OffsetDateTime>,
+    due_date: Option<time::Date>,
+    frozen: Option<String>,
+    issue_error: Option<String>,
+    waiting_since: Option<time::OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceLineRow {
+    id: String,
+    invoice_id: String,
+    position: i32,
+    mission_id: Option<String>,
+    analytic_code: Option<String>,
+    description: String,
+    half_days: i32,
+    unit_price_cents: i64,
+    vat_rate_bp: i32,
+    net_cents: i64,
+    consultant_id: Option<String>,
+    service_from: Option<time::Date>,
+    service_to: Option<time::Date>,
+    credits_line_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BilledRow {
+    consultant_id: String,
+    day: time::Date,
+    half: String,
+    cra_id: String,
+    line_id: String,
+    credit_line_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccrualRow {
+    id: String,
+    invoice_id: String,
+    period: String,
+    net_cents: i64,
+    vat_cents: i64,
+    gross_cents: i64,
+    entry_id: String,
+    reversal_entry_id: Option<String>,
+    released_by_invoice_id: Option<String>,
+    created_at: time::OffsetDateTime,
+    reversed_at: Option<time::OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: String,
+    at: time::OffsetDateTime,
+    actor_user_id: Option<String>,
+    actor_label: String,
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    ip: Option<String>,
+}
+
+/// The rows a run (the close) added since a moment, read back as they are,
+/// to be written again into a copy of the database taken before the run:
+/// the floor of what writing them costs.
+pub struct Written {
+    entries: Vec<EntryRow>,
+    ledger_lines: Vec<LedgerLineRow>,
+    invoices: Vec<InvoiceRow>,
+    invoice_lines: Vec<InvoiceLineRow>,
+    billed: Vec<BilledRow>,
+    accruals: Vec<AccrualRow>,
+    audit: Vec<AuditRow>,
+}
+
+impl Written {
+    /// Everything written since `since` into [`CLOSE_TABLES`] (invoice lines
+    /// and billed days: those of the invoices created since). Only the
+    /// writer of those rows should have run since. Each query starts from
+    /// the few new rows (`IN (SELECT …)`), whatever the planner's statistics
+    /// say: taken before the run, they count those tables nearly empty, and
+    /// SQLite then scanned billed days once per invoice.
+    pub async fn read(tx: &mut Tx, since: time::OffsetDateTime) -> Result<Written> {
+        let entries: Vec<EntryRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT id, journal, CAST(year AS INTEGER) AS year, number, entry_date, label, piece_ref, reverses_id,
+               source, posted_at, posted_by
+             FROM ledger_entries WHERE posted_at >= $1 ORDER BY posted_at, id"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        let ledger_lines: Vec<LedgerLineRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT l.entry_id, CAST(l.position AS INTEGER) AS position, l.account, l.debit_cents, l.credit_cents,
+               l.label, l.third_party_id, l.analytic_code
+             FROM ledger_lines l WHERE l.entry_id IN (SELECT id FROM ledger_entries WHERE posted_at >= $1)
+             ORDER BY l.entry_id, l.position"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        let invoices: Vec<InvoiceRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT id, kind, status, client_id, mission_id, contract_id, period, series, number, issue_date,
+               net_cents, vat_cents, gross_cents, credits_id, ledger_entry_id, created_at, issued_at, due_date,
+               frozen, issue_error, waiting_since
+             FROM invoices WHERE created_at >= $1 ORDER BY created_at, id"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        let invoice_lines: Vec<InvoiceLineRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT l.id, l.invoice_id, CAST(l.position AS INTEGER) AS position, l.mission_id, l.analytic_code,
+               l.description, CAST(l.half_days AS INTEGER) AS half_days, l.unit_price_cents,
+               CAST(l.vat_rate_bp AS INTEGER) AS vat_rate_bp, l.net_cents, l.consultant_id, l.service_from,
+               l.service_to, l.credits_line_id
+             FROM invoice_lines l WHERE l.invoice_id IN (SELECT id FROM invoices WHERE created_at >= $1)
+             ORDER BY l.invoice_id, l.position"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        let billed: Vec<BilledRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+                "SELECT b.consultant_id, b.day, b.half, b.cra_id, b.line_id, b.credit_line_id
+             FROM billed_days b WHERE b.line_id IN (SELECT l.id FROM invoice_lines l
+               WHERE l.invoice_id IN (SELECT id FROM invoices WHERE created_at >= $1))
+             ORDER BY b.line_id, b.day, b.half",
+            )
+            .bind(since)
+            .fetch_all(c)
+            .await
+        })?;
+        let accruals: Vec<AccrualRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT id, invoice_id, period, net_cents, vat_cents, gross_cents, entry_id, reversal_entry_id,
+               released_by_invoice_id, created_at, reversed_at
+             FROM accruals WHERE created_at >= $1 ORDER BY created_at, id"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        let audit: Vec<AuditRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT id, at, actor_user_id, actor_label, action, entity, entity_id, before_json, after_json, ip
+             FROM audit_log WHERE at >= $1 ORDER BY at, id"
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await
+        })?;
+        Ok(Written {
+            entries,
+            ledger_lines,
+            invoices,
+            invoice_lines,
+            billed,
+            accruals,
+            audit,
+        })
+    }
+
+    /// How many rows of each of [`CLOSE_TABLES`].
+    pub fn counts(&self) -> Vec<(&'static str, i64)> {
+        let n = [
+            self.entries.len(),
+            self.ledger_lines.len(),
+            self.invoices.len(),
+            self.invoice_lines.len(),
+            self.billed.len(),
+            self.accruals.len(),
+            self.audit.len(),
+        ];
+        CLOSE_TABLES
+            .iter()
+            .copied()
+            .zip(n.map(|n| n as i64))
+            .collect()
+    }
+
+    /// Writes the rows again in the caller's transaction: with `batched`
+    /// false, one prepared single-row `INSERT` per row (the statement is
+    /// prepared once per table and reused); with `batched` true, multi-row
+    /// `INSERT`s of up to `MAX_BINDS` parameters, as the application's bulk
+    /// writes do. Returns the number of rows written.
+    pub async fn insert(&self, tx: &mut Tx, batched: bool) -> Result<usize> {
+        let per = |cols: usize| {
+            if batched {
+                crate::rows_per_statement(cols)
+            } else {
+                1
+            }
+        };
+        let mut n = 0;
+        n += write_rows!(
+            tx,
+            "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
+               posted_at, posted_by)",
+            11,
+            &self.entries,
+            per(11),
+            |q, e| q
+                .bind(&e.id)
+                .bind(&e.journal)
+                .bind(e.year)
+                .bind(e.number)
+                .bind(e.entry_date)
+                .bind(&e.label)
+                .bind(&e.piece_ref)
+                .bind(&e.reverses_id)
+                .bind(&e.source)
+                .bind(e.posted_at)
+                .bind(&e.posted_by)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO ledger_lines (entry_id, position, account, debit_cents, credit_cents, label, third_party_id,
+               analytic_code)",
+            8,
+            &self.ledger_lines,
+            per(8),
+            |q, l| q
+                .bind(&l.entry_id)
+                .bind(l.position)
+                .bind(&l.account)
+                .bind(l.debit_cents)
+                .bind(l.credit_cents)
+                .bind(&l.label)
+                .bind(&l.third_party_id)
+                .bind(&l.analytic_code)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, number,
+               issue_date, net_cents, vat_cents, gross_cents, credits_id, ledger_entry_id, created_at, issued_at,
+               due_date, frozen, issue_error, waiting_since)",
+            21,
+            &self.invoices,
+            per(21),
+            |q, i| q
+                .bind(&i.id)
+                .bind(&i.kind)
+                .bind(&i.status)
+                .bind(&i.client_id)
+                .bind(&i.mission_id)
+                .bind(&i.contract_id)
+                .bind(&i.period)
+                .bind(&i.series)
+                .bind(&i.number)
+                .bind(i.issue_date)
+                .bind(i.net_cents)
+                .bind(i.vat_cents)
+                .bind(i.gross_cents)
+                .bind(&i.credits_id)
+                .bind(&i.ledger_entry_id)
+                .bind(i.created_at)
+                .bind(i.issued_at)
+                .bind(i.due_date)
+                .bind(&i.frozen)
+                .bind(&i.issue_error)
+                .bind(i.waiting_since)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to, credits_line_id)",
+            14,
+            &self.invoice_lines,
+            per(14),
+            |q, l| q
+                .bind(&l.id)
+                .bind(&l.invoice_id)
+                .bind(l.position)
+                .bind(&l.mission_id)
+                .bind(&l.analytic_code)
+                .bind(&l.description)
+                .bind(l.half_days)
+                .bind(l.unit_price_cents)
+                .bind(l.vat_rate_bp)
+                .bind(l.net_cents)
+                .bind(&l.consultant_id)
+                .bind(l.service_from)
+                .bind(l.service_to)
+                .bind(&l.credits_line_id)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO billed_days (consultant_id, day, half, cra_id, line_id, credit_line_id)",
+            6,
+            &self.billed,
+            per(6),
+            |q, b| q
+                .bind(&b.consultant_id)
+                .bind(b.day)
+                .bind(&b.half)
+                .bind(&b.cra_id)
+                .bind(&b.line_id)
+                .bind(&b.credit_line_id)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO accruals (id, invoice_id, period, net_cents, vat_cents, gross_cents, entry_id,
+               reversal_entry_id, released_by_invoice_id, created_at, reversed_at)",
+            11,
+            &self.accruals,
+            per(11),
+            |q, a| q
+                .bind(&a.id)
+                .bind(&a.invoice_id)
+                .bind(&a.period)
+                .bind(a.net_cents)
+                .bind(a.vat_cents)
+                .bind(a.gross_cents)
+                .bind(&a.entry_id)
+                .bind(&a.reversal_entry_id)
+                .bind(&a.released_by_invoice_id)
+                .bind(a.created_at)
+                .bind(a.reversed_at)
+        );
+        n += write_rows!(
+            tx,
+            "INSERT INTO audit_log (id, at, actor_user_id, actor_label, action, entity, entity_id, before_json,
+               after_json, ip)",
+            10,
+            &self.audit,
+            per(10),
+            |q, a| q
+                .bind(&a.id)
+                .bind(a.at)
+                .bind(&a.actor_user_id)
+                .bind(&a.actor_label)
+                .bind(&a.action)
+                .bind(&a.entity)
+                .bind(&a.entity_id)
+                .bind(&a.before_json)
+                .bind(&a.after_json)
+                .bind(&a.ip)
+        );
+        Ok(n)
+    }
+}
+
+/// A copy of a database as it was when taken, dropped by [`Snapshot::drop_db`].
+pub struct Snapshot {
+    pub db: Db,
+    cleanup: SnapshotCleanup,
+}
+
+enum SnapshotCleanup {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+/// Copies the database at `url` as it is now, for a measurement that must
+/// start again from the same data. SQLite: `VACUUM INTO` a temporary file.
+/// PostgreSQL: `CREATE DATABASE … TEMPLATE`, which needs no other session
+/// on the original: `db` is closed for the copy and reopened (hence `&mut`).
+pub async fn snapshot(db: &mut Db, url: &str, max_connections: u32) -> Result<Snapshot> {
+    match db {
+        Db::Sqlite(_) => {
+            let path = std::env::temp_dir().join(format!(
+                "regisseur-snapshot-{}.db",
+                uuid::Uuid::new_v4().simple()
+            ));
+            crate::backup::sqlite_copy(db, &path).await?;
+            let copy = Db::connect(
+                &format!("sqlite://{}?mode=rwc", path.display()),
+                max_connections,
+            )
+            .await?;
+            Ok(Snapshot {
+                db: copy,
+                cleanup: SnapshotCleanup::Sqlite(path),
+            })
+        }
+        Db::Postgres(pool) => {
+            let source: String = sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(&*pool)
+                .await?;
+            let name = format!("regisseur_snapshot_{}", uuid::Uuid::new_v4().simple());
+            let admin_url = crate::testing::replace_db_name(url, "postgres");
+            db.close().await;
+            let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+            let create = format!(
+                "CREATE DATABASE {name} TEMPLATE \"{}\"",
+                source.replace('"', "\"\"")
+            );
+            // Autovacuum may hold the source for a moment: try again.
+            let mut tries = 0;
+            loop {
+                match sqlx::Executor::execute(&mut admin, sqlx::AssertSqlSafe(create.clone())).await
+                {
+                    Ok(_) => break,
+                    Err(e) if tries < 20 => {
+                        tries += 1;
+                        tracing::debug!(error = %e, "snapshot: source busy, retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            <sqlx::PgConnection as sqlx::Connection>::close(admin)
+                .await
+                .ok();
+            *db = Db::connect(url, max_connections).await?;
+            let copy = Db::connect(
+                &crate::testing::replace_db_name(url, &name),
+                max_connections,
+            )
+            .await?;
+            Ok(Snapshot {
+                db: copy,
+                cleanup: SnapshotCleanup::Postgres { admin_url, name },
+            })
+        }
+    }
+}
+
+impl Snapshot {
+    pub async fn drop_db(self) -> Result<()> {
+        self.db.close().await;
+        match self.cleanup {
+            SnapshotCleanup::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            SnapshotCleanup::Postgres { admin_url, name } => {
+                let mut admin =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+                sqlx::Executor::execute(
+                    &mut admin,
+                    sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+                )
+                .await?;
+                <sqlx::PgConnection as sqlx::Connection>::close(admin)
+                    .await
+                    .ok();
+            }
+        }
+        Ok(())
+    }
 }

@@ -2,7 +2,9 @@
 //! a `contract_signed` domain event in the same transaction; invoicing
 //! consumes it to release the invoices waiting for that contract.
 
-use domain::contract::{ContractData, ContractEvent, ContractKind, ContractStatus};
+use domain::contract::{
+    ContractData, ContractEvent, ContractInvoicing, ContractKind, ContractStatus, InvoiceGrouping,
+};
 use domain::ids::{CompanyId, ContractId, MissionId};
 use domain::mission::DayQuantity;
 use domain::terms::PaymentTerms;
@@ -46,6 +48,8 @@ struct Row {
     signed_at: Option<OffsetDateTime>,
     signed_on_paper: bool,
     signed_by: Option<String>,
+    invoice_grouping: String,
+    issue_at_close: bool,
 }
 
 impl TryFrom<Row> for Contract {
@@ -68,6 +72,11 @@ impl TryFrom<Row> for Contract {
                 ceiling_amount: r.ceiling_cents.map(domain::Money::from_cents),
                 payment_terms: PaymentTerms::new(r.payment_days as u16, r.payment_end_of_month)
                     .map_err(|_| corrupt("payment terms", &r.payment_days.to_string()))?,
+                invoicing: ContractInvoicing {
+                    invoice_grouping: InvoiceGrouping::parse(&r.invoice_grouping)
+                        .ok_or_else(|| corrupt("invoice grouping", &r.invoice_grouping))?,
+                    issue_at_close: r.issue_at_close,
+                },
             },
             status: ContractStatus::parse(&r.status)
                 .ok_or_else(|| corrupt("contract status", &r.status))?,
@@ -87,7 +96,8 @@ macro_rules! select_contracts {
         concat!(
             "SELECT k.id, k.client_id, c.name AS client_name, k.kind, k.reference, k.title, k.valid_from, k.valid_to, \
              k.ceiling_half_days, k.ceiling_cents, CAST(k.payment_days AS INTEGER) AS payment_days, \
-             k.payment_end_of_month, k.status, k.sent_at, k.signed_at, k.signed_on_paper, k.signed_by \
+             k.payment_end_of_month, k.status, k.sent_at, k.signed_at, k.signed_on_paper, k.signed_by, \
+             k.invoice_grouping, k.issue_at_close \
              FROM client_contracts k JOIN companies c ON c.id = k.client_id WHERE ",
             $where,
             " AND (CAST($1 AS TEXT) IS NULL OR k.client_id = $1) \
@@ -114,8 +124,9 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &ContractData) -> Result<Cont
     let at = now();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO client_contracts (id, client_id, kind, reference, title, valid_from, valid_to, ceiling_half_days,
-           ceiling_cents, payment_days, payment_end_of_month, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'draft', $12, $12)"
+           ceiling_cents, payment_days, payment_end_of_month, invoice_grouping, issue_at_close, status, created_at,
+           updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', $14, $14)"
     )
     .bind(id.to_string())
     .bind(d.client_id.to_string())
@@ -128,6 +139,8 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &ContractData) -> Result<Cont
     .bind(d.ceiling_amount.map(|m| m.cents()))
     .bind(i32::from(d.payment_terms.days()))
     .bind(d.payment_terms.end_of_month())
+    .bind(d.invoicing.invoice_grouping.as_str())
+    .bind(d.invoicing.issue_at_close)
     .bind(at)
     .execute(c)
     .await
@@ -224,6 +237,69 @@ pub async fn apply(
         tx,
         actor,
         next.as_str(),
+        "contract",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Changes how the month-end close invoices the contract's missions (any
+/// status: these are the firm's settings, not terms the client signed).
+/// The grouping stays while an invoice of the contract is open (draft or
+/// waiting for the signature): the close looks for open invoices by the
+/// current grouping, so one started under the other would be left behind.
+pub async fn set_invoicing(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: ContractId,
+    settings: ContractInvoicing,
+) -> Result<Contract> {
+    let before = get(tx, scope, id).await?;
+    if before.data.invoicing == settings {
+        return Ok(before);
+    }
+    if before.data.invoicing.invoice_grouping != settings.invoice_grouping {
+        let open: i64 = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM invoices i
+             WHERE i.kind = 'invoice' AND i.status IN ('draft', 'waiting_signature')
+               AND (i.contract_id = $1 OR i.mission_id IN (SELECT id FROM missions WHERE client_contract_id = $1))"
+        )
+        .bind(id.to_string())
+        .fetch_one(c)
+        .await
+        })?;
+        if open > 0 {
+            let mut e = ValidationErrors::new();
+            e.add_with(
+                "invoice_grouping",
+                "contract-grouping-open-invoices",
+                vec![("count", open.to_string())],
+            );
+            return Err(Error::Invalid(e));
+        }
+    }
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE client_contracts SET invoice_grouping = $2, issue_at_close = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .bind(settings.invoice_grouping.as_str())
+    .bind(settings.issue_at_close)
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let after = get(tx, scope, id).await?;
+    audit::record(
+        tx,
+        actor,
+        "set_invoicing",
         "contract",
         &id.to_string(),
         Some(&before),

@@ -102,7 +102,7 @@ async fn admin_connection() -> PgConnection {
     })
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub(crate) fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),

@@ -40,6 +40,16 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
     LOCALES.lookup_with_args(lang(locale), key, &map)
 }
 
+/// The message for a key with its arguments, or `None` when the catalogue
+/// has no such key (for callers that print something else instead).
+pub fn try_t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> Option<String> {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+        .collect();
+    LOCALES.try_lookup_with_args(lang(locale), key, &map)
+}
+
 /// True when the key exists in the given language (used by the catalogue test).
 pub fn has(locale: Locale, key: &str) -> bool {
     // Every variable our messages use, so a message with arguments resolves.

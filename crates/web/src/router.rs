@@ -221,6 +221,11 @@ pub fn routes() -> Routes {
             Perm(ManageContracts),
             pages::contracts::set_status,
         )
+        .post(
+            "/contracts/{id}/invoicing",
+            Perm(ManageContracts),
+            pages::contracts::set_invoicing,
+        )
         .upload(
             "/contracts/{id}/paper",
             Perm(ManageContracts),

@@ -6,9 +6,11 @@ mod support;
 
 mod api_tokens;
 mod backup;
+mod bench_data;
 mod companies;
 mod concurrency;
 mod contacts;
+mod contracts;
 mod cra_reports;
 mod cras;
 mod demo;

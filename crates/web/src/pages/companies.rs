@@ -268,6 +268,10 @@ pub struct ContractLine {
     pub can_send: bool,
     pub can_sign: bool,
     pub signed: String,
+    /// The invoicing settings, in words, and as the form's values.
+    pub invoicing: String,
+    pub grouping: &'static str,
+    pub issue_at_close: bool,
     /// Its documents (sent for signature, paper scans): id, title, status.
     pub documents: Vec<(String, String, String)>,
 }
@@ -389,6 +393,20 @@ pub async fn show(
                     .collect::<Vec<_>>()
                     .join(" · "),
                     status: i18n::t(loc, &k.status.label_key()),
+                    invoicing: format!(
+                        "{} · {}",
+                        i18n::t(loc, &k.data.invoicing.invoice_grouping.label_key()),
+                        i18n::t(
+                            loc,
+                            if k.data.invoicing.issue_at_close {
+                                "contract-issued-at-close"
+                            } else {
+                                "contract-drafts-kept"
+                            }
+                        )
+                    ),
+                    grouping: k.data.invoicing.invoice_grouping.as_str(),
+                    issue_at_close: k.data.invoicing.issue_at_close,
                     can_send: k.status == ContractStatus::Draft,
                     can_sign: matches!(k.status, ContractStatus::Draft | ContractStatus::Sent),
                     signed: match (&k.signed_at, &k.signed_by) {

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use domain::contract::{ContractEvent, ContractInput};
+use domain::contract::{ContractEvent, ContractInput, ContractInvoicingInput};
 use domain::ids::{CompanyId, ContractId, MissionId};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
@@ -77,6 +77,38 @@ pub async fn set_status(
     let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
     let back = format!("/companies/{}#contracts", contract.data.client_id);
     match store::contracts::apply(&mut tx, &ctx.actor(), ctx.scope()?, id, event, None).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
+        }
+        Err(e) => {
+            drop(tx);
+            refused(&app, &ctx, e).await?;
+        }
+    }
+    Ok(see_other(&back))
+}
+
+/// How the month-end close invoices the contract: grouping, and whether it
+/// issues or keeps drafts for review.
+pub async fn set_invoicing(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<ContractId>,
+    Form(f): Form<ContractInvoicingInput>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
+    let back = format!("/companies/{}#contracts", contract.data.client_id);
+    let settings = match f.validate() {
+        Ok(s) => s,
+        Err(v) => {
+            drop(tx);
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+            return Ok(see_other(&back));
+        }
+    };
+    match store::contracts::set_invoicing(&mut tx, &ctx.actor(), ctx.scope()?, id, settings).await {
         Ok(_) => {
             tx.commit().await?;
             flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;

@@ -3,6 +3,7 @@
 
 mod accounting;
 mod api;
+mod contracts;
 mod cra_reports;
 mod cras;
 mod esign;

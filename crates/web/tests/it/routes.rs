@@ -112,6 +112,11 @@ const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/contracts/{id}/invoicing",
+        "admin direction business_manager finance",
+    ),
+    (
+        "POST",
         "/contracts/{id}/paper",
         "admin direction business_manager finance",
     ),
