@@ -219,7 +219,9 @@ mod tests {
     async fn a_second_close_finds_everything_done() {
         let t = TestDb::sqlite().await;
         let db = t.db.clone();
-        store::demo::seed(&db).await.unwrap();
+        store::demo::seed_stage(&db, store::demo::Stage::BeforeBilling)
+            .await
+            .unwrap();
         let c = last_month();
         let mut tx = db.begin().await.unwrap();
         let fixture = store::bench_data::validated_cras_for_close(&mut tx, 3, c.period)
@@ -240,7 +242,8 @@ mod tests {
             .unwrap();
         // Camille's mission and the three of the fixture.
         assert_eq!(first.units, 4);
-        assert_eq!(calls.last(), Some(&(4, 4)));
+        // Two passes over the four: accruals first, then issues.
+        assert_eq!(calls.last(), Some(&(8, 8)));
         assert_eq!(first.drafted, 3, "the demo's were drafted at validation");
         assert_eq!(first.issued, 3);
         assert_eq!(first.issued_net, Money::from_cents(halves * 30_000));
@@ -349,7 +352,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("Clientis — CLT-CADRE-2026 : Le client n’a pas tout ce qu’une facture doit mentionner : SIREN, adresse."),
+            text.contains("Clientis — CLT-CADRE-2026 : Mentions obligatoires manquantes, la facture ne peut pas être émise : SIREN, adresse."),
             "{text}"
         );
         assert!(text.contains("Banque Horizon : "), "{text}");

@@ -168,7 +168,10 @@ pub async fn draft_group(
         return Ok(None);
     }
     let ids: Vec<&str> = missions.iter().map(|m| m.id.as_str()).collect();
-    let slots = unbilled_slots(tx, &ids, month).await?;
+    let mut consultants: Vec<&str> = missions.iter().map(|m| m.consultant_id.as_str()).collect();
+    consultants.sort_unstable();
+    consultants.dedup();
+    let slots = unbilled_slots(tx, &ids, &consultants, month).await?;
     if slots.is_empty() {
         return Ok(None);
     }
@@ -303,30 +306,50 @@ struct Unbilled {
     half: String,
 }
 
-/// The validated mission half days of the month not billed yet.
-async fn unbilled_slots(tx: &mut Tx, missions: &[&str], month: YearMonth) -> Result<Vec<Unbilled>> {
+/// The validated mission half days of the month not billed yet. The
+/// reports are found through their consultants (the `(consultant, month)`
+/// index), not by scanning the month's reports.
+async fn unbilled_slots(
+    tx: &mut Tx,
+    missions: &[&str],
+    consultants: &[&str],
+    month: YearMonth,
+) -> Result<Vec<Unbilled>> {
     let mut out = Vec::new();
-    for chunk in missions.chunks(crate::MAX_BINDS - 1) {
-        let sql = format!(
-            "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half
-             FROM cra_slots s JOIN cras r ON r.id = s.cra_id
-             WHERE r.status = 'validated' AND r.month = $1 AND s.activity = 'mission' AND s.mission_id IN ({})
-               AND NOT EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
-                 AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL)
-             ORDER BY s.mission_id, s.day, s.half",
-            (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let rows: Vec<Unbilled> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
-            for m in chunk {
-                q = q.bind(*m);
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
+    let per = (crate::MAX_BINDS - 1) / 2;
+    for chunk in missions.chunks(per) {
+        let who: Vec<&str> = consultants.to_vec();
+        for people in who.chunks(per) {
+            let sql = format!(
+                "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half
+                 FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+                 WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = 'validated'
+                   AND s.activity = 'mission' AND s.mission_id IN ({})
+                   AND NOT EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
+                     AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL)
+                 ORDER BY s.mission_id, s.day, s.half",
+                (0..people.len())
+                    .map(|i| format!("${}", i + 2))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                (0..chunk.len())
+                    .map(|i| format!("${}", i + 2 + people.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let rows: Vec<Unbilled> = on_tx!(tx, |c| {
+                let mut q =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
+                for p in people {
+                    q = q.bind(*p);
+                }
+                for m in chunk {
+                    q = q.bind(*m);
+                }
+                q.fetch_all(c).await
+            })?;
+            out.extend(rows);
+        }
     }
     Ok(out)
 }
@@ -374,19 +397,34 @@ async fn open_invoice(
     month: YearMonth,
     waiting: bool,
 ) -> Result<(String, i32)> {
+    // The id through the group's index first, then its last position: a
+    // join grouped and ordered by invoice id let SQLite walk every invoice.
     let sql = format!(
-        "SELECT i.id, CAST(COALESCE(MAX(l.position), 0) AS INTEGER) FROM invoices i
-           LEFT JOIN invoice_lines l ON l.invoice_id = i.id
-         WHERE i.{} = $1 AND i.period = $2 AND i.kind = 'invoice' AND i.status IN ('draft', 'waiting_signature')
-         GROUP BY i.id ORDER BY i.id LIMIT 1",
+        "SELECT id FROM invoices
+         WHERE {} = $1 AND period = $2 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
+         ORDER BY id LIMIT 1",
         group.column()
     );
-    let found: Option<(String, i32)> =
-        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+    let open: Option<String> =
+        on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
             .bind(group.key())
             .bind(month.to_string())
             .fetch_optional(c)
             .await)?;
+    let found = match open {
+        Some(id) => {
+            let last: i32 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "SELECT CAST(COALESCE(MAX(position), 0) AS INTEGER) FROM invoice_lines WHERE invoice_id = $1"
+            )
+            .bind(&id)
+            .fetch_one(c)
+            .await
+            })?;
+            Some((id, last))
+        }
+        None => None,
+    };
     let status = if waiting {
         InvoiceStatus::WaitingSignature
     } else {
