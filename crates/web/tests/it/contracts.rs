@@ -7,7 +7,8 @@ use domain::ids::{CompanyId, ContractId};
 use domain::role::Role;
 use store::Scope;
 
-use crate::harness::{TestApp, on_each_backend};
+// Before the demo's key-account chain, Clientis's contract still has invoices waiting.
+use crate::harness::{TestApp, on_each_backend_before_billing as on_each_backend};
 
 async fn settings(
     t: &TestApp,
