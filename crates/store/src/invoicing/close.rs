@@ -87,7 +87,7 @@ const GROWING: &str =
 /// or never (it may be off). SQLite keeps no statistics unless asked.
 async fn refresh_statistics(db: &Db, done: usize) -> Result<()> {
     if done > 0
-        && done % 1000 == 0
+        && done.is_multiple_of(1000)
         && let Db::Postgres(pool) = db
     {
         sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {GROWING}")))
