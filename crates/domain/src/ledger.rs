@@ -201,6 +201,15 @@ impl Line {
     }
 
     /// Debit minus credit.
+    /// The same line on the other side (a reversal's, a credit note's).
+    pub fn mirrored(self) -> Line {
+        Line {
+            debit: self.credit,
+            credit: self.debit,
+            ..self
+        }
+    }
+
     pub fn balance(&self) -> Money {
         self.debit - self.credit
     }
@@ -276,15 +285,7 @@ impl NewEntry {
             date,
             label: label.to_owned(),
             piece_ref: self.piece_ref.clone(),
-            lines: self
-                .lines
-                .iter()
-                .map(|l| Line {
-                    debit: l.credit,
-                    credit: l.debit,
-                    ..l.clone()
-                })
-                .collect(),
+            lines: self.lines.iter().map(|l| l.clone().mirrored()).collect(),
         }
     }
 }

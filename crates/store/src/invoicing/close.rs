@@ -328,13 +328,8 @@ async fn issue_unit(
         match status {
             InvoiceStatus::WaitingSignature => out.waiting += 1,
             InvoiceStatus::Draft if issue && unit.issue_at_close => {
-                super::issue(tx, actor, &id, c.issue_date).await?;
-                let h = super::issue::head(tx, &id).await?;
-                out.issued.push((
-                    Money::from_cents(h.net_cents),
-                    Money::from_cents(h.vat_cents),
-                    Money::from_cents(h.gross_cents),
-                ));
+                let issued = super::issue(tx, actor, &id, c.issue_date).await?;
+                out.issued.push((issued.net, issued.vat, issued.gross));
             }
             InvoiceStatus::Draft => out.drafts_kept += 1,
             InvoiceStatus::Issued => {}

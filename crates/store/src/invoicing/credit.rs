@@ -331,6 +331,9 @@ async fn issue_credit(
         issue_date: date,
         due_date: date,
         entry_number: entry.number,
+        net: totals.net,
+        vat: totals.vat,
+        gross: totals.gross,
     })
 }
 

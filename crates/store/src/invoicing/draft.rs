@@ -318,8 +318,7 @@ async fn unbilled_slots(
     let mut out = Vec::new();
     let per = (crate::MAX_BINDS - 1) / 2;
     for chunk in missions.chunks(per) {
-        let who: Vec<&str> = consultants.to_vec();
-        for people in who.chunks(per) {
+        for people in consultants.chunks(per) {
             let sql = format!(
                 "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half
                  FROM cras r JOIN cra_slots s ON s.cra_id = r.id

@@ -25,6 +25,9 @@ pub struct Issued {
     pub issue_date: Date,
     pub due_date: Date,
     pub entry_number: String,
+    pub net: Money,
+    pub vat: Money,
+    pub gross: Money,
 }
 
 /// The buyer as the invoice names him.
@@ -351,6 +354,9 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         issue_date: date,
         due_date: due,
         entry_number: entry.number,
+        net: Money::from_cents(h.net_cents),
+        vat: Money::from_cents(h.vat_cents),
+        gross: Money::from_cents(h.gross_cents),
     })
 }
 
@@ -375,15 +381,6 @@ pub(crate) async fn post_sales(
     actor: &Actor,
     s: Sales<'_>,
 ) -> Result<crate::ledger::Posted> {
-    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
-         GROUP BY analytic_code ORDER BY analytic_code"
-    )
-    .bind(s.invoice_id)
-    .fetch_all(c)
-    .await
-    })?;
     let invoice = s.kind == InvoiceKind::Invoice;
     let side = |account: &str, amount: Money, label: &str, debit: bool| {
         if debit {
@@ -393,18 +390,12 @@ pub(crate) async fn post_sales(
         }
     };
     let mut lines = vec![side("411", s.gross, s.client_name, invoice).for_customer(s.client)];
-    for (code, cents) in revenue {
-        let mut l = side(
-            "706",
-            Money::from_cents(cents),
-            &format!("Prestations {}", s.number),
-            !invoice,
-        );
-        if let Some(code) = code {
-            l = l.analytic(&code);
-        }
-        lines.push(l);
-    }
+    lines.extend(
+        revenue_lines(tx, s.invoice_id, &format!("Prestations {}", s.number))
+            .await?
+            .into_iter()
+            .map(|l| if invoice { l } else { l.mirrored() }),
+    );
     if s.vat != Money::ZERO {
         let account = if s.regime == VatRegime::OnDebits {
             "44571"
@@ -427,4 +418,29 @@ pub(crate) async fn post_sales(
         Some(&format!("invoice:{}", s.invoice_id)),
     )
     .await
+}
+
+/// The revenue of a document's lines as 706 credit lines, one per analytic
+/// code (every revenue line carries its mission's code): what the sales
+/// entry and the accrual both book.
+pub(crate) async fn revenue_lines(tx: &mut Tx, invoice: &str, label: &str) -> Result<Vec<Line>> {
+    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
+         GROUP BY analytic_code ORDER BY analytic_code"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(revenue
+        .into_iter()
+        .map(|(code, cents)| {
+            let l = Line::credit("706", Money::from_cents(cents), label);
+            match code {
+                Some(code) => l.analytic(&code),
+                None => l,
+            }
+        })
+        .collect())
 }

@@ -79,25 +79,10 @@ pub async fn accrue(
     }
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
-         GROUP BY analytic_code ORDER BY analytic_code"
-    )
-    .bind(invoice)
-    .fetch_all(c)
-    .await
-    })?;
     let label = format!("FAE {} — prestations non facturées", h.period);
     let mut lines =
         vec![Line::debit(FAE, Money::from_cents(h.gross_cents), &label).for_customer(client)];
-    for (code, cents) in revenue {
-        let mut l = Line::credit("706", Money::from_cents(cents), &label);
-        if let Some(code) = code {
-            l = l.analytic(&code);
-        }
-        lines.push(l);
-    }
+    lines.extend(super::issue::revenue_lines(tx, invoice, &label).await?);
     if h.vat_cents != 0 {
         lines.push(Line::credit(
             FAE_VAT,
@@ -269,16 +254,21 @@ pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: &str, error: &Error) 
     Ok(())
 }
 
-/// The waiting invoices of a contract's missions.
+/// The waiting invoices of a contract's missions, oldest month first:
+/// numbers follow the months billed.
 async fn waiting_of(tx: &mut Tx, contract: ContractId) -> Result<Vec<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT DISTINCT i.id FROM invoices i LEFT JOIN missions m ON m.id = i.mission_id
+    let rows: Vec<(String, String)> =
+        on_tx!(tx, |c| {
+            sqlx::query_as(
+        "SELECT DISTINCT i.period, i.id FROM invoices i LEFT JOIN missions m ON m.id = i.mission_id
          WHERE i.status = 'waiting_signature' AND (i.contract_id = $1 OR m.client_contract_id = $1)
-         ORDER BY i.id"
+         ORDER BY i.period, i.id"
     )
     .bind(contract.to_string())
     .fetch_all(c)
-    .await)?)
+    .await
+        })?;
+    Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
 /// What the signature of a contract did to one waiting invoice.
@@ -301,19 +291,10 @@ pub async fn release_contract(
     date: Date,
 ) -> Result<Vec<Released>> {
     let mut tx = db.begin().await?;
-    let mut invoices = waiting_of(&mut tx, contract).await?;
+    let invoices = waiting_of(&mut tx, contract).await?;
     tx.rollback().await?;
-    // Oldest period first: numbers follow the months billed.
-    let mut periods = Vec::new();
-    for id in invoices.drain(..) {
-        let mut tx = db.begin().await?;
-        let p = head(&mut tx, &id).await?.period;
-        tx.rollback().await?;
-        periods.push((p, id));
-    }
-    periods.sort();
     let mut out = Vec::new();
-    for (_, id) in periods {
+    for id in invoices {
         out.push(release_one(db, actor, &id, date).await?);
     }
     Ok(out)

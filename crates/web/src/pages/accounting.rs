@@ -181,11 +181,7 @@ pub async fn journal(
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let (from, to) = range(&q);
-    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
-    let mut tx = app.db.read().await?;
-    let entries = store::ledger::journal(&mut tx, journal, from, to, 500).await?;
-    tx.commit().await?;
+    let (journal, from, to, entries) = journal_entries(&app, &q, 500).await?;
     let page = JournalPage {
         layout: layout(&app, &ctx, "ledger-journal").await?,
         journals: Journal::ALL
@@ -241,11 +237,7 @@ pub async fn journal_csv(
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let (from, to) = range(&q);
-    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
-    let mut tx = app.db.read().await?;
-    let entries = store::ledger::journal(&mut tx, journal, from, to, JOURNAL_CSV_MAX).await?;
-    tx.commit().await?;
+    let (journal, from, to, entries) = journal_entries(&app, &q, JOURNAL_CSV_MAX).await?;
     let mut rows = vec![
         [
             "ledger-journal",
@@ -281,6 +273,21 @@ pub async fn journal_csv(
         &format!("journal-{}-{from}-{to}.csv", journal.code()),
         crate::csv::document(&rows),
     ))
+}
+
+/// The journal and range asked for (VE and the default range when absent),
+/// and its entries: what the page and its export both show.
+async fn journal_entries(
+    app: &AppState,
+    q: &RangeQuery,
+    limit: i64,
+) -> AppResult<(Journal, Date, Date, Vec<store::ledger::Posted>)> {
+    let (from, to) = range(q);
+    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
+    let mut tx = app.db.read().await?;
+    let entries = store::ledger::journal(&mut tx, journal, from, to, limit).await?;
+    tx.commit().await?;
+    Ok((journal, from, to, entries))
 }
 
 /// Entries a journal export holds at most (a year of a large firm's sales).
