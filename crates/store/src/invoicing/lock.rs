@@ -257,9 +257,8 @@ pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: &str, error: &Error) 
 /// The waiting invoices of a contract's missions, oldest month first:
 /// numbers follow the months billed.
 async fn waiting_of(tx: &mut Tx, contract: ContractId) -> Result<Vec<String>> {
-    let rows: Vec<(String, String)> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let rows: Vec<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT DISTINCT i.period, i.id FROM invoices i LEFT JOIN missions m ON m.id = i.mission_id
          WHERE i.status = 'waiting_signature' AND (i.contract_id = $1 OR m.client_contract_id = $1)
          ORDER BY i.period, i.id"
@@ -267,7 +266,7 @@ async fn waiting_of(tx: &mut Tx, contract: ContractId) -> Result<Vec<String>> {
     .bind(contract.to_string())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     Ok(rows.into_iter().map(|(_, id)| id).collect())
 }
 
