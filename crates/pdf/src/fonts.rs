@@ -57,6 +57,36 @@ impl Font {
     }
 }
 
+/// Which advance widths the layout measures with: the Helvetica AFM
+/// tables for ordinary documents (nothing embedded), the embedded Liberation
+/// Sans program's for PDF/A, whose `/Widths` must match the font program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Metrics {
+    Standard,
+    Embedded,
+}
+
+impl Font {
+    /// Advance width of one WinAnsi code under `metrics`, in 1/1000 em.
+    pub(crate) fn width_in(self, metrics: Metrics, code: u8) -> u16 {
+        match metrics {
+            Metrics::Standard => self.code_width(code),
+            Metrics::Embedded => crate::ttf::embedded(self).code_width(code),
+        }
+    }
+
+    /// Width of WinAnsi-encoded text under `metrics`, in 1/1000 em.
+    pub(crate) fn units_in(self, metrics: Metrics, encoded: &[u8]) -> u32 {
+        match metrics {
+            Metrics::Standard => self.units(encoded),
+            Metrics::Embedded => {
+                let font = crate::ttf::embedded(self);
+                encoded.iter().map(|&b| u32::from(font.code_width(b))).sum()
+            }
+        }
+    }
+}
+
 /// The WinAnsi (cp1252) byte drawn for `c`.
 ///
 /// Characters outside cp1252 become `?`, with a few folds so that text

@@ -24,13 +24,17 @@
 mod document;
 mod esign;
 mod fonts;
+mod icc;
 pub mod invoice;
+pub mod pdfa;
 mod template;
+mod ttf;
 mod writer;
 
 pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};
+pub use pdfa::{AfRelationship, Attachment, FacturX, PdfA3Options, facturx_invoice};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
 pub use writer::sha256_hex;
