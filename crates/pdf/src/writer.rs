@@ -529,6 +529,82 @@ mod tests {
         assert_eq!(out, b"(Plain \\(title\\))");
     }
 
+    fn pdfa_sample() -> Vec<u8> {
+        let attachments = vec![crate::pdfa::Attachment {
+            name: "b.xml",
+            mime_type: "text/xml",
+            description: "B",
+            relationship: crate::pdfa::AfRelationship::Data,
+            data: b"<b/>",
+        }];
+        let options = PdfA3Options {
+            author: Some("Auteur"),
+            attachments,
+            xmp_extra: String::new(),
+        };
+        sample().to_pdfa3_bytes(&options)
+    }
+
+    /// Every xref entry points at its "N 0 obj", in PDF/A mode too.
+    #[test]
+    fn pdfa_xref_offsets_are_exact() {
+        let bytes = pdfa_sample();
+        let startxref = number_at(&bytes, find(&bytes, b"startxref\n").unwrap() + 10);
+        assert!(bytes[startxref..].starts_with(b"xref\n0 "));
+        let size = number_at(&bytes, startxref + 7);
+        // 5 fixed objects, 2 per page, 6 PDF/A objects, 2 per attachment.
+        assert_eq!(size, 1 + 5 + 2 + 6 + 2);
+        let entries_at = startxref + find(&bytes[startxref..], b" f \n").unwrap() + 4;
+        for i in 1..size {
+            let entry = &bytes[entries_at + 20 * (i - 1)..entries_at + 20 * i];
+            let offset = number_at(entry, 0);
+            let expected = format!("{i} 0 obj\n");
+            assert!(
+                bytes[offset..].starts_with(expected.as_bytes()),
+                "object {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn pdfa_catalog_info_and_attachment() {
+        let bytes = pdfa_sample();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(
+            "/Metadata 12 0 R /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 \
+             /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) \
+             /DestOutputProfile 13 0 R >>] /AF [14 0 R] \
+             /Names << /EmbeddedFiles << /Names [(b.xml) 14 0 R] >> >>"
+        ));
+        assert!(text.contains(
+            "/Author (Auteur) /Producer <feff005200e90067006900730073006500750072> \
+             /CreationDate (D:20250304050607+01'00') /Creator <feff005200e90067006900730073006500750072> \
+             /ModDate (D:20250304050607+01'00')"
+        ));
+        assert!(text.contains("/Subtype /TrueType /BaseFont /RGSRAA+LiberationSans /FirstChar 32 /LastChar 255 /Widths [278 278 355 "));
+        assert!(text.contains("/FontName /RGSRAB+LiberationSans-Bold /Flags 32 /FontBBox ["));
+        assert!(text.contains(
+            "<< /Type /Filespec /F (b.xml) /UF (b.xml) /Desc (B) /AFRelationship /Data /EF << /F 15 0 R /UF 15 0 R >> >>"
+        ));
+        // MD5 of "<b/>".
+        let md5: String = crate::pdfa::md5(b"<b/>")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(text.contains(&format!(
+            "<< /Length 4 /Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size 4 \
+             /ModDate (D:20250304050607+01'00') /CheckSum <{md5}> >> >>\nstream\n<b/>\nendstream"
+        )));
+        assert_eq!(pdfa_sample(), bytes);
+    }
+
+    #[test]
+    fn names_escape_delimiters() {
+        let mut out = Vec::new();
+        name_bytes(&mut out, b"text/xml; a#b");
+        assert_eq!(out, b"text#2Fxml;#20a#23b");
+    }
+
     #[test]
     fn sha256_of_abc() {
         assert_eq!(

@@ -8,6 +8,7 @@
 
 mod documents;
 mod esign;
+mod facturx;
 mod invoice;
 mod template;
 
