@@ -2,12 +2,15 @@
 //! and the WinAnsiEncoding (Windows code page 1252) text encoding.
 //!
 //! Helvetica and Helvetica-Bold are among the 14 standard fonts every PDF
-//! reader provides, so nothing is embedded. The widths below are Adobe's
+//! reader provides, so nothing is embedded (PDF/A documents draw the same
+//! `Font`s with embedded Liberation Sans instead, measured with that
+//! font's own widths: see [`Metrics`] and the `ttf` module). The widths below are Adobe's
 //! Helvetica AFM metrics (version 003.001, the same values as the Core 14
 //! AFM files), indexed by WinAnsi code; kerning is not applied, neither when
 //! measuring nor when drawing, so measured widths are the drawn widths.
 
-/// A font the writer can draw with.
+/// A font the writer can draw with: its regular or bold face (Liberation
+/// Sans in PDF/A documents).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Font {
     /// Helvetica (resource `/F1`).
