@@ -29,9 +29,11 @@
 //! byte for byte), and `pypdf` through `tests/check_pdfa.py` (catalog
 //! `/AF`, `/Names` `/EmbeddedFiles`, output intent `/GTS_PDFA1` with a
 //! 3-component ICC profile, XMP `pdfaid` and `fx:` properties, information
-//! dictionary ↔ XMP agreement, `/FontFile2` on every font and its
-//! `/Widths` equal to the font program's advances). The unit tests cover
-//! the TrueType parsing, the ICC profile and the XMP packet.
+//! dictionary ↔ XMP agreement, `/FontFile2` on every font; when the
+//! python also has fontTools, `/Widths` equal to the font program's
+//! advances, and with Pillow, Little CMS loads the ICC profile and maps
+//! sRGB onto it as the identity). The unit tests cover the TrueType
+//! parsing, the ICC profile and the XMP packet.
 //!
 //! [`Document::to_pdfa3_bytes`]: crate::Document::to_pdfa3_bytes
 //! [`Document::to_bytes`]: crate::Document::to_bytes

@@ -7,7 +7,7 @@ writer: what veraPDF would look at first, short of a full validation.
 Prints every failed check and exits 1 when there is one; exits 3 when pypdf
 is not installed (the caller decides whether that is a skip or a failure).
 With fontTools installed, the /Widths are also compared with the embedded
-font programs' advances.
+font programs' advances; with Pillow, Little CMS loads the ICC profile.
 """
 
 import hashlib
@@ -63,6 +63,30 @@ def pdf_date(value):
     return at.replace(tzinfo=timezone(offset))
 
 
+def check_icc_with_lcms(icc):
+    """With Pillow installed, Little CMS must load the profile, and sRGB to
+    the profile must be (nearly) the identity."""
+    try:
+        from PIL import Image, ImageCms
+    except ImportError:
+        print("Pillow not installed: the ICC profile is not loaded with Little CMS")
+        return
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        transform = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "RGB")
+    except Exception as e:  # noqa: BLE001 - any lcms error is a failure
+        failures.append(f"Little CMS rejects the ICC profile: {e}")
+        return
+    colours = [(128, 128, 128), (255, 0, 0), (10, 200, 30), (0, 0, 255)]
+    image = Image.new("RGB", (len(colours), 1))
+    for x, c in enumerate(colours):
+        image.putpixel((x, 0), c)
+    out = ImageCms.applyTransform(image, transform)
+    for x, c in enumerate(colours):
+        got = out.getpixel((x, 0))
+        check(max(abs(a - b) for a, b in zip(got, c)) <= 2, f"sRGB {c} becomes {got}")
+
+
 def main():
     path, xml_path, document_type, level = sys.argv[1:5]
     raw = open(path, "rb").read()
@@ -101,6 +125,7 @@ def main():
         check(icc[36:40] == b"acsp", "ICC signature")
         check(icc[16:20] == b"RGB " and icc[20:24] == b"XYZ ", "ICC colour spaces")
         check(icc[12:16] == b"mntr", "ICC device class")
+        check_icc_with_lcms(icc)
 
     # Metadata.
     metadata = resolve(root.get("/Metadata"))
