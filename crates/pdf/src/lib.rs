@@ -8,7 +8,7 @@
 //!   [`Document::to_bytes`]; the same input (with the same
 //!   [`Document::created_at`]) always gives the same bytes.
 //! - Text is drawn in the standard Type 1 fonts Helvetica and
-//!   Helvetica-Bold (not embedded; PDF/A output embeds Liberation Sans)
+//!   Helvetica-Bold (not embedded; PDF/A output embeds Regisseur Sans, renamed Liberation Sans subsets)
 //!   with WinAnsiEncoding (cp1252): French text, « », €, ’,
 //!   – and — print as such, characters outside cp1252 print as "?" (see
 //!   [`winansi_byte`]). Lines are wrapped with the fonts' AFM widths.
@@ -21,7 +21,7 @@
 //! - [`invoice()`]: the invoice or credit note from an [`InvoicePdf`]
 //!   (plain, preformatted data) with every mandatory French mention; its
 //!   parts and legal texts are in the [`invoice`](mod@invoice) module.
-//! - [`Document::to_pdfa3_bytes`] writes PDF/A-3b instead: Liberation Sans
+//! - [`Document::to_pdfa3_bytes`] writes PDF/A-3b instead: Regisseur Sans (Liberation Sans)
 //!   (metric-compatible with Helvetica) embedded, XMP metadata, an sRGB
 //!   output intent and associated files; [`facturx_invoice`] is the
 //!   Factur-X invoice with its XML attached. See the [`pdfa`] module, which

@@ -3,7 +3,7 @@
 //!
 //! [`Document::to_pdfa3_bytes`] writes the same pages as
 //! [`Document::to_bytes`] with what ISO 19005-3 level B adds: the two fonts
-//! embedded (Liberation Sans subsets as simple `/TrueType` fonts with
+//! embedded (Regisseur Sans: renamed Liberation Sans subsets as simple `/TrueType` fonts with
 //! `/WinAnsiEncoding`, `/Widths` and font descriptor read from the font
 //! programs, text measured with those widths), an XMP metadata stream
 //! (`pdfaid:part` 3, `pdfaid:conformance` B) agreeing with the information

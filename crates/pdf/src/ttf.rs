@@ -38,12 +38,12 @@ pub(crate) struct TrueType {
 }
 
 static REGULAR: LazyLock<TrueType> = LazyLock::new(|| {
-    TrueType::parse(include_bytes!("../fonts/LiberationSans-Regular-cp1252.ttf"))
+    TrueType::parse(include_bytes!("../fonts/RegisseurSans-Regular.ttf"))
         .unwrap_or_else(|e| panic!("the vendored Liberation Sans Regular: {}", e.0))
 });
 
 static BOLD: LazyLock<TrueType> = LazyLock::new(|| {
-    TrueType::parse(include_bytes!("../fonts/LiberationSans-Bold-cp1252.ttf"))
+    TrueType::parse(include_bytes!("../fonts/RegisseurSans-Bold.ttf"))
         .unwrap_or_else(|e| panic!("the vendored Liberation Sans Bold: {}", e.0))
 });
 
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn regular_metrics_come_from_the_font() {
         let f = embedded(Font::Helvetica);
-        assert_eq!(f.postscript_name, "LiberationSans");
+        assert_eq!(f.postscript_name, "RegisseurSans");
         // space 569/2048, "a" 1139/2048, "W" 1933/2048, € 1139/2048.
         assert_eq!(f.code_width(b' '), 278);
         assert_eq!(f.code_width(b'a'), 556);
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn bold_metrics_come_from_the_font() {
         let f = embedded(Font::HelveticaBold);
-        assert_eq!(f.postscript_name, "LiberationSans-Bold");
+        assert_eq!(f.postscript_name, "RegisseurSans-Bold");
         assert_eq!(f.code_width(b'a'), 556);
         assert_eq!(f.code_width(b'b'), 611);
         assert_eq!(f.code_width(b'W'), 944);

@@ -581,8 +581,8 @@ mod tests {
              /CreationDate (D:20250304050607+01'00') /Creator <feff005200e90067006900730073006500750072> \
              /ModDate (D:20250304050607+01'00')"
         ));
-        assert!(text.contains("/Subtype /TrueType /BaseFont /RGSRAA+LiberationSans /FirstChar 32 /LastChar 255 /Widths [278 278 355 "));
-        assert!(text.contains("/FontName /RGSRAB+LiberationSans-Bold /Flags 32 /FontBBox ["));
+        assert!(text.contains("/Subtype /TrueType /BaseFont /RGSRAA+RegisseurSans /FirstChar 32 /LastChar 255 /Widths [278 278 355 "));
+        assert!(text.contains("/FontName /RGSRAB+RegisseurSans-Bold /Flags 32 /FontBBox ["));
         assert!(text.contains(
             "<< /Type /Filespec /F (b.xml) /UF (b.xml) /Desc (B) /AFRelationship /Data /EF << /F 15 0 R /UF 15 0 R >> >>"
         ));

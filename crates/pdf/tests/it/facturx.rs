@@ -92,8 +92,8 @@ fn every_font_is_embedded() {
         assert_eq!(font[1], "TrueType", "{listing}");
         assert_eq!(font[2], "WinAnsi", "{listing}");
     }
-    assert!(listing.contains("+LiberationSans "), "{listing}");
-    assert!(listing.contains("+LiberationSans-Bold "), "{listing}");
+    assert!(listing.contains("+RegisseurSans "), "{listing}");
+    assert!(listing.contains("+RegisseurSans-Bold "), "{listing}");
 
     // The plain PDF, for contrast, embeds nothing.
     let plain = TempPdf::new(&invoice(&sample_invoice()).to_bytes());
