@@ -161,6 +161,7 @@ struct LineRow {
 #[derive(Debug, Clone)]
 pub struct Cursor {
     year: FiscalYear,
+    page: i64,
     /// The last entry returned: (date, journal, number).
     after: (Date, String, i64),
     opening_done: bool,
@@ -168,8 +169,14 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn new(year: FiscalYear) -> Cursor {
+        Cursor::with_page(year, PAGE)
+    }
+
+    /// A cursor reading `page` entries at a time (tests use tiny pages).
+    pub fn with_page(year: FiscalYear, page: i64) -> Cursor {
         Cursor {
             year,
+            page: page.max(1),
             after: (year.start(), String::new(), 0),
             opening_done: false,
         }
@@ -196,7 +203,7 @@ impl Cursor {
         .bind(d)
         .bind(&j)
         .bind(n)
-        .bind(PAGE)
+        .bind(self.page)
         .fetch_all(c)
         .await)?;
         let Some(last) = entries.last() else {
