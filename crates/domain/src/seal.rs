@@ -304,7 +304,10 @@ mod tests {
     fn the_hash_is_hex_sha256_and_stable() {
         let h = entry(1).hash(GENESIS);
         assert_eq!(h.len(), 64);
-        assert!(h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(
+            h.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
         assert_eq!(h, entry(1).hash(GENESIS));
         // Pinned: a change of the serialisation must be deliberate (a new
         // version tag), or every stored chain would stop verifying.

@@ -196,3 +196,37 @@ pub fn check_file(file: &std::path::Path, year: Option<i32>, lang: &str) -> Exit
         ExitCode::FAILURE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("regisseur-fec-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn check_exits_0_clean_1_problems_2_unreadable() {
+        let mut good = Vec::new();
+        domain::fec::write_header(&mut good);
+        good.extend_from_slice(b"VE\tVentes\tVE-2026-000001\t20260105\t411\tClients\t\t\tP\t20260105\tF\t1,00\t0,00\t\t\t20260105\t\t\r\n");
+        good.extend_from_slice(b"VE\tVentes\tVE-2026-000001\t20260105\t706\tPrest\t\t\tP\t20260105\tF\t0,00\t1,00\t\t\t20260105\t\t\r\n");
+        let p = temp("123456782FEC20261231.txt", &good);
+        assert_eq!(check_file(&p, None, "fr"), ExitCode::SUCCESS);
+        // The name says 2025: every date is outside.
+        let p = temp("123456782FEC20251231.txt", &good);
+        assert_eq!(check_file(&p, None, "en"), ExitCode::FAILURE);
+        assert_eq!(check_file(&p, Some(2026), "en"), ExitCode::SUCCESS);
+        let p = temp("garbage.bin", &[0, 1, 2, 255, 254, b'\n', 7]);
+        assert_eq!(check_file(&p, None, "fr"), ExitCode::from(2));
+        assert_eq!(
+            check_file(std::path::Path::new("/nonexistent/x.txt"), None, "fr"),
+            ExitCode::from(2)
+        );
+    }
+}

@@ -424,6 +424,8 @@ struct EntryRow {
     source: Option<String>,
     posted_at: time::OffsetDateTime,
     posted_by: Option<String>,
+    hash: Option<String>,
+    previous_hash: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -544,7 +546,7 @@ impl Written {
         let entries: Vec<EntryRow> = on_tx!(tx, |c| {
             sqlx::query_as(
             "SELECT id, journal, CAST(year AS INTEGER) AS year, number, entry_date, label, piece_ref, reverses_id,
-               source, posted_at, posted_by
+               source, posted_at, posted_by, hash, previous_hash
              FROM ledger_entries WHERE posted_at >= $1 ORDER BY posted_at, id"
         )
         .bind(since)
@@ -662,10 +664,10 @@ impl Written {
         n += write_rows!(
             tx,
             "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
-               posted_at, posted_by)",
-            11,
+               posted_at, posted_by, hash, previous_hash)",
+            13,
             &self.entries,
-            per(11),
+            per(13),
             |q, e| q
                 .bind(&e.id)
                 .bind(&e.journal)
@@ -678,6 +680,8 @@ impl Written {
                 .bind(&e.source)
                 .bind(e.posted_at)
                 .bind(&e.posted_by)
+                .bind(&e.hash)
+                .bind(&e.previous_hash)
         );
         n += write_rows!(
             tx,
@@ -942,8 +946,26 @@ pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
     let per_day = pairs.div_ceil(365);
     let posted_at = now();
     struct Pending {
-        entries: Vec<(String, &'static str, i64, time::Date, String, String, String, String)>,
-        lines: Vec<(String, i32, &'static str, i64, i64, String, Option<String>, Option<String>)>,
+        entries: Vec<(
+            String,
+            &'static str,
+            i64,
+            time::Date,
+            String,
+            String,
+            String,
+            String,
+        )>,
+        lines: Vec<(
+            String,
+            i32,
+            &'static str,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        )>,
     }
     let mut p = Pending {
         entries: Vec::new(),
@@ -959,15 +981,20 @@ pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
     let mut k = 0u64;
     while written.lines < lines {
         let date = start + Duration::days(((k / per_day) % 365) as i64);
-        let client = clients
-            .get((k as usize) % clients.len().max(1))
-            .cloned();
+        let client = clients.get((k as usize) % clients.len().max(1)).cloned();
         let ht = 60_000 + (k % 40) as i64 * 15_000 + (k % 7) as i64;
         let tva = ht / 5;
         let ttc = ht + tva;
         let sale: [(&'static str, i64, i64, &str, Option<String>, Option<String>); 3] = [
             ("411", ttc, 0, "Client", client.clone(), None),
-            ("706", 0, ht, "Prestations", None, Some(format!("MIS-{:04}", k % 500))),
+            (
+                "706",
+                0,
+                ht,
+                "Prestations",
+                None,
+                Some(format!("MIS-{:04}", k % 500)),
+            ),
             ("44574", 0, tva, "TVA sur encaissements", None, None),
         ];
         let payment: [(&'static str, i64, i64, &str, Option<String>, Option<String>); 2] = [
@@ -1009,12 +1036,28 @@ pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
                     .collect(),
             };
             let hash = seal.hash(prev);
-            p.entries
-                .push((id.clone(), journal, n, date, label, piece, hash.clone(), prev.clone()));
+            p.entries.push((
+                id.clone(),
+                journal,
+                n,
+                date,
+                label,
+                piece,
+                hash.clone(),
+                prev.clone(),
+            ));
             *prev = hash;
             for (i, (a, d, c, l, t, an)) in rows.iter().enumerate() {
-                p.lines
-                    .push((id.clone(), i as i32 + 1, a, *d, *c, (*l).to_owned(), t.clone(), an.clone()));
+                p.lines.push((
+                    id.clone(),
+                    i as i32 + 1,
+                    a,
+                    *d,
+                    *c,
+                    (*l).to_owned(),
+                    t.clone(),
+                    an.clone(),
+                ));
             }
             written.entries += 1;
             written.lines += rows.len() as u64;

@@ -52,7 +52,8 @@ const COLUMNS: &str = "id, kind, year, status, lines_done, lines_total, size_byt
 /// Queues the FEC export of `year`; the worker writes it.
 pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO exports (id, kind, year, status, requested_by, created_at) VALUES ($1, 'fec', $2, 'queued', $3, $4)"
     )
     .bind(&id)
@@ -61,7 +62,8 @@ pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::jobs::enqueue(
         tx,
         FEC_JOB,
@@ -85,10 +87,12 @@ pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result
 
 pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<Export>> {
     let sql = format!("SELECT {COLUMNS} FROM exports WHERE id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
 }
 
 /// The latest exports of a kind, newest first.
@@ -96,11 +100,13 @@ pub async fn recent(tx: &mut Tx, kind: &str, limit: i64) -> Result<Vec<Export>> 
     let sql = format!(
         "SELECT {COLUMNS} FROM exports WHERE kind = $1 ORDER BY created_at DESC, id LIMIT $2"
     );
-    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(kind)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(kind)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
 }
 
 /// Chunk `seq` (0-based) of a finished export's file.
@@ -114,7 +120,14 @@ pub async fn chunk(tx: &mut Tx, id: &str, seq: i32) -> Result<Option<Vec<u8>>> {
     .await)?)
 }
 
-async fn store_chunk(db: &Db, id: &str, seq: i32, bytes: &[u8], lines: u64, size: u64) -> Result<()> {
+async fn store_chunk(
+    db: &Db,
+    id: &str,
+    seq: i32,
+    bytes: &[u8],
+    lines: u64,
+    size: u64,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO export_chunks (export_id, seq, bytes) VALUES ($1, $2, $3)"
@@ -152,12 +165,15 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
     let total = crate::fec::count_lines(&mut read, year).await?;
     let name = crate::fec::file_name(&mut read, year).await?;
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, |c| sqlx::query("DELETE FROM export_chunks WHERE export_id = $1")
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, |c| sqlx::query(
+        "DELETE FROM export_chunks WHERE export_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, |c| {
+        sqlx::query(
         "UPDATE exports SET status = 'running', lines_done = 0, lines_total = $2, size_bytes = 0, file_name = $3,
            error = NULL WHERE id = $1"
     )
@@ -166,7 +182,8 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
     .bind(&name)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     tx.commit().await?;
     let outcome = async {
         let mut buf = Vec::with_capacity(CHUNK + (64 << 10));
@@ -199,7 +216,8 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
     read.commit().await?;
     let mut tx = db.begin().await?;
     match &outcome {
-        Ok((lines, size)) => on_tx!(&mut tx, |c| sqlx::query(
+        Ok((lines, size)) => on_tx!(&mut tx, |c| {
+            sqlx::query(
             "UPDATE exports SET status = 'done', lines_done = $2, lines_total = $2, size_bytes = $3, finished_at = $4
              WHERE id = $1"
         )
@@ -209,7 +227,8 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
         .bind(now())
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?,
+        .map(|r| r.rows_affected())
+        })?,
         Err(e) => on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE exports SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1"
         )

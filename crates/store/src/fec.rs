@@ -66,19 +66,26 @@ pub async fn count_lines(tx: &mut Tx, year: FiscalYear) -> Result<i64> {
 /// yet.
 pub async fn opening(tx: &mut Tx, year: FiscalYear) -> Result<Vec<FecLine>> {
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, i64, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(
-            "SELECT l.account, a.label, l.third_party_id, co.name, co.siren,
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    )> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT l.account, a.label, l.third_party_id, co.name, co.siren,
                     CAST(SUM(l.debit_cents) AS BIGINT), CAST(SUM(l.credit_cents) AS BIGINT)
              FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
              JOIN ledger_accounts a ON a.number = l.account
              LEFT JOIN companies co ON co.id = l.third_party_id
              WHERE e.entry_date < $1
              GROUP BY l.account, a.label, l.third_party_id, co.name, co.siren"
-        )
-        .bind(year.start())
-        .fetch_all(c)
-        .await)?;
+    )
+    .bind(year.start())
+    .fetch_all(c)
+    .await)?;
     let mut balances: BTreeMap<(String, Option<String>), (String, Option<String>, i64)> =
         BTreeMap::new();
     let mut result = 0i64;
@@ -193,7 +200,8 @@ impl Cursor {
             }
         }
         let (d, j, n) = self.after.clone();
-        let entries: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(
+        let entries: Vec<EntryRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT id, journal, year, number, entry_date, label, piece_ref, posted_at FROM ledger_entries
              WHERE entry_date >= $1 AND entry_date <= $2 AND (entry_date, journal, number) > ($3, $4, $5)
              ORDER BY entry_date, journal, number LIMIT $6"
@@ -205,12 +213,14 @@ impl Cursor {
         .bind(n)
         .bind(self.page)
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         let Some(last) = entries.last() else {
             return Ok(Vec::new());
         };
         let last = (last.entry_date, last.journal.clone(), last.number);
-        let lines: Vec<LineRow> = on_tx!(tx, |c| sqlx::query_as(
+        let lines: Vec<LineRow> = on_tx!(tx, |c| {
+            sqlx::query_as(
             "SELECT l.entry_id, l.account, a.label AS account_label, l.third_party_id, co.name AS company_name,
                     co.siren AS company_siren, l.debit_cents, l.credit_cents, l.label
              FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
@@ -230,7 +240,8 @@ impl Cursor {
         .bind(&last.1)
         .bind(last.2)
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         self.after = last;
         // Lines come in entry order: walk both lists together.
         let mut out = Vec::with_capacity(lines.len());

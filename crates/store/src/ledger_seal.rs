@@ -70,7 +70,8 @@ async fn page(
     after: i64,
     unsealed_only: bool,
 ) -> Result<Vec<Stored>> {
-    let sql = format!(
+    let sql =
+        format!(
         "SELECT id, number, entry_date, label, piece_ref, hash, previous_hash FROM ledger_entries
          WHERE journal = $1 AND year = $2 AND number > $3 {} ORDER BY number LIMIT $4",
         if unsealed_only { "AND hash IS NULL" } else { "" }
@@ -135,12 +136,25 @@ async fn page(
 /// before the chain existed), in one transaction. Idempotent: a second run
 /// finds nothing. Returns how many entries it sealed.
 pub async fn seal_pending(db: &Db) -> Result<u64> {
+    // At every start-up: a look at the partial index, no writer lock.
+    let mut read = db.read().await?;
+    let any: Option<i32> = on_tx!(&mut read, |c| sqlx::query_scalar(
+        "SELECT 1 FROM ledger_entries WHERE hash IS NULL LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await)?;
+    read.commit().await?;
+    if any.is_none() {
+        return Ok(0);
+    }
     let mut tx = db.begin().await?;
-    let chains: Vec<(String, i32)> = on_tx!(&mut tx, |c| sqlx::query_as(
+    let chains: Vec<(String, i32)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
         "SELECT DISTINCT journal, year FROM ledger_entries WHERE hash IS NULL ORDER BY journal, year"
     )
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut sealed = 0;
     for (journal, year) in chains {
         let mut after = 0;

@@ -147,25 +147,72 @@ pub struct Problem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Issue {
-    HeaderColumns { found: usize },
-    HeaderName { column: usize, expected: &'static str, found: String },
-    FieldCount { found: usize },
+    HeaderColumns {
+        found: usize,
+    },
+    HeaderName {
+        column: usize,
+        expected: &'static str,
+        found: String,
+    },
+    FieldCount {
+        found: usize,
+    },
     LineTooLong,
     EmptyLine,
     MixedEncoding,
-    Required { column: &'static str },
-    Account { found: String },
-    BadDate { column: &'static str, found: String },
-    OutsideYear { found: Date, period: Period },
-    BadAmount { column: &'static str, found: String },
-    BadSens { found: String },
+    Required {
+        column: &'static str,
+    },
+    Account {
+        found: String,
+    },
+    BadDate {
+        column: &'static str,
+        found: String,
+    },
+    OutsideYear {
+        found: Date,
+        period: Period,
+    },
+    BadAmount {
+        column: &'static str,
+        found: String,
+    },
+    BadSens {
+        found: String,
+    },
     BothSides,
-    Unbalanced { journal: String, number: String, debit: i128, credit: i128 },
-    NumberGap { journal: String, expected: String, found: String },
-    NumberOrder { journal: String, previous: String, found: String },
-    DateOrder { journal: String, previous: Date, found: Date },
-    NotContiguous { journal: String, number: String },
-    LetteringUnbalanced { account: String, code: String, balance: i128 },
+    Unbalanced {
+        journal: String,
+        number: String,
+        debit: i128,
+        credit: i128,
+    },
+    NumberGap {
+        journal: String,
+        expected: String,
+        found: String,
+    },
+    NumberOrder {
+        journal: String,
+        previous: String,
+        found: String,
+    },
+    DateOrder {
+        journal: String,
+        previous: Date,
+        found: Date,
+    },
+    NotContiguous {
+        journal: String,
+        number: String,
+    },
+    LetteringUnbalanced {
+        account: String,
+        code: String,
+        balance: i128,
+    },
     DateLetWithoutLet,
     LetWithoutDateLet,
 }
@@ -181,125 +228,220 @@ impl Issue {
     pub fn message(&self, locale: Locale) -> String {
         let fr = locale == Locale::Fr;
         match self {
-            Issue::HeaderColumns { found } => if fr {
-                format!("l'en-tête a {found} colonnes au lieu de 18")
-            } else {
-                format!("the header has {found} columns instead of 18")
-            },
-            Issue::HeaderName { column, expected, found } => if fr {
-                format!("colonne {column} de l'en-tête : « {found} » au lieu de « {expected} »")
-            } else {
-                format!("header column {column}: '{found}' instead of '{expected}'")
-            },
-            Issue::FieldCount { found } => if fr {
-                format!("{found} champs au lieu de 18")
-            } else {
-                format!("{found} fields instead of 18")
-            },
-            Issue::LineTooLong => if fr {
-                format!("ligne de plus de {MAX_LINE} octets, ignorée")
-            } else {
-                format!("line longer than {MAX_LINE} bytes, skipped")
-            },
-            Issue::EmptyLine => if fr { "ligne vide".into() } else { "empty line".into() },
-            Issue::MixedEncoding => if fr {
-                "jeu de caractères différent des lignes précédentes (UTF-8 et ISO-8859-15 mélangés)".into()
-            } else {
-                "charset differs from the previous lines (UTF-8 and ISO-8859-15 mixed)".into()
-            },
-            Issue::Required { column } => if fr {
-                format!("{column} est obligatoire et vide")
-            } else {
-                format!("{column} is required and empty")
-            },
-            Issue::Account { found } => if fr {
-                format!("CompteNum « {found} » ne commence pas par 3 chiffres")
-            } else {
-                format!("CompteNum '{found}' does not start with 3 digits")
-            },
-            Issue::BadDate { column, found } => if fr {
-                format!("{column} « {found} » n'est pas une date AAAAMMJJ réelle")
-            } else {
-                format!("{column} '{found}' is not a real AAAAMMJJ date")
-            },
-            Issue::OutsideYear { found, period } => if fr {
-                format!(
-                    "EcritureDate {} hors de l'exercice ({} – {})",
-                    super::format_date(*found),
-                    super::format_date(period.start),
-                    super::format_date(period.end)
-                )
-            } else {
-                format!(
-                    "EcritureDate {} outside the fiscal year ({} – {})",
-                    super::format_date(*found),
-                    super::format_date(period.start),
-                    super::format_date(period.end)
-                )
-            },
-            Issue::BadAmount { column, found } => if fr {
-                format!("{column} « {found} » n'est pas un montant (virgule décimale, sans séparateur de milliers)")
-            } else {
-                format!("{column} '{found}' is not an amount (comma decimal, no thousands separator)")
-            },
-            Issue::BadSens { found } => if fr {
-                format!("Sens « {found} » : D, C, +1 ou -1 attendu")
-            } else {
-                format!("Sens '{found}': D, C, +1 or -1 expected")
-            },
-            Issue::BothSides => if fr {
-                "débit et crédit tous deux non nuls".into()
-            } else {
-                "debit and credit both non-zero".into()
-            },
-            Issue::Unbalanced { journal, number, debit, credit } => if fr {
-                format!("écriture {journal} {number} déséquilibrée : débit {} ≠ crédit {}", amount(*debit), amount(*credit))
-            } else {
-                format!("entry {journal} {number} unbalanced: debit {} ≠ credit {}", amount(*debit), amount(*credit))
-            },
-            Issue::NumberGap { journal, expected, found } => if fr {
-                format!("journal {journal} : numéro {found} au lieu de {expected} (rupture de séquence)")
-            } else {
-                format!("journal {journal}: number {found} instead of {expected} (gap in the sequence)")
-            },
-            Issue::NumberOrder { journal, previous, found } => if fr {
-                format!("journal {journal} : numéro {found} après {previous} (ordre non croissant)")
-            } else {
-                format!("journal {journal}: number {found} after {previous} (not increasing)")
-            },
-            Issue::DateOrder { journal, previous, found } => if fr {
-                format!(
-                    "journal {journal} : écriture du {} après une écriture du {} (ordre non chronologique)",
-                    super::format_date(*found),
-                    super::format_date(*previous)
-                )
-            } else {
-                format!(
-                    "journal {journal}: entry dated {} after one dated {} (not chronological)",
-                    super::format_date(*found),
-                    super::format_date(*previous)
-                )
-            },
-            Issue::NotContiguous { journal, number } => if fr {
-                format!("les lignes de l'écriture {journal} {number} ne se suivent pas")
-            } else {
-                format!("the lines of entry {journal} {number} are not together")
-            },
-            Issue::LetteringUnbalanced { account, code, balance } => if fr {
-                format!("lettrage {code} du compte {account} non soldé ({})", amount(*balance))
-            } else {
-                format!("lettering {code} on account {account} does not balance ({})", amount(*balance))
-            },
-            Issue::DateLetWithoutLet => if fr {
-                "DateLet renseignée sans EcritureLet".into()
-            } else {
-                "DateLet set without EcritureLet".into()
-            },
-            Issue::LetWithoutDateLet => if fr {
-                "EcritureLet renseignée sans DateLet".into()
-            } else {
-                "EcritureLet set without DateLet".into()
-            },
+            Issue::HeaderColumns { found } => {
+                if fr {
+                    format!("l'en-tête a {found} colonnes au lieu de 18")
+                } else {
+                    format!("the header has {found} columns instead of 18")
+                }
+            }
+            Issue::HeaderName {
+                column,
+                expected,
+                found,
+            } => {
+                if fr {
+                    format!("colonne {column} de l'en-tête : « {found} » au lieu de « {expected} »")
+                } else {
+                    format!("header column {column}: '{found}' instead of '{expected}'")
+                }
+            }
+            Issue::FieldCount { found } => {
+                if fr {
+                    format!("{found} champs au lieu de 18")
+                } else {
+                    format!("{found} fields instead of 18")
+                }
+            }
+            Issue::LineTooLong => {
+                if fr {
+                    format!("ligne de plus de {MAX_LINE} octets, ignorée")
+                } else {
+                    format!("line longer than {MAX_LINE} bytes, skipped")
+                }
+            }
+            Issue::EmptyLine => {
+                if fr {
+                    "ligne vide".into()
+                } else {
+                    "empty line".into()
+                }
+            }
+            Issue::MixedEncoding => {
+                if fr {
+                    "jeu de caractères différent des lignes précédentes (UTF-8 et ISO-8859-15 mélangés)".into()
+                } else {
+                    "charset differs from the previous lines (UTF-8 and ISO-8859-15 mixed)".into()
+                }
+            }
+            Issue::Required { column } => {
+                if fr {
+                    format!("{column} est obligatoire et vide")
+                } else {
+                    format!("{column} is required and empty")
+                }
+            }
+            Issue::Account { found } => {
+                if fr {
+                    format!("CompteNum « {found} » ne commence pas par 3 chiffres")
+                } else {
+                    format!("CompteNum '{found}' does not start with 3 digits")
+                }
+            }
+            Issue::BadDate { column, found } => {
+                if fr {
+                    format!("{column} « {found} » n'est pas une date AAAAMMJJ réelle")
+                } else {
+                    format!("{column} '{found}' is not a real AAAAMMJJ date")
+                }
+            }
+            Issue::OutsideYear { found, period } => {
+                if fr {
+                    format!(
+                        "EcritureDate {} hors de l'exercice ({} – {})",
+                        super::format_date(*found),
+                        super::format_date(period.start),
+                        super::format_date(period.end)
+                    )
+                } else {
+                    format!(
+                        "EcritureDate {} outside the fiscal year ({} – {})",
+                        super::format_date(*found),
+                        super::format_date(period.start),
+                        super::format_date(period.end)
+                    )
+                }
+            }
+            Issue::BadAmount { column, found } => {
+                if fr {
+                    format!(
+                        "{column} « {found} » n'est pas un montant (virgule décimale, sans séparateur de milliers)"
+                    )
+                } else {
+                    format!(
+                        "{column} '{found}' is not an amount (comma decimal, no thousands separator)"
+                    )
+                }
+            }
+            Issue::BadSens { found } => {
+                if fr {
+                    format!("Sens « {found} » : D, C, +1 ou -1 attendu")
+                } else {
+                    format!("Sens '{found}': D, C, +1 or -1 expected")
+                }
+            }
+            Issue::BothSides => {
+                if fr {
+                    "débit et crédit tous deux non nuls".into()
+                } else {
+                    "debit and credit both non-zero".into()
+                }
+            }
+            Issue::Unbalanced {
+                journal,
+                number,
+                debit,
+                credit,
+            } => {
+                if fr {
+                    format!(
+                        "écriture {journal} {number} déséquilibrée : débit {} ≠ crédit {}",
+                        amount(*debit),
+                        amount(*credit)
+                    )
+                } else {
+                    format!(
+                        "entry {journal} {number} unbalanced: debit {} ≠ credit {}",
+                        amount(*debit),
+                        amount(*credit)
+                    )
+                }
+            }
+            Issue::NumberGap {
+                journal,
+                expected,
+                found,
+            } => {
+                if fr {
+                    format!(
+                        "journal {journal} : numéro {found} au lieu de {expected} (rupture de séquence)"
+                    )
+                } else {
+                    format!(
+                        "journal {journal}: number {found} instead of {expected} (gap in the sequence)"
+                    )
+                }
+            }
+            Issue::NumberOrder {
+                journal,
+                previous,
+                found,
+            } => {
+                if fr {
+                    format!(
+                        "journal {journal} : numéro {found} après {previous} (ordre non croissant)"
+                    )
+                } else {
+                    format!("journal {journal}: number {found} after {previous} (not increasing)")
+                }
+            }
+            Issue::DateOrder {
+                journal,
+                previous,
+                found,
+            } => {
+                if fr {
+                    format!(
+                        "journal {journal} : écriture du {} après une écriture du {} (ordre non chronologique)",
+                        super::format_date(*found),
+                        super::format_date(*previous)
+                    )
+                } else {
+                    format!(
+                        "journal {journal}: entry dated {} after one dated {} (not chronological)",
+                        super::format_date(*found),
+                        super::format_date(*previous)
+                    )
+                }
+            }
+            Issue::NotContiguous { journal, number } => {
+                if fr {
+                    format!("les lignes de l'écriture {journal} {number} ne se suivent pas")
+                } else {
+                    format!("the lines of entry {journal} {number} are not together")
+                }
+            }
+            Issue::LetteringUnbalanced {
+                account,
+                code,
+                balance,
+            } => {
+                if fr {
+                    format!(
+                        "lettrage {code} du compte {account} non soldé ({})",
+                        amount(*balance)
+                    )
+                } else {
+                    format!(
+                        "lettering {code} on account {account} does not balance ({})",
+                        amount(*balance)
+                    )
+                }
+            }
+            Issue::DateLetWithoutLet => {
+                if fr {
+                    "DateLet renseignée sans EcritureLet".into()
+                } else {
+                    "DateLet set without EcritureLet".into()
+                }
+            }
+            Issue::LetWithoutDateLet => {
+                if fr {
+                    "EcritureLet renseignée sans DateLet".into()
+                } else {
+                    "EcritureLet set without DateLet".into()
+                }
+            }
         }
     }
 }
@@ -537,7 +679,12 @@ pub fn check(mut reader: impl BufRead, opts: &Options) -> Result<Report, Unreada
         let text = decode(bytes, &mut report, line_no);
         let fields: Vec<&str> = text.split(separator.char()).collect();
         if fields.len() != 18 {
-            report.add(line_no, Issue::FieldCount { found: fields.len() });
+            report.add(
+                line_no,
+                Issue::FieldCount {
+                    found: fields.len(),
+                },
+            );
             continue;
         }
         check_line(
@@ -647,7 +794,13 @@ fn check_line(
         }
     }
     let account = f[4];
-    if !account.is_empty() && !account.bytes().take(3).filter(u8::is_ascii_digit).count().eq(&3)
+    if !account.is_empty()
+        && !account
+            .bytes()
+            .take(3)
+            .filter(u8::is_ascii_digit)
+            .count()
+            .eq(&3)
     {
         report.add(
             line,

@@ -91,7 +91,10 @@ mod tests {
             v.push(0xA4);
             v
         });
-        assert_eq!(encode("Ÿ œ Š ž"), vec![0xBE, b' ', 0xBD, b' ', 0xA6, b' ', 0xB8]);
+        assert_eq!(
+            encode("Ÿ œ Š ž"),
+            vec![0xBE, b' ', 0xBD, b' ', 0xA6, b' ', 0xB8]
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 -- migrating (store::ledger::seal_pending), so an upgraded database verifies.
 ALTER TABLE ledger_entries ADD COLUMN hash TEXT;
 ALTER TABLE ledger_entries ADD COLUMN previous_hash TEXT;
+-- What start-up looks for: entries not sealed yet (none, once sealed).
+CREATE INDEX ledger_entries_unsealed ON ledger_entries (journal, year, number) WHERE hash IS NULL;
 
 -- The FEC lists entries by date, then journal and number: its pages walk
 -- this index.

@@ -23,7 +23,13 @@ async fn post(db: &Db, e: NewEntry) {
     tx.commit().await.unwrap();
 }
 
-fn entry(journal: Journal, date: Date, label: &str, piece: Option<&str>, lines: Vec<Line>) -> NewEntry {
+fn entry(
+    journal: Journal,
+    date: Date,
+    label: &str,
+    piece: Option<&str>,
+    lines: Vec<Line>,
+) -> NewEntry {
     NewEntry {
         journal,
         date,
@@ -38,39 +44,93 @@ async fn books(db: &Db) -> String {
     let data = company_data("Clientis Équipements", "client", Some(55_210_055));
     let siren = data.siren.as_ref().unwrap().to_string();
     let clientis = create_company_with(db, &data).await.id;
-    post(db, entry(Journal::Ve, date!(2025 - 12 - 01), "Facture FA-2025-000001", Some("FA-2025-000001"), vec![
-        Line::debit("411", eur(14_400), "Clientis").for_customer(clientis),
-        Line::credit("706", eur(12_000), "Prestations"),
-        Line::credit("44574", eur(2_400), "TVA"),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Ve,
+            date!(2025 - 12 - 01),
+            "Facture FA-2025-000001",
+            Some("FA-2025-000001"),
+            vec![
+                Line::debit("411", eur(14_400), "Clientis").for_customer(clientis),
+                Line::credit("706", eur(12_000), "Prestations"),
+                Line::credit("44574", eur(2_400), "TVA"),
+            ],
+        ),
+    )
     .await;
-    post(db, entry(Journal::Ve, date!(2026 - 01 - 05), "Facture FA-2026-000001", Some("FA-2026-000001"), vec![
-        Line::debit("411", eur(7_200), "Clientis").for_customer(clientis),
-        Line::credit("706", eur(6_000), "Prestations d’été").analytic("MIS-1"),
-        Line::credit("44574", eur(1_200), "TVA"),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Ve,
+            date!(2026 - 01 - 05),
+            "Facture FA-2026-000001",
+            Some("FA-2026-000001"),
+            vec![
+                Line::debit("411", eur(7_200), "Clientis").for_customer(clientis),
+                Line::credit("706", eur(6_000), "Prestations d’été").analytic("MIS-1"),
+                Line::credit("44574", eur(1_200), "TVA"),
+            ],
+        ),
+    )
     .await;
-    post(db, entry(Journal::Od, date!(2026 - 01 - 05), "Frais 5 €", None, vec![
-        Line::debit("6251", eur(5), "Hôtel"),
-        Line::credit("467", eur(5), "Débours"),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Od,
+            date!(2026 - 01 - 05),
+            "Frais 5 €",
+            None,
+            vec![
+                Line::debit("6251", eur(5), "Hôtel"),
+                Line::credit("467", eur(5), "Débours"),
+            ],
+        ),
+    )
     .await;
-    post(db, entry(Journal::Bq, date!(2026 - 01 - 10), "Règlement FA-2025-000001", Some("REL-1"), vec![
-        Line::debit("512", eur(14_400), "Banque"),
-        Line::credit("411", eur(14_400), "Clientis").for_customer(clientis),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Bq,
+            date!(2026 - 01 - 10),
+            "Règlement FA-2025-000001",
+            Some("REL-1"),
+            vec![
+                Line::debit("512", eur(14_400), "Banque"),
+                Line::credit("411", eur(14_400), "Clientis").for_customer(clientis),
+            ],
+        ),
+    )
     .await;
-    post(db, entry(Journal::Ve, date!(2026 - 02 - 01), "Facture FA-2026-000002", Some("FA-2026-000002"), vec![
-        Line::debit("411", eur(1_200), "Clientis").for_customer(clientis),
-        Line::credit("706", eur(1_000), "Prestations"),
-        Line::credit("44574", eur(200), "TVA"),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Ve,
+            date!(2026 - 02 - 01),
+            "Facture FA-2026-000002",
+            Some("FA-2026-000002"),
+            vec![
+                Line::debit("411", eur(1_200), "Clientis").for_customer(clientis),
+                Line::credit("706", eur(1_000), "Prestations"),
+                Line::credit("44574", eur(200), "TVA"),
+            ],
+        ),
+    )
     .await;
     // Next year: not in 2026's file.
-    post(db, entry(Journal::Ve, date!(2027 - 01 - 04), "Facture FA-2027-000001", None, vec![
-        Line::debit("411", eur(1_200), "Clientis").for_customer(clientis),
-        Line::credit("706", eur(1_200), "Prestations"),
-    ]))
+    post(
+        db,
+        entry(
+            Journal::Ve,
+            date!(2027 - 01 - 04),
+            "Facture FA-2027-000001",
+            None,
+            vec![
+                Line::debit("411", eur(1_200), "Clientis").for_customer(clientis),
+                Line::credit("706", eur(1_200), "Prestations"),
+            ],
+        ),
+    )
     .await;
     siren
 }
@@ -105,16 +165,25 @@ async fn a_years_fec_opens_with_the_balances_carried_and_lists_entries_by_date()
             .collect();
         assert_eq!(w.lines as usize, lines.len() - 1);
         assert_eq!(w.bytes as usize, bytes.len());
-        assert!(bytes.windows(2).filter(|w| w == b"\r\n").count() == lines.len(), "CRLF");
+        assert!(
+            bytes.windows(2).filter(|w| w == b"\r\n").count() == lines.len(),
+            "CRLF"
+        );
         assert_eq!(fields(lines[0])[0], "JournalCode");
         let rows: Vec<Vec<String>> = lines[1..].iter().map(|l| fields(l)).collect();
         assert!(rows.iter().all(|r| r.len() == 18));
         // The opening entry: 411 for Clientis, 44574, and the 2025 result on 120.
         let an: Vec<_> = rows.iter().take_while(|r| r[0] == "AN").collect();
         assert_eq!(an.len(), 3, "{an:?}");
-        assert!(an.iter().all(|r| r[2] == "AN-2026-000001" && r[3] == "20260101"));
+        assert!(
+            an.iter()
+                .all(|r| r[2] == "AN-2026-000001" && r[3] == "20260101")
+        );
         let find = |acct: &str| an.iter().find(|r| r[4] == acct).unwrap();
-        assert_eq!((find("411")[11].as_str(), find("411")[6].as_str()), ("14400,00", siren.as_str()));
+        assert_eq!(
+            (find("411")[11].as_str(), find("411")[6].as_str()),
+            ("14400,00", siren.as_str())
+        );
         assert_eq!(find("411")[7], "Clientis Équipements");
         assert_eq!(find("44574")[12], "2400,00");
         assert_eq!(find("120")[12], "12000,00");
@@ -144,11 +213,26 @@ async fn a_years_fec_opens_with_the_balances_carried_and_lists_entries_by_date()
         assert_eq!(od[10], "Frais 5 € - Hôtel");
         assert_eq!(od[6], "", "no customer on a 6251 line");
         let ve = &rows[5];
-        assert_eq!((ve[6].as_str(), ve[8].as_str(), ve[9].as_str()), (siren.as_str(), "FA-2026-000001", "20260105"));
+        assert_eq!(
+            (ve[6].as_str(), ve[8].as_str(), ve[9].as_str()),
+            (siren.as_str(), "FA-2026-000001", "20260105")
+        );
         assert_eq!((ve[11].as_str(), ve[12].as_str()), ("7200,00", "0,00"));
         assert_eq!(rows[6][10], "Facture FA-2026-000001 - Prestations d'été");
-        assert_eq!(ve[15], domain::fec::format_date(store::now().date()), "ValidDate: posted today");
-        assert_eq!((ve[13].as_str(), ve[14].as_str(), ve[16].as_str(), ve[17].as_str()), ("", "", "", ""));
+        assert_eq!(
+            ve[15],
+            domain::fec::format_date(store::now().date()),
+            "ValidDate: posted today"
+        );
+        assert_eq!(
+            (
+                ve[13].as_str(),
+                ve[14].as_str(),
+                ve[16].as_str(),
+                ve[17].as_str()
+            ),
+            ("", "", "", "")
+        );
         // ISO-8859-15: é and € are one byte each.
         assert!(bytes.contains(&0xA4) && bytes.contains(&0xE9));
         assert!(std::str::from_utf8(&bytes).is_err());
@@ -157,7 +241,14 @@ async fn a_years_fec_opens_with_the_balances_carried_and_lists_entries_by_date()
         let name = store::fec::file_name(&mut tx, y2026).await.unwrap();
         tx.commit().await.unwrap();
         assert!(name.ends_with("FEC20261231.txt"));
-        let report = check::check(&bytes[..], &Options { file_name: Some(name), period: None }).unwrap();
+        let report = check::check(
+            &bytes[..],
+            &Options {
+                file_name: Some(name),
+                period: None,
+            },
+        )
+        .unwrap();
         assert!(report.is_clean(), "{:?}", report.problems);
         assert_eq!(report.encoding, check::Encoding::Latin9);
         assert_eq!(report.entries, 5);
@@ -195,12 +286,17 @@ async fn pages_of_any_size_give_the_same_lines_and_the_queued_export_stores_them
         assert!(all.iter().all(|l| *l == all[0]));
         // The job queue's export: progress and chunks in the database.
         let mut tx = db.begin().await.unwrap();
-        let id = store::exports::request_fec(&mut tx, &actor(), year).await.unwrap();
+        let id = store::exports::request_fec(&mut tx, &actor(), year)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         store::exports::run_fec(&db, &id).await.unwrap();
         let mut tx = db.read().await.unwrap();
         let e = store::exports::get(&mut tx, &id).await.unwrap().unwrap();
-        assert_eq!((e.status.as_str(), e.lines_done, e.percent()), ("done", 13, 100));
+        assert_eq!(
+            (e.status.as_str(), e.lines_done, e.percent()),
+            ("done", 13, 100)
+        );
         let mut stored = Vec::new();
         let mut seq = 0;
         while let Some(c) = store::exports::chunk(&mut tx, &id, seq).await.unwrap() {
@@ -215,7 +311,12 @@ async fn pages_of_any_size_give_the_same_lines_and_the_queued_export_stores_them
         // Run again (a retry): the same file, not twice.
         store::exports::run_fec(&db, &id).await.unwrap();
         let mut tx = db.read().await.unwrap();
-        assert!(store::exports::chunk(&mut tx, &id, 1).await.unwrap().is_none());
+        assert!(
+            store::exports::chunk(&mut tx, &id, 1)
+                .await
+                .unwrap()
+                .is_none()
+        );
         tx.commit().await.unwrap();
     })
     .await;

@@ -33,19 +33,34 @@ async fn books(db: &Db) -> Vec<String> {
     let mut tx = db.begin().await.unwrap();
     let mut ve = Vec::new();
     for n in 1..=4 {
-        let p = ledger::post(&mut tx, &actor(), &entry(Journal::Ve, date!(2026 - 03 - 01), n), None)
-            .await
-            .unwrap();
+        let p = ledger::post(
+            &mut tx,
+            &actor(),
+            &entry(Journal::Ve, date!(2026 - 03 - 01), n),
+            None,
+        )
+        .await
+        .unwrap();
         ve.push(p.id);
     }
     for n in 1..=2 {
-        ledger::post(&mut tx, &actor(), &entry(Journal::Bq, date!(2026 - 03 - 02), n), None)
-            .await
-            .unwrap();
-    }
-    ledger::post(&mut tx, &actor(), &entry(Journal::Ve, date!(2027 - 01 - 04), 9), None)
+        ledger::post(
+            &mut tx,
+            &actor(),
+            &entry(Journal::Bq, date!(2026 - 03 - 02), n),
+            None,
+        )
         .await
         .unwrap();
+    }
+    ledger::post(
+        &mut tx,
+        &actor(),
+        &entry(Journal::Ve, date!(2027 - 01 - 04), 9),
+        None,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     ve
 }
@@ -114,7 +129,12 @@ async fn postings_are_sealed_and_a_line_changed_with_sql_breaks_the_chain_there(
 async fn a_deleted_entry_and_an_edited_label_are_found() {
     on_each_backend(|db| async move {
         let ve = books(&db).await;
-        exec(&db, "UPDATE ledger_entries SET label = 'Autre libellé' WHERE id = $1", &ve[3]).await;
+        exec(
+            &db,
+            "UPDATE ledger_entries SET label = 'Autre libellé' WHERE id = $1",
+            &ve[3],
+        )
+        .await;
         assert_eq!(
             broken(&verify(&db).await),
             vec![("VE".into(), 2026, 4, BreakReason::Content)]
@@ -163,25 +183,30 @@ async fn entries_from_before_the_seal_are_sealed_once_after_migrating() {
         .map(|r| r.rows_affected()))
         .unwrap();
         assert_eq!(broken(&verify(&db).await).len(), 3);
-        assert_eq!(
-            broken(&verify(&db).await)[0].3,
-            BreakReason::Unsealed
-        );
+        assert_eq!(broken(&verify(&db).await)[0].3, BreakReason::Unsealed);
         // What start-up does after migrating.
         db.migrate().await.unwrap();
         let v = verify(&db).await;
         assert!(v.is_intact(), "{v:?}");
         // The same seals as when posted: the serialisation is the same.
         let last = |v: &ledger::Verification| {
-            v.journals.iter().map(|j| j.last_hash.clone()).collect::<Vec<_>>()
+            v.journals
+                .iter()
+                .map(|j| j.last_hash.clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(last(&v), last(&sealed));
         assert_eq!(store::ledger::seal_pending(&db).await.unwrap(), 0);
         // And postings chain on.
         let mut tx = db.begin().await.unwrap();
-        ledger::post(&mut tx, &actor(), &entry(Journal::Ve, date!(2026 - 03 - 09), 5), None)
-            .await
-            .unwrap();
+        ledger::post(
+            &mut tx,
+            &actor(),
+            &entry(Journal::Ve, date!(2026 - 03 - 09), 5),
+            None,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert!(verify(&db).await.is_intact());
     })

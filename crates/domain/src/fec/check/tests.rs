@@ -105,7 +105,10 @@ fn header_problems() {
         issues(short)[0],
         (1, Issue::HeaderColumns { found: 2 })
     ));
-    assert_eq!(check(&b""[..], &Options::default()).unwrap_err(), Unreadable::Empty);
+    assert_eq!(
+        check(&b""[..], &Options::default()).unwrap_err(),
+        Unreadable::Empty
+    );
     assert_eq!(
         check(&b"a;b;c\n1;2;3\n"[..], &Options::default()).unwrap_err(),
         Unreadable::NoSeparator
@@ -121,11 +124,25 @@ fn each_field_rule_is_reported_with_its_line() {
     l[3].credit_cents = 5;
     let mut bytes = file(&l);
     // line 7: an impossible date
-    let text = String::from_utf8_lossy(&bytes).replace("VE-2026-000002\t20260107", "VE-2026-000002\t20260230");
+    let text = String::from_utf8_lossy(&bytes)
+        .replace("VE-2026-000002\t20260107", "VE-2026-000002\t20260230");
     bytes = crate::fec::latin9::encode(&text);
     let i = issues(&bytes);
-    assert!(i.contains(&(2, Issue::Account { found: "4A1".into() })), "{i:?}");
-    assert!(i.contains(&(3, Issue::Required { column: "EcritureLib" })));
+    assert!(
+        i.contains(&(
+            2,
+            Issue::Account {
+                found: "4A1".into()
+            }
+        )),
+        "{i:?}"
+    );
+    assert!(i.contains(&(
+        3,
+        Issue::Required {
+            column: "EcritureLib"
+        }
+    )));
     assert!(i.contains(&(5, Issue::BothSides)));
     assert!(i.contains(&(
         7,
@@ -134,7 +151,11 @@ fn each_field_rule_is_reported_with_its_line() {
             found: "20260230".into()
         }
     )));
-    assert!(i.iter().any(|(l, x)| *l == 5 && matches!(x, Issue::Unbalanced { journal, .. } if journal == "BQ")));
+    assert!(
+        i.iter()
+            .any(|(l, x)| *l == 5
+                && matches!(x, Issue::Unbalanced { journal, .. } if journal == "BQ"))
+    );
 }
 
 #[test]
@@ -143,7 +164,17 @@ fn amounts_need_a_comma_decimal() {
     assert_eq!(parse_amount("14400"), Some(1_440_000));
     assert_eq!(parse_amount("0,5"), Some(50));
     assert_eq!(parse_amount("-3,10"), Some(-310));
-    for bad in ["14400.00", "14 400,00", "1,234", "", ",5", "5,", "abc", "--1", "1e3"] {
+    for bad in [
+        "14400.00",
+        "14 400,00",
+        "1,234",
+        "",
+        ",5",
+        "5,",
+        "abc",
+        "--1",
+        "1e3",
+    ] {
         assert_eq!(parse_amount(bad), None, "{bad}");
     }
     let text = String::from_utf8_lossy(&file(&good())).replace("14400,00\t0,00", "14400.00\t0,00");
@@ -176,11 +207,19 @@ fn dates_outside_the_year_from_the_name_the_option_or_the_data() {
     l[5].ecriture_date = date!(2027 - 01 - 07);
     l[6].ecriture_date = date!(2027 - 01 - 07);
     let i = issues(&file(&l));
-    assert_eq!(i.iter().filter(|(_, x)| matches!(x, Issue::OutsideYear { .. })).count(), 2);
+    assert_eq!(
+        i.iter()
+            .filter(|(_, x)| matches!(x, Issue::OutsideYear { .. }))
+            .count(),
+        2
+    );
     // A year ending 30 June.
     assert_eq!(
         Period::ending(date!(2026 - 06 - 30)),
-        Some(Period { start: date!(2025 - 07 - 01), end: date!(2026 - 06 - 30) })
+        Some(Period {
+            start: date!(2025 - 07 - 01),
+            end: date!(2026 - 06 - 30)
+        })
     );
     assert_eq!(
         Period::ending(date!(2024 - 02 - 29)).unwrap().start,
@@ -211,20 +250,32 @@ fn sequences_gaps_order_and_contiguity() {
     for x in &mut l[5..7] {
         x.ecriture_date = date!(2026 - 01 - 02);
     }
-    assert!(issues(&file(&l)).iter().any(|(n, x)| *n == 7 && matches!(x, Issue::DateOrder { .. })));
+    assert!(
+        issues(&file(&l))
+            .iter()
+            .any(|(n, x)| *n == 7 && matches!(x, Issue::DateOrder { .. }))
+    );
     // Lines of one entry apart.
     let mut l = good();
     let moved = l.remove(2);
     l.push(moved);
     let i = issues(&file(&l));
-    assert!(i.iter().any(|(n, x)| *n == 8 && matches!(x, Issue::NotContiguous { .. })), "{i:?}");
+    assert!(
+        i.iter()
+            .any(|(n, x)| *n == 8 && matches!(x, Issue::NotContiguous { .. })),
+        "{i:?}"
+    );
     // Numbers going back.
     let mut l = good();
     l.swap(0, 5);
     l.swap(1, 6);
     l.remove(2);
     let i = issues(&file(&l));
-    assert!(i.iter().any(|(_, x)| matches!(x, Issue::NumberOrder { .. })), "{i:?}");
+    assert!(
+        i.iter()
+            .any(|(_, x)| matches!(x, Issue::NumberOrder { .. })),
+        "{i:?}"
+    );
 }
 
 #[test]
@@ -246,7 +297,11 @@ fn lettering_must_balance_and_come_with_its_date() {
             }
         )]
     );
-    let text = String::from_utf8_lossy(&file(&good())).replacen("\t0,00\t\t\t2026", "\t0,00\tZ\t\t2026", 1);
+    let text = String::from_utf8_lossy(&file(&good())).replacen(
+        "\t0,00\t\t\t2026",
+        "\t0,00\tZ\t\t2026",
+        1,
+    );
     let i = issues(text.as_bytes());
     assert!(i.contains(&(2, Issue::LetWithoutDateLet)), "{i:?}");
 }
@@ -273,10 +328,17 @@ fn field_counts_long_and_empty_lines() {
 fn messages_exist_in_both_languages() {
     let all = [
         Issue::HeaderColumns { found: 3 },
-        Issue::Required { column: "CompteLib" },
+        Issue::Required {
+            column: "CompteLib",
+        },
         Issue::BothSides,
         Issue::MixedEncoding,
-        Issue::Unbalanced { journal: "VE".into(), number: "1".into(), debit: 100, credit: 50 },
+        Issue::Unbalanced {
+            journal: "VE".into(),
+            number: "1".into(),
+            debit: 100,
+            credit: 50,
+        },
     ];
     for i in all {
         assert_ne!(i.message(Locale::Fr), i.message(Locale::En));

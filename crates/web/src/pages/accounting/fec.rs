@@ -129,10 +129,7 @@ pub async fn request(
 
 /// The finished file, read a chunk at a time (one query per chunk, so the
 /// response holds at most one chunk in memory).
-pub async fn download(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
     let export = store::exports::get(&mut tx, &id).await?;
     tx.commit().await?;
