@@ -337,7 +337,8 @@ mod tests {
     #[test]
     fn every_field_is_sealed() {
         let base = entry(2).hash(GENESIS);
-        let changes: Vec<Box<dyn Fn(&mut SealEntry)>> = vec![
+        type Change = Box<dyn Fn(&mut SealEntry)>;
+        let changes: Vec<Change> = vec![
             Box::new(|e| e.journal = "OD".into()),
             Box::new(|e| e.year = 2027),
             Box::new(|e| e.number = 3),

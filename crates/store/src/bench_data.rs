@@ -926,6 +926,7 @@ pub struct LedgerFixture {
 /// their payments of 2 lines (512, 411), numbered per journal in date
 /// order and sealed like postings (same chain), written with multi-row
 /// statements rather than through `ledger::post`. Returns the year used.
+#[allow(clippy::type_complexity)]
 pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
     use domain::seal::{GENESIS, SealEntry, SealLine};
     let mut tx = db.begin().await?;

@@ -64,8 +64,8 @@ pub async fn count_lines(tx: &mut Tx, year: FiscalYear) -> Result<i64> {
 /// or 129 (loss), so the entry balances. No lines when nothing was posted
 /// before the year. Computed, not stored: the ledger has no closing entries
 /// yet.
+#[allow(clippy::type_complexity)]
 pub async fn opening(tx: &mut Tx, year: FiscalYear) -> Result<Vec<FecLine>> {
-    #[allow(clippy::type_complexity)]
     let rows: Vec<(
         String,
         String,
@@ -77,10 +77,10 @@ pub async fn opening(tx: &mut Tx, year: FiscalYear) -> Result<Vec<FecLine>> {
     )> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT l.account, a.label, l.third_party_id, co.name, co.siren,
                     CAST(SUM(l.debit_cents) AS BIGINT), CAST(SUM(l.credit_cents) AS BIGINT)
-             FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
+             FROM ledger_lines l
              JOIN ledger_accounts a ON a.number = l.account
              LEFT JOIN companies co ON co.id = l.third_party_id
-             WHERE e.entry_date < $1
+             WHERE l.entry_id IN (SELECT id FROM ledger_entries WHERE entry_date < $1)
              GROUP BY l.account, a.label, l.third_party_id, co.name, co.siren"
     )
     .bind(year.start())
