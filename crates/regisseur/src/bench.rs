@@ -47,6 +47,13 @@ pub struct BenchArgs {
     /// database taken before the close.
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "1000")]
     pub close: Option<usize>,
+    /// Also time the FEC at size LINES: a year of that many posting lines
+    /// (3-line sales, 2-line payments, every day) is bulk-loaded, sealed,
+    /// into the year after the last one with entries (and kept); then its
+    /// FEC export to a file, the file's check and `ledger verify` are
+    /// timed, with the peak memory (VmHWM) before and after the export.
+    #[arg(long, value_name = "LINES")]
+    pub fec: Option<u64>,
 }
 
 /// The live report with the most half-day entries, and its consultant.
@@ -83,6 +90,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     // (PostgreSQL) needs the pool closed for a moment.
     if let Some(n) = args.close {
         close(&mut db, common, n).await?;
+    }
+    if let Some(n) = args.fec {
+        fec(&db, n).await?;
     }
     let companies = {
         let mut tx = db.read().await?;
@@ -559,5 +569,92 @@ async fn analyze(db: &store::Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     store::bench_data::analyze(&mut tx).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The process's peak resident memory so far (VmHWM), in KiB.
+fn vm_hwm_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+async fn fec(db: &store::Db, lines: u64) -> anyhow::Result<()> {
+    anyhow::ensure!(lines > 0, "--fec needs at least one line");
+    let start = Instant::now();
+    let fixture = store::bench_data::ledger_year(db, lines).await?;
+    let load = start.elapsed();
+    if db.backend() == store::Backend::Postgres {
+        let mut tx = db.begin().await?;
+        store::bench_data::analyze(&mut tx).await?;
+        tx.commit().await?;
+    }
+    println!(
+        "fec: loaded {} entries, {} lines into {} in {:.2} s ({})",
+        fixture.entries,
+        fixture.lines,
+        fixture.year,
+        load.as_secs_f64(),
+        db.backend().name()
+    );
+    let year = domain::ledger::FiscalYear::of(time::Date::from_calendar_date(
+        fixture.year,
+        time::Month::June,
+        30,
+    )?);
+    let dir = std::env::temp_dir().join("regisseur-bench-fec");
+    std::fs::create_dir_all(&dir)?;
+    let before = vm_hwm_kib();
+    let t = Instant::now();
+    let (path, w) = crate::fec::export_to(db, year, &dir, &mut |_, _| {}).await?;
+    let export = t.elapsed();
+    let after = vm_hwm_kib();
+    let size = std::fs::metadata(&path)?.len();
+    println!(
+        "fec export: {} lines, {:.1} MiB in {:.2} s = {:.0} lines/s -> {}",
+        w.lines,
+        size as f64 / (1 << 20) as f64,
+        export.as_secs_f64(),
+        w.lines as f64 / export.as_secs_f64(),
+        path.display()
+    );
+    if let (Some(b), Some(a)) = (before, after) {
+        println!(
+            "fec export peak memory (VmHWM): {:.1} MiB before, {:.1} MiB after, +{:.1} MiB",
+            b as f64 / 1024.0,
+            a as f64 / 1024.0,
+            a.saturating_sub(b) as f64 / 1024.0
+        );
+    }
+    let t = Instant::now();
+    let file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(&path)?);
+    let report = domain::fec::check::check(
+        file,
+        &domain::fec::check::Options {
+            file_name: Some(path.display().to_string()),
+            period: None,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e.message(domain::Locale::En)))?;
+    println!(
+        "fec check: {} lines, {} entries, {} problems in {:.2} s",
+        report.lines,
+        report.entries,
+        report.problem_count,
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let mut tx = db.read().await?;
+    let v = store::ledger::verify(&mut tx).await?;
+    tx.commit().await?;
+    println!(
+        "ledger verify: {} entries in {} chains, {} in {:.2} s",
+        v.entries(),
+        v.journals.len(),
+        if v.is_intact() { "intact" } else { "BROKEN" },
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }

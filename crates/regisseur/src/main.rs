@@ -6,7 +6,9 @@ mod bench;
 mod close;
 mod config;
 mod demo;
+mod fec;
 mod generate;
+mod ledger;
 mod serve;
 mod user;
 mod worker;
@@ -49,6 +51,13 @@ enum Command {
     /// invoices, book accruals for those waiting for a signature; print a
     /// summary. Exits non-zero when a contract could not be closed.
     Close(close::CloseArgs),
+    /// The ledger's inalterability: `ledger verify` checks every hash chain.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
+    /// The FEC (fichier des écritures comptables): `fec export --year Y`,
+    /// `fec check FILE`.
+    #[command(subcommand)]
+    Fec(fec::FecCommand),
 }
 
 #[tokio::main]
@@ -69,6 +78,8 @@ async fn main() -> std::process::ExitCode {
         Command::Generate(args) => done(generate::run(&cli.common, args).await),
         Command::Bench(args) => done(bench::run(&cli.common, args).await),
         Command::Close(args) => close::run(&cli.common, args).await,
+        Command::Ledger(cmd) => ledger::run(&cli.common, cmd).await,
+        Command::Fec(cmd) => fec::run(&cli.common, cmd).await,
     };
     match result {
         Ok(code) => code,

@@ -196,6 +196,16 @@ impl Worker {
                     "contract signed: waiting invoices released"
                 );
             }
+            store::exports::FEC_JOB => {
+                let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+                let id = payload["export_id"]
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("no export_id"))?;
+                // The export commits its chunks as it goes (and starts over
+                // when run again), so the job completes afterwards.
+                store::exports::run_fec(&self.db, id).await?;
+                self.finish(self.db.begin().await?, job).await?;
+            }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
         }

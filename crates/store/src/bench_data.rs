@@ -424,6 +424,8 @@ struct EntryRow {
     source: Option<String>,
     posted_at: time::OffsetDateTime,
     posted_by: Option<String>,
+    hash: Option<String>,
+    previous_hash: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -544,7 +546,7 @@ impl Written {
         let entries: Vec<EntryRow> = on_tx!(tx, |c| {
             sqlx::query_as(
             "SELECT id, journal, CAST(year AS INTEGER) AS year, number, entry_date, label, piece_ref, reverses_id,
-               source, posted_at, posted_by
+               source, posted_at, posted_by, hash, previous_hash
              FROM ledger_entries WHERE posted_at >= $1 ORDER BY posted_at, id"
         )
         .bind(since)
@@ -662,10 +664,10 @@ impl Written {
         n += write_rows!(
             tx,
             "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
-               posted_at, posted_by)",
-            11,
+               posted_at, posted_by, hash, previous_hash)",
+            13,
             &self.entries,
-            per(11),
+            per(13),
             |q, e| q
                 .bind(&e.id)
                 .bind(&e.journal)
@@ -678,6 +680,8 @@ impl Written {
                 .bind(&e.source)
                 .bind(e.posted_at)
                 .bind(&e.posted_by)
+                .bind(&e.hash)
+                .bind(&e.previous_hash)
         );
         n += write_rows!(
             tx,
@@ -907,4 +911,225 @@ impl Snapshot {
         }
         Ok(())
     }
+}
+
+/// What `ledger_year` wrote.
+pub struct LedgerFixture {
+    pub year: i32,
+    pub entries: u64,
+    pub lines: u64,
+}
+
+/// About `lines` posting lines through a fiscal year with no entries yet
+/// (the year after the last one that has entries, or this year): each day,
+/// sales invoices of 3 lines (411 for one of the clients, 706, 44574) and
+/// their payments of 2 lines (512, 411), numbered per journal in date
+/// order and sealed like postings (same chain), written with multi-row
+/// statements rather than through `ledger::post`. Returns the year used.
+#[allow(clippy::type_complexity)]
+pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
+    use domain::seal::{GENESIS, SealEntry, SealLine};
+    let mut tx = db.begin().await?;
+    let last: Option<i32> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT MAX(year) FROM ledger_entries"
+    )
+    .fetch_one(c)
+    .await)?;
+    let year = last.map_or(now().year(), |y| y + 1);
+    let clients: Vec<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE kind = 'client' ORDER BY name LIMIT 200"
+    )
+    .fetch_all(c)
+    .await)?;
+    let start = time::Date::from_calendar_date(year, time::Month::January, 1)
+        .map_err(|e| crate::Error::Config(e.to_string()))?;
+    let pairs = lines.div_ceil(5).max(1);
+    let per_day = pairs.div_ceil(365);
+    let posted_at = now();
+    struct Pending {
+        entries: Vec<(
+            String,
+            &'static str,
+            i64,
+            time::Date,
+            String,
+            String,
+            String,
+            String,
+        )>,
+        lines: Vec<(
+            String,
+            i32,
+            &'static str,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        )>,
+    }
+    let mut p = Pending {
+        entries: Vec::new(),
+        lines: Vec::new(),
+    };
+    let (mut ve_prev, mut bq_prev) = (GENESIS.to_owned(), GENESIS.to_owned());
+    let (mut ve_n, mut bq_n) = (0i64, 0i64);
+    let mut written = LedgerFixture {
+        year,
+        entries: 0,
+        lines: 0,
+    };
+    let mut k = 0u64;
+    while written.lines < lines {
+        let date = start + Duration::days(((k / per_day) % 365) as i64);
+        let client = clients.get((k as usize) % clients.len().max(1)).cloned();
+        let ht = 60_000 + (k % 40) as i64 * 15_000 + (k % 7) as i64;
+        let tva = ht / 5;
+        let ttc = ht + tva;
+        let sale: [(&'static str, i64, i64, &str, Option<String>, Option<String>); 3] = [
+            ("411", ttc, 0, "Client", client.clone(), None),
+            (
+                "706",
+                0,
+                ht,
+                "Prestations",
+                None,
+                Some(format!("MIS-{:04}", k % 500)),
+            ),
+            ("44574", 0, tva, "TVA sur encaissements", None, None),
+        ];
+        let payment: [(&'static str, i64, i64, &str, Option<String>, Option<String>); 2] = [
+            ("512", ttc, 0, "Banque", None, None),
+            ("411", 0, ttc, "Client", client.clone(), None),
+        ];
+        for (journal, rows) in [("VE", &sale[..]), ("BQ", &payment[..])] {
+            let (n, prev) = if journal == "VE" {
+                ve_n += 1;
+                (ve_n, &mut ve_prev)
+            } else {
+                bq_n += 1;
+                (bq_n, &mut bq_prev)
+            };
+            let id = uuid::Uuid::new_v4().to_string();
+            let label = if journal == "VE" {
+                format!("Facture FA-{year}-{n:06}")
+            } else {
+                format!("Règlement FA-{year}-{n:06}")
+            };
+            let piece = format!("FA-{year}-{n:06}");
+            let seal = SealEntry {
+                journal: journal.to_owned(),
+                year,
+                number: n,
+                date,
+                label: label.clone(),
+                piece_ref: Some(piece.clone()),
+                lines: rows
+                    .iter()
+                    .map(|(a, d, c, l, t, an)| SealLine {
+                        account: (*a).to_owned(),
+                        third_party: t.clone(),
+                        debit_cents: *d,
+                        credit_cents: *c,
+                        label: (*l).to_owned(),
+                        analytic: an.clone(),
+                    })
+                    .collect(),
+            };
+            let hash = seal.hash(prev);
+            p.entries.push((
+                id.clone(),
+                journal,
+                n,
+                date,
+                label,
+                piece,
+                hash.clone(),
+                prev.clone(),
+            ));
+            *prev = hash;
+            for (i, (a, d, c, l, t, an)) in rows.iter().enumerate() {
+                p.lines.push((
+                    id.clone(),
+                    i as i32 + 1,
+                    a,
+                    *d,
+                    *c,
+                    (*l).to_owned(),
+                    t.clone(),
+                    an.clone(),
+                ));
+            }
+            written.entries += 1;
+            written.lines += rows.len() as u64;
+        }
+        k += 1;
+        if p.lines.len() >= 20_000 || written.lines >= lines {
+            const E: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            for chunk in p.entries.chunks(crate::rows_per_statement(11)) {
+                let sql = format!(
+                    "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, posted_at,
+                       hash, previous_hash, source) VALUES {}",
+                    crate::values_list(E, chunk.len())
+                );
+                on_tx!(&mut tx, |c| {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                    for e in chunk {
+                        q = q
+                            .bind(&e.0)
+                            .bind(e.1)
+                            .bind(year)
+                            .bind(e.2)
+                            .bind(e.3)
+                            .bind(&e.4)
+                            .bind(&e.5)
+                            .bind(posted_at)
+                            .bind(&e.6)
+                            .bind(&e.7)
+                            .bind("bench");
+                    }
+                    q.execute(c).await.map(|r| r.rows_affected())
+                })?;
+            }
+            const L: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
+            for chunk in p.lines.chunks(crate::rows_per_statement(8)) {
+                let sql = format!(
+                    "INSERT INTO ledger_lines (entry_id, position, account, debit_cents, credit_cents, label,
+                       third_party_id, analytic_code) VALUES {}",
+                    crate::values_list(L, chunk.len())
+                );
+                on_tx!(&mut tx, |c| {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                    for l in chunk {
+                        q = q
+                            .bind(&l.0)
+                            .bind(l.1)
+                            .bind(l.2)
+                            .bind(l.3)
+                            .bind(l.4)
+                            .bind(&l.5)
+                            .bind(&l.6)
+                            .bind(&l.7);
+                    }
+                    q.execute(c).await.map(|r| r.rows_affected())
+                })?;
+            }
+            p.entries.clear();
+            p.lines.clear();
+        }
+    }
+    for (journal, n) in [("VE", ve_n), ("BQ", bq_n)] {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, $3)
+             ON CONFLICT (journal, year) DO UPDATE SET last_number = excluded.last_number"
+        )
+        .bind(journal)
+        .bind(year)
+        .bind(n)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    Ok(written)
 }

@@ -134,12 +134,16 @@ async fn post_inner(
             ],
         ));
     }
+    // The seal chains to the journal's previous entry of the year, which
+    // the sequence row taken above keeps still until we commit.
+    let previous = crate::ledger_seal::hash_of(tx, journal, year, number - 1).await?;
+    let hash = seal_input(entry, year, number).hash(&previous);
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
-           posted_at, posted_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+           posted_at, posted_by, hash, previous_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )
     .bind(&id)
     .bind(journal)
@@ -152,6 +156,8 @@ async fn post_inner(
     .bind(source)
     .bind(at)
     .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(&hash)
+    .bind(&previous)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -204,6 +210,32 @@ async fn post_inner(
     .await?;
     Ok(posted)
 }
+
+/// The entry as it is sealed: exactly the values the INSERTs bind.
+fn seal_input(entry: &NewEntry, year: i32, number: i64) -> domain::seal::SealEntry {
+    domain::seal::SealEntry {
+        journal: entry.journal.code().to_owned(),
+        year,
+        number,
+        date: entry.date,
+        label: entry.label.trim().to_owned(),
+        piece_ref: entry.piece_ref.clone(),
+        lines: entry
+            .lines
+            .iter()
+            .map(|l| domain::seal::SealLine {
+                account: l.account.as_str().to_owned(),
+                third_party: l.third_party.map(|c| c.to_string()),
+                debit_cents: l.debit.cents(),
+                credit_cents: l.credit.cents(),
+                label: l.label.clone(),
+                analytic: l.analytic.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub use crate::ledger_seal::{ChainReport, Verification, seal_pending, verify, verify_with};
 
 /// Cancels a posted entry by its mirror image dated `date` (in an open
 /// period). An entry is reversed once; a reversal is not itself reversed

@@ -15,12 +15,15 @@ pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod esign;
+pub mod exports;
+pub mod fec;
 pub mod firm;
 pub mod invoicing;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;
 pub mod ledger_reports;
+pub mod ledger_seal;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;
@@ -56,6 +59,9 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Writing a file (an export) failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -483,6 +483,26 @@ pub fn routes() -> Routes {
             Perm(ManageAccounting),
             pages::accounting::close,
         )
+        .get(
+            "/accounting/fec",
+            Perm(ViewAccounting),
+            pages::accounting::fec::show,
+        )
+        .post(
+            "/accounting/fec",
+            Perm(ManageAccounting),
+            pages::accounting::fec::request,
+        )
+        .get(
+            "/accounting/fec/{id}/download",
+            Perm(ViewAccounting),
+            pages::accounting::fec::download,
+        )
+        .get(
+            "/accounting/seal",
+            Perm(ViewAccounting),
+            pages::accounting::seal::show,
+        )
         // Invoicing
         .get("/invoices", Perm(ViewInvoices), pages::invoices::list)
         .get(

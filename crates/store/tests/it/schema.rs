@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 44] = [
+const TABLES: [&str; 46] = [
     "accruals",
     "amendments",
     "api_tokens",
@@ -28,6 +28,8 @@ const TABLES: [&str; 44] = [
     "document_templates",
     "documents",
     "domain_events",
+    "export_chunks",
+    "exports",
     "firm",
     "invoice_lines",
     "invoices",

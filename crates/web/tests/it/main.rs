@@ -7,6 +7,7 @@ mod contracts;
 mod cra_reports;
 mod cras;
 mod esign;
+mod fec;
 mod harness;
 mod invoices;
 mod leave;

@@ -279,6 +279,14 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
+    ("GET", "/accounting/fec", "admin direction finance"),
+    ("POST", "/accounting/fec", "admin finance"),
+    (
+        "GET",
+        "/accounting/fec/{id}/download",
+        "admin direction finance",
+    ),
+    ("GET", "/accounting/seal", "admin direction finance"),
     (
         "GET",
         "/invoices",

@@ -1,0 +1,174 @@
+//! The FEC page: finance picks a fiscal year and queues its export; the
+//! worker (any instance) writes it into the database with its progress;
+//! the page polls while it runs and offers the download, streamed chunk by
+//! chunk from the database, when done.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use domain::ledger::FiscalYear;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::Form;
+use crate::pages::see_other;
+use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
+
+pub struct ExportRow {
+    pub id: String,
+    pub year: i32,
+    pub status: String,
+    pub running: bool,
+    pub done: bool,
+    pub failed: bool,
+    pub percent: i64,
+    pub progress: String,
+    pub file_name: String,
+    pub size: String,
+    pub created: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounting/fec.html")]
+struct FecPage {
+    layout: Layout,
+    years: Vec<i32>,
+    current: i32,
+    can_export: bool,
+    exports: Vec<ExportRow>,
+    polling: bool,
+}
+
+pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let l = ctx.locale;
+    let today = store::now().date();
+    let can_export = allows(ctx.user()?.role, Permission::ManageAccounting);
+    let mut tx = app.db.read().await?;
+    let years = store::ledger_reports::fiscal_years(&mut tx, today).await?;
+    let exports = store::exports::recent(&mut tx, "fec", 10).await?;
+    tx.commit().await?;
+    let page_layout = layout(&app, &ctx, "fec-title").await?;
+    let exports: Vec<ExportRow> = exports
+        .iter()
+        .map(|e| ExportRow {
+            id: e.id.clone(),
+            year: e.year,
+            status: crate::i18n::t(l, &format!("fec-status-{}", e.status)),
+            running: !e.is_finished(),
+            done: e.status == "done",
+            failed: e.status == "failed",
+            percent: e.percent(),
+            progress: crate::i18n::t_args(
+                l,
+                "fec-progress",
+                &[
+                    ("done", page_layout.number(e.lines_done.max(0) as u64)),
+                    ("total", page_layout.number(e.lines_total.max(0) as u64)),
+                ],
+            ),
+            file_name: e.file_name.clone().unwrap_or_default(),
+            size: format!("{:.1} Mio", e.size_bytes as f64 / (1 << 20) as f64),
+            created: page_layout.datetime(&e.created_at),
+            error: e.error.clone().unwrap_or_default(),
+        })
+        .collect();
+    let mut years: Vec<i32> = years.iter().map(|y| y.year.year()).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    render(&FecPage {
+        layout: page_layout,
+        current: FiscalYear::of(today).prev().year(),
+        polling: exports.iter().any(|e| e.running),
+        years,
+        can_export,
+        exports,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    pub year: String,
+}
+
+pub async fn request(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ExportForm>,
+) -> AppResult<Response> {
+    let year = f
+        .year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .and_then(|y| time::Date::from_calendar_date(y, time::Month::June, 30).ok())
+        .map(FiscalYear::of);
+    let Some(year) = year else {
+        flash_refusal(
+            &app,
+            &ctx,
+            &ValidationErrors::single("year", "fec-year-invalid"),
+            "error-validation",
+        )
+        .await?;
+        return Ok(see_other("/accounting/fec"));
+    };
+    let mut tx = app.db.begin().await?;
+    store::exports::request_fec(&mut tx, &ctx.actor(), year).await?;
+    tx.commit().await?;
+    flash(&app, &ctx, FlashKind::Success, "fec-queued").await?;
+    Ok(see_other("/accounting/fec"))
+}
+
+/// The finished file, read a chunk at a time (one query per chunk, so the
+/// response holds at most one chunk in memory).
+pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let export = store::exports::get(&mut tx, &id).await?;
+    tx.commit().await?;
+    let Some(export) = export.filter(|e| e.status == "done" && e.kind == "fec") else {
+        return Err(AppError::NotFound);
+    };
+    let name = export.file_name.unwrap_or_else(|| "FEC.txt".into());
+    let db = app.db.clone();
+    let chunks = futures_util::stream::unfold(Some(0i32), move |seq| {
+        let db = db.clone();
+        let id = id.clone();
+        async move {
+            let seq = seq?;
+            let read = async {
+                let mut tx = db.read().await?;
+                let c = store::exports::chunk(&mut tx, &id, seq).await?;
+                tx.commit().await?;
+                Ok::<_, store::Error>(c)
+            }
+            .await;
+            match read {
+                Ok(Some(bytes)) => Some((Ok(bytes), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        }
+    });
+    let mut resp = Body::from_stream(chunks).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=iso-8859-15"),
+    );
+    h.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from_str(&export.size_bytes.to_string()).map_err(|_| AppError::NotFound)?,
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
