@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod company;
 pub mod contact;
 pub mod contract;
+pub mod einvoice;
 pub mod cra;
 pub mod cra_reports;
 pub mod esign;
