@@ -91,6 +91,19 @@ pub async fn record(
     .await
     .map(|r| r.rows_affected()))?;
     let before = state(tx, invoice).await?;
+    if let Some(m) = &s.message_id {
+        let seen: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lifecycle WHERE message_id = $1"
+        )
+        .bind(m)
+        .fetch_one(c)
+        .await)?;
+        if seen > 0 {
+            return Err(Error::Conflict {
+                field: "message_id",
+            });
+        }
+    }
     let reason = s
         .reason
         .as_deref()
@@ -105,19 +118,6 @@ pub async fn record(
             paid_on: s.paid_on,
         })
         .map_err(refused)?;
-    if let Some(m) = &s.message_id {
-        let seen: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lifecycle WHERE message_id = $1"
-        )
-        .bind(m)
-        .fetch_one(c)
-        .await)?;
-        if seen > 0 {
-            return Err(Error::Conflict {
-                field: "message_id",
-            });
-        }
-    }
     let code = s.status.code() as i32;
     let amount = s.amount.map(Money::cents);
     on_tx!(tx, |c| sqlx::query(

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 44] = [
+const TABLES: [&str; 46] = [
     "accruals",
     "amendments",
     "api_tokens",
@@ -28,7 +28,9 @@ const TABLES: [&str; 44] = [
     "document_templates",
     "documents",
     "domain_events",
+    "einvoice_deposits",
     "firm",
+    "invoice_lifecycle",
     "invoice_lines",
     "invoices",
     "jobs",
