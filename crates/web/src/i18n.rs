@@ -133,7 +133,8 @@ mod tests {
             include_str!("../locales/fr/leave.ftl"),
             include_str!("../locales/fr/accounting.ftl"),
             include_str!("../locales/fr/cra_reports.ftl"),
-            include_str!("../locales/fr/invoices.ftl")
+            include_str!("../locales/fr/invoices.ftl"),
+            include_str!("../locales/fr/einvoice.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -143,7 +144,8 @@ mod tests {
             include_str!("../locales/en/leave.ftl"),
             include_str!("../locales/en/accounting.ftl"),
             include_str!("../locales/en/cra_reports.ftl"),
-            include_str!("../locales/en/invoices.ftl")
+            include_str!("../locales/en/invoices.ftl"),
+            include_str!("../locales/en/einvoice.ftl")
         ));
         fr.sort();
         en.sort();

@@ -3,6 +3,7 @@
 //! reports in the submodules: the general ledger and the customer ledger.
 
 pub mod customers;
+pub mod ereporting;
 pub mod ledger;
 mod report;
 

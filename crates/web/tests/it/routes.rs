@@ -279,6 +279,9 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
+    ("GET", "/accounting/ereporting", "admin direction finance"),
+    ("GET", "/accounting/ereporting.csv", "admin direction finance"),
+    ("GET", "/accounting/ereporting.json", "admin direction finance"),
     (
         "GET",
         "/invoices",
@@ -302,6 +305,8 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/invoices/{id}/issue", "admin finance"),
     ("POST", "/invoices/{id}/release", "admin finance"),
     ("POST", "/invoices/{id}/credit", "admin finance"),
+    ("POST", "/invoices/{id}/lifecycle", "admin finance"),
+    ("POST", "/invoices/{id}/redeposit", "admin finance"),
     ("GET", "/close", "admin direction business_manager finance"),
     ("POST", "/close", "admin finance"),
     ("GET", "/users", "admin"),
