@@ -87,6 +87,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "missing",
         "reason",
         "credited",
+        "received",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
