@@ -140,10 +140,7 @@ impl LifecycleStatus {
             TakenOver => from.transmission() || from == Completed,
             Approved | PartiallyApproved => {
                 from.transmission()
-                    || matches!(
-                        from,
-                        TakenOver | PartiallyApproved | Disputed | Completed
-                    )
+                    || matches!(from, TakenOver | PartiallyApproved | Disputed | Completed)
             }
             Disputed => {
                 from.transmission()
@@ -403,7 +400,9 @@ pub fn split_receipt(breakdown: &[RateShare], before: Money, amount: Money) -> V
         .collect()
 }
 
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -464,8 +463,16 @@ mod tests {
     fn transmission_goes_forward_and_may_skip() {
         let l = at(Some(Deposited));
         assert!(l.transition(&ev(MadeAvailable)).is_ok());
-        assert!(at(Some(MadeAvailable)).transition(&ev(IssuedByPlatform)).is_err());
-        assert!(at(Some(ReceivedByPlatform)).transition(&ev(Rejected)).is_ok());
+        assert!(
+            at(Some(MadeAvailable))
+                .transition(&ev(IssuedByPlatform))
+                .is_err()
+        );
+        assert!(
+            at(Some(ReceivedByPlatform))
+                .transition(&ev(Rejected))
+                .is_ok()
+        );
         assert!(at(Some(MadeAvailable)).transition(&ev(Rejected)).is_err());
     }
 
@@ -509,7 +516,10 @@ mod tests {
             credit_note: true,
             ..l
         };
-        assert_eq!(credit.transition(&receipt(1)), Err(LifecycleError::CreditNote));
+        assert_eq!(
+            credit.transition(&receipt(1)),
+            Err(LifecycleError::CreditNote)
+        );
         assert!(!credit.allowed().contains(&Received));
     }
 
@@ -518,7 +528,11 @@ mod tests {
         let l = at(Some(Deposited));
         let l = l.transition(&receipt(7_200_00)).unwrap();
         assert!(!l.settled());
-        assert_eq!(l.allowed(), [PaymentSent, Received], "only payments after a receipt");
+        assert_eq!(
+            l.allowed(),
+            [PaymentSent, Received],
+            "only payments after a receipt"
+        );
         let l = l.transition(&receipt(7_200_00)).unwrap();
         assert!(l.settled());
         assert!(l.allowed().is_empty());
@@ -530,7 +544,10 @@ mod tests {
         assert_eq!(allocate(100, &[1, 1, 1]), [34, 33, 33]);
         assert_eq!(allocate(-100, &[1, 1, 1]), [-34, -33, -33]);
         assert_eq!(allocate(10, &[0, 0]), [0, 0]);
-        assert_eq!(allocate(14_400_00, &[12_000_00, 2_400_00]), [12_000_00, 2_400_00]);
+        assert_eq!(
+            allocate(14_400_00, &[12_000_00, 2_400_00]),
+            [12_000_00, 2_400_00]
+        );
         // 1 € over 10 % + 20 % rates: 1/3 and 2/3 of the cents.
         assert_eq!(allocate(100, &[1, 2]), [33, 67]);
     }
@@ -553,7 +570,11 @@ mod tests {
         let first = split_receipt(&b, Money::ZERO, Money::from_cents(500_00));
         let sum: i64 = first.iter().map(|r| r.base.cents() + r.vat.cents()).sum();
         assert_eq!(sum, 500_00);
-        let second = split_receipt(&b, Money::from_cents(500_00), Money::from_cents(total - 500_00));
+        let second = split_receipt(
+            &b,
+            Money::from_cents(500_00),
+            Money::from_cents(total - 500_00),
+        );
         for i in 0..2 {
             assert_eq!(first[i].base + second[i].base, b[i].base);
             assert_eq!(first[i].vat + second[i].vat, b[i].vat);

@@ -30,11 +30,7 @@ pub struct ServeArgs {
     /// E-invoicing: the folder exchanged with the platform (`outbox/` for
     /// deposits, `inbox/` for the statuses it sends back), beside the
     /// embedded database by default.
-    #[arg(
-        long,
-        env = "REGISSEUR_EINVOICE_DROP_DIR",
-        default_value = "einvoice"
-    )]
+    #[arg(long, env = "REGISSEUR_EINVOICE_DROP_DIR", default_value = "einvoice")]
     pub einvoice_drop_dir: std::path::PathBuf,
 }
 

@@ -234,7 +234,8 @@ impl Worker {
                 tracing::info!(invoice, ?outcome, "e-invoice deposit");
             }
             store::einvoicing::POLL_JOB => {
-                let polled = store::einvoicing::deposit::poll(&self.db, self.einvoice.as_ref()).await?;
+                let polled =
+                    store::einvoicing::deposit::poll(&self.db, self.einvoice.as_ref()).await?;
                 self.finish(self.db.begin().await?, job).await?;
                 if polled.applied + polled.rejected > 0 {
                     tracing::info!(
@@ -367,10 +368,9 @@ mod tests {
     const DEMO_JOBS: usize = 2;
 
     fn temp_drop() -> Arc<store::einvoicing::FileDrop> {
-        Arc::new(store::einvoicing::FileDrop::new(std::env::temp_dir().join(format!(
-            "regisseur-worker-einv-{}",
-            uuid::Uuid::new_v4().simple()
-        ))))
+        Arc::new(store::einvoicing::FileDrop::new(std::env::temp_dir().join(
+            format!("regisseur-worker-einv-{}", uuid::Uuid::new_v4().simple()),
+        )))
     }
 
     fn drop_root(d: &store::einvoicing::FileDrop) -> std::path::PathBuf {
@@ -379,13 +379,17 @@ mod tests {
 
     async fn deposits_queued(db: &Db) -> usize {
         let mut tx = db.read().await.unwrap();
-        let n = store::jobs::list(&mut tx, Some("queued"), PageRequest::new(Some(1), Some(100)))
-            .await
-            .unwrap()
-            .items
-            .iter()
-            .filter(|j| j.kind == store::einvoicing::DEPOSIT_JOB)
-            .count();
+        let n = store::jobs::list(
+            &mut tx,
+            Some("queued"),
+            PageRequest::new(Some(1), Some(100)),
+        )
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|j| j.kind == store::einvoicing::DEPOSIT_JOB)
+        .count();
         tx.commit().await.unwrap();
         n
     }
@@ -476,8 +480,8 @@ mod tests {
                 6 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
             );
             // Each document deposited once, whichever instance ran it.
-            let manifest = std::fs::read_to_string(drop_root(&drop).join("outbox/manifest.csv"))
-                .unwrap();
+            let manifest =
+                std::fs::read_to_string(drop_root(&drop).join("outbox/manifest.csv")).unwrap();
             assert_eq!(manifest.lines().count(), 1 + deposits);
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.

@@ -83,12 +83,7 @@ pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> 
             domain::validation::ValidationErrors::single("deposit", "einvoice-not-failed"),
         ));
     };
-    enqueue(
-        tx,
-        invoice,
-        &format!("{DEPOSIT_JOB}:{invoice}:{attempts}"),
-    )
-    .await?;
+    enqueue(tx, invoice, &format!("{DEPOSIT_JOB}:{invoice}:{attempts}")).await?;
     crate::audit::record(
         tx,
         actor,
@@ -103,13 +98,15 @@ pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> 
 
 /// The deposits of a document (one per channel).
 pub async fn of(tx: &mut Tx, invoice: &str) -> Result<Vec<DepositState>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT channel, status, CAST(attempts AS INTEGER) AS attempts, deposited_at, platform_id, sha256, error
          FROM einvoice_deposits WHERE invoice_id = $1 ORDER BY channel"
     )
     .bind(invoice)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// What a run of the deposit job did.
@@ -120,19 +117,30 @@ pub enum Outcome {
     AlreadyDone,
 }
 
-type HeadRow = (String, Option<String>, Option<time::Date>, i64, i64, i64, Option<String>);
+type HeadRow = (
+    String,
+    Option<String>,
+    Option<time::Date>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+);
 
 async fn outbound(tx: &mut Tx, invoice: &str) -> Result<Outbound> {
-    let (kind, number, date, net, vat, gross, frozen): HeadRow = on_tx!(tx, |c| sqlx::query_as(
+    let (kind, number, date, net, vat, gross, frozen): HeadRow = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT kind, number, issue_date, net_cents, vat_cents, gross_cents, frozen FROM invoices
          WHERE id = $1 AND status = 'issued'"
     )
     .bind(invoice)
     .fetch_optional(c)
-    .await)?
+    .await
+    })?
     .ok_or(Error::NotFound)?;
     let frozen: crate::invoicing::issue::Frozen =
-        serde_json::from_str(frozen.as_deref().unwrap_or("")).map_err(|e| corrupt("frozen", &e.to_string()))?;
+        serde_json::from_str(frozen.as_deref().unwrap_or(""))
+            .map_err(|e| corrupt("frozen", &e.to_string()))?;
     let file = crate::invoicing::facturx::document(tx, invoice).await?;
     Ok(Outbound {
         number: number.ok_or_else(|| corrupt("issued without number", invoice))?,
@@ -168,13 +176,15 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
     .fetch_optional(c)
     .await)?;
     if taken.is_none() {
-        let exists: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let exists: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM einvoice_deposits WHERE invoice_id = $1 AND channel = $2"
         )
         .bind(invoice)
         .bind(&channel)
         .fetch_one(c)
-        .await)?;
+        .await
+        })?;
         tx.rollback().await?;
         return if exists > 0 {
             Ok(Outcome::AlreadyDone)
@@ -185,7 +195,8 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
     let doc = outbound(&mut tx, invoice).await?;
     match platform.deposit(&doc) {
         Ok(d) => {
-            on_tx!(&mut tx, |c| sqlx::query(
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
                 "UPDATE einvoice_deposits SET status = 'deposited', deposited_at = $3, platform_id = $4,
                    sha256 = $5, error = NULL
                  WHERE invoice_id = $1 AND channel = $2"
@@ -197,7 +208,8 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
             .bind(&d.sha256)
             .execute(c)
             .await
-            .map(|r| r.rows_affected()))?;
+            .map(|r| r.rows_affected())
+            })?;
             lifecycle::record(
                 &mut tx,
                 &Actor::system("dépôt e-facture"),
@@ -220,7 +232,8 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
             tx.rollback().await?;
             let message: String = e.to_string().chars().take(2000).collect();
             let mut tx = db.begin().await?;
-            on_tx!(&mut tx, |c| sqlx::query(
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
                 "UPDATE einvoice_deposits SET status = 'failed', attempts = attempts + 1, error = $3
                  WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited'"
             )
@@ -229,7 +242,8 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
             .bind(&message)
             .execute(c)
             .await
-            .map(|r| r.rows_affected()))?;
+            .map(|r| r.rows_affected())
+            })?;
             tx.commit().await?;
             Err(Error::Config(format!("dépôt refusé : {message}")))
         }

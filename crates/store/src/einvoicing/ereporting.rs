@@ -126,7 +126,9 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     }
     let mut by_rate: BTreeMap<u32, (Money, Money)> = BTreeMap::new();
     for s in lines.iter().flat_map(|l| &l.shares) {
-        let e = by_rate.entry(s.rate_bp).or_insert((Money::ZERO, Money::ZERO));
+        let e = by_rate
+            .entry(s.rate_bp)
+            .or_insert((Money::ZERO, Money::ZERO));
         e.0 += s.base;
         e.1 += s.vat;
     }

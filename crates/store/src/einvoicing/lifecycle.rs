@@ -75,12 +75,7 @@ pub async fn state(tx: &mut Tx, invoice: &str) -> Result<Lifecycle> {
 /// invoice's current status (and receipts) and the audit entry, in the
 /// caller's transaction. A platform message already recorded (same
 /// message id) is refused as a conflict on `message_id`.
-pub async fn record(
-    tx: &mut Tx,
-    actor: &Actor,
-    invoice: &str,
-    s: &NewStatus,
-) -> Result<Lifecycle> {
+pub async fn record(tx: &mut Tx, actor: &Actor, invoice: &str, s: &NewStatus) -> Result<Lifecycle> {
     // Takes the invoice's row first, so two statuses recorded at once are
     // applied one after the other (PostgreSQL; SQLite has one writer).
     on_tx!(tx, |c| sqlx::query(
@@ -120,7 +115,8 @@ pub async fn record(
         .map_err(refused)?;
     let code = s.status.code() as i32;
     let amount = s.amount.map(Money::cents);
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO invoice_lifecycle (id, invoice_id, status, occurred_at, source, actor, reason, amount_cents,
            paid_on, message_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -138,7 +134,8 @@ pub async fn record(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET lifecycle_status = $2, received_cents = $3 WHERE id = $1"
     )
@@ -182,13 +179,15 @@ type EntryRow = (
 
 /// The history of a document, oldest first.
 pub async fn history(tx: &mut Tx, invoice: &str) -> Result<Vec<Entry>> {
-    let rows: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<EntryRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, CAST(status AS INTEGER), occurred_at, source, actor, reason, amount_cents, paid_on, message_id
          FROM invoice_lifecycle WHERE invoice_id = $1 ORDER BY created_at, id"
     )
     .bind(invoice)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|r| {
             Ok(Entry {
@@ -209,12 +208,14 @@ pub async fn history(tx: &mut Tx, invoice: &str) -> Result<Vec<Entry>> {
 
 /// The ids and numbers of the issued documents at `status`, by number.
 pub async fn by_status(tx: &mut Tx, status: LifecycleStatus) -> Result<Vec<(String, String)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, number FROM invoices WHERE lifecycle_status = $1 AND number IS NOT NULL ORDER BY number"
     )
     .bind(status.code() as i32)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// The issued document numbered `number` (invoice or credit note).

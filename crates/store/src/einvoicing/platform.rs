@@ -265,7 +265,9 @@ impl Platform for FileDrop {
                     m.handle = p.display().to_string();
                     out.push(m);
                 }
-                Err(e) => self.move_to(&p, "rejected", Some(&format!("message illisible : {e}")))?,
+                Err(e) => {
+                    self.move_to(&p, "rejected", Some(&format!("message illisible : {e}")))?
+                }
             }
         }
         Ok(out)

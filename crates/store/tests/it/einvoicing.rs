@@ -3,6 +3,8 @@
 //! when two runs race, the platform's messages move the lifecycle (or are
 //! set aside, nothing written), and the e-reporting export splits receipts
 //! per VAT rate to the cent.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +25,8 @@ use crate::invoicing::{OCTOBER, run_close, staffed, validated, world};
 use crate::support::{actor, count, create_company};
 
 fn temp_drop() -> FileDrop {
-    let dir = std::env::temp_dir().join(format!("regisseur-einv-{}", uuid::Uuid::new_v4().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("regisseur-einv-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     FileDrop::new(dir)
 }
@@ -178,9 +181,15 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         let (who, _) = staffed(&db, &w, "camille", "Camille Martin").await;
         validated(&db, who, OCTOBER(), &[]).await;
         assert_eq!(deposit_jobs(&db).await, 0, "a draft is not deposited");
-        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02)).await.unwrap();
+        let s = run_close(&db, OCTOBER(), date!(2026 - 11 - 02))
+            .await
+            .unwrap();
         assert_eq!(s.issued, 1);
-        assert_eq!(deposit_jobs(&db).await, 1, "issuing queues exactly one deposit");
+        assert_eq!(
+            deposit_jobs(&db).await,
+            1,
+            "issuing queues exactly one deposit"
+        );
         assert_eq!(count(&db, "einvoice_deposits").await, 1);
         let mut tx = db.read().await.unwrap();
         let id = store::invoicing::read::list(&mut tx, &Default::default(), 10)
@@ -190,7 +199,10 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         tx.commit().await.unwrap();
 
         let drop = temp_drop();
-        assert_eq!(deposit::run(&db, &drop, &id.id).await.unwrap(), Outcome::Deposited);
+        assert_eq!(
+            deposit::run(&db, &drop, &id.id).await.unwrap(),
+            Outcome::Deposited
+        );
         let pdf = drop.outbox().join("FA-2026-000001.pdf");
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
         let m = manifest(&drop);
@@ -202,7 +214,11 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         assert_eq!(line[5], id.net.cents().to_string());
         assert_eq!(line[6], id.vat.cents().to_string());
         assert_eq!(line[7], id.gross.cents().to_string());
-        assert_eq!(line[8], sha256_file(&pdf), "the manifest carries the file's hash");
+        assert_eq!(
+            line[8],
+            sha256_file(&pdf),
+            "the manifest carries the file's hash"
+        );
         assert_eq!(history(&db, &id.id).await, [LifecycleStatus::Deposited]);
         let mut tx = db.read().await.unwrap();
         let d = deposit::of(&mut tx, &id.id).await.unwrap();
@@ -210,7 +226,10 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         assert_eq!(d[0].status, "deposited");
         assert_eq!(d[0].sha256.as_deref(), Some(line[8].as_str()));
         // Again: nothing more.
-        assert_eq!(deposit::run(&db, &drop, &id.id).await.unwrap(), Outcome::AlreadyDone);
+        assert_eq!(
+            deposit::run(&db, &drop, &id.id).await.unwrap(),
+            Outcome::AlreadyDone
+        );
         assert_eq!(manifest(&drop).len(), 1);
         assert_eq!(history(&db, &id.id).await.len(), 1);
         std::fs::remove_dir_all(drop.root()).ok();
@@ -296,22 +315,39 @@ async fn statuses_follow_the_graph_and_receipts_settle_the_invoice() {
     on_each_backend(|db| async move {
         let id = synthetic(&db, "FA-2026-000301", &[(2000, 1_000_00)], "on_receipts").await;
         // Not deposited yet: only 200 may come first.
-        let e = record(&db, &id, user_status(LifecycleStatus::Approved)).await.unwrap_err();
-        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-illegal-move"), "{e:?}");
-        record(&db, &id, user_status(LifecycleStatus::Deposited)).await.unwrap();
+        let e = record(&db, &id, user_status(LifecycleStatus::Approved))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-illegal-move"),
+            "{e:?}"
+        );
+        record(&db, &id, user_status(LifecycleStatus::Deposited))
+            .await
+            .unwrap();
         // A refusal needs its reason.
-        let e = record(&db, &id, user_status(LifecycleStatus::Refused)).await.unwrap_err();
+        let e = record(&db, &id, user_status(LifecycleStatus::Refused))
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-reason-required"));
-        record(&db, &id, receipt(400_00, date!(2026 - 11 - 10))).await.unwrap();
-        let e = record(&db, &id, receipt(800_01, date!(2026 - 11 - 11))).await.unwrap_err();
+        record(&db, &id, receipt(400_00, date!(2026 - 11 - 10)))
+            .await
+            .unwrap();
+        let e = record(&db, &id, receipt(800_01, date!(2026 - 11 - 11)))
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-amount-too-high"));
-        record(&db, &id, receipt(800_00, date!(2026 - 11 - 12))).await.unwrap();
+        record(&db, &id, receipt(800_00, date!(2026 - 11 - 12)))
+            .await
+            .unwrap();
         let mut tx = db.read().await.unwrap();
         let st = lifecycle::state(&mut tx, &id).await.unwrap();
         tx.commit().await.unwrap();
         assert!(st.settled());
         assert_eq!(st.received, Money::from_cents(1_200_00));
-        let e = record(&db, &id, receipt(1, date!(2026 - 11 - 12))).await.unwrap_err();
+        let e = record(&db, &id, receipt(1, date!(2026 - 11 - 12)))
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-settled"));
         assert_eq!(history(&db, &id).await.len(), 3);
     })
@@ -323,30 +359,55 @@ async fn ereporting_splits_receipts_per_rate_to_the_cent() {
     on_each_backend(|db| async move {
         // 333,33 at 10 % (VAT 33,33) and 1 000,01 at 20 % (VAT 200,00):
         // TTC 1 566,67.
-        let id = synthetic(&db, "FA-2026-000401", &[(1000, 333_33), (2000, 1_000_01)], "on_receipts").await;
+        let id = synthetic(
+            &db,
+            "FA-2026-000401",
+            &[(1000, 333_33), (2000, 1_000_01)],
+            "on_receipts",
+        )
+        .await;
         let debits = synthetic(&db, "FA-2026-000402", &[(2000, 1_000_00)], "on_debits").await;
         for i in [&id, &debits] {
-            record(&db, i, user_status(LifecycleStatus::Deposited)).await.unwrap();
+            record(&db, i, user_status(LifecycleStatus::Deposited))
+                .await
+                .unwrap();
         }
-        record(&db, &id, receipt(500_00, date!(2026 - 11 - 10))).await.unwrap();
-        record(&db, &id, receipt(100_00, date!(2026 - 11 - 30))).await.unwrap();
-        record(&db, &id, receipt(966_67, date!(2026 - 12 - 01))).await.unwrap();
-        record(&db, &debits, receipt(1_200_00, date!(2026 - 11 - 15))).await.unwrap();
+        record(&db, &id, receipt(500_00, date!(2026 - 11 - 10)))
+            .await
+            .unwrap();
+        record(&db, &id, receipt(100_00, date!(2026 - 11 - 30)))
+            .await
+            .unwrap();
+        record(&db, &id, receipt(966_67, date!(2026 - 12 - 01)))
+            .await
+            .unwrap();
+        record(&db, &debits, receipt(1_200_00, date!(2026 - 11 - 15)))
+            .await
+            .unwrap();
         let nov = ym(2026, Month::November);
         let mut tx = db.read().await.unwrap();
         let r = ereporting::month(&mut tx, nov).await.unwrap();
-        let dec = ereporting::month(&mut tx, YearMonth::new(2026, Month::December)).await.unwrap();
+        let dec = ereporting::month(&mut tx, YearMonth::new(2026, Month::December))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(r.lines.len(), 2, "the debits-option invoice is not reported");
+        assert_eq!(
+            r.lines.len(),
+            2,
+            "the debits-option invoice is not reported"
+        );
         assert!(r.lines.iter().all(|l| l.number == "FA-2026-000401"));
         assert_eq!(r.received, Money::from_cents(600_00));
         assert_eq!(r.base + r.vat, r.received);
         // 500,00 of 1 566,67: 10 % base 106,38 + VAT 10,64, 20 % base 319,15 + VAT 63,83
         // (largest remainders).
         let first = &r.lines[0].shares;
-        let cents: Vec<(i64, i64)> = first.iter().map(|s| (s.base.cents(), s.vat.cents())).collect();
+        let cents: Vec<(i64, i64)> = first
+            .iter()
+            .map(|s| (s.base.cents(), s.vat.cents()))
+            .collect();
         assert_eq!(cents.iter().map(|(b, v)| b + v).sum::<i64>(), 500_00);
-        assert_eq!(cents, [(106_38, 10_64), (319_15, 63_83)]);
+        assert_eq!(cents, [(10_638, 1_064), (31_915, 6_383)]);
         assert_eq!(r.totals.len(), 2);
         assert_eq!(r.totals[0].rate_bp, 1000);
         // Settled in December: the three receipts add up to the breakdown.
@@ -355,7 +416,10 @@ async fn ereporting_splits_receipts_per_rate_to_the_cent() {
         let vat10: i64 = all.iter().map(|l| l.shares[0].vat.cents()).sum();
         let base20: i64 = all.iter().map(|l| l.shares[1].base.cents()).sum();
         let vat20: i64 = all.iter().map(|l| l.shares[1].vat.cents()).sum();
-        assert_eq!((base10, vat10, base20, vat20), (333_33, 33_33, 1_000_01, 200_00));
+        assert_eq!(
+            (base10, vat10, base20, vat20),
+            (333_33, 33_33, 1_000_01, 200_00)
+        );
     })
     .await;
 }

@@ -3,6 +3,8 @@
 //! a refusal without its reason in French (422, nothing written), records
 //! a partial receipt; the e-reporting page reports it and refuses a bad
 //! month in words.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use axum::http::StatusCode;
 use domain::einvoice::{LifecycleStatus, Source};
@@ -38,7 +40,10 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         let path = format!("/invoices/{}", inv.id);
         let page = t.get(&path, Some(&finance)).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("id=\"einvoice\""), "the e-invoicing panel");
+        assert!(
+            page.body.contains("id=\"einvoice\""),
+            "the e-invoicing panel"
+        );
         assert!(page.body.contains("Non déposée"));
         assert!(page.body.contains("En file d"), "its deposit is queued");
 
@@ -65,7 +70,10 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         assert!(page.body.contains("200 — Déposée"), "badge and history");
         assert!(page.body.contains("id=\"lifecycle-history\""));
         assert!(page.body.contains("id=\"lifecycle-form\""));
-        assert!(!page.body.contains("<option value=\"209\""), "209 is not offered after 200");
+        assert!(
+            !page.body.contains("<option value=\"209\""),
+            "209 is not offered after 200"
+        );
 
         let post = |fields: Vec<(&'static str, String)>| {
             let t = &t;
@@ -78,22 +86,48 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         };
         let audit = t.count("audit_log").await;
         // 209 Complétée only follows 208 Suspendue.
-        let r = post(vec![("status", "209".into()), ("date", "20/11/2026".into())]).await;
+        let r = post(vec![
+            ("status", "209".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert!(r.body.contains("Ce statut ne peut pas suivre le statut actuel"), "{}", r.body);
+        assert!(
+            r.body
+                .contains("Ce statut ne peut pas suivre le statut actuel"),
+            "{}",
+            r.body
+        );
         // 210 Refusée without its reason.
-        let r = post(vec![("status", "210".into()), ("date", "20/11/2026".into())]).await;
+        let r = post(vec![
+            ("status", "210".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Indiquez le motif"), "{}", r.body);
         // Garbage.
-        let r = post(vec![("status", "abc".into()), ("date", "hier".into()), ("amount", "x".into())]).await;
+        let r = post(vec![
+            ("status", "abc".into()),
+            ("date", "hier".into()),
+            ("amount", "x".into()),
+        ])
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Choisissez un statut dans la liste"));
         // 212 without an amount.
-        let r = post(vec![("status", "212".into()), ("date", "20/11/2026".into())]).await;
+        let r = post(vec![
+            ("status", "212".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Indiquez le montant encaissé"));
-        assert_eq!(history(&t, &inv.id).await, [LifecycleStatus::Deposited], "nothing written");
+        assert_eq!(
+            history(&t, &inv.id).await,
+            [LifecycleStatus::Deposited],
+            "nothing written"
+        );
         assert_eq!(t.count("audit_log").await, audit);
 
         // A partial receipt.
@@ -104,7 +138,10 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         ])
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(history(&t, &inv.id).await, [LifecycleStatus::Deposited, LifecycleStatus::Received]);
+        assert_eq!(
+            history(&t, &inv.id).await,
+            [LifecycleStatus::Deposited, LifecycleStatus::Received]
+        );
         let page = t.get(&path, Some(&finance)).await;
         assert!(page.body.contains("212 — Encaissée"));
         assert!(page.body.contains("Encaissé : 100,00"), "{}", page.body);
@@ -117,21 +154,38 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         assert!(!none.body.contains(inv.number.as_deref().unwrap()));
 
         // E-reporting of November 2026.
-        let rep = t.get("/accounting/ereporting?month=2026-11", Some(&finance)).await;
+        let rep = t
+            .get("/accounting/ereporting?month=2026-11", Some(&finance))
+            .await;
         assert_eq!(rep.status, StatusCode::OK);
-        assert!(rep.body.contains(inv.number.as_deref().unwrap()), "{}", rep.body);
-        assert!(rep.body.contains("TVA sur les débits"), "the exclusion is said");
-        let csv = t.get("/accounting/ereporting.csv?month=2026-11", Some(&finance)).await;
+        assert!(
+            rep.body.contains(inv.number.as_deref().unwrap()),
+            "{}",
+            rep.body
+        );
+        assert!(
+            rep.body.contains("TVA sur les débits"),
+            "the exclusion is said"
+        );
+        let csv = t
+            .get("/accounting/ereporting.csv?month=2026-11", Some(&finance))
+            .await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.body.contains(";100,00;"), "{}", csv.body);
-        let json = t.get("/accounting/ereporting.json?month=2026-11", Some(&finance)).await;
+        let json = t
+            .get("/accounting/ereporting.json?month=2026-11", Some(&finance))
+            .await;
         assert_eq!(json.json()["month"], "2026-11");
-        let bad = t.get("/accounting/ereporting?month=novembre", Some(&finance)).await;
+        let bad = t
+            .get("/accounting/ereporting?month=novembre", Some(&finance))
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Mois invalide"));
 
         // Not a failed deposit: nothing to deposit again.
-        let r = t.post_form(&format!("{path}/redeposit"), &finance, &[]).await;
+        let r = t
+            .post_form(&format!("{path}/redeposit"), &finance, &[])
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Seul un dépôt en échec"));
     })

@@ -280,8 +280,16 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
     ("GET", "/accounting/ereporting", "admin direction finance"),
-    ("GET", "/accounting/ereporting.csv", "admin direction finance"),
-    ("GET", "/accounting/ereporting.json", "admin direction finance"),
+    (
+        "GET",
+        "/accounting/ereporting.csv",
+        "admin direction finance",
+    ),
+    (
+        "GET",
+        "/accounting/ereporting.json",
+        "admin direction finance",
+    ),
     (
         "GET",
         "/invoices",

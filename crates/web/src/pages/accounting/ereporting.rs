@@ -168,7 +168,11 @@ pub fn csv_text(r: &Report, french: bool) -> String {
         } else {
             let c = m.cents();
             let sign = if c < 0 { "-" } else { "" };
-            format!("{sign}{}.{:02}", c.unsigned_abs() / 100, c.unsigned_abs() % 100)
+            format!(
+                "{sign}{}.{:02}",
+                c.unsigned_abs() / 100,
+                c.unsigned_abs() % 100
+            )
         }
     };
     let text = |s: &str| {
@@ -283,6 +287,7 @@ pub async fn json(
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use domain::einvoice::RateShare;

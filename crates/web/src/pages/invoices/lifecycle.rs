@@ -16,13 +16,13 @@ use store::einvoicing::{deposit, lifecycle};
 
 use super::InvoiceId;
 use super::show::{Refusal, page};
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
 use crate::i18n;
 use crate::pages::see_other;
 use crate::view::{FieldErrors, FlashKind, flash};
-use crate::AppState;
 
 /// "205 — Approuvée".
 pub fn status_label(l: Locale, s: LifecycleStatus) -> String {

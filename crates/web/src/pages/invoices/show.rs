@@ -289,14 +289,12 @@ pub(super) async fn page(
     let d = read::get(&mut tx, id).await?;
     let totals = store::invoicing::print::document_totals(&mut tx, &d).await?;
     let (refusal, lifecycle_refused) = match refusal {
-        Refusal::Lifecycle { errors, typed } => (
-            Refusal::Release(errors.clone()),
-            Some((errors, typed)),
-        ),
+        Refusal::Lifecycle { errors, typed } => {
+            (Refusal::Release(errors.clone()), Some((errors, typed)))
+        }
         other => (other, None),
     };
-    let einvoice =
-        super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
+    let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
