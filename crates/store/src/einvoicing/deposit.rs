@@ -192,7 +192,15 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
             Err(Error::NotFound)
         };
     }
-    let doc = outbound(&mut tx, invoice).await?;
+    // The document's file may fail too (a corrupt record): recorded the same.
+    let doc = match outbound(&mut tx, invoice).await {
+        Ok(d) => d,
+        Err(e) => {
+            tx.rollback().await?;
+            failed(db, invoice, &channel, &e.to_string()).await?;
+            return Err(e);
+        }
+    };
     match platform.deposit(&doc) {
         Ok(d) => {
             on_tx!(&mut tx, |c| {
@@ -230,24 +238,28 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
         }
         Err(e) => {
             tx.rollback().await?;
-            let message: String = e.to_string().chars().take(2000).collect();
-            let mut tx = db.begin().await?;
-            on_tx!(&mut tx, |c| {
-                sqlx::query(
-                "UPDATE einvoice_deposits SET status = 'failed', attempts = attempts + 1, error = $3
-                 WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited'"
-            )
-            .bind(invoice)
-            .bind(&channel)
-            .bind(&message)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            })?;
-            tx.commit().await?;
+            let message = e.to_string();
+            failed(db, invoice, &channel, &message).await?;
             Err(Error::Config(format!("dépôt refusé : {message}")))
         }
     }
+}
+
+/// Records a failed attempt on the deposit row, in its own transaction.
+async fn failed(db: &Db, invoice: &str, channel: &str, error: &str) -> Result<()> {
+    let message: String = error.chars().take(2000).collect();
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE einvoice_deposits SET status = 'failed', attempts = attempts + 1, error = $3
+         WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited'"
+    )
+    .bind(invoice)
+    .bind(channel)
+    .bind(&message)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await
 }
 
 /// What a poll did.

@@ -423,3 +423,72 @@ async fn ereporting_splits_receipts_per_rate_to_the_cent() {
     })
     .await;
 }
+
+/// A platform that is down: every deposit fails.
+struct Down;
+
+impl store::einvoicing::Platform for Down {
+    fn channel(&self) -> &str {
+        "file_drop"
+    }
+    fn deposit(
+        &self,
+        _doc: &store::einvoicing::platform::Outbound,
+    ) -> store::einvoicing::platform::PlatformResult<store::einvoicing::platform::Deposit> {
+        Err(store::einvoicing::platform::PlatformError::Refused(
+            "plateforme indisponible".into(),
+        ))
+    }
+    fn poll(
+        &self,
+    ) -> store::einvoicing::platform::PlatformResult<Vec<store::einvoicing::platform::StatusMessage>>
+    {
+        Ok(Vec::new())
+    }
+    fn acknowledge(
+        &self,
+        _msg: &store::einvoicing::platform::StatusMessage,
+        _outcome: Result<(), String>,
+    ) -> store::einvoicing::platform::PlatformResult<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
+    on_each_backend(|db| async move {
+        let id = synthetic(&db, "FA-2026-000501", &[(2000, 50_000)], "on_receipts").await;
+        // Not failed: nothing to deposit again.
+        let mut tx = db.begin().await.unwrap();
+        let e = deposit::redeposit(&mut tx, &actor(), &id)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-not-failed"));
+        drop(tx);
+        assert!(deposit::run(&db, &Down, &id).await.is_err());
+        let mut tx = db.read().await.unwrap();
+        let d = deposit::of(&mut tx, &id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(d[0].status, "failed");
+        assert_eq!(d[0].attempts, 1);
+        assert!(
+            d[0].error
+                .as_deref()
+                .unwrap()
+                .contains("plateforme indisponible")
+        );
+        assert!(history(&db, &id).await.is_empty(), "not deposited");
+        let mut tx = db.begin().await.unwrap();
+        deposit::redeposit(&mut tx, &actor(), &id).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(deposit_jobs(&db).await, 2, "a new job is queued");
+        let drop = temp_drop();
+        assert_eq!(
+            deposit::run(&db, &drop, &id).await.unwrap(),
+            Outcome::Deposited
+        );
+        assert_eq!(history(&db, &id).await, [LifecycleStatus::Deposited]);
+        std::fs::remove_dir_all(drop.root()).ok();
+    })
+    .await;
+}
