@@ -6,6 +6,7 @@ mod bench;
 mod close;
 mod config;
 mod demo;
+mod ereporting;
 mod generate;
 mod serve;
 mod user;
@@ -49,6 +50,9 @@ enum Command {
     /// invoices, book accruals for those waiting for a signature; print a
     /// summary. Exits non-zero when a contract could not be closed.
     Close(close::CloseArgs),
+    /// Payment e-reporting of a month: the receipts (212 Encaissée) of
+    /// invoices under VAT on receipts, per VAT rate, as CSV or JSON.
+    Ereporting(ereporting::EreportingArgs),
 }
 
 #[tokio::main]
@@ -69,6 +73,7 @@ async fn main() -> std::process::ExitCode {
         Command::Generate(args) => done(generate::run(&cli.common, args).await),
         Command::Bench(args) => done(bench::run(&cli.common, args).await),
         Command::Close(args) => close::run(&cli.common, args).await,
+        Command::Ereporting(args) => done(ereporting::run(&cli.common, args).await),
     };
     match result {
         Ok(code) => code,
