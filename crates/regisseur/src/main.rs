@@ -7,6 +7,7 @@ mod close;
 mod config;
 mod demo;
 mod fec;
+mod ereporting;
 mod generate;
 mod ledger;
 mod serve;
@@ -58,6 +59,9 @@ enum Command {
     /// `fec check FILE`.
     #[command(subcommand)]
     Fec(fec::FecCommand),
+    /// Payment e-reporting of a month: the receipts (212 Encaissée) of
+    /// invoices under VAT on receipts, per VAT rate, as CSV or JSON.
+    Ereporting(ereporting::EreportingArgs),
 }
 
 #[tokio::main]
@@ -80,6 +84,7 @@ async fn main() -> std::process::ExitCode {
         Command::Close(args) => close::run(&cli.common, args).await,
         Command::Ledger(cmd) => ledger::run(&cli.common, cmd).await,
         Command::Fec(cmd) => fec::run(&cli.common, cmd).await,
+        Command::Ereporting(args) => done(ereporting::run(&cli.common, args).await),
     };
     match result {
         Ok(code) => code,

@@ -27,6 +27,11 @@ pub struct ServeArgs {
     /// Do not run background jobs in this instance (another instance runs them).
     #[arg(long, env = "REGISSEUR_NO_WORKER")]
     pub no_worker: bool,
+    /// E-invoicing: the folder exchanged with the platform (`outbox/` for
+    /// deposits, `inbox/` for the statuses it sends back), beside the
+    /// embedded database by default.
+    #[arg(long, env = "REGISSEUR_EINVOICE_DROP_DIR", default_value = "einvoice")]
+    pub einvoice_drop_dir: std::path::PathBuf,
 }
 
 pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
@@ -63,9 +68,19 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
     } else {
         let mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
         let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
+        std::fs::create_dir_all(&args.einvoice_drop_dir).with_context(|| {
+            format!(
+                "REGISSEUR_EINVOICE_DROP_DIR: cannot create {}",
+                args.einvoice_drop_dir.display()
+            )
+        })?;
+        let platform = std::sync::Arc::new(store::einvoicing::FileDrop::new(
+            args.einvoice_drop_dir.clone(),
+        ));
         Some(tokio::spawn(
             crate::worker::Worker::new(db.clone(), mailer)
                 .with_public_url(&public_url)
+                .with_einvoice(platform)
                 .run(stopped),
         ))
     };

@@ -3,6 +3,7 @@
 //! instances never run the same job and a crashed instance's job is taken
 //! over once its lease expires.
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use store::Db;
@@ -20,6 +21,14 @@ pub struct Worker {
     pub id: String,
     /// The address signing links in reminders point to.
     pub public_url: String,
+    /// The e-invoicing platform documents are deposited on.
+    pub einvoice: Arc<dyn store::einvoicing::Platform>,
+}
+
+/// Where documents are dropped when nothing is configured: a folder of the
+/// system's temporary directory (`serve` passes the configured one).
+pub fn default_drop_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("regisseur-einvoice")
 }
 
 /// The recurring work every installation runs.
@@ -43,6 +52,14 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
     store::jobs::ensure_schedule(&mut tx, "purge", PURGE_JOB, Duration::hours(6), start).await?;
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "einvoice-poll",
+        store::einvoicing::POLL_JOB,
+        Duration::minutes(5),
+        start,
+    )
+    .await?;
     store::jobs::ensure_schedule(
         &mut tx,
         "esign-reminders",
@@ -86,7 +103,13 @@ impl Worker {
             mailer,
             id,
             public_url: "http://127.0.0.1:8080".into(),
+            einvoice: Arc::new(store::einvoicing::FileDrop::new(default_drop_dir())),
         }
+    }
+
+    pub fn with_einvoice(mut self, platform: Arc<dyn store::einvoicing::Platform>) -> Worker {
+        self.einvoice = platform;
+        self
     }
 
     pub fn with_public_url(mut self, url: &str) -> Worker {
@@ -205,6 +228,32 @@ impl Worker {
                 // when run again), so the job completes afterwards.
                 store::exports::run_fec(&self.db, id).await?;
                 self.finish(self.db.begin().await?, job).await?;
+            }
+            store::einvoicing::DEPOSIT_JOB => {
+                let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+                let invoice = payload["invoice_id"]
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("no invoice_id"))?;
+                // The deposit commits on its own (and a second run finds it
+                // deposited); a failure is recorded on the deposit and the
+                // job retries with back-off.
+                let outcome =
+                    store::einvoicing::deposit::run(&self.db, self.einvoice.as_ref(), invoice)
+                        .await?;
+                self.finish(self.db.begin().await?, job).await?;
+                tracing::info!(invoice, ?outcome, "e-invoice deposit");
+            }
+            store::einvoicing::POLL_JOB => {
+                let polled =
+                    store::einvoicing::deposit::poll(&self.db, self.einvoice.as_ref()).await?;
+                self.finish(self.db.begin().await?, job).await?;
+                if polled.applied + polled.rejected > 0 {
+                    tracing::info!(
+                        applied = polled.applied,
+                        rejected = polled.rejected,
+                        "e-invoice statuses imported"
+                    );
+                }
             }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
@@ -328,6 +377,33 @@ mod tests {
     /// demo released Clientis's invoices already: the jobs find nothing).
     const DEMO_JOBS: usize = 2;
 
+    fn temp_drop() -> Arc<store::einvoicing::FileDrop> {
+        Arc::new(store::einvoicing::FileDrop::new(std::env::temp_dir().join(
+            format!("regisseur-worker-einv-{}", uuid::Uuid::new_v4().simple()),
+        )))
+    }
+
+    fn drop_root(d: &store::einvoicing::FileDrop) -> std::path::PathBuf {
+        d.root().to_path_buf()
+    }
+
+    async fn deposits_queued(db: &Db) -> usize {
+        let mut tx = db.read().await.unwrap();
+        let n = store::jobs::list(
+            &mut tx,
+            Some("queued"),
+            PageRequest::new(Some(1), Some(100)),
+        )
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|j| j.kind == store::einvoicing::DEPOSIT_JOB)
+        .count();
+        tx.commit().await.unwrap();
+        n
+    }
+
     /// The activity-report reminders queued so far (their subjects start so).
     async fn cra_reminder_emails(db: &Db) -> usize {
         let mut tx = db.read().await.unwrap();
@@ -359,12 +435,15 @@ mod tests {
             };
             let mailer = Mailer::new(&config).unwrap();
             ensure_schedules(&db).await.unwrap();
-            let a = Worker::new(db.clone(), mailer.clone());
-            let b = Worker::new(db.clone(), mailer.clone());
+            let drop = temp_drop();
+            let deposits = deposits_queued(&db).await;
+            assert!(deposits > 0, "the demo's invoices wait for their deposit");
+            let a = Worker::new(db.clone(), mailer.clone()).with_einvoice(drop.clone());
+            let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(drop.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Five scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
-            // DEMO_EMAILS), the
+            // Six scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
+            // DEMO_EMAILS), a deposit per issued document, the
             // two e-mails of the new mission's alerts (queued by the scan,
             // run in the same pass), and the activity-report reminders if
             // today is a reminder day (store tests pin those down on fixed
@@ -373,7 +452,7 @@ mod tests {
             assert_eq!(cra > 0, cra_reminders_due_today(), "{cra} CRA reminders");
             assert_eq!(
                 ran,
-                5 + DEMO_JOBS + DEMO_EMAILS + 2 + cra,
+                6 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
                 "every job ran exactly once across both instances"
             );
             let messages = sink
@@ -406,7 +485,14 @@ mod tests {
                     .count(),
                 1
             );
-            assert_eq!(done.total as usize, 5 + DEMO_JOBS + DEMO_EMAILS + 2 + cra);
+            assert_eq!(
+                done.total as usize,
+                6 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
+            );
+            // Each document deposited once, whichever instance ran it.
+            let manifest =
+                std::fs::read_to_string(drop_root(&drop).join("outbox/manifest.csv")).unwrap();
+            assert_eq!(manifest.lines().count(), 1 + deposits);
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);

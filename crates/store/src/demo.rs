@@ -32,6 +32,8 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "invoice_lifecycle",
+    "einvoice_deposits",
     "accruals",
     "billed_days",
     "invoice_lines",

@@ -87,6 +87,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "missing",
         "reason",
         "credited",
+        "received",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -133,7 +134,8 @@ mod tests {
             include_str!("../locales/fr/leave.ftl"),
             include_str!("../locales/fr/accounting.ftl"),
             include_str!("../locales/fr/cra_reports.ftl"),
-            include_str!("../locales/fr/invoices.ftl")
+            include_str!("../locales/fr/invoices.ftl"),
+            include_str!("../locales/fr/einvoice.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -143,7 +145,8 @@ mod tests {
             include_str!("../locales/en/leave.ftl"),
             include_str!("../locales/en/accounting.ftl"),
             include_str!("../locales/en/cra_reports.ftl"),
-            include_str!("../locales/en/invoices.ftl")
+            include_str!("../locales/en/invoices.ftl"),
+            include_str!("../locales/en/einvoice.ftl")
         ));
         fr.sort();
         en.sort();

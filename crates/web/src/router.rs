@@ -504,6 +504,21 @@ pub fn routes() -> Routes {
             pages::accounting::seal::show,
         )
         // Invoicing
+        .get(
+            "/accounting/ereporting",
+            Perm(ViewAccounting),
+            pages::accounting::ereporting::show,
+        )
+        .get(
+            "/accounting/ereporting.csv",
+            Perm(ViewAccounting),
+            pages::accounting::ereporting::csv,
+        )
+        .get(
+            "/accounting/ereporting.json",
+            Perm(ViewAccounting),
+            pages::accounting::ereporting::json,
+        )
         .get("/invoices", Perm(ViewInvoices), pages::invoices::list)
         .get(
             "/invoices/waiting",
@@ -534,6 +549,16 @@ pub fn routes() -> Routes {
             "/invoices/{id}/credit",
             Perm(ManageInvoices),
             pages::invoices::credit::credit,
+        )
+        .post(
+            "/invoices/{id}/lifecycle",
+            Perm(ManageInvoices),
+            pages::invoices::lifecycle::record,
+        )
+        .post(
+            "/invoices/{id}/redeposit",
+            Perm(ManageInvoices),
+            pages::invoices::lifecycle::redeposit,
         )
         .get("/close", Perm(ViewInvoices), pages::invoices::close::show)
         .post("/close", Perm(ManageInvoices), pages::invoices::close::run)

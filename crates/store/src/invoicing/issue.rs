@@ -376,6 +376,10 @@ pub(crate) struct Sales<'a> {
 /// of its lines; VAT credit) or of a credit note (the mirror). VAT on
 /// receipts waits in 44574 until paid; opted "on debits", it is due now
 /// (44571).
+///
+/// Every issue (by hand, at close, on a contract's signature) and every
+/// credit note goes through here, so this is also where the document's
+/// e-invoicing deposit is queued, in the same transaction.
 pub(crate) async fn post_sales(
     tx: &mut Tx,
     actor: &Actor,
@@ -404,6 +408,7 @@ pub(crate) async fn post_sales(
         };
         lines.push(side(account, s.vat, "TVA collectée", !invoice));
     }
+    crate::einvoicing::deposit::queue(tx, s.invoice_id).await?;
     let what = if invoice { "Facture" } else { "Avoir" };
     crate::ledger::post(
         tx,

@@ -17,6 +17,7 @@
 pub mod close;
 pub mod credit;
 pub mod draft;
+pub mod facturx;
 pub mod issue;
 pub mod lock;
 pub mod print;

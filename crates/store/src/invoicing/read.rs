@@ -4,6 +4,7 @@
 
 use domain::calendar::YearMonth;
 use domain::cra::Half;
+use domain::einvoice::LifecycleStatus;
 use domain::ids::CompanyId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
@@ -33,6 +34,8 @@ struct Row {
     waiting_since: Option<OffsetDateTime>,
     issue_error: Option<String>,
     accrued_cents: Option<i64>,
+    lifecycle_status: Option<i32>,
+    received_cents: i64,
 }
 
 /// One invoice or credit note in a list.
@@ -58,6 +61,10 @@ pub struct Summary {
     pub issue_error: Option<String>,
     /// The live accrual booked for it (TTC), while it waits.
     pub accrued: Option<Money>,
+    /// The e-invoicing lifecycle status (none until deposited).
+    pub lifecycle: Option<LifecycleStatus>,
+    /// The receipts (212) recorded.
+    pub received: Money,
 }
 
 impl TryFrom<Row> for Summary {
@@ -84,6 +91,14 @@ impl TryFrom<Row> for Summary {
             waiting_since: r.waiting_since,
             issue_error: r.issue_error,
             accrued: r.accrued_cents.map(Money::from_cents),
+            lifecycle: r
+                .lifecycle_status
+                .map(|c| {
+                    LifecycleStatus::from_code(c.into())
+                        .ok_or_else(|| corrupt("lifecycle status", &c.to_string()))
+                })
+                .transpose()?,
+            received: Money::from_cents(r.received_cents),
         })
     }
 }
@@ -95,7 +110,7 @@ macro_rules! select_invoices {
                COALESCE(m.title, k.reference) AS title, i.period, i.number, i.issue_date, i.due_date, i.net_cents,
                i.vat_cents, i.gross_cents, i.credits_id, i.created_at, i.waiting_since, i.issue_error,
                (SELECT a.gross_cents FROM accruals a WHERE a.invoice_id = i.id AND a.reversal_entry_id IS NULL)
-                 AS accrued_cents
+                 AS accrued_cents, CAST(i.lifecycle_status AS INTEGER) AS lifecycle_status, i.received_cents
              FROM invoices i JOIN companies co ON co.id = i.client_id
                LEFT JOIN missions m ON m.id = i.mission_id
                LEFT JOIN client_contracts k ON k.id = i.contract_id
@@ -111,6 +126,7 @@ pub struct Filter {
     pub status: Option<InvoiceStatus>,
     pub period: Option<YearMonth>,
     pub client: Option<CompanyId>,
+    pub lifecycle: Option<LifecycleStatus>,
 }
 
 /// Invoices and credit notes, newest first (drafts and waiting ones by
@@ -119,12 +135,14 @@ pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(select_invoices!(
         "($1 IS NULL OR i.status = $1) AND ($2 IS NULL OR i.period = $2) AND ($3 IS NULL OR i.client_id = $3)
+           AND (CAST($5 AS INTEGER) IS NULL OR i.lifecycle_status = $5)
          ORDER BY i.period DESC, i.issue_date DESC, i.number DESC, co.name, i.id LIMIT $4"
     ))
     .bind(f.status.map(InvoiceStatus::as_str))
     .bind(f.period.map(|p| p.to_string()))
     .bind(f.client.map(|c| c.to_string()))
     .bind(limit)
+    .bind(f.lifecycle.map(|s| s.code() as i32))
     .fetch_all(c)
     .await
     })?;

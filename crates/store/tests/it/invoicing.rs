@@ -23,16 +23,16 @@ use time::{Date, Month};
 use crate::cra_reports::{client_validates, consultant, filled, mission, people, sign, ym};
 use crate::support::actor;
 
-const OCTOBER: fn() -> YearMonth = || ym(2026, Month::October);
+pub(crate) const OCTOBER: fn() -> YearMonth = || ym(2026, Month::October);
 
-struct World {
-    client: CompanyId,
-    bm: crate::cra_reports::People,
+pub(crate) struct World {
+    pub(crate) client: CompanyId,
+    pub(crate) bm: crate::cra_reports::People,
 }
 
 /// The firm's identity, and a client with SIREN and address: what issuing
 /// requires.
-async fn world(db: &Db) -> World {
+pub(crate) async fn world(db: &Db) -> World {
     let p = people(db).await;
     let mut tx = db.begin().await.unwrap();
     store::firm::save(
@@ -75,7 +75,7 @@ async fn complete_client(db: &Db, id: CompanyId) {
     .unwrap();
 }
 
-async fn staffed(db: &Db, w: &World, login: &str, name: &str) -> (UserId, MissionId) {
+pub(crate) async fn staffed(db: &Db, w: &World, login: &str, name: &str) -> (UserId, MissionId) {
     let who = consultant(db, login, name).await;
     let m = mission(
         db,
@@ -92,7 +92,7 @@ async fn staffed(db: &Db, w: &World, login: &str, name: &str) -> (UserId, Missio
 }
 
 /// Signed, validated by the client and by the manager (which drafts).
-async fn validated(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId {
+pub(crate) async fn validated(db: &Db, who: UserId, month: YearMonth, extra: &[Cell]) -> CraId {
     let id = filled(db, who, month, extra).await;
     through_validation(db, id).await;
     id
@@ -109,7 +109,7 @@ async fn through_validation(db: &Db, id: CraId) {
     tx.commit().await.unwrap();
 }
 
-async fn run_close(db: &Db, period: YearMonth, date: Date) -> Result<Summary, Error> {
+pub(crate) async fn run_close(db: &Db, period: YearMonth, date: Date) -> Result<Summary, Error> {
     close::run(
         db,
         &actor(),

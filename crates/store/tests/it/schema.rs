@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 46] = [
+const TABLES: [&str; 48] = [
     "accruals",
     "amendments",
     "api_tokens",
@@ -28,9 +28,11 @@ const TABLES: [&str; 46] = [
     "document_templates",
     "documents",
     "domain_events",
+    "einvoice_deposits",
     "export_chunks",
     "exports",
     "firm",
+    "invoice_lifecycle",
     "invoice_lines",
     "invoices",
     "jobs",

@@ -4,6 +4,7 @@
 
 pub mod customers;
 pub mod fec;
+pub mod ereporting;
 pub mod ledger;
 mod report;
 pub mod seal;

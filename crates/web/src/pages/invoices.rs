@@ -5,6 +5,7 @@
 
 pub mod close;
 pub mod credit;
+pub mod lifecycle;
 pub mod show;
 
 use askama::Template;
@@ -86,6 +87,8 @@ pub struct Row {
     pub net: String,
     pub gross: String,
     pub due: String,
+    /// The e-invoicing lifecycle status and its badge colour.
+    pub lifecycle: Option<(String, &'static str)>,
 }
 
 pub fn row(l: Locale, s: &Summary) -> Row {
@@ -106,6 +109,9 @@ pub fn row(l: Locale, s: &Summary) -> Row {
         net: s.net.format(l),
         gross: s.gross.format(l),
         due: date_or_dash(l, s.due_date),
+        lifecycle: s
+            .lifecycle
+            .map(|x| (lifecycle::status_label(l, x), lifecycle::status_class(x))),
     }
 }
 
@@ -117,6 +123,9 @@ pub struct ListQuery {
     pub period: String,
     #[serde(default)]
     pub client: String,
+    /// A lifecycle status code (200–213).
+    #[serde(default)]
+    pub lifecycle: String,
 }
 
 /// The filters asked for; a month that does not parse is refused in words.
@@ -132,6 +141,12 @@ fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
         status: InvoiceStatus::parse(q.status.trim()),
         period,
         client: CompanyId::parse(q.client.trim()),
+        lifecycle: q
+            .lifecycle
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(domain::einvoice::LifecycleStatus::from_code),
     })
 }
 
@@ -144,6 +159,7 @@ struct ListPage {
     messages: Vec<String>,
     statuses: Vec<(&'static str, String, bool)>,
     clients: Vec<(String, String, bool)>,
+    lifecycles: Vec<(u16, String, bool)>,
     period: String,
     limited: bool,
     total_net: String,
@@ -217,6 +233,16 @@ pub async fn list(
                 let id = c.id.to_string();
                 let selected = q.client.trim() == id;
                 (id, c.data.name.clone(), selected)
+            })
+            .collect(),
+        lifecycles: domain::einvoice::LifecycleStatus::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s.code(),
+                    lifecycle::status_label(l, s),
+                    q.lifecycle.trim() == s.code().to_string(),
+                )
             })
             .collect(),
         period: q.period.trim().to_owned(),

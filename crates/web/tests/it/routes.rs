@@ -287,6 +287,17 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction finance",
     ),
     ("GET", "/accounting/seal", "admin direction finance"),
+    ("GET", "/accounting/ereporting", "admin direction finance"),
+    (
+        "GET",
+        "/accounting/ereporting.csv",
+        "admin direction finance",
+    ),
+    (
+        "GET",
+        "/accounting/ereporting.json",
+        "admin direction finance",
+    ),
     (
         "GET",
         "/invoices",
@@ -310,6 +321,8 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/invoices/{id}/issue", "admin finance"),
     ("POST", "/invoices/{id}/release", "admin finance"),
     ("POST", "/invoices/{id}/credit", "admin finance"),
+    ("POST", "/invoices/{id}/lifecycle", "admin finance"),
+    ("POST", "/invoices/{id}/redeposit", "admin finance"),
     ("GET", "/close", "admin direction business_manager finance"),
     ("POST", "/close", "admin finance"),
     ("GET", "/users", "admin"),

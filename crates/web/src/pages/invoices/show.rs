@@ -95,6 +95,8 @@ struct ShowPage {
     credit_reason: String,
     credit_all: bool,
     credit_groups: Vec<CreditGroup>,
+    /// E-invoicing (lifecycle, deposit), for an issued document.
+    einvoice: Option<super::lifecycle::EinvoicePanel>,
 }
 
 /// Which form was refused, with what was typed.
@@ -110,6 +112,10 @@ pub(super) enum Refusal {
     Credit {
         errors: ValidationErrors,
         typed: CreditTyped,
+    },
+    Lifecycle {
+        errors: ValidationErrors,
+        typed: super::lifecycle::StatusForm,
     },
 }
 
@@ -282,6 +288,13 @@ pub(super) async fn page(
     let mut tx = app.db.read().await?;
     let d = read::get(&mut tx, id).await?;
     let totals = store::invoicing::print::document_totals(&mut tx, &d).await?;
+    let (refusal, lifecycle_refused) = match refusal {
+        Refusal::Lifecycle { errors, typed } => {
+            (Refusal::Release(errors.clone()), Some((errors, typed)))
+        }
+        other => (other, None),
+    };
+    let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
@@ -312,7 +325,7 @@ pub(super) async fn page(
             date,
             CreditTyped::default(),
         ),
-        Refusal::Release(errors) => (
+        Refusal::Release(errors) | Refusal::Lifecycle { errors, .. } => (
             messages(l, &errors),
             FieldErrors::default(),
             FieldErrors::default(),
@@ -381,6 +394,7 @@ pub(super) async fn page(
         credit_reason: typed.reason.clone(),
         credit_all: typed.all,
         credit_groups,
+        einvoice,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -1,0 +1,153 @@
+//! Payment e-reporting: services invoiced under VAT on receipts (the
+//! default for an ESN) owe their VAT when paid, so the firm reports the
+//! cash received (status 212 Encaissée). For a month: each receipt, split
+//! per VAT rate in proportion to its invoice's VAT breakdown, to the cent
+//! (`domain::einvoice::split_receipt`), and the totals per rate. Invoices
+//! opted "on debits" (VAT due at invoicing), reverse-charged or exempt are
+//! not reported this way and are left out.
+
+use std::collections::BTreeMap;
+
+use domain::calendar::YearMonth;
+use domain::einvoice::{RateShare, split_receipt};
+use domain::money::Money;
+use domain::terms::{VatRate, VatRegime};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::invoicing::issue::Frozen;
+use crate::{Result, Tx, corrupt, on_tx};
+
+/// One receipt.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReceiptLine {
+    pub invoice_id: String,
+    pub number: String,
+    pub client: String,
+    pub paid_on: Date,
+    /// TTC received.
+    pub received: Money,
+    pub shares: Vec<RateShare>,
+}
+
+/// Totals of one rate over the month.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RateTotal {
+    pub rate_bp: u32,
+    pub received: Money,
+    pub base: Money,
+    pub vat: Money,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub month: String,
+    pub lines: Vec<ReceiptLine>,
+    pub totals: Vec<RateTotal>,
+    pub received: Money,
+    pub base: Money,
+    pub vat: Money,
+}
+
+type Row = (
+    String,
+    OffsetDateTime,
+    String,
+    i64,
+    Date,
+    String,
+    Option<String>,
+);
+
+/// The VAT breakdown of a document: per rate, the base and its VAT rounded
+/// once (EN 16931, as printed).
+async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShare>> {
+    let rows: Vec<(i32, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT CAST(vat_rate_bp AS INTEGER), CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines
+         WHERE invoice_id = $1 GROUP BY vat_rate_bp ORDER BY vat_rate_bp"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|(bp, net)| {
+            let rate = VatRate::from_basis_points(bp as u32)
+                .map_err(|_| corrupt("vat rate", &bp.to_string()))?;
+            let base = Money::from_cents(net);
+            Ok(RateShare {
+                rate_bp: bp as u32,
+                base,
+                vat: rate.vat_on(base),
+            })
+        })
+        .collect()
+}
+
+/// The receipts of `month` on invoices under VAT on receipts.
+pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT l.id, l.created_at, l.invoice_id, l.amount_cents, l.paid_on, i.number, i.frozen
+         FROM invoice_lifecycle l JOIN invoices i ON i.id = l.invoice_id
+         WHERE l.status = 212 AND l.paid_on >= $1 AND l.paid_on <= $2 AND l.amount_cents IS NOT NULL
+           AND i.kind = 'invoice'
+         ORDER BY l.paid_on, i.number, l.created_at, l.id"
+    )
+    .bind(month.first_day())
+    .bind(month.last_day())
+    .fetch_all(c)
+    .await)?;
+    let mut lines = Vec::new();
+    for (id, created, invoice, amount, paid_on, number, frozen) in rows {
+        let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
+            .map_err(|e| corrupt("frozen", &e.to_string()))?;
+        if frozen.regime() != VatRegime::OnReceipts {
+            continue;
+        }
+        // What the invoice had received before this receipt.
+        let before: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM invoice_lifecycle
+             WHERE invoice_id = $1 AND status = 212 AND amount_cents IS NOT NULL
+               AND (created_at < $2 OR (created_at = $2 AND id < $3))"
+        )
+        .bind(&invoice)
+        .bind(created)
+        .bind(&id)
+        .fetch_one(c)
+        .await)?;
+        let b = breakdown(tx, &invoice).await?;
+        lines.push(ReceiptLine {
+            shares: split_receipt(&b, Money::from_cents(before), Money::from_cents(amount)),
+            invoice_id: invoice,
+            number,
+            client: frozen.buyer.name,
+            paid_on,
+            received: Money::from_cents(amount),
+        });
+    }
+    let mut by_rate: BTreeMap<u32, (Money, Money)> = BTreeMap::new();
+    for s in lines.iter().flat_map(|l| &l.shares) {
+        let e = by_rate
+            .entry(s.rate_bp)
+            .or_insert((Money::ZERO, Money::ZERO));
+        e.0 += s.base;
+        e.1 += s.vat;
+    }
+    let totals: Vec<RateTotal> = by_rate
+        .into_iter()
+        .map(|(rate_bp, (base, vat))| RateTotal {
+            rate_bp,
+            received: base + vat,
+            base,
+            vat,
+        })
+        .collect();
+    let sum = |f: fn(&RateTotal) -> Money| totals.iter().fold(Money::ZERO, |a, t| a + f(t));
+    Ok(Report {
+        month: month.to_string(),
+        received: sum(|t| t.received),
+        base: sum(|t| t.base),
+        vat: sum(|t| t.vat),
+        lines,
+        totals,
+    })
+}

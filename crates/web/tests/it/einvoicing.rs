@@ -1,0 +1,193 @@
+//! E-invoicing through the pages, on the demo: the invoice page shows the
+//! lifecycle and its history; the status form refuses an illegal move and
+//! a refusal without its reason in French (422, nothing written), records
+//! a partial receipt; the e-reporting page reports it and refuses a bad
+//! month in words.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use axum::http::StatusCode;
+use domain::einvoice::{LifecycleStatus, Source};
+use domain::role::Role;
+use store::einvoicing::lifecycle;
+
+use crate::harness::{TestApp, on_each_backend};
+
+async fn issued(t: &TestApp) -> store::invoicing::read::Summary {
+    let mut tx = t.db.read().await.unwrap();
+    let list = store::invoicing::read::list(&mut tx, &Default::default(), 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    list.into_iter()
+        .rev()
+        .find(|s| s.number.is_some() && s.kind == domain::invoice::InvoiceKind::Invoice)
+        .expect("an issued invoice in the demo")
+}
+
+async fn history(t: &TestApp, id: &str) -> Vec<LifecycleStatus> {
+    let mut tx = t.db.read().await.unwrap();
+    let h = lifecycle::history(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    h.into_iter().map(|e| e.status).collect()
+}
+
+#[tokio::test]
+async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt() {
+    on_each_backend(|t| async move {
+        let inv = issued(&t).await;
+        let finance = t.browser(Some(Role::Finance)).await;
+        let path = format!("/invoices/{}", inv.id);
+        let page = t.get(&path, Some(&finance)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("id=\"einvoice\""),
+            "the e-invoicing panel"
+        );
+        assert!(page.body.contains("Non déposée"));
+        assert!(page.body.contains("En file d"), "its deposit is queued");
+
+        // Deposited (as the worker would).
+        let mut tx = t.db.begin().await.unwrap();
+        lifecycle::record(
+            &mut tx,
+            &store::Actor::system("dépôt e-facture"),
+            &inv.id,
+            &lifecycle::NewStatus {
+                status: LifecycleStatus::Deposited,
+                occurred_at: store::now(),
+                source: Source::System,
+                reason: None,
+                amount: None,
+                paid_on: None,
+                message_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let page = t.get(&path, Some(&finance)).await;
+        assert!(page.body.contains("200 — Déposée"), "badge and history");
+        assert!(page.body.contains("id=\"lifecycle-history\""));
+        assert!(page.body.contains("id=\"lifecycle-form\""));
+        assert!(
+            !page.body.contains("<option value=\"209\""),
+            "209 is not offered after 200"
+        );
+
+        let post = |fields: Vec<(&'static str, String)>| {
+            let t = &t;
+            let finance = &finance;
+            let path = format!("{path}/lifecycle");
+            async move {
+                let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                t.post_form(&path, finance, &f).await
+            }
+        };
+        let audit = t.count("audit_log").await;
+        // 209 Complétée only follows 208 Suspendue.
+        let r = post(vec![
+            ("status", "209".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Ce statut ne peut pas suivre le statut actuel"),
+            "{}",
+            r.body
+        );
+        // 210 Refusée without its reason.
+        let r = post(vec![
+            ("status", "210".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Indiquez le motif"), "{}", r.body);
+        // Garbage.
+        let r = post(vec![
+            ("status", "abc".into()),
+            ("date", "hier".into()),
+            ("amount", "x".into()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Choisissez un statut dans la liste"));
+        // 212 without an amount.
+        let r = post(vec![
+            ("status", "212".into()),
+            ("date", "20/11/2026".into()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Indiquez le montant encaissé"));
+        assert_eq!(
+            history(&t, &inv.id).await,
+            [LifecycleStatus::Deposited],
+            "nothing written"
+        );
+        assert_eq!(t.count("audit_log").await, audit);
+
+        // A partial receipt.
+        let r = post(vec![
+            ("status", "212".into()),
+            ("date", "20/11/2026".into()),
+            ("amount", "100,00".into()),
+        ])
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            history(&t, &inv.id).await,
+            [LifecycleStatus::Deposited, LifecycleStatus::Received]
+        );
+        let page = t.get(&path, Some(&finance)).await;
+        assert!(page.body.contains("212 — Encaissée"));
+        assert!(page.body.contains("Encaissé : 100,00"), "{}", page.body);
+
+        // The list shows and filters by the lifecycle status.
+        let list = t.get("/invoices?lifecycle=212", Some(&finance)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains(inv.number.as_deref().unwrap()));
+        let none = t.get("/invoices?lifecycle=205", Some(&finance)).await;
+        assert!(!none.body.contains(inv.number.as_deref().unwrap()));
+
+        // E-reporting of November 2026.
+        let rep = t
+            .get("/accounting/ereporting?month=2026-11", Some(&finance))
+            .await;
+        assert_eq!(rep.status, StatusCode::OK);
+        assert!(
+            rep.body.contains(inv.number.as_deref().unwrap()),
+            "{}",
+            rep.body
+        );
+        assert!(
+            rep.body.contains("TVA sur les débits"),
+            "the exclusion is said"
+        );
+        let csv = t
+            .get("/accounting/ereporting.csv?month=2026-11", Some(&finance))
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains(";100,00;"), "{}", csv.body);
+        let json = t
+            .get("/accounting/ereporting.json?month=2026-11", Some(&finance))
+            .await;
+        assert_eq!(json.json()["month"], "2026-11");
+        let bad = t
+            .get("/accounting/ereporting?month=novembre", Some(&finance))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Mois invalide"));
+
+        // Not a failed deposit: nothing to deposit again.
+        let r = t
+            .post_form(&format!("{path}/redeposit"), &finance, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Seul un dépôt en échec"));
+    })
+    .await;
+}
