@@ -8,6 +8,7 @@ pub mod contract;
 pub mod cra;
 pub mod cra_reports;
 pub mod esign;
+pub mod facturx;
 pub mod identifiers;
 pub mod ids;
 pub mod invoice;
