@@ -23,6 +23,7 @@
 
 mod document;
 mod esign;
+mod facturx_placeholder; // PLACEHOLDER until the pdfa branch is merged
 mod fonts;
 pub mod invoice;
 mod template;
@@ -30,6 +31,7 @@ mod writer;
 
 pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
+pub use facturx_placeholder::{FACTURX_IS_PLACEHOLDER, FacturX, facturx_invoice}; // PLACEHOLDER (pdfa)
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};

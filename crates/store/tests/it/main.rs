@@ -15,6 +15,7 @@ mod cra_reports;
 mod cras;
 mod demo;
 mod esign;
+mod facturx;
 mod invoicing;
 mod leave;
 mod ledger;

@@ -5,6 +5,7 @@
 
 pub mod close;
 pub mod credit;
+pub mod facturx;
 pub mod show;
 
 use askama::Template;
