@@ -7,7 +7,7 @@
 
 use time::OffsetDateTime;
 
-use crate::fonts::{Font, encode_into};
+use crate::fonts::{Font, Metrics, encode_into};
 
 /// A4 portrait width, in points.
 pub const PAGE_WIDTH: f32 = 595.28;
@@ -284,7 +284,12 @@ impl Document {
 
     /// Lays the blocks out: one content stream per page, footers not drawn.
     pub(crate) fn layout(&self) -> Vec<Vec<u8>> {
-        let mut l = Layout::new();
+        self.layout_with(Metrics::Standard)
+    }
+
+    /// Lays the blocks out measuring text with `metrics`.
+    pub(crate) fn layout_with(&self, metrics: Metrics) -> Vec<Vec<u8>> {
+        let mut l = Layout::new(metrics);
         for block in &self.blocks {
             match block {
                 Block::Heading(text) => l.heading(
@@ -334,16 +339,16 @@ impl Document {
 }
 
 /// Draws the footer of page `number` of `total` at the end of `page`.
-pub(crate) fn draw_footer(page: &mut Vec<u8>, text: &str, number: usize, total: usize) {
+pub(crate) fn draw_footer(page: &mut Vec<u8>, m: Metrics, text: &str, number: usize, total: usize) {
     let right = encoded(&format!("page {number} / {total}"));
-    let right_width = width(Font::Helvetica, &right, FOOTER_SIZE);
+    let right_width = width(Font::Helvetica, m, &right, FOOTER_SIZE);
     page.extend_from_slice(b"0.5 w 0.6 G\n");
     rule(page, MARGIN, FOOTER_RULE, RIGHT, FOOTER_RULE);
     let mut left = encoded(text);
     let room = CONTENT_WIDTH - right_width - 12.0;
-    if width(Font::Helvetica, &left, FOOTER_SIZE) > room {
-        let ellipsis = width(Font::Helvetica, &[0x85], FOOTER_SIZE);
-        while !left.is_empty() && width(Font::Helvetica, &left, FOOTER_SIZE) + ellipsis > room {
+    if width(Font::Helvetica, m, &left, FOOTER_SIZE) > room {
+        let ellipsis = width(Font::Helvetica, m, &[0x85], FOOTER_SIZE);
+        while !left.is_empty() && width(Font::Helvetica, m, &left, FOOTER_SIZE) + ellipsis > room {
             left.pop();
         }
         left.push(0x85);
@@ -372,14 +377,16 @@ struct Layout {
     y: f32,
     /// Nothing drawn on the current page yet.
     empty: bool,
+    m: Metrics,
 }
 
 impl Layout {
-    fn new() -> Self {
+    fn new(m: Metrics) -> Self {
         Layout {
             pages: vec![page_start()],
             y: TOP,
             empty: true,
+            m,
         }
     }
 
@@ -429,7 +436,7 @@ impl Layout {
     }
 
     fn heading(&mut self, text: &str, size: f32, leading: f32, before: f32, after: f32) {
-        let lines = wrap(text, Font::HelveticaBold, size, CONTENT_WIDTH);
+        let lines = wrap(text, Font::HelveticaBold, self.m, size, CONTENT_WIDTH);
         let height = lines.len() as f32 * leading + after + KEEP_WITH_NEXT;
         if !self.empty {
             if before + height > self.room() {
@@ -448,11 +455,11 @@ impl Layout {
         let (indent, lead) = match bullet {
             Some(b) => {
                 let b = encoded(b);
-                (width(Font::Helvetica, &b, size), b)
+                (width(Font::Helvetica, self.m, &b, size), b)
             }
             None => (0.0, Vec::new()),
         };
-        let lines = wrap(text, Font::Helvetica, size, CONTENT_WIDTH - indent);
+        let lines = wrap(text, Font::Helvetica, self.m, size, CONTENT_WIDTH - indent);
         for (i, line) in lines.iter().enumerate() {
             if i == 0 && !lead.is_empty() {
                 self.need(leading);
@@ -467,8 +474,20 @@ impl Layout {
         let leading = size * BODY_LEADING / BODY_SIZE;
         let value_x = MARGIN + LABEL_WIDTH;
         for (key, value) in pairs {
-            let keys = wrap(key, Font::HelveticaBold, size, LABEL_WIDTH - LABEL_GAP);
-            let values = wrap(value, Font::Helvetica, size, CONTENT_WIDTH - LABEL_WIDTH);
+            let keys = wrap(
+                key,
+                Font::HelveticaBold,
+                self.m,
+                size,
+                LABEL_WIDTH - LABEL_GAP,
+            );
+            let values = wrap(
+                value,
+                Font::Helvetica,
+                self.m,
+                size,
+                CONTENT_WIDTH - LABEL_WIDTH,
+            );
             let n = keys.len().max(values.len());
             let height = n as f32 * leading;
             if height <= TOP - BOTTOM {
@@ -499,12 +518,12 @@ impl Layout {
             .map(|(title, body)| {
                 let mut lines = Vec::new();
                 if !title.is_empty() {
-                    for line in wrap(title, Font::HelveticaBold, COLUMNS_SIZE, w) {
+                    for line in wrap(title, Font::HelveticaBold, self.m, COLUMNS_SIZE, w) {
                         lines.push((Font::HelveticaBold, line));
                     }
                 }
                 if !body.is_empty() {
-                    for line in wrap(body, Font::Helvetica, COLUMNS_SIZE, w) {
+                    for line in wrap(body, Font::Helvetica, self.m, COLUMNS_SIZE, w) {
                         lines.push((Font::Helvetica, line));
                     }
                 }
@@ -550,12 +569,14 @@ impl Layout {
             headers.iter().map(String::as_str),
             &widths,
             Font::HelveticaBold,
+            self.m,
         );
         let header_lines = max_lines(&header);
         let header_height = row_height(header_lines);
+        let m = self.m;
         let row_cells = |row: &Vec<String>| {
             let cells = (0..cols).map(|c| row.get(c).map_or("", String::as_str));
-            wrap_row(cells, &widths, Font::Helvetica)
+            wrap_row(cells, &widths, Font::Helvetica, m)
         };
 
         // The header stays with the first row (with its first line when the
@@ -617,6 +638,7 @@ impl Layout {
         } else {
             Font::Helvetica
         };
+        let m = self.m;
         let page = self.page();
         if header {
             page.extend_from_slice(b"0.92 g\n");
@@ -631,7 +653,7 @@ impl Layout {
                 let baseline = top - CELL_PAD - 0.9 * CELL_SIZE - i as f32 * CELL_LEADING;
                 let left = match align {
                     Align::Left => x + CELL_PAD,
-                    Align::Right => x + w - CELL_PAD - width(font, line, CELL_SIZE),
+                    Align::Right => x + w - CELL_PAD - width(font, m, line, CELL_SIZE),
                 };
                 show(page, font, CELL_SIZE, left, baseline, line);
             }
@@ -654,10 +676,11 @@ fn wrap_row<'a>(
     cells: impl Iterator<Item = &'a str>,
     widths: &[f32],
     font: Font,
+    m: Metrics,
 ) -> Vec<Vec<Vec<u8>>> {
     cells
         .zip(widths)
-        .map(|(text, w)| wrap(text, font, CELL_SIZE, w - 2.0 * CELL_PAD))
+        .map(|(text, w)| wrap(text, font, m, CELL_SIZE, w - 2.0 * CELL_PAD))
         .collect()
 }
 
@@ -682,17 +705,17 @@ fn encoded(text: &str) -> Vec<u8> {
     out
 }
 
-fn width(font: Font, text: &[u8], size: f32) -> f32 {
-    font.units(text) as f32 * size / 1000.0
+fn width(font: Font, m: Metrics, text: &[u8], size: f32) -> f32 {
+    font.units_in(m, text) as f32 * size / 1000.0
 }
 
 /// Wraps `text` to `max` points: `\n` breaks lines, lines break at spaces
 /// (U+0020; the no-break spaces never break), a word wider than the column
 /// is cut between characters. Always at least one (maybe empty) line.
-pub(crate) fn wrap(text: &str, font: Font, size: f32, max: f32) -> Vec<Vec<u8>> {
+pub(crate) fn wrap(text: &str, font: Font, m: Metrics, size: f32, max: f32) -> Vec<Vec<u8>> {
     // Compare in font units, as integers: exact and deterministic.
     let max_units = (max.max(0.0) * 1000.0 / size) as u32;
-    let space = u32::from(font.code_width(b' '));
+    let space = u32::from(font.width_in(m, b' '));
     let mut lines = Vec::new();
     let mut bytes = Vec::new();
     for source in text.split('\n') {
@@ -701,14 +724,14 @@ pub(crate) fn wrap(text: &str, font: Font, size: f32, max: f32) -> Vec<Vec<u8>> 
         while bytes.last() == Some(&b' ') {
             bytes.pop();
         }
-        if font.units(&bytes) <= max_units {
+        if font.units_in(m, &bytes) <= max_units {
             lines.push(bytes.clone());
             continue;
         }
         let mut line: Vec<u8> = Vec::new();
         let mut line_units = 0u32;
         for word in bytes.split(|&b| b == b' ') {
-            let word_units = font.units(word);
+            let word_units = font.units_in(m, word);
             if !line.is_empty() && line_units + space + word_units <= max_units {
                 line.push(b' ');
                 line.extend_from_slice(word);
@@ -726,7 +749,7 @@ pub(crate) fn wrap(text: &str, font: Font, size: f32, max: f32) -> Vec<Vec<u8>> 
             }
             // A word wider than the column: cut it between characters.
             for &b in word {
-                let w = u32::from(font.code_width(b));
+                let w = u32::from(font.width_in(m, b));
                 if !line.is_empty() && line_units + w > max_units {
                     lines.push(std::mem::take(&mut line));
                     line_units = 0;
@@ -842,28 +865,49 @@ mod tests {
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {
         // "aaaa" is 4 × 556 = 2224 units: 22.24 pt at 10 pt.
-        let lines = wrap("aaaa aaaa aaaa", Font::Helvetica, 10.0, 50.0);
+        let lines = wrap(
+            "aaaa aaaa aaaa",
+            Font::Helvetica,
+            Metrics::Standard,
+            10.0,
+            50.0,
+        );
         assert_eq!(text_lines(&lines), ["aaaa aaaa", "aaaa"]);
         for line in &lines {
-            assert!(width(Font::Helvetica, line, 10.0) <= 50.0);
+            assert!(width(Font::Helvetica, Metrics::Standard, line, 10.0) <= 50.0);
         }
     }
 
     #[test]
     fn wrap_honours_newlines_and_cuts_long_words() {
-        let lines = wrap("ab\n\ncd", Font::Helvetica, 10.0, 100.0);
+        let lines = wrap("ab\n\ncd", Font::Helvetica, Metrics::Standard, 10.0, 100.0);
         assert_eq!(text_lines(&lines), ["ab", "", "cd"]);
-        let lines = wrap(&"0".repeat(30), Font::Helvetica, 10.0, 55.6);
+        let lines = wrap(
+            &"0".repeat(30),
+            Font::Helvetica,
+            Metrics::Standard,
+            10.0,
+            55.6,
+        );
         assert_eq!(
             text_lines(&lines),
             ["0".repeat(10), "0".repeat(10), "0".repeat(10)]
         );
-        assert_eq!(wrap("", Font::Helvetica, 10.0, 100.0), [Vec::<u8>::new()]);
+        assert_eq!(
+            wrap("", Font::Helvetica, Metrics::Standard, 10.0, 100.0),
+            [Vec::<u8>::new()]
+        );
     }
 
     #[test]
     fn no_break_spaces_do_not_break() {
-        let lines = wrap("1\u{202F}234\u{A0}€ x", Font::Helvetica, 10.0, 40.0);
+        let lines = wrap(
+            "1\u{202F}234\u{A0}€ x",
+            Font::Helvetica,
+            Metrics::Standard,
+            10.0,
+            40.0,
+        );
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0], [b'1', 0xA0, b'2', b'3', b'4', 0xA0, 0x80]);
     }

@@ -2,12 +2,15 @@
 //! and the WinAnsiEncoding (Windows code page 1252) text encoding.
 //!
 //! Helvetica and Helvetica-Bold are among the 14 standard fonts every PDF
-//! reader provides, so nothing is embedded. The widths below are Adobe's
+//! reader provides, so nothing is embedded (PDF/A documents draw the same
+//! `Font`s with embedded Liberation Sans instead, measured with that
+//! font's own widths: see [`Metrics`] and the `ttf` module). The widths below are Adobe's
 //! Helvetica AFM metrics (version 003.001, the same values as the Core 14
 //! AFM files), indexed by WinAnsi code; kerning is not applied, neither when
 //! measuring nor when drawing, so measured widths are the drawn widths.
 
-/// A font the writer can draw with.
+/// A font the writer can draw with: its regular or bold face (Liberation
+/// Sans in PDF/A documents).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Font {
     /// Helvetica (resource `/F1`).
@@ -54,6 +57,36 @@ impl Font {
     /// encoded to WinAnsi first, as it would be drawn).
     pub fn text_width(self, text: &str, size: f32) -> f32 {
         self.units(&encode_winansi(text)) as f32 * size / 1000.0
+    }
+}
+
+/// Which advance widths the layout measures with: the Helvetica AFM
+/// tables for ordinary documents (nothing embedded), the embedded Liberation
+/// Sans program's for PDF/A, whose `/Widths` must match the font program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Metrics {
+    Standard,
+    Embedded,
+}
+
+impl Font {
+    /// Advance width of one WinAnsi code under `metrics`, in 1/1000 em.
+    pub(crate) fn width_in(self, metrics: Metrics, code: u8) -> u16 {
+        match metrics {
+            Metrics::Standard => self.code_width(code),
+            Metrics::Embedded => crate::ttf::embedded(self).code_width(code),
+        }
+    }
+
+    /// Width of WinAnsi-encoded text under `metrics`, in 1/1000 em.
+    pub(crate) fn units_in(self, metrics: Metrics, encoded: &[u8]) -> u32 {
+        match metrics {
+            Metrics::Standard => self.units(encoded),
+            Metrics::Embedded => {
+                let font = crate::ttf::embedded(self);
+                encoded.iter().map(|&b| u32::from(font.code_width(b))).sum()
+            }
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 //!   [`Document::to_bytes`]; the same input (with the same
 //!   [`Document::created_at`]) always gives the same bytes.
 //! - Text is drawn in the standard Type 1 fonts Helvetica and
-//!   Helvetica-Bold with WinAnsiEncoding (cp1252): French text, « », €, ’,
+//!   Helvetica-Bold (not embedded; PDF/A output embeds Regisseur Sans, renamed Liberation Sans subsets)
+//!   with WinAnsiEncoding (cp1252): French text, « », €, ’,
 //!   – and — print as such, characters outside cp1252 print as "?" (see
 //!   [`winansi_byte`]). Lines are wrapped with the fonts' AFM widths.
 //! - Content streams are not compressed (no zlib dependency): a page of
@@ -20,13 +21,21 @@
 //! - [`invoice()`]: the invoice or credit note from an [`InvoicePdf`]
 //!   (plain, preformatted data) with every mandatory French mention; its
 //!   parts and legal texts are in the [`invoice`](mod@invoice) module.
+//! - [`Document::to_pdfa3_bytes`] writes PDF/A-3b instead: Regisseur Sans (Liberation Sans)
+//!   (metric-compatible with Helvetica) embedded, XMP metadata, an sRGB
+//!   output intent and associated files; [`facturx_invoice`] is the
+//!   Factur-X invoice with its XML attached. See the [`pdfa`] module, which
+//!   also says what is validated and how.
 
 mod document;
 mod esign;
 mod facturx_placeholder; // PLACEHOLDER until the pdfa branch is merged
 mod fonts;
+mod icc;
 pub mod invoice;
+pub mod pdfa;
 mod template;
+mod ttf;
 mod writer;
 
 pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
@@ -34,5 +43,6 @@ pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use facturx_placeholder::{FACTURX_IS_PLACEHOLDER, FacturX, facturx_invoice}; // PLACEHOLDER (pdfa)
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};
+pub use pdfa::{AfRelationship, Attachment, FacturX, PdfA3Options, facturx_invoice};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
 pub use writer::sha256_hex;

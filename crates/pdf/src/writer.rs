@@ -10,35 +10,110 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::document::{Document, PAGE_HEIGHT, PAGE_WIDTH, draw_footer, literal, num, push_uint};
+use crate::fonts::{Font, Metrics};
+use crate::pdfa::{self, PdfA3Options};
+use crate::{icc, ttf};
 
 const FIRST_PAGE_OBJECT: usize = 6;
 const PRODUCER: &str = "Régisseur";
+/// `/F1` and `/F2`, objects 3 and 4.
+const FONTS: [Font; 2] = [Font::Helvetica, Font::HelveticaBold];
 
 impl Document {
-    /// The PDF file: a valid PDF 1.7 with a cross-reference table whose
+    /// The file: a valid PDF 1.7 with a cross-reference table whose
     /// offsets are exact. The same document (same blocks, footer, title and
     /// [`created_at`](Document::created_at)) always gives the same bytes:
     /// the two identical 16-byte file identifiers of the trailer's `/ID` are
     /// the first half of the SHA-256 of everything before the
     /// cross-reference table.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut pages = self.layout();
+        self.write(None)
+    }
+
+    /// The document as PDF/A-3b (ISO 19005-3, level B): see the
+    /// [`pdfa`](crate::pdfa) module. Deterministic like
+    /// [`to_bytes`](Self::to_bytes); text is measured with the embedded
+    /// fonts' widths, which differ from Helvetica's for ¯ ± µ · ÷ only, so
+    /// the page count may in rare cases differ from
+    /// [`page_count`](Self::page_count).
+    pub fn to_pdfa3_bytes(&self, options: &PdfA3Options<'_>) -> Vec<u8> {
+        self.write(Some(options))
+    }
+
+    fn write(&self, pdfa: Option<&PdfA3Options<'_>>) -> Vec<u8> {
+        let metrics = if pdfa.is_some() {
+            Metrics::Embedded
+        } else {
+            Metrics::Standard
+        };
+        let mut pages = self.layout_with(metrics);
         let total = pages.len();
         if let Some(footer) = &self.footer {
             for (i, page) in pages.iter_mut().enumerate() {
-                draw_footer(page, footer, i + 1, total);
+                draw_footer(page, metrics, footer, i + 1, total);
             }
         }
-        let objects = FIRST_PAGE_OBJECT - 1 + 2 * total;
+        // PDF/A objects follow the pages, in this order: per font its
+        // descriptor and program, the XMP stream, the ICC profile, then per
+        // attachment its file specification and its stream.
+        let first_extra = FIRST_PAGE_OBJECT + 2 * total;
+        let font_object = |i: usize| first_extra + 2 * i;
+        let metadata_object = first_extra + 4;
+        let icc_object = first_extra + 5;
+        let filespec_object = |i: usize| first_extra + 6 + 2 * i;
+        let extra = pdfa.map_or(0, |o| 6 + 2 * o.attachments.len());
+        let objects = first_extra - 1 + extra;
+
         let size: usize = pages.iter().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(size + 1200 + 160 * total);
+        let embedded: usize = pdfa.map_or(0, |o| {
+            let fonts: usize = FONTS.iter().map(|&f| ttf::embedded(f).data.len()).sum();
+            let files: usize = o.attachments.iter().map(|a| a.data.len()).sum();
+            fonts + files + icc::SRGB.len() + 8000
+        });
+        let mut out = Vec::with_capacity(size + embedded + 1200 + 160 * total);
         let mut offsets = Vec::with_capacity(objects);
 
         // A comment with bytes above 127 marks the file as binary.
         out.extend_from_slice(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
 
         start_object(&mut out, &mut offsets);
-        out.extend_from_slice(b"<< /Type /Catalog /Pages 2 0 R /Lang (fr-FR) >>");
+        out.extend_from_slice(b"<< /Type /Catalog /Pages 2 0 R /Lang (fr-FR)");
+        if let Some(o) = pdfa {
+            out.extend_from_slice(b" /Metadata ");
+            reference(&mut out, metadata_object);
+            out.extend_from_slice(
+                b" /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier ",
+            );
+            literal(&mut out, icc::SRGB_IDENTIFIER.as_bytes());
+            out.extend_from_slice(b" /Info ");
+            literal(&mut out, icc::SRGB_IDENTIFIER.as_bytes());
+            out.extend_from_slice(b" /DestOutputProfile ");
+            reference(&mut out, icc_object);
+            out.extend_from_slice(b" >>]");
+            if !o.attachments.is_empty() {
+                out.extend_from_slice(b" /AF [");
+                for i in 0..o.attachments.len() {
+                    if i > 0 {
+                        out.push(b' ');
+                    }
+                    reference(&mut out, filespec_object(i));
+                }
+                // The name tree's keys must be sorted.
+                let mut by_name: Vec<usize> = (0..o.attachments.len()).collect();
+                by_name.sort_by_key(|&i| o.attachments[i].name);
+                out.extend_from_slice(b"] /Names << /EmbeddedFiles << /Names [");
+                for (n, &i) in by_name.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b' ');
+                    }
+                    text_string(&mut out, o.attachments[i].name);
+                    out.push(b' ');
+                    reference(&mut out, filespec_object(i));
+                }
+                out.extend_from_slice(b"] >> >>");
+            }
+        }
+        out.extend_from_slice(b" >>");
         end_object(&mut out);
 
         start_object(&mut out, &mut offsets);
@@ -55,21 +130,37 @@ impl Document {
         out.extend_from_slice(b" >>");
         end_object(&mut out);
 
-        for base in ["Helvetica", "Helvetica-Bold"] {
+        for (i, font) in FONTS.into_iter().enumerate() {
             start_object(&mut out, &mut offsets);
-            out.extend_from_slice(b"<< /Type /Font /Subtype /Type1 /BaseFont /");
-            out.extend_from_slice(base.as_bytes());
-            out.extend_from_slice(b" /Encoding /WinAnsiEncoding >>");
+            if pdfa.is_some() {
+                truetype_font(&mut out, font, font_object(i));
+            } else {
+                out.extend_from_slice(b"<< /Type /Font /Subtype /Type1 /BaseFont /");
+                out.extend_from_slice(font.base_font().as_bytes());
+                out.extend_from_slice(b" /Encoding /WinAnsiEncoding >>");
+            }
             end_object(&mut out);
         }
 
         start_object(&mut out, &mut offsets);
         out.extend_from_slice(b"<< /Title ");
         text_string(&mut out, &self.title);
+        if let Some(author) = pdfa.and_then(|o| o.author) {
+            out.extend_from_slice(b" /Author ");
+            text_string(&mut out, author);
+        }
         out.extend_from_slice(b" /Producer ");
         text_string(&mut out, PRODUCER);
         out.extend_from_slice(b" /CreationDate ");
         pdf_date(&mut out, self.created_at);
+        if pdfa.is_some() {
+            // PDF/A wants every information entry mirrored in the XMP
+            // packet: /Creator is xmp:CreatorTool, /ModDate xmp:ModifyDate.
+            out.extend_from_slice(b" /Creator ");
+            text_string(&mut out, PRODUCER);
+            out.extend_from_slice(b" /ModDate ");
+            pdf_date(&mut out, self.created_at);
+        }
         out.extend_from_slice(b" >>");
         end_object(&mut out);
 
@@ -87,13 +178,71 @@ impl Document {
             end_object(&mut out);
 
             start_object(&mut out, &mut offsets);
-            out.extend_from_slice(b"<< /Length ");
-            push_uint(&mut out, content.len() as u64);
-            out.extend_from_slice(b" >>\nstream\n");
-            out.extend_from_slice(content);
-            out.extend_from_slice(b"\nendstream");
+            stream(&mut out, b"", content);
             end_object(&mut out);
         }
+
+        if let Some(o) = pdfa {
+            for (i, font) in FONTS.into_iter().enumerate() {
+                let program = ttf::embedded(font);
+                start_object(&mut out, &mut offsets);
+                font_descriptor(&mut out, font, font_object(i) + 1);
+                end_object(&mut out);
+                start_object(&mut out, &mut offsets);
+                let mut dict = b" /Length1 ".to_vec();
+                push_uint(&mut dict, program.data.len() as u64);
+                stream(&mut out, &dict, program.data);
+                end_object(&mut out);
+            }
+
+            start_object(&mut out, &mut offsets);
+            let metadata = pdfa::xmp(
+                &self.title,
+                o.author,
+                PRODUCER,
+                self.created_at,
+                &o.xmp_extra,
+            );
+            stream(&mut out, b" /Type /Metadata /Subtype /XML", &metadata);
+            end_object(&mut out);
+
+            start_object(&mut out, &mut offsets);
+            stream(&mut out, b" /N 3 /Alternate /DeviceRGB", &icc::SRGB);
+            end_object(&mut out);
+
+            for (i, file) in o.attachments.iter().enumerate() {
+                start_object(&mut out, &mut offsets);
+                out.extend_from_slice(b"<< /Type /Filespec /F ");
+                text_string(&mut out, file.name);
+                out.extend_from_slice(b" /UF ");
+                text_string(&mut out, file.name);
+                out.extend_from_slice(b" /Desc ");
+                text_string(&mut out, file.description);
+                out.extend_from_slice(b" /AFRelationship /");
+                out.extend_from_slice(file.relationship.name().as_bytes());
+                out.extend_from_slice(b" /EF << /F ");
+                let stream_object = filespec_object(i) + 1;
+                reference(&mut out, stream_object);
+                out.extend_from_slice(b" /UF ");
+                reference(&mut out, stream_object);
+                out.extend_from_slice(b" >> >>");
+                end_object(&mut out);
+
+                start_object(&mut out, &mut offsets);
+                let mut dict = b" /Type /EmbeddedFile /Subtype /".to_vec();
+                name_bytes(&mut dict, file.mime_type.as_bytes());
+                dict.extend_from_slice(b" /Params << /Size ");
+                push_uint(&mut dict, file.data.len() as u64);
+                dict.extend_from_slice(b" /ModDate ");
+                pdf_date(&mut dict, self.created_at);
+                dict.extend_from_slice(b" /CheckSum <");
+                hex(&mut dict, &pdfa::md5(file.data));
+                dict.extend_from_slice(b"> >>");
+                stream(&mut out, &dict, file.data);
+                end_object(&mut out);
+            }
+        }
+        debug_assert_eq!(offsets.len(), objects);
 
         let digest = Sha256::digest(&out);
         let xref = out.len();
@@ -121,6 +270,98 @@ impl Document {
         push_uint(&mut out, xref as u64);
         out.extend_from_slice(b"\n%%EOF\n");
         out
+    }
+}
+
+fn reference(out: &mut Vec<u8>, object: usize) {
+    push_uint(out, object as u64);
+    out.extend_from_slice(b" 0 R");
+}
+
+/// `<< /Length n{dict} >>`, then the data as a stream, uncompressed.
+fn stream(out: &mut Vec<u8>, dict: &[u8], data: &[u8]) {
+    out.extend_from_slice(b"<< /Length ");
+    push_uint(out, data.len() as u64);
+    out.extend_from_slice(dict);
+    out.extend_from_slice(b" >>\nstream\n");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+}
+
+/// The subset's name: a tag of six capitals, `+`, the PostScript name (PDF
+/// 32000 9.6.4); fixed tags keep the output deterministic.
+fn subset_name(out: &mut Vec<u8>, font: Font) {
+    out.extend_from_slice(match font {
+        Font::Helvetica => b"RGSRAA+",
+        Font::HelveticaBold => b"RGSRAB+",
+    });
+    out.extend_from_slice(ttf::embedded(font).postscript_name.as_bytes());
+}
+
+/// A simple TrueType font: WinAnsi codes 32..=255, the widths of the
+/// embedded program (PDF/A 6.2.11.5), nonsymbolic so that readers map codes
+/// through WinAnsi names to the (3,1) cmap — which also gives text
+/// extraction its Unicode without a ToUnicode map.
+fn truetype_font(out: &mut Vec<u8>, font: Font, descriptor: usize) {
+    let program = ttf::embedded(font);
+    out.extend_from_slice(b"<< /Type /Font /Subtype /TrueType /BaseFont /");
+    subset_name(out, font);
+    out.extend_from_slice(b" /FirstChar 32 /LastChar 255 /Widths [");
+    for (i, &w) in program.widths.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        push_uint(out, u64::from(w));
+    }
+    out.extend_from_slice(b"] /Encoding /WinAnsiEncoding /FontDescriptor ");
+    reference(out, descriptor);
+    out.extend_from_slice(b" >>");
+}
+
+fn font_descriptor(out: &mut Vec<u8>, font: Font, program: usize) {
+    let f = ttf::embedded(font);
+    out.extend_from_slice(b"<< /Type /FontDescriptor /FontName /");
+    subset_name(out, font);
+    // 32: nonsymbolic, the glyphs are named by the standard Latin set.
+    out.extend_from_slice(b" /Flags 32 /FontBBox [");
+    for (i, v) in f.bbox.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        int(out, *v);
+    }
+    out.extend_from_slice(b"] /ItalicAngle ");
+    num(out, f.italic_angle);
+    out.extend_from_slice(b" /Ascent ");
+    int(out, f.ascent);
+    out.extend_from_slice(b" /Descent ");
+    int(out, f.descent);
+    out.extend_from_slice(b" /CapHeight ");
+    int(out, f.cap_height);
+    out.extend_from_slice(b" /StemV ");
+    int(out, f.stem_v);
+    out.extend_from_slice(b" /FontFile2 ");
+    reference(out, program);
+    out.extend_from_slice(b" >>");
+}
+
+fn int(out: &mut Vec<u8>, v: i32) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, u64::from(v.unsigned_abs()));
+}
+
+/// A PDF name's characters: regular characters as they are, the others
+/// (delimiters, `#`, whitespace, non-ASCII) as `#xx`.
+fn name_bytes(out: &mut Vec<u8>, name: &[u8]) {
+    for &b in name {
+        if b.is_ascii_graphic() && !b"#()<>[]{}/%".contains(&b) {
+            out.push(b);
+        } else {
+            out.push(b'#');
+            out.extend_from_slice(format!("{b:02X}").as_bytes());
+        }
     }
 }
 
@@ -286,6 +527,82 @@ mod tests {
         out.clear();
         text_string(&mut out, "Plain (title)");
         assert_eq!(out, b"(Plain \\(title\\))");
+    }
+
+    fn pdfa_sample() -> Vec<u8> {
+        let attachments = vec![crate::pdfa::Attachment {
+            name: "b.xml",
+            mime_type: "text/xml",
+            description: "B",
+            relationship: crate::pdfa::AfRelationship::Data,
+            data: b"<b/>",
+        }];
+        let options = PdfA3Options {
+            author: Some("Auteur"),
+            attachments,
+            xmp_extra: String::new(),
+        };
+        sample().to_pdfa3_bytes(&options)
+    }
+
+    /// Every xref entry points at its "N 0 obj", in PDF/A mode too.
+    #[test]
+    fn pdfa_xref_offsets_are_exact() {
+        let bytes = pdfa_sample();
+        let startxref = number_at(&bytes, find(&bytes, b"startxref\n").unwrap() + 10);
+        assert!(bytes[startxref..].starts_with(b"xref\n0 "));
+        let size = number_at(&bytes, startxref + 7);
+        // 5 fixed objects, 2 per page, 6 PDF/A objects, 2 per attachment.
+        assert_eq!(size, 1 + 5 + 2 + 6 + 2);
+        let entries_at = startxref + find(&bytes[startxref..], b" f \n").unwrap() + 4;
+        for i in 1..size {
+            let entry = &bytes[entries_at + 20 * (i - 1)..entries_at + 20 * i];
+            let offset = number_at(entry, 0);
+            let expected = format!("{i} 0 obj\n");
+            assert!(
+                bytes[offset..].starts_with(expected.as_bytes()),
+                "object {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn pdfa_catalog_info_and_attachment() {
+        let bytes = pdfa_sample();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(
+            "/Metadata 12 0 R /OutputIntents [<< /Type /OutputIntent /S /GTS_PDFA1 \
+             /OutputConditionIdentifier (sRGB IEC61966-2.1) /Info (sRGB IEC61966-2.1) \
+             /DestOutputProfile 13 0 R >>] /AF [14 0 R] \
+             /Names << /EmbeddedFiles << /Names [(b.xml) 14 0 R] >> >>"
+        ));
+        assert!(text.contains(
+            "/Author (Auteur) /Producer <feff005200e90067006900730073006500750072> \
+             /CreationDate (D:20250304050607+01'00') /Creator <feff005200e90067006900730073006500750072> \
+             /ModDate (D:20250304050607+01'00')"
+        ));
+        assert!(text.contains("/Subtype /TrueType /BaseFont /RGSRAA+RegisseurSans /FirstChar 32 /LastChar 255 /Widths [278 278 355 "));
+        assert!(text.contains("/FontName /RGSRAB+RegisseurSans-Bold /Flags 32 /FontBBox ["));
+        assert!(text.contains(
+            "<< /Type /Filespec /F (b.xml) /UF (b.xml) /Desc (B) /AFRelationship /Data /EF << /F 15 0 R /UF 15 0 R >> >>"
+        ));
+        // MD5 of "<b/>".
+        let md5: String = crate::pdfa::md5(b"<b/>")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(text.contains(&format!(
+            "<< /Length 4 /Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size 4 \
+             /ModDate (D:20250304050607+01'00') /CheckSum <{md5}> >> >>\nstream\n<b/>\nendstream"
+        )));
+        assert_eq!(pdfa_sample(), bytes);
+    }
+
+    #[test]
+    fn names_escape_delimiters() {
+        let mut out = Vec::new();
+        name_bytes(&mut out, b"text/xml; a#b");
+        assert_eq!(out, b"text#2Fxml;#20a#23b");
     }
 
     #[test]

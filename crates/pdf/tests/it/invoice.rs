@@ -47,7 +47,7 @@ fn line(description: &str, quantity: &str, price: &str, rate: &str, net: &str) -
 
 /// 19,5 days × 600 € at 20 % and 2 days × 25 € at 10 %:
 /// 11 750,00 € HT, 2 345,00 € VAT, 14 095,00 € TTC.
-fn sample_invoice() -> InvoicePdf {
+pub(crate) fn sample_invoice() -> InvoicePdf {
     InvoicePdf {
         kind: InvoiceKind::Invoice,
         number: "FA-2026-000123".into(),
@@ -111,7 +111,7 @@ fn sample_invoice() -> InvoicePdf {
 }
 
 /// The credit note of the whole sample invoice.
-fn sample_credit_note() -> InvoicePdf {
+pub(crate) fn sample_credit_note() -> InvoicePdf {
     InvoicePdf {
         kind: InvoiceKind::CreditNote {
             invoice_number: "FA-2026-000123".into(),

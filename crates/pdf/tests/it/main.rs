@@ -2,12 +2,15 @@
 //! convention), one module per subject.
 //!
 //! Every generated PDF goes through `qpdf --check` and `pdftotext`
-//! (Debian's qpdf and poppler-utils). When a tool is missing the check is
+//! (Debian's qpdf and poppler-utils); Factur-X PDF/A files also through
+//! `pdffonts`, `pdfdetach` and, with the python named by `REGISSEUR_PYTHON`,
+//! pypdf (`tests/check_pdfa.py`). When a tool is missing the check is
 //! skipped with a message, unless `REGISSEUR_REQUIRE_PDF_TOOLS` is set (CI
 //! sets it), in which case the test fails.
 
 mod documents;
 mod esign;
+mod facturx;
 mod invoice;
 mod template;
 
