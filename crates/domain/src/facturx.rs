@@ -616,11 +616,7 @@ pub fn to_xml(inv: &CiiInvoice) -> Result<String, CiiError> {
     w.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     w.leaf("ram:LineTotalAmount", &amount(t.net));
     w.leaf("ram:TaxBasisTotalAmount", &amount(t.net));
-    w.raw_leaf(
-        "ram:TaxTotalAmount",
-        " currencyID=\"EUR\"",
-        &amount(t.vat),
-    );
+    w.raw_leaf("ram:TaxTotalAmount", " currencyID=\"EUR\"", &amount(t.vat));
     w.leaf("ram:GrandTotalAmount", &amount(t.gross));
     w.leaf("ram:DuePayableAmount", &amount(t.gross));
     w.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");

@@ -863,7 +863,10 @@ mod tests {
         );
         // Another member state's: its form only, no SIREN inside.
         let be = VatNumber::parse("be 0403.170.701").unwrap();
-        assert_eq!((be.as_str(), be.country(), be.siren()), ("BE0403170701", "BE", None));
+        assert_eq!(
+            (be.as_str(), be.country(), be.siren()),
+            ("BE0403170701", "BE", None)
+        );
         assert!(VatNumber::parse("EL094014201").is_ok());
         assert_eq!(
             VatNumber::parse("DE12345678901234"),

@@ -184,7 +184,10 @@ fn several_rates_get_one_breakdown_row_each() {
     let xml = to_xml(&inv).unwrap();
     assert_eq!(xml.matches("<ram:BasisAmount>").count(), 2);
     assert!(xml.contains("<ram:RateApplicablePercent>10.00</ram:RateApplicablePercent>"));
-    assert!(xml.contains("<ram:BasisAmount>500.00</ram:BasisAmount>"), "{xml}");
+    assert!(
+        xml.contains("<ram:BasisAmount>500.00</ram:BasisAmount>"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -250,7 +253,10 @@ fn text_is_escaped_and_control_characters_dropped() {
 /// change unnoticed. `REGISSEUR_UPDATE_SNAPSHOTS=1` rewrites it.
 #[test]
 fn the_sample_matches_its_snapshot() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/facturx-sample.xml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/facturx-sample.xml"
+    );
     let xml = to_xml(&sample()).unwrap();
     if std::env::var_os("REGISSEUR_UPDATE_SNAPSHOTS").is_some() {
         std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();

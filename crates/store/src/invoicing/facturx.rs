@@ -8,7 +8,9 @@
 //! XML ([`missing`]), so an issued document always has its Factur-X;
 //! only documents issued before that check can be refused here.
 
-use domain::facturx::{self, Address, CiiError, CiiInvoice, Gap, Note, NoteSubject, Party, TypeCode};
+use domain::facturx::{
+    self, Address, CiiError, CiiInvoice, Gap, Note, NoteSubject, Party, TypeCode,
+};
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};

@@ -26,8 +26,8 @@ use domain::ids::MissionId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::mission::Tjm;
 use domain::rates::Amendment;
-use store::invoicing::facturx;
 use store::invoicing::CreditSelection;
+use store::invoicing::facturx;
 use store::testing::on_each_backend;
 use store::{Db, Error, Scope};
 use time::macros::date;
@@ -69,7 +69,8 @@ fn external_check(xmls: &[PathBuf], pdfs: &[(PathBuf, PathBuf)]) {
     let mut cmd = Command::new(&python);
     cmd.arg(CHECKER);
     for (p, x) in pdfs {
-        cmd.arg("--pdf").arg(format!("{}={}", p.display(), x.display()));
+        cmd.arg("--pdf")
+            .arg(format!("{}={}", p.display(), x.display()));
     }
     cmd.args(xmls);
     let out = match cmd.output() {
@@ -314,13 +315,23 @@ async fn edge_cases_pass_the_external_validators() {
             .filter(|i| i.kind == InvoiceKind::Invoice)
             .map(|i| read(i.number.as_deref().unwrap()))
             .collect();
-        assert!(all.iter().any(|x| x.contains("unitCode=\"DAY\">") && x.contains(".5</ram:BilledQuantity>")));
-        assert!(all.iter().any(|x| x.contains("<ram:ChargeAmount>650.00</ram:ChargeAmount>")
-            && x.contains("<ram:ChargeAmount>600.00</ram:ChargeAmount>")));
-        assert!(all.iter().any(|x| x.contains("<ram:RateApplicablePercent>10.00</ram:RateApplicablePercent>")
-            && x.matches("<ram:BasisAmount>").count() == 2));
-        assert!(all.iter().any(|x| x.contains("<ram:CategoryCode>AE</ram:CategoryCode>")
-            && x.contains("<ram:URIID schemeID=\"9925\">BE0403170701</ram:URIID>")));
+        assert!(
+            all.iter()
+                .any(|x| x.contains("unitCode=\"DAY\">") && x.contains(".5</ram:BilledQuantity>"))
+        );
+        assert!(all.iter().any(
+            |x| x.contains("<ram:ChargeAmount>650.00</ram:ChargeAmount>")
+                && x.contains("<ram:ChargeAmount>600.00</ram:ChargeAmount>")
+        ));
+        assert!(all.iter().any(|x| {
+            x.contains("<ram:RateApplicablePercent>10.00</ram:RateApplicablePercent>")
+                && x.matches("<ram:BasisAmount>").count() == 2
+        }));
+        assert!(
+            all.iter()
+                .any(|x| x.contains("<ram:CategoryCode>AE</ram:CategoryCode>")
+                    && x.contains("<ram:URIID schemeID=\"9925\">BE0403170701</ram:URIID>"))
+        );
         external_check(&xmls, &pdfs);
         let _ = std::fs::remove_dir_all(&dir);
     })

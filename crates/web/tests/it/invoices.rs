@@ -500,7 +500,11 @@ async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
         let number = issued.number.clone().unwrap();
         let href = format!("/invoices/{}", issued.id);
         let shown = t.get(&href, Some(&finance)).await;
-        assert!(shown.body.contains("id=\"invoice-facturx\""), "{}", shown.body);
+        assert!(
+            shown.body.contains("id=\"invoice-facturx\""),
+            "{}",
+            shown.body
+        );
         assert!(shown.body.contains("Télécharger Factur-X"));
         assert!(shown.body.contains(&format!("{href}/facturx.xml")));
         let en = t
@@ -525,7 +529,10 @@ async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
         tx.commit().await.unwrap();
         assert_eq!(xml, expected);
         let text = String::from_utf8(xml).unwrap();
-        assert!(text.contains(&format!("<ram:ID>{number}</ram:ID>")), "{text}");
+        assert!(
+            text.contains(&format!("<ram:ID>{number}</ram:ID>")),
+            "{text}"
+        );
         let r = t.get(&format!("{href}/facturx.xml"), Some(&finance)).await;
         assert_eq!(
             r.headers[header::CONTENT_DISPOSITION],
