@@ -123,7 +123,7 @@ impl CompanyInput {
             e.add("siret", "siret-siren-mismatch");
         }
         if let (Some(siren), Some(vat)) = (&siren, &vat_number)
-            && vat.siren() != *siren
+            && vat.siren().is_some_and(|v| v != *siren)
         {
             e.add("vat_number", "vat-siren-mismatch");
         }

@@ -281,20 +281,38 @@ fn vat_key(siren: &Siren) -> u64 {
 }
 
 impl VatNumber {
-    /// Checks, in order: the FR prefix, the length, that the key is two
-    /// digits, the SIREN, then the key; so the error names the first thing
-    /// the user should fix. Keys with letters (issued to some non-resident
-    /// companies) are refused as `InvalidKey`: they use another algorithm
-    /// and Régisseur's clients are French.
+    /// A French number is checked in full, in order: the FR prefix, the
+    /// length, that the key is two digits, the SIREN, then the key; so the
+    /// error names the first thing the user should fix. Keys with letters
+    /// (issued to some non-resident companies) are refused as `InvalidKey`.
+    ///
+    /// Another EU member state's number (a client taxed under the reverse
+    /// charge) is checked for its form only: its prefix (Greece's is `EL`),
+    /// then 2 to 12 letters or digits. Its national check digits are not
+    /// verified (VIES does that). Any other prefix is `WrongCountry`.
     pub fn parse(input: &str) -> Result<VatNumber, IdentifierError> {
         let s = normalize(input);
         if s.is_empty() {
             return Err(IdentifierError::Empty);
         }
         if !s.starts_with("FR") {
-            return Err(IdentifierError::WrongCountry {
-                found: s.chars().take(2).collect(),
-            });
+            let prefix: String = s.chars().take(2).collect();
+            if !EU_VAT_PREFIXES.contains(&prefix.as_str()) {
+                return Err(IdentifierError::WrongCountry { found: prefix });
+            }
+            // The prefix is ASCII: slicing after it is safe.
+            let body = &s[2..];
+            if !body.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(IdentifierError::InvalidCharacters);
+            }
+            let len = body.len() + 2;
+            if !(4..=14).contains(&len) {
+                return Err(IdentifierError::WrongLength {
+                    expected: len.clamp(4, 14),
+                    found: len,
+                });
+            }
+            return Ok(VatNumber(s));
         }
         let len = s.chars().count();
         if len != 13 {
@@ -328,10 +346,27 @@ impl VatNumber {
         VatNumber(format!("FR{:02}{}", vat_key(siren), siren.as_str()))
     }
 
-    pub fn siren(&self) -> Siren {
-        Siren(self.0[4..].to_owned())
+    /// The SIREN inside a French number; `None` for another country's.
+    pub fn siren(&self) -> Option<Siren> {
+        self.is_french().then(|| Siren(self.0[4..].to_owned()))
+    }
+
+    pub fn is_french(&self) -> bool {
+        self.0.starts_with("FR")
+    }
+
+    /// The issuing country's prefix: `FR`, `BE`, `EL` (Greece)…
+    pub fn country(&self) -> &str {
+        &self.0[..2]
     }
 }
+
+/// The VAT prefixes of the EU member states other than France (VIES),
+/// and Northern Ireland's (XI).
+const EU_VAT_PREFIXES: &[&str] = &[
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "HR", "HU", "IE", "IT", "LT",
+    "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+];
 
 /// IBAN lengths from the SWIFT IBAN registry. Countries not listed are
 /// still accepted within the generic 15..=34 bounds, so a new registry
@@ -808,7 +843,7 @@ mod tests {
         assert_eq!(vat.as_str(), "FR83404833048");
         assert_eq!(VatNumber::parse("fr 83 404 833 048"), Ok(vat.clone()));
         assert_eq!(VatNumber::parse("FR83-404.833.048"), Ok(vat.clone()));
-        assert_eq!(vat.siren(), siren);
+        assert_eq!(vat.siren(), Some(siren));
         // Key 0 must be zero-padded: find a SIREN with a one-digit key.
         let small = (0..1000)
             .map(Siren::with_check_digit)
@@ -823,8 +858,26 @@ mod tests {
     fn vat_errors_in_order() {
         assert_eq!(VatNumber::parse(""), Err(IdentifierError::Empty));
         assert_eq!(
-            VatNumber::parse("DE123456789"),
-            Err(IdentifierError::WrongCountry { found: "DE".into() })
+            VatNumber::parse("US123456789"),
+            Err(IdentifierError::WrongCountry { found: "US".into() })
+        );
+        // Another member state's: its form only, no SIREN inside.
+        let be = VatNumber::parse("be 0403.170.701").unwrap();
+        assert_eq!(
+            (be.as_str(), be.country(), be.siren()),
+            ("BE0403170701", "BE", None)
+        );
+        assert!(VatNumber::parse("EL094014201").is_ok());
+        assert_eq!(
+            VatNumber::parse("DE12345678901234"),
+            Err(IdentifierError::WrongLength {
+                expected: 14,
+                found: 16
+            })
+        );
+        assert_eq!(
+            VatNumber::parse("DE12_45"),
+            Err(IdentifierError::InvalidCharacters)
         );
         assert_eq!(
             VatNumber::parse("83404833048"),
@@ -1109,7 +1162,7 @@ mod tests {
         fn vat_for_siren_round_trips(s in valid_siren()) {
             let v = VatNumber::for_siren(&s);
             prop_assert_eq!(VatNumber::parse(v.as_str()), Ok(v.clone()));
-            prop_assert_eq!(v.siren(), s);
+            prop_assert_eq!(v.siren(), Some(s));
         }
 
         #[test]

@@ -10,6 +10,7 @@ pub mod cra_reports;
 pub mod einvoice;
 pub mod esign;
 pub mod fec;
+pub mod facturx;
 pub mod identifiers;
 pub mod ids;
 pub mod invoice;

@@ -54,6 +54,12 @@ pub struct BenchArgs {
     /// timed, with the peak memory (VmHWM) before and after the export.
     #[arg(long, value_name = "LINES")]
     pub fec: Option<u64>,
+    /// Also time N Factur-X documents (CII XML + PDF): read from the
+    /// database through `invoicing::facturx::document` (cycling over the
+    /// issued invoices and credit notes), then built from one document
+    /// held in memory (XML, PDF and container only).
+    #[arg(long, value_name = "N")]
+    pub facturx: Option<usize>,
 }
 
 /// The live report with the most half-day entries, and its consultant.
@@ -159,6 +165,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.cras {
         cras(&db, n).await?;
+    }
+    if let Some(n) = args.facturx {
+        facturx(&db, n).await?;
     }
     if args.requests == 0 {
         return Ok(());
@@ -315,6 +324,68 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
         rate(render),
         bytes / n / 1024,
         rate(send)
+    );
+    Ok(())
+}
+
+/// `n` Factur-X documents of the issued invoices: from the database (one
+/// read transaction each), then from one document in memory.
+async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
+    use store::invoicing::{facturx, print, read};
+    let n = n.max(1);
+    let mut tx = db.read().await?;
+    let issued = read::list(
+        &mut tx,
+        &read::Filter {
+            status: Some(domain::invoice::InvoiceStatus::Issued),
+            ..Default::default()
+        },
+        200,
+    )
+    .await?;
+    tx.commit().await?;
+    if issued.is_empty() {
+        bail!("no issued invoice: run `regisseur demo --no-serve` first");
+    }
+    let mut bytes = (0usize, 0usize);
+    let start = Instant::now();
+    for i in 0..n {
+        let mut tx = db.read().await?;
+        let doc = facturx::document(&mut tx, &issued[i % issued.len()].id).await?;
+        tx.commit().await?;
+        bytes.0 += doc.xml.len();
+        bytes.1 += doc.pdf.len();
+    }
+    let from_db = start.elapsed();
+    let mut tx = db.read().await?;
+    let d = read::get(&mut tx, &issued[0].id).await?;
+    let doc = print::issued(&mut tx, d).await?;
+    tx.commit().await?;
+    let start = Instant::now();
+    for _ in 0..n {
+        let printed = doc.build()?;
+        let xml = facturx::build_xml(&doc, &printed)?;
+        let pdf = pdf::facturx_invoice(
+            &printed,
+            &pdf::FacturX {
+                xml: &xml,
+                conformance_level: facturx::CONFORMANCE_LEVEL,
+                document_type: facturx::DOCUMENT_TYPE,
+            },
+        );
+        std::hint::black_box(pdf);
+    }
+    let in_memory = start.elapsed();
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "factur-x ({}, {n}, {} issued documents): from the database {:.0}/s, in memory {:.0}/s \
+         (XML {} KB, PDF/A-3 {} KB each)",
+        db.backend().name(),
+        issued.len(),
+        rate(from_db),
+        rate(in_memory),
+        bytes.0 / n / 1024,
+        bytes.1 / n / 1024,
     );
     Ok(())
 }

@@ -535,6 +535,16 @@ pub fn routes() -> Routes {
             Perm(ViewInvoices),
             pages::invoices::show::pdf,
         )
+        .get(
+            "/invoices/{id}/facturx.pdf",
+            Perm(ViewInvoices),
+            pages::invoices::facturx::pdf,
+        )
+        .get(
+            "/invoices/{id}/facturx.xml",
+            Perm(ViewInvoices),
+            pages::invoices::facturx::xml,
+        )
         .post(
             "/invoices/{id}/issue",
             Perm(ManageInvoices),

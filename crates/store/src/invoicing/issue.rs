@@ -95,7 +95,8 @@ fn buyer(c: &CompanyData) -> Buyer {
 
 /// What the document cannot go out without (C. com. L441-9 and R123-237,
 /// CGI 242 nonies A, the reform's buyer SIREN), named for the person who
-/// will fill it in.
+/// will fill it in. Issuing adds what its Factur-X XML needs besides
+/// (`facturx::missing`: the firm's IBAN, a buyer abroad's VAT number…).
 fn missing_mentions(
     seller: Option<&Firm>,
     c: &CompanyData,
@@ -116,7 +117,9 @@ fn missing_mentions(
             }
         }
     }
-    if c.siren.is_none() {
+    // The reform's buyer SIREN is French; a buyer abroad is identified by
+    // its VAT number (see `facturx::missing`).
+    if c.siren.is_none() && c.country == "FR" {
         missing.push("SIREN");
     }
     if c.address_line1.is_none() || c.postcode.is_none() || c.city.is_none() {
@@ -284,7 +287,14 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         company,
     } = live(tx, &h).await?;
     let regime = frozen.regime();
-    let missing = missing_mentions(firm.as_ref(), &company, regime);
+    let mut missing = missing_mentions(firm.as_ref(), &company, regime);
+    // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).
+    for g in super::facturx::missing(&frozen, InvoiceKind::Invoice) {
+        let seller_unknown = g.is_seller() && firm.is_none();
+        if !seller_unknown && !missing.contains(&g.label_fr()) {
+            missing.push(g.label_fr());
+        }
+    }
     if !missing.is_empty() {
         let mut e = ValidationErrors::new();
         e.add_with(

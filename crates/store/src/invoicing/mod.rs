@@ -13,6 +13,8 @@
 //!   the release when the client contract is signed.
 //! - [`close`]: the month-end run over every contract.
 //! - [`read`]: what the pages show.
+//! - [`print`] and [`facturx`]: the PDF, and the Factur-X (CII XML of the
+//!   EN 16931 profile inside the PDF) of an issued document.
 
 pub mod close;
 pub mod credit;

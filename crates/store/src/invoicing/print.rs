@@ -41,35 +41,76 @@ pub struct Printed {
 /// parties; otherwise a preview marked [`DRAFT_MARK`].
 pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
     let d = read::get(tx, id).await?;
-    let pdf = if d.summary.status == InvoiceStatus::Issued {
-        let frozen = d
-            .frozen
-            .clone()
-            .ok_or_else(|| corrupt("issued invoice without its frozen parties", id))?;
-        let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT issued_at FROM invoices WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_one(c)
-        .await)?;
-        let totals = document_totals(tx, &d).await?;
-        build(
-            &d,
-            &frozen,
-            &totals,
-            issued_at.or(Some(d.summary.created_at)),
-        )?
-    } else {
-        let frozen = live_parties(tx, id).await?;
-        let totals = document_totals(tx, &d).await?;
-        build(&d, &frozen, &totals, None)?
-    };
-    let file_name = match (&d.summary.number, d.summary.kind) {
+    if d.summary.status == InvoiceStatus::Issued {
+        let doc = issued(tx, d).await?;
+        return Ok(Printed {
+            pdf: doc.build()?,
+            file_name: file_name(&doc.detail),
+        });
+    }
+    let frozen = live_parties(tx, id).await?;
+    let totals = document_totals(tx, &d).await?;
+    Ok(Printed {
+        pdf: build(&d, &frozen, &totals, None)?,
+        file_name: file_name(&d),
+    })
+}
+
+fn file_name(d: &Detail) -> String {
+    match (&d.summary.number, d.summary.kind) {
         (Some(n), InvoiceKind::Invoice) => format!("facture-{n}.pdf"),
         (Some(n), InvoiceKind::CreditNote) => format!("avoir-{n}.pdf"),
         (None, _) => "facture-brouillon.pdf".to_owned(),
-    };
-    Ok(Printed { pdf, file_name })
+    }
+}
+
+/// An issued document with what it prints from: its frozen parties, its
+/// totals and when it was issued. The PDF and the Factur-X XML are both
+/// made from it.
+#[derive(Debug, Clone)]
+pub struct IssuedDocument {
+    pub detail: Detail,
+    pub frozen: Frozen,
+    pub totals: Totals,
+    pub issued_at: OffsetDateTime,
+}
+
+impl IssuedDocument {
+    /// The document as the PDF lays it out.
+    pub fn build(&self) -> Result<pdf::InvoicePdf> {
+        build(
+            &self.detail,
+            &self.frozen,
+            &self.totals,
+            Some(self.issued_at),
+        )
+    }
+}
+
+/// Reads what an issued document `d` prints from; refused
+/// (`invoice-not-issued`) when it is a draft or waits for a signature.
+pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
+    let id = d.summary.id.clone();
+    if d.summary.status != InvoiceStatus::Issued {
+        return Err(super::refuse("status", "invoice-not-issued"));
+    }
+    let frozen = d
+        .frozen
+        .clone()
+        .ok_or_else(|| corrupt("issued invoice without its frozen parties", &id))?;
+    let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT issued_at FROM invoices WHERE id = $1"
+    )
+    .bind(&id)
+    .fetch_one(c)
+    .await)?;
+    let totals = document_totals(tx, &d).await?;
+    Ok(IssuedDocument {
+        issued_at: issued_at.unwrap_or(d.summary.created_at),
+        detail: d,
+        frozen,
+        totals,
+    })
 }
 
 /// The lines as the domain computes with them.

@@ -80,7 +80,7 @@ async fn create_get_update_round_trip_every_field() {
             Some(&siren)
         );
         assert_eq!(read.data.siret.as_ref().unwrap().nic().len(), 5);
-        assert_eq!(read.data.vat_number.as_ref().unwrap().siren(), siren);
+        assert_eq!(read.data.vat_number.as_ref().unwrap().siren(), Some(siren));
         assert_eq!(
             read.data.email,
             Some(Email::parse("Compta@clientis.example").unwrap())

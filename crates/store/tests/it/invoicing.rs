@@ -62,7 +62,7 @@ pub(crate) async fn world(db: &Db) -> World {
     }
 }
 
-async fn complete_client(db: &Db, id: CompanyId) {
+pub(crate) async fn complete_client(db: &Db, id: CompanyId) {
     store::on_pool!(db, |c| sqlx::query(
         "UPDATE companies SET siren = $2, address_line1 = '1 esplanade de la Défense', postcode = '92400',
            city = 'Courbevoie' WHERE id = $1"
@@ -123,7 +123,7 @@ pub(crate) async fn run_close(db: &Db, period: YearMonth, date: Date) -> Result<
 }
 
 /// Debit − credit of an account, in cents.
-async fn balance(db: &Db, account: &str) -> i64 {
+pub(crate) async fn balance(db: &Db, account: &str) -> i64 {
     store::on_pool!(db, |c| sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(debit_cents - credit_cents), 0) AS BIGINT) FROM ledger_lines WHERE account = $1"
     )
@@ -133,7 +133,7 @@ async fn balance(db: &Db, account: &str) -> i64 {
     .unwrap()
 }
 
-async fn invoices(db: &Db) -> Vec<read::Summary> {
+pub(crate) async fn invoices(db: &Db) -> Vec<read::Summary> {
     let mut tx = db.read().await.unwrap();
     let l = read::list(&mut tx, &read::Filter::default(), 1000)
         .await
@@ -142,7 +142,7 @@ async fn invoices(db: &Db) -> Vec<read::Summary> {
     l
 }
 
-async fn detail(db: &Db, id: &str) -> read::Detail {
+pub(crate) async fn detail(db: &Db, id: &str) -> read::Detail {
     let mut tx = db.read().await.unwrap();
     let d = read::get(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
@@ -263,7 +263,7 @@ async fn a_contract_billing_its_missions_together_gets_one_invoice() {
     .await;
 }
 
-async fn contract(db: &Db, client: CompanyId, reference: &str) -> ContractId {
+pub(crate) async fn contract(db: &Db, client: CompanyId, reference: &str) -> ContractId {
     let data = domain::contract::ContractInput {
         client_id: client.to_string(),
         kind: "framework".into(),
@@ -284,7 +284,7 @@ async fn contract(db: &Db, client: CompanyId, reference: &str) -> ContractId {
     k.id
 }
 
-async fn attach(db: &Db, m: MissionId, k: ContractId) {
+pub(crate) async fn attach(db: &Db, m: MissionId, k: ContractId) {
     let mut tx = db.begin().await.unwrap();
     store::contracts::attach(&mut tx, &actor(), Scope::All, m, k)
         .await

@@ -17,6 +17,7 @@ mod demo;
 mod einvoicing;
 mod esign;
 mod fec;
+mod facturx;
 mod invoicing;
 mod leave;
 mod ledger;

@@ -6,6 +6,7 @@
 pub mod close;
 pub mod credit;
 pub mod lifecycle;
+pub mod facturx;
 pub mod show;
 
 use askama::Template;

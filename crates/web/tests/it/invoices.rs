@@ -482,3 +482,87 @@ async fn a_consultant_sees_no_invoice() {
     })
     .await;
 }
+
+/// The demo's issued invoices offer their Factur-X: the PDF and the CII
+/// XML download as attachments named after the number, the XML the one
+/// the store builds; a waiting or draft invoice has none (404, no link).
+#[tokio::test]
+async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
+    crate::harness::on_each_backend(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let mut tx = t.db.read().await.unwrap();
+        let list = read::list(&mut tx, &Default::default(), 10).await.unwrap();
+        tx.commit().await.unwrap();
+        let issued = list
+            .iter()
+            .find(|s| s.status == InvoiceStatus::Issued)
+            .expect("the demo issues its invoices");
+        let number = issued.number.clone().unwrap();
+        let href = format!("/invoices/{}", issued.id);
+        let shown = t.get(&href, Some(&finance)).await;
+        assert!(
+            shown.body.contains("id=\"invoice-facturx\""),
+            "{}",
+            shown.body
+        );
+        assert!(shown.body.contains("Télécharger Factur-X"));
+        assert!(shown.body.contains(&format!("{href}/facturx.xml")));
+        let en = t
+            .get_with(&href, Some(&finance), &[("cookie", "regisseur_lang=en")])
+            .await;
+        assert!(en.body.contains("Download Factur-X"), "{}", en.body);
+
+        let pdf = t.get(&format!("{href}/facturx.pdf"), Some(&finance)).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.content_type(), "application/pdf");
+        assert_eq!(
+            pdf.headers[header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"{number}.pdf\"").as_str()
+        );
+        let (status, ct, xml) = download(&t, &format!("{href}/facturx.xml"), &finance).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(ct, "application/xml");
+        let mut tx = t.db.read().await.unwrap();
+        let expected = store::invoicing::facturx::xml(&mut tx, &issued.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(xml, expected);
+        let text = String::from_utf8(xml).unwrap();
+        assert!(
+            text.contains(&format!("<ram:ID>{number}</ram:ID>")),
+            "{text}"
+        );
+        let r = t.get(&format!("{href}/facturx.xml"), Some(&finance)).await;
+        assert_eq!(
+            r.headers[header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"{number}.xml\"").as_str()
+        );
+        // Not for everyone.
+        let consultant = t.browser(Some(Role::Consultant)).await;
+        for suffix in ["facturx.pdf", "facturx.xml"] {
+            let r = t.get(&format!("{href}/{suffix}"), Some(&consultant)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{suffix}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invoice_not_issued_has_no_factur_x() {
+    on_each_backend(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let id = waiting(&t).await[0].id.clone();
+        let href = format!("/invoices/{id}");
+        let shown = t.get(&href, Some(&finance)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(!shown.body.contains("facturx"), "{}", shown.body);
+        for suffix in ["facturx.pdf", "facturx.xml"] {
+            let r = t.get(&format!("{href}/{suffix}"), Some(&finance)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{suffix}");
+        }
+        let r = t.get("/invoices/nope/facturx.xml", Some(&finance)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

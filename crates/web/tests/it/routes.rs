@@ -318,6 +318,16 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/invoices/{id}/pdf",
         "admin direction business_manager finance",
     ),
+    (
+        "GET",
+        "/invoices/{id}/facturx.pdf",
+        "admin direction business_manager finance",
+    ),
+    (
+        "GET",
+        "/invoices/{id}/facturx.xml",
+        "admin direction business_manager finance",
+    ),
     ("POST", "/invoices/{id}/issue", "admin finance"),
     ("POST", "/invoices/{id}/release", "admin finance"),
     ("POST", "/invoices/{id}/credit", "admin finance"),

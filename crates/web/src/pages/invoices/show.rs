@@ -1,7 +1,8 @@
 //! One invoice or credit note: its facts, lines and the half days each
 //! bills (credited ones struck), totals with the VAT breakdown, credit
 //! notes, ledger entries; and what can be done with it — issue a draft,
-//! release a waiting one, credit days of an issued one, download its PDF.
+//! release a waiting one, credit days of an issued one, download its PDF
+//! (and, issued, its Factur-X: see `facturx`).
 //! A refusal re-renders the page with the reason in the user's language
 //! (422), nothing written. The credit note form is in `credit`.
 
@@ -86,6 +87,8 @@ struct ShowPage {
     can_release: bool,
     can_credit: bool,
     pdf_label: String,
+    /// Issued: the Factur-X (PDF and XML) can be downloaded.
+    facturx: bool,
     has_refusal: bool,
     messages: Vec<String>,
     issue_errors: FieldErrors,
@@ -381,6 +384,7 @@ pub(super) async fn page(
                 "invoice-preview-pdf"
             },
         ),
+        facturx: status_now == InvoiceStatus::Issued,
         has_refusal: !messages.is_empty(),
         messages,
         issue_errors,
