@@ -12,6 +12,7 @@ font programs' advances; with Pillow, Little CMS loads the ICC profile.
 
 import hashlib
 import io
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -37,6 +38,10 @@ NS = {
 }
 
 failures = []
+
+
+# In CI every optional check is required: a missing package fails.
+REQUIRED = os.environ.get("REGISSEUR_REQUIRE_PDF_TOOLS") == "1"
 
 
 def check(condition, message):
@@ -69,6 +74,7 @@ def check_icc_with_lcms(icc):
     try:
         from PIL import Image, ImageCms
     except ImportError:
+        check(not REQUIRED, "Pillow is required (REGISSEUR_REQUIRE_PDF_TOOLS=1)")
         print("Pillow not installed: the ICC profile is not loaded with Little CMS")
         return
     try:
@@ -224,6 +230,7 @@ def main():
         from fontTools.ttLib import TTFont
     except ImportError:
         TTFont = None
+        check(not REQUIRED, "fontTools is required (REGISSEUR_REQUIRE_PDF_TOOLS=1)")
         print("fontTools not installed: /Widths not compared with the font programs")
     fonts = {}
     for page in reader.pages:

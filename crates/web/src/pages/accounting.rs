@@ -3,8 +3,8 @@
 //! reports in the submodules: the general ledger and the customer ledger.
 
 pub mod customers;
-pub mod fec;
 pub mod ereporting;
+pub mod fec;
 pub mod ledger;
 mod report;
 pub mod seal;

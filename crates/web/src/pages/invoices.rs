@@ -5,8 +5,8 @@
 
 pub mod close;
 pub mod credit;
-pub mod lifecycle;
 pub mod facturx;
+pub mod lifecycle;
 pub mod show;
 
 use askama::Template;
