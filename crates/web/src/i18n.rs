@@ -88,6 +88,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "reason",
         "credited",
         "received",
+        "done",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
