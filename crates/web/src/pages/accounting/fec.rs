@@ -74,7 +74,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
                 ],
             ),
             file_name: e.file_name.clone().unwrap_or_default(),
-            size: format!("{:.1} Mio", e.size_bytes as f64 / (1 << 20) as f64),
+            size: mebibytes(e.size_bytes, l),
             created: page_layout.datetime(&e.created_at),
             error: e.error.clone().unwrap_or_default(),
         })
@@ -171,4 +171,26 @@ pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> Ap
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
+}
+
+/// A file size in mebibytes with one decimal, as the reader writes numbers:
+/// `12,3 Mio` in French, `12.3 MiB` in English.
+fn mebibytes(bytes: i64, l: domain::locale::Locale) -> String {
+    let tenths = (bytes.max(0) as u64 * 10 + (1 << 19)) >> 20;
+    match l {
+        domain::locale::Locale::Fr => format!("{},{} Mio", tenths / 10, tenths % 10),
+        domain::locale::Locale::En => format!("{}.{} MiB", tenths / 10, tenths % 10),
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use domain::locale::Locale;
+
+    #[test]
+    fn sizes_read_in_the_users_language() {
+        assert_eq!(super::mebibytes(0, Locale::Fr), "0,0 Mio");
+        assert_eq!(super::mebibytes(156_450_000, Locale::Fr), "149,2 Mio");
+        assert_eq!(super::mebibytes(156_450_000, Locale::En), "149.2 MiB");
+    }
 }
