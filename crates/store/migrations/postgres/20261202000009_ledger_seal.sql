@@ -37,3 +37,7 @@ CREATE TABLE export_chunks (
     bytes BYTEA NOT NULL,
     PRIMARY KEY (export_id, seq)
 );
+
+-- The invoice page and its Factur-X read the accruals of one invoice,
+-- reversed ones included (accruals_live covers only the live one).
+CREATE INDEX accruals_invoice ON accruals (invoice_id);

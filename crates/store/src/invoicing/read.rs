@@ -300,10 +300,12 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     type EntryRow = (String, String, i32, i64, Date, String, Option<String>);
     let entries: Vec<EntryRow> = on_tx!(tx, |c| {
         sqlx::query_as(
+        // A UNION of two indexed lookups: with `source = … OR id IN (…)`
+        // PostgreSQL scanned the whole ledger for every invoice shown.
         "SELECT e.id, e.journal, CAST(e.year AS INTEGER), e.number, e.entry_date, e.label, e.reverses_id
          FROM ledger_entries e
-         WHERE e.source = $1 OR e.source = $2
-            OR e.id IN (SELECT a.reversal_entry_id FROM accruals a WHERE a.invoice_id = $3)
+         WHERE e.id IN (SELECT s.id FROM ledger_entries s WHERE s.source IN ($1, $2)
+                        UNION SELECT a.reversal_entry_id FROM accruals a WHERE a.invoice_id = $3)
          ORDER BY e.entry_date, e.posted_at"
     )
     .bind(format!("invoice:{id}"))
