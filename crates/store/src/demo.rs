@@ -32,6 +32,8 @@ pub struct DemoSummary {
 
 /// Tables in an order that respects foreign keys, for a full refresh.
 const TABLES: &[&str] = &[
+    "export_chunks",
+    "exports",
     "invoice_lifecycle",
     "einvoice_deposits",
     "accruals",
