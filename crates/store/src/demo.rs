@@ -31,7 +31,17 @@ pub struct DemoSummary {
 }
 
 /// Tables in an order that respects foreign keys, for a full refresh.
-const TABLES: &[&str] = &[
+pub const TABLES: &[&str] = &[
+    "outbox_attachments",
+    "dunning_pauses",
+    "dunning_notices",
+    "lettering_lines",
+    "letterings",
+    "bank_lines",
+    "bank_statements",
+    "payment_allocations",
+    "payments",
+    "bank_accounts",
     "export_chunks",
     "exports",
     "invoice_lifecycle",

@@ -232,3 +232,45 @@ async fn every_demo_identifier_passes_domain_validation() {
     })
     .await;
 }
+
+/// The refresh empties every table the migrations create: a table left out
+/// keeps rows pointing at demo users or companies, and the next refresh
+/// fails on its foreign key (as the FEC exports once did on PostgreSQL).
+#[tokio::test]
+async fn refresh_knows_every_table() {
+    on_each_backend(|db| async move {
+        let tables: Vec<String> = match db.backend() {
+            store::db::Backend::Sqlite => store::on_pool!(db, |c| sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'"
+            )
+            .fetch_all(c)
+            .await)
+            .unwrap(),
+            store::db::Backend::Postgres => store::on_pool!(db, |c| sqlx::query_scalar(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%'"
+            )
+            .fetch_all(c)
+            .await)
+            .unwrap(),
+        };
+        let missing: Vec<&String> = tables
+            .iter()
+            .filter(|t| !demo::TABLES.contains(&t.as_str()))
+            .collect();
+        // Reference data the migrations seed and the refresh must keep.
+        let kept = [
+            "ledger_accounts",
+            "leave_types",
+            "dunning_levels",
+            "dunning_settings",
+        ];
+        let missing: Vec<&&String> = missing
+            .iter()
+            .filter(|t| !kept.contains(&t.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "tables the demo refresh leaves: {missing:?}");
+    })
+    .await;
+}

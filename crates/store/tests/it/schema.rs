@@ -8,11 +8,14 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 48] = [
+const TABLES: [&str; 60] = [
     "accruals",
     "amendments",
     "api_tokens",
     "audit_log",
+    "bank_accounts",
+    "bank_lines",
+    "bank_statements",
     "billed_days",
     "client_contracts",
     "close_runs",
@@ -28,6 +31,10 @@ const TABLES: [&str; 48] = [
     "document_templates",
     "documents",
     "domain_events",
+    "dunning_levels",
+    "dunning_notices",
+    "dunning_pauses",
+    "dunning_settings",
     "einvoice_deposits",
     "export_chunks",
     "exports",
@@ -44,10 +51,15 @@ const TABLES: [&str; 48] = [
     "ledger_lines",
     "ledger_periods",
     "ledger_sequences",
+    "lettering_lines",
+    "letterings",
     "login_attempts",
     "mission_validators",
     "missions",
+    "outbox_attachments",
     "outbox_emails",
+    "payment_allocations",
+    "payments",
     "renewal_alerts",
     "renewals",
     "schedules",
