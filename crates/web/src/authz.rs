@@ -56,6 +56,9 @@ pub enum Permission {
     ViewAccounting,
     /// Close accounting periods.
     ManageAccounting,
+    /// Payments, statements, matching, lettering, dunning, receivables.
+    ViewCollections,
+    ManageCollections,
     /// Invoices and credit notes, what waits for a contract's signature,
     /// the month-end close's history; invoice PDFs.
     ViewInvoices,
@@ -112,6 +115,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageLeaveSettings => matches!(role, Admin | Direction),
         ViewAccounting => matches!(role, Admin | Direction | Finance),
         ManageAccounting => matches!(role, Admin | Finance),
+        ViewCollections => matches!(role, Admin | Direction | Finance),
+        ManageCollections => matches!(role, Admin | Finance),
         ViewInvoices => matches!(role, Admin | Direction | BusinessManager | Finance),
         ManageInvoices => matches!(role, Admin | Finance),
     }

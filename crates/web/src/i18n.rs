@@ -136,7 +136,12 @@ mod tests {
             include_str!("../locales/fr/accounting.ftl"),
             include_str!("../locales/fr/cra_reports.ftl"),
             include_str!("../locales/fr/invoices.ftl"),
-            include_str!("../locales/fr/einvoice.ftl")
+            include_str!("../locales/fr/einvoice.ftl"),
+            include_str!("../locales/fr/collections.ftl"),
+            include_str!("../locales/fr/statements.ftl"),
+            include_str!("../locales/fr/lettering.ftl"),
+            include_str!("../locales/fr/dunning.ftl"),
+            include_str!("../locales/fr/receivables.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -147,7 +152,12 @@ mod tests {
             include_str!("../locales/en/accounting.ftl"),
             include_str!("../locales/en/cra_reports.ftl"),
             include_str!("../locales/en/invoices.ftl"),
-            include_str!("../locales/en/einvoice.ftl")
+            include_str!("../locales/en/einvoice.ftl"),
+            include_str!("../locales/en/collections.ftl"),
+            include_str!("../locales/en/statements.ftl"),
+            include_str!("../locales/en/lettering.ftl"),
+            include_str!("../locales/en/dunning.ftl"),
+            include_str!("../locales/en/receivables.ftl")
         ));
         fr.sort();
         en.sort();

@@ -110,6 +110,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ),
     ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
     (
+        "/collections",
+        "nav-collections",
+        Some(Permission::ViewCollections),
+    ),
+    (
         "/accounting",
         "nav-accounting",
         Some(Permission::ViewAccounting),

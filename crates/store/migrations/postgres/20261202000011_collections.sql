@@ -33,6 +33,8 @@ CREATE TABLE payments (
     reference TEXT,
     unallocated_cents BIGINT NOT NULL CHECK (unallocated_cents >= 0),
     ledger_entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+    -- The 411 line of the part left as credit (none when all was allocated).
+    credit_position INTEGER,
     created_by TEXT REFERENCES users (id),
     created_at TIMESTAMPTZ NOT NULL
 );
@@ -41,8 +43,9 @@ CREATE INDEX payments_date ON payments (received_on);
 
 -- The part of a payment that settles an invoice. vat_cents: the VAT made
 -- due by it (44574 → 44571; 0 under the debits option or without VAT).
--- ledger_entry_id: the entry that moved it when it is not the payment's own
--- (a credit allocated later).
+-- Each allocation has its own 411 credit line (entry and position), in the
+-- payment's entry or, for a credit allocated later, in the OD entry that
+-- moved it: lettering pairs that line with the invoice's.
 CREATE TABLE payment_allocations (
     id TEXT PRIMARY KEY,
     payment_id TEXT NOT NULL REFERENCES payments (id),
@@ -50,7 +53,8 @@ CREATE TABLE payment_allocations (
     amount_cents BIGINT NOT NULL CHECK (amount_cents > 0),
     vat_cents BIGINT NOT NULL DEFAULT 0,
     allocated_on DATE NOT NULL,
-    ledger_entry_id TEXT REFERENCES ledger_entries (id),
+    ledger_entry_id TEXT NOT NULL REFERENCES ledger_entries (id),
+    ledger_position INTEGER NOT NULL,
     created_by TEXT REFERENCES users (id),
     created_at TIMESTAMPTZ NOT NULL
 );

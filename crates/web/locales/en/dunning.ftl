@@ -1,0 +1,1 @@
+# #8 (dunning): messages of this part.

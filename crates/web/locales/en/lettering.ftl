@@ -1,0 +1,1 @@
+# #8 (lettering): messages of this part.

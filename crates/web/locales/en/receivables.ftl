@@ -1,0 +1,1 @@
+# #8 (receivables): messages of this part.

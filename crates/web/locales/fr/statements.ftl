@@ -1,0 +1,1 @@
+# #8 (statements): messages of this part.
