@@ -287,6 +287,26 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction finance",
     ),
     ("GET", "/accounting/seal", "admin direction finance"),
+    ("GET", "/collections/payments", "admin direction finance"),
+    ("GET", "/collections/payments/new", "admin finance"),
+    ("POST", "/collections/payments", "admin finance"),
+    (
+        "GET",
+        "/collections/payments/{id}",
+        "admin direction finance",
+    ),
+    (
+        "POST",
+        "/collections/payments/{id}/allocate",
+        "admin finance",
+    ),
+    (
+        "GET",
+        "/collections/bank-accounts",
+        "admin direction finance",
+    ),
+    ("POST", "/collections/bank-accounts", "admin finance"),
+    ("POST", "/collections/bank-accounts/{id}", "admin finance"),
     ("GET", "/accounting/ereporting", "admin direction finance"),
     (
         "GET",
