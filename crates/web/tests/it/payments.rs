@@ -131,3 +131,95 @@ async fn bank_accounts_and_payments_through_the_forms() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_api_records_a_payment_or_names_the_refused_field() {
+    on_each_backend(|t| async move {
+        let token = t.token(Role::Finance).await;
+        let open = t
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/open-items",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(open.status, StatusCode::OK);
+        let items = open.json();
+        let item = &items.as_array().expect("a list")[0];
+        let (client, invoice) = (
+            item["client_id"].as_str().unwrap(),
+            item["invoice_id"].as_str().unwrap(),
+        );
+        let mut tx = t.db.begin().await.unwrap();
+        let bank = store::bank_accounts::create(
+            &mut tx,
+            &store::Actor::system("test"),
+            &store::bank_accounts::BankAccountInput {
+                label: "Banque API".into(),
+                iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let body = |amount: &str, alloc: &str| {
+            serde_json::json!({
+                "client_id": client,
+                "bank_account_id": bank.id,
+                "received_on": "2026-12-01",
+                "amount": amount,
+                "reference": "VIR API",
+                "allocations": [{"invoice_id": invoice, "amount": alloc}],
+            })
+            .to_string()
+        };
+        let entries = t.count("ledger_entries").await;
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("10.00", "99999999.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.content_type(), "application/problem+json");
+        assert_eq!(r.json()["errors"][0]["field"], "allocations");
+        assert_eq!(
+            r.json()["errors"][0]["code"],
+            "payment-allocation-above-outstanding"
+        );
+        assert_eq!(t.count("ledger_entries").await, entries, "nothing written");
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("abc", "1.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "amount");
+
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("10.00", "10.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let p = r.json();
+        assert_eq!(p["amount"], "10.00");
+        assert_eq!(p["allocations"][0]["invoice_id"], invoice);
+        let show = t
+            .api(axum::http::Method::GET, r.location(), Some(&token), None)
+            .await;
+        assert_eq!(show.status, StatusCode::OK);
+        assert_eq!(show.json()["reference"], "VIR API");
+    })
+    .await;
+}

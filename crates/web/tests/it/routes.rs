@@ -363,6 +363,10 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/api/docs", "staff"),
     ("GET", "/api/openapi.json", "all"),
     ("GET", "/api/v1/me", "signed"),
+    ("GET", "/api/v1/open-items", "admin direction finance"),
+    ("GET", "/api/v1/payments", "admin direction finance"),
+    ("POST", "/api/v1/payments", "admin finance"),
+    ("GET", "/api/v1/payments/{id}", "admin direction finance"),
     ("GET", "/api/v1/companies", "staff client_contact"),
     (
         "POST",
