@@ -90,3 +90,5 @@ bank-updated-flash = Bank account updated.
 bank-bic-invalid = Invalid BIC: 8 or 11 characters (bank, country, location, branch).
 bank-ledger-account-invalid = Invalid ledger account: 512 or a 512x sub-account.
 bank-ledger-help = 512 by default; one sub-account (5121, 5122…) per bank if you keep several.
+invoice-payments = Payments received
+invoice-paid = Received:

@@ -90,3 +90,5 @@ bank-updated-flash = Compte bancaire modifié.
 bank-bic-invalid = BIC invalide : 8 ou 11 caractères (banque, pays, lieu, agence).
 bank-ledger-account-invalid = Compte comptable invalide : 512 ou un sous-compte 512x.
 bank-ledger-help = 512 par défaut ; un sous-compte (5121, 5122…) par banque si vous en tenez plusieurs.
+invoice-payments = Règlements reçus
+invoice-paid = Encaissé :

@@ -120,6 +120,14 @@ async fn bank_accounts_and_payments_through_the_forms() {
         assert!(show.body.contains("Chèque"));
         let list = t.get("/collections/payments", Some(&finance)).await;
         assert!(list.body.contains("CHQ 1234567"));
+        let invoice = t
+            .get(&format!("/invoices/{}", item.invoice_id), Some(&finance))
+            .await;
+        assert!(invoice.body.contains("id=\"invoice-payments\""));
+        assert!(
+            invoice.body.contains("CHQ 1234567"),
+            "the invoice shows its payment"
+        );
         let en = t
             .get_with(
                 "/collections/payments",
