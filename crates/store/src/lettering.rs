@@ -612,15 +612,14 @@ pub async fn letter_invoice(
     invoice_id: &str,
     on: Date,
 ) -> Result<Option<Lettered>> {
-    let row: Option<InvoiceRow> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let row: Option<InvoiceRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT kind, status, client_id, credits_id, ledger_entry_id FROM invoices WHERE id = $1"
     )
     .bind(invoice_id)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     let row = row.ok_or(Error::NotFound)?;
     if row.kind == "credit_note" {
         return match row.credits_id {
@@ -655,16 +654,65 @@ pub async fn letter_invoice(
     .await
     })?;
     keys.extend(credit_notes.into_iter().map(|e| LineKey::new(&e, 1)));
+    letter_together(tx, actor, client, &keys, on).await
+}
+
+/// Letters a payment's credit (the part left unallocated, its 411 credit
+/// line) with the uses of it (the 411 debit line, position 1, of each OD
+/// entry that allocated some of it to an invoice later): complete once
+/// the credit is used up, partial before. `None`, nothing written, when
+/// the payment left no credit or none of it was used yet, or when its
+/// lines are lettered otherwise by hand. Called after using a credit.
+pub async fn letter_credit(
+    tx: &mut Tx,
+    actor: &Actor,
+    payment_id: &str,
+    on: Date,
+) -> Result<Option<Lettered>> {
+    let row: Option<(String, String, Option<i32>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT client_id, ledger_entry_id, credit_position FROM payments WHERE id = $1"
+    )
+    .bind(payment_id)
+    .fetch_optional(c)
+    .await)?;
+    let (client, entry, position) = row.ok_or(Error::NotFound)?;
+    let Some(position) = position else {
+        return Ok(None);
+    };
+    let client = CompanyId::parse(&client).ok_or_else(|| corrupt("company id", &client))?;
+    let uses: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT ledger_entry_id FROM payment_allocations
+         WHERE payment_id = $1 AND ledger_entry_id <> $2 ORDER BY ledger_entry_id"
+    )
+    .bind(payment_id)
+    .bind(&entry)
+    .fetch_all(c)
+    .await)?;
+    let mut keys = vec![LineKey::new(&entry, position)];
+    keys.extend(uses.iter().map(|e| LineKey::new(e, 1)));
+    letter_together(tx, actor, client, &keys, on).await
+}
+
+/// Letters lines that belong together by construction (an invoice and
+/// what settles it, a credit and its uses): those already lettered with
+/// them stay, the others join; `None` when there is nothing to do or the
+/// lines are lettered otherwise by hand.
+async fn letter_together(
+    tx: &mut Tx,
+    actor: &Actor,
+    client: CompanyId,
+    keys: &[LineKey],
+    on: Date,
+) -> Result<Option<Lettered>> {
     if keys.len() < 2 {
         return Ok(None);
     }
     lock_third_party(tx, client).await?;
-    let Some(invoice_line) = load_items(tx, &keys[..1]).await?.remove(&keys[0]) else {
-        return Err(corrupt("invoice without its sales line", invoice_id));
+    let Some(first) = load_items(tx, &keys[..1]).await?.remove(&keys[0]) else {
+        return Err(corrupt("ledger line", &keys[0].token()));
     };
-    let account = invoice_line.item.account.clone();
-    // Lines already lettered with the invoice's need no second go.
-    let live = live_letterings(tx, &keys).await?;
+    let account = first.item.account.clone();
+    let live = live_letterings(tx, keys).await?;
     if let [one] = live.as_slice() {
         let have: BTreeSet<&LineKey> = one.lines.iter().map(|i| &i.key).collect();
         if keys.iter().all(|k| have.contains(k)) {
@@ -675,7 +723,7 @@ pub async fn letter_invoice(
             }));
         }
     }
-    match prepare(tx, client, &account, &keys, Complete::Extend).await? {
+    match prepare(tx, client, &account, keys, Complete::Extend).await? {
         Ok(plan) => apply(tx, actor, client, &account, plan, on).await.map(Some),
         Err(_) => Ok(None),
     }

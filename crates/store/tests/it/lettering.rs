@@ -591,3 +591,121 @@ async fn a_reversed_entry_is_lettered_only_with_its_reversal() {
     })
     .await;
 }
+
+async fn gross(db: &Db, invoice: &str) -> i64 {
+    store::on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT gross_cents FROM invoices WHERE id = $1"
+    )
+    .bind(invoice)
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+/// With the payments as recorded (`payments::record`, `allocate_credit`):
+/// October's invoice paid in two parts, November's from a credit kept from
+/// an overpayment; the credit lettered with its use.
+#[tokio::test]
+async fn recorded_payments_letter_with_their_invoices_and_credits() {
+    use crate::payments::{bank, billed, pay, payment};
+    use time::Month;
+    on_each_backend(|db| async move {
+        let (client, ids) = billed(
+            &db,
+            &[
+                (crate::invoicing::OCTOBER(), date!(2026 - 11 - 02)),
+                (
+                    crate::cra_reports::ym(2026, Month::November),
+                    date!(2026 - 12 - 01),
+                ),
+            ],
+        )
+        .await;
+        let (oct, nov) = (&ids[0], &ids[1]);
+        let (g_oct, g_nov) = (gross(&db, oct).await, gross(&db, nov).await);
+        let bank = bank(&db).await;
+        let letter_invoice = async |invoice: &str, on: Date| {
+            let mut tx = db.begin().await.unwrap();
+            let l = lettering::letter_invoice(&mut tx, &actor(), invoice, on)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            l.map(|l| l.shown())
+        };
+        let half = g_oct / 2;
+        for (on, cents, shown) in [
+            (date!(2026 - 11 - 20), half, "aa"),
+            (date!(2026 - 11 - 28), g_oct - half, "AA"),
+        ] {
+            pay(&db, &payment(client, &bank, on, cents, &[(oct, cents)]))
+                .await
+                .unwrap();
+            assert_eq!(letter_invoice(oct, on).await.as_deref(), Some(shown));
+        }
+        // 500 € more than November's invoice, kept as credit, then used.
+        let mut p = payment(client, &bank, date!(2026 - 12 - 01), g_nov + 500_00, &[]);
+        p.keep_excess = true;
+        let r = pay(&db, &p).await.unwrap();
+        assert_eq!(letter_invoice(nov, date!(2026 - 12 - 01)).await, None);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            lettering::letter_credit(&mut tx, &actor(), &r.id, date!(2026 - 12 - 01))
+                .await
+                .unwrap(),
+            None,
+            "no use yet"
+        );
+        store::payments::allocate_credit(
+            &mut tx,
+            &actor(),
+            &r.id,
+            nov,
+            Money::from_cents(g_nov),
+            date!(2026 - 12 - 02),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            letter_invoice(nov, date!(2026 - 12 - 02)).await.as_deref(),
+            Some("AB")
+        );
+        let mut tx = db.begin().await.unwrap();
+        let credit = lettering::letter_credit(&mut tx, &actor(), &r.id, date!(2026 - 12 - 02))
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        // 500 € of credit left: partial.
+        assert_eq!(credit.shown(), "ac");
+        let mut tx = db.read().await.unwrap();
+        let range =
+            domain::ledger_reports::DateRange::fiscal_year(FiscalYear::of(date!(2026 - 01 - 01)));
+        let l = lettering::customer_ledger(&mut tx, client, range, Show::Open, 100)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let open: Vec<(Money, Option<String>)> = l
+            .accounts
+            .iter()
+            .flat_map(|a| &a.items)
+            .map(|i| (i.credit - i.debit, i.mark.as_ref().map(|m| m.shown())))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                (Money::from_cents(g_nov + 500_00), Some("ac".into())),
+                (Money::from_cents(-g_nov), Some("ac".into()))
+            ]
+        );
+        assert_eq!(l.open_balance, Money::from_cents(-500_00));
+        let bytes = fec(&db, FiscalYear::of(date!(2026 - 01 - 01))).await;
+        let report = check::check(&bytes[..], &Options::default()).unwrap();
+        assert!(report.is_clean(), "{:?}", report.problems);
+        let codes: Vec<String> = lettered(&bytes).into_iter().map(|l| l[4].clone()).collect();
+        assert_eq!(codes.iter().filter(|c| *c == "AA").count(), 3, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| *c == "AB").count(), 2, "{codes:?}");
+        assert_eq!(codes.len(), 5, "the partial credit stays blank: {codes:?}");
+    })
+    .await;
+}

@@ -15,4 +15,5 @@ mod leave;
 mod lettering;
 mod missions;
 mod pages;
+mod payments;
 mod routes;
