@@ -643,7 +643,7 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
             assert_eq!(letter_invoice(oct, on).await.as_deref(), Some(shown));
         }
         // 500 € more than November's invoice, kept as credit, then used.
-        let mut p = payment(client, &bank, date!(2026 - 12 - 01), g_nov + 500_00, &[]);
+        let mut p = payment(client, &bank, date!(2026 - 12 - 01), g_nov + 50_000, &[]);
         p.keep_excess = true;
         let r = pay(&db, &p).await.unwrap();
         assert_eq!(letter_invoice(nov, date!(2026 - 12 - 01)).await, None);
@@ -694,11 +694,11 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
         assert_eq!(
             open,
             [
-                (Money::from_cents(g_nov + 500_00), Some("ac".into())),
+                (Money::from_cents(g_nov + 50_000), Some("ac".into())),
                 (Money::from_cents(-g_nov), Some("ac".into()))
             ]
         );
-        assert_eq!(l.open_balance, Money::from_cents(-500_00));
+        assert_eq!(l.open_balance, Money::from_cents(-50_000));
         let bytes = fec(&db, FiscalYear::of(date!(2026 - 01 - 01))).await;
         let report = check::check(&bytes[..], &Options::default()).unwrap();
         assert!(report.is_clean(), "{:?}", report.problems);
