@@ -12,6 +12,7 @@ mod fec;
 mod harness;
 mod invoices;
 mod leave;
+mod lettering;
 mod missions;
 mod pages;
 mod payments;
