@@ -15,7 +15,7 @@ use crate::money::Money;
 use crate::validation::fold_accents;
 
 /// An invoice still (partly) unpaid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenItem {
     pub invoice_id: String,
     pub number: String,
