@@ -24,6 +24,7 @@ pub mod matching;
 pub mod mission;
 pub mod money;
 pub mod paging;
+pub mod payment;
 pub mod rates;
 pub mod renewal;
 pub mod role;
