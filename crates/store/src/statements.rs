@@ -69,12 +69,6 @@ fn refuse(key: &'static str, args: Vec<(&'static str, String)>) -> Error {
     Error::Invalid(v)
 }
 
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    iban: String,
-    active: bool,
-}
-
 /// Imports one statement file into `bank_account_id`. The CSV mapping used
 /// is saved on the bank account for next time.
 pub async fn import(
@@ -85,17 +79,15 @@ pub async fn import(
     bytes: &[u8],
     format: &Format,
 ) -> Result<Imported> {
-    let account: Option<AccountRow> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT iban, active FROM bank_accounts WHERE id = $1"
-    )
-    .bind(bank_account_id)
-    .fetch_optional(c)
-    .await)?;
-    let Some(account) = account else {
-        return Err(Error::Invalid(ValidationErrors::single(
-            "bank_account_id",
-            "statement-bank-account-unknown",
-        )));
+    let account = match crate::bank_accounts::get(tx, bank_account_id).await {
+        Ok(a) => a,
+        Err(Error::NotFound) => {
+            return Err(Error::Invalid(ValidationErrors::single(
+                "bank_account_id",
+                "statement-bank-account-unknown",
+            )));
+        }
+        Err(e) => return Err(e),
     };
     if !account.active {
         return Err(Error::Invalid(ValidationErrors::single(
@@ -112,18 +104,24 @@ pub async fn import(
     if statement.lines.is_empty() {
         return Err(refuse(
             "statement-empty",
-            vec![("line", "0".into()), ("name", String::new()), ("found", String::new())],
+            vec![
+                ("line", "0".into()),
+                ("name", String::new()),
+                ("found", String::new()),
+            ],
         ));
     }
 
     let digest = hex::encode(Sha256::digest(bytes));
-    let previous: Option<(String, OffsetDateTime)> = on_tx!(tx, |c| sqlx::query_as(
+    let previous: Option<(String, OffsetDateTime)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT file_name, imported_at FROM bank_statements WHERE bank_account_id = $1 AND file_sha256 = $2"
     )
     .bind(bank_account_id)
     .bind(&digest)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     if let Some((name, at)) = previous {
         return Err(refuse(
             "statement-file-already-imported",
@@ -142,13 +140,15 @@ pub async fn import(
     }
 
     if let Some(r) = &statement.statement_id {
-        let seen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        let seen: Option<String> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
             "SELECT file_name FROM bank_statements WHERE bank_account_id = $1 AND statement_ref = $2"
         )
         .bind(bank_account_id)
         .bind(r)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         if let Some(name) = seen {
             return Err(refuse(
                 "statement-already-imported",
@@ -257,14 +257,17 @@ pub async fn import(
         .map_err(|e| {
             crate::map_unique(
                 e,
-                &[("bank_lines_dedupe_key", FILE_FIELD), ("dedupe_key", FILE_FIELD)],
+                &[
+                    ("bank_lines_dedupe_key", FILE_FIELD),
+                    ("dedupe_key", FILE_FIELD),
+                ],
             )
         })?;
     }
 
     if let Format::Csv(mapping) = format {
         let json = serde_json::to_string(mapping).map_err(|e| Error::Corrupt(e.to_string()))?;
-        save_csv_mapping(tx, bank_account_id, &json).await?;
+        crate::bank_accounts::set_csv_mapping(tx, actor, bank_account_id, &json).await?;
     }
 
     let credits = statement
@@ -321,19 +324,6 @@ fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
     )
 }
 
-/// Saves a bank's CSV mapping (JSON) for its next import.
-async fn save_csv_mapping(tx: &mut Tx, bank_account_id: &str, json: &str) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE bank_accounts SET csv_mapping = $2 WHERE id = $1"
-    )
-    .bind(bank_account_id)
-    .bind(json)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// The CSV mapping saved on a bank account, if any (unreadable JSON, from
 /// an older version, counts as none).
 pub async fn csv_mapping(tx: &mut Tx, bank_account_id: &str) -> Result<Option<CsvMapping>> {
@@ -343,9 +333,7 @@ pub async fn csv_mapping(tx: &mut Tx, bank_account_id: &str) -> Result<Option<Cs
     .bind(bank_account_id)
     .fetch_optional(c)
     .await)?;
-    Ok(json
-        .flatten()
-        .and_then(|j| serde_json::from_str(&j).ok()))
+    Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
 }
 
 /// A bank account as the import form offers it.
@@ -358,11 +346,13 @@ pub struct AccountChoice {
 }
 
 pub async fn accounts(tx: &mut Tx) -> Result<Vec<AccountChoice>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, label, iban, csv_mapping FROM bank_accounts WHERE active = TRUE ORDER BY label, id"
     )
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -438,7 +428,10 @@ impl BankLine {
     /// What the matcher reads: label, counterparty and end-to-end id.
     pub fn search_text(&self) -> String {
         let mut s = self.label.clone();
-        for extra in [&self.counterparty, &self.end_to_end_id].into_iter().flatten() {
+        for extra in [&self.counterparty, &self.end_to_end_id]
+            .into_iter()
+            .flatten()
+        {
             s.push(' ');
             s.push_str(extra);
         }
@@ -446,12 +439,14 @@ impl BankLine {
     }
 }
 
-const LINE_COLUMNS: &str = "id, statement_id, bank_account_id, position, booking_date, value_date, amount_cents,
+const LINE_COLUMNS: &str =
+    "id, statement_id, bank_account_id, position, booking_date, value_date, amount_cents,
     label, counterparty, bank_reference, end_to_end_id, status, payment_id, handled_at";
 
 /// The lines of a statement, in file order.
 pub async fn lines(tx: &mut Tx, statement_id: &str) -> Result<Vec<BankLine>> {
-    let sql = format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 ORDER BY position");
+    let sql =
+        format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 ORDER BY position");
     Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.clone()
     ))
@@ -483,46 +478,20 @@ pub async fn unmatched_lines(tx: &mut Tx, limit: i64) -> Result<Vec<BankLine>> {
     .await)?)
 }
 
-#[derive(sqlx::FromRow)]
-struct OpenRow {
-    id: String,
-    number: String,
-    client_id: String,
-    client_name: String,
-    due_date: Option<Date>,
-    issue_date: Option<Date>,
-    outstanding: i64,
-}
-
-/// Issued invoices with something left to pay (gross − paid − issued
-/// credit notes), oldest due first; `client` narrows to one client.
-pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<matching::OpenItem>> {
-    let sql = "SELECT i.id, i.number, i.client_id, c.name AS client_name, i.due_date, i.issue_date,
-               i.gross_cents - i.paid_cents - COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
-                   WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'), 0) AS outstanding
-        FROM invoices i JOIN companies c ON c.id = i.client_id
-        WHERE i.kind = 'invoice' AND i.status = 'issued' AND i.number IS NOT NULL
-          AND ($1 IS NULL OR i.client_id = $1)";
-    let rows: Vec<OpenRow> = on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(client)
-        .fetch_all(c)
-        .await)?;
-    let mut items: Vec<matching::OpenItem> = rows
+/// The open items as the matcher reads them (`payments::open_items`).
+pub async fn open_items(tx: &mut Tx) -> Result<Vec<matching::OpenItem>> {
+    Ok(crate::payments::open_items(tx, None)
+        .await?
         .into_iter()
-        .filter(|r| r.outstanding > 0)
-        .filter_map(|r| {
-            Some(matching::OpenItem {
-                due_date: r.due_date.or(r.issue_date)?,
-                invoice_id: r.id,
-                number: r.number,
-                client_id: r.client_id,
-                client_name: r.client_name,
-                outstanding: Money::from_cents(r.outstanding),
-            })
+        .map(|i| matching::OpenItem {
+            invoice_id: i.invoice_id,
+            number: i.number,
+            client_id: i.client_id,
+            client_name: i.client_name,
+            due_date: i.due_date,
+            outstanding: i.outstanding,
         })
-        .collect();
-    items.sort_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| a.number.cmp(&b.number)));
-    Ok(items)
+        .collect())
 }
 
 /// One proposed settlement of a line, resolved for display.
@@ -549,7 +518,7 @@ pub async fn queue(tx: &mut Tx, limit: i64, per_line: usize) -> Result<Vec<Queue
     if lines.is_empty() {
         return Ok(Vec::new());
     }
-    let items = open_items(tx, None).await?;
+    let items = open_items(tx).await?;
     let matcher = Matcher::new(&items);
     Ok(lines
         .into_iter()
@@ -734,15 +703,22 @@ pub async fn claim_for_payment(
 }
 
 /// Links a matched line to the payment recorded from it.
-pub async fn link_payment(tx: &mut Tx, actor: &Actor, line_id: &str, payment_id: &str) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+pub async fn link_payment(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: &str,
+    payment_id: &str,
+) -> Result<()> {
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE bank_lines SET payment_id = $2 WHERE id = $1 AND status = 'matched' AND payment_id IS NULL"
     )
     .bind(line_id)
     .bind(payment_id)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if done != 1 {
         return Err(Error::Conflict { field: "line" });
     }
@@ -756,4 +732,45 @@ pub async fn link_payment(tx: &mut Tx, actor: &Actor, line_id: &str, payment_id:
         Some(&serde_json::json!({ "payment_id": payment_id })),
     )
     .await
+}
+
+/// Accepts a line: records the payment it is (by transfer, on the line's
+/// bank account, at its booking date and amount, for the invoices' client)
+/// and marks the line matched with it, in the caller's transaction. What
+/// the allocations leave of the amount is kept as the client's credit when
+/// `keep_excess` (otherwise `payments::record` refuses it).
+pub async fn accept(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: &str,
+    allocations: &[Allocation],
+    keep_excess: bool,
+) -> Result<crate::payments::Recorded> {
+    let p = claim_for_payment(tx, actor, line_id, allocations).await?;
+    let client_id = domain::ids::CompanyId::parse(&p.client_id)
+        .ok_or_else(|| crate::corrupt("client id", &p.client_id))?;
+    let recorded = crate::payments::record(
+        tx,
+        actor,
+        &crate::payments::NewPayment {
+            client_id,
+            bank_account_id: p.bank_account_id,
+            received_on: p.received_on,
+            amount: p.amount,
+            method: domain::payment::PaymentMethod::Transfer,
+            reference: Some(p.reference),
+            allocations: p
+                .allocations
+                .into_iter()
+                .map(|a| crate::payments::NewAllocation {
+                    invoice_id: a.invoice_id,
+                    amount: a.amount,
+                })
+                .collect(),
+            keep_excess,
+        },
+    )
+    .await?;
+    link_payment(tx, actor, line_id, &recorded.id).await?;
+    Ok(recorded)
 }
