@@ -125,7 +125,13 @@ pub async fn import(
     if let Some((name, at)) = previous {
         return Err(refuse(
             "statement-file-already-imported",
-            vec![("name", name), ("date", at.date().to_string())],
+            vec![
+                ("name", name),
+                (
+                    "date",
+                    domain::locale::format_date(at.date(), domain::Locale::Fr),
+                ),
+            ],
         ));
     }
 
@@ -317,8 +323,11 @@ fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
     refuse(
         "statement-line-already-imported",
         vec![
-            ("date", l.booking_date.to_string()),
-            ("total", l.amount.cents().to_string()),
+            (
+                "date",
+                domain::locale::format_date(l.booking_date, domain::Locale::Fr),
+            ),
+            ("total", l.amount.format(domain::Locale::Fr)),
             ("name", l.label.clone()),
         ],
     )

@@ -117,8 +117,11 @@ async fn camt053_imports_once_and_duplicates_are_refused() {
             .unwrap_err();
         let (key, args) = refusal(&e);
         assert_eq!(key, "statement-line-already-imported");
-        assert_eq!(arg(&args, "date"), "2026-11-12");
-        assert_eq!(arg(&args, "total"), "720000");
+        assert_eq!(arg(&args, "date"), "12/11/2026");
+        assert_eq!(
+            arg(&args, "total"),
+            Money::from_cents(720_000).format(domain::Locale::Fr)
+        );
 
         assert_eq!(count(&db, "bank_statements").await, 1);
         assert_eq!(count(&db, "bank_lines").await, 4);

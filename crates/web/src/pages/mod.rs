@@ -17,6 +17,7 @@ pub mod login;
 pub mod missions;
 pub mod renewals;
 pub mod signing;
+pub mod statements;
 pub mod templates;
 pub mod users;
 

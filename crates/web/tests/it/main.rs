@@ -15,3 +15,4 @@ mod leave;
 mod missions;
 mod pages;
 mod routes;
+mod statements;

@@ -287,6 +287,21 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction finance",
     ),
     ("GET", "/accounting/seal", "admin direction finance"),
+    ("GET", "/collections/statements", "admin direction finance"),
+    ("POST", "/collections/statements", "admin finance"),
+    (
+        "GET",
+        "/collections/statements/{id}",
+        "admin direction finance",
+    ),
+    ("GET", "/collections/matching", "admin direction finance"),
+    ("POST", "/collections/matching/{id}/accept", "admin finance"),
+    ("POST", "/collections/matching/{id}/ignore", "admin finance"),
+    (
+        "POST",
+        "/collections/matching/{id}/unignore",
+        "admin finance",
+    ),
     ("GET", "/accounting/ereporting", "admin direction finance"),
     (
         "GET",
