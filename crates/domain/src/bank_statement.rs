@@ -483,11 +483,9 @@ fn entry_field(e: &mut RawEntry, rel: &str, located: Located, value: &str) {
                 return;
             };
             match tx_field {
-                "Amt" | "AmtDtls/TxAmt/Amt" => {
-                    if tx.amount.is_none() || tx_field == "Amt" {
-                        tx.amount = Some(located);
-                    }
-                }
+                // The transaction's own amount wins over its detail.
+                "Amt" => tx.amount = Some(located),
+                "AmtDtls/TxAmt/Amt" if tx.amount.is_none() => tx.amount = Some(located),
                 "Refs/EndToEndId" => tx.end_to_end = some().filter(|v| v != "NOTPROVIDED"),
                 "Refs/AcctSvcrRef" => tx.bank_ref = some(),
                 "RltdPties/Dbtr/Nm" | "RltdPties/Dbtr/Pty/Nm" => tx.debtor = some(),

@@ -25,7 +25,7 @@ use crate::{Actor, Error, Result, Tx, audit, now, on_tx};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
     Camt053,
-    Csv(CsvMapping),
+    Csv(Box<CsvMapping>),
 }
 
 impl Format {

@@ -156,7 +156,7 @@ async fn malformed_files_name_the_line_and_nothing_is_written() {
             &b,
             "bad.csv",
             csv,
-            &Format::Csv(CsvMapping::french_bank()),
+            &Format::Csv(Box::new(CsvMapping::french_bank())),
         )
         .await
         .unwrap_err();
@@ -192,9 +192,15 @@ async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
     store::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let mapping = CsvMapping::french_bank();
-        let done = import(&db, &b, "releve.csv", CSV_FR, &Format::Csv(mapping.clone()))
-            .await
-            .unwrap();
+        let done = import(
+            &db,
+            &b,
+            "releve.csv",
+            CSV_FR,
+            &Format::Csv(Box::new(mapping.clone())),
+        )
+        .await
+        .unwrap();
         assert_eq!((done.lines, done.credits), (5, 2));
 
         let mut tx = db.begin().await.unwrap();
@@ -251,7 +257,7 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
             half / 100,
             half % 100
         );
-        import(&db, &b, "acompte.csv", csv.as_bytes(), &Format::Csv(CsvMapping::french_bank()))
+        import(&db, &b, "acompte.csv", csv.as_bytes(), &Format::Csv(Box::new(CsvMapping::french_bank())))
             .await
             .unwrap();
 

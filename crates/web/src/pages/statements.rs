@@ -327,7 +327,7 @@ pub async fn upload(
     }
     let format = if is_csv {
         match mapping.to_mapping() {
-            Ok(m) => Format::Csv(m),
+            Ok(m) => Format::Csv(Box::new(m)),
             Err(e) => return statements_page(&app, &ctx, chosen, &e).await,
         }
     } else {
