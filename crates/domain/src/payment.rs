@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::Locale;
 use crate::ids::CompanyId;
 use crate::ledger::{Journal, Line, NewEntry};
 use crate::money::Money;
@@ -115,7 +116,7 @@ impl PaymentPlan {
             e.add_with(
                 "amount",
                 "payment-above-open-items",
-                vec![("open", self.open_total.cents().to_string())],
+                vec![("open", self.open_total.format(Locale::Fr))],
             );
         }
         let mut seen: Vec<&str> = Vec::new();
@@ -140,7 +141,7 @@ impl PaymentPlan {
                     "payment-allocation-above-outstanding",
                     vec![
                         ("number", inv.number.clone()),
-                        ("outstanding", inv.outstanding.cents().to_string()),
+                        ("outstanding", inv.outstanding.format(Locale::Fr)),
                     ],
                 );
             }
@@ -232,7 +233,7 @@ pub fn credit_use_entry(
             e.add_with(
                 "amount",
                 "payment-credit-above-available",
-                vec![("available", available.cents().to_string())],
+                vec![("available", available.format(Locale::Fr))],
             );
         }
         if amount > invoice.outstanding {
@@ -241,7 +242,7 @@ pub fn credit_use_entry(
                 "payment-allocation-above-outstanding",
                 vec![
                     ("number", invoice.number.clone()),
-                    ("outstanding", invoice.outstanding.cents().to_string()),
+                    ("outstanding", invoice.outstanding.format(Locale::Fr)),
                 ],
             );
         }

@@ -463,6 +463,21 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::customers::show_csv,
         )
+        .post(
+            "/accounting/customers/{id}/letter",
+            Perm(ManageCollections),
+            pages::accounting::customers::letter,
+        )
+        .get(
+            "/accounting/customers/{id}/selection",
+            Perm(ManageCollections),
+            pages::accounting::customers::selection,
+        )
+        .post(
+            "/accounting/customers/{id}/letterings/{lettering}/unletter",
+            Perm(ManageCollections),
+            pages::accounting::customers::unletter,
+        )
         .get(
             "/accounting/journal",
             Perm(ViewAccounting),
@@ -555,6 +570,47 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::ereporting::json,
         )
+        // Collections
+        .get(
+            "/collections/payments",
+            Perm(ViewCollections),
+            pages::payments::list,
+        )
+        .get(
+            "/collections/payments/new",
+            Perm(ManageCollections),
+            pages::payments::new,
+        )
+        .post(
+            "/collections/payments",
+            Perm(ManageCollections),
+            pages::payments::create,
+        )
+        .get(
+            "/collections/payments/{id}",
+            Perm(ViewCollections),
+            pages::payments::show,
+        )
+        .post(
+            "/collections/payments/{id}/allocate",
+            Perm(ManageCollections),
+            pages::payments::allocate,
+        )
+        .get(
+            "/collections/bank-accounts",
+            Perm(ViewCollections),
+            pages::bank_accounts::list,
+        )
+        .post(
+            "/collections/bank-accounts",
+            Perm(ManageCollections),
+            pages::bank_accounts::create,
+        )
+        .post(
+            "/collections/bank-accounts/{id}",
+            Perm(ManageCollections),
+            pages::bank_accounts::update,
+        )
         .get("/invoices", Perm(ViewInvoices), pages::invoices::list)
         .get(
             "/invoices/waiting",
@@ -622,6 +678,10 @@ pub fn routes() -> Routes {
         .api(Perm(EditCompanies), routes!(api::companies::create))
         .api(Perm(ViewCompanies), routes!(api::companies::show))
         .api(Perm(EditCompanies), routes!(api::companies::update))
+        .api(Perm(ViewCollections), routes!(api::payments::open_items))
+        .api(Perm(ViewCollections), routes!(api::payments::list))
+        .api(Perm(ManageCollections), routes!(api::payments::create))
+        .api(Perm(ViewCollections), routes!(api::payments::show))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))
