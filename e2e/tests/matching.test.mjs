@@ -1,10 +1,11 @@
 // Bank statement import and matching in the browser, on the full demo:
-// finance imports a French-bank CSV (Latin-1, `;`, Débit/Crédit) paying
-// half of Clientis's November invoice (FA-…-000002, 14 400,00 €) into the
-// demo's bank account, sees the suggestion for that invoice with its
-// confidence and reasons, accepts it in one click; the line leaves the
-// queue and the invoice shows as partially paid (7 200,00 € received).
-// A malformed CAMT.053 is refused first, with its line and element.
+// a malformed CAMT.053 is refused with its line and element, nothing
+// imported; finance imports a French-bank CSV (Latin-1, `;`, Débit/Crédit)
+// with a transfer nobody can be matched to, picks an open demo invoice in
+// the queue's invoice picker, then imports a second CSV paying half of it
+// with its number in the label; the suggestion for that invoice shows with
+// its confidence and reasons, is accepted in one click, the line leaves
+// the queue and the invoice shows the half as received.
 //
 // Needs the demo to hold an active bank account (the firm's IBAN).
 
@@ -40,16 +41,32 @@ function ddmmyyyy(d) {
   return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}`;
 }
 
+/** Cents of a French amount as the pages print it ("14 400,00 €"). */
+function cents(text) {
+  const m = text.match(/-?[\d\s\u00a0\u202f]+,\d{2}/);
+  assert.ok(m, `no amount in ${text}`);
+  return Number(m[0].replace(/[^\d-]/g, ''));
+}
+
+/** "7 200,00" as a French CSV writes an amount of `c` cents. */
+function csvAmount(c) {
+  return `${Math.floor(c / 100)},${String(c % 100).padStart(2, '0')}`;
+}
+
+async function importCsv(page, name, content) {
+  const file = path.join(dir, name);
+  await writeFile(file, latin1(content));
+  await page.goto(`${server.url}/collections/statements`);
+  await page.locator('#st-format').selectOption('csv');
+  await page.locator('#st-file').setInputFiles(file);
+  await clickAndWait(page, '#statement-upload button[type=submit]');
+  assert.match(await page.locator('main').innerText(), /Relevé importé/);
+}
+
 test('import a statement, accept the suggestion, invoice partly paid', { timeout: 180_000 }, async () => {
   const { page } = await newPage(browser);
   await login(page, server.url, role('finance').email);
-
-  let number;
-  await diagnose(page, server, 'matching-invoice', async () => {
-    await page.goto(`${server.url}/invoices`);
-    number = (await page.locator('a', { hasText: /^FA-\d{4}-000002$/ }).first().innerText()).trim();
-    assert.match(number, /^FA-\d{4}-000002$/);
-  });
+  const today = ddmmyyyy(new Date());
 
   await diagnose(page, server, 'matching-malformed', async () => {
     await page.goto(`${server.url}/collections/statements`);
@@ -67,37 +84,49 @@ test('import a statement, accept the suggestion, invoice partly paid', { timeout
     const errors = await page.locator('#statement-errors').innerText();
     assert.match(errors, /Ligne 4, Document\/BkToCstmrStmt\/Stmt\/Ntry\/Amt/);
     assert.match(errors, /n'est pas un montant/);
-    assert.match(await page.locator('main').innerText(), /Aucun relevé importé/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /releve-casse\.xml/);
     await shot(page, 'statement-refused');
   });
 
-  await diagnose(page, server, 'matching-import', async () => {
-    const csv = path.join(dir, 'releve-bnp.csv');
-    const today = ddmmyyyy(new Date());
-    await writeFile(
-      csv,
-      latin1(
-        'Date;Libellé;Débit;Crédit\r\n' +
-          `${today};VIR SEPA RECU /DE CLIENTIS GROUP /MOTIF FACTURE ${number} ACOMPTE 1/2;;7 200,00\r\n` +
-          `${today};COMMISSIONS ET FRAIS DE TENUE DE COMPTE;14,40;\r\n`,
-      ),
+  let number;
+  let outstanding;
+  await diagnose(page, server, 'matching-pick', async () => {
+    await importCsv(
+      page,
+      'releve-1.csv',
+      'Date;Libellé;Débit;Crédit\r\n' +
+        `${today};VIR SEPA RECU /DE INCONNU SARL /MOTIF DIVERS;;123,45\r\n` +
+        `${today};COMMISSIONS ET FRAIS DE TENUE DE COMPTE;14,40;\r\n`,
     );
-    await page.goto(`${server.url}/collections/statements`);
-    await page.locator('#st-format').selectOption('csv');
-    await page.locator('#st-file').setInputFiles(csv);
-    await clickAndWait(page, '#statement-upload button[type=submit]');
-    assert.match(await page.locator('main').innerText(), /Relevé importé/);
     const lines = await page.locator('#statement-lines').innerText();
-    assert.match(lines, /7\s200,00\s€/);
+    assert.match(lines, /123,45\s€/);
     assert.match(lines, /COMMISSIONS ET FRAIS/);
+    await page.goto(`${server.url}/collections/matching`);
+    const card = page.locator('section.matching-line', { hasText: 'INCONNU SARL' }).first();
+    const options = await card.locator('select[name=invoice] option').allInnerTexts();
+    const open = options.map((o) => o.match(/^(FA-\d{4}-\d{6}) — .+ — (.+) \(/)).find(Boolean);
+    assert.ok(open, `an open demo invoice in the picker: ${options.join(' | ')}`);
+    number = open[1];
+    outstanding = cents(open[2]);
+    assert.ok(outstanding > 1);
+  });
+
+  const half = Math.floor(outstanding / 2);
+  await diagnose(page, server, 'matching-import', async () => {
+    await importCsv(
+      page,
+      'releve-2.csv',
+      'Date;Libellé;Débit;Crédit\r\n' +
+        `${today};VIR SEPA RECU /MOTIF FACTURE ${number} ACOMPTE;;${csvAmount(half)}\r\n`,
+    );
     await shot(page, 'statement-imported');
   });
 
   await diagnose(page, server, 'matching-accept', async () => {
     await page.goto(`${server.url}/collections/matching`);
-    const card = page.locator('section.matching-line', { hasText: number });
+    const card = page.locator('section.matching-line', { hasText: new RegExp(`MOTIF FACTURE ${number} ACOMPTE`) });
     await card.first().waitFor();
-    const suggestion = card.locator('.suggestion').first();
+    const suggestion = card.first().locator('.suggestion').first();
     assert.match(await suggestion.innerText(), new RegExp(number));
     assert.match(await suggestion.innerText(), /numéro de facture dans le libellé/);
     assert.match(await suggestion.locator('.badge').innerText(), /\d+ %/);
@@ -105,15 +134,18 @@ test('import a statement, accept the suggestion, invoice partly paid', { timeout
     await clickAndWait(page, suggestion.locator('button[type=submit]'));
     const main = await page.locator('main').innerText();
     assert.match(main, /Règlement enregistré/);
-    assert.doesNotMatch(main, new RegExp(`MOTIF FACTURE ${number}`));
+    assert.doesNotMatch(main, new RegExp(`FACTURE ${number} ACOMPTE`));
+    assert.match(main, /INCONNU SARL/, 'the other line still waits');
     await shot(page, 'matching-accepted');
   });
 
   await diagnose(page, server, 'matching-invoice-paid', async () => {
     await page.goto(`${server.url}/invoices`);
     await clickAndWait(page, page.locator('a', { hasText: number }).first());
-    // Half of the 14 400,00 € is received (status 212 follows the payment).
-    assert.match(await page.locator('#lifecycle-received').innerText(), /7\s200,00\s€.*14\s400,00\s€/);
+    // "Encaissé : R sur T TTC": what was received before plus the half.
+    const received = await page.locator('#lifecycle-received').innerText();
+    const [r, t] = received.split(/ sur /).map(cents);
+    assert.equal(r, t - outstanding + half, received);
     await shot(page, 'matching-invoice-partly-paid');
   });
 });
