@@ -1,6 +1,7 @@
 //! Régisseur's domain: the vocabulary and rules of an IT consulting firm,
 //! free of I/O so every rule can be tested exhaustively and quickly.
 
+pub mod bank_statement;
 pub mod calendar;
 pub mod company;
 pub mod contact;
@@ -20,6 +21,7 @@ pub mod ledger;
 pub mod ledger_reports;
 pub mod lettering;
 pub mod locale;
+pub mod matching;
 pub mod mission;
 pub mod money;
 pub mod paging;

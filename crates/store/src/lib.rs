@@ -35,6 +35,7 @@ pub mod renewals;
 pub mod scope;
 pub mod search;
 pub mod sessions;
+pub mod statements;
 pub mod testing;
 pub mod throttle;
 pub mod users;

@@ -518,6 +518,42 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::seal::show,
         )
+        // Collections: bank statements and matching
+        .get(
+            "/collections/statements",
+            Perm(ViewCollections),
+            pages::statements::list,
+        )
+        .upload(
+            "/collections/statements",
+            Perm(ManageCollections),
+            pages::statements::upload,
+        )
+        .get(
+            "/collections/statements/{id}",
+            Perm(ViewCollections),
+            pages::statements::show,
+        )
+        .get(
+            "/collections/matching",
+            Perm(ViewCollections),
+            pages::statements::matching,
+        )
+        .post(
+            "/collections/matching/{id}/accept",
+            Perm(ManageCollections),
+            pages::statements::accept,
+        )
+        .post(
+            "/collections/matching/{id}/ignore",
+            Perm(ManageCollections),
+            pages::statements::ignore,
+        )
+        .post(
+            "/collections/matching/{id}/unignore",
+            Perm(ManageCollections),
+            pages::statements::unignore,
+        )
         // Invoicing
         .get(
             "/accounting/ereporting",

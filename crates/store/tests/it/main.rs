@@ -28,5 +28,6 @@ mod payments;
 mod renewals;
 mod schema;
 mod sessions;
+mod statements;
 mod throttle;
 mod users;

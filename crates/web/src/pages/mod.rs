@@ -19,6 +19,7 @@ pub mod missions;
 pub mod payments;
 pub mod renewals;
 pub mod signing;
+pub mod statements;
 pub mod templates;
 pub mod users;
 

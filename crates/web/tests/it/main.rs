@@ -17,3 +17,4 @@ mod missions;
 mod pages;
 mod payments;
 mod routes;
+mod statements;
