@@ -281,6 +281,10 @@ impl Worker {
             .to_string();
         let mut tx = self.db.read().await?;
         let email = store::outbox::get(&mut tx, &id).await?;
+        let files = match &email {
+            Some(e) if e.sent_at.is_none() => store::outbox::attachments(&mut tx, &id).await?,
+            _ => Vec::new(),
+        };
         tx.commit().await?;
         let Some(email) = email else {
             anyhow::bail!("e-mail {id} not found")
@@ -290,6 +294,14 @@ impl Worker {
                 to: email.to_address.clone(),
                 subject: email.subject.clone(),
                 text: email.body_text.clone(),
+                attachments: files
+                    .into_iter()
+                    .map(|f| mailer::Attachment {
+                        file_name: f.file_name,
+                        content_type: f.content_type,
+                        bytes: f.bytes,
+                    })
+                    .collect(),
             };
             if let Err(e) = self.mailer.send(&message).await {
                 let mut tx = self.db.begin().await?;
