@@ -702,3 +702,43 @@ async fn send_notice(
         .map(|r| r.rows_affected()))?;
     Ok(Outcome::Sent)
 }
+
+/// Lifts the pauses set on this invoice itself (its client's stay);
+/// returns how many.
+pub async fn lift_invoice(tx: &mut Tx, actor: &Actor, invoice_id: &str) -> Result<usize> {
+    let ids: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM dunning_pauses WHERE invoice_id = $1 AND lifted_at IS NULL"
+    )
+    .bind(invoice_id)
+    .fetch_all(c)
+    .await)?;
+    for id in &ids {
+        lift(tx, actor, id).await?;
+    }
+    Ok(ids.len())
+}
+
+/// Issued invoices with something outstanding, for the pause form:
+/// (id, "FA-2026-000001 · Clientis · 14 400,00 €" parts).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenInvoice {
+    pub id: String,
+    pub number: Option<String>,
+    pub client_name: String,
+    pub outstanding_cents: i64,
+}
+
+pub async fn open_invoices(tx: &mut Tx) -> Result<Vec<OpenInvoice>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, number, client_name, outstanding_cents FROM (
+             SELECT i.id, i.number, c.name AS client_name,
+                 i.gross_cents - i.paid_cents - CAST(COALESCE((SELECT SUM(cn.gross_cents) FROM invoices cn
+                     WHERE cn.credits_id = i.id AND cn.kind = 'credit_note' AND cn.status = 'issued'), 0)
+                     AS BIGINT) AS outstanding_cents
+             FROM invoices i JOIN companies c ON c.id = i.client_id
+             WHERE i.status = 'issued' AND i.kind = 'invoice') o
+         WHERE outstanding_cents > 0 ORDER BY number"
+    )
+    .fetch_all(c)
+    .await)?)
+}
