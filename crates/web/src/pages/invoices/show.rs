@@ -100,6 +100,8 @@ struct ShowPage {
     credit_groups: Vec<CreditGroup>,
     /// E-invoicing (lifecycle, deposit), for an issued document.
     einvoice: Option<super::lifecycle::EinvoicePanel>,
+    /// Dunning (notices, pause), for an issued invoice.
+    dunning: Option<crate::pages::dunning::InvoicePanel>,
 }
 
 /// Which form was refused, with what was typed.
@@ -298,6 +300,13 @@ pub(super) async fn page(
         other => (other, None),
     };
     let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
+    let dunning = if d.summary.kind == InvoiceKind::Invoice
+        && d.summary.status == InvoiceStatus::Issued
+    {
+        crate::pages::dunning::invoice_panel(&mut tx, l, role, id).await?
+    } else {
+        None
+    };
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
@@ -399,6 +408,7 @@ pub(super) async fn page(
         credit_all: typed.all,
         credit_groups,
         einvoice,
+        dunning,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
