@@ -120,7 +120,7 @@ impl Levels {
                     e.add_with(
                         "levels",
                         "dunning-level-days-invalid",
-                        vec![("row", row.clone())],
+                        vec![("line", row.clone())],
                     );
                     None
                 }
@@ -131,7 +131,7 @@ impl Levels {
                     e.add_with(
                         "levels",
                         "dunning-level-name-invalid",
-                        vec![("row", row.clone())],
+                        vec![("line", row.clone())],
                     );
                     None
                 }
@@ -141,7 +141,7 @@ impl Levels {
                 e.add_with(
                     "levels",
                     "dunning-level-tone-invalid",
-                    vec![("row", row.clone())],
+                    vec![("line", row.clone())],
                 );
             }
             if let (Some(days), Some(prev)) = (days, levels.last())
@@ -150,7 +150,7 @@ impl Levels {
                 e.add_with(
                     "levels",
                     "dunning-level-days-order",
-                    vec![("row", row.clone())],
+                    vec![("line", row.clone())],
                 );
             }
             if let (Some(days_after_due), Some(name), Some(tone)) = (days, name, tone) {
@@ -349,7 +349,10 @@ pub fn email(tone: Tone, f: &NoticeFacts) -> (String, String) {
     let facts = format!(
         "Facture : {number}\nDate d'émission : {issued}\nDate d'échéance : {due}\nMontant restant dû : {amount}\nRetard : {days} {jours}\n"
     );
-    let signature = format!("\nCordialement,\n\nLe service comptabilité\n{}\n", f.firm_name);
+    let signature = format!(
+        "\nCordialement,\n\nLe service comptabilité\n{}\n",
+        f.firm_name
+    );
     match tone {
         Tone::Reminder => (
             format!("Rappel : facture {number} échue le {due}"),
@@ -443,7 +446,10 @@ mod tests {
         let l = defaults();
         assert_eq!(l.due(date!(2026 - 10 - 20), DUE, OWED, &[]), None);
         assert_eq!(l.due(DUE, DUE, OWED, &[]), None);
-        assert_eq!(l.due(date!(2026 - 11 - 01), DUE, OWED, &[]).unwrap().rank, 1);
+        assert_eq!(
+            l.due(date!(2026 - 11 - 01), DUE, OWED, &[]).unwrap().rank,
+            1
+        );
     }
 
     #[test]
@@ -476,7 +482,10 @@ mod tests {
         let mut v = defaults().into_vec();
         v[2].active = false;
         let l = Levels::from_stored(v);
-        assert_eq!(l.due(date!(2026 - 12 - 10), DUE, OWED, &[1]).unwrap().rank, 2);
+        assert_eq!(
+            l.due(date!(2026 - 12 - 10), DUE, OWED, &[1]).unwrap().rank,
+            2
+        );
     }
 
     #[test]
@@ -494,7 +503,7 @@ mod tests {
         assert_eq!(e.0[0].key, "dunning-levels-empty");
         let e = Levels::parse(&[input("15", "A", "firm"), input("15", "B", "firm")]).unwrap_err();
         assert_eq!(e.0[0].key, "dunning-level-days-order");
-        assert_eq!(e.0[0].args, vec![("row", "2".to_string())]);
+        assert_eq!(e.0[0].args, vec![("line", "2".to_string())]);
         let e = Levels::parse(&[input("-3", "A", "firm")]).unwrap_err();
         assert_eq!(e.0[0].key, "dunning-level-days-invalid");
         let e = Levels::parse(&[input("3", "", "firm")]).unwrap_err();
@@ -510,11 +519,17 @@ mod tests {
         // 14 400,00 € × 8,28 % × 40 ÷ 365 = 130,6652… → 130,67 €.
         assert_eq!(penalty(OWED, 276, 40), Money::from_cents(130_67));
         // 1 000,00 € × 8,28 % × 1 ÷ 365 = 0,22684… → 0,23 €.
-        assert_eq!(penalty(Money::from_euros(1000), 276, 1), Money::from_cents(23));
+        assert_eq!(
+            penalty(Money::from_euros(1000), 276, 1),
+            Money::from_cents(23)
+        );
         // Half up: 365,00 € × 3 × 0,50 % × 1 ÷ 365 = 0,015 → 0,02 €.
         assert_eq!(penalty(Money::from_euros(365), 50, 1), Money::from_cents(2));
         // 12 000,00 € × 3 × 4,00 % × 365 ÷ 365 = 1 440,00 €.
-        assert_eq!(penalty(Money::from_euros(12_000), 400, 365), Money::from_euros(1440));
+        assert_eq!(
+            penalty(Money::from_euros(12_000), 400, 365),
+            Money::from_euros(1440)
+        );
         assert_eq!(penalty(OWED, 276, 0), Money::ZERO);
         assert_eq!(penalty(OWED, 0, 40), Money::ZERO);
         assert_eq!(penalty(Money::from_cents(-500), 276, 40), Money::ZERO);

@@ -573,12 +573,14 @@ mod tests {
             store::demo::seed(&db).await.unwrap();
             let today = store::now().date();
             let mut tx = db.begin().await.unwrap();
-            store::on_tx!(&mut tx, |c| sqlx::query("UPDATE invoices SET due_date = $1")
-                .bind(today + Duration::days(60))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-                .unwrap());
+            store::on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE invoices SET due_date = $1"
+            )
+            .bind(today + Duration::days(60))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            .unwrap());
             let (id, client, number, gross): (String, String, String, i64) =
                 store::on_tx!(&mut tx, |c| sqlx::query_as(
                     "SELECT id, client_id, number, gross_cents FROM invoices
@@ -622,7 +624,9 @@ mod tests {
             ra.unwrap();
             rb.unwrap();
             let mut tx = db.read().await.unwrap();
-            let notices = store::dunning::notices_of_invoice(&mut tx, &id).await.unwrap();
+            let notices = store::dunning::notices_of_invoice(&mut tx, &id)
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
             assert_eq!(notices.len(), 1, "{notices:?}");
             let n = &notices[0];
@@ -632,7 +636,10 @@ mod tests {
             let ours: Vec<_> = sink
                 .messages()
                 .into_iter()
-                .filter(|m| m.subject().is_some_and(|s| s.contains(&number) && is_dunning(&s)))
+                .filter(|m| {
+                    m.subject()
+                        .is_some_and(|s| s.contains(&number) && is_dunning(&s))
+                })
                 .collect();
             assert_eq!(ours.len(), 1, "one e-mail for the one notice");
             let m = &ours[0];
@@ -666,7 +673,9 @@ mod tests {
             assert_eq!(
                 sink.messages()
                     .iter()
-                    .filter(|m| m.subject().is_some_and(|s| s.contains(&number) && is_dunning(&s)))
+                    .filter(|m| m
+                        .subject()
+                        .is_some_and(|s| s.contains(&number) && is_dunning(&s)))
                     .count(),
                 1
             );

@@ -65,7 +65,8 @@ pub async fn settings(tx: &mut Tx) -> Result<Settings> {
     Ok(match row {
         Some((enabled, bp, copy_to)) => Settings {
             enabled,
-            legal_rate_bp: u32::try_from(bp).map_err(|_| corrupt("legal_rate_bp", &bp.to_string()))?,
+            legal_rate_bp: u32::try_from(bp)
+                .map_err(|_| corrupt("legal_rate_bp", &bp.to_string()))?,
             copy_to,
         },
         None => Settings {
@@ -172,7 +173,8 @@ pub async fn save_levels(tx: &mut Tx, actor: &Actor, new: &Levels) -> Result<()>
         .await
         .map(|r| r.rows_affected()))?;
     for l in new.as_slice() {
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO dunning_levels (id, rank, days_after_due, name, tone, include_penalties, active)
              VALUES ($1, $2, $3, $4, $5, $6, $7)"
         )
@@ -185,7 +187,8 @@ pub async fn save_levels(tx: &mut Tx, actor: &Actor, new: &Levels) -> Result<()>
         .bind(l.active)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     crate::audit::record(
         tx,
@@ -301,7 +304,8 @@ pub async fn pause(
         return Err(Error::Invalid(e));
     };
     let id = uuid::Uuid::new_v4().to_string();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO dunning_pauses (id, company_id, invoice_id, reason, paused_until, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
@@ -314,7 +318,8 @@ pub async fn pause(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::audit::record(
         tx,
         actor,
@@ -335,7 +340,8 @@ pub async fn pause(
 
 /// Lifts a pause (it stays, with who lifted it and when).
 pub async fn lift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<()> {
-    let n = on_tx!(tx, |c| sqlx::query(
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE dunning_pauses SET lifted_at = $2, lifted_by = $3 WHERE id = $1 AND lifted_at IS NULL"
     )
     .bind(id)
@@ -343,7 +349,8 @@ pub async fn lift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<()> {
     .bind(actor.user_id.map(|u| u.to_string()))
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Err(Error::NotFound);
     }
@@ -578,7 +585,13 @@ pub async fn run(db: &Db, today: Date) -> Result<Summary> {
         let Some(level) = levels.due(today, row.due_date, outstanding, already) else {
             continue;
         };
-        let claim = Claim::compute(level, today, row.due_date, outstanding, settings.legal_rate_bp);
+        let claim = Claim::compute(
+            level,
+            today,
+            row.due_date,
+            outstanding,
+            settings.legal_rate_bp,
+        );
         let mut tx = db.begin().await?;
         match send_notice(&mut tx, &settings, level, row, &claim, today).await? {
             Outcome::Sent => summary.sent += 1,
@@ -636,7 +649,9 @@ async fn send_notice(
     let address = client_address(tx, &row.client_id).await?;
     // The unique (invoice, level) decides who sends: a second instance
     // finds the row and sends nothing.
-    let inserted: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let inserted: Option<String> =
+        on_tx!(tx, |c| {
+            sqlx::query_scalar(
         "INSERT INTO dunning_notices (id, invoice_id, level_rank, level_name, sent_on, days_late,
              outstanding_cents, penalty_cents, indemnity_cents, email_to, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -654,7 +669,8 @@ async fn send_notice(
     .bind(address.as_deref().unwrap_or_default())
     .bind(now())
     .fetch_optional(c)
-    .await)?;
+    .await
+        })?;
     if inserted.is_none() {
         return Ok(Outcome::AlreadySent);
     }
@@ -689,17 +705,22 @@ async fn send_notice(
             tx,
             copy,
             &format!("[Copie] {subject}"),
-            &format!("Copie de la relance envoyée à {} ({address}).\n\n{text}", row.client_name),
+            &format!(
+                "Copie de la relance envoyée à {} ({address}).\n\n{text}",
+                row.client_name
+            ),
             &files,
         )
         .await?;
     }
-    on_tx!(tx, |c| sqlx::query("UPDATE dunning_notices SET email_id = $2 WHERE id = $1")
-        .bind(id.as_str())
-        .bind(email_id.as_str())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE dunning_notices SET email_id = $2 WHERE id = $1"
+    )
+    .bind(id.as_str())
+    .bind(email_id.as_str())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(Outcome::Sent)
 }
 
@@ -729,7 +750,8 @@ pub struct OpenInvoice {
 }
 
 pub async fn open_invoices(tx: &mut Tx) -> Result<Vec<OpenInvoice>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT id, number, client_name, outstanding_cents FROM (
              SELECT i.id, i.number, c.name AS client_name,
                  i.gross_cents - i.paid_cents - CAST(COALESCE((SELECT SUM(cn.gross_cents) FROM invoices cn
@@ -740,5 +762,6 @@ pub async fn open_invoices(tx: &mut Tx) -> Result<Vec<OpenInvoice>> {
          WHERE outstanding_cents > 0 ORDER BY number"
     )
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }

@@ -24,12 +24,14 @@ fn today() -> Date {
 async fn late_invoice(db: &Db, late: i64) -> (String, String, Money) {
     store::demo::seed(db).await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    on_tx!(&mut tx, |c| sqlx::query("UPDATE invoices SET due_date = $1")
-        .bind(today() + Duration::days(60))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        .unwrap());
+    on_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE invoices SET due_date = $1"
+    )
+    .bind(today() + Duration::days(60))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .unwrap());
     let (id, client, gross): (String, String, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT id, client_id, gross_cents FROM invoices
          WHERE status = 'issued' AND kind = 'invoice' ORDER BY number LIMIT 1"
@@ -72,11 +74,18 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
         let (invoice, _, gross) = late_invoice(&db, 40).await;
         let emails_before = count(&db, "outbox_emails").await;
         let s = dunning::run(&db, today()).await.unwrap();
-        assert_eq!((s.late, s.sent, s.paused, s.no_address), (1, 1, 0, 0), "{s:?}");
+        assert_eq!(
+            (s.late, s.sent, s.paused, s.no_address),
+            (1, 1, 0, 0),
+            "{s:?}"
+        );
         let n = notices(&db, &invoice).await;
         assert_eq!(n.len(), 1, "only the highest level reached goes");
         let n = &n[0];
-        assert_eq!((n.level_rank, n.level_name.as_str()), (3, "Mise en demeure"));
+        assert_eq!(
+            (n.level_rank, n.level_name.as_str()),
+            (3, "Mise en demeure")
+        );
         assert_eq!(n.days_late, 40);
         assert_eq!(n.outstanding, gross);
         assert_eq!(n.penalty, penalty(gross, 276, 40));
@@ -88,14 +97,25 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
         // The e-mail says it, and carries the invoice's PDF.
         let mut tx = db.read().await.unwrap();
         let email = store::outbox::recent(&mut tx, 1).await.unwrap().remove(0);
-        let files = store::outbox::attachments(&mut tx, &email.id).await.unwrap();
+        let files = store::outbox::attachments(&mut tx, &email.id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(email.to_address, "compta@client.example");
         assert!(email.subject.starts_with("Mise en demeure"));
         assert!(email.subject.contains(&n.invoice_number));
-        for amount in [gross, n.penalty, n.indemnity, gross + n.penalty + n.indemnity] {
+        for amount in [
+            gross,
+            n.penalty,
+            n.indemnity,
+            gross + n.penalty + n.indemnity,
+        ] {
             let text = amount.format(domain::Locale::Fr);
-            assert!(email.body_text.contains(&text), "{text} in\n{}", email.body_text);
+            assert!(
+                email.body_text.contains(&text),
+                "{text} in\n{}",
+                email.body_text
+            );
         }
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].content_type, "application/pdf");
@@ -104,7 +124,9 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
         // Run again the same day, or the next: nothing more.
         let again = dunning::run(&db, today()).await.unwrap();
         assert_eq!(again.sent, 0);
-        let later = dunning::run(&db, today() + Duration::days(1)).await.unwrap();
+        let later = dunning::run(&db, today() + Duration::days(1))
+            .await
+            .unwrap();
         assert_eq!(later.sent, 0);
         assert_eq!(count(&db, "dunning_notices").await, 1);
     })
@@ -116,10 +138,28 @@ async fn levels_follow_the_days_and_never_go_back() {
     on_each_backend(|db| async move {
         let (invoice, _, _) = late_invoice(&db, 1).await;
         // On the due date itself nothing is late.
-        assert_eq!(dunning::run(&db, today() - Duration::days(1)).await.unwrap().sent, 0);
+        assert_eq!(
+            dunning::run(&db, today() - Duration::days(1))
+                .await
+                .unwrap()
+                .sent,
+            0
+        );
         assert_eq!(dunning::run(&db, today()).await.unwrap().sent, 1);
-        assert_eq!(dunning::run(&db, today() + Duration::days(5)).await.unwrap().sent, 0);
-        assert_eq!(dunning::run(&db, today() + Duration::days(14)).await.unwrap().sent, 1);
+        assert_eq!(
+            dunning::run(&db, today() + Duration::days(5))
+                .await
+                .unwrap()
+                .sent,
+            0
+        );
+        assert_eq!(
+            dunning::run(&db, today() + Duration::days(14))
+                .await
+                .unwrap()
+                .sent,
+            1
+        );
         let ranks: Vec<(u32, i64, Money)> = notices(&db, &invoice)
             .await
             .iter()
@@ -139,27 +179,33 @@ async fn what_is_paid_or_credited_is_not_claimed() {
     on_each_backend(|db| async move {
         let (invoice, _, gross) = late_invoice(&db, 20).await;
         let mut tx = db.begin().await.unwrap();
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE invoices SET paid_cents = $2 WHERE id = $1")
-            .bind(invoice.as_str())
-            .bind(gross.cents() - 10_000)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE invoices SET paid_cents = $2 WHERE id = $1"
+        )
+        .bind(invoice.as_str())
+        .bind(gross.cents() - 10_000)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap());
         tx.commit().await.unwrap();
         dunning::run(&db, today()).await.unwrap();
         let n = notices(&db, &invoice).await;
         assert_eq!(n[0].outstanding, Money::from_euros(100));
         // Paid in full: no further notice.
         let mut tx = db.begin().await.unwrap();
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE invoices SET paid_cents = gross_cents WHERE id = $1")
-            .bind(invoice.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE invoices SET paid_cents = gross_cents WHERE id = $1"
+        )
+        .bind(invoice.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap());
         tx.commit().await.unwrap();
-        let s = dunning::run(&db, today() + Duration::days(30)).await.unwrap();
+        let s = dunning::run(&db, today() + Duration::days(30))
+            .await
+            .unwrap();
         assert_eq!((s.late, s.sent), (0, 0));
     })
     .await;
@@ -172,10 +218,20 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let a = actor();
         let mut tx = db.begin().await.unwrap();
         // Refused: no reason, a date gone, an unknown client; nothing written.
-        let e = dunning::pause(&mut tx, &a, &PauseTarget::Client(client.clone()), " ", None, today())
-            .await
-            .unwrap_err();
-        assert!(matches!(&e, Error::Invalid(v) if v.for_field("reason").is_some()), "{e:?}");
+        let e = dunning::pause(
+            &mut tx,
+            &a,
+            &PauseTarget::Client(client.clone()),
+            " ",
+            None,
+            today(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid(v) if v.for_field("reason").is_some()),
+            "{e:?}"
+        );
         let e = dunning::pause(
             &mut tx,
             &a,
@@ -186,10 +242,20 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         )
         .await
         .unwrap_err();
-        assert!(matches!(&e, Error::Invalid(v) if v.for_field("until").is_some()), "{e:?}");
-        let e = dunning::pause(&mut tx, &a, &PauseTarget::Client("nope".into()), "x", None, today())
-            .await
-            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid(v) if v.for_field("until").is_some()),
+            "{e:?}"
+        );
+        let e = dunning::pause(
+            &mut tx,
+            &a,
+            &PauseTarget::Client("nope".into()),
+            "x",
+            None,
+            today(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(&e, Error::Invalid(v) if v.for_field("company_id").is_some()));
         let id = dunning::pause(
             &mut tx,
@@ -206,14 +272,19 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let s = dunning::run(&db, today()).await.unwrap();
         assert_eq!((s.late, s.paused, s.sent), (1, 1, 0));
         let mut tx = db.read().await.unwrap();
-        let of_invoice = dunning::pauses_of_invoice(&mut tx, &invoice, today()).await.unwrap();
+        let of_invoice = dunning::pauses_of_invoice(&mut tx, &invoice, today())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(of_invoice.len(), 1, "the client's pause stops its invoice");
         assert_eq!(of_invoice[0].reason, "Litige en cours");
         // Lifted (once): the notice goes.
         let mut tx = db.begin().await.unwrap();
         dunning::lift(&mut tx, &a, &id).await.unwrap();
-        assert!(matches!(dunning::lift(&mut tx, &a, &id).await, Err(Error::NotFound)));
+        assert!(matches!(
+            dunning::lift(&mut tx, &a, &id).await,
+            Err(Error::NotFound)
+        ));
         tx.commit().await.unwrap();
         assert_eq!(dunning::run(&db, today()).await.unwrap().sent, 1);
         // An invoice pause until a date: held back until then, included.
@@ -229,13 +300,19 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let s = dunning::run(&db, today() + Duration::days(14)).await.unwrap();
+        let s = dunning::run(&db, today() + Duration::days(14))
+            .await
+            .unwrap();
         assert_eq!((s.paused, s.sent), (1, 0));
-        let s = dunning::run(&db, today() + Duration::days(15)).await.unwrap();
+        let s = dunning::run(&db, today() + Duration::days(15))
+            .await
+            .unwrap();
         assert_eq!((s.paused, s.sent), (0, 1));
         // The trail: who paused and lifted.
         let mut tx = db.read().await.unwrap();
-        let trail = store::audit::for_entity(&mut tx, "dunning_pause", &id).await.unwrap();
+        let trail = store::audit::for_entity(&mut tx, "dunning_pause", &id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(trail.len(), 2);
     })
@@ -247,12 +324,14 @@ async fn a_client_without_address_gets_its_notice_recorded_unsent() {
     on_each_backend(|db| async move {
         let (invoice, client, _) = late_invoice(&db, 2).await;
         let mut tx = db.begin().await.unwrap();
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE companies SET email = NULL WHERE id = $1")
-            .bind(client.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE companies SET email = NULL WHERE id = $1"
+        )
+        .bind(client.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap());
         let contact: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
             "SELECT email FROM contacts WHERE company_id = $1 AND email IS NOT NULL
              ORDER BY CASE role WHEN 'accounts_payable' THEN 0 WHEN 'buyer' THEN 1 ELSE 2 END,
@@ -269,15 +348,19 @@ async fn a_client_without_address_gets_its_notice_recorded_unsent() {
             assert_eq!(notices(&db, &invoice).await[0].email_to, contact);
         }
         let mut tx = db.begin().await.unwrap();
-        on_tx!(&mut tx, |c| sqlx::query("UPDATE contacts SET email = NULL WHERE company_id = $1")
-            .bind(client.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE contacts SET email = NULL WHERE company_id = $1"
+        )
+        .bind(client.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .unwrap());
         tx.commit().await.unwrap();
         let emails = count(&db, "outbox_emails").await;
-        let s = dunning::run(&db, today() + Duration::days(20)).await.unwrap();
+        let s = dunning::run(&db, today() + Duration::days(20))
+            .await
+            .unwrap();
         assert_eq!((s.sent, s.no_address), (0, 1));
         let last = notices(&db, &invoice).await.pop().unwrap();
         assert_eq!(last.email, EmailState::NoAddress);
@@ -356,7 +439,10 @@ async fn settings_and_levels_are_checked_before_anything_is_written() {
         dunning::save_level_inputs(
             &mut tx,
             &a,
-            &[row("7", "Rappel", "reminder"), row("45", "Mise en demeure", "formal_notice")],
+            &[
+                row("7", "Rappel", "reminder"),
+                row("45", "Mise en demeure", "formal_notice"),
+            ],
         )
         .await
         .unwrap();
@@ -385,7 +471,10 @@ async fn settings_and_levels_are_checked_before_anything_is_written() {
         let mut tx = db.begin().await.unwrap();
         dunning::save_settings(&mut tx, &a, &s).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(dunning::run(&db, today()).await.unwrap(), dunning::Summary::default());
+        assert_eq!(
+            dunning::run(&db, today()).await.unwrap(),
+            dunning::Summary::default()
+        );
     })
     .await;
 }

@@ -154,7 +154,11 @@ fn notice_rows(l: Locale, notices: &[Notice]) -> Vec<NoticeRow> {
                 invoice_href: format!("/invoices/{}", n.invoice_id),
                 client: n.client_name.clone(),
                 level: format!("{} · {}", n.level_rank, n.level_name),
-                days: i18n::t_args(l, "dunning-notice-days-late", &[("days", n.days_late.to_string())]),
+                days: i18n::t_args(
+                    l,
+                    "dunning-notice-days-late",
+                    &[("days", n.days_late.to_string())],
+                ),
                 amount: n.outstanding.format(l),
                 penalty: n.penalty.format(l),
                 indemnity: n.indemnity.format(l),
@@ -263,16 +267,13 @@ async fn page(app: &AppState, ctx: &Ctx, refusal: Refusal) -> AppResult<Response
         legal_rate: format_rate(settings.legal_rate_bp, l)
             .trim_end_matches(" %")
             .to_owned(),
-        penalty_rate: i18n::t_args(
-            l,
-            "dunning-penalty-rate",
-            &[(
-                "rate",
-                format_rate(
-                    settings.legal_rate_bp * domain::dunning::PENALTY_MULTIPLIER as u32,
-                    l,
-                ),
-            )],
+        penalty_rate: format!(
+            "{} {}",
+            i18n::t(l, "dunning-penalty-rate"),
+            format_rate(
+                settings.legal_rate_bp * domain::dunning::PENALTY_MULTIPLIER as u32,
+                l,
+            )
         ),
         copy_to: settings.copy_to.unwrap_or_default(),
         settings_errors: FieldErrors::default(),

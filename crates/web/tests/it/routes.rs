@@ -336,7 +336,11 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/collections/dunning/settings", "admin finance"),
     ("POST", "/collections/dunning/levels", "admin finance"),
     ("POST", "/collections/dunning/pauses", "admin finance"),
-    ("POST", "/collections/dunning/pauses/{id}/lift", "admin finance"),
+    (
+        "POST",
+        "/collections/dunning/pauses/{id}/lift",
+        "admin finance",
+    ),
     ("POST", "/collections/dunning/run", "admin finance"),
     ("POST", "/invoices/{id}/dunning/pause", "admin finance"),
     ("POST", "/invoices/{id}/dunning/resume", "admin finance"),

@@ -300,13 +300,12 @@ pub(super) async fn page(
         other => (other, None),
     };
     let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
-    let dunning = if d.summary.kind == InvoiceKind::Invoice
-        && d.summary.status == InvoiceStatus::Issued
-    {
-        crate::pages::dunning::invoice_panel(&mut tx, l, role, id).await?
-    } else {
-        None
-    };
+    let dunning =
+        if d.summary.kind == InvoiceKind::Invoice && d.summary.status == InvoiceStatus::Issued {
+            crate::pages::dunning::invoice_panel(&mut tx, l, role, id).await?
+        } else {
+            None
+        };
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
