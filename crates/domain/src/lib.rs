@@ -23,6 +23,7 @@ pub mod locale;
 pub mod mission;
 pub mod money;
 pub mod paging;
+pub mod payment;
 pub mod rates;
 pub mod renewal;
 pub mod role;

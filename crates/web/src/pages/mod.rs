@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounting;
 pub mod api_docs;
+pub mod bank_accounts;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
@@ -16,6 +17,7 @@ pub mod jobs;
 pub mod leave;
 pub mod login;
 pub mod missions;
+pub mod payments;
 pub mod renewals;
 pub mod signing;
 pub mod templates;

@@ -15,4 +15,5 @@ mod invoices;
 mod leave;
 mod missions;
 mod pages;
+mod payments;
 mod routes;

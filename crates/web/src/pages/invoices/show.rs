@@ -102,6 +102,65 @@ struct ShowPage {
     einvoice: Option<super::lifecycle::EinvoicePanel>,
     /// Dunning (notices, pause), for an issued invoice.
     dunning: Option<crate::pages::dunning::InvoicePanel>,
+    /// The payments received on an issued invoice and what is still due.
+    payments: Option<PaymentsPanel>,
+}
+
+pub struct PaymentRow {
+    pub date: String,
+    pub amount: String,
+    pub method: String,
+    pub reference: String,
+    pub href: Option<String>,
+}
+
+pub struct PaymentsPanel {
+    pub rows: Vec<PaymentRow>,
+    pub paid: String,
+    pub outstanding: String,
+    pub can_record: bool,
+    pub record_href: String,
+}
+
+/// What was received on an issued invoice, and what is still owed.
+async fn payments_panel(
+    tx: &mut store::Tx,
+    l: Locale,
+    d: &read::Detail,
+    role: domain::role::Role,
+) -> AppResult<Option<PaymentsPanel>> {
+    let s = &d.summary;
+    if s.kind != InvoiceKind::Invoice || s.status != InvoiceStatus::Issued {
+        return Ok(None);
+    }
+    let view = allows(role, Permission::ViewCollections);
+    let received = store::payments::of_invoice(tx, &s.id).await?;
+    let open = store::payments::open_items(tx, Some(&s.client_id.to_string())).await?;
+    let outstanding = open
+        .iter()
+        .find(|i| i.invoice_id == s.id)
+        .map(|i| i.outstanding)
+        .unwrap_or(domain::money::Money::ZERO);
+    let paid = received
+        .iter()
+        .fold(domain::money::Money::ZERO, |sum, (_, a)| sum + a.amount);
+    Ok(Some(PaymentsPanel {
+        rows: received
+            .iter()
+            .map(|(p, a)| PaymentRow {
+                date: format_date(a.allocated_on, l),
+                amount: a.amount.format(l),
+                method: i18n::t(l, &p.method.label_key()),
+                reference: p.reference.clone().unwrap_or_default(),
+                href: view.then(|| format!("/collections/payments/{}", p.id)),
+            })
+            .collect(),
+        paid: paid.format(l),
+        outstanding: outstanding.format(l),
+        can_record: allows(role, Permission::ManageCollections)
+            && outstanding > domain::money::Money::ZERO,
+        record_href: format!("/collections/payments/new?client={}", s.client_id),
+    }))
 }
 
 /// Which form was refused, with what was typed.
@@ -306,6 +365,7 @@ pub(super) async fn page(
         } else {
             None
         };
+    let payments = payments_panel(&mut tx, l, &d, role).await?;
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
@@ -406,6 +466,7 @@ pub(super) async fn page(
         credit_reason: typed.reason.clone(),
         credit_all: typed.all,
         credit_groups,
+        payments,
         einvoice,
         dunning,
     };
