@@ -517,7 +517,7 @@ mod tests {
     #[test]
     fn penalties_follow_the_formula() {
         // 14 400,00 € × 8,28 % × 40 ÷ 365 = 130,6652… → 130,67 €.
-        assert_eq!(penalty(OWED, 276, 40), Money::from_cents(130_67));
+        assert_eq!(penalty(OWED, 276, 40), Money::from_cents(13_067));
         // 1 000,00 € × 8,28 % × 1 ÷ 365 = 0,22684… → 0,23 €.
         assert_eq!(
             penalty(Money::from_euros(1000), 276, 1),
@@ -541,9 +541,9 @@ mod tests {
         let formal = level(3, 30, Tone::FormalNotice, true);
         let c = Claim::compute(&formal, d40, DUE, OWED, 276);
         assert_eq!(c.days_late, 40);
-        assert_eq!(c.penalty, Money::from_cents(130_67));
+        assert_eq!(c.penalty, Money::from_cents(13_067));
         assert_eq!(c.indemnity, Money::from_euros(40));
-        assert_eq!(c.total(), Money::from_cents(14_570_67));
+        assert_eq!(c.total(), Money::from_cents(1_457_067));
         let reminder = level(1, 1, Tone::Reminder, false);
         let c = Claim::compute(&reminder, d40, DUE, OWED, 276);
         assert_eq!((c.penalty, c.indemnity), (Money::ZERO, Money::ZERO));

@@ -649,9 +649,8 @@ async fn send_notice(
     let address = client_address(tx, &row.client_id).await?;
     // The unique (invoice, level) decides who sends: a second instance
     // finds the row and sends nothing.
-    let inserted: Option<String> =
-        on_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let inserted: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO dunning_notices (id, invoice_id, level_rank, level_name, sent_on, days_late,
              outstanding_cents, penalty_cents, indemnity_cents, email_to, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -670,7 +669,7 @@ async fn send_notice(
     .bind(now())
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     if inserted.is_none() {
         return Ok(Outcome::AlreadySent);
     }
