@@ -637,6 +637,25 @@ async fn client_address(tx: &mut Tx, client_id: &str) -> Result<Option<String>> 
     Ok(contact)
 }
 
+/// The invoice's PDF as its page serves it: the Factur-X, or for an
+/// invoice issued before every Factur-X field was required (refused by
+/// `facturx::document`), the printed PDF alone.
+async fn invoice_pdf(tx: &mut Tx, invoice_id: &str) -> Result<crate::outbox::Attachment> {
+    let (file_name, bytes) = match crate::invoicing::facturx::document(tx, invoice_id).await {
+        Ok(f) => (f.file_name, f.pdf),
+        Err(Error::Invalid(_)) => {
+            let printed = crate::invoicing::print::printable(tx, invoice_id).await?;
+            (printed.file_name, pdf::invoice(&printed.pdf).to_bytes())
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(crate::outbox::Attachment {
+        file_name,
+        content_type: "application/pdf".into(),
+        bytes,
+    })
+}
+
 async fn send_notice(
     tx: &mut Tx,
     settings: &Settings,
@@ -691,12 +710,7 @@ async fn send_notice(
         claim: *claim,
     };
     let (subject, text) = domain::dunning::email(level.tone, &facts);
-    let pdf = crate::invoicing::facturx::document(tx, &row.id).await?;
-    let files = [crate::outbox::Attachment {
-        file_name: pdf.file_name,
-        content_type: "application/pdf".into(),
-        bytes: pdf.pdf,
-    }];
+    let files = [invoice_pdf(tx, &row.id).await?];
     let email_id =
         crate::outbox::queue_with_attachments(tx, &address, &subject, &text, &files).await?;
     if let Some(copy) = settings.copy_to.as_deref() {
