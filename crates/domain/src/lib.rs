@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod leave;
 pub mod ledger;
 pub mod ledger_reports;
+pub mod lettering;
 pub mod locale;
 pub mod mission;
 pub mod money;

@@ -27,6 +27,7 @@ pub mod leave;
 pub mod ledger;
 pub mod ledger_reports;
 pub mod ledger_seal;
+pub mod lettering;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;

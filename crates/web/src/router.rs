@@ -463,6 +463,21 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::customers::show_csv,
         )
+        .post(
+            "/accounting/customers/{id}/letter",
+            Perm(ManageCollections),
+            pages::accounting::customers::letter,
+        )
+        .get(
+            "/accounting/customers/{id}/selection",
+            Perm(ManageCollections),
+            pages::accounting::customers::selection,
+        )
+        .post(
+            "/accounting/customers/{id}/letterings/{lettering}/unletter",
+            Perm(ManageCollections),
+            pages::accounting::customers::unletter,
+        )
         .get(
             "/accounting/journal",
             Perm(ViewAccounting),

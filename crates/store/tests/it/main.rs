@@ -24,6 +24,7 @@ mod leave;
 mod ledger;
 mod ledger_reports;
 mod ledger_seal;
+mod lettering;
 mod payments;
 mod renewals;
 mod schema;

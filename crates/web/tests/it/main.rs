@@ -13,6 +13,7 @@ mod fec;
 mod harness;
 mod invoices;
 mod leave;
+mod lettering;
 mod missions;
 mod pages;
 mod payments;

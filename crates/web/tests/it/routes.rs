@@ -275,6 +275,17 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/accounting/customers/{id}/ledger.csv",
         "admin direction finance",
     ),
+    ("POST", "/accounting/customers/{id}/letter", "admin finance"),
+    (
+        "GET",
+        "/accounting/customers/{id}/selection",
+        "admin finance",
+    ),
+    (
+        "POST",
+        "/accounting/customers/{id}/letterings/{lettering}/unletter",
+        "admin finance",
+    ),
     ("GET", "/accounting/journal", "admin direction finance"),
     ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
