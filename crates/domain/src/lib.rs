@@ -8,6 +8,7 @@ pub mod contact;
 pub mod contract;
 pub mod cra;
 pub mod cra_reports;
+pub mod dunning;
 pub mod einvoice;
 pub mod esign;
 pub mod facturx;

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod dunning;
 pub mod einvoicing;
 pub mod esign;
 pub mod exports;

@@ -662,6 +662,47 @@ pub fn routes() -> Routes {
             Perm(ManageInvoices),
             pages::invoices::lifecycle::redeposit,
         )
+        // Collections: dunning
+        .get(
+            "/collections/dunning",
+            Perm(ViewCollections),
+            pages::dunning::show,
+        )
+        .post(
+            "/collections/dunning/settings",
+            Perm(ManageCollections),
+            pages::dunning::save_settings,
+        )
+        .post(
+            "/collections/dunning/levels",
+            Perm(ManageCollections),
+            pages::dunning::save_levels,
+        )
+        .post(
+            "/collections/dunning/pauses",
+            Perm(ManageCollections),
+            pages::dunning::add_pause,
+        )
+        .post(
+            "/collections/dunning/pauses/{id}/lift",
+            Perm(ManageCollections),
+            pages::dunning::lift_pause,
+        )
+        .post(
+            "/collections/dunning/run",
+            Perm(ManageCollections),
+            pages::dunning::run_now,
+        )
+        .post(
+            "/invoices/{id}/dunning/pause",
+            Perm(ManageCollections),
+            pages::dunning::pause_invoice,
+        )
+        .post(
+            "/invoices/{id}/dunning/resume",
+            Perm(ManageCollections),
+            pages::dunning::resume_invoice,
+        )
         .get("/close", Perm(ViewInvoices), pages::invoices::close::show)
         .post("/close", Perm(ManageInvoices), pages::invoices::close::run)
         // Users (administration)

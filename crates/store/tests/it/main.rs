@@ -14,6 +14,7 @@ mod contracts;
 mod cra_reports;
 mod cras;
 mod demo;
+mod dunning;
 mod einvoicing;
 mod esign;
 mod facturx;

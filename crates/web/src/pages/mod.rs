@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod cra_reports;
 pub mod cras;
 pub mod documents;
+pub mod dunning;
 pub mod home;
 pub mod invoices;
 pub mod jobs;
