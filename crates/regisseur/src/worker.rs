@@ -414,8 +414,10 @@ mod tests {
     /// confirmation to Marc and notice to Camille for the two he validated;
     /// the leave request to both managers and its approval to Camille;
     /// Sophie's notice of the contract she signed, and the link and code of
-    /// next year's purchase order.
-    const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2;
+    /// next year's purchase order; link and code to Julien Moreau for
+    /// Lucas's late month, his confirmation and Lucas's notice. (Banque
+    /// Horizon's two reminders are counted apart.)
+    const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4;
     /// The release of waiting invoices each signed contract of the demo
     /// queued (Horizon's purchase order, Clientis's framework contract; the
     /// demo released Clientis's invoices already: the jobs find nothing).
@@ -572,32 +574,20 @@ mod tests {
         store::testing::on_each_backend(|db| async move {
             store::demo::seed(&db).await.unwrap();
             let today = store::now().date();
+            // The demo's Banque Horizon invoice: 40 days late, its reminder
+            // and firm reminder sent; the formal notice is due.
             let mut tx = db.begin().await.unwrap();
-            store::on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE invoices SET due_date = $1"
-            )
-            .bind(today + Duration::days(60))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
             let (id, client, number, gross): (String, String, String, i64) =
-                store::on_tx!(&mut tx, |c| sqlx::query_as(
-                    "SELECT id, client_id, number, gross_cents FROM invoices
-                     WHERE status = 'issued' AND kind = 'invoice' ORDER BY number LIMIT 1"
+                store::on_tx!(&mut tx, |c| {
+                    sqlx::query_as(
+                    "SELECT i.id, i.client_id, i.number, i.gross_cents FROM invoices i
+                     JOIN companies c ON c.id = i.client_id
+                     WHERE i.status = 'issued' AND i.kind = 'invoice' AND c.name = 'Banque Horizon'"
                 )
                 .fetch_one(c)
                 .await
-                .unwrap());
-            store::on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE invoices SET due_date = $2 WHERE id = $1"
-            )
-            .bind(id.as_str())
-            .bind(today - Duration::days(40))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-            .unwrap());
+                .unwrap()
+                });
             store::on_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE companies SET email = 'compta@client.example' WHERE id = $1"
             )
@@ -628,8 +618,8 @@ mod tests {
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
-            assert_eq!(notices.len(), 1, "{notices:?}");
-            let n = &notices[0];
+            assert_eq!(notices.len(), 3, "{notices:?}");
+            let n = &notices[2];
             assert_eq!(n.level_rank, 3);
             assert_eq!(n.email, store::dunning::EmailState::Sent);
             tokio::time::sleep(StdDuration::from_millis(300)).await;
@@ -638,7 +628,7 @@ mod tests {
                 .into_iter()
                 .filter(|m| {
                     m.subject()
-                        .is_some_and(|s| s.contains(&number) && is_dunning(&s))
+                        .is_some_and(|s| s.contains(&number) && s.starts_with("Mise en demeure"))
                 })
                 .collect();
             assert_eq!(ours.len(), 1, "one e-mail for the one notice");
@@ -675,7 +665,7 @@ mod tests {
                     .iter()
                     .filter(|m| m
                         .subject()
-                        .is_some_and(|s| s.contains(&number) && is_dunning(&s)))
+                        .is_some_and(|s| s.contains(&number) && s.starts_with("Mise en demeure")))
                     .count(),
                 1
             );
@@ -816,7 +806,8 @@ mod tests {
                 issued[0]
                     .number
                     .as_deref()
-                    .is_some_and(|n| n.ends_with("000003"))
+                    .is_some_and(|n| n.ends_with("000004")),
+                "after the demo's three invoices"
             );
         })
         .await;

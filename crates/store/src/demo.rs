@@ -816,13 +816,15 @@ async fn collections(db: &Db, actor: &Actor) -> Result<()> {
         },
     )
     .await?;
-    let (invoice, number, gross): (String, String, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
+    let (invoice, number, gross): (String, String, i64) = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
         "SELECT i.id, i.number, i.gross_cents FROM invoices i JOIN companies c ON c.id = i.client_id
          WHERE c.name = 'Clientis Group' AND i.kind = 'invoice' AND i.status = 'issued'
          ORDER BY i.period DESC LIMIT 1"
     )
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     // 8 000 + 6 400 for 14 400: five ninths, in whole hundreds of euros.
     let first = gross * 5 / 9 / 10_000 * 10_000;
     let amount = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
@@ -830,7 +832,10 @@ async fn collections(db: &Db, actor: &Actor) -> Result<()> {
     let file = STATEMENT
         .replace("{{DATE1}}", &today.to_string())
         .replace("{{DATE2}}", &today.to_string())
-        .replace("{{STATEMENT_ID}}", &format!("{}-001", today.to_string().replace('-', "")))
+        .replace(
+            "{{STATEMENT_ID}}",
+            &format!("{}-001", today.to_string().replace('-', "")),
+        )
         .replace("{{SEQ}}", "1")
         .replace("{{INVOICE}}", &number)
         .replace("{{AMOUNT1}}", &amount(first))
@@ -854,9 +859,7 @@ async fn collections(db: &Db, actor: &Actor) -> Result<()> {
             .find_map(|q| {
                 q.proposals
                     .iter()
-                    .find(|p| {
-                        p.allocations.len() == 1 && p.allocations[0].0.invoice_id == invoice
-                    })
+                    .find(|p| p.allocations.len() == 1 && p.allocations[0].0.invoice_id == invoice)
                     .map(|p| (q.line.id.clone(), p.allocations.clone()))
             })
             .ok_or_else(|| Error::Corrupt("demo: no proposal for Clientis's transfer".into()))?;
@@ -1001,6 +1004,26 @@ async fn billing(db: &Db, actor: &Actor) -> Result<()> {
     send_for_signature(&mut tx, actor, doc, CLIENT_CONTACT_LOGIN, "Sophie Bernard").await?;
     tx.commit().await?;
     collections(db, actor).await?;
+    reminders(db).await?;
+    Ok(())
+}
+
+/// Banque Horizon's unpaid invoice has had its reminder (D+1) and its firm
+/// reminder (D+15), each sent by the dunning run of that day; the formal
+/// notice (D+30) goes out at the worker's next daily run.
+async fn reminders(db: &Db) -> Result<()> {
+    let mut tx = db.read().await?;
+    let due: time::Date = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT i.due_date FROM invoices i JOIN companies c ON c.id = i.client_id
+         WHERE c.name = 'Banque Horizon' AND i.kind = 'invoice' AND i.status = 'issued'
+         ORDER BY i.due_date LIMIT 1"
+    )
+    .fetch_one(c)
+    .await)?;
+    tx.commit().await?;
+    for days in [1, 15] {
+        crate::dunning::run(db, due + time::Duration::days(days)).await?;
+    }
     Ok(())
 }
 

@@ -30,13 +30,20 @@ async fn assert_exactly_the_demo(db: &Db) {
     // leave: the request to both managers and the approval to her.
     // Then Sophie signs the framework contract (her "document signé") and
     // next year's purchase order goes to her (link and code).
+    // Lucas's late month: link and code to Julien Moreau, his confirmation
+    // and Lucas's notice; Banque Horizon's two reminders.
     assert_eq!(
         count(db, "outbox_emails").await,
-        6 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2
+        6 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4 + 2
     );
-    assert_eq!(count(db, "documents").await, 2 + 3 + 1);
-    assert_eq!(count(db, "signature_requests").await, 2 + 3 + 1);
-    assert_eq!(count(db, "cras").await, 4);
+    assert_eq!(
+        count(db, "outbox_attachments").await,
+        2,
+        "each reminder carries its invoice"
+    );
+    assert_eq!(count(db, "documents").await, 2 + 3 + 1 + 1);
+    assert_eq!(count(db, "signature_requests").await, 2 + 3 + 1 + 1);
+    assert_eq!(count(db, "cras").await, 5);
     assert_eq!(count(db, "leave_requests").await, 1);
     assert_eq!(count(db, "sessions").await, 0);
     assert_eq!(count(db, "api_tokens").await, 0);
@@ -50,20 +57,33 @@ async fn assert_exactly_the_demo(db: &Db) {
     // contract signed, per invoice its release, issue, sales entry and
     // accrual reversal, and the purchase order (created, sent, its document
     // created and sent).
+    // Lucas's late month: its document (created, sent), draft, issue and
+    // sales entry. Collections: the bank account, the statement imported,
+    // two lines accepted as two payments with their bank entries, and the
+    // invoice lettered (partly, then extended to complete).
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4
+        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10
     );
     assert_eq!(count(db, "client_contracts").await, 3);
     assert_eq!(
         count(db, "domain_events").await,
-        1 + 2 + 1,
-        "Horizon's signed purchase order, Camille's two validated reports, Clientis's signed contract"
+        1 + 2 + 1 + 1,
+        "Horizon's signed purchase order, Camille's two validated reports, Clientis's signed contract, Lucas's late month"
     );
-    // Camille's two months: accrued at each close, issued at the signature.
-    assert_eq!(count(db, "invoices").await, 2);
+    // Camille's two months: accrued at each close, issued at the signature;
+    // Lucas's month at Banque Horizon, issued 70 days ago by its own close.
+    assert_eq!(count(db, "invoices").await, 3);
     assert_eq!(count(db, "accruals").await, 2);
-    assert_eq!(count(db, "close_runs").await, 2);
+    assert_eq!(count(db, "close_runs").await, 3);
+    // Clientis's two transfers, from the statement of four lines.
+    assert_eq!(count(db, "bank_accounts").await, 1);
+    assert_eq!(count(db, "bank_statements").await, 1);
+    assert_eq!(count(db, "bank_lines").await, 4);
+    assert_eq!(count(db, "payments").await, 2);
+    assert_eq!(count(db, "payment_allocations").await, 2);
+    assert_eq!(count(db, "letterings").await, 1);
+    assert_eq!(count(db, "dunning_notices").await, 2);
     let mut tx = db.read().await.unwrap();
     let docs = store::documents::list(&mut tx, Scope::All, store::documents::About::Everything, 10)
         .await

@@ -149,7 +149,7 @@ async fn the_demo_invoices_pass_the_external_validators() {
         store::demo::seed(&db).await.unwrap();
         let dir = scratch();
         let (mut xmls, pdfs) = write_all(&db, &dir).await;
-        assert_eq!(xmls.len(), 2, "the demo issues two invoices");
+        assert_eq!(xmls.len(), 3, "the demo issues three invoices");
         let first = std::fs::read_to_string(&xmls[0]).unwrap();
         for needle in [
             "<ram:ID>S1</ram:ID>",

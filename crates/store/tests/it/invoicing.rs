@@ -810,15 +810,31 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
 async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
     on_each_backend(|db| async move {
         store::demo::seed(&db).await.unwrap();
-        let current = YearMonth::of(store::now().date());
+        let today = store::now().date();
+        let current = YearMonth::of(today);
         let (first, second) = (current.prev().prev(), current.prev());
         let mut list = invoices(&db).await;
-        list.sort_by(|a, b| a.number.cmp(&b.number));
+        list.sort_by(|a, b| (a.issue_date, &a.number).cmp(&(b.issue_date, &b.number)));
+        // Banque Horizon's late invoice comes first: Lucas's month, issued
+        // 70 days ago at 30 days net.
+        let late = list.remove(0);
+        let issued = today - time::Duration::days(70);
+        assert_eq!(late.client_name, "Banque Horizon");
+        assert_eq!(late.period, YearMonth::of(issued).prev().to_string());
+        assert_eq!(late.due_date, Some(today - time::Duration::days(40)));
+        let lucas_days = YearMonth::of(issued)
+            .prev()
+            .working_days(domain::calendar::Region::Standard)
+            .len() as i64;
+        assert_eq!(late.net, Money::from_euros(550 * lucas_days));
         let shown: Vec<(Option<&str>, &str, Money, Money, Money)> = list
             .iter()
             .map(|i| (i.number.as_deref(), i.period.as_str(), i.net, i.vat, i.gross))
             .collect();
-        let year = store::now().date().year();
+        let year = today.year();
+        // Numbers are per year: the late invoice took the first one when
+        // it was issued this year.
+        let taken = i64::from(issued.year() == year);
         let days = |m: YearMonth| m.working_days(domain::calendar::Region::Standard).len() as i64;
         // The first month less her day of paid leave; the second in full
         // (November 2026: 20 days × 600 € = 12 000,00 € HT, 2 400,00 € VAT,
@@ -833,7 +849,10 @@ async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
         let (n1, v1, g1) = amounts(days(first) - 1);
         let (n2, v2, g2) = amounts(days(second));
         let (p1, p2) = (first.to_string(), second.to_string());
-        let (f1, f2) = (format!("FA-{year}-000001"), format!("FA-{year}-000002"));
+        let (f1, f2) = (
+            format!("FA-{year}-{:06}", 1 + taken),
+            format!("FA-{year}-{:06}", 2 + taken),
+        );
         assert_eq!(
             shown,
             [
@@ -848,7 +867,10 @@ async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
         // signature, linked to their invoices: FAE and its VAT are back to zero.
         assert_eq!(balance(&db, "4181").await, 0);
         assert_eq!(balance(&db, "44587").await, 0);
-        assert_eq!(balance(&db, "411").await, (g1 + g2).cents());
+        // Clientis paid the second month (the demo's statement); the first
+        // and Banque Horizon's stay owed.
+        assert_eq!(balance(&db, "411").await, (g1 + late.gross).cents());
+        assert_eq!(balance(&db, "512").await, g2.cents());
         let linked: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM accruals a JOIN ledger_entries r ON r.id = a.reversal_entry_id
              WHERE a.released_by_invoice_id = a.invoice_id AND r.reverses_id = a.entry_id"
