@@ -23,6 +23,7 @@ pub mod mission;
 pub mod money;
 pub mod paging;
 pub mod rates;
+pub mod receivables;
 pub mod renewal;
 pub mod role;
 pub mod seal;
