@@ -28,6 +28,7 @@ pub mod ledger_seal;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;
+pub mod receivables;
 pub mod renewals;
 pub mod scope;
 pub mod search;

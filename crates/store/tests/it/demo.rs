@@ -240,14 +240,14 @@ async fn every_demo_identifier_passes_domain_validation() {
 async fn refresh_knows_every_table() {
     on_each_backend(|db| async move {
         let tables: Vec<String> = match db.backend() {
-            store::db::Backend::Sqlite => store::on_pool!(db, |c| sqlx::query_scalar(
+            store::db::Backend::Sqlite => store::on_pool!(&db, |c| sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table'
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'"
             )
             .fetch_all(c)
             .await)
             .unwrap(),
-            store::db::Backend::Postgres => store::on_pool!(db, |c| sqlx::query_scalar(
+            store::db::Backend::Postgres => store::on_pool!(&db, |c| sqlx::query_scalar(
                 "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
                  WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%'"
             )
