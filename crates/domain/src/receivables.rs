@@ -231,6 +231,16 @@ pub fn round_days(d: Decimal) -> Decimal {
     r
 }
 
+/// A number of days as the reader writes it: `65,7` in French, `65.7` in
+/// English (one decimal, as [`round_days`] leaves it).
+pub fn format_days(d: Decimal, locale: crate::Locale) -> String {
+    let s = round_days(d).to_string();
+    match locale {
+        crate::Locale::Fr => s.replace('.', ","),
+        crate::Locale::En => s,
+    }
+}
+
 /// `date` moved back `n` months, the day kept or brought to the month's
 /// last day (31 March − 1 month = 28 or 29 February).
 pub fn months_back(date: Date, n: u32) -> Date {
@@ -664,6 +674,8 @@ mod tests {
         assert_eq!(round_days(dec("60.65")), dec("60.7"));
         assert_eq!(round_days(dec("60.64999")), dec("60.6"));
         assert_eq!(round_days(dec("3")).to_string(), "3.0");
+        assert_eq!(format_days(dec("65.72"), crate::Locale::Fr), "65,7");
+        assert_eq!(format_days(dec("5"), crate::Locale::En), "5.0");
     }
 
     #[test]

@@ -393,15 +393,14 @@ pub async fn statement_pdf(
         Option<String>,
         String,
     );
-    let address: Option<Address> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let address: Option<Address> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT address_line1, address_line2, postcode, city, country FROM companies WHERE id = $1"
     )
     .bind(client.to_string())
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     let (a1, a2, postcode, city, country) = address.ok_or(Error::NotFound)?;
     let seller = crate::invoicing::print::seller(&firm);
     let money = |m: Money| m.format(FR);

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod leave;
 pub mod login;
 pub mod missions;
+pub mod receivables;
 pub mod renewals;
 pub mod signing;
 pub mod templates;

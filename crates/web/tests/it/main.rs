@@ -14,4 +14,5 @@ mod invoices;
 mod leave;
 mod missions;
 mod pages;
+mod receivables;
 mod routes;
