@@ -110,9 +110,11 @@ impl LifecycleStatus {
         matches!(self, Disputed | Refused | Rejected)
     }
 
-    /// Whether a person may record it by hand (200 comes from the deposit).
+    /// Whether a person may record it by hand: 200 comes from the deposit
+    /// and 212 from the payments recorded (`store::payments`), so the
+    /// status, the e-reporting and the ledger never tell different stories.
     pub fn recordable_by_user(self) -> bool {
-        self != Deposited
+        !matches!(self, Deposited | Received)
     }
 
     fn transmission(self) -> bool {

@@ -22,6 +22,7 @@ pub mod locale;
 pub mod mission;
 pub mod money;
 pub mod paging;
+pub mod payment;
 pub mod rates;
 pub mod receivables;
 pub mod renewal;

@@ -103,6 +103,12 @@ pub trait ErrorKey {
     }
 }
 
+impl ErrorKey for crate::money::MoneyError {
+    fn key(&self) -> &'static str {
+        crate::money::MoneyError::key(self)
+    }
+}
+
 impl ErrorKey for crate::identifiers::IdentifierError {
     fn key(&self) -> &'static str {
         crate::identifiers::IdentifierError::key(self)

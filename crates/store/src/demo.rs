@@ -645,11 +645,6 @@ async fn activity(tx: &mut Tx) -> Result<()> {
         label: u.display_name.clone(),
         ip: Some("192.0.2.30".into()),
     };
-    let origin = |u: &crate::users::User| crate::esign::Origin {
-        actor: format!("{} <{}>", u.display_name, u.email),
-        ip: "192.0.2.30".into(),
-        user_agent: "Régisseur démo".into(),
-    };
     let today = crate::now().date();
     let current = YearMonth::of(today);
     let months = [current.prev().prev(), current.prev(), current];
@@ -697,51 +692,7 @@ async fn activity(tx: &mut Tx) -> Result<()> {
     )
     .await?;
     for (i, month) in months.iter().enumerate() {
-        let id = crate::cras::open(tx, &as_user(&camille), camille.id, *month).await?;
-        let sheet = crate::cras::get(tx, crate::Scope::Own(camille.id), id).await?;
-        let mut cells = Vec::new();
-        for m in &sheet.missions {
-            cells = domain::cra::fill_month(
-                *month,
-                sheet.pattern,
-                &m.window(),
-                &cells,
-                &sheet.leave_slots(),
-            );
-        }
-        // Days before the mission started are bench.
-        let covered: std::collections::BTreeSet<time::Date> = cells.iter().map(|c| c.day).collect();
-        for d in sheet.pattern.working_days(*month) {
-            if !covered.contains(&d) && !sheet.leave_slots().iter().any(|s| s.day == d) {
-                cells.push(Cell {
-                    activity: Activity::Bench,
-                    day: d,
-                    half_days: 2,
-                });
-            }
-        }
-        let entry = crate::cras::Entry {
-            cells,
-            comment: None,
-            extras: Vec::new(),
-        };
-        crate::cras::save(
-            tx,
-            &as_user(&camille),
-            crate::Scope::Own(camille.id),
-            id,
-            &entry,
-        )
-        .await?;
-        crate::cras::sign(
-            tx,
-            &as_user(&camille),
-            crate::Scope::Own(camille.id),
-            id,
-            &origin(&camille),
-            DEMO_URL,
-        )
-        .await?;
+        let id = filled_and_signed(tx, &camille, *month).await?;
         if i < 2 {
             sign_from_mailbox(tx, "marc.lefevre@clientis.example", "Marc Lefèvre").await?;
             crate::cras::validate(tx, &as_user(&manager), &[id]).await?;
@@ -811,6 +762,87 @@ async fn activity(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
+/// Banque Horizon's invoice for a month of Lucas's, issued 70 days ago at
+/// 30 days net and still unpaid: 40 days late today, what the dunning
+/// shows. Issued before the key-account chain, since the sales journal's
+/// dates must follow each other.
+async fn late_invoice(db: &Db, actor: &Actor) -> Result<()> {
+    use domain::calendar::YearMonth;
+    let issue_date = crate::now().date() - time::Duration::days(70);
+    let period = YearMonth::of(issue_date).prev();
+    let mut tx = db.begin().await?;
+    let find = async |tx: &mut Tx, email: &str| -> Result<crate::users::User> {
+        crate::users::find_by_email(tx, email)
+            .await?
+            .ok_or(Error::NotFound)
+    };
+    let lucas = find(&mut tx, "lucas.petit@stafforia.example").await?;
+    let manager = find(&mut tx, "delivery@stafforia.example").await?;
+    let id = filled_and_signed(&mut tx, &lucas, period).await?;
+    sign_from_mailbox(&mut tx, "julien.moreau@banque.example", "Julien Moreau").await?;
+    let as_manager = Actor {
+        user_id: Some(manager.id),
+        label: manager.display_name.clone(),
+        ip: Some("192.0.2.30".into()),
+    };
+    crate::cras::validate(&mut tx, &as_manager, &[id]).await?;
+    tx.commit().await?;
+    let c = crate::invoicing::close::Close { period, issue_date };
+    crate::invoicing::close::run(db, actor, c, &mut |_, _| {}).await?;
+    Ok(())
+}
+
+/// Opens someone's report for `month`, fills every working day of his
+/// missions (days outside them are bench), saves and signs it as him.
+async fn filled_and_signed(
+    tx: &mut Tx,
+    who: &crate::users::User,
+    month: domain::calendar::YearMonth,
+) -> Result<domain::ids::CraId> {
+    use domain::cra::{Activity, Cell};
+    let me = Actor {
+        user_id: Some(who.id),
+        label: who.display_name.clone(),
+        ip: Some("192.0.2.30".into()),
+    };
+    let origin = crate::esign::Origin {
+        actor: format!("{} <{}>", who.display_name, who.email),
+        ip: "192.0.2.30".into(),
+        user_agent: "Régisseur démo".into(),
+    };
+    let id = crate::cras::open(tx, &me, who.id, month).await?;
+    let sheet = crate::cras::get(tx, crate::Scope::Own(who.id), id).await?;
+    let mut cells = Vec::new();
+    for m in &sheet.missions {
+        cells = domain::cra::fill_month(
+            month,
+            sheet.pattern,
+            &m.window(),
+            &cells,
+            &sheet.leave_slots(),
+        );
+    }
+    // Days before the mission started are bench.
+    let covered: std::collections::BTreeSet<time::Date> = cells.iter().map(|c| c.day).collect();
+    for d in sheet.pattern.working_days(month) {
+        if !covered.contains(&d) && !sheet.leave_slots().iter().any(|s| s.day == d) {
+            cells.push(Cell {
+                activity: Activity::Bench,
+                day: d,
+                half_days: 2,
+            });
+        }
+    }
+    let entry = crate::cras::Entry {
+        cells,
+        comment: None,
+        extras: Vec::new(),
+    };
+    crate::cras::save(tx, &me, crate::Scope::Own(who.id), id, &entry).await?;
+    crate::cras::sign(tx, &me, crate::Scope::Own(who.id), id, &origin, DEMO_URL).await?;
+    Ok(id)
+}
+
 /// The key-account chain: Camille's first two months were validated while
 /// Clientis had not signed its framework contract, so each month-end close
 /// booked them as accrued revenue (FAE). Then Sophie Bernard signs (through
@@ -822,6 +854,7 @@ async fn billing(db: &Db, actor: &Actor) -> Result<()> {
     let today = crate::now().date();
     let current = YearMonth::of(today);
     let (first, second) = (current.prev().prev(), current.prev());
+    late_invoice(db, actor).await?;
     for (period, issue_date) in [(first, second.first_day()), (second, current.first_day())] {
         let c = crate::invoicing::close::Close { period, issue_date };
         crate::invoicing::close::run(db, actor, c, &mut |_, _| {}).await?;

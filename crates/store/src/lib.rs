@@ -4,6 +4,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod backup;
+pub mod bank_accounts;
 pub mod bench_data;
 pub mod companies;
 pub mod contacts;
@@ -28,6 +29,7 @@ pub mod ledger_seal;
 pub mod missions;
 pub mod outbox;
 pub mod paperwork;
+pub mod payments;
 pub mod receivables;
 pub mod renewals;
 pub mod scope;

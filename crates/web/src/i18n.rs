@@ -89,6 +89,10 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "credited",
         "received",
         "done",
+        // Payments (#8).
+        "open",
+        "outstanding",
+        "available",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))

@@ -535,6 +535,47 @@ pub fn routes() -> Routes {
             Perm(ViewCollections),
             pages::receivables::statement_pdf,
         )
+        // Collections
+        .get(
+            "/collections/payments",
+            Perm(ViewCollections),
+            pages::payments::list,
+        )
+        .get(
+            "/collections/payments/new",
+            Perm(ManageCollections),
+            pages::payments::new,
+        )
+        .post(
+            "/collections/payments",
+            Perm(ManageCollections),
+            pages::payments::create,
+        )
+        .get(
+            "/collections/payments/{id}",
+            Perm(ViewCollections),
+            pages::payments::show,
+        )
+        .post(
+            "/collections/payments/{id}/allocate",
+            Perm(ManageCollections),
+            pages::payments::allocate,
+        )
+        .get(
+            "/collections/bank-accounts",
+            Perm(ViewCollections),
+            pages::bank_accounts::list,
+        )
+        .post(
+            "/collections/bank-accounts",
+            Perm(ManageCollections),
+            pages::bank_accounts::create,
+        )
+        .post(
+            "/collections/bank-accounts/{id}",
+            Perm(ManageCollections),
+            pages::bank_accounts::update,
+        )
         .get("/invoices", Perm(ViewInvoices), pages::invoices::list)
         .get(
             "/invoices/waiting",
@@ -602,6 +643,10 @@ pub fn routes() -> Routes {
         .api(Perm(EditCompanies), routes!(api::companies::create))
         .api(Perm(ViewCompanies), routes!(api::companies::show))
         .api(Perm(EditCompanies), routes!(api::companies::update))
+        .api(Perm(ViewCollections), routes!(api::payments::open_items))
+        .api(Perm(ViewCollections), routes!(api::payments::list))
+        .api(Perm(ManageCollections), routes!(api::payments::create))
+        .api(Perm(ViewCollections), routes!(api::payments::show))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

@@ -1,6 +1,7 @@
 //! Payment e-reporting: services invoiced under VAT on receipts (the
 //! default for an ESN) owe their VAT when paid, so the firm reports the
-//! cash received (status 212 Encaissée). For a month: each receipt, split
+//! cash received (status 212 Encaissée). For a month: each receipt (a
+//! payment's allocation to an invoice, `store::payments`), split
 //! per VAT rate in proportion to its invoice's VAT breakdown, to the cent
 //! (`domain::einvoice::split_receipt`), and the totals per rate. Invoices
 //! opted "on debits" (VAT due at invoicing), reverse-charged or exempt are
@@ -61,7 +62,7 @@ type Row = (
 
 /// The VAT breakdown of a document: per rate, the base and its VAT rounded
 /// once (EN 16931, as printed).
-async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShare>> {
+pub(crate) async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShare>> {
     let rows: Vec<(i32, i64)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT CAST(vat_rate_bp AS INTEGER), CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines
          WHERE invoice_id = $1 GROUP BY vat_rate_bp ORDER BY vat_rate_bp"
@@ -85,17 +86,18 @@ async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShare>> {
 
 /// The receipts of `month` on invoices under VAT on receipts.
 pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT l.id, l.created_at, l.invoice_id, l.amount_cents, l.paid_on, i.number, i.frozen
-         FROM invoice_lifecycle l JOIN invoices i ON i.id = l.invoice_id
-         WHERE l.status = 212 AND l.paid_on >= $1 AND l.paid_on <= $2 AND l.amount_cents IS NOT NULL
-           AND i.kind = 'invoice'
-         ORDER BY l.paid_on, i.number, l.created_at, l.id"
+    let rows: Vec<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT a.id, a.created_at, a.invoice_id, a.amount_cents, a.allocated_on, i.number, i.frozen
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+         WHERE a.allocated_on >= $1 AND a.allocated_on <= $2 AND i.kind = 'invoice'
+         ORDER BY a.allocated_on, i.number, a.created_at, a.id"
     )
     .bind(month.first_day())
     .bind(month.last_day())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut lines = Vec::new();
     for (id, created, invoice, amount, paid_on, number, frozen) in rows {
         let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
@@ -105,9 +107,8 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
         }
         // What the invoice had received before this receipt.
         let before: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM invoice_lifecycle
-             WHERE invoice_id = $1 AND status = 212 AND amount_cents IS NOT NULL
-               AND (created_at < $2 OR (created_at = $2 AND id < $3))"
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM payment_allocations
+             WHERE invoice_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))"
         )
         .bind(&invoice)
         .bind(created)

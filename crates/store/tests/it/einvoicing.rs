@@ -383,18 +383,35 @@ async fn ereporting_splits_receipts_per_rate_to_the_cent() {
                 .await
                 .unwrap();
         }
-        record(&db, &id, receipt(500_00, date!(2026 - 11 - 10)))
+        // Receipts are payments allocated to the invoices (in date order:
+        // the bank journal's numbers follow its dates).
+        let bank = crate::payments::bank(&db).await;
+        for (invoice, cents, on) in [
+            (&id, 500_00, date!(2026 - 11 - 10)),
+            (&debits, 1_200_00, date!(2026 - 11 - 15)),
+            (&id, 100_00, date!(2026 - 11 - 30)),
+            (&id, 966_67, date!(2026 - 12 - 01)),
+        ] {
+            let client: String = store::on_pool!(&db, |c| sqlx::query_scalar(
+                "SELECT client_id FROM invoices WHERE id = $1"
+            )
+            .bind(invoice)
+            .fetch_one(c)
+            .await)
+            .unwrap();
+            let client = domain::ids::CompanyId::parse(&client).unwrap();
+            crate::payments::pay(
+                &db,
+                &crate::payments::payment(client, &bank, on, cents, &[(invoice, cents)]),
+            )
             .await
             .unwrap();
-        record(&db, &id, receipt(100_00, date!(2026 - 11 - 30)))
-            .await
-            .unwrap();
-        record(&db, &id, receipt(966_67, date!(2026 - 12 - 01)))
-            .await
-            .unwrap();
-        record(&db, &debits, receipt(1_200_00, date!(2026 - 11 - 15)))
-            .await
-            .unwrap();
+        }
+        assert_eq!(
+            history(&db, &id).await.last(),
+            Some(&LifecycleStatus::Received),
+            "a payment records 212 Encaissée"
+        );
         let nov = ym(2026, Month::November);
         let mut tx = db.read().await.unwrap();
         let r = ereporting::month(&mut tx, nov).await.unwrap();

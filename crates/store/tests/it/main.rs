@@ -23,6 +23,7 @@ mod leave;
 mod ledger;
 mod ledger_reports;
 mod ledger_seal;
+mod payments;
 mod receivables;
 mod renewals;
 mod schema;

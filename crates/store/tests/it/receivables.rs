@@ -462,3 +462,109 @@ async fn dso_by_both_methods_from_the_ledger() {
     })
     .await;
 }
+
+/// On the demo, after a partial payment recorded by `payments::record`:
+/// the aged balance per client equals the open items the payments module
+/// lists (which read `paid_cents`), the credit equals the payments'
+/// `unallocated_cents`, and the day before the invoice was open in full.
+#[tokio::test]
+async fn the_aged_balance_agrees_with_recorded_payments() {
+    use store::bank_accounts::BankAccountInput;
+    use store::payments::{NewAllocation, NewPayment};
+    on_each_backend(|db| async move {
+        store::demo::seed(&db).await.unwrap();
+        let today = store::now().date();
+        let mut tx = db.begin().await.unwrap();
+        let bank = store::bank_accounts::create(
+            &mut tx,
+            &actor(),
+            &BankAccountInput {
+                label: "Banque".into(),
+                iban: "FR7630006000011234567890189".into(),
+                bic: "AGRIFRPPXXX".into(),
+                ledger_account: "512".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let open = store::payments::open_items(&mut tx, None).await.unwrap();
+        let item = open
+            .iter()
+            .find(|o| o.issue_date < today)
+            .expect("the demo has open invoices")
+            .clone();
+        let half = Money::from_cents(item.outstanding.cents() / 2);
+        store::payments::record(
+            &mut tx,
+            &actor(),
+            &NewPayment {
+                client_id: CompanyId::parse(&item.client_id).unwrap(),
+                bank_account_id: bank.id.clone(),
+                received_on: today,
+                amount: half,
+                method: domain::payment::PaymentMethod::Transfer,
+                reference: Some("VIR TEST".into()),
+                allocations: vec![NewAllocation {
+                    invoice_id: item.invoice_id.clone(),
+                    amount: half,
+                }],
+                keep_excess: false,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = db.read().await.unwrap();
+        let ab = receivables::aged_balance(&mut tx, today).await.unwrap();
+        let open = store::payments::open_items(&mut tx, None).await.unwrap();
+        let mut by_client = std::collections::HashMap::<String, Money>::new();
+        for o in &open {
+            *by_client.entry(o.client_id.clone()).or_default() += o.outstanding;
+        }
+        for c in &ab.clients {
+            assert_eq!(
+                c.total(),
+                by_client
+                    .get(&c.client.to_string())
+                    .copied()
+                    .unwrap_or_default(),
+                "{}",
+                c.name
+            );
+        }
+        assert_eq!(
+            ab.total(),
+            open.iter().map(|o| o.outstanding).sum::<Money>()
+        );
+        let unallocated: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(unallocated_cents), 0) AS BIGINT) FROM payments"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(ab.credit, Money::from_cents(unallocated));
+        let client = CompanyId::parse(&item.client_id).unwrap();
+        let now = receivables::statement(&mut tx, client, today)
+            .await
+            .unwrap();
+        let line = now
+            .items
+            .iter()
+            .find(|i| i.invoice_id == item.invoice_id)
+            .unwrap();
+        assert_eq!(line.outstanding, item.outstanding - half);
+        assert_eq!(now.payments[0].amount, half);
+        let before = receivables::statement(&mut tx, client, today - time::Duration::days(1))
+            .await
+            .unwrap();
+        let line = before
+            .items
+            .iter()
+            .find(|i| i.invoice_id == item.invoice_id)
+            .unwrap();
+        assert_eq!(line.outstanding, item.outstanding);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -7,6 +7,7 @@ pub mod companies;
 pub mod contacts;
 pub mod cras;
 pub mod me;
+pub mod payments;
 pub mod users;
 
 use std::sync::LazyLock;

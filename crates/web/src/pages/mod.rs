@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounting;
 pub mod api_docs;
+pub mod bank_accounts;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
@@ -15,6 +16,7 @@ pub mod jobs;
 pub mod leave;
 pub mod login;
 pub mod missions;
+pub mod payments;
 pub mod receivables;
 pub mod renewals;
 pub mod signing;

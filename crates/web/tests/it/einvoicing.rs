@@ -115,14 +115,16 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Choisissez un statut dans la liste"));
-        // 212 without an amount.
+        // 212 is not recorded by hand: it follows the payments.
         let r = post(vec![
             ("status", "212".into()),
             ("date", "20/11/2026".into()),
+            ("amount", "100,00".into()),
         ])
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("Indiquez le montant encaissé"));
+        assert!(r.body.contains("Choisissez un statut dans la liste"));
+        assert!(!r.body.contains("<option value=\"212\""), "not offered");
         assert_eq!(
             history(&t, &inv.id).await,
             [LifecycleStatus::Deposited],
@@ -130,13 +132,35 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         );
         assert_eq!(t.count("audit_log").await, audit);
 
-        // A partial receipt.
-        let r = post(vec![
-            ("status", "212".into()),
-            ("date", "20/11/2026".into()),
-            ("amount", "100,00".into()),
-        ])
-        .await;
+        // A partial payment, through the payment form.
+        let mut tx = t.db.begin().await.unwrap();
+        let bank = store::bank_accounts::create(
+            &mut tx,
+            &store::Actor::system("test"),
+            &store::bank_accounts::BankAccountInput {
+                label: "Banque".into(),
+                iban: "FR7630004000031234567890143".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let client = inv.client_id.to_string();
+        let r = t
+            .post_form(
+                "/collections/payments",
+                &finance,
+                &[
+                    ("client_id", client.as_str()),
+                    ("bank_account_id", bank.id.as_str()),
+                    ("received_on", "20/11/2026"),
+                    ("amount", "100,00"),
+                    ("method", "transfer"),
+                    ("reference", "VIR 1"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(
             history(&t, &inv.id).await,

@@ -14,5 +14,6 @@ mod invoices;
 mod leave;
 mod missions;
 mod pages;
+mod payments;
 mod receivables;
 mod routes;

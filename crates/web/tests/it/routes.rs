@@ -298,6 +298,26 @@ const POLICY: &[(&str, &str, &str)] = &[
         "admin direction finance",
     ),
     ("GET", "/accounting/seal", "admin direction finance"),
+    ("GET", "/collections/payments", "admin direction finance"),
+    ("GET", "/collections/payments/new", "admin finance"),
+    ("POST", "/collections/payments", "admin finance"),
+    (
+        "GET",
+        "/collections/payments/{id}",
+        "admin direction finance",
+    ),
+    (
+        "POST",
+        "/collections/payments/{id}/allocate",
+        "admin finance",
+    ),
+    (
+        "GET",
+        "/collections/bank-accounts",
+        "admin direction finance",
+    ),
+    ("POST", "/collections/bank-accounts", "admin finance"),
+    ("POST", "/collections/bank-accounts/{id}", "admin finance"),
     ("GET", "/accounting/ereporting", "admin direction finance"),
     (
         "GET",
@@ -354,6 +374,10 @@ const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/api/docs", "staff"),
     ("GET", "/api/openapi.json", "all"),
     ("GET", "/api/v1/me", "signed"),
+    ("GET", "/api/v1/open-items", "admin direction finance"),
+    ("GET", "/api/v1/payments", "admin direction finance"),
+    ("POST", "/api/v1/payments", "admin finance"),
+    ("GET", "/api/v1/payments/{id}", "admin direction finance"),
     ("GET", "/api/v1/companies", "staff client_contact"),
     (
         "POST",

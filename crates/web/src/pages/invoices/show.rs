@@ -100,6 +100,65 @@ struct ShowPage {
     credit_groups: Vec<CreditGroup>,
     /// E-invoicing (lifecycle, deposit), for an issued document.
     einvoice: Option<super::lifecycle::EinvoicePanel>,
+    /// The payments received on an issued invoice and what is still due.
+    payments: Option<PaymentsPanel>,
+}
+
+pub struct PaymentRow {
+    pub date: String,
+    pub amount: String,
+    pub method: String,
+    pub reference: String,
+    pub href: Option<String>,
+}
+
+pub struct PaymentsPanel {
+    pub rows: Vec<PaymentRow>,
+    pub paid: String,
+    pub outstanding: String,
+    pub can_record: bool,
+    pub record_href: String,
+}
+
+/// What was received on an issued invoice, and what is still owed.
+async fn payments_panel(
+    tx: &mut store::Tx,
+    l: Locale,
+    d: &read::Detail,
+    role: domain::role::Role,
+) -> AppResult<Option<PaymentsPanel>> {
+    let s = &d.summary;
+    if s.kind != InvoiceKind::Invoice || s.status != InvoiceStatus::Issued {
+        return Ok(None);
+    }
+    let view = allows(role, Permission::ViewCollections);
+    let received = store::payments::of_invoice(tx, &s.id).await?;
+    let open = store::payments::open_items(tx, Some(&s.client_id.to_string())).await?;
+    let outstanding = open
+        .iter()
+        .find(|i| i.invoice_id == s.id)
+        .map(|i| i.outstanding)
+        .unwrap_or(domain::money::Money::ZERO);
+    let paid = received
+        .iter()
+        .fold(domain::money::Money::ZERO, |sum, (_, a)| sum + a.amount);
+    Ok(Some(PaymentsPanel {
+        rows: received
+            .iter()
+            .map(|(p, a)| PaymentRow {
+                date: format_date(a.allocated_on, l),
+                amount: a.amount.format(l),
+                method: i18n::t(l, &p.method.label_key()),
+                reference: p.reference.clone().unwrap_or_default(),
+                href: view.then(|| format!("/collections/payments/{}", p.id)),
+            })
+            .collect(),
+        paid: paid.format(l),
+        outstanding: outstanding.format(l),
+        can_record: allows(role, Permission::ManageCollections)
+            && outstanding > domain::money::Money::ZERO,
+        record_href: format!("/collections/payments/new?client={}", s.client_id),
+    }))
 }
 
 /// Which form was refused, with what was typed.
@@ -298,6 +357,7 @@ pub(super) async fn page(
         other => (other, None),
     };
     let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
+    let payments = payments_panel(&mut tx, l, &d, role).await?;
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
@@ -398,6 +458,7 @@ pub(super) async fn page(
         credit_reason: typed.reason.clone(),
         credit_all: typed.all,
         credit_groups,
+        payments,
         einvoice,
     };
     if page.has_refusal {

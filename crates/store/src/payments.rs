@@ -1,0 +1,652 @@
+//! Payments received: recorded by hand or from a bank statement line,
+//! allocated to a client's invoices, posted to the bank journal in the same
+//! transaction (`domain::payment` builds the entry), with the VAT of the
+//! part collected made due, the invoices' paid amounts, their e-invoicing
+//! status 212 "Encaissée" and the lettering of their 411 lines.
+
+use domain::einvoice::{LifecycleStatus, Source, split_receipt};
+use domain::ids::CompanyId;
+use domain::money::Money;
+use domain::payment::{PaymentMethod, PaymentPlan, Settled, credit_use_entry};
+use domain::terms::VatRegime;
+use domain::validation::ValidationErrors;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::einvoicing::{NewStatus, ereporting, lifecycle};
+use crate::invoicing::issue::Frozen;
+use crate::{Actor, Error, Result, Tx, audit, corrupt, ledger, now, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAllocation {
+    pub invoice_id: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPayment {
+    pub client_id: CompanyId,
+    pub bank_account_id: String,
+    pub received_on: Date,
+    pub amount: Money,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub allocations: Vec<NewAllocation>,
+    /// The user confirmed that what exceeds the client's open invoices is
+    /// kept as credit (otherwise such a payment is refused).
+    pub keep_excess: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recorded {
+    pub id: String,
+    pub entry_id: String,
+    pub unallocated: Money,
+}
+
+/// An issued invoice not fully paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenItem {
+    pub invoice_id: String,
+    pub number: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub gross: Money,
+    pub outstanding: Money,
+}
+
+/// What credit notes took off an invoice: the gross of the issued ones
+/// that credit it.
+const CREDITED: &str = "CAST(COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
+     WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'), 0) AS BIGINT)";
+
+type OpenRow = (String, String, String, String, Date, Option<Date>, i64, i64);
+
+/// The issued invoices still owed (all clients, or one), by due date.
+pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<OpenItem>> {
+    let select = format!(
+        "SELECT i.id, i.number, i.client_id, c.name, i.issue_date, i.due_date, i.gross_cents,
+                CAST(i.gross_cents - i.paid_cents - {CREDITED} AS BIGINT)
+         FROM invoices i JOIN companies c ON c.id = i.client_id
+         WHERE i.kind = 'invoice' AND i.status = 'issued'"
+    );
+    let rows: Vec<OpenRow> = match client {
+        Some(client) => {
+            let sql = format!("{select} AND i.client_id = $1");
+            on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(client)
+                .fetch_all(c)
+                .await)?
+        }
+        None => on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(select.clone()))
+            .fetch_all(c)
+            .await)?,
+    };
+    let mut items: Vec<OpenItem> = rows
+        .into_iter()
+        .filter(|r| r.7 > 0)
+        .map(
+            |(invoice_id, number, client_id, client_name, issue_date, due, gross, outstanding)| {
+                OpenItem {
+                    invoice_id,
+                    number,
+                    client_id,
+                    client_name,
+                    issue_date,
+                    due_date: due.unwrap_or(issue_date),
+                    gross: Money::from_cents(gross),
+                    outstanding: Money::from_cents(outstanding),
+                }
+            },
+        )
+        .collect();
+    items.sort_by(|a, b| (a.due_date, &a.number).cmp(&(b.due_date, &b.number)));
+    Ok(items)
+}
+
+/// One invoice as an allocation needs it, its row taken first so two
+/// payments on it are applied one after the other.
+struct Target {
+    id: String,
+    number: String,
+    client_id: String,
+    gross: i64,
+    paid: i64,
+    credited: i64,
+    regime: VatRegime,
+}
+
+type TargetRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+);
+
+async fn target(tx: &mut Tx, id: &str) -> Result<Option<(Target, String, String)>> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET paid_cents = paid_cents WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let sql = format!(
+        "SELECT i.kind, i.status, i.client_id, i.number, i.gross_cents, i.paid_cents, {CREDITED}, i.frozen
+         FROM invoices i WHERE i.id = $1"
+    );
+    let row: Option<TargetRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    let Some((kind, status, client_id, number, gross, paid, credited, frozen)) = row else {
+        return Ok(None);
+    };
+    let regime = match frozen.as_deref() {
+        Some(f) => serde_json::from_str::<Frozen>(f)
+            .map_err(|e| corrupt("frozen", &e.to_string()))?
+            .regime(),
+        None => VatRegime::default(),
+    };
+    Ok(Some((
+        Target {
+            id: id.to_owned(),
+            number: number.unwrap_or_default(),
+            client_id,
+            gross,
+            paid,
+            credited,
+            regime,
+        },
+        kind,
+        status,
+    )))
+}
+
+impl Target {
+    fn outstanding(&self) -> Money {
+        Money::from_cents(self.gross - self.paid - self.credited)
+    }
+
+    /// The VAT that receiving `amount` now makes due: the invoice's VAT
+    /// breakdown split pro rata on what was received before and after, so
+    /// the receipts of a settled invoice move exactly its VAT (VAT on
+    /// receipts only; under the debits option it was due at invoicing).
+    async fn vat_due(&self, tx: &mut Tx, amount: Money) -> Result<Money> {
+        if self.regime != VatRegime::OnReceipts {
+            return Ok(Money::ZERO);
+        }
+        let b = ereporting::breakdown(tx, &self.id).await?;
+        Ok(split_receipt(&b, Money::from_cents(self.paid), amount)
+            .iter()
+            .fold(Money::ZERO, |s, r| s + r.vat))
+    }
+}
+
+/// Loads and checks the invoices a payment of `client` settles: each
+/// must exist, be an issued invoice (not a credit note) of that client,
+/// and not be cancelled by credit notes. Refusals name the invoice.
+async fn targets(
+    tx: &mut Tx,
+    client: &str,
+    allocations: &[NewAllocation],
+) -> Result<Vec<(Target, Money)>> {
+    let mut e = ValidationErrors::new();
+    let mut out = Vec::new();
+    for a in allocations {
+        let Some((t, kind, status)) = target(tx, &a.invoice_id).await? else {
+            e.add("allocations", "payment-invoice-unknown");
+            continue;
+        };
+        let number = vec![("number", t.number.clone())];
+        if kind != "invoice" {
+            e.add_with("allocations", "payment-invoice-is-credit-note", number);
+        } else if status != "issued" {
+            e.add_with("allocations", "payment-invoice-not-issued", number);
+        } else if t.client_id != client {
+            e.add_with("allocations", "payment-invoice-other-client", number);
+        } else if t.credited >= t.gross {
+            e.add_with("allocations", "payment-invoice-cancelled", number);
+        } else {
+            out.push((t, a.amount));
+        }
+    }
+    if e.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(e))
+    }
+}
+
+async fn client_name(tx: &mut Tx, client: &str) -> Result<Option<String>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT name FROM companies WHERE id = $1"
+    )
+    .bind(client)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Records a payment; refused with nothing written when it breaks a rule
+/// (see `domain::payment::PaymentPlan::validate` and `targets`).
+pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Recorded> {
+    let client = p.client_id.to_string();
+    let mut e = ValidationErrors::new();
+    let name = client_name(tx, &client).await?;
+    if name.is_none() {
+        e.add("client_id", "payment-client-unknown");
+    }
+    let bank = crate::bank_accounts::get(tx, &p.bank_account_id).await;
+    match &bank {
+        Ok(b) if b.active => {}
+        Ok(_) => e.add("bank_account_id", "payment-bank-inactive"),
+        Err(Error::NotFound) => e.add("bank_account_id", "payment-bank-unknown"),
+        Err(_) => {}
+    }
+    let bank = match bank {
+        Err(Error::NotFound) => None,
+        other => Some(other?),
+    };
+    if p.received_on > now().date() {
+        e.add("received_on", "payment-date-future");
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
+    }
+    let (name, bank) = (name.expect("checked"), bank.expect("checked"));
+    let targets = targets(tx, &client, &p.allocations).await?;
+    let open_total = open_items(tx, Some(&client))
+        .await?
+        .iter()
+        .fold(Money::ZERO, |s, i| s + i.outstanding);
+    let mut allocations = Vec::new();
+    for (t, amount) in &targets {
+        // The VAT is worked out on what can be allocated; an amount above
+        // the outstanding is refused by the plan anyway.
+        let vat_due = t.vat_due(tx, (*amount).min(t.outstanding())).await?;
+        allocations.push((
+            Settled {
+                number: t.number.clone(),
+                outstanding: t.outstanding(),
+                vat_due,
+            },
+            *amount,
+        ));
+    }
+    let plan = PaymentPlan {
+        client: p.client_id,
+        client_name: name,
+        bank_account: bank.ledger_account.clone(),
+        received_on: p.received_on,
+        amount: p.amount,
+        reference: p.reference.clone(),
+        allocations,
+        open_total,
+        keep_excess: p.keep_excess,
+    };
+    let posting = plan.posting()?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let posted = ledger::post(tx, actor, &posting.entry, Some(&format!("payment:{id}"))).await?;
+    let at = now();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO payments (id, client_id, bank_account_id, received_on, amount_cents, method, reference,
+           unallocated_cents, ledger_entry_id, credit_position, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    )
+    .bind(&id)
+    .bind(&client)
+    .bind(&bank.id)
+    .bind(p.received_on)
+    .bind(p.amount.cents())
+    .bind(p.method.as_str())
+    .bind(posting.entry.piece_ref.as_deref())
+    .bind(posting.unallocated.cents())
+    .bind(&posted.id)
+    .bind(posting.credit_position)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    for (((t, amount), (settled, _)), position) in targets
+        .iter()
+        .zip(&plan.allocations)
+        .zip(&posting.allocation_positions)
+    {
+        allocate(
+            tx,
+            actor,
+            &id,
+            t,
+            *amount,
+            settled.vat_due,
+            p.received_on,
+            (&posted.id, *position),
+        )
+        .await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        "record",
+        "payment",
+        &id,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "client_id": client,
+            "bank_account_id": bank.id,
+            "received_on": p.received_on,
+            "amount_cents": p.amount.cents(),
+            "method": p.method.as_str(),
+            "reference": posting.entry.piece_ref,
+            "allocations": targets.iter().map(|(t, a)| (t.number.clone(), a.cents())).collect::<Vec<_>>(),
+            "unallocated_cents": posting.unallocated.cents(),
+            "entry_id": posted.id,
+        })),
+    )
+    .await?;
+    Ok(Recorded {
+        id,
+        entry_id: posted.id,
+        unallocated: posting.unallocated,
+    })
+}
+
+/// Writes one allocation: its row, the invoice's paid amount, the status
+/// 212 when the invoice's lifecycle allows it, and the lettering.
+#[allow(clippy::too_many_arguments)]
+async fn allocate(
+    tx: &mut Tx,
+    actor: &Actor,
+    payment: &str,
+    t: &Target,
+    amount: Money,
+    vat_due: Money,
+    on: Date,
+    line: (&str, i32),
+) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO payment_allocations (id, payment_id, invoice_id, amount_cents, vat_cents, allocated_on,
+           ledger_entry_id, ledger_position, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(payment)
+    .bind(&t.id)
+    .bind(amount.cents())
+    .bind(vat_due.cents())
+    .bind(on)
+    .bind(line.0)
+    .bind(line.1)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET paid_cents = paid_cents + $2 WHERE id = $1"
+    )
+    .bind(&t.id)
+    .bind(amount.cents())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    // The e-invoicing status follows the money: 212 "Encaissée" with the
+    // amount, once the invoice was deposited (before that the platform
+    // knows nothing of it, and the payment stands on its own).
+    let state = lifecycle::state(tx, &t.id).await?;
+    if state.allowed().contains(&LifecycleStatus::Received) && amount <= state.outstanding() {
+        lifecycle::record(
+            tx,
+            actor,
+            &t.id,
+            &NewStatus {
+                status: LifecycleStatus::Received,
+                occurred_at: now(),
+                source: Source::System,
+                reason: None,
+                amount: Some(amount),
+                paid_on: Some(on),
+                message_id: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Uses a client's credit (what a payment left unallocated) to settle one
+/// of his invoices: an OD entry on 411 (credit used / invoice settled)
+/// plus the VAT made due.
+pub async fn allocate_credit(
+    tx: &mut Tx,
+    actor: &Actor,
+    payment: &str,
+    invoice: &str,
+    amount: Money,
+    on: Date,
+) -> Result<()> {
+    let row: Option<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "UPDATE payments SET unallocated_cents = unallocated_cents WHERE id = $1
+         RETURNING client_id, unallocated_cents"
+    )
+    .bind(payment)
+    .fetch_optional(c)
+    .await)?;
+    let (client, available) = row.ok_or(Error::NotFound)?;
+    let client_id = CompanyId::parse(&client).ok_or_else(|| corrupt("client id", &client))?;
+    let mut targets = targets(
+        tx,
+        &client,
+        &[NewAllocation {
+            invoice_id: invoice.to_owned(),
+            amount,
+        }],
+    )
+    .await?;
+    let (t, _) = targets.remove(0);
+    let vat_due = t.vat_due(tx, amount.min(t.outstanding())).await?;
+    let settled = Settled {
+        number: t.number.clone(),
+        outstanding: t.outstanding(),
+        vat_due,
+    };
+    let (entry, _used, position) = credit_use_entry(
+        client_id,
+        on,
+        &settled,
+        amount,
+        Money::from_cents(available),
+    )?;
+    let posted = ledger::post(tx, actor, &entry, Some(&format!("payment:{payment}"))).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE payments SET unallocated_cents = unallocated_cents - $2 WHERE id = $1"
+    )
+    .bind(payment)
+    .bind(amount.cents())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    allocate(
+        tx,
+        actor,
+        payment,
+        &t,
+        amount,
+        vat_due,
+        on,
+        (&posted.id, position),
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        "allocate_credit",
+        "payment",
+        payment,
+        Some(&serde_json::json!({ "unallocated_cents": available })),
+        Some(&serde_json::json!({
+            "invoice": t.number,
+            "amount_cents": amount.cents(),
+            "unallocated_cents": available - amount.cents(),
+            "entry_id": posted.id,
+        })),
+    )
+    .await
+}
+
+/// A payment as lists show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Payment {
+    pub id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub bank_account_id: String,
+    pub bank_label: String,
+    pub received_on: Date,
+    pub amount: Money,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub unallocated: Money,
+    pub ledger_entry_id: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// One invoice a payment settled.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Allocation {
+    pub invoice_id: String,
+    pub number: String,
+    pub amount: Money,
+    pub vat: Money,
+    pub allocated_on: Date,
+    pub entry_id: String,
+}
+
+type PaymentRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Date,
+    i64,
+    String,
+    Option<String>,
+    i64,
+    String,
+    OffsetDateTime,
+);
+
+const SELECT: &str = "SELECT p.id, p.client_id, c.name, p.bank_account_id, b.label, p.received_on, p.amount_cents,
+       p.method, p.reference, p.unallocated_cents, p.ledger_entry_id, p.created_at
+     FROM payments p JOIN companies c ON c.id = p.client_id JOIN bank_accounts b ON b.id = p.bank_account_id";
+
+fn payment(r: PaymentRow) -> Result<Payment> {
+    let method = PaymentMethod::parse(&r.7).ok_or_else(|| corrupt("payment method", &r.7))?;
+    Ok(Payment {
+        id: r.0,
+        client_id: r.1,
+        client_name: r.2,
+        bank_account_id: r.3,
+        bank_label: r.4,
+        received_on: r.5,
+        amount: Money::from_cents(r.6),
+        method,
+        reference: r.8,
+        unallocated: Money::from_cents(r.9),
+        ledger_entry_id: r.10,
+        created_at: r.11,
+    })
+}
+
+/// Filters of the payments list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub client: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// Only payments with credit left.
+    pub with_credit: bool,
+}
+
+/// Payments, latest first.
+pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Payment>> {
+    let sql = format!(
+        "{SELECT} WHERE ($1 = '' OR p.client_id = $1)
+           AND p.received_on >= $2 AND p.received_on <= $3
+           AND ($4 = FALSE OR p.unallocated_cents > 0)
+         ORDER BY p.received_on DESC, p.created_at DESC, p.id LIMIT $5"
+    );
+    let rows: Vec<PaymentRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(f.client.clone().unwrap_or_default())
+        .bind(f.from.unwrap_or(time::macros::date!(1900 - 01 - 01)))
+        .bind(f.to.unwrap_or(time::macros::date!(9999 - 12 - 31)))
+        .bind(f.with_credit)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter().map(payment).collect()
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> Result<(Payment, Vec<Allocation>)> {
+    let sql = format!("{SELECT} WHERE p.id = $1");
+    let row: Option<PaymentRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    let p = payment(row.ok_or(Error::NotFound)?)?;
+    let rows: Vec<(String, Option<String>, i64, i64, Date, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT a.invoice_id, i.number, a.amount_cents, a.vat_cents, a.allocated_on, a.ledger_entry_id
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+         WHERE a.payment_id = $1 ORDER BY a.created_at, i.number"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await
+    })?;
+    let allocations = rows
+        .into_iter()
+        .map(
+            |(invoice_id, number, amount, vat, allocated_on, entry_id)| Allocation {
+                invoice_id,
+                number: number.unwrap_or_default(),
+                amount: Money::from_cents(amount),
+                vat: Money::from_cents(vat),
+                allocated_on,
+                entry_id,
+            },
+        )
+        .collect();
+    Ok((p, allocations))
+}
+
+/// The payments that settled an invoice (for its page).
+pub async fn of_invoice(tx: &mut Tx, invoice: &str) -> Result<Vec<(Payment, Allocation)>> {
+    let ids: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT DISTINCT payment_id FROM payment_allocations WHERE invoice_id = $1"
+    )
+    .bind(invoice)
+    .fetch_all(c)
+    .await)?;
+    let mut out = Vec::new();
+    for id in ids {
+        let (p, allocations) = get(tx, &id).await?;
+        for a in allocations.into_iter().filter(|a| a.invoice_id == invoice) {
+            out.push((p.clone(), a));
+        }
+    }
+    out.sort_by(|a, b| (a.1.allocated_on, &a.0.id).cmp(&(b.1.allocated_on, &b.0.id)));
+    Ok(out)
+}

@@ -1,0 +1,281 @@
+//! Payments over the API: the open invoices, the payments recorded, and
+//! recording one (allocated to invoices; refused as a problem document
+//! naming the field when it breaks a rule, nothing written).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use domain::ids::CompanyId;
+use domain::money::Money;
+use domain::payment::PaymentMethod;
+use domain::validation::ValidationErrors;
+use serde::{Deserialize, Serialize};
+use store::payments::{self, Filter, NewAllocation, NewPayment};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ProblemDoc, created, rfc3339};
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Json as Body, Query};
+use crate::pages::invoices::InvoiceId as RowId;
+
+/// Amounts travel as decimal strings with a point (`"14400.00"`): exact,
+/// unlike JSON numbers.
+fn amount(m: Money) -> String {
+    format!("{}.{:02}", m.cents() / 100, (m.cents() % 100).abs())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OpenItemDto {
+    pub invoice_id: String,
+    pub number: String,
+    pub client_id: String,
+    pub client_name: String,
+    /// `YYYY-MM-DD`.
+    pub issue_date: String,
+    pub due_date: String,
+    pub gross: String,
+    pub outstanding: String,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OpenItemsParams {
+    /// Only this client's invoices.
+    pub client_id: Option<String>,
+}
+
+/// The issued invoices still owed, by due date.
+#[utoipa::path(get, path = "/api/v1/open-items", tag = "payments", summary = "List open invoices",
+    params(OpenItemsParams),
+    responses((status = 200, body = Vec<OpenItemDto>),
+        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn open_items(
+    State(app): State<AppState>,
+    Query(q): Query<OpenItemsParams>,
+) -> AppResult<Json<Vec<OpenItemDto>>> {
+    let client = q
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let mut tx = app.db.read().await?;
+    let items = payments::open_items(&mut tx, client).await?;
+    tx.commit().await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|i| OpenItemDto {
+                invoice_id: i.invoice_id,
+                number: i.number,
+                client_id: i.client_id,
+                client_name: i.client_name,
+                issue_date: i.issue_date.to_string(),
+                due_date: i.due_date.to_string(),
+                gross: amount(i.gross),
+                outstanding: amount(i.outstanding),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AllocationDto {
+    pub invoice_id: String,
+    pub number: String,
+    pub amount: String,
+    /// VAT made due by it (VAT on receipts).
+    pub vat: String,
+    pub allocated_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PaymentDto {
+    pub id: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub bank_account_id: String,
+    pub received_on: String,
+    pub amount: String,
+    /// `transfer`, `cheque`, `card`, `direct_debit`, `cash` or `other`.
+    pub method: String,
+    pub reference: Option<String>,
+    /// Left as the client's credit.
+    pub unallocated: String,
+    pub ledger_entry_id: String,
+    pub created_at: String,
+    pub allocations: Vec<AllocationDto>,
+}
+
+fn dto(p: payments::Payment, allocations: Vec<payments::Allocation>) -> PaymentDto {
+    PaymentDto {
+        id: p.id,
+        client_id: p.client_id,
+        client_name: p.client_name,
+        bank_account_id: p.bank_account_id,
+        received_on: p.received_on.to_string(),
+        amount: amount(p.amount),
+        method: p.method.as_str().into(),
+        reference: p.reference,
+        unallocated: amount(p.unallocated),
+        ledger_entry_id: p.ledger_entry_id,
+        created_at: rfc3339(&p.created_at),
+        allocations: allocations
+            .into_iter()
+            .map(|a| AllocationDto {
+                invoice_id: a.invoice_id,
+                number: a.number,
+                amount: amount(a.amount),
+                vat: amount(a.vat),
+                allocated_on: a.allocated_on.to_string(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentsParams {
+    pub client_id: Option<String>,
+}
+
+/// Payments, latest first (at most 500).
+#[utoipa::path(get, path = "/api/v1/payments", tag = "payments", summary = "List payments",
+    params(PaymentsParams),
+    responses((status = 200, body = Vec<PaymentDto>),
+        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(app): State<AppState>,
+    Query(q): Query<PaymentsParams>,
+) -> AppResult<Json<Vec<PaymentDto>>> {
+    let f = Filter {
+        client: q.client_id.filter(|c| !c.trim().is_empty()),
+        ..Filter::default()
+    };
+    let mut tx = app.db.read().await?;
+    let list = payments::list(&mut tx, &f, 500).await?;
+    let mut out = Vec::new();
+    for p in list {
+        let (p, a) = payments::get(&mut tx, &p.id).await?;
+        out.push(dto(p, a));
+    }
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+/// One payment with its allocations.
+#[utoipa::path(get, path = "/api/v1/payments/{id}", tag = "payments", summary = "Get a payment",
+    params(("id" = String, Path, description = "Payment id (UUID)")),
+    responses((status = 200, body = PaymentDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn show(State(app): State<AppState>, RowId(id): RowId) -> AppResult<Json<PaymentDto>> {
+    let mut tx = app.db.read().await?;
+    let (p, a) = payments::get(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(Json(dto(p, a)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationBody {
+    pub invoice_id: String,
+    /// Decimal string, e.g. `"7200.00"`.
+    pub amount: String,
+}
+
+/// A payment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    pub client_id: String,
+    pub bank_account_id: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub received_on: String,
+    /// Decimal string, e.g. `"14400.00"`.
+    pub amount: String,
+    /// `transfer` (default), `cheque`, `card`, `direct_debit`, `cash` or `other`.
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    /// The invoices it settles; none: the amount stays as the client's credit.
+    #[serde(default)]
+    pub allocations: Vec<AllocationBody>,
+    /// Keep what exceeds the client's open invoices as credit (otherwise refused).
+    #[serde(default)]
+    pub keep_excess: bool,
+}
+
+fn parse(b: PaymentBody) -> Result<NewPayment, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let client = CompanyId::parse(b.client_id.trim());
+    if client.is_none() {
+        e.add("client_id", "payment-client-unknown");
+    }
+    let received_on = time::Date::parse(
+        b.received_on.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok();
+    if received_on.is_none() {
+        e.add("received_on", "date-invalid");
+    }
+    let amount = e.required("amount", &b.amount, Money::parse);
+    let method = match b.method.as_deref().map(str::trim) {
+        None | Some("") => Some(PaymentMethod::Transfer),
+        Some(m) => PaymentMethod::parse(m),
+    };
+    if method.is_none() {
+        e.add("method", "payment-method-invalid");
+    }
+    let mut allocations = Vec::new();
+    for a in &b.allocations {
+        match Money::parse(&a.amount) {
+            Ok(m) => allocations.push(NewAllocation {
+                invoice_id: a.invoice_id.trim().to_owned(),
+                amount: m,
+            }),
+            Err(_) => e.add_with(
+                "allocations",
+                "payment-allocation-invalid",
+                vec![("number", a.invoice_id.clone())],
+            ),
+        }
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(NewPayment {
+        client_id: client.expect("checked"),
+        bank_account_id: b.bank_account_id.trim().to_owned(),
+        received_on: received_on.expect("checked"),
+        amount: amount.expect("checked"),
+        method: method.expect("checked"),
+        reference: b.reference.filter(|r| !r.trim().is_empty()),
+        allocations,
+        keep_excess: b.keep_excess,
+    })
+}
+
+/// Record a payment.
+#[utoipa::path(post, path = "/api/v1/payments", tag = "payments", summary = "Record a payment",
+    request_body = PaymentBody,
+    responses((status = 201, body = PaymentDto),
+        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
+        (status = 422, description = "Refused fields, e.g. an amount above the invoice's outstanding or a cancelled invoice", body = ProblemDoc, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Body(body): Body<PaymentBody>,
+) -> AppResult<Response> {
+    let p = parse(body).map_err(AppError::Validation)?;
+    let mut tx = app.db.begin().await?;
+    let r = payments::record(&mut tx, &ctx.actor(), &p).await?;
+    let (p, a) = payments::get(&mut tx, &r.id).await?;
+    tx.commit().await?;
+    Ok(created(format!("/api/v1/payments/{}", p.id), dto(p, a)))
+}

@@ -1,0 +1,148 @@
+//! The firm's bank accounts (`/collections/bank-accounts`): list, add,
+//! rename or close one. The IBAN is checked (length per country, mod 97)
+//! and identifies the account.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::bank_accounts::{self, BankAccount, BankAccountInput};
+
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::Form;
+use crate::pages::invoices::InvoiceId as RowId;
+use crate::pages::see_other;
+use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render_status};
+use crate::{AppState, authz};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub iban: String,
+    #[serde(default)]
+    pub bic: String,
+    #[serde(default)]
+    pub ledger_account: String,
+    #[serde(default)]
+    pub active: String,
+}
+
+impl AccountForm {
+    fn input(&self) -> BankAccountInput {
+        BankAccountInput {
+            label: self.label.clone(),
+            iban: self.iban.clone(),
+            bic: self.bic.clone(),
+            ledger_account: self.ledger_account.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "collections/bank_accounts.html")]
+struct Page {
+    layout: Layout,
+    accounts: Vec<BankAccount>,
+    can_manage: bool,
+    typed: AccountForm,
+    errors: FieldErrors,
+    /// The account whose edit was refused, if any.
+    refused_id: String,
+}
+
+async fn page(
+    app: &AppState,
+    ctx: &Ctx,
+    refused: Option<(ValidationErrors, AccountForm, String)>,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let accounts = bank_accounts::list(&mut tx).await?;
+    tx.commit().await?;
+    let (status, errors, typed, refused_id) = match refused {
+        Some((e, t, id)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::new(ctx.locale, &e),
+            t,
+            id,
+        ),
+        None => (
+            StatusCode::OK,
+            FieldErrors::default(),
+            AccountForm {
+                ledger_account: "512".into(),
+                ..Default::default()
+            },
+            String::new(),
+        ),
+    };
+    render_status(
+        status,
+        &Page {
+            layout: layout(app, ctx, "bank-title").await?,
+            accounts,
+            can_manage: authz::allows(ctx.user()?.role, authz::Permission::ManageCollections),
+            typed,
+            errors,
+            refused_id,
+        },
+    )
+}
+
+/// GET /collections/bank-accounts
+pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    page(&app, &ctx, None).await
+}
+
+/// POST /collections/bank-accounts
+pub async fn create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<AccountForm>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    match bank_accounts::create(&mut tx, &ctx.actor(), &f.input()).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "bank-created-flash").await?;
+            Ok(see_other("/collections/bank-accounts"))
+        }
+        Err(store::Error::Invalid(e)) => {
+            drop(tx);
+            page(&app, &ctx, Some((e, f, String::new()))).await
+        }
+        Err(store::Error::Conflict { field }) => {
+            drop(tx);
+            let e = ValidationErrors::single(field, crate::error::conflict_key(field));
+            page(&app, &ctx, Some((e, f, String::new()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /collections/bank-accounts/{id}
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    RowId(id): RowId,
+    Form(f): Form<AccountForm>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    match bank_accounts::update(&mut tx, &ctx.actor(), &id, &f.input(), f.active == "1").await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "bank-updated-flash").await?;
+            Ok(see_other("/collections/bank-accounts"))
+        }
+        Err(store::Error::Invalid(e)) => {
+            drop(tx);
+            page(&app, &ctx, Some((e, f, id))).await
+        }
+        Err(store::Error::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,233 @@
+//! Payments and bank accounts through the pages, on the demo: a bad IBAN
+//! and a payment above the open invoices are refused in French (422,
+//! nothing written); a payment left unallocated goes to the oldest
+//! invoice; its page shows what it settled.
+
+use axum::http::StatusCode;
+use domain::role::Role;
+
+use crate::harness::on_each_backend;
+
+#[tokio::test]
+async fn bank_accounts_and_payments_through_the_forms() {
+    on_each_backend(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t.get("/collections/bank-accounts", Some(&finance)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let accounts = t.count("bank_accounts").await;
+        let r = t
+            .post_form(
+                "/collections/bank-accounts",
+                &finance,
+                &[
+                    ("label", "Banque Test"),
+                    ("iban", "FR7630004000031234567890144"),
+                    ("bic", "X"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("la clé de contrôle (modulo 97) est fausse"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("BIC invalide"));
+        assert_eq!(t.count("bank_accounts").await, accounts, "nothing written");
+        let r = t
+            .post_form(
+                "/collections/bank-accounts",
+                &finance,
+                &[
+                    ("label", "Banque Test"),
+                    ("iban", "FR14 2004 1010 0505 0001 3M02 606"),
+                    ("bic", "PSSTFRPPPAR"),
+                    ("ledger_account", "5121"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = t.get("/collections/bank-accounts", Some(&finance)).await;
+        assert!(page.body.contains("FR14 2004 1010 0505 0001 3M02 606"));
+
+        let mut tx = t.db.read().await.unwrap();
+        let open = store::payments::open_items(&mut tx, None).await.unwrap();
+        let banks = store::bank_accounts::active(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let item = open.first().expect("the demo has an open invoice").clone();
+        let bank = banks.iter().find(|b| b.ledger_account == "5121").unwrap();
+        let form = t
+            .get(
+                &format!("/collections/payments/new?client={}", item.client_id),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains(&item.number),
+            "the client's open invoices"
+        );
+
+        let total: i64 = open
+            .iter()
+            .filter(|i| i.client_id == item.client_id)
+            .map(|i| i.outstanding.cents())
+            .sum();
+        let above = domain::money::Money::from_cents(total + 100).format(domain::Locale::Fr);
+        let entries = t.count("ledger_entries").await;
+        let r = t
+            .post_form(
+                "/collections/payments",
+                &finance,
+                &[
+                    ("client_id", item.client_id.as_str()),
+                    ("bank_account_id", bank.id.as_str()),
+                    ("received_on", "01/12/2026"),
+                    ("amount", above.as_str()),
+                    ("method", "transfer"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("dépasse le total des factures ouvertes"),
+            "{}",
+            r.body
+        );
+        assert_eq!(t.count("ledger_entries").await, entries, "nothing written");
+        assert_eq!(t.count("payments").await, 0);
+
+        // 100,00 left unallocated: it goes to the oldest invoice.
+        let r = t
+            .post_form(
+                "/collections/payments",
+                &finance,
+                &[
+                    ("client_id", item.client_id.as_str()),
+                    ("bank_account_id", bank.id.as_str()),
+                    ("received_on", "01/12/2026"),
+                    ("amount", "100,00"),
+                    ("method", "cheque"),
+                    ("reference", "CHQ 1234567"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let show = t.get(r.location(), Some(&finance)).await;
+        assert_eq!(show.status, StatusCode::OK);
+        assert!(show.body.contains(&item.number));
+        assert!(show.body.contains("100,00"));
+        assert!(show.body.contains("Chèque"));
+        let list = t.get("/collections/payments", Some(&finance)).await;
+        assert!(list.body.contains("CHQ 1234567"));
+        let invoice = t
+            .get(&format!("/invoices/{}", item.invoice_id), Some(&finance))
+            .await;
+        assert!(invoice.body.contains("id=\"invoice-payments\""));
+        assert!(
+            invoice.body.contains("CHQ 1234567"),
+            "the invoice shows its payment"
+        );
+        let en = t
+            .get_with(
+                "/collections/payments",
+                Some(&finance),
+                &[("accept-language", "en")],
+            )
+            .await;
+        assert_eq!(en.status, StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_api_records_a_payment_or_names_the_refused_field() {
+    on_each_backend(|t| async move {
+        let token = t.token(Role::Finance).await;
+        let open = t
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/open-items",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(open.status, StatusCode::OK);
+        let items = open.json();
+        let item = &items.as_array().expect("a list")[0];
+        let (client, invoice) = (
+            item["client_id"].as_str().unwrap(),
+            item["invoice_id"].as_str().unwrap(),
+        );
+        let mut tx = t.db.begin().await.unwrap();
+        let bank = store::bank_accounts::create(
+            &mut tx,
+            &store::Actor::system("test"),
+            &store::bank_accounts::BankAccountInput {
+                label: "Banque API".into(),
+                iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let body = |amount: &str, alloc: &str| {
+            serde_json::json!({
+                "client_id": client,
+                "bank_account_id": bank.id,
+                "received_on": "2026-12-01",
+                "amount": amount,
+                "reference": "VIR API",
+                "allocations": [{"invoice_id": invoice, "amount": alloc}],
+            })
+            .to_string()
+        };
+        let entries = t.count("ledger_entries").await;
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("10.00", "99999999.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.content_type(), "application/problem+json");
+        assert_eq!(r.json()["errors"][0]["field"], "allocations");
+        assert_eq!(
+            r.json()["errors"][0]["code"],
+            "payment-allocation-above-outstanding"
+        );
+        assert_eq!(t.count("ledger_entries").await, entries, "nothing written");
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("abc", "1.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "amount");
+
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/payments",
+                Some(&token),
+                Some(&body("10.00", "10.00")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let p = r.json();
+        assert_eq!(p["amount"], "10.00");
+        assert_eq!(p["allocations"][0]["invoice_id"], invoice);
+        let show = t
+            .api(axum::http::Method::GET, r.location(), Some(&token), None)
+            .await;
+        assert_eq!(show.status, StatusCode::OK);
+        assert_eq!(show.json()["reference"], "VIR API");
+    })
+    .await;
+}
