@@ -35,10 +35,29 @@ fn company(id: &str) -> Result<CompanyId> {
 }
 
 /// Every issued invoice of `$1` or before with what it still owed on `$1`
-/// (positive only), optionally of one client (`$2`). Used by the aged
-/// balance (grouped), the forecast and the statement.
-const OPEN_INVOICES: &str = "
-    SELECT i.id, i.client_id, i.number, i.issue_date, COALESCE(i.due_date, i.issue_date) AS due_date,
+/// (positive only): of every client (`$2` null), the allocations and
+/// credit notes summed once per invoice and joined; or of the client `$2`,
+/// its invoices through the index on `invoices (client_id, …)` and their
+/// allocations and credit notes looked up per invoice (indexes on
+/// `payment_allocations (invoice_id, allocated_on)` and `invoices
+/// (credits_id)`). Used by the aged balance (grouped), the forecast and
+/// the statement.
+fn open_invoices(one_client: bool) -> String {
+    if one_client {
+        return "SELECT x.* FROM (
+            SELECT i.id, i.client_id, i.number, i.issue_date, COALESCE(i.due_date, i.issue_date) AS due_date,
+              i.gross_cents,
+              CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a
+                             WHERE a.invoice_id = i.id AND a.allocated_on <= $1), 0)
+                 + COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
+                             WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'
+                               AND n.issue_date <= $1), 0) AS BIGINT) AS settled_cents
+            FROM invoices i
+            WHERE i.client_id = $2 AND i.status = 'issued' AND i.kind = 'invoice' AND i.issue_date <= $1) x
+          WHERE x.gross_cents - x.settled_cents > 0"
+            .to_owned();
+    }
+    "SELECT i.id, i.client_id, i.number, i.issue_date, COALESCE(i.due_date, i.issue_date) AS due_date,
       i.gross_cents, COALESCE(a.paid, 0) + COALESCE(n.credited, 0) AS settled_cents
     FROM invoices i
       LEFT JOIN (SELECT invoice_id, CAST(SUM(amount_cents) AS BIGINT) AS paid
@@ -51,8 +70,10 @@ const OPEN_INVOICES: &str = "
                  GROUP BY credits_id) n
         ON n.credits_id = i.id
     WHERE i.status = 'issued' AND i.kind = 'invoice' AND i.issue_date <= $1
-      AND (CAST($2 AS TEXT) IS NULL OR i.client_id = $2)
-      AND i.gross_cents - COALESCE(a.paid, 0) - COALESCE(n.credited, 0) > 0";
+      AND CAST($2 AS TEXT) IS NULL
+      AND i.gross_cents - COALESCE(a.paid, 0) - COALESCE(n.credited, 0) > 0"
+        .to_owned()
+}
 
 /// What the clients owed on `as_of`, summed per client and due date (one
 /// row per pair, however many invoices).
@@ -63,8 +84,9 @@ pub async fn open_amounts(
 ) -> Result<Vec<OpenAmount>> {
     let sql = format!(
         "SELECT o.client_id, o.due_date, CAST(SUM(o.gross_cents - o.settled_cents) AS BIGINT)
-         FROM ({OPEN_INVOICES}) o
-         GROUP BY o.client_id, o.due_date"
+         FROM ({}) o
+         GROUP BY o.client_id, o.due_date",
+        open_invoices(client.is_some())
     );
     let client = client.map(|c| c.to_string());
     let rows: Vec<(String, Date, i64)> =
@@ -300,7 +322,8 @@ pub async fn statement(tx: &mut Tx, client: CompanyId, as_of: Date) -> Result<St
     let name = name.ok_or(Error::NotFound)?;
     let sql = format!(
         "SELECT o.id, o.number, o.issue_date, o.due_date, o.gross_cents, CAST(o.settled_cents AS BIGINT) AS settled_cents
-         FROM ({OPEN_INVOICES}) o ORDER BY o.due_date, o.number"
+         FROM ({}) o ORDER BY o.due_date, o.number",
+        open_invoices(true)
     );
     let rows: Vec<ItemRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(as_of)
