@@ -132,10 +132,11 @@ fn aged_chart(ab: &AgedBalance, l: Locale) -> Option<String> {
 pub struct DsoView {
     pub period: String,
     pub simple_formula: String,
-    pub simple_value: String,
+    /// "Méthode simple : 65,7 jours".
+    pub simple_title: String,
     pub steps: Vec<CountBackRow>,
     pub count_back_formula: String,
-    pub count_back_value: String,
+    pub count_back_title: String,
     pub exhausted: bool,
 }
 
@@ -178,10 +179,10 @@ fn dso_view(d: &Dso, l: Locale) -> DsoView {
             ],
         ),
         simple_formula,
-        simple_value: s
-            .value
-            .map(|v| days(v, l))
-            .unwrap_or_else(|| i18n::t(l, "receivables-dso-undefined")),
+        simple_title: match s.value {
+            Some(v) => i18n::t_args(l, "receivables-dso-simple-value", &[("days", days(v, l))]),
+            None => i18n::t(l, "receivables-dso-simple-none"),
+        },
         steps: c
             .steps
             .iter()
@@ -208,7 +209,11 @@ fn dso_view(d: &Dso, l: Locale) -> DsoView {
             })
             .collect(),
         count_back_formula,
-        count_back_value: days(c.value, l),
+        count_back_title: i18n::t_args(
+            l,
+            "receivables-dso-count-back-value",
+            &[("days", days(c.value, l))],
+        ),
         exhausted: c.exhausted,
     }
 }

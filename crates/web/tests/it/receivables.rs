@@ -44,6 +44,7 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
             .await
             .unwrap();
         let dso = store::receivables::dso(&mut tx, today, 6).await.unwrap();
+        let dso3 = store::receivables::dso(&mut tx, today, 3).await.unwrap();
         let forecast = store::receivables::cash_in_forecast(&mut tx, today, 90)
             .await
             .unwrap();
@@ -74,10 +75,16 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
             .simple
             .value
             .map(|v| format_days(v, l))
-            .unwrap_or_else(|| "non calculable".into());
-        assert!(b.contains(&format!("Méthode simple : {simple}")), "{b}");
+            .unwrap_or_else(|| "non calculable (aucun chiffre d’affaires sur la période)".into());
+        match dso.simple.value {
+            Some(_) => assert!(
+                b.contains(&format!("Méthode simple : {simple} jours")),
+                "{b}"
+            ),
+            None => assert!(b.contains(&format!("Méthode simple : {simple}")), "{b}"),
+        }
         assert!(b.contains(&format!(
-            "Méthode par épuisement : {}",
+            "Méthode par épuisement : {} jours",
             format_days(dso.count_back.value, l)
         )));
         assert!(b.contains(&format!(
@@ -140,6 +147,31 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
             pdf.body.contains("FA-TEST-AGED"),
             "the open invoice is listed"
         );
+
+        // In English: the same figures, written the English way.
+        t.post_form(
+            "/locale",
+            &finance,
+            &[("locale", "en"), ("back", "/collections")],
+        )
+        .await;
+        let en = t.get("/collections", Some(&finance)).await;
+        assert_eq!(en.status, StatusCode::OK);
+        let count_back = format_days(dso3.count_back.value, Locale::En);
+        assert!(
+            en.body
+                .contains(&format!("Count-back method: {count_back} days")),
+            "{}",
+            en.body
+        );
+        assert!(en.body.contains(&aged.total().format(Locale::En)));
+        assert!(en.body.contains("Overdue") && en.body.contains("31–60 d"));
+        t.post_form(
+            "/locale",
+            &finance,
+            &[("locale", "fr"), ("back", "/collections")],
+        )
+        .await;
 
         // The past: before the late invoice was issued, it is not there.
         let past = today - Duration::days(80);
