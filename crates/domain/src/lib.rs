@@ -1,12 +1,14 @@
 //! Régisseur's domain: the vocabulary and rules of an IT consulting firm,
 //! free of I/O so every rule can be tested exhaustively and quickly.
 
+pub mod bank_statement;
 pub mod calendar;
 pub mod company;
 pub mod contact;
 pub mod contract;
 pub mod cra;
 pub mod cra_reports;
+pub mod dunning;
 pub mod einvoice;
 pub mod esign;
 pub mod facturx;
@@ -18,7 +20,9 @@ pub mod jobs;
 pub mod leave;
 pub mod ledger;
 pub mod ledger_reports;
+pub mod lettering;
 pub mod locale;
+pub mod matching;
 pub mod mission;
 pub mod money;
 pub mod paging;

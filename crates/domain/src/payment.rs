@@ -174,7 +174,7 @@ impl PaymentPlan {
                     .for_customer(self.client),
             );
             allocation_positions.push(lines.len() as i32);
-            vat_due = vat_due + inv.vat_due;
+            vat_due += inv.vat_due;
         }
         let unallocated = self.amount - self.allocated();
         let credit_position = (unallocated > Money::ZERO).then(|| {

@@ -27,4 +27,4 @@ mod url;
 
 pub use config::{DEFAULT_FROM, ENV_MAIL_FROM, ENV_SMTP_URL, MailConfig};
 pub use error::MailError;
-pub use send::{Email, Mailer, SEND_TIMEOUT};
+pub use send::{Attachment, Email, Mailer, SEND_TIMEOUT};

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,7 +17,7 @@ use crate::url::SmtpUrl;
 /// data together.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A plain-text UTF-8 e-mail to one recipient.
+/// A plain-text UTF-8 e-mail to one recipient, with files attached if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     /// Recipient: `address@example.org` or `Name <address@example.org>`.
@@ -26,16 +26,37 @@ pub struct Email {
     pub subject: String,
     /// Body, any Unicode; `\n` line endings are fine (sent as CRLF).
     pub text: String,
+    /// Files sent with the text (`multipart/mixed`); none: a plain
+    /// `text/plain` message.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an [`Email`] (base64 in the message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// `FA-2026-000001.pdf`.
+    pub file_name: String,
+    /// `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Email {
-    /// Convenience constructor.
+    /// Convenience constructor (no attachment).
     pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             to: to.into(),
             subject: subject.into(),
             text: text.into(),
+            attachments: Vec::new(),
         }
+    }
+
+    /// The same e-mail with one more file attached.
+    #[must_use]
+    pub fn with_attachment(mut self, attachment: Attachment) -> Self {
+        self.attachments.push(attachment);
+        self
     }
 }
 
@@ -107,7 +128,8 @@ impl Mailer {
 
     /// Hands `email` to the SMTP server, waiting at most the mailer's timeout.
     ///
-    /// The message is `text/plain; charset=utf-8`, headers RFC 2047-encoded
+    /// The message is `text/plain; charset=utf-8` (with attachments, a
+    /// `multipart/mixed` of that text and one base64 part per file), headers RFC 2047-encoded
     /// and the body quoted-printable or base64 as lettre chooses (7-bit
     /// clean), with `Date` and `Message-ID`. SMTP ends the data with a line
     /// break, so the recipient sees the text ending with one line break
@@ -128,16 +150,31 @@ impl Mailer {
             address: email.to.clone(),
         })?;
         let subject = one_line(&email.subject);
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.inner.from.clone())
             .to(to)
             .subject(subject.as_ref())
-            .message_id(None) // <random@this-host>
-            .header(ContentType::TEXT_PLAIN)
-            .body(without_final_line_break(&email.text).to_owned())
-            .map_err(|e| MailError::Message {
-                reason: e.to_string(),
-            })?;
+            .message_id(None); // <random@this-host>
+        let text = without_final_line_break(&email.text).to_owned();
+        let message = if email.attachments.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(text)
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+            for a in &email.attachments {
+                let content_type =
+                    ContentType::parse(&a.content_type).map_err(|e| MailError::Message {
+                        reason: format!("{}: {e}", a.content_type),
+                    })?;
+                parts = parts.singlepart(
+                    lettre::message::Attachment::new(one_line(&a.file_name).into_owned())
+                        .body(a.bytes.clone(), content_type),
+                );
+            }
+            builder.multipart(parts)
+        }
+        .map_err(|e| MailError::Message {
+            reason: e.to_string(),
+        })?;
 
         let Some(transport) = &self.inner.transport else {
             tracing::info!(

@@ -84,10 +84,28 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // Dunning, daily at 07:00 UTC (after the night's statement imports);
+    // a second run on one day sends nothing more: each notice is recorded
+    // once per invoice and level.
+    let seven = start.replace_time(time::macros::time!(07:00));
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "dunning",
+        DUNNING_JOB,
+        Duration::days(1),
+        if seven <= start {
+            seven
+        } else {
+            seven - Duration::days(1)
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Sends the dunning notices due (`store::dunning::run`).
+pub const DUNNING_JOB: &str = store::dunning::RUN_JOB;
 pub const STATUS_JOB: &str = "mission_status";
 pub const PURGE_JOB: &str = "purge";
 
@@ -255,6 +273,20 @@ impl Worker {
                     );
                 }
             }
+            DUNNING_JOB => {
+                // Each notice commits on its own (unique per invoice and
+                // level, so a second instance sends nothing), then the job
+                // completes.
+                let done = store::dunning::run(&self.db, today).await?;
+                self.finish(self.db.begin().await?, job).await?;
+                tracing::info!(
+                    late = done.late,
+                    paused = done.paused,
+                    sent = done.sent,
+                    no_address = done.no_address,
+                    "dunning"
+                );
+            }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
         }
@@ -281,6 +313,10 @@ impl Worker {
             .to_string();
         let mut tx = self.db.read().await?;
         let email = store::outbox::get(&mut tx, &id).await?;
+        let files = match &email {
+            Some(e) if e.sent_at.is_none() => store::outbox::attachments(&mut tx, &id).await?,
+            _ => Vec::new(),
+        };
         tx.commit().await?;
         let Some(email) = email else {
             anyhow::bail!("e-mail {id} not found")
@@ -290,6 +326,14 @@ impl Worker {
                 to: email.to_address.clone(),
                 subject: email.subject.clone(),
                 text: email.body_text.clone(),
+                attachments: files
+                    .into_iter()
+                    .map(|f| mailer::Attachment {
+                        file_name: f.file_name,
+                        content_type: f.content_type,
+                        bytes: f.bytes,
+                    })
+                    .collect(),
             };
             if let Err(e) = self.mailer.send(&message).await {
                 let mut tx = self.db.begin().await?;
@@ -415,6 +459,24 @@ mod tests {
             .count()
     }
 
+    /// Dunning notices the demo's late invoices got (if any are late
+    /// today), each one e-mail.
+    async fn dunning_emails(db: &Db) -> usize {
+        let mut tx = db.read().await.unwrap();
+        let notices = store::dunning::notices(&mut tx, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        notices
+            .iter()
+            .filter(|n| n.email != store::dunning::EmailState::NoAddress)
+            .count()
+    }
+
+    fn is_dunning(subject: &str) -> bool {
+        ["Rappel : ", "Relance : ", "Mise en demeure "]
+            .iter()
+            .any(|p| subject.starts_with(p))
+    }
+
     fn cra_reminders_due_today() -> bool {
         let today = store::now().date();
         let month = domain::calendar::YearMonth::of(today);
@@ -442,7 +504,7 @@ mod tests {
             let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(drop.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Six scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
+            // Seven scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
             // DEMO_EMAILS), a deposit per issued document, the
             // two e-mails of the new mission's alerts (queued by the scan,
             // run in the same pass), and the activity-report reminders if
@@ -450,9 +512,11 @@ mod tests {
             // dates).
             let cra = cra_reminder_emails(&db).await;
             assert_eq!(cra > 0, cra_reminders_due_today(), "{cra} CRA reminders");
+            // The dunning notices of the demo's invoices late today, if any.
+            let cra = cra + dunning_emails(&db).await;
             assert_eq!(
                 ran,
-                6 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
+                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
                 "every job ran exactly once across both instances"
             );
             let messages = sink
@@ -487,7 +551,7 @@ mod tests {
             );
             assert_eq!(
                 done.total as usize,
-                6 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
+                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
             );
             // Each document deposited once, whichever instance ran it.
             let manifest =
@@ -496,6 +560,125 @@ mod tests {
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
+        })
+        .await;
+    }
+
+    /// Two instances run the daily dunning at once: the invoice 40 days
+    /// late gets its formal notice once, by e-mail, with the amounts and
+    /// the invoice's PDF attached.
+    #[tokio::test]
+    async fn two_instances_send_each_dunning_notice_once() {
+        store::testing::on_each_backend(|db| async move {
+            store::demo::seed(&db).await.unwrap();
+            let today = store::now().date();
+            let mut tx = db.begin().await.unwrap();
+            store::on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE invoices SET due_date = $1"
+            )
+            .bind(today + Duration::days(60))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            .unwrap());
+            let (id, client, number, gross): (String, String, String, i64) =
+                store::on_tx!(&mut tx, |c| sqlx::query_as(
+                    "SELECT id, client_id, number, gross_cents FROM invoices
+                     WHERE status = 'issued' AND kind = 'invoice' ORDER BY number LIMIT 1"
+                )
+                .fetch_one(c)
+                .await
+                .unwrap());
+            store::on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE invoices SET due_date = $2 WHERE id = $1"
+            )
+            .bind(id.as_str())
+            .bind(today - Duration::days(40))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            .unwrap());
+            store::on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE companies SET email = 'compta@client.example' WHERE id = $1"
+            )
+            .bind(client.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            .unwrap());
+            tx.commit().await.unwrap();
+            let sink = SmtpSink::start().await;
+            let mailer = Mailer::new(&MailConfig {
+                smtp_url: Some(sink.url()),
+                from: mailer::DEFAULT_FROM.to_string(),
+            })
+            .unwrap();
+            ensure_schedules(&db).await.unwrap();
+            let a = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            // The button's run too: whichever runs, each notice goes once.
+            let mut tx = db.begin().await.unwrap();
+            store::dunning::request_run(&mut tx).await.unwrap();
+            tx.commit().await.unwrap();
+            let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
+            ra.unwrap();
+            rb.unwrap();
+            let mut tx = db.read().await.unwrap();
+            let notices = store::dunning::notices_of_invoice(&mut tx, &id)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            let n = &notices[0];
+            assert_eq!(n.level_rank, 3);
+            assert_eq!(n.email, store::dunning::EmailState::Sent);
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            let ours: Vec<_> = sink
+                .messages()
+                .into_iter()
+                .filter(|m| {
+                    m.subject()
+                        .is_some_and(|s| s.contains(&number) && is_dunning(&s))
+                })
+                .collect();
+            assert_eq!(ours.len(), 1, "one e-mail for the one notice");
+            let m = &ours[0];
+            assert_eq!(m.to, ["compta@client.example"]);
+            assert!(m.subject().unwrap().starts_with("Mise en demeure"));
+            let body = m.text_body().unwrap();
+            let fr = |c: i64| domain::Money::from_cents(c).format(domain::Locale::Fr);
+            let penalty = domain::dunning::penalty(domain::Money::from_cents(gross), 276, 40);
+            for needle in [
+                fr(gross),
+                penalty.format(domain::Locale::Fr),
+                fr(4000),
+                fr(gross + penalty.cents() + 4000),
+                "40 jours".to_string(),
+                "8,28 %".to_string(),
+            ] {
+                assert!(body.contains(&needle), "{needle:?} in\n{body}");
+            }
+            let files = m.attachments();
+            assert_eq!(files.len(), 1);
+            assert_eq!(files[0].content_type, "application/pdf");
+            assert_eq!(files[0].file_name, format!("{number}.pdf"));
+            assert!(files[0].bytes.starts_with(b"%PDF"));
+            // Later passes send nothing more.
+            a.run_due().await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            store::dunning::request_run(&mut tx).await.unwrap();
+            tx.commit().await.unwrap();
+            b.run_due().await.unwrap();
+            tokio::time::sleep(StdDuration::from_millis(200)).await;
+            assert_eq!(
+                sink.messages()
+                    .iter()
+                    .filter(|m| m
+                        .subject()
+                        .is_some_and(|s| s.contains(&number) && is_dunning(&s)))
+                    .count(),
+                1
+            );
         })
         .await;
     }
@@ -511,7 +694,7 @@ mod tests {
                 .await
                 .unwrap()
                 .into_iter()
-                .filter(|e| !e.subject.starts_with("CRA de "))
+                .filter(|e| !e.subject.starts_with("CRA de ") && !is_dunning(&e.subject))
                 .collect();
             let queued = store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
                 .await

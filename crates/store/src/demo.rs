@@ -792,6 +792,90 @@ async fn late_invoice(db: &Db, actor: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// The statement shipped with the demo (dates, invoice number and amounts
+/// filled in at seeding).
+const STATEMENT: &str = include_str!("../demo/statement-clientis.camt053.xml");
+
+/// Collections: the firm's bank account, and its statement showing
+/// Clientis paying the invoice of its second month (14 400,00 € when that
+/// month has 20 working days) in two transfers, imported from the file
+/// shipped with the demo and matched as the matching screen proposes; the
+/// bank fee and an unexplained transfer stay in the queue.
+async fn collections(db: &Db, actor: &Actor) -> Result<()> {
+    let today = crate::now().date();
+    let firm = stafforia();
+    let mut tx = db.begin().await?;
+    let bank = crate::bank_accounts::create(
+        &mut tx,
+        actor,
+        &crate::bank_accounts::BankAccountInput {
+            label: "BNP Paribas — compte courant".into(),
+            iban: firm.iban.clone().unwrap_or_default(),
+            bic: firm.bic.clone().unwrap_or_default(),
+            ledger_account: "512".into(),
+        },
+    )
+    .await?;
+    let (invoice, number, gross): (String, String, i64) = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "SELECT i.id, i.number, i.gross_cents FROM invoices i JOIN companies c ON c.id = i.client_id
+         WHERE c.name = 'Clientis Group' AND i.kind = 'invoice' AND i.status = 'issued'
+         ORDER BY i.period DESC LIMIT 1"
+    )
+    .fetch_one(c)
+    .await
+    })?;
+    // 8 000 + 6 400 for 14 400: five ninths, in whole hundreds of euros.
+    let first = gross * 5 / 9 / 10_000 * 10_000;
+    let amount = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+    let closing = 2_500_000 + gross - 1_440 + 200_000;
+    let file = STATEMENT
+        .replace("{{DATE1}}", &today.to_string())
+        .replace("{{DATE2}}", &today.to_string())
+        .replace(
+            "{{STATEMENT_ID}}",
+            &format!("{}-001", today.to_string().replace('-', "")),
+        )
+        .replace("{{SEQ}}", "1")
+        .replace("{{INVOICE}}", &number)
+        .replace("{{AMOUNT1}}", &amount(first))
+        .replace("{{AMOUNT2}}", &amount(gross - first))
+        .replace("{{CLOSING}}", &amount(closing));
+    crate::statements::import(
+        &mut tx,
+        actor,
+        &bank.id,
+        "releve-bnp-clientis.xml",
+        file.as_bytes(),
+        &crate::statements::Format::Camt053,
+    )
+    .await?;
+    // Accept, one after the other, what the queue proposes for this invoice
+    // alone (the second transfer matches once the first is recorded).
+    for _ in 0..2 {
+        let queue = crate::statements::queue(&mut tx, 100, 3).await?;
+        let (line, allocations) = queue
+            .iter()
+            .find_map(|q| {
+                q.proposals
+                    .iter()
+                    .find(|p| p.allocations.len() == 1 && p.allocations[0].0.invoice_id == invoice)
+                    .map(|p| (q.line.id.clone(), p.allocations.clone()))
+            })
+            .ok_or_else(|| Error::Corrupt("demo: no proposal for Clientis's transfer".into()))?;
+        let allocations: Vec<crate::statements::Allocation> = allocations
+            .into_iter()
+            .map(|(item, a)| crate::statements::Allocation {
+                invoice_id: item.invoice_id,
+                amount: a,
+            })
+            .collect();
+        crate::statements::accept(&mut tx, actor, &line, &allocations, false).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Opens someone's report for `month`, fills every working day of his
 /// missions (days outside them are bench), saves and signs it as him.
 async fn filled_and_signed(
@@ -919,6 +1003,7 @@ async fn billing(db: &Db, actor: &Actor) -> Result<()> {
         .id;
     send_for_signature(&mut tx, actor, doc, CLIENT_CONTACT_LOGIN, "Sophie Bernard").await?;
     tx.commit().await?;
+    collections(db, actor).await?;
     Ok(())
 }
 

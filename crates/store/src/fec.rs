@@ -162,6 +162,8 @@ struct LineRow {
     debit_cents: i64,
     credit_cents: i64,
     label: String,
+    let_code: Option<String>,
+    let_date: Option<Date>,
 }
 
 /// Walks a year's FEC lines page by page.
@@ -222,10 +224,16 @@ impl Cursor {
         let lines: Vec<LineRow> = on_tx!(tx, |c| {
             sqlx::query_as(
             "SELECT l.entry_id, l.account, a.label AS account_label, l.third_party_id, co.name AS company_name,
-                    co.siren AS company_siren, l.debit_cents, l.credit_cents, l.label
+                    co.siren AS company_siren, l.debit_cents, l.credit_cents, l.label,
+                    g.code AS let_code, g.lettered_on AS let_date
              FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
              JOIN ledger_accounts a ON a.number = l.account
              LEFT JOIN companies co ON co.id = l.third_party_id
+             LEFT JOIN lettering_lines ll ON ll.entry_id = l.entry_id AND ll.position = l.position AND ll.live = TRUE
+             LEFT JOIN letterings g ON g.id = ll.lettering_id AND g.complete = TRUE
+               AND NOT EXISTS (SELECT 1 FROM lettering_lines x JOIN ledger_entries xe ON xe.id = x.entry_id
+                               WHERE x.lettering_id = g.id AND x.live = TRUE
+                                 AND (xe.entry_date < $1 OR xe.entry_date > $2))
              WHERE e.entry_date >= $1 AND e.entry_date <= $2
                AND (e.entry_date, e.journal, e.number) > ($3, $4, $5)
                AND (e.entry_date, e.journal, e.number) <= ($6, $7, $8)
@@ -282,8 +290,12 @@ impl Cursor {
                 ecriture_lib: label,
                 debit_cents: l.debit_cents,
                 credit_cents: l.credit_cents,
-                // Lettering arrives with issue #8: its code and date go here.
-                lettering: None,
+                // A complete live lettering whose lines all fall in the
+                // year: its lines sum to zero in this file, as the checker
+                // wants. A partial one, or one reaching into another year
+                // (whose lines there are in the opening balance), stays
+                // blank.
+                lettering: l.let_code.zip(l.let_date),
                 valid_date: e.posted_at.date(),
             });
         }

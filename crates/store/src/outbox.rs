@@ -125,3 +125,49 @@ pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<OutgoingEmail>> {
     .await
     })?)
 }
+
+/// A file to send with a queued e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Queues an e-mail with files attached, and the job that will send it, in
+/// the caller's transaction (a rolled-back change sends nothing).
+pub async fn queue_with_attachments(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    text: &str,
+    attachments: &[Attachment],
+) -> Result<String> {
+    let id = queue(tx, to, subject, text).await?;
+    for (position, a) in attachments.iter().enumerate() {
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO outbox_attachments (email_id, position, file_name, content_type, bytes)
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(id.as_str())
+        .bind(position as i32)
+        .bind(a.file_name.as_str())
+        .bind(a.content_type.as_str())
+        .bind(a.bytes.as_slice())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(id)
+}
+
+/// The files of a queued e-mail, in order (none for most e-mails).
+pub async fn attachments(tx: &mut Tx, email_id: &str) -> Result<Vec<Attachment>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT file_name, content_type, bytes FROM outbox_attachments
+         WHERE email_id = $1 ORDER BY position"
+    )
+    .bind(email_id)
+    .fetch_all(c)
+    .await)?)
+}

@@ -422,6 +422,7 @@ async fn allocate(
         )
         .await?;
     }
+    crate::lettering::letter_invoice(tx, actor, &t.id, on).await?;
     Ok(())
 }
 
@@ -488,6 +489,7 @@ pub async fn allocate_credit(
         (&posted.id, position),
     )
     .await?;
+    crate::lettering::letter_credit(tx, actor, payment, on).await?;
     audit::record(
         tx,
         actor,

@@ -463,6 +463,21 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::customers::show_csv,
         )
+        .post(
+            "/accounting/customers/{id}/letter",
+            Perm(ManageCollections),
+            pages::accounting::customers::letter,
+        )
+        .get(
+            "/accounting/customers/{id}/selection",
+            Perm(ManageCollections),
+            pages::accounting::customers::selection,
+        )
+        .post(
+            "/accounting/customers/{id}/letterings/{lettering}/unletter",
+            Perm(ManageCollections),
+            pages::accounting::customers::unletter,
+        )
         .get(
             "/accounting/journal",
             Perm(ViewAccounting),
@@ -502,6 +517,42 @@ pub fn routes() -> Routes {
             "/accounting/seal",
             Perm(ViewAccounting),
             pages::accounting::seal::show,
+        )
+        // Collections: bank statements and matching
+        .get(
+            "/collections/statements",
+            Perm(ViewCollections),
+            pages::statements::list,
+        )
+        .upload(
+            "/collections/statements",
+            Perm(ManageCollections),
+            pages::statements::upload,
+        )
+        .get(
+            "/collections/statements/{id}",
+            Perm(ViewCollections),
+            pages::statements::show,
+        )
+        .get(
+            "/collections/matching",
+            Perm(ViewCollections),
+            pages::statements::matching,
+        )
+        .post(
+            "/collections/matching/{id}/accept",
+            Perm(ManageCollections),
+            pages::statements::accept,
+        )
+        .post(
+            "/collections/matching/{id}/ignore",
+            Perm(ManageCollections),
+            pages::statements::ignore,
+        )
+        .post(
+            "/collections/matching/{id}/unignore",
+            Perm(ManageCollections),
+            pages::statements::unignore,
         )
         // Invoicing
         .get(
@@ -626,6 +677,47 @@ pub fn routes() -> Routes {
             "/invoices/{id}/redeposit",
             Perm(ManageInvoices),
             pages::invoices::lifecycle::redeposit,
+        )
+        // Collections: dunning
+        .get(
+            "/collections/dunning",
+            Perm(ViewCollections),
+            pages::dunning::show,
+        )
+        .post(
+            "/collections/dunning/settings",
+            Perm(ManageCollections),
+            pages::dunning::save_settings,
+        )
+        .post(
+            "/collections/dunning/levels",
+            Perm(ManageCollections),
+            pages::dunning::save_levels,
+        )
+        .post(
+            "/collections/dunning/pauses",
+            Perm(ManageCollections),
+            pages::dunning::add_pause,
+        )
+        .post(
+            "/collections/dunning/pauses/{id}/lift",
+            Perm(ManageCollections),
+            pages::dunning::lift_pause,
+        )
+        .post(
+            "/collections/dunning/run",
+            Perm(ManageCollections),
+            pages::dunning::run_now,
+        )
+        .post(
+            "/invoices/{id}/dunning/pause",
+            Perm(ManageCollections),
+            pages::dunning::pause_invoice,
+        )
+        .post(
+            "/invoices/{id}/dunning/resume",
+            Perm(ManageCollections),
+            pages::dunning::resume_invoice,
         )
         .get("/close", Perm(ViewInvoices), pages::invoices::close::show)
         .post("/close", Perm(ManageInvoices), pages::invoices::close::run)

@@ -92,6 +92,59 @@ impl<'a> Entity<'a> {
     }
 }
 
+/// A file part of a message as the sink read it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedAttachment {
+    /// From `Content-Disposition: attachment; filename=…`.
+    pub file_name: String,
+    /// `application/pdf` (lower case, without parameters).
+    pub content_type: String,
+    /// Decoded (base64, quoted-printable or as is).
+    pub bytes: Vec<u8>,
+}
+
+impl Entity<'_> {
+    /// The parts sent as attachments (`Content-Disposition: attachment`),
+    /// searched through nested `multipart/*` bodies, in order.
+    pub fn attachments(&self) -> Vec<ReceivedAttachment> {
+        let content_type = ContentType::parse(self.header("Content-Type").unwrap_or("text/plain"));
+        if content_type.mime.starts_with("multipart/") {
+            let Some(boundary) = content_type.param("boundary") else {
+                return Vec::new();
+            };
+            return multipart_parts(self.body, boundary)
+                .into_iter()
+                .flat_map(|part| Entity::parse(part).attachments())
+                .collect();
+        }
+        let Some(disposition) = self.header("Content-Disposition") else {
+            return Vec::new();
+        };
+        let disposition = ContentType::parse(disposition);
+        if disposition.mime != "attachment" {
+            return Vec::new();
+        }
+        let encoding = self
+            .header("Content-Transfer-Encoding")
+            .unwrap_or("7bit")
+            .trim()
+            .to_ascii_lowercase();
+        let bytes = match encoding.as_str() {
+            "base64" => {
+                let compact: String = self.body.chars().filter(|c| !c.is_whitespace()).collect();
+                BASE64.decode(compact.as_bytes()).unwrap_or_default()
+            }
+            "quoted-printable" => decode_quoted_printable(self.body),
+            _ => self.body.as_bytes().to_vec(),
+        };
+        vec![ReceivedAttachment {
+            file_name: decode_header(disposition.param("filename").unwrap_or_default()),
+            content_type: content_type.mime,
+            bytes,
+        }]
+    }
+}
+
 /// `type/subtype; key=value; key="quoted value"`.
 struct ContentType {
     mime: String,

@@ -19,6 +19,8 @@
 
 mod mime;
 
+pub use mime::ReceivedAttachment;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +80,13 @@ impl Received {
     #[must_use]
     pub fn text_body(&self) -> Option<String> {
         mime::Entity::parse(&self.data).text_plain()
+    }
+
+    /// The files attached (`Content-Disposition: attachment` parts of a
+    /// `multipart/*` message), decoded, in order.
+    #[must_use]
+    pub fn attachments(&self) -> Vec<ReceivedAttachment> {
+        mime::Entity::parse(&self.data).attachments()
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mailer::sink::SmtpSink;
-use mailer::{DEFAULT_FROM, Email, MailConfig, MailError, Mailer};
+use mailer::{Attachment, DEFAULT_FROM, Email, MailConfig, MailError, Mailer};
 
 use crate::fake::{self, Misbehaviour};
 use crate::{WAIT, mailer_for, mailer_for_sink};
@@ -72,6 +72,45 @@ async fn a_french_message_arrives_exactly() {
         body.contains("\n.Cette ligne commence par un point"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn an_attached_file_arrives_beside_the_text() {
+    let sink = SmtpSink::start().await;
+    let pdf: Vec<u8> = b"%PDF-1.7\n\x00\xff\xfe binary \r\n.\r\n end"
+        .iter()
+        .copied()
+        .cycle()
+        .take(5000)
+        .collect();
+    let email = french_email().with_attachment(Attachment {
+        file_name: "FA-2026-000001.pdf".into(),
+        content_type: "application/pdf".into(),
+        bytes: pdf.clone(),
+    });
+
+    mailer_for_sink(&sink).send(&email).await.unwrap();
+
+    let messages = sink.wait_for(1, WAIT).await;
+    let message = &messages[0];
+    assert!(
+        message
+            .header("Content-Type")
+            .is_some_and(|c| c.starts_with("multipart/mixed")),
+        "{}",
+        message.data
+    );
+    assert_eq!(message.subject().as_deref(), Some(SUBJECT));
+    assert!(message.text_body().unwrap().contains("n° 2026-014"));
+    let files = message.attachments();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file_name, "FA-2026-000001.pdf");
+    assert_eq!(files[0].content_type, "application/pdf");
+    assert_eq!(files[0].bytes, pdf);
+    // Without attachments, still a plain text message.
+    mailer_for_sink(&sink).send(&french_email()).await.unwrap();
+    let messages = sink.wait_for(2, WAIT).await;
+    assert!(messages[1].attachments().is_empty());
 }
 
 #[tokio::test]

@@ -325,6 +325,8 @@ async fn issue_credit(
         })),
     )
     .await?;
+    // A credit note settles (part of) its invoice on 411.
+    crate::lettering::letter_invoice(tx, actor, &id, date).await?;
     Ok(Issued {
         id,
         number,

@@ -1,5 +1,7 @@
 //! Payments: bank accounts, allocation to invoices, the bank entry with the
 //! VAT made due on receipt, the client's credit, and the refusals.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use domain::calendar::YearMonth;
 use domain::ids::CompanyId;
@@ -253,6 +255,14 @@ async fn two_partial_payments_settle_the_invoice_and_move_all_its_vat() {
         .await)
         .unwrap();
         assert_eq!(paid, total);
+        // The invoice's 411 line and the two payments' are lettered together, complete.
+        let lettered: (String, bool) = store::on_pool!(&db, |c| sqlx::query_as(
+            "SELECT code, complete FROM letterings WHERE undone_at IS NULL"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(lettered, ("AA".to_owned(), true));
         // The e-reporting of November: the two receipts, base + VAT = paid.
         let mut tx = db.read().await.unwrap();
         let rep = store::einvoicing::ereporting::month(&mut tx, ym(2026, Month::November))

@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod cra_reports;
 pub mod cras;
 pub mod documents;
+pub mod dunning;
 pub mod home;
 pub mod invoices;
 pub mod jobs;
@@ -20,6 +21,7 @@ pub mod payments;
 pub mod receivables;
 pub mod renewals;
 pub mod signing;
+pub mod statements;
 pub mod templates;
 pub mod users;
 

@@ -319,7 +319,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
                 invoice_id: item.invoice_id.clone(),
                 amount: a,
             });
-            left = left - a;
+            left -= a;
         }
     }
     let reference = get("reference").trim();

@@ -116,6 +116,8 @@ async fn finance_reads_the_books_and_closes_a_month() {
 /// wrote themselves.
 async fn empty_books(t: &crate::harness::TestApp) {
     for table in [
+        "lettering_lines",
+        "letterings",
         "invoice_lifecycle",
         "einvoice_deposits",
         "accruals",

@@ -1,26 +1,36 @@
 //! The customer ledger (balance auxiliaire clients): each customer's 411
 //! balance with the period's debits and credits, and one customer's
-//! statement with its running balance; both also as CSV.
+//! statement with its running balance and lettering (codes, open or
+//! lettered lines, lettering ticked lines, un-lettering with a reason, the
+//! history of undone letterings); both also as CSV.
 
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::Locale;
 use domain::ids::CompanyId;
-use domain::ledger_reports::{CustomerBalance, DateRange, LedgerQuery};
+use domain::ledger_reports::{CustomerBalance, DateRange};
+use domain::lettering::LineKey;
+use domain::locale::{format_date, format_datetime};
 use domain::money::Money;
 use domain::validation::ValidationErrors;
 
+use serde::Deserialize;
+use store::lettering::{CustomerLedger, Show};
+
 use super::report::{
-    self, EXPORT_MAX_LINES, FilterQuery, FilterView, Link, PAGE_MAX_LINES, Section, customer_href,
+    self, EXPORT_MAX_LINES, FilterQuery, FilterView, Link, PAGE_MAX_LINES, customer_href,
     range_query,
 };
+use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
-use crate::error::AppResult;
-use crate::extract::{Id, Query};
+use crate::error::{AppError, AppResult};
+use crate::extract::{Form, Id, Query};
 use crate::pages::see_other;
-use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::view::{
+    FieldErrors, FlashKind, Layout, flash, layout, render, render_status, url_encode,
+};
 use crate::{AppState, i18n};
 
 fn parse(q: &FilterQuery) -> Result<DateRange, ValidationErrors> {
@@ -193,6 +203,104 @@ pub async fn list_csv(
     ))
 }
 
+/// The filter of a customer's statement: dates and which lines.
+#[derive(Debug, Default, Deserialize)]
+pub struct CustomerQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub show: String,
+}
+
+impl CustomerQuery {
+    fn range(&self) -> Result<DateRange, ValidationErrors> {
+        DateRange::parse(&self.from, &self.to, store::now().date())
+    }
+
+    /// The page's address with this filter, for redirects and links.
+    fn href(&self, id: CompanyId) -> String {
+        format!(
+            "/accounting/customers/{id}?from={}&to={}&show={}",
+            url_encode(self.from.trim()),
+            url_encode(self.to.trim()),
+            Show::parse(&self.show).as_str()
+        )
+    }
+
+    /// The filter from a posted form's fields.
+    fn from_fields(fields: &[(String, String)]) -> CustomerQuery {
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        CustomerQuery {
+            from: get("from"),
+            to: get("to"),
+            show: get("show"),
+        }
+    }
+}
+
+/// One line of the statement.
+pub struct ItemView {
+    /// `entry:position`, the checkbox's value.
+    pub token: String,
+    pub date: String,
+    pub journal: &'static str,
+    pub number: String,
+    pub piece: String,
+    pub label: String,
+    pub detail: String,
+    pub debit: String,
+    pub credit: String,
+    pub balance: String,
+    /// The live lettering code as shown (`AA`, or `aa` when partial).
+    pub code: String,
+    pub complete: bool,
+    pub checked: bool,
+}
+
+pub struct AccountView {
+    pub account: String,
+    pub label: String,
+    pub opening_label: String,
+    pub opening: String,
+    pub items: Vec<ItemView>,
+    pub total_label: String,
+    pub debit: String,
+    pub credit: String,
+    pub closing: String,
+}
+
+/// A live lettering of the lines shown, with its un-lettering form.
+pub struct LiveView {
+    pub id: String,
+    pub code: String,
+    pub account: String,
+}
+
+/// An undone lettering of the history.
+pub struct UndoneView {
+    pub code: String,
+    pub account: String,
+    pub lettered_on: String,
+    pub amount: String,
+    pub undone_on: String,
+    pub by: String,
+    pub reason: String,
+}
+
+pub struct ShowOption {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "accounting/customer.html")]
 struct CustomerPage {
@@ -200,105 +308,453 @@ struct CustomerPage {
     company_id: CompanyId,
     name: String,
     filter: FilterView,
+    show: &'static str,
+    shows: Vec<ShowOption>,
     errors: FieldErrors,
     messages: Vec<String>,
     shown: bool,
-    sections: Vec<Section>,
+    sections: Vec<AccountView>,
     /// What the customer owes at the end of the range, all its accounts.
     owed: String,
     owed_label: String,
+    /// What its open (not completely lettered) lines add up to.
+    open: String,
+    open_label: String,
     csv: String,
+    can_letter: bool,
+    selected_sum: String,
+    live: Vec<LiveView>,
+    /// The un-lettering refused: its id, so its reason field shows why.
+    refused_unletter: String,
+    history: Vec<UndoneView>,
 }
 
-/// GET /accounting/customers/{id}?from=&to=
-pub async fn show(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Id(id): Id<CompanyId>,
-    Query(q): Query<FilterQuery>,
+/// Undone letterings shown at most.
+const HISTORY_MAX: i64 = 50;
+
+fn show_options(l: Locale, show: Show) -> Vec<ShowOption> {
+    Show::ALL
+        .into_iter()
+        .map(|s| ShowOption {
+            value: s.as_str(),
+            label: i18n::t(l, &format!("lettering-show-{}", s.as_str())),
+            selected: s == show,
+        })
+        .collect()
+}
+
+fn views(
+    ledger: &CustomerLedger,
+    range: DateRange,
+    l: Locale,
+    checked: &[LineKey],
+) -> Vec<AccountView> {
+    let side = |m: Money| {
+        if m.is_zero() {
+            String::new()
+        } else {
+            m.format(l)
+        }
+    };
+    ledger
+        .accounts
+        .iter()
+        .map(|a| AccountView {
+            account: a.account.clone(),
+            label: a.label.clone(),
+            opening_label: opening_on(l, range.from()),
+            opening: a.opening.format(l),
+            items: a
+                .items
+                .iter()
+                .map(|i| ItemView {
+                    token: i.key.token(),
+                    date: format_date(i.date, l),
+                    journal: i.journal.code(),
+                    number: i.number.clone(),
+                    piece: i.piece_ref.clone().unwrap_or_default(),
+                    label: i.entry_label.clone(),
+                    detail: if i.label == i.entry_label {
+                        String::new()
+                    } else {
+                        i.label.clone()
+                    },
+                    debit: side(i.debit),
+                    credit: side(i.credit),
+                    balance: i.balance.format(l),
+                    code: i.mark.as_ref().map(|m| m.shown()).unwrap_or_default(),
+                    complete: i.mark.as_ref().is_some_and(|m| m.complete),
+                    checked: checked.contains(&i.key),
+                })
+                .collect(),
+            total_label: i18n::t_args(l, "ledger-account-total", &[("number", a.account.clone())]),
+            debit: a.debit.format(l),
+            credit: a.credit.format(l),
+            closing: a.closing.format(l),
+        })
+        .collect()
+}
+
+/// The live letterings of the lines shown, in account and code order.
+fn live_views(ledger: &CustomerLedger) -> Vec<LiveView> {
+    let mut seen = std::collections::BTreeMap::new();
+    for a in &ledger.accounts {
+        for m in a.items.iter().filter_map(|i| i.mark.as_ref()) {
+            seen.entry((a.account.clone(), m.code.clone()))
+                .or_insert_with(|| (m.lettering_id.clone(), m.shown()));
+        }
+    }
+    seen.into_iter()
+        .map(|((account, _), (id, code))| LiveView { id, code, account })
+        .collect()
+}
+
+/// What a lettering form re-renders with when refused.
+#[derive(Default)]
+struct Refusal {
+    errors: ValidationErrors,
+    checked: Vec<LineKey>,
+    unletter: String,
+}
+
+/// The customer's statement: read, then rendered (with a refused form's
+/// messages and ticks when there is one).
+async fn customer_page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: CompanyId,
+    q: &CustomerQuery,
+    refusal: Option<Refusal>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let range = parse(&q);
+    let show = Show::parse(&q.show);
+    let range = q.range();
     let mut tx = app.db.read().await?;
     let company = store::companies::get(&mut tx, ctx.scope()?, id).await?;
     let read = match range {
-        Ok(range) => {
-            let query = LedgerQuery::customer(range, id);
-            store::ledger_reports::general_ledger(&mut tx, &query, PAGE_MAX_LINES)
-                .await
-                .map(|accounts| (range, accounts))
-        }
+        Ok(range) => store::lettering::customer_ledger(&mut tx, id, range, show, PAGE_MAX_LINES)
+            .await
+            .map(|ledger| (range, ledger)),
         Err(errors) => Err(store::Error::Invalid(errors)),
     };
+    let history = store::lettering::undone(&mut tx, id, HISTORY_MAX).await?;
+    let refusal = refusal.unwrap_or_default();
+    let selected_sum = store::lettering::balance_of(&mut tx, id, &refusal.checked).await?;
     tx.commit().await?;
     let mut page = CustomerPage {
-        layout: layout(&app, &ctx, "ledger-customer-account").await?,
+        layout: layout(app, ctx, "ledger-customer-account").await?,
         company_id: id,
         name: company.data.name,
-        filter: FilterView::typed(&q),
-        errors: FieldErrors::default(),
-        messages: Vec::new(),
+        filter: FilterView::typed(&FilterQuery {
+            from: q.from.clone(),
+            to: q.to.clone(),
+            account: String::new(),
+        }),
+        show: show.as_str(),
+        shows: show_options(l, show),
+        errors: FieldErrors::new(l, &refusal.errors),
+        messages: report::messages(l, &refusal.errors),
         shown: false,
         sections: Vec::new(),
         owed: String::new(),
         owed_label: String::new(),
+        open: String::new(),
+        open_label: String::new(),
         csv: String::new(),
+        can_letter: allows(ctx.user()?.role, Permission::ManageCollections),
+        selected_sum: selected_sum.format(l),
+        live: Vec::new(),
+        refused_unletter: refusal.unletter.clone(),
+        history: history
+            .iter()
+            .map(|u| UndoneView {
+                code: u.code.to_string(),
+                account: u.account.clone(),
+                lettered_on: format_date(u.lettered_on, l),
+                amount: u.amount.format(l),
+                undone_on: format_datetime(u.undone_at, l),
+                by: u
+                    .undone_by
+                    .clone()
+                    .unwrap_or_else(|| i18n::t(l, "lettering-by-system")),
+                reason: u.reason.clone(),
+            })
+            .collect(),
     };
+    let refused = !refusal.errors.is_empty();
     match read {
-        Ok((range, accounts)) => {
-            let owed: Money = accounts.iter().map(|a| a.closing).sum();
+        Ok((range, ledger)) => {
+            let owed: Money = ledger.accounts.iter().map(|a| a.closing).sum();
             page.filter = FilterView::used(range, None);
             page.shown = true;
-            page.sections = report::sections(&accounts, range, l);
+            page.sections = views(&ledger, range, l, &refusal.checked);
+            page.live = live_views(&ledger);
             page.owed = owed.format(l);
             page.owed_label = balance_on(l, range.to());
-            page.csv = format!(
-                "/accounting/customers/{id}/ledger.csv?{}",
-                range_query(range)
+            page.open = ledger.open_balance.format(l);
+            page.open_label = i18n::t_args(
+                l,
+                "lettering-open-balance",
+                &[("date", format_date(range.to(), l))],
             );
-            render(&page)
+            page.csv = format!(
+                "/accounting/customers/{id}/ledger.csv?{}&show={}",
+                range_query(range),
+                show.as_str()
+            );
+            if refused {
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            } else {
+                render(&page)
+            }
         }
         Err(store::Error::Invalid(errors)) => {
             page.errors = FieldErrors::new(l, &errors);
-            page.messages = report::messages(l, &errors);
+            page.messages.extend(report::messages(l, &errors));
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// GET /accounting/customers/{id}/ledger.csv
+/// GET /accounting/customers/{id}?from=&to=&show=
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Query(q): Query<CustomerQuery>,
+) -> AppResult<Response> {
+    customer_page(&app, &ctx, id, &q, None).await
+}
+
+/// POST /accounting/customers/{id}/letter: letters the ticked lines
+/// (`line` = `entry:position`, repeated) today.
+pub async fn letter(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let q = CustomerQuery::from_fields(&fields);
+    let mut lines = Vec::new();
+    let mut errors = ValidationErrors::new();
+    for (_, v) in fields.iter().filter(|(k, _)| k == "line") {
+        match LineKey::parse_token(v) {
+            Some(k) => lines.push(k),
+            None if errors.is_empty() => errors.add_with(
+                "lines",
+                "lettering-line-unknown",
+                vec![("number", v.clone())],
+            ),
+            None => {}
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    // Not found (or out of scope) before anything else.
+    store::companies::get(&mut tx, ctx.scope()?, id).await?;
+    let r = if errors.is_empty() {
+        store::lettering::letter_lines(&mut tx, &ctx.actor(), id, &lines, store::now().date()).await
+    } else {
+        Err(store::Error::Invalid(errors))
+    };
+    match r {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "lettering-lettered-flash").await?;
+            Ok(see_other(&q.href(id)))
+        }
+        Err(store::Error::Invalid(errors)) => {
+            drop(tx);
+            let refusal = Refusal {
+                errors,
+                checked: lines,
+                unletter: String::new(),
+            };
+            customer_page(&app, &ctx, id, &q, Some(refusal)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UnletterForm {
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub show: String,
+}
+
+/// POST /accounting/customers/{id}/letterings/{lettering}/unletter
+pub async fn unletter(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((id, lettering)): Path<(String, String)>,
+    Form(f): Form<UnletterForm>,
+) -> AppResult<Response> {
+    let id = CompanyId::parse(&id).ok_or(AppError::NotFound)?;
+    let q = CustomerQuery {
+        from: f.from,
+        to: f.to,
+        show: f.show,
+    };
+    let mut tx = app.db.begin().await?;
+    store::companies::get(&mut tx, ctx.scope()?, id).await?;
+    // Another customer's lettering is not found here.
+    let info = store::lettering::get(&mut tx, &lettering).await?;
+    if info.third_party != id {
+        return Err(AppError::NotFound);
+    }
+    match store::lettering::unletter(&mut tx, &ctx.actor(), &lettering, &f.reason).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "lettering-unlettered-flash").await?;
+            Ok(see_other(&q.href(id)))
+        }
+        Err(store::Error::Invalid(errors)) => {
+            drop(tx);
+            let refusal = Refusal {
+                errors,
+                checked: Vec::new(),
+                unletter: lettering,
+            };
+            customer_page(&app, &ctx, id, &q, Some(refusal)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// GET /accounting/customers/{id}/selection?line=…: the balance of the
+/// ticked lines, which the page asks for (htmx) as boxes are ticked.
+pub async fn selection(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Query(fields): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let lines: Vec<LineKey> = fields
+        .iter()
+        .filter(|(k, _)| k == "line")
+        .filter_map(|(_, v)| LineKey::parse_token(v))
+        .collect();
+    let mut tx = app.db.read().await?;
+    store::companies::get(&mut tx, ctx.scope()?, id).await?;
+    let sum = store::lettering::balance_of(&mut tx, id, &lines).await?;
+    tx.commit().await?;
+    Ok(axum::response::Html(format!(
+        "<output id=\"selected-sum\" class=\"mono\">{}</output>",
+        sum.format(ctx.locale)
+    ))
+    .into_response())
+}
+
+/// GET /accounting/customers/{id}/ledger.csv: the statement as on the page,
+/// with the lettering code last.
 pub async fn show_csv(
     State(app): State<AppState>,
     ctx: Ctx,
     Id(id): Id<CompanyId>,
     RawQuery(raw): RawQuery,
-    Query(q): Query<FilterQuery>,
+    Query(q): Query<CustomerQuery>,
 ) -> AppResult<Response> {
+    use crate::csv::{amount, text};
+    let l = ctx.locale;
     let back = || {
         see_other(&format!(
             "/accounting/customers/{id}?{}",
             raw.as_deref().unwrap_or_default()
         ))
     };
-    let Ok(range) = parse(&q) else {
+    let Ok(range) = q.range() else {
         return Ok(back());
     };
     let mut tx = app.db.read().await?;
     let company = store::companies::get(&mut tx, ctx.scope()?, id).await?;
-    let read = store::ledger_reports::general_ledger(
+    let read = store::lettering::customer_ledger(
         &mut tx,
-        &LedgerQuery::customer(range, id),
+        id,
+        range,
+        Show::parse(&q.show),
         EXPORT_MAX_LINES,
     )
     .await;
     tx.commit().await?;
-    let accounts = match read {
+    let ledger = match read {
         Ok(a) => a,
         Err(store::Error::Invalid(_)) => return Ok(back()),
         Err(e) => return Err(e.into()),
     };
-    let rows = report::csv_rows(&accounts, range, ctx.locale);
+    let mut rows = vec![
+        [
+            "ledger-account",
+            "ledger-account-label",
+            "ledger-date",
+            "ledger-journal",
+            "ledger-entry-number",
+            "ledger-piece",
+            "ledger-label",
+            "ledger-line-label",
+            "ledger-third-party",
+            "ledger-debit",
+            "ledger-credit",
+            "ledger-balance",
+            "lettering-column",
+        ]
+        .iter()
+        .map(|k| text(&i18n::t(l, k)))
+        .collect::<Vec<_>>(),
+    ];
+    let (from, to) = (
+        format_date(range.from(), Locale::Fr),
+        format_date(range.to(), Locale::Fr),
+    );
+    let name = text(&company.data.name);
+    let blank = String::new;
+    for a in &ledger.accounts {
+        let (number, label) = (a.account.clone(), text(&a.label));
+        let mut row = vec![number.clone(), label.clone(), from.clone()];
+        row.extend(std::iter::repeat_with(blank).take(3));
+        row.push(text(&i18n::t(l, "ledger-opening-balance")));
+        row.extend(std::iter::repeat_with(blank).take(4));
+        row.push(amount(a.opening));
+        row.push(blank());
+        rows.push(row);
+        for i in &a.items {
+            rows.push(vec![
+                number.clone(),
+                label.clone(),
+                format_date(i.date, Locale::Fr),
+                i.journal.code().to_owned(),
+                i.number.clone(),
+                text(i.piece_ref.as_deref().unwrap_or_default()),
+                text(&i.entry_label),
+                text(&i.label),
+                name.clone(),
+                amount(i.debit),
+                amount(i.credit),
+                amount(i.balance),
+                i.mark.as_ref().map(|m| m.shown()).unwrap_or_default(),
+            ]);
+        }
+        let mut row = vec![number.clone(), label, to.clone()];
+        row.extend(std::iter::repeat_with(blank).take(3));
+        row.push(text(&i18n::t_args(
+            l,
+            "ledger-account-total",
+            &[("number", number)],
+        )));
+        row.extend(std::iter::repeat_with(blank).take(2));
+        row.extend([
+            amount(a.debit),
+            amount(a.credit),
+            amount(a.closing),
+            blank(),
+        ]);
+        rows.push(row);
+    }
     // The name in the file name helps find it among downloads; only the
     // characters every file system and header accept are kept.
     let slug: String = domain::validation::fold_accents(&company.data.name)

@@ -100,6 +100,8 @@ struct ShowPage {
     credit_groups: Vec<CreditGroup>,
     /// E-invoicing (lifecycle, deposit), for an issued document.
     einvoice: Option<super::lifecycle::EinvoicePanel>,
+    /// Dunning (notices, pause), for an issued invoice.
+    dunning: Option<crate::pages::dunning::InvoicePanel>,
     /// The payments received on an issued invoice and what is still due.
     payments: Option<PaymentsPanel>,
 }
@@ -357,6 +359,12 @@ pub(super) async fn page(
         other => (other, None),
     };
     let einvoice = super::lifecycle::panel(&mut tx, l, id, can_manage, lifecycle_refused).await?;
+    let dunning =
+        if d.summary.kind == InvoiceKind::Invoice && d.summary.status == InvoiceStatus::Issued {
+            crate::pages::dunning::invoice_panel(&mut tx, l, role, id).await?
+        } else {
+            None
+        };
     let payments = payments_panel(&mut tx, l, &d, role).await?;
     tx.commit().await?;
     let s = &d.summary;
@@ -460,6 +468,7 @@ pub(super) async fn page(
         credit_groups,
         payments,
         einvoice,
+        dunning,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

@@ -1,0 +1,785 @@
+//! Bank statements imported (CAMT.053, CSV) and the queue of their credit
+//! lines waiting to become payments.
+//!
+//! An import is all or nothing: a file already imported (its digest), a
+//! statement already imported (the bank's id), a movement already imported
+//! (its dedupe key) or a malformed file is refused with a message naming
+//! what, and nothing is written. Accepting a line records the payment and
+//! marks the line matched in the same transaction; the line is claimed
+//! first, so of two concurrent accepts one wins and the other gets a
+//! conflict.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::Money;
+use domain::bank_statement::{self, CsvMapping, ParseError, Statement};
+use domain::matching::{self, CreditLine, MatchReason, Matcher};
+use domain::validation::ValidationErrors;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+
+use crate::{Actor, Error, Result, Tx, audit, now, on_tx};
+
+/// The file's format, with the CSV column mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    Camt053,
+    Csv(Box<CsvMapping>),
+}
+
+impl Format {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Format::Camt053 => "camt053",
+            Format::Csv(_) => "csv",
+        }
+    }
+}
+
+/// The form field every import error is reported against.
+pub const FILE_FIELD: &str = "file";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    pub statement_id: String,
+    pub lines: usize,
+    pub credits: usize,
+}
+
+/// A refused file as a validation error: the reason's key, with the line,
+/// the element or column (`name`) and the offending value (`found`).
+pub fn parse_error(e: &ParseError) -> ValidationErrors {
+    let mut v = ValidationErrors::new();
+    v.add_with(
+        FILE_FIELD,
+        e.reason.key(),
+        vec![
+            ("line", e.line.to_string()),
+            ("name", e.at.clone()),
+            ("found", e.reason.value()),
+        ],
+    );
+    v
+}
+
+fn refuse(key: &'static str, args: Vec<(&'static str, String)>) -> Error {
+    let mut v = ValidationErrors::new();
+    v.add_with(FILE_FIELD, key, args);
+    Error::Invalid(v)
+}
+
+/// Imports one statement file into `bank_account_id`. The CSV mapping used
+/// is saved on the bank account for next time.
+pub async fn import(
+    tx: &mut Tx,
+    actor: &Actor,
+    bank_account_id: &str,
+    file_name: &str,
+    bytes: &[u8],
+    format: &Format,
+) -> Result<Imported> {
+    let account = match crate::bank_accounts::get(tx, bank_account_id).await {
+        Ok(a) => a,
+        Err(Error::NotFound) => {
+            return Err(Error::Invalid(ValidationErrors::single(
+                "bank_account_id",
+                "statement-bank-account-unknown",
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    if !account.active {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "bank_account_id",
+            "statement-bank-account-inactive",
+        )));
+    }
+
+    let statement: Statement = match format {
+        Format::Camt053 => bank_statement::parse_camt053(bytes),
+        Format::Csv(m) => bank_statement::parse_csv(bytes, m),
+    }
+    .map_err(|e| Error::Invalid(parse_error(&e)))?;
+    if statement.lines.is_empty() {
+        return Err(refuse(
+            "statement-empty",
+            vec![
+                ("line", "0".into()),
+                ("name", String::new()),
+                ("found", String::new()),
+            ],
+        ));
+    }
+
+    let digest = hex::encode(Sha256::digest(bytes));
+    let previous: Option<(String, OffsetDateTime)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT file_name, imported_at FROM bank_statements WHERE bank_account_id = $1 AND file_sha256 = $2"
+    )
+    .bind(bank_account_id)
+    .bind(&digest)
+    .fetch_optional(c)
+    .await
+    })?;
+    if let Some((name, at)) = previous {
+        return Err(refuse(
+            "statement-file-already-imported",
+            vec![
+                ("name", name),
+                (
+                    "date",
+                    domain::locale::format_date(at.date(), domain::Locale::Fr),
+                ),
+            ],
+        ));
+    }
+
+    let normalise = |s: &str| s.replace(' ', "").to_ascii_uppercase();
+    if let Some(iban) = &statement.iban
+        && normalise(iban) != normalise(&account.iban)
+    {
+        return Err(refuse(
+            "statement-iban-mismatch",
+            vec![("found", iban.clone()), ("expected", account.iban.clone())],
+        ));
+    }
+
+    if let Some(r) = &statement.statement_id {
+        let seen: Option<String> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "SELECT file_name FROM bank_statements WHERE bank_account_id = $1 AND statement_ref = $2"
+        )
+        .bind(bank_account_id)
+        .bind(r)
+        .fetch_optional(c)
+        .await
+        })?;
+        if let Some(name) = seen {
+            return Err(refuse(
+                "statement-already-imported",
+                vec![("number", r.clone()), ("name", name)],
+            ));
+        }
+    }
+
+    let keys = bank_statement::dedupe_keys(&statement.lines);
+    let mut in_file = HashSet::new();
+    for (k, l) in keys.iter().zip(&statement.lines) {
+        if !in_file.insert(k.as_str()) {
+            return Err(line_already_imported(l));
+        }
+    }
+    for (chunk, lines) in keys
+        .chunks(crate::MAX_BINDS - 1)
+        .zip(statement.lines.chunks(crate::MAX_BINDS - 1))
+    {
+        let sql = format!(
+            "SELECT dedupe_key FROM bank_lines WHERE bank_account_id = $1 AND dedupe_key IN ({})",
+            (2..chunk.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let found: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(bank_account_id);
+            for k in chunk {
+                q = q.bind(k.as_str());
+            }
+            q.fetch_all(c).await
+        })?;
+        if let Some((_, l)) = chunk.iter().zip(lines).find(|(k, _)| found.contains(k)) {
+            return Err(line_already_imported(l));
+        }
+    }
+
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO bank_statements (id, bank_account_id, format, file_name, file_sha256, statement_ref,
+             period_from, period_to, opening_balance_cents, closing_balance_cents, line_count, imported_by, imported_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    )
+    .bind(&id)
+    .bind(bank_account_id)
+    .bind(format.as_str())
+    .bind(file_name)
+    .bind(&digest)
+    .bind(&statement.statement_id)
+    .bind(statement.period.map(|p| p.0))
+    .bind(statement.period.map(|p| p.1))
+    .bind(statement.opening_balance.map(Money::cents))
+    .bind(statement.closing_balance.map(Money::cents))
+    .bind(statement.lines.len() as i64)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| {
+        crate::map_unique(
+            e,
+            &[
+                ("bank_statements_file_key", FILE_FIELD),
+                ("file_sha256", FILE_FIELD),
+                ("bank_statements_ref_key", FILE_FIELD),
+                ("statement_ref", FILE_FIELD),
+            ],
+        )
+    })?;
+
+    let rows: Vec<(usize, &bank_statement::StatementLine, &String)> = statement
+        .lines
+        .iter()
+        .zip(&keys)
+        .enumerate()
+        .map(|(i, (l, k))| (i + 1, l, k))
+        .collect();
+    for chunk in rows.chunks(crate::rows_per_statement(12)) {
+        let sql = format!(
+            "INSERT INTO bank_lines (id, statement_id, bank_account_id, position, booking_date, value_date,
+                 amount_cents, label, counterparty, bank_reference, end_to_end_id, dedupe_key, status) VALUES {}",
+            crate::values_list("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unmatched')", chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (pos, l, key) in chunk {
+                q = q
+                    .bind(uuid::Uuid::new_v4().to_string())
+                    .bind(id.as_str())
+                    .bind(bank_account_id)
+                    .bind(*pos as i64)
+                    .bind(l.booking_date)
+                    .bind(l.value_date)
+                    .bind(l.amount.cents())
+                    .bind(display_label(l))
+                    .bind(l.counterparty.as_deref())
+                    .bind(l.bank_reference.as_deref())
+                    .bind(l.end_to_end_id.as_deref())
+                    .bind(key.as_str());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(|e| {
+            crate::map_unique(
+                e,
+                &[
+                    ("bank_lines_dedupe_key", FILE_FIELD),
+                    ("dedupe_key", FILE_FIELD),
+                ],
+            )
+        })?;
+    }
+
+    if let Format::Csv(mapping) = format {
+        let json = serde_json::to_string(mapping).map_err(|e| Error::Corrupt(e.to_string()))?;
+        crate::bank_accounts::set_csv_mapping(tx, actor, bank_account_id, &json).await?;
+    }
+
+    let credits = statement
+        .lines
+        .iter()
+        .filter(|l| l.amount.cents() > 0)
+        .count();
+    let imported = Imported {
+        statement_id: id.clone(),
+        lines: statement.lines.len(),
+        credits,
+    };
+    audit::record(
+        tx,
+        actor,
+        "import_statement",
+        "bank_statement",
+        &id,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "file_name": file_name,
+            "bank_account_id": bank_account_id,
+            "statement_ref": statement.statement_id,
+            "lines": imported.lines,
+        })),
+    )
+    .await?;
+    Ok(imported)
+}
+
+/// The label stored: the bank's label, with the remittance information
+/// when the label does not already carry it (what the matcher reads).
+fn display_label(l: &bank_statement::StatementLine) -> String {
+    match &l.remittance {
+        Some(r) if !l.label.contains(r.as_str()) => {
+            if l.label.is_empty() {
+                r.clone()
+            } else {
+                format!("{} {r}", l.label)
+            }
+        }
+        _ => l.label.clone(),
+    }
+}
+
+fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
+    refuse(
+        "statement-line-already-imported",
+        vec![
+            (
+                "date",
+                domain::locale::format_date(l.booking_date, domain::Locale::Fr),
+            ),
+            ("total", l.amount.format(domain::Locale::Fr)),
+            ("name", l.label.clone()),
+        ],
+    )
+}
+
+/// The CSV mapping saved on a bank account, if any (unreadable JSON, from
+/// an older version, counts as none).
+pub async fn csv_mapping(tx: &mut Tx, bank_account_id: &str) -> Result<Option<CsvMapping>> {
+    let json: Option<Option<String>> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT csv_mapping FROM bank_accounts WHERE id = $1"
+    )
+    .bind(bank_account_id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// A bank account as the import form offers it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AccountChoice {
+    pub id: String,
+    pub label: String,
+    pub iban: String,
+    pub csv_mapping: Option<String>,
+}
+
+pub async fn accounts(tx: &mut Tx) -> Result<Vec<AccountChoice>> {
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, label, iban, csv_mapping FROM bank_accounts WHERE active = TRUE ORDER BY label, id"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StatementRow {
+    pub id: String,
+    pub bank_account_id: String,
+    pub bank_label: String,
+    pub format: String,
+    pub file_name: String,
+    pub statement_ref: Option<String>,
+    pub period_from: Option<Date>,
+    pub period_to: Option<Date>,
+    pub opening_balance_cents: Option<i64>,
+    pub closing_balance_cents: Option<i64>,
+    pub line_count: i32,
+    pub imported_at: OffsetDateTime,
+    pub matched: i64,
+    pub ignored: i64,
+    pub unmatched: i64,
+}
+
+const STATEMENT_SELECT: &str = "SELECT s.id, s.bank_account_id, a.label AS bank_label, s.format, s.file_name,
+        s.statement_ref, s.period_from, s.period_to, s.opening_balance_cents, s.closing_balance_cents,
+        s.line_count, s.imported_at,
+        (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'matched') AS matched,
+        (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'ignored') AS ignored,
+        (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'unmatched') AS unmatched
+     FROM bank_statements s JOIN bank_accounts a ON a.id = s.bank_account_id";
+
+/// The imports, newest first.
+pub async fn list(tx: &mut Tx, limit: i64) -> Result<Vec<StatementRow>> {
+    let sql = format!("{STATEMENT_SELECT} ORDER BY s.imported_at DESC, s.id LIMIT $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+pub async fn get(tx: &mut Tx, id: &str) -> Result<StatementRow> {
+    let sql = format!("{STATEMENT_SELECT} WHERE s.id = $1");
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(Error::NotFound)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BankLine {
+    pub id: String,
+    pub statement_id: String,
+    pub bank_account_id: String,
+    pub position: i32,
+    pub booking_date: Date,
+    pub value_date: Option<Date>,
+    pub amount_cents: i64,
+    pub label: String,
+    pub counterparty: Option<String>,
+    pub bank_reference: Option<String>,
+    pub end_to_end_id: Option<String>,
+    pub status: String,
+    pub payment_id: Option<String>,
+    pub handled_at: Option<OffsetDateTime>,
+}
+
+impl BankLine {
+    pub fn amount(&self) -> Money {
+        Money::from_cents(self.amount_cents)
+    }
+
+    /// What the matcher reads: label, counterparty and end-to-end id.
+    pub fn search_text(&self) -> String {
+        let mut s = self.label.clone();
+        for extra in [&self.counterparty, &self.end_to_end_id]
+            .into_iter()
+            .flatten()
+        {
+            s.push(' ');
+            s.push_str(extra);
+        }
+        s
+    }
+}
+
+const LINE_COLUMNS: &str =
+    "id, statement_id, bank_account_id, position, booking_date, value_date, amount_cents,
+    label, counterparty, bank_reference, end_to_end_id, status, payment_id, handled_at";
+
+/// The lines of a statement, in file order.
+pub async fn lines(tx: &mut Tx, statement_id: &str) -> Result<Vec<BankLine>> {
+    let sql =
+        format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 ORDER BY position");
+    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(statement_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+pub async fn line(tx: &mut Tx, line_id: &str) -> Result<BankLine> {
+    let sql = format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE id = $1");
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(line_id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(Error::NotFound)
+}
+
+/// Credit lines not yet matched nor ignored, oldest first.
+pub async fn unmatched_lines(tx: &mut Tx, limit: i64) -> Result<Vec<BankLine>> {
+    let sql = format!(
+        "SELECT {LINE_COLUMNS} FROM bank_lines WHERE status = 'unmatched' AND amount_cents > 0
+         ORDER BY booking_date, statement_id, position LIMIT $1"
+    );
+    Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The open items as the matcher reads them (`payments::open_items`).
+pub async fn open_items(tx: &mut Tx) -> Result<Vec<matching::OpenItem>> {
+    Ok(crate::payments::open_items(tx, None)
+        .await?
+        .into_iter()
+        .map(|i| matching::OpenItem {
+            invoice_id: i.invoice_id,
+            number: i.number,
+            client_id: i.client_id,
+            client_name: i.client_name,
+            due_date: i.due_date,
+            outstanding: i.outstanding,
+        })
+        .collect())
+}
+
+/// One proposed settlement of a line, resolved for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    pub client_id: String,
+    pub client_name: String,
+    /// (invoice, amount allocated to it).
+    pub allocations: Vec<(matching::OpenItem, Money)>,
+    pub unallocated: Money,
+    pub confidence: u8,
+    pub reasons: Vec<MatchReason>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub line: BankLine,
+    pub proposals: Vec<Proposal>,
+}
+
+/// The unmatched queue: each credit line with its best suggestions.
+pub async fn queue(tx: &mut Tx, limit: i64, per_line: usize) -> Result<Vec<QueueItem>> {
+    let lines = unmatched_lines(tx, limit).await?;
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let items = open_items(tx).await?;
+    let matcher = Matcher::new(&items);
+    Ok(lines
+        .into_iter()
+        .map(|line| {
+            let credit = CreditLine {
+                booking_date: line.booking_date,
+                amount: line.amount(),
+                text: line.search_text(),
+            };
+            let proposals = matcher
+                .suggest(&credit, per_line)
+                .into_iter()
+                .map(|s| Proposal {
+                    client_name: s
+                        .allocations
+                        .first()
+                        .map(|&(i, _)| items[i].client_name.clone())
+                        .unwrap_or_default(),
+                    client_id: s.client_id,
+                    allocations: s
+                        .allocations
+                        .iter()
+                        .map(|&(i, m)| (items[i].clone(), m))
+                        .collect(),
+                    unallocated: s.unallocated,
+                    confidence: s.confidence,
+                    reasons: s.reasons,
+                })
+                .collect();
+            QueueItem { line, proposals }
+        })
+        .collect())
+}
+
+/// Claims an unmatched line for `status` (one statement: of two concurrent
+/// claims, one updates the row and the other finds it handled).
+async fn claim(tx: &mut Tx, actor: &Actor, line_id: &str, from: &str, to: &str) -> Result<()> {
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE bank_lines SET status = $3, handled_by = $4, handled_at = $5
+         WHERE id = $1 AND status = $2"
+    )
+    .bind(line_id)
+    .bind(from)
+    .bind(to)
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 1 {
+        return Ok(());
+    }
+    // Missing, or already handled by someone else.
+    line(tx, line_id).await?;
+    Err(Error::Conflict { field: "line" })
+}
+
+/// Puts a line aside (bank fees, a transfer between the firm's accounts):
+/// it leaves the queue without a payment.
+pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
+    claim(tx, actor, line_id, "unmatched", "ignored").await?;
+    audit::record(
+        tx,
+        actor,
+        "ignore_bank_line",
+        "bank_line",
+        line_id,
+        None::<&()>,
+        None::<&()>,
+    )
+    .await
+}
+
+/// Brings an ignored line back to the queue.
+pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE bank_lines SET status = 'unmatched', handled_by = NULL, handled_at = NULL
+         WHERE id = $1 AND status = 'ignored'"
+    )
+    .bind(line_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done != 1 {
+        line(tx, line_id).await?;
+        return Err(Error::Conflict { field: "line" });
+    }
+    audit::record(
+        tx,
+        actor,
+        "unignore_bank_line",
+        "bank_line",
+        line_id,
+        None::<&()>,
+        None::<&()>,
+    )
+    .await
+}
+
+/// What accepting a line asks of the payment: which invoices, how much.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    pub invoice_id: String,
+    pub amount: Money,
+}
+
+/// The payment a line becomes: the line's date and amount, received by
+/// transfer on the line's bank account, referenced by its end-to-end id or
+/// label, for the client of the invoices (one client only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentFromLine {
+    pub client_id: String,
+    pub bank_account_id: String,
+    pub received_on: Date,
+    pub amount: Money,
+    pub reference: String,
+    pub allocations: Vec<Allocation>,
+}
+
+/// Claims the line as matched and returns the payment to record. The
+/// caller records it (`payments::record`) in the same transaction and then
+/// calls [`link_payment`].
+pub async fn claim_for_payment(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: &str,
+    allocations: &[Allocation],
+) -> Result<PaymentFromLine> {
+    let l = line(tx, line_id).await?;
+    if l.amount_cents <= 0 {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "line",
+            "matching-not-a-credit",
+        )));
+    }
+    if allocations.is_empty() {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "allocations",
+            "matching-no-invoice",
+        )));
+    }
+    // The invoices' client: one, and the same for all.
+    let mut clients: HashMap<String, ()> = HashMap::new();
+    for a in allocations {
+        let client: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT client_id FROM invoices WHERE id = $1 AND kind = 'invoice'"
+        )
+        .bind(&a.invoice_id)
+        .fetch_optional(c)
+        .await)?;
+        match client {
+            Some(c) => {
+                clients.insert(c, ());
+            }
+            None => {
+                return Err(Error::Invalid(ValidationErrors::single(
+                    "allocations",
+                    "matching-invoice-unknown",
+                )));
+            }
+        }
+    }
+    if clients.len() != 1 {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "allocations",
+            "matching-several-clients",
+        )));
+    }
+    claim(tx, actor, line_id, "unmatched", "matched").await?;
+    let reference = l
+        .end_to_end_id
+        .clone()
+        .unwrap_or_else(|| l.label.chars().take(140).collect());
+    Ok(PaymentFromLine {
+        client_id: clients.into_keys().next().expect("one client"),
+        amount: l.amount(),
+        bank_account_id: l.bank_account_id,
+        received_on: l.booking_date,
+        reference,
+        allocations: allocations.to_vec(),
+    })
+}
+
+/// Links a matched line to the payment recorded from it.
+pub async fn link_payment(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: &str,
+    payment_id: &str,
+) -> Result<()> {
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE bank_lines SET payment_id = $2 WHERE id = $1 AND status = 'matched' AND payment_id IS NULL"
+    )
+    .bind(line_id)
+    .bind(payment_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if done != 1 {
+        return Err(Error::Conflict { field: "line" });
+    }
+    audit::record(
+        tx,
+        actor,
+        "accept_bank_line",
+        "bank_line",
+        line_id,
+        None::<&()>,
+        Some(&serde_json::json!({ "payment_id": payment_id })),
+    )
+    .await
+}
+
+/// Accepts a line: records the payment it is (by transfer, on the line's
+/// bank account, at its booking date and amount, for the invoices' client)
+/// and marks the line matched with it, in the caller's transaction. What
+/// the allocations leave of the amount is kept as the client's credit when
+/// `keep_excess` (otherwise `payments::record` refuses it).
+pub async fn accept(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: &str,
+    allocations: &[Allocation],
+    keep_excess: bool,
+) -> Result<crate::payments::Recorded> {
+    let p = claim_for_payment(tx, actor, line_id, allocations).await?;
+    let client_id = domain::ids::CompanyId::parse(&p.client_id)
+        .ok_or_else(|| crate::corrupt("client id", &p.client_id))?;
+    let recorded = crate::payments::record(
+        tx,
+        actor,
+        &crate::payments::NewPayment {
+            client_id,
+            bank_account_id: p.bank_account_id,
+            received_on: p.received_on,
+            amount: p.amount,
+            method: domain::payment::PaymentMethod::Transfer,
+            reference: Some(p.reference),
+            allocations: p
+                .allocations
+                .into_iter()
+                .map(|a| crate::payments::NewAllocation {
+                    invoice_id: a.invoice_id,
+                    amount: a.amount,
+                })
+                .collect(),
+            keep_excess,
+        },
+    )
+    .await?;
+    link_payment(tx, actor, line_id, &recorded.id).await?;
+    Ok(recorded)
+}
