@@ -28,6 +28,7 @@ pub mod money;
 pub mod paging;
 pub mod payment;
 pub mod rates;
+pub mod receivables;
 pub mod renewal;
 pub mod role;
 pub mod seal;

@@ -328,8 +328,10 @@ pub fn invoice(inv: &InvoicePdf) -> Document {
     doc
 }
 
-fn parties(doc: &mut Document, inv: &InvoicePdf) {
-    let s = &inv.seller;
+/// The seller's identity as printed under its name at the top of a
+/// document (legal form and capital, head office, SIREN and RCS, VAT
+/// number, contacts), one entry a line.
+pub(crate) fn seller_lines(s: &Seller) -> Vec<String> {
     let mut seller = vec![
         format!("{} au capital de {}", s.legal_form, s.share_capital),
         s.head_office.clone(),
@@ -338,6 +340,12 @@ fn parties(doc: &mut Document, inv: &InvoicePdf) {
     ];
     seller.extend(s.email.clone());
     seller.extend(s.phone.as_ref().map(|p| format!("Tél. : {p}")));
+    seller
+}
+
+fn parties(doc: &mut Document, inv: &InvoicePdf) {
+    let s = &inv.seller;
+    let seller = seller_lines(s);
 
     let b = &inv.buyer;
     let mut buyer = vec![b.address.clone()];

@@ -21,6 +21,8 @@
 //! - [`invoice()`]: the invoice or credit note from an [`InvoicePdf`]
 //!   (plain, preformatted data) with every mandatory French mention; its
 //!   parts and legal texts are in the [`invoice`](mod@invoice) module.
+//! - [`statement()`]: the customer statement (relevé de compte) from a
+//!   [`StatementPdf`]: open invoices, totals by age, payments, IBAN.
 //! - [`Document::to_pdfa3_bytes`] writes PDF/A-3b instead: Regisseur Sans (Liberation Sans)
 //!   (metric-compatible with Helvetica) embedded, XMP metadata, an sRGB
 //!   output intent and associated files; [`facturx_invoice`] is the
@@ -33,6 +35,7 @@ mod fonts;
 mod icc;
 pub mod invoice;
 pub mod pdfa;
+pub mod statement;
 mod template;
 mod ttf;
 mod writer;
@@ -42,5 +45,6 @@ pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};
 pub use pdfa::{AfRelationship, Attachment, FacturX, PdfA3Options, facturx_invoice};
+pub use statement::{StatementPdf, statement};
 pub use template::{DEFAULT_MISSION_ORDER, MissionOrderTemplate, PLACEHOLDERS, TemplateError};
 pub use writer::sha256_hex;

@@ -60,6 +60,13 @@ pub struct BenchArgs {
     /// held in memory (XML, PDF and container only).
     #[arg(long, value_name = "N")]
     pub facturx: Option<usize>,
+    /// Also time the aged balance over YEARS years of receivables: 50
+    /// clients and 4,000 invoices a year with their payments, partial
+    /// payments and credit notes are bulk-loaded (and kept); then the aged
+    /// balance today and two years ago, DSO over 12 months, the cash-in
+    /// forecast and one client's statement are timed.
+    #[arg(long, value_name = "YEARS")]
+    pub aged: Option<u32>,
     /// Also time the matching of N bank statement credit lines (10000 when
     /// no N is given) against 50,000 open invoices of 2,000 clients (pure
     /// domain: index built, then every line's best three suggestions).
@@ -176,6 +183,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(n) = args.facturx {
         facturx(&db, n).await?;
+    }
+    if let Some(years) = args.aged {
+        aged(&db, years).await?;
     }
     if args.requests == 0 {
         return Ok(());
@@ -734,6 +744,117 @@ async fn fec(db: &store::Db, lines: u64) -> anyhow::Result<()> {
         v.journals.len(),
         if v.is_intact() { "intact" } else { "BROKEN" },
         t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The best and median of `runs` timings of `f`, in ms.
+async fn timed<T, F, Fut>(runs: usize, mut f: F) -> anyhow::Result<(T, f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        last = Some(f().await?);
+        times.push(ms(start.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((last.expect("one run"), times[0], times[times.len() / 2]))
+}
+
+/// Receivables reporting over `years` years of invoices (see `--aged`).
+async fn aged(db: &store::Db, years: u32) -> anyhow::Result<()> {
+    anyhow::ensure!(years > 0, "--aged needs at least one year");
+    let today = store::now().date();
+    let start = Instant::now();
+    let fixture = store::bench_data::aged_receivables(db, years, today).await?;
+    let load = start.elapsed();
+    if db.backend() == store::Backend::Postgres {
+        let mut tx = db.begin().await?;
+        store::bench_data::analyze(&mut tx).await?;
+        tx.commit().await?;
+    }
+    println!(
+        "aged: loaded {} invoices, {} credit notes, {} payments over {years} years in {:.2} s ({})",
+        fixture.invoices,
+        fixture.credit_notes,
+        fixture.payments,
+        load.as_secs_f64(),
+        db.backend().name()
+    );
+    let runs = 5;
+    let report = |name: &str, best: f64, median: f64, what: String| {
+        println!("{name:<34} best {best:>8.1} ms, median {median:>8.1} ms  ({what})");
+    };
+    for (name, as_of) in [
+        ("aged balance today", today),
+        (
+            "aged balance 2 years ago",
+            today - time::Duration::days(730),
+        ),
+    ] {
+        let (ab, best, median) = timed(runs, || async {
+            let mut tx = db.read().await?;
+            let ab = store::receivables::aged_balance(&mut tx, as_of).await?;
+            tx.commit().await?;
+            Ok(ab)
+        })
+        .await?;
+        report(
+            name,
+            best,
+            median,
+            format!(
+                "{} clients, {} open, {} overdue",
+                ab.clients.len(),
+                ab.total().format(domain::Locale::En),
+                ab.totals.overdue().format(domain::Locale::En)
+            ),
+        );
+    }
+    let (dso, best, median) = timed(runs, || async {
+        let mut tx = db.read().await?;
+        let d = store::receivables::dso(&mut tx, today, 12).await?;
+        tx.commit().await?;
+        Ok(d)
+    })
+    .await?;
+    report(
+        "dso 12 months",
+        best,
+        median,
+        format!("count-back {} days", dso.count_back.value),
+    );
+    let (f, best, median) = timed(runs, || async {
+        let mut tx = db.read().await?;
+        let f = store::receivables::cash_in_forecast(&mut tx, today, 90).await?;
+        tx.commit().await?;
+        Ok(f)
+    })
+    .await?;
+    report(
+        "cash-in forecast 90 days",
+        best,
+        median,
+        format!("{} within 90 days", f.within().format(domain::Locale::En)),
+    );
+    let client = fixture.clients[0];
+    let (st, best, median) = timed(runs, || async {
+        let mut tx = db.read().await?;
+        let (doc, _) =
+            store::receivables::statement_pdf(&mut tx, client, today, store::now()).await?;
+        tx.commit().await?;
+        Ok(pdf::statement(&doc).to_bytes().len())
+    })
+    .await?;
+    report(
+        "statement PDF (one client)",
+        best,
+        median,
+        format!("{st} bytes"),
     );
     Ok(())
 }

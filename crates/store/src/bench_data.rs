@@ -1133,3 +1133,222 @@ pub async fn ledger_year(db: &Db, lines: u64) -> Result<LedgerFixture> {
     tx.commit().await?;
     Ok(written)
 }
+
+/// What `aged_receivables` wrote.
+pub struct AgedFixture {
+    pub clients: Vec<CompanyId>,
+    pub invoices: usize,
+    pub payments: usize,
+    pub credit_notes: usize,
+}
+
+/// `years` of receivables for the aged balance: 50 new clients, 4,000
+/// issued invoices a year (1 200 € to 30 000 €, due 30 or 45 days after
+/// issue) spread over the `years` years before `today`; invoices due more
+/// than 60 days ago are paid in full (most) or by half (one in eight) or
+/// not at all (one in twenty), later ones one in two; one in fifty gets
+/// a credit note of a fifth. Each payment has one allocation on its date;
+/// `paid_cents` is kept. Payments and allocations point at one existing
+/// ledger entry (the bench measures reads, not postings). Multi-row
+/// statements, one transaction.
+pub async fn aged_receivables(db: &Db, years: u32, today: time::Date) -> Result<AgedFixture> {
+    let mut tx = db.begin().await?;
+    let entry: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM ledger_entries ORDER BY entry_date LIMIT 1"
+    )
+    .fetch_optional(c)
+    .await)?;
+    let entry = entry.ok_or_else(|| {
+        crate::Error::Config("no ledger entry: run `regisseur demo --no-serve` first".into())
+    })?;
+    let created = now();
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let clients: Vec<CompanyId> = (0..50).map(|_| CompanyId::new()).collect();
+    for (i, client) in clients.iter().enumerate() {
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "INSERT INTO companies (id, name, kind, country, key_account, search_key, created_at, updated_at)
+             VALUES ($1, $2, 'client', 'FR', FALSE, $3, $4, $4)"
+        )
+        .bind(client.to_string())
+        .bind(format!("Client âgé {i:02} {tag}"))
+        .bind(format!("client age {i:02} {tag}"))
+        .bind(created)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+    }
+    let bank = format!("bench-{tag}");
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO bank_accounts (id, label, iban, ledger_account, created_at)
+         VALUES ($1, 'Banque bench', $2, '512', $3)"
+    )
+    .bind(&bank)
+    .bind(format!("FR76BENCH{tag}"))
+    .bind(created)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+
+    let n = 4_000 * years as usize;
+    let span = 365 * i64::from(years);
+    let start = today - Duration::days(span);
+    type Inv = (
+        String,
+        &'static str,
+        String,
+        String,
+        String,
+        time::Date,
+        time::Date,
+        i64,
+        Option<String>,
+        i64,
+    );
+    let mut invoices: Vec<Inv> = Vec::with_capacity(n + n / 50);
+    // Written after the invoices they credit (foreign key).
+    let mut credits: Vec<Inv> = Vec::with_capacity(n / 50);
+    // (payment id, client, date, amount, invoice)
+    let mut payments: Vec<(String, String, time::Date, i64, String)> = Vec::with_capacity(n);
+    for i in 0..n {
+        let issued = start + Duration::days(i as i64 * span / n as i64);
+        let due = issued + Duration::days(if i % 3 == 0 { 45 } else { 30 });
+        let client = clients[i % clients.len()].to_string();
+        let gross = 120_000 + ((i * 7_919) % 2_880) as i64 * 1_000 + (i % 100) as i64;
+        let id = uuid::Uuid::new_v4().to_string();
+        let credited = if i % 50 == 7 { gross / 5 } else { 0 };
+        let old = due < today - Duration::days(60);
+        let paid = if old {
+            if i % 20 == 3 {
+                0
+            } else if i % 8 == 5 {
+                (gross - credited) / 2
+            } else {
+                gross - credited
+            }
+        } else if i % 2 == 0 {
+            gross - credited
+        } else {
+            0
+        };
+        let paid_on = due + Duration::days((i % 40) as i64 - 5);
+        let paid = if paid_on <= today { paid } else { 0 };
+        if paid > 0 {
+            payments.push((
+                uuid::Uuid::new_v4().to_string(),
+                client.clone(),
+                paid_on,
+                paid,
+                id.clone(),
+            ));
+        }
+        if credited > 0 {
+            credits.push((
+                uuid::Uuid::new_v4().to_string(),
+                "credit_note",
+                client.clone(),
+                format!("BAV-{tag}-{i:06}"),
+                id.clone(),
+                (issued + Duration::days(10)).min(today),
+                (issued + Duration::days(10)).min(today),
+                credited,
+                Some(id.clone()),
+                0,
+            ));
+        }
+        invoices.push((
+            id,
+            "invoice",
+            client,
+            format!("BA-{tag}-{i:06}"),
+            String::new(),
+            issued,
+            due,
+            gross,
+            None,
+            paid,
+        ));
+    }
+    let credit_notes = credits.len();
+    invoices.append(&mut credits);
+    const I: &str = "(?, ?, 'issued', ?, ?, 'BA', ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    for chunk in invoices.chunks(crate::rows_per_statement(13)) {
+        let sql = format!(
+            "INSERT INTO invoices (id, kind, status, client_id, period, series, number, issue_date, due_date,
+               net_cents, vat_cents, gross_cents, credits_id, created_at, paid_cents) VALUES {}",
+            crate::values_list(I, chunk.len())
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for v in chunk {
+                q = q
+                    .bind(&v.0)
+                    .bind(v.1)
+                    .bind(&v.2)
+                    .bind(format!("{:04}-{:02}", v.5.year(), u8::from(v.5.month())))
+                    .bind(&v.3)
+                    .bind(v.5)
+                    .bind(v.6)
+                    .bind(v.7 * 5 / 6)
+                    .bind(v.7 - v.7 * 5 / 6)
+                    .bind(v.7)
+                    .bind(&v.8)
+                    .bind(created)
+                    .bind(v.9);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    const P: &str = "(?, ?, ?, ?, ?, 'transfer', 0, ?, ?)";
+    for chunk in payments.chunks(crate::rows_per_statement(7)) {
+        let sql = format!(
+            "INSERT INTO payments (id, client_id, bank_account_id, received_on, amount_cents, method,
+               unallocated_cents, ledger_entry_id, created_at) VALUES {}",
+            crate::values_list(P, chunk.len())
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for p in chunk {
+                q = q
+                    .bind(&p.0)
+                    .bind(&p.1)
+                    .bind(&bank)
+                    .bind(p.2)
+                    .bind(p.3)
+                    .bind(&entry)
+                    .bind(created);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    const A: &str = "(?, ?, ?, ?, ?, ?, 2, ?)";
+    for chunk in payments.chunks(crate::rows_per_statement(7)) {
+        let sql = format!(
+            "INSERT INTO payment_allocations (id, payment_id, invoice_id, amount_cents, allocated_on,
+               ledger_entry_id, ledger_position, created_at) VALUES {}",
+            crate::values_list(A, chunk.len())
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for p in chunk {
+                q = q
+                    .bind(uuid::Uuid::new_v4().to_string())
+                    .bind(&p.0)
+                    .bind(&p.4)
+                    .bind(p.3)
+                    .bind(p.2)
+                    .bind(&entry)
+                    .bind(created);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await?;
+    Ok(AgedFixture {
+        clients,
+        invoices: n,
+        payments: payments.len(),
+        credit_notes,
+    })
+}

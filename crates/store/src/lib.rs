@@ -32,6 +32,7 @@ pub mod missions;
 pub mod outbox;
 pub mod paperwork;
 pub mod payments;
+pub mod receivables;
 pub mod renewals;
 pub mod scope;
 pub mod search;

@@ -40,9 +40,9 @@ pub struct StackedRow {
     pub total: String,
 }
 
-const SERIES: [&str; 4] = ["#2f5fa8", "#7fa3d9", "#e0a526", "#b9c3d0"];
+const SERIES: [&str; 5] = ["#2f5fa8", "#7fa3d9", "#e0a526", "#b9c3d0", "#b4443a"];
 
-/// Horizontal stacked bars sharing one scale, with a legend (at most four
+/// Horizontal stacked bars sharing one scale, with a legend (at most five
 /// series; their colours come from a fixed palette).
 pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
     let max = rows

@@ -570,6 +570,22 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::ereporting::json,
         )
+        // Collections: receivables reporting
+        .get(
+            "/collections",
+            Perm(ViewCollections),
+            pages::receivables::dashboard,
+        )
+        .get(
+            "/collections/aged-balance.csv",
+            Perm(ViewCollections),
+            pages::receivables::aged_csv,
+        )
+        .get(
+            "/collections/clients/{id}/statement.pdf",
+            Perm(ViewCollections),
+            pages::receivables::statement_pdf,
+        )
         // Collections
         .get(
             "/collections/payments",

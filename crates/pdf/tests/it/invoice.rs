@@ -14,11 +14,11 @@ use crate::{CREATED, check, declared_pages, normalize, pages_layout};
 
 /// An amount as `domain::money::Money::format(Locale::Fr)` writes it: a
 /// narrow no-break space between thousands, a no-break space before €.
-fn eur(units: &str, cents: &str) -> String {
+pub(crate) fn eur(units: &str, cents: &str) -> String {
     format!("{},{cents}\u{a0}€", units.replace(' ', "\u{202f}"))
 }
 
-fn seller() -> Seller {
+pub(crate) fn seller() -> Seller {
     Seller {
         name: "Régisseur Conseil".into(),
         legal_form: "SAS".into(),

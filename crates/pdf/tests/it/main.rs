@@ -12,6 +12,7 @@ mod documents;
 mod esign;
 mod facturx;
 mod invoice;
+mod statement;
 mod template;
 
 use std::io::ErrorKind;

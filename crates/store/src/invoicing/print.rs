@@ -306,7 +306,7 @@ fn siren(s: &str) -> String {
 }
 
 /// Address lines, empty parts left out; the country only when abroad.
-fn address(
+pub(crate) fn address(
     parts: &[Option<&str>],
     postcode: Option<&str>,
     city: Option<&str>,
@@ -339,7 +339,7 @@ fn address(
     }
 }
 
-fn seller(f: &FrozenFirm) -> pdf::invoice::Seller {
+pub(crate) fn seller(f: &FrozenFirm) -> pdf::invoice::Seller {
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     pdf::invoice::Seller {
         name: f.name.clone(),

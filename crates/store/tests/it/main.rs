@@ -26,6 +26,7 @@ mod ledger_reports;
 mod ledger_seal;
 mod lettering;
 mod payments;
+mod receivables;
 mod renewals;
 mod schema;
 mod sessions;

@@ -17,5 +17,6 @@ mod lettering;
 mod missions;
 mod pages;
 mod payments;
+mod receivables;
 mod routes;
 mod statements;

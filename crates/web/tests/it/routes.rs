@@ -275,6 +275,17 @@ const POLICY: &[(&str, &str, &str)] = &[
         "/accounting/customers/{id}/ledger.csv",
         "admin direction finance",
     ),
+    ("GET", "/collections", "admin direction finance"),
+    (
+        "GET",
+        "/collections/aged-balance.csv",
+        "admin direction finance",
+    ),
+    (
+        "GET",
+        "/collections/clients/{id}/statement.pdf",
+        "admin direction finance",
+    ),
     ("POST", "/accounting/customers/{id}/letter", "admin finance"),
     (
         "GET",
@@ -501,6 +512,7 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
     let id = if path.starts_with("/companies")
         || path.starts_with("/api/v1/companies")
         || path.starts_with("/accounting/customers")
+        || path.starts_with("/collections/clients")
     {
         t.clientis.to_string()
     } else if path.starts_with("/contacts") || path.starts_with("/api/v1/contacts") {

@@ -1,0 +1,482 @@
+//! Receivables reporting (#8), read-only: the aged balance on any date
+//! (today or in the past), DSO from the ledger, the expected cash-in from
+//! due dates, and one client's statement (with its PDF). The arithmetic is
+//! `domain::receivables`; here, a few aggregated queries.
+//!
+//! What an invoice still owes on a date is recomputed from the history,
+//! not read from `invoices.paid_cents` (which is today's figure): its
+//! total (TTC), less the allocations made by that date
+//! (`payment_allocations.allocated_on`), less the credit notes issued by
+//! then that credit it. A client's credit on a date is what it paid by
+//! then less what of it was allocated by then (today: the payments'
+//! `unallocated_cents`).
+//!
+//! Indexes used: `invoices_due` (status, kind, due_date) for the invoices,
+//! `payment_allocations_invoice` (invoice_id, allocated_on),
+//! `invoices_credits` (credits_id), `payments_client` (client_id,
+//! received_on), and for DSO `ledger_lines_account` (account, entry_id)
+//! with `ledger_entries_date`.
+
+use std::collections::HashMap;
+
+use domain::ids::CompanyId;
+use domain::locale::{Locale, format_date};
+use domain::money::Money;
+use domain::receivables::{
+    self, AgedBalance, Bucket, Buckets, ClientCredit, CountBackDso, DsoFigures, Forecast,
+    MonthRevenue, OpenAmount, SimpleDso,
+};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::{Error, Result, Tx, corrupt, on_tx};
+
+fn company(id: &str) -> Result<CompanyId> {
+    CompanyId::parse(id).ok_or_else(|| corrupt("company id", id))
+}
+
+/// Every issued invoice of `$1` or before with what it still owed on `$1`
+/// (positive only): of every client (`$2` null), the allocations and
+/// credit notes summed once per invoice and joined; or of the client `$2`,
+/// its invoices through the index on `invoices (client_id, …)` and their
+/// allocations and credit notes looked up per invoice (indexes on
+/// `payment_allocations (invoice_id, allocated_on)` and `invoices
+/// (credits_id)`). Used by the aged balance (grouped), the forecast and
+/// the statement.
+fn open_invoices(one_client: bool) -> String {
+    if one_client {
+        return "SELECT x.* FROM (
+            SELECT i.id, i.client_id, i.number, i.issue_date, COALESCE(i.due_date, i.issue_date) AS due_date,
+              i.gross_cents,
+              CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a
+                             WHERE a.invoice_id = i.id AND a.allocated_on <= $1), 0)
+                 + COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
+                             WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'
+                               AND n.issue_date <= $1), 0) AS BIGINT) AS settled_cents
+            FROM invoices i
+            WHERE i.client_id = $2 AND i.status = 'issued' AND i.kind = 'invoice' AND i.issue_date <= $1) x
+          WHERE x.gross_cents - x.settled_cents > 0"
+            .to_owned();
+    }
+    "SELECT i.id, i.client_id, i.number, i.issue_date, COALESCE(i.due_date, i.issue_date) AS due_date,
+      i.gross_cents, COALESCE(a.paid, 0) + COALESCE(n.credited, 0) AS settled_cents
+    FROM invoices i
+      LEFT JOIN (SELECT invoice_id, CAST(SUM(amount_cents) AS BIGINT) AS paid
+                 FROM payment_allocations WHERE allocated_on <= $1 GROUP BY invoice_id) a
+        ON a.invoice_id = i.id
+      LEFT JOIN (SELECT credits_id, CAST(SUM(gross_cents) AS BIGINT) AS credited
+                 FROM invoices
+                 WHERE kind = 'credit_note' AND status = 'issued' AND issue_date <= $1
+                   AND credits_id IS NOT NULL
+                 GROUP BY credits_id) n
+        ON n.credits_id = i.id
+    WHERE i.status = 'issued' AND i.kind = 'invoice' AND i.issue_date <= $1
+      AND CAST($2 AS TEXT) IS NULL
+      AND i.gross_cents - COALESCE(a.paid, 0) - COALESCE(n.credited, 0) > 0"
+        .to_owned()
+}
+
+/// What the clients owed on `as_of`, summed per client and due date (one
+/// row per pair, however many invoices).
+pub async fn open_amounts(
+    tx: &mut Tx,
+    as_of: Date,
+    client: Option<CompanyId>,
+) -> Result<Vec<OpenAmount>> {
+    let sql = format!(
+        "SELECT o.client_id, o.due_date, CAST(SUM(o.gross_cents - o.settled_cents) AS BIGINT)
+         FROM ({}) o
+         GROUP BY o.client_id, o.due_date",
+        open_invoices(client.is_some())
+    );
+    let client = client.map(|c| c.to_string());
+    let rows: Vec<(String, Date, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(as_of)
+            .bind(client.as_deref())
+            .fetch_all(c)
+            .await)?;
+    rows.into_iter()
+        .map(|(c, due, cents)| {
+            Ok(OpenAmount {
+                client: company(&c)?,
+                due,
+                amount: Money::from_cents(cents),
+            })
+        })
+        .collect()
+}
+
+/// Each client's credit on `as_of`: paid by then, less allocated by then.
+pub async fn credits(
+    tx: &mut Tx,
+    as_of: Date,
+    client: Option<CompanyId>,
+) -> Result<Vec<ClientCredit>> {
+    let client = client.map(|c| c.to_string());
+    let rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT p.client_id, CAST(SUM(p.amount_cents - COALESCE(a.allocated, 0)) AS BIGINT)
+         FROM payments p
+           LEFT JOIN (SELECT payment_id, CAST(SUM(amount_cents) AS BIGINT) AS allocated
+                      FROM payment_allocations WHERE allocated_on <= $1 GROUP BY payment_id) a
+             ON a.payment_id = p.id
+         WHERE p.received_on <= $1 AND (CAST($2 AS TEXT) IS NULL OR p.client_id = $2)
+         GROUP BY p.client_id"
+    )
+    .bind(as_of)
+    .bind(client.as_deref())
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .filter(|(_, cents)| *cents != 0)
+        .map(|(c, cents)| {
+            Ok(ClientCredit {
+                client: company(&c)?,
+                amount: Money::from_cents(cents),
+            })
+        })
+        .collect()
+}
+
+async fn names(tx: &mut Tx, ids: Vec<String>) -> Result<HashMap<CompanyId, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, name FROM companies WHERE id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<(String, String)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, name) in rows {
+            out.insert(company(&id)?, name);
+        }
+    }
+    Ok(out)
+}
+
+/// The aged balance on `as_of` (today or any past date): per client, its
+/// open invoices by age and its credit. Three queries.
+pub async fn aged_balance(tx: &mut Tx, as_of: Date) -> Result<AgedBalance> {
+    let open = open_amounts(tx, as_of, None).await?;
+    let credits = credits(tx, as_of, None).await?;
+    let mut ids: Vec<String> = open
+        .iter()
+        .map(|o| o.client.to_string())
+        .chain(credits.iter().map(|c| c.client.to_string()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names = names(tx, ids).await?;
+    Ok(receivables::aged_balance(as_of, &open, &credits, &|id| {
+        names.get(&id).cloned()
+    }))
+}
+
+/// DSO on `end` over the `months` months ending then, by both methods,
+/// with the figures they used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dso {
+    pub figures: DsoFigures,
+    pub simple: SimpleDso,
+    pub count_back: CountBackDso,
+}
+
+/// Reads the 411 (customers) and 4181 (accrued revenue) balances on `end`
+/// and the TTC revenue of each month of the period from the sales journal
+/// (VE: the 411 debits of invoices less the 411 credits of credit notes).
+pub async fn dso(tx: &mut Tx, end: Date, months: u32) -> Result<Dso> {
+    let months = months.clamp(1, 24);
+    let (customers, accrued): (i64, i64) = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT
+           CAST(COALESCE(SUM(CASE WHEN l.account LIKE '411%' THEN l.debit_cents - l.credit_cents END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN l.account LIKE '4181%' THEN l.debit_cents - l.credit_cents END), 0) AS BIGINT)
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         WHERE (l.account LIKE '411%' OR l.account LIKE '4181%') AND e.entry_date <= $1"
+    )
+    .bind(end)
+    .fetch_one(c)
+    .await
+    })?;
+    let period = receivables::period_months(end, months);
+    let start = period.last().map_or(end, |m| m.from);
+    let days: Vec<(Date, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT e.entry_date, CAST(SUM(l.debit_cents - l.credit_cents) AS BIGINT)
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         WHERE e.journal = 'VE' AND l.account LIKE '411%' AND e.entry_date >= $1 AND e.entry_date <= $2
+         GROUP BY e.entry_date"
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(c)
+    .await
+    })?;
+    let months = period
+        .into_iter()
+        .map(|m| MonthRevenue {
+            month: m,
+            revenue: days
+                .iter()
+                .filter(|(d, _)| m.from <= *d && *d <= m.to)
+                .map(|(_, c)| Money::from_cents(*c))
+                .sum(),
+        })
+        .collect();
+    let figures = DsoFigures {
+        end,
+        customers: Money::from_cents(customers),
+        accrued: Money::from_cents(accrued),
+        months,
+    };
+    Ok(Dso {
+        simple: receivables::dso_simple(&figures),
+        count_back: receivables::dso_count_back(&figures),
+        figures,
+    })
+}
+
+/// What should come in over the `horizon_days` from `today`, by week,
+/// from the due dates of what is open today (late amounts apart).
+pub async fn cash_in_forecast(tx: &mut Tx, today: Date, horizon_days: i64) -> Result<Forecast> {
+    let open = open_amounts(tx, today, None).await?;
+    Ok(receivables::cash_in_forecast(today, horizon_days, &open))
+}
+
+/// How far back a statement lists the payments received.
+pub const STATEMENT_PAYMENT_DAYS: i64 = 90;
+
+/// One open invoice of a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementItem {
+    pub invoice_id: String,
+    pub number: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub gross: Money,
+    /// Allocated and credited by the statement's date.
+    pub settled: Money,
+    pub outstanding: Money,
+    pub days_late: i64,
+}
+
+/// A payment received from the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementPayment {
+    pub received_on: Date,
+    /// As stored: `transfer`, `cheque`…
+    pub method: String,
+    pub reference: Option<String>,
+    pub amount: Money,
+}
+
+/// One client's account on a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub client: CompanyId,
+    pub name: String,
+    pub as_of: Date,
+    /// By due date, then number.
+    pub items: Vec<StatementItem>,
+    pub buckets: Buckets,
+    pub credit: Money,
+    /// Received within [`STATEMENT_PAYMENT_DAYS`] up to `as_of`, latest first.
+    pub payments: Vec<StatementPayment>,
+    pub payments_since: Date,
+}
+
+impl Statement {
+    pub fn total_open(&self) -> Money {
+        self.buckets.total()
+    }
+
+    /// Open items less the credit.
+    pub fn balance(&self) -> Money {
+        self.total_open() - self.credit
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: String,
+    number: Option<String>,
+    issue_date: Date,
+    due_date: Date,
+    gross_cents: i64,
+    settled_cents: i64,
+}
+
+/// The statement of `client` on `as_of`; `NotFound` for an unknown company.
+pub async fn statement(tx: &mut Tx, client: CompanyId, as_of: Date) -> Result<Statement> {
+    let id = client.to_string();
+    let name: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT name FROM companies WHERE id = $1"
+    )
+    .bind(&id)
+    .fetch_optional(c)
+    .await)?;
+    let name = name.ok_or(Error::NotFound)?;
+    let sql = format!(
+        "SELECT o.id, o.number, o.issue_date, o.due_date, o.gross_cents, CAST(o.settled_cents AS BIGINT) AS settled_cents
+         FROM ({}) o ORDER BY o.due_date, o.number",
+        open_invoices(true)
+    );
+    let rows: Vec<ItemRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(as_of)
+        .bind(&id)
+        .fetch_all(c)
+        .await)?;
+    let mut buckets = Buckets::default();
+    let items: Vec<StatementItem> = rows
+        .into_iter()
+        .map(|r| {
+            let outstanding = Money::from_cents(r.gross_cents - r.settled_cents);
+            buckets.add(Bucket::of(r.due_date, as_of), outstanding);
+            StatementItem {
+                invoice_id: r.id,
+                number: r.number.unwrap_or_default(),
+                issue_date: r.issue_date,
+                due_date: r.due_date,
+                gross: Money::from_cents(r.gross_cents),
+                settled: Money::from_cents(r.settled_cents),
+                outstanding,
+                days_late: receivables::days_late(r.due_date, as_of),
+            }
+        })
+        .collect();
+    let credit = credits(tx, as_of, Some(client))
+        .await?
+        .iter()
+        .map(|c| c.amount)
+        .sum();
+    let since = as_of - Duration::days(STATEMENT_PAYMENT_DAYS);
+    let payments: Vec<(Date, String, Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT received_on, method, reference, amount_cents FROM payments
+         WHERE client_id = $1 AND received_on > $2 AND received_on <= $3
+         ORDER BY received_on DESC, created_at DESC"
+    )
+    .bind(&id)
+    .bind(since)
+    .bind(as_of)
+    .fetch_all(c)
+    .await)?;
+    Ok(Statement {
+        client,
+        name,
+        as_of,
+        items,
+        buckets,
+        credit,
+        payments: payments
+            .into_iter()
+            .map(|(received_on, method, reference, cents)| StatementPayment {
+                received_on,
+                method,
+                reference,
+                amount: Money::from_cents(cents),
+            })
+            .collect(),
+        payments_since: since + Duration::days(1),
+    })
+}
+
+/// How a payment method reads on a French document.
+fn method_fr(method: &str) -> &str {
+    match method {
+        "transfer" => "Virement",
+        "cheque" => "Chèque",
+        "card" => "Carte",
+        "direct_debit" => "Prélèvement",
+        "cash" => "Espèces",
+        "other" => "Autre",
+        other => other,
+    }
+}
+
+/// The statement of `client` on `as_of` as a printable document (French,
+/// like invoices), with the firm's identity and bank details, and the
+/// name to download it under.
+pub async fn statement_pdf(
+    tx: &mut Tx,
+    client: CompanyId,
+    as_of: Date,
+    created_at: OffsetDateTime,
+) -> Result<(pdf::StatementPdf, String)> {
+    const FR: Locale = Locale::Fr;
+    let st = statement(tx, client, as_of).await?;
+    let firm = crate::firm::get(tx).await?.unwrap_or_default();
+    type Address = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let address: Option<Address> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT address_line1, address_line2, postcode, city, country FROM companies WHERE id = $1"
+    )
+    .bind(client.to_string())
+    .fetch_optional(c)
+    .await
+    })?;
+    let (a1, a2, postcode, city, country) = address.ok_or(Error::NotFound)?;
+    let seller = crate::invoicing::print::seller(&firm);
+    let money = |m: Money| m.format(FR);
+    let doc = pdf::StatementPdf {
+        seller,
+        client_name: st.name.clone(),
+        client_address: crate::invoicing::print::address(
+            &[a1.as_deref(), a2.as_deref()],
+            postcode.as_deref(),
+            city.as_deref(),
+            &country,
+        ),
+        as_of: format_date(as_of, FR),
+        items: st
+            .items
+            .iter()
+            .map(|i| pdf::statement::StatementItem {
+                number: i.number.clone(),
+                issue_date: format_date(i.issue_date, FR),
+                due_date: format_date(i.due_date, FR),
+                amount: money(i.gross),
+                paid: money(i.settled),
+                outstanding: money(i.outstanding),
+                days_late: if i.days_late > 0 {
+                    i.days_late.to_string()
+                } else {
+                    String::new()
+                },
+            })
+            .collect(),
+        buckets: Bucket::ALL
+            .iter()
+            .map(|b| (b.label_fr().to_owned(), money(st.buckets.get(*b))))
+            .collect(),
+        total_open: money(st.total_open()),
+        credit: (!st.credit.is_zero()).then(|| money(st.credit)),
+        balance: money(st.balance()),
+        payments: st
+            .payments
+            .iter()
+            .map(|p| pdf::statement::StatementPayment {
+                date: format_date(p.received_on, FR),
+                method: method_fr(&p.method).to_owned(),
+                reference: p.reference.clone().unwrap_or_default(),
+                amount: money(p.amount),
+            })
+            .collect(),
+        payments_since: format_date(st.payments_since, FR),
+        created_at,
+    };
+    let slug: String = domain::validation::fold_accents(&st.name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok((doc, format!("releve-{slug}-{as_of}.pdf")))
+}
