@@ -118,6 +118,13 @@ async fn empty_books(t: &crate::harness::TestApp) {
     for table in [
         "lettering_lines",
         "letterings",
+        "bank_lines",
+        "bank_statements",
+        "payment_allocations",
+        "payments",
+        "outbox_attachments",
+        "dunning_notices",
+        "dunning_pauses",
         "invoice_lifecycle",
         "einvoice_deposits",
         "accruals",

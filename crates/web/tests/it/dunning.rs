@@ -23,8 +23,10 @@ async fn late_invoice(t: &TestApp) -> (String, String) {
     .map(|r| r.rows_affected())
     .unwrap());
     let (id, number, client): (String, String, String) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id, number, client_id FROM invoices
-         WHERE status = 'issued' AND kind = 'invoice' ORDER BY number LIMIT 1"
+        "SELECT id, number, client_id FROM invoices i
+         WHERE status = 'issued' AND kind = 'invoice' AND paid_cents = 0
+           AND NOT EXISTS (SELECT 1 FROM dunning_notices n WHERE n.invoice_id = i.id)
+         ORDER BY number LIMIT 1"
     )
     .fetch_one(c)
     .await

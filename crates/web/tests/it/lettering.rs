@@ -47,7 +47,15 @@ fn codes(body: &str) -> Vec<String> {
 #[tokio::test]
 async fn finance_letters_ticked_lines_and_unletters_with_a_reason() {
     on_each_backend(|t| async move {
-        let c = t.clientis;
+        // A client whose account the demo left empty (Clientis's holds the
+        // demo's lettered payment).
+        let c: String = store::on_pool!(&t.db, |c| sqlx::query_scalar(
+            "SELECT id FROM companies WHERE name = 'Mutuelle Atlantique'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        let c = domain::ids::CompanyId::parse(&c).unwrap();
         let ve = post(
             &t,
             Journal::Ve,
