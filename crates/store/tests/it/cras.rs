@@ -370,7 +370,11 @@ async fn each_sees_only_his_own() {
         let mine = cras::list(&mut tx, Scope::Own(lucas.id), &cras::Filter::default(), 100)
             .await
             .unwrap();
-        assert_eq!(mine.len(), 1);
+        assert_eq!(
+            mine.len(),
+            2,
+            "last month's, and his late month at Banque Horizon"
+        );
         tx.commit().await.unwrap();
     })
     .await;

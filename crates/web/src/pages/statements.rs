@@ -610,25 +610,47 @@ fn back_to(f: &BackForm) -> String {
     }
 }
 
+/// Sets a line aside, or brings it back to the queue; a line someone else
+/// handled meanwhile is said so, nothing changed.
+async fn set_aside(
+    app: &AppState,
+    ctx: &Ctx,
+    line_id: &str,
+    f: &BackForm,
+    aside: bool,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    let done = if aside {
+        statements::ignore(&mut tx, &ctx.actor(), line_id).await
+    } else {
+        statements::unignore(&mut tx, &ctx.actor(), line_id).await
+    };
+    match done {
+        Ok(()) => {
+            tx.commit().await?;
+            let key = if aside {
+                "matching-ignored"
+            } else {
+                "matching-unignored"
+            };
+            flash(app, ctx, FlashKind::Success, key).await?;
+        }
+        Err(store::Error::Conflict { .. }) => {
+            drop(tx);
+            flash(app, ctx, FlashKind::Error, "matching-already-handled").await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other(&back_to(f)))
+}
+
 pub async fn ignore(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(line_id): Path<String>,
     Form(f): Form<BackForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match statements::ignore(&mut tx, &ctx.actor(), &line_id).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "matching-ignored").await?;
-        }
-        Err(store::Error::Conflict { .. }) => {
-            drop(tx);
-            flash(&app, &ctx, FlashKind::Error, "matching-already-handled").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other(&back_to(&f)))
+    set_aside(&app, &ctx, &line_id, &f, true).await
 }
 
 pub async fn unignore(
@@ -637,19 +659,7 @@ pub async fn unignore(
     Path(line_id): Path<String>,
     Form(f): Form<BackForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match statements::unignore(&mut tx, &ctx.actor(), &line_id).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "matching-unignored").await?;
-        }
-        Err(store::Error::Conflict { .. }) => {
-            drop(tx);
-            flash(&app, &ctx, FlashKind::Error, "matching-already-handled").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other(&back_to(&f)))
+    set_aside(&app, &ctx, &line_id, &f, false).await
 }
 
 #[cfg(test)]
