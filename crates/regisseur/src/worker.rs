@@ -573,7 +573,6 @@ mod tests {
     async fn two_instances_send_each_dunning_notice_once() {
         store::testing::on_each_backend(|db| async move {
             store::demo::seed(&db).await.unwrap();
-            let today = store::now().date();
             // The demo's Banque Horizon invoice: 40 days late, its reminder
             // and firm reminder sent; the formal notice is due.
             let mut tx = db.begin().await.unwrap();
