@@ -411,12 +411,30 @@ pub(crate) async fn post_sales(
             .map(|l| if invoice { l } else { l.mirrored() }),
     );
     if s.vat != Money::ZERO {
-        let account = if s.regime == VatRegime::OnDebits {
-            "44571"
+        if s.regime == VatRegime::OnDebits {
+            lines.push(side("44571", s.vat, "TVA collectée", !invoice));
+        } else if invoice {
+            lines.push(side("44574", s.vat, "TVA collectée", false));
         } else {
-            "44574"
-        };
-        lines.push(side(account, s.vat, "TVA collectée", !invoice));
+            // A credit note takes back VAT still waiting for payment from
+            // 44574, and VAT already due (the invoice was paid) from 44571
+            // (ACCOUNTING.md E and E').
+            let pending = vat_pending_for_credit(tx, s.invoice_id)
+                .await?
+                .unwrap_or(s.vat);
+            let waiting = s.vat.min(pending.max(Money::ZERO));
+            if waiting > Money::ZERO {
+                lines.push(side("44574", waiting, "TVA collectée", true));
+            }
+            if s.vat - waiting > Money::ZERO {
+                lines.push(side(
+                    "44571",
+                    s.vat - waiting,
+                    "TVA collectée déjà exigible",
+                    true,
+                ));
+            }
+        }
     }
     crate::einvoicing::deposit::queue(tx, s.invoice_id).await?;
     let what = if invoice { "Facture" } else { "Avoir" };
@@ -433,6 +451,27 @@ pub(crate) async fn post_sales(
         Some(&format!("invoice:{}", s.invoice_id)),
     )
     .await
+}
+
+/// The VAT of the invoice a credit note credits that still waits in 44574:
+/// its VAT, less what its payments made due, less what its earlier credit
+/// notes took back from 44574.
+async fn vat_pending_for_credit(tx: &mut Tx, credit_note: &str) -> Result<Option<Money>> {
+    let pending: Option<i64> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT CAST(i.vat_cents
+              - COALESCE((SELECT SUM(a.vat_cents) FROM payment_allocations a WHERE a.invoice_id = i.id), 0)
+              - COALESCE((SELECT SUM(l.debit_cents) FROM invoices n
+                  JOIN ledger_lines l ON l.entry_id = n.ledger_entry_id AND l.account = '44574'
+                  WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.id <> cn.id), 0)
+            AS BIGINT)
+         FROM invoices cn JOIN invoices i ON i.id = cn.credits_id WHERE cn.id = $1"
+    )
+    .bind(credit_note)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(pending.map(Money::from_cents))
 }
 
 /// The revenue of a document's lines as 706 credit lines, one per analytic

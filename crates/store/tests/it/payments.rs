@@ -473,3 +473,43 @@ async fn bad_payments_are_refused_with_nothing_written() {
     })
     .await;
 }
+
+/// ACCOUNTING.md E and E': a credit note takes its VAT back from 44574
+/// while the invoice is unpaid, and from 44571 for the part its payments
+/// already made due.
+#[tokio::test]
+async fn a_credit_note_after_payment_takes_back_vat_already_due() {
+    store::testing::on_each_backend(|db| async move {
+        let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
+        let inv = &ids[0];
+        let total = gross(&db, inv).await;
+        let vat_total = -balance(&db, "44574").await;
+        let bank = bank(&db).await;
+        pay(
+            &db,
+            &payment(client, &bank, date!(2026 - 11 - 20), total, &[(inv, total)]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(balance(&db, "44574").await, 0);
+        assert_eq!(balance(&db, "44571").await, -vat_total);
+        let mut tx = db.begin().await.unwrap();
+        let note = credit(
+            &mut tx,
+            &actor(),
+            inv,
+            &CreditSelection::All,
+            date!(2026 - 11 - 25),
+            "Prestation contestée",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(note.vat.cents(), vat_total);
+        assert_eq!(balance(&db, "44574").await, 0, "nothing was waiting");
+        assert_eq!(balance(&db, "44571").await, 0, "the VAT due is taken back");
+        // The client is now owed the invoice's amount (to refund).
+        assert_eq!(balance(&db, "411").await, -total);
+    })
+    .await;
+}
