@@ -827,7 +827,11 @@ async fn collections(db: &Db, actor: &Actor) -> Result<()> {
     })?;
     // 8 000 + 6 400 for 14 400: five ninths, in whole hundreds of euros.
     let first = gross * 5 / 9 / 10_000 * 10_000;
-    let amount = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+    let amount = |cents: i64| {
+        domain::money::Money::from_cents(cents)
+            .to_decimal()
+            .to_string()
+    };
     let closing = 2_500_000 + gross - 1_440 + 200_000;
     let file = STATEMENT
         .replace("{{DATE1}}", &today.to_string())

@@ -524,18 +524,21 @@ impl LateRow {
     }
 }
 
-const LATE_SQL: &str = "SELECT i.id, i.number, i.client_id, c.name AS client_name, i.issue_date, i.due_date,
-        i.gross_cents, i.paid_cents,
-        CAST(COALESCE((SELECT SUM(cn.gross_cents) FROM invoices cn
-                  WHERE cn.credits_id = i.id AND cn.kind = 'credit_note' AND cn.status = 'issued'), 0)
-            AS BIGINT) AS credited_cents,
+/// What credit notes took off an invoice is read as payments reads it.
+fn late_sql() -> String {
+    format!(
+        "SELECT i.id, i.number, i.client_id, c.name AS client_name, i.issue_date, i.due_date,
+        i.gross_cents, i.paid_cents, {credited} AS credited_cents,
         EXISTS (SELECT 1 FROM dunning_pauses p
                 WHERE (p.invoice_id = i.id OR p.company_id = i.client_id)
                   AND p.lifted_at IS NULL AND (p.paused_until IS NULL OR p.paused_until >= $1))
             AS paused
      FROM invoices i JOIN companies c ON c.id = i.client_id
      WHERE i.status = 'issued' AND i.kind = 'invoice' AND i.due_date < $1
-     ORDER BY i.due_date, i.number";
+     ORDER BY i.due_date, i.number",
+        credited = crate::payments::CREDITED
+    )
+}
 
 /// Runs the notices due on `today`: one transaction per notice (see the
 /// module). Does nothing when dunning is disabled.
@@ -548,10 +551,13 @@ pub async fn run(db: &Db, today: Date) -> Result<Summary> {
         return Ok(summary);
     }
     let levels = levels(&mut tx).await?;
-    let late: Vec<LateRow> = on_tx!(&mut tx, |c| sqlx::query_as(LATE_SQL)
-        .bind(today)
-        .fetch_all(c)
-        .await)?;
+    let sql = late_sql();
+    let late: Vec<LateRow> = on_tx!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .bind(today)
+    .fetch_all(c)
+    .await)?;
     let sent: Vec<(String, i32)> = on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT n.invoice_id, n.level_rank FROM dunning_notices n
          JOIN invoices i ON i.id = n.invoice_id

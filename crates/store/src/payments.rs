@@ -59,7 +59,7 @@ pub struct OpenItem {
 
 /// What credit notes took off an invoice: the gross of the issued ones
 /// that credit it.
-const CREDITED: &str = "CAST(COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
+pub(crate) const CREDITED: &str = "CAST(COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
      WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'), 0) AS BIGINT)";
 
 type OpenRow = (String, String, String, String, Date, Option<Date>, i64, i64);

@@ -23,7 +23,7 @@ use crate::pages::invoices::InvoiceId as RowId;
 /// Amounts travel as decimal strings with a point (`"14400.00"`): exact,
 /// unlike JSON numbers.
 fn amount(m: Money) -> String {
-    format!("{}.{:02}", m.cents() / 100, (m.cents() % 100).abs())
+    m.to_decimal().to_string()
 }
 
 #[derive(Serialize, ToSchema)]

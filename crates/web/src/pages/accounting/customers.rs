@@ -688,24 +688,11 @@ pub async fn show_csv(
         Err(e) => return Err(e.into()),
     };
     let mut rows = vec![
-        [
-            "ledger-account",
-            "ledger-account-label",
-            "ledger-date",
-            "ledger-journal",
-            "ledger-entry-number",
-            "ledger-piece",
-            "ledger-label",
-            "ledger-line-label",
-            "ledger-third-party",
-            "ledger-debit",
-            "ledger-credit",
-            "ledger-balance",
-            "lettering-column",
-        ]
-        .iter()
-        .map(|k| text(&i18n::t(l, k)))
-        .collect::<Vec<_>>(),
+        report::CSV_HEADER
+            .iter()
+            .chain(&["lettering-column"])
+            .map(|k| text(&i18n::t(l, k)))
+            .collect::<Vec<_>>(),
     ];
     let (from, to) = (
         format_date(range.from(), Locale::Fr),

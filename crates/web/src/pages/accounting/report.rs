@@ -170,25 +170,25 @@ pub fn sections(accounts: &[AccountLedger], range: DateRange, l: Locale) -> Vec<
 /// The report as CSV rows: a header, then per account its opening balance,
 /// its lines with their running balance, and its totals, so the file reads
 /// like the page and each amount column adds up.
+/// The columns of a ledger export (message keys), in order.
+pub const CSV_HEADER: [&str; 12] = [
+    "ledger-account",
+    "ledger-account-label",
+    "ledger-date",
+    "ledger-journal",
+    "ledger-entry-number",
+    "ledger-piece",
+    "ledger-label",
+    "ledger-line-label",
+    "ledger-third-party",
+    "ledger-debit",
+    "ledger-credit",
+    "ledger-balance",
+];
+
 pub fn csv_rows(accounts: &[AccountLedger], range: DateRange, l: Locale) -> Vec<Vec<String>> {
     use crate::csv::{amount, text};
-    let header = [
-        "ledger-account",
-        "ledger-account-label",
-        "ledger-date",
-        "ledger-journal",
-        "ledger-entry-number",
-        "ledger-piece",
-        "ledger-label",
-        "ledger-line-label",
-        "ledger-third-party",
-        "ledger-debit",
-        "ledger-credit",
-        "ledger-balance",
-    ]
-    .iter()
-    .map(|k| text(&i18n::t(l, k)))
-    .collect();
+    let header = CSV_HEADER.iter().map(|k| text(&i18n::t(l, k))).collect();
     let mut rows = vec![header];
     let (from, to) = (
         format_date(range.from(), Locale::Fr),
