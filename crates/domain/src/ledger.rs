@@ -11,7 +11,7 @@ use time::Date;
 use crate::calendar::YearMonth;
 use crate::ids::CompanyId;
 use crate::money::Money;
-use crate::validation::ValidationErrors;
+use crate::validation::{ErrorKey, ValidationErrors};
 
 /// A PCG account number: 3 to 8 digits, its first digit the class (1–7;
 /// 8 and 9 are off-balance and analytic, not kept here).
@@ -235,8 +235,25 @@ impl NewEntry {
     /// on one side and the debits equal the credits.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        if self.label.trim().is_empty() {
-            e.add("label", "field-required");
+        // The FEC carries these texts; one rule for all of them.
+        if let Err(t) = crate::validation::export_text(&self.label) {
+            e.add("label", t.key());
+        }
+        if let Some(Err(t)) = self
+            .piece_ref
+            .as_deref()
+            .map(crate::validation::export_text)
+        {
+            e.add("piece_ref", t.key());
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            if crate::validation::export_text(&l.label).is_err() {
+                e.add_with(
+                    "lines",
+                    "ledger-line-label-invalid",
+                    vec![("line", (i + 1).to_string())],
+                );
+            }
         }
         if self.lines.len() < 2 {
             e.add("lines", "ledger-two-lines");
@@ -359,6 +376,48 @@ impl FiscalYear {
     pub fn prev(self) -> FiscalYear {
         FiscalYear::of(self.start().previous_day().unwrap_or(self.start()))
     }
+
+    pub fn next(self) -> FiscalYear {
+        FiscalYear::of(self.end().next_day().unwrap_or(self.end()))
+    }
+}
+
+/// The fiscal years an entry may be dated in, seen from `today`: the
+/// current one, the one before (its closing entries come in the first
+/// months of the next) and the one after (a payment or a reversal dated in
+/// early January seen from late December). Within them, closed months are
+/// refused by their own rule. Anything older or further is a typing slip
+/// (0001-01-01, a two-digit year) or a forged request, which sealed into
+/// the books could never be taken out again.
+pub fn open_years(today: Date) -> (Date, Date) {
+    let current = FiscalYear::of(today);
+    (current.prev().start(), current.next().end())
+}
+
+/// `date` when it falls in [`open_years`], else the refusal naming them.
+pub fn check_open_years(date: Date, today: Date) -> Result<Date, OutsideOpenYears> {
+    let (from, to) = open_years(today);
+    if (from..=to).contains(&date) {
+        Ok(date)
+    } else {
+        Err(OutsideOpenYears { from, to })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutsideOpenYears {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl ErrorKey for OutsideOpenYears {
+    fn key(&self) -> &'static str {
+        "ledger-date-outside-open-years"
+    }
+    fn args(&self) -> Vec<(&'static str, String)> {
+        let f = |d| crate::locale::format_date(d, crate::Locale::Fr);
+        vec![("from", f(self.from)), ("to", f(self.to))]
+    }
 }
 
 /// Debit and credit totals of one account over some lines.
@@ -432,6 +491,32 @@ mod tests {
         let tb = trial_balance(e.lines.iter().chain(&r.lines));
         assert!(tb.values().all(|t| t.balance().is_zero()));
         assert_eq!(entry_number(Journal::Ve, 2026, 123), "VE-2026-000123");
+    }
+
+    #[test]
+    fn entries_are_dated_in_the_open_years_only() {
+        let today = date!(2026 - 12 - 06);
+        assert_eq!(
+            open_years(today),
+            (date!(2025 - 01 - 01), date!(2027 - 12 - 31))
+        );
+        for ok in [date!(2025 - 01 - 01), today, date!(2027 - 12 - 31)] {
+            assert_eq!(check_open_years(ok, today), Ok(ok));
+        }
+        for bad in [
+            date!(0001 - 01 - 01),
+            date!(1970 - 01 - 01),
+            date!(2024 - 12 - 31),
+            date!(2028 - 01 - 01),
+            date!(9999 - 12 - 31),
+        ] {
+            let e = check_open_years(bad, today).unwrap_err();
+            assert_eq!(e.key(), "ledger-date-outside-open-years");
+            assert_eq!(
+                e.args(),
+                vec![("from", "01/01/2025".into()), ("to", "31/12/2027".into())]
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod contract;
 pub mod cra;
 pub mod cra_reports;
+pub mod cra_sharing;
 pub mod dunning;
 pub mod einvoice;
 pub mod esign;

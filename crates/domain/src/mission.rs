@@ -1052,6 +1052,19 @@ mod tests {
     }
 
     #[test]
+    fn dates_out_of_the_business_window_are_refused() {
+        let i = MissionInput {
+            start_date: "0001-01-01".into(),
+            end_date: "31/12/9999".into(),
+            ..valid()
+        };
+        let e = i.validate().unwrap_err();
+        assert_eq!(e.for_field("start_date").unwrap().key, "date-out-of-range");
+        assert_eq!(e.for_field("end_date").unwrap().key, "date-out-of-range");
+        assert_eq!(e.0.len(), 2);
+    }
+
+    #[test]
     fn end_before_start_is_reported_on_the_end() {
         let i = MissionInput {
             end_date: "28/02/2027".into(),
@@ -1299,7 +1312,8 @@ mod tests {
         }
 
         #[test]
-        fn dates_inside_out_are_refused(a in 2_400_000i32..2_500_000, b in 2_400_000i32..2_500_000) {
+        // Julian days of 2000-01-01 and 2100-12-31, the typed dates' window.
+        fn dates_inside_out_are_refused(a in 2_451_545i32..=2_488_434, b in 2_451_545i32..=2_488_434) {
             let (a, b) = (Date::from_julian_day(a).unwrap(), Date::from_julian_day(b).unwrap());
             let i = MissionInput {
                 start_date: a.to_string(),

@@ -14,7 +14,7 @@ use crate::Locale;
 use crate::ids::CompanyId;
 use crate::ledger::{Journal, Line, NewEntry};
 use crate::money::Money;
-use crate::validation::ValidationErrors;
+use crate::validation::{ErrorKey, ValidationErrors, text};
 
 /// How the money came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +57,10 @@ impl PaymentMethod {
         format!("payment-method-{}", self.as_str().replace('_', "-"))
     }
 }
+
+/// The longest payment reference (a SEPA end-to-end id is 35, a
+/// remittance text 140; the FEC's piece reference takes it whole).
+pub const REFERENCE_MAX: usize = 140;
 
 /// An invoice as a payment sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +116,10 @@ impl PaymentPlan {
         if self.amount <= Money::ZERO {
             e.add("amount", "payment-amount-not-positive");
         }
+        // The reference becomes the entry's piece reference in the FEC.
+        if let Some(Err(t)) = self.reference.as_deref().map(|r| text(r, REFERENCE_MAX)) {
+            e.add_with("reference", t.key(), t.args());
+        }
         if self.amount > self.open_total && !self.keep_excess {
             e.add_with(
                 "amount",
@@ -156,11 +164,7 @@ impl PaymentPlan {
     /// one for the credit left; 44574 → 44571 for the VAT made due.
     pub fn posting(&self) -> Result<Posting, ValidationErrors> {
         self.validate()?;
-        let reference = self
-            .reference
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty());
+        let reference = self.reference.as_deref().map(str::trim);
         let label = match reference {
             Some(r) => format!("Règlement {} — {r}", self.client_name),
             None => format!("Règlement {}", self.client_name),
@@ -200,7 +204,7 @@ impl PaymentPlan {
             journal: Journal::Bq,
             date: self.received_on,
             label: label.chars().take(200).collect(),
-            piece_ref: reference.map(|r| r.chars().take(100).collect()),
+            piece_ref: reference.map(str::to_owned),
             lines,
         };
         entry.validate()?;

@@ -118,19 +118,45 @@ impl ErrorKey for crate::identifiers::IdentifierError {
     }
 }
 
-/// A bounded, trimmed, non-empty text (names, titles).
+/// A bounded, trimmed, non-empty text (names, titles, references).
+///
+/// This is the one rule for every free text that reaches the ledger, the
+/// FEC or a Factur-X (a label, a piece reference, a party's name): those
+/// formats have no way to carry a control character, and the FEC requires
+/// some of these fields (an entry's label, its piece reference), so a text
+/// made only of control characters or spaces would leave them empty in a
+/// legal export. The ledger checks its entries against [`export_text`]
+/// again, whatever the way in.
 pub fn text(raw: &str, max_chars: usize) -> Result<String, TextError> {
+    let t = export_text(raw)?;
+    if t.chars().count() > max_chars {
+        return Err(TextError::TooLong(max_chars));
+    }
+    Ok(t.to_string())
+}
+
+/// [`text`] without a length bound: trimmed, not empty, no control
+/// character (a tab, a line break, a C0 or C1 control).
+pub fn export_text(raw: &str) -> Result<&str, TextError> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(TextError::Empty);
     }
-    if t.chars().count() > max_chars {
-        return Err(TextError::TooLong(max_chars));
-    }
-    if t.chars().any(|c| c.is_control()) {
+    if t.chars().any(char::is_control) {
         return Err(TextError::ControlCharacters);
     }
-    Ok(t.to_string())
+    Ok(t)
+}
+
+/// A text read from someone else's file (a bank's statement line, which
+/// some banks export on several lines): every run of white space and
+/// control characters becomes one space, the ends are trimmed. What is
+/// left passes [`export_text`] unless it is empty.
+pub fn single_line(raw: &str) -> String {
+    raw.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Lower case without accents, so that "Société" and "societe" compare
@@ -155,17 +181,51 @@ pub fn fold_accents(s: &str) -> String {
     out
 }
 
-/// A date typed by a person: `28/11/2026` or ISO `2026-11-28`.
-pub fn date(raw: &str) -> Result<time::Date, DateInvalid> {
-    crate::locale::parse_date(raw).ok_or(DateInvalid)
+/// The first and last dates the firm's business may carry (missions,
+/// leave, contracts, invoices, reports): far wider than any real use, and
+/// narrow enough to stop a slip of the keyboard (`0001`, `9999`, a year
+/// typed with two digits) before it reaches a calendar, a deadline or the
+/// books. The ledger narrows it further to its open years.
+pub const EARLIEST_DATE: time::Date = time::macros::date!(2000 - 01 - 01);
+pub const LATEST_DATE: time::Date = time::macros::date!(2100 - 12 - 31);
+
+/// A date typed by a person: `28/11/2026` or ISO `2026-11-28`, between
+/// [`EARLIEST_DATE`] and [`LATEST_DATE`].
+pub fn date(raw: &str) -> Result<time::Date, DateError> {
+    let d = crate::locale::parse_date(raw).ok_or(DateError::Invalid)?;
+    date_in_range(d)
+}
+
+/// `d` when it lies between [`EARLIEST_DATE`] and [`LATEST_DATE`].
+pub fn date_in_range(d: time::Date) -> Result<time::Date, DateError> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(&d) {
+        Ok(d)
+    } else {
+        Err(DateError::OutOfRange)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateInvalid;
+pub enum DateError {
+    Invalid,
+    OutOfRange,
+}
 
-impl ErrorKey for DateInvalid {
+impl ErrorKey for DateError {
     fn key(&self) -> &'static str {
-        "date-invalid"
+        match self {
+            DateError::Invalid => "date-invalid",
+            DateError::OutOfRange => "date-out-of-range",
+        }
+    }
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            DateError::Invalid => Vec::new(),
+            DateError::OutOfRange => {
+                let f = |d| crate::locale::format_date(d, crate::Locale::Fr);
+                vec![("from", f(EARLIEST_DATE)), ("to", f(LATEST_DATE))]
+            }
+        }
     }
 }
 
@@ -195,6 +255,56 @@ impl ErrorKey for TextError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn typed_dates_stay_within_the_business_window() {
+        assert_eq!(date("28/11/2026"), Ok(time::macros::date!(2026 - 11 - 28)));
+        assert_eq!(date("2000-01-01"), Ok(EARLIEST_DATE));
+        assert_eq!(date("31/12/2100"), Ok(LATEST_DATE));
+        assert_eq!(date("0001-01-01"), Err(DateError::OutOfRange));
+        assert_eq!(date("31/12/9999"), Err(DateError::OutOfRange));
+        assert_eq!(date("31/12/1999"), Err(DateError::OutOfRange));
+        assert_eq!(date("30/02/2026"), Err(DateError::Invalid));
+        assert_eq!(
+            DateError::OutOfRange.args(),
+            vec![("from", "01/01/2000".into()), ("to", "31/12/2100".into())]
+        );
+    }
+
+    #[test]
+    fn text_for_exports_refuses_control_characters_and_blanks() {
+        assert_eq!(text("  VIR CLIENTIS  ", 100), Ok("VIR CLIENTIS".into()));
+        assert_eq!(
+            text("\u{1}\u{2}\u{3}", 100),
+            Err(TextError::ControlCharacters)
+        );
+        assert_eq!(text(" \t\n ", 100), Err(TextError::Empty));
+        assert_eq!(
+            text("VIR\nCLIENTIS", 100),
+            Err(TextError::ControlCharacters)
+        );
+        assert_eq!(text("ré\u{85}f", 100), Err(TextError::ControlCharacters));
+        assert_eq!(text("abc", 2), Err(TextError::TooLong(2)));
+        assert_eq!(
+            single_line(" VIR SEPA\r\nCLIENTIS \t FA-1 "),
+            "VIR SEPA CLIENTIS FA-1"
+        );
+        assert_eq!(single_line("\u{1}\u{2}"), "");
+    }
+
+    proptest! {
+        /// Whatever a bank sends, once on a single line it is either empty
+        /// or a valid export text, unchanged by a second pass.
+        #[test]
+        fn a_single_line_is_an_export_text(raw in any::<String>()) {
+            let line = single_line(&raw);
+            if !line.is_empty() {
+                prop_assert_eq!(export_text(&line), Ok(line.as_str()));
+            }
+            prop_assert_eq!(single_line(&line), line.clone());
+        }
+    }
 
     #[test]
     fn blank_optional_is_absent_and_not_an_error() {

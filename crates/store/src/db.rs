@@ -176,6 +176,26 @@ impl Db {
     pub async fn close(&self) {
         on_pool!(self, |c| c.close().await)
     }
+
+    /// A second pool on the same database with the same options: what a
+    /// second instance of the server would hold (tests of several
+    /// instances racing).
+    pub async fn another_instance(&self, max_connections: u32) -> Result<Db, Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .connect_with((*p.connect_options()).clone())
+                    .await?,
+            ),
+            Db::Postgres(p) => Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .connect_with((*p.connect_options()).clone())
+                    .await?,
+            ),
+        })
+    }
 }
 
 impl Tx {
@@ -201,6 +221,32 @@ impl Tx {
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
+
+    /// Holds `key` of `class` until this transaction ends, so that a
+    /// count-then-write on that key (a throttle) is not raced by another
+    /// instance. PostgreSQL: a transaction-level advisory lock (the classes
+    /// keep keys of different kinds from ever sharing a lock, so taking
+    /// them in class order cannot deadlock). SQLite: nothing to do, a
+    /// write transaction (`BEGIN IMMEDIATE`) already holds the only writer
+    /// lock.
+    pub async fn lock_key(&mut self, class: LockClass, key: &str) -> Result<(), Error> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                .bind(class as i32)
+                .bind(key)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The kinds of keys [`Tx::lock_key`] serialises on, in the order a
+/// transaction taking several must take them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockClass {
+    LoginEmail = 1,
+    LoginAddress = 2,
 }
 
 /// Hides the password of a connection URL for logs and error messages.

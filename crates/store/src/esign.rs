@@ -648,22 +648,24 @@ pub async fn decide(
     }
     let request_id = link.request.id.to_string();
     let signer_id = link.signer.id.to_string();
-    let expected: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT code_hash FROM signature_signers WHERE id = $1"
+    // The attempt is taken before the code is compared, in one conditional
+    // statement: concurrent guesses queue on the signer's row (PostgreSQL)
+    // or the writer lock (SQLite), and the sixth finds the link locked
+    // whatever the timing. A right code gives its attempt back.
+    let taken: Option<(i32, Option<String>)> = on_tx!(tx, |c| sqlx::query_as(
+        "UPDATE signature_signers SET code_attempts = code_attempts + 1
+         WHERE id = $1 AND code_attempts < $2
+         RETURNING CAST(code_attempts AS INTEGER), code_hash"
     )
     .bind(&signer_id)
+    .bind(esign::MAX_CODE_ATTEMPTS)
     .fetch_optional(c)
-    .await)?
-    .flatten();
+    .await)?;
+    let Some((attempts, expected)) = taken else {
+        return Ok(Outcome::Refused(LinkRefusal::Locked));
+    };
     let doc_sha = link.request.document_sha256.clone();
     if expected.as_deref() != Some(code_hash(link.signer.id, &code).as_str()) {
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE signature_signers SET code_attempts = code_attempts + 1 WHERE id = $1"
-        )
-        .bind(&signer_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
         append(
             tx,
             &request_id,
@@ -674,9 +676,16 @@ pub async fn decide(
         )
         .await?;
         return Ok(Outcome::WrongCode {
-            remaining: (esign::MAX_CODE_ATTEMPTS - link.signer.code_attempts - 1).max(0),
+            remaining: (esign::MAX_CODE_ATTEMPTS - attempts).max(0),
         });
     }
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE signature_signers SET code_attempts = code_attempts - 1 WHERE id = $1"
+    )
+    .bind(&signer_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     let actual = documents::current_sha256(tx, link.document.id).await?;
     if actual != doc_sha || link.document.sha256 != doc_sha {
         append(
@@ -751,7 +760,14 @@ pub async fn decide(
         )
         .await?;
         if let Some(cra) = report_of(tx, &link.document).await? {
-            crate::cras::declined_by_link(tx, cra, &link.signer.name, reason.trim()).await?;
+            crate::cras::declined_by_link(
+                tx,
+                link.document.id,
+                cra,
+                &link.signer.name,
+                reason.trim(),
+            )
+            .await?;
         }
         tell_sender(
             tx,

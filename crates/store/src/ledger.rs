@@ -5,7 +5,7 @@
 use domain::calendar::YearMonth;
 use domain::ledger::{self, AccountNumber, AccountTotals, Journal, Line, NewEntry, PeriodStatus};
 use domain::money::Money;
-use domain::validation::ValidationErrors;
+use domain::validation::{ErrorKey, ValidationErrors};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -80,6 +80,9 @@ async fn post_inner(
     reverses: Option<&str>,
 ) -> Result<Posted> {
     entry.validate()?;
+    if let Err(w) = ledger::check_open_years(entry.date, now().date()) {
+        return Err(refuse("date", w.key(), w.args()));
+    }
     let month = ledger::period_of(entry.date);
     if period_status(tx, month).await? == PeriodStatus::Closed {
         return Err(refuse(

@@ -9,7 +9,7 @@ use domain::ids::CompanyId;
 use domain::money::Money;
 use domain::payment::{PaymentMethod, PaymentPlan, Settled, credit_use_entry};
 use domain::terms::VatRegime;
-use domain::validation::ValidationErrors;
+use domain::validation::{ErrorKey, ValidationErrors};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -253,8 +253,11 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
         Err(Error::NotFound) => None,
         other => Some(other?),
     };
-    if p.received_on > now().date() {
+    let today = now().date();
+    if p.received_on > today {
         e.add("received_on", "payment-date-future");
+    } else if let Err(w) = domain::ledger::check_open_years(p.received_on, today) {
+        e.add_with("received_on", w.key(), w.args());
     }
     if !e.is_empty() {
         return Err(Error::Invalid(e));

@@ -643,7 +643,8 @@ pub struct PaymentFromLine {
     pub bank_account_id: String,
     pub received_on: Date,
     pub amount: Money,
-    pub reference: String,
+    /// The bank's text on one line, none when it had nothing printable.
+    pub reference: Option<String>,
     pub allocations: Vec<Allocation>,
 }
 
@@ -697,10 +698,13 @@ pub async fn claim_for_payment(
         )));
     }
     claim(tx, actor, line_id, "unmatched", "matched").await?;
-    let reference = l
-        .end_to_end_id
-        .clone()
-        .unwrap_or_else(|| l.label.chars().take(140).collect());
+    // What the bank wrote, made fit for the ledger by the one rule (some
+    // banks export a label on several lines).
+    let reference = domain::validation::single_line(l.end_to_end_id.as_deref().unwrap_or(&l.label))
+        .chars()
+        .take(domain::payment::REFERENCE_MAX)
+        .collect::<String>();
+    let reference = (!reference.is_empty()).then_some(reference);
     Ok(PaymentFromLine {
         client_id: clients.into_keys().next().expect("one client"),
         amount: l.amount(),
@@ -767,7 +771,7 @@ pub async fn accept(
             received_on: p.received_on,
             amount: p.amount,
             method: domain::payment::PaymentMethod::Transfer,
-            reference: Some(p.reference),
+            reference: p.reference,
             allocations: p
                 .allocations
                 .into_iter()

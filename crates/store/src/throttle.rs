@@ -3,6 +3,7 @@
 
 use time::Duration;
 
+use crate::db::LockClass;
 use crate::{Result, Tx, now, on_tx};
 
 pub const WINDOW: Duration = Duration::minutes(15);
@@ -36,6 +37,24 @@ pub async fn record(tx: &mut Tx, email: &str, ip: &str, succeeded: bool) -> Resu
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Takes one attempt for this account from this address, before the
+/// password is checked: refused (false) when either has failed too often,
+/// otherwise recorded as a failure straight away, which [`record`] with
+/// success clears. Counting and recording happen under a lock on the
+/// account and on the address, so concurrent guesses, on any instance,
+/// get exactly the number of checks the limits allow; commit before the
+/// slow password check so the lock is held for a few milliseconds only.
+pub async fn reserve(tx: &mut Tx, email: &str, ip: &str) -> Result<bool> {
+    let email = email.trim().to_lowercase();
+    tx.lock_key(LockClass::LoginEmail, &email).await?;
+    tx.lock_key(LockClass::LoginAddress, ip).await?;
+    if is_blocked(tx, &email, ip).await? {
+        return Ok(false);
+    }
+    record(tx, &email, ip, false).await?;
+    Ok(true)
 }
 
 /// True when this email or address has failed too often recently.

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod i18n;
 pub mod ops;
 pub mod pages;
+pub mod redirect;
 pub mod router;
 pub mod view;
 

@@ -8,6 +8,7 @@ use domain::calendar::{Region, YearMonth};
 use domain::cra::{
     self, Activity, Cell, CraEvent, CraStatus, Half, MissionWindow, Slot, WorkPattern,
 };
+use domain::cra_sharing::{self, EventView};
 use domain::esign::{DocumentKind, SignerData};
 use domain::ids::{CompanyId, CraId, MissionId, UserId};
 use domain::leave::LeaveTypeCode;
@@ -139,21 +140,36 @@ pub struct Approval {
     pub via: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub at: OffsetDateTime,
     pub actor_name: String,
     pub kind: String,
     pub detail: Option<String>,
+    /// The client the event concerns (his validation, his refusal); none
+    /// for the firm's own steps.
+    #[serde(skip)]
+    pub client_id: Option<CompanyId>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Attachment {
     pub id: String,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i64,
     pub uploaded_at: OffsetDateTime,
+    /// The mission the file is for, whose client sees it; none: internal.
+    pub mission_id: Option<MissionId>,
+}
+
+fn optional_id<T>(
+    raw: Option<String>,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>> {
+    raw.map(|r| parse(&r).ok_or_else(|| corrupt(what, &r)))
+        .transpose()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -400,6 +416,7 @@ pub async fn slots(tx: &mut Tx, id: CraId) -> Result<Vec<Slot>> {
         .collect()
 }
 
+/// Records one of the firm's own steps in the report's history.
 async fn record(
     tx: &mut Tx,
     id: CraId,
@@ -407,20 +424,35 @@ async fn record(
     kind: &str,
     detail: Option<&str>,
 ) -> Result<()> {
+    record_for(tx, id, actor, kind, detail, None).await
+}
+
+/// Records an event of the report's history; `client`: the client it
+/// concerns, the only one to see it (see `domain::cra_sharing`).
+async fn record_for(
+    tx: &mut Tx,
+    id: CraId,
+    actor: &Actor,
+    kind: &str,
+    detail: Option<&str>,
+    client: Option<CompanyId>,
+) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO cra_events (id, cra_id, at, actor_id, actor_name, kind, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(id.to_string())
-    .bind(now())
-    .bind(actor.user_id.map(|u| u.to_string()))
-    .bind(&actor.label)
-    .bind(kind)
-    .bind(detail)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
+            "INSERT INTO cra_events (id, cra_id, at, actor_id, actor_name, kind, detail, client_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(id.to_string())
+        .bind(now())
+        .bind(actor.user_id.map(|u| u.to_string()))
+        .bind(&actor.label)
+        .bind(kind)
+        .bind(detail)
+        .bind(client.map(|c| c.to_string()))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
@@ -428,46 +460,118 @@ async fn record(
 pub async fn get(tx: &mut Tx, scope: Scope, id: CraId) -> Result<Sheet> {
     let cra = fetch(tx, scope, id).await?;
     let pattern = work_pattern(tx, cra.consultant_id).await?;
-    let mut slots = slots(tx, id).await?;
-    let mut missions = missions_in(tx, cra.consultant_id, cra.month).await?;
+    let slots = slots(tx, id).await?;
+    let missions = missions_in(tx, cra.consultant_id, cra.month).await?;
     let approvals = approvals(tx, id).await?;
-    if let Scope::Company(company) = scope {
-        // A client sees only his own missions' days.
-        missions.retain(|m| m.client_id == company);
-        slots.retain(|s| match &s.activity {
-            Activity::Mission(m) => missions.iter().any(|x| x.id == *m),
-            _ => false,
-        });
-    }
     let extras = extras(tx, id).await?;
-    let attachments: Vec<Attachment> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, filename, content_type, size_bytes, uploaded_at FROM cra_attachments WHERE cra_id = $1 ORDER BY uploaded_at"
-    )
-    .bind(id.to_string())
-    .fetch_all(c)
-    .await
-    })?;
-    let events: Vec<Event> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT e.at, e.actor_name, e.kind, e.detail FROM cra_events e JOIN cras r ON r.id = e.cra_id
-         WHERE r.consultant_id = $1 AND r.month = $2 ORDER BY e.at, e.id"
-    )
-    .bind(cra.consultant_id.to_string())
-    .bind(cra.month.to_string())
-    .fetch_all(c)
-    .await
-    })?;
-    Ok(Sheet {
+    let attachments = attachments(tx, id).await?;
+    let events = events(tx, cra.consultant_id, cra.month).await?;
+    let mut sheet = Sheet {
         pattern,
-        cra,
         slots,
         missions,
         approvals,
         extras,
         attachments,
         events,
-    })
+        cra,
+    };
+    if let Scope::Company(company) = scope {
+        sheet.for_client(company);
+    }
+    Ok(sheet)
+}
+
+impl Sheet {
+    /// Keeps what a contact of `company` may see: his missions' days,
+    /// units, approvals and files, and his part of the history.
+    fn for_client(&mut self, company: CompanyId) {
+        let clients: Vec<CompanyId> = self.missions.iter().map(|m| m.client_id).collect();
+        if !cra_sharing::sees_shared_text(&clients, company) {
+            self.cra.comment = None;
+            self.cra.rejection_reason = None;
+        }
+        self.missions.retain(|m| m.client_id == company);
+        let missions = &self.missions;
+        let his = |m: &MissionId| missions.iter().any(|x| x.id == *m);
+        self.slots.retain(|s| match &s.activity {
+            Activity::Mission(m) => his(m),
+            _ => false,
+        });
+        self.extras.retain(|x| his(&x.mission_id));
+        self.approvals.retain(|a| a.client_id == company);
+        self.attachments.retain(|a| {
+            let client = a.mission_id.filter(|m| his(m)).map(|_| company);
+            cra_sharing::sees_attachment(client, company)
+        });
+        self.events.retain_mut(
+            |e| match cra_sharing::event_view(&e.kind, e.client_id, company) {
+                EventView::Full => true,
+                EventView::StepOnly => {
+                    e.detail = None;
+                    true
+                }
+                EventView::Hidden => false,
+            },
+        );
+    }
+}
+
+async fn attachments(tx: &mut Tx, id: CraId) -> Result<Vec<Attachment>> {
+    type R = (String, String, String, i64, OffsetDateTime, Option<String>);
+    let rows: Vec<R> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, filename, content_type, size_bytes, uploaded_at, mission_id FROM cra_attachments
+         WHERE cra_id = $1 ORDER BY uploaded_at"
+    )
+    .bind(id.to_string())
+    .fetch_all(c)
+    .await
+    })?;
+    rows.into_iter()
+        .map(|(id, filename, content_type, size_bytes, uploaded_at, m)| {
+            Ok(Attachment {
+                id,
+                filename,
+                content_type,
+                size_bytes,
+                uploaded_at,
+                mission_id: optional_id(m, "mission id", MissionId::parse)?,
+            })
+        })
+        .collect()
+}
+
+/// The history of every version of the consultant's month.
+async fn events(tx: &mut Tx, consultant: UserId, month: YearMonth) -> Result<Vec<Event>> {
+    type R = (
+        OffsetDateTime,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<R> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT e.at, e.actor_name, e.kind, e.detail, e.client_id FROM cra_events e JOIN cras r ON r.id = e.cra_id
+         WHERE r.consultant_id = $1 AND r.month = $2 ORDER BY e.at, e.id"
+    )
+    .bind(consultant.to_string())
+    .bind(month.to_string())
+    .fetch_all(c)
+    .await
+    })?;
+    rows.into_iter()
+        .map(|(at, actor_name, kind, detail, client)| {
+            Ok(Event {
+                at,
+                actor_name,
+                kind,
+                detail,
+                client_id: optional_id(client, "company id", CompanyId::parse)?,
+            })
+        })
+        .collect()
 }
 
 async fn approvals(tx: &mut Tx, id: CraId) -> Result<Vec<Approval>> {

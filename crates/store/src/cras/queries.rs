@@ -3,15 +3,28 @@
 
 use super::*;
 
+/// A file attached to a report, for one of its missions (whose client
+/// then sees it) or kept internal (`mission` none).
+pub struct NewAttachment<'a> {
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub mission: Option<MissionId>,
+}
+
 pub async fn add_attachment(
     tx: &mut Tx,
     actor: &Actor,
     scope: Scope,
     id: CraId,
-    filename: &str,
-    content_type: &str,
-    bytes: &[u8],
+    file: &NewAttachment<'_>,
 ) -> Result<()> {
+    let NewAttachment {
+        filename,
+        content_type,
+        bytes,
+        mission,
+    } = *file;
     let cra = fetch(tx, scope, id).await?;
     if !cra.status.is_editable() {
         return Err(illegal(cra.status));
@@ -23,6 +36,17 @@ pub async fn add_attachment(
     if bytes.len() > domain::esign::MAX_SCAN_BYTES {
         return Err(refuse("file", "cra-attachment-too-large"));
     }
+    let client = match mission {
+        None => None,
+        Some(m) => match missions_in(tx, cra.consultant_id, cra.month)
+            .await?
+            .into_iter()
+            .find(|x| x.id == m)
+        {
+            Some(line) => Some(line.client_id),
+            None => return Err(refuse("mission", "cra-attachment-mission-unknown")),
+        },
+    };
     let name: String = filename
         .chars()
         .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
@@ -30,8 +54,9 @@ pub async fn add_attachment(
         .collect();
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO cra_attachments (id, cra_id, filename, content_type, bytes, size_bytes, uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO cra_attachments (id, cra_id, filename, content_type, bytes, size_bytes, uploaded_by, uploaded_at,
+           mission_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(id.to_string())
@@ -41,11 +66,12 @@ pub async fn add_attachment(
     .bind(bytes.len() as i64)
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
+    .bind(mission.map(|m| m.to_string()))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     })?;
-    record(tx, id, actor, "attachment_added", Some(filename)).await
+    record_for(tx, id, actor, "attachment_added", Some(filename), client).await
 }
 
 pub async fn attachment(
@@ -54,7 +80,15 @@ pub async fn attachment(
     id: CraId,
     attachment: &str,
 ) -> Result<(String, String, Vec<u8>)> {
-    fetch(tx, scope, id).await?;
+    // The sheet as the scope sees it lists the files it may open.
+    if !get(tx, scope, id)
+        .await?
+        .attachments
+        .iter()
+        .any(|a| a.id == attachment)
+    {
+        return Err(Error::NotFound);
+    }
     on_tx!(tx, |c| sqlx::query_as(
         "SELECT filename, content_type, bytes FROM cra_attachments WHERE cra_id = $1 AND id = $2"
     )
@@ -66,13 +100,20 @@ pub async fn attachment(
 }
 
 /// Reports with their day counts, filtered and scoped like `select_cras!`.
+/// A client's list carries no free text: the comment and the reason a
+/// report was sent back may speak of another client (see `get`).
 const SELECT_CRAS_WITH_TOTALS: &str = "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
-               r.month, r.version, r.status, r.comment, r.rejection_reason, r.signed_at, r.client_validated_at,
+               r.month, r.version, r.status,
+               CASE WHEN CAST($2 AS TEXT) IS NULL THEN r.comment END AS comment,
+               CASE WHEN CAST($2 AS TEXT) IS NULL THEN r.rejection_reason END AS rejection_reason,
+               r.signed_at, r.client_validated_at,
                r.validated_at, v.display_name AS validated_by, r.updated_at,
-               CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
-               CAST(COALESCE(SUM(CASE WHEN s.activity = 'leave' THEN 1 ELSE 0 END), 0) AS BIGINT) AS leave,
-               CAST(COALESCE(SUM(CASE WHEN s.activity NOT IN ('mission', 'leave') THEN 1 ELSE 0 END), 0) AS BIGINT) AS other,
-               CAST((SELECT COUNT(*) FROM cra_client_approvals a WHERE a.cra_id = r.id AND a.approved_at IS NULL) AS BIGINT) AS waiting
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' AND (CAST($2 AS TEXT) IS NULL
+                   OR s.mission_id IN (SELECT m.id FROM missions m WHERE m.client_id = $2)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'leave' AND CAST($2 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS leave,
+               CAST(COALESCE(SUM(CASE WHEN s.activity NOT IN ('mission', 'leave') AND CAST($2 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS other,
+               CAST((SELECT COUNT(*) FROM cra_client_approvals a WHERE a.cra_id = r.id AND a.approved_at IS NULL
+                   AND (CAST($2 AS TEXT) IS NULL OR a.client_id = $2)) AS BIGINT) AS waiting
              FROM cras r JOIN users u ON u.id = r.consultant_id LEFT JOIN users v ON v.id = r.validated_by
              LEFT JOIN cra_slots s ON s.cra_id = r.id
              WHERE (CAST($1 AS TEXT) IS NULL OR r.consultant_id = $1)
@@ -148,7 +189,15 @@ pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<Cra>
     .bind(company.to_string())
     .fetch_all(c)
     .await)?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    // A client's queue carries no free text, as in `list`.
+    rows.into_iter()
+        .map(|r| {
+            let mut cra: Cra = r.try_into()?;
+            cra.comment = None;
+            cra.rejection_reason = None;
+            Ok(cra)
+        })
+        .collect()
 }
 
 /// A leave date of the consultant on which a report past the draft stage

@@ -113,7 +113,7 @@ pub async fn sign(
                 esign::send(tx, actor, origin, base_url, doc, &[v]).await?;
             }
             None => {
-                record(
+                record_for(
                     tx,
                     id,
                     &Actor::system("Régisseur"),
@@ -122,6 +122,7 @@ pub async fn sign(
                         "{} : aucun validateur client avec e-mail ; validation dans le portail",
                         m.title
                     )),
+                    Some(m.client_id),
                 )
                 .await?;
             }
@@ -266,20 +267,21 @@ pub async fn client_validate(
     };
     let sql = format!(
         "UPDATE cra_client_approvals SET approved_at = $3, approved_by = $4, via = $5
-         WHERE cra_id = $1 AND {filter_col} = $2 AND approved_at IS NULL"
+         WHERE cra_id = $1 AND {filter_col} = $2 AND approved_at IS NULL RETURNING client_id"
     );
-    let n = on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id.to_string())
-        .bind(&filter_val)
-        .bind(now())
-        .bind(who)
-        .bind(via_text)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if n == 0 {
+    let client: Option<String> =
+        on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id.to_string())
+            .bind(&filter_val)
+            .bind(now())
+            .bind(who)
+            .bind(via_text)
+            .fetch_optional(c)
+            .await)?;
+    let Some(client) = client else {
         return Err(refuse("status", "cra-already-validated-by-client"));
-    }
+    };
+    let client = CompanyId::parse(&client).ok_or_else(|| corrupt("company id", &client))?;
     if let Via::Portal { mission, actor } = &via {
         // The e-mailed link is no longer needed.
         let doc: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
@@ -294,7 +296,7 @@ pub async fn client_validate(
             cancel_pending_request(tx, actor, d, "validé dans le portail client").await?;
         }
     }
-    record(tx, id, &actor, "client_validated", Some(who)).await?;
+    record_for(tx, id, &actor, "client_validated", Some(who), Some(client)).await?;
     let waiting: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM cra_client_approvals WHERE cra_id = $1 AND approved_at IS NULL"
     )
@@ -330,13 +332,32 @@ async fn cancel_pending_request(
 
 /// Back to the consultant with the reason, from any step before locking.
 /// Pending client links are withdrawn; the consultant is told by e-mail.
+/// Returns nothing: once sent back, the report is a draft that a client
+/// contact no longer sees (his approval is gone with the others).
 pub async fn reject(
     tx: &mut Tx,
     actor: &Actor,
     scope: Scope,
     id: CraId,
     reason: &str,
-) -> Result<Sheet> {
+) -> Result<()> {
+    let by_client = match scope {
+        Scope::Company(c) => Some(c),
+        _ => None,
+    };
+    reject_as(tx, actor, scope, id, reason, by_client).await
+}
+
+/// [`reject`], by the firm (`by_client` none) or by a client, whose
+/// refusal only he sees in the history.
+async fn reject_as(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    id: CraId,
+    reason: &str,
+    by_client: Option<CompanyId>,
+) -> Result<()> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(refuse("reason", "cra-reason-required"));
@@ -380,7 +401,7 @@ pub async fn reject(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    record(tx, id, actor, "rejected", Some(reason)).await?;
+    record_for(tx, id, actor, "rejected", Some(reason), by_client).await?;
     outbox::queue(
         tx,
         &cra.consultant_email,
@@ -395,7 +416,7 @@ pub async fn reject(
         ),
     )
     .await?;
-    get(tx, scope, id).await
+    Ok(())
 }
 
 /// The manager validates reports already validated by their clients, in
@@ -572,21 +593,30 @@ pub(crate) async fn signed_by_link(
         .map(|_| ())
 }
 
-/// Called by the e-signature when the client declined: the report goes
-/// back to the consultant with the client's reason.
+/// Called by the e-signature when the client declined `document`: the
+/// report goes back to the consultant with the client's reason.
 pub(crate) async fn declined_by_link(
     tx: &mut Tx,
+    document: domain::ids::DocumentId,
     cra: CraId,
     who: &str,
     reason: &str,
 ) -> Result<()> {
-    reject(
+    let client: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT client_id FROM cra_client_approvals WHERE cra_id = $1 AND document_id = $2"
+    )
+    .bind(cra.to_string())
+    .bind(document.to_string())
+    .fetch_optional(c)
+    .await)?;
+    let client = optional_id(client, "company id", CompanyId::parse)?;
+    reject_as(
         tx,
         &Actor::system(&format!("{who} (client)")),
         Scope::All,
         cra,
         reason,
+        client,
     )
     .await
-    .map(|_| ())
 }

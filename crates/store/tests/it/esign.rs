@@ -437,3 +437,58 @@ async fn declining_closes_the_request_with_the_reason() {
     })
     .await;
 }
+
+/// Twelve wrong codes at once through one link, split across two
+/// instances: exactly five are compared, the others find the link locked,
+/// and the right code is then refused too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_codes_on_two_instances_lock_the_link_after_five() {
+    on_each_backend(|db| async move {
+        let client = create_company(&db, "Clientis Group", "client").await;
+        let mut tx = db.begin().await.unwrap();
+        let doc = contract_document(&mut tx, client.id).await;
+        store::esign::send(
+            &mut tx,
+            &actor(),
+            &origin("finance"),
+            BASE,
+            doc.id,
+            &[signer("Sophie Bernard", "sophie@clientis.example")],
+        )
+        .await
+        .unwrap();
+        let (token, code) = mailed(&mut tx, "sophie@clientis.example").await;
+        tx.commit().await.unwrap();
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let other = db.another_instance(8).await.unwrap();
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(12));
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let db = if i % 2 == 0 {
+                db.clone()
+            } else {
+                other.clone()
+            };
+            let (start, token) = (start.clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                decide(&db, &token, wrong, &sign("Sophie Bernard")).await
+            }));
+        }
+        let (mut compared, mut locked) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Outcome::WrongCode { .. } => compared += 1,
+                Outcome::Refused(domain::esign::LinkRefusal::Locked) => locked += 1,
+                o => panic!("unexpected {o:?}"),
+            }
+        }
+        other.close().await;
+        assert_eq!((compared, locked), (5, 7));
+        assert!(matches!(
+            decide(&db, &token, &code, &sign("Sophie Bernard")).await,
+            Outcome::Refused(domain::esign::LinkRefusal::Locked)
+        ));
+    })
+    .await;
+}

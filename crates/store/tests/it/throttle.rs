@@ -132,3 +132,47 @@ async fn failures_older_than_the_window_do_not_count() {
     })
     .await;
 }
+
+/// Sixteen wrong passwords at once for one account, split across two
+/// instances (two pools on one database): exactly the limit is let through
+/// to the password check, whatever the timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_on_two_instances_get_exactly_the_limit() {
+    on_each_backend(|db| async move {
+        let other = db.another_instance(8).await.unwrap();
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(16));
+        let mut tasks = Vec::new();
+        for i in 0..16 {
+            let db = if i % 2 == 0 {
+                db.clone()
+            } else {
+                other.clone()
+            };
+            let start = start.clone();
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let mut tx = db.begin().await.unwrap();
+                let allowed = throttle::reserve(
+                    &mut tx,
+                    "finance@stafforia.example",
+                    &format!("192.0.2.{i}"),
+                )
+                .await
+                .unwrap();
+                // The password check happens outside; the reservation is
+                // what must be atomic.
+                tokio::task::yield_now().await;
+                tx.commit().await.unwrap();
+                allowed
+            }));
+        }
+        let mut checked = 0;
+        for t in tasks {
+            checked += i64::from(t.await.unwrap());
+        }
+        other.close().await;
+        assert_eq!(checked, MAX_FAILURES_PER_EMAIL);
+        assert!(blocked(&db, "finance@stafforia.example", "198.51.100.7").await);
+    })
+    .await;
+}

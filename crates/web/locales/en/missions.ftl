@@ -7,6 +7,7 @@ yes = Yes
 no = No
 date-hint = DD/MM/YYYY
 date-invalid = Invalid date: enter it as DD/MM/YYYY.
+date-out-of-range = Date out of range: between { $from } and { $to }.
 
 missions-title = Missions
 missions-new = New mission

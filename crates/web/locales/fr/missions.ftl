@@ -7,6 +7,7 @@ yes = Oui
 no = Non
 date-hint = JJ/MM/AAAA
 date-invalid = Date invalide : saisissez-la au format JJ/MM/AAAA.
+date-out-of-range = Date hors limites : entre le { $from } et le { $to }.
 
 missions-title = Missions
 missions-new = Nouvelle mission

@@ -203,11 +203,7 @@ pub async fn set_locale(
         store::users::set_locale(&mut tx, user.id, locale).await?;
         tx.commit().await?;
     }
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
-        f.back.as_str()
-    } else {
-        "/"
-    };
+    let back = crate::redirect::local_path(&f.back).unwrap_or("/");
     let mut resp = see_other(back);
     resp.headers_mut().append(
         header::SET_COOKIE,

@@ -92,6 +92,9 @@ struct ShowPage {
     extras: Vec<ExtraView>,
     approvals: Vec<ApprovalView>,
     attachments: Vec<(String, String, String)>,
+    /// Who an attachment is for: each client mission of the month (its
+    /// client sees the file), or internal (none).
+    attachment_for: Vec<(String, String)>,
     events: Vec<(String, String, String, String)>,
     can_edit: bool,
     can_client: bool,
@@ -354,6 +357,12 @@ async fn show_page(
                     format_datetime(a.uploaded_at, l),
                 )
             })
+            .collect(),
+        attachment_for: sheet
+            .missions
+            .iter()
+            .filter(|m| m.start <= month.last_day() && m.end >= month.first_day())
+            .map(|m| (m.id.to_string(), format!("{} — {}", m.client_name, m.title)))
             .collect(),
         events: sheet
             .events
@@ -720,23 +729,37 @@ pub async fn reject(
     let mut tx = app.db.begin().await?;
     let sheet = store::cras::get(&mut tx, scope, id).await?;
     // A client's say ends with his validation; after it, only the manager
-    // may still send the report back.
-    let r = if matches!(scope, store::Scope::Company(_)) && sheet.cra.status != CraStatus::Signed {
+    // (or a client still to validate his own days) may send the report back.
+    let client_done = match scope {
+        store::Scope::Company(c) => !sheet
+            .approvals
+            .iter()
+            .any(|a| a.client_id == c && a.approved_at.is_none()),
+        _ => false,
+    };
+    let r = if client_done
+        || (matches!(scope, store::Scope::Company(_)) && sheet.cra.status != CraStatus::Signed)
+    {
         Err(store::Error::Invalid(ValidationErrors::single(
             "status",
             "cra-client-done",
         )))
     } else {
-        store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason)
-            .await
-            .map(|_| ())
+        store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason).await
     };
     // A refused command writes nothing; the flash needs its own transaction.
     match r {
         Ok(_) => tx.commit().await?,
         Err(_) => drop(tx),
     }
-    after(&app, &ctx, id, r, "cra-rejected-flash").await
+    let sent_back = r.is_ok();
+    let resp = after(&app, &ctx, id, r, "cra-rejected-flash").await?;
+    // Sent back, the report is a draft again, which its client no longer
+    // sees: his portal's home is where he goes on.
+    if sent_back && matches!(scope, store::Scope::Company(_)) {
+        return Ok(see_other("/"));
+    }
+    Ok(resp)
 }
 
 pub async fn validate_one(
@@ -822,12 +845,22 @@ pub async fn upload(
     mut form: Multipart,
 ) -> AppResult<Response> {
     let mut file: Option<(String, String, Vec<u8>)> = None;
+    let mut mission = None;
     while let Some(field) = form
         .next_field()
         .await
         .map_err(|_| AppError::BadRequest("error-malformed-form"))?
     {
-        if field.name() == Some("file") {
+        if field.name() == Some("mission") {
+            let raw = field
+                .text()
+                .await
+                .map_err(|_| AppError::BadRequest("error-malformed-form"))?;
+            mission = match raw.trim() {
+                "" => None,
+                m => Some(MissionId::parse(m).ok_or(AppError::BadRequest("error-malformed-form"))?),
+            };
+        } else if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("piece-jointe").to_owned();
             let ct = field
                 .content_type()
@@ -843,9 +876,13 @@ pub async fn upload(
     if sheet.cra.consultant_id != ctx.user()?.id {
         return Err(AppError::NotFound);
     }
-    let r =
-        store::cras::add_attachment(&mut tx, &ctx.actor(), ctx.scope()?, id, &name, &ct, &bytes)
-            .await;
+    let file = store::cras::NewAttachment {
+        filename: &name,
+        content_type: &ct,
+        bytes: &bytes,
+        mission,
+    };
+    let r = store::cras::add_attachment(&mut tx, &ctx.actor(), ctx.scope()?, id, &file).await;
     // A refused command writes nothing; the flash needs its own transaction.
     match r {
         Ok(_) => tx.commit().await?,

@@ -30,18 +30,12 @@ pub struct LoginQuery {
     pub next: String,
 }
 
-/// Only local paths: an open redirect would let a link to our login page
-/// send people elsewhere afterwards.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-    {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+/// Only this site's paths (see [`crate::redirect`]), and never the login
+/// page itself, which would loop.
+fn safe_next(next: &str) -> &str {
+    crate::redirect::local_path(next)
+        .filter(|p| !p.starts_with("/login"))
+        .unwrap_or("/")
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {
@@ -57,7 +51,7 @@ pub async fn form(
     Query(q): Query<LoginQuery>,
 ) -> AppResult<Response> {
     if ctx.user.is_some() {
-        return Ok(see_other(&safe_next(&q.next)));
+        return Ok(see_other(safe_next(&q.next)));
     }
     // The form needs a session to carry its CSRF token.
     let mut set_cookie = None;
@@ -113,11 +107,16 @@ pub async fn submit(
         render_status(status, &page)
     };
 
+    // Two transactions on purpose: the attempt is taken (and counted as a
+    // failure) under the throttle's lock, committed, then the slow password
+    // check runs without holding anything; a success clears the count.
     let mut tx = app.db.begin().await?;
-    if store::throttle::is_blocked(&mut tx, &email, &ctx.ip).await? {
-        tx.commit().await?;
+    let allowed = store::throttle::reserve(&mut tx, &email, &ctx.ip).await?;
+    tx.commit().await?;
+    if !allowed {
         return refuse(StatusCode::TOO_MANY_REQUESTS, "login-throttled").await;
     }
+    let mut tx = app.db.begin().await?;
     let found = store::users::credentials_for(&mut tx, &email).await?;
     let user = match found {
         Some((user, hash))
@@ -132,7 +131,6 @@ pub async fn submit(
         }
     };
     let Some(user) = user else {
-        store::throttle::record(&mut tx, &email, &ctx.ip, false).await?;
         tx.commit().await?;
         return refuse(StatusCode::UNAUTHORIZED, "login-failed").await;
     };
@@ -149,7 +147,7 @@ pub async fn submit(
     store::sessions::purge_expired(&mut tx).await?;
     store::throttle::purge_old(&mut tx).await?;
     tx.commit().await?;
-    let mut resp = see_other(&safe_next(&f.next));
+    let mut resp = see_other(safe_next(&f.next));
     resp.headers_mut().append(
         header::SET_COOKIE,
         session_cookie(app.config.secure_cookies(), &created.token),
@@ -182,5 +180,8 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n"), "/");
+        assert_eq!(safe_next("/login?next=/x"), "/");
     }
 }

@@ -603,11 +603,7 @@ pub struct BackForm {
 }
 
 fn back_to(f: &BackForm) -> String {
-    if f.back.starts_with("/collections/") && !f.back.contains("//") {
-        f.back.clone()
-    } else {
-        "/collections/matching".into()
-    }
+    crate::redirect::local_path_under(&f.back, "/collections/", "/collections/matching").to_owned()
 }
 
 /// Sets a line aside, or brings it back to the queue; a line someone else

@@ -19,4 +19,5 @@ mod pages;
 mod payments;
 mod receivables;
 mod routes;
+mod security;
 mod statements;
