@@ -3,7 +3,7 @@
 use domain::Locale;
 use domain::ids::{CompanyId, UserId};
 use domain::paging::{PageRequest, Paged};
-use domain::role::Role;
+use domain::role::{Holdings, Role};
 use domain::user::UserData;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -156,6 +156,12 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
 /// current one and signs the user out everywhere else.
 pub async fn update(tx: &mut Tx, actor: &Actor, id: UserId, d: &UserData) -> Result<User> {
     let before = get(tx, id).await?;
+    if d.role != before.role {
+        before
+            .role
+            .change_to(d.role, &holdings(tx, id).await?)
+            .map_err(Error::Invalid)?;
+    }
     let sql = "UPDATE users SET email = $2, display_name = $3, role = $4, company_id = $5, locale = $6, active = $7,
                  search_key = $8, updated_at = $9 WHERE id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
@@ -192,6 +198,32 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: UserId, d: &UserData) -> Res
     )
     .await?;
     Ok(after)
+}
+
+/// What the user holds that his role matters to (see `Role::change_to`).
+async fn holdings(tx: &mut Tx, id: UserId) -> Result<Holdings> {
+    const LIVE: &str = "status IN ('upcoming', 'active', 'extended')";
+    let sql = format!(
+        "SELECT
+           (SELECT COUNT(*) FROM missions WHERE consultant_id = $1 AND {LIVE}),
+           (SELECT COUNT(*) FROM cras WHERE consultant_id = $1 AND status IN ('draft', 'signed', 'client_validated')),
+           (SELECT COUNT(*) FROM missions WHERE business_manager_id = $1 AND {LIVE}),
+           (SELECT COUNT(*) FROM missions WHERE delivery_manager_id = $1 AND {LIVE}),
+           (SELECT COUNT(*) FROM cras WHERE consultant_id = $1) + (SELECT COUNT(*) FROM leave_requests WHERE user_id = $1)"
+    );
+    let (live, open, bm, dm, records): (i64, i64, i64, i64, i64) =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id.to_string())
+            .fetch_one(c)
+            .await)?;
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok(Holdings {
+        live_missions: n(live),
+        open_reports: n(open),
+        managed_as_bm: n(bm),
+        managed_as_dm: n(dm),
+        employee_records: n(records),
+    })
 }
 
 pub async fn get(tx: &mut Tx, id: UserId) -> Result<User> {

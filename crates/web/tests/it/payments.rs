@@ -234,3 +234,97 @@ async fn the_api_records_a_payment_or_names_the_refused_field() {
     })
     .await;
 }
+
+/// Text the FEC cannot carry and dates outside the open fiscal years are
+/// refused by the API, naming the field, with nothing posted or sealed.
+#[tokio::test]
+async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
+    on_each_backend(|t| async move {
+        let token = t.token(Role::Finance).await;
+        let open = t
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/open-items",
+                Some(&token),
+                None,
+            )
+            .await;
+        let item = open.json()[0].clone();
+        let mut tx = t.db.begin().await.unwrap();
+        let bank = store::bank_accounts::create(
+            &mut tx,
+            &store::Actor::system("test"),
+            &store::bank_accounts::BankAccountInput {
+                label: "Banque API".into(),
+                iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let today = store::now().date();
+        let two_years_ago = today.replace_year(today.year() - 2).unwrap();
+        let (entries, payments) = (t.count("ledger_entries").await, t.count("payments").await);
+        for (received_on, reference, field, code) in [
+            (
+                today.to_string(),
+                "\u{1}\u{2}\u{3}",
+                "reference",
+                "field-control-characters",
+            ),
+            (
+                today.to_string(),
+                "VIR\nCLIENTIS",
+                "reference",
+                "field-control-characters",
+            ),
+            (
+                "0001-01-01".to_string(),
+                "VIR",
+                "received_on",
+                "ledger-date-outside-open-years",
+            ),
+            (
+                "1970-01-01".to_string(),
+                "VIR",
+                "received_on",
+                "ledger-date-outside-open-years",
+            ),
+            (
+                two_years_ago.to_string(),
+                "VIR",
+                "received_on",
+                "ledger-date-outside-open-years",
+            ),
+        ] {
+            let body = serde_json::json!({
+                "client_id": item["client_id"],
+                "bank_account_id": bank.id,
+                "received_on": received_on,
+                "amount": "10.00",
+                "reference": reference,
+                "allocations": [{"invoice_id": item["invoice_id"], "amount": "10.00"}],
+            });
+            let r = t
+                .api(
+                    axum::http::Method::POST,
+                    "/api/v1/payments",
+                    Some(&token),
+                    Some(&body.to_string()),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{received_on} {reference:?}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["errors"][0]["field"], field, "{}", r.body);
+            assert_eq!(r.json()["errors"][0]["code"], code, "{}", r.body);
+        }
+        assert_eq!(t.count("ledger_entries").await, entries, "nothing posted");
+        assert_eq!(t.count("payments").await, payments, "nothing recorded");
+    })
+    .await;
+}

@@ -390,3 +390,56 @@ async fn a_client_sends_a_shared_report_back_from_the_portal() {
     })
     .await;
 }
+
+/// A consultant with a running mission and reports cannot be turned into a
+/// client contact (or anything else) until they are dealt with: the page
+/// says why beside the role, the API names the field, nothing changes.
+#[tokio::test]
+async fn a_consultant_with_live_missions_keeps_his_role() {
+    on_each_backend(|t| async move {
+        let admin = t.browser(Some(Role::Admin)).await;
+        let camille = t.camille;
+        let clientis = t.clientis.to_string();
+        let r = t
+            .post_form(
+                &format!("/users/{camille}"),
+                &admin,
+                &[
+                    ("email", "camille.martin@stafforia.example"),
+                    ("display_name", "Camille Martin"),
+                    ("role", "client_contact"),
+                    ("company_id", clientis.as_str()),
+                    ("active", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("mission(s) en cours ou à venir"),
+            "{}",
+            r.body
+        );
+        let token = t.token(Role::Admin).await;
+        let body = serde_json::json!({
+            "email": "camille.martin@stafforia.example",
+            "display_name": "Camille Martin",
+            "role": "business_manager",
+        });
+        let r = t
+            .api(
+                axum::http::Method::PUT,
+                &format!("/api/v1/users/{camille}"),
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "role");
+        assert_eq!(r.json()["errors"][0]["code"], "user-role-live-missions");
+        let mut tx = t.db.read().await.unwrap();
+        let user = store::users::get(&mut tx, camille).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(user.role, Role::Consultant, "nothing changed");
+    })
+    .await;
+}
