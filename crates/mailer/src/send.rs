@@ -135,11 +135,12 @@ impl Mailer {
     /// break, so the recipient sees the text ending with one line break
     /// whether or not it had one.
     ///
-    /// In log mode (no `REGISSEUR_SMTP_URL`) the message is written to the log
-    /// at info level and [`MailError::NotConfigured`] is returned **on
-    /// purpose**: an e-mail must never be silently dropped, so the caller
-    /// keeps it queued and it goes out once a server is configured. (The log
-    /// line also lets a developer follow links without any mail server.)
+    /// In log mode (no `REGISSEUR_SMTP_URL`) the recipient and subject are
+    /// written to the log at info level (never the body: it may hold a
+    /// signing link or a one-time code) and [`MailError::NotConfigured`] is
+    /// returned **on purpose**: an e-mail must never be silently dropped, so
+    /// the caller keeps it queued and it goes out once a server is
+    /// configured. To read e-mails locally, run the `smtp-sink`.
     ///
     /// # Errors
     /// [`MailError::BadAddress`] for an unparsable recipient (checked in log
@@ -177,10 +178,11 @@ impl Mailer {
         })?;
 
         let Some(transport) = &self.inner.transport else {
+            // Recipient and subject only: bodies carry signing links and
+            // one-time codes, which a log must never hold.
             tracing::info!(
                 to = %email.to,
                 subject = %subject,
-                text = %email.text,
                 "e-mail not sent: no SMTP server configured ({ENV_SMTP_URL} unset); it stays queued",
             );
             return Err(MailError::NotConfigured);

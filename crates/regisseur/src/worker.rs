@@ -140,6 +140,24 @@ impl Worker {
         if let Err(e) = ensure_schedules(&self.db).await {
             tracing::error!(error = ?e, "cannot declare schedules");
         }
+        if !self.mailer.is_configured() {
+            // Said once, with a count: never the messages themselves, which
+            // carry signing links and one-time codes.
+            let waiting = async {
+                let mut tx = self.db.read().await?;
+                let n = store::outbox::unsent(&mut tx).await?;
+                tx.commit().await?;
+                Ok::<_, store::Error>(n)
+            };
+            match waiting.await {
+                Ok(n) => tracing::warn!(
+                    waiting = n,
+                    "no SMTP server configured ({}): e-mails stay queued and go out once one is",
+                    mailer::ENV_SMTP_URL
+                ),
+                Err(e) => tracing::error!(error = ?e, "cannot count queued e-mails"),
+            }
+        }
         loop {
             match self.run_due().await {
                 Ok(n) if n > 0 => tracing::debug!(jobs = n, "worker pass"),
@@ -160,7 +178,10 @@ impl Worker {
     pub async fn run_due(&self) -> anyhow::Result<usize> {
         store::jobs::tick_schedules(&self.db).await?;
         let mut ran = 0;
-        while let Some(job) = store::jobs::claim(&self.db, &self.id, LEASE).await? {
+        // Without a mail server, e-mails are left queued rather than tried,
+        // logged and failed every few seconds until they run out of attempts.
+        let skip = (!self.mailer.is_configured()).then_some(store::outbox::SEND_JOB);
+        while let Some(job) = store::jobs::claim(&self.db, &self.id, LEASE, skip).await? {
             ran += 1;
             if let Err(e) = self.handle(&job).await {
                 tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
@@ -672,37 +693,65 @@ mod tests {
         .await;
     }
 
+    /// Without a mail server, e-mails wait in the queue untouched (no
+    /// attempt spent, nothing logged each pass); with a server that cannot
+    /// be reached, each is tried, kept with the reason and retried later.
     #[tokio::test]
-    async fn an_unreachable_mail_server_keeps_the_email_queued() {
+    async fn without_a_mail_server_emails_wait_and_an_unreachable_one_is_retried() {
         store::testing::on_each_backend(|db| async move {
             store::demo::seed(&db).await.unwrap();
+            let demo_emails = async |db: &Db| {
+                let mut tx = db.read().await.unwrap();
+                let emails: Vec<_> = store::outbox::recent(&mut tx, 100)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|e| !e.subject.starts_with("CRA de ") && !is_dunning(&e.subject))
+                    .collect();
+                let sends: Vec<_> =
+                    store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
+                        .await
+                        .unwrap()
+                        .items
+                        .into_iter()
+                        .filter(|j| j.kind == store::outbox::SEND_JOB)
+                        .collect();
+                tx.commit().await.unwrap();
+                (emails, sends)
+            };
             let w = Worker::new(db.clone(), Mailer::new(&MailConfig::default()).unwrap());
             w.run_due().await.unwrap();
-            let mut tx = db.read().await.unwrap();
-            let emails: Vec<_> = store::outbox::recent(&mut tx, 100)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|e| !e.subject.starts_with("CRA de ") && !is_dunning(&e.subject))
-                .collect();
-            let queued = store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
+            let (emails, sends) = demo_emails(&db).await;
+            assert_eq!(emails.len(), DEMO_EMAILS, "the demo's e-mails");
+            assert!(
+                emails
+                    .iter()
+                    .all(|e| e.sent_at.is_none() && e.last_error.is_none()),
+                "kept, never tried"
+            );
+            assert!(
+                !sends.is_empty() && sends.iter().all(|j| j.attempts == 0),
+                "no attempt spent"
+            );
+
+            // Port 1 of the loopback: nothing listens, the connection is refused.
+            let unreachable = Mailer::new(&MailConfig {
+                smtp_url: Some("smtp://127.0.0.1:1".into()),
+                ..MailConfig::default()
+            })
+            .unwrap();
+            Worker::new(db.clone(), unreachable)
+                .run_due()
                 .await
                 .unwrap();
-            tx.commit().await.unwrap();
-            assert_eq!(emails.len(), DEMO_EMAILS, "the demo's e-mails");
+            let (emails, sends) = demo_emails(&db).await;
             assert!(
                 emails
                     .iter()
                     .all(|e| e.sent_at.is_none() && e.last_error.is_some()),
                 "kept, with the reason"
             );
-            assert!(
-                queued
-                    .items
-                    .iter()
-                    .any(|j| j.kind == store::outbox::SEND_JOB && j.attempts == 1),
-                "retried later"
-            );
+            assert!(sends.iter().any(|j| j.attempts == 1), "retried later");
         })
         .await;
     }

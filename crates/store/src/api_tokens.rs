@@ -133,6 +133,32 @@ pub async fn list_for_user(tx: &mut Tx, user_id: UserId) -> Result<Vec<ApiToken>
     rows.into_iter().map(ApiToken::try_from).collect()
 }
 
+/// Revokes every live token of the user (a password changed because it
+/// may have leaked: what was created with it goes too). Returns how many.
+pub async fn revoke_all(tx: &mut Tx, actor: &Actor, user_id: UserId) -> Result<u64> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL"
+    )
+    .bind(user_id.to_string())
+    .bind(now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n > 0 {
+        audit::record(
+            tx,
+            actor,
+            "revoke_all",
+            "api_token",
+            &user_id.to_string(),
+            None::<&()>,
+            Some(&serde_json::json!({ "revoked": n })),
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
 /// Revokes one of the user's own tokens.
 pub async fn revoke(tx: &mut Tx, actor: &Actor, user_id: UserId, id: ApiTokenId) -> Result<()> {
     let r = on_tx!(tx, |c| {

@@ -133,18 +133,28 @@ pub async fn enqueue_many(tx: &mut Tx, jobs: &[NewJob]) -> Result<Vec<JobId>> {
 
 const CLAIM_PG: &str = "UPDATE jobs SET state = 'running', locked_by = $1, lease_until = $2, attempts = attempts + 1
      WHERE id = (SELECT id FROM jobs
-                 WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
+                 WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3))
+                   AND (CAST($4 AS TEXT) IS NULL OR kind <> $4)
                  ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
      RETURNING id, kind, payload, state, run_at, attempts, max_attempts, locked_by, lease_until, last_error, created_at, finished_at";
 
 const CLAIM_SQLITE: &str = "UPDATE jobs SET state = 'running', locked_by = $1, lease_until = $2, attempts = attempts + 1
      WHERE id = (SELECT id FROM jobs
-                 WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3)
+                 WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3))
+                   AND (CAST($4 AS TEXT) IS NULL OR kind <> $4)
                  ORDER BY run_at LIMIT 1)
      RETURNING id, kind, payload, state, run_at, attempts, max_attempts, locked_by, lease_until, last_error, created_at, finished_at";
 
-/// Takes the next due job (or one whose lease expired) for `worker`.
-pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<Job>> {
+/// Takes the next due job (or one whose lease expired) for `worker`,
+/// leaving jobs of kind `skip` in the queue (work this instance cannot do
+/// now, such as e-mails without a mail server: they wait, untouched, for
+/// an instance that can, rather than burning their attempts).
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    lease: Duration,
+    skip: Option<&str>,
+) -> Result<Option<Job>> {
     let at = now();
     let mut tx = db.begin().await?;
     let row: Option<Row> = match &mut tx {
@@ -153,6 +163,7 @@ pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<Job>
                 .bind(worker)
                 .bind(at + lease)
                 .bind(at)
+                .bind(skip)
                 .fetch_optional(&mut **t)
                 .await?
         }
@@ -161,6 +172,7 @@ pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<Job>
                 .bind(worker)
                 .bind(at + lease)
                 .bind(at)
+                .bind(skip)
                 .fetch_optional(&mut **t)
                 .await?
         }

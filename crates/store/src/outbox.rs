@@ -91,6 +91,15 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<OutgoingEmail>> {
     })?)
 }
 
+/// How many e-mails wait to be sent.
+pub async fn unsent(tx: &mut Tx) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox_emails WHERE sent_at IS NULL"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
 pub async fn mark_sent(tx: &mut Tx, id: &str) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE outbox_emails SET sent_at = $2, last_error = NULL WHERE id = $1"

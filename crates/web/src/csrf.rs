@@ -38,15 +38,16 @@ pub async fn verify(State(app): State<AppState>, req: Request, next: Next) -> Re
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
         return AppError::Internal(anyhow::anyhow!("context layer missing")).into_response();
     };
-    let Some(session) = ctx.session.as_ref() else {
+    if ctx.session.is_none() && ctx.is_api {
         // API calls authenticated by a bearer token (or not at all: the
         // authorization layer refuses those) carry no cookie to abuse.
-        if ctx.is_api {
-            return next.run(req).await;
-        }
+        return next.run(req).await;
+    }
+    // The session's token, or before sign-in the login form's own.
+    let expected = ctx.csrf_token().to_owned();
+    if expected.is_empty() {
         return AppError::Csrf.into_response();
-    };
-    let expected = session.csrf_token.clone();
+    }
     if let Some(h) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return if same_token(h, &expected) {
             next.run(req).await

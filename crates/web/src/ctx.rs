@@ -28,6 +28,9 @@ pub struct Ctx {
     pub locale: Locale,
     pub session: Option<Session>,
     pub user: Option<User>,
+    /// Before sign-in, the CSRF token of the login form, carried by its own
+    /// cookie rather than a session row (see [`form_token_cookie`]).
+    pub form_token: Option<String>,
     pub is_api: bool,
     pub path: String,
 }
@@ -77,10 +80,13 @@ impl Ctx {
         Ok(authz::scope_for(self.user()?))
     }
 
+    /// The token forms must send back: the session's, or before sign-in
+    /// the login form's own.
     pub fn csrf_token(&self) -> &str {
         self.session
             .as_ref()
             .map(|s| s.csrf_token.as_str())
+            .or(self.form_token.as_deref())
             .unwrap_or("")
     }
 }
@@ -135,6 +141,43 @@ pub fn clear_session_cookie(secure: bool) -> HeaderValue {
         "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure_attr}"
     ))
     .expect("static")
+}
+
+/// The login form's CSRF token before any session exists. Anonymous
+/// visitors get no session row (a bot opening the login page in a loop
+/// would otherwise fill the sessions table): the token rides in this
+/// cookie and comes back in the form, which a forged cross-site form
+/// cannot read nor set (`__Host-` over https, `SameSite=Strict`).
+pub fn form_token_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-regisseur_form"
+    } else {
+        "regisseur_form"
+    }
+}
+
+pub fn form_token_cookie(secure: bool, token: &str) -> HeaderValue {
+    let name = form_token_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={token}; Path=/; Max-Age=7200; HttpOnly; SameSite=Strict{secure_attr}"
+    ))
+    .expect("token is hex")
+}
+
+pub fn clear_form_token_cookie(secure: bool) -> HeaderValue {
+    let name = form_token_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure_attr}"
+    ))
+    .expect("static")
+}
+
+/// The form token a visitor's cookie carries, if it has the shape of ours.
+fn form_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie(headers, form_token_cookie_name(secure))
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub fn lang_cookie(secure: bool, locale: Locale) -> HeaderValue {
@@ -232,6 +275,10 @@ pub async fn load(State(app): State<AppState>, mut req: Request, next: Next) -> 
         ip,
         user_agent,
         locale,
+        form_token: session
+            .is_none()
+            .then(|| form_token(req.headers(), app.config.secure_cookies()))
+            .flatten(),
         session,
         user,
         is_api,

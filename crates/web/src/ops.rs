@@ -74,9 +74,17 @@ pub async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    // Served over https (the public address says so): browsers must never
+    // come back over plain http, where the session cookie could be taken.
+    if app.config.secure_cookies() {
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -93,6 +101,19 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// The path of a request as the request log may show it: a signing link's
+/// token is its own credential, so it is masked (the query string, which
+/// may carry anything, is never logged).
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/sign/") {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/sign/…{tail}").into()
+        }
+        None => path.into(),
+    }
+}
+
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     (
@@ -100,4 +121,19 @@ pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
         "Erreur interne / Internal error",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::loggable_path;
+
+    #[test]
+    fn signing_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/sign/rgs_abc123"), "/sign/…");
+        assert_eq!(
+            loggable_path("/sign/rgs_abc123/document.pdf"),
+            "/sign/…/document.pdf"
+        );
+        assert_eq!(loggable_path("/cras/42"), "/cras/42");
+    }
 }

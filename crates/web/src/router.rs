@@ -774,12 +774,23 @@ pub fn app(state: AppState) -> Router {
             ctx::load,
         ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn(ops::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::security_headers,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %ops::loggable_path(req.uri().path()),
+                )
+            },
+        ))
         .layer(CatchPanicLayer::custom(ops::panic_response))
         .with_state(state)
 }

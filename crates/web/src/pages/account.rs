@@ -94,6 +94,9 @@ pub struct PasswordForm {
     pub new_password: String,
     #[serde(default)]
     pub confirm_password: String,
+    /// Ticked: the API tokens are revoked too (otherwise they stay valid,
+    /// as the form says).
+    pub revoke_tokens: Option<String>,
 }
 
 pub async fn change_password(
@@ -124,6 +127,9 @@ pub async fn change_password(
     };
     let keep = ctx.session.as_ref().map(|s| s.id_hash.as_str());
     store::users::change_password(&mut tx, &ctx.actor(), user.id, &new, keep).await?;
+    if f.revoke_tokens.is_some() {
+        store::api_tokens::revoke_all(&mut tx, &ctx.actor(), user.id).await?;
+    }
     tx.commit().await?;
     flash(&app, &ctx, FlashKind::Success, "account-password-changed").await?;
     Ok(see_other("/account"))

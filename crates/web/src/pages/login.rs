@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::see_other;
 use crate::AppState;
-use crate::ctx::{Ctx, clear_session_cookie, session_cookie};
+use crate::ctx::{
+    Ctx, clear_form_token_cookie, clear_session_cookie, form_token_cookie, session_cookie,
+};
 use crate::error::AppResult;
 use crate::extract::{Form, Query};
 use crate::view::{Layout, layout, render_status};
@@ -47,21 +49,18 @@ fn user_agent(headers: &HeaderMap) -> Option<&str> {
 pub async fn form(
     State(app): State<AppState>,
     mut ctx: Ctx,
-    headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(see_other(safe_next(&q.next)));
     }
-    // The form needs a session to carry its CSRF token.
+    // The form's CSRF token rides in a cookie of its own: nothing is
+    // written for a visitor who has not signed in.
     let mut set_cookie = None;
-    if ctx.session.is_none() {
-        let mut tx = app.db.begin().await?;
-        let created =
-            store::sessions::create(&mut tx, None, Some(&ctx.ip), user_agent(&headers)).await?;
-        tx.commit().await?;
-        set_cookie = Some(session_cookie(app.config.secure_cookies(), &created.token));
-        ctx.session = Some(created.session);
+    if ctx.csrf_token().is_empty() {
+        let token = store::credentials::new_token();
+        set_cookie = Some(form_token_cookie(app.config.secure_cookies(), &token));
+        ctx.form_token = Some(token);
     }
     let page = LoginPage {
         layout: layout(&app, &ctx, "login-title").await?,
@@ -152,6 +151,12 @@ pub async fn submit(
         header::SET_COOKIE,
         session_cookie(app.config.secure_cookies(), &created.token),
     );
+    if ctx.form_token.is_some() {
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            clear_form_token_cookie(app.config.secure_cookies()),
+        );
+    }
     Ok(resp)
 }
 

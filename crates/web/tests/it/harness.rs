@@ -194,8 +194,17 @@ impl TestApp {
         self.browser_of(user).await
     }
 
-    /// A session for one given user.
+    /// A session for one given user (None: a visitor who opened the login
+    /// page, holding its form-token cookie and no session).
     pub async fn browser_of(&self, user: Option<UserId>) -> Browser {
+        let Some(user) = user else {
+            let token = store::credentials::new_token();
+            return Browser {
+                cookie: format!("regisseur_form={token}"),
+                csrf: token,
+            };
+        };
+        let user = Some(user);
         let mut tx = self.db.begin().await.unwrap();
         let s = store::sessions::create(&mut tx, user, Some("127.0.0.1"), Some("test"))
             .await

@@ -20,20 +20,25 @@ fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_string()
 }
 
-/// Opens the login page like a browser: gets the anonymous session cookie.
+/// Opens the login page like a browser: gets the form's token cookie, and
+/// no session (nothing is written for an anonymous visitor).
 async fn login_page(t: &TestApp) -> Browser {
+    let sessions = t.count("sessions").await;
     let r = t.get("/login", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(
-        r.headers
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .contains("HttpOnly; SameSite=Lax")
-    );
+    let cookie = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("regisseur_form="), "{cookie}");
+    assert!(cookie.contains("HttpOnly; SameSite=Strict"), "{cookie}");
+    assert!(set_cookie(&r).is_none(), "no session cookie before sign-in");
+    assert_eq!(t.count("sessions").await, sessions, "no session row");
     Browser {
-        cookie: set_cookie(&r).unwrap(),
+        cookie: cookie.split(';').next().unwrap().to_string(),
         csrf: csrf_of(&r.body),
     }
 }
@@ -57,7 +62,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
         assert_eq!(r.location(), "/companies");
         let cookie = set_cookie(&r).expect("a new session cookie");
         assert_ne!(cookie, anon.cookie, "the session id changes at sign-in");
-        // The pre-login session is gone: reusing it gives the login page.
+        // The form token alone signs nobody in: it leads to the login page.
         let old = t.get("/", Some(&anon)).await;
         assert_eq!(old.status, StatusCode::SEE_OTHER);
         let home = t

@@ -443,3 +443,148 @@ async fn a_consultant_with_live_missions_keeps_his_role() {
     })
     .await;
 }
+
+/// The login page writes nothing, however often it is opened; the form's
+/// token cookie alone signs the visitor in with his password.
+#[tokio::test]
+async fn opening_the_login_page_writes_no_session() {
+    on_each_backend(|t| async move {
+        let before = t.count("sessions").await;
+        for _ in 0..20 {
+            let r = t.get("/login", None).await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+        assert_eq!(t.count("sessions").await, before);
+        let visitor = t.browser(None).await;
+        let r = t
+            .post_form(
+                "/login",
+                &visitor,
+                &[
+                    ("email", "bm@stafforia.example"),
+                    ("password", "regisseur-demo"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("sessions").await, before + 1);
+        let cookies: Vec<&str> = r
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.starts_with("regisseur_form=;") && c.contains("Max-Age=0")),
+            "{cookies:?}"
+        );
+        // A forged form without the cookie's token is refused.
+        let forged = crate::harness::Browser {
+            cookie: visitor.cookie.clone(),
+            csrf: "0".repeat(64),
+        };
+        let r = t
+            .post_form(
+                "/login",
+                &forged,
+                &[
+                    ("email", "bm@stafforia.example"),
+                    ("password", "regisseur-demo"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    })
+    .await;
+}
+
+/// Changing one's password says what happens to the API tokens and, when
+/// asked, revokes them with it.
+#[tokio::test]
+async fn a_password_change_revokes_the_api_tokens_when_asked() {
+    on_each_backend(|t| async move {
+        let me = t.browser(Some(Role::Finance)).await;
+        let page = t.get("/account", Some(&me)).await;
+        assert!(
+            page.body
+                .contains("restent valides : changer le mot de passe ne les touche pas"),
+            "{}",
+            page.body
+        );
+        let kept = t.token(Role::Finance).await;
+        let new = "une nouvelle phrase secrète";
+        let r = t
+            .post_form(
+                "/account/password",
+                &me,
+                &[
+                    ("current_password", "regisseur-demo"),
+                    ("new_password", new),
+                    ("confirm_password", new),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let api = t
+            .api(axum::http::Method::GET, "/api/v1/me", Some(&kept), None)
+            .await;
+        assert_eq!(
+            api.status,
+            StatusCode::OK,
+            "unticked: the token stays valid"
+        );
+        let newer = "encore une autre phrase secrète";
+        let r = t
+            .post_form(
+                "/account/password",
+                &me,
+                &[
+                    ("current_password", new),
+                    ("new_password", newer),
+                    ("confirm_password", newer),
+                    ("revoke_tokens", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let api = t
+            .api(axum::http::Method::GET, "/api/v1/me", Some(&kept), None)
+            .await;
+        assert_eq!(api.status, StatusCode::UNAUTHORIZED, "ticked: revoked");
+    })
+    .await;
+}
+
+/// Served over https, every answer tells browsers to stay on https.
+#[tokio::test]
+async fn https_deployments_send_hsts() {
+    on_each_backend(|t| async move {
+        let plain = t.get("/login", None).await;
+        assert!(plain.headers.get("strict-transport-security").is_none());
+        let config = web::WebConfig {
+            public_url: "https://regisseur.example".into(),
+            ..web::WebConfig::default()
+        };
+        let app = web::app(web::AppState::new(t.db.clone(), config));
+        let r = tower::ServiceExt::oneshot(
+            app,
+            axum::http::Request::get("/login")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            r.headers().get("strict-transport-security").unwrap(),
+            "max-age=31536000"
+        );
+        let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap();
+        assert!(
+            cookie.starts_with("__Host-regisseur_form=") && cookie.contains("Secure"),
+            "{cookie}"
+        );
+    })
+    .await;
+}
