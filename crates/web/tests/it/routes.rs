@@ -10,7 +10,7 @@ use crate::harness::{TestApp, on_each_backend};
 /// Who may use each route: role names, or "all" (anyone, signed in or not),
 /// "signed" (any signed-in user), "staff" (every role but consultant and
 /// client contact).
-const POLICY: &[(&str, &str, &str)] = &[
+pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/healthz", "all"),
     ("GET", "/readyz", "all"),
     ("GET", "/static/app.css", "all"),

@@ -307,6 +307,27 @@ async fn a_report_shared_by_two_clients_shows_each_only_his_part() {
             )
             .await;
         assert_eq!(own.status, StatusCode::OK);
+        // Every page of the route table about reports, walked as each
+        // client on the shared report: nothing of the other client.
+        for (method, path, _) in crate::routes::POLICY {
+            let reports = path.starts_with("/cras") || path.starts_with("/api/v1/cras");
+            if *method != "GET" || !reports || path.contains("{attachment}") {
+                continue;
+            }
+            let path = path.replace("{id}", &id.to_string());
+            for (who, browser, token, secrets) in [
+                ("Clientis", &s.clientis_contact, Some(&clientis_token), &s.horizon_secrets),
+                ("Horizon", &s.horizon_contact, None, &s.clientis_secrets),
+            ] {
+                let r = match (path.starts_with("/api"), token) {
+                    (true, Some(tok)) => t.api(axum::http::Method::GET, &path, Some(tok), None).await,
+                    (true, None) => continue,
+                    (false, _) => t.get(&path, Some(browser)).await,
+                };
+                assert!(r.status.as_u16() < 500, "{path} as {who}: {}", r.status);
+                assert_hides(&format!("{path} as {who}"), &r.body, secrets);
+            }
+        }
         // Clientis's half days only, in the list and the API.
         let api = t
             .api(
