@@ -316,11 +316,18 @@ async fn a_report_shared_by_two_clients_shows_each_only_his_part() {
             }
             let path = path.replace("{id}", &id.to_string());
             for (who, browser, token, secrets) in [
-                ("Clientis", &s.clientis_contact, Some(&clientis_token), &s.horizon_secrets),
+                (
+                    "Clientis",
+                    &s.clientis_contact,
+                    Some(&clientis_token),
+                    &s.horizon_secrets,
+                ),
                 ("Horizon", &s.horizon_contact, None, &s.clientis_secrets),
             ] {
                 let r = match (path.starts_with("/api"), token) {
-                    (true, Some(tok)) => t.api(axum::http::Method::GET, &path, Some(tok), None).await,
+                    (true, Some(tok)) => {
+                        t.api(axum::http::Method::GET, &path, Some(tok), None).await
+                    }
                     (true, None) => continue,
                     (false, _) => t.get(&path, Some(browser)).await,
                 };
