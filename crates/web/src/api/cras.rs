@@ -58,12 +58,14 @@ impl From<&Summary> for CraSummaryDto {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CraEntryDto {
-    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
     /// `mission`, `bench`, `training`, `internal`, `presales` (and `leave`,
     /// read only: leave is requested, not typed).
+    #[schema(pattern = "^(mission|bench|training|internal|presales|leave)$")]
     pub activity: String,
     /// With `mission`.
+    #[schema(format = Uuid)]
     pub mission_id: Option<String>,
     /// With `leave` (read only).
     pub leave_type: Option<String>,
@@ -123,8 +125,10 @@ fn dto(s: &Sheet) -> CraDto {
 #[into_params(parameter_in = Query)]
 pub struct CraListParams {
     /// `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
     pub month: Option<String>,
-    /// One status.
+    /// One status: `draft`, `signed`, `client_validated`, `validated` or `superseded`.
+    #[param(pattern = "^(draft|signed|client_validated|validated|superseded)$")]
     pub status: Option<String>,
 }
 
@@ -182,7 +186,7 @@ impl domain::validation::ErrorKey for StatusInvalid {
 
 /// One report with its days.
 #[utoipa::path(get, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Get an activity report",
-    params(("id" = String, Path, description = "Report id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Report id")),
     responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn show(
@@ -208,7 +212,7 @@ pub struct CraBody {
 /// each bad entry, when a day exceeds one, falls outside the month or the
 /// mission, or the report is no longer a draft.
 #[utoipa::path(put, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Replace one's own report's days",
-    params(("id" = String, Path, description = "Report id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Report id")),
     request_body = CraBody,
     responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
@@ -288,6 +292,8 @@ pub async fn update(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateBody {
+    /// Report ids, 1 to 5000.
+    #[schema(min_items = 1, max_items = 5000, inline, value_type = Vec<uuid::Uuid>)]
     pub ids: Vec<String>,
 }
 

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod cras;
 pub mod me;
 pub mod payments;
+pub mod refusals;
 pub mod users;
 
 use std::sync::LazyLock;
@@ -48,9 +49,11 @@ pub struct ProblemFieldDoc {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Page number, from 1.
+    /// Page number, from 1 (default 1); out of range: 422 naming `page`.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
-    /// Items per page (1–200, default 25).
+    /// Items per page, 1–200 (default 25); out of range: 422 naming `per_page`.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
     /// Free-text search (name, SIREN, city, e-mail…), accents and case ignored.
     pub q: Option<String>,
