@@ -181,10 +181,7 @@ impl ListParamsFlat {
 /// List companies the caller may see (client contacts: their own company).
 #[utoipa::path(get, path = "/api/v1/companies", tag = "companies", summary = "List companies",
     params(ListParams, CompanyFilterParams),
-    responses((status = 200, body = CompanyPage),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CompanyPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -217,8 +214,6 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/companies", tag = "companies", summary = "Create a company",
     request_body = CompanyBody,
     responses((status = 201, body = CompanyDto),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 413, body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields, e.g. a SIREN whose Luhn key is wrong or already used", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -241,7 +236,7 @@ pub async fn create(
 /// One company.
 #[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "companies", summary = "Get a company",
     params(("id" = uuid::Uuid, Path, description = "Company id")),
-    responses((status = 200, body = CompanyDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CompanyDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -258,9 +253,7 @@ pub async fn show(
 #[utoipa::path(put, path = "/api/v1/companies/{id}", tag = "companies", summary = "Replace a company",
     params(("id" = uuid::Uuid, Path, description = "Company id")),
     request_body = CompanyBody,
-    responses((status = 200, body = CompanyDto),
-        (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CompanyDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

@@ -8,7 +8,7 @@ use store::contacts::{Contact, ContactFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use super::companies::ListParamsFlat;
-use super::{ListParams, ProblemDoc, created, rfc3339};
+use super::{ListParams, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -115,9 +115,7 @@ pub struct ContactListQuery {
 /// List contacts the caller may see (client contacts: their company's).
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", summary = "List contacts",
     params(ListParams, ContactFilterParams),
-    responses((status = 200, body = ContactPage),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ContactPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -154,7 +152,7 @@ pub async fn list(
 /// Create a contact at a company.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", summary = "Create a contact",
     request_body = ContactBody,
-    responses((status = 201, body = ContactDto), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn create(
     State(app): State<AppState>,
@@ -176,7 +174,7 @@ pub async fn create(
 /// One contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", summary = "Get a contact",
     params(("id" = uuid::Uuid, Path, description = "Contact id")),
-    responses((status = 200, body = ContactDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -193,8 +191,7 @@ pub async fn show(
 #[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "contacts", summary = "Replace a contact",
     params(("id" = uuid::Uuid, Path, description = "Contact id")),
     request_body = ContactBody,
-    responses((status = 200, body = ContactDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use store::cras::{Entry, Sheet, Summary};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProblemDoc, rfc3339};
+use super::rfc3339;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -136,8 +136,7 @@ pub struct CraListParams {
 /// with his company's missions, staff all (newest months first, 500 at most).
 #[utoipa::path(get, path = "/api/v1/cras", tag = "activity reports", summary = "List activity reports",
     params(CraListParams),
-    responses((status = 200, body = Vec<CraSummaryDto>),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<CraSummaryDto>)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -187,7 +186,7 @@ impl domain::validation::ErrorKey for StatusInvalid {
 /// One report with its days.
 #[utoipa::path(get, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Get an activity report",
     params(("id" = uuid::Uuid, Path, description = "Report id")),
-    responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CraDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -214,8 +213,7 @@ pub struct CraBody {
 #[utoipa::path(put, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Replace one's own report's days",
     params(("id" = uuid::Uuid, Path, description = "Report id")),
     request_body = CraBody,
-    responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CraDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,
@@ -308,7 +306,7 @@ pub struct ValidateResult {
 /// transaction.
 #[utoipa::path(post, path = "/api/v1/cras/validate", tag = "activity reports", summary = "Validate reports as their manager",
     request_body = ValidateBody,
-    responses((status = 200, body = ValidateResult), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ValidateResult)),
     security(("bearer" = [])))]
 pub async fn validate(
     State(app): State<AppState>,

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`, authenticated by personal tokens
 //! (`Authorization: Bearer rgt_…`) or, for same-site scripts, the session
 //! cookie plus the CSRF header. Documented by OpenAPI 3.1 built from the
-//! route table.
+//! route table; the refusals every operation may answer are added there
+//! (`refusals.rs`), a handler's attribute lists only its successes and any
+//! refusal it describes more precisely.
 
 pub mod companies;
 pub mod contacts;
@@ -30,14 +32,17 @@ pub struct ProblemDoc {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// `urn:request:<id>`, the id in the server's logs.
     pub instance: Option<String>,
-    /// One entry per refused field.
+    /// One entry per refused field; always present, empty when no single
+    /// field is at fault (401, 403, 404…).
     pub errors: Vec<ProblemFieldDoc>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ProblemFieldDoc {
-    /// The request field, e.g. `siren`.
+    /// The request field, e.g. `siren`, `per_page` or, inside a body,
+    /// `entries[2].date`.
     pub field: String,
     /// Stable machine code of the failed check, e.g. `id-checksum`.
     pub code: String,

@@ -9,7 +9,7 @@ use store::users::{User, UserFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use super::companies::ListParamsFlat;
-use super::{ListParams, ProblemDoc, created, rfc3339};
+use super::{ListParams, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -113,7 +113,7 @@ pub struct UserListQuery {
 /// List users (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", summary = "List users",
     params(ListParams, UserFilterParams),
-    responses((status = 200, body = UserPage), (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -160,7 +160,7 @@ pub async fn list(
 /// Create a user (administrators only).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create a user",
     request_body = UserBody,
-    responses((status = 201, body = UserDto), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn create(
     State(app): State<AppState>,
@@ -182,7 +182,7 @@ pub async fn create(
 /// One user (administrators only).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", summary = "Get a user",
     params(("id" = uuid::Uuid, Path, description = "User id")),
-    responses((status = 200, body = UserDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn show(State(app): State<AppState>, Id(id): Id<UserId>) -> AppResult<Json<UserDto>> {
     let mut tx = app.db.read().await?;
@@ -195,8 +195,7 @@ pub async fn show(State(app): State<AppState>, Id(id): Id<UserId>) -> AppResult<
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", summary = "Replace a user",
     params(("id" = uuid::Uuid, Path, description = "User id")),
     request_body = UserBody,
-    responses((status = 200, body = UserDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,
