@@ -1,9 +1,16 @@
-//! Paging of lists, shared by pages and the API so both clamp the same way.
+//! Paging of lists, shared by pages and the API. Pages clamp (a bookmarked
+//! page 0 still shows something); the API refuses, naming the parameter, so
+//! a client never receives fewer items than it asked for without knowing.
 
 use serde::Serialize;
 
+use crate::validation::ValidationErrors;
+
 pub const DEFAULT_PER_PAGE: u32 = 25;
 pub const MAX_PER_PAGE: u32 = 200;
+/// Beyond this a list is walked by filters, not by pages: an offset of
+/// billions of rows would only make the database scan for nothing.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -19,6 +26,32 @@ impl PageRequest {
             page: page.unwrap_or(1).max(1),
             per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
         }
+    }
+
+    /// The API's reading of `page` and `per_page` as sent: absent means the
+    /// default, anything else must be a whole number within bounds.
+    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let mut number =
+            |field: &'static str, key: &'static str, raw: Option<&str>, min: u32, max: u32| {
+                let n = raw.map(|r| {
+                    r.trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (min..=max).contains(n))
+                });
+                if let Some(None) = n {
+                    e.add_with(
+                        field,
+                        key,
+                        vec![("min", min.to_string()), ("max", max.to_string())],
+                    );
+                }
+                n.flatten()
+            };
+        let page = number("page", "page-invalid", page, 1, MAX_PAGE);
+        let per_page = number("per_page", "per-page-invalid", per_page, 1, MAX_PER_PAGE);
+        e.into_result(|| Self::new(page, per_page))
     }
 
     pub fn offset(&self) -> i64 {
@@ -67,6 +100,32 @@ mod tests {
         assert_eq!(p.page, 1);
         assert_eq!(p.per_page, MAX_PER_PAGE);
         assert_eq!(p.offset(), 0);
+    }
+
+    #[test]
+    fn the_api_refuses_what_pages_clamp() {
+        assert_eq!(PageRequest::parse(None, None), Ok(PageRequest::default()));
+        assert_eq!(
+            PageRequest::parse(Some("3"), Some("200")),
+            Ok(PageRequest {
+                page: 3,
+                per_page: 200
+            })
+        );
+        for (page, per_page, field) in [
+            (None, Some("2147483648"), "per_page"),
+            (None, Some("201"), "per_page"),
+            (None, Some("0"), "per_page"),
+            (None, Some("-1"), "per_page"),
+            (None, Some("ten"), "per_page"),
+            (Some("0"), None, "page"),
+            (Some("1000001"), None, "page"),
+            (Some(""), None, "page"),
+        ] {
+            let e = PageRequest::parse(page, per_page).unwrap_err();
+            assert_eq!(e.0.len(), 1, "{page:?} {per_page:?}");
+            assert_eq!(e.0[0].field, field);
+        }
     }
 
     proptest! {

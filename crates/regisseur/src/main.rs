@@ -11,6 +11,7 @@ mod fec;
 mod generate;
 mod ledger;
 mod serve;
+mod token;
 mod user;
 mod worker;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Personal API tokens: `token create --email … --name …` prints one.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Copy the database to a file (SQLite), or print the pg_dump command (PostgreSQL).
     Backup(backup::BackupArgs),
     /// Add synthetic data of a given size, for benchmarks.
@@ -78,6 +82,7 @@ async fn main() -> std::process::ExitCode {
         ),
         Command::Demo(args) => done(demo::run(&cli.common, args).await),
         Command::User(cmd) => done(user::run(&cli.common, cmd).await),
+        Command::Token(cmd) => done(token::run(&cli.common, cmd).await),
         Command::Backup(args) => done(backup::run(&cli.common, args).await),
         Command::Generate(args) => done(generate::run(&cli.common, args).await),
         Command::Bench(args) => done(bench::run(&cli.common, args).await),

@@ -34,6 +34,11 @@ pub enum AppError {
     /// A malformed request; the key names the message.
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// A malformed request whose fault lies in one named field (a JSON
+    /// member of the wrong type, a repeated query parameter): the path is
+    /// only known at run time, e.g. `entries[2].date`.
+    #[error("bad field {field}: {key}")]
+    BadField { field: String, key: &'static str },
     #[error("validation failed")]
     Validation(ValidationErrors),
     #[error("payload too large")]
@@ -85,7 +90,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadField { .. } => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -103,7 +108,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "error-unauthenticated",
             AppError::Csrf => "error-csrf",
             AppError::TooManyRequests => "error-too-many-requests",
-            AppError::BadRequest(_) => "error-bad-request",
+            AppError::BadRequest(_) | AppError::BadField { .. } => "error-bad-request",
             AppError::Validation(_) => "error-validation",
             AppError::PayloadTooLarge => "error-payload-too-large",
             AppError::UnsupportedMediaType => "error-unsupported-media-type",
@@ -115,7 +120,7 @@ impl AppError {
 
     fn detail_key(&self) -> &'static str {
         match self {
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(key) | AppError::BadField { key, .. } => key,
             other => other.title_key(),
         }
     }
@@ -138,7 +143,8 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Always present, empty when no single field is at fault, so clients
+    /// need not test for it.
     pub errors: Vec<ProblemField>,
 }
 
@@ -163,6 +169,11 @@ pub fn problem_response(err: &AppError) -> Response {
                 })
                 .collect()
         }
+        AppError::BadField { field, key } => vec![ProblemField {
+            field: field.clone(),
+            code: key.trim_start_matches("error-").to_string(),
+            message: i18n::t(locale, key),
+        }],
         _ => Vec::new(),
     };
     let problem = Problem {

@@ -2,6 +2,7 @@
 //! headers every response carries.
 
 use std::any::Any;
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::Body;
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, IS_API, REQUEST_LOCALE};
 
 /// Liveness: the process answers.
 pub async fn healthz() -> impl IntoResponse {
@@ -114,8 +115,30 @@ pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A request taking longer than `limit` is answered 503 (a problem
+/// document on the API, in the language asked for) and its work dropped.
+pub async fn deadline(limit: Duration, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/v1");
+    let locale = crate::ctx::negotiate_locale(None, req.headers());
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!(?limit, "request timed out");
+            REQUEST_LOCALE
+                .scope(
+                    locale,
+                    IS_API.scope(is_api, async { AppError::Unavailable.into_response() }),
+                )
+                .await
+        }
+    }
+}
+
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
+    if IS_API.try_with(|a| *a).unwrap_or(false) {
+        return crate::error::problem_response(&AppError::Internal(anyhow::anyhow!("panic")));
+    }
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "Erreur interne / Internal error",

@@ -96,7 +96,22 @@ impl Routes {
 
     /// An API route: its path and method come from the handler's
     /// `#[utoipa::path]`, which also documents it.
-    fn api(mut self, need: Need, (schemas, paths, mr): UtoipaMethodRouter<AppState>) -> Self {
+    fn api(mut self, need: Need, (schemas, mut paths, mr): UtoipaMethodRouter<AppState>) -> Self {
+        for item in paths.paths.values_mut() {
+            let permission = matches!(need, Perm(_));
+            for (op, writes) in [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ] {
+                if let Some(op) = op {
+                    let shape = api::refusals::Shape::of(op, permission, writes);
+                    api::refusals::document(op, shape);
+                }
+            }
+        }
         for (path, item) in paths.paths.iter() {
             let methods: Vec<Method> = [
                 (Method::GET, item.get.is_some()),
@@ -769,6 +784,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             csrf::verify,
         ))
+        // Inside the context, so a panic still answers in the request's
+        // format (a problem document on the API); the outer one is a net.
+        .layer(CatchPanicLayer::custom(ops::panic_response))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ctx::load,
@@ -778,10 +796,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             ops::security_headers,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(axum::middleware::from_fn(|req, next| {
+            ops::deadline(Duration::from_secs(30), req, next)
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &axum::http::Request<axum::body::Body>| {
                 tracing::debug_span!(

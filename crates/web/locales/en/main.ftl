@@ -189,6 +189,12 @@ error-malformed-query = The query parameters are invalid.
 error-json-shape = The JSON does not match the expected shape (missing, unknown or mistyped field).
 error-malformed-json = The request body is not valid JSON.
 error-bad-locale = Unknown language.
+json-field-missing = This field is required in the JSON body.
+json-field-unknown = This field is not expected here.
+json-field-invalid = This value has the wrong type or form.
+query-field-malformed = This query parameter is malformed or repeated.
+page-invalid = The page number must be a whole number from 1 to { $max }.
+per-page-invalid = The page size must be a whole number from { $min } to { $max }.
 
 field-required = This field is required.
 field-too-long = At most { $max } characters.

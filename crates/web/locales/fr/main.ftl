@@ -189,6 +189,12 @@ error-malformed-query = Les paramètres de l'adresse sont invalides.
 error-json-shape = Le JSON ne correspond pas au format attendu (champ manquant, inconnu ou de mauvais type).
 error-malformed-json = Le corps de la requête n'est pas du JSON valide.
 error-bad-locale = Langue inconnue.
+json-field-missing = Ce champ est obligatoire dans le corps JSON.
+json-field-unknown = Ce champ n'est pas attendu ici.
+json-field-invalid = Cette valeur n'a pas le type ou la forme attendus.
+query-field-malformed = Ce paramètre de l'adresse est mal formé ou répété.
+page-invalid = Le numéro de page doit être un nombre entier de 1 à { $max }.
+per-page-invalid = La taille de page doit être un nombre entier de { $min } à { $max }.
 
 field-required = Ce champ est obligatoire.
 field-too-long = { $max } caractères au plus.

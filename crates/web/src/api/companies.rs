@@ -69,26 +69,42 @@ impl From<&Company> for CompanyDto {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyBody {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// `client` (default), `prospect` or `supplier`.
+    #[schema(pattern = "^(client|prospect|supplier)$")]
     pub kind: Option<String>,
+    #[schema(max_length = 60)]
     pub legal_form: Option<String>,
     /// 9 digits, Luhn key checked.
+    #[schema(pattern = "^[0-9]{9}$")]
     pub siren: Option<String>,
     /// 14 digits, Luhn key checked (La Poste rule included); must match the SIREN.
+    #[schema(pattern = "^[0-9]{14}$")]
     pub siret: Option<String>,
-    /// French intra-EU VAT number: FR + key + SIREN.
+    /// Intra-EU VAT number; a French one is FR + key + SIREN and must match the SIREN.
     pub vat_number: Option<String>,
+    #[schema(max_length = 200)]
     pub address_line1: Option<String>,
+    #[schema(max_length = 200)]
     pub address_line2: Option<String>,
+    /// 5 digits in France; elsewhere 2 to 12 letters, digits, spaces or hyphens.
+    #[schema(min_length = 2, max_length = 12, pattern = "^[0-9A-Za-z -]+$")]
     pub postcode: Option<String>,
+    #[schema(max_length = 100)]
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2, default FR.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
+    /// 6 to 20 digits, with spaces, dots, hyphens, brackets or a leading +.
+    #[schema(max_length = 30, pattern = "^[0-9 +.()-]+$")]
     pub phone: Option<String>,
+    /// Checked with its mod-97 key.
     pub iban: Option<String>,
     pub key_account: Option<bool>,
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
 }
 
@@ -128,6 +144,7 @@ pub struct CompanyPage {
 #[into_params(parameter_in = Query)]
 pub struct CompanyFilterParams {
     /// `client`, `prospect` or `supplier`.
+    #[param(pattern = "^(client|prospect|supplier)$")]
     pub kind: Option<String>,
 }
 
@@ -148,18 +165,14 @@ pub struct ListParamsFlat {
 }
 
 impl ListParamsFlat {
+    /// Out-of-range paging is refused naming the parameter, never clamped.
     pub fn parse(&self) -> AppResult<ListParams> {
-        let num = |v: &Option<String>| -> AppResult<Option<u32>> {
-            v.as_deref()
-                .map(|s| {
-                    s.parse::<u32>()
-                        .map_err(|_| AppError::BadRequest("error-malformed-query"))
-                })
-                .transpose()
-        };
+        let page =
+            domain::paging::PageRequest::parse(self.page.as_deref(), self.per_page.as_deref())
+                .map_err(AppError::Validation)?;
         Ok(ListParams {
-            page: num(&self.page)?,
-            per_page: num(&self.per_page)?,
+            page: Some(page.page),
+            per_page: Some(page.per_page),
             q: self.q.clone(),
         })
     }
@@ -168,10 +181,7 @@ impl ListParamsFlat {
 /// List companies the caller may see (client contacts: their own company).
 #[utoipa::path(get, path = "/api/v1/companies", tag = "companies", summary = "List companies",
     params(ListParams, CompanyFilterParams),
-    responses((status = 200, body = CompanyPage),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CompanyPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -204,8 +214,6 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/companies", tag = "companies", summary = "Create a company",
     request_body = CompanyBody,
     responses((status = 201, body = CompanyDto),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 413, body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields, e.g. a SIREN whose Luhn key is wrong or already used", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -227,8 +235,8 @@ pub async fn create(
 
 /// One company.
 #[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "companies", summary = "Get a company",
-    params(("id" = String, Path, description = "Company id (UUID)")),
-    responses((status = 200, body = CompanyDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    params(("id" = uuid::Uuid, Path, description = "Company id")),
+    responses((status = 200, body = CompanyDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -243,11 +251,9 @@ pub async fn show(
 
 /// Replace a company.
 #[utoipa::path(put, path = "/api/v1/companies/{id}", tag = "companies", summary = "Replace a company",
-    params(("id" = String, Path, description = "Company id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Company id")),
     request_body = CompanyBody,
-    responses((status = 200, body = CompanyDto),
-        (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CompanyDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

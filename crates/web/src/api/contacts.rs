@@ -8,7 +8,7 @@ use store::contacts::{Contact, ContactFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use super::companies::ListParamsFlat;
-use super::{ListParams, ProblemDoc, created, rfc3339};
+use super::{ListParams, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -53,14 +53,23 @@ impl From<&Contact> for ContactDto {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
+    #[schema(format = Uuid)]
     pub company_id: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
+    #[schema(format = Email)]
     pub email: Option<String>,
+    /// 6 to 20 digits, with spaces, dots, hyphens, brackets or a leading +.
+    #[schema(max_length = 30, pattern = "^[0-9 +.()-]+$")]
     pub phone: Option<String>,
+    #[schema(max_length = 120)]
     pub job_title: Option<String>,
-    /// Default `other`.
+    /// `buyer`, `domain_manager`, `accounts_payable`, `operational` or `other` (default).
+    #[schema(pattern = "^(buyer|domain_manager|accounts_payable|operational|other)$")]
     pub role: Option<String>,
+    #[schema(max_length = 5000)]
     pub notes: Option<String>,
 }
 
@@ -92,6 +101,7 @@ pub struct ContactPage {
 #[into_params(parameter_in = Query)]
 pub struct ContactFilterParams {
     /// Only the contacts of this company.
+    #[param(format = Uuid)]
     pub company_id: Option<String>,
 }
 
@@ -105,9 +115,7 @@ pub struct ContactListQuery {
 /// List contacts the caller may see (client contacts: their company's).
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", summary = "List contacts",
     params(ListParams, ContactFilterParams),
-    responses((status = 200, body = ContactPage),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ContactPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -144,7 +152,7 @@ pub async fn list(
 /// Create a contact at a company.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", summary = "Create a contact",
     request_body = ContactBody,
-    responses((status = 201, body = ContactDto), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn create(
     State(app): State<AppState>,
@@ -165,8 +173,8 @@ pub async fn create(
 
 /// One contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", summary = "Get a contact",
-    params(("id" = String, Path, description = "Contact id (UUID)")),
-    responses((status = 200, body = ContactDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    params(("id" = uuid::Uuid, Path, description = "Contact id")),
+    responses((status = 200, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -181,10 +189,9 @@ pub async fn show(
 
 /// Replace a contact.
 #[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "contacts", summary = "Replace a contact",
-    params(("id" = String, Path, description = "Contact id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Contact id")),
     request_body = ContactBody,
-    responses((status = 200, body = ContactDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ContactDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

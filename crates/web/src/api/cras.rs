@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use store::cras::{Entry, Sheet, Summary};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ProblemDoc, rfc3339};
+use super::rfc3339;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -58,12 +58,14 @@ impl From<&Summary> for CraSummaryDto {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CraEntryDto {
-    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
     /// `mission`, `bench`, `training`, `internal`, `presales` (and `leave`,
     /// read only: leave is requested, not typed).
+    #[schema(pattern = "^(mission|bench|training|internal|presales|leave)$")]
     pub activity: String,
     /// With `mission`.
+    #[schema(format = Uuid)]
     pub mission_id: Option<String>,
     /// With `leave` (read only).
     pub leave_type: Option<String>,
@@ -123,8 +125,10 @@ fn dto(s: &Sheet) -> CraDto {
 #[into_params(parameter_in = Query)]
 pub struct CraListParams {
     /// `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
     pub month: Option<String>,
-    /// One status.
+    /// One status: `draft`, `signed`, `client_validated`, `validated` or `superseded`.
+    #[param(pattern = "^(draft|signed|client_validated|validated|superseded)$")]
     pub status: Option<String>,
 }
 
@@ -132,8 +136,7 @@ pub struct CraListParams {
 /// with his company's missions, staff all (newest months first, 500 at most).
 #[utoipa::path(get, path = "/api/v1/cras", tag = "activity reports", summary = "List activity reports",
     params(CraListParams),
-    responses((status = 200, body = Vec<CraSummaryDto>),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<CraSummaryDto>)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -182,8 +185,8 @@ impl domain::validation::ErrorKey for StatusInvalid {
 
 /// One report with its days.
 #[utoipa::path(get, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Get an activity report",
-    params(("id" = String, Path, description = "Report id (UUID)")),
-    responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    params(("id" = uuid::Uuid, Path, description = "Report id")),
+    responses((status = 200, body = CraDto)),
     security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -208,10 +211,9 @@ pub struct CraBody {
 /// each bad entry, when a day exceeds one, falls outside the month or the
 /// mission, or the report is no longer a draft.
 #[utoipa::path(put, path = "/api/v1/cras/{id}", tag = "activity reports", summary = "Replace one's own report's days",
-    params(("id" = String, Path, description = "Report id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Report id")),
     request_body = CraBody,
-    responses((status = 200, body = CraDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = CraDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,
@@ -288,6 +290,8 @@ pub async fn update(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateBody {
+    /// Report ids, 1 to 5000.
+    #[schema(min_items = 1, max_items = 5000, inline, value_type = Vec<uuid::Uuid>)]
     pub ids: Vec<String>,
 }
 
@@ -302,7 +306,7 @@ pub struct ValidateResult {
 /// transaction.
 #[utoipa::path(post, path = "/api/v1/cras/validate", tag = "activity reports", summary = "Validate reports as their manager",
     request_body = ValidateBody,
-    responses((status = 200, body = ValidateResult), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = ValidateResult)),
     security(("bearer" = [])))]
 pub async fn validate(
     State(app): State<AppState>,

@@ -6,7 +6,7 @@ use crate::error::AppResult;
 
 /// The authenticated user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "users", summary = "The authenticated user",
-    responses((status = 200, body = UserDto), (status = 401, body = super::ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn show(ctx: Ctx) -> AppResult<Json<UserDto>> {
     Ok(Json(UserDto::from(ctx.user()?)))

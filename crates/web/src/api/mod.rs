@@ -1,13 +1,16 @@
 //! The JSON API under `/api/v1`, authenticated by personal tokens
 //! (`Authorization: Bearer rgt_…`) or, for same-site scripts, the session
 //! cookie plus the CSRF header. Documented by OpenAPI 3.1 built from the
-//! route table.
+//! route table; the refusals every operation may answer are added there
+//! (`refusals.rs`), a handler's attribute lists only its successes and any
+//! refusal it describes more precisely.
 
 pub mod companies;
 pub mod contacts;
 pub mod cras;
 pub mod me;
 pub mod payments;
+pub mod refusals;
 pub mod users;
 
 use std::sync::LazyLock;
@@ -29,14 +32,17 @@ pub struct ProblemDoc {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// `urn:request:<id>`, the id in the server's logs.
     pub instance: Option<String>,
-    /// One entry per refused field.
+    /// One entry per refused field; always present, empty when no single
+    /// field is at fault (401, 403, 404…).
     pub errors: Vec<ProblemFieldDoc>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ProblemFieldDoc {
-    /// The request field, e.g. `siren`.
+    /// The request field, e.g. `siren`, `per_page` or, inside a body,
+    /// `entries[2].date`.
     pub field: String,
     /// Stable machine code of the failed check, e.g. `id-checksum`.
     pub code: String,
@@ -48,9 +54,11 @@ pub struct ProblemFieldDoc {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Page number, from 1.
+    /// Page number, from 1 (default 1); out of range: 422 naming `page`.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
-    /// Items per page (1–200, default 25).
+    /// Items per page, 1–200 (default 25); out of range: 422 naming `per_page`.
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
     /// Free-text search (name, SIREN, city, e-mail…), accents and case ignored.
     pub q: Option<String>,

@@ -43,27 +43,42 @@ pub struct OpenItemDto {
 #[into_params(parameter_in = Query)]
 pub struct OpenItemsParams {
     /// Only this client's invoices.
+    #[param(format = Uuid)]
     pub client_id: Option<String>,
+}
+
+/// A client filter: absent or blank means every client; anything else must
+/// be a company id, refused naming `client_id` rather than matching nothing.
+fn client_filter(raw: Option<&str>) -> AppResult<Option<String>> {
+    let mut e = ValidationErrors::new();
+    let id = e.optional("client_id", raw.unwrap_or(""), |s| {
+        CompanyId::parse(s).ok_or(ClientUnknown)
+    });
+    if !e.is_empty() {
+        return Err(AppError::Validation(e));
+    }
+    Ok(id.map(|c| c.to_string()))
+}
+
+struct ClientUnknown;
+impl domain::validation::ErrorKey for ClientUnknown {
+    fn key(&self) -> &'static str {
+        "company-unknown"
+    }
 }
 
 /// The issued invoices still owed, by due date.
 #[utoipa::path(get, path = "/api/v1/open-items", tag = "payments", summary = "List open invoices",
     params(OpenItemsParams),
-    responses((status = 200, body = Vec<OpenItemDto>),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<OpenItemDto>)),
     security(("bearer" = [])))]
 pub async fn open_items(
     State(app): State<AppState>,
     Query(q): Query<OpenItemsParams>,
 ) -> AppResult<Json<Vec<OpenItemDto>>> {
-    let client = q
-        .client_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
+    let client = client_filter(q.client_id.as_deref())?;
     let mut tx = app.db.read().await?;
-    let items = payments::open_items(&mut tx, client).await?;
+    let items = payments::open_items(&mut tx, client.as_deref()).await?;
     tx.commit().await?;
     Ok(Json(
         items
@@ -139,22 +154,22 @@ fn dto(p: payments::Payment, allocations: Vec<payments::Allocation>) -> PaymentD
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PaymentsParams {
+    /// Only this client's payments.
+    #[param(format = Uuid)]
     pub client_id: Option<String>,
 }
 
 /// Payments, latest first (at most 500).
 #[utoipa::path(get, path = "/api/v1/payments", tag = "payments", summary = "List payments",
     params(PaymentsParams),
-    responses((status = 200, body = Vec<PaymentDto>),
-        (status = 401, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<PaymentDto>)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
     Query(q): Query<PaymentsParams>,
 ) -> AppResult<Json<Vec<PaymentDto>>> {
     let f = Filter {
-        client: q.client_id.filter(|c| !c.trim().is_empty()),
+        client: client_filter(q.client_id.as_deref())?,
         ..Filter::default()
     };
     let mut tx = app.db.read().await?;
@@ -170,8 +185,8 @@ pub async fn list(
 
 /// One payment with its allocations.
 #[utoipa::path(get, path = "/api/v1/payments/{id}", tag = "payments", summary = "Get a payment",
-    params(("id" = String, Path, description = "Payment id (UUID)")),
-    responses((status = 200, body = PaymentDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    params(("id" = uuid::Uuid, Path, description = "Payment id")),
+    responses((status = 200, body = PaymentDto)),
     security(("bearer" = [])))]
 pub async fn show(State(app): State<AppState>, RowId(id): RowId) -> AppResult<Json<PaymentDto>> {
     let mut tx = app.db.read().await?;
@@ -183,6 +198,7 @@ pub async fn show(State(app): State<AppState>, RowId(id): RowId) -> AppResult<Js
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllocationBody {
+    #[schema(format = Uuid)]
     pub invoice_id: String,
     /// Decimal string, e.g. `"7200.00"`.
     pub amount: String,
@@ -192,13 +208,17 @@ pub struct AllocationBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
+    #[schema(format = Uuid)]
     pub client_id: String,
+    #[schema(format = Uuid)]
     pub bank_account_id: String,
-    /// `YYYY-MM-DD`, not in the future.
+    /// Not in the future.
+    #[schema(format = Date)]
     pub received_on: String,
     /// Decimal string, e.g. `"14400.00"`.
     pub amount: String,
     /// `transfer` (default), `cheque`, `card`, `direct_debit`, `cash` or `other`.
+    #[schema(pattern = "^(transfer|cheque|card|direct_debit|cash|other)$")]
     pub method: Option<String>,
     pub reference: Option<String>,
     /// The invoices it settles; none: the amount stays as the client's credit.
@@ -264,7 +284,6 @@ fn parse(b: PaymentBody) -> Result<NewPayment, ValidationErrors> {
 #[utoipa::path(post, path = "/api/v1/payments", tag = "payments", summary = "Record a payment",
     request_body = PaymentBody,
     responses((status = 201, body = PaymentDto),
-        (status = 400, body = ProblemDoc, content_type = "application/problem+json"),
         (status = 422, description = "Refused fields, e.g. an amount above the invoice's outstanding or a cancelled invoice", body = ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(

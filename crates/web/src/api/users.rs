@@ -9,7 +9,7 @@ use store::users::{User, UserFilter};
 use utoipa::{IntoParams, ToSchema};
 
 use super::companies::ListParamsFlat;
-use super::{ListParams, ProblemDoc, created, rfc3339};
+use super::{ListParams, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -49,13 +49,22 @@ impl From<&User> for UserDto {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
+    #[schema(format = Email)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 120)]
     pub display_name: String,
+    #[schema(
+        pattern = "^(admin|direction|business_manager|delivery_manager|recruiter|finance|consultant|client_contact)$"
+    )]
     pub role: String,
+    /// Required for a client contact (his client company), refused otherwise.
+    #[schema(format = Uuid)]
     pub company_id: Option<String>,
     /// `fr` or `en`; absent: negotiated from the browser.
+    #[schema(pattern = "^(fr|en)$")]
     pub locale: Option<String>,
-    /// Required at creation (12 characters or more); on update, replaces the password when present.
+    /// Required at creation; on update, replaces the password when present.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: Option<String>,
     pub active: Option<bool>,
 }
@@ -85,7 +94,11 @@ pub struct UserPage {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilterParams {
+    #[param(
+        pattern = "^(admin|direction|business_manager|delivery_manager|recruiter|finance|consultant|client_contact)$"
+    )]
     pub role: Option<String>,
+    #[param(format = Uuid)]
     pub company_id: Option<String>,
 }
 
@@ -100,7 +113,7 @@ pub struct UserListQuery {
 /// List users (administrators only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", summary = "List users",
     params(ListParams, UserFilterParams),
-    responses((status = 200, body = UserPage), (status = 403, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
@@ -147,7 +160,7 @@ pub async fn list(
 /// Create a user (administrators only).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create a user",
     request_body = UserBody,
-    responses((status = 201, body = UserDto), (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 201, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn create(
     State(app): State<AppState>,
@@ -168,8 +181,8 @@ pub async fn create(
 
 /// One user (administrators only).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", summary = "Get a user",
-    params(("id" = String, Path, description = "User id (UUID)")),
-    responses((status = 200, body = UserDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json")),
+    params(("id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 200, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn show(State(app): State<AppState>, Id(id): Id<UserId>) -> AppResult<Json<UserDto>> {
     let mut tx = app.db.read().await?;
@@ -180,10 +193,9 @@ pub async fn show(State(app): State<AppState>, Id(id): Id<UserId>) -> AppResult<
 
 /// Replace a user (administrators only).
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", summary = "Replace a user",
-    params(("id" = String, Path, description = "User id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "User id")),
     request_body = UserBody,
-    responses((status = 200, body = UserDto), (status = 404, body = ProblemDoc, content_type = "application/problem+json"),
-        (status = 422, body = ProblemDoc, content_type = "application/problem+json")),
+    responses((status = 200, body = UserDto)),
     security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

@@ -197,7 +197,8 @@ async fn malformed_oversized_and_mistyped_bodies() {
                 None,
             )
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "page");
         let r = t
             .api(
                 Method::GET,

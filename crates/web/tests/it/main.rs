@@ -15,6 +15,7 @@ mod invoices;
 mod leave;
 mod lettering;
 mod missions;
+mod openapi;
 mod pages;
 mod payments;
 mod receivables;
