@@ -679,6 +679,11 @@ pub fn routes() -> Routes {
             pages::invoices::show::release,
         )
         .post(
+            "/invoices/{id}/refresh-terms",
+            Perm(ManageInvoices),
+            pages::invoices::show::refresh_terms,
+        )
+        .post(
             "/invoices/{id}/credit",
             Perm(ManageInvoices),
             pages::invoices::credit::credit,
@@ -758,6 +763,7 @@ pub fn routes() -> Routes {
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))
         .api(Perm(EditContacts), routes!(api::contacts::update))
+        .api(Perm(ManageInvoices), routes!(api::invoices::refresh_terms))
         .api(Perm(ViewCras), routes!(api::cras::list))
         .api(Perm(ViewCras), routes!(api::cras::show))
         .api(Perm(EnterCra), routes!(api::cras::update))

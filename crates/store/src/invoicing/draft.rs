@@ -470,6 +470,7 @@ async fn open_invoice(
     .await
     .map(|r| r.rows_affected())
     })?;
+    super::issue::freeze_draft(tx, &id).await?;
     Ok((id, 1))
 }
 

@@ -70,6 +70,39 @@ fn blank_firm() -> Firm {
 }
 
 impl Frozen {
+    /// What differs between the terms a draft was frozen with and the
+    /// terms its mission, client and firm carry now, in words (empty: the
+    /// draft still says what they say). Issue refuses a draft with changes
+    /// until its user refreshes it: nothing an invoice states changes
+    /// without someone seeing it.
+    pub fn changes(&self, now: &Frozen) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.seller != now.seller {
+            out.push("identité de l'entreprise");
+        }
+        if self.buyer != now.buyer {
+            out.push("client (nom, identifiants, adresse)");
+        }
+        if self.billing_address != now.billing_address {
+            out.push("adresse de facturation");
+        }
+        if self.po_number != now.po_number {
+            out.push("n° de bon de commande");
+        }
+        if self.contract_reference != now.contract_reference {
+            out.push("référence du contrat");
+        }
+        if (self.payment_days, self.payment_end_of_month)
+            != (now.payment_days, now.payment_end_of_month)
+        {
+            out.push("délai de paiement");
+        }
+        if self.vat_regime != now.vat_regime {
+            out.push("régime de TVA");
+        }
+        out
+    }
+
     pub fn regime(&self) -> VatRegime {
         VatRegime::parse(&self.vat_regime).unwrap_or_default()
     }
@@ -264,6 +297,125 @@ pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
     })
 }
 
+/// The terms a draft was frozen with at drafting (`None` for drafts made
+/// before drafting froze them: they take the live terms at issue).
+pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
+    h.frozen
+        .as_deref()
+        .map(|f| serde_json::from_str(f).map_err(|e| corrupt("frozen terms", &e.to_string())))
+        .transpose()
+}
+
+/// Freezes the terms of a new draft: what it will state when issued,
+/// unless its user refreshes it (see [`Frozen::changes`]).
+pub(crate) async fn freeze_draft(tx: &mut Tx, id: &str) -> Result<()> {
+    let h = head(tx, id).await?;
+    let frozen = live(tx, &h).await?.frozen;
+    set_frozen(tx, id, &frozen).await
+}
+
+async fn set_frozen(tx: &mut Tx, id: &str, frozen: &Frozen) -> Result<()> {
+    let json = serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET frozen = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(&json)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The lines whose VAT rate is no longer their mission's: (mission title,
+/// drafted rate, rate now).
+async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT DISTINCT m.title, CAST(l.vat_rate_bp AS INTEGER), CAST(m.vat_rate_bp AS INTEGER)
+         FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
+         WHERE l.invoice_id = $1 AND l.vat_rate_bp <> m.vat_rate_bp ORDER BY m.title"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// What changed since the draft `id` was frozen, in words (empty: it can
+/// be issued as it stands). Shown on the draft's page with the way to
+/// refresh it.
+pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
+    let h = head(tx, id).await?;
+    changes_of(tx, id, &h).await
+}
+
+async fn changes_of(tx: &mut Tx, id: &str, h: &Head) -> Result<Vec<String>> {
+    let mut out: Vec<String> = match drafted(h)? {
+        Some(f) => f
+            .changes(&live(tx, h).await?.frozen)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+    };
+    for (title, was, now) in rate_changes(tx, id).await? {
+        let pct = |bp: i32| {
+            domain::terms::VatRate::from_basis_points(bp.max(0) as u32)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| bp.to_string())
+        };
+        out.push(format!(
+            "taux de TVA de « {title} » ({} → {})",
+            pct(was),
+            pct(now)
+        ));
+    }
+    Ok(out)
+}
+
+/// Brings a draft (or an invoice waiting for a signature) in line with its
+/// mission, client and firm as they are now: its terms are frozen again,
+/// its lines take their mission's VAT rate and its totals are recomputed.
+/// Done by a person who saw the changes, never by issuing.
+pub async fn refresh_terms(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+) -> Result<domain::invoice::Totals> {
+    let h = head(tx, id).await?;
+    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    if !matches!(
+        status,
+        InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
+    ) {
+        return Err(refuse("status", "invoice-not-a-draft"));
+    }
+    let changes = changes_of(tx, id, &h).await?;
+    let frozen = live(tx, &h).await?.frozen;
+    set_frozen(tx, id, &frozen).await?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE invoice_lines SET vat_rate_bp = (SELECT m.vat_rate_bp FROM missions m WHERE m.id = invoice_lines.mission_id)
+         WHERE invoice_id = $1 AND mission_id IS NOT NULL"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let totals = super::draft::refresh_totals(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        "refresh_invoice_terms",
+        "invoice",
+        id,
+        None::<&()>,
+        Some(&serde_json::json!({ "changes": changes, "gross_cents": totals.gross.cents() })),
+    )
+    .await?;
+    Ok(totals)
+}
+
 /// Issues a draft invoice dated `date`. Refused, with nothing written, while
 /// it waits for the client contract's signature, once issued, when a
 /// mandatory mention is missing (listed), when dated before the series'
@@ -281,11 +433,22 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     if h.net_cents <= 0 {
         return Err(refuse("lines", "invoice-empty"));
     }
+    // Everything the invoice states was frozen at drafting; a draft whose
+    // terms moved since is refused until its user refreshes it.
+    let changes = changes_of(tx, id, &h).await?;
+    if !changes.is_empty() {
+        return Err(refuse_with(
+            "terms",
+            "invoice-terms-changed",
+            vec![("changes", changes.join(", "))],
+        ));
+    }
     let Live {
-        frozen,
+        frozen: now_terms,
         firm,
         company,
     } = live(tx, &h).await?;
+    let frozen = drafted(&h)?.unwrap_or(now_terms);
     let regime = frozen.regime();
     let mut missing = missing_mentions(firm.as_ref(), &company, regime);
     // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).
@@ -347,6 +510,17 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     if n == 0 {
         return Err(refuse("status", "invoice-already-issued"));
     }
+    // The Factur-X is made here, in the issue's transaction, from what was
+    // just written: an invoice whose XML cannot be produced (its amounts
+    // and VAT would not agree with its mentions) is never issued.
+    super::facturx::xml(tx, id).await.map_err(|e| match e {
+        Error::Corrupt(reason) => refuse_with(
+            "facturx",
+            "invoice-facturx-impossible",
+            vec![("reason", reason)],
+        ),
+        other => other,
+    })?;
     super::lock::release_accrual(tx, actor, id, &number, date).await?;
     audit::record(
         tx,

@@ -38,7 +38,9 @@ pub struct Printed {
 }
 
 /// The printable invoice or credit note `id`: issued, from its frozen
-/// parties; otherwise a preview marked [`DRAFT_MARK`].
+/// parties; otherwise a preview marked [`DRAFT_MARK`] of what the draft
+/// would state (its terms frozen at drafting; the live ones for drafts made
+/// before drafting froze them).
 pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
     let d = read::get(tx, id).await?;
     if d.summary.status == InvoiceStatus::Issued {
@@ -48,7 +50,10 @@ pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
             file_name: file_name(&doc.detail),
         });
     }
-    let frozen = live_parties(tx, id).await?;
+    let frozen = match d.frozen.clone() {
+        Some(f) => f,
+        None => live_parties(tx, id).await?,
+    };
     let totals = document_totals(tx, &d).await?;
     Ok(Printed {
         pdf: build(&d, &frozen, &totals, None)?,

@@ -404,7 +404,22 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
         .await
         .map(|r| r.rows_affected()))
         .unwrap();
+        // The draft was frozen without them: it says what changed and
+        // waits for its user to bring it up to date.
         let mut tx = db.begin().await.unwrap();
+        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-terms-changed"
+                && v.0[0].args[0].1 == "identité de l'entreprise, client (nom, identifiants, adresse)"),
+            "{e:?}"
+        );
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        store::invoicing::issue::refresh_terms(&mut tx, &actor(), &draft.id)
+            .await
+            .unwrap();
         store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap();
@@ -413,6 +428,184 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
         let xml = String::from_utf8(facturx::xml(&mut tx, &draft.id).await.unwrap()).unwrap();
         tx.commit().await.unwrap();
         assert!(xml.contains("<ram:URIID schemeID=\"9930\">DE136695976</ram:URIID>"), "{xml}");
+    })
+    .await;
+}
+
+const ZERO: &str = "0,00\u{a0}€";
+
+/// The amounts an issued invoice states in each of its three forms.
+#[derive(Debug, PartialEq, Eq)]
+struct Stated {
+    net: String,
+    vat: String,
+    gross: String,
+}
+
+/// What the ledger entry, the printed PDF and the Factur-X XML of the
+/// issued invoice `id` state; with its regime's "no VAT" as the PDF says it.
+async fn stated(db: &Db, id: &str) -> (Stated, Stated, Stated, bool) {
+    let mut tx = db.read().await.unwrap();
+    let lines: Vec<(String, i64, i64)> = store::on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT l.account, l.debit_cents, l.credit_cents FROM ledger_lines l
+         JOIN invoices i ON i.ledger_entry_id = l.entry_id WHERE i.id = $1"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    let sum = |pred: &dyn Fn(&str) -> bool, credit: bool| {
+        let cents: i64 = lines
+            .iter()
+            .filter(|(a, _, _)| pred(a))
+            .map(|(_, d, c)| if credit { c - d } else { d - c })
+            .sum();
+        domain::money::Money::from_cents(cents)
+    };
+    let fr = |m: domain::money::Money| m.format(domain::Locale::Fr);
+    let ledger = Stated {
+        net: fr(sum(&|a| a.starts_with("706"), true)),
+        vat: fr(sum(&|a| a == "44571" || a == "44574", true)),
+        gross: fr(sum(&|a| a == "411", false)),
+    };
+    let d = store::invoicing::read::get(&mut tx, id).await.unwrap();
+    let printed = store::invoicing::print::issued(&mut tx, d)
+        .await
+        .unwrap()
+        .build()
+        .unwrap();
+    let xml = String::from_utf8(facturx::xml(&mut tx, id).await.unwrap()).unwrap();
+    tx.commit().await.unwrap();
+    let no_vat = matches!(
+        printed.vat_regime,
+        pdf::invoice::VatRegime::Exempt { .. } | pdf::invoice::VatRegime::ReverseChargeEu
+    );
+    let pdf = Stated {
+        net: printed.totals.net.clone(),
+        vat: printed.totals.vat.clone(),
+        gross: printed.totals.gross.clone(),
+    };
+    let leaf = |name: &str| {
+        let start = xml
+            .find(&format!("<ram:{name}"))
+            .unwrap_or_else(|| panic!("{name} in\n{xml}"));
+        let open_end = start + xml[start..].find('>').unwrap() + 1;
+        let close = open_end + xml[open_end..].find('<').unwrap();
+        fr(domain::money::Money::parse(&xml[open_end..close]).unwrap())
+    };
+    let facturx = Stated {
+        net: leaf("TaxBasisTotalAmount"),
+        vat: leaf("TaxTotalAmount"),
+        gross: leaf("GrandTotalAmount"),
+    };
+    (ledger, pdf, facturx, no_vat)
+}
+
+/// Random edits of a mission's VAT terms between the report's validation
+/// (which drafts the invoice and freezes its terms) and the issue: a draft
+/// whose terms moved is refused, with nothing written, until its user
+/// refreshes it; and every invoice issued states the same amounts and VAT
+/// in its ledger entry, its PDF and its Factur-X.
+#[tokio::test]
+async fn random_mission_edits_never_make_an_invoice_disagree_with_itself() {
+    on_each_backend(|db| async move {
+        const TERMS: [(&str, i32); 6] = [
+            ("on_receipts", 2000),
+            ("on_receipts", 1000),
+            ("on_debits", 2000),
+            ("on_debits", 550),
+            ("exempt", 0),
+            ("on_receipts", 2000),
+        ];
+        let w = world(&db).await;
+        let mut rng = crate::invoicing::Lcg(0x17_2026);
+        let (mut refused, mut issued) = (0, 0);
+        for round in 0..8 {
+            let (who, m) =
+                staffed(&db, &w, &format!("c{round}"), &format!("Consultant {round}")).await;
+            let drafted = TERMS[rng.next(TERMS.len())];
+            set_mission(&db, m, drafted.0, drafted.1).await;
+            validated(&db, who, OCTOBER(), &[]).await;
+            let edited = TERMS[rng.next(TERMS.len())];
+            set_mission(&db, m, edited.0, edited.1).await;
+            let draft = invoices(&db)
+                .await
+                .into_iter()
+                .find(|i| i.status == InvoiceStatus::Draft)
+                .expect("the round's draft");
+            let entries = crate::support::count(&db, "ledger_entries").await;
+            let mut tx = db.begin().await.unwrap();
+            let first = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03)).await;
+            if edited != drafted {
+                assert!(
+                    matches!(first, Err(Error::Invalid(ref v)) if v.0[0].key == "invoice-terms-changed"),
+                    "round {round}: {drafted:?} → {edited:?}: {first:?}"
+                );
+                drop(tx);
+                assert_eq!(crate::support::count(&db, "ledger_entries").await, entries, "nothing written");
+                refused += 1;
+                let mut tx = db.begin().await.unwrap();
+                store::invoicing::issue::refresh_terms(&mut tx, &actor(), &draft.id)
+                    .await
+                    .unwrap();
+                store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            } else {
+                first.unwrap();
+                tx.commit().await.unwrap();
+            }
+            issued += 1;
+            let (ledger, pdf, facturx, no_vat) = stated(&db, &draft.id).await;
+            assert_eq!(ledger.net, facturx.net, "round {round}: net");
+            assert_eq!(ledger.vat, facturx.vat, "round {round}: VAT");
+            assert_eq!(ledger.gross, facturx.gross, "round {round}: gross");
+            assert_eq!(pdf.net, ledger.net, "round {round}: printed net");
+            if no_vat {
+                assert_eq!(ledger.vat, ZERO, "round {round}: an exempt invoice books no VAT");
+            } else {
+                assert_eq!(pdf, ledger, "round {round}: printed amounts");
+            }
+            assert_eq!(edited.1 == 0, ledger.vat == ZERO, "round {round}: {edited:?}");
+        }
+        assert!(refused > 0 && issued == 8, "refused {refused}, issued {issued}");
+    })
+    .await;
+}
+
+/// An invoice whose Factur-X cannot be produced (here a draft from before
+/// drafting froze its terms, on a mission made inconsistent behind the
+/// application's back) is refused at issue, naming why, with nothing
+/// written: never issued first and found broken by the deposit.
+#[tokio::test]
+async fn issue_refuses_an_invoice_whose_facturx_cannot_be_made() {
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        validated(&db, who, OCTOBER(), &[]).await;
+        let draft = invoices(&db).await.remove(0);
+        store::on_pool!(&db, |c| sqlx::query(
+            "UPDATE invoices SET frozen = NULL WHERE id = $1"
+        )
+        .bind(&draft.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        set_mission(&db, m, "exempt", 2000).await;
+        let entries = crate::support::count(&db, "ledger_entries").await;
+        let mut tx = db.begin().await.unwrap();
+        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+            .await
+            .unwrap_err();
+        drop(tx);
+        assert!(
+            matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-facturx-impossible"),
+            "{e:?}"
+        );
+        assert_eq!(crate::support::count(&db, "ledger_entries").await, entries);
+        assert_eq!(invoices(&db).await[0].status, InvoiceStatus::Draft);
     })
     .await;
 }

@@ -604,9 +604,9 @@ async fn a_corrected_report_bills_the_difference_only() {
 
 /// A small deterministic generator: the sequences are random but
 /// reproducible from the seed printed on failure.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
+    pub(crate) fn next(&mut self, n: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -793,8 +793,12 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
             "{e:?}"
         );
         assert_eq!(crate::support::count(&db, "close_runs").await, runs_before);
-        // Issuing into a closed period is refused too.
+        // Issuing into a closed period is refused too (once the draft took
+        // the completed client's details).
         let mut tx = db.begin().await.unwrap();
+        store::invoicing::issue::refresh_terms(&mut tx, &actor(), &list[0].id)
+            .await
+            .unwrap();
         let e = store::invoicing::issue(&mut tx, &actor(), &list[0].id, date!(2026 - 10 - 31))
             .await
             .unwrap_err();

@@ -566,3 +566,54 @@ async fn an_invoice_not_issued_has_no_factur_x() {
     })
     .await;
 }
+
+/// A draft whose mission changed since it was prepared says what changed
+/// and offers to update it; the API does the same.
+#[tokio::test]
+async fn a_draft_whose_terms_changed_says_so_and_is_refreshed_on_request() {
+    crate::harness::on_each_backend_before_billing(|t| async move {
+        let finance = t.browser(Some(domain::role::Role::Finance)).await;
+        let mut tx = t.db.read().await.unwrap();
+        let waiting = store::invoicing::read::waiting(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = waiting[0].id.clone();
+        let page = t.get(&format!("/invoices/{id}"), Some(&finance)).await;
+        assert!(
+            !page.body.contains("id=\"terms-changed\""),
+            "nothing changed yet"
+        );
+        store::on_pool!(&t.db, |c| sqlx::query(
+            "UPDATE missions SET po_number = 'PO-NOUVEAU' WHERE id = $1"
+        )
+        .bind(t.camille_mission.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        let page = t.get(&format!("/invoices/{id}"), Some(&finance)).await;
+        assert!(page.body.contains("id=\"terms-changed\""), "{}", page.body);
+        assert!(page.body.contains("n° de bon de commande"), "{}", page.body);
+        let r = t
+            .post_form(&format!("/invoices/{id}/refresh-terms"), &finance, &[])
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+        let page = t.get(&format!("/invoices/{id}"), Some(&finance)).await;
+        assert!(!page.body.contains("id=\"terms-changed\""), "{}", page.body);
+        assert!(
+            page.body.contains("PO-NOUVEAU"),
+            "the draft now states the new PO"
+        );
+        let token = t.token(domain::role::Role::Finance).await;
+        let api = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/invoices/{id}/refresh-terms"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(api.status, axum::http::StatusCode::OK, "{}", api.body);
+        assert_eq!(api.json()["changes"], serde_json::json!([]));
+    })
+    .await;
+}

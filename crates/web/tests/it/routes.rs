@@ -387,6 +387,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/invoices/{id}/issue", "admin finance"),
     ("POST", "/invoices/{id}/release", "admin finance"),
+    ("POST", "/invoices/{id}/refresh-terms", "admin finance"),
     ("POST", "/invoices/{id}/credit", "admin finance"),
     ("POST", "/invoices/{id}/lifecycle", "admin finance"),
     ("GET", "/collections/dunning", "admin direction finance"),
@@ -439,6 +440,11 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "PUT",
         "/api/v1/contacts/{id}",
         "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/invoices/{id}/refresh-terms",
+        "admin finance",
     ),
     ("GET", "/api/v1/cras", "signed"),
     ("GET", "/api/v1/cras/{id}", "signed"),
@@ -525,7 +531,7 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.camille_order.to_string()
     } else if path.starts_with("/missions") || path.starts_with("/renewals") {
         t.camille_mission.to_string()
-    } else if path.starts_with("/invoices") {
+    } else if path.starts_with("/invoices") || path.starts_with("/api/v1/invoices") {
         // Camille's first month, issued: every action the walk posts on it
         // (issue, release, an empty credit note) is refused in words, so
         // the walk changes nothing.

@@ -75,6 +75,9 @@ struct ShowPage {
     client_href: String,
     facts: Vec<(String, String)>,
     issue_error: Option<String>,
+    /// A draft whose frozen terms no longer match its mission, client or
+    /// firm: what changed, and the button to bring it up to date.
+    changes: Vec<String>,
     lines: Vec<LineRow>,
     breakdown: Vec<(String, String, String)>,
     net: String,
@@ -366,6 +369,15 @@ pub(super) async fn page(
             None
         };
     let payments = payments_panel(&mut tx, l, &d, role).await?;
+    let changes = if matches!(
+        d.summary.status,
+        InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
+    ) && d.summary.kind == InvoiceKind::Invoice
+    {
+        store::invoicing::issue::terms_changes(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::now().date(), Locale::Fr);
@@ -433,6 +445,7 @@ pub(super) async fn page(
         client_href: format!("/companies/{}", s.client_id),
         facts: facts(l, &d),
         issue_error: s.issue_error.as_deref().map(|e| describe_message(l, e)),
+        changes: if can_manage { changes } else { Vec::new() },
         lines: lines(l, &d),
         breakdown,
         net: s.net.format(l),
@@ -537,6 +550,34 @@ pub async fn issue(
         Err(store::Error::Invalid(v)) => {
             drop(tx);
             page(&app, &ctx, &id, refused(v)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /invoices/{id}/refresh-terms: the draft takes the terms and VAT
+/// rates its mission, client and firm carry now.
+pub async fn refresh_terms(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    InvoiceId(id): InvoiceId,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    match store::invoicing::issue::refresh_terms(&mut tx, &ctx.actor(), &id).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(
+                &app,
+                &ctx,
+                FlashKind::Success,
+                "invoice-terms-refreshed-flash",
+            )
+            .await?;
+            Ok(see_other(&format!("/invoices/{id}")))
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            page(&app, &ctx, &id, Refusal::Release(v)).await
         }
         Err(e) => Err(e.into()),
     }
