@@ -58,6 +58,33 @@ impl PaymentMethod {
     }
 }
 
+/// Whether a payment received on `received_on` may be cancelled on `on`
+/// (seen from `today`), for `reason`: a reason said in words (it goes
+/// into the entry's label and the audit log), a date neither before the
+/// receipt nor after today, within the ledger's open years. Every fault at
+/// once, on its field.
+pub fn check_reversal(
+    received_on: Date,
+    on: Date,
+    today: Date,
+    reason: &str,
+) -> Result<String, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let reason = e.required("reason", reason, |r| text(r, 500));
+    if on < received_on {
+        e.add_with(
+            "date",
+            "payment-reversal-before-receipt",
+            vec![("date", crate::locale::format_date(received_on, Locale::Fr))],
+        );
+    } else if on > today {
+        e.add("date", "payment-date-future");
+    } else if let Err(w) = crate::ledger::check_open_years(on, today) {
+        e.add_with("date", w.key(), w.args());
+    }
+    e.into_result(|| reason.unwrap_or_default())
+}
+
 /// The longest payment reference (a SEPA end-to-end id is 35, a
 /// remittance text 140; the FEC's piece reference takes it whole).
 pub const REFERENCE_MAX: usize = 140;
@@ -299,6 +326,47 @@ mod tests {
             outstanding: m(outstanding),
             vat_due: m(vat),
         }
+    }
+
+    #[test]
+    fn a_cancellation_needs_a_reason_and_a_date_between_receipt_and_today() {
+        use time::macros::date;
+        let (received, today) = (date!(2026 - 11 - 20), date!(2026 - 12 - 06));
+        assert_eq!(
+            check_reversal(received, today, today, "  Mauvais client  "),
+            Ok("Mauvais client".to_owned())
+        );
+        let keys = |r: Result<String, ValidationErrors>| {
+            r.unwrap_err()
+                .0
+                .iter()
+                .map(|f| (f.field, f.key))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(check_reversal(received, date!(2026 - 11 - 19), today, "")),
+            [
+                ("reason", "field-required"),
+                ("date", "payment-reversal-before-receipt")
+            ]
+        );
+        assert_eq!(
+            keys(check_reversal(received, date!(2026 - 12 - 07), today, "x")),
+            [("date", "payment-date-future")]
+        );
+        assert_eq!(
+            keys(check_reversal(
+                date!(2024 - 01 - 01),
+                date!(2024 - 06 - 01),
+                today,
+                "x"
+            )),
+            [("date", "ledger-date-outside-open-years")]
+        );
+        assert_eq!(
+            keys(check_reversal(received, today, today, "a\u{0}b")),
+            [("reason", "field-control-characters")]
+        );
     }
 
     fn plan(amount: i64, allocations: Vec<(Settled, Money)>, open: i64) -> PaymentPlan {

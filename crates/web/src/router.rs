@@ -627,6 +627,11 @@ pub fn routes() -> Routes {
             Perm(ManageCollections),
             pages::payments::allocate,
         )
+        .post(
+            "/collections/payments/{id}/reverse",
+            Perm(ManageCollections),
+            pages::payments::reverse,
+        )
         .get(
             "/collections/bank-accounts",
             Perm(ViewCollections),
@@ -759,6 +764,7 @@ pub fn routes() -> Routes {
         .api(Perm(ViewCollections), routes!(api::payments::list))
         .api(Perm(ManageCollections), routes!(api::payments::create))
         .api(Perm(ViewCollections), routes!(api::payments::show))
+        .api(Perm(ManageCollections), routes!(api::payments::reverse))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

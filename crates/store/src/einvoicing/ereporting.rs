@@ -1,7 +1,8 @@
 //! Payment e-reporting: services invoiced under VAT on receipts (the
 //! default for an ESN) owe their VAT when paid, so the firm reports the
 //! cash received (status 212 Encaissée). For a month: each receipt (a
-//! payment's allocation to an invoice, `store::payments`), split
+//! payment's allocation to an invoice, `store::payments`; a cancelled
+//! payment's allocation counts negative in the month it was cancelled), split
 //! per VAT rate in proportion to its invoice's VAT breakdown, to the cent
 //! (`domain::einvoice::split_receipt`), and the totals per rate. Invoices
 //! opted "on debits" (VAT due at invoicing), reverse-charged or exempt are
@@ -58,6 +59,7 @@ type Row = (
     Date,
     String,
     Option<String>,
+    bool,
 );
 
 /// The VAT breakdown of a document: per rate, the base and its VAT rounded
@@ -88,10 +90,14 @@ pub(crate) async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShar
 pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT a.id, a.created_at, a.invoice_id, a.amount_cents, a.allocated_on, i.number, i.frozen
+        "SELECT a.id, a.created_at, a.invoice_id, a.amount_cents, a.allocated_on, i.number, i.frozen, FALSE
          FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
          WHERE a.allocated_on >= $1 AND a.allocated_on <= $2 AND i.kind = 'invoice'
-         ORDER BY a.allocated_on, i.number, a.created_at, a.id"
+         UNION ALL
+         SELECT a.id, a.created_at, a.invoice_id, a.amount_cents, a.reversed_on, i.number, i.frozen, TRUE
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+         WHERE a.reversed_on >= $1 AND a.reversed_on <= $2 AND i.kind = 'invoice'
+         ORDER BY 5, 6, 2, 1, 8"
     )
     .bind(month.first_day())
     .bind(month.last_day())
@@ -99,7 +105,7 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     .await
     })?;
     let mut lines = Vec::new();
-    for (id, created, invoice, amount, paid_on, number, frozen) in rows {
+    for (id, created, invoice, amount, paid_on, number, frozen, cancelled) in rows {
         let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
             .map_err(|e| corrupt("frozen", &e.to_string()))?;
         if frozen.regime() != VatRegime::OnReceipts {
@@ -116,13 +122,24 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
         .fetch_one(c)
         .await)?;
         let b = breakdown(tx, &invoice).await?;
+        let mut shares = split_receipt(&b, Money::from_cents(before), Money::from_cents(amount));
+        let mut received = Money::from_cents(amount);
+        if cancelled {
+            // A cancelled payment: its receipt, as declared, taken back in
+            // the month of the cancellation, share for share.
+            for s in &mut shares {
+                s.base = -s.base;
+                s.vat = -s.vat;
+            }
+            received = -received;
+        }
         lines.push(ReceiptLine {
-            shares: split_receipt(&b, Money::from_cents(before), Money::from_cents(amount)),
+            shares,
             invoice_id: invoice,
             number,
             client: frozen.buyer.name,
             paid_on,
-            received: Money::from_cents(amount),
+            received,
         });
     }
     let mut by_rate: BTreeMap<u32, (Money, Money)> = BTreeMap::new();

@@ -513,3 +513,108 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
     })
     .await;
 }
+
+/// A payment recorded on the wrong invoice is cancelled: its entry is
+/// reversed, the invoice is open again with its VAT back in 44574, the
+/// lettering is undone (the payment's lines lettered with the reversal's
+/// instead), the receipts' e-reporting keeps the receipt in its month and
+/// takes it back in the month of the cancellation; a second cancellation
+/// and a cancellation dated before the receipt are refused.
+#[tokio::test]
+async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_reported() {
+    store::testing::on_each_backend(|db| async move {
+        let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
+        let inv = &ids[0];
+        let total = gross(&db, inv).await;
+        let vat_total = -balance(&db, "44574").await;
+        let bank = bank(&db).await;
+        let r = pay(
+            &db,
+            &payment(client, &bank, date!(2026 - 11 - 20), total, &[(inv, total)]),
+        )
+        .await
+        .unwrap();
+        assert!(outstanding(&db, client).await.is_empty());
+        let today = store::now().date();
+
+        let mut tx = db.begin().await.unwrap();
+        let e = payments::reverse(&mut tx, &actor(), &r.id, date!(2026 - 11 - 19), " ")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            keys(&e),
+            ["field-required", "payment-reversal-before-receipt"]
+        );
+        drop(tx);
+        let entries = count(&db, "ledger_entries").await;
+        let mut tx = db.begin().await.unwrap();
+        let reversal = payments::reverse(&mut tx, &actor(), &r.id, today, "Mauvais client")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(count(&db, "ledger_entries").await, entries + 1);
+        assert_eq!(reversal.reverses_id.as_deref(), Some(r.entry_id.as_str()));
+        assert_eq!(outstanding(&db, client).await, [(inv.clone(), total)]);
+        assert_eq!(balance(&db, "512").await, 0);
+        assert_eq!(balance(&db, "411").await, total);
+        assert_eq!(balance(&db, "44571").await, 0);
+        assert_eq!(-balance(&db, "44574").await, vat_total);
+        // The first lettering is undone; the payment's and the reversal's
+        // 411 lines are lettered together, complete; the invoice is open.
+        let letterings: Vec<(bool, Option<String>)> = store::on_pool!(&db, |c| sqlx::query_as(
+            "SELECT complete, undo_reason FROM letterings ORDER BY created_at, code"
+        )
+        .fetch_all(c)
+        .await)
+        .unwrap();
+        assert_eq!(letterings.len(), 2, "{letterings:?}");
+        assert!(
+            letterings[0]
+                .1
+                .as_deref()
+                .unwrap()
+                .contains("Mauvais client")
+        );
+        assert_eq!(letterings[1], (true, None));
+        let (p, allocations) = {
+            let mut tx = db.read().await.unwrap();
+            let got = payments::get(&mut tx, &r.id).await.unwrap();
+            tx.commit().await.unwrap();
+            got
+        };
+        assert_eq!(p.reversed_on, Some(today));
+        assert_eq!(p.reversal_reason.as_deref(), Some("Mauvais client"));
+        assert_eq!(allocations.len(), 1);
+        // The receipt stays declared in November; the cancellation's month
+        // takes it back, share for share.
+        let mut tx = db.read().await.unwrap();
+        let november = store::einvoicing::ereporting::month(&mut tx, ym(2026, Month::November))
+            .await
+            .unwrap();
+        let now = store::einvoicing::ereporting::month(&mut tx, YearMonth::of(today))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            (november.received.cents(), november.vat.cents()),
+            (total, vat_total)
+        );
+        assert_eq!(
+            (now.received.cents(), now.vat.cents()),
+            (-total, -vat_total)
+        );
+        // Once is enough.
+        let mut tx = db.begin().await.unwrap();
+        let e = payments::reverse(&mut tx, &actor(), &r.id, today, "Encore")
+            .await
+            .unwrap_err();
+        assert_eq!(keys(&e), ["payment-already-reversed"]);
+        drop(tx);
+        // The invoice can be paid again, by the right payment.
+        pay(&db, &payment(client, &bank, today, total, &[(inv, total)]))
+            .await
+            .unwrap();
+        assert!(outstanding(&db, client).await.is_empty());
+    })
+    .await;
+}

@@ -123,6 +123,9 @@ pub struct PaymentDto {
     pub ledger_entry_id: String,
     pub created_at: String,
     pub allocations: Vec<AllocationDto>,
+    /// `YYYY-MM-DD` the payment was cancelled on, with the reason.
+    pub reversed_on: Option<String>,
+    pub reversal_reason: Option<String>,
 }
 
 fn dto(p: payments::Payment, allocations: Vec<payments::Allocation>) -> PaymentDto {
@@ -138,6 +141,8 @@ fn dto(p: payments::Payment, allocations: Vec<payments::Allocation>) -> PaymentD
         unallocated: amount(p.unallocated),
         ledger_entry_id: p.ledger_entry_id,
         created_at: rfc3339(&p.created_at),
+        reversed_on: p.reversed_on.map(|d| d.to_string()),
+        reversal_reason: p.reversal_reason,
         allocations: allocations
             .into_iter()
             .map(|a| AllocationDto {
@@ -297,4 +302,51 @@ pub async fn create(
     let (p, a) = payments::get(&mut tx, &r.id).await?;
     tx.commit().await?;
     Ok(created(format!("/api/v1/payments/{}", p.id), dto(p, a)))
+}
+
+/// A cancellation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseBody {
+    /// `YYYY-MM-DD`, between the receipt and today; today when absent.
+    #[schema(format = Date)]
+    pub date: Option<String>,
+    /// Why, in words (1 to 500 characters).
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Cancel a payment recorded on the wrong invoice or client: its bank
+/// entry is reversed on the date given, the invoices it settled are open
+/// again, its lettering is undone, its statement line returns to the
+/// matching queue, and the receipts' e-reporting takes it back in the
+/// month of the cancellation. Nothing is deleted.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/reverse", tag = "payments", summary = "Cancel a payment",
+    params(("id" = uuid::Uuid, Path, description = "Payment id")),
+    request_body = ReverseBody,
+    responses((status = 200, body = PaymentDto)),
+    security(("bearer" = [])))]
+pub async fn reverse(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    RowId(id): RowId,
+    Body(body): Body<ReverseBody>,
+) -> AppResult<Json<PaymentDto>> {
+    let on = match body.date.as_deref() {
+        None => store::now().date(),
+        Some(raw) => domain::validation::date(raw).map_err(|e| {
+            let mut v = ValidationErrors::new();
+            v.add_with(
+                "date",
+                domain::validation::ErrorKey::key(&e),
+                domain::validation::ErrorKey::args(&e),
+            );
+            AppError::Validation(v)
+        })?,
+    };
+    let mut tx = app.db.begin().await?;
+    payments::reverse(&mut tx, &ctx.actor(), &id, on, &body.reason).await?;
+    let (p, a) = payments::get(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok(Json(dto(p, a)))
 }

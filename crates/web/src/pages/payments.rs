@@ -37,6 +37,8 @@ pub struct PaymentRow {
     pub reference: String,
     pub amount: String,
     pub credit: Option<String>,
+    /// Cancelled (its amount shown struck through).
+    pub reversed: bool,
 }
 
 fn row(l: Locale, p: &payments::Payment) -> PaymentRow {
@@ -49,7 +51,9 @@ fn row(l: Locale, p: &payments::Payment) -> PaymentRow {
         method: i18n::t(l, &p.method.label_key()),
         reference: p.reference.clone().unwrap_or_default(),
         amount: p.amount.format(l),
-        credit: (p.unallocated > Money::ZERO).then(|| p.unallocated.format(l)),
+        credit: (p.unallocated > Money::ZERO && p.reversed_on.is_none())
+            .then(|| p.unallocated.format(l)),
+        reversed: p.reversed_on.is_some(),
     }
 }
 
@@ -386,15 +390,26 @@ struct ShowPage {
     can_allocate: bool,
     typed_amount: String,
     typed_invoice: String,
+    /// Cancelled: when and why.
+    reversed: Option<String>,
+    can_reverse: bool,
+    reverse: ReverseForm,
     errors: FieldErrors,
     messages: Vec<String>,
+}
+
+/// What a refused form on the payment's page had typed.
+#[derive(Default)]
+struct Typed {
+    allocate: AllocateForm,
+    reverse: ReverseForm,
 }
 
 async fn show_page(
     app: &AppState,
     ctx: &Ctx,
     id: &str,
-    refused: Option<(ValidationErrors, AllocateForm)>,
+    refused: Option<(ValidationErrors, Typed)>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
@@ -416,8 +431,27 @@ async fn show_page(
             StatusCode::OK,
             FieldErrors::default(),
             Vec::new(),
-            AllocateForm::default(),
+            Typed::default(),
         ),
+    };
+    let manage = authz::allows(ctx.user()?.role, authz::Permission::ManageCollections);
+    let reversed = p.reversed_on.map(|d| {
+        i18n::t_args(
+            l,
+            "payment-reversed-on",
+            &[
+                ("date", format_date(d, l)),
+                ("reason", p.reversal_reason.clone().unwrap_or_default()),
+            ],
+        )
+    });
+    let reverse = ReverseForm {
+        date: if typed.reverse.date.is_empty() {
+            format_date(store::now().date(), domain::Locale::Fr)
+        } else {
+            typed.reverse.date.clone()
+        },
+        reason: typed.reverse.reason.clone(),
     };
     let page = ShowPage {
         layout: layout(app, ctx, "payment-title").await?,
@@ -449,11 +483,15 @@ async fn show_page(
                 )
             })
             .collect(),
-        can_allocate: authz::allows(ctx.user()?.role, authz::Permission::ManageCollections)
+        can_allocate: manage
+            && p.reversed_on.is_none()
             && p.unallocated > Money::ZERO
             && !open.is_empty(),
-        typed_amount: typed.amount,
-        typed_invoice: typed.invoice_id,
+        typed_amount: typed.allocate.amount,
+        typed_invoice: typed.allocate.invoice_id,
+        can_reverse: manage && reversed.is_none(),
+        reversed,
+        reverse,
         payment: row(l, &p),
         errors,
         messages,
@@ -487,8 +525,12 @@ pub async fn allocate(
     if f.invoice_id.trim().is_empty() {
         e.add("invoice_id", "payment-invoice-required");
     }
+    let typed = |f: AllocateForm| Typed {
+        allocate: f,
+        ..Typed::default()
+    };
     let Some(amount) = amount.filter(|_| e.is_empty()) else {
-        return show_page(&app, &ctx, &id, Some((e, f))).await;
+        return show_page(&app, &ctx, &id, Some((e, typed(f)))).await;
     };
     let mut tx = app.db.begin().await?;
     let today = store::now().date();
@@ -509,7 +551,52 @@ pub async fn allocate(
         }
         Err(store::Error::Invalid(v)) => {
             drop(tx);
-            show_page(&app, &ctx, &id, Some((v, f))).await
+            show_page(&app, &ctx, &id, Some((v, typed(f)))).await
+        }
+        Err(store::Error::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ReverseForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// POST /collections/payments/{id}/reverse: cancels a payment recorded on
+/// the wrong invoice or client (entry reversed, invoices reopened).
+pub async fn reverse(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    RowId(id): RowId,
+    Form(f): Form<ReverseForm>,
+) -> AppResult<Response> {
+    let refused = |e, f: ReverseForm| {
+        Some((
+            e,
+            Typed {
+                reverse: f,
+                ..Typed::default()
+            },
+        ))
+    };
+    let mut e = ValidationErrors::new();
+    let Some(on) = e.required("date", &f.date, domain::validation::date) else {
+        return show_page(&app, &ctx, &id, refused(e, f)).await;
+    };
+    let mut tx = app.db.begin().await?;
+    match payments::reverse(&mut tx, &ctx.actor(), &id, on, &f.reason).await {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "payment-reversed-flash").await?;
+            Ok(see_other(&format!("/collections/payments/{id}")))
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            show_page(&app, &ctx, &id, refused(v, f)).await
         }
         Err(store::Error::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),

@@ -328,3 +328,58 @@ async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
     })
     .await;
 }
+
+/// Cancelling a payment through the API and seeing it on its page.
+#[tokio::test]
+async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
+    on_each_backend(|t| async move {
+        let token = t.token(Role::Finance).await;
+        let list = t
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/payments",
+                Some(&token),
+                None,
+            )
+            .await;
+        let json = list.json();
+        let id = json[0]["id"]
+            .as_str()
+            .expect("the demo's payments")
+            .to_owned();
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/payments/{id}/reverse"),
+                Some(&token),
+                Some(r#"{"reason": ""}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "reason");
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/payments/{id}/reverse"),
+                Some(&token),
+                Some(r#"{"reason": "Virement d'un autre client"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["reversed_on"], store::now().date().to_string());
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t
+            .get(&format!("/collections/payments/{id}"), Some(&finance))
+            .await;
+        assert!(
+            page.body.contains("id=\"payment-reversed\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("id=\"payment-reverse\""),
+            "no second cancellation offered"
+        );
+    })
+    .await;
+}

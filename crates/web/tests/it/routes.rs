@@ -338,6 +338,11 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "admin finance",
     ),
     (
+        "POST",
+        "/collections/payments/{id}/reverse",
+        "admin finance",
+    ),
+    (
         "GET",
         "/collections/bank-accounts",
         "admin direction finance",
@@ -417,6 +422,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/payments", "admin direction finance"),
     ("POST", "/api/v1/payments", "admin finance"),
     ("GET", "/api/v1/payments/{id}", "admin direction finance"),
+    ("POST", "/api/v1/payments/{id}/reverse", "admin finance"),
     ("GET", "/api/v1/companies", "staff client_contact"),
     (
         "POST",

@@ -17,6 +17,9 @@ use crate::einvoicing::{NewStatus, ereporting, lifecycle};
 use crate::invoicing::issue::Frozen;
 use crate::{Actor, Error, Result, Tx, audit, corrupt, ledger, now, on_tx};
 
+mod reverse;
+pub use reverse::reverse;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAllocation {
     pub invoice_id: String,
@@ -440,13 +443,16 @@ pub async fn allocate_credit(
     amount: Money,
     on: Date,
 ) -> Result<()> {
-    let row: Option<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
-        "UPDATE payments SET unallocated_cents = unallocated_cents WHERE id = $1
+    // A cancelled payment has no credit left to use.
+    let row: Option<(String, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "UPDATE payments SET unallocated_cents = unallocated_cents WHERE id = $1 AND reversed_on IS NULL
          RETURNING client_id, unallocated_cents"
     )
     .bind(payment)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     let (client, available) = row.ok_or(Error::NotFound)?;
     let client_id = CompanyId::parse(&client).ok_or_else(|| corrupt("client id", &client))?;
     let mut targets = targets(
@@ -525,6 +531,9 @@ pub struct Payment {
     pub unallocated: Money,
     pub ledger_entry_id: String,
     pub created_at: OffsetDateTime,
+    /// Cancelled on that day (see [`reverse`]), with the reason.
+    pub reversed_on: Option<Date>,
+    pub reversal_reason: Option<String>,
 }
 
 /// One invoice a payment settled.
@@ -551,10 +560,12 @@ type PaymentRow = (
     i64,
     String,
     OffsetDateTime,
+    Option<Date>,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT p.id, p.client_id, c.name, p.bank_account_id, b.label, p.received_on, p.amount_cents,
-       p.method, p.reference, p.unallocated_cents, p.ledger_entry_id, p.created_at
+       p.method, p.reference, p.unallocated_cents, p.ledger_entry_id, p.created_at, p.reversed_on, p.reversal_reason
      FROM payments p JOIN companies c ON c.id = p.client_id JOIN bank_accounts b ON b.id = p.bank_account_id";
 
 fn payment(r: PaymentRow) -> Result<Payment> {
@@ -572,6 +583,8 @@ fn payment(r: PaymentRow) -> Result<Payment> {
         unallocated: Money::from_cents(r.9),
         ledger_entry_id: r.10,
         created_at: r.11,
+        reversed_on: r.12,
+        reversal_reason: r.13,
     })
 }
 
