@@ -94,8 +94,10 @@ pub const CHART: &[(&str, &str)] = &[
     ("44574", "TVA sur prestations en attente d’encaissement"),
     ("44587", "TVA sur factures à établir"),
     ("467", "Autres comptes débiteurs ou créditeurs (débours)"),
+    ("471", "Compte d'attente"),
     ("487", "Produits constatés d’avance"),
     ("512", "Banque"),
+    ("580", "Virements internes"),
     ("6251", "Voyages et déplacements"),
     ("627", "Services bancaires"),
     ("641", "Rémunérations du personnel"),
@@ -107,6 +109,7 @@ pub const CHART: &[(&str, &str)] = &[
         "Autres produits des activités annexes (frais refacturés)",
     ),
     ("7097", "Rabais, remises et ristournes accordés"),
+    ("768", "Autres produits financiers"),
 ];
 
 /// The journals of the firm.

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod backup;
 pub mod bank_accounts;
+pub mod bank_postings;
 pub mod bench_data;
 pub mod companies;
 pub mod contacts;

@@ -448,7 +448,7 @@ impl BankLine {
     }
 }
 
-const LINE_COLUMNS: &str =
+pub(crate) const LINE_COLUMNS: &str =
     "id, statement_id, bank_account_id, position, booking_date, value_date, amount_cents,
     label, counterparty, bank_reference, end_to_end_id, status, payment_id, handled_at";
 

@@ -569,6 +569,11 @@ pub fn routes() -> Routes {
             Perm(ManageCollections),
             pages::statements::unignore,
         )
+        .post(
+            "/collections/matching/{id}/post",
+            Perm(ManageCollections),
+            pages::statements::post_line,
+        )
         // Invoicing
         .get(
             "/accounting/ereporting",
@@ -765,6 +770,7 @@ pub fn routes() -> Routes {
         .api(Perm(ManageCollections), routes!(api::payments::create))
         .api(Perm(ViewCollections), routes!(api::payments::show))
         .api(Perm(ManageCollections), routes!(api::payments::reverse))
+        .api(Perm(ManageCollections), routes!(api::bank_lines::post))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

@@ -156,16 +156,15 @@ pub async fn reverse(
 
 /// The 411 lines of an entry.
 async fn customer_lines(tx: &mut Tx, entry: &str) -> Result<Vec<LineKey>> {
-    let positions: Vec<i32> =
-        on_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let positions: Vec<i32> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT CAST(position AS INTEGER) FROM ledger_lines WHERE entry_id = $1 AND account = '411'
          ORDER BY position"
     )
     .bind(entry)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     Ok(positions
         .into_iter()
         .map(|p| LineKey::new(entry, p))

@@ -446,6 +446,11 @@ struct MatchingPage {
     queue: Vec<QueueView>,
     open: Vec<OpenOption>,
     more_open: bool,
+    /// Lines no invoice explains, to post to an account: each with the
+    /// account offered.
+    to_post: Vec<(LineView, &'static str)>,
+    /// (number, "627 — Services bancaires")
+    accounts: Vec<(String, String)>,
 }
 
 /// Lines shown at once in the queue, and invoices offered in the picker.
@@ -457,6 +462,8 @@ pub async fn matching(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respon
     let mut tx = app.db.read().await?;
     let queue = statements::queue(&mut tx, QUEUE_SIZE, 3).await?;
     let open = statements::open_items(&mut tx).await?;
+    let to_post = store::bank_postings::waiting(&mut tx, QUEUE_SIZE).await?;
+    let accounts = store::bank_postings::accounts(&mut tx).await?;
     tx.commit().await?;
     let page_layout = layout(&app, &ctx, "matching-title").await?;
     let loc = page_layout.locale;
@@ -512,10 +519,53 @@ pub async fn matching(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respon
                 ),
             })
             .collect(),
+        to_post: to_post
+            .iter()
+            .map(|l| {
+                (
+                    line_view(l, loc),
+                    domain::bank_posting::default_account(l.amount()),
+                )
+            })
+            .collect(),
+        accounts: accounts
+            .into_iter()
+            .map(|(n, label)| (n.clone(), format!("{n} — {label}")))
+            .collect(),
         layout: page_layout,
         can_manage,
         queue,
     })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PostForm {
+    #[serde(default)]
+    pub account: String,
+}
+
+/// POST /collections/matching/{id}/post: the line posted to the account
+/// chosen (bank fees to 627, a receipt nothing explains to 471…).
+pub async fn post_line(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(line_id): Path<String>,
+    Form(f): Form<PostForm>,
+) -> AppResult<Response> {
+    let mut tx = app.db.begin().await?;
+    let r = store::bank_postings::post(&mut tx, &ctx.actor(), &line_id, &f.account).await;
+    match r {
+        Ok(_) => {
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "bank-posting-done-flash").await?;
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other("/collections/matching#to-post"))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -324,6 +324,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/collections/matching/{id}/unignore",
         "admin finance",
     ),
+    ("POST", "/collections/matching/{id}/post", "admin finance"),
     ("GET", "/collections/payments", "admin direction finance"),
     ("GET", "/collections/payments/new", "admin finance"),
     ("POST", "/collections/payments", "admin finance"),
@@ -423,6 +424,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/payments", "admin finance"),
     ("GET", "/api/v1/payments/{id}", "admin direction finance"),
     ("POST", "/api/v1/payments/{id}/reverse", "admin finance"),
+    ("POST", "/api/v1/bank-lines/{id}/post", "admin finance"),
     ("GET", "/api/v1/companies", "staff client_contact"),
     (
         "POST",

@@ -157,3 +157,88 @@ async fn import_suggest_and_accept_once() {
     })
     .await;
 }
+
+/// The demo's bank fee is posted to 627 from the matching page; its
+/// unexplained transfer, once set aside, goes to the suspense account by
+/// the API; the customers' account and a second posting are refused.
+#[tokio::test]
+async fn lines_no_invoice_explains_are_posted_to_the_chosen_account() {
+    crate::harness::on_each_backend(|t| async move {
+        let finance = t.browser(Some(domain::role::Role::Finance)).await;
+        let mut tx = t.db.read().await.unwrap();
+        let waiting = store::bank_postings::waiting(&mut tx, 50).await.unwrap();
+        let queue = store::statements::unmatched_lines(&mut tx, 50).await.unwrap();
+        tx.commit().await.unwrap();
+        let fee = waiting
+            .iter()
+            .find(|l| l.amount_cents < 0)
+            .expect("the demo's bank fee")
+            .clone();
+        let page = t.get("/collections/matching", Some(&finance)).await;
+        assert!(page.body.contains(&format!("id=\"post-{}\"", fee.id)), "{}", page.body);
+        let entries = t.count("ledger_entries").await;
+        let r = t
+            .post_form(
+                &format!("/collections/matching/{}/post", fee.id),
+                &finance,
+                &[("account", "627")],
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("ledger_entries").await, entries + 1);
+        let posted: (String, i64) = store::on_pool!(&t.db, |c| sqlx::query_as(
+            "SELECT l.account, l.debit_cents FROM bank_lines b JOIN ledger_lines l ON l.entry_id = b.ledger_entry_id
+             WHERE b.id = $1 AND l.debit_cents > 0"
+        )
+        .bind(&fee.id)
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(posted, ("627".to_owned(), -fee.amount_cents));
+        let page = t.get("/collections/matching", Some(&finance)).await;
+        assert!(!page.body.contains(&format!("id=\"post-{}\"", fee.id)));
+
+        let token = t.token(domain::role::Role::Finance).await;
+        let again = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/bank-lines/{}/post", fee.id),
+                Some(&token),
+                Some(r#"{"account": "627"}"#),
+            )
+            .await;
+        assert_eq!(again.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+        assert_eq!(again.json()["errors"][0]["code"], "bank-posting-handled");
+        // The unexplained receipt: set aside, then parked in 471.
+        let unexplained = queue.last().expect("a receipt in the queue").clone();
+        let r = t
+            .post_form(
+                &format!("/collections/matching/{}/ignore", unexplained.id),
+                &finance,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER);
+        let refused = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/bank-lines/{}/post", unexplained.id),
+                Some(&token),
+                Some(r#"{"account": "411"}"#),
+            )
+            .await;
+        assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert_eq!(refused.json()["errors"][0]["field"], "account");
+        let ok = t
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/v1/bank-lines/{}/post", unexplained.id),
+                Some(&token),
+                Some(r#"{"account": "471"}"#),
+            )
+            .await;
+        assert_eq!(ok.status, axum::http::StatusCode::OK, "{}", ok.body);
+        assert!(ok.json()["entry_number"].as_str().unwrap().starts_with("BQ-"));
+    })
+    .await;
+}
