@@ -242,8 +242,46 @@ pub fn number(kind: InvoiceKind, year: i32, seq: i64) -> String {
     format!("{}-{year}-{seq:06}", kind.series())
 }
 
+/// The last day an invoice for the services of `period` may be issued
+/// (CGI art. 289, I-3): an invoice is due as soon as the service is
+/// performed, and services rendered to one client over a month may be
+/// gathered in one summary invoice issued at the latest at the end of that
+/// month. An invoice held past it (a key account's contract still
+/// unsigned) breaks the rule and exposes the firm to the fine of CGI
+/// art. 1737: the waiting page shows it so finance can decide.
+pub fn legal_issue_deadline(period: crate::calendar::YearMonth) -> time::Date {
+    period.last_day()
+}
+
+/// Days past [`legal_issue_deadline`] on `today` (none while within it).
+pub fn days_past_issue_deadline(
+    period: crate::calendar::YearMonth,
+    today: time::Date,
+) -> Option<i64> {
+    let late = (today - legal_issue_deadline(period)).whole_days();
+    (late > 0).then_some(late)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_months_invoice_is_due_by_the_end_of_the_month() {
+        use crate::calendar::YearMonth;
+        use time::macros::date;
+        let november = YearMonth::of(date!(2026 - 11 - 15));
+        assert_eq!(legal_issue_deadline(november), date!(2026 - 11 - 30));
+        assert_eq!(
+            days_past_issue_deadline(november, date!(2026 - 11 - 30)),
+            None
+        );
+        assert_eq!(
+            days_past_issue_deadline(november, date!(2026 - 12 - 06)),
+            Some(6)
+        );
+        let february = YearMonth::of(date!(2028 - 02 - 01));
+        assert_eq!(legal_issue_deadline(february), date!(2028 - 02 - 29));
+    }
+
     use super::*;
     use proptest::prelude::*;
     use rust_decimal::Decimal;

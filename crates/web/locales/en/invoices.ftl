@@ -110,6 +110,7 @@ invoice-client-incomplete = Mandatory mentions missing, the invoice cannot be is
 invoice-terms-changed = The terms changed since the draft was made ({ $changes }): update the draft, check it, then issue it.
 invoice-facturx-impossible = The invoice cannot be issued: its Factur-X cannot be produced ({ $reason }).
 invoice-not-a-draft = Only a draft (or an invoice waiting for a signature) can be updated.
+invoice-issue-deadline-passed = To be issued by { $date } at the latest (CGI art. 289): { $count } days past
 invoice-terms-changed-title = Les conditions ont changé depuis la préparation de ce brouillon ; mettez-le à jour avant de l'émettre :
 invoice-refresh-terms = Update the draft
 invoice-terms-refreshed-flash = Draft updated with the current terms: check the amounts before issuing.

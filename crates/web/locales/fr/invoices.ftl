@@ -110,6 +110,7 @@ invoice-client-incomplete = Mentions obligatoires manquantes, la facture ne peut
 invoice-terms-changed = Les conditions ont changé depuis le brouillon ({ $changes }) : mettez le brouillon à jour, vérifiez-le, puis émettez-le.
 invoice-facturx-impossible = La facture ne peut pas être émise : son Factur-X ne peut être produit ({ $reason }).
 invoice-not-a-draft = Seul un brouillon (ou une facture en attente de signature) peut être mis à jour.
+invoice-issue-deadline-passed = À émettre au plus tard le { $date } (CGI art. 289) : dépassé de { $count } j
 invoice-terms-changed-title = Les conditions ont changé depuis la préparation de ce brouillon ; mettez-le à jour avant de l'émettre :
 invoice-refresh-terms = Mettre le brouillon à jour
 invoice-terms-refreshed-flash = Brouillon mis à jour avec les conditions actuelles : vérifiez les montants avant d'émettre.

@@ -268,6 +268,9 @@ pub struct WaitingRow {
     pub net: String,
     pub gross: String,
     pub accrued: String,
+    /// Past the date by which the law requires it to be issued: that date
+    /// and how far past it.
+    pub overdue: Option<String>,
 }
 
 #[derive(Template)]
@@ -307,6 +310,21 @@ pub async fn waiting(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respons
                 net: d.net.format(l),
                 gross: d.gross.format(l),
                 accrued: d.accrued.map(|a| a.format(l)).unwrap_or_else(|| "—".into()),
+                overdue: domain::calendar::YearMonth::parse(&d.period).and_then(|p| {
+                    domain::invoice::days_past_issue_deadline(p, today).map(|late| {
+                        i18n::t_args(
+                            l,
+                            "invoice-issue-deadline-passed",
+                            &[
+                                (
+                                    "date",
+                                    format_date(domain::invoice::legal_issue_deadline(p), l),
+                                ),
+                                ("count", late.to_string()),
+                            ],
+                        )
+                    })
+                }),
             }
         })
         .collect();

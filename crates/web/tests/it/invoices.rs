@@ -137,6 +137,17 @@ async fn a_released_month_is_issued_printed_and_credited() {
         let page = t.get("/invoices/waiting", Some(&finance)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("id=\"waiting-total-gross\""));
+        // Camille's months are past the end of the month they bill: the
+        // page says by when the law wanted them issued (CGI art. 289).
+        let first = domain::calendar::YearMonth::parse(&w[0].period).unwrap();
+        let deadline = domain::locale::format_date(first.last_day(), domain::Locale::Fr);
+        assert!(
+            page.body.contains(&format!(
+                "À émettre au plus tard le {deadline} (CGI art. 289)"
+            )),
+            "{}",
+            page.body
+        );
         let total = w.iter().map(|s| s.gross).sum::<domain::money::Money>();
         assert!(
             page.body.contains(&total.format(domain::Locale::Fr)),
@@ -176,9 +187,20 @@ async fn a_released_month_is_issued_printed_and_credited() {
             assert!(text.contains("BROUILLON"), "{text}");
         }
 
-        // Clientis without its SIREN: refused in French, still a draft.
+        // Clientis without its SIREN: the draft, frozen with it, first
+        // says the client changed; brought up to date, it is refused in
+        // French for the missing SIREN, still a draft.
         let entries = t.count("ledger_entries").await;
         let siren = set_clientis_siren(&t, None).await;
+        let r = t
+            .post_form(&format!("{href}/issue"), &finance, &[("date", &today)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Les conditions ont changé"), "{}", r.body);
+        let r = t
+            .post_form(&format!("{href}/refresh-terms"), &finance, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = t
             .post_form(&format!("{href}/issue"), &finance, &[("date", &today)])
             .await;
@@ -198,6 +220,10 @@ async fn a_released_month_is_issued_printed_and_credited() {
         assert!(r.body.contains("issue-date-error"), "{}", r.body);
 
         set_clientis_siren(&t, siren).await;
+        let r = t
+            .post_form(&format!("{href}/refresh-terms"), &finance, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = t
             .post_form(&format!("{href}/issue"), &finance, &[("date", &today)])
             .await;
