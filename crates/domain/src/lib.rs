@@ -28,6 +28,7 @@ pub mod matching;
 pub mod mission;
 pub mod money;
 pub mod paging;
+pub mod paris;
 pub mod payment;
 pub mod rates;
 pub mod receivables;

@@ -139,9 +139,10 @@ pub fn format_date(d: Date, locale: Locale) -> String {
     }
 }
 
-/// Renders the wall-clock time in the offset carried by `dt`: choosing the
-/// user's offset is the caller's job, as the domain has no tz database.
+/// Renders the instant `dt` as a clock in Paris shows it (`crate::paris`),
+/// whatever offset it carries: people read the firm's time.
 pub fn format_datetime(dt: OffsetDateTime, locale: Locale) -> String {
+    let dt = crate::paris::in_paris(dt);
     format!(
         "{} {:02}:{:02}",
         format_date(dt.date(), locale),
@@ -287,8 +288,12 @@ mod tests {
         let dt = datetime!(2026-11-28 14:05:59 +01:00);
         assert_eq!(format_datetime(dt, Locale::Fr), "28/11/2026 14:05");
         assert_eq!(format_datetime(dt, Locale::En), "28 Nov 2026 14:05");
-        let dt = datetime!(2026-11-28 00:00 UTC);
-        assert_eq!(format_datetime(dt, Locale::Fr), "28/11/2026 00:00");
+        // Stored in UTC, shown in Paris: 23:30 UTC on 30 November is
+        // already 1 December there.
+        let dt = datetime!(2026-11-30 23:30 UTC);
+        assert_eq!(format_datetime(dt, Locale::Fr), "01/12/2026 00:30");
+        let dt = datetime!(2026-07-14 10:00 UTC);
+        assert_eq!(format_datetime(dt, Locale::Fr), "14/07/2026 12:00");
     }
 
     #[test]

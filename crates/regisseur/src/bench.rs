@@ -253,7 +253,7 @@ async fn renewal_scan(db: &store::Db) -> anyhow::Result<()> {
     .await?
     .total;
     tx.commit().await?;
-    let today = store::now().date();
+    let today = store::today();
     let mut tx = db.begin().await?;
     let start = Instant::now();
     let first = store::renewals::scan(&mut tx, today).await?;
@@ -414,7 +414,7 @@ async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
 async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
     use domain::calendar::YearMonth;
     anyhow::ensure!(n > 0, "--cras needs at least one report");
-    let today = store::now().date();
+    let today = store::today();
     let month = YearMonth::of(today).prev().prev();
     let start = Instant::now();
     let mut tx = db.begin().await?;
@@ -503,7 +503,7 @@ async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<
     use store::bench_data::{CLOSE_TABLES, Written};
     use store::invoicing::close::Close;
     anyhow::ensure!(n > 0, "--close needs at least one consultant");
-    let today = store::now().date();
+    let today = store::today();
     let c = Close {
         period: YearMonth::of(today).prev(),
         issue_date: today,
@@ -768,7 +768,7 @@ where
 /// Receivables reporting over `years` years of invoices (see `--aged`).
 async fn aged(db: &store::Db, years: u32) -> anyhow::Result<()> {
     anyhow::ensure!(years > 0, "--aged needs at least one year");
-    let today = store::now().date();
+    let today = store::today();
     let start = Instant::now();
     let fixture = store::bench_data::aged_receivables(db, years, today).await?;
     let load = start.elapsed();

@@ -43,7 +43,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 pub async fn run(common: &Common, args: CloseArgs) -> anyhow::Result<ExitCode> {
-    let date = args.date.unwrap_or_else(|| store::now().date());
+    let date = args.date.unwrap_or_else(|| store::today());
     let c = checked(args.period, date)?;
     let db = connect(common).await?;
     let bar = crate::generate::progress(0, "clôture");
@@ -69,7 +69,7 @@ fn checked(period: YearMonth, issue_date: Date) -> anyhow::Result<Close> {
     if issue_date < last {
         bail!(
             "--date {issue_date}: the invoices of {period} are dated on or after the month's last day ({last}){}",
-            if YearMonth::of(store::now().date()) <= period {
+            if YearMonth::of(store::today()) <= period {
                 "; the month is not over yet"
             } else {
                 ""
@@ -194,7 +194,7 @@ mod tests {
     use store::testing::TestDb;
 
     fn last_month() -> Close {
-        let today = store::now().date();
+        let today = store::today();
         Close {
             period: YearMonth::of(today).prev(),
             issue_date: today,

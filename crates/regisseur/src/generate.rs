@@ -206,7 +206,7 @@ async fn missions(db: &store::Db, actor: &Actor, args: &GenerateArgs) -> anyhow:
         "no client company: generate companies first"
     );
     let bar = progress(args.missions, "missions");
-    let today = store::now().date();
+    let today = store::today();
     let mut done = 0;
     while done < args.missions {
         let end = (done + BATCH).min(args.missions);

@@ -194,7 +194,7 @@ impl Worker {
     /// Runs one job. Work that only touches the database commits in the same
     /// transaction as the job's completion, so it happens exactly once.
     async fn handle(&self, job: &Job) -> anyhow::Result<()> {
-        let today = store::now().date();
+        let today = store::today();
         match job.kind.as_str() {
             store::renewals::SCAN_JOB => {
                 let mut tx = self.db.begin().await?;
@@ -406,7 +406,7 @@ mod tests {
         .await
         .unwrap()[0]
             .0;
-        let today = store::now().date();
+        let today = store::today();
         let input = MissionInput {
             title: "Mission courte".into(),
             client_id: client.to_string(),
@@ -501,7 +501,7 @@ mod tests {
     }
 
     fn cra_reminders_due_today() -> bool {
-        let today = store::now().date();
+        let today = store::today();
         let month = domain::calendar::YearMonth::of(today);
         [month.prev(), month]
             .into_iter()
@@ -556,7 +556,7 @@ mod tests {
                     .is_some_and(|s| s.contains("J-30") && s.contains("Mission courte"))
             }));
             let mut tx = db.read().await.unwrap();
-            let lines = store::renewals::upcoming(&mut tx, Scope::All, store::now().date(), 90)
+            let lines = store::renewals::upcoming(&mut tx, Scope::All, store::today(), 90)
                 .await
                 .unwrap();
             let line = lines.iter().find(|l| l.mission_id == mission).unwrap();
@@ -768,7 +768,7 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap();
-            let month = domain::calendar::YearMonth::of(store::now().date());
+            let month = domain::calendar::YearMonth::of(store::today());
             let cra = store::cras::find(&mut tx, camille.id, month)
                 .await
                 .unwrap()

@@ -659,7 +659,7 @@ pub async fn on_time_rates(
             if let Some(r) = s.report(id, month)
                 && r.status == CraStatus::Validated
             {
-                if cra::is_on_time(month, r.validated_at.map(|t| t.date())) {
+                if cra::is_on_time(month, r.validated_at.map(domain::paris::date)) {
                     on_time += 1;
                 } else {
                     late += 1;

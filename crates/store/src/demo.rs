@@ -371,7 +371,7 @@ pub async fn seed_stage(db: &Db, stage: Stage) -> Result<DemoSummary> {
 /// days, so the renewal alert shows.
 async fn missions(tx: &mut Tx, actor: &Actor) -> Result<()> {
     use time::{Duration, Month};
-    let today = crate::now().date();
+    let today = crate::today();
     let (y, m) = if today.month() as u8 > 2 {
         (
             today.year(),
@@ -645,7 +645,7 @@ async fn activity(tx: &mut Tx) -> Result<()> {
         label: u.display_name.clone(),
         ip: Some("192.0.2.30".into()),
     };
-    let today = crate::now().date();
+    let today = crate::today();
     let current = YearMonth::of(today);
     let months = [current.prev().prev(), current.prev(), current];
     for year in [current.year, current.year - 1] {
@@ -768,7 +768,7 @@ async fn activity(tx: &mut Tx) -> Result<()> {
 /// dates must follow each other.
 async fn late_invoice(db: &Db, actor: &Actor) -> Result<()> {
     use domain::calendar::YearMonth;
-    let issue_date = crate::now().date() - time::Duration::days(70);
+    let issue_date = crate::today() - time::Duration::days(70);
     let period = YearMonth::of(issue_date).prev();
     let mut tx = db.begin().await?;
     let find = async |tx: &mut Tx, email: &str| -> Result<crate::users::User> {
@@ -802,7 +802,7 @@ const STATEMENT: &str = include_str!("../demo/statement-clientis.camt053.xml");
 /// shipped with the demo and matched as the matching screen proposes; the
 /// bank fee and an unexplained transfer stay in the queue.
 async fn collections(db: &Db, actor: &Actor) -> Result<()> {
-    let today = crate::now().date();
+    let today = crate::today();
     let firm = stafforia();
     let mut tx = db.begin().await?;
     let bank = crate::bank_accounts::create(
@@ -939,7 +939,7 @@ async fn filled_and_signed(
 /// year then waits for her signature.
 async fn billing(db: &Db, actor: &Actor) -> Result<()> {
     use domain::calendar::YearMonth;
-    let today = crate::now().date();
+    let today = crate::today();
     let current = YearMonth::of(today);
     let (first, second) = (current.prev().prev(), current.prev());
     late_invoice(db, actor).await?;

@@ -296,7 +296,7 @@ impl Cursor {
                 // (whose lines there are in the opening balance), stays
                 // blank.
                 lettering: l.let_code.zip(l.let_date),
-                valid_date: e.posted_at.date(),
+                valid_date: domain::paris::date(e.posted_at),
             });
         }
         Ok(out)

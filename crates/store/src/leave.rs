@@ -304,7 +304,7 @@ pub async fn request(
 
 /// Business and delivery managers of the consultant's current missions.
 async fn managers_of(tx: &mut Tx, user: UserId) -> Result<Vec<String>> {
-    let today = OffsetDateTime::now_utc().date();
+    let today = crate::today();
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT DISTINCT u.email FROM missions m JOIN users u
            ON u.id = m.business_manager_id OR u.id = m.delivery_manager_id

@@ -80,7 +80,7 @@ async fn post_inner(
     reverses: Option<&str>,
 ) -> Result<Posted> {
     entry.validate()?;
-    if let Err(w) = ledger::check_open_years(entry.date, now().date()) {
+    if let Err(w) = ledger::check_open_years(entry.date, crate::today()) {
         return Err(refuse("date", w.key(), w.args()));
     }
     let month = ledger::period_of(entry.date);

@@ -87,6 +87,13 @@ impl From<ValidationErrors> for Error {
 /// `…:00.12Z` would sort after `…:00.123Z`. A last digit never zero keeps six
 /// fractional digits, hence text order equals time order (at a cost of at most
 /// one microsecond).
+/// The day it is for the firm: the date in Paris now (`domain::paris`).
+/// Every deadline and every "today" people see comes from here; instants
+/// are stored in UTC ([`now`]).
+pub fn today() -> time::Date {
+    domain::paris::date(now())
+}
+
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
     let mut micros = t.nanosecond() / 1000;

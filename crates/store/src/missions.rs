@@ -336,7 +336,8 @@ pub async fn create(
     let (client, bm, consultant) = check_references(tx, d, validators).await?;
     let id = MissionId::new();
     let at = now();
-    let status = domain::mission::status_by_dates(d.start_date, d.end_date, at.date(), false);
+    let status =
+        domain::mission::status_by_dates(d.start_date, d.end_date, domain::paris::date(at), false);
     // The sequence is per client; a collision (two missions created at once)
     // moves to the next number.
     let existing: i64 = on_tx!(tx, |c| sqlx::query_scalar(
@@ -422,7 +423,7 @@ pub async fn update(
     ) {
         before.status
     } else {
-        domain::mission::status_by_dates(d.start_date, d.end_date, now().date(), false)
+        domain::mission::status_by_dates(d.start_date, d.end_date, crate::today(), false)
     };
     let key = search_key(d, &before.analytic_code, &client, &consultant);
     let sql = "UPDATE missions SET title = $2, client_id = $3, consultant_id = $4, business_manager_id = $5,

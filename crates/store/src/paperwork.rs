@@ -117,7 +117,7 @@ pub async fn mission_order(
     now: OffsetDateTime,
 ) -> crate::Result<pdf::Document> {
     let template = mission_order_template(tx).await?;
-    let values = mission_order_values(tx, m, now.date()).await?;
+    let values = mission_order_values(tx, m, domain::paris::date(now)).await?;
     let mut doc = template
         .render(&values)
         .map_err(|e| crate::Error::Corrupt(format!("mission order template: {e}")))?;

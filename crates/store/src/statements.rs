@@ -129,7 +129,7 @@ pub async fn import(
                 ("name", name),
                 (
                     "date",
-                    domain::locale::format_date(at.date(), domain::Locale::Fr),
+                    domain::locale::format_date(domain::paris::date(at), domain::Locale::Fr),
                 ),
             ],
         ));

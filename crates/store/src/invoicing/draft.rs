@@ -131,7 +131,7 @@ pub async fn draft_for_report(tx: &mut Tx, actor: &Actor, cra: CraId) -> Result<
     }
     let consultant = UserId::parse(&consultant).ok_or_else(|| corrupt("user id", &consultant))?;
     let month = YearMonth::parse(&month).ok_or_else(|| corrupt("month", &month))?;
-    super::credit::reconcile(tx, actor, consultant, month, now().date()).await?;
+    super::credit::reconcile(tx, actor, consultant, month, crate::today()).await?;
     let missions: Vec<String> = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "SELECT DISTINCT mission_id FROM cra_slots WHERE cra_id = $1 AND activity = 'mission' ORDER BY mission_id"

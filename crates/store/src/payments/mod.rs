@@ -256,7 +256,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
         Err(Error::NotFound) => None,
         other => Some(other?),
     };
-    let today = now().date();
+    let today = crate::today();
     if p.received_on > today {
         e.add("received_on", "payment-date-future");
     } else if let Err(w) = domain::ledger::check_open_years(p.received_on, today) {

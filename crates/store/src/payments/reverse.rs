@@ -33,7 +33,7 @@ pub async fn reverse(
 ) -> Result<ledger::Posted> {
     let (payment, allocations) = super::get(tx, id).await?;
     let reason =
-        check_reversal(payment.received_on, on, now().date(), reason).map_err(Error::Invalid)?;
+        check_reversal(payment.received_on, on, crate::today(), reason).map_err(Error::Invalid)?;
     // Taken first, so two cancellations at once cannot both go through.
     let taken = on_tx!(tx, |c| {
         sqlx::query(

@@ -19,7 +19,7 @@ async fn counts(db: &Db) -> Vec<(&'static str, i64)> {
 
 async fn floor_round_trip(t: TestDb) {
     let mut db = t.db.clone();
-    let today = store::now().date();
+    let today = store::today();
     let c = Close {
         period: YearMonth::of(today).prev(),
         issue_date: today,

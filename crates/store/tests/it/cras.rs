@@ -31,7 +31,7 @@ fn as_user(u: &User) -> Actor {
 }
 
 fn current() -> YearMonth {
-    YearMonth::of(store::now().date())
+    YearMonth::of(store::today())
 }
 
 async fn cra_of(db: &Db, u: &User, month: YearMonth) -> CraId {
@@ -101,7 +101,7 @@ async fn the_demo_months_went_through_all_three() {
         let rates = store::cra_reports::on_time_rates(
             &mut tx,
             &[now.prev().prev(), now.prev()],
-            store::now().date(),
+            store::today(),
         )
         .await
         .unwrap();

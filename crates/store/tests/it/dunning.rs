@@ -16,7 +16,7 @@ use time::{Date, Duration};
 use crate::support::{actor, count};
 
 fn today() -> Date {
-    store::now().date()
+    store::today()
 }
 
 /// The demo, every invoice due in 60 days; returns the first issued

@@ -221,7 +221,7 @@ async fn a_years_fec_opens_with_the_balances_carried_and_lists_entries_by_date()
         assert_eq!(rows[6][10], "Facture FA-2026-000001 - Prestations d'été");
         assert_eq!(
             ve[15],
-            domain::fec::format_date(store::now().date()),
+            domain::fec::format_date(store::today()),
             "ValidDate: posted today"
         );
         assert_eq!(

@@ -625,7 +625,7 @@ async fn random_sequences_never_bill_a_day_twice_nor_lose_one() {
         let mut rng = Lcg(0x5eed_2026);
         // A corrected report is credited on the day it is validated (today),
         // so the sequence's documents are dated from today on.
-        let date = store::now().date();
+        let date = store::today();
         let mut seen = [0; 3];
         for step in 0..18 {
             let op = rng.next(3);
@@ -814,7 +814,7 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
 async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
     on_each_backend(|db| async move {
         store::demo::seed(&db).await.unwrap();
-        let today = store::now().date();
+        let today = store::today();
         let current = YearMonth::of(today);
         let (first, second) = (current.prev().prev(), current.prev());
         let mut list = invoices(&db).await;

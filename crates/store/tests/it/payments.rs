@@ -535,7 +535,7 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
         .await
         .unwrap();
         assert!(outstanding(&db, client).await.is_empty());
-        let today = store::now().date();
+        let today = store::today();
 
         let mut tx = db.begin().await.unwrap();
         let e = payments::reverse(&mut tx, &actor(), &r.id, date!(2026 - 11 - 19), " ")

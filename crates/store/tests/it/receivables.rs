@@ -473,7 +473,7 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
     use store::payments::{NewAllocation, NewPayment};
     on_each_backend(|db| async move {
         store::demo::seed(&db).await.unwrap();
-        let today = store::now().date();
+        let today = store::today();
         let mut tx = db.begin().await.unwrap();
         let bank = store::bank_accounts::create(
             &mut tx,

@@ -160,7 +160,7 @@ async fn assert_consistent(db: &Db) {
 #[tokio::test]
 async fn scanning_many_missions_alerts_each_threshold_once() {
     on_each_backend(|db| async move {
-        let today = store::now().date();
+        let today = store::today();
         let f = missions(&db, today).await;
 
         let first = scan(&db, today).await;
@@ -279,7 +279,7 @@ async fn scanning_many_missions_alerts_each_threshold_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_scanning_at_the_same_time_creates_nothing() {
     on_each_backend(|db| async move {
-        let today = store::now().date();
+        let today = store::today();
         let f = missions(&db, today).await;
         // The renewal records exist already, so on PostgreSQL the second
         // scan does not wait on them: it selects every alert as missing

@@ -333,7 +333,7 @@ pub async fn reverse(
     Body(body): Body<ReverseBody>,
 ) -> AppResult<Json<PaymentDto>> {
     let on = match body.date.as_deref() {
-        None => store::now().date(),
+        None => store::today(),
         Some(raw) => domain::validation::date(raw).map_err(|e| {
             let mut v = ValidationErrors::new();
             v.add_with(

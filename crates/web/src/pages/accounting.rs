@@ -41,7 +41,7 @@ pub struct RangeQuery {
 
 /// The dates asked for, or the current fiscal year.
 fn range(q: &RangeQuery) -> (Date, Date) {
-    let year = FiscalYear::of(store::now().date());
+    let year = FiscalYear::of(store::today());
     let (start, end) = (year.start(), year.end());
     let from = domain::validation::date(&q.from).unwrap_or(start);
     let to = domain::validation::date(&q.to).unwrap_or(end);
@@ -321,7 +321,7 @@ struct PeriodsPage {
 
 pub async fn periods(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
-    let today = store::now().date();
+    let today = store::today();
     let current = YearMonth::of(today);
     let can_close = allows(ctx.user()?.role, Permission::ManageAccounting);
     let mut tx = app.db.read().await?;
@@ -386,7 +386,7 @@ pub async fn close(
         .await?;
         return Ok(see_other("/accounting/periods"));
     };
-    if month >= YearMonth::of(store::now().date()) {
+    if month >= YearMonth::of(store::today()) {
         flash_refusal(
             &app,
             &ctx,

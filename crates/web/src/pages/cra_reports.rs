@@ -120,7 +120,7 @@ fn late_row(c: &LateCra, l: Locale) -> LateRow {
 /// reports grouped by who must act.
 pub async fn late(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
-    let today = store::now().date();
+    let today = store::today();
     let months = months_before(YearMonth::of(today), 12);
     let mut tx = app.db.read().await?;
     let rates = store::cra_reports::on_time_rates(&mut tx, &months, today).await?;
@@ -253,7 +253,7 @@ pub async fn billable(
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let (from, to) = range(&q, YearMonth::of(store::now().date()));
+    let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
     let lines = store::cra_reports::billable(&mut tx, from, to).await?;
     tx.commit().await?;
@@ -345,7 +345,7 @@ pub async fn billable_csv(
     ctx: Ctx,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
-    let (from, to) = range(&q, YearMonth::of(store::now().date()));
+    let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
     let lines = store::cra_reports::billable(&mut tx, from, to).await?;
     tx.commit().await?;

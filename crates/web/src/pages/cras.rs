@@ -17,7 +17,6 @@ use domain::mission::DayQuantity;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::cras::{Entry, Extra, ExtraKind, Sheet, Via};
-use time::OffsetDateTime;
 
 use super::see_other;
 use crate::authz::{Permission, allows};
@@ -465,7 +464,7 @@ pub async fn open(
     let month =
         YearMonth::parse(f.month.trim()).ok_or(AppError::BadRequest("error-malformed-form"))?;
     let user = ctx.user()?.id;
-    if month > YearMonth::of(OffsetDateTime::now_utc().date()) {
+    if month > YearMonth::of(store::today()) {
         // Nobody reports on a month that has not begun: leave is requested
         // ahead, work is not.
         let v = ValidationErrors::single("month", "cra-month-not-started");
@@ -971,7 +970,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let role = ctx.user()?.role;
-    let today = OffsetDateTime::now_utc().date();
+    let today = store::today();
     let current = YearMonth::of(today);
     let month = YearMonth::parse(q.month.trim());
     let status = CraStatus::parse(q.status.trim());

@@ -112,7 +112,7 @@ pub fn rows(l: domain::Locale, docs: &[DocumentInfo]) -> Vec<Row> {
             title: d.title.clone(),
             kind: i18n::t(l, &d.kind.label_key()),
             status: status_label(l, d),
-            created: domain::locale::format_date(d.created_at.date(), l),
+            created: domain::locale::format_date(domain::paris::date(d.created_at), l),
         })
         .collect()
 }

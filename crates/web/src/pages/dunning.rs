@@ -36,7 +36,7 @@ const HISTORY_LIMIT: i64 = 200;
 const PAGE: &str = "/collections/dunning";
 
 fn today() -> Date {
-    store::now().date()
+    store::today()
 }
 
 pub struct LevelRow {
@@ -193,7 +193,7 @@ fn pause_rows(l: Locale, pauses: &[Pause]) -> Vec<PauseRow> {
                 .map(|d| format_date(d, l))
                 .unwrap_or_else(|| i18n::t(l, "dunning-pause-until-none")),
             by: p.created_by.clone().unwrap_or_default(),
-            since: format_date(p.created_at.date(), l),
+            since: format_date(domain::paris::date(p.created_at), l),
         })
         .collect()
 }

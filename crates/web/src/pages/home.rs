@@ -44,7 +44,7 @@ async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, Strin
     let label = |m: YearMonth| m.label(l);
     let mut out = Vec::new();
     if allows(user.role, Permission::EnterCra) {
-        let now = YearMonth::of(time::OffsetDateTime::now_utc().date());
+        let now = YearMonth::of(store::today());
         for month in [now.prev(), now] {
             let status = match store::cras::find(tx, user.id, month).await? {
                 Some(id) => Some((id, store::cras::get(tx, ctx.scope()?, id).await?.cra.status)),

@@ -289,11 +289,11 @@ pub async fn waiting(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let mut tx = app.db.read().await?;
     let docs = read::waiting(&mut tx).await?;
     tx.commit().await?;
-    let today = store::now().date();
+    let today = store::today();
     let rows = docs
         .iter()
         .map(|d| {
-            let since = d.waiting_since.map(|s| s.date()).unwrap_or(today);
+            let since = d.waiting_since.map(domain::paris::date).unwrap_or(today);
             let elapsed = (today - since).whole_days().max(0);
             WaitingRow {
                 href: format!("/invoices/{}", d.id),

@@ -17,7 +17,7 @@ use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::Scope;
 use store::leave::{Decision, Filter, LeaveRequest, LeaveType, NewLeave};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::see_other;
 use crate::chart::{self, StackedRow};
@@ -28,7 +28,7 @@ use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_
 use crate::{AppState, i18n};
 
 fn today() -> Date {
-    OffsetDateTime::now_utc().date()
+    store::today()
 }
 
 /// A page re-shown after a refusal answers 422, so scripts and tests can tell.
@@ -115,7 +115,7 @@ fn row(r: &LeaveRequest, types: &[LeaveType], l: Locale) -> RequestRow {
         && let Some(who) = &r.decided_by
     {
         decision.push(match r.decided_at {
-            Some(at) => format!("{who}, {}", format_date(at.date(), l)),
+            Some(at) => format!("{who}, {}", format_date(domain::paris::date(at), l)),
             None => who.clone(),
         });
     }

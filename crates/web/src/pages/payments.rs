@@ -180,7 +180,7 @@ async fn new_page(
     let all_clients = clients(&mut tx, &open).await?;
     let banks = bank_accounts::active(&mut tx).await?;
     tx.commit().await?;
-    let today = store::now().date();
+    let today = store::today();
     let mine: Vec<&OpenItem> = open.iter().filter(|i| i.client_id == client).collect();
     let open_total = mine.iter().fold(Money::ZERO, |s, i| s + i.outstanding);
     let chosen_bank = typed.get("bank_account_id").cloned().unwrap_or_default();
@@ -447,7 +447,7 @@ async fn show_page(
     });
     let reverse = ReverseForm {
         date: if typed.reverse.date.is_empty() {
-            format_date(store::now().date(), domain::Locale::Fr)
+            format_date(store::today(), domain::Locale::Fr)
         } else {
             typed.reverse.date.clone()
         },
@@ -533,7 +533,7 @@ pub async fn allocate(
         return show_page(&app, &ctx, &id, Some((e, typed(f)))).await;
     };
     let mut tx = app.db.begin().await?;
-    let today = store::now().date();
+    let today = store::today();
     match payments::allocate_credit(
         &mut tx,
         &ctx.actor(),

@@ -280,7 +280,7 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let today = store::now().date();
+    let today = store::today();
     let mut page = DashboardPage {
         layout: layout(&app, &ctx, "collections-title").await?,
         errors: FieldErrors::default(),
@@ -370,7 +370,7 @@ pub struct AsOfQuery {
 /// The date asked for, today when blank; `None` when unreadable.
 fn as_of(q: &AsOfQuery) -> Option<Date> {
     match q.as_of.trim() {
-        "" => Some(store::now().date()),
+        "" => Some(store::today()),
         s => domain::validation::date(s).ok(),
     }
 }

@@ -10,7 +10,7 @@ use domain::mission::Tjm;
 use domain::renewal::{RenewalEvent, RenewalRate};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::see_other;
 use crate::authz::{Permission, allows};
@@ -43,7 +43,7 @@ struct RenewalsPage {
 
 pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
-    let today = OffsetDateTime::now_utc().date();
+    let today = store::today();
     let year_ago = today - Duration::days(365);
     let mut tx = app.db.read().await?;
     let lines = store::renewals::upcoming(&mut tx, ctx.scope()?, today, 90).await?;

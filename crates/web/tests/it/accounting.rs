@@ -13,7 +13,7 @@ use crate::harness::on_each_backend;
 async fn finance_reads_the_books_and_closes_a_month() {
     on_each_backend(|t| async move {
         empty_books(&t).await;
-        let today = store::now().date();
+        let today = store::today();
         let mut tx = t.db.begin().await.unwrap();
         store::ledger::post(
             &mut tx,
@@ -211,7 +211,7 @@ fn fr(euros: &str) -> String {
 async fn the_general_ledger_shows_running_balances_and_exports_them() {
     on_each_backend(|t| async move {
         empty_books(&t).await;
-        let year = store::now().date().year();
+        let year = store::today().year();
         post_books(&t, year).await;
         let finance = t.browser(Some(Role::Finance)).await;
 
@@ -286,7 +286,7 @@ async fn the_general_ledger_shows_running_balances_and_exports_them() {
 async fn the_customer_ledger_lists_each_customer_and_its_statement() {
     on_each_backend(|t| async move {
         empty_books(&t).await;
-        let year = store::now().date().year();
+        let year = store::today().year();
         post_books(&t, year).await;
         let finance = t.browser(Some(Role::Finance)).await;
 

@@ -10,7 +10,7 @@ use crate::harness::{TestApp, on_each_backend};
 /// Three reports of last month validated by their clients, then by the
 /// manager.
 async fn validated_reports(t: &TestApp) {
-    let month = YearMonth::of(store::now().date()).prev();
+    let month = YearMonth::of(store::today()).prev();
     let mut tx = t.db.begin().await.unwrap();
     let f = store::bench_data::client_validated_cras(&mut tx, 3, month)
         .await

@@ -15,7 +15,7 @@ async fn the_grid_refuses_in_french_then_signs() {
     on_each_backend(|t| async move {
         let camille = t.browser(Some(Role::Consultant)).await;
         // A month before her mission: only internal activities.
-        let month = YearMonth::of(store::now().date()).prev().prev().prev();
+        let month = YearMonth::of(store::today()).prev().prev().prev();
         let r = t
             .post_form("/cras/open", &camille, &[("month", &month.to_string())])
             .await;
@@ -25,7 +25,7 @@ async fn the_grid_refuses_in_french_then_signs() {
         assert_eq!(shown.status, StatusCode::OK);
         // A month that has not begun cannot be opened.
         let reports = t.count("cras").await;
-        let next = YearMonth::of(store::now().date()).next().to_string();
+        let next = YearMonth::of(store::today()).next().to_string();
         let r = t
             .post_form("/cras/open", &camille, &[("month", &next)])
             .await;
@@ -167,14 +167,11 @@ async fn a_consultant_cannot_open_another_consultants_report() {
             .await
             .unwrap()
             .unwrap();
-        let lucas_cra = store::cras::find(
-            &mut tx,
-            lucas_user.id,
-            YearMonth::of(store::now().date()).prev(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        let lucas_cra =
+            store::cras::find(&mut tx, lucas_user.id, YearMonth::of(store::today()).prev())
+                .await
+                .unwrap()
+                .unwrap();
         tx.commit().await.unwrap();
         let r = t.get(&format!("/cras/{lucas_cra}"), Some(&lucas)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -249,7 +246,7 @@ async fn the_api_reads_scoped_and_refuses_a_bad_grid_naming_the_day() {
 
         // Camille opens an old month and sends 1.5 days on one date.
         let browser = t.browser(Some(Role::Consultant)).await;
-        let month = YearMonth::of(store::now().date()).prev().prev().prev();
+        let month = YearMonth::of(store::today()).prev().prev().prev();
         let r = t
             .post_form("/cras/open", &browser, &[("month", &month.to_string())])
             .await;

@@ -12,7 +12,7 @@ use crate::harness::{TestApp, on_each_backend};
 /// The first issued invoice of the demo, made 40 days late (a fixture:
 /// issuing computes the due date from the terms), its client reachable.
 async fn late_invoice(t: &TestApp) -> (String, String) {
-    let today = store::now().date();
+    let today = store::today();
     let mut tx = t.db.begin().await.unwrap();
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $1"
@@ -221,7 +221,7 @@ async fn pauses_notices_and_the_run_button() {
         let page = t.get("/collections/dunning", Some(&finance)).await;
         assert!(page.body.contains("Litige sur les jours facturés"));
         let mut tx = t.db.read().await.unwrap();
-        let pause = store::dunning::pauses(&mut tx, store::now().date())
+        let pause = store::dunning::pauses(&mut tx, store::today())
             .await
             .unwrap()
             .remove(0);
@@ -270,7 +270,7 @@ async fn pauses_notices_and_the_run_button() {
                 .contains("Relances en pause : Promesse de paiement")
         );
         assert!(
-            store::dunning::run(&t.db, store::now().date())
+            store::dunning::run(&t.db, store::today())
                 .await
                 .unwrap()
                 .sent
@@ -286,9 +286,7 @@ async fn pauses_notices_and_the_run_button() {
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
 
         // Sent: the history shows the notice and its amounts.
-        let done = store::dunning::run(&t.db, store::now().date())
-            .await
-            .unwrap();
+        let done = store::dunning::run(&t.db, store::today()).await.unwrap();
         assert_eq!(done.sent, 1);
         let mut tx = t.db.read().await.unwrap();
         let n = store::dunning::notices_of_invoice(&mut tx, &invoice)

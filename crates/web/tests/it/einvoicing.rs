@@ -140,7 +140,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
 
         // A partial payment, through the payment form (dated today: the
         // bank journal's numbers follow its dates, and the demo's are today).
-        let today = domain::locale::format_date(store::now().date(), domain::Locale::Fr);
+        let today = domain::locale::format_date(store::today(), domain::Locale::Fr);
         let mut tx = t.db.read().await.unwrap();
         let bank = store::bank_accounts::active(&mut tx)
             .await
@@ -179,7 +179,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         assert!(!none.body.contains(inv.number.as_deref().unwrap()));
 
         // E-reporting of this month (the payment's).
-        let month = domain::calendar::YearMonth::of(store::now().date()).to_string();
+        let month = domain::calendar::YearMonth::of(store::today()).to_string();
         let rep = t
             .get(
                 &format!("/accounting/ereporting?month={month}"),

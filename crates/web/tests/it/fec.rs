@@ -13,7 +13,7 @@ async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
         let p = t.get("/accounting/fec", Some(&finance)).await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.body);
         assert!(p.body.contains("Exporter le FEC") && p.body.contains("Aucun export"));
-        let year = store::now().date().year().to_string();
+        let year = store::today().year().to_string();
         let r = t
             .post_form("/accounting/fec", &finance, &[("year", &year)])
             .await;

@@ -146,7 +146,7 @@ impl TestApp {
         let camille_cra = store::cras::find(
             &mut tx,
             camille,
-            domain::calendar::YearMonth::of(store::now().date()),
+            domain::calendar::YearMonth::of(store::today()),
         )
         .await
         .unwrap()

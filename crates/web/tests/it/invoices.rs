@@ -120,8 +120,8 @@ fn pdf_text(bytes: &[u8]) -> Option<String> {
 async fn a_released_month_is_issued_printed_and_credited() {
     on_each_backend(|t| async move {
         let finance = t.browser(Some(Role::Finance)).await;
-        let year = store::now().date().year();
-        let today = domain::locale::format_date(store::now().date(), domain::Locale::Fr);
+        let year = store::today().year();
+        let today = domain::locale::format_date(store::today(), domain::Locale::Fr);
 
         // Validating Camille's months drafted them; Clientis has not signed.
         let w = waiting(&t).await;
@@ -354,8 +354,8 @@ async fn a_released_month_is_issued_printed_and_credited() {
 async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
     on_each_backend(|t| async move {
         let finance = t.browser(Some(Role::Finance)).await;
-        let today = domain::locale::format_date(store::now().date(), domain::Locale::Fr);
-        let last = YearMonth::of(store::now().date()).prev();
+        let today = domain::locale::format_date(store::today(), domain::Locale::Fr);
+        let last = YearMonth::of(store::today()).prev();
         let page = t.get("/close", Some(&finance)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(
@@ -425,7 +425,7 @@ async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Période invalide") && r.body.contains("obligatoire"));
-        let current = YearMonth::of(store::now().date()).to_string();
+        let current = YearMonth::of(store::today()).to_string();
         let r = t
             .post_form(
                 "/close",

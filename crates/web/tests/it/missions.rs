@@ -205,7 +205,7 @@ async fn renewal_alerts_fire_once_and_renewing_amends_the_mission() {
         tx.commit().await.unwrap();
         assert_eq!(renewal_mails, 1);
         let mut tx = t.db.begin().await.unwrap();
-        let again = store::renewals::scan(&mut tx, store::now().date())
+        let again = store::renewals::scan(&mut tx, store::today())
             .await
             .unwrap();
         tx.commit().await.unwrap();

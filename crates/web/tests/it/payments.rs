@@ -77,7 +77,7 @@ async fn bank_accounts_and_payments_through_the_forms() {
         let entries = t.count("ledger_entries").await;
         let payments0 = t.count("payments").await;
         // Dated today: the bank journal's numbers follow its dates.
-        let today = domain::locale::format_date(store::now().date(), domain::Locale::Fr);
+        let today = domain::locale::format_date(store::today(), domain::Locale::Fr);
         let r = t
             .post_form(
                 "/collections/payments",
@@ -179,7 +179,7 @@ async fn the_api_records_a_payment_or_names_the_refused_field() {
             serde_json::json!({
                 "client_id": client,
                 "bank_account_id": bank.id,
-                "received_on": store::now().date().to_string(),
+                "received_on": store::today().to_string(),
                 "amount": amount,
                 "reference": "VIR API",
                 "allocations": [{"invoice_id": invoice, "amount": alloc}],
@@ -263,7 +263,7 @@ async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let today = store::now().date();
+        let today = store::today();
         let two_years_ago = today.replace_year(today.year() - 2).unwrap();
         let (entries, payments) = (t.count("ledger_entries").await, t.count("payments").await);
         for (received_on, reference, field, code) in [
@@ -366,7 +366,7 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(r.json()["reversed_on"], store::now().date().to_string());
+        assert_eq!(r.json()["reversed_on"], store::today().to_string());
         let finance = t.browser(Some(Role::Finance)).await;
         let page = t
             .get(&format!("/collections/payments/{id}"), Some(&finance))

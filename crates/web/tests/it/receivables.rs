@@ -14,7 +14,7 @@ use crate::harness::{TestApp, on_each_backend};
 
 /// An issued invoice of Clientis for 1 234,56 €, 40 days late today.
 async fn late_invoice(t: &TestApp) {
-    let today = store::now().date();
+    let today = store::today();
     let mut tx = t.db.begin().await.unwrap();
     store::on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO invoices (id, kind, status, client_id, period, series, number, issue_date, due_date,
@@ -37,7 +37,7 @@ async fn late_invoice(t: &TestApp) {
 async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
     on_each_backend(|t| async move {
         late_invoice(&t).await;
-        let today = store::now().date();
+        let today = store::today();
         let l = Locale::Fr;
         let mut tx = t.db.read().await.unwrap();
         let aged = store::receivables::aged_balance(&mut tx, today)

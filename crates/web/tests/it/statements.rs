@@ -94,7 +94,7 @@ async fn import_suggest_and_accept_once() {
         tx.commit().await.unwrap();
         let inv = items.first().expect("the demo has open invoices").clone();
         let half = inv.outstanding.cents() / 2;
-        let today = store::now().date();
+        let today = store::today();
         let csv = format!(
             "Date;Libell\u{e9};D\u{e9}bit;Cr\u{e9}dit\n{:02}/{:02}/{};VIR SEPA RECU /MOTIF {} ACOMPTE;;{},{:02}\n",
             today.day(),

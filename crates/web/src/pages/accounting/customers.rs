@@ -34,7 +34,7 @@ use crate::view::{
 use crate::{AppState, i18n};
 
 fn parse(q: &FilterQuery) -> Result<DateRange, ValidationErrors> {
-    DateRange::parse(&q.from, &q.to, store::now().date())
+    DateRange::parse(&q.from, &q.to, store::today())
 }
 
 pub struct CustomerRow {
@@ -216,7 +216,7 @@ pub struct CustomerQuery {
 
 impl CustomerQuery {
     fn range(&self) -> Result<DateRange, ValidationErrors> {
-        DateRange::parse(&self.from, &self.to, store::now().date())
+        DateRange::parse(&self.from, &self.to, store::today())
     }
 
     /// The page's address with this filter, for redirects and links.
@@ -553,7 +553,7 @@ pub async fn letter(
     // Not found (or out of scope) before anything else.
     store::companies::get(&mut tx, ctx.scope()?, id).await?;
     let r = if errors.is_empty() {
-        store::lettering::letter_lines(&mut tx, &ctx.actor(), id, &lines, store::now().date()).await
+        store::lettering::letter_lines(&mut tx, &ctx.actor(), id, &lines, store::today()).await
     } else {
         Err(store::Error::Invalid(errors))
     };

@@ -35,7 +35,7 @@ pub struct MonthQuery {
 
 fn month(q: &MonthQuery) -> Result<YearMonth, ValidationErrors> {
     match q.month.trim() {
-        "" => Ok(YearMonth::of(store::now().date())),
+        "" => Ok(YearMonth::of(store::today())),
         m => YearMonth::parse(m)
             .ok_or_else(|| ValidationErrors::single("month", "ereporting-month-invalid")),
     }

@@ -48,7 +48,7 @@ struct FecPage {
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
-    let today = store::now().date();
+    let today = store::today();
     let can_export = allows(ctx.user()?.role, Permission::ManageAccounting);
     let mut tx = app.db.read().await?;
     let years = store::ledger_reports::fiscal_years(&mut tx, today).await?;

@@ -55,7 +55,7 @@ pub async fn show(
         };
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    let query = match LedgerQuery::parse(&q.from, &q.to, &q.account, store::now().date()) {
+    let query = match LedgerQuery::parse(&q.from, &q.to, &q.account, store::today()) {
         Ok(query) => query,
         Err(errors) => return refused(errors).await,
     };
@@ -100,7 +100,7 @@ pub async fn csv(
             raw.as_deref().unwrap_or_default()
         ))
     };
-    let Ok(query) = LedgerQuery::parse(&q.from, &q.to, &q.account, store::now().date()) else {
+    let Ok(query) = LedgerQuery::parse(&q.from, &q.to, &q.account, store::today()) else {
         return Ok(back());
     };
     let mut tx = app.db.read().await?;

@@ -112,7 +112,7 @@ pub struct CloseForm {
 }
 
 fn default_period() -> YearMonth {
-    YearMonth::of(store::now().date()).prev()
+    YearMonth::of(store::today()).prev()
 }
 
 /// What the page shows of `period`, with the form as typed and the
@@ -166,7 +166,7 @@ async fn page(
 }
 
 fn today_input() -> String {
-    format_date(store::now().date(), Locale::Fr)
+    format_date(store::today(), Locale::Fr)
 }
 
 /// GET /close?period=YYYY-MM

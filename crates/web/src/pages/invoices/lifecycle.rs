@@ -102,7 +102,7 @@ pub async fn panel(
         None => (
             FieldErrors::default(),
             StatusForm {
-                date: format_date(store::now().date(), Locale::Fr),
+                date: format_date(store::today(), Locale::Fr),
                 ..Default::default()
             },
         ),
@@ -134,7 +134,7 @@ pub async fn panel(
                 detail.push(r.clone());
             }
             HistoryRow {
-                date: format_date(e.occurred_at.date(), l),
+                date: format_date(domain::paris::date(e.occurred_at), l),
                 status: status_label(l, e.status),
                 mandatory: e.status.mandatory(),
                 source: i18n::t(l, &format!("einvoice-source-{}", e.source.as_str())),
@@ -151,7 +151,7 @@ pub async fn panel(
                 ("deposited", Some(at)) => i18n::t_args(
                     l,
                     "einvoice-deposit-done",
-                    &[("date", format_date(at.date(), l))],
+                    &[("date", format_date(domain::paris::date(at), l))],
                 ),
                 ("failed", _) => i18n::t_args(
                     l,

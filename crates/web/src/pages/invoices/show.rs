@@ -274,7 +274,10 @@ fn facts(l: Locale, d: &Detail) -> Vec<(String, String)> {
         facts.push((t("invoice-due-date"), date_or_dash(l, s.due_date)));
     }
     if let Some(since) = s.waiting_since {
-        facts.push((t("invoice-waiting-since"), format_date(since.date(), l)));
+        facts.push((
+            t("invoice-waiting-since"),
+            format_date(domain::paris::date(since), l),
+        ));
     }
     if let Some(a) = s.accrued {
         facts.push((t("invoice-accrued"), a.format(l)));
@@ -282,7 +285,10 @@ fn facts(l: Locale, d: &Detail) -> Vec<(String, String)> {
     if let Some(f) = &d.frozen {
         frozen_facts(l, f, s.kind == InvoiceKind::Invoice, &mut facts);
     }
-    facts.push((t("invoice-created"), format_date(s.created_at.date(), l)));
+    facts.push((
+        t("invoice-created"),
+        format_date(domain::paris::date(s.created_at), l),
+    ));
     facts
 }
 
@@ -380,7 +386,7 @@ pub(super) async fn page(
     };
     tx.commit().await?;
     let s = &d.summary;
-    let today = format_date(store::now().date(), Locale::Fr);
+    let today = format_date(store::today(), Locale::Fr);
     let (status, status_class) = status_badge(l, s.status);
     let heading = match (s.kind, &s.number) {
         (InvoiceKind::Invoice, Some(n)) => {
