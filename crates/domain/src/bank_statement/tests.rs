@@ -336,3 +336,63 @@ proptest! {
         prop_assert_eq!(decimal_point_amount(&s), Some(Money::from_cents(cents)));
     }
 }
+
+/// Issue 17 §3, reproduced with the readers as they were.
+mod as_banks_send_them {
+    use super::*;
+
+    const MULTI: &[u8] = include_bytes!("../../fixtures/statements/camt053-multi.xml");
+    const LATIN1: &[u8] =
+        include_bytes!("../../fixtures/statements/camt053-latin1-othr-batch.xml");
+    const CSV_15: &[u8] =
+        include_bytes!("../../fixtures/statements/statement-multiline-iso8859-15.csv");
+
+    #[test]
+    fn several_statements_in_one_file_are_read() {
+        parse_camt053(MULTI).unwrap();
+    }
+
+    #[test]
+    fn an_iso_8859_1_file_is_read_by_its_declaration() {
+        parse_camt053(LATIN1).unwrap();
+    }
+
+    #[test]
+    fn a_batch_sharing_the_entry_reference_is_no_duplicate() {
+        let utf8: String = LATIN1.iter().map(|&b| char::from(b)).collect();
+        let utf8 = utf8.replace("ISO-8859-1", "UTF-8");
+        // Without the entry only announced (INFO), read on its own below.
+        let (a, b) = (utf8.find("<Ntry>\n        <NtryRef>2").unwrap(), utf8.find("</Stmt>").unwrap());
+        let utf8 = format!("{}{}", &utf8[..a], &utf8[b..]);
+        let s = parse_camt053(utf8.as_bytes()).unwrap();
+        let keys = dedupe_keys(&s.lines);
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len(), "{keys:?}");
+    }
+
+    #[test]
+    fn pending_entries_stay_out() {
+        let text = std::str::from_utf8(MULTI).unwrap();
+        let start = text.find("<Stmt>\n      <Id>2026120200001").unwrap();
+        let end = text.find("<Stmt>\n      <Id>2026120200002").unwrap();
+        let one = format!(
+            "{}{}</BkToCstmrStmt></Document>",
+            &text[..text.find("<Stmt>").unwrap()],
+            &text[start..end]
+        )
+        .replace("<ValDt><Dt>2026-12-03</Dt></ValDt>", "<BookgDt><Dt>2026-12-03</Dt></BookgDt>");
+        let s = parse_camt053(one.as_bytes()).unwrap();
+        assert_eq!(s.lines.len(), 1, "{:?}", s.lines);
+    }
+
+    #[test]
+    fn quoted_labels_on_several_lines_and_the_iso_8859_15_euro() {
+        let mut m = CsvMapping::french_bank();
+        m.date = Column::Name("Date opération".into());
+        m.debit = Some(Column::Name("Débit euros".into()));
+        m.credit = Some(Column::Name("Crédit euros".into()));
+        let s = parse_csv(CSV_15, &m).unwrap();
+        assert_eq!(s.lines.len(), 4);
+        assert!(s.lines[2].label.contains("12,00 €"), "{}", s.lines[2].label);
+    }
+}

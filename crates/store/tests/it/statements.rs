@@ -331,3 +331,22 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
     })
     .await;
 }
+
+/// Issue 17 §3: an account given by `Othr/Id` is checked against the bank
+/// account's identifiers, never taken silently into another account.
+#[tokio::test]
+async fn an_account_given_by_another_id_is_never_taken_silently() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        let other = camt_with(
+            "<IBAN>FR7630004000031234567890143</IBAN>",
+            "<Othr><Id>99999 00001 00000000001 17</Id><SchmeNm><Cd>BBAN</Cd></SchmeNm></Othr>",
+        );
+        let e = import(&db, &b, "autre.xml", &other, &Format::Camt053)
+            .await
+            .unwrap_err();
+        assert_eq!(refusal(&e).0, "statement-account-unknown");
+        assert_eq!(count(&db, "bank_lines").await, 0);
+    })
+    .await;
+}
