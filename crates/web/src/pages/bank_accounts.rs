@@ -39,6 +39,7 @@ impl AccountForm {
             iban: self.iban.clone(),
             bic: self.bic.clone(),
             ledger_account: self.ledger_account.clone(),
+            other_id: String::new(),
         }
     }
 }

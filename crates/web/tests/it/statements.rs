@@ -29,6 +29,7 @@ async fn bank(t: &TestApp) -> String {
                     iban: IBAN.into(),
                     bic: String::new(),
                     ledger_account: String::new(),
+                    other_id: String::new(),
                 },
             )
             .await
