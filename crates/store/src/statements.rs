@@ -207,9 +207,7 @@ pub async fn import(
             Format::Camt053 => {
                 let named: Vec<&crate::bank_accounts::BankAccount> = accounts
                     .iter()
-                    .filter(|a| {
-                        bank_statement::designates(&s, &a.iban, a.other_id.as_deref())
-                    })
+                    .filter(|a| bank_statement::designates(&s, &a.iban, a.other_id.as_deref()))
                     .collect();
                 let pick = named
                     .iter()

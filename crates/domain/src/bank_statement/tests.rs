@@ -627,7 +627,7 @@ fn csv_labels_on_several_lines_in_iso_8859_15() {
     );
 
     // An error after a label on several lines names the record's line.
-    let bad = [&CSV_15[..], &b"31/11/2026;X;;1,00\r\n"[..]].concat();
+    let bad = [CSV_15, &b"31/11/2026;X;;1,00\r\n"[..]].concat();
     let e = parse_csv(&bad, &csv15_mapping()).unwrap_err();
     assert_eq!((e.line, e.at.as_str()), (9, "Date opération"));
 }

@@ -174,7 +174,11 @@ async fn malformed_files_name_the_line_and_nothing_is_written() {
         let (key, args) = refusal(&e);
         assert_eq!(key, "statement-account-unknown");
         assert_eq!(
-            (arg(&args, "position"), arg(&args, "line"), arg(&args, "found")),
+            (
+                arg(&args, "position"),
+                arg(&args, "line"),
+                arg(&args, "found")
+            ),
             ("1".into(), "8".into(), "FR1420041010050500013M02606".into())
         );
 
@@ -375,7 +379,12 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
         assert_eq!(
             done.statements
                 .iter()
-                .map(|s| (s.position, s.bank_account_id.as_str(), s.lines, s.not_booked))
+                .map(|s| (
+                    s.position,
+                    s.bank_account_id.as_str(),
+                    s.lines,
+                    s.not_booked
+                ))
                 .collect::<Vec<_>>(),
             [(1, b.as_str(), 2, 0), (2, b.as_str(), 1, 1)]
         );
@@ -390,7 +399,11 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
             .count();
         assert_eq!(arg(&skip.args, "line"), line.to_string());
         assert_eq!(count(&db, "bank_statements").await, 2);
-        assert_eq!(count(&db, "bank_lines").await, 3, "the pending card payment waits");
+        assert_eq!(
+            count(&db, "bank_lines").await,
+            3,
+            "the pending card payment waits"
+        );
 
         let mut tx = db.read().await.unwrap();
         let list = statements::list(&mut tx, 10).await.unwrap();
@@ -408,16 +421,28 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
         let again = String::from_utf8(MULTI.to_vec())
             .unwrap()
             .replace("CMCIFRPP-20261203-000117", "CMCIFRPP-20261203-000118");
-        let done = import(&db, &b, "releves-bis.xml", again.as_bytes(), &Format::Camt053)
-            .await
-            .unwrap();
+        let done = import(
+            &db,
+            &b,
+            "releves-bis.xml",
+            again.as_bytes(),
+            &Format::Camt053,
+        )
+        .await
+        .unwrap();
         assert_eq!(done.statements.len(), 1);
         assert_eq!(
-            (done.statements[0].position, done.statements[0].bank_account_id.as_str()),
+            (
+                done.statements[0].position,
+                done.statements[0].bank_account_id.as_str()
+            ),
             (3, savings.as_str())
         );
         assert_eq!(
-            done.skipped.iter().map(|s| (s.position, s.key)).collect::<Vec<_>>(),
+            done.skipped
+                .iter()
+                .map(|s| (s.position, s.key))
+                .collect::<Vec<_>>(),
             [
                 (1, "statement-already-imported"),
                 (2, "statement-already-imported")
@@ -426,9 +451,15 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
 
         // Everything there already: refused, saying which statement.
         let third = again.replace("000118", "000119");
-        let e = import(&db, &b, "releves-ter.xml", third.as_bytes(), &Format::Camt053)
-            .await
-            .unwrap_err();
+        let e = import(
+            &db,
+            &b,
+            "releves-ter.xml",
+            third.as_bytes(),
+            &Format::Camt053,
+        )
+        .await
+        .unwrap_err();
         let (key, args) = refusal(&e);
         assert_eq!(key, "statement-already-imported");
         assert_eq!(arg(&args, "number"), "2026120100001");
@@ -449,7 +480,11 @@ async fn a_movement_twice_in_one_file_is_refused_as_such() {
             1,
         );
         let twice = twice
-            .replacen("<Amt Ccy=\"EUR\">1200.00</Amt>", "<Amt Ccy=\"EUR\">3600.00</Amt>", 1)
+            .replacen(
+                "<Amt Ccy=\"EUR\">1200.00</Amt>",
+                "<Amt Ccy=\"EUR\">3600.00</Amt>",
+                1,
+            )
             .replacen(
                 "<BookgDt><Dt>2026-12-02</Dt></BookgDt>",
                 "<BookgDt><Dt>2026-12-01</Dt></BookgDt>",
@@ -483,22 +518,41 @@ async fn a_latin1_statement_by_domestic_number_with_a_batch_sharing_its_referenc
         assert_eq!((done.lines, done.credits, done.not_booked), (3, 3, 1));
         assert!(done.skipped.is_empty());
         let mut tx = db.read().await.unwrap();
-        let lines = statements::lines(&mut tx, &done.statement_id).await.unwrap();
+        let lines = statements::lines(&mut tx, &done.statement_id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
-            lines.iter().map(|l| l.counterparty.clone().unwrap_or_default()).collect::<Vec<_>>(),
-            ["Hôtel Bellevue", "Société d'Études Générales", "Crèmerie Müller"]
+            lines
+                .iter()
+                .map(|l| l.counterparty.clone().unwrap_or_default())
+                .collect::<Vec<_>>(),
+            [
+                "Hôtel Bellevue",
+                "Société d'Études Générales",
+                "Crèmerie Müller"
+            ]
         );
-        assert!(lines.iter().all(|l| l.bank_reference.as_deref() == Some("0312R0000456")));
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.bank_reference.as_deref() == Some("0312R0000456"))
+        );
 
         // The same batch in another statement: now it was imported, and
         // only now is it said so.
-        let again: Vec<u8> = String::from_utf8(LATIN1.iter().map(|&b| char::from(b)).collect::<String>().into_bytes())
-            .unwrap()
-            .replace("RLV-30004-20261203", "RLV-30004-20261203-BIS")
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).unwrap())
-            .collect();
+        let again: Vec<u8> = String::from_utf8(
+            LATIN1
+                .iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .into_bytes(),
+        )
+        .unwrap()
+        .replace("RLV-30004-20261203", "RLV-30004-20261203-BIS")
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
         let e = import(&db, &b, "lcl-bis.xml", &again, &Format::Camt053)
             .await
             .unwrap_err();
@@ -530,7 +584,12 @@ async fn an_account_given_by_another_id_is_never_taken_silently() {
 
         // Recorded as the other identifier of a bank account: it goes there,
         // whichever account was chosen on the form.
-        let savings = second_bank(&db, "FR1420041010050500013M02606", "9999900001-0000000000117").await;
+        let savings = second_bank(
+            &db,
+            "FR1420041010050500013M02606",
+            "9999900001-0000000000117",
+        )
+        .await;
         let done = import(&db, &b, "autre.xml", &other, &Format::Camt053)
             .await
             .unwrap();
@@ -583,18 +642,29 @@ async fn csv_labels_on_several_lines_in_iso_8859_15() {
             encoding: domain::bank_statement::TextEncoding::Iso8859_15,
             ..CsvMapping::french_bank()
         };
-        let done = import(&db, &b, "releve.csv", CSV_15, &Format::Csv(Box::new(mapping.clone())))
-            .await
-            .unwrap();
+        let done = import(
+            &db,
+            &b,
+            "releve.csv",
+            CSV_15,
+            &Format::Csv(Box::new(mapping.clone())),
+        )
+        .await
+        .unwrap();
         assert_eq!((done.lines, done.credits), (4, 1));
         let mut tx = db.read().await.unwrap();
-        let lines = statements::lines(&mut tx, &done.statement_id).await.unwrap();
+        let lines = statements::lines(&mut tx, &done.statement_id)
+            .await
+            .unwrap();
         assert_eq!(
             lines[0].label,
             "VIR SEPA RECU /DE ATELIERS DU NORD\n/MOTIF FA-2026-000014 ACOMPTE\n/REF 77812"
         );
         assert_eq!(lines[2].label, "COTISATION OFFRE PRO 12,00 € TTC");
-        assert_eq!(statements::csv_mapping(&mut tx, &b).await.unwrap(), Some(mapping));
+        assert_eq!(
+            statements::csv_mapping(&mut tx, &b).await.unwrap(),
+            Some(mapping)
+        );
         tx.commit().await.unwrap();
     })
     .await;

@@ -24,8 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::Form;
 use crate::pages::see_other;
 use crate::view::{
-    FieldErrors, FlashKind, Layout, flash, flash_refusal, flash_text, layout, render,
-    render_status,
+    FieldErrors, FlashKind, Layout, flash, flash_refusal, flash_text, layout, render, render_status,
 };
 use crate::{AppState, i18n};
 
