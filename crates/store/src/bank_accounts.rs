@@ -16,6 +16,9 @@ pub struct BankAccount {
     pub iban: String,
     pub bic: Option<String>,
     pub ledger_account: String,
+    /// The number the bank gives the account when not its IBAN (CAMT.053
+    /// `Acct/Id/Othr/Id`), in capitals without spaces or punctuation.
+    pub other_id: Option<String>,
     pub csv_mapping: Option<String>,
     pub active: bool,
 }
@@ -35,6 +38,8 @@ pub struct BankAccountInput {
     pub iban: String,
     pub bic: String,
     pub ledger_account: String,
+    /// Another identifier the bank uses for the account (optional).
+    pub other_id: String,
 }
 
 struct Checked {
@@ -42,6 +47,7 @@ struct Checked {
     iban: Iban,
     bic: Option<String>,
     ledger_account: AccountNumber,
+    other_id: Option<String>,
 }
 
 fn check(input: &BankAccountInput) -> Result<Checked> {
@@ -80,10 +86,17 @@ fn check(input: &BankAccountInput) -> Result<Checked> {
     if ledger_account.is_none() {
         e.add("ledger_account", "bank-ledger-account-invalid");
     }
+    // ISO 20022 Max34Text; letters and digits once spaces and punctuation
+    // are dropped.
+    let other_id = domain::bank_statement::normalise_account_id(&input.other_id);
+    if other_id.len() > 34 || (other_id.is_empty() && !input.other_id.trim().is_empty()) {
+        e.add("other_id", "bank-other-id-invalid");
+    }
     if !e.is_empty() {
         return Err(Error::Invalid(e));
     }
     Ok(Checked {
+        other_id: (!other_id.is_empty()).then_some(other_id),
         label: label.chars().take(200).collect(),
         iban: iban.expect("checked"),
         bic: (!bic.is_empty()).then_some(bic),
@@ -91,7 +104,7 @@ fn check(input: &BankAccountInput) -> Result<Checked> {
     })
 }
 
-const COLUMNS: &str = "id, label, iban, bic, ledger_account, csv_mapping, active";
+const COLUMNS: &str = "id, label, iban, bic, ledger_account, other_id, csv_mapping, active";
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<BankAccount>> {
     let sql = format!("SELECT {COLUMNS} FROM bank_accounts ORDER BY active DESC, label, id");
@@ -143,18 +156,20 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
         iban: c.iban.as_str().to_owned(),
         bic: c.bic,
         ledger_account: c.ledger_account.as_str().to_owned(),
+        other_id: c.other_id,
         csv_mapping: None,
         active: true,
     };
     on_tx!(tx, |cx| sqlx::query(
-        "INSERT INTO bank_accounts (id, label, iban, bic, ledger_account, active, created_at)
-         VALUES ($1, $2, $3, $4, $5, TRUE, $6)"
+        "INSERT INTO bank_accounts (id, label, iban, bic, ledger_account, other_id, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)"
     )
     .bind(&account.id)
     .bind(&account.label)
     .bind(&account.iban)
     .bind(&account.bic)
     .bind(&account.ledger_account)
+    .bind(&account.other_id)
     .bind(now())
     .execute(cx)
     .await
@@ -173,7 +188,8 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
     Ok(account)
 }
 
-/// Label, BIC, ledger account and whether payments may still go to it.
+/// Label, BIC, ledger account, the bank's other identifier and whether
+/// payments may still go to it.
 /// The IBAN identifies the account: another IBAN is another account.
 pub async fn update(
     tx: &mut Tx,
@@ -190,13 +206,15 @@ pub async fn update(
     ensure_ledger_account(tx, &c.ledger_account, &c.label).await?;
     on_tx!(tx, |cx| {
         sqlx::query(
-        "UPDATE bank_accounts SET label = $2, bic = $3, ledger_account = $4, active = $5 WHERE id = $1"
+        "UPDATE bank_accounts SET label = $2, bic = $3, ledger_account = $4, active = $5, other_id = $6
+         WHERE id = $1"
     )
     .bind(id)
     .bind(&c.label)
     .bind(&c.bic)
     .bind(c.ledger_account.as_str())
     .bind(active)
+    .bind(&c.other_id)
     .execute(cx)
     .await
     .map(|r| r.rows_affected())

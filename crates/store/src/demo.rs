@@ -813,6 +813,7 @@ async fn collections(db: &Db, actor: &Actor) -> Result<()> {
             iban: firm.iban.clone().unwrap_or_default(),
             bic: firm.bic.clone().unwrap_or_default(),
             ledger_account: "512".into(),
+            other_id: String::new(),
         },
     )
     .await?;

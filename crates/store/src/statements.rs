@@ -1,15 +1,26 @@
 //! Bank statements imported (CAMT.053, CSV) and the queue of their credit
 //! lines waiting to become payments.
 //!
-//! An import is all or nothing: a file already imported (its digest), a
-//! statement already imported (the bank's id), a movement already imported
-//! (its dedupe key) or a malformed file is refused with a message naming
-//! what, and nothing is written. Accepting a line records the payment and
+//! One upload may bring several statements (a CAMT.053 file holds one per
+//! day or per account): each goes to the bank account it names, and those
+//! that cannot be imported (unknown or deactivated account, already
+//! imported, nothing booked) are left aside and reported ([`import`]). A
+//! real error refuses the whole file with a message naming what, and
+//! nothing is written: a malformed file, a file already imported (its
+//! digest), a movement already imported (its dedupe key) or twice in the
+//! file, no statement left to import.
+//!
+//! Entries the bank reports without booking them (pending, announced) never
+//! become lines: the reader leaves them out and the statement keeps their
+//! count (`not_booked`, shown with the statement). When the bank books
+//! them, a later statement brings them as ordinary lines. So nothing
+//! pending can be matched or posted, and no line ever changes status
+//! behind the user's back. Accepting a line records the payment and
 //! marks the line matched in the same transaction; the line is claimed
 //! first, so of two concurrent accepts one wins and the other gets a
 //! conflict.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use domain::Money;
 use domain::bank_statement::{self, CsvMapping, ParseError, Statement};
@@ -40,11 +51,41 @@ impl Format {
 /// The form field every import error is reported against.
 pub const FILE_FIELD: &str = "file";
 
+/// One statement of the file, imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Imported {
+pub struct ImportedStatement {
     pub statement_id: String,
+    pub bank_account_id: String,
+    pub bank_label: String,
+    /// Its rank in the file.
+    pub position: usize,
+    pub statement_ref: Option<String>,
     pub lines: usize,
     pub credits: usize,
+    pub not_booked: usize,
+}
+
+/// One statement of the file left aside, and why (a translation key whose
+/// arguments are `args`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub position: usize,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+/// What an upload did: the statements imported (at least one) and those
+/// left aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// The first statement imported.
+    pub statement_id: String,
+    /// Totals over the statements imported.
+    pub lines: usize,
+    pub credits: usize,
+    pub not_booked: usize,
+    pub statements: Vec<ImportedStatement>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// A refused file as a validation error: the reason's key, with the line,
@@ -69,8 +110,39 @@ fn refuse(key: &'static str, args: Vec<(&'static str, String)>) -> Error {
     Error::Invalid(v)
 }
 
-/// Imports one statement file into `bank_account_id`. The CSV mapping used
-/// is saved on the bank account for next time.
+/// How a statement names its account, for messages.
+fn account_named(s: &Statement) -> String {
+    s.iban
+        .clone()
+        .or_else(|| s.other_id.clone())
+        .unwrap_or_default()
+}
+
+/// Where a statement is in the file, for messages: its rank, its line and
+/// its account as the file names it.
+fn place(s: &Statement) -> Vec<(&'static str, String)> {
+    vec![
+        ("position", s.position.to_string()),
+        ("line", s.line.to_string()),
+        ("found", account_named(s)),
+        ("number", s.statement_id.clone().unwrap_or_default()),
+    ]
+}
+
+/// Imports a statement file. A CSV file is one statement of
+/// `bank_account_id`, whose column mapping is saved for next time.
+///
+/// A CAMT.053 file may hold several statements: each goes to the bank
+/// account it names (its IBAN, or its `Othr/Id` compared with the account's
+/// other identifier or the domestic number inside its IBAN —
+/// `domain::bank_statement::designates`), whichever account was chosen.
+/// A statement of an account unknown here, of a deactivated account,
+/// already imported, or without any booked movement is left aside and
+/// reported; the others are imported. The file is refused as a whole, with
+/// nothing written, for a real error: malformed, already imported, a
+/// statement or a movement twice in the file, a movement already imported
+/// from another file, two bank accounts answering to one statement, or no
+/// statement left to import (then the first reason is the refusal).
 pub async fn import(
     tx: &mut Tx,
     actor: &Actor,
@@ -79,7 +151,7 @@ pub async fn import(
     bytes: &[u8],
     format: &Format,
 ) -> Result<Imported> {
-    let account = match crate::bank_accounts::get(tx, bank_account_id).await {
+    let chosen = match crate::bank_accounts::get(tx, bank_account_id).await {
         Ok(a) => a,
         Err(Error::NotFound) => {
             return Err(Error::Invalid(ValidationErrors::single(
@@ -89,38 +161,28 @@ pub async fn import(
         }
         Err(e) => return Err(e),
     };
-    if !account.active {
+    if !chosen.active {
         return Err(Error::Invalid(ValidationErrors::single(
             "bank_account_id",
             "statement-bank-account-inactive",
         )));
     }
 
-    let statement: Statement = match format {
+    let statements: Vec<Statement> = match format {
         Format::Camt053 => bank_statement::parse_camt053(bytes),
-        Format::Csv(m) => bank_statement::parse_csv(bytes, m),
+        Format::Csv(m) => bank_statement::parse_csv(bytes, m).map(|s| vec![s]),
     }
     .map_err(|e| Error::Invalid(parse_error(&e)))?;
-    if statement.lines.is_empty() {
-        return Err(refuse(
-            "statement-empty",
-            vec![
-                ("line", "0".into()),
-                ("name", String::new()),
-                ("found", String::new()),
-            ],
-        ));
-    }
 
     let digest = hex::encode(Sha256::digest(bytes));
     let previous: Option<(String, OffsetDateTime)> = on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT file_name, imported_at FROM bank_statements WHERE bank_account_id = $1 AND file_sha256 = $2"
-    )
-    .bind(bank_account_id)
-    .bind(&digest)
-    .fetch_optional(c)
-    .await
+            "SELECT file_name, imported_at FROM bank_statements WHERE file_sha256 = $1
+             ORDER BY imported_at LIMIT 1",
+        )
+        .bind(&digest)
+        .fetch_optional(c)
+        .await
     })?;
     if let Some((name, at)) = previous {
         return Err(refuse(
@@ -135,76 +197,208 @@ pub async fn import(
         ));
     }
 
-    let normalise = |s: &str| s.replace(' ', "").to_ascii_uppercase();
-    if let Some(iban) = &statement.iban
-        && normalise(iban) != normalise(&account.iban)
-    {
-        return Err(refuse(
-            "statement-iban-mismatch",
-            vec![("found", iban.clone()), ("expected", account.iban.clone())],
-        ));
-    }
-
-    if let Some(r) = &statement.statement_id {
-        let seen: Option<String> = on_tx!(tx, |c| {
-            sqlx::query_scalar(
-            "SELECT file_name FROM bank_statements WHERE bank_account_id = $1 AND statement_ref = $2"
-        )
-        .bind(bank_account_id)
-        .bind(r)
-        .fetch_optional(c)
-        .await
-        })?;
-        if let Some(name) = seen {
-            return Err(refuse(
-                "statement-already-imported",
-                vec![("number", r.clone()), ("name", name)],
-            ));
-        }
-    }
-
-    let keys = bank_statement::dedupe_keys(&statement.lines);
-    let mut in_file = HashSet::new();
-    for (k, l) in keys.iter().zip(&statement.lines) {
-        if !in_file.insert(k.as_str()) {
-            return Err(line_already_imported(l));
-        }
-    }
-    for (chunk, lines) in keys
-        .chunks(crate::MAX_BINDS - 1)
-        .zip(statement.lines.chunks(crate::MAX_BINDS - 1))
-    {
-        let sql = format!(
-            "SELECT dedupe_key FROM bank_lines WHERE bank_account_id = $1 AND dedupe_key IN ({})",
-            (2..chunk.len() + 2)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let found: Vec<String> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(bank_account_id);
-            for k in chunk {
-                q = q.bind(k.as_str());
+    // Each statement to its bank account, or aside.
+    let accounts = crate::bank_accounts::list(tx).await?;
+    let mut routed: Vec<(Statement, crate::bank_accounts::BankAccount)> = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    for s in statements {
+        let account = match format {
+            Format::Csv(_) => chosen.clone(),
+            Format::Camt053 => {
+                let named: Vec<&crate::bank_accounts::BankAccount> = accounts
+                    .iter()
+                    .filter(|a| bank_statement::designates(&s, &a.iban, a.other_id.as_deref()))
+                    .collect();
+                let pick = named
+                    .iter()
+                    .find(|a| a.id == chosen.id)
+                    .or_else(|| (named.len() == 1).then(|| &named[0]));
+                match pick {
+                    Some(a) => (*a).clone(),
+                    None if named.is_empty() => {
+                        skipped.push(Skipped {
+                            position: s.position,
+                            key: "statement-account-unknown",
+                            args: place(&s),
+                        });
+                        continue;
+                    }
+                    None => {
+                        let mut args = place(&s);
+                        args.push((
+                            "name",
+                            named
+                                .iter()
+                                .map(|a| a.label.clone())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ));
+                        return Err(refuse("statement-account-ambiguous", args));
+                    }
+                }
             }
-            q.fetch_all(c).await
-        })?;
-        if let Some((_, l)) = chunk.iter().zip(lines).find(|(k, _)| found.contains(k)) {
-            return Err(line_already_imported(l));
+        };
+        if !account.active {
+            let mut args = place(&s);
+            args.push(("name", account.label.clone()));
+            skipped.push(Skipped {
+                position: s.position,
+                key: "statement-account-inactive",
+                args,
+            });
+            continue;
+        }
+        if s.lines.is_empty() {
+            let mut args = place(&s);
+            args.push(("count", s.not_booked.to_string()));
+            skipped.push(Skipped {
+                position: s.position,
+                key: "statement-skipped-empty",
+                args,
+            });
+            continue;
+        }
+        if let Some(r) = &s.statement_id {
+            if let Some((other, _)) = routed
+                .iter()
+                .find(|(o, a)| a.id == account.id && o.statement_id.as_ref() == Some(r))
+            {
+                let mut args = place(&s);
+                args.push(("other", other.position.to_string()));
+                return Err(refuse("statement-twice-in-file", args));
+            }
+            let seen: Option<String> = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                    "SELECT file_name FROM bank_statements WHERE bank_account_id = $1 AND statement_ref = $2",
+                )
+                .bind(&account.id)
+                .bind(r)
+                .fetch_optional(c)
+                .await
+            })?;
+            if let Some(name) = seen {
+                let mut args = place(&s);
+                args.push(("name", name));
+                skipped.push(Skipped {
+                    position: s.position,
+                    key: "statement-already-imported",
+                    args,
+                });
+                continue;
+            }
+        }
+        routed.push((s, account));
+    }
+    if routed.is_empty() {
+        return Err(match skipped.into_iter().next() {
+            Some(first) => refuse(first.key, first.args),
+            None => refuse(
+                "statement-empty",
+                vec![
+                    ("line", "0".into()),
+                    ("name", String::new()),
+                    ("found", String::new()),
+                ],
+            ),
+        });
+    }
+
+    // Movements: each once in the file (per account), none imported before.
+    let keys: Vec<Vec<String>> = routed
+        .iter()
+        .map(|(s, _)| bank_statement::dedupe_keys(&s.lines))
+        .collect();
+    let mut in_file: HashMap<(&str, &str), &bank_statement::StatementLine> = HashMap::new();
+    for ((s, a), ks) in routed.iter().zip(&keys) {
+        for (k, l) in ks.iter().zip(&s.lines) {
+            if let Some(first) = in_file.insert((a.id.as_str(), k.as_str()), l) {
+                return Err(refuse(
+                    "statement-line-twice-in-file",
+                    vec![
+                        ("line", l.line.to_string()),
+                        ("other", first.line.to_string()),
+                        (
+                            "date",
+                            domain::locale::format_date(l.booking_date, domain::Locale::Fr),
+                        ),
+                        ("total", l.amount.format(domain::Locale::Fr)),
+                        ("name", domain::validation::single_line(&l.label)),
+                    ],
+                ));
+            }
+        }
+    }
+    for ((s, a), ks) in routed.iter().zip(&keys) {
+        for (chunk, lines) in ks
+            .chunks(crate::MAX_BINDS - 1)
+            .zip(s.lines.chunks(crate::MAX_BINDS - 1))
+        {
+            let sql = format!(
+                "SELECT dedupe_key FROM bank_lines WHERE bank_account_id = $1 AND dedupe_key IN ({})",
+                (2..chunk.len() + 2)
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let found: Vec<String> = on_tx!(tx, |c| {
+                let mut q =
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(a.id.as_str());
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                q.fetch_all(c).await
+            })?;
+            if let Some((_, l)) = chunk.iter().zip(lines).find(|(k, _)| found.contains(k)) {
+                return Err(line_already_imported(l));
+            }
         }
     }
 
+    let mut done = Vec::new();
+    for ((s, account), ks) in routed.iter().zip(&keys) {
+        done.push(insert_statement(tx, actor, account, file_name, &digest, format, s, ks).await?);
+    }
+
+    if let Format::Csv(mapping) = format {
+        let json = serde_json::to_string(mapping).map_err(|e| Error::Corrupt(e.to_string()))?;
+        crate::bank_accounts::set_csv_mapping(tx, actor, bank_account_id, &json).await?;
+    }
+
+    Ok(Imported {
+        statement_id: done[0].statement_id.clone(),
+        lines: done.iter().map(|d| d.lines).sum(),
+        credits: done.iter().map(|d| d.credits).sum(),
+        not_booked: done.iter().map(|d| d.not_booked).sum(),
+        statements: done,
+        skipped,
+    })
+}
+
+/// Writes one statement and its lines.
+#[allow(clippy::too_many_arguments)]
+async fn insert_statement(
+    tx: &mut Tx,
+    actor: &Actor,
+    account: &crate::bank_accounts::BankAccount,
+    file_name: &str,
+    digest: &str,
+    format: &Format,
+    statement: &Statement,
+    keys: &[String],
+) -> Result<ImportedStatement> {
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO bank_statements (id, bank_account_id, format, file_name, file_sha256, statement_ref,
-             period_from, period_to, opening_balance_cents, closing_balance_cents, line_count, imported_by, imported_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             period_from, period_to, opening_balance_cents, closing_balance_cents, line_count, imported_by, imported_at,
+             file_position, not_booked)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
     .bind(&id)
-    .bind(bank_account_id)
+    .bind(&account.id)
     .bind(format.as_str())
     .bind(file_name)
-    .bind(&digest)
+    .bind(digest)
     .bind(&statement.statement_id)
     .bind(statement.period.map(|p| p.0))
     .bind(statement.period.map(|p| p.1))
@@ -213,6 +407,8 @@ pub async fn import(
     .bind(statement.lines.len() as i64)
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(at)
+    .bind(statement.position as i64)
+    .bind(statement.not_booked as i64)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -231,7 +427,7 @@ pub async fn import(
     let rows: Vec<(usize, &bank_statement::StatementLine, &String)> = statement
         .lines
         .iter()
-        .zip(&keys)
+        .zip(keys)
         .enumerate()
         .map(|(i, (l, k))| (i + 1, l, k))
         .collect();
@@ -247,7 +443,7 @@ pub async fn import(
                 q = q
                     .bind(uuid::Uuid::new_v4().to_string())
                     .bind(id.as_str())
-                    .bind(bank_account_id)
+                    .bind(account.id.as_str())
                     .bind(*pos as i64)
                     .bind(l.booking_date)
                     .bind(l.value_date)
@@ -271,20 +467,19 @@ pub async fn import(
         })?;
     }
 
-    if let Format::Csv(mapping) = format {
-        let json = serde_json::to_string(mapping).map_err(|e| Error::Corrupt(e.to_string()))?;
-        crate::bank_accounts::set_csv_mapping(tx, actor, bank_account_id, &json).await?;
-    }
-
-    let credits = statement
-        .lines
-        .iter()
-        .filter(|l| l.amount.cents() > 0)
-        .count();
-    let imported = Imported {
+    let imported = ImportedStatement {
         statement_id: id.clone(),
+        bank_account_id: account.id.clone(),
+        bank_label: account.label.clone(),
+        position: statement.position,
+        statement_ref: statement.statement_id.clone(),
         lines: statement.lines.len(),
-        credits,
+        credits: statement
+            .lines
+            .iter()
+            .filter(|l| l.amount.cents() > 0)
+            .count(),
+        not_booked: statement.not_booked,
     };
     audit::record(
         tx,
@@ -295,9 +490,11 @@ pub async fn import(
         None::<&()>,
         Some(&serde_json::json!({
             "file_name": file_name,
-            "bank_account_id": bank_account_id,
+            "bank_account_id": account.id,
             "statement_ref": statement.statement_id,
+            "file_position": statement.position,
             "lines": imported.lines,
+            "not_booked": imported.not_booked,
         })),
     )
     .await?;
@@ -328,7 +525,7 @@ fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
                 domain::locale::format_date(l.booking_date, domain::Locale::Fr),
             ),
             ("total", l.amount.format(domain::Locale::Fr)),
-            ("name", l.label.clone()),
+            ("name", domain::validation::single_line(&l.label)),
         ],
     )
 }
@@ -377,6 +574,7 @@ pub struct StatementRow {
     pub opening_balance_cents: Option<i64>,
     pub closing_balance_cents: Option<i64>,
     pub line_count: i32,
+    pub not_booked: i32,
     pub imported_at: OffsetDateTime,
     pub matched: i64,
     pub ignored: i64,
@@ -385,7 +583,7 @@ pub struct StatementRow {
 
 const STATEMENT_SELECT: &str = "SELECT s.id, s.bank_account_id, a.label AS bank_label, s.format, s.file_name,
         s.statement_ref, s.period_from, s.period_to, s.opening_balance_cents, s.closing_balance_cents,
-        s.line_count, s.imported_at,
+        s.line_count, s.not_booked, s.imported_at,
         (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'matched') AS matched,
         (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'ignored') AS ignored,
         (SELECT COUNT(*) FROM bank_lines l WHERE l.statement_id = s.id AND l.status = 'unmatched') AS unmatched

@@ -93,6 +93,10 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "open",
         "outstanding",
         "available",
+        // Bank statements (#17).
+        "position",
+        "other",
+        "lines",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))
@@ -176,6 +180,47 @@ mod tests {
                 has(Locale::Fr, k) && has(Locale::En, k),
                 "{k} does not parse"
             );
+        }
+    }
+
+    /// Every refusal or report of a statement import is in both languages.
+    #[test]
+    fn statement_messages_exist() {
+        use domain::bank_statement::Reason;
+        let reasons = [
+            Reason::Xml(String::new()),
+            Reason::NotCamt053,
+            Reason::EntryStatus(String::new()),
+            Reason::Missing,
+            Reason::Amount(String::new()),
+            Reason::Date(String::new()),
+            Reason::Currency(String::new()),
+            Reason::CreditDebit(String::new()),
+            Reason::Encoding(String::new()),
+            Reason::EncodingUnknown(String::new()),
+            Reason::Unclosed,
+            Reason::ColumnNotFound(String::new()),
+            Reason::TooFewColumns,
+            Reason::DebitAndCredit,
+            Reason::ZeroAmount,
+            Reason::Empty,
+            Reason::Mapping(""),
+        ];
+        let store_keys = [
+            "statement-account-unknown",
+            "statement-account-ambiguous",
+            "statement-account-inactive",
+            "statement-already-imported",
+            "statement-file-already-imported",
+            "statement-line-already-imported",
+            "statement-line-twice-in-file",
+            "statement-twice-in-file",
+            "statement-skipped-empty",
+            "statement-imported-report",
+            "statement-not-booked",
+        ];
+        for k in reasons.iter().map(Reason::key).chain(store_keys) {
+            assert!(has(Locale::Fr, k) && has(Locale::En, k), "{k} missing");
         }
     }
 

@@ -26,6 +26,10 @@ pub enum FlashKind {
 pub struct Flash {
     pub kind: FlashKind,
     pub key: String,
+    /// A message already put in the user's words (several facts with their
+    /// values), shown instead of `key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 pub struct NavItem {
@@ -147,7 +151,7 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
         tx.commit().await?;
         flash = serde_json::from_str::<Flash>(raw)
             .ok()
-            .map(|f| (f.kind, i18n::t(locale, &f.key)));
+            .map(|f| (f.kind, f.text.unwrap_or_else(|| i18n::t(locale, &f.key))));
     }
     let path = ctx.path.split('?').next().unwrap_or("/").to_string();
     let under = |href: &str| {
@@ -198,10 +202,26 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
 
 /// Leaves a message for the next page the user sees.
 pub async fn flash(app: &AppState, ctx: &Ctx, kind: FlashKind, key: &str) -> AppResult<()> {
+    set_flash(app, ctx, kind, key, None).await
+}
+
+/// Leaves a message already translated (with its values) for the next page.
+pub async fn flash_text(app: &AppState, ctx: &Ctx, kind: FlashKind, text: String) -> AppResult<()> {
+    set_flash(app, ctx, kind, "", Some(text)).await
+}
+
+async fn set_flash(
+    app: &AppState,
+    ctx: &Ctx,
+    kind: FlashKind,
+    key: &str,
+    text: Option<String>,
+) -> AppResult<()> {
     if let Some(s) = &ctx.session {
         let f = serde_json::to_string(&Flash {
             kind,
             key: key.to_string(),
+            text,
         })
         .expect("serializable");
         let mut tx = app.db.begin().await?;

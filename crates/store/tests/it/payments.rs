@@ -28,6 +28,7 @@ pub(crate) async fn bank(db: &Db) -> String {
             iban: "FR76 3000 4000 0312 3456 7890 143".into(),
             bic: "BNPAFRPPXXX".into(),
             ledger_account: String::new(),
+            other_id: String::new(),
         },
     )
     .await
@@ -136,6 +137,7 @@ async fn bank_accounts_check_their_iban_and_post_to_512() {
                 iban: "FR7630004000031234567890144".into(),
                 bic: "BNP".into(),
                 ledger_account: "411".into(),
+                other_id: String::new(),
             },
         )
         .await
@@ -178,6 +180,7 @@ async fn bank_accounts_check_their_iban_and_post_to_512() {
                 iban: "FR1420041010050500013M02606".into(),
                 bic: String::new(),
                 ledger_account: "5122".into(),
+                other_id: String::new(),
             },
         )
         .await

@@ -483,6 +483,7 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
                 iban: "FR7630006000011234567890189".into(),
                 bic: "AGRIFRPPXXX".into(),
                 ledger_account: "512".into(),
+                other_id: String::new(),
             },
         )
         .await

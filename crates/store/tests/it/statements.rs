@@ -171,7 +171,16 @@ async fn malformed_files_name_the_line_and_nothing_is_written() {
         let e = import(&db, &b, "autre.xml", &other, &Format::Camt053)
             .await
             .unwrap_err();
-        assert_eq!(refusal(&e).0, "statement-iban-mismatch");
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-account-unknown");
+        assert_eq!(
+            (
+                arg(&args, "position"),
+                arg(&args, "line"),
+                arg(&args, "found")
+            ),
+            ("1".into(), "8".into(), "FR1420041010050500013M02606".into())
+        );
 
         let e = import(&db, "no-such-bank", "x.xml", CAMT, &Format::Camt053)
             .await
@@ -328,6 +337,335 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
         assert_eq!(refusal(&e).0, "matching-no-invoice");
         drop(tx);
         assert_eq!(count(&db, "payments").await, 1);
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Issue 17 §3: files as banks send them.
+
+const MULTI: &[u8] = include_bytes!("../../../domain/fixtures/statements/camt053-multi.xml");
+const LATIN1: &[u8] =
+    include_bytes!("../../../domain/fixtures/statements/camt053-latin1-othr-batch.xml");
+const CSV_15: &[u8] =
+    include_bytes!("../../../domain/fixtures/statements/statement-multiline-iso8859-15.csv");
+
+async fn second_bank(db: &Db, iban: &str, other_id: &str) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let b = store::bank_accounts::create(
+        &mut tx,
+        &actor(),
+        &store::bank_accounts::BankAccountInput {
+            label: "Crédit Agricole — compte épargne".into(),
+            iban: iban.into(),
+            bic: String::new(),
+            ledger_account: "5122".into(),
+            other_id: other_id.into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    b.id
+}
+
+#[tokio::test]
+async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        let done = import(&db, &b, "releves-decembre.xml", MULTI, &Format::Camt053)
+            .await
+            .unwrap();
+        assert_eq!(
+            done.statements
+                .iter()
+                .map(|s| (
+                    s.position,
+                    s.bank_account_id.as_str(),
+                    s.lines,
+                    s.not_booked
+                ))
+                .collect::<Vec<_>>(),
+            [(1, b.as_str(), 2, 0), (2, b.as_str(), 1, 1)]
+        );
+        assert_eq!((done.lines, done.credits, done.not_booked), (3, 2, 1));
+        assert_eq!(done.skipped.len(), 1);
+        let skip = &done.skipped[0];
+        assert_eq!((skip.position, skip.key), (3, "statement-account-unknown"));
+        assert_eq!(arg(&skip.args, "found"), "FR1420041010050500013M02606");
+        let text = std::str::from_utf8(MULTI).unwrap();
+        let line = 1 + text[..text.find("<Stmt>\n      <Id>2026120200002").unwrap()]
+            .matches('\n')
+            .count();
+        assert_eq!(arg(&skip.args, "line"), line.to_string());
+        assert_eq!(count(&db, "bank_statements").await, 2);
+        assert_eq!(
+            count(&db, "bank_lines").await,
+            3,
+            "the pending card payment waits"
+        );
+
+        let mut tx = db.read().await.unwrap();
+        let list = statements::list(&mut tx, 10).await.unwrap();
+        let day2 = list
+            .iter()
+            .find(|s| s.statement_ref.as_deref() == Some("2026120200001"))
+            .unwrap();
+        assert_eq!((day2.line_count, day2.not_booked), (1, 1));
+        tx.commit().await.unwrap();
+
+        // The other account now known: the same statements sent again (a
+        // new message) bring only its statement; the two already imported
+        // are reported, not refused.
+        let savings = second_bank(&db, "FR14 2004 1010 0505 0001 3M02 606", "").await;
+        let again = String::from_utf8(MULTI.to_vec())
+            .unwrap()
+            .replace("CMCIFRPP-20261203-000117", "CMCIFRPP-20261203-000118");
+        let done = import(
+            &db,
+            &b,
+            "releves-bis.xml",
+            again.as_bytes(),
+            &Format::Camt053,
+        )
+        .await
+        .unwrap();
+        assert_eq!(done.statements.len(), 1);
+        assert_eq!(
+            (
+                done.statements[0].position,
+                done.statements[0].bank_account_id.as_str()
+            ),
+            (3, savings.as_str())
+        );
+        assert_eq!(
+            done.skipped
+                .iter()
+                .map(|s| (s.position, s.key))
+                .collect::<Vec<_>>(),
+            [
+                (1, "statement-already-imported"),
+                (2, "statement-already-imported")
+            ]
+        );
+
+        // Everything there already: refused, saying which statement.
+        let third = again.replace("000118", "000119");
+        let e = import(
+            &db,
+            &b,
+            "releves-ter.xml",
+            third.as_bytes(),
+            &Format::Camt053,
+        )
+        .await
+        .unwrap_err();
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-already-imported");
+        assert_eq!(arg(&args, "number"), "2026120100001");
+        assert_eq!(count(&db, "bank_statements").await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_movement_twice_in_one_file_is_refused_as_such() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        // The second day's statement repeats the first day's transfer.
+        let text = std::str::from_utf8(MULTI).unwrap();
+        let twice = text.replacen(
+            "<AcctSvcrRef>C2L0201A0001</AcctSvcrRef>",
+            "<AcctSvcrRef>C2L0101A0001</AcctSvcrRef>",
+            1,
+        );
+        let twice = twice
+            .replacen(
+                "<Amt Ccy=\"EUR\">1200.00</Amt>",
+                "<Amt Ccy=\"EUR\">3600.00</Amt>",
+                1,
+            )
+            .replacen(
+                "<BookgDt><Dt>2026-12-02</Dt></BookgDt>",
+                "<BookgDt><Dt>2026-12-01</Dt></BookgDt>",
+                1,
+            );
+        let e = import(&db, &b, "double.xml", twice.as_bytes(), &Format::Camt053)
+            .await
+            .unwrap_err();
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-line-twice-in-file");
+        let line_of = |needle: &str| 1 + twice[..twice.find(needle).unwrap()].matches('\n').count();
+        let second = twice.find("<Id>2026120200001").unwrap();
+        let entry2 = 1 + twice[..second + twice[second..].find("<Ntry>").unwrap()]
+            .matches('\n')
+            .count();
+        assert_eq!(arg(&args, "line"), entry2.to_string());
+        assert!(line_of("<Amt Ccy=\"EUR\">3600.00</Amt>") < entry2);
+        assert_eq!(count(&db, "bank_statements").await, 0);
+        assert_eq!(count(&db, "bank_lines").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_latin1_statement_by_domestic_number_with_a_batch_sharing_its_reference() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        let done = import(&db, &b, "lcl.xml", LATIN1, &Format::Camt053)
+            .await
+            .unwrap();
+        assert_eq!((done.lines, done.credits, done.not_booked), (3, 3, 1));
+        assert!(done.skipped.is_empty());
+        let mut tx = db.read().await.unwrap();
+        let lines = statements::lines(&mut tx, &done.statement_id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| l.counterparty.clone().unwrap_or_default())
+                .collect::<Vec<_>>(),
+            [
+                "Hôtel Bellevue",
+                "Société d'Études Générales",
+                "Crèmerie Müller"
+            ]
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.bank_reference.as_deref() == Some("0312R0000456"))
+        );
+
+        // The same batch in another statement: now it was imported, and
+        // only now is it said so.
+        let again: Vec<u8> = String::from_utf8(
+            LATIN1
+                .iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .into_bytes(),
+        )
+        .unwrap()
+        .replace("RLV-30004-20261203", "RLV-30004-20261203-BIS")
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+        let e = import(&db, &b, "lcl-bis.xml", &again, &Format::Camt053)
+            .await
+            .unwrap_err();
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-line-already-imported");
+        assert_eq!(arg(&args, "name"), "Réglement FA-2026-000021");
+        assert_eq!(count(&db, "bank_lines").await, 3);
+    })
+    .await;
+}
+
+/// Issue 17 §3: an account given by `Othr/Id` is checked against the bank
+/// account's identifiers, never taken silently into another account.
+#[tokio::test]
+async fn an_account_given_by_another_id_is_never_taken_silently() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        let other = camt_with(
+            "<IBAN>FR7630004000031234567890143</IBAN>",
+            "<Othr><Id>99999 00001 00000000001 17</Id><SchmeNm><Cd>BBAN</Cd></SchmeNm></Othr>",
+        );
+        let e = import(&db, &b, "autre.xml", &other, &Format::Camt053)
+            .await
+            .unwrap_err();
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-account-unknown");
+        assert_eq!(arg(&args, "found"), "99999 00001 00000000001 17");
+        assert_eq!(count(&db, "bank_lines").await, 0);
+
+        // Recorded as the other identifier of a bank account: it goes there,
+        // whichever account was chosen on the form.
+        let savings = second_bank(
+            &db,
+            "FR1420041010050500013M02606",
+            "9999900001-0000000000117",
+        )
+        .await;
+        let done = import(&db, &b, "autre.xml", &other, &Format::Camt053)
+            .await
+            .unwrap();
+        assert_eq!(done.statements[0].bank_account_id, savings);
+
+        // Two accounts answering to one number: refused, naming them.
+        let clash = camt_with(
+            "<IBAN>FR7630004000031234567890143</IBAN>",
+            "<Othr><Id>30004000031234567890143</Id></Othr>",
+        )
+        .into_iter()
+        .chain(b"<!-- another file -->".iter().copied())
+        .collect::<Vec<u8>>();
+        let mut tx = db.begin().await.unwrap();
+        store::bank_accounts::update(
+            &mut tx,
+            &actor(),
+            &savings,
+            &store::bank_accounts::BankAccountInput {
+                label: "Épargne".into(),
+                iban: String::new(),
+                bic: String::new(),
+                ledger_account: "5122".into(),
+                other_id: "30004 00003 12345678901 43".into(),
+            },
+            true,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let other_bank = second_bank(&db, "DE89370400440532013000", "").await;
+        let e = import(&db, &other_bank, "clash.xml", &clash, &Format::Camt053)
+            .await
+            .unwrap_err();
+        let (key, args) = refusal(&e);
+        assert_eq!(key, "statement-account-ambiguous");
+        assert!(arg(&args, "name").contains("Épargne"), "{args:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csv_labels_on_several_lines_in_iso_8859_15() {
+    store::testing::on_each_backend(|db| async move {
+        let b = bank(&db).await;
+        let mapping = CsvMapping {
+            date: domain::bank_statement::Column::Name("Date opération".into()),
+            debit: Some(domain::bank_statement::Column::Name("Débit euros".into())),
+            credit: Some(domain::bank_statement::Column::Name("Crédit euros".into())),
+            encoding: domain::bank_statement::TextEncoding::Iso8859_15,
+            ..CsvMapping::french_bank()
+        };
+        let done = import(
+            &db,
+            &b,
+            "releve.csv",
+            CSV_15,
+            &Format::Csv(Box::new(mapping.clone())),
+        )
+        .await
+        .unwrap();
+        assert_eq!((done.lines, done.credits), (4, 1));
+        let mut tx = db.read().await.unwrap();
+        let lines = statements::lines(&mut tx, &done.statement_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            lines[0].label,
+            "VIR SEPA RECU /DE ATELIERS DU NORD\n/MOTIF FA-2026-000014 ACOMPTE\n/REF 77812"
+        );
+        assert_eq!(lines[2].label, "COTISATION OFFRE PRO 12,00 € TTC");
+        assert_eq!(
+            statements::csv_mapping(&mut tx, &b).await.unwrap(),
+            Some(mapping)
+        );
+        tx.commit().await.unwrap();
     })
     .await;
 }

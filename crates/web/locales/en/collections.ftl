@@ -113,3 +113,6 @@ bank-ledger-account-invalid = Invalid ledger account: 512 or a 512x sub-account.
 bank-ledger-help = 512 by default; one sub-account (5121, 5122…) per bank if you keep several.
 invoice-payments = Payments received
 invoice-paid = Received:
+bank-other-id = Other bank identifier
+bank-other-id-help = Other identifier: the account number the bank gives in its CAMT.053 statements instead of the IBAN (Othr/Id), if it differs from the domestic number inside the IBAN.
+bank-other-id-invalid = Invalid identifier: at most 34 letters or digits (spaces and dashes ignored).

@@ -113,3 +113,6 @@ bank-ledger-account-invalid = Compte comptable invalide : 512 ou un sous-compte 
 bank-ledger-help = 512 par défaut ; un sous-compte (5121, 5122…) par banque si vous en tenez plusieurs.
 invoice-payments = Règlements reçus
 invoice-paid = Encaissé :
+bank-other-id = Autre identifiant bancaire
+bank-other-id-help = Autre identifiant : le numéro de compte que la banque donne dans ses relevés CAMT.053 à la place de l'IBAN (Othr/Id), s'il diffère du RIB contenu dans l'IBAN.
+bank-other-id-invalid = Identifiant invalide : au plus 34 lettres ou chiffres (espaces et tirets ignorés).

@@ -29,6 +29,8 @@ pub struct AccountForm {
     #[serde(default)]
     pub ledger_account: String,
     #[serde(default)]
+    pub other_id: String,
+    #[serde(default)]
     pub active: String,
 }
 
@@ -39,6 +41,7 @@ impl AccountForm {
             iban: self.iban.clone(),
             bic: self.bic.clone(),
             ledger_account: self.ledger_account.clone(),
+            other_id: self.other_id.clone(),
         }
     }
 }

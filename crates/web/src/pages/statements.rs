@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Locale;
 use domain::Money;
-use domain::bank_statement::{Column, CsvMapping, DateFormat};
+use domain::bank_statement::{Column, CsvMapping, DateFormat, TextEncoding};
 use domain::locale::format_date;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::Form;
 use crate::pages::see_other;
 use crate::view::{
-    FieldErrors, FlashKind, Layout, flash, flash_refusal, layout, render, render_status,
+    FieldErrors, FlashKind, Layout, flash, flash_refusal, flash_text, layout, render, render_status,
 };
 use crate::{AppState, i18n};
 
@@ -42,6 +42,7 @@ pub struct MappingForm {
     pub credit: String,
     pub reference: String,
     pub counterparty: String,
+    pub encoding: String,
 }
 
 impl MappingForm {
@@ -62,6 +63,7 @@ impl MappingForm {
             credit: col(&m.credit),
             reference: col(&m.reference),
             counterparty: col(&m.counterparty),
+            encoding: m.encoding.as_str().into(),
         }
     }
 
@@ -78,6 +80,7 @@ impl MappingForm {
             "col_credit" => self.credit = value,
             "col_reference" => self.reference = value,
             "col_counterparty" => self.counterparty = value,
+            "encoding" => self.encoding = value,
             _ => {}
         }
     }
@@ -104,6 +107,13 @@ impl MappingForm {
             e.add("date_format", "statement-mapping-date-format");
             DateFormat::DayMonthYear
         });
+        let encoding = match self.encoding.trim() {
+            "" => TextEncoding::Auto,
+            s => TextEncoding::parse(s).unwrap_or_else(|| {
+                e.add("encoding", "statement-mapping-encoding");
+                TextEncoding::Auto
+            }),
+        };
         let date = Column::parse(&self.date);
         if date.is_none() {
             e.add("col_date", "field-required");
@@ -125,6 +135,7 @@ impl MappingForm {
             credit: Column::parse(&self.credit),
             reference: Column::parse(&self.reference),
             counterparty: Column::parse(&self.counterparty),
+            encoding,
         };
         if e.is_empty()
             && let Err(r) = m.check()
@@ -149,6 +160,8 @@ pub struct StatementView {
     pub reference: String,
     pub period: String,
     pub lines: i32,
+    /// Entries pending at the bank, left out until booked.
+    pub not_booked: i32,
     pub matched: i64,
     pub ignored: i64,
     pub unmatched: i64,
@@ -178,6 +191,7 @@ fn statement_view(s: &statements::StatementRow, layout: &Layout) -> StatementVie
             _ => String::new(),
         },
         lines: s.line_count,
+        not_booked: s.not_booked,
         matched: s.matched,
         ignored: s.ignored,
         unmatched: s.unmatched,
@@ -337,11 +351,13 @@ pub async fn upload(
     match statements::import(&mut tx, &ctx.actor(), &bank, &file_name, &bytes, &format).await {
         Ok(done) => {
             tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "statement-imported").await?;
-            Ok(see_other(&format!(
-                "/collections/statements/{}",
-                done.statement_id
-            )))
+            flash_text(&app, &ctx, FlashKind::Success, report(ctx.locale, &done)).await?;
+            // One statement: its page; several: the list of imports.
+            Ok(see_other(&if done.statements.len() == 1 {
+                format!("/collections/statements/{}", done.statement_id)
+            } else {
+                "/collections/statements".to_string()
+            }))
         }
         Err(store::Error::Invalid(e)) => {
             drop(tx);
@@ -349,6 +365,31 @@ pub async fn upload(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What an upload did, in the user's words: the statements imported, the
+/// entries pending at the bank left out, and each statement left aside
+/// with its rank, line, account and reason.
+fn report(loc: Locale, done: &statements::Imported) -> String {
+    let mut parts = vec![i18n::t_args(
+        loc,
+        "statement-imported-report",
+        &[
+            ("count", done.statements.len().to_string()),
+            ("lines", done.lines.to_string()),
+        ],
+    )];
+    if done.not_booked > 0 {
+        parts.push(i18n::t_args(
+            loc,
+            "statement-not-booked",
+            &[("count", done.not_booked.to_string())],
+        ));
+    }
+    for s in &done.skipped {
+        parts.push(i18n::t_args(loc, s.key, &s.args));
+    }
+    parts.join(" ")
 }
 
 pub struct LineView {

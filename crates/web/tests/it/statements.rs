@@ -29,6 +29,7 @@ async fn bank(t: &TestApp) -> String {
                     iban: IBAN.into(),
                     bic: String::new(),
                     ledger_account: String::new(),
+                    other_id: String::new(),
                 },
             )
             .await
@@ -239,6 +240,123 @@ async fn lines_no_invoice_explains_are_posted_to_the_chosen_account() {
             .await;
         assert_eq!(ok.status, axum::http::StatusCode::OK, "{}", ok.body);
         assert!(ok.json()["entry_number"].as_str().unwrap().starts_with("BQ-"));
+    })
+    .await;
+}
+
+const MULTI: &[u8] = include_bytes!("../../../domain/fixtures/statements/camt053-multi.xml");
+const CSV_15: &[u8] =
+    include_bytes!("../../../domain/fixtures/statements/statement-multiline-iso8859-15.csv");
+
+/// Issue 17 §3: a file of several statements imports those of known
+/// accounts and says, in French, which were left aside and why; pending
+/// entries are counted, not imported; a CSV in ISO-8859-15 with labels on
+/// several lines reads; a new refusal names its line and column.
+#[tokio::test]
+async fn several_statements_pending_entries_and_csv_as_banks_send_them() {
+    on_each_backend(|t| async move {
+        let bank = bank(&t).await;
+        let finance = t.browser(Some(Role::Finance)).await;
+        let statements0 = t.count("bank_statements").await;
+
+        let r = t
+            .post_multipart(
+                "/collections/statements",
+                &finance,
+                &[("bank_account_id", &bank), ("format", "camt053")],
+                Some(("file", "releves.xml", MULTI)),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location(), "/collections/statements");
+        assert_eq!(t.count("bank_statements").await, statements0 + 2);
+        let page = t.get("/collections/statements", Some(&finance)).await;
+        assert!(page.body.contains("Relevés importés : 2 ; opérations : 3"), "{}", page.body);
+        assert!(page.body.contains("laissées de côté"), "{}", page.body);
+        let text = std::str::from_utf8(MULTI).unwrap();
+        let line = 1 + text[..text.find("<Stmt>\n      <Id>2026120200002").unwrap()]
+            .matches('\n')
+            .count();
+        assert!(
+            page.body.contains(&format!(
+                "Relevé n° 3 du fichier (ligne {line}) : le compte FR1420041010050500013M02606 n&#39;est aucun"
+            )) || page.body.contains(&format!(
+                "Relevé n° 3 du fichier (ligne {line}) : le compte FR1420041010050500013M02606 n'est aucun"
+            )),
+            "{}",
+            page.body
+        );
+
+        // The day with a pending card payment says so.
+        let id: String = store::on_pool!(&t.db, |c| sqlx::query_scalar(
+            "SELECT id FROM bank_statements WHERE statement_ref = '2026120200001'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        let page = t.get(&format!("/collections/statements/{id}"), Some(&finance)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("id=\"not-booked\""), "{}", page.body);
+
+        // CSV: declared ISO-8859-15, labels on several lines.
+        let mut fields = csv_fields(&bank);
+        fields.retain(|(k, _)| !k.starts_with("col_date") && !k.starts_with("col_debit") && !k.starts_with("col_credit"));
+        fields.extend([
+            ("col_date", "Date opération"),
+            ("col_debit", "Débit euros"),
+            ("col_credit", "Crédit euros"),
+            ("encoding", "iso-8859-15"),
+        ]);
+        let r = t
+            .post_multipart(
+                "/collections/statements",
+                &finance,
+                &fields,
+                Some(("file", "releve.csv", CSV_15)),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = t.get(r.location(), Some(&finance)).await;
+        assert!(page.body.contains("12,00 € TTC"), "{}", page.body);
+        assert!(page.body.contains("/MOTIF FA-2026-000014"), "{}", page.body);
+        let form = t.get("/collections/statements", Some(&finance)).await;
+        assert!(
+            form.body.contains("<option value=\"iso-8859-15\" selected>"),
+            "the encoding is remembered for the bank"
+        );
+
+        // A quote never closed: refused with its line and column.
+        let bad = "Date opération;Libellé;Débit euros;Crédit euros\n01/12/2026;\"VIR;;1,00\n";
+        let before = t.count("bank_statements").await;
+        let r = t
+            .post_multipart(
+                "/collections/statements",
+                &finance,
+                &fields,
+                Some(("file", "bad.csv", bad.as_bytes())),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Ligne 2, colonne 2 : guillemet ouvert et jamais refermé"), "{}", r.body);
+        assert_eq!(t.count("bank_statements").await, before);
+
+        // The bank account form takes the bank's other identifier.
+        let r = t
+            .post_form(
+                &format!("/collections/bank-accounts/{bank}"),
+                &finance,
+                &[
+                    ("label", "BNP Paribas"),
+                    ("bic", ""),
+                    ("ledger_account", "512"),
+                    ("other_id", "30004 00003 12345678901 43"),
+                    ("active", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = t.get("/collections/bank-accounts", Some(&finance)).await;
+        assert!(page.body.contains("30004000031234567890143"), "{}", page.body);
     })
     .await;
 }
