@@ -411,3 +411,35 @@ fn huge_fields_and_many_problems_stay_bounded() {
     assert_eq!(r.problems.len(), MAX_PROBLEMS);
     assert_eq!(r.problem_count, 5001);
 }
+
+/// `cargo test -p domain --release --lib fec::check::tests::speed -- --ignored --nocapture`:
+/// the check's speed on a million generated lines (the bench's shape).
+#[test]
+#[ignore]
+fn speed() {
+    let n: usize = std::env::var("FEC_SPEED_LINES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut lines = Vec::with_capacity(n);
+    for i in 0..n / 2 {
+        let d = date!(2026 - 01 - 01) + time::Duration::days((i * 365 / (n / 2).max(1)) as i64);
+        let num = format!("VE-2026-{:07}", i + 1);
+        lines.push(line(&num, d, "411", 1_440_000, 0));
+        lines.push(line(&num, d, "706", 0, 1_440_000));
+    }
+    let bytes = file(&lines);
+    drop(lines);
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let r = check(&bytes[..], &Options::default()).unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(r.is_clean(), "{:?}", r.problems.first());
+    }
+    println!(
+        "fec check: {n} lines, {:.1} MiB in {best:.3} s = {:.0} lines/s",
+        bytes.len() as f64 / (1 << 20) as f64,
+        n as f64 / best
+    );
+}
