@@ -277,7 +277,7 @@ pub fn check_streaming(
         encoding,
         layout: Layout::DebitCredit,
         columns: Columns::Standard,
-        line_end: LineEnd::None,
+        line_end: lines.end(),
         lines: 0,
         entries: 0,
         period: None,
@@ -307,9 +307,6 @@ pub fn check_streaming(
     let mut text = String::new();
     while let Some(too_long) = lines.read(&mut buf).map_err(io)? {
         line_no += 1;
-        if line_no == 2 {
-            report.line_end = lines.end();
-        }
         if buf.is_empty() && !too_long {
             pending_empty.get_or_insert(line_no);
             continue;
@@ -345,9 +342,6 @@ pub fn check_streaming(
             fields::check_line(&fields, line_no, &mut report, &mut state, &mut year);
         }
         report.flush(sink);
-    }
-    if report.line_end == LineEnd::None {
-        report.line_end = lines.end();
     }
     state.finish(&mut report);
     (report.period, report.period_source) = year.outcome();
@@ -603,7 +597,7 @@ impl State {
                 ));
             }
         }
-        late.sort_by(|a, b| (a.1.rule(), a.0).cmp(&(b.1.rule(), b.0)));
+        late.sort_by_key(|a| (a.1.rule(), a.0));
         for (l, i) in late {
             report.add(l, i);
         }

@@ -734,7 +734,14 @@ proptest! {
         bytes.truncate(cut.min(bytes.len()));
         bytes.extend(std::iter::repeat_n(b'\t', fields));
         bytes.extend_from_slice(b"\n");
-        let _ = check(&bytes[..], &Options::default());
+        let mut sunk = 0u64;
+        let opts = Options { file_name: Some("123456782FEC20261231.txt".into()), ..Default::default() };
+        if let Ok(r) = check_streaming(&bytes[..], &opts, &mut |_| sunk += 1) {
+            // Every problem reaches the sink and is counted under one rule.
+            prop_assert_eq!(sunk, r.problem_count);
+            prop_assert_eq!(r.rules.values().map(|s| s.count).sum::<u64>(), r.problem_count);
+            prop_assert!(r.rules.values().all(|s| s.examples.len() <= EXAMPLES));
+        }
     }
 
     #[test]
