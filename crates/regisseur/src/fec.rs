@@ -261,7 +261,12 @@ pub fn render(
         } else {
             format!(
                 " ({} {}{})",
-                if fr { "lignes" } else { "lines" },
+                match (fr, lines.len() == 1 && !more) {
+                    (true, true) => "ligne",
+                    (true, false) => "lignes",
+                    (false, true) => "line",
+                    (false, false) => "lines",
+                },
                 lines.join(", "),
                 if more { ", …" } else { "" }
             )
