@@ -723,7 +723,7 @@ async fn fec(db: &store::Db, lines: u64) -> anyhow::Result<()> {
         file,
         &domain::fec::check::Options {
             file_name: Some(path.display().to_string()),
-            period: None,
+            ..Default::default()
         },
     )
     .map_err(|e| anyhow::anyhow!(e.message(domain::Locale::En)))?;

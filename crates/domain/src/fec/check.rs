@@ -1,33 +1,63 @@
 //! Checks any FEC, ours or another software's, line by line from a reader:
 //! the memory it keeps is one line (at most [`MAX_LINE`] bytes) plus one
-//! balance per entry and per lettering code. It never panics on garbage: a
-//! file it cannot make sense of at all is [`Unreadable`], anything else is
-//! a list of problems with their line numbers.
+//! balance per entry and per lettering code, and the runs of entry numbers
+//! seen. It never panics on garbage: a file it cannot make sense of at all
+//! is [`Unreadable`], anything else is a list of problems with their line
+//! numbers, summed up per rule ([`Report::rules`]) and handed one by one to
+//! a sink as they are found ([`check_streaming`]), for a full list.
 //!
 //! What is checked (A47 A-1, and what the DGFiP's "Test Compta Demat"
-//! checks, plus the ledger's own rules): the separator (tab or `|`) and the
-//! charset (UTF-8 or ISO-8859-15, told apart per line); the header's 18
-//! names (or the `Montant`/`Sens` variant); 18 fields on every line; the
-//! required fields; `CompteNum` starting with 3 digits; real `AAAAMMJJ`
-//! dates, the entry date inside the fiscal year; amounts with a comma
-//! decimal; debit xor credit; each entry (JournalCode + EcritureNum)
-//! balanced; numbers without gaps per journal (when they end with digits)
-//! and dates in order; lettering balanced per account and code, `DateLet`
-//! present exactly when `EcritureLet` is.
+//! checks, plus the ledger's own rules): the file name `<SIREN>FEC<AAAAMMJJ>`
+//! when one is given; the line separator (CRLF, LF or CR alone); the field
+//! separator (tab or `|`) and the charset (UTF-8 or ISO-8859-15, told
+//! apart per line); the header's 18 names (or the `Montant`/`Sens`
+//! variant), or the 21 (BA) and 22 (BNC) of cash-basis accounts, which
+//! add `DateRglt`, `ModeRglt`, `NatOp` and `IdClient`; as many fields on
+//! every line (a trailing separator on each line is noted once, then
+//! ignored, as the DGFiP's tester does); the required fields; `CompteNum`
+//! starting with 3 digits; real `AAAAMMJJ` dates, the entry date inside
+//! the fiscal year ([`period`]); amounts with a comma decimal; debit xor
+//! credit; each entry (JournalCode + EcritureNum) balanced; numbers
+//! without gaps (per journal, or across the file when it numbers entries
+//! in one sequence) and in order, told apart ([`sequence`]), and dates in
+//! order; lettering balanced per account and code, `DateLet` present
+//! exactly when `EcritureLet` is.
 
-use std::collections::HashMap;
+mod fields;
+mod issue;
+mod lines;
+pub mod period;
+mod sequence;
+
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
 use time::Date;
 
-use super::{COLUMNS, format_amount, parse_date};
+pub use fields::parse_amount;
+pub use issue::{Issue, Note, Problem, Rule};
+pub use lines::LineEnd;
+pub use period::{NameError, Period, PeriodSource};
+
+use super::COLUMNS;
 use crate::locale::Locale;
+use period::YearRule;
+use sequence::Seen;
 
 /// Longer lines are reported and skipped, never held in memory.
 pub const MAX_LINE: usize = 64 * 1024;
 
-/// Problems kept in the report (all are counted).
+/// Problems kept in [`Report::problems`] (all are counted, and all go to
+/// the sink).
 pub const MAX_PROBLEMS: usize = 1000;
+
+/// Examples kept per rule for the summary.
+pub const EXAMPLES: usize = 5;
+
+/// The columns cash-basis accounts add after the 18 (A47 A-1): the
+/// payment's date and means, the nature of the operation and, for BNC,
+/// the client.
+pub const CASH_COLUMNS: [&str; 4] = ["DateRglt", "ModeRglt", "NatOp", "IdClient"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Separator {
@@ -36,10 +66,10 @@ pub enum Separator {
 }
 
 impl Separator {
-    fn char(self) -> char {
+    fn byte(self) -> u8 {
         match self {
-            Separator::Tab => '\t',
-            Separator::Pipe => '|',
+            Separator::Tab => b'\t',
+            Separator::Pipe => b'|',
         }
     }
 
@@ -76,39 +106,50 @@ pub enum Layout {
     MontantSens,
 }
 
-/// The fiscal year the entry dates must fall in.
+/// Which list of columns of A47 A-1 the header follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub start: Date,
-    pub end: Date,
+pub enum Columns {
+    /// The 18 columns of accrual accounts.
+    Standard,
+    /// Agricultural profits (BA) kept on a cash basis: 18 + DateRglt,
+    /// ModeRglt, NatOp.
+    BaCash,
+    /// Non-commercial profits (BNC) kept on a cash basis (recettes-dépenses):
+    /// 18 + DateRglt, ModeRglt, NatOp, IdClient.
+    BncCash,
 }
 
-impl Period {
-    pub fn calendar(year: i32) -> Option<Period> {
-        Some(Period {
-            start: Date::from_calendar_date(year, time::Month::January, 1).ok()?,
-            end: Date::from_calendar_date(year, time::Month::December, 31).ok()?,
-        })
+impl Columns {
+    pub fn count(self) -> usize {
+        match self {
+            Columns::Standard => 18,
+            Columns::BaCash => 21,
+            Columns::BncCash => 22,
+        }
     }
 
-    /// The twelve months ending on `end` (the closing date of a file name).
-    pub fn ending(end: Date) -> Option<Period> {
-        let year_before = Date::from_calendar_date(end.year() - 1, end.month(), end.day())
-            .or_else(|_| Date::from_calendar_date(end.year() - 1, end.month(), end.day() - 1))
-            .ok()?;
-        Some(Period {
-            start: year_before.next_day()?,
-            end,
-        })
+    pub fn name(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Columns::Standard, Locale::Fr) => "18 colonnes",
+            (Columns::Standard, Locale::En) => "18 columns",
+            (Columns::BaCash, Locale::Fr) => "21 colonnes (BA, trésorerie)",
+            (Columns::BncCash, Locale::Fr) => "22 colonnes (BNC, trésorerie)",
+            (Columns::BaCash, Locale::En) => "21 columns (BA, cash basis)",
+            (Columns::BncCash, Locale::En) => "22 columns (BNC, cash basis)",
+        }
     }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// From `--year`; otherwise from the file name, otherwise from the
-    /// first entry date (a calendar year).
+    /// Given by the user (`--year`, or `--from` and `--to`): entry dates
+    /// must fall in it.
     pub period: Option<Period>,
-    /// The file's name, for its closing date.
+    /// The closing date given by the user (`--to` alone), instead of the
+    /// file name's.
+    pub closing: Option<Date>,
+    /// The file's name: checked, and its closing date read. Without a
+    /// name nor a period, the year is the calendar year of the first entry.
     pub file_name: Option<String>,
 }
 
@@ -128,322 +169,21 @@ impl Unreadable {
             (Unreadable::Empty, Locale::Fr) => "fichier vide".into(),
             (Unreadable::Empty, Locale::En) => "empty file".into(),
             (Unreadable::NoSeparator, Locale::Fr) => {
-                "la première ligne n'a ni tabulation ni « | » : ce n'est pas un FEC".into()
+                "ligne 1 (en-tête) : ni tabulation ni « | » : ce n'est pas un FEC".into()
             }
             (Unreadable::NoSeparator, Locale::En) => {
-                "the first line has neither a tab nor a '|': not a FEC".into()
+                "line 1 (header): neither a tab nor a '|': not a FEC".into()
             }
         }
     }
 }
 
-/// One problem and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// 1-based line number in the file (the header is line 1).
-    pub line: u64,
-    pub issue: Issue,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Issue {
-    HeaderColumns {
-        found: usize,
-    },
-    HeaderName {
-        column: usize,
-        expected: &'static str,
-        found: String,
-    },
-    FieldCount {
-        found: usize,
-    },
-    LineTooLong,
-    EmptyLine,
-    MixedEncoding,
-    Required {
-        column: &'static str,
-    },
-    Account {
-        found: String,
-    },
-    BadDate {
-        column: &'static str,
-        found: String,
-    },
-    OutsideYear {
-        found: Date,
-        period: Period,
-    },
-    BadAmount {
-        column: &'static str,
-        found: String,
-    },
-    BadSens {
-        found: String,
-    },
-    BothSides,
-    Unbalanced {
-        journal: String,
-        number: String,
-        debit: i128,
-        credit: i128,
-    },
-    NumberGap {
-        journal: String,
-        expected: String,
-        found: String,
-    },
-    NumberOrder {
-        journal: String,
-        previous: String,
-        found: String,
-    },
-    DateOrder {
-        journal: String,
-        previous: Date,
-        found: Date,
-    },
-    NotContiguous {
-        journal: String,
-        number: String,
-    },
-    LetteringUnbalanced {
-        account: String,
-        code: String,
-        balance: i128,
-    },
-    DateLetWithoutLet,
-    LetWithoutDateLet,
-}
-
-fn amount(cents: i128) -> String {
-    match i64::try_from(cents) {
-        Ok(c) => format_amount(c),
-        Err(_) => format!("{cents} c"),
-    }
-}
-
-impl Issue {
-    pub fn message(&self, locale: Locale) -> String {
-        let fr = locale == Locale::Fr;
-        match self {
-            Issue::HeaderColumns { found } => {
-                if fr {
-                    format!("l'en-tête a {found} colonnes au lieu de 18")
-                } else {
-                    format!("the header has {found} columns instead of 18")
-                }
-            }
-            Issue::HeaderName {
-                column,
-                expected,
-                found,
-            } => {
-                if fr {
-                    format!("colonne {column} de l'en-tête : « {found} » au lieu de « {expected} »")
-                } else {
-                    format!("header column {column}: '{found}' instead of '{expected}'")
-                }
-            }
-            Issue::FieldCount { found } => {
-                if fr {
-                    format!("{found} champs au lieu de 18")
-                } else {
-                    format!("{found} fields instead of 18")
-                }
-            }
-            Issue::LineTooLong => {
-                if fr {
-                    format!("ligne de plus de {MAX_LINE} octets, ignorée")
-                } else {
-                    format!("line longer than {MAX_LINE} bytes, skipped")
-                }
-            }
-            Issue::EmptyLine => {
-                if fr {
-                    "ligne vide".into()
-                } else {
-                    "empty line".into()
-                }
-            }
-            Issue::MixedEncoding => {
-                if fr {
-                    "jeu de caractères différent des lignes précédentes (UTF-8 et ISO-8859-15 mélangés)".into()
-                } else {
-                    "charset differs from the previous lines (UTF-8 and ISO-8859-15 mixed)".into()
-                }
-            }
-            Issue::Required { column } => {
-                if fr {
-                    format!("{column} est obligatoire et vide")
-                } else {
-                    format!("{column} is required and empty")
-                }
-            }
-            Issue::Account { found } => {
-                if fr {
-                    format!("CompteNum « {found} » ne commence pas par 3 chiffres")
-                } else {
-                    format!("CompteNum '{found}' does not start with 3 digits")
-                }
-            }
-            Issue::BadDate { column, found } => {
-                if fr {
-                    format!("{column} « {found} » n'est pas une date AAAAMMJJ réelle")
-                } else {
-                    format!("{column} '{found}' is not a real AAAAMMJJ date")
-                }
-            }
-            Issue::OutsideYear { found, period } => {
-                if fr {
-                    format!(
-                        "EcritureDate {} hors de l'exercice ({} – {})",
-                        super::format_date(*found),
-                        super::format_date(period.start),
-                        super::format_date(period.end)
-                    )
-                } else {
-                    format!(
-                        "EcritureDate {} outside the fiscal year ({} – {})",
-                        super::format_date(*found),
-                        super::format_date(period.start),
-                        super::format_date(period.end)
-                    )
-                }
-            }
-            Issue::BadAmount { column, found } => {
-                if fr {
-                    format!(
-                        "{column} « {found} » n'est pas un montant (virgule décimale, sans séparateur de milliers)"
-                    )
-                } else {
-                    format!(
-                        "{column} '{found}' is not an amount (comma decimal, no thousands separator)"
-                    )
-                }
-            }
-            Issue::BadSens { found } => {
-                if fr {
-                    format!("Sens « {found} » : D, C, +1 ou -1 attendu")
-                } else {
-                    format!("Sens '{found}': D, C, +1 or -1 expected")
-                }
-            }
-            Issue::BothSides => {
-                if fr {
-                    "débit et crédit tous deux non nuls".into()
-                } else {
-                    "debit and credit both non-zero".into()
-                }
-            }
-            Issue::Unbalanced {
-                journal,
-                number,
-                debit,
-                credit,
-            } => {
-                if fr {
-                    format!(
-                        "écriture {journal} {number} déséquilibrée : débit {} ≠ crédit {}",
-                        amount(*debit),
-                        amount(*credit)
-                    )
-                } else {
-                    format!(
-                        "entry {journal} {number} unbalanced: debit {} ≠ credit {}",
-                        amount(*debit),
-                        amount(*credit)
-                    )
-                }
-            }
-            Issue::NumberGap {
-                journal,
-                expected,
-                found,
-            } => {
-                if fr {
-                    format!(
-                        "journal {journal} : numéro {found} au lieu de {expected} (rupture de séquence)"
-                    )
-                } else {
-                    format!(
-                        "journal {journal}: number {found} instead of {expected} (gap in the sequence)"
-                    )
-                }
-            }
-            Issue::NumberOrder {
-                journal,
-                previous,
-                found,
-            } => {
-                if fr {
-                    format!(
-                        "journal {journal} : numéro {found} après {previous} (ordre non croissant)"
-                    )
-                } else {
-                    format!("journal {journal}: number {found} after {previous} (not increasing)")
-                }
-            }
-            Issue::DateOrder {
-                journal,
-                previous,
-                found,
-            } => {
-                if fr {
-                    format!(
-                        "journal {journal} : écriture du {} après une écriture du {} (ordre non chronologique)",
-                        super::format_date(*found),
-                        super::format_date(*previous)
-                    )
-                } else {
-                    format!(
-                        "journal {journal}: entry dated {} after one dated {} (not chronological)",
-                        super::format_date(*found),
-                        super::format_date(*previous)
-                    )
-                }
-            }
-            Issue::NotContiguous { journal, number } => {
-                if fr {
-                    format!("les lignes de l'écriture {journal} {number} ne se suivent pas")
-                } else {
-                    format!("the lines of entry {journal} {number} are not together")
-                }
-            }
-            Issue::LetteringUnbalanced {
-                account,
-                code,
-                balance,
-            } => {
-                if fr {
-                    format!(
-                        "lettrage {code} du compte {account} non soldé ({})",
-                        amount(*balance)
-                    )
-                } else {
-                    format!(
-                        "lettering {code} on account {account} does not balance ({})",
-                        amount(*balance)
-                    )
-                }
-            }
-            Issue::DateLetWithoutLet => {
-                if fr {
-                    "DateLet renseignée sans EcritureLet".into()
-                } else {
-                    "DateLet set without EcritureLet".into()
-                }
-            }
-            Issue::LetWithoutDateLet => {
-                if fr {
-                    "EcritureLet renseignée sans DateLet".into()
-                } else {
-                    "EcritureLet set without DateLet".into()
-                }
-            }
-        }
-    }
+/// How often one rule was broken, and where first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSummary {
+    pub count: u64,
+    /// The first [`EXAMPLES`], in the order found.
+    pub examples: Vec<Problem>,
 }
 
 #[derive(Debug, Clone)]
@@ -451,15 +191,24 @@ pub struct Report {
     pub separator: Separator,
     pub encoding: Encoding,
     pub layout: Layout,
+    pub columns: Columns,
+    pub line_end: LineEnd,
     /// Data lines (without the header).
     pub lines: u64,
     pub entries: u64,
+    /// The period entry dates were compared with, and why that one.
     pub period: Option<Period>,
+    pub period_source: PeriodSource,
     pub debit_cents: i128,
     pub credit_cents: i128,
     /// The first [`MAX_PROBLEMS`], in the order found.
     pub problems: Vec<Problem>,
     pub problem_count: u64,
+    /// Per rule, in the summary's order.
+    pub rules: BTreeMap<Rule, RuleSummary>,
+    pub notes: Vec<Note>,
+    /// Found on the current line, not yet given to the sink.
+    fresh: Vec<Problem>,
 }
 
 impl Report {
@@ -469,121 +218,45 @@ impl Report {
 
     fn add(&mut self, line: u64, issue: Issue) {
         self.problem_count += 1;
+        let p = Problem { line, issue };
+        let rule = self.rules.entry(p.issue.rule()).or_default();
+        rule.count += 1;
+        if rule.examples.len() < EXAMPLES {
+            rule.examples.push(p.clone());
+        }
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(Problem { line, issue });
+            self.problems.push(p.clone());
+        }
+        self.fresh.push(p);
+    }
+
+    fn flush(&mut self, sink: &mut dyn FnMut(&Problem)) {
+        for p in self.fresh.drain(..) {
+            sink(&p);
         }
     }
 }
-
-/// Reads one line into `buf` (without its `\n`), at most `MAX_LINE` bytes:
-/// `Ok(None)` at the end, `Ok(Some(true))` when the line was longer (its
-/// rest is skipped).
-fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
-    buf.clear();
-    let mut too_long = false;
-    let mut any = false;
-    loop {
-        let available = match r.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(if any { Some(too_long) } else { None });
-        }
-        any = true;
-        let (chunk, used, done) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (&available[..i], i + 1, true),
-            None => (available, available.len(), false),
-        };
-        if !too_long {
-            if buf.len() + chunk.len() > MAX_LINE {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
-        r.consume(used);
-        if done {
-            return Ok(Some(too_long));
-        }
-    }
-}
-
-/// Amount in cents: digits, then optionally a comma and one or two digits;
-/// a leading sign is allowed.
-pub fn parse_amount(s: &str) -> Option<i128> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (int, frac) = match body.split_once(',') {
-        Some((i, f)) => (i, f),
-        None => (body, ""),
-    };
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty()
-        || int.len() > 30
-        || !digits(int)
-        || frac.len() > 2
-        || !digits(frac)
-        || (body.contains(',') && frac.is_empty())
-    {
-        return None;
-    }
-    let units: i128 = int.parse().ok()?;
-    let cents: i128 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i128>().ok()? * 10,
-        _ => frac.parse().ok()?,
-    };
-    let v = units.checked_mul(100)?.checked_add(cents)?;
-    Some(if neg { -v } else { v })
-}
-
-/// Trailing digits of an entry number and what comes before them.
-fn sequence_of(num: &str) -> Option<(&str, u64)> {
-    let start = num
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_ascii_digit())
-        .last()
-        .map(|(i, _)| i)?;
-    let digits = &num[start..];
-    if digits.len() > 18 {
-        return None;
-    }
-    Some((&num[..start], digits.parse().ok()?))
-}
-
-struct EntryAcc {
-    first_line: u64,
-    debit: i128,
-    credit: i128,
-}
-
-#[derive(Default)]
-struct JournalState {
-    current: String,
-    last_seq: Option<(String, u64, String)>,
-    last_date: Option<Date>,
-}
-
-const REQUIRED: [usize; 12] = [0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15];
 
 /// Checks the FEC read from `reader`.
-pub fn check(mut reader: impl BufRead, opts: &Options) -> Result<Report, Unreadable> {
+pub fn check(reader: impl BufRead, opts: &Options) -> Result<Report, Unreadable> {
+    check_streaming(reader, opts, &mut |_| {})
+}
+
+/// Checks the FEC read from `reader`, giving `sink` every problem as it is
+/// found (those known only at the end, like unbalanced entries and gaps,
+/// come last, by line).
+pub fn check_streaming(
+    reader: impl BufRead,
+    opts: &Options,
+    sink: &mut dyn FnMut(&Problem),
+) -> Result<Report, Unreadable> {
+    let io = |e: std::io::Error| Unreadable::Io(e.to_string());
+    let mut lines = lines::Lines::new(reader);
     let mut buf = Vec::new();
-    let first = read_line(&mut reader, &mut buf).map_err(|e| Unreadable::Io(e.to_string()))?;
-    let Some(header_too_long) = first else {
+    let Some(header_too_long) = lines.read(&mut buf).map_err(io)? else {
         return Err(Unreadable::Empty);
     };
     let mut bytes: &[u8] = &buf;
-    if bytes.ends_with(b"\r") {
-        bytes = &bytes[..bytes.len() - 1];
-    }
     let mut encoding = Encoding::Ascii;
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         bytes = rest;
@@ -603,72 +276,38 @@ pub fn check(mut reader: impl BufRead, opts: &Options) -> Result<Report, Unreada
         separator,
         encoding,
         layout: Layout::DebitCredit,
+        columns: Columns::Standard,
+        line_end: lines.end(),
         lines: 0,
         entries: 0,
-        period: opts.period,
+        period: None,
+        period_source: PeriodSource::Unknown,
         debit_cents: 0,
         credit_cents: 0,
         problems: Vec::new(),
         problem_count: 0,
+        rules: BTreeMap::new(),
+        notes: Vec::new(),
+        fresh: Vec::new(),
     };
+    let mut year = year_rule(opts, &mut report);
     let header = decode(bytes, &mut report, 1);
-    let names: Vec<&str> = header.split(separator.char()).map(str::trim).collect();
-    if names.len() != 18 {
-        report.add(1, Issue::HeaderColumns { found: names.len() });
-    }
-    let is = |i: usize, n: &str| names.get(i).is_some_and(|s| s.eq_ignore_ascii_case(n));
-    if is(11, "Montant") && is(12, "Sens") {
-        report.layout = Layout::MontantSens;
-    }
-    for (i, expected) in COLUMNS.iter().enumerate() {
-        let expected: &'static str = match (report.layout, i) {
-            (Layout::MontantSens, 11) => "Montant",
-            (Layout::MontantSens, 12) => "Sens",
-            _ => expected,
-        };
-        match names.get(i) {
-            Some(found) if found.eq_ignore_ascii_case(expected) => {}
-            Some(found) => report.add(
-                1,
-                Issue::HeaderName {
-                    column: i + 1,
-                    expected,
-                    found: truncate(found),
-                },
-            ),
-            None => {}
-        }
-    }
-    if report.period.is_none() {
-        report.period = opts
-            .file_name
-            .as_deref()
-            .and_then(|n| {
-                let base = n.rsplit(['/', '\\']).next().unwrap_or(n);
-                super::parse_file_name(base)
-            })
-            .and_then(|(_, end)| Period::ending(end));
-    }
+    let expected = read_header(&header, &mut report);
+    report.flush(sink);
 
-    let mut entries: HashMap<(String, String), EntryAcc> = HashMap::new();
-    let mut journals: HashMap<String, JournalState> = HashMap::new();
-    let mut lettering: HashMap<(String, String), (u64, i128)> = HashMap::new();
+    let mut state = State {
+        trailing_noted: report
+            .notes
+            .iter()
+            .any(|n| matches!(n, Note::TrailingSeparator { .. })),
+        ..Default::default()
+    };
     let mut line_no: u64 = 1;
     let mut pending_empty: Option<u64> = None;
-    loop {
-        let next = read_line(&mut reader, &mut buf).map_err(|e| Unreadable::Io(e.to_string()))?;
-        let Some(too_long) = next else { break };
+    let mut text = String::new();
+    while let Some(too_long) = lines.read(&mut buf).map_err(io)? {
         line_no += 1;
-        if too_long {
-            if let Some(empty) = pending_empty.take() {
-                report.add(empty, Issue::EmptyLine);
-            }
-            report.lines += 1;
-            report.add(line_no, Issue::LineTooLong);
-            continue;
-        }
-        let bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
-        if bytes.is_empty() {
+        if buf.is_empty() && !too_long {
             pending_empty.get_or_insert(line_no);
             continue;
         }
@@ -676,64 +315,130 @@ pub fn check(mut reader: impl BufRead, opts: &Options) -> Result<Report, Unreada
             report.add(empty, Issue::EmptyLine);
         }
         report.lines += 1;
-        let text = decode(bytes, &mut report, line_no);
-        let fields: Vec<&str> = text.split(separator.char()).collect();
-        if fields.len() != 18 {
+        if too_long {
+            report.add(line_no, Issue::LineTooLong);
+            report.flush(sink);
+            continue;
+        }
+        decode_into(&buf, &mut report, line_no, &mut text);
+        let mut fields: Vec<&str> = Vec::with_capacity(expected + 1);
+        fields.extend(text.split(separator.byte() as char).map(str::trim));
+        if fields.len() == expected + 1 && fields[expected].is_empty() {
+            fields.pop();
+            if !state.trailing_noted {
+                state.trailing_noted = true;
+                report.notes.push(Note::TrailingSeparator { line: line_no });
+            }
+        }
+        if fields.len() != expected {
             report.add(
                 line_no,
                 Issue::FieldCount {
                     found: fields.len(),
+                    expected,
                 },
             );
-            continue;
+        } else {
+            fields::check_line(&fields, line_no, &mut report, &mut state, &mut year);
         }
-        check_line(
-            &fields,
-            line_no,
-            &mut report,
-            &mut entries,
-            &mut journals,
-            &mut lettering,
+        report.flush(sink);
+    }
+    state.finish(&mut report);
+    (report.period, report.period_source) = year.outcome();
+    report.flush(sink);
+    Ok(report)
+}
+
+/// How entry dates will be judged, from the options and the file name; a
+/// malformed name is a problem (line 0).
+fn year_rule(opts: &Options, report: &mut Report) -> YearRule {
+    let name = opts.file_name.as_deref().map(|n| {
+        let base = n.rsplit(['/', '\\']).next().unwrap_or(n);
+        (base, period::read_file_name(base))
+    });
+    if let Some((base, Err(error))) = &name {
+        report.add(
+            0,
+            Issue::FileName {
+                name: truncate(base),
+                error: error.clone(),
+            },
         );
     }
-    let mut unbalanced: Vec<(u64, Issue)> = entries
-        .into_iter()
-        .filter(|(_, a)| a.debit != a.credit)
-        .map(|((journal, number), a)| {
-            (
-                a.first_line,
-                Issue::Unbalanced {
-                    journal,
-                    number,
-                    debit: a.debit,
-                    credit: a.credit,
-                },
-            )
-        })
-        .collect();
-    unbalanced.sort_by_key(|(l, _)| *l);
-    for (l, i) in unbalanced {
-        report.add(l, i);
+    if let Some(p) = opts.period {
+        return YearRule::Strict(p);
     }
-    let mut letters: Vec<(u64, Issue)> = lettering
-        .into_iter()
-        .filter(|(_, (_, b))| *b != 0)
-        .map(|((account, code), (l, balance))| {
-            (
-                l,
-                Issue::LetteringUnbalanced {
-                    account,
-                    code,
-                    balance,
-                },
-            )
-        })
-        .collect();
-    letters.sort_by_key(|(l, _)| *l);
-    for (l, i) in letters {
-        report.add(l, i);
+    if let Some(closing) = opts.closing {
+        return YearRule::from_closing(closing, false);
     }
-    Ok(report)
+    match name {
+        Some((_, Ok((_, closing)))) => YearRule::from_closing(closing, true),
+        Some((_, Err(_))) => YearRule::Unknown,
+        None => YearRule::FirstEntry(None),
+    }
+}
+
+/// Checks the header's names; returns how many fields each line must have.
+fn read_header(header: &str, report: &mut Report) -> usize {
+    let mut names: Vec<&str> = header
+        .split(report.separator.byte() as char)
+        .map(str::trim)
+        .collect();
+    if names.len() > 1 && names.last().is_some_and(|n| n.is_empty()) {
+        names.pop();
+        report.notes.push(Note::TrailingSeparator { line: 1 });
+    }
+    let is = |i: usize, n: &str| names.get(i).is_some_and(|s| s.eq_ignore_ascii_case(n));
+    if is(11, "Montant") && is(12, "Sens") {
+        report.layout = Layout::MontantSens;
+    }
+    report.columns = if (0..4).all(|i| is(18 + i, CASH_COLUMNS[i])) {
+        Columns::BncCash
+    } else if (0..3).all(|i| is(18 + i, CASH_COLUMNS[i])) {
+        Columns::BaCash
+    } else {
+        Columns::Standard
+    };
+    if names.len() < 18 {
+        report.add(1, Issue::HeaderColumns { found: names.len() });
+    }
+    let legal = report.columns.count();
+    for (i, found) in names.iter().enumerate().take(legal) {
+        let expected = column_name(report.layout, i);
+        if !found.eq_ignore_ascii_case(expected) {
+            report.add(
+                1,
+                Issue::HeaderName {
+                    column: i + 1,
+                    expected,
+                    found: truncate(found),
+                },
+            );
+        }
+    }
+    if names.len() > legal {
+        let mut extra: Vec<String> = names[legal..]
+            .iter()
+            .take(10)
+            .map(|n| truncate(n))
+            .collect();
+        if names.len() - legal > 10 {
+            extra.push("…".into());
+        }
+        report.notes.push(Note::ExtraColumns { names: extra });
+    }
+    names.len().max(legal)
+}
+
+/// The name of column `i` (0-based) in this layout.
+fn column_name(layout: Layout, i: usize) -> &'static str {
+    match (layout, i) {
+        (Layout::MontantSens, 11) => "Montant",
+        (Layout::MontantSens, 12) => "Sens",
+        (_, 0..18) => COLUMNS[i],
+        (_, 18..22) => CASH_COLUMNS[i - 18],
+        _ => "?",
+    }
 }
 
 fn truncate(s: &str) -> String {
@@ -746,12 +451,21 @@ fn truncate(s: &str) -> String {
     }
 }
 
-/// Decodes a line: ASCII as is; otherwise UTF-8 when it is valid UTF-8,
-/// else ISO-8859-15. The first non-ASCII line decides the file's charset;
-/// a later line in the other one is a problem.
 fn decode(bytes: &[u8], report: &mut Report, line: u64) -> String {
+    let mut s = String::new();
+    decode_into(bytes, report, line, &mut s);
+    s
+}
+
+/// Decodes a line into `out`: ASCII as is; otherwise UTF-8 when it is
+/// valid UTF-8, else ISO-8859-15. The first non-ASCII line decides the
+/// file's charset; a later line in the other one is a problem.
+fn decode_into(bytes: &[u8], report: &mut Report, line: u64, out: &mut String) {
+    out.clear();
     if bytes.is_ascii() {
-        return String::from_utf8_lossy(bytes).into_owned();
+        // ASCII is valid UTF-8.
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        return;
     }
     let utf8 = std::str::from_utf8(bytes).ok();
     let this = if utf8.is_some() {
@@ -761,248 +475,132 @@ fn decode(bytes: &[u8], report: &mut Report, line: u64) -> String {
     };
     match report.encoding {
         Encoding::Ascii => report.encoding = this,
-        Encoding::Latin9 => return super::latin9::decode(bytes),
+        Encoding::Latin9 => {
+            out.push_str(&super::latin9::decode(bytes));
+            return;
+        }
         Encoding::Utf8 if this != Encoding::Utf8 => report.add(line, Issue::MixedEncoding),
         Encoding::Utf8 => {}
     }
     match utf8 {
-        Some(s) => s.to_owned(),
-        None => super::latin9::decode(bytes),
+        Some(s) => out.push_str(s),
+        None => out.push_str(&super::latin9::decode(bytes)),
     }
 }
 
-fn check_line(
-    f: &[&str],
-    line: u64,
-    report: &mut Report,
-    entries: &mut HashMap<(String, String), EntryAcc>,
-    journals: &mut HashMap<String, JournalState>,
-    lettering: &mut HashMap<(String, String), (u64, i128)>,
-) {
-    let f: Vec<&str> = f.iter().map(|s| s.trim()).collect();
-    let layout = report.layout;
-    let names = |i: usize| -> &'static str {
-        match (layout, i) {
-            (Layout::MontantSens, 11) => "Montant",
-            (Layout::MontantSens, 12) => "Sens",
-            _ => COLUMNS[i],
-        }
-    };
-    for i in REQUIRED {
-        if f[i].is_empty() {
-            report.add(line, Issue::Required { column: names(i) });
-        }
-    }
-    let account = f[4];
-    if !account.is_empty()
-        && !account
-            .bytes()
-            .take(3)
-            .filter(u8::is_ascii_digit)
-            .count()
-            .eq(&3)
-    {
-        report.add(
-            line,
-            Issue::Account {
-                found: truncate(account),
-            },
-        );
-    }
-    let date = |column: usize, report: &mut Report| -> Option<Date> {
-        let s = f[column];
-        if s.is_empty() {
-            return None;
-        }
-        let d = parse_date(s);
-        if d.is_none() {
-            report.add(
-                line,
-                Issue::BadDate {
-                    column: COLUMNS[column],
-                    found: truncate(s),
-                },
-            );
-        }
-        d
-    };
-    let entry_date = date(3, report);
-    date(9, report);
-    date(15, report);
-    date(14, report);
-    if let Some(d) = entry_date {
-        if report.period.is_none() {
-            report.period = Period::calendar(d.year());
-        }
-        if let Some(p) = report.period
-            && (d < p.start || d > p.end)
-        {
-            report.add(
-                line,
-                Issue::OutsideYear {
-                    found: d,
-                    period: p,
-                },
-            );
-        }
-    }
-    // Amounts: (debit, credit) in cents.
-    let amounts: Option<(i128, i128)> = match report.layout {
-        Layout::DebitCredit => {
-            let a = |i: usize, report: &mut Report| {
-                if f[i].is_empty() {
-                    return None;
-                }
-                let v = parse_amount(f[i]);
-                if v.is_none() {
-                    report.add(
-                        line,
-                        Issue::BadAmount {
-                            column: COLUMNS[i],
-                            found: truncate(f[i]),
-                        },
-                    );
-                }
-                v
-            };
-            let d = a(11, report);
-            let c = a(12, report);
-            match (d, c) {
-                (Some(d), Some(c)) => {
-                    if d != 0 && c != 0 {
-                        report.add(line, Issue::BothSides);
-                    }
-                    Some((d, c))
-                }
-                _ => None,
+/// Entry number sequences: per journal and prefix, and per prefix across
+/// the file.
+#[derive(Default)]
+struct Sequences {
+    journal: HashMap<(String, String), Seen>,
+    file: HashMap<String, Seen>,
+}
+
+/// What the checker remembers between lines.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Per entry, keyed `journal \0 number` (looked up without allocating).
+    entries: HashMap<String, EntryAcc>,
+    key: String,
+    journals: HashMap<String, JournalState>,
+    lettering: HashMap<(String, String), (u64, i128)>,
+    sequences: Sequences,
+    trailing_noted: bool,
+}
+
+struct EntryAcc {
+    first_line: u64,
+    debit: i128,
+    credit: i128,
+}
+
+#[derive(Default)]
+struct JournalState {
+    current: String,
+    last_seq: Option<(String, u64, String)>,
+    last_date: Option<Date>,
+}
+
+impl State {
+    /// What only the whole file tells: unbalanced entries and lettering,
+    /// gaps in the numbering; each rule's problems by line.
+    fn finish(&mut self, report: &mut Report) {
+        let mut late: Vec<(u64, Issue)> = Vec::new();
+        for (key, a) in self.entries.drain() {
+            if a.debit != a.credit {
+                let (journal, number) = key.split_once('\0').unwrap_or((&key, ""));
+                let (journal, number) = (journal.to_owned(), number.to_owned());
+                late.push((
+                    a.first_line,
+                    Issue::Unbalanced {
+                        journal,
+                        number,
+                        debit: a.debit,
+                        credit: a.credit,
+                    },
+                ));
             }
         }
-        Layout::MontantSens => {
-            let m = if f[11].is_empty() {
-                None
-            } else {
-                let v = parse_amount(f[11]);
-                if v.is_none() {
-                    report.add(
-                        line,
-                        Issue::BadAmount {
-                            column: "Montant",
-                            found: truncate(f[11]),
-                        },
-                    );
-                }
-                v
-            };
-            let debit_side = match f[12] {
-                "D" | "d" | "+1" | "1" => Some(true),
-                "C" | "c" | "-1" => Some(false),
-                "" => None,
-                other => {
-                    report.add(
-                        line,
-                        Issue::BadSens {
-                            found: truncate(other),
-                        },
-                    );
-                    None
-                }
-            };
-            match (m, debit_side) {
-                (Some(m), Some(true)) => Some((m, 0)),
-                (Some(m), Some(false)) => Some((0, m)),
-                _ => None,
+        for ((account, code), (l, balance)) in self.lettering.drain() {
+            if balance != 0 {
+                late.push((
+                    l,
+                    Issue::LetteringUnbalanced {
+                        account,
+                        code,
+                        balance,
+                    },
+                ));
             }
         }
-    };
-    let lettre = f[13];
-    match (lettre.is_empty(), f[14].is_empty()) {
-        (true, false) => report.add(line, Issue::DateLetWithoutLet),
-        (false, true) => report.add(line, Issue::LetWithoutDateLet),
-        _ => {}
-    }
-    if let Some((d, c)) = amounts {
-        report.debit_cents += d;
-        report.credit_cents += c;
-        if !lettre.is_empty() {
-            let e = lettering
-                .entry((account.to_owned(), lettre.to_owned()))
-                .or_insert((line, 0));
-            e.1 += d - c;
+        // A prefix numbered across journals when that leaves fewer numbers
+        // missing than numbering per journal does.
+        let mut per_journal: HashMap<&str, u64> = HashMap::new();
+        let mut journals_of: HashMap<&str, u32> = HashMap::new();
+        for ((_, prefix), seen) in &self.sequences.journal {
+            *per_journal.entry(prefix).or_default() += seen.missing();
+            *journals_of.entry(prefix).or_default() += 1;
         }
-    }
-    let (journal, number) = (f[0], f[2]);
-    if journal.is_empty() || number.is_empty() {
-        return;
-    }
-    let key = (journal.to_owned(), number.to_owned());
-    let state = journals.entry(journal.to_owned()).or_default();
-    if state.current != number {
-        if entries.contains_key(&key) {
-            report.add(
-                line,
-                Issue::NotContiguous {
-                    journal: journal.to_owned(),
-                    number: truncate(number),
-                },
-            );
-        } else {
-            report.entries += 1;
-            if let Some((prefix, n)) = sequence_of(number) {
-                if let Some((last_prefix, last, last_num)) = &state.last_seq
-                    && last_prefix == prefix
-                {
-                    if n <= *last {
-                        report.add(
-                            line,
-                            Issue::NumberOrder {
-                                journal: journal.to_owned(),
-                                previous: last_num.clone(),
-                                found: truncate(number),
-                            },
-                        );
-                    } else if n != last + 1 {
-                        report.add(
-                            line,
-                            Issue::NumberGap {
-                                journal: journal.to_owned(),
-                                expected: format!(
-                                    "{prefix}{:0width$}",
-                                    last + 1,
-                                    width = number.len() - prefix.len()
-                                ),
-                                found: truncate(number),
-                            },
-                        );
-                    }
-                }
-                state.last_seq = Some((prefix.to_owned(), n, number.to_owned()));
-            }
-            if let Some(d) = entry_date {
-                if let Some(previous) = state.last_date
-                    && d < previous
-                {
-                    report.add(
-                        line,
-                        Issue::DateOrder {
-                            journal: journal.to_owned(),
-                            previous,
-                            found: d,
+        let fmt = |prefix: &str, n: u64, width: usize| format!("{prefix}{n:0width$}");
+        let mut file_wide: Vec<&str> = Vec::new();
+        for (prefix, seen) in &self.sequences.file {
+            if journals_of.get(prefix.as_str()).copied().unwrap_or(0) > 1
+                && seen.missing() < per_journal.get(prefix.as_str()).copied().unwrap_or(0)
+            {
+                file_wide.push(prefix);
+                for g in seen.gaps() {
+                    late.push((
+                        g.line,
+                        Issue::NumberGap {
+                            journal: None,
+                            from: fmt(prefix, g.from, seen.width),
+                            to: fmt(prefix, g.to, seen.width),
+                            count: g.to - g.from + 1,
                         },
-                    );
+                    ));
                 }
-                state.last_date = Some(state.last_date.map_or(d, |p| p.max(d)));
             }
         }
-        state.current = number.to_owned();
-    }
-    let acc = entries.entry(key).or_insert(EntryAcc {
-        first_line: line,
-        debit: 0,
-        credit: 0,
-    });
-    if let Some((d, c)) = amounts {
-        acc.debit += d;
-        acc.credit += c;
+        for ((journal, prefix), seen) in &self.sequences.journal {
+            if file_wide.contains(&prefix.as_str()) {
+                continue;
+            }
+            for g in seen.gaps() {
+                late.push((
+                    g.line,
+                    Issue::NumberGap {
+                        journal: Some(journal.clone()),
+                        from: fmt(prefix, g.from, seen.width),
+                        to: fmt(prefix, g.to, seen.width),
+                        count: g.to - g.from + 1,
+                    },
+                ));
+            }
+        }
+        late.sort_by_key(|a| (a.1.rule(), a.0));
+        for (l, i) in late {
+            report.add(l, i);
+        }
     }
 }
 

@@ -245,7 +245,7 @@ async fn a_years_fec_opens_with_the_balances_carried_and_lists_entries_by_date()
             &bytes[..],
             &Options {
                 file_name: Some(name),
-                period: None,
+                ..Default::default()
             },
         )
         .unwrap();

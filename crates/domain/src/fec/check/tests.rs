@@ -201,6 +201,7 @@ fn dates_outside_the_year_from_the_name_the_option_or_the_data() {
     let opts = Options {
         period: Period::calendar(2026),
         file_name: Some("123456782FEC20251231.txt".into()),
+        ..Default::default()
     };
     assert!(check(&bytes[..], &opts).unwrap().is_clean(), "--year wins");
     let mut l = good();
@@ -239,9 +240,10 @@ fn sequences_gaps_order_and_contiguity() {
         vec![(
             7,
             Issue::NumberGap {
-                journal: "VE".into(),
-                expected: "VE-2026-000002".into(),
-                found: "VE-2026-000004".into()
+                journal: Some("VE".into()),
+                from: "VE-2026-000002".into(),
+                to: "VE-2026-000003".into(),
+                count: 2
             }
         )]
     );
@@ -317,7 +319,13 @@ fn field_counts_long_and_empty_lines() {
     assert_eq!(
         i,
         vec![
-            (9, Issue::FieldCount { found: 3 }),
+            (
+                9,
+                Issue::FieldCount {
+                    found: 3,
+                    expected: 18
+                }
+            ),
             (10, Issue::EmptyLine),
             (11, Issue::LineTooLong)
         ]
@@ -360,12 +368,356 @@ fn mixed_charsets_are_reported() {
     assert_eq!(i, vec![(3, Issue::MixedEncoding)]);
 }
 
+// ---- Other software's files (issue 17, section 4) ----
+
+const BNC: &[u8] = include_bytes!("fixtures/123456782FEC20261231-bnc.txt");
+const ODOO: &[u8] = include_bytes!("fixtures/123456782FEC20260630-odoo.txt");
+const DOLIBARR: &[u8] = include_bytes!("fixtures/123456782FEC20261231-dolibarr.txt");
+
+fn named(bytes: &[u8], name: &str) -> Report {
+    let opts = Options {
+        file_name: Some(name.into()),
+        ..Default::default()
+    };
+    check(bytes, &opts).expect("readable")
+}
+
+fn rules_of(r: &Report) -> Vec<Rule> {
+    r.rules.keys().copied().collect()
+}
+
+#[test]
+fn the_22_columns_of_bnc_cash_accounts_are_valid() {
+    let r = named(BNC, "123456782FEC20261231.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.columns, Columns::BncCash);
+    assert_eq!(r.entries, 4);
+    assert_eq!(r.encoding, Encoding::Latin9);
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    // The BA variant: the same without IdClient (21 columns).
+    let ba: Vec<u8> = String::from_utf8_lossy(BNC)
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split('\t').collect();
+            f.pop();
+            f.join("\t") + "\r\n"
+        })
+        .collect::<String>()
+        .into_bytes();
+    let r = named(&ba, "123456782FEC20261231.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.columns, Columns::BaCash);
+    // DateRglt and ModeRglt are required, DateRglt is a date.
+    let text = String::from_utf8_lossy(BNC).replacen("\t20260105\tVirement\t", "\t\tVirement\t", 1);
+    let text = text.replacen("\t20260112\tCarte\t", "\t2026-01-12\t\t", 1);
+    let i: Vec<(u64, Issue)> = named(text.as_bytes(), "123456782FEC20261231.txt")
+        .problems
+        .into_iter()
+        .map(|p| (p.line, p.issue))
+        .collect();
+    assert_eq!(
+        i,
+        vec![
+            (2, Issue::Required { column: "DateRglt" }),
+            (4, Issue::Required { column: "ModeRglt" }),
+            (
+                4,
+                Issue::BadDate {
+                    column: "DateRglt",
+                    found: "2026-01-12".into()
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn odoo_shaped_file_with_a_july_to_june_year_is_clean() {
+    let r = named(ODOO, "123456782FEC20260630.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.separator, Separator::Pipe);
+    assert_eq!(r.line_end, LineEnd::CrLf);
+    assert_eq!(r.lines, 16);
+    assert_eq!(
+        r.period,
+        Some(Period {
+            start: time::macros::date!(2025 - 07 - 01),
+            end: time::macros::date!(2026 - 06 - 30)
+        })
+    );
+    assert_eq!(r.period_source, PeriodSource::Closing { from_name: true });
+    // Taken as a calendar year, half of it is outside.
+    let r = check(
+        ODOO,
+        &Options {
+            period: Period::calendar(2026),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(r.rules[&Rule::OutsideYear].count, 11);
+}
+
+#[test]
+fn dolibarr_shaped_file_numbered_across_journals_with_extra_columns_is_clean() {
+    let r = named(DOLIBARR, "123456782FEC20261231.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(
+        r.notes,
+        vec![Note::ExtraColumns {
+            names: vec![
+                "DateLimitReglmt".into(),
+                "NumFacture".into(),
+                "FichierFacture".into()
+            ]
+        }]
+    );
+    // Entry 3 missing from the file-wide sequence: one gap, not one per journal.
+    let text: String = String::from_utf8_lossy(DOLIBARR)
+        .lines()
+        .filter(|l| !l.starts_with("BQ\t"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    let r = named(text.as_bytes(), "123456782FEC20261231.txt");
+    assert_eq!(
+        r.problems
+            .iter()
+            .map(|p| (p.line, p.issue.clone()))
+            .collect::<Vec<_>>(),
+        vec![(
+            8,
+            Issue::NumberGap {
+                journal: None,
+                from: "3".into(),
+                to: "3".into(),
+                count: 1
+            }
+        )]
+    );
+}
+
+#[test]
+fn a_malformed_name_is_said_and_no_year_is_guessed() {
+    let bytes = file(&good());
+    for (name, error) in [
+        ("FEC2026.txt", NameError::Siren(String::new())),
+        ("export-2026.txt", NameError::NoFec),
+        (
+            "123456782FEC20261331.txt",
+            NameError::Closing("20261331".into()),
+        ),
+        (
+            "123456789FEC20261231.txt",
+            NameError::SirenKey("123456789".into()),
+        ),
+    ] {
+        let r = named(&bytes, &format!("/some/dir/{name}"));
+        assert_eq!(
+            r.problems
+                .iter()
+                .map(|p| (p.line, p.issue.clone()))
+                .collect::<Vec<_>>(),
+            vec![(
+                0,
+                Issue::FileName {
+                    name: name.into(),
+                    error
+                }
+            )]
+        );
+        assert_eq!(r.period, None);
+        assert_eq!(r.period_source, PeriodSource::Unknown);
+        let m = r.problems[0].issue.message(Locale::En);
+        assert!(m.contains(name), "{m}");
+    }
+    // The user may still give the period, or the closing date.
+    let opts = Options {
+        file_name: Some("export.txt".into()),
+        closing: Some(time::macros::date!(2026 - 12 - 31)),
+        ..Default::default()
+    };
+    let r = check(&bytes[..], &opts).unwrap();
+    assert_eq!(r.period, Period::calendar(2026));
+    assert_eq!(r.period_source, PeriodSource::Closing { from_name: false });
+    assert_eq!(r.problem_count, 1, "the name stays a problem");
+}
+
+#[test]
+fn a_first_year_of_up_to_23_months_from_its_oldest_entry() {
+    // Founded in March 2025, first closing on 31 December 2026.
+    let mut l = good();
+    for x in &mut l[0..3] {
+        x.ecriture_date = date!(2025 - 03 - 10);
+        x.piece_date = date!(2025 - 03 - 10);
+        x.valid_date = date!(2025 - 03 - 10);
+    }
+    let r = named(&file(&l), "123456782FEC20261231.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(
+        r.period,
+        Some(Period {
+            start: date!(2025 - 03 - 10),
+            end: date!(2026 - 12 - 31)
+        })
+    );
+    assert_eq!(
+        r.period_source,
+        PeriodSource::LongYear {
+            from_name: true,
+            line: 2
+        }
+    );
+    let text = r.period_source.describe(r.period, Locale::Fr);
+    assert!(
+        text.contains("22 mois") && text.contains("ligne 2"),
+        "{text}"
+    );
+    // 24 months before the closing date is too far for any year.
+    for x in &mut l[0..3] {
+        x.ecriture_date = date!(2024 - 12 - 31);
+    }
+    let r = named(&file(&l), "123456782FEC20261231.txt");
+    assert_eq!(r.rules[&Rule::OutsideYear].count, 3);
+    assert!(matches!(
+        r.problems[0].issue,
+        Issue::OutsideYear { widest: true, .. }
+    ));
+    assert_eq!(r.period, Period::calendar(2026));
+    // A given period is strict.
+    let opts = Options {
+        period: Some(Period {
+            start: date!(2025 - 06 - 01),
+            end: date!(2026 - 12 - 31),
+        }),
+        file_name: Some("123456782FEC20261231.txt".into()),
+        ..Default::default()
+    };
+    let r = check(&file(&l)[..], &opts).unwrap();
+    assert_eq!(r.rules[&Rule::OutsideYear].count, 3);
+    assert_eq!(r.period_source, PeriodSource::Given);
+}
+
+#[test]
+fn cr_alone_separates_lines() {
+    let mac: Vec<u8> = BNC
+        .split(|&b| b == b'\n')
+        .flat_map(|l| l.iter().copied().filter(|&b| b != b'\r').chain([b'\r']))
+        .collect();
+    assert!(!mac.contains(&b'\n'));
+    let r = named(&mac, "123456782FEC20261231.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.line_end, LineEnd::Cr);
+    assert_eq!(r.lines, 8);
+}
+
+#[test]
+fn a_trailing_separator_on_every_line_is_noted_once() {
+    let text = String::from_utf8_lossy(&file(&good())).replace("\r\n", "\t\r\n");
+    let r = run(text.as_bytes());
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.notes, vec![Note::TrailingSeparator { line: 1 }]);
+    // The rest is still checked.
+    let text = text.replacen("\t411\t", "\tX11\t", 1);
+    let r = run(text.as_bytes());
+    assert_eq!(rules_of(&r), vec![Rule::Account]);
+    // The same with pipes, and only on the data lines.
+    let text = String::from_utf8_lossy(ODOO)
+        .replace("\r\n", "|\r\n")
+        .replacen("Idevise|\r\n", "Idevise\r\n", 1)
+        + "|";
+    let r = named(text.as_bytes(), "123456782FEC20260630.txt");
+    assert!(r.is_clean(), "{:?}", r.problems);
+    assert_eq!(r.notes, vec![Note::TrailingSeparator { line: 2 }]);
+}
+
+#[test]
+fn gaps_and_numbers_out_of_order_are_told_apart() {
+    let entry = |n: u32, d: Date| {
+        let num = format!("VE-2026-{n:06}");
+        vec![line(&num, d, "411", 100, 0), line(&num, d, "706", 0, 100)]
+    };
+    let d = date!(2026 - 02 - 01);
+    // 1, 3, 2, 4: one entry out of order, no gap.
+    let l: Vec<FecLine> = [1, 3, 2, 4].into_iter().flat_map(|n| entry(n, d)).collect();
+    let r = run(&file(&l));
+    assert_eq!(rules_of(&r), vec![Rule::NumberOrder], "{:?}", r.problems);
+    assert_eq!(r.problems[0].line, 6);
+    // 1, 2, 5: a gap of two numbers, reported once, nothing out of order.
+    let l: Vec<FecLine> = [1, 2, 5].into_iter().flat_map(|n| entry(n, d)).collect();
+    let r = run(&file(&l));
+    assert_eq!(
+        r.problems
+            .iter()
+            .map(|p| (p.line, p.issue.clone()))
+            .collect::<Vec<_>>(),
+        vec![(
+            6,
+            Issue::NumberGap {
+                journal: Some("VE".into()),
+                from: "VE-2026-000003".into(),
+                to: "VE-2026-000004".into(),
+                count: 2
+            }
+        )]
+    );
+    // Both in one file: each under its own rule.
+    let l: Vec<FecLine> = [1, 4, 2, 6].into_iter().flat_map(|n| entry(n, d)).collect();
+    let r = run(&file(&l));
+    assert_eq!(rules_of(&r), vec![Rule::NumberGap, Rule::NumberOrder]);
+    assert_eq!(r.rules[&Rule::NumberGap].count, 2, "3 and 5");
+    // A new prefix (a new year's sequence) is not a gap.
+    let mut l = entry(7, d);
+    l.extend(entry(1, d).into_iter().map(|mut x| {
+        x.ecriture_num = "VE-2027-000001".into();
+        x
+    }));
+    assert!(run(&file(&l)).is_clean());
+}
+
+#[test]
+fn one_summary_per_rule_with_the_first_examples_and_every_problem_to_the_sink() {
+    let mut bytes = file(&good());
+    for i in 0..2000 {
+        bytes.extend_from_slice(
+            format!("VE\tVentes\tVE-2026-{:06}\t2026013{}\t411\tC\t\t\tP\t20260101\tL\t1,00\t0,00\t\t\t20260101\t\t\r\n", 3 + i, 2 + i % 2)
+                .as_bytes(),
+        );
+    }
+    let mut seen = Vec::new();
+    let r = check_streaming(&bytes[..], &Options::default(), &mut |p| {
+        seen.push(p.clone())
+    })
+    .unwrap();
+    assert_eq!(seen.len() as u64, r.problem_count);
+    assert_eq!(r.problems.len(), MAX_PROBLEMS);
+    assert_eq!(seen[..MAX_PROBLEMS], r.problems[..]);
+    let bad = &r.rules[&Rule::BadDate];
+    assert_eq!(bad.count, 2000);
+    assert_eq!(
+        bad.examples.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![9, 10, 11, 12, 13]
+    );
+    assert_eq!(r.rules[&Rule::Unbalanced].count, 2000);
+    assert_eq!(
+        r.rules.values().map(|s| s.count).sum::<u64>(),
+        r.problem_count
+    );
+    // Titles exist in both languages.
+    for rule in r.rules.keys() {
+        assert_ne!(rule.title(Locale::Fr), rule.title(Locale::En));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..4000)) {
         let _ = check(&bytes[..], &Options::default());
+        let _ = check(&bytes[..], &Options { file_name: Some("123456782FEC20261231.txt".into()), ..Default::default() });
+        let mut cr = bytes.clone();
+        cr.iter_mut().filter(|b| **b == b'\n').for_each(|b| *b = b'\r');
+        let _ = check(&cr[..], &Options::default());
     }
 
     #[test]
@@ -382,7 +734,14 @@ proptest! {
         bytes.truncate(cut.min(bytes.len()));
         bytes.extend(std::iter::repeat_n(b'\t', fields));
         bytes.extend_from_slice(b"\n");
-        let _ = check(&bytes[..], &Options::default());
+        let mut sunk = 0u64;
+        let opts = Options { file_name: Some("123456782FEC20261231.txt".into()), ..Default::default() };
+        if let Ok(r) = check_streaming(&bytes[..], &opts, &mut |_| sunk += 1) {
+            // Every problem reaches the sink and is counted under one rule.
+            prop_assert_eq!(sunk, r.problem_count);
+            prop_assert_eq!(r.rules.values().map(|s| s.count).sum::<u64>(), r.problem_count);
+            prop_assert!(r.rules.values().all(|s| s.examples.len() <= EXAMPLES));
+        }
     }
 
     #[test]
@@ -410,4 +769,36 @@ fn huge_fields_and_many_problems_stay_bounded() {
     let r = run(&bytes);
     assert_eq!(r.problems.len(), MAX_PROBLEMS);
     assert_eq!(r.problem_count, 5001);
+}
+
+/// `cargo test -p domain --release --lib fec::check::tests::speed -- --ignored --nocapture`:
+/// the check's speed on a million generated lines (the bench's shape).
+#[test]
+#[ignore]
+fn speed() {
+    let n: usize = std::env::var("FEC_SPEED_LINES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut lines = Vec::with_capacity(n);
+    for i in 0..n / 2 {
+        let d = date!(2026 - 01 - 01) + time::Duration::days((i * 365 / (n / 2).max(1)) as i64);
+        let num = format!("VE-2026-{:07}", i + 1);
+        lines.push(line(&num, d, "411", 1_440_000, 0));
+        lines.push(line(&num, d, "706", 0, 1_440_000));
+    }
+    let bytes = file(&lines);
+    drop(lines);
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let r = check(&bytes[..], &Options::default()).unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(r.is_clean(), "{:?}", r.problems.first());
+    }
+    println!(
+        "fec check: {n} lines, {:.1} MiB in {best:.3} s = {:.0} lines/s",
+        bytes.len() as f64 / (1 << 20) as f64,
+        n as f64 / best
+    );
 }
