@@ -43,7 +43,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 pub async fn run(common: &Common, args: CloseArgs) -> anyhow::Result<ExitCode> {
-    let date = args.date.unwrap_or_else(|| store::today());
+    let date = args.date.unwrap_or_else(store::today);
     let c = checked(args.period, date)?;
     let db = connect(common).await?;
     let bar = crate::generate::progress(0, "clôture");

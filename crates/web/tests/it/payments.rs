@@ -162,19 +162,7 @@ async fn the_api_records_a_payment_or_names_the_refused_field() {
             item["client_id"].as_str().unwrap(),
             item["invoice_id"].as_str().unwrap(),
         );
-        let mut tx = t.db.begin().await.unwrap();
-        let bank = store::bank_accounts::create(
-            &mut tx,
-            &store::Actor::system("test"),
-            &store::bank_accounts::BankAccountInput {
-                label: "Banque API".into(),
-                iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let bank = api_bank(&t).await;
         let body = |amount: &str, alloc: &str| {
             serde_json::json!({
                 "client_id": client,
@@ -250,19 +238,7 @@ async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
             )
             .await;
         let item = open.json()[0].clone();
-        let mut tx = t.db.begin().await.unwrap();
-        let bank = store::bank_accounts::create(
-            &mut tx,
-            &store::Actor::system("test"),
-            &store::bank_accounts::BankAccountInput {
-                label: "Banque API".into(),
-                iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        let bank = api_bank(&t).await;
         let today = store::today();
         let two_years_ago = today.replace_year(today.year() - 2).unwrap();
         let (entries, payments) = (t.count("ledger_entries").await, t.count("payments").await);
@@ -382,4 +358,22 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
         );
     })
     .await;
+}
+
+/// A second bank account of the firm, for the API's payments.
+async fn api_bank(t: &crate::harness::TestApp) -> store::bank_accounts::BankAccount {
+    let mut tx = t.db.begin().await.unwrap();
+    let bank = store::bank_accounts::create(
+        &mut tx,
+        &store::Actor::system("test"),
+        &store::bank_accounts::BankAccountInput {
+            label: "Banque API".into(),
+            iban: "FR14 2004 1010 0505 0001 3M02 606".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    bank
 }
