@@ -75,7 +75,7 @@ test('import a statement, accept the suggestion, invoice partly paid', { timeout
     await writeFile(
       bad,
       '<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">\n' +
-        '<BkToCstmrStmt><Stmt><Id>E2E-BAD</Id>\n<Ntry><Amt Ccy="EUR">7 200,00</Amt><CdtDbtInd>CRDT</CdtDbtInd>\n' +
+        '<BkToCstmrStmt><Stmt><Id>E2E-BAD</Id><Acct><Id><IBAN>FR7630004000031234567890143</IBAN></Id></Acct>\n<Ntry><Amt Ccy="EUR">7 200,00</Amt><CdtDbtInd>CRDT</CdtDbtInd>\n' +
         '<BookgDt><Dt>2026-11-12</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt></Document>\n',
     );
     await page.locator('#st-format').selectOption('camt053');

@@ -97,6 +97,8 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "position",
         "other",
         "lines",
+        // Invoices frozen at drafting (#17).
+        "changes",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))

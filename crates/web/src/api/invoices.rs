@@ -32,7 +32,9 @@ pub struct TermsRefreshedDto {
 #[utoipa::path(post, path = "/api/v1/invoices/{id}/refresh-terms", tag = "invoices",
     summary = "Refresh a draft invoice's terms",
     params(("id" = uuid::Uuid, Path, description = "Invoice id")),
-    responses((status = 200, body = TermsRefreshedDto)),
+    responses((status = 200, body = TermsRefreshedDto),
+        (status = 422, description = "Not a draft (nor waiting for a signature)", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn refresh_terms(
     State(app): State<AppState>,
