@@ -25,6 +25,6 @@ mod send;
 pub mod sink;
 mod url;
 
-pub use config::{DEFAULT_FROM, ENV_MAIL_FROM, ENV_SMTP_URL, MailConfig};
+pub use config::{DEFAULT_FROM, ENV_MAIL_FROM, ENV_SMTP_CA_FILE, ENV_SMTP_URL, MailConfig};
 pub use error::MailError;
 pub use send::{Attachment, Email, Mailer, SEND_TIMEOUT};

@@ -1,15 +1,14 @@
 //! The `smtp-sink` binary, as the browser tests will use it.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use mailer::Email;
 use mailer::sink::Received;
 
-use crate::{WAIT, mailer_for};
+use crate::{TempDir, WAIT, mailer_for};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smtp-sink");
 
@@ -55,24 +54,6 @@ impl Drop for Running {
 
 /// A fresh temporary folder path, removed (if created) on drop, even when
 /// the test panics.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        Self(std::env::temp_dir().join(format!("smtp-sink-test-{}-{nanos}", std::process::id())))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn the_binary_prints_and_stores_each_message() {
     let temp = TempDir::new();
@@ -118,6 +99,7 @@ fn the_binary_prints_and_stores_each_message() {
         to: Vec::new(),
         data: raw,
         auth_user: None,
+        tls: false,
     };
     assert_eq!(
         first.subject().as_deref(),
