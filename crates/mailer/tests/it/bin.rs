@@ -12,13 +12,13 @@ use crate::{TempDir, WAIT, mailer_for};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smtp-sink");
 
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
 }
 
 impl Running {
-    fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(args)
             .stdout(Stdio::piped())
@@ -38,7 +38,7 @@ impl Running {
         Self { child, lines }
     }
 
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         self.lines
             .recv_timeout(WAIT)
             .expect("a line from smtp-sink")
@@ -52,8 +52,6 @@ impl Drop for Running {
     }
 }
 
-/// A fresh temporary folder path, removed (if created) on drop, even when
-/// the test panics.
 #[test]
 fn the_binary_prints_and_stores_each_message() {
     let temp = TempDir::new();

@@ -29,7 +29,8 @@ pub fn mailer_for_sink(sink: &SmtpSink) -> Mailer {
     mailer_for(&sink.url())
 }
 
-/// A folder under the system's temporary directory, removed when dropped.
+/// A fresh temporary folder path, removed (if created) on drop, even when
+/// the test panics.
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {

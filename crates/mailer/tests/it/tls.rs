@@ -13,6 +13,7 @@ use mailer::{DEFAULT_FROM, Email, MailConfig, MailError, Mailer};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use tokio_rustls::rustls::ServerConfig;
 
+use crate::bin::Running;
 use crate::{TempDir, WAIT};
 
 /// A test certificate authority, and a server certificate it signed for
@@ -22,6 +23,9 @@ struct Pki {
     ca_file: PathBuf,
     /// The server side: the signed certificate and its key.
     server: Arc<ServerConfig>,
+    /// The same as PEM files.
+    cert_file: PathBuf,
+    key_file: PathBuf,
     _dir: TempDir,
 }
 
@@ -50,9 +54,15 @@ fn pki(names: &[&str]) -> Pki {
     std::fs::create_dir_all(&dir.0).unwrap();
     let ca_file = dir.0.join("ca.pem");
     std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+    let cert_file = dir.0.join("server.pem");
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    let key_file = dir.0.join("server.key");
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
     Pki {
         ca_file,
         server,
+        cert_file,
+        key_file,
         _dir: dir,
     }
 }
@@ -238,4 +248,34 @@ fn a_bad_ca_file_stops_the_mailer_naming_the_variable() {
     );
     assert!(text.contains("missing.pem"), "{text}");
     assert!(!text.contains("secret"), "{text}");
+}
+
+#[test]
+fn the_binary_speaks_tls_with_a_certificate() {
+    let pki = local_pki();
+    let cert = pki.cert_file.to_str().unwrap();
+    let key = pki.key_file.to_str().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (extra, scheme) in [(None, "smtp://"), (Some("--implicit-tls"), "smtps://")] {
+        let mut args = vec!["--port", "0", "--tls-cert", cert, "--tls-key", key];
+        args.extend(extra);
+        let sink = Running::start(&args);
+        let banner = sink.line();
+        let url = banner
+            .strip_prefix("smtp-sink listening on ")
+            .unwrap_or_else(|| panic!("{banner}"))
+            .to_owned();
+        assert!(url.starts_with(&format!("{scheme}127.0.0.1:")), "{url}");
+        assert!(!url.contains("tls=none"), "{url}");
+        runtime
+            .block_on(mailer(&url, Some(&pki.ca_file)).send(&email()))
+            .unwrap();
+        assert_eq!(
+            sink.line(),
+            "#1 to=<agnes@example.org> subject=Ordre de mission à signer"
+        );
+    }
 }
