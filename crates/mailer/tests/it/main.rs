@@ -31,10 +31,10 @@ pub fn mailer_for_sink(sink: &SmtpSink) -> Mailer {
 
 /// A fresh temporary folder path, removed (if created) on drop, even when
 /// the test panics.
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
