@@ -26,7 +26,8 @@ export async function startSink() {
     const timer = setTimeout(() => reject(new Error(`smtp-sink did not start: ${output}`)), 20_000);
     child.stdout.on('data', (c) => {
       output += c.toString('utf8');
-      const m = /listening on (smtp:\/\/\S+)/.exec(output);
+      // The whole line: the URL ends with `?tls=none` (the sink speaks plain SMTP).
+      const m = /listening on (smtps?:\/\/\S+)\r?\n/.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

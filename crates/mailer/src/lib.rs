@@ -1,23 +1,38 @@
 //! Régisseur's outgoing e-mail.
 //!
-//! - [`MailConfig`] reads `REGISSEUR_SMTP_URL` / `REGISSEUR_MAIL_FROM`.
-//! - [`Mailer`] sends a plain-text UTF-8 [`Email`] over **plain** SMTP with
-//!   lettre (no TLS compiled in; TLS SMTP would add lettre's `tokio1-rustls`
-//!   feature later, never OpenSSL/`native-tls`). Without an SMTP URL it is in
-//!   "log" mode: the message is logged and [`MailError::NotConfigured`] is
-//!   returned so the caller keeps it queued — an e-mail is never silently
-//!   dropped.
-//! - [`sink::SmtpSink`] is a tiny SMTP server for tests, also shipped as the
-//!   `smtp-sink` binary for the demo and browser tests.
+//! - [`MailConfig`] reads `REGISSEUR_SMTP_URL`, `REGISSEUR_MAIL_FROM` and
+//!   `REGISSEUR_SMTP_CA_FILE`.
+//! - [`Mailer`] sends a plain-text UTF-8 [`Email`] over SMTP with lettre.
+//!   Without an SMTP URL it is in "log" mode: the message is logged and
+//!   [`MailError::NotConfigured`] is returned so the caller keeps it queued —
+//!   an e-mail is never silently dropped.
+//! - [`sink::SmtpSink`] is a tiny SMTP server for tests (plain, STARTTLS or
+//!   implicit TLS), also shipped as the `smtp-sink` binary for the demo and
+//!   browser tests.
 //!
-//! ## Adding TLS later
-//! Enable lettre's `tokio1-rustls` feature in the workspace dependency (it
-//! also needs a crypto provider, `ring` or `aws-lc-rs`, and root
-//! certificates, `webpki-roots`; `tokio1-rustls-tls` bundles rustls + ring +
-//! webpki-roots). lettre's own `AsyncSmtpTransport::from_url` (which exists
-//! only when a TLS feature is on) then understands `smtps://…` and
-//! `smtp://…?tls=required`, and can replace the plain-SMTP parser in
-//! `url.rs`. Never `native-tls` (OpenSSL).
+//! ## TLS
+//! E-mails carry signing links and one-time codes, so TLS is the default
+//! and plain SMTP must be asked for:
+//!
+//! | `REGISSEUR_SMTP_URL` | Connection | Port by default |
+//! |---|---|---|
+//! | `smtps://[user:pass@]host[:port]` | implicit TLS | 465 |
+//! | `smtp://[user:pass@]host[:port]` (or `?tls=required`) | STARTTLS, required | 587 |
+//! | `smtp://host[:port]?tls=none` | plain SMTP | 25 |
+//!
+//! STARTTLS is never optional: a server that does not offer it is refused
+//! (there is no `?tls=opportunistic`, which would fall back to clear text
+//! without a word). The server's certificate must chain to a public root
+//! (webpki-roots, compiled in) or to a CA of `REGISSEUR_SMTP_CA_FILE`, and
+//! name the URL's host (a DNS name or an IP address); nothing turns that
+//! check off. A refusal says why (not trusted, wrong name, expired, no
+//! STARTTLS) in [`MailError::Smtp`].
+//!
+//! TLS is rustls with the ring provider (lettre's `tokio1-rustls-tls`
+//! feature; the sink uses tokio-rustls, the same copy). Never `native-tls`
+//! (OpenSSL); aws-lc-rs is avoided because it needs cmake to build. The URL
+//! is parsed here (`url.rs`) rather than by lettre's `from_url`, so that
+//! errors never show the password and a bare `smtp://` means STARTTLS.
 
 mod config;
 mod error;
@@ -25,6 +40,6 @@ mod send;
 pub mod sink;
 mod url;
 
-pub use config::{DEFAULT_FROM, ENV_MAIL_FROM, ENV_SMTP_URL, MailConfig};
+pub use config::{DEFAULT_FROM, ENV_MAIL_FROM, ENV_SMTP_CA_FILE, ENV_SMTP_URL, MailConfig};
 pub use error::MailError;
 pub use send::{Attachment, Email, Mailer, SEND_TIMEOUT};

@@ -6,12 +6,16 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio_rustls::rustls;
 
 use crate::MailError;
-use crate::config::{ENV_MAIL_FROM, ENV_SMTP_URL, MailConfig, redact_url};
-use crate::url::SmtpUrl;
+use crate::config::{
+    ENV_MAIL_FROM, ENV_SMTP_CA_FILE, ENV_SMTP_URL, MailConfig, read_ca_file, redact_url,
+};
+use crate::url::{Security, SmtpUrl};
 
 /// Upper bound for one [`Mailer::send`]: connection, greeting, commands and
 /// data together.
@@ -91,10 +95,12 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    /// Builds a mailer with the default [`SEND_TIMEOUT`]. Does not connect.
+    /// Builds a mailer with the default [`SEND_TIMEOUT`]. Does not connect
+    /// (the CA file, if any, is read now).
     ///
     /// # Errors
-    /// [`MailError::Config`] when the URL or the `From:` mailbox is invalid.
+    /// [`MailError::Config`] when the URL, the `From:` mailbox or the CA file
+    /// is invalid.
     pub fn new(config: &MailConfig) -> Result<Self, MailError> {
         Self::with_timeout(config, SEND_TIMEOUT)
     }
@@ -105,10 +111,11 @@ impl Mailer {
     /// As [`Mailer::new`].
     pub fn with_timeout(config: &MailConfig, timeout: Duration) -> Result<Self, MailError> {
         let from = parse_from(&config.from)?;
+        let roots = config.ca_file.as_deref().map(read_ca_file).transpose()?;
         let transport = config
             .smtp_url
             .as_deref()
-            .map(|url| build_transport(url, timeout))
+            .map(|url| build_transport(url, roots.as_deref(), timeout))
             .transpose()?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -201,7 +208,7 @@ impl Mailer {
             }
             Ok(Err(error)) => {
                 let error = MailError::Smtp {
-                    reason: error.to_string(),
+                    reason: explain(&error),
                     permanent: error.is_permanent(),
                 };
                 tracing::warn!(
@@ -257,15 +264,43 @@ pub(crate) fn parse_from(from: &str) -> Result<Mailbox, MailError> {
     })
 }
 
-pub(crate) fn build_transport(url: &str, timeout: Duration) -> Result<Transport, MailError> {
+/// The transport for `url`: implicit TLS, required STARTTLS or plain, as the
+/// URL says. With TLS the server's certificate is checked against the public
+/// roots plus `extra_roots` (from `REGISSEUR_SMTP_CA_FILE`) and the URL's
+/// host; nothing turns that check off.
+pub(crate) fn build_transport(
+    url: &str,
+    extra_roots: Option<&[Certificate]>,
+    timeout: Duration,
+) -> Result<Transport, MailError> {
     let url = SmtpUrl::parse(url).map_err(|reason| MailError::Config {
         variable: ENV_SMTP_URL,
         reason: format!("{} ({reason})", redact_url(url)),
     })?;
-    // Plain SMTP: lettre's "dangerous" builder is the one without TLS.
-    let mut builder = Transport::builder_dangerous(url.host)
+    let tls_parameters = || {
+        let mut parameters = TlsParameters::builder(url.host.clone());
+        for root in extra_roots.unwrap_or_default() {
+            parameters = parameters.add_root_certificate(root.clone());
+        }
+        parameters.build_rustls().map_err(|e| MailError::Config {
+            variable: if extra_roots.is_some() {
+                ENV_SMTP_CA_FILE
+            } else {
+                ENV_SMTP_URL
+            },
+            reason: format!("cannot set up TLS: {e}"),
+        })
+    };
+    // `builder_dangerous` is lettre's builder without TLS; TLS is set below
+    // unless the URL asked for plain SMTP (`?tls=none`).
+    let mut builder = Transport::builder_dangerous(url.host.clone())
         .port(url.port)
         .timeout(Some(timeout));
+    match url.security {
+        Security::ImplicitTls => builder = builder.tls(Tls::Wrapper(tls_parameters()?)),
+        Security::StartTls => builder = builder.tls(Tls::Required(tls_parameters()?)),
+        Security::Plain => {}
+    }
     if let Some((user, password)) = url.credentials {
         builder = builder.credentials(Credentials::new(user, password));
     }
@@ -273,6 +308,58 @@ pub(crate) fn build_transport(url: &str, timeout: Duration) -> Result<Transport,
         builder = builder.hello_name(ClientId::Domain(name));
     }
     Ok(builder.build())
+}
+
+/// lettre's description of a failed send, preceded by a plain explanation
+/// when TLS is the cause (certificate not trusted, wrong name, expired,
+/// STARTTLS not offered).
+fn explain(error: &lettre::transport::smtp::Error) -> String {
+    use rustls::CertificateError as Cert;
+    let described = error.to_string();
+    let explanation = match rustls_error(error) {
+        Some(rustls::Error::InvalidCertificate(cert)) => match cert {
+            // BadSignature: an authority of the same name is trusted, but it
+            // did not sign this certificate.
+            Cert::UnknownIssuer | Cert::BadSignature => {
+                "the server's TLS certificate is not trusted: it is not signed by a public \
+                 authority nor by a CA of REGISSEUR_SMTP_CA_FILE"
+            }
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. } => {
+                "the server's TLS certificate is not valid for the host name of REGISSEUR_SMTP_URL"
+            }
+            Cert::Expired | Cert::ExpiredContext { .. } => {
+                "the server's TLS certificate has expired"
+            }
+            _ => "the server's TLS certificate was refused",
+        },
+        Some(_) => "the TLS handshake with the server failed",
+        None if described.contains("STARTTLS is not supported") => {
+            "the server does not offer STARTTLS, which REGISSEUR_SMTP_URL requires \
+             (plain SMTP needs ?tls=none in the URL)"
+        }
+        None => return described,
+    };
+    format!("{explanation} ({described})")
+}
+
+/// The rustls error at the root of `error`, if any (tokio-rustls wraps it in
+/// an `io::Error`, whose `source` skips it: hence `get_ref`).
+fn rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        if let Some(found) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }
 
 #[cfg(test)]

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// embedded database by default.
     #[arg(long, env = "REGISSEUR_EINVOICE_DROP_DIR", default_value = "einvoice")]
     pub einvoice_drop_dir: std::path::PathBuf,
+    /// E-mail: a PEM file of CA certificates trusted for the SMTP server
+    /// (a self-hosted relay with a private CA), besides the public roots.
+    #[arg(long, env = mailer::ENV_SMTP_CA_FILE)]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
@@ -66,7 +70,11 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
     let worker = if args.no_worker {
         None
     } else {
-        let mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
+        let mut mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
+        if let Some(ca_file) = &args.smtp_ca_file {
+            // The flag wins over REGISSEUR_SMTP_CA_FILE; read and checked below.
+            mail.ca_file = Some(ca_file.clone());
+        }
         let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
         std::fs::create_dir_all(&args.einvoice_drop_dir).with_context(|| {
             format!(

@@ -516,7 +516,7 @@ mod tests {
             let sink = SmtpSink::start().await;
             let config = MailConfig {
                 smtp_url: Some(sink.url()),
-                from: mailer::DEFAULT_FROM.to_string(),
+                ..MailConfig::default()
             };
             let mailer = Mailer::new(&config).unwrap();
             ensure_schedules(&db).await.unwrap();
@@ -620,7 +620,7 @@ mod tests {
             let sink = SmtpSink::start().await;
             let mailer = Mailer::new(&MailConfig {
                 smtp_url: Some(sink.url()),
-                from: mailer::DEFAULT_FROM.to_string(),
+                ..MailConfig::default()
             })
             .unwrap();
             ensure_schedules(&db).await.unwrap();
@@ -736,7 +736,7 @@ mod tests {
 
             // Port 1 of the loopback: nothing listens, the connection is refused.
             let unreachable = Mailer::new(&MailConfig {
-                smtp_url: Some("smtp://127.0.0.1:1".into()),
+                smtp_url: Some("smtp://127.0.0.1:1?tls=none".into()),
                 ..MailConfig::default()
             })
             .unwrap();

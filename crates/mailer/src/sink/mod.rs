@@ -4,8 +4,14 @@
 //! It accepts any number of connections and implements EHLO/HELO, MAIL FROM,
 //! RCPT TO, DATA (dot-unstuffing, ends at `CRLF.CRLF`), RSET, NOOP, QUIT, and
 //! AUTH PLAIN/LOGIN accepting any credentials (so that URLs with a user and
-//! password can be tested). No TLS. Never expose it to a network: it is meant
-//! for 127.0.0.1.
+//! password can be tested). Never expose it to a network: it is meant for
+//! 127.0.0.1.
+//!
+//! By default it speaks plain SMTP ([`SmtpSink::url`] ends with `?tls=none`).
+//! With a certificate ([`SinkTls`], [`tls_config`]) it speaks TLS like a real
+//! relay: STARTTLS (offered, and required before `MAIL` or `AUTH`) or
+//! implicit TLS (`smtps://`), so that the mailer's certificate checks can be
+//! tested.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -27,10 +33,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// Longest command or data line accepted (RFC 5321 allows 1000 octets).
 const MAX_LINE: usize = 64 * 1024;
@@ -49,6 +59,8 @@ pub struct Received {
     pub data: String,
     /// User name given with AUTH, if the client authenticated.
     pub auth_user: Option<String>,
+    /// Whether the message came over TLS (STARTTLS or implicit).
+    pub tls: bool,
 }
 
 impl Received {
@@ -90,10 +102,62 @@ impl Received {
     }
 }
 
+/// How a sink secures its connections.
+#[derive(Clone, Default)]
+pub enum SinkTls {
+    /// Plain SMTP, no STARTTLS offered.
+    #[default]
+    None,
+    /// STARTTLS offered, and required before `MAIL` or `AUTH` (530
+    /// otherwise), like a relay that refuses clear text.
+    StartTls(Arc<ServerConfig>),
+    /// TLS from the first byte (`smtps://`).
+    Implicit(Arc<ServerConfig>),
+}
+
+impl std::fmt::Debug for SinkTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::None => "None",
+            Self::StartTls(_) => "StartTls",
+            Self::Implicit(_) => "Implicit",
+        })
+    }
+}
+
+/// A TLS server configuration from PEM text: the certificate chain (leaf
+/// first) and its private key (PKCS#8, PKCS#1 or SEC1). rustls with ring,
+/// TLS 1.2 and 1.3.
+///
+/// # Errors
+/// A readable reason when the PEM cannot be parsed or the key does not fit.
+pub fn tls_config(cert_chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<ServerConfig>, String> {
+    let chain = CertificateDer::pem_slice_iter(cert_chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate chain: {e}"))?;
+    if chain.is_empty() {
+        return Err("certificate chain: no PEM certificate".to_owned());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| format!("private key: {e}"))?;
+    // ring, the provider lettre uses here too (aws-lc-rs would need cmake).
+    // rustls 0.23.48 deprecates it for lacking post-quantum key exchange,
+    // which does not matter for a test sink.
+    #[allow(deprecated)]
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("certificate and key: {e}"))?;
+    Ok(Arc::new(config))
+}
+
 /// A running SMTP sink. Stops (and drops its connections) when dropped.
 #[derive(Debug)]
 pub struct SmtpSink {
     addr: SocketAddr,
+    tls: SinkTls,
     messages: Arc<watch::Sender<Vec<Received>>>,
     task: JoinHandle<()>,
 }
@@ -115,17 +179,37 @@ impl SmtpSink {
             .expect("bind the SMTP sink on 127.0.0.1:0")
     }
 
-    /// Starts a sink on the given address (port 0: any free port).
+    /// Starts a sink speaking TLS as `tls` says on `127.0.0.1` on a free
+    /// port.
+    ///
+    /// # Panics
+    /// When no port can be bound (test tooling).
+    pub async fn start_with(tls: SinkTls) -> Self {
+        Self::bind_with("127.0.0.1:0", tls)
+            .await
+            .expect("bind the SMTP sink on 127.0.0.1:0")
+    }
+
+    /// Starts a plain sink on the given address (port 0: any free port).
     ///
     /// # Errors
     /// When the address cannot be bound.
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
+        Self::bind_with(addr, SinkTls::None).await
+    }
+
+    /// [`SmtpSink::bind`] speaking TLS as `tls` says.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn bind_with(addr: impl ToSocketAddrs, tls: SinkTls) -> io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let messages = Arc::new(watch::Sender::new(Vec::new()));
-        let task = tokio::spawn(serve(listener, Arc::clone(&messages)));
+        let task = tokio::spawn(serve(listener, Arc::clone(&messages), tls.clone()));
         Ok(Self {
             addr,
+            tls,
             messages,
             task,
         })
@@ -137,10 +221,16 @@ impl SmtpSink {
         self.addr
     }
 
-    /// `smtp://127.0.0.1:PORT`, usable as `REGISSEUR_SMTP_URL`.
+    /// The URL to give as `REGISSEUR_SMTP_URL`: `smtp://127.0.0.1:PORT?tls=none`
+    /// for a plain sink, `smtp://127.0.0.1:PORT` (STARTTLS) or
+    /// `smtps://127.0.0.1:PORT` for a TLS one.
     #[must_use]
     pub fn url(&self) -> String {
-        format!("smtp://{}", self.addr)
+        match self.tls {
+            SinkTls::None => format!("smtp://{}?tls=none", self.addr),
+            SinkTls::StartTls(_) => format!("smtp://{}", self.addr),
+            SinkTls::Implicit(_) => format!("smtps://{}", self.addr),
+        }
     }
 
     /// Everything received so far, oldest first.
@@ -181,13 +271,13 @@ impl SmtpSink {
     }
 }
 
-async fn serve(listener: TcpListener, messages: Arc<watch::Sender<Vec<Received>>>) {
+async fn serve(listener: TcpListener, messages: Arc<watch::Sender<Vec<Received>>>, tls: SinkTls) {
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    sessions.spawn(session(stream, Arc::clone(&messages)));
+                    sessions.spawn(session(stream, Arc::clone(&messages), tls.clone()));
                 }
                 Err(error) => {
                     // e.g. too many open files: back off instead of spinning.
@@ -207,34 +297,111 @@ struct Envelope {
     to: Vec<String>,
 }
 
-async fn session(stream: TcpStream, messages: Arc<watch::Sender<Vec<Received>>>) {
-    if let Err(error) = converse(stream, &messages).await {
+/// Where a conversation stands with respect to TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Plain sink: no STARTTLS, mail accepted in clear.
+    Plain,
+    /// STARTTLS offered and required before MAIL / AUTH.
+    BeforeStartTls,
+    /// Encrypted (implicit TLS, or after STARTTLS).
+    Tls,
+}
+
+async fn session(stream: TcpStream, messages: Arc<watch::Sender<Vec<Received>>>, tls: SinkTls) {
+    let result = async {
+        match tls {
+            SinkTls::None => converse(stream, &messages, Stage::Plain, true)
+                .await
+                .map(drop),
+            SinkTls::Implicit(config) => {
+                let stream = TlsAcceptor::from(config).accept(stream).await?;
+                converse(stream, &messages, Stage::Tls, true)
+                    .await
+                    .map(drop)
+            }
+            SinkTls::StartTls(config) => {
+                let upgrade = converse(stream, &messages, Stage::BeforeStartTls, true).await?;
+                if let Some(stream) = upgrade {
+                    let stream = TlsAcceptor::from(config).accept(stream).await?;
+                    // No new greeting after STARTTLS: the client speaks first.
+                    converse(stream, &messages, Stage::Tls, false).await?;
+                }
+                Ok(())
+            }
+        }
+    };
+    if let Err(error) = result.await {
         tracing::debug!(%error, "SMTP sink: session ended with an error");
     }
 }
 
-async fn converse(stream: TcpStream, messages: &watch::Sender<Vec<Received>>) -> io::Result<()> {
-    let (reader, mut writer) = stream.into_split();
+/// One SMTP conversation over `stream`. `Ok(Some(stream))`: the client asked
+/// for STARTTLS (accepted); the caller does the handshake and goes on.
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    messages: &watch::Sender<Vec<Received>>,
+    stage: Stage,
+    greet: bool,
+) -> io::Result<Option<S>> {
+    let (reader, mut writer) = tokio::io::split(stream);
     let mut reader = BufReader::new(reader);
     let mut envelope = Envelope::default();
     let mut auth_user: Option<String> = None;
 
-    writer
-        .write_all(b"220 localhost Regisseur SMTP sink ready\r\n")
-        .await?;
+    if greet {
+        writer
+            .write_all(b"220 localhost Regisseur SMTP sink ready\r\n")
+            .await?;
+    }
     loop {
+        // Replies are complete before the next command is read (TLS buffers).
+        writer.flush().await?;
         let Some(line) = read_line(&mut reader).await? else {
-            return Ok(());
+            return Ok(None);
         };
         let line = String::from_utf8_lossy(&line);
         let line = line.trim_end_matches(['\r', '\n']);
         let (verb, argument) = line.split_once(' ').unwrap_or((line, ""));
         let argument = argument.trim();
-        let reply: &[u8] = match verb.to_ascii_uppercase().as_str() {
+        let verb = verb.to_ascii_uppercase();
+        if stage == Stage::BeforeStartTls && matches!(verb.as_str(), "MAIL" | "AUTH") {
+            writer
+                .write_all(b"530 5.7.0 Must issue a STARTTLS command first\r\n")
+                .await?;
+            continue;
+        }
+        let reply: &[u8] = match verb.as_str() {
             "EHLO" => {
                 envelope = Envelope::default();
-                b"250-localhost greets you\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 33554432\r\n"
+                let extensions: &[&str] = match stage {
+                    Stage::BeforeStartTls => &["8BITMIME", "SMTPUTF8", "STARTTLS"],
+                    Stage::Plain | Stage::Tls => &["8BITMIME", "SMTPUTF8", "AUTH PLAIN LOGIN"],
+                };
+                let mut reply = "250-localhost greets you\r\n".to_owned();
+                for extension in extensions {
+                    reply.push_str(&format!("250-{extension}\r\n"));
+                }
+                reply.push_str(&format!("250 SIZE {MAX_MESSAGE}\r\n"));
+                writer.write_all(reply.as_bytes()).await?;
+                continue;
             }
+            "STARTTLS" if stage == Stage::BeforeStartTls => {
+                writer
+                    .write_all(b"220 2.0.0 Ready to start TLS\r\n")
+                    .await?;
+                writer.flush().await?;
+                if !reader.buffer().is_empty() {
+                    // Commands sent in clear before the handshake must not be
+                    // taken as if they came over TLS.
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "data pipelined after STARTTLS",
+                    ));
+                }
+                return Ok(Some(reader.into_inner().unsplit(writer)));
+            }
+            "STARTTLS" if stage == Stage::Tls => b"503 5.5.1 TLS already active\r\n",
             "HELO" => {
                 envelope = Envelope::default();
                 b"250 localhost\r\n"
@@ -260,8 +427,9 @@ async fn converse(stream: TcpStream, messages: &watch::Sender<Vec<Received>>) ->
                 writer
                     .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
+                writer.flush().await?;
                 let Some(data) = read_data(&mut reader).await? else {
-                    return Ok(()); // connection closed inside DATA: nothing kept
+                    return Ok(None); // connection closed inside DATA: nothing kept
                 };
                 let envelope = std::mem::take(&mut envelope);
                 match data {
@@ -274,6 +442,7 @@ async fn converse(stream: TcpStream, messages: &watch::Sender<Vec<Received>>) ->
                             to: envelope.to,
                             data,
                             auth_user: auth_user.clone(),
+                            tls: stage == Stage::Tls,
                         };
                         let mut number = 0;
                         messages.send_modify(|all| {
@@ -295,11 +464,12 @@ async fn converse(stream: TcpStream, messages: &watch::Sender<Vec<Received>>) ->
             "VRFY" => b"252 2.5.2 Cannot VRFY user\r\n",
             "QUIT" => {
                 writer.write_all(b"221 2.0.0 Bye\r\n").await?;
-                return Ok(());
+                writer.flush().await?;
+                return Ok(None);
             }
             "AUTH" => {
                 match authenticate(argument, &mut reader, &mut writer).await? {
-                    None => return Ok(()),
+                    None => return Ok(None),
                     Some(Some(user)) => auth_user = Some(user),
                     Some(None) => {} // refused: the previous state stands
                 }
@@ -406,6 +576,7 @@ where
     W: tokio::io::AsyncWrite + Unpin,
 {
     writer.write_all(prompt).await?;
+    writer.flush().await?;
     Ok(read_line(reader)
         .await?
         .map(|line| String::from_utf8_lossy(&line).trim().to_owned()))
@@ -493,6 +664,7 @@ mod tests {
             to: vec!["d@e.f".into()],
             data: data.into(),
             auth_user: None,
+            tls: false,
         }
     }
 

@@ -1,25 +1,24 @@
 //! The `smtp-sink` binary, as the browser tests will use it.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use mailer::Email;
 use mailer::sink::Received;
 
-use crate::{WAIT, mailer_for};
+use crate::{TempDir, WAIT, mailer_for};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smtp-sink");
 
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
 }
 
 impl Running {
-    fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(args)
             .stdout(Stdio::piped())
@@ -39,7 +38,7 @@ impl Running {
         Self { child, lines }
     }
 
-    fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         self.lines
             .recv_timeout(WAIT)
             .expect("a line from smtp-sink")
@@ -50,26 +49,6 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A fresh temporary folder path, removed (if created) on drop, even when
-/// the test panics.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        Self(std::env::temp_dir().join(format!("smtp-sink-test-{}-{nanos}", std::process::id())))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -118,6 +97,7 @@ fn the_binary_prints_and_stores_each_message() {
         to: Vec::new(),
         data: raw,
         auth_user: None,
+        tls: false,
     };
     assert_eq!(
         first.subject().as_deref(),

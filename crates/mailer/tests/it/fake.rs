@@ -24,7 +24,7 @@ pub enum Misbehaviour {
     DeferRecipient,
 }
 
-/// Starts a fake server on 127.0.0.1; returns its `smtp://` URL. It serves
+/// Starts a fake server on 127.0.0.1; returns its plain `smtp://…?tls=none` URL. It serves
 /// connections until the test's runtime stops.
 pub async fn start(misbehaviour: Misbehaviour) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -39,7 +39,7 @@ pub async fn start(misbehaviour: Misbehaviour) -> String {
             });
         }
     });
-    format!("smtp://{addr}")
+    format!("smtp://{addr}?tls=none")
 }
 
 async fn serve(stream: tokio::net::TcpStream, misbehaviour: Misbehaviour) -> std::io::Result<()> {

@@ -72,7 +72,7 @@ async fn url_points_at_the_listening_port() {
     assert!(sink.addr().ip().is_loopback());
     assert_eq!(
         sink.url(),
-        format!("smtp://127.0.0.1:{}", sink.addr().port())
+        format!("smtp://127.0.0.1:{}?tls=none", sink.addr().port())
     );
     assert!(sink.messages().is_empty());
 }
