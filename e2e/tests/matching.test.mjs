@@ -60,7 +60,7 @@ async function importCsv(page, name, content) {
   await page.locator('#st-format').selectOption('csv');
   await page.locator('#st-file').setInputFiles(file);
   await clickAndWait(page, '#statement-upload button[type=submit]');
-  assert.match(await page.locator('main').innerText(), /Relevé importé/);
+  assert.match(await page.locator('main').innerText(), /Import terminé\. Relevés importés : 1 ;/);
 }
 
 test('import a statement, accept the suggestion, invoice partly paid', { timeout: 180_000 }, async () => {
