@@ -14,11 +14,13 @@ pub fn key(parts: &[Option<&str>]) -> String {
 }
 
 /// A `LIKE` pattern matching the term anywhere, with wildcards in the term
-/// escaped (queries use `ESCAPE '\'`). None for a blank term.
+/// escaped (queries use `ESCAPE '\'`). None for a blank term. Control
+/// characters are dropped: no stored key holds one (names refuse them), and
+/// PostgreSQL refuses a NUL in a text parameter outright.
 pub fn like_pattern(term: Option<&str>) -> Option<String> {
     let t = term.map(str::trim).filter(|t| !t.is_empty())?;
     let mut p = String::from("%");
-    for c in normalize(t).chars() {
+    for c in normalize(t).chars().filter(|c| !c.is_control()) {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
@@ -44,5 +46,6 @@ mod tests {
     fn wildcards_are_escaped() {
         assert_eq!(like_pattern(Some(" 100%_x ")).unwrap(), "%100\\%\\_x%");
         assert_eq!(like_pattern(Some("  ")), None);
+        assert_eq!(like_pattern(Some("\u{0}S\u{1b}")).unwrap(), "%s%");
     }
 }
