@@ -345,16 +345,14 @@ async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> 
 /// refresh it.
 pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
     let h = head(tx, id).await?;
-    changes_of(tx, id, &h).await
+    let now = live(tx, &h).await?.frozen;
+    changes_of(tx, id, &h, &now).await
 }
 
-async fn changes_of(tx: &mut Tx, id: &str, h: &Head) -> Result<Vec<String>> {
+/// What differs between the draft `h` (invoice `id`) and the terms `now`.
+async fn changes_of(tx: &mut Tx, id: &str, h: &Head, now: &Frozen) -> Result<Vec<String>> {
     let mut out: Vec<String> = match drafted(h)? {
-        Some(f) => f
-            .changes(&live(tx, h).await?.frozen)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+        Some(f) => f.changes(now).into_iter().map(str::to_owned).collect(),
         None => Vec::new(),
     };
     for (title, was, now) in rate_changes(tx, id).await? {
@@ -375,12 +373,13 @@ async fn changes_of(tx: &mut Tx, id: &str, h: &Head) -> Result<Vec<String>> {
 /// Brings a draft (or an invoice waiting for a signature) in line with its
 /// mission, client and firm as they are now: its terms are frozen again,
 /// its lines take their mission's VAT rate and its totals are recomputed.
-/// Done by a person who saw the changes, never by issuing.
+/// Done by a person who saw the changes, never by issuing. Returns what
+/// had changed and the new totals.
 pub async fn refresh_terms(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
-) -> Result<domain::invoice::Totals> {
+) -> Result<(Vec<String>, domain::invoice::Totals)> {
     let h = head(tx, id).await?;
     let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
     if !matches!(
@@ -389,8 +388,8 @@ pub async fn refresh_terms(
     ) {
         return Err(refuse("status", "invoice-not-a-draft"));
     }
-    let changes = changes_of(tx, id, &h).await?;
     let frozen = live(tx, &h).await?.frozen;
+    let changes = changes_of(tx, id, &h, &frozen).await?;
     set_frozen(tx, id, &frozen).await?;
     on_tx!(tx, |c| {
         sqlx::query(
@@ -413,7 +412,7 @@ pub async fn refresh_terms(
         Some(&serde_json::json!({ "changes": changes, "gross_cents": totals.gross.cents() })),
     )
     .await?;
-    Ok(totals)
+    Ok((changes, totals))
 }
 
 /// Issues a draft invoice dated `date`. Refused, with nothing written, while
@@ -435,7 +434,12 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     }
     // Everything the invoice states was frozen at drafting; a draft whose
     // terms moved since is refused until its user refreshes it.
-    let changes = changes_of(tx, id, &h).await?;
+    let Live {
+        frozen: now_terms,
+        firm,
+        company,
+    } = live(tx, &h).await?;
+    let changes = changes_of(tx, id, &h, &now_terms).await?;
     if !changes.is_empty() {
         return Err(refuse_with(
             "terms",
@@ -443,11 +447,6 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
             vec![("changes", changes.join(", "))],
         ));
     }
-    let Live {
-        frozen: now_terms,
-        firm,
-        company,
-    } = live(tx, &h).await?;
     let frozen = drafted(&h)?.unwrap_or(now_terms);
     let regime = frozen.regime();
     let mut missing = missing_mentions(firm.as_ref(), &company, regime);

@@ -42,8 +42,8 @@ pub async fn refresh_terms(
     RowId(id): RowId,
 ) -> AppResult<Json<TermsRefreshedDto>> {
     let mut tx = app.db.begin().await?;
-    let changes = store::invoicing::issue::terms_changes(&mut tx, &id).await?;
-    let totals = store::invoicing::issue::refresh_terms(&mut tx, &ctx.actor(), &id).await?;
+    let (changes, totals) =
+        store::invoicing::issue::refresh_terms(&mut tx, &ctx.actor(), &id).await?;
     tx.commit().await?;
     let amount = |m: domain::money::Money| m.to_decimal().to_string();
     Ok(Json(TermsRefreshedDto {
