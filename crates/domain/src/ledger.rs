@@ -153,9 +153,13 @@ impl Journal {
 }
 
 /// Entries are numbered per journal and fiscal year without gaps:
-/// "VE-2026-000123".
+/// "VE-2026-000123". A provisional entry (see [`crate::brouillard`]) shows
+/// its place in the brouillard instead: "BQ-2026-B000007".
 pub fn entry_number(journal: Journal, year: i32, seq: i64) -> String {
-    format!("{}-{year}-{seq:06}", journal.code())
+    match crate::brouillard::Seq::from_stored(seq) {
+        crate::brouillard::Seq::Validated(n) => format!("{}-{year}-{n:06}", journal.code()),
+        crate::brouillard::Seq::Provisional(p) => format!("{}-{year}-B{p:06}", journal.code()),
+    }
 }
 
 /// One line of an entry: an amount on one side of one account, with the
@@ -494,6 +498,7 @@ mod tests {
         let tb = trial_balance(e.lines.iter().chain(&r.lines));
         assert!(tb.values().all(|t| t.balance().is_zero()));
         assert_eq!(entry_number(Journal::Ve, 2026, 123), "VE-2026-000123");
+        assert_eq!(entry_number(Journal::Bq, 2026, -7), "BQ-2026-B000007");
     }
 
     #[test]

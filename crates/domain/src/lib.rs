@@ -3,6 +3,7 @@
 
 pub mod bank_posting;
 pub mod bank_statement;
+pub mod brouillard;
 pub mod calendar;
 pub mod company;
 pub mod contact;

@@ -1,7 +1,10 @@
 //! The FEC of a fiscal year, read in pages so memory stays constant
 //! whatever the year's size: the opening entry first, then the entries by
 //! date, journal and number (the chronological order the DGFiP expects),
-//! one FEC line per posting line. Formatting is `domain::fec`'s.
+//! one FEC line per posting line. Formatting is `domain::fec`'s. Only
+//! validated entries are listed (those waiting in the bank journal's
+//! brouillard have no number yet, `domain::brouillard`); ValidDate is the
+//! day an entry was validated.
 
 use std::collections::BTreeMap;
 
@@ -49,7 +52,7 @@ pub async fn file_name(tx: &mut Tx, year: FiscalYear) -> Result<String> {
 pub async fn count_lines(tx: &mut Tx, year: FiscalYear) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
-         WHERE e.entry_date >= $1 AND e.entry_date <= $2"
+         WHERE e.entry_date >= $1 AND e.entry_date <= $2 AND e.number > 0"
     )
     .bind(year.start())
     .bind(year.end())
@@ -74,18 +77,20 @@ pub async fn opening(tx: &mut Tx, year: FiscalYear) -> Result<Vec<FecLine>> {
         Option<String>,
         i64,
         i64,
-    )> = on_tx!(tx, |c| sqlx::query_as(
+    )> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT l.account, a.label, l.third_party_id, co.name, co.siren,
                     CAST(SUM(l.debit_cents) AS BIGINT), CAST(SUM(l.credit_cents) AS BIGINT)
              FROM ledger_lines l
              JOIN ledger_accounts a ON a.number = l.account
              LEFT JOIN companies co ON co.id = l.third_party_id
-             WHERE l.entry_id IN (SELECT id FROM ledger_entries WHERE entry_date < $1)
+             WHERE l.entry_id IN (SELECT id FROM ledger_entries WHERE entry_date < $1 AND number > 0)
              GROUP BY l.account, a.label, l.third_party_id, co.name, co.siren"
     )
     .bind(year.start())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut balances: BTreeMap<(String, Option<String>), (String, Option<String>, i64)> =
         BTreeMap::new();
     let mut result = 0i64;
@@ -148,7 +153,7 @@ struct EntryRow {
     entry_date: Date,
     label: String,
     piece_ref: Option<String>,
-    posted_at: OffsetDateTime,
+    validated_at: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow)]
@@ -204,8 +209,8 @@ impl Cursor {
         let (d, j, n) = self.after.clone();
         let entries: Vec<EntryRow> = on_tx!(tx, |c| {
             sqlx::query_as(
-            "SELECT id, journal, year, number, entry_date, label, piece_ref, posted_at FROM ledger_entries
-             WHERE entry_date >= $1 AND entry_date <= $2 AND (entry_date, journal, number) > ($3, $4, $5)
+            "SELECT id, journal, year, number, entry_date, label, piece_ref, validated_at FROM ledger_entries
+             WHERE entry_date >= $1 AND entry_date <= $2 AND number > 0 AND (entry_date, journal, number) > ($3, $4, $5)
              ORDER BY entry_date, journal, number LIMIT $6"
         )
         .bind(self.year.start())
@@ -233,8 +238,8 @@ impl Cursor {
              LEFT JOIN letterings g ON g.id = ll.lettering_id AND g.complete = TRUE
                AND NOT EXISTS (SELECT 1 FROM lettering_lines x JOIN ledger_entries xe ON xe.id = x.entry_id
                                WHERE x.lettering_id = g.id AND x.live = TRUE
-                                 AND (xe.entry_date < $1 OR xe.entry_date > $2))
-             WHERE e.entry_date >= $1 AND e.entry_date <= $2
+                                 AND (xe.entry_date < $1 OR xe.entry_date > $2 OR xe.number < 0))
+             WHERE e.entry_date >= $1 AND e.entry_date <= $2 AND e.number > 0
                AND (e.entry_date, e.journal, e.number) > ($3, $4, $5)
                AND (e.entry_date, e.journal, e.number) <= ($6, $7, $8)
              ORDER BY e.entry_date, e.journal, e.number, l.position"
@@ -296,7 +301,7 @@ impl Cursor {
                 // (whose lines there are in the opening balance), stays
                 // blank.
                 lettering: l.let_code.zip(l.let_date),
-                valid_date: domain::paris::date(e.posted_at),
+                valid_date: domain::paris::date(e.validated_at),
             });
         }
         Ok(out)

@@ -2,6 +2,7 @@
 //! journal and year (in the caller's transaction, so a rolled-back posting
 //! gives its number back), reversals, period closing, and balances.
 
+use domain::brouillard;
 use domain::calendar::YearMonth;
 use domain::ledger::{self, AccountNumber, AccountTotals, Journal, Line, NewEntry, PeriodStatus};
 use domain::money::Money;
@@ -16,6 +17,8 @@ pub struct Posted {
     pub id: String,
     pub journal: Journal,
     pub number: String,
+    /// Waiting in the brouillard: numbered and sealed when validated.
+    pub provisional: bool,
     pub date: Date,
     pub label: String,
     pub piece_ref: Option<String>,
@@ -25,7 +28,11 @@ pub struct Posted {
     pub lines: Vec<Line>,
 }
 
-fn refuse(field: &'static str, key: &'static str, args: Vec<(&'static str, String)>) -> Error {
+pub(crate) fn refuse(
+    field: &'static str,
+    key: &'static str,
+    args: Vec<(&'static str, String)>,
+) -> Error {
     let mut e = ValidationErrors::new();
     e.add_with(field, key, args);
     Error::Invalid(e)
@@ -59,10 +66,40 @@ pub(crate) async fn next_number(tx: &mut Tx, series: &str, year: i32) -> Result<
     .await)?)
 }
 
+/// Takes a journal's sequence row for the year (created at 0 if new) and
+/// returns its last number, without taking one: what a provisional posting
+/// and a validation hold so they wait for each other.
+pub(crate) async fn hold_sequence(tx: &mut Tx, journal: &str, year: i32) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, 0)
+         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number
+         RETURNING last_number"
+    )
+    .bind(journal)
+    .bind(year)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The date of a journal's last validated entry of the year: its highest
+/// number, as numbers follow dates (one step down the number index, where
+/// MAX(entry_date) made PostgreSQL scan the journal's year).
+async fn last_validated_date(tx: &mut Tx, journal: &str, year: i32) -> Result<Option<Date>> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT entry_date FROM ledger_entries WHERE journal = $1 AND year = $2 AND number > 0
+         ORDER BY number DESC LIMIT 1"
+    )
+    .bind(journal)
+    .bind(year)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// Posts a balanced entry into an open period. Refused, with nothing
 /// written, when it does not balance, names an unknown account, falls in a
-/// closed period, or is dated before the journal's last entry of the year
-/// (numbers follow dates, as the FEC requires).
+/// closed period, or is dated before the journal's last (validated) entry
+/// of the year (numbers follow dates, as the FEC requires). A bank entry is
+/// recorded provisional, in the brouillard ([`validate`]).
 pub async fn post(
     tx: &mut Tx,
     actor: &Actor,
@@ -111,21 +148,24 @@ async fn post_inner(
     }
     let year = entry.date.year();
     let journal = entry.journal.code();
-    // Taking the sequence row first also serialises the journal's postings
-    // on PostgreSQL, so the date check below sees the latest entry.
-    let number = next_number(tx, journal, year).await?;
-    // ORDER BY … LIMIT 1 rather than MAX(): PostgreSQL reads MAX with a
-    // prefix condition by scanning the journal's year in the index, which
-    // made a month-end close quadratic; this is one step down the index.
-    let latest: Option<Date> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT entry_date FROM ledger_entries WHERE journal = $1 AND year = $2
-         ORDER BY entry_date DESC LIMIT 1"
-    )
-    .bind(journal)
-    .bind(year)
-    .fetch_optional(c)
-    .await)?;
-    if let Some(latest) = latest
+    // Bank entries wait in the brouillard, numbered when validated
+    // (domain::brouillard); the others are numbered now. Either way the
+    // journal's sequence row is taken first: it serialises the journal's
+    // postings and validations on PostgreSQL, so the date check below sees
+    // the latest validated entry.
+    let provisional = brouillard::numbered_at_validation(entry.journal);
+    let number = if provisional {
+        hold_sequence(tx, journal, year).await?;
+        -next_number(tx, &brouillard::places_series(entry.journal), year).await?
+    } else {
+        next_number(tx, journal, year).await?
+    };
+    let latest = last_validated_date(tx, journal, year).await?;
+    if provisional {
+        if let Err(w) = brouillard::check_date(entry.journal, entry.date, latest) {
+            return Err(refuse("date", w.key(), w.args()));
+        }
+    } else if let Some(latest) = latest
         && entry.date < latest
     {
         return Err(refuse(
@@ -138,15 +178,22 @@ async fn post_inner(
         ));
     }
     // The seal chains to the journal's previous entry of the year, which
-    // the sequence row taken above keeps still until we commit.
-    let previous = crate::ledger_seal::hash_of(tx, journal, year, number - 1).await?;
-    let hash = seal_input(entry, year, number).hash(&previous);
+    // the sequence row taken above keeps still until we commit. A
+    // provisional entry is sealed when validated.
+    let seal = if provisional {
+        None
+    } else {
+        let previous = crate::ledger_seal::hash_of(tx, journal, year, number - 1).await?;
+        Some((seal_input(entry, year, number).hash(&previous), previous))
+    };
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
+    let (hash, previous) = seal.unzip();
+    let validated_at = (!provisional).then_some(at);
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
-           posted_at, posted_by, hash, previous_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+           posted_at, posted_by, hash, previous_hash, validated_at, validated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
     .bind(&id)
     .bind(journal)
@@ -161,6 +208,8 @@ async fn post_inner(
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(&hash)
     .bind(&previous)
+    .bind(validated_at)
+    .bind(validated_at.and(actor.user_id.map(|u| u.to_string())))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -193,6 +242,7 @@ async fn post_inner(
         id: id.clone(),
         journal: entry.journal,
         number: ledger::entry_number(entry.journal, year, number),
+        provisional,
         date: entry.date,
         label: entry.label.trim().to_owned(),
         piece_ref: entry.piece_ref.clone(),
@@ -215,7 +265,7 @@ async fn post_inner(
 }
 
 /// The entry as it is sealed: exactly the values the INSERTs bind.
-fn seal_input(entry: &NewEntry, year: i32, number: i64) -> domain::seal::SealEntry {
+pub(crate) fn seal_input(entry: &NewEntry, year: i32, number: i64) -> domain::seal::SealEntry {
     domain::seal::SealEntry {
         journal: entry.journal.code().to_owned(),
         year,
@@ -336,6 +386,7 @@ fn assemble(rows: Vec<EntryRow>, lines: Vec<LineRow>) -> Result<Vec<Posted>> {
                 Journal::parse(&r.journal).ok_or_else(|| corrupt("journal", &r.journal))?;
             Ok(Posted {
                 number: ledger::entry_number(journal, r.year, r.number),
+                provisional: brouillard::Seq::from_stored(r.number).is_provisional(),
                 lines: by_entry.remove(&r.id).unwrap_or_default(),
                 id: r.id,
                 journal,
@@ -373,7 +424,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Posted> {
 }
 
 /// A journal's entries between two dates, in number order (the journal
-/// report), at most `limit`.
+/// report), then those waiting in its brouillard by date, at most `limit`.
 pub async fn journal(
     tx: &mut Tx,
     journal: Journal,
@@ -383,7 +434,7 @@ pub async fn journal(
 ) -> Result<Vec<Posted>> {
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE journal = $1 AND entry_date >= $2 AND entry_date <= $3
-         ORDER BY year, number LIMIT $4"
+         ORDER BY year, CASE WHEN number < 0 THEN 1 ELSE 0 END, entry_date, ABS(number) LIMIT $4"
     );
     let rows: Vec<EntryRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(journal.code())
@@ -443,7 +494,9 @@ pub async fn trial_balance(tx: &mut Tx, from: Date, to: Date) -> Result<Vec<Bala
         .collect()
 }
 
-/// Closes a month: nothing can be posted into it afterwards.
+/// Closes a month: nothing can be posted into it afterwards. The
+/// brouillard is validated up to its last day first, so every entry of a
+/// closed month is numbered and sealed.
 pub async fn close_period(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Result<()> {
     if period_status(tx, month).await? == PeriodStatus::Closed {
         return Err(refuse(
@@ -451,6 +504,11 @@ pub async fn close_period(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Resul
             "ledger-period-already-closed",
             vec![("month", month.label_fr())],
         ));
+    }
+    for journal in Journal::ALL {
+        if brouillard::numbered_at_validation(journal) {
+            crate::brouillard::validate_through(tx, actor, journal, month.last_day()).await?;
+        }
     }
     on_tx!(tx, |c| {
         sqlx::query(

@@ -139,7 +139,7 @@ pub async fn seal_pending(db: &Db) -> Result<u64> {
     // At every start-up: a look at the partial index, no writer lock.
     let mut read = db.read().await?;
     let any: Option<i32> = on_tx!(&mut read, |c| sqlx::query_scalar(
-        "SELECT 1 FROM ledger_entries WHERE hash IS NULL LIMIT 1"
+        "SELECT 1 FROM ledger_entries WHERE hash IS NULL AND number > 0 LIMIT 1"
     )
     .fetch_optional(c)
     .await)?;
@@ -150,7 +150,7 @@ pub async fn seal_pending(db: &Db) -> Result<u64> {
     let mut tx = db.begin().await?;
     let chains: Vec<(String, i32)> = on_tx!(&mut tx, |c| {
         sqlx::query_as(
-        "SELECT DISTINCT journal, year FROM ledger_entries WHERE hash IS NULL ORDER BY journal, year"
+        "SELECT DISTINCT journal, year FROM ledger_entries WHERE hash IS NULL AND number > 0 ORDER BY journal, year"
     )
     .fetch_all(c)
     .await
@@ -218,7 +218,7 @@ impl Verification {
 /// How many entries verification reads (for a progress bar).
 pub async fn count_entries(tx: &mut Tx) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ledger_entries"
+        "SELECT COUNT(*) FROM ledger_entries WHERE number > 0"
     )
     .fetch_one(c)
     .await)?)

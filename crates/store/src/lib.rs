@@ -7,6 +7,7 @@ pub mod backup;
 pub mod bank_accounts;
 pub mod bank_postings;
 pub mod bench_data;
+pub mod brouillard;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;

@@ -99,6 +99,9 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "lines",
         // Invoices frozen at drafting (#17).
         "changes",
+        // The bank journal's brouillard (#17).
+        "first",
+        "last",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))

@@ -498,6 +498,11 @@ pub fn routes() -> Routes {
             Perm(ViewAccounting),
             pages::accounting::journal,
         )
+        .post(
+            "/accounting/journal/validate",
+            Perm(ManageAccounting),
+            pages::accounting::validate_journal,
+        )
         .get(
             "/accounting/journal.csv",
             Perm(ViewAccounting),
@@ -771,6 +776,7 @@ pub fn routes() -> Routes {
         .api(Perm(ViewCollections), routes!(api::payments::show))
         .api(Perm(ManageCollections), routes!(api::payments::reverse))
         .api(Perm(ManageCollections), routes!(api::bank_lines::post))
+        .api(Perm(ManageAccounting), routes!(api::ledger::validate))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

@@ -239,8 +239,15 @@ pub async fn flash_refusal(
     errors: &ValidationErrors,
     fallback: &str,
 ) -> AppResult<()> {
-    let key = errors.0.first().map(|f| f.key).unwrap_or(fallback);
-    flash(app, ctx, FlashKind::Error, key).await
+    // The refusal with its values (the date, the journal…), as the form
+    // beside a field would say it.
+    match errors.0.first() {
+        Some(e) => {
+            let text = crate::i18n::field_error(ctx.locale, e);
+            flash_text(app, ctx, FlashKind::Error, text).await
+        }
+        None => flash(app, ctx, FlashKind::Error, fallback).await,
+    }
 }
 
 pub fn render(t: &impl Template) -> AppResult<Response> {

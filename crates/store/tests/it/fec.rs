@@ -17,9 +17,16 @@ fn eur(n: i64) -> Money {
     Money::from_euros(n)
 }
 
+/// Posts an entry; a bank entry is validated at once (the FEC lists
+/// validated entries only).
 async fn post(db: &Db, e: NewEntry) {
     let mut tx = db.begin().await.unwrap();
     ledger::post(&mut tx, &actor(), &e, None).await.unwrap();
+    if e.journal == Journal::Bq {
+        store::brouillard::validate(&mut tx, &actor(), e.journal, e.date)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
 }
 

@@ -52,6 +52,10 @@ async fn post_all(db: &Db, entries: &[NewEntry]) {
     for e in entries {
         ledger::post(&mut tx, &actor(), e, None).await.unwrap();
     }
+    // The bank entries validated, as at a month's end: they have numbers.
+    store::brouillard::validate(&mut tx, &actor(), Journal::Bq, store::today())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 

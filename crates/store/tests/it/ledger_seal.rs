@@ -53,6 +53,10 @@ async fn books(db: &Db) -> Vec<String> {
         .await
         .unwrap();
     }
+    // Bank entries are sealed when validated.
+    store::brouillard::validate(&mut tx, &actor(), Journal::Bq, date!(2026 - 03 - 31))
+        .await
+        .unwrap();
     ledger::post(
         &mut tx,
         &actor(),

@@ -163,7 +163,19 @@ fn refusal(r: store::Result<impl std::fmt::Debug>) -> &'static str {
     }
 }
 
+/// The year's FEC, the bank journal validated first (the FEC lists
+/// validated entries only).
 async fn fec(db: &Db, year: FiscalYear) -> Vec<u8> {
+    let mut tx = db.begin().await.unwrap();
+    store::brouillard::validate(
+        &mut tx,
+        &actor(),
+        domain::ledger::Journal::Bq,
+        store::today(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let mut tx = db.read().await.unwrap();
     let mut out = Vec::new();
     store::fec::write(&mut tx, year, &mut out, &mut |_| {})

@@ -27,7 +27,8 @@ pub struct PostBody {
 #[derive(Serialize, ToSchema)]
 pub struct PostedDto {
     pub entry_id: String,
-    /// `BQ-2026-000123`.
+    /// `BQ-2026-B000123` while the entry waits in the bank journal's
+    /// brouillard; its journal number (`BQ-2026-000123`) once validated.
     pub entry_number: String,
     /// `YYYY-MM-DD`: the day the bank booked the line.
     pub date: String,

@@ -10,6 +10,7 @@ pub mod companies;
 pub mod contacts;
 pub mod cras;
 pub mod invoices;
+pub mod ledger;
 pub mod me;
 pub mod payments;
 pub mod refusals;

@@ -164,7 +164,17 @@ pub struct EntryView {
     pub label: String,
     pub piece: String,
     pub reversal: bool,
+    pub provisional: bool,
     pub lines: Vec<(String, String, String, String)>,
+}
+
+/// The journal's brouillard, with the validation form.
+pub struct WaitingView {
+    pub count: i64,
+    pub summary: String,
+    /// The date the form offers: the last entry waiting, today at the latest.
+    pub through: String,
+    pub can_validate: bool,
 }
 
 #[derive(Template)]
@@ -173,6 +183,8 @@ struct JournalPage {
     layout: Layout,
     journals: Vec<(&'static str, &'static str, bool)>,
     entries: Vec<EntryView>,
+    waiting: Option<WaitingView>,
+    journal: &'static str,
     from: String,
     to: String,
     csv: String,
@@ -185,7 +197,34 @@ pub async fn journal(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let (journal, from, to, entries) = journal_entries(&app, &q, 500).await?;
+    let waiting = if domain::brouillard::numbered_at_validation(journal) {
+        let mut tx = app.db.read().await?;
+        let w = store::brouillard::waiting(&mut tx, journal).await?;
+        tx.commit().await?;
+        let today = store::today();
+        Some(WaitingView {
+            count: w.count,
+            summary: match (w.first, w.last) {
+                (Some(first), Some(last)) => i18n::t_args(
+                    l,
+                    "ledger-brouillard-summary",
+                    &[
+                        ("count", w.count.to_string()),
+                        ("from", format_date(first, l)),
+                        ("to", format_date(last, l)),
+                    ],
+                ),
+                _ => i18n::t(l, "ledger-brouillard-empty"),
+            },
+            through: format_date(w.last.unwrap_or(today).min(today), l),
+            can_validate: allows(ctx.user()?.role, Permission::ManageAccounting),
+        })
+    } else {
+        None
+    };
     let page = JournalPage {
+        waiting,
+        journal: journal.code(),
         layout: layout(&app, &ctx, "ledger-journal").await?,
         journals: Journal::ALL
             .iter()
@@ -199,6 +238,7 @@ pub async fn journal(
                 label: e.label.clone(),
                 piece: e.piece_ref.clone().unwrap_or_default(),
                 reversal: e.reverses_id.is_some(),
+                provisional: e.provisional,
                 lines: e
                     .lines
                     .iter()
@@ -409,4 +449,62 @@ pub async fn close(
         Err(e) => return Err(e.into()),
     }
     Ok(see_other("/accounting/periods"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ValidateForm {
+    #[serde(default)]
+    pub journal: String,
+    #[serde(default)]
+    pub through: String,
+}
+
+/// Validates a journal's brouillard up to the date given: its entries get
+/// their numbers in date order and their seal.
+pub async fn validate_journal(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ValidateForm>,
+) -> AppResult<Response> {
+    let journal = Journal::parse(f.journal.trim()).unwrap_or(Journal::Bq);
+    let back = format!("/accounting/journal?journal={}", journal.code());
+    let mut errors = ValidationErrors::new();
+    let through = errors.optional("through", &f.through, domain::validation::date);
+    if through.is_none() && errors.is_empty() {
+        errors.add("through", "field-required");
+    }
+    let Some(through) = through.filter(|_| errors.is_empty()) else {
+        flash_refusal(&app, &ctx, &errors, "error-validation").await?;
+        return Ok(see_other(&back));
+    };
+    let mut tx = app.db.begin().await?;
+    match store::brouillard::validate(&mut tx, &ctx.actor(), journal, through).await {
+        Ok(done) => {
+            tx.commit().await?;
+            let l = ctx.locale;
+            let text = match (&done.first, &done.last) {
+                (Some(first), Some(last)) => i18n::t_args(
+                    l,
+                    "ledger-validated-flash",
+                    &[
+                        ("count", done.count.to_string()),
+                        ("first", first.clone()),
+                        ("last", last.clone()),
+                    ],
+                ),
+                _ => i18n::t_args(
+                    l,
+                    "ledger-validated-none",
+                    &[("date", format_date(through, l))],
+                ),
+            };
+            crate::view::flash_text(&app, &ctx, FlashKind::Success, text).await?;
+        }
+        Err(store::Error::Invalid(v)) => {
+            drop(tx);
+            flash_refusal(&app, &ctx, &v, "error-validation").await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other(&back))
 }

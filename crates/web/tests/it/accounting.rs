@@ -252,7 +252,7 @@ async fn the_general_ledger_shows_running_balances_and_exports_them() {
                 &format!("411;Clients;01/01/{year};;;;Solde d’ouverture;;;;;1200,00"),
                 &format!("411;Clients;10/01/{year};VE;VE-{year}-000001;FA-NEW-1;Facture FA-NEW-1;Clientis Group;Clientis Group;14400,00;0,00;15600,00"),
                 &format!("411;Clients;12/01/{year};VE;VE-{year}-000002;FA-NEW-2;Facture FA-NEW-2;Banque Horizon;Banque Horizon;7200,00;0,00;22800,00"),
-                &format!("411;Clients;20/01/{year};BQ;BQ-{year}-000001;;Virement Clientis;Clientis Group;Clientis Group;0,00;14400,00;8400,00"),
+                &format!("411;Clients;20/01/{year};BQ;BQ-{year}-B000001;;Virement Clientis;Clientis Group;Clientis Group;0,00;14400,00;8400,00"),
                 &format!("411;Clients;31/12/{year};;;;Total du compte 411;;;21600,00;14400,00;8400,00"),
             ]
         );
@@ -395,6 +395,157 @@ async fn the_customer_ledger_lists_each_customer_and_its_statement() {
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
             assert!(!r.body.contains("Clientis Group"), "{path}");
         }
+    })
+    .await;
+}
+
+/// Bank entries wait in the brouillard (shown as such, counted, with the
+/// validation form) until finance validates the journal up to a date, on
+/// the page or over the API; refusals are said in words or as problem
+/// documents naming the field, and validate nothing.
+#[tokio::test]
+async fn finance_validates_the_bank_journal_on_the_page_and_over_the_api() {
+    on_each_backend(|t| async move {
+        empty_books(&t).await;
+        let year = store::today().year();
+        post_books(&t, year).await;
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t
+            .get("/accounting/journal?journal=BQ", Some(&finance))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let b = &page.body;
+        assert!(b.contains(&format!("BQ-{year}-B000001")), "{b}");
+        assert!(
+            b.contains("Écritures en attente de validation : 1, du 20/01/"),
+            "{b}"
+        );
+        assert!(b.contains("action=\"/accounting/journal/validate\""), "{b}");
+        // Other journals have no brouillard.
+        let ve = t
+            .get("/accounting/journal?journal=VE", Some(&finance))
+            .await;
+        assert!(!ve.body.contains("id=\"brouillard\""));
+
+        let validate = |through: String| {
+            let t = &t;
+            let finance = &finance;
+            async move {
+                t.post_form(
+                    "/accounting/journal/validate",
+                    finance,
+                    &[("journal", "BQ"), ("through", &through)],
+                )
+                .await;
+                t.get("/accounting/journal?journal=BQ", Some(finance))
+                    .await
+                    .body
+            }
+        };
+        let none = validate(format!("19/01/{year}")).await;
+        assert!(
+            none.contains(&format!("Aucune écriture en attente jusqu’au 19/01/{year}")),
+            "{none}"
+        );
+        let tomorrow = store::today().next_day().unwrap();
+        let future = validate(domain::locale::format_date(tomorrow, domain::Locale::Fr)).await;
+        assert!(
+            future.contains("On ne valide pas au-delà d’aujourd’hui"),
+            "{future}"
+        );
+        let bad = validate("31/02/2026".into()).await;
+        assert!(
+            bad.contains(&format!("BQ-{year}-B000001")),
+            "nothing validated: {bad}"
+        );
+        let done = validate(format!("31/01/{year}")).await;
+        assert!(
+            done.contains(&format!(
+                "Écritures validées : 1, numérotées de BQ-{year}-000001 à BQ-{year}-000001."
+            )),
+            "{done}"
+        );
+        assert!(
+            done.contains("Aucune écriture n’attend la validation."),
+            "{done}"
+        );
+
+        // Over the API: a new receipt, then its validation.
+        let today = store::today();
+        let mut tx = t.db.begin().await.unwrap();
+        store::ledger::post(
+            &mut tx,
+            &store::Actor::system("test"),
+            &NewEntry {
+                journal: Journal::Bq,
+                date: today,
+                label: "Virement Horizon".into(),
+                piece_ref: None,
+                lines: vec![
+                    Line::debit("512", Money::from_euros(7_200), "Banque"),
+                    Line::credit("411", Money::from_euros(7_200), "Banque Horizon")
+                        .for_customer(t.horizon),
+                ],
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let token = t.token(Role::Finance).await;
+        let post = |body: String| {
+            let t = &t;
+            let token = token.clone();
+            async move {
+                t.api(
+                    axum::http::Method::POST,
+                    "/api/v1/ledger/validate",
+                    Some(&token),
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        // A journal that does not exist is a malformed body (400); a date
+        // that is not one, or in the future, a refusal (422).
+        for (body, status, field) in [
+            (
+                r#"{"journal":"XX","through":"2026-01-31"}"#.to_owned(),
+                StatusCode::BAD_REQUEST,
+                "journal",
+            ),
+            (
+                r#"{"journal":"BQ","through":"2026-02-31"}"#.to_owned(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "through",
+            ),
+            (
+                format!(r#"{{"journal":"BQ","through":"{tomorrow}"}}"#),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "through",
+            ),
+        ] {
+            let r = post(body.clone()).await;
+            assert_eq!(r.status, status, "{body}: {}", r.body);
+            assert!(r.content_type().starts_with("application/problem+json"));
+            assert_eq!(r.json()["errors"][0]["field"], field, "{}", r.body);
+        }
+        let ok = post(format!(r#"{{"journal":"BQ","through":"{today}"}}"#)).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let v = ok.json();
+        assert_eq!(v["validated"], 1);
+        assert_eq!(v["first_number"], format!("BQ-{year}-000002"));
+        assert_eq!(v["still_waiting"], 0);
+        let bm = t.token(Role::BusinessManager).await;
+        let r = t
+            .api(
+                axum::http::Method::POST,
+                "/api/v1/ledger/validate",
+                Some(&bm),
+                Some(&format!(r#"{{"journal":"BQ","through":"{today}"}}"#)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     })
     .await;
 }

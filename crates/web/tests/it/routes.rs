@@ -301,6 +301,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/accounting/journal.csv", "admin direction finance"),
     ("GET", "/accounting/periods", "admin direction finance"),
     ("POST", "/accounting/periods/close", "admin finance"),
+    ("POST", "/accounting/journal/validate", "admin finance"),
     ("GET", "/accounting/fec", "admin direction finance"),
     ("POST", "/accounting/fec", "admin finance"),
     (
@@ -425,6 +426,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/payments/{id}", "admin direction finance"),
     ("POST", "/api/v1/payments/{id}/reverse", "admin finance"),
     ("POST", "/api/v1/bank-lines/{id}/post", "admin finance"),
+    ("POST", "/api/v1/ledger/validate", "admin finance"),
     ("GET", "/api/v1/companies", "staff client_contact"),
     (
         "POST",

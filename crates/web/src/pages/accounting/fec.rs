@@ -44,6 +44,9 @@ struct FecPage {
     can_export: bool,
     exports: Vec<ExportRow>,
     polling: bool,
+    /// Bank entries waiting in the brouillard: not in any FEC until
+    /// validated (empty when none).
+    waiting: String,
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -53,7 +56,19 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     let mut tx = app.db.read().await?;
     let years = store::ledger_reports::fiscal_years(&mut tx, today).await?;
     let exports = store::exports::recent(&mut tx, "fec", 10).await?;
+    let waiting = store::brouillard::waiting(&mut tx, domain::ledger::Journal::Bq).await?;
     tx.commit().await?;
+    let waiting = match (waiting.count, waiting.last) {
+        (n, Some(last)) if n > 0 => crate::i18n::t_args(
+            l,
+            "fec-brouillard-waiting",
+            &[
+                ("count", n.to_string()),
+                ("date", domain::locale::format_date(last, l)),
+            ],
+        ),
+        _ => String::new(),
+    };
     let page_layout = layout(&app, &ctx, "fec-title").await?;
     let exports: Vec<ExportRow> = exports
         .iter()
@@ -85,6 +100,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         layout: page_layout,
         current: FiscalYear::of(today).prev().year(),
         polling: exports.iter().any(|e| e.running),
+        waiting,
         years,
         can_export,
         exports,
