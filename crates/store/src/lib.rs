@@ -8,6 +8,7 @@ pub mod bank_accounts;
 pub mod bank_postings;
 pub mod bench_data;
 pub mod brouillard;
+pub mod clock;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
@@ -90,13 +91,13 @@ impl From<ValidationErrors> for Error {
 /// one microsecond).
 /// The day it is for the firm: the date in Paris now (`domain::paris`).
 /// Every deadline and every "today" people see comes from here; instants
-/// are stored in UTC ([`now`]).
+/// are stored in UTC ([`now`]). Tests stop the clock with [`clock::at`].
 pub fn today() -> time::Date {
     domain::paris::date(now())
 }
 
 pub fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
+    let t = clock::read();
     let mut micros = t.nanosecond() / 1000;
     if micros.is_multiple_of(10) {
         micros += 1;

@@ -643,3 +643,72 @@ async fn a_draft_whose_terms_changed_says_so_and_is_refreshed_on_request() {
     })
     .await;
 }
+
+/// An instant given as Paris's wall clock (the day's offset: changes
+/// happen at 01:00 UTC, so noon's offset holds from then to midnight).
+fn paris(d: time::Date, h: u8, m: u8) -> time::OffsetDateTime {
+    let noon =
+        time::PrimitiveDateTime::new(d, time::Time::from_hms(12, 0, 0).unwrap()).assume_utc();
+    time::PrimitiveDateTime::new(d, time::Time::from_hms(h, m, 0).unwrap())
+        .assume_offset(domain::paris::offset_at(noon))
+        .to_offset(time::UtcOffset::UTC)
+}
+
+/// The firm's day is Paris's, from the request down: at 23:30 in Paris on
+/// the last day of the month the close still offers the month before and
+/// today's date; at 00:30 (the same day in UTC) it offers the month just
+/// ended and the new date. A run made in summer time shows Paris's hour.
+#[tokio::test]
+async fn the_close_follows_the_paris_day_at_midnight_and_in_summer_time() {
+    on_each_backend(|t| async move {
+        let month = YearMonth::of(store::today());
+        let last_day = month.last_day();
+        let evening = paris(last_day, 23, 30);
+        let night = paris(last_day.next_day().unwrap(), 0, 30);
+        assert_eq!(
+            evening.date(),
+            night.date(),
+            "one UTC day: the test means something"
+        );
+        for (instant, period, day) in [
+            (evening, month.prev(), last_day),
+            (night, month, last_day.next_day().unwrap()),
+        ] {
+            let page = store::clock::at(instant, async {
+                let finance = t.browser(Some(Role::Finance)).await;
+                t.get("/close", Some(&finance)).await
+            })
+            .await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            assert!(
+                page.body.contains(&format!("value=\"{period}\"")),
+                "{instant}: {}",
+                page.body
+            );
+            let day = domain::locale::format_date(day, domain::Locale::Fr);
+            assert!(
+                page.body.contains(&format!("value=\"{day}\"")),
+                "{instant}: {}",
+                page.body
+            );
+        }
+
+        // 28 March 2027, 01:30 UTC: 03:30 in Paris, summer time since 01:00.
+        let summer = time::macros::datetime!(2027-03-28 01:30 UTC);
+        let shown = store::clock::at(summer, async {
+            let finance = t.browser(Some(Role::Finance)).await;
+            let r = t
+                .post_form(
+                    "/close",
+                    &finance,
+                    &[("period", "2027-02"), ("issue_date", "28/03/2027")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            t.get(r.location(), Some(&finance)).await
+        })
+        .await;
+        assert!(shown.body.contains("28/03/2027 03:30"), "{}", shown.body);
+    })
+    .await;
+}

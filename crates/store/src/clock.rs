@@ -1,0 +1,43 @@
+//! What time it is, for everything the firm's code reads through
+//! [`crate::now`] and [`crate::today`]: the system clock, unless a test runs
+//! a future under [`at`] to see what happens at 23:30 or 00:30 in Paris on
+//! the last day of a month, or across a daylight-saving change, from the
+//! request down to the database. The override is task-local, so tests
+//! running side by side in one process each keep their own time, and
+//! nothing outside such a scope can change it.
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+tokio::task_local! {
+    static FROZEN: OffsetDateTime;
+}
+
+/// Runs `f` with the clock stopped at `instant` (UTC, as stored).
+pub async fn at<F: Future>(instant: OffsetDateTime, f: F) -> F::Output {
+    FROZEN.scope(instant, f).await
+}
+
+/// The instant now: the stopped clock inside [`at`], else the system's.
+pub(crate) fn read() -> OffsetDateTime {
+    FROZEN
+        .try_with(|t| *t)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[tokio::test]
+    async fn a_stopped_clock_holds_inside_its_scope_only() {
+        let midnight = datetime!(2026-12-31 23:30 UTC);
+        let inside = at(midnight, async { (read(), crate::today()) }).await;
+        assert_eq!(inside.0, midnight);
+        // 00:30 in Paris: already the new year for the firm.
+        assert_eq!(inside.1, time::macros::date!(2027 - 01 - 01));
+        assert_ne!(read(), midnight);
+    }
+}
