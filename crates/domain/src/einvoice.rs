@@ -2,7 +2,8 @@
 //! e-invoicing reform: the statuses a "plateforme agréée" (PA) and the
 //! parties exchange (codes 200–213, after AFNOR XP Z12-012), the one
 //! transition function that accepts or refuses a move, and the exact-cent
-//! split of a receipt for e-reporting.
+//! splits for e-reporting: of a receipt, and of the VAT a credit note takes
+//! back after its invoice was paid.
 //!
 //! # The graph
 //!
@@ -402,6 +403,71 @@ pub fn split_receipt(breakdown: &[RateShare], before: Money, amount: Money) -> V
         .collect()
 }
 
+/// The part of a credit note's VAT that had already been declared as
+/// received, per rate, as the receipts e-reporting takes it back: negative
+/// shares (base and VAT) in the credit note's month.
+///
+/// A credit note on an invoice under VAT on receipts takes back the VAT
+/// still waiting for payment from 44574 and the rest, VAT already due
+/// because the invoice was (partly) paid, from 44571 (ACCOUNTING.md E and
+/// E'). `taken_back` is that 44571 debit; `breakdown` is the credit note's
+/// own VAT breakdown (base and VAT per rate, positive). The credit note is
+/// taken to be declared in the proportion `taken_back / its VAT` at every
+/// rate.
+///
+/// Rounding, to the cent:
+/// - VAT: `taken_back` is spread over the rates in proportion to the credit
+///   note's VAT per rate by [`allocate`] (each share rounded down, the cents
+///   left to the largest remainders, the first of equal ones), so the
+///   shares' VAT is exactly `taken_back`.
+/// - Base: the credit note's whole base × `taken_back` / its whole VAT,
+///   rounded half away from zero ([`Money::from_decimal`] with
+///   [`Rounding::HalfUp`](crate::money::Rounding::HalfUp)), spread over the
+///   rates in proportion to their base the same way. A rate without VAT
+///   (0 %) gets its share of the base only.
+///
+/// When everything is taken back (`taken_back` is the credit note's VAT),
+/// the shares are the breakdown exactly, negated.
+///
+/// The split follows the credit note's rates, not those its invoice's
+/// receipts declared: 44571 is one account, and the sales entry takes the
+/// VAT still waiting in 44574 first, for the invoice as a whole. So when an
+/// invoice at several rates is credited in other proportions than it was
+/// paid, each rate's net over the months may drift from zero by what moved
+/// between rates; the VAT in total cannot (it is the ledger's). Nothing to take back (a
+/// credit note on an unpaid invoice, all from 44574), or a credit note
+/// without VAT, gives no share at all.
+pub fn split_credit_note(breakdown: &[RateShare], taken_back: Money) -> Vec<RateShare> {
+    let vat: i64 = breakdown.iter().map(|r| r.vat.cents()).sum();
+    if taken_back <= Money::ZERO || vat <= 0 {
+        return Vec::new();
+    }
+    let base: Money = breakdown.iter().map(|r| r.base).sum();
+    let base_taken = Money::from_decimal(
+        base.to_decimal() * rust_decimal::Decimal::from(taken_back.cents())
+            / rust_decimal::Decimal::from(vat),
+        crate::money::Rounding::HalfUp,
+    )
+    .expect("a part of the credit note's base fits in cents");
+    let vats = allocate(
+        taken_back.cents(),
+        &breakdown.iter().map(|r| r.vat.cents()).collect::<Vec<_>>(),
+    );
+    let bases = allocate(
+        base_taken.cents(),
+        &breakdown.iter().map(|r| r.base.cents()).collect::<Vec<_>>(),
+    );
+    breakdown
+        .iter()
+        .zip(vats.into_iter().zip(bases))
+        .map(|(r, (v, b))| RateShare {
+            rate_bp: r.rate_bp,
+            base: -Money::from_cents(b),
+            vat: -Money::from_cents(v),
+        })
+        .collect()
+}
+
 // Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
 #[cfg(test)]
 #[allow(clippy::inconsistent_digit_grouping)]
@@ -583,6 +649,87 @@ mod tests {
         }
     }
 
+    fn share(rate_bp: u32, base: i64, vat: i64) -> RateShare {
+        RateShare {
+            rate_bp,
+            base: Money::from_cents(base),
+            vat: Money::from_cents(vat),
+        }
+    }
+
+    fn cents(shares: &[RateShare]) -> Vec<(u32, i64, i64)> {
+        shares
+            .iter()
+            .map(|s| (s.rate_bp, s.base.cents(), s.vat.cents()))
+            .collect()
+    }
+
+    #[test]
+    fn a_credit_note_paid_in_full_takes_back_its_whole_breakdown() {
+        // ACCOUNTING.md E': 12 000 HT, VAT 2 400, all already due.
+        let b = [share(2000, 12_000_00, 2_400_00)];
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(2_400_00))),
+            [(2000, -12_000_00, -2_400_00)]
+        );
+        let b = [share(1000, 333_33, 33_33), share(2000, 1_000_01, 200_00)];
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(233_33))),
+            [(1000, -333_33, -33_33), (2000, -1_000_01, -200_00)]
+        );
+    }
+
+    #[test]
+    fn a_credit_note_partly_declared_takes_back_its_share_to_the_cent() {
+        // Half of the VAT was due: half of each rate.
+        let b = [share(2000, 12_000_00, 2_400_00)];
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(1_200_00))),
+            [(2000, -6_000_00, -1_200_00)]
+        );
+        // 100,00 of VAT 233,33 over 10 % (33,33) and 20 % (200,00):
+        // VAT 14,2845… and 85,7155… → 14,28 + 85,72 (the cent left goes
+        // to the larger remainder); base 1 333,34 × 100 / 233,33
+        // = 571,4396… → 571,44, over 333,33 and 1 000,01: 142,8578… and
+        // 428,5821… → 142,86 + 428,58.
+        let b = [share(1000, 333_33, 33_33), share(2000, 1_000_01, 200_00)];
+        let s = split_credit_note(&b, Money::from_cents(100_00));
+        assert_eq!(
+            cents(&s),
+            [(1000, -142_86, -14_28), (2000, -428_58, -85_72)]
+        );
+        // A 0 % rate gets its share of base, no VAT.
+        let b = [share(0, 500_00, 0), share(2000, 500_00, 100_00)];
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(50_00))),
+            [(0, -250_00, 0), (2000, -250_00, -50_00)]
+        );
+    }
+
+    #[test]
+    fn the_base_is_rounded_half_away_from_zero() {
+        // Base 3 cents × 5 / 6 = 2,5 cents → 3 (not 2).
+        let b = [share(2000, 3, 6)];
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(5))),
+            [(2000, -3, -5)]
+        );
+        // × 1 / 6 = 0,5 → 1.
+        assert_eq!(
+            cents(&split_credit_note(&b, Money::from_cents(1))),
+            [(2000, -1, -1)]
+        );
+    }
+
+    #[test]
+    fn nothing_to_take_back_gives_no_share() {
+        let b = [share(2000, 12_000_00, 2_400_00)];
+        assert!(split_credit_note(&b, Money::ZERO).is_empty());
+        assert!(split_credit_note(&b, Money::from_cents(-1)).is_empty());
+        assert!(split_credit_note(&[share(0, 100_00, 0)], Money::from_cents(1)).is_empty());
+        assert!(split_credit_note(&[], Money::from_cents(1)).is_empty());
+    }
+
     proptest! {
         /// Whatever the sequence of reported statuses, every accepted move
         /// is an edge of the graph, nothing follows a settled document or a
@@ -606,6 +753,58 @@ mod tests {
                     }
                     Err(_) => prop_assert_eq!(l, before),
                 }
+            }
+        }
+
+        /// The shares of a credit note's VAT taken back: their VAT is the
+        /// 44571 amount exactly, every share is negative (or zero), each
+        /// base carries its rate's VAT within two cents, and the base taken
+        /// back is the credit note's in the same proportion, to the cent.
+        #[test]
+        fn credit_note_shares_add_up_and_follow_the_rates(
+            lines in proptest::collection::vec(
+                (prop_oneof![Just(0u32), Just(210u32), Just(550u32), Just(1000u32), Just(2000u32)], 1i64..50_000_000),
+                1..5,
+            ),
+            per_mille in 0i64..=1000,
+        ) {
+            // The credit note's breakdown: one share per rate, VAT rounded
+            // once per rate (as `breakdown` builds it).
+            let mut per_rate: std::collections::BTreeMap<u32, i64> = Default::default();
+            for (bp, base) in lines {
+                *per_rate.entry(bp).or_default() += base;
+            }
+            let b: Vec<RateShare> = per_rate
+                .into_iter()
+                .map(|(bp, base)| {
+                    let base = Money::from_cents(base);
+                    RateShare { rate_bp: bp, base, vat: crate::terms::VatRate::from_basis_points(bp).unwrap().vat_on(base) }
+                })
+                .collect();
+            let vat: i64 = b.iter().map(|r| r.vat.cents()).sum();
+            let base: i64 = b.iter().map(|r| r.base.cents()).sum();
+            let taken = vat * per_mille / 1000;
+            let s = split_credit_note(&b, Money::from_cents(taken));
+            if taken == 0 || vat == 0 {
+                prop_assert!(s.is_empty());
+                return Ok(());
+            }
+            prop_assert_eq!(s.len(), b.len());
+            prop_assert_eq!(-s.iter().map(|r| r.vat.cents()).sum::<i64>(), taken);
+            let base_taken = -s.iter().map(|r| r.base.cents()).sum::<i64>();
+            let exact = base as f64 * taken as f64 / vat as f64;
+            prop_assert!((base_taken as f64 - exact).abs() <= 0.5 + 1e-6, "{} vs {}", base_taken, exact);
+            for (r, share) in b.iter().zip(&s) {
+                prop_assert_eq!(share.rate_bp, r.rate_bp);
+                prop_assert!(share.base <= Money::ZERO && share.vat <= Money::ZERO);
+                prop_assert!(-share.base <= r.base && -share.vat <= r.vat);
+                // base × rate and VAT agree within two cents.
+                let gap = share.base.cents() as i128 * share.rate_bp as i128 - share.vat.cents() as i128 * 10_000;
+                prop_assert!(gap.abs() < 20_000, "{:?} of {:?}", share, r);
+            }
+            if taken == vat {
+                let negated: Vec<RateShare> = b.iter().map(|r| RateShare { rate_bp: r.rate_bp, base: -r.base, vat: -r.vat }).collect();
+                prop_assert_eq!(s, negated);
             }
         }
 

@@ -4,14 +4,24 @@
 //! payment's allocation to an invoice, `store::payments`; a cancelled
 //! payment's allocation counts negative in the month it was cancelled), split
 //! per VAT rate in proportion to its invoice's VAT breakdown, to the cent
-//! (`domain::einvoice::split_receipt`), and the totals per rate. Invoices
-//! opted "on debits" (VAT due at invoicing), reverse-charged or exempt are
-//! not reported this way and are left out.
+//! (`domain::einvoice::split_receipt`), and the totals per rate, net.
+//!
+//! A credit note on an invoice already (partly) paid takes back VAT the firm
+//! had declared as received: its sales entry debits 44571 for it (the rest
+//! comes from 44574, ACCOUNTING.md E and E'). That 44571 debit, read from
+//! the ledger, counts negative in the credit note's month, split per rate in
+//! proportion to the credit note's own breakdown
+//! (`domain::einvoice::split_credit_note`). A credit note on an unpaid
+//! invoice took everything from 44574 and gives no line.
+//!
+//! Invoices opted "on debits" (VAT due at invoicing), reverse-charged or
+//! exempt, and their credit notes, are not reported this way and are left
+//! out.
 
 use std::collections::BTreeMap;
 
 use domain::calendar::YearMonth;
-use domain::einvoice::{RateShare, split_receipt};
+use domain::einvoice::{RateShare, split_credit_note, split_receipt};
 use domain::money::Money;
 use domain::terms::{VatRate, VatRegime};
 use serde::Serialize;
@@ -20,14 +30,31 @@ use time::{Date, OffsetDateTime};
 use crate::invoicing::issue::Frozen;
 use crate::{Result, Tx, corrupt, on_tx};
 
-/// One receipt.
+/// What a line of the report is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A payment's allocation to an invoice, in the month received.
+    Receipt,
+    /// A receipt taken back, negative, in the month its payment was
+    /// cancelled.
+    CancelledReceipt,
+    /// A credit note's VAT already declared as received (its 44571 debit),
+    /// taken back, negative, in the credit note's month.
+    CreditNote,
+}
+
+/// One receipt, cancelled receipt or credit note.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReceiptLine {
+    pub kind: LineKind,
+    /// The invoice, or the credit note (`kind` = `credit_note`).
     pub invoice_id: String,
     pub number: String,
     pub client: String,
+    /// The day received, cancelled, or of the credit note.
     pub paid_on: Date,
-    /// TTC received.
+    /// TTC received (negative when taken back).
     pub received: Money,
     pub shares: Vec<RateShare>,
 }
@@ -86,7 +113,8 @@ pub(crate) async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShar
         .collect()
 }
 
-/// The receipts of `month` on invoices under VAT on receipts.
+/// The receipts of `month` on invoices under VAT on receipts, less the
+/// cancelled ones and the VAT already received that credit notes took back.
 pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(
@@ -124,6 +152,11 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
         let b = breakdown(tx, &invoice).await?;
         let mut shares = split_receipt(&b, Money::from_cents(before), Money::from_cents(amount));
         let mut received = Money::from_cents(amount);
+        let kind = if cancelled {
+            LineKind::CancelledReceipt
+        } else {
+            LineKind::Receipt
+        };
         if cancelled {
             // A cancelled payment: its receipt, as declared, taken back in
             // the month of the cancellation, share for share.
@@ -134,6 +167,7 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
             received = -received;
         }
         lines.push(ReceiptLine {
+            kind,
             shares,
             invoice_id: invoice,
             number,
@@ -142,6 +176,9 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
             received,
         });
     }
+    lines.extend(credit_notes(tx, month).await?);
+    // Day by day; on a day, receipts (in their order) before credit notes.
+    lines.sort_by_key(|l| l.paid_on);
     let mut by_rate: BTreeMap<u32, (Money, Money)> = BTreeMap::new();
     for s in lines.iter().flat_map(|l| &l.shares) {
         let e = by_rate
@@ -168,4 +205,48 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
         lines,
         totals,
     })
+}
+
+/// The credit notes of `month` that took back VAT already due (a 44571
+/// debit in their sales entry) on invoices under VAT on receipts, as
+/// negative lines.
+async fn credit_notes(tx: &mut Tx, month: YearMonth) -> Result<Vec<ReceiptLine>> {
+    let rows: Vec<(String, String, Date, Option<String>, i64)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT n.id, n.number, e.entry_date, n.frozen, CAST(SUM(l.debit_cents) AS BIGINT)
+         FROM invoices n JOIN ledger_entries e ON e.id = n.ledger_entry_id
+           JOIN ledger_lines l ON l.entry_id = e.id AND l.account = '44571'
+         WHERE n.kind = 'credit_note' AND n.status = 'issued' AND e.entry_date >= $1 AND e.entry_date <= $2
+         GROUP BY n.id, n.number, e.entry_date, n.frozen
+         ORDER BY e.entry_date, n.number"
+    )
+    .bind(month.first_day())
+    .bind(month.last_day())
+    .fetch_all(c)
+    .await
+    })?;
+    let mut lines = Vec::new();
+    for (id, number, on, frozen, taken_back) in rows {
+        let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
+            .map_err(|e| corrupt("frozen", &e.to_string()))?;
+        // On debits, the credit note takes all its VAT from 44571: VAT
+        // declared at invoicing, not on receipt.
+        if frozen.regime() != VatRegime::OnReceipts {
+            continue;
+        }
+        let shares = split_credit_note(&breakdown(tx, &id).await?, Money::from_cents(taken_back));
+        if shares.is_empty() {
+            continue;
+        }
+        lines.push(ReceiptLine {
+            kind: LineKind::CreditNote,
+            received: shares.iter().map(|s| s.base + s.vat).sum(),
+            shares,
+            invoice_id: id,
+            number,
+            client: frozen.buyer.name,
+            paid_on: on,
+        });
+    }
+    Ok(lines)
 }

@@ -2,7 +2,8 @@
 //! deposit drops the PDF and its manifest line into a folder, once even
 //! when two runs race, the platform's messages move the lifecycle (or are
 //! set aside, nothing written), and the e-reporting export splits receipts
-//! per VAT rate to the cent.
+//! per VAT rate to the cent and takes back, negative, the VAT already
+//! received that a credit note returns.
 // Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
 #![allow(clippy::inconsistent_digit_grouping)]
 
@@ -10,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use domain::calendar::YearMonth;
 use domain::einvoice::{LifecycleStatus, Source};
+use domain::ids::{CompanyId, UserId};
 use domain::money::Money;
 use store::einvoicing::deposit::{self, Outcome};
 use store::einvoicing::lifecycle::{self, NewStatus};
 use store::einvoicing::{FileDrop, ereporting};
+use store::invoicing::credit::CreditSelection;
 use store::invoicing::issue::{Buyer, Frozen};
 use store::testing::on_each_backend;
 use store::{Db, Error};
@@ -448,6 +451,401 @@ async fn ereporting_splits_receipts_per_rate_to_the_cent() {
             (base10, vat10, base20, vat20),
             (333_33, 33_33, 1_000_01, 200_00)
         );
+    })
+    .await;
+}
+
+/// October worked in full (22 days at 600 € HT) by each consultant
+/// `(login, name, VAT rate in basis points, regime)`, on his own mission for
+/// the client, validated and issued on 2 November. `together`: the missions
+/// are billed on one invoice (one contract, grouped). Returns the client, the
+/// consultants, and the invoices (in the order of the staff, or the one).
+async fn october(
+    db: &Db,
+    staff: &[(&str, &str, u32, &str)],
+    together: bool,
+) -> (CompanyId, Vec<UserId>, Vec<String>) {
+    let w = world(db).await;
+    let k = if together {
+        let k = crate::invoicing::contract(db, w.client, "CADRE-1").await;
+        store::on_pool!(db, |c| sqlx::query(
+            "UPDATE client_contracts SET invoice_grouping = 'per_contract' WHERE id = $1"
+        )
+        .bind(k.to_string())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        Some(k)
+    } else {
+        None
+    };
+    let mut who = Vec::new();
+    for (login, name, bp, regime) in staff {
+        let (u, m) = staffed(db, &w, login, name).await;
+        store::on_pool!(db, |c| sqlx::query(
+            "UPDATE missions SET vat_rate_bp = $2, vat_regime = $3 WHERE id = $1"
+        )
+        .bind(m.to_string())
+        .bind(*bp as i32)
+        .bind(*regime)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        if let Some(k) = k {
+            crate::invoicing::attach(db, m, k).await;
+        }
+        who.push(u);
+    }
+    for u in &who {
+        validated(db, *u, OCTOBER(), &[]).await;
+    }
+    run_close(db, OCTOBER(), date!(2026 - 11 - 02))
+        .await
+        .unwrap();
+    let list = crate::invoicing::invoices(db).await;
+    let ids = if together {
+        assert_eq!(list.len(), 1, "{list:?}");
+        vec![list[0].id.clone()]
+    } else {
+        staff
+            .iter()
+            .map(|(_, name, _, _)| {
+                list.iter()
+                    .find(|i| i.title == format!("Mission de {name}") && i.number.is_some())
+                    .expect("issued")
+                    .id
+                    .clone()
+            })
+            .collect()
+    };
+    (w.client, who, ids)
+}
+
+/// A credit note on `invoice` dated `on`: the first `halves` half days of
+/// each consultant given, or everything the invoice still bills.
+async fn credit_note(
+    db: &Db,
+    invoice: &str,
+    pick: &[(UserId, usize)],
+    on: time::Date,
+) -> store::invoicing::issue::Issued {
+    let mut tx = db.begin().await.unwrap();
+    let selection = if pick.is_empty() {
+        CreditSelection::All
+    } else {
+        let live = store::invoicing::credit::live_days(&mut tx, invoice)
+            .await
+            .unwrap();
+        CreditSelection::Days(
+            pick.iter()
+                .flat_map(|(who, n)| {
+                    live.iter()
+                        .filter(move |(d, _)| d.consultant_id == *who)
+                        .take(*n)
+                        .map(|(d, _)| *d)
+                })
+                .collect(),
+        )
+    };
+    let note =
+        store::invoicing::credit::credit(&mut tx, &actor(), invoice, &selection, on, "Geste")
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    note
+}
+
+/// Pays the invoices on `on` (one payment per invoice).
+async fn pay(db: &Db, client: CompanyId, bank: &str, on: time::Date, what: &[(&str, i64)]) {
+    for (invoice, cents) in what {
+        crate::payments::pay(
+            db,
+            &crate::payments::payment(client, bank, on, *cents, &[(invoice, *cents)]),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// The 44571 debit of a document's sales entry, in cents.
+async fn vat_due_taken_back(db: &Db, document: &str) -> i64 {
+    store::on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.debit_cents), 0) AS BIGINT) FROM invoices n
+           JOIN ledger_lines l ON l.entry_id = n.ledger_entry_id AND l.account = '44571'
+         WHERE n.id = $1"
+    )
+    .bind(document)
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+async fn report(db: &Db, month: YearMonth) -> ereporting::Report {
+    let mut tx = db.read().await.unwrap();
+    let r = ereporting::month(&mut tx, month).await.unwrap();
+    tx.commit().await.unwrap();
+    r
+}
+
+/// (rate, base, VAT) of each share, in cents.
+fn shares(l: &ereporting::ReceiptLine) -> Vec<(u32, i64, i64)> {
+    l.shares
+        .iter()
+        .map(|s| (s.rate_bp, s.base.cents(), s.vat.cents()))
+        .collect()
+}
+
+/// The totals agree with the lines, rate by rate, and add up.
+fn assert_totals_net(r: &ereporting::Report) {
+    for t in &r.totals {
+        let of_rate = r
+            .lines
+            .iter()
+            .flat_map(|l| &l.shares)
+            .filter(|s| s.rate_bp == t.rate_bp);
+        assert_eq!(t.base, of_rate.clone().map(|s| s.base).sum::<Money>());
+        assert_eq!(t.vat, of_rate.map(|s| s.vat).sum::<Money>());
+        assert_eq!(t.received, t.base + t.vat);
+    }
+    let received: Money = r.lines.iter().map(|l| l.received).sum();
+    assert_eq!(r.received, received);
+    assert_eq!(r.base + r.vat, r.received);
+    for l in &r.lines {
+        assert_eq!(
+            l.received,
+            l.shares.iter().map(|s| s.base + s.vat).sum::<Money>()
+        );
+    }
+}
+
+/// Invoices under VAT on receipts paid in November, credited in December:
+/// November's report does not move; December's has, for each credit note
+/// that took back VAT already due (its 44571 debit), a negative line with
+/// that VAT per rate, and its totals net them with December's receipts. A
+/// credit note on an unpaid invoice (all from 44574) and one on an invoice
+/// "on debits" give no line.
+#[tokio::test]
+async fn ereporting_takes_back_in_its_month_the_vat_a_credit_note_returns_after_payment() {
+    on_each_backend(|db| async move {
+        let (client, who, ids) = october(
+            &db,
+            &[
+                ("camille", "Camille Martin", 2000, "on_receipts"),
+                ("lucas", "Lucas Petit", 2000, "on_receipts"),
+                ("ines", "Inès Roux", 2000, "on_receipts"),
+                ("nadia", "Nadia Blanc", 2000, "on_debits"),
+            ],
+            false,
+        )
+        .await;
+        let [partly, fully, unpaid, debits] = [&ids[0], &ids[1], &ids[2], &ids[3]];
+        // 22 days × 600 € = 13 200,00 HT, VAT 2 640,00, TTC 15 840,00 each.
+        let bank = crate::payments::bank(&db).await;
+        pay(
+            &db,
+            client,
+            &bank,
+            date!(2026 - 11 - 20),
+            &[(partly, 15_840_00), (fully, 15_840_00), (debits, 15_840_00)],
+        )
+        .await;
+        let nov = ym(2026, Month::November);
+        let dec = ym(2026, Month::December);
+        let november = report(&db, nov).await;
+        assert_eq!(
+            november.lines.len(),
+            2,
+            "the debits invoice is not reported"
+        );
+        assert!(
+            november
+                .lines
+                .iter()
+                .all(|l| l.kind == ereporting::LineKind::Receipt)
+        );
+        assert_eq!(november.vat, Money::from_cents(5_280_00));
+
+        // 2 days of the first, all of the second, 2 days of the unpaid one,
+        // all of the one on debits.
+        let a = credit_note(&db, partly, &[(who[0], 4)], date!(2026 - 12 - 02)).await;
+        let b = credit_note(&db, fully, &[], date!(2026 - 12 - 03)).await;
+        let c = credit_note(&db, unpaid, &[(who[2], 4)], date!(2026 - 12 - 04)).await;
+        let d = credit_note(&db, debits, &[], date!(2026 - 12 - 04)).await;
+        assert_eq!(vat_due_taken_back(&db, &a.id).await, 240_00);
+        assert_eq!(vat_due_taken_back(&db, &b.id).await, 2_640_00);
+        assert_eq!(vat_due_taken_back(&db, &c.id).await, 0, "all from 44574");
+        assert_eq!(
+            vat_due_taken_back(&db, &d.id).await,
+            2_640_00,
+            "on debits: all from 44571, but never reported as a receipt"
+        );
+        // A receipt in December on the unpaid one: 1 200,00 = 1 000,00 + 200,00.
+        pay(
+            &db,
+            client,
+            &bank,
+            date!(2026 - 12 - 05),
+            &[(unpaid, 1_200_00)],
+        )
+        .await;
+
+        assert_eq!(report(&db, nov).await, november, "November does not move");
+        let r = report(&db, dec).await;
+        let unpaid_number = crate::invoicing::detail(&db, unpaid)
+            .await
+            .summary
+            .number
+            .unwrap();
+        let kinds: Vec<_> = r
+            .lines
+            .iter()
+            .map(|l| (l.kind, l.number.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ereporting::LineKind::CreditNote, a.number.as_str()),
+                (ereporting::LineKind::CreditNote, b.number.as_str()),
+                (ereporting::LineKind::Receipt, unpaid_number.as_str()),
+            ]
+        );
+        let (la, lb, lc) = (&r.lines[0], &r.lines[1], &r.lines[2]);
+        assert_eq!(
+            (la.invoice_id.as_str(), la.paid_on, la.client.as_str()),
+            (
+                a.id.as_str(),
+                date!(2026 - 12 - 02),
+                november.lines[0].client.as_str()
+            )
+        );
+        assert_eq!(shares(la), [(2000, -1_200_00, -240_00)]);
+        assert_eq!(la.received, Money::from_cents(-1_440_00));
+        assert_eq!(shares(lb), [(2000, -13_200_00, -2_640_00)]);
+        assert_eq!(lb.received, Money::from_cents(-15_840_00));
+        assert_eq!(shares(lc), [(2000, 1_000_00, 200_00)]);
+        assert_totals_net(&r);
+        assert_eq!(r.totals.len(), 1);
+        assert_eq!(
+            (
+                r.totals[0].base.cents(),
+                r.totals[0].vat.cents(),
+                r.received.cents()
+            ),
+            (
+                1_000_00 - 1_200_00 - 13_200_00,
+                200_00 - 240_00 - 2_640_00,
+                1_200_00 - 1_440_00 - 15_840_00
+            )
+        );
+        // What November declared of the fully credited invoice is taken
+        // back exactly.
+        let declared = november
+            .lines
+            .iter()
+            .find(|l| l.invoice_id == *fully)
+            .unwrap();
+        assert_eq!(
+            lb.shares.iter().map(|s| -s.vat).sum::<Money>(),
+            declared.shares.iter().map(|s| s.vat).sum::<Money>()
+        );
+    })
+    .await;
+}
+
+/// One invoice at 10 % and 20 %, partly paid in November, credited in
+/// December in two notes: the first takes back, from 44571, only the VAT
+/// beyond what was still waiting in 44574, split per rate in proportion to
+/// its own breakdown (largest remainders for the VAT, the base in the same
+/// proportion rounded half up); the second, after nothing is left waiting,
+/// takes its whole breakdown back. Together they take back exactly the VAT
+/// November declared.
+#[tokio::test]
+// 2_248_32 is 2 248,32 €, not a mistyped `i32` suffix.
+#[allow(clippy::mistyped_literal_suffixes)]
+async fn ereporting_splits_a_multi_rate_credit_note_per_rate_to_the_cent() {
+    on_each_backend(|db| async move {
+        let (client, who, ids) = october(
+            &db,
+            &[
+                ("camille", "Camille Martin", 1000, "on_receipts"),
+                ("lucas", "Lucas Petit", 2000, "on_receipts"),
+            ],
+            true,
+        )
+        .await;
+        let inv = &ids[0];
+        // 13 200,00 at 10 % (VAT 1 320,00) and 13 200,00 at 20 % (VAT
+        // 2 640,00): TTC 30 360,00.
+        let d = crate::invoicing::detail(&db, inv).await;
+        assert_eq!(d.summary.gross, Money::from_cents(30_360_00));
+        let bank = crate::payments::bank(&db).await;
+        // 10 000,00 received: VAT 434,78 + 869,56 = 1 304,34 due.
+        pay(
+            &db,
+            client,
+            &bank,
+            date!(2026 - 11 - 20),
+            &[(inv, 10_000_00)],
+        )
+        .await;
+        let nov = ym(2026, Month::November);
+        let november = report(&db, nov).await;
+        assert_eq!(
+            shares(&november.lines[0]),
+            [(1000, 4_347_83, 434_78), (2000, 4_347_83, 869_56)]
+        );
+        // 15 days at 10 % (9 000,00, VAT 900,00) and 22 at 20 % (13 200,00,
+        // VAT 2 640,00): VAT 3 540,00, of which 2 655,66 was still waiting
+        // (44574) and 884,34 was due (44571).
+        let first = credit_note(
+            &db,
+            inv,
+            &[(who[0], 30), (who[1], 44)],
+            date!(2026 - 12 - 02),
+        )
+        .await;
+        assert_eq!(first.vat, Money::from_cents(3_540_00));
+        assert_eq!(vat_due_taken_back(&db, &first.id).await, 884_34);
+        // The last 7 days at 10 % (4 200,00, VAT 420,00): nothing waits any
+        // more, all from 44571.
+        let last = credit_note(&db, inv, &[], date!(2026 - 12 - 03)).await;
+        assert_eq!(vat_due_taken_back(&db, &last.id).await, 420_00);
+
+        assert_eq!(report(&db, nov).await, november, "November does not move");
+        let r = report(&db, ym(2026, Month::December)).await;
+        assert_eq!(r.lines.len(), 2);
+        assert!(
+            r.lines
+                .iter()
+                .all(|l| l.kind == ereporting::LineKind::CreditNote)
+        );
+        // VAT 884,34 over 900,00 and 2 640,00: 224,83 + 659,51 (the cent
+        // left to the larger remainder); base 22 200,00 × 884,34 / 3 540,00
+        // = 5 545,8618… → 5 545,86 over 9 000,00 and 13 200,00: 2 248,32 +
+        // 3 297,54.
+        assert_eq!(
+            shares(&r.lines[0]),
+            [(1000, -2_248_32, -224_83), (2000, -3_297_54, -659_51)]
+        );
+        assert_eq!(r.lines[0].received, Money::from_cents(-6_430_20));
+        assert_eq!(shares(&r.lines[1]), [(1000, -4_200_00, -420_00)]);
+        assert_totals_net(&r);
+        assert_eq!(
+            r.totals
+                .iter()
+                .map(|t| (t.rate_bp, t.base.cents(), t.vat.cents()))
+                .collect::<Vec<_>>(),
+            [(1000, -6_448_32, -644_83), (2000, -3_297_54, -659_51)]
+        );
+        assert_eq!(-r.vat, november.vat, "all the VAT declared is taken back");
+        // Per rate it is not: November declared 434,78 at 10 % and 869,56
+        // at 20 %, December takes back 644,83 and 659,51, because the
+        // notes follow their own rates and the first took the VAT waiting
+        // in 44574 first, for the invoice as a whole (see
+        // `domain::einvoice::split_credit_note`).
+        assert_eq!(november.totals[0].vat, Money::from_cents(434_78));
     })
     .await;
 }

@@ -606,6 +606,11 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
             (now.received.cents(), now.vat.cents()),
             (-total, -vat_total)
         );
+        assert!(
+            now.lines
+                .iter()
+                .all(|l| l.kind == store::einvoicing::ereporting::LineKind::CancelledReceipt)
+        );
         // Once is enough.
         let mut tx = db.begin().await.unwrap();
         let e = payments::reverse(&mut tx, &actor(), &r.id, today, "Encore")

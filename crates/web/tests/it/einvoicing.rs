@@ -2,7 +2,8 @@
 //! lifecycle and its history; the status form refuses an illegal move and
 //! a refusal without its reason in French (422, nothing written), records
 //! a partial receipt; the e-reporting page reports it and refuses a bad
-//! month in words.
+//! month in words, and shows a credit note after payment as a negative
+//! "Avoir" line.
 // Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
 #![allow(clippy::inconsistent_digit_grouping)]
 
@@ -223,6 +224,142 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("Seul un dépôt en échec"));
+    })
+    .await;
+}
+
+/// An invoice paid, then credited in full: the e-reporting page of the
+/// month shows the credit note as a negative line labelled "Avoir" (in
+/// English "Credit note"), the CSV as an `avoir` row, the JSON with its
+/// kind.
+#[tokio::test]
+async fn the_ereporting_page_shows_a_credit_note_after_payment_as_a_negative_avoir_line() {
+    on_each_backend(|t| async move {
+        let inv = issued(&t).await;
+        let today = store::today();
+        let actor = store::Actor::system("test");
+        let mut tx = t.db.begin().await.unwrap();
+        let open = store::payments::open_items(&mut tx, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.invoice_id == inv.id)
+            .unwrap();
+        let bank = store::bank_accounts::active(&mut tx)
+            .await
+            .unwrap()
+            .remove(0);
+        store::payments::record(
+            &mut tx,
+            &actor,
+            &store::payments::NewPayment {
+                client_id: inv.client_id,
+                bank_account_id: bank.id,
+                received_on: today,
+                amount: open.outstanding,
+                method: domain::payment::PaymentMethod::Transfer,
+                reference: Some("VIR SOLDE".into()),
+                allocations: vec![store::payments::NewAllocation {
+                    invoice_id: inv.id.clone(),
+                    amount: open.outstanding,
+                }],
+                keep_excess: false,
+            },
+        )
+        .await
+        .unwrap();
+        let note = store::invoicing::credit::credit(
+            &mut tx,
+            &actor,
+            &inv.id,
+            &store::invoicing::CreditSelection::All,
+            today,
+            "Prestation contestée",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let month = domain::calendar::YearMonth::of(today).to_string();
+        let finance = t.browser(Some(Role::Finance)).await;
+        let json = t
+            .get(
+                &format!("/accounting/ereporting.json?month={month}"),
+                Some(&finance),
+            )
+            .await
+            .json();
+        let line = json["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["number"] == note.number.as_str())
+            .expect("the credit note's line")
+            .clone();
+        assert_eq!(line["kind"], "credit_note");
+        assert_eq!(line["invoice_id"], note.id.as_str());
+        let received = domain::money::Money::from_cents(line["received"].as_i64().unwrap());
+        assert!(received.is_negative(), "{line}");
+        // Paid in full: all its VAT was due, all of it is taken back.
+        let vat: i64 = line["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["vat"].as_i64().unwrap())
+            .sum();
+        assert_eq!(vat, -note.vat.cents());
+
+        let page = t
+            .get(
+                &format!("/accounting/ereporting?month={month}"),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let row = page
+            .body
+            .lines()
+            .find(|l| l.contains(&note.number))
+            .expect("a row of the credit note")
+            .to_owned();
+        assert!(
+            row.contains(&format!(
+                "{}</a> <span class=\"badge off\">Avoir</span>",
+                note.number
+            )),
+            "{row}"
+        );
+        assert!(row.contains(&received.format(domain::Locale::Fr)), "{row}");
+        assert!(page.body.contains("avoir qui reprend de la TVA"));
+        let en = t
+            .get_with(
+                &format!("/accounting/ereporting?month={month}"),
+                Some(&finance),
+                &[("cookie", "regisseur_lang=en")],
+            )
+            .await;
+        assert!(
+            en.body.contains(&format!(
+                "{}</a> <span class=\"badge off\">Credit note</span>",
+                note.number
+            )),
+            "{}",
+            en.body
+        );
+        assert!(en.body.contains(&received.format(domain::Locale::En)));
+
+        let csv = t
+            .get(
+                &format!("/accounting/ereporting.csv?month={month}"),
+                Some(&finance),
+            )
+            .await;
+        assert!(
+            csv.body
+                .contains(&format!("avoir;{month};{};", note.number)),
+            "{}",
+            csv.body
+        );
     })
     .await;
 }

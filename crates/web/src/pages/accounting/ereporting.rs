@@ -1,8 +1,10 @@
 //! Payment e-reporting (`/accounting/ereporting?month=2026-11`): the cash
 //! received on invoices under VAT on receipts, per VAT rate, with the
-//! receipts behind it; also as CSV (French spreadsheet, or decimal point
-//! and commas) and JSON. A month that does not parse is refused in words
-//! (page) or as a problem document (downloads), nothing else done.
+//! receipts behind it (a cancelled payment, and a credit note taking back
+//! VAT already received, are negative lines labelled as such); also as CSV
+//! (French spreadsheet, or decimal point and commas) and JSON. A month that
+//! does not parse is refused in words (page) or as a problem document
+//! (downloads), nothing else done.
 
 use askama::Template;
 use axum::Json;
@@ -16,7 +18,7 @@ use domain::money::Money;
 use domain::terms::VatRate;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::einvoicing::ereporting::{self, Report};
+use store::einvoicing::ereporting::{self, LineKind, Report};
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -63,6 +65,8 @@ pub struct TotalRow {
 
 pub struct LineRow {
     pub number: String,
+    /// "Avoir", "Paiement annulé"; none for a receipt.
+    pub kind: Option<String>,
     pub href: String,
     pub client: String,
     pub paid_on: String,
@@ -129,6 +133,11 @@ pub async fn show(
             .flat_map(|r| &r.lines)
             .map(|x| LineRow {
                 number: x.number.clone(),
+                kind: match x.kind {
+                    LineKind::Receipt => None,
+                    LineKind::CancelledReceipt => Some(i18n::t(l, "ereporting-kind-cancelled")),
+                    LineKind::CreditNote => Some(i18n::t(l, "ereporting-kind-credit-note")),
+                },
                 href: format!("/invoices/{}", x.invoice_id),
                 client: x.client.clone(),
                 paid_on: format_date(x.paid_on, l),
@@ -158,8 +167,10 @@ pub async fn show(
     }
 }
 
-/// The export as rows of cells: one row per receipt and rate, then one per
-/// rate total, then the grand total. `french`: `;` and decimal commas (and
+/// The export as rows of cells: one row per receipt and rate (`ligne`
+/// `encaissement`, negative for a cancelled payment; `avoir` for the VAT
+/// already received a credit note takes back, negative), then one per rate
+/// total, then the grand total. `french`: `;` and decimal commas (and
 /// the BOM of `web::csv`), otherwise `,` and decimal points.
 pub fn csv_text(r: &Report, french: bool) -> String {
     let amount = |m: Money| {
@@ -209,7 +220,11 @@ pub fn csv_text(r: &Report, french: bool) -> String {
     for l in &r.lines {
         for s in &l.shares {
             rows.push(vec![
-                "encaissement".into(),
+                match l.kind {
+                    LineKind::Receipt | LineKind::CancelledReceipt => "encaissement",
+                    LineKind::CreditNote => "avoir",
+                }
+                .into(),
                 r.month.clone(),
                 text(&l.number),
                 text(&l.client),
@@ -298,6 +313,7 @@ mod tests {
         let r = Report {
             month: "2026-11".into(),
             lines: vec![ReceiptLine {
+                kind: LineKind::Receipt,
                 invoice_id: "x".into(),
                 number: "FA-2026-000001".into(),
                 client: "Clientis, SA".into(),
@@ -324,5 +340,43 @@ mod tests {
         let intl = csv_text(&r, false);
         assert!(intl.contains("encaissement,2026-11,FA-2026-000001,\"Clientis, SA\",2026-11-10,20.00,120.50,100.42,20.08\r\n"), "{intl}");
         assert!(intl.ends_with("total,2026-11,,,,,120.50,100.42,20.08\r\n"));
+    }
+
+    #[test]
+    fn a_credit_note_is_an_avoir_line_with_negative_amounts() {
+        let r = Report {
+            month: "2026-12".into(),
+            lines: vec![ReceiptLine {
+                kind: LineKind::CreditNote,
+                invoice_id: "y".into(),
+                number: "AV-2026-000001".into(),
+                client: "Clientis".into(),
+                paid_on: time::macros::date!(2026 - 12 - 02),
+                received: Money::from_cents(-1_440_00),
+                shares: vec![RateShare {
+                    rate_bp: 2000,
+                    base: Money::from_cents(-1_200_00),
+                    vat: Money::from_cents(-240_00),
+                }],
+            }],
+            totals: vec![RateTotal {
+                rate_bp: 2000,
+                received: Money::from_cents(-1_440_00),
+                base: Money::from_cents(-1_200_00),
+                vat: Money::from_cents(-240_00),
+            }],
+            received: Money::from_cents(-1_440_00),
+            base: Money::from_cents(-1_200_00),
+            vat: Money::from_cents(-240_00),
+        };
+        let intl = csv_text(&r, false);
+        assert!(
+            intl.contains("avoir,2026-12,AV-2026-000001,Clientis,2026-12-02,20.00,-1440.00,-1200.00,-240.00\r\n"),
+            "{intl}"
+        );
+        let fr = csv_text(&r, true);
+        assert!(fr.contains("avoir;2026-12;AV-2026-000001;"), "{fr}");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["lines"][0]["kind"], "credit_note");
     }
 }
