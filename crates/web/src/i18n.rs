@@ -102,6 +102,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         // The bank journal's brouillard (#17).
         "first",
         "last",
+        "invoice",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from("1")))

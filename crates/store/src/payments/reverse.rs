@@ -13,7 +13,9 @@
 //!
 //! A payment whose credit was since used on another invoice is refused:
 //! that use moved money of its own (an OD entry) which must not be left
-//! pointing at a cancelled payment.
+//! pointing at a cancelled payment. So is a payment whose invoice was
+//! since credited with VAT taken back from 44571 (ACCOUNTING.md E'): the
+//! VAT would be taken back twice; the client is owed a refund instead.
 
 use domain::ids::CompanyId;
 use domain::lettering::LineKey;
@@ -64,6 +66,32 @@ pub async fn reverse(
             "payment",
             "payment-credit-used",
             vec![("number", used.number.clone())],
+        );
+        return Err(Error::Invalid(e));
+    }
+    // A credit note issued since took back, from 44571, VAT this payment
+    // had made due: cancelling the payment would take it back a second
+    // time (its reversal moves the same VAT from 44571 to 44574 again).
+    // The client is owed a refund instead, which is a new movement.
+    let credited: Option<(String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT n.number, i.number FROM payment_allocations a
+         JOIN invoices i ON i.id = a.invoice_id
+         JOIN invoices n ON n.credits_id = i.id AND n.kind = 'credit_note'
+         JOIN ledger_lines l ON l.entry_id = n.ledger_entry_id AND l.account = '44571' AND l.debit_cents > 0
+         WHERE a.payment_id = $1 AND a.vat_cents > 0
+         ORDER BY n.number LIMIT 1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    })?;
+    if let Some((note, invoice)) = credited {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "payment",
+            "payment-reversal-credited",
+            vec![("number", note), ("invoice", invoice)],
         );
         return Err(Error::Invalid(e));
     }

@@ -488,7 +488,7 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
         let total = gross(&db, inv).await;
         let vat_total = -balance(&db, "44574").await;
         let bank = bank(&db).await;
-        pay(
+        let paid = pay(
             &db,
             &payment(client, &bank, date!(2026 - 11 - 20), total, &[(inv, total)]),
         )
@@ -513,6 +513,21 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
         assert_eq!(balance(&db, "44571").await, 0, "the VAT due is taken back");
         // The client is now owed the invoice's amount (to refund).
         assert_eq!(balance(&db, "411").await, -total);
+        // Cancelling the payment now would take the VAT back twice:
+        // refused, naming the credit note, nothing written.
+        let entries = count(&db, "ledger_entries").await;
+        let mut tx = db.begin().await.unwrap();
+        let e = payments::reverse(&mut tx, &actor(), &paid.id, store::today(), "Erreur")
+            .await
+            .unwrap_err();
+        drop(tx);
+        assert_eq!(keys(&e), ["payment-reversal-credited"]);
+        match &e {
+            Error::Invalid(v) => assert_eq!(v.0[0].args[0], ("number", note.number.clone())),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(count(&db, "ledger_entries").await, entries);
+        assert_eq!(balance(&db, "44571").await, 0);
     })
     .await;
 }

@@ -61,6 +61,7 @@ payment-method-invalid = Choose a payment method from the list.
 payment-date-future = The payment date cannot be in the future.
 payment-already-reversed = This payment is already cancelled.
 payment-credit-used = The credit this payment left settled invoice { $number }: the payment can no longer be cancelled.
+payment-reversal-credited = Credit note { $number } already took back the VAT received on invoice { $invoice }: cancelling this payment would take it back twice. The client is owed a refund; see the correction with your accountant.
 payment-reversal-before-receipt = A payment cannot be cancelled before the day it was received ({ $date }).
 payment-reversed-flash = Payment cancelled: entry reversed, invoices reopened, lettering undone.
 payment-reverse = Cancel this payment

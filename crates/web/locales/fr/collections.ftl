@@ -61,6 +61,7 @@ payment-method-invalid = Choisissez un mode de règlement dans la liste.
 payment-date-future = La date de règlement ne peut pas être dans le futur.
 payment-already-reversed = Ce règlement est déjà annulé.
 payment-credit-used = L'avoir laissé par ce règlement a servi à régler la facture { $number } : le règlement ne peut plus être annulé.
+payment-reversal-credited = L’avoir { $number } a déjà repris la TVA encaissée sur la facture { $invoice } : annuler ce règlement la reprendrait une seconde fois. Le client est à rembourser ; voyez la correction avec votre expert-comptable.
 payment-reversal-before-receipt = Un règlement ne s'annule pas avant sa date de réception ({ $date }).
 payment-reversed-flash = Règlement annulé : écriture contre-passée, factures rouvertes, lettrage défait.
 payment-reverse = Annuler ce règlement
