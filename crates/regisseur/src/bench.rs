@@ -418,7 +418,7 @@ async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
     let month = YearMonth::of(today).prev().prev();
     let start = Instant::now();
     let mut tx = db.begin().await?;
-    let fixture = store::bench_data::client_validated_cras(&mut tx, n, month).await?;
+    let fixture = fixtures::bench_data::client_validated_cras(&mut tx, n, month).await?;
     tx.commit().await?;
     let setup = start.elapsed();
     analyze(db).await?;
@@ -500,7 +500,7 @@ async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
 /// of the rows it writes, then the numbering checked.
 async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<()> {
     use domain::calendar::YearMonth;
-    use store::bench_data::{CLOSE_TABLES, Written};
+    use fixtures::bench_data::{CLOSE_TABLES, Written};
     use store::invoicing::close::Close;
     anyhow::ensure!(n > 0, "--close needs at least one consultant");
     let today = store::today();
@@ -510,7 +510,7 @@ async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<
     };
     let start = Instant::now();
     let mut tx = db.begin().await?;
-    let fixture = store::bench_data::validated_cras_for_close(&mut tx, n, c.period).await?;
+    let fixture = fixtures::bench_data::validated_cras_for_close(&mut tx, n, c.period).await?;
     tx.commit().await?;
     let setup = start.elapsed();
     // PostgreSQL's autovacuum would refresh the statistics after such a
@@ -522,14 +522,14 @@ async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<
     }
     let start = Instant::now();
     let snapshot =
-        store::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
+        fixtures::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
     let snapshot_time = start.elapsed();
     let snapshot2 =
-        store::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
+        fixtures::bench_data::snapshot(db, &common.database_url, common.db_max_connections).await?;
 
     let counts = async |db: &store::Db| -> anyhow::Result<Vec<(&'static str, i64)>> {
         let mut tx = db.read().await?;
-        let c = store::bench_data::row_counts(&mut tx, &CLOSE_TABLES).await?;
+        let c = fixtures::bench_data::row_counts(&mut tx, &CLOSE_TABLES).await?;
         tx.commit().await?;
         Ok(c)
     };
@@ -552,8 +552,8 @@ async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<
         .collect();
     let mut tx = db.read().await?;
     let written = Written::read(&mut tx, since).await?;
-    let numbers = store::bench_data::issued_numbers(&mut tx, &fixture.missions).await?;
-    let sequence = store::bench_data::issued_sequence(
+    let numbers = fixtures::bench_data::issued_numbers(&mut tx, &fixture.missions).await?;
+    let sequence = fixtures::bench_data::issued_sequence(
         &mut tx,
         domain::invoice::InvoiceKind::Invoice.series(),
         c.issue_date.year(),
@@ -656,7 +656,7 @@ async fn close(db: &mut store::Db, common: &Common, n: usize) -> anyhow::Result<
 /// Fresh planner statistics after a bulk change, not timed.
 async fn analyze(db: &store::Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    store::bench_data::analyze(&mut tx).await?;
+    fixtures::bench_data::analyze(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -673,11 +673,11 @@ fn vm_hwm_kib() -> Option<u64> {
 async fn fec(db: &store::Db, lines: u64) -> anyhow::Result<()> {
     anyhow::ensure!(lines > 0, "--fec needs at least one line");
     let start = Instant::now();
-    let fixture = store::bench_data::ledger_year(db, lines).await?;
+    let fixture = fixtures::bench_data::ledger_year(db, lines).await?;
     let load = start.elapsed();
     if db.backend() == store::Backend::Postgres {
         let mut tx = db.begin().await?;
-        store::bench_data::analyze(&mut tx).await?;
+        fixtures::bench_data::analyze(&mut tx).await?;
         tx.commit().await?;
     }
     println!(
@@ -770,11 +770,11 @@ async fn aged(db: &store::Db, years: u32) -> anyhow::Result<()> {
     anyhow::ensure!(years > 0, "--aged needs at least one year");
     let today = store::today();
     let start = Instant::now();
-    let fixture = store::bench_data::aged_receivables(db, years, today).await?;
+    let fixture = fixtures::bench_data::aged_receivables(db, years, today).await?;
     let load = start.elapsed();
     if db.backend() == store::Backend::Postgres {
         let mut tx = db.begin().await?;
-        store::bench_data::analyze(&mut tx).await?;
+        fixtures::bench_data::analyze(&mut tx).await?;
         tx.commit().await?;
     }
     println!(

@@ -191,7 +191,7 @@ pub fn render(s: &Summary, c: Close) -> String {
 mod tests {
     use super::*;
     use domain::Money;
-    use store::testing::TestDb;
+    use fixtures::testing::TestDb;
 
     fn last_month() -> Close {
         let today = store::today();
@@ -219,12 +219,12 @@ mod tests {
     async fn a_second_close_finds_everything_done() {
         let t = TestDb::sqlite().await;
         let db = t.db.clone();
-        store::demo::seed_stage(&db, store::demo::Stage::BeforeBilling)
+        fixtures::demo::seed_stage(&db, fixtures::demo::Stage::BeforeBilling)
             .await
             .unwrap();
         let c = last_month();
         let mut tx = db.begin().await.unwrap();
-        let fixture = store::bench_data::validated_cras_for_close(&mut tx, 3, c.period)
+        let fixture = fixtures::bench_data::validated_cras_for_close(&mut tx, 3, c.period)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(first.drafts_kept, 0);
         assert!(first.errors.is_empty(), "{:?}", first.errors);
         let mut tx = db.read().await.unwrap();
-        let numbers = store::bench_data::issued_numbers(&mut tx, &fixture.missions)
+        let numbers = fixtures::bench_data::issued_numbers(&mut tx, &fixture.missions)
             .await
             .unwrap();
         tx.commit().await.unwrap();

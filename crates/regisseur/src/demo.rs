@@ -31,7 +31,7 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
     let firm = store::firm::get(&mut tx).await?;
     tx.commit().await?;
     if let Some(f) = firm
-        && f.name != store::demo::stafforia().name
+        && f.name != fixtures::demo::stafforia().name
         && !args.yes_erase
     {
         bail!(
@@ -40,11 +40,11 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
         );
     }
     let stage = if args.key_account_pending {
-        store::demo::Stage::BeforeBilling
+        fixtures::demo::Stage::BeforeBilling
     } else {
-        store::demo::Stage::Full
+        fixtures::demo::Stage::Full
     };
-    let summary = store::demo::seed_stage(&db, stage).await?;
+    let summary = fixtures::demo::seed_stage(&db, stage).await?;
     let mut text = String::from("\nDemo data loaded: Stafforia Services, ");
     text.push_str(&format!(
         "{} companies, {} contacts.\n",

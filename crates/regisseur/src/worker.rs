@@ -510,8 +510,8 @@ mod tests {
 
     #[tokio::test]
     async fn two_instances_run_each_job_once() {
-        store::testing::on_each_backend(|db| async move {
-            store::demo::seed(&db).await.unwrap();
+        fixtures::testing::on_each_backend(|db| async move {
+            fixtures::demo::seed(&db).await.unwrap();
             let mission = mission_ending_soon(&db).await;
             let sink = SmtpSink::start().await;
             let config = MailConfig {
@@ -592,8 +592,8 @@ mod tests {
     /// the invoice's PDF attached.
     #[tokio::test]
     async fn two_instances_send_each_dunning_notice_once() {
-        store::testing::on_each_backend(|db| async move {
-            store::demo::seed(&db).await.unwrap();
+        fixtures::testing::on_each_backend(|db| async move {
+            fixtures::demo::seed(&db).await.unwrap();
             // The demo's Banque Horizon invoice: 40 days late, its reminder
             // and firm reminder sent; the formal notice is due.
             let mut tx = db.begin().await.unwrap();
@@ -698,8 +698,8 @@ mod tests {
     /// be reached, each is tried, kept with the reason and retried later.
     #[tokio::test]
     async fn without_a_mail_server_emails_wait_and_an_unreachable_one_is_retried() {
-        store::testing::on_each_backend(|db| async move {
-            store::demo::seed(&db).await.unwrap();
+        fixtures::testing::on_each_backend(|db| async move {
+            fixtures::demo::seed(&db).await.unwrap();
             let demo_emails = async |db: &Db| {
                 let mut tx = db.read().await.unwrap();
                 let emails: Vec<_> = store::outbox::recent(&mut tx, 100)
@@ -760,8 +760,8 @@ mod tests {
     /// for it; the worker issues it (once, whichever instance runs it).
     #[tokio::test]
     async fn a_signed_contract_releases_its_waiting_invoices() {
-        store::testing::on_each_backend(|db| async move {
-            store::demo::seed(&db).await.unwrap();
+        fixtures::testing::on_each_backend(|db| async move {
+            fixtures::demo::seed(&db).await.unwrap();
             let actor = store::Actor::system("test");
             let mut tx = db.begin().await.unwrap();
             let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")

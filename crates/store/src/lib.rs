@@ -6,7 +6,6 @@ pub mod audit;
 pub mod backup;
 pub mod bank_accounts;
 pub mod bank_postings;
-pub mod bench_data;
 pub mod brouillard;
 pub mod clock;
 pub mod companies;
@@ -16,7 +15,6 @@ pub mod cra_reports;
 pub mod cras;
 pub mod credentials;
 pub mod db;
-pub mod demo;
 pub mod documents;
 pub mod dunning;
 pub mod einvoicing;
@@ -41,7 +39,6 @@ pub mod scope;
 pub mod search;
 pub mod sessions;
 pub mod statements;
-pub mod testing;
 pub mod throttle;
 pub mod users;
 
@@ -133,14 +130,17 @@ pub(crate) fn map_unique(e: sqlx::Error, rules: &[(&str, &'static str)]) -> Erro
 pub(crate) const MAX_BINDS: usize = 250;
 
 /// How many rows of `binds_per_row` parameters fit in one statement.
-pub(crate) fn rows_per_statement(binds_per_row: usize) -> usize {
+/// Public for code outside this crate that batches its own statements the
+/// same way (the bench data of the `fixtures` crate).
+pub fn rows_per_statement(binds_per_row: usize) -> usize {
     (MAX_BINDS / binds_per_row).max(1)
 }
 
 /// The `VALUES` list of a multi-row statement: `rows` copies of `row`, a
 /// row template where each `?` stands for a bound parameter, numbered `$1`,
-/// `$2`, … across the rows (`row` holds no other `?`).
-pub(crate) fn values_list(row: &str, rows: usize) -> String {
+/// `$2`, … across the rows (`row` holds no other `?`). Public for the same
+/// reason as [`rows_per_statement`].
+pub fn values_list(row: &str, rows: usize) -> String {
     let mut out = String::with_capacity((row.len() + 16) * rows);
     let mut n = 0;
     for i in 0..rows {

@@ -2,8 +2,8 @@
 
 use domain::ids::ApiTokenId;
 use domain::role::Role;
+use fixtures::testing::on_each_backend;
 use store::api_tokens::{self, PREFIX};
-use store::testing::on_each_backend;
 use store::users::User;
 use store::{Db, Error};
 

@@ -1,6 +1,6 @@
 //! Online SQLite copies.
 
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Error};
 
 use crate::support::{count, create_company};

@@ -3,14 +3,14 @@
 //! close wrote can be written again into it, one by one or in batches.
 
 use domain::calendar::YearMonth;
-use store::bench_data::{CLOSE_TABLES, Written};
+use fixtures::bench_data::{CLOSE_TABLES, Written};
+use fixtures::testing::{TestDb, postgres_skipped};
 use store::invoicing::close::{Close, run};
-use store::testing::{TestDb, postgres_skipped};
 use store::{Actor, Db};
 
 async fn counts(db: &Db) -> Vec<(&'static str, i64)> {
     let mut tx = db.read().await.unwrap();
-    let c = store::bench_data::row_counts(&mut tx, &CLOSE_TABLES)
+    let c = fixtures::bench_data::row_counts(&mut tx, &CLOSE_TABLES)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -25,14 +25,14 @@ async fn floor_round_trip(t: TestDb) {
         issue_date: today,
     };
     let mut tx = db.begin().await.unwrap();
-    let fixture = store::bench_data::validated_cras_for_close(&mut tx, 3, c.period)
+    let fixture = fixtures::bench_data::validated_cras_for_close(&mut tx, 3, c.period)
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let one = store::bench_data::snapshot(&mut db, &t.url, 2)
+    let one = fixtures::bench_data::snapshot(&mut db, &t.url, 2)
         .await
         .unwrap();
-    let batched = store::bench_data::snapshot(&mut db, &t.url, 2)
+    let batched = fixtures::bench_data::snapshot(&mut db, &t.url, 2)
         .await
         .unwrap();
     let before = counts(&db).await;
@@ -51,10 +51,10 @@ async fn floor_round_trip(t: TestDb) {
     let after = counts(&db).await;
     let mut tx = db.read().await.unwrap();
     let written = Written::read(&mut tx, since).await.unwrap();
-    let numbers = store::bench_data::issued_numbers(&mut tx, &fixture.missions)
+    let numbers = fixtures::bench_data::issued_numbers(&mut tx, &fixture.missions)
         .await
         .unwrap();
-    let sequence = store::bench_data::issued_sequence(&mut tx, "FA", today.year())
+    let sequence = fixtures::bench_data::issued_sequence(&mut tx, "FA", today.year())
         .await
         .unwrap();
     tx.commit().await.unwrap();

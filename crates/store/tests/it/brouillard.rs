@@ -9,7 +9,7 @@ use std::sync::Arc;
 use domain::calendar::YearMonth;
 use domain::ledger::{FiscalYear, Journal, Line, NewEntry};
 use domain::money::Money;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Error, brouillard, ledger};
 use time::Date;
 use time::macros::date;

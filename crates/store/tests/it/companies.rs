@@ -6,8 +6,8 @@ use domain::company::{CompanyInput, CompanyKind};
 use domain::identifiers::{Email, Iban, Siren, Siret, VatNumber};
 use domain::ids::{CompanyId, UserId};
 use domain::paging::PageRequest;
+use fixtures::testing::on_each_backend;
 use store::companies::{self, Company, CompanyFilter};
-use store::testing::on_each_backend;
 use store::{Db, Error, Scope};
 
 use crate::support::{actor, company_data, count, create_company, create_company_with};

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use fixtures::testing::on_each_backend;
 use store::companies;
-use store::testing::on_each_backend;
 use tokio::sync::Barrier;
 
 use crate::support::{actor, company_data, count};

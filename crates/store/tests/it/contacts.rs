@@ -3,8 +3,8 @@
 use domain::contact::{ContactData, ContactInput, ContactRole};
 use domain::ids::{CompanyId, ContactId, UserId};
 use domain::paging::PageRequest;
+use fixtures::testing::on_each_backend;
 use store::contacts::{self, Contact, ContactFilter};
-use store::testing::on_each_backend;
 use store::{Db, Error, Scope};
 
 use crate::support::{actor, count, create_company};

@@ -4,7 +4,7 @@
 
 use domain::contract::{ContractInput, ContractInvoicing, InvoiceGrouping};
 use domain::ids::ContractId;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Error, Scope};
 
 use crate::support::{actor, create_company};
@@ -120,7 +120,7 @@ async fn the_grouping_stays_while_an_invoice_is_open() {
     on_each_backend(|db| async move {
         // The demo, stopped before its key-account chain: two months of
         // Camille's at Clientis wait for the contract's signature.
-        store::demo::seed_stage(&db, store::demo::Stage::BeforeBilling)
+        fixtures::demo::seed_stage(&db, fixtures::demo::Stage::BeforeBilling)
             .await
             .unwrap();
         let k = clientis_contract(&db).await;

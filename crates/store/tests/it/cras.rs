@@ -5,8 +5,8 @@
 use domain::calendar::YearMonth;
 use domain::cra::{Activity, Cell, CraStatus};
 use domain::ids::CraId;
+use fixtures::testing::on_each_backend;
 use store::cras::{self, Entry, Via};
-use store::testing::on_each_backend;
 use store::users::User;
 use store::{Actor, Db, Error, Scope};
 
@@ -58,7 +58,7 @@ async fn status(db: &Db, id: CraId) -> CraStatus {
 #[tokio::test]
 async fn the_demo_months_went_through_all_three() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let camille = user(&db, "camille.martin@stafforia.example").await;
         let now = current();
         assert_eq!(
@@ -116,7 +116,7 @@ async fn the_demo_months_went_through_all_three() {
 #[tokio::test]
 async fn order_is_mandatory_and_a_locked_report_reopens_as_a_new_version() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let camille = user(&db, "camille.martin@stafforia.example").await;
         let manager = user(&db, "delivery@stafforia.example").await;
         let sophie = user(&db, "sophie.bernard@clientis.example").await;
@@ -228,7 +228,7 @@ async fn order_is_mandatory_and_a_locked_report_reopens_as_a_new_version() {
 #[tokio::test]
 async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let camille = user(&db, "camille.martin@stafforia.example").await;
         let id = cra_of(&db, &camille, current()).await;
         let mut tx = db.begin().await.unwrap();
@@ -269,7 +269,7 @@ async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
 #[tokio::test]
 async fn bad_grids_are_refused_and_nothing_is_written() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let lucas = user(&db, "lucas.petit@stafforia.example").await;
         let month = current().prev();
         let id = cra_of(&db, &lucas, month).await;
@@ -344,7 +344,7 @@ async fn bad_grids_are_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn each_sees_only_his_own() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let camille = user(&db, "camille.martin@stafforia.example").await;
         let lucas = user(&db, "lucas.petit@stafforia.example").await;
         let sophie = user(&db, "sophie.bernard@clientis.example").await;
@@ -383,7 +383,7 @@ async fn each_sees_only_his_own() {
 #[tokio::test]
 async fn leave_cannot_rewrite_a_signed_month() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let camille = user(&db, "camille.martin@stafforia.example").await;
         let month = current().prev();
         let day = domain::cra::WorkPattern::default().working_days(month)[5];

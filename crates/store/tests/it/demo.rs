@@ -5,10 +5,10 @@ use std::collections::HashSet;
 use domain::identifiers::{Iban, Siren, VatNumber};
 use domain::paging::PageRequest;
 use domain::role::Role;
+use fixtures::demo::{self, DEMO_PASSWORD};
+use fixtures::testing::on_each_backend;
 use store::companies::{self, CompanyFilter};
 use store::credentials::verify_password;
-use store::demo::{self, DEMO_PASSWORD};
-use store::testing::on_each_backend;
 use store::users::{self, UserFilter};
 use store::{Db, Scope};
 

@@ -8,8 +8,8 @@
 
 use domain::Money;
 use domain::dunning::{LevelInput, penalty};
+use fixtures::testing::on_each_backend;
 use store::dunning::{self, EmailState, PauseTarget, SettingsInput};
-use store::testing::on_each_backend;
 use store::{Db, Error, on_tx};
 use time::{Date, Duration};
 
@@ -22,7 +22,7 @@ fn today() -> Date {
 /// The demo, every invoice due in 60 days; returns the first issued
 /// invoice (id, client id, outstanding), made `late` days late.
 async fn late_invoice(db: &Db, late: i64) -> (String, String, Money) {
-    store::demo::seed(db).await.unwrap();
+    fixtures::demo::seed(db).await.unwrap();
     let mut tx = db.begin().await.unwrap();
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $1"

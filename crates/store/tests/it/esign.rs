@@ -7,8 +7,8 @@ use domain::esign::{
     DocumentKind, LinkRefusal, RequestStatus, SignerData, SignerStatus, verify_chain,
 };
 use domain::identifiers::Email;
+use fixtures::testing::on_each_backend;
 use store::esign::{Decision, Origin, Outcome};
-use store::testing::on_each_backend;
 use store::{Db, Scope, Tx};
 use time::Duration;
 

@@ -26,9 +26,9 @@ use domain::ids::MissionId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::mission::Tjm;
 use domain::rates::Amendment;
+use fixtures::testing::on_each_backend;
 use store::invoicing::CreditSelection;
 use store::invoicing::facturx;
-use store::testing::on_each_backend;
 use store::{Db, Error, Scope};
 use time::macros::date;
 
@@ -146,7 +146,7 @@ async fn write_all(db: &Db, dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)
 #[tokio::test]
 async fn the_demo_invoices_pass_the_external_validators() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let dir = scratch();
         let (mut xmls, pdfs) = write_all(&db, &dir).await;
         assert_eq!(xmls.len(), 3, "the demo issues three invoices");

@@ -6,7 +6,7 @@
 use domain::fec::check::{self, Options};
 use domain::ledger::{FiscalYear, Journal, Line, NewEntry};
 use domain::money::Money;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, ledger};
 use time::Date;
 use time::macros::date;

@@ -12,10 +12,10 @@ use domain::cra::{Activity, Cell, Half};
 use domain::identifiers::Siren;
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::money::Money;
+use fixtures::testing::on_each_backend;
 use store::invoicing::close::{self, Close, Summary};
 use store::invoicing::credit::BilledDay;
 use store::invoicing::{CreditSelection, read};
-use store::testing::on_each_backend;
 use store::{Db, Error, Scope};
 use time::macros::date;
 use time::{Date, Month};
@@ -813,7 +813,7 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
 #[tokio::test]
 async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let today = store::today();
         let current = YearMonth::of(today);
         let (first, second) = (current.prev().prev(), current.prev());
@@ -893,7 +893,7 @@ async fn the_demo_accrues_two_months_then_issues_them_at_the_signature() {
 #[tokio::test]
 async fn the_demo_can_stop_before_the_key_account_chain() {
     on_each_backend(|db| async move {
-        store::demo::seed_stage(&db, store::demo::Stage::BeforeBilling)
+        fixtures::demo::seed_stage(&db, fixtures::demo::Stage::BeforeBilling)
             .await
             .unwrap();
         let mut tx = db.read().await.unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use domain::calendar::YearMonth;
 use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Error, ledger};
 use time::Date;
 use time::macros::date;

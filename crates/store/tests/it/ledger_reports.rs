@@ -7,7 +7,7 @@ use domain::ids::CompanyId;
 use domain::ledger::{Journal, Line, NewEntry, PeriodStatus};
 use domain::ledger_reports::{AccountLedger, AccountPrefix, DateRange, LedgerQuery};
 use domain::money::Money;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Error, ledger, ledger_reports};
 use time::Date;
 use time::macros::date;

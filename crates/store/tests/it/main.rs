@@ -1,6 +1,6 @@
 //! Integration tests of the store: every test that touches a database runs
 //! its body on a fresh SQLite file and on a fresh PostgreSQL database
-//! (`store::testing::on_each_backend`).
+//! (`fixtures::testing::on_each_backend`).
 
 mod support;
 

@@ -122,7 +122,7 @@ async fn outstanding(db: &Db, client: CompanyId) -> Vec<(String, i64)> {
 
 #[tokio::test]
 async fn bank_accounts_check_their_iban_and_post_to_512() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let id = bank(&db).await;
         let mut tx = db.begin().await.unwrap();
         let b = bank_accounts::get(&mut tx, &id).await.unwrap();
@@ -200,7 +200,7 @@ async fn bank_accounts_check_their_iban_and_post_to_512() {
 
 #[tokio::test]
 async fn two_partial_payments_settle_the_invoice_and_move_all_its_vat() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
         let inv = &ids[0];
         let total = gross(&db, inv).await;
@@ -295,7 +295,7 @@ async fn two_partial_payments_settle_the_invoice_and_move_all_its_vat() {
 
 #[tokio::test]
 async fn an_overpayment_is_kept_as_credit_and_settles_the_next_invoice() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let (client, ids) = billed(
             &db,
             &[
@@ -371,7 +371,7 @@ async fn an_overpayment_is_kept_as_credit_and_settles_the_next_invoice() {
 
 #[tokio::test]
 async fn bad_payments_are_refused_with_nothing_written() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
         let inv = &ids[0];
         let total = gross(&db, inv).await;
@@ -482,7 +482,7 @@ async fn bad_payments_are_refused_with_nothing_written() {
 /// already made due.
 #[tokio::test]
 async fn a_credit_note_after_payment_takes_back_vat_already_due() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
         let inv = &ids[0];
         let total = gross(&db, inv).await;
@@ -540,7 +540,7 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
 /// and a cancellation dated before the receipt are refused.
 #[tokio::test]
 async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_reported() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
         let inv = &ids[0];
         let total = gross(&db, inv).await;

@@ -7,7 +7,7 @@ use domain::ids::CompanyId;
 use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
 use domain::receivables::Bucket;
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Db, Tx, ledger, on_tx, receivables};
 use time::Date;
 use time::macros::date;
@@ -472,7 +472,7 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
     use store::bank_accounts::BankAccountInput;
     use store::payments::{NewAllocation, NewPayment};
     on_each_backend(|db| async move {
-        store::demo::seed(&db).await.unwrap();
+        fixtures::demo::seed(&db).await.unwrap();
         let today = store::today();
         let mut tx = db.begin().await.unwrap();
         let bank = store::bank_accounts::create(

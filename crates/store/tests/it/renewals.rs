@@ -7,8 +7,8 @@ use std::time::Duration as StdDuration;
 use domain::mission::MissionInput;
 use domain::renewal::{AlertKind, alerts_due};
 use domain::role::Role;
+use fixtures::testing::on_each_backend;
 use store::renewals::{self, ScanReport};
-use store::testing::on_each_backend;
 use store::{Db, Scope};
 use time::{Date, Duration};
 

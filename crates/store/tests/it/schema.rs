@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::{Backend, Db};
 
 use crate::support::count;
@@ -177,7 +177,7 @@ async fn both_backends_have_the_same_tables_and_columns() {
             assert_eq!(sqlite.indexes, postgres.indexes, "indexes differ");
             assert_eq!(sqlite, postgres);
         }
-        [(Backend::Sqlite, _)] if store::testing::postgres_skipped() => {}
+        [(Backend::Sqlite, _)] if fixtures::testing::postgres_skipped() => {}
         other => panic!(
             "expected one schema per backend, got {:?}",
             other.iter().map(|(b, _)| b.name()).collect::<Vec<_>>()

@@ -1,8 +1,8 @@
 //! Sessions: hashed tokens, expiry, deactivated accounts, flash messages and sign-outs.
 
 use domain::role::Role;
+use fixtures::testing::on_each_backend;
 use store::sessions;
-use store::testing::on_each_backend;
 use store::{Db, now};
 use time::{Duration, OffsetDateTime};
 

@@ -55,7 +55,7 @@ fn camt_with(from: &str, to: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn camt053_imports_once_and_duplicates_are_refused() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let done = import(&db, &b, "releve-novembre.xml", CAMT, &Format::Camt053)
             .await
@@ -131,7 +131,7 @@ async fn camt053_imports_once_and_duplicates_are_refused() {
 
 #[tokio::test]
 async fn malformed_files_name_the_line_and_nothing_is_written() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let bad = camt_with(
             "<Amt Ccy=\"EUR\">8500.00</Amt>",
@@ -198,7 +198,7 @@ async fn malformed_files_name_the_line_and_nothing_is_written() {
 
 #[tokio::test]
 async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let mapping = CsvMapping::french_bank();
         let done = import(
@@ -252,7 +252,7 @@ async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
 
 #[tokio::test]
 async fn an_accepted_suggestion_becomes_a_payment_once() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let (client, ids) = billed(&db, &[(OCTOBER(), date!(2026 - 11 - 02))]).await;
         let mut tx = db.read().await.unwrap();
@@ -371,7 +371,7 @@ async fn second_bank(db: &Db, iban: &str, other_id: &str) -> String {
 
 #[tokio::test]
 async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let done = import(&db, &b, "releves-decembre.xml", MULTI, &Format::Camt053)
             .await
@@ -470,7 +470,7 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
 
 #[tokio::test]
 async fn a_movement_twice_in_one_file_is_refused_as_such() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         // The second day's statement repeats the first day's transfer.
         let text = std::str::from_utf8(MULTI).unwrap();
@@ -510,7 +510,7 @@ async fn a_movement_twice_in_one_file_is_refused_as_such() {
 
 #[tokio::test]
 async fn a_latin1_statement_by_domestic_number_with_a_batch_sharing_its_reference() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let done = import(&db, &b, "lcl.xml", LATIN1, &Format::Camt053)
             .await
@@ -568,7 +568,7 @@ async fn a_latin1_statement_by_domestic_number_with_a_batch_sharing_its_referenc
 /// account's identifiers, never taken silently into another account.
 #[tokio::test]
 async fn an_account_given_by_another_id_is_never_taken_silently() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let other = camt_with(
             "<IBAN>FR7630004000031234567890143</IBAN>",
@@ -633,7 +633,7 @@ async fn an_account_given_by_another_id_is_never_taken_silently() {
 
 #[tokio::test]
 async fn csv_labels_on_several_lines_in_iso_8859_15() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let b = bank(&db).await;
         let mapping = CsvMapping {
             date: domain::bank_statement::Column::Name("Date opération".into()),

@@ -1,6 +1,6 @@
 //! Login throttling per account and per address, within a sliding window.
 
-use store::testing::on_each_backend;
+use fixtures::testing::on_each_backend;
 use store::throttle::{self, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, WINDOW};
 use store::{Db, now};
 use time::Duration;

@@ -5,8 +5,8 @@ use domain::ids::CompanyId;
 use domain::paging::PageRequest;
 use domain::role::Role;
 use domain::user::{Password, UserInput};
+use fixtures::testing::on_each_backend;
 use store::credentials::verify_password;
-use store::testing::on_each_backend;
 use store::users::{self, User, UserFilter};
 use store::{Db, Error};
 

@@ -12,7 +12,7 @@ use crate::harness::{TestApp, on_each_backend};
 async fn validated_reports(t: &TestApp) {
     let month = YearMonth::of(store::today()).prev();
     let mut tx = t.db.begin().await.unwrap();
-    let f = store::bench_data::client_validated_cras(&mut tx, 3, month)
+    let f = fixtures::bench_data::client_validated_cras(&mut tx, 3, month)
         .await
         .unwrap();
     let v = store::cras::validate(&mut tx, &store::Actor::system("test"), &f.reports)

@@ -62,11 +62,11 @@ pub struct Browser {
 
 impl TestApp {
     pub async fn new(db: Db) -> TestApp {
-        TestApp::with_stage(db, store::demo::Stage::Full).await
+        TestApp::with_stage(db, fixtures::demo::Stage::Full).await
     }
 
-    pub async fn with_stage(db: Db, stage: store::demo::Stage) -> TestApp {
-        store::demo::seed_stage(&db, stage)
+    pub async fn with_stage(db: Db, stage: fixtures::demo::Stage) -> TestApp {
+        fixtures::demo::seed_stage(&db, stage)
             .await
             .expect("demo data");
         let app = web::app(AppState::new(db.clone(), WebConfig::default()));
@@ -364,7 +364,7 @@ where
     F: Fn(TestApp) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    store::testing::on_each_backend(move |db| {
+    fixtures::testing::on_each_backend(move |db| {
         let body = body.clone();
         async move { body(TestApp::new(db).await).await }
     })
@@ -378,9 +378,9 @@ where
     F: Fn(TestApp) -> Fut + Send + Sync + Clone + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    store::testing::on_each_backend(move |db| {
+    fixtures::testing::on_each_backend(move |db| {
         let body = body.clone();
-        async move { body(TestApp::with_stage(db, store::demo::Stage::BeforeBilling).await).await }
+        async move { body(TestApp::with_stage(db, fixtures::demo::Stage::BeforeBilling).await).await }
     })
     .await
 }
