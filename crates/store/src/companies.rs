@@ -193,11 +193,7 @@ pub async fn update(
 /// companies of their missions once missions exist; until then, none.
 macro_rules! scoped {
     ($head:literal, $tail:literal) => {
-        concat!(
-            $head,
-            " AND (CAST($1 AS TEXT) IS NULL OR id = $1) AND CAST($2 AS TEXT) IS NULL ",
-            $tail
-        )
+        concat!($head, " AND ", crate::scope_clause!(companies), $tail)
     };
 }
 
@@ -207,7 +203,8 @@ macro_rules! select_companies {
             "SELECT id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2, postcode, \
              city, country, email, phone, iban, key_account, notes, created_at, updated_at FROM companies WHERE ",
             $where,
-            " AND (CAST($1 AS TEXT) IS NULL OR id = $1) AND CAST($2 AS TEXT) IS NULL ",
+            " AND ",
+            crate::scope_clause!(companies),
             $tail
         )
     };

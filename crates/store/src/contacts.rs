@@ -92,7 +92,8 @@ macro_rules! select_contacts {
              p.job_title, p.role, p.notes, p.created_at, p.updated_at \
              FROM contacts p JOIN companies c ON c.id = p.company_id WHERE ",
             $where,
-            " AND (CAST($1 AS TEXT) IS NULL OR p.company_id = $1) AND CAST($2 AS TEXT) IS NULL ",
+            " AND ",
+            crate::scope_clause!(contacts),
             $tail
         )
     };
@@ -202,7 +203,8 @@ pub async fn list(
     let count_sql = concat!(
         "SELECT COUNT(*) FROM contacts p WHERE (CAST($3 AS TEXT) IS NULL OR p.search_key LIKE $3 ESCAPE '\\') \
          AND (CAST($4 AS TEXT) IS NULL OR p.company_id = $4)",
-        " AND (CAST($1 AS TEXT) IS NULL OR p.company_id = $1) AND CAST($2 AS TEXT) IS NULL"
+        " AND ",
+        crate::scope_clause!(contacts)
     );
     let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(count_sql)
         .bind(scope.company())
@@ -236,7 +238,10 @@ pub async fn list(
 }
 
 pub async fn count(tx: &mut Tx, scope: Scope) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM contacts p WHERE (CAST($1 AS TEXT) IS NULL OR p.company_id = $1) AND CAST($2 AS TEXT) IS NULL";
+    let sql = concat!(
+        "SELECT COUNT(*) FROM contacts p WHERE ",
+        crate::scope_clause!(contacts)
+    );
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(scope.company())
         .bind(scope.own_user())

@@ -100,8 +100,8 @@ macro_rules! select_contracts {
              k.invoice_grouping, k.issue_at_close \
              FROM client_contracts k JOIN companies c ON c.id = k.client_id WHERE ",
             $where,
-            " AND (CAST($1 AS TEXT) IS NULL OR k.client_id = $1) \
-             AND (CAST($2 AS TEXT) IS NULL OR k.id IN (SELECT client_contract_id FROM missions WHERE consultant_id = $2)) ",
+            " AND ",
+            crate::scope_clause!(contracts),
             $tail
         )
     };

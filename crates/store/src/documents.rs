@@ -107,8 +107,8 @@ macro_rules! select_documents {
               ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS request_status \
              FROM documents d WHERE ",
             $where,
-            " AND (CAST($1 AS TEXT) IS NULL OR d.client_id = $1) \
-             AND (CAST($2 AS TEXT) IS NULL OR d.consultant_id = $2) ",
+            " AND ",
+            crate::scope_clause!(documents),
             $tail
         )
     };

@@ -152,6 +152,8 @@ impl TryFrom<Row> for LeaveRequest {
     }
 }
 
+/// Leave rows in the scope (`scope_clause!(leave)`: `$1` company, `$2`
+/// the person); the caller's own conditions start at `$3`.
 macro_rules! select_leave {
     ($where:literal) => {
         concat!(
@@ -159,17 +161,17 @@ macro_rules! select_leave {
                l.end_date, l.end_half, l.half_days, l.status, l.comment, d.display_name AS decided_by,
                l.decided_at, l.decision_note, l.created_at
              FROM leave_requests l JOIN users u ON u.id = l.user_id LEFT JOIN users d ON d.id = l.decided_by
-             WHERE (CAST($1 AS TEXT) IS NULL OR l.user_id = $1) AND ",
+             WHERE ",
+            crate::scope_clause!(leave),
+            " AND ",
             $where
         )
     };
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: LeaveRequestId) -> Result<LeaveRequest> {
-    if matches!(scope, Scope::Company(_)) {
-        return Err(Error::NotFound);
-    }
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!("l.id = $2"))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!("l.id = $3"))
+        .bind(scope.company())
         .bind(scope.own_user())
         .bind(id.to_string())
         .fetch_optional(c)
@@ -184,14 +186,12 @@ pub struct Filter {
 }
 
 pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter) -> Result<Vec<LeaveRequest>> {
-    if matches!(scope, Scope::Company(_)) {
-        return Ok(Vec::new());
-    }
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(select_leave!(
-        "(CAST($2 AS TEXT) IS NULL OR l.user_id = $2) AND (CAST($3 AS TEXT) IS NULL OR l.status = $3)
+        "(CAST($3 AS TEXT) IS NULL OR l.user_id = $3) AND (CAST($4 AS TEXT) IS NULL OR l.status = $4)
          ORDER BY l.start_date DESC LIMIT 500"
     ))
+    .bind(scope.company())
     .bind(scope.own_user())
     .bind(f.user.map(|u| u.to_string()))
     .bind(f.status.map(|s| s.as_str()))
@@ -348,9 +348,10 @@ async fn live_between(
     to: Date,
 ) -> Result<Vec<LeaveRequest>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!(
-        "l.status IN ('requested', 'approved') AND l.start_date <= $3 AND l.end_date >= $2
+        "l.status IN ('requested', 'approved') AND l.start_date <= $4 AND l.end_date >= $3
          ORDER BY l.start_date"
     ))
+    .bind(None::<String>)
     .bind(user.to_string())
     .bind(from)
     .bind(to)
@@ -513,8 +514,9 @@ pub(crate) async fn approved_halves(
     pattern: WorkPattern,
 ) -> Result<Vec<Slot>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!(
-        "l.status = 'approved' AND l.start_date <= $3 AND l.end_date >= $2"
+        "l.status = 'approved' AND l.start_date <= $4 AND l.end_date >= $3"
     ))
+    .bind(None::<String>)
     .bind(user.to_string())
     .bind(month.first_day())
     .bind(month.last_day())

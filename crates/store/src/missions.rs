@@ -141,7 +141,8 @@ macro_rules! select_missions {
              FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id \
              JOIN users b ON b.id = m.business_manager_id WHERE ",
             $where,
-            " AND (CAST($1 AS TEXT) IS NULL OR m.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR m.consultant_id = $2) ",
+            " AND ",
+            crate::scope_clause!(missions),
             $tail
         )
     };
@@ -499,7 +500,8 @@ pub async fn list(
          AND (CAST($4 AS TEXT) IS NULL OR m.status = $4) AND (CAST($5 AS TEXT) IS NULL OR m.client_id = $5) \
          AND (CAST($6 AS TEXT) IS NULL OR m.consultant_id = $6) AND ($7 IS NULL OR m.end_date >= $7) \
          AND ($8 IS NULL OR m.end_date <= $8)",
-        " AND (CAST($1 AS TEXT) IS NULL OR m.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR m.consultant_id = $2)"
+        " AND ",
+        crate::scope_clause!(missions)
     ))
     .bind(scope.company())
     .bind(scope.own_user())

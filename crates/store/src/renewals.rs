@@ -283,20 +283,21 @@ pub async fn upcoming(
     days: i64,
 ) -> Result<Vec<RenewalLine>> {
     let rows: Vec<LineRow> = on_tx!(tx, |c| {
-        sqlx::query_as(
+        sqlx::query_as(concat!(
         "SELECT m.id, m.title, c.name AS client_name, u.display_name AS consultant_name, b.display_name AS bm_name,
                 m.end_date, r.status, r.note
          FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id
          JOIN users b ON b.id = m.business_manager_id
          LEFT JOIN renewals r ON r.mission_id = m.id AND r.end_date = m.end_date
-         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $1 AND m.end_date <= $2
-           AND (CAST($3 AS TEXT) IS NULL OR m.client_id = $3) AND (CAST($4 AS TEXT) IS NULL OR m.consultant_id = $4)
-         ORDER BY m.end_date, m.id"
-    )
-    .bind(today)
-    .bind(today + Duration::days(days))
+         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $3 AND m.end_date <= $4
+           AND ",
+        crate::scope_clause!(missions),
+        " ORDER BY m.end_date, m.id"
+    ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(today)
+    .bind(today + Duration::days(days))
     .fetch_all(c)
     .await
     })?;

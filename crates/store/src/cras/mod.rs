@@ -89,7 +89,8 @@ impl TryFrom<Row> for Cra {
     }
 }
 
-/// A client contact sees a report when one of its missions is his company's.
+/// A client contact sees a report when one of its missions is his company's
+/// (`scope_clause!(cras)`: `$1` company, `$2` consultant).
 macro_rules! select_cras {
     ($where:literal) => {
         concat!(
@@ -97,10 +98,9 @@ macro_rules! select_cras {
                r.month, r.version, r.status, r.comment, r.rejection_reason, r.signed_at, r.client_validated_at,
                r.validated_at, v.display_name AS validated_by, r.updated_at
              FROM cras r JOIN users u ON u.id = r.consultant_id LEFT JOIN users v ON v.id = r.validated_by
-             WHERE (CAST($1 AS TEXT) IS NULL OR r.consultant_id = $1)
-               AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a
-                     WHERE a.cra_id = r.id AND a.client_id = $2))
-               AND ",
+             WHERE ",
+            crate::scope_clause!(cras),
+            " AND ",
             $where
         )
     };
@@ -309,8 +309,8 @@ pub async fn missions_in(
 
 async fn fetch(tx: &mut Tx, scope: Scope, id: CraId) -> Result<Cra> {
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_cras!("r.id = $3"))
-        .bind(scope.own_user())
         .bind(scope.company())
+        .bind(scope.own_user())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;

@@ -102,31 +102,32 @@ pub async fn attachment(
 /// Reports with their day counts, filtered and scoped like `select_cras!`.
 /// A client's list carries no free text: the comment and the reason a
 /// report was sent back may speak of another client (see `get`).
-const SELECT_CRAS_WITH_TOTALS: &str = "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
+const SELECT_CRAS_WITH_TOTALS: &str = concat!(
+    "SELECT r.id, r.consultant_id, u.display_name AS consultant_name, u.email AS consultant_email,
                r.month, r.version, r.status,
-               CASE WHEN CAST($2 AS TEXT) IS NULL THEN r.comment END AS comment,
-               CASE WHEN CAST($2 AS TEXT) IS NULL THEN r.rejection_reason END AS rejection_reason,
+               CASE WHEN CAST($1 AS TEXT) IS NULL THEN r.comment END AS comment,
+               CASE WHEN CAST($1 AS TEXT) IS NULL THEN r.rejection_reason END AS rejection_reason,
                r.signed_at, r.client_validated_at,
                r.validated_at, v.display_name AS validated_by, r.updated_at,
-               CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' AND (CAST($2 AS TEXT) IS NULL
-                   OR s.mission_id IN (SELECT m.id FROM missions m WHERE m.client_id = $2)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
-               CAST(COALESCE(SUM(CASE WHEN s.activity = 'leave' AND CAST($2 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS leave,
-               CAST(COALESCE(SUM(CASE WHEN s.activity NOT IN ('mission', 'leave') AND CAST($2 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS other,
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'mission' AND (CAST($1 AS TEXT) IS NULL
+                   OR s.mission_id IN (SELECT m.id FROM missions m WHERE m.client_id = $1)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS billable,
+               CAST(COALESCE(SUM(CASE WHEN s.activity = 'leave' AND CAST($1 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS leave,
+               CAST(COALESCE(SUM(CASE WHEN s.activity NOT IN ('mission', 'leave') AND CAST($1 AS TEXT) IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS other,
                CAST((SELECT COUNT(*) FROM cra_client_approvals a WHERE a.cra_id = r.id AND a.approved_at IS NULL
-                   AND (CAST($2 AS TEXT) IS NULL OR a.client_id = $2)) AS BIGINT) AS waiting
+                   AND (CAST($1 AS TEXT) IS NULL OR a.client_id = $1)) AS BIGINT) AS waiting
              FROM cras r JOIN users u ON u.id = r.consultant_id LEFT JOIN users v ON v.id = r.validated_by
              LEFT JOIN cra_slots s ON s.cra_id = r.id
-             WHERE (CAST($1 AS TEXT) IS NULL OR r.consultant_id = $1)
-               AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a
-                     WHERE a.cra_id = r.id AND a.client_id = $2))
-               AND (CAST($3 AS TEXT) IS NULL OR r.month = $3)
+             WHERE ",
+    crate::scope_clause!(cras),
+    " AND (CAST($3 AS TEXT) IS NULL OR r.month = $3)
                AND (CAST($4 AS TEXT) IS NULL OR r.status = $4)
                AND (CAST($5 AS TEXT) IS NULL OR r.consultant_id = $5)
                AND r.status <> 'superseded'
              GROUP BY r.id, r.consultant_id, u.display_name, u.email, r.month, r.version, r.status, r.comment,
                r.rejection_reason, r.signed_at, r.client_validated_at, r.validated_at, v.display_name, r.updated_at
              ORDER BY r.month DESC, u.display_name
-             LIMIT $6";
+             LIMIT $6"
+);
 
 /// A line of the list pages.
 #[derive(Debug, Clone, Serialize)]
@@ -156,8 +157,8 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
         waiting: i64,
     }
     let rows: Vec<S> = on_tx!(tx, |c| sqlx::query_as(SELECT_CRAS_WITH_TOTALS)
-        .bind(scope.own_user())
         .bind(scope.company())
+        .bind(scope.own_user())
         .bind(f.month.map(|m| m.to_string()))
         .bind(f.status.map(|s| s.as_str()))
         .bind(f.consultant.map(|u| u.to_string()))
@@ -182,11 +183,11 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
 pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<Cra>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_cras!(
         "r.status = 'signed' AND EXISTS (SELECT 1 FROM cra_client_approvals p
-           WHERE p.cra_id = r.id AND p.client_id = $2 AND p.approved_at IS NULL)
+           WHERE p.cra_id = r.id AND p.client_id = $1 AND p.approved_at IS NULL)
          ORDER BY r.month, u.display_name"
     ))
-    .bind(None::<String>)
     .bind(company.to_string())
+    .bind(None::<String>)
     .fetch_all(c)
     .await)?;
     // A client's queue carries no free text, as in `list`.
