@@ -1,6 +1,6 @@
-//! Client commercial contracts and their signature status. Signing one emits
-//! a `contract_signed` domain event in the same transaction; invoicing
-//! consumes it to release the invoices waiting for that contract.
+//! Client commercial contracts and their signature status. Signing one
+//! queues, in the same transaction, the job that releases the invoices
+//! waiting for that contract (`invoicing::lock::RELEASE_JOB`).
 
 use domain::contract::{
     ContractData, ContractEvent, ContractInvoicing, ContractKind, ContractStatus, InvoiceGrouping,
@@ -13,8 +13,6 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, map_unique, now, on_tx};
-
-pub const SIGNED_EVENT: &str = "contract_signed";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Contract {
@@ -184,7 +182,8 @@ pub async fn for_client(tx: &mut Tx, scope: Scope, client: CompanyId) -> Result<
 }
 
 /// Moves a contract along its life (sent, signed, cancelled). Signing records
-/// who signed and whether on paper, and emits `contract_signed`.
+/// who signed and whether on paper, and queues the release of the invoices
+/// waiting for it.
 pub async fn apply(
     tx: &mut Tx,
     actor: &Actor,
@@ -220,7 +219,6 @@ pub async fn apply(
     .map(|r| r.rows_affected()))?;
     if next == ContractStatus::Signed {
         let payload = serde_json::json!({ "contract_id": id.to_string(), "client_id": before.data.client_id.to_string() });
-        emit(tx, SIGNED_EVENT, &id.to_string(), &payload).await?;
         // The invoices waiting for this signature go out from the job
         // runner, each in its own transaction (see invoicing::lock).
         crate::jobs::enqueue(
@@ -358,47 +356,4 @@ pub async fn of_mission(tx: &mut Tx, scope: Scope, mission: MissionId) -> Result
         Some(k) => Ok(Some(get(tx, scope, k).await?)),
         None => Ok(None),
     }
-}
-
-/// Appends a domain event in the caller's transaction.
-pub async fn emit(
-    tx: &mut Tx,
-    kind: &str,
-    aggregate: &str,
-    payload: &serde_json::Value,
-) -> Result<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO domain_events (id, kind, aggregate_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)"
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(kind)
-    .bind(aggregate)
-    .bind(payload.to_string())
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct DomainEvent {
-    pub id: String,
-    pub kind: String,
-    pub aggregate_id: String,
-    pub payload: String,
-    pub created_at: OffsetDateTime,
-}
-
-/// Events of a kind not yet consumed, oldest first.
-pub async fn pending_events(tx: &mut Tx, kind: &str) -> Result<Vec<DomainEvent>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
-        "SELECT id, kind, aggregate_id, payload, created_at FROM domain_events
-         WHERE kind = $1 AND consumed_at IS NULL ORDER BY created_at, id"
-    )
-    .bind(kind)
-    .fetch_all(c)
-    .await)?)
 }

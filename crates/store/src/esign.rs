@@ -828,7 +828,7 @@ async fn close(
 
 /// Everyone signed: the signed copy gets its signature page, the request
 /// closes, every signer is told, and a client contract becomes signed
-/// (which emits the event invoicing waits for).
+/// (which queues the release of the invoices waiting for it).
 async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<()> {
     close(tx, request, RequestEvent::Complete, None).await?;
     let lines: Vec<pdf::SignatureLine> = request

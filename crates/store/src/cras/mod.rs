@@ -27,9 +27,6 @@ pub use queries::*;
 pub use workflow::{Validated, Via, client_validate, reject, reopen, sign, validate};
 pub(crate) use workflow::{declined_by_link, signed_by_link};
 
-pub const VALIDATED_EVENT: &str = "cra_validated";
-pub const REOPENED_EVENT: &str = "cra_reopened";
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Cra {
     pub id: CraId,

@@ -446,8 +446,8 @@ pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Valid
         })?;
         done.extend(changed.iter().filter_map(|s| CraId::parse(s)));
     }
-    // The trail and the invoicing event, one multi-row insert each; their
-    // ids derive from the report's (a report is validated once per version).
+    // The trail, one multi-row insert; its ids derive from the report's (a
+    // report is validated once per version).
     for chunk in done.chunks(crate::rows_per_statement(5)) {
         let sql = format!(
             "INSERT INTO cra_events (id, cra_id, at, actor_id, actor_name, kind) VALUES {}",
@@ -462,22 +462,6 @@ pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Valid
                     .bind(at)
                     .bind(by.as_deref())
                     .bind(&actor.label);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
-        let sql = format!(
-            "INSERT INTO domain_events (id, kind, aggregate_id, payload, created_at) VALUES {}",
-            crate::values_list("(?, ?, ?, ?, ?)", chunk.len())
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for id in chunk {
-                q = q
-                    .bind(format!("{id}:validated"))
-                    .bind(VALIDATED_EVENT)
-                    .bind(id.to_string())
-                    .bind(serde_json::json!({ "cra_id": id.to_string() }).to_string())
-                    .bind(at);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
@@ -555,13 +539,6 @@ pub async fn reopen(tx: &mut Tx, actor: &Actor, id: CraId, reason: &str) -> Resu
         actor,
         "created",
         Some(&format!("version {} après réouverture", cra.version + 1)),
-    )
-    .await?;
-    crate::contracts::emit(
-        tx,
-        REOPENED_EVENT,
-        &new_id.to_string(),
-        &serde_json::json!({ "cra_id": new_id.to_string(), "previous_id": id.to_string() }),
     )
     .await?;
     outbox::queue(

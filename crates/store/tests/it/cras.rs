@@ -79,7 +79,7 @@ async fn the_demo_months_went_through_all_three() {
             CraStatus::Draft
         );
         let events: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM domain_events WHERE kind = 'cra_validated'"
+            "SELECT COUNT(*) FROM cra_events WHERE kind = 'validated'"
         )
         .fetch_one(c)
         .await)

@@ -167,10 +167,16 @@ async fn two_signers_sign_in_order_and_the_contract_becomes_signed() {
             .unwrap();
         assert_eq!(k.status, ContractStatus::Signed);
         assert_eq!(k.signed_by.as_deref(), Some("Sophie Bernard, Paul Durand"));
-        let events = store::contracts::pending_events(&mut tx, store::contracts::SIGNED_EVENT)
-            .await
-            .unwrap();
-        assert_eq!(events.len(), 1);
+        // The release of its invoices is queued, once.
+        let released: i64 = store::on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND dedupe_key = $2"
+        )
+        .bind(store::invoicing::lock::RELEASE_JOB)
+        .bind(format!("release:{}", k.id))
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        assert_eq!(released, 1);
         let signed = store::documents::bytes(&mut tx, &doc, true).await.unwrap();
         assert!(signed.starts_with(b"%PDF-1.7"));
         assert!(signed.len() > doc.size_bytes as usize);

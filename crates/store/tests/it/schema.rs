@@ -30,7 +30,6 @@ const TABLES: [&str; 60] = [
     "cras",
     "document_templates",
     "documents",
-    "domain_events",
     "dunning_levels",
     "dunning_notices",
     "dunning_pauses",

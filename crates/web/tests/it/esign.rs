@@ -214,7 +214,11 @@ async fn the_client_contact_signs_the_key_account_contract_from_his_portal() {
         assert_eq!(t.get(&old_link, None).await.status, StatusCode::NOT_FOUND);
         let (link, code) = mailbox(&t, "sophie.bernard@clientis.example").await;
         assert_ne!(link, old_link);
-        let events = t.count("domain_events").await;
+        let released = format!(
+            "jobs WHERE kind = '{}'",
+            store::invoicing::lock::RELEASE_JOB
+        );
+        let events = t.count(&released).await;
         let r = t
             .post_raw(
                 &link,
@@ -224,9 +228,9 @@ async fn the_client_contact_signs_the_key_account_contract_from_his_portal() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(
-            t.count("domain_events").await,
+            t.count(&released).await,
             events + 1,
-            "contract_signed"
+            "the release of the contract's invoices is queued"
         );
         let finance = t.browser(Some(Role::Finance)).await;
         let mission = t
