@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 60] = [
+const TABLES: [&str; 59] = [
     "accruals",
     "amendments",
     "api_tokens",
