@@ -35,15 +35,16 @@ pub struct Flash {
 impl Flash {
     /// A success message, by translation key.
     pub fn success(key: &str) -> Flash {
-        Flash::key(FlashKind::Success, key)
+        Flash::new(FlashKind::Success, key)
     }
 
     /// An error message, by translation key.
     pub fn error(key: &str) -> Flash {
-        Flash::key(FlashKind::Error, key)
+        Flash::new(FlashKind::Error, key)
     }
 
-    pub fn key(kind: FlashKind, key: &str) -> Flash {
+    /// A message by translation key.
+    pub fn new(kind: FlashKind, key: &str) -> Flash {
         Flash {
             kind,
             key: key.to_string(),
@@ -233,7 +234,7 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
 /// own: for a page that wrote nothing else (a refused form). After a
 /// command, [`crate::write`] writes it in the command's transaction.
 pub async fn flash(app: &AppState, ctx: &Ctx, kind: FlashKind, key: &str) -> AppResult<()> {
-    set_flash(app, ctx, &Flash::key(kind, key)).await
+    set_flash(app, ctx, &Flash::new(kind, key)).await
 }
 
 /// Leaves a message already translated (with its values) for the next page.

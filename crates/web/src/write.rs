@@ -101,13 +101,8 @@ pub fn write<'a>(app: &'a AppState, ctx: &'a Ctx) -> Write<'a> {
 
 impl<'a> Write<'a> {
     /// The success message (a translation key) the next page shows.
-    pub fn flash(self, key: &str) -> Self {
-        self.message(Flash::success(key))
-    }
-
-    /// Any message for the next page, when the command succeeds.
-    pub fn message(mut self, flash: Flash) -> Self {
-        self.flash = Some(flash);
+    pub fn flash(mut self, key: &str) -> Self {
+        self.flash = Some(Flash::success(key));
         self
     }
 
@@ -138,10 +133,19 @@ impl<'a> Write<'a> {
                 Ok(Done(done))
             }
             Err(e) => {
-                tx.rollback().await?;
+                let rolled_back = tx.rollback().await;
                 match e.refusal() {
-                    Ok(v) => Ok(Refused(v)),
-                    Err(e) => Err(e.into()),
+                    Ok(v) => {
+                        rolled_back?;
+                        Ok(Refused(v))
+                    }
+                    // The cause, rather than a rollback failing after it.
+                    Err(e) => {
+                        if let Err(rb) = rolled_back {
+                            tracing::warn!(error = ?rb, "rollback after a failed command");
+                        }
+                        Err(e.into())
+                    }
                 }
             }
         }

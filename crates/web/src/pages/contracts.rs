@@ -7,7 +7,6 @@ use domain::contract::{ContractEvent, ContractInput, ContractInvoicingInput};
 use domain::ids::{CompanyId, ContractId, MissionId};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-
 use store::contracts::Contract;
 use store::{Scope, Tx};
 
