@@ -16,6 +16,7 @@ pub mod pages;
 pub mod redirect;
 pub mod router;
 pub mod view;
+pub mod write;
 
 use std::sync::Arc;
 

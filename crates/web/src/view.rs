@@ -32,6 +32,36 @@ pub struct Flash {
     pub text: Option<String>,
 }
 
+impl Flash {
+    /// A success message, by translation key.
+    pub fn success(key: &str) -> Flash {
+        Flash::new(FlashKind::Success, key)
+    }
+
+    /// An error message, by translation key.
+    pub fn error(key: &str) -> Flash {
+        Flash::new(FlashKind::Error, key)
+    }
+
+    /// A message by translation key.
+    pub fn new(kind: FlashKind, key: &str) -> Flash {
+        Flash {
+            kind,
+            key: key.to_string(),
+            text: None,
+        }
+    }
+
+    /// A message already put in the user's words.
+    pub fn text(kind: FlashKind, text: String) -> Flash {
+        Flash {
+            kind,
+            key: String::new(),
+            text: Some(text),
+        }
+    }
+}
+
 pub struct NavItem {
     pub href: &'static str,
     pub label: String,
@@ -200,32 +230,22 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
     })
 }
 
-/// Leaves a message for the next page the user sees.
+/// Leaves a message for the next page the user sees, in a write of its
+/// own: for a page that wrote nothing else (a refused form). After a
+/// command, [`crate::write`] writes it in the command's transaction.
 pub async fn flash(app: &AppState, ctx: &Ctx, kind: FlashKind, key: &str) -> AppResult<()> {
-    set_flash(app, ctx, kind, key, None).await
+    set_flash(app, ctx, &Flash::new(kind, key)).await
 }
 
 /// Leaves a message already translated (with its values) for the next page.
 pub async fn flash_text(app: &AppState, ctx: &Ctx, kind: FlashKind, text: String) -> AppResult<()> {
-    set_flash(app, ctx, kind, "", Some(text)).await
+    set_flash(app, ctx, &Flash::text(kind, text)).await
 }
 
-async fn set_flash(
-    app: &AppState,
-    ctx: &Ctx,
-    kind: FlashKind,
-    key: &str,
-    text: Option<String>,
-) -> AppResult<()> {
-    if let Some(s) = &ctx.session {
-        let f = serde_json::to_string(&Flash {
-            kind,
-            key: key.to_string(),
-            text,
-        })
-        .expect("serializable");
+async fn set_flash(app: &AppState, ctx: &Ctx, flash: &Flash) -> AppResult<()> {
+    if ctx.session.is_some() {
         let mut tx = app.db.begin().await?;
-        store::sessions::set_flash(&mut tx, &s.id_hash, Some(&f)).await?;
+        crate::write::put_flash(&mut tx, ctx, flash).await?;
         tx.commit().await?;
     }
     Ok(())

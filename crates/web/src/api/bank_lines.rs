@@ -12,6 +12,7 @@ use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Json as Body;
 use crate::pages::invoices::InvoiceId as RowId;
+use crate::write::write;
 
 /// The account to post a line to.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,9 +49,9 @@ pub async fn post(
     RowId(id): RowId,
     Body(body): Body<PostBody>,
 ) -> AppResult<Json<PostedDto>> {
-    let mut tx = app.db.begin().await?;
-    let posted = store::bank_postings::post(&mut tx, &ctx.actor(), &id, &body.account).await?;
-    tx.commit().await?;
+    let posted = write(&app, &ctx)
+        .commit(async |tx| store::bank_postings::post(tx, &ctx.actor(), &id, &body.account).await)
+        .await?;
     Ok(Json(PostedDto {
         entry_id: posted.id,
         entry_number: posted.number,

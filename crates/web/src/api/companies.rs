@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Id, Json as Body, Query};
+use crate::write::write;
 
 #[derive(Serialize, ToSchema)]
 pub struct CompanyDto {
@@ -224,9 +225,9 @@ pub async fn create(
     let data = CompanyInput::from(body)
         .validate()
         .map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let c = store::companies::create(&mut tx, &ctx.actor(), &data).await?;
-    tx.commit().await?;
+    let c = write(&app, &ctx)
+        .commit(async |tx| store::companies::create(tx, &ctx.actor(), &data).await)
+        .await?;
     Ok(created(
         format!("/api/v1/companies/{}", c.id),
         CompanyDto::from(&c),
@@ -264,8 +265,9 @@ pub async fn update(
     let data = CompanyInput::from(body)
         .validate()
         .map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let c = store::companies::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data).await?;
-    tx.commit().await?;
+    let scope = ctx.scope()?;
+    let c = write(&app, &ctx)
+        .commit(async |tx| store::companies::update(tx, &ctx.actor(), scope, id, &data).await)
+        .await?;
     Ok(Json(CompanyDto::from(&c)))
 }

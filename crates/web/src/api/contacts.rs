@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Id, Json as Body, Query};
+use crate::write::write;
 
 #[derive(Serialize, ToSchema)]
 pub struct ContactDto {
@@ -162,9 +163,10 @@ pub async fn create(
     let data = ContactInput::from(body)
         .validate()
         .map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let c = store::contacts::create(&mut tx, &ctx.actor(), ctx.scope()?, &data).await?;
-    tx.commit().await?;
+    let scope = ctx.scope()?;
+    let c = write(&app, &ctx)
+        .commit(async |tx| store::contacts::create(tx, &ctx.actor(), scope, &data).await)
+        .await?;
     Ok(created(
         format!("/api/v1/contacts/{}", c.id),
         ContactDto::from(&c),
@@ -202,8 +204,9 @@ pub async fn update(
     let data = ContactInput::from(body)
         .validate()
         .map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let c = store::contacts::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data).await?;
-    tx.commit().await?;
+    let scope = ctx.scope()?;
+    let c = write(&app, &ctx)
+        .commit(async |tx| store::contacts::update(tx, &ctx.actor(), scope, id, &data).await)
+        .await?;
     Ok(Json(ContactDto::from(&c)))
 }

@@ -8,6 +8,7 @@ use domain::cra::{self, Activity, Cell, CraStatus};
 use domain::ids::{CraId, MissionId};
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
+use store::Tx;
 use store::cras::{Entry, Sheet, Summary};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,6 +17,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Id, Json as Body, Query};
+use crate::write::write;
 
 #[derive(Serialize, ToSchema)]
 pub struct CraSummaryDto {
@@ -267,23 +269,24 @@ pub async fn update(
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
-    let scope = ctx.scope()?;
-    let mut tx = app.db.begin().await?;
-    let sheet = store::cras::get(&mut tx, scope, id).await?;
-    if sheet.cra.consultant_id != ctx.user()?.id {
-        return Err(AppError::NotFound);
-    }
-    let entry = Entry {
-        cells,
-        comment: body
-            .comment
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
-        // The API leaves on-call and overtime as they are.
-        extras: sheet.extras.clone(),
+    let (scope, me) = (ctx.scope()?, ctx.user()?.id);
+    let save = async |tx: &mut Tx| {
+        let sheet = store::cras::get(tx, scope, id).await?;
+        if sheet.cra.consultant_id != me {
+            return Err(store::Error::NotFound);
+        }
+        let entry = Entry {
+            cells,
+            comment: body
+                .comment
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
+            // The API leaves on-call and overtime as they are.
+            extras: sheet.extras.clone(),
+        };
+        store::cras::save(tx, &ctx.actor(), scope, id, &entry).await
     };
-    let s = store::cras::save(&mut tx, &ctx.actor(), scope, id, &entry).await?;
-    tx.commit().await?;
+    let s = write(&app, &ctx).commit(save).await?;
     Ok(Json(dto(&s)))
 }
 
@@ -320,9 +323,9 @@ pub async fn validate(
             "cra-ids-invalid",
         )));
     };
-    let mut tx = app.db.begin().await?;
-    let done = store::cras::validate(&mut tx, &ctx.actor(), &ids).await?;
-    tx.commit().await?;
+    let done = write(&app, &ctx)
+        .commit(async |tx| store::cras::validate(tx, &ctx.actor(), &ids).await)
+        .await?;
     Ok(Json(ValidateResult {
         validated: done.done.iter().map(ToString::to_string).collect(),
         skipped: done.skipped.iter().map(ToString::to_string).collect(),

@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::pages::invoices::InvoiceId as RowId;
+use crate::write::write;
 
 /// A draft after its terms were refreshed.
 #[derive(Serialize, ToSchema)]
@@ -41,10 +42,9 @@ pub async fn refresh_terms(
     ctx: Ctx,
     RowId(id): RowId,
 ) -> AppResult<Json<TermsRefreshedDto>> {
-    let mut tx = app.db.begin().await?;
-    let (changes, totals) =
-        store::invoicing::issue::refresh_terms(&mut tx, &ctx.actor(), &id).await?;
-    tx.commit().await?;
+    let (changes, totals) = write(&app, &ctx)
+        .commit(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), &id).await)
+        .await?;
     let amount = |m: domain::money::Money| m.to_decimal().to_string();
     Ok(Json(TermsRefreshedDto {
         id,

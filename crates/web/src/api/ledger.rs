@@ -7,12 +7,14 @@ use axum::extract::State;
 use domain::ledger::Journal;
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
+use store::Tx;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::Json as Body;
+use crate::write::write;
 
 /// A journal: `VE` sales, `BQ` bank, `OD` miscellaneous, `AC` purchases.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
@@ -85,10 +87,12 @@ pub async fn validate(
         AppError::Validation(v)
     })?;
     let journal = Journal::from(body.journal);
-    let mut tx = app.db.begin().await?;
-    let done = store::brouillard::validate(&mut tx, &ctx.actor(), journal, through).await?;
-    let waiting = store::brouillard::waiting(&mut tx, journal).await?;
-    tx.commit().await?;
+    let validate = async |tx: &mut Tx| -> store::Result<_> {
+        let done = store::brouillard::validate(tx, &ctx.actor(), journal, through).await?;
+        let waiting = store::brouillard::waiting(tx, journal).await?;
+        Ok((done, waiting))
+    };
+    let (done, waiting) = write(&app, &ctx).commit(validate).await?;
     Ok(Json(ValidationDto {
         journal: journal.code().to_owned(),
         through: done.through.to_string(),

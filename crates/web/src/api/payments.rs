@@ -10,6 +10,7 @@ use domain::money::Money;
 use domain::payment::PaymentMethod;
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
+use store::Tx;
 use store::payments::{self, Filter, NewAllocation, NewPayment};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,6 +20,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json as Body, Query};
 use crate::pages::invoices::InvoiceId as RowId;
+use crate::write::write;
 
 /// Amounts travel as decimal strings with a point (`"14400.00"`): exact,
 /// unlike JSON numbers.
@@ -297,10 +299,11 @@ pub async fn create(
     Body(body): Body<PaymentBody>,
 ) -> AppResult<Response> {
     let p = parse(body).map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let r = payments::record(&mut tx, &ctx.actor(), &p).await?;
-    let (p, a) = payments::get(&mut tx, &r.id).await?;
-    tx.commit().await?;
+    let record = async |tx: &mut Tx| {
+        let r = payments::record(tx, &ctx.actor(), &p).await?;
+        payments::get(tx, &r.id).await
+    };
+    let (p, a) = write(&app, &ctx).commit(record).await?;
     Ok(created(format!("/api/v1/payments/{}", p.id), dto(p, a)))
 }
 
@@ -344,9 +347,10 @@ pub async fn reverse(
             AppError::Validation(v)
         })?,
     };
-    let mut tx = app.db.begin().await?;
-    payments::reverse(&mut tx, &ctx.actor(), &id, on, &body.reason).await?;
-    let (p, a) = payments::get(&mut tx, &id).await?;
-    tx.commit().await?;
+    let reverse = async |tx: &mut Tx| {
+        payments::reverse(tx, &ctx.actor(), &id, on, &body.reason).await?;
+        payments::get(tx, &id).await
+    };
+    let (p, a) = write(&app, &ctx).commit(reverse).await?;
     Ok(Json(dto(p, a)))
 }

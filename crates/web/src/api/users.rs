@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Id, Json as Body, Query};
+use crate::write::write;
 
 #[derive(Serialize, ToSchema)]
 pub struct UserDto {
@@ -170,9 +171,9 @@ pub async fn create(
     let data = UserInput::from(body)
         .validate(true)
         .map_err(AppError::Validation)?;
-    let mut tx = app.db.begin().await?;
-    let u = store::users::create(&mut tx, &ctx.actor(), &data).await?;
-    tx.commit().await?;
+    let u = write(&app, &ctx)
+        .commit(async |tx| store::users::create(tx, &ctx.actor(), &data).await)
+        .await?;
     Ok(created(
         format!("/api/v1/users/{}", u.id),
         UserDto::from(&u),
@@ -211,8 +212,8 @@ pub async fn update(
             domain::validation::ValidationErrors::single("role", "user-cannot-demote-self"),
         ));
     }
-    let mut tx = app.db.begin().await?;
-    let u = store::users::update(&mut tx, &ctx.actor(), id, &data).await?;
-    tx.commit().await?;
+    let u = write(&app, &ctx)
+        .commit(async |tx| store::users::update(tx, &ctx.actor(), id, &data).await)
+        .await?;
     Ok(Json(UserDto::from(&u)))
 }

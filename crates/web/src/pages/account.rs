@@ -9,12 +9,14 @@ use domain::ids::ApiTokenId;
 use domain::user::Password;
 use domain::validation::{ErrorKey, ValidationErrors, text};
 use serde::Deserialize;
+use store::Tx;
 
 use super::see_other;
 use crate::ctx::{Ctx, lang_cookie};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render_status};
+use crate::view::{FieldErrors, Layout, layout, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 pub struct TokenLine {
@@ -105,34 +107,40 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.clone();
-    let mut errors = ValidationErrors::new();
-    let mut tx = app.db.begin().await?;
-    let hash = store::users::password_hash(&mut tx, user.id).await?;
-    if !store::credentials::verify_password(&hash, &f.current_password) {
-        errors.add("current_password", "account-current-password-wrong");
-    }
-    let new = match Password::parse(&f.new_password) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.add_with("new_password", e.key(), e.args());
-            None
+    let change = async |tx: &mut Tx| -> AppResult<()> {
+        let mut errors = ValidationErrors::new();
+        let hash = store::users::password_hash(tx, user.id).await?;
+        if !store::credentials::verify_password(&hash, &f.current_password) {
+            errors.add("current_password", "account-current-password-wrong");
         }
+        let new = match Password::parse(&f.new_password) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.add_with("new_password", e.key(), e.args());
+                None
+            }
+        };
+        if f.new_password != f.confirm_password {
+            errors.add("confirm_password", "account-passwords-differ");
+        }
+        let (Some(new), true) = (new, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        let keep = ctx.session.as_ref().map(|s| s.id_hash.as_str());
+        store::users::change_password(tx, &ctx.actor(), user.id, &new, keep).await?;
+        if f.revoke_tokens.is_some() {
+            store::api_tokens::revoke_all(tx, &ctx.actor(), user.id).await?;
+        }
+        Ok(())
     };
-    if f.new_password != f.confirm_password {
-        errors.add("confirm_password", "account-passwords-differ");
+    match write(&app, &ctx)
+        .flash("account-password-changed")
+        .run(change)
+        .await?
+    {
+        Done(()) => Ok(see_other("/account")),
+        Refused(errors) => page(&app, &ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, None).await,
     }
-    let (Some(new), true) = (new, errors.is_empty()) else {
-        tx.rollback().await?;
-        return page(&app, &ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, None).await;
-    };
-    let keep = ctx.session.as_ref().map(|s| s.id_hash.as_str());
-    store::users::change_password(&mut tx, &ctx.actor(), user.id, &new, keep).await?;
-    if f.revoke_tokens.is_some() {
-        store::api_tokens::revoke_all(&mut tx, &ctx.actor(), user.id).await?;
-    }
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "account-password-changed").await?;
-    Ok(see_other("/account"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,9 +163,9 @@ pub async fn create_token(
             return page(&app, &ctx, StatusCode::UNPROCESSABLE_ENTITY, &errors, None).await;
         }
     };
-    let mut tx = app.db.begin().await?;
-    let (_, secret) = store::api_tokens::create(&mut tx, &ctx.actor(), user.id, &name).await?;
-    tx.commit().await?;
+    let (_, secret) = write(&app, &ctx)
+        .commit(async |tx| store::api_tokens::create(tx, &ctx.actor(), user.id, &name).await)
+        .await?;
     // Shown once, in this response only: it is not stored in clear anywhere.
     page(
         &app,
@@ -175,16 +183,10 @@ pub async fn revoke_token(
     Id(id): Id<ApiTokenId>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.clone();
-    let mut tx = app.db.begin().await?;
-    store::api_tokens::revoke(&mut tx, &ctx.actor(), user.id, id).await?;
-    tx.commit().await?;
-    flash(
-        &app,
-        &ctx,
-        FlashKind::Success,
-        "account-token-revoked-flash",
-    )
-    .await?;
+    write(&app, &ctx)
+        .flash("account-token-revoked-flash")
+        .commit(async |tx| store::api_tokens::revoke(tx, &ctx.actor(), user.id, id).await)
+        .await?;
     Ok(see_other("/account#tokens"))
 }
 
@@ -205,9 +207,9 @@ pub async fn set_locale(
 ) -> AppResult<Response> {
     let locale = Locale::parse(&f.locale).ok_or(AppError::BadRequest("error-bad-locale"))?;
     if let Some(user) = &ctx.user {
-        let mut tx = app.db.begin().await?;
-        store::users::set_locale(&mut tx, user.id, locale).await?;
-        tx.commit().await?;
+        write(&app, &ctx)
+            .commit(async |tx| store::users::set_locale(tx, user.id, locale).await)
+            .await?;
     }
     let back = crate::redirect::local_path(&f.back).unwrap_or("/");
     let mut resp = see_other(back);

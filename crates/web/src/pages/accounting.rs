@@ -19,6 +19,7 @@ use domain::locale::format_date;
 use domain::money::Money;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use time::Date;
 
 use super::see_other;
@@ -26,7 +27,8 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::{Form, Query};
-use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
+use crate::view::{Flash, FlashKind, Layout, layout, render};
+use crate::write::{Done, Refused, flash_back, write};
 use crate::{AppState, chart, i18n};
 
 #[derive(Debug, Default, Deserialize)]
@@ -416,39 +418,21 @@ pub async fn close(
     ctx: Ctx,
     Form(f): Form<CloseForm>,
 ) -> AppResult<Response> {
+    const BACK: &str = "/accounting/periods";
     let Some(month) = YearMonth::parse(f.month.trim()) else {
-        flash_refusal(
-            &app,
-            &ctx,
-            &ValidationErrors::single("month", "ledger-month-invalid"),
-            "error-validation",
-        )
-        .await?;
-        return Ok(see_other("/accounting/periods"));
+        let v = ValidationErrors::single("month", "ledger-month-invalid");
+        return flash_back(&app, &ctx, &v, BACK).await;
     };
     if month >= YearMonth::of(store::today()) {
-        flash_refusal(
-            &app,
-            &ctx,
-            &ValidationErrors::single("month", "ledger-month-not-over"),
-            "error-validation",
-        )
-        .await?;
-        return Ok(see_other("/accounting/periods"));
+        let v = ValidationErrors::single("month", "ledger-month-not-over");
+        return flash_back(&app, &ctx, &v, BACK).await;
     }
-    let mut tx = app.db.begin().await?;
-    match store::ledger::close_period(&mut tx, &ctx.actor(), month).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "ledger-period-closed-flash").await?;
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other("/accounting/periods"))
+    write(&app, &ctx)
+        .flash("ledger-period-closed-flash")
+        .redirect(BACK, async |tx| {
+            store::ledger::close_period(tx, &ctx.actor(), month).await
+        })
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -474,37 +458,32 @@ pub async fn validate_journal(
         errors.add("through", "field-required");
     }
     let Some(through) = through.filter(|_| errors.is_empty()) else {
-        flash_refusal(&app, &ctx, &errors, "error-validation").await?;
-        return Ok(see_other(&back));
+        return flash_back(&app, &ctx, &errors, &back).await;
     };
-    let mut tx = app.db.begin().await?;
-    match store::brouillard::validate(&mut tx, &ctx.actor(), journal, through).await {
-        Ok(done) => {
-            tx.commit().await?;
-            let l = ctx.locale;
-            let text = match (&done.first, &done.last) {
-                (Some(first), Some(last)) => i18n::t_args(
-                    l,
-                    "ledger-validated-flash",
-                    &[
-                        ("count", done.count.to_string()),
-                        ("first", first.clone()),
-                        ("last", last.clone()),
-                    ],
-                ),
-                _ => i18n::t_args(
-                    l,
-                    "ledger-validated-none",
-                    &[("date", format_date(through, l))],
-                ),
-            };
-            crate::view::flash_text(&app, &ctx, FlashKind::Success, text).await?;
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-        }
-        Err(e) => return Err(e.into()),
+    let l = ctx.locale;
+    let said = |done: &store::brouillard::Validation| {
+        let text = match (&done.first, &done.last) {
+            (Some(first), Some(last)) => i18n::t_args(
+                l,
+                "ledger-validated-flash",
+                &[
+                    ("count", done.count.to_string()),
+                    ("first", first.clone()),
+                    ("last", last.clone()),
+                ],
+            ),
+            _ => i18n::t_args(
+                l,
+                "ledger-validated-none",
+                &[("date", format_date(through, l))],
+            ),
+        };
+        Some(Flash::text(FlashKind::Success, text))
+    };
+    let validate =
+        async |tx: &mut Tx| store::brouillard::validate(tx, &ctx.actor(), journal, through).await;
+    match write(&app, &ctx).run_then_flash(validate, said).await? {
+        Done(_) => Ok(see_other(&back)),
+        Refused(v) => flash_back(&app, &ctx, &v, &back).await,
     }
-    Ok(see_other(&back))
 }

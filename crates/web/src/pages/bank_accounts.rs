@@ -8,14 +8,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::bank_accounts::{self, BankAccount, BankAccountInput};
 
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Form;
 use crate::pages::invoices::InvoiceId as RowId;
 use crate::pages::see_other;
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render_status};
+use crate::view::{FieldErrors, Layout, layout, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, authz};
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -107,23 +109,17 @@ pub async fn create(
     ctx: Ctx,
     Form(f): Form<AccountForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match bank_accounts::create(&mut tx, &ctx.actor(), &f.input()).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "bank-created-flash").await?;
-            Ok(see_other("/collections/bank-accounts"))
-        }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            page(&app, &ctx, Some((e, f, String::new()))).await
-        }
-        Err(store::Error::Conflict { field }) => {
-            drop(tx);
-            let e = ValidationErrors::single(field, crate::error::conflict_key(field));
-            page(&app, &ctx, Some((e, f, String::new()))).await
-        }
-        Err(e) => Err(e.into()),
+    // An IBAN already recorded is refused beside its field, as a rule is.
+    let create = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(bank_accounts::create(tx, &ctx.actor(), &f.input()).await?)
+    };
+    match write(&app, &ctx)
+        .flash("bank-created-flash")
+        .run(create)
+        .await?
+    {
+        Done(_) => Ok(see_other("/collections/bank-accounts")),
+        Refused(e) => page(&app, &ctx, Some((e, f, String::new()))).await,
     }
 }
 
@@ -134,18 +130,15 @@ pub async fn update(
     RowId(id): RowId,
     Form(f): Form<AccountForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match bank_accounts::update(&mut tx, &ctx.actor(), &id, &f.input(), f.active == "1").await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "bank-updated-flash").await?;
-            Ok(see_other("/collections/bank-accounts"))
-        }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            page(&app, &ctx, Some((e, f, id))).await
-        }
-        Err(store::Error::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
+    let update = async |tx: &mut Tx| {
+        bank_accounts::update(tx, &ctx.actor(), &id, &f.input(), f.active == "1").await
+    };
+    match write(&app, &ctx)
+        .flash("bank-updated-flash")
+        .run(update)
+        .await?
+    {
+        Done(_) => Ok(see_other("/collections/bank-accounts")),
+        Refused(e) => page(&app, &ctx, Some((e, f, id))).await,
     }
 }

@@ -9,14 +9,16 @@ use domain::ids::CompanyId;
 use domain::paging::PageRequest;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::companies::{Company, CompanyFilter};
 
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Form, Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, Pager, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,28 +171,18 @@ pub async fn create(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, None, input, &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::companies::create(&mut tx, &ctx.actor(), &data).await {
-        Ok(company) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "company-created").await?;
-            Ok(see_other(&format!("/companies/{}", company.id)))
-        }
-        Err(e) => refused(&app, &ctx, None, input, e).await,
-    }
-}
-
-/// A store refusal shown beside the field; anything else is an error page.
-async fn refused(
-    app: &AppState,
-    ctx: &Ctx,
-    id: Option<CompanyId>,
-    input: CompanyInput,
-    e: store::Error,
-) -> AppResult<Response> {
-    match AppError::from(e) {
-        AppError::Validation(errors) => form_page(app, ctx, id, input, &errors).await,
-        other => Err(other),
+    // A refusal (a rule, or a SIREN already taken) is shown beside the
+    // field; anything else is an error page.
+    let create = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::companies::create(tx, &ctx.actor(), &data).await?)
+    };
+    match write(&app, &ctx)
+        .flash("company-created")
+        .run(create)
+        .await?
+    {
+        Done(company) => Ok(see_other(&format!("/companies/{}", company.id))),
+        Refused(errors) => form_page(&app, &ctx, None, input, &errors).await,
     }
 }
 
@@ -222,14 +214,17 @@ pub async fn update(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, Some(id), input, &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::companies::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "company-updated").await?;
-            Ok(see_other(&format!("/companies/{id}")))
-        }
-        Err(e) => refused(&app, &ctx, Some(id), input, e).await,
+    let scope = ctx.scope()?;
+    let update = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::companies::update(tx, &ctx.actor(), scope, id, &data).await?)
+    };
+    match write(&app, &ctx)
+        .flash("company-updated")
+        .run(update)
+        .await?
+    {
+        Done(_) => Ok(see_other(&format!("/companies/{id}"))),
+        Refused(errors) => form_page(&app, &ctx, Some(id), input, &errors).await,
     }
 }
 

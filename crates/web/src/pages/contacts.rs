@@ -9,14 +9,16 @@ use domain::ids::{CompanyId, ContactId};
 use domain::paging::PageRequest;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::contacts::ContactFilter;
 
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Form, Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, Pager, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,20 +176,20 @@ pub async fn create(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, None, input, &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::contacts::create(&mut tx, &ctx.actor(), ctx.scope()?, &data).await {
-        Ok(contact) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contact-created").await?;
-            Ok(see_other(&format!(
-                "/companies/{}",
-                contact.data.company_id
-            )))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => form_page(&app, &ctx, None, input, &errors).await,
-            other => Err(other),
-        },
+    let scope = ctx.scope()?;
+    let create = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::contacts::create(tx, &ctx.actor(), scope, &data).await?)
+    };
+    match write(&app, &ctx)
+        .flash("contact-created")
+        .run(create)
+        .await?
+    {
+        Done(contact) => Ok(see_other(&format!(
+            "/companies/{}",
+            contact.data.company_id
+        ))),
+        Refused(errors) => form_page(&app, &ctx, None, input, &errors).await,
     }
 }
 
@@ -219,19 +221,19 @@ pub async fn update(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, Some(id), input, &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::contacts::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data).await {
-        Ok(contact) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contact-updated").await?;
-            Ok(see_other(&format!(
-                "/companies/{}",
-                contact.data.company_id
-            )))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => form_page(&app, &ctx, Some(id), input, &errors).await,
-            other => Err(other),
-        },
+    let scope = ctx.scope()?;
+    let update = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::contacts::update(tx, &ctx.actor(), scope, id, &data).await?)
+    };
+    match write(&app, &ctx)
+        .flash("contact-updated")
+        .run(update)
+        .await?
+    {
+        Done(contact) => Ok(see_other(&format!(
+            "/companies/{}",
+            contact.data.company_id
+        ))),
+        Refused(errors) => form_page(&app, &ctx, Some(id), input, &errors).await,
     }
 }

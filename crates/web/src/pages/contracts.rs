@@ -7,20 +7,32 @@ use domain::contract::{ContractEvent, ContractInput, ContractInvoicingInput};
 use domain::ids::{CompanyId, ContractId, MissionId};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::contracts::Contract;
+use store::{Scope, Tx};
 
 use super::see_other;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FlashKind, flash, flash_refusal};
+use crate::view::{FlashKind, flash};
+use crate::write::{flash_back, write};
 
-/// The first refusal of a form shown as a flash beside the list it came from.
-async fn refused(app: &AppState, ctx: &Ctx, e: store::Error) -> AppResult<()> {
-    match AppError::from(e) {
-        AppError::Validation(v) => flash_refusal(app, ctx, &v, "error-validation").await,
-        other => Err(other),
-    }
+// A refusal (a rule, or a reference already taken) is flashed beside the
+// list the form came from: the commands fail with `AppError`, whose
+// `Validation` holds both.
+
+/// A contract the user may see, read before its form is handled.
+async fn visible(app: &AppState, scope: Scope, id: ContractId) -> AppResult<Contract> {
+    let mut tx = app.db.read().await?;
+    let contract = store::contracts::get(&mut tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+/// Where a contract's forms send back: its client's contracts.
+fn back_to(c: &Contract) -> String {
+    format!("/companies/{}#contracts", c.data.client_id)
 }
 
 pub async fn create(
@@ -33,25 +45,19 @@ pub async fn create(
     let back = format!("/companies/{client}#contracts");
     let data = match f.validate() {
         Ok(d) => d,
-        Err(v) => {
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-            return Ok(see_other(&back));
-        }
+        Err(v) => return flash_back(&app, &ctx, &v, &back).await,
     };
-    // The company must be visible to the user before anything is attached to it.
-    let mut tx = app.db.begin().await?;
-    store::companies::get(&mut tx, ctx.scope()?, client).await?;
-    match store::contracts::create(&mut tx, &ctx.actor(), &data).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contract-created").await?;
-        }
-        Err(e) => {
-            drop(tx);
-            refused(&app, &ctx, e).await?;
-        }
-    }
-    Ok(see_other(&back))
+    let scope = ctx.scope()?;
+    let create = async |tx: &mut Tx| -> AppResult<()> {
+        // The company must be visible to the user before anything is attached to it.
+        store::companies::get(tx, scope, client).await?;
+        store::contracts::create(tx, &ctx.actor(), &data).await?;
+        Ok(())
+    };
+    write(&app, &ctx)
+        .flash("contract-created")
+        .redirect(&back, create)
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,20 +79,16 @@ pub async fn set_status(
         "cancel" => ContractEvent::Cancel,
         _ => return Err(AppError::BadRequest("error-malformed-form")),
     };
-    let mut tx = app.db.begin().await?;
-    let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
-    let back = format!("/companies/{}#contracts", contract.data.client_id);
-    match store::contracts::apply(&mut tx, &ctx.actor(), ctx.scope()?, id, event, None).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
-        }
-        Err(e) => {
-            drop(tx);
-            refused(&app, &ctx, e).await?;
-        }
-    }
-    Ok(see_other(&back))
+    let scope = ctx.scope()?;
+    let back = back_to(&visible(&app, scope, id).await?);
+    let apply = async |tx: &mut Tx| -> AppResult<()> {
+        store::contracts::apply(tx, &ctx.actor(), scope, id, event, None).await?;
+        Ok(())
+    };
+    write(&app, &ctx)
+        .flash("contract-updated")
+        .redirect(&back, apply)
+        .await
 }
 
 /// How the month-end close invoices the contract: grouping, and whether it
@@ -97,28 +99,20 @@ pub async fn set_invoicing(
     Id(id): Id<ContractId>,
     Form(f): Form<ContractInvoicingInput>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
-    let back = format!("/companies/{}#contracts", contract.data.client_id);
+    let scope = ctx.scope()?;
+    let back = back_to(&visible(&app, scope, id).await?);
     let settings = match f.validate() {
         Ok(s) => s,
-        Err(v) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-            return Ok(see_other(&back));
-        }
+        Err(v) => return flash_back(&app, &ctx, &v, &back).await,
     };
-    match store::contracts::set_invoicing(&mut tx, &ctx.actor(), ctx.scope()?, id, settings).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
-        }
-        Err(e) => {
-            drop(tx);
-            refused(&app, &ctx, e).await?;
-        }
-    }
-    Ok(see_other(&back))
+    let set = async |tx: &mut Tx| -> AppResult<()> {
+        store::contracts::set_invoicing(tx, &ctx.actor(), scope, id, settings).await?;
+        Ok(())
+    };
+    write(&app, &ctx)
+        .flash("contract-updated")
+        .redirect(&back, set)
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,18 +132,14 @@ pub async fn attach(
         flash(&app, &ctx, FlashKind::Error, "field-required").await?;
         return Ok(see_other(&back));
     };
-    let mut tx = app.db.begin().await?;
-    match store::contracts::attach(&mut tx, &ctx.actor(), ctx.scope()?, mission, contract).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contract-attached").await?;
-        }
-        Err(e) => {
-            drop(tx);
-            refused(&app, &ctx, e).await?;
-        }
-    }
-    Ok(see_other(&back))
+    let scope = ctx.scope()?;
+    let attach = async |tx: &mut Tx| -> AppResult<()> {
+        Ok(store::contracts::attach(tx, &ctx.actor(), scope, mission, contract).await?)
+    };
+    write(&app, &ctx)
+        .flash("contract-attached")
+        .redirect(&back, attach)
+        .await
 }
 
 /// Reads the paper-signature form: who signed, and the scan.
@@ -203,10 +193,9 @@ pub async fn signed_on_paper(
     Id(id): Id<ContractId>,
     form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let contract = store::contracts::get(&mut tx, ctx.scope()?, id).await?;
-    drop(tx);
-    let back = format!("/companies/{}#contracts", contract.data.client_id);
+    let scope = ctx.scope()?;
+    let contract = visible(&app, scope, id).await?;
+    let back = back_to(&contract);
     let read = match form {
         Ok(form) => read_paper_form(form).await,
         Err(_) => Err(ValidationErrors::single(
@@ -216,53 +205,36 @@ pub async fn signed_on_paper(
     };
     let (signed_by, scan) = match read {
         Ok(v) => v,
-        Err(v) => {
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-            return Ok(see_other(&back));
-        }
+        Err(v) => return flash_back(&app, &ctx, &v, &back).await,
     };
-    let mut tx = app.db.begin().await?;
     let title = format!(
         "Scan signé — {} {}",
         contract.data.reference, contract.data.title
     );
-    store::documents::create(
-        &mut tx,
-        &ctx.actor(),
-        &store::documents::NewDocument {
-            links: store::documents::Links {
-                kind: domain::esign::DocumentKind::PaperScan,
-                mission_id: None,
-                contract_id: Some(id),
-                amendment_id: None,
-                client_id: Some(contract.data.client_id),
-                consultant_id: None,
-                cra_id: None,
-            },
-            title: &title,
-            spec: None,
-            pdf: &scan,
+    let scan = store::documents::NewDocument {
+        links: store::documents::Links {
+            kind: domain::esign::DocumentKind::PaperScan,
+            mission_id: None,
+            contract_id: Some(id),
+            amendment_id: None,
+            client_id: Some(contract.data.client_id),
+            consultant_id: None,
+            cra_id: None,
         },
-    )
-    .await?;
-    match store::contracts::apply(
-        &mut tx,
-        &ctx.actor(),
-        ctx.scope()?,
-        id,
-        ContractEvent::Sign,
-        Some(&signed_by),
-    )
-    .await
-    {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "contract-updated").await?;
-        }
-        Err(e) => {
-            drop(tx);
-            refused(&app, &ctx, e).await?;
-        }
-    }
-    Ok(see_other(&back))
+        title: &title,
+        spec: None,
+        pdf: &scan,
+    };
+    // The scan is kept only with the signature it proves.
+    let sign = async |tx: &mut Tx| -> AppResult<()> {
+        let actor = ctx.actor();
+        store::documents::create(tx, &actor, &scan).await?;
+        let event = ContractEvent::Sign;
+        store::contracts::apply(tx, &actor, scope, id, event, Some(&signed_by)).await?;
+        Ok(())
+    };
+    write(&app, &ctx)
+        .flash("contract-updated")
+        .redirect(&back, sign)
+        .await
 }

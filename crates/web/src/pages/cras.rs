@@ -16,6 +16,7 @@ use domain::locale::{format_date, format_datetime};
 use domain::mission::DayQuantity;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::cras::{Entry, Extra, ExtraKind, Sheet, Via};
 
 use super::see_other;
@@ -23,7 +24,8 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, flash, flash_refusal, layout, render_status};
+use crate::view::{FieldErrors, Flash, FlashKind, Layout, flash, layout, render_status};
+use crate::write::{Done, Refused, flash_back, write};
 use crate::{AppState, i18n};
 
 pub struct Column {
@@ -468,21 +470,14 @@ pub async fn open(
         // Nobody reports on a month that has not begun: leave is requested
         // ahead, work is not.
         let v = ValidationErrors::single("month", "cra-month-not-started");
-        flash_refusal(&app, &ctx, &v, "error-validation").await?;
-        return Ok(see_other("/cras"));
+        return flash_back(&app, &ctx, &v, "/cras").await;
     }
-    let mut tx = app.db.begin().await?;
-    match store::cras::open(&mut tx, &ctx.actor(), user, month).await {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("/cras/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-            Ok(see_other("/cras"))
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .run(async |tx| store::cras::open(tx, &ctx.actor(), user, month).await)
+        .await?
+    {
+        Done(id) => Ok(see_other(&format!("/cras/{id}"))),
+        Refused(v) => flash_back(&app, &ctx, &v, "/cras").await,
     }
 }
 
@@ -576,75 +571,55 @@ pub async fn save(
         .find(|(k, _)| k == "action")
         .map(|(_, v)| v.as_str())
         .unwrap_or("save");
-    let scope = ctx.scope()?;
-    let mut tx = app.db.begin().await?;
-    let sheet = store::cras::get(&mut tx, scope, id).await?;
-    if sheet.cra.consultant_id != ctx.user()?.id {
-        return Err(AppError::NotFound);
-    }
-    if !parse_errors.is_empty() {
-        drop(tx);
-        return show_page(
-            &app,
-            &ctx,
-            &sheet,
-            Some(&typed),
-            comment,
-            Some(&parse_errors),
-        )
-        .await;
-    }
-    if let Some(m) = action.strip_prefix("fill:") {
-        let mission = sheet
-            .missions
-            .iter()
-            .find(|x| x.id.to_string() == m)
-            .ok_or(AppError::BadRequest("error-malformed-form"))?;
-        cells = cra::fill_month(
-            sheet.cra.month,
-            sheet.pattern,
-            &mission.window(),
-            &cells,
-            &sheet.leave_slots(),
-        );
-    }
-    let entry = Entry {
-        cells,
-        comment: comment.clone(),
-        extras,
-    };
-    let result = store::cras::save(&mut tx, &ctx.actor(), scope, id, &entry).await;
-    let result = match (result, action) {
-        (Ok(_), "sign") => {
+    let (scope, me) = (ctx.scope()?, ctx.user()?.id);
+    // The sheet as read in the transaction, for a refusal to show again.
+    let mut read = None;
+    let save = async |tx: &mut Tx| -> AppResult<()> {
+        let sheet = read.insert(store::cras::get(tx, scope, id).await?);
+        if sheet.cra.consultant_id != me {
+            return Err(AppError::NotFound);
+        }
+        if !parse_errors.is_empty() {
+            return Err(AppError::Validation(parse_errors));
+        }
+        if let Some(m) = action.strip_prefix("fill:") {
+            let mission = sheet
+                .missions
+                .iter()
+                .find(|x| x.id.to_string() == m)
+                .ok_or(AppError::BadRequest("error-malformed-form"))?;
+            cells = cra::fill_month(
+                sheet.cra.month,
+                sheet.pattern,
+                &mission.window(),
+                &cells,
+                &sheet.leave_slots(),
+            );
+        }
+        let entry = Entry {
+            cells,
+            comment: comment.clone(),
+            extras,
+        };
+        let actor = ctx.actor();
+        store::cras::save(tx, &actor, scope, id, &entry).await?;
+        if action == "sign" {
             let origin = ctx.origin();
-            store::cras::sign(
-                &mut tx,
-                &ctx.actor(),
-                scope,
-                id,
-                &origin,
-                &app.config.public_url,
-            )
-            .await
+            store::cras::sign(tx, &actor, scope, id, &origin, &app.config.public_url).await?;
         }
-        (r, _) => r,
+        Ok(())
     };
-    match result {
-        Ok(_) => {
-            tx.commit().await?;
-            let key = match action {
-                "sign" => "cra-signed-flash",
-                _ => "cra-saved-flash",
-            };
-            flash(&app, &ctx, FlashKind::Success, key).await?;
-            Ok(see_other(&format!("/cras/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            // Signing refused after a good save: keep what was typed anyway.
-            show_page(&app, &ctx, &sheet, Some(&typed), comment, Some(&v)).await
-        }
-        Err(e) => Err(e.into()),
+    let key = match action {
+        "sign" => "cra-signed-flash",
+        _ => "cra-saved-flash",
+    };
+    match write(&app, &ctx).flash(key).run(save).await? {
+        Done(()) => Ok(see_other(&format!("/cras/{id}"))),
+        // Signing refused after a good save: keep what was typed anyway.
+        Refused(v) => match read {
+            Some(sheet) => show_page(&app, &ctx, &sheet, Some(&typed), comment, Some(&v)).await,
+            None => Err(AppError::Validation(v)),
+        },
     }
 }
 
@@ -654,21 +629,6 @@ pub struct ReasonForm {
     pub reason: String,
     #[serde(default)]
     pub mission: String,
-}
-
-async fn after(
-    app: &AppState,
-    ctx: &Ctx,
-    id: CraId,
-    r: store::Result<()>,
-    ok: &str,
-) -> AppResult<Response> {
-    match r {
-        Ok(()) => flash(app, ctx, FlashKind::Success, ok).await?,
-        Err(store::Error::Invalid(v)) => flash_refusal(app, ctx, &v, "error-validation").await?,
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other(&format!("/cras/{id}")))
 }
 
 /// A client contact validates his company's days from the portal.
@@ -684,37 +644,29 @@ pub async fn client_validate(
     let actor = ctx.actor();
     let user = ctx.user()?;
     let who = format!("{} <{}>", user.display_name, user.email);
-    let mut tx = app.db.begin().await?;
-    let sheet = store::cras::get(&mut tx, scope, id).await?;
-    let company = match scope {
-        store::Scope::Company(c) => c,
-        _ => return Err(AppError::NotFound),
-    };
-    if !sheet
-        .approvals
-        .iter()
-        .any(|a| a.mission_id == mission && a.client_id == company)
-    {
+    let store::Scope::Company(company) = scope else {
         return Err(AppError::NotFound);
-    }
-    let r = store::cras::client_validate(
-        &mut tx,
-        scope,
-        id,
-        Via::Portal {
+    };
+    let validate = async |tx: &mut Tx| -> store::Result<()> {
+        let sheet = store::cras::get(tx, scope, id).await?;
+        if !sheet
+            .approvals
+            .iter()
+            .any(|a| a.mission_id == mission && a.client_id == company)
+        {
+            return Err(store::Error::NotFound);
+        }
+        let via = Via::Portal {
             mission,
             actor: &actor,
-        },
-        &who,
-    )
-    .await
-    .map(|_| ());
-    // A refused command writes nothing; the flash needs its own transaction.
-    match r {
-        Ok(_) => tx.commit().await?,
-        Err(_) => drop(tx),
-    }
-    after(&app, &ctx, id, r, "cra-client-validated-flash").await
+        };
+        store::cras::client_validate(tx, scope, id, via, &who).await?;
+        Ok(())
+    };
+    write(&app, &ctx)
+        .flash("cra-client-validated-flash")
+        .redirect(&format!("/cras/{id}"), validate)
+        .await
 }
 
 /// Back to the consultant, from the client (portal) or the manager.
@@ -725,40 +677,38 @@ pub async fn reject(
     Form(f): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let scope = ctx.scope()?;
-    let mut tx = app.db.begin().await?;
-    let sheet = store::cras::get(&mut tx, scope, id).await?;
-    // A client's say ends with his validation; after it, only the manager
-    // (or a client still to validate his own days) may send the report back.
-    let client_done = match scope {
-        store::Scope::Company(c) => !sheet
-            .approvals
-            .iter()
-            .any(|a| a.client_id == c && a.approved_at.is_none()),
-        _ => false,
+    let client = matches!(scope, store::Scope::Company(_));
+    let reject = async |tx: &mut Tx| -> store::Result<()> {
+        let sheet = store::cras::get(tx, scope, id).await?;
+        // A client's say ends with his validation; after it, only the manager
+        // (or a client still to validate his own days) may send the report back.
+        let client_done = match scope {
+            store::Scope::Company(c) => !sheet
+                .approvals
+                .iter()
+                .any(|a| a.client_id == c && a.approved_at.is_none()),
+            _ => false,
+        };
+        if client_done || (client && sheet.cra.status != CraStatus::Signed) {
+            return Err(store::Error::Invalid(ValidationErrors::single(
+                "status",
+                "cra-client-done",
+            )));
+        }
+        store::cras::reject(tx, &ctx.actor(), scope, id, &f.reason).await?;
+        Ok(())
     };
-    let r = if client_done
-        || (matches!(scope, store::Scope::Company(_)) && sheet.cra.status != CraStatus::Signed)
+    match write(&app, &ctx)
+        .flash("cra-rejected-flash")
+        .run(reject)
+        .await?
     {
-        Err(store::Error::Invalid(ValidationErrors::single(
-            "status",
-            "cra-client-done",
-        )))
-    } else {
-        store::cras::reject(&mut tx, &ctx.actor(), scope, id, &f.reason).await
-    };
-    // A refused command writes nothing; the flash needs its own transaction.
-    match r {
-        Ok(_) => tx.commit().await?,
-        Err(_) => drop(tx),
+        // Sent back, the report is a draft again, which its client no longer
+        // sees: his portal's home is where he goes on.
+        Done(()) if client => Ok(see_other("/")),
+        Done(()) => Ok(see_other(&format!("/cras/{id}"))),
+        Refused(v) => flash_back(&app, &ctx, &v, &format!("/cras/{id}")).await,
     }
-    let sent_back = r.is_ok();
-    let resp = after(&app, &ctx, id, r, "cra-rejected-flash").await?;
-    // Sent back, the report is a draft again, which its client no longer
-    // sees: his portal's home is where he goes on.
-    if sent_back && matches!(scope, store::Scope::Company(_)) {
-        return Ok(see_other("/"));
-    }
-    Ok(resp)
 }
 
 pub async fn validate_one(
@@ -766,19 +716,23 @@ pub async fn validate_one(
     ctx: Ctx,
     Id(id): Id<CraId>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::cras::get(&mut tx, ctx.scope()?, id).await?;
-    let done = store::cras::validate(&mut tx, &ctx.actor(), &[id]).await?;
-    tx.commit().await?;
-    let r = if done.done.is_empty() {
-        Err(store::Error::Invalid(ValidationErrors::single(
-            "status",
-            "cra-awaiting-client",
-        )))
-    } else {
+    let scope = ctx.scope()?;
+    let validate = async |tx: &mut Tx| -> store::Result<()> {
+        store::cras::get(tx, scope, id).await?;
+        let done = store::cras::validate(tx, &ctx.actor(), &[id]).await?;
+        // Nothing validated, nothing written.
+        if done.done.is_empty() {
+            return Err(store::Error::Invalid(ValidationErrors::single(
+                "status",
+                "cra-awaiting-client",
+            )));
+        }
         Ok(())
     };
-    after(&app, &ctx, id, r, "cra-validated-flash").await
+    write(&app, &ctx)
+        .flash("cra-validated-flash")
+        .redirect(&format!("/cras/{id}"), validate)
+        .await
 }
 
 /// Validates every ticked report awaiting the manager in one transaction.
@@ -802,15 +756,19 @@ pub async fn validate_many(
         flash(&app, &ctx, FlashKind::Error, "cra-none-selected").await?;
         return Ok(see_other(&back));
     }
-    let mut tx = app.db.begin().await?;
-    let done = store::cras::validate(&mut tx, &ctx.actor(), &ids).await?;
-    tx.commit().await?;
-    let key = if done.skipped.is_empty() {
-        "cra-bulk-validated-flash"
-    } else {
-        "cra-bulk-partly-validated-flash"
-    };
-    flash(&app, &ctx, FlashKind::Success, key).await?;
+    write(&app, &ctx)
+        .run_then_flash(
+            async |tx| store::cras::validate(tx, &ctx.actor(), &ids).await,
+            |done| {
+                Some(Flash::success(if done.skipped.is_empty() {
+                    "cra-bulk-validated-flash"
+                } else {
+                    "cra-bulk-partly-validated-flash"
+                }))
+            },
+        )
+        .await?
+        .or_error()?;
     Ok(see_other(&back))
 }
 
@@ -820,20 +778,18 @@ pub async fn reopen(
     Id(id): Id<CraId>,
     Form(f): Form<ReasonForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::cras::get(&mut tx, ctx.scope()?, id).await?;
-    match store::cras::reopen(&mut tx, &ctx.actor(), id, &f.reason).await {
-        Ok(new_id) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "cra-reopened-flash").await?;
-            Ok(see_other(&format!("/cras/{new_id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-            Ok(see_other(&format!("/cras/{id}")))
-        }
-        Err(e) => Err(e.into()),
+    let scope = ctx.scope()?;
+    let reopen = async |tx: &mut Tx| {
+        store::cras::get(tx, scope, id).await?;
+        store::cras::reopen(tx, &ctx.actor(), id, &f.reason).await
+    };
+    match write(&app, &ctx)
+        .flash("cra-reopened-flash")
+        .run(reopen)
+        .await?
+    {
+        Done(new_id) => Ok(see_other(&format!("/cras/{new_id}"))),
+        Refused(v) => flash_back(&app, &ctx, &v, &format!("/cras/{id}")).await,
     }
 }
 
@@ -870,24 +826,25 @@ pub async fn upload(
         }
     }
     let (name, ct, bytes) = file.unwrap_or_default();
-    let mut tx = app.db.begin().await?;
-    let sheet = store::cras::get(&mut tx, ctx.scope()?, id).await?;
-    if sheet.cra.consultant_id != ctx.user()?.id {
-        return Err(AppError::NotFound);
-    }
-    let file = store::cras::NewAttachment {
-        filename: &name,
-        content_type: &ct,
-        bytes: &bytes,
-        mission,
+    let (scope, me) = (ctx.scope()?, ctx.user()?.id);
+    let add = async |tx: &mut Tx| -> store::Result<()> {
+        let sheet = store::cras::get(tx, scope, id).await?;
+        if sheet.cra.consultant_id != me {
+            return Err(store::Error::NotFound);
+        }
+        let file = store::cras::NewAttachment {
+            filename: &name,
+            content_type: &ct,
+            bytes: &bytes,
+            mission,
+        };
+        store::cras::add_attachment(tx, &ctx.actor(), scope, id, &file).await?;
+        Ok(())
     };
-    let r = store::cras::add_attachment(&mut tx, &ctx.actor(), ctx.scope()?, id, &file).await;
-    // A refused command writes nothing; the flash needs its own transaction.
-    match r {
-        Ok(_) => tx.commit().await?,
-        Err(_) => drop(tx),
-    }
-    after(&app, &ctx, id, r, "cra-attachment-added-flash").await
+    write(&app, &ctx)
+        .flash("cra-attachment-added-flash")
+        .redirect(&format!("/cras/{id}"), add)
+        .await
 }
 
 pub async fn attachment(

@@ -14,6 +14,7 @@ use domain::esign::{
 use domain::ids::{AmendmentId, ContractId, DocumentId, MissionId};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::documents::{About, DocumentInfo, Links};
 
 use super::see_other;
@@ -21,7 +22,8 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Flash, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 use store::paperwork;
 
@@ -384,34 +386,32 @@ pub async fn remind(
     ctx: Ctx,
     Id(id): Id<DocumentId>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::documents::get(&mut tx, ctx.scope()?, id).await?;
-    let request = store::esign::latest_for(&mut tx, id)
+    let (scope, user) = (ctx.scope()?, ctx.user()?);
+    let remind = async |tx: &mut Tx| -> store::Result<bool> {
+        store::documents::get(tx, scope, id).await?;
+        let request = store::esign::latest_for(tx, id)
+            .await?
+            .ok_or(store::Error::NotFound)?;
+        // Staff remind anyone; others may only ask for their own link again
+        // (for anyone else, there is simply nobody to remind).
+        let may = allows(user.role, Permission::ManageDocuments)
+            || store::esign::is_current_signer(tx, request.id, &user.email).await?;
+        if !may || request.status != RequestStatus::Pending {
+            return Ok(false);
+        }
+        store::esign::remind(tx, &ctx.origin(), &app.config.public_url, request.id).await
+    };
+    let said = |sent: &bool| {
+        Some(if *sent {
+            Flash::success("esign-reminded")
+        } else {
+            Flash::error("esign-nobody-to-remind")
+        })
+    };
+    write(&app, &ctx)
+        .run_then_flash(remind, said)
         .await?
-        .ok_or(AppError::NotFound)?;
-    // Staff remind anyone; others may only ask for their own link again
-    // (for anyone else, there is simply nobody to remind).
-    let may = allows(ctx.user()?.role, Permission::ManageDocuments)
-        || store::esign::is_current_signer(&mut tx, request.id, &ctx.user()?.email).await?;
-    let sent = may
-        && request.status == RequestStatus::Pending
-        && store::esign::remind(&mut tx, &ctx.origin(), &app.config.public_url, request.id).await?;
-    tx.commit().await?;
-    flash(
-        &app,
-        &ctx,
-        if sent {
-            FlashKind::Success
-        } else {
-            FlashKind::Error
-        },
-        if sent {
-            "esign-reminded"
-        } else {
-            "esign-nobody-to-remind"
-        },
-    )
-    .await?;
+        .or_error()?;
     Ok(see_other(&format!("/documents/{id}")))
 }
 
@@ -420,14 +420,18 @@ pub async fn cancel(
     ctx: Ctx,
     Id(id): Id<DocumentId>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::documents::get(&mut tx, ctx.scope()?, id).await?;
-    let request = store::esign::latest_for(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::esign::cancel(&mut tx, &ctx.actor(), &ctx.origin(), request.id, "").await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "esign-cancelled").await?;
+    let scope = ctx.scope()?;
+    let cancel = async |tx: &mut Tx| {
+        store::documents::get(tx, scope, id).await?;
+        let request = store::esign::latest_for(tx, id)
+            .await?
+            .ok_or(store::Error::NotFound)?;
+        store::esign::cancel(tx, &ctx.actor(), &ctx.origin(), request.id, "").await
+    };
+    write(&app, &ctx)
+        .flash("esign-cancelled")
+        .commit(cancel)
+        .await?;
     Ok(see_other(&format!("/documents/{id}")))
 }
 
@@ -649,19 +653,35 @@ async fn send_form(app: &AppState, ctx: &Ctx, what: Target) -> AppResult<Respons
 /// Writes the document, stores it and sends it to the signers, in one
 /// transaction: a refused signer list leaves no orphan document behind.
 async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let s = load_subject(&mut tx, ctx, what).await?;
-    let signers = match domain::esign::validate_signers(&f.rows()) {
-        Ok(s) => s,
-        Err(e) => {
-            drop(tx);
-            return send_page(app, ctx, &s, f.rows(), &e).await;
-        }
+    // What is sent, as read in the transaction, for a refusal to show.
+    let mut subject = None;
+    let send = async |tx: &mut Tx| -> AppResult<DocumentId> {
+        let s = &*subject.insert(load_subject(tx, ctx, what).await?);
+        let signers = domain::esign::validate_signers(&f.rows()).map_err(AppError::Validation)?;
+        write_and_send(tx, app, ctx, s, &signers).await
     };
+    match write(app, ctx).flash("esign-sent").run(send).await? {
+        Done(doc) => Ok(see_other(&format!("/documents/{doc}"))),
+        Refused(v) => match subject {
+            Some(s) => send_page(app, ctx, &s, f.rows(), &v).await,
+            None => Err(AppError::Validation(v)),
+        },
+    }
+}
+
+/// The document written, stored and sent; a contract still a draft is
+/// sent with it.
+async fn write_and_send(
+    tx: &mut Tx,
+    app: &AppState,
+    ctx: &Ctx,
+    s: &Subject,
+    signers: &[domain::esign::SignerData],
+) -> AppResult<DocumentId> {
     let now = store::now();
-    let (pdf, links) = match &s {
+    let (pdf, links) = match s {
         Subject::MissionOrder(m) => (
-            paperwork::mission_order(&mut tx, m, now).await?,
+            paperwork::mission_order(tx, m, now).await?,
             Links {
                 kind: DocumentKind::MissionOrder,
                 mission_id: Some(m.id),
@@ -673,7 +693,7 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
             },
         ),
         Subject::Contract(k) => (
-            paperwork::client_contract(&mut tx, k, now).await?,
+            paperwork::client_contract(tx, k, now).await?,
             Links {
                 kind: DocumentKind::ClientContract,
                 mission_id: None,
@@ -697,39 +717,17 @@ async fn send(app: &AppState, ctx: &Ctx, what: Target, f: SendForm) -> AppResult
             },
         ),
     };
-    let doc = store::documents::create_generated(&mut tx, &ctx.actor(), links, &pdf).await?;
-    if let Err(e) = store::esign::send(
-        &mut tx,
-        &ctx.actor(),
-        &ctx.origin(),
-        &app.config.public_url,
-        doc.id,
-        &signers,
-    )
-    .await
-    {
-        drop(tx);
-        return match AppError::from(e) {
-            AppError::Validation(v) => send_page(app, ctx, &s, f.rows(), &v).await,
-            other => Err(other),
-        };
-    }
-    if let Subject::Contract(k) = &s
+    let actor = ctx.actor();
+    let doc = store::documents::create_generated(tx, &actor, links, &pdf).await?;
+    let (origin, url) = (ctx.origin(), &app.config.public_url);
+    store::esign::send(tx, &actor, &origin, url, doc.id, signers).await?;
+    if let Subject::Contract(k) = s
         && k.status == domain::contract::ContractStatus::Draft
     {
-        store::contracts::apply(
-            &mut tx,
-            &ctx.actor(),
-            ctx.scope()?,
-            k.id,
-            domain::contract::ContractEvent::Send,
-            None,
-        )
-        .await?;
+        let send = domain::contract::ContractEvent::Send;
+        store::contracts::apply(tx, &actor, ctx.scope()?, k.id, send, None).await?;
     }
-    tx.commit().await?;
-    flash(app, ctx, FlashKind::Success, "esign-sent").await?;
-    Ok(see_other(&format!("/documents/{}", doc.id)))
+    Ok(doc.id)
 }
 
 /// The sending form of a mission order, client contract or amendment,

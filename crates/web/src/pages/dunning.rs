@@ -19,17 +19,18 @@ use domain::dunning::{LevelInput, MAX_LEVELS, Tone, format_rate};
 use domain::locale::format_date;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::Scope;
 use store::dunning::{EmailState, Notice, Pause, PauseTarget, SettingsInput};
+use store::{Scope, Tx};
 use time::Date;
 
 use super::invoices::InvoiceId;
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Form;
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 const HISTORY_LIMIT: i64 = 200;
@@ -338,10 +339,10 @@ pub async fn save_settings(
         Ok(s) => s,
         Err(e) => return page(&app, &ctx, Refusal::Settings(e, f)).await,
     };
-    let mut tx = app.db.begin().await?;
-    store::dunning::save_settings(&mut tx, &ctx.actor(), &settings).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "dunning-settings-saved").await?;
+    write(&app, &ctx)
+        .flash("dunning-settings-saved")
+        .commit(async |tx| store::dunning::save_settings(tx, &ctx.actor(), &settings).await)
+        .await?;
     Ok(see_other(PAGE))
 }
 
@@ -367,18 +368,13 @@ pub async fn save_levels(
     Form(f): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let typed = typed_levels(&f);
-    let mut tx = app.db.begin().await?;
-    match store::dunning::save_level_inputs(&mut tx, &ctx.actor(), &typed).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "dunning-levels-saved").await?;
-            Ok(see_other(PAGE))
-        }
-        Err(store::Error::Invalid(e)) => {
-            tx.rollback().await?;
-            page(&app, &ctx, Refusal::Levels(e, typed)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("dunning-levels-saved")
+        .run(async |tx| store::dunning::save_level_inputs(tx, &ctx.actor(), &typed).await)
+        .await?
+    {
+        Done(()) => Ok(see_other(PAGE)),
+        Refused(e) => page(&app, &ctx, Refusal::Levels(e, typed)).await,
     }
 }
 
@@ -404,18 +400,16 @@ pub async fn add_pause(
     let Some(target) = target.filter(|_| e.is_empty()) else {
         return page(&app, &ctx, Refusal::Pause(e, f)).await;
     };
-    let mut tx = app.db.begin().await?;
-    match store::dunning::pause(&mut tx, &ctx.actor(), &target, &f.reason, until, today()).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "dunning-pause-added").await?;
-            Ok(see_other(PAGE))
-        }
-        Err(store::Error::Invalid(e)) => {
-            tx.rollback().await?;
-            page(&app, &ctx, Refusal::Pause(e, f)).await
-        }
-        Err(e) => Err(e.into()),
+    let pause = async |tx: &mut Tx| {
+        store::dunning::pause(tx, &ctx.actor(), &target, &f.reason, until, today()).await
+    };
+    match write(&app, &ctx)
+        .flash("dunning-pause-added")
+        .run(pause)
+        .await?
+    {
+        Done(_) => Ok(see_other(PAGE)),
+        Refused(e) => page(&app, &ctx, Refusal::Pause(e, f)).await,
     }
 }
 
@@ -425,23 +419,19 @@ pub async fn lift_pause(
     ctx: Ctx,
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match store::dunning::lift(&mut tx, &ctx.actor(), &id).await {
-        Ok(()) => {}
-        Err(store::Error::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "dunning-pause-lifted").await?;
+    write(&app, &ctx)
+        .flash("dunning-pause-lifted")
+        .commit(async |tx| store::dunning::lift(tx, &ctx.actor(), &id).await)
+        .await?;
     Ok(see_other(PAGE))
 }
 
 /// POST /collections/dunning/run: queues a run now (the worker sends).
 pub async fn run_now(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::dunning::request_run(&mut tx).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "dunning-run-queued").await?;
+    write(&app, &ctx)
+        .flash("dunning-run-queued")
+        .commit(async |tx| store::dunning::request_run(tx).await)
+        .await?;
     Ok(see_other(PAGE))
 }
 
@@ -500,27 +490,17 @@ pub async fn pause_invoice(
     if !e.is_empty() {
         return page(&app, &ctx, Refusal::Pause(e, f)).await;
     }
-    let mut tx = app.db.begin().await?;
-    match store::dunning::pause(
-        &mut tx,
-        &ctx.actor(),
-        &PauseTarget::Invoice(id.clone()),
-        &f.reason,
-        until,
-        today(),
-    )
-    .await
+    let target = PauseTarget::Invoice(id.clone());
+    let pause = async |tx: &mut Tx| {
+        store::dunning::pause(tx, &ctx.actor(), &target, &f.reason, until, today()).await
+    };
+    match write(&app, &ctx)
+        .flash("dunning-pause-added")
+        .run(pause)
+        .await?
     {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "dunning-pause-added").await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(e)) => {
-            tx.rollback().await?;
-            page(&app, &ctx, Refusal::Pause(e, f)).await
-        }
-        Err(e) => Err(e.into()),
+        Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(e) => page(&app, &ctx, Refusal::Pause(e, f)).await,
     }
 }
 
@@ -530,9 +510,9 @@ pub async fn resume_invoice(
     ctx: Ctx,
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::dunning::lift_invoice(&mut tx, &ctx.actor(), &id).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "dunning-invoice-resumed").await?;
+    write(&app, &ctx)
+        .flash("dunning-invoice-resumed")
+        .commit(async |tx| store::dunning::lift_invoice(tx, &ctx.actor(), &id).await)
+        .await?;
     Ok(see_other(&format!("/invoices/{id}")))
 }

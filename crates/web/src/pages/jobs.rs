@@ -12,7 +12,8 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Id;
-use crate::view::{FlashKind, Layout, flash, layout, render};
+use crate::view::{Layout, layout, render};
+use crate::write::write;
 
 pub struct JobLine {
     pub id: JobId,
@@ -82,10 +83,10 @@ pub async fn retry(
     ctx: Ctx,
     Id(id): Id<JobId>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    store::jobs::retry(&mut tx, id).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "job-requeued").await?;
+    write(&app, &ctx)
+        .flash("job-requeued")
+        .commit(async |tx| store::jobs::retry(tx, id).await)
+        .await?;
     Ok(see_other("/jobs"))
 }
 
@@ -95,8 +96,8 @@ pub async fn complete_task(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.id;
-    let mut tx = app.db.begin().await?;
-    store::renewals::complete_task(&mut tx, user, &id).await?;
-    tx.commit().await?;
+    write(&app, &ctx)
+        .commit(async |tx| store::renewals::complete_task(tx, user, &id).await)
+        .await?;
     Ok(see_other("/"))
 }

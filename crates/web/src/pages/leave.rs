@@ -15,8 +15,8 @@ use domain::locale::format_date;
 use domain::mission::DayQuantity;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::Scope;
 use store::leave::{Decision, Filter, LeaveRequest, LeaveType, NewLeave};
+use store::{Scope, Tx};
 use time::Date;
 
 use super::see_other;
@@ -24,7 +24,8 @@ use crate::chart::{self, StackedRow};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::write::{Outcome, write};
 use crate::{AppState, i18n};
 
 fn today() -> Date {
@@ -357,20 +358,16 @@ pub async fn create(
         Ok(n) => n,
         Err(errors) => return mine_page(&app, &ctx, f, &errors, None).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::leave::request(&mut tx, &ctx.actor(), user, &n).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "leave-requested").await?;
-            Ok(see_other("/leave"))
-        }
-        Err(e) => {
-            drop(tx);
-            match AppError::from(e) {
-                AppError::Validation(errors) => mine_page(&app, &ctx, f, &errors, None).await,
-                other => Err(other),
-            }
-        }
+    let request = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::leave::request(tx, &ctx.actor(), user, &n).await?)
+    };
+    match write(&app, &ctx)
+        .flash("leave-requested")
+        .run(request)
+        .await?
+    {
+        Outcome::Done(_) => Ok(see_other("/leave")),
+        Outcome::Refused(errors) => mine_page(&app, &ctx, f, &errors, None).await,
     }
 }
 
@@ -381,15 +378,13 @@ pub async fn cancel(
     Id(id): Id<LeaveRequestId>,
 ) -> AppResult<Response> {
     let scope = Scope::Own(ctx.user()?.id);
-    let mut tx = app.db.begin().await?;
-    match store::leave::decide(&mut tx, &ctx.actor(), scope, id, &Decision::Cancel).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "leave-cancelled").await?;
-            Ok(see_other("/leave"))
-        }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
+    match write(&app, &ctx)
+        .flash("leave-cancelled")
+        .run(async |tx| store::leave::decide(tx, &ctx.actor(), scope, id, &Decision::Cancel).await)
+        .await?
+    {
+        Outcome::Done(_) => Ok(see_other("/leave")),
+        Outcome::Refused(errors) => {
             let refusal = RowRefusal {
                 id,
                 errors,
@@ -404,7 +399,6 @@ pub async fn cancel(
             )
             .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -540,19 +534,17 @@ async fn decide(
         Decision::Refuse { note } => note.clone(),
         _ => String::new(),
     };
-    let mut tx = app.db.begin().await?;
-    match store::leave::decide(&mut tx, &ctx.actor(), ctx.scope()?, id, &d).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(app, ctx, FlashKind::Success, done_key).await?;
-            Ok(see_other("/leave/team"))
-        }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
+    let scope = ctx.scope()?;
+    match write(app, ctx)
+        .flash(done_key)
+        .run(async |tx| store::leave::decide(tx, &ctx.actor(), scope, id, &d).await)
+        .await?
+    {
+        Outcome::Done(_) => Ok(see_other("/leave/team")),
+        Outcome::Refused(errors) => {
             let refusal = RowRefusal { id, errors, note };
             team_page(app, ctx, "", Some(refusal)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -875,22 +867,19 @@ pub async fn save_type(
         tracks_balance: f.tracks(),
         active: f.is_active(),
     };
-    let mut tx = app.db.begin().await?;
-    match store::leave::save_type(&mut tx, &ctx.actor(), &t).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "leave-type-saved").await?;
-            Ok(see_other("/settings/leave"))
-        }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
+    match write(&app, &ctx)
+        .flash("leave-type-saved")
+        .run(async |tx| store::leave::save_type(tx, &ctx.actor(), &t).await)
+        .await?
+    {
+        Outcome::Done(()) => Ok(see_other("/settings/leave")),
+        Outcome::Refused(errors) => {
             let forms = SettingsForms {
                 type_form: f,
                 ..blank_forms(String::new())
             };
             settings_page(&app, &ctx, forms, Refused::Type(errors)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -945,18 +934,15 @@ pub async fn save_allowance(
         Ok(x) => x,
         Err(errors) => return refuse(f, errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::leave::set_allowance(&mut tx, &ctx.actor(), user, &leave_type, year, days).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "leave-allowance-saved").await?;
-            Ok(see_other(&format!("/settings/leave?year={year}")))
-        }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
-            refuse(f, errors).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("leave-allowance-saved")
+        .run(async |tx| {
+            store::leave::set_allowance(tx, &ctx.actor(), user, &leave_type, year, days).await
+        })
+        .await?
+    {
+        Outcome::Done(()) => Ok(see_other(&format!("/settings/leave?year={year}"))),
+        Outcome::Refused(errors) => refuse(f, errors).await,
     }
 }
 
@@ -988,34 +974,43 @@ pub async fn save_pattern(
     body: Bytes,
 ) -> AppResult<Response> {
     let f = read_pattern(&body)?;
-    let mut e = ValidationErrors::new();
-    let mut tx = app.db.begin().await?;
-    let people = store::leave::employees(&mut tx).await?;
-    let user = UserId::parse(f.user.trim()).filter(|u| people.iter().any(|p| p.id == *u));
-    if f.user.trim().is_empty() {
-        e.add("pattern_user", "field-required");
-    } else if user.is_none() {
-        e.add("pattern_user", "leave-user-unknown");
-    }
-    let region = Region::parse(f.region.trim());
-    if region.is_none() {
-        e.add("region", "leave-region-invalid");
-    }
-    let weekdays = f.weekdays.iter().fold(0u8, |acc, n| acc | 1 << (n - 1));
-    if weekdays == 0 {
-        e.add("weekdays", "leave-pattern-no-weekday");
-    }
-    let (Some(user), Some(region), true) = (user, region, e.is_empty()) else {
-        drop(tx);
-        let forms = SettingsForms {
-            pattern_form: f,
-            ..blank_forms(String::new())
+    // The person is checked against those on the payroll in the same
+    // transaction that sets the pattern.
+    let set = async |tx: &mut Tx| -> AppResult<()> {
+        let mut e = ValidationErrors::new();
+        let people = store::leave::employees(tx).await?;
+        let user = UserId::parse(f.user.trim()).filter(|u| people.iter().any(|p| p.id == *u));
+        if f.user.trim().is_empty() {
+            e.add("pattern_user", "field-required");
+        } else if user.is_none() {
+            e.add("pattern_user", "leave-user-unknown");
+        }
+        let region = Region::parse(f.region.trim());
+        if region.is_none() {
+            e.add("region", "leave-region-invalid");
+        }
+        let weekdays = f.weekdays.iter().fold(0u8, |acc, n| acc | 1 << (n - 1));
+        if weekdays == 0 {
+            e.add("weekdays", "leave-pattern-no-weekday");
+        }
+        let (Some(user), Some(region), true) = (user, region, e.is_empty()) else {
+            return Err(AppError::Validation(e));
         };
-        return settings_page(&app, &ctx, forms, Refused::Pattern(e)).await;
+        let pattern = WorkPattern { region, weekdays };
+        Ok(store::cras::set_work_pattern(tx, &ctx.actor(), user, pattern).await?)
     };
-    let pattern = WorkPattern { region, weekdays };
-    store::cras::set_work_pattern(&mut tx, &ctx.actor(), user, pattern).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "leave-pattern-saved").await?;
-    Ok(see_other("/settings/leave"))
+    match write(&app, &ctx)
+        .flash("leave-pattern-saved")
+        .run(set)
+        .await?
+    {
+        Outcome::Done(()) => Ok(see_other("/settings/leave")),
+        Outcome::Refused(e) => {
+            let forms = SettingsForms {
+                pattern_form: f,
+                ..blank_forms(String::new())
+            };
+            settings_page(&app, &ctx, forms, Refused::Pattern(e)).await
+        }
+    }
 }

@@ -16,6 +16,7 @@ use crate::ctx::{
 use crate::error::AppResult;
 use crate::extract::{Form, Query};
 use crate::view::{Layout, layout, render_status};
+use crate::write::write;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -162,9 +163,9 @@ pub async fn submit(
 
 pub async fn logout(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     if let Some(s) = &ctx.session {
-        let mut tx = app.db.begin().await?;
-        store::sessions::delete(&mut tx, &s.id_hash).await?;
-        tx.commit().await?;
+        write(&app, &ctx)
+            .commit(async |tx| store::sessions::delete(tx, &s.id_hash).await)
+            .await?;
     }
     let mut resp = see_other("/login").into_response();
     resp.headers_mut().append(

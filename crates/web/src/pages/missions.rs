@@ -16,15 +16,16 @@ use domain::role::Role;
 use domain::terms::{ExpensePolicy, VatRegime};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::Scope;
 use store::missions::{Mission, MissionFilter};
+use store::{Scope, Tx};
 
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, Pager, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 #[derive(Debug, Default, Deserialize)]
@@ -372,19 +373,16 @@ pub async fn create(State(app): State<AppState>, ctx: Ctx, body: Bytes) -> AppRe
         Ok(x) => x,
         Err(errors) => return form_page(&app, &ctx, None, input, raw_validators, &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::missions::create(&mut tx, &ctx.actor(), &data, &validators).await {
-        Ok(m) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "mission-created").await?;
-            Ok(see_other(&format!("/missions/{}", m.id)))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => {
-                form_page(&app, &ctx, None, input, raw_validators, &errors).await
-            }
-            other => Err(other),
-        },
+    let create = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::missions::create(tx, &ctx.actor(), &data, &validators).await?)
+    };
+    match write(&app, &ctx)
+        .flash("mission-created")
+        .run(create)
+        .await?
+    {
+        Done(m) => Ok(see_other(&format!("/missions/{}", m.id))),
+        Refused(errors) => form_page(&app, &ctx, None, input, raw_validators, &errors).await,
     }
 }
 
@@ -424,20 +422,17 @@ pub async fn update(
             return form_page(&app, &ctx, Some(id), input, raw_validators, &errors).await;
         }
     };
-    let mut tx = app.db.begin().await?;
-    match store::missions::update(&mut tx, &ctx.actor(), ctx.scope()?, id, &data, &validators).await
+    let scope = ctx.scope()?;
+    let update = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::missions::update(tx, &ctx.actor(), scope, id, &data, &validators).await?)
+    };
+    match write(&app, &ctx)
+        .flash("mission-updated")
+        .run(update)
+        .await?
     {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "mission-updated").await?;
-            Ok(see_other(&format!("/missions/{id}")))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => {
-                form_page(&app, &ctx, Some(id), input, raw_validators, &errors).await
-            }
-            other => Err(other),
-        },
+        Done(_) => Ok(see_other(&format!("/missions/{id}"))),
+        Refused(errors) => form_page(&app, &ctx, Some(id), input, raw_validators, &errors).await,
     }
 }
 
@@ -671,17 +666,16 @@ pub async fn amend(
         Err(errors) => return show_page(&app, &ctx, id, f, &errors).await,
     };
     let reason = Some(f.reason.trim()).filter(|r| !r.is_empty());
-    let mut tx = app.db.begin().await?;
-    match store::missions::add_amendment(&mut tx, &ctx.actor(), ctx.scope()?, id, &a, reason).await
+    let scope = ctx.scope()?;
+    let amend = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::missions::add_amendment(tx, &ctx.actor(), scope, id, &a, reason).await?)
+    };
+    match write(&app, &ctx)
+        .flash("amendment-created")
+        .run(amend)
+        .await?
     {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "amendment-created").await?;
-            Ok(see_other(&format!("/missions/{id}")))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => show_page(&app, &ctx, id, f, &errors).await,
-            other => Err(other),
-        },
+        Done(_) => Ok(see_other(&format!("/missions/{id}"))),
+        Refused(errors) => show_page(&app, &ctx, id, f, &errors).await,
     }
 }

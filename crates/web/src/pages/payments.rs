@@ -16,15 +16,16 @@ use domain::money::Money;
 use domain::payment::PaymentMethod;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::bank_accounts;
 use store::payments::{self, Filter, NewAllocation, NewPayment, OpenItem};
+use store::{Tx, bank_accounts};
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Query};
 use crate::pages::invoices::InvoiceId as RowId;
 use crate::pages::see_other;
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, authz, i18n};
 
 pub struct PaymentRow {
@@ -346,26 +347,20 @@ pub async fn create(
     Form(f): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let client = f.get("client_id").cloned().unwrap_or_default();
-    let mut tx = app.db.begin().await?;
-    let open = payments::open_items(&mut tx, Some(client.trim())).await?;
-    let p = match parse(&f, &open) {
-        Ok(p) => p,
-        Err(e) => {
-            drop(tx);
-            return new_page(&app, &ctx, client.trim(), f, Some(e)).await;
-        }
+    // The form is read against the invoices open in the transaction that
+    // records the payment.
+    let record = async |tx: &mut Tx| {
+        let open = payments::open_items(tx, Some(client.trim())).await?;
+        let p = parse(&f, &open)?;
+        payments::record(tx, &ctx.actor(), &p).await
     };
-    match payments::record(&mut tx, &ctx.actor(), &p).await {
-        Ok(r) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "payment-recorded-flash").await?;
-            Ok(see_other(&format!("/collections/payments/{}", r.id)))
-        }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            new_page(&app, &ctx, client.trim(), f, Some(e)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("payment-recorded-flash")
+        .run(record)
+        .await?
+    {
+        Done(r) => Ok(see_other(&format!("/collections/payments/{}", r.id))),
+        Refused(e) => new_page(&app, &ctx, client.trim(), f, Some(e)).await,
     }
 }
 
@@ -532,29 +527,18 @@ pub async fn allocate(
     let Some(amount) = amount.filter(|_| e.is_empty()) else {
         return show_page(&app, &ctx, &id, Some((e, typed(f)))).await;
     };
-    let mut tx = app.db.begin().await?;
     let today = store::today();
-    match payments::allocate_credit(
-        &mut tx,
-        &ctx.actor(),
-        &id,
-        f.invoice_id.trim(),
-        amount,
-        today,
-    )
-    .await
+    let allocate = async |tx: &mut Tx| {
+        let invoice = f.invoice_id.trim();
+        payments::allocate_credit(tx, &ctx.actor(), &id, invoice, amount, today).await
+    };
+    match write(&app, &ctx)
+        .flash("payment-allocated-flash")
+        .run(allocate)
+        .await?
     {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "payment-allocated-flash").await?;
-            Ok(see_other(&format!("/collections/payments/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            show_page(&app, &ctx, &id, Some((v, typed(f)))).await
-        }
-        Err(store::Error::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
+        Done(()) => Ok(see_other(&format!("/collections/payments/{id}"))),
+        Refused(v) => show_page(&app, &ctx, &id, Some((v, typed(f)))).await,
     }
 }
 
@@ -587,18 +571,12 @@ pub async fn reverse(
     let Some(on) = e.required("date", &f.date, domain::validation::date) else {
         return show_page(&app, &ctx, &id, refused(e, f)).await;
     };
-    let mut tx = app.db.begin().await?;
-    match payments::reverse(&mut tx, &ctx.actor(), &id, on, &f.reason).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "payment-reversed-flash").await?;
-            Ok(see_other(&format!("/collections/payments/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            show_page(&app, &ctx, &id, refused(v, f)).await
-        }
-        Err(store::Error::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("payment-reversed-flash")
+        .run(async |tx| payments::reverse(tx, &ctx.actor(), &id, on, &f.reason).await)
+        .await?
+    {
+        Done(_) => Ok(see_other(&format!("/collections/payments/{id}"))),
+        Refused(v) => show_page(&app, &ctx, &id, refused(v, f)).await,
     }
 }

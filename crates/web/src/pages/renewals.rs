@@ -10,6 +10,7 @@ use domain::mission::Tjm;
 use domain::renewal::{RenewalEvent, RenewalRate};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use time::Duration;
 
 use super::see_other;
@@ -17,7 +18,8 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id};
-use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
+use crate::view::{Layout, flash_refusal, layout, render};
+use crate::write::{Refused, flash_back, write};
 use crate::{AppState, chart, i18n};
 
 pub struct Line {
@@ -130,17 +132,16 @@ pub async fn set_status(
         _ => return Err(AppError::BadRequest("error-malformed-form")),
     };
     let note = Some(f.note.trim()).filter(|n| !n.is_empty());
-    let mut tx = app.db.begin().await?;
-    match store::renewals::apply_event(&mut tx, &ctx.actor(), ctx.scope()?, id, event, note).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "renewal-updated").await?;
-        }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &e, "renewal-illegal-transition").await?;
-        }
-        Err(e) => return Err(e.into()),
+    let scope = ctx.scope()?;
+    let apply = async |tx: &mut Tx| {
+        store::renewals::apply_event(tx, &ctx.actor(), scope, id, event, note).await
+    };
+    if let Refused(e) = write(&app, &ctx)
+        .flash("renewal-updated")
+        .run(apply)
+        .await?
+    {
+        flash_refusal(&app, &ctx, &e, "renewal-illegal-transition").await?;
     }
     Ok(see_other("/renewals"))
 }
@@ -162,33 +163,15 @@ pub async fn renew(
     let mut e = ValidationErrors::new();
     let new_end = e.required("new_end", &f.new_end, domain::validation::date);
     let new_tjm = e.optional("new_tjm", &f.new_tjm, Tjm::parse);
-    let outcome = match (new_end, e.is_empty()) {
-        (Some(end), true) => {
-            let mut tx = app.db.begin().await?;
-            match store::renewals::renew(
-                &mut tx,
-                &ctx.actor(),
-                ctx.scope()?,
-                id,
-                end,
-                new_tjm,
-                None,
-            )
-            .await
-            {
-                Ok(()) => {
-                    tx.commit().await?;
-                    Ok(())
-                }
-                Err(store::Error::Invalid(errors)) => Err(errors),
-                Err(other) => return Err(other.into()),
-            }
-        }
-        _ => Err(e),
+    let (Some(end), true) = (new_end, e.is_empty()) else {
+        return flash_back(&app, &ctx, &e, "/renewals").await;
     };
-    match outcome {
-        Ok(()) => flash(&app, &ctx, FlashKind::Success, "renewal-renewed").await?,
-        Err(errors) => flash_refusal(&app, &ctx, &errors, "error-validation").await?,
-    }
-    Ok(see_other("/renewals"))
+    let scope = ctx.scope()?;
+    let renew = async |tx: &mut Tx| {
+        store::renewals::renew(tx, &ctx.actor(), scope, id, end, new_tjm, None).await
+    };
+    write(&app, &ctx)
+        .flash("renewal-renewed")
+        .redirect("/renewals", renew)
+        .await
 }

@@ -16,6 +16,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::Form;
 use crate::view::{FieldErrors, Layout, layout, render_status};
+use crate::write::write;
 
 /// Tokens are 64 hexadecimal characters; anything else is not looked up.
 fn well_formed(token: &str) -> bool {
@@ -135,9 +136,9 @@ pub async fn show(
     // Only the first opening is an event; later ones need no write.
     if link.signer.viewed_at.is_none() {
         let origin = ctx.origin_as(&link.signer.name, &link.signer.email);
-        let mut tx = app.db.begin().await?;
-        store::esign::record_view(&mut tx, &link, &origin).await?;
-        tx.commit().await?;
+        write(&app, &ctx)
+            .commit(async |tx| store::esign::record_view(tx, &link, &origin).await)
+            .await?;
     }
     page(
         &app,

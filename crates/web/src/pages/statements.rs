@@ -16,16 +16,16 @@ use domain::bank_statement::{Column, CsvMapping, DateFormat, TextEncoding};
 use domain::locale::format_date;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
+use store::Tx;
 use store::statements::{self, Allocation, Format};
 
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Form;
 use crate::pages::see_other;
-use crate::view::{
-    FieldErrors, FlashKind, Layout, flash, flash_refusal, flash_text, layout, render, render_status,
-};
+use crate::view::{FieldErrors, Flash, FlashKind, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 /// The CSV mapping as the form shows it (column names or positions as text).
@@ -347,23 +347,20 @@ pub async fn upload(
     } else {
         Format::Camt053
     };
-    let mut tx = app.db.begin().await?;
-    match statements::import(&mut tx, &ctx.actor(), &bank, &file_name, &bytes, &format).await {
-        Ok(done) => {
-            tx.commit().await?;
-            flash_text(&app, &ctx, FlashKind::Success, report(ctx.locale, &done)).await?;
-            // One statement: its page; several: the list of imports.
-            Ok(see_other(&if done.statements.len() == 1 {
-                format!("/collections/statements/{}", done.statement_id)
-            } else {
-                "/collections/statements".to_string()
-            }))
-        }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            statements_page(&app, &ctx, chosen, &e).await
-        }
-        Err(e) => Err(e.into()),
+    let import = async |tx: &mut Tx| {
+        statements::import(tx, &ctx.actor(), &bank, &file_name, &bytes, &format).await
+    };
+    let said = |done: &statements::Imported| {
+        Some(Flash::text(FlashKind::Success, report(ctx.locale, done)))
+    };
+    match write(&app, &ctx).run_then_flash(import, said).await? {
+        // One statement: its page; several: the list of imports.
+        Done(done) => Ok(see_other(&if done.statements.len() == 1 {
+            format!("/collections/statements/{}", done.statement_id)
+        } else {
+            "/collections/statements".to_string()
+        })),
+        Refused(e) => statements_page(&app, &ctx, chosen, &e).await,
     }
 }
 
@@ -593,20 +590,12 @@ pub async fn post_line(
     Path(line_id): Path<String>,
     Form(f): Form<PostForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let r = store::bank_postings::post(&mut tx, &ctx.actor(), &line_id, &f.account).await;
-    match r {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "bank-posting-done-flash").await?;
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &v, "error-validation").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other("/collections/matching#to-post"))
+    write(&app, &ctx)
+        .flash("bank-posting-done-flash")
+        .redirect("/collections/matching#to-post", async |tx| {
+            store::bank_postings::post(tx, &ctx.actor(), &line_id, &f.account).await
+        })
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -642,49 +631,46 @@ pub async fn accept(
     Path(line_id): Path<String>,
     Form(f): Form<AcceptForm>,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let line = statements::line(&mut tx, &line_id).await?;
-    let allocations = if !f.invoice.trim().is_empty() {
-        let items = statements::open_items(&mut tx).await?;
-        items
-            .iter()
-            .find(|i| i.invoice_id == f.invoice.trim())
-            .map(|i| {
-                vec![Allocation {
-                    invoice_id: i.invoice_id.clone(),
-                    amount: Money::from_cents(line.amount_cents.min(i.outstanding.cents())),
-                }]
-            })
-    } else {
-        parse_allocations(&f.allocations)
+    let accept = async |tx: &mut Tx| {
+        let line = statements::line(tx, &line_id).await?;
+        let allocations = if !f.invoice.trim().is_empty() {
+            let items = statements::open_items(tx).await?;
+            items
+                .iter()
+                .find(|i| i.invoice_id == f.invoice.trim())
+                .map(|i| {
+                    vec![Allocation {
+                        invoice_id: i.invoice_id.clone(),
+                        amount: Money::from_cents(line.amount_cents.min(i.outstanding.cents())),
+                    }]
+                })
+        } else {
+            parse_allocations(&f.allocations)
+        };
+        let Some(allocations) = allocations.filter(|a| !a.is_empty()) else {
+            return Err(store::Error::Invalid(ValidationErrors::single(
+                "allocations",
+                "matching-no-invoice",
+            )));
+        };
+        statements::accept(tx, &ctx.actor(), &line_id, &allocations, true)
+            .await
+            .map_err(already_handled)
     };
-    let Some(allocations) = allocations.filter(|a| !a.is_empty()) else {
-        drop(tx);
-        flash_refusal(
-            &app,
-            &ctx,
-            &ValidationErrors::single("allocations", "matching-no-invoice"),
-            "error-validation",
-        )
-        .await?;
-        return Ok(see_other("/collections/matching"));
-    };
-    match statements::accept(&mut tx, &ctx.actor(), &line_id, &allocations, true).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "matching-accepted").await?;
+    write(&app, &ctx)
+        .flash("matching-accepted")
+        .redirect("/collections/matching", accept)
+        .await
+}
+
+/// A line someone else handled meanwhile: refused, saying so.
+fn already_handled(e: store::Error) -> store::Error {
+    match e {
+        store::Error::Conflict { .. } => {
+            store::Error::Invalid(ValidationErrors::single("line", "matching-already-handled"))
         }
-        Err(store::Error::Invalid(e)) => {
-            drop(tx);
-            flash_refusal(&app, &ctx, &e, "error-validation").await?;
-        }
-        Err(store::Error::Conflict { .. }) => {
-            drop(tx);
-            flash(&app, &ctx, FlashKind::Error, "matching-already-handled").await?;
-        }
-        Err(e) => return Err(AppError::from(e)),
+        other => other,
     }
-    Ok(see_other("/collections/matching"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -706,29 +692,20 @@ async fn set_aside(
     f: &BackForm,
     aside: bool,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    let done = if aside {
-        statements::ignore(&mut tx, &ctx.actor(), line_id).await
-    } else {
-        statements::unignore(&mut tx, &ctx.actor(), line_id).await
+    let set = async |tx: &mut Tx| {
+        let done = if aside {
+            statements::ignore(tx, &ctx.actor(), line_id).await
+        } else {
+            statements::unignore(tx, &ctx.actor(), line_id).await
+        };
+        done.map_err(already_handled)
     };
-    match done {
-        Ok(()) => {
-            tx.commit().await?;
-            let key = if aside {
-                "matching-ignored"
-            } else {
-                "matching-unignored"
-            };
-            flash(app, ctx, FlashKind::Success, key).await?;
-        }
-        Err(store::Error::Conflict { .. }) => {
-            drop(tx);
-            flash(app, ctx, FlashKind::Error, "matching-already-handled").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(see_other(&back_to(f)))
+    let key = if aside {
+        "matching-ignored"
+    } else {
+        "matching-unignored"
+    };
+    write(app, ctx).flash(key).redirect(&back_to(f), set).await
 }
 
 pub async fn ignore(

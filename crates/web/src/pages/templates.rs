@@ -16,7 +16,8 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render_status};
+use crate::view::{FieldErrors, Layout, layout, render_status};
+use crate::write::write;
 use store::paperwork;
 
 #[derive(Template)]
@@ -103,11 +104,11 @@ pub async fn save(
         // The parser's message names the placeholder and its line.
         return page(&app, &ctx, body, Some(e.to_string())).await;
     }
-    let mut tx = app.db.begin().await?;
-    store::documents::save_template(&mut tx, &ctx.actor(), DocumentKind::MissionOrder, &body)
+    let kind = DocumentKind::MissionOrder;
+    write(&app, &ctx)
+        .flash("template-saved")
+        .commit(async |tx| store::documents::save_template(tx, &ctx.actor(), kind, &body).await)
         .await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "template-saved").await?;
     Ok(see_other("/settings/mission-order"))
 }
 

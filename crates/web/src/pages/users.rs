@@ -11,14 +11,15 @@ use domain::role::Role;
 use domain::user::UserInput;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
-use store::Scope;
 use store::users::UserFilter;
+use store::{Scope, Tx};
 
 use super::see_other;
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{Form, Id, Query};
-use crate::view::{FieldErrors, FlashKind, Layout, Pager, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, Pager, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,17 +226,12 @@ pub async fn create(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, None, values(&f), &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::users::create(&mut tx, &ctx.actor(), &data).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "user-created").await?;
-            Ok(see_other("/users"))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => form_page(&app, &ctx, None, values(&f), &errors).await,
-            other => Err(other),
-        },
+    let create = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::users::create(tx, &ctx.actor(), &data).await?)
+    };
+    match write(&app, &ctx).flash("user-created").run(create).await? {
+        Done(_) => Ok(see_other("/users")),
+        Refused(errors) => form_page(&app, &ctx, None, values(&f), &errors).await,
     }
 }
 
@@ -277,18 +273,11 @@ pub async fn update(
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, Some(id), values(&f), &errors).await,
     };
-    let mut tx = app.db.begin().await?;
-    match store::users::update(&mut tx, &ctx.actor(), id, &data).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "user-updated").await?;
-            Ok(see_other("/users"))
-        }
-        Err(e) => match AppError::from(e) {
-            AppError::Validation(errors) => {
-                form_page(&app, &ctx, Some(id), values(&f), &errors).await
-            }
-            other => Err(other),
-        },
+    let update = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::users::update(tx, &ctx.actor(), id, &data).await?)
+    };
+    match write(&app, &ctx).flash("user-updated").run(update).await? {
+        Done(_) => Ok(see_other("/users")),
+        Refused(errors) => form_page(&app, &ctx, Some(id), values(&f), &errors).await,
     }
 }

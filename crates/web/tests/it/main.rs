@@ -22,3 +22,4 @@ mod receivables;
 mod routes;
 mod security;
 mod statements;
+mod write;

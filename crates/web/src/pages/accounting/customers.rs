@@ -17,6 +17,7 @@ use domain::money::Money;
 use domain::validation::ValidationErrors;
 
 use serde::Deserialize;
+use store::Tx;
 use store::lettering::{CustomerLedger, Show};
 
 use super::report::{
@@ -28,9 +29,8 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Form, Id, Query};
 use crate::pages::see_other;
-use crate::view::{
-    FieldErrors, FlashKind, Layout, flash, layout, render, render_status, url_encode,
-};
+use crate::view::{FieldErrors, Layout, layout, render, render_status, url_encode};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 fn parse(q: &FilterQuery) -> Result<DateRange, ValidationErrors> {
@@ -549,22 +549,22 @@ pub async fn letter(
             None => {}
         }
     }
-    let mut tx = app.db.begin().await?;
-    // Not found (or out of scope) before anything else.
-    store::companies::get(&mut tx, ctx.scope()?, id).await?;
-    let r = if errors.is_empty() {
-        store::lettering::letter_lines(&mut tx, &ctx.actor(), id, &lines, store::today()).await
-    } else {
-        Err(store::Error::Invalid(errors))
-    };
-    match r {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "lettering-lettered-flash").await?;
-            Ok(see_other(&q.href(id)))
+    let scope = ctx.scope()?;
+    let letter = async |tx: &mut Tx| {
+        // Not found (or out of scope) before anything else.
+        store::companies::get(tx, scope, id).await?;
+        if !errors.is_empty() {
+            return Err(store::Error::Invalid(errors));
         }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
+        store::lettering::letter_lines(tx, &ctx.actor(), id, &lines, store::today()).await
+    };
+    match write(&app, &ctx)
+        .flash("lettering-lettered-flash")
+        .run(letter)
+        .await?
+    {
+        Done(_) => Ok(see_other(&q.href(id))),
+        Refused(errors) => {
             let refusal = Refusal {
                 errors,
                 checked: lines,
@@ -572,7 +572,6 @@ pub async fn letter(
             };
             customer_page(&app, &ctx, id, &q, Some(refusal)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -601,21 +600,23 @@ pub async fn unletter(
         to: f.to,
         show: f.show,
     };
-    let mut tx = app.db.begin().await?;
-    store::companies::get(&mut tx, ctx.scope()?, id).await?;
-    // Another customer's lettering is not found here.
-    let info = store::lettering::get(&mut tx, &lettering).await?;
-    if info.third_party != id {
-        return Err(AppError::NotFound);
-    }
-    match store::lettering::unletter(&mut tx, &ctx.actor(), &lettering, &f.reason).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "lettering-unlettered-flash").await?;
-            Ok(see_other(&q.href(id)))
+    let scope = ctx.scope()?;
+    let unletter = async |tx: &mut Tx| {
+        store::companies::get(tx, scope, id).await?;
+        // Another customer's lettering is not found here.
+        let info = store::lettering::get(tx, &lettering).await?;
+        if info.third_party != id {
+            return Err(store::Error::NotFound);
         }
-        Err(store::Error::Invalid(errors)) => {
-            drop(tx);
+        store::lettering::unletter(tx, &ctx.actor(), &lettering, &f.reason).await
+    };
+    match write(&app, &ctx)
+        .flash("lettering-unlettered-flash")
+        .run(unletter)
+        .await?
+    {
+        Done(_) => Ok(see_other(&q.href(id))),
+        Refused(errors) => {
             let refusal = Refusal {
                 errors,
                 checked: Vec::new(),
@@ -623,7 +624,6 @@ pub async fn unletter(
             };
             customer_page(&app, &ctx, id, &q, Some(refusal)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -18,7 +18,8 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::Form;
 use crate::pages::see_other;
-use crate::view::{FlashKind, Layout, flash, flash_refusal, layout, render};
+use crate::view::{Layout, layout, render};
+use crate::write::{flash_back, write};
 
 pub struct ExportRow {
     pub id: String,
@@ -127,19 +128,13 @@ pub async fn request(
         .and_then(|y| time::Date::from_calendar_date(y, time::Month::June, 30).ok())
         .map(FiscalYear::of);
     let Some(year) = year else {
-        flash_refusal(
-            &app,
-            &ctx,
-            &ValidationErrors::single("year", "fec-year-invalid"),
-            "error-validation",
-        )
-        .await?;
-        return Ok(see_other("/accounting/fec"));
+        let v = ValidationErrors::single("year", "fec-year-invalid");
+        return flash_back(&app, &ctx, &v, "/accounting/fec").await;
     };
-    let mut tx = app.db.begin().await?;
-    store::exports::request_fec(&mut tx, &ctx.actor(), year).await?;
-    tx.commit().await?;
-    flash(&app, &ctx, FlashKind::Success, "fec-queued").await?;
+    write(&app, &ctx)
+        .flash("fec-queued")
+        .commit(async |tx| store::exports::request_fec(tx, &ctx.actor(), year).await)
+        .await?;
     Ok(see_other("/accounting/fec"))
 }
 

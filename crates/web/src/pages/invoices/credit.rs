@@ -11,6 +11,7 @@ use domain::cra::Half;
 use domain::ids::UserId;
 use domain::locale::format_date;
 use domain::validation::ValidationErrors;
+use store::Tx;
 use store::invoicing::CreditSelection;
 use store::invoicing::credit::BilledDay;
 use store::invoicing::read::{self, Detail};
@@ -23,7 +24,7 @@ use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
 use crate::pages::see_other;
-use crate::view::{FlashKind, flash};
+use crate::write::{Done, Refused, write};
 
 pub struct CreditHalf {
     pub value: String,
@@ -154,45 +155,45 @@ pub async fn credit(
     let (Some(date), Some(reason)) = (date, reason) else {
         return page(&app, &ctx, &id, Refusal::Credit { errors, typed }).await;
     };
-    let mut tx = app.db.begin().await?;
-    let selection = if typed.all {
-        CreditSelection::All
-    } else {
-        let mut days: BTreeSet<BilledDay> =
-            typed.halves.iter().filter_map(|v| parse_half(v)).collect();
-        // A whole day: the halves of it the invoice still bills (both, when
-        // it bills none, for the store to say so).
-        let d = read::get(&mut tx, &id).await?;
-        for v in &typed.days {
-            let both: Vec<BilledDay> = Half::BOTH
-                .iter()
-                .filter_map(|h| parse_half(&format!("{v}|{}", h.as_str())))
-                .collect();
-            let live: Vec<BilledDay> = both
-                .iter()
-                .copied()
-                .filter(|b| {
-                    d.lines.iter().any(|x| {
-                        x.consultant_id.as_deref() == Some(&b.consultant_id.to_string())
-                            && x.days.contains(&(b.day, b.half, false))
+    // Whole days are read against the invoice in the transaction that
+    // credits them.
+    let credit = async |tx: &mut Tx| {
+        let selection = if typed.all {
+            CreditSelection::All
+        } else {
+            let mut days: BTreeSet<BilledDay> =
+                typed.halves.iter().filter_map(|v| parse_half(v)).collect();
+            // A whole day: the halves of it the invoice still bills (both, when
+            // it bills none, for the store to say so).
+            let d = read::get(tx, &id).await?;
+            for v in &typed.days {
+                let both: Vec<BilledDay> = Half::BOTH
+                    .iter()
+                    .filter_map(|h| parse_half(&format!("{v}|{}", h.as_str())))
+                    .collect();
+                let live: Vec<BilledDay> = both
+                    .iter()
+                    .copied()
+                    .filter(|b| {
+                        d.lines.iter().any(|x| {
+                            x.consultant_id.as_deref() == Some(&b.consultant_id.to_string())
+                                && x.days.contains(&(b.day, b.half, false))
+                        })
                     })
-                })
-                .collect();
-            days.extend(if live.is_empty() { both } else { live });
-        }
-        CreditSelection::Days(days.into_iter().collect())
+                    .collect();
+                days.extend(if live.is_empty() { both } else { live });
+            }
+            CreditSelection::Days(days.into_iter().collect())
+        };
+        store::invoicing::credit(tx, &ctx.actor(), &id, &selection, date, &reason).await
     };
-    match store::invoicing::credit(&mut tx, &ctx.actor(), &id, &selection, date, &reason).await {
-        Ok(note) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "credit-note-issued-flash").await?;
-            Ok(see_other(&format!("/invoices/{}", note.id)))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            page(&app, &ctx, &id, Refusal::Credit { errors: v, typed }).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("credit-note-issued-flash")
+        .run(credit)
+        .await?
+    {
+        Done(note) => Ok(see_other(&format!("/invoices/{}", note.id))),
+        Refused(v) => page(&app, &ctx, &id, Refusal::Credit { errors: v, typed }).await,
     }
 }
 

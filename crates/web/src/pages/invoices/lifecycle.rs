@@ -22,7 +22,8 @@ use crate::error::AppResult;
 use crate::extract::Form;
 use crate::i18n;
 use crate::pages::see_other;
-use crate::view::{FieldErrors, FlashKind, flash};
+use crate::view::FieldErrors;
+use crate::write::{Done, Refused, write};
 
 /// "205 — Approuvée".
 pub fn status_label(l: Locale, s: LifecycleStatus) -> String {
@@ -248,18 +249,13 @@ pub async fn record(
         Ok(s) => s,
         Err(e) => return page(&app, &ctx, &id, refuse(e)).await,
     };
-    let mut tx = app.db.begin().await?;
-    match lifecycle::record(&mut tx, &ctx.actor(), &id, &s).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "einvoice-recorded-flash").await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            page(&app, &ctx, &id, refuse(v)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("einvoice-recorded-flash")
+        .run(async |tx| lifecycle::record(tx, &ctx.actor(), &id, &s).await)
+        .await?
+    {
+        Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(v) => page(&app, &ctx, &id, refuse(v)).await,
     }
 }
 
@@ -269,15 +265,13 @@ pub async fn redeposit(
     ctx: Ctx,
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match deposit::redeposit(&mut tx, &ctx.actor(), &id).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "einvoice-redeposit-flash").await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
+    match write(&app, &ctx)
+        .flash("einvoice-redeposit-flash")
+        .run(async |tx| deposit::redeposit(tx, &ctx.actor(), &id).await)
+        .await?
+    {
+        Done(()) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(v) => {
             page(
                 &app,
                 &ctx,
@@ -289,6 +283,5 @@ pub async fn redeposit(
             )
             .await
         }
-        Err(e) => Err(e.into()),
     }
 }

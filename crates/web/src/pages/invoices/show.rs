@@ -29,7 +29,8 @@ use crate::error::AppResult;
 use crate::extract::Form;
 use crate::pages::documents::pdf_response;
 use crate::pages::see_other;
-use crate::view::{FieldErrors, FlashKind, Layout, flash, layout, render, render_status};
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 
 pub struct DayChip {
@@ -546,18 +547,13 @@ pub async fn issue(
     let Some(date) = errors.required("date", &f.date, domain::validation::date) else {
         return page(&app, &ctx, &id, refused(errors)).await;
     };
-    let mut tx = app.db.begin().await?;
-    match store::invoicing::issue(&mut tx, &ctx.actor(), &id, date).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "invoice-issued-flash").await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            page(&app, &ctx, &id, refused(v)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("invoice-issued-flash")
+        .run(async |tx| store::invoicing::issue(tx, &ctx.actor(), &id, date).await)
+        .await?
+    {
+        Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(v) => page(&app, &ctx, &id, refused(v)).await,
     }
 }
 
@@ -568,24 +564,13 @@ pub async fn refresh_terms(
     ctx: Ctx,
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match store::invoicing::issue::refresh_terms(&mut tx, &ctx.actor(), &id).await {
-        Ok(_) => {
-            tx.commit().await?;
-            flash(
-                &app,
-                &ctx,
-                FlashKind::Success,
-                "invoice-terms-refreshed-flash",
-            )
-            .await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            page(&app, &ctx, &id, Refusal::Release(v)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("invoice-terms-refreshed-flash")
+        .run(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), &id).await)
+        .await?
+    {
+        Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(v) => page(&app, &ctx, &id, Refusal::Release(v)).await,
     }
 }
 
@@ -596,18 +581,13 @@ pub async fn release(
     ctx: Ctx,
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
-    let mut tx = app.db.begin().await?;
-    match store::invoicing::lock::release(&mut tx, &ctx.actor(), &id).await {
-        Ok(()) => {
-            tx.commit().await?;
-            flash(&app, &ctx, FlashKind::Success, "invoice-released-flash").await?;
-            Ok(see_other(&format!("/invoices/{id}")))
-        }
-        Err(store::Error::Invalid(v)) => {
-            drop(tx);
-            page(&app, &ctx, &id, Refusal::Release(v)).await
-        }
-        Err(e) => Err(e.into()),
+    match write(&app, &ctx)
+        .flash("invoice-released-flash")
+        .run(async |tx| store::invoicing::lock::release(tx, &ctx.actor(), &id).await)
+        .await?
+    {
+        Done(()) => Ok(see_other(&format!("/invoices/{id}"))),
+        Refused(v) => page(&app, &ctx, &id, Refusal::Release(v)).await,
     }
 }
 
