@@ -51,7 +51,7 @@ fn required() -> store::Error {
 
 #[tokio::test]
 async fn the_flash_commits_with_the_command_and_a_refusal_leaves_neither() {
-    store::testing::on_each_backend(|db| async move {
+    fixtures::testing::on_each_backend(|db| async move {
         let app = AppState::new(db.clone(), WebConfig::default());
         let mut tx = db.begin().await.unwrap();
         let mine = store::sessions::create(&mut tx, None, None, None)
