@@ -3,6 +3,9 @@
 //! cent; the VAT breakdown groups lines by rate and rounds the VAT once per
 //! rate; the document totals are sums of those rounded figures, so an
 //! auditor recomputing them from the printed lines finds the same cents.
+//! The words of the lines are [`wording`]'s.
+
+pub mod wording;
 
 use std::collections::BTreeMap;
 

@@ -31,6 +31,7 @@ pub mod money;
 pub mod paging;
 pub mod paris;
 pub mod payment;
+pub mod postings;
 pub mod rates;
 pub mod receivables;
 pub mod renewal;

@@ -85,6 +85,14 @@ pub fn check_reversal(
     e.into_result(|| reason.unwrap_or_default())
 }
 
+/// The entry cancelling a payment (contre-passation) on `on`: its bank
+/// entry `payment` with every line on the other side, labelled with the
+/// client and the reason (cut to 200 characters).
+pub fn reversal_entry(payment: &NewEntry, on: Date, client_name: &str, reason: &str) -> NewEntry {
+    let label = format!("Annulation règlement {client_name} — {reason}");
+    payment.reversal(on, &label.chars().take(200).collect::<String>())
+}
+
 /// The longest payment reference (a SEPA end-to-end id is 35, a
 /// remittance text 140; the FEC's piece reference takes it whole).
 pub const REFERENCE_MAX: usize = 140;

@@ -300,6 +300,21 @@ pub async fn reverse(
     date: Date,
     label: &str,
 ) -> Result<Posted> {
+    reverse_with(tx, actor, entry_id, |original| {
+        original.reversal(date, label)
+    })
+    .await
+}
+
+/// Cancels a posted entry by the reversal `reversal` makes of it (a rule
+/// of `domain::postings`: every line on the other side, dated and
+/// labelled by the event), with the checks and links of [`reverse`].
+pub(crate) async fn reverse_with(
+    tx: &mut Tx,
+    actor: &Actor,
+    entry_id: &str,
+    reversal: impl FnOnce(&NewEntry) -> NewEntry,
+) -> Result<Posted> {
     let original = get(tx, entry_id).await?;
     if original.reverses_id.is_some() {
         return Err(refuse("entry", "ledger-reversal-not-reversible", vec![]));
@@ -317,14 +332,13 @@ pub async fn reverse(
             vec![("number", original.number.clone())],
         ));
     }
-    let e = NewEntry {
+    let e = reversal(&NewEntry {
         journal: original.journal,
-        date,
-        label: label.to_owned(),
+        date: original.date,
+        label: original.label.clone(),
         piece_ref: original.piece_ref.clone(),
         lines: original.lines.clone(),
-    }
-    .reversal(date, label);
+    });
     post_inner(tx, actor, &e, original.source.as_deref(), Some(entry_id)).await
 }
 

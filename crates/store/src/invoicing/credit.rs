@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use domain::calendar::YearMonth;
 use domain::cra::Half;
 use domain::ids::{CompanyId, UserId};
-use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus};
+use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
 use domain::terms::{VatRate, VatRegime};
@@ -188,15 +188,11 @@ async fn issue_credit(
         let unit_price = Money::from_cents(s.unit_price_cents);
         lines.push((
             InvoiceLine {
-                description: format!(
-                    "Avoir sur {invoice_number} : {} — {} j × {}",
-                    s.description
-                        .split(" — ")
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .join(" — "),
-                    quantity.format(domain::Locale::Fr),
-                    unit_price.format(domain::Locale::Fr)
+                description: wording::credit_line(
+                    &invoice_number,
+                    &s.description,
+                    quantity,
+                    unit_price,
                 ),
                 quantity,
                 unit_price,
@@ -524,7 +520,7 @@ async fn shrink_draft_line(
     } else {
         let quantity = DayQuantity::from_half_days(left as u32);
         let l = InvoiceLine {
-            description: retitle(&description, quantity),
+            description: wording::retitle(&description, quantity),
             quantity,
             unit_price: Money::from_cents(price),
             vat_rate: VatRate::from_basis_points(rate.max(0) as u32)
@@ -562,39 +558,4 @@ async fn shrink_draft_line(
         super::draft::refresh_totals(tx, &invoice_id).await?;
     }
     Ok(())
-}
-
-/// "Prestation de X — novembre 2026 — 20 j × 600,00 €" with a new count.
-fn retitle(description: &str, quantity: DayQuantity) -> String {
-    let parts: Vec<&str> = description.split(" — ").collect();
-    match parts.as_slice() {
-        [who, month, last] if last.contains(" j × ") => {
-            let price = last.split(" j × ").nth(1).unwrap_or_default();
-            format!(
-                "{who} — {month} — {} j × {price}",
-                quantity.format(domain::Locale::Fr)
-            )
-        }
-        _ => description.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_is_retitled_with_its_new_count() {
-        assert_eq!(
-            retitle(
-                "Prestation de Camille Martin — novembre 2026 — 20 j × 600,00 €",
-                DayQuantity::from_half_days(37)
-            ),
-            "Prestation de Camille Martin — novembre 2026 — 18,5 j × 600,00 €"
-        );
-        assert_eq!(
-            retitle("Forfait", DayQuantity::from_half_days(2)),
-            "Forfait"
-        );
-    }
 }

@@ -6,11 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use domain::Locale;
 use domain::calendar::YearMonth;
 use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
-use domain::invoice::{self, InvoiceLine, InvoiceStatus};
+use domain::invoice::{self, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
 use domain::terms::VatRate;
@@ -176,7 +175,6 @@ pub async fn draft_group(
         return Ok(None);
     }
     let schedules = schedules(tx, &missions).await?;
-    let locale = Locale::Fr;
     let mut new_lines: Vec<NewLine> = Vec::new();
     // Slots arrive ordered by mission, day and half.
     let mut by_mission: BTreeMap<&str, Vec<&Unbilled>> = BTreeMap::new();
@@ -201,12 +199,11 @@ pub async fn draft_group(
             }
             let quantity = DayQuantity::from_half_days(days.len() as u32);
             let line = InvoiceLine {
-                description: format!(
-                    "Prestation de {} — {} — {} j × {}",
-                    m.consultant_name,
-                    month.label_fr(),
-                    quantity.format(locale),
-                    p.tjm.amount().format(locale)
+                description: wording::service_line(
+                    &m.consultant_name,
+                    month,
+                    quantity,
+                    p.tjm.amount(),
                 ),
                 quantity,
                 unit_price: p.tjm.amount(),

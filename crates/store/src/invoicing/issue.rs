@@ -6,8 +6,8 @@
 use domain::company::CompanyData;
 use domain::ids::CompanyId;
 use domain::invoice::{InvoiceEvent, InvoiceKind, InvoiceStatus};
-use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
+use domain::postings::{self, Revenue, SalesDocument, SalesInputs};
 use domain::terms::{PaymentTerms, VatRegime};
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -555,10 +555,10 @@ pub(crate) struct Sales<'a> {
     pub gross: Money,
 }
 
-/// The sales entry of an invoice (411 debit; 706 credit per analytic code
-/// of its lines; VAT credit) or of a credit note (the mirror). VAT on
-/// receipts waits in 44574 until paid; opted "on debits", it is due now
-/// (44571).
+/// Posts the sales entry of an invoice or a credit note, as
+/// `domain::postings::sales_entry` decides it from the document's revenue
+/// per analytic code and, for a credit note, the VAT of its invoice still
+/// waiting in 44574.
 ///
 /// Every issue (by hand, at close, on a contract's signature) and every
 /// credit note goes through here, so this is also where the document's
@@ -568,59 +568,33 @@ pub(crate) async fn post_sales(
     actor: &Actor,
     s: Sales<'_>,
 ) -> Result<crate::ledger::Posted> {
-    let invoice = s.kind == InvoiceKind::Invoice;
-    let side = |account: &str, amount: Money, label: &str, debit: bool| {
-        if debit {
-            Line::debit(account, amount, label)
-        } else {
-            Line::credit(account, amount, label)
-        }
-    };
-    let mut lines = vec![side("411", s.gross, s.client_name, invoice).for_customer(s.client)];
-    lines.extend(
-        revenue_lines(tx, s.invoice_id, &format!("Prestations {}", s.number))
-            .await?
-            .into_iter()
-            .map(|l| if invoice { l } else { l.mirrored() }),
-    );
-    if s.vat != Money::ZERO {
-        if s.regime == VatRegime::OnDebits {
-            lines.push(side("44571", s.vat, "TVA collectée", !invoice));
-        } else if invoice {
-            lines.push(side("44574", s.vat, "TVA collectée", false));
-        } else {
-            // A credit note takes back VAT still waiting for payment from
-            // 44574, and VAT already due (the invoice was paid) from 44571
-            // (ACCOUNTING.md E and E').
-            let pending = vat_pending_for_credit(tx, s.invoice_id)
+    let revenue = revenue(tx, s.invoice_id).await?;
+    let document = match s.kind {
+        InvoiceKind::Invoice => SalesDocument::Invoice,
+        InvoiceKind::CreditNote => SalesDocument::CreditNote {
+            // A credit note always credits an invoice; one whose invoice
+            // could not be found would be taken back as if unpaid.
+            vat_waiting: vat_pending_for_credit(tx, s.invoice_id)
                 .await?
-                .unwrap_or(s.vat);
-            let waiting = s.vat.min(pending.max(Money::ZERO));
-            if waiting > Money::ZERO {
-                lines.push(side("44574", waiting, "TVA collectée", true));
-            }
-            if s.vat - waiting > Money::ZERO {
-                lines.push(side(
-                    "44571",
-                    s.vat - waiting,
-                    "TVA collectée déjà exigible",
-                    true,
-                ));
-            }
-        }
-    }
+                .unwrap_or(s.vat),
+        },
+    };
+    let entry = postings::sales_entry(&SalesInputs {
+        document,
+        number: s.number,
+        date: s.date,
+        client: s.client,
+        client_name: s.client_name,
+        regime: s.regime,
+        revenue: &revenue,
+        vat: s.vat,
+        gross: s.gross,
+    });
     crate::einvoicing::deposit::queue(tx, s.invoice_id).await?;
-    let what = if invoice { "Facture" } else { "Avoir" };
     crate::ledger::post(
         tx,
         actor,
-        &NewEntry {
-            journal: Journal::Ve,
-            date: s.date,
-            label: format!("{what} {} — {}", s.number, s.client_name),
-            piece_ref: Some(s.number.to_owned()),
-            lines,
-        },
+        &entry,
         Some(&format!("invoice:{}", s.invoice_id)),
     )
     .await
@@ -647,10 +621,10 @@ async fn vat_pending_for_credit(tx: &mut Tx, credit_note: &str) -> Result<Option
     Ok(pending.map(Money::from_cents))
 }
 
-/// The revenue of a document's lines as 706 credit lines, one per analytic
-/// code (every revenue line carries its mission's code): what the sales
-/// entry and the accrual both book.
-pub(crate) async fn revenue_lines(tx: &mut Tx, invoice: &str, label: &str) -> Result<Vec<Line>> {
+/// The revenue of a document's lines per analytic code (every revenue
+/// line carries its mission's code), in the codes' order: what the sales
+/// entry and the accrual both book on 706.
+pub(crate) async fn revenue(tx: &mut Tx, invoice: &str) -> Result<Vec<Revenue>> {
     let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
@@ -662,12 +636,9 @@ pub(crate) async fn revenue_lines(tx: &mut Tx, invoice: &str, label: &str) -> Re
     })?;
     Ok(revenue
         .into_iter()
-        .map(|(code, cents)| {
-            let l = Line::credit("706", Money::from_cents(cents), label);
-            match code {
-                Some(code) => l.analytic(&code),
-                None => l,
-            }
+        .map(|(analytic, cents)| Revenue {
+            analytic,
+            net: Money::from_cents(cents),
         })
         .collect())
 }

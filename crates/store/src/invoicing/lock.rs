@@ -1,32 +1,24 @@
 //! The key-account lock: no signed client contract, no invoice. The
 //! revenue earned is booked anyway, at each period close, as accrued
-//! unbilled revenue (FAE, OD journal, last day of the period):
-//! 4181 (TTC) / 706 (HT, per analytic code) / 44587 (VAT). The accrual stays
-//! until its invoice is issued — when the contract-signed event arrives, or
-//! at a later close — and is then reversed on the issue date, the reversal
-//! pointing at the accrual (`reverses_id`) and the accrual row at both the
-//! reversal and the invoice, so 4181 and 44587 net to zero for it.
-//!
-//! ACCOUNTING.md also describes the other common practice (reverse every
-//! accrual on day 1 of the next period, accrue again at the next close);
-//! keeping the accrual until the invoice replaces it gives the same
-//! balances at every month-end and one reversal linked to one invoice.
+//! unbilled revenue (FAE), kept until its invoice is issued — when the
+//! contract-signed event arrives, or at a later close — and then reversed
+//! on the issue date. What each entry moves, and when an accrual is booked
+//! again, is `domain::postings` (`fae_entry`, `fae_step`, `fae_reversal`);
+//! here the accrual rows: the reversal points at the accrual
+//! (`reverses_id`) and the accrual row at both the reversal and the
+//! invoice, so 4181 and 44587 net to zero for it.
 
 use domain::calendar::YearMonth;
 use domain::ids::{CompanyId, ContractId};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
-use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
+use domain::postings::{self, FaeAmounts, FaeInputs, FaeRelease, FaeStep};
 use serde::Serialize;
 use time::Date;
 
 use super::issue::{Issued, head};
 use super::refuse;
 use crate::{Actor, Db, Error, Result, Tx, audit, corrupt, now, on_tx};
-
-/// The account of accrued revenue (factures à établir) and its VAT.
-pub const FAE: &str = "4181";
-pub const FAE_VAT: &str = "44587";
 
 #[derive(sqlx::FromRow)]
 struct LiveAccrual {
@@ -35,6 +27,16 @@ struct LiveAccrual {
     net_cents: i64,
     vat_cents: i64,
     gross_cents: i64,
+}
+
+impl LiveAccrual {
+    fn amounts(&self) -> FaeAmounts {
+        FaeAmounts {
+            net: Money::from_cents(self.net_cents),
+            vat: Money::from_cents(self.vat_cents),
+            gross: Money::from_cents(self.gross_cents),
+        }
+    }
 }
 
 async fn live_accrual(tx: &mut Tx, invoice: &str) -> Result<Option<LiveAccrual>> {
@@ -70,39 +72,35 @@ pub async fn accrue(
     if h.status == InvoiceStatus::Issued.as_str() {
         return Err(refuse("status", "accrual-not-waiting"));
     }
-    let date = period.last_day();
-    if let Some(a) = live_accrual(tx, invoice).await? {
-        if (a.net_cents, a.vat_cents, a.gross_cents) == (h.net_cents, h.vat_cents, h.gross_cents) {
-            return Ok(Accrued::Unchanged);
+    let amounts = FaeAmounts {
+        net: Money::from_cents(h.net_cents),
+        vat: Money::from_cents(h.vat_cents),
+        gross: Money::from_cents(h.gross_cents),
+    };
+    let live = live_accrual(tx, invoice).await?;
+    match (
+        postings::fae_step(live.as_ref().map(LiveAccrual::amounts), amounts),
+        &live,
+    ) {
+        (FaeStep::Keep, _) => return Ok(Accrued::Unchanged),
+        (FaeStep::Rebook, Some(a)) => {
+            reverse_accrual(tx, actor, a, None, period.last_day(), FaeRelease::Corrected).await?;
         }
-        reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — montant corrigé").await?;
+        _ => {}
     }
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let label = format!("FAE {} — prestations non facturées", h.period);
-    let mut lines =
-        vec![Line::debit(FAE, Money::from_cents(h.gross_cents), &label).for_customer(client)];
-    lines.extend(super::issue::revenue_lines(tx, invoice, &label).await?);
-    if h.vat_cents != 0 {
-        lines.push(Line::credit(
-            FAE_VAT,
-            Money::from_cents(h.vat_cents),
-            "TVA sur factures à établir",
-        ));
-    }
-    let entry = crate::ledger::post(
-        tx,
-        actor,
-        &NewEntry {
-            journal: Journal::Od,
-            date,
-            label,
-            piece_ref: None,
-            lines,
-        },
-        Some(&format!("accrual:{invoice}")),
-    )
-    .await?;
+    let billed = YearMonth::parse(&h.period).ok_or_else(|| corrupt("period", &h.period))?;
+    let revenue = super::issue::revenue(tx, invoice).await?;
+    let entry = postings::fae_entry(&FaeInputs {
+        billed,
+        closing: period,
+        client,
+        gross: amounts.gross,
+        vat: amounts.vat,
+        revenue: &revenue,
+    });
+    let entry = crate::ledger::post(tx, actor, &entry, Some(&format!("accrual:{invoice}"))).await?;
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO accruals (id, invoice_id, period, net_cents, vat_cents, gross_cents, entry_id, created_at)
@@ -123,15 +121,21 @@ pub async fn accrue(
     Ok(Accrued::Booked(Money::from_cents(h.gross_cents)))
 }
 
+/// Posts the reversal of the live accrual `a` on `date`, as
+/// `domain::postings::fae_reversal` makes it of the accrual's entry, and
+/// marks the accrual reversed (released by `invoice` when issued).
 async fn reverse_accrual(
     tx: &mut Tx,
     actor: &Actor,
     a: &LiveAccrual,
     invoice: Option<&str>,
     date: Date,
-    label: &str,
+    why: FaeRelease<'_>,
 ) -> Result<()> {
-    let reversal = crate::ledger::reverse(tx, actor, &a.entry_id, date, label).await?;
+    let reversal = crate::ledger::reverse_with(tx, actor, &a.entry_id, |accrual| {
+        postings::fae_reversal(accrual, date, why)
+    })
+    .await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE accruals SET reversal_entry_id = $2, reversed_at = $3, released_by_invoice_id = $4
          WHERE id = $1 AND reversal_entry_id IS NULL"
@@ -162,7 +166,7 @@ pub(crate) async fn release_accrual(
             &a,
             Some(invoice),
             date,
-            &format!("Extourne FAE — facture {number}"),
+            FaeRelease::Invoiced(number),
         )
         .await?;
     }
@@ -178,7 +182,7 @@ pub(crate) async fn drop_accrual(
     date: Date,
 ) -> Result<()> {
     if let Some(a) = live_accrual(tx, invoice).await? {
-        reverse_accrual(tx, actor, &a, None, date, "Extourne FAE — jours retirés").await?;
+        reverse_accrual(tx, actor, &a, None, date, FaeRelease::DaysRemoved).await?;
         // The accrual row keeps its history; the draft it points at goes.
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM accruals WHERE invoice_id = $1"

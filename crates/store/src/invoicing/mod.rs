@@ -15,6 +15,11 @@
 //! - [`read`]: what the pages show.
 //! - [`print`] and [`facturx`]: the PDF, and the Factur-X (CII XML of the
 //!   EN 16931 profile inside the PDF) of an issued document.
+//!
+//! What the entries move (sales entry, credit note, FAE and its reversal)
+//! is decided by `domain::postings`, and the words of the lines by
+//! `domain::invoice::wording`: here their inputs are read and what they
+//! return is written.
 
 pub mod close;
 pub mod credit;

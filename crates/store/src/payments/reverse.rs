@@ -20,6 +20,7 @@
 use domain::ids::CompanyId;
 use domain::lettering::LineKey;
 use domain::payment::check_reversal;
+use domain::postings;
 use domain::validation::ValidationErrors;
 use time::Date;
 
@@ -108,14 +109,9 @@ pub async fn reverse(
     for l in &letterings {
         crate::lettering::unletter(tx, actor, l, &format!("Règlement annulé : {reason}")).await?;
     }
-    let label = format!("Annulation règlement {} — {reason}", payment.client_name);
-    let reversal = ledger::reverse(
-        tx,
-        actor,
-        &payment.ledger_entry_id,
-        on,
-        &label.chars().take(200).collect::<String>(),
-    )
+    let reversal = ledger::reverse_with(tx, actor, &payment.ledger_entry_id, |entry| {
+        postings::payment_reversal(entry, on, &payment.client_name, &reason)
+    })
     .await?;
     for a in &allocations {
         on_tx!(tx, |c| sqlx::query(
