@@ -99,7 +99,7 @@ async fn last_validated_date(tx: &mut Tx, journal: &str, year: i32) -> Result<Op
 /// written, when it does not balance, names an unknown account, falls in a
 /// closed period, or is dated before the journal's last (validated) entry
 /// of the year (numbers follow dates, as the FEC requires). A bank entry is
-/// recorded provisional, in the brouillard ([`validate`]).
+/// recorded provisional, in the brouillard ([`crate::brouillard::validate`]).
 pub async fn post(
     tx: &mut Tx,
     actor: &Actor,

@@ -138,9 +138,7 @@ async fn outbound(tx: &mut Tx, invoice: &str) -> Result<Outbound> {
     .await
     })?
     .ok_or(Error::NotFound)?;
-    let frozen: crate::invoicing::issue::Frozen =
-        serde_json::from_str(frozen.as_deref().unwrap_or(""))
-            .map_err(|e| corrupt("frozen", &e.to_string()))?;
+    let frozen = crate::invoicing::issue::Frozen::read(frozen.as_deref())?;
     let file = crate::invoicing::facturx::document(tx, invoice).await?;
     Ok(Outbound {
         number: number.ok_or_else(|| corrupt("issued without number", invoice))?,

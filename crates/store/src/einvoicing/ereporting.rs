@@ -134,8 +134,7 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     })?;
     let mut lines = Vec::new();
     for (id, created, invoice, amount, paid_on, number, frozen, cancelled) in rows {
-        let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
-            .map_err(|e| corrupt("frozen", &e.to_string()))?;
+        let frozen = Frozen::read(frozen.as_deref())?;
         if frozen.regime() != VatRegime::OnReceipts {
             continue;
         }
@@ -227,8 +226,7 @@ async fn credit_notes(tx: &mut Tx, month: YearMonth) -> Result<Vec<ReceiptLine>>
     })?;
     let mut lines = Vec::new();
     for (id, number, on, frozen, taken_back) in rows {
-        let frozen: Frozen = serde_json::from_str(frozen.as_deref().unwrap_or(""))
-            .map_err(|e| corrupt("frozen", &e.to_string()))?;
+        let frozen = Frozen::read(frozen.as_deref())?;
         // On debits, the credit note takes all its VAT from 44571: VAT
         // declared at invoicing, not on receipt.
         if frozen.regime() != VatRegime::OnReceipts {

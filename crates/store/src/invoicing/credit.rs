@@ -161,8 +161,7 @@ async fn issue_credit(
     date: Date,
     reason: &str,
 ) -> Result<Issued> {
-    let frozen: Frozen = serde_json::from_str(h.frozen.as_deref().unwrap_or("null"))
-        .map_err(|e| corrupt("frozen invoice", &e.to_string()))?;
+    let frozen = Frozen::read(h.frozen.as_deref())?;
     let invoice_number = h.number.clone().unwrap_or_default();
     // The days per line of the invoice, in line order.
     let mut per_line: BTreeMap<String, Vec<BilledDay>> = BTreeMap::new();

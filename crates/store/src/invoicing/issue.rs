@@ -70,6 +70,12 @@ fn blank_firm() -> Firm {
 }
 
 impl Frozen {
+    /// The terms stored with a document (`invoices.frozen`), read back.
+    pub(crate) fn read(stored: Option<&str>) -> Result<Frozen> {
+        serde_json::from_str(stored.unwrap_or("null"))
+            .map_err(|e| corrupt("frozen invoice", &e.to_string()))
+    }
+
     /// What differs between the terms a draft was frozen with and the
     /// terms its mission, client and firm carry now, in words (empty: the
     /// draft still says what they say). Issue refuses a draft with changes
@@ -302,7 +308,7 @@ pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
 pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
     h.frozen
         .as_deref()
-        .map(|f| serde_json::from_str(f).map_err(|e| corrupt("frozen terms", &e.to_string())))
+        .map(|f| Frozen::read(Some(f)))
         .transpose()
 }
 

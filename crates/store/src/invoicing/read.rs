@@ -275,7 +275,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     .fetch_one(c)
     .await)?;
     let frozen = frozen
-        .map(|f| serde_json::from_str(&f).map_err(|e| corrupt("frozen invoice", &e.to_string())))
+        .map(|f| crate::invoicing::issue::Frozen::read(Some(&f)))
         .transpose()?;
     let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
         "i.credits_id = $1 ORDER BY i.number"

@@ -152,9 +152,7 @@ async fn target(tx: &mut Tx, id: &str) -> Result<Option<(Target, String, String)
         return Ok(None);
     };
     let regime = match frozen.as_deref() {
-        Some(f) => serde_json::from_str::<Frozen>(f)
-            .map_err(|e| corrupt("frozen", &e.to_string()))?
-            .regime(),
+        Some(f) => Frozen::read(Some(f))?.regime(),
         None => VatRegime::default(),
     };
     Ok(Some((

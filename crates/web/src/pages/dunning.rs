@@ -400,16 +400,29 @@ pub async fn add_pause(
     let Some(target) = target.filter(|_| e.is_empty()) else {
         return page(&app, &ctx, Refusal::Pause(e, f)).await;
     };
+    record_pause(&app, &ctx, target, until, f, PAGE).await
+}
+
+/// Records a pause checked by its form, then goes to `back`; a refusal
+/// shows the dunning page's pause form again with it (422).
+async fn record_pause(
+    app: &AppState,
+    ctx: &Ctx,
+    target: PauseTarget,
+    until: Option<Date>,
+    f: PauseForm,
+    back: &str,
+) -> AppResult<Response> {
     let pause = async |tx: &mut Tx| {
         store::dunning::pause(tx, &ctx.actor(), &target, &f.reason, until, today()).await
     };
-    match write(&app, &ctx)
+    match write(app, ctx)
         .flash("dunning-pause-added")
         .run(pause)
         .await?
     {
-        Done(_) => Ok(see_other(PAGE)),
-        Refused(e) => page(&app, &ctx, Refusal::Pause(e, f)).await,
+        Done(_) => Ok(see_other(back)),
+        Refused(e) => page(app, ctx, Refusal::Pause(e, f)).await,
     }
 }
 
@@ -490,18 +503,8 @@ pub async fn pause_invoice(
     if !e.is_empty() {
         return page(&app, &ctx, Refusal::Pause(e, f)).await;
     }
-    let target = PauseTarget::Invoice(id.clone());
-    let pause = async |tx: &mut Tx| {
-        store::dunning::pause(tx, &ctx.actor(), &target, &f.reason, until, today()).await
-    };
-    match write(&app, &ctx)
-        .flash("dunning-pause-added")
-        .run(pause)
-        .await?
-    {
-        Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
-        Refused(e) => page(&app, &ctx, Refusal::Pause(e, f)).await,
-    }
+    let back = format!("/invoices/{id}");
+    record_pause(&app, &ctx, PauseTarget::Invoice(id), until, f, &back).await
 }
 
 /// POST /invoices/{id}/dunning/resume: lifts the invoice's own pauses.
