@@ -165,6 +165,9 @@ pub(crate) fn corrupt(what: &str, value: &str) -> Error {
 }
 
 #[cfg(test)]
+mod module_graph;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
