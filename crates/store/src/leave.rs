@@ -10,7 +10,7 @@ use domain::validation::ValidationErrors;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use crate::cras::{self, work_pattern};
+use crate::cras::{apply_leave, locked_on, work_pattern};
 use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, now, on_tx, outbox};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -247,7 +247,7 @@ pub async fn request(
         )));
     }
     check_free(tx, user, &n.period, None).await?;
-    if let Some(d) = cras::locked_on(tx, user, &halves).await? {
+    if let Some(d) = locked_on(tx, user, &halves).await? {
         return Err(signed_month("start", d));
     }
     let id = LeaveRequestId::new();
@@ -431,7 +431,7 @@ pub async fn decide(
     let halves = before.period.halves(pattern);
     let touches_reports = matches!(d, Decision::Approve)
         || (matches!(d, Decision::Cancel) && before.status == LeaveStatus::Approved);
-    if touches_reports && let Some(day) = cras::locked_on(tx, before.user_id, &halves).await? {
+    if touches_reports && let Some(day) = locked_on(tx, before.user_id, &halves).await? {
         return Err(signed_month("status", day));
     }
     let n = on_tx!(tx, |c| {
@@ -459,7 +459,7 @@ pub async fn decide(
         let code = LeaveTypeCode::parse(&before.leave_type)
             .map_err(|_| corrupt("leave type", &before.leave_type))?;
         let write = matches!(d, Decision::Approve).then_some(&code);
-        cras::apply_leave(tx, before.user_id, &halves, write).await?;
+        apply_leave(tx, before.user_id, &halves, write).await?;
     }
     let after = get(tx, Scope::All, id).await?;
     audit::record(

@@ -26,6 +26,7 @@ pub mod invoicing;
 pub mod jobs;
 pub mod leave;
 pub mod ledger;
+pub mod ledger_close;
 pub mod ledger_reports;
 pub mod ledger_seal;
 pub mod lettering;
@@ -40,14 +41,15 @@ pub mod search;
 pub mod sessions;
 pub mod statements;
 pub mod throttle;
+mod upgrade;
 pub mod users;
 
 pub use audit::Actor;
+pub use clock::{now, today};
 pub use db::{Backend, Db, Tx};
 pub use scope::Scope;
 
 use domain::validation::ValidationErrors;
-use time::OffsetDateTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -77,30 +79,6 @@ impl From<ValidationErrors> for Error {
     fn from(e: ValidationErrors) -> Self {
         Error::Invalid(e)
     }
-}
-
-/// Current time at the precision both backends keep (microseconds), so a value
-/// read back equals the value written.
-///
-/// SQLite keeps times as text and drops trailing zeros of the fraction, so
-/// `…:00.12Z` would sort after `…:00.123Z`. A last digit never zero keeps six
-/// fractional digits, hence text order equals time order (at a cost of at most
-/// one microsecond).
-/// The day it is for the firm: the date in Paris now (`domain::paris`).
-/// Every deadline and every "today" people see comes from here; instants
-/// are stored in UTC ([`now`]). Tests stop the clock with [`clock::at`].
-pub fn today() -> time::Date {
-    domain::paris::date(now())
-}
-
-pub fn now() -> OffsetDateTime {
-    let t = clock::read();
-    let mut micros = t.nanosecond() / 1000;
-    if micros.is_multiple_of(10) {
-        micros += 1;
-    }
-    t.replace_nanosecond(micros * 1000)
-        .expect("valid nanosecond")
 }
 
 /// Maps a unique violation to the form field it concerns, using the constraint
@@ -163,6 +141,9 @@ pub fn values_list(row: &str, rows: usize) -> String {
 pub(crate) fn corrupt(what: &str, value: &str) -> Error {
     Error::Corrupt(format!("{what}: {value:?}"))
 }
+
+#[cfg(test)]
+mod module_graph;
 
 #[cfg(test)]
 mod tests {

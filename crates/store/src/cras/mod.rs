@@ -4,25 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use domain::calendar::{Region, YearMonth};
+use domain::calendar::YearMonth;
 use domain::cra::{
     self, Activity, Cell, CraEvent, CraStatus, Half, MissionWindow, Slot, WorkPattern,
 };
 use domain::cra_sharing::{self, EventView};
-use domain::esign::{DocumentKind, SignerData};
 use domain::ids::{CompanyId, CraId, MissionId, UserId};
-use domain::leave::LeaveTypeCode;
 use domain::validation::ValidationErrors;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use crate::documents::{self, Links, NewDocument};
-use crate::esign::{self, Origin};
 use crate::{Actor, Error, Result, Scope, Tx, corrupt, now, on_tx, outbox};
 
+mod days;
 mod queries;
 mod workflow;
 
+pub(crate) use days::hold_draft;
+pub use days::{apply_leave, find, locked_on, work_pattern};
+use days::{insert_slots, refuse};
 pub use queries::*;
 pub use workflow::{Validated, Via, client_validate, reject, reopen, sign, validate};
 pub(crate) use workflow::{declined_by_link, signed_by_link};
@@ -223,21 +223,6 @@ impl Sheet {
     }
 }
 
-pub async fn work_pattern(tx: &mut Tx, user: UserId) -> Result<WorkPattern> {
-    let (region, days): (String, String) = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT work_region, work_weekdays FROM users WHERE id = $1"
-    )
-    .bind(user.to_string())
-    .fetch_optional(c)
-    .await)?
-    .ok_or(Error::NotFound)?;
-    Ok(WorkPattern {
-        region: Region::parse(&region).ok_or_else(|| corrupt("work region", &region))?,
-        weekdays: WorkPattern::parse_weekdays(&days)
-            .ok_or_else(|| corrupt("work weekdays", &days))?,
-    })
-}
-
 pub async fn set_work_pattern(
     tx: &mut Tx,
     actor: &Actor,
@@ -314,18 +299,6 @@ async fn fetch(tx: &mut Tx, scope: Scope, id: CraId) -> Result<Cra> {
     row.ok_or(Error::NotFound)?.try_into()
 }
 
-/// The live report of a consultant for a month, if any.
-pub async fn find(tx: &mut Tx, consultant: UserId, month: YearMonth) -> Result<Option<CraId>> {
-    let id: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM cras WHERE consultant_id = $1 AND month = $2 AND status <> 'superseded'"
-    )
-    .bind(consultant.to_string())
-    .bind(month.to_string())
-    .fetch_optional(c)
-    .await)?;
-    Ok(id.and_then(|s| CraId::parse(&s)))
-}
-
 /// Opens (creating it if needed) the consultant's report for the month, with
 /// his approved leave already filled in.
 pub async fn open(
@@ -359,35 +332,6 @@ pub async fn open(
     insert_slots(tx, id, &leave).await?;
     record(tx, id, actor, "created", None).await?;
     Ok(id)
-}
-
-async fn insert_slots(tx: &mut Tx, id: CraId, slots: &[Slot]) -> Result<()> {
-    const ROW: &str = "(?, ?, ?, ?, ?, ?)";
-    for chunk in slots.chunks(crate::rows_per_statement(6)) {
-        let sql = format!(
-            "INSERT INTO cra_slots (cra_id, day, half, activity, mission_id, leave_type) VALUES {}",
-            crate::values_list(ROW, chunk.len())
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for s in chunk {
-                let (mission, leave) = match &s.activity {
-                    Activity::Mission(m) => (Some(m.to_string()), None),
-                    Activity::Leave(t) => (None, Some(t.as_str().to_owned())),
-                    _ => (None, None),
-                };
-                q = q
-                    .bind(id.to_string())
-                    .bind(s.day)
-                    .bind(s.half.as_str())
-                    .bind(s.activity.kind())
-                    .bind(mission)
-                    .bind(leave);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
-    }
-    Ok(())
 }
 
 pub async fn slots(tx: &mut Tx, id: CraId) -> Result<Vec<Slot>> {
@@ -625,10 +569,6 @@ async fn extras(tx: &mut Tx, id: CraId) -> Result<Vec<Extra>> {
         .collect()
 }
 
-fn refuse(field: &'static str, key: &'static str) -> Error {
-    Error::Invalid(ValidationErrors::single(field, key))
-}
-
 fn illegal(from: CraStatus) -> Error {
     let key = match from {
         CraStatus::Draft => "cra-not-signed-yet",
@@ -736,24 +676,6 @@ pub async fn save(
     )
     .await?;
     get(tx, scope, id).await
-}
-
-/// Takes the report's row for this transaction if it is still a draft, so
-/// that a concurrent signature waits for this write (PostgreSQL) and then
-/// sees it, or this write sees the signature and gives up.
-pub(crate) async fn hold_draft(tx: &mut Tx, id: CraId) -> Result<()> {
-    let n = on_tx!(tx, |c| sqlx::query(
-        "UPDATE cras SET updated_at = $2 WHERE id = $1 AND status = 'draft'"
-    )
-    .bind(id.to_string())
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(refuse("status", "cra-changed-meanwhile"));
-    }
-    Ok(())
 }
 
 async fn set_status(

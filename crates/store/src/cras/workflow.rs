@@ -3,7 +3,11 @@
 //! (one or many) or anyone sends it back; a locked report reopens as a new
 //! version.
 
+use domain::esign::{DocumentKind, SignerData};
+
 use super::*;
+use crate::documents::{self, Links, NewDocument};
+use crate::esign::{self, Origin};
 
 /// The consultant signs: every working day must be filled. Each client
 /// whose mission appears gets the report of his days, to validate through a

@@ -17,8 +17,9 @@ use domain::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::lock::Accrued;
-use super::{Group, refuse_with};
+use super::accrual::Accrued;
+pub use super::shared::describe;
+use super::shared::{Group, refuse_with};
 use crate::{Actor, Db, Error, Result, Tx, corrupt, now, on_tx};
 
 /// Why one contract could not be closed, in the words of the message
@@ -95,27 +96,6 @@ async fn refresh_statistics(db: &Db, done: usize) -> Result<()> {
             .await?;
     }
     Ok(())
-}
-
-/// One line of text for an error (the key and its arguments), for logs
-/// and the `issue_error` column; pages translate the key.
-pub fn describe(e: &Error) -> String {
-    match e {
-        Error::Invalid(v) => v
-            .0
-            .iter()
-            .map(|f| {
-                let args: Vec<String> = f.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                if args.is_empty() {
-                    f.key.to_owned()
-                } else {
-                    format!("{} ({})", f.key, args.join(", "))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
 }
 
 fn unit_error(unit: &str, e: &Error) -> UnitError {
@@ -298,7 +278,8 @@ async fn accrue_unit(tx: &mut Tx, actor: &Actor, unit: &Unit, c: &Close) -> Resu
     for (id, status) in open_invoices(tx, unit, c).await? {
         let stays = status == InvoiceStatus::WaitingSignature || !unit.issue_at_close;
         if stays
-            && let Accrued::Booked(amount) = super::lock::accrue(tx, actor, &id, c.period).await?
+            && let Accrued::Booked(amount) =
+                super::accrual::accrue(tx, actor, &id, c.period).await?
         {
             out.accrued.push(amount);
         }
@@ -321,7 +302,9 @@ async fn issue_unit(
     lock_unit(tx, unit.group).await?;
     let mut out = UnitOutcome::default();
     for (id, mut status) in open_invoices(tx, unit, c).await? {
-        if status == InvoiceStatus::WaitingSignature && !super::lock::still_locked(tx, &id).await? {
+        if status == InvoiceStatus::WaitingSignature
+            && !super::accrual::still_locked(tx, &id).await?
+        {
             super::lock::release(tx, actor, &id).await?;
             status = InvoiceStatus::Draft;
         }

@@ -16,8 +16,10 @@ use domain::terms::{VatRate, VatRegime};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::issue::{Frozen, Issued, Sales, head, post_sales};
-use super::{refuse, refuse_with};
+use super::frozen::{Frozen, head};
+use super::issue::{Issued, Sales, post_sales};
+pub use super::lines::credit_notes_of;
+use super::shared::{refuse, refuse_with};
 use crate::{Actor, Result, Tx, audit, corrupt, now, on_tx};
 
 /// One billed half day of a consultant.
@@ -155,7 +157,7 @@ async fn issue_credit(
     tx: &mut Tx,
     actor: &Actor,
     invoice_id: &str,
-    h: &super::issue::Head,
+    h: &super::frozen::Head,
     chosen: &[(BilledDay, String)],
     everything_left: bool,
     date: Date,
@@ -206,10 +208,10 @@ async fn issue_credit(
     let totals = if everything_left {
         // The last days take exactly what is left of the invoice, so the
         // invoice and its credit notes net to zero to the cent.
-        let invoiced = super::draft::lines_of(tx, invoice_id).await?;
+        let invoiced = super::lines::lines_of(tx, invoice_id).await?;
         let mut left = invoice::totals(&invoiced);
         for other in credit_notes_of(tx, invoice_id).await? {
-            left = left.minus(&invoice::totals(&super::draft::lines_of(tx, &other).await?));
+            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
         }
         left
     } else {
@@ -221,7 +223,7 @@ async fn issue_credit(
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
     let id = uuid::Uuid::new_v4().to_string();
-    super::issue::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
+    super::frozen::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
     let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
     let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
     on_tx!(tx, |c| {
@@ -332,16 +334,6 @@ async fn issue_credit(
         vat: totals.vat,
         gross: totals.gross,
     })
-}
-
-/// The credit notes of an invoice.
-pub async fn credit_notes_of(tx: &mut Tx, invoice: &str) -> Result<Vec<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM invoices WHERE credits_id = $1 AND kind = 'credit_note' ORDER BY number"
-    )
-    .bind(invoice)
-    .fetch_all(c)
-    .await)?)
 }
 
 /// Marks the days as given back by the credit line.
@@ -545,7 +537,7 @@ async fn shrink_draft_line(
     .fetch_one(c)
     .await)?;
     if remaining == 0 {
-        super::lock::drop_accrual(tx, actor, &invoice_id, date).await?;
+        super::accrual::drop_accrual(tx, actor, &invoice_id, date).await?;
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM invoices WHERE id = $1 AND status <> 'issued'"
         )
@@ -554,7 +546,7 @@ async fn shrink_draft_line(
         .await
         .map(|r| r.rows_affected()))?;
     } else {
-        super::draft::refresh_totals(tx, &invoice_id).await?;
+        super::lines::refresh_totals(tx, &invoice_id).await?;
     }
     Ok(())
 }

@@ -11,12 +11,12 @@ use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::invoice::{self, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
-use domain::money::Money;
 use domain::terms::VatRate;
 use serde::Serialize;
 use time::Date;
 
-use super::{Group, refuse};
+use super::lines::refresh_totals;
+use super::shared::{Group, refuse};
 use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
 
 /// A draft as drafting left it.
@@ -467,51 +467,8 @@ async fn open_invoice(
     .await
     .map(|r| r.rows_affected())
     })?;
-    super::issue::freeze_draft(tx, &id).await?;
+    super::frozen::freeze_draft(tx, &id).await?;
     Ok((id, 1))
-}
-
-/// The invoice's lines as the domain computes with them.
-pub(crate) async fn lines_of(tx: &mut Tx, invoice: &str) -> Result<Vec<InvoiceLine>> {
-    type Row = (String, i32, i64, i32);
-    let rows: Vec<Row> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT description, CAST(half_days AS INTEGER), unit_price_cents, CAST(vat_rate_bp AS INTEGER)
-         FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
-    )
-    .bind(invoice)
-    .fetch_all(c)
-    .await
-    })?;
-    rows.into_iter()
-        .map(|(description, halves, price, rate)| {
-            Ok(InvoiceLine {
-                description,
-                quantity: DayQuantity::from_half_days(halves.max(0) as u32),
-                unit_price: Money::from_cents(price),
-                vat_rate: VatRate::from_basis_points(rate.max(0) as u32)
-                    .map_err(|_| corrupt("vat rate", &rate.to_string()))?,
-            })
-        })
-        .collect()
-}
-
-/// Recomputes and stores a draft's totals from its lines (EN 16931: VAT
-/// once per rate on the summed base).
-pub(crate) async fn refresh_totals(tx: &mut Tx, invoice: &str) -> Result<invoice::Totals> {
-    let lines = lines_of(tx, invoice).await?;
-    let totals = invoice::totals(&lines);
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE invoices SET net_cents = $2, vat_cents = $3, gross_cents = $4 WHERE id = $1"
-    )
-    .bind(invoice)
-    .bind(totals.net.cents())
-    .bind(totals.vat.cents())
-    .bind(totals.gross.cents())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(totals)
 }
 
 /// Records the half days a line bills. A day already billed (and not

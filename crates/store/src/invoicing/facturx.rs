@@ -17,7 +17,7 @@ use domain::terms::{VatRate, VatRegime};
 use domain::validation::ValidationErrors;
 use time::Date;
 
-use super::issue::{Buyer, Frozen};
+use super::frozen::{Buyer, Frozen};
 use super::print::{self, IssuedDocument};
 use super::read::{self, LineView};
 use crate::firm::Firm;

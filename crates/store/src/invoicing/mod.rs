@@ -16,6 +16,13 @@
 //! - [`print`] and [`facturx`]: the PDF, and the Factur-X (CII XML of the
 //!   EN 16931 profile inside the PDF) of an issued document.
 //!
+//! Below those, used by them and using none of them (so no two files of
+//! the module use each other): `shared` (the group an invoice gathers,
+//! refusals, `describe`), `frozen` (the parties frozen with an invoice),
+//! `lines` (lines, totals, revenue, credit notes as stored) and `accrual`
+//! (the FAE rows of the lock). Their public items are re-exported where
+//! they were (`issue::Frozen`, `lock::accrue`, `close::describe`, …).
+//!
 //! What the entries move (sales entry, credit note, FAE and its reversal)
 //! is decided by `domain::postings`, and the words of the lines by
 //! `domain::invoice::wording`: here their inputs are read and what they
@@ -30,46 +37,12 @@ pub mod lock;
 pub mod print;
 pub mod read;
 
-use domain::ids::{ContractId, MissionId};
-use domain::validation::ValidationErrors;
+mod accrual;
+mod frozen;
+mod lines;
+mod shared;
 
 pub use credit::{CreditSelection, credit};
 pub use draft::{Draft, draft_for_report};
 pub use issue::{Issued, issue};
-
-use crate::Error;
-
-/// What one invoice gathers: the days of one mission, or of every mission
-/// of a client contract that bills them together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Group {
-    Mission(MissionId),
-    Contract(ContractId),
-}
-
-impl Group {
-    /// The `invoices` column that holds the group's key.
-    fn column(self) -> &'static str {
-        match self {
-            Group::Mission(_) => "mission_id",
-            Group::Contract(_) => "contract_id",
-        }
-    }
-
-    fn key(self) -> String {
-        match self {
-            Group::Mission(m) => m.to_string(),
-            Group::Contract(k) => k.to_string(),
-        }
-    }
-}
-
-fn refuse(field: &'static str, key: &'static str) -> Error {
-    Error::Invalid(ValidationErrors::single(field, key))
-}
-
-fn refuse_with(field: &'static str, key: &'static str, args: Vec<(&'static str, String)>) -> Error {
-    let mut e = ValidationErrors::new();
-    e.add_with(field, key, args);
-    Error::Invalid(e)
-}
+pub use shared::Group;

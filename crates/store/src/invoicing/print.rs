@@ -17,7 +17,7 @@ use domain::money::Money;
 use domain::terms::{PaymentTerms, VatRate, VatRegime};
 use time::{Date, OffsetDateTime};
 
-use super::issue::{Frozen, FrozenFirm};
+use super::frozen::{Frozen, FrozenFirm};
 use super::read::{self, Detail, LineView};
 use crate::{Result, Tx, corrupt, now, on_tx};
 
@@ -97,7 +97,7 @@ impl IssuedDocument {
 pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
     let id = d.summary.id.clone();
     if d.summary.status != InvoiceStatus::Issued {
-        return Err(super::refuse("status", "invoice-not-issued"));
+        return Err(super::shared::refuse("status", "invoice-not-issued"));
     }
     let frozen = d
         .frozen
@@ -152,12 +152,12 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
         return Ok(own);
     }
     if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, &d.summary.credits_id) {
-        let mut left = invoice::totals(&super::draft::lines_of(tx, original).await?);
-        for other in super::credit::credit_notes_of(tx, original).await? {
+        let mut left = invoice::totals(&super::lines::lines_of(tx, original).await?);
+        for other in super::lines::credit_notes_of(tx, original).await? {
             if other == d.summary.id {
                 break;
             }
-            left = left.minus(&invoice::totals(&super::draft::lines_of(tx, &other).await?));
+            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
         }
         if same(&left, d) {
             return Ok(left);
@@ -175,8 +175,8 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
 
 /// The parties and terms a draft would be issued with, as they are now.
 async fn live_parties(tx: &mut Tx, id: &str) -> Result<Frozen> {
-    let h = super::issue::head(tx, id).await?;
-    Ok(super::issue::live(tx, &h).await?.frozen)
+    let h = super::frozen::head(tx, id).await?;
+    Ok(super::frozen::live(tx, &h).await?.frozen)
 }
 
 /// The document `d` as the PDF lays it out: the parties and terms of

@@ -11,7 +11,7 @@ use domain::money::Money;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
-use super::issue::Frozen;
+use super::frozen::Frozen;
 use crate::{Result, Tx, corrupt, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -329,7 +329,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
         })
         .collect::<Result<Vec<_>>>()?;
     let locked = summary.status == InvoiceStatus::WaitingSignature
-        && super::lock::still_locked(tx, id).await?;
+        && super::accrual::still_locked(tx, id).await?;
     Ok(Detail {
         locked,
         summary,

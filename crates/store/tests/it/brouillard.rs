@@ -10,7 +10,7 @@ use domain::calendar::YearMonth;
 use domain::ledger::{FiscalYear, Journal, Line, NewEntry};
 use domain::money::Money;
 use fixtures::testing::on_each_backend;
-use store::{Db, Error, brouillard, ledger};
+use store::{Db, Error, brouillard, ledger, ledger_close};
 use time::Date;
 use time::macros::date;
 use tokio::sync::Barrier;
@@ -207,7 +207,7 @@ async fn closing_a_month_validates_its_bank_entries_only() {
             .await
             .unwrap();
         let mut tx = db.begin().await.unwrap();
-        ledger::close_period(&mut tx, &actor(), YearMonth::of(date!(2026 - 10 - 01)))
+        ledger_close::close_period(&mut tx, &actor(), YearMonth::of(date!(2026 - 10 - 01)))
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -780,7 +780,7 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         // A closed period: the close is refused before anything is written.
         complete_client(&db, w.client).await;
         let mut tx = db.begin().await.unwrap();
-        store::ledger::close_period(&mut tx, &actor(), OCTOBER())
+        store::ledger_close::close_period(&mut tx, &actor(), OCTOBER())
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -8,7 +8,7 @@ use domain::calendar::YearMonth;
 use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
 use fixtures::testing::on_each_backend;
-use store::{Db, Error, ledger};
+use store::{Db, Error, ledger, ledger_close};
 use time::Date;
 use time::macros::date;
 use tokio::sync::Barrier;
@@ -155,14 +155,16 @@ async fn a_closed_period_takes_no_posting_and_closes_once() {
     on_each_backend(|db| async move {
         let nov = YearMonth::of(date!(2026 - 11 - 01));
         let mut tx = db.begin().await.unwrap();
-        ledger::close_period(&mut tx, &actor(), nov).await.unwrap();
+        ledger_close::close_period(&mut tx, &actor(), nov)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let e = post(&db, &invoice(date!(2026 - 11 - 30), 1))
             .await
             .unwrap_err();
         assert_eq!(keys(e), ["ledger-period-closed"]);
         let mut tx = db.begin().await.unwrap();
-        let e = ledger::close_period(&mut tx, &actor(), nov)
+        let e = ledger_close::close_period(&mut tx, &actor(), nov)
             .await
             .unwrap_err();
         drop(tx);

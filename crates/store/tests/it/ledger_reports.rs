@@ -8,7 +8,7 @@ use domain::ledger::{Journal, Line, NewEntry, PeriodStatus};
 use domain::ledger_reports::{AccountLedger, AccountPrefix, DateRange, LedgerQuery};
 use domain::money::Money;
 use fixtures::testing::on_each_backend;
-use store::{Db, Error, ledger, ledger_reports};
+use store::{Db, Error, ledger, ledger_close, ledger_reports};
 use time::Date;
 use time::macros::date;
 
@@ -278,7 +278,7 @@ async fn fiscal_years_list_their_months_and_status() {
         books(&db).await;
         let mut tx = db.begin().await.unwrap();
         for m in ["2026-09", "2026-10"] {
-            ledger::close_period(&mut tx, &actor(), YearMonth::parse(m).unwrap())
+            ledger_close::close_period(&mut tx, &actor(), YearMonth::parse(m).unwrap())
                 .await
                 .unwrap();
         }

@@ -430,7 +430,7 @@ pub async fn close(
     write(&app, &ctx)
         .flash("ledger-period-closed-flash")
         .redirect(BACK, async |tx| {
-            store::ledger::close_period(tx, &ctx.actor(), month).await
+            store::ledger_close::close_period(tx, &ctx.actor(), month).await
         })
         .await
 }

@@ -436,7 +436,7 @@ async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("doit suivre la fin de"), "{}", r.body);
         let mut tx = t.db.begin().await.unwrap();
-        store::ledger::close_period(&mut tx, &Actor::system("test"), last)
+        store::ledger_close::close_period(&mut tx, &Actor::system("test"), last)
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -7,6 +7,10 @@ use time::{Duration, OffsetDateTime};
 use crate::users::User;
 use crate::{Result, Tx, credentials, now, on_tx, user_columns};
 
+mod revoke;
+
+pub use revoke::delete_for_user;
+
 /// Sessions of signed-in users last this long without activity.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
 /// Anonymous sessions exist only to carry the login form's CSRF token.
@@ -160,24 +164,6 @@ pub async fn delete(tx: &mut Tx, id_hash: &str) -> Result<()> {
         "DELETE FROM sessions WHERE id_hash = $1"
     )
     .bind(id_hash)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Ends every session of a user, except the one given (the user's current one
-/// after a password change).
-pub async fn delete_for_user(
-    tx: &mut Tx,
-    user_id: UserId,
-    except_id_hash: Option<&str>,
-) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2"
-    )
-    .bind(user_id.to_string())
-    .bind(except_id_hash.unwrap_or(""))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

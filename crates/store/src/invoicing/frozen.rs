@@ -1,0 +1,365 @@
+//! The parties frozen with an invoice (seller, buyer, terms), what they say
+//! now, and the mentions a document cannot go out without. Below issuing,
+//! crediting, printing and the Factur-X, which all read them.
+
+use domain::company::CompanyData;
+use domain::ids::CompanyId;
+use domain::invoice::InvoiceKind;
+use domain::terms::{PaymentTerms, VatRegime};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::shared::refuse_with;
+use crate::firm::Firm;
+use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
+
+/// The buyer as the invoice names him.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub name: String,
+    pub legal_form: Option<String>,
+    pub siren: Option<String>,
+    pub vat_number: Option<String>,
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub country: String,
+}
+
+/// Everything printed on an issued document besides its lines, as it was
+/// at issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frozen {
+    pub seller: FrozenFirm,
+    pub buyer: Buyer,
+    pub billing_address: Option<String>,
+    pub po_number: Option<String>,
+    pub contract_reference: Option<String>,
+    pub payment_days: u16,
+    pub payment_end_of_month: bool,
+    pub vat_regime: String,
+}
+
+/// The firm's identity as printed (mentions of R123-237).
+pub type FrozenFirm = Firm;
+
+fn blank_firm() -> Firm {
+    Firm {
+        name: "—".into(),
+        country: "FR".into(),
+        ..Firm::default()
+    }
+}
+
+impl Frozen {
+    /// The terms stored with a document (`invoices.frozen`), read back.
+    pub(crate) fn read(stored: Option<&str>) -> Result<Frozen> {
+        serde_json::from_str(stored.unwrap_or("null"))
+            .map_err(|e| corrupt("frozen invoice", &e.to_string()))
+    }
+
+    /// What differs between the terms a draft was frozen with and the
+    /// terms its mission, client and firm carry now, in words (empty: the
+    /// draft still says what they say). Issue refuses a draft with changes
+    /// until its user refreshes it: nothing an invoice states changes
+    /// without someone seeing it.
+    pub fn changes(&self, now: &Frozen) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.seller != now.seller {
+            out.push("identité de l'entreprise");
+        }
+        if self.buyer != now.buyer {
+            out.push("client (nom, identifiants, adresse)");
+        }
+        if self.billing_address != now.billing_address {
+            out.push("adresse de facturation");
+        }
+        if self.po_number != now.po_number {
+            out.push("n° de bon de commande");
+        }
+        if self.contract_reference != now.contract_reference {
+            out.push("référence du contrat");
+        }
+        if (self.payment_days, self.payment_end_of_month)
+            != (now.payment_days, now.payment_end_of_month)
+        {
+            out.push("délai de paiement");
+        }
+        if self.vat_regime != now.vat_regime {
+            out.push("régime de TVA");
+        }
+        out
+    }
+
+    pub fn regime(&self) -> VatRegime {
+        VatRegime::parse(&self.vat_regime).unwrap_or_default()
+    }
+
+    pub fn terms(&self) -> PaymentTerms {
+        PaymentTerms::new(self.payment_days, self.payment_end_of_month).unwrap_or_default()
+    }
+}
+
+fn buyer(c: &CompanyData) -> Buyer {
+    Buyer {
+        name: c.name.clone(),
+        legal_form: c.legal_form.clone(),
+        siren: c.siren.as_ref().map(|s| s.to_string()),
+        vat_number: c.vat_number.as_ref().map(|v| v.to_string()),
+        address_line1: c.address_line1.clone(),
+        address_line2: c.address_line2.clone(),
+        postcode: c.postcode.clone(),
+        city: c.city.clone(),
+        country: c.country.clone(),
+    }
+}
+
+/// What the document cannot go out without (C. com. L441-9 and R123-237,
+/// CGI 242 nonies A, the reform's buyer SIREN), named for the person who
+/// will fill it in. Issuing adds what its Factur-X XML needs besides
+/// (`facturx::missing`: the firm's IBAN, a buyer abroad's VAT number…).
+pub(super) fn missing_mentions(
+    seller: Option<&Firm>,
+    c: &CompanyData,
+    regime: VatRegime,
+) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    match seller {
+        None => missing.push("identité de l'entreprise"),
+        Some(f) => {
+            if f.siren.is_none() {
+                missing.push("SIREN de l'entreprise");
+            }
+            if f.address_line1.is_none() || f.city.is_none() {
+                missing.push("siège de l'entreprise");
+            }
+            if f.vat_number.is_none() {
+                missing.push("n° de TVA de l'entreprise");
+            }
+        }
+    }
+    // The reform's buyer SIREN is French; a buyer abroad is identified by
+    // its VAT number (see `facturx::missing`).
+    if c.siren.is_none() && c.country == "FR" {
+        missing.push("SIREN");
+    }
+    if c.address_line1.is_none() || c.postcode.is_none() || c.city.is_none() {
+        missing.push("adresse");
+    }
+    if regime == VatRegime::ReverseChargeEu && c.vat_number.is_none() {
+        missing.push("n° de TVA du client");
+    }
+    missing
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct Head {
+    pub status: String,
+    pub kind: String,
+    pub client_id: String,
+    pub period: String,
+    pub mission_id: Option<String>,
+    pub contract_id: Option<String>,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+    pub number: Option<String>,
+    pub frozen: Option<String>,
+}
+
+pub(crate) async fn head(tx: &mut Tx, id: &str) -> Result<Head> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents, number,
+           frozen
+         FROM invoices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(Error::NotFound)
+}
+
+/// The terms the invoice's mission (or the first mission of its contract)
+/// carries: VAT regime, PO number, payment terms, billing address, and the
+/// contract's reference.
+type TermsRow = (
+    String,
+    Option<String>,
+    i32,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
+async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
+    let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
+        (Some(m), _) => on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
+        )
+        .bind(m)
+        .fetch_optional(c)
+        .await
+        })?,
+        (None, Some(k)) => on_tx!(tx, |c| {
+            sqlx::query_as(
+            "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
+               m.billing_address, k.reference
+             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
+             ORDER BY m.start_date, m.id LIMIT 1"
+        )
+        .bind(k)
+        .fetch_optional(c)
+        .await
+        })?,
+        (None, None) => None,
+    };
+    row.ok_or_else(|| corrupt("invoice without mission or contract", &h.period))
+}
+
+/// The latest issue date of a series' year: a document may not be dated
+/// before it, so numbers follow dates.
+pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Date) -> Result<()> {
+    // Numbers follow dates, so the year's highest number carries its latest
+    // date: one step down the (series, number) index, whatever the count.
+    let year = date.year();
+    let last: Option<Date> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT issue_date FROM invoices WHERE series = $1 AND number >= $2 AND number <= $3
+         ORDER BY number DESC LIMIT 1",
+        )
+        .bind(kind.series())
+        .bind(domain::invoice::number(kind, year, 0))
+        .bind(domain::invoice::number(kind, year, 999_999))
+        .fetch_optional(c)
+        .await
+    })?
+    .flatten();
+    if let Some(last) = last
+        && date < last
+    {
+        return Err(refuse_with(
+            "date",
+            "invoice-date-before-last",
+            vec![(
+                "date",
+                domain::locale::format_date(last, domain::Locale::Fr),
+            )],
+        ));
+    }
+    Ok(())
+}
+
+/// The parties and terms a draft would be issued with, as they are now,
+/// with what the mentions check needs (the seller is blank while the
+/// firm's identity is not set).
+pub(crate) struct Live {
+    pub frozen: Frozen,
+    pub firm: Option<Firm>,
+    pub company: CompanyData,
+}
+
+pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
+    let (regime, po, days, eom, billing, contract_ref) = terms(tx, h).await?;
+    let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
+    let client =
+        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
+    let company = crate::companies::get(tx, Scope::All, client).await?.data;
+    let firm = crate::firm::get(tx).await?;
+    let frozen = Frozen {
+        seller: firm.clone().unwrap_or_else(blank_firm),
+        buyer: buyer(&company),
+        billing_address: billing,
+        po_number: po,
+        contract_reference: contract_ref,
+        payment_days: days.clamp(0, 366) as u16,
+        payment_end_of_month: eom,
+        vat_regime: regime.as_str().to_owned(),
+    };
+    Ok(Live {
+        frozen,
+        firm,
+        company,
+    })
+}
+
+/// The terms a draft was frozen with at drafting (`None` for drafts made
+/// before drafting froze them: they take the live terms at issue).
+pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
+    h.frozen
+        .as_deref()
+        .map(|f| Frozen::read(Some(f)))
+        .transpose()
+}
+
+/// Freezes the terms of a new draft: what it will state when issued,
+/// unless its user refreshes it (see [`Frozen::changes`]).
+pub(crate) async fn freeze_draft(tx: &mut Tx, id: &str) -> Result<()> {
+    let h = head(tx, id).await?;
+    let frozen = live(tx, &h).await?.frozen;
+    set_frozen(tx, id, &frozen).await
+}
+
+pub(super) async fn set_frozen(tx: &mut Tx, id: &str, frozen: &Frozen) -> Result<()> {
+    let json = serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE invoices SET frozen = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(&json)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The lines whose VAT rate is no longer their mission's: (mission title,
+/// drafted rate, rate now).
+async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as(
+        "SELECT DISTINCT m.title, CAST(l.vat_rate_bp AS INTEGER), CAST(m.vat_rate_bp AS INTEGER)
+         FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
+         WHERE l.invoice_id = $1 AND l.vat_rate_bp <> m.vat_rate_bp ORDER BY m.title"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// What changed since the draft `id` was frozen, in words (empty: it can
+/// be issued as it stands). Shown on the draft's page with the way to
+/// refresh it.
+pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
+    let h = head(tx, id).await?;
+    let now = live(tx, &h).await?.frozen;
+    changes_of(tx, id, &h, &now).await
+}
+
+/// What differs between the draft `h` (invoice `id`) and the terms `now`.
+pub(super) async fn changes_of(
+    tx: &mut Tx,
+    id: &str,
+    h: &Head,
+    now: &Frozen,
+) -> Result<Vec<String>> {
+    let mut out: Vec<String> = match drafted(h)? {
+        Some(f) => f.changes(now).into_iter().map(str::to_owned).collect(),
+        None => Vec::new(),
+    };
+    for (title, was, now) in rate_changes(tx, id).await? {
+        let pct = |bp: i32| {
+            domain::terms::VatRate::from_basis_points(bp.max(0) as u32)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| bp.to_string())
+        };
+        out.push(format!(
+            "taux de TVA de « {title} » ({} → {})",
+            pct(was),
+            pct(now)
+        ));
+    }
+    Ok(out)
+}
