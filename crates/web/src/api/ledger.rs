@@ -5,14 +5,13 @@
 use axum::Json;
 use axum::extract::State;
 use domain::ledger::Journal;
-use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use store::Tx;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Json as Body;
 use crate::write::write;
 
@@ -77,15 +76,7 @@ pub async fn validate(
     ctx: Ctx,
     Body(body): Body<ValidateBody>,
 ) -> AppResult<Json<ValidationDto>> {
-    let through = domain::validation::date(&body.through).map_err(|e| {
-        let mut v = ValidationErrors::new();
-        v.add_with(
-            "through",
-            domain::validation::ErrorKey::key(&e),
-            domain::validation::ErrorKey::args(&e),
-        );
-        AppError::Validation(v)
-    })?;
+    let through = super::date_field("through", &body.through)?;
     let journal = Journal::from(body.journal);
     let validate = async |tx: &mut Tx| -> store::Result<_> {
         let done = store::brouillard::validate(tx, &ctx.actor(), journal, through).await?;

@@ -73,6 +73,16 @@ impl ListParams {
     }
 }
 
+/// A date of a request body (`YYYY-MM-DD`), or the refusal naming its field.
+pub fn date_field(field: &'static str, raw: &str) -> crate::error::AppResult<time::Date> {
+    use domain::validation::ErrorKey;
+    domain::validation::date(raw).map_err(|e| {
+        let mut v = domain::validation::ValidationErrors::new();
+        v.add_with(field, e.key(), e.args());
+        crate::error::AppError::Validation(v)
+    })
+}
+
 pub fn rfc3339(t: &OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }

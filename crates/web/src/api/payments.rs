@@ -337,15 +337,7 @@ pub async fn reverse(
 ) -> AppResult<Json<PaymentDto>> {
     let on = match body.date.as_deref() {
         None => store::today(),
-        Some(raw) => domain::validation::date(raw).map_err(|e| {
-            let mut v = ValidationErrors::new();
-            v.add_with(
-                "date",
-                domain::validation::ErrorKey::key(&e),
-                domain::validation::ErrorKey::args(&e),
-            );
-            AppError::Validation(v)
-        })?,
+        Some(raw) => super::date_field("date", raw)?,
     };
     let reverse = async |tx: &mut Tx| {
         payments::reverse(tx, &ctx.actor(), &id, on, &body.reason).await?;
