@@ -141,6 +141,31 @@ impl ContractStatus {
     }
 }
 
+/// What the key-account lock looks at for one mission: whether invoicing is
+/// locked on it, and the status of its client contract (none when the
+/// mission has none yet, or when the stored status is not one we know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyAccountFacts {
+    pub invoicing_locked: bool,
+    pub contract: Option<ContractStatus>,
+}
+
+impl KeyAccountFacts {
+    /// No signed contract, no invoice: the lock holds when invoicing is
+    /// locked on the mission and its contract does not allow invoicing
+    /// (there is none, or it is not signed). The revenue is then booked as
+    /// accrued (FAE) and released when the contract is signed.
+    pub fn lock_holds(self) -> bool {
+        self.invoicing_locked && !self.contract.is_some_and(ContractStatus::allows_invoicing)
+    }
+}
+
+/// An invoice waits for a signature when the lock holds for one of the
+/// missions it bills.
+pub fn invoice_waits(missions: impl IntoIterator<Item = KeyAccountFacts>) -> bool {
+    missions.into_iter().any(KeyAccountFacts::lock_holds)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct ContractInput {
@@ -367,6 +392,32 @@ mod tests {
             }
         }
         assert!(Signed.allows_invoicing() && !Sent.allows_invoicing());
+    }
+
+    #[test]
+    fn the_key_account_lock_holds_until_the_contract_is_signed() {
+        let contracts = std::iter::once(None).chain(ContractStatus::ALL.map(Some));
+        for invoicing_locked in [false, true] {
+            for contract in contracts.clone() {
+                let facts = KeyAccountFacts {
+                    invoicing_locked,
+                    contract,
+                };
+                let expected = invoicing_locked && contract != Some(ContractStatus::Signed);
+                assert_eq!(facts.lock_holds(), expected, "{facts:?}");
+            }
+        }
+        let open = KeyAccountFacts {
+            invoicing_locked: false,
+            contract: None,
+        };
+        let locked = KeyAccountFacts {
+            invoicing_locked: true,
+            contract: Some(ContractStatus::Sent),
+        };
+        assert!(!invoice_waits([]));
+        assert!(!invoice_waits([open, open]));
+        assert!(invoice_waits([open, locked]));
     }
 
     #[test]

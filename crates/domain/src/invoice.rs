@@ -3,8 +3,11 @@
 //! cent; the VAT breakdown groups lines by rate and rounds the VAT once per
 //! rate; the document totals are sums of those rounded figures, so an
 //! auditor recomputing them from the printed lines finds the same cents.
-//! The words of the lines are [`wording`]'s.
+//! The words of the lines are [`wording`]'s; which days go on which line
+//! is [`drafting`]'s, and which go on a credit note [`credit`]'s.
 
+pub mod credit;
+pub mod drafting;
 pub mod wording;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 //! contract. Below issuing and crediting, which reverse it.
 
 use domain::calendar::YearMonth;
+use domain::contract::{ContractStatus, KeyAccountFacts, invoice_waits};
 use domain::ids::CompanyId;
 use domain::invoice::InvoiceStatus;
 use domain::money::Money;
@@ -190,18 +191,24 @@ pub(crate) async fn drop_accrual(
     Ok(())
 }
 
-/// Whether the invoice's lock still holds: one of its missions is locked
-/// and its contract unsigned.
+/// Whether the invoice's lock still holds, as `domain::contract` decides it
+/// from the facts of the missions it bills (whether invoicing is locked on
+/// each, and its contract's status).
 pub async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
-    let n: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
+    let facts: Vec<(bool, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT m.invoicing_locked, k.status FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
            LEFT JOIN client_contracts k ON k.id = m.client_contract_id
-         WHERE l.invoice_id = $1 AND m.invoicing_locked = TRUE AND (k.status IS NULL OR k.status <> 'signed')"
+         WHERE l.invoice_id = $1"
     )
     .bind(invoice)
-    .fetch_one(c)
+    .fetch_all(c)
     .await
     })?;
-    Ok(n > 0)
+    Ok(invoice_waits(facts.into_iter().map(
+        |(invoicing_locked, status)| KeyAccountFacts {
+            invoicing_locked,
+            contract: status.as_deref().and_then(ContractStatus::parse),
+        },
+    )))
 }

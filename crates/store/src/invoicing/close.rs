@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use domain::calendar::YearMonth;
+use domain::contract::InvoiceGrouping;
 use domain::ids::{ContractId, MissionId};
 use domain::invoice::InvoiceStatus;
 use domain::ledger::PeriodStatus;
@@ -19,7 +20,7 @@ use time::Date;
 
 use super::accrual::Accrued;
 pub use super::shared::describe;
-use super::shared::{Group, refuse_with};
+use super::shared::{Group, GroupColumn, refuse_with};
 use crate::{Actor, Db, Error, Result, Tx, corrupt, now, on_tx};
 
 /// Why one contract could not be closed, in the words of the message
@@ -184,14 +185,14 @@ pub async fn units(tx: &mut Tx, period: YearMonth) -> Result<Vec<Unit>> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (mission, client, contract, grouping, reference, issue_at_close) in rows {
-        let group = match (&contract, grouping.as_deref()) {
-            (Some(k), Some("per_contract")) => {
-                Group::Contract(ContractId::parse(k).ok_or_else(|| corrupt("contract id", k))?)
-            }
-            _ => Group::Mission(
-                MissionId::parse(&mission).ok_or_else(|| corrupt("mission id", &mission))?,
-            ),
-        };
+        let group = Group::of(
+            MissionId::parse(&mission).ok_or_else(|| corrupt("mission id", &mission))?,
+            contract
+                .as_deref()
+                .map(|k| ContractId::parse(k).ok_or_else(|| corrupt("contract id", k)))
+                .transpose()?,
+            grouping.as_deref().and_then(InvoiceGrouping::parse),
+        );
         if !seen.insert(group) {
             continue;
         }

@@ -4,39 +4,28 @@
 //! what was billed of its month: days no longer worked leave their draft,
 //! or are credited when already invoiced.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use domain::calendar::YearMonth;
 use domain::cra::Half;
-use domain::ids::{CompanyId, UserId};
+use domain::ids::{CompanyId, MissionId, UserId};
+use domain::invoice::credit::{self as rule, Billed, CreditLine, CreditRefusal, CreditedLine};
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
 use domain::terms::{VatRate, VatRegime};
-use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::frozen::{Frozen, head};
+use super::frozen::{Frozen, Head, head};
 use super::issue::{Issued, Sales, post_sales};
 pub use super::lines::credit_notes_of;
 use super::shared::{refuse, refuse_with};
-use crate::{Actor, Result, Tx, audit, corrupt, now, on_tx};
+use crate::{Actor, Error, Result, Tx, audit, corrupt, now, on_tx};
 
-/// One billed half day of a consultant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct BilledDay {
-    pub consultant_id: UserId,
-    pub day: Date,
-    pub half: Half,
-}
-
-/// What a credit note gives back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CreditSelection {
-    /// Every day the invoice still bills.
-    All,
-    Days(Vec<BilledDay>),
-}
+/// What a credit note gives back (`domain::invoice::credit`).
+pub use domain::invoice::credit::CreditSelection;
+/// One billed half day of a consultant (`domain::invoice::drafting`).
+pub use domain::invoice::drafting::BilledDay;
 
 #[derive(sqlx::FromRow)]
 struct LiveRow {
@@ -88,7 +77,8 @@ struct SourceLine {
 /// `date`. Refused, with nothing written, when nothing is chosen, when a
 /// day chosen is not billed by the invoice any more (never on it, or
 /// credited already: that would credit more than the invoice), or in a
-/// closed period.
+/// closed period. Which days and lines, and the totals, are
+/// `domain::invoice::credit`'s.
 pub async fn credit(
     tx: &mut Tx,
     actor: &Actor,
@@ -105,39 +95,7 @@ pub async fn credit(
         return Err(refuse("invoice", "credit-invoice-not-issued"));
     }
     let live = live_days(tx, invoice_id).await?;
-    let chosen: Vec<(BilledDay, String)> = match selection {
-        CreditSelection::All => live.clone(),
-        CreditSelection::Days(days) => {
-            let wanted: BTreeSet<BilledDay> = days.iter().copied().collect();
-            let found: Vec<(BilledDay, String)> = live
-                .iter()
-                .filter(|(d, _)| wanted.contains(d))
-                .cloned()
-                .collect();
-            if found.len() != wanted.len() {
-                let on: BTreeSet<BilledDay> = found.iter().map(|(d, _)| *d).collect();
-                let off: Vec<String> = wanted
-                    .difference(&on)
-                    .map(|d| {
-                        format!(
-                            "{} {}",
-                            domain::locale::format_date(d.day, domain::Locale::Fr),
-                            d.half.as_str()
-                        )
-                    })
-                    .collect();
-                return Err(refuse_with(
-                    "days",
-                    "credit-days-not-on-invoice",
-                    vec![("days", off.join(", "))],
-                ));
-            }
-            found
-        }
-    };
-    if chosen.is_empty() {
-        return Err(refuse("days", "credit-nothing-selected"));
-    }
+    let chosen = rule::choose(&live, selection).map_err(refusal)?;
     let everything_left = chosen.len() == live.len();
     issue_credit(
         tx,
@@ -152,25 +110,36 @@ pub async fn credit(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn issue_credit(
-    tx: &mut Tx,
-    actor: &Actor,
-    invoice_id: &str,
-    h: &super::frozen::Head,
-    chosen: &[(BilledDay, String)],
-    everything_left: bool,
-    date: Date,
-    reason: &str,
-) -> Result<Issued> {
-    let frozen = Frozen::read(h.frozen.as_deref())?;
-    let invoice_number = h.number.clone().unwrap_or_default();
-    // The days per line of the invoice, in line order.
-    let mut per_line: BTreeMap<String, Vec<BilledDay>> = BTreeMap::new();
-    for (d, line) in chosen {
-        per_line.entry(line.clone()).or_default().push(*d);
+/// A refusal of `domain::invoice::credit` in the user's words.
+fn refusal(e: CreditRefusal) -> Error {
+    match &e {
+        CreditRefusal::NotOnInvoice(days) => refuse_with(
+            "days",
+            e.key(),
+            vec![(
+                "days",
+                days.iter()
+                    .map(|d| (d.day, d.half))
+                    .map(day_text)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )],
+        ),
+        _ => refuse("days", e.key()),
     }
-    let sources: Vec<SourceLine> = on_tx!(tx, |c| {
+}
+
+fn day_text((day, half): (Date, Half)) -> String {
+    format!(
+        "{} {}",
+        domain::locale::format_date(day, domain::Locale::Fr),
+        half.as_str()
+    )
+}
+
+/// The credited invoice's lines, in position order.
+async fn source_lines(tx: &mut Tx, invoice_id: &str) -> Result<Vec<SourceLine>> {
+    Ok(on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT id, mission_id, analytic_code, description, unit_price_cents, CAST(vat_rate_bp AS INTEGER) AS vat_rate_bp,
            consultant_id
@@ -179,108 +148,87 @@ async fn issue_credit(
     .bind(invoice_id)
     .fetch_all(c)
     .await
-    })?;
-    let mut lines: Vec<(InvoiceLine, &SourceLine, &Vec<BilledDay>)> = Vec::new();
-    for s in &sources {
-        let Some(days) = per_line.get(&s.id) else {
-            continue;
-        };
-        let quantity = DayQuantity::from_half_days(days.len() as u32);
-        let unit_price = Money::from_cents(s.unit_price_cents);
-        lines.push((
-            InvoiceLine {
-                description: wording::credit_line(
-                    &invoice_number,
-                    &s.description,
-                    quantity,
-                    unit_price,
-                ),
-                quantity,
-                unit_price,
-                vat_rate: VatRate::from_basis_points(s.vat_rate_bp.max(0) as u32)
-                    .map_err(|_| corrupt("vat rate", &s.vat_rate_bp.to_string()))?,
-            },
-            s,
-            days,
-        ));
+    })?)
+}
+
+impl SourceLine {
+    fn credited(&self) -> Result<CreditedLine<String>> {
+        Ok(CreditedLine {
+            key: self.id.clone(),
+            description: self.description.clone(),
+            unit_price: Money::from_cents(self.unit_price_cents),
+            vat_rate: VatRate::from_basis_points(self.vat_rate_bp.max(0) as u32)
+                .map_err(|_| corrupt("vat rate", &self.vat_rate_bp.to_string()))?,
+        })
     }
-    let own: Vec<InvoiceLine> = lines.iter().map(|(l, _, _)| l.clone()).collect();
-    let totals = if everything_left {
-        // The last days take exactly what is left of the invoice, so the
-        // invoice and its credit notes net to zero to the cent.
-        let invoiced = super::lines::lines_of(tx, invoice_id).await?;
-        let mut left = invoice::totals(&invoiced);
-        for other in credit_notes_of(tx, invoice_id).await? {
-            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
-        }
-        left
-    } else {
-        invoice::totals(&own)
+}
+
+/// What is left of an invoice once its credit notes are taken away.
+async fn left_of(tx: &mut Tx, invoice_id: &str) -> Result<invoice::Totals> {
+    let invoiced = super::lines::lines_of(tx, invoice_id).await?;
+    let mut left = invoice::totals(&invoiced);
+    for other in credit_notes_of(tx, invoice_id).await? {
+        left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
+    }
+    Ok(left)
+}
+
+/// Reads the credited invoice's lines and what is left of it, and asks
+/// `domain::invoice::credit` for the credit note's lines and totals.
+async fn decide_credit(
+    tx: &mut Tx,
+    invoice_id: &str,
+    h: &Head,
+    invoice_number: &str,
+    chosen: &[(BilledDay, String)],
+    everything_left: bool,
+) -> Result<(Vec<SourceLine>, Vec<CreditLine<String>>, invoice::Totals)> {
+    let sources = source_lines(tx, invoice_id).await?;
+    let credited = sources
+        .iter()
+        .map(SourceLine::credited)
+        .collect::<Result<Vec<_>>>()?;
+    let lines = rule::lines(invoice_number, &credited, chosen);
+    let left = match everything_left {
+        true => Some(left_of(tx, invoice_id).await?),
+        false => None,
     };
-    if totals.gross.cents() > h.gross_cents || totals.net.cents() <= 0 {
-        return Err(refuse("days", "credit-larger-than-invoice"));
-    }
+    let totals =
+        rule::credit_totals(&lines, left, Money::from_cents(h.gross_cents)).map_err(refusal)?;
+    Ok((sources, lines, totals))
+}
+
+/// Issues the credit note giving back `chosen` as `domain` decides it, and
+/// writes it: the document, its lines with their days given back, the
+/// sales entry, the lettering.
+#[allow(clippy::too_many_arguments)]
+async fn issue_credit(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice_id: &str,
+    h: &Head,
+    chosen: &[(BilledDay, String)],
+    everything_left: bool,
+    date: Date,
+    reason: &str,
+) -> Result<Issued> {
+    let frozen = Frozen::read(h.frozen.as_deref())?;
+    let invoice_number = h.number.clone().unwrap_or_default();
+    let (sources, lines, totals) =
+        decide_credit(tx, invoice_id, h, &invoice_number, chosen, everything_left).await?;
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
     let id = uuid::Uuid::new_v4().to_string();
     super::frozen::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
     let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
     let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, number, issue_date,
-           due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
-         VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
-    )
-    .bind(&id)
-    .bind(&h.client_id)
-    .bind(&h.mission_id)
-    .bind(&h.contract_id)
-    .bind(&h.period)
-    .bind(InvoiceKind::CreditNote.series())
-    .bind(&number)
-    .bind(date)
-    .bind(totals.net.cents())
-    .bind(totals.vat.cents())
-    .bind(totals.gross.cents())
-    .bind(invoice_id)
-    .bind(now())
-    .bind(h.frozen.as_deref())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    for (i, (l, s, days)) in lines.iter().enumerate() {
-        let line_id = uuid::Uuid::new_v4().to_string();
-        let (from, to) = (
-            days.iter().map(|d| d.day).min(),
-            days.iter().map(|d| d.day).max(),
-        );
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
-               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to, credits_line_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        )
-        .bind(&line_id)
-        .bind(&id)
-        .bind(i as i32 + 1)
-        .bind(&s.mission_id)
-        .bind(&s.analytic_code)
-        .bind(&l.description)
-        .bind(l.quantity.half_days() as i32)
-        .bind(l.unit_price.cents())
-        .bind(l.vat_rate.basis_points() as i32)
-        .bind(l.net().cents())
-        .bind(&s.consultant_id)
-        .bind(from)
-        .bind(to)
-        .bind(&s.id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        give_back(tx, &s.id, &line_id, days).await?;
+    insert_credit_note(tx, &id, h, invoice_id, &number, date, &totals).await?;
+    for (i, l) in lines.iter().enumerate() {
+        let source = sources
+            .iter()
+            .find(|s| s.id == l.credits)
+            .ok_or_else(|| corrupt("invoice line", &l.credits))?;
+        insert_credit_line(tx, &id, i as i32 + 1, source, l).await?;
     }
     let entry = post_sales(
         tx,
@@ -336,6 +284,80 @@ async fn issue_credit(
     })
 }
 
+/// The credit note's row: issued at once, numbered, with the parties
+/// frozen with the invoice it credits.
+async fn insert_credit_note(
+    tx: &mut Tx,
+    id: &str,
+    h: &Head,
+    invoice_id: &str,
+    number: &str,
+    date: Date,
+    totals: &invoice::Totals,
+) -> Result<()> {
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, number, issue_date,
+           due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
+         VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
+    )
+    .bind(id)
+    .bind(&h.client_id)
+    .bind(&h.mission_id)
+    .bind(&h.contract_id)
+    .bind(&h.period)
+    .bind(InvoiceKind::CreditNote.series())
+    .bind(number)
+    .bind(date)
+    .bind(totals.net.cents())
+    .bind(totals.vat.cents())
+    .bind(totals.gross.cents())
+    .bind(invoice_id)
+    .bind(now())
+    .bind(h.frozen.as_deref())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// One line of a credit note, and its days given back.
+async fn insert_credit_line(
+    tx: &mut Tx,
+    credit_note: &str,
+    position: i32,
+    s: &SourceLine,
+    l: &CreditLine<String>,
+) -> Result<()> {
+    let line_id = uuid::Uuid::new_v4().to_string();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+           unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to, credits_line_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    )
+    .bind(&line_id)
+    .bind(credit_note)
+    .bind(position)
+    .bind(&s.mission_id)
+    .bind(&s.analytic_code)
+    .bind(&l.line.description)
+    .bind(l.line.quantity.half_days() as i32)
+    .bind(l.line.unit_price.cents())
+    .bind(l.line.vat_rate.basis_points() as i32)
+    .bind(l.line.net().cents())
+    .bind(&s.consultant_id)
+    .bind(l.from)
+    .bind(l.to)
+    .bind(&s.id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    give_back(tx, &s.id, &line_id, &l.days).await
+}
+
 /// Marks the days as given back by the credit line.
 async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay]) -> Result<()> {
     for d in days {
@@ -355,18 +377,7 @@ async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay
         })?;
         if n != 1 {
             // Another credit note took it in between: nothing is written.
-            return Err(refuse_with(
-                "days",
-                "credit-days-not-on-invoice",
-                vec![(
-                    "days",
-                    format!(
-                        "{} {}",
-                        domain::locale::format_date(d.day, domain::Locale::Fr),
-                        d.half.as_str()
-                    ),
-                )],
-            ));
+            return Err(refusal(CreditRefusal::NotOnInvoice(vec![*d])));
         }
     }
     Ok(())
@@ -382,12 +393,31 @@ struct BilledRow {
     status: String,
 }
 
+impl BilledRow {
+    fn billed(self) -> Result<Billed<String, String>> {
+        Ok(Billed {
+            day: self.day,
+            half: Half::parse(&self.half).ok_or_else(|| corrupt("half", &self.half))?,
+            mission: parse_mission(self.mission_id.as_deref())?,
+            issued: self.status == InvoiceStatus::Issued.as_str(),
+            line: self.line_id,
+            invoice: self.invoice_id,
+        })
+    }
+}
+
+fn parse_mission(id: Option<&str>) -> Result<Option<MissionId>> {
+    id.map(|m| MissionId::parse(m).ok_or_else(|| corrupt("mission id", m)))
+        .transpose()
+}
+
 /// Brings what is billed of a consultant's month in line with his live
 /// validated report: a billed day the report no longer has on that mission
 /// leaves its draft (the line shrinks, an empty draft goes), or, when its
 /// invoice is issued, is credited (one credit note per invoice, dated
 /// `date`). The days the report gained are drafted afterwards by the
-/// caller, so a correction bills the difference only.
+/// caller, so a correction bills the difference only. Which days go is
+/// `domain::invoice::credit::stale`'s.
 pub async fn reconcile(
     tx: &mut Tx,
     actor: &Actor,
@@ -410,44 +440,27 @@ pub async fn reconcile(
     if billed.is_empty() {
         return Ok(());
     }
-    let worked: Vec<(Date, String, Option<String>)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT s.day, s.half, s.mission_id FROM cra_slots s JOIN cras r ON r.id = s.cra_id
-         WHERE r.consultant_id = $1 AND r.month = $2 AND r.status = 'validated' AND s.activity = 'mission'"
-    )
-    .bind(consultant.to_string())
-    .bind(month.to_string())
-    .fetch_all(c)
-    .await
-    })?;
-    let worked: BTreeSet<(Date, String, Option<String>)> = worked.into_iter().collect();
-    let mut stale_drafts: BTreeMap<String, Vec<(Date, String)>> = BTreeMap::new();
-    let mut stale_issued: BTreeMap<String, Vec<(BilledDay, String)>> = BTreeMap::new();
-    for b in billed {
-        if worked.contains(&(b.day, b.half.clone(), b.mission_id.clone())) {
-            continue;
-        }
-        if b.status == InvoiceStatus::Issued.as_str() {
-            let half = Half::parse(&b.half).ok_or_else(|| corrupt("half", &b.half))?;
-            stale_issued.entry(b.invoice_id).or_default().push((
-                BilledDay {
-                    consultant_id: consultant,
-                    day: b.day,
-                    half,
-                },
-                b.line_id,
-            ));
-        } else {
-            stale_drafts
-                .entry(b.line_id)
-                .or_default()
-                .push((b.day, b.half));
-        }
-    }
-    for (line, days) in &stale_drafts {
+    let billed = billed
+        .into_iter()
+        .map(BilledRow::billed)
+        .collect::<Result<Vec<_>>>()?;
+    let worked = worked_halves(tx, consultant, month).await?;
+    let stale = rule::stale(&billed, &worked);
+    for (line, days) in &stale.drafts {
         shrink_draft_line(tx, actor, line, days, date).await?;
     }
-    for (invoice, days) in stale_issued {
+    for (invoice, days) in stale.issued {
+        let days: Vec<(BilledDay, String)> = days
+            .into_iter()
+            .map(|(day, half, line)| {
+                let d = BilledDay {
+                    consultant_id: consultant,
+                    day,
+                    half,
+                };
+                (d, line)
+            })
+            .collect();
         let h = head(tx, &invoice).await?;
         let live = live_days(tx, &invoice).await?;
         let everything_left = live.len() == days.len();
@@ -466,6 +479,34 @@ pub async fn reconcile(
     Ok(())
 }
 
+/// The mission half days of the consultant's validated report of `month`.
+async fn worked_halves(
+    tx: &mut Tx,
+    consultant: UserId,
+    month: YearMonth,
+) -> Result<BTreeSet<(Date, Half, Option<MissionId>)>> {
+    let worked: Vec<(Date, String, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT s.day, s.half, s.mission_id FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+         WHERE r.consultant_id = $1 AND r.month = $2 AND r.status = 'validated' AND s.activity = 'mission'"
+    )
+    .bind(consultant.to_string())
+    .bind(month.to_string())
+    .fetch_all(c)
+    .await
+    })?;
+    worked
+        .into_iter()
+        .map(|(day, half, mission)| {
+            Ok((
+                day,
+                Half::parse(&half).ok_or_else(|| corrupt("half", &half))?,
+                parse_mission(mission.as_deref())?,
+            ))
+        })
+        .collect()
+}
+
 /// Takes days off a draft line: the line shrinks, or goes with its last
 /// day; a draft left without lines goes too (its accrual, if any, is
 /// reversed first).
@@ -473,7 +514,7 @@ async fn shrink_draft_line(
     tx: &mut Tx,
     actor: &Actor,
     line: &str,
-    days: &[(Date, String)],
+    days: &[(Date, Half)],
     date: Date,
 ) -> Result<()> {
     for (day, half) in days {
@@ -483,7 +524,7 @@ async fn shrink_draft_line(
         )
         .bind(line)
         .bind(*day)
-        .bind(half)
+        .bind(half.as_str())
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -530,23 +571,29 @@ async fn shrink_draft_line(
         .map(|r| r.rows_affected())
         })?;
     }
+    drop_if_empty(tx, actor, &invoice_id, date).await
+}
+
+/// A draft left without lines goes (its accrual, if any, reversed first);
+/// otherwise its totals follow its lines.
+async fn drop_if_empty(tx: &mut Tx, actor: &Actor, invoice_id: &str, date: Date) -> Result<()> {
     let remaining: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1"
     )
-    .bind(&invoice_id)
+    .bind(invoice_id)
     .fetch_one(c)
     .await)?;
     if remaining == 0 {
-        super::accrual::drop_accrual(tx, actor, &invoice_id, date).await?;
+        super::accrual::drop_accrual(tx, actor, invoice_id, date).await?;
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM invoices WHERE id = $1 AND status <> 'issued'"
         )
-        .bind(&invoice_id)
+        .bind(invoice_id)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
     } else {
-        super::lines::refresh_totals(tx, &invoice_id).await?;
+        super::lines::refresh_totals(tx, invoice_id).await?;
     }
     Ok(())
 }

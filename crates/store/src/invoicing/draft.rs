@@ -1,22 +1,30 @@
 //! Validated days become draft invoice lines: one line per mission and rate
 //! period ("Prestation de Camille Martin — novembre 2026 — 20 j × 600,00 €"),
-//! on the open invoice of the group and month (created if none). Each line
-//! records its half days in `billed_days`; a day already billed makes the
-//! database refuse the statement, so nothing is ever billed twice.
+//! on the open invoice of the group and month (created if none). What goes
+//! on which line, at which rate and in which words, and whether the invoice
+//! waits for a signature, is `domain::invoice::drafting`'s: here the
+//! missions, their rates and the month's validated half days are read, and
+//! the lines it returns are written. Each line records its half days in
+//! `billed_days`, whose unique index refuses a day billed twice as a second
+//! guard.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use domain::calendar::YearMonth;
+use domain::contract::{ContractStatus, InvoiceGrouping, KeyAccountFacts};
 use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
-use domain::invoice::{self, InvoiceLine, InvoiceStatus, wording};
-use domain::mission::DayQuantity;
+use domain::invoice::drafting::{
+    self, BilledDay, DraftLine, DraftMission, InvoiceGroup, WorkedHalf,
+};
+use domain::invoice::{self, InvoiceLine, InvoiceStatus};
 use domain::terms::VatRate;
+use domain::validation::ErrorKey;
 use serde::Serialize;
 use time::Date;
 
 use super::lines::refresh_totals;
-use super::shared::{Group, refuse};
+use super::shared::{Group, GroupColumn, refuse};
 use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
 
 /// A draft as drafting left it.
@@ -52,21 +60,40 @@ pub(crate) struct MissionTerms {
 }
 
 impl MissionTerms {
-    /// The key-account lock holds: invoicing is locked on the mission and
-    /// its client contract is not signed (or there is none yet).
-    pub fn locked(&self) -> bool {
-        self.invoicing_locked && self.contract_status.as_deref() != Some("signed")
+    /// What the key-account lock looks at (`domain::contract`).
+    pub fn lock(&self) -> KeyAccountFacts {
+        KeyAccountFacts {
+            invoicing_locked: self.invoicing_locked,
+            contract: self
+                .contract_status
+                .as_deref()
+                .and_then(ContractStatus::parse),
+        }
     }
 
     pub fn group(&self) -> Result<Group> {
-        match (&self.client_contract_id, self.invoice_grouping.as_deref()) {
-            (Some(k), Some("per_contract")) => Ok(Group::Contract(
-                ContractId::parse(k).ok_or_else(|| corrupt("contract id", k))?,
-            )),
-            _ => Ok(Group::Mission(
-                MissionId::parse(&self.id).ok_or_else(|| corrupt("mission id", &self.id))?,
-            )),
-        }
+        let mission = MissionId::parse(&self.id).ok_or_else(|| corrupt("mission id", &self.id))?;
+        let contract = self
+            .client_contract_id
+            .as_deref()
+            .map(|k| ContractId::parse(k).ok_or_else(|| corrupt("contract id", k)))
+            .transpose()?;
+        let grouping = self
+            .invoice_grouping
+            .as_deref()
+            .and_then(InvoiceGrouping::parse);
+        Ok(InvoiceGroup::of(mission, contract, grouping))
+    }
+
+    fn for_drafting(&self, schedule: domain::rates::RateSchedule) -> Result<DraftMission> {
+        Ok(DraftMission {
+            id: MissionId::parse(&self.id).ok_or_else(|| corrupt("mission id", &self.id))?,
+            consultant_name: self.consultant_name.clone(),
+            vat_rate: VatRate::from_basis_points(self.vat_rate_bp.max(0) as u32)
+                .map_err(|_| corrupt("vat rate", &self.vat_rate_bp.to_string()))?,
+            schedule,
+            lock: self.lock(),
+        })
     }
 }
 
@@ -162,104 +189,34 @@ pub async fn draft_group(
     group: Group,
     month: YearMonth,
 ) -> Result<Option<Draft>> {
-    let missions = group_missions(tx, group).await?;
-    if missions.is_empty() {
+    let terms = group_missions(tx, group).await?;
+    if terms.is_empty() {
         return Ok(None);
     }
-    let ids: Vec<&str> = missions.iter().map(|m| m.id.as_str()).collect();
-    let mut consultants: Vec<&str> = missions.iter().map(|m| m.consultant_id.as_str()).collect();
-    consultants.sort_unstable();
-    consultants.dedup();
-    let slots = unbilled_slots(tx, &ids, &consultants, month).await?;
-    if slots.is_empty() {
+    let (worked, billed) = validated_halves(tx, &terms, month).await?;
+    if drafting::unbilled(&worked, &billed).is_empty() {
+        // Nothing to bill: the rates need not be read.
         return Ok(None);
     }
-    let schedules = schedules(tx, &missions).await?;
-    let mut new_lines: Vec<NewLine> = Vec::new();
-    // Slots arrive ordered by mission, day and half.
-    let mut by_mission: BTreeMap<&str, Vec<&Unbilled>> = BTreeMap::new();
-    for s in &slots {
-        by_mission.entry(s.mission_id.as_str()).or_default().push(s);
-    }
-    for m in &missions {
-        let Some(mine) = by_mission.get(m.id.as_str()) else {
-            continue;
-        };
-        let schedule = &schedules[m.id.as_str()];
-        let vat_rate = VatRate::from_basis_points(m.vat_rate_bp.max(0) as u32)
-            .map_err(|_| corrupt("vat rate", &m.vat_rate_bp.to_string()))?;
-        for p in schedule.periods(month.first_day(), month.last_day()) {
-            let days: Vec<&Unbilled> = mine
-                .iter()
-                .filter(|s| p.from <= s.day && s.day <= p.to)
-                .copied()
-                .collect();
-            if days.is_empty() {
-                continue;
-            }
-            let quantity = DayQuantity::from_half_days(days.len() as u32);
-            let line = InvoiceLine {
-                description: wording::service_line(
-                    &m.consultant_name,
-                    month,
-                    quantity,
-                    p.tjm.amount(),
-                ),
-                quantity,
-                unit_price: p.tjm.amount(),
-                vat_rate,
-            };
-            new_lines.push(NewLine {
-                line,
-                mission: m,
-                from: days.first().map(|d| d.day).unwrap_or(p.from),
-                to: days.last().map(|d| d.day).unwrap_or(p.to),
-                days,
-            });
-        }
-        if new_lines
+    let schedules = schedules(tx, &terms).await?;
+    let missions = terms
+        .iter()
+        .map(|m| m.for_drafting(schedules[m.id.as_str()].clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(decided) =
+        drafting::draft(month, &missions, &worked, &billed).map_err(|e| refuse("cra", e.key()))?
+    else {
+        return Ok(None);
+    };
+    let client = &terms[0].client_id;
+    let (id, first_position) =
+        open_invoice(tx, group, client, month, decided.waiting_signature).await?;
+    for (i, l) in decided.lines.iter().enumerate() {
+        let m = terms
             .iter()
-            .filter(|l| l.mission.id == m.id)
-            .map(|l| l.days.len())
-            .sum::<usize>()
-            != mine.len()
-        {
-            // A validated day outside every rate period: the mission's
-            // dates moved after validation. Refuse rather than lose it.
-            return Err(refuse("cra", "invoice-days-without-rate"));
-        }
-    }
-    let waiting = missions.iter().any(MissionTerms::locked);
-    let client = &missions[0].client_id;
-    let (id, first_position) = open_invoice(tx, group, client, month, waiting).await?;
-    let mut added = Vec::new();
-    for (i, l) in new_lines.iter().enumerate() {
-        let line_id = uuid::Uuid::new_v4().to_string();
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
-               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        )
-        .bind(&line_id)
-        .bind(&id)
-        .bind(first_position + i as i32)
-        .bind(&l.mission.id)
-        .bind(&l.mission.analytic_code)
-        .bind(&l.line.description)
-        .bind(l.line.quantity.half_days() as i32)
-        .bind(l.line.unit_price.cents())
-        .bind(l.line.vat_rate.basis_points() as i32)
-        .bind(l.line.net().cents())
-        .bind(&l.mission.consultant_id)
-        .bind(l.from)
-        .bind(l.to)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        record_billed(tx, &line_id, &l.days).await?;
-        added.push(l.line.clone());
+            .find(|t| t.id == l.mission.to_string())
+            .ok_or_else(|| corrupt("mission id", &l.mission.to_string()))?;
+        insert_line(tx, &id, first_position + i as i32, m, l).await?;
     }
     let totals = refresh_totals(tx, &id).await?;
     audit::record(
@@ -271,7 +228,7 @@ pub async fn draft_group(
         None::<&()>,
         Some(&serde_json::json!({
             "period": month.to_string(),
-            "lines_added": added.len(),
+            "lines_added": decided.lines.len(),
             "net_cents": totals.net.cents(),
         })),
     )
@@ -280,62 +237,130 @@ pub async fn draft_group(
         id,
         client_id: CompanyId::parse(client).ok_or_else(|| corrupt("company id", client))?,
         group: group.key(),
-        waiting_signature: waiting,
-        lines: added,
+        waiting_signature: decided.waiting_signature,
+        lines: decided.lines.into_iter().map(|l| l.line).collect(),
         totals,
     }))
 }
 
-struct NewLine<'a> {
-    line: InvoiceLine,
-    mission: &'a MissionTerms,
-    from: Date,
-    to: Date,
-    days: Vec<&'a Unbilled>,
+/// Writes one drafted line and the half days it bills.
+async fn insert_line(
+    tx: &mut Tx,
+    invoice: &str,
+    position: i32,
+    m: &MissionTerms,
+    l: &DraftLine,
+) -> Result<()> {
+    let line_id = uuid::Uuid::new_v4().to_string();
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+           unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    )
+    .bind(&line_id)
+    .bind(invoice)
+    .bind(position)
+    .bind(&m.id)
+    .bind(&m.analytic_code)
+    .bind(&l.line.description)
+    .bind(l.line.quantity.half_days() as i32)
+    .bind(l.line.unit_price.cents())
+    .bind(l.line.vat_rate.basis_points() as i32)
+    .bind(l.line.net().cents())
+    .bind(&m.consultant_id)
+    .bind(l.from)
+    .bind(l.to)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    record_billed(tx, &line_id, &l.days).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
-struct Unbilled {
+struct Validated {
     cra_id: String,
     consultant_id: String,
     mission_id: String,
     day: Date,
     half: String,
+    /// Already on a line (and not credited).
+    billed: i32,
 }
 
-/// The validated mission half days of the month not billed yet. The
-/// reports are found through their consultants (the `(consultant, month)`
-/// index), not by scanning the month's reports.
-async fn unbilled_slots(
+impl Validated {
+    fn worked(&self) -> Result<WorkedHalf> {
+        Ok(WorkedHalf {
+            consultant: UserId::parse(&self.consultant_id)
+                .ok_or_else(|| corrupt("user id", &self.consultant_id))?,
+            cra: CraId::parse(&self.cra_id).ok_or_else(|| corrupt("cra id", &self.cra_id))?,
+            mission: MissionId::parse(&self.mission_id)
+                .ok_or_else(|| corrupt("mission id", &self.mission_id))?,
+            day: self.day,
+            half: Half::parse(&self.half).ok_or_else(|| corrupt("half", &self.half))?,
+        })
+    }
+}
+
+/// The validated mission half days of the group's month, and those of
+/// them already billed. The reports are found through their consultants
+/// (the `(consultant, month)` index), not by scanning the month's reports.
+async fn validated_halves(
+    tx: &mut Tx,
+    terms: &[MissionTerms],
+    month: YearMonth,
+) -> Result<(Vec<WorkedHalf>, BTreeSet<BilledDay>)> {
+    let ids: Vec<&str> = terms.iter().map(|m| m.id.as_str()).collect();
+    let mut consultants: Vec<&str> = terms.iter().map(|m| m.consultant_id.as_str()).collect();
+    consultants.sort_unstable();
+    consultants.dedup();
+    let mut worked = Vec::new();
+    let mut billed = BTreeSet::new();
+    for row in validated_slots(tx, &ids, &consultants, month).await? {
+        let w = row.worked()?;
+        if row.billed != 0 {
+            billed.insert(w.billed_day());
+        }
+        worked.push(w);
+    }
+    Ok((worked, billed))
+}
+
+/// The validated mission half days of the month, each with whether it is
+/// billed already.
+async fn validated_slots(
     tx: &mut Tx,
     missions: &[&str],
     consultants: &[&str],
     month: YearMonth,
-) -> Result<Vec<Unbilled>> {
+) -> Result<Vec<Validated>> {
     let mut out = Vec::new();
-    let per = (crate::MAX_BINDS - 1) / 2;
+    let per = (crate::MAX_BINDS - 2) / 2;
     for chunk in missions.chunks(per) {
         for people in consultants.chunks(per) {
             let sql = format!(
-                "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half
+                "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half,
+                   CAST(CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
+                     AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN 1 ELSE 0 END
+                     AS INTEGER) AS billed
                  FROM cras r JOIN cra_slots s ON s.cra_id = r.id
-                 WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = 'validated'
+                 WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = $2
                    AND s.activity = 'mission' AND s.mission_id IN ({})
-                   AND NOT EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
-                     AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL)
                  ORDER BY s.mission_id, s.day, s.half",
                 (0..people.len())
-                    .map(|i| format!("${}", i + 2))
+                    .map(|i| format!("${}", i + 3))
                     .collect::<Vec<_>>()
                     .join(", "),
                 (0..chunk.len())
-                    .map(|i| format!("${}", i + 2 + people.len()))
+                    .map(|i| format!("${}", i + 3 + people.len()))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let rows: Vec<Unbilled> = on_tx!(tx, |c| {
-                let mut q =
-                    sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
+            let rows: Vec<Validated> = on_tx!(tx, |c| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(month.to_string())
+                    .bind(CraStatus::Validated.as_str());
                 for p in people {
                     q = q.bind(*p);
                 }
@@ -393,34 +418,7 @@ async fn open_invoice(
     month: YearMonth,
     waiting: bool,
 ) -> Result<(String, i32)> {
-    // The id through the group's index first, then its last position: a
-    // join grouped and ordered by invoice id let SQLite walk every invoice.
-    let sql = format!(
-        "SELECT id FROM invoices
-         WHERE {} = $1 AND period = $2 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
-         ORDER BY id LIMIT 1",
-        group.column()
-    );
-    let open: Option<String> =
-        on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(group.key())
-            .bind(month.to_string())
-            .fetch_optional(c)
-            .await)?;
-    let found = match open {
-        Some(id) => {
-            let last: i32 = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "SELECT CAST(COALESCE(MAX(position), 0) AS INTEGER) FROM invoice_lines WHERE invoice_id = $1"
-            )
-            .bind(&id)
-            .fetch_one(c)
-            .await
-            })?;
-            Some((id, last))
-        }
-        None => None,
-    };
+    let found = find_open(tx, group, month).await?;
     let status = if waiting {
         InvoiceStatus::WaitingSignature
     } else {
@@ -471,9 +469,41 @@ async fn open_invoice(
     Ok((id, 1))
 }
 
+/// The group's open invoice for the month and its last position, if any.
+async fn find_open(tx: &mut Tx, group: Group, month: YearMonth) -> Result<Option<(String, i32)>> {
+    // The id through the group's index first, then its last position: a
+    // join grouped and ordered by invoice id let SQLite walk every invoice.
+    let sql = format!(
+        "SELECT id FROM invoices
+         WHERE {} = $1 AND period = $2 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
+         ORDER BY id LIMIT 1",
+        group.column()
+    );
+    let open: Option<String> =
+        on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(group.key())
+            .bind(month.to_string())
+            .fetch_optional(c)
+            .await)?;
+    Ok(match open {
+        Some(id) => {
+            let last: i32 = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "SELECT CAST(COALESCE(MAX(position), 0) AS INTEGER) FROM invoice_lines WHERE invoice_id = $1"
+            )
+            .bind(&id)
+            .fetch_one(c)
+            .await
+            })?;
+            Some((id, last))
+        }
+        None => None,
+    })
+}
+
 /// Records the half days a line bills. A day already billed (and not
 /// credited) makes the database refuse the whole statement.
-async fn record_billed(tx: &mut Tx, line_id: &str, days: &[&Unbilled]) -> Result<()> {
+async fn record_billed(tx: &mut Tx, line_id: &str, days: &[WorkedHalf]) -> Result<()> {
     const ROW: &str = "(?, ?, ?, ?, ?)";
     for chunk in days.chunks(crate::rows_per_statement(5)) {
         let sql = format!(
@@ -484,10 +514,10 @@ async fn record_billed(tx: &mut Tx, line_id: &str, days: &[&Unbilled]) -> Result
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for d in chunk {
                 q = q
-                    .bind(&d.consultant_id)
+                    .bind(d.consultant.to_string())
                     .bind(d.day)
-                    .bind(&d.half)
-                    .bind(&d.cra_id)
+                    .bind(d.half.as_str())
+                    .bind(d.cra.to_string())
                     .bind(line_id);
             }
             q.execute(c).await.map(|r| r.rows_affected())

@@ -17,7 +17,7 @@ use crate::{Actor, Error, Result, Tx, audit, corrupt, now, on_tx};
 
 pub use super::frozen::{Buyer, Frozen, FrozenFirm, terms_changes};
 use super::frozen::{
-    Live, changes_of, drafted, head, live, missing_mentions, refuse_before_last, set_frozen,
+    Head, Live, changes_of, drafted, head, live, missing_mentions, refuse_before_last, set_frozen,
 };
 use super::lines::revenue;
 
@@ -86,50 +86,8 @@ pub async fn refresh_terms(
 /// reversed in the same transaction, linked to it.
 pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<Issued> {
     let h = head(tx, id).await?;
-    if h.kind != InvoiceKind::Invoice.as_str() {
-        return Err(refuse("kind", "invoice-not-an-invoice"));
-    }
-    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
-    status
-        .transition(InvoiceEvent::Issue)
-        .map_err(|e| refuse("status", e.key()))?;
-    if h.net_cents <= 0 {
-        return Err(refuse("lines", "invoice-empty"));
-    }
-    // Everything the invoice states was frozen at drafting; a draft whose
-    // terms moved since is refused until its user refreshes it.
-    let Live {
-        frozen: now_terms,
-        firm,
-        company,
-    } = live(tx, &h).await?;
-    let changes = changes_of(tx, id, &h, &now_terms).await?;
-    if !changes.is_empty() {
-        return Err(refuse_with(
-            "terms",
-            "invoice-terms-changed",
-            vec![("changes", changes.join(", "))],
-        ));
-    }
-    let frozen = drafted(&h)?.unwrap_or(now_terms);
+    let (frozen, client_name) = issuable(tx, id, &h).await?;
     let regime = frozen.regime();
-    let mut missing = missing_mentions(firm.as_ref(), &company, regime);
-    // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).
-    for g in super::facturx::missing(&frozen, InvoiceKind::Invoice) {
-        let seller_unknown = g.is_seller() && firm.is_none();
-        if !seller_unknown && !missing.contains(&g.label_fr()) {
-            missing.push(g.label_fr());
-        }
-    }
-    if !missing.is_empty() {
-        let mut e = ValidationErrors::new();
-        e.add_with(
-            "client",
-            "invoice-client-incomplete",
-            vec![("missing", missing.join(", "))],
-        );
-        return Err(Error::Invalid(e));
-    }
     let terms = frozen.terms();
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
@@ -146,33 +104,14 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
             number: &number,
             date,
             client,
-            client_name: &company.name,
+            client_name: &client_name,
             regime,
             vat: Money::from_cents(h.vat_cents),
             gross: Money::from_cents(h.gross_cents),
         },
     )
     .await?;
-    let n = on_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
-           due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
-         WHERE id = $1 AND status = 'draft'"
-    )
-    .bind(id)
-    .bind(&number)
-    .bind(date)
-    .bind(now())
-    .bind(&entry.id)
-    .bind(due)
-    .bind(serde_json::to_string(&frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    if n == 0 {
-        return Err(refuse("status", "invoice-already-issued"));
-    }
+    mark_issued(tx, id, &number, date, &entry.id, due, &frozen).await?;
     // The Factur-X is made here, in the issue's transaction, from what was
     // just written: an invoice whose XML cannot be produced (its amounts
     // and VAT would not agree with its mentions) is never issued.
@@ -205,6 +144,92 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         vat: Money::from_cents(h.vat_cents),
         gross: Money::from_cents(h.gross_cents),
     })
+}
+
+/// The draft becomes issued with its number, dates and terms; refused when
+/// issued meanwhile.
+async fn mark_issued(
+    tx: &mut Tx,
+    id: &str,
+    number: &str,
+    date: Date,
+    entry_id: &str,
+    due: Date,
+    frozen: &Frozen,
+) -> Result<()> {
+    let n = on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
+           due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
+         WHERE id = $1 AND status = 'draft'"
+    )
+    .bind(id)
+    .bind(number)
+    .bind(date)
+    .bind(now())
+    .bind(entry_id)
+    .bind(due)
+    .bind(serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(refuse("status", "invoice-already-issued"));
+    }
+    Ok(())
+}
+
+/// The checks before a number is taken: an invoice, in a state that may be
+/// issued, with lines, whose frozen terms still hold, and with every
+/// mandatory mention. Returns the terms it is issued with and the client's
+/// name.
+async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
+    if h.kind != InvoiceKind::Invoice.as_str() {
+        return Err(refuse("kind", "invoice-not-an-invoice"));
+    }
+    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    status
+        .transition(InvoiceEvent::Issue)
+        .map_err(|e| refuse("status", e.key()))?;
+    if h.net_cents <= 0 {
+        return Err(refuse("lines", "invoice-empty"));
+    }
+    // Everything the invoice states was frozen at drafting; a draft whose
+    // terms moved since is refused until its user refreshes it.
+    let Live {
+        frozen: now_terms,
+        firm,
+        company,
+    } = live(tx, h).await?;
+    let changes = changes_of(tx, id, h, &now_terms).await?;
+    if !changes.is_empty() {
+        return Err(refuse_with(
+            "terms",
+            "invoice-terms-changed",
+            vec![("changes", changes.join(", "))],
+        ));
+    }
+    let frozen = drafted(h)?.unwrap_or(now_terms);
+    let regime = frozen.regime();
+    let mut missing = missing_mentions(firm.as_ref(), &company, regime);
+    // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).
+    for g in super::facturx::missing(&frozen, InvoiceKind::Invoice) {
+        let seller_unknown = g.is_seller() && firm.is_none();
+        if !seller_unknown && !missing.contains(&g.label_fr()) {
+            missing.push(g.label_fr());
+        }
+    }
+    if !missing.is_empty() {
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "client",
+            "invoice-client-incomplete",
+            vec![("missing", missing.join(", "))],
+        );
+        return Err(Error::Invalid(e));
+    }
+    Ok((frozen, company.name))
 }
 
 pub(crate) struct Sales<'a> {

@@ -208,6 +208,52 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
         .fetch_optional(c)
         .await)?;
     let summary = Summary::try_from(row.ok_or(crate::Error::NotFound)?)?;
+    let lines = line_views(tx, id).await?;
+    let frozen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT frozen FROM invoices WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    let frozen = frozen
+        .map(|f| crate::invoicing::issue::Frozen::read(Some(&f)))
+        .transpose()?;
+    let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
+        "i.credits_id = $1 ORDER BY i.number"
+    ))
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    let credit_notes = credit_rows
+        .into_iter()
+        .map(Summary::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    let credited = match &summary.credits_id {
+        Some(original) => {
+            let r: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
+                .bind(original)
+                .fetch_optional(c)
+                .await)?;
+            r.map(Summary::try_from).transpose()?
+        }
+        None => None,
+    };
+    let entries = entry_links(tx, id).await?;
+    let locked = summary.status == InvoiceStatus::WaitingSignature
+        && super::accrual::still_locked(tx, id).await?;
+    Ok(Detail {
+        locked,
+        summary,
+        lines,
+        frozen,
+        credit_notes,
+        credited,
+        entries,
+    })
+}
+
+/// An invoice's lines, each with the days it bills or gave back.
+async fn line_views(tx: &mut Tx, id: &str) -> Result<Vec<LineView>> {
     type LineRow = (
         String,
         i32,
@@ -268,35 +314,12 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
             days: mine,
         });
     }
-    let frozen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT frozen FROM invoices WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await)?;
-    let frozen = frozen
-        .map(|f| crate::invoicing::issue::Frozen::read(Some(&f)))
-        .transpose()?;
-    let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
-        "i.credits_id = $1 ORDER BY i.number"
-    ))
-    .bind(id)
-    .fetch_all(c)
-    .await)?;
-    let credit_notes = credit_rows
-        .into_iter()
-        .map(Summary::try_from)
-        .collect::<Result<Vec<_>>>()?;
-    let credited = match &summary.credits_id {
-        Some(original) => {
-            let r: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
-                .bind(original)
-                .fetch_optional(c)
-                .await)?;
-            r.map(Summary::try_from).transpose()?
-        }
-        None => None,
-    };
+    Ok(lines)
+}
+
+/// The entries an invoice posted: its sales entry, its accruals and
+/// their reversals.
+async fn entry_links(tx: &mut Tx, id: &str) -> Result<Vec<EntryLink>> {
     type EntryRow = (String, String, i32, i64, Date, String, Option<String>);
     let entries: Vec<EntryRow> = on_tx!(tx, |c| {
         sqlx::query_as(
@@ -314,7 +337,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     .fetch_all(c)
     .await
     })?;
-    let entries = entries
+    entries
         .into_iter()
         .map(|(eid, journal, year, number, date, label, reverses_id)| {
             let j = domain::ledger::Journal::parse(&journal)
@@ -327,18 +350,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
                 reverses_id,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    let locked = summary.status == InvoiceStatus::WaitingSignature
-        && super::accrual::still_locked(tx, id).await?;
-    Ok(Detail {
-        locked,
-        summary,
-        lines,
-        frozen,
-        credit_notes,
-        credited,
-        entries,
-    })
+        .collect()
 }
 
 /// Totals of a period's invoices by status (for the close page).

@@ -1,29 +1,30 @@
 //! What every file of `invoicing` uses and that uses none of them: what an
 //! invoice gathers, and the refusals in the user's words (keys).
 
-use domain::ids::{ContractId, MissionId};
 use domain::validation::ValidationErrors;
 
 use crate::Error;
 
 /// What one invoice gathers: the days of one mission, or of every mission
-/// of a client contract that bills them together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Group {
-    Mission(MissionId),
-    Contract(ContractId),
+/// of a client contract that bills them together (`domain`'s rule).
+pub use domain::invoice::drafting::InvoiceGroup as Group;
+
+/// Where a group is found in `invoices`.
+pub(super) trait GroupColumn {
+    /// The `invoices` column that holds the group's key.
+    fn column(self) -> &'static str;
+    fn key(self) -> String;
 }
 
-impl Group {
-    /// The `invoices` column that holds the group's key.
-    pub(super) fn column(self) -> &'static str {
+impl GroupColumn for Group {
+    fn column(self) -> &'static str {
         match self {
             Group::Mission(_) => "mission_id",
             Group::Contract(_) => "contract_id",
         }
     }
 
-    pub(super) fn key(self) -> String {
+    fn key(self) -> String {
         match self {
             Group::Mission(m) => m.to_string(),
             Group::Contract(k) => k.to_string(),

@@ -406,6 +406,57 @@ async fn locked_months_accrue_until_the_signature_issues_them_and_reverses_each_
     .await;
 }
 
+/// The lock as read from the database is `domain`'s decision over the
+/// facts stored, for every combination of them.
+#[tokio::test]
+async fn the_stored_lock_is_the_domain_decision_for_every_combination() {
+    use domain::contract::{ContractStatus, KeyAccountFacts};
+    on_each_backend(|db| async move {
+        let w = world(&db).await;
+        let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
+        let k = contract(&db, w.client, "CLT-CADRE-2026").await;
+        validated(&db, who, OCTOBER(), &[]).await;
+        let invoice = invoices(&db).await[0].id.clone();
+        let statuses = std::iter::once(None).chain(ContractStatus::ALL.map(Some));
+        for invoicing_locked in [false, true] {
+            for contract in statuses.clone() {
+                store::on_pool!(&db, |c| sqlx::query(
+                    "UPDATE missions SET invoicing_locked = $2, client_contract_id = $3 WHERE id = $1"
+                )
+                .bind(m.to_string())
+                .bind(invoicing_locked)
+                .bind(contract.map(|_| k.to_string()))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))
+                .unwrap();
+                if let Some(s) = contract {
+                    store::on_pool!(&db, |c| sqlx::query(
+                        "UPDATE client_contracts SET status = $2 WHERE id = $1"
+                    )
+                    .bind(k.to_string())
+                    .bind(s.as_str())
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))
+                    .unwrap();
+                }
+                let mut tx = db.read().await.unwrap();
+                let stored = store::invoicing::lock::still_locked(&mut tx, &invoice)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                let facts = KeyAccountFacts {
+                    invoicing_locked,
+                    contract,
+                };
+                assert_eq!(stored, facts.lock_holds(), "{facts:?}");
+            }
+        }
+    })
+    .await;
+}
+
 async fn live_billed(db: &Db) -> BTreeSet<(Date, String)> {
     let rows: Vec<(Date, String)> = store::on_pool!(db, |c| sqlx::query_as(
         "SELECT day, half FROM billed_days WHERE credit_line_id IS NULL"

@@ -586,10 +586,11 @@ async fn show_page(
             periods,
             amendments,
             documents: super::documents::rows(l, &docs),
-            blocked: m.data.invoicing_locked
-                && !contract
-                    .as_ref()
-                    .is_some_and(|k| k.status.allows_invoicing()),
+            blocked: domain::contract::KeyAccountFacts {
+                invoicing_locked: m.data.invoicing_locked,
+                contract: contract.as_ref().map(|k| k.status),
+            }
+            .lock_holds(),
             contract: contract.as_ref().map(|k| {
                 (
                     format!(
