@@ -399,6 +399,36 @@ pub enum CraEvent {
     Reopen,
 }
 
+impl CraEvent {
+    pub const ALL: [CraEvent; 5] = [
+        CraEvent::Sign,
+        CraEvent::ClientValidate,
+        CraEvent::ManagerValidate,
+        CraEvent::Reject,
+        CraEvent::Reopen,
+    ];
+
+    /// The states the event is allowed from, in [`CraStatus::ALL`] order.
+    /// Derived from [`CraStatus::transition`], so a database guard built
+    /// from it (`WHERE status IN (…)`) says what the machine says.
+    pub fn sources(self) -> Vec<CraStatus> {
+        CraStatus::ALL
+            .into_iter()
+            .filter(|s| s.transition(self).is_ok())
+            .collect()
+    }
+
+    /// The state the event leads to, when it is the same from every state
+    /// it is allowed from (one statement can then move them all).
+    pub fn target(self) -> Option<CraStatus> {
+        let mut to = CraStatus::ALL
+            .into_iter()
+            .filter_map(|s| s.transition(self).ok());
+        let first = to.next()?;
+        to.all(|t| t == first).then_some(first)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a CRA cannot go from {from:?} by {event:?}")]
 pub struct CraTransitionError {
@@ -660,6 +690,37 @@ mod tests {
             assert_eq!(s.is_editable(), s == Draft);
             assert_eq!(CraStatus::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn each_event_lists_the_states_it_is_allowed_from() {
+        use CraEvent::*;
+        use CraStatus::*;
+        assert_eq!(Sign.sources(), [Draft]);
+        assert_eq!(ClientValidate.sources(), [Signed]);
+        assert_eq!(ManagerValidate.sources(), [ClientValidated]);
+        assert_eq!(Reject.sources(), [Signed, ClientValidated]);
+        assert_eq!(Reopen.sources(), [Validated]);
+        assert_eq!(ManagerValidate.target(), Some(Validated));
+        assert_eq!(Reject.target(), Some(Draft));
+        for event in CraEvent::ALL {
+            for from in CraStatus::ALL {
+                assert_eq!(
+                    event.sources().contains(&from),
+                    from.transition(event).is_ok(),
+                    "{event:?} from {from:?}"
+                );
+                if let Ok(to) = from.transition(event) {
+                    assert_eq!(event.target(), Some(to), "{event:?}");
+                }
+            }
+        }
+        // Only a draft is held for editing and signing (`hold_draft`).
+        let editable: Vec<CraStatus> = CraStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_editable())
+            .collect();
+        assert_eq!(editable, Sign.sources());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use domain::calendar::{Region, YearMonth};
-use domain::cra::{Activity, CraStatus, Half, Slot, WorkPattern};
+use domain::cra::{Activity, CraEvent, CraStatus, Half, Slot, WorkPattern};
 use domain::ids::{CraId, UserId};
 use domain::leave::LeaveTypeCode;
 use domain::validation::ValidationErrors;
@@ -74,18 +74,34 @@ pub(super) async fn insert_slots(tx: &mut Tx, id: CraId, slots: &[Slot]) -> Resu
 /// that a concurrent signature waits for this write (PostgreSQL) and then
 /// sees it, or this write sees the signature and gives up.
 pub(crate) async fn hold_draft(tx: &mut Tx, id: CraId) -> Result<()> {
-    let n = on_tx!(tx, |c| sqlx::query(
-        "UPDATE cras SET updated_at = $2 WHERE id = $1 AND status = 'draft'"
-    )
-    .bind(id.to_string())
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    // Still being written: a state the consultant may still sign from.
+    let (guard, from) = allowed_from(CraEvent::Sign, 3);
+    let sql = format!("UPDATE cras SET updated_at = $2 WHERE id = $1 AND {guard}");
+    let n = on_tx!(tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id.to_string())
+            .bind(now());
+        for s in &from {
+            q = q.bind(*s);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Err(refuse("status", "cra-changed-meanwhile"));
     }
     Ok(())
+}
+
+/// `status IN ($first, …)`: the guard of a statement that moves a report
+/// by `event`, listing the states `domain::cra`'s machine allows it from,
+/// with the values to bind (in that order, from `$first`).
+pub(super) fn allowed_from(event: CraEvent, first: usize) -> (String, Vec<&'static str>) {
+    let from = event.sources();
+    let marks: Vec<String> = (0..from.len()).map(|i| format!("${}", first + i)).collect();
+    (
+        format!("status IN ({})", marks.join(", ")),
+        from.into_iter().map(CraStatus::as_str).collect(),
+    )
 }
 
 pub(super) fn refuse(field: &'static str, key: &'static str) -> Error {
@@ -111,7 +127,7 @@ pub async fn locked_on(
         .fetch_optional(c)
         .await
         })?;
-        if status.is_some_and(|s| s != CraStatus::Draft.as_str()) {
+        if status.is_some_and(|s| !CraStatus::parse(&s).is_some_and(CraStatus::is_editable)) {
             return Ok(halves
                 .iter()
                 .map(|(d, _)| *d)

@@ -607,24 +607,7 @@ pub async fn save(
         &sheet.leave_slots(),
         &sheet.windows(),
     )?;
-    let mut e = ValidationErrors::new();
-    for x in &entry.extras {
-        match sheet.missions.iter().find(|m| m.id == x.mission_id) {
-            Some(m) if m.extras_allowed => {}
-            _ => e.add("extras", "cra-extras-not-allowed"),
-        }
-        if x.hundredths <= 0 || x.hundredths > 100_000 {
-            e.add("extras", "cra-extras-invalid");
-        }
-    }
-    if let Some(c) = &entry.comment
-        && c.chars().count() > 2000
-    {
-        e.add_with("comment", "field-too-long", vec![("max", "2000".into())]);
-    }
-    if !e.is_empty() {
-        return Err(Error::Invalid(e));
-    }
+    check_extras_and_comment(&sheet, entry)?;
     on_tx!(tx, |c| sqlx::query(
         "DELETE FROM cra_slots WHERE cra_id = $1 AND activity <> 'leave'"
     )
@@ -676,6 +659,30 @@ pub async fn save(
     )
     .await?;
     get(tx, scope, id).await
+}
+
+/// On-call and overtime units only on missions that allow them, within
+/// bounds; a comment of reasonable length.
+fn check_extras_and_comment(sheet: &Sheet, entry: &Entry) -> Result<()> {
+    let mut e = ValidationErrors::new();
+    for x in &entry.extras {
+        match sheet.missions.iter().find(|m| m.id == x.mission_id) {
+            Some(m) if m.extras_allowed => {}
+            _ => e.add("extras", "cra-extras-not-allowed"),
+        }
+        if x.hundredths <= 0 || x.hundredths > 100_000 {
+            e.add("extras", "cra-extras-invalid");
+        }
+    }
+    if let Some(c) = &entry.comment
+        && c.chars().count() > 2000
+    {
+        e.add_with("comment", "field-too-long", vec![("max", "2000".into())]);
+    }
+    if !e.is_empty() {
+        return Err(Error::Invalid(e));
+    }
+    Ok(())
 }
 
 async fn set_status(

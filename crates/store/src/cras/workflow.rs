@@ -34,24 +34,7 @@ pub async fn sign(
         .status
         .transition(CraEvent::Sign)
         .map_err(|e| illegal(e.from))?;
-    let unfilled = cra::unfilled_working_days(sheet.cra.month, sheet.pattern, &sheet.slots);
-    if !unfilled.is_empty() {
-        let days: Vec<String> = unfilled
-            .iter()
-            .take(5)
-            .map(|d| domain::locale::format_date(*d, domain::Locale::Fr))
-            .collect();
-        let mut e = ValidationErrors::new();
-        e.add_with(
-            "grid",
-            "cra-unfilled-days",
-            vec![
-                ("count", unfilled.len().to_string()),
-                ("days", days.join(", ")),
-            ],
-        );
-        return Err(Error::Invalid(e));
-    }
+    refuse_unfilled(&sheet)?;
     set_status(tx, id, sheet.cra.status, next, Some("signed_at")).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE cras SET rejection_reason = NULL WHERE id = $1"
@@ -80,14 +63,10 @@ pub async fn sign(
         .collect();
     if worked.is_empty() {
         // No client day: nobody outside the firm has anything to validate.
-        set_status(
-            tx,
-            id,
-            CraStatus::Signed,
-            CraStatus::ClientValidated,
-            Some("client_validated_at"),
-        )
-        .await?;
+        let validated = next
+            .transition(CraEvent::ClientValidate)
+            .map_err(|e| illegal(e.from))?;
+        set_status(tx, id, next, validated, Some("client_validated_at")).await?;
         record(
             tx,
             id,
@@ -99,40 +78,79 @@ pub async fn sign(
         return get(tx, scope, id).await;
     }
     for m in worked {
-        let doc = report_document(tx, actor, &sheet, m).await?;
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO cra_client_approvals (cra_id, mission_id, client_id, document_id) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(id.to_string())
-        .bind(m.id.to_string())
-        .bind(m.client_id.to_string())
-        .bind(doc.to_string())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        match first_validator(tx, m.id).await? {
-            Some(v) => {
-                esign::send(tx, actor, origin, base_url, doc, &[v]).await?;
-            }
-            None => {
-                record_for(
-                    tx,
-                    id,
-                    &Actor::system("Régisseur"),
-                    "no_validator",
-                    Some(&format!(
-                        "{} : aucun validateur client avec e-mail ; validation dans le portail",
-                        m.title
-                    )),
-                    Some(m.client_id),
-                )
-                .await?;
-            }
-        }
+        ask_client(tx, actor, origin, base_url, &sheet, m).await?;
     }
     get(tx, scope, id).await
+}
+
+/// Sends one client the report of his days: the PDF, his approval row,
+/// and the link and code to his first validator (or, without one, a note
+/// that he validates in the portal).
+async fn ask_client(
+    tx: &mut Tx,
+    actor: &Actor,
+    origin: &Origin,
+    base_url: &str,
+    sheet: &Sheet,
+    m: &MissionLine,
+) -> Result<()> {
+    let id = sheet.cra.id;
+    let doc = report_document(tx, actor, sheet, m).await?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cra_client_approvals (cra_id, mission_id, client_id, document_id) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(id.to_string())
+    .bind(m.id.to_string())
+    .bind(m.client_id.to_string())
+    .bind(doc.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    match first_validator(tx, m.id).await? {
+        Some(v) => {
+            esign::send(tx, actor, origin, base_url, doc, &[v]).await?;
+        }
+        None => {
+            record_for(
+                tx,
+                id,
+                &Actor::system("Régisseur"),
+                "no_validator",
+                Some(&format!(
+                    "{} : aucun validateur client avec e-mail ; validation dans le portail",
+                    m.title
+                )),
+                Some(m.client_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every working day of the month must be filled before signing.
+fn refuse_unfilled(sheet: &Sheet) -> Result<()> {
+    let unfilled = cra::unfilled_working_days(sheet.cra.month, sheet.pattern, &sheet.slots);
+    if !unfilled.is_empty() {
+        let days: Vec<String> = unfilled
+            .iter()
+            .take(5)
+            .map(|d| domain::locale::format_date(*d, domain::Locale::Fr))
+            .collect();
+        let mut e = ValidationErrors::new();
+        e.add_with(
+            "grid",
+            "cra-unfilled-days",
+            vec![
+                ("count", unfilled.len().to_string()),
+                ("days", days.join(", ")),
+            ],
+        );
+        return Err(Error::Invalid(e));
+    }
+    Ok(())
 }
 
 async fn first_validator(tx: &mut Tx, mission: MissionId) -> Result<Option<SignerData>> {
@@ -252,7 +270,8 @@ pub async fn client_validate(
     who: &str,
 ) -> Result<Sheet> {
     let cra = fetch(tx, scope, id).await?;
-    cra.status
+    let next = cra
+        .status
         .transition(CraEvent::ClientValidate)
         .map_err(|e| illegal(e.from))?;
     let (filter_col, filter_val, via_text, actor) = match &via {
@@ -308,14 +327,7 @@ pub async fn client_validate(
     .fetch_one(c)
     .await)?;
     if waiting == 0 {
-        set_status(
-            tx,
-            id,
-            CraStatus::Signed,
-            CraStatus::ClientValidated,
-            Some("client_validated_at"),
-        )
-        .await?;
+        set_status(tx, id, cra.status, next, Some("client_validated_at")).await?;
     }
     get(tx, scope, id).await
 }
@@ -429,20 +441,28 @@ async fn reject_as(
 pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Validated> {
     let by = actor.user_id.map(|u| u.to_string());
     let at = now();
+    let to = CraEvent::ManagerValidate
+        .target()
+        .expect("the manager's validation leads to one state");
+    let (guard, from) = super::days::allowed_from(CraEvent::ManagerValidate, 4);
     let mut done: Vec<CraId> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::MAX_BINDS - 4) {
+    for chunk in ids.chunks(crate::MAX_BINDS - 3 - from.len()) {
         let sql = format!(
-            "UPDATE cras SET status = 'validated', validated_at = $1, validated_by = $2, updated_at = $1
-             WHERE status = 'client_validated' AND id IN ({}) RETURNING id",
+            "UPDATE cras SET status = $3, validated_at = $1, validated_by = $2, updated_at = $1
+             WHERE {guard} AND id IN ({}) RETURNING id",
             (0..chunk.len())
-                .map(|i| format!("${}", i + 3))
+                .map(|i| format!("${}", i + 4 + from.len()))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
         let changed: Vec<String> = on_tx!(tx, |c| {
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(at)
-                .bind(by.as_deref());
+                .bind(by.as_deref())
+                .bind(to.as_str());
+            for s in &from {
+                q = q.bind(*s);
+            }
             for id in chunk {
                 q = q.bind(id.to_string());
             }
