@@ -7,6 +7,7 @@
 //! signs nothing.
 
 use domain::contract::{ContractEvent, ContractStatus};
+use domain::esign::mail;
 use domain::esign::{
     self, AuditFacts, ChainedEvent, DocumentKind, GENESIS, LinkRefusal, LinkState, RequestEvent,
     RequestStatus, SignerData, SignerStatus,
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::documents::{self, DocumentInfo};
+use crate::render::{Render, Signature};
 use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, credentials, now, on_tx, outbox};
 
 pub const REMINDER_JOB: &str = "esign_reminders";
@@ -469,41 +471,17 @@ async fn issue_link(
     )
     .await?;
     let link = format!("{}/sign/{token}", base_url.trim_end_matches('/'));
-    let until = domain::locale::format_date(expires.date(), domain::Locale::Fr);
-    let reminder = if kind == "reminded" { "Rappel : " } else { "" };
-    let body = format!(
-        "Bonjour {name},\n\n{firm_line}« {title} » vous attend pour signature électronique.\n\n\
-         Ouvrez ce lien personnel pour lire le document et le signer (valable jusqu’au {until}, une seule fois) :\n{link}\n\n\
-         Un code à usage unique vous est envoyé dans un second e-mail : il vous sera demandé pour signer.\n\n\
-         Empreinte SHA-256 du document : {sha}\n\
-         Ne transférez pas ce message : le lien vous est personnel.\n\n— Régisseur",
-        name = signer.name,
-        firm_line = if reminder.is_empty() {
-            ""
-        } else {
-            "Nous vous rappelons que le document "
-        },
-        title = doc.title,
-        sha = request.document_sha256,
-    );
-    outbox::queue(
-        tx,
-        &signer.email,
-        &format!("{reminder}Document à signer : {}", doc.title),
-        &body,
-    )
-    .await?;
-    outbox::queue(
-        tx,
-        &signer.email,
-        &format!("Votre code de signature : {}", doc.title),
-        &format!(
-            "Bonjour {},\n\nVotre code de signature pour « {} » : {code}\n\n\
-             Il n’est valable qu’avec le lien reçu dans l’autre e-mail. Ne le communiquez à personne.\n\n— Régisseur",
-            signer.name, doc.title
-        ),
-    )
-    .await?;
+    let (subject, body) = mail::invitation(&mail::Invitation {
+        signer_name: &signer.name,
+        title: &doc.title,
+        link: &link,
+        until: expires.date(),
+        document_sha256: &request.document_sha256,
+        reminder: kind == "reminded",
+    });
+    outbox::queue(tx, &signer.email, &subject, &body).await?;
+    let (subject, body) = mail::code(&signer.name, &doc.title, &code);
+    outbox::queue(tx, &signer.email, &subject, &body).await?;
     Ok(())
 }
 
@@ -607,6 +585,7 @@ pub async fn decide(
     base_url: &str,
     code: &str,
     decision: &Decision,
+    render: &dyn Render,
 ) -> Result<Outcome> {
     let link = match open(tx, token).await {
         Ok(l) => l,
@@ -769,19 +748,13 @@ pub async fn decide(
             )
             .await?;
         }
-        tell_sender(
-            tx,
-            &request_id,
-            &format!("Signature refusée : {}", link.document.title),
-            &format!(
-                "{} <{}> a refusé de signer « {} ».\nMotif : {}\n\n                 La demande de signature est close ; le détail est sur la page du document.",
-                link.signer.name,
-                link.signer.email,
-                link.document.title,
-                reason.trim()
-            ),
-        )
-        .await?;
+        let (subject, text) = mail::declined(
+            &link.signer.name,
+            &link.signer.email,
+            &link.document.title,
+            reason.trim(),
+        );
+        tell_sender(tx, &request_id, &subject, &text).await?;
         return Ok(Outcome::Done {
             request: load_request(tx, &request_id).await?,
             completed: false,
@@ -793,7 +766,7 @@ pub async fn decide(
             completed: false,
         });
     }
-    complete(tx, &request, &link.document).await?;
+    complete(tx, &request, &link.document, render).await?;
     Ok(Outcome::Done {
         request: load_request(tx, &request_id).await?,
         completed: true,
@@ -829,26 +802,29 @@ async fn close(
 /// Everyone signed: the signed copy gets its signature page, the request
 /// closes, every signer is told, and a client contract becomes signed
 /// (which queues the release of the invoices waiting for it).
-async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<()> {
+async fn complete(
+    tx: &mut Tx,
+    request: &Request,
+    doc: &DocumentInfo,
+    render: &dyn Render,
+) -> Result<()> {
     close(tx, request, RequestEvent::Complete, None).await?;
-    let lines: Vec<pdf::SignatureLine> = request
+    let signers: Vec<Signature> = request
         .signers
         .iter()
-        .map(|s| pdf::SignatureLine {
+        .map(|s| Signature {
             name: s.name.clone(),
             email: s.email.clone(),
-            signed_at: s.signed_at.map(format_utc).unwrap_or_default(),
-            ip: s.ip.clone().unwrap_or_default(),
-            consent: esign::CONSENT_FR.to_owned(),
+            signed_at: s.signed_at,
+            ip: s.ip.clone(),
         })
         .collect();
     let spec = documents::spec(tx, doc.id).await?;
-    let signed_sha = match spec.as_deref().map(pdf::Document::from_spec) {
-        Some(Ok(mut d)) => {
-            pdf::signature_page(&mut d, &lines);
-            Some(documents::set_signed(tx, doc.id, &d.to_bytes()).await?)
+    let signed_sha = match spec {
+        Some(spec) => {
+            let signed = render.signed_copy(&spec, &signers)?;
+            Some(documents::set_signed(tx, doc.id, &signed).await?)
         }
-        Some(Err(e)) => return Err(corrupt("document spec", &e.to_string())),
         None => None,
     };
     append(
@@ -864,34 +840,16 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
     )
     .await?;
     for s in &request.signers {
-        outbox::queue(
-            tx,
-            &s.email,
-            &format!("Document signé : {}", doc.title),
-            &format!(
-                "Bonjour {},\n\n« {} » est signé par toutes les parties.\n\
-                 Empreinte SHA-256 du document présenté : {}\n{}\n— Régisseur",
-                s.name,
-                doc.title,
-                request.document_sha256,
-                signed_sha
-                    .as_deref()
-                    .map(|h| format!("Empreinte SHA-256 de la copie signée : {h}\n"))
-                    .unwrap_or_default()
-            ),
-        )
-        .await?;
+        let (subject, body) = mail::signed(
+            &s.name,
+            &doc.title,
+            &request.document_sha256,
+            signed_sha.as_deref(),
+        );
+        outbox::queue(tx, &s.email, &subject, &body).await?;
     }
-    tell_sender(
-        tx,
-        &request.id.to_string(),
-        &format!("Document signé par tous : {}", doc.title),
-        &format!(
-            "« {} » est signé par toutes les parties ; la copie signée et le certificat sont sur la page du document.",
-            doc.title
-        ),
-    )
-    .await?;
+    let (subject, text) = mail::signed_by_all(&doc.title);
+    tell_sender(tx, &request.id.to_string(), &subject, &text).await?;
     if let Some(cra) = report_of(tx, doc).await? {
         let who = request
             .signers
@@ -946,13 +904,7 @@ async fn tell_sender(tx: &mut Tx, request: &str, subject: &str, text: &str) -> R
     .await
     })?;
     if let Some((email, name)) = sender {
-        outbox::queue(
-            tx,
-            &email,
-            subject,
-            &format!("Bonjour {name},\n\n{text}\n\n— Régisseur"),
-        )
-        .await?;
+        outbox::queue(tx, &email, subject, &mail::to_sender(&name, text)).await?;
     }
     Ok(())
 }
