@@ -13,6 +13,8 @@ use crate::mission::{DayQuantity, Tjm};
 use crate::money::Money;
 use crate::rates::RateSchedule;
 
+pub mod mail;
+
 /// Who has to act for a report to move on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -335,6 +335,15 @@ pub struct NoticeFacts {
     pub claim: Claim,
 }
 
+/// The copy of a notice's e-mail (`subject`, `text`) sent to the firm: who
+/// got it, at which `address`, and the notice itself.
+pub fn copy(subject: &str, text: &str, client_name: &str, address: &str) -> (String, String) {
+    (
+        format!("[Copie] {subject}"),
+        format!("Copie de la relance envoyée à {client_name} ({address}).\n\n{text}"),
+    )
+}
+
 /// The e-mail of a notice, subject and plain text, in French (the firm's
 /// clients are French companies): amounts as `12 000,00 €`, dates as
 /// `28/11/2026`.

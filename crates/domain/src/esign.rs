@@ -10,6 +10,8 @@ use time::{Duration, OffsetDateTime};
 use crate::identifiers::Email;
 use crate::validation::{ErrorKey, ValidationErrors, text};
 
+pub mod mail;
+
 /// How long a signing link stays valid; a reminder issues a fresh one.
 pub const LINK_VALIDITY: Duration = Duration::days(7);
 /// How long a request waits for its signers before it expires.

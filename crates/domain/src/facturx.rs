@@ -482,15 +482,23 @@ pub fn check_arithmetic(inv: &CiiInvoice) -> Result<(), CiiError> {
     Ok(())
 }
 
-/// The CII XML of `inv` (UTF-8), or why it cannot be written: missing
-/// data ([`missing_en16931`]) or arithmetic that does not hold
-/// ([`check_arithmetic`]).
-pub fn to_xml(inv: &CiiInvoice) -> Result<String, CiiError> {
+/// Why the CII XML of `inv` cannot be written, if it cannot: missing data
+/// ([`missing_en16931`]) or arithmetic that does not hold
+/// ([`check_arithmetic`]). [`to_xml`] refuses exactly what this refuses, so
+/// issuing can ask it without writing the XML.
+pub fn check(inv: &CiiInvoice) -> Result<(), CiiError> {
     let gaps = missing_en16931(inv);
     if !gaps.is_empty() {
         return Err(CiiError::Missing(gaps));
     }
-    check_arithmetic(inv)?;
+    check_arithmetic(inv)
+}
+
+/// The CII XML of `inv` (UTF-8), or why it cannot be written: missing
+/// data ([`missing_en16931`]) or arithmetic that does not hold
+/// ([`check_arithmetic`]).
+pub fn to_xml(inv: &CiiInvoice) -> Result<String, CiiError> {
+    check(inv)?;
     let mut w = Writer::with_capacity(4096 + inv.lines.len() * 1024);
     w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     w.raw(

@@ -9,6 +9,8 @@ use crate::cra::{Half, WorkPattern};
 use crate::mission::DayQuantity;
 use crate::validation::ValidationErrors;
 
+pub mod mail;
+
 /// A leave type's code: "cp", "rtt", "sans_solde", … Firms add their own, so
 /// it is a checked string rather than an enum.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

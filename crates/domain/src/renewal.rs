@@ -192,6 +192,40 @@ pub fn alerts_due(end: Date, today: Date) -> Vec<AlertKind> {
         .collect()
 }
 
+/// The mission an alert is about, as its task and e-mail name it.
+pub struct Ending<'a> {
+    pub mission_title: &'a str,
+    pub consultant_name: &'a str,
+    pub client_name: &'a str,
+    pub end_date: Date,
+}
+
+/// The title of the renewal task an alert creates (French, like the
+/// e-mail, whose subject it also is).
+pub fn task_title(kind: AlertKind, m: &Ending) -> String {
+    let days = kind.days_before();
+    format!(
+        "Renouvellement J-{days} : {} ({}, {}) se termine le {}",
+        m.mission_title,
+        m.consultant_name,
+        m.client_name,
+        crate::locale::format_date(m.end_date, crate::Locale::Fr)
+    )
+}
+
+/// The e-mail telling the business manager of an alert and its task.
+pub fn alert_text(kind: AlertKind, m: &Ending) -> String {
+    format!(
+        "Bonjour,\n\nLa mission « {} » de {} chez {} se termine le {} (J-{}).\n\
+         Une tâche de renouvellement vous a été attribuée dans Régisseur (page Renouvellements).\n\n— Régisseur",
+        m.mission_title,
+        m.consultant_name,
+        m.client_name,
+        crate::locale::format_date(m.end_date, crate::Locale::Fr),
+        kind.days_before()
+    )
+}
+
 /// Renewal rate = missions renewed ÷ missions reaching their end date in
 /// the period (ACCOUNTING.md §9, a house definition): a mission counts in
 /// the period its end date falls in, renewed or not.

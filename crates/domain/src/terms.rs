@@ -319,6 +319,11 @@ impl fmt::Display for VatRate {
     }
 }
 
+/// The exemption's ground an exempt invoice cites (franchise en base, CGI
+/// 293 B): BT-120 of its Factur-X, and the mention its PDF prints (the pdf
+/// crate's own copy of the text is checked equal to this one).
+pub const FRANCHISE_MENTION: &str = "TVA non applicable, art. 293 B du CGI";
+
 /// When VAT becomes due, which decides the mention the invoice must carry
 /// (CGI 242 nonies A, 269, 283; ACCOUNTING.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -55,7 +55,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "LINES")]
     pub fec: Option<u64>,
     /// Also time N Factur-X documents (CII XML + PDF): read from the
-    /// database through `invoicing::facturx::document` (cycling over the
+    /// database through `app::invoicing::facturx::document` (cycling over the
     /// issued invoices and credit notes), then built from one document
     /// held in memory (XML, PDF and container only).
     #[arg(long, value_name = "N")]
@@ -299,7 +299,7 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
     for i in 0..n {
         let m = &missions[i % missions.len()];
         let mut tx = db.read().await?;
-        let doc = store::paperwork::mission_order(&mut tx, m, store::now()).await?;
+        let doc = app::paperwork::mission_order(&mut tx, m, store::now()).await?;
         bytes += doc.to_bytes().len();
         tx.commit().await?;
     }
@@ -308,7 +308,7 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
     for i in 0..n {
         let m = &missions[i % missions.len()];
         let mut tx = db.begin().await?;
-        let doc = store::paperwork::mission_order(&mut tx, m, store::now()).await?;
+        let doc = app::paperwork::mission_order(&mut tx, m, store::now()).await?;
         let links = store::documents::Links {
             kind: domain::esign::DocumentKind::MissionOrder,
             mission_id: Some(m.id),
@@ -318,7 +318,7 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
             consultant_id: Some(m.data.consultant_id),
             cra_id: None,
         };
-        let stored = store::documents::create_generated(&mut tx, &actor, links, &doc).await?;
+        let stored = app::documents::create_generated(&mut tx, &actor, links, &doc).await?;
         let signer = domain::esign::SignerData {
             name: m.consultant_name.clone(),
             email: domain::identifiers::Email::parse("bench@regisseur.invalid")?,
@@ -349,7 +349,8 @@ async fn mission_orders(db: &store::Db, n: usize) -> anyhow::Result<()> {
 /// `n` Factur-X documents of the issued invoices: from the database (one
 /// read transaction each), then from one document in memory.
 async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
-    use store::invoicing::{facturx, print, read};
+    use app::invoicing::{facturx, print};
+    use store::invoicing::read;
     let n = n.max(1);
     let mut tx = db.read().await?;
     let issued = read::list(
@@ -377,11 +378,11 @@ async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
     let from_db = start.elapsed();
     let mut tx = db.read().await?;
     let d = read::get(&mut tx, &issued[0].id).await?;
-    let doc = print::issued(&mut tx, d).await?;
+    let doc = store::invoicing::print::issued(&mut tx, d).await?;
     tx.commit().await?;
     let start = Instant::now();
     for _ in 0..n {
-        let printed = doc.build()?;
+        let printed = print::issued_pdf(&doc)?;
         let xml = facturx::build_xml(&doc, &printed)?;
         let pdf = pdf::facturx_invoice(
             &printed,
@@ -845,7 +846,7 @@ async fn aged(db: &store::Db, years: u32) -> anyhow::Result<()> {
     let (st, best, median) = timed(runs, || async {
         let mut tx = db.read().await?;
         let (doc, _) =
-            store::receivables::statement_pdf(&mut tx, client, today, store::now()).await?;
+            app::receivables::statement_pdf(&mut tx, client, today, store::now()).await?;
         tx.commit().await?;
         Ok(pdf::statement(&doc).to_bytes().len())
     })

@@ -276,9 +276,13 @@ impl Worker {
                 // The deposit commits on its own (and a second run finds it
                 // deposited); a failure is recorded on the deposit and the
                 // job retries with back-off.
-                let outcome =
-                    store::einvoicing::deposit::run(&self.db, self.einvoice.as_ref(), invoice)
-                        .await?;
+                let outcome = store::einvoicing::deposit::run(
+                    &self.db,
+                    self.einvoice.as_ref(),
+                    invoice,
+                    &app::Render,
+                )
+                .await?;
                 self.finish(self.db.begin().await?, job).await?;
                 tracing::info!(invoice, ?outcome, "e-invoice deposit");
             }
@@ -298,7 +302,7 @@ impl Worker {
                 // Each notice commits on its own (unique per invoice and
                 // level, so a second instance sends nothing), then the job
                 // completes.
-                let done = store::dunning::run(&self.db, today).await?;
+                let done = store::dunning::run(&self.db, today, &app::Render).await?;
                 self.finish(self.db.begin().await?, job).await?;
                 tracing::info!(
                     late = done.late,

@@ -12,12 +12,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use domain::Locale;
 use domain::calendar::{Region, YearMonth};
 use domain::cra::{self, CraStatus, ReminderKind};
-use domain::cra_reports::{self as rules, Stuck};
+use domain::cra_reports::{self as rules, Stuck, mail};
 use domain::ids::{CompanyId, CraId, MissionId, UserId};
-use domain::locale::format_date;
 use domain::mission::{DayQuantity, Tjm};
 use domain::money::Money;
 use serde::Serialize;
@@ -787,7 +785,7 @@ pub async fn run_reminders(tx: &mut Tx, base_url: &str, today: Date) -> Result<R
             }
             ReminderKind::ManagerEscalation => {
                 counts.escalated += 1;
-                let line = escalation_line(
+                let line = mail::escalation_line(
                     &d.filer.person.name,
                     report.map(|r| r.status),
                     &s.pending_clients(report),
@@ -849,10 +847,6 @@ async fn claim(
         .collect())
 }
 
-fn fr_date(d: Date) -> String {
-    format_date(d, Locale::Fr)
-}
-
 fn consultant_email(
     kind: ReminderKind,
     who: &Person,
@@ -860,61 +854,12 @@ fn consultant_email(
     exists: bool,
     link: &str,
 ) -> NewEmail {
-    let label = month.label_fr();
-    let deadline = fr_date(cra::on_time_deadline(month));
-    let (subject, opening) = match kind {
-        ReminderKind::ConsultantBeforeEnd => (
-            format!("CRA de {label} : à remplir et signer"),
-            format!(
-                "Le mois de {label} se termine. Pensez à remplir et signer votre compte rendu \
-                 d’activité (CRA)."
-            ),
-        ),
-        _ => (
-            format!("CRA de {label} en retard"),
-            if exists {
-                format!(
-                    "Votre compte rendu d’activité (CRA) de {label} n’est pas encore signé. \
-                     Remplissez-le et signez-le dès que possible."
-                )
-            } else {
-                format!(
-                    "Votre compte rendu d’activité (CRA) de {label} n’est pas encore créé. \
-                     Remplissez-le et signez-le dès que possible."
-                )
-            },
-        ),
-    };
+    let (subject, text) = mail::consultant(kind, &who.name, month, exists, link);
     NewEmail {
         to: who.email.clone(),
         subject,
-        text: format!(
-            "Bonjour {},\n\n{opening}\nVotre client puis votre manager doivent le valider au plus \
-             tard le {deadline} (5e jour ouvré du mois suivant).\n\nVotre CRA : {link}\n— Régisseur",
-            who.name
-        ),
+        text,
     }
-}
-
-fn escalation_line(
-    consultant: &str,
-    status: Option<CraStatus>,
-    clients: &[String],
-    link: &str,
-) -> String {
-    let state = match status {
-        None => "pas encore créé par le consultant".to_owned(),
-        Some(CraStatus::Draft) => "pas encore signé par le consultant (brouillon)".to_owned(),
-        Some(CraStatus::Signed) if clients.is_empty() => {
-            "signé, en attente de validation client".to_owned()
-        }
-        Some(CraStatus::Signed) => format!(
-            "signé, en attente de validation client : {} (relances de signature automatiques)",
-            clients.join(", ")
-        ),
-        Some(_) => format!("validé par le client, à valider par le manager : {link}"),
-    };
-    format!("- {consultant} : {state}")
 }
 
 fn manager_email(
@@ -923,54 +868,17 @@ fn manager_email(
     lines: &[(String, String)],
     base: &str,
 ) -> NewEmail {
-    let label = month.label_fr();
-    let deadline = fr_date(cra::on_time_deadline(month));
-    let list: Vec<&str> = lines.iter().map(|(_, l)| l.as_str()).collect();
-    let subject = if lines.len() == 1 {
-        format!("CRA de {label} : 1 compte rendu non validé")
-    } else {
-        format!(
-            "CRA de {label} : {} comptes rendus non validés",
-            lines.len()
-        )
-    };
+    let (subject, text) = mail::manager(&manager.name, month, lines, base);
     NewEmail {
         to: manager.email.clone(),
         subject,
-        text: format!(
-            "Bonjour {},\n\nLes comptes rendus d’activité de {label} doivent être validés par le \
-             manager au plus tard le {deadline} (5e jour ouvré). Ceux-ci ne le sont pas encore :\n\n\
-             {}\n\nLa liste à jour des CRA en retard : {base}/cras/late\n— Régisseur",
-            manager.name,
-            list.join("\n")
-        ),
+        text,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escalation_lines_say_who_must_act() {
-        let l = escalation_line(
-            "Camille Martin",
-            Some(CraStatus::Signed),
-            &["Clientis Group".into(), "Banque Horizon".into()],
-            "x",
-        );
-        assert!(l.contains("Clientis Group, Banque Horizon"), "{l}");
-        assert!(escalation_line("A", None, &[], "x").contains("pas encore créé"));
-        assert!(
-            escalation_line(
-                "A",
-                Some(CraStatus::ClientValidated),
-                &[],
-                "http://h/cras/1"
-            )
-            .contains("http://h/cras/1")
-        );
-    }
 
     #[test]
     fn months_between_includes_both_ends() {

@@ -27,7 +27,7 @@ pub struct Links {
 pub struct NewDocument<'a> {
     pub links: Links,
     pub title: &'a str,
-    /// The layout it was written from ([`pdf::Document::to_spec`]).
+    /// The layout it was written from (the pdf crate's `Document::to_spec`).
     pub spec: Option<&'a str>,
     pub pdf: &'a [u8],
 }
@@ -154,29 +154,6 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
     )
     .await?;
     Ok(doc)
-}
-
-/// Stores a document Régisseur wrote, with its layout so that the signed
-/// copy can be rebuilt from it.
-pub async fn create_generated(
-    tx: &mut Tx,
-    actor: &Actor,
-    links: Links,
-    pdf: &pdf::Document,
-) -> Result<DocumentInfo> {
-    let bytes = pdf.to_bytes();
-    let spec = pdf.to_spec();
-    create(
-        tx,
-        actor,
-        &NewDocument {
-            links,
-            title: pdf.title(),
-            spec: Some(&spec),
-            pdf: &bytes,
-        },
-    )
-    .await
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: DocumentId) -> Result<DocumentInfo> {

@@ -18,6 +18,7 @@ use domain::validation::ValidationErrors;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::render::Render;
 use crate::{Actor, Db, Error, Result, Tx, corrupt, now, on_tx};
 
 /// The job that runs the notices due (daily, and on request).
@@ -542,7 +543,7 @@ fn late_sql() -> String {
 
 /// Runs the notices due on `today`: one transaction per notice (see the
 /// module). Does nothing when dunning is disabled.
-pub async fn run(db: &Db, today: Date) -> Result<Summary> {
+pub async fn run(db: &Db, today: Date, render: &dyn Render) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut tx = db.read().await?;
     let settings = settings(&mut tx).await?;
@@ -599,7 +600,7 @@ pub async fn run(db: &Db, today: Date) -> Result<Summary> {
             settings.legal_rate_bp,
         );
         let mut tx = db.begin().await?;
-        match send_notice(&mut tx, &settings, level, row, &claim, today).await? {
+        match send_notice(&mut tx, &settings, level, row, &claim, today, render).await? {
             Outcome::Sent => summary.sent += 1,
             Outcome::NoAddress => summary.no_address += 1,
             Outcome::AlreadySent => {
@@ -645,13 +646,21 @@ async fn client_address(tx: &mut Tx, client_id: &str) -> Result<Option<String>> 
 
 /// The invoice's PDF as its page serves it: the Factur-X, or for an
 /// invoice issued before every Factur-X field was required (refused by
-/// `facturx::document`), the printed PDF alone.
-async fn invoice_pdf(tx: &mut Tx, invoice_id: &str) -> Result<crate::outbox::Attachment> {
-    let (file_name, bytes) = match crate::invoicing::facturx::document(tx, invoice_id).await {
+/// `facturx::issued` or by `render`), the printed PDF alone.
+async fn invoice_pdf(
+    tx: &mut Tx,
+    invoice_id: &str,
+    render: &dyn Render,
+) -> Result<crate::outbox::Attachment> {
+    let facturx = match crate::invoicing::facturx::issued(tx, invoice_id).await {
+        Ok(doc) => render.facturx(&doc),
+        Err(e) => Err(e),
+    };
+    let (file_name, bytes) = match facturx {
         Ok(f) => (f.file_name, f.pdf),
         Err(Error::Invalid(_)) => {
             let printed = crate::invoicing::print::printable(tx, invoice_id).await?;
-            (printed.file_name, pdf::invoice(&printed.pdf).to_bytes())
+            render.invoice_pdf(&printed)?
         }
         Err(e) => return Err(e),
     };
@@ -669,6 +678,7 @@ async fn send_notice(
     row: &LateRow,
     claim: &Claim,
     today: Date,
+    render: &dyn Render,
 ) -> Result<Outcome> {
     let id = uuid::Uuid::new_v4().to_string();
     let address = client_address(tx, &row.client_id).await?;
@@ -716,21 +726,12 @@ async fn send_notice(
         claim: *claim,
     };
     let (subject, text) = domain::dunning::email(level.tone, &facts);
-    let files = [invoice_pdf(tx, &row.id).await?];
+    let files = [invoice_pdf(tx, &row.id, render).await?];
     let email_id =
         crate::outbox::queue_with_attachments(tx, &address, &subject, &text, &files).await?;
     if let Some(copy) = settings.copy_to.as_deref() {
-        crate::outbox::queue_with_attachments(
-            tx,
-            copy,
-            &format!("[Copie] {subject}"),
-            &format!(
-                "Copie de la relance envoyée à {} ({address}).\n\n{text}",
-                row.client_name
-            ),
-            &files,
-        )
-        .await?;
+        let (subject, text) = domain::dunning::copy(&subject, &text, &row.client_name, &address);
+        crate::outbox::queue_with_attachments(tx, copy, &subject, &text, &files).await?;
     }
     on_tx!(tx, |c| sqlx::query(
         "UPDATE dunning_notices SET email_id = $2 WHERE id = $1"

@@ -10,6 +10,7 @@
 //! signer's answer, which moves the signed document on (a contract, a
 //! report), is [`decide`]'s, in the file above.
 
+use domain::esign::mail;
 use domain::esign::{
     self, AuditFacts, ChainedEvent, DocumentKind, GENESIS, LinkRefusal, LinkState, RequestEvent,
     RequestStatus, SignerData, SignerStatus,
@@ -476,41 +477,17 @@ async fn issue_link(
     )
     .await?;
     let link = format!("{}/sign/{token}", base_url.trim_end_matches('/'));
-    let until = domain::locale::format_date(expires.date(), domain::Locale::Fr);
-    let reminder = if kind == "reminded" { "Rappel : " } else { "" };
-    let body = format!(
-        "Bonjour {name},\n\n{firm_line}« {title} » vous attend pour signature électronique.\n\n\
-         Ouvrez ce lien personnel pour lire le document et le signer (valable jusqu’au {until}, une seule fois) :\n{link}\n\n\
-         Un code à usage unique vous est envoyé dans un second e-mail : il vous sera demandé pour signer.\n\n\
-         Empreinte SHA-256 du document : {sha}\n\
-         Ne transférez pas ce message : le lien vous est personnel.\n\n— Régisseur",
-        name = signer.name,
-        firm_line = if reminder.is_empty() {
-            ""
-        } else {
-            "Nous vous rappelons que le document "
-        },
-        title = doc.title,
-        sha = request.document_sha256,
-    );
-    outbox::queue(
-        tx,
-        &signer.email,
-        &format!("{reminder}Document à signer : {}", doc.title),
-        &body,
-    )
-    .await?;
-    outbox::queue(
-        tx,
-        &signer.email,
-        &format!("Votre code de signature : {}", doc.title),
-        &format!(
-            "Bonjour {},\n\nVotre code de signature pour « {} » : {code}\n\n\
-             Il n’est valable qu’avec le lien reçu dans l’autre e-mail. Ne le communiquez à personne.\n\n— Régisseur",
-            signer.name, doc.title
-        ),
-    )
-    .await?;
+    let (subject, body) = mail::invitation(&mail::Invitation {
+        signer_name: &signer.name,
+        title: &doc.title,
+        link: &link,
+        until: expires.date(),
+        document_sha256: &request.document_sha256,
+        reminder: kind == "reminded",
+    });
+    outbox::queue(tx, &signer.email, &subject, &body).await?;
+    let (subject, body) = mail::code(&signer.name, &doc.title, &code);
+    outbox::queue(tx, &signer.email, &subject, &body).await?;
     Ok(())
 }
 

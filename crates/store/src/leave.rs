@@ -4,7 +4,7 @@
 use domain::calendar::YearMonth;
 use domain::cra::{Half, Slot, WorkPattern};
 use domain::ids::{LeaveRequestId, UserId};
-use domain::leave::{Balance, LeaveEvent, LeavePeriod, LeaveStatus, LeaveTypeCode};
+use domain::leave::{Balance, LeaveEvent, LeavePeriod, LeaveStatus, LeaveTypeCode, mail};
 use domain::mission::DayQuantity;
 use domain::validation::ValidationErrors;
 use serde::Serialize;
@@ -284,20 +284,14 @@ pub async fn request(
     )
     .await?;
     for to in managers_of(tx, user).await? {
-        outbox::queue(
-            tx,
-            &to,
-            &format!("Demande de congé : {}", r.user_name),
-            &format!(
-                "{} demande {} jour(s) de {} du {} au {}.\nÀ approuver dans Régisseur, page Congés.\n— Régisseur",
-                r.user_name,
-                r.days.format(domain::Locale::Fr),
-                ty.map(|t| t.label_fr.as_str()).unwrap_or(&n.leave_type),
-                domain::locale::format_date(n.period.start, domain::Locale::Fr),
-                domain::locale::format_date(n.period.end, domain::Locale::Fr),
-            ),
-        )
-        .await?;
+        let (subject, text) = mail::requested(
+            &r.user_name,
+            r.days,
+            ty.map(|t| t.label_fr.as_str()).unwrap_or(&n.leave_type),
+            n.period.start,
+            n.period.end,
+        );
+        outbox::queue(tx, &to, &subject, &text).await?;
     }
     Ok(r)
 }
@@ -480,27 +474,15 @@ pub async fn decide(
         .fetch_optional(c)
         .await)?;
         if let Some(to) = email {
-            let verdict = match d {
-                Decision::Approve => "approuvée".to_owned(),
-                _ => format!("refusée ({})", note.as_deref().unwrap_or_default()),
-            };
-            outbox::queue(
-                tx,
-                &to,
-                &format!(
-                    "Votre demande de congé est {}",
-                    verdict.split(' ').next().unwrap_or("")
-                ),
-                &format!(
-                    "Bonjour {},\n\nVotre demande du {} au {} est {} par {}.\n— Régisseur",
-                    before.user_name,
-                    domain::locale::format_date(before.period.start, domain::Locale::Fr),
-                    domain::locale::format_date(before.period.end, domain::Locale::Fr),
-                    verdict,
-                    actor.label
-                ),
-            )
-            .await?;
+            let (subject, text) = mail::decided(
+                &before.user_name,
+                before.period.start,
+                before.period.end,
+                matches!(d, Decision::Approve),
+                note.as_deref(),
+                &actor.label,
+            );
+            outbox::queue(tx, &to, &subject, &text).await?;
         }
     }
     Ok(after)

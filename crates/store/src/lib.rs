@@ -32,9 +32,9 @@ pub mod ledger_seal;
 pub mod lettering;
 pub mod missions;
 pub mod outbox;
-pub mod paperwork;
 pub mod payments;
 pub mod receivables;
+pub mod render;
 pub mod renewals;
 pub mod scope;
 pub mod search;
@@ -138,10 +138,12 @@ pub fn values_list(row: &str, rows: usize) -> String {
     out
 }
 
-pub(crate) fn corrupt(what: &str, value: &str) -> Error {
+pub fn corrupt(what: &str, value: &str) -> Error {
     Error::Corrupt(format!("{what}: {value:?}"))
 }
 
+#[cfg(test)]
+mod dependencies;
 #[cfg(test)]
 mod module_graph;
 

@@ -2,7 +2,7 @@
 //! D-30 before a mission ends, the status of each renewal, the renewal rate.
 
 use domain::ids::{MissionId, UserId};
-use domain::renewal::{AlertKind, RenewalEvent, RenewalStatus, alerts_due};
+use domain::renewal::{self, AlertKind, RenewalEvent, RenewalStatus, alerts_due};
 use domain::validation::ValidationErrors;
 use std::collections::HashSet;
 
@@ -28,6 +28,17 @@ struct Ending {
     bm_email: String,
     client_name: String,
     consultant_name: String,
+}
+
+impl Ending {
+    fn named(&self) -> renewal::Ending<'_> {
+        renewal::Ending {
+            mission_title: &self.title,
+            consultant_name: &self.consultant_name,
+            client_name: &self.client_name,
+            end_date: self.end_date,
+        }
+    }
 }
 
 /// Creates the alerts due today for every running mission ending within 60
@@ -110,13 +121,7 @@ pub async fn scan(tx: &mut Tx, today: Date) -> Result<ScanReport> {
                 id: uuid::Uuid::new_v4().to_string(),
                 assignee_id: &m.business_manager_id,
                 mission_id: &m.id,
-                title: format!(
-                    "Renouvellement J-{days} : {} ({}, {}) se termine le {}",
-                    m.title,
-                    m.consultant_name,
-                    m.client_name,
-                    domain::locale::format_date(m.end_date, domain::Locale::Fr)
-                ),
+                title: renewal::task_title(*kind, &m.named()),
                 due_date: today.max(m.end_date - Duration::days(days.saturating_sub(15))),
                 created_at: now(),
             }
@@ -206,15 +211,7 @@ pub async fn scan(tx: &mut Tx, today: Date) -> Result<ScanReport> {
         .map(|(kind, m, task)| outbox::NewEmail {
             to: m.bm_email.clone(),
             subject: task.title.clone(),
-            text: format!(
-                "Bonjour,\n\nLa mission « {} » de {} chez {} se termine le {} (J-{}).\n\
-                 Une tâche de renouvellement vous a été attribuée dans Régisseur (page Renouvellements).\n\n— Régisseur",
-                m.title,
-                m.consultant_name,
-                m.client_name,
-                domain::locale::format_date(m.end_date, domain::Locale::Fr),
-                kind.days_before()
-            ),
+            text: renewal::alert_text(*kind, &m.named()),
         })
         .collect();
     outbox::queue_many(tx, &emails).await?;

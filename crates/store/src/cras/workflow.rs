@@ -8,6 +8,7 @@ use domain::esign::{DocumentKind, SignerData};
 use super::*;
 use crate::documents::{self, Links, NewDocument};
 use crate::esign::{self, Origin};
+use crate::render::{ActivityReport, Render};
 
 /// The consultant signs: every working day must be filled. Each client
 /// whose mission appears gets the report of his days, to validate through a
@@ -19,6 +20,7 @@ pub async fn sign(
     id: CraId,
     origin: &Origin,
     base_url: &str,
+    render: &dyn Render,
 ) -> Result<Sheet> {
     let before = fetch(tx, scope, id).await?;
     before
@@ -78,7 +80,7 @@ pub async fn sign(
         return get(tx, scope, id).await;
     }
     for m in worked {
-        ask_client(tx, actor, origin, base_url, &sheet, m).await?;
+        ask_client(tx, actor, origin, base_url, &sheet, m, render).await?;
     }
     get(tx, scope, id).await
 }
@@ -93,9 +95,10 @@ async fn ask_client(
     base_url: &str,
     sheet: &Sheet,
     m: &MissionLine,
+    render: &dyn Render,
 ) -> Result<()> {
     let id = sheet.cra.id;
-    let doc = report_document(tx, actor, sheet, m).await?;
+    let doc = report_document(tx, actor, sheet, m, render).await?;
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO cra_client_approvals (cra_id, mission_id, client_id, document_id) VALUES ($1, $2, $3, $4)"
@@ -173,60 +176,36 @@ async fn first_validator(tx: &mut Tx, mission: MissionId) -> Result<Option<Signe
     }))
 }
 
-/// The PDF a client validates: his mission's days only.
+/// The PDF a client validates: his mission's days only (laid out by
+/// `render`).
 async fn report_document(
     tx: &mut Tx,
     actor: &Actor,
     sheet: &Sheet,
     m: &MissionLine,
+    render: &dyn Render,
 ) -> Result<domain::ids::DocumentId> {
-    let title = format!(
-        "CRA {} — {} — {}",
-        sheet.cra.month.label_fr(),
-        sheet.cra.consultant_name,
-        m.title
-    );
-    let days: Vec<&Slot> = sheet
+    let mut per_day: BTreeMap<Date, u32> = BTreeMap::new();
+    for s in sheet
         .slots
         .iter()
         .filter(|s| s.activity == Activity::Mission(m.id))
-        .collect();
-    let mut per_day: BTreeMap<Date, u32> = BTreeMap::new();
-    for s in &days {
+    {
         *per_day.entry(s.day).or_default() += 1;
     }
-    let fr = domain::Locale::Fr;
-    let rows: Vec<Vec<String>> = per_day
-        .iter()
-        .map(|(d, h)| {
-            vec![
-                domain::locale::format_date(*d, fr),
-                domain::mission::DayQuantity::from_half_days(*h).format(fr),
-            ]
-        })
-        .collect();
-    let total = domain::mission::DayQuantity::from_half_days(days.len() as u32);
-    let mut doc = pdf::Document::new(&title);
-    doc.created_at(now())
-        .footer(&title)
-        .heading("Compte rendu d’activité")
-        .key_values(&[
-            ("Consultant", &sheet.cra.consultant_name),
-            ("Mois", &sheet.cra.month.label_fr()),
-            ("Mission", &m.title),
-            ("Client", &m.client_name),
-            ("Jours travaillés", &total.format(fr)),
-        ])
-        .table(&["Date", "Jours"], &rows, &[0.6, 0.4]);
-    if let Some(c) = &sheet.cra.comment {
-        doc.subheading("Commentaire du consultant").paragraph(c);
-    }
-    doc.paragraph(
-        "En validant ce compte rendu, le client atteste que les jours ci-dessus ont été réalisés \
-         pour son compte ; ils servent de base à la facturation du mois.",
-    );
-    let bytes = doc.to_bytes();
-    let spec = doc.to_spec();
+    let doc = render.activity_report(&ActivityReport {
+        cra_id: sheet.cra.id,
+        month: sheet.cra.month,
+        consultant_id: sheet.cra.consultant_id,
+        consultant_name: sheet.cra.consultant_name.clone(),
+        mission_id: m.id,
+        mission_title: m.title.clone(),
+        client_id: m.client_id,
+        client_name: m.client_name.clone(),
+        days: per_day.into_iter().collect(),
+        comment: sheet.cra.comment.clone(),
+        created_at: now(),
+    });
     let info = documents::create(
         tx,
         actor,
@@ -240,9 +219,9 @@ async fn report_document(
                 consultant_id: Some(sheet.cra.consultant_id),
                 cra_id: Some(sheet.cra.id),
             },
-            title: &title,
-            spec: Some(&spec),
-            pdf: &bytes,
+            title: &doc.title,
+            spec: Some(&doc.spec),
+            pdf: &doc.pdf,
         },
     )
     .await?;

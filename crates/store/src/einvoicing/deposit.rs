@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::lifecycle::{self, NewStatus};
 use super::platform::{Outbound, Platform, StatusMessage};
+use crate::render::Render;
 use crate::{Actor, Db, Error, Result, Tx, corrupt, now, on_tx};
 
 /// The job that deposits one document (payload `{"invoice_id": …}`).
@@ -127,7 +128,7 @@ type HeadRow = (
     Option<String>,
 );
 
-async fn outbound(tx: &mut Tx, invoice: &str) -> Result<Outbound> {
+async fn outbound(tx: &mut Tx, invoice: &str, render: &dyn Render) -> Result<Outbound> {
     let (kind, number, date, net, vat, gross, frozen): HeadRow = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT kind, number, issue_date, net_cents, vat_cents, gross_cents, frozen FROM invoices
@@ -139,7 +140,8 @@ async fn outbound(tx: &mut Tx, invoice: &str) -> Result<Outbound> {
     })?
     .ok_or(Error::NotFound)?;
     let frozen = crate::invoicing::issue::Frozen::read(frozen.as_deref())?;
-    let file = crate::invoicing::facturx::document(tx, invoice).await?;
+    let doc = crate::invoicing::facturx::issued(tx, invoice).await?;
+    let file = render.facturx(&doc)?;
     Ok(Outbound {
         number: number.ok_or_else(|| corrupt("issued without number", invoice))?,
         type_code: if kind == InvoiceKind::CreditNote.as_str() {
@@ -161,7 +163,12 @@ async fn outbound(tx: &mut Tx, invoice: &str) -> Result<Outbound> {
 
 /// Deposits one document on `platform`, once (see the module). Returns the
 /// platform's error after recording it on the deposit row.
-pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outcome> {
+pub async fn run(
+    db: &Db,
+    platform: &dyn Platform,
+    invoice: &str,
+    render: &dyn Render,
+) -> Result<Outcome> {
     let channel = platform.channel().to_owned();
     let mut tx = db.begin().await?;
     // Taking the row: a concurrent run waits here, then sees it deposited.
@@ -191,7 +198,7 @@ pub async fn run(db: &Db, platform: &dyn Platform, invoice: &str) -> Result<Outc
         };
     }
     // The document's file may fail too (a corrupt record): recorded the same.
-    let doc = match outbound(&mut tx, invoice).await {
+    let doc = match outbound(&mut tx, invoice, render).await {
         Ok(d) => d,
         Err(e) => {
             tx.rollback().await?;

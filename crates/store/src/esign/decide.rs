@@ -8,14 +8,13 @@
 //! report workflow, so neither of the two reaches back to this file.
 
 use domain::contract::{ContractEvent, ContractStatus};
-use domain::esign::{self, DocumentKind, LinkRefusal, RequestEvent, SignerStatus};
+use domain::esign::{self, DocumentKind, LinkRefusal, RequestEvent, SignerStatus, mail};
 use domain::validation::ValidationErrors;
 
-use super::{
-    Origin, Request, append, close, code_hash, format_utc, invite_next, load_request, open,
-};
+use super::{Origin, Request, append, close, code_hash, invite_next, load_request, open};
 use crate::documents::{self, DocumentInfo};
-use crate::{Actor, Error, Result, Scope, Tx, corrupt, now, on_tx, outbox};
+use crate::render::{Render, Signature};
+use crate::{Actor, Error, Result, Scope, Tx, now, on_tx, outbox};
 
 /// What a signer asks for.
 #[derive(Debug, Clone)]
@@ -49,6 +48,7 @@ pub async fn decide(
     base_url: &str,
     code: &str,
     decision: &Decision,
+    render: &dyn Render,
 ) -> Result<Outcome> {
     let link = match open(tx, token).await {
         Ok(l) => l,
@@ -211,19 +211,13 @@ pub async fn decide(
             )
             .await?;
         }
-        tell_sender(
-            tx,
-            &request_id,
-            &format!("Signature refusée : {}", link.document.title),
-            &format!(
-                "{} <{}> a refusé de signer « {} ».\nMotif : {}\n\n                 La demande de signature est close ; le détail est sur la page du document.",
-                link.signer.name,
-                link.signer.email,
-                link.document.title,
-                reason.trim()
-            ),
-        )
-        .await?;
+        let (subject, text) = mail::declined(
+            &link.signer.name,
+            &link.signer.email,
+            &link.document.title,
+            reason.trim(),
+        );
+        tell_sender(tx, &request_id, &subject, &text).await?;
         return Ok(Outcome::Done {
             request: load_request(tx, &request_id).await?,
             completed: false,
@@ -235,7 +229,7 @@ pub async fn decide(
             completed: false,
         });
     }
-    complete(tx, &request, &link.document).await?;
+    complete(tx, &request, &link.document, render).await?;
     Ok(Outcome::Done {
         request: load_request(tx, &request_id).await?,
         completed: true,
@@ -245,26 +239,29 @@ pub async fn decide(
 /// Everyone signed: the signed copy gets its signature page, the request
 /// closes, every signer is told, and a client contract becomes signed
 /// (which queues the release of the invoices waiting for it).
-async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<()> {
+async fn complete(
+    tx: &mut Tx,
+    request: &Request,
+    doc: &DocumentInfo,
+    render: &dyn Render,
+) -> Result<()> {
     close(tx, request, RequestEvent::Complete, None).await?;
-    let lines: Vec<pdf::SignatureLine> = request
+    let signers: Vec<Signature> = request
         .signers
         .iter()
-        .map(|s| pdf::SignatureLine {
+        .map(|s| Signature {
             name: s.name.clone(),
             email: s.email.clone(),
-            signed_at: s.signed_at.map(format_utc).unwrap_or_default(),
-            ip: s.ip.clone().unwrap_or_default(),
-            consent: esign::CONSENT_FR.to_owned(),
+            signed_at: s.signed_at,
+            ip: s.ip.clone(),
         })
         .collect();
     let spec = documents::spec(tx, doc.id).await?;
-    let signed_sha = match spec.as_deref().map(pdf::Document::from_spec) {
-        Some(Ok(mut d)) => {
-            pdf::signature_page(&mut d, &lines);
-            Some(documents::set_signed(tx, doc.id, &d.to_bytes()).await?)
+    let signed_sha = match spec {
+        Some(spec) => {
+            let signed = render.signed_copy(&spec, &signers)?;
+            Some(documents::set_signed(tx, doc.id, &signed).await?)
         }
-        Some(Err(e)) => return Err(corrupt("document spec", &e.to_string())),
         None => None,
     };
     append(
@@ -280,34 +277,16 @@ async fn complete(tx: &mut Tx, request: &Request, doc: &DocumentInfo) -> Result<
     )
     .await?;
     for s in &request.signers {
-        outbox::queue(
-            tx,
-            &s.email,
-            &format!("Document signé : {}", doc.title),
-            &format!(
-                "Bonjour {},\n\n« {} » est signé par toutes les parties.\n\
-                 Empreinte SHA-256 du document présenté : {}\n{}\n— Régisseur",
-                s.name,
-                doc.title,
-                request.document_sha256,
-                signed_sha
-                    .as_deref()
-                    .map(|h| format!("Empreinte SHA-256 de la copie signée : {h}\n"))
-                    .unwrap_or_default()
-            ),
-        )
-        .await?;
+        let (subject, body) = mail::signed(
+            &s.name,
+            &doc.title,
+            &request.document_sha256,
+            signed_sha.as_deref(),
+        );
+        outbox::queue(tx, &s.email, &subject, &body).await?;
     }
-    tell_sender(
-        tx,
-        &request.id.to_string(),
-        &format!("Document signé par tous : {}", doc.title),
-        &format!(
-            "« {} » est signé par toutes les parties ; la copie signée et le certificat sont sur la page du document.",
-            doc.title
-        ),
-    )
-    .await?;
+    let (subject, text) = mail::signed_by_all(&doc.title);
+    tell_sender(tx, &request.id.to_string(), &subject, &text).await?;
     if let Some(cra) = report_of(tx, doc).await? {
         let who = request
             .signers
@@ -362,13 +341,7 @@ async fn tell_sender(tx: &mut Tx, request: &str, subject: &str, text: &str) -> R
     .await
     })?;
     if let Some((email, name)) = sender {
-        outbox::queue(
-            tx,
-            &email,
-            subject,
-            &format!("Bonjour {name},\n\n{text}\n\n— Régisseur"),
-        )
-        .await?;
+        outbox::queue(tx, &email, subject, &mail::to_sender(&name, text)).await?;
     }
     Ok(())
 }

@@ -1,16 +1,15 @@
-//! The Factur-X of an issued invoice or credit note: the CII XML of the
-//! EN 16931 profile (`domain::facturx`) inside the PDF
-//! (`pdf::facturx_invoice`). Both are made from what was frozen at issue,
-//! the stored lines and the document's totals — what [`print`] reads — so
-//! the XML says what the PDF prints, forever.
+//! The Factur-X data of an issued invoice or credit note: the CII invoice
+//! of the EN 16931 profile (`domain::facturx`) read from what was frozen at
+//! issue, the stored lines and the document's totals — what [`print`]
+//! reads — worded as the PDF prints it. The wording, the XML and the PDF
+//! it goes in are made above this crate (`app::invoicing::facturx`).
 //!
 //! Issuing refuses a document whose frozen data would leave a gap in the
-//! XML ([`missing`]), so an issued document always has its Factur-X;
-//! only documents issued before that check can be refused here.
+//! XML ([`missing`]) or whose XML could not be written ([`check`]), so an
+//! issued document always has its Factur-X; only documents issued before
+//! that check can be refused when it is made.
 
-use domain::facturx::{
-    self, Address, CiiError, CiiInvoice, Gap, Note, NoteSubject, Party, TypeCode,
-};
+use domain::facturx::{self, Address, CiiError, CiiInvoice, Gap, Note, Party, TypeCode};
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};
@@ -23,70 +22,39 @@ use super::read::{self, LineView};
 use crate::firm::Firm;
 use crate::{Error, Result, Tx, corrupt};
 
-/// The Factur-X profile written, as the PDF's XMP declares it.
-pub const CONFORMANCE_LEVEL: &str = "EN 16931";
-/// `fx:DocumentType`.
-pub const DOCUMENT_TYPE: &str = "INVOICE";
-
-/// A Factur-X document: the PDF with its XML attached, and the XML alone.
-#[derive(Debug, Clone)]
-pub struct FacturXFile {
-    /// `FA-2026-000001.pdf`, `AV-2026-000001.pdf`.
-    pub file_name: String,
-    pub pdf: Vec<u8>,
-    pub xml: Vec<u8>,
+/// What the PDF prints and the XML repeats: its notes (BT-21/22), the
+/// seller's legal form and capital (BT-33), the payment terms (BT-20) and
+/// the exemption's ground (BT-120).
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
+    pub notes: Vec<Note>,
+    pub seller_legal_info: Option<String>,
+    pub payment_terms: String,
+    pub exemption_reason: Option<String>,
 }
 
-/// The Factur-X of the issued invoice or credit note `id`. A draft, or an
-/// invoice waiting for a signature, is refused (`invoice-not-issued`).
-pub async fn document(tx: &mut Tx, id: &str) -> Result<FacturXFile> {
+/// Refuses (as the XML would) the issued invoice or credit note `id` whose
+/// Factur-X could not be written: whether it can depends on its data
+/// alone, not on its wording.
+pub async fn check(tx: &mut Tx, id: &str) -> Result<()> {
     let doc = issued(tx, id).await?;
-    let printed = doc.build()?;
-    let xml = build_xml(&doc, &printed)?;
-    let pdf = pdf::facturx_invoice(
-        &printed,
-        &pdf::FacturX {
-            xml: &xml,
-            conformance_level: CONFORMANCE_LEVEL,
-            document_type: DOCUMENT_TYPE,
-        },
-    );
-    Ok(FacturXFile {
-        file_name: format!("{}.pdf", printed.number),
-        pdf,
-        xml,
-    })
+    let wording = Wording {
+        exemption_reason: exemption(doc.frozen.regime()),
+        ..Wording::default()
+    };
+    let inv = cii_invoice(&doc, wording)?;
+    facturx::check(&inv).map_err(|e| refusal(&doc.detail.summary.id, e))
 }
 
-/// The CII XML alone of the issued invoice or credit note `id`.
-pub async fn xml(tx: &mut Tx, id: &str) -> Result<Vec<u8>> {
-    Ok(xml_file(tx, id).await?.1)
-}
-
-/// The CII XML of `id` with the name to download it under
-/// (`FA-2026-000001.xml`).
-pub async fn xml_file(tx: &mut Tx, id: &str) -> Result<(String, Vec<u8>)> {
-    let doc = issued(tx, id).await?;
-    let printed = doc.build()?;
-    let xml = build_xml(&doc, &printed)?;
-    Ok((format!("{}.xml", printed.number), xml))
-}
-
-async fn issued(tx: &mut Tx, id: &str) -> Result<IssuedDocument> {
+/// What an issued document `id` prints from; a draft, or an invoice
+/// waiting for a signature, is refused (`invoice-not-issued`).
+pub async fn issued(tx: &mut Tx, id: &str) -> Result<IssuedDocument> {
     let d = read::get(tx, id).await?;
     print::issued(tx, d).await
 }
 
-/// The XML of `doc`, whose PDF is `printed` (its notes and terms are
-/// worded as the PDF prints them).
-pub fn build_xml(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<Vec<u8>> {
-    let inv = cii_invoice(doc, printed)?;
-    facturx::to_xml(&inv)
-        .map(String::into_bytes)
-        .map_err(|e| refusal(&doc.detail.summary.id, e))
-}
-
-fn refusal(id: &str, e: CiiError) -> Error {
+/// The refusal of a document whose XML cannot be written.
+pub fn refusal(id: &str, e: CiiError) -> Error {
     match e {
         CiiError::Missing(gaps) => Error::Invalid(missing_error(&gaps)),
         // The lines and totals were computed by the domain when drafted:
@@ -154,7 +122,7 @@ fn type_code(kind: InvoiceKind) -> TypeCode {
 }
 
 fn exemption(regime: VatRegime) -> Option<String> {
-    (regime == VatRegime::Exempt).then(|| pdf::invoice::FRANCHISE_MENTION.to_owned())
+    (regime == VatRegime::Exempt).then(|| domain::terms::FRANCHISE_MENTION.to_owned())
 }
 
 fn seller(f: &Firm, legal_info: Option<String>) -> Party {
@@ -189,25 +157,6 @@ fn buyer(b: &Buyer) -> Party {
     }
 }
 
-/// BT-33: legal form, capital and registry, as the PDF prints them.
-fn legal_info(s: &pdf::invoice::Seller) -> Option<String> {
-    let known = |v: &str| !v.trim().is_empty() && v != "—";
-    let mut parts = Vec::new();
-    match (known(&s.legal_form), known(&s.share_capital)) {
-        (true, true) => parts.push(format!(
-            "{} au capital de {}",
-            s.legal_form, s.share_capital
-        )),
-        (true, false) => parts.push(s.legal_form.clone()),
-        (false, true) => parts.push(format!("Capital de {}", s.share_capital)),
-        (false, false) => {}
-    }
-    if known(&s.rcs_city) {
-        parts.push(format!("RCS {}", s.rcs_city));
-    }
-    (!parts.is_empty()).then(|| parts.join(" — "))
-}
-
 fn line(l: &LineView) -> Result<facturx::Line> {
     let rate = VatRate::from_basis_points(l.vat_rate_bp.max(0) as u32)
         .map_err(|_| corrupt("vat rate", &l.vat_rate_bp.to_string()))?;
@@ -222,8 +171,8 @@ fn line(l: &LineView) -> Result<facturx::Line> {
     })
 }
 
-/// The document as the XML says it.
-fn cii_invoice(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<CiiInvoice> {
+/// The document as the XML says it, in `wording`.
+pub fn cii_invoice(doc: &IssuedDocument, wording: Wording) -> Result<CiiInvoice> {
     let d = &doc.detail;
     let s = &d.summary;
     let f = &doc.frozen;
@@ -243,28 +192,6 @@ fn cii_invoice(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<CiiInv
             .map(|o| (o.number.clone().unwrap_or_default(), o.issue_date)),
     };
     let regime = f.regime();
-    let mut notes = vec![
-        Note {
-            subject: Some(NoteSubject::Pmd),
-            text: printed.legal.late_penalties.clone(),
-        },
-        Note {
-            subject: Some(NoteSubject::Pmt),
-            text: pdf::invoice::INDEMNITY_MENTION.to_owned(),
-        },
-        Note {
-            subject: Some(NoteSubject::Aab),
-            text: printed.legal.discount.clone(),
-        },
-        Note {
-            subject: Some(NoteSubject::Txd),
-            text: printed.vat_regime.mentions().join(" — "),
-        },
-    ];
-    notes.extend(printed.legal.extra.iter().map(|t| Note {
-        subject: None,
-        text: t.clone(),
-    }));
     let from = d.lines.iter().filter_map(|l| l.service_from).min();
     let to = d.lines.iter().filter_map(|l| l.service_to).max();
     let month = domain::calendar::YearMonth::parse(&s.period);
@@ -275,12 +202,12 @@ fn cii_invoice(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<CiiInv
         number,
         type_code: type_code(s.kind),
         issue_date,
-        notes,
+        notes: wording.notes,
         buyer_reference: None,
         purchase_order: f.po_number.clone(),
         contract_reference: f.contract_reference.clone(),
         preceding_invoice,
-        seller: seller(&f.seller, legal_info(&printed.seller)),
+        seller: seller(&f.seller, wording.seller_legal_info),
         buyer: buyer(&f.buyer),
         period,
         // A credit note is refunded or set off: no payment instructions.
@@ -289,10 +216,10 @@ fn cii_invoice(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<CiiInv
             InvoiceKind::CreditNote => None,
         },
         bic: f.seller.bic.clone(),
-        payment_terms: Some(printed.payment_terms.clone()),
+        payment_terms: Some(wording.payment_terms),
         due_date: s.due_date,
         vat_regime: regime,
-        exemption_reason: exemption(regime),
+        exemption_reason: wording.exemption_reason,
         lines: d.lines.iter().map(line).collect::<Result<Vec<_>>>()?,
         totals: doc.totals.clone(),
     })

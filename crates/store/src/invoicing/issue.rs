@@ -112,10 +112,10 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
     )
     .await?;
     mark_issued(tx, id, &number, date, &entry.id, due, &frozen).await?;
-    // The Factur-X is made here, in the issue's transaction, from what was
-    // just written: an invoice whose XML cannot be produced (its amounts
+    // The Factur-X is checked here, in the issue's transaction, on what was
+    // just written: an invoice whose XML could not be produced (its amounts
     // and VAT would not agree with its mentions) is never issued.
-    super::facturx::xml(tx, id).await.map_err(|e| match e {
+    super::facturx::check(tx, id).await.map_err(|e| match e {
         Error::Corrupt(reason) => refuse_with(
             "facturx",
             "invoice-facturx-impossible",

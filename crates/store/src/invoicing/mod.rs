@@ -13,8 +13,9 @@
 //!   the release when the client contract is signed.
 //! - [`close`]: the month-end run over every contract.
 //! - [`read`]: what the pages show.
-//! - [`print`] and [`facturx`]: the PDF, and the Factur-X (CII XML of the
-//!   EN 16931 profile inside the PDF) of an issued document.
+//! - [`print`] and [`facturx`]: what the PDF and the Factur-X (CII XML of
+//!   the EN 16931 profile inside the PDF) of a document are made from; the
+//!   `app` crate lays them out.
 //!
 //! Below those, used by them and using none of them (so no two files of
 //! the module use each other): `shared` (the group an invoice gathers,

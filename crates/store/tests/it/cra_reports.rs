@@ -139,6 +139,7 @@ pub(crate) async fn sign(db: &Db, id: CraId) {
         id,
         &store::esign::Origin::system(),
         "http://test",
+        &app::Render,
     )
     .await
     .unwrap();

@@ -244,6 +244,7 @@ async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
             "http://x",
             &code,
             &store::esign::Decision::Decline { reason: "Le 11 était férié".into() },
+            &app::Render,
         )
         .await
         .unwrap();
@@ -327,6 +328,7 @@ async fn bad_grids_are_refused_and_nothing_is_written() {
             id,
             &store::esign::Origin::system(),
             "http://x",
+            &app::Render,
         )
         .await
         .unwrap_err();

@@ -75,7 +75,7 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
     on_each_backend(|db| async move {
         let (invoice, _, gross) = late_invoice(&db, 40).await;
         let emails_before = count(&db, "outbox_emails").await;
-        let s = dunning::run(&db, today()).await.unwrap();
+        let s = dunning::run(&db, today(), &app::Render).await.unwrap();
         assert_eq!(
             (s.late, s.sent, s.paused, s.no_address),
             (1, 1, 0, 0),
@@ -124,9 +124,9 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
         assert_eq!(files[0].file_name, format!("{}.pdf", n.invoice_number));
         assert!(files[0].bytes.starts_with(b"%PDF"));
         // Run again the same day, or the next: nothing more.
-        let again = dunning::run(&db, today()).await.unwrap();
+        let again = dunning::run(&db, today(), &app::Render).await.unwrap();
         assert_eq!(again.sent, 0);
-        let later = dunning::run(&db, today() + Duration::days(1))
+        let later = dunning::run(&db, today() + Duration::days(1), &app::Render)
             .await
             .unwrap();
         assert_eq!(later.sent, 0);
@@ -141,22 +141,25 @@ async fn levels_follow_the_days_and_never_go_back() {
         let (invoice, _, _) = late_invoice(&db, 1).await;
         // On the due date itself nothing is late.
         assert_eq!(
-            dunning::run(&db, today() - Duration::days(1))
-                .await
-                .unwrap()
-                .sent,
-            0
-        );
-        assert_eq!(dunning::run(&db, today()).await.unwrap().sent, 1);
-        assert_eq!(
-            dunning::run(&db, today() + Duration::days(5))
+            dunning::run(&db, today() - Duration::days(1), &app::Render)
                 .await
                 .unwrap()
                 .sent,
             0
         );
         assert_eq!(
-            dunning::run(&db, today() + Duration::days(14))
+            dunning::run(&db, today(), &app::Render).await.unwrap().sent,
+            1
+        );
+        assert_eq!(
+            dunning::run(&db, today() + Duration::days(5), &app::Render)
+                .await
+                .unwrap()
+                .sent,
+            0
+        );
+        assert_eq!(
+            dunning::run(&db, today() + Duration::days(14), &app::Render)
                 .await
                 .unwrap()
                 .sent,
@@ -191,7 +194,7 @@ async fn what_is_paid_or_credited_is_not_claimed() {
         .map(|r| r.rows_affected())
         .unwrap());
         tx.commit().await.unwrap();
-        dunning::run(&db, today()).await.unwrap();
+        dunning::run(&db, today(), &app::Render).await.unwrap();
         let n = notices(&db, &invoice).await;
         assert_eq!(n[0].outstanding, Money::from_euros(100));
         // Paid in full: no further notice.
@@ -205,7 +208,7 @@ async fn what_is_paid_or_credited_is_not_claimed() {
         .map(|r| r.rows_affected())
         .unwrap());
         tx.commit().await.unwrap();
-        let s = dunning::run(&db, today() + Duration::days(30))
+        let s = dunning::run(&db, today() + Duration::days(30), &app::Render)
             .await
             .unwrap();
         assert_eq!((s.late, s.sent), (0, 0));
@@ -271,7 +274,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(count(&db, "dunning_pauses").await, 1);
-        let s = dunning::run(&db, today()).await.unwrap();
+        let s = dunning::run(&db, today(), &app::Render).await.unwrap();
         assert_eq!((s.late, s.paused, s.sent), (1, 1, 0));
         let mut tx = db.read().await.unwrap();
         let of_invoice = dunning::pauses_of_invoice(&mut tx, &invoice, today())
@@ -288,7 +291,10 @@ async fn pauses_hold_the_notices_back_until_lifted() {
             Err(Error::NotFound)
         ));
         tx.commit().await.unwrap();
-        assert_eq!(dunning::run(&db, today()).await.unwrap().sent, 1);
+        assert_eq!(
+            dunning::run(&db, today(), &app::Render).await.unwrap().sent,
+            1
+        );
         // An invoice pause until a date: held back until then, included.
         let mut tx = db.begin().await.unwrap();
         dunning::pause(
@@ -302,11 +308,11 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let s = dunning::run(&db, today() + Duration::days(14))
+        let s = dunning::run(&db, today() + Duration::days(14), &app::Render)
             .await
             .unwrap();
         assert_eq!((s.paused, s.sent), (1, 0));
-        let s = dunning::run(&db, today() + Duration::days(15))
+        let s = dunning::run(&db, today() + Duration::days(15), &app::Render)
             .await
             .unwrap();
         assert_eq!((s.paused, s.sent), (0, 1));
@@ -346,7 +352,7 @@ async fn a_client_without_address_gets_its_notice_recorded_unsent() {
         tx.commit().await.unwrap();
         if let Some(contact) = contact {
             // The company has none: a contact's address is used.
-            dunning::run(&db, today()).await.unwrap();
+            dunning::run(&db, today(), &app::Render).await.unwrap();
             assert_eq!(notices(&db, &invoice).await[0].email_to, contact);
         }
         let mut tx = db.begin().await.unwrap();
@@ -360,7 +366,7 @@ async fn a_client_without_address_gets_its_notice_recorded_unsent() {
         .unwrap());
         tx.commit().await.unwrap();
         let emails = count(&db, "outbox_emails").await;
-        let s = dunning::run(&db, today() + Duration::days(20))
+        let s = dunning::run(&db, today() + Duration::days(20), &app::Render)
             .await
             .unwrap();
         assert_eq!((s.sent, s.no_address), (0, 1));
@@ -393,9 +399,9 @@ async fn two_runs_at_once_send_each_notice_once() {
         tx.commit().await.unwrap();
         let emails = count(&db, "outbox_emails").await;
         let (a, b, c) = tokio::join!(
-            dunning::run(&db, today()),
-            dunning::run(&db, today()),
-            dunning::run(&db, today())
+            dunning::run(&db, today(), &app::Render),
+            dunning::run(&db, today(), &app::Render),
+            dunning::run(&db, today(), &app::Render)
         );
         let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
         assert_eq!(a.sent + b.sent + c.sent, 1, "{a:?} {b:?} {c:?}");
@@ -474,7 +480,7 @@ async fn settings_and_levels_are_checked_before_anything_is_written() {
         dunning::save_settings(&mut tx, &a, &s).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
-            dunning::run(&db, today()).await.unwrap(),
+            dunning::run(&db, today(), &app::Render).await.unwrap(),
             dunning::Summary::default()
         );
     })

@@ -214,7 +214,9 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
 
         let drop = temp_drop();
         assert_eq!(
-            deposit::run(&db, &drop, &id.id).await.unwrap(),
+            deposit::run(&db, &drop, &id.id, &app::Render)
+                .await
+                .unwrap(),
             Outcome::Deposited
         );
         let pdf = drop.outbox().join("FA-2026-000001.pdf");
@@ -241,7 +243,9 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         assert_eq!(d[0].sha256.as_deref(), Some(line[8].as_str()));
         // Again: nothing more.
         assert_eq!(
-            deposit::run(&db, &drop, &id.id).await.unwrap(),
+            deposit::run(&db, &drop, &id.id, &app::Render)
+                .await
+                .unwrap(),
             Outcome::AlreadyDone
         );
         assert_eq!(manifest(&drop).len(), 1);
@@ -256,7 +260,10 @@ async fn two_deposits_at_once_deposit_once() {
     on_each_backend(|db| async move {
         let id = synthetic(&db, "FA-2026-000101", &[(2000, 1_000_00)], "on_receipts").await;
         let drop = temp_drop();
-        let (a, b) = tokio::join!(deposit::run(&db, &drop, &id), deposit::run(&db, &drop, &id));
+        let (a, b) = tokio::join!(
+            deposit::run(&db, &drop, &id, &app::Render),
+            deposit::run(&db, &drop, &id, &app::Render)
+        );
         let mut outcomes = [a.unwrap(), b.unwrap()];
         outcomes.sort_by_key(|o| *o == Outcome::AlreadyDone);
         assert_eq!(outcomes, [Outcome::Deposited, Outcome::AlreadyDone]);
@@ -279,7 +286,7 @@ async fn platform_messages_move_the_lifecycle_or_are_set_aside() {
     on_each_backend(|db| async move {
         let id = synthetic(&db, "FA-2026-000201", &[(2000, 1_000_00)], "on_receipts").await;
         let drop = temp_drop();
-        deposit::run(&db, &drop, &id).await.unwrap();
+        deposit::run(&db, &drop, &id, &app::Render).await.unwrap();
         inbox(
             &drop,
             "a.json",
@@ -891,7 +898,7 @@ async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
             .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-not-failed"));
         drop(tx);
-        assert!(deposit::run(&db, &Down, &id).await.is_err());
+        assert!(deposit::run(&db, &Down, &id, &app::Render).await.is_err());
         let mut tx = db.read().await.unwrap();
         let d = deposit::of(&mut tx, &id).await.unwrap();
         tx.commit().await.unwrap();
@@ -910,7 +917,7 @@ async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
         assert_eq!(deposit_jobs(&db).await, 2, "a new job is queued");
         let drop = temp_drop();
         assert_eq!(
-            deposit::run(&db, &drop, &id).await.unwrap(),
+            deposit::run(&db, &drop, &id, &app::Render).await.unwrap(),
             Outcome::Deposited
         );
         assert_eq!(history(&db, &id).await, [LifecycleStatus::Deposited]);

@@ -50,7 +50,7 @@ async fn contract_document(
     .validate()
     .unwrap();
     let k = store::contracts::create(tx, &actor(), &data).await.unwrap();
-    let pdf = store::paperwork::client_contract(tx, &k, store::now())
+    let pdf = app::paperwork::client_contract(tx, &k, store::now())
         .await
         .unwrap();
     let links = store::documents::Links {
@@ -62,7 +62,7 @@ async fn contract_document(
         consultant_id: None,
         cra_id: None,
     };
-    store::documents::create_generated(tx, &actor(), links, &pdf)
+    app::documents::create_generated(tx, &actor(), links, &pdf)
         .await
         .unwrap()
 }
@@ -84,9 +84,17 @@ fn sign(name: &str) -> Decision {
 
 async fn decide(db: &Db, token: &str, code: &str, d: &Decision) -> Outcome {
     let mut tx = db.begin().await.unwrap();
-    let out = store::esign::decide(&mut tx, token, &origin("signer"), BASE, code, d)
-        .await
-        .unwrap();
+    let out = store::esign::decide(
+        &mut tx,
+        token,
+        &origin("signer"),
+        BASE,
+        code,
+        d,
+        &app::Render,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     out
 }
@@ -129,6 +137,7 @@ async fn two_signers_sign_in_order_and_the_contract_becomes_signed() {
             BASE,
             &code,
             &sign("Sophie Martin"),
+            &app::Render,
         )
         .await;
         assert!(matches!(refused, Err(store::Error::Invalid(_))));
@@ -398,7 +407,16 @@ async fn declining_closes_the_request_with_the_reason() {
         let blank = Decision::Decline { reason: " ".into() };
         let mut tx = db.begin().await.unwrap();
         assert!(matches!(
-            store::esign::decide(&mut tx, &token, &origin("s"), BASE, &code, &blank).await,
+            store::esign::decide(
+                &mut tx,
+                &token,
+                &origin("s"),
+                BASE,
+                &code,
+                &blank,
+                &app::Render
+            )
+            .await,
             Err(store::Error::Invalid(_))
         ));
         drop(tx);

@@ -21,6 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use app::invoicing::facturx;
 use domain::cra::{Activity, Cell};
 use domain::ids::MissionId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
@@ -28,7 +29,6 @@ use domain::mission::Tjm;
 use domain::rates::Amendment;
 use fixtures::testing::on_each_backend;
 use store::invoicing::CreditSelection;
-use store::invoicing::facturx;
 use store::{Db, Error, Scope};
 use time::macros::date;
 
@@ -469,11 +469,8 @@ async fn stated(db: &Db, id: &str) -> (Stated, Stated, Stated, bool) {
         gross: fr(sum(&|a| a == "411", false)),
     };
     let d = store::invoicing::read::get(&mut tx, id).await.unwrap();
-    let printed = store::invoicing::print::issued(&mut tx, d)
-        .await
-        .unwrap()
-        .build()
-        .unwrap();
+    let doc = store::invoicing::print::issued(&mut tx, d).await.unwrap();
+    let printed = app::invoicing::print::issued_pdf(&doc).unwrap();
     let xml = String::from_utf8(facturx::xml(&mut tx, id).await.unwrap()).unwrap();
     tx.commit().await.unwrap();
     let no_vat = matches!(

@@ -146,6 +146,7 @@ async fn sign(db: &Db, user: UserId, id: CraId) {
         id,
         &store::esign::Origin::system(),
         "http://localhost",
+        &app::Render,
     )
     .await
     .unwrap();

@@ -340,10 +340,14 @@ async fn a_statement_lists_open_items_payments_and_credit() {
         assert_eq!(past.items[0].outstanding, eur(7_200));
         assert_eq!(past.payments.len(), 1);
 
-        let (doc, name) =
-            receivables::statement_pdf(&mut tx, b.clientis, date!(2026 - 12 - 10), store::now())
-                .await
-                .unwrap();
+        let (doc, name) = app::receivables::statement_pdf(
+            &mut tx,
+            b.clientis,
+            date!(2026 - 12 - 10),
+            store::now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(name, "releve-clientis-2026-12-10.pdf");
         assert_eq!(doc.items[0].days_late, "10");
         assert_eq!(doc.balance, eur(9_100).format(domain::Locale::Fr));

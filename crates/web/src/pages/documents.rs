@@ -25,7 +25,7 @@ use crate::extract::{Form, Id};
 use crate::view::{FieldErrors, Flash, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
-use store::paperwork;
+use app::paperwork;
 
 /// A PDF download; `inline` lets the signing page show it in a frame of
 /// its own origin.
@@ -718,7 +718,7 @@ async fn write_and_send(
         ),
     };
     let actor = ctx.actor();
-    let doc = store::documents::create_generated(tx, &actor, links, &pdf).await?;
+    let doc = app::documents::create_generated(tx, &actor, links, &pdf).await?;
     let (origin, url) = (ctx.origin(), &app.config.public_url);
     store::esign::send(tx, &actor, &origin, url, doc.id, signers).await?;
     if let Subject::Contract(k) = s

@@ -437,7 +437,7 @@ pub async fn statement_pdf(
         ));
     };
     let mut tx = app.db.read().await?;
-    let (doc, name) = store::receivables::statement_pdf(&mut tx, id, date, store::now()).await?;
+    let (doc, name) = app::receivables::statement_pdf(&mut tx, id, date, store::now()).await?;
     tx.commit().await?;
     Ok(pdf_response(pdf::statement(&doc).to_bytes(), &name, false))
 }

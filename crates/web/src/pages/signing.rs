@@ -206,6 +206,7 @@ pub async fn decide(
         &app.config.public_url,
         &f.code,
         &decision,
+        &app::Render,
     )
     .await;
     match outcome {

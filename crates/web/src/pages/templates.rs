@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::extract::Form;
 use crate::view::{FieldErrors, Layout, layout, render_status};
 use crate::write::write;
-use store::paperwork;
+use app::paperwork;
 
 #[derive(Template)]
 #[template(path = "settings/mission_order.html")]

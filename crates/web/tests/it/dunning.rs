@@ -270,7 +270,7 @@ async fn pauses_notices_and_the_run_button() {
                 .contains("Relances en pause : Promesse de paiement")
         );
         assert!(
-            store::dunning::run(&t.db, store::today())
+            store::dunning::run(&t.db, store::today(), &app::Render)
                 .await
                 .unwrap()
                 .sent
@@ -286,7 +286,9 @@ async fn pauses_notices_and_the_run_button() {
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
 
         // Sent: the history shows the notice and its amounts.
-        let done = store::dunning::run(&t.db, store::today()).await.unwrap();
+        let done = store::dunning::run(&t.db, store::today(), &app::Render)
+            .await
+            .unwrap();
         assert_eq!(done.sent, 1);
         let mut tx = t.db.read().await.unwrap();
         let n = store::dunning::notices_of_invoice(&mut tx, &invoice)

@@ -549,7 +549,7 @@ async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(ct, "application/xml");
         let mut tx = t.db.read().await.unwrap();
-        let expected = store::invoicing::facturx::xml(&mut tx, &issued.id)
+        let expected = app::invoicing::facturx::xml(&mut tx, &issued.id)
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -145,6 +145,7 @@ async fn shared_month(t: &crate::harness::TestApp) -> SharedMonth {
         id,
         &store::esign::Origin::system(),
         "http://test",
+        &app::Render,
     )
     .await
     .unwrap();

@@ -143,7 +143,16 @@ pub async fn save(
         store::cras::save(tx, &actor, scope, id, &entry).await?;
         if action == "sign" {
             let origin = ctx.origin();
-            store::cras::sign(tx, &actor, scope, id, &origin, &app.config.public_url).await?;
+            store::cras::sign(
+                tx,
+                &actor,
+                scope,
+                id,
+                &origin,
+                &app.config.public_url,
+                &app::Render,
+            )
+            .await?;
         }
         Ok(())
     };

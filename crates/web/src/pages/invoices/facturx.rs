@@ -3,10 +3,10 @@
 //! issued before its data was checked for EN 16931 gets the list of what
 //! is missing (422).
 
+use app::invoicing::facturx;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use store::invoicing::facturx;
 
 use super::InvoiceId;
 use crate::AppState;

@@ -517,7 +517,7 @@ pub async fn pdf(
     InvoiceId(id): InvoiceId,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let printed = store::invoicing::print::printable(&mut tx, &id).await?;
+    let printed = app::invoicing::print::printable(&mut tx, &id).await?;
     tx.commit().await?;
     Ok(pdf_response(
         pdf::invoice(&printed.pdf).to_bytes(),

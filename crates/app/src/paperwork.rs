@@ -5,17 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::Tx;
-use crate::contracts::Contract;
-use crate::firm::Firm;
-use crate::missions::{Mission, StoredAmendment};
 use domain::Locale::Fr;
 use domain::locale::format_date;
+use store::Tx;
+use store::contracts::Contract;
+use store::firm::Firm;
+use store::missions::{Mission, StoredAmendment};
 use time::OffsetDateTime;
 
 /// What the administrator saved, or the default mission order.
-pub async fn mission_order_template(tx: &mut Tx) -> crate::Result<pdf::MissionOrderTemplate> {
-    let saved = crate::documents::template(tx, domain::esign::DocumentKind::MissionOrder).await?;
+pub async fn mission_order_template(tx: &mut Tx) -> store::Result<pdf::MissionOrderTemplate> {
+    let saved = store::documents::template(tx, domain::esign::DocumentKind::MissionOrder).await?;
     // A saved template was checked when it was saved; should it no longer
     // parse (placeholders removed by an upgrade), the default still works.
     Ok(saved
@@ -65,11 +65,11 @@ pub async fn mission_order_values(
     tx: &mut Tx,
     m: &Mission,
     today: time::Date,
-) -> crate::Result<BTreeMap<&'static str, String>> {
-    let firm = crate::firm::get(tx).await?.unwrap_or_default();
-    let client = crate::companies::get(tx, crate::Scope::All, m.data.client_id).await?;
+) -> store::Result<BTreeMap<&'static str, String>> {
+    let firm = store::firm::get(tx).await?.unwrap_or_default();
+    let client = store::companies::get(tx, store::Scope::All, m.data.client_id).await?;
     let delivery = match m.data.delivery_manager_id {
-        Some(id) => crate::users::get(tx, id).await?.display_name,
+        Some(id) => store::users::get(tx, id).await?.display_name,
         None => "—".into(),
     };
     let mut v = BTreeMap::new();
@@ -115,12 +115,12 @@ pub async fn mission_order(
     tx: &mut Tx,
     m: &Mission,
     now: OffsetDateTime,
-) -> crate::Result<pdf::Document> {
+) -> store::Result<pdf::Document> {
     let template = mission_order_template(tx).await?;
     let values = mission_order_values(tx, m, domain::paris::date(now)).await?;
     let mut doc = template
         .render(&values)
-        .map_err(|e| crate::Error::Corrupt(format!("mission order template: {e}")))?;
+        .map_err(|e| store::Error::Corrupt(format!("mission order template: {e}")))?;
     doc.created_at(now);
     Ok(doc)
 }
@@ -136,9 +136,9 @@ pub async fn client_contract(
     tx: &mut Tx,
     k: &Contract,
     now: OffsetDateTime,
-) -> crate::Result<pdf::Document> {
-    let firm = crate::firm::get(tx).await?.unwrap_or_default();
-    let client = crate::companies::get(tx, crate::Scope::All, k.data.client_id).await?;
+) -> store::Result<pdf::Document> {
+    let firm = store::firm::get(tx).await?.unwrap_or_default();
+    let client = store::companies::get(tx, store::Scope::All, k.data.client_id).await?;
     let kind = match k.data.kind {
         domain::contract::ContractKind::Framework => "Contrat-cadre de prestations",
         domain::contract::ContractKind::PurchaseOrder => "Bon de commande",
