@@ -44,7 +44,7 @@ impl PageRequest {
                     e.add_with(
                         field,
                         key,
-                        vec![("min", min.to_string()), ("max", max.to_string())],
+                        crate::args![("min", min), ("max", max)],
                     );
                 }
                 n.flatten()

@@ -12,6 +12,7 @@ use domain::ids::{CompanyId, UserId};
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
+use domain::validation::Arg;
 use domain::terms::{VatRate, VatRegime};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -116,20 +117,13 @@ pub async fn credit(
                 .collect();
             if found.len() != wanted.len() {
                 let on: BTreeSet<BilledDay> = found.iter().map(|(d, _)| *d).collect();
-                let off: Vec<String> = wanted
+                let off = wanted
                     .difference(&on)
-                    .map(|d| {
-                        format!(
-                            "{} {}",
-                            domain::locale::format_date(d.day, domain::Locale::Fr),
-                            d.half.as_str()
-                        )
-                    })
-                    .collect();
+                    .map(|d| Arg::HalfDay(d.day, d.half));
                 return Err(refuse_with(
                     "days",
                     "credit-days-not-on-invoice",
-                    vec![("days", off.join(", "))],
+                    domain::args![("days", Arg::list(off))],
                 ));
             }
             found
@@ -358,14 +352,7 @@ async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay
             return Err(refuse_with(
                 "days",
                 "credit-days-not-on-invoice",
-                vec![(
-                    "days",
-                    format!(
-                        "{} {}",
-                        domain::locale::format_date(d.day, domain::Locale::Fr),
-                        d.half.as_str()
-                    ),
-                )],
+                domain::args![("days", Arg::list([Arg::HalfDay(d.day, d.half)]))],
             ));
         }
     }

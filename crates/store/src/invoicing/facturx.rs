@@ -14,7 +14,7 @@ use domain::facturx::{
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use time::Date;
 
 use super::frozen::{Buyer, Frozen};
@@ -101,7 +101,7 @@ pub(crate) fn missing_error(gaps: &[Gap]) -> ValidationErrors {
     e.add_with(
         "client",
         "invoice-client-incomplete",
-        vec![("missing", labels(gaps).join(", "))],
+        vec![("missing", Arg::keys(&labels(gaps)))],
     );
     e
 }
@@ -109,8 +109,8 @@ pub(crate) fn missing_error(gaps: &[Gap]) -> ValidationErrors {
 fn labels(gaps: &[Gap]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for g in gaps {
-        if !out.contains(&g.label_fr()) {
-            out.push(g.label_fr());
+        if !out.contains(&g.key()) {
+            out.push(g.key());
         }
     }
     out

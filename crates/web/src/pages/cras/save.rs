@@ -65,10 +65,10 @@ fn read_grid(
                     Err(cra::CellError::OverOneDay) => e.add_with(
                         "grid",
                         "cra-cell-over-one-day",
-                        vec![("day", day.to_string())],
+                        domain::args![("day", day)],
                     ),
                     Err(cra::CellError::Invalid) => {
-                        e.add_with("grid", "cra-cell-invalid", vec![("day", day.to_string())])
+                        e.add_with("grid", "cra-cell-invalid", domain::args![("day", day)])
                     }
                 }
             }
