@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use domain::calendar::YearMonth;
 use domain::cra::{Activity, Cell, Half};
 use domain::identifiers::Siren;
+use domain::validation::Arg;
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::money::Money;
 use fixtures::testing::on_each_backend;
@@ -765,7 +766,7 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         assert_eq!(s.errors.len(), 1);
         assert_eq!(s.errors[0].key, "invoice-client-incomplete");
         assert!(s.errors[0].unit.contains("Clientis"));
-        assert_eq!(s.errors[0].args[0].1, "SIREN");
+        assert_eq!(s.errors[0].args[0].1, Arg::keys(&["mention-buyer-siren"]));
         let list = invoices(&db).await;
         assert_eq!(list[0].status, domain::invoice::InvoiceStatus::Draft);
         assert!(

@@ -5,10 +5,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::Locale;
 use domain::cra::CraStatus;
 use domain::ids::CraId;
-use domain::locale::format_date;
 use domain::validation::ValidationErrors;
 use store::cras::Sheet;
 
