@@ -176,7 +176,10 @@ mod tests {
         assert_eq!(check_date(Journal::Bq, date!(2026 - 10 - 1), None), Ok(()));
         let e = check_date(Journal::Bq, date!(2026 - 10 - 30), Some(v)).unwrap_err();
         assert_eq!(e.key(), "ledger-date-before-validated");
-        assert_eq!(e.args()[1], ("date", time::macros::date!(2026 - 10 - 31).into()));
+        assert_eq!(
+            e.args()[1],
+            ("date", time::macros::date!(2026 - 10 - 31).into())
+        );
     }
 
     proptest! {

@@ -250,7 +250,11 @@ pub fn lay_out(
                     continue;
                 }
                 Some(m) if !m.contains(c.day) => {
-                    e.add_with("grid", "cra-day-outside-mission", crate::args![("day", day)]);
+                    e.add_with(
+                        "grid",
+                        "cra-day-outside-mission",
+                        crate::args![("day", day)],
+                    );
                     continue;
                 }
                 Some(_) => {}
@@ -585,7 +589,10 @@ mod tests {
         ];
         let e = lay_out(nov(), &cells, &[], &[m]).unwrap_err();
         assert_eq!(e.0[0].key, "cra-day-over-one");
-        assert_eq!(e.0[0].args, crate::args![("day", time::macros::date!(2026 - 11 - 16))]);
+        assert_eq!(
+            e.0[0].args,
+            crate::args![("day", time::macros::date!(2026 - 11 - 16))]
+        );
     }
 
     #[test]

@@ -533,7 +533,10 @@ mod tests {
             assert_eq!(e.key(), "ledger-date-outside-open-years");
             assert_eq!(
                 e.args(),
-                crate::args![("from", date!(2025 - 01 - 01)), ("to", date!(2027 - 12 - 31))]
+                crate::args![
+                    ("from", date!(2025 - 01 - 01)),
+                    ("to", date!(2027 - 12 - 31))
+                ]
             );
         }
     }

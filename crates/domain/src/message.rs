@@ -270,7 +270,9 @@ impl Serialize for Arg {
             Arg::Key(k) => Stored::Key(k.to_string()),
             Arg::Message(k, args) => Stored::Message(
                 k.to_string(),
-                args.iter().map(|(n, a)| ((*n).to_owned(), a.clone())).collect(),
+                args.iter()
+                    .map(|(n, a)| ((*n).to_owned(), a.clone()))
+                    .collect(),
             ),
             Arg::List(l) => Stored::List(l.clone()),
         };
@@ -332,7 +334,10 @@ mod tests {
         assert_eq!(d.format(Locale::En, &label), "28 Nov 2026");
         let m = Arg::from(Money::from_cents(1_200_000));
         assert_eq!(m.format(Locale::Fr, &label), "12\u{202f}000,00\u{a0}€");
-        assert_eq!(m.format(Locale::En, &label), Money::from_cents(1_200_000).format(Locale::En));
+        assert_eq!(
+            m.format(Locale::En, &label),
+            Money::from_cents(1_200_000).format(Locale::En)
+        );
         let days = Arg::from(DayQuantity::from_half_days(39));
         assert_eq!(days.format(Locale::Fr, &label), "19,5");
         assert_eq!(days.format(Locale::En, &label), "19.5");
@@ -344,7 +349,10 @@ mod tests {
         assert_eq!(half.format(Locale::Fr, &label), "02/11/2026 am");
         assert_eq!(half.format(Locale::En, &label), "2 Nov 2026 am");
         assert_eq!(Arg::from(12_000i64).format(Locale::En, &label), "12000");
-        assert_eq!(Arg::from("FA-2026-0001").format(Locale::En, &label), "FA-2026-0001");
+        assert_eq!(
+            Arg::from("FA-2026-0001").format(Locale::En, &label),
+            "FA-2026-0001"
+        );
     }
 
     #[test]
@@ -369,14 +377,23 @@ mod tests {
         ] {
             assert_eq!(Arg::read(&a.to_string()), a, "{a}");
         }
-        assert_eq!(Arg::keys(&["mention-buyer-siren"]).to_string(), "mention-buyer-siren");
+        assert_eq!(
+            Arg::keys(&["mention-buyer-siren"]).to_string(),
+            "mention-buyer-siren"
+        );
         assert_eq!(Arg::read("28/11/2026"), Arg::from("28/11/2026"));
     }
 
     #[test]
     fn the_macro_converts_each_value() {
         let a: Vec<(&str, Arg)> = args![("date", date!(2026 - 1 - 5)), ("count", 2usize)];
-        assert_eq!(a, vec![("date", Arg::Date(date!(2026 - 1 - 5))), ("count", Arg::Count(2))]);
+        assert_eq!(
+            a,
+            vec![
+                ("date", Arg::Date(date!(2026 - 1 - 5))),
+                ("count", Arg::Count(2))
+            ]
+        );
     }
 
     #[test]
@@ -400,7 +417,8 @@ mod tests {
         let json = serde_json::to_string(&all).unwrap();
         let back: Vec<Arg> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, all);
-        let old: Vec<(String, Arg)> = serde_json::from_str(r#"[["month","novembre 2026"]]"#).unwrap();
+        let old: Vec<(String, Arg)> =
+            serde_json::from_str(r#"[["month","novembre 2026"]]"#).unwrap();
         assert_eq!(old, vec![("month".into(), Arg::from("novembre 2026"))]);
     }
 }

@@ -241,7 +241,9 @@ impl ErrorKey for MissionError {
     /// Codes, not texts: translate them with the `label_key`s.
     fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            MissionError::IllegalTransition { from, event } => crate::args![("from", from.as_str()), ("event", event.as_str())],
+            MissionError::IllegalTransition { from, event } => {
+                crate::args![("from", from.as_str()), ("event", event.as_str())]
+            }
         }
     }
 }

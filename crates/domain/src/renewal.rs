@@ -53,7 +53,9 @@ impl ErrorKey for RenewalError {
     /// Codes, not texts: translate them with the `label_key`s.
     fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            RenewalError::IllegalTransition { from, event } => crate::args![("from", from.as_str()), ("event", event.as_str())],
+            RenewalError::IllegalTransition { from, event } => {
+                crate::args![("from", from.as_str()), ("event", event.as_str())]
+            }
         }
     }
 }

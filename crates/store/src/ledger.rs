@@ -171,10 +171,7 @@ async fn post_inner(
         return Err(refuse(
             "date",
             "ledger-date-before-last",
-            domain::args![
-                ("journal", journal),
-                ("date", latest),
-            ],
+            domain::args![("journal", journal), ("date", latest),],
         ));
     }
     // The seal chains to the journal's previous entry of the year, which
@@ -317,7 +314,11 @@ pub(crate) async fn reverse_with(
 ) -> Result<Posted> {
     let original = get(tx, entry_id).await?;
     if original.reverses_id.is_some() {
-        return Err(refuse("entry", "ledger-reversal-not-reversible", Vec::new()));
+        return Err(refuse(
+            "entry",
+            "ledger-reversal-not-reversible",
+            Vec::new(),
+        ));
     }
     let again: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM ledger_entries WHERE reverses_id = $1"

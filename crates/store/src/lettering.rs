@@ -36,7 +36,11 @@ impl Lettered {
     }
 }
 
-fn refuse(field: &'static str, key: &'static str, args: Vec<(&'static str, domain::message::Arg)>) -> Error {
+fn refuse(
+    field: &'static str,
+    key: &'static str,
+    args: Vec<(&'static str, domain::message::Arg)>,
+) -> Error {
     let mut e = ValidationErrors::new();
     e.add_with(field, key, args);
     Error::Invalid(e)

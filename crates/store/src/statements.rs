@@ -187,10 +187,7 @@ pub async fn import(
     if let Some((name, at)) = previous {
         return Err(refuse(
             "statement-file-already-imported",
-            domain::args![
-                ("name", name),
-                ("date", domain::paris::date(at)),
-            ],
+            domain::args![("name", name), ("date", domain::paris::date(at)),],
         ));
     }
 

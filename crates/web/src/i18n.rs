@@ -257,10 +257,22 @@ mod tests {
     /// are chosen on it (a count sent as text always fell to `other`).
     #[test]
     fn counts_choose_the_plural_form() {
-        let one = t_args(Locale::En, "invoice-waiting-days", &[("count", Arg::Count(1))]);
-        let many = t_args(Locale::En, "invoice-waiting-days", &[("count", Arg::Count(12))]);
+        let one = t_args(
+            Locale::En,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(1))],
+        );
+        let many = t_args(
+            Locale::En,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(12))],
+        );
         assert_eq!((one.as_str(), many.as_str()), ("1 day", "12 days"));
-        let fr = t_args(Locale::Fr, "invoice-waiting-days", &[("count", Arg::Count(1))]);
+        let fr = t_args(
+            Locale::Fr,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(1))],
+        );
         assert_eq!(fr, "1 jour(s)");
     }
 
@@ -281,7 +293,10 @@ mod tests {
         let e = FieldError {
             field: "date",
             key: "ledger-date-outside-open-years",
-            args: domain::args![("from", date!(2025 - 01 - 01)), ("to", date!(2027 - 12 - 31))],
+            args: domain::args![
+                ("from", date!(2025 - 01 - 01)),
+                ("to", date!(2027 - 12 - 31))
+            ],
         };
         assert!(field_error(Locale::En, &e).ends_with("from 1 Jan 2025 to 31 Dec 2027."));
         assert!(field_error(Locale::Fr, &e).ends_with("du 01/01/2025 au 31/12/2027."));
@@ -290,7 +305,11 @@ mod tests {
             key: "invoice-client-incomplete",
             args: vec![(
                 "missing",
-                Arg::keys(&["mention-buyer-siren", "mention-buyer-address", "mention-seller-vat"]),
+                Arg::keys(&[
+                    "mention-buyer-siren",
+                    "mention-buyer-address",
+                    "mention-seller-vat",
+                ]),
             )],
         };
         assert_eq!(

@@ -12,8 +12,8 @@ use domain::ids::{CompanyId, UserId};
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
-use domain::validation::Arg;
 use domain::terms::{VatRate, VatRegime};
+use domain::validation::Arg;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -117,9 +117,7 @@ pub async fn credit(
                 .collect();
             if found.len() != wanted.len() {
                 let on: BTreeSet<BilledDay> = found.iter().map(|(d, _)| *d).collect();
-                let off = wanted
-                    .difference(&on)
-                    .map(|d| Arg::HalfDay(d.day, d.half));
+                let off = wanted.difference(&on).map(|d| Arg::HalfDay(d.day, d.half));
                 return Err(refuse_with(
                     "days",
                     "credit-days-not-on-invoice",

@@ -338,12 +338,7 @@ pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<Arg>> {
 }
 
 /// What differs between the draft `h` (invoice `id`) and the terms `now`.
-pub(super) async fn changes_of(
-    tx: &mut Tx,
-    id: &str,
-    h: &Head,
-    now: &Frozen,
-) -> Result<Vec<Arg>> {
+pub(super) async fn changes_of(tx: &mut Tx, id: &str, h: &Head, now: &Frozen) -> Result<Vec<Arg>> {
     let mut out: Vec<Arg> = match drafted(h)? {
         Some(f) => f.changes(now).into_iter().map(Arg::key).collect(),
         None => Vec::new(),

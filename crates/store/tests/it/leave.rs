@@ -460,7 +460,10 @@ async fn a_signed_report_refuses_leave_in_its_month() {
         let args = month(decide(&db, &p.hugo, Scope::All, &waiting, Decision::Approve).await);
         assert_eq!(
             args,
-            domain::args![("month", domain::calendar::YearMonth::new(2027, time::Month::March))],
+            domain::args![(
+                "month",
+                domain::calendar::YearMonth::new(2027, time::Month::March)
+            )],
         );
         month(
             decide(

@@ -392,12 +392,18 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
         assert_eq!(done.skipped.len(), 1);
         let skip = &done.skipped[0];
         assert_eq!((skip.position, skip.key), (3, "statement-account-unknown"));
-        assert_eq!(arg(&crate::support::in_french(&skip.args), "found"), "FR1420041010050500013M02606");
+        assert_eq!(
+            arg(&crate::support::in_french(&skip.args), "found"),
+            "FR1420041010050500013M02606"
+        );
         let text = std::str::from_utf8(MULTI).unwrap();
         let line = 1 + text[..text.find("<Stmt>\n      <Id>2026120200002").unwrap()]
             .matches('\n')
             .count();
-        assert_eq!(arg(&crate::support::in_french(&skip.args), "line"), line.to_string());
+        assert_eq!(
+            arg(&crate::support::in_french(&skip.args), "line"),
+            line.to_string()
+        );
         assert_eq!(count(&db, "bank_statements").await, 2);
         assert_eq!(
             count(&db, "bank_lines").await,

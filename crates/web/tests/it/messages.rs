@@ -45,11 +45,7 @@ async fn dates_and_amounts_of_a_refusal_follow_the_readers_language() {
             .api(Method::GET, "/api/v1/open-items", Some(&token), None)
             .await;
         let item = open.json()[0].clone();
-        let bank = t
-            .api(Method::GET, "/api/v1/bank-accounts", Some(&token), None)
-            .await
-            .json()[0]["id"]
-            .clone();
+        let bank = crate::payments::api_bank(&t).await.id;
         let today = store::today();
         let y = today.year();
         let body = |received_on: String, amount: &str| {
@@ -84,7 +80,10 @@ async fn dates_and_amounts_of_a_refusal_follow_the_readers_language() {
         let code = "payment-above-open-items";
         let fr = api_message(&t, Method::POST, path, &token, &big, "fr", code).await;
         let en = api_message(&t, Method::POST, path, &token, &big, "en", code).await;
-        assert!(fr.contains(",00\u{a0}€)") || fr.contains("\u{a0}€)"), "{fr}");
+        assert!(
+            fr.contains(",00\u{a0}€)") || fr.contains("\u{a0}€)"),
+            "{fr}"
+        );
         assert!(en.contains("open invoices (€"), "{en}");
         assert!(!en.contains('\u{a0}'), "{en}");
     })
@@ -155,8 +154,9 @@ async fn missing_mentions_are_named_in_english() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(
-            r.body
-                .contains("Mandatory mentions missing, the invoice cannot be issued: SIREN, address."),
+            r.body.contains(
+                "Mandatory mentions missing, the invoice cannot be issued: SIREN, address."
+            ),
             "{}",
             r.body
         );

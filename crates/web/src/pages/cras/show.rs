@@ -127,4 +127,3 @@ pub(super) async fn show_page(
     };
     render_status(status, &page)
 }
-
