@@ -94,13 +94,10 @@ impl ErrorKey for BeforeValidated {
     fn key(&self) -> &'static str {
         "ledger-date-before-validated"
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("journal", self.journal.code().to_owned()),
-            (
-                "date",
-                crate::locale::format_date(self.validated_through, crate::Locale::Fr),
-            ),
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
+        crate::args![
+            ("journal", self.journal.code()),
+            ("date", self.validated_through),
         ]
     }
 }
@@ -179,7 +176,10 @@ mod tests {
         assert_eq!(check_date(Journal::Bq, date!(2026 - 10 - 1), None), Ok(()));
         let e = check_date(Journal::Bq, date!(2026 - 10 - 30), Some(v)).unwrap_err();
         assert_eq!(e.key(), "ledger-date-before-validated");
-        assert_eq!(e.args()[1], ("date", "31/10/2026".to_owned()));
+        assert_eq!(
+            e.args()[1],
+            ("date", time::macros::date!(2026 - 10 - 31).into())
+        );
     }
 
     proptest! {

@@ -215,7 +215,7 @@ impl ErrorKey for FieldFormatError {
             FieldFormatError::Text(t) => t.key(),
         }
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
             FieldFormatError::Text(t) => t.args(),
             _ => Vec::new(),

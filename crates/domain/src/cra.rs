@@ -234,29 +234,33 @@ pub fn lay_out(
     }
     let mut per_day: BTreeMap<Date, u32> = BTreeMap::new();
     for c in cells.iter().filter(|c| c.half_days > 0) {
-        let day = c.day.to_string();
+        let day = c.day;
         if !month.contains(c.day) {
-            e.add_with("grid", "cra-day-outside-month", vec![("day", day)]);
+            e.add_with("grid", "cra-day-outside-month", crate::args![("day", day)]);
             continue;
         }
         if c.half_days > 2 {
-            e.add_with("grid", "cra-cell-over-one-day", vec![("day", day)]);
+            e.add_with("grid", "cra-cell-over-one-day", crate::args![("day", day)]);
             continue;
         }
         match &c.activity {
             Activity::Mission(id) => match missions.iter().find(|m| m.id == *id) {
                 None => {
-                    e.add_with("grid", "cra-mission-unknown", vec![("day", day)]);
+                    e.add_with("grid", "cra-mission-unknown", crate::args![("day", day)]);
                     continue;
                 }
                 Some(m) if !m.contains(c.day) => {
-                    e.add_with("grid", "cra-day-outside-mission", vec![("day", day)]);
+                    e.add_with(
+                        "grid",
+                        "cra-day-outside-mission",
+                        crate::args![("day", day)],
+                    );
                     continue;
                 }
                 Some(_) => {}
             },
             Activity::Leave(_) => {
-                e.add_with("grid", "cra-leave-not-typed", vec![("day", day)]);
+                e.add_with("grid", "cra-leave-not-typed", crate::args![("day", day)]);
                 continue;
             }
             _ => {}
@@ -271,7 +275,7 @@ pub fn lay_out(
             } else {
                 "cra-day-over-one"
             };
-            e.add_with("grid", key, vec![("day", day.to_string())]);
+            e.add_with("grid", key, crate::args![("day", *day)]);
         }
     }
     if !e.is_empty() {
@@ -615,7 +619,10 @@ mod tests {
         ];
         let e = lay_out(nov(), &cells, &[], &[m]).unwrap_err();
         assert_eq!(e.0[0].key, "cra-day-over-one");
-        assert_eq!(e.0[0].args, vec![("day", "2026-11-16".to_owned())]);
+        assert_eq!(
+            e.0[0].args,
+            crate::args![("day", time::macros::date!(2026 - 11 - 16))]
+        );
     }
 
     #[test]

@@ -108,19 +108,19 @@ impl Levels {
             e.add_with(
                 "levels",
                 "dunning-levels-too-many",
-                vec![("max", MAX_LEVELS.to_string())],
+                crate::args![("max", MAX_LEVELS)],
             );
             return Err(e);
         }
         for (i, r) in typed.iter().enumerate() {
-            let row = (i + 1).to_string();
+            let row = i + 1;
             let days = match r.days_after_due.trim().parse::<u32>() {
                 Ok(d) if d <= 3650 => Some(d),
                 _ => {
                     e.add_with(
                         "levels",
                         "dunning-level-days-invalid",
-                        vec![("line", row.clone())],
+                        crate::args![("line", row)],
                     );
                     None
                 }
@@ -131,7 +131,7 @@ impl Levels {
                     e.add_with(
                         "levels",
                         "dunning-level-name-invalid",
-                        vec![("line", row.clone())],
+                        crate::args![("line", row)],
                     );
                     None
                 }
@@ -141,7 +141,7 @@ impl Levels {
                 e.add_with(
                     "levels",
                     "dunning-level-tone-invalid",
-                    vec![("line", row.clone())],
+                    crate::args![("line", row)],
                 );
             }
             if let (Some(days), Some(prev)) = (days, levels.last())
@@ -150,7 +150,7 @@ impl Levels {
                 e.add_with(
                     "levels",
                     "dunning-level-days-order",
-                    vec![("line", row.clone())],
+                    crate::args![("line", row)],
                 );
             }
             if let (Some(days_after_due), Some(name), Some(tone)) = (days, name, tone) {
@@ -512,7 +512,7 @@ mod tests {
         assert_eq!(e.0[0].key, "dunning-levels-empty");
         let e = Levels::parse(&[input("15", "A", "firm"), input("15", "B", "firm")]).unwrap_err();
         assert_eq!(e.0[0].key, "dunning-level-days-order");
-        assert_eq!(e.0[0].args, vec![("line", "2".to_string())]);
+        assert_eq!(e.0[0].args, crate::args![("line", 2u32)]);
         let e = Levels::parse(&[input("-3", "A", "firm")]).unwrap_err();
         assert_eq!(e.0[0].key, "dunning-level-days-invalid");
         let e = Levels::parse(&[input("3", "", "firm")]).unwrap_err();

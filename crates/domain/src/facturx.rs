@@ -213,25 +213,25 @@ pub enum Gap {
 }
 
 impl Gap {
-    /// What the person filling it in reads (as issuing's list of missing
-    /// mentions words them).
-    pub fn label_fr(self) -> &'static str {
+    /// Translation key of what the person filling it in reads (as
+    /// issuing's list of missing mentions words them).
+    pub fn key(self) -> &'static str {
         match self {
-            Gap::SellerName => "nom de l'entreprise",
-            Gap::SellerSiren => "SIREN de l'entreprise",
-            Gap::SellerVat => "n° de TVA de l'entreprise",
-            Gap::SellerAddress => "siège de l'entreprise",
-            Gap::SellerCountry => "pays de l'entreprise",
-            Gap::SellerIban => "IBAN de l'entreprise",
-            Gap::BuyerName => "nom du client",
-            Gap::BuyerAddress => "adresse",
-            Gap::BuyerCountry => "pays du client",
-            Gap::BuyerSiren => "SIREN",
-            Gap::BuyerVat => "n° de TVA du client",
-            Gap::BuyerElectronicAddress => "adresse électronique du client",
-            Gap::PrecedingInvoice => "facture d'origine",
-            Gap::ExemptionReason => "motif d'exonération de TVA",
-            Gap::Lines => "lignes",
+            Gap::SellerName => "mention-seller-name",
+            Gap::SellerSiren => "mention-seller-siren",
+            Gap::SellerVat => "mention-seller-vat",
+            Gap::SellerAddress => "mention-seller-address",
+            Gap::SellerCountry => "mention-seller-country",
+            Gap::SellerIban => "mention-seller-iban",
+            Gap::BuyerName => "mention-buyer-name",
+            Gap::BuyerAddress => "mention-buyer-address",
+            Gap::BuyerCountry => "mention-buyer-country",
+            Gap::BuyerSiren => "mention-buyer-siren",
+            Gap::BuyerVat => "mention-buyer-vat",
+            Gap::BuyerElectronicAddress => "mention-buyer-e-address",
+            Gap::PrecedingInvoice => "mention-preceding-invoice",
+            Gap::ExemptionReason => "mention-exemption-reason",
+            Gap::Lines => "mention-lines",
         }
     }
 

@@ -57,14 +57,13 @@ impl IdentifierError {
     }
 
     /// Variables of the translated message.
-    pub fn args(&self) -> Vec<(&'static str, String)> {
+    pub fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            IdentifierError::WrongLength { expected, found } => vec![
-                ("expected", expected.to_string()),
-                ("found", found.to_string()),
-            ],
-            IdentifierError::WrongCountry { found } => vec![("found", found.clone())],
-            IdentifierError::WrongKey { expected } => vec![("expected", expected.clone())],
+            IdentifierError::WrongLength { expected, found } => {
+                crate::args![("expected", *expected), ("found", *found)]
+            }
+            IdentifierError::WrongCountry { found } => crate::args![("found", found)],
+            IdentifierError::WrongKey { expected } => crate::args![("expected", expected)],
             _ => Vec::new(),
         }
     }
@@ -678,18 +677,18 @@ mod tests {
                 found: 8
             }
             .args(),
-            vec![("expected", "9".to_owned()), ("found", "8".to_owned())]
+            crate::args![("expected", 9usize), ("found", 8usize)]
         );
         assert_eq!(
             IdentifierError::WrongKey {
                 expected: "83".into()
             }
             .args(),
-            vec![("expected", "83".to_owned())]
+            crate::args![("expected", "83")]
         );
         assert_eq!(
             IdentifierError::WrongCountry { found: "DE".into() }.args(),
-            vec![("found", "DE".to_owned())]
+            crate::args![("found", "DE")]
         );
         assert!(IdentifierError::ChecksumFailed.args().is_empty());
     }

@@ -142,6 +142,18 @@ impl Journal {
         Journal::ALL.into_iter().find(|j| j.code() == s)
     }
 
+    /// Translation key of the journal's name as shown to users.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Journal::Ve => "journal-ve",
+            Journal::Bq => "journal-bq",
+            Journal::Od => "journal-od",
+            Journal::Ac => "journal-ac",
+        }
+    }
+
+    /// The journal's name in the FEC (its `JournalLib`), in French like the
+    /// rest of the file.
     pub fn label_fr(self) -> &'static str {
         match self {
             Journal::Ve => "Ventes",
@@ -258,7 +270,7 @@ impl NewEntry {
                 e.add_with(
                     "lines",
                     "ledger-line-label-invalid",
-                    vec![("line", (i + 1).to_string())],
+                    crate::args![("line", i + 1)],
                 );
             }
         }
@@ -268,7 +280,7 @@ impl NewEntry {
             e.add_with(
                 "lines",
                 "ledger-too-many-lines",
-                vec![("max", MAX_LINES.to_string())],
+                crate::args![("max", MAX_LINES)],
             );
         }
         for (i, l) in self.lines.iter().enumerate() {
@@ -278,7 +290,7 @@ impl NewEntry {
                 e.add_with(
                     "lines",
                     "ledger-line-one-side",
-                    vec![("line", (i + 1).to_string())],
+                    crate::args![("line", i + 1)],
                 );
             }
         }
@@ -287,7 +299,7 @@ impl NewEntry {
             e.add_with(
                 "lines",
                 "ledger-unbalanced",
-                vec![("debit", debit.to_string()), ("credit", credit.to_string())],
+                crate::args![("debit", debit), ("credit", credit)],
             );
         }
         if e.is_empty() { Ok(()) } else { Err(e) }
@@ -421,9 +433,8 @@ impl ErrorKey for OutsideOpenYears {
     fn key(&self) -> &'static str {
         "ledger-date-outside-open-years"
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
-        let f = |d| crate::locale::format_date(d, crate::Locale::Fr);
-        vec![("from", f(self.from)), ("to", f(self.to))]
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
+        crate::args![("from", self.from), ("to", self.to)]
     }
 }
 
@@ -522,7 +533,10 @@ mod tests {
             assert_eq!(e.key(), "ledger-date-outside-open-years");
             assert_eq!(
                 e.args(),
-                vec![("from", "01/01/2025".into()), ("to", "31/12/2027".into())]
+                crate::args![
+                    ("from", date!(2025 - 01 - 01)),
+                    ("to", date!(2027 - 12 - 31))
+                ]
             );
         }
     }

@@ -219,8 +219,11 @@ pub enum Complete {
     Extend,
 }
 
+/// Every argument of a lettering refusal is a code or an account, shown as
+/// it is.
 fn refuse(key: &'static str, args: Vec<(&'static str, String)>) -> ValidationErrors {
     let mut e = ValidationErrors::new();
+    let args = args.into_iter().map(|(k, v)| (k, v.into())).collect();
     e.add_with("lines", key, args);
     e
 }

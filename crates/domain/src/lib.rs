@@ -26,6 +26,7 @@ pub mod ledger_reports;
 pub mod lettering;
 pub mod locale;
 pub mod matching;
+pub mod message;
 pub mod mission;
 pub mod money;
 pub mod paging;

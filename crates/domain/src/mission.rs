@@ -239,12 +239,11 @@ impl ErrorKey for MissionError {
     }
 
     /// Codes, not texts: translate them with the `label_key`s.
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            MissionError::IllegalTransition { from, event } => vec![
-                ("from", from.as_str().to_string()),
-                ("event", event.as_str().to_string()),
-            ],
+            MissionError::IllegalTransition { from, event } => {
+                crate::args![("from", from.as_str()), ("event", event.as_str())]
+            }
         }
     }
 }
@@ -600,9 +599,9 @@ impl ErrorKey for AnalyticCodeError {
         }
     }
 
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            AnalyticCodeError::TooLong => vec![("max", ANALYTIC_CODE_MAX.to_string())],
+            AnalyticCodeError::TooLong => crate::args![("max", ANALYTIC_CODE_MAX)],
             _ => Vec::new(),
         }
     }
@@ -906,10 +905,7 @@ mod tests {
                         assert_eq!(err.key(), "mission-illegal-transition");
                         assert_eq!(
                             err.args(),
-                            vec![
-                                ("from", from.as_str().to_string()),
-                                ("event", event.as_str().to_string())
-                            ]
+                            crate::args![("from", from.as_str()), ("event", event.as_str())]
                         );
                     }
                 }
@@ -1047,7 +1043,7 @@ mod tests {
         assert_eq!(e.0.len(), expect.len(), "{e:?}");
         assert_eq!(
             e.for_field("payment_days").unwrap().args,
-            vec![("max", "60".to_string())]
+            crate::args![("max", 60u32)]
         );
     }
 
@@ -1107,7 +1103,7 @@ mod tests {
         let e = with("50", true).unwrap_err();
         assert_eq!(
             e.for_field("payment_days").unwrap().args,
-            vec![("max", "45".to_string())]
+            crate::args![("max", 45u32)]
         );
         let e = with("trente", false).unwrap_err();
         assert_eq!(
@@ -1162,7 +1158,7 @@ mod tests {
         let f = e.for_field("expense_fee").unwrap();
         assert_eq!(
             (f.key, f.args.clone()),
-            ("expense-fee-too-high", vec![("max", "100".to_string())])
+            ("expense-fee-too-high", crate::args![("max", 100u32)])
         );
         assert_eq!(
             with("at_cost", "150").unwrap().expense_policy,
@@ -1250,7 +1246,7 @@ mod tests {
         assert!(AnalyticCode::parse(&"A".repeat(40)).is_ok());
         assert_eq!(
             AnalyticCodeError::TooLong.args(),
-            vec![("max", "40".to_string())]
+            crate::args![("max", 40u32)]
         );
         let de: StrDeserializer<DeError> = "abc-1".into_deserializer();
         assert_eq!(AnalyticCode::deserialize(de).unwrap().to_string(), "ABC-1");

@@ -41,11 +41,7 @@ impl PageRequest {
                         .filter(|n| (min..=max).contains(n))
                 });
                 if let Some(None) = n {
-                    e.add_with(
-                        field,
-                        key,
-                        vec![("min", min.to_string()), ("max", max.to_string())],
-                    );
+                    e.add_with(field, key, crate::args![("min", min), ("max", max)]);
                 }
                 n.flatten()
             };

@@ -10,7 +10,6 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::Locale;
 use crate::ids::CompanyId;
 use crate::ledger::{Journal, Line, NewEntry};
 use crate::money::Money;
@@ -75,7 +74,7 @@ pub fn check_reversal(
         e.add_with(
             "date",
             "payment-reversal-before-receipt",
-            vec![("date", crate::locale::format_date(received_on, Locale::Fr))],
+            crate::args![("date", received_on)],
         );
     } else if on > today {
         e.add("date", "payment-date-future");
@@ -159,7 +158,7 @@ impl PaymentPlan {
             e.add_with(
                 "amount",
                 "payment-above-open-items",
-                vec![("open", self.open_total.format(Locale::Fr))],
+                crate::args![("open", self.open_total)],
             );
         }
         let mut seen: Vec<&str> = Vec::new();
@@ -168,7 +167,7 @@ impl PaymentPlan {
                 e.add_with(
                     "allocations",
                     "payment-invoice-twice",
-                    vec![("number", inv.number.clone())],
+                    crate::args![("number", &inv.number)],
                 );
             }
             seen.push(&inv.number);
@@ -176,16 +175,13 @@ impl PaymentPlan {
                 e.add_with(
                     "allocations",
                     "payment-allocation-not-positive",
-                    vec![("number", inv.number.clone())],
+                    crate::args![("number", &inv.number)],
                 );
             } else if *a > inv.outstanding {
                 e.add_with(
                     "allocations",
                     "payment-allocation-above-outstanding",
-                    vec![
-                        ("number", inv.number.clone()),
-                        ("outstanding", inv.outstanding.format(Locale::Fr)),
-                    ],
+                    crate::args![("number", &inv.number), ("outstanding", inv.outstanding)],
                 );
             }
         }
@@ -272,16 +268,16 @@ pub fn credit_use_entry(
             e.add_with(
                 "amount",
                 "payment-credit-above-available",
-                vec![("available", available.format(Locale::Fr))],
+                crate::args![("available", available)],
             );
         }
         if amount > invoice.outstanding {
             e.add_with(
                 "amount",
                 "payment-allocation-above-outstanding",
-                vec![
-                    ("number", invoice.number.clone()),
-                    ("outstanding", invoice.outstanding.format(Locale::Fr)),
+                crate::args![
+                    ("number", &invoice.number),
+                    ("outstanding", invoice.outstanding),
                 ],
             );
         }

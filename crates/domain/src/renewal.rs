@@ -51,12 +51,11 @@ impl ErrorKey for RenewalError {
     }
 
     /// Codes, not texts: translate them with the `label_key`s.
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            RenewalError::IllegalTransition { from, event } => vec![
-                ("from", from.as_str().to_string()),
-                ("event", event.as_str().to_string()),
-            ],
+            RenewalError::IllegalTransition { from, event } => {
+                crate::args![("from", from.as_str()), ("event", event.as_str())]
+            }
         }
     }
 }
@@ -343,7 +342,7 @@ mod tests {
                         let e = from.transition(event).unwrap_err();
                         assert_eq!(e, RenewalError::IllegalTransition { from, event });
                         assert_eq!(e.key(), "renewal-illegal-transition");
-                        assert_eq!(e.args()[1], ("event", event.as_str().to_string()));
+                        assert_eq!(e.args()[1], ("event", event.as_str().into()));
                     }
                 }
             }

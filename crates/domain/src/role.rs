@@ -109,7 +109,7 @@ impl Role {
         if to == self {
             return Ok(());
         }
-        let count = |n: u32| vec![("count", n.to_string())];
+        let count = |n: u32| crate::args![("count", n)];
         if self == Role::Consultant && h.live_missions > 0 {
             e.add_with("role", "user-role-live-missions", count(h.live_missions));
         }
@@ -224,7 +224,7 @@ mod tests {
             .change_to(Role::ClientContact, &consultant)
             .unwrap_err();
         assert_eq!(err.0[0].field, "role");
-        assert_eq!(err.0[0].args, vec![("count", "2".to_string())]);
+        assert_eq!(err.0[0].args, crate::args![("count", 2u32)]);
     }
 
     #[test]

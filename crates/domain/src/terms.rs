@@ -58,10 +58,10 @@ impl ErrorKey for TermsError {
         }
     }
 
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            TermsError::OverLegalCap { max } => vec![("max", max.to_string())],
-            TermsError::ExpenseFeeTooHigh => vec![("max", "100".to_string())],
+            TermsError::OverLegalCap { max } => crate::args![("max", u32::from(*max))],
+            TermsError::ExpenseFeeTooHigh => crate::args![("max", 100u32)],
             _ => Vec::new(),
         }
     }
@@ -607,7 +607,7 @@ mod tests {
         let e = PaymentTerms::new(50, true).unwrap_err();
         assert_eq!(e, TermsError::OverLegalCap { max: 45 });
         assert_eq!(e.key(), "terms-over-legal-cap");
-        assert_eq!(e.args(), vec![("max", "45".to_string())]);
+        assert_eq!(e.args(), crate::args![("max", 45u32)]);
         assert!(!PaymentTerms::new(0, true).unwrap().is_on_receipt());
     }
 
@@ -917,7 +917,7 @@ mod tests {
     fn error_keys() {
         assert_eq!(
             TermsError::ExpenseFeeTooHigh.args(),
-            vec![("max", "100".to_string())]
+            crate::args![("max", 100u32)]
         );
         assert_eq!(TermsError::VatRateNotAllowed.key(), "vat-rate-not-allowed");
         assert!(TermsError::DaysInvalid.args().is_empty());

@@ -34,10 +34,10 @@ impl ErrorKey for PasswordError {
             PasswordError::TooLong => "password-too-long",
         }
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
-            PasswordError::TooShort => vec![("min", PASSWORD_MIN_CHARS.to_string())],
-            PasswordError::TooLong => vec![("max", PASSWORD_MAX_CHARS.to_string())],
+            PasswordError::TooShort => crate::args![("min", PASSWORD_MIN_CHARS)],
+            PasswordError::TooLong => crate::args![("max", PASSWORD_MAX_CHARS)],
         }
     }
 }

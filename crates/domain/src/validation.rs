@@ -3,13 +3,16 @@
 
 use serde::Serialize;
 
+pub use crate::message::Arg;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: &'static str,
     /// Translation key of the message.
     pub key: &'static str,
-    /// Variables of the message (e.g. expected length).
-    pub args: Vec<(&'static str, String)>,
+    /// Variables of the message (e.g. expected length), as values: the
+    /// edge writes them in the reader's language.
+    pub args: Vec<(&'static str, Arg)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -32,7 +35,7 @@ impl ValidationErrors {
         &mut self,
         field: &'static str,
         key: &'static str,
-        args: Vec<(&'static str, String)>,
+        args: Vec<(&'static str, Arg)>,
     ) {
         self.0.push(FieldError { field, key, args });
     }
@@ -98,7 +101,7 @@ impl ValidationErrors {
 /// Errors that can be shown to a user through the message catalogue.
 pub trait ErrorKey {
     fn key(&self) -> &'static str;
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, Arg)> {
         Vec::new()
     }
 }
@@ -113,7 +116,7 @@ impl ErrorKey for crate::identifiers::IdentifierError {
     fn key(&self) -> &'static str {
         crate::identifiers::IdentifierError::key(self)
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, Arg)> {
         crate::identifiers::IdentifierError::args(self)
     }
 }
@@ -218,12 +221,11 @@ impl ErrorKey for DateError {
             DateError::OutOfRange => "date-out-of-range",
         }
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
             DateError::Invalid => Vec::new(),
             DateError::OutOfRange => {
-                let f = |d| crate::locale::format_date(d, crate::Locale::Fr);
-                vec![("from", f(EARLIEST_DATE)), ("to", f(LATEST_DATE))]
+                crate::args![("from", EARLIEST_DATE), ("to", LATEST_DATE)]
             }
         }
     }
@@ -244,9 +246,9 @@ impl ErrorKey for TextError {
             TextError::ControlCharacters => "field-control-characters",
         }
     }
-    fn args(&self) -> Vec<(&'static str, String)> {
+    fn args(&self) -> Vec<(&'static str, Arg)> {
         match self {
-            TextError::TooLong(max) => vec![("max", max.to_string())],
+            TextError::TooLong(max) => crate::args![("max", *max)],
             _ => Vec::new(),
         }
     }
@@ -268,7 +270,7 @@ mod tests {
         assert_eq!(date("30/02/2026"), Err(DateError::Invalid));
         assert_eq!(
             DateError::OutOfRange.args(),
-            vec![("from", "01/01/2000".into()), ("to", "31/12/2100".into())]
+            crate::args![("from", EARLIEST_DATE), ("to", LATEST_DATE)]
         );
     }
 

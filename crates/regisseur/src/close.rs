@@ -9,6 +9,7 @@ use anyhow::bail;
 use clap::Args;
 use domain::Locale;
 use domain::calendar::YearMonth;
+use domain::validation::Arg;
 use store::invoicing::close::{Close, Summary, UnitError};
 use store::{Actor, Db};
 use time::Date;
@@ -102,12 +103,12 @@ pub async fn execute(
 
 /// A message of the catalogue in French; a key the catalogue lacks is shown
 /// with its arguments rather than lost.
-fn message(key: &str, args: &[(&'static str, String)]) -> String {
-    let borrowed: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, v.clone())).collect();
+fn message(key: &str, args: &[(&'static str, Arg)]) -> String {
+    let borrowed: Vec<(&str, Arg)> = args.iter().map(|(k, v)| (*k, v.clone())).collect();
     translate(key, &borrowed)
 }
 
-fn translate(key: &str, args: &[(&str, String)]) -> String {
+fn translate(key: &str, args: &[(&str, Arg)]) -> String {
     if let Some(s) = web::i18n::try_t_args(Locale::Fr, key, args) {
         return strip_isolation(&s);
     }
@@ -134,7 +135,7 @@ fn strip_isolation(s: &str) -> String {
 }
 
 fn unit_error(e: &UnitError) -> String {
-    let args: Vec<(&str, String)> = e
+    let args: Vec<(&str, Arg)> = e
         .args
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))

@@ -60,10 +60,7 @@ pub async fn validate(
         return Err(refuse(
             "through",
             "ledger-validate-future",
-            vec![(
-                "date",
-                domain::locale::format_date(today, domain::Locale::Fr),
-            )],
+            domain::args![("date", today)],
         ));
     }
     validate_through(tx, actor, journal, through).await

@@ -276,7 +276,7 @@ pub async fn set_invoicing(
             e.add_with(
                 "invoice_grouping",
                 "contract-grouping-open-invoices",
-                vec![("count", open.to_string())],
+                domain::args![("count", open)],
             );
             return Err(Error::Invalid(e));
         }

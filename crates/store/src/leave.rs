@@ -51,7 +51,7 @@ pub async fn save_type(tx: &mut Tx, actor: &Actor, t: &LeaveType) -> Result<()> 
         if v.trim().is_empty() {
             e.add(field, "field-required");
         } else if v.chars().count() > 80 {
-            e.add_with(field, "field-too-long", vec![("max", "80".into())]);
+            e.add_with(field, "field-too-long", domain::args![("max", 80u32)]);
         }
     }
     if !e.is_empty() {
@@ -232,7 +232,7 @@ pub async fn request(
     if let Some(c) = comment
         && c.chars().count() > 1000
     {
-        e.add_with("comment", "field-too-long", vec![("max", "1000".into())]);
+        e.add_with("comment", "field-too-long", domain::args![("max", 1000u32)]);
     }
     if !e.is_empty() {
         return Err(Error::Invalid(e));
@@ -310,14 +310,14 @@ async fn managers_of(tx: &mut Tx, user: UserId) -> Result<Vec<String>> {
     .await)?)
 }
 
-/// The month label in both languages: the message is translated later.
+/// The month is named in the reader's language when the message is shown.
 fn signed_month(field: &'static str, day: Date) -> Error {
     let month = YearMonth::of(day);
     let mut e = ValidationErrors::new();
     e.add_with(
         field,
         "leave-overlaps-signed-cra",
-        vec![("month", month.label_fr()), ("month_en", month.label_en())],
+        domain::args![("month", month)],
     );
     Error::Invalid(e)
 }
@@ -414,7 +414,7 @@ pub async fn decide(
         }
         Decision::Refuse { note } if note.trim().chars().count() > 1000 => {
             let mut e = ValidationErrors::new();
-            e.add_with("note", "field-too-long", vec![("max", "1000".into())]);
+            e.add_with("note", "field-too-long", domain::args![("max", 1000u32)]);
             return Err(Error::Invalid(e));
         }
         Decision::Refuse { note } => Some(note.trim().to_owned()),

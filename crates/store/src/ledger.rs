@@ -31,7 +31,7 @@ pub struct Posted {
 pub(crate) fn refuse(
     field: &'static str,
     key: &'static str,
-    args: Vec<(&'static str, String)>,
+    args: Vec<(&'static str, domain::message::Arg)>,
 ) -> Error {
     let mut e = ValidationErrors::new();
     e.add_with(field, key, args);
@@ -125,7 +125,7 @@ async fn post_inner(
         return Err(refuse(
             "date",
             "ledger-period-closed",
-            vec![("month", month.label_fr())],
+            domain::args![("month", month)],
         ));
     }
     let known: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
@@ -143,7 +143,7 @@ async fn post_inner(
         return Err(refuse(
             "lines",
             "ledger-account-unknown",
-            vec![("accounts", unknown.join(", "))],
+            domain::args![("accounts", unknown.join(", "))],
         ));
     }
     let year = entry.date.year();
@@ -171,10 +171,7 @@ async fn post_inner(
         return Err(refuse(
             "date",
             "ledger-date-before-last",
-            vec![
-                ("journal", journal.to_owned()),
-                ("date", latest.to_string()),
-            ],
+            domain::args![("journal", journal), ("date", latest),],
         ));
     }
     // The seal chains to the journal's previous entry of the year, which
@@ -317,7 +314,11 @@ pub(crate) async fn reverse_with(
 ) -> Result<Posted> {
     let original = get(tx, entry_id).await?;
     if original.reverses_id.is_some() {
-        return Err(refuse("entry", "ledger-reversal-not-reversible", vec![]));
+        return Err(refuse(
+            "entry",
+            "ledger-reversal-not-reversible",
+            Vec::new(),
+        ));
     }
     let again: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM ledger_entries WHERE reverses_id = $1"
@@ -329,7 +330,7 @@ pub(crate) async fn reverse_with(
         return Err(refuse(
             "entry",
             "ledger-already-reversed",
-            vec![("number", original.number.clone())],
+            domain::args![("number", original.number.clone())],
         ));
     }
     let e = reversal(&NewEntry {

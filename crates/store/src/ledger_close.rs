@@ -18,7 +18,7 @@ pub async fn close_period(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Resul
         return Err(refuse(
             "month",
             "ledger-period-already-closed",
-            vec![("month", month.label_fr())],
+            domain::args![("month", month)],
         ));
     }
     for journal in Journal::ALL {

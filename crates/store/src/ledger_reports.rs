@@ -105,7 +105,7 @@ pub async fn general_ledger(
         e.add_with(
             "from",
             "ledger-report-too-long",
-            vec![("max", max_lines.to_string())],
+            domain::args![("max", max_lines)],
         );
         return Err(Error::Invalid(e));
     }

@@ -36,7 +36,11 @@ impl Lettered {
     }
 }
 
-fn refuse(field: &'static str, key: &'static str, args: Vec<(&'static str, String)>) -> Error {
+fn refuse(
+    field: &'static str,
+    key: &'static str,
+    args: Vec<(&'static str, domain::message::Arg)>,
+) -> Error {
     let mut e = ValidationErrors::new();
     e.add_with(field, key, args);
     Error::Invalid(e)
@@ -266,7 +270,7 @@ async fn prepare(
                 e.add_with(
                     "lines",
                     "lettering-line-unknown",
-                    vec![("number", k.token())],
+                    domain::args![("number", k.token())],
                 );
                 return Ok(Err(e));
             }
@@ -287,7 +291,7 @@ async fn prepare(
             e.add_with(
                 "lines",
                 "lettering-line-reversed",
-                vec![("number", loaded[k].item.label.clone())],
+                domain::args![("number", loaded[k].item.label.clone())],
             );
             return Ok(Err(e));
         }
@@ -518,13 +522,13 @@ pub async fn unletter(
 ) -> Result<LetteringInfo> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(refuse("reason", "field-required", vec![]));
+        return Err(refuse("reason", "field-required", Vec::new()));
     }
     if reason.chars().count() > 500 {
         return Err(refuse(
             "reason",
             "field-too-long",
-            vec![("max", "500".to_owned())],
+            domain::args![("max", 500u32)],
         ));
     }
     let info = get(tx, lettering_id).await?;
@@ -545,7 +549,7 @@ pub async fn unletter(
         return Err(refuse(
             "lettering",
             "lettering-already-undone",
-            vec![("number", info.code.to_string())],
+            domain::args![("number", info.code.to_string())],
         ));
     }
     on_tx!(tx, |c| sqlx::query(
@@ -894,7 +898,7 @@ pub async fn customer_ledger(
         return Err(refuse(
             "from",
             "ledger-report-too-long",
-            vec![("max", max_lines.to_string())],
+            domain::args![("max", max_lines)],
         ));
     }
     let open: i64 = on_tx!(tx, |c| {

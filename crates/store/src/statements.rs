@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use domain::Money;
 use domain::bank_statement::{self, CsvMapping, ParseError, Statement};
 use domain::matching::{self, CreditLine, MatchReason, Matcher};
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
@@ -71,7 +71,7 @@ pub struct ImportedStatement {
 pub struct Skipped {
     pub position: usize,
     pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
+    pub args: Vec<(&'static str, Arg)>,
 }
 
 /// What an upload did: the statements imported (at least one) and those
@@ -95,8 +95,8 @@ pub fn parse_error(e: &ParseError) -> ValidationErrors {
     v.add_with(
         FILE_FIELD,
         e.reason.key(),
-        vec![
-            ("line", e.line.to_string()),
+        domain::args![
+            ("line", e.line),
             ("name", e.at.clone()),
             ("found", e.reason.value()),
         ],
@@ -104,7 +104,7 @@ pub fn parse_error(e: &ParseError) -> ValidationErrors {
     v
 }
 
-fn refuse(key: &'static str, args: Vec<(&'static str, String)>) -> Error {
+fn refuse(key: &'static str, args: Vec<(&'static str, Arg)>) -> Error {
     let mut v = ValidationErrors::new();
     v.add_with(FILE_FIELD, key, args);
     Error::Invalid(v)
@@ -120,10 +120,10 @@ fn account_named(s: &Statement) -> String {
 
 /// Where a statement is in the file, for messages: its rank, its line and
 /// its account as the file names it.
-fn place(s: &Statement) -> Vec<(&'static str, String)> {
-    vec![
-        ("position", s.position.to_string()),
-        ("line", s.line.to_string()),
+fn place(s: &Statement) -> Vec<(&'static str, Arg)> {
+    domain::args![
+        ("position", s.position),
+        ("line", s.line),
         ("found", account_named(s)),
         ("number", s.statement_id.clone().unwrap_or_default()),
     ]
@@ -187,13 +187,7 @@ pub async fn import(
     if let Some((name, at)) = previous {
         return Err(refuse(
             "statement-file-already-imported",
-            vec![
-                ("name", name),
-                (
-                    "date",
-                    domain::locale::format_date(domain::paris::date(at), domain::Locale::Fr),
-                ),
-            ],
+            domain::args![("name", name), ("date", domain::paris::date(at)),],
         ));
     }
 
@@ -225,14 +219,7 @@ pub async fn import(
                     }
                     None => {
                         let mut args = place(&s);
-                        args.push((
-                            "name",
-                            named
-                                .iter()
-                                .map(|a| a.label.clone())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        ));
+                        args.push(("name", Arg::list(named.iter().map(|a| &a.label))));
                         return Err(refuse("statement-account-ambiguous", args));
                     }
                 }
@@ -240,7 +227,7 @@ pub async fn import(
         };
         if !account.active {
             let mut args = place(&s);
-            args.push(("name", account.label.clone()));
+            args.push(("name", account.label.clone().into()));
             skipped.push(Skipped {
                 position: s.position,
                 key: "statement-account-inactive",
@@ -250,7 +237,7 @@ pub async fn import(
         }
         if s.lines.is_empty() {
             let mut args = place(&s);
-            args.push(("count", s.not_booked.to_string()));
+            args.push(("count", s.not_booked.into()));
             skipped.push(Skipped {
                 position: s.position,
                 key: "statement-skipped-empty",
@@ -264,7 +251,7 @@ pub async fn import(
                 .find(|(o, a)| a.id == account.id && o.statement_id.as_ref() == Some(r))
             {
                 let mut args = place(&s);
-                args.push(("other", other.position.to_string()));
+                args.push(("other", other.position.into()));
                 return Err(refuse("statement-twice-in-file", args));
             }
             let seen: Option<String> = on_tx!(tx, |c| {
@@ -278,7 +265,7 @@ pub async fn import(
             })?;
             if let Some(name) = seen {
                 let mut args = place(&s);
-                args.push(("name", name));
+                args.push(("name", name.into()));
                 skipped.push(Skipped {
                     position: s.position,
                     key: "statement-already-imported",
@@ -294,8 +281,8 @@ pub async fn import(
             Some(first) => refuse(first.key, first.args),
             None => refuse(
                 "statement-empty",
-                vec![
-                    ("line", "0".into()),
+                domain::args![
+                    ("line", 0u32),
                     ("name", String::new()),
                     ("found", String::new()),
                 ],
@@ -314,14 +301,11 @@ pub async fn import(
             if let Some(first) = in_file.insert((a.id.as_str(), k.as_str()), l) {
                 return Err(refuse(
                     "statement-line-twice-in-file",
-                    vec![
-                        ("line", l.line.to_string()),
-                        ("other", first.line.to_string()),
-                        (
-                            "date",
-                            domain::locale::format_date(l.booking_date, domain::Locale::Fr),
-                        ),
-                        ("total", l.amount.format(domain::Locale::Fr)),
+                    domain::args![
+                        ("line", l.line),
+                        ("other", first.line),
+                        ("date", l.booking_date),
+                        ("total", l.amount),
                         ("name", domain::validation::single_line(&l.label)),
                     ],
                 ));
@@ -519,12 +503,9 @@ fn display_label(l: &bank_statement::StatementLine) -> String {
 fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
     refuse(
         "statement-line-already-imported",
-        vec![
-            (
-                "date",
-                domain::locale::format_date(l.booking_date, domain::Locale::Fr),
-            ),
-            ("total", l.amount.format(domain::Locale::Fr)),
+        domain::args![
+            ("date", l.booking_date),
+            ("total", l.amount),
             ("name", domain::validation::single_line(&l.label)),
         ],
     )

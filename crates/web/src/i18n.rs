@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use domain::Locale;
+use domain::validation::Arg;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 
@@ -32,22 +33,45 @@ pub fn t(locale: Locale, key: &str) -> String {
     LOCALES.lookup(lang(locale), key)
 }
 
-pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue> = args
-        .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
-        .collect();
-    LOCALES.lookup_with_args(lang(locale), key, &map)
+/// The message for a key with its arguments: text already in the reader's
+/// words (`String`) or values ([`Arg`]) written here in `locale`.
+pub fn t_args<V: Clone + Into<Arg>>(locale: Locale, key: &str, args: &[(&str, V)]) -> String {
+    LOCALES.lookup_with_args(lang(locale), key, &values(locale, args))
 }
 
 /// The message for a key with its arguments, or `None` when the catalogue
 /// has no such key (for callers that print something else instead).
-pub fn try_t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> Option<String> {
-    let map: HashMap<Cow<'static, str>, FluentValue> = args
-        .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
-        .collect();
-    LOCALES.try_lookup_with_args(lang(locale), key, &map)
+pub fn try_t_args<V: Clone + Into<Arg>>(
+    locale: Locale,
+    key: &str,
+    args: &[(&str, V)],
+) -> Option<String> {
+    LOCALES.try_lookup_with_args(lang(locale), key, &values(locale, args))
+}
+
+/// One argument as Fluent takes it: a count stays a number, so that a
+/// message can choose its plural form (`[one]`, `*[other]`); any other
+/// value is written in the reader's language, a label looked up in the
+/// catalogue.
+pub fn value(locale: Locale, arg: &Arg) -> FluentValue<'static> {
+    match arg {
+        Arg::Count(n) => FluentValue::from(*n),
+        other => FluentValue::from(other.format(locale, &|k, args| t_args(locale, k, args))),
+    }
+}
+
+/// One argument written out in the reader's language.
+pub fn arg(locale: Locale, arg: &Arg) -> String {
+    arg.format(locale, &|k, args| t_args(locale, k, args))
+}
+
+fn values<V: Clone + Into<Arg>>(
+    locale: Locale,
+    args: &[(&str, V)],
+) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    args.iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), value(locale, &v.clone().into())))
+        .collect()
 }
 
 /// True when the key exists in the given language (used by the catalogue test).
@@ -70,7 +94,6 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "event",
         "day",
         "month",
-        "month_en",
         "year",
         "remaining",
         "acquired",
@@ -103,9 +126,13 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "first",
         "last",
         "invoice",
+        // A VAT rate that changed since a draft.
+        "title",
+        "was",
+        "now",
     ]
     .into_iter()
-    .map(|k| (k, FluentValue::from("1")))
+    .map(|k| (k, FluentValue::from(1)))
     .collect();
     LOCALES
         .lookup_single_language(lang(locale), key, Some(&args))
@@ -116,11 +143,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
 /// (`id-checksum.siren`) saying which identifier failed which check; the
 /// plain message is the fallback.
 pub fn field_error(locale: Locale, e: &domain::validation::FieldError) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue> = e
-        .args
-        .iter()
-        .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
-        .collect();
+    let map = values(locale, &e.args);
     let specific = format!("{}.{}", e.key, e.field);
     LOCALES
         .try_lookup_complete(lang(locale), &specific, Some(&map))
@@ -230,12 +253,83 @@ mod tests {
         }
     }
 
+    /// A count is a Fluent number: the English catalogue's plural forms
+    /// are chosen on it (a count sent as text always fell to `other`).
+    #[test]
+    fn counts_choose_the_plural_form() {
+        let one = t_args(
+            Locale::En,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(1))],
+        );
+        let many = t_args(
+            Locale::En,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(12))],
+        );
+        assert_eq!((one.as_str(), many.as_str()), ("1 day", "12 days"));
+        let fr = t_args(
+            Locale::Fr,
+            "invoice-waiting-days",
+            &[("count", Arg::Count(1))],
+        );
+        assert_eq!(fr, "1 jour(s)");
+    }
+
+    /// A field error's values are written in the reader's language: no
+    /// French date, amount or label in an English message.
+    #[test]
+    fn field_errors_write_their_values_in_the_readers_language() {
+        use domain::money::Money;
+        use domain::validation::FieldError;
+        use time::macros::date;
+        let e = FieldError {
+            field: "amount",
+            key: "payment-above-open-items",
+            args: domain::args![("open", Money::from_cents(1_200_000))],
+        };
+        assert!(field_error(Locale::En, &e).contains("(€12,000.00)"));
+        assert!(field_error(Locale::Fr, &e).contains("(12\u{202f}000,00\u{a0}€)"));
+        let e = FieldError {
+            field: "date",
+            key: "ledger-date-outside-open-years",
+            args: domain::args![
+                ("from", date!(2025 - 01 - 01)),
+                ("to", date!(2027 - 12 - 31))
+            ],
+        };
+        assert!(field_error(Locale::En, &e).ends_with("from 1 Jan 2025 to 31 Dec 2027."));
+        assert!(field_error(Locale::Fr, &e).ends_with("du 01/01/2025 au 31/12/2027."));
+        let e = FieldError {
+            field: "client",
+            key: "invoice-client-incomplete",
+            args: vec![(
+                "missing",
+                Arg::keys(&[
+                    "mention-buyer-siren",
+                    "mention-buyer-address",
+                    "mention-seller-vat",
+                ]),
+            )],
+        };
+        assert_eq!(
+            field_error(Locale::En, &e),
+            "Mandatory mentions missing, the invoice cannot be issued: \
+             SIREN, address, the firm's VAT number."
+        );
+        assert_eq!(
+            field_error(Locale::Fr, &e),
+            "Mentions obligatoires manquantes, la facture ne peut pas être émise : \
+             SIREN, adresse, n° de TVA de l'entreprise."
+        );
+    }
+
     #[test]
     fn arguments_are_substituted() {
         let s = t_args(
             Locale::Fr,
             "id-wrong-length",
-            &[("expected", "9".into()), ("found", "7".into())],
+            &[("expected", Arg::Count(9)), ("found", Arg::Count(7))],
         );
         assert!(s.contains('9') && s.contains('7'), "{s}");
     }

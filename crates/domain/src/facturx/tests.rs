@@ -222,7 +222,7 @@ fn what_is_missing_is_listed_once_in_a_stable_order() {
         ]
     );
     assert!(gaps.iter().take(6).all(|g| g.is_seller()));
-    assert_eq!(Gap::BuyerSiren.label_fr(), "SIREN");
+    assert_eq!(Gap::BuyerSiren.key(), "mention-buyer-siren");
     assert!(matches!(to_xml(&inv), Err(CiiError::Missing(g)) if g == gaps));
 }
 

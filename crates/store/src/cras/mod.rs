@@ -677,7 +677,7 @@ fn check_extras_and_comment(sheet: &Sheet, entry: &Entry) -> Result<()> {
     if let Some(c) = &entry.comment
         && c.chars().count() > 2000
     {
-        e.add_with("comment", "field-too-long", vec![("max", "2000".into())]);
+        e.add_with("comment", "field-too-long", domain::args![("max", 2000u32)]);
     }
     if !e.is_empty() {
         return Err(Error::Invalid(e));

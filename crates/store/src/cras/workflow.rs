@@ -4,6 +4,7 @@
 //! version.
 
 use domain::esign::{DocumentKind, SignerData};
+use domain::validation::Arg;
 
 use super::*;
 use crate::documents::{self, Links, NewDocument};
@@ -137,18 +138,13 @@ async fn ask_client(
 fn refuse_unfilled(sheet: &Sheet) -> Result<()> {
     let unfilled = cra::unfilled_working_days(sheet.cra.month, sheet.pattern, &sheet.slots);
     if !unfilled.is_empty() {
-        let days: Vec<String> = unfilled
-            .iter()
-            .take(5)
-            .map(|d| domain::locale::format_date(*d, domain::Locale::Fr))
-            .collect();
         let mut e = ValidationErrors::new();
         e.add_with(
             "grid",
             "cra-unfilled-days",
-            vec![
-                ("count", unfilled.len().to_string()),
-                ("days", days.join(", ")),
+            domain::args![
+                ("count", unfilled.len()),
+                ("days", Arg::list(unfilled.iter().take(5).copied())),
             ],
         );
         return Err(Error::Invalid(e));
@@ -359,7 +355,7 @@ async fn reject_as(
     }
     if reason.chars().count() > 1000 {
         let mut e = ValidationErrors::new();
-        e.add_with("reason", "field-too-long", vec![("max", "1000".into())]);
+        e.add_with("reason", "field-too-long", domain::args![("max", 1000u32)]);
         return Err(Error::Invalid(e));
     }
     let cra = fetch(tx, scope, id).await?;

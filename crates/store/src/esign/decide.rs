@@ -81,7 +81,7 @@ pub async fn decide(
             if reason.trim().is_empty() {
                 e.add("reason", "esign-decline-reason-required");
             } else if reason.chars().count() > 1000 {
-                e.add_with("reason", "field-too-long", vec![("max", "1000".into())]);
+                e.add_with("reason", "field-too-long", domain::args![("max", 1000u32)]);
             }
         }
     }

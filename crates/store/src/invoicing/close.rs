@@ -30,7 +30,9 @@ pub struct UnitError {
     /// The client and what was billed ("Clientis — CLT-CADRE-2026").
     pub unit: String,
     pub key: String,
-    pub args: Vec<(String, String)>,
+    /// Stored with the run: values keep their type, so the page shows
+    /// them in its reader's language.
+    pub args: Vec<(String, domain::validation::Arg)>,
 }
 
 /// What a close run did.
@@ -117,7 +119,7 @@ fn unit_error(unit: &str, e: &Error) -> UnitError {
         None => UnitError {
             unit: unit.to_owned(),
             key: "close-unit-failed".to_owned(),
-            args: vec![("reason".to_owned(), e.to_string())],
+            args: vec![("reason".to_owned(), e.to_string().into())],
         },
     }
 }
@@ -130,7 +132,7 @@ async fn check_open(tx: &mut Tx, c: &Close) -> Result<()> {
             return Err(refuse_with(
                 "period",
                 "close-period-closed",
-                vec![("month", month.label_fr())],
+                domain::args![("month", month)],
             ));
         }
     }
@@ -138,7 +140,7 @@ async fn check_open(tx: &mut Tx, c: &Close) -> Result<()> {
         return Err(refuse_with(
             "date",
             "close-date-before-period-end",
-            vec![("month", c.period.label_fr())],
+            domain::args![("month", c.period)],
         ));
     }
     Ok(())

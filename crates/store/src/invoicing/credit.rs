@@ -14,6 +14,7 @@ use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
 use domain::terms::{VatRate, VatRegime};
+use domain::validation::Arg;
 use time::Date;
 
 use super::frozen::{Frozen, Head, head};
@@ -116,25 +117,13 @@ fn refusal(e: CreditRefusal) -> Error {
         CreditRefusal::NotOnInvoice(days) => refuse_with(
             "days",
             e.key(),
-            vec![(
+            domain::args![(
                 "days",
-                days.iter()
-                    .map(|d| (d.day, d.half))
-                    .map(day_text)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                Arg::list(days.iter().map(|d| Arg::HalfDay(d.day, d.half)))
             )],
         ),
         _ => refuse("days", e.key()),
     }
-}
-
-fn day_text((day, half): (Date, Half)) -> String {
-    format!(
-        "{} {}",
-        domain::locale::format_date(day, domain::Locale::Fr),
-        half.as_str()
-    )
 }
 
 /// The credited invoice's lines, in position order.

@@ -13,7 +13,7 @@ use domain::facturx::{self, Address, CiiError, CiiInvoice, Gap, Note, Party, Typ
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use time::Date;
 
 use super::frozen::{Buyer, Frozen};
@@ -69,7 +69,7 @@ pub(crate) fn missing_error(gaps: &[Gap]) -> ValidationErrors {
     e.add_with(
         "client",
         "invoice-client-incomplete",
-        vec![("missing", labels(gaps).join(", "))],
+        vec![("missing", Arg::keys(&labels(gaps)))],
     );
     e
 }
@@ -77,8 +77,8 @@ pub(crate) fn missing_error(gaps: &[Gap]) -> ValidationErrors {
 fn labels(gaps: &[Gap]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for g in gaps {
-        if !out.contains(&g.label_fr()) {
-            out.push(g.label_fr());
+        if !out.contains(&g.key()) {
+            out.push(g.key());
         }
     }
     out

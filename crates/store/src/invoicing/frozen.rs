@@ -6,6 +6,7 @@ use domain::company::CompanyData;
 use domain::ids::CompanyId;
 use domain::invoice::InvoiceKind;
 use domain::terms::{PaymentTerms, VatRegime};
+use domain::validation::Arg;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -64,30 +65,31 @@ impl Frozen {
     /// draft still says what they say). Issue refuses a draft with changes
     /// until its user refreshes it: nothing an invoice states changes
     /// without someone seeing it.
+    /// What differs from `now`, as translation keys.
     pub fn changes(&self, now: &Frozen) -> Vec<&'static str> {
         let mut out = Vec::new();
         if self.seller != now.seller {
-            out.push("identité de l'entreprise");
+            out.push("terms-change-seller");
         }
         if self.buyer != now.buyer {
-            out.push("client (nom, identifiants, adresse)");
+            out.push("terms-change-buyer");
         }
         if self.billing_address != now.billing_address {
-            out.push("adresse de facturation");
+            out.push("terms-change-billing-address");
         }
         if self.po_number != now.po_number {
-            out.push("n° de bon de commande");
+            out.push("terms-change-po-number");
         }
         if self.contract_reference != now.contract_reference {
-            out.push("référence du contrat");
+            out.push("terms-change-contract-reference");
         }
         if (self.payment_days, self.payment_end_of_month)
             != (now.payment_days, now.payment_end_of_month)
         {
-            out.push("délai de paiement");
+            out.push("terms-change-payment-terms");
         }
         if self.vat_regime != now.vat_regime {
-            out.push("régime de TVA");
+            out.push("terms-change-vat-regime");
         }
         out
     }
@@ -117,7 +119,7 @@ fn buyer(c: &CompanyData) -> Buyer {
 
 /// What the document cannot go out without (C. com. L441-9 and R123-237,
 /// CGI 242 nonies A, the reform's buyer SIREN), named for the person who
-/// will fill it in. Issuing adds what its Factur-X XML needs besides
+/// will fill it in (translation keys). Issuing adds what its Factur-X XML needs besides
 /// (`facturx::missing`: the firm's IBAN, a buyer abroad's VAT number…).
 pub(super) fn missing_mentions(
     seller: Option<&Firm>,
@@ -126,29 +128,29 @@ pub(super) fn missing_mentions(
 ) -> Vec<&'static str> {
     let mut missing = Vec::new();
     match seller {
-        None => missing.push("identité de l'entreprise"),
+        None => missing.push("mention-seller-identity"),
         Some(f) => {
             if f.siren.is_none() {
-                missing.push("SIREN de l'entreprise");
+                missing.push("mention-seller-siren");
             }
             if f.address_line1.is_none() || f.city.is_none() {
-                missing.push("siège de l'entreprise");
+                missing.push("mention-seller-address");
             }
             if f.vat_number.is_none() {
-                missing.push("n° de TVA de l'entreprise");
+                missing.push("mention-seller-vat");
             }
         }
     }
     // The reform's buyer SIREN is French; a buyer abroad is identified by
     // its VAT number (see `facturx::missing`).
     if c.siren.is_none() && c.country == "FR" {
-        missing.push("SIREN");
+        missing.push("mention-buyer-siren");
     }
     if c.address_line1.is_none() || c.postcode.is_none() || c.city.is_none() {
-        missing.push("adresse");
+        missing.push("mention-buyer-address");
     }
     if regime == VatRegime::ReverseChargeEu && c.vat_number.is_none() {
-        missing.push("n° de TVA du client");
+        missing.push("mention-buyer-vat");
     }
     missing
 }
@@ -244,10 +246,7 @@ pub(crate) async fn refuse_before_last(tx: &mut Tx, kind: InvoiceKind, date: Dat
         return Err(refuse_with(
             "date",
             "invoice-date-before-last",
-            vec![(
-                "date",
-                domain::locale::format_date(last, domain::Locale::Fr),
-            )],
+            domain::args![("date", last)],
         ));
     }
     Ok(())
@@ -332,33 +331,27 @@ async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> 
 /// What changed since the draft `id` was frozen, in words (empty: it can
 /// be issued as it stands). Shown on the draft's page with the way to
 /// refresh it.
-pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
+pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<Arg>> {
     let h = head(tx, id).await?;
     let now = live(tx, &h).await?.frozen;
     changes_of(tx, id, &h, &now).await
 }
 
 /// What differs between the draft `h` (invoice `id`) and the terms `now`.
-pub(super) async fn changes_of(
-    tx: &mut Tx,
-    id: &str,
-    h: &Head,
-    now: &Frozen,
-) -> Result<Vec<String>> {
-    let mut out: Vec<String> = match drafted(h)? {
-        Some(f) => f.changes(now).into_iter().map(str::to_owned).collect(),
+pub(super) async fn changes_of(tx: &mut Tx, id: &str, h: &Head, now: &Frozen) -> Result<Vec<Arg>> {
+    let mut out: Vec<Arg> = match drafted(h)? {
+        Some(f) => f.changes(now).into_iter().map(Arg::key).collect(),
         None => Vec::new(),
     };
     for (title, was, now) in rate_changes(tx, id).await? {
-        let pct = |bp: i32| {
+        let pct = |bp: i32| -> Arg {
             domain::terms::VatRate::from_basis_points(bp.max(0) as u32)
-                .map(|r| r.to_string())
-                .unwrap_or_else(|_| bp.to_string())
+                .map(Arg::Rate)
+                .unwrap_or_else(|_| bp.into())
         };
-        out.push(format!(
-            "taux de TVA de « {title} » ({} → {})",
-            pct(was),
-            pct(now)
+        out.push(Arg::Message(
+            "terms-change-vat-rate".into(),
+            domain::args![("title", title), ("was", pct(was)), ("now", pct(now))],
         ));
     }
     Ok(out)

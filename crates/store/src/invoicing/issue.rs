@@ -8,7 +8,7 @@ use domain::invoice::{InvoiceEvent, InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::postings::{self, SalesDocument, SalesInputs};
 use domain::terms::VatRegime;
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use serde::Serialize;
 use time::Date;
 
@@ -43,7 +43,7 @@ pub async fn refresh_terms(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
-) -> Result<(Vec<String>, domain::invoice::Totals)> {
+) -> Result<(Vec<Arg>, domain::invoice::Totals)> {
     let h = head(tx, id).await?;
     let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
     if !matches!(
@@ -73,7 +73,10 @@ pub async fn refresh_terms(
         "invoice",
         id,
         None::<&()>,
-        Some(&serde_json::json!({ "changes": changes, "gross_cents": totals.gross.cents() })),
+        Some(&serde_json::json!({
+            "changes": changes.iter().map(Arg::to_string).collect::<Vec<_>>(),
+            "gross_cents": totals.gross.cents(),
+        })),
     )
     .await?;
     Ok((changes, totals))
@@ -119,7 +122,7 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         Error::Corrupt(reason) => refuse_with(
             "facturx",
             "invoice-facturx-impossible",
-            vec![("reason", reason)],
+            domain::args![("reason", reason)],
         ),
         other => other,
     })?;
@@ -207,7 +210,7 @@ async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
         return Err(refuse_with(
             "terms",
             "invoice-terms-changed",
-            vec![("changes", changes.join(", "))],
+            vec![("changes", Arg::List(changes))],
         ));
     }
     let frozen = drafted(h)?.unwrap_or(now_terms);
@@ -216,8 +219,8 @@ async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
     // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).
     for g in super::facturx::missing(&frozen, InvoiceKind::Invoice) {
         let seller_unknown = g.is_seller() && firm.is_none();
-        if !seller_unknown && !missing.contains(&g.label_fr()) {
-            missing.push(g.label_fr());
+        if !seller_unknown && !missing.contains(&g.key()) {
+            missing.push(g.key());
         }
     }
     if !missing.is_empty() {
@@ -225,7 +228,7 @@ async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
         e.add_with(
             "client",
             "invoice-client-incomplete",
-            vec![("missing", missing.join(", "))],
+            vec![("missing", Arg::keys(&missing))],
         );
         return Err(Error::Invalid(e));
     }

@@ -39,7 +39,7 @@ pub(super) fn refuse(field: &'static str, key: &'static str) -> Error {
 pub(super) fn refuse_with(
     field: &'static str,
     key: &'static str,
-    args: Vec<(&'static str, String)>,
+    args: Vec<(&'static str, domain::message::Arg)>,
 ) -> Error {
     let mut e = ValidationErrors::new();
     e.add_with(field, key, args);

@@ -205,7 +205,7 @@ async fn targets(
             e.add("allocations", "payment-invoice-unknown");
             continue;
         };
-        let number = vec![("number", t.number.clone())];
+        let number = domain::args![("number", &t.number)];
         if kind != "invoice" {
             e.add_with("allocations", "payment-invoice-is-credit-note", number);
         } else if status != "issued" {

@@ -66,7 +66,7 @@ pub async fn reverse(
         e.add_with(
             "payment",
             "payment-credit-used",
-            vec![("number", used.number.clone())],
+            domain::args![("number", used.number.clone())],
         );
         return Err(Error::Invalid(e));
     }
@@ -92,7 +92,7 @@ pub async fn reverse(
         e.add_with(
             "payment",
             "payment-reversal-credited",
-            vec![("number", note), ("invoice", invoice)],
+            domain::args![("number", note), ("invoice", invoice)],
         );
         return Err(Error::Invalid(e));
     }

@@ -94,7 +94,7 @@ async fn chains_intact(db: &Db) -> bool {
 
 fn key(e: Error) -> (&'static str, Vec<(&'static str, String)>) {
     match e {
-        Error::Invalid(v) => (v.0[0].key, v.0[0].args.clone()),
+        Error::Invalid(v) => (v.0[0].key, crate::support::in_french(&v.0[0].args)),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

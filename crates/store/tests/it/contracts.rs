@@ -140,7 +140,7 @@ async fn the_grouping_stays_while_an_invoice_is_open() {
             Err(Error::Invalid(v)) => {
                 let f = v.for_field("invoice_grouping").unwrap();
                 assert_eq!(f.key, "contract-grouping-open-invoices");
-                assert_eq!(f.args, vec![("count", "2".to_owned())]);
+                assert_eq!(f.args, domain::args![("count", 2u32)]);
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

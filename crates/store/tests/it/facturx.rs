@@ -27,6 +27,7 @@ use domain::ids::MissionId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::mission::Tjm;
 use domain::rates::Amendment;
+use domain::validation::Arg;
 use fixtures::testing::on_each_backend;
 use store::invoicing::CreditSelection;
 use store::{Db, Error, Scope};
@@ -367,7 +368,7 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
         assert_eq!(s.errors[0].key, "invoice-client-incomplete");
         assert_eq!(
             s.errors[0].args[0].1,
-            "IBAN de l'entreprise, n° de TVA du client"
+            Arg::keys(&["mention-seller-iban", "mention-buyer-vat"])
         );
         assert_eq!(balance(&db, "411").await, 0);
         let draft = invoices(&db).await.remove(0);
@@ -412,7 +413,7 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
             .unwrap_err();
         assert!(
             matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-terms-changed"
-                && v.0[0].args[0].1 == "identité de l'entreprise, client (nom, identifiants, adresse)"),
+                && v.0[0].args[0].1 == Arg::keys(&["terms-change-seller", "terms-change-buyer"])),
             "{e:?}"
         );
         drop(tx);

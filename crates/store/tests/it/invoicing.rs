@@ -12,6 +12,7 @@ use domain::cra::{Activity, Cell, Half};
 use domain::identifiers::Siren;
 use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
 use domain::money::Money;
+use domain::validation::Arg;
 use fixtures::testing::on_each_backend;
 use store::invoicing::close::{self, Close, Summary};
 use store::invoicing::credit::BilledDay;
@@ -816,7 +817,7 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         assert_eq!(s.errors.len(), 1);
         assert_eq!(s.errors[0].key, "invoice-client-incomplete");
         assert!(s.errors[0].unit.contains("Clientis"));
-        assert_eq!(s.errors[0].args[0].1, "SIREN");
+        assert_eq!(s.errors[0].args[0].1, Arg::keys(&["mention-buyer-siren"]));
         let list = invoices(&db).await;
         assert_eq!(list[0].status, domain::invoice::InvoiceStatus::Draft);
         assert!(

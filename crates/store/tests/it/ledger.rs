@@ -133,7 +133,7 @@ async fn refusals_write_nothing() {
         unknown.lines[1].account = domain::ledger::AccountNumber::parse("7069").unwrap();
         let e = post(&db, &unknown).await.unwrap_err();
         match &e {
-            Error::Invalid(v) => assert_eq!(v.0[0].args, vec![("accounts", "7069".to_owned())]),
+            Error::Invalid(v) => assert_eq!(v.0[0].args, domain::args![("accounts", "7069")]),
             other => panic!("{other:?}"),
         }
         assert_eq!(count(&db, "ledger_entries").await, 0);

@@ -193,7 +193,7 @@ async fn the_general_ledger_runs_from_the_opening_balance() {
         match gl(&db, &all, 5).await {
             Err(Error::Invalid(v)) => {
                 assert_eq!(v.0[0].key, "ledger-report-too-long");
-                assert_eq!(v.0[0].args, vec![("max", "5".to_owned())]);
+                assert_eq!(v.0[0].args, domain::args![("max", 5usize)]);
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

@@ -523,7 +523,7 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
         drop(tx);
         assert_eq!(keys(&e), ["payment-reversal-credited"]);
         match &e {
-            Error::Invalid(v) => assert_eq!(v.0[0].args[0], ("number", note.number.clone())),
+            Error::Invalid(v) => assert_eq!(v.0[0].args[0], ("number", note.number.clone().into())),
             other => panic!("{other:?}"),
         }
         assert_eq!(count(&db, "ledger_entries").await, entries);

@@ -35,7 +35,7 @@ async fn import(
 /// The key and arguments of a refusal.
 fn refusal(e: &Error) -> (&'static str, Vec<(&'static str, String)>) {
     match e {
-        Error::Invalid(v) => (v.0[0].key, v.0[0].args.clone()),
+        Error::Invalid(v) => (v.0[0].key, crate::support::in_french(&v.0[0].args)),
         other => panic!("not a validation error: {other:?}"),
     }
 }
@@ -392,12 +392,18 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
         assert_eq!(done.skipped.len(), 1);
         let skip = &done.skipped[0];
         assert_eq!((skip.position, skip.key), (3, "statement-account-unknown"));
-        assert_eq!(arg(&skip.args, "found"), "FR1420041010050500013M02606");
+        assert_eq!(
+            arg(&crate::support::in_french(&skip.args), "found"),
+            "FR1420041010050500013M02606"
+        );
         let text = std::str::from_utf8(MULTI).unwrap();
         let line = 1 + text[..text.find("<Stmt>\n      <Id>2026120200002").unwrap()]
             .matches('\n')
             .count();
-        assert_eq!(arg(&skip.args, "line"), line.to_string());
+        assert_eq!(
+            arg(&crate::support::in_french(&skip.args), "line"),
+            line.to_string()
+        );
         assert_eq!(count(&db, "bank_statements").await, 2);
         assert_eq!(
             count(&db, "bank_lines").await,

@@ -106,3 +106,11 @@ pub fn sha256_hex(s: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(s.as_bytes()))
 }
+
+/// A refusal's arguments as a French page writes them (a label of the
+/// catalogue stays its key: the catalogue belongs to the web layer).
+pub fn in_french(args: &[(&'static str, domain::validation::Arg)]) -> Vec<(&'static str, String)> {
+    args.iter()
+        .map(|(k, a)| (*k, a.format(domain::Locale::Fr, &|key, _| key.to_owned())))
+        .collect()
+}

@@ -1,5 +1,9 @@
 nav-accounting = Accounting
 ledger-trial-balance = Trial balance
+journal-ve = Sales
+journal-bq = Bank
+journal-od = Miscellaneous operations
+journal-ac = Purchases
 ledger-journal = Journal
 ledger-periods = Accounting periods
 ledger-from = From

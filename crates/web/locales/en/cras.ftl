@@ -89,7 +89,10 @@ cra-cell-over-one-day = { $day }: a cell cannot exceed 1 day.
 cra-cell-invalid = { $day }: type 1, 0.5 or nothing.
 cra-day-over-one = { $day } adds up to more than one day.
 cra-day-over-one-with-leave = { $day } adds up to more than one day with the absence already there.
-cra-unfilled-days = { $count } working day(s) left empty: { $days }. Fill them (mission, bench, training…) before signing.
+cra-unfilled-days = { $count ->
+        [one] { $count } working day left empty: { $days }. Fill it
+       *[other] { $count } working days left empty: { $days }. Fill them
+    } (mission, bench, training…) before signing.
 cra-extras-not-allowed = This mission has no on-call or overtime.
 cra-extras-invalid = Type a positive number (e.g. 2 or 1.5).
 cra-not-signed-yet = The report is not signed by the consultant yet.
@@ -107,7 +110,10 @@ mission-extras-allowed = On-call and overtime reported in the activity report
 home-cra = Activity reports
 home-cra-to-sign = Your { $month } report is to fill in and sign.
 home-cra-to-validate = { $name }'s report — { $month }: to validate.
-home-cra-manager = { $count } report(s) validated by the client wait for your validation.
+home-cra-manager = { $count ->
+        [one] { $count } report validated by the client waits
+       *[other] { $count } reports validated by the client wait
+    } for your validation.
 cra-month-invalid = Month expected as YYYY-MM.
 cra-status-invalid = Unknown status.
 cra-entry-date-invalid = Invalid date: { $day } (YYYY-MM-DD).

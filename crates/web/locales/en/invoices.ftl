@@ -33,7 +33,10 @@ invoice-list-limited = Only the first 500 invoices are shown: narrow the filters
 invoice-waiting-explained = Key-account lock: these invoices wait for the client contract's signature. The revenue is accrued (unbilled revenue) at each close; the invoice goes out on signature.
 invoice-waiting-empty = No invoice waits for a signature.
 invoice-waiting-since = Waiting since
-invoice-waiting-days = { $count } day(s)
+invoice-waiting-days = { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
 invoice-waiting-today = today
 invoice-waiting-total = Total
 invoice-accrued = Accrued (incl. VAT)
@@ -107,7 +110,34 @@ invoice-days-without-rate = Some days fall outside the mission's dates: no daily
 invoice-waiting-signature = Invoice waiting for the client contract's signature: it cannot be issued.
 invoice-already-issued = This invoice is already issued.
 invoice-client-incomplete = Mandatory mentions missing, the invoice cannot be issued: { $missing }.
+# The mentions an invoice cannot be issued without, as the list of
+# invoice-client-incomplete names them.
+mention-seller-identity = the firm's identity
+mention-seller-name = the firm's name
+mention-seller-siren = the firm's SIREN
+mention-seller-vat = the firm's VAT number
+mention-seller-address = the firm's registered office
+mention-seller-country = the firm's country
+mention-seller-iban = the firm's IBAN
+mention-buyer-name = the client's name
+mention-buyer-address = address
+mention-buyer-country = the client's country
+mention-buyer-siren = SIREN
+mention-buyer-vat = the client's VAT number
+mention-buyer-e-address = the client's electronic address
+mention-preceding-invoice = original invoice
+mention-exemption-reason = VAT exemption reason
+mention-lines = lines
 invoice-terms-changed = The terms changed since the draft was made ({ $changes }): update the draft, check it, then issue it.
+# What changed since a draft was frozen, as invoice-terms-changed lists it.
+terms-change-seller = the firm's identity
+terms-change-buyer = client (name, identifiers, address)
+terms-change-billing-address = billing address
+terms-change-po-number = purchase order number
+terms-change-contract-reference = contract reference
+terms-change-payment-terms = payment terms
+terms-change-vat-regime = VAT regime
+terms-change-vat-rate = VAT rate of “{ $title }” ({ $was } → { $now })
 invoice-facturx-impossible = The invoice cannot be issued: its Factur-X cannot be produced ({ $reason }).
 invoice-not-a-draft = Only a draft (or an invoice waiting for a signature) can be updated.
 invoice-issue-deadline-passed = To be issued by { $date } at the latest (CGI art. 289): { $count } days past

@@ -207,10 +207,22 @@ locale-invalid = Unknown language.
 user-company-required = A client contact must belong to a client company.
 user-company-forbidden = Only a client contact belongs to a company.
 user-cannot-demote-self = You cannot remove your own administrator role or disable your own account.
-user-role-live-missions = This consultant has { $count } running or upcoming mission(s): end them or give them to another consultant before changing the role.
-user-role-open-reports = This consultant has { $count } activity report(s) being validated: have them validated before changing the role.
-user-role-managed-missions = This account manages { $count } running or upcoming mission(s): give them to another manager before changing the role.
-user-role-employee-records = This account holds { $count } activity report(s) or leave request(s) of an employee: it cannot become a client contact. Create a separate account for the contact.
+user-role-live-missions = This consultant has { $count ->
+        [one] { $count } running or upcoming mission: end it or give it
+       *[other] { $count } running or upcoming missions: end them or give them
+    } to another consultant before changing the role.
+user-role-open-reports = This consultant has { $count ->
+        [one] { $count } activity report being validated: have it validated
+       *[other] { $count } activity reports being validated: have them validated
+    } before changing the role.
+user-role-managed-missions = This account manages { $count ->
+        [one] { $count } running or upcoming mission: give it
+       *[other] { $count } running or upcoming missions: give them
+    } to another manager before changing the role.
+user-role-employee-records = This account holds { $count ->
+        [one] { $count } activity report or leave request
+       *[other] { $count } activity reports or leave requests
+    } of an employee: it cannot become a client contact. Create a separate account for the contact.
 password-too-short = The password must be at least { $min } characters long.
 password-too-long = The password must be at most { $max } characters long.
 country-invalid = Invalid country code: two letters, e.g. FR.

@@ -1,5 +1,9 @@
 nav-accounting = Comptabilité
 ledger-trial-balance = Balance générale
+journal-ve = Ventes
+journal-bq = Banque
+journal-od = Opérations diverses
+journal-ac = Achats
 ledger-journal = Journal
 ledger-periods = Périodes comptables
 ledger-from = Du

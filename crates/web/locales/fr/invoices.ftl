@@ -107,7 +107,34 @@ invoice-days-without-rate = Des jours sont hors des dates de la mission : aucun 
 invoice-waiting-signature = Facture en attente de la signature du contrat client : elle ne peut pas être émise.
 invoice-already-issued = Cette facture est déjà émise.
 invoice-client-incomplete = Mentions obligatoires manquantes, la facture ne peut pas être émise : { $missing }.
+# The mentions an invoice cannot be issued without, as the list of
+# invoice-client-incomplete names them.
+mention-seller-identity = identité de l'entreprise
+mention-seller-name = nom de l'entreprise
+mention-seller-siren = SIREN de l'entreprise
+mention-seller-vat = n° de TVA de l'entreprise
+mention-seller-address = siège de l'entreprise
+mention-seller-country = pays de l'entreprise
+mention-seller-iban = IBAN de l'entreprise
+mention-buyer-name = nom du client
+mention-buyer-address = adresse
+mention-buyer-country = pays du client
+mention-buyer-siren = SIREN
+mention-buyer-vat = n° de TVA du client
+mention-buyer-e-address = adresse électronique du client
+mention-preceding-invoice = facture d'origine
+mention-exemption-reason = motif d'exonération de TVA
+mention-lines = lignes
 invoice-terms-changed = Les conditions ont changé depuis le brouillon ({ $changes }) : mettez le brouillon à jour, vérifiez-le, puis émettez-le.
+# What changed since a draft was frozen, as invoice-terms-changed lists it.
+terms-change-seller = identité de l'entreprise
+terms-change-buyer = client (nom, identifiants, adresse)
+terms-change-billing-address = adresse de facturation
+terms-change-po-number = n° de bon de commande
+terms-change-contract-reference = référence du contrat
+terms-change-payment-terms = délai de paiement
+terms-change-vat-regime = régime de TVA
+terms-change-vat-rate = taux de TVA de « { $title } » ({ $was } → { $now })
 invoice-facturx-impossible = La facture ne peut pas être émise : son Factur-X ne peut être produit ({ $reason }).
 invoice-not-a-draft = Seul un brouillon (ou une facture en attente de signature) peut être mis à jour.
 invoice-issue-deadline-passed = À émettre au plus tard le { $date } (CGI art. 289) : dépassé de { $count } j

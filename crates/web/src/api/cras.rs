@@ -247,22 +247,22 @@ pub async fn update(
             (Err(_), _, _) => e.add_with(
                 "entries",
                 "cra-entry-date-invalid",
-                vec![("day", entry.date.clone())],
+                domain::args![("day", entry.date.clone())],
             ),
             (_, None, _) => e.add_with(
                 "entries",
                 "cra-entry-activity-invalid",
-                vec![("day", entry.date.clone())],
+                domain::args![("day", entry.date.clone())],
             ),
             (_, _, Err(cra::CellError::OverOneDay)) => e.add_with(
                 "entries",
                 "cra-cell-over-one-day",
-                vec![("day", entry.date.clone())],
+                domain::args![("day", entry.date.clone())],
             ),
             (_, _, Err(cra::CellError::Invalid)) => e.add_with(
                 "entries",
                 "cra-cell-invalid",
-                vec![("day", entry.date.clone())],
+                domain::args![("day", entry.date.clone())],
             ),
         }
     }

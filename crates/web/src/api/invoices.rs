@@ -17,8 +17,8 @@ use crate::write::write;
 #[derive(Serialize, ToSchema)]
 pub struct TermsRefreshedDto {
     pub id: String,
-    /// What had changed since the draft was frozen, in French words (empty
-    /// when nothing had).
+    /// What had changed since the draft was frozen, in the words of the
+    /// request's language (`Accept-Language`; empty when nothing had).
     pub changes: Vec<String>,
     /// Decimal strings, e.g. `"14400.00"`.
     pub net: String,
@@ -48,7 +48,10 @@ pub async fn refresh_terms(
     let amount = |m: domain::money::Money| m.to_decimal().to_string();
     Ok(Json(TermsRefreshedDto {
         id,
-        changes,
+        changes: changes
+            .iter()
+            .map(|c| crate::i18n::arg(ctx.locale, c))
+            .collect(),
         net: amount(totals.net),
         vat: amount(totals.vat),
         gross: amount(totals.gross),

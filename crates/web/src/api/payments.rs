@@ -268,7 +268,7 @@ fn parse(b: PaymentBody) -> Result<NewPayment, ValidationErrors> {
             Err(_) => e.add_with(
                 "allocations",
                 "payment-allocation-invalid",
-                vec![("number", a.invoice_id.clone())],
+                domain::args![("number", a.invoice_id.clone())],
             ),
         }
     }

@@ -183,7 +183,7 @@ pub struct WaitingView {
 #[template(path = "accounting/journal.html")]
 struct JournalPage {
     layout: Layout,
-    journals: Vec<(&'static str, &'static str, bool)>,
+    journals: Vec<(&'static str, String, bool)>,
     entries: Vec<EntryView>,
     waiting: Option<WaitingView>,
     journal: &'static str,
@@ -230,7 +230,7 @@ pub async fn journal(
         layout: layout(&app, &ctx, "ledger-journal").await?,
         journals: Journal::ALL
             .iter()
-            .map(|j| (j.code(), j.label_fr(), *j == journal))
+            .map(|j| (j.code(), i18n::t(l, j.label_key()), *j == journal))
             .collect(),
         entries: entries
             .iter()

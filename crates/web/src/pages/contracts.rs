@@ -174,7 +174,7 @@ async fn read_paper_form(
             e.add_with(
                 "scan",
                 "document-upload-too-large",
-                vec![("max", "10".into())],
+                domain::args![("max", 10u32)],
             );
         }
         // The PDF signature at the start of the file: a photo or a Word

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::role::Role;
+use domain::validation::Arg;
 
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
@@ -101,7 +102,7 @@ async fn cra_todo(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, Strin
         if waiting > 0 {
             out.push((
                 "/cras?status=client_validated".into(),
-                i18n::t_args(l, "home-cra-manager", &[("count", waiting.to_string())]),
+                i18n::t_args(l, "home-cra-manager", &[("count", Arg::from(waiting))]),
             ));
         }
     }

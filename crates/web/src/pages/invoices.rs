@@ -21,7 +21,7 @@ use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::locale::format_date;
 use domain::money::Money;
 use domain::paging::PageRequest;
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use serde::Deserialize;
 use store::Scope;
 use store::invoicing::read::{self, Summary};
@@ -305,7 +305,7 @@ pub async fn waiting(State(app): State<AppState>, ctx: Ctx) -> AppResult<Respons
                 days: if elapsed == 0 {
                     i18n::t(l, "invoice-waiting-today")
                 } else {
-                    i18n::t_args(l, "invoice-waiting-days", &[("count", elapsed.to_string())])
+                    i18n::t_args(l, "invoice-waiting-days", &[("count", Arg::from(elapsed))])
                 },
                 net: d.net.format(l),
                 gross: d.gross.format(l),

@@ -305,7 +305,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
             Err(_) => e.add_with(
                 "allocations",
                 "payment-allocation-invalid",
-                vec![("number", item.number.clone())],
+                domain::args![("number", item.number.clone())],
             ),
         }
     }

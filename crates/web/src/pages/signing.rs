@@ -224,7 +224,7 @@ pub async fn decide(
             errors.add_with(
                 "code",
                 "esign-code-wrong",
-                vec![("count", remaining.to_string())],
+                domain::args![("count", remaining)],
             );
             page(&app, &ctx, &token, &link, &f, &errors).await
         }

@@ -54,7 +54,7 @@ async fn unlock(t: &TestApp) {
 }
 
 /// Sets (or removes) Clientis's SIREN, returning the one it had.
-async fn set_clientis_siren(
+pub(crate) async fn set_clientis_siren(
     t: &TestApp,
     siren: Option<domain::identifiers::Siren>,
 ) -> Option<domain::identifiers::Siren> {
@@ -75,6 +75,38 @@ async fn set_clientis_siren(
     .unwrap();
     tx.commit().await.unwrap();
     before
+}
+
+/// Removes Clientis's street address.
+pub(crate) async fn clear_clientis_address(t: &TestApp) {
+    let mut tx = t.db.begin().await.unwrap();
+    let c = store::companies::get(&mut tx, Scope::All, t.clientis)
+        .await
+        .unwrap();
+    let mut data = c.data.clone();
+    data.address_line1 = None;
+    store::companies::update(
+        &mut tx,
+        &Actor::system("test"),
+        Scope::All,
+        t.clientis,
+        &data,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Camille's first waiting month, unlocked and released into a draft.
+pub(crate) async fn released_draft(t: &TestApp) -> String {
+    let finance = t.browser(Some(Role::Finance)).await;
+    let id = waiting(t).await[0].id.clone();
+    unlock(t).await;
+    let r = t
+        .post_form(&format!("/invoices/{id}/release"), &finance, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    id
 }
 
 /// The raw bytes of a download.

@@ -14,6 +14,7 @@ mod harness;
 mod invoices;
 mod leave;
 mod lettering;
+mod messages;
 mod missions;
 mod openapi;
 mod pages;

@@ -361,7 +361,7 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
 }
 
 /// A second bank account of the firm, for the API's payments.
-async fn api_bank(t: &crate::harness::TestApp) -> store::bank_accounts::BankAccount {
+pub(crate) async fn api_bank(t: &crate::harness::TestApp) -> store::bank_accounts::BankAccount {
     let mut tx = t.db.begin().await.unwrap();
     let bank = store::bank_accounts::create(
         &mut tx,

@@ -544,7 +544,7 @@ pub async fn letter(
             None if errors.is_empty() => errors.add_with(
                 "lines",
                 "lettering-line-unknown",
-                vec![("number", v.clone())],
+                domain::args![("number", v.clone())],
             ),
             None => {}
         }

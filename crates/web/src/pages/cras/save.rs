@@ -62,13 +62,11 @@ fn read_grid(
                             half_days: h,
                         });
                     }
-                    Err(cra::CellError::OverOneDay) => e.add_with(
-                        "grid",
-                        "cra-cell-over-one-day",
-                        vec![("day", day.to_string())],
-                    ),
+                    Err(cra::CellError::OverOneDay) => {
+                        e.add_with("grid", "cra-cell-over-one-day", domain::args![("day", day)])
+                    }
                     Err(cra::CellError::Invalid) => {
-                        e.add_with("grid", "cra-cell-invalid", vec![("day", day.to_string())])
+                        e.add_with("grid", "cra-cell-invalid", domain::args![("day", day)])
                     }
                 }
             }

@@ -5,10 +5,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::Locale;
 use domain::cra::CraStatus;
 use domain::ids::CraId;
-use domain::locale::format_date;
 use domain::validation::ValidationErrors;
 use store::cras::Sheet;
 
@@ -88,8 +86,6 @@ pub(super) async fn show_page(
         && cra.status == CraStatus::Signed
         && grid.approvals.iter().any(|a| a.mine && !a.done);
     let can_manage = allows(role, Permission::ValidateCras);
-    let refusal = refusal.map(|e| localized_days(e, l));
-    let refusal = refusal.as_ref();
     let errors = refusal.map(|e| FieldErrors::new(l, e)).unwrap_or_default();
     let error_list = refusal
         .map(|e| e.0.iter().map(|f| i18n::field_error(l, f)).collect())
@@ -130,20 +126,4 @@ pub(super) async fn show_page(
         axum::http::StatusCode::OK
     };
     render_status(status, &page)
-}
-
-/// Dates in messages come as ISO from the domain; people read them localized.
-fn localized_days(e: &ValidationErrors, l: Locale) -> ValidationErrors {
-    let mut out = e.clone();
-    for f in &mut out.0 {
-        for (k, v) in &mut f.args {
-            if *k == "day"
-                && let Ok(d) =
-                    time::Date::parse(v, &time::format_description::well_known::Iso8601::DATE)
-            {
-                *v = format_date(d, l);
-            }
-        }
-    }
-    out
 }

@@ -58,7 +58,7 @@ impl SummaryView {
                 .errors
                 .iter()
                 .map(|e| {
-                    let args: Vec<(&str, String)> = e
+                    let args: Vec<(&str, domain::validation::Arg)> = e
                         .args
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.clone()))

@@ -16,7 +16,7 @@ use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::locale::format_date;
 use domain::mission::DayQuantity;
 use domain::terms::VatRate;
-use domain::validation::ValidationErrors;
+use domain::validation::{Arg, ValidationErrors};
 use serde::Deserialize;
 use store::invoicing::issue::Frozen;
 use store::invoicing::read::{self, Detail, Summary};
@@ -201,11 +201,12 @@ pub fn describe_message(l: Locale, raw: &str) -> String {
                 Some((k, rest)) => (k, rest.strip_suffix(')').unwrap_or(rest)),
                 None => (part, ""),
             };
-            let is_key = !key.is_empty()
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !is_key || !i18n::has(l, key) {
+            let is_key = |k: &str| {
+                !k.is_empty()
+                    && k.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            };
+            if !is_key(key) || !i18n::has(l, key) {
                 return part.to_owned();
             }
             // A value may itself hold ", " (the list of what is missing).
@@ -220,8 +221,27 @@ pub fn describe_message(l: Locale, raw: &str) -> String {
                     (_, None) => {}
                 }
             }
-            let args: Vec<(&str, String)> =
-                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            // Values come back typed (a date, an amount, a label's key), to
+            // be written in the reader's language; older rows hold text.
+            let value = |v: &str| -> Arg {
+                let mut items: Vec<Arg> = v
+                    .split(", ")
+                    .map(|item| {
+                        if is_key(item) && i18n::has(l, item) {
+                            Arg::Key(item.to_owned().into())
+                        } else {
+                            Arg::read(item)
+                        }
+                    })
+                    .collect();
+                if items.len() == 1 {
+                    items.remove(0)
+                } else {
+                    Arg::List(items)
+                }
+            };
+            let args: Vec<(&str, Arg)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), value(v))).collect();
             i18n::t_args(l, key, &args)
         })
         .collect::<Vec<_>>()
@@ -381,7 +401,11 @@ pub(super) async fn page(
         InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
     ) && d.summary.kind == InvoiceKind::Invoice
     {
-        store::invoicing::issue::terms_changes(&mut tx, id).await?
+        store::invoicing::issue::terms_changes(&mut tx, id)
+            .await?
+            .iter()
+            .map(|c| i18n::arg(l, c))
+            .collect()
     } else {
         Vec::new()
     };
@@ -603,6 +627,16 @@ mod tests {
         );
         assert!(fr.contains(": SIREN, adresse."), "{fr}");
         assert!(fr.contains("rien à facturer"), "{fr}");
+        // As written since messages carry values: labels by key, dates
+        // and months in no language.
+        let stored = "invoice-client-incomplete (missing=mention-buyer-siren, mention-buyer-address); \
+                      invoice-date-before-last (date=2026-11-28)";
+        let en = describe_message(Locale::En, stored);
+        assert!(en.contains(": SIREN, address."), "{en}");
+        assert!(en.contains("28 Nov 2026"), "{en}");
+        let fr = describe_message(Locale::Fr, stored);
+        assert!(fr.contains(": SIREN, adresse."), "{fr}");
+        assert!(fr.contains("28/11/2026"), "{fr}");
         let en = describe_message(Locale::En, "invoice-empty");
         assert_eq!(en, "This invoice has nothing to bill.");
         // Not a key: shown as it is.
