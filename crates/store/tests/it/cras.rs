@@ -103,7 +103,7 @@ async fn status(db: &Db, id: CraId) -> CraStatus {
 async fn order_is_mandatory_and_a_locked_report_reopens_as_a_new_version() {
     on_each_backend(|db| async move {
         let s = story(&db).await;
-        let (camille, manager, sophie) = (&s.camille, &s.manager, &s.sophie);
+        let (camille, manager, sophie) = (s.camille.clone(), s.manager.clone(), s.sophie.clone());
         let id = s.w.signed_month(&s.camille_at_clientis, current()).await;
         let slots_before = count(&db, "cra_slots").await;
 
@@ -255,7 +255,7 @@ async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
 async fn bad_grids_are_refused_and_nothing_is_written() {
     on_each_backend(|db| async move {
         let s = story(&db).await;
-        let lucas = &s.lucas;
+        let lucas = s.lucas.clone();
         let month = current().prev();
         let id = s.w.opened_month(&s.lucas_at_horizon, month).await;
         let mut tx = db.begin().await.unwrap();
@@ -330,7 +330,7 @@ async fn bad_grids_are_refused_and_nothing_is_written() {
 async fn each_sees_only_his_own() {
     on_each_backend(|db| async move {
         let s = story(&db).await;
-        let (camille, lucas, sophie) = (&s.camille, &s.lucas, &s.sophie);
+        let (camille, lucas, sophie) = (s.camille.clone(), s.lucas.clone(), s.sophie.clone());
         let id = s.w.signed_month(&s.camille_at_clientis, current()).await;
         let lucas_id =
             s.w.opened_month(&s.lucas_at_horizon, current().prev())
@@ -371,7 +371,7 @@ async fn each_sees_only_his_own() {
 async fn leave_cannot_rewrite_a_signed_month() {
     on_each_backend(|db| async move {
         let s = story(&db).await;
-        let camille = &s.camille;
+        let camille = s.camille.clone();
         let month = current().prev();
         s.w.validated_month(&s.camille_at_clientis, month).await;
         let mut tx = db.begin().await.unwrap();

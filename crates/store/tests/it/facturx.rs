@@ -181,7 +181,7 @@ async fn the_demo_kinds_of_invoice_pass_the_external_validators() {
         let horizon = w.client().name("Banque Horizon").create().await;
         let lucas = w
             .mission(&horizon)
-            .tjm(550_00)
+            .tjm(55_000)
             .with(|m| {
                 m.payment_days = "30".into();
                 m.vat_regime = "on_receipts".into();
