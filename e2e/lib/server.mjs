@@ -76,10 +76,13 @@ process.once('exit', () => {
  * Starts `regisseur demo --bind 127.0.0.1:0` on a fresh database and waits for
  * the line `REGISSEUR_URL=http://127.0.0.1:PORT` on its standard output;
  * `env` adds environment variables (e.g. REGISSEUR_SMTP_URL), `args` options
- * of `demo` (e.g. --key-account-pending).
- * Returns { url, stop(), logs() }.
+ * of `demo` (e.g. --key-account-pending). With `worker: false` the app runs
+ * no background jobs: the test runs them with `runJobs()` when it needs their
+ * effect, instead of polling for it (and no job is half done by the app's
+ * own worker when `runJobs()` returns).
+ * Returns { url, stop(), logs(), runJobs() }.
  */
-export async function startServer({ env = {}, args = [] } = {}) {
+export async function startServer({ env = {}, args = [], worker = true } = {}) {
   const bin = regisseurBin();
   if (!existsSync(bin)) {
     throw new Error(
@@ -92,9 +95,11 @@ export async function startServer({ env = {}, args = [] } = {}) {
   const databaseUrl = process.env.E2E_DATABASE_URL || `sqlite://${tmp}/e2e.db?mode=rwc`;
   const echo = process.env.E2E_SERVER_LOG === '1';
 
+  const appEnv = { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn', ...env };
+  if (!worker) appEnv.REGISSEUR_NO_WORKER = 'true';
   const child = spawn(bin, ['demo', '--bind', '127.0.0.1:0', ...args], {
     cwd: tmp,
-    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'warn', ...env },
+    env: appEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -179,9 +184,35 @@ export async function startServer({ env = {}, args = [] } = {}) {
     return stopping;
   }
 
+  /**
+   * Runs `regisseur worker --run-once` on the app's database, folder and
+   * environment: every job due, and those they queue, until none is left.
+   * Rejects when it exits non-zero (a job failed for good). Resolves with
+   * its output.
+   */
+  async function runJobs() {
+    const run = spawn(bin, ['worker', '--run-once'], {
+      cwd: tmp,
+      env: { ...appEnv, REGISSEUR_PUBLIC_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    run.stdout.on('data', (c) => (out += c.toString('utf8')));
+    run.stderr.on('data', (c) => (out += c.toString('utf8')));
+    const [code, signal] = await new Promise((resolve, reject) => {
+      run.once('error', reject);
+      run.once('exit', (c, s) => resolve([c, s]));
+    });
+    if (code !== 0) {
+      throw new Error(`regisseur worker --run-once exited with ${signal || code}:\n${out}`);
+    }
+    return out;
+  }
+
   return {
     url,
     stop,
+    runJobs,
     /** The last 64 KiB the app printed (stdout and stderr). */
     logs: () => output,
     /** null while the app runs, then { code, signal }. */

@@ -63,6 +63,8 @@ enum Command {
     /// `fec check FILE`.
     #[command(subcommand)]
     Fec(fec::FecCommand),
+    /// The background worker alone; `--run-once` runs what is due and exits.
+    Worker(worker::WorkerArgs),
     /// Payment e-reporting of a month: the receipts (212 Encaissée) of
     /// invoices under VAT on receipts, per VAT rate, as CSV or JSON.
     Ereporting(ereporting::EreportingArgs),
@@ -90,6 +92,7 @@ async fn main() -> std::process::ExitCode {
         Command::Ledger(cmd) => ledger::run(&cli.common, cmd).await,
         Command::Fec(cmd) => fec::run(&cli.common, cmd).await,
         Command::Ereporting(args) => done(ereporting::run(&cli.common, args).await),
+        Command::Worker(args) => worker::run_command(&cli.common, args).await,
     };
     match result {
         Ok(code) => code,

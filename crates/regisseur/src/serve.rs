@@ -70,27 +70,13 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
     let worker = if args.no_worker {
         None
     } else {
-        let mut mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
-        if let Some(ca_file) = &args.smtp_ca_file {
-            // The flag wins over REGISSEUR_SMTP_CA_FILE; read and checked below.
-            mail.ca_file = Some(ca_file.clone());
-        }
-        let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
-        std::fs::create_dir_all(&args.einvoice_drop_dir).with_context(|| {
-            format!(
-                "REGISSEUR_EINVOICE_DROP_DIR: cannot create {}",
-                args.einvoice_drop_dir.display()
-            )
-        })?;
-        let platform = std::sync::Arc::new(store::einvoicing::FileDrop::new(
-            args.einvoice_drop_dir.clone(),
-        ));
-        Some(tokio::spawn(
-            crate::worker::Worker::new(db.clone(), mailer)
-                .with_public_url(&public_url)
-                .with_einvoice(platform)
-                .run(stopped),
-        ))
+        let worker = crate::worker::configured(
+            db.clone(),
+            &public_url,
+            &args.einvoice_drop_dir,
+            args.smtp_ca_file.as_deref(),
+        )?;
+        Some(tokio::spawn(worker.run(stopped)))
     };
     axum::serve(
         listener,
@@ -107,7 +93,7 @@ pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::R
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -104,6 +104,117 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What one pass over the queue did.
+#[derive(Debug, Default)]
+pub struct Pass {
+    pub ran: usize,
+    pub failed: Vec<Failure>,
+}
+
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: String,
+    pub error: String,
+    /// The job will not be tried again (it ran out of attempts).
+    pub last_attempt: bool,
+}
+
+/// `regisseur worker`: the background worker alone (web instances then run
+/// with `REGISSEUR_NO_WORKER`), or one pass over the queue with
+/// `--run-once`, for cron and for tests that wait for a job's effect.
+#[derive(clap::Args, Debug)]
+pub struct WorkerArgs {
+    /// Run every job due now, and those they queue, until nothing is due;
+    /// then exit: 0, or 1 when a job failed for good (out of attempts).
+    #[arg(long)]
+    pub run_once: bool,
+    /// The address signing links in reminders point to.
+    #[arg(long, env = "REGISSEUR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// E-invoicing: the folder exchanged with the platform (as for `serve`).
+    #[arg(long, env = "REGISSEUR_EINVOICE_DROP_DIR", default_value = "einvoice")]
+    pub einvoice_drop_dir: std::path::PathBuf,
+    /// E-mail: a PEM file of CA certificates trusted for the SMTP server.
+    #[arg(long, env = mailer::ENV_SMTP_CA_FILE)]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
+}
+
+/// The worker as configured by the environment: the mailer, the
+/// e-invoicing folder and the public address (`serve` and `worker`).
+pub fn configured(
+    db: Db,
+    public_url: &str,
+    einvoice_drop_dir: &std::path::Path,
+    smtp_ca_file: Option<&std::path::Path>,
+) -> anyhow::Result<Worker> {
+    use anyhow::Context;
+    let mut mail = mailer::MailConfig::from_env().context("e-mail configuration")?;
+    if let Some(ca_file) = smtp_ca_file {
+        // The flag wins over REGISSEUR_SMTP_CA_FILE; read and checked below.
+        mail.ca_file = Some(ca_file.to_path_buf());
+    }
+    let mailer = mailer::Mailer::new(&mail).context("e-mail configuration")?;
+    std::fs::create_dir_all(einvoice_drop_dir).with_context(|| {
+        format!(
+            "REGISSEUR_EINVOICE_DROP_DIR: cannot create {}",
+            einvoice_drop_dir.display()
+        )
+    })?;
+    let platform = Arc::new(store::einvoicing::FileDrop::new(
+        einvoice_drop_dir.to_path_buf(),
+    ));
+    Ok(Worker::new(db, mailer)
+        .with_public_url(public_url)
+        .with_einvoice(platform))
+}
+
+pub async fn run_command(
+    common: &crate::config::Common,
+    args: WorkerArgs,
+) -> anyhow::Result<std::process::ExitCode> {
+    let db = crate::config::connect(common).await?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let worker = configured(
+        db.clone(),
+        &public_url,
+        &args.einvoice_drop_dir,
+        args.smtp_ca_file.as_deref(),
+    )?;
+    if !args.run_once {
+        let (stop, stopped) = watch::channel(false);
+        let running = tokio::spawn(worker.run(stopped));
+        crate::serve::shutdown_signal().await;
+        let _ = stop.send(true);
+        let _ = running.await;
+        db.close().await;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    ensure_schedules(&db).await?;
+    let pass = worker.pass().await?;
+    db.close().await;
+    for f in &pass.failed {
+        eprintln!(
+            "job {} failed{}: {}",
+            f.kind,
+            if f.last_attempt {
+                " for good"
+            } else {
+                ", will be retried"
+            },
+            f.error
+        );
+    }
+    println!("{} job(s) run, {} failed", pass.ran, pass.failed.len());
+    Ok(if pass.failed.iter().any(|f| f.last_attempt) {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
+}
+
 /// Sends the dunning notices due (`store::dunning::run`).
 pub const DUNNING_JOB: &str = store::dunning::RUN_JOB;
 pub const STATUS_JOB: &str = "mission_status";
@@ -176,19 +287,31 @@ impl Worker {
 
     /// Enqueues due schedule slots, then runs every due job; returns how many ran.
     pub async fn run_due(&self) -> anyhow::Result<usize> {
+        Ok(self.pass().await?.ran)
+    }
+
+    /// What `run_due` does, telling which jobs failed.
+    pub async fn pass(&self) -> anyhow::Result<Pass> {
         store::jobs::tick_schedules(&self.db).await?;
-        let mut ran = 0;
+        let mut pass = Pass::default();
         // Without a mail server, e-mails are left queued rather than tried,
         // logged and failed every few seconds until they run out of attempts.
         let skip = (!self.mailer.is_configured()).then_some(store::outbox::SEND_JOB);
         while let Some(job) = store::jobs::claim(&self.db, &self.id, LEASE, skip).await? {
-            ran += 1;
+            pass.ran += 1;
             if let Err(e) = self.handle(&job).await {
                 tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
-                store::jobs::fail(&self.db, &job, &self.id, &format!("{e:#}")).await?;
+                let error = format!("{e:#}");
+                store::jobs::fail(&self.db, &job, &self.id, &error).await?;
+                pass.failed.push(Failure {
+                    kind: job.kind.clone(),
+                    error,
+                    // The same rule `jobs::fail` applies: no attempt left.
+                    last_attempt: job.attempts >= job.max_attempts,
+                });
             }
         }
-        Ok(ran)
+        Ok(pass)
     }
 
     /// Runs one job. Work that only touches the database commits in the same

@@ -2,10 +2,12 @@
 //! sets is what is read back, and the grouping stays while an invoice of
 //! the contract is open.
 
+use domain::calendar::YearMonth;
 use domain::contract::{ContractInput, ContractInvoicing, InvoiceGrouping};
 use domain::ids::ContractId;
+use fixtures::build::World;
 use fixtures::testing::on_each_backend;
-use store::{Db, Error, Scope};
+use store::{Error, Scope};
 
 use crate::support::{actor, create_company};
 
@@ -105,25 +107,25 @@ async fn invoicing_settings_round_trip() {
     .await;
 }
 
-async fn clientis_contract(db: &Db) -> ContractId {
-    let id: String = store::on_pool!(db, |c| sqlx::query_scalar(
-        "SELECT id FROM client_contracts WHERE reference = 'CLT-CADRE-2026'"
-    )
-    .fetch_one(c)
-    .await)
-    .unwrap();
-    ContractId::parse(&id).unwrap()
-}
-
 #[tokio::test]
 async fn the_grouping_stays_while_an_invoice_is_open() {
     on_each_backend(|db| async move {
-        // The demo, stopped before its key-account chain: two months of
-        // Camille's at Clientis wait for the contract's signature.
-        fixtures::demo::seed_stage(&db, fixtures::demo::Stage::BeforeBilling)
+        // A key account: two validated months of Camille's wait for the
+        // contract's signature.
+        let w = World::new(&db).await;
+        let clientis = w.client().key_account().create().await;
+        let camille = w.mission(&clientis).locked().create().await;
+        let k = w
+            .contract(&clientis)
+            .sent()
+            .covering(&camille)
+            .create()
             .await
-            .unwrap();
-        let k = clientis_contract(&db).await;
+            .id;
+        let now = YearMonth::of(store::today());
+        for month in [now.prev().prev(), now.prev()] {
+            w.validated_month(&camille, month).await;
+        }
         let mut tx = db.begin().await.unwrap();
         let refused = store::contracts::set_invoicing(
             &mut tx,

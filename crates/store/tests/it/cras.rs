@@ -1,25 +1,69 @@
-//! Activity reports on the demo data: the mandatory order, the client's
-//! validation by link or portal, locking and reopening, refusals that write
-//! nothing, and who sees what.
+//! Activity reports: the mandatory order, the client's validation by link
+//! or portal, locking and reopening, refusals that write nothing, and who
+//! sees what.
 
 use domain::calendar::YearMonth;
 use domain::cra::{Activity, Cell, CraStatus};
 use domain::ids::CraId;
+use domain::role::Role;
+use fixtures::build::{Client, World};
 use fixtures::testing::on_each_backend;
 use store::cras::{self, Entry, Via};
+use store::missions::Mission;
 use store::users::User;
 use store::{Actor, Db, Error, Scope};
 
 use crate::support::count;
 
-async fn user(db: &Db, email: &str) -> User {
-    let mut tx = db.begin().await.unwrap();
-    let u = store::users::find_by_email(&mut tx, email)
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    u
+/// Camille at Clientis, whose reports Marc Lefèvre approves by the e-mailed
+/// link and Sophie Bernard (a Clientis user) in the portal; Lucas at Banque
+/// Horizon.
+struct Story {
+    w: World,
+    clientis: Client,
+    camille: User,
+    camille_at_clientis: Mission,
+    lucas: User,
+    lucas_at_horizon: Mission,
+    sophie: User,
+    manager: User,
+}
+
+async fn story(db: &Db) -> Story {
+    let w = World::new(db).await;
+    let clientis = w
+        .client()
+        .name("Clientis Group")
+        .contact("Marc", "Lefèvre", "domain_manager")
+        .create()
+        .await;
+    let horizon = w.client().name("Banque Horizon").create().await;
+    let camille = w.consultant("Camille Martin").await;
+    let camille_at_clientis = w
+        .mission(&clientis)
+        .consultant(&camille)
+        .validated_by(&clientis.contact)
+        .create()
+        .await;
+    let lucas = w.consultant("Lucas Petit").await;
+    let lucas_at_horizon = w.mission(&horizon).consultant(&lucas).create().await;
+    let sophie = w
+        .user(Role::ClientContact)
+        .name("Sophie Bernard")
+        .of(&clientis)
+        .create()
+        .await;
+    let manager = w.managers().await.1.clone();
+    Story {
+        w,
+        clientis,
+        camille,
+        camille_at_clientis,
+        lucas,
+        lucas_at_horizon,
+        sophie,
+        manager,
+    }
 }
 
 fn as_user(u: &User) -> Actor {
@@ -56,71 +100,11 @@ async fn status(db: &Db, id: CraId) -> CraStatus {
 }
 
 #[tokio::test]
-async fn the_demo_months_went_through_all_three() {
-    on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let camille = user(&db, "camille.martin@stafforia.example").await;
-        let now = current();
-        assert_eq!(
-            status(&db, cra_of(&db, &camille, now.prev().prev()).await).await,
-            CraStatus::Validated
-        );
-        assert_eq!(
-            status(&db, cra_of(&db, &camille, now.prev()).await).await,
-            CraStatus::Validated
-        );
-        assert_eq!(
-            status(&db, cra_of(&db, &camille, now).await).await,
-            CraStatus::Signed
-        );
-        let lucas = user(&db, "lucas.petit@stafforia.example").await;
-        assert_eq!(
-            status(&db, cra_of(&db, &lucas, now.prev()).await).await,
-            CraStatus::Draft
-        );
-        let events: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cra_events WHERE kind = 'validated'"
-        )
-        .fetch_one(c)
-        .await)
-        .unwrap();
-        assert_eq!(events, 3, "Camille's two months and Lucas's late one");
-        // The approved day of leave is in the first month, not typed.
-        let mut tx = db.begin().await.unwrap();
-        let s = cras::get(
-            &mut tx,
-            Scope::All,
-            cra_of(&db, &camille, now.prev().prev()).await,
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(s.slots.iter().filter(|x| x.activity.is_leave()).count(), 2);
-        // Camille's months were validated on time; Lucas is the late one.
-        let mut tx = db.read().await.unwrap();
-        let rates = store::cra_reports::on_time_rates(
-            &mut tx,
-            &[now.prev().prev(), now.prev()],
-            store::today(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        for r in rates {
-            assert_eq!((r.expected, r.on_time), (2, 1), "{r:?}");
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn order_is_mandatory_and_a_locked_report_reopens_as_a_new_version() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let camille = user(&db, "camille.martin@stafforia.example").await;
-        let manager = user(&db, "delivery@stafforia.example").await;
-        let sophie = user(&db, "sophie.bernard@clientis.example").await;
-        let id = cra_of(&db, &camille, current()).await;
+        let s = story(&db).await;
+        let (camille, manager, sophie) = (s.camille.clone(), s.manager.clone(), s.sophie.clone());
+        let id = s.w.signed_month(&s.camille_at_clientis, current()).await;
         let slots_before = count(&db, "cra_slots").await;
 
         // The manager cannot validate before the client.
@@ -228,11 +212,11 @@ async fn order_is_mandatory_and_a_locked_report_reopens_as_a_new_version() {
 #[tokio::test]
 async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let camille = user(&db, "camille.martin@stafforia.example").await;
-        let id = cra_of(&db, &camille, current()).await;
+        let st = story(&db).await;
+        let id = st.w.signed_month(&st.camille_at_clientis, current()).await;
+        let marc = st.clientis.contact.data.email.clone().unwrap();
         let mut tx = db.begin().await.unwrap();
-        let (token, code) = store::esign::mailed_credentials(&mut tx, "marc.lefevre@clientis.example")
+        let (token, code) = store::esign::mailed_credentials(&mut tx, marc.as_str())
             .await
             .unwrap()
             .unwrap();
@@ -257,8 +241,9 @@ async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
         assert_eq!(s.cra.rejection_reason.as_deref(), Some("Le 11 était férié"));
         assert!(s.approvals.is_empty());
         let told: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox_emails WHERE to_address = 'camille.martin@stafforia.example' AND subject LIKE 'CRA % à reprendre'"
+            "SELECT COUNT(*) FROM outbox_emails WHERE to_address = $1 AND subject LIKE 'CRA % à reprendre'"
         )
+        .bind(&st.camille.email)
         .fetch_one(c)
         .await)
         .unwrap();
@@ -270,10 +255,10 @@ async fn a_client_declining_the_link_sends_it_back_with_the_reason() {
 #[tokio::test]
 async fn bad_grids_are_refused_and_nothing_is_written() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let lucas = user(&db, "lucas.petit@stafforia.example").await;
+        let s = story(&db).await;
+        let lucas = s.lucas.clone();
         let month = current().prev();
-        let id = cra_of(&db, &lucas, month).await;
+        let id = s.w.opened_month(&s.lucas_at_horizon, month).await;
         let mut tx = db.begin().await.unwrap();
         let sheet = cras::get(&mut tx, Scope::Own(lucas.id), id).await.unwrap();
         tx.commit().await.unwrap();
@@ -346,12 +331,14 @@ async fn bad_grids_are_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn each_sees_only_his_own() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let camille = user(&db, "camille.martin@stafforia.example").await;
-        let lucas = user(&db, "lucas.petit@stafforia.example").await;
-        let sophie = user(&db, "sophie.bernard@clientis.example").await;
-        let id = cra_of(&db, &camille, current()).await;
-        let lucas_id = cra_of(&db, &lucas, current().prev()).await;
+        let s = story(&db).await;
+        let (camille, lucas, sophie) = (s.camille.clone(), s.lucas.clone(), s.sophie.clone());
+        let id = s.w.signed_month(&s.camille_at_clientis, current()).await;
+        let lucas_id =
+            s.w.opened_month(&s.lucas_at_horizon, current().prev())
+                .await;
+        s.w.validated_month(&s.lucas_at_horizon, current().prev().prev().prev())
+            .await;
         let mut tx = db.begin().await.unwrap();
         assert!(matches!(
             cras::get(&mut tx, Scope::Own(lucas.id), id).await,
@@ -375,7 +362,7 @@ async fn each_sees_only_his_own() {
         assert_eq!(
             mine.len(),
             2,
-            "last month's, and his late month at Banque Horizon"
+            "last month's, and his validated month at Banque Horizon"
         );
         tx.commit().await.unwrap();
     })
@@ -385,9 +372,22 @@ async fn each_sees_only_his_own() {
 #[tokio::test]
 async fn leave_cannot_rewrite_a_signed_month() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
-        let camille = user(&db, "camille.martin@stafforia.example").await;
+        let s = story(&db).await;
+        let camille = s.camille.clone();
         let month = current().prev();
+        s.w.validated_month(&s.camille_at_clientis, month).await;
+        let mut tx = db.begin().await.unwrap();
+        store::leave::set_allowance(
+            &mut tx,
+            &as_user(&s.manager),
+            camille.id,
+            "rtt",
+            month.year,
+            domain::mission::DayQuantity::from_days(9),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let day = domain::cra::WorkPattern::default().working_days(month)[5];
         let mut tx = db.begin().await.unwrap();
         let e = store::leave::request(

@@ -1,17 +1,30 @@
-//! The demo data: seeding is a repeatable refresh, and its identifiers are valid.
+//! The demo data: seeding is a repeatable refresh, and the demo tells its
+//! story (valid identifiers, reports through all three parties, the
+//! key-account chain, a payment). The one place that loads the demo: every
+//! other test builds what it needs (`fixtures::build`).
 
 use std::collections::HashSet;
 
+use domain::calendar::YearMonth;
+use domain::cra::CraStatus;
 use domain::identifiers::{Iban, Siren, VatNumber};
+use domain::ids::CraId;
+use domain::money::Money;
 use domain::paging::PageRequest;
 use domain::role::Role;
 use fixtures::demo::{self, DEMO_PASSWORD};
 use fixtures::testing::on_each_backend;
 use store::companies::{self, CompanyFilter};
+use store::cras;
 use store::credentials::verify_password;
+use store::invoicing::read;
 use store::users::{self, UserFilter};
 use store::{Db, Scope};
 
+use time::Month;
+
+use crate::cra_reports::ym;
+use crate::invoicing::{balance, invoices};
 use crate::support::{count, create_company, create_session, create_user};
 
 async fn assert_exactly_the_demo(db: &Db) {
@@ -205,8 +218,10 @@ async fn seeding_twice_leaves_exactly_the_demo() {
     .await;
 }
 
+/// The demo's own story, on one seeding: valid identifiers, Camille's
+/// reports through all three parties, the key-account chain, the payment.
 #[tokio::test]
-async fn every_demo_identifier_passes_domain_validation() {
+async fn the_demo_tells_its_story() {
     // The firm's identity is saved without going through a form: check it here.
     let firm = demo::stafforia();
     let siren = Siren::parse(firm.siren.as_deref().unwrap()).expect("firm SIREN");
@@ -217,43 +232,229 @@ async fn every_demo_identifier_passes_domain_validation() {
 
     on_each_backend(|db| async move {
         demo::seed(&db).await.unwrap();
-        let mut tx = db.read().await.unwrap();
-        let list = companies::list(
-            &mut tx,
-            Scope::All,
-            &CompanyFilter::default(),
-            PageRequest::default(),
-        )
+        identifiers_are_valid(&db).await;
+        the_reports_went_through_all_three(&db).await;
+        two_months_accrued_then_issued_at_the_signature(&db).await;
+    })
+    .await;
+}
+
+async fn identifiers_are_valid(db: &Db) {
+    let mut tx = db.read().await.unwrap();
+    let list = companies::list(
+        &mut tx,
+        Scope::All,
+        &CompanyFilter::default(),
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.items.len(), 5);
+    let mut sirens = HashSet::new();
+    for c in &list.items {
+        let siren = c
+            .data
+            .siren
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no SIREN", c.data.name));
+        let vat = c
+            .data
+            .vat_number
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no VAT", c.data.name));
+        // Re-parse the stored text: it is valid and consistent.
+        assert_eq!(Siren::parse(siren.as_str()).as_ref(), Ok(siren));
+        assert_eq!(VatNumber::parse(vat.as_str()).as_ref(), Ok(vat));
+        assert_eq!(vat.siren().as_ref(), Some(siren), "{}", c.data.name);
+        assert_eq!(*vat, VatNumber::for_siren(siren), "{}", c.data.name);
+        assert!(sirens.insert(siren.clone()));
+        // The demo validates its input: the whole record survives validation again.
+        assert_eq!(c.data.to_input().validate().as_ref(), Ok(&c.data));
+    }
+    let stored = store::firm::get(&mut tx)
         .await
-        .unwrap();
-        assert_eq!(list.items.len(), 5);
-        let mut sirens = HashSet::new();
-        for c in &list.items {
-            let siren = c
-                .data
-                .siren
-                .as_ref()
-                .unwrap_or_else(|| panic!("{} has no SIREN", c.data.name));
-            let vat = c
-                .data
-                .vat_number
-                .as_ref()
-                .unwrap_or_else(|| panic!("{} has no VAT", c.data.name));
-            // Re-parse the stored text: it is valid and consistent.
-            assert_eq!(Siren::parse(siren.as_str()).as_ref(), Ok(siren));
-            assert_eq!(VatNumber::parse(vat.as_str()).as_ref(), Ok(vat));
-            assert_eq!(vat.siren().as_ref(), Some(siren), "{}", c.data.name);
-            assert_eq!(*vat, VatNumber::for_siren(siren), "{}", c.data.name);
-            assert!(sirens.insert(siren.clone()));
-            // The demo validates its input: the whole record survives validation again.
-            assert_eq!(c.data.to_input().validate().as_ref(), Ok(&c.data));
-        }
-        let stored = store::firm::get(&mut tx)
+        .unwrap()
+        .expect("firm saved");
+    assert_eq!(stored, demo::stafforia());
+    tx.commit().await.unwrap();
+}
+
+async fn user(db: &Db, email: &str) -> users::User {
+    let mut tx = db.read().await.unwrap();
+    let u = users::find_by_email(&mut tx, email).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    u
+}
+
+async fn cra_of(db: &Db, u: &users::User, month: YearMonth) -> CraId {
+    let mut tx = db.read().await.unwrap();
+    let id = cras::find(&mut tx, u.id, month).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn status(db: &Db, id: CraId) -> CraStatus {
+    let mut tx = db.read().await.unwrap();
+    let s = cras::get(&mut tx, Scope::All, id).await.unwrap();
+    tx.commit().await.unwrap();
+    s.cra.status
+}
+
+async fn the_reports_went_through_all_three(db: &Db) {
+    let camille = user(db, "camille.martin@stafforia.example").await;
+    let now = YearMonth::of(store::today());
+    assert_eq!(
+        status(db, cra_of(db, &camille, now.prev().prev()).await).await,
+        CraStatus::Validated
+    );
+    assert_eq!(
+        status(db, cra_of(db, &camille, now.prev()).await).await,
+        CraStatus::Validated
+    );
+    assert_eq!(
+        status(db, cra_of(db, &camille, now).await).await,
+        CraStatus::Signed
+    );
+    let lucas = user(db, "lucas.petit@stafforia.example").await;
+    assert_eq!(
+        status(db, cra_of(db, &lucas, now.prev()).await).await,
+        CraStatus::Draft
+    );
+    let events: i64 = store::on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cra_events WHERE kind = 'validated'"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    assert_eq!(events, 3, "Camille's two months and Lucas's late one");
+    // The approved day of leave is in the first month, not typed.
+    let mut tx = db.begin().await.unwrap();
+    let s = cras::get(
+        &mut tx,
+        Scope::All,
+        cra_of(db, &camille, now.prev().prev()).await,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.slots.iter().filter(|x| x.activity.is_leave()).count(), 2);
+    // Camille's months were validated on time; Lucas is the late one.
+    let mut tx = db.read().await.unwrap();
+    let rates = store::cra_reports::on_time_rates(
+        &mut tx,
+        &[now.prev().prev(), now.prev()],
+        store::today(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for r in rates {
+        assert_eq!((r.expected, r.on_time), (2, 1), "{r:?}");
+    }
+}
+
+async fn two_months_accrued_then_issued_at_the_signature(db: &Db) {
+    let today = store::today();
+    let current = YearMonth::of(today);
+    let (first, second) = (current.prev().prev(), current.prev());
+    let mut list = invoices(db).await;
+    list.sort_by(|a, b| (a.issue_date, &a.number).cmp(&(b.issue_date, &b.number)));
+    // Banque Horizon's late invoice comes first: Lucas's month, issued
+    // 70 days ago at 30 days net.
+    let late = list.remove(0);
+    let issued = today - time::Duration::days(70);
+    assert_eq!(late.client_name, "Banque Horizon");
+    assert_eq!(late.period, YearMonth::of(issued).prev().to_string());
+    assert_eq!(late.due_date, Some(today - time::Duration::days(40)));
+    let lucas_days = YearMonth::of(issued)
+        .prev()
+        .working_days(domain::calendar::Region::Standard)
+        .len() as i64;
+    assert_eq!(late.net, Money::from_euros(550 * lucas_days));
+    let shown: Vec<(Option<&str>, &str, Money, Money, Money)> = list
+        .iter()
+        .map(|i| {
+            (
+                i.number.as_deref(),
+                i.period.as_str(),
+                i.net,
+                i.vat,
+                i.gross,
+            )
+        })
+        .collect();
+    let year = today.year();
+    // Numbers are per year: the late invoice took the first one when
+    // it was issued this year.
+    let taken = i64::from(issued.year() == year);
+    let days = |m: YearMonth| m.working_days(domain::calendar::Region::Standard).len() as i64;
+    // The first month less her day of paid leave; the second in full
+    // (November 2026: 20 days × 600 € = 12 000,00 € HT, 2 400,00 € VAT,
+    // 14 400,00 € TTC).
+    let amounts = |d: i64| {
+        (
+            Money::from_euros(600 * d),
+            Money::from_euros(120 * d),
+            Money::from_euros(720 * d),
+        )
+    };
+    let (n1, v1, g1) = amounts(days(first) - 1);
+    let (n2, v2, g2) = amounts(days(second));
+    let (p1, p2) = (first.to_string(), second.to_string());
+    let (f1, f2) = (
+        format!("FA-{year}-{:06}", 1 + taken),
+        format!("FA-{year}-{:06}", 2 + taken),
+    );
+    assert_eq!(
+        shown,
+        [
+            (Some(f1.as_str()), p1.as_str(), n1, v1, g1),
+            (Some(f2.as_str()), p2.as_str(), n2, v2, g2),
+        ]
+    );
+    if second == ym(2026, Month::November) {
+        assert_eq!(
+            (n2, v2, g2),
+            (
+                Money::from_euros(12_000),
+                Money::from_euros(2_400),
+                Money::from_euros(14_400)
+            )
+        );
+    }
+    // Both accruals were booked at their month-end and reversed at the
+    // signature, linked to their invoices: FAE and its VAT are back to zero.
+    assert_eq!(balance(db, "4181").await, 0);
+    assert_eq!(balance(db, "44587").await, 0);
+    // Clientis paid the second month (the demo's statement); the first
+    // and Banque Horizon's stay owed.
+    assert_eq!(balance(db, "411").await, (g1 + late.gross).cents());
+    assert_eq!(balance(db, "512").await, g2.cents());
+    let linked: i64 = store::on_pool!(db, |c| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM accruals a JOIN ledger_entries r ON r.id = a.reversal_entry_id
+         WHERE a.released_by_invoice_id = a.invoice_id AND r.reverses_id = a.entry_id"
+    )
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    assert_eq!(linked, 2);
+    let mut tx = db.read().await.unwrap();
+    assert!(read::waiting(&mut tx).await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_can_stop_before_the_key_account_chain() {
+    on_each_backend(|db| async move {
+        demo::seed_stage(&db, demo::Stage::BeforeBilling)
             .await
-            .unwrap()
-            .expect("firm saved");
-        assert_eq!(stored, demo::stafforia());
+            .unwrap();
+        let mut tx = db.read().await.unwrap();
+        let waiting = read::waiting(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
+        assert_eq!(waiting.len(), 2);
+        assert!(waiting.iter().all(|i| i.accrued.is_none()));
+        assert_eq!(crate::support::count(&db, "ledger_entries").await, 0);
     })
     .await;
 }

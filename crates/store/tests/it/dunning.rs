@@ -2,12 +2,13 @@
 //! back, the formal notice claims the penalties and the indemnity, and two
 //! runs at once record and mail each notice once.
 //!
-//! Fixture: the demo's issued invoices, all moved to a due date 60 days
-//! ahead except the one a test makes late (its due date set directly, a
-//! test fixture: issuing computes it from the terms).
+//! Fixture: one issued invoice, made late by setting its due date directly
+//! (a test fixture: issuing computes it from the terms).
 
 use domain::Money;
+use domain::calendar::YearMonth;
 use domain::dunning::{LevelInput, penalty};
+use fixtures::build::World;
 use fixtures::testing::on_each_backend;
 use store::dunning::{self, EmailState, PauseTarget, SettingsInput};
 use store::{Db, Error, on_tx};
@@ -19,48 +20,25 @@ fn today() -> Date {
     store::today()
 }
 
-/// The demo, every invoice due in 60 days; returns the first issued
-/// invoice (id, client id, outstanding), made `late` days late.
+/// One invoice issued for last month, made `late` days late; returns it
+/// (id, client id, outstanding). The client is reached at its own address.
 async fn late_invoice(db: &Db, late: i64) -> (String, String, Money) {
-    fixtures::demo::seed(db).await.unwrap();
+    let w = World::new(db).await;
+    let client = w.client().email("compta@client.example").create().await;
+    let m = w.mission(&client).create().await;
+    let invoice = w.issued_invoice(&m, YearMonth::of(today()).prev()).await;
     let mut tx = db.begin().await.unwrap();
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE invoices SET due_date = $1"
-    )
-    .bind(today() + Duration::days(60))
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .unwrap());
-    let (id, client, gross): (String, String, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id, client_id, gross_cents FROM invoices i
-         WHERE status = 'issued' AND kind = 'invoice' AND paid_cents = 0
-           AND NOT EXISTS (SELECT 1 FROM dunning_notices n WHERE n.invoice_id = i.id)
-         ORDER BY number LIMIT 1"
-    )
-    .fetch_one(c)
-    .await
-    .unwrap());
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $2 WHERE id = $1"
     )
-    .bind(id.as_str())
+    .bind(invoice.id.as_str())
     .bind(today() - Duration::days(late))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     .unwrap());
-    // The client is reached at its own address.
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE companies SET email = 'compta@client.example' WHERE id = $1"
-    )
-    .bind(client.as_str())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .unwrap());
     tx.commit().await.unwrap();
-    (id, client, Money::from_cents(gross))
+    (invoice.id, client.id.to_string(), invoice.gross)
 }
 
 async fn notices(db: &Db, invoice: &str) -> Vec<dunning::Notice> {
@@ -398,6 +376,7 @@ async fn two_runs_at_once_send_each_notice_once() {
         .unwrap();
         tx.commit().await.unwrap();
         let emails = count(&db, "outbox_emails").await;
+        let files = count(&db, "outbox_attachments").await;
         let (a, b, c) = tokio::join!(
             dunning::run(&db, today(), &app::Render),
             dunning::run(&db, today(), &app::Render),
@@ -406,10 +385,10 @@ async fn two_runs_at_once_send_each_notice_once() {
         let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
         assert_eq!(a.sent + b.sent + c.sent, 1, "{a:?} {b:?} {c:?}");
         assert_eq!(notices(&db, &invoice).await.len(), 1);
-        // The client's e-mail and the firm's copy, once each (the demo's
-        // two reminders to Banque Horizon were there before).
+        // The client's e-mail and the firm's copy, once each, each with
+        // the invoice.
         assert_eq!(count(&db, "outbox_emails").await, emails + 2);
-        assert_eq!(count(&db, "outbox_attachments").await, 2 + 2);
+        assert_eq!(count(&db, "outbox_attachments").await, files + 2);
     })
     .await;
 }

@@ -10,7 +10,7 @@
 //! a notice, unless `REGISSEUR_REQUIRE_FACTURX_TOOLS=1` (set by
 //! `scripts/test-all`, which installs them), which makes it fail.
 //!
-//! Cases: the demo's invoices; a credit note citing its invoice; a half
+//! Cases: the demo's kinds of invoice; a credit note citing its invoice; a half
 //! day (19,5 days); a rate changed mid-month (two lines at two prices);
 //! a contract billing a 20 % and a 10 % mission together; the reverse
 //! charge to a Belgian client. Rates and regimes other than the default
@@ -28,6 +28,7 @@ use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::mission::Tjm;
 use domain::rates::Amendment;
 use domain::validation::Arg;
+use fixtures::build::{World, month};
 use fixtures::testing::on_each_backend;
 use store::invoicing::CreditSelection;
 use store::{Db, Error, Scope};
@@ -144,13 +145,79 @@ async fn write_all(db: &Db, dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)
     (xmls, pdfs)
 }
 
+/// The demo's kinds of invoice: a key account's two months accrued, then
+/// issued at the contract's signature (a purchase order number, an
+/// invoicing contact, a billing address, 45 days end of month, VAT on
+/// receipts), and another client's month issued at 30 days net.
 #[tokio::test]
-async fn the_demo_invoices_pass_the_external_validators() {
+async fn the_demo_kinds_of_invoice_pass_the_external_validators() {
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
+        let w = World::new(&db).await;
+        let clientis = w
+            .client()
+            .name("Clientis Group")
+            .key_account()
+            .contact("Nadia", "Haddad", "accounts_payable")
+            .create()
+            .await;
+        let contact = clientis.contact.id.to_string();
+        let camille = w
+            .mission(&clientis)
+            .locked()
+            .with(|m| {
+                m.po_number = "CLT-PO-2026-0412".into();
+                m.payment_days = "45".into();
+                m.payment_end_of_month = true;
+                m.vat_rate = "20".into();
+                m.vat_regime = "on_receipts".into();
+                m.expense_policy = "at_cost".into();
+                m.extras_allowed = true;
+                m.invoicing_contact_id = contact;
+                m.billing_address =
+                    "Clientis Group — Comptabilité fournisseurs, 1 esplanade de la Défense, 92400 Courbevoie".into();
+            })
+            .create()
+            .await;
+        let k = w.contract(&clientis).sent().covering(&camille).create().await;
+        let horizon = w.client().name("Banque Horizon").create().await;
+        let lucas = w
+            .mission(&horizon)
+            .tjm(55_000)
+            .with(|m| {
+                m.payment_days = "30".into();
+                m.vat_regime = "on_receipts".into();
+                m.expense_policy = "not_rebilled".into();
+            })
+            .create()
+            .await;
+        w.issued_invoice_on(&lucas, month(2026, 8), date!(2026 - 09 - 01))
+            .await;
+        for (period, issued) in [
+            (month(2026, 9), date!(2026 - 10 - 01)),
+            (month(2026, 10), date!(2026 - 11 - 02)),
+        ] {
+            w.validated_month(&camille, period).await;
+            assert_eq!(w.close(period, issued).await.accrued, 1);
+        }
+        let mut tx = db.begin().await.unwrap();
+        store::contracts::apply(
+            &mut tx,
+            &actor(),
+            Scope::All,
+            k.id,
+            domain::contract::ContractEvent::Sign,
+            Some("Sophie Bernard"),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        store::invoicing::lock::release_contract(&db, &actor(), k.id, date!(2026 - 11 - 03))
+            .await
+            .unwrap();
+
         let dir = scratch();
         let (mut xmls, pdfs) = write_all(&db, &dir).await;
-        assert_eq!(xmls.len(), 3, "the demo issues three invoices");
+        assert_eq!(xmls.len(), 3, "three invoices issued");
         let first = std::fs::read_to_string(&xmls[0]).unwrap();
         for needle in [
             "<ram:ID>S1</ram:ID>",

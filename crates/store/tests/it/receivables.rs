@@ -3,10 +3,12 @@
 //! left out), the statement of one client, the cash-in forecast, and DSO
 //! by both methods on a small ledger.
 
+use domain::calendar::YearMonth;
 use domain::ids::CompanyId;
 use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
 use domain::receivables::Bucket;
+use fixtures::build::World;
 use fixtures::testing::on_each_backend;
 use store::{Db, Tx, ledger, on_tx, receivables};
 use time::Date;
@@ -467,36 +469,31 @@ async fn dso_by_both_methods_from_the_ledger() {
     .await;
 }
 
-/// On the demo, after a partial payment recorded by `payments::record`:
+/// On two clients' invoices, one already paid, after a partial payment
+/// recorded by `payments::record`:
 /// the aged balance per client equals the open items the payments module
 /// lists (which read `paid_cents`), the credit equals the payments'
 /// `unallocated_cents`, and the day before the invoice was open in full.
 #[tokio::test]
 async fn the_aged_balance_agrees_with_recorded_payments() {
-    use store::bank_accounts::BankAccountInput;
     use store::payments::{NewAllocation, NewPayment};
     on_each_backend(|db| async move {
-        fixtures::demo::seed(&db).await.unwrap();
+        let w = World::new(&db).await;
+        let (a, b) = (w.client().create().await, w.client().create().await);
+        let (ma, mb) = (w.mission(&a).create().await, w.mission(&b).create().await);
         let today = store::today();
+        let last = YearMonth::of(today).prev();
+        w.issued_invoice(&mb, last.prev()).await;
+        let paid = w.issued_invoice(&ma, last.prev()).await;
+        w.payment(&paid, paid.gross).await;
+        w.issued_invoice(&ma, last).await;
+        let bank = w.bank_account().await;
         let mut tx = db.begin().await.unwrap();
-        let bank = store::bank_accounts::create(
-            &mut tx,
-            &actor(),
-            &BankAccountInput {
-                label: "Banque".into(),
-                iban: "FR7630006000011234567890189".into(),
-                bic: "AGRIFRPPXXX".into(),
-                ledger_account: "512".into(),
-                other_id: String::new(),
-            },
-        )
-        .await
-        .unwrap();
         let open = store::payments::open_items(&mut tx, None).await.unwrap();
         let item = open
             .iter()
             .find(|o| o.issue_date < today)
-            .expect("the demo has open invoices")
+            .expect("open invoices")
             .clone();
         let half = Money::from_cents(item.outstanding.cents() / 2);
         store::payments::record(

@@ -3,7 +3,39 @@
 use axum::http::{Method, StatusCode};
 use domain::role::Role;
 
-use crate::harness::on_each_backend;
+use fixtures::build::Client;
+
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// The demo's five companies: three clients (Clientis Group with three
+/// contacts), a prospect and a supplier; returns Clientis and Banque
+/// Horizon.
+async fn five_companies(t: &EmptyApp) -> (Client, Client) {
+    let clientis =
+        t.w.client()
+            .name("Clientis Group")
+            .siren("542051180")
+            .contact("Sophie", "Bernard", "buyer")
+            .create()
+            .await;
+    t.w.contact(&clientis, "Marc", "Lefèvre", "domain_manager")
+        .await;
+    t.w.contact(&clientis, "Nadia", "Haddad", "accounts_payable")
+        .await;
+    let horizon = t.w.client().name("Banque Horizon").create().await;
+    t.w.client().name("Mutuelle Atlantique").create().await;
+    t.w.client()
+        .name("Proxima Énergie")
+        .kind("prospect")
+        .create()
+        .await;
+    t.w.client()
+        .name("DataFreelance Portage")
+        .kind("supplier")
+        .create()
+        .await;
+    (clientis, horizon)
+}
 
 const NEW_COMPANY: &str = r#"{"name": "Nouvelle Cliente", "siren": "732829320", "kind": "client", "city": "Paris", "postcode": "75001"}"#;
 
@@ -121,6 +153,7 @@ async fn invalid_identifiers_are_problems_naming_the_field() {
 #[tokio::test]
 async fn a_duplicate_siren_is_refused_and_nothing_is_written() {
     on_each_backend(|t| async move {
+        five_companies(&t).await;
         let token = t.token(Role::Admin).await;
         let companies = t.count("companies").await;
         let audit = t.count("audit_log").await;
@@ -228,6 +261,10 @@ async fn authentication_is_required_and_tokens_can_be_revoked() {
             .api(Method::GET, "/api/v1/companies", Some("rgt_forged"), None)
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        t.w.user(Role::Finance)
+            .email("finance@stafforia.example")
+            .create()
+            .await;
         let token = t.token(Role::Finance).await;
         let me = t
             .api(Method::GET, "/api/v1/me", Some(&token), None)
@@ -260,6 +297,8 @@ async fn authentication_is_required_and_tokens_can_be_revoked() {
 #[tokio::test]
 async fn a_client_contact_sees_only_his_company() {
     on_each_backend(|t| async move {
+        let (clientis, horizon) = five_companies(&t).await;
+        t.w.user(Role::ClientContact).of(&clientis).create().await;
         let token = t.token(Role::ClientContact).await;
         let list = t
             .api(Method::GET, "/api/v1/companies", Some(&token), None)
@@ -270,7 +309,7 @@ async fn a_client_contact_sees_only_his_company() {
         let r = t
             .api(
                 Method::GET,
-                &format!("/api/v1/companies/{}", t.horizon),
+                &format!("/api/v1/companies/{}", horizon.id),
                 Some(&token),
                 None,
             )
@@ -295,7 +334,7 @@ async fn a_client_contact_sees_only_his_company() {
         let r = t
             .api(
                 Method::GET,
-                &format!("/api/v1/contacts/{}", t.horizon_contact),
+                &format!("/api/v1/contacts/{}", horizon.contact.id),
                 Some(&token),
                 None,
             )
@@ -305,7 +344,7 @@ async fn a_client_contact_sees_only_his_company() {
         let other = t
             .api(
                 Method::GET,
-                &format!("/api/v1/contacts?company_id={}", t.horizon),
+                &format!("/api/v1/contacts?company_id={}", horizon.id),
                 Some(&token),
                 None,
             )
@@ -319,6 +358,7 @@ async fn a_client_contact_sees_only_his_company() {
 #[tokio::test]
 async fn lists_page_and_filter() {
     on_each_backend(|t| async move {
+        five_companies(&t).await;
         let token = t.token(Role::Direction).await;
         let p = t
             .api(
@@ -403,10 +443,11 @@ async fn problem_messages_follow_accept_language() {
 #[tokio::test]
 async fn users_api_for_admins() {
     on_each_backend(|t| async move {
+        let clientis = t.w.client().name("Clientis Group").create().await.id;
         let token = t.token(Role::Admin).await;
         let body = format!(
             r#"{{"email": "nouveau@clientis.example", "display_name": "Nouveau Contact", "role": "client_contact", "company_id": "{}", "password": "une phrase assez longue"}}"#,
-            t.clientis
+            clientis
         );
         let r = t.api(Method::POST, "/api/v1/users", Some(&token), Some(&body)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -2,16 +2,42 @@
 //! set when the contract is recorded, changed afterwards, refused in words.
 
 use axum::http::StatusCode;
+use domain::calendar::YearMonth;
 use domain::contract::{ContractInvoicing, InvoiceGrouping};
 use domain::ids::{CompanyId, ContractId};
 use domain::role::Role;
 use store::Scope;
 
-// Before the demo's key-account chain, Clientis's contract still has invoices waiting.
-use crate::harness::{TestApp, on_each_backend_before_billing as on_each_backend};
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// Banque Horizon; and Clientis, a key account whose contract
+/// CLT-CADRE-2026 (sent, not signed) has two validated months waiting
+/// for its signature. Returns (Horizon, Clientis, its contract).
+async fn clients(t: &EmptyApp) -> (CompanyId, CompanyId, ContractId) {
+    let horizon = t.w.client().name("Banque Horizon").create().await.id;
+    let clientis =
+        t.w.client()
+            .name("Clientis Group")
+            .key_account()
+            .create()
+            .await;
+    let m = t.w.mission(&clientis).locked().create().await;
+    let k =
+        t.w.contract(&clientis)
+            .reference("CLT-CADRE-2026")
+            .sent()
+            .covering(&m)
+            .create()
+            .await;
+    let now = YearMonth::of(store::today());
+    for month in [now.prev().prev(), now.prev()] {
+        t.w.validated_month(&m, month).await;
+    }
+    (horizon, clientis.id, k.id)
+}
 
 async fn settings(
-    t: &TestApp,
+    t: &EmptyApp,
     client: CompanyId,
     reference: &str,
 ) -> (ContractId, ContractInvoicing) {
@@ -29,8 +55,9 @@ async fn settings(
 #[tokio::test]
 async fn the_contract_forms_save_the_invoicing_settings() {
     on_each_backend(|t| async move {
+        let (horizon, clientis, clientis_contract) = clients(&t).await;
         let finance = t.browser(Some(Role::Finance)).await;
-        let company = format!("/companies/{}", t.horizon);
+        let company = format!("/companies/{horizon}");
         let page = t.get(&company, Some(&finance)).await;
         assert!(page.body.contains("Émettre les factures à la clôture"));
         assert!(
@@ -54,7 +81,7 @@ async fn the_contract_forms_save_the_invoicing_settings() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let (id, saved) = settings(&t, t.horizon, "HZ-CADRE-2027").await;
+        let (id, saved) = settings(&t, horizon, "HZ-CADRE-2027").await;
         assert_eq!(
             saved,
             ContractInvoicing {
@@ -85,7 +112,7 @@ async fn the_contract_forms_save_the_invoicing_settings() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.location(), format!("{company}#contracts"));
         assert_eq!(
-            settings(&t, t.horizon, "HZ-CADRE-2027").await.1,
+            settings(&t, horizon, "HZ-CADRE-2027").await.1,
             ContractInvoicing::default()
         );
         let page = t.get(r.location(), Some(&finance)).await;
@@ -101,7 +128,7 @@ async fn the_contract_forms_save_the_invoicing_settings() {
         let page = t.get(r.location(), Some(&finance)).await;
         assert!(page.body.contains("Choisissez une facture par mission"));
         assert_eq!(
-            settings(&t, t.horizon, "HZ-CADRE-2027").await.1,
+            settings(&t, horizon, "HZ-CADRE-2027").await.1,
             ContractInvoicing::default()
         );
 
@@ -109,7 +136,7 @@ async fn the_contract_forms_save_the_invoicing_settings() {
         // grouping stays, with the reason.
         let r = t
             .post_form(
-                &format!("/contracts/{}/invoicing", t.clientis_contract),
+                &format!("/contracts/{clientis_contract}/invoicing"),
                 &finance,
                 &[
                     ("invoice_grouping", "per_contract"),
@@ -117,14 +144,14 @@ async fn the_contract_forms_save_the_invoicing_settings() {
                 ],
             )
             .await;
-        assert_eq!(r.location(), format!("/companies/{}#contracts", t.clientis));
+        assert_eq!(r.location(), format!("/companies/{clientis}#contracts"));
         let page = t.get(r.location(), Some(&finance)).await;
         assert!(
             page.body.contains("encore ouvertes"),
             "the refusal says why"
         );
         assert_eq!(
-            settings(&t, t.clientis, "CLT-CADRE-2026").await.1,
+            settings(&t, clientis, "CLT-CADRE-2026").await.1,
             ContractInvoicing::default()
         );
 

@@ -5,11 +5,22 @@ use axum::http::StatusCode;
 use domain::calendar::YearMonth;
 use domain::role::Role;
 
-use crate::harness::{TestApp, on_each_backend};
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
 
 /// Three reports of last month validated by their clients, then by the
-/// manager.
-async fn validated_reports(t: &TestApp) {
+/// manager; Camille's two last months validated; Lucas's last month
+/// opened and left there.
+async fn validated_reports(t: &EmptyApp) {
+    let now = YearMonth::of(store::today());
+    let clientis = t.w.client().name("Clientis Group").create().await;
+    let camille = t.w.mission(&clientis).title("Data Engineer").create().await;
+    for month in [now.prev().prev(), now.prev()] {
+        t.w.validated_month(&camille, month).await;
+    }
+    let horizon = t.w.client().name("Banque Horizon").create().await;
+    let lucas = t.w.consultant("Lucas Petit").await;
+    let java = t.w.mission(&horizon).consultant(&lucas).create().await;
+    t.w.opened_month(&java, now.prev()).await;
     let month = YearMonth::of(store::today()).prev();
     let mut tx = t.db.begin().await.unwrap();
     let f = fixtures::bench_data::client_validated_cras(&mut tx, 3, month)
@@ -38,8 +49,8 @@ async fn late_and_billable_pages_for_finance_and_direction_only() {
                 "Un CRA est à l’heure quand le manager l’a validé au plus tard le 5e jour ouvré du mois suivant (calendrier métropolitain"
             ));
             assert!(late.body.contains("<svg") && late.body.contains("on-time-rates"));
-            // The demo's Lucas left last month half typed: he is late;
-            // Camille's months are validated or at the client, in time.
+            // Lucas left last month unsigned: he is late; Camille's
+            // months are validated, in time.
             assert!(late.body.contains("Lucas Petit"), "{}", late.body);
 
             let bill = t.get("/cras/billable", Some(&b)).await;
@@ -49,7 +60,7 @@ async fn late_and_billable_pages_for_finance_and_direction_only() {
                 assert!(bill.body.contains(&format!("Mission bench {i:05}")));
             }
             assert!(bill.body.contains("450,99"), "the odd-cent rate");
-            // And the demo's two months Camille had validated.
+            // And the two months Camille had validated.
             assert!(bill.body.contains("Data Engineer"));
             assert!(bill.body.contains("/cras/billable.csv?from="));
 

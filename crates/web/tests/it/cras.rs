@@ -8,11 +8,60 @@ use domain::calendar::YearMonth;
 use domain::cra::WorkPattern;
 use domain::role::Role;
 
-use crate::harness::on_each_backend;
+use domain::ids::{CraId, MissionId};
+use store::users::User;
+
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// Camille's mission at Clientis ("Data Engineer", from the first day of
+/// the month two months ago), her current month signed and waiting for
+/// Clientis, whose contact Sophie Bernard uses the portal; Lucas's last
+/// month at Banque Horizon opened, not signed.
+struct Story {
+    camille_mission: MissionId,
+    camille_cra: CraId,
+    lucas: User,
+}
+
+async fn story(t: &EmptyApp) -> Story {
+    let w = &t.w;
+    let now = YearMonth::of(store::today());
+    let clientis = w
+        .client()
+        .name("Clientis Group")
+        .contact("Marc", "Lefèvre", "domain_manager")
+        .create()
+        .await;
+    let camille = w.consultant("Camille Martin").await;
+    let mission = w
+        .mission(&clientis)
+        .title("Data Engineer")
+        .consultant(&camille)
+        .from(now.prev().prev().first_day())
+        .validated_by(&clientis.contact)
+        .create()
+        .await;
+    let camille_cra = w.signed_month(&mission, now).await;
+    w.user(Role::ClientContact)
+        .name("Sophie Bernard")
+        .of(&clientis)
+        .create()
+        .await;
+    let horizon = w.client().name("Banque Horizon").create().await;
+    let lucas = w.consultant("Lucas Petit").await;
+    let java = w.mission(&horizon).consultant(&lucas).create().await;
+    w.opened_month(&java, now.prev()).await;
+    Story {
+        camille_mission: mission.id,
+        camille_cra,
+        lucas,
+    }
+}
 
 #[tokio::test]
 async fn the_grid_refuses_in_french_then_signs() {
     on_each_backend(|t| async move {
+        story(&t).await;
         let camille = t.browser(Some(Role::Consultant)).await;
         // A month before her mission: only internal activities.
         let month = YearMonth::of(store::today()).prev().prev().prev();
@@ -103,15 +152,16 @@ async fn the_grid_refuses_in_french_then_signs() {
 #[tokio::test]
 async fn the_client_validates_in_the_portal_and_sees_only_his_days() {
     on_each_backend(|t| async move {
+        let s = story(&t).await;
         let sophie = t.browser(Some(Role::ClientContact)).await;
-        let page = format!("/cras/{}", t.camille_cra);
+        let page = format!("/cras/{}", s.camille_cra);
         let shown = t.get(&page, Some(&sophie)).await;
         assert_eq!(shown.status, StatusCode::OK);
         assert!(shown.body.contains("Data Engineer"));
         // Internal activities are not the client's business.
         assert!(!shown.body.contains("Intercontrat"));
         assert!(shown.body.contains("id=\"cra-client-validate\""));
-        let mission = t.camille_mission.to_string();
+        let mission = s.camille_mission.to_string();
         let r = t
             .post_form(
                 &format!("{page}/client-validate"),
@@ -160,13 +210,11 @@ async fn the_client_validates_in_the_portal_and_sees_only_his_days() {
 #[tokio::test]
 async fn a_consultant_cannot_open_another_consultants_report() {
     on_each_backend(|t| async move {
+        let s = story(&t).await;
         let lucas = t.browser(Some(Role::Consultant)).await;
         // The consultant role's browser is Camille; Lucas signs in by id.
+        let lucas_user = s.lucas.clone();
         let mut tx = t.db.read().await.unwrap();
-        let lucas_user = store::users::find_by_email(&mut tx, "lucas.petit@stafforia.example")
-            .await
-            .unwrap()
-            .unwrap();
         let lucas_cra =
             store::cras::find(&mut tx, lucas_user.id, YearMonth::of(store::today()).prev())
                 .await
@@ -177,7 +225,7 @@ async fn a_consultant_cannot_open_another_consultants_report() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let as_lucas = t.browser_of(Some(lucas_user.id)).await;
         let r = t
-            .get(&format!("/cras/{}", t.camille_cra), Some(&as_lucas))
+            .get(&format!("/cras/{}", s.camille_cra), Some(&as_lucas))
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = t.get(&format!("/cras/{lucas_cra}"), Some(&as_lucas)).await;
@@ -192,15 +240,10 @@ async fn a_consultant_cannot_open_another_consultants_report() {
 #[tokio::test]
 async fn the_home_page_says_what_is_waiting_for_whom() {
     on_each_backend(|t| async move {
+        let lucas = story(&t).await.lucas;
         let sophie = t.browser(Some(Role::ClientContact)).await;
         let home = t.get("/", Some(&sophie)).await;
         assert!(home.body.contains("CRA de Camille Martin"), "{}", home.body);
-        let mut tx = t.db.read().await.unwrap();
-        let lucas = store::users::find_by_email(&mut tx, "lucas.petit@stafforia.example")
-            .await
-            .unwrap()
-            .unwrap();
-        tx.commit().await.unwrap();
         let home = t.get("/", Some(&t.browser_of(Some(lucas.id)).await)).await;
         assert!(
             home.body.contains("est à remplir et signer"),
@@ -219,6 +262,7 @@ async fn the_home_page_says_what_is_waiting_for_whom() {
 async fn the_api_reads_scoped_and_refuses_a_bad_grid_naming_the_day() {
     on_each_backend(|t| async move {
         use axum::http::Method;
+        story(&t).await;
         let camille = t.token(Role::Consultant).await;
         let sophie = t.token(Role::ClientContact).await;
         let list = t

@@ -7,52 +7,33 @@ use domain::role::Role;
 use store::on_tx;
 use time::Duration;
 
-use crate::harness::{TestApp, on_each_backend};
+use domain::calendar::YearMonth;
 
-/// The first issued invoice of the demo, made 40 days late (a fixture:
-/// issuing computes the due date from the terms), its client reachable.
-async fn late_invoice(t: &TestApp) -> (String, String) {
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// A client's invoice of last month, issued and made 40 days late (a
+/// fixture: issuing computes the due date from the terms), its client
+/// reachable; returns (invoice id, number, client id).
+async fn late_invoice(t: &EmptyApp) -> (String, String, String) {
     let today = store::today();
+    let c = t.w.client().email("compta@client.example").create().await;
+    let m = t.w.mission(&c).create().await;
+    let inv = t.w.issued_invoice(&m, YearMonth::of(today).prev()).await;
     let mut tx = t.db.begin().await.unwrap();
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE invoices SET due_date = $1"
-    )
-    .bind(today + Duration::days(60))
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .unwrap());
-    let (id, number, client): (String, String, String) = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT id, number, client_id FROM invoices i
-         WHERE status = 'issued' AND kind = 'invoice' AND paid_cents = 0
-           AND NOT EXISTS (SELECT 1 FROM dunning_notices n WHERE n.invoice_id = i.id)
-         ORDER BY number LIMIT 1"
-    )
-    .fetch_one(c)
-    .await
-    .unwrap());
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $2 WHERE id = $1"
     )
-    .bind(id.as_str())
+    .bind(inv.id.as_str())
     .bind(today - Duration::days(40))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     .unwrap());
-    on_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE companies SET email = 'compta@client.example' WHERE id = $1"
-    )
-    .bind(client.as_str())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .unwrap());
     tx.commit().await.unwrap();
-    (id, number)
+    (inv.id, inv.number.unwrap(), c.id.to_string())
 }
 
-async fn settings(t: &TestApp) -> store::dunning::Settings {
+async fn settings(t: &EmptyApp) -> store::dunning::Settings {
     let mut tx = t.db.read().await.unwrap();
     let s = store::dunning::settings(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
@@ -174,7 +155,7 @@ async fn settings_and_levels_refuse_bad_input_in_french() {
 async fn pauses_notices_and_the_run_button() {
     on_each_backend(|t| async move {
         let finance = t.browser(Some(Role::Finance)).await;
-        let (invoice, number) = late_invoice(&t).await;
+        let (invoice, number, clientis) = late_invoice(&t).await;
         // A pause needs a target and a reason.
         let bad = t
             .post_form(
@@ -189,7 +170,6 @@ async fn pauses_notices_and_the_run_button() {
             "{}",
             bad.body
         );
-        let clientis = t.clientis.to_string();
         let bad = t
             .post_form(
                 "/collections/dunning/pauses",

@@ -1,4 +1,5 @@
-//! E-invoicing through the pages, on the demo: the invoice page shows the
+//! E-invoicing through the pages, on an invoice under VAT on receipts: the
+//! invoice page shows the
 //! lifecycle and its history; the status form refuses an illegal move and
 //! a refusal without its reason in French (422, nothing written), records
 //! a partial receipt; the e-reporting page reports it and refuses a bad
@@ -12,27 +13,25 @@ use domain::einvoice::{LifecycleStatus, Source};
 use domain::role::Role;
 use store::einvoicing::lifecycle;
 
-use crate::harness::{TestApp, on_each_backend};
+use domain::calendar::YearMonth;
 
-async fn issued(t: &TestApp) -> store::invoicing::read::Summary {
-    let mut tx = t.db.read().await.unwrap();
-    let list = store::invoicing::read::list(&mut tx, &Default::default(), 10)
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// A client's invoice of last month under VAT on receipts, issued and
+/// unpaid, and the firm's bank account.
+async fn issued(t: &EmptyApp) -> store::invoicing::read::Summary {
+    let c = t.w.client().create().await;
+    let m =
+        t.w.mission(&c)
+            .with(|m| m.vat_regime = "on_receipts".into())
+            .create()
+            .await;
+    t.w.bank_account().await;
+    t.w.issued_invoice(&m, YearMonth::of(store::today()).prev())
         .await
-        .unwrap();
-    // One still owed (the demo's statement paid Clientis's second month).
-    let open = store::payments::open_items(&mut tx, None).await.unwrap();
-    tx.commit().await.unwrap();
-    list.into_iter()
-        .rev()
-        .find(|s| {
-            s.number.is_some()
-                && s.kind == domain::invoice::InvoiceKind::Invoice
-                && open.iter().any(|o| o.invoice_id == s.id)
-        })
-        .expect("an issued invoice in the demo")
 }
 
-async fn history(t: &TestApp, id: &str) -> Vec<LifecycleStatus> {
+async fn history(t: &EmptyApp, id: &str) -> Vec<LifecycleStatus> {
     let mut tx = t.db.read().await.unwrap();
     let h = lifecycle::history(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
@@ -140,7 +139,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         assert_eq!(t.count("audit_log").await, audit);
 
         // A partial payment, through the payment form (dated today: the
-        // bank journal's numbers follow its dates, and the demo's are today).
+        // bank journal's numbers follow its dates).
         let today = domain::locale::format_date(store::today(), domain::Locale::Fr);
         let mut tx = t.db.read().await.unwrap();
         let bank = store::bank_accounts::active(&mut tx)

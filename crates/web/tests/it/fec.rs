@@ -4,11 +4,22 @@
 use axum::http::StatusCode;
 use domain::role::Role;
 
-use crate::harness::on_each_backend;
+use domain::calendar::YearMonth;
+
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// An invoice issued: the sales journal has an entry.
+async fn an_issued_invoice(t: &EmptyApp) {
+    let c = t.w.client().create().await;
+    let m = t.w.mission(&c).create().await;
+    t.w.issued_invoice(&m, YearMonth::of(store::today()).prev())
+        .await;
+}
 
 #[tokio::test]
 async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
     on_each_backend(|t| async move {
+        an_issued_invoice(&t).await;
         let finance = t.browser(Some(Role::Finance)).await;
         let p = t.get("/accounting/fec", Some(&finance)).await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.body);
@@ -55,7 +66,7 @@ async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
             "{}",
             f.body
         );
-        assert!(f.body.contains("\tVE-"), "the demo's invoices");
+        assert!(f.body.contains("\tVE-"), "the invoice's entry");
         // A year that is not one is refused; an unknown export is not found.
         let r = t
             .post_form("/accounting/fec", &finance, &[("year", "abc")])
@@ -74,6 +85,7 @@ async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
 #[tokio::test]
 async fn the_seal_page_shows_intact_chains_then_the_tampered_entry() {
     on_each_backend(|t| async move {
+        an_issued_invoice(&t).await;
         let finance = t.browser(Some(Role::Finance)).await;
         let p = t.get("/accounting/seal", Some(&finance)).await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.body);

@@ -1,4 +1,6 @@
-//! A test application on a demo database, with helpers to act as any role.
+//! A test application, with helpers to act as any role: on a database
+//! holding only what the test builds (`EmptyApp`, with `fixtures::build`),
+//! or on the demo (`TestApp`) for the tests that walk its story.
 
 use axum::Router;
 use axum::body::Body;
@@ -6,17 +8,23 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use domain::ids::{CompanyId, ContactId, ContractId, MissionId, UserId};
 use domain::paging::PageRequest;
 use domain::role::Role;
+use fixtures::build::World;
 use store::{Actor, Db, Scope};
 use tower::ServiceExt;
 use web::{AppState, WebConfig};
 
-pub struct TestApp {
+/// The application and its database: the requests a test sends.
+pub struct Http {
     pub app: Router,
     pub db: Db,
+}
+
+/// The application on the demo, and the demo's records a test names.
+pub struct TestApp {
+    http: Http,
     pub clientis: CompanyId,
     pub horizon: CompanyId,
     pub clientis_contact: ContactId,
-    pub horizon_contact: ContactId,
     pub camille: UserId,
     pub camille_mission: MissionId,
     pub lucas_mission: MissionId,
@@ -60,6 +68,76 @@ pub struct Browser {
     pub csrf: String,
 }
 
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+    fn deref(&self) -> &Http {
+        &self.http
+    }
+}
+
+/// The application on a database holding the firm alone; the test builds
+/// the rest with `w`. A role asked for is given a user when it has none.
+pub struct EmptyApp {
+    http: Http,
+    pub w: World,
+}
+
+impl std::ops::Deref for EmptyApp {
+    type Target = Http;
+    fn deref(&self) -> &Http {
+        &self.http
+    }
+}
+
+impl EmptyApp {
+    pub async fn new(db: Db) -> EmptyApp {
+        let w = World::new(&db).await;
+        let app = web::app(AppState::new(db.clone(), WebConfig::default()));
+        EmptyApp {
+            http: Http { app, db },
+            w,
+        }
+    }
+
+    /// A session for a user of this role, created if there is none (a
+    /// client contact with his own client); None: an anonymous visitor.
+    pub async fn browser(&self, role: Option<Role>) -> Browser {
+        if let Some(r) = role {
+            self.ensure_user(r).await;
+        }
+        self.http.browser(role).await
+    }
+
+    /// An API token of a user of this role, created if there is none.
+    pub async fn token(&self, role: Role) -> String {
+        self.ensure_user(role).await;
+        self.http.token(role).await
+    }
+
+    async fn ensure_user(&self, role: Role) {
+        let mut tx = self.db.read().await.unwrap();
+        let f = store::users::UserFilter {
+            role: Some(role),
+            ..Default::default()
+        };
+        let any = store::users::list(&mut tx, &f, PageRequest::default())
+            .await
+            .unwrap()
+            .total
+            > 0;
+        tx.commit().await.unwrap();
+        if !any {
+            let mut u = self.w.user(role);
+            let client;
+            if role == Role::ClientContact {
+                client = self.w.client().create().await;
+                u = u.of(&client);
+            }
+            u.create().await;
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new(db: Db) -> TestApp {
         TestApp::with_stage(db, fixtures::demo::Stage::Full).await
@@ -100,7 +178,6 @@ impl TestApp {
                 .id
         };
         let clientis_contact = contact_of(&mut tx, clientis).await;
-        let horizon_contact = contact_of(&mut tx, horizon).await;
         let camille = store::users::find_by_email(&mut tx, "camille.martin@stafforia.example")
             .await
             .unwrap()
@@ -153,12 +230,10 @@ impl TestApp {
         .unwrap();
         tx.commit().await.unwrap();
         TestApp {
-            app,
-            db,
+            http: Http { app, db },
             clientis,
             horizon,
             clientis_contact,
-            horizon_contact,
             camille,
             camille_mission,
             lucas_mission,
@@ -168,7 +243,9 @@ impl TestApp {
             camille_cra,
         }
     }
+}
 
+impl Http {
     pub async fn user_id(&self, role: Role) -> UserId {
         let mut tx = self.db.read().await.unwrap();
         let f = store::users::UserFilter {
@@ -356,6 +433,20 @@ impl TestApp {
         .await)
         .unwrap()
     }
+}
+
+/// Runs a test body with an application on an empty database (the firm
+/// alone), on each backend.
+pub async fn on_each_backend_empty<F, Fut>(body: F)
+where
+    F: Fn(EmptyApp) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    fixtures::testing::on_each_backend(move |db| {
+        let body = body.clone();
+        async move { body(EmptyApp::new(db).await).await }
+    })
+    .await
 }
 
 /// Runs a test body with a fresh demo application on each backend.

@@ -11,10 +11,20 @@ use domain::role::Role;
 use store::Scope;
 use store::leave::LeaveRequest;
 
-use crate::harness::{TestApp, on_each_backend};
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
 
-/// The user's request starting on 8 March 2027 (the demo has others).
-async fn march_request(t: &TestApp, user: UserId) -> Option<LeaveRequestId> {
+/// Camille, on a mission (her managers decide her leave), and Lucas;
+/// returns their ids.
+async fn consultants(t: &EmptyApp) -> (UserId, UserId) {
+    let camille = t.w.consultant("Camille Martin").await;
+    let c = t.w.client().create().await;
+    t.w.mission(&c).consultant(&camille).create().await;
+    let lucas = t.w.consultant("Lucas Petit").await;
+    (camille.id, lucas.id)
+}
+
+/// The user's request starting on 8 March 2027.
+async fn march_request(t: &EmptyApp, user: UserId) -> Option<LeaveRequestId> {
     requests_of(t, user)
         .await
         .iter()
@@ -22,7 +32,7 @@ async fn march_request(t: &TestApp, user: UserId) -> Option<LeaveRequestId> {
         .map(|r| r.id)
 }
 
-async fn requests_of(t: &TestApp, user: UserId) -> Vec<LeaveRequest> {
+async fn requests_of(t: &EmptyApp, user: UserId) -> Vec<LeaveRequest> {
     let mut tx = t.db.read().await.unwrap();
     let f = store::leave::Filter {
         user: Some(user),
@@ -33,22 +43,11 @@ async fn requests_of(t: &TestApp, user: UserId) -> Vec<LeaveRequest> {
     list
 }
 
-async fn status(t: &TestApp, id: LeaveRequestId) -> LeaveStatus {
+async fn status(t: &EmptyApp, id: LeaveRequestId) -> LeaveStatus {
     let mut tx = t.db.read().await.unwrap();
     let r = store::leave::get(&mut tx, Scope::All, id).await.unwrap();
     tx.commit().await.unwrap();
     r.status
-}
-
-async fn lucas(t: &TestApp) -> UserId {
-    let mut tx = t.db.read().await.unwrap();
-    let id = store::users::find_by_email(&mut tx, "lucas.petit@stafforia.example")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    tx.commit().await.unwrap();
-    id
 }
 
 const GOOD: &[(&str, &str)] = &[
@@ -72,6 +71,7 @@ fn with(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static
 #[tokio::test]
 async fn a_consultant_asks_and_a_manager_decides() {
     on_each_backend(|t| async move {
+        let (camille_id, _) = consultants(&t).await;
         let camille = t.browser(Some(Role::Consultant)).await;
         let (requests, emails) = (
             t.count("leave_requests").await,
@@ -119,7 +119,7 @@ async fn a_consultant_asks_and_a_manager_decides() {
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
         assert_eq!(sent.location(), "/leave");
         assert_eq!(t.count("leave_requests").await, requests + 1);
-        let id = march_request(&t, t.camille).await.expect("written");
+        let id = march_request(&t, camille_id).await.expect("written");
         let page = t.get("/leave", Some(&camille)).await;
         assert!(page.body.contains("Votre demande de congé a été envoyée."));
         assert!(page.body.contains("du 08/03/2027 au 10/03/2027 (midi)"));
@@ -171,13 +171,13 @@ async fn a_consultant_asks_and_a_manager_decides() {
 #[tokio::test]
 async fn one_sees_and_cancels_only_one_s_own_requests() {
     on_each_backend(|t| async move {
+        let (camille_id, lucas_id) = consultants(&t).await;
         let camille = t.browser(Some(Role::Consultant)).await;
         assert_eq!(
             t.post_form("/leave", &camille, GOOD).await.status,
             StatusCode::SEE_OTHER
         );
-        let id = march_request(&t, t.camille).await.expect("written");
-        let lucas_id = lucas(&t).await;
+        let id = march_request(&t, camille_id).await.expect("written");
         let lucas = t.browser_of(Some(lucas_id)).await;
         let page = t.get("/leave", Some(&lucas)).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -253,6 +253,7 @@ async fn one_sees_and_cancels_only_one_s_own_requests() {
 #[tokio::test]
 async fn settings_set_types_allowances_and_work_patterns() {
     on_each_backend(|t| async move {
+        let (camille_user, _) = consultants(&t).await;
         let direction = t.browser(Some(Role::Direction)).await;
         let page = t.get("/settings/leave", Some(&direction)).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -305,7 +306,7 @@ async fn settings_set_types_allowances_and_work_patterns() {
         );
 
         // An allowance in half days.
-        let camille_id = t.camille.to_string();
+        let camille_id = camille_user.to_string();
         let camille_id = camille_id.as_str();
         let half_quarter = t
             .post_form(
@@ -386,7 +387,9 @@ async fn settings_set_types_allowances_and_work_patterns() {
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         let mut tx = t.db.read().await.unwrap();
-        let pattern = store::cras::work_pattern(&mut tx, t.camille).await.unwrap();
+        let pattern = store::cras::work_pattern(&mut tx, camille_user)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             pattern,

@@ -9,13 +9,13 @@ use domain::ledger::{Journal, Line, NewEntry};
 use domain::money::Money;
 use domain::role::Role;
 
-use crate::harness::{TestApp, on_each_backend};
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
 
 fn fr(euros: &str) -> String {
     format!("{}\u{a0}€", euros.replace(' ', "\u{202f}"))
 }
 
-async fn post(t: &TestApp, journal: Journal, label: &str, lines: Vec<Line>) -> String {
+async fn post(t: &EmptyApp, journal: Journal, label: &str, lines: Vec<Line>) -> String {
     let mut tx = t.db.begin().await.unwrap();
     let p = store::ledger::post(
         &mut tx,
@@ -47,15 +47,9 @@ fn codes(body: &str) -> Vec<String> {
 #[tokio::test]
 async fn finance_letters_ticked_lines_and_unletters_with_a_reason() {
     on_each_backend(|t| async move {
-        // A client whose account the demo left empty (Clientis's holds the
-        // demo's lettered payment).
-        let c: String = store::on_pool!(&t.db, |c| sqlx::query_scalar(
-            "SELECT id FROM companies WHERE name = 'Mutuelle Atlantique'"
-        )
-        .fetch_one(c)
-        .await)
-        .unwrap();
-        let c = domain::ids::CompanyId::parse(&c).unwrap();
+        // A client whose account is empty, and another one.
+        let c = t.w.client().create().await.id;
+        let horizon = t.w.client().create().await.id;
         let ve = post(
             &t,
             Journal::Ve,
@@ -241,10 +235,7 @@ async fn finance_letters_ticked_lines_and_unletters_with_a_reason() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("déjà défait"), "{}", r.body);
         // Another customer's page does not reach it.
-        let other = format!(
-            "/accounting/customers/{}/letterings/{id}/unletter",
-            t.horizon
-        );
+        let other = format!("/accounting/customers/{}/letterings/{id}/unletter", horizon);
         let r = t.post_form(&other, &finance, &[("reason", "x")]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         // Lettered again: a new code.

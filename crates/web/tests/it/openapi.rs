@@ -7,7 +7,9 @@ use axum::http::{Method, Request, StatusCode};
 use domain::role::Role;
 use serde_json::Value;
 
-use crate::harness::{Resp, TestApp, on_each_backend};
+use domain::calendar::YearMonth;
+
+use crate::harness::{EmptyApp, Resp, on_each_backend_empty as on_each_backend};
 
 fn assert_problem(r: &Resp, status: StatusCode, what: &str) -> Value {
     assert_eq!(r.status, status, "{what}: {}", r.body);
@@ -21,7 +23,7 @@ fn assert_problem(r: &Resp, status: StatusCode, what: &str) -> Value {
     p
 }
 
-async fn with_lang(t: &TestApp, path: &str, token: &str, lang: &str) -> Resp {
+async fn with_lang(t: &EmptyApp, path: &str, token: &str, lang: &str) -> Resp {
     t.send(
         Request::get(path)
             .header("authorization", format!("Bearer {token}"))
@@ -35,6 +37,10 @@ async fn with_lang(t: &TestApp, path: &str, token: &str, lang: &str) -> Resp {
 #[tokio::test]
 async fn every_refusal_is_a_problem_document_with_errors() {
     on_each_backend(|t| async move {
+        // The consultant's report of this month.
+        let c = t.w.client().create().await;
+        let m = t.w.mission(&c).create().await;
+        let cra = t.w.opened_month(&m, YearMonth::of(store::today())).await;
         let admin = t.token(Role::Admin).await;
         let consultant = t.token(Role::Consultant).await;
         let before = t.count("companies").await;
@@ -95,7 +101,7 @@ async fn every_refusal_is_a_problem_document_with_errors() {
         let r = t
             .api(
                 Method::PUT,
-                &format!("/api/v1/cras/{}", t.camille_cra),
+                &format!("/api/v1/cras/{cra}"),
                 Some(&consultant),
                 Some(r#"{"entries": [{"date": "2026-01-02", "activity": "bench", "days": 1}]}"#),
             )
@@ -178,6 +184,7 @@ async fn paging_out_of_range_is_refused_naming_the_parameter() {
 #[tokio::test]
 async fn a_client_filter_that_is_no_company_id_is_refused() {
     on_each_backend(|t| async move {
+        let clientis = t.w.client().create().await.id;
         let token = t.token(Role::Finance).await;
         for list in ["/api/v1/payments", "/api/v1/open-items"] {
             let r = t
@@ -193,7 +200,7 @@ async fn a_client_filter_that_is_no_company_id_is_refused() {
             let r = t
                 .api(
                     Method::GET,
-                    &format!("{list}?client_id={}", t.clientis),
+                    &format!("{list}?client_id={clientis}"),
                     Some(&token),
                     None,
                 )

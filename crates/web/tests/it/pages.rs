@@ -3,7 +3,9 @@
 use axum::http::StatusCode;
 use domain::role::Role;
 
-use crate::harness::{Browser, TestApp, on_each_backend};
+use fixtures::build::PASSWORD;
+
+use crate::harness::{Browser, EmptyApp, on_each_backend_empty as on_each_backend};
 
 fn set_cookie(r: &crate::harness::Resp) -> Option<String> {
     r.headers
@@ -22,7 +24,7 @@ fn csrf_of(html: &str) -> String {
 
 /// Opens the login page like a browser: gets the form's token cookie, and
 /// no session (nothing is written for an anonymous visitor).
-async fn login_page(t: &TestApp) -> Browser {
+async fn login_page(t: &EmptyApp) -> Browser {
     let sessions = t.count("sessions").await;
     let r = t.get("/login", None).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -46,6 +48,11 @@ async fn login_page(t: &TestApp) -> Browser {
 #[tokio::test]
 async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
     on_each_backend(|t| async move {
+        t.w.user(Role::BusinessManager)
+            .name("Bruno Marchand")
+            .email("bm@stafforia.example")
+            .create()
+            .await;
         let anon = login_page(&t).await;
         let r = t
             .post_form(
@@ -53,7 +60,7 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
                 &anon,
                 &[
                     ("email", "BM@stafforia.example"),
-                    ("password", "regisseur-demo"),
+                    ("password", PASSWORD),
                     ("next", "/companies"),
                 ],
             )
@@ -90,6 +97,10 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it() {
 #[tokio::test]
 async fn wrong_passwords_are_generic_and_throttled() {
     on_each_backend(|t| async move {
+        t.w.user(Role::Finance)
+            .email("finance@stafforia.example")
+            .create()
+            .await;
         let anon = login_page(&t).await;
         let unknown = t
             .post_form(
@@ -127,7 +138,7 @@ async fn wrong_passwords_are_generic_and_throttled() {
                 &anon,
                 &[
                     ("email", "finance@stafforia.example"),
-                    ("password", "regisseur-demo"),
+                    ("password", PASSWORD),
                 ],
             )
             .await;
@@ -164,6 +175,7 @@ async fn forms_without_the_csrf_token_are_refused() {
 #[tokio::test]
 async fn a_bad_siren_is_explained_beside_the_field_and_nothing_is_written() {
     on_each_backend(|t| async move {
+        t.w.client().siren("542051180").create().await;
         let b = t.browser(Some(Role::BusinessManager)).await;
         let before = t.count("companies").await;
         let r = t
@@ -275,11 +287,24 @@ async fn unknown_pages_are_a_french_404() {
 #[tokio::test]
 async fn scoping_applies_to_pages() {
     on_each_backend(|t| async move {
+        let clientis =
+            t.w.client()
+                .contact("Marc", "Lefèvre", "domain_manager")
+                .create()
+                .await;
+        t.w.contact(&clientis, "Sophie", "Bernard", "buyer").await;
+        let horizon =
+            t.w.client()
+                .contact("Julien", "Moreau", "operational")
+                .create()
+                .await
+                .id;
+        t.w.user(Role::ClientContact).of(&clientis).create().await;
         let b = t.browser(Some(Role::ClientContact)).await;
         let r = t.get("/contacts", Some(&b)).await;
         assert!(r.body.contains("Bernard") && r.body.contains("Lefèvre"));
         assert!(!r.body.contains("Moreau"), "another client's contact");
-        let r = t.get(&format!("/companies/{}", t.horizon), Some(&b)).await;
+        let r = t.get(&format!("/companies/{horizon}"), Some(&b)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let home = t.get("/", Some(&b)).await;
         assert!(
@@ -315,7 +340,7 @@ async fn password_change_signs_out_other_sessions() {
                 "/account/password",
                 &here,
                 &[
-                    ("current_password", "regisseur-demo"),
+                    ("current_password", PASSWORD),
                     ("new_password", new),
                     ("confirm_password", new),
                 ],

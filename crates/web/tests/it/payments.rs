@@ -1,4 +1,5 @@
-//! Payments and bank accounts through the pages, on the demo: a bad IBAN
+//! Payments and bank accounts through the pages, on a client's issued
+//! invoice: a bad IBAN
 //! and a payment above the open invoices are refused in French (422,
 //! nothing written); a payment left unallocated goes to the oldest
 //! invoice; its page shows what it settled.
@@ -6,11 +7,22 @@
 use axum::http::StatusCode;
 use domain::role::Role;
 
-use crate::harness::on_each_backend;
+use domain::calendar::YearMonth;
+
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
+
+/// A client's invoice of last month, issued and unpaid.
+async fn open_invoice(t: &EmptyApp) -> store::invoicing::read::Summary {
+    let c = t.w.client().create().await;
+    let m = t.w.mission(&c).create().await;
+    t.w.issued_invoice(&m, YearMonth::of(store::today()).prev())
+        .await
+}
 
 #[tokio::test]
 async fn bank_accounts_and_payments_through_the_forms() {
     on_each_backend(|t| async move {
+        open_invoice(&t).await;
         let finance = t.browser(Some(Role::Finance)).await;
         let page = t.get("/collections/bank-accounts", Some(&finance)).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -54,7 +66,7 @@ async fn bank_accounts_and_payments_through_the_forms() {
         let open = store::payments::open_items(&mut tx, None).await.unwrap();
         let banks = store::bank_accounts::active(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
-        let item = open.first().expect("the demo has an open invoice").clone();
+        let item = open.first().expect("an open invoice").clone();
         let bank = banks.iter().find(|b| b.ledger_account == "5121").unwrap();
         let form = t
             .get(
@@ -146,6 +158,7 @@ async fn bank_accounts_and_payments_through_the_forms() {
 #[tokio::test]
 async fn the_api_records_a_payment_or_names_the_refused_field() {
     on_each_backend(|t| async move {
+        open_invoice(&t).await;
         let token = t.token(Role::Finance).await;
         let open = t
             .api(
@@ -228,6 +241,7 @@ async fn the_api_records_a_payment_or_names_the_refused_field() {
 #[tokio::test]
 async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
     on_each_backend(|t| async move {
+        open_invoice(&t).await;
         let token = t.token(Role::Finance).await;
         let open = t
             .api(
@@ -309,6 +323,8 @@ async fn the_api_refuses_control_characters_and_dates_outside_the_open_years() {
 #[tokio::test]
 async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
     on_each_backend(|t| async move {
+        let paid = open_invoice(&t).await;
+        t.w.payment(&paid, paid.gross).await;
         let token = t.token(Role::Finance).await;
         let list = t
             .api(
@@ -319,10 +335,7 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
             )
             .await;
         let json = list.json();
-        let id = json[0]["id"]
-            .as_str()
-            .expect("the demo's payments")
-            .to_owned();
+        let id = json[0]["id"].as_str().expect("the payment").to_owned();
         let r = t
             .api(
                 axum::http::Method::POST,
@@ -361,7 +374,7 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
 }
 
 /// A second bank account of the firm, for the API's payments.
-pub(crate) async fn api_bank(t: &crate::harness::TestApp) -> store::bank_accounts::BankAccount {
+pub(crate) async fn api_bank(t: &crate::harness::Http) -> store::bank_accounts::BankAccount {
     let mut tx = t.db.begin().await.unwrap();
     let bank = store::bank_accounts::create(
         &mut tx,

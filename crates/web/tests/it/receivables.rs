@@ -4,17 +4,23 @@
 
 use axum::http::StatusCode;
 use domain::Locale;
+use domain::calendar::YearMonth;
+use domain::ids::CompanyId;
 use domain::locale::format_date;
 use domain::money::Money;
 use domain::receivables::{Bucket, format_days};
 use domain::role::Role;
 use time::Duration;
 
-use crate::harness::{TestApp, on_each_backend};
+use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
 
-/// An issued invoice of Clientis for 1 234,56 €, 40 days late today.
-async fn late_invoice(t: &TestApp) {
+/// Clientis, with last month's invoice issued, and another invoice of
+/// 1 234,56 €, 40 days late today; returns Clientis.
+async fn late_invoice(t: &EmptyApp) -> CompanyId {
     let today = store::today();
+    let clientis = t.w.client().name("Clientis Group").create().await;
+    let m = t.w.mission(&clientis).create().await;
+    t.w.issued_invoice(&m, YearMonth::of(today).prev()).await;
     let mut tx = t.db.begin().await.unwrap();
     store::on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO invoices (id, kind, status, client_id, period, series, number, issue_date, due_date,
@@ -22,7 +28,7 @@ async fn late_invoice(t: &TestApp) {
          VALUES ($1, 'invoice', 'issued', $2, '2026-01', 'FA', 'FA-TEST-AGED', $3, $4, 102880, 20576, 123456, $5)"
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(t.clientis.to_string())
+    .bind(clientis.id.to_string())
     .bind(today - Duration::days(70))
     .bind(today - Duration::days(40))
     .bind(store::now())
@@ -31,12 +37,13 @@ async fn late_invoice(t: &TestApp) {
     .map(|_| ()))
     .unwrap();
     tx.commit().await.unwrap();
+    clientis.id
 }
 
 #[tokio::test]
 async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
     on_each_backend(|t| async move {
-        late_invoice(&t).await;
+        let clientis_id = late_invoice(&t).await;
         let today = store::today();
         let l = Locale::Fr;
         let mut tx = t.db.read().await.unwrap();
@@ -49,7 +56,7 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let clientis = aged.client(t.clientis).expect("Clientis owes");
+        let clientis = aged.client(clientis_id).expect("Clientis owes");
         assert!(clientis.buckets.get(Bucket::Days31To60) >= Money::from_cents(123_456));
 
         let finance = t.browser(Some(Role::Finance)).await;
@@ -68,7 +75,7 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
         assert!(b.contains(&aged.total().format(l)), "total");
         assert!(b.contains(&format!(
             "/collections/clients/{}/statement.pdf?as_of={today}",
-            t.clientis
+            clientis_id
         )));
         // DSO: both values, the simple formula with its numbers.
         let simple = dso
@@ -136,7 +143,7 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
 
         let pdf = t
             .get(
-                &format!("/collections/clients/{}/statement.pdf", t.clientis),
+                &format!("/collections/clients/{}/statement.pdf", clientis_id),
                 Some(&finance),
             )
             .await;
@@ -193,6 +200,7 @@ async fn the_dashboard_shows_the_aged_balance_dso_and_forecast() {
 #[tokio::test]
 async fn bad_dates_and_periods_are_refused_in_words() {
     on_each_backend(|t| async move {
+        let clientis = t.w.client().create().await.id;
         let finance = t.browser(Some(Role::Finance)).await;
         let r = t.get("/collections?months=5", Some(&finance)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -217,10 +225,7 @@ async fn bad_dates_and_periods_are_refused_in_words() {
         assert_eq!(csv.status, StatusCode::SEE_OTHER);
         let pdf = t
             .get(
-                &format!(
-                    "/collections/clients/{}/statement.pdf?as_of=nope",
-                    t.clientis
-                ),
+                &format!("/collections/clients/{}/statement.pdf?as_of=nope", clientis),
                 Some(&finance),
             )
             .await;
