@@ -820,12 +820,13 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         assert_eq!(s.errors[0].args[0].1, Arg::keys(&["mention-buyer-siren"]));
         let list = invoices(&db).await;
         assert_eq!(list[0].status, domain::invoice::InvoiceStatus::Draft);
+        // Stored with the label's key, shown in the reader's language.
         assert!(
             list[0]
                 .issue_error
                 .as_deref()
                 .unwrap_or_default()
-                .contains("SIREN")
+                .contains("missing=mention-buyer-siren")
         );
         assert_eq!(balance(&db, "411").await, 0);
 
