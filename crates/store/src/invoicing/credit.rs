@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use domain::calendar::YearMonth;
 use domain::cra::Half;
-use domain::ids::{CompanyId, UserId};
+use domain::ids::{CompanyId, InvoiceId, UserId};
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::money::Money;
@@ -47,14 +47,14 @@ struct LiveRow {
 }
 
 /// The days an invoice still bills (not credited), per line.
-pub async fn live_days(tx: &mut Tx, invoice: &str) -> Result<Vec<(BilledDay, String)>> {
+pub async fn live_days(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<(BilledDay, String)>> {
     let rows: Vec<LiveRow> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT b.consultant_id, b.day, b.half, b.line_id FROM billed_days b
            JOIN invoice_lines l ON l.id = b.line_id
          WHERE l.invoice_id = $1 AND b.credit_line_id IS NULL ORDER BY b.consultant_id, b.day, b.half"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -92,7 +92,7 @@ struct SourceLine {
 pub async fn credit(
     tx: &mut Tx,
     actor: &Actor,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     selection: &CreditSelection,
     date: Date,
     reason: &str,
@@ -156,7 +156,7 @@ pub async fn credit(
 async fn issue_credit(
     tx: &mut Tx,
     actor: &Actor,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     h: &super::frozen::Head,
     chosen: &[(BilledDay, String)],
     everything_left: bool,
@@ -176,7 +176,7 @@ async fn issue_credit(
            consultant_id
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -211,7 +211,7 @@ async fn issue_credit(
         let invoiced = super::lines::lines_of(tx, invoice_id).await?;
         let mut left = invoice::totals(&invoiced);
         for other in credit_notes_of(tx, invoice_id).await? {
-            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
+            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, other).await?));
         }
         left
     } else {
@@ -222,7 +222,7 @@ async fn issue_credit(
     }
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = InvoiceId::new();
     super::frozen::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
     let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
     let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
@@ -232,7 +232,7 @@ async fn issue_credit(
            due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
          VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(&h.client_id)
     .bind(&h.mission_id)
     .bind(&h.contract_id)
@@ -243,7 +243,7 @@ async fn issue_credit(
     .bind(totals.net.cents())
     .bind(totals.vat.cents())
     .bind(totals.gross.cents())
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .bind(now())
     .bind(h.frozen.as_deref())
     .execute(c)
@@ -263,7 +263,7 @@ async fn issue_credit(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         )
         .bind(&line_id)
-        .bind(&id)
+        .bind(id.to_string())
         .bind(i as i32 + 1)
         .bind(&s.mission_id)
         .bind(&s.analytic_code)
@@ -286,7 +286,7 @@ async fn issue_credit(
         tx,
         actor,
         Sales {
-            invoice_id: &id,
+            invoice_id: id,
             kind: InvoiceKind::CreditNote,
             number: &number,
             date,
@@ -301,8 +301,8 @@ async fn issue_credit(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET ledger_entry_id = $2 WHERE id = $1"
     )
-    .bind(&id)
-    .bind(&entry.id)
+    .bind(id.to_string())
+    .bind(entry.id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -311,7 +311,7 @@ async fn issue_credit(
         actor,
         "issue_credit_note",
         "invoice",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "number": number,
@@ -323,7 +323,7 @@ async fn issue_credit(
     )
     .await?;
     // A credit note settles (part of) its invoice on 411.
-    crate::lettering::letter_invoice(tx, actor, &id, date).await?;
+    crate::lettering::letter_invoice(tx, actor, id, date).await?;
     Ok(Issued {
         id,
         number,
@@ -448,13 +448,14 @@ pub async fn reconcile(
         shrink_draft_line(tx, actor, line, days, date).await?;
     }
     for (invoice, days) in stale_issued {
-        let h = head(tx, &invoice).await?;
-        let live = live_days(tx, &invoice).await?;
+        let invoice: InvoiceId = crate::id(&invoice)?;
+        let h = head(tx, invoice).await?;
+        let live = live_days(tx, invoice).await?;
         let everything_left = live.len() == days.len();
         issue_credit(
             tx,
             actor,
-            &invoice,
+            invoice,
             &h,
             &days,
             everything_left,
@@ -537,7 +538,7 @@ async fn shrink_draft_line(
     .fetch_one(c)
     .await)?;
     if remaining == 0 {
-        super::accrual::drop_accrual(tx, actor, &invoice_id, date).await?;
+        super::accrual::drop_accrual(tx, actor, crate::id(&invoice_id)?, date).await?;
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM invoices WHERE id = $1 AND status <> 'issued'"
         )
@@ -546,7 +547,7 @@ async fn shrink_draft_line(
         .await
         .map(|r| r.rows_affected()))?;
     } else {
-        super::lines::refresh_totals(tx, &invoice_id).await?;
+        super::lines::refresh_totals(tx, crate::id(&invoice_id)?).await?;
     }
     Ok(())
 }

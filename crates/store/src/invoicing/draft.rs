@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::calendar::YearMonth;
 use domain::cra::{CraStatus, Half};
-use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
+use domain::ids::{CompanyId, ContractId, CraId, InvoiceId, MissionId, UserId};
 use domain::invoice::{self, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
 use domain::terms::VatRate;
@@ -22,7 +22,7 @@ use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
 /// A draft as drafting left it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Draft {
-    pub id: String,
+    pub id: InvoiceId,
     pub client_id: CompanyId,
     pub group: String,
     /// Waiting for the client contract's signature (key-account lock).
@@ -242,7 +242,7 @@ pub async fn draft_group(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         )
         .bind(&line_id)
-        .bind(&id)
+        .bind(id.to_string())
         .bind(first_position + i as i32)
         .bind(&l.mission.id)
         .bind(&l.mission.analytic_code)
@@ -261,13 +261,13 @@ pub async fn draft_group(
         record_billed(tx, &line_id, &l.days).await?;
         added.push(l.line.clone());
     }
-    let totals = refresh_totals(tx, &id).await?;
+    let totals = refresh_totals(tx, id).await?;
     audit::record(
         tx,
         actor,
         "draft_invoice",
         "invoice",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "period": month.to_string(),
@@ -392,7 +392,7 @@ async fn open_invoice(
     client: &str,
     month: YearMonth,
     waiting: bool,
-) -> Result<(String, i32)> {
+) -> Result<(InvoiceId, i32)> {
     // The id through the group's index first, then its last position: a
     // join grouped and ordered by invoice id let SQLite walk every invoice.
     let sql = format!(
@@ -417,7 +417,7 @@ async fn open_invoice(
             .fetch_one(c)
             .await
             })?;
-            Some((id, last))
+            Some((crate::id::<InvoiceId>(&id)?, last))
         }
         None => None,
     };
@@ -433,7 +433,7 @@ async fn open_invoice(
                waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
              WHERE id = $1"
         )
-        .bind(&id)
+        .bind(id.to_string())
         .bind(status.as_str())
         .bind(now())
         .execute(c)
@@ -442,7 +442,7 @@ async fn open_invoice(
         })?;
         return Ok((id, last + 1));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = InvoiceId::new();
     let (mission, contract) = match group {
         Group::Mission(m) => (Some(m.to_string()), None),
         Group::Contract(k) => (None, Some(k.to_string())),
@@ -454,7 +454,7 @@ async fn open_invoice(
            vat_cents, gross_cents, created_at, waiting_since)
          VALUES ($1, 'invoice', $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(status.as_str())
     .bind(client)
     .bind(mission)
@@ -467,7 +467,7 @@ async fn open_invoice(
     .await
     .map(|r| r.rows_affected())
     })?;
-    super::frozen::freeze_draft(tx, &id).await?;
+    super::frozen::freeze_draft(tx, id).await?;
     Ok((id, 1))
 }
 

@@ -11,6 +11,7 @@
 use domain::facturx::{
     self, Address, CiiError, CiiInvoice, Gap, Note, NoteSubject, Party, TypeCode,
 };
+use domain::ids::InvoiceId;
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};
@@ -39,7 +40,7 @@ pub struct FacturXFile {
 
 /// The Factur-X of the issued invoice or credit note `id`. A draft, or an
 /// invoice waiting for a signature, is refused (`invoice-not-issued`).
-pub async fn document(tx: &mut Tx, id: &str) -> Result<FacturXFile> {
+pub async fn document(tx: &mut Tx, id: InvoiceId) -> Result<FacturXFile> {
     let doc = issued(tx, id).await?;
     let printed = doc.build()?;
     let xml = build_xml(&doc, &printed)?;
@@ -59,20 +60,20 @@ pub async fn document(tx: &mut Tx, id: &str) -> Result<FacturXFile> {
 }
 
 /// The CII XML alone of the issued invoice or credit note `id`.
-pub async fn xml(tx: &mut Tx, id: &str) -> Result<Vec<u8>> {
+pub async fn xml(tx: &mut Tx, id: InvoiceId) -> Result<Vec<u8>> {
     Ok(xml_file(tx, id).await?.1)
 }
 
 /// The CII XML of `id` with the name to download it under
 /// (`FA-2026-000001.xml`).
-pub async fn xml_file(tx: &mut Tx, id: &str) -> Result<(String, Vec<u8>)> {
+pub async fn xml_file(tx: &mut Tx, id: InvoiceId) -> Result<(String, Vec<u8>)> {
     let doc = issued(tx, id).await?;
     let printed = doc.build()?;
     let xml = build_xml(&doc, &printed)?;
     Ok((format!("{}.xml", printed.number), xml))
 }
 
-async fn issued(tx: &mut Tx, id: &str) -> Result<IssuedDocument> {
+async fn issued(tx: &mut Tx, id: InvoiceId) -> Result<IssuedDocument> {
     let d = read::get(tx, id).await?;
     print::issued(tx, d).await
 }
@@ -83,10 +84,10 @@ pub fn build_xml(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<Vec<
     let inv = cii_invoice(doc, printed)?;
     facturx::to_xml(&inv)
         .map(String::into_bytes)
-        .map_err(|e| refusal(&doc.detail.summary.id, e))
+        .map_err(|e| refusal(doc.detail.summary.id, e))
 }
 
-fn refusal(id: &str, e: CiiError) -> Error {
+fn refusal(id: InvoiceId, e: CiiError) -> Error {
     match e {
         CiiError::Missing(gaps) => Error::Invalid(missing_error(&gaps)),
         // The lines and totals were computed by the domain when drafted:
@@ -231,10 +232,10 @@ fn cii_invoice(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<CiiInv
     let number = s
         .number
         .clone()
-        .ok_or_else(|| corrupt("issued invoice without a number", id))?;
+        .ok_or_else(|| corrupt("issued invoice without a number", &id.to_string()))?;
     let issue_date = s
         .issue_date
-        .ok_or_else(|| corrupt("issued invoice without a date", id))?;
+        .ok_or_else(|| corrupt("issued invoice without a date", &id.to_string()))?;
     let preceding_invoice = match s.kind {
         InvoiceKind::Invoice => None,
         InvoiceKind::CreditNote => d

@@ -10,6 +10,7 @@
 
 use domain::Locale;
 use domain::calendar::YearMonth;
+use domain::ids::InvoiceId;
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, Totals};
 use domain::locale::format_date;
 use domain::mission::DayQuantity;
@@ -41,7 +42,7 @@ pub struct Printed {
 /// parties; otherwise a preview marked [`DRAFT_MARK`] of what the draft
 /// would state (its terms frozen at drafting; the live ones for drafts made
 /// before drafting froze them).
-pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
+pub async fn printable(tx: &mut Tx, id: InvoiceId) -> Result<Printed> {
     let d = read::get(tx, id).await?;
     if d.summary.status == InvoiceStatus::Issued {
         let doc = issued(tx, d).await?;
@@ -102,11 +103,11 @@ pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
     let frozen = d
         .frozen
         .clone()
-        .ok_or_else(|| corrupt("issued invoice without its frozen parties", &id))?;
+        .ok_or_else(|| corrupt("issued invoice without its frozen parties", &id.to_string()))?;
     let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT issued_at FROM invoices WHERE id = $1"
     )
-    .bind(&id)
+    .bind(&id.to_string())
     .fetch_one(c)
     .await)?;
     let totals = document_totals(tx, &d).await?;
@@ -151,13 +152,13 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
     if d.summary.status != InvoiceStatus::Issued || same(&own, d) {
         return Ok(own);
     }
-    if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, &d.summary.credits_id) {
+    if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, d.summary.credits_id) {
         let mut left = invoice::totals(&super::lines::lines_of(tx, original).await?);
         for other in super::lines::credit_notes_of(tx, original).await? {
             if other == d.summary.id {
                 break;
             }
-            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
+            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, other).await?));
         }
         if same(&left, d) {
             return Ok(left);
@@ -174,7 +175,7 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
 }
 
 /// The parties and terms a draft would be issued with, as they are now.
-async fn live_parties(tx: &mut Tx, id: &str) -> Result<Frozen> {
+async fn live_parties(tx: &mut Tx, id: InvoiceId) -> Result<Frozen> {
     let h = super::frozen::head(tx, id).await?;
     Ok(super::frozen::live(tx, &h).await?.frozen)
 }
@@ -197,7 +198,7 @@ pub fn build(
             let original = d
                 .credited
                 .as_ref()
-                .ok_or_else(|| corrupt("credit note without its invoice", &s.id))?;
+                .ok_or_else(|| corrupt("credit note without its invoice", &s.id.to_string()))?;
             pdf::invoice::InvoiceKind::CreditNote {
                 invoice_number: original.number.clone().unwrap_or_default(),
                 invoice_date: date(original.issue_date),

@@ -289,10 +289,13 @@ async fn pauses_notices_and_the_run_button() {
         let done = store::dunning::run(&t.db, store::today()).await.unwrap();
         assert_eq!(done.sent, 1);
         let mut tx = t.db.read().await.unwrap();
-        let n = store::dunning::notices_of_invoice(&mut tx, &invoice)
-            .await
-            .unwrap()
-            .remove(0);
+        let n = store::dunning::notices_of_invoice(
+            &mut tx,
+            domain::ids::InvoiceId::parse(&invoice).unwrap(),
+        )
+        .await
+        .unwrap()
+        .remove(0);
         tx.commit().await.unwrap();
         let page = t.get("/collections/dunning", Some(&finance)).await;
         for needle in [

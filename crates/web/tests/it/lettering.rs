@@ -32,7 +32,7 @@ async fn post(t: &TestApp, journal: Journal, label: &str, lines: Vec<Line>) -> S
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    p.id
+    p.id.to_string()
 }
 
 /// The codes shown in the lettering column, in page order.
