@@ -19,6 +19,32 @@ macro_rules! typed_id {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = ParseIdError;
+
+            fn from_str(s: &str) -> Result<Self, ParseIdError> {
+                Self::parse(s).ok_or_else(|| ParseIdError {
+                    kind: stringify!($name),
+                    value: s.to_owned(),
+                })
+            }
+        }
+
+        /// How a stored id is read back: the text column, parsed once.
+        impl TryFrom<String> for $name {
+            type Error = ParseIdError;
+
+            fn try_from(s: String) -> Result<Self, ParseIdError> {
+                s.parse()
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                Self(u)
+            }
+        }
+
         impl Default for $name {
             fn default() -> Self {
                 Self::new()
@@ -31,6 +57,14 @@ macro_rules! typed_id {
             }
         }
     )*};
+}
+
+/// A text that is not an id of the expected kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a {kind}: {value:?}")]
+pub struct ParseIdError {
+    pub kind: &'static str,
+    pub value: String,
 }
 
 typed_id!(
@@ -47,7 +81,21 @@ typed_id!(
     SignatureRequestId,
     SignerId,
     CraId,
-    LeaveRequestId
+    LeaveRequestId,
+    // Invoices and credit notes share one table and one id space.
+    InvoiceId,
+    PaymentId,
+    AllocationId,
+    BankAccountId,
+    StatementId,
+    BankLineId,
+    LedgerEntryId,
+    ExportId,
+    EmailId,
+    DunningNoticeId,
+    DunningPauseId,
+    LetteringId,
+    RenewalTaskId,
 );
 
 #[cfg(test)]
@@ -59,5 +107,15 @@ mod tests {
         let id = CompanyId::new();
         assert_eq!(CompanyId::parse(&id.to_string()), Some(id));
         assert_eq!(CompanyId::parse("not-a-uuid"), None);
+    }
+
+    #[test]
+    fn ids_read_back_from_stored_text() {
+        let id = InvoiceId::new();
+        assert_eq!(InvoiceId::try_from(id.to_string()), Ok(id));
+        assert_eq!(id.to_string().parse::<InvoiceId>(), Ok(id));
+        let err = PaymentId::try_from("INV-1".to_string()).unwrap_err();
+        assert_eq!(err.kind, "PaymentId");
+        assert_eq!(err.to_string(), "not a PaymentId: \"INV-1\"");
     }
 }

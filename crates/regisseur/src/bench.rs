@@ -370,14 +370,14 @@ async fn facturx(db: &store::Db, n: usize) -> anyhow::Result<()> {
     let start = Instant::now();
     for i in 0..n {
         let mut tx = db.read().await?;
-        let doc = facturx::document(&mut tx, &issued[i % issued.len()].id).await?;
+        let doc = facturx::document(&mut tx, issued[i % issued.len()].id).await?;
         tx.commit().await?;
         bytes.0 += doc.xml.len();
         bytes.1 += doc.pdf.len();
     }
     let from_db = start.elapsed();
     let mut tx = db.read().await?;
-    let d = read::get(&mut tx, &issued[0].id).await?;
+    let d = read::get(&mut tx, issued[0].id).await?;
     let doc = store::invoicing::print::issued(&mut tx, d).await?;
     tx.commit().await?;
     let start = Instant::now();

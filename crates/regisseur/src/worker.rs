@@ -385,6 +385,7 @@ impl Worker {
                 let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
                 let id = payload["export_id"]
                     .as_str()
+                    .and_then(domain::ids::ExportId::parse)
                     .ok_or_else(|| anyhow::anyhow!("no export_id"))?;
                 // The export commits its chunks as it goes (and starts over
                 // when run again), so the job completes afterwards.
@@ -395,6 +396,7 @@ impl Worker {
                 let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
                 let invoice = payload["invoice_id"]
                     .as_str()
+                    .and_then(domain::ids::InvoiceId::parse)
                     .ok_or_else(|| anyhow::anyhow!("no invoice_id"))?;
                 // The deposit commits on its own (and a second run finds it
                 // deposited); a failure is recorded on the deposit and the
@@ -407,7 +409,7 @@ impl Worker {
                 )
                 .await?;
                 self.finish(self.db.begin().await?, job).await?;
-                tracing::info!(invoice, ?outcome, "e-invoice deposit");
+                tracing::info!(%invoice, ?outcome, "e-invoice deposit");
             }
             store::einvoicing::POLL_JOB => {
                 let polled =
@@ -457,12 +459,12 @@ impl Worker {
         let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
         let id = payload["email_id"]
             .as_str()
-            .ok_or_else(|| anyhow::anyhow!("no email_id"))?
-            .to_string();
+            .and_then(domain::ids::EmailId::parse)
+            .ok_or_else(|| anyhow::anyhow!("no email_id"))?;
         let mut tx = self.db.read().await?;
-        let email = store::outbox::get(&mut tx, &id).await?;
+        let email = store::outbox::get(&mut tx, id).await?;
         let files = match &email {
-            Some(e) if e.sent_at.is_none() => store::outbox::attachments(&mut tx, &id).await?,
+            Some(e) if e.sent_at.is_none() => store::outbox::attachments(&mut tx, id).await?,
             _ => Vec::new(),
         };
         tx.commit().await?;
@@ -485,13 +487,13 @@ impl Worker {
             };
             if let Err(e) = self.mailer.send(&message).await {
                 let mut tx = self.db.begin().await?;
-                store::outbox::mark_failed(&mut tx, &id, &e.to_string()).await?;
+                store::outbox::mark_failed(&mut tx, id, &e.to_string()).await?;
                 tx.commit().await?;
                 return Err(e.into());
             }
         }
         let mut tx = self.db.begin().await?;
-        store::outbox::mark_sent(&mut tx, &id).await?;
+        store::outbox::mark_sent(&mut tx, id).await?;
         self.finish(tx, job).await
     }
 }
@@ -585,7 +587,7 @@ mod tests {
         let mut tx = db.read().await.unwrap();
         let n = store::jobs::list(
             &mut tx,
-            Some("queued"),
+            Some(domain::jobs::JobState::Queued),
             PageRequest::new(Some(1), Some(100)),
         )
         .await
@@ -688,10 +690,13 @@ mod tests {
                 .unwrap();
             let line = lines.iter().find(|l| l.mission_id == mission).unwrap();
             assert_eq!(line.alerts.len(), 2, "D-60 and D-30, once each");
-            let done =
-                store::jobs::list(&mut tx, Some("done"), PageRequest::new(Some(1), Some(100)))
-                    .await
-                    .unwrap();
+            let done = store::jobs::list(
+                &mut tx,
+                Some(domain::jobs::JobState::Done),
+                PageRequest::new(Some(1), Some(100)),
+            )
+            .await
+            .unwrap();
             assert_eq!(
                 done.items
                     .iter()
@@ -761,9 +766,12 @@ mod tests {
             ra.unwrap();
             rb.unwrap();
             let mut tx = db.read().await.unwrap();
-            let notices = store::dunning::notices_of_invoice(&mut tx, &id)
-                .await
-                .unwrap();
+            let notices = store::dunning::notices_of_invoice(
+                &mut tx,
+                domain::ids::InvoiceId::parse(&id).unwrap(),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
             assert_eq!(notices.len(), 3, "{notices:?}");
             let n = &notices[2];
@@ -835,14 +843,17 @@ mod tests {
                     .into_iter()
                     .filter(|e| !e.subject.starts_with("CRA de ") && !is_dunning(&e.subject))
                     .collect();
-                let sends: Vec<_> =
-                    store::jobs::list(&mut tx, Some("queued"), PageRequest::default())
-                        .await
-                        .unwrap()
-                        .items
-                        .into_iter()
-                        .filter(|j| j.kind == store::outbox::SEND_JOB)
-                        .collect();
+                let sends: Vec<_> = store::jobs::list(
+                    &mut tx,
+                    Some(domain::jobs::JobState::Queued),
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|j| j.kind == store::outbox::SEND_JOB)
+                .collect();
                 tx.commit().await.unwrap();
                 (emails, sends)
             };

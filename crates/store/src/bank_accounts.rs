@@ -3,6 +3,7 @@
 //! keeps several banks) and remembers how its CSV statements read.
 
 use domain::identifiers::Iban;
+use domain::ids::BankAccountId;
 use domain::ledger::AccountNumber;
 use domain::validation::ValidationErrors;
 use serde::Serialize;
@@ -11,7 +12,8 @@ use crate::{Actor, Error, Result, Tx, audit, map_unique, now, on_tx};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct BankAccount {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: BankAccountId,
     pub label: String,
     pub iban: String,
     pub bic: Option<String>,
@@ -120,12 +122,12 @@ pub async fn active(tx: &mut Tx) -> Result<Vec<BankAccount>> {
     Ok(list(tx).await?.into_iter().filter(|a| a.active).collect())
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<BankAccount> {
+pub async fn get(tx: &mut Tx, id: BankAccountId) -> Result<BankAccount> {
     let sql = format!("SELECT {COLUMNS} FROM bank_accounts WHERE id = $1");
     on_tx!(tx, |c| sqlx::query_as::<_, BankAccount>(
         sqlx::AssertSqlSafe(sql.clone())
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(c)
     .await)?
     .ok_or(Error::NotFound)
@@ -151,7 +153,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
     let c = check(input)?;
     ensure_ledger_account(tx, &c.ledger_account, &c.label).await?;
     let account = BankAccount {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: BankAccountId::new(),
         label: c.label,
         iban: c.iban.as_str().to_owned(),
         bic: c.bic,
@@ -164,7 +166,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
         "INSERT INTO bank_accounts (id, label, iban, bic, ledger_account, other_id, active, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)"
     )
-    .bind(&account.id)
+    .bind(account.id.to_string())
     .bind(&account.label)
     .bind(&account.iban)
     .bind(&account.bic)
@@ -180,7 +182,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
         actor,
         "create",
         "bank_account",
-        &account.id,
+        &account.id.to_string(),
         None::<&()>,
         Some(&account),
     )
@@ -194,7 +196,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, input: &BankAccountInput) -> Res
 pub async fn update(
     tx: &mut Tx,
     actor: &Actor,
-    id: &str,
+    id: BankAccountId,
     input: &BankAccountInput,
     active: bool,
 ) -> Result<BankAccount> {
@@ -209,7 +211,7 @@ pub async fn update(
         "UPDATE bank_accounts SET label = $2, bic = $3, ledger_account = $4, active = $5, other_id = $6
          WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(&c.label)
     .bind(&c.bic)
     .bind(c.ledger_account.as_str())
@@ -225,7 +227,7 @@ pub async fn update(
         actor,
         "update",
         "bank_account",
-        id,
+        &id.to_string(),
         Some(&before),
         Some(&after),
     )
@@ -234,7 +236,12 @@ pub async fn update(
 }
 
 /// Remembers how this bank's CSV statements read (JSON of the mapping).
-pub async fn set_csv_mapping(tx: &mut Tx, actor: &Actor, id: &str, json: &str) -> Result<()> {
+pub async fn set_csv_mapping(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: BankAccountId,
+    json: &str,
+) -> Result<()> {
     let before = get(tx, id).await?;
     if before.csv_mapping.as_deref() == Some(json) {
         return Ok(());
@@ -242,7 +249,7 @@ pub async fn set_csv_mapping(tx: &mut Tx, actor: &Actor, id: &str, json: &str) -
     on_tx!(tx, |c| sqlx::query(
         "UPDATE bank_accounts SET csv_mapping = $2 WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(json)
     .execute(c)
     .await
@@ -252,7 +259,7 @@ pub async fn set_csv_mapping(tx: &mut Tx, actor: &Actor, id: &str, json: &str) -
         actor,
         "csv_mapping",
         "bank_account",
-        id,
+        &id.to_string(),
         before.csv_mapping.as_ref(),
         Some(&json),
     )

@@ -5,6 +5,7 @@
 //! linked to its entry, in the same transaction.
 
 use domain::bank_posting::{self, LineToPost};
+use domain::ids::BankLineId;
 use domain::validation::ValidationErrors;
 
 use crate::statements::{BankLine, LINE_COLUMNS, line};
@@ -44,14 +45,14 @@ pub async fn accounts(tx: &mut Tx) -> Result<Vec<(String, String)>> {
 pub async fn post(
     tx: &mut Tx,
     actor: &Actor,
-    line_id: &str,
+    line_id: BankLineId,
     account: &str,
 ) -> Result<ledger::Posted> {
     let l = line(tx, line_id).await?;
     if l.status == "matched" {
         return Err(handled());
     }
-    let bank = crate::bank_accounts::get(tx, &l.bank_account_id).await?;
+    let bank = crate::bank_accounts::get(tx, l.bank_account_id).await?;
     let entry = bank_posting::entry(
         &LineToPost {
             booking_date: l.booking_date,
@@ -69,8 +70,8 @@ pub async fn post(
         "UPDATE bank_lines SET status = 'matched', ledger_entry_id = $2, handled_by = $3, handled_at = $4
          WHERE id = $1 AND status IN ('unmatched', 'ignored') AND ledger_entry_id IS NULL"
     )
-    .bind(line_id)
-    .bind(&posted.id)
+    .bind(line_id.to_string())
+    .bind(posted.id.to_string())
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
     .execute(c)
@@ -86,7 +87,7 @@ pub async fn post(
         actor,
         "post_bank_line",
         "bank_line",
-        line_id,
+        &line_id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({ "account": account.trim(), "entry": posted.number })),
     )

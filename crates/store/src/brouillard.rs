@@ -143,7 +143,7 @@ async fn validate_year(
     let mut previous = crate::ledger_seal::hash_of(tx, code, year, last).await?;
     let at = now();
     for (p, number) in &numbered {
-        let e = get(tx, &p.id).await?;
+        let e = get(tx, crate::id(&p.id)?).await?;
         let sealed = seal_input(
             &NewEntry {
                 journal,

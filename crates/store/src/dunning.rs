@@ -14,6 +14,7 @@
 use domain::Money;
 use domain::dunning::{Claim, Level, LevelInput, Levels, NoticeFacts, Tone};
 use domain::identifiers::Email;
+use domain::ids::{CompanyId, DunningNoticeId, DunningPauseId, InvoiceId};
 use domain::validation::ValidationErrors;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -213,16 +214,19 @@ pub async fn save_level_inputs(tx: &mut Tx, actor: &Actor, rows: &[LevelInput]) 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PauseTarget {
     /// Every invoice of this client.
-    Client(String),
+    Client(CompanyId),
     /// This invoice.
-    Invoice(String),
+    Invoice(InvoiceId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Pause {
-    pub id: String,
-    pub company_id: Option<String>,
-    pub invoice_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub id: DunningPauseId,
+    #[sqlx(try_from = "crate::MaybeId")]
+    pub company_id: Option<CompanyId>,
+    #[sqlx(try_from = "crate::MaybeId")]
+    pub invoice_id: Option<InvoiceId>,
     /// The client's name (of the invoice's client for an invoice pause).
     pub client_name: String,
     pub invoice_number: Option<String>,
@@ -251,7 +255,11 @@ pub async fn pauses(tx: &mut Tx, today: Date) -> Result<Vec<Pause>> {
 
 /// The pauses in force on `today` that stop this invoice: its own, and its
 /// client's.
-pub async fn pauses_of_invoice(tx: &mut Tx, invoice_id: &str, today: Date) -> Result<Vec<Pause>> {
+pub async fn pauses_of_invoice(
+    tx: &mut Tx,
+    invoice_id: InvoiceId,
+    today: Date,
+) -> Result<Vec<Pause>> {
     let sql = format!(
         "{PAUSE_SELECT} AND (p.invoice_id = $2
              OR p.company_id = (SELECT client_id FROM invoices WHERE id = $2))
@@ -259,7 +267,7 @@ pub async fn pauses_of_invoice(tx: &mut Tx, invoice_id: &str, today: Date) -> Re
     );
     Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(today)
-        .bind(invoice_id)
+        .bind(invoice_id.to_string())
         .fetch_all(c)
         .await)?)
 }
@@ -274,27 +282,27 @@ pub async fn pause(
     reason: &str,
     until: Option<Date>,
     today: Date,
-) -> Result<String> {
+) -> Result<DunningPauseId> {
     let mut e = ValidationErrors::new();
     let reason = e.required("reason", reason, |r| domain::validation::text(r, 500));
     if until.is_some_and(|u| u < today) {
         e.add("until", "dunning-pause-until-past");
     }
     let (company_id, invoice_id, field) = match target {
-        PauseTarget::Client(id) => (Some(id.as_str()), None, "company_id"),
-        PauseTarget::Invoice(id) => (None, Some(id.as_str()), "invoice_id"),
+        PauseTarget::Client(id) => (Some(id.to_string()), None, "company_id"),
+        PauseTarget::Invoice(id) => (None, Some(id.to_string()), "invoice_id"),
     };
     let exists: Option<i32> = match target {
         PauseTarget::Client(id) => on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT 1 FROM companies WHERE id = $1 AND kind = 'client'"
         )
-        .bind(id.as_str())
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?,
         PauseTarget::Invoice(id) => on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT 1 FROM invoices WHERE id = $1 AND kind = 'invoice' AND status = 'issued'"
         )
-        .bind(id.as_str())
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?,
     };
@@ -304,15 +312,15 @@ pub async fn pause(
     let Some(reason) = reason.filter(|_| e.is_empty()) else {
         return Err(Error::Invalid(e));
     };
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = DunningPauseId::new();
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO dunning_pauses (id, company_id, invoice_id, reason, paused_until, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
-    .bind(id.as_str())
-    .bind(company_id)
-    .bind(invoice_id)
+    .bind(id.to_string())
+    .bind(company_id.as_deref())
+    .bind(invoice_id.as_deref())
     .bind(reason.as_str())
     .bind(until)
     .bind(actor.user_id.map(|u| u.to_string()))
@@ -326,7 +334,7 @@ pub async fn pause(
         actor,
         "dunning.pause",
         "dunning_pause",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "company_id": company_id,
@@ -340,12 +348,12 @@ pub async fn pause(
 }
 
 /// Lifts a pause (it stays, with who lifted it and when).
-pub async fn lift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<()> {
+pub async fn lift(tx: &mut Tx, actor: &Actor, id: DunningPauseId) -> Result<()> {
     let n = on_tx!(tx, |c| {
         sqlx::query(
         "UPDATE dunning_pauses SET lifted_at = $2, lifted_by = $3 WHERE id = $1 AND lifted_at IS NULL"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(now())
     .bind(actor.user_id.map(|u| u.to_string()))
     .execute(c)
@@ -360,7 +368,7 @@ pub async fn lift(tx: &mut Tx, actor: &Actor, id: &str) -> Result<()> {
         actor,
         "dunning.lift",
         "dunning_pause",
-        id,
+        &id.to_string(),
         None::<&()>,
         None::<&()>,
     )
@@ -391,10 +399,10 @@ impl EmailState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notice {
-    pub id: String,
-    pub invoice_id: String,
+    pub id: DunningNoticeId,
+    pub invoice_id: InvoiceId,
     pub invoice_number: String,
-    pub client_id: String,
+    pub client_id: CompanyId,
     pub client_name: String,
     pub level_rank: u32,
     pub level_name: String,
@@ -409,10 +417,13 @@ pub struct Notice {
 
 #[derive(sqlx::FromRow)]
 struct NoticeRow {
-    id: String,
-    invoice_id: String,
+    #[sqlx(try_from = "String")]
+    id: DunningNoticeId,
+    #[sqlx(try_from = "String")]
+    invoice_id: InvoiceId,
     invoice_number: Option<String>,
-    client_id: String,
+    #[sqlx(try_from = "String")]
+    client_id: CompanyId,
     client_name: String,
     level_rank: i32,
     level_name: String,
@@ -474,10 +485,10 @@ pub async fn notices(tx: &mut Tx, limit: i64) -> Result<Vec<Notice>> {
 }
 
 /// The notices of one invoice, in the order sent.
-pub async fn notices_of_invoice(tx: &mut Tx, invoice_id: &str) -> Result<Vec<Notice>> {
+pub async fn notices_of_invoice(tx: &mut Tx, invoice_id: InvoiceId) -> Result<Vec<Notice>> {
     let sql = format!("{NOTICE_SELECT} WHERE n.invoice_id = $1 ORDER BY n.level_rank");
     let rows: Vec<NoticeRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(invoice_id)
+        .bind(invoice_id.to_string())
         .fetch_all(c)
         .await)?;
     Ok(rows.into_iter().map(Notice::from).collect())
@@ -649,7 +660,7 @@ async fn client_address(tx: &mut Tx, client_id: &str) -> Result<Option<String>> 
 /// `facturx::issued` or by `render`), the printed PDF alone.
 async fn invoice_pdf(
     tx: &mut Tx,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     render: &dyn Render,
 ) -> Result<crate::outbox::Attachment> {
     let facturx = match crate::invoicing::facturx::issued(tx, invoice_id).await {
@@ -726,7 +737,7 @@ async fn send_notice(
         claim: *claim,
     };
     let (subject, text) = domain::dunning::email(level.tone, &facts);
-    let files = [invoice_pdf(tx, &row.id, render).await?];
+    let files = [invoice_pdf(tx, crate::id(&row.id)?, render).await?];
     let email_id =
         crate::outbox::queue_with_attachments(tx, &address, &subject, &text, &files).await?;
     if let Some(copy) = settings.copy_to.as_deref() {
@@ -737,7 +748,7 @@ async fn send_notice(
         "UPDATE dunning_notices SET email_id = $2 WHERE id = $1"
     )
     .bind(id.as_str())
-    .bind(email_id.as_str())
+    .bind(email_id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -746,15 +757,15 @@ async fn send_notice(
 
 /// Lifts the pauses set on this invoice itself (its client's stay);
 /// returns how many.
-pub async fn lift_invoice(tx: &mut Tx, actor: &Actor, invoice_id: &str) -> Result<usize> {
+pub async fn lift_invoice(tx: &mut Tx, actor: &Actor, invoice_id: InvoiceId) -> Result<usize> {
     let ids: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM dunning_pauses WHERE invoice_id = $1 AND lifted_at IS NULL"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_all(c)
     .await)?;
     for id in &ids {
-        lift(tx, actor, id).await?;
+        lift(tx, actor, crate::id(id)?).await?;
     }
     Ok(ids.len())
 }
@@ -763,7 +774,8 @@ pub async fn lift_invoice(tx: &mut Tx, actor: &Actor, invoice_id: &str) -> Resul
 /// (id, "FA-2026-000001 · Clientis · 14 400,00 €" parts).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OpenInvoice {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: InvoiceId,
     pub number: Option<String>,
     pub client_name: String,
     pub outstanding_cents: i64,

@@ -3,6 +3,7 @@
 //! instance shows the progress and streams the download; nothing that
 //! matters lives in one process.
 
+use domain::ids::ExportId;
 use domain::ledger::FiscalYear;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -17,7 +18,8 @@ pub const CHUNK: usize = 1 << 20;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Export {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: ExportId,
     pub kind: String,
     pub year: i32,
     pub status: String,
@@ -50,13 +52,13 @@ impl Export {
 const COLUMNS: &str = "id, kind, year, status, lines_done, lines_total, size_bytes, file_name, error, created_at, finished_at";
 
 /// Queues the FEC export of `year`; the worker writes it.
-pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result<ExportId> {
+    let id = ExportId::new();
     on_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO exports (id, kind, year, status, requested_by, created_at) VALUES ($1, 'fec', $2, 'queued', $3, $4)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(year.year())
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
@@ -77,7 +79,7 @@ pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result
         actor,
         "request_fec",
         "export",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&year.year()),
     )
@@ -85,12 +87,12 @@ pub async fn request_fec(tx: &mut Tx, actor: &Actor, year: FiscalYear) -> Result
     Ok(id)
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<Export>> {
+pub async fn get(tx: &mut Tx, id: ExportId) -> Result<Option<Export>> {
     let sql = format!("SELECT {COLUMNS} FROM exports WHERE id = $1");
     Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.clone()
     ))
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(c)
     .await)?)
 }
@@ -110,11 +112,11 @@ pub async fn recent(tx: &mut Tx, kind: &str, limit: i64) -> Result<Vec<Export>> 
 }
 
 /// Chunk `seq` (0-based) of a finished export's file.
-pub async fn chunk(tx: &mut Tx, id: &str, seq: i32) -> Result<Option<Vec<u8>>> {
+pub async fn chunk(tx: &mut Tx, id: ExportId, seq: i32) -> Result<Option<Vec<u8>>> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT bytes FROM export_chunks WHERE export_id = $1 AND seq = $2"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(seq)
     .fetch_optional(c)
     .await)?)
@@ -122,7 +124,7 @@ pub async fn chunk(tx: &mut Tx, id: &str, seq: i32) -> Result<Option<Vec<u8>>> {
 
 async fn store_chunk(
     db: &Db,
-    id: &str,
+    id: ExportId,
     seq: i32,
     bytes: &[u8],
     lines: u64,
@@ -132,7 +134,7 @@ async fn store_chunk(
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO export_chunks (export_id, seq, bytes) VALUES ($1, $2, $3)"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(seq)
     .bind(bytes)
     .execute(c)
@@ -141,7 +143,7 @@ async fn store_chunk(
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE exports SET lines_done = $2, size_bytes = $3 WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(lines as i64)
     .bind(size as i64)
     .execute(c)
@@ -153,7 +155,7 @@ async fn store_chunk(
 /// Writes a queued FEC export: reads the year in one snapshot, stores the
 /// file a chunk at a time with the progress. Run again (after a crash, by
 /// the queue's retry), it starts over.
-pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
+pub async fn run_fec(db: &Db, id: ExportId) -> Result<()> {
     let mut read = db.read().await?;
     let Some(export) = get(&mut read, id).await? else {
         return Err(crate::Error::NotFound);
@@ -168,7 +170,7 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
     on_tx!(&mut tx, |c| sqlx::query(
         "DELETE FROM export_chunks WHERE export_id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -177,7 +179,7 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
         "UPDATE exports SET status = 'running', lines_done = 0, lines_total = $2, size_bytes = 0, file_name = $3,
            error = NULL WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(total)
     .bind(&name)
     .execute(c)
@@ -221,7 +223,7 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
             "UPDATE exports SET status = 'done', lines_done = $2, lines_total = $2, size_bytes = $3, finished_at = $4
              WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.to_string())
         .bind(*lines as i64)
         .bind(*size as i64)
         .bind(now())
@@ -232,7 +234,7 @@ pub async fn run_fec(db: &Db, id: &str) -> Result<()> {
         Err(e) => on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE exports SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.to_string())
         .bind(e.to_string())
         .bind(now())
         .execute(c)

@@ -5,6 +5,7 @@
 //! writer at a time (`BEGIN IMMEDIATE`), which serializes claims by itself.
 
 use domain::ids::JobId;
+use domain::jobs::JobState;
 use domain::paging::{PageRequest, Paged};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -16,7 +17,7 @@ pub struct Job {
     pub id: JobId,
     pub kind: String,
     pub payload: String,
-    pub state: String,
+    pub state: JobState,
     pub run_at: OffsetDateTime,
     pub attempts: i32,
     pub max_attempts: i32,
@@ -50,7 +51,7 @@ impl TryFrom<Row> for Job {
             id: JobId::parse(&r.id).ok_or_else(|| corrupt("job id", &r.id))?,
             kind: r.kind,
             payload: r.payload,
-            state: r.state,
+            state: JobState::parse(&r.state).ok_or_else(|| corrupt("job state", &r.state))?,
             run_at: r.run_at,
             attempts: r.attempts,
             max_attempts: r.max_attempts,
@@ -205,10 +206,10 @@ pub async fn fail(db: &Db, job: &Job, worker: &str, error: &str) -> Result<()> {
     let at = now();
     let final_failure = job.attempts >= job.max_attempts;
     let (state, run_at, finished) = if final_failure {
-        ("failed", job.run_at, Some(at))
+        (JobState::Failed, job.run_at, Some(at))
     } else {
         (
-            "queued",
+            JobState::Queued,
             at + domain::jobs::retry_delay(job.attempts as u32),
             None,
         )
@@ -222,7 +223,7 @@ pub async fn fail(db: &Db, job: &Job, worker: &str, error: &str) -> Result<()> {
     )
     .bind(job.id.to_string())
     .bind(worker)
-    .bind(state)
+    .bind(state.as_str())
     .bind(run_at)
     .bind(finished)
     .bind(&error)
@@ -248,18 +249,18 @@ pub async fn retry(tx: &mut Tx, id: JobId) -> Result<()> {
     if n == 0 { Err(Error::NotFound) } else { Ok(()) }
 }
 
-pub async fn list(tx: &mut Tx, state: Option<&str>, page: PageRequest) -> Result<Paged<Job>> {
+pub async fn list(tx: &mut Tx, state: Option<JobState>, page: PageRequest) -> Result<Paged<Job>> {
     let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM jobs WHERE (CAST($1 AS TEXT) IS NULL OR state = $1)"
     )
-    .bind(state)
+    .bind(state.map(JobState::as_str))
     .fetch_one(c)
     .await)?;
     let sql = format!(
         "SELECT {COLUMNS} FROM jobs WHERE (CAST($1 AS TEXT) IS NULL OR state = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"
     );
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(state)
+        .bind(state.map(JobState::as_str))
         .bind(page.limit())
         .bind(page.offset())
         .fetch_all(c)

@@ -4,6 +4,7 @@
 
 use domain::brouillard;
 use domain::calendar::YearMonth;
+use domain::ids::LedgerEntryId;
 use domain::ledger::{self, AccountNumber, AccountTotals, Journal, Line, NewEntry, PeriodStatus};
 use domain::money::Money;
 use domain::validation::{ErrorKey, ValidationErrors};
@@ -14,7 +15,7 @@ use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Posted {
-    pub id: String,
+    pub id: LedgerEntryId,
     pub journal: Journal,
     pub number: String,
     /// Waiting in the brouillard: numbered and sealed when validated.
@@ -22,7 +23,7 @@ pub struct Posted {
     pub date: Date,
     pub label: String,
     pub piece_ref: Option<String>,
-    pub reverses_id: Option<String>,
+    pub reverses_id: Option<LedgerEntryId>,
     pub source: Option<String>,
     pub posted_at: OffsetDateTime,
     pub lines: Vec<Line>,
@@ -114,7 +115,7 @@ async fn post_inner(
     actor: &Actor,
     entry: &NewEntry,
     source: Option<&str>,
-    reverses: Option<&str>,
+    reverses: Option<LedgerEntryId>,
 ) -> Result<Posted> {
     entry.validate()?;
     if let Err(w) = ledger::check_open_years(entry.date, crate::today()) {
@@ -183,7 +184,7 @@ async fn post_inner(
         let previous = crate::ledger_seal::hash_of(tx, journal, year, number - 1).await?;
         Some((seal_input(entry, year, number).hash(&previous), previous))
     };
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = LedgerEntryId::new();
     let at = now();
     let (hash, previous) = seal.unzip();
     let validated_at = (!provisional).then_some(at);
@@ -192,14 +193,14 @@ async fn post_inner(
            posted_at, posted_by, hash, previous_hash, validated_at, validated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(journal)
     .bind(year)
     .bind(number)
     .bind(entry.date)
     .bind(entry.label.trim())
     .bind(entry.piece_ref.as_deref())
-    .bind(reverses)
+    .bind(reverses.map(|i| i.to_string()))
     .bind(source)
     .bind(at)
     .bind(actor.user_id.map(|u| u.to_string()))
@@ -223,7 +224,7 @@ async fn post_inner(
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for (i, l) in chunk.iter().enumerate() {
                 q = q
-                    .bind(&id)
+                    .bind(id.to_string())
                     .bind((first + i + 1) as i32)
                     .bind(l.account.as_str())
                     .bind(l.debit.cents())
@@ -236,14 +237,14 @@ async fn post_inner(
         })?;
     }
     let posted = Posted {
-        id: id.clone(),
+        id,
         journal: entry.journal,
         number: ledger::entry_number(entry.journal, year, number),
         provisional,
         date: entry.date,
         label: entry.label.trim().to_owned(),
         piece_ref: entry.piece_ref.clone(),
-        reverses_id: reverses.map(str::to_owned),
+        reverses_id: reverses,
         source: source.map(str::to_owned),
         posted_at: at,
         lines: entry.lines.clone(),
@@ -253,7 +254,7 @@ async fn post_inner(
         actor,
         "post_entry",
         "ledger_entry",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&posted),
     )
@@ -293,7 +294,7 @@ pub use crate::ledger_seal::{ChainReport, Verification, seal_pending, verify, ve
 pub async fn reverse(
     tx: &mut Tx,
     actor: &Actor,
-    entry_id: &str,
+    entry_id: LedgerEntryId,
     date: Date,
     label: &str,
 ) -> Result<Posted> {
@@ -309,7 +310,7 @@ pub async fn reverse(
 pub(crate) async fn reverse_with(
     tx: &mut Tx,
     actor: &Actor,
-    entry_id: &str,
+    entry_id: LedgerEntryId,
     reversal: impl FnOnce(&NewEntry) -> NewEntry,
 ) -> Result<Posted> {
     let original = get(tx, entry_id).await?;
@@ -323,7 +324,7 @@ pub(crate) async fn reverse_with(
     let again: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM ledger_entries WHERE reverses_id = $1"
     )
-    .bind(entry_id)
+    .bind(entry_id.to_string())
     .fetch_optional(c)
     .await)?;
     if again.is_some() {
@@ -345,21 +346,24 @@ pub(crate) async fn reverse_with(
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
-    id: String,
+    #[sqlx(try_from = "String")]
+    id: LedgerEntryId,
     journal: String,
     year: i32,
     number: i64,
     entry_date: Date,
     label: String,
     piece_ref: Option<String>,
-    reverses_id: Option<String>,
+    #[sqlx(try_from = "crate::MaybeId")]
+    reverses_id: Option<LedgerEntryId>,
     source: Option<String>,
     posted_at: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
-    entry_id: String,
+    #[sqlx(try_from = "String")]
+    entry_id: LedgerEntryId,
     account: String,
     debit_cents: i64,
     credit_cents: i64,
@@ -389,10 +393,10 @@ impl TryFrom<LineRow> for Line {
 }
 
 fn assemble(rows: Vec<EntryRow>, lines: Vec<LineRow>) -> Result<Vec<Posted>> {
-    let mut by_entry: std::collections::HashMap<String, Vec<Line>> =
+    let mut by_entry: std::collections::HashMap<LedgerEntryId, Vec<Line>> =
         std::collections::HashMap::new();
     for l in lines {
-        let id = l.entry_id.clone();
+        let id = l.entry_id;
         by_entry.entry(id).or_default().push(l.try_into()?);
     }
     rows.into_iter()
@@ -419,10 +423,10 @@ fn assemble(rows: Vec<EntryRow>, lines: Vec<LineRow>) -> Result<Vec<Posted>> {
 const ENTRY_COLUMNS: &str =
     "id, journal, year, number, entry_date, label, piece_ref, reverses_id, source, posted_at";
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Posted> {
+pub async fn get(tx: &mut Tx, id: LedgerEntryId) -> Result<Posted> {
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE id = $1");
     let row: Option<EntryRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
     let row = row.ok_or(Error::NotFound)?;
@@ -431,7 +435,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Posted> {
         "SELECT entry_id, account, debit_cents, credit_cents, label, third_party_id, analytic_code
          FROM ledger_lines WHERE entry_id = $1 ORDER BY position"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await
     })?;

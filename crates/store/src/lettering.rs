@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId, LetteringId, PaymentId};
 use domain::ledger::Journal;
 use domain::ledger_reports::{AccountPrefix, DateRange};
 use domain::lettering::{self, Code, Complete, Item, LineKey, Live, Plan};
@@ -24,7 +24,7 @@ pub type LineRef = LineKey;
 /// The lettering a command made or extended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lettered {
-    pub id: String,
+    pub id: LetteringId,
     pub code: Code,
     pub complete: bool,
 }
@@ -425,7 +425,7 @@ async fn apply(
         }
     }
     Ok(Lettered {
-        id,
+        id: crate::id(&id)?,
         code: plan.code().clone(),
         complete: plan.complete(),
     })
@@ -487,7 +487,7 @@ pub async fn balance_of(tx: &mut Tx, third_party: CompanyId, lines: &[LineRef]) 
 /// A lettering as read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LetteringInfo {
-    pub id: String,
+    pub id: LetteringId,
     pub account: String,
     pub third_party: CompanyId,
     pub code: Code,
@@ -496,13 +496,13 @@ pub struct LetteringInfo {
     pub undone: bool,
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<LetteringInfo> {
-    let (row, _) = lettering_with_lines(tx, id).await?;
+pub async fn get(tx: &mut Tx, id: LetteringId) -> Result<LetteringInfo> {
+    let (row, _) = lettering_with_lines(tx, &id.to_string()).await?;
     Ok(LetteringInfo {
         code: code_of(&row.code)?,
         third_party: company(Some(row.third_party_id.clone()))?
             .ok_or_else(|| corrupt("lettering third party", &row.id))?,
-        id: row.id,
+        id,
         account: row.account,
         complete: row.complete,
         lettered_on: row.lettered_on,
@@ -517,7 +517,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<LetteringInfo> {
 pub async fn unletter(
     tx: &mut Tx,
     actor: &Actor,
-    lettering_id: &str,
+    lettering_id: LetteringId,
     reason: &str,
 ) -> Result<LetteringInfo> {
     let reason = reason.trim();
@@ -533,12 +533,12 @@ pub async fn unletter(
     }
     let info = get(tx, lettering_id).await?;
     lock_third_party(tx, info.third_party).await?;
-    let (_, keys) = lettering_with_lines(tx, lettering_id).await?;
+    let (_, keys) = lettering_with_lines(tx, &lettering_id.to_string()).await?;
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE letterings SET undone_at = $2, undone_by = $3, undo_reason = $4
          WHERE id = $1 AND undone_at IS NULL"
     )
-    .bind(lettering_id)
+    .bind(lettering_id.to_string())
     .bind(now())
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(reason)
@@ -555,7 +555,7 @@ pub async fn unletter(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE lettering_lines SET live = FALSE WHERE lettering_id = $1"
     )
-    .bind(lettering_id)
+    .bind(lettering_id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -578,7 +578,7 @@ pub async fn unletter(
         actor,
         "unletter",
         "lettering",
-        lettering_id,
+        &lettering_id.to_string(),
         Some(&before),
         Some(&after),
     )
@@ -613,14 +613,14 @@ struct InvoiceRow {
 pub async fn letter_invoice(
     tx: &mut Tx,
     actor: &Actor,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     on: Date,
 ) -> Result<Option<Lettered>> {
     let row: Option<InvoiceRow> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT kind, status, client_id, credits_id, ledger_entry_id FROM invoices WHERE id = $1"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_optional(c)
     .await
     })?;
@@ -628,7 +628,7 @@ pub async fn letter_invoice(
     if row.kind == "credit_note" {
         return match row.credits_id {
             Some(credited) if row.status == "issued" => {
-                Box::pin(letter_invoice(tx, actor, &credited, on)).await
+                Box::pin(letter_invoice(tx, actor, crate::id(&credited)?, on)).await
             }
             _ => Ok(None),
         };
@@ -643,7 +643,7 @@ pub async fn letter_invoice(
         "SELECT ledger_entry_id, ledger_position FROM payment_allocations
          WHERE invoice_id = $1 ORDER BY allocated_on, created_at, id"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_all(c)
     .await)?;
     keys.extend(allocations.into_iter().map(|(e, p)| LineKey::new(&e, p)));
@@ -653,7 +653,7 @@ pub async fn letter_invoice(
          WHERE credits_id = $1 AND kind = 'credit_note' AND status = 'issued' AND ledger_entry_id IS NOT NULL
          ORDER BY issue_date, number"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -670,13 +670,13 @@ pub async fn letter_invoice(
 pub async fn letter_credit(
     tx: &mut Tx,
     actor: &Actor,
-    payment_id: &str,
+    payment_id: PaymentId,
     on: Date,
 ) -> Result<Option<Lettered>> {
     let row: Option<(String, String, Option<i32>)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT client_id, ledger_entry_id, credit_position FROM payments WHERE id = $1"
     )
-    .bind(payment_id)
+    .bind(payment_id.to_string())
     .fetch_optional(c)
     .await)?;
     let (client, entry, position) = row.ok_or(Error::NotFound)?;
@@ -688,7 +688,7 @@ pub async fn letter_credit(
         "SELECT DISTINCT ledger_entry_id FROM payment_allocations
          WHERE payment_id = $1 AND ledger_entry_id <> $2 ORDER BY ledger_entry_id"
     )
-    .bind(payment_id)
+    .bind(payment_id.to_string())
     .bind(&entry)
     .fetch_all(c)
     .await)?;
@@ -721,7 +721,7 @@ async fn letter_together(
         let have: BTreeSet<&LineKey> = one.lines.iter().map(|i| &i.key).collect();
         if keys.iter().all(|k| have.contains(k)) {
             return Ok(Some(Lettered {
-                id: one.id.clone(),
+                id: crate::id(&one.id)?,
                 code: one.code.clone(),
                 complete: one.complete,
             }));
@@ -775,7 +775,7 @@ impl Show {
 /// A line's live lettering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mark {
-    pub lettering_id: String,
+    pub lettering_id: LetteringId,
     pub code: Code,
     pub complete: bool,
     pub lettered_on: Date,
@@ -935,7 +935,7 @@ pub async fn customer_ledger(
         let journal = Journal::parse(&r.journal).ok_or_else(|| corrupt("journal", &r.journal))?;
         let mark = match (r.lettering_id, r.code, r.complete, r.lettered_on) {
             (Some(id), Some(code), Some(complete), Some(on)) => Some(Mark {
-                lettering_id: id,
+                lettering_id: crate::id(&id)?,
                 code: code_of(&code)?,
                 complete,
                 lettered_on: on,
@@ -988,7 +988,7 @@ pub async fn customer_ledger(
 /// An undone lettering, for the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Undone {
-    pub id: String,
+    pub id: LetteringId,
     pub account: String,
     pub code: Code,
     pub lettered_on: Date,
@@ -1032,7 +1032,7 @@ pub async fn undone(tx: &mut Tx, third_party: CompanyId, limit: i64) -> Result<V
         .map(|r| {
             Ok(Undone {
                 code: code_of(&r.code)?,
-                id: r.id,
+                id: crate::id(&r.id)?,
                 account: r.account,
                 lettered_on: r.lettered_on,
                 amount: Money::from_cents(r.amount_cents),

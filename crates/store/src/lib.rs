@@ -49,6 +49,9 @@ pub use clock::{now, today};
 pub use db::{Backend, Db, Tx};
 pub use scope::Scope;
 
+use std::str::FromStr;
+
+use domain::ids::ParseIdError;
 use domain::validation::ValidationErrors;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +68,7 @@ pub enum Error {
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// Writing a file (an export) failed.
@@ -74,6 +77,19 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for Error {
+    /// A column that does not decode (an id that is not one, say) is bad
+    /// stored data, not a failing database.
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => {
+                Error::Corrupt(format!("column {index}: {source}"))
+            }
+            e => Error::Db(e),
+        }
+    }
+}
 
 impl From<ValidationErrors> for Error {
     fn from(e: ValidationErrors) -> Self {
@@ -142,6 +158,52 @@ pub fn corrupt(what: &str, value: &str) -> Error {
     Error::Corrupt(format!("{what}: {value:?}"))
 }
 
+/// Reads a typed id from the text it is stored as, where a row is not read
+/// through `FromRow` (row structs use `#[sqlx(try_from = "String")]`).
+/// Ids are written as their `Display` text: `.bind(id.to_string())`.
+pub(crate) fn id<T: FromStr<Err = ParseIdError>>(s: &str) -> Result<T> {
+    s.parse()
+        .map_err(|e: ParseIdError| Error::Corrupt(e.to_string()))
+}
+
+/// A nullable id column, read as `Option<SomeId>` by a row struct's field
+/// marked `#[sqlx(try_from = "store::MaybeId")]`. Public only because the
+/// derived `FromRow` of public row structs names it.
+#[doc(hidden)]
+pub struct MaybeId(Option<String>);
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for MaybeId
+where
+    Option<String>: sqlx::Decode<'r, DB>,
+{
+    fn decode(
+        value: <DB as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        <Option<String> as sqlx::Decode<'r, DB>>::decode(value).map(MaybeId)
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for MaybeId
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<T: FromStr<Err = ParseIdError>> TryFrom<MaybeId> for Option<T> {
+    type Error = ParseIdError;
+
+    fn try_from(v: MaybeId) -> Result<Self, ParseIdError> {
+        v.0.map(|s| s.parse()).transpose()
+    }
+}
+
 #[cfg(test)]
 mod dependencies;
 #[cfg(test)]
@@ -161,6 +223,27 @@ mod tests {
         assert_eq!(values_list("(?)", 0), "");
         assert!(rows_per_statement(7) * 7 <= MAX_BINDS);
         assert_eq!(rows_per_statement(MAX_BINDS + 1), 1);
+    }
+
+    #[test]
+    fn a_stored_id_that_is_none_is_corrupt_data() {
+        use domain::ids::InvoiceId;
+        let good = InvoiceId::new();
+        assert_eq!(id::<InvoiceId>(&good.to_string()).unwrap(), good);
+        assert!(matches!(
+            id::<InvoiceId>("FA-2026-000001"),
+            Err(Error::Corrupt(_))
+        ));
+        let none: Option<InvoiceId> = MaybeId(None).try_into().unwrap();
+        assert_eq!(none, None);
+        let bad: Result<Option<InvoiceId>, _> = MaybeId(Some("x".into())).try_into();
+        assert!(bad.is_err());
+        // What a row struct's `try_from` reports becomes the same error.
+        let decode = sqlx::Error::ColumnDecode {
+            index: "id".into(),
+            source: Box::new(bad.unwrap_err()),
+        };
+        assert!(matches!(Error::from(decode), Error::Corrupt(_)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! E-mails to send. Queued in the transaction of the change that causes them
 //! (so a rolled-back change sends nothing) and delivered by a job.
 
+use domain::ids::EmailId;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -8,7 +9,8 @@ use crate::{Result, Tx, now, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
 pub struct OutgoingEmail {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: EmailId,
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
@@ -28,7 +30,7 @@ pub struct NewEmail {
 }
 
 /// Queues an e-mail and the job that will send it.
-pub async fn queue(tx: &mut Tx, to: &str, subject: &str, text: &str) -> Result<String> {
+pub async fn queue(tx: &mut Tx, to: &str, subject: &str, text: &str) -> Result<EmailId> {
     let email = NewEmail {
         to: to.to_string(),
         subject: subject.to_string(),
@@ -40,11 +42,9 @@ pub async fn queue(tx: &mut Tx, to: &str, subject: &str, text: &str) -> Result<S
 
 /// Queues several e-mails and their send jobs with multi-row statements (of
 /// at most `MAX_BINDS` parameters each), each exactly as `queue` would. Returns the e-mails' ids, in order.
-pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<String>> {
-    let queued: Vec<(String, OffsetDateTime)> = emails
-        .iter()
-        .map(|_| (uuid::Uuid::new_v4().to_string(), now()))
-        .collect();
+pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<EmailId>> {
+    let queued: Vec<(EmailId, OffsetDateTime)> =
+        emails.iter().map(|_| (EmailId::new(), now())).collect();
     let per_statement = crate::rows_per_statement(5);
     for (chunk, ids) in emails
         .chunks(per_statement)
@@ -58,7 +58,7 @@ pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<String>>
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
             for (e, (id, at)) in chunk.iter().zip(ids) {
                 q = q
-                    .bind(id.as_str())
+                    .bind(id.to_string())
                     .bind(e.to.as_str())
                     .bind(e.subject.as_str())
                     .bind(e.text.as_str())
@@ -80,12 +80,12 @@ pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<String>>
     Ok(queued.into_iter().map(|(id, _)| id).collect())
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Option<OutgoingEmail>> {
+pub async fn get(tx: &mut Tx, id: EmailId) -> Result<Option<OutgoingEmail>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT id, to_address, subject, body_text, created_at, sent_at, last_error FROM outbox_emails WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(c)
     .await
     })?)
@@ -100,11 +100,11 @@ pub async fn unsent(tx: &mut Tx) -> Result<i64> {
     .await)?)
 }
 
-pub async fn mark_sent(tx: &mut Tx, id: &str) -> Result<()> {
+pub async fn mark_sent(tx: &mut Tx, id: EmailId) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE outbox_emails SET sent_at = $2, last_error = NULL WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(now())
     .execute(c)
     .await
@@ -112,11 +112,11 @@ pub async fn mark_sent(tx: &mut Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn mark_failed(tx: &mut Tx, id: &str, error: &str) -> Result<()> {
+pub async fn mark_failed(tx: &mut Tx, id: EmailId, error: &str) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE outbox_emails SET last_error = $2 WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(error)
     .execute(c)
     .await
@@ -151,14 +151,14 @@ pub async fn queue_with_attachments(
     subject: &str,
     text: &str,
     attachments: &[Attachment],
-) -> Result<String> {
+) -> Result<EmailId> {
     let id = queue(tx, to, subject, text).await?;
     for (position, a) in attachments.iter().enumerate() {
         on_tx!(tx, |c| sqlx::query(
             "INSERT INTO outbox_attachments (email_id, position, file_name, content_type, bytes)
              VALUES ($1, $2, $3, $4, $5)"
         )
-        .bind(id.as_str())
+        .bind(id.to_string())
         .bind(position as i32)
         .bind(a.file_name.as_str())
         .bind(a.content_type.as_str())
@@ -171,12 +171,12 @@ pub async fn queue_with_attachments(
 }
 
 /// The files of a queued e-mail, in order (none for most e-mails).
-pub async fn attachments(tx: &mut Tx, email_id: &str) -> Result<Vec<Attachment>> {
+pub async fn attachments(tx: &mut Tx, email_id: EmailId) -> Result<Vec<Attachment>> {
     Ok(on_tx!(tx, |c| sqlx::query_as(
         "SELECT file_name, content_type, bytes FROM outbox_attachments
          WHERE email_id = $1 ORDER BY position"
     )
-    .bind(email_id)
+    .bind(email_id.to_string())
     .fetch_all(c)
     .await)?)
 }

@@ -1,7 +1,7 @@
 //! Renewal follow-up: alerts and tasks for the business manager at D-60 and
 //! D-30 before a mission ends, the status of each renewal, the renewal rate.
 
-use domain::ids::{MissionId, UserId};
+use domain::ids::{MissionId, RenewalTaskId, UserId};
 use domain::renewal::{self, AlertKind, RenewalEvent, RenewalStatus, alerts_due};
 use domain::validation::ValidationErrors;
 use std::collections::HashSet;
@@ -443,10 +443,12 @@ pub async fn rate(tx: &mut Tx, from: Date, to: Date) -> Result<RateFigures> {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Task {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: RenewalTaskId,
     pub title: String,
     pub due_date: Date,
-    pub mission_id: Option<String>,
+    #[sqlx(try_from = "crate::MaybeId")]
+    pub mission_id: Option<MissionId>,
     pub done_at: Option<OffsetDateTime>,
 }
 
@@ -461,11 +463,11 @@ pub async fn open_tasks(tx: &mut Tx, user: UserId) -> Result<Vec<Task>> {
     })?)
 }
 
-pub async fn complete_task(tx: &mut Tx, user: UserId, id: &str) -> Result<()> {
+pub async fn complete_task(tx: &mut Tx, user: UserId, id: RenewalTaskId) -> Result<()> {
     let n = on_tx!(tx, |c| sqlx::query(
         "UPDATE tasks SET done_at = $3 WHERE id = $1 AND assignee_id = $2 AND done_at IS NULL"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(user.to_string())
     .bind(now())
     .execute(c)

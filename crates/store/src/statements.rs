@@ -20,6 +20,7 @@
 //! first, so of two concurrent accepts one wins and the other gets a
 //! conflict.
 
+use domain::ids::{BankAccountId, BankLineId, CompanyId, InvoiceId, PaymentId, StatementId};
 use std::collections::HashMap;
 
 use domain::Money;
@@ -54,8 +55,8 @@ pub const FILE_FIELD: &str = "file";
 /// One statement of the file, imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportedStatement {
-    pub statement_id: String,
-    pub bank_account_id: String,
+    pub statement_id: StatementId,
+    pub bank_account_id: BankAccountId,
     pub bank_label: String,
     /// Its rank in the file.
     pub position: usize,
@@ -79,7 +80,7 @@ pub struct Skipped {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Imported {
     /// The first statement imported.
-    pub statement_id: String,
+    pub statement_id: StatementId,
     /// Totals over the statements imported.
     pub lines: usize,
     pub credits: usize,
@@ -146,7 +147,7 @@ fn place(s: &Statement) -> Vec<(&'static str, Arg)> {
 pub async fn import(
     tx: &mut Tx,
     actor: &Actor,
-    bank_account_id: &str,
+    bank_account_id: BankAccountId,
     file_name: &str,
     bytes: &[u8],
     format: &Format,
@@ -258,7 +259,7 @@ pub async fn import(
                 sqlx::query_scalar(
                     "SELECT file_name FROM bank_statements WHERE bank_account_id = $1 AND statement_ref = $2",
                 )
-                .bind(&account.id)
+                .bind(account.id.to_string())
                 .bind(r)
                 .fetch_optional(c)
                 .await
@@ -295,10 +296,11 @@ pub async fn import(
         .iter()
         .map(|(s, _)| bank_statement::dedupe_keys(&s.lines))
         .collect();
-    let mut in_file: HashMap<(&str, &str), &bank_statement::StatementLine> = HashMap::new();
+    let mut in_file: HashMap<(BankAccountId, &str), &bank_statement::StatementLine> =
+        HashMap::new();
     for ((s, a), ks) in routed.iter().zip(&keys) {
         for (k, l) in ks.iter().zip(&s.lines) {
-            if let Some(first) = in_file.insert((a.id.as_str(), k.as_str()), l) {
+            if let Some(first) = in_file.insert((a.id, k.as_str()), l) {
                 return Err(refuse(
                     "statement-line-twice-in-file",
                     domain::args![
@@ -326,7 +328,7 @@ pub async fn import(
             );
             let found: Vec<String> = on_tx!(tx, |c| {
                 let mut q =
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(a.id.as_str());
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(a.id.to_string());
                 for k in chunk {
                     q = q.bind(k.as_str());
                 }
@@ -349,7 +351,7 @@ pub async fn import(
     }
 
     Ok(Imported {
-        statement_id: done[0].statement_id.clone(),
+        statement_id: done[0].statement_id,
         lines: done.iter().map(|d| d.lines).sum(),
         credits: done.iter().map(|d| d.credits).sum(),
         not_booked: done.iter().map(|d| d.not_booked).sum(),
@@ -370,7 +372,7 @@ async fn insert_statement(
     statement: &Statement,
     keys: &[String],
 ) -> Result<ImportedStatement> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = StatementId::new();
     let at = now();
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO bank_statements (id, bank_account_id, format, file_name, file_sha256, statement_ref,
@@ -378,8 +380,8 @@ async fn insert_statement(
              file_position, not_booked)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
-    .bind(&id)
-    .bind(&account.id)
+    .bind(id.to_string())
+    .bind(account.id.to_string())
     .bind(format.as_str())
     .bind(file_name)
     .bind(digest)
@@ -426,8 +428,8 @@ async fn insert_statement(
             for (pos, l, key) in chunk {
                 q = q
                     .bind(uuid::Uuid::new_v4().to_string())
-                    .bind(id.as_str())
-                    .bind(account.id.as_str())
+                    .bind(id.to_string())
+                    .bind(account.id.to_string())
                     .bind(*pos as i64)
                     .bind(l.booking_date)
                     .bind(l.value_date)
@@ -452,8 +454,8 @@ async fn insert_statement(
     }
 
     let imported = ImportedStatement {
-        statement_id: id.clone(),
-        bank_account_id: account.id.clone(),
+        statement_id: id,
+        bank_account_id: account.id,
         bank_label: account.label.clone(),
         position: statement.position,
         statement_ref: statement.statement_id.clone(),
@@ -470,7 +472,7 @@ async fn insert_statement(
         actor,
         "import_statement",
         "bank_statement",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "file_name": file_name,
@@ -513,11 +515,14 @@ fn line_already_imported(l: &bank_statement::StatementLine) -> Error {
 
 /// The CSV mapping saved on a bank account, if any (unreadable JSON, from
 /// an older version, counts as none).
-pub async fn csv_mapping(tx: &mut Tx, bank_account_id: &str) -> Result<Option<CsvMapping>> {
+pub async fn csv_mapping(
+    tx: &mut Tx,
+    bank_account_id: BankAccountId,
+) -> Result<Option<CsvMapping>> {
     let json: Option<Option<String>> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT csv_mapping FROM bank_accounts WHERE id = $1"
     )
-    .bind(bank_account_id)
+    .bind(bank_account_id.to_string())
     .fetch_optional(c)
     .await)?;
     Ok(json.flatten().and_then(|j| serde_json::from_str(&j).ok()))
@@ -526,7 +531,8 @@ pub async fn csv_mapping(tx: &mut Tx, bank_account_id: &str) -> Result<Option<Cs
 /// A bank account as the import form offers it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AccountChoice {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: BankAccountId,
     pub label: String,
     pub iban: String,
     pub csv_mapping: Option<String>,
@@ -544,8 +550,10 @@ pub async fn accounts(tx: &mut Tx) -> Result<Vec<AccountChoice>> {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StatementRow {
-    pub id: String,
-    pub bank_account_id: String,
+    #[sqlx(try_from = "String")]
+    pub id: StatementId,
+    #[sqlx(try_from = "String")]
+    pub bank_account_id: BankAccountId,
     pub bank_label: String,
     pub format: String,
     pub file_name: String,
@@ -581,10 +589,10 @@ pub async fn list(tx: &mut Tx, limit: i64) -> Result<Vec<StatementRow>> {
     .await)?)
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<StatementRow> {
+pub async fn get(tx: &mut Tx, id: StatementId) -> Result<StatementRow> {
     let sql = format!("{STATEMENT_SELECT} WHERE s.id = $1");
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?
     .ok_or(Error::NotFound)
@@ -592,9 +600,12 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<StatementRow> {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BankLine {
-    pub id: String,
-    pub statement_id: String,
-    pub bank_account_id: String,
+    #[sqlx(try_from = "String")]
+    pub id: BankLineId,
+    #[sqlx(try_from = "String")]
+    pub statement_id: StatementId,
+    #[sqlx(try_from = "String")]
+    pub bank_account_id: BankAccountId,
     pub position: i32,
     pub booking_date: Date,
     pub value_date: Option<Date>,
@@ -604,7 +615,8 @@ pub struct BankLine {
     pub bank_reference: Option<String>,
     pub end_to_end_id: Option<String>,
     pub status: String,
-    pub payment_id: Option<String>,
+    #[sqlx(try_from = "crate::MaybeId")]
+    pub payment_id: Option<PaymentId>,
     pub handled_at: Option<OffsetDateTime>,
 }
 
@@ -632,21 +644,21 @@ pub(crate) const LINE_COLUMNS: &str =
     label, counterparty, bank_reference, end_to_end_id, status, payment_id, handled_at";
 
 /// The lines of a statement, in file order.
-pub async fn lines(tx: &mut Tx, statement_id: &str) -> Result<Vec<BankLine>> {
+pub async fn lines(tx: &mut Tx, statement_id: StatementId) -> Result<Vec<BankLine>> {
     let sql =
         format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1 ORDER BY position");
     Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.clone()
     ))
-    .bind(statement_id)
+    .bind(statement_id.to_string())
     .fetch_all(c)
     .await)?)
 }
 
-pub async fn line(tx: &mut Tx, line_id: &str) -> Result<BankLine> {
+pub async fn line(tx: &mut Tx, line_id: BankLineId) -> Result<BankLine> {
     let sql = format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE id = $1");
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(line_id)
+        .bind(line_id.to_string())
         .fetch_optional(c)
         .await)?
     .ok_or(Error::NotFound)
@@ -672,9 +684,9 @@ pub async fn open_items(tx: &mut Tx) -> Result<Vec<matching::OpenItem>> {
         .await?
         .into_iter()
         .map(|i| matching::OpenItem {
-            invoice_id: i.invoice_id,
+            invoice_id: i.invoice_id.to_string(),
             number: i.number,
-            client_id: i.client_id,
+            client_id: i.client_id.to_string(),
             client_name: i.client_name,
             due_date: i.due_date,
             outstanding: i.outstanding,
@@ -685,7 +697,7 @@ pub async fn open_items(tx: &mut Tx) -> Result<Vec<matching::OpenItem>> {
 /// One proposed settlement of a line, resolved for display.
 #[derive(Debug, Clone, Serialize)]
 pub struct Proposal {
-    pub client_id: String,
+    pub client_id: CompanyId,
     pub client_name: String,
     /// (invoice, amount allocated to it).
     pub allocations: Vec<(matching::OpenItem, Money)>,
@@ -708,7 +720,7 @@ pub async fn queue(tx: &mut Tx, limit: i64, per_line: usize) -> Result<Vec<Queue
     }
     let items = open_items(tx).await?;
     let matcher = Matcher::new(&items);
-    Ok(lines
+    lines
         .into_iter()
         .map(|line| {
             let credit = CreditLine {
@@ -719,36 +731,44 @@ pub async fn queue(tx: &mut Tx, limit: i64, per_line: usize) -> Result<Vec<Queue
             let proposals = matcher
                 .suggest(&credit, per_line)
                 .into_iter()
-                .map(|s| Proposal {
-                    client_name: s
-                        .allocations
-                        .first()
-                        .map(|&(i, _)| items[i].client_name.clone())
-                        .unwrap_or_default(),
-                    client_id: s.client_id,
-                    allocations: s
-                        .allocations
-                        .iter()
-                        .map(|&(i, m)| (items[i].clone(), m))
-                        .collect(),
-                    unallocated: s.unallocated,
-                    confidence: s.confidence,
-                    reasons: s.reasons,
+                .map(|s| {
+                    Ok(Proposal {
+                        client_name: s
+                            .allocations
+                            .first()
+                            .map(|&(i, _)| items[i].client_name.clone())
+                            .unwrap_or_default(),
+                        client_id: crate::id(&s.client_id)?,
+                        allocations: s
+                            .allocations
+                            .iter()
+                            .map(|&(i, m)| (items[i].clone(), m))
+                            .collect(),
+                        unallocated: s.unallocated,
+                        confidence: s.confidence,
+                        reasons: s.reasons,
+                    })
                 })
-                .collect();
-            QueueItem { line, proposals }
+                .collect::<Result<_>>()?;
+            Ok(QueueItem { line, proposals })
         })
-        .collect())
+        .collect()
 }
 
 /// Claims an unmatched line for `status` (one statement: of two concurrent
 /// claims, one updates the row and the other finds it handled).
-async fn claim(tx: &mut Tx, actor: &Actor, line_id: &str, from: &str, to: &str) -> Result<()> {
+async fn claim(
+    tx: &mut Tx,
+    actor: &Actor,
+    line_id: BankLineId,
+    from: &str,
+    to: &str,
+) -> Result<()> {
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE bank_lines SET status = $3, handled_by = $4, handled_at = $5
          WHERE id = $1 AND status = $2"
     )
-    .bind(line_id)
+    .bind(line_id.to_string())
     .bind(from)
     .bind(to)
     .bind(actor.user_id.map(|u| u.to_string()))
@@ -766,14 +786,14 @@ async fn claim(tx: &mut Tx, actor: &Actor, line_id: &str, from: &str, to: &str) 
 
 /// Puts a line aside (bank fees, a transfer between the firm's accounts):
 /// it leaves the queue without a payment.
-pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
+pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: BankLineId) -> Result<()> {
     claim(tx, actor, line_id, "unmatched", "ignored").await?;
     audit::record(
         tx,
         actor,
         "ignore_bank_line",
         "bank_line",
-        line_id,
+        &line_id.to_string(),
         None::<&()>,
         None::<&()>,
     )
@@ -781,12 +801,12 @@ pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
 }
 
 /// Brings an ignored line back to the queue.
-pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
+pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: BankLineId) -> Result<()> {
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE bank_lines SET status = 'unmatched', handled_by = NULL, handled_at = NULL
          WHERE id = $1 AND status = 'ignored'"
     )
-    .bind(line_id)
+    .bind(line_id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -799,7 +819,7 @@ pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
         actor,
         "unignore_bank_line",
         "bank_line",
-        line_id,
+        &line_id.to_string(),
         None::<&()>,
         None::<&()>,
     )
@@ -809,7 +829,7 @@ pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: &str) -> Result<()> {
 /// What accepting a line asks of the payment: which invoices, how much.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub amount: Money,
 }
 
@@ -818,8 +838,8 @@ pub struct Allocation {
 /// label, for the client of the invoices (one client only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentFromLine {
-    pub client_id: String,
-    pub bank_account_id: String,
+    pub client_id: CompanyId,
+    pub bank_account_id: BankAccountId,
     pub received_on: Date,
     pub amount: Money,
     /// The bank's text on one line, none when it had nothing printable.
@@ -833,7 +853,7 @@ pub struct PaymentFromLine {
 pub async fn claim_for_payment(
     tx: &mut Tx,
     actor: &Actor,
-    line_id: &str,
+    line_id: BankLineId,
     allocations: &[Allocation],
 ) -> Result<PaymentFromLine> {
     let l = line(tx, line_id).await?;
@@ -855,7 +875,7 @@ pub async fn claim_for_payment(
         let client: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT client_id FROM invoices WHERE id = $1 AND kind = 'invoice'"
         )
-        .bind(&a.invoice_id)
+        .bind(a.invoice_id.to_string())
         .fetch_optional(c)
         .await)?;
         match client {
@@ -885,7 +905,7 @@ pub async fn claim_for_payment(
         .collect::<String>();
     let reference = (!reference.is_empty()).then_some(reference);
     Ok(PaymentFromLine {
-        client_id: clients.into_keys().next().expect("one client"),
+        client_id: crate::id(&clients.into_keys().next().expect("one client"))?,
         amount: l.amount(),
         bank_account_id: l.bank_account_id,
         received_on: l.booking_date,
@@ -898,15 +918,15 @@ pub async fn claim_for_payment(
 pub async fn link_payment(
     tx: &mut Tx,
     actor: &Actor,
-    line_id: &str,
-    payment_id: &str,
+    line_id: BankLineId,
+    payment_id: PaymentId,
 ) -> Result<()> {
     let done = on_tx!(tx, |c| {
         sqlx::query(
         "UPDATE bank_lines SET payment_id = $2 WHERE id = $1 AND status = 'matched' AND payment_id IS NULL"
     )
-    .bind(line_id)
-    .bind(payment_id)
+    .bind(line_id.to_string())
+    .bind(payment_id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -919,9 +939,9 @@ pub async fn link_payment(
         actor,
         "accept_bank_line",
         "bank_line",
-        line_id,
+        &line_id.to_string(),
         None::<&()>,
-        Some(&serde_json::json!({ "payment_id": payment_id })),
+        Some(&serde_json::json!({ "payment_id": payment_id.to_string() })),
     )
     .await
 }
@@ -934,13 +954,12 @@ pub async fn link_payment(
 pub async fn accept(
     tx: &mut Tx,
     actor: &Actor,
-    line_id: &str,
+    line_id: BankLineId,
     allocations: &[Allocation],
     keep_excess: bool,
 ) -> Result<crate::payments::Recorded> {
     let p = claim_for_payment(tx, actor, line_id, allocations).await?;
-    let client_id = domain::ids::CompanyId::parse(&p.client_id)
-        .ok_or_else(|| crate::corrupt("client id", &p.client_id))?;
+    let client_id = p.client_id;
     let recorded = crate::payments::record(
         tx,
         actor,
@@ -963,6 +982,6 @@ pub async fn accept(
         },
     )
     .await?;
-    link_payment(tx, actor, line_id, &recorded.id).await?;
+    link_payment(tx, actor, line_id, recorded.id).await?;
     Ok(recorded)
 }

@@ -104,6 +104,15 @@ fn quoted_name(message: &str) -> Option<String> {
     Some(message[start..start + len].to_string()).filter(|n| !n.is_empty())
 }
 
+/// The id a form or body names, or for a text that is none the nil id,
+/// which names no row: the store then refuses it as unknown, as it does an
+/// id of nothing.
+pub fn id_or_nil<T: std::str::FromStr + From<uuid::Uuid>>(raw: &str) -> T {
+    raw.trim()
+        .parse()
+        .unwrap_or_else(|_| T::from(uuid::Uuid::nil()))
+}
+
 /// A path identifier; anything that is not one of ours is simply not found.
 pub struct Id<T>(pub T);
 
@@ -133,5 +142,14 @@ id_extractor!(
     domain::ids::ContractId,
     domain::ids::AmendmentId,
     domain::ids::DocumentId,
-    domain::ids::LeaveRequestId
+    domain::ids::LeaveRequestId,
+    domain::ids::InvoiceId,
+    domain::ids::PaymentId,
+    domain::ids::BankAccountId,
+    domain::ids::StatementId,
+    domain::ids::BankLineId,
+    domain::ids::ExportId,
+    domain::ids::LetteringId,
+    domain::ids::DunningPauseId,
+    domain::ids::RenewalTaskId
 );

@@ -11,6 +11,7 @@
 //! here.
 
 use domain::facturx::{self, Note, NoteSubject};
+use domain::ids::InvoiceId;
 use domain::terms::VatRegime;
 use store::Result;
 use store::Tx;
@@ -28,7 +29,7 @@ pub use store::render::FacturXFile;
 
 /// The Factur-X of the issued invoice or credit note `id`. A draft, or an
 /// invoice waiting for a signature, is refused (`invoice-not-issued`).
-pub async fn document(tx: &mut Tx, id: &str) -> Result<FacturXFile> {
+pub async fn document(tx: &mut Tx, id: InvoiceId) -> Result<FacturXFile> {
     of_issued(&issued(tx, id).await?)
 }
 
@@ -52,13 +53,13 @@ pub fn of_issued(doc: &IssuedDocument) -> Result<FacturXFile> {
 }
 
 /// The CII XML alone of the issued invoice or credit note `id`.
-pub async fn xml(tx: &mut Tx, id: &str) -> Result<Vec<u8>> {
+pub async fn xml(tx: &mut Tx, id: InvoiceId) -> Result<Vec<u8>> {
     Ok(xml_file(tx, id).await?.1)
 }
 
 /// The CII XML of `id` with the name to download it under
 /// (`FA-2026-000001.xml`).
-pub async fn xml_file(tx: &mut Tx, id: &str) -> Result<(String, Vec<u8>)> {
+pub async fn xml_file(tx: &mut Tx, id: InvoiceId) -> Result<(String, Vec<u8>)> {
     let doc = issued(tx, id).await?;
     let printed = print::issued_pdf(&doc)?;
     let xml = build_xml(&doc, &printed)?;
@@ -71,7 +72,7 @@ pub fn build_xml(doc: &IssuedDocument, printed: &pdf::InvoicePdf) -> Result<Vec<
     let inv = cii_invoice(doc, wording(doc, printed))?;
     facturx::to_xml(&inv)
         .map(String::into_bytes)
-        .map_err(|e| refusal(&doc.detail.summary.id, e))
+        .map_err(|e| refusal(doc.detail.summary.id, e))
 }
 
 /// The notes, terms and mentions of `doc` as its PDF `printed` words them.

@@ -11,6 +11,7 @@
 
 use domain::Locale;
 use domain::calendar::YearMonth;
+use domain::ids::InvoiceId;
 use domain::invoice::{InvoiceKind, Totals};
 use domain::locale::format_date;
 use domain::mission::DayQuantity;
@@ -41,7 +42,7 @@ pub struct Printed {
 /// The printable invoice or credit note `id`: issued, from its frozen
 /// parties; otherwise a preview marked [`DRAFT_MARK`] of what the draft
 /// would state (see `store::invoicing::print::printable`).
-pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printed> {
+pub async fn printable(tx: &mut Tx, id: InvoiceId) -> Result<Printed> {
     of_printable(&print::printable(tx, id).await?)
 }
 
@@ -80,7 +81,7 @@ pub fn build(
             let original = d
                 .credited
                 .as_ref()
-                .ok_or_else(|| corrupt("credit note without its invoice", &s.id))?;
+                .ok_or_else(|| corrupt("credit note without its invoice", &s.id.to_string()))?;
             pdf::invoice::InvoiceKind::CreditNote {
                 invoice_number: original.number.clone().unwrap_or_default(),
                 invoice_date: date(original.issue_date),

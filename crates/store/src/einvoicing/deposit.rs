@@ -8,6 +8,7 @@
 //! back-off.
 
 use domain::einvoice::{LifecycleStatus, Source};
+use domain::ids::InvoiceId;
 use domain::invoice::InvoiceKind;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -37,7 +38,7 @@ pub struct DepositState {
     pub error: Option<String>,
 }
 
-async fn enqueue(tx: &mut Tx, invoice: &str, key: &str) -> Result<()> {
+async fn enqueue(tx: &mut Tx, invoice: InvoiceId, key: &str) -> Result<()> {
     crate::jobs::enqueue(
         tx,
         DEPOSIT_JOB,
@@ -51,13 +52,13 @@ async fn enqueue(tx: &mut Tx, invoice: &str, key: &str) -> Result<()> {
 
 /// Queues the deposit of a document being issued: one deposit row and one
 /// job (keyed by the document) in the caller's transaction.
-pub async fn queue(tx: &mut Tx, invoice: &str) -> Result<()> {
+pub async fn queue(tx: &mut Tx, invoice: InvoiceId) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "INSERT INTO einvoice_deposits (id, invoice_id, channel, status, attempts, created_at)
          VALUES ($1, $2, $3, 'queued', 0, $4) ON CONFLICT (invoice_id, channel) DO NOTHING"
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(DEFAULT_CHANNEL)
     .bind(now())
     .execute(c)
@@ -69,14 +70,14 @@ pub async fn queue(tx: &mut Tx, invoice: &str) -> Result<()> {
 /// A failed deposit, or one the platform rejected (213: the file was at
 /// fault, and is fixed), is queued again (the "redéposer" button); refused
 /// otherwise.
-pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
+pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: InvoiceId) -> Result<()> {
     let attempts: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
         "UPDATE einvoice_deposits SET status = 'queued', error = NULL
          WHERE invoice_id = $1
            AND (status = 'failed' OR (SELECT lifecycle_status FROM invoices WHERE id = $1) = 213)
          RETURNING CAST(attempts AS INTEGER)"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_optional(c)
     .await)?;
     let Some(attempts) = attempts else {
@@ -90,7 +91,7 @@ pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> 
         actor,
         "einvoice_redeposit",
         "invoice",
-        invoice,
+        &invoice.to_string(),
         None::<&()>,
         None::<&()>,
     )
@@ -98,13 +99,13 @@ pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> 
 }
 
 /// The deposits of a document (one per channel).
-pub async fn of(tx: &mut Tx, invoice: &str) -> Result<Vec<DepositState>> {
+pub async fn of(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<DepositState>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT channel, status, CAST(attempts AS INTEGER) AS attempts, deposited_at, platform_id, sha256, error
          FROM einvoice_deposits WHERE invoice_id = $1 ORDER BY channel"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?)
@@ -128,13 +129,13 @@ type HeadRow = (
     Option<String>,
 );
 
-async fn outbound(tx: &mut Tx, invoice: &str, render: &dyn Render) -> Result<Outbound> {
+async fn outbound(tx: &mut Tx, invoice: InvoiceId, render: &dyn Render) -> Result<Outbound> {
     let (kind, number, date, net, vat, gross, frozen): HeadRow = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT kind, number, issue_date, net_cents, vat_cents, gross_cents, frozen FROM invoices
          WHERE id = $1 AND status = 'issued'"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_optional(c)
     .await
     })?
@@ -143,13 +144,13 @@ async fn outbound(tx: &mut Tx, invoice: &str, render: &dyn Render) -> Result<Out
     let doc = crate::invoicing::facturx::issued(tx, invoice).await?;
     let file = render.facturx(&doc)?;
     Ok(Outbound {
-        number: number.ok_or_else(|| corrupt("issued without number", invoice))?,
+        number: number.ok_or_else(|| corrupt("issued without number", &invoice.to_string()))?,
         type_code: if kind == InvoiceKind::CreditNote.as_str() {
             381
         } else {
             380
         },
-        issue_date: date.ok_or_else(|| corrupt("issued without date", invoice))?,
+        issue_date: date.ok_or_else(|| corrupt("issued without date", &invoice.to_string()))?,
         seller_siren: frozen.seller.siren.clone().unwrap_or_default(),
         buyer_siren: frozen.buyer.siren.clone().unwrap_or_default(),
         net_cents: net,
@@ -166,7 +167,7 @@ async fn outbound(tx: &mut Tx, invoice: &str, render: &dyn Render) -> Result<Out
 pub async fn run(
     db: &Db,
     platform: &dyn Platform,
-    invoice: &str,
+    invoice: InvoiceId,
     render: &dyn Render,
 ) -> Result<Outcome> {
     let channel = platform.channel().to_owned();
@@ -176,7 +177,7 @@ pub async fn run(
         "UPDATE einvoice_deposits SET attempts = attempts + 1
          WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited' RETURNING id"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(&channel)
     .fetch_optional(c)
     .await)?;
@@ -185,7 +186,7 @@ pub async fn run(
             sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM einvoice_deposits WHERE invoice_id = $1 AND channel = $2"
         )
-        .bind(invoice)
+        .bind(invoice.to_string())
         .bind(&channel)
         .fetch_one(c)
         .await
@@ -214,7 +215,7 @@ pub async fn run(
                    sha256 = $5, error = NULL
                  WHERE invoice_id = $1 AND channel = $2"
             )
-            .bind(invoice)
+            .bind(invoice.to_string())
             .bind(&channel)
             .bind(d.deposited_at)
             .bind(&d.platform_id)
@@ -251,14 +252,14 @@ pub async fn run(
 }
 
 /// Records a failed attempt on the deposit row, in its own transaction.
-async fn failed(db: &Db, invoice: &str, channel: &str, error: &str) -> Result<()> {
+async fn failed(db: &Db, invoice: InvoiceId, channel: &str, error: &str) -> Result<()> {
     let message: String = error.chars().take(2000).collect();
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE einvoice_deposits SET status = 'failed', attempts = attempts + 1, error = $3
          WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited'"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(channel)
     .bind(&message)
     .execute(c)
@@ -293,7 +294,7 @@ async fn apply(db: &Db, m: &StatusMessage) -> Result<std::result::Result<(), Str
     let r = lifecycle::record(
         &mut tx,
         &Actor::system("plateforme"),
-        &invoice,
+        invoice,
         &NewStatus {
             status,
             occurred_at: m.at,

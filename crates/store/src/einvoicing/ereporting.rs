@@ -18,6 +18,7 @@
 //! exempt, and their credit notes, are not reported this way and are left
 //! out.
 
+use domain::ids::InvoiceId;
 use std::collections::BTreeMap;
 
 use domain::calendar::YearMonth;
@@ -49,7 +50,7 @@ pub enum LineKind {
 pub struct ReceiptLine {
     pub kind: LineKind,
     /// The invoice, or the credit note (`kind` = `credit_note`).
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub number: String,
     pub client: String,
     /// The day received, cancelled, or of the credit note.
@@ -91,12 +92,12 @@ type Row = (
 
 /// The VAT breakdown of a document: per rate, the base and its VAT rounded
 /// once (EN 16931, as printed).
-pub(crate) async fn breakdown(tx: &mut Tx, invoice: &str) -> Result<Vec<RateShare>> {
+pub(crate) async fn breakdown(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<RateShare>> {
     let rows: Vec<(i32, i64)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT CAST(vat_rate_bp AS INTEGER), CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines
          WHERE invoice_id = $1 GROUP BY vat_rate_bp ORDER BY vat_rate_bp"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await)?;
     rows.into_iter()
@@ -134,6 +135,7 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
     })?;
     let mut lines = Vec::new();
     for (id, created, invoice, amount, paid_on, number, frozen, cancelled) in rows {
+        let invoice: InvoiceId = crate::id(&invoice)?;
         let frozen = Frozen::read(frozen.as_deref())?;
         if frozen.regime() != VatRegime::OnReceipts {
             continue;
@@ -143,12 +145,12 @@ pub async fn month(tx: &mut Tx, month: YearMonth) -> Result<Report> {
             "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM payment_allocations
              WHERE invoice_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))"
         )
-        .bind(&invoice)
+        .bind(invoice.to_string())
         .bind(created)
         .bind(&id)
         .fetch_one(c)
         .await)?;
-        let b = breakdown(tx, &invoice).await?;
+        let b = breakdown(tx, invoice).await?;
         let mut shares = split_receipt(&b, Money::from_cents(before), Money::from_cents(amount));
         let mut received = Money::from_cents(amount);
         let kind = if cancelled {
@@ -226,13 +228,14 @@ async fn credit_notes(tx: &mut Tx, month: YearMonth) -> Result<Vec<ReceiptLine>>
     })?;
     let mut lines = Vec::new();
     for (id, number, on, frozen, taken_back) in rows {
+        let id: InvoiceId = crate::id(&id)?;
         let frozen = Frozen::read(frozen.as_deref())?;
         // On debits, the credit note takes all its VAT from 44571: VAT
         // declared at invoicing, not on receipt.
         if frozen.regime() != VatRegime::OnReceipts {
             continue;
         }
-        let shares = split_credit_note(&breakdown(tx, &id).await?, Money::from_cents(taken_back));
+        let shares = split_credit_note(&breakdown(tx, id).await?, Money::from_cents(taken_back));
         if shares.is_empty() {
             continue;
         }

@@ -1,6 +1,7 @@
 //! The lifecycle history of a document and its current status.
 
 use domain::einvoice::{Lifecycle, LifecycleError, LifecycleStatus, Source, StatusEvent};
+use domain::ids::InvoiceId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::validation::ValidationErrors;
@@ -41,12 +42,12 @@ fn refused(e: LifecycleError) -> Error {
 }
 
 /// Where an issued document stands.
-pub async fn state(tx: &mut Tx, invoice: &str) -> Result<Lifecycle> {
+pub async fn state(tx: &mut Tx, invoice: InvoiceId) -> Result<Lifecycle> {
     let row: Option<(String, String, i64, Option<i32>, i64)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT kind, status, gross_cents, CAST(lifecycle_status AS INTEGER), received_cents
          FROM invoices WHERE id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_optional(c)
     .await)?;
     let (kind, status, gross, code, received) = row.ok_or(Error::NotFound)?;
@@ -75,13 +76,18 @@ pub async fn state(tx: &mut Tx, invoice: &str) -> Result<Lifecycle> {
 /// invoice's current status (and receipts) and the audit entry, in the
 /// caller's transaction. A platform message already recorded (same
 /// message id) is refused as a conflict on `message_id`.
-pub async fn record(tx: &mut Tx, actor: &Actor, invoice: &str, s: &NewStatus) -> Result<Lifecycle> {
+pub async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice: InvoiceId,
+    s: &NewStatus,
+) -> Result<Lifecycle> {
     // Takes the invoice's row first, so two statuses recorded at once are
     // applied one after the other (PostgreSQL; SQLite has one writer).
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET lifecycle_status = lifecycle_status WHERE id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -122,7 +128,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, invoice: &str, s: &NewStatus) ->
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(code)
     .bind(s.occurred_at)
     .bind(s.source.as_str())
@@ -139,7 +145,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, invoice: &str, s: &NewStatus) ->
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET lifecycle_status = $2, received_cents = $3 WHERE id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(code)
     .bind(after.received.cents())
     .execute(c)
@@ -150,7 +156,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, invoice: &str, s: &NewStatus) ->
         actor,
         "einvoice_status",
         "invoice",
-        invoice,
+        &invoice.to_string(),
         Some(&serde_json::json!({ "status": before.status.map(LifecycleStatus::code) })),
         Some(&serde_json::json!({
             "status": code,
@@ -178,13 +184,13 @@ type EntryRow = (
 );
 
 /// The history of a document, oldest first.
-pub async fn history(tx: &mut Tx, invoice: &str) -> Result<Vec<Entry>> {
+pub async fn history(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<Entry>> {
     let rows: Vec<EntryRow> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT id, CAST(status AS INTEGER), occurred_at, source, actor, reason, amount_cents, paid_on, message_id
          FROM invoice_lifecycle WHERE invoice_id = $1 ORDER BY created_at, id"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -207,23 +213,27 @@ pub async fn history(tx: &mut Tx, invoice: &str) -> Result<Vec<Entry>> {
 }
 
 /// The ids and numbers of the issued documents at `status`, by number.
-pub async fn by_status(tx: &mut Tx, status: LifecycleStatus) -> Result<Vec<(String, String)>> {
-    Ok(on_tx!(tx, |c| {
+pub async fn by_status(tx: &mut Tx, status: LifecycleStatus) -> Result<Vec<(InvoiceId, String)>> {
+    let rows: Vec<(String, String)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT id, number FROM invoices WHERE lifecycle_status = $1 AND number IS NOT NULL ORDER BY number"
     )
     .bind(status.code() as i32)
     .fetch_all(c)
     .await
-    })?)
+    })?;
+    rows.into_iter()
+        .map(|(id, number)| Ok((crate::id(&id)?, number)))
+        .collect()
 }
 
 /// The issued document numbered `number` (invoice or credit note).
-pub async fn find_by_number(tx: &mut Tx, number: &str) -> Result<Option<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn find_by_number(tx: &mut Tx, number: &str) -> Result<Option<InvoiceId>> {
+    let id: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM invoices WHERE number = $1 AND status = 'issued'"
     )
     .bind(number)
     .fetch_optional(c)
-    .await)?)
+    .await)?;
+    id.as_deref().map(crate::id).transpose()
 }

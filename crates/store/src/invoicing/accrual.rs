@@ -5,7 +5,7 @@
 
 use domain::calendar::YearMonth;
 use domain::contract::{ContractStatus, KeyAccountFacts, invoice_waits};
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId};
 use domain::invoice::InvoiceStatus;
 use domain::money::Money;
 use domain::postings::{self, FaeAmounts, FaeInputs, FaeRelease, FaeStep};
@@ -35,12 +35,12 @@ impl LiveAccrual {
     }
 }
 
-async fn live_accrual(tx: &mut Tx, invoice: &str) -> Result<Option<LiveAccrual>> {
+async fn live_accrual(tx: &mut Tx, invoice: InvoiceId) -> Result<Option<LiveAccrual>> {
     Ok(on_tx!(tx, |c| sqlx::query_as(
         "SELECT id, entry_id, net_cents, vat_cents, gross_cents FROM accruals
          WHERE invoice_id = $1 AND reversal_entry_id IS NULL"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_optional(c)
     .await)?)
 }
@@ -61,7 +61,7 @@ pub enum Accrued {
 pub async fn accrue(
     tx: &mut Tx,
     actor: &Actor,
-    invoice: &str,
+    invoice: InvoiceId,
     period: YearMonth,
 ) -> Result<Accrued> {
     let h = head(tx, invoice).await?;
@@ -103,12 +103,12 @@ pub async fn accrue(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(period.to_string())
     .bind(h.net_cents)
     .bind(h.vat_cents)
     .bind(h.gross_cents)
-    .bind(&entry.id)
+    .bind(&entry.id.to_string())
     .bind(now())
     .execute(c)
     .await
@@ -124,11 +124,11 @@ async fn reverse_accrual(
     tx: &mut Tx,
     actor: &Actor,
     a: &LiveAccrual,
-    invoice: Option<&str>,
+    invoice: Option<InvoiceId>,
     date: Date,
     why: FaeRelease<'_>,
 ) -> Result<()> {
-    let reversal = crate::ledger::reverse_with(tx, actor, &a.entry_id, |accrual| {
+    let reversal = crate::ledger::reverse_with(tx, actor, crate::id(&a.entry_id)?, |accrual| {
         postings::fae_reversal(accrual, date, why)
     })
     .await?;
@@ -137,9 +137,9 @@ async fn reverse_accrual(
          WHERE id = $1 AND reversal_entry_id IS NULL"
     )
     .bind(&a.id)
-    .bind(&reversal.id)
+    .bind(&reversal.id.to_string())
     .bind(now())
-    .bind(invoice)
+    .bind(invoice.map(|i| i.to_string()))
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -151,7 +151,7 @@ async fn reverse_accrual(
 pub(crate) async fn release_accrual(
     tx: &mut Tx,
     actor: &Actor,
-    invoice: &str,
+    invoice: InvoiceId,
     number: &str,
     date: Date,
 ) -> Result<()> {
@@ -174,7 +174,7 @@ pub(crate) async fn release_accrual(
 pub(crate) async fn drop_accrual(
     tx: &mut Tx,
     actor: &Actor,
-    invoice: &str,
+    invoice: InvoiceId,
     date: Date,
 ) -> Result<()> {
     if let Some(a) = live_accrual(tx, invoice).await? {
@@ -183,7 +183,7 @@ pub(crate) async fn drop_accrual(
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM accruals WHERE invoice_id = $1"
         )
-        .bind(invoice)
+        .bind(invoice.to_string())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -194,14 +194,14 @@ pub(crate) async fn drop_accrual(
 /// Whether the invoice's lock still holds, as `domain::contract` decides it
 /// from the facts of the missions it bills (whether invoicing is locked on
 /// each, and its contract's status).
-pub async fn still_locked(tx: &mut Tx, invoice: &str) -> Result<bool> {
+pub async fn still_locked(tx: &mut Tx, invoice: InvoiceId) -> Result<bool> {
     let facts: Vec<(bool, Option<String>)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT DISTINCT m.invoicing_locked, k.status FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
            LEFT JOIN client_contracts k ON k.id = m.client_contract_id
          WHERE l.invoice_id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;

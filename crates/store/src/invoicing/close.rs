@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use domain::calendar::YearMonth;
 use domain::contract::InvoiceGrouping;
-use domain::ids::{ContractId, MissionId};
+use domain::ids::{ContractId, InvoiceId, MissionId};
 use domain::invoice::InvoiceStatus;
 use domain::ledger::PeriodStatus;
 use domain::money::Money;
@@ -243,7 +243,7 @@ async fn open_invoices(
     tx: &mut Tx,
     unit: &Unit,
     c: &Close,
-) -> Result<Vec<(String, InvoiceStatus)>> {
+) -> Result<Vec<(InvoiceId, InvoiceStatus)>> {
     let sql = format!(
         "SELECT id, status FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
            AND period <= $2 ORDER BY period, id",
@@ -258,7 +258,7 @@ async fn open_invoices(
     rows.into_iter()
         .map(|(id, s)| {
             let status = InvoiceStatus::parse(&s).ok_or_else(|| corrupt("status", &s))?;
-            Ok((id, status))
+            Ok((crate::id(&id)?, status))
         })
         .collect()
 }
@@ -281,8 +281,7 @@ async fn accrue_unit(tx: &mut Tx, actor: &Actor, unit: &Unit, c: &Close) -> Resu
     for (id, status) in open_invoices(tx, unit, c).await? {
         let stays = status == InvoiceStatus::WaitingSignature || !unit.issue_at_close;
         if stays
-            && let Accrued::Booked(amount) =
-                super::accrual::accrue(tx, actor, &id, c.period).await?
+            && let Accrued::Booked(amount) = super::accrual::accrue(tx, actor, id, c.period).await?
         {
             out.accrued.push(amount);
         }
@@ -306,15 +305,15 @@ async fn issue_unit(
     let mut out = UnitOutcome::default();
     for (id, mut status) in open_invoices(tx, unit, c).await? {
         if status == InvoiceStatus::WaitingSignature
-            && !super::accrual::still_locked(tx, &id).await?
+            && !super::accrual::still_locked(tx, id).await?
         {
-            super::lock::release(tx, actor, &id).await?;
+            super::lock::release(tx, actor, id).await?;
             status = InvoiceStatus::Draft;
         }
         match status {
             InvoiceStatus::WaitingSignature => out.waiting += 1,
             InvoiceStatus::Draft if issue && unit.issue_at_close => {
-                let issued = super::issue(tx, actor, &id, c.issue_date).await?;
+                let issued = super::issue(tx, actor, id, c.issue_date).await?;
                 out.issued.push((issued.net, issued.vat, issued.gross));
             }
             InvoiceStatus::Draft => out.drafts_kept += 1,
@@ -426,7 +425,7 @@ async fn issue_one(
             let o = issue_unit(&mut tx, actor, unit, c, false).await?;
             for (id, status) in open_invoices(&mut tx, unit, c).await? {
                 if status == InvoiceStatus::Draft {
-                    super::lock::note_issue_error(&mut tx, &id, &e).await?;
+                    super::lock::note_issue_error(&mut tx, id, &e).await?;
                 }
             }
             tx.commit().await?;

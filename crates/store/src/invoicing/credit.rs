@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use domain::calendar::YearMonth;
 use domain::cra::Half;
-use domain::ids::{CompanyId, MissionId, UserId};
+use domain::ids::{CompanyId, InvoiceId, MissionId, UserId};
 use domain::invoice::credit::{self as rule, Billed, CreditLine, CreditRefusal, CreditedLine};
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, wording};
 use domain::mission::DayQuantity;
@@ -37,14 +37,14 @@ struct LiveRow {
 }
 
 /// The days an invoice still bills (not credited), per line.
-pub async fn live_days(tx: &mut Tx, invoice: &str) -> Result<Vec<(BilledDay, String)>> {
+pub async fn live_days(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<(BilledDay, String)>> {
     let rows: Vec<LiveRow> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT b.consultant_id, b.day, b.half, b.line_id FROM billed_days b
            JOIN invoice_lines l ON l.id = b.line_id
          WHERE l.invoice_id = $1 AND b.credit_line_id IS NULL ORDER BY b.consultant_id, b.day, b.half"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -83,7 +83,7 @@ struct SourceLine {
 pub async fn credit(
     tx: &mut Tx,
     actor: &Actor,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     selection: &CreditSelection,
     date: Date,
     reason: &str,
@@ -127,14 +127,14 @@ fn refusal(e: CreditRefusal) -> Error {
 }
 
 /// The credited invoice's lines, in position order.
-async fn source_lines(tx: &mut Tx, invoice_id: &str) -> Result<Vec<SourceLine>> {
+async fn source_lines(tx: &mut Tx, invoice_id: InvoiceId) -> Result<Vec<SourceLine>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT id, mission_id, analytic_code, description, unit_price_cents, CAST(vat_rate_bp AS INTEGER) AS vat_rate_bp,
            consultant_id
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_all(c)
     .await
     })?)
@@ -153,11 +153,11 @@ impl SourceLine {
 }
 
 /// What is left of an invoice once its credit notes are taken away.
-async fn left_of(tx: &mut Tx, invoice_id: &str) -> Result<invoice::Totals> {
+async fn left_of(tx: &mut Tx, invoice_id: InvoiceId) -> Result<invoice::Totals> {
     let invoiced = super::lines::lines_of(tx, invoice_id).await?;
     let mut left = invoice::totals(&invoiced);
     for other in credit_notes_of(tx, invoice_id).await? {
-        left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
+        left = left.minus(&invoice::totals(&super::lines::lines_of(tx, other).await?));
     }
     Ok(left)
 }
@@ -166,7 +166,7 @@ async fn left_of(tx: &mut Tx, invoice_id: &str) -> Result<invoice::Totals> {
 /// `domain::invoice::credit` for the credit note's lines and totals.
 async fn decide_credit(
     tx: &mut Tx,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     h: &Head,
     invoice_number: &str,
     chosen: &[(BilledDay, String)],
@@ -194,7 +194,7 @@ async fn decide_credit(
 async fn issue_credit(
     tx: &mut Tx,
     actor: &Actor,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     h: &Head,
     chosen: &[(BilledDay, String)],
     everything_left: bool,
@@ -207,23 +207,23 @@ async fn issue_credit(
         decide_credit(tx, invoice_id, h, &invoice_number, chosen, everything_left).await?;
     let client =
         CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = InvoiceId::new();
     super::frozen::refuse_before_last(tx, InvoiceKind::CreditNote, date).await?;
     let seq = crate::ledger::next_number(tx, InvoiceKind::CreditNote.series(), date.year()).await?;
     let number = invoice::number(InvoiceKind::CreditNote, date.year(), seq);
-    insert_credit_note(tx, &id, h, invoice_id, &number, date, &totals).await?;
+    insert_credit_note(tx, id, h, invoice_id, &number, date, &totals).await?;
     for (i, l) in lines.iter().enumerate() {
         let source = sources
             .iter()
             .find(|s| s.id == l.credits)
             .ok_or_else(|| corrupt("invoice line", &l.credits))?;
-        insert_credit_line(tx, &id, i as i32 + 1, source, l).await?;
+        insert_credit_line(tx, id, i as i32 + 1, source, l).await?;
     }
     let entry = post_sales(
         tx,
         actor,
         Sales {
-            invoice_id: &id,
+            invoice_id: id,
             kind: InvoiceKind::CreditNote,
             number: &number,
             date,
@@ -238,8 +238,8 @@ async fn issue_credit(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET ledger_entry_id = $2 WHERE id = $1"
     )
-    .bind(&id)
-    .bind(&entry.id)
+    .bind(id.to_string())
+    .bind(entry.id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -248,7 +248,7 @@ async fn issue_credit(
         actor,
         "issue_credit_note",
         "invoice",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "number": number,
@@ -260,7 +260,7 @@ async fn issue_credit(
     )
     .await?;
     // A credit note settles (part of) its invoice on 411.
-    crate::lettering::letter_invoice(tx, actor, &id, date).await?;
+    crate::lettering::letter_invoice(tx, actor, id, date).await?;
     Ok(Issued {
         id,
         number,
@@ -277,9 +277,9 @@ async fn issue_credit(
 /// frozen with the invoice it credits.
 async fn insert_credit_note(
     tx: &mut Tx,
-    id: &str,
+    id: InvoiceId,
     h: &Head,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
     number: &str,
     date: Date,
     totals: &invoice::Totals,
@@ -290,7 +290,7 @@ async fn insert_credit_note(
            due_date, net_cents, vat_cents, gross_cents, credits_id, created_at, issued_at, frozen)
          VALUES ($1, 'credit_note', 'issued', $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $13, $14)"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(&h.client_id)
     .bind(&h.mission_id)
     .bind(&h.contract_id)
@@ -301,7 +301,7 @@ async fn insert_credit_note(
     .bind(totals.net.cents())
     .bind(totals.vat.cents())
     .bind(totals.gross.cents())
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .bind(now())
     .bind(h.frozen.as_deref())
     .execute(c)
@@ -314,7 +314,7 @@ async fn insert_credit_note(
 /// One line of a credit note, and its days given back.
 async fn insert_credit_line(
     tx: &mut Tx,
-    credit_note: &str,
+    credit_note: InvoiceId,
     position: i32,
     s: &SourceLine,
     l: &CreditLine<String>,
@@ -327,7 +327,7 @@ async fn insert_credit_line(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     )
     .bind(&line_id)
-    .bind(credit_note)
+    .bind(credit_note.to_string())
     .bind(position)
     .bind(&s.mission_id)
     .bind(&s.analytic_code)
@@ -450,13 +450,14 @@ pub async fn reconcile(
                 (d, line)
             })
             .collect();
-        let h = head(tx, &invoice).await?;
-        let live = live_days(tx, &invoice).await?;
+        let invoice: InvoiceId = crate::id(&invoice)?;
+        let h = head(tx, invoice).await?;
+        let live = live_days(tx, invoice).await?;
         let everything_left = live.len() == days.len();
         issue_credit(
             tx,
             actor,
-            &invoice,
+            invoice,
             &h,
             &days,
             everything_left,
@@ -560,16 +561,21 @@ async fn shrink_draft_line(
         .map(|r| r.rows_affected())
         })?;
     }
-    drop_if_empty(tx, actor, &invoice_id, date).await
+    drop_if_empty(tx, actor, crate::id(&invoice_id)?, date).await
 }
 
 /// A draft left without lines goes (its accrual, if any, reversed first);
 /// otherwise its totals follow its lines.
-async fn drop_if_empty(tx: &mut Tx, actor: &Actor, invoice_id: &str, date: Date) -> Result<()> {
+async fn drop_if_empty(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoice_id: InvoiceId,
+    date: Date,
+) -> Result<()> {
     let remaining: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1"
     )
-    .bind(invoice_id)
+    .bind(invoice_id.to_string())
     .fetch_one(c)
     .await)?;
     if remaining == 0 {
@@ -577,7 +583,7 @@ async fn drop_if_empty(tx: &mut Tx, actor: &Actor, invoice_id: &str, date: Date)
         on_tx!(tx, |c| sqlx::query(
             "DELETE FROM invoices WHERE id = $1 AND status <> 'issued'"
         )
-        .bind(invoice_id)
+        .bind(invoice_id.to_string())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

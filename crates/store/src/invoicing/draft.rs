@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use domain::calendar::YearMonth;
 use domain::contract::{ContractStatus, InvoiceGrouping, KeyAccountFacts};
 use domain::cra::{CraStatus, Half};
-use domain::ids::{CompanyId, ContractId, CraId, MissionId, UserId};
+use domain::ids::{CompanyId, ContractId, CraId, InvoiceId, MissionId, UserId};
 use domain::invoice::drafting::{
     self, BilledDay, DraftLine, DraftMission, InvoiceGroup, WorkedHalf,
 };
@@ -30,7 +30,7 @@ use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
 /// A draft as drafting left it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Draft {
-    pub id: String,
+    pub id: InvoiceId,
     pub client_id: CompanyId,
     pub group: String,
     /// Waiting for the client contract's signature (key-account lock).
@@ -216,15 +216,15 @@ pub async fn draft_group(
             .iter()
             .find(|t| t.id == l.mission.to_string())
             .ok_or_else(|| corrupt("mission id", &l.mission.to_string()))?;
-        insert_line(tx, &id, first_position + i as i32, m, l).await?;
+        insert_line(tx, id, first_position + i as i32, m, l).await?;
     }
-    let totals = refresh_totals(tx, &id).await?;
+    let totals = refresh_totals(tx, id).await?;
     audit::record(
         tx,
         actor,
         "draft_invoice",
         "invoice",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "period": month.to_string(),
@@ -246,7 +246,7 @@ pub async fn draft_group(
 /// Writes one drafted line and the half days it bills.
 async fn insert_line(
     tx: &mut Tx,
-    invoice: &str,
+    invoice: InvoiceId,
     position: i32,
     m: &MissionTerms,
     l: &DraftLine,
@@ -259,7 +259,7 @@ async fn insert_line(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )
     .bind(&line_id)
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(position)
     .bind(&m.id)
     .bind(&m.analytic_code)
@@ -417,7 +417,7 @@ async fn open_invoice(
     client: &str,
     month: YearMonth,
     waiting: bool,
-) -> Result<(String, i32)> {
+) -> Result<(InvoiceId, i32)> {
     let found = find_open(tx, group, month).await?;
     let status = if waiting {
         InvoiceStatus::WaitingSignature
@@ -431,7 +431,7 @@ async fn open_invoice(
                waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
              WHERE id = $1"
         )
-        .bind(&id)
+        .bind(id.to_string())
         .bind(status.as_str())
         .bind(now())
         .execute(c)
@@ -440,7 +440,7 @@ async fn open_invoice(
         })?;
         return Ok((id, last + 1));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = InvoiceId::new();
     let (mission, contract) = match group {
         Group::Mission(m) => (Some(m.to_string()), None),
         Group::Contract(k) => (None, Some(k.to_string())),
@@ -452,7 +452,7 @@ async fn open_invoice(
            vat_cents, gross_cents, created_at, waiting_since)
          VALUES ($1, 'invoice', $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(status.as_str())
     .bind(client)
     .bind(mission)
@@ -465,12 +465,16 @@ async fn open_invoice(
     .await
     .map(|r| r.rows_affected())
     })?;
-    super::frozen::freeze_draft(tx, &id).await?;
+    super::frozen::freeze_draft(tx, id).await?;
     Ok((id, 1))
 }
 
 /// The group's open invoice for the month and its last position, if any.
-async fn find_open(tx: &mut Tx, group: Group, month: YearMonth) -> Result<Option<(String, i32)>> {
+async fn find_open(
+    tx: &mut Tx,
+    group: Group,
+    month: YearMonth,
+) -> Result<Option<(InvoiceId, i32)>> {
     // The id through the group's index first, then its last position: a
     // join grouped and ordered by invoice id let SQLite walk every invoice.
     let sql = format!(
@@ -495,7 +499,7 @@ async fn find_open(tx: &mut Tx, group: Group, month: YearMonth) -> Result<Option
             .fetch_one(c)
             .await
             })?;
-            Some((id, last))
+            Some((crate::id::<InvoiceId>(&id)?, last))
         }
         None => None,
     })

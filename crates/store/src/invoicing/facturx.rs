@@ -10,6 +10,7 @@
 //! that check can be refused when it is made.
 
 use domain::facturx::{self, Address, CiiError, CiiInvoice, Gap, Note, Party, TypeCode};
+use domain::ids::InvoiceId;
 use domain::invoice::{InvoiceKind, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::{VatRate, VatRegime};
@@ -36,25 +37,25 @@ pub struct Wording {
 /// Refuses (as the XML would) the issued invoice or credit note `id` whose
 /// Factur-X could not be written: whether it can depends on its data
 /// alone, not on its wording.
-pub async fn check(tx: &mut Tx, id: &str) -> Result<()> {
+pub async fn check(tx: &mut Tx, id: InvoiceId) -> Result<()> {
     let doc = issued(tx, id).await?;
     let wording = Wording {
         exemption_reason: exemption(doc.frozen.regime()),
         ..Wording::default()
     };
     let inv = cii_invoice(&doc, wording)?;
-    facturx::check(&inv).map_err(|e| refusal(&doc.detail.summary.id, e))
+    facturx::check(&inv).map_err(|e| refusal(doc.detail.summary.id, e))
 }
 
 /// What an issued document `id` prints from; a draft, or an invoice
 /// waiting for a signature, is refused (`invoice-not-issued`).
-pub async fn issued(tx: &mut Tx, id: &str) -> Result<IssuedDocument> {
+pub async fn issued(tx: &mut Tx, id: InvoiceId) -> Result<IssuedDocument> {
     let d = read::get(tx, id).await?;
     print::issued(tx, d).await
 }
 
 /// The refusal of a document whose XML cannot be written.
-pub fn refusal(id: &str, e: CiiError) -> Error {
+pub fn refusal(id: InvoiceId, e: CiiError) -> Error {
     match e {
         CiiError::Missing(gaps) => Error::Invalid(missing_error(&gaps)),
         // The lines and totals were computed by the domain when drafted:
@@ -180,10 +181,10 @@ pub fn cii_invoice(doc: &IssuedDocument, wording: Wording) -> Result<CiiInvoice>
     let number = s
         .number
         .clone()
-        .ok_or_else(|| corrupt("issued invoice without a number", id))?;
+        .ok_or_else(|| corrupt("issued invoice without a number", &id.to_string()))?;
     let issue_date = s
         .issue_date
-        .ok_or_else(|| corrupt("issued invoice without a date", id))?;
+        .ok_or_else(|| corrupt("issued invoice without a date", &id.to_string()))?;
     let preceding_invoice = match s.kind {
         InvoiceKind::Invoice => None,
         InvoiceKind::CreditNote => d

@@ -3,7 +3,7 @@
 //! crediting, printing and the Factur-X, which all read them.
 
 use domain::company::CompanyData;
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId};
 use domain::invoice::InvoiceKind;
 use domain::terms::{PaymentTerms, VatRegime};
 use domain::validation::Arg;
@@ -170,13 +170,13 @@ pub(crate) struct Head {
     pub frozen: Option<String>,
 }
 
-pub(crate) async fn head(tx: &mut Tx, id: &str) -> Result<Head> {
+pub(crate) async fn head(tx: &mut Tx, id: InvoiceId) -> Result<Head> {
     on_tx!(tx, |c| sqlx::query_as(
         "SELECT status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents, number,
            frozen
          FROM invoices WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(c)
     .await)?
     .ok_or(Error::NotFound)
@@ -296,18 +296,18 @@ pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
 
 /// Freezes the terms of a new draft: what it will state when issued,
 /// unless its user refreshes it (see [`Frozen::changes`]).
-pub(crate) async fn freeze_draft(tx: &mut Tx, id: &str) -> Result<()> {
+pub(crate) async fn freeze_draft(tx: &mut Tx, id: InvoiceId) -> Result<()> {
     let h = head(tx, id).await?;
     let frozen = live(tx, &h).await?.frozen;
     set_frozen(tx, id, &frozen).await
 }
 
-pub(super) async fn set_frozen(tx: &mut Tx, id: &str, frozen: &Frozen) -> Result<()> {
+pub(super) async fn set_frozen(tx: &mut Tx, id: InvoiceId, frozen: &Frozen) -> Result<()> {
     let json = serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET frozen = $2 WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(&json)
     .execute(c)
     .await
@@ -317,13 +317,13 @@ pub(super) async fn set_frozen(tx: &mut Tx, id: &str, frozen: &Frozen) -> Result
 
 /// The lines whose VAT rate is no longer their mission's: (mission title,
 /// drafted rate, rate now).
-async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> {
+async fn rate_changes(tx: &mut Tx, id: InvoiceId) -> Result<Vec<(String, i32, i32)>> {
     Ok(on_tx!(tx, |c| sqlx::query_as(
         "SELECT DISTINCT m.title, CAST(l.vat_rate_bp AS INTEGER), CAST(m.vat_rate_bp AS INTEGER)
          FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
          WHERE l.invoice_id = $1 AND l.vat_rate_bp <> m.vat_rate_bp ORDER BY m.title"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await)?)
 }
@@ -331,14 +331,19 @@ async fn rate_changes(tx: &mut Tx, id: &str) -> Result<Vec<(String, i32, i32)>> 
 /// What changed since the draft `id` was frozen, in words (empty: it can
 /// be issued as it stands). Shown on the draft's page with the way to
 /// refresh it.
-pub async fn terms_changes(tx: &mut Tx, id: &str) -> Result<Vec<Arg>> {
+pub async fn terms_changes(tx: &mut Tx, id: InvoiceId) -> Result<Vec<Arg>> {
     let h = head(tx, id).await?;
     let now = live(tx, &h).await?.frozen;
     changes_of(tx, id, &h, &now).await
 }
 
 /// What differs between the draft `h` (invoice `id`) and the terms `now`.
-pub(super) async fn changes_of(tx: &mut Tx, id: &str, h: &Head, now: &Frozen) -> Result<Vec<Arg>> {
+pub(super) async fn changes_of(
+    tx: &mut Tx,
+    id: InvoiceId,
+    h: &Head,
+    now: &Frozen,
+) -> Result<Vec<Arg>> {
     let mut out: Vec<Arg> = match drafted(h)? {
         Some(f) => f.changes(now).into_iter().map(Arg::key).collect(),
         None => Vec::new(),

@@ -3,7 +3,7 @@
 //! failure leaves neither. The parties and terms are frozen with the
 //! invoice: it prints the same forever.
 
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId, LedgerEntryId};
 use domain::invoice::{InvoiceEvent, InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::postings::{self, SalesDocument, SalesInputs};
@@ -24,7 +24,7 @@ use super::lines::revenue;
 /// An issued invoice or credit note: its number and the entry posted with it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Issued {
-    pub id: String,
+    pub id: InvoiceId,
     pub number: String,
     pub issue_date: Date,
     pub due_date: Date,
@@ -42,7 +42,7 @@ pub struct Issued {
 pub async fn refresh_terms(
     tx: &mut Tx,
     actor: &Actor,
-    id: &str,
+    id: InvoiceId,
 ) -> Result<(Vec<Arg>, domain::invoice::Totals)> {
     let h = head(tx, id).await?;
     let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
@@ -60,7 +60,7 @@ pub async fn refresh_terms(
         "UPDATE invoice_lines SET vat_rate_bp = (SELECT m.vat_rate_bp FROM missions m WHERE m.id = invoice_lines.mission_id)
          WHERE invoice_id = $1 AND mission_id IS NOT NULL"
     )
-    .bind(id)
+    .bind(id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -71,7 +71,7 @@ pub async fn refresh_terms(
         actor,
         "refresh_invoice_terms",
         "invoice",
-        id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "changes": changes.iter().map(Arg::to_string).collect::<Vec<_>>(),
@@ -87,7 +87,7 @@ pub async fn refresh_terms(
 /// mandatory mention is missing (listed), when dated before the series'
 /// last document, or in a closed period. A live accrual of the invoice is
 /// reversed in the same transaction, linked to it.
-pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<Issued> {
+pub async fn issue(tx: &mut Tx, actor: &Actor, id: InvoiceId, date: Date) -> Result<Issued> {
     let h = head(tx, id).await?;
     let (frozen, client_name) = issuable(tx, id, &h).await?;
     let regime = frozen.regime();
@@ -114,7 +114,7 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         },
     )
     .await?;
-    mark_issued(tx, id, &number, date, &entry.id, due, &frozen).await?;
+    mark_issued(tx, id, &number, date, entry.id, due, &frozen).await?;
     // The Factur-X is checked here, in the issue's transaction, on what was
     // just written: an invoice whose XML could not be produced (its amounts
     // and VAT would not agree with its mentions) is never issued.
@@ -132,13 +132,13 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
         actor,
         "issue_invoice",
         "invoice",
-        id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({ "number": number, "entry": entry.number })),
     )
     .await?;
     Ok(Issued {
-        id: id.to_owned(),
+        id,
         number,
         issue_date: date,
         due_date: due,
@@ -153,10 +153,10 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: &str, date: Date) -> Result<I
 /// issued meanwhile.
 async fn mark_issued(
     tx: &mut Tx,
-    id: &str,
+    id: InvoiceId,
     number: &str,
     date: Date,
-    entry_id: &str,
+    entry_id: LedgerEntryId,
     due: Date,
     frozen: &Frozen,
 ) -> Result<()> {
@@ -166,11 +166,11 @@ async fn mark_issued(
            due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
          WHERE id = $1 AND status = 'draft'"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(number)
     .bind(date)
     .bind(now())
-    .bind(entry_id)
+    .bind(entry_id.to_string())
     .bind(due)
     .bind(serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
     .execute(c)
@@ -187,7 +187,7 @@ async fn mark_issued(
 /// issued, with lines, whose frozen terms still hold, and with every
 /// mandatory mention. Returns the terms it is issued with and the client's
 /// name.
-async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
+async fn issuable(tx: &mut Tx, id: InvoiceId, h: &Head) -> Result<(Frozen, String)> {
     if h.kind != InvoiceKind::Invoice.as_str() {
         return Err(refuse("kind", "invoice-not-an-invoice"));
     }
@@ -236,7 +236,7 @@ async fn issuable(tx: &mut Tx, id: &str, h: &Head) -> Result<(Frozen, String)> {
 }
 
 pub(crate) struct Sales<'a> {
-    pub invoice_id: &'a str,
+    pub invoice_id: InvoiceId,
     pub kind: InvoiceKind,
     pub number: &'a str,
     pub date: Date,
@@ -295,7 +295,7 @@ pub(crate) async fn post_sales(
 /// The VAT of the invoice a credit note credits that still waits in 44574:
 /// its VAT, less what its payments made due, less what its earlier credit
 /// notes took back from 44574.
-async fn vat_pending_for_credit(tx: &mut Tx, credit_note: &str) -> Result<Option<Money>> {
+async fn vat_pending_for_credit(tx: &mut Tx, credit_note: InvoiceId) -> Result<Option<Money>> {
     let pending: Option<i64> = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "SELECT CAST(i.vat_cents
@@ -306,7 +306,7 @@ async fn vat_pending_for_credit(tx: &mut Tx, credit_note: &str) -> Result<Option
             AS BIGINT)
          FROM invoices cn JOIN invoices i ON i.id = cn.credits_id WHERE cn.id = $1"
     )
-    .bind(credit_note)
+    .bind(credit_note.to_string())
     .fetch_optional(c)
     .await
     })?;

@@ -1,6 +1,7 @@
 //! An invoice's lines, totals, revenue by account and credit notes, as
 //! stored: read by drafting, crediting, issuing, the accrual and printing.
 
+use domain::ids::InvoiceId;
 use domain::invoice::{self, InvoiceLine};
 use domain::mission::DayQuantity;
 use domain::money::Money;
@@ -10,14 +11,14 @@ use domain::terms::VatRate;
 use crate::{Result, Tx, corrupt, on_tx};
 
 /// The invoice's lines as the domain computes with them.
-pub(crate) async fn lines_of(tx: &mut Tx, invoice: &str) -> Result<Vec<InvoiceLine>> {
+pub(crate) async fn lines_of(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<InvoiceLine>> {
     type Row = (String, i32, i64, i32);
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT description, CAST(half_days AS INTEGER), unit_price_cents, CAST(vat_rate_bp AS INTEGER)
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -36,13 +37,13 @@ pub(crate) async fn lines_of(tx: &mut Tx, invoice: &str) -> Result<Vec<InvoiceLi
 
 /// Recomputes and stores a draft's totals from its lines (EN 16931: VAT
 /// once per rate on the summed base).
-pub(crate) async fn refresh_totals(tx: &mut Tx, invoice: &str) -> Result<invoice::Totals> {
+pub(crate) async fn refresh_totals(tx: &mut Tx, invoice: InvoiceId) -> Result<invoice::Totals> {
     let lines = lines_of(tx, invoice).await?;
     let totals = invoice::totals(&lines);
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET net_cents = $2, vat_cents = $3, gross_cents = $4 WHERE id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(totals.net.cents())
     .bind(totals.vat.cents())
     .bind(totals.gross.cents())
@@ -53,25 +54,26 @@ pub(crate) async fn refresh_totals(tx: &mut Tx, invoice: &str) -> Result<invoice
 }
 
 /// The credit notes of an invoice.
-pub async fn credit_notes_of(tx: &mut Tx, invoice: &str) -> Result<Vec<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn credit_notes_of(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<InvoiceId>> {
+    let ids: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM invoices WHERE credits_id = $1 AND kind = 'credit_note' ORDER BY number"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
-    .await)?)
+    .await)?;
+    ids.iter().map(|id| crate::id(id)).collect()
 }
 
 /// The revenue of a document's lines per analytic code (every revenue
 /// line carries its mission's code), in the codes' order: what the sales
 /// entry and the accrual both book on 706.
-pub(crate) async fn revenue(tx: &mut Tx, invoice: &str) -> Result<Vec<Revenue>> {
+pub(crate) async fn revenue(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<Revenue>> {
     let revenue: Vec<(Option<String>, i64)> = on_tx!(tx, |c| {
         sqlx::query_as(
         "SELECT analytic_code, CAST(SUM(net_cents) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1
          GROUP BY analytic_code ORDER BY analytic_code"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await
     })?;

@@ -8,7 +8,7 @@
 //! (`reverses_id`) and the accrual row at both the reversal and the
 //! invoice, so 4181 and 44587 net to zero for it.
 
-use domain::ids::ContractId;
+use domain::ids::{ContractId, InvoiceId};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
 use serde::Serialize;
 use time::Date;
@@ -22,7 +22,7 @@ pub use super::accrual::{Accrued, accrue, still_locked};
 
 /// Lifts the lock off a waiting invoice whose contract is now signed: it
 /// becomes a draft. Refused while the lock holds.
-pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
+pub async fn release(tx: &mut Tx, actor: &Actor, invoice: InvoiceId) -> Result<()> {
     let h = head(tx, invoice).await?;
     let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
     let next = status
@@ -35,7 +35,7 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
         sqlx::query(
         "UPDATE invoices SET status = $2, waiting_since = NULL WHERE id = $1 AND status = 'waiting_signature'"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(next.as_str())
     .execute(c)
     .await
@@ -46,7 +46,7 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
         actor,
         "release_invoice",
         "invoice",
-        invoice,
+        &invoice.to_string(),
         None::<&()>,
         None::<&()>,
     )
@@ -55,11 +55,11 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: &str) -> Result<()> {
 
 /// Records why an automatic issue did not go through; the invoice stays a
 /// draft for someone to complete and issue.
-pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: &str, error: &Error) -> Result<()> {
+pub(crate) async fn note_issue_error(tx: &mut Tx, invoice: InvoiceId, error: &Error) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET issue_error = $2 WHERE id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .bind(super::shared::describe(error))
     .execute(c)
     .await
@@ -86,7 +86,7 @@ async fn waiting_of(tx: &mut Tx, contract: ContractId) -> Result<Vec<String>> {
 /// What the signature of a contract did to one waiting invoice.
 #[derive(Debug, Clone, Serialize)]
 pub struct Released {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub issued: Option<Issued>,
     /// Why it stayed a draft (a missing mention, a closed period).
     pub error: Option<String>,
@@ -107,14 +107,19 @@ pub async fn release_contract(
     tx.rollback().await?;
     let mut out = Vec::new();
     for id in invoices {
-        out.push(release_one(db, actor, &id, date).await?);
+        out.push(release_one(db, actor, crate::id(&id)?, date).await?);
     }
     Ok(out)
 }
 
 /// Releases and issues one waiting invoice; on a refusal (missing mention,
 /// closed period) it is released only, with the reason noted.
-pub(crate) async fn release_one(db: &Db, actor: &Actor, id: &str, date: Date) -> Result<Released> {
+pub(crate) async fn release_one(
+    db: &Db,
+    actor: &Actor,
+    id: InvoiceId,
+    date: Date,
+) -> Result<Released> {
     let mut tx = db.begin().await?;
     let status = head(&mut tx, id).await?.status;
     if status != InvoiceStatus::WaitingSignature.as_str() || still_locked(&mut tx, id).await? {

@@ -9,6 +9,7 @@
 //! parties and terms as they are now, without issue or due date, so that
 //! someone can check it before issuing.
 
+use domain::ids::InvoiceId;
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, Totals};
 use domain::mission::DayQuantity;
 use domain::terms::VatRate;
@@ -34,7 +35,7 @@ pub struct Printable {
 /// parties; otherwise a preview of what the draft would state (its terms
 /// frozen at drafting; the live ones for drafts made before drafting froze
 /// them).
-pub async fn printable(tx: &mut Tx, id: &str) -> Result<Printable> {
+pub async fn printable(tx: &mut Tx, id: InvoiceId) -> Result<Printable> {
     let d = read::get(tx, id).await?;
     if d.summary.status == InvoiceStatus::Issued {
         let doc = issued(tx, d).await?;
@@ -89,11 +90,11 @@ pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
     let frozen = d
         .frozen
         .clone()
-        .ok_or_else(|| corrupt("issued invoice without its frozen parties", &id))?;
+        .ok_or_else(|| corrupt("issued invoice without its frozen parties", &id.to_string()))?;
     let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT issued_at FROM invoices WHERE id = $1"
     )
-    .bind(&id)
+    .bind(&id.to_string())
     .fetch_one(c)
     .await)?;
     let totals = document_totals(tx, &d).await?;
@@ -138,13 +139,13 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
     if d.summary.status != InvoiceStatus::Issued || same(&own, d) {
         return Ok(own);
     }
-    if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, &d.summary.credits_id) {
+    if let (InvoiceKind::CreditNote, Some(original)) = (d.summary.kind, d.summary.credits_id) {
         let mut left = invoice::totals(&super::lines::lines_of(tx, original).await?);
         for other in super::lines::credit_notes_of(tx, original).await? {
             if other == d.summary.id {
                 break;
             }
-            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, &other).await?));
+            left = left.minus(&invoice::totals(&super::lines::lines_of(tx, other).await?));
         }
         if same(&left, d) {
             return Ok(left);
@@ -161,7 +162,7 @@ pub async fn document_totals(tx: &mut Tx, d: &Detail) -> Result<Totals> {
 }
 
 /// The parties and terms a draft would be issued with, as they are now.
-async fn live_parties(tx: &mut Tx, id: &str) -> Result<Frozen> {
+async fn live_parties(tx: &mut Tx, id: InvoiceId) -> Result<Frozen> {
     let h = super::frozen::head(tx, id).await?;
     Ok(super::frozen::live(tx, &h).await?.frozen)
 }

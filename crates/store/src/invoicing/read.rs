@@ -5,7 +5,7 @@
 use domain::calendar::YearMonth;
 use domain::cra::Half;
 use domain::einvoice::LifecycleStatus;
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId, LedgerEntryId};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use serde::Serialize;
@@ -16,7 +16,8 @@ use crate::{Result, Tx, corrupt, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 struct Row {
-    id: String,
+    #[sqlx(try_from = "String")]
+    id: InvoiceId,
     kind: String,
     status: String,
     client_id: String,
@@ -29,7 +30,8 @@ struct Row {
     net_cents: i64,
     vat_cents: i64,
     gross_cents: i64,
-    credits_id: Option<String>,
+    #[sqlx(try_from = "crate::MaybeId")]
+    credits_id: Option<InvoiceId>,
     created_at: OffsetDateTime,
     waiting_since: Option<OffsetDateTime>,
     issue_error: Option<String>,
@@ -41,7 +43,7 @@ struct Row {
 /// One invoice or credit note in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    pub id: String,
+    pub id: InvoiceId,
     pub kind: InvoiceKind,
     pub status: InvoiceStatus,
     pub client_id: CompanyId,
@@ -55,7 +57,7 @@ pub struct Summary {
     pub net: Money,
     pub vat: Money,
     pub gross: Money,
-    pub credits_id: Option<String>,
+    pub credits_id: Option<InvoiceId>,
     pub created_at: OffsetDateTime,
     pub waiting_since: Option<OffsetDateTime>,
     pub issue_error: Option<String>,
@@ -181,11 +183,11 @@ pub struct LineView {
 /// reversals).
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryLink {
-    pub id: String,
+    pub id: LedgerEntryId,
     pub number: String,
     pub date: Date,
     pub label: String,
-    pub reverses_id: Option<String>,
+    pub reverses_id: Option<LedgerEntryId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,9 +204,9 @@ pub struct Detail {
     pub locked: bool,
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
+pub async fn get(tx: &mut Tx, id: InvoiceId) -> Result<Detail> {
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
     let summary = Summary::try_from(row.ok_or(crate::Error::NotFound)?)?;
@@ -212,7 +214,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     let frozen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT frozen FROM invoices WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_one(c)
     .await)?;
     let frozen = frozen
@@ -221,7 +223,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
         "i.credits_id = $1 ORDER BY i.number"
     ))
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await)?;
     let credit_notes = credit_rows
@@ -231,7 +233,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
     let credited = match &summary.credits_id {
         Some(original) => {
             let r: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!("i.id = $1"))
-                .bind(original)
+                .bind(original.to_string())
                 .fetch_optional(c)
                 .await)?;
             r.map(Summary::try_from).transpose()?
@@ -253,7 +255,7 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<Detail> {
 }
 
 /// An invoice's lines, each with the days it bills or gave back.
-async fn line_views(tx: &mut Tx, id: &str) -> Result<Vec<LineView>> {
+async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
     type LineRow = (
         String,
         i32,
@@ -273,7 +275,7 @@ async fn line_views(tx: &mut Tx, id: &str) -> Result<Vec<LineView>> {
            CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id, service_from, service_to
          FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -283,7 +285,7 @@ async fn line_views(tx: &mut Tx, id: &str) -> Result<Vec<LineView>> {
            JOIN billed_days b ON b.line_id = l.id OR b.credit_line_id = l.id
          WHERE l.invoice_id = $1 ORDER BY b.day, b.half"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await)?;
     let mut lines = Vec::new();
@@ -319,7 +321,7 @@ async fn line_views(tx: &mut Tx, id: &str) -> Result<Vec<LineView>> {
 
 /// The entries an invoice posted: its sales entry, its accruals and
 /// their reversals.
-async fn entry_links(tx: &mut Tx, id: &str) -> Result<Vec<EntryLink>> {
+async fn entry_links(tx: &mut Tx, id: InvoiceId) -> Result<Vec<EntryLink>> {
     type EntryRow = (String, String, i32, i64, Date, String, Option<String>);
     let entries: Vec<EntryRow> = on_tx!(tx, |c| {
         sqlx::query_as(
@@ -333,7 +335,7 @@ async fn entry_links(tx: &mut Tx, id: &str) -> Result<Vec<EntryLink>> {
     )
     .bind(format!("invoice:{id}"))
     .bind(format!("accrual:{id}"))
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await
     })?;
@@ -343,11 +345,11 @@ async fn entry_links(tx: &mut Tx, id: &str) -> Result<Vec<EntryLink>> {
             let j = domain::ledger::Journal::parse(&journal)
                 .ok_or_else(|| corrupt("journal", &journal))?;
             Ok(EntryLink {
-                id: eid,
+                id: crate::id(&eid)?,
                 number: domain::ledger::entry_number(j, year, number),
                 date,
                 label,
-                reverses_id,
+                reverses_id: reverses_id.as_deref().map(crate::id).transpose()?,
             })
         })
         .collect()

@@ -5,7 +5,7 @@
 //! status 212 "Encaissée" and the lettering of their 411 lines.
 
 use domain::einvoice::{LifecycleStatus, Source, split_receipt};
-use domain::ids::CompanyId;
+use domain::ids::{BankAccountId, CompanyId, InvoiceId, LedgerEntryId, PaymentId};
 use domain::money::Money;
 use domain::payment::{PaymentMethod, PaymentPlan, Settled, credit_use_entry};
 use domain::terms::VatRegime;
@@ -22,14 +22,14 @@ pub use reverse::reverse;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAllocation {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPayment {
     pub client_id: CompanyId,
-    pub bank_account_id: String,
+    pub bank_account_id: BankAccountId,
     pub received_on: Date,
     pub amount: Money,
     pub method: PaymentMethod,
@@ -42,17 +42,17 @@ pub struct NewPayment {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recorded {
-    pub id: String,
-    pub entry_id: String,
+    pub id: PaymentId,
+    pub entry_id: LedgerEntryId,
     pub unallocated: Money,
 }
 
 /// An issued invoice not fully paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OpenItem {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub number: String,
-    pub client_id: String,
+    pub client_id: CompanyId,
     pub client_name: String,
     pub issue_date: Date,
     pub due_date: Date,
@@ -68,7 +68,7 @@ pub(crate) const CREDITED: &str = "CAST(COALESCE((SELECT SUM(n.gross_cents) FROM
 type OpenRow = (String, String, String, String, Date, Option<Date>, i64, i64);
 
 /// The issued invoices still owed (all clients, or one), by due date.
-pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<OpenItem>> {
+pub async fn open_items(tx: &mut Tx, client: Option<CompanyId>) -> Result<Vec<OpenItem>> {
     let select = format!(
         "SELECT i.id, i.number, i.client_id, c.name, i.issue_date, i.due_date, i.gross_cents,
                 CAST(i.gross_cents - i.paid_cents - {CREDITED} AS BIGINT)
@@ -79,7 +79,7 @@ pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<OpenIte
         Some(client) => {
             let sql = format!("{select} AND i.client_id = $1");
             on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(client)
+                .bind(client.to_string())
                 .fetch_all(c)
                 .await)?
         }
@@ -92,19 +92,19 @@ pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<OpenIte
         .filter(|r| r.7 > 0)
         .map(
             |(invoice_id, number, client_id, client_name, issue_date, due, gross, outstanding)| {
-                OpenItem {
-                    invoice_id,
+                Ok(OpenItem {
+                    invoice_id: crate::id(&invoice_id)?,
                     number,
-                    client_id,
+                    client_id: crate::id(&client_id)?,
                     client_name,
                     issue_date,
                     due_date: due.unwrap_or(issue_date),
                     gross: Money::from_cents(gross),
                     outstanding: Money::from_cents(outstanding),
-                }
+                })
             },
         )
-        .collect();
+        .collect::<Result<_>>()?;
     items.sort_by(|a, b| (a.due_date, &a.number).cmp(&(b.due_date, &b.number)));
     Ok(items)
 }
@@ -112,7 +112,7 @@ pub async fn open_items(tx: &mut Tx, client: Option<&str>) -> Result<Vec<OpenIte
 /// One invoice as an allocation needs it, its row taken first so two
 /// payments on it are applied one after the other.
 struct Target {
-    id: String,
+    id: InvoiceId,
     number: String,
     client_id: String,
     gross: i64,
@@ -132,11 +132,11 @@ type TargetRow = (
     Option<String>,
 );
 
-async fn target(tx: &mut Tx, id: &str) -> Result<Option<(Target, String, String)>> {
+async fn target(tx: &mut Tx, id: InvoiceId) -> Result<Option<(Target, String, String)>> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET paid_cents = paid_cents WHERE id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -145,7 +145,7 @@ async fn target(tx: &mut Tx, id: &str) -> Result<Option<(Target, String, String)
          FROM invoices i WHERE i.id = $1"
     );
     let row: Option<TargetRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
     let Some((kind, status, client_id, number, gross, paid, credited, frozen)) = row else {
@@ -157,7 +157,7 @@ async fn target(tx: &mut Tx, id: &str) -> Result<Option<(Target, String, String)
     };
     Ok(Some((
         Target {
-            id: id.to_owned(),
+            id,
             number: number.unwrap_or_default(),
             client_id,
             gross,
@@ -183,7 +183,7 @@ impl Target {
         if self.regime != VatRegime::OnReceipts {
             return Ok(Money::ZERO);
         }
-        let b = ereporting::breakdown(tx, &self.id).await?;
+        let b = ereporting::breakdown(tx, self.id).await?;
         Ok(split_receipt(&b, Money::from_cents(self.paid), amount)
             .iter()
             .fold(Money::ZERO, |s, r| s + r.vat))
@@ -201,7 +201,7 @@ async fn targets(
     let mut e = ValidationErrors::new();
     let mut out = Vec::new();
     for a in allocations {
-        let Some((t, kind, status)) = target(tx, &a.invoice_id).await? else {
+        let Some((t, kind, status)) = target(tx, a.invoice_id).await? else {
             e.add("allocations", "payment-invoice-unknown");
             continue;
         };
@@ -243,7 +243,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
     if name.is_none() {
         e.add("client_id", "payment-client-unknown");
     }
-    let bank = crate::bank_accounts::get(tx, &p.bank_account_id).await;
+    let bank = crate::bank_accounts::get(tx, p.bank_account_id).await;
     match &bank {
         Ok(b) if b.active => {}
         Ok(_) => e.add("bank_account_id", "payment-bank-inactive"),
@@ -265,7 +265,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
     }
     let (name, bank) = (name.expect("checked"), bank.expect("checked"));
     let targets = targets(tx, &client, &p.allocations).await?;
-    let open_total = open_items(tx, Some(&client))
+    let open_total = open_items(tx, Some(p.client_id))
         .await?
         .iter()
         .fold(Money::ZERO, |s, i| s + i.outstanding);
@@ -295,7 +295,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
         keep_excess: p.keep_excess,
     };
     let posting = plan.posting()?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = PaymentId::new();
     let posted = ledger::post(tx, actor, &posting.entry, Some(&format!("payment:{id}"))).await?;
     let at = now();
     on_tx!(tx, |c| {
@@ -304,15 +304,15 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
            unallocated_cents, ledger_entry_id, credit_position, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )
-    .bind(&id)
+    .bind(id.to_string())
     .bind(&client)
-    .bind(&bank.id)
+    .bind(bank.id.to_string())
     .bind(p.received_on)
     .bind(p.amount.cents())
     .bind(p.method.as_str())
     .bind(posting.entry.piece_ref.as_deref())
     .bind(posting.unallocated.cents())
-    .bind(&posted.id)
+    .bind(posted.id.to_string())
     .bind(posting.credit_position)
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(at)
@@ -328,12 +328,12 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
         allocate(
             tx,
             actor,
-            &id,
+            id,
             t,
             *amount,
             settled.vat_due,
             p.received_on,
-            (&posted.id, *position),
+            (posted.id, *position),
         )
         .await?;
     }
@@ -342,7 +342,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
         actor,
         "record",
         "payment",
-        &id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "client_id": client,
@@ -370,12 +370,12 @@ pub async fn record(tx: &mut Tx, actor: &Actor, p: &NewPayment) -> Result<Record
 async fn allocate(
     tx: &mut Tx,
     actor: &Actor,
-    payment: &str,
+    payment: PaymentId,
     t: &Target,
     amount: Money,
     vat_due: Money,
     on: Date,
-    line: (&str, i32),
+    line: (LedgerEntryId, i32),
 ) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
@@ -384,12 +384,12 @@ async fn allocate(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(payment)
-    .bind(&t.id)
+    .bind(payment.to_string())
+    .bind(t.id.to_string())
     .bind(amount.cents())
     .bind(vat_due.cents())
     .bind(on)
-    .bind(line.0)
+    .bind(line.0.to_string())
     .bind(line.1)
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
@@ -400,7 +400,7 @@ async fn allocate(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET paid_cents = paid_cents + $2 WHERE id = $1"
     )
-    .bind(&t.id)
+    .bind(t.id.to_string())
     .bind(amount.cents())
     .execute(c)
     .await
@@ -408,12 +408,12 @@ async fn allocate(
     // The e-invoicing status follows the money: 212 "Encaissée" with the
     // amount, once the invoice was deposited (before that the platform
     // knows nothing of it, and the payment stands on its own).
-    let state = lifecycle::state(tx, &t.id).await?;
+    let state = lifecycle::state(tx, t.id).await?;
     if state.allowed().contains(&LifecycleStatus::Received) && amount <= state.outstanding() {
         lifecycle::record(
             tx,
             actor,
-            &t.id,
+            t.id,
             &NewStatus {
                 status: LifecycleStatus::Received,
                 occurred_at: now(),
@@ -426,7 +426,7 @@ async fn allocate(
         )
         .await?;
     }
-    crate::lettering::letter_invoice(tx, actor, &t.id, on).await?;
+    crate::lettering::letter_invoice(tx, actor, t.id, on).await?;
     Ok(())
 }
 
@@ -436,8 +436,8 @@ async fn allocate(
 pub async fn allocate_credit(
     tx: &mut Tx,
     actor: &Actor,
-    payment: &str,
-    invoice: &str,
+    payment: PaymentId,
+    invoice: InvoiceId,
     amount: Money,
     on: Date,
 ) -> Result<()> {
@@ -447,7 +447,7 @@ pub async fn allocate_credit(
         "UPDATE payments SET unallocated_cents = unallocated_cents WHERE id = $1 AND reversed_on IS NULL
          RETURNING client_id, unallocated_cents"
     )
-    .bind(payment)
+    .bind(payment.to_string())
     .fetch_optional(c)
     .await
     })?;
@@ -457,7 +457,7 @@ pub async fn allocate_credit(
         tx,
         &client,
         &[NewAllocation {
-            invoice_id: invoice.to_owned(),
+            invoice_id: invoice,
             amount,
         }],
     )
@@ -480,7 +480,7 @@ pub async fn allocate_credit(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE payments SET unallocated_cents = unallocated_cents - $2 WHERE id = $1"
     )
-    .bind(payment)
+    .bind(payment.to_string())
     .bind(amount.cents())
     .execute(c)
     .await
@@ -493,7 +493,7 @@ pub async fn allocate_credit(
         amount,
         vat_due,
         on,
-        (&posted.id, position),
+        (posted.id, position),
     )
     .await?;
     crate::lettering::letter_credit(tx, actor, payment, on).await?;
@@ -502,7 +502,7 @@ pub async fn allocate_credit(
         actor,
         "allocate_credit",
         "payment",
-        payment,
+        &payment.to_string(),
         Some(&serde_json::json!({ "unallocated_cents": available })),
         Some(&serde_json::json!({
             "invoice": t.number,
@@ -517,17 +517,17 @@ pub async fn allocate_credit(
 /// A payment as lists show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Payment {
-    pub id: String,
-    pub client_id: String,
+    pub id: PaymentId,
+    pub client_id: CompanyId,
     pub client_name: String,
-    pub bank_account_id: String,
+    pub bank_account_id: BankAccountId,
     pub bank_label: String,
     pub received_on: Date,
     pub amount: Money,
     pub method: PaymentMethod,
     pub reference: Option<String>,
     pub unallocated: Money,
-    pub ledger_entry_id: String,
+    pub ledger_entry_id: LedgerEntryId,
     pub created_at: OffsetDateTime,
     /// Cancelled on that day (see [`reverse`]), with the reason.
     pub reversed_on: Option<Date>,
@@ -537,12 +537,12 @@ pub struct Payment {
 /// One invoice a payment settled.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Allocation {
-    pub invoice_id: String,
+    pub invoice_id: InvoiceId,
     pub number: String,
     pub amount: Money,
     pub vat: Money,
     pub allocated_on: Date,
-    pub entry_id: String,
+    pub entry_id: LedgerEntryId,
 }
 
 type PaymentRow = (
@@ -569,17 +569,17 @@ const SELECT: &str = "SELECT p.id, p.client_id, c.name, p.bank_account_id, b.lab
 fn payment(r: PaymentRow) -> Result<Payment> {
     let method = PaymentMethod::parse(&r.7).ok_or_else(|| corrupt("payment method", &r.7))?;
     Ok(Payment {
-        id: r.0,
-        client_id: r.1,
+        id: crate::id(&r.0)?,
+        client_id: crate::id(&r.1)?,
         client_name: r.2,
-        bank_account_id: r.3,
+        bank_account_id: crate::id(&r.3)?,
         bank_label: r.4,
         received_on: r.5,
         amount: Money::from_cents(r.6),
         method,
         reference: r.8,
         unallocated: Money::from_cents(r.9),
-        ledger_entry_id: r.10,
+        ledger_entry_id: crate::id(&r.10)?,
         created_at: r.11,
         reversed_on: r.12,
         reversal_reason: r.13,
@@ -589,7 +589,7 @@ fn payment(r: PaymentRow) -> Result<Payment> {
 /// Filters of the payments list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub client: Option<String>,
+    pub client: Option<CompanyId>,
     pub from: Option<Date>,
     pub to: Option<Date>,
     /// Only payments with credit left.
@@ -605,7 +605,7 @@ pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Payment>> {
          ORDER BY p.received_on DESC, p.created_at DESC, p.id LIMIT $5"
     );
     let rows: Vec<PaymentRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(f.client.clone().unwrap_or_default())
+        .bind(f.client.map(|c| c.to_string()).unwrap_or_default())
         .bind(f.from.unwrap_or(time::macros::date!(1900 - 01 - 01)))
         .bind(f.to.unwrap_or(time::macros::date!(9999 - 12 - 31)))
         .bind(f.with_credit)
@@ -615,10 +615,10 @@ pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Payment>> {
     rows.into_iter().map(payment).collect()
 }
 
-pub async fn get(tx: &mut Tx, id: &str) -> Result<(Payment, Vec<Allocation>)> {
+pub async fn get(tx: &mut Tx, id: PaymentId) -> Result<(Payment, Vec<Allocation>)> {
     let sql = format!("{SELECT} WHERE p.id = $1");
     let row: Option<PaymentRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
     let p = payment(row.ok_or(Error::NotFound)?)?;
@@ -628,37 +628,39 @@ pub async fn get(tx: &mut Tx, id: &str) -> Result<(Payment, Vec<Allocation>)> {
          FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
          WHERE a.payment_id = $1 ORDER BY a.created_at, i.number"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(c)
     .await
     })?;
     let allocations = rows
         .into_iter()
         .map(
-            |(invoice_id, number, amount, vat, allocated_on, entry_id)| Allocation {
-                invoice_id,
-                number: number.unwrap_or_default(),
-                amount: Money::from_cents(amount),
-                vat: Money::from_cents(vat),
-                allocated_on,
-                entry_id,
+            |(invoice_id, number, amount, vat, allocated_on, entry_id)| {
+                Ok(Allocation {
+                    invoice_id: crate::id(&invoice_id)?,
+                    number: number.unwrap_or_default(),
+                    amount: Money::from_cents(amount),
+                    vat: Money::from_cents(vat),
+                    allocated_on,
+                    entry_id: crate::id(&entry_id)?,
+                })
             },
         )
-        .collect();
+        .collect::<Result<_>>()?;
     Ok((p, allocations))
 }
 
 /// The payments that settled an invoice (for its page).
-pub async fn of_invoice(tx: &mut Tx, invoice: &str) -> Result<Vec<(Payment, Allocation)>> {
+pub async fn of_invoice(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<(Payment, Allocation)>> {
     let ids: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT DISTINCT payment_id FROM payment_allocations WHERE invoice_id = $1"
     )
-    .bind(invoice)
+    .bind(invoice.to_string())
     .fetch_all(c)
     .await)?;
     let mut out = Vec::new();
     for id in ids {
-        let (p, allocations) = get(tx, &id).await?;
+        let (p, allocations) = get(tx, crate::id(&id)?).await?;
         for a in allocations.into_iter().filter(|a| a.invoice_id == invoice) {
             out.push((p.clone(), a));
         }

@@ -17,20 +17,20 @@
 //! since credited with VAT taken back from 44571 (ACCOUNTING.md E'): the
 //! VAT would be taken back twice; the client is owed a refund instead.
 
-use domain::ids::CompanyId;
+use domain::ids::{LedgerEntryId, PaymentId};
 use domain::lettering::LineKey;
 use domain::payment::check_reversal;
 use domain::postings;
 use domain::validation::ValidationErrors;
 use time::Date;
 
-use crate::{Actor, Error, Result, Tx, audit, corrupt, ledger, now, on_tx};
+use crate::{Actor, Error, Result, Tx, audit, ledger, now, on_tx};
 
 /// Cancels payment `id` on `on` for `reason`; returns the reversal entry.
 pub async fn reverse(
     tx: &mut Tx,
     actor: &Actor,
-    id: &str,
+    id: PaymentId,
     on: Date,
     reason: &str,
 ) -> Result<ledger::Posted> {
@@ -43,7 +43,7 @@ pub async fn reverse(
         "UPDATE payments SET reversed_on = $2, reversed_at = $3, reversed_by = $4, reversal_reason = $5
          WHERE id = $1 AND reversed_on IS NULL"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(on)
     .bind(now())
     .bind(actor.user_id.map(|u| u.to_string()))
@@ -83,7 +83,7 @@ pub async fn reverse(
          WHERE a.payment_id = $1 AND a.vat_cents > 0
          ORDER BY n.number LIMIT 1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(c)
     .await
     })?;
@@ -96,20 +96,25 @@ pub async fn reverse(
         );
         return Err(Error::Invalid(e));
     }
-    let client = CompanyId::parse(&payment.client_id)
-        .ok_or_else(|| corrupt("client id", &payment.client_id))?;
+    let client = payment.client_id;
     // The letterings holding the payment's lines are undone first: their
     // invoices' lines are open again.
     let letterings: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT DISTINCT lettering_id FROM lettering_lines WHERE entry_id = $1 AND live = TRUE"
     )
-    .bind(&payment.ledger_entry_id)
+    .bind(payment.ledger_entry_id.to_string())
     .fetch_all(c)
     .await)?;
     for l in &letterings {
-        crate::lettering::unletter(tx, actor, l, &format!("Règlement annulé : {reason}")).await?;
+        crate::lettering::unletter(
+            tx,
+            actor,
+            crate::id(l)?,
+            &format!("Règlement annulé : {reason}"),
+        )
+        .await?;
     }
-    let reversal = ledger::reverse_with(tx, actor, &payment.ledger_entry_id, |entry| {
+    let reversal = ledger::reverse_with(tx, actor, payment.ledger_entry_id, |entry| {
         postings::payment_reversal(entry, on, &payment.client_name, &reason)
     })
     .await?;
@@ -117,7 +122,7 @@ pub async fn reverse(
         on_tx!(tx, |c| sqlx::query(
             "UPDATE invoices SET paid_cents = paid_cents - $2 WHERE id = $1"
         )
-        .bind(&a.invoice_id)
+        .bind(a.invoice_id.to_string())
         .bind(a.amount.cents())
         .execute(c)
         .await
@@ -126,7 +131,7 @@ pub async fn reverse(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE payment_allocations SET reversed_on = $2 WHERE payment_id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(on)
     .execute(c)
     .await
@@ -134,8 +139,8 @@ pub async fn reverse(
     on_tx!(tx, |c| sqlx::query(
         "UPDATE payments SET reversal_entry_id = $2 WHERE id = $1"
     )
-    .bind(id)
-    .bind(&reversal.id)
+    .bind(id.to_string())
+    .bind(reversal.id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -144,17 +149,17 @@ pub async fn reverse(
         "UPDATE bank_lines SET status = 'unmatched', payment_id = NULL, handled_by = NULL, handled_at = NULL
          WHERE payment_id = $1"
     )
-    .bind(id)
+    .bind(id.to_string())
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     })?;
     // The payment's 411 lines and the reversal's mirror them: lettered
     // together, they leave the customer's open items as they were.
-    let pairs: Vec<LineKey> = customer_lines(tx, &payment.ledger_entry_id)
+    let pairs: Vec<LineKey> = customer_lines(tx, payment.ledger_entry_id)
         .await?
         .into_iter()
-        .chain(customer_lines(tx, &reversal.id).await?)
+        .chain(customer_lines(tx, reversal.id).await?)
         .collect();
     if !pairs.is_empty() {
         crate::lettering::letter_lines(tx, actor, client, &pairs, on).await?;
@@ -164,7 +169,7 @@ pub async fn reverse(
         actor,
         "reverse",
         "payment",
-        id,
+        &id.to_string(),
         None::<&()>,
         Some(&serde_json::json!({
             "reversed_on": on,
@@ -179,18 +184,18 @@ pub async fn reverse(
 }
 
 /// The 411 lines of an entry.
-async fn customer_lines(tx: &mut Tx, entry: &str) -> Result<Vec<LineKey>> {
+async fn customer_lines(tx: &mut Tx, entry: LedgerEntryId) -> Result<Vec<LineKey>> {
     let positions: Vec<i32> = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "SELECT CAST(position AS INTEGER) FROM ledger_lines WHERE entry_id = $1 AND account = '411'
          ORDER BY position"
     )
-    .bind(entry)
+    .bind(entry.to_string())
     .fetch_all(c)
     .await
     })?;
     Ok(positions
         .into_iter()
-        .map(|p| LineKey::new(entry, p))
+        .map(|p| LineKey::new(&entry.to_string(), p))
         .collect())
 }

@@ -245,15 +245,9 @@ async fn a_provisional_entry_is_reversed_in_the_brouillard_too() {
             .await
             .unwrap();
         let mut tx = db.begin().await.unwrap();
-        let r = ledger::reverse(
-            &mut tx,
-            &actor(),
-            &p.id,
-            date!(2026 - 11 - 12),
-            "Annulation",
-        )
-        .await
-        .unwrap();
+        let r = ledger::reverse(&mut tx, &actor(), p.id, date!(2026 - 11 - 12), "Annulation")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(r.provisional);
         validate(&db, date!(2026 - 11 - 30)).await.unwrap();

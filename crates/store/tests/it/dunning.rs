@@ -31,19 +31,22 @@ async fn late_invoice(db: &Db, late: i64) -> (String, String, Money) {
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $2 WHERE id = $1"
     )
-    .bind(invoice.id.as_str())
+    .bind(invoice.id.to_string())
     .bind(today() - Duration::days(late))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     .unwrap());
     tx.commit().await.unwrap();
-    (invoice.id, client.id.to_string(), invoice.gross)
+    (invoice.id.to_string(), client.id.to_string(), invoice.gross)
 }
 
 async fn notices(db: &Db, invoice: &str) -> Vec<dunning::Notice> {
     let mut tx = db.read().await.unwrap();
-    let n = dunning::notices_of_invoice(&mut tx, invoice).await.unwrap();
+    let n =
+        dunning::notices_of_invoice(&mut tx, invoice.parse::<domain::ids::InvoiceId>().unwrap())
+            .await
+            .unwrap();
     tx.commit().await.unwrap();
     n
 }
@@ -77,9 +80,7 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
         // The e-mail says it, and carries the invoice's PDF.
         let mut tx = db.read().await.unwrap();
         let email = store::outbox::recent(&mut tx, 1).await.unwrap().remove(0);
-        let files = store::outbox::attachments(&mut tx, &email.id)
-            .await
-            .unwrap();
+        let files = store::outbox::attachments(&mut tx, email.id).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(email.to_address, "compta@client.example");
         assert!(email.subject.starts_with("Mise en demeure"));
@@ -108,7 +109,7 @@ async fn the_formal_notice_claims_penalties_and_the_indemnity_once() {
             .await
             .unwrap();
         assert_eq!(later.sent, 0);
-        assert_eq!(notices(&db, &n.invoice_id).await.len(), 1);
+        assert_eq!(notices(&db, &n.invoice_id.to_string()).await.len(), 1);
     })
     .await;
 }
@@ -204,7 +205,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let e = dunning::pause(
             &mut tx,
             &a,
-            &PauseTarget::Client(client.clone()),
+            &PauseTarget::Client(client.clone().parse::<domain::ids::CompanyId>().unwrap()),
             " ",
             None,
             today(),
@@ -218,7 +219,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let e = dunning::pause(
             &mut tx,
             &a,
-            &PauseTarget::Invoice(invoice.clone()),
+            &PauseTarget::Invoice(invoice.clone().parse::<domain::ids::InvoiceId>().unwrap()),
             "Litige",
             Some(today() - Duration::days(1)),
             today(),
@@ -232,7 +233,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let e = dunning::pause(
             &mut tx,
             &a,
-            &PauseTarget::Client("nope".into()),
+            &PauseTarget::Client(domain::ids::CompanyId::new()),
             "x",
             None,
             today(),
@@ -243,7 +244,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let id = dunning::pause(
             &mut tx,
             &a,
-            &PauseTarget::Client(client.clone()),
+            &PauseTarget::Client(client.clone().parse::<domain::ids::CompanyId>().unwrap()),
             "Litige en cours",
             None,
             today(),
@@ -255,17 +256,21 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         let s = dunning::run(&db, today(), &app::Render).await.unwrap();
         assert_eq!((s.late, s.paused, s.sent), (1, 1, 0));
         let mut tx = db.read().await.unwrap();
-        let of_invoice = dunning::pauses_of_invoice(&mut tx, &invoice, today())
-            .await
-            .unwrap();
+        let of_invoice = dunning::pauses_of_invoice(
+            &mut tx,
+            invoice.parse::<domain::ids::InvoiceId>().unwrap(),
+            today(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(of_invoice.len(), 1, "the client's pause stops its invoice");
         assert_eq!(of_invoice[0].reason, "Litige en cours");
         // Lifted (once): the notice goes.
         let mut tx = db.begin().await.unwrap();
-        dunning::lift(&mut tx, &a, &id).await.unwrap();
+        dunning::lift(&mut tx, &a, id).await.unwrap();
         assert!(matches!(
-            dunning::lift(&mut tx, &a, &id).await,
+            dunning::lift(&mut tx, &a, id).await,
             Err(Error::NotFound)
         ));
         tx.commit().await.unwrap();
@@ -278,7 +283,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         dunning::pause(
             &mut tx,
             &a,
-            &PauseTarget::Invoice(invoice.clone()),
+            &PauseTarget::Invoice(invoice.clone().parse::<domain::ids::InvoiceId>().unwrap()),
             "Promesse de paiement",
             Some(today() + Duration::days(14)),
             today(),
@@ -296,7 +301,7 @@ async fn pauses_hold_the_notices_back_until_lifted() {
         assert_eq!((s.paused, s.sent), (0, 1));
         // The trail: who paused and lifted.
         let mut tx = db.read().await.unwrap();
-        let trail = store::audit::for_entity(&mut tx, "dunning_pause", &id)
+        let trail = store::audit::for_entity(&mut tx, "dunning_pause", &id.to_string())
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -137,21 +137,31 @@ async fn synthetic(db: &Db, number: &str, lines: &[(u32, i64)], regime: &str) ->
         .map(|r| r.rows_affected()))
         .unwrap();
     }
-    deposit::queue(&mut tx, &id).await.unwrap();
+    deposit::queue(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
 
 async fn history(db: &Db, id: &str) -> Vec<LifecycleStatus> {
     let mut tx = db.read().await.unwrap();
-    let h = lifecycle::history(&mut tx, id).await.unwrap();
+    let h = lifecycle::history(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     h.into_iter().map(|e| e.status).collect()
 }
 
 async fn record(db: &Db, id: &str, s: NewStatus) -> Result<(), Error> {
     let mut tx = db.begin().await.unwrap();
-    let r = lifecycle::record(&mut tx, &actor(), id, &s).await;
+    let r = lifecycle::record(
+        &mut tx,
+        &actor(),
+        id.parse::<domain::ids::InvoiceId>().unwrap(),
+        &s,
+    )
+    .await;
     if r.is_ok() {
         tx.commit().await.unwrap();
     }
@@ -214,9 +224,7 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
 
         let drop = temp_drop();
         assert_eq!(
-            deposit::run(&db, &drop, &id.id, &app::Render)
-                .await
-                .unwrap(),
+            deposit::run(&db, &drop, id.id, &app::Render).await.unwrap(),
             Outcome::Deposited
         );
         let pdf = drop.outbox().join("FA-2026-000001.pdf");
@@ -235,21 +243,22 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
             sha256_file(&pdf),
             "the manifest carries the file's hash"
         );
-        assert_eq!(history(&db, &id.id).await, [LifecycleStatus::Deposited]);
+        assert_eq!(
+            history(&db, &id.id.to_string()).await,
+            [LifecycleStatus::Deposited]
+        );
         let mut tx = db.read().await.unwrap();
-        let d = deposit::of(&mut tx, &id.id).await.unwrap();
+        let d = deposit::of(&mut tx, id.id).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(d[0].status, "deposited");
         assert_eq!(d[0].sha256.as_deref(), Some(line[8].as_str()));
         // Again: nothing more.
         assert_eq!(
-            deposit::run(&db, &drop, &id.id, &app::Render)
-                .await
-                .unwrap(),
+            deposit::run(&db, &drop, id.id, &app::Render).await.unwrap(),
             Outcome::AlreadyDone
         );
         assert_eq!(manifest(&drop).len(), 1);
-        assert_eq!(history(&db, &id.id).await.len(), 1);
+        assert_eq!(history(&db, &id.id.to_string()).await.len(), 1);
         std::fs::remove_dir_all(drop.root()).ok();
     })
     .await;
@@ -261,8 +270,18 @@ async fn two_deposits_at_once_deposit_once() {
         let id = synthetic(&db, "FA-2026-000101", &[(2000, 1_000_00)], "on_receipts").await;
         let drop = temp_drop();
         let (a, b) = tokio::join!(
-            deposit::run(&db, &drop, &id, &app::Render),
-            deposit::run(&db, &drop, &id, &app::Render)
+            deposit::run(
+                &db,
+                &drop,
+                id.parse::<domain::ids::InvoiceId>().unwrap(),
+                &app::Render
+            ),
+            deposit::run(
+                &db,
+                &drop,
+                id.parse::<domain::ids::InvoiceId>().unwrap(),
+                &app::Render
+            )
         );
         let mut outcomes = [a.unwrap(), b.unwrap()];
         outcomes.sort_by_key(|o| *o == Outcome::AlreadyDone);
@@ -286,7 +305,7 @@ async fn platform_messages_move_the_lifecycle_or_are_set_aside() {
     on_each_backend(|db| async move {
         let id = synthetic(&db, "FA-2026-000201", &[(2000, 1_000_00)], "on_receipts").await;
         let drop = temp_drop();
-        deposit::run(&db, &drop, &id, &app::Render).await.unwrap();
+        deposit::run(&db, &drop, id.parse::<domain::ids::InvoiceId>().unwrap(), &app::Render).await.unwrap();
         inbox(
             &drop,
             "a.json",
@@ -298,12 +317,12 @@ async fn platform_messages_move_the_lifecycle_or_are_set_aside() {
         assert!(drop.inbox().join("done/a.json").exists());
         assert!(!drop.inbox().join("a.json").exists());
         let mut tx = db.read().await.unwrap();
-        let h = lifecycle::history(&mut tx, &id).await.unwrap();
+        let h = lifecycle::history(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap()).await.unwrap();
         let approved = lifecycle::by_status(&mut tx, LifecycleStatus::Approved).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(h[1].source, Source::Platform);
         assert_eq!(h[1].occurred_at, datetime!(2026-11-20 10:00 UTC));
-        assert_eq!(approved, [(id.clone(), "FA-2026-000201".to_string())]);
+        assert_eq!(approved, [(id.parse::<domain::ids::InvoiceId>().unwrap(), "FA-2026-000201".to_string())]);
 
         // Illegal (209 Complétée after 205), unknown invoice, unreadable,
         // and the same message again: nothing written, nothing crashes.
@@ -362,7 +381,9 @@ async fn statuses_follow_the_graph_and_receipts_settle_the_invoice() {
             .await
             .unwrap();
         let mut tx = db.read().await.unwrap();
-        let st = lifecycle::state(&mut tx, &id).await.unwrap();
+        let st = lifecycle::state(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(st.settled());
         assert_eq!(st.received, Money::from_cents(1_200_00));
@@ -514,7 +535,7 @@ async fn october(
     let list = crate::invoicing::invoices(db).await;
     let ids = if together {
         assert_eq!(list.len(), 1, "{list:?}");
-        vec![list[0].id.clone()]
+        vec![list[0].id.to_string()]
     } else {
         staff
             .iter()
@@ -523,7 +544,7 @@ async fn october(
                     .find(|i| i.title == format!("Mission de {name}") && i.number.is_some())
                     .expect("issued")
                     .id
-                    .clone()
+                    .to_string()
             })
             .collect()
     };
@@ -542,9 +563,12 @@ async fn credit_note(
     let selection = if pick.is_empty() {
         CreditSelection::All
     } else {
-        let live = store::invoicing::credit::live_days(&mut tx, invoice)
-            .await
-            .unwrap();
+        let live = store::invoicing::credit::live_days(
+            &mut tx,
+            invoice.parse::<domain::ids::InvoiceId>().unwrap(),
+        )
+        .await
+        .unwrap();
         CreditSelection::Days(
             pick.iter()
                 .flat_map(|(who, n)| {
@@ -556,10 +580,16 @@ async fn credit_note(
                 .collect(),
         )
     };
-    let note =
-        store::invoicing::credit::credit(&mut tx, &actor(), invoice, &selection, on, "Geste")
-            .await
-            .unwrap();
+    let note = store::invoicing::credit::credit(
+        &mut tx,
+        &actor(),
+        invoice.parse::<domain::ids::InvoiceId>().unwrap(),
+        &selection,
+        on,
+        "Geste",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     note
 }
@@ -680,11 +710,15 @@ async fn ereporting_takes_back_in_its_month_the_vat_a_credit_note_returns_after_
         let b = credit_note(&db, fully, &[], date!(2026 - 12 - 03)).await;
         let c = credit_note(&db, unpaid, &[(who[2], 4)], date!(2026 - 12 - 04)).await;
         let d = credit_note(&db, debits, &[], date!(2026 - 12 - 04)).await;
-        assert_eq!(vat_due_taken_back(&db, &a.id).await, 240_00);
-        assert_eq!(vat_due_taken_back(&db, &b.id).await, 2_640_00);
-        assert_eq!(vat_due_taken_back(&db, &c.id).await, 0, "all from 44574");
+        assert_eq!(vat_due_taken_back(&db, &a.id.to_string()).await, 240_00);
+        assert_eq!(vat_due_taken_back(&db, &b.id.to_string()).await, 2_640_00);
         assert_eq!(
-            vat_due_taken_back(&db, &d.id).await,
+            vat_due_taken_back(&db, &c.id.to_string()).await,
+            0,
+            "all from 44574"
+        );
+        assert_eq!(
+            vat_due_taken_back(&db, &d.id.to_string()).await,
             2_640_00,
             "on debits: all from 44571, but never reported as a receipt"
         );
@@ -720,9 +754,9 @@ async fn ereporting_takes_back_in_its_month_the_vat_a_credit_note_returns_after_
         );
         let (la, lb, lc) = (&r.lines[0], &r.lines[1], &r.lines[2]);
         assert_eq!(
-            (la.invoice_id.as_str(), la.paid_on, la.client.as_str()),
+            (la.invoice_id.to_string(), la.paid_on, la.client.as_str()),
             (
-                a.id.as_str(),
+                a.id.to_string(),
                 date!(2026 - 12 - 02),
                 november.lines[0].client.as_str()
             )
@@ -751,7 +785,7 @@ async fn ereporting_takes_back_in_its_month_the_vat_a_credit_note_returns_after_
         let declared = november
             .lines
             .iter()
-            .find(|l| l.invoice_id == *fully)
+            .find(|l| l.invoice_id.to_string() == *fully)
             .unwrap();
         assert_eq!(
             lb.shares.iter().map(|s| -s.vat).sum::<Money>(),
@@ -814,11 +848,11 @@ async fn ereporting_splits_a_multi_rate_credit_note_per_rate_to_the_cent() {
         )
         .await;
         assert_eq!(first.vat, Money::from_cents(3_540_00));
-        assert_eq!(vat_due_taken_back(&db, &first.id).await, 884_34);
+        assert_eq!(vat_due_taken_back(&db, &first.id.to_string()).await, 884_34);
         // The last 7 days at 10 % (4 200,00, VAT 420,00): nothing waits any
         // more, all from 44571.
         let last = credit_note(&db, inv, &[], date!(2026 - 12 - 03)).await;
-        assert_eq!(vat_due_taken_back(&db, &last.id).await, 420_00);
+        assert_eq!(vat_due_taken_back(&db, &last.id.to_string()).await, 420_00);
 
         assert_eq!(report(&db, nov).await, november, "November does not move");
         let r = report(&db, ym(2026, Month::December)).await;
@@ -893,14 +927,29 @@ async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
         let id = synthetic(&db, "FA-2026-000501", &[(2000, 50_000)], "on_receipts").await;
         // Not failed: nothing to deposit again.
         let mut tx = db.begin().await.unwrap();
-        let e = deposit::redeposit(&mut tx, &actor(), &id)
-            .await
-            .unwrap_err();
+        let e = deposit::redeposit(
+            &mut tx,
+            &actor(),
+            id.parse::<domain::ids::InvoiceId>().unwrap(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "einvoice-not-failed"));
         drop(tx);
-        assert!(deposit::run(&db, &Down, &id, &app::Render).await.is_err());
+        assert!(
+            deposit::run(
+                &db,
+                &Down,
+                id.parse::<domain::ids::InvoiceId>().unwrap(),
+                &app::Render
+            )
+            .await
+            .is_err()
+        );
         let mut tx = db.read().await.unwrap();
-        let d = deposit::of(&mut tx, &id).await.unwrap();
+        let d = deposit::of(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(d[0].status, "failed");
         assert_eq!(d[0].attempts, 1);
@@ -912,12 +961,25 @@ async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
         );
         assert!(history(&db, &id).await.is_empty(), "not deposited");
         let mut tx = db.begin().await.unwrap();
-        deposit::redeposit(&mut tx, &actor(), &id).await.unwrap();
+        deposit::redeposit(
+            &mut tx,
+            &actor(),
+            id.parse::<domain::ids::InvoiceId>().unwrap(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(deposit_jobs(&db).await, 2, "a new job is queued");
         let drop = temp_drop();
         assert_eq!(
-            deposit::run(&db, &drop, &id, &app::Render).await.unwrap(),
+            deposit::run(
+                &db,
+                &drop,
+                id.parse::<domain::ids::InvoiceId>().unwrap(),
+                &app::Render
+            )
+            .await
+            .unwrap(),
             Outcome::Deposited
         );
         assert_eq!(history(&db, &id).await, [LifecycleStatus::Deposited]);

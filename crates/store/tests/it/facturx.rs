@@ -128,8 +128,8 @@ async fn write_all(db: &Db, dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)
             continue;
         }
         let mut tx = db.read().await.unwrap();
-        let doc = facturx::document(&mut tx, &s.id).await.unwrap();
-        let xml = facturx::xml(&mut tx, &s.id).await.unwrap();
+        let doc = facturx::document(&mut tx, s.id).await.unwrap();
+        let xml = facturx::xml(&mut tx, s.id).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(xml, doc.xml);
         let number = s.number.clone().unwrap();
@@ -338,7 +338,7 @@ async fn edge_cases_pass_the_external_validators() {
             .find(|i| i.title.contains("Camille"))
             .expect("Camille's invoice")
             .clone();
-        let d = detail(&db, &camille_inv.id).await;
+        let d = detail(&db, &camille_inv.id.to_string()).await;
         assert_eq!(d.lines.len(), 2, "two rates in October: two lines");
         assert!(
             d.lines.iter().any(|l| l.half_days % 2 == 1),
@@ -359,7 +359,7 @@ async fn edge_cases_pass_the_external_validators() {
         let av = store::invoicing::credit(
             &mut tx,
             &actor(),
-            &camille_inv.id,
+            camille_inv.id,
             &CreditSelection::Days(days),
             date!(2026 - 11 - 05),
             "Erreur de saisie",
@@ -443,15 +443,15 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
 
         // A draft has no Factur-X.
         let mut tx = db.read().await.unwrap();
-        let e = facturx::document(&mut tx, &draft.id).await.unwrap_err();
+        let e = facturx::document(&mut tx, draft.id).await.unwrap_err();
         assert!(
             matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-not-issued"),
             "{e:?}"
         );
-        let e = facturx::xml(&mut tx, &draft.id).await.unwrap_err();
+        let e = facturx::xml(&mut tx, draft.id).await.unwrap_err();
         assert!(matches!(e, Error::Invalid(_)), "{e:?}");
         assert!(matches!(
-            facturx::xml(&mut tx, "no-such-invoice").await,
+            facturx::xml(&mut tx, domain::ids::InvoiceId::new()).await,
             Err(Error::NotFound)
         ));
         tx.commit().await.unwrap();
@@ -475,7 +475,7 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
         // The draft was frozen without them: it says what changed and
         // waits for its user to bring it up to date.
         let mut tx = db.begin().await.unwrap();
-        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+        let e = store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap_err();
         assert!(
@@ -485,15 +485,15 @@ async fn issue_refuses_what_the_xml_could_not_carry_and_drafts_have_none() {
         );
         drop(tx);
         let mut tx = db.begin().await.unwrap();
-        store::invoicing::issue::refresh_terms(&mut tx, &actor(), &draft.id)
+        store::invoicing::issue::refresh_terms(&mut tx, &actor(), draft.id)
             .await
             .unwrap();
-        store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+        store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap();
         tx.commit().await.unwrap();
         let mut tx = db.read().await.unwrap();
-        let xml = String::from_utf8(facturx::xml(&mut tx, &draft.id).await.unwrap()).unwrap();
+        let xml = String::from_utf8(facturx::xml(&mut tx, draft.id).await.unwrap()).unwrap();
         tx.commit().await.unwrap();
         assert!(xml.contains("<ram:URIID schemeID=\"9930\">DE136695976</ram:URIID>"), "{xml}");
     })
@@ -536,6 +536,7 @@ async fn stated(db: &Db, id: &str) -> (Stated, Stated, Stated, bool) {
         vat: fr(sum(&|a| a == "44571" || a == "44574", true)),
         gross: fr(sum(&|a| a == "411", false)),
     };
+    let id = id.parse::<domain::ids::InvoiceId>().unwrap();
     let d = store::invoicing::read::get(&mut tx, id).await.unwrap();
     let doc = store::invoicing::print::issued(&mut tx, d).await.unwrap();
     let printed = app::invoicing::print::issued_pdf(&doc).unwrap();
@@ -600,7 +601,7 @@ async fn random_mission_edits_never_make_an_invoice_disagree_with_itself() {
                 .expect("the round's draft");
             let entries = crate::support::count(&db, "ledger_entries").await;
             let mut tx = db.begin().await.unwrap();
-            let first = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03)).await;
+            let first = store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03)).await;
             if edited != drafted {
                 assert!(
                     matches!(first, Err(Error::Invalid(ref v)) if v.0[0].key == "invoice-terms-changed"),
@@ -610,10 +611,10 @@ async fn random_mission_edits_never_make_an_invoice_disagree_with_itself() {
                 assert_eq!(crate::support::count(&db, "ledger_entries").await, entries, "nothing written");
                 refused += 1;
                 let mut tx = db.begin().await.unwrap();
-                store::invoicing::issue::refresh_terms(&mut tx, &actor(), &draft.id)
+                store::invoicing::issue::refresh_terms(&mut tx, &actor(), draft.id)
                     .await
                     .unwrap();
-                store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+                store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03))
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -622,7 +623,7 @@ async fn random_mission_edits_never_make_an_invoice_disagree_with_itself() {
                 tx.commit().await.unwrap();
             }
             issued += 1;
-            let (ledger, pdf, facturx, no_vat) = stated(&db, &draft.id).await;
+            let (ledger, pdf, facturx, no_vat) = stated(&db, &draft.id.to_string()).await;
             assert_eq!(ledger.net, facturx.net, "round {round}: net");
             assert_eq!(ledger.vat, facturx.vat, "round {round}: VAT");
             assert_eq!(ledger.gross, facturx.gross, "round {round}: gross");
@@ -653,7 +654,7 @@ async fn issue_refuses_an_invoice_whose_facturx_cannot_be_made() {
         store::on_pool!(&db, |c| sqlx::query(
             "UPDATE invoices SET frozen = NULL WHERE id = $1"
         )
-        .bind(&draft.id)
+        .bind(&draft.id.to_string())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
@@ -661,7 +662,7 @@ async fn issue_refuses_an_invoice_whose_facturx_cannot_be_made() {
         set_mission(&db, m, "exempt", 2000).await;
         let entries = crate::support::count(&db, "ledger_entries").await;
         let mut tx = db.begin().await.unwrap();
-        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+        let e = store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap_err();
         drop(tx);

@@ -297,16 +297,16 @@ async fn pages_of_any_size_give_the_same_lines_and_the_queued_export_stores_them
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        store::exports::run_fec(&db, &id).await.unwrap();
+        store::exports::run_fec(&db, id).await.unwrap();
         let mut tx = db.read().await.unwrap();
-        let e = store::exports::get(&mut tx, &id).await.unwrap().unwrap();
+        let e = store::exports::get(&mut tx, id).await.unwrap().unwrap();
         assert_eq!(
             (e.status.as_str(), e.lines_done, e.percent()),
             ("done", 13, 100)
         );
         let mut stored = Vec::new();
         let mut seq = 0;
-        while let Some(c) = store::exports::chunk(&mut tx, &id, seq).await.unwrap() {
+        while let Some(c) = store::exports::chunk(&mut tx, id, seq).await.unwrap() {
             stored.extend(c);
             seq += 1;
         }
@@ -316,10 +316,10 @@ async fn pages_of_any_size_give_the_same_lines_and_the_queued_export_stores_them
         assert_eq!(stored.len() as i64, e.size_bytes);
         assert_eq!(stored, write(&db, year).await.0);
         // Run again (a retry): the same file, not twice.
-        store::exports::run_fec(&db, &id).await.unwrap();
+        store::exports::run_fec(&db, id).await.unwrap();
         let mut tx = db.read().await.unwrap();
         assert!(
-            store::exports::chunk(&mut tx, &id, 1)
+            store::exports::chunk(&mut tx, id, 1)
                 .await
                 .unwrap()
                 .is_none()

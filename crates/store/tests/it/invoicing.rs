@@ -145,7 +145,9 @@ pub(crate) async fn invoices(db: &Db) -> Vec<read::Summary> {
 
 pub(crate) async fn detail(db: &Db, id: &str) -> read::Detail {
     let mut tx = db.read().await.unwrap();
-    let d = read::get(&mut tx, id).await.unwrap();
+    let d = read::get(&mut tx, id.parse::<domain::ids::InvoiceId>().unwrap())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     d
 }
@@ -172,7 +174,7 @@ async fn validation_drafts_the_month_and_the_close_issues_it_once() {
         let draft = &list[0];
         assert_eq!(draft.status, domain::invoice::InvoiceStatus::Draft);
         assert_eq!(draft.net, Money::from_cents(halves * 30_000));
-        let d = detail(&db, &draft.id).await;
+        let d = detail(&db, &draft.id.to_string()).await;
         assert_eq!(d.lines.len(), 1);
         assert_eq!(
             d.lines[0].description,
@@ -186,7 +188,7 @@ async fn validation_drafts_the_month_and_the_close_issues_it_once() {
         assert_eq!(s.issued_vat, Money::from_cents(halves * 6_000));
         assert_eq!(s.issued_gross, Money::from_cents(halves * 36_000));
         assert!(s.errors.is_empty());
-        let d = detail(&db, &draft.id).await;
+        let d = detail(&db, &draft.id.to_string()).await;
         assert_eq!(d.summary.number.as_deref(), Some("FA-2026-000001"));
         assert_eq!(d.summary.due_date, Some(date!(2026 - 12 - 02)), "30 days net by default");
         let frozen = d.frozen.expect("parties frozen at issue");
@@ -212,7 +214,7 @@ async fn validation_drafts_the_month_and_the_close_issues_it_once() {
 
         // Issuing it again is refused.
         let mut tx = db.begin().await.unwrap();
-        let e = store::invoicing::issue(&mut tx, &actor(), &draft.id, date!(2026 - 11 - 03))
+        let e = store::invoicing::issue(&mut tx, &actor(), draft.id, date!(2026 - 11 - 03))
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-already-issued"), "{e:?}");
@@ -242,7 +244,7 @@ async fn a_contract_billing_its_missions_together_gets_one_invoice() {
         validated(&db, b, OCTOBER(), &[]).await;
         let list = invoices(&db).await;
         assert_eq!(list.len(), 1, "{list:?}");
-        let d = detail(&db, &list[0].id).await;
+        let d = detail(&db, &list[0].id.to_string()).await;
         assert_eq!(d.lines.len(), 2);
         assert!(
             d.lines[0].description.contains("Camille")
@@ -349,7 +351,7 @@ async fn locked_months_accrue_until_the_signature_issues_them_and_reverses_each_
         assert_eq!(waiting.len(), 2);
         assert!(waiting.iter().all(|i| i.accrued == Some(i.gross)));
         let mut tx = db.begin().await.unwrap();
-        let e = store::invoicing::issue(&mut tx, &actor(), &waiting[0].id, date!(2026 - 12 - 02))
+        let e = store::invoicing::issue(&mut tx, &actor(), waiting[0].id, date!(2026 - 12 - 02))
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Invalid(ref v) if v.0[0].key == "invoice-waiting-signature"));
@@ -443,7 +445,7 @@ async fn the_stored_lock_is_the_domain_decision_for_every_combination() {
                     .unwrap();
                 }
                 let mut tx = db.read().await.unwrap();
-                let stored = store::invoicing::lock::still_locked(&mut tx, &invoice)
+                let stored = store::invoicing::lock::still_locked(&mut tx, invoice)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -493,7 +495,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
             .await
             .unwrap();
         let invoice = invoices(&db).await.remove(0);
-        let d = detail(&db, &invoice.id).await;
+        let d = detail(&db, &invoice.id.to_string()).await;
         let days: Vec<(Date, Half)> = d.lines[0].days.iter().map(|(d, h, _)| (*d, *h)).collect();
         let chosen: Vec<BilledDay> = pick(&days, 3)
             .into_iter()
@@ -508,7 +510,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
             let id = invoice.id.clone();
             async move {
                 let mut tx = db.begin().await.unwrap();
-                let r = store::invoicing::credit(&mut tx, &actor(), &id, &sel, on, "Erreur").await;
+                let r = store::invoicing::credit(&mut tx, &actor(), id, &sel, on, "Erreur").await;
                 if r.is_ok() {
                     tx.commit().await.unwrap();
                 }
@@ -520,7 +522,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
             .unwrap();
         assert_eq!(av.number, "AV-2026-000001");
         // 1,5 day at 600 € = 900 € HT, 180 € VAT, 1 080 € TTC.
-        let cn = detail(&db, &av.id).await;
+        let cn = detail(&db, &av.id.to_string()).await;
         assert_eq!(cn.summary.gross, Money::from_euros(1_080));
         assert_eq!(
             cn.credited.as_ref().map(|c| c.id.clone()),
@@ -568,7 +570,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
         let credited: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
             "SELECT CAST(SUM(gross_cents) AS BIGINT) FROM invoices WHERE credits_id = $1"
         )
-        .bind(&invoice.id)
+        .bind(&invoice.id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();
@@ -703,7 +705,7 @@ async fn random_sequences_never_bill_a_day_twice_nor_lose_one() {
                     }
                     let inv = &issued[rng.next(issued.len())];
                     let mut tx = db.begin().await.unwrap();
-                    let live = store::invoicing::credit::live_days(&mut tx, &inv.id).await.unwrap();
+                    let live = store::invoicing::credit::live_days(&mut tx, inv.id).await.unwrap();
                     if live.is_empty() {
                         continue;
                     }
@@ -712,7 +714,7 @@ async fn random_sequences_never_bill_a_day_twice_nor_lose_one() {
                     store::invoicing::credit(
                         &mut tx,
                         &actor(),
-                        &inv.id,
+                        inv.id,
                         &CreditSelection::Days(chosen),
                         date,
                         "Aléa",
@@ -849,10 +851,10 @@ async fn bad_input_is_refused_with_what_is_missing_and_nothing_written() {
         // Issuing into a closed period is refused too (once the draft took
         // the completed client's details).
         let mut tx = db.begin().await.unwrap();
-        store::invoicing::issue::refresh_terms(&mut tx, &actor(), &list[0].id)
+        store::invoicing::issue::refresh_terms(&mut tx, &actor(), list[0].id)
             .await
             .unwrap();
-        let e = store::invoicing::issue(&mut tx, &actor(), &list[0].id, date!(2026 - 10 - 31))
+        let e = store::invoicing::issue(&mut tx, &actor(), list[0].id, date!(2026 - 10 - 31))
             .await
             .unwrap_err();
         assert!(

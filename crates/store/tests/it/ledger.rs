@@ -85,7 +85,7 @@ async fn numbers_are_gap_free_per_journal_and_year_even_after_a_rollback() {
         );
         let stored = {
             let mut tx = db.read().await.unwrap();
-            let s = ledger::get(&mut tx, &a.id).await.unwrap();
+            let s = ledger::get(&mut tx, a.id).await.unwrap();
             tx.commit().await.unwrap();
             s
         };
@@ -193,7 +193,7 @@ async fn an_entry_is_reversed_once_and_the_books_net_to_zero() {
         let r = ledger::reverse(
             &mut tx,
             &actor(),
-            &a.id,
+            a.id,
             date!(2026 - 12 - 01),
             "Extourne FAE",
         )
@@ -201,13 +201,13 @@ async fn an_entry_is_reversed_once_and_the_books_net_to_zero() {
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(r.number, "OD-2026-000002");
-        assert_eq!(r.reverses_id.as_deref(), Some(a.id.as_str()));
+        assert_eq!(r.reverses_id, Some(a.id));
         let mut tx = db.begin().await.unwrap();
-        let e = ledger::reverse(&mut tx, &actor(), &a.id, date!(2026 - 12 - 02), "Encore")
+        let e = ledger::reverse(&mut tx, &actor(), a.id, date!(2026 - 12 - 02), "Encore")
             .await
             .unwrap_err();
         assert_eq!(keys(e), ["ledger-already-reversed"]);
-        let e = ledger::reverse(&mut tx, &actor(), &r.id, date!(2026 - 12 - 02), "Et retour")
+        let e = ledger::reverse(&mut tx, &actor(), r.id, date!(2026 - 12 - 02), "Et retour")
             .await
             .unwrap_err();
         assert_eq!(keys(e), ["ledger-reversal-not-reversible"]);

@@ -41,7 +41,7 @@ async fn books(db: &Db) -> Vec<String> {
         )
         .await
         .unwrap();
-        ve.push(p.id);
+        ve.push(p.id.to_string());
     }
     for n in 1..=2 {
         ledger::post(
@@ -104,7 +104,7 @@ async fn postings_are_sealed_and_a_line_changed_with_sql_breaks_the_chain_there(
         let ve = books(&db).await;
         // A reversal is sealed like any posting.
         let mut tx = db.begin().await.unwrap();
-        ledger::reverse(&mut tx, &actor(), &ve[0], date!(2026 - 03 - 05), "Annulation")
+        ledger::reverse(&mut tx, &actor(), ve[0].parse::<domain::ids::LedgerEntryId>().unwrap(), date!(2026 - 03 - 05), "Annulation")
             .await
             .unwrap();
         tx.commit().await.unwrap();

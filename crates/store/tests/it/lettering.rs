@@ -27,7 +27,11 @@ async fn post(tx: &mut Tx, journal: Journal, date: Date, label: &str, lines: Vec
         piece_ref: None,
         lines,
     };
-    ledger::post(tx, &actor(), &e, None).await.unwrap().id
+    ledger::post(tx, &actor(), &e, None)
+        .await
+        .unwrap()
+        .id
+        .to_string()
 }
 
 /// A sales entry (line 1 on 411) and its issued invoice (or credit note
@@ -226,16 +230,26 @@ async fn an_invoice_paid_twice_is_lettered_partly_then_fully_and_the_fec_says_so
             invoice(&mut tx, horizon, "FA-2", date!(2026 - 11 - 02), 1_200, None).await;
         // Nothing against it yet: nothing to letter.
         assert_eq!(
-            lettering::letter_invoice(&mut tx, &actor(), &fa1, date!(2026 - 11 - 01))
-                .await
-                .unwrap(),
+            lettering::letter_invoice(
+                &mut tx,
+                &actor(),
+                fa1.parse::<domain::ids::InvoiceId>().unwrap(),
+                date!(2026 - 11 - 01)
+            )
+            .await
+            .unwrap(),
             None
         );
         let bq1 = pay(&mut tx, &bank, clientis, &fa1, date!(2026 - 11 - 15), 7_200).await;
-        let first = lettering::letter_invoice(&mut tx, &actor(), &fa1, date!(2026 - 11 - 15))
-            .await
-            .unwrap()
-            .unwrap();
+        let first = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fa1.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2026 - 11 - 15),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(
             (first.code.as_str(), first.complete, first.shown()),
             ("AA", false, "aa".into())
@@ -254,27 +268,42 @@ async fn an_invoice_paid_twice_is_lettered_partly_then_fully_and_the_fec_says_so
         )
         .await;
         let bq2 = pay(&mut tx, &bank, horizon, &fa2, date!(2026 - 11 - 25), 480).await;
-        let h = lettering::letter_invoice(&mut tx, &actor(), &fa2, date!(2026 - 11 - 25))
-            .await
-            .unwrap()
-            .unwrap();
+        let h = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fa2.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2026 - 11 - 25),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         // Codes are per third party: Horizon starts at AA too.
         assert_eq!((h.code.as_str(), h.complete), ("AA", true));
         let bq3 = pay(&mut tx, &bank, clientis, &fa1, date!(2026 - 12 - 01), 7_200).await;
-        let second = lettering::letter_invoice(&mut tx, &actor(), &fa1, date!(2026 - 12 - 01))
-            .await
-            .unwrap()
-            .unwrap();
+        let second = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fa1.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2026 - 12 - 01),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         // The partial lettering is extended: same row, same code, complete.
         assert_eq!(
-            (second.id.as_str(), second.code.as_str(), second.complete),
-            (first.id.as_str(), "AA", true)
+            (second.id.to_string(), second.code.as_str(), second.complete),
+            (first.id.to_string(), "AA", true)
         );
         // Again: nothing new, nothing written.
-        let again = lettering::letter_invoice(&mut tx, &actor(), &fa1, date!(2026 - 12 - 02))
-            .await
-            .unwrap()
-            .unwrap();
+        let again = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fa1.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2026 - 12 - 02),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(again, second);
         tx.commit().await.unwrap();
         assert_eq!(count(&db, "letterings").await, 2);
@@ -334,7 +363,7 @@ async fn an_invoice_paid_twice_is_lettered_partly_then_fully_and_the_fec_says_so
 
         // Undone, the lines leave the FEC's lettering too.
         let mut tx = db.begin().await.unwrap();
-        lettering::unletter(&mut tx, &actor(), &second.id, "Erreur d'affectation")
+        lettering::unletter(&mut tx, &actor(), second.id, "Erreur d'affectation")
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -359,14 +388,24 @@ async fn a_lettering_across_two_years_or_partial_stays_out_of_the_fec() {
         let (fb, _) = invoice(&mut tx, c, "FA-2", date!(2026 - 12 - 16), 600, None).await;
         pay(&mut tx, &bank, c, &fb, date!(2026 - 12 - 20), 100).await;
         pay(&mut tx, &bank, c, &fa, date!(2027 - 01 - 10), 1_200).await;
-        let a = lettering::letter_invoice(&mut tx, &actor(), &fa, date!(2027 - 01 - 10))
-            .await
-            .unwrap()
-            .unwrap();
-        let b = lettering::letter_invoice(&mut tx, &actor(), &fb, date!(2027 - 01 - 10))
-            .await
-            .unwrap()
-            .unwrap();
+        let a = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fa.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2027 - 01 - 10),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let b = lettering::letter_invoice(
+            &mut tx,
+            &actor(),
+            fb.parse::<domain::ids::InvoiceId>().unwrap(),
+            date!(2027 - 01 - 10),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert!(a.complete && !b.complete);
         assert_eq!((a.code.as_str(), b.code.as_str()), ("AA", "AB"));
         tx.commit().await.unwrap();
@@ -463,8 +502,8 @@ async fn lettering_by_hand_extends_refuses_and_unletters_with_a_trail() {
         // The second payment joins it; AA is complete.
         let full = letter(&[(inv.as_str(), 1), (p2, 2)]).await.unwrap();
         assert_eq!(
-            (full.id.as_str(), full.shown().as_str()),
-            (aa.id.as_str(), "AA")
+            (full.id.to_string(), full.shown().as_str()),
+            (aa.id.to_string(), "AA")
         );
         assert_eq!(
             refusal(letter(&[(inv.as_str(), 1), (p3, 2)]).await),
@@ -474,20 +513,24 @@ async fn lettering_by_hand_extends_refuses_and_unletters_with_a_trail() {
         // Un-lettering needs a reason, then opens the three lines again.
         let unletter = async |id: &str, reason: &str| {
             let mut tx = db.begin().await.unwrap();
-            let r = lettering::unletter(&mut tx, &actor(), id, reason).await;
+            let r = lettering::unletter(&mut tx, &actor(), id.parse().unwrap_or_default(), reason)
+                .await;
             if r.is_ok() {
                 tx.commit().await.unwrap();
             }
             r
         };
-        assert_eq!(refusal(unletter(&aa.id, "  ").await), "field-required");
+        assert_eq!(
+            refusal(unletter(&aa.id.to_string(), "  ").await),
+            "field-required"
+        );
         assert!(matches!(unletter("nope", "x").await, Err(Error::NotFound)));
-        let info = unletter(&aa.id, "Paiement affecté par erreur")
+        let info = unletter(&aa.id.to_string(), "Paiement affecté par erreur")
             .await
             .unwrap();
         assert!(info.undone && info.third_party == c);
         assert_eq!(
-            refusal(unletter(&aa.id, "encore").await),
+            refusal(unletter(&aa.id.to_string(), "encore").await),
             "lettering-already-undone"
         );
         let mut tx = db.read().await.unwrap();
@@ -511,7 +554,7 @@ async fn lettering_by_hand_extends_refuses_and_unletters_with_a_trail() {
             ),
             ("AA", "Paiement affecté par erreur", eur(1_000))
         );
-        let trail: Vec<String> = store::audit::for_entity(&mut tx, "lettering", &aa.id)
+        let trail: Vec<String> = store::audit::for_entity(&mut tx, "lettering", &aa.id.to_string())
             .await
             .unwrap()
             .into_iter()
@@ -562,10 +605,16 @@ async fn a_reversed_entry_is_lettered_only_with_its_reversal() {
             ],
         )
         .await;
-        let rev = ledger::reverse(&mut tx, &actor(), &inv, d, "Extourne")
-            .await
-            .unwrap()
-            .id;
+        let rev = ledger::reverse(
+            &mut tx,
+            &actor(),
+            inv.parse::<domain::ids::LedgerEntryId>().unwrap(),
+            d,
+            "Extourne",
+        )
+        .await
+        .unwrap()
+        .id;
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let r = lettering::letter(
@@ -583,7 +632,7 @@ async fn a_reversed_entry_is_lettered_only_with_its_reversal() {
             &actor(),
             c,
             "411",
-            &keys(&[(&rev, 1), (&pay, 2)]),
+            &keys(&[(&rev.to_string(), 1), (&pay, 2)]),
             d,
         )
         .await;
@@ -593,7 +642,7 @@ async fn a_reversed_entry_is_lettered_only_with_its_reversal() {
             &actor(),
             c,
             "411",
-            &keys(&[(&inv, 1), (&rev, 1)]),
+            &keys(&[(&inv, 1), (&rev.to_string(), 1)]),
             d,
         )
         .await
@@ -638,9 +687,14 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
         let bank = bank(&db).await;
         let letter_invoice = async |invoice: &str, on: Date| {
             let mut tx = db.begin().await.unwrap();
-            let l = lettering::letter_invoice(&mut tx, &actor(), invoice, on)
-                .await
-                .unwrap();
+            let l = lettering::letter_invoice(
+                &mut tx,
+                &actor(),
+                invoice.parse::<domain::ids::InvoiceId>().unwrap(),
+                on,
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
             l.map(|l| l.shown())
         };
@@ -661,7 +715,7 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
         assert_eq!(letter_invoice(nov, date!(2026 - 12 - 01)).await, None);
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            lettering::letter_credit(&mut tx, &actor(), &r.id, date!(2026 - 12 - 01))
+            lettering::letter_credit(&mut tx, &actor(), r.id, date!(2026 - 12 - 01))
                 .await
                 .unwrap(),
             None,
@@ -670,8 +724,8 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
         store::payments::allocate_credit(
             &mut tx,
             &actor(),
-            &r.id,
-            nov,
+            r.id,
+            nov.parse().unwrap(),
             Money::from_cents(g_nov),
             date!(2026 - 12 - 02),
         )
@@ -683,7 +737,7 @@ async fn recorded_payments_letter_with_their_invoices_and_credits() {
             Some("AB")
         );
         let mut tx = db.begin().await.unwrap();
-        let credit = lettering::letter_credit(&mut tx, &actor(), &r.id, date!(2026 - 12 - 02))
+        let credit = lettering::letter_credit(&mut tx, &actor(), r.id, date!(2026 - 12 - 02))
             .await
             .unwrap()
             .unwrap();

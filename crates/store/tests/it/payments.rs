@@ -34,7 +34,7 @@ pub(crate) async fn bank(db: &Db) -> String {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    b.id
+    b.id.to_string()
 }
 
 /// A client with one issued invoice per month given (days of the whole
@@ -52,7 +52,7 @@ pub(crate) async fn billed(db: &Db, months: &[(YearMonth, Date)]) -> (CompanyId,
             .iter()
             .find(|i| i.period == month.to_string() && i.number.is_some())
             .expect("issued");
-        ids.push(new.id.clone());
+        ids.push(new.id.to_string());
     }
     (w.client, ids)
 }
@@ -76,7 +76,7 @@ pub(crate) fn payment(
 ) -> NewPayment {
     NewPayment {
         client_id: client,
-        bank_account_id: bank.to_owned(),
+        bank_account_id: bank.parse().unwrap_or_default(),
         received_on: on,
         amount: Money::from_cents(cents),
         method: PaymentMethod::Transfer,
@@ -84,7 +84,7 @@ pub(crate) fn payment(
         allocations: allocations
             .iter()
             .map(|(id, c)| NewAllocation {
-                invoice_id: (*id).to_owned(),
+                invoice_id: id.parse().unwrap_or_default(),
                 amount: Money::from_cents(*c),
             })
             .collect(),
@@ -110,13 +110,21 @@ fn keys(e: &Error) -> Vec<&'static str> {
 
 async fn outstanding(db: &Db, client: CompanyId) -> Vec<(String, i64)> {
     let mut tx = db.read().await.unwrap();
-    let items = payments::open_items(&mut tx, Some(&client.to_string()))
-        .await
-        .unwrap();
+    let items = payments::open_items(
+        &mut tx,
+        Some(
+            client
+                .to_string()
+                .parse::<domain::ids::CompanyId>()
+                .unwrap(),
+        ),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     items
         .into_iter()
-        .map(|i| (i.invoice_id, i.outstanding.cents()))
+        .map(|i| (i.invoice_id.to_string(), i.outstanding.cents()))
         .collect()
 }
 
@@ -125,7 +133,9 @@ async fn bank_accounts_check_their_iban_and_post_to_512() {
     fixtures::testing::on_each_backend(|db| async move {
         let id = bank(&db).await;
         let mut tx = db.begin().await.unwrap();
-        let b = bank_accounts::get(&mut tx, &id).await.unwrap();
+        let b = bank_accounts::get(&mut tx, id.parse::<domain::ids::BankAccountId>().unwrap())
+            .await
+            .unwrap();
         assert_eq!(b.iban, "FR7630004000031234567890143");
         assert_eq!(b.iban_formatted(), "FR76 3000 4000 0312 3456 7890 143");
         assert_eq!(b.ledger_account, "512");
@@ -227,7 +237,7 @@ async fn two_partial_payments_settle_the_invoice_and_move_all_its_vat() {
         let entry: (String, String) = store::on_pool!(&db, |c| sqlx::query_as(
             "SELECT journal, label FROM ledger_entries WHERE id = $1"
         )
-        .bind(&r.entry_id)
+        .bind(&r.entry_id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();
@@ -332,8 +342,8 @@ async fn an_overpayment_is_kept_as_credit_and_settles_the_next_invoice() {
         payments::allocate_credit(
             &mut tx,
             &actor(),
-            &r.id,
-            nov,
+            r.id,
+            nov.parse().unwrap(),
             Money::from_cents(g_nov),
             date!(2026 - 12 - 02),
         )
@@ -343,15 +353,15 @@ async fn an_overpayment_is_kept_as_credit_and_settles_the_next_invoice() {
         assert!(outstanding(&db, client).await.is_empty());
         assert_eq!(balance(&db, "44574").await, 0);
         let mut tx = db.begin().await.unwrap();
-        let (after, allocations) = payments::get(&mut tx, &r.id).await.unwrap();
+        let (after, allocations) = payments::get(&mut tx, r.id).await.unwrap();
         assert_eq!(after.unallocated.cents(), 500_00);
         assert_eq!(allocations.len(), 2);
         // The credit left cannot pay more than it holds.
         let e = payments::allocate_credit(
             &mut tx,
             &actor(),
-            &r.id,
-            nov,
+            r.id,
+            nov.parse().unwrap(),
             Money::from_cents(600_00),
             date!(2026 - 12 - 02),
         )
@@ -421,7 +431,7 @@ async fn bad_payments_are_refused_with_nothing_written() {
         let note = credit(
             &mut tx,
             &actor(),
-            inv,
+            inv.parse::<domain::ids::InvoiceId>().unwrap(),
             &CreditSelection::All,
             date!(2026 - 11 - 05),
             "Erreur de mission",
@@ -450,7 +460,7 @@ async fn bad_payments_are_refused_with_nothing_written() {
             &bank,
             date!(2026 - 11 - 20),
             100_00,
-            &[(&note.id, 100_00)],
+            &[(&note.id.to_string(), 100_00)],
         );
         assert_eq!(
             keys(&pay(&db, &p).await.unwrap_err()),
@@ -500,7 +510,7 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
         let note = credit(
             &mut tx,
             &actor(),
-            inv,
+            inv.parse::<domain::ids::InvoiceId>().unwrap(),
             &CreditSelection::All,
             date!(2026 - 11 - 25),
             "Prestation contestée",
@@ -517,7 +527,7 @@ async fn a_credit_note_after_payment_takes_back_vat_already_due() {
         // refused, naming the credit note, nothing written.
         let entries = count(&db, "ledger_entries").await;
         let mut tx = db.begin().await.unwrap();
-        let e = payments::reverse(&mut tx, &actor(), &paid.id, store::today(), "Erreur")
+        let e = payments::reverse(&mut tx, &actor(), paid.id, store::today(), "Erreur")
             .await
             .unwrap_err();
         drop(tx);
@@ -556,7 +566,7 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
         let today = store::today();
 
         let mut tx = db.begin().await.unwrap();
-        let e = payments::reverse(&mut tx, &actor(), &r.id, date!(2026 - 11 - 19), " ")
+        let e = payments::reverse(&mut tx, &actor(), r.id, date!(2026 - 11 - 19), " ")
             .await
             .unwrap_err();
         assert_eq!(
@@ -566,12 +576,12 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
         drop(tx);
         let entries = count(&db, "ledger_entries").await;
         let mut tx = db.begin().await.unwrap();
-        let reversal = payments::reverse(&mut tx, &actor(), &r.id, today, "Mauvais client")
+        let reversal = payments::reverse(&mut tx, &actor(), r.id, today, "Mauvais client")
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(count(&db, "ledger_entries").await, entries + 1);
-        assert_eq!(reversal.reverses_id.as_deref(), Some(r.entry_id.as_str()));
+        assert_eq!(reversal.reverses_id, Some(r.entry_id));
         assert_eq!(outstanding(&db, client).await, [(inv.clone(), total)]);
         assert_eq!(balance(&db, "512").await, 0);
         assert_eq!(balance(&db, "411").await, total);
@@ -596,7 +606,7 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
         assert_eq!(letterings[1], (true, None));
         let (p, allocations) = {
             let mut tx = db.read().await.unwrap();
-            let got = payments::get(&mut tx, &r.id).await.unwrap();
+            let got = payments::get(&mut tx, r.id).await.unwrap();
             tx.commit().await.unwrap();
             got
         };
@@ -628,7 +638,7 @@ async fn a_cancelled_payment_reopens_its_invoice_and_is_taken_back_where_it_was_
         );
         // Once is enough.
         let mut tx = db.begin().await.unwrap();
-        let e = payments::reverse(&mut tx, &actor(), &r.id, today, "Encore")
+        let e = payments::reverse(&mut tx, &actor(), r.id, today, "Encore")
             .await
             .unwrap_err();
         assert_eq!(keys(&e), ["payment-already-reversed"]);

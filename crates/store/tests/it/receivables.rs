@@ -156,7 +156,7 @@ async fn book(db: &Db) -> Book {
     .unwrap();
     let mut r = Rows {
         tx: &mut tx,
-        entry: posted.id,
+        entry: posted.id.to_string(),
     };
     let fa1 = r
         .invoice(
@@ -500,7 +500,7 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
             &mut tx,
             &actor(),
             &NewPayment {
-                client_id: CompanyId::parse(&item.client_id).unwrap(),
+                client_id: CompanyId::parse(&item.client_id.to_string()).unwrap(),
                 bank_account_id: bank.id.clone(),
                 received_on: today,
                 amount: half,
@@ -522,7 +522,9 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
         let open = store::payments::open_items(&mut tx, None).await.unwrap();
         let mut by_client = std::collections::HashMap::<String, Money>::new();
         for o in &open {
-            *by_client.entry(o.client_id.clone()).or_default() += o.outstanding;
+            *by_client
+                .entry(o.client_id.clone().to_string())
+                .or_default() += o.outstanding;
         }
         for c in &ab.clients {
             assert_eq!(
@@ -546,14 +548,14 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
         .await)
         .unwrap();
         assert_eq!(ab.credit, Money::from_cents(unallocated));
-        let client = CompanyId::parse(&item.client_id).unwrap();
+        let client = CompanyId::parse(&item.client_id.to_string()).unwrap();
         let now = receivables::statement(&mut tx, client, today)
             .await
             .unwrap();
         let line = now
             .items
             .iter()
-            .find(|i| i.invoice_id == item.invoice_id)
+            .find(|i| i.invoice_id == item.invoice_id.to_string())
             .unwrap();
         assert_eq!(line.outstanding, item.outstanding - half);
         assert_eq!(now.payments[0].amount, half);
@@ -563,7 +565,7 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
         let line = before
             .items
             .iter()
-            .find(|i| i.invoice_id == item.invoice_id)
+            .find(|i| i.invoice_id == item.invoice_id.to_string())
             .unwrap();
         assert_eq!(line.outstanding, item.outstanding);
         tx.commit().await.unwrap();

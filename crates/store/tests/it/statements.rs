@@ -25,7 +25,15 @@ async fn import(
     f: &Format,
 ) -> Result<statements::Imported, Error> {
     let mut tx = db.begin().await.unwrap();
-    let r = statements::import(&mut tx, &actor(), bank, name, bytes, f).await;
+    let r = statements::import(
+        &mut tx,
+        &actor(),
+        bank.parse().unwrap_or_default(),
+        name,
+        bytes,
+        f,
+    )
+    .await;
     if r.is_ok() {
         tx.commit().await.unwrap();
     }
@@ -79,7 +87,7 @@ async fn camt053_imports_once_and_duplicates_are_refused() {
             (s.line_count, s.unmatched, s.matched, s.ignored),
             (4, 4, 0, 0)
         );
-        let lines = statements::lines(&mut tx, &s.id).await.unwrap();
+        let lines = statements::lines(&mut tx, s.id).await.unwrap();
         assert_eq!(
             lines.iter().map(|l| l.amount_cents).collect::<Vec<_>>(),
             [720_000, 600_000, 250_000, -1_440]
@@ -190,7 +198,12 @@ async fn malformed_files_name_the_line_and_nothing_is_written() {
         assert_eq!(count(&db, "bank_statements").await, 0);
         assert_eq!(count(&db, "bank_lines").await, 0);
         let mut tx = db.read().await.unwrap();
-        assert_eq!(statements::csv_mapping(&mut tx, &b).await.unwrap(), None);
+        assert_eq!(
+            statements::csv_mapping(&mut tx, b.parse::<domain::ids::BankAccountId>().unwrap())
+                .await
+                .unwrap(),
+            None
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -214,35 +227,35 @@ async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
 
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            statements::csv_mapping(&mut tx, &b).await.unwrap(),
+            statements::csv_mapping(&mut tx, b.parse::<domain::ids::BankAccountId>().unwrap())
+                .await
+                .unwrap(),
             Some(mapping)
         );
-        let lines = statements::lines(&mut tx, &done.statement_id)
-            .await
-            .unwrap();
+        let lines = statements::lines(&mut tx, done.statement_id).await.unwrap();
         assert_eq!(lines[3].label, "COMMISSIONS ET FRAIS ÉCHELLE");
         let fee = lines[3].id.clone();
-        statements::ignore(&mut tx, &actor(), &fee).await.unwrap();
+        statements::ignore(&mut tx, &actor(), fee).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = db.begin().await.unwrap();
-        let e = statements::ignore(&mut tx, &actor(), &fee)
+        let e = statements::ignore(&mut tx, &actor(), fee)
             .await
             .unwrap_err();
         assert!(matches!(e, Error::Conflict { field: "line" }), "{e:?}");
         assert!(matches!(
-            statements::ignore(&mut tx, &actor(), "nope")
+            statements::ignore(&mut tx, &actor(), domain::ids::BankLineId::new())
                 .await
                 .unwrap_err(),
             Error::NotFound
         ));
         assert_eq!(
-            statements::line(&mut tx, &fee).await.unwrap().status,
+            statements::line(&mut tx, fee).await.unwrap().status,
             "ignored"
         );
-        statements::unignore(&mut tx, &actor(), &fee).await.unwrap();
+        statements::unignore(&mut tx, &actor(), fee).await.unwrap();
         assert_eq!(
-            statements::line(&mut tx, &fee).await.unwrap().status,
+            statements::line(&mut tx, fee).await.unwrap().status,
             "unmatched"
         );
         tx.commit().await.unwrap();
@@ -277,7 +290,7 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
         let first = &queue[0];
         assert_eq!(first.line.amount_cents, half);
         let best = &first.proposals[0];
-        assert_eq!(best.client_id, client.to_string());
+        assert_eq!(best.client_id, client.to_string().parse::<domain::ids::CompanyId>().unwrap());
         assert_eq!(best.allocations.len(), 1);
         assert_eq!(best.allocations[0].0.invoice_id, inv.invoice_id);
         assert_eq!(best.allocations[0].1, Money::from_cents(half));
@@ -287,12 +300,12 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
         // Two accepts at once: one records the payment, the other is told.
         let line_id = first.line.id.clone();
         let allocations = vec![Allocation {
-            invoice_id: inv.invoice_id.clone(),
+            invoice_id: inv.invoice_id.clone().parse::<domain::ids::InvoiceId>().unwrap(),
             amount: Money::from_cents(half),
         }];
         let run = |db: Db, line: String, a: Vec<Allocation>| async move {
             let mut tx = db.begin().await.unwrap();
-            let r = statements::accept(&mut tx, &actor(), &line, &a, false).await;
+            let r = statements::accept(&mut tx, &actor(), line.parse::<domain::ids::BankLineId>().unwrap(), &a, false).await;
             match &r {
                 Ok(_) => tx.commit().await.unwrap(),
                 Err(_) => tx.rollback().await.unwrap(),
@@ -300,8 +313,8 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
             r
         };
         let (x, y) = tokio::join!(
-            tokio::spawn(run(db.clone(), line_id.clone(), allocations.clone())),
-            tokio::spawn(run(db.clone(), line_id.clone(), allocations.clone()))
+            tokio::spawn(run(db.clone(), line_id.clone().to_string(), allocations.clone())),
+            tokio::spawn(run(db.clone(), line_id.clone().to_string(), allocations.clone()))
         );
         let results = [x.unwrap(), y.unwrap()];
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
@@ -311,11 +324,11 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
         assert_eq!(count(&db, "payments").await, 1);
 
         let mut tx = db.read().await.unwrap();
-        let line = statements::line(&mut tx, &line_id).await.unwrap();
+        let line = statements::line(&mut tx, line_id).await.unwrap();
         assert_eq!(line.status, "matched");
-        assert_eq!(line.payment_id.as_deref(), Some(recorded.id.as_str()));
+        assert_eq!(line.payment_id, Some(recorded.id));
         assert!(line.handled_at.is_some());
-        let (payment, allocs) = store::payments::get(&mut tx, &recorded.id).await.unwrap();
+        let (payment, allocs) = store::payments::get(&mut tx, recorded.id).await.unwrap();
         assert_eq!(payment.received_on, date!(2026 - 11 - 12));
         assert_eq!(payment.amount, Money::from_cents(half));
         assert_eq!(payment.method, domain::payment::PaymentMethod::Transfer);
@@ -329,11 +342,11 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
 
         // A debit or a line already matched cannot be accepted.
         let mut tx = db.begin().await.unwrap();
-        let e = statements::accept(&mut tx, &actor(), &line_id, &allocations, false).await.unwrap_err();
+        let e = statements::accept(&mut tx, &actor(), line_id, &allocations, false).await.unwrap_err();
         assert!(matches!(e, Error::Conflict { field: "line" }), "{e:?}");
         drop(tx);
         let mut tx = db.begin().await.unwrap();
-        let e = statements::accept(&mut tx, &actor(), &queue[0].line.id, &[], false).await.unwrap_err();
+        let e = statements::accept(&mut tx, &actor(), queue[0].line.id, &[], false).await.unwrap_err();
         assert_eq!(refusal(&e).0, "matching-no-invoice");
         drop(tx);
         assert_eq!(count(&db, "payments").await, 1);
@@ -366,7 +379,7 @@ async fn second_bank(db: &Db, iban: &str, other_id: &str) -> String {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    b.id
+    b.id.to_string()
 }
 
 #[tokio::test]
@@ -381,12 +394,12 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
                 .iter()
                 .map(|s| (
                     s.position,
-                    s.bank_account_id.as_str(),
+                    s.bank_account_id.to_string(),
                     s.lines,
                     s.not_booked
                 ))
                 .collect::<Vec<_>>(),
-            [(1, b.as_str(), 2, 0), (2, b.as_str(), 1, 1)]
+            [(1, b.to_string(), 2, 0), (2, b.to_string(), 1, 1)]
         );
         assert_eq!((done.lines, done.credits, done.not_booked), (3, 2, 1));
         assert_eq!(done.skipped.len(), 1);
@@ -440,9 +453,9 @@ async fn each_statement_of_a_known_account_is_imported_the_others_reported() {
         assert_eq!(
             (
                 done.statements[0].position,
-                done.statements[0].bank_account_id.as_str()
+                done.statements[0].bank_account_id.to_string()
             ),
-            (3, savings.as_str())
+            (3, savings.to_string())
         );
         assert_eq!(
             done.skipped
@@ -524,9 +537,7 @@ async fn a_latin1_statement_by_domestic_number_with_a_batch_sharing_its_referenc
         assert_eq!((done.lines, done.credits, done.not_booked), (3, 3, 1));
         assert!(done.skipped.is_empty());
         let mut tx = db.read().await.unwrap();
-        let lines = statements::lines(&mut tx, &done.statement_id)
-            .await
-            .unwrap();
+        let lines = statements::lines(&mut tx, done.statement_id).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             lines
@@ -599,7 +610,10 @@ async fn an_account_given_by_another_id_is_never_taken_silently() {
         let done = import(&db, &b, "autre.xml", &other, &Format::Camt053)
             .await
             .unwrap();
-        assert_eq!(done.statements[0].bank_account_id, savings);
+        assert_eq!(
+            done.statements[0].bank_account_id,
+            savings.parse::<domain::ids::BankAccountId>().unwrap()
+        );
 
         // Two accounts answering to one number: refused, naming them.
         let clash = camt_with(
@@ -613,7 +627,7 @@ async fn an_account_given_by_another_id_is_never_taken_silently() {
         store::bank_accounts::update(
             &mut tx,
             &actor(),
-            &savings,
+            savings.parse::<domain::ids::BankAccountId>().unwrap(),
             &store::bank_accounts::BankAccountInput {
                 label: "Épargne".into(),
                 iban: String::new(),
@@ -659,16 +673,16 @@ async fn csv_labels_on_several_lines_in_iso_8859_15() {
         .unwrap();
         assert_eq!((done.lines, done.credits), (4, 1));
         let mut tx = db.read().await.unwrap();
-        let lines = statements::lines(&mut tx, &done.statement_id)
-            .await
-            .unwrap();
+        let lines = statements::lines(&mut tx, done.statement_id).await.unwrap();
         assert_eq!(
             lines[0].label,
             "VIR SEPA RECU /DE ATELIERS DU NORD\n/MOTIF FA-2026-000014 ACOMPTE\n/REF 77812"
         );
         assert_eq!(lines[2].label, "COTISATION OFFRE PRO 12,00 € TTC");
         assert_eq!(
-            statements::csv_mapping(&mut tx, &b).await.unwrap(),
+            statements::csv_mapping(&mut tx, b.parse::<domain::ids::BankAccountId>().unwrap())
+                .await
+                .unwrap(),
             Some(mapping)
         );
         tx.commit().await.unwrap();

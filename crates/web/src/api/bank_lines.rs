@@ -10,9 +10,10 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::extract::Id;
 use crate::extract::Json as Body;
-use crate::pages::invoices::InvoiceId as RowId;
 use crate::write::write;
+use domain::ids::BankLineId;
 
 /// The account to post a line to.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -46,14 +47,14 @@ pub struct PostedDto {
 pub async fn post(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<BankLineId>,
     Body(body): Body<PostBody>,
 ) -> AppResult<Json<PostedDto>> {
     let posted = write(&app, &ctx)
-        .commit(async |tx| store::bank_postings::post(tx, &ctx.actor(), &id, &body.account).await)
+        .commit(async |tx| store::bank_postings::post(tx, &ctx.actor(), id, &body.account).await)
         .await?;
     Ok(Json(PostedDto {
-        entry_id: posted.id,
+        entry_id: posted.id.to_string(),
         entry_number: posted.number,
         date: posted.date.to_string(),
     }))

@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::pages::invoices::InvoiceId as RowId;
+use crate::extract::Id;
 use crate::write::write;
+use domain::ids::InvoiceId;
 
 /// A draft after its terms were refreshed.
 #[derive(Serialize, ToSchema)]
@@ -40,14 +41,14 @@ pub struct TermsRefreshedDto {
 pub async fn refresh_terms(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Json<TermsRefreshedDto>> {
     let (changes, totals) = write(&app, &ctx)
-        .commit(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), &id).await)
+        .commit(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), id).await)
         .await?;
     let amount = |m: domain::money::Money| m.to_decimal().to_string();
     Ok(Json(TermsRefreshedDto {
-        id,
+        id: id.to_string(),
         changes: changes
             .iter()
             .map(|c| crate::i18n::arg(ctx.locale, c))

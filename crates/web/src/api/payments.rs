@@ -18,9 +18,10 @@ use super::{ProblemDoc, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::extract::Id;
 use crate::extract::{Json as Body, Query};
-use crate::pages::invoices::InvoiceId as RowId;
 use crate::write::write;
+use domain::ids::PaymentId;
 
 /// Amounts travel as decimal strings with a point (`"14400.00"`): exact,
 /// unlike JSON numbers.
@@ -51,7 +52,7 @@ pub struct OpenItemsParams {
 
 /// A client filter: absent or blank means every client; anything else must
 /// be a company id, refused naming `client_id` rather than matching nothing.
-fn client_filter(raw: Option<&str>) -> AppResult<Option<String>> {
+fn client_filter(raw: Option<&str>) -> AppResult<Option<CompanyId>> {
     let mut e = ValidationErrors::new();
     let id = e.optional("client_id", raw.unwrap_or(""), |s| {
         CompanyId::parse(s).ok_or(ClientUnknown)
@@ -59,7 +60,7 @@ fn client_filter(raw: Option<&str>) -> AppResult<Option<String>> {
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
-    Ok(id.map(|c| c.to_string()))
+    Ok(id)
 }
 
 struct ClientUnknown;
@@ -80,15 +81,15 @@ pub async fn open_items(
 ) -> AppResult<Json<Vec<OpenItemDto>>> {
     let client = client_filter(q.client_id.as_deref())?;
     let mut tx = app.db.read().await?;
-    let items = payments::open_items(&mut tx, client.as_deref()).await?;
+    let items = payments::open_items(&mut tx, client).await?;
     tx.commit().await?;
     Ok(Json(
         items
             .into_iter()
             .map(|i| OpenItemDto {
-                invoice_id: i.invoice_id,
+                invoice_id: i.invoice_id.to_string(),
                 number: i.number,
-                client_id: i.client_id,
+                client_id: i.client_id.to_string(),
                 client_name: i.client_name,
                 issue_date: i.issue_date.to_string(),
                 due_date: i.due_date.to_string(),
@@ -132,23 +133,23 @@ pub struct PaymentDto {
 
 fn dto(p: payments::Payment, allocations: Vec<payments::Allocation>) -> PaymentDto {
     PaymentDto {
-        id: p.id,
-        client_id: p.client_id,
+        id: p.id.to_string(),
+        client_id: p.client_id.to_string(),
         client_name: p.client_name,
-        bank_account_id: p.bank_account_id,
+        bank_account_id: p.bank_account_id.to_string(),
         received_on: p.received_on.to_string(),
         amount: amount(p.amount),
         method: p.method.as_str().into(),
         reference: p.reference,
         unallocated: amount(p.unallocated),
-        ledger_entry_id: p.ledger_entry_id,
+        ledger_entry_id: p.ledger_entry_id.to_string(),
         created_at: rfc3339(&p.created_at),
         reversed_on: p.reversed_on.map(|d| d.to_string()),
         reversal_reason: p.reversal_reason,
         allocations: allocations
             .into_iter()
             .map(|a| AllocationDto {
-                invoice_id: a.invoice_id,
+                invoice_id: a.invoice_id.to_string(),
                 number: a.number,
                 amount: amount(a.amount),
                 vat: amount(a.vat),
@@ -183,7 +184,7 @@ pub async fn list(
     let list = payments::list(&mut tx, &f, 500).await?;
     let mut out = Vec::new();
     for p in list {
-        let (p, a) = payments::get(&mut tx, &p.id).await?;
+        let (p, a) = payments::get(&mut tx, p.id).await?;
         out.push(dto(p, a));
     }
     tx.commit().await?;
@@ -195,9 +196,12 @@ pub async fn list(
     params(("id" = uuid::Uuid, Path, description = "Payment id")),
     responses((status = 200, body = PaymentDto)),
     security(("bearer" = [])))]
-pub async fn show(State(app): State<AppState>, RowId(id): RowId) -> AppResult<Json<PaymentDto>> {
+pub async fn show(
+    State(app): State<AppState>,
+    Id(id): Id<PaymentId>,
+) -> AppResult<Json<PaymentDto>> {
     let mut tx = app.db.read().await?;
-    let (p, a) = payments::get(&mut tx, &id).await?;
+    let (p, a) = payments::get(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(dto(p, a)))
 }
@@ -262,7 +266,7 @@ fn parse(b: PaymentBody) -> Result<NewPayment, ValidationErrors> {
     for a in &b.allocations {
         match Money::parse(&a.amount) {
             Ok(m) => allocations.push(NewAllocation {
-                invoice_id: a.invoice_id.trim().to_owned(),
+                invoice_id: crate::extract::id_or_nil(&a.invoice_id),
                 amount: m,
             }),
             Err(_) => e.add_with(
@@ -277,7 +281,7 @@ fn parse(b: PaymentBody) -> Result<NewPayment, ValidationErrors> {
     }
     Ok(NewPayment {
         client_id: client.expect("checked"),
-        bank_account_id: b.bank_account_id.trim().to_owned(),
+        bank_account_id: crate::extract::id_or_nil(&b.bank_account_id),
         received_on: received_on.expect("checked"),
         amount: amount.expect("checked"),
         method: method.expect("checked"),
@@ -301,7 +305,7 @@ pub async fn create(
     let p = parse(body).map_err(AppError::Validation)?;
     let record = async |tx: &mut Tx| {
         let r = payments::record(tx, &ctx.actor(), &p).await?;
-        payments::get(tx, &r.id).await
+        payments::get(tx, r.id).await
     };
     let (p, a) = write(&app, &ctx).commit(record).await?;
     Ok(created(format!("/api/v1/payments/{}", p.id), dto(p, a)))
@@ -332,7 +336,7 @@ pub struct ReverseBody {
 pub async fn reverse(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<PaymentId>,
     Body(body): Body<ReverseBody>,
 ) -> AppResult<Json<PaymentDto>> {
     let on = match body.date.as_deref() {
@@ -340,8 +344,8 @@ pub async fn reverse(
         Some(raw) => super::date_field("date", raw)?,
     };
     let reverse = async |tx: &mut Tx| {
-        payments::reverse(tx, &ctx.actor(), &id, on, &body.reason).await?;
-        payments::get(tx, &id).await
+        payments::reverse(tx, &ctx.actor(), id, on, &body.reason).await?;
+        payments::get(tx, id).await
     };
     let (p, a) = write(&app, &ctx).commit(reverse).await?;
     Ok(Json(dto(p, a)))

@@ -14,11 +14,12 @@ use store::bank_accounts::{self, BankAccount, BankAccountInput};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
-use crate::pages::invoices::InvoiceId as RowId;
+use crate::extract::Id;
 use crate::pages::see_other;
 use crate::view::{FieldErrors, Layout, layout, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, authz};
+use domain::ids::BankAccountId;
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct AccountForm {
@@ -127,11 +128,11 @@ pub async fn create(
 pub async fn update(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<BankAccountId>,
     Form(f): Form<AccountForm>,
 ) -> AppResult<Response> {
     let update = async |tx: &mut Tx| {
-        bank_accounts::update(tx, &ctx.actor(), &id, &f.input(), f.active == "1").await
+        bank_accounts::update(tx, &ctx.actor(), id, &f.input(), f.active == "1").await
     };
     match write(&app, &ctx)
         .flash("bank-updated-flash")
@@ -139,6 +140,6 @@ pub async fn update(
         .await?
     {
         Done(_) => Ok(see_other("/collections/bank-accounts")),
-        Refused(e) => page(&app, &ctx, Some((e, f, id))).await,
+        Refused(e) => page(&app, &ctx, Some((e, f, id.to_string()))).await,
     }
 }

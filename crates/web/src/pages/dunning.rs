@@ -23,15 +23,16 @@ use store::dunning::{EmailState, Notice, Pause, PauseTarget, SettingsInput};
 use store::{Scope, Tx};
 use time::Date;
 
-use super::invoices::InvoiceId;
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
+use crate::extract::Id;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
+use domain::ids::{DunningPauseId, InvoiceId};
 
 const HISTORY_LIMIT: i64 = 200;
 const PAGE: &str = "/collections/dunning";
@@ -174,7 +175,7 @@ fn pause_rows(l: Locale, pauses: &[Pause]) -> Vec<PauseRow> {
     pauses
         .iter()
         .map(|p| PauseRow {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             target: match &p.invoice_number {
                 Some(n) if p.invoice_id.is_some() => format!("{n} ({})", p.client_name),
                 _ => format!(
@@ -235,7 +236,7 @@ async fn page(app: &AppState, ctx: &Ctx, refusal: Refusal) -> AppResult<Response
                 .into_iter()
                 .map(|i| {
                     (
-                        i.id,
+                        i.id.to_string(),
                         format!(
                             "{} · {} · {}",
                             i.number.unwrap_or_default(),
@@ -387,8 +388,8 @@ pub async fn add_pause(
     let mut e = ValidationErrors::new();
     let until = e.optional("until", &f.until, domain::validation::date);
     let target = match (f.company_id.trim(), f.invoice_id.trim()) {
-        (c, "") if !c.is_empty() => Some(PauseTarget::Client(c.to_owned())),
-        ("", i) if !i.is_empty() => Some(PauseTarget::Invoice(i.to_owned())),
+        (c, "") if !c.is_empty() => Some(PauseTarget::Client(crate::extract::id_or_nil(c))),
+        ("", i) if !i.is_empty() => Some(PauseTarget::Invoice(crate::extract::id_or_nil(i))),
         _ => {
             e.add("company_id", "dunning-pause-target-required");
             None
@@ -430,11 +431,11 @@ async fn record_pause(
 pub async fn lift_pause(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<DunningPauseId>,
 ) -> AppResult<Response> {
     write(&app, &ctx)
         .flash("dunning-pause-lifted")
-        .commit(async |tx| store::dunning::lift(tx, &ctx.actor(), &id).await)
+        .commit(async |tx| store::dunning::lift(tx, &ctx.actor(), id).await)
         .await?;
     Ok(see_other(PAGE))
 }
@@ -464,7 +465,7 @@ pub async fn invoice_panel(
     tx: &mut store::Tx,
     l: Locale,
     role: domain::Role,
-    invoice_id: &str,
+    invoice_id: InvoiceId,
 ) -> AppResult<Option<InvoicePanel>> {
     if !allows(role, Permission::ViewCollections) {
         return Ok(None);
@@ -472,15 +473,13 @@ pub async fn invoice_panel(
     let notices = store::dunning::notices_of_invoice(tx, invoice_id).await?;
     let pauses = store::dunning::pauses_of_invoice(tx, invoice_id, today()).await?;
     Ok(Some(InvoicePanel {
-        invoice_id: invoice_id.to_owned(),
+        invoice_id: invoice_id.to_string(),
         notices: notice_rows(l, &notices),
         paused: pauses
             .iter()
             .map(|p| i18n::t_args(l, "dunning-invoice-paused", &[("reason", p.reason.clone())]))
             .collect(),
-        own_pause: pauses
-            .iter()
-            .any(|p| p.invoice_id.as_deref() == Some(invoice_id)),
+        own_pause: pauses.iter().any(|p| p.invoice_id == Some(invoice_id)),
         can_manage: allows(role, Permission::ManageCollections),
     }))
 }
@@ -490,10 +489,10 @@ pub async fn invoice_panel(
 pub async fn pause_invoice(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
     Form(mut f): Form<PauseForm>,
 ) -> AppResult<Response> {
-    f.invoice_id = id.clone();
+    f.invoice_id = id.to_string();
     f.company_id.clear();
     let mut e = ValidationErrors::new();
     let until = e.optional("until", &f.until, domain::validation::date);
@@ -511,11 +510,11 @@ pub async fn pause_invoice(
 pub async fn resume_invoice(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     write(&app, &ctx)
         .flash("dunning-invoice-resumed")
-        .commit(async |tx| store::dunning::lift_invoice(tx, &ctx.actor(), &id).await)
+        .commit(async |tx| store::dunning::lift_invoice(tx, &ctx.actor(), id).await)
         .await?;
     Ok(see_other(&format!("/invoices/{id}")))
 }

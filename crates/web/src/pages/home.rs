@@ -186,7 +186,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         .into_iter()
         .map(|t| {
             (
-                t.id,
+                t.id.to_string(),
                 t.title,
                 domain::locale::format_date(t.due_date, ctx.locale),
             )

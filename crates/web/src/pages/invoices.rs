@@ -10,9 +10,8 @@ pub mod lifecycle;
 pub mod show;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::Response;
 use domain::Locale;
 use domain::calendar::YearMonth;
@@ -27,30 +26,13 @@ use store::Scope;
 use store::invoicing::read::{self, Summary};
 
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::Query;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::{AppState, i18n};
 
 /// How many documents the list shows at most.
 const LIST_LIMIT: i64 = 500;
-
-/// An invoice's id in the path; anything else is simply not found.
-pub struct InvoiceId(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for InvoiceId {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| AppError::NotFound)?;
-        uuid::Uuid::parse_str(&raw)
-            .map(|u| InvoiceId(u.to_string()))
-            .map_err(|_| AppError::NotFound)
-    }
-}
 
 /// The badge of a status: its words and its colour.
 pub fn status_badge(l: Locale, s: InvoiceStatus) -> (String, &'static str) {

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use domain::ids::JobId;
+use domain::ids::{JobId, RenewalTaskId};
 use domain::paging::PageRequest;
 
 use super::see_other;
@@ -48,8 +48,8 @@ pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         .map(|j| JobLine {
             id: j.id,
             kind: j.kind.clone(),
-            state: state(&j.state),
-            failed: j.state == "failed",
+            state: state(j.state.as_str()),
+            failed: j.state == domain::jobs::JobState::Failed,
             run_at: l.datetime(&j.run_at),
             attempts: format!("{}/{}", j.attempts, j.max_attempts),
             error: j.last_error.clone().unwrap_or_default(),
@@ -93,11 +93,11 @@ pub async fn retry(
 pub async fn complete_task(
     State(app): State<AppState>,
     ctx: Ctx,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Id(id): Id<RenewalTaskId>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.id;
     write(&app, &ctx)
-        .commit(async |tx| store::renewals::complete_task(tx, user, &id).await)
+        .commit(async |tx| store::renewals::complete_task(tx, user, id).await)
         .await?;
     Ok(see_other("/"))
 }

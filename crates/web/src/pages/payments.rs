@@ -21,12 +21,13 @@ use store::{Tx, bank_accounts};
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::extract::Id;
 use crate::extract::{Form, Query};
-use crate::pages::invoices::InvoiceId as RowId;
 use crate::pages::see_other;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, authz, i18n};
+use domain::ids::PaymentId;
 
 pub struct PaymentRow {
     pub href: String,
@@ -81,10 +82,10 @@ struct ListPage {
 async fn clients(tx: &mut store::Tx, open: &[OpenItem]) -> AppResult<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = open
         .iter()
-        .map(|i| (i.client_id.clone(), i.client_name.clone()))
+        .map(|i| (i.client_id.to_string(), i.client_name.clone()))
         .collect();
     for p in payments::list(tx, &Filter::default(), 500).await? {
-        out.push((p.client_id, p.client_name));
+        out.push((p.client_id.to_string(), p.client_name));
     }
     out.sort_by(|a, b| {
         a.1.to_lowercase()
@@ -104,7 +105,10 @@ pub async fn list(
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
     let f = Filter {
-        client: Some(q.client.trim().to_owned()).filter(|c| !c.is_empty()),
+        // A client that is none of ours took no payment.
+        client: Some(q.client.trim())
+            .filter(|c| !c.is_empty())
+            .map(crate::extract::id_or_nil),
         with_credit: q.credit == "1",
         ..Filter::default()
     };
@@ -182,7 +186,10 @@ async fn new_page(
     let banks = bank_accounts::active(&mut tx).await?;
     tx.commit().await?;
     let today = store::today();
-    let mine: Vec<&OpenItem> = open.iter().filter(|i| i.client_id == client).collect();
+    let mine: Vec<&OpenItem> = open
+        .iter()
+        .filter(|i| i.client_id.to_string() == client)
+        .collect();
     let open_total = mine.iter().fold(Money::ZERO, |s, i| s + i.outstanding);
     let chosen_bank = typed.get("bank_account_id").cloned().unwrap_or_default();
     let chosen_method = typed
@@ -218,10 +225,10 @@ async fn new_page(
                 let selected = if chosen_bank.is_empty() {
                     i == 0
                 } else {
-                    b.id == chosen_bank
+                    b.id.to_string() == chosen_bank
                 };
                 (
-                    b.id.clone(),
+                    b.id.to_string(),
                     format!("{} — {}", b.label, b.iban_formatted()),
                     selected,
                 )
@@ -244,7 +251,7 @@ async fn new_page(
                     .get(&format!("alloc.{}", i.invoice_id))
                     .cloned()
                     .unwrap_or_default(),
-                id: i.invoice_id.clone(),
+                id: i.invoice_id.to_string(),
                 number: i.number.clone(),
                 href: format!("/invoices/{}", i.invoice_id),
                 issue_date: format_date(i.issue_date, l),
@@ -280,7 +287,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
     if client.is_none() {
         e.add("client_id", "payment-client-required");
     }
-    let bank = get("bank_account_id").trim().to_owned();
+    let bank = get("bank_account_id").trim();
     if bank.is_empty() {
         e.add("bank_account_id", "payment-bank-required");
     }
@@ -299,7 +306,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
         match Money::parse(raw) {
             Ok(a) if a == Money::ZERO => {}
             Ok(a) => allocations.push(NewAllocation {
-                invoice_id: item.invoice_id.clone(),
+                invoice_id: item.invoice_id,
                 amount: a,
             }),
             Err(_) => e.add_with(
@@ -321,7 +328,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
             }
             let a = left.min(item.outstanding);
             allocations.push(NewAllocation {
-                invoice_id: item.invoice_id.clone(),
+                invoice_id: item.invoice_id,
                 amount: a,
             });
             left -= a;
@@ -330,7 +337,7 @@ fn parse(f: &HashMap<String, String>, open: &[OpenItem]) -> Result<NewPayment, V
     let reference = get("reference").trim();
     Ok(NewPayment {
         client_id: client.expect("checked"),
-        bank_account_id: bank,
+        bank_account_id: crate::extract::id_or_nil(bank),
         received_on: received_on.expect("checked"),
         amount,
         method: method.expect("checked"),
@@ -350,7 +357,11 @@ pub async fn create(
     // The form is read against the invoices open in the transaction that
     // records the payment.
     let record = async |tx: &mut Tx| {
-        let open = payments::open_items(tx, Some(client.trim())).await?;
+        // A client that is none of ours has no open invoice.
+        let open = match CompanyId::parse(client.trim()) {
+            Some(c) => payments::open_items(tx, Some(c)).await?,
+            None => Vec::new(),
+        };
         let p = parse(&f, &open)?;
         payments::record(tx, &ctx.actor(), &p).await
     };
@@ -403,7 +414,7 @@ struct Typed {
 async fn show_page(
     app: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: PaymentId,
     refused: Option<(ValidationErrors, Typed)>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
@@ -413,7 +424,7 @@ async fn show_page(
         Err(store::Error::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let open = payments::open_items(&mut tx, Some(&p.client_id)).await?;
+    let open = payments::open_items(&mut tx, Some(p.client_id)).await?;
     tx.commit().await?;
     let (status, errors, messages, typed) = match refused {
         Some((e, t)) => (
@@ -450,7 +461,7 @@ async fn show_page(
     };
     let page = ShowPage {
         layout: layout(app, ctx, "payment-title").await?,
-        id: p.id.clone(),
+        id: p.id.to_string(),
         entry_href: format!("/accounting/journal?journal=BQ#entry-{}", p.ledger_entry_id),
         allocations: allocations
             .iter()
@@ -466,7 +477,7 @@ async fn show_page(
             .iter()
             .map(|i| {
                 (
-                    i.invoice_id.clone(),
+                    i.invoice_id.to_string(),
                     i18n::t_args(
                         l,
                         "payment-open-choice",
@@ -495,8 +506,12 @@ async fn show_page(
 }
 
 /// GET /collections/payments/{id}
-pub async fn show(State(app): State<AppState>, ctx: Ctx, RowId(id): RowId) -> AppResult<Response> {
-    show_page(&app, &ctx, &id, None).await
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<PaymentId>,
+) -> AppResult<Response> {
+    show_page(&app, &ctx, id, None).await
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -512,7 +527,7 @@ pub struct AllocateForm {
 pub async fn allocate(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<PaymentId>,
     Form(f): Form<AllocateForm>,
 ) -> AppResult<Response> {
     let mut e = ValidationErrors::new();
@@ -525,12 +540,12 @@ pub async fn allocate(
         ..Typed::default()
     };
     let Some(amount) = amount.filter(|_| e.is_empty()) else {
-        return show_page(&app, &ctx, &id, Some((e, typed(f)))).await;
+        return show_page(&app, &ctx, id, Some((e, typed(f)))).await;
     };
     let today = store::today();
     let allocate = async |tx: &mut Tx| {
-        let invoice = f.invoice_id.trim();
-        payments::allocate_credit(tx, &ctx.actor(), &id, invoice, amount, today).await
+        let invoice = crate::extract::id_or_nil(&f.invoice_id);
+        payments::allocate_credit(tx, &ctx.actor(), id, invoice, amount, today).await
     };
     match write(&app, &ctx)
         .flash("payment-allocated-flash")
@@ -538,7 +553,7 @@ pub async fn allocate(
         .await?
     {
         Done(()) => Ok(see_other(&format!("/collections/payments/{id}"))),
-        Refused(v) => show_page(&app, &ctx, &id, Some((v, typed(f)))).await,
+        Refused(v) => show_page(&app, &ctx, id, Some((v, typed(f)))).await,
     }
 }
 
@@ -555,7 +570,7 @@ pub struct ReverseForm {
 pub async fn reverse(
     State(app): State<AppState>,
     ctx: Ctx,
-    RowId(id): RowId,
+    Id(id): Id<PaymentId>,
     Form(f): Form<ReverseForm>,
 ) -> AppResult<Response> {
     let refused = |e, f: ReverseForm| {
@@ -569,14 +584,14 @@ pub async fn reverse(
     };
     let mut e = ValidationErrors::new();
     let Some(on) = e.required("date", &f.date, domain::validation::date) else {
-        return show_page(&app, &ctx, &id, refused(e, f)).await;
+        return show_page(&app, &ctx, id, refused(e, f)).await;
     };
     match write(&app, &ctx)
         .flash("payment-reversed-flash")
-        .run(async |tx| payments::reverse(tx, &ctx.actor(), &id, on, &f.reason).await)
+        .run(async |tx| payments::reverse(tx, &ctx.actor(), id, on, &f.reason).await)
         .await?
     {
         Done(_) => Ok(see_other(&format!("/collections/payments/{id}"))),
-        Refused(v) => show_page(&app, &ctx, &id, refused(v, f)).await,
+        Refused(v) => show_page(&app, &ctx, id, refused(v, f)).await,
     }
 }

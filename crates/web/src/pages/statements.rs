@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Locale;
@@ -22,11 +22,12 @@ use store::statements::{self, Allocation, Format};
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::extract::Form;
+use crate::extract::{Form, Id};
 use crate::pages::see_other;
 use crate::view::{FieldErrors, Flash, FlashKind, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
+use domain::ids::{BankLineId, StatementId};
 
 /// The CSV mapping as the form shows it (column names or positions as text).
 #[derive(Debug, Clone, Default)]
@@ -177,7 +178,7 @@ fn money(cents: i64, l: Locale) -> String {
 fn statement_view(s: &statements::StatementRow, layout: &Layout) -> StatementView {
     let l = layout.locale;
     StatementView {
-        id: s.id.clone(),
+        id: s.id.to_string(),
         bank: s.bank_label.clone(),
         file_name: s.file_name.clone(),
         format: if s.format == "camt053" {
@@ -234,7 +235,7 @@ async fn statements_page(
     let selected = chosen
         .as_ref()
         .map(|c| c.0.to_string())
-        .or_else(|| accounts.first().map(|a| a.id.clone()))
+        .or_else(|| accounts.first().map(|a| a.id.to_string()))
         .unwrap_or_default();
     // The mapping shown: what was sent, else the chosen bank's saved one,
     // else the usual French layout.
@@ -243,7 +244,7 @@ async fn statements_page(
         None => {
             let saved = accounts
                 .iter()
-                .find(|a| a.id == selected)
+                .find(|a| a.id.to_string() == selected)
                 .and_then(|a| a.csv_mapping.as_deref())
                 .and_then(|j| serde_json::from_str::<CsvMapping>(j).ok());
             MappingForm::from_mapping(&saved.unwrap_or_else(CsvMapping::french_bank))
@@ -267,8 +268,8 @@ async fn statements_page(
             accounts: accounts
                 .iter()
                 .map(|a| AccountOption {
-                    selected: a.id == selected,
-                    id: a.id.clone(),
+                    selected: a.id.to_string() == selected,
+                    id: a.id.to_string(),
                     label: format!("{} — {}", a.label, a.iban),
                 })
                 .collect(),
@@ -348,7 +349,15 @@ pub async fn upload(
         Format::Camt053
     };
     let import = async |tx: &mut Tx| {
-        statements::import(tx, &ctx.actor(), &bank, &file_name, &bytes, &format).await
+        statements::import(
+            tx,
+            &ctx.actor(),
+            crate::extract::id_or_nil(&bank),
+            &file_name,
+            &bytes,
+            &format,
+        )
+        .await
     };
     let said = |done: &statements::Imported| {
         Some(Flash::text(FlashKind::Success, report(ctx.locale, done)))
@@ -405,7 +414,7 @@ pub struct LineView {
 
 fn line_view(l: &statements::BankLine, loc: Locale) -> LineView {
     LineView {
-        id: l.id.clone(),
+        id: l.id.to_string(),
         date: format_date(l.booking_date, loc),
         value_date: l
             .value_date
@@ -422,7 +431,7 @@ fn line_view(l: &statements::BankLine, loc: Locale) -> LineView {
         credit: l.amount_cents > 0,
         status: l.status.clone(),
         status_label: i18n::t(loc, &format!("statement-line-{}", l.status)),
-        payment_id: l.payment_id.clone().unwrap_or_default(),
+        payment_id: l.payment_id.map(|p| p.to_string()).unwrap_or_default(),
     }
 }
 
@@ -438,12 +447,12 @@ struct StatementPage {
 pub async fn show(
     State(app): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Id(id): Id<StatementId>,
 ) -> AppResult<Response> {
     let can_manage = allows(ctx.user()?.role, Permission::ManageCollections);
     let mut tx = app.db.read().await?;
-    let s = statements::get(&mut tx, &id).await?;
-    let lines = statements::lines(&mut tx, &id).await?;
+    let s = statements::get(&mut tx, id).await?;
+    let lines = statements::lines(&mut tx, id).await?;
     tx.commit().await?;
     let page_layout = layout(&app, &ctx, "statement-title").await?;
     let loc = page_layout.locale;
@@ -587,13 +596,13 @@ pub struct PostForm {
 pub async fn post_line(
     State(app): State<AppState>,
     ctx: Ctx,
-    Path(line_id): Path<String>,
+    Id(line_id): Id<BankLineId>,
     Form(f): Form<PostForm>,
 ) -> AppResult<Response> {
     write(&app, &ctx)
         .flash("bank-posting-done-flash")
         .redirect("/collections/matching#to-post", async |tx| {
-            store::bank_postings::post(tx, &ctx.actor(), &line_id, &f.account).await
+            store::bank_postings::post(tx, &ctx.actor(), line_id, &f.account).await
         })
         .await
 }
@@ -615,7 +624,7 @@ fn parse_allocations(raw: &str) -> Option<Vec<Allocation>> {
             let (id, cents) = p.trim().split_once(':')?;
             let cents: i64 = cents.parse().ok().filter(|c| *c > 0)?;
             Some(Allocation {
-                invoice_id: id.to_string(),
+                invoice_id: crate::extract::id_or_nil(id),
                 amount: Money::from_cents(cents),
             })
         })
@@ -628,11 +637,11 @@ fn parse_allocations(raw: &str) -> Option<Vec<Allocation>> {
 pub async fn accept(
     State(app): State<AppState>,
     ctx: Ctx,
-    Path(line_id): Path<String>,
+    Id(line_id): Id<BankLineId>,
     Form(f): Form<AcceptForm>,
 ) -> AppResult<Response> {
     let accept = async |tx: &mut Tx| {
-        let line = statements::line(tx, &line_id).await?;
+        let line = statements::line(tx, line_id).await?;
         let allocations = if !f.invoice.trim().is_empty() {
             let items = statements::open_items(tx).await?;
             items
@@ -640,7 +649,7 @@ pub async fn accept(
                 .find(|i| i.invoice_id == f.invoice.trim())
                 .map(|i| {
                     vec![Allocation {
-                        invoice_id: i.invoice_id.clone(),
+                        invoice_id: crate::extract::id_or_nil(&i.invoice_id),
                         amount: Money::from_cents(line.amount_cents.min(i.outstanding.cents())),
                     }]
                 })
@@ -653,7 +662,7 @@ pub async fn accept(
                 "matching-no-invoice",
             )));
         };
-        statements::accept(tx, &ctx.actor(), &line_id, &allocations, true)
+        statements::accept(tx, &ctx.actor(), line_id, &allocations, true)
             .await
             .map_err(already_handled)
     };
@@ -688,7 +697,7 @@ fn back_to(f: &BackForm) -> String {
 async fn set_aside(
     app: &AppState,
     ctx: &Ctx,
-    line_id: &str,
+    line_id: BankLineId,
     f: &BackForm,
     aside: bool,
 ) -> AppResult<Response> {
@@ -711,19 +720,19 @@ async fn set_aside(
 pub async fn ignore(
     State(app): State<AppState>,
     ctx: Ctx,
-    Path(line_id): Path<String>,
+    Id(line_id): Id<BankLineId>,
     Form(f): Form<BackForm>,
 ) -> AppResult<Response> {
-    set_aside(&app, &ctx, &line_id, &f, true).await
+    set_aside(&app, &ctx, line_id, &f, true).await
 }
 
 pub async fn unignore(
     State(app): State<AppState>,
     ctx: Ctx,
-    Path(line_id): Path<String>,
+    Id(line_id): Id<BankLineId>,
     Form(f): Form<BackForm>,
 ) -> AppResult<Response> {
-    set_aside(&app, &ctx, &line_id, &f, false).await
+    set_aside(&app, &ctx, line_id, &f, false).await
 }
 
 #[cfg(test)]

@@ -23,14 +23,14 @@ async fn late_invoice(t: &EmptyApp) -> (String, String, String) {
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE invoices SET due_date = $2 WHERE id = $1"
     )
-    .bind(inv.id.as_str())
+    .bind(inv.id.to_string())
     .bind(today - Duration::days(40))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     .unwrap());
     tx.commit().await.unwrap();
-    (inv.id, inv.number.unwrap(), c.id.to_string())
+    (inv.id.to_string(), inv.number.unwrap(), c.id.to_string())
 }
 
 async fn settings(t: &EmptyApp) -> store::dunning::Settings {
@@ -271,10 +271,13 @@ async fn pauses_notices_and_the_run_button() {
             .unwrap();
         assert_eq!(done.sent, 1);
         let mut tx = t.db.read().await.unwrap();
-        let n = store::dunning::notices_of_invoice(&mut tx, &invoice)
-            .await
-            .unwrap()
-            .remove(0);
+        let n = store::dunning::notices_of_invoice(
+            &mut tx,
+            domain::ids::InvoiceId::parse(&invoice).unwrap(),
+        )
+        .await
+        .unwrap()
+        .remove(0);
         tx.commit().await.unwrap();
         let page = t.get("/collections/dunning", Some(&finance)).await;
         for needle in [

@@ -31,7 +31,7 @@ async fn issued(t: &EmptyApp) -> store::invoicing::read::Summary {
         .await
 }
 
-async fn history(t: &EmptyApp, id: &str) -> Vec<LifecycleStatus> {
+async fn history(t: &EmptyApp, id: domain::ids::InvoiceId) -> Vec<LifecycleStatus> {
     let mut tx = t.db.read().await.unwrap();
     let h = lifecycle::history(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
@@ -58,7 +58,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         lifecycle::record(
             &mut tx,
             &store::Actor::system("dépôt e-facture"),
-            &inv.id,
+            inv.id,
             &lifecycle::NewStatus {
                 status: LifecycleStatus::Deposited,
                 occurred_at: store::now(),
@@ -132,7 +132,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         assert!(r.body.contains("Choisissez un statut dans la liste"));
         assert!(!r.body.contains("<option value=\"212\""), "not offered");
         assert_eq!(
-            history(&t, &inv.id).await,
+            history(&t, inv.id).await,
             [LifecycleStatus::Deposited],
             "nothing written"
         );
@@ -154,7 +154,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
                 &finance,
                 &[
                     ("client_id", client.as_str()),
-                    ("bank_account_id", bank.id.as_str()),
+                    ("bank_account_id", bank.id.to_string().as_str()),
                     ("received_on", today.as_str()),
                     ("amount", "100,00"),
                     ("method", "transfer"),
@@ -164,7 +164,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(
-            history(&t, &inv.id).await,
+            history(&t, inv.id).await,
             [LifecycleStatus::Deposited, LifecycleStatus::Received]
         );
         let page = t.get(&path, Some(&finance)).await;
@@ -270,7 +270,7 @@ async fn the_ereporting_page_shows_a_credit_note_after_payment_as_a_negative_avo
         let note = store::invoicing::credit::credit(
             &mut tx,
             &actor,
-            &inv.id,
+            inv.id,
             &store::invoicing::CreditSelection::All,
             today,
             "Prestation contestée",
@@ -296,7 +296,7 @@ async fn the_ereporting_page_shows_a_credit_note_after_payment_as_a_negative_avo
             .expect("the credit note's line")
             .clone();
         assert_eq!(line["kind"], "credit_note");
-        assert_eq!(line["invoice_id"], note.id.as_str());
+        assert_eq!(line["invoice_id"], note.id.to_string());
         let received = domain::money::Money::from_cents(line["received"].as_i64().unwrap());
         assert!(received.is_negative(), "{line}");
         // Paid in full: all its VAT was due, all of it is taken back.

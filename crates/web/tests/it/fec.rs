@@ -42,7 +42,7 @@ async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
             .unwrap()
             .remove(0);
         tx.commit().await.unwrap();
-        store::exports::run_fec(&t.db, &export.id).await.unwrap();
+        store::exports::run_fec(&t.db, export.id).await.unwrap();
         let p = t.get("/accounting/fec", Some(&finance)).await;
         assert!(
             p.body.contains("Terminé") && !p.body.contains("every 2s"),

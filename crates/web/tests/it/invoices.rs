@@ -24,7 +24,7 @@ async fn waiting(t: &TestApp) -> Vec<read::Summary> {
     w
 }
 
-async fn detail(t: &TestApp, id: &str) -> read::Detail {
+async fn detail(t: &TestApp, id: domain::ids::InvoiceId) -> read::Detail {
     let mut tx = t.db.read().await.unwrap();
     let d = read::get(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
@@ -100,7 +100,7 @@ pub(crate) async fn clear_clientis_address(t: &TestApp) {
 /// Camille's first waiting month, unlocked and released into a draft.
 pub(crate) async fn released_draft(t: &TestApp) -> String {
     let finance = t.browser(Some(Role::Finance)).await;
-    let id = waiting(t).await[0].id.clone();
+    let id = waiting(t).await[0].id.to_string();
     unlock(t).await;
     let r = t
         .post_form(&format!("/invoices/{id}/release"), &finance, &[])
@@ -204,7 +204,7 @@ async fn a_released_month_is_issued_printed_and_credited() {
         unlock(&t).await;
         let r = t.post_form(&format!("{href}/release"), &finance, &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(detail(&t, &id).await.summary.status, InvoiceStatus::Draft);
+        assert_eq!(detail(&t, id).await.summary.status, InvoiceStatus::Draft);
         let drafts = t.get("/invoices?status=draft", Some(&finance)).await;
         assert!(drafts.body.contains(&href), "{}", drafts.body);
         assert!(drafts.body.contains("Brouillon"));
@@ -242,7 +242,7 @@ async fn a_released_month_is_issued_printed_and_credited() {
             "{}",
             r.body
         );
-        assert_eq!(detail(&t, &id).await.summary.status, InvoiceStatus::Draft);
+        assert_eq!(detail(&t, id).await.summary.status, InvoiceStatus::Draft);
         assert_eq!(t.count("ledger_entries").await, entries);
         // A date that does not parse is refused beside its field.
         let r = t
@@ -286,7 +286,7 @@ async fn a_released_month_is_issued_printed_and_credited() {
         set_clientis_siren(&t, siren).await;
 
         // A credit note for one day (two halves), ticked on the form.
-        let d = detail(&t, &id).await;
+        let d = detail(&t, id).await;
         let line = &d.lines[0];
         let consultant = line.consultant_id.clone().unwrap();
         let day = line.days[0].0;
@@ -339,7 +339,7 @@ async fn a_released_month_is_issued_printed_and_credited() {
         assert!(note.body.contains(&note_number), "{}", note.body);
         assert!(note.body.contains("Avoir émis."));
         assert!(note.body.contains(&format!("href=\"{href}\"")));
-        let credited = detail(&t, &id).await;
+        let credited = detail(&t, id).await;
         let struck = credited.lines[0].days.iter().filter(|(_, _, c)| *c).count();
         assert_eq!(struck, 2);
         let shown = t.get(&href, Some(&finance)).await;
@@ -581,7 +581,7 @@ async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(ct, "application/xml");
         let mut tx = t.db.read().await.unwrap();
-        let expected = app::invoicing::facturx::xml(&mut tx, &issued.id)
+        let expected = app::invoicing::facturx::xml(&mut tx, issued.id)
             .await
             .unwrap();
         tx.commit().await.unwrap();

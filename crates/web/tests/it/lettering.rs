@@ -32,7 +32,7 @@ async fn post(t: &EmptyApp, journal: Journal, label: &str, lines: Vec<Line>) -> 
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    p.id
+    p.id.to_string()
 }
 
 /// The codes shown in the lettering column, in page order.

@@ -95,8 +95,8 @@ async fn bank_accounts_and_payments_through_the_forms() {
                 "/collections/payments",
                 &finance,
                 &[
-                    ("client_id", item.client_id.as_str()),
-                    ("bank_account_id", bank.id.as_str()),
+                    ("client_id", item.client_id.to_string().as_str()),
+                    ("bank_account_id", bank.id.to_string().as_str()),
                     ("received_on", today.as_str()),
                     ("amount", above.as_str()),
                     ("method", "transfer"),
@@ -118,8 +118,8 @@ async fn bank_accounts_and_payments_through_the_forms() {
                 "/collections/payments",
                 &finance,
                 &[
-                    ("client_id", item.client_id.as_str()),
-                    ("bank_account_id", bank.id.as_str()),
+                    ("client_id", item.client_id.to_string().as_str()),
+                    ("bank_account_id", bank.id.to_string().as_str()),
                     ("received_on", today.as_str()),
                     ("amount", "100,00"),
                     ("method", "cheque"),

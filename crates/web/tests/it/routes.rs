@@ -550,7 +550,7 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        list.last().expect("the demo's invoices").id.clone()
+        list.last().expect("the demo's invoices").id.to_string()
     } else if path.starts_with("/users") || path.starts_with("/api/v1/users") {
         t.camille.to_string()
     } else if path.starts_with("/account/tokens") {

@@ -38,7 +38,7 @@ async fn bank(t: &TestApp) -> String {
         }
     };
     tx.commit().await.unwrap();
-    id
+    id.to_string()
 }
 
 fn csv_fields(bank: &str) -> Vec<(&str, &str)> {
@@ -191,7 +191,7 @@ async fn lines_no_invoice_explains_are_posted_to_the_chosen_account() {
             "SELECT l.account, l.debit_cents FROM bank_lines b JOIN ledger_lines l ON l.entry_id = b.ledger_entry_id
              WHERE b.id = $1 AND l.debit_cents > 0"
         )
-        .bind(&fee.id)
+        .bind(fee.id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();

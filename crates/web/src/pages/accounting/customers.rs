@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Locale;
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, LetteringId};
 use domain::ledger_reports::{CustomerBalance, DateRange};
 use domain::lettering::LineKey;
 use domain::locale::{format_date, format_datetime};
@@ -401,7 +401,7 @@ fn live_views(ledger: &CustomerLedger) -> Vec<LiveView> {
     for a in &ledger.accounts {
         for m in a.items.iter().filter_map(|i| i.mark.as_ref()) {
             seen.entry((a.account.clone(), m.code.clone()))
-                .or_insert_with(|| (m.lettering_id.clone(), m.shown()));
+                .or_insert_with(|| (m.lettering_id.to_string(), m.shown()));
         }
     }
     seen.into_iter()
@@ -595,6 +595,7 @@ pub async fn unletter(
     Form(f): Form<UnletterForm>,
 ) -> AppResult<Response> {
     let id = CompanyId::parse(&id).ok_or(AppError::NotFound)?;
+    let lettering = LetteringId::parse(&lettering).ok_or(AppError::NotFound)?;
     let q = CustomerQuery {
         from: f.from,
         to: f.to,
@@ -604,11 +605,11 @@ pub async fn unletter(
     let unletter = async |tx: &mut Tx| {
         store::companies::get(tx, scope, id).await?;
         // Another customer's lettering is not found here.
-        let info = store::lettering::get(tx, &lettering).await?;
+        let info = store::lettering::get(tx, lettering).await?;
         if info.third_party != id {
             return Err(store::Error::NotFound);
         }
-        store::lettering::unletter(tx, &ctx.actor(), &lettering, &f.reason).await
+        store::lettering::unletter(tx, &ctx.actor(), lettering, &f.reason).await
     };
     match write(&app, &ctx)
         .flash("lettering-unlettered-flash")
@@ -620,7 +621,7 @@ pub async fn unletter(
             let refusal = Refusal {
                 errors,
                 checked: Vec::new(),
-                unletter: lettering,
+                unletter: lettering.to_string(),
             };
             customer_page(&app, &ctx, id, &q, Some(refusal)).await
         }

@@ -314,7 +314,7 @@ mod tests {
             month: "2026-11".into(),
             lines: vec![ReceiptLine {
                 kind: LineKind::Receipt,
-                invoice_id: "x".into(),
+                invoice_id: domain::ids::InvoiceId::new(),
                 number: "FA-2026-000001".into(),
                 client: "Clientis, SA".into(),
                 paid_on: time::macros::date!(2026 - 11 - 10),
@@ -348,7 +348,7 @@ mod tests {
             month: "2026-12".into(),
             lines: vec![ReceiptLine {
                 kind: LineKind::CreditNote,
-                invoice_id: "y".into(),
+                invoice_id: domain::ids::InvoiceId::new(),
                 number: "AV-2026-000001".into(),
                 client: "Clientis".into(),
                 paid_on: time::macros::date!(2026 - 12 - 02),

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::ledger::FiscalYear;
@@ -16,10 +16,11 @@ use crate::AppState;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::extract::Form;
+use crate::extract::{Form, Id};
 use crate::pages::see_other;
 use crate::view::{Layout, layout, render};
 use crate::write::{flash_back, write};
+use domain::ids::ExportId;
 
 pub struct ExportRow {
     pub id: String,
@@ -74,7 +75,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     let exports: Vec<ExportRow> = exports
         .iter()
         .map(|e| ExportRow {
-            id: e.id.clone(),
+            id: e.id.to_string(),
             year: e.year,
             status: crate::i18n::t(l, &format!("fec-status-{}", e.status)),
             running: !e.is_finished(),
@@ -140,9 +141,9 @@ pub async fn request(
 
 /// The finished file, read a chunk at a time (one query per chunk, so the
 /// response holds at most one chunk in memory).
-pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn download(State(app): State<AppState>, Id(id): Id<ExportId>) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let export = store::exports::get(&mut tx, &id).await?;
+    let export = store::exports::get(&mut tx, id).await?;
     tx.commit().await?;
     let Some(export) = export.filter(|e| e.status == "done" && e.kind == "fec") else {
         return Err(AppError::NotFound);
@@ -151,12 +152,11 @@ pub async fn download(State(app): State<AppState>, Path(id): Path<String>) -> Ap
     let db = app.db.clone();
     let chunks = futures_util::stream::unfold(Some(0i32), move |seq| {
         let db = db.clone();
-        let id = id.clone();
         async move {
             let seq = seq?;
             let read = async {
                 let mut tx = db.read().await?;
-                let c = store::exports::chunk(&mut tx, &id, seq).await?;
+                let c = store::exports::chunk(&mut tx, id, seq).await?;
                 tx.commit().await?;
                 Ok::<_, store::Error>(c)
             }

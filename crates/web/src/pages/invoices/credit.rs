@@ -17,14 +17,15 @@ use store::invoicing::credit::BilledDay;
 use store::invoicing::read::{self, Detail};
 use time::Date;
 
-use super::InvoiceId;
 use super::show::{Refusal, half_label, page};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
+use crate::extract::Id;
 use crate::pages::see_other;
 use crate::write::{Done, Refused, write};
+use domain::ids::InvoiceId;
 
 pub struct CreditHalf {
     pub value: String,
@@ -125,7 +126,7 @@ fn parse_half(v: &str) -> Option<BilledDay> {
 pub async fn credit(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut typed = CreditTyped::default();
@@ -153,7 +154,7 @@ pub async fn credit(
         }
     };
     let (Some(date), Some(reason)) = (date, reason) else {
-        return page(&app, &ctx, &id, Refusal::Credit { errors, typed }).await;
+        return page(&app, &ctx, id, Refusal::Credit { errors, typed }).await;
     };
     // Whole days are read against the invoice in the transaction that
     // credits them.
@@ -165,7 +166,7 @@ pub async fn credit(
                 typed.halves.iter().filter_map(|v| parse_half(v)).collect();
             // A whole day: the halves of it the invoice still bills (both, when
             // it bills none, for the store to say so).
-            let d = read::get(tx, &id).await?;
+            let d = read::get(tx, id).await?;
             for v in &typed.days {
                 let both: Vec<BilledDay> = Half::BOTH
                     .iter()
@@ -185,7 +186,7 @@ pub async fn credit(
             }
             CreditSelection::Days(days.into_iter().collect())
         };
-        store::invoicing::credit(tx, &ctx.actor(), &id, &selection, date, &reason).await
+        store::invoicing::credit(tx, &ctx.actor(), id, &selection, date, &reason).await
     };
     match write(&app, &ctx)
         .flash("credit-note-issued-flash")
@@ -193,7 +194,7 @@ pub async fn credit(
         .await?
     {
         Done(note) => Ok(see_other(&format!("/invoices/{}", note.id))),
-        Refused(v) => page(&app, &ctx, &id, Refusal::Credit { errors: v, typed }).await,
+        Refused(v) => page(&app, &ctx, id, Refusal::Credit { errors: v, typed }).await,
     }
 }
 

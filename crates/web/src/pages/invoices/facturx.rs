@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::InvoiceId;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::extract::Id;
 use crate::pages::documents::pdf_response;
+use domain::ids::InvoiceId;
 
 /// A draft has no Factur-X: there is nothing to download.
 fn not_issued(e: store::Error) -> AppError {
@@ -28,10 +29,10 @@ fn not_issued(e: store::Error) -> AppError {
 pub async fn pdf(
     State(app): State<AppState>,
     _ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let doc = facturx::document(&mut tx, &id).await.map_err(not_issued)?;
+    let doc = facturx::document(&mut tx, id).await.map_err(not_issued)?;
     tx.commit().await?;
     Ok(pdf_response(doc.pdf, &doc.file_name, false))
 }
@@ -40,10 +41,10 @@ pub async fn pdf(
 pub async fn xml(
     State(app): State<AppState>,
     _ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let (name, xml) = facturx::xml_file(&mut tx, &id).await.map_err(not_issued)?;
+    let (name, xml) = facturx::xml_file(&mut tx, id).await.map_err(not_issued)?;
     tx.commit().await?;
     let name = name.replace(['"', '\\', '\r', '\n'], "_");
     let mut resp = (

@@ -14,16 +14,17 @@ use serde::Deserialize;
 use store::Tx;
 use store::einvoicing::{deposit, lifecycle};
 
-use super::InvoiceId;
 use super::show::{Refusal, page};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
+use crate::extract::Id;
 use crate::i18n;
 use crate::pages::see_other;
 use crate::view::FieldErrors;
 use crate::write::{Done, Refused, write};
+use domain::ids::InvoiceId;
 
 /// "205 — Approuvée".
 pub fn status_label(l: Locale, s: LifecycleStatus) -> String {
@@ -87,7 +88,7 @@ pub struct EinvoicePanel {
 pub async fn panel(
     tx: &mut Tx,
     l: Locale,
-    id: &str,
+    id: InvoiceId,
     can_manage: bool,
     refused: Option<(ValidationErrors, StatusForm)>,
 ) -> AppResult<Option<EinvoicePanel>> {
@@ -238,7 +239,7 @@ fn parse(f: &StatusForm) -> Result<lifecycle::NewStatus, ValidationErrors> {
 pub async fn record(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
     Form(f): Form<StatusForm>,
 ) -> AppResult<Response> {
     let refuse = |errors| Refusal::Lifecycle {
@@ -247,15 +248,15 @@ pub async fn record(
     };
     let s = match parse(&f) {
         Ok(s) => s,
-        Err(e) => return page(&app, &ctx, &id, refuse(e)).await,
+        Err(e) => return page(&app, &ctx, id, refuse(e)).await,
     };
     match write(&app, &ctx)
         .flash("einvoice-recorded-flash")
-        .run(async |tx| lifecycle::record(tx, &ctx.actor(), &id, &s).await)
+        .run(async |tx| lifecycle::record(tx, &ctx.actor(), id, &s).await)
         .await?
     {
         Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
-        Refused(v) => page(&app, &ctx, &id, refuse(v)).await,
+        Refused(v) => page(&app, &ctx, id, refuse(v)).await,
     }
 }
 
@@ -263,11 +264,11 @@ pub async fn record(
 pub async fn redeposit(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     match write(&app, &ctx)
         .flash("einvoice-redeposit-flash")
-        .run(async |tx| deposit::redeposit(tx, &ctx.actor(), &id).await)
+        .run(async |tx| deposit::redeposit(tx, &ctx.actor(), id).await)
         .await?
     {
         Done(()) => Ok(see_other(&format!("/invoices/{id}"))),
@@ -275,7 +276,7 @@ pub async fn redeposit(
             page(
                 &app,
                 &ctx,
-                &id,
+                id,
                 Refusal::Lifecycle {
                     errors: v,
                     typed: StatusForm::default(),

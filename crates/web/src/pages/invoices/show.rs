@@ -22,16 +22,18 @@ use store::invoicing::issue::Frozen;
 use store::invoicing::read::{self, Detail, Summary};
 
 use super::credit::{CreditGroup, CreditTyped, credit_groups};
-use super::{InvoiceId, date_or_dash, period_label, status_badge};
+use super::{date_or_dash, period_label, status_badge};
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
+use crate::extract::Id;
 use crate::pages::documents::pdf_response;
 use crate::pages::see_other;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
+use domain::ids::InvoiceId;
 
 pub struct DayChip {
     pub label: String,
@@ -138,8 +140,8 @@ async fn payments_panel(
         return Ok(None);
     }
     let view = allows(role, Permission::ViewCollections);
-    let received = store::payments::of_invoice(tx, &s.id).await?;
-    let open = store::payments::open_items(tx, Some(&s.client_id.to_string())).await?;
+    let received = store::payments::of_invoice(tx, s.id).await?;
+    let open = store::payments::open_items(tx, Some(s.client_id)).await?;
     let outstanding = open
         .iter()
         .find(|i| i.invoice_id == s.id)
@@ -373,7 +375,7 @@ fn entries(l: Locale, d: &Detail, can_journal: bool) -> Vec<EntryRow> {
 pub(super) async fn page(
     app: &AppState,
     ctx: &Ctx,
-    id: &str,
+    id: InvoiceId,
     refusal: Refusal,
 ) -> AppResult<Response> {
     let l = ctx.locale;
@@ -468,7 +470,7 @@ pub(super) async fn page(
     layout.title = heading.clone();
     let page = ShowPage {
         layout,
-        id: s.id.clone(),
+        id: s.id.to_string(),
         heading,
         status,
         status_class,
@@ -529,19 +531,19 @@ fn messages(l: Locale, errors: &ValidationErrors) -> Vec<String> {
 pub async fn show(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
-    page(&app, &ctx, &id, Refusal::None).await
+    page(&app, &ctx, id, Refusal::None).await
 }
 
 /// GET /invoices/{id}/pdf: the issued document, or a draft's preview.
 pub async fn pdf(
     State(app): State<AppState>,
     _ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let printed = app::invoicing::print::printable(&mut tx, &id).await?;
+    let printed = app::invoicing::print::printable(&mut tx, id).await?;
     tx.commit().await?;
     Ok(pdf_response(
         pdf::invoice(&printed.pdf).to_bytes(),
@@ -560,7 +562,7 @@ pub struct IssueForm {
 pub async fn issue(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
     Form(f): Form<IssueForm>,
 ) -> AppResult<Response> {
     let refused = |errors| Refusal::Issue {
@@ -569,15 +571,15 @@ pub async fn issue(
     };
     let mut errors = ValidationErrors::new();
     let Some(date) = errors.required("date", &f.date, domain::validation::date) else {
-        return page(&app, &ctx, &id, refused(errors)).await;
+        return page(&app, &ctx, id, refused(errors)).await;
     };
     match write(&app, &ctx)
         .flash("invoice-issued-flash")
-        .run(async |tx| store::invoicing::issue(tx, &ctx.actor(), &id, date).await)
+        .run(async |tx| store::invoicing::issue(tx, &ctx.actor(), id, date).await)
         .await?
     {
         Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
-        Refused(v) => page(&app, &ctx, &id, refused(v)).await,
+        Refused(v) => page(&app, &ctx, id, refused(v)).await,
     }
 }
 
@@ -586,15 +588,15 @@ pub async fn issue(
 pub async fn refresh_terms(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     match write(&app, &ctx)
         .flash("invoice-terms-refreshed-flash")
-        .run(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), &id).await)
+        .run(async |tx| store::invoicing::issue::refresh_terms(tx, &ctx.actor(), id).await)
         .await?
     {
         Done(_) => Ok(see_other(&format!("/invoices/{id}"))),
-        Refused(v) => page(&app, &ctx, &id, Refusal::Release(v)).await,
+        Refused(v) => page(&app, &ctx, id, Refusal::Release(v)).await,
     }
 }
 
@@ -603,15 +605,15 @@ pub async fn refresh_terms(
 pub async fn release(
     State(app): State<AppState>,
     ctx: Ctx,
-    InvoiceId(id): InvoiceId,
+    Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     match write(&app, &ctx)
         .flash("invoice-released-flash")
-        .run(async |tx| store::invoicing::lock::release(tx, &ctx.actor(), &id).await)
+        .run(async |tx| store::invoicing::lock::release(tx, &ctx.actor(), id).await)
         .await?
     {
         Done(()) => Ok(see_other(&format!("/invoices/{id}"))),
-        Refused(v) => page(&app, &ctx, &id, Refusal::Release(v)).await,
+        Refused(v) => page(&app, &ctx, id, Refusal::Release(v)).await,
     }
 }
 
