@@ -163,7 +163,7 @@ pub async fn issue(tx: &mut Tx, actor: &Actor, id: InvoiceId, date: Date) -> Res
     .bind(&number)
     .bind(date)
     .bind(now())
-    .bind(&entry.id.to_string())
+    .bind(entry.id.to_string())
     .bind(due)
     .bind(serde_json::to_string(&frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
     .execute(c)

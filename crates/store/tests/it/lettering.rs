@@ -513,13 +513,8 @@ async fn lettering_by_hand_extends_refuses_and_unletters_with_a_trail() {
         // Un-lettering needs a reason, then opens the three lines again.
         let unletter = async |id: &str, reason: &str| {
             let mut tx = db.begin().await.unwrap();
-            let r = lettering::unletter(
-                &mut tx,
-                &actor(),
-                id.parse().unwrap_or_default(),
-                reason,
-            )
-            .await;
+            let r = lettering::unletter(&mut tx, &actor(), id.parse().unwrap_or_default(), reason)
+                .await;
             if r.is_ok() {
                 tx.commit().await.unwrap();
             }
