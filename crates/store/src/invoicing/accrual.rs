@@ -108,7 +108,7 @@ pub async fn accrue(
     .bind(h.net_cents)
     .bind(h.vat_cents)
     .bind(h.gross_cents)
-    .bind(&entry.id.to_string())
+    .bind(entry.id.to_string())
     .bind(now())
     .execute(c)
     .await
@@ -137,7 +137,7 @@ async fn reverse_accrual(
          WHERE id = $1 AND reversal_entry_id IS NULL"
     )
     .bind(&a.id)
-    .bind(&reversal.id.to_string())
+    .bind(reversal.id.to_string())
     .bind(now())
     .bind(invoice.map(|i| i.to_string()))
     .execute(c)

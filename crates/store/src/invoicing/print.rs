@@ -83,7 +83,7 @@ pub struct IssuedDocument {
 /// Reads what an issued document `d` prints from; refused
 /// (`invoice-not-issued`) when it is a draft or waits for a signature.
 pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
-    let id = d.summary.id.clone();
+    let id = d.summary.id;
     if d.summary.status != InvoiceStatus::Issued {
         return Err(super::shared::refuse("status", "invoice-not-issued"));
     }
@@ -94,7 +94,7 @@ pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
     let issued_at: Option<OffsetDateTime> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT issued_at FROM invoices WHERE id = $1"
     )
-    .bind(&id.to_string())
+    .bind(id.to_string())
     .fetch_one(c)
     .await)?;
     let totals = document_totals(tx, &d).await?;

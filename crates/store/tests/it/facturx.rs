@@ -654,7 +654,7 @@ async fn issue_refuses_an_invoice_whose_facturx_cannot_be_made() {
         store::on_pool!(&db, |c| sqlx::query(
             "UPDATE invoices SET frozen = NULL WHERE id = $1"
         )
-        .bind(&draft.id.to_string())
+        .bind(draft.id.to_string())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

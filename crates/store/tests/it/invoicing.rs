@@ -507,7 +507,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
             .collect();
         let credit = |sel: CreditSelection, on: Date| {
             let db = db.clone();
-            let id = invoice.id.clone();
+            let id = invoice.id;
             async move {
                 let mut tx = db.begin().await.unwrap();
                 let r = store::invoicing::credit(&mut tx, &actor(), id, &sel, on, "Erreur").await;
@@ -524,10 +524,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
         // 1,5 day at 600 € = 900 € HT, 180 € VAT, 1 080 € TTC.
         let cn = detail(&db, &av.id.to_string()).await;
         assert_eq!(cn.summary.gross, Money::from_euros(1_080));
-        assert_eq!(
-            cn.credited.as_ref().map(|c| c.id.clone()),
-            Some(invoice.id.clone())
-        );
+        assert_eq!(cn.credited.as_ref().map(|c| c.id), Some(invoice.id));
         assert_eq!(balance(&db, "411").await, invoice.gross.cents() - 108_000);
         // Those days are billable again, and only those.
         let live = live_billed(&db).await;
@@ -570,7 +567,7 @@ async fn credit_notes_give_back_exactly_the_days_chosen() {
         let credited: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(
             "SELECT CAST(SUM(gross_cents) AS BIGINT) FROM invoices WHERE credits_id = $1"
         )
-        .bind(&invoice.id.to_string())
+        .bind(invoice.id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();

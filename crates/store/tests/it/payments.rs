@@ -237,7 +237,7 @@ async fn two_partial_payments_settle_the_invoice_and_move_all_its_vat() {
         let entry: (String, String) = store::on_pool!(&db, |c| sqlx::query_as(
             "SELECT journal, label FROM ledger_entries WHERE id = $1"
         )
-        .bind(&r.entry_id.to_string())
+        .bind(r.entry_id.to_string())
         .fetch_one(c)
         .await)
         .unwrap();

@@ -501,13 +501,13 @@ async fn the_aged_balance_agrees_with_recorded_payments() {
             &actor(),
             &NewPayment {
                 client_id: CompanyId::parse(&item.client_id.to_string()).unwrap(),
-                bank_account_id: bank.id.clone(),
+                bank_account_id: bank.id,
                 received_on: today,
                 amount: half,
                 method: domain::payment::PaymentMethod::Transfer,
                 reference: Some("VIR TEST".into()),
                 allocations: vec![NewAllocation {
-                    invoice_id: item.invoice_id.clone(),
+                    invoice_id: item.invoice_id,
                     amount: half,
                 }],
                 keep_excess: false,

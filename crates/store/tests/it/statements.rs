@@ -234,7 +234,7 @@ async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
         );
         let lines = statements::lines(&mut tx, done.statement_id).await.unwrap();
         assert_eq!(lines[3].label, "COMMISSIONS ET FRAIS ÉCHELLE");
-        let fee = lines[3].id.clone();
+        let fee = lines[3].id;
         statements::ignore(&mut tx, &actor(), fee).await.unwrap();
         tx.commit().await.unwrap();
 
@@ -298,7 +298,7 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
         assert!(queue[1].proposals.is_empty(), "nobody pays 99 €");
 
         // Two accepts at once: one records the payment, the other is told.
-        let line_id = first.line.id.clone();
+        let line_id = first.line.id;
         let allocations = vec![Allocation {
             invoice_id: inv.invoice_id.clone().parse::<domain::ids::InvoiceId>().unwrap(),
             amount: Money::from_cents(half),

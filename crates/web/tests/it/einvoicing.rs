@@ -259,7 +259,7 @@ async fn the_ereporting_page_shows_a_credit_note_after_payment_as_a_negative_avo
                 method: domain::payment::PaymentMethod::Transfer,
                 reference: Some("VIR SOLDE".into()),
                 allocations: vec![store::payments::NewAllocation {
-                    invoice_id: inv.id.clone(),
+                    invoice_id: inv.id,
                     amount: open.outstanding,
                 }],
                 keep_excess: false,

@@ -192,7 +192,7 @@ async fn a_released_month_is_issued_printed_and_credited() {
         assert!(bad.body.contains("Période invalide"), "{}", bad.body);
 
         // Still locked: releasing is refused in words, nothing changes.
-        let id = w[0].id.clone();
+        let id = w[0].id;
         let href = format!("/invoices/{id}");
         let r = t.post_form(&format!("{href}/release"), &finance, &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -505,7 +505,7 @@ async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
 #[tokio::test]
 async fn a_consultant_sees_no_invoice() {
     on_each_backend(|t| async move {
-        let id = waiting(&t).await[0].id.clone();
+        let id = waiting(&t).await[0].id;
         let consultant = t.browser(Some(Role::Consultant)).await;
         for path in [
             "/invoices".to_owned(),
@@ -610,7 +610,7 @@ async fn issued_invoices_download_their_factur_x_and_drafts_have_none() {
 async fn an_invoice_not_issued_has_no_factur_x() {
     on_each_backend(|t| async move {
         let finance = t.browser(Some(Role::Finance)).await;
-        let id = waiting(&t).await[0].id.clone();
+        let id = waiting(&t).await[0].id;
         let href = format!("/invoices/{id}");
         let shown = t.get(&href, Some(&finance)).await;
         assert_eq!(shown.status, StatusCode::OK);
@@ -634,7 +634,7 @@ async fn a_draft_whose_terms_changed_says_so_and_is_refreshed_on_request() {
         let mut tx = t.db.read().await.unwrap();
         let waiting = store::invoicing::read::waiting(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
-        let id = waiting[0].id.clone();
+        let id = waiting[0].id;
         let page = t.get(&format!("/invoices/{id}"), Some(&finance)).await;
         assert!(
             !page.body.contains("id=\"terms-changed\""),
