@@ -419,7 +419,7 @@ async fn the_stored_lock_is_the_domain_decision_for_every_combination() {
         let (who, m) = staffed(&db, &w, "camille", "Camille Martin").await;
         let k = contract(&db, w.client, "CLT-CADRE-2026").await;
         validated(&db, who, OCTOBER(), &[]).await;
-        let invoice = invoices(&db).await[0].id.clone();
+        let invoice = invoices(&db).await[0].id;
         let statuses = std::iter::once(None).chain(ContractStatus::ALL.map(Some));
         for invoicing_locked in [false, true] {
             for contract in statuses.clone() {
