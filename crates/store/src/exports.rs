@@ -3,6 +3,7 @@
 //! instance shows the progress and streams the download; nothing that
 //! matters lives in one process.
 
+use domain::export::{ExportKind, ExportStatus};
 use domain::ids::ExportId;
 use domain::ledger::FiscalYear;
 use serde::Serialize;
@@ -20,9 +21,11 @@ pub const CHUNK: usize = 1 << 20;
 pub struct Export {
     #[sqlx(try_from = "String")]
     pub id: ExportId,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ExportKind,
     pub year: i32,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ExportStatus,
     pub lines_done: i64,
     pub lines_total: i64,
     pub size_bytes: i64,
@@ -35,7 +38,7 @@ pub struct Export {
 impl Export {
     /// Progress in percent (0–100).
     pub fn percent(&self) -> i64 {
-        if self.status == "done" {
+        if self.status == ExportStatus::Done {
             100
         } else if self.lines_total <= 0 {
             0
@@ -45,7 +48,7 @@ impl Export {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.status == "done" || self.status == "failed"
+        self.status.is_finished()
     }
 }
 
@@ -98,14 +101,14 @@ pub async fn get(tx: &mut Tx, id: ExportId) -> Result<Option<Export>> {
 }
 
 /// The latest exports of a kind, newest first.
-pub async fn recent(tx: &mut Tx, kind: &str, limit: i64) -> Result<Vec<Export>> {
+pub async fn recent(tx: &mut Tx, kind: ExportKind, limit: i64) -> Result<Vec<Export>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM exports WHERE kind = $1 ORDER BY created_at DESC, id LIMIT $2"
     );
     Ok(on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
         sql.clone()
     ))
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(limit)
     .fetch_all(c)
     .await)?)

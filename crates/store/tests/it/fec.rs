@@ -310,7 +310,9 @@ async fn pages_of_any_size_give_the_same_lines_and_the_queued_export_stores_them
             stored.extend(c);
             seq += 1;
         }
-        let recent = store::exports::recent(&mut tx, "fec", 10).await.unwrap();
+        let recent = store::exports::recent(&mut tx, domain::export::ExportKind::Fec, 10)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(recent.len(), 1);
         assert_eq!(stored.len() as i64, e.size_bytes);

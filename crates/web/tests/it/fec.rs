@@ -37,7 +37,7 @@ async fn finance_queues_the_fec_and_downloads_it_when_the_worker_is_done() {
         );
         // What the worker does with the queued job.
         let mut tx = t.db.read().await.unwrap();
-        let export = store::exports::recent(&mut tx, "fec", 1)
+        let export = store::exports::recent(&mut tx, domain::export::ExportKind::Fec, 1)
             .await
             .unwrap()
             .remove(0);

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use domain::export::{ExportKind, ExportStatus};
 use domain::ledger::FiscalYear;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
@@ -57,7 +58,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     let can_export = allows(ctx.user()?.role, Permission::ManageAccounting);
     let mut tx = app.db.read().await?;
     let years = store::ledger_reports::fiscal_years(&mut tx, today).await?;
-    let exports = store::exports::recent(&mut tx, "fec", 10).await?;
+    let exports = store::exports::recent(&mut tx, ExportKind::Fec, 10).await?;
     let waiting = store::brouillard::waiting(&mut tx, domain::ledger::Journal::Bq).await?;
     tx.commit().await?;
     let waiting = match (waiting.count, waiting.last) {
@@ -77,10 +78,10 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         .map(|e| ExportRow {
             id: e.id.to_string(),
             year: e.year,
-            status: crate::i18n::t(l, &format!("fec-status-{}", e.status)),
+            status: crate::i18n::t(l, &format!("fec-status-{}", e.status.as_str())),
             running: !e.is_finished(),
-            done: e.status == "done",
-            failed: e.status == "failed",
+            done: e.status == ExportStatus::Done,
+            failed: e.status == ExportStatus::Failed,
             percent: e.percent(),
             progress: crate::i18n::t_args(
                 l,
@@ -145,7 +146,9 @@ pub async fn download(State(app): State<AppState>, Id(id): Id<ExportId>) -> AppR
     let mut tx = app.db.read().await?;
     let export = store::exports::get(&mut tx, id).await?;
     tx.commit().await?;
-    let Some(export) = export.filter(|e| e.status == "done" && e.kind == "fec") else {
+    let Some(export) =
+        export.filter(|e| e.status == ExportStatus::Done && e.kind == ExportKind::Fec)
+    else {
         return Err(AppError::NotFound);
     };
     let name = export.file_name.unwrap_or_else(|| "FEC.txt".into());
