@@ -176,6 +176,8 @@ pub enum InvoiceStatus {
     Issued,
 }
 
+crate::code::stored_code!(InvoiceKind, InvoiceStatus);
+
 /// What can happen to a draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvoiceEvent {

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::ids::{CompanyId, InvoiceId, LetteringId, PaymentId};
+use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::ledger::Journal;
 use domain::ledger_reports::{AccountPrefix, DateRange};
 use domain::lettering::{self, Code, Complete, Item, LineKey, Live, Plan};
@@ -591,8 +592,10 @@ pub async fn unletter(
 
 #[derive(sqlx::FromRow)]
 struct InvoiceRow {
-    kind: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    kind: InvoiceKind,
+    #[sqlx(try_from = "String")]
+    status: InvoiceStatus,
     client_id: String,
     credits_id: Option<String>,
     ledger_entry_id: Option<String>,
@@ -625,15 +628,18 @@ pub async fn letter_invoice(
     .await
     })?;
     let row = row.ok_or(Error::NotFound)?;
-    if row.kind == "credit_note" {
+    if row.kind == InvoiceKind::CreditNote {
         return match row.credits_id {
-            Some(credited) if row.status == "issued" => {
+            Some(credited) if row.status == InvoiceStatus::Issued => {
                 Box::pin(letter_invoice(tx, actor, crate::id(&credited)?, on)).await
             }
             _ => Ok(None),
         };
     }
-    let Some(entry) = row.ledger_entry_id.filter(|_| row.status == "issued") else {
+    let Some(entry) = row
+        .ledger_entry_id
+        .filter(|_| row.status == InvoiceStatus::Issued)
+    else {
         return Ok(None);
     };
     let client =

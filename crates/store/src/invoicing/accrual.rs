@@ -65,7 +65,7 @@ pub async fn accrue(
     period: YearMonth,
 ) -> Result<Accrued> {
     let h = head(tx, invoice).await?;
-    if h.status == InvoiceStatus::Issued.as_str() {
+    if h.status == InvoiceStatus::Issued {
         return Err(refuse("status", "accrual-not-waiting"));
     }
     let amounts = FaeAmounts {

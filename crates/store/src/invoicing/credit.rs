@@ -89,10 +89,10 @@ pub async fn credit(
     reason: &str,
 ) -> Result<Issued> {
     let h = head(tx, invoice_id).await?;
-    if h.kind != InvoiceKind::Invoice.as_str() {
+    if h.kind != InvoiceKind::Invoice {
         return Err(refuse("invoice", "credit-not-an-invoice"));
     }
-    if h.status != InvoiceStatus::Issued.as_str() {
+    if h.status != InvoiceStatus::Issued {
         return Err(refuse("invoice", "credit-invoice-not-issued"));
     }
     let live = live_days(tx, invoice_id).await?;
@@ -379,7 +379,8 @@ struct BilledRow {
     line_id: String,
     mission_id: Option<String>,
     invoice_id: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: InvoiceStatus,
 }
 
 impl BilledRow {
@@ -388,7 +389,7 @@ impl BilledRow {
             day: self.day,
             half: Half::parse(&self.half).ok_or_else(|| corrupt("half", &self.half))?,
             mission: parse_mission(self.mission_id.as_deref())?,
-            issued: self.status == InvoiceStatus::Issued.as_str(),
+            issued: self.status == InvoiceStatus::Issued,
             line: self.line_id,
             invoice: self.invoice_id,
         })

@@ -4,7 +4,7 @@
 
 use domain::company::CompanyData;
 use domain::ids::{CompanyId, InvoiceId};
-use domain::invoice::InvoiceKind;
+use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::terms::{PaymentTerms, VatRegime};
 use domain::validation::Arg;
 use serde::{Deserialize, Serialize};
@@ -157,8 +157,10 @@ pub(super) fn missing_mentions(
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct Head {
-    pub status: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub status: InvoiceStatus,
+    #[sqlx(try_from = "String")]
+    pub kind: InvoiceKind,
     pub client_id: String,
     pub period: String,
     pub mission_id: Option<String>,

@@ -45,7 +45,7 @@ pub async fn refresh_terms(
     id: InvoiceId,
 ) -> Result<(Vec<Arg>, domain::invoice::Totals)> {
     let h = head(tx, id).await?;
-    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    let status = h.status;
     if !matches!(
         status,
         InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
@@ -164,7 +164,7 @@ async fn mark_issued(
         sqlx::query(
         "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
            due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
-         WHERE id = $1 AND status = 'draft'"
+         WHERE id = $1 AND status = $8"
     )
     .bind(id.to_string())
     .bind(number)
@@ -173,6 +173,7 @@ async fn mark_issued(
     .bind(entry_id.to_string())
     .bind(due)
     .bind(serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
+    .bind(InvoiceStatus::Draft.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -188,10 +189,10 @@ async fn mark_issued(
 /// mandatory mention. Returns the terms it is issued with and the client's
 /// name.
 async fn issuable(tx: &mut Tx, id: InvoiceId, h: &Head) -> Result<(Frozen, String)> {
-    if h.kind != InvoiceKind::Invoice.as_str() {
+    if h.kind != InvoiceKind::Invoice {
         return Err(refuse("kind", "invoice-not-an-invoice"));
     }
-    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    let status = h.status;
     status
         .transition(InvoiceEvent::Issue)
         .map_err(|e| refuse("status", e.key()))?;

@@ -16,7 +16,7 @@ use time::Date;
 use super::frozen::head;
 use super::issue::Issued;
 use super::shared::refuse;
-use crate::{Actor, Db, Error, Result, Tx, audit, corrupt, on_tx};
+use crate::{Actor, Db, Error, Result, Tx, audit, on_tx};
 
 pub use super::accrual::{Accrued, accrue, still_locked};
 
@@ -24,7 +24,7 @@ pub use super::accrual::{Accrued, accrue, still_locked};
 /// becomes a draft. Refused while the lock holds.
 pub async fn release(tx: &mut Tx, actor: &Actor, invoice: InvoiceId) -> Result<()> {
     let h = head(tx, invoice).await?;
-    let status = InvoiceStatus::parse(&h.status).ok_or_else(|| corrupt("status", &h.status))?;
+    let status = h.status;
     let next = status
         .transition(InvoiceEvent::Release)
         .map_err(|e| refuse("status", e.key()))?;
@@ -33,13 +33,14 @@ pub async fn release(tx: &mut Tx, actor: &Actor, invoice: InvoiceId) -> Result<(
     }
     on_tx!(tx, |c| {
         sqlx::query(
-        "UPDATE invoices SET status = $2, waiting_since = NULL WHERE id = $1 AND status = 'waiting_signature'"
-    )
-    .bind(invoice.to_string())
-    .bind(next.as_str())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
+            "UPDATE invoices SET status = $2, waiting_since = NULL WHERE id = $1 AND status = $3",
+        )
+        .bind(invoice.to_string())
+        .bind(next.as_str())
+        .bind(status.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     audit::record(
         tx,
@@ -122,7 +123,7 @@ pub(crate) async fn release_one(
 ) -> Result<Released> {
     let mut tx = db.begin().await?;
     let status = head(&mut tx, id).await?.status;
-    if status != InvoiceStatus::WaitingSignature.as_str() || still_locked(&mut tx, id).await? {
+    if status != InvoiceStatus::WaitingSignature || still_locked(&mut tx, id).await? {
         tx.rollback().await?;
         return Ok(Released {
             invoice_id: id.to_owned(),

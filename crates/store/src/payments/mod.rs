@@ -6,6 +6,7 @@
 
 use domain::einvoice::{LifecycleStatus, Source, split_receipt};
 use domain::ids::{BankAccountId, CompanyId, InvoiceId, LedgerEntryId, PaymentId};
+use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::payment::{PaymentMethod, PaymentPlan, Settled, credit_use_entry};
 use domain::terms::VatRegime;
@@ -132,7 +133,10 @@ type TargetRow = (
     Option<String>,
 );
 
-async fn target(tx: &mut Tx, id: InvoiceId) -> Result<Option<(Target, String, String)>> {
+async fn target(
+    tx: &mut Tx,
+    id: InvoiceId,
+) -> Result<Option<(Target, InvoiceKind, InvoiceStatus)>> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE invoices SET paid_cents = paid_cents WHERE id = $1"
     )
@@ -165,8 +169,8 @@ async fn target(tx: &mut Tx, id: InvoiceId) -> Result<Option<(Target, String, St
             credited,
             regime,
         },
-        kind,
-        status,
+        InvoiceKind::try_from(kind).map_err(|e| Error::Corrupt(e.to_string()))?,
+        InvoiceStatus::try_from(status).map_err(|e| Error::Corrupt(e.to_string()))?,
     )))
 }
 
@@ -206,9 +210,9 @@ async fn targets(
             continue;
         };
         let number = domain::args![("number", &t.number)];
-        if kind != "invoice" {
+        if kind != InvoiceKind::Invoice {
             e.add_with("allocations", "payment-invoice-is-credit-note", number);
-        } else if status != "issued" {
+        } else if status != InvoiceStatus::Issued {
             e.add_with("allocations", "payment-invoice-not-issued", number);
         } else if t.client_id != client {
             e.add_with("allocations", "payment-invoice-other-client", number);
