@@ -34,6 +34,40 @@ pub struct CreditLine {
     pub text: String,
 }
 
+/// Where a statement line stands in the matching queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankLineStatus {
+    /// Waiting in the queue.
+    Unmatched,
+    /// Settled: matched to a payment or posted to an account.
+    Matched,
+    /// Put aside (bank fees, a transfer between the firm's accounts).
+    Ignored,
+}
+
+impl BankLineStatus {
+    pub const ALL: [BankLineStatus; 3] = [
+        BankLineStatus::Unmatched,
+        BankLineStatus::Matched,
+        BankLineStatus::Ignored,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BankLineStatus::Unmatched => "unmatched",
+            BankLineStatus::Matched => "matched",
+            BankLineStatus::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BankLineStatus> {
+        BankLineStatus::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+crate::code::stored_code!(BankLineStatus);
+
 /// Why a suggestion was made; each adds to the confidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

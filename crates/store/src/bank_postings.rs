@@ -6,6 +6,7 @@
 
 use domain::bank_posting::{self, LineToPost};
 use domain::ids::BankLineId;
+use domain::matching::BankLineStatus;
 use domain::validation::ValidationErrors;
 
 use crate::statements::{BankLine, LINE_COLUMNS, line};
@@ -49,7 +50,7 @@ pub async fn post(
     account: &str,
 ) -> Result<ledger::Posted> {
     let l = line(tx, line_id).await?;
-    if l.status == "matched" {
+    if l.status == BankLineStatus::Matched {
         return Err(handled());
     }
     let bank = crate::bank_accounts::get(tx, l.bank_account_id).await?;
@@ -68,12 +69,14 @@ pub async fn post(
     let done = on_tx!(tx, |c| {
         sqlx::query(
         "UPDATE bank_lines SET status = 'matched', ledger_entry_id = $2, handled_by = $3, handled_at = $4
-         WHERE id = $1 AND status IN ('unmatched', 'ignored') AND ledger_entry_id IS NULL"
+         WHERE id = $1 AND status IN ($5, $6) AND ledger_entry_id IS NULL"
     )
     .bind(line_id.to_string())
     .bind(posted.id.to_string())
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
+    .bind(BankLineStatus::Unmatched.as_str())
+    .bind(BankLineStatus::Ignored.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected())

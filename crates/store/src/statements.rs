@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use domain::Money;
 use domain::bank_statement::{self, CsvMapping, ParseError, Statement};
-use domain::matching::{self, CreditLine, MatchReason, Matcher};
+use domain::matching::{self, BankLineStatus, CreditLine, MatchReason, Matcher};
 use domain::validation::{Arg, ValidationErrors};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -614,7 +614,8 @@ pub struct BankLine {
     pub counterparty: Option<String>,
     pub bank_reference: Option<String>,
     pub end_to_end_id: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: BankLineStatus,
     #[sqlx(try_from = "crate::MaybeId")]
     pub payment_id: Option<PaymentId>,
     pub handled_at: Option<OffsetDateTime>,
@@ -761,16 +762,16 @@ async fn claim(
     tx: &mut Tx,
     actor: &Actor,
     line_id: BankLineId,
-    from: &str,
-    to: &str,
+    from: BankLineStatus,
+    to: BankLineStatus,
 ) -> Result<()> {
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE bank_lines SET status = $3, handled_by = $4, handled_at = $5
          WHERE id = $1 AND status = $2"
     )
     .bind(line_id.to_string())
-    .bind(from)
-    .bind(to)
+    .bind(from.as_str())
+    .bind(to.as_str())
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
     .execute(c)
@@ -787,7 +788,14 @@ async fn claim(
 /// Puts a line aside (bank fees, a transfer between the firm's accounts):
 /// it leaves the queue without a payment.
 pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: BankLineId) -> Result<()> {
-    claim(tx, actor, line_id, "unmatched", "ignored").await?;
+    claim(
+        tx,
+        actor,
+        line_id,
+        BankLineStatus::Unmatched,
+        BankLineStatus::Ignored,
+    )
+    .await?;
     audit::record(
         tx,
         actor,
@@ -804,9 +812,10 @@ pub async fn ignore(tx: &mut Tx, actor: &Actor, line_id: BankLineId) -> Result<(
 pub async fn unignore(tx: &mut Tx, actor: &Actor, line_id: BankLineId) -> Result<()> {
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE bank_lines SET status = 'unmatched', handled_by = NULL, handled_at = NULL
-         WHERE id = $1 AND status = 'ignored'"
+         WHERE id = $1 AND status = $2"
     )
     .bind(line_id.to_string())
+    .bind(BankLineStatus::Ignored.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -896,7 +905,14 @@ pub async fn claim_for_payment(
             "matching-several-clients",
         )));
     }
-    claim(tx, actor, line_id, "unmatched", "matched").await?;
+    claim(
+        tx,
+        actor,
+        line_id,
+        BankLineStatus::Unmatched,
+        BankLineStatus::Matched,
+    )
+    .await?;
     // What the bank wrote, made fit for the ledger by the one rule (some
     // banks export a label on several lines).
     let reference = domain::validation::single_line(l.end_to_end_id.as_deref().unwrap_or(&l.label))
@@ -923,10 +939,11 @@ pub async fn link_payment(
 ) -> Result<()> {
     let done = on_tx!(tx, |c| {
         sqlx::query(
-        "UPDATE bank_lines SET payment_id = $2 WHERE id = $1 AND status = 'matched' AND payment_id IS NULL"
+        "UPDATE bank_lines SET payment_id = $2 WHERE id = $1 AND status = $3 AND payment_id IS NULL"
     )
     .bind(line_id.to_string())
     .bind(payment_id.to_string())
+    .bind(BankLineStatus::Matched.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected())

@@ -235,3 +235,11 @@ fn ten_thousand_lines_against_fifty_thousand_items() {
     );
     assert!(found > lines.len() / 2);
 }
+
+#[test]
+fn bank_line_statuses_round_trip() {
+    for s in BankLineStatus::ALL {
+        assert_eq!(BankLineStatus::try_from(s.as_str().to_owned()), Ok(s));
+    }
+    assert!(BankLineStatus::try_from("MATCHED".to_owned()).is_err());
+}

@@ -5,7 +5,7 @@
 
 use domain::Money;
 use domain::bank_statement::CsvMapping;
-use domain::matching::MatchReason;
+use domain::matching::{BankLineStatus, MatchReason};
 use store::statements::{self, Allocation, Format};
 use store::{Db, Error};
 use time::macros::date;
@@ -251,12 +251,12 @@ async fn csv_import_saves_the_mapping_and_fees_can_be_ignored() {
         ));
         assert_eq!(
             statements::line(&mut tx, fee).await.unwrap().status,
-            "ignored"
+            BankLineStatus::Ignored
         );
         statements::unignore(&mut tx, &actor(), fee).await.unwrap();
         assert_eq!(
             statements::line(&mut tx, fee).await.unwrap().status,
-            "unmatched"
+            BankLineStatus::Unmatched
         );
         tx.commit().await.unwrap();
     })
@@ -325,7 +325,7 @@ async fn an_accepted_suggestion_becomes_a_payment_once() {
 
         let mut tx = db.read().await.unwrap();
         let line = statements::line(&mut tx, line_id).await.unwrap();
-        assert_eq!(line.status, "matched");
+        assert_eq!(line.status, BankLineStatus::Matched);
         assert_eq!(line.payment_id, Some(recorded.id));
         assert!(line.handled_at.is_some());
         let (payment, allocs) = store::payments::get(&mut tx, recorded.id).await.unwrap();

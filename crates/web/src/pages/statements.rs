@@ -429,8 +429,8 @@ fn line_view(l: &statements::BankLine, loc: Locale) -> LineView {
             .unwrap_or_default(),
         amount: money(l.amount_cents, loc),
         credit: l.amount_cents > 0,
-        status: l.status.clone(),
-        status_label: i18n::t(loc, &format!("statement-line-{}", l.status)),
+        status: l.status.as_str().to_owned(),
+        status_label: i18n::t(loc, &format!("statement-line-{}", l.status.as_str())),
         payment_id: l.payment_id.map(|p| p.to_string()).unwrap_or_default(),
     }
 }
