@@ -48,6 +48,38 @@ use time::Date;
 
 use crate::money::Money;
 
+/// Where the deposit of a document on one channel stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DepositStatus {
+    Queued,
+    Deposited,
+    /// The last attempt failed; a manual redeposit queues it again.
+    Failed,
+}
+
+impl DepositStatus {
+    pub const ALL: [DepositStatus; 3] = [
+        DepositStatus::Queued,
+        DepositStatus::Deposited,
+        DepositStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepositStatus::Queued => "queued",
+            DepositStatus::Deposited => "deposited",
+            DepositStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DepositStatus> {
+        DepositStatus::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+crate::code::stored_code!(DepositStatus);
+
 /// A lifecycle status, with its code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LifecycleStatus {
@@ -474,6 +506,14 @@ pub fn split_credit_note(breakdown: &[RateShare], taken_back: Money) -> Vec<Rate
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deposit_statuses_round_trip() {
+        for s in DepositStatus::ALL {
+            assert_eq!(DepositStatus::try_from(s.as_str().to_owned()), Ok(s));
+        }
+        assert!(DepositStatus::try_from("done".to_owned()).is_err());
+    }
 
     fn ev(status: LifecycleStatus) -> StatusEvent {
         StatusEvent {

@@ -7,7 +7,7 @@
 //! together; a failure is recorded on the row and the job retries with
 //! back-off.
 
-use domain::einvoice::{LifecycleStatus, Source};
+use domain::einvoice::{DepositStatus, LifecycleStatus, Source};
 use domain::ids::InvoiceId;
 use domain::invoice::InvoiceKind;
 use serde::Serialize;
@@ -30,7 +30,8 @@ pub const DEFAULT_CHANNEL: &str = "file_drop";
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct DepositState {
     pub channel: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DepositStatus,
     pub attempts: i32,
     pub deposited_at: Option<OffsetDateTime>,
     pub platform_id: Option<String>,
@@ -74,10 +75,11 @@ pub async fn redeposit(tx: &mut Tx, actor: &Actor, invoice: InvoiceId) -> Result
     let attempts: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
         "UPDATE einvoice_deposits SET status = 'queued', error = NULL
          WHERE invoice_id = $1
-           AND (status = 'failed' OR (SELECT lifecycle_status FROM invoices WHERE id = $1) = 213)
+           AND (status = $2 OR (SELECT lifecycle_status FROM invoices WHERE id = $1) = 213)
          RETURNING CAST(attempts AS INTEGER)"
     )
     .bind(invoice.to_string())
+    .bind(DepositStatus::Failed.as_str())
     .fetch_optional(c)
     .await)?;
     let Some(attempts) = attempts else {
@@ -175,10 +177,11 @@ pub async fn run(
     // Taking the row: a concurrent run waits here, then sees it deposited.
     let taken: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
         "UPDATE einvoice_deposits SET attempts = attempts + 1
-         WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited' RETURNING id"
+         WHERE invoice_id = $1 AND channel = $2 AND status <> $3 RETURNING id"
     )
     .bind(invoice.to_string())
     .bind(&channel)
+    .bind(DepositStatus::Deposited.as_str())
     .fetch_optional(c)
     .await)?;
     if taken.is_none() {
@@ -257,11 +260,12 @@ async fn failed(db: &Db, invoice: InvoiceId, channel: &str, error: &str) -> Resu
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "UPDATE einvoice_deposits SET status = 'failed', attempts = attempts + 1, error = $3
-         WHERE invoice_id = $1 AND channel = $2 AND status <> 'deposited'"
+         WHERE invoice_id = $1 AND channel = $2 AND status <> $4"
     )
     .bind(invoice.to_string())
     .bind(channel)
     .bind(&message)
+    .bind(DepositStatus::Deposited.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -250,7 +250,7 @@ async fn issuing_queues_one_deposit_and_the_deposit_drops_the_pdf_and_its_manife
         let mut tx = db.read().await.unwrap();
         let d = deposit::of(&mut tx, id.id).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(d[0].status, "deposited");
+        assert_eq!(d[0].status, domain::einvoice::DepositStatus::Deposited);
         assert_eq!(d[0].sha256.as_deref(), Some(line[8].as_str()));
         // Again: nothing more.
         assert_eq!(
@@ -951,7 +951,7 @@ async fn a_failed_deposit_is_recorded_and_can_be_deposited_again() {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(d[0].status, "failed");
+        assert_eq!(d[0].status, domain::einvoice::DepositStatus::Failed);
         assert_eq!(d[0].attempts, 1);
         assert!(
             d[0].error

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use domain::Locale;
-use domain::einvoice::{LifecycleStatus, Source};
+use domain::einvoice::{DepositStatus, LifecycleStatus, Source};
 use domain::locale::format_date;
 use domain::money::Money;
 use domain::validation::ValidationErrors;
@@ -145,24 +145,24 @@ pub async fn panel(
             }
         })
         .collect();
-    let any_failed = deposits.iter().any(|d| d.status == "failed");
+    let any_failed = deposits.iter().any(|d| d.status == DepositStatus::Failed);
     let deposits = deposits
         .into_iter()
         .map(|d| DepositRow {
-            state: match (d.status.as_str(), d.deposited_at) {
-                ("deposited", Some(at)) => i18n::t_args(
+            state: match (d.status, d.deposited_at) {
+                (DepositStatus::Deposited, Some(at)) => i18n::t_args(
                     l,
                     "einvoice-deposit-done",
                     &[("date", format_date(domain::paris::date(at), l))],
                 ),
-                ("failed", _) => i18n::t_args(
+                (DepositStatus::Failed, _) => i18n::t_args(
                     l,
                     "einvoice-deposit-failed",
                     &[("error", d.error.clone().unwrap_or_default())],
                 ),
                 _ => i18n::t(l, "einvoice-deposit-queued"),
             },
-            failed: d.status == "failed",
+            failed: d.status == DepositStatus::Failed,
             channel: d.channel,
             sha256: d.sha256,
         })
