@@ -1,6 +1,7 @@
 //! Missions: one consultant at one client for a period and a daily rate, with
 //! its analytic code, billing settings and amendments.
 
+use domain::company::CompanyKind;
 use domain::ids::{AmendmentId, CompanyId, ContactId, MissionId, UserId};
 use domain::mission::{AnalyticCode, MissionData, MissionStatus, Tjm};
 use domain::paging::{PageRequest, Paged};
@@ -228,8 +229,15 @@ async fn check_references(
     .bind(d.client_id.to_string())
     .fetch_optional(c)
     .await)?;
+    let client = client
+        .map(|(name, kind)| {
+            CompanyKind::parse(&kind)
+                .map(|k| (name, k))
+                .ok_or_else(|| corrupt("company kind", &kind))
+        })
+        .transpose()?;
     let client_name = match client {
-        Some((name, kind)) if kind == "client" => name,
+        Some((name, CompanyKind::Client)) => name,
         Some(_) => {
             e.add("client_id", "mission-client-not-client");
             String::new()
