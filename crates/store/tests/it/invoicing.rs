@@ -39,18 +39,10 @@ pub(crate) async fn world(db: &Db) -> World {
     store::firm::save(
         &mut tx,
         &store::firm::Firm {
-            name: "Stafforia".into(),
-            legal_form: Some("SAS".into()),
-            siren: Some(Siren::with_check_digit(73282932).to_string()),
-            vat_number: Some("FR44732829320".into()),
-            rcs_city: Some("Nanterre".into()),
-            share_capital_cents: Some(10_000_000),
-            address_line1: Some("12 rue de la Paix".into()),
-            postcode: Some("75002".into()),
-            city: Some("Paris".into()),
-            country: "FR".into(),
-            iban: Some("FR7630006000011234567890189".into()),
-            ..Default::default()
+            // The builders' firm, without the BIC and e-mail these tests never had.
+            bic: None,
+            email: None,
+            ..fixtures::build::firm()
         },
     )
     .await
