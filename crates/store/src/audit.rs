@@ -33,24 +33,57 @@ pub async fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let before = before.map(|b| serde_json::to_string(b).unwrap_or_default());
-    let after = after.map(|a| serde_json::to_string(a).unwrap_or_default());
-    let sql = "INSERT INTO audit_log (id, at, actor_user_id, actor_label, action, entity, entity_id, before_json, after_json, ip)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(now())
-        .bind(actor.user_id.map(|u| u.to_string()))
-        .bind(&actor.label)
-        .bind(action)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(&before)
-        .bind(&after)
-        .bind(&actor.ip)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let row = Row {
+        action,
+        entity,
+        entity_id: entity_id.to_owned(),
+        before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
+        after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
+    };
+    record_many(tx, actor, std::slice::from_ref(&row)).await
+}
+
+/// One line of the log, its records already serialised: what
+/// [`record_many`] writes for a batch (the month-end close logs thousands).
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Writes the lines of one actor's batch in multi-row statements, each
+/// exactly as [`record`] would, in order.
+pub async fn record_many(tx: &mut Tx, actor: &Actor, rows: &[Row<'_>]) -> Result<()> {
+    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let at = now();
+    let user = actor.user_id.map(|u| u.to_string());
+    for chunk in rows.chunks(crate::rows_per_statement(10)) {
+        let sql = format!(
+            "INSERT INTO audit_log (id, at, actor_user_id, actor_label, action, entity, entity_id, before_json,
+               after_json, ip) VALUES {}",
+            crate::values_list(ROW, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for r in chunk {
+                q = q
+                    .bind(uuid::Uuid::new_v4().to_string())
+                    .bind(at)
+                    .bind(user.as_deref())
+                    .bind(&actor.label)
+                    .bind(r.action)
+                    .bind(r.entity)
+                    .bind(&r.entity_id)
+                    .bind(r.before.as_deref())
+                    .bind(r.after.as_deref())
+                    .bind(actor.ip.as_deref());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }
 

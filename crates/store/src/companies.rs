@@ -220,6 +220,35 @@ pub async fn get(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<Company> {
     row.ok_or(Error::NotFound)?.try_into()
 }
 
+/// Several companies by id, whatever the scope (for documents the caller
+/// already may see), keyed by id; ids not found are left out.
+pub(crate) async fn get_many(
+    tx: &mut Tx,
+    ids: &[CompanyId],
+) -> Result<std::collections::HashMap<String, Company>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::MAX_BINDS - 2) {
+        let sql = format!(
+            select_companies!("id IN ({})", ""),
+            crate::values_list_from("?", chunk.len(), 3)
+        );
+        let rows: Vec<Row> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(Scope::All.company())
+                .bind(Scope::All.own_user());
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        for r in rows {
+            let c: Company = r.try_into()?;
+            out.insert(c.id.to_string(), c);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn list(
     tx: &mut Tx,
     scope: Scope,

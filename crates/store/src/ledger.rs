@@ -110,36 +110,49 @@ pub async fn post(
     post_inner(tx, actor, entry, source, None).await
 }
 
-async fn post_inner(
-    tx: &mut Tx,
-    actor: &Actor,
-    entry: &NewEntry,
-    source: Option<&str>,
-    reverses: Option<LedgerEntryId>,
-) -> Result<Posted> {
-    entry.validate()?;
-    if let Err(w) = ledger::check_open_years(entry.date, crate::today()) {
-        return Err(refuse("date", w.key(), w.args()));
+/// An entry to post in a batch ([`post_many`]): where it comes from, and
+/// the entry it reverses, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct ToPost {
+    pub entry: NewEntry,
+    pub source: Option<String>,
+    pub reverses: Option<LedgerEntryId>,
+}
+
+/// The checks every posting passes before it takes a number: balanced,
+/// in an open year and period, on known active accounts. One read of the
+/// accounts and of each month's status for the whole batch.
+async fn check_postable(tx: &mut Tx, entries: &[&NewEntry]) -> Result<()> {
+    let mut months = std::collections::BTreeSet::new();
+    for entry in entries {
+        entry.validate()?;
+        if let Err(w) = ledger::check_open_years(entry.date, crate::today()) {
+            return Err(refuse("date", w.key(), w.args()));
+        }
+        months.insert(ledger::period_of(entry.date));
     }
-    let month = ledger::period_of(entry.date);
-    if period_status(tx, month).await? == PeriodStatus::Closed {
-        return Err(refuse(
-            "date",
-            "ledger-period-closed",
-            domain::args![("month", month)],
-        ));
+    for month in months {
+        if period_status(tx, month).await? == PeriodStatus::Closed {
+            return Err(refuse(
+                "date",
+                "ledger-period-closed",
+                domain::args![("month", month)],
+            ));
+        }
     }
-    let known: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let known: std::collections::HashSet<String> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT number FROM ledger_accounts WHERE active = TRUE"
     )
     .fetch_all(c)
-    .await)?;
-    let unknown: Vec<&str> = entry
-        .lines
+    .await)?
+    .into_iter()
+    .collect();
+    let mut unknown: Vec<&str> = entries
         .iter()
-        .map(|l| l.account.as_str())
-        .filter(|a| !known.iter().any(|k| k == a))
+        .flat_map(|e| e.lines.iter().map(|l| l.account.as_str()))
+        .filter(|a| !known.contains(*a))
         .collect();
+    unknown.dedup();
     if !unknown.is_empty() {
         return Err(refuse(
             "lines",
@@ -147,85 +160,235 @@ async fn post_inner(
             domain::args![("accounts", unknown.join(", "))],
         ));
     }
+    Ok(())
+}
+
+async fn post_inner(
+    tx: &mut Tx,
+    actor: &Actor,
+    entry: &NewEntry,
+    source: Option<&str>,
+    reverses: Option<LedgerEntryId>,
+) -> Result<Posted> {
+    if !brouillard::numbered_at_validation(entry.journal) {
+        let one = ToPost {
+            entry: entry.clone(),
+            source: source.map(str::to_owned),
+            reverses,
+        };
+        let mut posted = post_many(tx, actor, std::slice::from_ref(&one)).await?;
+        return posted
+            .pop()
+            .ok_or_else(|| corrupt("posting", "nothing posted"));
+    }
+    check_postable(tx, &[entry]).await?;
     let year = entry.date.year();
     let journal = entry.journal.code();
     // Bank entries wait in the brouillard, numbered when validated
-    // (domain::brouillard); the others are numbered now. Either way the
-    // journal's sequence row is taken first: it serialises the journal's
-    // postings and validations on PostgreSQL, so the date check below sees
-    // the latest validated entry.
-    let provisional = brouillard::numbered_at_validation(entry.journal);
-    let number = if provisional {
-        hold_sequence(tx, journal, year).await?;
-        -next_number(tx, &brouillard::places_series(entry.journal), year).await?
-    } else {
-        next_number(tx, journal, year).await?
-    };
+    // (domain::brouillard). The journal's sequence row is taken first: it
+    // serialises the journal's postings and validations on PostgreSQL, so
+    // the date check below sees the latest validated entry. They are
+    // sealed when validated.
+    hold_sequence(tx, journal, year).await?;
+    let number = -next_number(tx, &brouillard::places_series(entry.journal), year).await?;
     let latest = last_validated_date(tx, journal, year).await?;
-    if provisional {
-        if let Err(w) = brouillard::check_date(entry.journal, entry.date, latest) {
-            return Err(refuse("date", w.key(), w.args()));
-        }
-    } else if let Some(latest) = latest
-        && entry.date < latest
-    {
-        return Err(refuse(
-            "date",
-            "ledger-date-before-last",
-            domain::args![("journal", journal), ("date", latest),],
-        ));
+    if let Err(w) = brouillard::check_date(entry.journal, entry.date, latest) {
+        return Err(refuse("date", w.key(), w.args()));
     }
-    // The seal chains to the journal's previous entry of the year, which
-    // the sequence row taken above keeps still until we commit. A
-    // provisional entry is sealed when validated.
-    let seal = if provisional {
-        None
-    } else {
-        let previous = crate::ledger_seal::hash_of(tx, journal, year, number - 1).await?;
-        Some((seal_input(entry, year, number).hash(&previous), previous))
+    let posted = Posted {
+        id: LedgerEntryId::new(),
+        journal: entry.journal,
+        number: ledger::entry_number(entry.journal, year, number),
+        provisional: true,
+        date: entry.date,
+        label: entry.label.trim().to_owned(),
+        piece_ref: entry.piece_ref.clone(),
+        reverses_id: reverses,
+        source: source.map(str::to_owned),
+        posted_at: now(),
+        lines: entry.lines.clone(),
     };
-    let id = LedgerEntryId::new();
+    let one = Sealed {
+        posted,
+        year,
+        number,
+        seal: None,
+    };
+    write(tx, actor, std::slice::from_ref(&one)).await?;
+    Ok(one.posted)
+}
+
+/// An entry ready to write: its number in the journal's year and, once
+/// validated, its seal (hash, previous hash).
+struct Sealed {
+    posted: Posted,
+    year: i32,
+    number: i64,
+    seal: Option<(String, String)>,
+}
+
+/// Posts entries of numbered journals (every journal but the bank's, whose
+/// entries wait in the brouillard) in the given order, as one posting each
+/// would, with one statement per step for the whole batch: the checks, `+n`
+/// on each journal's sequence row, the hash chain computed in memory from
+/// the journal's last seal, multi-row inserts of the entries, their lines
+/// and their audit lines. Refused as a whole, with nothing written, when
+/// one entry is: unbalanced, on an unknown account, in a closed period, or
+/// dated before an entry of its journal posted earlier (numbers follow
+/// dates, as the FEC requires).
+pub(crate) async fn post_many(tx: &mut Tx, actor: &Actor, items: &[ToPost]) -> Result<Vec<Posted>> {
+    if let Some(p) = items
+        .iter()
+        .find(|p| brouillard::numbered_at_validation(p.entry.journal))
+    {
+        return Err(corrupt("batched posting", p.entry.journal.code()));
+    }
+    check_postable(tx, &items.iter().map(|p| &p.entry).collect::<Vec<_>>()).await?;
+    // Each journal's year in the order its first entry comes: every batch
+    // takes the sequence rows in the order of its entries (the close posts
+    // VE before OD, as single postings did), so two instances never wait
+    // on each other's rows crosswise.
+    let mut series: Vec<(Journal, i32)> = Vec::new();
+    for p in items {
+        let key = (p.entry.journal, p.entry.date.year());
+        if !series.contains(&key) {
+            series.push(key);
+        }
+    }
     let at = now();
-    let (hash, previous) = seal.unzip();
-    let validated_at = (!provisional).then_some(at);
-    on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
-           posted_at, posted_by, hash, previous_hash, validated_at, validated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    let mut numbered: Vec<Option<Sealed>> = (0..items.len()).map(|_| None).collect();
+    for (journal, year) in series {
+        let code = journal.code();
+        let mine: Vec<usize> = (0..items.len())
+            .filter(|&i| (items[i].entry.journal, items[i].entry.date.year()) == (journal, year))
+            .collect();
+        let last = take_numbers(tx, code, year, mine.len() as i64).await?;
+        let first = last - mine.len() as i64 + 1;
+        let mut latest = last_validated_date(tx, code, year).await?;
+        let mut previous = crate::ledger_seal::hash_of(tx, code, year, first - 1).await?;
+        for (k, &i) in mine.iter().enumerate() {
+            let p = &items[i];
+            let number = first + k as i64;
+            if let Some(l) = latest
+                && p.entry.date < l
+            {
+                return Err(refuse(
+                    "date",
+                    "ledger-date-before-last",
+                    domain::args![("journal", code), ("date", l)],
+                ));
+            }
+            latest = Some(p.entry.date);
+            let hash = seal_input(&p.entry, year, number).hash(&previous);
+            let seal = (hash.clone(), std::mem::replace(&mut previous, hash));
+            numbered[i] = Some(Sealed {
+                posted: Posted {
+                    id: LedgerEntryId::new(),
+                    journal,
+                    number: ledger::entry_number(journal, year, number),
+                    provisional: false,
+                    date: p.entry.date,
+                    label: p.entry.label.trim().to_owned(),
+                    piece_ref: p.entry.piece_ref.clone(),
+                    reverses_id: p.reverses,
+                    source: p.source.clone(),
+                    posted_at: at,
+                    lines: p.entry.lines.clone(),
+                },
+                year,
+                number,
+                seal: Some(seal),
+            });
+        }
+    }
+    let sealed: Vec<Sealed> = numbered.into_iter().flatten().collect();
+    write(tx, actor, &sealed).await?;
+    Ok(sealed.into_iter().map(|s| s.posted).collect())
+}
+
+/// Takes the next `n` numbers of a series for a year in one statement and
+/// returns the last of them (see [`next_number`]).
+pub(crate) async fn take_numbers(tx: &mut Tx, series: &str, year: i32, n: i64) -> Result<i64> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO ledger_sequences (journal, year, last_number) VALUES ($1, $2, $3)
+         ON CONFLICT (journal, year) DO UPDATE SET last_number = ledger_sequences.last_number + $3
+         RETURNING last_number"
     )
-    .bind(id.to_string())
-    .bind(journal)
+    .bind(series)
     .bind(year)
-    .bind(number)
-    .bind(entry.date)
-    .bind(entry.label.trim())
-    .bind(entry.piece_ref.as_deref())
-    .bind(reverses.map(|i| i.to_string()))
-    .bind(source)
-    .bind(at)
-    .bind(actor.user_id.map(|u| u.to_string()))
-    .bind(&hash)
-    .bind(&previous)
-    .bind(validated_at)
-    .bind(validated_at.and(actor.user_id.map(|u| u.to_string())))
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(|e| map_unique(e, &[("ledger_entries_reversed_once", "entry"), ("reverses_id", "entry")]))?;
-    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
-    for (chunk_no, chunk) in entry.lines.chunks(crate::rows_per_statement(8)).enumerate() {
+    .bind(n)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// Writes numbered entries, their lines and their audit lines, in
+/// multi-row statements.
+async fn write(tx: &mut Tx, actor: &Actor, entries: &[Sealed]) -> Result<()> {
+    const ENTRY: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let by = actor.user_id.map(|u| u.to_string());
+    for chunk in entries.chunks(crate::rows_per_statement(15)) {
+        let sql = format!(
+            "INSERT INTO ledger_entries (id, journal, year, number, entry_date, label, piece_ref, reverses_id, source,
+               posted_at, posted_by, hash, previous_hash, validated_at, validated_by) VALUES {}",
+            crate::values_list(ENTRY, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for s in chunk {
+                let p = &s.posted;
+                let validated_at = s.seal.is_some().then_some(p.posted_at);
+                q = q
+                    .bind(p.id.to_string())
+                    .bind(p.journal.code())
+                    .bind(s.year)
+                    .bind(s.number)
+                    .bind(p.date)
+                    .bind(&p.label)
+                    .bind(p.piece_ref.as_deref())
+                    .bind(p.reverses_id.map(|i| i.to_string()))
+                    .bind(p.source.as_deref())
+                    .bind(p.posted_at)
+                    .bind(by.as_deref())
+                    .bind(s.seal.as_ref().map(|(h, _)| h.as_str()))
+                    .bind(s.seal.as_ref().map(|(_, p)| p.as_str()))
+                    .bind(validated_at)
+                    .bind(validated_at.and(by.as_deref()));
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .map_err(|e| {
+            map_unique(
+                e,
+                &[
+                    ("ledger_entries_reversed_once", "entry"),
+                    ("reverses_id", "entry"),
+                ],
+            )
+        })?;
+    }
+    const LINE: &str = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    let lines: Vec<(LedgerEntryId, usize, &Line)> = entries
+        .iter()
+        .flat_map(|s| {
+            s.posted
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (s.posted.id, i + 1, l))
+        })
+        .collect();
+    for chunk in lines.chunks(crate::rows_per_statement(8)) {
         let sql = format!(
             "INSERT INTO ledger_lines (entry_id, position, account, debit_cents, credit_cents, label, third_party_id,
                analytic_code) VALUES {}",
-            crate::values_list(ROW, chunk.len())
+            crate::values_list(LINE, chunk.len())
         );
-        let first = chunk_no * crate::rows_per_statement(8);
         on_tx!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (i, l) in chunk.iter().enumerate() {
+            for (id, position, l) in chunk {
                 q = q
                     .bind(id.to_string())
-                    .bind((first + i + 1) as i32)
+                    .bind(*position as i32)
                     .bind(l.account.as_str())
                     .bind(l.debit.cents())
                     .bind(l.credit.cents())
@@ -236,30 +399,17 @@ async fn post_inner(
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    let posted = Posted {
-        id,
-        journal: entry.journal,
-        number: ledger::entry_number(entry.journal, year, number),
-        provisional,
-        date: entry.date,
-        label: entry.label.trim().to_owned(),
-        piece_ref: entry.piece_ref.clone(),
-        reverses_id: reverses,
-        source: source.map(str::to_owned),
-        posted_at: at,
-        lines: entry.lines.clone(),
-    };
-    audit::record(
-        tx,
-        actor,
-        "post_entry",
-        "ledger_entry",
-        &id.to_string(),
-        None::<&()>,
-        Some(&posted),
-    )
-    .await?;
-    Ok(posted)
+    let audit: Vec<audit::Row> = entries
+        .iter()
+        .map(|s| audit::Row {
+            action: "post_entry",
+            entity: "ledger_entry",
+            entity_id: s.posted.id.to_string(),
+            before: None,
+            after: Some(serde_json::to_string(&s.posted).unwrap_or_default()),
+        })
+        .collect();
+    audit::record_many(tx, actor, &audit).await
 }
 
 /// The entry as it is sealed: exactly the values the INSERTs bind.

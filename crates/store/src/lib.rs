@@ -135,8 +135,14 @@ pub fn rows_per_statement(binds_per_row: usize) -> usize {
 /// `$2`, … across the rows (`row` holds no other `?`). Public for the same
 /// reason as [`rows_per_statement`].
 pub fn values_list(row: &str, rows: usize) -> String {
+    values_list_from(row, rows, 1)
+}
+
+/// [`values_list`] whose parameters are numbered from `first` (after the
+/// statement's own leading parameters).
+pub fn values_list_from(row: &str, rows: usize, first: usize) -> String {
     let mut out = String::with_capacity((row.len() + 16) * rows);
-    let mut n = 0;
+    let mut n = first - 1;
     for i in 0..rows {
         if i > 0 {
             out.push_str(", ");

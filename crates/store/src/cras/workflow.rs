@@ -466,10 +466,9 @@ pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Valid
         })?;
     }
     // Manager validation is what invoicing waits for: the days go onto
-    // draft invoices (or waiting ones, under the key-account lock) now.
-    for id in &done {
-        crate::invoicing::draft_for_report(tx, actor, *id).await?;
-    }
+    // draft invoices (or waiting ones, under the key-account lock) now,
+    // every report's at once.
+    crate::invoicing::draft::draft_for_reports(tx, actor, &done).await?;
     let skipped = ids.iter().filter(|i| !done.contains(i)).copied().collect();
     Ok(Validated { done, skipped })
 }

@@ -54,18 +54,42 @@ async fn enqueue(tx: &mut Tx, invoice: InvoiceId, key: &str) -> Result<()> {
 /// Queues the deposit of a document being issued: one deposit row and one
 /// job (keyed by the document) in the caller's transaction.
 pub async fn queue(tx: &mut Tx, invoice: InvoiceId) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "INSERT INTO einvoice_deposits (id, invoice_id, channel, status, attempts, created_at)
-         VALUES ($1, $2, $3, 'queued', 0, $4) ON CONFLICT (invoice_id, channel) DO NOTHING"
-    )
-    .bind(uuid::Uuid::new_v4().to_string())
-    .bind(invoice.to_string())
-    .bind(DEFAULT_CHANNEL)
-    .bind(now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    enqueue(tx, invoice, &format!("{DEPOSIT_JOB}:{invoice}")).await
+    queue_many(tx, &[invoice]).await
+}
+
+/// [`queue`] for several documents, in multi-row statements.
+pub async fn queue_many(tx: &mut Tx, invoices: &[InvoiceId]) -> Result<()> {
+    const ROW: &str = "(?, ?, ?, 'queued', 0, ?)";
+    let at = now();
+    for chunk in invoices.chunks(crate::rows_per_statement(4)) {
+        let sql = format!(
+            "INSERT INTO einvoice_deposits (id, invoice_id, channel, status, attempts, created_at)
+             VALUES {} ON CONFLICT (invoice_id, channel) DO NOTHING",
+            crate::values_list(ROW, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for invoice in chunk {
+                q = q
+                    .bind(uuid::Uuid::new_v4().to_string())
+                    .bind(invoice.to_string())
+                    .bind(DEFAULT_CHANNEL)
+                    .bind(at);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let jobs: Vec<crate::jobs::NewJob> = invoices
+        .iter()
+        .map(|invoice| crate::jobs::NewJob {
+            kind: DEPOSIT_JOB.to_owned(),
+            payload: serde_json::json!({ "invoice_id": invoice }),
+            run_at: at,
+            dedupe_key: Some(format!("{DEPOSIT_JOB}:{invoice}")),
+        })
+        .collect();
+    crate::jobs::enqueue_many(tx, &jobs).await?;
+    Ok(())
 }
 
 /// A failed deposit, or one the platform rejected (213: the file was at

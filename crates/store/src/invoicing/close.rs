@@ -211,21 +211,43 @@ pub async fn units(tx: &mut Tx, period: YearMonth) -> Result<Vec<Unit>> {
     Ok(out)
 }
 
-/// Takes the group's row lock (PostgreSQL): a second instance closing the
-/// same contract waits here, then finds the work done. SQLite serialises
-/// writers at `BEGIN IMMEDIATE` already.
-async fn lock_unit(tx: &mut Tx, group: Group) -> Result<()> {
+/// Takes the row locks of the groups (PostgreSQL), contracts then missions,
+/// each in id order: a second instance closing the same contracts waits
+/// here, then finds the work done, and two instances never take them
+/// crosswise. SQLite serialises writers at `BEGIN IMMEDIATE` already.
+async fn lock_units(tx: &mut Tx, units: &[&Unit]) -> Result<()> {
     if let Tx::Postgres(c) = tx {
-        let sql = match group {
-            Group::Mission(_) => "SELECT id FROM missions WHERE id = $1 FOR UPDATE",
-            Group::Contract(_) => "SELECT id FROM client_contracts WHERE id = $1 FOR UPDATE",
-        };
-        sqlx::query(sql)
-            .bind(group.key())
-            .fetch_optional(&mut **c)
-            .await?;
+        for (table, keys) in [
+            (
+                "client_contracts",
+                keys(units, |g| matches!(g, Group::Contract(_))),
+            ),
+            ("missions", keys(units, |g| matches!(g, Group::Mission(_)))),
+        ] {
+            for chunk in keys.chunks(crate::MAX_BINDS) {
+                let sql = format!(
+                    "SELECT id FROM {table} WHERE id IN ({}) ORDER BY id FOR UPDATE",
+                    crate::values_list("?", chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                q.fetch_all(&mut **c).await?;
+            }
+        }
     }
     Ok(())
+}
+
+fn keys(units: &[&Unit], which: impl Fn(Group) -> bool) -> Vec<String> {
+    let mut keys: Vec<String> = units
+        .iter()
+        .filter(|u| which(u.group))
+        .map(|u| u.group.key())
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// What closing one unit did.
@@ -238,72 +260,119 @@ struct UnitOutcome {
     drafts_kept: usize,
 }
 
-/// The group's open invoices up to the period, oldest first.
+/// The open invoices of the units up to the period, each with the index of
+/// its unit, in unit order and oldest first within a unit.
 async fn open_invoices(
     tx: &mut Tx,
-    unit: &Unit,
+    units: &[&Unit],
     c: &Close,
-) -> Result<Vec<(InvoiceId, InvoiceStatus)>> {
-    let sql = format!(
-        "SELECT id, status FROM invoices WHERE {} = $1 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
-           AND period <= $2 ORDER BY period, id",
-        unit.group.column()
-    );
-    let rows: Vec<(String, String)> =
-        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(unit.group.key())
-            .bind(c.period.to_string())
-            .fetch_all(conn)
-            .await)?;
-    rows.into_iter()
-        .map(|(id, s)| {
-            let status = InvoiceStatus::parse(&s).ok_or_else(|| corrupt("status", &s))?;
-            Ok((crate::id(&id)?, status))
+) -> Result<Vec<(usize, InvoiceId, InvoiceStatus)>> {
+    let index: std::collections::HashMap<Group, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.group, i))
+        .collect();
+    let mut out = Vec::new();
+    for chunk in units.chunks(crate::MAX_BINDS - 1) {
+        let sql = format!(
+            "SELECT mission_id, contract_id, id, status, period FROM invoices
+             WHERE kind = 'invoice' AND status IN ('draft', 'waiting_signature') AND period <= $1
+               AND (mission_id IN ({list}) OR contract_id IN ({list}))",
+            list = crate::values_list_from("?", chunk.len(), 2)
+        );
+        type Row = (Option<String>, Option<String>, String, String, String);
+        let rows: Vec<Row> = on_tx!(tx, |conn| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(c.period.to_string());
+            for u in chunk {
+                q = q.bind(u.group.key());
+            }
+            q.fetch_all(conn).await
+        })?;
+        for (mission, contract, id, status, period) in rows {
+            let group = match (mission, contract) {
+                (Some(m), _) => Group::Mission(crate::id(&m)?),
+                (None, Some(k)) => Group::Contract(crate::id(&k)?),
+                (None, None) => continue,
+            };
+            let Some(&unit) = index.get(&group) else {
+                continue;
+            };
+            out.push((unit, period, id, status));
+        }
+    }
+    out.sort();
+    out.into_iter()
+        .map(|(unit, _, id, status)| {
+            let status = InvoiceStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+            Ok((unit, crate::id(&id)?, status))
         })
         .collect()
 }
 
-/// First pass over a unit: drafts the period's validated days, and books
-/// at the period's last day the accruals of what this close will not
-/// issue — invoices waiting for a signature, and drafts the contract keeps
-/// for review. Accruals go first, for every unit, because the OD journal
-/// is numbered by date: the reversals the second pass posts on the issue
-/// date would otherwise come before accruals dated earlier.
-async fn accrue_unit(tx: &mut Tx, actor: &Actor, unit: &Unit, c: &Close) -> Result<UnitOutcome> {
-    lock_unit(tx, unit.group).await?;
-    let mut out = UnitOutcome::default();
-    if super::draft::draft_group(tx, actor, unit.group, c.period)
-        .await?
-        .is_some()
-    {
-        out.drafted += 1;
-    }
-    for (id, status) in open_invoices(tx, unit, c).await? {
-        let stays = status == InvoiceStatus::WaitingSignature || !unit.issue_at_close;
+/// First pass over a batch of units: drafts the period's validated days of
+/// every unit at once, and books at the period's last day the accruals of
+/// what this close will not issue — invoices waiting for a signature, and
+/// drafts the contract keeps for review. Accruals go first, for every unit,
+/// because the OD journal is numbered by date: the reversals the second
+/// pass posts on the issue date would otherwise come before accruals dated
+/// earlier. A unit whose drafting is refused writes nothing and is
+/// reported; the others go on.
+async fn accrue_units(
+    tx: &mut Tx,
+    actor: &Actor,
+    units: &[&Unit],
+    c: &Close,
+) -> Result<Vec<std::result::Result<UnitOutcome, Error>>> {
+    lock_units(tx, units).await?;
+    let groups: Vec<Group> = units.iter().map(|u| u.group).collect();
+    let drafted = super::draft::draft_many(tx, actor, &groups, c.period).await?;
+    let mut out: Vec<std::result::Result<UnitOutcome, Error>> = drafted
+        .into_iter()
+        .map(|(_, d)| {
+            d.map(|d| UnitOutcome {
+                drafted: usize::from(d.is_some()),
+                ..UnitOutcome::default()
+            })
+        })
+        .collect();
+    let ok: Vec<&Unit> = units
+        .iter()
+        .zip(&out)
+        .filter(|(_, o)| o.is_ok())
+        .map(|(u, _)| *u)
+        .collect();
+    let positions: Vec<usize> = (0..units.len()).filter(|&i| out[i].is_ok()).collect();
+    for (unit, id, status) in open_invoices(tx, &ok, c).await? {
+        let stays = status == InvoiceStatus::WaitingSignature || !ok[unit].issue_at_close;
         if stays
             && let Accrued::Booked(amount) = super::accrual::accrue(tx, actor, id, c.period).await?
+            && let Ok(o) = &mut out[positions[unit]]
         {
-            out.accrued.push(amount);
+            o.accrued.push(amount);
         }
     }
     Ok(out)
 }
 
-/// Second pass over a unit: releases the waiting invoices whose contract
-/// got signed, and issues the drafts (unless the contract keeps them for
-/// review, or `issue` is false because a first attempt was refused).
-/// Every transaction takes the numbering rows in the same order (FA, VE,
-/// OD), so two instances never deadlock.
-async fn issue_unit(
+/// Second pass over a batch of units: releases the waiting invoices whose
+/// contract got signed, and issues the drafts at once (unless the contract
+/// keeps them for review, or `issue` is false because a first attempt was
+/// refused). A unit with a draft refused at issue (a missing mention)
+/// issues none of its drafts: they stay for someone to complete, with the
+/// refusal recorded on them, and the unit is reported. Every transaction
+/// takes the numbering rows in the same order (FA, VE, OD), so two
+/// instances never deadlock.
+async fn issue_units(
     tx: &mut Tx,
     actor: &Actor,
-    unit: &Unit,
+    units: &[&Unit],
     c: &Close,
     issue: bool,
-) -> Result<UnitOutcome> {
-    lock_unit(tx, unit.group).await?;
-    let mut out = UnitOutcome::default();
-    for (id, mut status) in open_invoices(tx, unit, c).await? {
+) -> Result<(Vec<UnitOutcome>, Vec<UnitError>)> {
+    lock_units(tx, units).await?;
+    let mut out: Vec<UnitOutcome> = units.iter().map(|_| UnitOutcome::default()).collect();
+    let mut to_issue: Vec<(usize, InvoiceId)> = Vec::new();
+    for (unit, id, mut status) in open_invoices(tx, units, c).await? {
         if status == InvoiceStatus::WaitingSignature
             && !super::accrual::still_locked(tx, id).await?
         {
@@ -311,22 +380,61 @@ async fn issue_unit(
             status = InvoiceStatus::Draft;
         }
         match status {
-            InvoiceStatus::WaitingSignature => out.waiting += 1,
-            InvoiceStatus::Draft if issue && unit.issue_at_close => {
-                let issued = super::issue(tx, actor, id, c.issue_date).await?;
-                out.issued.push((issued.net, issued.vat, issued.gross));
+            InvoiceStatus::WaitingSignature => out[unit].waiting += 1,
+            InvoiceStatus::Draft if issue && units[unit].issue_at_close => {
+                to_issue.push((unit, id))
             }
-            InvoiceStatus::Draft => out.drafts_kept += 1,
+            InvoiceStatus::Draft => out[unit].drafts_kept += 1,
             InvoiceStatus::Issued => {}
         }
     }
-    Ok(out)
+    let ids: Vec<InvoiceId> = to_issue.iter().map(|(_, id)| *id).collect();
+    let prepared = super::issue::prepare(tx, &ids, c.issue_date).await?;
+    let mut refused: Vec<Option<Error>> = units.iter().map(|_| None).collect();
+    let mut ready = Vec::new();
+    for ((unit, _), (_, r)) in to_issue.iter().zip(prepared) {
+        match r {
+            Ok(r) => ready.push((*unit, r)),
+            Err(e) => {
+                refused[*unit].get_or_insert(e);
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    for (i, e) in refused.iter().enumerate() {
+        if let Some(e) = e {
+            tracing::warn!(unit = %units[i].label, error = %describe(e), "close: unit not issued");
+            for (unit, id) in &to_issue {
+                if *unit == i {
+                    super::lock::note_issue_error(tx, *id, e).await?;
+                }
+            }
+            out[i].drafts_kept += to_issue.iter().filter(|(u, _)| *u == i).count();
+            errors.push(unit_error(&units[i].label, e));
+        }
+    }
+    let (owners, ready): (Vec<usize>, Vec<_>) = ready
+        .into_iter()
+        .filter(|(unit, _)| refused[*unit].is_none())
+        .unzip();
+    let issued = super::issue::write_issued(tx, actor, ready, c.issue_date).await?;
+    for (unit, i) in owners.into_iter().zip(issued) {
+        out[unit].issued.push((i.net, i.vat, i.gross));
+    }
+    Ok((out, errors))
 }
 
+/// Units closed in one transaction: the close's statements are few and
+/// large, and the writer is held for one chunk only.
+const CHUNK: usize = 250;
+
 /// Runs the close of a period over every unit, calling `progress(done,
-/// total)` after each, and records the run with its summary. Refused, with
-/// nothing written, when the period or the issue date falls in a closed
-/// ledger period.
+/// total)` after each batch, and records the run with its summary.
+/// Refused, with nothing written, when the period or the issue date falls
+/// in a closed ledger period. Units are closed in batches of [`CHUNK`],
+/// each pass in one transaction per batch; a batch that fails as a whole
+/// is closed again unit by unit, so one unit's failure is reported and the
+/// others go on.
 pub async fn run(
     db: &Db,
     actor: &Actor,
@@ -355,39 +463,57 @@ pub async fn run(
         ..Summary::default()
     };
     let total = units.len() * 2;
-    let mut failed = vec![false; units.len()];
-    for (i, unit) in units.iter().enumerate() {
-        refresh_statistics(db, i).await?;
-        let mut tx = db.begin().await?;
-        match accrue_unit(&mut tx, actor, unit, &c).await {
-            Ok(o) => {
-                tx.commit().await?;
-                summary.add(o);
-            }
-            Err(e) => {
-                tx.rollback().await.ok();
-                tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
-                summary.errors.push(unit_error(&unit.label, &e));
-                failed[i] = true;
-            }
-        }
-        progress(i + 1, total);
-    }
-    for (i, unit) in units.iter().enumerate() {
-        refresh_statistics(db, i).await?;
-        if !failed[i] {
-            match issue_one(db, actor, unit, &c).await {
-                Ok((o, refused)) => {
-                    summary.add(o);
-                    summary.errors.extend(refused);
+    let all: Vec<&Unit> = units.iter().collect();
+    let mut failed: std::collections::HashSet<Group> = std::collections::HashSet::new();
+    let mut done = 0;
+    for chunk in all.chunks(CHUNK) {
+        refresh_statistics(db, done).await?;
+        let outcomes = match in_tx(db, async |tx| accrue_units(tx, actor, chunk, &c).await).await {
+            Ok(o) => o,
+            Err(_) if chunk.len() > 1 => {
+                let mut one_by_one = Vec::new();
+                for unit in chunk {
+                    let o = in_tx(db, async |tx| accrue_units(tx, actor, &[*unit], &c).await).await;
+                    one_by_one.push(o.and_then(|mut o| o.pop().ok_or(Error::NotFound)?));
                 }
+                one_by_one
+            }
+            Err(e) => vec![Err(e)],
+        };
+        for (unit, o) in chunk.iter().zip(outcomes) {
+            match o {
+                Ok(o) => summary.add(o),
                 Err(e) => {
                     tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
                     summary.errors.push(unit_error(&unit.label, &e));
+                    failed.insert(unit.group);
                 }
             }
         }
-        progress(units.len() + i + 1, total);
+        done += chunk.len();
+        progress(done, total);
+    }
+    let left: Vec<&Unit> = all
+        .into_iter()
+        .filter(|u| !failed.contains(&u.group))
+        .collect();
+    done = units.len();
+    for chunk in left.chunks(CHUNK) {
+        refresh_statistics(db, done - units.len()).await?;
+        match in_tx(db, async |tx| issue_units(tx, actor, chunk, &c, true).await).await {
+            Ok((o, refused)) => {
+                o.into_iter().for_each(|o| summary.add(o));
+                summary.errors.extend(refused);
+            }
+            Err(_) if chunk.len() > 1 => {
+                for unit in chunk {
+                    issue_one(db, actor, unit, &c, &mut summary).await?;
+                }
+            }
+            Err(_) => issue_one(db, actor, chunk[0], &c, &mut summary).await?,
+        }
+        done += chunk.len();
+        progress(done, total);
     }
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |conn| sqlx::query(
@@ -403,39 +529,61 @@ pub async fn run(
     Ok(summary)
 }
 
-/// The second pass over one unit, in its own transaction. When issuing is
-/// refused (a missing mention), the unit is released without issuing, so
-/// its drafts are there for someone to complete, and the refusal is
-/// recorded on them and reported.
-async fn issue_one(
-    db: &Db,
-    actor: &Actor,
-    unit: &Unit,
-    c: &Close,
-) -> Result<(UnitOutcome, Option<UnitError>)> {
+/// Runs `f` in a transaction of its own, committed when it succeeds.
+async fn in_tx<T>(db: &Db, f: impl AsyncFnOnce(&mut Tx) -> Result<T>) -> Result<T> {
     let mut tx = db.begin().await?;
-    match issue_unit(&mut tx, actor, unit, c, true).await {
-        Ok(o) => {
+    match f(&mut tx).await {
+        Ok(v) => {
             tx.commit().await?;
-            Ok((o, None))
-        }
-        Err(e @ Error::Invalid(_)) => {
-            tx.rollback().await?;
-            let mut tx = db.begin().await?;
-            let o = issue_unit(&mut tx, actor, unit, c, false).await?;
-            for (id, status) in open_invoices(&mut tx, unit, c).await? {
-                if status == InvoiceStatus::Draft {
-                    super::lock::note_issue_error(&mut tx, id, &e).await?;
-                }
-            }
-            tx.commit().await?;
-            Ok((o, Some(unit_error(&unit.label, &e))))
+            Ok(v)
         }
         Err(e) => {
             tx.rollback().await.ok();
             Err(e)
         }
     }
+}
+
+/// The second pass over one unit, in its own transaction. When issuing is
+/// refused as a whole (a date before the series' last document), the unit
+/// is released without issuing, so its drafts are there for someone to
+/// issue, and the refusal is recorded on them and reported.
+async fn issue_one(
+    db: &Db,
+    actor: &Actor,
+    unit: &Unit,
+    c: &Close,
+    summary: &mut Summary,
+) -> Result<()> {
+    match in_tx(db, async |tx| {
+        issue_units(tx, actor, &[unit], c, true).await
+    })
+    .await
+    {
+        Ok((o, refused)) => {
+            o.into_iter().for_each(|o| summary.add(o));
+            summary.errors.extend(refused);
+        }
+        Err(e @ Error::Invalid(_)) => {
+            let o = in_tx(db, async |tx| {
+                let (o, _) = issue_units(tx, actor, &[unit], c, false).await?;
+                for (_, id, status) in open_invoices(tx, &[unit], c).await? {
+                    if status == InvoiceStatus::Draft {
+                        super::lock::note_issue_error(tx, id, &e).await?;
+                    }
+                }
+                Ok(o)
+            })
+            .await?;
+            o.into_iter().for_each(|o| summary.add(o));
+            summary.errors.push(unit_error(&unit.label, &e));
+        }
+        Err(e) => {
+            tracing::warn!(unit = %unit.label, error = %describe(&e), "close: unit failed");
+            summary.errors.push(unit_error(&unit.label, &e));
+        }
+    }
+    Ok(())
 }
 
 /// The latest runs of a period, newest first.

@@ -408,6 +408,40 @@ fn parse_mission(id: Option<&str>) -> Result<Option<MissionId>> {
 /// `date`). The days the report gained are drafted afterwards by the
 /// caller, so a correction bills the difference only. Which days go is
 /// `domain::invoice::credit::stale`'s.
+/// [`reconcile`] for several consultants' month: one statement finds
+/// those with days billed in it, and only their months are reconciled.
+pub async fn reconcile_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    consultants: &[UserId],
+    month: YearMonth,
+    date: Date,
+) -> Result<()> {
+    let mut billed: Vec<String> = Vec::new();
+    for chunk in consultants.chunks(crate::MAX_BINDS - 2) {
+        let sql = format!(
+            "SELECT DISTINCT consultant_id FROM billed_days
+             WHERE day >= $1 AND day <= $2 AND credit_line_id IS NULL AND consultant_id IN ({})
+             ORDER BY consultant_id",
+            crate::values_list_from("?", chunk.len(), 3)
+        );
+        let rows: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(month.first_day())
+                .bind(month.last_day());
+            for u in chunk {
+                q = q.bind(u.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        billed.extend(rows);
+    }
+    for consultant in billed {
+        reconcile(tx, actor, crate::id(&consultant)?, month, date).await?;
+    }
+    Ok(())
+}
+
 pub async fn reconcile(
     tx: &mut Tx,
     actor: &Actor,

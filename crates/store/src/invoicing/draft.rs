@@ -8,14 +8,14 @@
 //! `billed_days`, whose unique index refuses a day billed twice as a second
 //! guard.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::calendar::YearMonth;
 use domain::contract::{ContractStatus, InvoiceGrouping, KeyAccountFacts};
 use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, InvoiceId, MissionId, UserId};
 use domain::invoice::drafting::{
-    self, BilledDay, DraftLine, DraftMission, InvoiceGroup, WorkedHalf,
+    self, BilledDay, DraftInvoice, DraftLine, DraftMission, InvoiceGroup, WorkedHalf,
 };
 use domain::invoice::{self, InvoiceLine, InvoiceStatus};
 use domain::terms::VatRate;
@@ -114,19 +114,55 @@ macro_rules! mission_terms {
 
 /// The missions one invoice of the group gathers.
 pub(crate) async fn group_missions(tx: &mut Tx, group: Group) -> Result<Vec<MissionTerms>> {
-    let key = group.key();
-    Ok(match group {
-        Group::Mission(_) => on_tx!(tx, |c| sqlx::query_as(mission_terms!("m.id = $1"))
-            .bind(&key)
-            .fetch_all(c)
-            .await)?,
-        Group::Contract(_) => on_tx!(tx, |c| sqlx::query_as(mission_terms!(
-            "m.client_contract_id = $1"
-        ))
-        .bind(&key)
-        .fetch_all(c)
-        .await)?,
-    })
+    Ok(groups_missions(tx, &[group])
+        .await?
+        .remove(&group)
+        .unwrap_or_default())
+}
+
+/// The missions each group's invoice gathers (a mission billed alone; a
+/// contract's missions), in two statements per few hundred groups.
+pub(crate) async fn groups_missions(
+    tx: &mut Tx,
+    groups: &[Group],
+) -> Result<HashMap<Group, Vec<MissionTerms>>> {
+    let missions: Vec<String> = groups
+        .iter()
+        .filter_map(|g| matches!(g, Group::Mission(_)).then(|| g.key()))
+        .collect();
+    let contracts: Vec<String> = groups
+        .iter()
+        .filter_map(|g| matches!(g, Group::Contract(_)).then(|| g.key()))
+        .collect();
+    let mut out: HashMap<Group, Vec<MissionTerms>> = HashMap::new();
+    for (keys, column) in [(&missions, "m.id"), (&contracts, "m.client_contract_id")] {
+        for chunk in keys.chunks(crate::MAX_BINDS) {
+            let sql = format!(
+                mission_terms!("{} IN ({})"),
+                column,
+                crate::values_list("?", chunk.len())
+            );
+            let rows: Vec<MissionTerms> = on_tx!(tx, |c| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                q.fetch_all(c).await
+            })?;
+            for m in rows {
+                let group = if column == "m.id" {
+                    Group::Mission(
+                        MissionId::parse(&m.id).ok_or_else(|| corrupt("mission id", &m.id))?,
+                    )
+                } else {
+                    let k = m.client_contract_id.as_deref().unwrap_or_default();
+                    Group::Contract(ContractId::parse(k).ok_or_else(|| corrupt("contract id", k))?)
+                };
+                out.entry(group).or_default().push(m);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The group a mission's invoices belong to.
@@ -138,44 +174,87 @@ pub async fn group_of(tx: &mut Tx, mission: MissionId) -> Result<Group> {
         .group()
 }
 
-/// Drafts the days of a freshly validated report: first reconciles what
-/// was billed of the consultant's month with the report (days no longer
-/// worked leave their draft, or are credited if invoiced), then drafts what
-/// is not billed yet, for each group its missions belong to. Running it
-/// again drafts nothing.
+/// Drafts the days of a freshly validated report (see [`draft_for_reports`]).
 pub async fn draft_for_report(tx: &mut Tx, actor: &Actor, cra: CraId) -> Result<Vec<Draft>> {
-    type Row = (String, String, String);
-    let head: Option<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT status, consultant_id, month FROM cras WHERE id = $1"
-    )
-    .bind(cra.to_string())
-    .fetch_optional(c)
-    .await)?;
-    let (status, consultant, month) = head.ok_or(Error::NotFound)?;
-    if CraStatus::parse(&status) != Some(CraStatus::Validated) {
-        return Err(refuse("cra", "invoice-report-not-validated"));
+    draft_for_reports(tx, actor, &[cra]).await
+}
+
+/// Drafts the days of freshly validated reports: first reconciles what
+/// was billed of each consultant's month with his report (days no longer
+/// worked leave their draft, or are credited if invoiced), then drafts what
+/// is not billed yet, for each group their missions belong to, all groups
+/// of a month at once. Running it again drafts nothing. Refused when a
+/// report is not validated.
+pub async fn draft_for_reports(tx: &mut Tx, actor: &Actor, cras: &[CraId]) -> Result<Vec<Draft>> {
+    // Each report's consultant, month and status, and the groups of the
+    // missions it worked on.
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    for chunk in cras.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT r.id, r.status, r.consultant_id, r.month, m.id, m.client_contract_id, k.invoice_grouping
+             FROM cras r
+               LEFT JOIN (SELECT DISTINCT cra_id, mission_id FROM cra_slots WHERE activity = 'mission') s
+                 ON s.cra_id = r.id
+               LEFT JOIN missions m ON m.id = s.mission_id
+               LEFT JOIN client_contracts k ON k.id = m.client_contract_id
+             WHERE r.id IN ({}) ORDER BY r.id, m.id",
+            crate::values_list("?", chunk.len())
+        );
+        let chunk_rows: Vec<Row> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        rows.extend(chunk_rows);
     }
-    let consultant = UserId::parse(&consultant).ok_or_else(|| corrupt("user id", &consultant))?;
-    let month = YearMonth::parse(&month).ok_or_else(|| corrupt("month", &month))?;
-    super::credit::reconcile(tx, actor, consultant, month, crate::today()).await?;
-    let missions: Vec<String> = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "SELECT DISTINCT mission_id FROM cra_slots WHERE cra_id = $1 AND activity = 'mission' ORDER BY mission_id"
-    )
-    .bind(cra.to_string())
-    .fetch_all(c)
-    .await
-    })?;
-    let mut groups = BTreeSet::new();
-    for m in missions {
-        let id = MissionId::parse(&m).ok_or_else(|| corrupt("mission id", &m))?;
-        groups.insert(group_of(tx, id).await?);
+    let mut months: BTreeMap<YearMonth, (BTreeSet<UserId>, BTreeSet<Group>)> = BTreeMap::new();
+    let mut found = BTreeSet::new();
+    for (cra, status, consultant, month, mission, contract, grouping) in rows {
+        found.insert(cra);
+        if CraStatus::parse(&status) != Some(CraStatus::Validated) {
+            return Err(refuse("cra", "invoice-report-not-validated"));
+        }
+        let consultant =
+            UserId::parse(&consultant).ok_or_else(|| corrupt("user id", &consultant))?;
+        let month = YearMonth::parse(&month).ok_or_else(|| corrupt("month", &month))?;
+        let entry = months.entry(month).or_default();
+        entry.0.insert(consultant);
+        if let Some(m) = mission {
+            let m = MissionId::parse(&m).ok_or_else(|| corrupt("mission id", &m))?;
+            let contract = contract
+                .as_deref()
+                .map(|k| ContractId::parse(k).ok_or_else(|| corrupt("contract id", k)))
+                .transpose()?;
+            let grouping = grouping.as_deref().and_then(InvoiceGrouping::parse);
+            entry.1.insert(InvoiceGroup::of(m, contract, grouping));
+        }
+    }
+    if found.len() < cras.iter().collect::<BTreeSet<_>>().len() {
+        return Err(Error::NotFound);
     }
     let mut drafts = Vec::new();
-    for g in groups {
-        if let Some(d) = draft_group(tx, actor, g, month).await? {
-            drafts.push(d);
-        }
+    for (month, (consultants, groups)) in months {
+        let consultants: Vec<UserId> = consultants.into_iter().collect();
+        super::credit::reconcile_many(tx, actor, &consultants, month, crate::today()).await?;
+        let groups: Vec<Group> = groups.into_iter().collect();
+        drafts.extend(
+            draft_many(tx, actor, &groups, month)
+                .await?
+                .into_iter()
+                .filter_map(|(_, d)| d.transpose())
+                .collect::<Result<Vec<_>>>()?,
+        );
     }
     Ok(drafts)
 }
@@ -189,93 +268,299 @@ pub async fn draft_group(
     group: Group,
     month: YearMonth,
 ) -> Result<Option<Draft>> {
-    let terms = group_missions(tx, group).await?;
-    if terms.is_empty() {
-        return Ok(None);
-    }
-    let (worked, billed) = validated_halves(tx, &terms, month).await?;
-    if drafting::unbilled(&worked, &billed).is_empty() {
-        // Nothing to bill: the rates need not be read.
-        return Ok(None);
-    }
-    let schedules = schedules(tx, &terms).await?;
-    let missions = terms
-        .iter()
-        .map(|m| m.for_drafting(schedules[m.id.as_str()].clone()))
-        .collect::<Result<Vec<_>>>()?;
-    let Some(decided) =
-        drafting::draft(month, &missions, &worked, &billed).map_err(|e| refuse("cra", e.key()))?
-    else {
-        return Ok(None);
-    };
-    let client = &terms[0].client_id;
-    let (id, first_position) =
-        open_invoice(tx, group, client, month, decided.waiting_signature).await?;
-    for (i, l) in decided.lines.iter().enumerate() {
-        let m = terms
-            .iter()
-            .find(|t| t.id == l.mission.to_string())
-            .ok_or_else(|| corrupt("mission id", &l.mission.to_string()))?;
-        insert_line(tx, id, first_position + i as i32, m, l).await?;
-    }
-    let totals = refresh_totals(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        "draft_invoice",
-        "invoice",
-        &id.to_string(),
-        None::<&()>,
-        Some(&serde_json::json!({
-            "period": month.to_string(),
-            "lines_added": decided.lines.len(),
-            "net_cents": totals.net.cents(),
-        })),
-    )
-    .await?;
-    Ok(Some(Draft {
-        id,
-        client_id: CompanyId::parse(client).ok_or_else(|| corrupt("company id", client))?,
-        group: group.key(),
-        waiting_signature: decided.waiting_signature,
-        lines: decided.lines.into_iter().map(|l| l.line).collect(),
-        totals,
-    }))
+    draft_many(tx, actor, &[group], month)
+        .await?
+        .pop()
+        .map_or(Ok(None), |(_, d)| d)
 }
 
-/// Writes one drafted line and the half days it bills.
-async fn insert_line(
+/// [`draft_group`] for many groups of one month, read and written in a few
+/// statements for all of them: the missions, their validated days (with
+/// whether each is billed), their rates and the groups' open invoices,
+/// then every group's lines decided by `domain::invoice::drafting`, then
+/// the new invoices, lines, billed days and audit lines in multi-row
+/// statements. For each group, in order: its draft, `None` when nothing
+/// was left to bill, or why it was refused (a validated day outside its
+/// mission's rates); a refused group writes nothing, the others go on.
+pub async fn draft_many(
     tx: &mut Tx,
-    invoice: InvoiceId,
-    position: i32,
-    m: &MissionTerms,
-    l: &DraftLine,
+    actor: &Actor,
+    groups: &[Group],
+    month: YearMonth,
+) -> Result<Vec<(Group, Result<Option<Draft>>)>> {
+    let mut terms = groups_missions(tx, groups).await?;
+    let all: Vec<MissionTerms> = terms.values().flatten().cloned().collect();
+    let (worked, billed) = validated_halves(tx, &all, month).await?;
+    let mut worked_by: HashMap<MissionId, Vec<WorkedHalf>> = HashMap::new();
+    for w in worked {
+        worked_by.entry(w.mission).or_default().push(w);
+    }
+    // The groups with something left to bill, and their rates.
+    let mut todo: Vec<(Group, Vec<MissionTerms>, Vec<WorkedHalf>)> = Vec::new();
+    let mut out: Vec<(Group, Result<Option<Draft>>)> = Vec::new();
+    for g in groups {
+        let missions = terms.remove(g).unwrap_or_default();
+        let worked: Vec<WorkedHalf> = missions
+            .iter()
+            .filter_map(|m| MissionId::parse(&m.id))
+            .flat_map(|m| worked_by.get(&m).cloned().unwrap_or_default())
+            .collect();
+        if missions.is_empty() || drafting::unbilled(&worked, &billed).is_empty() {
+            out.push((*g, Ok(None)));
+        } else {
+            todo.push((*g, missions, worked));
+        }
+    }
+    let with_rates: Vec<MissionTerms> = todo.iter().flat_map(|(_, m, _)| m.clone()).collect();
+    let schedules = schedules(tx, &with_rates).await?;
+    let mut decided: Vec<(Group, Vec<MissionTerms>, DraftInvoice)> = Vec::new();
+    for (g, missions, worked) in todo {
+        let drafting: Result<Vec<DraftMission>> = missions
+            .iter()
+            .map(|m| m.for_drafting(schedules[m.id.as_str()].clone()))
+            .collect();
+        match drafting.and_then(|d| {
+            drafting::draft(month, &d, &worked, &billed).map_err(|e| refuse("cra", e.key()))
+        }) {
+            Ok(Some(d)) => decided.push((g, missions, d)),
+            Ok(None) => out.push((g, Ok(None))),
+            Err(e) => out.push((g, Err(e))),
+        }
+    }
+    let written = write_drafts(tx, actor, month, decided).await?;
+    out.extend(written.into_iter().map(|(g, d)| (g, Ok(Some(d)))));
+    // In the order asked.
+    let order: HashMap<Group, usize> = groups.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    out.sort_by_key(|(g, _)| order[g]);
+    Ok(out)
+}
+
+/// Writes what drafting decided for each group: its open invoice for the
+/// month (created, with its terms frozen, when none), the lines and the
+/// half days they bill, the totals, and one audit line each.
+async fn write_drafts(
+    tx: &mut Tx,
+    actor: &Actor,
+    month: YearMonth,
+    decided: Vec<(Group, Vec<MissionTerms>, DraftInvoice)>,
+) -> Result<Vec<(Group, Draft)>> {
+    if decided.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups: Vec<Group> = decided.iter().map(|(g, ..)| *g).collect();
+    let mut open = find_open_many(tx, &groups, month).await?;
+    let at = now();
+    // New invoices: their heads, as drafting creates them, to freeze.
+    let mut new_heads = Vec::new();
+    let mut placed: Vec<(InvoiceId, i32, bool)> = Vec::with_capacity(decided.len());
+    for (g, missions, d) in &decided {
+        let status = if d.waiting_signature {
+            InvoiceStatus::WaitingSignature
+        } else {
+            InvoiceStatus::Draft
+        };
+        match open.remove(g) {
+            Some((id, last)) => {
+                set_open_status(tx, id, status, at).await?;
+                placed.push((id, last + 1, false));
+            }
+            None => {
+                let id = InvoiceId::new();
+                let (mission, contract) = match g {
+                    Group::Mission(m) => (Some(m.to_string()), None),
+                    Group::Contract(k) => (None, Some(k.to_string())),
+                };
+                let totals =
+                    invoice::totals(&d.lines.iter().map(|l| l.line.clone()).collect::<Vec<_>>());
+                new_heads.push(super::frozen::Head {
+                    id,
+                    status,
+                    kind: invoice::InvoiceKind::Invoice,
+                    client_id: missions[0].client_id.clone(),
+                    period: month.to_string(),
+                    mission_id: mission,
+                    contract_id: contract,
+                    net_cents: totals.net.cents(),
+                    vat_cents: totals.vat.cents(),
+                    gross_cents: totals.gross.cents(),
+                    number: None,
+                    frozen: None,
+                });
+                placed.push((id, 1, true));
+            }
+        }
+    }
+    insert_invoices(tx, &new_heads, at).await?;
+    let mut lines: Vec<(InvoiceId, i32, &MissionTerms, &DraftLine)> = Vec::new();
+    for ((_, missions, d), (id, first, _)) in decided.iter().zip(&placed) {
+        for (i, l) in d.lines.iter().enumerate() {
+            let m = missions
+                .iter()
+                .find(|t| t.id == l.mission.to_string())
+                .ok_or_else(|| corrupt("mission id", &l.mission.to_string()))?;
+            lines.push((*id, first + i as i32, m, l));
+        }
+    }
+    insert_lines(tx, &lines).await?;
+    let mut out = Vec::with_capacity(decided.len());
+    let mut audit = Vec::with_capacity(decided.len());
+    for ((g, missions, d), (id, _, new)) in decided.into_iter().zip(placed) {
+        // A new invoice holds only these lines; an open one had others.
+        let totals = if new {
+            invoice::totals(&d.lines.iter().map(|l| l.line.clone()).collect::<Vec<_>>())
+        } else {
+            refresh_totals(tx, id).await?
+        };
+        audit.push(audit::Row {
+            action: "draft_invoice",
+            entity: "invoice",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({
+                    "period": month.to_string(),
+                    "lines_added": d.lines.len(),
+                    "net_cents": totals.net.cents(),
+                })
+                .to_string(),
+            ),
+        });
+        let client = &missions[0].client_id;
+        out.push((
+            g,
+            Draft {
+                id,
+                client_id: CompanyId::parse(client).ok_or_else(|| corrupt("company id", client))?,
+                group: g.key(),
+                waiting_signature: d.waiting_signature,
+                lines: d.lines.into_iter().map(|l| l.line).collect(),
+                totals,
+            },
+        ));
+    }
+    audit::record_many(tx, actor, &audit).await?;
+    Ok(out)
+}
+
+/// An open invoice takes the status the lock gives it now.
+async fn set_open_status(
+    tx: &mut Tx,
+    id: InvoiceId,
+    status: InvoiceStatus,
+    at: time::OffsetDateTime,
 ) -> Result<()> {
-    let line_id = uuid::Uuid::new_v4().to_string();
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
-           unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "UPDATE invoices SET status = $2,
+           waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
+         WHERE id = $1"
     )
-    .bind(&line_id)
-    .bind(invoice.to_string())
-    .bind(position)
-    .bind(&m.id)
-    .bind(&m.analytic_code)
-    .bind(&l.line.description)
-    .bind(l.line.quantity.half_days() as i32)
-    .bind(l.line.unit_price.cents())
-    .bind(l.line.vat_rate.basis_points() as i32)
-    .bind(l.line.net().cents())
-    .bind(&m.consultant_id)
-    .bind(l.from)
-    .bind(l.to)
+    .bind(id.to_string())
+    .bind(status.as_str())
+    .bind(at)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
     })?;
-    record_billed(tx, &line_id, &l.days).await
+    Ok(())
+}
+
+/// Creates the new drafts with their totals and the terms they freeze
+/// (what they will state when issued, unless their user refreshes them:
+/// see `Frozen::changes`).
+async fn insert_invoices(
+    tx: &mut Tx,
+    heads: &[super::frozen::Head],
+    at: time::OffsetDateTime,
+) -> Result<()> {
+    if heads.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<&super::frozen::Head> = heads.iter().collect();
+    let frozen = super::frozen::live_many(tx, &refs)
+        .await?
+        .into_iter()
+        .map(|l| serde_json::to_string(&l.frozen).map_err(|e| Error::Corrupt(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    const ROW: &str = "(?, 'invoice', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let rows: Vec<(&super::frozen::Head, &String)> = heads.iter().zip(&frozen).collect();
+    for chunk in rows.chunks(crate::rows_per_statement(13)) {
+        let sql = format!(
+            "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, net_cents,
+               vat_cents, gross_cents, created_at, waiting_since, frozen) VALUES {}",
+            crate::values_list(ROW, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (h, frozen) in chunk {
+                let waiting = h.status == InvoiceStatus::WaitingSignature;
+                q = q
+                    .bind(h.id.to_string())
+                    .bind(h.status.as_str())
+                    .bind(&h.client_id)
+                    .bind(h.mission_id.as_deref())
+                    .bind(h.contract_id.as_deref())
+                    .bind(&h.period)
+                    .bind(invoice::InvoiceKind::Invoice.series())
+                    .bind(h.net_cents)
+                    .bind(h.vat_cents)
+                    .bind(h.gross_cents)
+                    .bind(at)
+                    .bind(waiting.then_some(at))
+                    .bind(frozen.as_str());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes drafted lines and the half days they bill, in multi-row
+/// statements. A day already billed (and not credited) makes the database
+/// refuse the statement.
+async fn insert_lines(
+    tx: &mut Tx,
+    lines: &[(InvoiceId, i32, &MissionTerms, &DraftLine)],
+) -> Result<()> {
+    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let rows: Vec<(&String, &(InvoiceId, i32, &MissionTerms, &DraftLine))> =
+        ids.iter().zip(lines).collect();
+    for chunk in rows.chunks(crate::rows_per_statement(13)) {
+        let sql = format!(
+            "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,
+               unit_price_cents, vat_rate_bp, net_cents, consultant_id, service_from, service_to) VALUES {}",
+            crate::values_list(ROW, chunk.len())
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (line_id, (invoice, position, m, l)) in chunk {
+                q = q
+                    .bind(line_id.as_str())
+                    .bind(invoice.to_string())
+                    .bind(*position)
+                    .bind(&m.id)
+                    .bind(&m.analytic_code)
+                    .bind(&l.line.description)
+                    .bind(l.line.quantity.half_days() as i32)
+                    .bind(l.line.unit_price.cents())
+                    .bind(l.line.vat_rate.basis_points() as i32)
+                    .bind(l.line.net().cents())
+                    .bind(&m.consultant_id)
+                    .bind(l.from)
+                    .bind(l.to);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let days: Vec<(&String, &WorkedHalf)> = rows
+        .iter()
+        .flat_map(|(line_id, (.., l))| l.days.iter().map(move |d| (*line_id, d)))
+        .collect();
+    record_billed(tx, &days).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -409,105 +694,51 @@ async fn schedules<'a>(
     )
 }
 
-/// The group's open invoice for the month, created if none, and the
-/// position its next line takes. Its status follows the lock now.
-async fn open_invoice(
+/// Each group's open invoice for the month and its last position, for
+/// the groups that have one.
+async fn find_open_many(
     tx: &mut Tx,
-    group: Group,
-    client: &str,
+    groups: &[Group],
     month: YearMonth,
-    waiting: bool,
-) -> Result<(InvoiceId, i32)> {
-    let found = find_open(tx, group, month).await?;
-    let status = if waiting {
-        InvoiceStatus::WaitingSignature
-    } else {
-        InvoiceStatus::Draft
-    };
-    if let Some((id, last)) = found {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE invoices SET status = $2,
-               waiting_since = CASE WHEN $2 = 'waiting_signature' THEN COALESCE(waiting_since, $3) ELSE NULL END
-             WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .bind(status.as_str())
-        .bind(now())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
+) -> Result<HashMap<Group, (InvoiceId, i32)>> {
+    let mut out = HashMap::new();
+    for chunk in groups.chunks(crate::MAX_BINDS - 1) {
+        let sql = format!(
+            "SELECT i.mission_id, i.contract_id, i.id,
+               CAST(COALESCE((SELECT MAX(l.position) FROM invoice_lines l WHERE l.invoice_id = i.id), 0) AS INTEGER)
+             FROM invoices i
+             WHERE i.period = $1 AND i.kind = 'invoice' AND i.status IN ('draft', 'waiting_signature')
+               AND (i.mission_id IN ({list}) OR i.contract_id IN ({list}))
+             ORDER BY i.id",
+            list = crate::values_list_from("?", chunk.len(), 2)
+        );
+        let rows: Vec<(Option<String>, Option<String>, String, i32)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
+            for g in chunk {
+                q = q.bind(g.key());
+            }
+            q.fetch_all(c).await
         })?;
-        return Ok((id, last + 1));
-    }
-    let id = InvoiceId::new();
-    let (mission, contract) = match group {
-        Group::Mission(m) => (Some(m.to_string()), None),
-        Group::Contract(k) => (None, Some(k.to_string())),
-    };
-    let at = now();
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO invoices (id, kind, status, client_id, mission_id, contract_id, period, series, net_cents,
-           vat_cents, gross_cents, created_at, waiting_since)
-         VALUES ($1, 'invoice', $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9)"
-    )
-    .bind(id.to_string())
-    .bind(status.as_str())
-    .bind(client)
-    .bind(mission)
-    .bind(contract)
-    .bind(month.to_string())
-    .bind(invoice::InvoiceKind::Invoice.series())
-    .bind(at)
-    .bind(waiting.then_some(at))
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    super::frozen::freeze_draft(tx, id).await?;
-    Ok((id, 1))
-}
-
-/// The group's open invoice for the month and its last position, if any.
-async fn find_open(
-    tx: &mut Tx,
-    group: Group,
-    month: YearMonth,
-) -> Result<Option<(InvoiceId, i32)>> {
-    // The id through the group's index first, then its last position: a
-    // join grouped and ordered by invoice id let SQLite walk every invoice.
-    let sql = format!(
-        "SELECT id FROM invoices
-         WHERE {} = $1 AND period = $2 AND kind = 'invoice' AND status IN ('draft', 'waiting_signature')
-         ORDER BY id LIMIT 1",
-        group.column()
-    );
-    let open: Option<String> =
-        on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(group.key())
-            .bind(month.to_string())
-            .fetch_optional(c)
-            .await)?;
-    Ok(match open {
-        Some(id) => {
-            let last: i32 = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "SELECT CAST(COALESCE(MAX(position), 0) AS INTEGER) FROM invoice_lines WHERE invoice_id = $1"
-            )
-            .bind(&id)
-            .fetch_one(c)
-            .await
-            })?;
-            Some((crate::id::<InvoiceId>(&id)?, last))
+        for (mission, contract, id, last) in rows {
+            let group = match (mission, contract) {
+                (Some(m), _) => Group::Mission(crate::id(&m)?),
+                (None, Some(k)) => Group::Contract(crate::id(&k)?),
+                (None, None) => continue,
+            };
+            // The first by id, as drafting always found it.
+            out.entry(group)
+                .or_insert((crate::id::<InvoiceId>(&id)?, last));
         }
-        None => None,
-    })
+    }
+    // Only the groups asked: a mission billed alone and a contract's
+    // invoice never share an id.
+    out.retain(|g, _| groups.contains(g));
+    Ok(out)
 }
 
-/// Records the half days a line bills. A day already billed (and not
-/// credited) makes the database refuse the whole statement.
-async fn record_billed(tx: &mut Tx, line_id: &str, days: &[WorkedHalf]) -> Result<()> {
+/// Records the half days lines bill (line id, day). A day already billed
+/// (and not credited) makes the database refuse the whole statement.
+async fn record_billed(tx: &mut Tx, days: &[(&String, &WorkedHalf)]) -> Result<()> {
     const ROW: &str = "(?, ?, ?, ?, ?)";
     for chunk in days.chunks(crate::rows_per_statement(5)) {
         let sql = format!(
@@ -516,13 +747,13 @@ async fn record_billed(tx: &mut Tx, line_id: &str, days: &[WorkedHalf]) -> Resul
         );
         on_tx!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for d in chunk {
+            for (line_id, d) in chunk {
                 q = q
                     .bind(d.consultant.to_string())
                     .bind(d.day)
                     .bind(d.half.as_str())
                     .bind(d.cra.to_string())
-                    .bind(line_id);
+                    .bind(line_id.as_str());
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })

@@ -38,12 +38,16 @@ pub struct Wording {
 /// Factur-X could not be written: whether it can depends on its data
 /// alone, not on its wording.
 pub async fn check(tx: &mut Tx, id: InvoiceId) -> Result<()> {
-    let doc = issued(tx, id).await?;
+    check_document(&issued(tx, id).await?)
+}
+
+/// [`check`] on a document held in memory (a batch about to be issued).
+pub(crate) fn check_document(doc: &IssuedDocument) -> Result<()> {
     let wording = Wording {
         exemption_reason: exemption(doc.frozen.regime()),
         ..Wording::default()
     };
-    let inv = cii_invoice(&doc, wording)?;
+    let inv = cii_invoice(doc, wording)?;
     facturx::check(&inv).map_err(|e| refusal(doc.detail.summary.id, e))
 }
 

@@ -2,6 +2,8 @@
 //! now, and the mentions a document cannot go out without. Below issuing,
 //! crediting, printing and the Factur-X, which all read them.
 
+use std::collections::HashMap;
+
 use domain::company::CompanyData;
 use domain::ids::{CompanyId, InvoiceId};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
@@ -12,7 +14,7 @@ use time::Date;
 
 use super::shared::refuse_with;
 use crate::firm::Firm;
-use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
+use crate::{Error, Result, Tx, corrupt, on_tx};
 
 /// The buyer as the invoice names him.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +160,8 @@ pub(super) fn missing_mentions(
 #[derive(sqlx::FromRow)]
 pub(crate) struct Head {
     #[sqlx(try_from = "String")]
+    pub id: InvoiceId,
+    #[sqlx(try_from = "String")]
     pub status: InvoiceStatus,
     #[sqlx(try_from = "String")]
     pub kind: InvoiceKind,
@@ -173,15 +177,30 @@ pub(crate) struct Head {
 }
 
 pub(crate) async fn head(tx: &mut Tx, id: InvoiceId) -> Result<Head> {
-    on_tx!(tx, |c| sqlx::query_as(
-        "SELECT status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents, number,
-           frozen
-         FROM invoices WHERE id = $1"
-    )
-    .bind(id.to_string())
-    .fetch_optional(c)
-    .await)?
-    .ok_or(Error::NotFound)
+    heads(tx, &[id]).await?.pop().ok_or(Error::NotFound)
+}
+
+/// The heads of several documents, in no particular order; the ids not
+/// found are left out.
+pub(crate) async fn heads(tx: &mut Tx, ids: &[InvoiceId]) -> Result<Vec<Head>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents,
+               number, frozen
+             FROM invoices WHERE id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<Head> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The terms the invoice's mission (or the first mission of its contract)
@@ -196,32 +215,76 @@ type TermsRow = (
     Option<String>,
 );
 
-async fn terms(tx: &mut Tx, h: &Head) -> Result<TermsRow> {
-    let row: Option<TermsRow> = match (&h.mission_id, &h.contract_id) {
-        (Some(m), _) => on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
+/// The terms of each head's mission (or its contract's first mission), by
+/// mission or contract id: one query for the heads of missions billed
+/// alone, one for those of contracts.
+async fn terms_of(tx: &mut Tx, heads: &[&Head]) -> Result<HashMap<String, TermsRow>> {
+    let missions: Vec<&str> = heads
+        .iter()
+        .filter_map(|h| h.mission_id.as_deref())
+        .collect();
+    let contracts: Vec<&str> = heads
+        .iter()
+        .filter(|h| h.mission_id.is_none())
+        .filter_map(|h| h.contract_id.as_deref())
+        .collect();
+    let mut out = HashMap::new();
+    for chunk in missions.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT m.id, m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
                m.billing_address, k.reference
-             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id = $1"
-        )
-        .bind(m)
-        .fetch_optional(c)
-        .await
-        })?,
-        (None, Some(k)) => on_tx!(tx, |c| {
-            sqlx::query_as(
-            "SELECT m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
+             FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<(
+            String,
+            String,
+            Option<String>,
+            i32,
+            bool,
+            Option<String>,
+            Option<String>,
+        )> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for m in chunk {
+                q = q.bind(*m);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, regime, po, days, eom, billing, reference) in rows {
+            out.insert(id, (regime, po, days, eom, billing, reference));
+        }
+    }
+    for chunk in contracts.chunks(crate::MAX_BINDS) {
+        // Each contract's first mission (by start date, then id) comes first.
+        let sql = format!(
+            "SELECT k.id, m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
                m.billing_address, k.reference
-             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id = $1
-             ORDER BY m.start_date, m.id LIMIT 1"
-        )
-        .bind(k)
-        .fetch_optional(c)
-        .await
-        })?,
-        (None, None) => None,
-    };
-    row.ok_or_else(|| corrupt("invoice without mission or contract", &h.period))
+             FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id IN ({})
+             ORDER BY k.id, m.start_date, m.id",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<(
+            String,
+            String,
+            Option<String>,
+            i32,
+            bool,
+            Option<String>,
+            Option<String>,
+        )> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, regime, po, days, eom, billing, reference) in rows {
+            out.entry(id)
+                .or_insert((regime, po, days, eom, billing, reference));
+        }
+    }
+    Ok(out)
 }
 
 /// The latest issue date of a series' year: a document may not be dated
@@ -264,27 +327,54 @@ pub(crate) struct Live {
 }
 
 pub(crate) async fn live(tx: &mut Tx, h: &Head) -> Result<Live> {
-    let (regime, po, days, eom, billing, contract_ref) = terms(tx, h).await?;
-    let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
-    let client =
-        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    let company = crate::companies::get(tx, Scope::All, client).await?.data;
+    live_many(tx, &[h])
+        .await?
+        .pop()
+        .ok_or_else(|| corrupt("invoice terms", &h.id.to_string()))
+}
+
+/// [`live`] for several heads, in their order, with one read of the
+/// firm, of the terms and of the clients for all of them.
+pub(crate) async fn live_many(tx: &mut Tx, heads: &[&Head]) -> Result<Vec<Live>> {
+    let terms = terms_of(tx, heads).await?;
+    let mut clients: Vec<CompanyId> = heads
+        .iter()
+        .map(|h| CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id)))
+        .collect::<Result<_>>()?;
+    clients.sort_unstable();
+    clients.dedup();
+    let companies = crate::companies::get_many(tx, &clients).await?;
     let firm = crate::firm::get(tx).await?;
-    let frozen = Frozen {
-        seller: firm.clone().unwrap_or_else(blank_firm),
-        buyer: buyer(&company),
-        billing_address: billing,
-        po_number: po,
-        contract_reference: contract_ref,
-        payment_days: days.clamp(0, 366) as u16,
-        payment_end_of_month: eom,
-        vat_regime: regime.as_str().to_owned(),
-    };
-    Ok(Live {
-        frozen,
-        firm,
-        company,
-    })
+    heads
+        .iter()
+        .map(|h| {
+            let key = h.mission_id.as_deref().or(h.contract_id.as_deref());
+            let (regime, po, days, eom, billing, contract_ref) = key
+                .and_then(|k| terms.get(k).cloned())
+                .ok_or_else(|| corrupt("invoice without mission or contract", &h.period))?;
+            let regime = VatRegime::parse(&regime).ok_or_else(|| corrupt("vat regime", &regime))?;
+            let company = companies
+                .get(h.client_id.as_str())
+                .ok_or(Error::NotFound)?
+                .data
+                .clone();
+            let frozen = Frozen {
+                seller: firm.clone().unwrap_or_else(blank_firm),
+                buyer: buyer(&company),
+                billing_address: billing,
+                po_number: po,
+                contract_reference: contract_ref,
+                payment_days: days.clamp(0, 366) as u16,
+                payment_end_of_month: eom,
+                vat_regime: regime.as_str().to_owned(),
+            };
+            Ok(Live {
+                frozen,
+                firm: firm.clone(),
+                company,
+            })
+        })
+        .collect()
 }
 
 /// The terms a draft was frozen with at drafting (`None` for drafts made
@@ -294,14 +384,6 @@ pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
         .as_deref()
         .map(|f| Frozen::read(Some(f)))
         .transpose()
-}
-
-/// Freezes the terms of a new draft: what it will state when issued,
-/// unless its user refreshes it (see [`Frozen::changes`]).
-pub(crate) async fn freeze_draft(tx: &mut Tx, id: InvoiceId) -> Result<()> {
-    let h = head(tx, id).await?;
-    let frozen = live(tx, &h).await?.frozen;
-    set_frozen(tx, id, &frozen).await
 }
 
 pub(super) async fn set_frozen(tx: &mut Tx, id: InvoiceId, frozen: &Frozen) -> Result<()> {
@@ -318,16 +400,33 @@ pub(super) async fn set_frozen(tx: &mut Tx, id: InvoiceId, frozen: &Frozen) -> R
 }
 
 /// The lines whose VAT rate is no longer their mission's: (mission title,
-/// drafted rate, rate now).
-async fn rate_changes(tx: &mut Tx, id: InvoiceId) -> Result<Vec<(String, i32, i32)>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(
-        "SELECT DISTINCT m.title, CAST(l.vat_rate_bp AS INTEGER), CAST(m.vat_rate_bp AS INTEGER)
-         FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
-         WHERE l.invoice_id = $1 AND l.vat_rate_bp <> m.vat_rate_bp ORDER BY m.title"
-    )
-    .bind(id.to_string())
-    .fetch_all(c)
-    .await)?)
+/// drafted rate, rate now), by document.
+pub(super) async fn rate_changes(
+    tx: &mut Tx,
+    ids: &[InvoiceId],
+) -> Result<HashMap<InvoiceId, Vec<(String, i32, i32)>>> {
+    let mut out: HashMap<InvoiceId, Vec<(String, i32, i32)>> = HashMap::new();
+    for chunk in ids.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT DISTINCT l.invoice_id, m.title, CAST(l.vat_rate_bp AS INTEGER), CAST(m.vat_rate_bp AS INTEGER)
+             FROM invoice_lines l JOIN missions m ON m.id = l.mission_id
+             WHERE l.invoice_id IN ({}) AND l.vat_rate_bp <> m.vat_rate_bp ORDER BY l.invoice_id, m.title",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<(String, String, i32, i32)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, title, was, now) in rows {
+            out.entry(crate::id(&id)?)
+                .or_default()
+                .push((title, was, now));
+        }
+    }
+    Ok(out)
 }
 
 /// What changed since the draft `id` was frozen, in words (empty: it can
@@ -346,11 +445,21 @@ pub(super) async fn changes_of(
     h: &Head,
     now: &Frozen,
 ) -> Result<Vec<Arg>> {
+    let rates = rate_changes(tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    changes(h, now, &rates)
+}
+
+/// What differs between the draft `h` and the terms `now`, given the
+/// lines whose VAT rate changed since ([`rate_changes`]).
+pub(super) fn changes(h: &Head, now: &Frozen, rates: &[(String, i32, i32)]) -> Result<Vec<Arg>> {
     let mut out: Vec<Arg> = match drafted(h)? {
         Some(f) => f.changes(now).into_iter().map(Arg::key).collect(),
         None => Vec::new(),
     };
-    for (title, was, now) in rate_changes(tx, id).await? {
+    for (title, was, now) in rates {
         let pct = |bp: i32| -> Arg {
             domain::terms::VatRate::from_basis_points(bp.max(0) as u32)
                 .map(Arg::Rate)
@@ -358,7 +467,11 @@ pub(super) async fn changes_of(
         };
         out.push(Arg::Message(
             "terms-change-vat-rate".into(),
-            domain::args![("title", title), ("was", pct(was)), ("now", pct(now))],
+            domain::args![
+                ("title", title.clone()),
+                ("was", pct(*was)),
+                ("now", pct(*now))
+            ],
         ));
     }
     Ok(out)

@@ -3,7 +3,9 @@
 //! failure leaves neither. The parties and terms are frozen with the
 //! invoice: it prints the same forever.
 
-use domain::ids::{CompanyId, InvoiceId, LedgerEntryId};
+use std::collections::HashMap;
+
+use domain::ids::{CompanyId, InvoiceId};
 use domain::invoice::{InvoiceEvent, InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::postings::{self, SalesDocument, SalesInputs};
@@ -17,9 +19,10 @@ use crate::{Actor, Error, Result, Tx, audit, corrupt, now, on_tx};
 
 pub use super::frozen::{Buyer, Frozen, FrozenFirm, terms_changes};
 use super::frozen::{
-    Head, Live, changes_of, drafted, head, live, missing_mentions, refuse_before_last, set_frozen,
+    Head, Live, changes, changes_of, drafted, head, live, live_many, missing_mentions,
+    refuse_before_last, set_frozen,
 };
-use super::lines::revenue;
+use super::lines::{revenue, revenue_many};
 
 /// An issued invoice or credit note: its number and the entry posted with it.
 #[derive(Debug, Clone, Serialize)]
@@ -88,125 +91,272 @@ pub async fn refresh_terms(
 /// last document, or in a closed period. A live accrual of the invoice is
 /// reversed in the same transaction, linked to it.
 pub async fn issue(tx: &mut Tx, actor: &Actor, id: InvoiceId, date: Date) -> Result<Issued> {
-    let h = head(tx, id).await?;
-    let (frozen, client_name) = issuable(tx, id, &h).await?;
-    let regime = frozen.regime();
-    let terms = frozen.terms();
-    let client =
-        CompanyId::parse(&h.client_id).ok_or_else(|| corrupt("company id", &h.client_id))?;
-    refuse_before_last(tx, InvoiceKind::Invoice, date).await?;
-    let due = terms.due_date(date);
-    let seq = crate::ledger::next_number(tx, InvoiceKind::Invoice.series(), date.year()).await?;
-    let number = domain::invoice::number(InvoiceKind::Invoice, date.year(), seq);
-    let entry = post_sales(
-        tx,
-        actor,
-        Sales {
-            invoice_id: id,
-            kind: InvoiceKind::Invoice,
-            number: &number,
-            date,
-            client,
-            client_name: &client_name,
-            regime,
-            vat: Money::from_cents(h.vat_cents),
-            gross: Money::from_cents(h.gross_cents),
-        },
-    )
-    .await?;
-    mark_issued(tx, id, &number, date, entry.id, due, &frozen).await?;
-    // The Factur-X is checked here, in the issue's transaction, on what was
-    // just written: an invoice whose XML could not be produced (its amounts
-    // and VAT would not agree with its mentions) is never issued.
-    super::facturx::check(tx, id).await.map_err(|e| match e {
+    let (_, ready) = prepare(tx, &[id], date)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)?;
+    write_issued(tx, actor, vec![ready?], date)
+        .await?
+        .pop()
+        .ok_or_else(|| corrupt("issue", "nothing issued"))
+}
+
+/// A draft that passed every check before its number is taken, with what
+/// its number, entry and frozen terms are made from.
+pub(crate) struct Ready {
+    head: Head,
+    frozen: Frozen,
+    client_name: String,
+    due: Date,
+    revenue: Vec<domain::postings::Revenue>,
+}
+
+/// The checks of [`issue`] for several drafts at once (the month-end close
+/// issues thousands), read in a few statements for all of them: for each
+/// id, in order, either what its issue writes or why it is refused. An
+/// error of the whole (a date before the series' last document, a
+/// database error) is the outer one.
+pub(crate) async fn prepare(
+    tx: &mut Tx,
+    ids: &[InvoiceId],
+    date: Date,
+) -> Result<Vec<(InvoiceId, Result<Ready>)>> {
+    let mut heads: HashMap<InvoiceId, Head> = super::frozen::heads(tx, ids)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect();
+    let mut out: Vec<(InvoiceId, Result<Head>)> = ids
+        .iter()
+        .map(|id| {
+            let h = heads.remove(id).ok_or(Error::NotFound);
+            (*id, h.and_then(|h| issuable_head(&h).map(|()| h)))
+        })
+        .collect();
+    let candidates: Vec<&Head> = out.iter().filter_map(|(_, h)| h.as_ref().ok()).collect();
+    let candidate_ids: Vec<InvoiceId> = candidates.iter().map(|h| h.id).collect();
+    let lives = live_many(tx, &candidates).await?;
+    let mut rates = super::frozen::rate_changes(tx, &candidate_ids).await?;
+    let mut revenue = revenue_many(tx, &candidate_ids).await?;
+    let mut details = super::read::details_for_check(tx, &candidate_ids).await?;
+    let mut lives: HashMap<InvoiceId, Live> = candidate_ids.iter().copied().zip(lives).collect();
+    let decided: Vec<(InvoiceId, Result<Ready>)> = out
+        .drain(..)
+        .map(|(id, h)| {
+            let ready = h.and_then(|head| {
+                let live = lives.remove(&id).ok_or(Error::NotFound)?;
+                let rates = rates.remove(&id).unwrap_or_default();
+                let (frozen, client_name) = issuable(&head, live, &rates)?;
+                let due = frozen.terms().due_date(date);
+                let detail = details.remove(&id).ok_or(Error::NotFound)?;
+                check_facturx(detail, &frozen, date, due)?;
+                Ok(Ready {
+                    revenue: revenue.remove(&id).unwrap_or_default(),
+                    head,
+                    frozen,
+                    client_name,
+                    due,
+                })
+            });
+            (id, ready)
+        })
+        .collect();
+    if decided.iter().any(|(_, r)| r.is_ok()) {
+        refuse_before_last(tx, InvoiceKind::Invoice, date).await?;
+    }
+    Ok(decided)
+}
+
+/// The Factur-X of the document as it will be issued (its number is not
+/// taken yet: the XML's validity depends on its data alone), refused as
+/// issuing words it when it could not be written.
+fn check_facturx(mut d: super::read::Detail, frozen: &Frozen, date: Date, due: Date) -> Result<()> {
+    d.summary.status = InvoiceStatus::Issued;
+    d.summary.number = Some(domain::invoice::number(
+        InvoiceKind::Invoice,
+        date.year(),
+        0,
+    ));
+    d.summary.issue_date = Some(date);
+    d.summary.due_date = Some(due);
+    let totals = domain::invoice::totals(&super::print::domain_lines(&d.lines)?);
+    let doc = super::print::IssuedDocument {
+        issued_at: d.summary.created_at,
+        frozen: frozen.clone(),
+        totals,
+        detail: d,
+    };
+    super::facturx::check_document(&doc).map_err(|e| match e {
         Error::Corrupt(reason) => refuse_with(
             "facturx",
             "invoice-facturx-impossible",
             domain::args![("reason", reason)],
         ),
         other => other,
-    })?;
-    super::accrual::release_accrual(tx, actor, id, &number, date).await?;
-    audit::record(
-        tx,
-        actor,
-        "issue_invoice",
-        "invoice",
-        &id.to_string(),
-        None::<&()>,
-        Some(&serde_json::json!({ "number": number, "entry": entry.number })),
-    )
-    .await?;
-    Ok(Issued {
-        id,
-        number,
-        issue_date: date,
-        due_date: due,
-        entry_number: entry.number,
-        net: Money::from_cents(h.net_cents),
-        vat: Money::from_cents(h.vat_cents),
-        gross: Money::from_cents(h.gross_cents),
     })
 }
 
-/// The draft becomes issued with its number, dates and terms; refused when
-/// issued meanwhile.
+/// Issues the drafts `ready` on `date`, numbered in their order: the
+/// numbers of the series taken at once, the sales entries posted at once
+/// ([`crate::ledger::post_many`]), the deposits queued, the invoices
+/// marked issued with their frozen terms, live accruals reversed, and the
+/// audit lines, in one statement per step for the whole batch.
+pub(crate) async fn write_issued(
+    tx: &mut Tx,
+    actor: &Actor,
+    ready: Vec<Ready>,
+    date: Date,
+) -> Result<Vec<Issued>> {
+    if ready.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = ready.len() as i64;
+    let last =
+        crate::ledger::take_numbers(tx, InvoiceKind::Invoice.series(), date.year(), n).await?;
+    let numbers: Vec<String> = (last - n + 1..=last)
+        .map(|seq| domain::invoice::number(InvoiceKind::Invoice, date.year(), seq))
+        .collect();
+    let mut entries = Vec::with_capacity(ready.len());
+    for (r, number) in ready.iter().zip(&numbers) {
+        let client = CompanyId::parse(&r.head.client_id)
+            .ok_or_else(|| corrupt("company id", &r.head.client_id))?;
+        entries.push(crate::ledger::ToPost {
+            entry: postings::sales_entry(&SalesInputs {
+                document: SalesDocument::Invoice,
+                number,
+                date,
+                client,
+                client_name: &r.client_name,
+                regime: r.frozen.regime(),
+                revenue: &r.revenue,
+                vat: Money::from_cents(r.head.vat_cents),
+                gross: Money::from_cents(r.head.gross_cents),
+            }),
+            source: Some(format!("invoice:{}", r.head.id)),
+            reverses: None,
+        });
+    }
+    let ids: Vec<InvoiceId> = ready.iter().map(|r| r.head.id).collect();
+    crate::einvoicing::deposit::queue_many(tx, &ids).await?;
+    let posted = crate::ledger::post_many(tx, actor, &entries).await?;
+    mark_issued(tx, &ready, &numbers, &posted, date).await?;
+    for (r, number) in ready.iter().zip(&numbers) {
+        super::accrual::release_accrual(tx, actor, r.head.id, number, date).await?;
+    }
+    let audit: Vec<audit::Row> = ready
+        .iter()
+        .zip(numbers.iter().zip(&posted))
+        .map(|(r, (number, entry))| audit::Row {
+            action: "issue_invoice",
+            entity: "invoice",
+            entity_id: r.head.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "number": number, "entry": entry.number }).to_string()),
+        })
+        .collect();
+    audit::record_many(tx, actor, &audit).await?;
+    Ok(ready
+        .into_iter()
+        .zip(numbers.into_iter().zip(posted))
+        .map(|(r, (number, entry))| Issued {
+            id: r.head.id,
+            number,
+            issue_date: date,
+            due_date: r.due,
+            entry_number: entry.number,
+            net: Money::from_cents(r.head.net_cents),
+            vat: Money::from_cents(r.head.vat_cents),
+            gross: Money::from_cents(r.head.gross_cents),
+        })
+        .collect())
+}
+
+/// The drafts become issued with their numbers, dates and terms, in one
+/// statement per few hundred; refused, as a whole, when one was issued
+/// meanwhile.
 async fn mark_issued(
     tx: &mut Tx,
-    id: InvoiceId,
-    number: &str,
+    ready: &[Ready],
+    numbers: &[String],
+    entries: &[crate::ledger::Posted],
     date: Date,
-    entry_id: LedgerEntryId,
-    due: Date,
-    frozen: &Frozen,
 ) -> Result<()> {
-    let n = on_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issued_at = $4, ledger_entry_id = $5,
-           due_date = $6, frozen = $7, issue_error = NULL, waiting_since = NULL
-         WHERE id = $1 AND status = $8"
-    )
-    .bind(id.to_string())
-    .bind(number)
-    .bind(date)
-    .bind(now())
-    .bind(entry_id.to_string())
-    .bind(due)
-    .bind(serde_json::to_string(frozen).map_err(|e| Error::Corrupt(e.to_string()))?)
-    .bind(InvoiceStatus::Draft.as_str())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    if n == 0 {
-        return Err(refuse("status", "invoice-already-issued"));
+    const ROW: &str = "(?, ?, ?, ?, ?)";
+    let at = now();
+    let frozen = ready
+        .iter()
+        .map(|r| serde_json::to_string(&r.frozen).map_err(|e| Error::Corrupt(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    let rows: Vec<((&Ready, &String), (&String, &crate::ledger::Posted))> = ready
+        .iter()
+        .zip(&frozen)
+        .zip(numbers.iter().zip(entries))
+        .collect();
+    for chunk in rows.chunks(crate::rows_per_statement(5) - 1) {
+        let n = chunk.len();
+        let sql = format!(
+            "WITH v (id, number, entry_id, due_date, frozen) AS (VALUES {})
+             UPDATE invoices SET status = 'issued', number = v.number, issue_date = ${d}, issued_at = ${a},
+               ledger_entry_id = v.entry_id, due_date = v.due_date, frozen = v.frozen, issue_error = NULL,
+               waiting_since = NULL
+             FROM v WHERE invoices.id = v.id AND invoices.status = ${s}",
+            crate::values_list(ROW, n),
+            d = 5 * n + 1,
+            a = 5 * n + 2,
+            s = 5 * n + 3,
+        );
+        let changed = on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for ((r, frozen), (number, entry)) in chunk {
+                q = q
+                    .bind(r.head.id.to_string())
+                    .bind(number.as_str())
+                    .bind(entry.id.to_string())
+                    .bind(r.due)
+                    .bind(frozen.as_str());
+            }
+            q.bind(date)
+                .bind(at)
+                .bind(InvoiceStatus::Draft.as_str())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if changed != n as u64 {
+            return Err(refuse("status", "invoice-already-issued"));
+        }
     }
     Ok(())
 }
 
-/// The checks before a number is taken: an invoice, in a state that may be
-/// issued, with lines, whose frozen terms still hold, and with every
-/// mandatory mention. Returns the terms it is issued with and the client's
-/// name.
-async fn issuable(tx: &mut Tx, id: InvoiceId, h: &Head) -> Result<(Frozen, String)> {
+/// What issuing checks on the document itself: an invoice, in a state
+/// that may be issued, with lines.
+fn issuable_head(h: &Head) -> Result<()> {
     if h.kind != InvoiceKind::Invoice {
         return Err(refuse("kind", "invoice-not-an-invoice"));
     }
-    let status = h.status;
-    status
+    h.status
         .transition(InvoiceEvent::Issue)
         .map_err(|e| refuse("status", e.key()))?;
     if h.net_cents <= 0 {
         return Err(refuse("lines", "invoice-empty"));
     }
+    Ok(())
+}
+
+/// The checks before a number is taken on the terms: its frozen terms
+/// still hold (`rates`: its lines whose VAT rate changed since), and it
+/// carries every mandatory mention. Returns the terms it is issued with
+/// and the client's name.
+fn issuable(h: &Head, live: Live, rates: &[(String, i32, i32)]) -> Result<(Frozen, String)> {
     // Everything the invoice states was frozen at drafting; a draft whose
     // terms moved since is refused until its user refreshes it.
     let Live {
         frozen: now_terms,
         firm,
         company,
-    } = live(tx, h).await?;
-    let changes = changes_of(tx, id, h, &now_terms).await?;
+    } = live;
+    let changes = changes(h, &now_terms, rates)?;
     if !changes.is_empty() {
         return Err(refuse_with(
             "terms",

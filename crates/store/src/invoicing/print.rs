@@ -107,7 +107,7 @@ pub async fn issued(tx: &mut Tx, d: Detail) -> Result<IssuedDocument> {
 }
 
 /// The lines as the domain computes with them.
-fn domain_lines(lines: &[LineView]) -> Result<Vec<InvoiceLine>> {
+pub(super) fn domain_lines(lines: &[LineView]) -> Result<Vec<InvoiceLine>> {
     lines
         .iter()
         .map(|l| {

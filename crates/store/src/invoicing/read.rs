@@ -371,3 +371,102 @@ pub async fn period_totals(tx: &mut Tx, period: YearMonth) -> Result<Vec<(String
         .map(|(s, n, cents)| (s, n, Money::from_cents(cents)))
         .collect())
 }
+
+/// The documents `ids` with their lines (without the days each bills),
+/// keyed by id, in two statements: what issuing checks a batch's Factur-X
+/// with before it writes.
+pub(crate) async fn details_for_check(
+    tx: &mut Tx,
+    ids: &[InvoiceId],
+) -> Result<std::collections::HashMap<InvoiceId, Detail>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::MAX_BINDS) {
+        let list = crate::values_list("?", chunk.len());
+        let sql = format!(select_invoices!("i.id IN ({})"), list);
+        let rows: Vec<Row> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        let sql = format!(
+            "SELECT invoice_id, id, CAST(position AS INTEGER), description, CAST(half_days AS INTEGER),
+               unit_price_cents, CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id,
+               service_from, service_to
+             FROM invoice_lines WHERE invoice_id IN ({list}) ORDER BY invoice_id, position"
+        );
+        type LineRow = (
+            String,
+            String,
+            i32,
+            String,
+            i32,
+            i64,
+            i32,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<Date>,
+            Option<Date>,
+        );
+        let lines: Vec<LineRow> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        let mut by_invoice: std::collections::HashMap<String, Vec<LineView>> =
+            std::collections::HashMap::new();
+        for (
+            invoice,
+            id,
+            position,
+            description,
+            half_days,
+            price,
+            rate,
+            net,
+            analytic,
+            consultant,
+            from,
+            to,
+        ) in lines
+        {
+            by_invoice.entry(invoice).or_default().push(LineView {
+                id,
+                position,
+                description,
+                half_days,
+                unit_price: Money::from_cents(price),
+                vat_rate_bp: rate,
+                net: Money::from_cents(net),
+                analytic_code: analytic,
+                consultant_id: consultant,
+                service_from: from,
+                service_to: to,
+                days: Vec::new(),
+            });
+        }
+        for r in rows {
+            let summary = Summary::try_from(r)?;
+            let lines = by_invoice
+                .remove(&summary.id.to_string())
+                .unwrap_or_default();
+            out.insert(
+                summary.id,
+                Detail {
+                    summary,
+                    lines,
+                    frozen: None,
+                    credit_notes: Vec::new(),
+                    credited: None,
+                    entries: Vec::new(),
+                    locked: false,
+                },
+            );
+        }
+    }
+    Ok(out)
+}

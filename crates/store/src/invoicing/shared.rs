@@ -9,21 +9,13 @@ use crate::Error;
 /// of a client contract that bills them together (`domain`'s rule).
 pub use domain::invoice::drafting::InvoiceGroup as Group;
 
-/// Where a group is found in `invoices`.
+/// How a group is found in `invoices`: by the id in its `mission_id` or
+/// `contract_id` column.
 pub(super) trait GroupColumn {
-    /// The `invoices` column that holds the group's key.
-    fn column(self) -> &'static str;
     fn key(self) -> String;
 }
 
 impl GroupColumn for Group {
-    fn column(self) -> &'static str {
-        match self {
-            Group::Mission(_) => "mission_id",
-            Group::Contract(_) => "contract_id",
-        }
-    }
-
     fn key(self) -> String {
         match self {
             Group::Mission(m) => m.to_string(),
