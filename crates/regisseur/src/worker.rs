@@ -381,6 +381,26 @@ impl Worker {
                     "contract signed: waiting invoices released"
                 );
             }
+            store::invoicing::close::CLOSE_JOB => {
+                // Each batch commits on its own and a second run finds the
+                // batches done, so the job completes afterwards. A close
+                // refused when it starts (its period closed in the ledger
+                // meanwhile) is recorded on the run, not retried.
+                match store::invoicing::close::run_job(&self.db, job, &mut |_, _| {}).await {
+                    Ok(s) => tracing::info!(
+                        period = %s.period,
+                        issued = s.issued,
+                        accrued = s.accrued,
+                        errors = s.errors.len(),
+                        "month-end close"
+                    ),
+                    Err(store::Error::Invalid(v)) => {
+                        tracing::warn!(refusal = ?v, "month-end close refused")
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+                self.finish(self.db.begin().await?, job).await?;
+            }
             store::exports::FEC_JOB => {
                 let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
                 let id = payload["export_id"]

@@ -273,6 +273,16 @@ pub async fn list(tx: &mut Tx, state: Option<JobState>, page: PageRequest) -> Re
     })
 }
 
+/// One job, if it exists.
+pub async fn get(tx: &mut Tx, id: JobId) -> Result<Option<Job>> {
+    let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await)?;
+    row.map(Job::try_from).transpose()
+}
+
 pub async fn counts(tx: &mut Tx) -> Result<Vec<(String, i64)>> {
     Ok(on_tx!(tx, |c| sqlx::query_as(
         "SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state"

@@ -428,13 +428,78 @@ async fn issue_units(
 /// large, and the writer is held for one chunk only.
 const CHUNK: usize = 250;
 
-/// Runs the close of a period over every unit, calling `progress(done,
-/// total)` after each batch, and records the run with its summary.
-/// Refused, with nothing written, when the period or the issue date falls
-/// in a closed ledger period. Units are closed in batches of [`CHUNK`],
-/// each pass in one transaction per batch; a batch that fails as a whole
-/// is closed again unit by unit, so one unit's failure is reported and the
-/// others go on.
+/// The job that runs a close requested from the page (payload
+/// `{"run_id": …, "user_id": …, "label": …}`).
+pub const CLOSE_JOB: &str = "month_end_close";
+
+/// Queues the close of a period, for the worker to run ([`run_requested`])
+/// while the page shows its progress. Refused, with nothing written, when
+/// the period or the issue date falls in a closed ledger period, and while
+/// a close of the same period is queued or running. Returns the run's id.
+pub async fn request(tx: &mut Tx, actor: &Actor, c: Close) -> Result<String> {
+    check_open(tx, &c).await?;
+    let busy: Option<String> = on_tx!(tx, |conn| sqlx::query_scalar(
+        "SELECT r.id FROM close_runs r JOIN jobs j ON j.id = r.job_id
+         WHERE r.period = $1 AND j.state IN ('queued', 'running') LIMIT 1"
+    )
+    .bind(c.period.to_string())
+    .fetch_optional(conn)
+    .await)?;
+    if busy.is_some() {
+        return Err(refuse_with(
+            "period",
+            "close-already-running",
+            domain::args![("month", c.period)],
+        ));
+    }
+    let run_id = start(tx, actor, &c).await?;
+    let job = crate::jobs::enqueue(
+        tx,
+        CLOSE_JOB,
+        &serde_json::json!({
+            "run_id": run_id,
+            "user_id": actor.user_id,
+            "label": actor.label,
+        }),
+        now(),
+        Some(&format!("{CLOSE_JOB}:{run_id}")),
+    )
+    .await?
+    .ok_or_else(|| corrupt("close job", &run_id))?;
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE close_runs SET job_id = $2 WHERE id = $1"
+    )
+    .bind(&run_id)
+    .bind(job.to_string())
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(run_id)
+}
+
+/// Records a run about to start; its id.
+async fn start(tx: &mut Tx, actor: &Actor, c: &Close) -> Result<String> {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO close_runs (id, period, issue_date, started_at, started_by) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(&run_id)
+    .bind(c.period.to_string())
+    .bind(c.issue_date)
+    .bind(now())
+    .bind(actor.user_id.map(|u| u.to_string()))
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(run_id)
+}
+
+/// Runs the close of a period now (the command line, the demo), calling
+/// `progress(done, total)` after each batch, and records the run with its
+/// summary. Refused, with nothing written, when the period or the issue
+/// date falls in a closed ledger period.
 pub async fn run(
     db: &Db,
     actor: &Actor,
@@ -443,26 +508,115 @@ pub async fn run(
 ) -> Result<Summary> {
     let mut tx = db.begin().await?;
     check_open(&mut tx, &c).await?;
-    let units = units(&mut tx, c.period).await?;
-    let run_id = uuid::Uuid::new_v4().to_string();
-    on_tx!(&mut tx, |conn| sqlx::query(
-        "INSERT INTO close_runs (id, period, started_at, started_by) VALUES ($1, $2, $3, $4)"
-    )
-    .bind(&run_id)
-    .bind(c.period.to_string())
-    .bind(now())
-    .bind(actor.user_id.map(|u| u.to_string()))
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let run_id = start(&mut tx, actor, &c).await?;
     tx.commit().await?;
+    execute(db, actor, &run_id, c, progress).await
+}
 
+/// Runs a close the page requested ([`request`]): what the worker does
+/// with a [`CLOSE_JOB`]. Running it again (a worker killed midway) closes
+/// what is left and records the summary of what this run did. A close
+/// whose period was closed in the ledger meanwhile is recorded as refused.
+pub async fn run_requested(
+    db: &Db,
+    run_id: &str,
+    actor: &Actor,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Summary> {
+    let mut tx = db.begin().await?;
+    let row: Option<(String, Option<Date>)> = on_tx!(&mut tx, |conn| sqlx::query_as(
+        "SELECT period, issue_date FROM close_runs WHERE id = $1"
+    )
+    .bind(run_id)
+    .fetch_optional(conn)
+    .await)?;
+    let (period, issue_date) = row.ok_or(Error::NotFound)?;
+    let c = Close {
+        period: YearMonth::parse(&period).ok_or_else(|| corrupt("period", &period))?,
+        issue_date: issue_date.ok_or_else(|| corrupt("close issue date", run_id))?,
+    };
+    if let Err(e @ Error::Invalid(_)) = check_open(&mut tx, &c).await {
+        let refusal = unit_error(&c.period.to_string(), &e);
+        on_tx!(&mut tx, |conn| sqlx::query(
+            "UPDATE close_runs SET finished_at = $2, refusal = $3 WHERE id = $1"
+        )
+        .bind(run_id)
+        .bind(now())
+        .bind(serde_json::to_string(&refusal).map_err(|e| Error::Corrupt(e.to_string()))?)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        return Err(e);
+    }
+    tx.commit().await?;
+    execute(db, actor, run_id, c, progress).await
+}
+
+/// Runs the close a [`CLOSE_JOB`] asks for, as the user who asked (the
+/// payload names him). A refusal is recorded on the run and returned.
+pub async fn run_job(
+    db: &Db,
+    job: &crate::jobs::Job,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Summary> {
+    let payload: serde_json::Value =
+        serde_json::from_str(&job.payload).map_err(|e| corrupt("close job", &e.to_string()))?;
+    let run_id = payload["run_id"]
+        .as_str()
+        .ok_or_else(|| corrupt("close job", &job.payload))?;
+    let actor = Actor {
+        user_id: payload["user_id"]
+            .as_str()
+            .and_then(domain::ids::UserId::parse),
+        label: payload["label"].as_str().unwrap_or("clôture").to_owned(),
+        ip: None,
+    };
+    run_requested(db, run_id, &actor, progress).await
+}
+
+/// The close itself, over every unit of the period, recording its progress
+/// on the run after each batch. Units are closed in batches of [`CHUNK`],
+/// each pass in one transaction per batch; a batch that fails as a whole
+/// is closed again unit by unit, so one unit's failure is reported and the
+/// others go on.
+async fn execute(
+    db: &Db,
+    actor: &Actor,
+    run_id: &str,
+    c: Close,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Summary> {
+    let units = {
+        let mut tx = db.read().await?;
+        let units = units(&mut tx, c.period).await?;
+        tx.commit().await?;
+        units
+    };
     let mut summary = Summary {
         period: c.period.to_string(),
         units: units.len(),
         ..Summary::default()
     };
     let total = units.len() * 2;
+    let mut report = async |done: usize| -> Result<()> {
+        progress(done, total);
+        in_tx(db, async |tx| {
+            on_tx!(tx, |conn| sqlx::query(
+                "UPDATE close_runs SET units_done = $2, units_total = $3 WHERE id = $1"
+            )
+            .bind(run_id)
+            .bind(done as i64)
+            .bind(total as i64)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+            .map_err(Error::from)
+        })
+        .await?;
+        Ok(())
+    };
+    report(0).await?;
     let all: Vec<&Unit> = units.iter().collect();
     let mut failed: std::collections::HashSet<Group> = std::collections::HashSet::new();
     let mut done = 0;
@@ -491,7 +645,7 @@ pub async fn run(
             }
         }
         done += chunk.len();
-        progress(done, total);
+        report(done).await?;
     }
     let left: Vec<&Unit> = all
         .into_iter()
@@ -513,13 +667,14 @@ pub async fn run(
             Err(_) => issue_one(db, actor, chunk[0], &c, &mut summary).await?,
         }
         done += chunk.len();
-        progress(done, total);
+        report(done).await?;
     }
+    report(total).await?;
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, |conn| sqlx::query(
         "UPDATE close_runs SET finished_at = $2, summary = $3 WHERE id = $1"
     )
-    .bind(&run_id)
+    .bind(run_id)
     .bind(now())
     .bind(serde_json::to_string(&summary).map_err(|e| Error::Corrupt(e.to_string()))?)
     .execute(conn)
@@ -586,27 +741,69 @@ async fn issue_one(
     Ok(())
 }
 
+/// A run of the close as the page shows it: when it was asked for, how
+/// far it got, and what it did (or why it was refused) once finished.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub id: String,
+    pub at: time::OffsetDateTime,
+    pub done: usize,
+    pub total: usize,
+    pub finished: bool,
+    pub summary: Option<Summary>,
+    pub refusal: Option<UnitError>,
+    /// Its job is queued or running.
+    pending: bool,
+}
+
+impl Run {
+    /// Queued or running: its job has not ended.
+    pub fn in_progress(&self) -> bool {
+        !self.finished && self.pending
+    }
+}
+
 /// The latest runs of a period, newest first.
-pub async fn runs(
-    tx: &mut Tx,
-    period: YearMonth,
-) -> Result<Vec<(time::OffsetDateTime, Option<Summary>)>> {
-    let rows: Vec<(time::OffsetDateTime, Option<String>)> = on_tx!(tx, |c| {
+pub async fn runs(tx: &mut Tx, period: YearMonth) -> Result<Vec<Run>> {
+    type Row = (
+        String,
+        time::OffsetDateTime,
+        i64,
+        i64,
+        Option<time::OffsetDateTime>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT started_at, summary FROM close_runs WHERE period = $1 ORDER BY started_at DESC LIMIT 20"
+        "SELECT r.id, r.started_at, CAST(r.units_done AS BIGINT), CAST(r.units_total AS BIGINT), r.finished_at,
+           r.summary, r.refusal, j.state
+         FROM close_runs r LEFT JOIN jobs j ON j.id = r.job_id
+         WHERE r.period = $1 ORDER BY r.started_at DESC LIMIT 20"
     )
     .bind(period.to_string())
     .fetch_all(c)
     .await
     })?;
     rows.into_iter()
-        .map(|(at, s)| {
-            let s = s
-                .map(|s| {
-                    serde_json::from_str(&s).map_err(|e| corrupt("close summary", &e.to_string()))
+        .map(|(id, at, done, total, finished, summary, refusal, job)| {
+            fn json<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>> {
+                s.map(|s| {
+                    serde_json::from_str(&s).map_err(|e| corrupt("close run", &e.to_string()))
                 })
-                .transpose()?;
-            Ok((at, s))
+                .transpose()
+            }
+            Ok(Run {
+                id,
+                at,
+                done: done.max(0) as usize,
+                total: total.max(0) as usize,
+                finished: finished.is_some(),
+                pending: matches!(job.as_deref(), Some("queued" | "running")),
+                summary: json(summary)?,
+                refusal: json(refusal)?,
+            })
         })
         .collect()
 }

@@ -103,7 +103,9 @@ close-no-invoice = No invoice for this period.
 close-count = Count
 close-history = Close history
 close-run-date = Date
-close-done-flash = Close finished.
+close-queued-flash = Close started: it runs in the background; its progress shows below.
+close-in-progress = Close running: { $done } of { $total } steps (two per contract: invoices and accruals, then issuing).
+close-already-running = A close of { $month } is already running: wait for it to finish.
 # Invoicing refusals
 invoice-report-not-validated = Only a report validated by the manager is invoiced.
 invoice-days-without-rate = Some days fall outside the mission's dates: no daily rate applies to them.

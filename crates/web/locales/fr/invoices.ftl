@@ -100,7 +100,9 @@ close-no-invoice = Aucune facture pour cette période.
 close-count = Nombre
 close-history = Historique des clôtures
 close-run-date = Date
-close-done-flash = Clôture terminée.
+close-queued-flash = Clôture lancée : elle se déroule en arrière-plan, sa progression s’affiche ci-dessous.
+close-in-progress = Clôture en cours : { $done } étapes sur { $total } (deux par contrat : factures et FAE, puis émission).
+close-already-running = Une clôture de { $month } est déjà en cours : attendez qu’elle se termine.
 # Refus de la facturation
 invoice-report-not-validated = Seul un CRA validé par le manager se facture.
 invoice-days-without-rate = Des jours sont hors des dates de la mission : aucun TJM ne s’y applique.

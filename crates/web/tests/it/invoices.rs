@@ -382,6 +382,46 @@ async fn a_released_month_is_issued_printed_and_credited() {
     .await;
 }
 
+/// Runs the close jobs the page queued, as the worker does, leaving the
+/// other jobs queued.
+async fn run_queued_closes(t: &TestApp) {
+    let mut tx = t.db.begin().await.unwrap();
+    let ids: Vec<String> = store::on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = $1 AND state = 'queued'"
+    )
+    .bind(store::invoicing::close::CLOSE_JOB)
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    tx.commit().await.unwrap();
+    for id in ids {
+        let mut tx = t.db.begin().await.unwrap();
+        store::on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE jobs SET state = 'running', locked_by = 'test' WHERE id = $1"
+        )
+        .bind(&id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        let job = store::jobs::get(&mut tx, id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        let _ = store::invoicing::close::run_job(&t.db, &job, &mut |_, _| {}).await;
+        let mut tx = t.db.begin().await.unwrap();
+        assert!(
+            store::jobs::complete(&mut tx, job.id, "test")
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
     on_each_backend(|t| async move {
@@ -406,8 +446,32 @@ async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location(), format!("/close?period={last}"));
+        // Queued: the page says so, refreshes itself, and a second close
+        // of the period is refused while this one waits.
+        let queued = t.get(r.location(), Some(&finance)).await;
+        assert!(queued.body.contains("Clôture lancée"), "{}", queued.body);
+        assert!(
+            queued.body.contains("id=\"close-progress\""),
+            "{}",
+            queued.body
+        );
+        assert!(queued.body.contains("hx-trigger=\"every 2s\""));
+        let again = t
+            .post_form(
+                "/close",
+                &finance,
+                &[("period", &last.to_string()), ("issue_date", &today)],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.body.contains("est déjà en cours"), "{}", again.body);
+        run_queued_closes(&t).await;
         let shown = t.get(r.location(), Some(&finance)).await;
-        assert!(shown.body.contains("Clôture terminée."), "{}", shown.body);
+        assert!(
+            !shown.body.contains("hx-trigger=\"every 2s\""),
+            "{}",
+            shown.body
+        );
         // Camille's two months wait for Clientis: accrued, nothing issued.
         assert!(
             shown
@@ -444,6 +508,7 @@ async fn the_month_end_close_runs_and_is_refused_in_a_closed_period() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        run_queued_closes(&t).await;
         assert_eq!(t.count("accruals").await, 2);
 
         // Refused in words, nothing written.

@@ -16,6 +16,7 @@ use domain::locale::{format_date, format_datetime};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::invoicing::close::{self, Close, Summary};
+
 use store::invoicing::read;
 
 use crate::authz::{Permission, allows};
@@ -74,6 +75,11 @@ pub struct RunRow {
     pub at: String,
     /// `None` while running, or when the run stopped before its end.
     pub summary: Option<SummaryView>,
+    /// While queued or running: how far it got, in words (both passes
+    /// over the contracts), and the percentage done.
+    pub progress: Option<(String, u32)>,
+    /// Refused when it started (its period closed meanwhile), in words.
+    pub refusal: Option<String>,
 }
 
 pub struct TotalRow {
@@ -95,6 +101,8 @@ struct ClosePage {
     latest: Option<RunRow>,
     runs: Vec<RunRow>,
     totals: Vec<TotalRow>,
+    /// A run is queued or running: the page refreshes its progress.
+    polling: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -129,9 +137,30 @@ async fn page(
     let runs = close::runs(&mut tx, period).await?;
     let totals = read::period_totals(&mut tx, period).await?;
     tx.commit().await?;
-    let view = |(at, s): &(time::OffsetDateTime, Option<Summary>)| RunRow {
-        at: format_datetime(*at, l),
-        summary: s.as_ref().map(|s| SummaryView::new(l, s)),
+    let polling = runs.iter().any(close::Run::in_progress);
+    let view = |r: &close::Run| RunRow {
+        at: format_datetime(r.at, l),
+        summary: r.summary.as_ref().map(|s| SummaryView::new(l, s)),
+        progress: r.in_progress().then(|| {
+            let pct = (r.done * 100).checked_div(r.total).unwrap_or(0).min(100) as u32;
+            let text = i18n::t_args(
+                l,
+                "close-in-progress",
+                &[
+                    ("done", domain::locale::format_int(r.done as i64, l)),
+                    ("total", domain::locale::format_int(r.total as i64, l)),
+                ],
+            );
+            (text, pct)
+        }),
+        refusal: r.refusal.as_ref().map(|e| {
+            let args: Vec<(&str, domain::validation::Arg)> = e
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            i18n::t_args(l, &e.key, &args)
+        }),
     };
     let latest = runs.first().map(view);
     let runs: Vec<RunRow> = runs.iter().map(view).collect();
@@ -147,6 +176,7 @@ async fn page(
         messages: errors.0.iter().map(|e| i18n::field_error(l, e)).collect(),
         latest,
         runs,
+        polling,
         totals: totals
             .iter()
             .map(|(status, count, net)| TotalRow {
@@ -191,7 +221,7 @@ pub async fn show(
     }
 }
 
-/// POST /close: runs the close of the period, then shows what it did.
+/// POST /close: queues the close of the period, then shows its progress.
 pub async fn run(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -214,19 +244,19 @@ pub async fn run(
         )
         .await;
     };
-    let outcome = close::run(
-        &app.db,
-        &ctx.actor(),
-        Close { period, issue_date },
-        &mut |_, _| {},
-    )
-    .await;
-    match outcome {
+    // The close runs in the background (a job), in batches; the page shows
+    // its progress and then what it did.
+    let mut tx = app.db.begin().await?;
+    match close::request(&mut tx, &ctx.actor(), Close { period, issue_date }).await {
         Ok(_) => {
-            flash(&app, &ctx, FlashKind::Success, "close-done-flash").await?;
+            tx.commit().await?;
+            flash(&app, &ctx, FlashKind::Success, "close-queued-flash").await?;
             Ok(see_other(&format!("/close?period={period}")))
         }
-        Err(store::Error::Invalid(v)) => page(&app, &ctx, period, form, Some(v)).await,
+        Err(store::Error::Invalid(v)) => {
+            tx.rollback().await?;
+            page(&app, &ctx, period, form, Some(v)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
