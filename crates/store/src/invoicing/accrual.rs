@@ -146,9 +146,41 @@ async fn reverse_accrual(
     Ok(())
 }
 
+/// Reverses the live accruals of invoices being issued (id, number), on
+/// their issue date, each linked to its invoice: one statement finds which
+/// of them were accrued, and only those are reversed.
+pub(crate) async fn release_accruals(
+    tx: &mut Tx,
+    actor: &Actor,
+    invoices: &[(InvoiceId, &str)],
+    date: Date,
+) -> Result<()> {
+    let mut accrued = std::collections::HashSet::new();
+    for chunk in invoices.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT invoice_id FROM accruals WHERE reversal_entry_id IS NULL AND invoice_id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for (id, _) in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        accrued.extend(rows);
+    }
+    for (id, number) in invoices {
+        if accrued.contains(&id.to_string()) {
+            release_accrual(tx, actor, *id, number, date).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Reverses the live accrual of an invoice being issued, on its issue date,
 /// linked to it. Nothing to do for an invoice never accrued.
-pub(crate) async fn release_accrual(
+async fn release_accrual(
     tx: &mut Tx,
     actor: &Actor,
     invoice: InvoiceId,

@@ -613,50 +613,45 @@ async fn validated_halves(
 }
 
 /// The validated mission half days of the month, each with whether it is
-/// billed already.
+/// billed already, of the missions given. The reports are read through
+/// their consultants (the `(consultant, month)` index), a few hundred
+/// consultants per statement, and the missions kept in memory: a second
+/// list of missions in the statement multiplied the statements.
 async fn validated_slots(
     tx: &mut Tx,
     missions: &[&str],
     consultants: &[&str],
     month: YearMonth,
 ) -> Result<Vec<Validated>> {
+    let wanted: std::collections::HashSet<&str> = missions.iter().copied().collect();
     let mut out = Vec::new();
-    let per = (crate::MAX_BINDS - 2) / 2;
-    for chunk in missions.chunks(per) {
-        for people in consultants.chunks(per) {
-            let sql = format!(
-                "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half,
-                   CAST(CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
-                     AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN 1 ELSE 0 END
-                     AS INTEGER) AS billed
-                 FROM cras r JOIN cra_slots s ON s.cra_id = r.id
-                 WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = $2
-                   AND s.activity = 'mission' AND s.mission_id IN ({})
-                 ORDER BY s.mission_id, s.day, s.half",
-                (0..people.len())
-                    .map(|i| format!("${}", i + 3))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                (0..chunk.len())
-                    .map(|i| format!("${}", i + 3 + people.len()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let rows: Vec<Validated> = on_tx!(tx, |c| {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(month.to_string())
-                    .bind(CraStatus::Validated.as_str());
-                for p in people {
-                    q = q.bind(*p);
-                }
-                for m in chunk {
-                    q = q.bind(*m);
-                }
-                q.fetch_all(c).await
-            })?;
-            out.extend(rows);
-        }
+    for people in consultants.chunks(crate::MAX_BINDS - 2) {
+        let sql = format!(
+            "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half,
+               CAST(CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
+                 AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN 1 ELSE 0 END
+                 AS INTEGER) AS billed
+             FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+             WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = $2 AND s.activity = 'mission'
+             ORDER BY s.mission_id, s.day, s.half",
+            crate::values_list_from("?", people.len(), 3)
+        );
+        let rows: Vec<Validated> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(month.to_string())
+                .bind(CraStatus::Validated.as_str());
+            for p in people {
+                q = q.bind(*p);
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(
+            rows.into_iter()
+                .filter(|r| wanted.contains(r.mission_id.as_str())),
+        );
     }
+    // In mission order across the statements, as drafting reads them.
+    out.sort_by(|a, b| (&a.mission_id, a.day, &a.half).cmp(&(&b.mission_id, b.day, &b.half)));
     Ok(out)
 }
 

@@ -240,9 +240,12 @@ pub(crate) async fn write_issued(
     crate::einvoicing::deposit::queue_many(tx, &ids).await?;
     let posted = crate::ledger::post_many(tx, actor, &entries).await?;
     mark_issued(tx, &ready, &numbers, &posted, date).await?;
-    for (r, number) in ready.iter().zip(&numbers) {
-        super::accrual::release_accrual(tx, actor, r.head.id, number, date).await?;
-    }
+    let released: Vec<(InvoiceId, &str)> = ready
+        .iter()
+        .zip(&numbers)
+        .map(|(r, n)| (r.head.id, n.as_str()))
+        .collect();
+    super::accrual::release_accruals(tx, actor, &released, date).await?;
     let audit: Vec<audit::Row> = ready
         .iter()
         .zip(numbers.iter().zip(&posted))
