@@ -48,14 +48,19 @@ fn company(id: &str) -> Result<CompanyId> {
 /// What invoice `i` had settled on `$1`: the kept figure when its last
 /// settlement event is on or before `$1` (always the case today), else
 /// its allocations and credit notes summed up to `$1`.
-const SETTLED_ON: &str =
-    "CASE WHEN i.settled_changed_on IS NULL OR i.settled_changed_on <= $1 THEN i.settled_cents
-    ELSE CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a
+fn settled_on(tx: &Tx) -> String {
+    format!(
+        "CASE WHEN i.settled_changed_on IS NULL OR i.settled_changed_on <= $1 THEN i.settled_cents
+    ELSE CAST(COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a {by_invoice}
                         WHERE a.invoice_id = i.id AND a.allocated_on <= $1
                           AND (a.reversed_on IS NULL OR a.reversed_on > $1)), 0)
-            + COALESCE((SELECT SUM(n.gross_cents) FROM invoices n
+            + COALESCE((SELECT SUM(n.gross_cents) FROM invoices n {credited}
                         WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'
-                          AND n.issue_date <= $1), 0) AS BIGINT) END";
+                          AND n.issue_date <= $1), 0) AS BIGINT) END",
+        by_invoice = pinned(tx, "payment_allocations_invoice"),
+        credited = pinned(tx, "invoices_credited"),
+    )
+}
 
 /// `INDEXED BY index` on SQLite, nothing on PostgreSQL (whose planner has
 /// the statistics of the partial indexes and no such clause).
@@ -78,11 +83,12 @@ fn open_invoices(tx: &Tx, one_client: bool, columns: &str) -> String {
     };
     format!(
         "SELECT {columns}, COALESCE(i.due_date, i.issue_date) AS due_date, i.gross_cents,
-           {SETTLED_ON} AS settled_cents
+           {settled} AS settled_cents
          FROM invoices i {hint}
          WHERE i.status = 'issued' AND i.kind = 'invoice' AND i.settled_on > $1 AND i.issue_date <= $1
            {client}",
-        hint = pinned(tx, index)
+        hint = pinned(tx, index),
+        settled = settled_on(tx),
     )
 }
 
@@ -118,6 +124,32 @@ pub async fn open_amounts(
         .collect()
 }
 
+/// The credits' query (of every client, or of the client `$2`).
+fn credits_sql(tx: &Tx, one_client: bool) -> String {
+    // A payment's credit on $1: nothing once cancelled; else its amount
+    // less its allocations then (the kept figure when none changed after
+    // $1). Every client's through `payments_credit_on`, one client's
+    // through `payments_client`.
+    let (index, filter) = if one_client {
+        ("payments_client", "p.client_id = $2")
+    } else {
+        ("payments_credit_on", "CAST($2 AS TEXT) IS NULL")
+    };
+    format!(
+        "SELECT p.client_id, CAST(SUM(p.amount_cents - CASE
+             WHEN p.reversed_on IS NOT NULL AND p.reversed_on <= $1 THEN p.amount_cents
+             WHEN p.allocations_changed_on IS NULL OR p.allocations_changed_on <= $1 THEN p.allocated_cents
+             ELSE COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a {by_payment}
+                            WHERE a.payment_id = p.id AND a.allocated_on <= $1
+                              AND (a.reversed_on IS NULL OR a.reversed_on > $1)), 0) END) AS BIGINT)
+         FROM payments p {hint}
+         WHERE {filter} AND p.used_up_on > $1 AND p.received_on <= $1
+         GROUP BY p.client_id",
+        hint = pinned(tx, index),
+        by_payment = pinned(tx, "payment_allocations_payment"),
+    )
+}
+
 /// Each client's credit on `as_of`: paid by then (and not cancelled by
 /// then), less allocated by then (and not given back by then).
 pub async fn credits(
@@ -125,26 +157,7 @@ pub async fn credits(
     as_of: Date,
     client: Option<CompanyId>,
 ) -> Result<Vec<ClientCredit>> {
-    // A payment's credit on $1: nothing once cancelled; else its amount
-    // less its allocations then (the kept figure when none changed after
-    // $1). Every client's through `payments_credit_on`, one client's
-    // through `payments_client`.
-    let (index, filter) = match client {
-        None => ("payments_credit_on", "CAST($2 AS TEXT) IS NULL"),
-        Some(_) => ("payments_client", "p.client_id = $2"),
-    };
-    let sql = format!(
-        "SELECT p.client_id, CAST(SUM(p.amount_cents - CASE
-             WHEN p.reversed_on IS NOT NULL AND p.reversed_on <= $1 THEN p.amount_cents
-             WHEN p.allocations_changed_on IS NULL OR p.allocations_changed_on <= $1 THEN p.allocated_cents
-             ELSE COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocations a
-                            WHERE a.payment_id = p.id AND a.allocated_on <= $1
-                              AND (a.reversed_on IS NULL OR a.reversed_on > $1)), 0) END) AS BIGINT)
-         FROM payments p {hint}
-         WHERE {filter} AND p.used_up_on > $1 AND p.received_on <= $1
-         GROUP BY p.client_id",
-        hint = pinned(tx, index)
-    );
+    let sql = credits_sql(tx, client.is_some());
     let client = client.map(|c| c.to_string());
     let rows: Vec<(String, i64)> =
         on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -172,10 +185,7 @@ pub async fn aged_balance_plan(tx: &mut Tx, as_of: Date) -> Result<Vec<String>> 
         "SELECT o.client_id, o.due_date FROM ({}) o WHERE o.gross_cents - o.settled_cents > 0",
         open_invoices(tx, false, "i.client_id")
     );
-    let credit = format!(
-        "SELECT p.client_id FROM payments p {} WHERE CAST($2 AS TEXT) IS NULL AND p.used_up_on > $1 AND p.received_on <= $1",
-        pinned(tx, "payments_credit_on")
-    );
+    let credit = credits_sql(tx, false);
     let mut out = Vec::new();
     for sql in [open, credit] {
         let lines: Vec<String> = match tx {
@@ -225,6 +235,15 @@ async fn names(tx: &mut Tx, ids: Vec<String>) -> Result<HashMap<CompanyId, Strin
 /// The aged balance on `as_of` (today or any past date): per client, its
 /// open invoices by age and its credit. Three queries.
 pub async fn aged_balance(tx: &mut Tx, as_of: Date) -> Result<AgedBalance> {
+    Ok(aged_balance_with_open(tx, as_of).await?.0)
+}
+
+/// The aged balance on `as_of` with the open amounts it was made of, for
+/// a page that also shows the cash-in forecast of that day (read once).
+pub async fn aged_balance_with_open(
+    tx: &mut Tx,
+    as_of: Date,
+) -> Result<(AgedBalance, Vec<OpenAmount>)> {
     let open = open_amounts(tx, as_of, None).await?;
     let credits = credits(tx, as_of, None).await?;
     let mut ids: Vec<String> = open
@@ -235,9 +254,8 @@ pub async fn aged_balance(tx: &mut Tx, as_of: Date) -> Result<AgedBalance> {
     ids.sort();
     ids.dedup();
     let names = names(tx, ids).await?;
-    Ok(receivables::aged_balance(as_of, &open, &credits, &|id| {
-        names.get(&id).cloned()
-    }))
+    let aged = receivables::aged_balance(as_of, &open, &credits, &|id| names.get(&id).cloned());
+    Ok((aged, open))
 }
 
 /// DSO on `end` over the `months` months ending then, by both methods,

@@ -43,7 +43,9 @@ CREATE INDEX payments_credit_on ON payments
     (used_up_on, received_on, client_id, amount_cents, allocated_cents, allocations_changed_on, reversed_on, id);
 
 -- The two refreshes, repeated in each trigger below (SQLite has no
--- procedures): invoice X, then payment X.
+-- procedures): invoice X, then payment X. Their lookups are pinned
+-- (INDEXED BY): under statistics taken while the tables were small,
+-- SQLite scanned payment_allocations for each row written.
 --   UPDATE invoices SET settled_cents = …, settled_changed_on = … WHERE id = X;
 --   UPDATE invoices SET settled_on = … WHERE id = X;
 -- The second statement reads what the first wrote.
@@ -52,25 +54,25 @@ CREATE TRIGGER payment_allocations_settle_insert AFTER INSERT ON payment_allocat
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = NEW.invoice_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = NEW.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = NEW.invoice_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = NEW.invoice_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.invoice_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.invoice_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = NEW.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = NEW.invoice_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
         THEN settled_changed_on ELSE '9999-12-31' END
     WHERE id = NEW.invoice_id;
     UPDATE payments SET
-        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                            WHERE a.payment_id = NEW.payment_id AND a.reversed_on IS NULL),
         allocations_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = NEW.payment_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = NEW.payment_id
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.payment_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.payment_id
             UNION ALL SELECT p.reversed_on FROM payments p WHERE p.id = NEW.payment_id))
     WHERE id = NEW.payment_id;
     UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
@@ -83,25 +85,25 @@ CREATE TRIGGER payment_allocations_settle_update AFTER UPDATE OF invoice_id, pay
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = OLD.invoice_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = OLD.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = OLD.invoice_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = OLD.invoice_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.invoice_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.invoice_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = OLD.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = OLD.invoice_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
         THEN settled_changed_on ELSE '9999-12-31' END
     WHERE id = OLD.invoice_id;
     UPDATE payments SET
-        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                            WHERE a.payment_id = OLD.payment_id AND a.reversed_on IS NULL),
         allocations_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = OLD.payment_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = OLD.payment_id
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = OLD.payment_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = OLD.payment_id
             UNION ALL SELECT p.reversed_on FROM payments p WHERE p.id = OLD.payment_id))
     WHERE id = OLD.payment_id;
     UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
@@ -109,25 +111,25 @@ BEGIN
     WHERE id = OLD.payment_id;
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = NEW.invoice_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = NEW.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = NEW.invoice_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = NEW.invoice_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.invoice_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.invoice_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = NEW.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = NEW.invoice_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
         THEN settled_changed_on ELSE '9999-12-31' END
     WHERE id = NEW.invoice_id;
     UPDATE payments SET
-        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                            WHERE a.payment_id = NEW.payment_id AND a.reversed_on IS NULL),
         allocations_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = NEW.payment_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = NEW.payment_id
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.payment_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.payment_id
             UNION ALL SELECT p.reversed_on FROM payments p WHERE p.id = NEW.payment_id))
     WHERE id = NEW.payment_id;
     UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
@@ -139,25 +141,25 @@ CREATE TRIGGER payment_allocations_settle_delete AFTER DELETE ON payment_allocat
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = OLD.invoice_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = OLD.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = OLD.invoice_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = OLD.invoice_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.invoice_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.invoice_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = OLD.invoice_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = OLD.invoice_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
         THEN settled_changed_on ELSE '9999-12-31' END
     WHERE id = OLD.invoice_id;
     UPDATE payments SET
-        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                            WHERE a.payment_id = OLD.payment_id AND a.reversed_on IS NULL),
         allocations_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = OLD.payment_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = OLD.payment_id
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = OLD.payment_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = OLD.payment_id
             UNION ALL SELECT p.reversed_on FROM payments p WHERE p.id = OLD.payment_id))
     WHERE id = OLD.payment_id;
     UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
@@ -171,14 +173,14 @@ CREATE TRIGGER invoices_settle_insert AFTER INSERT ON invoices WHEN NEW.credits_
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = NEW.credits_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = NEW.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = NEW.credits_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = NEW.credits_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.credits_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.credits_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = NEW.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = NEW.credits_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
@@ -190,14 +192,14 @@ CREATE TRIGGER invoices_settle_update AFTER UPDATE OF kind, status, gross_cents,
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = OLD.credits_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = OLD.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = OLD.credits_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = OLD.credits_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.credits_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.credits_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = OLD.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = OLD.credits_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
@@ -205,14 +207,14 @@ BEGIN
     WHERE id = OLD.credits_id;
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = NEW.credits_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = NEW.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = NEW.credits_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = NEW.credits_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.credits_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.credits_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = NEW.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = NEW.credits_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
@@ -220,14 +222,14 @@ BEGIN
     WHERE id = NEW.credits_id;
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = NEW.id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = NEW.id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = NEW.id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = NEW.id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = NEW.id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = NEW.id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = NEW.id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
@@ -239,14 +241,14 @@ CREATE TRIGGER invoices_settle_delete AFTER DELETE ON invoices WHEN OLD.credits_
 BEGIN
     UPDATE invoices SET
         settled_cents =
-            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+            (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
              WHERE a.invoice_id = OLD.credits_id AND a.reversed_on IS NULL)
-          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+          + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
              WHERE n.credits_id = OLD.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'),
         settled_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = OLD.credits_id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = OLD.credits_id
-            UNION ALL SELECT n.issue_date FROM invoices n
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.credits_id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = OLD.credits_id
+            UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
               WHERE n.credits_id = OLD.credits_id AND n.kind = 'credit_note' AND n.status = 'issued'))
     WHERE id = OLD.credits_id;
     UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
@@ -257,11 +259,11 @@ END;
 CREATE TRIGGER payments_settle_update AFTER UPDATE OF amount_cents, received_on, reversed_on ON payments
 BEGIN
     UPDATE payments SET
-        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                            WHERE a.payment_id = NEW.id AND a.reversed_on IS NULL),
         allocations_changed_on = (SELECT MAX(d) FROM (
-            SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = NEW.id
-            UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = NEW.id
+            SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.id
+            UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = NEW.id
             UNION ALL SELECT p.reversed_on FROM payments p WHERE p.id = NEW.id))
     WHERE id = NEW.id;
     UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
@@ -272,23 +274,23 @@ END;
 -- The figures of the rows already there.
 UPDATE invoices SET
     settled_cents =
-        (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+        (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_invoice
          WHERE a.invoice_id = invoices.id AND a.reversed_on IS NULL)
-      + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n
+      + (SELECT COALESCE(SUM(n.gross_cents), 0) FROM invoices n INDEXED BY invoices_credited
          WHERE n.credits_id = invoices.id AND n.kind = 'credit_note' AND n.status = 'issued'),
     settled_changed_on = (SELECT MAX(d) FROM (
-        SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.invoice_id = invoices.id
-        UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.invoice_id = invoices.id
-        UNION ALL SELECT n.issue_date FROM invoices n
+        SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = invoices.id
+        UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_invoice WHERE a.invoice_id = invoices.id
+        UNION ALL SELECT n.issue_date FROM invoices n INDEXED BY invoices_credited
           WHERE n.credits_id = invoices.id AND n.kind = 'credit_note' AND n.status = 'issued'));
 UPDATE invoices SET settled_on = CASE WHEN settled_changed_on IS NOT NULL AND gross_cents <= settled_cents
     THEN settled_changed_on ELSE '9999-12-31' END;
 UPDATE payments SET
-    allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a
+    allocated_cents = (SELECT COALESCE(SUM(a.amount_cents), 0) FROM payment_allocations a INDEXED BY payment_allocations_payment
                        WHERE a.payment_id = payments.id AND a.reversed_on IS NULL),
     allocations_changed_on = (SELECT MAX(d) FROM (
-        SELECT a.allocated_on AS d FROM payment_allocations a WHERE a.payment_id = payments.id
-        UNION ALL SELECT a.reversed_on FROM payment_allocations a WHERE a.payment_id = payments.id
+        SELECT a.allocated_on AS d FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = payments.id
+        UNION ALL SELECT a.reversed_on FROM payment_allocations a INDEXED BY payment_allocations_payment WHERE a.payment_id = payments.id
         UNION ALL SELECT payments.reversed_on));
 UPDATE payments SET used_up_on = CASE WHEN reversed_on IS NOT NULL OR amount_cents <= allocated_cents
     THEN COALESCE(allocations_changed_on, received_on) ELSE '9999-12-31' END;
