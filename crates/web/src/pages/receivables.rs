@@ -316,9 +316,15 @@ pub async fn dashboard(
         }
     };
     let mut tx = app.db.read().await?;
-    let aged = store::receivables::aged_balance(&mut tx, asked.as_of).await?;
+    let (aged, open) = store::receivables::aged_balance_with_open(&mut tx, asked.as_of).await?;
     let dso = store::receivables::dso(&mut tx, asked.end, asked.months).await?;
-    let forecast = store::receivables::cash_in_forecast(&mut tx, today, FORECAST_DAYS).await?;
+    // The forecast starts from what is open today: read once when the
+    // aged balance is today's too.
+    let forecast = if asked.as_of == today {
+        domain::receivables::cash_in_forecast(today, FORECAST_DAYS, &open)
+    } else {
+        store::receivables::cash_in_forecast(&mut tx, today, FORECAST_DAYS).await?
+    };
     tx.commit().await?;
 
     page.as_of = format_date(asked.as_of, l);
