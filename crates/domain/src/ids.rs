@@ -96,6 +96,7 @@ typed_id!(
     DunningPauseId,
     LetteringId,
     RenewalTaskId,
+    CloseRunId,
 );
 
 #[cfg(test)]

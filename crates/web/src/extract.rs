@@ -144,6 +144,7 @@ id_extractor!(
     domain::ids::DocumentId,
     domain::ids::LeaveRequestId,
     domain::ids::InvoiceId,
+    domain::ids::CloseRunId,
     domain::ids::PaymentId,
     domain::ids::BankAccountId,
     domain::ids::StatementId,

@@ -782,6 +782,8 @@ pub fn routes() -> Routes {
         .api(Perm(ViewContacts), routes!(api::contacts::show))
         .api(Perm(EditContacts), routes!(api::contacts::update))
         .api(Perm(ManageInvoices), routes!(api::invoices::refresh_terms))
+        .api(Perm(ManageInvoices), routes!(api::closes::create))
+        .api(Perm(ViewInvoices), routes!(api::closes::show))
         .api(Perm(ViewCras), routes!(api::cras::list))
         .api(Perm(ViewCras), routes!(api::cras::show))
         .api(Perm(EnterCra), routes!(api::cras::update))

@@ -746,6 +746,7 @@ async fn issue_one(
 #[derive(Debug, Clone)]
 pub struct Run {
     pub id: String,
+    pub period: String,
     pub at: time::OffsetDateTime,
     pub done: usize,
     pub total: usize,
@@ -765,7 +766,17 @@ impl Run {
 
 /// The latest runs of a period, newest first.
 pub async fn runs(tx: &mut Tx, period: YearMonth) -> Result<Vec<Run>> {
+    read_runs(tx, "r.period = $1 ORDER BY r.started_at DESC LIMIT 20", &period.to_string()).await
+}
+
+/// One run, if it exists.
+pub async fn run_by_id(tx: &mut Tx, id: &str) -> Result<Option<Run>> {
+    Ok(read_runs(tx, "r.id = $1", id).await?.pop())
+}
+
+async fn read_runs(tx: &mut Tx, filter: &str, key: &str) -> Result<Vec<Run>> {
     type Row = (
+        String,
         String,
         time::OffsetDateTime,
         i64,
@@ -775,19 +786,18 @@ pub async fn runs(tx: &mut Tx, period: YearMonth) -> Result<Vec<Run>> {
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT r.id, r.started_at, CAST(r.units_done AS BIGINT), CAST(r.units_total AS BIGINT), r.finished_at,
-           r.summary, r.refusal, j.state
+    let sql = format!(
+        "SELECT r.id, r.period, r.started_at, CAST(r.units_done AS BIGINT), CAST(r.units_total AS BIGINT),
+           r.finished_at, r.summary, r.refusal, j.state
          FROM close_runs r LEFT JOIN jobs j ON j.id = r.job_id
-         WHERE r.period = $1 ORDER BY r.started_at DESC LIMIT 20"
-    )
-    .bind(period.to_string())
-    .fetch_all(c)
-    .await
-    })?;
+         WHERE {filter}"
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(key)
+        .fetch_all(c)
+        .await)?;
     rows.into_iter()
-        .map(|(id, at, done, total, finished, summary, refusal, job)| {
+        .map(|(id, period, at, done, total, finished, summary, refusal, job)| {
             fn json<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>> {
                 s.map(|s| {
                     serde_json::from_str(&s).map_err(|e| corrupt("close run", &e.to_string()))
@@ -796,6 +806,7 @@ pub async fn runs(tx: &mut Tx, period: YearMonth) -> Result<Vec<Run>> {
             }
             Ok(Run {
                 id,
+                period,
                 at,
                 done: done.max(0) as usize,
                 total: total.max(0) as usize,

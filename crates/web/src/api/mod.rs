@@ -6,6 +6,7 @@
 //! refusal it describes more precisely.
 
 pub mod bank_lines;
+pub mod closes;
 pub mod companies;
 pub mod contacts;
 pub mod cras;

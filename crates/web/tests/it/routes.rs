@@ -456,6 +456,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/invoices/{id}/refresh-terms",
         "admin finance",
     ),
+    ("POST", "/api/v1/closes", "admin finance"),
+    (
+        "GET",
+        "/api/v1/closes/{id}",
+        "admin direction business_manager finance",
+    ),
     ("GET", "/api/v1/cras", "signed"),
     ("GET", "/api/v1/cras/{id}", "signed"),
     ("PUT", "/api/v1/cras/{id}", "consultant"),
