@@ -13,6 +13,7 @@ mod fec;
 mod harness;
 mod invoices;
 mod leave;
+mod lists;
 mod lettering;
 mod messages;
 mod missions;
