@@ -135,8 +135,7 @@ pub struct Filter {
     pub lifecycle: Option<LifecycleStatus>,
 }
 
-/// The filter's conditions, on `i` (invoices) and `co` (its client), with
-/// their parameters from `$1` to `$5`.
+/// The filter's conditions on `i` (invoices), parameters `$1` to `$5`.
 const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
     AND (CAST($3 AS TEXT) IS NULL OR i.client_id = $3) AND (CAST($4 AS INTEGER) IS NULL OR i.lifecycle_status = $4)
     AND (CAST($5 AS TEXT) IS NULL OR i.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))";
@@ -144,7 +143,7 @@ const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAS
 /// The list's order, newest period first, then by number (drafts, which
 /// have none, last in their month): a stable key with the id, so a page
 /// starts where the previous one stopped (`invoices_list` indexes it).
-const ORDER_KEY: &str = "i.period, COALESCE(i.number, ''), i.id";
+const ORDER_KEY: [&str; 3] = ["i.period", "COALESCE(i.number, '')", "i.id"];
 
 macro_rules! bind_filter {
     ($q:expr, $f:expr) => {
@@ -165,7 +164,7 @@ async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<S
         Seek::Before(_) => (" AND (i.period, COALESCE(i.number, ''), i.id) > ($6, $7, $8)", "ASC"),
     };
     let order = ORDER_KEY
-        .split(", ")
+        .iter()
         .map(|k| format!("{k} {dir}"))
         .collect::<Vec<_>>()
         .join(", ");
