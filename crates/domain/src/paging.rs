@@ -282,7 +282,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn cursors_survive_commas_and_percent_signs() {
         let c = Cursor::new(["2026-11", "FA,2026%2C", "x"]);
@@ -301,11 +300,21 @@ mod tests {
     fn walk(rows: &[(u8, u32)], per_page: u32) -> (Vec<(u8, u32)>, Vec<(u8, u32)>) {
         let key = |r: &(u8, u32)| Cursor::new([r.0.to_string(), r.1.to_string()]);
         let read = |req: &KeysetRequest| -> Vec<(u8, u32)> {
-            let parse = |c: &Cursor| (c.parts()[0].parse::<u8>().unwrap(), c.parts()[1].parse::<u32>().unwrap());
+            let parse = |c: &Cursor| {
+                (
+                    c.parts()[0].parse::<u8>().unwrap(),
+                    c.parts()[1].parse::<u32>().unwrap(),
+                )
+            };
             let mut v: Vec<(u8, u32)> = match &req.seek {
                 Seek::First => rows.to_vec(),
                 Seek::After(c) => rows.iter().copied().filter(|r| *r > parse(c)).collect(),
-                Seek::Before(c) => rows.iter().rev().copied().filter(|r| *r < parse(c)).collect(),
+                Seek::Before(c) => rows
+                    .iter()
+                    .rev()
+                    .copied()
+                    .filter(|r| *r < parse(c))
+                    .collect(),
             };
             v.truncate(req.fetch() as usize);
             v
@@ -328,7 +337,11 @@ mod tests {
             let req = KeysetRequest { seek, per_page };
             page = KeysetPage::assemble(&req, read(&req), key);
             if page.came_short(&req) {
-                page = KeysetPage::assemble(&KeysetRequest::first(per_page), read(&KeysetRequest::first(per_page)), key);
+                page = KeysetPage::assemble(
+                    &KeysetRequest::first(per_page),
+                    read(&KeysetRequest::first(per_page)),
+                    key,
+                );
             }
             backward.splice(0..0, page.items.iter().copied());
         }

@@ -594,16 +594,17 @@ pub async fn list(tx: &mut Tx, limit: i64) -> Result<Vec<StatementRow>> {
 /// month per account: counting them is cheap).
 pub async fn page(tx: &mut Tx, req: PageRequest) -> Result<Paged<StatementRow>> {
     let sql = format!("{STATEMENT_SELECT} ORDER BY s.imported_at DESC, s.id LIMIT $1 OFFSET $2");
-    let items: Vec<StatementRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(req.limit())
-    .bind(req.offset())
-    .fetch_all(c)
+    let items: Vec<StatementRow> =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(req.limit())
+            .bind(req.offset())
+            .fetch_all(c)
+            .await)?;
+    let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bank_statements"
+    )
+    .fetch_one(c)
     .await)?;
-    let total: i64 = on_tx!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM bank_statements")
-        .fetch_one(c)
-        .await)?;
     Ok(Paged {
         items,
         page: req.page,

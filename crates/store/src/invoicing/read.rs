@@ -160,8 +160,14 @@ macro_rules! bind_filter {
 async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<Summary>> {
     let (cmp, dir) = match seek {
         Seek::First => ("", "DESC"),
-        Seek::After(_) => (" AND (i.period, COALESCE(i.number, ''), i.id) < ($6, $7, $8)", "DESC"),
-        Seek::Before(_) => (" AND (i.period, COALESCE(i.number, ''), i.id) > ($6, $7, $8)", "ASC"),
+        Seek::After(_) => (
+            " AND (i.period, COALESCE(i.number, ''), i.id) < ($6, $7, $8)",
+            "DESC",
+        ),
+        Seek::Before(_) => (
+            " AND (i.period, COALESCE(i.number, ''), i.id) > ($6, $7, $8)",
+            "ASC",
+        ),
     };
     let order = ORDER_KEY
         .iter()
@@ -180,7 +186,10 @@ async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<S
     let rows: Vec<Row> = on_tx!(tx, |c| {
         let mut q = bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), f);
         if let Some(parts) = &cursor {
-            q = q.bind(parts[0].clone()).bind(parts[1].clone()).bind(parts[2].clone());
+            q = q
+                .bind(parts[0].clone())
+                .bind(parts[1].clone())
+                .bind(parts[2].clone());
         }
         q.bind(limit).fetch_all(c).await
     })?;

@@ -731,7 +731,10 @@ pub async fn get(tx: &mut Tx, id: PaymentId) -> Result<(Payment, Vec<Allocation>
         .fetch_optional(c)
         .await)?;
     let p = payment(row.ok_or(Error::NotFound)?)?;
-    let allocations = allocations_of(tx, &[id]).await?.remove(&id).unwrap_or_default();
+    let allocations = allocations_of(tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok((p, allocations))
 }
 

@@ -63,13 +63,21 @@ async fn invoice_pages_hold_every_document_once_with_ties_in_the_key() {
                 rows.push((ym(2026, m), None, false, 1_000_00));
             }
             for k in 0..3 {
-                rows.push((ym(2026, m), Some(numbers[i * 3 + k].as_str()), false, 2_000_00));
+                rows.push((
+                    ym(2026, m),
+                    Some(numbers[i * 3 + k].as_str()),
+                    false,
+                    2_000_00,
+                ));
             }
             rows.push((ym(2026, m), Some(credits[i].as_str()), true, 500_00));
         }
         let mine = w.listed_invoices(&acme, &rows).await;
         let theirs = w
-            .listed_invoices(&other, &[(ym(2026, 10), Some("FA-2026-000099"), false, 7_00)])
+            .listed_invoices(
+                &other,
+                &[(ym(2026, 10), Some("FA-2026-000099"), false, 7_00)],
+            )
             .await;
         let everything = {
             let mut tx = db.read().await.unwrap();
@@ -85,7 +93,10 @@ async fn invoice_pages_hold_every_document_once_with_ties_in_the_key() {
             tx.commit().await.unwrap();
             assert_eq!(l[0].period, "2026-11");
             assert_eq!(l[0].number.as_deref(), Some("FA-2026-000009"));
-            assert!(l[4..8].iter().all(|s| s.number.is_none()), "drafts last in their month");
+            assert!(
+                l[4..8].iter().all(|s| s.number.is_none()),
+                "drafts last in their month"
+            );
         }
         for per_page in [1, 2, 3, 5, 7, 25] {
             let (forward, backward) = walk_invoices(&db, &Filter::default(), per_page).await;
@@ -121,8 +132,14 @@ async fn invoice_pages_hold_every_document_once_with_ties_in_the_key() {
         let mut tx = db.read().await.unwrap();
         let t = read::totals(&mut tx, &october).await.unwrap();
         assert_eq!(t.count, 9);
-        assert_eq!(t.net, Money::from_cents(4 * 1_000_00 + 3 * 2_000_00 - 500_00 + 7_00));
-        assert_eq!(t.gross, Money::from_cents(4 * 1_200_00 + 3 * 2_400_00 - 600_00 + 8_40));
+        assert_eq!(
+            t.net,
+            Money::from_cents(4 * 1_000_00 + 3 * 2_000_00 - 500_00 + 7_00)
+        );
+        assert_eq!(
+            t.gross,
+            Money::from_cents(4 * 1_200_00 + 3 * 2_400_00 - 600_00 + 8_40)
+        );
         let none = read::totals(
             &mut tx,
             &Filter {

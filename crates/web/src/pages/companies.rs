@@ -137,7 +137,11 @@ pub async fn options(
     ctx: Ctx,
     Query(q): Query<OptionsQuery>,
 ) -> AppResult<Response> {
-    let typed = if q.q.trim().is_empty() { &q.client } else { &q.q };
+    let typed = if q.q.trim().is_empty() {
+        &q.client
+    } else {
+        &q.q
+    };
     let filter = CompanyFilter {
         q: Some(typed.trim().to_owned()),
         kind: CompanyKind::parse(q.kind.trim()),

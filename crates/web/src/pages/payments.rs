@@ -141,7 +141,14 @@ pub async fn list(
     tx.commit().await?;
     let filters = [
         ("client", typed.to_owned()),
-        ("credit", if f.with_credit { "1".into() } else { String::new() }),
+        (
+            "credit",
+            if f.with_credit {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
         (
             "per_page",
             q.per_page

@@ -315,7 +315,9 @@ pub async fn upload(
     let malformed = || ValidationErrors::single("file", "statement-upload-malformed");
     let mut form = match form {
         Ok(f) => f,
-        Err(_) => return statements_page(&app, &ctx, None, &malformed(), PageRequest::default()).await,
+        Err(_) => {
+            return statements_page(&app, &ctx, None, &malformed(), PageRequest::default()).await;
+        }
     };
     let mut bank = String::new();
     let mut format = String::new();
@@ -325,7 +327,10 @@ pub async fn upload(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return statements_page(&app, &ctx, None, &malformed(), PageRequest::default()).await,
+            Err(_) => {
+                return statements_page(&app, &ctx, None, &malformed(), PageRequest::default())
+                    .await;
+            }
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -340,7 +345,8 @@ pub async fn upload(
             }
         } else {
             let Ok(value) = field.text().await else {
-                return statements_page(&app, &ctx, None, &malformed(), PageRequest::default()).await;
+                return statements_page(&app, &ctx, None, &malformed(), PageRequest::default())
+                    .await;
             };
             match name.as_str() {
                 "bank_account_id" => bank = value,
@@ -480,7 +486,12 @@ pub async fn show(
     Query(q): Query<LinesQuery>,
 ) -> AppResult<Response> {
     let can_manage = allows(ctx.user()?.role, Permission::ManageCollections);
-    let req = KeysetRequest::new(q.after.as_deref(), q.before.as_deref(), q.per_page.or(Some(100)), 1);
+    let req = KeysetRequest::new(
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.per_page.or(Some(100)),
+        1,
+    );
     let mut tx = app.db.read().await?;
     let s = statements::get(&mut tx, id).await?;
     let lines = statements::lines_page(&mut tx, id, &req).await?;
