@@ -297,7 +297,10 @@ mod tests {
     /// Walks a sorted list with ties in the sort key forward to its end,
     /// then backward to its start, as the store does (a strict comparison
     /// on (key, id)); every row is seen exactly once each way.
-    fn walk(rows: &[(u8, u32)], per_page: u32) -> (Vec<(u8, u32)>, Vec<(u8, u32)>) {
+    /// A row: its sort key (with ties) and its id.
+    type Row = (u8, u32);
+
+    fn walk(rows: &[Row], per_page: u32) -> (Vec<Row>, Vec<Row>) {
         let key = |r: &(u8, u32)| Cursor::new([r.0.to_string(), r.1.to_string()]);
         let read = |req: &KeysetRequest| -> Vec<(u8, u32)> {
             let parse = |c: &Cursor| {

@@ -1,6 +1,8 @@
 //! Lists walked by their sort key: every row on exactly one page, forward
 //! and back, ties in the key broken by the id; filters hold on every page;
 //! totals are those of the whole filter, not of a page.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashSet;
 

@@ -2,6 +2,8 @@
 //! ("Précédent / Suivant") with their filters carried from page to page and
 //! totals over the whole filter; the client picker that suggests as one
 //! types, scoped like the lists; without script, the words typed filter.
+// Amounts in cents are written euros_cents (1_000_00 = 1 000,00 €).
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use std::collections::HashSet;
 
