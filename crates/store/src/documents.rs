@@ -7,6 +7,7 @@
 
 use domain::esign::{DocumentKind, RequestStatus, sha256_hex};
 use domain::ids::{AmendmentId, CompanyId, ContractId, CraId, DocumentId, MissionId, UserId};
+use domain::paging::{PageRequest, Paged};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -201,6 +202,38 @@ pub async fn list(
     .fetch_all(c)
     .await)?;
     rows.into_iter().map(DocumentInfo::try_from).collect()
+}
+
+/// A numbered page of every document the scope allows, newest first, with
+/// their count.
+pub async fn page(tx: &mut Tx, scope: Scope, req: PageRequest) -> Result<Paged<DocumentInfo>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_documents!(
+        "1 = 1",
+        " ORDER BY d.created_at DESC, d.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(req.limit())
+    .bind(req.offset())
+    .fetch_all(c)
+    .await)?;
+    let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM documents d WHERE ",
+        crate::scope_clause!(documents)
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .fetch_one(c)
+    .await)?;
+    Ok(Paged {
+        items: rows
+            .into_iter()
+            .map(DocumentInfo::try_from)
+            .collect::<Result<_>>()?,
+        page: req.page,
+        per_page: req.per_page,
+        total: total.max(0) as u64,
+    })
 }
 
 /// The PDF of a document the caller already read through its scope

@@ -7,6 +7,7 @@ use domain::calendar::YearMonth;
 use domain::ids::LedgerEntryId;
 use domain::ledger::{self, AccountNumber, AccountTotals, Journal, Line, NewEntry, PeriodStatus};
 use domain::money::Money;
+use domain::paging::{Cursor, KeysetPage, KeysetRequest, Seek};
 use domain::validation::{ErrorKey, ValidationErrors};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -625,6 +626,123 @@ pub async fn journal(
     .await
     })?;
     assemble(rows, lines)
+}
+
+/// A journal entry's place in the journal report's order: its year, then
+/// numbered before waiting, its date, its number (see `journal`).
+fn journal_cursor(r: &EntryRow) -> Cursor {
+    Cursor::new([
+        r.year.to_string(),
+        i32::from(r.number < 0).to_string(),
+        r.entry_date.to_string(),
+        r.number.abs().to_string(),
+    ])
+}
+
+/// Parts in a journal cursor.
+pub const JOURNAL_CURSOR_PARTS: usize = 4;
+
+/// One page of a journal between two dates, in the report's order, each
+/// entry with its lines (read for this page's entries only).
+pub async fn journal_page(
+    tx: &mut Tx,
+    journal: Journal,
+    from: Date,
+    to: Date,
+    req: &KeysetRequest,
+) -> Result<KeysetPage<Posted>> {
+    type Key = (i32, i32, Date, i64);
+    let parse = |c: &Cursor| -> Option<Key> {
+        let p = c.parts();
+        Some((
+            p[0].parse().ok()?,
+            p[1].parse().ok()?,
+            Date::parse(
+                &p[2],
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()?,
+            p[3].parse().ok()?,
+        ))
+    };
+    let mut req = req.clone();
+    let page = loop {
+        // A cursor that does not read (a hand-edited link) starts over.
+        let key = match req.cursor().map(parse) {
+            Some(None) => {
+                req = KeysetRequest::first(req.per_page);
+                None
+            }
+            Some(Some(k)) => Some(k),
+            None => None,
+        };
+        let (cmp, dir) = match req.seek {
+            Seek::First => ("", "ASC"),
+            Seek::After(_) => (
+                " AND (year, CASE WHEN number < 0 THEN 1 ELSE 0 END, entry_date, ABS(number)) > ($5, $6, $7, $8)",
+                "ASC",
+            ),
+            Seek::Before(_) => (
+                " AND (year, CASE WHEN number < 0 THEN 1 ELSE 0 END, entry_date, ABS(number)) < ($5, $6, $7, $8)",
+                "DESC",
+            ),
+        };
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE journal = $1 AND entry_date >= $2 AND entry_date <= $3{cmp}
+             ORDER BY year {dir}, CASE WHEN number < 0 THEN 1 ELSE 0 END {dir}, entry_date {dir}, ABS(number) {dir} LIMIT $4"
+        );
+        let rows: Vec<EntryRow> = on_tx!(tx, |c| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(journal.code())
+                .bind(from)
+                .bind(to)
+                .bind(req.fetch());
+            match key {
+                Some((year, waiting, date, number)) => {
+                    q.bind(year).bind(waiting).bind(date).bind(number)
+                }
+                None => q,
+            }
+            .fetch_all(c)
+            .await
+        })?;
+        let page = KeysetPage::assemble(&req, rows, journal_cursor);
+        if !page.came_short(&req) {
+            break page;
+        }
+        req = KeysetRequest::first(req.per_page);
+    };
+    let KeysetPage {
+        items,
+        per_page,
+        prev,
+        next,
+    } = page;
+    let lines: Vec<LineRow> = if items.is_empty() {
+        Vec::new()
+    } else {
+        let marks = (1..=items.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT entry_id, account, debit_cents, credit_cents, label, third_party_id, analytic_code
+             FROM ledger_lines WHERE entry_id IN ({marks}) ORDER BY entry_id, position"
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for r in &items {
+                q = q.bind(r.id.to_string());
+            }
+            q.fetch_all(c).await
+        })?
+    };
+    Ok(KeysetPage {
+        items: assemble(items, lines)?,
+        per_page,
+        prev,
+        next,
+    })
 }
 
 /// A line of the trial balance.

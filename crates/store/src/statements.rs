@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use domain::Money;
 use domain::bank_statement::{self, CsvMapping, ParseError, Statement};
 use domain::matching::{self, BankLineStatus, CreditLine, MatchReason, Matcher};
+use domain::paging::{Cursor, KeysetPage, KeysetRequest, PageRequest, Paged, Seek};
 use domain::validation::{Arg, ValidationErrors};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -589,6 +590,29 @@ pub async fn list(tx: &mut Tx, limit: i64) -> Result<Vec<StatementRow>> {
     .await)?)
 }
 
+/// A numbered page of the imports, newest first, with their count (a few a
+/// month per account: counting them is cheap).
+pub async fn page(tx: &mut Tx, req: PageRequest) -> Result<Paged<StatementRow>> {
+    let sql = format!("{STATEMENT_SELECT} ORDER BY s.imported_at DESC, s.id LIMIT $1 OFFSET $2");
+    let items: Vec<StatementRow> =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(req.limit())
+            .bind(req.offset())
+            .fetch_all(c)
+            .await)?;
+    let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bank_statements"
+    )
+    .fetch_one(c)
+    .await)?;
+    Ok(Paged {
+        items,
+        page: req.page,
+        per_page: req.per_page,
+        total: total.max(0) as u64,
+    })
+}
+
 pub async fn get(tx: &mut Tx, id: StatementId) -> Result<StatementRow> {
     let sql = format!("{STATEMENT_SELECT} WHERE s.id = $1");
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -654,6 +678,56 @@ pub async fn lines(tx: &mut Tx, statement_id: StatementId) -> Result<Vec<BankLin
     .bind(statement_id.to_string())
     .fetch_all(c)
     .await)?)
+}
+
+/// A line's place on its statement.
+pub fn line_cursor(l: &BankLine) -> Cursor {
+    Cursor::new([l.position.to_string()])
+}
+
+/// One page of a statement's lines, in their order on the statement.
+pub async fn lines_page(
+    tx: &mut Tx,
+    statement_id: StatementId,
+    req: &KeysetRequest,
+) -> Result<KeysetPage<BankLine>> {
+    let mut req = req.clone();
+    loop {
+        // A cursor that is no position (a hand-edited link) reads from the start.
+        let position = req.cursor().map(|c| c.parts()[0].parse::<i32>());
+        let position = match position {
+            Some(Err(_)) => {
+                req = KeysetRequest::first(req.per_page);
+                None
+            }
+            Some(Ok(p)) => Some(p),
+            None => None,
+        };
+        let (cmp, dir) = match req.seek {
+            Seek::First => ("", "ASC"),
+            Seek::After(_) => (" AND position > $3", "ASC"),
+            Seek::Before(_) => (" AND position < $3", "DESC"),
+        };
+        let sql = format!(
+            "SELECT {LINE_COLUMNS} FROM bank_lines WHERE statement_id = $1{cmp} ORDER BY position {dir} LIMIT $2"
+        );
+        let rows: Vec<BankLine> = on_tx!(tx, |c| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(statement_id.to_string())
+                .bind(req.fetch());
+            match position {
+                Some(p) => q.bind(p),
+                None => q,
+            }
+            .fetch_all(c)
+            .await
+        })?;
+        let page = KeysetPage::assemble(&req, rows, line_cursor);
+        if !page.came_short(&req) {
+            return Ok(page);
+        }
+        req = KeysetRequest::first(req.per_page);
+    }
 }
 
 pub async fn line(tx: &mut Tx, line_id: BankLineId) -> Result<BankLine> {

@@ -170,6 +170,11 @@ pub fn routes() -> Routes {
         )
         // Companies
         .get("/companies", Perm(ViewCompanies), pages::companies::list)
+        .get(
+            "/companies/options",
+            Perm(ViewCompanies),
+            pages::companies::options,
+        )
         .get("/companies/new", Perm(EditCompanies), pages::companies::new)
         .post("/companies", Perm(EditCompanies), pages::companies::create)
         .get(

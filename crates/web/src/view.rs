@@ -385,6 +385,48 @@ impl Pager {
     }
 }
 
+/// Links of a list walked by its sort key ("Précédent / Suivant"), keeping
+/// its filters, with the number of rows the filters match when it is
+/// cheap to know.
+pub struct KeysetPager {
+    pub total: Option<u64>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl KeysetPager {
+    pub fn new<T>(
+        page: &domain::paging::KeysetPage<T>,
+        base: &str,
+        filters: &[(&str, String)],
+        total: Option<u64>,
+    ) -> KeysetPager {
+        use domain::paging::Seek;
+        let link = |seek: &Seek| {
+            let mut q: Vec<String> = filters
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", url_encode(v)))
+                .collect();
+            match seek {
+                Seek::First => {}
+                Seek::After(c) => q.push(format!("after={}", url_encode(&c.encode()))),
+                Seek::Before(c) => q.push(format!("before={}", url_encode(&c.encode()))),
+            }
+            if q.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", q.join("&"))
+            }
+        };
+        KeysetPager {
+            total,
+            prev: page.prev.as_ref().map(link),
+            next: page.next.as_ref().map(link),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use domain::einvoice::LifecycleStatus;
 use domain::ids::{CompanyId, InvoiceId, LedgerEntryId};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
+use domain::paging::{Cursor, KeysetPage, KeysetRequest, Seek};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -128,27 +129,130 @@ pub struct Filter {
     pub status: Option<InvoiceStatus>,
     pub period: Option<YearMonth>,
     pub client: Option<CompanyId>,
+    /// Clients whose name holds these words (accents and case ignored): a
+    /// name typed in the filter rather than picked.
+    pub client_name: Option<String>,
     pub lifecycle: Option<LifecycleStatus>,
 }
 
-/// Invoices and credit notes, newest first (drafts and waiting ones by
-/// period), at most `limit`.
-pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
+/// The filter's conditions on `i` (invoices), parameters `$1` to `$5`.
+const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
+    AND (CAST($3 AS TEXT) IS NULL OR i.client_id = $3) AND (CAST($4 AS INTEGER) IS NULL OR i.lifecycle_status = $4)
+    AND (CAST($5 AS TEXT) IS NULL OR i.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))";
+
+/// The list's order, newest period first, then by number (drafts, which
+/// have none, last in their month): a stable key with the id, so a page
+/// starts where the previous one stopped (`invoices_list` indexes it).
+const ORDER_KEY: [&str; 3] = ["i.period", "COALESCE(i.number, '')", "i.id"];
+
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {
+        $q.bind($f.status.map(InvoiceStatus::as_str))
+            .bind($f.period.map(|p| p.to_string()))
+            .bind($f.client.map(|c| c.to_string()))
+            .bind($f.lifecycle.map(|s| s.code() as i32))
+            .bind(crate::search::like_pattern($f.client_name.as_deref()))
+    };
+}
+
+/// Reads up to `limit` documents from where `seek` says, in the list's
+/// order (backwards for a previous page).
+async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<Summary>> {
+    let (cmp, dir) = match seek {
+        Seek::First => ("", "DESC"),
+        Seek::After(_) => (
+            " AND (i.period, COALESCE(i.number, ''), i.id) < ($6, $7, $8)",
+            "DESC",
+        ),
+        Seek::Before(_) => (
+            " AND (i.period, COALESCE(i.number, ''), i.id) > ($6, $7, $8)",
+            "ASC",
+        ),
+    };
+    let order = ORDER_KEY
+        .iter()
+        .map(|k| format!("{k} {dir}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cursor = match seek {
+        Seek::First => None,
+        Seek::After(c) | Seek::Before(c) => Some(c.parts().to_vec()),
+    };
+    let limit_at = if cursor.is_some() { "$9" } else { "$6" };
+    let sql = format!(
+        "{} {FILTER_WHERE}{cmp} ORDER BY {order} LIMIT {limit_at}",
+        select_invoices!("")
+    );
     let rows: Vec<Row> = on_tx!(tx, |c| {
-        sqlx::query_as(select_invoices!(
-        "($1 IS NULL OR i.status = $1) AND ($2 IS NULL OR i.period = $2) AND ($3 IS NULL OR i.client_id = $3)
-           AND (CAST($5 AS INTEGER) IS NULL OR i.lifecycle_status = $5)
-         ORDER BY i.period DESC, i.issue_date DESC, i.number DESC, co.name, i.id LIMIT $4"
-    ))
-    .bind(f.status.map(InvoiceStatus::as_str))
-    .bind(f.period.map(|p| p.to_string()))
-    .bind(f.client.map(|c| c.to_string()))
-    .bind(limit)
-    .bind(f.lifecycle.map(|s| s.code() as i32))
-    .fetch_all(c)
-    .await
+        let mut q = bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), f);
+        if let Some(parts) = &cursor {
+            q = q
+                .bind(parts[0].clone())
+                .bind(parts[1].clone())
+                .bind(parts[2].clone());
+        }
+        q.bind(limit).fetch_all(c).await
     })?;
     rows.into_iter().map(Summary::try_from).collect()
+}
+
+/// Invoices and credit notes in the list's order (newest period first), at
+/// most `limit`.
+pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Summary>> {
+    fetch(tx, f, &Seek::First, limit).await
+}
+
+/// A summary's place in the list (see `ORDER_KEY`).
+pub fn cursor(s: &Summary) -> Cursor {
+    Cursor::new([
+        s.period.clone(),
+        s.number.clone().unwrap_or_default(),
+        s.id.to_string(),
+    ])
+}
+
+/// Parts in a cursor: period, number, id.
+pub const CURSOR_PARTS: usize = 3;
+
+/// One page of the list.
+pub async fn page(tx: &mut Tx, f: &Filter, req: &KeysetRequest) -> Result<KeysetPage<Summary>> {
+    let rows = fetch(tx, f, &req.seek, req.fetch()).await?;
+    let page = KeysetPage::assemble(req, rows, cursor);
+    if page.came_short(req) {
+        let first = KeysetRequest::first(req.per_page);
+        let rows = fetch(tx, f, &first.seek, first.fetch()).await?;
+        return Ok(KeysetPage::assemble(&first, rows, cursor));
+    }
+    Ok(page)
+}
+
+/// What the filters match in all: how many documents and their sums, credit
+/// notes deducted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub count: u64,
+    pub net: Money,
+    pub gross: Money,
+}
+
+pub async fn totals(tx: &mut Tx, f: &Filter) -> Result<Totals> {
+    let sql = format!(
+        "SELECT COUNT(*),
+           CAST(COALESCE(SUM(CASE WHEN i.kind = 'credit_note' THEN -i.net_cents ELSE i.net_cents END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN i.kind = 'credit_note' THEN -i.gross_cents ELSE i.gross_cents END), 0) AS BIGINT)
+         FROM invoices i WHERE {FILTER_WHERE}"
+    );
+    let (count, net, gross): (i64, i64, i64) = on_tx!(tx, |c| bind_filter!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+        f
+    )
+    .fetch_one(c)
+    .await)?;
+    Ok(Totals {
+        count: count.max(0) as u64,
+        net: Money::from_cents(net),
+        gross: Money::from_cents(gross),
+    })
 }
 
 /// What waits for a client contract's signature, oldest first.

@@ -8,6 +8,7 @@ use domain::einvoice::{LifecycleStatus, Source, split_receipt};
 use domain::ids::{BankAccountId, CompanyId, InvoiceId, LedgerEntryId, PaymentId};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
+use domain::paging::{Cursor, KeysetPage, KeysetRequest, PageRequest, Paged, Seek};
 use domain::payment::{PaymentMethod, PaymentPlan, Settled, credit_use_entry};
 use domain::terms::VatRegime;
 use domain::validation::{ErrorKey, ValidationErrors};
@@ -594,29 +595,133 @@ fn payment(r: PaymentRow) -> Result<Payment> {
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub client: Option<CompanyId>,
+    /// Clients whose name holds these words (accents and case ignored).
+    pub client_name: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
     /// Only payments with credit left.
     pub with_credit: bool,
 }
 
-/// Payments, latest first.
-pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Payment>> {
+/// The filter's conditions on `p`, parameters `$1` to `$5`.
+const FILTER_WHERE: &str = "($1 = '' OR p.client_id = $1)
+    AND p.received_on >= $2 AND p.received_on <= $3
+    AND ($4 = FALSE OR p.unallocated_cents > 0)
+    AND (CAST($5 AS TEXT) IS NULL OR p.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))";
+
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {
+        $q.bind($f.client.map(|c| c.to_string()).unwrap_or_default())
+            .bind($f.from.unwrap_or(time::macros::date!(1900 - 01 - 01)))
+            .bind($f.to.unwrap_or(time::macros::date!(9999 - 12 - 31)))
+            .bind($f.with_credit)
+            .bind(crate::search::like_pattern($f.client_name.as_deref()))
+    };
+}
+
+/// Where a payment stands in the list, latest received first: its date and
+/// id (`payments_list` indexes them).
+pub fn cursor(p: &Payment) -> Cursor {
+    Cursor::new([p.received_on.to_string(), p.id.to_string()])
+}
+
+/// Parts in a cursor: date received, id.
+pub const CURSOR_PARTS: usize = 2;
+
+/// Reads up to `limit` payments from where `seek` says (backwards for a
+/// previous page), skipping `offset` (the API's numbered pages).
+async fn fetch(
+    tx: &mut Tx,
+    f: &Filter,
+    seek: &Seek,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Payment>> {
+    // A cursor that is no date (a hand-edited link) reads from the start.
+    let cursor = match seek {
+        Seek::First => None,
+        Seek::After(c) | Seek::Before(c) => Date::parse(
+            &c.parts()[0],
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+        .map(|date| (date, c.parts()[1].clone())),
+    };
+    let seek = if cursor.is_none() { &Seek::First } else { seek };
+    let (cmp, dir) = match seek {
+        Seek::First => ("", "DESC"),
+        Seek::After(_) => (" AND (p.received_on, p.id) < ($6, $7)", "DESC"),
+        Seek::Before(_) => (" AND (p.received_on, p.id) > ($6, $7)", "ASC"),
+    };
+    let (limit_at, offset_at) = if cursor.is_some() {
+        ("$8", "$9")
+    } else {
+        ("$6", "$7")
+    };
     let sql = format!(
-        "{SELECT} WHERE ($1 = '' OR p.client_id = $1)
-           AND p.received_on >= $2 AND p.received_on <= $3
-           AND ($4 = FALSE OR p.unallocated_cents > 0)
-         ORDER BY p.received_on DESC, p.created_at DESC, p.id LIMIT $5"
+        "{SELECT} WHERE {FILTER_WHERE}{cmp}
+         ORDER BY p.received_on {dir}, p.id {dir} LIMIT {limit_at} OFFSET {offset_at}"
     );
-    let rows: Vec<PaymentRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(f.client.map(|c| c.to_string()).unwrap_or_default())
-        .bind(f.from.unwrap_or(time::macros::date!(1900 - 01 - 01)))
-        .bind(f.to.unwrap_or(time::macros::date!(9999 - 12 - 31)))
-        .bind(f.with_credit)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
+    let rows: Vec<PaymentRow> = on_tx!(tx, |c| {
+        let mut q = bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), f);
+        if let Some((date, id)) = &cursor {
+            q = q.bind(*date).bind(id.clone());
+        }
+        q.bind(limit).bind(offset).fetch_all(c).await
+    })?;
     rows.into_iter().map(payment).collect()
+}
+
+/// Payments, latest first, at most `limit`.
+pub async fn list(tx: &mut Tx, f: &Filter, limit: i64) -> Result<Vec<Payment>> {
+    fetch(tx, f, &Seek::First, limit, 0).await
+}
+
+/// One page of the list, walked by date and id.
+pub async fn page(tx: &mut Tx, f: &Filter, req: &KeysetRequest) -> Result<KeysetPage<Payment>> {
+    let rows = fetch(tx, f, &req.seek, req.fetch(), 0).await?;
+    let page = KeysetPage::assemble(req, rows, cursor);
+    if page.came_short(req) {
+        let first = KeysetRequest::first(req.per_page);
+        let rows = fetch(tx, f, &first.seek, first.fetch(), 0).await?;
+        return Ok(KeysetPage::assemble(&first, rows, cursor));
+    }
+    Ok(page)
+}
+
+/// A numbered page (the API's `page` and `per_page`), with the total.
+pub async fn numbered(tx: &mut Tx, f: &Filter, req: PageRequest) -> Result<Paged<Payment>> {
+    let items = fetch(tx, f, &Seek::First, req.limit(), req.offset()).await?;
+    let total = totals(tx, f).await?.count;
+    Ok(Paged {
+        items,
+        page: req.page,
+        per_page: req.per_page,
+        total,
+    })
+}
+
+/// What the filters match in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub count: u64,
+    pub amount: Money,
+}
+
+pub async fn totals(tx: &mut Tx, f: &Filter) -> Result<Totals> {
+    let sql = format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM payments p WHERE {FILTER_WHERE}"
+    );
+    let (count, amount): (i64, i64) = on_tx!(tx, |c| bind_filter!(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+        f
+    )
+    .fetch_one(c)
+    .await)?;
+    Ok(Totals {
+        count: count.max(0) as u64,
+        amount: Money::from_cents(amount),
+    })
 }
 
 pub async fn get(tx: &mut Tx, id: PaymentId) -> Result<(Payment, Vec<Allocation>)> {
@@ -626,32 +731,53 @@ pub async fn get(tx: &mut Tx, id: PaymentId) -> Result<(Payment, Vec<Allocation>
         .fetch_optional(c)
         .await)?;
     let p = payment(row.ok_or(Error::NotFound)?)?;
-    let rows: Vec<(String, Option<String>, i64, i64, Date, String)> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT a.invoice_id, i.number, a.amount_cents, a.vat_cents, a.allocated_on, a.ledger_entry_id
-         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-         WHERE a.payment_id = $1 ORDER BY a.created_at, i.number"
-    )
-    .bind(id.to_string())
-    .fetch_all(c)
-    .await
-    })?;
-    let allocations = rows
-        .into_iter()
-        .map(
-            |(invoice_id, number, amount, vat, allocated_on, entry_id)| {
-                Ok(Allocation {
-                    invoice_id: crate::id(&invoice_id)?,
-                    number: number.unwrap_or_default(),
-                    amount: Money::from_cents(amount),
-                    vat: Money::from_cents(vat),
-                    allocated_on,
-                    entry_id: crate::id(&entry_id)?,
-                })
-            },
-        )
-        .collect::<Result<_>>()?;
+    let allocations = allocations_of(tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok((p, allocations))
+}
+
+/// The allocations of several payments at once (a page of them), each
+/// payment's in the order they were made.
+pub async fn allocations_of(
+    tx: &mut Tx,
+    ids: &[PaymentId],
+) -> Result<std::collections::HashMap<PaymentId, Vec<Allocation>>> {
+    let mut out: std::collections::HashMap<PaymentId, Vec<Allocation>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let marks = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT a.payment_id, a.invoice_id, i.number, a.amount_cents, a.vat_cents, a.allocated_on, a.ledger_entry_id
+         FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+         WHERE a.payment_id IN ({marks}) ORDER BY a.payment_id, a.created_at, i.number"
+    );
+    type AllocationRow = (String, String, Option<String>, i64, i64, Date, String);
+    let rows: Vec<AllocationRow> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        q.fetch_all(c).await
+    })?;
+    for (payment_id, invoice_id, number, amount, vat, allocated_on, entry_id) in rows {
+        out.entry(crate::id(&payment_id)?)
+            .or_default()
+            .push(Allocation {
+                invoice_id: crate::id(&invoice_id)?,
+                number: number.unwrap_or_default(),
+                amount: Money::from_cents(amount),
+                vat: Money::from_cents(vat),
+                allocated_on,
+                entry_id: crate::id(&entry_id)?,
+            });
+    }
+    Ok(out)
 }
 
 /// The payments that settled an invoice (for its page).

@@ -26,6 +26,7 @@ mod ledger;
 mod ledger_reports;
 mod ledger_seal;
 mod lettering;
+mod paging;
 mod payments;
 mod receivables;
 mod renewals;

@@ -12,7 +12,6 @@ collections-bank-accounts = Bank accounts
 payment-title = Payment
 payment-new-title = Record a payment
 payment-client = Client
-payment-all-clients = All clients
 payment-with-credit = With unallocated credit
 payment-filter = Filter
 payment-none = No payment recorded.

@@ -29,7 +29,6 @@ invoice-issue-date = Issue date
 invoice-created = Created on
 invoice-list-empty = No invoice matches.
 invoice-list-total = Total (credit notes deducted)
-invoice-list-limited = Only the first 500 invoices are shown: narrow the filters.
 invoice-waiting-explained = Key-account lock: these invoices wait for the client contract's signature. The revenue is accrued (unbilled revenue) at each close; the invoice goes out on signature.
 invoice-waiting-empty = No invoice waits for a signature.
 invoice-waiting-since = Waiting since

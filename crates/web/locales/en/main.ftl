@@ -38,6 +38,8 @@ list-filter = Filter
 list-empty = No results.
 list-total = { $count } result(s)
 list-prev = ← Previous
+list-pages = Pages
+picker-client-hint = Client's name…
 list-next = Next →
 
 companies-title = Companies

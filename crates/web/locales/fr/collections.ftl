@@ -12,7 +12,6 @@ collections-bank-accounts = Comptes bancaires
 payment-title = Règlement
 payment-new-title = Saisir un règlement
 payment-client = Client
-payment-all-clients = Tous les clients
 payment-with-credit = Avec avoir non affecté
 payment-filter = Filtrer
 payment-none = Aucun règlement enregistré.

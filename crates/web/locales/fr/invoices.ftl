@@ -29,7 +29,6 @@ invoice-issue-date = Date d’émission
 invoice-created = Créée le
 invoice-list-empty = Aucune facture ne correspond.
 invoice-list-total = Total (avoirs déduits)
-invoice-list-limited = Seules les 500 premières factures sont affichées : affinez les filtres.
 invoice-waiting-explained = Verrou grands comptes : ces factures attendent la signature du contrat client. Le chiffre d’affaires est provisionné en factures à établir (FAE) à chaque clôture ; la facture part dès la signature.
 invoice-waiting-empty = Aucune facture n’attend de signature.
 invoice-waiting-since = En attente depuis

@@ -38,6 +38,8 @@ list-filter = Filtrer
 list-empty = Aucun résultat.
 list-total = { $count } résultat(s)
 list-prev = ← Précédent
+list-pages = Pages
+picker-client-hint = Nom du client…
 list-next = Suivant →
 
 companies-title = Sociétés

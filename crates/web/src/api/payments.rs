@@ -165,30 +165,71 @@ pub struct PaymentsParams {
     /// Only this client's payments.
     #[param(format = Uuid)]
     pub client_id: Option<String>,
+    /// Page number, from 1 (default 1); out of range: 422 naming `page`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<String>,
+    /// Items per page, 1–200 (default 25); out of range: 422 naming `per_page`.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub per_page: Option<String>,
 }
 
-/// Payments, latest first (at most 500).
+#[derive(Serialize, ToSchema)]
+pub struct PaymentPage {
+    pub items: Vec<PaymentDto>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Payments matching the filter, on every page.
+    pub total: u64,
+}
+
+/// Payments, latest received first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/payments", tag = "payments", summary = "List payments",
     params(PaymentsParams),
-    responses((status = 200, body = Vec<PaymentDto>)),
+    responses((status = 200, body = PaymentPage)),
     security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
     Query(q): Query<PaymentsParams>,
-) -> AppResult<Json<Vec<PaymentDto>>> {
+) -> AppResult<Json<PaymentPage>> {
+    // Every refused parameter at once, each named.
+    let (client, paging) = match (
+        client_filter(q.client_id.as_deref()),
+        domain::paging::PageRequest::parse(q.page.as_deref(), q.per_page.as_deref()),
+    ) {
+        (Ok(client), Ok(paging)) => (client, paging),
+        (client, paging) => {
+            let mut e = ValidationErrors::new();
+            if let Err(AppError::Validation(v)) = client {
+                e.0.extend(v.0);
+            }
+            if let Err(v) = paging {
+                e.0.extend(v.0);
+            }
+            return Err(AppError::Validation(e));
+        }
+    };
     let f = Filter {
-        client: client_filter(q.client_id.as_deref())?,
+        client,
         ..Filter::default()
     };
     let mut tx = app.db.read().await?;
-    let list = payments::list(&mut tx, &f, 500).await?;
-    let mut out = Vec::new();
-    for p in list {
-        let (p, a) = payments::get(&mut tx, p.id).await?;
-        out.push(dto(p, a));
-    }
+    let paged = payments::numbered(&mut tx, &f, paging).await?;
+    let ids: Vec<PaymentId> = paged.items.iter().map(|p| p.id).collect();
+    let mut allocations = payments::allocations_of(&mut tx, &ids).await?;
     tx.commit().await?;
-    Ok(Json(out))
+    Ok(Json(PaymentPage {
+        page: paged.page,
+        per_page: paged.per_page,
+        total: paged.total,
+        items: paged
+            .items
+            .into_iter()
+            .map(|p| {
+                let a = allocations.remove(&p.id).unwrap_or_default();
+                dto(p, a)
+            })
+            .collect(),
+    }))
 }
 
 /// One payment with its allocations.

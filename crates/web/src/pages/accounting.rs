@@ -17,6 +17,7 @@ use domain::calendar::YearMonth;
 use domain::ledger::{FiscalYear, Journal, PeriodStatus};
 use domain::locale::format_date;
 use domain::money::Money;
+use domain::paging::KeysetRequest;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::Tx;
@@ -27,7 +28,7 @@ use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::{Form, Query};
-use crate::view::{Flash, FlashKind, Layout, layout, render};
+use crate::view::{Flash, FlashKind, KeysetPager, Layout, layout, render};
 use crate::write::{Done, Refused, flash_back, write};
 use crate::{AppState, chart, i18n};
 
@@ -39,6 +40,11 @@ pub struct RangeQuery {
     pub to: String,
     #[serde(default)]
     pub journal: String,
+    /// The journal page's place (its keyset cursors).
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
 }
 
 /// The dates asked for, or the current fiscal year.
@@ -190,6 +196,7 @@ struct JournalPage {
     from: String,
     to: String,
     csv: String,
+    pager: KeysetPager,
 }
 
 pub async fn journal(
@@ -198,7 +205,28 @@ pub async fn journal(
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let (journal, from, to, entries) = journal_entries(&app, &q, 500).await?;
+    let (from, to) = range(&q);
+    let journal = Journal::parse(q.journal.trim()).unwrap_or(Journal::Ve);
+    let req = KeysetRequest::new(
+        q.after.as_deref(),
+        q.before.as_deref(),
+        Some(JOURNAL_PER_PAGE),
+        store::ledger::JOURNAL_CURSOR_PARTS,
+    );
+    let mut tx = app.db.read().await?;
+    let entries = store::ledger::journal_page(&mut tx, journal, from, to, &req).await?;
+    tx.commit().await?;
+    let pager = KeysetPager::new(
+        &entries,
+        "/accounting/journal",
+        &[
+            ("journal", journal.code().to_owned()),
+            ("from", format_date(from, Locale::Fr)),
+            ("to", format_date(to, Locale::Fr)),
+        ],
+        None,
+    );
+    let entries = entries.items;
     let waiting = if domain::brouillard::numbered_at_validation(journal) {
         let mut tx = app.db.read().await?;
         let w = store::brouillard::waiting(&mut tx, journal).await?;
@@ -264,6 +292,7 @@ pub async fn journal(
             .collect(),
         from: format_date(from, Locale::Fr),
         to: format_date(to, Locale::Fr),
+        pager,
         csv: format!(
             "/accounting/journal.csv?journal={}&from={}&to={}",
             journal.code(),
@@ -334,6 +363,9 @@ async fn journal_entries(
     tx.commit().await?;
     Ok((journal, from, to, entries))
 }
+
+/// Entries a journal page shows.
+const JOURNAL_PER_PAGE: u32 = 100;
 
 /// Entries a journal export holds at most (a year of a large firm's sales).
 const JOURNAL_CSV_MAX: i64 = 200_000;

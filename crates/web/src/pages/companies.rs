@@ -106,6 +106,60 @@ pub async fn list(
     })
 }
 
+/// How many suggestions a picker shows: enough to choose among, few enough
+/// to travel at each key typed.
+pub const PICKER_LIMIT: u32 = 20;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OptionsQuery {
+    /// The words typed.
+    #[serde(default)]
+    pub q: String,
+    /// The same, under a filter's own name (a picker's input sends itself
+    /// as `client`).
+    #[serde(default)]
+    pub client: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "companies/options.html")]
+struct Options {
+    names: Vec<String>,
+}
+
+/// GET /companies/options?q=&kind=: the suggestions of a company picker,
+/// the companies the user may see whose name (or SIREN, city) holds the
+/// words, by name, at most `PICKER_LIMIT`, as `<option>`s of a datalist.
+pub async fn options(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OptionsQuery>,
+) -> AppResult<Response> {
+    let typed = if q.q.trim().is_empty() {
+        &q.client
+    } else {
+        &q.q
+    };
+    let filter = CompanyFilter {
+        q: Some(typed.trim().to_owned()),
+        kind: CompanyKind::parse(q.kind.trim()),
+    };
+    let mut tx = app.db.read().await?;
+    let found = store::companies::list(
+        &mut tx,
+        ctx.scope()?,
+        &filter,
+        PageRequest::new(Some(1), Some(PICKER_LIMIT)),
+    )
+    .await?;
+    tx.commit().await?;
+    render(&Options {
+        names: found.items.into_iter().map(|c| c.data.name).collect(),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "companies/form.html")]
 struct FormPage {

@@ -10,13 +10,14 @@ use domain::cra::{CraStatus, ON_TIME_WORKING_DAY};
 use domain::cra_reports::{Stuck, format_per_mille};
 use domain::ids::{CraId, MissionId};
 use domain::locale::format_date;
+use domain::paging::{PageRequest, Paged};
 use serde::Deserialize;
 use store::cra_reports::{BillableLine, LateCra, MonthRate};
 
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Query;
-use crate::view::{Layout, layout, render};
+use crate::view::{Layout, Pager, layout, render};
 use crate::{AppState, chart, i18n};
 
 /// The `n` months before `month`, oldest first.
@@ -55,7 +56,22 @@ pub struct LateRow {
 pub struct LateGroup {
     pub key: &'static str,
     pub title: String,
+    /// How many reports the group holds in all.
+    pub count: usize,
+    /// One page of them.
     pub rows: Vec<LateRow>,
+    pub pager: Option<Pager>,
+}
+
+/// Late reports a group shows at a time.
+const LATE_PER_PAGE: u32 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LateQuery {
+    /// The group paged through (the others show their first page).
+    #[serde(default)]
+    pub group: String,
+    pub page: Option<u32>,
 }
 
 #[derive(Template)]
@@ -118,7 +134,15 @@ fn late_row(c: &LateCra, l: Locale) -> LateRow {
 
 /// GET /cras/late: the rule, the last 12 months' on-time rate, and the late
 /// reports grouped by who must act.
-pub async fn late(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+/// GET /cras/late?group=&page=: the on-time rates, then the late reports
+/// by who must act, each group a page at a time (the list is derived from
+/// twelve months of reports in memory, so paging spares the page's weight,
+/// not the reading).
+pub async fn late(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LateQuery>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let today = store::today();
     let months = months_before(YearMonth::of(today), 12);
@@ -143,14 +167,33 @@ pub async fn late(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     );
     let groups = Stuck::ALL
         .into_iter()
-        .map(|s| LateGroup {
-            key: s.as_str(),
-            title: i18n::t(l, &format!("late-group-{}", s.as_str())),
-            rows: late
+        .map(|s| {
+            let all: Vec<&LateCra> = late.iter().filter(|c| c.stuck == s).collect();
+            let asked = if q.group == s.as_str() { q.page } else { None };
+            let req = PageRequest::new(asked, Some(LATE_PER_PAGE));
+            // Past the last page: the last one.
+            let pages = (all.len() as u64).div_ceil(u64::from(LATE_PER_PAGE)).max(1) as u32;
+            let req = PageRequest::new(Some(req.page.min(pages)), Some(LATE_PER_PAGE));
+            let rows: Vec<LateRow> = all
                 .iter()
-                .filter(|c| c.stuck == s)
+                .skip(req.offset() as usize)
+                .take(req.per_page as usize)
                 .map(|c| late_row(c, l))
-                .collect(),
+                .collect();
+            let paged = Paged {
+                items: Vec::<()>::new(),
+                page: req.page,
+                per_page: req.per_page,
+                total: all.len() as u64,
+            };
+            LateGroup {
+                key: s.as_str(),
+                title: i18n::t(l, &format!("late-group-{}", s.as_str())),
+                count: all.len(),
+                rows,
+                pager: (pages > 1)
+                    .then(|| Pager::new(&paged, "/cras/late", &[("group", s.as_str().to_owned())])),
+            }
         })
         .collect();
     render(&LatePage {

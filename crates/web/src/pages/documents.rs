@@ -12,17 +12,18 @@ use domain::esign::{
     CONSENT_FR, DocumentKind, MAX_SIGNERS, RequestStatus, SignerInput, verify_chain,
 };
 use domain::ids::{AmendmentId, ContractId, DocumentId, MissionId};
+use domain::paging::PageRequest;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::Tx;
-use store::documents::{About, DocumentInfo, Links};
+use store::documents::{DocumentInfo, Links};
 
 use super::see_other;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Form, Id};
-use crate::view::{FieldErrors, Flash, Layout, layout, render, render_status};
+use crate::extract::{Form, Id, Query};
+use crate::view::{FieldErrors, Flash, Layout, Pager, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 use app::paperwork;
@@ -97,6 +98,12 @@ struct ListPage {
     layout: Layout,
     awaiting: Vec<Awaiting>,
     rows: Vec<Row>,
+    pager: Pager,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub page: Option<u32>,
 }
 
 pub fn status_label(l: domain::Locale, d: &DocumentInfo) -> String {
@@ -142,15 +149,23 @@ pub async fn awaiting(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<Awaiting>>
         .collect())
 }
 
-pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+/// GET /documents?page=: what waits for the user's signature, then every
+/// document he may see, a page at a time.
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let docs = store::documents::list(&mut tx, ctx.scope()?, About::Everything, 200).await?;
+    let docs =
+        store::documents::page(&mut tx, ctx.scope()?, PageRequest::new(q.page, None)).await?;
     let awaiting = awaiting(&mut tx, &ctx).await?;
     tx.commit().await?;
     render(&ListPage {
         layout: layout(&app, &ctx, "documents-title").await?,
         awaiting,
-        rows: rows(ctx.locale, &docs),
+        rows: rows(ctx.locale, &docs.items),
+        pager: Pager::new(&docs, "/documents", &[]),
     })
 }
 

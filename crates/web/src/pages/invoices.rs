@@ -19,20 +19,16 @@ use domain::ids::CompanyId;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::locale::format_date;
 use domain::money::Money;
-use domain::paging::PageRequest;
+use domain::paging::{KeysetPage, KeysetRequest};
 use domain::validation::{Arg, ValidationErrors};
 use serde::Deserialize;
-use store::Scope;
 use store::invoicing::read::{self, Summary};
 
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Query;
-use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::view::{FieldErrors, KeysetPager, Layout, layout, render, render_status};
 use crate::{AppState, i18n};
-
-/// How many documents the list shows at most.
-const LIST_LIMIT: i64 = 500;
 
 /// The badge of a status: its words and its colour.
 pub fn status_badge(l: Locale, s: InvoiceStatus) -> (String, &'static str) {
@@ -104,11 +100,37 @@ pub struct ListQuery {
     pub status: String,
     #[serde(default)]
     pub period: String,
+    /// A client's id (a link from elsewhere) or words of his name (typed,
+    /// or picked among the suggestions).
     #[serde(default)]
     pub client: String,
     /// A lifecycle status code (200–213).
     #[serde(default)]
     pub lifecycle: String,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
+    pub per_page: Option<u32>,
+}
+
+impl ListQuery {
+    /// The filters as they travel from page to page.
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("status", self.status.trim().to_owned()),
+            ("period", self.period.trim().to_owned()),
+            ("client", self.client.trim().to_owned()),
+            ("lifecycle", self.lifecycle.trim().to_owned()),
+            (
+                "per_page",
+                self.per_page
+                    .filter(|n| *n != domain::paging::DEFAULT_PER_PAGE)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
+        ]
+    }
 }
 
 /// The filters asked for; a month that does not parse is refused in words.
@@ -120,10 +142,13 @@ fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
                 .ok_or_else(|| ValidationErrors::single("period", "invoice-period-invalid"))?,
         ),
     };
+    let client = q.client.trim();
+    let client_id = CompanyId::parse(client);
     Ok(read::Filter {
         status: InvoiceStatus::parse(q.status.trim()),
         period,
-        client: CompanyId::parse(q.client.trim()),
+        client: client_id,
+        client_name: (client_id.is_none() && !client.is_empty()).then(|| client.to_owned()),
         lifecycle: q
             .lifecycle
             .trim()
@@ -141,15 +166,17 @@ struct ListPage {
     errors: FieldErrors,
     messages: Vec<String>,
     statuses: Vec<(&'static str, String, bool)>,
-    clients: Vec<(String, String, bool)>,
+    /// What the client field shows: the name typed, or the name of the
+    /// client whose id came in the link.
+    client: String,
     lifecycles: Vec<(u16, String, bool)>,
     period: String,
-    limited: bool,
+    pager: KeysetPager,
     total_net: String,
     total_gross: String,
 }
 
-/// GET /invoices?status=&period=&client=
+/// GET /invoices?status=&period=&client=&lifecycle=&after=|before=
 pub async fn list(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -157,20 +184,27 @@ pub async fn list(
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let parsed = filter(&q);
+    let req = KeysetRequest::new(
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.per_page,
+        read::CURSOR_PARTS,
+    );
     let mut tx = app.db.read().await?;
-    let clients = store::companies::list(
-        &mut tx,
-        Scope::All,
-        &store::companies::CompanyFilter {
-            q: None,
-            kind: Some(domain::company::CompanyKind::Client),
+    let (docs, totals) = match &parsed {
+        Ok(f) => (
+            read::page(&mut tx, f, &req).await?,
+            Some(read::totals(&mut tx, f).await?),
+        ),
+        Err(_) => (KeysetPage::assemble(&req, Vec::new(), read::cursor), None),
+    };
+    let client = match parsed.as_ref().ok().and_then(|f| f.client) {
+        Some(id) => match store::companies::get(&mut tx, ctx.scope()?, id).await {
+            Ok(c) => c.data.name,
+            Err(store::Error::NotFound) => q.client.trim().to_owned(),
+            Err(e) => return Err(e.into()),
         },
-        PageRequest::new(Some(1), Some(domain::paging::MAX_PER_PAGE)),
-    )
-    .await?;
-    let docs = match &parsed {
-        Ok(f) => read::list(&mut tx, f, LIST_LIMIT).await?,
-        Err(_) => Vec::new(),
+        None => q.client.trim().to_owned(),
     };
     tx.commit().await?;
     let (errors, messages) = match &parsed {
@@ -180,21 +214,12 @@ pub async fn list(
             v.0.iter().map(|e| i18n::field_error(l, e)).collect(),
         ),
     };
-    let sum = |f: fn(&Summary) -> Money| {
-        docs.iter()
-            .map(|d| match d.kind {
-                InvoiceKind::Invoice => f(d),
-                InvoiceKind::CreditNote => Money::ZERO - f(d),
-            })
-            .sum::<Money>()
-            .format(l)
-    };
     let page = ListPage {
         layout: layout(&app, &ctx, "invoice-list-title").await?,
-        total_net: sum(|d| d.net),
-        total_gross: sum(|d| d.gross),
-        limited: docs.len() as i64 >= LIST_LIMIT,
-        rows: docs.iter().map(|d| row(l, d)).collect(),
+        total_net: totals.map(|t| t.net).unwrap_or(Money::ZERO).format(l),
+        total_gross: totals.map(|t| t.gross).unwrap_or(Money::ZERO).format(l),
+        pager: KeysetPager::new(&docs, "/invoices", &q.filters(), totals.map(|t| t.count)),
+        rows: docs.items.iter().map(|d| row(l, d)).collect(),
         statuses: [
             InvoiceStatus::Draft,
             InvoiceStatus::WaitingSignature,
@@ -209,15 +234,7 @@ pub async fn list(
             )
         })
         .collect(),
-        clients: clients
-            .items
-            .iter()
-            .map(|c| {
-                let id = c.id.to_string();
-                let selected = q.client.trim() == id;
-                (id, c.data.name.clone(), selected)
-            })
-            .collect(),
+        client,
         lifecycles: domain::einvoice::LifecycleStatus::ALL
             .into_iter()
             .map(|s| {

@@ -13,6 +13,7 @@ use domain::Locale;
 use domain::ids::CompanyId;
 use domain::locale::format_date;
 use domain::money::Money;
+use domain::paging::KeysetRequest;
 use domain::payment::PaymentMethod;
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
@@ -24,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::pages::see_other;
-use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::view::{FieldErrors, KeysetPager, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, authz, i18n};
 use domain::ids::PaymentId;
@@ -61,10 +62,16 @@ fn row(l: Locale, p: &payments::Payment) -> PaymentRow {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
+    /// A client's id (a link from elsewhere) or words of his name.
     #[serde(default)]
     pub client: String,
     #[serde(default)]
     pub credit: String,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
+    pub per_page: Option<u32>,
 }
 
 #[derive(Template)]
@@ -72,10 +79,13 @@ pub struct ListQuery {
 struct ListPage {
     layout: Layout,
     rows: Vec<PaymentRow>,
-    clients: Vec<(String, String, bool)>,
+    /// What the client field shows: the words typed, or the name of the
+    /// client whose id came in the link.
+    client: String,
     with_credit: bool,
     can_manage: bool,
     total: String,
+    pager: KeysetPager,
 }
 
 /// The clients that have open invoices or took a payment: (id, name).
@@ -96,40 +106,65 @@ async fn clients(tx: &mut store::Tx, open: &[OpenItem]) -> AppResult<Vec<(String
     Ok(out)
 }
 
-/// GET /collections/payments
+/// GET /collections/payments?client=&credit=&after=|before=
 pub async fn list(
     State(app): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let mut tx = app.db.read().await?;
+    let typed = q.client.trim();
+    let client_id = CompanyId::parse(typed);
     let f = Filter {
-        // A client that is none of ours took no payment.
-        client: Some(q.client.trim())
-            .filter(|c| !c.is_empty())
-            .map(crate::extract::id_or_nil),
+        client: client_id,
+        client_name: (client_id.is_none() && !typed.is_empty()).then(|| typed.to_owned()),
         with_credit: q.credit == "1",
         ..Filter::default()
     };
-    let list = payments::list(&mut tx, &f, 500).await?;
-    let open = payments::open_items(&mut tx, None).await?;
-    let clients = clients(&mut tx, &open).await?;
+    let req = KeysetRequest::new(
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.per_page,
+        payments::CURSOR_PARTS,
+    );
+    let mut tx = app.db.read().await?;
+    let page = payments::page(&mut tx, &f, &req).await?;
+    let totals = payments::totals(&mut tx, &f).await?;
+    let client = match client_id {
+        Some(id) => match store::companies::get(&mut tx, ctx.scope()?, id).await {
+            Ok(c) => c.data.name,
+            Err(store::Error::NotFound) => typed.to_owned(),
+            Err(e) => return Err(e.into()),
+        },
+        None => typed.to_owned(),
+    };
     tx.commit().await?;
-    let total = list.iter().fold(Money::ZERO, |s, p| s + p.amount);
+    let filters = [
+        ("client", typed.to_owned()),
+        (
+            "credit",
+            if f.with_credit {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "per_page",
+            q.per_page
+                .filter(|n| *n != domain::paging::DEFAULT_PER_PAGE)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
     render(&ListPage {
         layout: layout(&app, &ctx, "collections-payments").await?,
-        rows: list.iter().map(|p| row(l, p)).collect(),
-        clients: clients
-            .into_iter()
-            .map(|(id, name)| {
-                let selected = id == q.client.trim();
-                (id, name, selected)
-            })
-            .collect(),
+        rows: page.items.iter().map(|p| row(l, p)).collect(),
+        pager: KeysetPager::new(&page, "/collections/payments", &filters, Some(totals.count)),
+        client,
         with_credit: f.with_credit,
         can_manage: authz::allows(ctx.user()?.role, authz::Permission::ManageCollections),
-        total: total.format(l),
+        total: totals.amount.format(l),
     })
 }
 

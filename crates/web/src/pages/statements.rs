@@ -14,6 +14,7 @@ use domain::Locale;
 use domain::Money;
 use domain::bank_statement::{Column, CsvMapping, DateFormat, TextEncoding};
 use domain::locale::format_date;
+use domain::paging::{KeysetRequest, PageRequest};
 use domain::validation::ValidationErrors;
 use serde::Deserialize;
 use store::Tx;
@@ -22,9 +23,11 @@ use store::statements::{self, Allocation, Format};
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::extract::{Form, Id};
+use crate::extract::{Form, Id, Query};
 use crate::pages::see_other;
-use crate::view::{FieldErrors, Flash, FlashKind, Layout, layout, render, render_status};
+use crate::view::{
+    FieldErrors, Flash, FlashKind, KeysetPager, Layout, Pager, layout, render, render_status,
+};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
 use domain::ids::{BankLineId, StatementId};
@@ -218,6 +221,7 @@ struct StatementsPage {
     mapping: MappingForm,
     errors: FieldErrors,
     statements: Vec<StatementView>,
+    pager: Pager,
 }
 
 async fn statements_page(
@@ -225,11 +229,13 @@ async fn statements_page(
     ctx: &Ctx,
     chosen: Option<(&str, bool, MappingForm)>,
     errors: &ValidationErrors,
+    page: PageRequest,
 ) -> AppResult<Response> {
     let can_manage = allows(ctx.user()?.role, Permission::ManageCollections);
     let mut tx = app.db.read().await?;
     let accounts = statements::accounts(&mut tx).await?;
-    let list = statements::list(&mut tx, 50).await?;
+    let list = statements::page(&mut tx, page).await?;
+    let pager = Pager::new(&list, "/collections/statements", &[]);
     tx.commit().await?;
     let page_layout = layout(app, ctx, "statements-title").await?;
     let selected = chosen
@@ -251,6 +257,7 @@ async fn statements_page(
         }
     };
     let statements = list
+        .items
         .iter()
         .map(|s| statement_view(s, &page_layout))
         .collect();
@@ -276,12 +283,24 @@ async fn statements_page(
             csv: chosen.as_ref().is_some_and(|c| c.1),
             mapping,
             statements,
+            pager,
         },
     )
 }
 
-pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    statements_page(&app, &ctx, None, &ValidationErrors::new()).await
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub page: Option<u32>,
+}
+
+/// GET /collections/statements?page=
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = PageRequest::new(q.page, None);
+    statements_page(&app, &ctx, None, &ValidationErrors::new(), page).await
 }
 
 /// Largest statement file accepted (a year of a busy account in CAMT is a
@@ -296,7 +315,9 @@ pub async fn upload(
     let malformed = || ValidationErrors::single("file", "statement-upload-malformed");
     let mut form = match form {
         Ok(f) => f,
-        Err(_) => return statements_page(&app, &ctx, None, &malformed()).await,
+        Err(_) => {
+            return statements_page(&app, &ctx, None, &malformed(), PageRequest::default()).await;
+        }
     };
     let mut bank = String::new();
     let mut format = String::new();
@@ -306,7 +327,10 @@ pub async fn upload(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return statements_page(&app, &ctx, None, &malformed()).await,
+            Err(_) => {
+                return statements_page(&app, &ctx, None, &malformed(), PageRequest::default())
+                    .await;
+            }
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -316,12 +340,13 @@ pub async fn upload(
                 Ok(_) => {}
                 Err(_) => {
                     let e = ValidationErrors::single("file", "statement-upload-too-large");
-                    return statements_page(&app, &ctx, None, &e).await;
+                    return statements_page(&app, &ctx, None, &e, PageRequest::default()).await;
                 }
             }
         } else {
             let Ok(value) = field.text().await else {
-                return statements_page(&app, &ctx, None, &malformed()).await;
+                return statements_page(&app, &ctx, None, &malformed(), PageRequest::default())
+                    .await;
             };
             match name.as_str() {
                 "bank_account_id" => bank = value,
@@ -334,16 +359,16 @@ pub async fn upload(
     let chosen = Some((bank.as_str(), is_csv, mapping.clone()));
     let Some((file_name, bytes)) = file else {
         let e = ValidationErrors::single("file", "statement-upload-missing");
-        return statements_page(&app, &ctx, chosen, &e).await;
+        return statements_page(&app, &ctx, chosen, &e, PageRequest::default()).await;
     };
     if bytes.len() > MAX_FILE_BYTES {
         let e = ValidationErrors::single("file", "statement-upload-too-large");
-        return statements_page(&app, &ctx, chosen, &e).await;
+        return statements_page(&app, &ctx, chosen, &e, PageRequest::default()).await;
     }
     let format = if is_csv {
         match mapping.to_mapping() {
             Ok(m) => Format::Csv(Box::new(m)),
-            Err(e) => return statements_page(&app, &ctx, chosen, &e).await,
+            Err(e) => return statements_page(&app, &ctx, chosen, &e, PageRequest::default()).await,
         }
     } else {
         Format::Camt053
@@ -369,7 +394,7 @@ pub async fn upload(
         } else {
             "/collections/statements".to_string()
         })),
-        Refused(e) => statements_page(&app, &ctx, chosen, &e).await,
+        Refused(e) => statements_page(&app, &ctx, chosen, &e, PageRequest::default()).await,
     }
 }
 
@@ -442,25 +467,52 @@ struct StatementPage {
     can_manage: bool,
     statement: StatementView,
     lines: Vec<LineView>,
+    pager: KeysetPager,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LinesQuery {
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
+    pub per_page: Option<u32>,
 }
 
 pub async fn show(
     State(app): State<AppState>,
     ctx: Ctx,
     Id(id): Id<StatementId>,
+    Query(q): Query<LinesQuery>,
 ) -> AppResult<Response> {
     let can_manage = allows(ctx.user()?.role, Permission::ManageCollections);
+    let req = KeysetRequest::new(
+        q.after.as_deref(),
+        q.before.as_deref(),
+        q.per_page.or(Some(100)),
+        1,
+    );
     let mut tx = app.db.read().await?;
     let s = statements::get(&mut tx, id).await?;
-    let lines = statements::lines(&mut tx, id).await?;
+    let lines = statements::lines_page(&mut tx, id, &req).await?;
+    let pager = KeysetPager::new(
+        &lines,
+        &format!("/collections/statements/{id}"),
+        &[(
+            "per_page",
+            q.per_page.map(|n| n.to_string()).unwrap_or_default(),
+        )],
+        Some(s.line_count.max(0) as u64),
+    );
     tx.commit().await?;
     let page_layout = layout(&app, &ctx, "statement-title").await?;
     let loc = page_layout.locale;
     render(&StatementPage {
         statement: statement_view(&s, &page_layout),
-        lines: lines.iter().map(|l| line_view(l, loc)).collect(),
+        lines: lines.items.iter().map(|l| line_view(l, loc)).collect(),
         layout: page_layout,
         can_manage,
+        pager,
     })
 }
 

@@ -14,6 +14,7 @@ mod harness;
 mod invoices;
 mod leave;
 mod lettering;
+mod lists;
 mod messages;
 mod missions;
 mod openapi;

@@ -335,7 +335,10 @@ async fn a_payment_is_cancelled_through_the_api_and_shown_cancelled() {
             )
             .await;
         let json = list.json();
-        let id = json[0]["id"].as_str().expect("the payment").to_owned();
+        let id = json["items"][0]["id"]
+            .as_str()
+            .expect("the payment")
+            .to_owned();
         let r = t
             .api(
                 axum::http::Method::POST,

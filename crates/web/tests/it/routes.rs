@@ -26,6 +26,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/account/tokens", "signed"),
     ("POST", "/account/tokens/{id}/revoke", "signed"),
     ("GET", "/companies", "staff client_contact"),
+    ("GET", "/companies/options", "staff client_contact"),
     (
         "GET",
         "/companies/new",
