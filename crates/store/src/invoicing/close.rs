@@ -766,7 +766,12 @@ impl Run {
 
 /// The latest runs of a period, newest first.
 pub async fn runs(tx: &mut Tx, period: YearMonth) -> Result<Vec<Run>> {
-    read_runs(tx, "r.period = $1 ORDER BY r.started_at DESC LIMIT 20", &period.to_string()).await
+    read_runs(
+        tx,
+        "r.period = $1 ORDER BY r.started_at DESC LIMIT 20",
+        &period.to_string(),
+    )
+    .await
 }
 
 /// One run, if it exists.
@@ -797,24 +802,26 @@ async fn read_runs(tx: &mut Tx, filter: &str, key: &str) -> Result<Vec<Run>> {
         .fetch_all(c)
         .await)?;
     rows.into_iter()
-        .map(|(id, period, at, done, total, finished, summary, refusal, job)| {
-            fn json<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>> {
-                s.map(|s| {
-                    serde_json::from_str(&s).map_err(|e| corrupt("close run", &e.to_string()))
+        .map(
+            |(id, period, at, done, total, finished, summary, refusal, job)| {
+                fn json<T: serde::de::DeserializeOwned>(s: Option<String>) -> Result<Option<T>> {
+                    s.map(|s| {
+                        serde_json::from_str(&s).map_err(|e| corrupt("close run", &e.to_string()))
+                    })
+                    .transpose()
+                }
+                Ok(Run {
+                    id,
+                    period,
+                    at,
+                    done: done.max(0) as usize,
+                    total: total.max(0) as usize,
+                    finished: finished.is_some(),
+                    pending: matches!(job.as_deref(), Some("queued" | "running")),
+                    summary: json(summary)?,
+                    refusal: json(refusal)?,
                 })
-                .transpose()
-            }
-            Ok(Run {
-                id,
-                period,
-                at,
-                done: done.max(0) as usize,
-                total: total.max(0) as usize,
-                finished: finished.is_some(),
-                pending: matches!(job.as_deref(), Some("queued" | "running")),
-                summary: json(summary)?,
-                refusal: json(refusal)?,
-            })
-        })
+            },
+        )
         .collect()
 }

@@ -1,10 +1,10 @@
 //! The month-end close over the API: queue the close of a period (it runs
 //! as a job, as from the page) and follow its progress and summary.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use domain::calendar::YearMonth;
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -137,7 +137,9 @@ pub async fn create(
     let run = write(&app, &ctx)
         .commit(async |tx| {
             let id = close::request(tx, &ctx.actor(), c).await?;
-            close::run_by_id(tx, &id).await?.ok_or(store::Error::NotFound)
+            close::run_by_id(tx, &id)
+                .await?
+                .ok_or(store::Error::NotFound)
         })
         .await?;
     let location = format!("/api/v1/closes/{}", run.id);
