@@ -128,11 +128,13 @@ pub(crate) async fn groups_missions(
 ) -> Result<HashMap<Group, Vec<MissionTerms>>> {
     let missions: Vec<String> = groups
         .iter()
-        .filter_map(|g| matches!(g, Group::Mission(_)).then(|| g.key()))
+        .filter(|g| matches!(g, Group::Mission(_)))
+        .map(|g| g.key())
         .collect();
     let contracts: Vec<String> = groups
         .iter()
-        .filter_map(|g| matches!(g, Group::Contract(_)).then(|| g.key()))
+        .filter(|g| matches!(g, Group::Contract(_)))
+        .map(|g| g.key())
         .collect();
     let mut out: HashMap<Group, Vec<MissionTerms>> = HashMap::new();
     for (keys, column) in [(&missions, "m.id"), (&contracts, "m.client_contract_id")] {
@@ -527,8 +529,11 @@ async fn insert_lines(
         .iter()
         .map(|_| uuid::Uuid::new_v4().to_string())
         .collect();
-    let rows: Vec<(&String, &(InvoiceId, i32, &MissionTerms, &DraftLine))> =
-        ids.iter().zip(lines).collect();
+    type Placed<'a> = (
+        &'a String,
+        &'a (InvoiceId, i32, &'a MissionTerms, &'a DraftLine),
+    );
+    let rows: Vec<Placed> = ids.iter().zip(lines).collect();
     for chunk in rows.chunks(crate::rows_per_statement(13)) {
         let sql = format!(
             "INSERT INTO invoice_lines (id, invoice_id, position, mission_id, analytic_code, description, half_days,

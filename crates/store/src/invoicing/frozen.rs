@@ -215,6 +215,17 @@ type TermsRow = (
     Option<String>,
 );
 
+/// A [`TermsRow`] with the mission's or contract's id first.
+type TermsKeyed = (
+    String,
+    String,
+    Option<String>,
+    i32,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
 /// The terms of each head's mission (or its contract's first mission), by
 /// mission or contract id: one query for the heads of missions billed
 /// alone, one for those of contracts.
@@ -236,15 +247,7 @@ async fn terms_of(tx: &mut Tx, heads: &[&Head]) -> Result<HashMap<String, TermsR
              FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id IN ({})",
             crate::values_list("?", chunk.len())
         );
-        let rows: Vec<(
-            String,
-            String,
-            Option<String>,
-            i32,
-            bool,
-            Option<String>,
-            Option<String>,
-        )> = on_tx!(tx, |c| {
+        let rows: Vec<TermsKeyed> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for m in chunk {
                 q = q.bind(*m);
@@ -264,15 +267,7 @@ async fn terms_of(tx: &mut Tx, heads: &[&Head]) -> Result<HashMap<String, TermsR
              ORDER BY k.id, m.start_date, m.id",
             crate::values_list("?", chunk.len())
         );
-        let rows: Vec<(
-            String,
-            String,
-            Option<String>,
-            i32,
-            bool,
-            Option<String>,
-            Option<String>,
-        )> = on_tx!(tx, |c| {
+        let rows: Vec<TermsKeyed> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for k in chunk {
                 q = q.bind(*k);

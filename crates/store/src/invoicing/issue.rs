@@ -290,7 +290,11 @@ async fn mark_issued(
         .iter()
         .map(|r| serde_json::to_string(&r.frozen).map_err(|e| Error::Corrupt(e.to_string())))
         .collect::<Result<Vec<_>>>()?;
-    let rows: Vec<((&Ready, &String), (&String, &crate::ledger::Posted))> = ready
+    type Row<'a> = (
+        (&'a Ready, &'a String),
+        (&'a String, &'a crate::ledger::Posted),
+    );
+    let rows: Vec<Row> = ready
         .iter()
         .zip(&frozen)
         .zip(numbers.iter().zip(entries))
