@@ -64,6 +64,11 @@ test('key account: waiting → accrued at each close → signed → issued, accr
       await page.locator('#field-period').fill(m.period);
       await page.locator('#field-issue_date').fill(m.date);
       await clickAndWait(page, '#close-form button[type=submit]');
+      // The close is queued as a job: the page shows its progress until
+      // the worker has run it.
+      assert.equal(await page.locator('#close-progress').count(), 1);
+      await server.runJobs();
+      await page.reload();
       // Each close accrues its own month; nothing can be issued yet.
       assert.equal((await page.locator('#close-accrued').innerText()).trim(), '1');
       assert.equal((await page.locator('#close-issued').innerText()).trim(), '0');
