@@ -239,44 +239,38 @@ async fn terms_of(tx: &mut Tx, heads: &[&Head]) -> Result<HashMap<String, TermsR
         .filter(|h| h.mission_id.is_none())
         .filter_map(|h| h.contract_id.as_deref())
         .collect();
-    let mut out = HashMap::new();
-    for chunk in missions.chunks(crate::MAX_BINDS) {
-        let sql = format!(
+    // A contract's first mission (by start date, then id) comes first,
+    // and is the one kept.
+    let queries = [
+        (
+            &missions,
             "SELECT m.id, m.vat_regime, m.po_number, CAST(m.payment_days AS INTEGER), m.payment_end_of_month,
                m.billing_address, k.reference
              FROM missions m LEFT JOIN client_contracts k ON k.id = m.client_contract_id WHERE m.id IN ({})",
-            crate::values_list("?", chunk.len())
-        );
-        let rows: Vec<TermsKeyed> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for m in chunk {
-                q = q.bind(*m);
-            }
-            q.fetch_all(c).await
-        })?;
-        for (id, regime, po, days, eom, billing, reference) in rows {
-            out.insert(id, (regime, po, days, eom, billing, reference));
-        }
-    }
-    for chunk in contracts.chunks(crate::MAX_BINDS) {
-        // Each contract's first mission (by start date, then id) comes first.
-        let sql = format!(
+        ),
+        (
+            &contracts,
             "SELECT k.id, m.vat_regime, m.po_number, CAST(k.payment_days AS INTEGER), k.payment_end_of_month,
                m.billing_address, k.reference
              FROM client_contracts k JOIN missions m ON m.client_contract_id = k.id WHERE k.id IN ({})
              ORDER BY k.id, m.start_date, m.id",
-            crate::values_list("?", chunk.len())
-        );
-        let rows: Vec<TermsKeyed> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for k in chunk {
-                q = q.bind(*k);
+        ),
+    ];
+    let mut out = HashMap::new();
+    for (keys, template) in queries {
+        for chunk in keys.chunks(crate::MAX_BINDS) {
+            let sql = template.replace("{}", &crate::values_list("?", chunk.len()));
+            let rows: Vec<TermsKeyed> = on_tx!(tx, |c| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for k in chunk {
+                    q = q.bind(*k);
+                }
+                q.fetch_all(c).await
+            })?;
+            for (id, regime, po, days, eom, billing, reference) in rows {
+                out.entry(id)
+                    .or_insert((regime, po, days, eom, billing, reference));
             }
-            q.fetch_all(c).await
-        })?;
-        for (id, regime, po, days, eom, billing, reference) in rows {
-            out.entry(id)
-                .or_insert((regime, po, days, eom, billing, reference));
         }
     }
     Ok(out)

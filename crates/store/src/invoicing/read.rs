@@ -358,30 +358,55 @@ pub async fn get(tx: &mut Tx, id: InvoiceId) -> Result<Detail> {
     })
 }
 
+/// A stored line, as both line readers select it ([`LINE_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    invoice_id: String,
+    id: String,
+    position: i32,
+    description: String,
+    half_days: i32,
+    unit_price_cents: i64,
+    vat_rate_bp: i32,
+    net_cents: i64,
+    analytic_code: Option<String>,
+    consultant_id: Option<String>,
+    service_from: Option<Date>,
+    service_to: Option<Date>,
+}
+
+const LINE_COLUMNS: &str = "invoice_id, id, CAST(position AS INTEGER) AS position, description,
+   CAST(half_days AS INTEGER) AS half_days, unit_price_cents, CAST(vat_rate_bp AS INTEGER) AS vat_rate_bp,
+   net_cents, analytic_code, consultant_id, service_from, service_to";
+
+impl LineRow {
+    fn view(self, days: Vec<(Date, Half, bool)>) -> LineView {
+        LineView {
+            id: self.id,
+            position: self.position,
+            description: self.description,
+            half_days: self.half_days,
+            unit_price: Money::from_cents(self.unit_price_cents),
+            vat_rate_bp: self.vat_rate_bp,
+            net: Money::from_cents(self.net_cents),
+            analytic_code: self.analytic_code,
+            consultant_id: self.consultant_id,
+            service_from: self.service_from,
+            service_to: self.service_to,
+            days,
+        }
+    }
+}
+
 /// An invoice's lines, each with the days it bills or gave back.
 async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
-    type LineRow = (
-        String,
-        i32,
-        String,
-        i32,
-        i64,
-        i32,
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<Date>,
-        Option<Date>,
-    );
+    let sql =
+        format!("SELECT {LINE_COLUMNS} FROM invoice_lines WHERE invoice_id = $1 ORDER BY position");
     let rows: Vec<LineRow> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, CAST(position AS INTEGER), description, CAST(half_days AS INTEGER), unit_price_cents,
-           CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id, service_from, service_to
-         FROM invoice_lines WHERE invoice_id = $1 ORDER BY position"
-    )
-    .bind(id.to_string())
-    .fetch_all(c)
-    .await
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(id.to_string())
+            .fetch_all(c)
+            .await
     })?;
     // A credit note's line lists the days it gave back.
     let days: Vec<(String, Date, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
@@ -396,7 +421,7 @@ async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
     for r in rows {
         let mine = days
             .iter()
-            .filter(|(l, ..)| *l == r.0)
+            .filter(|(l, ..)| *l == r.id)
             .map(|(_, d, h, credited)| {
                 Ok((
                     *d,
@@ -405,20 +430,7 @@ async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        lines.push(LineView {
-            id: r.0,
-            position: r.1,
-            description: r.2,
-            half_days: r.3,
-            unit_price: Money::from_cents(r.4),
-            vat_rate_bp: r.5,
-            net: Money::from_cents(r.6),
-            analytic_code: r.7,
-            consultant_id: r.8,
-            service_from: r.9,
-            service_to: r.10,
-            days: mine,
-        });
+        lines.push(r.view(mine));
     }
     Ok(lines)
 }
@@ -495,24 +507,7 @@ pub(crate) async fn details_for_check(
             q.fetch_all(c).await
         })?;
         let sql = format!(
-            "SELECT invoice_id, id, CAST(position AS INTEGER), description, CAST(half_days AS INTEGER),
-               unit_price_cents, CAST(vat_rate_bp AS INTEGER), net_cents, analytic_code, consultant_id,
-               service_from, service_to
-             FROM invoice_lines WHERE invoice_id IN ({list}) ORDER BY invoice_id, position"
-        );
-        type LineRow = (
-            String,
-            String,
-            i32,
-            String,
-            i32,
-            i64,
-            i32,
-            i64,
-            Option<String>,
-            Option<String>,
-            Option<Date>,
-            Option<Date>,
+            "SELECT {LINE_COLUMNS} FROM invoice_lines WHERE invoice_id IN ({list}) ORDER BY invoice_id, position"
         );
         let lines: Vec<LineRow> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
@@ -523,35 +518,11 @@ pub(crate) async fn details_for_check(
         })?;
         let mut by_invoice: std::collections::HashMap<String, Vec<LineView>> =
             std::collections::HashMap::new();
-        for (
-            invoice,
-            id,
-            position,
-            description,
-            half_days,
-            price,
-            rate,
-            net,
-            analytic,
-            consultant,
-            from,
-            to,
-        ) in lines
-        {
-            by_invoice.entry(invoice).or_default().push(LineView {
-                id,
-                position,
-                description,
-                half_days,
-                unit_price: Money::from_cents(price),
-                vat_rate_bp: rate,
-                net: Money::from_cents(net),
-                analytic_code: analytic,
-                consultant_id: consultant,
-                service_from: from,
-                service_to: to,
-                days: Vec::new(),
-            });
+        for l in lines {
+            by_invoice
+                .entry(l.invoice_id.clone())
+                .or_default()
+                .push(l.view(Vec::new()));
         }
         for r in rows {
             let summary = Summary::try_from(r)?;
