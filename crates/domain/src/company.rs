@@ -131,19 +131,30 @@ impl CompanyInput {
         if !e.is_empty() {
             return Err(e);
         }
+        // A SIRET implies the SIREN: fill it so uniqueness is enforced on it.
+        let siren = siren.or_else(|| siret.as_ref().map(Siret::siren));
+        let country = country.expect("checked");
+        // A French company's intra-community VAT number is its SIREN with
+        // a computed key (CGI art. 286 ter): left empty, it is derived, so
+        // invoices carry it without anyone typing it.
+        let vat_number = vat_number.or_else(|| {
+            (country == "FR")
+                .then_some(siren.as_ref())
+                .flatten()
+                .map(VatNumber::for_siren)
+        });
         Ok(CompanyData {
             name: name.expect("checked"),
             kind: kind.expect("checked"),
             legal_form,
-            // A SIRET implies the SIREN: fill it so uniqueness is enforced on it.
-            siren: siren.or_else(|| siret.as_ref().map(Siret::siren)),
+            siren,
             siret,
             vat_number,
             address_line1,
             address_line2,
             postcode,
             city,
-            country: country.expect("checked"),
+            country,
             email,
             phone,
             iban,
@@ -302,6 +313,28 @@ mod tests {
         assert_eq!(c.siren.unwrap().as_str(), "542051180");
         assert_eq!(c.country, "FR");
         assert_eq!(c.kind, CompanyKind::Client);
+    }
+
+    #[test]
+    fn a_french_vat_number_left_empty_is_derived_from_the_siren() {
+        let c = clientis().validate().unwrap();
+        assert_eq!(c.vat_number.unwrap().as_str(), "FR59542051180");
+        // From a SIRET alone too.
+        let mut i = clientis();
+        i.siren = String::new();
+        i.siret = "54205118000017".into();
+        assert_eq!(
+            i.validate().unwrap().vat_number.unwrap().as_str(),
+            "FR59542051180"
+        );
+        // Abroad, or without an identifier, nothing is made up.
+        let mut i = clientis();
+        i.country = "BE".into();
+        i.postcode = "1000".into();
+        assert_eq!(i.validate().unwrap().vat_number, None);
+        let mut i = clientis();
+        i.siren = String::new();
+        assert_eq!(i.validate().unwrap().vat_number, None);
     }
 
     #[test]

@@ -203,12 +203,34 @@ impl Siren {
         Siren(s)
     }
 
+    /// Print form: `542 051 180`, three groups held together by no-break
+    /// spaces, as INSEE and the Kbis write it.
+    pub fn formatted(&self) -> String {
+        grouped(&self.0, &[3, 3, 3])
+    }
+
     fn as_u64(&self) -> u64 {
         // Holds exactly 9 ASCII digits by construction.
         self.0
             .bytes()
             .fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
     }
+}
+
+/// `digits` cut into groups of the given sizes, joined by no-break spaces.
+fn grouped(digits: &str, sizes: &[usize]) -> String {
+    let mut out = String::with_capacity(digits.len() + 2 * sizes.len());
+    let mut rest = digits;
+    for (i, n) in sizes.iter().enumerate() {
+        let (head, tail) = rest.split_at((*n).min(rest.len()));
+        if i > 0 && !head.is_empty() {
+            out.push('\u{a0}');
+        }
+        out.push_str(head);
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The SIREN of La Poste, whose establishments outnumber what a Luhn-valid
@@ -250,6 +272,11 @@ impl Siret {
     ///
     /// # Panics
     /// If `nic4` has more than 4 digits.
+    /// Print form: `542 051 180 00066` (the SIREN's groups, then the NIC).
+    pub fn formatted(&self) -> String {
+        grouped(&self.0, &[3, 3, 3, 5])
+    }
+
     pub fn with_check_digit(siren: &Siren, nic4: u16) -> Siret {
         assert!(nic4 < 10_000, "NIC payload has more than 4 digits");
         let mut s = format!("{}{nic4:04}", siren.as_str());
@@ -716,6 +743,14 @@ mod tests {
         );
         assert_eq!(Siren::parse("404.833.048").unwrap().as_str(), "404833048");
         assert_eq!(Siren::parse("404-833-048").unwrap().as_str(), "404833048");
+        assert_eq!(
+            Siren::parse("404833048").unwrap().formatted(),
+            "404\u{a0}833\u{a0}048"
+        );
+        let siret = Siret::parse("54205118000017").unwrap();
+        assert_eq!(siret.formatted(), "542\u{a0}051\u{a0}180\u{a0}00017");
+        // The print form reads back as the same identifier.
+        assert_eq!(Siret::parse(&siret.formatted()), Ok(siret));
     }
 
     #[test]

@@ -449,6 +449,18 @@ impl AccountTotals {
     pub fn balance(&self) -> Money {
         self.debit - self.credit
     }
+
+    /// The balance as a French trial balance prints it, in two columns
+    /// (solde débiteur, solde créditeur), one of them zero: never a signed
+    /// figure a reader has to interpret.
+    pub fn balance_sides(&self) -> (Money, Money) {
+        let b = self.balance();
+        if b.is_negative() {
+            (Money::ZERO, -b)
+        } else {
+            (b, Money::ZERO)
+        }
+    }
 }
 
 /// The trial balance of some lines: totals per account. Its debits always
@@ -470,6 +482,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
+
+    #[test]
+    fn a_balance_prints_on_its_side() {
+        let t = |d, c| AccountTotals {
+            debit: Money::from_cents(d),
+            credit: Money::from_cents(c),
+        };
+        assert_eq!(
+            t(500, 200).balance_sides(),
+            (Money::from_cents(300), Money::ZERO)
+        );
+        assert_eq!(
+            t(200, 500).balance_sides(),
+            (Money::ZERO, Money::from_cents(300))
+        );
+        assert_eq!(t(200, 200).balance_sides(), (Money::ZERO, Money::ZERO));
+    }
 
     fn invoice() -> NewEntry {
         // ACCOUNTING.md §2 A: 20 d × 600 € with VAT on receipts.

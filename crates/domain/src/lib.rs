@@ -42,6 +42,7 @@ pub mod role;
 pub mod seal;
 pub mod terms;
 pub mod user;
+pub mod user_agent;
 pub mod validation;
 
 pub use locale::Locale;

@@ -20,7 +20,7 @@ pub struct Common {
     )]
     pub db_max_connections: u32,
     /// Logs as JSON lines (for log collectors) instead of text.
-    #[arg(long, env = "REGISSEUR_LOG_JSON", global = true)]
+    #[arg(long, env = "REGISSEUR_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
     pub log_json: bool,
 }
 

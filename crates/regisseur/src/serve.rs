@@ -19,13 +19,13 @@ pub struct ServeArgs {
     #[arg(long, env = "REGISSEUR_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Trust X-Forwarded-For for client addresses (only behind a reverse proxy).
-    #[arg(long, env = "REGISSEUR_TRUST_PROXY")]
+    #[arg(long, env = "REGISSEUR_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     pub trust_proxy: bool,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "REGISSEUR_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
     /// Do not run background jobs in this instance (another instance runs them).
-    #[arg(long, env = "REGISSEUR_NO_WORKER")]
+    #[arg(long, env = "REGISSEUR_NO_WORKER", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_worker: bool,
     /// E-invoicing: the folder exchanged with the platform (`outbox/` for
     /// deposits, `inbox/` for the statuses it sends back), beside the

@@ -220,6 +220,23 @@ pub const DUNNING_JOB: &str = store::dunning::RUN_JOB;
 pub const STATUS_JOB: &str = "mission_status";
 pub const PURGE_JOB: &str = "purge";
 
+/// Every kind of job [`Worker::handle`] runs: the jobs page names each in
+/// words (`job-kind-…` in the catalogue), which a test checks.
+pub const KINDS: &[&str] = &[
+    store::renewals::SCAN_JOB,
+    STATUS_JOB,
+    PURGE_JOB,
+    store::esign::REMINDER_JOB,
+    store::cra_reports::REMINDER_JOB,
+    store::invoicing::lock::RELEASE_JOB,
+    store::invoicing::close::CLOSE_JOB,
+    store::exports::FEC_JOB,
+    store::einvoicing::DEPOSIT_JOB,
+    store::einvoicing::POLL_JOB,
+    DUNNING_JOB,
+    store::outbox::SEND_JOB,
+];
+
 impl Worker {
     pub fn new(db: Db, mailer: mailer::Mailer) -> Worker {
         let id = format!(
@@ -520,6 +537,16 @@ impl Worker {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_job_kind_is_named_in_words() {
+        for kind in super::KINDS {
+            let key = format!("job-kind-{}", kind.replace('_', "-"));
+            for locale in [domain::Locale::Fr, domain::Locale::En] {
+                assert!(web::i18n::has(locale, &key), "{key} ({locale:?})");
+            }
+        }
+    }
+
     use std::time::Duration as StdDuration;
 
     use domain::mission::MissionInput;

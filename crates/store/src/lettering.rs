@@ -855,7 +855,9 @@ struct LedgerRow {
 }
 
 /// A customer's lines on the customer accounts in `range`, with their live
-/// lettering, per account with its opening balance and running balance;
+/// lettering (within a day, what he owes before what settles it: an
+/// invoice and its payment on the same date read in that order, whatever
+/// the journals' codes), per account with its opening balance and running balance;
 /// `show` chooses the lines listed. Refused in words beyond `max_lines`
 /// lines in the range, like the general ledger.
 pub async fn customer_ledger(
@@ -889,7 +891,8 @@ pub async fn customer_ledger(
            LEFT JOIN lettering_lines ll ON ll.entry_id = l.entry_id AND ll.position = l.position AND ll.live = TRUE
            LEFT JOIN letterings g ON g.id = ll.lettering_id
          WHERE e.entry_date >= $1 AND e.entry_date <= $2 AND l.account LIKE $3 AND l.third_party_id = $4
-         ORDER BY l.account, e.entry_date, e.journal, e.year, e.number, l.position
+         ORDER BY l.account, e.entry_date, CASE WHEN l.debit_cents > 0 THEN 0 ELSE 1 END,
+           e.journal, e.year, e.number, l.position
          LIMIT $5"
     )
     .bind(range.from())

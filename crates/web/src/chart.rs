@@ -7,12 +7,22 @@ use std::fmt::Write;
 pub fn bars(title: &str, items: &[(String, u64)]) -> String {
     let max = items.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let row = 34;
-    let label_w = 150;
+    let label_w = room(items.iter().map(|(l, _)| l.as_str()), 14, 150);
     let bar_w = 300;
     let height = items.len() as i32 * row + 10;
+    let value_w = room(
+        items
+            .iter()
+            .map(|(_, v)| v.to_string())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+        14,
+        70,
+    );
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        w = label_w + bar_w + 70,
+        w = label_w + bar_w + value_w,
         t = escape(title)
     );
     for (i, (label, value)) in items.iter().enumerate() {
@@ -52,13 +62,14 @@ pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
         .unwrap_or(0)
         .max(1);
     let row = 34;
-    let label_w = 150;
+    let label_w = room(rows.iter().map(|r| r.label.as_str()), 14, 150);
     let bar_w = 300;
     let legend_h = 26;
     let height = legend_h + rows.len() as i32 * row + 10;
+    let total_w = room(rows.iter().map(|r| r.total.as_str()), 14, 190);
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        w = label_w + bar_w + 190,
+        w = label_w + bar_w + total_w,
         t = escape(title)
     );
     let mut x = label_w;
@@ -109,12 +120,13 @@ pub fn stacked(title: &str, legend: &[String], rows: &[StackedRow]) -> String {
 /// and the text shown after the bar.
 pub fn rates(title: &str, items: &[(String, Option<u32>, String)]) -> String {
     let row = 30;
-    let label_w = 150;
+    let label_w = room(items.iter().map(|(l, _, _)| l.as_str()), 13, 150);
     let bar_w = 300;
     let height = items.len() as i32 * row + 10;
+    let text_w = room(items.iter().map(|(_, _, t)| t.as_str()), 13, 80);
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        w = label_w + bar_w + 80,
+        w = label_w + bar_w + text_w,
         t = escape(title)
     );
     // The 100 % line.
@@ -141,6 +153,15 @@ pub fn rates(title: &str, items: &[(String, Option<u32>, String)]) -> String {
     svg
 }
 
+/// The width to keep for texts of `font` pixels, at least `min`: the
+/// longest text at 0.6 em a character (a generous average for the sans
+/// fonts browsers use) plus a margin, so no label is cut at the edge of
+/// the drawing, whatever the language or the amount.
+fn room<'a>(texts: impl Iterator<Item = &'a str>, font: i32, min: i32) -> i32 {
+    let longest = texts.map(|t| t.chars().count()).max().unwrap_or(0) as i32;
+    ((longest * font * 6 + 9) / 10 + 14).max(min)
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -151,6 +172,34 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_widen_the_drawing_instead_of_being_cut() {
+        let short = stacked(
+            "t",
+            &[],
+            &[StackedRow {
+                label: "S1".into(),
+                values: vec![1],
+                total: "1".into(),
+            }],
+        );
+        assert!(short.contains(r#"viewBox="0 0 640 "#), "{short}");
+        let long = "Semaine du 07/12/2026 au 13/12/2026".to_owned();
+        let svg = stacked(
+            "t",
+            &[],
+            &[StackedRow {
+                label: long.clone(),
+                values: vec![1],
+                total: "1 234 567,89 €".into(),
+            }],
+        );
+        // 35 characters at 14 px: 294 px and a margin kept for the label, which ends
+        // 10 px before the bar, so it starts inside the drawing.
+        assert!(svg.contains(r#"<text x="298""#), "{svg}");
+        assert!(svg.contains(r#"viewBox="0 0 798 "#), "{svg}");
+    }
 
     #[test]
     fn bars_are_proportional_and_escaped() {

@@ -74,12 +74,48 @@ fn values<V: Clone + Into<Arg>>(
         .collect()
 }
 
+/// A technical code (a job kind, a deposit channel, an event) in words:
+/// the message `{prefix}-{code}` (underscores written as dashes), or the
+/// code itself when the catalogue has none, so nothing shows blank; the
+/// codes we write have a message each (tests list them).
+pub fn code(locale: Locale, prefix: &str, code: &str) -> String {
+    let key = format!("{prefix}-{}", code.replace('_', "-"));
+    if has(locale, &key) {
+        t(locale, &key)
+    } else {
+        code.to_owned()
+    }
+}
+
+/// A `User-Agent` header as people name it: "Chrome sur Android". The raw
+/// header stays in the signature certificate and the API.
+pub fn user_agent(locale: Locale, header: &str) -> String {
+    use domain::user_agent::{Browser, summarise};
+    let s = summarise(header);
+    let browser = match (s.browser, s.browser.name()) {
+        (_, Some(name)) => name.to_owned(),
+        (Browser::Program, None) => t(locale, "ua-program"),
+        _ => t(locale, "ua-unknown-browser"),
+    };
+    match s.platform.name() {
+        Some(platform) => t_args(
+            locale,
+            "ua-summary",
+            &[("browser", browser), ("platform", platform.to_owned())],
+        ),
+        None => browser,
+    }
+}
+
 /// True when the key exists in the given language (used by the catalogue test).
 pub fn has(locale: Locale, key: &str) -> bool {
     // Every variable our messages use, so a message with arguments resolves.
     let args: HashMap<&str, FluentValue> = [
         "count",
         "name",
+        // A browser summarised ("Chrome sur Android").
+        "browser",
+        "platform",
         "max",
         "min",
         "expected",

@@ -5,6 +5,7 @@
 
 use time::Date;
 
+use super::DocumentKind;
 use crate::Locale;
 use crate::locale::format_date;
 
@@ -55,20 +56,35 @@ pub fn code(signer_name: &str, title: &str, code: &str) -> (String, String) {
 }
 
 /// The e-mail telling a signer that everyone signed, with the hashes of
-/// the document presented and of the signed copy (if one was made).
+/// the document presented and of the signed copy (if one was made). An
+/// activity report signed by the client is not final yet (the firm's
+/// manager validates it next): the e-mail says so rather than "signed by
+/// all", which the consultant would read as done.
 pub fn signed(
+    kind: DocumentKind,
     signer_name: &str,
     title: &str,
     document_sha256: &str,
     signed_sha256: Option<&str>,
 ) -> (String, String) {
+    let (subject, what) = match kind {
+        DocumentKind::ActivityReport => (
+            format!("CRA validé par le client : {title}"),
+            format!(
+                "« {title} » est validé par le client. Le cabinet le valide à son tour avant de le facturer."
+            ),
+        ),
+        _ => (
+            format!("Document signé : {title}"),
+            format!("« {title} » est signé par toutes les parties."),
+        ),
+    };
     (
-        format!("Document signé : {title}"),
+        subject,
         format!(
-            "Bonjour {},\n\n« {} » est signé par toutes les parties.\n\
+            "Bonjour {},\n\n{what}\n\
              Empreinte SHA-256 du document présenté : {}\n{}\n— Régisseur",
             signer_name,
-            title,
             document_sha256,
             signed_sha256
                 .map(|h| format!("Empreinte SHA-256 de la copie signée : {h}\n"))
@@ -78,14 +94,22 @@ pub fn signed(
 }
 
 /// What the sender is told when everyone signed: subject and text.
-pub fn signed_by_all(title: &str) -> (String, String) {
-    (
-        format!("Document signé par tous : {title}"),
-        format!(
-            "« {} » est signé par toutes les parties ; la copie signée et le certificat sont sur la page du document.",
-            title
+pub fn signed_by_all(kind: DocumentKind, title: &str) -> (String, String) {
+    match kind {
+        DocumentKind::ActivityReport => (
+            format!("CRA validé par le client : {title}"),
+            format!(
+                "« {title} » est validé par le client ; il attend maintenant la validation du manager, la copie signée et le certificat sont sur la page du document."
+            ),
         ),
-    )
+        _ => (
+            format!("Document signé par tous : {title}"),
+            format!(
+                "« {} » est signé par toutes les parties ; la copie signée et le certificat sont sur la page du document.",
+                title
+            ),
+        ),
+    }
 }
 
 /// What the sender is told when a signer declined: subject and text.
@@ -107,4 +131,41 @@ pub fn declined(
 /// The e-mail to the sender: `text` greeted and signed.
 pub fn to_sender(name: &str, text: &str) -> String {
     format!("Bonjour {name},\n\n{text}\n\n— Régisseur")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_validated_by_the_client_is_not_called_signed_by_all() {
+        let (subject, body) = signed(
+            DocumentKind::ActivityReport,
+            "Camille",
+            "CRA 11/2026",
+            "ab",
+            None,
+        );
+        assert_eq!(subject, "CRA validé par le client : CRA 11/2026");
+        assert!(
+            body.contains("Le cabinet le valide à son tour")
+                && !body.contains("toutes les parties")
+        );
+        let (subject, text) = signed_by_all(DocumentKind::ActivityReport, "CRA 11/2026");
+        assert!(!subject.contains("par tous") && text.contains("validation du manager"));
+        let (subject, body) = signed(
+            DocumentKind::MissionOrder,
+            "Camille",
+            "Ordre de mission",
+            "ab",
+            Some("cd"),
+        );
+        assert_eq!(subject, "Document signé : Ordre de mission");
+        assert!(body.contains("toutes les parties") && body.contains("copie signée : cd"));
+        assert!(
+            signed_by_all(DocumentKind::ClientContract, "Contrat")
+                .0
+                .starts_with("Document signé par tous")
+        );
+    }
 }

@@ -278,6 +278,7 @@ async fn complete(
     .await?;
     for s in &request.signers {
         let (subject, body) = mail::signed(
+            doc.kind,
             &s.name,
             &doc.title,
             &request.document_sha256,
@@ -285,7 +286,7 @@ async fn complete(
         );
         outbox::queue(tx, &s.email, &subject, &body).await?;
     }
-    let (subject, text) = mail::signed_by_all(&doc.title);
+    let (subject, text) = mail::signed_by_all(doc.kind, &doc.title);
     tell_sender(tx, &request.id.to_string(), &subject, &text).await?;
     if let Some(cra) = report_of(tx, doc).await? {
         let who = request

@@ -568,7 +568,7 @@ async fn insert_lines(
     record_billed(tx, &days).await
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Validated {
     cra_id: String,
     consultant_id: String,
@@ -622,6 +622,12 @@ async fn validated_halves(
 /// their consultants (the `(consultant, month)` index), a few hundred
 /// consultants per statement, and the missions kept in memory: a second
 /// list of missions in the statement multiplied the statements.
+///
+/// One row comes back per report and mission, its half days folded into
+/// one text (`2026-11-02 am 0,2026-11-02 pm 1,…`) and unfolded here: on
+/// SQLite every row crosses from the driver's thread to ours with a
+/// wake-up, which cost more than the query itself (40 rows a consultant
+/// and month).
 async fn validated_slots(
     tx: &mut Tx,
     missions: &[&str],
@@ -632,16 +638,17 @@ async fn validated_slots(
     let mut out = Vec::new();
     for people in consultants.chunks(crate::MAX_BINDS - 2) {
         let sql = format!(
-            "SELECT s.cra_id, r.consultant_id, s.mission_id, s.day, s.half,
-               CAST(CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
-                 AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN 1 ELSE 0 END
-                 AS INTEGER) AS billed
+            "SELECT s.cra_id, r.consultant_id, s.mission_id,
+               string_agg(CAST(s.day AS TEXT) || ' ' || s.half || ' ' ||
+                 CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
+                   AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN '1' ELSE '0' END,
+                 ',' ORDER BY s.day, s.half) AS slots
              FROM cras r JOIN cra_slots s ON s.cra_id = r.id
              WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = $2 AND s.activity = 'mission'
-             ORDER BY s.mission_id, s.day, s.half",
+             GROUP BY s.cra_id, r.consultant_id, s.mission_id",
             crate::values_list_from("?", people.len(), 3)
         );
-        let rows: Vec<Validated> = on_tx!(tx, |c| {
+        let rows: Vec<(String, String, String, String)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(month.to_string())
                 .bind(CraStatus::Validated.as_str());
@@ -650,15 +657,36 @@ async fn validated_slots(
             }
             q.fetch_all(c).await
         })?;
-        out.extend(
-            rows.into_iter()
-                .filter(|r| wanted.contains(r.mission_id.as_str())),
-        );
+        for (cra_id, consultant_id, mission_id, slots) in rows {
+            if !wanted.contains(mission_id.as_str()) {
+                continue;
+            }
+            for slot in slots.split(',') {
+                let mut parts = slot.split(' ');
+                let (Some(day), Some(half), Some(billed), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(corrupt("validated half day", slot));
+                };
+                out.push(Validated {
+                    cra_id: cra_id.clone(),
+                    consultant_id: consultant_id.clone(),
+                    mission_id: mission_id.clone(),
+                    day: Date::parse(day, ISO_DATE).map_err(|_| corrupt("day", day))?,
+                    half: half.to_owned(),
+                    billed: i32::from(billed == "1"),
+                });
+            }
+        }
     }
     // In mission order across the statements, as drafting reads them.
     out.sort_by(|a, b| (&a.mission_id, a.day, &a.half).cmp(&(&b.mission_id, b.day, &b.half)));
     Ok(out)
 }
+
+/// `2026-11-02`, as both backends write a date cast to text.
+const ISO_DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
 
 /// Each mission's rates: its base TJM and amendments.
 async fn schedules<'a>(

@@ -114,6 +114,7 @@ esign-tampered = The stored document no longer matches the one you were sent (di
 esign-done-title = Thank you
 esign-done-next = Your signature is recorded. The next signer is invited to sign.
 esign-done-completed = Your signature is recorded. The document is signed by every party: each receives a confirmation e-mail.
+esign-done-cra-validated = Your approval is recorded. The timesheet now goes to the firm for its own validation, then to invoicing; everyone receives a confirmation e-mail.
 esign-done-declined = Your refusal is recorded and the sender is informed.
 esign-event-sent = Document sent
 esign-event-invited = Invitation sent
@@ -136,3 +137,8 @@ template-reset = Restore the default template
 template-saved = Template saved.
 template-invalid = The template is refused:
 template-too-long = The template is longer than 50,000 characters.
+
+# A browser summarised in trails ("Chrome on Android").
+ua-summary = { $browser } on { $platform }
+ua-unknown-browser = Unrecognised browser
+ua-program = Program (not a browser)

@@ -78,3 +78,6 @@ ereporting-empty = No receipt this month.
 ereporting-csv-fr = CSV (French spreadsheet)
 ereporting-csv-intl = CSV (decimal point)
 ereporting-json = JSON
+
+# Deposit channels, in words.
+einvoice-channel-file-drop = file drop

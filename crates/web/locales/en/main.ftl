@@ -262,3 +262,13 @@ money-empty = Enter an amount.
 money-invalid = Invalid amount.
 money-too-many-decimals = At most two decimals.
 money-overflow = Amount too large.
+
+# Empty lists that are not search results: say what is missing.
+empty-attachments = No attachments.
+empty-jobs = No recent jobs.
+empty-emails = No e-mails sent.
+empty-company-contacts = No contacts for this company.
+empty-company-contracts = No framework contract for this client.
+empty-renewals = No renewals to handle.
+empty-mission-documents = No documents for this mission.
+empty-leave-decided = No decided requests.

@@ -114,6 +114,7 @@ esign-tampered = Le document enregistré ne correspond plus à celui qui vous a 
 esign-done-title = Merci
 esign-done-next = Votre signature est enregistrée. Le signataire suivant est invité à signer.
 esign-done-completed = Votre signature est enregistrée. Le document est signé par toutes les parties : chacun reçoit un e-mail de confirmation.
+esign-done-cra-validated = Votre validation est enregistrée. Le CRA passe maintenant à la validation du cabinet, puis à la facturation ; chacun reçoit un e-mail de confirmation.
 esign-done-declined = Votre refus est enregistré et l’expéditeur en est informé.
 esign-event-sent = Document envoyé
 esign-event-invited = Invitation envoyée
@@ -136,3 +137,8 @@ template-reset = Rétablir le modèle par défaut
 template-saved = Modèle enregistré.
 template-invalid = Le modèle est refusé :
 template-too-long = Le modèle dépasse 50 000 caractères.
+
+# A browser summarised in trails ("Chrome sur Android").
+ua-summary = { $browser } sur { $platform }
+ua-unknown-browser = Navigateur non reconnu
+ua-program = Programme (hors navigateur)

@@ -78,3 +78,6 @@ ereporting-empty = Aucun encaissement ce mois-ci.
 ereporting-csv-fr = CSV (tableur français)
 ereporting-csv-intl = CSV (point décimal)
 ereporting-json = JSON
+
+# Deposit channels, in words.
+einvoice-channel-file-drop = dépôt de fichiers

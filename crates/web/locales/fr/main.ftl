@@ -250,3 +250,13 @@ money-empty = Saisissez un montant.
 money-invalid = Montant invalide.
 money-too-many-decimals = Deux décimales au plus.
 money-overflow = Montant trop grand.
+
+# Empty lists that are not search results: say what is missing.
+empty-attachments = Aucune pièce jointe.
+empty-jobs = Aucune tâche récente.
+empty-emails = Aucun e-mail envoyé.
+empty-company-contacts = Aucun contact pour cette société.
+empty-company-contracts = Aucun contrat cadre pour ce client.
+empty-renewals = Aucun renouvellement à traiter.
+empty-mission-documents = Aucun document pour cette mission.
+empty-leave-decided = Aucune demande traitée.

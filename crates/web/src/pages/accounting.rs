@@ -61,7 +61,9 @@ pub struct BalanceRow {
     pub label: String,
     pub debit: String,
     pub credit: String,
-    pub balance: String,
+    /// Solde débiteur and solde créditeur: one of them is blank.
+    pub debit_balance: String,
+    pub credit_balance: String,
 }
 
 #[derive(Template)]
@@ -73,6 +75,8 @@ struct TrialBalancePage {
     to: String,
     total_debit: String,
     total_credit: String,
+    total_debit_balance: String,
+    total_credit_balance: String,
     balanced: bool,
     chart: Option<String>,
     csv: String,
@@ -91,6 +95,17 @@ pub async fn trial_balance(
     let (d, c) = lines.iter().fold((Money::ZERO, Money::ZERO), |(d, c), b| {
         (d + b.totals.debit, c + b.totals.credit)
     });
+    let (db, cb) = lines.iter().fold((Money::ZERO, Money::ZERO), |(d, c), b| {
+        let (bd, bc) = b.totals.balance_sides();
+        (d + bd, c + bc)
+    });
+    let blank_zero = |m: Money| {
+        if m.is_zero() {
+            String::new()
+        } else {
+            m.format(l)
+        }
+    };
     // Balances by PCG class: what is owed, earned and spent at a glance.
     let mut by_class = [0u64; 8];
     for b in &lines {
@@ -109,7 +124,8 @@ pub async fn trial_balance(
                 label: b.label.clone(),
                 debit: b.totals.debit.format(l),
                 credit: b.totals.credit.format(l),
-                balance: b.totals.balance().format(l),
+                debit_balance: blank_zero(b.totals.balance_sides().0),
+                credit_balance: blank_zero(b.totals.balance_sides().1),
             })
             .collect(),
         // The fields take 28/11/2026 in either language (an English date
@@ -118,6 +134,8 @@ pub async fn trial_balance(
         to: format_date(to, Locale::Fr),
         total_debit: d.format(l),
         total_credit: c.format(l),
+        total_debit_balance: db.format(l),
+        total_credit_balance: cb.format(l),
         balanced: d == c,
         chart: (!items.is_empty()).then(|| chart::bars(&i18n::t(l, "ledger-chart-title"), &items)),
         csv: format!(
@@ -145,7 +163,8 @@ pub async fn trial_balance_csv(
             "ledger-label",
             "ledger-debit",
             "ledger-credit",
-            "ledger-balance",
+            "ledger-debit-balance",
+            "ledger-credit-balance",
         ]
         .iter()
         .map(|k| crate::csv::text(&i18n::t(l, k)))
@@ -157,7 +176,8 @@ pub async fn trial_balance_csv(
             crate::csv::text(&b.label),
             crate::csv::amount(b.totals.debit),
             crate::csv::amount(b.totals.credit),
-            crate::csv::amount(b.totals.balance()),
+            crate::csv::amount(b.totals.balance_sides().0),
+            crate::csv::amount(b.totals.balance_sides().1),
         ]
     }));
     Ok(crate::csv::response(

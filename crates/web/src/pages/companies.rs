@@ -83,7 +83,7 @@ pub async fn list(
                 .data
                 .siren
                 .as_ref()
-                .map(|s| s.to_string())
+                .map(|s| s.formatted())
                 .unwrap_or_default(),
             city: c.data.city.clone().unwrap_or_default(),
             key_account: c.data.key_account,

@@ -178,13 +178,20 @@ pub struct SignerView {
     pub detail: String,
 }
 
+/// One event of a signature trail as people read it: the date in Paris
+/// time, the person's name, the browser summarised. The raw values (UTC
+/// timestamp, e-mail, full `User-Agent`) are in the tooltips, the
+/// certificate and the API.
 pub struct EventView {
     pub seq: i64,
     pub at: String,
+    pub at_raw: String,
     pub kind: String,
     pub actor: String,
+    pub actor_raw: String,
     pub ip: String,
     pub user_agent: String,
+    pub user_agent_raw: String,
     pub detail: String,
     pub hash: String,
     /// The first 16 hexadecimal digits, the whole hash being in a tooltip.
@@ -214,12 +221,25 @@ struct ShowPage {
 }
 
 fn event_label(l: domain::Locale, kind: &str) -> String {
-    let key = format!("esign-event-{}", kind.replace('_', "-"));
-    if i18n::has(l, &key) {
-        i18n::t(l, &key)
-    } else {
-        kind.to_owned()
+    i18n::code(l, "esign-event", kind)
+}
+
+/// The trail writes its actors as `Name <e-mail>`: the name is what a
+/// person recognises.
+fn actor_name(actor: &str) -> &str {
+    match actor.rsplit_once(" <") {
+        Some((name, _)) if !name.trim().is_empty() => name.trim(),
+        _ => actor,
     }
+}
+
+/// The trail's RFC 3339 timestamp as `06/12/2026 13:02`, Paris time (the
+/// text itself when it does not parse: it is hashed, never rewritten).
+fn trail_time(at: &str, l: domain::Locale) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(at, &Rfc3339)
+        .map(|t| domain::locale::format_datetime(t, l))
+        .unwrap_or_else(|_| at.to_owned())
 }
 
 pub async fn show(
@@ -274,11 +294,18 @@ pub async fn show(
         .iter()
         .map(|e| EventView {
             seq: e.facts.seq,
-            at: e.facts.at.clone(),
+            at: trail_time(&e.facts.at, l),
+            at_raw: e.facts.at.clone(),
             kind: event_label(l, &e.facts.kind),
-            actor: e.facts.actor.clone(),
+            actor: actor_name(&e.facts.actor).to_owned(),
+            actor_raw: e.facts.actor.clone(),
             ip: e.facts.ip.clone(),
-            user_agent: e.facts.user_agent.clone(),
+            user_agent: if e.facts.user_agent == "-" {
+                String::new()
+            } else {
+                i18n::user_agent(l, &e.facts.user_agent)
+            },
+            user_agent_raw: e.facts.user_agent.clone(),
             detail: e.facts.detail.clone(),
             hash: e.hash.clone(),
             short_hash: format!("{}…", &e.hash[..e.hash.len().min(16)]),
@@ -785,4 +812,25 @@ pub async fn mission_order_preview(
         "ordre-de-mission-apercu.pdf",
         false,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trail_rows_read_as_people_say_them() {
+        assert_eq!(
+            actor_name("Camille Martin <camille@exemple.fr>"),
+            "Camille Martin"
+        );
+        assert_eq!(actor_name("Régisseur"), "Régisseur");
+        assert_eq!(actor_name(" <x@y.fr>"), " <x@y.fr>");
+        // 12:02 UTC on 6 December is 13:02 in Paris (winter time).
+        assert_eq!(
+            trail_time("2026-12-06T12:02:31.123Z", domain::Locale::Fr),
+            "06/12/2026 13:02"
+        );
+        assert_eq!(trail_time("not a date", domain::Locale::Fr), "not a date");
+    }
 }

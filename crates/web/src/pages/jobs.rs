@@ -17,7 +17,9 @@ use crate::write::write;
 
 pub struct JobLine {
     pub id: JobId,
+    /// The kind in words; `code` is the kind as stored, for the tooltip.
     pub kind: String,
+    pub code: String,
     pub state: String,
     pub failed: bool,
     pub run_at: String,
@@ -47,7 +49,8 @@ pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         .iter()
         .map(|j| JobLine {
             id: j.id,
-            kind: j.kind.clone(),
+            kind: crate::i18n::code(ctx.locale, "job-kind", &j.kind),
+            code: j.kind.clone(),
             state: state(j.state.as_str()),
             failed: j.state == domain::jobs::JobState::Failed,
             run_at: l.datetime(&j.run_at),

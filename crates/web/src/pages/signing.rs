@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::esign::{CONSENT_FR, LinkRefusal};
+use domain::esign::{CONSENT_FR, DocumentKind, LinkRefusal};
 use domain::validation::{ErrorKey, ValidationErrors};
 use serde::Deserialize;
 use store::esign::{Decision, Link, Outcome};
@@ -248,6 +248,11 @@ pub async fn decide(
             tx.commit().await?;
             let text = match (&decision, completed) {
                 (Decision::Decline { .. }, _) => "esign-done-declined",
+                // A report the client validated still waits for the
+                // firm's manager: not "signed by all parties".
+                (_, true) if link.document.kind == DocumentKind::ActivityReport => {
+                    "esign-done-cra-validated"
+                }
                 (_, true) => "esign-done-completed",
                 (_, false) => "esign-done-next",
             };

@@ -47,7 +47,11 @@ async fn finance_reads_the_books_and_closes_a_month() {
         let csv = t.get("/accounting/trial-balance.csv", Some(&finance)).await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(
-            csv.body.contains("411;Clients;14400,00;0,00;14400,00"),
+            csv.body.contains("411;Clients;14400,00;0,00;14400,00;0,00")
+                && csv
+                    .body
+                    .contains("706;Prestations de services;0,00;12000,00;0,00;12000,00")
+                && csv.body.contains("Solde débiteur;Solde créditeur"),
             "{}",
             csv.body
         );

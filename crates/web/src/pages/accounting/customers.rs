@@ -343,11 +343,27 @@ fn show_options(l: Locale, show: Show) -> Vec<ShowOption> {
         .collect()
 }
 
+/// An entry's label on the customer's own page, without his name: entries
+/// are labelled for the journals ("Facture FA-2026-0001 — Clientis"),
+/// where the name tells lines apart; here every line is his.
+fn without_customer(label: &str, customer: &str) -> String {
+    let name = customer.trim();
+    if name.is_empty() {
+        return label.to_owned();
+    }
+    [" — ", " - ", " – "]
+        .iter()
+        .find_map(|dash| label.strip_suffix(&format!("{dash}{name}")))
+        .unwrap_or(label)
+        .to_owned()
+}
+
 fn views(
     ledger: &CustomerLedger,
     range: DateRange,
     l: Locale,
     checked: &[LineKey],
+    customer: &str,
 ) -> Vec<AccountView> {
     let side = |m: Money| {
         if m.is_zero() {
@@ -373,8 +389,8 @@ fn views(
                     journal: i.journal.code(),
                     number: i.number.clone(),
                     piece: i.piece_ref.clone().unwrap_or_default(),
-                    label: i.entry_label.clone(),
-                    detail: if i.label == i.entry_label {
+                    label: without_customer(&i.entry_label, customer),
+                    detail: if i.label == i.entry_label || i.label.trim() == customer.trim() {
                         String::new()
                     } else {
                         i.label.clone()
@@ -487,7 +503,7 @@ async fn customer_page(
             let owed: Money = ledger.accounts.iter().map(|a| a.closing).sum();
             page.filter = FilterView::used(range, None);
             page.shown = true;
-            page.sections = views(&ledger, range, l, &refusal.checked);
+            page.sections = views(&ledger, range, l, &refusal.checked, &page.name);
             page.live = live_views(&ledger);
             page.owed = owed.format(l);
             page.owed_label = balance_on(l, range.to());
@@ -753,4 +769,25 @@ pub async fn show_csv(
         &format!("compte-client-{slug}-{}-{}.csv", range.from(), range.to()),
         crate::csv::document(&rows),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_customer;
+
+    #[test]
+    fn the_customer_is_not_named_on_each_of_his_lines() {
+        assert_eq!(
+            without_customer("Facture FA-2026-0001 — Clientis", "Clientis"),
+            "Facture FA-2026-0001"
+        );
+        assert_eq!(
+            without_customer("Règlement — Clientis Group", "Clientis"),
+            "Règlement — Clientis Group"
+        );
+        assert_eq!(
+            without_customer("Avoir AV-2026-0002", "Clientis"),
+            "Avoir AV-2026-0002"
+        );
+    }
 }

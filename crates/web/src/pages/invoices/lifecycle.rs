@@ -163,7 +163,7 @@ pub async fn panel(
                 _ => i18n::t(l, "einvoice-deposit-queued"),
             },
             failed: d.status == DepositStatus::Failed,
-            channel: d.channel,
+            channel: i18n::code(l, "einvoice-channel", &d.channel),
             sha256: d.sha256,
         })
         .collect();
