@@ -346,7 +346,7 @@ pub async fn signed_mission_orders(
             marks.join(", ")
         );
         let ids: Vec<String> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_scalar(&sql);
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
             for m in chunk {
                 q = q.bind(m.to_string());
             }
