@@ -98,12 +98,7 @@ pub struct Overbooked {
 /// day of `new` and every start falling inside it is enough.
 pub fn overbooked(new: &Booking, others: &[Booking]) -> Option<Overbooked> {
     let mut days: Vec<Date> = std::iter::once(new.start)
-        .chain(
-            others
-                .iter()
-                .map(|o| o.start)
-                .filter(|d| new.covers(*d)),
-        )
+        .chain(others.iter().map(|o| o.start).filter(|d| new.covers(*d)))
         .collect();
     days.sort();
     days.into_iter().find_map(|day| {
@@ -136,7 +131,11 @@ mod tests {
         assert_eq!(Allocation::parse(" 50 % ").unwrap().percent(), 50);
         assert_eq!(Allocation::parse("100%").unwrap().percent(), 100);
         for bad in ["0", "101", "-5", "50,5", "moitié"] {
-            assert_eq!(Allocation::parse(bad), Err(AllocationError::Invalid), "{bad}");
+            assert_eq!(
+                Allocation::parse(bad),
+                Err(AllocationError::Invalid),
+                "{bad}"
+            );
         }
     }
 
@@ -168,10 +167,7 @@ mod tests {
         let other_half = b(date!(2027 - 03 - 01), date!(2027 - 04 - 30), 50);
         assert_eq!(overbooked(&other_half, &[half]), None);
         let too_much = b(date!(2027 - 03 - 01), date!(2027 - 04 - 30), 60);
-        assert_eq!(
-            overbooked(&too_much, &[half]).map(|o| o.percent),
-            Some(110)
-        );
+        assert_eq!(overbooked(&too_much, &[half]).map(|o| o.percent), Some(110));
     }
 
     fn day(n: i64) -> Date {

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use tower::ServiceExt;
 use domain::role::Role;
+use tower::ServiceExt;
 
 use crate::harness::{TestApp, on_each_backend};
 
@@ -130,7 +130,10 @@ async fn a_consultant_never_receives_the_selling_rate_nor_the_clients_terms() {
         let link = camille_signing_link(&t).await;
         let sign = t.get(&link, None).await;
         assert_eq!(sign.status, StatusCode::OK);
-        assert!(sign.body.contains("class=\"card doc-text\""), "the text in HTML");
+        assert!(
+            sign.body.contains("class=\"card doc-text\""),
+            "the text in HTML"
+        );
         assert!(sign.body.contains("Data Engineer") && sign.body.contains("Bruno Marchand"));
         assert_clean("the signing page", &sign.body);
         let pdf = t

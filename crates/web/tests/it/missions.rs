@@ -417,7 +417,10 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
-async fn contacts_of(t: &TestApp, company: domain::ids::CompanyId) -> Vec<store::contacts::Contact> {
+async fn contacts_of(
+    t: &TestApp,
+    company: domain::ids::CompanyId,
+) -> Vec<store::contacts::Contact> {
     let mut tx = t.db.read().await.unwrap();
     let list = store::contacts::list(
         &mut tx,
@@ -444,7 +447,7 @@ async fn only_the_clients_contacts_are_offered_and_accepted() {
         // No client yet: no contact offered, the form says why.
         let new = t.get("/missions/new", Some(&bm)).await;
         assert_eq!(new.status, StatusCode::OK);
-        assert!(new.body.contains("Choisissez d'abord le client"));
+        assert!(new.body.contains("abord le client : seuls ses contacts"));
         assert!(!new.body.contains("name=\"validators\""));
         // The client chosen (the form asks again when it changes).
         let new = t
@@ -452,7 +455,10 @@ async fn only_the_clients_contacts_are_offered_and_accepted() {
             .await;
         assert!(new.body.contains(&outsider.id.to_string()));
         for c in &clientis {
-            assert!(!new.body.contains(&c.id.to_string()), "another client's contact");
+            assert!(
+                !new.body.contains(&c.id.to_string()),
+                "another client's contact"
+            );
         }
         let edit = t
             .get(&format!("/missions/{}/edit", t.camille_mission), Some(&bm))
@@ -469,14 +475,22 @@ async fn only_the_clients_contacts_are_offered_and_accepted() {
             let fields = mission_form(&t, &[(field, &outsider_id)]).await;
             let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
-            assert!(r.body.contains(&format!("field-{field}-error")), "{field}: {}", r.body);
-            assert!(r.body.contains("appartient à une autre société que le client"));
+            assert!(
+                r.body.contains(&format!("field-{field}-error")),
+                "{field}: {}",
+                r.body
+            );
+            assert!(
+                r.body
+                    .contains("appartient à une autre société que le client")
+            );
         }
         assert_eq!(t.count("missions").await, before);
         assert_eq!(t.count("mission_validators").await, validators);
         // The client's own contact is accepted.
         let own = clientis[0].id.to_string();
-        let fields = mission_form(&t, &[("invoicing_contact_id", &own), ("validators", &own)]).await;
+        let fields =
+            mission_form(&t, &[("invoicing_contact_id", &own), ("validators", &own)]).await;
         let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(t.count("missions").await, before + 1);
@@ -493,16 +507,23 @@ async fn a_second_full_time_mission_overlapping_the_first_is_refused() {
         let today = store::today();
         let start = domain::locale::format_date(today, domain::Locale::Fr);
         let end = domain::locale::format_date(today + time::Duration::days(30), domain::Locale::Fr);
-        let fields =
-            mission_form(&t, &[("start_date", &start), ("end_date", &end)]).await;
+        let fields = mission_form(&t, &[("start_date", &start), ("end_date", &end)]).await;
         let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("field-allocation-error"), "{}", r.body);
-        assert!(r.body.contains("200\u{a0}%") || r.body.contains("200 %"), "{}", r.body);
+        assert!(
+            r.body.contains("200\u{a0}%") || r.body.contains("200 %"),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains("temps partiel"));
         let fields = mission_form(
             &t,
-            &[("start_date", &start), ("end_date", &end), ("allocation", "cent")],
+            &[
+                ("start_date", &start),
+                ("end_date", &end),
+                ("allocation", "cent"),
+            ],
         )
         .await;
         let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
@@ -513,12 +534,25 @@ async fn a_second_full_time_mission_overlapping_the_first_is_refused() {
         // Shared between two missions in 2030: half and half pass, a third
         // share on top is refused.
         let half = |start: &'static str, end: &'static str, share: &'static str| {
-            [("start_date", start), ("end_date", end), ("allocation", share)]
+            [
+                ("start_date", start),
+                ("end_date", end),
+                ("allocation", share),
+            ]
         };
         for (case, status) in [
-            (half("01/01/2030", "30/06/2030", "50"), StatusCode::SEE_OTHER),
-            (half("01/03/2030", "31/12/2030", "50 %"), StatusCode::SEE_OTHER),
-            (half("15/06/2030", "15/07/2030", "10"), StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                half("01/01/2030", "30/06/2030", "50"),
+                StatusCode::SEE_OTHER,
+            ),
+            (
+                half("01/03/2030", "31/12/2030", "50 %"),
+                StatusCode::SEE_OTHER,
+            ),
+            (
+                half("15/06/2030", "15/07/2030", "10"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
         ] {
             let fields = mission_form(&t, &case).await;
             let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
@@ -549,7 +583,11 @@ async fn a_mission_is_upcoming_until_it_starts_and_its_order_is_signed() {
             list.body[at..].split("</tr>").next().unwrap().to_owned()
         };
         // Camille signed her mission order: en cours.
-        assert!(row("Data Engineer").contains("En cours"), "{}", row("Data Engineer"));
+        assert!(
+            row("Data Engineer").contains("En cours"),
+            "{}",
+            row("Data Engineer")
+        );
         // Lucas's mission runs by the calendar but he signed nothing yet.
         assert!(
             row("Développeur Java").contains("À venir — ordre de mission à signer"),

@@ -90,8 +90,9 @@ async fn bank_accounts_and_payments_through_the_forms() {
         assert_eq!(form.status, StatusCode::OK);
         let due = item.outstanding.to_input();
         assert!(
-            form.body
-                .contains(&format!("name=\"amount\" inputmode=\"decimal\" value=\"{due}\"")),
+            form.body.contains(&format!(
+                "name=\"amount\" inputmode=\"decimal\" value=\"{due}\""
+            )),
             "the amount due prefilled: {}",
             form.body
         );
@@ -109,7 +110,10 @@ async fn bank_accounts_and_payments_through_the_forms() {
             )
             .await;
         assert_eq!(form.status, StatusCode::OK);
-        assert!(!form.body.contains("id=\"payment-form\""), "no client chosen");
+        assert!(
+            !form.body.contains("id=\"payment-form\""),
+            "no client chosen"
+        );
 
         let total: i64 = open
             .iter()
