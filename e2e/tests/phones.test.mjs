@@ -2,12 +2,12 @@
 // phone: nothing wider than the screen (no sideways scrolling), with a
 // screenshot of each. The consultant's report shows one control per day
 // when he has one mission, no control on weekends, and the day count in
-// sight; the signing page shows the document's text and a download link,
-// since an embedded PDF shows blank on most phones.
+// sight. (The signer's page on a phone, with the document's text, is
+// esign.test.mjs's.)
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startSink, waitForMail } from '../lib/mail.mjs';
+import { startSink } from '../lib/mail.mjs';
 import { clickAndWait, diagnose, launchBrowser, login, newPage, role, shot, startServer } from '../lib/server.mjs';
 
 let sink;
@@ -47,21 +47,7 @@ async function firstLink(page, selector) {
 }
 
 test('a consultant and a client contact use every page of theirs on a phone', { timeout: 300_000 }, async () => {
-  // The business manager sends Camille's mission order, so that she has a
-  // signing page to open.
   const camille = role('consultant').email;
-  const { context: desk, page: bm } = await newPage(browser);
-  await diagnose(bm, server, 'phone-send-order', async () => {
-    await login(bm, server.url, role('business_manager').email);
-    await bm.goto(`${server.url}/missions`);
-    await clickAndWait(bm, bm.getByRole('link', { name: /Data Engineer/ }));
-    await clickAndWait(bm, bm.getByRole('link', { name: 'Envoyer l’ordre de mission pour signature' }));
-    await clickAndWait(bm, 'form.stacked button[type=submit]');
-  });
-  await desk.close();
-  const invitation = await waitForMail(sink, (m) => m.to.includes(camille) && m.text.includes('/sign/'));
-  const signLink = /(https?:\/\/\S+\/sign\/[0-9a-f]{64})/.exec(invitation.text)[1];
-
   const consultant = await browser.newContext(PHONE);
   const page = await consultant.newPage();
   await diagnose(page, server, 'phone-consultant', async () => {
@@ -94,14 +80,6 @@ test('a consultant and a client contact use every page of theirs on a phone', { 
     await fits(page, '/missions', 'consultant-missions');
     const mission = await firstLink(page, 'a[href^="/missions/"]');
     await fits(page, mission, 'consultant-mission');
-    // The signing page: the mission order's text in HTML and a download link.
-    await fits(page, signLink, 'consultant-signing');
-    const textOfDoc = await page.locator('.doc-text').innerText();
-    assert.match(textOfDoc, /Ordre de mission/);
-    assert.match(textOfDoc, /Data Engineer/);
-    assert.doesNotMatch(textOfDoc, /TJM|taux journalier/i, 'the selling rate is not the consultant’s');
-    assert.ok(await page.locator(`a[href$="/document.pdf"][download]`).isVisible(), 'a download link');
-    assert.equal(await page.locator('iframe.pdf').isVisible(), false, 'no blank PDF frame');
   });
   await consultant.close();
 
@@ -124,19 +102,5 @@ test('a consultant and a client contact use every page of theirs on a phone', { 
     await fits(sophie, '/companies', 'client-companies');
     await fits(sophie, '/contacts', 'client-contacts');
   });
-  // A report sent for the client's validation by e-mail, if the demo has
-  // one waiting: its signing page shows the days per mission and month.
-  const reportMail = await waitForMail(
-    sink,
-    (m) => m.to.includes(role('client_contact').email) && m.text.includes('/sign/'),
-    { timeoutMs: 5_000 },
-  ).catch(() => null);
-  if (reportMail) {
-    const link = /(https?:\/\/\S+\/sign\/[0-9a-f]{64})/.exec(reportMail.text)[1];
-    await diagnose(sophie, server, 'phone-client-signing', async () => {
-      await fits(sophie, link, 'client-signing');
-      assert.ok(await sophie.locator('.doc-text').isVisible(), 'the report in HTML');
-    });
-  }
   await client.close();
 });
