@@ -78,10 +78,6 @@ pub async fn mission_order_values(
     v.insert("mission_title", m.data.title.clone());
     v.insert("start_date", format_date(m.data.start_date, Fr));
     v.insert("end_date", format_date(m.data.end_date, Fr));
-    v.insert("tjm", m.data.tjm.amount().format(Fr));
-    // Loaded daily costs arrive with margin tracking; until then the
-    // document says so rather than printing a made-up figure.
-    v.insert("daily_cost", "non renseigné".into());
     v.insert("analytic_code", m.analytic_code.clone());
     v.insert("business_manager", m.business_manager_name.clone());
     v.insert("delivery_manager", delivery);

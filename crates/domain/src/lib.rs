@@ -1,6 +1,7 @@
 //! Régisseur's domain: the vocabulary and rules of an IT consulting firm,
 //! free of I/O so every rule can be tested exhaustively and quickly.
 
+pub mod allocation;
 pub mod bank_posting;
 pub mod bank_statement;
 pub mod brouillard;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::allocation::Allocation;
 use crate::company::text_multiline;
 use crate::ids::{CompanyId, ContactId, UserId};
 use crate::locale::{Locale, format_date};
@@ -85,7 +86,7 @@ impl Tjm {
 
     /// The rate as a form shows it: "612,50".
     pub fn to_input(self) -> String {
-        self.0.to_decimal().to_string().replace('.', ",")
+        self.0.to_input()
     }
 }
 
@@ -352,6 +353,19 @@ pub fn status_by_dates(start: Date, end: Date, today: Date, extended: bool) -> M
     }
 }
 
+/// The status a mission shows: "à venir" until it has started **and** its
+/// mission order is signed. The calendar alone moves a mission to "en
+/// cours" on its first day; a consultant who has not signed his mission
+/// order has not yet accepted it, so the mission is still to come in
+/// words, whatever the date. Later statuses stand as they are: a mission
+/// extended, ended or interrupted has been dealt with already.
+pub fn shown_status(status: MissionStatus, order_signed: bool) -> MissionStatus {
+    match status {
+        MissionStatus::Active if !order_signed => MissionStatus::Upcoming,
+        s => s,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The mission form
 // ---------------------------------------------------------------------------
@@ -370,6 +384,9 @@ pub struct MissionInput {
     pub start_date: String,
     pub end_date: String,
     pub tjm: String,
+    /// The consultant's share of working time, in percent; blank is full
+    /// time.
+    pub allocation: String,
     pub po_number: String,
     pub payment_days: String,
     pub payment_end_of_month: bool,
@@ -399,6 +416,8 @@ pub struct MissionData {
     /// Inclusive: the last day worked.
     pub end_date: Date,
     pub tjm: Tjm,
+    /// Full time unless the firm shares the consultant between missions.
+    pub allocation: Allocation,
     /// The client's purchase order number, a mandatory invoice mention when
     /// the client gave one (C. com. L441-9).
     pub po_number: Option<String>,
@@ -460,6 +479,13 @@ impl MissionInput {
             e.add("end_date", "mission-end-before-start");
         }
         let tjm = e.required("tjm", &self.tjm, Tjm::parse);
+        let allocation = match Allocation::parse(&self.allocation) {
+            Ok(a) => Some(a),
+            Err(err) => {
+                e.add("allocation", err.key());
+                None
+            }
+        };
         let po_number = e.optional("po_number", &self.po_number, |s| text(s, 60));
 
         let payment_terms = if self.payment_days.trim().is_empty() && !self.payment_end_of_month {
@@ -529,6 +555,7 @@ impl MissionInput {
             start_date: start_date.expect("checked"),
             end_date: end_date.expect("checked"),
             tjm: tjm.expect("checked"),
+            allocation: allocation.expect("checked"),
             po_number,
             payment_terms: payment_terms.expect("checked"),
             vat_rate: vat_rate.expect("checked"),
@@ -557,6 +584,7 @@ impl MissionData {
             start_date: format_date(self.start_date, Locale::Fr),
             end_date: format_date(self.end_date, Locale::Fr),
             tjm: self.tjm.to_input(),
+            allocation: self.allocation.percent().to_string(),
             po_number: s(&self.po_number),
             payment_days: self.payment_terms.days().to_string(),
             payment_end_of_month: self.payment_terms.end_of_month(),

@@ -214,6 +214,11 @@ impl Money {
             .map_err(|_| MoneyError::Overflow)
     }
 
+    /// The amount as a form field shows it to be typed again: "612,50".
+    pub fn to_input(self) -> String {
+        self.to_decimal().to_string().replace('.', ",")
+    }
+
     /// French: `-12 000,00 €` with CLDR's narrow no-break space between
     /// thousands and a no-break space before `€` (as
     /// `Intl.NumberFormat('fr-FR')` does). English: `-€12,000.00`.

@@ -79,6 +79,21 @@ pub struct Document {
     blocks: Vec<Block>,
 }
 
+/// One block of a document's text, see [`Document::text_parts`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextPart {
+    Heading(String),
+    Subheading(String),
+    Paragraph(String),
+    Bullet(String),
+    /// Label and value pairs.
+    Pairs(Vec<(String, String)>),
+    Table {
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+}
+
 /// Horizontal alignment of a table column, see [`Document::table_aligned`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Align {
@@ -144,6 +159,28 @@ impl Document {
     /// A document read back from [`to_spec`](Self::to_spec).
     pub fn from_spec(spec: &str) -> Result<Document, serde_json::Error> {
         serde_json::from_str(spec)
+    }
+
+    /// What the document says, block by block, without its layout: for a
+    /// page that shows it in HTML (a phone shows an embedded PDF blank).
+    pub fn text_parts(&self) -> Vec<TextPart> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(t) => Some(TextPart::Heading(t.clone())),
+                Block::Subheading(t) => Some(TextPart::Subheading(t.clone())),
+                Block::Paragraph(t) | Block::Note(t) => Some(TextPart::Paragraph(t.clone())),
+                Block::Bullet(t) => Some(TextPart::Bullet(t.clone())),
+                Block::KeyValues { pairs, .. } | Block::Columns(pairs) => {
+                    Some(TextPart::Pairs(pairs.clone()))
+                }
+                Block::Table { headers, rows, .. } => Some(TextPart::Table {
+                    headers: headers.clone(),
+                    rows: rows.clone(),
+                }),
+                Block::Spacer(_) | Block::PageBreak => None,
+            })
+            .collect()
     }
 
     /// The title given to [`Document::new`].

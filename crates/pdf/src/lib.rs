@@ -40,7 +40,9 @@ mod template;
 mod ttf;
 mod writer;
 
-pub use document::{Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH};
+pub use document::{
+    Align, CONTENT_WIDTH, Document, LABEL_WIDTH, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, TextPart,
+};
 pub use esign::{CertificateEvent, SignatureLine, certificate, signature_page};
 pub use fonts::{Font, encode_winansi, winansi_byte};
 pub use invoice::{InvoicePdf, invoice};

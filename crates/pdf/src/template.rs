@@ -22,15 +22,15 @@ use std::fmt;
 
 use crate::Document;
 
-/// The placeholders a mission order template may use.
+/// The placeholders a mission order template may use. The consultant signs
+/// the mission order: what the client pays (the selling rate, its terms) is
+/// none of his business and has no placeholder.
 pub const PLACEHOLDERS: &[&str] = &[
     "consultant_name",
     "client_name",
     "mission_title",
     "start_date",
     "end_date",
-    "tjm",
-    "daily_cost",
     "analytic_code",
     "business_manager",
     "delivery_manager",
@@ -82,7 +82,7 @@ Les congés, absences et éventuelles modifications d’horaires sont demandés 
 
 ## 5. Conditions de la mission
 
-La prestation est facturée au client sur la base d’un taux journalier moyen (TJM) de {{tjm}} hors taxes, pour un coût journalier de {{daily_cost}} pour la Société. Ces montants sont communiqués à titre d’information : la rémunération du Consultant reste celle prévue par son contrat de travail et n’en dépend pas.
+La rémunération du Consultant reste celle prévue par son contrat de travail ; la mission n’en modifie aucun élément.
 Le Consultant déclare chaque mois, dans Régisseur, les jours travaillés sur la mission (compte rendu d’activité) ; ce relevé, validé par la Société, sert de base à la facturation.
 
 ## 6. Confidentialité
@@ -360,11 +360,32 @@ mod tests {
     }
 
     #[test]
+    fn the_selling_rate_has_no_placeholder() {
+        // The consultant signs the mission order: what the client pays
+        // is not his to read.
+        for name in ["tjm", "daily_cost"] {
+            assert!(
+                matches!(
+                    MissionOrderTemplate::parse(&format!("{{{{{name}}}}}")),
+                    Err(TemplateError::UnknownPlaceholder { .. })
+                ),
+                "{name}"
+            );
+        }
+        assert!(!DEFAULT_MISSION_ORDER.contains("TJM"));
+    }
+
+    #[test]
     fn a_missing_value_is_named() {
-        let template = MissionOrderTemplate::parse("TJM : {{tjm}}").unwrap();
+        let template = MissionOrderTemplate::parse("Client : {{client_name}}").unwrap();
         let err = template.render(&BTreeMap::new()).unwrap_err();
-        assert_eq!(err, TemplateError::MissingValue { name: "tjm".into() });
-        assert_eq!(err.to_string(), "no value for placeholder {{tjm}}");
+        assert_eq!(
+            err,
+            TemplateError::MissingValue {
+                name: "client_name".into()
+            }
+        );
+        assert_eq!(err.to_string(), "no value for placeholder {{client_name}}");
     }
 
     #[test]

@@ -250,7 +250,7 @@ pub async fn bytes(tx: &mut Tx, doc: &DocumentInfo, signed: bool) -> Result<Vec<
 }
 
 /// The stored layout of a generated document.
-pub(crate) async fn spec(tx: &mut Tx, id: DocumentId) -> Result<Option<String>> {
+pub async fn spec(tx: &mut Tx, id: DocumentId) -> Result<Option<String>> {
     let spec: Option<Option<String>> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT spec FROM documents WHERE id = $1"
     )
@@ -327,4 +327,34 @@ pub async fn save_template(
         Some(&body),
     )
     .await
+}
+
+/// Those of `missions` whose consultant has signed his mission order:
+/// electronically (a mission order whose signed copy exists) or on paper
+/// (a scan attached to the mission, not to its contract or an amendment).
+pub async fn signed_mission_orders(
+    tx: &mut Tx,
+    missions: &[MissionId],
+) -> Result<std::collections::HashSet<MissionId>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in missions.chunks(crate::MAX_BINDS) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT mission_id FROM documents
+             WHERE mission_id IN ({}) AND amendment_id IS NULL AND contract_id IS NULL
+               AND ((kind = 'mission_order' AND signed_sha256 IS NOT NULL) OR kind = 'paper_scan')",
+            marks.join(", ")
+        );
+        let ids: Vec<String> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for m in chunk {
+                q = q.bind(m.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        for id in ids {
+            out.insert(MissionId::parse(&id).ok_or_else(|| corrupt("mission id", &id))?);
+        }
+    }
+    Ok(out)
 }

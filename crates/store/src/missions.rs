@@ -1,6 +1,7 @@
 //! Missions: one consultant at one client for a period and a daily rate, with
 //! its analytic code, billing settings and amendments.
 
+use domain::allocation::{Allocation, Booking};
 use domain::company::CompanyKind;
 use domain::ids::{AmendmentId, CompanyId, ContactId, MissionId, UserId};
 use domain::mission::{AnalyticCode, MissionData, MissionStatus, Tjm};
@@ -50,6 +51,7 @@ struct Row {
     start_date: Date,
     end_date: Date,
     base_tjm_cents: i64,
+    allocation_percent: i32,
     status: String,
     analytic_code: String,
     po_number: Option<String>,
@@ -90,6 +92,10 @@ impl Row {
             end_date: self.end_date,
             tjm: Tjm::from_cents(self.base_tjm_cents)
                 .map_err(|_| corrupt("tjm", &self.base_tjm_cents.to_string()))?,
+            allocation: u8::try_from(self.allocation_percent)
+                .ok()
+                .and_then(|p| Allocation::new(p).ok())
+                .ok_or_else(|| corrupt("allocation", &self.allocation_percent.to_string()))?,
             po_number: self.po_number,
             payment_terms: PaymentTerms::new(self.payment_days as u16, self.payment_end_of_month)
                 .map_err(|_| corrupt("payment terms", &self.payment_days.to_string()))?,
@@ -133,7 +139,7 @@ macro_rules! select_missions {
     ($where:literal, $tail:literal) => {
         concat!(
             "SELECT m.id, m.title, m.client_id, m.consultant_id, m.business_manager_id, m.delivery_manager_id, \
-             m.start_date, m.end_date, m.base_tjm_cents, m.status, m.analytic_code, m.po_number, \
+             m.start_date, m.end_date, m.base_tjm_cents, CAST(m.allocation_percent AS INTEGER) AS allocation_percent, m.status, m.analytic_code, m.po_number, \
              CAST(m.payment_days AS INTEGER) AS payment_days, m.payment_end_of_month, \
              CAST(m.vat_rate_bp AS INTEGER) AS vat_rate_bp, m.vat_regime, m.expense_policy, \
              CAST(m.expense_fee_bp AS INTEGER) AS expense_fee_bp, m.invoicing_locked, m.extras_allowed, m.invoicing_contact_id, \
@@ -177,6 +183,7 @@ macro_rules! bind_mission {
             .bind($key)
             .bind($at)
             .bind($d.extras_allowed)
+            .bind(i32::from($d.allocation.percent()))
     };
 }
 
@@ -326,6 +333,56 @@ async fn check_references(
     }
 }
 
+/// Refuses a mission that would put its consultant above full time on
+/// some day (the rule is `domain::allocation`): a second full-time mission
+/// overlapping the first, unless the firm gives each its share. `except`
+/// is the mission being edited; interrupted missions no longer hold him.
+pub async fn check_allocation(
+    tx: &mut Tx,
+    d: &MissionData,
+    except: Option<MissionId>,
+) -> Result<()> {
+    let rows: Vec<(Date, Date, i32)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT start_date, end_date, CAST(allocation_percent AS INTEGER) FROM missions
+         WHERE consultant_id = $1 AND status <> 'interrupted' AND id <> $2"
+    )
+    .bind(d.consultant_id.to_string())
+    .bind(except.map(|m| m.to_string()).unwrap_or_default())
+    .fetch_all(c)
+    .await)?;
+    let others = rows
+        .into_iter()
+        .map(|(start, end, p)| {
+            let allocation = u8::try_from(p)
+                .ok()
+                .and_then(|p| Allocation::new(p).ok())
+                .ok_or_else(|| corrupt("allocation", &p.to_string()))?;
+            Ok(Booking {
+                start,
+                end,
+                allocation,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let new = Booking {
+        start: d.start_date,
+        end: d.end_date,
+        allocation: d.allocation,
+    };
+    match domain::allocation::overbooked(&new, &others) {
+        None => Ok(()),
+        Some(o) => {
+            let mut e = ValidationErrors::new();
+            e.add_with(
+                "allocation",
+                "mission-consultant-overbooked",
+                domain::args![("day", o.day), ("percent", i64::from(o.percent))],
+            );
+            Err(Error::Invalid(e))
+        }
+    }
+}
+
 fn search_key(d: &MissionData, code: &str, client: &str, consultant: &str) -> String {
     search::key(&[
         Some(&d.title),
@@ -373,9 +430,10 @@ pub async fn create(
     let sql = "INSERT INTO missions (id, title, client_id, consultant_id, business_manager_id, delivery_manager_id,
                  start_date, end_date, base_tjm_cents, status, analytic_code, po_number, payment_days,
                  payment_end_of_month, vat_rate_bp, vat_regime, expense_policy, expense_fee_bp, invoicing_locked,
-                 invoicing_contact_id, billing_address, notes, search_key, created_at, updated_at, initial_end_date, extras_allowed)
+                 invoicing_contact_id, billing_address, notes, search_key, created_at, updated_at, initial_end_date, extras_allowed,
+                 allocation_percent)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                 $21, $22, $23, $24, $24, $8, $25)";
+                 $21, $22, $23, $24, $24, $8, $25, $26)";
     on_tx!(tx, |c| bind_mission!(
         sqlx::query(sql),
         id,
@@ -440,7 +498,7 @@ pub async fn update(
                  analytic_code = $11, po_number = $12, payment_days = $13, payment_end_of_month = $14,
                  vat_rate_bp = $15, vat_regime = $16, expense_policy = $17, expense_fee_bp = $18,
                  invoicing_locked = $19, invoicing_contact_id = $20, billing_address = $21, notes = $22,
-                 search_key = $23, updated_at = $24, extras_allowed = $25
+                 search_key = $23, updated_at = $24, extras_allowed = $25, allocation_percent = $26
                WHERE id = $1";
     let at = now();
     on_tx!(tx, |c| bind_mission!(

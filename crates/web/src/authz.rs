@@ -65,6 +65,10 @@ pub enum Permission {
     /// Issue invoices and credit notes, release waiting invoices, run the
     /// month-end close.
     ManageInvoices,
+    /// The selling rate (TJM) and the client's terms of a mission: what
+    /// the firm charges is the firm's and the client's business, not the
+    /// consultant's, and recruiters have no use for it.
+    ViewSellingTerms,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,19 +101,22 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ),
         ManageJobs => matches!(role, Admin | Direction),
         ManageContracts => matches!(role, Admin | Direction | BusinessManager | Finance),
-        ViewDocuments => true,
+        // Contracts state rates and reports state days: recruiters see
+        // neither until recruitment brings documents of its own.
+        ViewDocuments => !matches!(role, Recruiter),
         ManageDocuments => matches!(
             role,
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         ManageTemplates => matches!(role, Admin),
-        ViewCras => true,
+        // Recruiters see no activity reports until recruitment needs them.
+        ViewCras => !matches!(role, Recruiter),
         EnterCra => matches!(role, Consultant),
         ClientValidateCras => matches!(role, ClientContact),
         ValidateCras | ApproveLeave => {
             matches!(role, Admin | Direction | BusinessManager | DeliveryManager)
         }
-        ViewLateCras => role.is_internal_staff(),
+        ViewLateCras => role.is_internal_staff() && role != Recruiter,
         ViewBillable => matches!(role, Admin | Direction | BusinessManager | Finance),
         RequestLeave => !matches!(role, ClientContact),
         ManageLeaveSettings => matches!(role, Admin | Direction),
@@ -119,6 +126,8 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageCollections => matches!(role, Admin | Finance),
         ViewInvoices => matches!(role, Admin | Direction | BusinessManager | Finance),
         ManageInvoices => matches!(role, Admin | Finance),
+        // The client contact reads the rate on every invoice he receives.
+        ViewSellingTerms => !matches!(role, Consultant | Recruiter),
     }
 }
 
@@ -168,6 +177,25 @@ mod tests {
     fn only_admins_manage_users() {
         for r in Role::ALL {
             assert_eq!(allows(r, Permission::ManageUsers), r == Role::Admin, "{r}");
+        }
+    }
+
+    #[test]
+    fn consultants_and_recruiters_never_see_the_selling_rate() {
+        for r in Role::ALL {
+            assert_eq!(
+                allows(r, Permission::ViewSellingTerms),
+                !matches!(r, Role::Consultant | Role::Recruiter),
+                "{r}"
+            );
+        }
+        for p in [
+            Permission::ViewCras,
+            Permission::ViewLateCras,
+            Permission::ViewInvoices,
+            Permission::ViewBillable,
+        ] {
+            assert!(!allows(Role::Recruiter, p), "{p:?}");
         }
     }
 

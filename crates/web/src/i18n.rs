@@ -166,6 +166,8 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "title",
         "was",
         "now",
+        // A consultant's share of working time.
+        "percent",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from(1)))

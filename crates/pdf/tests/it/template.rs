@@ -16,8 +16,6 @@ fn values() -> BTreeMap<&'static str, String> {
         ),
         ("start_date", "1er septembre 2025".to_owned()),
         ("end_date", "28 février 2026".to_owned()),
-        ("tjm", "650,00\u{202F}€".to_owned()),
-        ("daily_cost", "410,00\u{202F}€".to_owned()),
         ("analytic_code", "MIS-2025-0042".to_owned()),
         ("business_manager", "Claire Dubœuf".to_owned()),
         ("delivery_manager", "Rémi Garçon".to_owned()),
@@ -50,7 +48,7 @@ fn the_default_template_renders_with_every_placeholder_filled() {
         "Ordre de mission",
         "Entre les soussignés :",
         "• Intitulé : Refonte du portail « Clients » — lot 2",
-        "taux journalier moyen (TJM) de 650,00 € hors taxes",
+        "reste celle prévue par son contrat de travail",
         "autorité hiérarchique et disciplinaire exclusive de la Société",
         "6. Confidentialité",
         "Fait en deux exemplaires originaux, le 25 août 2025.",
@@ -67,7 +65,7 @@ fn the_default_template_renders_with_every_placeholder_filled() {
 
 #[test]
 fn parse_refuses_an_unknown_placeholder_naming_it() {
-    let edited = DEFAULT_MISSION_ORDER.replace("{{tjm}}", "{{ tjn }}");
+    let edited = DEFAULT_MISSION_ORDER.replace("{{client_name}}", "{{ tjn }}");
     let line = edited
         .lines()
         .position(|l| l.contains("{{ tjn }}"))

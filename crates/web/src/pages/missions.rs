@@ -58,6 +58,19 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     can_edit: bool,
+    /// The selling rate column (never for a consultant or a recruiter).
+    show_rate: bool,
+}
+
+/// The mission's status in words: "à venir" until it has started and its
+/// mission order is signed, saying which of the two it waits for.
+fn status_words(locale: Locale, m: &Mission, order_signed: bool) -> String {
+    let shown = domain::mission::shown_status(m.status, order_signed);
+    if shown != m.status {
+        i18n::t(locale, "mission-status-upcoming-unsigned")
+    } else {
+        i18n::t(locale, &shown.label_key())
+    }
 }
 
 fn dates(m: &Mission, locale: Locale) -> String {
@@ -74,6 +87,8 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let scope = ctx.scope()?;
+    let role = ctx.user()?.role;
+    let show_rate = allows(role, Permission::ViewSellingTerms);
     let filter = MissionFilter {
         q: Some(q.q.clone()),
         status: MissionStatus::parse(&q.status),
@@ -82,6 +97,8 @@ pub async fn list(
     let mut tx = app.db.read().await?;
     let paged =
         store::missions::list(&mut tx, scope, &filter, PageRequest::new(q.page, None)).await?;
+    let ids: Vec<MissionId> = paged.items.iter().map(|m| m.id).collect();
+    let signed = store::documents::signed_mission_orders(&mut tx, &ids).await?;
     tx.commit().await?;
     let rows = paged
         .items
@@ -93,8 +110,12 @@ pub async fn list(
             client: m.client_name.clone(),
             consultant: m.consultant_name.clone(),
             dates: dates(m, ctx.locale),
-            tjm: m.data.tjm.amount().format(ctx.locale),
-            status: i18n::t(ctx.locale, &m.status.label_key()),
+            tjm: if show_rate {
+                m.data.tjm.amount().format(ctx.locale)
+            } else {
+                String::new()
+            },
+            status: status_words(ctx.locale, m, signed.contains(&m.id)),
         })
         .collect();
     let pager = Pager::new(
@@ -104,7 +125,8 @@ pub async fn list(
     );
     render(&ListPage {
         layout: layout(&app, &ctx, "missions-title").await?,
-        can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        can_edit: allows(role, Permission::EditMissions),
+        show_rate,
         statuses: MissionStatus::ALL
             .iter()
             .map(|s| (s.as_str(), i18n::t(ctx.locale, &s.label_key())))
@@ -135,6 +157,8 @@ struct FormPage {
     selects: Vec<Select>,
     billing_selects: Vec<Select>,
     contacts: Vec<(String, String)>,
+    /// No client chosen yet: the contact pickers say to choose it first.
+    no_client: bool,
     validators: Vec<String>,
     errors: FieldErrors,
 }
@@ -195,23 +219,30 @@ async fn form_page(
         ],
     )
     .await?;
-    let contacts = store::contacts::list(
-        &mut tx,
-        Scope::All,
-        &Default::default(),
-        PageRequest::new(Some(1), Some(200)),
-    )
-    .await?;
+    // Only the client's contacts may receive its invoices or validate its
+    // reports: none are offered until the client is chosen.
+    let client = domain::ids::CompanyId::parse(&form.client_id);
+    let contacts = match client {
+        Some(company_id) => {
+            let filter = store::contacts::ContactFilter {
+                company_id: Some(company_id),
+                ..Default::default()
+            };
+            store::contacts::list(
+                &mut tx,
+                Scope::All,
+                &filter,
+                PageRequest::new(Some(1), Some(200)),
+            )
+            .await?
+            .items
+        }
+        None => Vec::new(),
+    };
     tx.commit().await?;
     let contacts: Vec<(String, String)> = contacts
-        .items
         .iter()
-        .map(|c| {
-            (
-                c.id.to_string(),
-                format!("{} — {}", c.company_name, c.full_name()),
-            )
-        })
+        .map(|c| (c.id.to_string(), c.full_name()))
         .collect();
     let select =
         |name, key: &str, required, selected: &str, options: Vec<(String, String)>| Select {
@@ -296,6 +327,7 @@ async fn form_page(
         form,
         selects,
         billing_selects,
+        no_client: client.is_none(),
         contacts,
         validators,
         errors: FieldErrors::new(l, errors),
@@ -324,6 +356,7 @@ fn read_form(body: &[u8]) -> AppResult<(MissionInput, Vec<String>)> {
             "start_date" => f.start_date = v,
             "end_date" => f.end_date = v,
             "tjm" => f.tjm = v,
+            "allocation" => f.allocation = v,
             "po_number" => f.po_number = v,
             "payment_days" => f.payment_days = v,
             "payment_end_of_month" => f.payment_end_of_month = v == "true",
@@ -352,8 +385,21 @@ fn parse_validators(raw: &[String]) -> Result<Vec<domain::ids::ContactId>, Valid
         .collect()
 }
 
-pub async fn new(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+/// `?client_id=` preselects the client: the form asks for it again when
+/// the client changes, to offer that client's contacts.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    pub client_id: String,
+}
+
+pub async fn new(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
     let form = MissionInput {
+        client_id: q.client_id,
         payment_days: "30".into(),
         vat_rate: "20".into(),
         vat_regime: VatRegime::OnReceipts.as_str().into(),
@@ -374,6 +420,7 @@ pub async fn create(State(app): State<AppState>, ctx: Ctx, body: Bytes) -> AppRe
         Err(errors) => return form_page(&app, &ctx, None, input, raw_validators, &errors).await,
     };
     let create = async |tx: &mut Tx| -> AppResult<_> {
+        store::missions::check_allocation(tx, &data, None).await?;
         Ok(store::missions::create(tx, &ctx.actor(), &data, &validators).await?)
     };
     match write(&app, &ctx)
@@ -424,6 +471,7 @@ pub async fn update(
     };
     let scope = ctx.scope()?;
     let update = async |tx: &mut Tx| -> AppResult<_> {
+        store::missions::check_allocation(tx, &data, Some(id)).await?;
         Ok(store::missions::update(tx, &ctx.actor(), scope, id, &data, &validators).await?)
     };
     match write(&app, &ctx)
@@ -482,6 +530,9 @@ struct ShowPage {
     layout: Layout,
     v: MissionView,
     can_edit: bool,
+    /// The selling rate, the client's terms and contract (not for a
+    /// consultant nor a recruiter).
+    selling: bool,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -505,7 +556,10 @@ async fn show_page(
         50,
     )
     .await?;
+    let signed = store::documents::signed_mission_orders(&mut tx, &[id]).await?;
     tx.commit().await?;
+    let role = ctx.user()?.role;
+    let selling = allows(role, Permission::ViewSellingTerms);
     let t = |k: &str| i18n::t(l, k);
     let terms = &m.data.payment_terms;
     let mut facts = vec![
@@ -513,6 +567,14 @@ async fn show_page(
         (t("mission-consultant"), m.consultant_name.clone()),
         (t("mission-bm"), m.business_manager_name.clone()),
         (t("mission-dates"), dates(&m, l)),
+        (
+            t("mission-allocation"),
+            format!("{}\u{a0}%", m.data.allocation.percent()),
+        ),
+    ];
+    // What the client pays and on which terms is the firm's and the
+    // client's business: a consultant (or a recruiter) sees none of it.
+    let selling_facts = [
         (t("mission-tjm"), m.data.tjm.amount().format(l)),
         (
             t("mission-payment-days"),
@@ -532,17 +594,21 @@ async fn show_page(
             t("mission-invoicing-locked"),
             t(if m.data.invoicing_locked { "yes" } else { "no" }),
         ),
-        (
-            t("mission-extras-allowed"),
-            t(if m.data.extras_allowed { "yes" } else { "no" }),
-        ),
     ];
-    if let Some(po) = &m.data.po_number {
-        facts.push((t("mission-po"), po.clone()));
+    if selling {
+        facts.extend(selling_facts);
+        if let Some(po) = &m.data.po_number {
+            facts.push((t("mission-po"), po.clone()));
+        }
     }
+    facts.push((
+        t("mission-extras-allowed"),
+        t(if m.data.extras_allowed { "yes" } else { "no" }),
+    ));
     let periods = schedule
         .periods(m.data.start_date, schedule.end())
         .into_iter()
+        .filter(|_| selling)
         .map(|p| {
             (
                 format_date(p.from, l),
@@ -560,6 +626,7 @@ async fn show_page(
             tjm: a
                 .amendment
                 .new_tjm
+                .filter(|_| selling)
                 .map(|t| t.amount().format(l))
                 .unwrap_or_else(|| "—".into()),
             end: a
@@ -576,12 +643,13 @@ async fn show_page(
         .collect();
     let page = ShowPage {
         layout: layout(app, ctx, "missions-title").await?,
-        can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        can_edit: allows(role, Permission::EditMissions),
+        selling,
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),
             code: m.analytic_code.clone(),
-            status: t(&m.status.label_key()),
+            status: status_words(l, &m, signed.contains(&m.id)),
             facts,
             periods,
             amendments,

@@ -184,6 +184,10 @@ pub struct InvoiceChoice {
 pub struct NewQuery {
     #[serde(default)]
     pub client: String,
+    /// The invoice the payment settles (from its page): the form opens on
+    /// its client with the amount it still owes, allocated to it.
+    #[serde(default)]
+    pub invoice: String,
 }
 
 #[derive(Template)]
@@ -310,7 +314,22 @@ pub async fn new(
     ctx: Ctx,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
-    new_page(&app, &ctx, q.client.trim(), HashMap::new(), None).await
+    let mut typed = HashMap::new();
+    let mut client = q.client.trim().to_owned();
+    if let Some(invoice) = domain::ids::InvoiceId::parse(q.invoice.trim()) {
+        let mut tx = app.db.read().await?;
+        let open = payments::open_items(&mut tx, None).await?;
+        tx.commit().await?;
+        // Only an invoice still owing something prefills the form; a paid
+        // one leaves it as the client alone would.
+        if let Some(item) = open.iter().find(|i| i.invoice_id == invoice) {
+            client = item.client_id.to_string();
+            let due = item.outstanding.to_input();
+            typed.insert(format!("alloc.{invoice}"), due.clone());
+            typed.insert("amount".to_owned(), due);
+        }
+    }
+    new_page(&app, &ctx, &client, typed, None).await
 }
 
 /// The form read into a payment; blank allocations spread the amount over

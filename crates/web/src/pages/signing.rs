@@ -37,6 +37,53 @@ struct SignPage {
     typed_name: String,
     reason: String,
     errors: FieldErrors,
+    /// The document's text in HTML: an embedded PDF shows blank on most
+    /// phones, and the signer must read what he signs.
+    parts: Vec<Part>,
+}
+
+/// One block of the document's text, flattened for the template.
+pub struct Part {
+    pub kind: &'static str,
+    pub text: String,
+    pub pairs: Vec<(String, String)>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl From<pdf::TextPart> for Part {
+    fn from(p: pdf::TextPart) -> Part {
+        let mut out = Part {
+            kind: "p",
+            text: String::new(),
+            pairs: Vec::new(),
+            headers: Vec::new(),
+            rows: Vec::new(),
+        };
+        match p {
+            pdf::TextPart::Heading(t) => (out.kind, out.text) = ("h2", t),
+            pdf::TextPart::Subheading(t) => (out.kind, out.text) = ("h3", t),
+            pdf::TextPart::Paragraph(t) => out.text = t,
+            pdf::TextPart::Bullet(t) => (out.kind, out.text) = ("li", t),
+            pdf::TextPart::Pairs(pairs) => (out.kind, out.pairs) = ("dl", pairs),
+            pdf::TextPart::Table { headers, rows } => {
+                (out.kind, out.headers, out.rows) = ("table", headers, rows)
+            }
+        }
+        out
+    }
+}
+
+/// What the signer reads on the page: the document's text as it was laid
+/// out (nothing for a scanned paper, which only exists as a PDF).
+async fn parts_of(app: &AppState, link: &Link) -> AppResult<Vec<Part>> {
+    let mut tx = app.db.read().await?;
+    let spec = store::documents::spec(&mut tx, link.document.id).await?;
+    tx.commit().await?;
+    Ok(spec
+        .and_then(|s| pdf::Document::from_spec(&s).ok())
+        .map(|d| d.text_parts().into_iter().map(Part::from).collect())
+        .unwrap_or_default())
 }
 
 #[derive(Template)]
@@ -103,6 +150,7 @@ async fn page(
             typed_name: f.typed_name.clone(),
             reason: f.reason.clone(),
             errors: FieldErrors::new(ctx.locale, errors),
+            parts: parts_of(app, link).await?,
         },
     )
 }

@@ -3,6 +3,7 @@
 
 mod accounting;
 mod api;
+mod confidentiality;
 mod contracts;
 mod cra_reports;
 mod cras;

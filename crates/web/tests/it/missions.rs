@@ -13,8 +13,9 @@ async fn mission_form(t: &TestApp, fields: &[(&str, &str)]) -> Vec<(String, Stri
         ("client_id", &t.clientis.to_string()),
         ("consultant_id", &consultant),
         ("business_manager_id", &bm),
-        ("start_date", "01/03/2027"),
-        ("end_date", "31/08/2027"),
+        // After Camille's demo mission: a consultant is full time on one.
+        ("start_date", "01/03/2029"),
+        ("end_date", "31/08/2029"),
         ("tjm", "700"),
         ("payment_days", "30"),
         ("vat_rate", "20"),
@@ -408,3 +409,201 @@ fn big_pdf() -> Vec<u8> {
 type Upload<'a> = (&'a str, &'a str, &'a [u8]);
 /// Text fields, file and the message a refused upload must show.
 type Refusal<'a> = (&'a [(&'a str, &'a str)], Option<Upload<'a>>, &'a str);
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+async fn contacts_of(
+    t: &TestApp,
+    company: domain::ids::CompanyId,
+) -> Vec<store::contacts::Contact> {
+    let mut tx = t.db.read().await.unwrap();
+    let list = store::contacts::list(
+        &mut tx,
+        store::Scope::All,
+        &store::contacts::ContactFilter {
+            q: None,
+            company_id: Some(company),
+        },
+        domain::paging::PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    list.items
+}
+
+#[tokio::test]
+async fn only_the_clients_contacts_are_offered_and_accepted() {
+    on_each_backend(|t| async move {
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let clientis = contacts_of(&t, t.clientis).await;
+        let horizon = contacts_of(&t, t.horizon).await;
+        let outsider = horizon.first().expect("a Horizon contact");
+        // No client yet: no contact offered, the form says why.
+        let new = t.get("/missions/new", Some(&bm)).await;
+        assert_eq!(new.status, StatusCode::OK);
+        assert!(new.body.contains("abord le client : seuls ses contacts"));
+        assert!(!new.body.contains("name=\"validators\""));
+        // The client chosen (the form asks again when it changes).
+        let new = t
+            .get(&format!("/missions/new?client_id={}", t.horizon), Some(&bm))
+            .await;
+        assert!(new.body.contains(&outsider.id.to_string()));
+        for c in &clientis {
+            assert!(
+                !new.body.contains(&c.id.to_string()),
+                "another client's contact"
+            );
+        }
+        let edit = t
+            .get(&format!("/missions/{}/edit", t.camille_mission), Some(&bm))
+            .await;
+        assert!(edit.body.contains(&clientis[0].id.to_string()));
+        assert!(!edit.body.contains(&outsider.id.to_string()));
+
+        // A forged form naming another company's contact: refused beside
+        // the field, nothing written.
+        let before = t.count("missions").await;
+        let validators = t.count("mission_validators").await;
+        let outsider_id = outsider.id.to_string();
+        for field in ["invoicing_contact_id", "validators"] {
+            let fields = mission_form(&t, &[(field, &outsider_id)]).await;
+            let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+            assert!(
+                r.body.contains(&format!("field-{field}-error")),
+                "{field}: {}",
+                r.body
+            );
+            assert!(
+                r.body
+                    .contains("appartient à une autre société que le client")
+            );
+        }
+        assert_eq!(t.count("missions").await, before);
+        assert_eq!(t.count("mission_validators").await, validators);
+        // The client's own contact is accepted.
+        let own = clientis[0].id.to_string();
+        let fields =
+            mission_form(&t, &[("invoicing_contact_id", &own), ("validators", &own)]).await;
+        let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(t.count("missions").await, before + 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_second_full_time_mission_overlapping_the_first_is_refused() {
+    on_each_backend(|t| async move {
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let before = t.count("missions").await;
+        // Camille's demo mission runs now, full time.
+        let today = store::today();
+        let start = domain::locale::format_date(today, domain::Locale::Fr);
+        let end = domain::locale::format_date(today + time::Duration::days(30), domain::Locale::Fr);
+        let fields = mission_form(&t, &[("start_date", &start), ("end_date", &end)]).await;
+        let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("field-allocation-error"), "{}", r.body);
+        assert!(
+            r.body.contains("200\u{a0}%") || r.body.contains("200 %"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("temps partiel"));
+        let fields = mission_form(
+            &t,
+            &[
+                ("start_date", &start),
+                ("end_date", &end),
+                ("allocation", "cent"),
+            ],
+        )
+        .await;
+        let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("de 1 à 100"));
+        assert_eq!(t.count("missions").await, before, "nothing written");
+
+        // Shared between two missions in 2030: half and half pass, a third
+        // share on top is refused.
+        let half = |start: &'static str, end: &'static str, share: &'static str| {
+            [
+                ("start_date", start),
+                ("end_date", end),
+                ("allocation", share),
+            ]
+        };
+        for (case, status) in [
+            (
+                half("01/01/2030", "30/06/2030", "50"),
+                StatusCode::SEE_OTHER,
+            ),
+            (
+                half("01/03/2030", "31/12/2030", "50 %"),
+                StatusCode::SEE_OTHER,
+            ),
+            (
+                half("15/06/2030", "15/07/2030", "10"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        ] {
+            let fields = mission_form(&t, &case).await;
+            let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+            assert_eq!(r.status, status, "{case:?}: {}", r.body);
+        }
+        assert_eq!(t.count("missions").await, before + 2);
+
+        // Editing a mission does not count it twice.
+        let edit = t
+            .get(&format!("/missions/{}/edit", t.camille_mission), Some(&bm))
+            .await;
+        assert!(edit.body.contains("name=\"allocation\""));
+        let page = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&bm))
+            .await;
+        assert!(page.body.contains("100\u{a0}%"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_mission_is_upcoming_until_it_starts_and_its_order_is_signed() {
+    on_each_backend(|t| async move {
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let list = t.get("/missions", Some(&bm)).await;
+        let row = |title: &str| {
+            let at = list.body.find(title).expect(title);
+            list.body[at..].split("</tr>").next().unwrap().to_owned()
+        };
+        // Camille signed her mission order: en cours.
+        assert!(
+            row("Data Engineer").contains("En cours"),
+            "{}",
+            row("Data Engineer")
+        );
+        // Lucas's mission runs by the calendar but he signed nothing yet.
+        assert!(
+            row("Développeur Java").contains("À venir — ordre de mission à signer"),
+            "{}",
+            row("Développeur Java")
+        );
+        let page = t
+            .get(&format!("/missions/{}", t.lucas_mission), Some(&bm))
+            .await;
+        assert!(page.body.contains("À venir — ordre de mission à signer"));
+        // Not started yet: à venir, whatever the signature.
+        let fields = mission_form(&t, &[]).await;
+        let r = t.post_form("/missions", &bm, &pairs(&fields)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = t.get(r.location(), Some(&bm)).await;
+        assert!(page.body.contains(">À venir</span>"), "{}", page.body);
+    })
+    .await;
+}

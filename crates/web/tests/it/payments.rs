@@ -79,6 +79,41 @@ async fn bank_accounts_and_payments_through_the_forms() {
             form.body.contains(&item.number),
             "the client's open invoices"
         );
+        // From the invoice's page: its client chosen, the amount it still
+        // owes typed and allocated to it; an unknown invoice prefills nothing.
+        let form = t
+            .get(
+                &format!("/collections/payments/new?invoice={}", item.invoice_id),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let due = item.outstanding.to_input();
+        assert!(
+            form.body.contains(&format!(
+                "name=\"amount\" inputmode=\"decimal\" value=\"{due}\""
+            )),
+            "the amount due prefilled: {}",
+            form.body
+        );
+        assert!(
+            form.body.contains(&format!(
+                "name=\"alloc.{}\" aria-label=\"{}\" inputmode=\"decimal\" value=\"{due}\"",
+                item.invoice_id, item.number
+            )),
+            "allocated to the invoice"
+        );
+        let form = t
+            .get(
+                "/collections/payments/new?invoice=00000000-0000-0000-0000-000000000000",
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            !form.body.contains("id=\"payment-form\""),
+            "no client chosen"
+        );
 
         let total: i64 = open
             .iter()

@@ -33,6 +33,9 @@ pub struct CellView {
     pub name: String,
     pub value: &'static str,
     pub label: String,
+    /// A free activity (not a mission): folded away on a phone when the
+    /// month has a single mission, leaving one control per day.
+    pub free: bool,
 }
 
 pub struct DayRow {
@@ -269,6 +272,7 @@ fn day_row(
                 name: format!("c:{}:{}", c.key, d),
                 value: half_value(h),
                 label: format!("{} — {}", c.label, format_date(d, l)),
+                free: !c.billable,
             }
         })
         .collect();

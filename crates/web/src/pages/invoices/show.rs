@@ -165,7 +165,10 @@ async fn payments_panel(
         outstanding: outstanding.format(l),
         can_record: allows(role, Permission::ManageCollections)
             && outstanding > domain::money::Money::ZERO,
-        record_href: format!("/collections/payments/new?client={}", s.client_id),
+        record_href: format!(
+            "/collections/payments/new?client={}&invoice={}",
+            s.client_id, s.id
+        ),
     }))
 }
 
