@@ -336,9 +336,9 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
         assert_eq!(status(&db, n).await, CraStatus::Signed);
 
         let mut tx = db.read().await.unwrap();
-        let lines = cra_reports::billable(&mut tx, march, march).await.unwrap();
+        let lines = cra_reports::billable(&mut tx, march, march, cra_reports::Billing::Any).await.unwrap();
         let before =
-            cra_reports::billable(&mut tx, ym(2026, Month::January), ym(2026, Month::February))
+            cra_reports::billable(&mut tx, ym(2026, Month::January), ym(2026, Month::February), cra_reports::Billing::Any)
                 .await
                 .unwrap();
         tx.commit().await.unwrap();

@@ -136,3 +136,5 @@ template-reset = Restore the default template
 template-saved = Template saved.
 template-invalid = The template is refused:
 template-too-long = The template is longer than 50,000 characters.
+document-cancel-consequences = The request is cancelled for every signer: the links they received by e-mail no longer allow signing, and signatures already made no longer count. A new request will have to be sent.
+document-cancel-confirm = Confirm the cancellation

@@ -136,3 +136,5 @@ template-reset = Rétablir le modèle par défaut
 template-saved = Modèle enregistré.
 template-invalid = Le modèle est refusé :
 template-too-long = Le modèle dépasse 50 000 caractères.
+document-cancel-consequences = La demande est annulée pour tous les signataires : les liens reçus par e-mail ne permettront plus de signer, et les signatures déjà apposées ne valent plus. Il faudra envoyer une nouvelle demande.
+document-cancel-confirm = Confirmer l’annulation
