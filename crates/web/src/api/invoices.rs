@@ -138,7 +138,7 @@ pub async fn edit(
             store::invoicing::edit::edit_draft(tx, &ctx.actor(), id, &edit, &body.line_order)
                 .await?;
             let order = store::invoicing::edit::line_ids(tx, id).await?;
-            Ok((edit, order))
+            Ok::<_, store::Error>((edit, order))
         })
         .await?;
     Ok(Json(DraftEditedDto {

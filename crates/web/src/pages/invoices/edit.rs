@@ -93,10 +93,10 @@ pub fn edit_panel(
             lines: t
                 .lines
                 .iter()
-                .zip(t.ranks.iter().chain(std::iter::repeat(&String::new())))
-                .map(|(id, rank)| EditLine {
+                .enumerate()
+                .map(|(i, id)| EditLine {
                     id: id.clone(),
-                    rank: rank.clone(),
+                    rank: t.ranks.get(i).cloned().unwrap_or_default(),
                     description: described(id),
                 })
                 .collect(),
