@@ -97,15 +97,13 @@ pub fn reorder<T: PartialEq + Clone>(
 ) -> Result<Vec<(T, i32)>, OrderRefused> {
     let order = if asked.is_empty() { current } else { asked };
     let each_once = order.len() == current.len()
-        && current.iter().all(|c| order.iter().filter(|a| *a == c).count() == 1);
+        && current
+            .iter()
+            .all(|c| order.iter().filter(|a| *a == c).count() == 1);
     if !each_once {
         return Err(OrderRefused);
     }
-    Ok(order
-        .iter()
-        .cloned()
-        .zip(1..)
-        .collect())
+    Ok(order.iter().cloned().zip(1..).collect())
 }
 
 /// The order typed as a number beside each line (`ranks`, in the lines'

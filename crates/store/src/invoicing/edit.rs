@@ -60,14 +60,16 @@ pub async fn edit_draft(
     let positions = editing::reorder(&current, order).map_err(|e| refuse("order", e.key()))?;
     let before = read_edit(h.draft_edits.as_deref())?;
     let json = serde_json::to_string(edit).map_err(|e| Error::Corrupt(e.to_string()))?;
-    let changed = on_tx!(tx, |c| sqlx::query(
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE invoices SET draft_edits = $2 WHERE id = $1 AND status IN ('draft', 'waiting_signature')"
     )
     .bind(id.to_string())
     .bind(&json)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if changed != 1 {
         return Err(refuse("status", "invoice-not-a-draft"));
     }

@@ -240,7 +240,8 @@ pub async fn list(
         ),
     };
     let today = store::today();
-    let sum = |f: fn(&read::Totals) -> Money| totals.as_ref().map(f).unwrap_or(Money::ZERO).format(l);
+    let sum =
+        |f: fn(&read::Totals) -> Money| totals.as_ref().map(f).unwrap_or(Money::ZERO).format(l);
     let page = ListPage {
         layout: layout(&app, &ctx, "invoice-list-title").await?,
         total_net: sum(|t| t.net),

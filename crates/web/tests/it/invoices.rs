@@ -110,7 +110,11 @@ pub(crate) async fn released_draft(t: &TestApp) -> String {
 }
 
 /// The raw bytes of a download.
-pub(crate) async fn download(t: &TestApp, path: &str, b: &Browser) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn download(
+    t: &TestApp,
+    path: &str,
+    b: &Browser,
+) -> (StatusCode, String, Vec<u8>) {
     let req = Request::get(path)
         .header(header::COOKIE, &b.cookie)
         .body(Body::empty())

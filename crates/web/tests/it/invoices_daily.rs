@@ -12,8 +12,8 @@ use domain::invoice::payment::PaymentState;
 use domain::money::Money;
 use domain::role::Role;
 use domain::{Locale, locale::format_date};
-use store::invoicing::read;
 use store::Actor;
+use store::invoicing::read;
 
 use crate::harness::{TestApp, on_each_backend, on_each_backend_before_billing};
 use crate::invoices::{detail, download, pdf_text, released_draft, waiting};
@@ -34,7 +34,10 @@ async fn all(t: &TestApp, f: &read::Filter) -> Vec<read::Summary> {
 /// firm's first bank account (opened on the page when there is none).
 async fn pay(t: &TestApp, invoice: &read::Summary, amount: Money) {
     let mut tx = t.db.read().await.unwrap();
-    let none = store::bank_accounts::active(&mut tx).await.unwrap().is_empty();
+    let none = store::bank_accounts::active(&mut tx)
+        .await
+        .unwrap()
+        .is_empty();
     tx.commit().await.unwrap();
     if none {
         let finance = t.browser(Some(Role::Finance)).await;
@@ -174,15 +177,16 @@ async fn the_list_shows_states_amounts_due_and_totals_of_issued_documents_only()
             "{}",
             list.body
         );
-        assert!(list.body.contains(&format_date(issued.issue_date.unwrap(), Locale::Fr)));
+        assert!(
+            list.body
+                .contains(&format_date(issued.issue_date.unwrap(), Locale::Fr))
+        );
 
         // Part paid: "Partiellement payée", the rest due, in the list, the
         // filter and on its page.
         pay(&t, &issued, Money::from_cents(10_000)).await;
         let rest = fr(issued.gross - Money::from_cents(10_000));
-        let partly = t
-            .get("/invoices?state=partly_paid", Some(&finance))
-            .await;
+        let partly = t.get("/invoices?state=partly_paid", Some(&finance)).await;
         assert!(partly.body.contains(&href), "{}", partly.body);
         assert!(!partly.body.contains(&held_href));
         assert!(partly.body.contains("Partiellement payée"));
@@ -247,10 +251,18 @@ async fn a_draft_is_edited_within_the_legal_cap_and_its_pdf_and_factur_x_say_so(
         let invoice_id = detail(&t, id.parse().unwrap()).await.summary.id;
         let line = detail(&t, invoice_id).await.lines[0].id.clone();
         let shown = t.get(&href, Some(&finance)).await;
-        assert!(shown.body.contains("id=\"invoice-edit-form\""), "{}", shown.body);
+        assert!(
+            shown.body.contains("id=\"invoice-edit-form\""),
+            "{}",
+            shown.body
+        );
         // The issue is a step that says what will happen.
         assert!(shown.body.contains("id=\"issue-step\""));
-        assert!(shown.body.contains("le prochain numéro de la série est pris"));
+        assert!(
+            shown
+                .body
+                .contains("le prochain numéro de la série est pris")
+        );
         assert!(shown.body.contains("Confirmer l’émission"));
 
         // Beyond the legal cap: refused beside the field, nothing written.
@@ -294,7 +306,10 @@ async fn a_draft_is_edited_within_the_legal_cap_and_its_pdf_and_factur_x_say_so(
             "{}",
             r.body
         );
-        assert!(detail(&t, invoice_id).await.edit.is_none(), "nothing written");
+        assert!(
+            detail(&t, invoice_id).await.edit.is_none(),
+            "nothing written"
+        );
         assert_eq!(t.count("audit_log").await, audits);
 
         // Within the cap: kept, shown, and in the preview.
@@ -320,7 +335,11 @@ async fn a_draft_is_edited_within_the_legal_cap_and_its_pdf_and_factur_x_say_so(
         assert_eq!(e.terms.days(), 60);
         assert!(!e.terms.end_of_month());
         let shown = t.get(&href, Some(&finance)).await;
-        assert!(shown.body.contains("Brouillon enregistré"), "{}", shown.body);
+        assert!(
+            shown.body.contains("Brouillon enregistré"),
+            "{}",
+            shown.body
+        );
         assert!(shown.body.contains("Service achats DSI"));
         assert!(shown.body.contains("60 jours"), "{}", shown.body);
         let (status, _, bytes) = download(&t, &format!("{href}/pdf"), &finance).await;
@@ -350,7 +369,10 @@ async fn a_draft_is_edited_within_the_legal_cap_and_its_pdf_and_factur_x_say_so(
         let d = detail(&t, invoice_id).await;
         let frozen = d.frozen.unwrap();
         assert_eq!(frozen.po_number.as_deref(), Some("PO-2026-77"));
-        assert_eq!(frozen.buyer_reference.as_deref(), Some("Service achats DSI"));
+        assert_eq!(
+            frozen.buyer_reference.as_deref(),
+            Some("Service achats DSI")
+        );
         assert_eq!(
             d.summary.due_date,
             Some(
@@ -370,7 +392,10 @@ async fn a_draft_is_edited_within_the_legal_cap_and_its_pdf_and_factur_x_say_so(
             "{xml}"
         );
         assert!(xml.contains("PO-2026-77"), "{xml}");
-        assert!(xml.contains("Merci de rappeler le numéro de commande."), "{xml}");
+        assert!(
+            xml.contains("Merci de rappeler le numéro de commande."),
+            "{xml}"
+        );
         assert!(xml.contains("60 jours"), "{xml}");
 
         // Issued, it is no longer edited.
@@ -439,7 +464,12 @@ async fn a_draft_is_edited_over_the_api() {
         assert_eq!(j["payment_days"], before.payment_days);
         assert_eq!(j["line_order"][0], line.as_str());
         let r = t
-            .api(Method::PATCH, &path, Some(&token), Some(r#"{"po_number": ""}"#))
+            .api(
+                Method::PATCH,
+                &path,
+                Some(&token),
+                Some(r#"{"po_number": ""}"#),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.json()["po_number"].is_null());
@@ -475,12 +505,24 @@ async fn to_invoice_lists_what_is_still_to_invoice_and_what_waits_apart() {
         // nothing to invoice, both shown apart.
         let r = t.get(&page, Some(&finance)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains("Rien à facturer sur cette période."), "{}", r.body);
+        assert!(
+            r.body.contains("Rien à facturer sur cette période."),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains("id=\"billable-waiting\""), "{}", r.body);
         let csv = t
-            .get(&format!("/cras/billable.csv?from={from}&to={to}"), Some(&finance))
+            .get(
+                &format!("/cras/billable.csv?from={from}&to={to}"),
+                Some(&finance),
+            )
             .await;
-        assert_eq!(csv.body.lines().count(), 1, "the header alone: {}", csv.body);
+        assert_eq!(
+            csv.body.lines().count(),
+            1,
+            "the header alone: {}",
+            csv.body
+        );
 
         // Issued, a month is neither to invoice nor waiting.
         let id = released_draft(&t).await;
@@ -495,7 +537,11 @@ async fn to_invoice_lists_what_is_still_to_invoice_and_what_waits_apart() {
 
         // The invoice names the reports it bills, and the report its invoice.
         let shown = t.get(&href, Some(&finance)).await;
-        assert!(shown.body.contains("id=\"invoice-reports\""), "{}", shown.body);
+        assert!(
+            shown.body.contains("id=\"invoice-reports\""),
+            "{}",
+            shown.body
+        );
         let report = shown
             .body
             .split("id=\"invoice-reports\"")
@@ -525,12 +571,20 @@ async fn to_invoice_lists_what_is_still_to_invoice_and_what_waits_apart() {
             .post_form(
                 &format!("{href}/credit"),
                 &finance,
-                &[("all", "1"), ("reason", "Erreur de client"), ("date", &today)],
+                &[
+                    ("all", "1"),
+                    ("reason", "Erreur de client"),
+                    ("date", &today),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = t.get(&page, Some(&finance)).await;
-        assert!(!r.body.contains("Rien à facturer sur cette période."), "{}", r.body);
+        assert!(
+            !r.body.contains("Rien à facturer sur cette période."),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains("id=\"billable\""), "{}", r.body);
 
         // Not for a consultant or a client contact.

@@ -87,8 +87,7 @@ pub(super) async fn show_page(
             .map(|i| {
                 (
                     format!("/invoices/{}", i.id),
-                    i.number
-                        .unwrap_or_else(|| i18n::t(l, "invoice-unnumbered")),
+                    i.number.unwrap_or_else(|| i18n::t(l, "invoice-unnumbered")),
                     i18n::t(l, &i.status.label_key()),
                 )
             })

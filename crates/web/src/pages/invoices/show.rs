@@ -464,7 +464,9 @@ pub(super) async fn page(
     let status_now = s.status;
     let invoice = s.kind == InvoiceKind::Invoice;
     let (edit_refused, refusal) = match refusal {
-        Refusal::Edit { errors, typed } => (Some((errors.clone(), typed)), Refusal::Release(errors)),
+        Refusal::Edit { errors, typed } => {
+            (Some((errors.clone(), typed)), Refusal::Release(errors))
+        }
         other => (None, other),
     };
     let credit_open = matches!(refusal, Refusal::Credit { .. });
