@@ -100,7 +100,9 @@ struct BillableMission {
 pub enum Billing {
     /// Every validated day, billed or not.
     Any,
-    /// What is still to invoice: on no invoice (draft, held or issued).
+    /// What is still to invoice: on no issued invoice and on none held for
+    /// a signature. Validating a report drafts its days at once, so a day
+    /// on a draft is still to invoice until the draft is issued.
     ToInvoice,
     /// On an invoice held for its client contract's signature (the
     /// key-account rule).
@@ -113,9 +115,10 @@ impl Billing {
         match self {
             Billing::Any => "",
             Billing::ToInvoice => {
-                " AND NOT EXISTS (SELECT 1 FROM billed_days b
+                " AND NOT EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
+                   JOIN invoices i ON i.id = l.invoice_id
                    WHERE b.consultant_id = r.consultant_id AND b.day = s.day AND b.half = s.half
-                     AND b.credit_line_id IS NULL)"
+                     AND b.credit_line_id IS NULL AND i.status <> 'draft')"
             }
             Billing::WaitingSignature => {
                 " AND EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id

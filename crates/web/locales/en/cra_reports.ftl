@@ -34,7 +34,7 @@ late-status-client-validated = Validated by the client
 late-status-validated = Validated
 
 billable-title = To invoice
-billable-intro = What is still to invoice: mission days of manager-validated reports that are on no invoice (neither a draft nor an issued invoice; a day given back by a credit note becomes billable again), priced at the daily rate in force on each day (amendments included). A line's amount: days × daily rate, rounded to the cent (half a cent rounds up).
+billable-intro = What is still to invoice: mission days of manager-validated reports that are neither on an issued invoice nor on one waiting for a signature (days on a draft stay to invoice until it is issued; a day given back by a credit note becomes billable again), priced at the daily rate in force on each day (amendments included). A line's amount: days × daily rate, rounded to the cent (half a cent rounds up).
 billable-from = From month
 billable-to = To month
 billable-month-hint = YYYY-MM

@@ -34,7 +34,7 @@ late-status-client-validated = Validé par le client
 late-status-validated = Validé
 
 billable-title = À facturer
-billable-intro = Ce qui reste à facturer : les jours de mission des CRA validés par le manager qui ne sont sur aucune facture (ni brouillon, ni facture émise ; un jour rendu par un avoir redevient facturable), valorisés au TJM en vigueur chaque jour (avenants compris). Montant d’une ligne : jours × TJM, arrondi au centime le plus proche (un demi-centime est arrondi au-dessus).
+billable-intro = Ce qui reste à facturer : les jours de mission des CRA validés par le manager qui ne sont ni sur une facture émise ni sur une facture en attente de signature (ceux d’un brouillon restent à facturer tant qu’il n’est pas émis ; un jour rendu par un avoir redevient facturable), valorisés au TJM en vigueur chaque jour (avenants compris). Montant d’une ligne : jours × TJM, arrondi au centime le plus proche (un demi-centime est arrondi au-dessus).
 billable-from = Du mois
 billable-to = Au mois
 billable-month-hint = AAAA-MM

@@ -301,7 +301,8 @@ fn bill_row(b: &BillableLine, l: Locale) -> BillRow {
 }
 
 /// GET /cras/billable: what is still to invoice — validated days on no
-/// invoice yet (a day a credit note gave back counts again) × rates, by
+/// issued invoice (nor one held for a signature; a draft's days count, and
+/// a day a credit note gave back counts again) × rates, by
 /// mission, month and rate period, with totals — and apart the days held
 /// on invoices waiting for a client contract's signature.
 pub async fn billable(

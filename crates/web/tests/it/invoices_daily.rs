@@ -524,9 +524,13 @@ async fn to_invoice_lists_what_is_still_to_invoice_and_what_waits_apart() {
             csv.body
         );
 
-        // Issued, a month is neither to invoice nor waiting.
+        // Released into a draft, a month is to invoice until issued.
         let id = released_draft(&t).await;
         let href = format!("/invoices/{id}");
+        let r = t.get(&page, Some(&finance)).await;
+        assert!(r.body.contains("id=\"billable\""), "{}", r.body);
+        assert!(r.body.contains("id=\"billable-waiting\""), "{}", r.body);
+        // Issued, it is neither to invoice nor waiting.
         let today = format_date(store::today(), Locale::Fr);
         let r = t
             .post_form(&format!("{href}/issue"), &finance, &[("date", &today)])
