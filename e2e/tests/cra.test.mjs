@@ -64,6 +64,9 @@ test('a CRA goes consultant → client (e-mailed link and code) → manager', { 
     await firstWorking.locator('select').nth(1).selectOption('');
     await clickAndWait(phone, phone.getByRole('button', { name: /Remplir le mois/ }).first());
     await shot(phone, 'cra-grid-phone');
+    // Signing is a step that says what will happen first.
+    await phone.locator('#cra-sign-step > summary').click();
+    assert.match(await phone.locator('#cra-sign-consequences').innerText(), /n’est plus modifiable/);
     await clickAndWait(phone, '#cra-sign');
     assert.match(await phone.locator('#cra-status').innerText(), /Signé par le consultant/);
   });

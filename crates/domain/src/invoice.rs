@@ -4,10 +4,14 @@
 //! rate; the document totals are sums of those rounded figures, so an
 //! auditor recomputing them from the printed lines finds the same cents.
 //! The words of the lines are [`wording`]'s; which days go on which line
-//! is [`drafting`]'s, and which go on a credit note [`credit`]'s.
+//! is [`drafting`]'s, and which go on a credit note [`credit`]'s. What
+//! finance may change on a draft is [`editing`]'s; where a document stands
+//! for its payment, [`payment`]'s.
 
 pub mod credit;
 pub mod drafting;
+pub mod editing;
+pub mod payment;
 pub mod wording;
 
 use std::collections::BTreeMap;

@@ -98,6 +98,7 @@ fn sample(i: usize) -> InvoicePdf {
             vat_number: Some("FR27552120222".into()),
         },
         purchase_order: Some(format!("PO-2026-{}", 4000 + i % 1000)),
+        buyer_reference: None,
         contract_reference: Some("CT-2026-014".into()),
         lines: vec![
             InvoicePdfLine {

@@ -79,6 +79,9 @@ pub struct InvoicePdf {
     pub buyer: Buyer,
     /// The buyer's purchase order number, when they gave one (L441-9).
     pub purchase_order: Option<String>,
+    /// The buyer's reference (the service or person the invoice is
+    /// addressed to), when finance gave one.
+    pub buyer_reference: Option<String>,
     /// The contract the invoice is made under.
     pub contract_reference: Option<String>,
     pub lines: Vec<InvoicePdfLine>,
@@ -381,6 +384,9 @@ fn facts(doc: &mut Document, inv: &InvoicePdf) {
     ];
     if let Some(po) = &inv.purchase_order {
         facts.push(("Bon de commande", po));
+    }
+    if let Some(r) = &inv.buyer_reference {
+        facts.push(("Référence acheteur", r));
     }
     if let Some(contract) = &inv.contract_reference {
         facts.push(("Contrat", contract));

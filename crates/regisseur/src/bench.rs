@@ -449,7 +449,9 @@ async fn cras(db: &store::Db, n: usize) -> anyhow::Result<()> {
 
     let mut tx = db.read().await?;
     let start = Instant::now();
-    let lines = store::cra_reports::billable(&mut tx, month, month).await?;
+    let lines =
+        store::cra_reports::billable(&mut tx, month, month, store::cra_reports::Billing::Any)
+            .await?;
     let billable_time = start.elapsed();
     let start = Instant::now();
     let late_after = store::cra_reports::late(&mut tx, today).await?;

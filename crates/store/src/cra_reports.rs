@@ -93,6 +93,43 @@ struct BillableMission {
     base_tjm_cents: i64,
 }
 
+/// Which validated days a billable list keeps, by what invoices them
+/// (`billed_days`, a day given back by a credit note counting as not
+/// billed: it may be invoiced again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// Every validated day, billed or not.
+    Any,
+    /// What is still to invoice: on no issued invoice and on none held for
+    /// a signature. Validating a report drafts its days at once, so a day
+    /// on a draft is still to invoice until the draft is issued.
+    ToInvoice,
+    /// On an invoice held for its client contract's signature (the
+    /// key-account rule).
+    WaitingSignature,
+}
+
+impl Billing {
+    /// The condition on a slot `s` of report `r`.
+    fn condition(self) -> &'static str {
+        match self {
+            Billing::Any => "",
+            Billing::ToInvoice => {
+                " AND NOT EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
+                   JOIN invoices i ON i.id = l.invoice_id
+                   WHERE b.consultant_id = r.consultant_id AND b.day = s.day AND b.half = s.half
+                     AND b.credit_line_id IS NULL AND i.status <> 'draft')"
+            }
+            Billing::WaitingSignature => {
+                " AND EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
+                   JOIN invoices i ON i.id = l.invoice_id
+                   WHERE b.consultant_id = r.consultant_id AND b.day = s.day AND b.half = s.half
+                     AND b.credit_line_id IS NULL AND i.status = 'waiting_signature')"
+            }
+        }
+    }
+}
+
 /// Billable half days of the manager-validated reports of `from..=to`, per
 /// report, mission and rate period (amendments included), ordered by
 /// client, mission, month and period.
@@ -103,18 +140,27 @@ struct BillableMission {
 /// rate change between their first and last day, or days outside the
 /// mission's schedule) are read again day by day, in a fourth statement
 /// (one per `MAX_BINDS` such reports), and cut at each rate change.
-pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec<BillableLine>> {
+/// `billing` keeps the days still to invoice, or those held for a
+/// signature ([`Billing`]).
+pub async fn billable(
+    tx: &mut Tx,
+    from: YearMonth,
+    to: YearMonth,
+    billing: Billing,
+) -> Result<Vec<BillableLine>> {
     let (lo, hi) = (from.to_string(), to.to_string());
     type PairRow = (String, String, String, i64, Date, Date);
-    let pairs: Vec<PairRow> = on_tx!(tx, |c| sqlx::query_as(concat!(
-        "SELECT r.id, r.month, s.mission_id, CAST(COUNT(*) AS BIGINT), MIN(s.day), MAX(s.day) ",
+    let sql = format!(
+        "SELECT r.id, r.month, s.mission_id, CAST(COUNT(*) AS BIGINT), MIN(s.day), MAX(s.day) {}{}
+         GROUP BY r.id, r.month, s.mission_id",
         validated_mission_slots!(),
-        " GROUP BY r.id, r.month, s.mission_id"
-    ))
-    .bind(&lo)
-    .bind(&hi)
-    .fetch_all(c)
-    .await)?;
+        billing.condition()
+    );
+    let pairs: Vec<PairRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(c)
+        .await)?;
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
@@ -195,9 +241,11 @@ pub async fn billable(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec
     by_day.dedup();
     for chunk in by_day.chunks(crate::MAX_BINDS) {
         let sql = format!(
-            "SELECT s.cra_id, s.mission_id, s.day, CAST(COUNT(*) AS BIGINT) FROM cra_slots s
-             WHERE s.activity = 'mission' AND s.cra_id IN ({}) GROUP BY s.cra_id, s.mission_id, s.day",
-            crate::values_list("?", chunk.len())
+            "SELECT s.cra_id, s.mission_id, s.day, CAST(COUNT(*) AS BIGINT)
+             FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+             WHERE s.activity = 'mission' AND s.cra_id IN ({}){} GROUP BY s.cra_id, s.mission_id, s.day",
+            crate::values_list("?", chunk.len()),
+            billing.condition()
         );
         let days: Vec<(String, String, Date, i64)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));

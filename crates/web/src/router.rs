@@ -699,6 +699,11 @@ pub fn routes() -> Routes {
             pages::invoices::show::release,
         )
         .post(
+            "/invoices/{id}/edit",
+            Perm(ManageInvoices),
+            pages::invoices::edit::edit,
+        )
+        .post(
             "/invoices/{id}/refresh-terms",
             Perm(ManageInvoices),
             pages::invoices::show::refresh_terms,
@@ -787,6 +792,7 @@ pub fn routes() -> Routes {
         .api(Perm(ViewContacts), routes!(api::contacts::show))
         .api(Perm(EditContacts), routes!(api::contacts::update))
         .api(Perm(ManageInvoices), routes!(api::invoices::refresh_terms))
+        .api(Perm(ManageInvoices), routes!(api::invoices::edit))
         .api(Perm(ManageInvoices), routes!(api::closes::create))
         .api(Perm(ViewInvoices), routes!(api::closes::show))
         .api(Perm(ViewCras), routes!(api::cras::list))

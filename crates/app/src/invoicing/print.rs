@@ -119,6 +119,11 @@ pub fn build(
     if !issued {
         legal.extra.push(DRAFT_NOTICE.to_owned());
     }
+    // Finance's free text: printed with the other texts, and so repeated
+    // among the Factur-X notes, which are worded from the PDF's.
+    if let Some(note) = &frozen.note {
+        legal.extra.push(note.clone());
+    }
     Ok(pdf::InvoicePdf {
         kind,
         number: match (&s.number, issued) {
@@ -140,6 +145,7 @@ pub fn build(
         seller: seller(&frozen.seller),
         buyer: buyer(frozen),
         purchase_order: frozen.po_number.clone(),
+        buyer_reference: frozen.buyer_reference.clone(),
         contract_reference: frozen.contract_reference.clone(),
         lines,
         vat_breakdown: totals

@@ -70,6 +70,7 @@ pub(crate) fn sample_invoice() -> InvoicePdf {
             vat_number: Some("FR27552120222".into()),
         },
         purchase_order: Some("PO-2026-4471".into()),
+        buyer_reference: None,
         contract_reference: Some("CT-2026-014".into()),
         lines: vec![
             line(
@@ -138,6 +139,7 @@ fn sample_reverse_charge() -> InvoicePdf {
             vat_number: Some("DE123456789".into()),
         },
         purchase_order: None,
+        buyer_reference: None,
         contract_reference: None,
         lines: vec![line(
             "Mission « Data platform » — Paul Durand — novembre 2026",
@@ -412,6 +414,7 @@ fn agreed_terms_and_extra_texts_replace_the_defaults() {
             extra: vec!["Conditions générales de vente : www.regisseur.example/cgv".into()],
         },
         purchase_order: None,
+        buyer_reference: None,
         ..sample_invoice()
     };
     let Some((_, text, _)) = render(&inv) else {

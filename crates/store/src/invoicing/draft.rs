@@ -387,6 +387,7 @@ async fn write_drafts(
                     gross_cents: totals.gross.cents(),
                     number: None,
                     frozen: None,
+                    draft_edits: None,
                 });
                 placed.push((id, 1, true));
             }

@@ -208,7 +208,7 @@ pub fn cii_invoice(doc: &IssuedDocument, wording: Wording) -> Result<CiiInvoice>
         type_code: type_code(s.kind),
         issue_date,
         notes: wording.notes,
-        buyer_reference: None,
+        buyer_reference: f.buyer_reference.clone(),
         purchase_order: f.po_number.clone(),
         contract_reference: f.contract_reference.clone(),
         preceding_invoice,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use domain::company::CompanyData;
 use domain::ids::{CompanyId, InvoiceId};
+use domain::invoice::editing::DraftEdit;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::terms::{PaymentTerms, VatRegime};
 use domain::validation::Arg;
@@ -42,6 +43,13 @@ pub struct Frozen {
     pub payment_days: u16,
     pub payment_end_of_month: bool,
     pub vat_regime: String,
+    /// The buyer's reference (BT-10), given by finance on the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_reference: Option<String>,
+    /// A free text printed on the invoice (a note of the Factur-X), given
+    /// by finance on the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The firm's identity as printed (mentions of R123-237).
@@ -94,6 +102,21 @@ impl Frozen {
             out.push("terms-change-vat-regime");
         }
         out
+    }
+
+    /// These terms with what finance changed on the draft in their place
+    /// (`domain::invoice::editing`): what a draft previews and is issued
+    /// with. The mission's own terms are compared without it
+    /// ([`Frozen::changes`]), so an edit never reads as a change to review.
+    pub fn edited(mut self, edit: Option<&DraftEdit>) -> Frozen {
+        if let Some(e) = edit {
+            self.note = e.note.clone();
+            self.po_number = e.po_number.clone();
+            self.buyer_reference = e.buyer_reference.clone();
+            self.payment_days = e.terms.days();
+            self.payment_end_of_month = e.terms.end_of_month();
+        }
+        self
     }
 
     pub fn regime(&self) -> VatRegime {
@@ -174,6 +197,7 @@ pub(crate) struct Head {
     pub gross_cents: i64,
     pub number: Option<String>,
     pub frozen: Option<String>,
+    pub draft_edits: Option<String>,
 }
 
 pub(crate) async fn head(tx: &mut Tx, id: InvoiceId) -> Result<Head> {
@@ -187,7 +211,7 @@ pub(crate) async fn heads(tx: &mut Tx, ids: &[InvoiceId]) -> Result<Vec<Head>> {
     for chunk in ids.chunks(crate::MAX_BINDS) {
         let sql = format!(
             "SELECT id, status, kind, client_id, period, mission_id, contract_id, net_cents, vat_cents, gross_cents,
-               number, frozen
+               number, frozen, draft_edits
              FROM invoices WHERE id IN ({})",
             crate::values_list("?", chunk.len())
         );
@@ -356,6 +380,8 @@ pub(crate) async fn live_many(tx: &mut Tx, heads: &[&Head]) -> Result<Vec<Live>>
                 payment_days: days.clamp(0, 366) as u16,
                 payment_end_of_month: eom,
                 vat_regime: regime.as_str().to_owned(),
+                buyer_reference: None,
+                note: None,
             };
             Ok(Live {
                 frozen,
@@ -372,6 +398,13 @@ pub(crate) fn drafted(h: &Head) -> Result<Option<Frozen>> {
     h.frozen
         .as_deref()
         .map(|f| Frozen::read(Some(f)))
+        .transpose()
+}
+
+/// What finance changed on a draft (`invoices.draft_edits`), read back.
+pub(crate) fn read_edit(stored: Option<&str>) -> Result<Option<DraftEdit>> {
+    stored
+        .map(|s| serde_json::from_str(s).map_err(|e| corrupt("draft edits", &e.to_string())))
         .transpose()
 }
 

@@ -371,7 +371,9 @@ fn issuable(h: &Head, live: Live, rates: &[(String, i32, i32)]) -> Result<(Froze
             vec![("changes", Arg::List(changes))],
         ));
     }
-    let frozen = drafted(h)?.unwrap_or(now_terms);
+    let frozen = drafted(h)?
+        .unwrap_or(now_terms)
+        .edited(super::frozen::read_edit(h.draft_edits.as_deref())?.as_ref());
     let regime = frozen.regime();
     let mut missing = missing_mentions(firm.as_ref(), &company, regime);
     // Never issue what the Factur-X XML could not carry (EN 16931, BR-FR).

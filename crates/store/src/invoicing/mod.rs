@@ -8,6 +8,8 @@
 //!   are credited when already invoiced.
 //! - [`issue`]: the gap-free number and the sales entry in one transaction;
 //!   the parties are frozen with the invoice.
+//! - [`edit`]: what finance changes on a draft before issuing it (free
+//!   text, references, payment terms, the order of its lines).
 //! - [`credit`]: credit notes by days, which become billable again.
 //! - [`lock`]: the key-account lock — accruals (FAE) at period close, and
 //!   the release when the client contract is signed.
@@ -32,6 +34,7 @@
 pub mod close;
 pub mod credit;
 pub mod draft;
+pub mod edit;
 pub mod facturx;
 pub mod issue;
 pub mod lock;

@@ -6,8 +6,8 @@
 //! never from the live company or mission records: it prints the same
 //! forever. A draft, or an invoice waiting for a contract's signature, has
 //! no number yet: it prints as a preview marked as such, from the
-//! parties and terms as they are now, without issue or due date, so that
-//! someone can check it before issuing.
+//! parties and terms as they are now with what finance edited on it,
+//! without issue or due date, so that someone can check it before issuing.
 
 use domain::ids::InvoiceId;
 use domain::invoice::{self, InvoiceKind, InvoiceLine, InvoiceStatus, Totals};
@@ -50,7 +50,8 @@ pub async fn printable(tx: &mut Tx, id: InvoiceId) -> Result<Printable> {
     let frozen = match d.frozen.clone() {
         Some(f) => f,
         None => live_parties(tx, id).await?,
-    };
+    }
+    .edited(d.edit.as_ref());
     let totals = document_totals(tx, &d).await?;
     Ok(Printable {
         file_name: file_name(&d),

@@ -5,7 +5,9 @@
 use domain::calendar::YearMonth;
 use domain::cra::Half;
 use domain::einvoice::LifecycleStatus;
-use domain::ids::{CompanyId, InvoiceId, LedgerEntryId};
+use domain::ids::{CompanyId, CraId, InvoiceId, LedgerEntryId};
+use domain::invoice::editing::DraftEdit;
+use domain::invoice::payment::{self, PaymentFigures, PaymentState};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::money::Money;
 use domain::paging::{Cursor, KeysetPage, KeysetRequest, Seek};
@@ -39,6 +41,7 @@ struct Row {
     accrued_cents: Option<i64>,
     lifecycle_status: Option<i32>,
     received_cents: i64,
+    settled_cents: i64,
 }
 
 /// One invoice or credit note in a list.
@@ -68,6 +71,32 @@ pub struct Summary {
     pub lifecycle: Option<LifecycleStatus>,
     /// The receipts (212) recorded.
     pub received: Money,
+    /// What its allocated payments and issued credit notes settle (kept by
+    /// the database, see `receivables`).
+    pub settled: Money,
+}
+
+impl Summary {
+    /// What its payment state is decided from.
+    pub fn payment_figures(&self) -> PaymentFigures {
+        PaymentFigures {
+            kind: self.kind,
+            status: self.status,
+            gross: self.gross,
+            settled: self.settled,
+            due_date: self.due_date,
+        }
+    }
+
+    /// Its state on `today` (`domain::invoice::payment`).
+    pub fn payment_state(&self, today: Date) -> PaymentState {
+        payment::payment_state(&self.payment_figures(), today)
+    }
+
+    /// What is still owed on it, when it is an issued invoice.
+    pub fn amount_due(&self) -> Option<Money> {
+        payment::amount_due(&self.payment_figures())
+    }
 }
 
 impl TryFrom<Row> for Summary {
@@ -102,6 +131,7 @@ impl TryFrom<Row> for Summary {
                 })
                 .transpose()?,
             received: Money::from_cents(r.received_cents),
+            settled: Money::from_cents(r.settled_cents),
         })
     }
 }
@@ -113,7 +143,8 @@ macro_rules! select_invoices {
                COALESCE(m.title, k.reference) AS title, i.period, i.number, i.issue_date, i.due_date, i.net_cents,
                i.vat_cents, i.gross_cents, i.credits_id, i.created_at, i.waiting_since, i.issue_error,
                (SELECT a.gross_cents FROM accruals a WHERE a.invoice_id = i.id AND a.reversal_entry_id IS NULL)
-                 AS accrued_cents, CAST(i.lifecycle_status AS INTEGER) AS lifecycle_status, i.received_cents
+                 AS accrued_cents, CAST(i.lifecycle_status AS INTEGER) AS lifecycle_status, i.received_cents,
+               i.settled_cents
              FROM invoices i JOIN companies co ON co.id = i.client_id
                LEFT JOIN missions m ON m.id = i.mission_id
                LEFT JOIN client_contracts k ON k.id = i.contract_id
@@ -133,12 +164,26 @@ pub struct Filter {
     /// name typed in the filter rather than picked.
     pub client_name: Option<String>,
     pub lifecycle: Option<LifecycleStatus>,
+    /// The payment state, on `today`.
+    pub state: Option<PaymentState>,
+    /// The day late invoices are judged on (the state filter's).
+    pub today: Option<Date>,
 }
 
-/// The filter's conditions on `i` (invoices), parameters `$1` to `$5`.
+/// The filter's conditions on `i` (invoices), parameters `$1` to `$7`.
 const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
     AND (CAST($3 AS TEXT) IS NULL OR i.client_id = $3) AND (CAST($4 AS INTEGER) IS NULL OR i.lifecycle_status = $4)
-    AND (CAST($5 AS TEXT) IS NULL OR i.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))";
+    AND (CAST($5 AS TEXT) IS NULL OR i.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))
+    AND (CAST($6 AS TEXT) IS NULL OR CASE
+      WHEN i.status <> 'issued' THEN i.status
+      WHEN i.kind = 'credit_note' THEN 'issued'
+      WHEN i.settled_cents >= i.gross_cents THEN 'paid'
+      WHEN i.due_date < $7 THEN 'overdue'
+      WHEN i.settled_cents > 0 THEN 'partly_paid'
+      ELSE 'issued' END = $6)";
+
+/// Parameters the filter takes (`$1` to `$7`).
+const FILTER_PARAMS: usize = 7;
 
 /// The list's order, newest period first, then by number (drafts, which
 /// have none, last in their month): a stable key with the id, so a page
@@ -152,6 +197,8 @@ macro_rules! bind_filter {
             .bind($f.client.map(|c| c.to_string()))
             .bind($f.lifecycle.map(|s| s.code() as i32))
             .bind(crate::search::like_pattern($f.client_name.as_deref()))
+            .bind($f.state.map(PaymentState::as_str))
+            .bind($f.today.unwrap_or_else(crate::today))
     };
 }
 
@@ -160,14 +207,19 @@ macro_rules! bind_filter {
 async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<Summary>> {
     let (cmp, dir) = match seek {
         Seek::First => ("", "DESC"),
-        Seek::After(_) => (
-            " AND (i.period, COALESCE(i.number, ''), i.id) < ($6, $7, $8)",
-            "DESC",
-        ),
-        Seek::Before(_) => (
-            " AND (i.period, COALESCE(i.number, ''), i.id) > ($6, $7, $8)",
-            "ASC",
-        ),
+        Seek::After(_) => ("<", "DESC"),
+        Seek::Before(_) => (">", "ASC"),
+    };
+    let p = FILTER_PARAMS;
+    let cmp = if cmp.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " AND (i.period, COALESCE(i.number, ''), i.id) {cmp} (${}, ${}, ${})",
+            p + 1,
+            p + 2,
+            p + 3
+        )
     };
     let order = ORDER_KEY
         .iter()
@@ -178,7 +230,11 @@ async fn fetch(tx: &mut Tx, f: &Filter, seek: &Seek, limit: i64) -> Result<Vec<S
         Seek::First => None,
         Seek::After(c) | Seek::Before(c) => Some(c.parts().to_vec()),
     };
-    let limit_at = if cursor.is_some() { "$9" } else { "$6" };
+    let limit_at = if cursor.is_some() {
+        format!("${}", p + 4)
+    } else {
+        format!("${}", p + 1)
+    };
     let sql = format!(
         "{} {FILTER_WHERE}{cmp} ORDER BY {order} LIMIT {limit_at}",
         select_invoices!("")
@@ -226,32 +282,48 @@ pub async fn page(tx: &mut Tx, f: &Filter, req: &KeysetRequest) -> Result<Keyset
     Ok(page)
 }
 
-/// What the filters match in all: how many documents and their sums, credit
-/// notes deducted.
+/// What the filters match in all: how many documents, what the issued
+/// ones invoiced (credit notes deducted) and what is still owed on them,
+/// and apart what is not issued yet (drafts and invoices held for a
+/// signature), never added to what was invoiced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub count: u64,
+    /// Issued invoices less issued credit notes, before VAT.
     pub net: Money,
+    /// The same, VAT included.
     pub gross: Money,
+    /// What the issued invoices still owe (TTC).
+    pub due: Money,
+    /// Drafts and invoices held for a signature (TTC).
+    pub not_issued: Money,
 }
 
 pub async fn totals(tx: &mut Tx, f: &Filter) -> Result<Totals> {
     let sql = format!(
         "SELECT COUNT(*),
-           CAST(COALESCE(SUM(CASE WHEN i.kind = 'credit_note' THEN -i.net_cents ELSE i.net_cents END), 0) AS BIGINT),
-           CAST(COALESCE(SUM(CASE WHEN i.kind = 'credit_note' THEN -i.gross_cents ELSE i.gross_cents END), 0) AS BIGINT)
+           CAST(COALESCE(SUM(CASE WHEN i.status <> 'issued' THEN 0
+             WHEN i.kind = 'credit_note' THEN -i.net_cents ELSE i.net_cents END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN i.status <> 'issued' THEN 0
+             WHEN i.kind = 'credit_note' THEN -i.gross_cents ELSE i.gross_cents END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN i.status = 'issued' AND i.kind = 'invoice' AND i.gross_cents > i.settled_cents
+             THEN i.gross_cents - i.settled_cents ELSE 0 END), 0) AS BIGINT),
+           CAST(COALESCE(SUM(CASE WHEN i.status <> 'issued' THEN i.gross_cents ELSE 0 END), 0) AS BIGINT)
          FROM invoices i WHERE {FILTER_WHERE}"
     );
-    let (count, net, gross): (i64, i64, i64) = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
-        f
-    )
-    .fetch_one(c)
-    .await)?;
+    let (count, net, gross, due, not_issued): (i64, i64, i64, i64, i64) =
+        on_tx!(tx, |c| bind_filter!(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+            f
+        )
+        .fetch_one(c)
+        .await)?;
     Ok(Totals {
         count: count.max(0) as u64,
         net: Money::from_cents(net),
         gross: Money::from_cents(gross),
+        due: Money::from_cents(due),
+        not_issued: Money::from_cents(not_issued),
     })
 }
 
@@ -299,6 +371,8 @@ pub struct Detail {
     pub summary: Summary,
     pub lines: Vec<LineView>,
     pub frozen: Option<Frozen>,
+    /// What finance changed on the draft (`domain::invoice::editing`).
+    pub edit: Option<DraftEdit>,
     pub credit_notes: Vec<Summary>,
     /// The invoice a credit note credits.
     pub credited: Option<Summary>,
@@ -315,8 +389,8 @@ pub async fn get(tx: &mut Tx, id: InvoiceId) -> Result<Detail> {
         .await)?;
     let summary = Summary::try_from(row.ok_or(crate::Error::NotFound)?)?;
     let lines = line_views(tx, id).await?;
-    let frozen: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT frozen FROM invoices WHERE id = $1"
+    let (frozen, edit): (Option<String>, Option<String>) = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT frozen, draft_edits FROM invoices WHERE id = $1"
     )
     .bind(id.to_string())
     .fetch_one(c)
@@ -324,6 +398,7 @@ pub async fn get(tx: &mut Tx, id: InvoiceId) -> Result<Detail> {
     let frozen = frozen
         .map(|f| crate::invoicing::issue::Frozen::read(Some(&f)))
         .transpose()?;
+    let edit = super::frozen::read_edit(edit.as_deref())?;
     let credit_rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
         "i.credits_id = $1 ORDER BY i.number"
     ))
@@ -352,6 +427,7 @@ pub async fn get(tx: &mut Tx, id: InvoiceId) -> Result<Detail> {
         summary,
         lines,
         frozen,
+        edit,
         credit_notes,
         credited,
         entries,
@@ -535,6 +611,7 @@ pub(crate) async fn details_for_check(
                     summary,
                     lines,
                     frozen: None,
+                    edit: None,
                     credit_notes: Vec::new(),
                     credited: None,
                     entries: Vec::new(),
@@ -544,4 +621,74 @@ pub(crate) async fn details_for_check(
         }
     }
     Ok(out)
+}
+
+/// An invoice that bills days of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct BillingInvoice {
+    pub id: InvoiceId,
+    pub number: Option<String>,
+    pub status: InvoiceStatus,
+}
+
+/// The invoices billing days of the report `cra` (of any of its versions:
+/// days billed before a correction stay on their invoice), by number,
+/// drafts last.
+pub async fn invoices_of_cra(tx: &mut Tx, cra: CraId) -> Result<Vec<BillingInvoice>> {
+    let rows: Vec<(String, Option<String>, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT DISTINCT i.id, i.number, i.status FROM cras me
+           JOIN cras r ON r.consultant_id = me.consultant_id AND r.month = me.month
+           JOIN billed_days b ON b.cra_id = r.id
+           JOIN invoice_lines l ON l.id = b.line_id
+           JOIN invoices i ON i.id = l.invoice_id
+         WHERE me.id = $1 ORDER BY i.number, i.id"
+    )
+    .bind(cra.to_string())
+    .fetch_all(c)
+    .await)?;
+    let mut out = rows
+        .into_iter()
+        .map(|(id, number, status)| {
+            Ok(BillingInvoice {
+                id: crate::id(&id)?,
+                number,
+                status: InvoiceStatus::parse(&status)
+                    .ok_or_else(|| corrupt("invoice status", &status))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|i| i.number.is_none());
+    Ok(out)
+}
+
+/// A report whose days a document bills (or gives back).
+#[derive(Debug, Clone, Serialize)]
+pub struct BilledReport {
+    pub id: CraId,
+    pub month: String,
+    pub consultant: String,
+}
+
+/// The reports whose days the document `id` bills, or gives back for a
+/// credit note, by month and consultant.
+pub async fn cras_of_invoice(tx: &mut Tx, id: InvoiceId) -> Result<Vec<BilledReport>> {
+    let rows: Vec<(String, String, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT DISTINCT r.id, r.month, u.display_name FROM billed_days b
+           JOIN cras r ON r.id = b.cra_id JOIN users u ON u.id = r.consultant_id
+         WHERE b.line_id IN (SELECT l.id FROM invoice_lines l WHERE l.invoice_id = $1)
+            OR b.credit_line_id IN (SELECT l.id FROM invoice_lines l WHERE l.invoice_id = $1)
+         ORDER BY r.month, u.display_name, r.id"
+    )
+    .bind(id.to_string())
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|(id, month, consultant)| {
+            Ok(BilledReport {
+                id: CraId::parse(&id).ok_or_else(|| corrupt("cra id", &id))?,
+                month,
+                consultant,
+            })
+        })
+        .collect()
 }

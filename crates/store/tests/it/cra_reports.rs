@@ -336,11 +336,17 @@ async fn billable_days_follow_the_rate_in_force_each_day() {
         assert_eq!(status(&db, n).await, CraStatus::Signed);
 
         let mut tx = db.read().await.unwrap();
-        let lines = cra_reports::billable(&mut tx, march, march).await.unwrap();
-        let before =
-            cra_reports::billable(&mut tx, ym(2026, Month::January), ym(2026, Month::February))
-                .await
-                .unwrap();
+        let lines = cra_reports::billable(&mut tx, march, march, cra_reports::Billing::Any)
+            .await
+            .unwrap();
+        let before = cra_reports::billable(
+            &mut tx,
+            ym(2026, Month::January),
+            ym(2026, Month::February),
+            cra_reports::Billing::Any,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert!(before.is_empty());
         let shown: Vec<Shown> = lines

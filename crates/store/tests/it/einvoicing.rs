@@ -91,6 +91,8 @@ async fn synthetic(db: &Db, number: &str, lines: &[(u32, i64)], regime: &str) ->
         payment_days: 30,
         payment_end_of_month: false,
         vat_regime: regime.into(),
+        buyer_reference: None,
+        note: None,
     };
     let frozen = serde_json::to_string(&frozen).unwrap();
     let mut tx = db.begin().await.unwrap();

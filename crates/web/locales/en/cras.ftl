@@ -121,3 +121,6 @@ cra-entry-activity-invalid = Unknown activity on { $day } (mission with mission_
 cra-ids-invalid = Give 1 to 5,000 valid report ids.
 cra-month-not-started = This month has not begun: its report opens on its first day.
 cra-client-done = You already validated this report; only the manager can still send it back.
+cra-sign-consequences = Once signed the report can no longer be changed: each client receives his days to validate, then your manager validates it. To correct it afterwards, it must be reopened.
+cra-sign-confirm = Confirm the signature
+cra-billed-by = Billed by

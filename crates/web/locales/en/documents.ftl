@@ -143,3 +143,5 @@ ua-summary = { $browser } on { $platform }
 ua-unknown-browser = Unrecognised browser
 ua-program = Program (not a browser)
 esign-document-text = Text of the document
+document-cancel-consequences = The request is cancelled for every signer: the links they received by e-mail no longer allow signing, and signatures already made no longer count. A new request will have to be sent.
+document-cancel-confirm = Confirm the cancellation

@@ -115,3 +115,6 @@ cra-entry-activity-invalid = Activité inconnue le { $day } (mission avec missio
 cra-ids-invalid = Donnez de 1 à 5 000 identifiants de CRA valides.
 cra-month-not-started = Ce mois n’a pas commencé : le CRA s’ouvre à partir du premier jour du mois.
 cra-client-done = Vous avez déjà validé ce CRA ; seul le manager peut encore le renvoyer.
+cra-sign-consequences = Une fois signé, le CRA n’est plus modifiable : chaque client reçoit ses jours à valider, puis votre manager le valide. Pour le corriger ensuite, il faudra demander sa réouverture.
+cra-sign-confirm = Confirmer la signature
+cra-billed-by = Facturé par

@@ -143,3 +143,5 @@ ua-summary = { $browser } sur { $platform }
 ua-unknown-browser = Navigateur non reconnu
 ua-program = Programme (hors navigateur)
 esign-document-text = Texte du document
+document-cancel-consequences = La demande est annulée pour tous les signataires : les liens reçus par e-mail ne permettront plus de signer, et les signatures déjà apposées ne valent plus. Il faudra envoyer une nouvelle demande.
+document-cancel-confirm = Confirmer l’annulation

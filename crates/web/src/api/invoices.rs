@@ -1,16 +1,18 @@
-//! Invoices over the API: for now, bringing a draft in line with the terms
-//! its mission, client and firm carry (the rest of the invoice API comes
-//! with the issue that catches the API up with the pages).
+//! Invoices over the API: bringing a draft in line with the terms its
+//! mission, client and firm carry, and editing a draft before it is issued
+//! (free text, references, payment terms within the legal cap, the order
+//! of its lines; never its days or rates).
 
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use domain::invoice::editing::{DraftEdit, DraftEditInput};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::extract::Id;
+use crate::extract::{Id, Json as Body};
 use crate::write::write;
 use domain::ids::InvoiceId;
 
@@ -56,5 +58,96 @@ pub async fn refresh_terms(
         net: amount(totals.net),
         vat: amount(totals.vat),
         gross: amount(totals.gross),
+    }))
+}
+
+/// What to change on a draft; a field left out (or `null`) keeps its
+/// value, `""` clears a text.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftEditBody {
+    /// A free text printed on the invoice (at most 500 characters).
+    pub note: Option<String>,
+    /// The buyer's purchase order number (bon de commande).
+    pub po_number: Option<String>,
+    /// The buyer's reference (BT-10).
+    pub buyer_reference: Option<String>,
+    /// Payment delay in days: at most 60, or 45 end of month
+    /// (C. com. L441-10).
+    pub payment_days: Option<u32>,
+    pub payment_end_of_month: Option<bool>,
+    /// Every line's id once, in the new order.
+    #[serde(default)]
+    pub line_order: Vec<String>,
+}
+
+/// A draft as edited.
+#[derive(Serialize, ToSchema)]
+pub struct DraftEditedDto {
+    pub id: String,
+    pub note: Option<String>,
+    pub po_number: Option<String>,
+    pub buyer_reference: Option<String>,
+    pub payment_days: u16,
+    pub payment_end_of_month: bool,
+    /// The lines' ids in their order.
+    pub line_order: Vec<String>,
+}
+
+/// Edit a draft before it is issued: its free text, purchase order number,
+/// buyer reference, payment terms and the order of its lines, which the
+/// PDF and the Factur-X then state. Its days and rates cannot be changed.
+/// Refused with nothing written when a value is refused (the field is
+/// named) or once the invoice is issued.
+#[utoipa::path(patch, path = "/api/v1/invoices/{id}", tag = "invoices",
+    summary = "Edit a draft invoice",
+    params(("id" = uuid::Uuid, Path, description = "Invoice id")),
+    request_body = DraftEditBody,
+    responses((status = 200, body = DraftEditedDto),
+        (status = 404, description = "No such invoice", body = super::ProblemDoc,
+            content_type = "application/problem+json"),
+        (status = 422, description = "A value refused (terms over the legal cap, a text too long, an order \
+            that does not name each line once), or not a draft", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn edit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<InvoiceId>,
+    Body(body): Body<DraftEditBody>,
+) -> AppResult<Json<DraftEditedDto>> {
+    let (edit, order) = write(&app, &ctx)
+        .commit(async |tx| {
+            let now = store::invoicing::edit::effective_terms(tx, id).await?;
+            let text = |asked: &Option<String>, was: Option<String>| {
+                asked.clone().or(was).unwrap_or_default()
+            };
+            let input = DraftEditInput {
+                note: text(&body.note, now.note),
+                po_number: text(&body.po_number, now.po_number),
+                buyer_reference: text(&body.buyer_reference, now.buyer_reference),
+                payment_days: body
+                    .payment_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| now.payment_days.to_string()),
+                payment_end_of_month: body
+                    .payment_end_of_month
+                    .unwrap_or(now.payment_end_of_month),
+            };
+            let edit = DraftEdit::parse(&input).map_err(store::Error::Invalid)?;
+            store::invoicing::edit::edit_draft(tx, &ctx.actor(), id, &edit, &body.line_order)
+                .await?;
+            let order = store::invoicing::edit::line_ids(tx, id).await?;
+            Ok::<_, store::Error>((edit, order))
+        })
+        .await?;
+    Ok(Json(DraftEditedDto {
+        id: id.to_string(),
+        note: edit.note,
+        po_number: edit.po_number,
+        buyer_reference: edit.buyer_reference,
+        payment_days: edit.terms.days(),
+        payment_end_of_month: edit.terms.end_of_month(),
+        line_order: order,
     }))
 }

@@ -269,6 +269,18 @@ struct BillablePage {
     days: String,
     amount: String,
     csv_href: String,
+    /// Days on invoices held for their client contract's signature (the
+    /// key-account rule): shown apart, not to invoice again.
+    waiting: Vec<BillRowOf>,
+    waiting_days: String,
+    waiting_amount: String,
+}
+
+/// A line of the days held for a signature, with its mission.
+pub struct BillRowOf {
+    pub mission: String,
+    pub client: String,
+    pub row: BillRow,
 }
 
 fn bill_row(b: &BillableLine, l: Locale) -> BillRow {
@@ -288,8 +300,11 @@ fn bill_row(b: &BillableLine, l: Locale) -> BillRow {
     }
 }
 
-/// GET /cras/billable: validated days × rates by mission, month and rate
-/// period, with totals.
+/// GET /cras/billable: what is still to invoice — validated days on no
+/// issued invoice (nor one held for a signature; a draft's days count, and
+/// a day a credit note gave back counts again) × rates, by
+/// mission, month and rate period, with totals — and apart the days held
+/// on invoices waiting for a client contract's signature.
 pub async fn billable(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -298,9 +313,19 @@ pub async fn billable(
     let l = ctx.locale;
     let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
-    let lines = store::cra_reports::billable(&mut tx, from, to).await?;
+    let lines =
+        store::cra_reports::billable(&mut tx, from, to, store::cra_reports::Billing::ToInvoice)
+            .await?;
+    let waiting = store::cra_reports::billable(
+        &mut tx,
+        from,
+        to,
+        store::cra_reports::Billing::WaitingSignature,
+    )
+    .await?;
     tx.commit().await?;
     let totals = store::cra_reports::totals(&lines);
+    let waiting_totals = store::cra_reports::totals(&waiting);
     let missions = totals
         .missions
         .iter()
@@ -333,6 +358,16 @@ pub async fn billable(
         missions,
         days: totals.days.format(l),
         amount: totals.amount.format(l),
+        waiting: waiting
+            .iter()
+            .map(|b| BillRowOf {
+                mission: b.mission_title.clone(),
+                client: b.client_name.clone(),
+                row: bill_row(b, l),
+            })
+            .collect(),
+        waiting_days: waiting_totals.days.format(l),
+        waiting_amount: waiting_totals.amount.format(l),
     })
 }
 
@@ -390,7 +425,9 @@ pub async fn billable_csv(
 ) -> AppResult<Response> {
     let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
-    let lines = store::cra_reports::billable(&mut tx, from, to).await?;
+    let lines =
+        store::cra_reports::billable(&mut tx, from, to, store::cra_reports::Billing::ToInvoice)
+            .await?;
     tx.commit().await?;
     let body = billable_csv_text(&lines, ctx.locale);
     Ok(crate::csv::response(

@@ -5,6 +5,7 @@
 
 pub mod close;
 pub mod credit;
+pub mod edit;
 pub mod facturx;
 pub mod lifecycle;
 pub mod show;
@@ -16,6 +17,7 @@ use axum::response::Response;
 use domain::Locale;
 use domain::calendar::YearMonth;
 use domain::ids::CompanyId;
+use domain::invoice::payment::PaymentState;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::locale::format_date;
 use domain::money::Money;
@@ -30,12 +32,14 @@ use crate::extract::Query;
 use crate::view::{FieldErrors, KeysetPager, Layout, layout, render, render_status};
 use crate::{AppState, i18n};
 
-/// The badge of a status: its words and its colour.
-pub fn status_badge(l: Locale, s: InvoiceStatus) -> (String, &'static str) {
+/// The badge of a payment state: its words and its colour.
+pub fn state_badge(l: Locale, s: PaymentState) -> (String, &'static str) {
     let class = match s {
-        InvoiceStatus::Draft => "cra-draft",
-        InvoiceStatus::WaitingSignature => "key",
-        InvoiceStatus::Issued => "cra-validated",
+        PaymentState::Draft => "cra-draft",
+        PaymentState::WaitingSignature => "key",
+        PaymentState::Issued | PaymentState::PartlyPaid => "",
+        PaymentState::Paid => "cra-validated",
+        PaymentState::Overdue => "late",
     };
     (i18n::t(l, &s.label_key()), class)
 }
@@ -61,17 +65,21 @@ pub struct Row {
     pub client_href: String,
     pub title: String,
     pub period: String,
+    /// The payment state in words (`domain::invoice::payment`).
     pub status: String,
     pub status_class: &'static str,
     pub net: String,
     pub gross: String,
+    /// What is still owed ("—" for what nobody owes).
+    pub amount_due: String,
+    pub issued: String,
     pub due: String,
     /// The e-invoicing lifecycle status and its badge colour.
     pub lifecycle: Option<(String, &'static str)>,
 }
 
-pub fn row(l: Locale, s: &Summary) -> Row {
-    let (status, status_class) = status_badge(l, s.status);
+pub fn row(l: Locale, s: &Summary, today: time::Date) -> Row {
+    let (status, status_class) = state_badge(l, s.payment_state(today));
     Row {
         href: format!("/invoices/{}", s.id),
         number: s
@@ -87,6 +95,11 @@ pub fn row(l: Locale, s: &Summary) -> Row {
         status_class,
         net: s.net.format(l),
         gross: s.gross.format(l),
+        amount_due: s
+            .amount_due()
+            .map(|m| m.format(l))
+            .unwrap_or_else(|| "—".into()),
+        issued: date_or_dash(l, s.issue_date),
         due: date_or_dash(l, s.due_date),
         lifecycle: s
             .lifecycle
@@ -96,8 +109,13 @@ pub fn row(l: Locale, s: &Summary) -> Row {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
+    /// A stored status (draft, waiting_signature, issued): links from
+    /// elsewhere.
     #[serde(default)]
     pub status: String,
+    /// A payment state (`domain::invoice::payment::PaymentState`).
+    #[serde(default)]
+    pub state: String,
     #[serde(default)]
     pub period: String,
     /// A client's id (a link from elsewhere) or words of his name (typed,
@@ -119,6 +137,7 @@ impl ListQuery {
     fn filters(&self) -> Vec<(&'static str, String)> {
         vec![
             ("status", self.status.trim().to_owned()),
+            ("state", self.state.trim().to_owned()),
             ("period", self.period.trim().to_owned()),
             ("client", self.client.trim().to_owned()),
             ("lifecycle", self.lifecycle.trim().to_owned()),
@@ -155,6 +174,8 @@ fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
             .parse::<i64>()
             .ok()
             .and_then(domain::einvoice::LifecycleStatus::from_code),
+        state: PaymentState::parse(q.state.trim()),
+        today: Some(store::today()),
     })
 }
 
@@ -165,7 +186,9 @@ struct ListPage {
     rows: Vec<Row>,
     errors: FieldErrors,
     messages: Vec<String>,
-    statuses: Vec<(&'static str, String, bool)>,
+    states: Vec<(&'static str, String, bool)>,
+    /// A stored status asked by a link, kept as the filters travel.
+    status: String,
     /// What the client field shows: the name typed, or the name of the
     /// client whose id came in the link.
     client: String,
@@ -174,9 +197,11 @@ struct ListPage {
     pager: KeysetPager,
     total_net: String,
     total_gross: String,
+    total_due: String,
+    total_not_issued: String,
 }
 
-/// GET /invoices?status=&period=&client=&lifecycle=&after=|before=
+/// GET /invoices?state=&status=&period=&client=&lifecycle=&after=|before=
 pub async fn list(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -214,26 +239,30 @@ pub async fn list(
             v.0.iter().map(|e| i18n::field_error(l, e)).collect(),
         ),
     };
+    let today = store::today();
+    let sum =
+        |f: fn(&read::Totals) -> Money| totals.as_ref().map(f).unwrap_or(Money::ZERO).format(l);
     let page = ListPage {
         layout: layout(&app, &ctx, "invoice-list-title").await?,
-        total_net: totals.map(|t| t.net).unwrap_or(Money::ZERO).format(l),
-        total_gross: totals.map(|t| t.gross).unwrap_or(Money::ZERO).format(l),
+        total_net: sum(|t| t.net),
+        total_gross: sum(|t| t.gross),
+        total_due: sum(|t| t.due),
+        total_not_issued: sum(|t| t.not_issued),
         pager: KeysetPager::new(&docs, "/invoices", &q.filters(), totals.map(|t| t.count)),
-        rows: docs.items.iter().map(|d| row(l, d)).collect(),
-        statuses: [
-            InvoiceStatus::Draft,
-            InvoiceStatus::WaitingSignature,
-            InvoiceStatus::Issued,
-        ]
-        .into_iter()
-        .map(|s| {
-            (
-                s.as_str(),
-                i18n::t(l, &s.label_key()),
-                q.status == s.as_str(),
-            )
-        })
-        .collect(),
+        rows: docs.items.iter().map(|d| row(l, d, today)).collect(),
+        states: PaymentState::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    i18n::t(l, &s.label_key()),
+                    q.state.trim() == s.as_str(),
+                )
+            })
+            .collect(),
+        status: InvoiceStatus::parse(q.status.trim())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         client,
         lifecycles: domain::einvoice::LifecycleStatus::ALL
             .into_iter()

@@ -73,7 +73,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
         .unwrap();
         tx.commit().await.unwrap();
         let page = t.get(&path, Some(&finance)).await;
-        assert!(page.body.contains("200 — Déposée"), "badge and history");
+        assert!(page.body.contains("Déposée (200)"), "badge and history");
         assert!(page.body.contains("id=\"lifecycle-history\""));
         assert!(page.body.contains("id=\"lifecycle-form\""));
         assert!(
@@ -168,7 +168,7 @@ async fn the_status_form_refuses_illegal_moves_in_french_and_records_a_receipt()
             [LifecycleStatus::Deposited, LifecycleStatus::Received]
         );
         let page = t.get(&path, Some(&finance)).await;
-        assert!(page.body.contains("212 — Encaissée"));
+        assert!(page.body.contains("Encaissée (212)"));
         assert!(page.body.contains("Encaissé : 100,00"), "{}", page.body);
 
         // The list shows and filters by the lifecycle status.

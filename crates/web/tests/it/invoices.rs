@@ -17,14 +17,14 @@ use tower::ServiceExt;
 
 use crate::harness::{Browser, TestApp, on_each_backend_before_billing as on_each_backend};
 
-async fn waiting(t: &TestApp) -> Vec<read::Summary> {
+pub(crate) async fn waiting(t: &TestApp) -> Vec<read::Summary> {
     let mut tx = t.db.read().await.unwrap();
     let w = read::waiting(&mut tx).await.unwrap();
     tx.commit().await.unwrap();
     w
 }
 
-async fn detail(t: &TestApp, id: domain::ids::InvoiceId) -> read::Detail {
+pub(crate) async fn detail(t: &TestApp, id: domain::ids::InvoiceId) -> read::Detail {
     let mut tx = t.db.read().await.unwrap();
     let d = read::get(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
@@ -110,7 +110,11 @@ pub(crate) async fn released_draft(t: &TestApp) -> String {
 }
 
 /// The raw bytes of a download.
-async fn download(t: &TestApp, path: &str, b: &Browser) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn download(
+    t: &TestApp,
+    path: &str,
+    b: &Browser,
+) -> (StatusCode, String, Vec<u8>) {
     let req = Request::get(path)
         .header(header::COOKIE, &b.cookie)
         .body(Body::empty())
@@ -130,7 +134,7 @@ async fn download(t: &TestApp, path: &str, b: &Browser) -> (StatusCode, String, 
 }
 
 /// The text of a PDF, when poppler's `pdftotext` is installed.
-fn pdf_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(bytes: &[u8]) -> Option<String> {
     let dir = std::env::temp_dir().join(format!("regisseur-pdf-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).ok()?;
     let file = dir.join("invoice.pdf");

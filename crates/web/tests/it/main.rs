@@ -13,6 +13,7 @@ mod esign;
 mod fec;
 mod harness;
 mod invoices;
+mod invoices_daily;
 mod leave;
 mod lettering;
 mod lists;

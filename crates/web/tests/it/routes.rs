@@ -435,6 +435,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/invoices/{id}/issue", "admin finance"),
     ("POST", "/invoices/{id}/release", "admin finance"),
+    ("POST", "/invoices/{id}/edit", "admin finance"),
     ("POST", "/invoices/{id}/refresh-terms", "admin finance"),
     ("POST", "/invoices/{id}/credit", "admin finance"),
     ("POST", "/invoices/{id}/lifecycle", "admin finance"),
@@ -497,6 +498,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/invoices/{id}/refresh-terms",
         "admin finance",
     ),
+    ("PATCH", "/api/v1/invoices/{id}", "admin finance"),
     ("POST", "/api/v1/closes", "admin finance"),
     (
         "GET",

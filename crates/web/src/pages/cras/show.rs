@@ -51,6 +51,9 @@ struct ShowPage {
     can_reopen: bool,
     errors: FieldErrors,
     error_list: Vec<String>,
+    /// The invoices billing its days (href, number or "Brouillon", state),
+    /// for those who see invoices.
+    invoices: Vec<(String, String, String)>,
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx, Id(id): Id<CraId>) -> AppResult<Response> {
@@ -75,6 +78,23 @@ pub(super) async fn show_page(
     let role = user.role;
     let mut tx = app.db.read().await?;
     let leave_types = store::leave::types(&mut tx).await?;
+    // Who sees invoices sees which bill this report; nobody else learns
+    // of them here.
+    let invoices = if allows(role, Permission::ViewInvoices) {
+        store::invoicing::read::invoices_of_cra(&mut tx, sheet.cra.id)
+            .await?
+            .into_iter()
+            .map(|i| {
+                (
+                    format!("/invoices/{}", i.id),
+                    i.number.unwrap_or_else(|| i18n::t(l, "invoice-unnumbered")),
+                    i18n::t(l, &i.status.label_key()),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let viewer = Viewer::of(ctx.scope()?);
     let grid = Grid::from_sheet(sheet, l, &leave_types, viewer, typed);
@@ -119,6 +139,7 @@ pub(super) async fn show_page(
         can_reopen: can_manage && cra.status == CraStatus::Validated,
         errors,
         error_list,
+        invoices,
     };
     let status = if refusal.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY

@@ -26,9 +26,9 @@ use crate::view::FieldErrors;
 use crate::write::{Done, Refused, write};
 use domain::ids::InvoiceId;
 
-/// "205 — Approuvée".
+/// "Approuvée (205)": the status in words, its code secondary.
 pub fn status_label(l: Locale, s: LifecycleStatus) -> String {
-    format!("{} — {}", s.code(), i18n::t(l, &s.label_key()))
+    format!("{} ({})", i18n::t(l, &s.label_key()), s.code())
 }
 
 /// The badge colour of a lifecycle status.

@@ -22,7 +22,8 @@ use store::invoicing::issue::Frozen;
 use store::invoicing::read::{self, Detail, Summary};
 
 use super::credit::{CreditGroup, CreditTyped, credit_groups};
-use super::{date_or_dash, period_label, status_badge};
+use super::edit::{EditPanel, EditTyped, edit_panel};
+use super::{date_or_dash, period_label, state_badge};
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -110,6 +111,17 @@ struct ShowPage {
     dunning: Option<crate::pages::dunning::InvoicePanel>,
     /// The payments received on an issued invoice and what is still due.
     payments: Option<PaymentsPanel>,
+    /// What finance may change on a draft before issuing it.
+    edit: Option<EditPanel>,
+    /// The credit note form is shown open (it was refused).
+    credit_open: bool,
+    /// The activity reports whose days it bills.
+    reports: Vec<ReportLink>,
+}
+
+pub struct ReportLink {
+    pub href: String,
+    pub label: String,
 }
 
 pub struct PaymentRow {
@@ -189,6 +201,10 @@ pub(super) enum Refusal {
     Lifecycle {
         errors: ValidationErrors,
         typed: super::lifecycle::StatusForm,
+    },
+    Edit {
+        errors: ValidationErrors,
+        typed: EditTyped,
     },
 }
 
@@ -278,18 +294,29 @@ fn frozen_facts(l: Locale, f: &Frozen, invoice: bool, facts: &mut Vec<(String, S
     if let Some(po) = &f.po_number {
         facts.push((t("invoice-po-number"), po.clone()));
     }
+    if let Some(r) = &f.buyer_reference {
+        facts.push((t("invoice-buyer-reference"), r.clone()));
+    }
+    if let Some(n) = &f.note {
+        facts.push((t("invoice-note"), n.clone()));
+    }
     if let Some(r) = &f.contract_reference {
         facts.push((t("invoice-contract"), r.clone()));
     }
 }
 
-fn facts(l: Locale, d: &Detail) -> Vec<(String, String)> {
+/// The facts of `d`; `terms`, what it states (frozen at issue, or a
+/// draft's terms with finance's edit).
+fn facts(l: Locale, d: &Detail, terms: Option<&Frozen>) -> Vec<(String, String)> {
     let s = &d.summary;
     let t = |k: &str| i18n::t(l, k);
     let mut facts = vec![
         (t("invoice-title-col"), s.title.clone()),
         (t("invoice-period"), period_label(l, &s.period)),
     ];
+    if let Some(due) = s.amount_due() {
+        facts.push((t("invoice-amount-due"), due.format(l)));
+    }
     if let Some(n) = &s.number {
         facts.push((t("invoice-number"), n.clone()));
     }
@@ -308,7 +335,7 @@ fn facts(l: Locale, d: &Detail) -> Vec<(String, String)> {
     if let Some(a) = s.accrued {
         facts.push((t("invoice-accrued"), a.format(l)));
     }
-    if let Some(f) = &d.frozen {
+    if let Some(f) = terms {
         frozen_facts(l, f, s.kind == InvoiceKind::Invoice, &mut facts);
     }
     facts.push((
@@ -401,23 +428,33 @@ pub(super) async fn page(
             None
         };
     let payments = payments_panel(&mut tx, l, &d, role).await?;
-    let changes = if matches!(
+    let draft = matches!(
         d.summary.status,
         InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
-    ) && d.summary.kind == InvoiceKind::Invoice
-    {
-        store::invoicing::issue::terms_changes(&mut tx, id)
+    ) && d.summary.kind == InvoiceKind::Invoice;
+    let (changes, terms) = if draft {
+        let changes = store::invoicing::issue::terms_changes(&mut tx, id)
             .await?
             .iter()
             .map(|c| i18n::arg(l, c))
-            .collect()
+            .collect();
+        let terms = store::invoicing::edit::effective_terms(&mut tx, id).await?;
+        (changes, Some(terms))
     } else {
-        Vec::new()
+        (Vec::new(), d.frozen.clone())
     };
+    let reports = store::invoicing::read::cras_of_invoice(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(|r| ReportLink {
+            href: format!("/cras/{}", r.id),
+            label: format!("{} · {}", period_label(l, &r.month), r.consultant),
+        })
+        .collect();
     tx.commit().await?;
     let s = &d.summary;
     let today = format_date(store::today(), Locale::Fr);
-    let (status, status_class) = status_badge(l, s.status);
+    let (status, status_class) = state_badge(l, s.payment_state(store::today()));
     let heading = match (s.kind, &s.number) {
         (InvoiceKind::Invoice, Some(n)) => {
             i18n::t_args(l, "invoice-heading", &[("number", n.clone())])
@@ -429,6 +466,13 @@ pub(super) async fn page(
     };
     let status_now = s.status;
     let invoice = s.kind == InvoiceKind::Invoice;
+    let (edit_refused, refusal) = match refusal {
+        Refusal::Edit { errors, typed } => {
+            (Some((errors.clone(), typed)), Refusal::Release(errors))
+        }
+        other => (None, other),
+    };
+    let credit_open = matches!(refusal, Refusal::Credit { .. });
     let (messages, issue_errors, credit_errors, issue_date, typed) = match refusal {
         Refusal::None => (
             Vec::new(),
@@ -444,7 +488,9 @@ pub(super) async fn page(
             date,
             CreditTyped::default(),
         ),
-        Refusal::Release(errors) | Refusal::Lifecycle { errors, .. } => (
+        Refusal::Release(errors)
+        | Refusal::Lifecycle { errors, .. }
+        | Refusal::Edit { errors, .. } => (
             messages(l, &errors),
             FieldErrors::default(),
             FieldErrors::default(),
@@ -479,7 +525,7 @@ pub(super) async fn page(
         status_class,
         client: s.client_name.clone(),
         client_href: format!("/companies/{}", s.client_id),
-        facts: facts(l, &d),
+        facts: facts(l, &d, terms.as_ref()),
         issue_error: s.issue_error.as_deref().map(|e| describe_message(l, e)),
         changes: if can_manage { changes } else { Vec::new() },
         lines: lines(l, &d),
@@ -518,6 +564,12 @@ pub(super) async fn page(
         payments,
         einvoice,
         dunning,
+        edit: match (&terms, can_manage && draft) {
+            (Some(t), true) => Some(edit_panel(l, &d, t, edit_refused)),
+            _ => None,
+        },
+        credit_open,
+        reports,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
