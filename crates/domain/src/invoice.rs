@@ -7,6 +7,7 @@
 //! is [`drafting`]'s, and which go on a credit note [`credit`]'s.
 
 pub mod credit;
+pub mod delivery;
 pub mod drafting;
 pub mod wording;
 

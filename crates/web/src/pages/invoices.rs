@@ -5,6 +5,7 @@
 
 pub mod close;
 pub mod credit;
+pub mod email;
 pub mod facturx;
 pub mod lifecycle;
 pub mod show;

@@ -58,6 +58,8 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     can_edit: bool,
+    /// A consultant not yet in the list is invited from here.
+    can_invite: bool,
 }
 
 fn dates(m: &Mission, locale: Locale) -> String {
@@ -105,6 +107,7 @@ pub async fn list(
     render(&ListPage {
         layout: layout(&app, &ctx, "missions-title").await?,
         can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        can_invite: allows(ctx.user()?.role, Permission::InviteUsers),
         statuses: MissionStatus::ALL
             .iter()
             .map(|s| (s.as_str(), i18n::t(ctx.locale, &s.label_key())))

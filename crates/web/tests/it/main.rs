@@ -6,6 +6,7 @@ mod api;
 mod contracts;
 mod cra_reports;
 mod cras;
+mod delivery;
 mod dunning;
 mod einvoicing;
 mod esign;

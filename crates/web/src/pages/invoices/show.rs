@@ -110,6 +110,8 @@ struct ShowPage {
     dunning: Option<crate::pages::dunning::InvoicePanel>,
     /// The payments received on an issued invoice and what is still due.
     payments: Option<PaymentsPanel>,
+    /// Its e-mails to the client, and sending it again.
+    email: Option<super::email::EmailPanel>,
 }
 
 pub struct PaymentRow {
@@ -398,6 +400,7 @@ pub(super) async fn page(
             None
         };
     let payments = payments_panel(&mut tx, l, &d, role).await?;
+    let email = super::email::panel(&mut tx, l, role, id, d.summary.status).await?;
     let changes = if matches!(
         d.summary.status,
         InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
@@ -515,6 +518,7 @@ pub(super) async fn page(
         payments,
         einvoice,
         dunning,
+        email,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
