@@ -184,7 +184,10 @@ mod tests {
         };
         let (subject, text) = email(&f, Locale::Fr);
         assert_eq!(subject, "Invitation à Régisseur — Stafforia Services");
-        assert!(text.contains("https://regisseur.example/invitation/abc"), "{text}");
+        assert!(
+            text.contains("https://regisseur.example/invitation/abc"),
+            "{text}"
+        );
         assert!(text.contains("10/12/2026 11:00"), "{text}");
         assert!(text.contains("Bruno Marchand vous invite"), "{text}");
         let (subject, _) = email(&f, Locale::En);

@@ -923,7 +923,10 @@ mod tests {
                 .collect();
             assert_eq!(ours.len(), 1, "one e-mail for the one invoice");
             let m = &ours[0];
-            assert_eq!(m.subject().unwrap(), format!("Facture {number} — Stafforia Services"));
+            assert_eq!(
+                m.subject().unwrap(),
+                format!("Facture {number} — Stafforia Services")
+            );
             let mut rcpt = m.to.clone();
             rcpt.sort();
             let mut expected = vec![to.clone(), bm.clone()];
@@ -931,8 +934,14 @@ mod tests {
             assert_eq!(rcpt, expected, "to the billing contact, copy to the BM");
             assert!(m.header("Cc").is_some_and(|cc| cc.contains(&bm)));
             let body = m.text_body().unwrap();
-            assert!(body.contains("Veuillez trouver ci-joint la facture"), "{body}");
-            assert!(body.contains(&invoice.gross.format(domain::Locale::Fr)), "{body}");
+            assert!(
+                body.contains("Veuillez trouver ci-joint la facture"),
+                "{body}"
+            );
+            assert!(
+                body.contains(&invoice.gross.format(domain::Locale::Fr)),
+                "{body}"
+            );
             let files = m.attachments();
             assert_eq!(files.len(), 1);
             assert_eq!(files[0].content_type, "application/pdf");
@@ -940,7 +949,10 @@ mod tests {
             let pdf = &files[0].bytes;
             assert!(pdf.starts_with(b"%PDF-"));
             let text = String::from_utf8_lossy(pdf);
-            assert!(text.contains("/EmbeddedFiles"), "a PDF with an embedded file");
+            assert!(
+                text.contains("/EmbeddedFiles"),
+                "a PDF with an embedded file"
+            );
             assert!(text.contains("(factur-x.xml)"), "named factur-x.xml");
             assert!(
                 text.contains("CrossIndustryInvoice") && text.contains(&number),

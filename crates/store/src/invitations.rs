@@ -64,14 +64,16 @@ pub async fn send(
         return Err(refuse("active", "invitation-inactive"));
     }
     let at = now();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE user_invitations SET expires_at = $2 WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2"
     )
     .bind(user.to_string())
     .bind(at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     let new_password = crate::users::password_hash(tx, user).await? != NO_PASSWORD;
     let token = credentials::new_token();
     let expires_at = at + invitation::VALIDITY;
@@ -93,7 +95,8 @@ pub async fn send(
     );
     let email_id = crate::outbox::queue(tx, &u.email, &subject, &text).await?;
     let id = uuid::Uuid::new_v4().to_string();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO user_invitations (id, user_id, token_hash, email_id, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
@@ -106,7 +109,8 @@ pub async fn send(
     .bind(expires_at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::audit::record(
         tx,
         actor,
@@ -117,7 +121,10 @@ pub async fn send(
         Some(&serde_json::json!({ "email": u.email, "expires_at": expires_at })),
     )
     .await?;
-    Ok(Sent { user: u, expires_at })
+    Ok(Sent {
+        user: u,
+        expires_at,
+    })
 }
 
 /// What a link opens: the account it is for, or why it no longer works

@@ -285,7 +285,8 @@ pub async fn send(
     let cc = recipients.as_ref().and_then(|r| r.cc.as_deref());
     // The partial unique index decides who sends the automatic e-mail: a
     // second worker (or the job run again) inserts nothing.
-    let inserted: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let inserted: Option<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO invoice_emails (id, invoice_id, reason, to_address, cc_address, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (invoice_id) WHERE reason = 'issue' DO NOTHING RETURNING id"
@@ -298,7 +299,8 @@ pub async fn send(
     .bind(actor.user_id.map(|u| u.to_string()))
     .bind(now())
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     if inserted.is_none() {
         return Ok(Outcome::AlreadySent);
     }
@@ -335,7 +337,9 @@ pub async fn send(
         issue_date: h
             .issue_date
             .ok_or_else(|| corrupt("issue date", &invoice.to_string()))?,
-        due_date: h.due_date.filter(|_| h.kind == InvoiceKind::Invoice.as_str()),
+        due_date: h
+            .due_date
+            .filter(|_| h.kind == InvoiceKind::Invoice.as_str()),
         gross: Money::from_cents(h.gross_cents),
         contact_name: r.contact_name.clone(),
     };

@@ -48,7 +48,11 @@ impl EmailState {
 
 impl EmailState {
     /// From the outbox row an e-mail id points to (none: no address).
-    pub fn of(email_id: Option<&str>, sent_at: Option<OffsetDateTime>, last_error: Option<String>) -> EmailState {
+    pub fn of(
+        email_id: Option<&str>,
+        sent_at: Option<OffsetDateTime>,
+        last_error: Option<String>,
+    ) -> EmailState {
         match (email_id, sent_at, last_error) {
             (None, _, _) => EmailState::NoAddress,
             (Some(_), Some(_), _) => EmailState::Sent,

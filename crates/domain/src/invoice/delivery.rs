@@ -171,7 +171,12 @@ mod tests {
         let (subject, text) = email(&facts(), Locale::Fr);
         assert_eq!(subject, "Facture FA-2026-000001 — Stafforia Services");
         assert!(text.starts_with("Bonjour Nadia Haddad,"), "{text}");
-        for needle in ["14 400,00 €", "30/11/2026", "Échéance : 30/12/2026", "Factur-X"] {
+        for needle in [
+            "14 400,00 €",
+            "30/11/2026",
+            "Échéance : 30/12/2026",
+            "Factur-X",
+        ] {
             assert!(text.contains(needle), "{needle} in {text}");
         }
     }
@@ -188,7 +193,10 @@ mod tests {
         assert!(!text.contains("Due date"), "{text}");
         let (subject, text) = email(&f, Locale::Fr);
         assert!(subject.starts_with("Avoir "), "{subject}");
-        assert!(text.contains("l'avoir FA-2026-000001 du 30/11/2026 adressé à"), "{text}");
+        assert!(
+            text.contains("l'avoir FA-2026-000001 du 30/11/2026 adressé à"),
+            "{text}"
+        );
     }
 
     #[test]

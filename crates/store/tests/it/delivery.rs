@@ -81,12 +81,21 @@ async fn an_invoice_goes_once_to_the_billing_contact_of_a_client_who_asked() {
         let mut tx = db.read().await.unwrap();
         let sent = store::outbox::recent(&mut tx, 1).await.unwrap().remove(0);
         let files = store::outbox::attachments(&mut tx, sent.id).await.unwrap();
-        let history = invoice_emails::of_invoice(&mut tx, invoice.id).await.unwrap();
+        let history = invoice_emails::of_invoice(&mut tx, invoice.id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let number = invoice.number.clone().unwrap();
         assert!(sent.subject.contains(&number), "{}", sent.subject);
-        assert!(sent.body_text.contains("Bonjour Marc"), "{}", sent.body_text);
-        assert_eq!(sent.cc_address.as_deref(), Some(w.managers().await.0.email.as_str()));
+        assert!(
+            sent.body_text.contains("Bonjour Marc"),
+            "{}",
+            sent.body_text
+        );
+        assert_eq!(
+            sent.cc_address.as_deref(),
+            Some(w.managers().await.0.email.as_str())
+        );
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].file_name, format!("{number}.pdf"));
         assert!(files[0].bytes.starts_with(b"%PDF"));
@@ -99,7 +108,9 @@ async fn an_invoice_goes_once_to_the_billing_contact_of_a_client_who_asked() {
         invoice_emails::send(&mut tx, &actor(), invoice.id, Reason::Resend, &app::Render)
             .await
             .unwrap();
-        let history = invoice_emails::of_invoice(&mut tx, invoice.id).await.unwrap();
+        let history = invoice_emails::of_invoice(&mut tx, invoice.id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(history.len(), 2);
         assert_eq!(history[1].reason, Reason::Resend);
@@ -142,14 +153,19 @@ async fn no_sending_unless_asked_and_none_without_a_billing_address() {
             invoice_emails::send(&mut tx, &actor(), invoice.id, Reason::Issue, &app::Render)
                 .await
                 .unwrap();
-        let history = invoice_emails::of_invoice(&mut tx, invoice.id).await.unwrap();
+        let history = invoice_emails::of_invoice(&mut tx, invoice.id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(outcome, Outcome::NoAddress);
         assert_eq!(history[0].email, store::outbox::EmailState::NoAddress);
         assert_eq!(count(&db, "outbox_emails").await, emails);
         // A draft cannot be sent.
         let draft = w
-            .draft_invoice(&w.mission(&client).create().await, YearMonth::of(store::today()).prev())
+            .draft_invoice(
+                &w.mission(&client).create().await,
+                YearMonth::of(store::today()).prev(),
+            )
             .await;
         let mut tx = db.begin().await.unwrap();
         let e = invoice_emails::send(&mut tx, &actor(), draft.id, Reason::Resend, &app::Render)
@@ -181,13 +197,19 @@ async fn an_invitation_sets_the_password_once_and_expires() {
         let bm = w.user(Role::BusinessManager).create().await;
         let mut tx = db.begin().await.unwrap();
         let admin_data = user_data("chef@stafforia.example", "Chef", Role::Admin, None);
-        let e = store::invitations::invite(&mut tx, &actor(), &bm, &admin_data, "https://r.example")
-            .await
-            .unwrap_err();
+        let e =
+            store::invitations::invite(&mut tx, &actor(), &bm, &admin_data, "https://r.example")
+                .await
+                .unwrap_err();
         tx.rollback().await.unwrap();
         assert_eq!(refusal(e), "invitation-role-forbidden");
 
-        let mut data = user_data("lea.petit@stafforia.example", "Léa Petit", Role::Consultant, None);
+        let mut data = user_data(
+            "lea.petit@stafforia.example",
+            "Léa Petit",
+            Role::Consultant,
+            None,
+        );
         data.password = None;
         let mut tx = db.begin().await.unwrap();
         let sent = store::invitations::invite(&mut tx, &actor(), &bm, &data, "https://r.example/")
@@ -201,7 +223,9 @@ async fn an_invitation_sets_the_password_once_and_expires() {
         let token = mailed_token(&db, "lea.petit@stafforia.example").await;
         let mut tx = db.read().await.unwrap();
         let mail = store::outbox::recent(&mut tx, 1).await.unwrap().remove(0);
-        let hash = store::users::password_hash(&mut tx, sent.user.id).await.unwrap();
+        let hash = store::users::password_hash(&mut tx, sent.user.id)
+            .await
+            .unwrap();
         let stored: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
             "SELECT COUNT(*) FROM user_invitations WHERE token_hash = $1"
         )
@@ -210,19 +234,30 @@ async fn an_invitation_sets_the_password_once_and_expires() {
         .await
         .unwrap());
         tx.commit().await.unwrap();
-        assert!(mail.body_text.contains(&format!("https://r.example/invitation/{token}")));
+        assert!(
+            mail.body_text
+                .contains(&format!("https://r.example/invitation/{token}"))
+        );
         assert_eq!(stored, 0, "only the token's hash is stored");
-        assert!(!store::credentials::verify_password(&hash, ""), "no password works yet");
+        assert!(
+            !store::credentials::verify_password(&hash, ""),
+            "no password works yet"
+        );
 
         let chosen = domain::user::Password::parse("correct horse battery").unwrap();
         let mut tx = db.begin().await.unwrap();
-        let user = store::invitations::accept(&mut tx, &token, &chosen).await.unwrap();
+        let user = store::invitations::accept(&mut tx, &token, &chosen)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(user.id, sent.user.id);
         let mut tx = db.read().await.unwrap();
         let hash = store::users::password_hash(&mut tx, user.id).await.unwrap();
         tx.commit().await.unwrap();
-        assert!(store::credentials::verify_password(&hash, "correct horse battery"));
+        assert!(store::credentials::verify_password(
+            &hash,
+            "correct horse battery"
+        ));
 
         // Used: refused, nothing written.
         let other = domain::user::Password::parse("another long passphrase").unwrap();

@@ -359,13 +359,12 @@ pub async fn show(
         let about = store::documents::About::Contract(k.id);
         contract_docs.push(store::documents::list(&mut tx, scope, about, 10).await?);
     }
-    let invoice_delivery = if c.data.kind == CompanyKind::Client
-        && allows(user.role, Permission::ViewInvoices)
-    {
-        Some(store::invoice_emails::client_wants_email(&mut tx, id).await?)
-    } else {
-        None
-    };
+    let invoice_delivery =
+        if c.data.kind == CompanyKind::Client && allows(user.role, Permission::ViewInvoices) {
+            Some(store::invoice_emails::client_wants_email(&mut tx, id).await?)
+        } else {
+            None
+        };
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::ctx::{Ctx, session_cookie};
 use crate::error::AppResult;
 use crate::extract::Form;
-use crate::view::{FieldErrors, Flash, Layout, layout, render_status};
 use crate::i18n;
+use crate::view::{FieldErrors, Flash, Layout, layout, render_status};
 
 #[derive(Template)]
 #[template(path = "invitation.html")]
@@ -41,11 +41,7 @@ async fn page(
     let opened = store::invitations::open(&mut tx, token).await?;
     tx.commit().await?;
     let (account, refusal, status) = match opened {
-        None => (
-            None,
-            Some("invitation-unknown"),
-            StatusCode::NOT_FOUND,
-        ),
+        None => (None, Some("invitation-unknown"), StatusCode::NOT_FOUND),
         Some((u, state)) => match state.refusal_key() {
             Some(key) => (None, Some(key), StatusCode::GONE),
             None => (

@@ -244,14 +244,10 @@ pub async fn create(
     };
     let inviter = ctx.user()?.clone();
     let invite = async |tx: &mut Tx| -> AppResult<_> {
-        Ok(store::invitations::invite(
-            tx,
-            &ctx.actor(),
-            &inviter,
-            &data,
-            &app.config.public_url,
+        Ok(
+            store::invitations::invite(tx, &ctx.actor(), &inviter, &data, &app.config.public_url)
+                .await?,
         )
-        .await?)
     };
     match write(&app, &ctx).flash("user-invited").run(invite).await? {
         // A business manager has no users list: back to his home.

@@ -14,20 +14,18 @@ use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
 async fn issued(t: &EmptyApp, billing: bool) -> (String, String) {
     let client = t.w.client().create().await;
     let contact = client.contact.id.to_string();
-    let m = t
-        .w
-        .mission(&client)
-        .with(|m| {
-            if billing {
-                m.invoicing_contact_id = contact.clone();
-            }
-        })
-        .create()
-        .await;
-    let inv = t
-        .w
-        .issued_invoice(&m, YearMonth::of(store::today()).prev())
-        .await;
+    let m =
+        t.w.mission(&client)
+            .with(|m| {
+                if billing {
+                    m.invoicing_contact_id = contact.clone();
+                }
+            })
+            .create()
+            .await;
+    let inv =
+        t.w.issued_invoice(&m, YearMonth::of(store::today()).prev())
+            .await;
     (inv.id.to_string(), inv.number.unwrap())
 }
 
@@ -38,16 +36,24 @@ async fn an_invoice_is_sent_again_from_its_page_after_a_confirmation() {
         let b = t.browser(Some(Role::Finance)).await;
         let page = t.get(&format!("/invoices/{id}"), Some(&b)).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("id=\"invoice-email-send\""), "{}", page.body);
+        assert!(
+            page.body.contains("id=\"invoice-email-send\""),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("pas encore été envoyée"));
         let confirm = t.get(&format!("/invoices/{id}/email"), Some(&b)).await;
         assert_eq!(confirm.status, StatusCode::OK);
         assert!(
-            confirm.body.contains(&format!("La facture {number} sera envoyée à marc.")),
+            confirm
+                .body
+                .contains(&format!("La facture {number} sera envoyée à marc.")),
             "{}",
             confirm.body
         );
-        assert!(confirm.body.contains("bruno-marchand") || confirm.body.contains("business-manager"));
+        assert!(
+            confirm.body.contains("bruno-marchand") || confirm.body.contains("business-manager")
+        );
         let emails = t.count("outbox_emails").await;
         let r = t.post_form(&format!("/invoices/{id}/email"), &b, &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -60,7 +66,12 @@ async fn an_invoice_is_sent_again_from_its_page_after_a_confirmation() {
         // The API: once more, 202.
         let token = t.token(Role::Finance).await;
         let r = t
-            .api(Method::POST, &format!("/api/v1/invoices/{id}/email"), Some(&token), None)
+            .api(
+                Method::POST,
+                &format!("/api/v1/invoices/{id}/email"),
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
         assert!(r.json()["to"].as_str().unwrap().starts_with("marc."));
@@ -77,8 +88,12 @@ async fn no_billing_address_is_said_and_nothing_is_written() {
         let b = t.browser(Some(Role::Finance)).await;
         let confirm = t.get(&format!("/invoices/{id}/email"), Some(&b)).await;
         assert!(
-            confirm.body.contains("n'a pas d'adresse e-mail de facturation")
-                || confirm.body.contains("n&#39;a pas d&#39;adresse e-mail de facturation"),
+            confirm
+                .body
+                .contains("n'a pas d'adresse e-mail de facturation")
+                || confirm
+                    .body
+                    .contains("n&#39;a pas d&#39;adresse e-mail de facturation"),
             "{}",
             confirm.body
         );
@@ -90,10 +105,17 @@ async fn no_billing_address_is_said_and_nothing_is_written() {
         );
         let r = t.post_form(&format!("/invoices/{id}/email"), &b, &[]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert!(r.body.contains("Rien n&#39;a été envoyé") || r.body.contains("Rien n'a été envoyé"));
+        assert!(
+            r.body.contains("Rien n&#39;a été envoyé") || r.body.contains("Rien n'a été envoyé")
+        );
         let token = t.token(Role::Finance).await;
         let r = t
-            .api(Method::POST, &format!("/api/v1/invoices/{id}/email"), Some(&token), None)
+            .api(
+                Method::POST,
+                &format!("/api/v1/invoices/{id}/email"),
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert_eq!(r.json()["errors"][0]["code"], "invoice-email-no-address");
@@ -113,7 +135,11 @@ async fn the_client_setting_turns_the_sending_at_issue_on() {
         let client = t.w.client().create().await;
         let b = t.browser(Some(Role::Finance)).await;
         let page = t.get(&format!("/companies/{}", client.id), Some(&b)).await;
-        assert!(page.body.contains("id=\"send-invoices-by-email\""), "{}", page.body);
+        assert!(
+            page.body.contains("id=\"send-invoices-by-email\""),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("id=\"send-invoices-by-email\" checked"));
         let r = t
             .post_form(
@@ -144,7 +170,11 @@ async fn mailed_token(t: &EmptyApp, email: &str) -> String {
         .find(|m| m.to_address == email)
         .expect("an invitation e-mail");
     let link = "http://127.0.0.1:8080/invitation/";
-    let at = mail.body_text.find(link).expect("a link to the public address") + link.len();
+    let at = mail
+        .body_text
+        .find(link)
+        .expect("a link to the public address")
+        + link.len();
     mail.body_text[at..at + 64].to_owned()
 }
 
@@ -154,8 +184,14 @@ async fn an_invited_consultant_chooses_his_password_and_is_signed_in() {
         let bm = t.browser(Some(Role::BusinessManager)).await;
         let form = t.get("/users/new", Some(&bm)).await;
         assert_eq!(form.status, StatusCode::OK);
-        assert!(!form.body.contains("type=\"password\""), "nobody types someone else's password");
-        assert!(!form.body.contains("value=\"admin\""), "a BM invites consultants only");
+        assert!(
+            !form.body.contains("type=\"password\""),
+            "nobody types someone else's password"
+        );
+        assert!(
+            !form.body.contains("value=\"admin\""),
+            "a BM invites consultants only"
+        );
         let fields = |role: &'static str| {
             vec![
                 ("email", "lea.petit@stafforia.example"),
@@ -215,7 +251,9 @@ async fn an_invited_consultant_chooses_his_password_and_is_signed_in() {
             tx.commit().await.unwrap();
             u.id
         };
-        let r = t.post_form(&format!("/users/{lea}/invite"), &admin, &[]).await;
+        let r = t
+            .post_form(&format!("/users/{lea}/invite"), &admin, &[])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let token = mailed_token(&t, "lea.petit@stafforia.example").await;
         let mut tx = t.db.begin().await.unwrap();
