@@ -87,7 +87,7 @@ function decodeQuotedPrintable(text) {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** A single-part text message: headers unfolded, body decoded. */
+/** A message: headers unfolded; a single-part text body decoded. */
 export function parse(raw) {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
@@ -101,5 +101,36 @@ export function parse(raw) {
   let text = body;
   if (encoding === 'base64') text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   else if (encoding === 'quoted-printable') text = decodeQuotedPrintable(body);
-  return { to: headers.to || '', subject: decodeWords(headers.subject || ''), text: text.replace(/\r\n/g, '\n') };
+  return {
+    to: headers.to || '',
+    cc: headers.cc || '',
+    subject: decodeWords(headers.subject || ''),
+    text: text.replace(/\r\n/g, '\n'),
+    // The message as received, for multipart ones (files attached).
+    raw,
+  };
+}
+
+/** The files of a multipart message: [{ contentType, fileName, bytes }]. */
+export function attachments(message) {
+  const raw = message.raw;
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const m = /boundary="?([^";\r\n]+)"?/i.exec(head);
+  if (!m) return [];
+  const files = [];
+  for (const part of raw.slice(split + 4).split(`--${m[1]}`)) {
+    const end = part.indexOf('\r\n\r\n');
+    if (end < 0) continue;
+    const headers = part.slice(0, end).replace(/\r\n[ \t]+/g, ' ');
+    if (!/content-disposition:\s*attachment/i.test(headers)) continue;
+    const type = /content-type:\s*([^;\r\n]+)/i.exec(headers);
+    const name = /filename="?([^";\r\n]+)"?/i.exec(headers);
+    files.push({
+      contentType: type ? type[1].trim() : '',
+      fileName: name ? decodeWords(name[1]) : '',
+      bytes: Buffer.from(part.slice(end + 4).replace(/\s+/g, ''), 'base64'),
+    });
+  }
+  return files;
 }

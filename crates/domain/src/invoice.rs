@@ -9,6 +9,7 @@
 //! for its payment, [`payment`]'s.
 
 pub mod credit;
+pub mod delivery;
 pub mod drafting;
 pub mod editing;
 pub mod payment;

@@ -21,6 +21,7 @@ pub mod facturx;
 pub mod fec;
 pub mod identifiers;
 pub mod ids;
+pub mod invitation;
 pub mod invoice;
 pub mod jobs;
 pub mod leave;

@@ -21,11 +21,14 @@ use crate::url::{Security, SmtpUrl};
 /// data together.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A plain-text UTF-8 e-mail to one recipient, with files attached if any.
+/// A plain-text UTF-8 e-mail to one recipient (and a copy if any), with files attached if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     /// Recipient: `address@example.org` or `Name <address@example.org>`.
     pub to: String,
+    /// A copy (`Cc:`), same forms as `to`: the business manager of an
+    /// invoice sent to its client.
+    pub cc: Option<String>,
     /// Subject, any Unicode (line breaks are turned into spaces).
     pub subject: String,
     /// Body, any Unicode; `\n` line endings are fine (sent as CRLF).
@@ -50,6 +53,7 @@ impl Email {
     pub fn new(to: impl Into<String>, subject: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             to: to.into(),
+            cc: None,
             subject: subject.into(),
             text: text.into(),
             attachments: Vec::new(),
@@ -158,11 +162,17 @@ impl Mailer {
             address: email.to.clone(),
         })?;
         let subject = one_line(&email.subject);
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(self.inner.from.clone())
             .to(to)
             .subject(subject.as_ref())
             .message_id(None); // <random@this-host>
+        if let Some(cc) = email.cc.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            let cc: Mailbox = cc.parse().map_err(|_| MailError::BadAddress {
+                address: cc.to_owned(),
+            })?;
+            builder = builder.cc(cc);
+        }
         let text = without_final_line_break(&email.text).to_owned();
         let message = if email.attachments.is_empty() {
             builder.header(ContentType::TEXT_PLAIN).body(text)

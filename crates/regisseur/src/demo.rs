@@ -5,7 +5,7 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::config::{Common, connect};
-use crate::serve::{ServeArgs, serve};
+use crate::serve::{ServeArgs, listen, serve_on};
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -44,7 +44,22 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
     } else {
         fixtures::demo::Stage::Full
     };
-    let summary = fixtures::demo::seed_stage(&db, stage).await?;
+    // Bound first: the demo's e-mailed links carry the address it is
+    // served at (the port chosen, when REGISSEUR_BIND asks for port 0).
+    let listening = if args.no_serve {
+        None
+    } else {
+        Some(listen(&args.serve).await?)
+    };
+    let base_url = match &listening {
+        Some(l) => l.public_url.clone(),
+        None => args
+            .serve
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.serve.bind)),
+    };
+    let summary = fixtures::demo::seed_stage_at(&db, stage, &base_url).await?;
     let mut text = String::from("\nDemo data loaded: Stafforia Services, ");
     text.push_str(&format!(
         "{} companies, {} contacts.\n",
@@ -62,13 +77,14 @@ pub async fn run(common: &Common, args: DemoArgs) -> anyhow::Result<()> {
             l.name
         ));
     }
-    if args.no_serve {
+    let Some(listening) = listening else {
         print!("{text}");
         return Ok(());
-    }
-    serve(
+    };
+    serve_on(
         db,
         args.serve,
+        listening,
         Some(Box::new(move |url: &str| {
             print!("{text}");
             println!("\nOpen {url} in a browser.");

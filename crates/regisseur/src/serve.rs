@@ -46,14 +46,49 @@ pub async fn run(common: &Common, args: ServeArgs) -> anyhow::Result<()> {
 /// Printed once the listening address is known.
 pub type Banner = Box<dyn FnOnce(&str) + Send>;
 
-/// Serves until Ctrl-C or SIGTERM; `banner` is printed once the address is known.
-pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::Result<()> {
+/// The socket bound, and the addresses it answers at.
+pub struct Listening {
+    listener: TcpListener,
+    /// `http://` and the address bound (the port chosen when it was 0).
+    pub url: String,
+    /// The address users reach: `REGISSEUR_PUBLIC_URL`, else `url`. Links
+    /// in e-mails point there.
+    pub public_url: String,
+}
+
+/// Binds `REGISSEUR_BIND`, so that the address is known before serving
+/// (the demo's e-mails carry it).
+pub async fn listen(args: &ServeArgs) -> anyhow::Result<Listening> {
     let listener = TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("REGISSEUR_BIND: cannot listen on {}", args.bind))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
+    let url = format!("http://{}", listener.local_addr()?);
     let public_url = args.public_url.clone().unwrap_or_else(|| url.clone());
+    Ok(Listening {
+        listener,
+        url,
+        public_url,
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM; `banner` is printed once the address is known.
+pub async fn serve(db: Db, args: ServeArgs, banner: Option<Banner>) -> anyhow::Result<()> {
+    let listening = listen(&args).await?;
+    serve_on(db, args, listening, banner).await
+}
+
+/// [`serve`] on a socket already bound.
+pub async fn serve_on(
+    db: Db,
+    args: ServeArgs,
+    listening: Listening,
+    banner: Option<Banner>,
+) -> anyhow::Result<()> {
+    let Listening {
+        listener,
+        url,
+        public_url,
+    } = listening;
     let config = WebConfig {
         public_url: public_url.clone(),
         trust_proxy: args.trust_proxy,

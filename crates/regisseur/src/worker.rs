@@ -173,10 +173,12 @@ pub async fn run_command(
     args: WorkerArgs,
 ) -> anyhow::Result<std::process::ExitCode> {
     let db = crate::config::connect(common).await?;
-    let public_url = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    // As `serve` does: REGISSEUR_PUBLIC_URL, else the address the web
+    // instances listen on (REGISSEUR_BIND, shared with them).
+    let public_url = args.public_url.clone().unwrap_or_else(|| {
+        let bind = std::env::var("REGISSEUR_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+        format!("http://{bind}")
+    });
     let worker = configured(
         db.clone(),
         &public_url,
@@ -474,6 +476,26 @@ impl Worker {
                     "dunning"
                 );
             }
+            store::invoice_emails::SEND_JOB => {
+                let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
+                let invoice = payload["invoice_id"]
+                    .as_str()
+                    .and_then(domain::ids::InvoiceId::parse)
+                    .ok_or_else(|| anyhow::anyhow!("no invoice_id"))?;
+                // The sending row, the e-mail and the job's completion
+                // commit together: sent once, whichever instance runs it.
+                let mut tx = self.db.begin().await?;
+                let outcome = store::invoice_emails::send(
+                    &mut tx,
+                    &store::Actor::system("envoi automatique des factures"),
+                    invoice,
+                    domain::invoice::delivery::Reason::Issue,
+                    &app::Render,
+                )
+                .await?;
+                self.finish(tx, job).await?;
+                tracing::info!(%invoice, ?outcome, "invoice e-mailed to the client");
+            }
             store::outbox::SEND_JOB => self.send_email(job).await?,
             other => anyhow::bail!("unknown job kind {other:?}"),
         }
@@ -511,6 +533,7 @@ impl Worker {
         if email.sent_at.is_none() {
             let message = mailer::Email {
                 to: email.to_address.clone(),
+                cc: email.cc_address.clone(),
                 subject: email.subject.clone(),
                 text: email.body_text.clone(),
                 attachments: files
@@ -871,6 +894,108 @@ mod tests {
                     .count(),
                 1
             );
+        })
+        .await;
+    }
+
+    /// A client who asked for its invoices by e-mail: two instances run
+    /// the jobs at once, and the issued invoice reaches the billing contact
+    /// once through SMTP, the business manager copied, its Factur-X PDF
+    /// attached with the CII XML embedded.
+    #[tokio::test]
+    async fn an_issued_invoice_is_emailed_once_with_its_facturx() {
+        fixtures::testing::on_each_backend(|db| async move {
+            let w = fixtures::build::World::new(&db).await;
+            let client = w.client().name("Clientis Group").create().await;
+            let mut tx = db.begin().await.unwrap();
+            store::invoice_emails::set_client_wants_email(
+                &mut tx,
+                &store::Actor::system("test"),
+                client.id,
+                true,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            let contact = client.contact.id.to_string();
+            let m = w
+                .mission(&client)
+                .with(|m| m.invoicing_contact_id = contact.clone())
+                .create()
+                .await;
+            let month = domain::calendar::YearMonth::of(store::today()).prev();
+            let invoice = w.issued_invoice(&m, month).await;
+            let number = invoice.number.clone().unwrap();
+            let to = client.contact.data.email.as_ref().unwrap().to_string();
+            let bm = w.managers().await.0.email.clone();
+            let sink = SmtpSink::start().await;
+            let mailer = Mailer::new(&MailConfig {
+                smtp_url: Some(sink.url()),
+                ..MailConfig::default()
+            })
+            .unwrap();
+            let a = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
+            ra.unwrap();
+            rb.unwrap();
+            // Later passes send nothing more.
+            a.run_due().await.unwrap();
+            b.run_due().await.unwrap();
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            let ours: Vec<_> = sink
+                .messages()
+                .into_iter()
+                .filter(|m| m.subject().is_some_and(|s| s.contains(&number)))
+                .collect();
+            assert_eq!(ours.len(), 1, "one e-mail for the one invoice");
+            let m = &ours[0];
+            assert!(
+                m.subject()
+                    .unwrap()
+                    .starts_with(&format!("Facture {number} — ")),
+                "{:?}",
+                m.subject()
+            );
+            let mut rcpt = m.to.clone();
+            rcpt.sort();
+            let mut expected = vec![to.clone(), bm.clone()];
+            expected.sort();
+            assert_eq!(rcpt, expected, "to the billing contact, copy to the BM");
+            assert!(m.header("Cc").is_some_and(|cc| cc.contains(&bm)));
+            let body = m.text_body().unwrap();
+            assert!(
+                body.contains("Veuillez trouver ci-joint la facture"),
+                "{body}"
+            );
+            assert!(
+                body.contains(&invoice.gross.format(domain::Locale::Fr)),
+                "{body}"
+            );
+            let files = m.attachments();
+            assert_eq!(files.len(), 1);
+            assert_eq!(files[0].content_type, "application/pdf");
+            assert_eq!(files[0].file_name, format!("{number}.pdf"));
+            let pdf = &files[0].bytes;
+            assert!(pdf.starts_with(b"%PDF-"));
+            let text = String::from_utf8_lossy(pdf);
+            assert!(
+                text.contains("/EmbeddedFiles"),
+                "a PDF with an embedded file"
+            );
+            assert!(text.contains("(factur-x.xml)"), "named factur-x.xml");
+            assert!(
+                text.contains("CrossIndustryInvoice") && text.contains(&number),
+                "the CII XML of the invoice, embedded"
+            );
+            // Its history says so.
+            let mut tx = db.read().await.unwrap();
+            let history = store::invoice_emails::of_invoice(&mut tx, invoice.id)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(history.len(), 1);
+            assert_eq!(history[0].email, store::outbox::EmailState::Sent);
         })
         .await;
     }

@@ -375,27 +375,8 @@ pub async fn lift(tx: &mut Tx, actor: &Actor, id: DunningPauseId) -> Result<()> 
     .await
 }
 
-/// Where a notice's e-mail stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum EmailState {
-    Queued,
-    Sent,
-    /// Not delivered yet: the last error (it is retried).
-    Failed(String),
-    /// The client has no e-mail address: nothing was sent.
-    NoAddress,
-}
-
-impl EmailState {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            EmailState::Queued => "queued",
-            EmailState::Sent => "sent",
-            EmailState::Failed(_) => "failed",
-            EmailState::NoAddress => "no_address",
-        }
-    }
-}
+/// Where a notice's e-mail stands (the outbox's word for it).
+pub use crate::outbox::EmailState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notice {
@@ -440,12 +421,7 @@ struct NoticeRow {
 
 impl From<NoticeRow> for Notice {
     fn from(r: NoticeRow) -> Notice {
-        let email = match (&r.email_id, r.sent_at, r.last_error) {
-            (None, _, _) => EmailState::NoAddress,
-            (Some(_), Some(_), _) => EmailState::Sent,
-            (Some(_), None, Some(err)) => EmailState::Failed(err),
-            (Some(_), None, None) => EmailState::Queued,
-        };
+        let email = EmailState::of(r.email_id.as_deref(), r.sent_at, r.last_error);
         Notice {
             id: r.id,
             invoice_id: r.invoice_id,
@@ -655,33 +631,6 @@ async fn client_address(tx: &mut Tx, client_id: &str) -> Result<Option<String>> 
     Ok(contact)
 }
 
-/// The invoice's PDF as its page serves it: the Factur-X, or for an
-/// invoice issued before every Factur-X field was required (refused by
-/// `facturx::issued` or by `render`), the printed PDF alone.
-async fn invoice_pdf(
-    tx: &mut Tx,
-    invoice_id: InvoiceId,
-    render: &dyn Render,
-) -> Result<crate::outbox::Attachment> {
-    let facturx = match crate::invoicing::facturx::issued(tx, invoice_id).await {
-        Ok(doc) => render.facturx(&doc),
-        Err(e) => Err(e),
-    };
-    let (file_name, bytes) = match facturx {
-        Ok(f) => (f.file_name, f.pdf),
-        Err(Error::Invalid(_)) => {
-            let printed = crate::invoicing::print::printable(tx, invoice_id).await?;
-            render.invoice_pdf(&printed)?
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(crate::outbox::Attachment {
-        file_name,
-        content_type: "application/pdf".into(),
-        bytes,
-    })
-}
-
 async fn send_notice(
     tx: &mut Tx,
     settings: &Settings,
@@ -737,7 +686,7 @@ async fn send_notice(
         claim: *claim,
     };
     let (subject, text) = domain::dunning::email(level.tone, &facts);
-    let files = [invoice_pdf(tx, crate::id(&row.id)?, render).await?];
+    let files = [crate::invoice_emails::attachment(tx, crate::id(&row.id)?, render).await?];
     let email_id =
         crate::outbox::queue_with_attachments(tx, &address, &subject, &text, &files).await?;
     if let Some(copy) = settings.copy_to.as_deref() {

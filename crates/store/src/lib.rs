@@ -22,6 +22,8 @@ pub mod esign;
 pub mod exports;
 pub mod fec;
 pub mod firm;
+pub mod invitations;
+pub mod invoice_emails;
 pub mod invoicing;
 pub mod jobs;
 pub mod leave;

@@ -12,6 +12,8 @@ pub struct OutgoingEmail {
     #[sqlx(try_from = "String")]
     pub id: EmailId,
     pub to_address: String,
+    /// The copy (`Cc:`), if any.
+    pub cc_address: Option<String>,
     pub subject: String,
     pub body_text: String,
     pub created_at: OffsetDateTime,
@@ -20,6 +22,45 @@ pub struct OutgoingEmail {
 }
 
 pub const SEND_JOB: &str = "send_email";
+
+/// Where an e-mail stands, for the pages that show what was sent: a
+/// dunning notice, an invoice sent to its client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum EmailState {
+    Queued,
+    Sent,
+    /// Not delivered yet: the last error (it is retried).
+    Failed(String),
+    /// No address to send to: nothing was sent.
+    NoAddress,
+}
+
+impl EmailState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EmailState::Queued => "queued",
+            EmailState::Sent => "sent",
+            EmailState::Failed(_) => "failed",
+            EmailState::NoAddress => "no_address",
+        }
+    }
+}
+
+impl EmailState {
+    /// From the outbox row an e-mail id points to (none: no address).
+    pub fn of(
+        email_id: Option<&str>,
+        sent_at: Option<OffsetDateTime>,
+        last_error: Option<String>,
+    ) -> EmailState {
+        match (email_id, sent_at, last_error) {
+            (None, _, _) => EmailState::NoAddress,
+            (Some(_), Some(_), _) => EmailState::Sent,
+            (Some(_), None, Some(err)) => EmailState::Failed(err),
+            (Some(_), None, None) => EmailState::Queued,
+        }
+    }
+}
 
 /// An e-mail to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +124,7 @@ pub async fn queue_many(tx: &mut Tx, emails: &[NewEmail]) -> Result<Vec<EmailId>
 pub async fn get(tx: &mut Tx, id: EmailId) -> Result<Option<OutgoingEmail>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT id, to_address, subject, body_text, created_at, sent_at, last_error FROM outbox_emails WHERE id = $1"
+        "SELECT id, to_address, cc_address, subject, body_text, created_at, sent_at, last_error FROM outbox_emails WHERE id = $1"
     )
     .bind(id.to_string())
     .fetch_optional(c)
@@ -127,7 +168,7 @@ pub async fn mark_failed(tx: &mut Tx, id: EmailId, error: &str) -> Result<()> {
 pub async fn recent(tx: &mut Tx, limit: i64) -> Result<Vec<OutgoingEmail>> {
     Ok(on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT id, to_address, subject, body_text, created_at, sent_at, last_error FROM outbox_emails ORDER BY created_at DESC LIMIT $1"
+        "SELECT id, to_address, cc_address, subject, body_text, created_at, sent_at, last_error FROM outbox_emails ORDER BY created_at DESC LIMIT $1"
     )
     .bind(limit)
     .fetch_all(c)
@@ -168,6 +209,19 @@ pub async fn queue_with_attachments(
         .map(|r| r.rows_affected()))?;
     }
     Ok(id)
+}
+
+/// Copies a queued e-mail to `cc` (`Cc:`), in the caller's transaction.
+pub async fn copy_to(tx: &mut Tx, id: EmailId, cc: &str) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE outbox_emails SET cc_address = $2 WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .bind(cc)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// The files of a queued e-mail, in order (none for most e-mails).

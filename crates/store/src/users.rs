@@ -111,6 +111,8 @@ fn stored_email(d: &UserData) -> String {
     d.email.as_str().to_lowercase()
 }
 
+/// Creates an account with the password in `d` (the command line's first
+/// administrator, fixtures); staff invite people instead (`invitations`).
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
     let password = d.password.as_ref().ok_or_else(|| {
         Error::Invalid(domain::validation::ValidationErrors::single(
@@ -118,6 +120,17 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
             "field-required",
         ))
     })?;
+    create_with_hash(tx, actor, d, &credentials::hash_password(password)).await
+}
+
+/// Creates an account whose password hash is `password_hash` (the
+/// password in `d` is not read).
+pub async fn create_with_hash(
+    tx: &mut Tx,
+    actor: &Actor,
+    d: &UserData,
+    password_hash: &str,
+) -> Result<User> {
     let id = UserId::new();
     let at = now();
     let sql = "INSERT INTO users (id, email, display_name, role, company_id, locale, password_hash, active, search_key,
@@ -130,7 +143,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &UserData) -> Result<User> {
         .bind(d.role.as_str())
         .bind(d.company_id.map(|c| c.to_string()))
         .bind(d.locale.map(|l| l.as_str()))
-        .bind(credentials::hash_password(password))
+        .bind(password_hash)
         .bind(d.active)
         .bind(search_key(d))
         .bind(at)

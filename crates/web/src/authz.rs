@@ -20,6 +20,9 @@ pub enum Permission {
     ViewContacts,
     EditContacts,
     ManageUsers,
+    /// Invite a new user, who chooses his own password: an administrator
+    /// anyone, a business manager consultants (`domain::invitation`).
+    InviteUsers,
     ReadApiDocs,
     ViewMissions,
     EditMissions,
@@ -91,6 +94,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         ManageUsers => matches!(role, Admin),
+        InviteUsers => matches!(role, Admin | BusinessManager),
         ReadApiDocs => role.is_internal_staff(),
         // Consultants and client contacts see their own missions (scoped).
         ViewMissions => true,

@@ -31,8 +31,8 @@ pub async fn verify(State(app): State<AppState>, req: Request, next: Next) -> Re
     }
     // A signing link is its own credential (the token in the path and the
     // code typed by the signer), not an ambient cookie a forged form could
-    // ride on.
-    if req.uri().path().starts_with("/sign/") {
+    // ride on. An invitation link likewise: its token is the credential.
+    if req.uri().path().starts_with("/sign/") || req.uri().path().starts_with("/invitation/") {
         return next.run(req).await;
     }
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {

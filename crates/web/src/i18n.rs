@@ -216,7 +216,8 @@ mod tests {
             include_str!("../locales/fr/statements.ftl"),
             include_str!("../locales/fr/lettering.ftl"),
             include_str!("../locales/fr/dunning.ftl"),
-            include_str!("../locales/fr/receivables.ftl")
+            include_str!("../locales/fr/receivables.ftl"),
+            include_str!("../locales/fr/delivery.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -232,7 +233,8 @@ mod tests {
             include_str!("../locales/en/statements.ftl"),
             include_str!("../locales/en/lettering.ftl"),
             include_str!("../locales/en/dunning.ftl"),
-            include_str!("../locales/en/receivables.ftl")
+            include_str!("../locales/en/receivables.ftl"),
+            include_str!("../locales/en/delivery.ftl")
         ));
         fr.sort();
         en.sort();

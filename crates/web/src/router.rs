@@ -768,10 +768,34 @@ pub fn routes() -> Routes {
         .post("/close", Perm(ManageInvoices), pages::invoices::close::run)
         // Users (administration)
         .get("/users", Perm(ManageUsers), pages::users::list)
-        .get("/users/new", Perm(ManageUsers), pages::users::new)
-        .post("/users", Perm(ManageUsers), pages::users::create)
+        .get("/users/new", Perm(InviteUsers), pages::users::new)
+        .post("/users", Perm(InviteUsers), pages::users::create)
         .get("/users/{id}/edit", Perm(ManageUsers), pages::users::edit)
         .post("/users/{id}", Perm(ManageUsers), pages::users::update)
+        .post(
+            "/users/{id}/invite",
+            Perm(ManageUsers),
+            pages::users::invite_again,
+        )
+        // An invitation's link: the invited user chooses his password.
+        .get("/invitation/{token}", Public, pages::invitations::show)
+        .post("/invitation/{token}", Public, pages::invitations::accept)
+        // Invoices e-mailed to the client, and the client's setting.
+        .get(
+            "/invoices/{id}/email",
+            Perm(ManageInvoices),
+            pages::invoices::email::confirm,
+        )
+        .post(
+            "/invoices/{id}/email",
+            Perm(ManageInvoices),
+            pages::invoices::email::send,
+        )
+        .post(
+            "/companies/{id}/invoice-delivery",
+            Perm(EditCompanies),
+            pages::invoices::email::client_setting,
+        )
         // API and its documentation
         .get("/api/docs", Perm(ReadApiDocs), pages::api_docs::show)
         .get("/api/openapi.json", Public, api::openapi_json)
@@ -800,7 +824,9 @@ pub fn routes() -> Routes {
         .api(Perm(EnterCra), routes!(api::cras::update))
         .api(Perm(ValidateCras), routes!(api::cras::validate))
         .api(Perm(ManageUsers), routes!(api::users::list))
-        .api(Perm(ManageUsers), routes!(api::users::create))
+        .api(Perm(InviteUsers), routes!(api::users::create))
+        .api(Perm(ManageUsers), routes!(api::users::invite_again))
+        .api(Perm(ManageInvoices), routes!(api::invoices::email))
         .api(Perm(ManageUsers), routes!(api::users::show))
         .api(Perm(ManageUsers), routes!(api::users::update))
 }

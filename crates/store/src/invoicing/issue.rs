@@ -238,6 +238,7 @@ pub(crate) async fn write_issued(
     }
     let ids: Vec<InvoiceId> = ready.iter().map(|r| r.head.id).collect();
     crate::einvoicing::deposit::queue_many(tx, &ids).await?;
+    crate::invoice_emails::queue_at_issue(tx, &ids).await?;
     let posted = crate::ledger::post_many(tx, actor, &entries).await?;
     mark_issued(tx, &ready, &numbers, &posted, date).await?;
     let released: Vec<(InvoiceId, &str)> = ready
@@ -414,7 +415,8 @@ pub(crate) struct Sales<'a> {
 ///
 /// Every issue (by hand, at close, on a contract's signature) and every
 /// credit note goes through here, so this is also where the document's
-/// e-invoicing deposit is queued, in the same transaction.
+/// e-invoicing deposit and its e-mail to the client (when the client asked
+/// for it) are queued, in the same transaction.
 pub(crate) async fn post_sales(
     tx: &mut Tx,
     actor: &Actor,
@@ -443,6 +445,7 @@ pub(crate) async fn post_sales(
         gross: s.gross,
     });
     crate::einvoicing::deposit::queue(tx, s.invoice_id).await?;
+    crate::invoice_emails::queue_at_issue(tx, &[s.invoice_id]).await?;
     crate::ledger::post(
         tx,
         actor,

@@ -14,6 +14,7 @@ mod contacts;
 mod contracts;
 mod cra_reports;
 mod cras;
+mod delivery;
 mod demo;
 mod dunning;
 mod einvoicing;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 59] = [
+const TABLES: [&str; 61] = [
     "accruals",
     "amendments",
     "api_tokens",
@@ -38,6 +38,7 @@ const TABLES: [&str; 59] = [
     "export_chunks",
     "exports",
     "firm",
+    "invoice_emails",
     "invoice_lifecycle",
     "invoice_lines",
     "invoices",
@@ -67,6 +68,7 @@ const TABLES: [&str; 59] = [
     "signature_requests",
     "signature_signers",
     "tasks",
+    "user_invitations",
     "users",
 ];
 

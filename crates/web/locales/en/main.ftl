@@ -104,7 +104,7 @@ contact-created = The contact was created.
 contact-updated = The contact was updated.
 
 users-title = Users
-users-new = New user
+users-new = Invite a user
 users-edit = Edit user
 users-search-hint = Name or e-mail…
 user-identity = Account

@@ -104,7 +104,7 @@ contact-created = Le contact a été créé.
 contact-updated = Le contact a été mis à jour.
 
 users-title = Utilisateurs
-users-new = Nouvel utilisateur
+users-new = Inviter un utilisateur
 users-edit = Modifier l'utilisateur
 users-search-hint = Nom ou e-mail…
 user-identity = Compte

@@ -1,7 +1,8 @@
 //! Invoices over the API: bringing a draft in line with the terms its
-//! mission, client and firm carry, and editing a draft before it is issued
+//! mission, client and firm carry, editing a draft before it is issued
 //! (free text, references, payment terms within the legal cap, the order
-//! of its lines; never its days or rates).
+//! of its lines; never its days or rates), and e-mailing an issued
+//! document to its client.
 
 use axum::Json;
 use axum::extract::State;
@@ -150,4 +151,62 @@ pub async fn edit(
         payment_end_of_month: edit.terms.end_of_month(),
         line_order: order,
     }))
+}
+
+/// An issued document e-mailed to its client.
+#[derive(Serialize, ToSchema)]
+pub struct EmailQueuedDto {
+    pub invoice_id: String,
+    /// The billing contact's address.
+    pub to: String,
+    /// The business manager of the mission, copied.
+    pub cc: Option<String>,
+    /// `fr` or `en`: the language of the message.
+    pub language: String,
+}
+
+/// E-mail an issued invoice or credit note to the client's billing contact
+/// (the mission's invoicing contact, else the client's address), its
+/// Factur-X PDF attached, the mission's business manager copied. Queued in
+/// the outbox and recorded on the invoice's history; each call sends it
+/// once more.
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/email", tag = "invoices",
+    summary = "E-mail an issued invoice to the client",
+    params(("id" = uuid::Uuid, Path, description = "Invoice id")),
+    responses((status = 202, body = EmailQueuedDto),
+        (status = 422, description = "Not issued (`invoice-email-not-issued`), or the client has no billing e-mail address (`invoice-email-no-address`): nothing is sent or recorded", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn email(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<InvoiceId>,
+) -> AppResult<(axum::http::StatusCode, Json<EmailQueuedDto>)> {
+    let outcome = write(&app, &ctx)
+        .commit(async |tx| {
+            store::invoice_emails::send(
+                tx,
+                &ctx.actor(),
+                id,
+                domain::invoice::delivery::Reason::Resend,
+                &app::Render,
+            )
+            .await
+        })
+        .await?;
+    let store::invoice_emails::Outcome::Queued(r) = outcome else {
+        // A sending by hand is queued or refused; nothing else.
+        return Err(crate::error::AppError::Internal(anyhow::anyhow!(
+            "invoice e-mail by hand not queued: {outcome:?}"
+        )));
+    };
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(EmailQueuedDto {
+            invoice_id: id.to_string(),
+            to: r.to,
+            cc: r.cc,
+            language: r.locale.as_str().to_owned(),
+        }),
+    ))
 }

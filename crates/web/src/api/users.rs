@@ -61,12 +61,12 @@ pub struct UserBody {
     /// Required for a client contact (his client company), refused otherwise.
     #[schema(format = Uuid)]
     pub company_id: Option<String>,
-    /// `fr` or `en`; absent: negotiated from the browser.
+    /// `fr` or `en`; absent: negotiated from the browser (and French for
+    /// the invitation e-mail).
     #[schema(pattern = "^(fr|en)$")]
     pub locale: Option<String>,
-    /// Required at creation; on update, replaces the password when present.
-    #[schema(min_length = 12, max_length = 256)]
-    pub password: Option<String>,
+    /// There is no password here: nobody sets someone else's. A new user
+    /// chooses his through the link e-mailed to him.
     pub active: Option<bool>,
 }
 
@@ -78,7 +78,7 @@ impl From<UserBody> for UserInput {
             role: b.role,
             company_id: b.company_id.unwrap_or_default(),
             locale: b.locale.unwrap_or_default(),
-            password: b.password.unwrap_or_default(),
+            password: String::new(),
             active: b.active,
         }
     }
@@ -158,10 +158,22 @@ pub async fn list(
     }))
 }
 
-/// Create a user (administrators only).
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create a user",
+/// A user invited: his account, and until when his link works.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationDto {
+    pub user: UserDto,
+    /// RFC 3339; the link works once, until then (72 hours).
+    pub expires_at: String,
+}
+
+/// Invite a user: the account is created and its owner receives by e-mail
+/// a link, valid 72 hours and usable once, to choose his own password. An
+/// administrator invites anyone, a business manager a consultant.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Invite a user",
     request_body = UserBody,
-    responses((status = 201, body = UserDto)),
+    responses((status = 201, body = InvitationDto),
+        (status = 422, description = "Refused fields: an e-mail already used (`email-taken`), a role this user may not invite (`invitation-role-forbidden`), a client contact without his company", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(
     State(app): State<AppState>,
@@ -169,14 +181,50 @@ pub async fn create(
     Body(body): Body<UserBody>,
 ) -> AppResult<Response> {
     let data = UserInput::from(body)
-        .validate(true)
+        .validate(false)
         .map_err(AppError::Validation)?;
-    let u = write(&app, &ctx)
-        .commit(async |tx| store::users::create(tx, &ctx.actor(), &data).await)
+    let inviter = ctx.user()?.clone();
+    let sent = write(&app, &ctx)
+        .commit(async |tx| {
+            store::invitations::invite(tx, &ctx.actor(), &inviter, &data, &app.config.public_url)
+                .await
+        })
         .await?;
     Ok(created(
-        format!("/api/v1/users/{}", u.id),
-        UserDto::from(&u),
+        format!("/api/v1/users/{}", sent.user.id),
+        InvitationDto {
+            user: UserDto::from(&sent.user),
+            expires_at: rfc3339(&sent.expires_at),
+        },
+    ))
+}
+
+/// Send a user a new link to choose his password (administrators only);
+/// his earlier links stop working.
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users",
+    summary = "Send a user a new password link",
+    params(("id" = uuid::Uuid, Path, description = "User id")),
+    responses((status = 201, body = InvitationDto),
+        (status = 422, description = "An inactive account (`invitation-inactive`)", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn invite_again(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<UserId>,
+) -> AppResult<Response> {
+    let inviter = ctx.user()?.clone();
+    let sent = write(&app, &ctx)
+        .commit(async |tx| {
+            store::invitations::send(tx, &ctx.actor(), &inviter, id, &app.config.public_url).await
+        })
+        .await?;
+    Ok(created(
+        format!("/api/v1/users/{id}"),
+        InvitationDto {
+            user: UserDto::from(&sent.user),
+            expires_at: rfc3339(&sent.expires_at),
+        },
     ))
 }
 

@@ -304,6 +304,9 @@ struct ShowPage {
     can_add_contact: bool,
     contracts: Vec<ContractLine>,
     can_manage_contracts: bool,
+    /// A client's "send invoices by e-mail" (staff who see invoices).
+    invoice_delivery: Option<bool>,
+    can_set_invoice_delivery: bool,
 }
 
 pub struct ContractLine {
@@ -356,6 +359,12 @@ pub async fn show(
         let about = store::documents::About::Contract(k.id);
         contract_docs.push(store::documents::list(&mut tx, scope, about, 10).await?);
     }
+    let invoice_delivery =
+        if c.data.kind == CompanyKind::Client && allows(user.role, Permission::ViewInvoices) {
+            Some(store::invoice_emails::client_wants_email(&mut tx, id).await?)
+        } else {
+            None
+        };
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {
@@ -410,6 +419,8 @@ pub async fn show(
             .collect(),
         can_edit: allows(user.role, Permission::EditCompanies),
         can_add_contact: allows(user.role, Permission::EditContacts),
+        invoice_delivery,
+        can_set_invoice_delivery: allows(user.role, Permission::EditCompanies),
         can_manage_contracts: allows(user.role, Permission::ManageContracts)
             && c.data.kind == CompanyKind::Client,
         contracts: contracts

@@ -6,6 +6,7 @@
 pub mod close;
 pub mod credit;
 pub mod edit;
+pub mod email;
 pub mod facturx;
 pub mod lifecycle;
 pub mod show;

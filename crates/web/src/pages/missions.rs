@@ -60,6 +60,8 @@ struct ListPage {
     can_edit: bool,
     /// The selling rate column (never for a consultant or a recruiter).
     show_rate: bool,
+    /// A consultant not yet in the list is invited from here.
+    can_invite: bool,
 }
 
 /// The mission's status in words: "à venir" until it has started and its
@@ -127,6 +129,7 @@ pub async fn list(
         layout: layout(&app, &ctx, "missions-title").await?,
         can_edit: allows(role, Permission::EditMissions),
         show_rate,
+        can_invite: allows(role, Permission::InviteUsers),
         statuses: MissionStatus::ALL
             .iter()
             .map(|s| (s.as_str(), i18n::t(ctx.locale, &s.label_key())))

@@ -12,6 +12,7 @@ pub mod cras;
 pub mod documents;
 pub mod dunning;
 pub mod home;
+pub mod invitations;
 pub mod invoices;
 pub mod jobs;
 pub mod leave;

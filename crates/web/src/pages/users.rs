@@ -1,4 +1,9 @@
-//! User administration (admins only): list, create, edit, deactivate.
+//! User administration (admins only): list, edit, deactivate; and the
+//! invitation of a new user, by an administrator (any role) or a business
+//! manager (a consultant). Nobody types someone else's password: the new
+//! user chooses his own through the link e-mailed to him
+//! (`store::invitations`), and an administrator sends a new link to a user
+//! who needs a new password.
 
 use askama::Template;
 use axum::extract::State;
@@ -15,6 +20,7 @@ use store::users::UserFilter;
 use store::{Scope, Tx};
 
 use super::see_other;
+use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::{Form, Id, Query};
@@ -119,8 +125,6 @@ pub struct UserForm {
     pub company_id: String,
     #[serde(default)]
     pub locale: String,
-    #[serde(default)]
-    pub password: String,
     pub active: Option<String>,
 }
 
@@ -132,7 +136,8 @@ impl UserForm {
             role: self.role.clone(),
             company_id: self.company_id.clone(),
             locale: self.locale.clone(),
-            password: self.password.clone(),
+            // Never typed by staff: chosen by the user through his link.
+            password: String::new(),
             active: Some(self.active.is_some()),
         }
     }
@@ -156,8 +161,9 @@ struct FormPage {
     form: FormValues,
     roles: Vec<(&'static str, String)>,
     companies: Vec<(CompanyId, String)>,
-    password_label: String,
     creating: bool,
+    /// Edit: the id, for the "send a new password link" button.
+    existing: Option<UserId>,
     errors: FieldErrors,
 }
 
@@ -168,9 +174,17 @@ async fn form_page(
     form: FormValues,
     errors: &ValidationErrors,
 ) -> AppResult<Response> {
-    let (title_key, action, password_key) = match existing {
-        Some(id) => ("users-edit", format!("/users/{id}"), "user-new-password"),
-        None => ("users-new", "/users".to_string(), "user-password"),
+    let (title_key, action) = match existing {
+        Some(id) => ("users-edit", format!("/users/{id}")),
+        None => ("users-new", "/users".to_string()),
+    };
+    // Invited: the roles this user may invite; edited: any.
+    let roles = match existing {
+        Some(_) => roles(ctx),
+        None => domain::invitation::invitable(ctx.user()?.role)
+            .into_iter()
+            .map(|r| (r.as_str(), i18n::t(ctx.locale, &r.label_key())))
+            .collect(),
     };
     let mut tx = app.db.read().await?;
     let companies =
@@ -181,10 +195,10 @@ async fn form_page(
         heading: i18n::t(ctx.locale, title_key),
         action,
         form,
-        roles: roles(ctx),
+        roles,
         companies,
-        password_label: i18n::t(ctx.locale, password_key),
         creating: existing.is_none(),
+        existing,
         errors: FieldErrors::new(ctx.locale, errors),
     };
     if errors.is_empty() {
@@ -217,22 +231,46 @@ pub async fn new(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     form_page(&app, &ctx, None, form, &ValidationErrors::new()).await
 }
 
+/// POST /users: creates the account and e-mails its owner the link to
+/// choose his password.
 pub async fn create(
     State(app): State<AppState>,
     ctx: Ctx,
     Form(f): Form<UserForm>,
 ) -> AppResult<Response> {
-    let data = match f.input().validate(true) {
+    let data = match f.input().validate(false) {
         Ok(d) => d,
         Err(errors) => return form_page(&app, &ctx, None, values(&f), &errors).await,
     };
-    let create = async |tx: &mut Tx| -> AppResult<_> {
-        Ok(store::users::create(tx, &ctx.actor(), &data).await?)
+    let inviter = ctx.user()?.clone();
+    let invite = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(
+            store::invitations::invite(tx, &ctx.actor(), &inviter, &data, &app.config.public_url)
+                .await?,
+        )
     };
-    match write(&app, &ctx).flash("user-created").run(create).await? {
-        Done(_) => Ok(see_other("/users")),
+    match write(&app, &ctx).flash("user-invited").run(invite).await? {
+        // A business manager has no users list: back to his home.
+        Done(_) if allows(inviter.role, Permission::ManageUsers) => Ok(see_other("/users")),
+        Done(_) => Ok(see_other("/")),
         Refused(errors) => form_page(&app, &ctx, None, values(&f), &errors).await,
     }
+}
+
+/// POST /users/{id}/invite: a new link to choose a password (the earlier
+/// ones stop working).
+pub async fn invite_again(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<UserId>,
+) -> AppResult<Response> {
+    let inviter = ctx.user()?.clone();
+    write(&app, &ctx)
+        .flash("user-invitation-sent")
+        .redirect(&format!("/users/{id}/edit"), async |tx| {
+            store::invitations::send(tx, &ctx.actor(), &inviter, id, &app.config.public_url).await
+        })
+        .await
 }
 
 pub async fn edit(

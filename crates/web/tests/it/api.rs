@@ -446,15 +446,16 @@ async fn users_api_for_admins() {
         let clientis = t.w.client().name("Clientis Group").create().await.id;
         let token = t.token(Role::Admin).await;
         let body = format!(
-            r#"{{"email": "nouveau@clientis.example", "display_name": "Nouveau Contact", "role": "client_contact", "company_id": "{}", "password": "une phrase assez longue"}}"#,
+            r#"{{"email": "nouveau@clientis.example", "display_name": "Nouveau Contact", "role": "client_contact", "company_id": "{}"}}"#,
             clientis
         );
         let r = t.api(Method::POST, "/api/v1/users", Some(&token), Some(&body)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert!(!r.body.contains("password"), "no password or hash in responses");
+        assert!(r.json()["expires_at"].is_string(), "{}", r.body);
         let r = t.api(Method::POST, "/api/v1/users", Some(&token), Some(&body)).await;
         assert_eq!(r.json()["errors"][0]["code"], "email-taken");
-        let bad = r#"{"email": "x@y.example", "display_name": "X", "role": "client_contact", "password": "une phrase assez longue"}"#;
+        let bad = r#"{"email": "x@y.example", "display_name": "X", "role": "client_contact"}"#;
         let r = t.api(Method::POST, "/api/v1/users", Some(&token), Some(bad)).await;
         assert_eq!(r.json()["errors"][0]["field"], "company_id");
     })

@@ -117,6 +117,8 @@ struct ShowPage {
     credit_open: bool,
     /// The activity reports whose days it bills.
     reports: Vec<ReportLink>,
+    /// Its e-mails to the client, and sending it again.
+    email: Option<super::email::EmailPanel>,
 }
 
 pub struct ReportLink {
@@ -428,6 +430,7 @@ pub(super) async fn page(
             None
         };
     let payments = payments_panel(&mut tx, l, &d, role).await?;
+    let email = super::email::panel(&mut tx, l, role, id, d.summary.status).await?;
     let draft = matches!(
         d.summary.status,
         InvoiceStatus::Draft | InvoiceStatus::WaitingSignature
@@ -570,6 +573,7 @@ pub(super) async fn page(
         },
         credit_open,
         reports,
+        email,
     };
     if page.has_refusal {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
