@@ -16,6 +16,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     ViewCompanies,
+    /// The lists of every company and contact: the firm's directory. A
+    /// client contact opens his company's page, not the directory.
+    BrowseDirectory,
     EditCompanies,
     ViewContacts,
     EditContacts,
@@ -65,6 +68,9 @@ pub enum Permission {
     /// Issue invoices and credit notes, release waiting invoices, run the
     /// month-end close.
     ManageInvoices,
+    /// A client contact's own company's issued invoices and credit notes,
+    /// with their PDF and Factur-X (the scope narrows it to his company).
+    PortalInvoices,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +87,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Role::*;
     match p {
         ViewCompanies | ViewContacts => !matches!(role, Consultant),
+        BrowseDirectory => role.is_internal_staff(),
         EditCompanies => matches!(role, Admin | Direction | BusinessManager | Finance),
         EditContacts => matches!(
             role,
@@ -119,6 +126,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageCollections => matches!(role, Admin | Finance),
         ViewInvoices => matches!(role, Admin | Direction | BusinessManager | Finance),
         ManageInvoices => matches!(role, Admin | Finance),
+        PortalInvoices => matches!(role, ClientContact),
     }
 }
 

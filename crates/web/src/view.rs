@@ -68,6 +68,18 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// A group of the menu: a trade's pages under its name, or one page on its
+/// own (`label` none: the home page, one's account, or a group the role
+/// reaches only one page of).
+pub struct NavGroup {
+    pub label: Option<String>,
+    /// The group's id in the page (`nav-billing`), for its disclosure.
+    pub key: &'static str,
+    pub items: Vec<NavItem>,
+    /// It holds the page shown.
+    pub current: bool,
+}
+
 pub struct Layout {
     pub locale: Locale,
     pub title: String,
@@ -76,7 +88,7 @@ pub struct Layout {
     pub company_name: Option<String>,
     pub csrf: String,
     pub flash: Option<(FlashKind, String)>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub path: String,
 }
 
@@ -110,108 +122,134 @@ impl Layout {
     }
 }
 
-const NAV: &[(&str, &str, Option<Permission>)] = &[
-    ("/", "nav-home", None),
+/// One page of the menu: its address, its label's key and the permission
+/// of its route (none: any signed-in user).
+type MenuPage = (&'static str, &'static str, Option<Permission>);
+
+/// The menu, grouped by the trade. Each page carries the permission of its
+/// route in the router, so a role is shown exactly the pages it may open
+/// (a test walks every role's menu through the router).
+pub const MENU: &[(&str, &[MenuPage])] = &[
+    ("", &[("/", "nav-home", None)]),
     (
-        "/companies",
-        "nav-companies",
-        Some(Permission::ViewCompanies),
-    ),
-    ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
-    ("/missions", "nav-missions", Some(Permission::ViewMissions)),
-    ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
-    ("/cras", "nav-cras", Some(Permission::ViewCras)),
-    (
-        "/cras/late",
-        "nav-cras-late",
-        Some(Permission::ViewLateCras),
-    ),
-    (
-        "/cras/billable",
-        "nav-billable",
-        Some(Permission::ViewBillable),
-    ),
-    (
-        "/documents",
-        "nav-documents",
-        Some(Permission::ViewDocuments),
-    ),
-    ("/leave", "nav-leave", Some(Permission::RequestLeave)),
-    (
-        "/leave/team",
-        "nav-leave-team",
-        Some(Permission::ApproveLeave),
-    ),
-    ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
-    (
-        "/collections",
-        "nav-collections",
-        Some(Permission::ViewCollections),
+        "nav-group-commerce",
+        &[
+            (
+                "/companies",
+                "nav-companies",
+                Some(Permission::BrowseDirectory),
+            ),
+            (
+                "/contacts",
+                "nav-contacts",
+                Some(Permission::BrowseDirectory),
+            ),
+            ("/missions", "nav-missions", Some(Permission::ViewMissions)),
+            ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
+            (
+                "/documents",
+                "nav-documents",
+                Some(Permission::ViewDocuments),
+            ),
+        ],
     ),
     (
-        "/accounting",
-        "nav-accounting",
-        Some(Permission::ViewAccounting),
+        "nav-group-delivery",
+        &[
+            ("/cras", "nav-cras", Some(Permission::ViewCras)),
+            (
+                "/cras/late",
+                "nav-cras-late",
+                Some(Permission::ViewLateCras),
+            ),
+            ("/leave", "nav-leave", Some(Permission::RequestLeave)),
+            (
+                "/leave/team",
+                "nav-leave-team",
+                Some(Permission::ApproveLeave),
+            ),
+        ],
     ),
-    ("/users", "nav-users", Some(Permission::ManageUsers)),
-    ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     (
-        "/settings/mission-order",
-        "nav-templates",
-        Some(Permission::ManageTemplates),
+        "nav-group-billing",
+        &[
+            (
+                "/cras/billable",
+                "nav-billable",
+                Some(Permission::ViewBillable),
+            ),
+            ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
+            (
+                "/invoices/waiting",
+                "nav-invoices-waiting",
+                Some(Permission::ViewInvoices),
+            ),
+            (
+                "/portal/invoices",
+                "nav-portal-invoices",
+                Some(Permission::PortalInvoices),
+            ),
+        ],
     ),
     (
-        "/settings/leave",
-        "nav-leave-settings",
-        Some(Permission::ManageLeaveSettings),
+        "nav-group-treasury",
+        &[
+            (
+                "/collections",
+                "nav-collections",
+                Some(Permission::ViewCollections),
+            ),
+            (
+                "/collections/matching",
+                "nav-matching",
+                Some(Permission::ViewCollections),
+            ),
+            (
+                "/collections/payments",
+                "nav-payments",
+                Some(Permission::ViewCollections),
+            ),
+        ],
     ),
-    ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
-    ("/account", "nav-account", None),
+    (
+        "nav-group-accounting",
+        &[(
+            "/accounting",
+            "nav-accounting",
+            Some(Permission::ViewAccounting),
+        )],
+    ),
+    (
+        "nav-group-admin",
+        &[
+            ("/users", "nav-users", Some(Permission::ManageUsers)),
+            ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
+            (
+                "/settings/mission-order",
+                "nav-templates",
+                Some(Permission::ManageTemplates),
+            ),
+            (
+                "/settings/leave",
+                "nav-leave-settings",
+                Some(Permission::ManageLeaveSettings),
+            ),
+            ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
+        ],
+    ),
+    ("", &[("/account", "nav-account", None)]),
 ];
 
-/// The layout of a page; takes (and clears) the pending flash message.
-pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Layout> {
-    let locale = ctx.locale;
-    let mut flash = None;
-    if let Some(s) = &ctx.session
-        && let Some(raw) = &s.flash
-    {
-        let mut tx = app.db.begin().await?;
-        store::sessions::set_flash(&mut tx, &s.id_hash, None).await?;
-        tx.commit().await?;
-        flash = serde_json::from_str::<Flash>(raw)
-            .ok()
-            .map(|f| (f.kind, f.text.unwrap_or_else(|| i18n::t(locale, &f.key))));
-    }
-    let path = ctx.path.split('?').next().unwrap_or("/").to_string();
-    let under = |href: &str| {
-        if href == "/" {
-            path == "/"
-        } else {
-            path.starts_with(href)
-        }
-    };
+/// Up to this many pages besides home and account, a role's menu is one
+/// short row: groups would only add a click.
+const FLAT_MENU_PAGES: usize = 5;
+
+/// The menu of `role` on the page at `path`: the groups it reaches, each
+/// with only the pages it may open; the page shown (the deepest that
+/// `path` is under: "/leave/team", not "/leave" as well) is marked.
+pub fn menu(role: domain::role::Role, locale: Locale, path: &str) -> Vec<NavGroup> {
     let nav = match &ctx.user {
-        Some(u) => {
-            let visible: Vec<_> = NAV
-                .iter()
-                .filter(|(_, _, p)| p.is_none_or(|p| allows(u.role, p)))
-                .collect();
-            // "/leave/team" is current there, not "/leave" as well.
-            let deepest = visible
-                .iter()
-                .filter(|(href, _, _)| under(href))
-                .map(|(href, _, _)| href.len())
-                .max();
-            visible
-                .into_iter()
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: i18n::t(locale, key),
-                    current: under(href) && Some(href.len()) == deepest,
-                })
-                .collect()
-        }
+        Some(u) => menu(u.role, locale, &path),
         None => Vec::new(),
     };
     Ok(Layout {

@@ -32,6 +32,7 @@
 pub mod close;
 pub mod credit;
 pub mod draft;
+pub mod figures;
 pub mod facturx;
 pub mod issue;
 pub mod lock;

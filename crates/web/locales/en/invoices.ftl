@@ -159,3 +159,10 @@ credit-larger-than-invoice = The credit note would exceed what is left of the in
 close-period-closed = Period { $month } is closed in the ledger: nothing can be invoiced or accrued in it.
 close-date-before-period-end = The invoice date must follow the end of { $month }.
 close-unit-failed = Failed: { $reason }
+
+portal-invoices-title = Our invoices
+portal-invoices-empty = No invoice issued to your company.
+portal-invoices-total-due = Left to pay:
+portal-invoices-due = Amount due
+portal-invoices-paid = Paid
+portal-invoices-files = Files

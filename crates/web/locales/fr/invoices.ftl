@@ -156,3 +156,10 @@ credit-larger-than-invoice = L’avoir dépasserait ce qui reste de la facture.
 close-period-closed = La période { $month } est clôturée en comptabilité : rien ne peut y être facturé ni provisionné.
 close-date-before-period-end = La date des factures doit suivre la fin de { $month }.
 close-unit-failed = Échec : { $reason }
+
+portal-invoices-title = Nos factures
+portal-invoices-empty = Aucune facture émise pour votre société.
+portal-invoices-total-due = Reste à payer :
+portal-invoices-due = Reste dû
+portal-invoices-paid = Payée
+portal-invoices-files = Fichiers
