@@ -11,6 +11,7 @@ mod einvoicing;
 mod esign;
 mod fec;
 mod harness;
+mod home;
 mod invoices;
 mod leave;
 mod lettering;
