@@ -248,6 +248,73 @@ const FLAT_MENU_PAGES: usize = 5;
 /// with only the pages it may open; the page shown (the deepest that
 /// `path` is under: "/leave/team", not "/leave" as well) is marked.
 pub fn menu(role: domain::role::Role, locale: Locale, path: &str) -> Vec<NavGroup> {
+    let under = |href: &str| {
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+    let reachable = |p: &&MenuPage| p.2.is_none_or(|p| allows(role, p));
+    let deepest = MENU
+        .iter()
+        .flat_map(|(_, pages)| pages.iter())
+        .filter(reachable)
+        .filter(|p| under(p.0))
+        .map(|p| p.0.len())
+        .max();
+    let item = |&(href, key, _): &MenuPage| NavItem {
+        href,
+        label: i18n::t(locale, key),
+        current: under(href) && Some(href.len()) == deepest,
+    };
+    let groups: Vec<(&str, Vec<NavItem>)> = MENU
+        .iter()
+        .map(|(group, pages)| (*group, pages.iter().filter(reachable).map(item).collect()))
+        .filter(|(_, items): &(&str, Vec<NavItem>)| !items.is_empty())
+        .collect();
+    let pages: usize = groups
+        .iter()
+        .filter(|(g, _)| !g.is_empty())
+        .map(|(_, items)| items.len())
+        .sum();
+    let flat = pages <= FLAT_MENU_PAGES;
+    let mut out = Vec::new();
+    for (group, items) in groups {
+        if group.is_empty() || flat || items.len() == 1 {
+            out.extend(items.into_iter().map(|i| NavGroup {
+                label: None,
+                key: i.href,
+                current: i.current,
+                items: vec![i],
+            }));
+        } else {
+            out.push(NavGroup {
+                label: Some(i18n::t(locale, group)),
+                key: group,
+                current: items.iter().any(|i| i.current),
+                items,
+            });
+        }
+    }
+    out
+}
+
+/// The layout of a page; takes (and clears) the pending flash message.
+pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Layout> {
+    let locale = ctx.locale;
+    let mut flash = None;
+    if let Some(s) = &ctx.session
+        && let Some(raw) = &s.flash
+    {
+        let mut tx = app.db.begin().await?;
+        store::sessions::set_flash(&mut tx, &s.id_hash, None).await?;
+        tx.commit().await?;
+        flash = serde_json::from_str::<Flash>(raw)
+            .ok()
+            .map(|f| (f.kind, f.text.unwrap_or_else(|| i18n::t(locale, &f.key))));
+    }
+    let path = ctx.path.split('?').next().unwrap_or("/").to_string();
     let nav = match &ctx.user {
         Some(u) => menu(u.role, locale, &path),
         None => Vec::new(),
