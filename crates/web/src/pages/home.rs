@@ -313,7 +313,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 .count() as u64;
             todo.push(Tile::count(
                 "late-cras",
-                "/cras/late",
+                "/cras/late?mine=1",
                 t("home-tile-my-late-cras"),
                 missing,
                 l,
@@ -325,7 +325,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 .count() as u64;
             todo.push(Tile::count(
                 "renewals",
-                "/renewals",
+                "/renewals?mine=1",
                 t("home-tile-renewals"),
                 renewals,
                 l,

@@ -161,7 +161,14 @@ async fn a_business_manager_sees_only_his_missions_figures() {
         assert!(!overdue.contains(&fr(240_000)), "{overdue}");
         assert!(tile(&home.body, "renewals").contains(r#"<div class="n">0</div>"#));
         assert!(tile(&home.body, "waiting").contains(r#"href="/invoices/waiting""#));
-        assert!(tile(&home.body, "late-cras").contains(r#"href="/cras/late""#));
+        assert!(tile(&home.body, "late-cras").contains(r#"href="/cras/late?mine=1""#));
+        // His lists behind the tiles: his renewals, not Béa's.
+        let b = t.browser_of(Some(bruno)).await;
+        let renewals = t.get("/renewals?mine=1", Some(&b)).await;
+        assert_eq!(renewals.status, StatusCode::OK);
+        assert!(!renewals.body.contains("Banque Horizon"), "{}", renewals.body);
+        let all = t.get("/renewals", Some(&b)).await;
+        assert!(all.body.contains("Banque Horizon"));
 
         let home = t.get("/", Some(&t.browser_of(Some(bea)).await)).await;
         let overdue = tile(&home.body, "overdue");
