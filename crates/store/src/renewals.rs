@@ -321,7 +321,8 @@ pub async fn upcoming(
             title: r.title,
             client_name: r.client_name,
             consultant_name: r.consultant_name,
-            business_manager_id: UserId::parse(&r.bm_id).ok_or_else(|| corrupt("user id", &r.bm_id))?,
+            business_manager_id: UserId::parse(&r.bm_id)
+                .ok_or_else(|| corrupt("user id", &r.bm_id))?,
             business_manager_name: r.bm_name,
             end_date: r.end_date,
             note: r.note,

@@ -756,11 +756,13 @@ pub async fn unmatched_lines(tx: &mut Tx, limit: i64) -> Result<Vec<BankLine>> {
 /// How many credit lines wait to be matched (those `unmatched_lines` and
 /// the matching queue list).
 pub async fn unmatched_count(tx: &mut Tx) -> Result<u64> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM bank_lines WHERE status = 'unmatched' AND amount_cents > 0"
     )
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(n.max(0) as u64)
 }
 

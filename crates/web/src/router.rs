@@ -760,7 +760,11 @@ pub fn routes() -> Routes {
             pages::dunning::resume_invoice,
         )
         // The client portal's invoices
-        .get("/portal/invoices", Perm(PortalInvoices), pages::portal::list)
+        .get(
+            "/portal/invoices",
+            Perm(PortalInvoices),
+            pages::portal::list,
+        )
         .get(
             "/portal/invoices/{id}/pdf",
             Perm(PortalInvoices),

@@ -84,7 +84,8 @@ pub async fn revenue_invoiced(
     to: Date,
     manager: Option<UserId>,
 ) -> Result<Money> {
-    let cents: i64 = on_tx!(tx, |c| sqlx::query_scalar(concat!(
+    let cents: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(concat!(
         "SELECT CAST(COALESCE(SUM(CASE WHEN i.kind = 'credit_note' THEN -i.net_cents ELSE i.net_cents END), 0) AS BIGINT)
          FROM invoices i WHERE i.status = 'issued' AND i.issue_date >= $1 AND i.issue_date <= $2 AND ",
         managed_by!("$3")
@@ -93,6 +94,7 @@ pub async fn revenue_invoiced(
     .bind(to)
     .bind(manager.map(|m| m.to_string()))
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(Money::from_cents(cents))
 }

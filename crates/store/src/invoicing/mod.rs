@@ -32,8 +32,8 @@
 pub mod close;
 pub mod credit;
 pub mod draft;
-pub mod figures;
 pub mod facturx;
+pub mod figures;
 pub mod issue;
 pub mod lock;
 pub mod print;

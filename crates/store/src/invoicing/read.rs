@@ -579,4 +579,3 @@ pub async fn issued_one(tx: &mut Tx, scope: Scope, id: InvoiceId) -> Result<Summ
         .transpose()?
         .ok_or(crate::Error::NotFound)
 }
-

@@ -65,7 +65,13 @@ impl Tile {
         }
     }
 
-    fn amount(key: &'static str, href: impl Into<String>, label: String, m: Money, l: Locale) -> Tile {
+    fn amount(
+        key: &'static str,
+        href: impl Into<String>,
+        label: String,
+        m: Money,
+        l: Locale,
+    ) -> Tile {
         Tile {
             key,
             href: href.into(),
@@ -277,8 +283,14 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
         Role::Finance => {
             let drafts = figures::in_status(tx, InvoiceStatus::Draft, None).await?;
             todo.push(
-                Tile::count("drafts", "/invoices?status=draft", t("home-tile-drafts"), drafts.count, l)
-                    .with_detail(drafts.gross.format(l)),
+                Tile::count(
+                    "drafts",
+                    "/invoices?status=draft",
+                    t("home-tile-drafts"),
+                    drafts.count,
+                    l,
+                )
+                .with_detail(drafts.gross.format(l)),
             );
             let overdue = store::receivables::overdue(tx, today, None, None).await?;
             todo.push(overdue_tile(l, "/collections", overdue));
@@ -293,14 +305,21 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
             let fae = figures::accrued_at_stake(tx).await?;
             figs.push(
                 Tile::amount("fae", "/invoices/waiting", t("home-tile-fae"), fae.gross, l)
-                    .with_detail(i18n::t_args(l, "home-tile-invoices-count", &[("count", Arg::from(fae.count as i64))])),
+                    .with_detail(i18n::t_args(
+                        l,
+                        "home-tile-invoices-count",
+                        &[("count", Arg::from(fae.count as i64))],
+                    )),
             );
-            let revenue =
-                figures::revenue_invoiced(tx, month.first_day(), today, None).await?;
+            let revenue = figures::revenue_invoiced(tx, month.first_day(), today, None).await?;
             figs.push(Tile::amount(
                 "revenue-month",
                 month_href,
-                i18n::t_args(l, "home-tile-revenue-month", &[("month", Arg::Month(month))]),
+                i18n::t_args(
+                    l,
+                    "home-tile-revenue-month",
+                    &[("month", Arg::Month(month))],
+                ),
                 revenue,
                 l,
             ));
@@ -330,8 +349,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 renewals,
                 l,
             ));
-            let waiting =
-                figures::in_status(tx, InvoiceStatus::WaitingSignature, Some(me)).await?;
+            let waiting = figures::in_status(tx, InvoiceStatus::WaitingSignature, Some(me)).await?;
             todo.push(
                 Tile::count(
                     "waiting",
@@ -389,27 +407,27 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 l,
             ));
             let year_ago = a_year_before(today);
-            let this_month =
-                figures::revenue_invoiced(tx, month.first_day(), today, None).await?;
-            let that_month = figures::revenue_invoiced(
-                tx,
-                YearMonth::of(year_ago).first_day(),
-                year_ago,
-                None,
-            )
-            .await?;
+            let this_month = figures::revenue_invoiced(tx, month.first_day(), today, None).await?;
+            let that_month =
+                figures::revenue_invoiced(tx, YearMonth::of(year_ago).first_day(), year_ago, None)
+                    .await?;
             figs.push(
                 Tile::amount(
                     "revenue-month",
                     month_href,
-                    i18n::t_args(l, "home-tile-revenue-month", &[("month", Arg::Month(month))]),
+                    i18n::t_args(
+                        l,
+                        "home-tile-revenue-month",
+                        &[("month", Arg::Month(month))],
+                    ),
                     this_month,
                     l,
                 )
                 .with_detail(last_year(l, "home-tile-last-year", that_month)),
             );
             let jan = |d: Date| Date::from_calendar_date(d.year(), time::Month::January, 1);
-            let ytd = figures::revenue_invoiced(tx, jan(today).unwrap_or(today), today, None).await?;
+            let ytd =
+                figures::revenue_invoiced(tx, jan(today).unwrap_or(today), today, None).await?;
             let ytd_before =
                 figures::revenue_invoiced(tx, jan(year_ago).unwrap_or(year_ago), year_ago, None)
                     .await?;
@@ -417,7 +435,11 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 Tile::amount(
                     "revenue-year",
                     "/invoices?status=issued",
-                    i18n::t_args(l, "home-tile-revenue-year", &[("year", Arg::Text(today.year().to_string()))]),
+                    i18n::t_args(
+                        l,
+                        "home-tile-revenue-year",
+                        &[("year", Arg::Text(today.year().to_string()))],
+                    ),
                     ytd,
                     l,
                 )

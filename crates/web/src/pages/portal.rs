@@ -13,11 +13,11 @@ use domain::money::Money;
 use store::invoicing::read::Summary;
 
 use super::invoices::{date_or_dash, period_label};
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Id;
 use crate::view::{Layout, layout, render};
-use crate::AppState;
 
 /// The most documents the page lists (newest first).
 const LIMIT: i64 = 500;
@@ -46,10 +46,7 @@ struct ListPage {
 
 /// The issued documents of the signed-in contact's company with what each
 /// still owes, newest first.
-pub async fn documents(
-    tx: &mut store::Tx,
-    ctx: &Ctx,
-) -> AppResult<Vec<(Summary, Option<Money>)>> {
+pub async fn documents(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(Summary, Option<Money>)>> {
     let docs = store::invoicing::read::issued_in_scope(tx, ctx.scope()?, LIMIT).await?;
     let ids: Vec<InvoiceId> = docs.iter().map(|d| d.id).collect();
     let due = store::receivables::amounts_due(tx, &ids).await?;
