@@ -32,7 +32,7 @@ export const ROLES = [
   { role: 'recruiter', email: 'recrutement@stafforia.example', name: 'Rachid Benali', list: '/contacts' },
   { role: 'finance', email: 'finance@stafforia.example', name: 'Fanny Comptable', list: '/companies' },
   { role: 'consultant', email: 'camille.martin@stafforia.example', name: 'Camille Martin', list: '/account' },
-  { role: 'client_contact', email: 'sophie.bernard@clientis.example', name: 'Sophie Bernard', list: '/contacts' },
+  { role: 'client_contact', email: 'sophie.bernard@clientis.example', name: 'Sophie Bernard', list: '/portal/invoices' },
 ];
 
 export function role(name) {

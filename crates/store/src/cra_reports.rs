@@ -593,6 +593,9 @@ fn months_between(from: YearMonth, to: YearMonth) -> Vec<YearMonth> {
 pub struct LateCra {
     pub consultant_id: UserId,
     pub consultant_name: String,
+    /// The managers (business and delivery) of his missions that month:
+    /// those who chase this report.
+    pub managers: Vec<UserId>,
     pub month: YearMonth,
     /// `None`: the consultant has not even opened his report.
     pub cra_id: Option<CraId>,
@@ -641,6 +644,11 @@ pub async fn late(tx: &mut Tx, today: Date) -> Result<Vec<LateCra>> {
             out.push(LateCra {
                 consultant_id: f.id,
                 consultant_name: f.person.name.clone(),
+                managers: f
+                    .managers
+                    .keys()
+                    .map(|m| UserId::parse(m).ok_or_else(|| corrupt("user id", m)))
+                    .collect::<Result<_>>()?,
                 month,
                 cra_id: report.map(|r| r.id),
                 status,

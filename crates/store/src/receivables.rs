@@ -31,12 +31,13 @@
 
 use std::collections::HashMap;
 
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, InvoiceId, UserId};
 use domain::money::Money;
 use domain::receivables::{
     self, AgedBalance, Bucket, Buckets, ClientCredit, CountBackDso, DsoFigures, Forecast,
     MonthRevenue, OpenAmount, SimpleDso,
 };
+use serde::Serialize;
 use time::{Date, Duration};
 
 use crate::{Error, Result, Tx, corrupt, on_tx};
@@ -122,6 +123,73 @@ pub async fn open_amounts(
             })
         })
         .collect()
+}
+
+/// The invoices past their due date and not settled on `today`: how many
+/// and what they still owe (TTC).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Overdue {
+    pub count: u64,
+    pub amount: Money,
+}
+
+/// The overdue invoices on `today` (the open amounts of the aged balance
+/// whose due date has passed): of every client, of the client `client`
+/// (a client contact's company), or of the clients of the missions that
+/// `manager` manages as business manager.
+pub async fn overdue(
+    tx: &mut Tx,
+    today: Date,
+    client: Option<CompanyId>,
+    manager: Option<UserId>,
+) -> Result<Overdue> {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(o.gross_cents - o.settled_cents), 0) AS BIGINT)
+         FROM ({}) o
+         WHERE o.gross_cents - o.settled_cents > 0 AND o.due_date < $1
+           AND (CAST($3 AS TEXT) IS NULL
+                OR o.client_id IN (SELECT m.client_id FROM missions m WHERE m.business_manager_id = $3))",
+        open_invoices(tx, client.is_some(), "i.client_id")
+    );
+    let client = client.map(|c| c.to_string());
+    let manager = manager.map(|m| m.to_string());
+    let (count, cents): (i64, i64) =
+        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(today)
+            .bind(client.as_deref())
+            .bind(manager.as_deref())
+            .fetch_one(c)
+            .await)?;
+    Ok(Overdue {
+        count: count.max(0) as u64,
+        amount: Money::from_cents(cents),
+    })
+}
+
+/// What each of the documents `ids` still owes today (TTC): an issued
+/// invoice its total less what settled it (payments allocated, credit
+/// notes), as the aged balance counts it; a draft or a credit note nothing.
+pub async fn amounts_due(tx: &mut Tx, ids: &[InvoiceId]) -> Result<HashMap<InvoiceId, Money>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT id, CAST(CASE WHEN kind = 'invoice' AND status = 'issued'
+                 AND gross_cents > settled_cents THEN gross_cents - settled_cents ELSE 0 END AS BIGINT)
+             FROM invoices WHERE id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let rows: Vec<(String, i64)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(c).await
+        })?;
+        for (id, cents) in rows {
+            out.insert(crate::id(&id)?, Money::from_cents(cents));
+        }
+    }
+    Ok(out)
 }
 
 /// The credits' query (of every client, or of the client `$2`).

@@ -252,6 +252,7 @@ pub struct RenewalLine {
     pub title: String,
     pub client_name: String,
     pub consultant_name: String,
+    pub business_manager_id: UserId,
     pub business_manager_name: String,
     pub end_date: Date,
     pub days_left: i64,
@@ -266,6 +267,7 @@ struct LineRow {
     title: String,
     client_name: String,
     consultant_name: String,
+    bm_id: String,
     bm_name: String,
     end_date: Date,
     status: Option<String>,
@@ -281,8 +283,8 @@ pub async fn upcoming(
 ) -> Result<Vec<RenewalLine>> {
     let rows: Vec<LineRow> = on_tx!(tx, |c| {
         sqlx::query_as(concat!(
-        "SELECT m.id, m.title, c.name AS client_name, u.display_name AS consultant_name, b.display_name AS bm_name,
-                m.end_date, r.status, r.note
+        "SELECT m.id, m.title, c.name AS client_name, u.display_name AS consultant_name, m.business_manager_id AS bm_id,
+                b.display_name AS bm_name, m.end_date, r.status, r.note
          FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id
          JOIN users b ON b.id = m.business_manager_id
          LEFT JOIN renewals r ON r.mission_id = m.id AND r.end_date = m.end_date
@@ -319,6 +321,8 @@ pub async fn upcoming(
             title: r.title,
             client_name: r.client_name,
             consultant_name: r.consultant_name,
+            business_manager_id: UserId::parse(&r.bm_id)
+                .ok_or_else(|| corrupt("user id", &r.bm_id))?,
             business_manager_name: r.bm_name,
             end_date: r.end_date,
             note: r.note,

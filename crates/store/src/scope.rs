@@ -44,6 +44,11 @@ macro_rules! scope_clause {
           AND (CAST($1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a \
                 WHERE a.cra_id = r.id AND a.client_id = $1)) "
     };
+    // An invoice or credit note is its client's; a consultant sees none
+    // (`i`).
+    (invoices) => {
+        " (CAST($1 AS TEXT) IS NULL OR i.client_id = $1) AND CAST($2 AS TEXT) IS NULL "
+    };
     // Leave is one's own; a client contact sees none (`l`).
     (leave) => {
         " CAST($1 AS TEXT) IS NULL AND (CAST($2 AS TEXT) IS NULL OR l.user_id = $2) "

@@ -753,6 +753,19 @@ pub async fn unmatched_lines(tx: &mut Tx, limit: i64) -> Result<Vec<BankLine>> {
     .await)?)
 }
 
+/// How many credit lines wait to be matched (those `unmatched_lines` and
+/// the matching queue list).
+pub async fn unmatched_count(tx: &mut Tx) -> Result<u64> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM bank_lines WHERE status = 'unmatched' AND amount_cents > 0"
+    )
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n.max(0) as u64)
+}
+
 /// The open items as the matcher reads them (`payments::open_items`).
 pub async fn open_items(tx: &mut Tx) -> Result<Vec<matching::OpenItem>> {
     Ok(crate::payments::open_items(tx, None)

@@ -16,6 +16,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     ViewCompanies,
+    /// The lists of every company and contact: the firm's directory. A
+    /// client contact opens his company's page, not the directory.
+    BrowseDirectory,
     EditCompanies,
     ViewContacts,
     EditContacts,
@@ -72,6 +75,9 @@ pub enum Permission {
     /// the firm charges is the firm's and the client's business, not the
     /// consultant's, and recruiters have no use for it.
     ViewSellingTerms,
+    /// A client contact's own company's issued invoices and credit notes,
+    /// with their PDF and Factur-X (the scope narrows it to his company).
+    PortalInvoices,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +94,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
     use Role::*;
     match p {
         ViewCompanies | ViewContacts => !matches!(role, Consultant),
+        BrowseDirectory => role.is_internal_staff(),
         EditCompanies => matches!(role, Admin | Direction | BusinessManager | Finance),
         EditContacts => matches!(
             role,
@@ -132,6 +139,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageInvoices => matches!(role, Admin | Finance),
         // The client contact reads the rate on every invoice he receives.
         ViewSellingTerms => !matches!(role, Consultant | Recruiter),
+        PortalInvoices => matches!(role, ClientContact),
     }
 }
 

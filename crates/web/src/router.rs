@@ -169,7 +169,7 @@ pub fn routes() -> Routes {
             pages::account::revoke_token,
         )
         // Companies
-        .get("/companies", Perm(ViewCompanies), pages::companies::list)
+        .get("/companies", Perm(BrowseDirectory), pages::companies::list)
         .get(
             "/companies/options",
             Perm(ViewCompanies),
@@ -193,7 +193,7 @@ pub fn routes() -> Routes {
             pages::companies::update,
         )
         // Contacts
-        .get("/contacts", Perm(ViewContacts), pages::contacts::list)
+        .get("/contacts", Perm(BrowseDirectory), pages::contacts::list)
         .get("/contacts/new", Perm(EditContacts), pages::contacts::new)
         .post("/contacts", Perm(EditContacts), pages::contacts::create)
         .get(
@@ -763,6 +763,22 @@ pub fn routes() -> Routes {
             "/invoices/{id}/dunning/resume",
             Perm(ManageCollections),
             pages::dunning::resume_invoice,
+        )
+        // The client portal's invoices
+        .get(
+            "/portal/invoices",
+            Perm(PortalInvoices),
+            pages::portal::list,
+        )
+        .get(
+            "/portal/invoices/{id}/pdf",
+            Perm(PortalInvoices),
+            pages::portal::pdf,
+        )
+        .get(
+            "/portal/invoices/{id}/facturx.pdf",
+            Perm(PortalInvoices),
+            pages::portal::facturx,
         )
         .get("/close", Perm(ViewInvoices), pages::invoices::close::show)
         .post("/close", Perm(ManageInvoices), pages::invoices::close::run)

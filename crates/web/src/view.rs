@@ -68,6 +68,18 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// A group of the menu: a trade's pages under its name, or one page on its
+/// own (`label` none: the home page, one's account, or a group the role
+/// reaches only one page of).
+pub struct NavGroup {
+    pub label: Option<String>,
+    /// The group's id in the page (`nav-billing`), for its disclosure.
+    pub key: &'static str,
+    pub items: Vec<NavItem>,
+    /// It holds the page shown.
+    pub current: bool,
+}
+
 pub struct Layout {
     pub locale: Locale,
     pub title: String,
@@ -76,7 +88,7 @@ pub struct Layout {
     pub company_name: Option<String>,
     pub csrf: String,
     pub flash: Option<(FlashKind, String)>,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub path: String,
 }
 
@@ -110,64 +122,183 @@ impl Layout {
     }
 }
 
-const NAV: &[(&str, &str, Option<Permission>)] = &[
-    ("/", "nav-home", None),
+/// One page of the menu: its address, its label's key and the permission
+/// of its route (none: any signed-in user).
+type MenuPage = (&'static str, &'static str, Option<Permission>);
+
+/// The menu, grouped by the trade. Each page carries the permission of its
+/// route in the router, so a role is shown exactly the pages it may open
+/// (a test walks every role's menu through the router).
+pub const MENU: &[(&str, &[MenuPage])] = &[
+    ("", &[("/", "nav-home", None)]),
     (
-        "/companies",
-        "nav-companies",
-        Some(Permission::ViewCompanies),
-    ),
-    ("/contacts", "nav-contacts", Some(Permission::ViewContacts)),
-    ("/missions", "nav-missions", Some(Permission::ViewMissions)),
-    ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
-    ("/cras", "nav-cras", Some(Permission::ViewCras)),
-    (
-        "/cras/late",
-        "nav-cras-late",
-        Some(Permission::ViewLateCras),
-    ),
-    (
-        "/cras/billable",
-        "nav-billable",
-        Some(Permission::ViewBillable),
-    ),
-    (
-        "/documents",
-        "nav-documents",
-        Some(Permission::ViewDocuments),
-    ),
-    ("/leave", "nav-leave", Some(Permission::RequestLeave)),
-    (
-        "/leave/team",
-        "nav-leave-team",
-        Some(Permission::ApproveLeave),
-    ),
-    ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
-    (
-        "/collections",
-        "nav-collections",
-        Some(Permission::ViewCollections),
+        "nav-group-commerce",
+        &[
+            (
+                "/companies",
+                "nav-companies",
+                Some(Permission::BrowseDirectory),
+            ),
+            (
+                "/contacts",
+                "nav-contacts",
+                Some(Permission::BrowseDirectory),
+            ),
+            ("/missions", "nav-missions", Some(Permission::ViewMissions)),
+            ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
+            (
+                "/documents",
+                "nav-documents",
+                Some(Permission::ViewDocuments),
+            ),
+        ],
     ),
     (
-        "/accounting",
-        "nav-accounting",
-        Some(Permission::ViewAccounting),
+        "nav-group-delivery",
+        &[
+            ("/cras", "nav-cras", Some(Permission::ViewCras)),
+            (
+                "/cras/late",
+                "nav-cras-late",
+                Some(Permission::ViewLateCras),
+            ),
+            ("/leave", "nav-leave", Some(Permission::RequestLeave)),
+            (
+                "/leave/team",
+                "nav-leave-team",
+                Some(Permission::ApproveLeave),
+            ),
+        ],
     ),
-    ("/users", "nav-users", Some(Permission::ManageUsers)),
-    ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
     (
-        "/settings/mission-order",
-        "nav-templates",
-        Some(Permission::ManageTemplates),
+        "nav-group-billing",
+        &[
+            (
+                "/cras/billable",
+                "nav-billable",
+                Some(Permission::ViewBillable),
+            ),
+            ("/invoices", "nav-invoices", Some(Permission::ViewInvoices)),
+            (
+                "/invoices/waiting",
+                "nav-invoices-waiting",
+                Some(Permission::ViewInvoices),
+            ),
+            (
+                "/portal/invoices",
+                "nav-portal-invoices",
+                Some(Permission::PortalInvoices),
+            ),
+        ],
     ),
     (
-        "/settings/leave",
-        "nav-leave-settings",
-        Some(Permission::ManageLeaveSettings),
+        "nav-group-treasury",
+        &[
+            (
+                "/collections",
+                "nav-collections",
+                Some(Permission::ViewCollections),
+            ),
+            (
+                "/collections/matching",
+                "nav-matching",
+                Some(Permission::ViewCollections),
+            ),
+            (
+                "/collections/payments",
+                "nav-payments",
+                Some(Permission::ViewCollections),
+            ),
+        ],
     ),
-    ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
-    ("/account", "nav-account", None),
+    (
+        "nav-group-accounting",
+        &[(
+            "/accounting",
+            "nav-accounting",
+            Some(Permission::ViewAccounting),
+        )],
+    ),
+    (
+        "nav-group-admin",
+        &[
+            ("/users", "nav-users", Some(Permission::ManageUsers)),
+            ("/jobs", "nav-jobs", Some(Permission::ManageJobs)),
+            (
+                "/settings/mission-order",
+                "nav-templates",
+                Some(Permission::ManageTemplates),
+            ),
+            (
+                "/settings/leave",
+                "nav-leave-settings",
+                Some(Permission::ManageLeaveSettings),
+            ),
+            ("/api/docs", "nav-api", Some(Permission::ReadApiDocs)),
+        ],
+    ),
+    ("", &[("/account", "nav-account", None)]),
 ];
+
+/// Up to this many pages besides home and account, a role's menu is one
+/// short row: groups would only add a click.
+const FLAT_MENU_PAGES: usize = 5;
+
+/// The menu of `role` on the page at `path`: the groups it reaches, each
+/// with only the pages it may open; the page shown (the deepest that
+/// `path` is under: "/leave/team", not "/leave" as well) is marked.
+pub fn menu(role: domain::role::Role, locale: Locale, path: &str) -> Vec<NavGroup> {
+    let under = |href: &str| {
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+    let reachable = |p: &&MenuPage| p.2.is_none_or(|p| allows(role, p));
+    let deepest = MENU
+        .iter()
+        .flat_map(|(_, pages)| pages.iter())
+        .filter(reachable)
+        .filter(|p| under(p.0))
+        .map(|p| p.0.len())
+        .max();
+    let item = |&(href, key, _): &MenuPage| NavItem {
+        href,
+        label: i18n::t(locale, key),
+        current: under(href) && Some(href.len()) == deepest,
+    };
+    let groups: Vec<(&str, Vec<NavItem>)> = MENU
+        .iter()
+        .map(|(group, pages)| (*group, pages.iter().filter(reachable).map(item).collect()))
+        .filter(|(_, items): &(&str, Vec<NavItem>)| !items.is_empty())
+        .collect();
+    let pages: usize = groups
+        .iter()
+        .filter(|(g, _)| !g.is_empty())
+        .map(|(_, items)| items.len())
+        .sum();
+    let flat = pages <= FLAT_MENU_PAGES;
+    let mut out = Vec::new();
+    for (group, items) in groups {
+        if group.is_empty() || flat || items.len() == 1 {
+            out.extend(items.into_iter().map(|i| NavGroup {
+                label: None,
+                key: i.href,
+                current: i.current,
+                items: vec![i],
+            }));
+        } else {
+            out.push(NavGroup {
+                label: Some(i18n::t(locale, group)),
+                key: group,
+                current: items.iter().any(|i| i.current),
+                items,
+            });
+        }
+    }
+    out
+}
 
 /// The layout of a page; takes (and clears) the pending flash message.
 pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Layout> {
@@ -184,34 +315,8 @@ pub async fn layout(app: &AppState, ctx: &Ctx, title_key: &str) -> AppResult<Lay
             .map(|f| (f.kind, f.text.unwrap_or_else(|| i18n::t(locale, &f.key))));
     }
     let path = ctx.path.split('?').next().unwrap_or("/").to_string();
-    let under = |href: &str| {
-        if href == "/" {
-            path == "/"
-        } else {
-            path.starts_with(href)
-        }
-    };
     let nav = match &ctx.user {
-        Some(u) => {
-            let visible: Vec<_> = NAV
-                .iter()
-                .filter(|(_, _, p)| p.is_none_or(|p| allows(u.role, p)))
-                .collect();
-            // "/leave/team" is current there, not "/leave" as well.
-            let deepest = visible
-                .iter()
-                .filter(|(href, _, _)| under(href))
-                .map(|(href, _, _)| href.len())
-                .max();
-            visible
-                .into_iter()
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: i18n::t(locale, key),
-                    current: under(href) && Some(href.len()) == deepest,
-                })
-                .collect()
-        }
+        Some(u) => menu(u.role, locale, &path),
         None => Vec::new(),
     };
     Ok(Layout {

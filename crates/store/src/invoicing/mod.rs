@@ -36,6 +36,7 @@ pub mod credit;
 pub mod draft;
 pub mod edit;
 pub mod facturx;
+pub mod figures;
 pub mod issue;
 pub mod lock;
 pub mod print;

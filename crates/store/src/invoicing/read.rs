@@ -15,7 +15,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use super::frozen::Frozen;
-use crate::{Result, Tx, corrupt, on_tx};
+use crate::{Result, Scope, Tx, corrupt, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 struct Row {
@@ -691,4 +691,38 @@ pub async fn cras_of_invoice(tx: &mut Tx, id: InvoiceId) -> Result<Vec<BilledRep
             })
         })
         .collect()
+}
+
+/// The issued invoices and credit notes the scope may see, newest first,
+/// at most `limit`: a client contact's company's, in his portal. Drafts
+/// and what waits for a signature are the firm's business, never shown.
+pub async fn issued_in_scope(tx: &mut Tx, scope: Scope, limit: i64) -> Result<Vec<Summary>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        select_invoices!("i.status = 'issued' AND "),
+        crate::scope_clause!(invoices),
+        " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(limit)
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(Summary::try_from).collect()
+}
+
+/// One issued document if the scope may see it; not found otherwise (a
+/// draft, another company's document, an id guessed).
+pub async fn issued_one(tx: &mut Tx, scope: Scope, id: InvoiceId) -> Result<Summary> {
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        select_invoices!("i.status = 'issued' AND i.id = $3 AND "),
+        crate::scope_clause!(invoices)
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await)?;
+    row.map(Summary::try_from)
+        .transpose()?
+        .ok_or(crate::Error::NotFound)
 }

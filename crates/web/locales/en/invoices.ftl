@@ -188,3 +188,10 @@ invoice-issue-step = Issue the invoice…
 invoice-issue-consequences = Issuing takes the next number of the series (no gap possible), posts the sales entry to the journal and deposits the invoice on the e-invoicing platform. It can no longer be changed afterwards: only a credit note can correct it.
 invoice-issue-confirm = Confirm the issue
 invoice-reports = Reports billed
+
+portal-invoices-title = Our invoices
+portal-invoices-empty = No invoice issued to your company.
+portal-invoices-total-due = Left to pay:
+portal-invoices-due = Amount due
+portal-invoices-paid = Paid
+portal-invoices-files = Files

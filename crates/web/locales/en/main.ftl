@@ -8,6 +8,17 @@ nav-contacts = Contacts
 nav-users = Users
 nav-api = API
 nav-account = My account
+nav-menu = Menu
+nav-group-commerce = Sales
+nav-group-delivery = Delivery
+nav-group-billing = Invoicing
+nav-group-treasury = Treasury
+nav-group-accounting = Accounting
+nav-group-admin = Administration
+nav-invoices-waiting = Waiting for signature
+nav-portal-invoices = Invoices
+nav-matching = Matching
+nav-payments = Payments
 nav-logout = Sign out
 language-label = Language
 
@@ -22,14 +33,33 @@ role-client-contact = Client contact
 
 home-title = Home
 home-welcome = Hello { $name }
-home-consultant-intro = Your consultant space: your missions, activity reports and documents to sign will appear here.
 home-figures = Key figures
-home-chart-title = Companies by type
-home-chart-caption = Number of companies on record, by type.
-home-count-client = Clients
-home-count-prospect = Prospects
-home-count-supplier = Suppliers
-home-count-contacts = Contacts
+home-todo = To do
+home-tile-drafts = Drafts to issue
+home-tile-to-match = Statement lines to match
+home-tile-fae = Accrued revenue at stake (invoices held)
+home-tile-invoices-count = { $count ->
+    [one] 1 invoice
+   *[other] { $count } invoices
+}
+home-tile-revenue-month = Revenue invoiced (excl. VAT) — { $month }
+home-tile-revenue-year = Revenue invoiced (excl. VAT) — { $year } to date
+home-tile-last-year = A year earlier: { $total }
+home-tile-my-late-cras = Reports missing on my missions
+home-tile-renewals = Renewals to handle (60 days)
+home-tile-waiting = Invoices waiting for a signature
+home-tile-cras-to-validate = Reports to validate
+home-tile-late-cras = Late reports
+home-tile-leave-to-approve = Leave to approve
+home-tile-dso = DSO (3 months)
+home-tile-days = { $days } days
+home-tile-jobs-failed = Background jobs in error
+home-tile-my-cra = My report for { $month }
+home-tile-cra-none = To fill in
+home-tile-my-leave = My leave requests pending
+home-tile-to-sign = Documents to sign
+home-tile-invoices-due = Invoices to pay
+home-tile-overdue = Overdue invoices
 home-count-users = Active users
 
 list-search = Search

@@ -185,3 +185,10 @@ invoice-issue-step = Émettre la facture…
 invoice-issue-consequences = À l’émission, le prochain numéro de la série est pris (sans trou possible), l’écriture de vente est passée au journal et la facture est déposée sur la plateforme de facturation électronique. Elle ne pourra plus être modifiée : seul un avoir pourra la corriger.
 invoice-issue-confirm = Confirmer l’émission
 invoice-reports = CRA facturés
+
+portal-invoices-title = Nos factures
+portal-invoices-empty = Aucune facture émise pour votre société.
+portal-invoices-total-due = Reste à payer :
+portal-invoices-due = Reste dû
+portal-invoices-paid = Payée
+portal-invoices-files = Fichiers

@@ -72,6 +72,10 @@ pub struct LateQuery {
     #[serde(default)]
     pub group: String,
     pub page: Option<u32>,
+    /// Only the reports of the missions the signed-in manager manages
+    /// (`mine=1`, from his home page).
+    #[serde(default)]
+    pub mine: String,
 }
 
 #[derive(Template)]
@@ -148,7 +152,12 @@ pub async fn late(
     let months = months_before(YearMonth::of(today), 12);
     let mut tx = app.db.read().await?;
     let rates = store::cra_reports::on_time_rates(&mut tx, &months, today).await?;
-    let late = store::cra_reports::late(&mut tx, today).await?;
+    let mine = (q.mine == "1").then_some(ctx.user()?.id);
+    let late: Vec<LateCra> = store::cra_reports::late(&mut tx, today)
+        .await?
+        .into_iter()
+        .filter(|c| mine.is_none_or(|me| c.managers.contains(&me)))
+        .collect();
     tx.commit().await?;
     let chart = chart::rates(
         &i18n::t(l, "late-chart-title"),
@@ -191,8 +200,13 @@ pub async fn late(
                 title: i18n::t(l, &format!("late-group-{}", s.as_str())),
                 count: all.len(),
                 rows,
-                pager: (pages > 1)
-                    .then(|| Pager::new(&paged, "/cras/late", &[("group", s.as_str().to_owned())])),
+                pager: (pages > 1).then(|| {
+                    Pager::new(
+                        &paged,
+                        "/cras/late",
+                        &[("group", s.as_str().to_owned()), ("mine", q.mine.clone())],
+                    )
+                }),
             }
         })
         .collect();

@@ -19,6 +19,7 @@ pub mod leave;
 pub mod login;
 pub mod missions;
 pub mod payments;
+pub mod portal;
 pub mod receivables;
 pub mod renewals;
 pub mod signing;

@@ -43,12 +43,26 @@ struct RenewalsPage {
     can_edit: bool,
 }
 
-pub async fn list(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    /// Only the missions the signed-in business manager manages (`mine=1`,
+    /// from his home page).
+    #[serde(default)]
+    pub mine: String,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Query(q): crate::extract::Query<ListQuery>,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let today = store::today();
     let year_ago = today - Duration::days(365);
+    let mine = (q.mine == "1").then_some(ctx.user()?.id);
     let mut tx = app.db.read().await?;
-    let lines = store::renewals::upcoming(&mut tx, ctx.scope()?, today, 90).await?;
+    let mut lines = store::renewals::upcoming(&mut tx, ctx.scope()?, today, 90).await?;
+    lines.retain(|r| mine.is_none_or(|me| r.business_manager_id == me));
     let figures = store::renewals::rate(&mut tx, year_ago, today).await?;
     tx.commit().await?;
     let rate = RenewalRate::compute(figures.renewed, figures.reached_end)

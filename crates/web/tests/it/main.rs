@@ -13,6 +13,7 @@ mod einvoicing;
 mod esign;
 mod fec;
 mod harness;
+mod home;
 mod invoices;
 mod invoices_daily;
 mod leave;

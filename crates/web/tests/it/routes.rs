@@ -25,7 +25,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/account/password", "signed"),
     ("POST", "/account/tokens", "signed"),
     ("POST", "/account/tokens/{id}/revoke", "signed"),
-    ("GET", "/companies", "staff client_contact"),
+    ("GET", "/companies", "staff"),
     ("GET", "/companies/options", "staff client_contact"),
     (
         "GET",
@@ -48,7 +48,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/companies/{id}",
         "admin direction business_manager finance",
     ),
-    ("GET", "/contacts", "staff client_contact"),
+    ("GET", "/contacts", "staff"),
     (
         "GET",
         "/contacts/new",
@@ -452,6 +452,9 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/invoices/{id}/dunning/pause", "admin finance"),
     ("POST", "/invoices/{id}/dunning/resume", "admin finance"),
     ("POST", "/invoices/{id}/redeposit", "admin finance"),
+    ("GET", "/portal/invoices", "client_contact"),
+    ("GET", "/portal/invoices/{id}/pdf", "client_contact"),
+    ("GET", "/portal/invoices/{id}/facturx.pdf", "client_contact"),
     ("GET", "/close", "admin direction business_manager finance"),
     ("POST", "/close", "admin finance"),
     ("GET", "/users", "admin"),
