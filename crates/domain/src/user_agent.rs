@@ -86,9 +86,8 @@ pub fn summarise(header: &str) -> Summary {
         Browser::Chrome
     } else if has("Safari/") && has("Version/") {
         Browser::Safari
-    } else if has("Mozilla/") {
-        Browser::Unknown
-    } else if header.trim().is_empty() || header.trim() == "-" {
+    } else if has("Mozilla/") || header.trim().is_empty() || header.trim() == "-" {
+        // A browser we do not name, or no header at all.
         Browser::Unknown
     } else {
         Browser::Program

@@ -222,23 +222,6 @@ pub const DUNNING_JOB: &str = store::dunning::RUN_JOB;
 pub const STATUS_JOB: &str = "mission_status";
 pub const PURGE_JOB: &str = "purge";
 
-/// Every kind of job [`Worker::handle`] runs: the jobs page names each in
-/// words (`job-kind-…` in the catalogue), which a test checks.
-pub const KINDS: &[&str] = &[
-    store::renewals::SCAN_JOB,
-    STATUS_JOB,
-    PURGE_JOB,
-    store::esign::REMINDER_JOB,
-    store::cra_reports::REMINDER_JOB,
-    store::invoicing::lock::RELEASE_JOB,
-    store::invoicing::close::CLOSE_JOB,
-    store::exports::FEC_JOB,
-    store::einvoicing::DEPOSIT_JOB,
-    store::einvoicing::POLL_JOB,
-    DUNNING_JOB,
-    store::outbox::SEND_JOB,
-];
-
 impl Worker {
     pub fn new(db: Db, mailer: mailer::Mailer) -> Worker {
         let id = format!(
@@ -560,9 +543,27 @@ impl Worker {
 
 #[cfg(test)]
 mod tests {
+    /// Every kind of job [`Worker::handle`] runs: the jobs page names each in
+    /// words (`job-kind-…` in the catalogue), which a test checks.
+    const KINDS: &[&str] = &[
+        store::renewals::SCAN_JOB,
+        super::STATUS_JOB,
+        super::PURGE_JOB,
+        store::esign::REMINDER_JOB,
+        store::cra_reports::REMINDER_JOB,
+        store::invoicing::lock::RELEASE_JOB,
+        store::invoicing::close::CLOSE_JOB,
+        store::exports::FEC_JOB,
+        store::einvoicing::DEPOSIT_JOB,
+        store::einvoicing::POLL_JOB,
+        super::DUNNING_JOB,
+        store::invoice_emails::SEND_JOB,
+        store::outbox::SEND_JOB,
+    ];
+
     #[test]
     fn every_job_kind_is_named_in_words() {
-        for kind in super::KINDS {
+        for kind in KINDS {
             let key = format!("job-kind-{}", kind.replace('_', "-"));
             for locale in [domain::Locale::Fr, domain::Locale::En] {
                 assert!(web::i18n::has(locale, &key), "{key} ({locale:?})");

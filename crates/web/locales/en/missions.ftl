@@ -109,6 +109,7 @@ job-kind-release-signed-contract = Invoicing after the contract is signed
 job-kind-month-end-close = Month-end close
 job-kind-fec-export = FEC export
 job-kind-dunning-run = Dunning of unpaid invoices
+job-kind-invoice-email = E-mailing an invoice
 outbox-title = E-mails sent
 outbox-to = To
 outbox-subject = Subject

@@ -109,6 +109,7 @@ job-kind-release-signed-contract = Facturation après signature du contrat
 job-kind-month-end-close = Clôture du mois
 job-kind-fec-export = Export du FEC
 job-kind-dunning-run = Relances des impayés
+job-kind-invoice-email = Envoi d'une facture par e-mail
 outbox-title = E-mails envoyés
 outbox-to = Destinataire
 outbox-subject = Objet
