@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(subject, "Facture FA-2026-000001 — Stafforia Services");
         assert!(text.starts_with("Bonjour Nadia Haddad,"), "{text}");
         for needle in [
-            "14 400,00 €",
+            "14\u{202f}400,00\u{a0}€",
             "30/11/2026",
             "Échéance : 30/12/2026",
             "Factur-X",
