@@ -99,8 +99,7 @@ test('a consultant and a client contact use every page of theirs on a phone', { 
       await fits(sophie, await firstLink(sophie, 'a[href^="/documents/"]'), 'client-document');
     }
     await fits(sophie, '/account', 'client-account');
-    await fits(sophie, '/companies', 'client-companies');
-    await fits(sophie, '/contacts', 'client-contacts');
+    await fits(sophie, '/portal/invoices', 'client-invoices');
   });
   await client.close();
 });

@@ -578,7 +578,8 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 leave_in(tx, store::Scope::Own(me), LeaveStatus::Requested).await?,
                 l,
             ));
-            todo.push(sign_tile(to_sign));
+            // No documents tile: the documents list is not his (client
+            // contracts state rates); what he signs reaches him by e-mail.
             let companies: i64 = store::companies::counts_by_kind(tx, store::Scope::All)
                 .await?
                 .iter()

@@ -301,7 +301,13 @@ async fn scoping_applies_to_pages() {
                 .id;
         t.w.user(Role::ClientContact).of(&clientis).create().await;
         let b = t.browser(Some(Role::ClientContact)).await;
+        // The directory is the firm's; he reads his company's contacts on
+        // his company's page.
         let r = t.get("/contacts", Some(&b)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t
+            .get(&format!("/companies/{}", clientis.id), Some(&b))
+            .await;
         assert!(r.body.contains("Bernard") && r.body.contains("Lefèvre"));
         assert!(!r.body.contains("Moreau"), "another client's contact");
         let r = t.get(&format!("/companies/{horizon}"), Some(&b)).await;
