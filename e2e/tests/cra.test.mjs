@@ -101,7 +101,8 @@ test('a CRA goes consultant → client (e-mailed link and code) → manager', { 
     await signer.locator('#field-typed_name').fill('Marc Lefèvre');
     await signer.locator('#field-consent').check();
     await clickAndWait(signer, '#sign-form button[type=submit]');
-    assert.match(await signer.locator('#sign-message').innerText(), /sign/i);
+    // The report now goes to the firm: not "signed by all parties".
+    assert.match(await signer.locator('#sign-message').innerText(), /validation est enregistrée.*validation du cabinet/);
   });
   await client.close();
 

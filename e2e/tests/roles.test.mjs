@@ -77,6 +77,7 @@ describe('every demo role', () => {
           const table = await page.locator('table').first().innerText();
           assert.doesNotMatch(table, /Horizon/, 'no Banque Horizon invoice is listed');
           assert.equal((await page.goto(`${server.url}/contacts`)).status(), 403);
+          await page.goto(`${server.url}/`);
         }
 
         // Log out: back on the login page, and the session is gone.
