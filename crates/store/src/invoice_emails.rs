@@ -304,25 +304,28 @@ pub async fn send(
     if inserted.is_none() {
         return Ok(Outcome::AlreadySent);
     }
-    let audit = |email: bool| {
-        serde_json::json!({
+    // The invoice's history: the sending, with whether an e-mail went out.
+    let invoice_key = invoice.to_string();
+    let audit = async |tx: &mut Tx, email: bool| {
+        let after = serde_json::json!({
             "reason": reason.as_str(),
             "to": to,
             "cc": cc,
             "email": email,
-        })
-    };
-    let Some(r) = recipients.clone() else {
+        });
         crate::audit::record(
             tx,
             actor,
             "invoice_email",
             "invoice",
-            &invoice.to_string(),
+            &invoice_key,
             None::<&()>,
-            Some(&audit(false)),
+            Some(&after),
         )
-        .await?;
+        .await
+    };
+    let Some(r) = recipients.clone() else {
+        audit(tx, false).await?;
         return Ok(Outcome::NoAddress);
     };
     let firm_name = crate::firm::get(tx)
@@ -358,16 +361,7 @@ pub async fn send(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    crate::audit::record(
-        tx,
-        actor,
-        "invoice_email",
-        "invoice",
-        &invoice.to_string(),
-        None::<&()>,
-        Some(&audit(true)),
-    )
-    .await?;
+    audit(tx, true).await?;
     Ok(Outcome::Queued(r))
 }
 
