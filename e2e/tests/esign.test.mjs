@@ -84,6 +84,15 @@ test('a mission order is signed with the link and the code received by e-mail', 
     assert.match(await signer.locator('h1').innerText(), /Ordre de mission/);
     const width = await signer.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling on a phone (${width}px)`);
+    // Embedded PDFs are blank on phones: the document's text is on the
+    // page (the mission order's key terms) with a download link.
+    const text = await signer.locator('section.doc-text').innerText();
+    assert.match(text, /Lucas Petit/);
+    assert.match(text, /Banque Horizon/);
+    const pdf = await signer.locator('a[href$="/document.pdf"]').getAttribute('href');
+    const download = await signer.request.get(new URL(pdf, link).href);
+    assert.equal(download.status(), 200);
+    assert.equal(download.headers()['content-type'], 'application/pdf');
     await signer.locator('#sign-form #field-code').fill(code);
     await signer.locator('#field-typed_name').fill('Lucas Petit');
     await signer.locator('#field-consent').check();
@@ -124,4 +133,24 @@ test('a mission order is signed with the link and the code received by e-mail', 
   });
   // Everyone is told: the confirmation reached the signer too.
   await waitForMail(sink, (m) => m.to.includes(lucas) && /Document signé/.test(m.subject));
+});
+
+test('cancelling a signature request says what it undoes, then does it', { timeout: 120_000 }, async () => {
+  const { page } = await newPage(browser);
+  await diagnose(page, server, 'esign-cancel', async () => {
+    await login(page, server.url, role('business_manager').email);
+    await page.goto(`${server.url}/documents`);
+    // Next year's purchase order, waiting for Sophie Bernard's signature.
+    await clickAndWait(page, page.getByRole('link', { name: /Bon de commande/ }).first());
+    const step = page.locator('#document-cancel-step');
+    // Folded: nothing is cancelled by a stray click.
+    assert.equal(await page.locator('#document-cancel').isVisible(), false);
+    await step.locator('summary').click();
+    assert.match(await page.locator('#document-cancel-consequences').innerText(), /ne permettront plus de signer/);
+    await shot(page, 'esign-cancel-confirm');
+    await clickAndWait(page, '#document-cancel');
+    assert.match(await page.locator('main').innerText(), /La demande de signature est annulée/);
+    assert.equal(await page.locator('#document-cancel-step').count(), 0, 'nothing left to cancel');
+    await shot(page, 'esign-cancelled');
+  });
 });

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -28,6 +28,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  if (drop) await rm(drop, { recursive: true, force: true });
 });
 
 /** Saves the download started by clicking `selector`; returns its bytes and name. */

@@ -10,7 +10,7 @@
 // Needs the demo to hold an active bank account (the firm's IBAN).
 
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,6 +29,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Latin-1 bytes of a string (the encoding French banks export). */

@@ -103,3 +103,32 @@ test('a consultant and a client contact use every page of theirs on a phone', { 
   });
   await client.close();
 });
+
+test("the day count follows the consultant's entries before he saves", { timeout: 120_000 }, async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await diagnose(page, server, 'phone-cra-live', async () => {
+    // Lucas typed half of last month and stopped: his report is a draft.
+    await login(page, server.url, 'lucas.petit@stafforia.example');
+    await page.goto(`${server.url}/cras`);
+    await clickAndWait(page, page.locator('main a[href^="/cras/"]').first());
+    const stat = page.locator('#cra-totals .stat[data-key^="mission:"] .n').first();
+    const before = Number((await stat.innerText()).replace(',', '.'));
+    // The first working day left empty, on his one mission's control.
+    const empty = page.locator('table.cra-grid tbody tr:not(.off) td[data-key^="mission:"] select').filter({
+      has: page.locator('option[value=""][selected]'),
+    });
+    assert.ok((await empty.count()) > 0, 'a day left to fill');
+    const select = empty.first();
+    const row = select.locator('xpath=ancestor::tr');
+    await select.selectOption('1');
+    assert.equal(Number((await stat.innerText()).replace(',', '.')), before + 1);
+    assert.equal(await row.locator('td.total').innerText(), '1');
+    await select.selectOption('0,5');
+    assert.equal(Number((await stat.innerText()).replace(',', '.')), before + 0.5);
+    await shot(page, 'phone-cra-live');
+    // No mission picker with one mission: the grid itself has one control a day.
+    assert.equal(await page.locator('#cra-pick').isVisible(), false);
+  });
+  await context.close();
+});

@@ -14,6 +14,10 @@ pub struct Company {
     pub id: CompanyId,
     #[serde(flatten)]
     pub data: CompanyData,
+    /// Whether the client gets its invoices by e-mail at issue: a setting
+    /// of its own (`invoice_emails::set_client_wants_email`), not part of
+    /// the company's record.
+    pub send_invoices_by_email: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -43,6 +47,7 @@ struct Row {
     iban: Option<String>,
     key_account: bool,
     notes: Option<String>,
+    send_invoices_by_email: bool,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
 }
@@ -79,6 +84,7 @@ impl TryFrom<Row> for Company {
                 key_account: r.key_account,
                 notes: r.notes,
             },
+            send_invoices_by_email: r.send_invoices_by_email,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -136,6 +142,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &CompanyData) -> Result<Compa
     let company = Company {
         id,
         data: d.clone(),
+        send_invoices_by_email: false,
         created_at: at,
         updated_at: at,
     };
@@ -173,6 +180,7 @@ pub async fn update(
     let after = Company {
         id,
         data: d.clone(),
+        send_invoices_by_email: before.send_invoices_by_email,
         created_at: before.created_at,
         updated_at: at,
     };
@@ -201,7 +209,8 @@ macro_rules! select_companies {
     ($where:literal, $tail:literal) => {
         concat!(
             "SELECT id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2, postcode, \
-             city, country, email, phone, iban, key_account, notes, created_at, updated_at FROM companies WHERE ",
+             city, country, email, phone, iban, key_account, notes, send_invoices_by_email, created_at, updated_at \
+             FROM companies WHERE ",
             $where,
             " AND ",
             crate::scope_clause!(companies),

@@ -135,21 +135,23 @@ pub struct Overdue {
 
 /// The overdue invoices on `today` (the open amounts of the aged balance
 /// whose due date has passed): of every client, of the client `client`
-/// (a client contact's company), or of the clients of the missions that
-/// `manager` manages as business manager.
+/// (a client contact's company), or of the missions that `manager`
+/// manages as business manager (their own invoices, and those of a client
+/// contract one of them bills under).
 pub async fn overdue(
     tx: &mut Tx,
     today: Date,
     client: Option<CompanyId>,
     manager: Option<UserId>,
 ) -> Result<Overdue> {
+    // The outer alias is `i` too, so that a manager's documents are chosen
+    // by the same clause as the invoice list's and the home figures'.
     let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(o.gross_cents - o.settled_cents), 0) AS BIGINT)
-         FROM ({}) o
-         WHERE o.gross_cents - o.settled_cents > 0 AND o.due_date < $1
-           AND (CAST($3 AS TEXT) IS NULL
-                OR o.client_id IN (SELECT m.client_id FROM missions m WHERE m.business_manager_id = $3))",
-        open_invoices(tx, client.is_some(), "i.client_id")
+        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(i.gross_cents - i.settled_cents), 0) AS BIGINT)
+         FROM ({}) i
+         WHERE i.gross_cents - i.settled_cents > 0 AND i.due_date < $1 AND {}",
+        open_invoices(tx, client.is_some(), "i.mission_id, i.contract_id"),
+        crate::invoicing::figures::managed_by!("$3")
     );
     let client = client.map(|c| c.to_string());
     let manager = manager.map(|m| m.to_string());

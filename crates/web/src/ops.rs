@@ -63,6 +63,14 @@ pub async fn htmx() -> Response {
     )
 }
 
+/// The pages' few enhancements (each page works without them).
+pub async fn app_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/app.js"),
+    )
+}
+
 pub async fn favicon() -> Response {
     asset("image/svg+xml", include_str!("../static/favicon.svg"))
 }

@@ -149,6 +149,7 @@ pub fn routes() -> Routes {
         .get("/readyz", Public, ops::readyz)
         .get("/static/app.css", Public, ops::css)
         .get("/static/htmx.min.js", Public, ops::htmx)
+        .get("/static/app.js", Public, ops::app_js)
         .get("/favicon.ico", Public, ops::favicon)
         // Sign-in and the user's own account
         .get("/login", Public, pages::login::form)
@@ -820,6 +821,10 @@ pub fn routes() -> Routes {
         .api(Perm(EditCompanies), routes!(api::companies::create))
         .api(Perm(ViewCompanies), routes!(api::companies::show))
         .api(Perm(EditCompanies), routes!(api::companies::update))
+        .api(
+            Perm(EditCompanies),
+            routes!(api::companies::invoice_delivery),
+        )
         .api(Perm(ViewCollections), routes!(api::payments::open_items))
         .api(Perm(ViewCollections), routes!(api::payments::list))
         .api(Perm(ManageCollections), routes!(api::payments::create))

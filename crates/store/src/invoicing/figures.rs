@@ -31,6 +31,7 @@ macro_rules! managed_by {
         )
     };
 }
+pub(crate) use managed_by;
 
 /// How many documents and their total TTC.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@
 use domain::calendar::YearMonth;
 use domain::cra::Half;
 use domain::einvoice::LifecycleStatus;
-use domain::ids::{CompanyId, CraId, InvoiceId, LedgerEntryId};
+use domain::ids::{CompanyId, CraId, InvoiceId, LedgerEntryId, UserId};
 use domain::invoice::editing::DraftEdit;
 use domain::invoice::payment::{self, PaymentFigures, PaymentState};
 use domain::invoice::{InvoiceKind, InvoiceStatus};
@@ -168,10 +168,13 @@ pub struct Filter {
     pub state: Option<PaymentState>,
     /// The day late invoices are judged on (the state filter's).
     pub today: Option<Date>,
+    /// Only the documents of the missions this business manager manages
+    /// (as the home page's figures count them).
+    pub manager: Option<UserId>,
 }
 
-/// The filter's conditions on `i` (invoices), parameters `$1` to `$7`.
-const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
+/// The filter's conditions on `i` (invoices), parameters `$1` to `$8`.
+const FILTER_WHERE: &str = concat!("(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
     AND (CAST($3 AS TEXT) IS NULL OR i.client_id = $3) AND (CAST($4 AS INTEGER) IS NULL OR i.lifecycle_status = $4)
     AND (CAST($5 AS TEXT) IS NULL OR i.client_id IN (SELECT n.id FROM companies n WHERE n.search_key LIKE $5 ESCAPE '\\'))
     AND (CAST($6 AS TEXT) IS NULL OR CASE
@@ -180,10 +183,12 @@ const FILTER_WHERE: &str = "(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAS
       WHEN i.settled_cents >= i.gross_cents THEN 'paid'
       WHEN i.due_date < $7 THEN 'overdue'
       WHEN i.settled_cents > 0 THEN 'partly_paid'
-      ELSE 'issued' END = $6)";
+      ELSE 'issued' END = $6) AND ",
+    crate::invoicing::figures::managed_by!("$8")
+);
 
-/// Parameters the filter takes (`$1` to `$7`).
-const FILTER_PARAMS: usize = 7;
+/// Parameters the filter takes (`$1` to `$8`).
+const FILTER_PARAMS: usize = 8;
 
 /// The list's order, newest period first, then by number (drafts, which
 /// have none, last in their month): a stable key with the id, so a page
@@ -199,6 +204,7 @@ macro_rules! bind_filter {
             .bind(crate::search::like_pattern($f.client_name.as_deref()))
             .bind($f.state.map(PaymentState::as_str))
             .bind($f.today.unwrap_or_else(crate::today))
+            .bind($f.manager.map(|m| m.to_string()))
     };
 }
 

@@ -44,16 +44,18 @@ async fn assert_exactly_the_demo(db: &Db) {
     // Then Sophie signs the framework contract (her "document signé") and
     // next year's purchase order goes to her (link and code).
     // Lucas's late month: link and code to Julien Moreau, his confirmation
-    // and Lucas's notice; Banque Horizon's two reminders.
+    // and Lucas's notice; Banque Horizon's two reminders. Clientis's two
+    // invoices, e-mailed at their release.
     assert_eq!(
         count(db, "outbox_emails").await,
-        6 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4 + 2
+        6 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4 + 2 + 2
     );
     assert_eq!(
         count(db, "outbox_attachments").await,
-        2,
-        "each reminder carries its invoice"
+        2 + 2,
+        "each reminder and each invoice e-mailed carries its invoice"
     );
+    assert_eq!(count(db, "invoice_emails WHERE reason = 'issue'").await, 2);
     assert_eq!(count(db, "documents").await, 2 + 3 + 1 + 1);
     assert_eq!(count(db, "signature_requests").await, 2 + 3 + 1 + 1);
     assert_eq!(count(db, "cras").await, 5);
@@ -73,10 +75,11 @@ async fn assert_exactly_the_demo(db: &Db) {
     // Lucas's late month: its document (created, sent), draft, issue and
     // sales entry. Collections: the bank account, the statement imported,
     // two lines accepted as two payments with their bank entries, and the
-    // invoice lettered (partly, then extended to complete).
+    // invoice lettered (partly, then extended to complete). Clientis's
+    // e-mailed invoices: the setting turned on, one sending per invoice.
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10
+        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2
     );
     assert_eq!(count(db, "client_contracts").await, 3);
     assert_eq!(
@@ -164,6 +167,7 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(clientis.total, 1);
     assert_eq!(clients[0].company_id, Some(clientis.items[0].id));
     assert!(clientis.items[0].data.key_account);
+    assert!(clientis.items[0].send_invoices_by_email);
     assert_eq!(
         store::contacts::count(&mut tx, Scope::Company(clientis.items[0].id))
             .await

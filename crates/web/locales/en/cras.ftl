@@ -9,6 +9,7 @@ cra-rejected-because = Sent back for correction:
 cra-refused = The report was not saved:
 cra-holidays = Public holidays
 cra-fill = Fill the month
+cra-pick-mission = Mission shown
 cra-day = Day
 cra-total = Total
 cra-extras = On-call and overtime

@@ -14,6 +14,7 @@ invoice-unnumbered = Draft
 invoice-kind-credit-note = Credit note
 invoice-status = Status
 invoice-filter-all = All
+invoice-filter-mine = Only my missions
 invoice-period = Period
 invoice-period-hint = YYYY-MM
 invoice-period-invalid = Invalid period: enter a month as YYYY-MM.

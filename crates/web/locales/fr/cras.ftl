@@ -9,6 +9,7 @@ cra-rejected-because = Renvoyé pour correction :
 cra-refused = Le CRA n’a pas été enregistré :
 cra-holidays = Jours fériés
 cra-fill = Remplir le mois
+cra-pick-mission = Mission affichée
 cra-day = Jour
 cra-total = Total
 cra-extras = Astreintes et heures supplémentaires

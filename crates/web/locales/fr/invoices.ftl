@@ -14,6 +14,7 @@ invoice-unnumbered = Brouillon
 invoice-kind-credit-note = Avoir
 invoice-status = État
 invoice-filter-all = Toutes
+invoice-filter-mine = Mes missions seulement
 invoice-period = Période
 invoice-period-hint = AAAA-MM
 invoice-period-invalid = Période invalide : saisissez un mois au format AAAA-MM.

@@ -34,6 +34,9 @@ pub struct CompanyDto {
     pub iban: Option<String>,
     pub key_account: bool,
     pub notes: Option<String>,
+    /// Whether the client gets each invoice and credit note by e-mail when
+    /// it is issued (set with `PUT /api/v1/companies/{id}/invoice-delivery`).
+    pub send_invoices_by_email: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -59,6 +62,7 @@ impl From<&Company> for CompanyDto {
             iban: d.iban.as_ref().map(|v| v.to_string()),
             key_account: d.key_account,
             notes: d.notes.clone(),
+            send_invoices_by_email: c.send_invoices_by_email,
             created_at: rfc3339(&c.created_at),
             updated_at: rfc3339(&c.updated_at),
         }
@@ -268,6 +272,47 @@ pub async fn update(
     let scope = ctx.scope()?;
     let c = write(&app, &ctx)
         .commit(async |tx| store::companies::update(tx, &ctx.actor(), scope, id, &data).await)
+        .await?;
+    Ok(Json(CompanyDto::from(&c)))
+}
+
+/// How the client receives its invoices.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceDeliveryBody {
+    /// `true`: each invoice and credit note is e-mailed to the client's
+    /// billing contact when it is issued (once, copy to the business
+    /// manager); `false`: sent by hand only.
+    pub send_invoices_by_email: bool,
+}
+
+/// Turn the automatic e-mailing of a client's invoices on or off (audited).
+#[utoipa::path(put, path = "/api/v1/companies/{id}/invoice-delivery", tag = "companies",
+    summary = "Set how a client receives its invoices",
+    params(("id" = uuid::Uuid, Path, description = "Company id")),
+    request_body = InvoiceDeliveryBody,
+    responses((status = 200, body = CompanyDto)),
+    security(("bearer" = [])))]
+pub async fn invoice_delivery(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Body(body): Body<InvoiceDeliveryBody>,
+) -> AppResult<Json<CompanyDto>> {
+    let scope = ctx.scope()?;
+    let c = write(&app, &ctx)
+        .commit(async |tx| {
+            // The scope first: a company the caller may not see is not found.
+            store::companies::get(tx, scope, id).await?;
+            store::invoice_emails::set_client_wants_email(
+                tx,
+                &ctx.actor(),
+                id,
+                body.send_invoices_by_email,
+            )
+            .await?;
+            store::companies::get(tx, scope, id).await
+        })
         .await?;
     Ok(Json(CompanyDto::from(&c)))
 }

@@ -353,7 +353,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
             todo.push(
                 Tile::count(
                     "waiting",
-                    "/invoices/waiting",
+                    "/invoices?status=waiting_signature&mine=1",
                     t("home-tile-waiting"),
                     waiting.count,
                     l,
@@ -361,7 +361,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 .with_detail(waiting.gross.format(l)),
             );
             let overdue = store::receivables::overdue(tx, today, None, Some(me)).await?;
-            figs.push(overdue_tile(l, "/invoices?status=issued", overdue));
+            figs.push(overdue_tile(l, "/invoices?state=overdue&mine=1", overdue));
         }
         Role::DeliveryManager => {
             todo.push(Tile::count(
@@ -382,7 +382,7 @@ async fn tiles(tx: &mut store::Tx, ctx: &Ctx, to_sign: u64) -> AppResult<(Vec<Ti
                 "leave",
                 "/leave/team",
                 t("home-tile-leave-to-approve"),
-                leave_in(tx, store::Scope::All, LeaveStatus::Requested).await?,
+                leave_in(tx, ctx.scope()?, LeaveStatus::Requested).await?,
                 l,
             ));
         }

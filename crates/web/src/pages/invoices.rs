@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Locale;
 use domain::calendar::YearMonth;
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, UserId};
 use domain::invoice::payment::PaymentState;
 use domain::invoice::{InvoiceKind, InvoiceStatus};
 use domain::locale::format_date;
@@ -126,6 +126,10 @@ pub struct ListQuery {
     /// A lifecycle status code (200–213).
     #[serde(default)]
     pub lifecycle: String,
+    /// Only the documents of the missions the signed-in business manager
+    /// manages (`mine=1`: his home page's tiles, or the box he ticks).
+    #[serde(default)]
+    pub mine: String,
     #[serde(default)]
     pub after: Option<String>,
     #[serde(default)]
@@ -134,6 +138,10 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    fn mine(&self) -> bool {
+        self.mine.trim() == "1"
+    }
+
     /// The filters as they travel from page to page.
     fn filters(&self) -> Vec<(&'static str, String)> {
         vec![
@@ -142,6 +150,14 @@ impl ListQuery {
             ("period", self.period.trim().to_owned()),
             ("client", self.client.trim().to_owned()),
             ("lifecycle", self.lifecycle.trim().to_owned()),
+            (
+                "mine",
+                if self.mine() {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ),
             (
                 "per_page",
                 self.per_page
@@ -153,8 +169,9 @@ impl ListQuery {
     }
 }
 
-/// The filters asked for; a month that does not parse is refused in words.
-fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
+/// The filters asked for (`me`: the signed-in user, whose missions `mine`
+/// keeps); a month that does not parse is refused in words.
+fn filter(q: &ListQuery, me: UserId) -> Result<read::Filter, ValidationErrors> {
     let period = match q.period.trim() {
         "" => None,
         p => Some(
@@ -177,6 +194,7 @@ fn filter(q: &ListQuery) -> Result<read::Filter, ValidationErrors> {
             .and_then(domain::einvoice::LifecycleStatus::from_code),
         state: PaymentState::parse(q.state.trim()),
         today: Some(store::today()),
+        manager: q.mine().then_some(me),
     })
 }
 
@@ -200,6 +218,9 @@ struct ListPage {
     total_gross: String,
     total_due: String,
     total_not_issued: String,
+    mine: bool,
+    /// Whether the "my missions" box is offered (a business manager).
+    can_mine: bool,
 }
 
 /// GET /invoices?state=&status=&period=&client=&lifecycle=&after=|before=
@@ -209,7 +230,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let parsed = filter(&q);
+    let parsed = filter(&q, ctx.user()?.id);
     let req = KeysetRequest::new(
         q.after.as_deref(),
         q.before.as_deref(),
@@ -276,6 +297,8 @@ pub async fn list(
             })
             .collect(),
         period: q.period.trim().to_owned(),
+        mine: q.mine(),
+        can_mine: ctx.user()?.role == domain::role::Role::BusinessManager || q.mine(),
         errors,
         messages,
     };

@@ -127,6 +127,7 @@ async fn empty_books(t: &crate::harness::TestApp) {
         "payment_allocations",
         "payments",
         "outbox_attachments",
+        "invoice_emails",
         "dunning_notices",
         "dunning_pauses",
         "invoice_lifecycle",

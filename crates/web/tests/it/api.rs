@@ -81,6 +81,50 @@ async fn create_read_update_a_company() {
             serde_json::Value::Null,
             "PUT replaces every field"
         );
+        assert_eq!(r.json()["send_invoices_by_email"], false);
+
+        // How the client receives its invoices: a setting of its own,
+        // kept when the record is replaced.
+        let delivery = format!("/api/v1/companies/{id}/invoice-delivery");
+        let r = t
+            .api(
+                Method::PUT,
+                &delivery,
+                Some(&token),
+                Some(r#"{"send_invoices_by_email": true}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["send_invoices_by_email"], true);
+        let r = t
+            .api(
+                Method::PUT,
+                &format!("/api/v1/companies/{id}"),
+                Some(&token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.json()["send_invoices_by_email"], true);
+        let r = t
+            .api(
+                Method::PUT,
+                &delivery,
+                Some(&token),
+                Some(r#"{"send_invoices_by_email": "yes"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.content_type(), "application/problem+json");
+        assert_eq!(r.json()["errors"][0]["field"], "send_invoices_by_email");
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/companies/00000000-0000-0000-0000-000000000000/invoice-delivery",
+                Some(&token),
+                Some(r#"{"send_invoices_by_email": true}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     })
     .await;
 }

@@ -340,3 +340,77 @@ async fn the_api_reads_scoped_and_refuses_a_bad_grid_naming_the_day() {
     })
     .await;
 }
+
+/// A consultant shared half and half between two clients: his report shows
+/// both missions' columns and, for a phone, the picker that shows one of
+/// them at a time (the first preselected); each control and each total
+/// carries its activity, which the page's script adds up live.
+#[tokio::test]
+async fn a_shared_consultant_gets_a_mission_picker_for_his_phone() {
+    on_each_backend(|t| async move {
+        let w = &t.w;
+        let now = YearMonth::of(store::today());
+        let acme = w.client().name("Acme").create().await;
+        let globex = w.client().name("Globex").create().await;
+        let lea = w.consultant("Léa Durand").await;
+        let half = |i: &mut domain::mission::MissionInput| i.allocation = "50".into();
+        let build = w
+            .mission(&acme)
+            .title("Build")
+            .consultant(&lea)
+            .from(now.first_day())
+            .with(half)
+            .create()
+            .await;
+        let run = w
+            .mission(&globex)
+            .title("Run")
+            .consultant(&lea)
+            .from(now.first_day())
+            .with(half)
+            .create()
+            .await;
+        let cra = w.opened_month(&build, now).await;
+        let page = t
+            .get(
+                &format!("/cras/{cra}"),
+                Some(&t.browser_of(Some(lea.id)).await),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let b = &page.body;
+        assert!(b.contains(r#"<select id="cra-mission-pick">"#), "{b}");
+        for m in [&build, &run] {
+            let key = format!("mission:{}", m.id);
+            assert!(b.contains(&format!(r#"<option value="{key}">"#)), "{key}");
+            assert!(b.contains(&format!(r#"<td data-key="{key}">"#)), "{key}");
+            assert!(
+                b.contains(&format!(r#"<th scope="col" data-key="{key}""#)),
+                "{key}"
+            );
+        }
+        assert!(b.contains(r#"<script src="/static/app.js" defer></script>"#));
+        let js = t.get("/static/app.js", None).await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.body.contains("cra-mission-pick"));
+
+        // One mission: no picker, the grid has one control a day.
+        let solo = w.consultant("Paul Solo").await;
+        let m = w
+            .mission(&acme)
+            .consultant(&solo)
+            .from(now.first_day())
+            .create()
+            .await;
+        let cra = w.opened_month(&m, now).await;
+        let page = t
+            .get(
+                &format!("/cras/{cra}"),
+                Some(&t.browser_of(Some(solo.id)).await),
+            )
+            .await;
+        assert!(!page.body.contains("cra-mission-pick"));
+        assert!(page.body.contains(r#"class="cra-grid single"#));
+    })
+    .await;
+}

@@ -10,6 +10,7 @@ use domain::ids::CompanyId;
 use domain::money::Money;
 use domain::role::Role;
 use fixtures::build::Client;
+use store::missions::Mission;
 use time::Duration;
 
 use crate::harness::{EmptyApp, on_each_backend_empty as on_each_backend};
@@ -30,6 +31,7 @@ fn tile<'a>(body: &'a str, key: &str) -> &'a str {
 async fn issued_row(
     t: &EmptyApp,
     client: &Client,
+    mission: Option<&Mission>,
     number: &str,
     gross: i64,
     late_by: i64,
@@ -40,8 +42,8 @@ async fn issued_row(
     let mut tx = t.db.begin().await.unwrap();
     store::on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO invoices (id, kind, status, client_id, period, series, number, issue_date, due_date,
-           net_cents, vat_cents, gross_cents, created_at)
-         VALUES ($1, 'invoice', 'issued', $2, '2026-01', 'FA', $3, $4, $5, $6, $7, $8, $9)"
+           net_cents, vat_cents, gross_cents, created_at, mission_id)
+         VALUES ($1, 'invoice', 'issued', $2, '2026-01', 'FA', $3, $4, $5, $6, $7, $8, $9, $10)"
     )
     .bind(&id)
     .bind(client.id.to_string())
@@ -52,6 +54,7 @@ async fn issued_row(
     .bind(gross - net)
     .bind(gross)
     .bind(store::now())
+    .bind(mission.map(|m| m.id.to_string()))
     .execute(c)
     .await
     .map(|_| ()))
@@ -78,7 +81,7 @@ async fn finance_and_direction_see_their_figures_with_links() {
         // the month before left a draft, and an old invoice 40 days late.
         let issued = t.w.issued_invoice(&m, month.prev()).await;
         let draft = t.w.draft_invoice(&m, month.prev().prev()).await;
-        issued_row(&t, &clientis, "FA-TEST-LATE", 123_456, 40).await;
+        issued_row(&t, &clientis, None, "FA-TEST-LATE", 123_456, 40).await;
 
         let finance = t.browser(Some(Role::Finance)).await;
         let home = t.get("/", Some(&finance)).await;
@@ -174,16 +177,16 @@ async fn a_business_manager_sees_only_his_missions_figures() {
                 .await
                 .id;
         let end = (today + Duration::days(20)).to_string();
-        t.w.mission(&horizon)
-            .with(|i| {
-                i.business_manager_id = bea.to_string();
-                i.end_date = end.clone();
-            })
-            .create()
-            .await;
-        let _ = m;
-        issued_row(&t, &clientis, "FA-TEST-C", 60_000, 10).await;
-        issued_row(&t, &horizon, "FA-TEST-H", 240_000, 10).await;
+        let h =
+            t.w.mission(&horizon)
+                .with(|i| {
+                    i.business_manager_id = bea.to_string();
+                    i.end_date = end.clone();
+                })
+                .create()
+                .await;
+        issued_row(&t, &clientis, Some(&m), "FA-TEST-C", 60_000, 10).await;
+        issued_row(&t, &horizon, Some(&h), "FA-TEST-H", 240_000, 10).await;
 
         let home = t.get("/", Some(&t.browser_of(Some(bruno)).await)).await;
         assert_eq!(home.status, StatusCode::OK, "{}", home.body);
@@ -191,10 +194,23 @@ async fn a_business_manager_sees_only_his_missions_figures() {
         assert!(overdue.contains(&fr(60_000)), "{overdue}");
         assert!(!overdue.contains(&fr(240_000)), "{overdue}");
         assert!(tile(&home.body, "renewals").contains(r#"<div class="n">0</div>"#));
-        assert!(tile(&home.body, "waiting").contains(r#"href="/invoices/waiting""#));
+        let waiting = tile(&home.body, "waiting");
+        assert!(
+            waiting.contains(r#"href="/invoices?status=waiting_signature&#38;mine=1""#),
+            "{waiting}"
+        );
+        assert!(overdue.contains(r#"href="/invoices?state=overdue&#38;mine=1""#));
         assert!(tile(&home.body, "late-cras").contains(r#"href="/cras/late?mine=1""#));
-        // His lists behind the tiles: his renewals, not Béa's.
+        // His lists behind the tiles: his overdue invoice, not Béa's; all
+        // of them when he unticks the box; his renewals, not Béa's.
         let b = t.browser_of(Some(bruno)).await;
+        let late = t.get("/invoices?state=overdue&mine=1", Some(&b)).await;
+        assert_eq!(late.status, StatusCode::OK, "{}", late.body);
+        assert!(late.body.contains("FA-TEST-C"), "{}", late.body);
+        assert!(!late.body.contains("FA-TEST-H"), "{}", late.body);
+        assert!(late.body.contains(r#"id="mine" checked"#), "{}", late.body);
+        let every = t.get("/invoices?state=overdue", Some(&b)).await;
+        assert!(every.body.contains("FA-TEST-C") && every.body.contains("FA-TEST-H"));
         let renewals = t.get("/renewals?mine=1", Some(&b)).await;
         assert_eq!(renewals.status, StatusCode::OK);
         assert!(
@@ -275,8 +291,8 @@ async fn a_client_contact_reaches_only_his_companys_invoices() {
         let ours = t.w.issued_invoice(&m, month).await;
         let theirs = t.w.issued_invoice(&h, month).await;
         let our_draft = t.w.draft_invoice(&m, month.prev()).await;
-        let late = issued_row(&t, &clientis, "FA-TEST-LATE", 123_456, 40).await;
-        issued_row(&t, &horizon, "FA-TEST-OTHER", 99_900, 40).await;
+        let late = issued_row(&t, &clientis, None, "FA-TEST-LATE", 123_456, 40).await;
+        issued_row(&t, &horizon, None, "FA-TEST-OTHER", 99_900, 40).await;
         let sophie =
             t.w.user(Role::ClientContact)
                 .name("Sophie Bernard")

@@ -14,6 +14,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/healthz", "all"),
     ("GET", "/readyz", "all"),
     ("GET", "/static/app.css", "all"),
+    ("GET", "/static/app.js", "all"),
     ("GET", "/static/htmx.min.js", "all"),
     ("GET", "/favicon.ico", "all"),
     ("GET", "/login", "all"),
@@ -494,6 +495,11 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/companies/{id}",
         "admin direction business_manager finance",
     ),
+    (
+        "PUT",
+        "/api/v1/companies/{id}/invoice-delivery",
+        "admin direction business_manager finance",
+    ),
     ("GET", "/api/v1/contacts", "staff client_contact"),
     (
         "POST",
@@ -615,8 +621,10 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.camille_mission.to_string()
     } else if path.starts_with("/invoices") || path.starts_with("/api/v1/invoices") {
         // Camille's first month, issued: every action the walk posts on it
-        // (issue, release, an empty credit note) is refused in words, so
-        // the walk changes nothing.
+        // (issue, release, an empty credit note, an edit) is refused in
+        // words, so the walk changes no figure; only the resending by
+        // e-mail, allowed on an issued invoice, queues e-mails (as the
+        // users API, posted to, queues invitations).
         let mut tx = t.db.read().await.unwrap();
         let list = store::invoicing::read::list(&mut tx, &Default::default(), 10)
             .await

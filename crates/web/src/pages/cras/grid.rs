@@ -30,6 +30,9 @@ pub struct Column {
 }
 
 pub struct CellView {
+    /// Its column's activity (`Activity::row_key`): what the page's script
+    /// adds up live and what the phone's mission picker shows or hides.
+    pub key: String,
     pub name: String,
     pub value: &'static str,
     pub label: String,
@@ -45,6 +48,9 @@ pub struct DayRow {
     pub note: String,
     pub cells: Vec<CellView>,
     pub total: String,
+    /// Half days of approved leave in the day (not in the cells): the
+    /// live total starts from them.
+    pub leave_halves: u32,
     pub over: bool,
 }
 
@@ -66,6 +72,8 @@ pub struct ExtraView {
 }
 
 pub struct TotalView {
+    /// The activity (`Activity::row_key`), matching the grid's columns.
+    pub key: String,
     pub label: String,
     pub days: String,
 }
@@ -151,6 +159,7 @@ impl Grid {
             totals: cra::totals(&sheet.slots)
                 .iter()
                 .map(|(a, q)| TotalView {
+                    key: a.row_key(),
                     label: activity_label(l, a, sheet, &leave_names),
                     days: q.format(l),
                 })
@@ -269,6 +278,7 @@ fn day_row(
             let h = value(&c.key, d);
             total += u32::from(h);
             CellView {
+                key: c.key.clone(),
                 name: format!("c:{}:{}", c.key, d),
                 value: half_value(h),
                 label: format!("{} — {}", c.label, format_date(d, l)),
@@ -276,11 +286,12 @@ fn day_row(
             }
         })
         .collect();
-    total += sheet
+    let leave_halves = sheet
         .slots
         .iter()
         .filter(|s| s.day == d && s.activity.is_leave())
         .count() as u32;
+    total += leave_halves;
     DayRow {
         id: d.to_string(),
         label: day_label(l, d),
@@ -292,6 +303,7 @@ fn day_row(
         } else {
             DayQuantity::from_half_days(total).format(l)
         },
+        leave_halves,
         over: total > 2,
     }
 }
