@@ -36,6 +36,7 @@ pub mod money;
 pub mod paging;
 pub mod paris;
 pub mod payment;
+pub mod percent;
 pub mod postings;
 pub mod rates;
 pub mod receivables;
