@@ -12,7 +12,7 @@
 //!
 //! How a margin is shared among the business managers who own a
 //! consultant or an account is [`split_by_shares`]; where bench time goes
-//! is [`bench`]'s; when a locked month's cost changes, [`lock`]'s.
+//! is [`mod@bench`]'s; when a locked month's cost changes, [`mod@lock`]'s.
 
 pub mod apportion;
 pub mod bench;
@@ -159,7 +159,7 @@ pub struct SharesNotHundred {
 
 /// A margin (or revenue, or bench cost) shared among business managers by
 /// their shares, the parts adding up to `amount` to the cent
-/// (largest remainder, [`apportion`]). The shares are those of the
+/// (largest remainder, [`apportion()`]). The shares are those of the
 /// portfolio on the day (see [`crate::people::portfolio::owners_on`]) and
 /// must add up to exactly 100 %, as a valid portfolio's do.
 pub fn split_by_shares(
@@ -208,6 +208,34 @@ mod tests {
         assert_eq!(rate.format(Locale::Fr), "44,83\u{202f}%");
         assert_eq!(rate.format(Locale::En), "44.83%");
         assert_eq!(f.margin().format(Locale::Fr), "5\u{202f}379,00\u{a0}€");
+    }
+
+    /// The same from the forms: the salary version as typed, the CJM of a
+    /// day of November by the default settings, the month's margin.
+    #[test]
+    fn camille_margin_from_her_salary_version() {
+        use crate::people::cjm::CjmSettings;
+        use crate::people::cost::SalaryVersionInput;
+        let version = SalaryVersionInput {
+            effective_from: "16/11/2026".into(),
+            annual_gross: "48 000".into(),
+            employer_charges: "45".into(),
+            mutual_insurance: "720".into(),
+            meal_vouchers: "1308".into(),
+            transport: "540".into(),
+            ..SalaryVersionInput::default()
+        }
+        .validate()
+        .unwrap();
+        let cjm = CjmSettings::default()
+            .cjm_on(&[version], time::macros::date!(2026 - 11 - 30))
+            .unwrap();
+        assert_eq!(cjm, Money::from_cents(33_105));
+        let f = MarginFigures::for_days(Money::from_euros(600), cjm, DayQuantity::from_days(20));
+        assert_eq!(
+            (f.margin(), f.rate().map(MarginRate::basis_points)),
+            (Money::from_euros(5_379), Some(4483))
+        );
     }
 
     #[test]
