@@ -97,6 +97,9 @@ typed_id!(
     LetteringId,
     RenewalTaskId,
     CloseRunId,
+    // An agency (a branch office) of the firm: employees belong to one,
+    // and bench cost may be carried by it.
+    AgencyId,
 );
 
 #[cfg(test)]

@@ -78,6 +78,37 @@ pub fn round_to_cents(d: Decimal, r: Rounding) -> Decimal {
     rounded
 }
 
+/// `numerator / denominator` rounded to an integer with `r`, in exact
+/// integer arithmetic; `None` only when negating an `i128::MIN` operand.
+/// The rounding of [`Money::from_ratio`], for other integer units (basis
+/// points of a margin rate).
+///
+/// # Panics
+/// When `denominator` is zero (a programming error: callers divide by
+/// validated, non-zero quantities).
+pub fn round_ratio(numerator: i128, denominator: i128, r: Rounding) -> Option<i128> {
+    assert!(denominator != 0, "round_ratio by zero");
+    let (n, d) = if denominator < 0 {
+        (numerator.checked_neg()?, denominator.checked_neg()?)
+    } else {
+        (numerator, denominator)
+    };
+    // `floor` and `rem` in 0..d: the value is floor + rem / d.
+    let floor = n.div_euclid(d);
+    let rem = n.rem_euclid(d);
+    let up = match rem.cmp(&(d - rem)) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Greater => true,
+        // Exactly a half: away from zero is up for a positive value and
+        // down (the floor) for a negative one.
+        std::cmp::Ordering::Equal => match r {
+            Rounding::HalfUp => n > 0,
+            Rounding::HalfEven => floor.rem_euclid(2) == 1,
+        },
+    };
+    Some(if up { floor + 1 } else { floor })
+}
+
 impl Money {
     pub const ZERO: Money = Money(0);
 
@@ -154,6 +185,28 @@ impl Money {
             .checked_mul(factor)
             .ok_or(MoneyError::Overflow)?;
         Money::from_decimal(product, r)
+    }
+
+    /// The amount `numerator / denominator` cents, rounded once with `r`.
+    ///
+    /// For rules stated as a fraction of integers (an annual cost over
+    /// 218 days, a share in basis points of a margin): integer arithmetic
+    /// keeps the quotient exact up to the single rounding, so the cent is
+    /// the one an auditor finds with pencil and paper.
+    ///
+    /// # Panics
+    /// When `denominator` is zero: callers divide by validated settings
+    /// (a divisor of days, a non-zero total of weights), so a zero here is
+    /// a programming error.
+    pub fn from_ratio(
+        numerator: i128,
+        denominator: i128,
+        r: Rounding,
+    ) -> Result<Money, MoneyError> {
+        let cents = round_ratio(numerator, denominator, r).ok_or(MoneyError::Overflow)?;
+        i64::try_from(cents)
+            .map(Money)
+            .map_err(|_| MoneyError::Overflow)
     }
 
     /// Parses an amount typed by a user in French or English style:
@@ -453,6 +506,24 @@ mod tests {
     }
 
     #[test]
+    fn a_ratio_is_rounded_once() {
+        let r = |n: i128, d: i128, m: Rounding| Money::from_ratio(n, d, m).unwrap().cents();
+        // 72 168 € over 218 days: 331.0458… € → 331.05 €.
+        assert_eq!(r(7_216_800, 218, Rounding::HalfUp), 33_105);
+        assert_eq!(r(5, 2, Rounding::HalfUp), 3);
+        assert_eq!(r(-5, 2, Rounding::HalfUp), -3);
+        assert_eq!(r(5, -2, Rounding::HalfUp), -3);
+        assert_eq!(r(5, 2, Rounding::HalfEven), 2);
+        assert_eq!(r(7, 2, Rounding::HalfEven), 4);
+        assert_eq!(r(-5, 2, Rounding::HalfEven), -2);
+        assert_eq!(r(-7, 3, Rounding::HalfUp), -2);
+        assert_eq!(
+            Money::from_ratio(i128::MAX, 1, Rounding::HalfUp),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
     fn arithmetic() {
         let a = Money::from_cents(1050);
         let b = Money::from_cents(-300);
@@ -680,6 +751,17 @@ mod tests {
     const BOUND: i64 = 10_000_000_000_000;
 
     proptest! {
+        /// The integer ratio rounds exactly as `Decimal` does.
+        #[test]
+        fn ratio_agrees_with_decimal(n in -1_000_000_000_000i64..1_000_000_000_000, d in 1i64..1_000_000) {
+            let exact = Decimal::from(n) / Decimal::from(d) / Decimal::ONE_HUNDRED;
+            for r in [Rounding::HalfUp, Rounding::HalfEven] {
+                prop_assert_eq!(
+                    Money::from_ratio(i128::from(n), i128::from(d), r),
+                    Money::from_decimal(exact, r)
+                );
+            }
+        }
         #[test]
         fn parse_format_round_trip(cents in -BOUND..=BOUND) {
             let m = Money::from_cents(cents);

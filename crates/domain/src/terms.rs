@@ -563,7 +563,7 @@ pub(crate) fn parse_unsigned_decimal(input: &str) -> Option<Decimal> {
 
 /// Like [`parse_unsigned_decimal`], with an optional trailing '%' (after
 /// any kind of space, as French typography puts one).
-fn parse_percent(input: &str) -> Option<Decimal> {
+pub(crate) fn parse_percent(input: &str) -> Option<Decimal> {
     let s = input.trim();
     let s = s
         .strip_suffix('%')
@@ -574,7 +574,7 @@ fn parse_percent(input: &str) -> Option<Decimal> {
 
 /// 5.5 → 550; `None` when the percentage has more than two decimals or does
 /// not fit.
-fn percent_to_basis_points(percent: Decimal) -> Option<u32> {
+pub(crate) fn percent_to_basis_points(percent: Decimal) -> Option<u32> {
     let bp = percent.checked_mul(Decimal::ONE_HUNDRED)?;
     if !bp.fract().is_zero() {
         return None;
