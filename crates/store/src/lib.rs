@@ -35,6 +35,7 @@ pub mod lettering;
 pub mod missions;
 pub mod outbox;
 pub mod payments;
+pub mod portfolio;
 pub mod receivables;
 pub mod render;
 pub mod renewals;

@@ -29,6 +29,7 @@ mod ledger_seal;
 mod lettering;
 mod paging;
 mod payments;
+mod portfolio;
 mod receivables;
 mod renewals;
 mod schema;

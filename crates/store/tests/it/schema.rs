@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 61] = [
+const TABLES: [&str; 62] = [
     "accruals",
     "amendments",
     "api_tokens",
@@ -54,6 +54,7 @@ const TABLES: [&str; 61] = [
     "lettering_lines",
     "letterings",
     "login_attempts",
+    "mission_portfolio",
     "mission_validators",
     "missions",
     "outbox_attachments",
