@@ -27,6 +27,7 @@ mod ledger;
 mod ledger_reports;
 mod ledger_seal;
 mod lettering;
+mod margin_inputs;
 mod paging;
 mod payments;
 mod portfolio;
