@@ -47,6 +47,14 @@ impl Bucket {
         }
     }
 
+    /// The latest due date whose amount is in [`Bucket::Over90`] on
+    /// `as_of`: every earlier one is too, so a report may sum the amounts
+    /// due on or before it as if they fell due that day (they are late for
+    /// the cash-in forecast as well).
+    pub fn over_90_due_by(as_of: Date) -> Date {
+        as_of - Duration::days(91)
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }
@@ -513,6 +521,23 @@ mod tests {
         assert_eq!(Bucket::of(due, date!(2027 - 01 - 30)), Bucket::Over90);
         assert_eq!(days_late(due, date!(2026 - 12 - 10)), 40);
         assert_eq!(days_late(due, date!(2026 - 10 - 10)), 0);
+    }
+
+    #[test]
+    fn what_fell_due_by_the_over_90_day_is_over_90_days_late() {
+        for as_of in [
+            date!(2026 - 01 - 30),
+            date!(2026 - 03 - 01),
+            date!(2026 - 12 - 07),
+        ] {
+            let by = Bucket::over_90_due_by(as_of);
+            assert_eq!(Bucket::of(by, as_of), Bucket::Over90);
+            assert_eq!(Bucket::of(by - Duration::days(400), as_of), Bucket::Over90);
+            assert_eq!(
+                Bucket::of(by + Duration::days(1), as_of),
+                Bucket::Days61To90
+            );
+        }
     }
 
     #[test]

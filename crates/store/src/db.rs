@@ -81,7 +81,13 @@ impl Db {
     /// Connects without migrating. `max_connections` bounds the pool.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url)?.application_name("regisseur");
+            // No JIT: our statements are short, and the aged balance's
+            // estimated cost (correlated subqueries) crosses the default
+            // threshold, so each run compiled it for 30 to 200 ms to save
+            // a few.
+            let opts = PgConnectOptions::from_str(url)?
+                .application_name("regisseur")
+                .options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))

@@ -100,20 +100,50 @@ pub async fn open_amounts(
     as_of: Date,
     client: Option<CompanyId>,
 ) -> Result<Vec<OpenAmount>> {
+    open_amounts_summed(tx, as_of, client, None).await
+}
+
+/// What the clients owed on `as_of` as the aged balance and the cash-in
+/// forecast read it: [`open_amounts`], except that what fell due on or
+/// before [`Bucket::over_90_due_by`] is summed per client on that day.
+/// Years of unpaid invoices come back as one row per client rather than
+/// one per due date (a row costs more to carry out of the database than
+/// to sum in it).
+async fn open_amounts_by_age(tx: &mut Tx, as_of: Date) -> Result<Vec<OpenAmount>> {
+    open_amounts_summed(tx, as_of, None, Some(Bucket::over_90_due_by(as_of))).await
+}
+
+/// [`open_amounts`], the due dates before `oldest` (when given) counted
+/// as `oldest`.
+async fn open_amounts_summed(
+    tx: &mut Tx,
+    as_of: Date,
+    client: Option<CompanyId>,
+    oldest: Option<Date>,
+) -> Result<Vec<OpenAmount>> {
+    let due = match oldest {
+        Some(_) => "CASE WHEN o.due_date < $3 THEN $3 ELSE o.due_date END",
+        None => "o.due_date",
+    };
     let sql = format!(
-        "SELECT o.client_id, o.due_date, CAST(SUM(o.gross_cents - o.settled_cents) AS BIGINT)
+        "SELECT o.client_id, {due} AS due, CAST(SUM(o.gross_cents - o.settled_cents) AS BIGINT)
          FROM ({}) o
          WHERE o.gross_cents - o.settled_cents > 0
-         GROUP BY o.client_id, o.due_date",
+         GROUP BY o.client_id, due",
         open_invoices(tx, client.is_some(), "i.client_id")
     );
     let client = client.map(|c| c.to_string());
-    let rows: Vec<(String, Date, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+    let rows: Vec<(String, Date, i64)> = on_tx!(tx, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(as_of)
-            .bind(client.as_deref())
-            .fetch_all(c)
-            .await)?;
+            .bind(client.as_deref());
+        match oldest {
+            Some(d) => q.bind(d),
+            None => q,
+        }
+        .fetch_all(c)
+        .await
+    })?;
     rows.into_iter()
         .map(|(c, due, cents)| {
             Ok(OpenAmount {
@@ -309,12 +339,14 @@ pub async fn aged_balance(tx: &mut Tx, as_of: Date) -> Result<AgedBalance> {
 }
 
 /// The aged balance on `as_of` with the open amounts it was made of, for
-/// a page that also shows the cash-in forecast of that day (read once).
+/// a page that also shows the cash-in forecast of that day (read once):
+/// what fell due more than 90 days before `as_of` summed per client (see
+/// `open_amounts_by_age`), which neither reads apart.
 pub async fn aged_balance_with_open(
     tx: &mut Tx,
     as_of: Date,
 ) -> Result<(AgedBalance, Vec<OpenAmount>)> {
-    let open = open_amounts(tx, as_of, None).await?;
+    let open = open_amounts_by_age(tx, as_of).await?;
     let credits = credits(tx, as_of, None).await?;
     let mut ids: Vec<String> = open
         .iter()
@@ -395,7 +427,7 @@ pub async fn dso(tx: &mut Tx, end: Date, months: u32) -> Result<Dso> {
 /// What should come in over the `horizon_days` from `today`, by week,
 /// from the due dates of what is open today (late amounts apart).
 pub async fn cash_in_forecast(tx: &mut Tx, today: Date, horizon_days: i64) -> Result<Forecast> {
-    let open = open_amounts(tx, today, None).await?;
+    let open = open_amounts_by_age(tx, today).await?;
     Ok(receivables::cash_in_forecast(today, horizon_days, &open))
 }
 

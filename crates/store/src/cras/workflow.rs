@@ -469,7 +469,12 @@ pub async fn validate(tx: &mut Tx, actor: &Actor, ids: &[CraId]) -> Result<Valid
     // draft invoices (or waiting ones, under the key-account lock) now,
     // every report's at once.
     crate::invoicing::draft::draft_for_reports(tx, actor, &done).await?;
-    let skipped = ids.iter().filter(|i| !done.contains(i)).copied().collect();
+    let validated: std::collections::HashSet<&CraId> = done.iter().collect();
+    let skipped = ids
+        .iter()
+        .filter(|i| !validated.contains(i))
+        .copied()
+        .collect();
     Ok(Validated { done, skipped })
 }
 

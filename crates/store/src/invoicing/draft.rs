@@ -189,7 +189,11 @@ pub async fn draft_for_report(tx: &mut Tx, actor: &Actor, cra: CraId) -> Result<
 /// report is not validated.
 pub async fn draft_for_reports(tx: &mut Tx, actor: &Actor, cras: &[CraId]) -> Result<Vec<Draft>> {
     // Each report's consultant, month and status, and the groups of the
-    // missions it worked on.
+    // missions it worked on. The slots are read for the chunk's reports
+    // only (their list twice, the same parameters): a `DISTINCT` over
+    // `cra_slots` joined afterwards would be built over every report ever
+    // entered, for each chunk (quadratic in bulk on both backends), and
+    // PostgreSQL does not carry `r.id IN (…)` over to `s.cra_id`.
     type Row = (
         String,
         String,
@@ -201,15 +205,16 @@ pub async fn draft_for_reports(tx: &mut Tx, actor: &Actor, cras: &[CraId]) -> Re
     );
     let mut rows: Vec<Row> = Vec::new();
     for chunk in cras.chunks(crate::MAX_BINDS) {
+        let ids = crate::values_list("?", chunk.len());
         let sql = format!(
             "SELECT r.id, r.status, r.consultant_id, r.month, m.id, m.client_contract_id, k.invoice_grouping
              FROM cras r
-               LEFT JOIN (SELECT DISTINCT cra_id, mission_id FROM cra_slots WHERE activity = 'mission') s
+               LEFT JOIN (SELECT DISTINCT cra_id, mission_id FROM cra_slots
+                          WHERE cra_id IN ({ids}) AND activity = 'mission') s
                  ON s.cra_id = r.id
                LEFT JOIN missions m ON m.id = s.mission_id
                LEFT JOIN client_contracts k ON k.id = m.client_contract_id
-             WHERE r.id IN ({}) ORDER BY r.id, m.id",
-            crate::values_list("?", chunk.len())
+             WHERE r.id IN ({ids}) ORDER BY r.id, m.id"
         );
         let chunk_rows: Vec<Row> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));

@@ -703,16 +703,28 @@ pub async fn cras_of_invoice(tx: &mut Tx, id: InvoiceId) -> Result<Vec<BilledRep
 /// at most `limit`: a client contact's company's, in his portal. Drafts
 /// and what waits for a signature are the firm's business, never shown.
 pub async fn issued_in_scope(tx: &mut Tx, scope: Scope, limit: i64) -> Result<Vec<Summary>> {
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
-        select_invoices!("i.status = 'issued' AND "),
-        crate::scope_clause!(invoices),
-        " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
-    ))
-    .bind(scope.company())
-    .bind(scope.own_user())
-    .bind(limit)
-    .fetch_all(c)
-    .await)?;
+    // A client contact's through the client's index: under the scope's
+    // `(client IS NULL OR i.client_id = client)` SQLite uses none, and
+    // walks every client's issued documents for the few of his.
+    let sql = match scope {
+        Scope::Company(_) => concat!(
+            select_invoices!(
+                "i.status = 'issued' AND i.client_id = $1 AND CAST($2 AS TEXT) IS NULL"
+            ),
+            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
+        ),
+        _ => concat!(
+            select_invoices!("i.status = 'issued' AND "),
+            crate::scope_clause!(invoices),
+            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
+        ),
+    };
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
     rows.into_iter().map(Summary::try_from).collect()
 }
 
