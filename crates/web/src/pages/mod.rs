@@ -1,9 +1,11 @@
 //! Server-rendered pages, one module per resource.
 
 pub mod account;
+pub mod agencies;
 pub mod accounting;
 pub mod api_docs;
 pub mod bank_accounts;
+pub mod cjm_settings;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
@@ -11,6 +13,7 @@ pub mod cra_reports;
 pub mod cras;
 pub mod documents;
 pub mod dunning;
+pub mod employees;
 pub mod home;
 pub mod invitations;
 pub mod invoices;
