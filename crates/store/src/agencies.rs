@@ -74,7 +74,8 @@ const UNIQUE: &[(&str, &'static str)] = &[("agencies_name_key", "name"), ("agenc
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &AgencyData) -> Result<Agency> {
     let id = AgencyId::new();
     let at = now();
-    let sql = "INSERT INTO agencies (id, name, city, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
+    let sql =
+        "INSERT INTO agencies (id, name, city, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id.to_string())
         .bind(&d.name)
@@ -85,7 +86,16 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &AgencyData) -> Result<Agency
         .map(|r| r.rows_affected()))
     .map_err(|e| map_unique(e, UNIQUE))?;
     let agency = get(tx, id).await?;
-    audit::record(tx, actor, "create", "agency", &id.to_string(), None::<&()>, Some(&agency)).await?;
+    audit::record(
+        tx,
+        actor,
+        "create",
+        "agency",
+        &id.to_string(),
+        None::<&()>,
+        Some(&agency),
+    )
+    .await?;
     Ok(agency)
 }
 
@@ -102,6 +112,15 @@ pub async fn update(tx: &mut Tx, actor: &Actor, id: AgencyId, d: &AgencyData) ->
         .map(|r| r.rows_affected()))
     .map_err(|e| map_unique(e, UNIQUE))?;
     let after = get(tx, id).await?;
-    audit::record(tx, actor, "update", "agency", &id.to_string(), Some(&before), Some(&after)).await?;
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "agency",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }

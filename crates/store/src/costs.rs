@@ -265,9 +265,9 @@ pub async fn settings(tx: &mut Tx) -> Result<(CjmSettings, MarginLock)> {
     let settings =
         CjmSettings::new(divisor, method).map_err(|e| corrupt("cjm settings", e.key()))?;
     let lock = match locked {
-        Some(m) => MarginLock::through(
-            YearMonth::parse(&m).ok_or_else(|| corrupt("locked month", &m))?,
-        ),
+        Some(m) => {
+            MarginLock::through(YearMonth::parse(&m).ok_or_else(|| corrupt("locked month", &m))?)
+        }
         None => MarginLock::OPEN,
     };
     Ok((settings, lock))
@@ -277,9 +277,12 @@ pub async fn set_settings(tx: &mut Tx, actor: &Actor, s: CjmSettings) -> Result<
     let (before, _) = settings(tx).await?;
     let target = match s.method() {
         CjmMethod::Plain => None,
-        CjmMethod::BenchLoaded { target_activity } => Some(i64::from(target_activity.basis_points())),
+        CjmMethod::BenchLoaded { target_activity } => {
+            Some(i64::from(target_activity.basis_points()))
+        }
     };
-    let sql = "UPDATE cjm_settings SET divisor = $1, method = $2, target_activity_bp = $3 WHERE id = 1";
+    let sql =
+        "UPDATE cjm_settings SET divisor = $1, method = $2, target_activity_bp = $3 WHERE id = 1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(i64::from(s.divisor()))
         .bind(s.method().as_str())
@@ -287,7 +290,16 @@ pub async fn set_settings(tx: &mut Tx, actor: &Actor, s: CjmSettings) -> Result<
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    audit::record(tx, actor, "update", "cjm_settings", "1", Some(&before), Some(&s)).await
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "cjm_settings",
+        "1",
+        Some(&before),
+        Some(&s),
+    )
+    .await
 }
 
 /// Locks margins through `month`: no cost version may then be dated in or
@@ -305,7 +317,16 @@ pub async fn lock_margins(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Resul
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    audit::record(tx, actor, "update", "margin_lock", "1", Some(&before), Some(&after)).await
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "margin_lock",
+        "1",
+        Some(&before),
+        Some(&after),
+    )
+    .await
 }
 
 /// The standard CJM of each grade.

@@ -819,7 +819,11 @@ pub fn routes() -> Routes {
         .get("/employees", Perm(ViewEmployees), pages::employees::list)
         .get("/employees/new", Perm(EditEmployees), pages::employees::new)
         .post("/employees", Perm(EditEmployees), pages::employees::create)
-        .get("/employees/{id}", Perm(ViewEmployees), pages::employees::show)
+        .get(
+            "/employees/{id}",
+            Perm(ViewEmployees),
+            pages::employees::show,
+        )
         .get(
             "/employees/{id}/edit",
             Perm(EditEmployees),

@@ -228,7 +228,11 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
                 Some(Permission::ViewEmployees),
             ),
             ("/agencies", "nav-agencies", Some(Permission::ViewAgencies)),
-            ("/settings/cjm", "nav-cjm-settings", Some(Permission::ViewPay)),
+            (
+                "/settings/cjm",
+                "nav-cjm-settings",
+                Some(Permission::ViewPay),
+            ),
         ],
     ),
     (

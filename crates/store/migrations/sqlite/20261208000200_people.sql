@@ -51,14 +51,14 @@ CREATE TABLE cost_versions (
     kind TEXT NOT NULL CHECK (kind IN ('salary', 'freelance')),
     annual_gross_cents BIGINT CHECK (annual_gross_cents >= 0),
     annual_bonuses_cents BIGINT CHECK (annual_bonuses_cents >= 0),
-    charges_rate_bp INTEGER CHECK (charges_rate_bp >= 0),
+    charges_rate_bp BIGINT CHECK (charges_rate_bp >= 0),
     charges_cents BIGINT CHECK (charges_cents >= 0),
     mutual_insurance_cents BIGINT CHECK (mutual_insurance_cents >= 0),
     meal_vouchers_cents BIGINT CHECK (meal_vouchers_cents >= 0),
     transport_cents BIGINT CHECK (transport_cents >= 0),
     per_head_costs_cents BIGINT CHECK (per_head_costs_cents >= 0),
     buy_rate_cents BIGINT CHECK (buy_rate_cents > 0),
-    fee_rate_bp INTEGER CHECK (fee_rate_bp >= 0),
+    fee_rate_bp BIGINT CHECK (fee_rate_bp >= 0),
     fee_cents BIGINT CHECK (fee_cents >= 0),
     created_by TEXT REFERENCES users (id),
     created_at TEXT NOT NULL,
@@ -73,9 +73,9 @@ CREATE TABLE cost_versions (
 -- and the last month whose margins are locked (no cost version inside).
 CREATE TABLE cjm_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    divisor INTEGER NOT NULL CHECK (divisor BETWEEN 1 AND 366),
+    divisor BIGINT NOT NULL CHECK (divisor BETWEEN 1 AND 366),
     method TEXT NOT NULL CHECK (method IN ('plain', 'bench_loaded')),
-    target_activity_bp INTEGER CHECK (target_activity_bp BETWEEN 1 AND 10000),
+    target_activity_bp BIGINT CHECK (target_activity_bp BETWEEN 1 AND 10000),
     margins_locked_through TEXT,
     CONSTRAINT cjm_settings_target CHECK ((method = 'bench_loaded') = (target_activity_bp IS NOT NULL))
 );

@@ -29,6 +29,7 @@ mod ledger_seal;
 mod lettering;
 mod paging;
 mod payments;
+mod people;
 mod receivables;
 mod renewals;
 mod schema;

@@ -9,13 +9,13 @@ use store::Tx;
 use store::agencies::{Agency, AgencyInput};
 
 use super::see_other;
+use crate::AppState;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
-use crate::AppState;
 
 #[derive(Template)]
 #[template(path = "agencies/list.html")]
@@ -66,7 +66,11 @@ pub async fn create(
     let create = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::agencies::create(tx, &ctx.actor(), &data).await?)
     };
-    match write(&app, &ctx).flash("agency-created").run(create).await? {
+    match write(&app, &ctx)
+        .flash("agency-created")
+        .run(create)
+        .await?
+    {
         Done(_) => Ok(see_other("/agencies")),
         Refused(errors) => page(&app, &ctx, input, &errors).await,
     }

@@ -14,13 +14,13 @@ use serde::Deserialize;
 use store::Tx;
 
 use super::see_other;
+use crate::AppState;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::Form;
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
 use crate::write::{Done, Refused, write};
-use crate::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -87,16 +87,36 @@ pub async fn save(
     let settings = match input.validate() {
         Ok(s) => s,
         Err(errors) => {
-            return page(&app, &ctx, Some(input), &errors, GradeForm::default(), &none).await;
+            return page(
+                &app,
+                &ctx,
+                Some(input),
+                &errors,
+                GradeForm::default(),
+                &none,
+            )
+            .await;
         }
     };
     let save = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::set_settings(tx, &ctx.actor(), settings).await?)
     };
-    match write(&app, &ctx).flash("cjm-settings-saved").run(save).await? {
+    match write(&app, &ctx)
+        .flash("cjm-settings-saved")
+        .run(save)
+        .await?
+    {
         Done(()) => Ok(see_other("/settings/cjm")),
         Refused(errors) => {
-            page(&app, &ctx, Some(input), &errors, GradeForm::default(), &none).await
+            page(
+                &app,
+                &ctx,
+                Some(input),
+                &errors,
+                GradeForm::default(),
+                &none,
+            )
+            .await
         }
     }
 }
@@ -133,7 +153,11 @@ pub async fn save_grade(
     let save = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::set_standard_cjm(tx, &ctx.actor(), &grade, cjm).await?)
     };
-    match write(&app, &ctx).flash("cjm-settings-saved").run(save).await? {
+    match write(&app, &ctx)
+        .flash("cjm-settings-saved")
+        .run(save)
+        .await?
+    {
         Done(()) => Ok(see_other("/settings/cjm")),
         Refused(errors) => page(&app, &ctx, None, &none, input, &errors).await,
     }

@@ -145,7 +145,11 @@ async fn form_page(
             format!("/employees/{id}"),
             format!("/employees/{id}"),
         ),
-        None => ("employees-new", "/employees".to_string(), "/employees".into()),
+        None => (
+            "employees-new",
+            "/employees".to_string(),
+            "/employees".into(),
+        ),
     };
     let mut tx = app.db.read().await?;
     let agencies = agency_options(&mut tx).await?;
@@ -168,7 +172,12 @@ async fn form_page(
             .collect(),
         regions: Region::ALL
             .iter()
-            .map(|r| (r.as_str(), i18n::code(ctx.locale, "leave-region", r.as_str())))
+            .map(|r| {
+                (
+                    r.as_str(),
+                    i18n::code(ctx.locale, "leave-region", r.as_str()),
+                )
+            })
             .collect(),
         errors: FieldErrors::new(ctx.locale, errors),
     };
@@ -200,7 +209,11 @@ pub async fn create(
     let create = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::employees::create(tx, &ctx.actor(), &data).await?)
     };
-    match write(&app, &ctx).flash("employee-created").run(create).await? {
+    match write(&app, &ctx)
+        .flash("employee-created")
+        .run(create)
+        .await?
+    {
         Done(e) => Ok(see_other(&format!("/employees/{}", e.id))),
         Refused(errors) => form_page(&app, &ctx, None, input, &errors).await,
     }
@@ -214,7 +227,14 @@ pub async fn edit(
     let mut tx = app.db.read().await?;
     let e = store::employees::get(&mut tx, id).await?;
     tx.commit().await?;
-    form_page(&app, &ctx, Some(id), e.data.to_input(), &ValidationErrors::new()).await
+    form_page(
+        &app,
+        &ctx,
+        Some(id),
+        e.data.to_input(),
+        &ValidationErrors::new(),
+    )
+    .await
 }
 
 pub async fn update(
@@ -230,7 +250,11 @@ pub async fn update(
     let update = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::employees::update(tx, &ctx.actor(), id, &data).await?)
     };
-    match write(&app, &ctx).flash("employee-updated").run(update).await? {
+    match write(&app, &ctx)
+        .flash("employee-updated")
+        .run(update)
+        .await?
+    {
         Done(e) => Ok(see_other(&format!("/employees/{}", e.id))),
         Refused(errors) => form_page(&app, &ctx, Some(id), input, &errors).await,
     }
@@ -459,7 +483,11 @@ pub async fn add_version(
     let add = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::add(tx, &ctx.actor(), id, &version).await?)
     };
-    match write(&app, &ctx).flash("cost-version-created").run(add).await? {
+    match write(&app, &ctx)
+        .flash("cost-version-created")
+        .run(add)
+        .await?
+    {
         Done(_) => Ok(see_other(&format!("/employees/{id}"))),
         Refused(errors) => show_page(&app, &ctx, id, input, &errors).await,
     }
