@@ -495,6 +495,7 @@ async fn refresh_knows_every_table() {
             "leave_types",
             "dunning_levels",
             "dunning_settings",
+            "cjm_settings",
         ];
         let missing: Vec<&&String> = missing
             .iter()
