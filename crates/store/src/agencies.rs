@@ -69,7 +69,7 @@ pub async fn get(tx: &mut Tx, id: AgencyId) -> Result<Agency> {
     row.ok_or(Error::NotFound)
 }
 
-const UNIQUE: &[(&str, &'static str)] = &[("agencies_name_key", "name"), ("agencies.name", "name")];
+const UNIQUE: &[(&str, &str)] = &[("agencies_name_key", "name"), ("agencies.name", "name")];
 
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &AgencyData) -> Result<Agency> {
     let id = AgencyId::new();

@@ -180,7 +180,7 @@ async fn check_references(tx: &mut Tx, d: &EmployeeData) -> Result<()> {
     e.into_result(|| ()).map_err(Error::Invalid)
 }
 
-const UNIQUE: &[(&str, &'static str)] = &[
+const UNIQUE: &[(&str, &str)] = &[
     ("employees_matricule_key", "matricule"),
     ("employees.matricule", "matricule"),
     ("employees_user_key", "user_id"),
