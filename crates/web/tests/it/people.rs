@@ -20,30 +20,35 @@ async fn pay_reads(t: &TestApp) -> i64 {
     .unwrap()
 }
 
-/// Creates an agency and Camille's record through the pages as finance;
+/// Creates an agency and a consultant's record through the pages as finance;
 /// returns the record's address.
-async fn camille_by_pages(t: &TestApp) -> String {
+async fn record_by_pages(t: &TestApp) -> String {
     let direction = t.browser(Some(Role::Direction)).await;
     let r = t
         .post_form(
             "/agencies",
             &direction,
-            &[("name", "Paris"), ("city", "Paris")],
+            &[("name", "Marseille"), ("city", "Marseille")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let mut tx = t.db.read().await.unwrap();
-    let agency = store::agencies::list(&mut tx).await.unwrap()[0].id;
+    let agency = store::agencies::list(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "Marseille")
+        .unwrap()
+        .id;
     tx.commit().await.unwrap();
-    let (agency, camille) = (agency.to_string(), t.camille.to_string());
+    let agency = agency.to_string();
     let finance = t.browser(Some(Role::Finance)).await;
     let r = t
         .post_form(
             "/employees",
             &finance,
             &[
-                ("user_id", &camille),
-                ("matricule", "00042"),
+                ("matricule", "00077"),
                 ("legal_entity", "Régisseur Conseil SAS"),
                 ("agency_id", &agency),
                 ("contract_kind", "cdi"),
@@ -73,7 +78,7 @@ const SALARY: &[(&str, &str)] = &[
 #[tokio::test]
 async fn a_record_and_its_salary_through_the_pages_show_the_worked_cjm() {
     on_each_backend(|t| async move {
-        let at = camille_by_pages(&t).await;
+        let at = record_by_pages(&t).await;
         let finance = t.browser(Some(Role::Finance)).await;
         let r = t
             .post_form(&format!("{at}/cost-versions"), &finance, SALARY)
@@ -114,7 +119,7 @@ async fn a_record_and_its_salary_through_the_pages_show_the_worked_cjm() {
         let bm = t.browser(Some(Role::BusinessManager)).await;
         let r = t.get(&at, Some(&bm)).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(r.body.contains("00042"));
+        assert!(r.body.contains("00077"));
         for figure in ["331", "48\u{202f}000", "48000", "21\u{202f}600"] {
             assert!(!r.body.contains(figure), "{figure} shown to a BM");
         }
@@ -142,7 +147,7 @@ async fn bad_records_are_refused_beside_the_field() {
                 "/employees",
                 &finance,
                 &[
-                    ("matricule", "00042"),
+                    ("matricule", "00077"),
                     ("legal_entity", "Régisseur Conseil SAS"),
                     ("contract_kind", "cdi"),
                     ("hire_date", "01/09/2024"),
@@ -180,7 +185,7 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
                 Method::POST,
                 "/api/v1/agencies",
                 Some(&admin),
-                Some(r#"{"name":"Lyon","city":"Lyon"}"#),
+                Some(r#"{"name":"Nantes","city":"Nantes"}"#),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -188,10 +193,9 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
         let employees = t.count("employees").await;
         let body = |exit: &str| {
             format!(
-                r#"{{"matricule":"00042","legal_entity":"Régisseur Conseil SAS","agency_id":"{agency}",
-                   "contract_kind":"cdi","user_id":"{}","hire_date":"2024-09-01",{exit}
-                   "job_title":"Consultante data","grade":"Confirmé"}}"#,
-                t.camille
+                r#"{{"matricule":"00077","legal_entity":"Régisseur Conseil SAS","agency_id":"{agency}",
+                   "contract_kind":"cdi","hire_date":"2024-09-01",{exit}
+                   "job_title":"Consultante data","grade":"Confirmé"}}"#
             )
         };
         let r = t
@@ -255,7 +259,7 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
             .api(Method::GET, &format!("/api/v1/employees/{id}"), Some(&bm), None)
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.json()["matricule"], "00042");
+        assert_eq!(r.json()["matricule"], "00077");
         let r = t
             .api(Method::GET, "/api/v1/employees", Some(&bm), None)
             .await;
@@ -271,6 +275,48 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
             .api(Method::GET, "/api/v1/employees", Some(&consultant), None)
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_shows_camilles_and_lucass_daily_costs_to_direction_only() {
+    on_each_backend(|t| async move {
+        let mut tx = t.db.read().await.unwrap();
+        let camille = store::employees::of_user(&mut tx, t.camille)
+            .await
+            .unwrap()
+            .expect("Camille's record");
+        let lucas = store::employees::list(&mut tx, &Default::default(), Default::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|e| e.data.matricule.as_str() == "F-0007")
+            .expect("Lucas's record");
+        tx.commit().await.unwrap();
+        let direction = t.browser(Some(Role::Direction)).await;
+        let r = t
+            .get(&format!("/employees/{}", camille.id), Some(&direction))
+            .await;
+        assert!(r.body.contains(CJM_FR), "{}", r.body);
+        let r = t
+            .get(&format!("/employees/{}", lucas.id), Some(&direction))
+            .await;
+        assert!(r.body.contains("480,00\u{a0}€"), "{}", r.body);
+        assert!(r.body.contains("DataFreelance Portage"));
+        let dm = t.browser(Some(Role::DeliveryManager)).await;
+        for path in [
+            "/employees".to_string(),
+            format!("/employees/{}", camille.id),
+            format!("/employees/{}", lucas.id),
+        ] {
+            let r = t.get(&path, Some(&dm)).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            for figure in ["331", "480,00", "48\u{202f}000"] {
+                assert!(!r.body.contains(figure), "{figure} on {path}");
+            }
+        }
     })
     .await;
 }
