@@ -816,6 +816,11 @@ pub fn routes() -> Routes {
         // People and costs
         .get("/agencies", Perm(ViewAgencies), pages::agencies::list)
         .post("/agencies", Perm(EditAgencies), pages::agencies::create)
+        .post(
+            "/agencies/{id}",
+            Perm(EditAgencies),
+            pages::agencies::update,
+        )
         .get("/employees", Perm(ViewEmployees), pages::employees::list)
         .get("/employees/new", Perm(EditEmployees), pages::employees::new)
         .post("/employees", Perm(EditEmployees), pages::employees::create)
@@ -885,6 +890,7 @@ pub fn routes() -> Routes {
         .api(Perm(ManageUsers), routes!(api::users::update))
         .api(Perm(ViewAgencies), routes!(api::agencies::list))
         .api(Perm(EditAgencies), routes!(api::agencies::create))
+        .api(Perm(EditAgencies), routes!(api::agencies::update))
         .api(Perm(ViewEmployees), routes!(api::employees::list))
         .api(Perm(EditEmployees), routes!(api::employees::create))
         .api(Perm(ViewEmployees), routes!(api::employees::show))

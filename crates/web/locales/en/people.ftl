@@ -9,6 +9,8 @@ agencies-title = Agencies
 agencies-new = New agency
 agency-name = Name
 agency-city = City
+agency-updated = Agency updated.
+agency-edit = Edit
 agency-created = Agency created.
 
 employees-title = Employees and freelancers

@@ -9,6 +9,8 @@ agencies-title = Agences
 agencies-new = Nouvelle agence
 agency-name = Nom
 agency-city = Ville
+agency-updated = Agence mise à jour.
+agency-edit = Modifier
 agency-created = Agence créée.
 
 employees-title = Salariés et freelances

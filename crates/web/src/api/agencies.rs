@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use domain::ids::AgencyId;
 use serde::{Deserialize, Serialize};
 use store::agencies::{Agency, AgencyInput};
 use utoipa::ToSchema;
@@ -9,7 +10,7 @@ use super::{created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::extract::Json as Body;
+use crate::extract::{Id, Json as Body};
 use crate::write::write;
 
 #[derive(Serialize, ToSchema)]
@@ -77,4 +78,28 @@ pub async fn create(
         format!("/api/v1/agencies/{}", a.id),
         AgencyDto::from(&a),
     ))
+}
+
+/// Replace an agency (its name stays unique).
+#[utoipa::path(put, path = "/api/v1/agencies/{id}", tag = "people", summary = "Replace an agency",
+    params(("id" = uuid::Uuid, Path, description = "Agency id")),
+    request_body = AgencyBody,
+    responses((status = 200, body = AgencyDto)),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<AgencyId>,
+    Body(body): Body<AgencyBody>,
+) -> AppResult<Json<AgencyDto>> {
+    let data = AgencyInput {
+        name: body.name,
+        city: body.city.unwrap_or_default(),
+    }
+    .validate()
+    .map_err(AppError::Validation)?;
+    let a = write(&app, &ctx)
+        .commit(async |tx| store::agencies::update(tx, &ctx.actor(), id, &data).await)
+        .await?;
+    Ok(Json(AgencyDto::from(&a)))
 }

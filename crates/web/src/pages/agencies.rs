@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::ids::AgencyId;
 use domain::validation::ValidationErrors;
 use store::Tx;
 use store::agencies::{Agency, AgencyInput};
@@ -13,9 +14,9 @@ use crate::AppState;
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::extract::Form;
+use crate::extract::{Form, Id};
 use crate::view::{FieldErrors, Layout, layout, render, render_status};
-use crate::write::{Done, Refused, write};
+use crate::write::{Done, Refused, flash_back, write};
 
 #[derive(Template)]
 #[template(path = "agencies/list.html")]
@@ -74,4 +75,24 @@ pub async fn create(
         Done(_) => Ok(see_other("/agencies")),
         Refused(errors) => page(&app, &ctx, input, &errors).await,
     }
+}
+
+/// Renames an agency or changes its city, from its row's inline form: a
+/// refusal comes back as the page's message.
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<AgencyId>,
+    Form(input): Form<AgencyInput>,
+) -> AppResult<Response> {
+    let data = match input.validate() {
+        Ok(d) => d,
+        Err(errors) => return flash_back(&app, &ctx, &errors, "/agencies").await,
+    };
+    write(&app, &ctx)
+        .flash("agency-updated")
+        .redirect("/agencies", async |tx: &mut Tx| -> AppResult<_> {
+            Ok(store::agencies::update(tx, &ctx.actor(), id, &data).await?)
+        })
+        .await
 }

@@ -190,6 +190,27 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let agency = r.json()["id"].as_str().unwrap().to_string();
+        // Renaming to another agency's name is refused on the name.
+        let r = t
+            .api(
+                Method::PUT,
+                &format!("/api/v1/agencies/{agency}"),
+                Some(&admin),
+                Some(r#"{"name":"Paris"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "name");
+        let r = t
+            .api(
+                Method::PUT,
+                &format!("/api/v1/agencies/{agency}"),
+                Some(&admin),
+                Some(r#"{"name":"Nantes Atlantique","city":"Nantes"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["name"], "Nantes Atlantique");
         let employees = t.count("employees").await;
         let body = |exit: &str| {
             format!(

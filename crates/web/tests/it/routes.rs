@@ -548,6 +548,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/users/{id}", "admin"),
     ("GET", "/agencies", "admin direction finance"),
     ("POST", "/agencies", "admin direction"),
+    ("POST", "/agencies/{id}", "admin direction"),
     (
         "GET",
         "/employees",
@@ -572,6 +573,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/settings/cjm/grades", "admin direction finance"),
     ("GET", "/api/v1/agencies", "admin direction finance"),
     ("POST", "/api/v1/agencies", "admin direction"),
+    ("PUT", "/api/v1/agencies/{id}", "admin direction"),
     (
         "GET",
         "/api/v1/employees",
