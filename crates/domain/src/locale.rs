@@ -177,6 +177,19 @@ fn digits(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
     s.parse().ok()
 }
 
+/// A percentage as people read it: "5,5 %" in French (narrow no-break
+/// space, as CLDR), "5.5%" in English; `percent` as it is (no rounding
+/// here, no trailing zeros added).
+pub fn format_percent(percent: rust_decimal::Decimal, locale: Locale) -> String {
+    let n = percent
+        .to_string()
+        .replace('.', &locale.decimal_separator().to_string());
+    match locale {
+        Locale::Fr => format!("{n}{NARROW_NBSP}%"),
+        Locale::En => format!("{n}%"),
+    }
+}
+
 pub fn format_int(n: i64, locale: Locale) -> String {
     let sign = if n < 0 { "-" } else { "" };
     format!(

@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::UserId;
-use crate::locale::{Locale, NARROW_NBSP};
+use crate::locale::Locale;
 use crate::mission::DayQuantity;
 use crate::money::{Money, Rounding, round_ratio};
 use crate::percent::Percentage;
@@ -75,14 +75,7 @@ impl MarginRate {
 
     /// "44,83 %" in French (narrow no-break space), "44.83%" in English.
     pub fn format(self, locale: Locale) -> String {
-        let n = self
-            .percent()
-            .to_string()
-            .replace('.', &locale.decimal_separator().to_string());
-        match locale {
-            Locale::Fr => format!("{n}{NARROW_NBSP}%"),
-            Locale::En => format!("{n}%"),
-        }
+        crate::locale::format_percent(self.percent(), locale)
     }
 }
 

@@ -14,7 +14,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::locale::{Locale, NARROW_NBSP};
+use crate::locale::Locale;
 use crate::money::{Money, MoneyError, Rounding};
 use crate::terms::{parse_percent, percent_to_basis_points};
 use crate::validation::ErrorKey;
@@ -103,14 +103,7 @@ impl Percentage {
 
     /// "42,35 %" in French (narrow no-break space), "42.35%" in English.
     pub fn format(self, locale: Locale) -> String {
-        let n = self
-            .percent()
-            .to_string()
-            .replace('.', &locale.decimal_separator().to_string());
-        match locale {
-            Locale::Fr => format!("{n}{NARROW_NBSP}%"),
-            Locale::En => format!("{n}%"),
-        }
+        crate::locale::format_percent(self.percent(), locale)
     }
 
     /// As a form shows it, without the sign: "42,35".

@@ -277,14 +277,7 @@ impl VatRate {
 
     /// "5,5 %" in French (narrow no-break space, as CLDR), "5.5%" in English.
     pub fn format(self, locale: Locale) -> String {
-        let n = self
-            .percent()
-            .to_string()
-            .replace('.', &locale.decimal_separator().to_string());
-        match locale {
-            Locale::Fr => format!("{n}{NARROW_NBSP}%"),
-            Locale::En => format!("{n}%"),
-        }
+        crate::locale::format_percent(self.percent(), locale)
     }
 
     /// The percentage as a form shows it, without the sign: "5,5".

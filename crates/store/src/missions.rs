@@ -447,6 +447,8 @@ pub async fn create(
     .await
     .map(|r| r.rows_affected()))?;
     set_validators(tx, id, validators).await?;
+    crate::portfolio::follow_form(tx, id, d.business_manager_id, d.start_date, crate::today())
+        .await?;
     let mission = get(tx, Scope::All, id).await?;
     audit::record(
         tx,
@@ -523,6 +525,8 @@ pub async fn update(
         .map(|r| r.rows_affected()))?;
     }
     set_validators(tx, id, validators).await?;
+    crate::portfolio::follow_form(tx, id, d.business_manager_id, d.start_date, crate::today())
+        .await?;
     let after = get(tx, scope, id).await?;
     audit::record(
         tx,

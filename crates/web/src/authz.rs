@@ -74,6 +74,12 @@ pub enum Permission {
     /// The selling rate (TJM) and the client's terms of a mission: what
     /// the firm charges is the firm's and the client's business, not the
     /// consultant's, and recruiters have no use for it.
+    /// Who owns a mission and with what share (the business managers'
+    /// portfolio): the firm's commercial staff and finance.
+    ViewPortfolio,
+    /// Setting the shares: they split margins and variable pay, so
+    /// direction and the admin decide, not the managers themselves.
+    EditPortfolio,
     ViewSellingTerms,
     /// A client contact's own company's issued invoices and credit notes,
     /// with their PDF and Factur-X (the scope narrows it to his company).
@@ -150,6 +156,11 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ManageInvoices => matches!(role, Admin | Finance),
         // The client contact reads the rate on every invoice he receives.
         ViewSellingTerms => !matches!(role, Consultant | Recruiter),
+        ViewPortfolio => matches!(
+            role,
+            Admin | Direction | BusinessManager | DeliveryManager | Finance
+        ),
+        EditPortfolio => matches!(role, Admin | Direction),
         PortalInvoices => matches!(role, ClientContact),
         ViewAgencies | EditEmployees | ViewPay | ManagePay => {
             matches!(role, Admin | Direction | Finance)

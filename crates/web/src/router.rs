@@ -213,6 +213,16 @@ pub fn routes() -> Routes {
         .post("/missions", Perm(EditMissions), pages::missions::create)
         .get("/missions/{id}", Perm(ViewMissions), pages::missions::show)
         .get(
+            "/missions/{id}/portfolio",
+            Perm(ViewPortfolio),
+            pages::portfolio::show,
+        )
+        .post(
+            "/missions/{id}/portfolio",
+            Perm(EditPortfolio),
+            pages::portfolio::save,
+        )
+        .get(
             "/missions/{id}/edit",
             Perm(EditMissions),
             pages::missions::edit,
@@ -863,6 +873,8 @@ pub fn routes() -> Routes {
             Perm(EditCompanies),
             routes!(api::companies::invoice_delivery),
         )
+        .api(Perm(ViewPortfolio), routes!(api::portfolio::show))
+        .api(Perm(EditPortfolio), routes!(api::portfolio::replace))
         .api(Perm(ViewCollections), routes!(api::payments::open_items))
         .api(Perm(ViewCollections), routes!(api::payments::list))
         .api(Perm(ManageCollections), routes!(api::payments::create))

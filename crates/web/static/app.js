@@ -65,3 +65,36 @@
     show();
   }
 })();
+
+// A draft's line order: buttons that move a line up or down and number
+// the lines again, beside the numbers one may still type.
+(() => {
+  const box = document.getElementById('edit-order');
+  if (!box) return;
+  const lines = () => [...box.querySelectorAll('.order-line')];
+  const renumber = () => {
+    lines().forEach((line, i) => {
+      line.querySelector('input[name=rank]').value = String(i + 1);
+    });
+  };
+  for (const line of lines()) {
+    const name = line.querySelector('label')?.textContent || '';
+    for (const [dir, label] of [['up', box.dataset.up], ['down', box.dataset.down]]) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = `secondary move-${dir}`;
+      b.textContent = dir === 'up' ? '↑' : '↓';
+      b.title = label;
+      b.setAttribute('aria-label', `${label} — ${name}`);
+      b.addEventListener('click', () => {
+        const sibling = dir === 'up' ? line.previousElementSibling : line.nextElementSibling;
+        if (!sibling || !sibling.classList.contains('order-line')) return;
+        if (dir === 'up') sibling.before(line);
+        else sibling.after(line);
+        renumber();
+        b.focus();
+      });
+      line.append(b);
+    }
+  }
+})();

@@ -201,6 +201,40 @@ pub fn current_owner(periods: &[PortfolioPeriod], day: Date) -> Option<UserId> {
     owners_on(periods, day).first().map(|(bm, _)| *bm)
 }
 
+/// What a change of business manager on the mission form means: from
+/// `day` on, `new_bm` owns it alone; before `day`, history stays as it
+/// was (periods covering `day` end the day before, periods starting on or
+/// after it are dropped). When `new_bm` already owns it alone from `day`
+/// on, until further notice, nothing changes. A valid portfolio stays
+/// valid.
+pub fn hand_over(periods: &[PortfolioPeriod], new_bm: UserId, day: Date) -> Vec<PortfolioPeriod> {
+    let alone_for_good = periods
+        .iter()
+        .filter(|p| p.covers(day) || p.from > day)
+        .all(|p| p.bm_id == new_bm && p.share == Percentage::HUNDRED && p.to.is_none());
+    if alone_for_good && owners_on(periods, day) == [(new_bm, Percentage::HUNDRED)] {
+        return periods.to_vec();
+    }
+    let mut out: Vec<PortfolioPeriod> = periods
+        .iter()
+        .filter(|p| p.from < day)
+        .map(|p| PortfolioPeriod {
+            to: match p.to {
+                Some(to) if to < day => Some(to),
+                _ => day.previous_day(),
+            },
+            ..*p
+        })
+        .collect();
+    out.push(PortfolioPeriod {
+        bm_id: new_bm,
+        from: day,
+        to: None,
+        share: Percentage::HUNDRED,
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,6 +543,59 @@ mod tests {
                 let max = owners.iter().map(|o| o.1).max().unwrap();
                 let current = current_owner(&p, day(probe)).unwrap();
                 prop_assert!(owners.iter().any(|o| o.0 == current && o.1 == max));
+            }
+        }
+    }
+
+    #[test]
+    fn a_hand_over_keeps_history_and_gives_the_rest_to_the_new_manager() {
+        // Hunter 70 / farmer 30 since January; the farmer takes it all
+        // from 1 March.
+        let shared = vec![period(1, day(0), None, 70), period(2, day(0), None, 30)];
+        let after = hand_over(&shared, bm(2), day(59));
+        assert_eq!(
+            after,
+            vec![
+                period(1, day(0), Some(day(58)), 70),
+                period(2, day(0), Some(day(58)), 30),
+                period(2, day(59), None, 100),
+            ]
+        );
+        assert_eq!(check_portfolio(&after), Ok(()));
+        assert_eq!(current_owner(&after, day(10)), Some(bm(1)));
+        assert_eq!(current_owner(&after, day(59)), Some(bm(2)));
+        // Already his alone: nothing changes.
+        assert_eq!(hand_over(&after, bm(2), day(70)), after);
+        // A period planned after the day is replaced.
+        let planned = vec![
+            period(1, day(0), Some(day(9)), 100),
+            period(3, day(10), None, 100),
+        ];
+        assert_eq!(
+            hand_over(&planned, bm(2), day(5)),
+            vec![
+                period(1, day(0), Some(day(4)), 100),
+                period(2, day(5), None, 100)
+            ]
+        );
+        // Nothing before: the new manager from that day.
+        assert_eq!(
+            hand_over(&[], bm(1), day(3)),
+            vec![period(1, day(3), None, 100)]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_hand_over_keeps_a_portfolio_valid_and_the_past_unchanged(
+            ps in valid_periods(), who in 0u128..5, at in 0i64..200,
+        ) {
+            let after = hand_over(&ps, bm(who), day(at));
+            prop_assert_eq!(check_portfolio(&after), Ok(()));
+            prop_assert_eq!(owners_on(&after, day(at)), vec![(bm(who), Percentage::HUNDRED)]);
+            prop_assert_eq!(current_owner(&after, day(at + 365)), Some(bm(who)));
+            for d in 0..at {
+                prop_assert_eq!(owners_on(&after, day(d)), owners_on(&ps, day(d)));
             }
         }
     }

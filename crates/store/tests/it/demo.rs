@@ -81,9 +81,18 @@ async fn assert_exactly_the_demo(db: &Db) {
     // invoice lettered (partly, then extended to complete). Clientis's
     // e-mailed invoices: the setting turned on, one sending per invoice.
     // People: two agencies, two employee records, two cost versions.
+    // Banque Horizon's mission shared 70/30.
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 6 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2
+        5 + 8 + 9 + 6 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2 + 1
+    );
+    // Each mission's portfolio: Camille's its manager alone, Lucas's two
+    // shares.
+    assert_eq!(count(db, "mission_portfolio").await, 1 + 2);
+    assert_eq!(
+        count(db, "mission_portfolio WHERE share_bp = 7000").await,
+        1,
+        "the business manager's 70 % of Banque Horizon"
     );
     assert_eq!(count(db, "client_contracts").await, 3);
     assert_eq!(

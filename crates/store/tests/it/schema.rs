@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 66] = [
+const TABLES: [&str; 67] = [
     "accruals",
     "agencies",
     "amendments",
@@ -59,6 +59,7 @@ const TABLES: [&str; 66] = [
     "lettering_lines",
     "letterings",
     "login_attempts",
+    "mission_portfolio",
     "mission_validators",
     "missions",
     "outbox_attachments",

@@ -46,10 +46,6 @@ employee-supplier-not-supplier = This company is not a supplier.
 employee-exit-before-hire = The exit date is before the hire date.
 employee-region-invalid = Choose a work site.
 
-percent-invalid = Enter a percentage, e.g. 45 or 42.35.
-percent-negative = A percentage cannot be negative.
-percent-too-many-decimals = A percentage has at most two decimals.
-
 cost-history-title = Pay and cost history
 cost-cjm-today = Daily cost today
 cost-cjm-unknown = unknown (no version)
@@ -105,10 +101,6 @@ cjm-method-invalid = Choose a method.
 cjm-target-rate-invalid = The target activity rate is above 0% and at most 100%.
 cjm-standard-not-positive = A standard daily cost must be above zero.
 
-portfolio-end-before-start = The end is before the start.
-portfolio-share-invalid = A share is between 0 and 100%.
-portfolio-bm-overlap = This business manager already has a share of this portfolio on { $day }.
-portfolio-shares-not-hundred = The shares on { $day } add up to { $total }% instead of 100%.
 margin-lock-backwards = Margins are already locked through { $month }: a lock only moves forward.
 bench-allocation-consultant-bm = To the consultant's business manager
 bench-allocation-agency = To the agency

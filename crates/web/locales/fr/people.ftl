@@ -46,10 +46,6 @@ employee-supplier-not-supplier = Cette société n'est pas un fournisseur.
 employee-exit-before-hire = La date de sortie précède la date d'entrée.
 employee-region-invalid = Choisissez un site de travail.
 
-percent-invalid = Saisissez un pourcentage, par exemple 45 ou 42,35.
-percent-negative = Un pourcentage ne peut pas être négatif.
-percent-too-many-decimals = Un pourcentage a au plus deux décimales.
-
 cost-history-title = Historique de rémunération et coût
 cost-cjm-today = CJM aujourd'hui
 cost-cjm-unknown = inconnu (aucune version)
@@ -105,10 +101,6 @@ cjm-method-invalid = Choisissez une méthode.
 cjm-target-rate-invalid = Le taux d'activité cible est supérieur à 0 % et d'au plus 100 %.
 cjm-standard-not-positive = Un CJM standard doit être supérieur à zéro.
 
-portfolio-end-before-start = La fin précède le début.
-portfolio-share-invalid = Une part est comprise entre 0 et 100 %.
-portfolio-bm-overlap = Ce commercial a déjà une part sur ce portefeuille le { $day }.
-portfolio-shares-not-hundred = Les parts du { $day } totalisent { $total } % au lieu de 100 %.
 margin-lock-backwards = Les marges sont déjà verrouillées jusqu'à { $month } : un verrou n'avance que vers l'avant.
 bench-allocation-consultant-bm = Au commercial du consultant
 bench-allocation-agency = À l'agence

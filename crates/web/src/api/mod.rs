@@ -16,6 +16,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod me;
 pub mod payments;
+pub mod portfolio;
 pub mod refusals;
 pub mod users;
 

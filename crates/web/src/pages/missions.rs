@@ -166,7 +166,10 @@ struct FormPage {
     errors: FieldErrors,
 }
 
-async fn users_with(tx: &mut store::Tx, roles: &[Role]) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn users_with(
+    tx: &mut store::Tx,
+    roles: &[Role],
+) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     for r in roles {
         let f = store::users::UserFilter {
@@ -536,6 +539,8 @@ struct ShowPage {
     /// The selling rate, the client's terms and contract (not for a
     /// consultant nor a recruiter).
     selling: bool,
+    /// Who owns the mission and with what share (commercial staff).
+    portfolio: bool,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -560,8 +565,13 @@ async fn show_page(
     )
     .await?;
     let signed = store::documents::signed_mission_orders(&mut tx, &[id]).await?;
-    tx.commit().await?;
     let role = ctx.user()?.role;
+    let portfolio = if allows(role, Permission::ViewPortfolio) {
+        Some(store::portfolio::of_mission(&mut tx, id).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
     let selling = allows(role, Permission::ViewSellingTerms);
     let t = |k: &str| i18n::t(l, k);
     let terms = &m.data.payment_terms;
@@ -603,6 +613,12 @@ async fn show_page(
         if let Some(po) = &m.data.po_number {
             facts.push((t("mission-po"), po.clone()));
         }
+    }
+    if let Some(lines) = &portfolio {
+        facts.push((
+            t("mission-portfolio"),
+            super::portfolio::owners_today(lines, l),
+        ));
     }
     facts.push((
         t("mission-extras-allowed"),
@@ -648,6 +664,7 @@ async fn show_page(
         layout: layout(app, ctx, "missions-title").await?,
         can_edit: allows(role, Permission::EditMissions),
         selling,
+        portfolio: portfolio.is_some(),
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),

@@ -23,6 +23,7 @@ pub mod login;
 pub mod missions;
 pub mod payments;
 pub mod portal;
+pub mod portfolio;
 pub mod receivables;
 pub mod renewals;
 pub mod signing;

@@ -25,6 +25,7 @@ mod openapi;
 mod pages;
 mod payments;
 mod people;
+mod portfolio;
 mod receivables;
 mod routes;
 mod security;

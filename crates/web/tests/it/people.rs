@@ -120,7 +120,13 @@ async fn a_record_and_its_salary_through_the_pages_show_the_worked_cjm() {
         let r = t.get(&at, Some(&bm)).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("00077"));
-        for figure in ["331", "48\u{202f}000", "48000", "21\u{202f}600"] {
+        for figure in [
+            "331,05",
+            "331.05",
+            "48\u{202f}000",
+            "48000",
+            "21\u{202f}600",
+        ] {
             assert!(!r.body.contains(figure), "{figure} shown to a BM");
         }
         let r = t
@@ -285,7 +291,7 @@ async fn the_api_records_a_salary_and_hides_pay_from_business_managers() {
             .api(Method::GET, "/api/v1/employees", Some(&bm), None)
             .await;
         assert_eq!(r.status, StatusCode::OK);
-        for figure in ["331", "48000", "21600"] {
+        for figure in ["331.05", "331,05", "48000", "21600"] {
             assert!(!r.body.contains(figure), "{figure} in {}", r.body);
         }
         let r = t.api(Method::GET, &versions_path, Some(&bm), None).await;
@@ -334,7 +340,7 @@ async fn the_demo_shows_camilles_and_lucass_daily_costs_to_direction_only() {
         ] {
             let r = t.get(&path, Some(&dm)).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
-            for figure in ["331", "480,00", "48\u{202f}000"] {
+            for figure in ["331,05", "480,00", "48\u{202f}000"] {
                 assert!(!r.body.contains(figure), "{figure} on {path}");
             }
         }

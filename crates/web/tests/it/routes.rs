@@ -84,6 +84,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("GET", "/missions/{id}", "signed"),
     (
         "GET",
+        "/missions/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("POST", "/missions/{id}/portfolio", "admin direction"),
+    (
+        "GET",
         "/missions/{id}/edit",
         "admin direction business_manager delivery_manager",
     ),
@@ -500,6 +506,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/companies/{id}/invoice-delivery",
         "admin direction business_manager finance",
     ),
+    (
+        "GET",
+        "/api/v1/missions/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("PUT", "/api/v1/missions/{id}/portfolio", "admin direction"),
     ("GET", "/api/v1/contacts", "staff client_contact"),
     (
         "POST",
@@ -667,7 +679,10 @@ async fn concrete_path(t: &TestApp, path: &str, role: Option<Role>) -> String {
         t.camille_cra.to_string()
     } else if path.starts_with("/documents") {
         t.camille_order.to_string()
-    } else if path.starts_with("/missions") || path.starts_with("/renewals") {
+    } else if path.starts_with("/missions")
+        || path.starts_with("/api/v1/missions")
+        || path.starts_with("/renewals")
+    {
         t.camille_mission.to_string()
     } else if path.starts_with("/invoices") || path.starts_with("/api/v1/invoices") {
         // Camille's first month, issued: every action the walk posts on it

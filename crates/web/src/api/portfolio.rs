@@ -1,0 +1,142 @@
+//! A mission's portfolio over the API: its business managers over dated
+//! periods with their shares, and (direction, admin) replacing them as a
+//! whole. A refusal names the field of its row (`periods[1].share`) or,
+//! when the periods do not fit together, `periods`.
+
+use axum::Json;
+use axum::extract::State;
+use domain::ids::MissionId;
+use domain::people::portfolio::{self, PortfolioPeriodInput};
+use serde::{Deserialize, Serialize};
+use store::portfolio::PortfolioLine;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::extract::{Id, Json as Body};
+use crate::write::write;
+
+/// One business manager's share over a period.
+#[derive(Serialize, ToSchema)]
+pub struct PortfolioPeriodDto {
+    pub business_manager_id: String,
+    pub business_manager_name: String,
+    /// First day, ISO 8601.
+    pub from: String,
+    /// Last day included, ISO 8601; null: until further notice.
+    pub to: Option<String>,
+    /// Percentage as a decimal string, e.g. `"70"`, `"33.33"`.
+    pub share: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PortfolioDto {
+    pub mission_id: String,
+    /// Oldest first.
+    pub periods: Vec<PortfolioPeriodDto>,
+    /// The owner shown on the mission (the largest share today), if any.
+    pub current_business_manager_id: Option<String>,
+}
+
+fn dto(mission: MissionId, lines: &[PortfolioLine]) -> PortfolioDto {
+    let periods: Vec<_> = lines.iter().map(|l| l.period).collect();
+    PortfolioDto {
+        mission_id: mission.to_string(),
+        periods: lines
+            .iter()
+            .map(|l| PortfolioPeriodDto {
+                business_manager_id: l.period.bm_id.to_string(),
+                business_manager_name: l.business_manager_name.clone(),
+                from: l.period.from.to_string(),
+                to: l.period.to.map(|d| d.to_string()),
+                share: l.period.share.percent().to_string(),
+            })
+            .collect(),
+        current_business_manager_id: portfolio::current_owner(&periods, store::today())
+            .map(|u| u.to_string()),
+    }
+}
+
+/// A period as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPeriodBody {
+    pub business_manager_id: String,
+    /// ISO 8601 (or DD/MM/YYYY).
+    pub from: String,
+    /// Last day included; absent or null: until further notice.
+    pub to: Option<String>,
+    /// Percentage above 0 and at most 100, two decimals at most; absent: 100.
+    pub share: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioBody {
+    /// Every period, replacing those stored; on each day covered the
+    /// shares add up to 100 % and a manager appears once.
+    #[schema(max_items = 20)]
+    pub periods: Vec<PortfolioPeriodBody>,
+}
+
+/// A mission's business managers and their shares over time.
+#[utoipa::path(get, path = "/api/v1/missions/{id}/portfolio", tag = "missions",
+    summary = "Get a mission's portfolio",
+    params(("id" = uuid::Uuid, Path, description = "Mission id")),
+    responses((status = 200, body = PortfolioDto)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+) -> AppResult<Json<PortfolioDto>> {
+    let mut tx = app.db.read().await?;
+    store::missions::get(&mut tx, ctx.scope()?, id).await?;
+    let lines = store::portfolio::of_mission(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(dto(id, &lines)))
+}
+
+/// Replace a mission's portfolio; the mission's business manager becomes
+/// the owner with the largest share today. Audited.
+#[utoipa::path(put, path = "/api/v1/missions/{id}/portfolio", tag = "missions",
+    summary = "Replace a mission's portfolio",
+    params(("id" = uuid::Uuid, Path, description = "Mission id")),
+    request_body = PortfolioBody,
+    responses((status = 200, body = PortfolioDto),
+        (status = 422, description = "A period's field (`periods[1].share`), or periods that do not fit together (`periods`: shares not adding up to 100 % on a day, a manager twice on a day, none at all), or a user who may not manage missions: nothing written", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn replace(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<MissionId>,
+    Body(body): Body<PortfolioBody>,
+) -> AppResult<Json<PortfolioDto>> {
+    let inputs: Vec<PortfolioPeriodInput> = body
+        .periods
+        .into_iter()
+        .map(|p| PortfolioPeriodInput {
+            bm_id: p.business_manager_id,
+            from: p.from,
+            to: p.to.unwrap_or_default(),
+            share: p.share.unwrap_or_default(),
+        })
+        .collect();
+    let scope = ctx.scope()?;
+    // The mission first: one the caller may not see is not found, before
+    // anything about its periods is said.
+    {
+        let mut tx = app.db.read().await?;
+        store::missions::get(&mut tx, scope, id).await?;
+        tx.commit().await?;
+    }
+    let periods = store::portfolio::validate(&inputs).map_err(AppError::Validation)?;
+    let lines = write(&app, &ctx)
+        .commit(async |tx| {
+            store::portfolio::replace(tx, &ctx.actor(), id, &periods, store::today()).await
+        })
+        .await?;
+    Ok(Json(dto(id, &lines)))
+}
