@@ -100,6 +100,9 @@ typed_id!(
     // An agency (a branch office) of the firm: employees belong to one,
     // and bench cost may be carried by it.
     AgencyId,
+    // A person's employee record, and one dated version of his cost.
+    EmployeeId,
+    CostVersionId,
 );
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Régisseur's persistence. The only crate that speaks SQL; both backends are
 //! served by the same functions (see `db`).
 
+pub mod agencies;
 pub mod api_tokens;
 pub mod audit;
 pub mod backup;
@@ -11,6 +12,7 @@ pub mod clock;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
+pub mod costs;
 pub mod cra_reports;
 pub mod cras;
 pub mod credentials;
@@ -18,6 +20,7 @@ pub mod db;
 pub mod documents;
 pub mod dunning;
 pub mod einvoicing;
+pub mod employees;
 pub mod esign;
 pub mod exports;
 pub mod fec;

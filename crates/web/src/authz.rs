@@ -84,6 +84,17 @@ pub enum Permission {
     /// A client contact's own company's issued invoices and credit notes,
     /// with their PDF and Factur-X (the scope narrows it to his company).
     PortalInvoices,
+    /// The firm's agencies (branch offices, business units).
+    ViewAgencies,
+    EditAgencies,
+    /// Employee records, without any pay figure.
+    ViewEmployees,
+    EditEmployees,
+    /// A person's pay history and CJM, the CJM settings and the standard
+    /// CJM per grade: confidential (PAYROLL.md §5), every read of a pay
+    /// history is audited.
+    ViewPay,
+    ManagePay,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +162,14 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ),
         EditPortfolio => matches!(role, Admin | Direction),
         PortalInvoices => matches!(role, ClientContact),
+        ViewAgencies | EditEmployees | ViewPay | ManagePay => {
+            matches!(role, Admin | Direction | Finance)
+        }
+        EditAgencies => matches!(role, Admin | Direction),
+        ViewEmployees => matches!(
+            role,
+            Admin | Direction | Finance | BusinessManager | DeliveryManager
+        ),
     }
 }
 
@@ -219,6 +238,18 @@ mod tests {
             Permission::ViewBillable,
         ] {
             assert!(!allows(Role::Recruiter, p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn pay_is_for_finance_direction_and_admin_only() {
+        for r in Role::ALL {
+            let expected = matches!(r, Role::Admin | Role::Direction | Role::Finance);
+            assert_eq!(allows(r, Permission::ViewPay), expected, "{r}");
+            assert_eq!(allows(r, Permission::ManagePay), expected, "{r}");
+        }
+        for r in [Role::Consultant, Role::ClientContact, Role::Recruiter] {
+            assert!(!allows(r, Permission::ViewEmployees), "{r}");
         }
     }
 

@@ -152,5 +152,7 @@ id_extractor!(
     domain::ids::ExportId,
     domain::ids::LetteringId,
     domain::ids::DunningPauseId,
-    domain::ids::RenewalTaskId
+    domain::ids::RenewalTaskId,
+    domain::ids::AgencyId,
+    domain::ids::EmployeeId
 );

@@ -217,7 +217,8 @@ mod tests {
             include_str!("../locales/fr/lettering.ftl"),
             include_str!("../locales/fr/dunning.ftl"),
             include_str!("../locales/fr/receivables.ftl"),
-            include_str!("../locales/fr/delivery.ftl")
+            include_str!("../locales/fr/delivery.ftl"),
+            include_str!("../locales/fr/people.ftl")
         ));
         let mut en = keys(concat!(
             include_str!("../locales/en/main.ftl"),
@@ -234,7 +235,8 @@ mod tests {
             include_str!("../locales/en/lettering.ftl"),
             include_str!("../locales/en/dunning.ftl"),
             include_str!("../locales/en/receivables.ftl"),
-            include_str!("../locales/en/delivery.ftl")
+            include_str!("../locales/en/delivery.ftl"),
+            include_str!("../locales/en/people.ftl")
         ));
         fr.sort();
         en.sort();

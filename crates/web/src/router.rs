@@ -823,6 +823,44 @@ pub fn routes() -> Routes {
             Perm(EditCompanies),
             pages::invoices::email::client_setting,
         )
+        // People and costs
+        .get("/agencies", Perm(ViewAgencies), pages::agencies::list)
+        .post("/agencies", Perm(EditAgencies), pages::agencies::create)
+        .post(
+            "/agencies/{id}",
+            Perm(EditAgencies),
+            pages::agencies::update,
+        )
+        .get("/employees", Perm(ViewEmployees), pages::employees::list)
+        .get("/employees/new", Perm(EditEmployees), pages::employees::new)
+        .post("/employees", Perm(EditEmployees), pages::employees::create)
+        .get(
+            "/employees/{id}",
+            Perm(ViewEmployees),
+            pages::employees::show,
+        )
+        .get(
+            "/employees/{id}/edit",
+            Perm(EditEmployees),
+            pages::employees::edit,
+        )
+        .post(
+            "/employees/{id}",
+            Perm(EditEmployees),
+            pages::employees::update,
+        )
+        .post(
+            "/employees/{id}/cost-versions",
+            Perm(ManagePay),
+            pages::employees::add_version,
+        )
+        .get("/settings/cjm", Perm(ViewPay), pages::cjm_settings::show)
+        .post("/settings/cjm", Perm(ManagePay), pages::cjm_settings::save)
+        .post(
+            "/settings/cjm/grades",
+            Perm(ManagePay),
+            pages::cjm_settings::save_grade,
+        )
         // API and its documentation
         .get("/api/docs", Perm(ReadApiDocs), pages::api_docs::show)
         .get("/api/openapi.json", Public, api::openapi_json)
@@ -862,6 +900,15 @@ pub fn routes() -> Routes {
         .api(Perm(ManageInvoices), routes!(api::invoices::email))
         .api(Perm(ManageUsers), routes!(api::users::show))
         .api(Perm(ManageUsers), routes!(api::users::update))
+        .api(Perm(ViewAgencies), routes!(api::agencies::list))
+        .api(Perm(EditAgencies), routes!(api::agencies::create))
+        .api(Perm(EditAgencies), routes!(api::agencies::update))
+        .api(Perm(ViewEmployees), routes!(api::employees::list))
+        .api(Perm(EditEmployees), routes!(api::employees::create))
+        .api(Perm(ViewEmployees), routes!(api::employees::show))
+        .api(Perm(EditEmployees), routes!(api::employees::update))
+        .api(Perm(ViewPay), routes!(api::employees::versions))
+        .api(Perm(ManagePay), routes!(api::employees::add_version))
 }
 
 /// The OpenAPI document, built from the route table.

@@ -220,6 +220,22 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
         )],
     ),
     (
+        "nav-group-people",
+        &[
+            (
+                "/employees",
+                "nav-employees",
+                Some(Permission::ViewEmployees),
+            ),
+            ("/agencies", "nav-agencies", Some(Permission::ViewAgencies)),
+            (
+                "/settings/cjm",
+                "nav-cjm-settings",
+                Some(Permission::ViewPay),
+            ),
+        ],
+    ),
+    (
         "nav-group-admin",
         &[
             ("/users", "nav-users", Some(Permission::ManageUsers)),

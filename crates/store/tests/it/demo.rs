@@ -33,6 +33,9 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "contacts").await, 8);
     assert_eq!(count(db, "users").await, 9);
     assert_eq!(count(db, "missions").await, 2);
+    assert_eq!(count(db, "agencies").await, 2);
+    assert_eq!(count(db, "employees").await, 2);
+    assert_eq!(count(db, "cost_versions").await, 2);
     // Lucas's mission ends in 45 days: the D-60 alert, its task and e-mail.
     assert_eq!(count(db, "renewal_alerts").await, 1);
     assert_eq!(count(db, "tasks").await, 1);
@@ -77,10 +80,11 @@ async fn assert_exactly_the_demo(db: &Db) {
     // two lines accepted as two payments with their bank entries, and the
     // invoice lettered (partly, then extended to complete). Clientis's
     // e-mailed invoices: the setting turned on, one sending per invoice.
+    // People: two agencies, two employee records, two cost versions.
     // Banque Horizon's mission shared 70/30.
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2 + 1
+        5 + 8 + 9 + 6 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2 + 1
     );
     // Each mission's portfolio: Camille's its manager alone, Lucas's two
     // shares.
@@ -504,6 +508,7 @@ async fn refresh_knows_every_table() {
             "leave_types",
             "dunning_levels",
             "dunning_settings",
+            "cjm_settings",
         ];
         let missing: Vec<&&String> = missing
             .iter()

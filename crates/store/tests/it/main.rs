@@ -30,6 +30,7 @@ mod lettering;
 mod margin_inputs;
 mod paging;
 mod payments;
+mod people;
 mod portfolio;
 mod receivables;
 mod renewals;

@@ -8,8 +8,9 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 62] = [
+const TABLES: [&str; 67] = [
     "accruals",
+    "agencies",
     "amendments",
     "api_tokens",
     "audit_log",
@@ -17,10 +18,12 @@ const TABLES: [&str; 62] = [
     "bank_lines",
     "bank_statements",
     "billed_days",
+    "cjm_settings",
     "client_contracts",
     "close_runs",
     "companies",
     "contacts",
+    "cost_versions",
     "cra_attachments",
     "cra_client_approvals",
     "cra_events",
@@ -35,9 +38,11 @@ const TABLES: [&str; 62] = [
     "dunning_pauses",
     "dunning_settings",
     "einvoice_deposits",
+    "employees",
     "export_chunks",
     "exports",
     "firm",
+    "grade_standard_cjm",
     "invoice_emails",
     "invoice_lifecycle",
     "invoice_lines",

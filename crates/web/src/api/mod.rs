@@ -5,11 +5,13 @@
 //! (`refusals.rs`), a handler's attribute lists only its successes and any
 //! refusal it describes more precisely.
 
+pub mod agencies;
 pub mod bank_lines;
 pub mod closes;
 pub mod companies;
 pub mod contacts;
 pub mod cras;
+pub mod employees;
 pub mod invoices;
 pub mod ledger;
 pub mod me;

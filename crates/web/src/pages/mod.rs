@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod accounting;
+pub mod agencies;
 pub mod api_docs;
 pub mod bank_accounts;
+pub mod cjm_settings;
 pub mod companies;
 pub mod contacts;
 pub mod contracts;
@@ -11,6 +13,7 @@ pub mod cra_reports;
 pub mod cras;
 pub mod documents;
 pub mod dunning;
+pub mod employees;
 pub mod home;
 pub mod invitations;
 pub mod invoices;

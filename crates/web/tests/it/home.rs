@@ -474,6 +474,7 @@ async fn each_role_sees_the_menu_pages_it_may_open() {
                         "Delivery",
                         "Facturation",
                         "Trésorerie",
+                        "Personnel",
                         "Administration",
                     ] {
                         assert!(
@@ -481,7 +482,7 @@ async fn each_role_sees_the_menu_pages_it_may_open() {
                             "{role}: {g}"
                         );
                     }
-                    assert_eq!(groups, 5, "{role}: Comptabilité is one page, a plain link");
+                    assert_eq!(groups, 6, "{role}: Comptabilité is one page, a plain link");
                 }
                 Role::Consultant | Role::ClientContact => {
                     assert_eq!(groups, 0, "{role}: a short menu has no groups");

@@ -24,6 +24,7 @@ mod missions;
 mod openapi;
 mod pages;
 mod payments;
+mod people;
 mod portfolio;
 mod receivables;
 mod routes;

@@ -558,6 +558,56 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/invoices/{id}/email", "admin finance"),
     ("GET", "/api/v1/users/{id}", "admin"),
     ("PUT", "/api/v1/users/{id}", "admin"),
+    ("GET", "/agencies", "admin direction finance"),
+    ("POST", "/agencies", "admin direction"),
+    ("POST", "/agencies/{id}", "admin direction"),
+    (
+        "GET",
+        "/employees",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    ("GET", "/employees/new", "admin direction finance"),
+    ("POST", "/employees", "admin direction finance"),
+    (
+        "GET",
+        "/employees/{id}",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    ("GET", "/employees/{id}/edit", "admin direction finance"),
+    ("POST", "/employees/{id}", "admin direction finance"),
+    (
+        "POST",
+        "/employees/{id}/cost-versions",
+        "admin direction finance",
+    ),
+    ("GET", "/settings/cjm", "admin direction finance"),
+    ("POST", "/settings/cjm", "admin direction finance"),
+    ("POST", "/settings/cjm/grades", "admin direction finance"),
+    ("GET", "/api/v1/agencies", "admin direction finance"),
+    ("POST", "/api/v1/agencies", "admin direction"),
+    ("PUT", "/api/v1/agencies/{id}", "admin direction"),
+    (
+        "GET",
+        "/api/v1/employees",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    ("POST", "/api/v1/employees", "admin direction finance"),
+    (
+        "GET",
+        "/api/v1/employees/{id}",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    ("PUT", "/api/v1/employees/{id}", "admin direction finance"),
+    (
+        "GET",
+        "/api/v1/employees/{id}/cost-versions",
+        "admin direction finance",
+    ),
+    (
+        "POST",
+        "/api/v1/employees/{id}/cost-versions",
+        "admin direction finance",
+    ),
 ];
 
 fn allowed(rule: &str, role: Option<Role>) -> bool {

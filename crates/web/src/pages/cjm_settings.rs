@@ -1,0 +1,164 @@
+//! The CJM settings: the divisor (productive days per year), the method
+//! (plain or bench-loaded with a target activity rate), and the standard
+//! CJM per grade used where salaries must stay hidden.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::money::Money;
+use domain::people::cjm::{CjmSettingsInput, StandardCjmTable};
+use domain::people::employee::Grade;
+use domain::validation::ValidationErrors;
+use serde::Deserialize;
+use store::Tx;
+
+use super::see_other;
+use crate::AppState;
+use crate::authz::{Permission, allows};
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::extract::Form;
+use crate::view::{FieldErrors, Layout, layout, render, render_status};
+use crate::write::{Done, Refused, write};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GradeForm {
+    pub grade: String,
+    /// Euros per day; blank removes the grade's standard.
+    pub cjm: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings/cjm.html")]
+struct Page {
+    layout: Layout,
+    can_edit: bool,
+    form: CjmSettingsInput,
+    errors: FieldErrors,
+    grades: Vec<(String, String)>,
+    grade_form: GradeForm,
+    grade_errors: FieldErrors,
+}
+
+async fn page(
+    app: &AppState,
+    ctx: &Ctx,
+    form: Option<CjmSettingsInput>,
+    errors: &ValidationErrors,
+    grade_form: GradeForm,
+    grade_errors: &ValidationErrors,
+) -> AppResult<Response> {
+    let mut tx = app.db.read().await?;
+    let (settings, _) = store::costs::settings(&mut tx).await?;
+    let table = store::costs::standard_cjm(&mut tx).await?;
+    tx.commit().await?;
+    let p = Page {
+        layout: layout(app, ctx, "cjm-settings-title").await?,
+        can_edit: allows(ctx.user()?.role, Permission::ManagePay),
+        form: form.unwrap_or_else(|| settings.to_input()),
+        errors: FieldErrors::new(ctx.locale, errors),
+        grades: table
+            .iter()
+            .map(|(g, m)| (g.to_string(), m.format(ctx.locale)))
+            .collect(),
+        grade_form,
+        grade_errors: FieldErrors::new(ctx.locale, grade_errors),
+    };
+    if errors.is_empty() && grade_errors.is_empty() {
+        render(&p)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+    }
+}
+
+pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let none = ValidationErrors::new();
+    page(&app, &ctx, None, &none, GradeForm::default(), &none).await
+}
+
+pub async fn save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<CjmSettingsInput>,
+) -> AppResult<Response> {
+    let none = ValidationErrors::new();
+    let settings = match input.validate() {
+        Ok(s) => s,
+        Err(errors) => {
+            return page(
+                &app,
+                &ctx,
+                Some(input),
+                &errors,
+                GradeForm::default(),
+                &none,
+            )
+            .await;
+        }
+    };
+    let save = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::costs::set_settings(tx, &ctx.actor(), settings).await?)
+    };
+    match write(&app, &ctx)
+        .flash("cjm-settings-saved")
+        .run(save)
+        .await?
+    {
+        Done(()) => Ok(see_other("/settings/cjm")),
+        Refused(errors) => {
+            page(
+                &app,
+                &ctx,
+                Some(input),
+                &errors,
+                GradeForm::default(),
+                &none,
+            )
+            .await
+        }
+    }
+}
+
+impl GradeForm {
+    fn validate(&self) -> Result<(Grade, Option<Money>), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let grade = e.required("grade", &self.grade, Grade::parse);
+        let cjm = if self.cjm.trim().is_empty() {
+            Some(None)
+        } else {
+            e.optional("cjm", &self.cjm, Money::parse).map(Some)
+        };
+        if let (Some(g), Some(Some(m))) = (&grade, cjm)
+            && let Err(err) = StandardCjmTable::new().set(g.clone(), m)
+        {
+            use domain::validation::ErrorKey;
+            e.add("cjm", err.key());
+        }
+        e.into_result(|| (grade.expect("checked"), cjm.expect("checked")))
+    }
+}
+
+pub async fn save_grade(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<GradeForm>,
+) -> AppResult<Response> {
+    let none = ValidationErrors::new();
+    let (grade, cjm) = match input.validate() {
+        Ok(v) => v,
+        Err(errors) => return page(&app, &ctx, None, &none, input, &errors).await,
+    };
+    let save = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::costs::set_standard_cjm(tx, &ctx.actor(), &grade, cjm).await?)
+    };
+    match write(&app, &ctx)
+        .flash("cjm-settings-saved")
+        .run(save)
+        .await?
+    {
+        Done(()) => Ok(see_other("/settings/cjm")),
+        Refused(errors) => page(&app, &ctx, None, &none, input, &errors).await,
+    }
+}
