@@ -636,13 +636,16 @@ mod tests {
     /// the leave request to both managers and its approval to Camille;
     /// Sophie's notice of the contract she signed, and the link and code of
     /// next year's purchase order; link and code to Julien Moreau for
-    /// Lucas's late month, his confirmation and Lucas's notice. (Banque
-    /// Horizon's two reminders are counted apart.)
-    const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4;
+    /// Lucas's late month, his confirmation and Lucas's notice; Clientis's
+    /// two invoices, e-mailed at their release. (Banque Horizon's two
+    /// reminders are counted apart.)
+    const DEMO_EMAILS: usize = 1 + 2 + 3 + 3 * 2 + 2 * 2 + 2 + 1 + 1 + 2 + 4 + 2;
     /// The release of waiting invoices each signed contract of the demo
     /// queued (Horizon's purchase order, Clientis's framework contract; the
-    /// demo released Clientis's invoices already: the jobs find nothing).
-    const DEMO_JOBS: usize = 2;
+    /// demo released Clientis's invoices already: the jobs find nothing),
+    /// and the sending of Clientis's two released invoices (the demo sent
+    /// them already: the jobs send nothing twice).
+    const DEMO_JOBS: usize = 2 + 2;
 
     fn temp_drop() -> Arc<store::einvoicing::FileDrop> {
         Arc::new(store::einvoicing::FileDrop::new(std::env::temp_dir().join(
