@@ -305,6 +305,13 @@ pub async fn set_settings(tx: &mut Tx, actor: &Actor, s: CjmSettings) -> Result<
 /// Locks margins through `month`: no cost version may then be dated in or
 /// before it. Locks only move forward.
 pub async fn lock_margins(tx: &mut Tx, actor: &Actor, month: YearMonth) -> Result<()> {
+    // A month still running has days to come: its margin is not final.
+    if month >= YearMonth::of(crate::today()) {
+        return Err(Error::Invalid(ValidationErrors::single(
+            "month",
+            "margin-lock-month-not-over",
+        )));
+    }
     let (_, before) = settings(tx).await?;
     let after = before.advance(month).map_err(|e| {
         let mut v = ValidationErrors::new();

@@ -857,6 +857,11 @@ pub fn routes() -> Routes {
         .get("/settings/cjm", Perm(ViewPay), pages::cjm_settings::show)
         .post("/settings/cjm", Perm(ManagePay), pages::cjm_settings::save)
         .post(
+            "/settings/cjm/lock",
+            Perm(ManagePay),
+            pages::cjm_settings::lock,
+        )
+        .post(
             "/settings/cjm/grades",
             Perm(ManagePay),
             pages::cjm_settings::save_grade,
@@ -873,6 +878,8 @@ pub fn routes() -> Routes {
             Perm(EditCompanies),
             routes!(api::companies::invoice_delivery),
         )
+        .api(Perm(ViewPay), routes!(api::margin_lock::show))
+        .api(Perm(ManagePay), routes!(api::margin_lock::lock))
         .api(Perm(ViewPortfolio), routes!(api::portfolio::show))
         .api(Perm(EditPortfolio), routes!(api::portfolio::replace))
         .api(Perm(ViewCollections), routes!(api::payments::open_items))

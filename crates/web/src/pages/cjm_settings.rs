@@ -40,6 +40,17 @@ struct Page {
     grades: Vec<(String, String)>,
     grade_form: GradeForm,
     grade_errors: FieldErrors,
+    /// The last month whose margins are locked, in words (None: none).
+    locked_through: Option<String>,
+    lock_form: LockForm,
+    lock_errors: FieldErrors,
+}
+
+/// The margin lock's form: the last month to lock (`YYYY-MM`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LockForm {
+    pub month: String,
 }
 
 async fn page(
@@ -50,8 +61,32 @@ async fn page(
     grade_form: GradeForm,
     grade_errors: &ValidationErrors,
 ) -> AppResult<Response> {
+    page_with_lock(
+        app,
+        ctx,
+        form,
+        errors,
+        grade_form,
+        grade_errors,
+        LockForm::default(),
+        &ValidationErrors::new(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page_with_lock(
+    app: &AppState,
+    ctx: &Ctx,
+    form: Option<CjmSettingsInput>,
+    errors: &ValidationErrors,
+    grade_form: GradeForm,
+    grade_errors: &ValidationErrors,
+    lock_form: LockForm,
+    lock_errors: &ValidationErrors,
+) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
-    let (settings, _) = store::costs::settings(&mut tx).await?;
+    let (settings, lock) = store::costs::settings(&mut tx).await?;
     let table = store::costs::standard_cjm(&mut tx).await?;
     tx.commit().await?;
     let p = Page {
@@ -65,8 +100,17 @@ async fn page(
             .collect(),
         grade_form,
         grade_errors: FieldErrors::new(ctx.locale, grade_errors),
+        locked_through: lock.locked_through().map(|m| {
+            crate::i18n::t_args(
+                ctx.locale,
+                "margin-lock-status",
+                &[("month", domain::validation::Arg::Month(m))],
+            )
+        }),
+        lock_form,
+        lock_errors: FieldErrors::new(ctx.locale, lock_errors),
     };
-    if errors.is_empty() && grade_errors.is_empty() {
+    if errors.is_empty() && grade_errors.is_empty() && lock_errors.is_empty() {
         render(&p)
     } else {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -160,5 +204,49 @@ pub async fn save_grade(
     {
         Done(()) => Ok(see_other("/settings/cjm")),
         Refused(errors) => page(&app, &ctx, None, &none, input, &errors).await,
+    }
+}
+
+/// POST /settings/cjm/lock: the margins of the months up to this one are
+/// final; a later cost change lands in the first open month.
+pub async fn lock(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<LockForm>,
+) -> AppResult<Response> {
+    let none = ValidationErrors::new();
+    let refused = |errors: ValidationErrors, input: LockForm| {
+        let (app, ctx) = (&app, &ctx);
+        async move {
+            page_with_lock(
+                app,
+                ctx,
+                None,
+                &none,
+                GradeForm::default(),
+                &none,
+                input,
+                &errors,
+            )
+            .await
+        }
+    };
+    let Some(month) = domain::calendar::YearMonth::parse(input.month.trim()) else {
+        return refused(
+            ValidationErrors::single("month", "margin-lock-month-invalid"),
+            input,
+        )
+        .await;
+    };
+    let save = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::costs::lock_margins(tx, &ctx.actor(), month).await?)
+    };
+    match write(&app, &ctx)
+        .flash("margin-lock-saved")
+        .run(save)
+        .await?
+    {
+        Done(()) => Ok(see_other("/settings/cjm")),
+        Refused(errors) => refused(errors, input).await,
     }
 }

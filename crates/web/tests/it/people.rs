@@ -347,3 +347,90 @@ async fn the_demo_shows_camilles_and_lucass_daily_costs_to_direction_only() {
     })
     .await;
 }
+
+/// Finance locks the margins of a month that is over; a month still
+/// running or earlier than the lock is refused beside the field (422,
+/// nothing written), on the page and over the API; a business manager
+/// may not lock.
+#[tokio::test]
+async fn finance_locks_finished_months_only_forward() {
+    on_each_backend(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let this_month = domain::calendar::YearMonth::of(store::today());
+        let last = this_month.prev();
+        let page = t.get("/settings/cjm", Some(&finance)).await;
+        assert!(
+            page.body.contains("Aucun mois verrouillé."),
+            "{}",
+            page.body
+        );
+
+        let audit = t.count("audit_log").await;
+        let r = t
+            .post_form(
+                "/settings/cjm/lock",
+                &finance,
+                &[("month", &this_month.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains(r#"id="margin-lock-month-error""#),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("n’est pas terminé"), "{}", r.body);
+        assert_eq!(t.count("audit_log").await, audit, "nothing written");
+
+        let r = t
+            .post_form(
+                "/settings/cjm/lock",
+                &finance,
+                &[("month", &last.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = t.get("/settings/cjm", Some(&finance)).await;
+        assert!(
+            page.body.contains("Marges verrouillées jusqu’à"),
+            "{}",
+            page.body
+        );
+
+        let token = t.token(Role::Finance).await;
+        let r = t
+            .api(Method::GET, "/api/v1/margin-lock", Some(&token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["locked_through"], last.to_string());
+        let earlier = format!(r#"{{"month": "{}"}}"#, last.prev());
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/margin-lock",
+                Some(&token),
+                Some(&earlier),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "month");
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/margin-lock",
+                Some(&token),
+                Some(r#"{"month": "novembre"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let bm = t.token(Role::BusinessManager).await;
+        let again = format!(r#"{{"month": "{last}"}}"#);
+        assert_eq!(
+            t.api(Method::PUT, "/api/v1/margin-lock", Some(&bm), Some(&again))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}
