@@ -6,7 +6,6 @@
 use domain::ids::{MissionId, UserId};
 use domain::people::portfolio::{self, PortfolioPeriod, PortfolioPeriodInput};
 use domain::percent::Percentage;
-use domain::role::Role;
 use domain::validation::{ErrorKey, ValidationErrors};
 use serde::Serialize;
 use time::Date;
@@ -238,18 +237,9 @@ pub async fn replace(
     let before = of_mission(tx, mission).await?;
     let mut e = ValidationErrors::new();
     for (i, p) in new.iter().enumerate() {
-        let role: Option<(String, bool)> = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT role, active FROM users WHERE id = $1"
-        )
-        .bind(p.bm_id.to_string())
-        .fetch_optional(c)
-        .await)?;
-        let may = role.is_some_and(|(r, active)| {
-            active
-                && Role::parse(&r).is_some_and(|r| {
-                    matches!(r, Role::BusinessManager | Role::Direction | Role::Admin)
-                })
-        });
+        let may = crate::missions::active_in_roles(tx, p.bm_id, crate::missions::MANAGER_ROLES)
+            .await?
+            .is_some();
         if !may {
             e.add(FIELDS[i.min(MAX_PERIODS - 1)][0], "mission-bm-role");
         }
