@@ -470,7 +470,7 @@ impl Worker {
                 let mut tx = self.db.begin().await?;
                 let outcome = store::invoice_emails::send(
                     &mut tx,
-                    &store::Actor::system("envoi automatique des factures"),
+                    &store::invoice_emails::automatic_sender(),
                     invoice,
                     domain::invoice::delivery::Reason::Issue,
                     &app::Render,

@@ -30,6 +30,11 @@ use crate::{Actor, Error, Result, Tx, corrupt, now, on_tx};
 /// The automatic sending of one issued document (payload `{"invoice_id": …}`).
 pub const SEND_JOB: &str = "invoice_email";
 
+/// Who the automatic sending is recorded as, in the history and audit.
+pub fn automatic_sender() -> Actor {
+    Actor::system("envoi automatique des factures")
+}
+
 /// Whether the client wants its invoices e-mailed when they are issued.
 pub async fn client_wants_email(tx: &mut Tx, client: CompanyId) -> Result<bool> {
     let on: Option<bool> = on_tx!(tx, |c| sqlx::query_scalar(
