@@ -53,38 +53,25 @@ pub struct LockForm {
     pub month: String,
 }
 
-async fn page(
-    app: &AppState,
-    ctx: &Ctx,
-    form: Option<CjmSettingsInput>,
-    errors: &ValidationErrors,
-    grade_form: GradeForm,
-    grade_errors: &ValidationErrors,
-) -> AppResult<Response> {
-    page_with_lock(
-        app,
-        ctx,
-        form,
-        errors,
-        grade_form,
-        grade_errors,
-        LockForm::default(),
-        &ValidationErrors::new(),
-    )
-    .await
+/// The one form of the page sent back refused, with what was typed.
+enum Refusal {
+    Settings(CjmSettingsInput, ValidationErrors),
+    Grade(GradeForm, ValidationErrors),
+    Lock(LockForm, ValidationErrors),
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn page_with_lock(
-    app: &AppState,
-    ctx: &Ctx,
-    form: Option<CjmSettingsInput>,
-    errors: &ValidationErrors,
-    grade_form: GradeForm,
-    grade_errors: &ValidationErrors,
-    lock_form: LockForm,
-    lock_errors: &ValidationErrors,
-) -> AppResult<Response> {
+async fn page(app: &AppState, ctx: &Ctx, refusal: Option<Refusal>) -> AppResult<Response> {
+    let none = ValidationErrors::new();
+    let refused = refusal.is_some();
+    let (mut form, mut grade_form, mut lock_form) =
+        (None, GradeForm::default(), LockForm::default());
+    let (mut errors, mut grade_errors, mut lock_errors) = (&none, &none, &none);
+    match &refusal {
+        Some(Refusal::Settings(f, e)) => (form, errors) = (Some(f.clone()), e),
+        Some(Refusal::Grade(f, e)) => (grade_form, grade_errors) = (f.clone(), e),
+        Some(Refusal::Lock(f, e)) => (lock_form, lock_errors) = (f.clone(), e),
+        None => {}
+    }
     let mut tx = app.db.read().await?;
     let (settings, lock) = store::costs::settings(&mut tx).await?;
     let table = store::costs::standard_cjm(&mut tx).await?;
@@ -110,16 +97,15 @@ async fn page_with_lock(
         lock_form,
         lock_errors: FieldErrors::new(ctx.locale, lock_errors),
     };
-    if errors.is_empty() && grade_errors.is_empty() && lock_errors.is_empty() {
-        render(&p)
-    } else {
+    if refused {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+    } else {
+        render(&p)
     }
 }
 
 pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let none = ValidationErrors::new();
-    page(&app, &ctx, None, &none, GradeForm::default(), &none).await
+    page(&app, &ctx, None).await
 }
 
 pub async fn save(
@@ -127,20 +113,9 @@ pub async fn save(
     ctx: Ctx,
     Form(input): Form<CjmSettingsInput>,
 ) -> AppResult<Response> {
-    let none = ValidationErrors::new();
     let settings = match input.validate() {
         Ok(s) => s,
-        Err(errors) => {
-            return page(
-                &app,
-                &ctx,
-                Some(input),
-                &errors,
-                GradeForm::default(),
-                &none,
-            )
-            .await;
-        }
+        Err(errors) => return page(&app, &ctx, Some(Refusal::Settings(input, errors))).await,
     };
     let save = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::set_settings(tx, &ctx.actor(), settings).await?)
@@ -151,17 +126,7 @@ pub async fn save(
         .await?
     {
         Done(()) => Ok(see_other("/settings/cjm")),
-        Refused(errors) => {
-            page(
-                &app,
-                &ctx,
-                Some(input),
-                &errors,
-                GradeForm::default(),
-                &none,
-            )
-            .await
-        }
+        Refused(errors) => page(&app, &ctx, Some(Refusal::Settings(input, errors))).await,
     }
 }
 
@@ -189,10 +154,9 @@ pub async fn save_grade(
     ctx: Ctx,
     Form(input): Form<GradeForm>,
 ) -> AppResult<Response> {
-    let none = ValidationErrors::new();
     let (grade, cjm) = match input.validate() {
         Ok(v) => v,
-        Err(errors) => return page(&app, &ctx, None, &none, input, &errors).await,
+        Err(errors) => return page(&app, &ctx, Some(Refusal::Grade(input, errors))).await,
     };
     let save = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::set_standard_cjm(tx, &ctx.actor(), &grade, cjm).await?)
@@ -203,7 +167,7 @@ pub async fn save_grade(
         .await?
     {
         Done(()) => Ok(see_other("/settings/cjm")),
-        Refused(errors) => page(&app, &ctx, None, &none, input, &errors).await,
+        Refused(errors) => page(&app, &ctx, Some(Refusal::Grade(input, errors))).await,
     }
 }
 
@@ -214,29 +178,9 @@ pub async fn lock(
     ctx: Ctx,
     Form(input): Form<LockForm>,
 ) -> AppResult<Response> {
-    let none = ValidationErrors::new();
-    let refused = |errors: ValidationErrors, input: LockForm| {
-        let (app, ctx) = (&app, &ctx);
-        async move {
-            page_with_lock(
-                app,
-                ctx,
-                None,
-                &none,
-                GradeForm::default(),
-                &none,
-                input,
-                &errors,
-            )
-            .await
-        }
-    };
     let Some(month) = domain::calendar::YearMonth::parse(input.month.trim()) else {
-        return refused(
-            ValidationErrors::single("month", "margin-lock-month-invalid"),
-            input,
-        )
-        .await;
+        let errors = ValidationErrors::single("month", "margin-lock-month-invalid");
+        return page(&app, &ctx, Some(Refusal::Lock(input, errors))).await;
     };
     let save = async |tx: &mut Tx| -> AppResult<_> {
         Ok(store::costs::lock_margins(tx, &ctx.actor(), month).await?)
@@ -247,6 +191,6 @@ pub async fn lock(
         .await?
     {
         Done(()) => Ok(see_other("/settings/cjm")),
-        Refused(errors) => refused(errors, input).await,
+        Refused(errors) => page(&app, &ctx, Some(Refusal::Lock(input, errors))).await,
     }
 }
