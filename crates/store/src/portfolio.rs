@@ -262,11 +262,9 @@ pub async fn replace(
     Ok(after)
 }
 
-/// What saving the mission form means for its portfolio: a new mission
-/// belongs to its manager alone from its start; a manager changed on the
-/// form takes it over from `today` (or from the start, for a mission not
-/// yet begun), history kept. Called in the mission's own transaction, so
-/// the mission's audit line covers it.
+/// Writes what saving the mission form means for its portfolio
+/// (`domain::people::portfolio::follow_form` decides). Called in the
+/// mission's own transaction, so the mission's audit line covers it.
 pub(crate) async fn follow_form(
     tx: &mut Tx,
     mission: MissionId,
@@ -274,43 +272,11 @@ pub(crate) async fn follow_form(
     start: Date,
     today: Date,
 ) -> Result<()> {
-    let mut current = periods(&of_mission(tx, mission).await?);
-    // A start moved earlier: the first owners own those days too (their
-    // shares made 100 % on the first day, so they still do).
-    let first = current.iter().map(|p| p.from).min();
-    let mut changed = false;
-    if let Some(first) = first
-        && first > start
-    {
-        for p in current.iter_mut().filter(|p| p.from == first) {
-            p.from = start;
-        }
-        changed = true;
+    let current = periods(&of_mission(tx, mission).await?);
+    match portfolio::follow_form(&current, bm, start, today) {
+        Some(next) => write(tx, mission, &next, today).await,
+        None => Ok(()),
     }
-    let day = today.max(start);
-    let next = if current.is_empty() {
-        alone(bm, start)
-    } else if portfolio::current_owner(&current, day) == Some(bm) {
-        if !changed {
-            return Ok(());
-        }
-        current
-    } else if today <= start {
-        // Not begun: no history to keep.
-        alone(bm, start)
-    } else {
-        portfolio::hand_over(&current, bm, day)
-    };
-    write(tx, mission, &next, today).await
-}
-
-fn alone(bm: UserId, from: Date) -> Vec<PortfolioPeriod> {
-    vec![PortfolioPeriod {
-        bm_id: bm,
-        from,
-        to: None,
-        share: Percentage::HUNDRED,
-    }]
 }
 
 async fn write(
@@ -344,18 +310,7 @@ async fn write(
         .map(|r| r.rows_affected())
         })?;
     }
-    // The owner shown everywhere: today's, else the nearest period's (the
-    // last one of a mission whose portfolio has ended, the first one of a
-    // mission whose portfolio starts later).
-    let owner = portfolio::current_owner(periods, today)
-        .or_else(|| {
-            periods
-                .iter()
-                .filter(|p| p.from > today)
-                .min_by_key(|p| p.from)
-                .map(|p| p.bm_id)
-        })
-        .or_else(|| periods.iter().max_by_key(|p| p.to).map(|p| p.bm_id));
+    let owner = portfolio::shown_owner(periods, today);
     if let Some(owner) = owner {
         on_tx!(tx, |c| sqlx::query(
             "UPDATE missions SET business_manager_id = $2 WHERE id = $1"

@@ -235,6 +235,65 @@ pub fn hand_over(periods: &[PortfolioPeriod], new_bm: UserId, day: Date) -> Vec<
     out
 }
 
+/// What saving a mission's form means for its portfolio `current`, the
+/// form naming `bm` and the mission starting on `start`: `None` when
+/// nothing changes. A new mission belongs to its manager alone from its
+/// start; a start moved earlier gives those days to the first owners
+/// (their shares made 100 % on the first day, so they still do); another
+/// manager takes it over from `today` with the history kept, or alone from
+/// the start for a mission not yet begun (no history to keep).
+pub fn follow_form(
+    current: &[PortfolioPeriod],
+    bm: UserId,
+    start: Date,
+    today: Date,
+) -> Option<Vec<PortfolioPeriod>> {
+    let alone = || {
+        vec![PortfolioPeriod {
+            bm_id: bm,
+            from: start,
+            to: None,
+            share: Percentage::HUNDRED,
+        }]
+    };
+    let mut current = current.to_vec();
+    let first = current.iter().map(|p| p.from).min();
+    let mut changed = false;
+    if let Some(first) = first
+        && first > start
+    {
+        for p in current.iter_mut().filter(|p| p.from == first) {
+            p.from = start;
+        }
+        changed = true;
+    }
+    let day = today.max(start);
+    if current.is_empty() {
+        Some(alone())
+    } else if current_owner(&current, day) == Some(bm) {
+        changed.then_some(current)
+    } else if today <= start {
+        Some(alone())
+    } else {
+        Some(hand_over(&current, bm, day))
+    }
+}
+
+/// The owner the mission shows (its `business_manager_id`): today's, else
+/// the nearest period's (the first one of a portfolio starting later, the
+/// last one of a portfolio that has ended).
+pub fn shown_owner(periods: &[PortfolioPeriod], today: Date) -> Option<UserId> {
+    current_owner(periods, today)
+        .or_else(|| {
+            periods
+                .iter()
+                .filter(|p| p.from > today)
+                .min_by_key(|p| p.from)
+                .map(|p| p.bm_id)
+        })
+        .or_else(|| periods.iter().max_by_key(|p| p.to).map(|p| p.bm_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,5 +657,59 @@ mod tests {
                 prop_assert_eq!(owners_on(&after, day(d)), owners_on(&ps, day(d)));
             }
         }
+    }
+
+    #[test]
+    fn the_mission_form_decides_the_portfolio() {
+        let today = day(30);
+        // A new mission: its manager alone from its start.
+        assert_eq!(
+            follow_form(&[], bm(1), day(0), today),
+            Some(vec![period(1, day(0), None, 100)])
+        );
+        let own = vec![period(1, day(0), None, 100)];
+        // Saved unchanged: nothing.
+        assert_eq!(follow_form(&own, bm(1), day(0), today), None);
+        // Started earlier: the first owner owns those days too.
+        assert_eq!(
+            follow_form(&own, bm(1), day(-5), today),
+            Some(vec![period(1, day(-5), None, 100)])
+        );
+        // Another manager: from today, history kept.
+        assert_eq!(
+            follow_form(&own, bm(2), day(0), today),
+            Some(hand_over(&own, bm(2), today))
+        );
+        // Not begun yet: the new manager alone from the start.
+        let planned = vec![period(1, day(40), None, 100)];
+        assert_eq!(
+            follow_form(&planned, bm(2), day(40), today),
+            Some(vec![period(2, day(40), None, 100)])
+        );
+    }
+
+    #[test]
+    fn the_owner_shown_is_todays_else_the_nearest() {
+        let shared = vec![
+            period(1, day(0), Some(day(9)), 70),
+            period(2, day(0), Some(day(9)), 30),
+        ];
+        assert_eq!(shown_owner(&shared, day(5)), Some(bm(1)));
+        let handed = vec![
+            period(1, day(0), Some(day(4)), 100),
+            period(2, day(5), Some(day(9)), 100),
+        ];
+        assert_eq!(
+            shown_owner(&handed, day(20)),
+            Some(bm(2)),
+            "ended: the last owner"
+        );
+        let later = vec![period(3, day(10), None, 100)];
+        assert_eq!(
+            shown_owner(&later, day(5)),
+            Some(bm(3)),
+            "not begun: the first owner"
+        );
+        assert_eq!(shown_owner(&[], day(5)), None);
     }
 }
