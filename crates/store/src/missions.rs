@@ -224,27 +224,6 @@ async fn set_validators(tx: &mut Tx, id: MissionId, validators: &[ContactId]) ->
 
 /// The people and companies a mission points to must be the right kind:
 /// a client company, a consultant, a business manager, the client's contacts.
-/// Who may manage a mission (and own a share of its portfolio).
-pub const MANAGER_ROLES: &[Role] = &[Role::BusinessManager, Role::Direction, Role::Admin];
-
-/// The user's name when he is active and has one of `roles`; `None` when
-/// he is unknown, inactive or has another role.
-pub(crate) async fn active_in_roles(
-    tx: &mut Tx,
-    id: UserId,
-    roles: &[Role],
-) -> Result<Option<String>> {
-    let u: Option<(String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT display_name, role, active FROM users WHERE id = $1"
-    )
-    .bind(id.to_string())
-    .fetch_optional(c)
-    .await)?;
-    Ok(u.and_then(|(name, role, active)| {
-        (active && Role::parse(&role).is_some_and(|r| roles.contains(&r))).then_some(name)
-    }))
-}
-
 async fn check_references(
     tx: &mut Tx,
     d: &MissionData,
@@ -280,13 +259,15 @@ async fn check_references(
                              allowed: &[Role],
                              key: &'static str|
            -> Result<String> {
-        Ok(match active_in_roles(tx, id, allowed).await? {
-            Some(name) => name,
-            None => {
-                e.add(field, key);
-                String::new()
-            }
-        })
+        Ok(
+            match crate::users::active_in_roles(tx, id, allowed).await? {
+                Some(name) => name,
+                None => {
+                    e.add(field, key);
+                    String::new()
+                }
+            },
+        )
     };
     let consultant = role_of(
         "consultant_id",
@@ -298,7 +279,7 @@ async fn check_references(
     let bm = role_of(
         "business_manager_id",
         d.business_manager_id,
-        MANAGER_ROLES,
+        crate::users::MANAGER_ROLES,
         "mission-bm-role",
     )
     .await?;

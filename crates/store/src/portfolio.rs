@@ -237,7 +237,7 @@ pub async fn replace(
     let before = of_mission(tx, mission).await?;
     let mut e = ValidationErrors::new();
     for (i, p) in new.iter().enumerate() {
-        let may = crate::missions::active_in_roles(tx, p.bm_id, crate::missions::MANAGER_ROLES)
+        let may = crate::users::active_in_roles(tx, p.bm_id, crate::users::MANAGER_ROLES)
             .await?
             .is_some();
         if !may {

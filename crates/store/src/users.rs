@@ -380,3 +380,24 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
     .fetch_one(c)
     .await)?)
 }
+
+/// Who may manage a mission (and own a share of its portfolio).
+pub const MANAGER_ROLES: &[Role] = &[Role::BusinessManager, Role::Direction, Role::Admin];
+
+/// The user's name when he is active and has one of `roles`; `None` when
+/// he is unknown, inactive or has another role.
+pub(crate) async fn active_in_roles(
+    tx: &mut Tx,
+    id: UserId,
+    roles: &[Role],
+) -> Result<Option<String>> {
+    let u: Option<(String, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT display_name, role, active FROM users WHERE id = $1"
+    )
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await)?;
+    Ok(u.and_then(|(name, role, active)| {
+        (active && Role::parse(&role).is_some_and(|r| roles.contains(&r))).then_some(name)
+    }))
+}

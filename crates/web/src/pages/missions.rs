@@ -211,7 +211,7 @@ async fn form_page(
     let mut tx = app.db.read().await?;
     let clients = store::companies::options(&mut tx, Scope::All, Some(CompanyKind::Client)).await?;
     let consultants = users_with(&mut tx, &[Role::Consultant]).await?;
-    let bms = users_with(&mut tx, store::missions::MANAGER_ROLES).await?;
+    let bms = users_with(&mut tx, store::users::MANAGER_ROLES).await?;
     let dms = users_with(
         &mut tx,
         &[

@@ -90,7 +90,7 @@ async fn page(
     let mut tx = app.db.read().await?;
     let m = store::missions::get(&mut tx, ctx.scope()?, id).await?;
     let lines = store::portfolio::of_mission(&mut tx, id).await?;
-    let managers = super::missions::users_with(&mut tx, store::missions::MANAGER_ROLES).await?;
+    let managers = super::missions::users_with(&mut tx, store::users::MANAGER_ROLES).await?;
     tx.commit().await?;
     let refused = typed.is_some();
     let (inputs, errors) = typed.unwrap_or_else(|| {
