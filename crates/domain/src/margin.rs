@@ -16,6 +16,7 @@
 
 pub mod apportion;
 pub mod bench;
+pub mod forecast;
 pub mod lock;
 
 use std::fmt;

@@ -25,6 +25,14 @@ pub struct GenerateArgs {
     /// generated consultants and 4 business managers, ending over the next year.
     #[arg(long, default_value_t = 0)]
     pub missions: u32,
+    /// Consultants to add with employee records, dated costs, one mission a
+    /// year, a validated report every month and the month's sales entry,
+    /// over `--margin-years` (the margin benchmark's history).
+    #[arg(long, default_value_t = 0)]
+    pub margin_consultants: u32,
+    /// Years of history for `--margin-consultants`.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub margin_years: u32,
 }
 
 const WORDS: &[&str] = &[
@@ -91,6 +99,9 @@ pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
     if args.missions > 0 {
         missions(&db, &actor, &args).await?;
     }
+    if args.margin_consultants > 0 {
+        margin_history(&db, &args).await?;
+    }
     println!(
         "added {} companies and {} contacts",
         args.companies,
@@ -150,6 +161,37 @@ fn contact(company_id: domain::ids::CompanyId, i: u32, j: u32) -> ContactData {
         role: ContactRole::ALL[j as usize % ContactRole::ALL.len()],
         notes: None,
     }
+}
+
+/// The margin benchmark's history, one step of the progress bar per stage.
+async fn margin_history(db: &store::Db, args: &GenerateArgs) -> anyhow::Result<()> {
+    const STAGES: [&str; 5] = ["people", "missions", "reports", "days", "ledger"];
+    let bar = progress(STAGES.len() as u32, "margin history");
+    let started = std::time::Instant::now();
+    let f = fixtures::margin_data::margin_history(
+        db,
+        args.margin_consultants as usize,
+        args.margin_years,
+        store::today(),
+        |stage| {
+            bar.set_message(format!("margin history: {stage} written"));
+            bar.inc(1);
+        },
+    )
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "added {} consultants with costs, {} missions, {} validated reports ({} half days) and {} sales entries, {} to {}, in {:.1} s",
+        f.consultants,
+        f.missions,
+        f.reports,
+        f.slots,
+        f.sales_entries,
+        f.first_month,
+        f.last_month,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Synthetic missions for the renewal-scan benchmark: end dates spread evenly

@@ -35,6 +35,7 @@ pub mod ledger_close;
 pub mod ledger_reports;
 pub mod ledger_seal;
 pub mod lettering;
+pub mod margin_forecast;
 pub mod margin_inputs;
 pub mod missions;
 pub mod outbox;

@@ -44,6 +44,32 @@ pub async fn revenue_by_analytic(
         .collect())
 }
 
+/// Revenue (HT) booked per analytic code and month, from `from` to `to`
+/// included, read from the monthly totals the ledger's trigger keeps
+/// (`analytic_months`): the same figure as [`revenue_by_analytic`] over
+/// whole months, without reading the lines.
+pub async fn revenue_by_analytic_month(
+    tx: &mut Tx,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<BTreeMap<(String, YearMonth), Money>> {
+    let rows: Vec<(String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT analytic_code, month, CAST(credit_cents - debit_cents AS BIGINT)
+         FROM analytic_months WHERE account = $1 AND month >= $2 AND month <= $3"
+    )
+    .bind(REVENUE)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter()
+        .map(|(code, month, cents)| {
+            let month = YearMonth::parse(&month).ok_or_else(|| corrupt("revenue month", &month))?;
+            Ok(((code, month), Money::from_cents(cents)))
+        })
+        .collect()
+}
+
 /// What a consultant's validated report says he did in a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Work {
@@ -61,11 +87,13 @@ pub async fn days_worked(
     from: YearMonth,
     to: YearMonth,
 ) -> Result<BTreeMap<(UserId, YearMonth, Work), DayQuantity>> {
-    let rows: Vec<(String, String, Option<String>, i64)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT r.consultant_id, r.month, s.mission_id, CAST(COUNT(*) AS BIGINT)
-         FROM cra_slots s JOIN cras r ON r.id = s.cra_id
-         WHERE r.status = 'validated' AND r.month >= $1 AND r.month <= $2 AND s.activity <> 'leave'
-         GROUP BY r.consultant_id, r.month, s.mission_id"
+    // From the totals the slots' triggers keep (one row per report and
+    // kind of work), not the slots themselves.
+    let rows: Vec<(String, String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT r.consultant_id, r.month, t.mission_key, CAST(SUM(t.half_days) AS BIGINT)
+         FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
+         WHERE r.status = 'validated' AND r.month >= $1 AND r.month <= $2 AND t.activity <> 'leave'
+         GROUP BY r.consultant_id, r.month, t.mission_key"
     )
     .bind(from.to_string())
     .bind(to.to_string())
@@ -75,9 +103,10 @@ pub async fn days_worked(
     for (consultant, month, mission, halves) in rows {
         let who = UserId::parse(&consultant).ok_or_else(|| corrupt("consultant", &consultant))?;
         let month = YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?;
-        let work = match mission {
-            Some(m) => Work::Mission(MissionId::parse(&m).ok_or_else(|| corrupt("mission", &m))?),
-            None => Work::Unbilled,
+        let work = if mission.is_empty() {
+            Work::Unbilled
+        } else {
+            Work::Mission(MissionId::parse(&mission).ok_or_else(|| corrupt("mission", &mission))?)
         };
         let halves =
             u32::try_from(halves).map_err(|_| corrupt("half days", &halves.to_string()))?;

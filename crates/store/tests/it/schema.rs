@@ -8,10 +8,11 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 67] = [
+const TABLES: [&str; 69] = [
     "accruals",
     "agencies",
     "amendments",
+    "analytic_months",
     "api_tokens",
     "audit_log",
     "bank_accounts",
@@ -26,6 +27,7 @@ const TABLES: [&str; 67] = [
     "cost_versions",
     "cra_attachments",
     "cra_client_approvals",
+    "cra_day_totals",
     "cra_events",
     "cra_extras",
     "cra_reminders",
