@@ -362,6 +362,9 @@ async fn revenue(
         .collect()
 }
 
+/// Consultant, month, activity, mission, version date, half days.
+type ReportedRow = (String, String, String, Option<String>, Option<Date>, i64);
+
 /// Validated report days per consultant, month, activity, mission (in
 /// scope) and cost version in force. The versions' periods come from a
 /// window over each person's versions; a day before the first version has
@@ -386,14 +389,13 @@ async fn reported(
         missions_in_scope!(),
         ")) GROUP BY r.consultant_id, r.month, s.activity, s.mission_id, v.vfrom"
     );
-    let rows: Vec<(String, String, String, Option<String>, Option<Date>, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(SQL)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(c)
-            .await)?;
+    let rows: Vec<ReportedRow> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(c)
+        .await)?;
     rows.into_iter()
         .map(|(who, month, activity, mission, version_from, halves)| {
             let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;

@@ -230,7 +230,10 @@ fn cjm_of(inputs: &Inputs, person: Option<&Person>, version_from: Option<Date>) 
 /// points) over the days of the month the portfolio covers. A month no
 /// period covers goes whole to the nearest owner; no period at all, to
 /// nobody.
-fn owner_weights(mission: Option<&MissionFacts>, month: YearMonth) -> Vec<(Option<UserId>, u64)> {
+/// Owners (or nobody) and their weights.
+type Weights = Vec<(Option<UserId>, u64)>;
+
+fn owner_weights(mission: Option<&MissionFacts>, month: YearMonth) -> Weights {
     let Some(m) = mission else {
         return vec![(None, 1)];
     };
@@ -347,7 +350,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
             .and_then(|p| p.employee.as_ref())
             .map(|e| e.agency_id)
     };
-    let mut weights: BTreeMap<(MissionId, YearMonth), Vec<(Option<UserId>, u64)>> = BTreeMap::new();
+    let mut weights: BTreeMap<(MissionId, YearMonth), Weights> = BTreeMap::new();
     let mut weights_of = |mission: MissionId, month: YearMonth| {
         weights
             .entry((mission, month))

@@ -26,9 +26,14 @@ async fn accrued_demo(db: &Db) -> (YearMonth, YearMonth) {
     let current = YearMonth::of(store::today());
     let (first, second) = (current.prev().prev(), current.prev());
     for (period, issue_date) in [(first, second.first_day()), (second, current.first_day())] {
-        run(db, &Actor::system("test"), Close { period, issue_date }, &mut |_, _| {})
-            .await
-            .unwrap();
+        run(
+            db,
+            &Actor::system("test"),
+            Close { period, issue_date },
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
     }
     (first, second)
 }
@@ -131,7 +136,9 @@ async fn the_margin_policy_is_stored_and_audited() {
             bench: BenchAllocation::SpreadOverAgencyMissions,
             salaries_hidden: false,
         };
-        set_policy(&mut tx, &Actor::system("test"), p).await.unwrap();
+        set_policy(&mut tx, &Actor::system("test"), p)
+            .await
+            .unwrap();
         assert_eq!(policy(&mut tx).await.unwrap(), p);
         tx.commit().await.unwrap();
     })

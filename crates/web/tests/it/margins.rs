@@ -193,7 +193,7 @@ async fn a_business_manager_sees_margins_at_the_grades_standard_and_no_pay() {
                 "/margins/detail?by=mission&month={month}&span=12&id=bench"
             ));
             pages.push(format!("/missions/{}", t.camille_mission));
-            pages.push(format!("/employees"));
+            pages.push("/employees".to_owned());
             let mut bodies = Vec::new();
             for p in &pages {
                 let r = t.get(p, Some(&bm)).await;
