@@ -13,11 +13,16 @@
 //! How a margin is shared among the business managers who own a
 //! consultant or an account is [`split_by_shares`]; where bench time goes
 //! is [`mod@bench`]'s; when a locked month's cost changes, [`mod@lock`]'s.
+//! The live margin of a period is [`live`]'s, its tables [`views`]'.
 
 pub mod apportion;
 pub mod bench;
 pub mod forecast;
+pub mod live;
+#[cfg(test)]
+mod live_tests;
 pub mod lock;
+pub mod views;
 
 use std::fmt;
 use std::ops::Add;

@@ -112,6 +112,24 @@ async fn versions_of(tx: &mut Tx, employee: EmployeeId) -> Result<Vec<StoredVers
     rows.into_iter().map(StoredVersion::try_from).collect()
 }
 
+/// Every person's versions, oldest first, without an audit line: for the
+/// margins, which multiply them but never show them.
+pub(crate) async fn all_versions(
+    tx: &mut Tx,
+) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
+    let sql = "SELECT id, employee_id, effective_from, kind, annual_gross_cents, annual_bonuses_cents,
+                      charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
+                      per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
+               FROM cost_versions ORDER BY employee_id, effective_from";
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    let mut out: std::collections::BTreeMap<EmployeeId, Vec<CostVersion>> = Default::default();
+    for r in rows {
+        let v = StoredVersion::try_from(r)?;
+        out.entry(v.employee_id).or_default().push(v.version);
+    }
+    Ok(out)
+}
+
 /// A person's pay history, oldest first. The read is written to the audit
 /// log (who read whose pay, when), so `tx` must be a write transaction.
 pub async fn history(

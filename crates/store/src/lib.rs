@@ -37,6 +37,7 @@ pub mod ledger_seal;
 pub mod lettering;
 pub mod margin_forecast;
 pub mod margin_inputs;
+pub mod margins;
 pub mod missions;
 pub mod outbox;
 pub mod payments;

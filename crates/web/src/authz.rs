@@ -95,6 +95,13 @@ pub enum Permission {
     /// history is audited.
     ViewPay,
     ManagePay,
+    /// Margins by mission, account, business manager and agency: with each
+    /// person's own CJM for finance, direction and admin, with the grade's
+    /// standard CJM for business and delivery managers when the firm hides
+    /// salaries (`margin_basis`). Consultants and clients see none.
+    ViewMargins,
+    /// Margins by consultant: one person's cost, line by line.
+    ViewConsultantMargins,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +169,11 @@ pub fn allows(role: Role, p: Permission) -> bool {
         ),
         EditPortfolio => matches!(role, Admin | Direction),
         PortalInvoices => matches!(role, ClientContact),
-        ViewAgencies | EditEmployees | ViewPay | ManagePay => {
+        ViewMargins => matches!(
+            role,
+            Admin | Direction | Finance | BusinessManager | DeliveryManager
+        ),
+        ViewAgencies | EditEmployees | ViewPay | ManagePay | ViewConsultantMargins => {
             matches!(role, Admin | Direction | Finance)
         }
         EditAgencies => matches!(role, Admin | Direction),
@@ -182,6 +193,18 @@ pub fn scope_for(user: &User) -> Scope {
         // appear anyway, he sees only his own records, never everything.
         (Role::ClientContact, None) | (Role::Consultant, _) => Scope::Own(user.id),
         _ => Scope::All,
+    }
+}
+
+/// Which CJM a role's margins are computed with: each person's own for
+/// those who may see pay, the grade's standard for the managers when the
+/// firm hides salaries.
+pub fn margin_basis(role: Role, salaries_hidden: bool) -> domain::people::cjm::CostBasis {
+    use domain::people::cjm::CostBasis;
+    if allows(role, Permission::ViewPay) || !salaries_hidden {
+        CostBasis::Personal
+    } else {
+        CostBasis::GradeStandard
     }
 }
 
@@ -251,6 +274,40 @@ mod tests {
         for r in [Role::Consultant, Role::ClientContact, Role::Recruiter] {
             assert!(!allows(r, Permission::ViewEmployees), "{r}");
         }
+    }
+
+    #[test]
+    fn margins_for_staff_with_pay_hidden_from_managers() {
+        use domain::people::cjm::CostBasis;
+        for r in Role::ALL {
+            let staff = matches!(
+                r,
+                Role::Admin
+                    | Role::Direction
+                    | Role::Finance
+                    | Role::BusinessManager
+                    | Role::DeliveryManager
+            );
+            assert_eq!(allows(r, Permission::ViewMargins), staff, "{r}");
+            assert_eq!(
+                allows(r, Permission::ViewConsultantMargins),
+                allows(r, Permission::ViewPay),
+                "{r}"
+            );
+        }
+        assert_eq!(
+            margin_basis(Role::BusinessManager, true),
+            CostBasis::GradeStandard
+        );
+        assert_eq!(
+            margin_basis(Role::DeliveryManager, true),
+            CostBasis::GradeStandard
+        );
+        assert_eq!(
+            margin_basis(Role::BusinessManager, false),
+            CostBasis::Personal
+        );
+        assert_eq!(margin_basis(Role::Finance, true), CostBasis::Personal);
     }
 
     #[test]

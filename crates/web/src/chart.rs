@@ -153,6 +153,59 @@ pub fn rates(title: &str, items: &[(String, Option<u32>, String)]) -> String {
     svg
 }
 
+/// Horizontal bars of signed amounts (a margin month by month): bars
+/// right of the zero line for gains, left of it for losses, on one scale.
+/// Each item: its label, its value (`None`: unknown, no bar) and the text
+/// shown after the bar.
+pub fn signed(title: &str, items: &[(String, Option<i64>, String)]) -> String {
+    let row = 30;
+    let label_w = room(items.iter().map(|(l, _, _)| l.as_str()), 13, 110);
+    let bar_w: i64 = 300;
+    let text_w = room(items.iter().map(|(_, _, t)| t.as_str()), 13, 110);
+    let max_pos = items.iter().filter_map(|i| i.1).max().unwrap_or(0).max(0);
+    let max_neg = items
+        .iter()
+        .filter_map(|i| i.1)
+        .min()
+        .unwrap_or(0)
+        .min(0)
+        .abs();
+    let span = (max_pos + max_neg).max(1);
+    // The zero line sits where the losses end.
+    let zero = label_w as i64 + bar_w * max_neg / span;
+    let height = items.len() as i32 * row + 10;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        w = label_w as i64 + bar_w + text_w as i64,
+        t = escape(title)
+    );
+    let _ = write!(
+        svg,
+        r##"<line x1="{zero}" y1="0" x2="{zero}" y2="{height}" stroke="#8a97a8"/>"##
+    );
+    for (i, (label, value, text)) in items.iter().enumerate() {
+        let y = i as i32 * row + 5;
+        let len = value.map_or(0, |v| (v.abs() * bar_w + span / 2) / span);
+        let negative = value.is_some_and(|v| v < 0);
+        let (x, colour) = if negative {
+            (zero - len, "#b4443a")
+        } else {
+            (zero, "#2f5fa8")
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="#1b2430">{label}</text><rect x="{x}" y="{y}" width="{len}" height="20" rx="3" fill="{colour}"/><text x="{vx}" y="{ty}" font-size="13" fill="#1b2430">{text}</text>"##,
+            lx = label_w - 10,
+            ty = y + 15,
+            label = escape(label),
+            vx = label_w as i64 + bar_w + 8,
+            text = escape(text),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// The width to keep for texts of `font` pixels, at least `min`: the
 /// longest text at 0.6 em a character (a generous average for the sans
 /// fonts browsers use) plus a margin, so no label is cut at the edge of

@@ -168,6 +168,10 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "now",
         // A consultant's share of working time.
         "percent",
+        // Margin drill-down lines.
+        "cjm",
+        "kind",
+        "carrier",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from(1)))

@@ -854,6 +854,14 @@ pub fn routes() -> Routes {
             Perm(ManagePay),
             pages::employees::add_version,
         )
+        .get("/margins", Perm(ViewMargins), pages::margins::list)
+        .get("/margins/export", Perm(ViewMargins), pages::margins::export)
+        .get("/margins/detail", Perm(ViewMargins), pages::margins::detail)
+        .post(
+            "/settings/cjm/margin-policy",
+            Perm(ManagePay),
+            pages::cjm_settings::save_policy,
+        )
         .get("/settings/cjm", Perm(ViewPay), pages::cjm_settings::show)
         .post("/settings/cjm", Perm(ManagePay), pages::cjm_settings::save)
         .post(
@@ -878,6 +886,10 @@ pub fn routes() -> Routes {
             Perm(EditCompanies),
             routes!(api::companies::invoice_delivery),
         )
+        .api(Perm(ViewMargins), routes!(api::margins::list))
+        .api(Perm(ViewMargins), routes!(api::margins::mission))
+        .api(Perm(ViewPay), routes!(api::margin_policy::show))
+        .api(Perm(ManagePay), routes!(api::margin_policy::update))
         .api(Perm(ViewPay), routes!(api::margin_lock::show))
         .api(Perm(ManagePay), routes!(api::margin_lock::lock))
         .api(Perm(ViewPortfolio), routes!(api::portfolio::show))

@@ -146,6 +146,7 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
             ),
             ("/missions", "nav-missions", Some(Permission::ViewMissions)),
             ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
+            ("/margins", "nav-margins", Some(Permission::ViewMargins)),
             (
                 "/documents",
                 "nav-documents",

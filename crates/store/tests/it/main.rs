@@ -28,6 +28,7 @@ mod ledger_reports;
 mod ledger_seal;
 mod lettering;
 mod margin_inputs;
+mod margins;
 mod paging;
 mod payments;
 mod people;

@@ -15,6 +15,8 @@ pub mod employees;
 pub mod invoices;
 pub mod ledger;
 pub mod margin_lock;
+pub mod margin_policy;
+pub mod margins;
 pub mod me;
 pub mod payments;
 pub mod portfolio;

@@ -44,6 +44,20 @@ struct Page {
     locked_through: Option<String>,
     lock_form: LockForm,
     lock_errors: FieldErrors,
+    /// Who carries bench cost (its code) and the choices (code, label).
+    bench: String,
+    bench_choices: Vec<(String, String)>,
+    salaries_hidden: bool,
+    policy_errors: FieldErrors,
+}
+
+/// The margin rules' form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PolicyForm {
+    pub bench_allocation: String,
+    /// A checkbox: present when ticked.
+    pub salaries_hidden: Option<String>,
 }
 
 /// The margin lock's form: the last month to lock (`YYYY-MM`).
@@ -58,6 +72,7 @@ enum Refusal {
     Settings(CjmSettingsInput, ValidationErrors),
     Grade(GradeForm, ValidationErrors),
     Lock(LockForm, ValidationErrors),
+    Policy(ValidationErrors),
 }
 
 async fn page(app: &AppState, ctx: &Ctx, refusal: Option<Refusal>) -> AppResult<Response> {
@@ -66,15 +81,18 @@ async fn page(app: &AppState, ctx: &Ctx, refusal: Option<Refusal>) -> AppResult<
     let (mut form, mut grade_form, mut lock_form) =
         (None, GradeForm::default(), LockForm::default());
     let (mut errors, mut grade_errors, mut lock_errors) = (&none, &none, &none);
+    let mut policy_errors = &none;
     match &refusal {
         Some(Refusal::Settings(f, e)) => (form, errors) = (Some(f.clone()), e),
         Some(Refusal::Grade(f, e)) => (grade_form, grade_errors) = (f.clone(), e),
         Some(Refusal::Lock(f, e)) => (lock_form, lock_errors) = (f.clone(), e),
+        Some(Refusal::Policy(e)) => policy_errors = e,
         None => {}
     }
     let mut tx = app.db.read().await?;
     let (settings, lock) = store::costs::settings(&mut tx).await?;
     let table = store::costs::standard_cjm(&mut tx).await?;
+    let policy = store::margins::policy(&mut tx).await?;
     tx.commit().await?;
     let p = Page {
         layout: layout(app, ctx, "cjm-settings-title").await?,
@@ -96,6 +114,18 @@ async fn page(app: &AppState, ctx: &Ctx, refusal: Option<Refusal>) -> AppResult<
         }),
         lock_form,
         lock_errors: FieldErrors::new(ctx.locale, lock_errors),
+        bench: policy.bench.as_str().into(),
+        bench_choices: domain::margin::bench::BenchAllocation::ALL
+            .iter()
+            .map(|b| {
+                (
+                    b.as_str().into(),
+                    crate::i18n::t(ctx.locale, &b.label_key()),
+                )
+            })
+            .collect(),
+        salaries_hidden: policy.salaries_hidden,
+        policy_errors: FieldErrors::new(ctx.locale, policy_errors),
     };
     if refused {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -192,5 +222,33 @@ pub async fn lock(
     {
         Done(()) => Ok(see_other("/settings/cjm")),
         Refused(errors) => page(&app, &ctx, Some(Refusal::Lock(input, errors))).await,
+    }
+}
+
+/// POST /settings/cjm/margin-policy: who carries bench cost, and whether
+/// managers see margins at the grade's standard CJM.
+pub async fn save_policy(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<PolicyForm>,
+) -> AppResult<Response> {
+    let dto = crate::api::margin_policy::MarginPolicyDto {
+        bench_allocation: input.bench_allocation.clone(),
+        salaries_hidden: input.salaries_hidden.is_some(),
+    };
+    let policy = match dto.validate() {
+        Ok(p) => p,
+        Err(errors) => return page(&app, &ctx, Some(Refusal::Policy(errors))).await,
+    };
+    let save = async |tx: &mut Tx| -> AppResult<_> {
+        Ok(store::margins::set_policy(tx, &ctx.actor(), policy).await?)
+    };
+    match write(&app, &ctx)
+        .flash("cjm-settings-saved")
+        .run(save)
+        .await?
+    {
+        Done(()) => Ok(see_other("/settings/cjm")),
+        Refused(errors) => page(&app, &ctx, Some(Refusal::Policy(errors))).await,
     }
 }

@@ -537,6 +537,9 @@ struct ShowPage {
     selling: bool,
     /// Who owns the mission and with what share (commercial staff).
     portfolio: bool,
+    /// Its margin, this month and over twelve months (staff who may see
+    /// margins).
+    margin: Option<super::margins::MissionMargin>,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -568,6 +571,7 @@ async fn show_page(
         None
     };
     tx.commit().await?;
+    let margin = super::margins::for_mission(app, ctx, id).await?;
     let selling = allows(role, Permission::ViewSellingTerms);
     let t = |k: &str| i18n::t(l, k);
     let terms = &m.data.payment_terms;
@@ -661,6 +665,7 @@ async fn show_page(
         can_edit: allows(role, Permission::EditMissions),
         selling,
         portfolio: portfolio.is_some(),
+        margin,
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),

@@ -19,6 +19,7 @@ mod invoices_daily;
 mod leave;
 mod lettering;
 mod lists;
+mod margins;
 mod messages;
 mod missions;
 mod openapi;

@@ -580,6 +580,38 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/employees/{id}/cost-versions",
         "admin direction finance",
     ),
+    (
+        "GET",
+        "/margins",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/margins/export",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/margins/detail",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/margins",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{id}/margin",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    ("GET", "/api/v1/margin-policy", "admin direction finance"),
+    ("PUT", "/api/v1/margin-policy", "admin direction finance"),
+    (
+        "POST",
+        "/settings/cjm/margin-policy",
+        "admin direction finance",
+    ),
     ("GET", "/settings/cjm", "admin direction finance"),
     ("POST", "/settings/cjm", "admin direction finance"),
     ("POST", "/settings/cjm/grades", "admin direction finance"),

@@ -1,0 +1,12 @@
+-- The firm's margin rules, beside its CJM settings: who carries bench cost
+-- (the consultant's business manager by default, his agency, or the
+-- agency's missions pro rata of their days), and whether salaries are
+-- hidden from business and delivery managers (they then see margins at
+-- the grade's standard CJM; hidden by default, PAYROLL.md §5).
+ALTER TABLE cjm_settings ADD COLUMN bench_allocation TEXT NOT NULL DEFAULT 'consultant_bm'
+    CHECK (bench_allocation IN ('consultant_bm', 'agency', 'agency_missions'));
+ALTER TABLE cjm_settings ADD COLUMN salaries_hidden BOOLEAN NOT NULL DEFAULT TRUE;
+
+-- Revenue per mission and month reads the 706 lines of a period's entries
+-- with their analytic code: entries by date, then their lines.
+CREATE INDEX ledger_lines_entry_account ON ledger_lines (entry_id, account, analytic_code, credit_cents, debit_cents);

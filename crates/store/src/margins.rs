@@ -1,0 +1,497 @@
+//! The live margin's reads: everything `domain::margin::live::compute`
+//! needs for a period, fetched in a fixed number of set queries whatever
+//! the number of consultants, missions or months (about a dozen: the
+//! settings, the missions in scope with their portfolio, the people with
+//! their records and cost versions, the ledger's revenue grouped by
+//! mission and month, the validated report days grouped by consultant,
+//! month, activity and cost version, approved leave, the agencies). The
+//! grouping is done by the database, on indexed columns (report months,
+//! entry dates), so what crosses to the application is a few rows per
+//! consultant and month, never one per day.
+//!
+//! **Scope.** Which missions a reader may see is decided in one place:
+//! `missions_in_scope!`, the subquery every read below filters missions
+//! through (revenue, days, portfolio, the mission list). A narrower scope
+//! (a business manager's own portfolio) is a condition added there.
+//!
+//! Cost versions are read here without an audit line: they are not shown,
+//! only multiplied, and a business manager's margins use the grade's
+//! standard instead (the caller chooses the basis from the role).
+
+use std::collections::BTreeMap;
+
+use domain::calendar::YearMonth;
+use domain::cra::{Half, WorkPattern};
+use domain::ids::{AgencyId, CompanyId, MissionId, UserId};
+use domain::leave::LeavePeriod;
+use domain::margin::bench::BenchAllocation;
+use domain::margin::live::{
+    self, EmployeeFacts, Fact, Inputs, MissionFacts, Person, ReportedDays, Spent,
+};
+use domain::mission::DayQuantity;
+use domain::money::Money;
+use domain::people::cjm::CostBasis;
+use domain::people::employee::Grade;
+use domain::people::portfolio::PortfolioPeriod;
+use domain::percent::Percentage;
+use domain::postings::REVENUE;
+use domain::role::Role;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::{Actor, Backend, Result, Scope, Tx, audit, corrupt, on_tx, scope_clause};
+
+/// The missions the reader may see: the one place a scope narrows every
+/// margin read (`… IN (missions_in_scope!())`). `$1`/`$2` are the scope's
+/// binds.
+macro_rules! missions_in_scope {
+    () => {
+        concat!(
+            "SELECT m.id FROM missions m WHERE ",
+            scope_clause!(missions)
+        )
+    };
+}
+
+/// The firm's margin rules, beside its CJM settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarginPolicy {
+    /// Who carries bench cost.
+    pub bench: BenchAllocation,
+    /// Whether salaries are hidden from business and delivery managers,
+    /// who then see margins at the grade's standard CJM.
+    pub salaries_hidden: bool,
+}
+
+impl Default for MarginPolicy {
+    fn default() -> Self {
+        MarginPolicy {
+            bench: BenchAllocation::ToConsultantBm,
+            salaries_hidden: true,
+        }
+    }
+}
+
+pub async fn policy(tx: &mut Tx) -> Result<MarginPolicy> {
+    let row: Option<(String, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT bench_allocation, salaries_hidden FROM cjm_settings WHERE id = 1"
+    )
+    .fetch_optional(c)
+    .await)?;
+    let Some((bench, salaries_hidden)) = row else {
+        return Ok(MarginPolicy::default());
+    };
+    Ok(MarginPolicy {
+        bench: BenchAllocation::parse(&bench).ok_or_else(|| corrupt("bench allocation", &bench))?,
+        salaries_hidden,
+    })
+}
+
+pub async fn set_policy(tx: &mut Tx, actor: &Actor, p: MarginPolicy) -> Result<()> {
+    let before = policy(tx).await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE cjm_settings SET bench_allocation = $1, salaries_hidden = $2 WHERE id = 1"
+    )
+    .bind(p.bench.as_str())
+    .bind(p.salaries_hidden)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "margin_policy",
+        "1",
+        Some(&before),
+        Some(&p),
+    )
+    .await
+}
+
+/// Names to show beside the facts' ids.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub missions: BTreeMap<MissionId, MissionName>,
+    pub companies: BTreeMap<CompanyId, String>,
+    pub users: BTreeMap<UserId, String>,
+    pub agencies: BTreeMap<AgencyId, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MissionName {
+    pub title: String,
+    pub analytic_code: String,
+    pub client_id: CompanyId,
+    pub consultant_id: UserId,
+}
+
+/// The facts of a period and the names that go with them.
+#[derive(Debug, Clone)]
+pub struct Margins {
+    pub facts: Vec<Fact>,
+    pub names: Names,
+    pub basis: CostBasis,
+}
+
+/// Every margin fact of the months `from` to `to`, costs on `basis`.
+pub async fn compute(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+) -> Result<Margins> {
+    let (settings, _) = crate::costs::settings(tx).await?;
+    let policy = policy(tx).await?;
+    let standard = crate::costs::standard_cjm(tx).await?;
+    let mut names = Names::default();
+    let missions = missions(tx, scope, &mut names).await?;
+    let people = people(tx, &mut names).await?;
+    let agencies: Vec<(String, String)> =
+        on_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM agencies")
+            .fetch_all(c)
+            .await)?;
+    for (id, name) in agencies {
+        names.agencies.insert(crate::id(&id)?, name);
+    }
+    let first_report_month: Option<String> =
+        on_tx!(tx, |c| sqlx::query_scalar("SELECT MIN(month) FROM cras")
+            .fetch_one(c)
+            .await)?;
+    let inputs = Inputs {
+        from,
+        to,
+        current_month: YearMonth::of(today),
+        first_report_month: first_report_month.as_deref().and_then(YearMonth::parse),
+        settings,
+        bench_rule: policy.bench,
+        basis,
+        standard,
+        missions,
+        people,
+        revenue: revenue(tx, scope, from, to).await?,
+        reported: reported(tx, scope, from, to).await?,
+        leave: leave(tx, from, to).await?,
+    };
+    Ok(Margins {
+        facts: live::compute(&inputs),
+        names,
+        basis,
+    })
+}
+
+async fn missions(
+    tx: &mut Tx,
+    scope: Scope,
+    names: &mut Names,
+) -> Result<BTreeMap<MissionId, MissionFacts>> {
+    const SQL: &str = concat!(
+        "SELECT m.id, m.title, m.analytic_code, m.client_id, c.name, m.consultant_id, m.start_date
+         FROM missions m JOIN companies c ON c.id = m.client_id WHERE m.id IN (",
+        missions_in_scope!(),
+        ")"
+    );
+    let rows: Vec<(String, String, String, String, String, String, Date)> =
+        on_tx!(tx, |c| sqlx::query_as(SQL)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .fetch_all(c)
+            .await)?;
+    let mut out = BTreeMap::new();
+    for (id, title, code, client, client_name, consultant, start) in rows {
+        let id: MissionId = crate::id(&id)?;
+        let client_id: CompanyId = crate::id(&client)?;
+        let consultant_id: UserId = crate::id(&consultant)?;
+        names.companies.insert(client_id, client_name);
+        names.missions.insert(
+            id,
+            MissionName {
+                title,
+                analytic_code: code,
+                client_id,
+                consultant_id,
+            },
+        );
+        out.insert(
+            id,
+            MissionFacts {
+                client_id,
+                consultant_id,
+                start,
+                portfolio: Vec::new(),
+            },
+        );
+    }
+    const PERIODS: &str = concat!(
+        "SELECT p.mission_id, p.business_manager_id, p.valid_from, p.valid_to, p.share_bp
+         FROM mission_portfolio p WHERE p.mission_id IN (",
+        missions_in_scope!(),
+        ")"
+    );
+    let periods: Vec<(String, String, Date, Option<Date>, i32)> =
+        on_tx!(tx, |c| sqlx::query_as(PERIODS)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .fetch_all(c)
+            .await)?;
+    for (mission, bm, from, to, bp) in periods {
+        let id: MissionId = crate::id(&mission)?;
+        let share = u32::try_from(bp).map_err(|_| corrupt("share", &bp.to_string()))?;
+        if let Some(m) = out.get_mut(&id) {
+            m.portfolio.push(PortfolioPeriod {
+                bm_id: crate::id(&bm)?,
+                from,
+                to,
+                share: Percentage::from_basis_points(share),
+            });
+        }
+    }
+    Ok(out)
+}
+
+type PersonRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<Date>,
+    Option<Date>,
+    Option<String>,
+);
+
+/// Every user (names for the tables) with his work pattern and, when he
+/// has one, his employee record and cost versions.
+async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Person>> {
+    let rows: Vec<PersonRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT u.id, u.display_name, u.role, u.work_region, u.work_weekdays,
+                e.id, e.agency_id, e.grade, e.hire_date, e.exit_date, e.manager_id
+         FROM users u LEFT JOIN employees e ON e.user_id = u.id"
+    )
+    .fetch_all(c)
+    .await)?;
+    let mut versions = crate::costs::all_versions(tx).await?;
+    let mut out = BTreeMap::new();
+    for (id, name, role, region, weekdays, employee, agency, grade, hire, exit, manager) in rows {
+        let who: UserId = crate::id(&id)?;
+        names.users.insert(who, name);
+        let pattern = WorkPattern {
+            region: domain::calendar::Region::parse(&region)
+                .ok_or_else(|| corrupt("work region", &region))?,
+            weekdays: WorkPattern::parse_weekdays(&weekdays)
+                .ok_or_else(|| corrupt("work weekdays", &weekdays))?,
+        };
+        let employee = match (employee, agency, hire) {
+            (Some(e), Some(agency), Some(hire)) => {
+                let e: domain::ids::EmployeeId = crate::id(&e)?;
+                Some(EmployeeFacts {
+                    agency_id: crate::id(&agency)?,
+                    grade: grade
+                        .map(|g| Grade::parse(&g).map_err(|_| corrupt("grade", &g)))
+                        .transpose()?,
+                    hire,
+                    exit,
+                    manager_id: manager.as_deref().map(crate::id).transpose()?,
+                    versions: versions.remove(&e).unwrap_or_default(),
+                })
+            }
+            _ => None,
+        };
+        out.insert(
+            who,
+            Person {
+                pattern,
+                reports: Role::parse(&role) == Some(Role::Consultant),
+                employee,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Revenue booked per mission and month: the 706 lines by analytic code,
+/// credit less debit, by entry date.
+async fn revenue(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<(MissionId, YearMonth, Money)>> {
+    // Only the month's spelling differs between the backends.
+    const SQLITE: &str = concat!(
+        "SELECT m.id, substr(e.entry_date, 1, 7), CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
+         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
+         JOIN missions m ON m.analytic_code = l.analytic_code
+         WHERE e.entry_date >= $3 AND e.entry_date <= $4 AND l.account = $5 AND m.id IN (",
+        missions_in_scope!(),
+        ") GROUP BY m.id, substr(e.entry_date, 1, 7)"
+    );
+    const POSTGRES: &str = concat!(
+        "SELECT m.id, to_char(e.entry_date, 'YYYY-MM'), CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
+         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
+         JOIN missions m ON m.analytic_code = l.analytic_code
+         WHERE e.entry_date >= $3 AND e.entry_date <= $4 AND l.account = $5 AND m.id IN (",
+        missions_in_scope!(),
+        ") GROUP BY m.id, to_char(e.entry_date, 'YYYY-MM')"
+    );
+    let sql = match tx.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let rows: Vec<(String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(from.first_day())
+        .bind(to.last_day())
+        .bind(REVENUE)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter()
+        .map(|(id, month, cents)| {
+            Ok((
+                crate::id(&id)?,
+                YearMonth::parse(&month).ok_or_else(|| corrupt("entry month", &month))?,
+                Money::from_cents(cents),
+            ))
+        })
+        .collect()
+}
+
+/// Consultant, month, activity, mission, version date, half days.
+type ReportedRow = (String, String, String, Option<String>, Option<Date>, i64);
+
+/// Validated report days per consultant, month, activity, mission (in
+/// scope) and cost version in force. The versions' periods come from a
+/// window over each person's versions; a day before the first version has
+/// none.
+async fn reported(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<ReportedDays>> {
+    const SQL: &str = concat!(
+        "WITH v AS (
+           SELECT e.user_id, c.effective_from AS vfrom,
+                  LEAD(c.effective_from) OVER (PARTITION BY c.employee_id ORDER BY c.effective_from) AS vto
+           FROM cost_versions c JOIN employees e ON e.id = c.employee_id
+           WHERE e.user_id IS NOT NULL)
+         SELECT r.consultant_id, r.month, s.activity, s.mission_id, v.vfrom, CAST(COUNT(*) AS BIGINT)
+         FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+         LEFT JOIN v ON v.user_id = r.consultant_id AND v.vfrom <= s.day AND (v.vto IS NULL OR s.day < v.vto)
+         WHERE r.status = 'validated' AND r.month >= $3 AND r.month <= $4
+           AND (s.mission_id IS NULL OR s.mission_id IN (",
+        missions_in_scope!(),
+        ")) GROUP BY r.consultant_id, r.month, s.activity, s.mission_id, v.vfrom"
+    );
+    let rows: Vec<ReportedRow> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter()
+        .map(|(who, month, activity, mission, version_from, halves)| {
+            let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;
+            Ok(ReportedDays {
+                consultant: crate::id(&who)?,
+                month: YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?,
+                spent: Spent::from_parts(&activity, mission)
+                    .ok_or_else(|| corrupt("activity", &activity))?,
+                version_from,
+                days: DayQuantity::from_half_days(
+                    u32::try_from(halves).map_err(|_| corrupt("half days", &halves.to_string()))?,
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Approved leave touching the months.
+async fn leave(tx: &mut Tx, from: YearMonth, to: YearMonth) -> Result<Vec<(UserId, LeavePeriod)>> {
+    let rows: Vec<(String, Date, String, Date, String)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT user_id, start_date, start_half, end_date, end_half FROM leave_requests
+         WHERE status = 'approved' AND end_date >= $1 AND start_date <= $2"
+    )
+    .bind(from.first_day())
+    .bind(to.last_day())
+    .fetch_all(c)
+    .await)?;
+    let half = |h: &str| match h {
+        "am" => Ok(Half::Am),
+        "pm" => Ok(Half::Pm),
+        other => Err(corrupt("half", other)),
+    };
+    rows.into_iter()
+        .map(|(who, start, sh, end, eh)| {
+            Ok((
+                crate::id(&who)?,
+                LeavePeriod {
+                    start,
+                    start_half: half(&sh)?,
+                    end,
+                    end_half: half(&eh)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A 706 line of a mission: the entries behind its revenue.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevenueLine {
+    pub date: Date,
+    pub journal: String,
+    pub number: i64,
+    pub label: String,
+    pub piece_ref: Option<String>,
+    pub amount: Money,
+}
+
+/// The revenue lines of a mission (in scope) from `from` to `to`, oldest
+/// first: they add up to the revenue its margin shows.
+pub async fn revenue_lines(
+    tx: &mut Tx,
+    scope: Scope,
+    mission: MissionId,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<RevenueLine>> {
+    const SQL: &str = concat!(
+        "SELECT e.entry_date, e.journal, e.number, l.label, e.piece_ref, l.credit_cents - l.debit_cents
+         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
+         JOIN missions m ON m.analytic_code = l.analytic_code
+         WHERE m.id = $3 AND e.entry_date >= $4 AND e.entry_date <= $5 AND l.account = $6 AND m.id IN (",
+        missions_in_scope!(),
+        ") ORDER BY e.entry_date, e.journal, e.number, l.position"
+    );
+    let rows: Vec<(Date, String, i64, String, Option<String>, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(SQL)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(mission.to_string())
+            .bind(from.first_day())
+            .bind(to.last_day())
+            .bind(REVENUE)
+            .fetch_all(c)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(date, journal, number, label, piece_ref, cents)| RevenueLine {
+                date,
+                journal,
+                number,
+                label,
+                piece_ref,
+                amount: Money::from_cents(cents),
+            },
+        )
+        .collect())
+}

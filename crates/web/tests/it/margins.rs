@@ -1,0 +1,378 @@
+//! The margin pages and API on both backends: Camille's month at Clientis
+//! shown from its FAE accrual while the contract is unsigned; what a
+//! business manager receives holds no salary, CJM of a person nor pay
+//! figure (the grade's standard CJM instead); consultants and clients see
+//! no margin at all.
+
+use axum::http::{Method, StatusCode};
+use domain::calendar::{Region, YearMonth};
+use domain::locale::Locale;
+use domain::margin::{MarginFigures, days_cost};
+use domain::mission::DayQuantity;
+use domain::money::Money;
+use domain::role::Role;
+use store::Actor;
+use store::invoicing::close::{Close, run};
+
+use crate::harness::{TestApp, on_each_backend, on_each_backend_before_billing};
+
+/// Camille's pay and CJM as any page or document could write them.
+const PAY: &[&str] = &[
+    "331,05",
+    "331.05",
+    "33105",
+    "48 000",
+    "48\u{202f}000",
+    "48000",
+    "72 168",
+    "72\u{202f}168",
+    "72168",
+];
+
+fn assert_no_pay(what: &str, body: &str) {
+    let found: Vec<&&str> = PAY.iter().filter(|s| body.contains(**s)).collect();
+    assert!(found.is_empty(), "{what} shows {found:?}:\n{body}");
+}
+
+/// The two month-end closes that accrue Camille's months (Clientis has not
+/// signed): the demo's billing stops there.
+async fn accrue(t: &TestApp) -> YearMonth {
+    let current = YearMonth::of(store::today());
+    let (first, second) = (current.prev().prev(), current.prev());
+    for (period, issue_date) in [(first, second.first_day()), (second, current.first_day())] {
+        run(
+            &t.db,
+            &Actor::system("test"),
+            Close { period, issue_date },
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    }
+    second
+}
+
+/// Camille's figures for `month`: n days at 600 € against n × 331,05 €.
+fn camille(month: YearMonth) -> MarginFigures {
+    let n = month.working_days(Region::Standard).len() as u32;
+    MarginFigures::for_days(
+        Money::from_euros(600),
+        Money::from_cents(33_105),
+        DayQuantity::from_days(n),
+    )
+}
+
+#[tokio::test]
+async fn finance_sees_camilles_margin_from_the_accrual_while_the_contract_is_unsigned() {
+    on_each_backend_before_billing(|t| async move {
+        let month = accrue(&t).await;
+        let f = camille(month);
+        let fr = |m: Money| m.format(Locale::Fr);
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t
+            .get(
+                &format!("/margins?by=mission&month={month}"),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        for figure in [fr(f.revenue), fr(f.cost), fr(f.margin())] {
+            assert!(
+                page.body.contains(&figure),
+                "{figure} missing:\n{}",
+                page.body
+            );
+        }
+        let rate = f.rate().unwrap().format(Locale::Fr);
+        assert!(page.body.contains(&rate), "{rate}");
+        if f.revenue == Money::from_euros(12_000) {
+            assert!(page.body.contains("5\u{202f}379,00\u{a0}€"));
+            assert!(page.body.contains("44,83\u{202f}%"));
+        }
+        assert!(page.body.contains("<svg"), "the trend chart");
+        // The drill-down: n days × 331,05 €, the accrual's entry, and the
+        // same figures.
+        let detail = t
+            .get(
+                &format!(
+                    "/margins/detail?by=mission&month={month}&id={}",
+                    t.camille_mission
+                ),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(detail.status, StatusCode::OK);
+        assert!(detail.body.contains("331,05\u{a0}€"), "{}", detail.body);
+        assert!(detail.body.contains(&fr(f.margin())));
+        assert!(detail.body.contains("id=\"margin-ledger\""));
+        // The mission's page shows its margin block.
+        let mission = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
+            .await;
+        assert!(mission.body.contains("id=\"mission-margin\""));
+        // The CSV of the table.
+        let csv = t
+            .get(
+                &format!("/margins/export?by=mission&month={month}"),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.content_type().starts_with("text/csv"));
+        assert!(csv.body.contains(&crate_amount(f.margin())), "{}", csv.body);
+        // And the API, amounts as decimal strings.
+        let token = t.token(Role::Finance).await;
+        let r = t
+            .api(
+                Method::GET,
+                &format!("/api/v1/margins?by=mission&from={month}&to={month}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        let row = j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == t.camille_mission.to_string())
+            .expect("Camille's mission")
+            .clone();
+        assert_eq!(row["revenue"], f.revenue.to_decimal().to_string());
+        assert_eq!(row["cost"], f.cost.to_decimal().to_string());
+        assert_eq!(row["margin"], f.margin().to_decimal().to_string());
+        let r = t
+            .api(
+                Method::GET,
+                &format!(
+                    "/api/v1/missions/{}/margin?from={month}&to={month}",
+                    t.camille_mission
+                ),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            r.json()["total"]["margin"],
+            f.margin().to_decimal().to_string()
+        );
+    })
+    .await;
+}
+
+fn crate_amount(m: Money) -> String {
+    let c = m.cents();
+    format!("{},{:02}", c / 100, c % 100)
+}
+
+#[tokio::test]
+async fn a_business_manager_sees_margins_at_the_grades_standard_and_no_pay() {
+    on_each_backend(|t| async move {
+        let month = YearMonth::of(store::today()).prev();
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let token = t.token(Role::BusinessManager).await;
+        let visit = async |label: &str| {
+            let mut pages = Vec::new();
+            for by in ["mission", "account", "bm", "agency"] {
+                for span in ["1", "12"] {
+                    pages.push(format!("/margins?by={by}&month={month}&span={span}"));
+                    pages.push(format!("/margins/export?by={by}&month={month}&span={span}"));
+                }
+            }
+            pages.push(format!(
+                "/margins/detail?by=mission&month={month}&span=12&id={}",
+                t.camille_mission
+            ));
+            pages.push(format!(
+                "/margins/detail?by=mission&month={month}&span=12&id={}",
+                t.lucas_mission
+            ));
+            pages.push(format!(
+                "/margins/detail?by=mission&month={month}&span=12&id=bench"
+            ));
+            pages.push(format!("/missions/{}", t.camille_mission));
+            pages.push("/employees".to_owned());
+            let mut bodies = Vec::new();
+            for p in &pages {
+                let r = t.get(p, Some(&bm)).await;
+                assert_eq!(r.status, StatusCode::OK, "{label} {p}");
+                assert_no_pay(&format!("{label} {p}"), &r.body);
+                bodies.push(r.body);
+            }
+            for p in [
+                format!(
+                    "/api/v1/margins?by=mission&from={}&to={month}",
+                    month.prev()
+                ),
+                format!("/api/v1/margins?by=bm&to={month}"),
+                format!("/api/v1/missions/{}/margin", t.camille_mission),
+            ] {
+                let r = t.api(Method::GET, &p, Some(&token), None).await;
+                assert_eq!(r.status, StatusCode::OK, "{label} {p}: {}", r.body);
+                assert_no_pay(&format!("{label} {p}"), &r.body);
+                bodies.push(r.body);
+            }
+            bodies.join("\n")
+        };
+        // No standard for Camille's grade yet: her cost is unknown to him.
+        let all = visit("no standard").await;
+        assert!(all.contains("coût inconnu"));
+        // The consultant view is not his.
+        let r = t
+            .get(&format!("/margins?by=consultant&month={month}"), Some(&bm))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = t
+            .api(
+                Method::GET,
+                "/api/v1/margins?by=consultant",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // Finance sets the standard of "Confirmé" at 400 €: he sees n × 400 €.
+        let finance = t.browser(Some(Role::Finance)).await;
+        let r = t
+            .post_form(
+                "/settings/cjm/grades",
+                &finance,
+                &[("grade", "Confirmé"), ("cjm", "400")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let n = month.working_days(Region::Standard).len() as u32;
+        let cost = days_cost(Money::from_euros(400), DayQuantity::from_days(n));
+        let all = visit("standard").await;
+        assert!(all.contains(&cost.format(Locale::Fr)), "{cost}");
+        // Finance, on the same page, sees her own CJM: the search above
+        // is not vacuous.
+        let r = t
+            .get(
+                &format!(
+                    "/margins/detail?by=mission&month={month}&span=12&id={}",
+                    t.camille_mission
+                ),
+                Some(&finance),
+            )
+            .await;
+        assert!(r.body.contains("331,05"));
+        // Salaries shown to managers when the firm says so.
+        let r = t
+            .post_form(
+                "/settings/cjm/margin-policy",
+                &finance,
+                &[("bench_allocation", "agency")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = t
+            .get(
+                &format!(
+                    "/margins/detail?by=mission&month={month}&span=12&id={}",
+                    t.camille_mission
+                ),
+                Some(&bm),
+            )
+            .await;
+        assert!(r.body.contains("331,05"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn consultants_and_clients_see_no_margin_and_bad_queries_are_refused() {
+    on_each_backend(|t| async move {
+        for role in [Role::Consultant, Role::ClientContact, Role::Recruiter] {
+            let b = t.browser(Some(role)).await;
+            for p in ["/margins", "/margins/export", "/margins/detail"] {
+                let r = t.get(p, Some(&b)).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} {p}");
+            }
+            let token = t.token(role).await;
+            let r = t
+                .api(Method::GET, "/api/v1/margins", Some(&token), None)
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
+            let r = t
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/missions/{}/margin", t.camille_mission),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
+            let page = t
+                .get(&format!("/missions/{}", t.camille_mission), Some(&b))
+                .await;
+            assert!(!page.body.contains("mission-margin"), "{role}");
+        }
+        let token = t.token(Role::Finance).await;
+        for (q, field) in [
+            ("by=everything", "by"),
+            ("to=2026-13", "to"),
+            ("from=2026-05&to=2026-01", "from"),
+            ("from=2020-01&to=2026-01", "from"),
+            ("per_page=500", "per_page"),
+            ("page=0", "page"),
+        ] {
+            let r = t
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/margins?{q}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{q}: {}",
+                r.body
+            );
+            assert_eq!(r.json()["errors"][0]["field"], field, "{q}");
+        }
+        let r = t
+            .api(
+                Method::GET,
+                &format!("/api/v1/missions/{}/margin", domain::ids::MissionId::new()),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/margin-policy",
+                Some(&token),
+                Some(r#"{"bench_allocation":"moon","salaries_hidden":true}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "bench_allocation");
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/margin-policy",
+                Some(&token),
+                Some(r#"{"bench_allocation":"agency","salaries_hidden":"no"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = t
+            .api(
+                Method::PUT,
+                "/api/v1/margin-policy",
+                Some(&token),
+                Some(r#"{"bench_allocation":"agency_missions","salaries_hidden":false}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["bench_allocation"], "agency_missions");
+    })
+    .await;
+}
