@@ -39,7 +39,7 @@ use domain::role::Role;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::{Actor, Backend, Result, Scope, Tx, audit, corrupt, on_tx, scope_clause};
+use crate::{Actor, Result, Scope, Tx, audit, corrupt, on_tx, scope_clause};
 
 /// The missions the reader may see: the one place a scope narrows every
 /// margin read (`… IN (missions_in_scope!())`). `$1`/`$2` are the scope's
@@ -160,6 +160,8 @@ pub async fn compute(
         on_tx!(tx, |c| sqlx::query_scalar("SELECT MIN(month) FROM cras")
             .fetch_one(c)
             .await)?;
+    let revenue = revenue(tx, scope, from, to).await?;
+    let reported = reported(tx, scope, from, to, &people, &missions).await?;
     let inputs = Inputs {
         from,
         to,
@@ -171,8 +173,8 @@ pub async fn compute(
         standard,
         missions,
         people,
-        revenue: revenue(tx, scope, from, to).await?,
-        reported: reported(tx, scope, from, to).await?,
+        revenue,
+        reported,
         leave: leave(tx, from, to).await?,
     };
     Ok(Margins {
@@ -315,39 +317,26 @@ async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Perso
 }
 
 /// Revenue booked per mission and month: the 706 lines by analytic code,
-/// credit less debit, by entry date.
+/// credit less debit, by entry month — read from the monthly totals the
+/// ledger's trigger keeps (`analytic_months`), not from the lines.
 async fn revenue(
     tx: &mut Tx,
     scope: Scope,
     from: YearMonth,
     to: YearMonth,
 ) -> Result<Vec<(MissionId, YearMonth, Money)>> {
-    // Only the month's spelling differs between the backends.
-    const SQLITE: &str = concat!(
-        "SELECT m.id, substr(e.entry_date, 1, 7), CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
-         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
-         JOIN missions m ON m.analytic_code = l.analytic_code
-         WHERE e.entry_date >= $3 AND e.entry_date <= $4 AND l.account = $5 AND m.id IN (",
+    const SQL: &str = concat!(
+        "SELECT m.id, a.month, CAST(SUM(a.credit_cents - a.debit_cents) AS BIGINT)
+         FROM analytic_months a JOIN missions m ON m.analytic_code = a.analytic_code
+         WHERE a.month >= $3 AND a.month <= $4 AND a.account = $5 AND m.id IN (",
         missions_in_scope!(),
-        ") GROUP BY m.id, substr(e.entry_date, 1, 7)"
+        ") GROUP BY m.id, a.month"
     );
-    const POSTGRES: &str = concat!(
-        "SELECT m.id, to_char(e.entry_date, 'YYYY-MM'), CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
-         FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
-         JOIN missions m ON m.analytic_code = l.analytic_code
-         WHERE e.entry_date >= $3 AND e.entry_date <= $4 AND l.account = $5 AND m.id IN (",
-        missions_in_scope!(),
-        ") GROUP BY m.id, to_char(e.entry_date, 'YYYY-MM')"
-    );
-    let sql = match tx.backend() {
-        Backend::Sqlite => SQLITE,
-        Backend::Postgres => POSTGRES,
-    };
-    let rows: Vec<(String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(sql)
+    let rows: Vec<(String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(SQL)
         .bind(scope.company())
         .bind(scope.own_user())
-        .bind(from.first_day())
-        .bind(to.last_day())
+        .bind(from.to_string())
+        .bind(to.to_string())
         .bind(REVENUE)
         .fetch_all(c)
         .await)?;
@@ -362,55 +351,120 @@ async fn revenue(
         .collect()
 }
 
-/// Consultant, month, activity, mission, version date, half days.
-type ReportedRow = (String, String, String, Option<String>, Option<Date>, i64);
-
 /// Validated report days per consultant, month, activity, mission (in
-/// scope) and cost version in force. The versions' periods come from a
-/// window over each person's versions; a day before the first version has
-/// none.
+/// scope) and cost version in force.
+///
+/// Read from the per-report totals the slots' triggers keep
+/// (`cra_day_totals`): one row per report and kind of work. A month takes
+/// the version in force on its first day, unless one of the person's
+/// versions starts inside it: only those reports (a raise on the 15th) are
+/// read day by day, so each day still costs at the version in force.
 async fn reported(
     tx: &mut Tx,
     scope: Scope,
     from: YearMonth,
     to: YearMonth,
+    people: &BTreeMap<UserId, Person>,
+    in_scope: &BTreeMap<MissionId, MissionFacts>,
 ) -> Result<Vec<ReportedDays>> {
-    const SQL: &str = concat!(
-        "WITH v AS (
-           SELECT e.user_id, c.effective_from AS vfrom,
-                  LEAD(c.effective_from) OVER (PARTITION BY c.employee_id ORDER BY c.effective_from) AS vto
-           FROM cost_versions c JOIN employees e ON e.id = c.employee_id
-           WHERE e.user_id IS NOT NULL)
-         SELECT r.consultant_id, r.month, s.activity, s.mission_id, v.vfrom, CAST(COUNT(*) AS BIGINT)
-         FROM cras r JOIN cra_slots s ON s.cra_id = r.id
-         LEFT JOIN v ON v.user_id = r.consultant_id AND v.vfrom <= s.day AND (v.vto IS NULL OR s.day < v.vto)
+    const TOTALS: &str = concat!(
+        "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
+         FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
          WHERE r.status = 'validated' AND r.month >= $3 AND r.month <= $4
-           AND (s.mission_id IS NULL OR s.mission_id IN (",
+           AND (t.mission_key = '' OR t.mission_key IN (",
         missions_in_scope!(),
-        ")) GROUP BY r.consultant_id, r.month, s.activity, s.mission_id, v.vfrom"
+        "))"
     );
-    let rows: Vec<ReportedRow> = on_tx!(tx, |c| sqlx::query_as(SQL)
-        .bind(scope.company())
-        .bind(scope.own_user())
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(c)
-        .await)?;
-    rows.into_iter()
-        .map(|(who, month, activity, mission, version_from, halves)| {
+    let rows: Vec<(String, String, String, String, String, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(TOTALS)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(c)
+            .await)?;
+    let versions_of = |who: &UserId| {
+        people
+            .get(who)
+            .and_then(|p| p.employee.as_ref())
+            .map_or(&[][..], |e| e.versions.as_slice())
+    };
+    // Reports whose month sees a version start after its first day.
+    let mut split: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (report, who, month, activity, mission, halves) in rows {
+        let consultant: UserId = crate::id(&who)?;
+        let month = YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?;
+        let versions = versions_of(&consultant);
+        if versions
+            .iter()
+            .any(|v| v.effective_from > month.first_day() && v.effective_from <= month.last_day())
+        {
+            if split.last() != Some(&report) {
+                split.push(report);
+            }
+            continue;
+        }
+        let mission: Option<MissionId> = (!mission.is_empty())
+            .then(|| crate::id(&mission))
+            .transpose()?;
+        out.push(ReportedDays {
+            consultant,
+            month,
+            spent: Spent::from_parts(&activity, mission)
+                .ok_or_else(|| corrupt("activity", &activity))?,
+            version_from: domain::people::cost::version_on(versions, month.first_day())
+                .map(|v| v.effective_from),
+            days: half_days(halves)?,
+        });
+    }
+    split.dedup();
+    for chunk in split.chunks(crate::MAX_BINDS) {
+        let sql = format!(
+            "SELECT r.consultant_id, r.month, s.activity, s.mission_id, s.day
+             FROM cras r JOIN cra_slots s ON s.cra_id = r.id WHERE r.id IN ({})",
+            crate::values_list("?", chunk.len())
+        );
+        let slots: Vec<(String, String, String, Option<String>, Date)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(c).await
+        })?;
+        let mut grouped: BTreeMap<(String, String, String, Option<String>, Option<Date>), i64> =
+            BTreeMap::new();
+        for (who, month, activity, mission, day) in slots {
+            let consultant: UserId = crate::id(&who)?;
+            let version = domain::people::cost::version_on(versions_of(&consultant), day)
+                .map(|v| v.effective_from);
+            *grouped
+                .entry((who, month, activity, mission, version))
+                .or_default() += 1;
+        }
+        for ((who, month, activity, mission, version_from), halves) in grouped {
+            // The scope's missions only, as the totals' query keeps them.
             let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;
-            Ok(ReportedDays {
+            if mission.is_some_and(|m| !in_scope.contains_key(&m)) {
+                continue;
+            }
+            out.push(ReportedDays {
                 consultant: crate::id(&who)?,
                 month: YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?,
                 spent: Spent::from_parts(&activity, mission)
                     .ok_or_else(|| corrupt("activity", &activity))?,
                 version_from,
-                days: DayQuantity::from_half_days(
-                    u32::try_from(halves).map_err(|_| corrupt("half days", &halves.to_string()))?,
-                ),
-            })
-        })
-        .collect()
+                days: half_days(halves)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn half_days(halves: i64) -> Result<DayQuantity> {
+    u32::try_from(halves)
+        .map(DayQuantity::from_half_days)
+        .map_err(|_| corrupt("half days", &halves.to_string()))
 }
 
 /// Approved leave touching the months.

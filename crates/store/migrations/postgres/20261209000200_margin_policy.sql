@@ -7,6 +7,6 @@ ALTER TABLE cjm_settings ADD COLUMN bench_allocation TEXT NOT NULL DEFAULT 'cons
     CHECK (bench_allocation IN ('consultant_bm', 'agency', 'agency_missions'));
 ALTER TABLE cjm_settings ADD COLUMN salaries_hidden BOOLEAN NOT NULL DEFAULT TRUE;
 
--- Revenue per mission and month reads the 706 lines of a period's entries
--- with their analytic code: entries by date, then their lines.
-CREATE INDEX ledger_lines_entry_account ON ledger_lines (entry_id, account, analytic_code, credit_cents, debit_cents);
+-- A mission's revenue lines (the margin's drill-down) by its analytic
+-- code; the monthly figures come from analytic_months.
+CREATE INDEX ledger_lines_analytic ON ledger_lines (analytic_code, account) WHERE analytic_code IS NOT NULL;
