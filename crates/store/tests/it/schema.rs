@@ -22,6 +22,7 @@ const TABLES: [&str; 67] = [
     "client_contracts",
     "close_runs",
     "companies",
+    "company_portfolio",
     "contacts",
     "cost_versions",
     "cra_attachments",

@@ -90,6 +90,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/missions/{id}/portfolio", "admin direction"),
     (
         "GET",
+        "/companies/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("POST", "/companies/{id}/portfolio", "admin direction"),
+    (
+        "GET",
         "/missions/{id}/edit",
         "admin direction business_manager delivery_manager",
     ),
@@ -512,6 +518,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager delivery_manager finance",
     ),
     ("PUT", "/api/v1/missions/{id}/portfolio", "admin direction"),
+    (
+        "GET",
+        "/api/v1/companies/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("PUT", "/api/v1/companies/{id}/portfolio", "admin direction"),
     ("GET", "/api/v1/contacts", "staff client_contact"),
     (
         "POST",
