@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 67] = [
+const TABLES: [&str; 68] = [
     "accruals",
     "agencies",
     "amendments",
