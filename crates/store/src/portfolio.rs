@@ -235,8 +235,10 @@ pub async fn of_company(tx: &mut Tx, company: CompanyId) -> Result<Vec<Portfolio
 /// A holder's periods, oldest first.
 pub async fn of(tx: &mut Tx, holder: Holder) -> Result<Vec<PortfolioLine>> {
     let sql = holder.statements().select;
-    let rows: Vec<(String, Date, Option<Date>, i32, String)> =
-        on_tx!(tx, |c| sqlx::query_as(sql).bind(holder.id()).fetch_all(c).await)?;
+    let rows: Vec<(String, Date, Option<Date>, i32, String)> = on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(holder.id())
+        .fetch_all(c)
+        .await)?;
     rows.into_iter()
         .map(|(bm, from, to, bp, name)| {
             Ok(PortfolioLine {
@@ -363,7 +365,12 @@ pub(crate) async fn follow_form(
 /// account that has no owner yet: a business manager creating a company
 /// keeps it in his portfolio, so he still sees it. Nothing changes for an
 /// account already owned.
-pub async fn own_new_company(tx: &mut Tx, company: CompanyId, bm: UserId, from: Date) -> Result<()> {
+pub async fn own_new_company(
+    tx: &mut Tx,
+    company: CompanyId,
+    bm: UserId,
+    from: Date,
+) -> Result<()> {
     let holder = Holder::Company(company);
     if !of(tx, holder).await?.is_empty() {
         return Ok(());

@@ -258,54 +258,7 @@ mod tests {
             if path.ends_with("scope.rs") {
                 continue;
             }
-            let carriers = carriers(text);
-            let starts: Vec<usize> = text
-                .match_indices("\nfn ")
-                .chain(text.match_indices("\npub fn "))
-                .chain(text.match_indices("\nasync fn "))
-                .chain(text.match_indices("\npub async fn "))
-                .chain(text.match_indices("\npub(crate) async fn "))
-                .map(|(i, _)| i + 1)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            for (n, &start) in starts.iter().enumerate() {
-                let end = starts.get(n + 1).copied().unwrap_or(text.len());
-                // The function alone: up to its closing brace at column 0.
-                let f = &text[start..end];
-                let f = &f[..f.find("\n}").map_or(f.len(), |i| i + 2)];
-                let signature = &f[..f.find('{').unwrap_or(f.len())];
-                // A read: SQL that selects (a write checks access through
-                // a scoped read first, e.g. `get(tx, scope, id)`).
-                let reads = f.contains("SELECT")
-                    || f.contains("query_as")
-                    || f.contains("query_scalar")
-                    || carriers.iter().any(|c| f.contains(c.as_str()));
-                if !signature.contains("scope: Scope") || !f.contains("sqlx::query") || !reads {
-                    continue;
-                }
-                checked += 1;
-                // The three binds, in their order: a query binding two
-                // would shift its own parameters onto `$3`.
-                let at = |b: &str| f.find(b);
-                let binds = match (
-                    at(".bind(scope.company())"),
-                    at(".bind(scope.own_user())"),
-                    at(".bind(scope.portfolio())"),
-                ) {
-                    (Some(a), Some(b), Some(c)) => a < b && b < c,
-                    _ => false,
-                };
-                let clause =
-                    f.contains("scope_clause!") || carriers.iter().any(|c| f.contains(c.as_str()));
-                // Or it reaches its rows through a scoped read first
-                // (`get(tx, scope, id)`), then reads what hangs from them.
-                let delegates = f.contains("(tx, scope,");
-                if !(delegates || (binds && clause)) {
-                    let name = signature.lines().next().unwrap_or("").trim().to_owned();
-                    faults.push(format!("{path}: {name}"));
-                }
-            }
+            checked += scan(path, text, &mut faults);
         }
         assert!(
             checked >= 15,
@@ -316,5 +269,86 @@ mod tests {
             "scoped queries without the clause:\n{}",
             faults.join("\n")
         );
+    }
+
+    /// The scan itself fails a query that binds the scope's first two
+    /// parameters only (its own `$3` would take the portfolio's place), or
+    /// out of order, or that leaves the clause out.
+    #[test]
+    fn the_scan_refuses_two_binds_or_no_clause() {
+        let query = |binds: &str, clause: &str| {
+            format!(
+                "\npub async fn get(tx: &mut Tx, scope: Scope, id: MissionId) -> Result<Row> {{\n    \
+                 on_tx!(tx, |c| sqlx::query_as(concat!(\"SELECT m.id FROM missions m WHERE m.id = $4 AND \", {clause}))\n{binds}        \
+                 .bind(id.to_string())\n        .fetch_one(c)\n        .await)\n}}\n"
+            )
+        };
+        let three = "        .bind(scope.company())\n        .bind(scope.own_user())\n        .bind(scope.portfolio())\n";
+        let two = "        .bind(scope.company())\n        .bind(scope.own_user())\n";
+        let swapped = "        .bind(scope.company())\n        .bind(scope.portfolio())\n        .bind(scope.own_user())\n";
+        let faults = |text: String| {
+            let mut faults = Vec::new();
+            assert_eq!(scan("x.rs", &text, &mut faults), 1, "{text}");
+            faults.len()
+        };
+        assert_eq!(faults(query(three, "crate::scope_clause!(missions)")), 0);
+        assert_eq!(faults(query(two, "crate::scope_clause!(missions)")), 1);
+        assert_eq!(faults(query(swapped, "crate::scope_clause!(missions)")), 1);
+        assert_eq!(faults(query(three, "\"1 = 1\"")), 1);
+    }
+
+    /// Checks the scoped queries of one source file, adding its faults;
+    /// returns how many it checked.
+    fn scan(path: &str, text: &str, faults: &mut Vec<String>) -> usize {
+        let mut checked = 0;
+        let carriers = carriers(text);
+        let starts: Vec<usize> = text
+            .match_indices("\nfn ")
+            .chain(text.match_indices("\npub fn "))
+            .chain(text.match_indices("\nasync fn "))
+            .chain(text.match_indices("\npub async fn "))
+            .chain(text.match_indices("\npub(crate) async fn "))
+            .map(|(i, _)| i + 1)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            // The function alone: up to its closing brace at column 0.
+            let f = &text[start..end];
+            let f = &f[..f.find("\n}").map_or(f.len(), |i| i + 2)];
+            let signature = &f[..f.find('{').unwrap_or(f.len())];
+            // A read: SQL that selects (a write checks access through
+            // a scoped read first, e.g. `get(tx, scope, id)`).
+            let reads = f.contains("SELECT")
+                || f.contains("query_as")
+                || f.contains("query_scalar")
+                || carriers.iter().any(|c| f.contains(c.as_str()));
+            if !signature.contains("scope: Scope") || !f.contains("sqlx::query") || !reads {
+                continue;
+            }
+            checked += 1;
+            // The three binds, in their order: a query binding two would
+            // shift its own parameters onto `$3`.
+            let at = |b: &str| f.find(b);
+            let binds = match (
+                at(".bind(scope.company())"),
+                at(".bind(scope.own_user())"),
+                at(".bind(scope.portfolio())"),
+            ) {
+                (Some(a), Some(b), Some(c)) => a < b && b < c,
+                _ => false,
+            };
+            let clause =
+                f.contains("scope_clause!") || carriers.iter().any(|c| f.contains(c.as_str()));
+            // Or it reaches its rows through a scoped read first
+            // (`get(tx, scope, id)`), then reads what hangs from them.
+            let delegates = f.contains("(tx, scope,");
+            if !(delegates || (binds && clause)) {
+                let name = signature.lines().next().unwrap_or("").trim().to_owned();
+                faults.push(format!("{path}: {name}"));
+            }
+        }
+        checked
     }
 }

@@ -893,7 +893,10 @@ pub fn routes() -> Routes {
         .api(Perm(ViewPortfolio), routes!(api::portfolio::show))
         .api(Perm(EditPortfolio), routes!(api::portfolio::replace))
         .api(Perm(ViewPortfolio), routes!(api::portfolio::company_show))
-        .api(Perm(EditPortfolio), routes!(api::portfolio::company_replace))
+        .api(
+            Perm(EditPortfolio),
+            routes!(api::portfolio::company_replace),
+        )
         .api(Perm(ViewCollections), routes!(api::payments::open_items))
         .api(Perm(ViewCollections), routes!(api::payments::list))
         .api(Perm(ManageCollections), routes!(api::payments::create))

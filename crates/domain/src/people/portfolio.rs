@@ -371,14 +371,20 @@ mod tests {
         ];
         let err = check_portfolio(&thirds).unwrap_err();
         let total = &err.args()[1].1;
-        assert_eq!(total.format(Locale::Fr, &|k, _| k.to_owned()), "66\u{202f}%");
+        assert_eq!(
+            total.format(Locale::Fr, &|k, _| k.to_owned()),
+            "66\u{202f}%"
+        );
         let odd = [PortfolioPeriod {
             share: Percentage::from_basis_points(3333),
             ..thirds[0]
         }];
         let err = check_portfolio(&odd).unwrap_err();
         let total = &err.args()[1].1;
-        assert_eq!(total.format(Locale::Fr, &|k, _| k.to_owned()), "33,33\u{202f}%");
+        assert_eq!(
+            total.format(Locale::Fr, &|k, _| k.to_owned()),
+            "33,33\u{202f}%"
+        );
         assert_eq!(total.format(Locale::En, &|k, _| k.to_owned()), "33.33%");
         // A third owner starting mid-period pushes the total over 100 %.
         let mut p = handover();
@@ -741,10 +747,7 @@ mod tests {
         assert_eq!(check_portfolio(&halves), Ok(()));
         assert_eq!(shown_owner(&halves, day(20)), Some(bm(3)));
         // Shared from a later start: the larger share of the first day.
-        let later_shared = vec![
-            period(4, day(10), None, 30),
-            period(5, day(10), None, 70),
-        ];
+        let later_shared = vec![period(4, day(10), None, 30), period(5, day(10), None, 70)];
         assert_eq!(shown_owner(&later_shared, day(5)), Some(bm(5)));
         let later = vec![period(3, day(10), None, 100)];
         assert_eq!(

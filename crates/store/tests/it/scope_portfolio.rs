@@ -297,13 +297,12 @@ async fn a_business_manager_sees_his_portfolio_and_nothing_else() {
         );
 
         // Renewals: his missions ending soon.
-        let upcoming: BTreeSet<MissionId> =
-            store::renewals::upcoming(&mut tx, bruno_s, today, 800)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| r.mission_id)
-                .collect();
+        let upcoming: BTreeSet<MissionId> = store::renewals::upcoming(&mut tx, bruno_s, today, 800)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.mission_id)
+            .collect();
         assert_eq!(upcoming, set(&[shared.id]));
         tx.commit().await.unwrap();
 
@@ -366,7 +365,10 @@ async fn an_account_portfolio_widens_the_scope_to_its_company() {
         assert_eq!(companies(&db, olivia_s).await, set(&[acme.id]));
         assert_eq!(contact_companies(&db, olivia_s).await, set(&[acme.id]));
         assert!(missions(&db, olivia_s).await.is_empty());
-        assert_eq!(missions(&db, Scope::Portfolio(bruno.id)).await, set(&[m.id]));
+        assert_eq!(
+            missions(&db, Scope::Portfolio(bruno.id)).await,
+            set(&[m.id])
+        );
 
         // Shares not making 100 %: refused, named, nothing written.
         let bad = store::portfolio::validate(&[

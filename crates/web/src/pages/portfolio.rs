@@ -260,7 +260,10 @@ async fn save_for(
         .flash("portfolio-saved-flash")
         .run(async |tx| -> AppResult<_> {
             subject(tx, scope, holder).await?;
-            Ok(store::portfolio::replace(tx, &ctx.actor(), holder, &periods, store::today()).await?)
+            Ok(
+                store::portfolio::replace(tx, &ctx.actor(), holder, &periods, store::today())
+                    .await?,
+            )
         })
         .await?
     {

@@ -939,7 +939,12 @@ async fn a_business_manager_sees_only_his_portfolio() {
         let r = t.api(Method::GET, &path, Some(&owner_token), None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = t
-            .api(Method::GET, &format!("{path}/portfolio"), Some(&zoe_token), None)
+            .api(
+                Method::GET,
+                &format!("{path}/portfolio"),
+                Some(&zoe_token),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(
