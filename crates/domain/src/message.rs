@@ -19,6 +19,7 @@ use crate::calendar::YearMonth;
 use crate::cra::Half;
 use crate::mission::DayQuantity;
 use crate::money::Money;
+use crate::percent::Percentage;
 use crate::terms::VatRate;
 
 /// How the edge puts a message of its catalogue in words: the key and its
@@ -42,6 +43,9 @@ pub enum Arg {
     HalfDay(Date, Half),
     /// A VAT rate.
     Rate(VatRate),
+    /// A share or a ratio ("33,33 %" in French), written by
+    /// `locale::format_percent`.
+    Percent(Percentage),
     /// Another message of the catalogue, by key (a label).
     Key(Cow<'static, str>),
     /// Another message of the catalogue with arguments of its own.
@@ -82,6 +86,7 @@ impl Arg {
                 format!("{} {}", crate::locale::format_date(*d, locale), h.as_str())
             }
             Arg::Rate(r) => r.format(locale),
+            Arg::Percent(p) => p.format(locale),
             Arg::Key(k) => label(k, &[]),
             Arg::Message(k, args) => label(k, args),
             Arg::List(items) => items
@@ -144,6 +149,12 @@ impl From<VatRate> for Arg {
     }
 }
 
+impl From<Percentage> for Arg {
+    fn from(p: Percentage) -> Arg {
+        Arg::Percent(p)
+    }
+}
+
 impl From<YearMonth> for Arg {
     fn from(m: YearMonth) -> Arg {
         Arg::Month(m)
@@ -177,6 +188,7 @@ impl fmt::Display for Arg {
             Arg::Month(m) => write!(f, "{m}"),
             Arg::HalfDay(d, h) => write!(f, "{d} {}", h.as_str()),
             Arg::Rate(r) => write!(f, "{}%", r.percent()),
+            Arg::Percent(p) => write!(f, "{}%", p.percent()),
             Arg::Key(k) => f.write_str(k),
             // Its own arguments cannot be told apart from the outer
             // message's in one line: the label alone.
@@ -238,6 +250,7 @@ enum Stored {
     Month(YearMonth),
     HalfDay(Date, String),
     RateBasisPoints(u32),
+    PercentBasisPoints(u32),
     Key(String),
     Message(String, Vec<(String, Arg)>),
     List(Vec<Arg>),
@@ -267,6 +280,7 @@ impl Serialize for Arg {
             Arg::Month(m) => Stored::Month(*m),
             Arg::HalfDay(d, h) => Stored::HalfDay(*d, h.as_str().to_owned()),
             Arg::Rate(r) => Stored::RateBasisPoints(r.basis_points()),
+            Arg::Percent(p) => Stored::PercentBasisPoints(p.basis_points()),
             Arg::Key(k) => Stored::Key(k.to_string()),
             Arg::Message(k, args) => Stored::Message(
                 k.to_string(),
@@ -296,6 +310,9 @@ impl<'de> Deserialize<'de> for Arg {
             Either::Typed(Stored::RateBasisPoints(bp)) => Arg::Rate(
                 VatRate::from_basis_points(bp).map_err(|_| serde::de::Error::custom("VAT rate"))?,
             ),
+            Either::Typed(Stored::PercentBasisPoints(bp)) => {
+                Arg::Percent(Percentage::from_basis_points(bp))
+            }
             Either::Typed(Stored::Key(k)) => Arg::Key(Cow::Owned(k)),
             // An argument's name is one of the catalogue's few variables;
             // a stored one is kept as text when it is not a known name.

@@ -159,6 +159,22 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &CompanyData) -> Result<Compa
     Ok(company)
 }
 
+/// Creates a company as the scope's user: a business manager creating
+/// one owns the account from today (alone, until further notice), so it
+/// stays in his scope (see `scope_clause!(companies)`).
+pub async fn create_in_scope(
+    tx: &mut Tx,
+    actor: &Actor,
+    scope: Scope,
+    d: &CompanyData,
+) -> Result<Company> {
+    let company = create(tx, actor, d).await?;
+    if let Scope::Portfolio(bm) = scope {
+        crate::portfolio::own_new_company(tx, company.id, bm, crate::today()).await?;
+    }
+    Ok(company)
+}
+
 pub async fn update(
     tx: &mut Tx,
     actor: &Actor,
@@ -220,9 +236,10 @@ macro_rules! select_companies {
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<Company> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_companies!("id = $3", ""))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_companies!("id = $4", ""))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -236,15 +253,16 @@ pub(crate) async fn get_many(
     ids: &[CompanyId],
 ) -> Result<std::collections::HashMap<String, Company>> {
     let mut out = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::MAX_BINDS - 2) {
+    for chunk in ids.chunks(crate::MAX_BINDS - 3) {
         let sql = format!(
             select_companies!("id IN ({})", ""),
-            crate::values_list_from("?", chunk.len(), 3)
+            crate::values_list_from("?", chunk.len(), 4)
         );
         let rows: Vec<Row> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(Scope::All.company())
-                .bind(Scope::All.own_user());
+                .bind(Scope::All.own_user())
+                .bind(Scope::All.portfolio());
             for id in chunk {
                 q = q.bind(id.to_string());
             }
@@ -267,24 +285,26 @@ pub async fn list(
     let pattern = search::like_pattern(filter.q.as_deref());
     let kind = filter.kind.map(|k| k.as_str());
     let count_sql = scoped!(
-        "SELECT COUNT(*) FROM companies WHERE (CAST($3 AS TEXT) IS NULL OR search_key LIKE $3 ESCAPE '\\')
-           AND (CAST($4 AS TEXT) IS NULL OR kind = $4)",
+        "SELECT COUNT(*) FROM companies WHERE (CAST($4 AS TEXT) IS NULL OR search_key LIKE $4 ESCAPE '\\')
+           AND (CAST($5 AS TEXT) IS NULL OR kind = $5)",
         ""
     );
     let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(count_sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(&pattern)
         .bind(kind)
         .fetch_one(c)
         .await)?;
     let sql = select_companies!(
-        "(CAST($3 AS TEXT) IS NULL OR search_key LIKE $3 ESCAPE '\\') AND (CAST($4 AS TEXT) IS NULL OR kind = $4)",
-        "ORDER BY name, id LIMIT $5 OFFSET $6"
+        "(CAST($4 AS TEXT) IS NULL OR search_key LIKE $4 ESCAPE '\\') AND (CAST($5 AS TEXT) IS NULL OR kind = $5)",
+        "ORDER BY name, id LIMIT $6 OFFSET $7"
     );
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(&pattern)
         .bind(kind)
         .bind(page.limit())
@@ -310,6 +330,7 @@ pub async fn counts_by_kind(tx: &mut Tx, scope: Scope) -> Result<Vec<(CompanyKin
     let rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .fetch_all(c)
         .await)?;
     Ok(CompanyKind::ALL
@@ -334,12 +355,13 @@ pub async fn options(
     kind: Option<CompanyKind>,
 ) -> Result<Vec<(CompanyId, String)>> {
     let sql = scoped!(
-        "SELECT id, name FROM companies WHERE (CAST($3 AS TEXT) IS NULL OR kind = $3)",
+        "SELECT id, name FROM companies WHERE (CAST($4 AS TEXT) IS NULL OR kind = $4)",
         "ORDER BY name LIMIT 1000"
     );
     let rows: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(kind.map(|k| k.as_str()))
         .fetch_all(c)
         .await)?;

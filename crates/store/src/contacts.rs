@@ -183,9 +183,10 @@ pub async fn update(
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: ContactId) -> Result<Contact> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_contacts!("p.id = $3", ""))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_contacts!("p.id = $4", ""))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -201,25 +202,27 @@ pub async fn list(
     let pattern = search::like_pattern(filter.q.as_deref());
     let company = filter.company_id.map(|c| c.to_string());
     let count_sql = concat!(
-        "SELECT COUNT(*) FROM contacts p WHERE (CAST($3 AS TEXT) IS NULL OR p.search_key LIKE $3 ESCAPE '\\') \
-         AND (CAST($4 AS TEXT) IS NULL OR p.company_id = $4)",
+        "SELECT COUNT(*) FROM contacts p WHERE (CAST($4 AS TEXT) IS NULL OR p.search_key LIKE $4 ESCAPE '\\') \
+         AND (CAST($5 AS TEXT) IS NULL OR p.company_id = $5)",
         " AND ",
         crate::scope_clause!(contacts)
     );
     let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(count_sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(&pattern)
         .bind(&company)
         .fetch_one(c)
         .await)?;
     let sql = select_contacts!(
-        "(CAST($3 AS TEXT) IS NULL OR p.search_key LIKE $3 ESCAPE '\\') AND (CAST($4 AS TEXT) IS NULL OR p.company_id = $4)",
-        "ORDER BY p.last_name, p.first_name, p.id LIMIT $5 OFFSET $6"
+        "(CAST($4 AS TEXT) IS NULL OR p.search_key LIKE $4 ESCAPE '\\') AND (CAST($5 AS TEXT) IS NULL OR p.company_id = $5)",
+        "ORDER BY p.last_name, p.first_name, p.id LIMIT $6 OFFSET $7"
     );
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(&pattern)
         .bind(&company)
         .bind(page.limit())
@@ -245,6 +248,7 @@ pub async fn count(tx: &mut Tx, scope: Scope) -> Result<i64> {
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .fetch_one(c)
         .await)?)
 }

@@ -159,9 +159,10 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &ContractData) -> Result<Cont
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: ContractId) -> Result<Contract> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_contracts!("k.id = $3", ""))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_contracts!("k.id = $4", ""))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -170,11 +171,12 @@ pub async fn get(tx: &mut Tx, scope: Scope, id: ContractId) -> Result<Contract> 
 
 pub async fn for_client(tx: &mut Tx, scope: Scope, client: CompanyId) -> Result<Vec<Contract>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_contracts!(
-        "k.client_id = $3",
+        "k.client_id = $4",
         "ORDER BY k.valid_from DESC, k.id"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(client.to_string())
     .fetch_all(c)
     .await)?;

@@ -158,9 +158,10 @@ pub async fn create(tx: &mut Tx, actor: &Actor, d: &NewDocument<'_>) -> Result<D
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: DocumentId) -> Result<DocumentInfo> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_documents!("d.id = $3", ""))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_documents!("d.id = $4", ""))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -190,12 +191,13 @@ pub async fn list(
         About::Everything => ("all", None),
     };
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_documents!(
-        "(($3 = 'mission' AND d.mission_id = $4) OR ($3 = 'contract' AND d.contract_id = $4)
-          OR ($3 = 'amendment' AND d.amendment_id = $4) OR $3 = 'all')",
-        "ORDER BY d.created_at DESC, d.id DESC LIMIT $5"
+        "(($4 = 'mission' AND d.mission_id = $5) OR ($4 = 'contract' AND d.contract_id = $5)
+          OR ($4 = 'amendment' AND d.amendment_id = $5) OR $4 = 'all')",
+        "ORDER BY d.created_at DESC, d.id DESC LIMIT $6"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(column)
     .bind(value.clone())
     .bind(limit)
@@ -209,10 +211,11 @@ pub async fn list(
 pub async fn page(tx: &mut Tx, scope: Scope, req: PageRequest) -> Result<Paged<DocumentInfo>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_documents!(
         "1 = 1",
-        " ORDER BY d.created_at DESC, d.id DESC LIMIT $3 OFFSET $4"
+        " ORDER BY d.created_at DESC, d.id DESC LIMIT $4 OFFSET $5"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(req.limit())
     .bind(req.offset())
     .fetch_all(c)
@@ -223,6 +226,7 @@ pub async fn page(tx: &mut Tx, scope: Scope, req: PageRequest) -> Result<Paged<D
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .fetch_one(c)
     .await)?;
     Ok(Paged {

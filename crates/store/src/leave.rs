@@ -153,7 +153,8 @@ impl TryFrom<Row> for LeaveRequest {
 }
 
 /// Leave rows in the scope (`scope_clause!(leave)`: `$1` company, `$2`
-/// the person); the caller's own conditions start at `$3`.
+/// the person, `$3` the business manager); the caller's own conditions
+/// start at `$4`.
 macro_rules! select_leave {
     ($where:literal) => {
         concat!(
@@ -170,9 +171,10 @@ macro_rules! select_leave {
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: LeaveRequestId) -> Result<LeaveRequest> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!("l.id = $3"))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_leave!("l.id = $4"))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -188,11 +190,12 @@ pub struct Filter {
 pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter) -> Result<Vec<LeaveRequest>> {
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(select_leave!(
-        "(CAST($3 AS TEXT) IS NULL OR l.user_id = $3) AND (CAST($4 AS TEXT) IS NULL OR l.status = $4)
+        "(CAST($4 AS TEXT) IS NULL OR l.user_id = $4) AND (CAST($5 AS TEXT) IS NULL OR l.status = $5)
          ORDER BY l.start_date DESC LIMIT 500"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(f.user.map(|u| u.to_string()))
     .bind(f.status.map(|s| s.as_str()))
     .fetch_all(c)

@@ -519,7 +519,7 @@ pub async fn update(
     set_validators(tx, id, validators).await?;
     crate::portfolio::follow_form(tx, id, d.business_manager_id, d.start_date, crate::today())
         .await?;
-    let after = get(tx, scope, id).await?;
+    let after = get(tx, Scope::All, id).await?;
     audit::record(
         tx,
         actor,
@@ -534,9 +534,10 @@ pub async fn update(
 }
 
 pub async fn get(tx: &mut Tx, scope: Scope, id: MissionId) -> Result<Mission> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_missions!("m.id = $3", ""))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_missions!("m.id = $4", ""))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;
@@ -558,15 +559,16 @@ pub async fn list(
     let (from, to) = f.ending.unzip();
     let total: i64 = on_tx!(tx, |c| {
         sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM missions m WHERE (CAST($3 AS TEXT) IS NULL OR m.search_key LIKE $3 ESCAPE '\\') \
-         AND (CAST($4 AS TEXT) IS NULL OR m.status = $4) AND (CAST($5 AS TEXT) IS NULL OR m.client_id = $5) \
-         AND (CAST($6 AS TEXT) IS NULL OR m.consultant_id = $6) AND ($7 IS NULL OR m.end_date >= $7) \
-         AND ($8 IS NULL OR m.end_date <= $8)",
+        "SELECT COUNT(*) FROM missions m WHERE (CAST($4 AS TEXT) IS NULL OR m.search_key LIKE $4 ESCAPE '\\') \
+         AND (CAST($5 AS TEXT) IS NULL OR m.status = $5) AND (CAST($6 AS TEXT) IS NULL OR m.client_id = $6) \
+         AND (CAST($7 AS TEXT) IS NULL OR m.consultant_id = $7) AND ($8 IS NULL OR m.end_date >= $8) \
+         AND ($9 IS NULL OR m.end_date <= $9)",
         " AND ",
         crate::scope_clause!(missions)
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(&pattern)
     .bind(status)
     .bind(&client)
@@ -578,13 +580,14 @@ pub async fn list(
     })?;
     let rows: Vec<Row> = on_tx!(tx, |c| {
         sqlx::query_as(select_missions!(
-        "(CAST($3 AS TEXT) IS NULL OR m.search_key LIKE $3 ESCAPE '\\') AND (CAST($4 AS TEXT) IS NULL OR m.status = $4) \
-         AND (CAST($5 AS TEXT) IS NULL OR m.client_id = $5) AND (CAST($6 AS TEXT) IS NULL OR m.consultant_id = $6) \
-         AND ($7 IS NULL OR m.end_date >= $7) AND ($8 IS NULL OR m.end_date <= $8)",
-        "ORDER BY m.end_date, m.id LIMIT $9 OFFSET $10"
+        "(CAST($4 AS TEXT) IS NULL OR m.search_key LIKE $4 ESCAPE '\\') AND (CAST($5 AS TEXT) IS NULL OR m.status = $5) \
+         AND (CAST($6 AS TEXT) IS NULL OR m.client_id = $6) AND (CAST($7 AS TEXT) IS NULL OR m.consultant_id = $7) \
+         AND ($8 IS NULL OR m.end_date >= $8) AND ($9 IS NULL OR m.end_date <= $9)",
+        "ORDER BY m.end_date, m.id LIMIT $10 OFFSET $11"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(&pattern)
     .bind(status)
     .bind(&client)

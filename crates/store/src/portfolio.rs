@@ -1,9 +1,11 @@
-//! A mission's portfolio: its business managers over dated periods, with
-//! their shares (the rules are `domain::people::portfolio`'s). The current
+//! The portfolios of missions and of accounts (client companies): their
+//! business managers over dated periods, with their shares (the rules are
+//! `domain::people::portfolio`'s, the same for both). A mission's current
 //! owner, derived from the periods, is kept in `missions.business_manager_id`
-//! so that every page and query reading it stays right.
+//! so that every page and query reading it stays right; an account has no
+//! such column.
 
-use domain::ids::{MissionId, UserId};
+use domain::ids::{CompanyId, MissionId, UserId};
 use domain::people::portfolio::{self, PortfolioPeriod, PortfolioPeriodInput};
 use domain::percent::Percentage;
 use domain::validation::{ErrorKey, ValidationErrors};
@@ -148,16 +150,95 @@ pub struct PortfolioLine {
     pub business_manager_name: String,
 }
 
+/// Whose portfolio: a mission's or an account's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Mission(MissionId),
+    Company(CompanyId),
+}
+
+impl From<MissionId> for Holder {
+    fn from(m: MissionId) -> Holder {
+        Holder::Mission(m)
+    }
+}
+
+impl From<CompanyId> for Holder {
+    fn from(c: CompanyId) -> Holder {
+        Holder::Company(c)
+    }
+}
+
+/// The statements of one holder's table, written once for both.
+macro_rules! statements {
+    ($table:literal, $key:literal) => {
+        Statements {
+            select: concat!(
+                "SELECT p.business_manager_id, p.valid_from, p.valid_to, p.share_bp, u.display_name FROM ",
+                $table,
+                " p JOIN users u ON u.id = p.business_manager_id WHERE p.",
+                $key,
+                " = $1 ORDER BY p.valid_from, p.share_bp DESC, u.display_name"
+            ),
+            delete: concat!("DELETE FROM ", $table, " WHERE ", $key, " = $1"),
+            insert: concat!(
+                "INSERT INTO ",
+                $table,
+                " (",
+                $key,
+                ", business_manager_id, valid_from, valid_to, share_bp, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+        }
+    };
+}
+
+struct Statements {
+    select: &'static str,
+    delete: &'static str,
+    insert: &'static str,
+}
+
+impl Holder {
+    fn statements(self) -> Statements {
+        match self {
+            Holder::Mission(_) => statements!("mission_portfolio", "mission_id"),
+            Holder::Company(_) => statements!("company_portfolio", "company_id"),
+        }
+    }
+
+    fn id(self) -> String {
+        match self {
+            Holder::Mission(m) => m.to_string(),
+            Holder::Company(c) => c.to_string(),
+        }
+    }
+
+    /// The entity its audit lines name.
+    fn entity(self) -> &'static str {
+        match self {
+            Holder::Mission(_) => "mission",
+            Holder::Company(_) => "company",
+        }
+    }
+}
+
 /// The mission's periods, oldest first.
 pub async fn of_mission(tx: &mut Tx, mission: MissionId) -> Result<Vec<PortfolioLine>> {
-    let rows: Vec<(String, Date, Option<Date>, i32, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT p.business_manager_id, p.valid_from, p.valid_to, p.share_bp, u.display_name
-         FROM mission_portfolio p JOIN users u ON u.id = p.business_manager_id
-         WHERE p.mission_id = $1 ORDER BY p.valid_from, p.share_bp DESC, u.display_name"
-    )
-    .bind(mission.to_string())
-    .fetch_all(c)
-    .await)?;
+    of(tx, Holder::Mission(mission)).await
+}
+
+/// The account's periods, oldest first.
+pub async fn of_company(tx: &mut Tx, company: CompanyId) -> Result<Vec<PortfolioLine>> {
+    of(tx, Holder::Company(company)).await
+}
+
+/// A holder's periods, oldest first.
+pub async fn of(tx: &mut Tx, holder: Holder) -> Result<Vec<PortfolioLine>> {
+    let sql = holder.statements().select;
+    let rows: Vec<(String, Date, Option<Date>, i32, String)> = on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(holder.id())
+        .fetch_all(c)
+        .await)?;
     rows.into_iter()
         .map(|(bm, from, to, bp, name)| {
             Ok(PortfolioLine {
@@ -224,17 +305,18 @@ pub fn validate(
     Ok(out)
 }
 
-/// Replaces the mission's periods with `new` (already validated), after
-/// checking each manager may manage missions; then derives the current
-/// owner on `today`. Audited.
+/// Replaces the periods of a mission or an account with `new` (already
+/// validated), after checking each manager may manage missions; a
+/// mission's current owner is then derived on `today`. Audited.
 pub async fn replace(
     tx: &mut Tx,
     actor: &Actor,
-    mission: MissionId,
+    holder: impl Into<Holder>,
     new: &[PortfolioPeriod],
     today: Date,
 ) -> Result<Vec<PortfolioLine>> {
-    let before = of_mission(tx, mission).await?;
+    let holder = holder.into();
+    let before = of(tx, holder).await?;
     let mut e = ValidationErrors::new();
     for (i, p) in new.iter().enumerate() {
         let may = crate::users::active_in_roles(tx, p.bm_id, crate::users::MANAGER_ROLES)
@@ -247,14 +329,14 @@ pub async fn replace(
     if !e.is_empty() {
         return Err(Error::Invalid(e));
     }
-    write(tx, mission, new, today).await?;
-    let after = of_mission(tx, mission).await?;
+    write(tx, holder, new, today).await?;
+    let after = of(tx, holder).await?;
     audit::record(
         tx,
         actor,
         "portfolio",
-        "mission",
-        &mission.to_string(),
+        holder.entity(),
+        &holder.id(),
         Some(&before),
         Some(&after),
     )
@@ -274,42 +356,63 @@ pub(crate) async fn follow_form(
 ) -> Result<()> {
     let current = periods(&of_mission(tx, mission).await?);
     match portfolio::follow_form(&current, bm, start, today) {
-        Some(next) => write(tx, mission, &next, today).await,
+        Some(next) => write(tx, Holder::Mission(mission), &next, today).await,
         None => Ok(()),
     }
 }
 
+/// Makes `bm` the owner, alone from `from` until further notice, of an
+/// account that has no owner yet: a business manager creating a company
+/// keeps it in his portfolio, so he still sees it. Nothing changes for an
+/// account already owned.
+pub async fn own_new_company(
+    tx: &mut Tx,
+    company: CompanyId,
+    bm: UserId,
+    from: Date,
+) -> Result<()> {
+    let holder = Holder::Company(company);
+    if !of(tx, holder).await?.is_empty() {
+        return Ok(());
+    }
+    let alone = PortfolioPeriod {
+        bm_id: bm,
+        from,
+        to: None,
+        share: Percentage::HUNDRED,
+    };
+    write(tx, holder, &[alone], from).await
+}
+
 async fn write(
     tx: &mut Tx,
-    mission: MissionId,
+    holder: Holder,
     periods: &[PortfolioPeriod],
     today: Date,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "DELETE FROM mission_portfolio WHERE mission_id = $1"
-    )
-    .bind(mission.to_string())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let at = now();
-    for p in periods {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO mission_portfolio (mission_id, business_manager_id, valid_from, valid_to, share_bp, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(mission.to_string())
-        .bind(p.bm_id.to_string())
-        .bind(p.from)
-        .bind(p.to)
-        .bind(p.share.basis_points() as i32)
-        .bind(at)
+    let st = holder.statements();
+    let id = holder.id();
+    on_tx!(tx, |c| sqlx::query(st.delete)
+        .bind(&id)
         .execute(c)
         .await
-        .map(|r| r.rows_affected())
-        })?;
+        .map(|r| r.rows_affected()))?;
+    let at = now();
+    for p in periods {
+        on_tx!(tx, |c| sqlx::query(st.insert)
+            .bind(&id)
+            .bind(p.bm_id.to_string())
+            .bind(p.from)
+            .bind(p.to)
+            .bind(p.share.basis_points() as i32)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
+    let Holder::Mission(mission) = holder else {
+        return Ok(());
+    };
     let owner = portfolio::shown_owner(periods, today);
     if let Some(owner) = owner {
         on_tx!(tx, |c| sqlx::query(

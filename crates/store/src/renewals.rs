@@ -288,13 +288,14 @@ pub async fn upcoming(
          FROM missions m JOIN companies c ON c.id = m.client_id JOIN users u ON u.id = m.consultant_id
          JOIN users b ON b.id = m.business_manager_id
          LEFT JOIN renewals r ON r.mission_id = m.id AND r.end_date = m.end_date
-         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $3 AND m.end_date <= $4
+         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $4 AND m.end_date <= $5
            AND ",
         crate::scope_clause!(missions),
         " ORDER BY m.end_date, m.id"
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(today)
     .bind(today + Duration::days(days))
     .fetch_all(c)

@@ -4,54 +4,156 @@
 //!
 //! [`scope_clause!`](crate::scope_clause) is the one table of who sees what:
 //! for each scoped entity, the condition on its rows. Every scoped query
-//! includes it and binds [`Scope::company`] as `$1` and [`Scope::own_user`]
-//! as `$2` (staff bind two NULLs and see every row); a test below fails when
-//! a scoped query of the listed modules leaves it out.
+//! includes it and binds [`Scope::company`] as `$1`, [`Scope::own_user`] as
+//! `$2` and [`Scope::portfolio`] as `$3` (staff bind three NULLs and see
+//! every row); a test below fails when a scoped query of the listed modules
+//! leaves it out or binds fewer than the three.
+//!
+//! A business manager's scope is his portfolio: the missions in which he
+//! holds or held a dated period (`mission_portfolio`), whatever its share.
+//! Past periods count: his variable pay and his history concern those
+//! missions, so he keeps seeing them after handing them over; a mission he
+//! never owned he does not see. His accounts are the clients of those
+//! missions and the companies of his own account portfolio
+//! (`company_portfolio`), with their contacts and contracts; the reports,
+//! documents and invoices he sees are those of his missions (and of the
+//! contracts they bill under).
 
 use domain::ids::{CompanyId, UserId};
 
+/// The missions of `$n`'s portfolio (every period he holds or held), as a
+/// sub-select for `IN (...)`: the one definition of "his missions", used
+/// by the scope and by his home figures. Served by the index
+/// `mission_portfolio_holder (business_manager_id, mission_id)`.
+#[macro_export]
+macro_rules! portfolio_missions {
+    ($n:literal) => {
+        concat!(
+            "SELECT pf_m.mission_id FROM mission_portfolio pf_m WHERE pf_m.business_manager_id = ",
+            $n
+        )
+    };
+}
+
+/// The accounts of `$n`'s portfolio: the clients of his missions and the
+/// companies of his account portfolio, as a sub-select for `IN (...)`.
+#[macro_export]
+macro_rules! portfolio_companies {
+    ($n:literal) => {
+        concat!(
+            "SELECT pf_c.client_id FROM missions pf_c WHERE pf_c.id IN (",
+            $crate::portfolio_missions!($n),
+            ") UNION SELECT pf_a.company_id FROM company_portfolio pf_a WHERE pf_a.business_manager_id = ",
+            $n
+        )
+    };
+}
+
+/// The invoices and credit notes of `$n`'s missions, on `i`: those of a
+/// mission of his portfolio, or of a client contract one of them bills
+/// under; every document when `$n` is null.
+#[macro_export]
+macro_rules! portfolio_invoices {
+    ($n:literal) => {
+        concat!(
+            "(CAST(",
+            $n,
+            " AS TEXT) IS NULL OR i.mission_id IN (",
+            $crate::portfolio_missions!($n),
+            ") OR i.contract_id IN (SELECT pf_k.client_contract_id FROM missions pf_k WHERE pf_k.id IN (",
+            $crate::portfolio_missions!($n),
+            ")))"
+        )
+    };
+}
+
 /// The scope condition of an entity's rows, as a string literal (usable in
 /// `concat!`), under the alias its queries give the table. `$1` is the
-/// client contact's company, `$2` the consultant's user id.
+/// client contact's company, `$2` the consultant's user id, `$3` the
+/// business manager whose portfolio bounds what he sees.
 #[macro_export]
 macro_rules! scope_clause {
     // A client contact sees his company; consultants see no company yet
-    // (they will see those of their missions once the CRM exposes them).
+    // (they will see those of their missions once the CRM exposes them);
+    // a business manager his accounts.
     (companies) => {
-        " (CAST($1 AS TEXT) IS NULL OR id = $1) AND CAST($2 AS TEXT) IS NULL "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR id = $1) AND CAST($2 AS TEXT) IS NULL \
+              AND (CAST($3 AS TEXT) IS NULL OR id IN (",
+            $crate::portfolio_companies!("$3"),
+            ")) "
+        )
     };
     // Contacts follow their company (alias `p`).
     (contacts) => {
-        " (CAST($1 AS TEXT) IS NULL OR p.company_id = $1) AND CAST($2 AS TEXT) IS NULL "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR p.company_id = $1) AND CAST($2 AS TEXT) IS NULL \
+              AND (CAST($3 AS TEXT) IS NULL OR p.company_id IN (",
+            $crate::portfolio_companies!("$3"),
+            ")) "
+        )
     };
-    // A client's contracts; a consultant's, through his missions (`k`).
+    // A client's contracts; a consultant's, through his missions; a
+    // business manager's accounts' (`k`).
     (contracts) => {
-        " (CAST($1 AS TEXT) IS NULL OR k.client_id = $1) \
-          AND (CAST($2 AS TEXT) IS NULL OR k.id IN (SELECT client_contract_id FROM missions WHERE consultant_id = $2)) "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR k.client_id = $1) \
+              AND (CAST($2 AS TEXT) IS NULL OR k.id IN (SELECT client_contract_id FROM missions WHERE consultant_id = $2)) \
+              AND (CAST($3 AS TEXT) IS NULL OR k.client_id IN (",
+            $crate::portfolio_companies!("$3"),
+            ")) "
+        )
     };
-    // A mission is its client's and its consultant's (`m`).
+    // A mission is its client's, its consultant's and its business
+    // managers' (`m`).
     (missions) => {
-        " (CAST($1 AS TEXT) IS NULL OR m.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR m.consultant_id = $2) "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR m.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR m.consultant_id = $2) \
+              AND (CAST($3 AS TEXT) IS NULL OR m.id IN (",
+            $crate::portfolio_missions!("$3"),
+            ")) "
+        )
     };
-    // A document is its client's and its consultant's (`d`).
+    // A document is its client's and its consultant's; a business
+    // manager's when it is about one of his missions, or not about a
+    // mission but about one of his accounts (`d`).
     (documents) => {
-        " (CAST($1 AS TEXT) IS NULL OR d.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR d.consultant_id = $2) "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR d.client_id = $1) AND (CAST($2 AS TEXT) IS NULL OR d.consultant_id = $2) \
+              AND (CAST($3 AS TEXT) IS NULL OR d.mission_id IN (",
+            $crate::portfolio_missions!("$3"),
+            ") OR (d.mission_id IS NULL AND d.client_id IN (",
+            $crate::portfolio_companies!("$3"),
+            "))) "
+        )
     };
     // A report is its consultant's, and each client's whose mission is in
-    // it (one approval row per client) (`r`).
+    // it (one approval row per client); a business manager's when one of
+    // its days is on one of his missions (`r`).
     (cras) => {
-        " (CAST($2 AS TEXT) IS NULL OR r.consultant_id = $2) \
-          AND (CAST($1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a \
-                WHERE a.cra_id = r.id AND a.client_id = $1)) "
+        concat!(
+            " (CAST($2 AS TEXT) IS NULL OR r.consultant_id = $2) \
+              AND (CAST($1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM cra_client_approvals a \
+                WHERE a.cra_id = r.id AND a.client_id = $1)) \
+              AND (CAST($3 AS TEXT) IS NULL OR r.id IN (SELECT pf_s.cra_id FROM cra_slots pf_s WHERE pf_s.mission_id IN (",
+            $crate::portfolio_missions!("$3"),
+            "))) "
+        )
     };
-    // An invoice or credit note is its client's; a consultant sees none
-    // (`i`).
+    // An invoice or credit note is its client's, and a business manager's
+    // when it bills one of his missions; a consultant sees none (`i`).
     (invoices) => {
-        " (CAST($1 AS TEXT) IS NULL OR i.client_id = $1) AND CAST($2 AS TEXT) IS NULL "
+        concat!(
+            " (CAST($1 AS TEXT) IS NULL OR i.client_id = $1) AND CAST($2 AS TEXT) IS NULL AND ",
+            $crate::portfolio_invoices!("$3"),
+            " "
+        )
     };
-    // Leave is one's own; a client contact sees none (`l`).
+    // Leave is one's own; a client contact sees none; a business manager
+    // approves leave as before, firm-wide: `$3` does not narrow it (`l`).
     (leave) => {
-        " CAST($1 AS TEXT) IS NULL AND (CAST($2 AS TEXT) IS NULL OR l.user_id = $2) "
+        " CAST($1 AS TEXT) IS NULL AND (CAST($2 AS TEXT) IS NULL OR l.user_id = $2) \
+          AND (CAST($3 AS TEXT) IS NULL OR CAST($3 AS TEXT) IS NOT NULL) "
     };
 }
 
@@ -63,11 +165,13 @@ pub enum Scope {
     Company(CompanyId),
     /// A consultant: only records about himself.
     Own(UserId),
+    /// A business manager: the missions and accounts of his portfolio,
+    /// and what hangs from them.
+    Portfolio(UserId),
 }
 
 impl Scope {
-    /// Parameters for the `scope` SQL fragment used by queries:
-    /// `(CAST($a AS TEXT) IS NULL OR company_id = $a)` style binds.
+    /// The `$1` bind: the client contact's company, else NULL.
     pub fn company(&self) -> Option<String> {
         match self {
             Scope::Company(c) => Some(c.to_string()),
@@ -75,9 +179,19 @@ impl Scope {
         }
     }
 
+    /// The `$2` bind: the consultant, else NULL.
     pub fn own_user(&self) -> Option<String> {
         match self {
             Scope::Own(u) => Some(u.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The `$3` bind: the business manager whose portfolio bounds the
+    /// rows, else NULL.
+    pub fn portfolio(&self) -> Option<String> {
+        match self {
+            Scope::Portfolio(u) => Some(u.to_string()),
             _ => None,
         }
     }
@@ -144,45 +258,7 @@ mod tests {
             if path.ends_with("scope.rs") {
                 continue;
             }
-            let carriers = carriers(text);
-            let starts: Vec<usize> = text
-                .match_indices("\nfn ")
-                .chain(text.match_indices("\npub fn "))
-                .chain(text.match_indices("\nasync fn "))
-                .chain(text.match_indices("\npub async fn "))
-                .chain(text.match_indices("\npub(crate) async fn "))
-                .map(|(i, _)| i + 1)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            for (n, &start) in starts.iter().enumerate() {
-                let end = starts.get(n + 1).copied().unwrap_or(text.len());
-                // The function alone: up to its closing brace at column 0.
-                let f = &text[start..end];
-                let f = &f[..f.find("\n}").map_or(f.len(), |i| i + 2)];
-                let signature = &f[..f.find('{').unwrap_or(f.len())];
-                // A read: SQL that selects (a write checks access through
-                // a scoped read first, e.g. `get(tx, scope, id)`).
-                let reads = f.contains("SELECT")
-                    || f.contains("query_as")
-                    || f.contains("query_scalar")
-                    || carriers.iter().any(|c| f.contains(c.as_str()));
-                if !signature.contains("scope: Scope") || !f.contains("sqlx::query") || !reads {
-                    continue;
-                }
-                checked += 1;
-                let binds =
-                    f.contains(".bind(scope.company())") && f.contains(".bind(scope.own_user())");
-                let clause =
-                    f.contains("scope_clause!") || carriers.iter().any(|c| f.contains(c.as_str()));
-                // Or it reaches its rows through a scoped read first
-                // (`get(tx, scope, id)`), then reads what hangs from them.
-                let delegates = f.contains("(tx, scope,");
-                if !(delegates || (binds && clause)) {
-                    let name = signature.lines().next().unwrap_or("").trim().to_owned();
-                    faults.push(format!("{path}: {name}"));
-                }
-            }
+            checked += scan(path, text, &mut faults);
         }
         assert!(
             checked >= 15,
@@ -193,5 +269,86 @@ mod tests {
             "scoped queries without the clause:\n{}",
             faults.join("\n")
         );
+    }
+
+    /// The scan itself fails a query that binds the scope's first two
+    /// parameters only (its own `$3` would take the portfolio's place), or
+    /// out of order, or that leaves the clause out.
+    #[test]
+    fn the_scan_refuses_two_binds_or_no_clause() {
+        let query = |binds: &str, clause: &str| {
+            format!(
+                "\npub async fn get(tx: &mut Tx, scope: Scope, id: MissionId) -> Result<Row> {{\n    \
+                 on_tx!(tx, |c| sqlx::query_as(concat!(\"SELECT m.id FROM missions m WHERE m.id = $4 AND \", {clause}))\n{binds}        \
+                 .bind(id.to_string())\n        .fetch_one(c)\n        .await)\n}}\n"
+            )
+        };
+        let three = "        .bind(scope.company())\n        .bind(scope.own_user())\n        .bind(scope.portfolio())\n";
+        let two = "        .bind(scope.company())\n        .bind(scope.own_user())\n";
+        let swapped = "        .bind(scope.company())\n        .bind(scope.portfolio())\n        .bind(scope.own_user())\n";
+        let faults = |text: String| {
+            let mut faults = Vec::new();
+            assert_eq!(scan("x.rs", &text, &mut faults), 1, "{text}");
+            faults.len()
+        };
+        assert_eq!(faults(query(three, "crate::scope_clause!(missions)")), 0);
+        assert_eq!(faults(query(two, "crate::scope_clause!(missions)")), 1);
+        assert_eq!(faults(query(swapped, "crate::scope_clause!(missions)")), 1);
+        assert_eq!(faults(query(three, "\"1 = 1\"")), 1);
+    }
+
+    /// Checks the scoped queries of one source file, adding its faults;
+    /// returns how many it checked.
+    fn scan(path: &str, text: &str, faults: &mut Vec<String>) -> usize {
+        let mut checked = 0;
+        let carriers = carriers(text);
+        let starts: Vec<usize> = text
+            .match_indices("\nfn ")
+            .chain(text.match_indices("\npub fn "))
+            .chain(text.match_indices("\nasync fn "))
+            .chain(text.match_indices("\npub async fn "))
+            .chain(text.match_indices("\npub(crate) async fn "))
+            .map(|(i, _)| i + 1)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            // The function alone: up to its closing brace at column 0.
+            let f = &text[start..end];
+            let f = &f[..f.find("\n}").map_or(f.len(), |i| i + 2)];
+            let signature = &f[..f.find('{').unwrap_or(f.len())];
+            // A read: SQL that selects (a write checks access through
+            // a scoped read first, e.g. `get(tx, scope, id)`).
+            let reads = f.contains("SELECT")
+                || f.contains("query_as")
+                || f.contains("query_scalar")
+                || carriers.iter().any(|c| f.contains(c.as_str()));
+            if !signature.contains("scope: Scope") || !f.contains("sqlx::query") || !reads {
+                continue;
+            }
+            checked += 1;
+            // The three binds, in their order: a query binding two would
+            // shift its own parameters onto `$3`.
+            let at = |b: &str| f.find(b);
+            let binds = match (
+                at(".bind(scope.company())"),
+                at(".bind(scope.own_user())"),
+                at(".bind(scope.portfolio())"),
+            ) {
+                (Some(a), Some(b), Some(c)) => a < b && b < c,
+                _ => false,
+            };
+            let clause =
+                f.contains("scope_clause!") || carriers.iter().any(|c| f.contains(c.as_str()));
+            // Or it reaches its rows through a scoped read first
+            // (`get(tx, scope, id)`), then reads what hangs from them.
+            let delegates = f.contains("(tx, scope,");
+            if !(delegates || (binds && clause)) {
+                let name = signature.lines().next().unwrap_or("").trim().to_owned();
+                faults.push(format!("{path}: {name}"));
+            }
+        }
+        checked
     }
 }

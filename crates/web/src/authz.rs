@@ -185,13 +185,17 @@ pub fn allows(role: Role, p: Permission) -> bool {
 }
 
 /// Staff see every record; a client contact only his company's; a consultant
-/// only what concerns himself.
+/// only what concerns himself; a business manager his portfolio (the
+/// missions he holds or held a share of, their accounts and his own
+/// accounts: `store::scope`). Direction, finance, the admin and delivery
+/// managers see all.
 pub fn scope_for(user: &User) -> Scope {
     match (user.role, user.company_id) {
         (Role::ClientContact, Some(company)) => Scope::Company(company),
         // The database forbids a client contact without a company; should one
         // appear anyway, he sees only his own records, never everything.
         (Role::ClientContact, None) | (Role::Consultant, _) => Scope::Own(user.id),
+        (Role::BusinessManager, _) => Scope::Portfolio(user.id),
         _ => Scope::All,
     }
 }

@@ -223,6 +223,16 @@ pub fn routes() -> Routes {
             pages::portfolio::save,
         )
         .get(
+            "/companies/{id}/portfolio",
+            Perm(ViewPortfolio),
+            pages::portfolio::company_show,
+        )
+        .post(
+            "/companies/{id}/portfolio",
+            Perm(EditPortfolio),
+            pages::portfolio::company_save,
+        )
+        .get(
             "/missions/{id}/edit",
             Perm(EditMissions),
             pages::missions::edit,
@@ -894,6 +904,11 @@ pub fn routes() -> Routes {
         .api(Perm(ManagePay), routes!(api::margin_lock::lock))
         .api(Perm(ViewPortfolio), routes!(api::portfolio::show))
         .api(Perm(EditPortfolio), routes!(api::portfolio::replace))
+        .api(Perm(ViewPortfolio), routes!(api::portfolio::company_show))
+        .api(
+            Perm(EditPortfolio),
+            routes!(api::portfolio::company_replace),
+        )
         .api(Perm(ViewCollections), routes!(api::payments::open_items))
         .api(Perm(ViewCollections), routes!(api::payments::list))
         .api(Perm(ManageCollections), routes!(api::payments::create))

@@ -127,13 +127,13 @@ impl ErrorKey for PortfolioError {
         }
     }
 
-    /// `total` as a plain number ("130", "33.33"): the edge writes it in
-    /// the reader's language.
+    /// `total` as a percentage, which the edge writes in the reader's
+    /// language ("33,33 %", "33.33%").
     fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
             PortfolioError::SameBmOverlap { day, .. } => crate::args![("day", *day)],
             PortfolioError::SharesNotHundred { day, total } => {
-                crate::args![("day", *day), ("total", total.percent().to_string())]
+                crate::args![("day", *day), ("total", *total)]
             }
         }
     }
@@ -280,18 +280,18 @@ pub fn follow_form(
 }
 
 /// The owner the mission shows (its `business_manager_id`): today's, else
-/// the nearest period's (the first one of a portfolio starting later, the
-/// last one of a portfolio that has ended).
+/// the current owner of the nearest covered day: the first day of a
+/// portfolio starting later, the last day of a portfolio that has ended.
+/// Shared periods are settled as on any day (largest share, then the
+/// longest-standing, then by id), never by the order they are listed in.
 pub fn shown_owner(periods: &[PortfolioPeriod], today: Date) -> Option<UserId> {
+    let first_later = periods.iter().map(|p| p.from).filter(|d| *d > today).min();
+    // Nobody owns today and nothing starts later: every period has ended
+    // (an open-ended one would cover today or start later).
+    let last_covered = periods.iter().filter_map(|p| p.to).max();
     current_owner(periods, today)
-        .or_else(|| {
-            periods
-                .iter()
-                .filter(|p| p.from > today)
-                .min_by_key(|p| p.from)
-                .map(|p| p.bm_id)
-        })
-        .or_else(|| periods.iter().max_by_key(|p| p.to).map(|p| p.bm_id))
+        .or_else(|| first_later.and_then(|d| current_owner(periods, d)))
+        .or_else(|| last_covered.and_then(|d| current_owner(periods, d)))
 }
 
 #[cfg(test)]
@@ -360,8 +360,32 @@ mod tests {
         assert_eq!(err.key(), "portfolio-shares-not-hundred");
         assert_eq!(
             err.args(),
-            crate::args![("day", date!(2027 - 01 - 01)), ("total", "90")]
+            crate::args![
+                ("day", date!(2027 - 01 - 01)),
+                ("total", Percentage::from_percent(90))
+            ]
         );
+        let thirds = [
+            period(1, date!(2027 - 01 - 01), None, 33),
+            period(2, date!(2027 - 01 - 01), None, 33),
+        ];
+        let err = check_portfolio(&thirds).unwrap_err();
+        let total = &err.args()[1].1;
+        assert_eq!(
+            total.format(Locale::Fr, &|k, _| k.to_owned()),
+            "66\u{202f}%"
+        );
+        let odd = [PortfolioPeriod {
+            share: Percentage::from_basis_points(3333),
+            ..thirds[0]
+        }];
+        let err = check_portfolio(&odd).unwrap_err();
+        let total = &err.args()[1].1;
+        assert_eq!(
+            total.format(Locale::Fr, &|k, _| k.to_owned()),
+            "33,33\u{202f}%"
+        );
+        assert_eq!(total.format(Locale::En, &|k, _| k.to_owned()), "33.33%");
         // A third owner starting mid-period pushes the total over 100 %.
         let mut p = handover();
         p.push(period(
@@ -704,6 +728,27 @@ mod tests {
             Some(bm(2)),
             "ended: the last owner"
         );
+        // Ended shared: the larger share of the last day, however listed.
+        let ended_shared = vec![
+            period(1, day(0), Some(day(4)), 100),
+            period(2, day(5), Some(day(9)), 60),
+            period(3, day(5), Some(day(9)), 40),
+        ];
+        assert_eq!(shown_owner(&ended_shared, day(20)), Some(bm(2)));
+        let mut listed_otherwise = ended_shared.clone();
+        listed_otherwise.reverse();
+        assert_eq!(shown_owner(&listed_otherwise, day(20)), Some(bm(2)));
+        // Equal shares: the longest-standing owner of that day.
+        let halves = vec![
+            period(3, day(0), Some(day(9)), 50),
+            period(2, day(5), Some(day(9)), 50),
+            period(1, day(0), Some(day(4)), 50),
+        ];
+        assert_eq!(check_portfolio(&halves), Ok(()));
+        assert_eq!(shown_owner(&halves, day(20)), Some(bm(3)));
+        // Shared from a later start: the larger share of the first day.
+        let later_shared = vec![period(4, day(10), None, 30), period(5, day(10), None, 70)];
+        assert_eq!(shown_owner(&later_shared, day(5)), Some(bm(5)));
         let later = vec![period(3, day(10), None, 100)];
         assert_eq!(
             shown_owner(&later, day(5)),

@@ -87,7 +87,8 @@ impl TryFrom<Row> for Cra {
 }
 
 /// A client contact sees a report when one of its missions is his company's
-/// (`scope_clause!(cras)`: `$1` company, `$2` consultant).
+/// (`scope_clause!(cras)`: `$1` company, `$2` consultant, `$3` business
+/// manager).
 macro_rules! select_cras {
     ($where:literal) => {
         concat!(
@@ -290,9 +291,10 @@ pub async fn missions_in(
 }
 
 async fn fetch(tx: &mut Tx, scope: Scope, id: CraId) -> Result<Cra> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_cras!("r.id = $3"))
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_cras!("r.id = $4"))
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(id.to_string())
         .fetch_optional(c)
         .await)?;

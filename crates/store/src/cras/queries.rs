@@ -119,14 +119,14 @@ const SELECT_CRAS_WITH_TOTALS: &str = concat!(
              LEFT JOIN cra_slots s ON s.cra_id = r.id
              WHERE ",
     crate::scope_clause!(cras),
-    " AND (CAST($3 AS TEXT) IS NULL OR r.month = $3)
-               AND (CAST($4 AS TEXT) IS NULL OR r.status = $4)
-               AND (CAST($5 AS TEXT) IS NULL OR r.consultant_id = $5)
+    " AND (CAST($4 AS TEXT) IS NULL OR r.month = $4)
+               AND (CAST($5 AS TEXT) IS NULL OR r.status = $5)
+               AND (CAST($6 AS TEXT) IS NULL OR r.consultant_id = $6)
                AND r.status <> 'superseded'
              GROUP BY r.id, r.consultant_id, u.display_name, u.email, r.month, r.version, r.status, r.comment,
                r.rejection_reason, r.signed_at, r.client_validated_at, r.validated_at, v.display_name, r.updated_at
              ORDER BY r.month DESC, u.display_name
-             LIMIT $6"
+             LIMIT $7"
 );
 
 /// A line of the list pages.
@@ -159,6 +159,7 @@ pub async fn list(tx: &mut Tx, scope: Scope, f: &Filter, limit: i64) -> Result<V
     let rows: Vec<S> = on_tx!(tx, |c| sqlx::query_as(SELECT_CRAS_WITH_TOTALS)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(f.month.map(|m| m.to_string()))
         .bind(f.status.map(|s| s.as_str()))
         .bind(f.consultant.map(|u| u.to_string()))
@@ -187,6 +188,7 @@ pub async fn awaiting_client(tx: &mut Tx, company: CompanyId) -> Result<Vec<Cra>
          ORDER BY r.month, u.display_name"
     ))
     .bind(company.to_string())
+    .bind(None::<String>)
     .bind(None::<String>)
     .fetch_all(c)
     .await)?;

@@ -4,9 +4,9 @@
 //!
 //! Revenue invoiced over a period is what the invoices issued in it bill
 //! net of VAT, less the credit notes issued in it (by issue date). A
-//! business manager's figures are those of his missions: the documents of
-//! a mission he manages, or of a client contract one of his missions bills
-//! under.
+//! business manager's figures are those of his missions (his portfolio,
+//! past periods included): the documents of such a mission, or of a client
+//! contract one of them bills under.
 
 use domain::ids::UserId;
 use domain::invoice::InvoiceStatus;
@@ -16,19 +16,14 @@ use time::Date;
 
 use crate::{Result, Tx, on_tx};
 
-/// The documents of the missions that `$n` manages as business manager
-/// (any document when `$n` is null), on `i` (invoices).
+/// The documents of the missions of `$n`'s portfolio (any document when
+/// `$n` is null), on `i` (invoices): the business manager's scope itself
+/// (`crate::portfolio_invoices!`), so his figures, his "mine" filter and
+/// what he may open count the same documents, those of every mission he
+/// holds or held a share of.
 macro_rules! managed_by {
     ($n:literal) => {
-        concat!(
-            "(CAST(",
-            $n,
-            " AS TEXT) IS NULL OR i.mission_id IN (SELECT b.id FROM missions b WHERE b.business_manager_id = ",
-            $n,
-            ") OR i.contract_id IN (SELECT b.client_contract_id FROM missions b WHERE b.business_manager_id = ",
-            $n,
-            "))"
-        )
+        $crate::portfolio_invoices!($n)
     };
 }
 pub(crate) use managed_by;

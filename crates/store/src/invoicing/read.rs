@@ -173,6 +173,18 @@ pub struct Filter {
     pub manager: Option<UserId>,
 }
 
+impl Filter {
+    /// The filter narrowed to what `scope` may see: a business manager's
+    /// documents are those of his portfolio, chosen by the scope's own
+    /// clause (`manager` is bound where the scope binds `$3`).
+    pub fn scoped(mut self, scope: Scope) -> Filter {
+        if let Scope::Portfolio(bm) = scope {
+            self.manager = Some(bm);
+        }
+        self
+    }
+}
+
 /// The filter's conditions on `i` (invoices), parameters `$1` to `$8`.
 const FILTER_WHERE: &str = concat!("(CAST($1 AS TEXT) IS NULL OR i.status = $1) AND (CAST($2 AS TEXT) IS NULL OR i.period = $2)
     AND (CAST($3 AS TEXT) IS NULL OR i.client_id = $3) AND (CAST($4 AS INTEGER) IS NULL OR i.lifecycle_status = $4)
@@ -338,6 +350,22 @@ pub async fn waiting(tx: &mut Tx) -> Result<Vec<Summary>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(select_invoices!(
         "i.status = 'waiting_signature' ORDER BY i.waiting_since, i.period, co.name, i.id"
     ))
+    .fetch_all(c)
+    .await)?;
+    rows.into_iter().map(Summary::try_from).collect()
+}
+
+/// What waits for a signature among what the scope may see (a business
+/// manager: his missions'), oldest first.
+pub async fn waiting_in_scope(tx: &mut Tx, scope: Scope) -> Result<Vec<Summary>> {
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        select_invoices!("i.status = 'waiting_signature' AND "),
+        crate::scope_clause!(invoices),
+        " ORDER BY i.waiting_since, i.period, co.name, i.id"
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(scope.portfolio())
     .fetch_all(c)
     .await)?;
     rows.into_iter().map(Summary::try_from).collect()
@@ -709,19 +737,20 @@ pub async fn issued_in_scope(tx: &mut Tx, scope: Scope, limit: i64) -> Result<Ve
     let sql = match scope {
         Scope::Company(_) => concat!(
             select_invoices!(
-                "i.status = 'issued' AND i.client_id = $1 AND CAST($2 AS TEXT) IS NULL"
+                "i.status = 'issued' AND i.client_id = $1 AND CAST($2 AS TEXT) IS NULL AND CAST($3 AS TEXT) IS NULL"
             ),
-            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
+            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $4"
         ),
         _ => concat!(
             select_invoices!("i.status = 'issued' AND "),
             crate::scope_clause!(invoices),
-            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $3"
+            " ORDER BY i.issue_date DESC, i.number DESC LIMIT $4"
         ),
     };
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(limit)
         .fetch_all(c)
         .await)?;
@@ -732,15 +761,34 @@ pub async fn issued_in_scope(tx: &mut Tx, scope: Scope, limit: i64) -> Result<Ve
 /// draft, another company's document, an id guessed).
 pub async fn issued_one(tx: &mut Tx, scope: Scope, id: InvoiceId) -> Result<Summary> {
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
-        select_invoices!("i.status = 'issued' AND i.id = $3 AND "),
+        select_invoices!("i.status = 'issued' AND i.id = $4 AND "),
         crate::scope_clause!(invoices)
     ))
     .bind(scope.company())
     .bind(scope.own_user())
+    .bind(scope.portfolio())
     .bind(id.to_string())
     .fetch_optional(c)
     .await)?;
     row.map(Summary::try_from)
         .transpose()?
         .ok_or(crate::Error::NotFound)
+}
+
+/// Whether the scope may see this document, whatever its state: not found
+/// otherwise. The staff pages of one invoice ask it first, so a business
+/// manager opening another one's invoice gets the same 404 as for an id
+/// guessed.
+pub async fn visible(tx: &mut Tx, scope: Scope, id: InvoiceId) -> Result<()> {
+    let found: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(concat!(
+        "SELECT i.id FROM invoices i WHERE i.id = $4 AND ",
+        crate::scope_clause!(invoices)
+    ))
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(scope.portfolio())
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await)?;
+    found.map(|_| ()).ok_or(crate::Error::NotFound)
 }

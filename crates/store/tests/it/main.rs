@@ -36,6 +36,7 @@ mod portfolio;
 mod receivables;
 mod renewals;
 mod schema;
+mod scope_portfolio;
 mod sessions;
 mod statements;
 mod throttle;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 69] = [
+const TABLES: [&str; 70] = [
     "accruals",
     "agencies",
     "amendments",
@@ -23,6 +23,7 @@ const TABLES: [&str; 69] = [
     "client_contracts",
     "close_runs",
     "companies",
+    "company_portfolio",
     "contacts",
     "cost_versions",
     "cra_attachments",

@@ -227,6 +227,7 @@ mission-contacts-choose-client = Choose the client first: only its contacts are 
 mission-status-upcoming-unsigned = Upcoming — mission order to sign
 # Portfolio: a mission's business managers over dated periods, with shares.
 mission-portfolio = Portfolio
+company-portfolio-link = See the account's portfolio
 mission-portfolio-link = See the mission's portfolio
 portfolio-title = Portfolio
 portfolio-back = Back to the mission
@@ -244,7 +245,7 @@ portfolio-too-many = At most { $max } periods.
 portfolio-end-before-start = The end is before the start.
 portfolio-share-invalid = A share is above 0 % and at most 100 %.
 portfolio-bm-overlap = Two periods of the same business manager overlap on { $day }.
-portfolio-shares-not-hundred = On { $day }, the shares add up to { $total } % instead of 100 %.
+portfolio-shares-not-hundred = On { $day }, the shares add up to { $total } instead of 100 %.
 percent-invalid = Type a percentage, for example 70 or 33.33.
 percent-negative = A percentage cannot be negative.
 percent-too-many-decimals = Two decimals at most.

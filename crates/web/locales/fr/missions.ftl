@@ -227,6 +227,7 @@ mission-contacts-choose-client = Choisissez d'abord le client : seuls ses contac
 mission-status-upcoming-unsigned = À venir — ordre de mission à signer
 # Portfolio: a mission's business managers over dated periods, with shares.
 mission-portfolio = Portefeuille
+company-portfolio-link = Voir le portefeuille du compte
 mission-portfolio-link = Voir le portefeuille de la mission
 portfolio-title = Portefeuille
 portfolio-back = Retour à la mission
@@ -244,7 +245,7 @@ portfolio-too-many = Au plus { $max } périodes.
 portfolio-end-before-start = La fin précède le début.
 portfolio-share-invalid = La part est comprise entre 0 % (exclu) et 100 %.
 portfolio-bm-overlap = Deux périodes du même business manager se chevauchent le { $day }.
-portfolio-shares-not-hundred = Le { $day }, les parts font { $total } % au lieu de 100 %.
+portfolio-shares-not-hundred = Le { $day }, les parts font { $total } au lieu de 100 %.
 percent-invalid = Saisissez un pourcentage, par exemple 70 ou 33,33.
 percent-negative = Le pourcentage ne peut pas être négatif.
 percent-too-many-decimals = Deux décimales au plus.

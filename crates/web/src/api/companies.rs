@@ -229,8 +229,9 @@ pub async fn create(
     let data = CompanyInput::from(body)
         .validate()
         .map_err(AppError::Validation)?;
+    let scope = ctx.scope()?;
     let c = write(&app, &ctx)
-        .commit(async |tx| store::companies::create(tx, &ctx.actor(), &data).await)
+        .commit(async |tx| store::companies::create_in_scope(tx, &ctx.actor(), scope, &data).await)
         .await?;
     Ok(created(
         format!("/api/v1/companies/{}", c.id),

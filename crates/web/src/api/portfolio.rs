@@ -1,14 +1,14 @@
-//! A mission's portfolio over the API: its business managers over dated
-//! periods with their shares, and (direction, admin) replacing them as a
-//! whole. A refusal names the field of its row (`periods[1].share`) or,
+//! The portfolio of a mission or of an account (client company) over the
+//! API: its business managers over dated periods with their shares, and
+//! (direction, admin) replacing them as a whole. A refusal names the field of its row (`periods[1].share`) or,
 //! when the periods do not fit together, `periods`.
 
 use axum::Json;
 use axum::extract::State;
-use domain::ids::MissionId;
+use domain::ids::{CompanyId, MissionId};
 use domain::people::portfolio::{self, PortfolioPeriodInput};
 use serde::{Deserialize, Serialize};
-use store::portfolio::PortfolioLine;
+use store::portfolio::{Holder, PortfolioLine};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -39,11 +39,39 @@ pub struct PortfolioDto {
     pub current_business_manager_id: Option<String>,
 }
 
+/// An account's business managers and their shares over time.
+#[derive(Serialize, ToSchema)]
+pub struct CompanyPortfolioDto {
+    pub company_id: String,
+    /// Oldest first.
+    pub periods: Vec<PortfolioPeriodDto>,
+    /// The owner with the largest share today, if any.
+    pub current_business_manager_id: Option<String>,
+}
+
 fn dto(mission: MissionId, lines: &[PortfolioLine]) -> PortfolioDto {
-    let periods: Vec<_> = lines.iter().map(|l| l.period).collect();
+    let (periods, current) = periods_dto(lines);
     PortfolioDto {
         mission_id: mission.to_string(),
-        periods: lines
+        periods,
+        current_business_manager_id: current,
+    }
+}
+
+fn company_dto(company: CompanyId, lines: &[PortfolioLine]) -> CompanyPortfolioDto {
+    let (periods, current) = periods_dto(lines);
+    CompanyPortfolioDto {
+        company_id: company.to_string(),
+        periods,
+        current_business_manager_id: current,
+    }
+}
+
+/// The periods as sent, and today's owner.
+fn periods_dto(lines: &[PortfolioLine]) -> (Vec<PortfolioPeriodDto>, Option<String>) {
+    let periods: Vec<_> = lines.iter().map(|l| l.period).collect();
+    (
+        lines
             .iter()
             .map(|l| PortfolioPeriodDto {
                 business_manager_id: l.period.bm_id.to_string(),
@@ -53,9 +81,8 @@ fn dto(mission: MissionId, lines: &[PortfolioLine]) -> PortfolioDto {
                 share: l.period.share.percent().to_string(),
             })
             .collect(),
-        current_business_manager_id: portfolio::current_owner(&periods, store::today())
-            .map(|u| u.to_string()),
-    }
+        portfolio::current_owner(&periods, store::today()).map(|u| u.to_string()),
+    )
 }
 
 /// A period as sent.
@@ -114,16 +141,7 @@ pub async fn replace(
     Id(id): Id<MissionId>,
     Body(body): Body<PortfolioBody>,
 ) -> AppResult<Json<PortfolioDto>> {
-    let inputs: Vec<PortfolioPeriodInput> = body
-        .periods
-        .into_iter()
-        .map(|p| PortfolioPeriodInput {
-            bm_id: p.business_manager_id,
-            from: p.from,
-            to: p.to.unwrap_or_default(),
-            share: p.share.unwrap_or_default(),
-        })
-        .collect();
+    let inputs = inputs(body);
     let scope = ctx.scope()?;
     // The mission first: one the caller may not see is not found, before
     // anything about its periods is said.
@@ -139,4 +157,69 @@ pub async fn replace(
         })
         .await?;
     Ok(Json(dto(id, &lines)))
+}
+
+/// The periods as typed, for the domain to check.
+fn inputs(body: PortfolioBody) -> Vec<PortfolioPeriodInput> {
+    body.periods
+        .into_iter()
+        .map(|p| PortfolioPeriodInput {
+            bm_id: p.business_manager_id,
+            from: p.from,
+            to: p.to.unwrap_or_default(),
+            share: p.share.unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// An account's business managers and their shares over time.
+#[utoipa::path(get, path = "/api/v1/companies/{id}/portfolio", tag = "companies",
+    summary = "Get an account's portfolio",
+    params(("id" = uuid::Uuid, Path, description = "Company id")),
+    responses((status = 200, body = CompanyPortfolioDto)),
+    security(("bearer" = [])))]
+pub async fn company_show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+) -> AppResult<Json<CompanyPortfolioDto>> {
+    let mut tx = app.db.read().await?;
+    store::companies::get(&mut tx, ctx.scope()?, id).await?;
+    let lines = store::portfolio::of(&mut tx, Holder::Company(id)).await?;
+    tx.commit().await?;
+    Ok(Json(company_dto(id, &lines)))
+}
+
+/// Replace an account's portfolio, under the rules of a mission's.
+/// Audited.
+#[utoipa::path(put, path = "/api/v1/companies/{id}/portfolio", tag = "companies",
+    summary = "Replace an account's portfolio",
+    params(("id" = uuid::Uuid, Path, description = "Company id")),
+    request_body = PortfolioBody,
+    responses((status = 200, body = CompanyPortfolioDto),
+        (status = 422, description = "A period's field (`periods[1].share`), or periods that do not fit together (`periods`: shares not adding up to 100 % on a day, a manager twice on a day, none at all), or a user who may not manage accounts: nothing written", body = super::ProblemDoc,
+            content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn company_replace(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Body(body): Body<PortfolioBody>,
+) -> AppResult<Json<CompanyPortfolioDto>> {
+    let inputs = inputs(body);
+    let scope = ctx.scope()?;
+    // The account first: one the caller may not see is not found, before
+    // anything about its periods is said.
+    {
+        let mut tx = app.db.read().await?;
+        store::companies::get(&mut tx, scope, id).await?;
+        tx.commit().await?;
+    }
+    let periods = store::portfolio::validate(&inputs).map_err(AppError::Validation)?;
+    let lines = write(&app, &ctx)
+        .commit(async |tx| {
+            store::portfolio::replace(tx, &ctx.actor(), id, &periods, store::today()).await
+        })
+        .await?;
+    Ok(Json(company_dto(id, &lines)))
 }

@@ -228,7 +228,7 @@ pub async fn create(
     // A refusal (a rule, or a SIREN already taken) is shown beside the
     // field; anything else is an error page.
     let create = async |tx: &mut Tx| -> AppResult<_> {
-        Ok(store::companies::create(tx, &ctx.actor(), &data).await?)
+        Ok(store::companies::create_in_scope(tx, &ctx.actor(), ctx.scope()?, &data).await?)
     };
     match write(&app, &ctx)
         .flash("company-created")
@@ -307,6 +307,9 @@ struct ShowPage {
     /// A client's "send invoices by e-mail" (staff who see invoices).
     invoice_delivery: Option<bool>,
     can_set_invoice_delivery: bool,
+    /// The account's owners today, in words, for those who may see the
+    /// portfolio (`None`: not shown).
+    owners: Option<String>,
 }
 
 pub struct ContractLine {
@@ -365,6 +368,12 @@ pub async fn show(
         } else {
             None
         };
+    let owners = if allows(user.role, Permission::ViewPortfolio) {
+        let lines = store::portfolio::of_company(&mut tx, id).await?;
+        Some(super::portfolio::owners_today(&lines, ctx.locale))
+    } else {
+        None
+    };
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {
@@ -421,6 +430,7 @@ pub async fn show(
         can_add_contact: allows(user.role, Permission::EditContacts),
         invoice_delivery,
         can_set_invoice_delivery: allows(user.role, Permission::EditCompanies),
+        owners,
         can_manage_contracts: allows(user.role, Permission::ManageContracts)
             && c.data.kind == CompanyKind::Client,
         contracts: contracts

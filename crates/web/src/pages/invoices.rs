@@ -230,7 +230,9 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
-    let parsed = filter(&q, ctx.user()?.id);
+    // A business manager's list is his portfolio's, whatever he ticks.
+    let scope = ctx.scope()?;
+    let parsed = filter(&q, ctx.user()?.id).map(|f| f.scoped(scope));
     let req = KeysetRequest::new(
         q.after.as_deref(),
         q.before.as_deref(),
@@ -246,7 +248,7 @@ pub async fn list(
         Err(_) => (KeysetPage::assemble(&req, Vec::new(), read::cursor), None),
     };
     let client = match parsed.as_ref().ok().and_then(|f| f.client) {
-        Some(id) => match store::companies::get(&mut tx, ctx.scope()?, id).await {
+        Some(id) => match store::companies::get(&mut tx, scope, id).await {
             Ok(c) => c.data.name,
             Err(store::Error::NotFound) => q.client.trim().to_owned(),
             Err(e) => return Err(e.into()),
@@ -339,7 +341,7 @@ struct WaitingPage {
 pub async fn waiting(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
-    let docs = read::waiting(&mut tx).await?;
+    let docs = read::waiting_in_scope(&mut tx, ctx.scope()?).await?;
     tx.commit().await?;
     let today = store::today();
     let rows = docs

@@ -1,19 +1,20 @@
-//! A mission's portfolio: its business managers over dated periods with
-//! their shares, who owns it today, and (direction, admin) the form that
-//! sets them. A refusal comes back with the message beside the field of
-//! its row, or above the table when the periods do not fit together
-//! (422), nothing written.
+//! The portfolio of a mission or of an account (client company): its
+//! business managers over dated periods with their shares, who owns it
+//! today, and (direction, admin) the form that sets them. A refusal comes
+//! back with the message beside the field of its row, or above the table
+//! when the periods do not fit together (422), nothing written.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Locale;
-use domain::ids::MissionId;
+use domain::ids::{CompanyId, MissionId};
 use domain::locale::format_date;
 use domain::people::portfolio::{self, PortfolioPeriodInput};
 use domain::validation::ValidationErrors;
-use store::portfolio::PortfolioLine;
+use store::portfolio::{Holder, PortfolioLine};
+use store::{Scope, Tx};
 
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
@@ -48,7 +49,10 @@ pub struct RowView {
 #[template(path = "missions/portfolio.html")]
 struct PortfolioPage {
     layout: Layout,
-    mission_id: MissionId,
+    /// The page of the mission or the account.
+    back: String,
+    /// This page, where the form posts.
+    action: String,
     title: String,
     lines: Vec<LineView>,
     today: String,
@@ -80,16 +84,42 @@ pub fn owners_today(lines: &[PortfolioLine], l: Locale) -> String {
         .join(", ")
 }
 
+/// Whose portfolio a page is about, read through the scope: a mission or
+/// an account the user may not see is not found.
+struct Subject {
+    title: String,
+    back: String,
+}
+
+async fn subject(tx: &mut Tx, scope: Scope, holder: Holder) -> AppResult<Subject> {
+    let title = match holder {
+        Holder::Mission(id) => store::missions::get(tx, scope, id).await?.data.title,
+        Holder::Company(id) => store::companies::get(tx, scope, id).await?.data.name,
+    };
+    Ok(Subject {
+        title,
+        back: back_of(holder),
+    })
+}
+
+/// The page of the mission or the account.
+fn back_of(holder: Holder) -> String {
+    match holder {
+        Holder::Mission(id) => format!("/missions/{id}"),
+        Holder::Company(id) => format!("/companies/{id}"),
+    }
+}
+
 async fn page(
     app: &AppState,
     ctx: &Ctx,
-    id: MissionId,
+    holder: Holder,
     typed: Option<(Vec<PortfolioPeriodInput>, ValidationErrors)>,
 ) -> AppResult<Response> {
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
-    let m = store::missions::get(&mut tx, ctx.scope()?, id).await?;
-    let lines = store::portfolio::of_mission(&mut tx, id).await?;
+    let subject = subject(&mut tx, ctx.scope()?, holder).await?;
+    let lines = store::portfolio::of(&mut tx, holder).await?;
     let managers = super::missions::users_with(&mut tx, store::users::MANAGER_ROLES).await?;
     tx.commit().await?;
     let refused = typed.is_some();
@@ -119,8 +149,9 @@ async fn page(
         .collect();
     let p = PortfolioPage {
         layout: layout(app, ctx, "portfolio-title").await?,
-        mission_id: id,
-        title: m.data.title.clone(),
+        action: format!("{}/portfolio", subject.back),
+        back: subject.back,
+        title: subject.title,
         today: owners_today(&lines, l),
         lines: lines
             .iter()
@@ -153,7 +184,16 @@ pub async fn show(
     ctx: Ctx,
     Id(id): Id<MissionId>,
 ) -> AppResult<Response> {
-    page(&app, &ctx, id, None).await
+    page(&app, &ctx, Holder::Mission(id), None).await
+}
+
+/// GET /companies/{id}/portfolio
+pub async fn company_show(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+) -> AppResult<Response> {
+    page(&app, &ctx, Holder::Company(id), None).await
 }
 
 /// The rows typed: `bm_id`, `from`, `to`, `share` repeated in order;
@@ -191,21 +231,43 @@ pub async fn save(
     Id(id): Id<MissionId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    save_for(&app, &ctx, Holder::Mission(id), fields).await
+}
+
+/// POST /companies/{id}/portfolio
+pub async fn company_save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id<CompanyId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    save_for(&app, &ctx, Holder::Company(id), fields).await
+}
+
+async fn save_for(
+    app: &AppState,
+    ctx: &Ctx,
+    holder: Holder,
+    fields: Vec<(String, String)>,
+) -> AppResult<Response> {
     let rows = read_rows(fields);
     let periods = match store::portfolio::validate(&rows) {
         Ok(p) => p,
-        Err(e) => return page(&app, &ctx, id, Some((rows, e))).await,
+        Err(e) => return page(app, ctx, holder, Some((rows, e))).await,
     };
     let scope = ctx.scope()?;
-    match write(&app, &ctx)
+    match write(app, ctx)
         .flash("portfolio-saved-flash")
-        .run(async |tx| {
-            store::missions::get(tx, scope, id).await?;
-            store::portfolio::replace(tx, &ctx.actor(), id, &periods, store::today()).await
+        .run(async |tx| -> AppResult<_> {
+            subject(tx, scope, holder).await?;
+            Ok(
+                store::portfolio::replace(tx, &ctx.actor(), holder, &periods, store::today())
+                    .await?,
+            )
         })
         .await?
     {
-        Done(_) => Ok(see_other(&format!("/missions/{id}/portfolio"))),
-        Refused(e) => page(&app, &ctx, id, Some((rows, e))).await,
+        Done(_) => Ok(see_other(&format!("{}/portfolio", back_of(holder)))),
+        Refused(e) => page(app, ctx, holder, Some((rows, e))).await,
     }
 }

@@ -146,3 +146,59 @@ async fn the_api_reads_and_replaces_a_portfolio_naming_the_field_at_fault() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_accounts_portfolio_on_its_page_and_over_the_api() {
+    on_each_backend(|t| async move {
+        let (_, hunter, farmer) = shared_mission(&t).await;
+        let client = t.w.client().name("Clientis").create().await;
+        let from = store::today().to_string();
+        let path = format!("/api/v1/companies/{}/portfolio", client.id);
+        let token = t.token(Role::Direction).await;
+        let r = t.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["periods"].as_array().unwrap().is_empty());
+
+        let body = |first: &str, second: &str| {
+            format!(
+                r#"{{"periods": [{{"business_manager_id": "{hunter}", "from": "{from}", "share": "{first}"}},
+                    {{"business_manager_id": "{farmer}", "from": "{from}", "share": "{second}"}}]}}"#
+            )
+        };
+        let audit = t.count("audit_log").await;
+        let r = t.api(Method::PUT, &path, Some(&token), Some(&body("70", "abc"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "periods[1].share");
+        // The total in the reader's language: "33,33 %" in French.
+        let r = t.api(Method::PUT, &path, Some(&token), Some(&body("33.33", "33.33"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "periods");
+        assert!(r.body.contains("66,66\u{202f}%"), "{}", r.body);
+        assert_eq!(t.count("company_portfolio").await, 0, "nothing written");
+        assert_eq!(t.count("audit_log").await, audit, "nothing written");
+
+        let r = t.api(Method::PUT, &path, Some(&token), Some(&body("30", "70"))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["company_id"], client.id.to_string());
+        assert_eq!(r.json()["current_business_manager_id"], farmer.as_str());
+
+        // The company page says who owns the account today; the portfolio
+        // page lists the periods; a business manager may not change them.
+        let direction = t.browser(Some(Role::Direction)).await;
+        let page = t.get(&format!("/companies/{}", client.id), Some(&direction)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(r#"id="company-owners""#), "{}", page.body);
+        assert!(page.body.contains("Farid Farmer (70\u{202f}%)"), "{}", page.body);
+        let page_path = format!("/companies/{}/portfolio", client.id);
+        let page = t.get(&page_path, Some(&direction)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(r#"id="portfolio-form""#));
+        assert!(page.body.contains(&format!(r#"action="{page_path}""#)));
+        let bm = t.token(Role::BusinessManager).await;
+        assert_eq!(
+            t.api(Method::PUT, &path, Some(&bm), Some(&body("30", "70"))).await.status,
+            StatusCode::FORBIDDEN
+        );
+    })
+    .await;
+}

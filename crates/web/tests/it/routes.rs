@@ -90,6 +90,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ("POST", "/missions/{id}/portfolio", "admin direction"),
     (
         "GET",
+        "/companies/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("POST", "/companies/{id}/portfolio", "admin direction"),
+    (
+        "GET",
         "/missions/{id}/edit",
         "admin direction business_manager delivery_manager",
     ),
@@ -512,6 +518,12 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager delivery_manager finance",
     ),
     ("PUT", "/api/v1/missions/{id}/portfolio", "admin direction"),
+    (
+        "GET",
+        "/api/v1/companies/{id}/portfolio",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("PUT", "/api/v1/companies/{id}/portfolio", "admin direction"),
     ("GET", "/api/v1/contacts", "staff client_contact"),
     (
         "POST",
@@ -813,6 +825,165 @@ async fn every_route_for_every_role() {
             failures.is_empty(),
             "policy violations:\n{}",
             failures.join("\n")
+        );
+    })
+    .await;
+}
+
+/// The lines of the walk whose records a business manager's scope bounds:
+/// read routes of one company, contact, contract, report, document,
+/// mission or invoice (the walk fills them with the demo's, all of the
+/// demo's business manager's portfolio).
+fn portfolio_scoped(method: &str, path: &str, rule: &str) -> bool {
+    const SCOPED: [&str; 11] = [
+        "/companies/",
+        "/api/v1/companies/",
+        "/contacts/",
+        "/api/v1/contacts/",
+        "/contracts/",
+        "/cras/",
+        "/api/v1/cras/",
+        "/documents/",
+        "/missions/",
+        "/api/v1/missions/",
+        "/invoices/",
+    ];
+    method == "GET"
+        && path.matches('{').count() == 1
+        && path.contains("{id}")
+        && allowed(rule, Some(Role::BusinessManager))
+        && SCOPED.iter().any(|p| path.starts_with(p))
+}
+
+/// The walk as a second business manager, who holds none of the demo's
+/// missions: every scoped record is not found (404), as any record out of
+/// scope, in pages and the API, while the demo's manager opens them; the
+/// lists leave them out; a company he creates he still sees.
+#[tokio::test]
+async fn a_business_manager_sees_only_his_portfolio() {
+    on_each_backend(|t| async move {
+        let owner = t.user_id(Role::BusinessManager).await;
+        let actor = store::Actor::system("test");
+        let mut tx = t.db.begin().await.unwrap();
+        let data = domain::user::UserInput {
+            email: "zoe.autre@stafforia.example".into(),
+            display_name: "Zoé Autre".into(),
+            role: "business_manager".into(),
+            password: fixtures::build::PASSWORD.into(),
+            ..Default::default()
+        }
+        .validate(true)
+        .unwrap();
+        let zoe = store::users::create(&mut tx, &actor, &data).await.unwrap();
+        let (_, zoe_token) = store::api_tokens::create(&mut tx, &actor, zoe.id, "walk")
+            .await
+            .unwrap();
+        let (_, owner_token) = store::api_tokens::create(&mut tx, &actor, owner, "walk")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let zoe_browser = t.browser_of(Some(zoe.id)).await;
+        let owner_browser = t.browser_of(Some(owner)).await;
+
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (method, path, rule) in POLICY {
+            if !portfolio_scoped(method, path, rule) {
+                continue;
+            }
+            checked += 1;
+            let path = concrete_path(&t, path, Some(Role::BusinessManager)).await;
+            let (mine, theirs) = if path.starts_with("/api/v1") {
+                (
+                    t.api(Method::GET, &path, Some(&owner_token), None).await,
+                    t.api(Method::GET, &path, Some(&zoe_token), None).await,
+                )
+            } else {
+                (
+                    t.get(&path, Some(&owner_browser)).await,
+                    t.get(&path, Some(&zoe_browser)).await,
+                )
+            };
+            if matches!(
+                mine.status,
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::INTERNAL_SERVER_ERROR
+            ) {
+                failures.push(format!("GET {path} as its manager: HTTP {}", mine.status));
+            }
+            if theirs.status != StatusCode::NOT_FOUND {
+                failures.push(format!(
+                    "GET {path} as another manager: HTTP {}, not 404",
+                    theirs.status
+                ));
+            }
+        }
+        assert!(checked >= 20, "only {checked} scoped lines");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+        // Lists leave the demo's records out, in pages and the API.
+        let clientis = t.clientis.to_string();
+        let mission = t.camille_mission.to_string();
+        let contact = t.clientis_contact.to_string();
+        let cra = t.camille_cra.to_string();
+        let invoice = concrete_path(&t, "/invoices/{id}", None).await;
+        for (path, absent) in [
+            ("/missions", mission.as_str()),
+            ("/companies", clientis.as_str()),
+            ("/contacts", contact.as_str()),
+            ("/cras", cra.as_str()),
+            ("/invoices", invoice.as_str()),
+            ("/renewals", mission.as_str()),
+        ] {
+            let theirs = t.get(path, Some(&zoe_browser)).await;
+            assert_eq!(theirs.status, StatusCode::OK, "{path}");
+            assert!(!theirs.body.contains(absent), "{path} shows {absent}");
+        }
+        let mine = t.get("/missions", Some(&owner_browser)).await;
+        assert!(mine.body.contains(&mission));
+        let mine = t.get("/invoices", Some(&owner_browser)).await;
+        assert!(mine.body.contains(&invoice), "the manager's invoice list");
+        for (path, absent) in [
+            ("/api/v1/companies", clientis.as_str()),
+            ("/api/v1/contacts", contact.as_str()),
+            ("/api/v1/cras", cra.as_str()),
+        ] {
+            let theirs = t.api(Method::GET, path, Some(&zoe_token), None).await;
+            assert_eq!(theirs.status, StatusCode::OK, "{path}");
+            assert!(!theirs.body.contains(absent), "{path} shows {absent}");
+            let mine = t.api(Method::GET, path, Some(&owner_token), None).await;
+            assert!(mine.body.contains(absent), "{path} as its manager");
+        }
+
+        // A company she creates is her account: she opens it, he does not.
+        let created = t
+            .api(
+                Method::POST,
+                "/api/v1/companies",
+                Some(&zoe_token),
+                Some(r#"{"name":"Nouvelle Banque","kind":"prospect","country":"FR"}"#),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/companies/{id}");
+        let r = t.api(Method::GET, &path, Some(&zoe_token), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = t.api(Method::GET, &path, Some(&owner_token), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = t
+            .api(
+                Method::GET,
+                &format!("{path}/portfolio"),
+                Some(&zoe_token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.json()["current_business_manager_id"],
+            zoe.id.to_string(),
+            "{}",
+            r.body
         );
     })
     .await;

@@ -207,6 +207,9 @@ pub async fn client_setting(
     Form(f): Form<ClientSettingForm>,
 ) -> AppResult<Response> {
     let on = f.send_invoices_by_email.is_some();
+    // Only a company the user may see: another manager's account is not
+    // found.
+    let scope = ctx.scope()?;
     write(&app, &ctx)
         .flash(if on {
             "invoice-delivery-on-flash"
@@ -214,6 +217,7 @@ pub async fn client_setting(
             "invoice-delivery-off-flash"
         })
         .redirect(&format!("/companies/{id}"), async |tx| {
+            store::companies::get(tx, scope, id).await?;
             store::invoice_emails::set_client_wants_email(tx, &ctx.actor(), id, on).await
         })
         .await

@@ -28,10 +28,11 @@ fn not_issued(e: store::Error) -> AppError {
 /// GET /invoices/{id}/facturx.pdf
 pub async fn pdf(
     State(app): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
+    store::invoicing::read::visible(&mut tx, ctx.scope()?, id).await?;
     let doc = facturx::document(&mut tx, id).await.map_err(not_issued)?;
     tx.commit().await?;
     Ok(pdf_response(doc.pdf, &doc.file_name, false))
@@ -40,10 +41,11 @@ pub async fn pdf(
 /// GET /invoices/{id}/facturx.xml
 pub async fn xml(
     State(app): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
+    store::invoicing::read::visible(&mut tx, ctx.scope()?, id).await?;
     let (name, xml) = facturx::xml_file(&mut tx, id).await.map_err(not_issued)?;
     tx.commit().await?;
     let name = name.replace(['"', '\\', '\r', '\n'], "_");

@@ -414,6 +414,7 @@ pub(super) async fn page(
     let role = ctx.user()?.role;
     let can_manage = allows(role, Permission::ManageInvoices);
     let mut tx = app.db.read().await?;
+    read::visible(&mut tx, ctx.scope()?, id).await?;
     let d = read::get(&mut tx, id).await?;
     let totals = store::invoicing::print::document_totals(&mut tx, &d).await?;
     let (refusal, lifecycle_refused) = match refusal {
@@ -598,10 +599,11 @@ pub async fn show(
 /// GET /invoices/{id}/pdf: the issued document, or a draft's preview.
 pub async fn pdf(
     State(app): State<AppState>,
-    _ctx: Ctx,
+    ctx: Ctx,
     Id(id): Id<InvoiceId>,
 ) -> AppResult<Response> {
     let mut tx = app.db.read().await?;
+    read::visible(&mut tx, ctx.scope()?, id).await?;
     let printed = app::invoicing::print::printable(&mut tx, id).await?;
     tx.commit().await?;
     Ok(pdf_response(
