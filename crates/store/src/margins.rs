@@ -42,7 +42,7 @@ use time::Date;
 use crate::{Actor, Result, Scope, Tx, audit, corrupt, on_tx, scope_clause};
 
 /// The missions the reader may see: the one place a scope narrows every
-/// margin read (`… IN (missions_in_scope!())`). `$1`/`$2` are the scope's
+/// margin read (`… IN (missions_in_scope!())`). `$1`/`$2`/`$3` are the scope's
 /// binds.
 macro_rules! missions_in_scope {
     () => {
@@ -146,6 +146,18 @@ pub async fn compute(
     let (settings, _) = crate::costs::settings(tx).await?;
     let policy = policy(tx).await?;
     let standard = crate::costs::standard_cjm(tx).await?;
+    // A business manager's margins are the firm's, cut to what is his:
+    // bench carriers and shared missions are decided over every mission
+    // and person, so his figures are the very ones direction sees.
+    let portfolio = match scope {
+        Scope::Portfolio(bm) => Some((bm, mission_ids(tx, scope).await?)),
+        _ => None,
+    };
+    let scope = if portfolio.is_some() {
+        Scope::All
+    } else {
+        scope
+    };
     let mut names = Names::default();
     let missions = missions(tx, scope, &mut names).await?;
     let people = people(tx, &mut names).await?;
@@ -177,11 +189,29 @@ pub async fn compute(
         reported,
         leave: leave(tx, from, to).await?,
     };
+    let mut facts = live::compute(&inputs);
+    if let Some((bm, mine)) = portfolio {
+        facts.retain(|f| {
+            f.mission.is_some_and(|m| mine.contains(&m))
+                || f.owners.iter().any(|o| o.bm == Some(bm))
+        });
+    }
     Ok(Margins {
-        facts: live::compute(&inputs),
+        facts,
         names,
         basis,
     })
+}
+
+/// The ids of the missions in scope.
+async fn mission_ids(tx: &mut Tx, scope: Scope) -> Result<std::collections::BTreeSet<MissionId>> {
+    let rows: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(missions_in_scope!())
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .fetch_all(c)
+        .await)?;
+    rows.iter().map(|id| crate::id(id)).collect()
 }
 
 async fn missions(
@@ -199,6 +229,7 @@ async fn missions(
         on_tx!(tx, |c| sqlx::query_as(SQL)
             .bind(scope.company())
             .bind(scope.own_user())
+            .bind(scope.portfolio())
             .fetch_all(c)
             .await)?;
     let mut out = BTreeMap::new();
@@ -236,6 +267,7 @@ async fn missions(
         on_tx!(tx, |c| sqlx::query_as(PERIODS)
             .bind(scope.company())
             .bind(scope.own_user())
+            .bind(scope.portfolio())
             .fetch_all(c)
             .await)?;
     for (mission, bm, from, to, bp) in periods {
@@ -328,13 +360,14 @@ async fn revenue(
     const SQL: &str = concat!(
         "SELECT m.id, a.month, CAST(SUM(a.credit_cents - a.debit_cents) AS BIGINT)
          FROM analytic_months a JOIN missions m ON m.analytic_code = a.analytic_code
-         WHERE a.month >= $3 AND a.month <= $4 AND a.account = $5 AND m.id IN (",
+         WHERE a.month >= $4 AND a.month <= $5 AND a.account = $6 AND m.id IN (",
         missions_in_scope!(),
         ") GROUP BY m.id, a.month"
     );
     let rows: Vec<(String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(SQL)
         .bind(scope.company())
         .bind(scope.own_user())
+        .bind(scope.portfolio())
         .bind(from.to_string())
         .bind(to.to_string())
         .bind(REVENUE)
@@ -370,7 +403,7 @@ async fn reported(
     const TOTALS: &str = concat!(
         "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
          FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
-         WHERE r.status = 'validated' AND r.month >= $3 AND r.month <= $4
+         WHERE r.status = 'validated' AND r.month >= $4 AND r.month <= $5
            AND (t.mission_key = '' OR t.mission_key IN (",
         missions_in_scope!(),
         "))"
@@ -379,6 +412,7 @@ async fn reported(
         on_tx!(tx, |c| sqlx::query_as(TOTALS)
             .bind(scope.company())
             .bind(scope.own_user())
+            .bind(scope.portfolio())
             .bind(from.to_string())
             .bind(to.to_string())
             .fetch_all(c)
@@ -521,7 +555,7 @@ pub async fn revenue_lines(
         "SELECT e.entry_date, e.journal, e.number, l.label, e.piece_ref, l.credit_cents - l.debit_cents
          FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
          JOIN missions m ON m.analytic_code = l.analytic_code
-         WHERE m.id = $3 AND e.entry_date >= $4 AND e.entry_date <= $5 AND l.account = $6 AND m.id IN (",
+         WHERE m.id = $4 AND e.entry_date >= $5 AND e.entry_date <= $6 AND l.account = $7 AND m.id IN (",
         missions_in_scope!(),
         ") ORDER BY e.entry_date, e.journal, e.number, l.position"
     );
@@ -529,6 +563,7 @@ pub async fn revenue_lines(
         on_tx!(tx, |c| sqlx::query_as(SQL)
             .bind(scope.company())
             .bind(scope.own_user())
+            .bind(scope.portfolio())
             .bind(mission.to_string())
             .bind(from.first_day())
             .bind(to.last_day())
