@@ -195,6 +195,8 @@ pub async fn compute(
             f.mission.is_some_and(|m| mine.contains(&m))
                 || f.owners.iter().any(|o| o.bm == Some(bm))
         });
+        // The missions he may open are his portfolio's, as everywhere.
+        names.missions.retain(|m, _| mine.contains(m));
     }
     Ok(Margins {
         facts,
