@@ -492,9 +492,8 @@ async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
     })?;
     // An invoice's line lists the days it bills, each with whether it was
     // credited since; a credit note's line the days it gave back.
-    let masks: Vec<super::billed::Stored> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let masks: Vec<super::billed::Stored> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT l.id AS line_id, b.consultant_id, b.month, b.mask, b.credited FROM invoice_lines l
            JOIN billed_masks b ON b.line_id = l.id WHERE l.invoice_id = $1
          UNION ALL
@@ -504,7 +503,7 @@ async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
     .bind(id.to_string())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     let mut lines = Vec::new();
     for r in rows {
         let mut mine = Vec::new();
