@@ -95,7 +95,11 @@ impl HalfDayMask {
         while bits != 0 {
             let bit = bits.trailing_zeros();
             bits &= bits - 1;
-            let half = if bit % 2 == 0 { Half::Am } else { Half::Pm };
+            let half = if bit.is_multiple_of(2) {
+                Half::Am
+            } else {
+                Half::Pm
+            };
             if let Ok(day) = Date::from_calendar_date(month.year, month.month, (bit / 2 + 1) as u8)
             {
                 out.push((day, half));
