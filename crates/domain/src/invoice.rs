@@ -4,10 +4,12 @@
 //! rate; the document totals are sums of those rounded figures, so an
 //! auditor recomputing them from the printed lines finds the same cents.
 //! The words of the lines are [`wording`]'s; which days go on which line
-//! is [`drafting`]'s, and which go on a credit note [`credit`]'s. What
+//! is [`drafting`]'s, and which go on a credit note [`credit`]'s; how the
+//! half days a line bills are stored, one mask a month, [`billed`]'s. What
 //! finance may change on a draft is [`editing`]'s; where a document stands
 //! for its payment, [`payment`]'s.
 
+pub mod billed;
 pub mod credit;
 pub mod delivery;
 pub mod drafting;

@@ -94,8 +94,8 @@ struct BillableMission {
 }
 
 /// Which validated days a billable list keeps, by what invoices them
-/// (`billed_days`, a day given back by a credit note counting as not
-/// billed: it may be invoiced again).
+/// (the lines' masks of `billed_masks`, a day given back by a credit note
+/// counting as not billed: it may be invoiced again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Billing {
     /// Every validated day, billed or not.
@@ -115,16 +115,24 @@ impl Billing {
         match self {
             Billing::Any => "",
             Billing::ToInvoice => {
-                " AND NOT EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
-                   JOIN invoices i ON i.id = l.invoice_id
-                   WHERE b.consultant_id = r.consultant_id AND b.day = s.day AND b.half = s.half
-                     AND b.credit_line_id IS NULL AND i.status <> 'draft')"
+                concat!(
+                    " AND NOT EXISTS (SELECT 1 FROM billed_masks b JOIN invoice_lines l ON l.id = b.line_id
+                       JOIN invoices i ON i.id = l.invoice_id
+                       WHERE b.consultant_id = r.consultant_id AND b.month = r.month
+                         AND (((b.mask & ~b.credited) >> ",
+                    crate::slot_bit!("s"),
+                    ") & 1) = 1 AND i.status <> 'draft')"
+                )
             }
             Billing::WaitingSignature => {
-                " AND EXISTS (SELECT 1 FROM billed_days b JOIN invoice_lines l ON l.id = b.line_id
-                   JOIN invoices i ON i.id = l.invoice_id
-                   WHERE b.consultant_id = r.consultant_id AND b.day = s.day AND b.half = s.half
-                     AND b.credit_line_id IS NULL AND i.status = 'waiting_signature')"
+                concat!(
+                    " AND EXISTS (SELECT 1 FROM billed_masks b JOIN invoice_lines l ON l.id = b.line_id
+                       JOIN invoices i ON i.id = l.invoice_id
+                       WHERE b.consultant_id = r.consultant_id AND b.month = r.month
+                         AND (((b.mask & ~b.credited) >> ",
+                    crate::slot_bit!("s"),
+                    ") & 1) = 1 AND i.status = 'waiting_signature')"
+                )
             }
         }
     }

@@ -40,6 +40,23 @@ pub enum Tx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// SQL: the bit of a half day within its month's mask
+/// (`domain::invoice::billed`: `(day of month − 1) × 2`, plus one for the
+/// afternoon), from the `day` and `half` columns of the table aliased `$t`.
+/// A date cast to text reads `YYYY-MM-DD` on both backends.
+#[macro_export]
+macro_rules! slot_bit {
+    ($t:literal) => {
+        concat!(
+            "((CAST(substr(CAST(",
+            $t,
+            ".day AS TEXT), 9, 2) AS INTEGER) - 1) * 2 + CASE WHEN ",
+            $t,
+            ".half = 'pm' THEN 1 ELSE 0 END)"
+        )
+    };
+}
+
 /// Runs the same body against whichever backend the transaction or pool is.
 /// The body is compiled once per backend, so one SQL text serves both when it
 /// sticks to the common dialect (`$n` placeholders, `RETURNING`, `ON CONFLICT`).

@@ -6,8 +6,9 @@
 //!   ([`InvoiceGroup::of`]).
 //! - A day is billed at most once: a half day of a consultant already on a
 //!   line (and not credited) is never drafted again, and a half day is put
-//!   on one line only ([`draft`]). The database's unique index on
-//!   `billed_days` stays as a second guard.
+//!   on one line only ([`draft`]). The database's guard row of each
+//!   consultant's month (the union of his billed half days, see
+//!   [`super::billed`]) stays as a second guard.
 //! - One line per mission and rate period of the month: the days before an
 //!   amendment at the old rate, the days from it at the new one; the line
 //!   bills exactly its days × its rate, in the words of [`wording`].
@@ -53,7 +54,7 @@ impl InvoiceGroup {
     }
 }
 
-/// One billed half day of a consultant: what `billed_days` keys on.
+/// One billed half day of a consultant: a bit of his month's guard mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct BilledDay {
     pub consultant_id: UserId,

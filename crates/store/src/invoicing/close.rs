@@ -81,7 +81,7 @@ pub struct Close {
 
 /// Tables a close fills as it goes.
 const GROWING: &str =
-    "invoices, invoice_lines, billed_days, accruals, ledger_entries, ledger_lines";
+    "invoices, invoice_lines, billed_masks, billed_guard, accruals, ledger_entries, ledger_lines";
 
 /// PostgreSQL keeps a statement's plan for the connection's life, planned
 /// with the statistics of the moment: on a first close those say the

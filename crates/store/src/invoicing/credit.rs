@@ -1,6 +1,7 @@
 //! Credit notes by days: the days chosen on an issued invoice are given
-//! back (their `billed_days` rows record the credit line), so exactly those
-//! days become billable again. A re-validated report is reconciled with
+//! back (`super::billed` records them as credited by the credit line and
+//! clears them from the consultant's guard), so exactly those days become
+//! billable again. A re-validated report is reconciled with
 //! what was billed of its month: days no longer worked leave their draft,
 //! or are credited when already invoiced.
 
@@ -17,6 +18,7 @@ use domain::terms::{VatRate, VatRegime};
 use domain::validation::Arg;
 use time::Date;
 
+use super::billed::Stored;
 use super::frozen::{Frozen, Head, head};
 use super::issue::{Issued, Sales, post_sales};
 pub use super::lines::credit_notes_of;
@@ -28,39 +30,40 @@ pub use domain::invoice::credit::CreditSelection;
 /// One billed half day of a consultant (`domain::invoice::drafting`).
 pub use domain::invoice::drafting::BilledDay;
 
-#[derive(sqlx::FromRow)]
-struct LiveRow {
-    consultant_id: String,
-    day: Date,
-    half: String,
-    line_id: String,
-}
-
 /// The days an invoice still bills (not credited), per line.
 pub async fn live_days(tx: &mut Tx, invoice: InvoiceId) -> Result<Vec<(BilledDay, String)>> {
-    let rows: Vec<LiveRow> = on_tx!(tx, |c| {
+    let rows: Vec<Stored> = on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT b.consultant_id, b.day, b.half, b.line_id FROM billed_days b
-           JOIN invoice_lines l ON l.id = b.line_id
-         WHERE l.invoice_id = $1 AND b.credit_line_id IS NULL ORDER BY b.consultant_id, b.day, b.half"
-    )
-    .bind(invoice.to_string())
-    .fetch_all(c)
-    .await
+            "SELECT b.line_id, b.consultant_id, b.month, b.mask, b.credited FROM billed_masks b
+               JOIN invoice_lines l ON l.id = b.line_id
+             WHERE l.invoice_id = $1 AND b.mask <> b.credited",
+        )
+        .bind(invoice.to_string())
+        .fetch_all(c)
+        .await
     })?;
-    rows.into_iter()
-        .map(|r| {
-            Ok((
-                BilledDay {
-                    consultant_id: UserId::parse(&r.consultant_id)
-                        .ok_or_else(|| corrupt("user id", &r.consultant_id))?,
-                    day: r.day,
-                    half: Half::parse(&r.half).ok_or_else(|| corrupt("half", &r.half))?,
-                },
-                r.line_id,
-            ))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for r in rows {
+        let consultant_id =
+            UserId::parse(&r.consultant_id).ok_or_else(|| corrupt("user id", &r.consultant_id))?;
+        for (day, half) in r.live()?.slots(r.month()?) {
+            let d = BilledDay {
+                consultant_id,
+                day,
+                half,
+            };
+            out.push((d, r.line_id.clone()));
+        }
+    }
+    // By consultant (as stored: his id's text), day and half.
+    out.sort_by(|(a, _), (b, _)| {
+        (a.consultant_id.to_string(), a.day, a.half).cmp(&(
+            b.consultant_id.to_string(),
+            b.day,
+            b.half,
+        ))
+    });
+    Ok(out)
 }
 
 #[derive(sqlx::FromRow)]
@@ -349,33 +352,17 @@ async fn insert_credit_line(
 
 /// Marks the days as given back by the credit line.
 async fn give_back(tx: &mut Tx, line: &str, credit_line: &str, days: &[BilledDay]) -> Result<()> {
-    for d in days {
-        let n = on_tx!(tx, |c| {
-            sqlx::query(
-            "UPDATE billed_days SET credit_line_id = $2
-             WHERE line_id = $1 AND consultant_id = $3 AND day = $4 AND half = $5 AND credit_line_id IS NULL"
-        )
-        .bind(line)
-        .bind(credit_line)
-        .bind(d.consultant_id.to_string())
-        .bind(d.day)
-        .bind(d.half.as_str())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        if n != 1 {
-            // Another credit note took it in between: nothing is written.
-            return Err(refusal(CreditRefusal::NotOnInvoice(vec![*d])));
-        }
-    }
-    Ok(())
+    super::billed::give_back(tx, line, credit_line, days)
+        .await?
+        // Another credit note took it in between: nothing is written.
+        .map_err(|d| refusal(CreditRefusal::NotOnInvoice(vec![d])))
 }
 
 #[derive(sqlx::FromRow)]
 struct BilledRow {
-    day: Date,
-    half: String,
+    month: String,
+    mask: i64,
+    credited: i64,
     line_id: String,
     mission_id: Option<String>,
     invoice_id: String,
@@ -384,15 +371,22 @@ struct BilledRow {
 }
 
 impl BilledRow {
-    fn billed(self) -> Result<Billed<String, String>> {
-        Ok(Billed {
-            day: self.day,
-            half: Half::parse(&self.half).ok_or_else(|| corrupt("half", &self.half))?,
-            mission: parse_mission(self.mission_id.as_deref())?,
-            issued: self.status == InvoiceStatus::Issued,
-            line: self.line_id,
-            invoice: self.invoice_id,
-        })
+    /// Each half day the line still bills.
+    fn billed(self) -> Result<Vec<Billed<String, String>>> {
+        let live = super::billed::mask(self.mask)?.minus(super::billed::mask(self.credited)?);
+        let mission = parse_mission(self.mission_id.as_deref())?;
+        Ok(live
+            .slots(super::billed::month(&self.month)?)
+            .into_iter()
+            .map(|(day, half)| Billed {
+                day,
+                half,
+                mission,
+                issued: self.status == InvoiceStatus::Issued,
+                line: self.line_id.clone(),
+                invoice: self.invoice_id.clone(),
+            })
+            .collect())
     }
 }
 
@@ -420,15 +414,14 @@ pub async fn reconcile_many(
     let mut billed: Vec<String> = Vec::new();
     for chunk in consultants.chunks(crate::MAX_BINDS - 2) {
         let sql = format!(
-            "SELECT DISTINCT consultant_id FROM billed_days
-             WHERE day >= $1 AND day <= $2 AND credit_line_id IS NULL AND consultant_id IN ({})
+            "SELECT consultant_id FROM billed_guard
+             WHERE month = $1 AND mask <> 0 AND consultant_id IN ({})
              ORDER BY consultant_id",
-            crate::values_list_from("?", chunk.len(), 3)
+            crate::values_list_from("?", chunk.len(), 2)
         );
         let rows: Vec<String> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(month.first_day())
-                .bind(month.last_day());
+            let mut q =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).bind(month.to_string());
             for u in chunk {
                 q = q.bind(u.to_string());
             }
@@ -451,23 +444,25 @@ pub async fn reconcile(
 ) -> Result<()> {
     let billed: Vec<BilledRow> = on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT b.day, b.half, b.line_id, l.mission_id, l.invoice_id, i.status FROM billed_days b
+        "SELECT b.month, b.mask, b.credited, b.line_id, l.mission_id, l.invoice_id, i.status FROM billed_masks b
            JOIN invoice_lines l ON l.id = b.line_id JOIN invoices i ON i.id = l.invoice_id
-         WHERE b.consultant_id = $1 AND b.day >= $2 AND b.day <= $3 AND b.credit_line_id IS NULL"
+         WHERE b.consultant_id = $1 AND b.month = $2 AND b.mask <> b.credited"
     )
     .bind(consultant.to_string())
-    .bind(month.first_day())
-    .bind(month.last_day())
+    .bind(month.to_string())
     .fetch_all(c)
     .await
     })?;
     if billed.is_empty() {
         return Ok(());
     }
-    let billed = billed
+    let billed: Vec<Billed<String, String>> = billed
         .into_iter()
         .map(BilledRow::billed)
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let worked = worked_halves(tx, consultant, month).await?;
     let stale = rule::stale(&billed, &worked);
     for (line, days) in &stale.drafts {
@@ -542,29 +537,16 @@ async fn shrink_draft_line(
     days: &[(Date, Half)],
     date: Date,
 ) -> Result<()> {
-    for (day, half) in days {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "DELETE FROM billed_days WHERE line_id = $1 AND day = $2 AND half = $3 AND credit_line_id IS NULL"
+    let left = super::billed::take_off(tx, line, days).await?;
+    type LineRow = (String, String, i64, i32);
+    let (invoice_id, description, price, rate): LineRow = on_tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT l.invoice_id, l.description, l.unit_price_cents, CAST(l.vat_rate_bp AS INTEGER)
+         FROM invoice_lines l WHERE l.id = $1",
         )
         .bind(line)
-        .bind(*day)
-        .bind(half.as_str())
-        .execute(c)
+        .fetch_one(c)
         .await
-        .map(|r| r.rows_affected())
-        })?;
-    }
-    type LineRow = (String, String, i64, i64, i32);
-    let (invoice_id, description, left, price, rate): LineRow = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT l.invoice_id, l.description, CAST((SELECT COUNT(*) FROM billed_days b WHERE b.line_id = l.id) AS BIGINT),
-           l.unit_price_cents, CAST(l.vat_rate_bp AS INTEGER)
-         FROM invoice_lines l WHERE l.id = $1"
-    )
-    .bind(line)
-    .fetch_one(c)
-    .await
     })?;
     if left == 0 {
         on_tx!(tx, |c| sqlx::query(
@@ -575,7 +557,7 @@ async fn shrink_draft_line(
         .await
         .map(|r| r.rows_affected()))?;
     } else {
-        let quantity = DayQuantity::from_half_days(left as u32);
+        let quantity = DayQuantity::from_half_days(left);
         let l = InvoiceLine {
             description: wording::retitle(&description, quantity),
             quantity,

@@ -4,8 +4,9 @@
 //! on which line, at which rate and in which words, and whether the invoice
 //! waits for a signature, is `domain::invoice::drafting`'s: here the
 //! missions, their rates and the month's validated half days are read, and
-//! the lines it returns are written. Each line records its half days in
-//! `billed_days`, whose unique index refuses a day billed twice as a second
+//! the lines it returns are written. Each line records its half days as
+//! one mask per consultant and month (`super::billed`), claimed first in
+//! the consultant's guard row, which refuses a day billed twice as a second
 //! guard.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,6 +15,7 @@ use domain::calendar::YearMonth;
 use domain::contract::{ContractStatus, InvoiceGrouping, KeyAccountFacts};
 use domain::cra::{CraStatus, Half};
 use domain::ids::{CompanyId, ContractId, CraId, InvoiceId, MissionId, UserId};
+use domain::invoice::billed::HalfDayMask;
 use domain::invoice::drafting::{
     self, BilledDay, DraftInvoice, DraftLine, DraftMission, InvoiceGroup, WorkedHalf,
 };
@@ -23,9 +25,10 @@ use domain::validation::ErrorKey;
 use serde::Serialize;
 use time::Date;
 
+use super::billed::LineMask;
 use super::lines::refresh_totals;
 use super::shared::{Group, GroupColumn, refuse};
-use crate::{Actor, Error, Result, Tx, audit, corrupt, map_unique, now, on_tx};
+use crate::{Actor, Error, Result, Tx, audit, corrupt, now, on_tx};
 
 /// A draft as drafting left it.
 #[derive(Debug, Clone, Serialize)]
@@ -630,7 +633,8 @@ async fn validated_halves(
 /// list of missions in the statement multiplied the statements.
 ///
 /// One row comes back per report and mission, its half days folded into
-/// one text (`2026-11-02 am 0,2026-11-02 pm 1,…`) and unfolded here: on
+/// one text (`2026-11-02 am,2026-11-02 pm,…`) and unfolded here, with the
+/// consultant's guard mask of the month (the half days billed): on
 /// SQLite every row crosses from the driver's thread to ours with a
 /// wake-up, which cost more than the query itself (40 rows a consultant
 /// and month).
@@ -645,16 +649,15 @@ async fn validated_slots(
     for people in consultants.chunks(crate::MAX_BINDS - 2) {
         let sql = format!(
             "SELECT s.cra_id, r.consultant_id, s.mission_id,
-               string_agg(CAST(s.day AS TEXT) || ' ' || s.half || ' ' ||
-                 CASE WHEN EXISTS (SELECT 1 FROM billed_days b WHERE b.consultant_id = r.consultant_id
-                   AND b.day = s.day AND b.half = s.half AND b.credit_line_id IS NULL) THEN '1' ELSE '0' END,
-                 ',' ORDER BY s.day, s.half) AS slots
+               string_agg(CAST(s.day AS TEXT) || ' ' || s.half, ',' ORDER BY s.day, s.half) AS slots,
+               CAST(COALESCE(g.mask, 0) AS BIGINT) AS billed
              FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+               LEFT JOIN billed_guard g ON g.consultant_id = r.consultant_id AND g.month = r.month
              WHERE r.consultant_id IN ({}) AND r.month = $1 AND r.status = $2 AND s.activity = 'mission'
-             GROUP BY s.cra_id, r.consultant_id, s.mission_id",
+             GROUP BY s.cra_id, r.consultant_id, s.mission_id, g.mask",
             crate::values_list_from("?", people.len(), 3)
         );
-        let rows: Vec<(String, String, String, String)> = on_tx!(tx, |c| {
+        let rows: Vec<(String, String, String, String, i64)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(month.to_string())
                 .bind(CraStatus::Validated.as_str());
@@ -663,24 +666,26 @@ async fn validated_slots(
             }
             q.fetch_all(c).await
         })?;
-        for (cra_id, consultant_id, mission_id, slots) in rows {
+        for (cra_id, consultant_id, mission_id, slots, billed) in rows {
             if !wanted.contains(mission_id.as_str()) {
                 continue;
             }
+            let billed = super::billed::mask(billed)?;
             for slot in slots.split(',') {
                 let mut parts = slot.split(' ');
-                let (Some(day), Some(half), Some(billed), None) =
-                    (parts.next(), parts.next(), parts.next(), parts.next())
+                let (Some(day), Some(half), None) = (parts.next(), parts.next(), parts.next())
                 else {
                     return Err(corrupt("validated half day", slot));
                 };
+                let day = Date::parse(day, ISO_DATE).map_err(|_| corrupt("day", day))?;
+                let parsed = Half::parse(half).ok_or_else(|| corrupt("half", half))?;
                 out.push(Validated {
                     cra_id: cra_id.clone(),
                     consultant_id: consultant_id.clone(),
                     mission_id: mission_id.clone(),
-                    day: Date::parse(day, ISO_DATE).map_err(|_| corrupt("day", day))?,
+                    day,
                     half: half.to_owned(),
-                    billed: i32::from(billed == "1"),
+                    billed: i32::from(billed.contains(day, parsed)),
                 });
             }
         }
@@ -770,46 +775,21 @@ async fn find_open_many(
     Ok(out)
 }
 
-/// Records the half days lines bill (line id, day). A day already billed
-/// (and not credited) makes the database refuse the whole statement.
+/// Records the half days lines bill, one mask per line, consultant and
+/// month. A day already billed (and not credited) is refused as a whole.
 async fn record_billed(tx: &mut Tx, days: &[(&String, &WorkedHalf)]) -> Result<()> {
-    const ROW: &str = "(?, ?, ?, ?, ?)";
-    for chunk in days.chunks(crate::rows_per_statement(5)) {
-        let sql = format!(
-            "INSERT INTO billed_days (consultant_id, day, half, cra_id, line_id) VALUES {}",
-            crate::values_list(ROW, chunk.len())
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (line_id, d) in chunk {
-                q = q
-                    .bind(d.consultant.to_string())
-                    .bind(d.day)
-                    .bind(d.half.as_str())
-                    .bind(d.cra.to_string())
-                    .bind(line_id.as_str());
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })
-        .map_err(|e| map_unique(e, &[("billed_days", "day")]))?;
-    }
-    Ok(())
-}
-
-/// What is billed so far for a consultant's day, if anything.
-pub async fn billed_line(
-    tx: &mut Tx,
-    consultant: UserId,
-    day: Date,
-    half: Half,
-) -> Result<Option<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT line_id FROM billed_days WHERE consultant_id = $1 AND day = $2 AND half = $3
-           AND credit_line_id IS NULL"
+    let rows: Vec<LineMask> = HalfDayMask::group(
+        days.iter()
+            .map(|(line, d)| ((line.as_str(), d.consultant, d.cra), d.day, d.half)),
     )
-    .bind(consultant.to_string())
-    .bind(day)
-    .bind(half.as_str())
-    .fetch_optional(c)
-    .await)?)
+    .into_iter()
+    .map(|(((line, consultant, cra), month), mask)| LineMask {
+        line_id: line.to_owned(),
+        consultant,
+        month,
+        cra,
+        mask,
+    })
+    .collect();
+    super::billed::record(tx, &rows).await
 }

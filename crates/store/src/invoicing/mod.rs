@@ -2,8 +2,9 @@
 //!
 //! - [`draft`]: validated days become draft invoice lines, grouped as the
 //!   client contract says (per mission, or the contract's missions on one
-//!   invoice); each line records the half days it bills in `billed_days`,
-//!   where the database lets a day be billed only once. A re-validated
+//!   invoice); each line records the half days it bills as one mask per
+//!   consultant and month (`billed`), where the database lets a day be
+//!   billed only once. A re-validated
 //!   report is reconciled first: days no longer worked leave the draft, or
 //!   are credited when already invoiced.
 //! - [`issue`]: the gap-free number and the sales entry in one transaction;
@@ -21,7 +22,8 @@
 //!
 //! Below those, used by them and using none of them (so no two files of
 //! the module use each other): `shared` (the group an invoice gathers,
-//! refusals, `describe`), `frozen` (the parties frozen with an invoice),
+//! refusals, `describe`), `billed` (the half days lines bill, their
+//! credits and the guard against billing one twice), `frozen` (the parties frozen with an invoice),
 //! `lines` (lines, totals, revenue, credit notes as stored) and `accrual`
 //! (the FAE rows of the lock). Their public items are re-exported where
 //! they were (`issue::Frozen`, `lock::accrue`, `close::describe`, …).
@@ -43,6 +45,7 @@ pub mod print;
 pub mod read;
 
 mod accrual;
+mod billed;
 mod frozen;
 mod lines;
 mod shared;

@@ -518,28 +518,27 @@ async fn line_views(tx: &mut Tx, id: InvoiceId) -> Result<Vec<LineView>> {
             .fetch_all(c)
             .await
     })?;
-    // A credit note's line lists the days it gave back.
-    let days: Vec<(String, Date, String, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT l.id, b.day, b.half, b.credit_line_id IS NOT NULL FROM invoice_lines l
-           JOIN billed_days b ON b.line_id = l.id OR b.credit_line_id = l.id
-         WHERE l.invoice_id = $1 ORDER BY b.day, b.half"
+    // An invoice's line lists the days it bills, each with whether it was
+    // credited since; a credit note's line the days it gave back.
+    let masks: Vec<super::billed::Stored> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT l.id AS line_id, b.consultant_id, b.month, b.mask, b.credited FROM invoice_lines l
+           JOIN billed_masks b ON b.line_id = l.id WHERE l.invoice_id = $1
+         UNION ALL
+         SELECT l.id, k.consultant_id, k.month, k.mask, k.mask FROM invoice_lines l
+           JOIN billed_credits k ON k.credit_line_id = l.id WHERE l.invoice_id = $1"
     )
     .bind(id.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     let mut lines = Vec::new();
     for r in rows {
-        let mine = days
-            .iter()
-            .filter(|(l, ..)| *l == r.id)
-            .map(|(_, d, h, credited)| {
-                Ok((
-                    *d,
-                    Half::parse(h).ok_or_else(|| corrupt("half", h))?,
-                    *credited,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut mine = Vec::new();
+        for m in masks.iter().filter(|m| m.line_id == r.id) {
+            mine.extend(m.days()?);
+        }
+        mine.sort_by_key(|(d, h, _)| (*d, *h));
         lines.push(r.view(mine));
     }
     Ok(lines)
@@ -672,7 +671,7 @@ pub async fn invoices_of_cra(tx: &mut Tx, cra: CraId) -> Result<Vec<BillingInvoi
     let rows: Vec<(String, Option<String>, String)> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT DISTINCT i.id, i.number, i.status FROM cras me
            JOIN cras r ON r.consultant_id = me.consultant_id AND r.month = me.month
-           JOIN billed_days b ON b.cra_id = r.id
+           JOIN billed_masks b ON b.cra_id = r.id
            JOIN invoice_lines l ON l.id = b.line_id
            JOIN invoices i ON i.id = l.invoice_id
          WHERE me.id = $1 ORDER BY i.number, i.id"
@@ -706,16 +705,20 @@ pub struct BilledReport {
 /// The reports whose days the document `id` bills, or gives back for a
 /// credit note, by month and consultant.
 pub async fn cras_of_invoice(tx: &mut Tx, id: InvoiceId) -> Result<Vec<BilledReport>> {
-    let rows: Vec<(String, String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT DISTINCT r.id, r.month, u.display_name FROM billed_days b
+    let rows: Vec<(String, String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT r.id, r.month, u.display_name FROM billed_masks b
            JOIN cras r ON r.id = b.cra_id JOIN users u ON u.id = r.consultant_id
          WHERE b.line_id IN (SELECT l.id FROM invoice_lines l WHERE l.invoice_id = $1)
-            OR b.credit_line_id IN (SELECT l.id FROM invoice_lines l WHERE l.invoice_id = $1)
+            OR EXISTS (SELECT 1 FROM billed_credits k JOIN invoice_lines l ON l.id = k.credit_line_id
+                       WHERE k.line_id = b.line_id AND k.consultant_id = b.consultant_id AND k.month = b.month
+                         AND l.invoice_id = $1)
          ORDER BY r.month, u.display_name, r.id"
     )
     .bind(id.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter()
         .map(|(id, month, consultant)| {
             Ok(BilledReport {

@@ -7,6 +7,7 @@ mod support;
 mod api_tokens;
 mod backup;
 mod bench_data;
+mod billed;
 mod brouillard;
 mod companies;
 mod concurrency;

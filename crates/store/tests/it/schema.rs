@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 70] = [
+const TABLES: [&str; 72] = [
     "accruals",
     "agencies",
     "amendments",
@@ -18,7 +18,9 @@ const TABLES: [&str; 70] = [
     "bank_accounts",
     "bank_lines",
     "bank_statements",
-    "billed_days",
+    "billed_credits",
+    "billed_guard",
+    "billed_masks",
     "cjm_settings",
     "client_contracts",
     "close_runs",
