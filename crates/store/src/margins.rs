@@ -468,8 +468,9 @@ async fn reported(
             }
             q.fetch_all(c).await
         })?;
-        let mut grouped: BTreeMap<(String, String, String, Option<String>, Option<Date>), i64> =
-            BTreeMap::new();
+        // (consultant, month, activity, mission, version) → half days.
+        type Key = (String, String, String, Option<String>, Option<Date>);
+        let mut grouped: BTreeMap<Key, i64> = BTreeMap::new();
         for (who, month, activity, mission, day) in slots {
             let consultant: UserId = crate::id(&who)?;
             let version = domain::people::cost::version_on(versions_of(&consultant), day)
