@@ -1,8 +1,10 @@
 //! What the 90-day forecast margin needs (`domain::margin::forecast`),
-//! read in four set queries whatever the number of missions: the missions
-//! running in the window with their consultant's work pattern, their
-//! amendments, the approved leave in the window, and the renewal
-//! decisions already taken.
+//! read in a fixed number of set queries whatever the number of missions:
+//! the missions in scope running in the window with their consultant's
+//! work pattern and the renewal decisions already taken, their
+//! amendments, the approved leave in the window, and the people's cost
+//! versions (shared with the live margin, so a forecast day costs what
+//! the same day will cost once worked).
 
 use std::collections::HashMap;
 
@@ -10,15 +12,24 @@ use domain::calendar::Region;
 use domain::cra::{Half, WorkPattern};
 use domain::ids::{MissionId, UserId};
 use domain::leave::LeavePeriod;
-use domain::margin::forecast::{Running, window, working_time};
+use domain::margin::forecast::{
+    Forecast, Running, forecast as domain_forecast, window, working_time,
+};
+use domain::people::cjm::{CostBasis, margin_cjm_on};
 use time::Date;
 
-use crate::{Result, Tx, corrupt, on_tx};
+use crate::margins::{MissionName, Names};
+use crate::{Result, Scope, Tx, corrupt, on_tx};
 
 #[derive(sqlx::FromRow)]
 struct MissionRow {
     id: String,
+    title: String,
+    analytic_code: String,
+    client_id: String,
+    client_name: String,
     consultant_id: String,
+    consultant_name: String,
     start_date: Date,
     initial_end_date: Date,
     base_tjm_cents: i64,
@@ -27,42 +38,94 @@ struct MissionRow {
     decided: bool,
 }
 
+/// The 90-day forecast of the missions in `scope`, each day costed on
+/// `basis` (a business manager's at the grade's standard CJM when the
+/// firm hides salaries), with the names to show beside it.
+pub async fn forecast(
+    tx: &mut Tx,
+    scope: Scope,
+    basis: CostBasis,
+    today: Date,
+) -> Result<(Forecast, Names)> {
+    let mut names = Names::default();
+    let running = running_named(tx, scope, today, &mut names).await?;
+    let (settings, _) = crate::costs::settings(tx).await?;
+    let standard = crate::costs::standard_cjm(tx).await?;
+    let mut people = crate::margins::people(tx, &mut Names::default()).await?;
+    // Only the forecast's consultants are costed.
+    people.retain(|u, _| running.iter().any(|r| r.consultant == *u));
+    let cost = |who: UserId, day: Date| {
+        let e = people.get(&who)?.employee.as_ref()?;
+        margin_cjm_on(
+            settings,
+            &e.versions,
+            day,
+            basis,
+            e.grade.as_ref(),
+            &standard,
+        )
+    };
+    Ok((domain_forecast(today, &running, &cost, None), names))
+}
+
 /// The missions that have days in the forecast window of `today`, or whose
 /// end falls in it, each with its consultant's working time per day.
-pub async fn running(tx: &mut Tx, today: Date) -> Result<Vec<Running>> {
+pub async fn running(tx: &mut Tx, scope: Scope, today: Date) -> Result<Vec<Running>> {
+    running_named(tx, scope, today, &mut Names::default()).await
+}
+
+async fn running_named(
+    tx: &mut Tx,
+    scope: Scope,
+    today: Date,
+    names: &mut Names,
+) -> Result<Vec<Running>> {
     let (from, to) = window(today);
     // A renewal decision counts for the mission's current end date only: a
     // renewal decided for an end since moved is history.
-    let rows: Vec<MissionRow> = on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT m.id, m.consultant_id, m.start_date, m.initial_end_date, m.base_tjm_cents,
+    const MISSIONS: &str = concat!(
+        "SELECT m.id, m.title, m.analytic_code, m.client_id, c.name AS client_name,
+                m.consultant_id, u.display_name AS consultant_name,
+                m.start_date, m.initial_end_date, m.base_tjm_cents,
                 u.work_region, u.work_weekdays,
                 EXISTS (SELECT 1 FROM renewals r WHERE r.mission_id = m.id AND r.end_date = m.end_date
                         AND r.status IN ('renewed', 'not_renewed')) AS decided
-         FROM missions m JOIN users u ON u.id = m.consultant_id
+         FROM missions m JOIN users u ON u.id = m.consultant_id JOIN companies c ON c.id = m.client_id
          WHERE m.status IN ('upcoming', 'active', 'extended')
-           AND m.start_date <= $2 AND m.end_date >= $1
-         ORDER BY m.id"
-    )
-    .bind(today)
-    .bind(to)
-    .fetch_all(c)
-    .await
+           AND m.start_date <= $5 AND m.end_date >= $4 AND ",
+        crate::scope_clause!(missions),
+        " ORDER BY m.id"
+    );
+    let rows: Vec<MissionRow> = on_tx!(tx, |c| {
+        sqlx::query_as(MISSIONS)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(scope.portfolio())
+            .bind(today)
+            .bind(to)
+            .fetch_all(c)
+            .await
     })?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let amendments: Vec<crate::missions::AmendmentTuple> = on_tx!(tx, |c| {
-        sqlx::query_as(
+    const AMENDMENTS: &str = concat!(
         "SELECT a.mission_id, CAST(a.number AS INTEGER), a.effective_from, a.new_tjm_cents, a.new_end
          FROM amendments a JOIN missions m ON m.id = a.mission_id
-         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.start_date <= $2 AND m.end_date >= $1
-         ORDER BY a.mission_id, a.number"
-    )
-    .bind(today)
-    .bind(to)
-    .fetch_all(c)
-    .await
+         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.start_date <= $5 AND m.end_date >= $4
+           AND ",
+        crate::scope_clause!(missions),
+        " ORDER BY a.mission_id, a.number"
+    );
+    let amendments: Vec<crate::missions::AmendmentTuple> = on_tx!(tx, |c| {
+        sqlx::query_as(AMENDMENTS)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(scope.portfolio())
+            .bind(today)
+            .bind(to)
+            .fetch_all(c)
+            .await
     })?;
     let schedules = crate::missions::schedules(
         rows.iter().map(|r| {
@@ -116,10 +179,24 @@ pub async fn running(tx: &mut Tx, today: Date) -> Result<Vec<Running>> {
                 )
             })
             .clone();
+        let mission = MissionId::parse(&r.id).ok_or_else(|| corrupt("mission id", &r.id))?;
+        let consultant = UserId::parse(&r.consultant_id)
+            .ok_or_else(|| corrupt("consultant id", &r.consultant_id))?;
+        let client_id = crate::id(&r.client_id)?;
+        names.missions.insert(
+            mission,
+            MissionName {
+                title: r.title.clone(),
+                analytic_code: r.analytic_code.clone(),
+                client_id,
+                consultant_id: consultant,
+            },
+        );
+        names.companies.insert(client_id, r.client_name.clone());
+        names.users.insert(consultant, r.consultant_name.clone());
         out.push(Running {
-            mission: MissionId::parse(&r.id).ok_or_else(|| corrupt("mission id", &r.id))?,
-            consultant: UserId::parse(&r.consultant_id)
-                .ok_or_else(|| corrupt("consultant id", &r.consultant_id))?,
+            mission,
+            consultant,
             rates: schedules
                 .get(r.id.as_str())
                 .cloned()

@@ -303,7 +303,7 @@ type PersonRow = (
 
 /// Every user (names for the tables) with his work pattern and, when he
 /// has one, his employee record and cost versions.
-async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Person>> {
+pub(crate) async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Person>> {
     let rows: Vec<PersonRow> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT u.id, u.display_name, u.role, u.work_region, u.work_weekdays,
                 e.id, e.agency_id, e.grade, e.hire_date, e.exit_date, e.manager_id

@@ -867,6 +867,16 @@ pub fn routes() -> Routes {
         .get("/margins", Perm(ViewMargins), pages::margins::list)
         .get("/margins/export", Perm(ViewMargins), pages::margins::export)
         .get("/margins/detail", Perm(ViewMargins), pages::margins::detail)
+        .get(
+            "/margins/forecast",
+            Perm(ViewMargins),
+            pages::margin_forecast::page,
+        )
+        .get(
+            "/margins/forecast/export",
+            Perm(ViewMargins),
+            pages::margin_forecast::export,
+        )
         .post(
             "/settings/cjm/margin-policy",
             Perm(ManagePay),
@@ -898,6 +908,7 @@ pub fn routes() -> Routes {
         )
         .api(Perm(ViewMargins), routes!(api::margins::list))
         .api(Perm(ViewMargins), routes!(api::margins::mission))
+        .api(Perm(ViewMargins), routes!(api::margin_forecast::forecast))
         .api(Perm(ViewPay), routes!(api::margin_policy::show))
         .api(Perm(ManagePay), routes!(api::margin_policy::update))
         .api(Perm(ViewPay), routes!(api::margin_lock::show))

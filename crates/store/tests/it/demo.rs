@@ -32,7 +32,8 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "companies").await, 5);
     assert_eq!(count(db, "contacts").await, 8);
     assert_eq!(count(db, "users").await, 9);
-    assert_eq!(count(db, "missions").await, 2);
+    // Camille's, Lucas's and the one Lucas finished before his bench week.
+    assert_eq!(count(db, "missions").await, 3);
     assert_eq!(count(db, "agencies").await, 2);
     assert_eq!(count(db, "employees").await, 2);
     assert_eq!(count(db, "cost_versions").await, 2);
@@ -81,14 +82,37 @@ async fn assert_exactly_the_demo(db: &Db) {
     // invoice lettered (partly, then extended to complete). Clientis's
     // e-mailed invoices: the setting turned on, one sending per invoice.
     // People: two agencies, two employee records, two cost versions.
-    // Banque Horizon's mission shared 70/30.
+    // Banque Horizon's mission shared 70/30, Lucas's previous mission, and
+    // the two accounts' portfolios.
     assert_eq!(
         count(db, "audit_log").await,
-        5 + 8 + 9 + 6 + 2 + 6 + 4 + 3 * 2 + 2 + 8 + 2 + 2 + 1 + 2 * 4 + 4 + 5 + 10 + 1 + 2 + 1
+        5 + 8
+            + 9
+            + 6
+            + 2
+            + 6
+            + 4
+            + 3 * 2
+            + 2
+            + 8
+            + 2
+            + 2
+            + 1
+            + 2 * 4
+            + 4
+            + 5
+            + 10
+            + 1
+            + 2
+            + 1
+            + 1
+            + 2
     );
-    // Each mission's portfolio: Camille's its manager alone, Lucas's two
-    // shares.
-    assert_eq!(count(db, "mission_portfolio").await, 1 + 2);
+    // Each mission's portfolio: Camille's and Lucas's previous one their
+    // manager alone, Lucas's current one two shares.
+    assert_eq!(count(db, "mission_portfolio").await, 1 + 1 + 2);
+    // Clientis the business manager's alone, Banque Horizon 70/30.
+    assert_eq!(count(db, "company_portfolio").await, 1 + 2);
     assert_eq!(
         count(db, "mission_portfolio WHERE share_bp = 7000").await,
         1,
@@ -383,10 +407,12 @@ async fn two_months_accrued_then_issued_at_the_signature(db: &Db) {
     assert_eq!(late.client_name, "Banque Horizon");
     assert_eq!(late.period, YearMonth::of(issued).prev().to_string());
     assert_eq!(late.due_date, Some(today - time::Duration::days(40)));
+    // Less his first week, on the bench between his two missions.
     let lucas_days = YearMonth::of(issued)
         .prev()
         .working_days(domain::calendar::Region::Standard)
-        .len() as i64;
+        .len() as i64
+        - 5;
     assert_eq!(late.net, Money::from_euros(550 * lucas_days));
     let shown: Vec<(Option<&str>, &str, Money, Money, Money)> = list
         .iter()

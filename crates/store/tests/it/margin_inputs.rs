@@ -276,7 +276,7 @@ async fn the_forecast_reads_running_missions_leave_and_renewal_decisions() {
         tx.commit().await.unwrap();
 
         let mut tx = db.read().await.unwrap();
-        let running = store::margin_forecast::running(&mut tx, today)
+        let running = store::margin_forecast::running(&mut tx, Scope::All, today)
             .await
             .unwrap();
         tx.commit().await.unwrap();

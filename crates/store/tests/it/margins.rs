@@ -144,3 +144,101 @@ async fn the_margin_policy_is_stored_and_audited() {
     })
     .await;
 }
+
+/// The 90-day forecast on the demo: Camille's days to come at 331,05 €
+/// under her own cost, unknown at the grade's standard (none is set for
+/// her grade), Lucas at his buy rate either way (a freelancer has no
+/// salary to hide), and a client's scope sees only its own missions.
+#[tokio::test]
+async fn the_forecast_costs_days_as_the_reader_may_see_them() {
+    use domain::margin::forecast::window;
+    on_each_backend(|db| async move {
+        accrued_demo(&db).await;
+        let today = store::today();
+        let mut tx = db.read().await.unwrap();
+        let (all, names) =
+            store::margin_forecast::forecast(&mut tx, Scope::All, CostBasis::Personal, today)
+                .await
+                .unwrap();
+        let (from, to) = window(today);
+        assert_eq!((all.from, all.to), (from, to));
+        let by_title = |f: &domain::margin::forecast::Forecast, prefix: &str| {
+            f.missions
+                .iter()
+                .find(|m| names.missions[&m.mission].title.starts_with(prefix))
+                .cloned()
+        };
+        let camille = by_title(&all, "Data Engineer").expect("Camille's mission runs");
+        assert!(camille.days > DayQuantity::ZERO);
+        let at_cjm: Money = camille.months.values().map(|m| m.1.unwrap()).sum();
+        assert_eq!(camille.cost, Some(at_cjm));
+        // Each month's cost is its days at 331,05 € in one rounding, so the
+        // whole is within a cent per month of days × 331,05 €.
+        let whole = days_cost(Money::from_cents(33_105), camille.days);
+        let gap = (camille.cost.unwrap() - whole).cents().abs();
+        assert!(gap <= camille.months.len() as i64, "{gap}");
+        assert_eq!(
+            camille.margin(),
+            Some(camille.revenue - camille.cost.unwrap())
+        );
+        assert_eq!(
+            all.margin_known,
+            all.missions
+                .iter()
+                .filter_map(|m| m.margin())
+                .sum::<Money>()
+        );
+
+        let (hidden, names_hidden) =
+            store::margin_forecast::forecast(&mut tx, Scope::All, CostBasis::GradeStandard, today)
+                .await
+                .unwrap();
+        let camille_hidden = hidden
+            .missions
+            .iter()
+            .find(|m| m.mission == camille.mission)
+            .unwrap();
+        assert_eq!(camille_hidden.cost, None, "no standard CJM for her grade");
+        assert_eq!(camille_hidden.revenue, camille.revenue);
+        assert!(hidden.revenue_without_cost >= camille.revenue);
+        // Lucas's mission ends in 45 days with no decision: at risk.
+        let lucas = hidden
+            .missions
+            .iter()
+            .find(|m| {
+                names_hidden
+                    .users
+                    .get(&m.consultant)
+                    .is_some_and(|n| n == "Lucas Petit")
+            })
+            .expect("Lucas's mission runs");
+        assert!(lucas.renewal_at_risk);
+        assert_eq!(
+            lucas.cost,
+            Some(Money::from_cents(
+                48_000 * i64::from(lucas.days.half_days()) / 2
+            )),
+            "480 € a day whatever the basis"
+        );
+
+        // Banque Horizon's contact sees none of Clientis's missions.
+        let horizon = names
+            .companies
+            .iter()
+            .find(|(_, n)| n.as_str() == "Banque Horizon")
+            .map(|(id, _)| *id)
+            .expect("Horizon runs a mission");
+        let (scoped, _) = store::margin_forecast::forecast(
+            &mut tx,
+            Scope::Company(horizon),
+            CostBasis::Personal,
+            today,
+        )
+        .await
+        .unwrap();
+        assert!(scoped.missions.iter().all(|m| m.mission != camille.mission));
+        assert_eq!(scoped.missions.len(), 1);
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

@@ -14,6 +14,7 @@ pub mod cras;
 pub mod employees;
 pub mod invoices;
 pub mod ledger;
+pub mod margin_forecast;
 pub mod margin_lock;
 pub mod margin_policy;
 pub mod margins;

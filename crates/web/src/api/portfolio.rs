@@ -118,10 +118,7 @@ pub async fn show(
     ctx: Ctx,
     Id(id): Id<MissionId>,
 ) -> AppResult<Json<PortfolioDto>> {
-    let mut tx = app.db.read().await?;
-    store::missions::get(&mut tx, ctx.scope()?, id).await?;
-    let lines = store::portfolio::of_mission(&mut tx, id).await?;
-    tx.commit().await?;
+    let lines = lines_of(&app, &ctx, id.into()).await?;
     Ok(Json(dto(id, &lines)))
 }
 
@@ -141,22 +138,53 @@ pub async fn replace(
     Id(id): Id<MissionId>,
     Body(body): Body<PortfolioBody>,
 ) -> AppResult<Json<PortfolioDto>> {
+    let lines = replace_lines(&app, &ctx, id.into(), body).await?;
+    Ok(Json(dto(id, &lines)))
+}
+
+/// Refuses, as not found, a mission or an account the caller may not see.
+async fn check_visible(tx: &mut store::Tx, scope: store::Scope, holder: Holder) -> AppResult<()> {
+    match holder {
+        Holder::Mission(id) => {
+            store::missions::get(tx, scope, id).await?;
+        }
+        Holder::Company(id) => {
+            store::companies::get(tx, scope, id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The periods of a mission or an account the caller may see.
+async fn lines_of(app: &AppState, ctx: &Ctx, holder: Holder) -> AppResult<Vec<PortfolioLine>> {
+    let mut tx = app.db.read().await?;
+    check_visible(&mut tx, ctx.scope()?, holder).await?;
+    let lines = store::portfolio::of(&mut tx, holder).await?;
+    tx.commit().await?;
+    Ok(lines)
+}
+
+/// Replaces the periods of a mission or an account: the holder first (one
+/// the caller may not see is not found, before anything about its periods
+/// is said), then the periods checked, then written in one transaction.
+async fn replace_lines(
+    app: &AppState,
+    ctx: &Ctx,
+    holder: Holder,
+    body: PortfolioBody,
+) -> AppResult<Vec<PortfolioLine>> {
     let inputs = inputs(body);
-    let scope = ctx.scope()?;
-    // The mission first: one the caller may not see is not found, before
-    // anything about its periods is said.
     {
         let mut tx = app.db.read().await?;
-        store::missions::get(&mut tx, scope, id).await?;
+        check_visible(&mut tx, ctx.scope()?, holder).await?;
         tx.commit().await?;
     }
     let periods = store::portfolio::validate(&inputs).map_err(AppError::Validation)?;
-    let lines = write(&app, &ctx)
+    write(app, ctx)
         .commit(async |tx| {
-            store::portfolio::replace(tx, &ctx.actor(), id, &periods, store::today()).await
+            store::portfolio::replace(tx, &ctx.actor(), holder, &periods, store::today()).await
         })
-        .await?;
-    Ok(Json(dto(id, &lines)))
+        .await
 }
 
 /// The periods as typed, for the domain to check.
@@ -183,10 +211,7 @@ pub async fn company_show(
     ctx: Ctx,
     Id(id): Id<CompanyId>,
 ) -> AppResult<Json<CompanyPortfolioDto>> {
-    let mut tx = app.db.read().await?;
-    store::companies::get(&mut tx, ctx.scope()?, id).await?;
-    let lines = store::portfolio::of(&mut tx, Holder::Company(id)).await?;
-    tx.commit().await?;
+    let lines = lines_of(&app, &ctx, id.into()).await?;
     Ok(Json(company_dto(id, &lines)))
 }
 
@@ -206,20 +231,6 @@ pub async fn company_replace(
     Id(id): Id<CompanyId>,
     Body(body): Body<PortfolioBody>,
 ) -> AppResult<Json<CompanyPortfolioDto>> {
-    let inputs = inputs(body);
-    let scope = ctx.scope()?;
-    // The account first: one the caller may not see is not found, before
-    // anything about its periods is said.
-    {
-        let mut tx = app.db.read().await?;
-        store::companies::get(&mut tx, scope, id).await?;
-        tx.commit().await?;
-    }
-    let periods = store::portfolio::validate(&inputs).map_err(AppError::Validation)?;
-    let lines = write(&app, &ctx)
-        .commit(async |tx| {
-            store::portfolio::replace(tx, &ctx.actor(), id, &periods, store::today()).await
-        })
-        .await?;
+    let lines = replace_lines(&app, &ctx, id.into(), body).await?;
     Ok(Json(company_dto(id, &lines)))
 }

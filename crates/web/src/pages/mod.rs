@@ -20,6 +20,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod leave;
 pub mod login;
+pub mod margin_forecast;
 pub mod margins;
 pub mod missions;
 pub mod payments;

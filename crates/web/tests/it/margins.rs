@@ -376,3 +376,104 @@ async fn consultants_and_clients_see_no_margin_and_bad_queries_are_refused() {
     })
     .await;
 }
+
+/// The 90-day forecast: finance sees Camille's days to come at her own
+/// cost, a business manager the same missions of his portfolio at the
+/// grade's standard (none is set for her grade: unknown, never her pay),
+/// the CSV and the API say the same, consultants and clients see nothing.
+#[tokio::test]
+async fn the_forecast_shows_days_to_come_as_each_reader_may_see_them() {
+    on_each_backend_before_billing(|t| async move {
+        let finance = t.browser(Some(Role::Finance)).await;
+        let page = t.get("/margins/forecast", Some(&finance)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"forecast-table\""), "{}", page.body);
+        assert!(page.body.contains("Data Engineer"));
+        assert!(page.body.contains("<svg"), "the monthly chart");
+        // Lucas's mission ends in 45 days without a decision.
+        assert!(page.body.contains("badge late"));
+        let list = t.get("/margins", Some(&finance)).await;
+        assert!(list.body.contains("href=\"/margins/forecast\""));
+
+        let token = t.token(Role::Finance).await;
+        let r = t
+            .api(Method::GET, "/api/v1/margins/forecast", Some(&token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["cost_basis"], "personal");
+        let missions = j["missions"].as_array().unwrap();
+        let camille = missions
+            .iter()
+            .find(|m| m["mission_id"] == t.camille_mission.to_string())
+            .expect("Camille's mission");
+        let half_days = (cents(camille["days"].as_str().unwrap()) / 50) as i64;
+        assert!(half_days > 0);
+        let cost = cents(camille["cost"].as_str().unwrap());
+        // Within a cent per month of days × 331,05 €.
+        let exact = half_days * 33_105 / 2;
+        assert!((cost - exact).abs() <= 4, "{cost} vs {exact}");
+        assert_eq!(j["renewals_at_risk"], 1);
+        // Months add up to the whole.
+        let sum: i64 = j["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| cents(m["revenue"].as_str().unwrap()))
+            .sum();
+        assert_eq!(sum, cents(j["revenue"].as_str().unwrap()));
+
+        let csv = t.get("/margins/forecast/export", Some(&finance)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.content_type().starts_with("text/csv"));
+        assert!(csv.body.contains("Data Engineer"));
+
+        // The business manager: his portfolio, no pay anywhere.
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let page = t.get("/margins/forecast", Some(&bm)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"margin-standard-note\""));
+        assert_no_pay("the BM's forecast page", &page.body);
+        let csv = t.get("/margins/forecast/export", Some(&bm)).await;
+        assert_no_pay("the BM's forecast CSV", &csv.body);
+        let token = t.token(Role::BusinessManager).await;
+        let r = t
+            .api(Method::GET, "/api/v1/margins/forecast", Some(&token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_no_pay("the BM's forecast JSON", &r.body);
+        assert_eq!(r.json()["cost_basis"], "grade_standard");
+        if let Some(c) = r.json()["missions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mission_id"] == t.camille_mission.to_string())
+        {
+            assert!(c["cost"].is_null(), "no standard for her grade: {c}");
+        }
+
+        for role in [Role::Consultant, Role::ClientContact, Role::Recruiter] {
+            let b = t.browser(Some(role)).await;
+            for p in ["/margins/forecast", "/margins/forecast/export"] {
+                assert_eq!(
+                    t.get(p, Some(&b)).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {p}"
+                );
+            }
+            let token = t.token(role).await;
+            let r = t
+                .api(Method::GET, "/api/v1/margins/forecast", Some(&token), None)
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
+        }
+    })
+    .await;
+}
+
+/// A decimal string of the API ("12000.00", "39", "1.5") in hundredths.
+fn cents(s: &str) -> i64 {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let frac = format!("{frac:0<2}");
+    whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
+}

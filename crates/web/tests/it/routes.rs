@@ -617,6 +617,21 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/missions/{id}/margin",
         "admin direction finance business_manager delivery_manager",
     ),
+    (
+        "GET",
+        "/margins/forecast",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/margins/forecast/export",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/margins/forecast",
+        "admin direction finance business_manager delivery_manager",
+    ),
     ("GET", "/api/v1/margin-policy", "admin direction finance"),
     ("PUT", "/api/v1/margin-policy", "admin direction finance"),
     (
