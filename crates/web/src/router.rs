@@ -842,6 +842,11 @@ pub fn routes() -> Routes {
             pages::agencies::update,
         )
         .get("/employees", Perm(ViewEmployees), pages::employees::list)
+        .get(
+            "/employees.csv",
+            Perm(ViewEmployees),
+            pages::employees_csv::list,
+        )
         .get("/employees/new", Perm(EditEmployees), pages::employees::new)
         .post("/employees", Perm(EditEmployees), pages::employees::create)
         .get(

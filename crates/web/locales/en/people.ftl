@@ -114,3 +114,4 @@ margin-lock-save = Lock
 margin-lock-saved = Margins locked.
 margin-lock-month-invalid = Choose a month (YYYY-MM).
 margin-lock-month-not-over = This month is not over: its margins are not final.
+employees-csv = Export as CSV

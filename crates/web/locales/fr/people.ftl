@@ -114,3 +114,4 @@ margin-lock-save = Verrouiller
 margin-lock-saved = Marges verrouillées.
 margin-lock-month-invalid = Choisissez un mois (AAAA-MM).
 margin-lock-month-not-over = Ce mois n’est pas terminé : ses marges ne sont pas définitives.
+employees-csv = Exporter en CSV

@@ -59,6 +59,8 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     can_edit: bool,
+    /// The CSV of every record the filters match.
+    csv_href: String,
 }
 
 async fn agency_options(tx: &mut Tx) -> AppResult<Vec<(AgencyId, String)>> {
@@ -105,9 +107,15 @@ pub async fn list(
         "/employees",
         &[("q", q.q.clone()), ("agency_id", q.agency_id.clone())],
     );
+    let csv_href = format!(
+        "/employees.csv?{}",
+        serde_urlencoded::to_string([("q", q.q.as_str()), ("agency_id", q.agency_id.as_str())])
+            .unwrap_or_default()
+    );
     render(&ListPage {
         layout: layout(&app, &ctx, "employees-title").await?,
         can_edit: allows(ctx.user()?.role, Permission::EditEmployees),
+        csv_href,
         q: q.q,
         agency_id: q.agency_id,
         agencies,

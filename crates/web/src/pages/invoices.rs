@@ -300,7 +300,9 @@ pub async fn list(
             .collect(),
         period: q.period.trim().to_owned(),
         mine: q.mine(),
-        can_mine: ctx.user()?.role == domain::role::Role::BusinessManager || q.mine(),
+        // A business manager's list is already his portfolio's: the box
+        // only shows when a link set it (his home's tiles), to undo it.
+        can_mine: q.mine(),
         errors,
         messages,
     };

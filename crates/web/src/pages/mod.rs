@@ -14,6 +14,7 @@ pub mod cras;
 pub mod documents;
 pub mod dunning;
 pub mod employees;
+pub mod employees_csv;
 pub mod home;
 pub mod invitations;
 pub mod invoices;

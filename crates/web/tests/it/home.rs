@@ -213,6 +213,8 @@ async fn a_business_manager_sees_only_his_missions_figures() {
         // the invoices of missions he never held.
         let every = t.get("/invoices?state=overdue", Some(&b)).await;
         assert!(every.body.contains("FA-TEST-C") && !every.body.contains("FA-TEST-H"));
+        // So the box only shows to undo a tile's filter.
+        assert!(!every.body.contains(r#"id="mine""#));
         let renewals = t.get("/renewals?mine=1", Some(&b)).await;
         assert_eq!(renewals.status, StatusCode::OK);
         assert!(

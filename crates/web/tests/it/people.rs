@@ -332,9 +332,18 @@ async fn the_demo_shows_camilles_and_lucass_daily_costs_to_direction_only() {
             .await;
         assert!(r.body.contains("480,00\u{a0}€"), "{}", r.body);
         assert!(r.body.contains("DataFreelance Portage"));
+        // The records as CSV: every one, named, with no pay in it.
+        let csv = t.get("/employees.csv", Some(&direction)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.content_type().starts_with("text/csv"));
+        assert!(csv.body.contains("Camille Martin") && csv.body.contains("F-0007"));
+        assert!(csv.body.contains("DataFreelance Portage"), "{}", csv.body);
+        let lyon = t.get("/employees.csv?q=F-0007", Some(&direction)).await;
+        assert!(!lyon.body.contains("Camille Martin"), "the filter applies");
         let dm = t.browser(Some(Role::DeliveryManager)).await;
         for path in [
             "/employees".to_string(),
+            "/employees.csv".to_string(),
             format!("/employees/{}", camille.id),
             format!("/employees/{}", lucas.id),
         ] {

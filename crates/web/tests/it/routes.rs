@@ -578,6 +578,11 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/employees",
         "admin direction finance business_manager delivery_manager",
     ),
+    (
+        "GET",
+        "/employees.csv",
+        "admin direction finance business_manager delivery_manager",
+    ),
     ("GET", "/employees/new", "admin direction finance"),
     ("POST", "/employees", "admin direction finance"),
     (
