@@ -103,6 +103,9 @@ typed_id!(
     // A person's employee record, and one dated version of his cost.
     EmployeeId,
     CostVersionId,
+    // The CRM: an opportunity (a client's need), a follow-up meeting.
+    OpportunityId,
+    MeetingId,
 );
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod contract;
 pub mod cra;
 pub mod cra_reports;
 pub mod cra_sharing;
+pub mod crm;
 pub mod dunning;
 pub mod einvoice;
 pub mod esign;

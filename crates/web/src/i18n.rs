@@ -117,6 +117,7 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "browser",
         "platform",
         "max",
+        "stage",
         "min",
         "expected",
         "found",
@@ -206,42 +207,40 @@ mod tests {
                 .map(|l| l.split('=').next().unwrap().trim().to_string())
                 .collect()
         };
-        let mut fr = keys(concat!(
-            include_str!("../locales/fr/main.ftl"),
-            include_str!("../locales/fr/missions.ftl"),
-            include_str!("../locales/fr/documents.ftl"),
-            include_str!("../locales/fr/cras.ftl"),
-            include_str!("../locales/fr/leave.ftl"),
-            include_str!("../locales/fr/accounting.ftl"),
-            include_str!("../locales/fr/cra_reports.ftl"),
-            include_str!("../locales/fr/invoices.ftl"),
-            include_str!("../locales/fr/einvoice.ftl"),
-            include_str!("../locales/fr/collections.ftl"),
-            include_str!("../locales/fr/statements.ftl"),
-            include_str!("../locales/fr/lettering.ftl"),
-            include_str!("../locales/fr/dunning.ftl"),
-            include_str!("../locales/fr/receivables.ftl"),
-            include_str!("../locales/fr/delivery.ftl"),
-            include_str!("../locales/fr/people.ftl")
-        ));
-        let mut en = keys(concat!(
-            include_str!("../locales/en/main.ftl"),
-            include_str!("../locales/en/missions.ftl"),
-            include_str!("../locales/en/documents.ftl"),
-            include_str!("../locales/en/cras.ftl"),
-            include_str!("../locales/en/leave.ftl"),
-            include_str!("../locales/en/accounting.ftl"),
-            include_str!("../locales/en/cra_reports.ftl"),
-            include_str!("../locales/en/invoices.ftl"),
-            include_str!("../locales/en/einvoice.ftl"),
-            include_str!("../locales/en/collections.ftl"),
-            include_str!("../locales/en/statements.ftl"),
-            include_str!("../locales/en/lettering.ftl"),
-            include_str!("../locales/en/dunning.ftl"),
-            include_str!("../locales/en/receivables.ftl"),
-            include_str!("../locales/en/delivery.ftl"),
-            include_str!("../locales/en/people.ftl")
-        ));
+        // Every catalogue file of each language, whatever its name: a file
+        // added later is checked without anyone listing it here.
+        let catalogue = |lang: &str| -> String {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("locales")
+                .join(lang);
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+                .collect();
+            files.sort();
+            assert!(files.len() >= 17, "{files:?}");
+            files
+                .iter()
+                .map(|p| std::fs::read_to_string(p).unwrap())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let mut fr = keys(&catalogue("fr"));
+        let mut en = keys(&catalogue("en"));
+        let dir = |lang: &str| -> Vec<_> {
+            let mut v: Vec<_> = std::fs::read_dir(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("locales")
+                    .join(lang),
+            )
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(dir("fr"), dir("en"), "the same files in both languages");
         fr.sort();
         en.sort();
         let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();

@@ -1,0 +1,16 @@
+//! The CRM of the régie trade (JOURNEY.md steps 1, 5 and 11): "Mission"
+//! opportunities moving through the firm's stages, their parent links
+//! (a need born in a follow-up meeting is the child of the mission's
+//! opportunity), the value of the pipeline and its covered days, and the
+//! recurrence of follow-up meetings. Pure rules; the store reads and
+//! writes what they decide.
+
+pub mod lineage;
+pub mod opportunity;
+pub mod recurrence;
+pub mod stage;
+
+pub use opportunity::{OpportunityData, OpportunityInput, OpportunityKind, Source, covered_days};
+pub use stage::{
+    LossReason, Outcome, Stage, StageCode, StageError, StageEvent, StageSet, Standing,
+};
