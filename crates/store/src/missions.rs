@@ -533,6 +533,32 @@ pub async fn update(
     Ok(after)
 }
 
+/// The missions a narrowed scope may see, with their consultants: `None`
+/// for firm staff (every mission). Lists computed in memory from every
+/// mission (late reports, days to invoice) are cut to these.
+pub async fn visible(
+    tx: &mut Tx,
+    scope: Scope,
+) -> Result<Option<std::collections::BTreeMap<MissionId, UserId>>> {
+    if scope == Scope::All {
+        return Ok(None);
+    }
+    const SQL: &str = concat!(
+        "SELECT m.id, m.consultant_id FROM missions m WHERE ",
+        crate::scope_clause!(missions)
+    );
+    let rows: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .fetch_all(c)
+        .await)?;
+    rows.iter()
+        .map(|(m, u)| Ok((crate::id(m)?, crate::id(u)?)))
+        .collect::<Result<_>>()
+        .map(Some)
+}
+
 pub async fn get(tx: &mut Tx, scope: Scope, id: MissionId) -> Result<Mission> {
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(select_missions!("m.id = $4", ""))
         .bind(scope.company())

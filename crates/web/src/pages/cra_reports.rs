@@ -153,10 +153,17 @@ pub async fn late(
     let mut tx = app.db.read().await?;
     let rates = store::cra_reports::on_time_rates(&mut tx, &months, today).await?;
     let mine = (q.mine == "1").then_some(ctx.user()?.id);
+    // A business manager sees the reports of his portfolio's consultants.
+    let visible = store::missions::visible(&mut tx, ctx.scope()?).await?;
     let late: Vec<LateCra> = store::cra_reports::late(&mut tx, today)
         .await?
         .into_iter()
         .filter(|c| mine.is_none_or(|me| c.managers.contains(&me)))
+        .filter(|c| {
+            visible
+                .as_ref()
+                .is_none_or(|v| v.values().any(|u| *u == c.consultant_id))
+        })
         .collect();
     tx.commit().await?;
     let chart = chart::rates(
@@ -327,16 +334,22 @@ pub async fn billable(
     let l = ctx.locale;
     let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
-    let lines =
+    let visible = store::missions::visible(&mut tx, ctx.scope()?).await?;
+    let lines = in_scope(
         store::cra_reports::billable(&mut tx, from, to, store::cra_reports::Billing::ToInvoice)
-            .await?;
-    let waiting = store::cra_reports::billable(
-        &mut tx,
-        from,
-        to,
-        store::cra_reports::Billing::WaitingSignature,
-    )
-    .await?;
+            .await?,
+        visible.as_ref(),
+    );
+    let waiting = in_scope(
+        store::cra_reports::billable(
+            &mut tx,
+            from,
+            to,
+            store::cra_reports::Billing::WaitingSignature,
+        )
+        .await?,
+        visible.as_ref(),
+    );
     tx.commit().await?;
     let totals = store::cra_reports::totals(&lines);
     let waiting_totals = store::cra_reports::totals(&waiting);
@@ -431,6 +444,20 @@ pub fn billable_csv_text(lines: &[BillableLine], l: Locale) -> String {
     out
 }
 
+/// The lines of the missions a narrowed scope may see (`None`: all).
+fn in_scope(
+    lines: Vec<store::cra_reports::BillableLine>,
+    visible: Option<&std::collections::BTreeMap<domain::ids::MissionId, domain::ids::UserId>>,
+) -> Vec<store::cra_reports::BillableLine> {
+    match visible {
+        None => lines,
+        Some(v) => lines
+            .into_iter()
+            .filter(|l| v.contains_key(&l.mission_id))
+            .collect(),
+    }
+}
+
 /// GET /cras/billable.csv: the same lines as the page, for a spreadsheet.
 pub async fn billable_csv(
     State(app): State<AppState>,
@@ -439,9 +466,12 @@ pub async fn billable_csv(
 ) -> AppResult<Response> {
     let (from, to) = range(&q, YearMonth::of(store::today()));
     let mut tx = app.db.read().await?;
-    let lines =
+    let visible = store::missions::visible(&mut tx, ctx.scope()?).await?;
+    let lines = in_scope(
         store::cra_reports::billable(&mut tx, from, to, store::cra_reports::Billing::ToInvoice)
-            .await?;
+            .await?,
+        visible.as_ref(),
+    );
     tx.commit().await?;
     let body = billable_csv_text(&lines, ctx.locale);
     Ok(crate::csv::response(

@@ -94,3 +94,78 @@ async fn a_consultant_sees_neither_page() {
     })
     .await;
 }
+
+/// A business manager's late reports and days to invoice are his
+/// portfolio's: Béa's consultant, late on her mission, is not on Bruno's
+/// page, nor her days on his list; each sees his own.
+#[tokio::test]
+async fn a_business_manager_sees_his_portfolios_reports_and_days_only() {
+    on_each_backend(|t| async move {
+        let now = YearMonth::of(store::today());
+        let bruno = t.w.managers().await.0.id;
+        let bea =
+            t.w.user(Role::BusinessManager)
+                .name("Béatrice Aubry")
+                .create()
+                .await
+                .id;
+        let clientis = t.w.client().name("Clientis Group").create().await;
+        let camille = t.w.mission(&clientis).title("Data Engineer").create().await;
+        t.w.validated_month(&camille, now.prev()).await;
+        let horizon = t.w.client().name("Banque Horizon").create().await;
+        let lucas = t.w.consultant("Lucas Petit").await;
+        let java =
+            t.w.mission(&horizon)
+                .title("Développeur Java")
+                .consultant(&lucas)
+                .with(|i| i.business_manager_id = bea.to_string())
+                .create()
+                .await;
+        t.w.validated_month(&java, now.prev().prev()).await;
+        t.w.opened_month(&java, now.prev()).await;
+
+        let b = t.browser_of(Some(bruno)).await;
+        let late = t.get("/cras/late", Some(&b)).await;
+        assert_eq!(late.status, StatusCode::OK);
+        assert!(!late.body.contains("Lucas Petit"), "{}", late.body);
+        let bill = t
+            .get(
+                &format!(
+                    "/cras/billable?from={}&to={}",
+                    now.prev().prev(),
+                    now.prev()
+                ),
+                Some(&b),
+            )
+            .await;
+        assert!(bill.body.contains("Data Engineer"), "{}", bill.body);
+        assert!(!bill.body.contains("Développeur Java"), "{}", bill.body);
+        let csv = t
+            .get(
+                &format!(
+                    "/cras/billable.csv?from={}&to={}",
+                    now.prev().prev(),
+                    now.prev()
+                ),
+                Some(&b),
+            )
+            .await;
+        assert!(csv.body.contains("Data Engineer") && !csv.body.contains("Développeur Java"));
+
+        let b = t.browser_of(Some(bea)).await;
+        let late = t.get("/cras/late", Some(&b)).await;
+        assert!(late.body.contains("Lucas Petit"), "{}", late.body);
+        let bill = t
+            .get(
+                &format!(
+                    "/cras/billable?from={}&to={}",
+                    now.prev().prev(),
+                    now.prev()
+                ),
+                Some(&b),
+            )
+            .await;
+        assert!(bill.body.contains("Développeur Java") && !bill.body.contains("Data Engineer"));
+    })
+    .await;
+}
