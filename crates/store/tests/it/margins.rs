@@ -267,11 +267,22 @@ async fn a_back_dated_raise_leaves_locked_months_and_lands_as_an_adjustment() {
                 })
                 .sum()
         };
-        // The demo has her on the mission every working day.
-        let working = |month: YearMonth| month.working_days(Region::Standard);
-        assert_eq!(work_days(&before, first), 2 * working(first).len() as u32);
-        let locked_first = working(first).iter().filter(|d| **d >= retro).count() as u32;
-        let expected = retroactive_adjustment(old, new, DayQuantity::from_days(locked_first))
+        // Her half days on the mission from the 15th, as her validated
+        // report of the first month records them.
+        let sql = "SELECT COUNT(*) FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+                   WHERE r.consultant_id = $1 AND r.status = 'validated' AND s.mission_id = $2
+                     AND s.day >= $3 AND s.day <= $4";
+        let locked_first: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(sql)
+            .bind(camille.to_string())
+            .bind(id.to_string())
+            .bind(retro)
+            .bind(first.last_day())
+            .fetch_one(c)
+            .await)
+        .unwrap();
+        assert!(locked_first > 0);
+        let locked_first = u32::try_from(locked_first).unwrap();
+        let expected = retroactive_adjustment(old, new, DayQuantity::from_half_days(locked_first))
             + retroactive_adjustment(old, new, DayQuantity::from_half_days(work_days(&before, second)));
         let adjustments: Vec<_> = after.facts.iter().filter(|f| f.source.is_adjustment()).collect();
         assert_eq!(adjustments.len(), 1, "{adjustments:?}");
