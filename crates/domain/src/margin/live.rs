@@ -698,8 +698,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
                 let person = inputs.people.get(&r.consultant);
                 match r.spent {
                     Spent::Mission(mission) => {
-                        if let Some(cjms) =
-                            adjustment_cjms(inputs, person, r.version_from, version)
+                        if let Some(cjms) = adjustment_cjms(inputs, person, r.version_from, version)
                         {
                             let amount = adjustment_amount(cjms, r.days);
                             gather(
@@ -809,8 +808,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
                 continue;
             }
             let leave = leave.get(&who).unwrap_or(&empty);
-            for ((v, adjusted_by), halves) in days_without_report(person, employee, leave, month)
-            {
+            for ((v, adjusted_by), halves) in days_without_report(person, employee, leave, month) {
                 *bench
                     .entry((who, month, BenchKind::NoReport, v))
                     .or_default() += halves;

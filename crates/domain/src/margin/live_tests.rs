@@ -563,14 +563,16 @@ fn reports_of(
     }
     grouped
         .into_iter()
-        .map(|((month, spent, (version_from, adjusted_by)), h)| ReportedDays {
-            consultant: user(CAMILLE),
-            month,
-            spent,
-            version_from,
-            adjusted_by,
-            days: DayQuantity::from_half_days(h),
-        })
+        .map(
+            |((month, spent, (version_from, adjusted_by)), h)| ReportedDays {
+                consultant: user(CAMILLE),
+                month,
+                spent,
+                version_from,
+                adjusted_by,
+                days: DayQuantity::from_half_days(h),
+            },
+        )
         .collect()
 }
 
@@ -712,7 +714,10 @@ fn a_back_dated_raise_leaves_the_locked_months_and_lands_in_april() {
     assert_eq!(adj.month, APR27);
     assert_eq!(adj.mission, Some(mission(1)));
     assert_eq!(adj.client, Some(client(1)));
-    assert_eq!(adj.cost, Some(Money::from_cents(locked * (36_297 - 33_105))));
+    assert_eq!(
+        adj.cost,
+        Some(Money::from_cents(locked * (36_297 - 33_105)))
+    );
     assert_eq!(adj.owners.len(), 1);
     assert_eq!(adj.owners[0].bm, Some(user(BM)));
     // April says it carries one.
@@ -725,19 +730,11 @@ fn a_back_dated_raise_leaves_the_locked_months_and_lands_in_april() {
             .all(|t| t.adjustment().is_none())
     );
     // Viewed from April alone, the adjustment is there all the same.
-    let mut april_only = locked_quarter(
-        b_versions(),
-        &[0],
-        None,
-        BenchAllocation::ToConsultantBm,
-    );
+    let mut april_only = locked_quarter(b_versions(), &[0], None, BenchAllocation::ToConsultantBm);
     april_only.from = APR27;
     let only = compute(&april_only);
     assert!(only.iter().all(|f| f.month == APR27));
-    assert_eq!(
-        only.iter().filter(|f| f.source.is_adjustment()).count(),
-        1
-    );
+    assert_eq!(only.iter().filter(|f| f.source.is_adjustment()).count(), 1);
     assert_eq!(reach_back(&april_only.people, APR27, APR27), JAN27.next());
 }
 

@@ -943,10 +943,7 @@ pub(crate) mod tests {
         // The message says how to enter a back-dated change.
         assert_eq!(
             err.args(),
-            crate::args![
-                ("month", march),
-                ("first_open", date!(2027 - 04 - 01))
-            ]
+            crate::args![("month", march), ("first_open", date!(2027 - 04 - 01))]
         );
         assert_eq!(
             check_new_version(
@@ -1006,8 +1003,9 @@ pub(crate) mod tests {
             retroactive_from: Some(retro),
             ..version(from)
         };
-        let check =
-            |v: &CostVersion, others: &[CostVersion], lock| check_new_version(v, others, ContractKind::Cdi, lock);
+        let check = |v: &CostVersion, others: &[CostVersion], lock| {
+            check_new_version(v, others, ContractKind::Cdi, lock)
+        };
         let ok = back_dated(date!(2027 - 05 - 01), date!(2027 - 03 - 15));
         assert_eq!(check(&ok, &[previous], lock), Ok(()));
         // Any locked day after the previous version will do.
@@ -1113,7 +1111,10 @@ pub(crate) mod tests {
             ..version(date!(2027 - 05 - 01))
         };
         let versions = [previous, raise];
-        assert_eq!(retroactive_version_on(&versions, date!(2027 - 03 - 14)), None);
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 03 - 14)),
+            None
+        );
         assert_eq!(
             retroactive_version_on(&versions, date!(2027 - 03 - 15)),
             Some(&raise)
@@ -1122,7 +1123,10 @@ pub(crate) mod tests {
             retroactive_version_on(&versions, date!(2027 - 04 - 30)),
             Some(&raise)
         );
-        assert_eq!(retroactive_version_on(&versions, date!(2027 - 05 - 01)), None);
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 05 - 01)),
+            None
+        );
         // Those days keep the version in force then.
         assert_eq!(
             version_on(&versions, date!(2027 - 04 - 30)),
