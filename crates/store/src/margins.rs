@@ -472,13 +472,7 @@ async fn reported(
             q.fetch_all(c).await
         })?;
         // (consultant, month, activity, mission, cost period) → half days.
-        type Key = (
-            String,
-            String,
-            String,
-            Option<String>,
-            (Option<Date>, Option<Date>),
-        );
+        type Key = (String, String, String, Option<String>, live::CostPeriod);
         let mut grouped: BTreeMap<Key, i64> = BTreeMap::new();
         for (who, month, activity, mission, day) in slots {
             let consultant: UserId = crate::id(&who)?;

@@ -128,7 +128,10 @@ pub struct ReportedDays {
 /// What a day costs by: the date of the version in force (`None` before
 /// the first) and of the later version whose retroactive period covers
 /// the day, if any. Days are grouped by this pair.
-pub fn cost_period_on(versions: &[CostVersion], day: Date) -> (Option<Date>, Option<Date>) {
+pub type CostPeriod = (Option<Date>, Option<Date>);
+
+/// The [`CostPeriod`] of a day.
+pub fn cost_period_on(versions: &[CostVersion], day: Date) -> CostPeriod {
     (
         version_on(versions, day).map(|v| v.effective_from),
         retroactive_version_on(versions, day).map(|v| v.effective_from),
@@ -379,8 +382,8 @@ fn days_without_report(
     employee: &EmployeeFacts,
     leave: &BTreeSet<(Date, Half)>,
     month: YearMonth,
-) -> BTreeMap<(Option<Date>, Option<Date>), u32> {
-    let mut out: BTreeMap<(Option<Date>, Option<Date>), u32> = BTreeMap::new();
+) -> BTreeMap<CostPeriod, u32> {
+    let mut out: BTreeMap<CostPeriod, u32> = BTreeMap::new();
     for day in person.pattern.working_days(month) {
         if day < employee.hire || employee.exit.is_some_and(|x| day > x) {
             continue;

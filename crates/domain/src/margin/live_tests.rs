@@ -544,8 +544,7 @@ fn reports_of(
     draws: &[u8],
     skip: Option<YearMonth>,
 ) -> Vec<ReportedDays> {
-    let mut grouped: BTreeMap<(YearMonth, Spent, (Option<time::Date>, Option<time::Date>)), u32> =
-        BTreeMap::new();
+    let mut grouped: BTreeMap<(YearMonth, Spent, CostPeriod), u32> = BTreeMap::new();
     let mut draws = draws.iter().cycle();
     let mut month = JAN27;
     while month <= MAR27 {

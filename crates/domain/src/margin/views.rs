@@ -7,7 +7,9 @@
 //! manager or an agency) show on the mission and account views as one
 //! "bench" row; facts of nobody's on the business managers' and agencies'
 //! views as an "unassigned" row. A total with any unknown cost has an
-//! unknown cost and margin.
+//! unknown cost and margin. Adjustments of locked months count in the
+//! cost of their (landing) month like any cost, and are also counted
+//! apart ([`Totals::adjustment`]) so a month that carries one can say so.
 
 use std::collections::BTreeMap;
 
