@@ -39,7 +39,6 @@ margin-line-version = {" "}(cost in force since { $date })
 margin-line-standard = {" "}(grade's standard daily cost)
 margin-line-bench = { $kind }: { $days }, carried by { $carrier }
 margin-line-adjustment = Adjustment of locked months from { $from } to { $to } ({ $what }): { $days } d × ({ $new } − { $old }), version of { $version }
-margin-line-adjustment-standard = Adjustment of locked months from { $from } to { $to } ({ $what }): { $days } d × ({ $new } − { $old }) (grade's standard CJM), version of { $version }
 margin-line-adjustment-unknown = Adjustment of locked months from { $from } to { $to } ({ $what }): { $days } d, cost unknown, version of { $version }
 margin-adjustment-work = mission days
 margin-adjustment-carried = carried by { $carrier }

@@ -39,7 +39,6 @@ margin-line-version = {" "}(coût en vigueur depuis le { $date })
 margin-line-standard = {" "}(CJM standard du grade)
 margin-line-bench = { $kind } : { $days }, porté par { $carrier }
 margin-line-adjustment = Régularisation des mois verrouillés du { $from } au { $to } ({ $what }) : { $days } j × ({ $new } − { $old }), version du { $version }
-margin-line-adjustment-standard = Régularisation des mois verrouillés du { $from } au { $to } ({ $what }) : { $days } j × ({ $new } − { $old }) (CJM standard du grade), version du { $version }
 margin-line-adjustment-unknown = Régularisation des mois verrouillés du { $from } au { $to } ({ $what }) : { $days } j, coût inconnu, version du { $version }
 margin-adjustment-work = jours de mission
 margin-adjustment-carried = porté par { $carrier }

@@ -491,14 +491,14 @@ pub fn describe(f: &Fact, names: &Names, basis: CostBasis, l: Locale) -> String 
                 ("days", days.format(l)),
                 ("version", format_date(version_from, l)),
             ];
+            // Under the grade's standard only a buy rate (or a change of
+            // contract) is ever adjusted, never a salary: no "standard"
+            // mention, which would misname a supplier's rate.
             let key = match (old_cjm, new_cjm) {
                 (Some(old), Some(new)) => {
                     args.push(("old", old.format(l)));
                     args.push(("new", new.format(l)));
-                    match basis {
-                        CostBasis::Personal => "margin-line-adjustment",
-                        CostBasis::GradeStandard => "margin-line-adjustment-standard",
-                    }
+                    "margin-line-adjustment"
                 }
                 _ => "margin-line-adjustment-unknown",
             };
