@@ -37,6 +37,7 @@ struct Row {
     id: String,
     employee_id: String,
     effective_from: Date,
+    retroactive_from: Option<Date>,
     kind: String,
     annual_gross_cents: Option<i64>,
     annual_bonuses_cents: Option<i64>,
@@ -91,6 +92,7 @@ impl TryFrom<Row> for StoredVersion {
             employee_id: crate::id(&r.employee_id)?,
             version: CostVersion {
                 effective_from: r.effective_from,
+                retroactive_from: r.retroactive_from,
                 terms,
             },
             created_at: r.created_at,
@@ -101,7 +103,7 @@ impl TryFrom<Row> for StoredVersion {
 /// A person's versions, oldest first, without an audit line: for the
 /// computations of this module only.
 async fn versions_of(tx: &mut Tx, employee: EmployeeId) -> Result<Vec<StoredVersion>> {
-    let sql = "SELECT id, employee_id, effective_from, kind, annual_gross_cents, annual_bonuses_cents,
+    let sql = "SELECT id, employee_id, effective_from, retroactive_from, kind, annual_gross_cents, annual_bonuses_cents,
                       charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
                       per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
                FROM cost_versions WHERE employee_id = $1 ORDER BY effective_from, id";
@@ -117,7 +119,7 @@ async fn versions_of(tx: &mut Tx, employee: EmployeeId) -> Result<Vec<StoredVers
 pub(crate) async fn all_versions(
     tx: &mut Tx,
 ) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
-    let sql = "SELECT id, employee_id, effective_from, kind, annual_gross_cents, annual_bonuses_cents,
+    let sql = "SELECT id, employee_id, effective_from, retroactive_from, kind, annual_gross_cents, annual_bonuses_cents,
                       charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
                       per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
                FROM cost_versions ORDER BY employee_id, effective_from";
@@ -152,22 +154,18 @@ pub async fn history(
     Ok(versions)
 }
 
-/// Which field a refusal of [`check_new_version`] belongs to.
+/// A refusal of [`check_new_version`], beside its field.
 fn refusal(e: CostVersionError) -> ValidationErrors {
-    let field = match e {
-        CostVersionError::WrongKind => "kind",
-        CostVersionError::SameDate { .. } | CostVersionError::InLockedMonth { .. } => {
-            "effective_from"
-        }
-    };
     let mut v = ValidationErrors::new();
-    v.add_with(field, e.key(), e.args());
+    v.add_with(e.field(), e.key(), e.args());
     v
 }
 
 /// Adds a version to a person's history, refused (nothing written) when
-/// another starts the same day, when its month's margins are locked, or
-/// when its kind does not fit the contract.
+/// another starts the same day, when its month's margins are locked, when
+/// its kind does not fit the contract, or when its retroactive date is
+/// not a locked day after the previous version (or the version does not
+/// start on the first open day): see [`check_new_version`].
 pub async fn add(
     tx: &mut Tx,
     actor: &Actor,
@@ -201,8 +199,9 @@ pub async fn add(
     };
     let sql = "INSERT INTO cost_versions (id, employee_id, effective_from, kind, annual_gross_cents,
                  annual_bonuses_cents, charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents,
-                 transport_cents, per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_by, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+                 transport_cents, per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_by, created_at,
+                 retroactive_from)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id.to_string())
         .bind(employee.to_string())
@@ -221,6 +220,7 @@ pub async fn add(
         .bind(fee_amount)
         .bind(actor.user_id.map(|u| u.to_string()))
         .bind(now())
+        .bind(version.retroactive_from)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

@@ -173,7 +173,10 @@ pub async fn compute(
             .fetch_one(c)
             .await)?;
     let revenue = revenue(tx, scope, from, to).await?;
-    let reported = reported(tx, scope, from, to, &people, &missions).await?;
+    // A retroactive version landing in these months adjusts days of the
+    // locked months before them: read their days too.
+    let reach = live::reach_back(&people, from, to);
+    let reported = reported(tx, scope, reach, to, &people, &missions).await?;
     let inputs = Inputs {
         from,
         to,
@@ -187,7 +190,7 @@ pub async fn compute(
         people,
         revenue,
         reported,
-        leave: leave(tx, from, to).await?,
+        leave: leave(tx, reach, to).await?,
     };
     let mut facts = live::compute(&inputs);
     if let Some((bm, mine)) = portfolio {
@@ -391,9 +394,11 @@ async fn revenue(
 ///
 /// Read from the per-report totals the slots' triggers keep
 /// (`cra_day_totals`): one row per report and kind of work. A month takes
-/// the version in force on its first day, unless one of the person's
-/// versions starts inside it: only those reports (a raise on the 15th) are
-/// read day by day, so each day still costs at the version in force.
+/// the cost period of its first day (the version in force, and the later
+/// version whose retroactive period covers it), unless one of the
+/// person's versions or retroactive periods starts inside it: only those
+/// reports (a raise on the 15th) are read day by day, so each day still
+/// costs at the version in force and is adjusted as its own.
 async fn reported(
     tx: &mut Tx,
     scope: Scope,
@@ -432,10 +437,7 @@ async fn reported(
         let consultant: UserId = crate::id(&who)?;
         let month = YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?;
         let versions = versions_of(&consultant);
-        if versions
-            .iter()
-            .any(|v| v.effective_from > month.first_day() && v.effective_from <= month.last_day())
-        {
+        if live::cost_period_changes_in(versions, month) {
             if split.last() != Some(&report) {
                 split.push(report);
             }
@@ -444,13 +446,14 @@ async fn reported(
         let mission: Option<MissionId> = (!mission.is_empty())
             .then(|| crate::id(&mission))
             .transpose()?;
+        let (version_from, adjusted_by) = live::cost_period_on(versions, month.first_day());
         out.push(ReportedDays {
             consultant,
             month,
             spent: Spent::from_parts(&activity, mission)
                 .ok_or_else(|| corrupt("activity", &activity))?,
-            version_from: domain::people::cost::version_on(versions, month.first_day())
-                .map(|v| v.effective_from),
+            version_from,
+            adjusted_by,
             days: half_days(halves)?,
         });
     }
@@ -468,18 +471,17 @@ async fn reported(
             }
             q.fetch_all(c).await
         })?;
-        // (consultant, month, activity, mission, version) → half days.
-        type Key = (String, String, String, Option<String>, Option<Date>);
+        // (consultant, month, activity, mission, cost period) → half days.
+        type Key = (String, String, String, Option<String>, live::CostPeriod);
         let mut grouped: BTreeMap<Key, i64> = BTreeMap::new();
         for (who, month, activity, mission, day) in slots {
             let consultant: UserId = crate::id(&who)?;
-            let version = domain::people::cost::version_on(versions_of(&consultant), day)
-                .map(|v| v.effective_from);
+            let period = live::cost_period_on(versions_of(&consultant), day);
             *grouped
-                .entry((who, month, activity, mission, version))
+                .entry((who, month, activity, mission, period))
                 .or_default() += 1;
         }
-        for ((who, month, activity, mission, version_from), halves) in grouped {
+        for ((who, month, activity, mission, (version_from, adjusted_by)), halves) in grouped {
             // The scope's missions only, as the totals' query keeps them.
             let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;
             if mission.is_some_and(|m| !in_scope.contains_key(&m)) {
@@ -491,6 +493,7 @@ async fn reported(
                 spent: Spent::from_parts(&activity, mission)
                     .ok_or_else(|| corrupt("activity", &activity))?,
                 version_from,
+                adjusted_by,
                 days: half_days(halves)?,
             });
         }

@@ -173,6 +173,13 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "cjm",
         "kind",
         "carrier",
+        // Adjustments of locked months, and how to enter one.
+        "what",
+        "version",
+        "old",
+        "new",
+        "amount",
+        "first_open",
     ]
     .into_iter()
     .map(|k| (k, FluentValue::from(1)))

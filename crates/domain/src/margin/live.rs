@@ -22,6 +22,17 @@
 //!   first cost version, or (under the grade's standard CJM) without a
 //!   grade that has one. The fact keeps `cost: None`; the views then say
 //!   "coût inconnu" rather than show a margin that would be false.
+//! - **Adjustments** ("rappel"): a cost version entered with a retroactive
+//!   date ([`crate::people::cost::CostVersion::retroactive_from`]) leaves
+//!   the locked days it concerns at the version in force then, in their
+//!   own months, which thus never change; in the version's own (landing)
+//!   month, one adjustment fact per consultant and mission (or bench
+//!   carrier) adds the difference: the locked days × (new CJM − old),
+//!   each locked month rounded as it was ([`super::retroactive_adjustment`]),
+//!   attributed as the days were (mission, account, business managers'
+//!   shares of that month, agency, consultant, bench carrier). A fact of
+//!   a landing month thus reads days of earlier months: [`reach_back`]
+//!   says how far.
 //! - **Business managers**: a mission-month's figures are split between
 //!   its owners by their share on each day of the month the portfolio
 //!   covers (largest remainder, [`super::apportion()`]), so the parts add
@@ -35,7 +46,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::bench::{BenchAllocation, BenchCarrier, allocate_bench};
-use super::{apportion, days_cost};
+use super::{apportion, days_cost, retroactive_adjustment};
 use crate::calendar::YearMonth;
 use crate::cra::{Half, WorkPattern};
 use crate::ids::{AgencyId, CompanyId, MissionId, UserId};
@@ -43,7 +54,7 @@ use crate::leave::LeavePeriod;
 use crate::mission::DayQuantity;
 use crate::money::Money;
 use crate::people::cjm::{CjmSettings, CostBasis, StandardCjmTable, margin_cjm_on};
-use crate::people::cost::{CostVersion, version_on};
+use crate::people::cost::{CostVersion, retroactive_version_on, version_on};
 use crate::people::employee::Grade;
 use crate::people::portfolio::{self, PortfolioPeriod};
 use crate::percent::Percentage;
@@ -102,14 +113,52 @@ impl BenchKind {
 /// Days of a validated report, summed per consultant, month, activity and
 /// the cost version in force on those days (`version_from`: that
 /// version's date; `None` before the person's first version or without an
-/// employee record).
+/// employee record), and the later version whose retroactive period
+/// covers them (`adjusted_by`: its date; see [`cost_period_on`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportedDays {
     pub consultant: UserId,
     pub month: YearMonth,
     pub spent: Spent,
     pub version_from: Option<Date>,
+    pub adjusted_by: Option<Date>,
     pub days: DayQuantity,
+}
+
+/// What a day costs by: the date of the version in force (`None` before
+/// the first) and of the later version whose retroactive period covers
+/// the day, if any. Days are grouped by this pair.
+pub type CostPeriod = (Option<Date>, Option<Date>);
+
+/// The [`CostPeriod`] of a day.
+pub fn cost_period_on(versions: &[CostVersion], day: Date) -> CostPeriod {
+    (
+        version_on(versions, day).map(|v| v.effective_from),
+        retroactive_version_on(versions, day).map(|v| v.effective_from),
+    )
+}
+
+/// Whether the cost period of a person's days may change inside `month`
+/// (a version or a retroactive period starts after its first day): only
+/// then must the month's days be read one by one.
+pub fn cost_period_changes_in(versions: &[CostVersion], month: YearMonth) -> bool {
+    let inside = |d: Date| d > month.first_day() && d <= month.last_day();
+    versions
+        .iter()
+        .any(|v| inside(v.effective_from) || v.retroactive_from.is_some_and(inside))
+}
+
+/// The earliest month whose days the facts of `from`..`to` need: a
+/// retroactive version landing in these months adjusts days of earlier
+/// (locked) months. `from` when there is none.
+pub fn reach_back(people: &BTreeMap<UserId, Person>, from: YearMonth, to: YearMonth) -> YearMonth {
+    people
+        .values()
+        .filter_map(|p| p.employee.as_ref())
+        .flat_map(|e| e.versions.iter())
+        .filter(|v| (from..=to).contains(&YearMonth::of(v.effective_from)))
+        .filter_map(|v| v.retroactive_from.map(YearMonth::of))
+        .fold(from, std::cmp::min)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +235,26 @@ pub enum Source {
         version_from: Option<Date>,
         carrier: Option<BenchCarrier>,
     },
+    /// A retroactive cost change booked in the version's month: `days` of
+    /// locked months, from `retroactive_from` to the day before
+    /// `version_from`, counted there at `old_cjm`, now at `new_cjm`
+    /// (`None`: unknown). `bench`: the kind of bench those days were,
+    /// `None` for days on the mission.
+    Adjustment {
+        bench: Option<BenchKind>,
+        days: DayQuantity,
+        old_cjm: Option<Money>,
+        new_cjm: Option<Money>,
+        version_from: Date,
+        retroactive_from: Date,
+        carrier: Option<BenchCarrier>,
+    },
+}
+
+impl Source {
+    pub const fn is_adjustment(&self) -> bool {
+        matches!(self, Source::Adjustment { .. })
+    }
 }
 
 /// One business manager's part of a fact (`bm: None`: nobody owns it).
@@ -313,8 +382,8 @@ fn days_without_report(
     employee: &EmployeeFacts,
     leave: &BTreeSet<(Date, Half)>,
     month: YearMonth,
-) -> BTreeMap<Option<Date>, u32> {
-    let mut out: BTreeMap<Option<Date>, u32> = BTreeMap::new();
+) -> BTreeMap<CostPeriod, u32> {
+    let mut out: BTreeMap<CostPeriod, u32> = BTreeMap::new();
     for day in person.pattern.working_days(month) {
         if day < employee.hire || employee.exit.is_some_and(|x| day > x) {
             continue;
@@ -324,18 +393,246 @@ fn days_without_report(
             .filter(|h| !leave.contains(&(day, **h)))
             .count() as u32;
         if halves > 0 {
-            let v = version_on(&employee.versions, day).map(|v| v.effective_from);
-            *out.entry(v).or_default() += halves;
+            *out.entry(cost_period_on(&employee.versions, day))
+                .or_default() += halves;
         }
     }
     out
 }
 
-/// Every fact of the months `inputs.from` to `inputs.to`.
+/// A part of a cost and where it goes: the mission (if a mission carries
+/// it), the bench carrier, the amount and the business managers' parts.
+struct Piece {
+    mission: Option<MissionId>,
+    carrier: Option<BenchCarrier>,
+    cost: Option<Money>,
+    owners: Vec<OwnerPart>,
+}
+
+/// The old and new CJM of days a retroactive version adjusts, as the
+/// viewer may see them; `None` when they are the same. Under the grade's
+/// standard (salaries hidden), a salary change leaves the standard as it
+/// was: nothing to adjust, and no line either, since an adjustment of
+/// zero would itself tell a business manager that someone's pay changed.
+/// A freelancer's buy rate, used as it is under that basis, is adjusted
+/// as under the personal one. (The grade is not dated: a change of grade
+/// cannot be back-dated, hence never adjusts.)
+fn adjustment_cjms(
+    inputs: &Inputs,
+    person: Option<&Person>,
+    old_from: Option<Date>,
+    new_from: Date,
+) -> Option<(Option<Money>, Option<Money>)> {
+    let old = cjm_of(inputs, person, old_from);
+    let new = cjm_of(inputs, person, Some(new_from));
+    (old != new).then_some((old, new))
+}
+
+/// The kind of bench of a day spent off missions; `None` for a mission
+/// or leave.
+fn bench_kind(spent: Spent) -> Option<BenchKind> {
+    match spent {
+        Spent::Bench => Some(BenchKind::Bench),
+        Spent::Training => Some(BenchKind::Training),
+        Spent::Internal => Some(BenchKind::Internal),
+        Spent::PreSales => Some(BenchKind::PreSales),
+        Spent::Mission(_) | Spent::Leave => None,
+    }
+}
+
+/// The adjustment of `days` from `old` to `new`: unknown if either is.
+fn adjustment_amount(cjms: (Option<Money>, Option<Money>), days: DayQuantity) -> Option<Money> {
+    match cjms {
+        (Some(old), Some(new)) => Some(retroactive_adjustment(old, new, days)),
+        _ => None,
+    }
+}
+
+fn add_cost(a: Option<Money>, b: Option<Money>) -> Option<Money> {
+    Some(a? + b?)
+}
+
+/// The adjustments of a landing month being gathered, one per consultant,
+/// version, what the days were (mission work or a kind of bench) and where
+/// they went.
+type AdjustmentKey = (
+    UserId,
+    Date,
+    Option<BenchKind>,
+    Option<MissionId>,
+    Option<BenchCarrier>,
+);
+
+struct Adjustment {
+    client: Option<CompanyId>,
+    agency: Option<AgencyId>,
+    half_days: u32,
+    cjms: (Option<Money>, Option<Money>),
+    retroactive_from: Date,
+    cost: Option<Money>,
+    owners: Vec<OwnerPart>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gather(
+    adjustments: &mut BTreeMap<AdjustmentKey, Adjustment>,
+    inputs: &Inputs,
+    who: UserId,
+    version: Date,
+    bench: Option<BenchKind>,
+    days: DayQuantity,
+    cjms: (Option<Money>, Option<Money>),
+    agency: Option<AgencyId>,
+    piece: Piece,
+) {
+    let retroactive_from = inputs
+        .people
+        .get(&who)
+        .and_then(|p| p.employee.as_ref())
+        .and_then(|e| e.versions.iter().find(|v| v.effective_from == version))
+        .and_then(|v| v.retroactive_from)
+        .unwrap_or(version);
+    let a = adjustments
+        .entry((who, version, bench, piece.mission, piece.carrier))
+        .or_insert_with(|| Adjustment {
+            client: piece
+                .mission
+                .and_then(|m| inputs.missions.get(&m).map(|m| m.client_id)),
+            agency,
+            half_days: 0,
+            cjms,
+            retroactive_from,
+            cost: Some(Money::ZERO),
+            owners: Vec::new(),
+        });
+    a.half_days += days.half_days();
+    a.cost = add_cost(a.cost, piece.cost);
+    for part in piece.owners {
+        match a.owners.iter_mut().find(|o| o.bm == part.bm) {
+            Some(o) => o.cost = add_cost(o.cost, part.cost),
+            None => a.owners.push(part),
+        }
+    }
+}
+
+/// Where a consultant's bench cost of a month goes, as the firm's rule
+/// says: one piece per carrier (or one shared between business managers).
+fn bench_pieces(
+    inputs: &Inputs,
+    who: UserId,
+    month: YearMonth,
+    cost: Option<Money>,
+    agency: Option<AgencyId>,
+    agency_days: &BTreeMap<(Option<AgencyId>, YearMonth), BTreeMap<MissionId, u32>>,
+    weights_of: &mut impl FnMut(MissionId, YearMonth) -> Weights,
+) -> Vec<Piece> {
+    let owners = bench_owners(inputs, who, month);
+    let parts: Vec<(BenchCarrier, Money)> = match (cost, agency) {
+        (Some(cost), Some(agency)) => {
+            let missions: Vec<(MissionId, DayQuantity)> = agency_days
+                .get(&(Some(agency), month))
+                .map(|m| {
+                    m.iter()
+                        .map(|(id, h)| (*id, DayQuantity::from_half_days(*h)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            allocate_bench(inputs.bench_rule, cost, &owners, agency, &missions)
+        }
+        // Unknown cost or no agency: to the owners when the rule says
+        // so and there are some, else as it stands.
+        _ => {
+            if inputs.bench_rule == BenchAllocation::ToConsultantBm && !owners.is_empty() {
+                let weights: Vec<(Option<UserId>, u64)> = owners
+                    .iter()
+                    .map(|(bm, s)| (Some(*bm), u64::from(s.basis_points())))
+                    .collect();
+                return vec![Piece {
+                    mission: None,
+                    carrier: None,
+                    cost,
+                    owners: split(&weights, Money::ZERO, cost),
+                }];
+            }
+            return vec![Piece {
+                mission: None,
+                carrier: agency.map(BenchCarrier::Agency),
+                cost,
+                owners: vec![OwnerPart {
+                    bm: None,
+                    revenue: Money::ZERO,
+                    cost,
+                }],
+            }];
+        }
+    };
+    // Shared between business managers: one amount, their parts.
+    if let Some(&(first, _)) = parts.first()
+        && parts
+            .iter()
+            .all(|(c, _)| matches!(c, BenchCarrier::BusinessManager(_)))
+    {
+        let owners = parts
+            .iter()
+            .map(|(c, amount)| OwnerPart {
+                bm: match c {
+                    BenchCarrier::BusinessManager(bm) => Some(*bm),
+                    _ => None,
+                },
+                revenue: Money::ZERO,
+                cost: Some(*amount),
+            })
+            .collect();
+        return vec![Piece {
+            mission: None,
+            carrier: Some(first),
+            cost,
+            owners,
+        }];
+    }
+    parts
+        .into_iter()
+        .map(|(carrier, amount)| {
+            let (mission, owners) = match carrier {
+                BenchCarrier::BusinessManager(bm) => (
+                    None,
+                    vec![OwnerPart {
+                        bm: Some(bm),
+                        revenue: Money::ZERO,
+                        cost: Some(amount),
+                    }],
+                ),
+                BenchCarrier::Agency(_) => (
+                    None,
+                    vec![OwnerPart {
+                        bm: None,
+                        revenue: Money::ZERO,
+                        cost: Some(amount),
+                    }],
+                ),
+                BenchCarrier::Mission(m) => (
+                    Some(m),
+                    split(&weights_of(m, month), Money::ZERO, Some(amount)),
+                ),
+            };
+            Piece {
+                mission,
+                carrier: Some(carrier),
+                cost: Some(amount),
+                owners,
+            }
+        })
+        .collect()
+}
+
+/// Every fact of the months `inputs.from` to `inputs.to`. The reported
+/// days and leave must cover [`reach_back`]`..to`: the months before
+/// `from` are computed only for the adjustments they bring.
 pub fn compute(inputs: &Inputs) -> Vec<Fact> {
+    let reach = reach_back(&inputs.people, inputs.from, inputs.to);
     let months: Vec<YearMonth> = {
         let mut v = Vec::new();
-        let mut m = inputs.from;
+        let mut m = reach;
         while m <= inputs.to {
             v.push(m);
             m = m.next();
@@ -343,6 +640,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
         v
     };
     let in_range = |m: YearMonth| inputs.from <= m && m <= inputs.to;
+    let in_reach = |m: YearMonth| reach <= m && m <= inputs.to;
     let agency_of = |who: UserId| {
         inputs
             .people
@@ -358,6 +656,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
             .clone()
     };
     let mut facts = Vec::new();
+    let mut adjustments: BTreeMap<AdjustmentKey, Adjustment> = BTreeMap::new();
 
     for &(mission, month, amount) in &inputs.revenue {
         if !in_range(month) {
@@ -381,13 +680,78 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
     let mut agency_days: BTreeMap<(Option<AgencyId>, YearMonth), BTreeMap<MissionId, u32>> =
         BTreeMap::new();
     let mut validated: BTreeSet<(UserId, YearMonth)> = BTreeSet::new();
-    // Bench days to allocate: (consultant, month, kind, version) → half days.
+    // Bench days to allocate: (consultant, month, kind, version) → half
+    // days; those a later version adjusts, by that version too.
     let mut bench: BTreeMap<(UserId, YearMonth, BenchKind, Option<Date>), u32> = BTreeMap::new();
-    for r in &inputs.reported {
-        validated.insert((r.consultant, r.month));
-        if !in_range(r.month) {
-            continue;
+    type AdjustedKey = (UserId, YearMonth, BenchKind, Option<Date>, Date);
+    let mut bench_adjusted: BTreeMap<AdjustedKey, u32> = BTreeMap::new();
+    // A month's own figures count its days as they always did, whatever
+    // retroactive period splits them: each group rounded once, so that a
+    // locked month never changes by a cent when a back-dated version is
+    // entered. The split serves only the adjustments.
+    let mut merged: Vec<ReportedDays> = Vec::with_capacity(inputs.reported.len());
+    {
+        let mut index: BTreeMap<(UserId, YearMonth, Spent, Option<Date>), usize> = BTreeMap::new();
+        for r in &inputs.reported {
+            validated.insert((r.consultant, r.month));
+            if !in_reach(r.month) {
+                continue;
+            }
+            if let Some(version) = r.adjusted_by {
+                let person = inputs.people.get(&r.consultant);
+                match r.spent {
+                    Spent::Mission(mission) => {
+                        if let Some(cjms) = adjustment_cjms(inputs, person, r.version_from, version)
+                        {
+                            let amount = adjustment_amount(cjms, r.days);
+                            gather(
+                                &mut adjustments,
+                                inputs,
+                                r.consultant,
+                                version,
+                                None,
+                                r.days,
+                                cjms,
+                                agency_of(r.consultant),
+                                Piece {
+                                    mission: Some(mission),
+                                    carrier: None,
+                                    cost: amount,
+                                    owners: split(
+                                        &weights_of(mission, r.month),
+                                        Money::ZERO,
+                                        amount,
+                                    ),
+                                },
+                            );
+                        }
+                    }
+                    Spent::Leave => {}
+                    other => {
+                        let kind = bench_kind(other).expect("not a mission nor leave");
+                        *bench_adjusted
+                            .entry((r.consultant, r.month, kind, r.version_from, version))
+                            .or_default() += r.days.half_days();
+                    }
+                }
+            }
+            let key = (r.consultant, r.month, r.spent, r.version_from);
+            match index.get(&key) {
+                Some(&i) => {
+                    merged[i].days =
+                        DayQuantity::from_half_days(merged[i].days.half_days() + r.days.half_days())
+                }
+                None => {
+                    index.insert(key, merged.len());
+                    merged.push(ReportedDays {
+                        adjusted_by: None,
+                        ..r.clone()
+                    });
+                }
+            }
         }
+    }
+    for r in &merged {
         let kind = match r.spent {
             Spent::Mission(mission) => {
                 let person = inputs.people.get(&r.consultant);
@@ -417,10 +781,7 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
                 continue;
             }
             Spent::Leave => continue,
-            Spent::Bench => BenchKind::Bench,
-            Spent::Training => BenchKind::Training,
-            Spent::Internal => BenchKind::Internal,
-            Spent::PreSales => BenchKind::PreSales,
+            other => bench_kind(other).expect("not a mission nor leave"),
         };
         *bench
             .entry((r.consultant, r.month, kind, r.version_from))
@@ -450,10 +811,15 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
                 continue;
             }
             let leave = leave.get(&who).unwrap_or(&empty);
-            for (v, halves) in days_without_report(person, employee, leave, month) {
+            for ((v, adjusted_by), halves) in days_without_report(person, employee, leave, month) {
                 *bench
                     .entry((who, month, BenchKind::NoReport, v))
                     .or_default() += halves;
+                if let Some(version) = adjusted_by {
+                    *bench_adjusted
+                        .entry((who, month, BenchKind::NoReport, v, version))
+                        .or_default() += halves;
+                }
             }
         }
     }
@@ -464,106 +830,90 @@ pub fn compute(inputs: &Inputs) -> Vec<Fact> {
         let cjm = cjm_of(inputs, person, version_from);
         let cost = cjm.map(|c| days_cost(c, days));
         let agency = agency_of(who);
-        let base = |mission: Option<MissionId>, carrier, cost: Option<Money>, owners| Fact {
+        for piece in bench_pieces(
+            inputs,
+            who,
             month,
-            mission,
-            client: mission.and_then(|m| inputs.missions.get(&m).map(|m| m.client_id)),
-            consultant: Some(who),
+            cost,
             agency,
-            source: Source::Bench {
-                kind,
-                days,
-                cjm,
-                version_from,
+            &agency_days,
+            &mut weights_of,
+        ) {
+            facts.push(Fact {
+                month,
+                mission: piece.mission,
+                client: piece
+                    .mission
+                    .and_then(|m| inputs.missions.get(&m).map(|m| m.client_id)),
+                consultant: Some(who),
+                agency,
+                source: Source::Bench {
+                    kind,
+                    days,
+                    cjm,
+                    version_from,
+                    carrier: piece.carrier,
+                },
+                revenue: Money::ZERO,
+                cost: piece.cost,
+                owners: piece.owners,
+            });
+        }
+    }
+    // The adjustment of bench days goes where their cost went, by the same
+    // rule and that month's owners and missions.
+    for ((who, month, kind, version_from, version), halves) in bench_adjusted {
+        let days = DayQuantity::from_half_days(halves);
+        let person = inputs.people.get(&who);
+        let agency = agency_of(who);
+        if let Some(cjms) = adjustment_cjms(inputs, person, version_from, version) {
+            let amount = adjustment_amount(cjms, days);
+            for piece in bench_pieces(
+                inputs,
+                who,
+                month,
+                amount,
+                agency,
+                &agency_days,
+                &mut weights_of,
+            ) {
+                gather(
+                    &mut adjustments,
+                    inputs,
+                    who,
+                    version,
+                    Some(kind),
+                    days,
+                    cjms,
+                    agency,
+                    piece,
+                );
+            }
+        }
+    }
+
+    for ((who, version, bench, mission, carrier), a) in adjustments {
+        let (old_cjm, new_cjm) = a.cjms;
+        facts.push(Fact {
+            month: YearMonth::of(version),
+            mission,
+            client: a.client,
+            consultant: Some(who),
+            agency: a.agency,
+            source: Source::Adjustment {
+                bench,
+                days: DayQuantity::from_half_days(a.half_days),
+                old_cjm,
+                new_cjm,
+                version_from: version,
+                retroactive_from: a.retroactive_from,
                 carrier,
             },
             revenue: Money::ZERO,
-            cost,
-            owners,
-        };
-        let owners = bench_owners(inputs, who, month);
-        let parts: Vec<(BenchCarrier, Money)> = match (cost, agency) {
-            (Some(cost), Some(agency)) => {
-                let missions: Vec<(MissionId, DayQuantity)> = agency_days
-                    .get(&(Some(agency), month))
-                    .map(|m| {
-                        m.iter()
-                            .map(|(id, h)| (*id, DayQuantity::from_half_days(*h)))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                allocate_bench(inputs.bench_rule, cost, &owners, agency, &missions)
-            }
-            // Unknown cost or no agency: to the owners when the rule says
-            // so and there are some, else as it stands.
-            _ => {
-                if inputs.bench_rule == BenchAllocation::ToConsultantBm && !owners.is_empty() {
-                    let weights: Vec<(Option<UserId>, u64)> = owners
-                        .iter()
-                        .map(|(bm, s)| (Some(*bm), u64::from(s.basis_points())))
-                        .collect();
-                    facts.push(base(None, None, cost, split(&weights, Money::ZERO, cost)));
-                } else {
-                    let carrier = agency.map(BenchCarrier::Agency);
-                    facts.push(base(
-                        None,
-                        carrier,
-                        cost,
-                        vec![OwnerPart {
-                            bm: None,
-                            revenue: Money::ZERO,
-                            cost,
-                        }],
-                    ));
-                }
-                continue;
-            }
-        };
-        // Shared between business managers: one amount, their parts.
-        if let Some(&(first, _)) = parts.first()
-            && parts
-                .iter()
-                .all(|(c, _)| matches!(c, BenchCarrier::BusinessManager(_)))
-        {
-            let owners = parts
-                .iter()
-                .map(|(c, amount)| OwnerPart {
-                    bm: match c {
-                        BenchCarrier::BusinessManager(bm) => Some(*bm),
-                        _ => None,
-                    },
-                    revenue: Money::ZERO,
-                    cost: Some(*amount),
-                })
-                .collect();
-            facts.push(base(None, Some(first), cost, owners));
-            continue;
-        }
-        for (carrier, amount) in parts {
-            let (mission, owners) = match carrier {
-                BenchCarrier::BusinessManager(bm) => (
-                    None,
-                    vec![OwnerPart {
-                        bm: Some(bm),
-                        revenue: Money::ZERO,
-                        cost: Some(amount),
-                    }],
-                ),
-                BenchCarrier::Agency(_) => (
-                    None,
-                    vec![OwnerPart {
-                        bm: None,
-                        revenue: Money::ZERO,
-                        cost: Some(amount),
-                    }],
-                ),
-                BenchCarrier::Mission(m) => (
-                    Some(m),
-                    split(&weights_of(m, month), Money::ZERO, Some(amount)),
-                ),
-            };
-            facts.push(base(mission, Some(carrier), Some(amount), owners));
-        }
+            cost: a.cost,
+            owners: a.owners,
+        });
     }
+    facts.retain(|f| in_range(f.month));
     facts
 }

@@ -58,6 +58,7 @@ fn camille() -> Person {
             manager_id: None,
             versions: vec![CostVersion {
                 effective_from: date!(2024 - 09 - 01),
+                retroactive_from: None,
                 terms: CostTerms::Salary(payroll_example()),
             }],
         }),
@@ -76,6 +77,7 @@ fn lucas() -> Person {
             manager_id: None,
             versions: vec![CostVersion {
                 effective_from: date!(2025 - 03 - 01),
+                retroactive_from: None,
                 terms: CostTerms::Freelance(FreelanceTerms {
                     buy_rate: Money::from_euros(480),
                     fee: PlatformFee::None,
@@ -154,6 +156,7 @@ fn demo() -> Inputs {
                 month: NOV,
                 spent: Spent::Mission(mission(1)),
                 version_from: Some(date!(2024 - 09 - 01)),
+                adjusted_by: None,
                 days: DayQuantity::from_days(20),
             },
             ReportedDays {
@@ -161,6 +164,7 @@ fn demo() -> Inputs {
                 month: NOV,
                 spent: Spent::Mission(mission(2)),
                 version_from: Some(date!(2025 - 03 - 01)),
+                adjusted_by: None,
                 days: DayQuantity::from_days(15),
             },
             ReportedDays {
@@ -168,6 +172,7 @@ fn demo() -> Inputs {
                 month: NOV,
                 spent: Spent::Bench,
                 version_from: Some(date!(2025 - 03 - 01)),
+                adjusted_by: None,
                 days: DayQuantity::from_days(5),
             },
         ],
@@ -449,6 +454,7 @@ fn random_inputs() -> impl Strategy<Value = Inputs> {
                     month: if halves % 2 == 0 { OCT } else { NOV },
                     spent,
                     version_from,
+                    adjusted_by: None,
                     days: DayQuantity::from_half_days(halves),
                 });
             }
@@ -497,5 +503,352 @@ proptest! {
         // The ledger's revenue, all of it.
         let booked: Money = inputs.revenue.iter().map(|r| r.2).sum();
         prop_assert_eq!(totals[0].0, booked);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Retroactive versions: locked months unchanged, the adjustment in the
+// landing month.
+// ---------------------------------------------------------------------------
+
+const JAN27: YearMonth = YearMonth::new(2027, Month::January);
+const MAR27: YearMonth = YearMonth::new(2027, Month::March);
+const APR27: YearMonth = YearMonth::new(2027, Month::April);
+
+/// A salary version of `gross` cents a year (the rest as the payroll
+/// example), so the CJM takes odd and even cents alike.
+fn salary_of(from: time::Date, gross: i64) -> CostVersion {
+    let mut terms = payroll_example();
+    terms.annual_gross = Money::from_cents(gross);
+    CostVersion::new(from, CostTerms::Salary(terms))
+}
+
+/// What a half day went to, as drawn: two missions, bench, training,
+/// leave.
+fn spent_of(draw: u8) -> Spent {
+    match draw % 5 {
+        0 => Spent::Mission(mission(1)),
+        1 => Spent::Mission(mission(2)),
+        2 => Spent::Bench,
+        3 => Spent::Training,
+        _ => Spent::Leave,
+    }
+}
+
+/// Camille's reports of January to March 2027 (a half day each draw, in
+/// order of the working days), grouped as the store groups them: by
+/// month, activity and cost period of each day. `skip`: a month left
+/// without a report.
+fn reports_of(
+    versions: &[CostVersion],
+    draws: &[u8],
+    skip: Option<YearMonth>,
+) -> Vec<ReportedDays> {
+    let mut grouped: BTreeMap<(YearMonth, Spent, CostPeriod), u32> = BTreeMap::new();
+    let mut draws = draws.iter().cycle();
+    let mut month = JAN27;
+    while month <= MAR27 {
+        for day in WorkPattern::default().working_days(month) {
+            for _ in Half::BOTH {
+                let spent = spent_of(*draws.next().expect("cycled"));
+                if Some(month) != skip {
+                    *grouped
+                        .entry((month, spent, cost_period_on(versions, day)))
+                        .or_default() += 1;
+                }
+            }
+        }
+        month = month.next();
+    }
+    grouped
+        .into_iter()
+        .map(
+            |((month, spent, (version_from, adjusted_by)), h)| ReportedDays {
+                consultant: user(CAMILLE),
+                month,
+                spent,
+                version_from,
+                adjusted_by,
+                days: DayQuantity::from_half_days(h),
+            },
+        )
+        .collect()
+}
+
+/// Camille on two missions of two business managers (the second shared
+/// 60/40) from January to April 2027, with `versions`.
+fn locked_quarter(
+    versions: Vec<CostVersion>,
+    draws: &[u8],
+    skip: Option<YearMonth>,
+    rule: BenchAllocation,
+) -> Inputs {
+    let mut inputs = demo();
+    let mut person = camille();
+    person.employee.as_mut().unwrap().versions = versions.clone();
+    inputs.people = BTreeMap::from([(user(CAMILLE), person)]);
+    inputs.missions = BTreeMap::from([
+        (
+            mission(1),
+            MissionFacts {
+                client_id: client(1),
+                consultant_id: user(CAMILLE),
+                start: date!(2026 - 10 - 01),
+                portfolio: alone(BM, date!(2026 - 10 - 01)),
+            },
+        ),
+        (
+            mission(2),
+            MissionFacts {
+                client_id: client(2),
+                consultant_id: user(CAMILLE),
+                start: date!(2026 - 11 - 01),
+                portfolio: vec![
+                    PortfolioPeriod {
+                        bm_id: user(BM),
+                        from: date!(2026 - 11 - 01),
+                        to: None,
+                        share: Percentage::from_percent(60),
+                    },
+                    PortfolioPeriod {
+                        bm_id: user(DIRECTOR),
+                        from: date!(2026 - 11 - 01),
+                        to: None,
+                        share: Percentage::from_percent(40),
+                    },
+                ],
+            },
+        ),
+    ]);
+    inputs.from = JAN27;
+    inputs.to = APR27;
+    inputs.current_month = YearMonth::new(2027, Month::May);
+    inputs.first_report_month = Some(JAN27);
+    inputs.bench_rule = rule;
+    inputs.revenue = vec![
+        (mission(1), JAN27, Money::from_euros(9_000)),
+        (mission(2), APR27, Money::from_euros(7_000)),
+    ];
+    inputs.reported = reports_of(&versions, draws, skip);
+    inputs
+}
+
+/// The figures of a month, every view and row (adjustments aside, which a
+/// locked month never holds).
+fn month_rows(facts: &[Fact], m: YearMonth) -> Vec<BTreeMap<RowKey, (Money, Option<Money>)>> {
+    Dimension::ALL
+        .iter()
+        .map(|d| {
+            by(facts, *d, m, m)
+                .into_iter()
+                .map(|(k, t)| (k, (t.revenue, t.cost())))
+                .collect()
+        })
+        .collect()
+}
+
+fn cost_of(facts: &[Fact], from: YearMonth, to: YearMonth) -> Money {
+    total(&by(facts, Dimension::Mission, from, to))
+        .cost()
+        .expect("every cost known")
+}
+
+/// A raise decided in April, effective 16 February, January to March
+/// locked: entered from 1 April with 16 February as its retroactive date.
+#[test]
+fn a_back_dated_raise_leaves_the_locked_months_and_lands_in_april() {
+    let before = vec![salary_of(date!(2026 - 06 - 01), 4_800_000)];
+    let mut raise = salary_of(date!(2027 - 04 - 01), 5_280_000);
+    raise.retroactive_from = Some(date!(2027 - 02 - 16));
+    let mut after = before.clone();
+    after.push(raise);
+    // Every day on mission 1.
+    let a = compute(&locked_quarter(
+        before,
+        &[0],
+        None,
+        BenchAllocation::ToConsultantBm,
+    ));
+    let b = compute(&locked_quarter(
+        after,
+        &[0],
+        None,
+        BenchAllocation::ToConsultantBm,
+    ));
+    for m in [JAN27, JAN27.next(), MAR27] {
+        assert_eq!(month_rows(&a, m), month_rows(&b, m), "{m}");
+    }
+    let adjustments: Vec<&Fact> = b.iter().filter(|f| f.source.is_adjustment()).collect();
+    assert_eq!(adjustments.len(), 1);
+    let adj = adjustments[0];
+    // 16 February to 31 March: 9 + 22 working days (Easter Monday on
+    // 29 March); 331,05 € → 362,97 € (72 168 € + 4 800 € × 1,45 =
+    // 79 128 € ÷ 218).
+    let locked: i64 = [JAN27.next(), MAR27]
+        .iter()
+        .map(|m| {
+            WorkPattern::default()
+                .working_days(*m)
+                .into_iter()
+                .filter(|d| *d >= date!(2027 - 02 - 16))
+                .count() as i64
+        })
+        .sum();
+    assert_eq!(locked, 31);
+    let old = Money::from_cents(33_105);
+    let new = CjmSettings::default().daily_cost_of(Money::from_euros(72_168 + 6_960));
+    assert_eq!(new, Money::from_cents(36_297));
+    assert_eq!(
+        adj.source,
+        Source::Adjustment {
+            bench: None,
+            days: DayQuantity::from_days(31),
+            old_cjm: Some(old),
+            new_cjm: Some(new),
+            version_from: date!(2027 - 04 - 01),
+            retroactive_from: date!(2027 - 02 - 16),
+            carrier: None,
+        }
+    );
+    assert_eq!(adj.month, APR27);
+    assert_eq!(adj.mission, Some(mission(1)));
+    assert_eq!(adj.client, Some(client(1)));
+    assert_eq!(
+        adj.cost,
+        Some(Money::from_cents(locked * (36_297 - 33_105)))
+    );
+    assert_eq!(adj.owners.len(), 1);
+    assert_eq!(adj.owners[0].bm, Some(user(BM)));
+    // April says it carries one.
+    let april = by(&b, Dimension::Mission, APR27, APR27)[&RowKey::Mission(mission(1))];
+    assert_eq!(april.adjustments, 1);
+    assert_eq!(april.adjustment(), adj.cost);
+    assert!(
+        by(&a, Dimension::Mission, APR27, APR27)
+            .values()
+            .all(|t| t.adjustment().is_none())
+    );
+    // Viewed from April alone, the adjustment is there all the same.
+    let mut april_only = locked_quarter(b_versions(), &[0], None, BenchAllocation::ToConsultantBm);
+    april_only.from = APR27;
+    let only = compute(&april_only);
+    assert!(only.iter().all(|f| f.month == APR27));
+    assert_eq!(only.iter().filter(|f| f.source.is_adjustment()).count(), 1);
+    assert_eq!(reach_back(&april_only.people, APR27, APR27), JAN27.next());
+}
+
+fn b_versions() -> Vec<CostVersion> {
+    let mut raise = salary_of(date!(2027 - 04 - 01), 5_280_000);
+    raise.retroactive_from = Some(date!(2027 - 02 - 16));
+    vec![salary_of(date!(2026 - 06 - 01), 4_800_000), raise]
+}
+
+/// Under the grade's standard, a salary change back-dated changes nothing
+/// a business manager sees: no adjustment line at all.
+#[test]
+fn under_the_grade_standard_a_back_dated_raise_shows_nothing() {
+    let mut inputs = locked_quarter(b_versions(), &[0, 2], None, BenchAllocation::ToConsultantBm);
+    inputs.basis = CostBasis::GradeStandard;
+    inputs
+        .standard
+        .set(Grade::parse("Confirmé").unwrap(), Money::from_euros(350))
+        .unwrap();
+    let facts = compute(&inputs);
+    assert!(!facts.iter().any(|f| f.source.is_adjustment()));
+    // The same data on the personal basis has them.
+    inputs.basis = CostBasis::Personal;
+    assert!(compute(&inputs).iter().any(|f| f.source.is_adjustment()));
+}
+
+proptest! {
+    /// Locking January to March, then entering a version from 1 April
+    /// with a retroactive date R in them (after the previous version):
+    ///
+    /// - every locked month's figures, every view and row, are those
+    ///   before the version was entered, to the cent;
+    /// - April's own figures are those of the version known in time;
+    /// - the adjustments (all in April) add up to what the locked months
+    ///   would have changed by had the version been known in time
+    ///   (in force from R), to the cent, except for rounding in R's
+    ///   month: a group of days there (one activity, one month) that R
+    ///   cuts into two odd numbers of half days, at an old CJM of an odd
+    ///   number of cents, was rounded up once in the locked month where
+    ///   the version known in time would round each part up: one cent
+    ///   less per such group. Hence whole-period total with adjustment
+    ///   = total as if known in time − that count, exactly; equal when R
+    ///   is the first of a month, the old CJM even, or the days whole.
+    #[test]
+    fn a_back_dated_version_keeps_locked_months_and_adjusts_to_the_cent(
+        old_gross in 3_000_000i64..9_000_000,
+        new_gross in 3_000_000i64..9_000_000,
+        retro_day in 0i64..89,
+        draws in prop::collection::vec(0u8..5, 1..40),
+        skip in prop::option::of(prop::sample::select(vec![JAN27, JAN27.next(), MAR27])),
+        rule in prop::sample::select(BenchAllocation::ALL.to_vec()),
+    ) {
+        let retro = date!(2027 - 01 - 01) + time::Duration::days(retro_day);
+        // A month without a report is inferred bench, one group for the
+        // whole month; keep it off R's month so that the groups R cuts
+        // are the reports'.
+        let skip = skip.filter(|m| *m != YearMonth::of(retro));
+        let previous = salary_of(date!(2026 - 06 - 01), old_gross);
+        let mut back_dated = salary_of(date!(2027 - 04 - 01), new_gross);
+        back_dated.retroactive_from = Some(retro);
+        let in_time = salary_of(retro, new_gross);
+
+        let a = locked_quarter(vec![previous], &draws, skip, rule);
+        let b = locked_quarter(vec![previous, back_dated], &draws, skip, rule);
+        let c = locked_quarter(vec![previous, in_time], &draws, skip, rule);
+        let (fa, fb, fc) = (compute(&a), compute(&b), compute(&c));
+
+        let mut m = JAN27;
+        while m <= MAR27 {
+            prop_assert_eq!(month_rows(&fa, m), month_rows(&fb, m));
+            m = m.next();
+        }
+        // April: the version's own days as if known in time, plus the
+        // adjustments.
+        let own: Vec<Fact> = fb.iter().filter(|f| !f.source.is_adjustment()).cloned().collect();
+        prop_assert_eq!(month_rows(&own, APR27), month_rows(&fc, APR27));
+        prop_assert!(fb.iter().filter(|f| f.source.is_adjustment()).all(|f| f.month == APR27));
+
+        let adjustment: Money = fb
+            .iter()
+            .filter(|f| f.source.is_adjustment())
+            .map(|f| f.cost.expect("known"))
+            .sum();
+        // The groups R cuts in two odd halves, at an odd old CJM.
+        let old_cjm = CjmSettings::default().daily_cost(&previous.terms);
+        let mut cut: BTreeMap<(Spent, Option<time::Date>), (u32, u32)> = BTreeMap::new();
+        for r in b.reported.iter().filter(|r| r.month == YearMonth::of(retro)) {
+            let e = cut.entry((r.spent, r.version_from)).or_default();
+            if r.adjusted_by.is_some() {
+                e.1 += r.days.half_days();
+            } else {
+                e.0 += r.days.half_days();
+            }
+        }
+        let odd = |h: u32| h % 2 == 1;
+        let lost = if old_cjm.cents() % 2 == 1 {
+            cut.iter()
+                .filter(|((s, _), (before, after))| *s != Spent::Leave && odd(*before) && odd(*after))
+                .count() as i64
+        } else {
+            0
+        };
+        let changed_by = cost_of(&fc, JAN27, MAR27) - cost_of(&fa, JAN27, MAR27);
+        prop_assert_eq!(adjustment, changed_by - Money::from_cents(lost));
+        prop_assert_eq!(
+            cost_of(&fb, JAN27, APR27),
+            cost_of(&fc, JAN27, APR27) - Money::from_cents(lost)
+        );
+        if retro.day() == 1 {
+            prop_assert_eq!(lost, 0);
+        }
+        // Every view still adds up to the same total.
+        let whole = |d| total(&by(&fb, d, JAN27, APR27)).cost();
+        for d in Dimension::ALL {
+            prop_assert_eq!(whole(d), whole(Dimension::Mission));
+        }
     }
 }

@@ -11,6 +11,13 @@
 //! retroactive raise as back pay on the next payslip:
 //! [`MarginLock::landing_month`] says which month,
 //! [`retroactive_adjustment`] how much.
+//!
+//! Such a change is a version dated the first day of the first open month
+//! with its real start as its retroactive date
+//! ([`crate::people::cost::CostVersion::retroactive_from`]); the live
+//! margin ([`super::live`]) books the adjustment in that month, one per
+//! consultant and mission (or bench carrier), each locked month's days
+//! rounded as that month rounded them.
 
 use serde::{Deserialize, Serialize};
 use time::Date;

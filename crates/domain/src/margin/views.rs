@@ -7,7 +7,9 @@
 //! manager or an agency) show on the mission and account views as one
 //! "bench" row; facts of nobody's on the business managers' and agencies'
 //! views as an "unassigned" row. A total with any unknown cost has an
-//! unknown cost and margin.
+//! unknown cost and margin. Adjustments of locked months count in the
+//! cost of their (landing) month like any cost, and are also counted
+//! apart ([`Totals::adjustment`]) so a month that carries one can say so.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +80,11 @@ pub struct Totals {
     pub known_cost: Money,
     /// How many amounts of unknown cost were summed.
     pub unknown: u32,
+    /// How many of the amounts were adjustments of locked months
+    /// ([`super::live::Source::Adjustment`]), and their known cost,
+    /// already inside `known_cost`: a month that carries one says so.
+    pub adjustments: u32,
+    pub adjustment_cost: Money,
 }
 
 impl Totals {
@@ -89,10 +96,24 @@ impl Totals {
         }
     }
 
+    /// Adds an adjustment's part: counted in the cost as any other.
+    pub fn add_adjustment(&mut self, cost: Option<Money>) {
+        self.add(Money::ZERO, cost);
+        self.adjustments += 1;
+        self.adjustment_cost += cost.unwrap_or(Money::ZERO);
+    }
+
     pub fn merge(&mut self, other: &Totals) {
         self.revenue += other.revenue;
         self.known_cost += other.known_cost;
         self.unknown += other.unknown;
+        self.adjustments += other.adjustments;
+        self.adjustment_cost += other.adjustment_cost;
+    }
+
+    /// The adjustments' cost, when there is any adjustment.
+    pub fn adjustment(&self) -> Option<Money> {
+        (self.adjustments > 0).then_some(self.adjustment_cost)
     }
 
     pub fn cost(&self) -> Option<Money> {
@@ -116,11 +137,18 @@ pub fn by(
     to: YearMonth,
 ) -> BTreeMap<RowKey, Totals> {
     let mut out: BTreeMap<RowKey, Totals> = BTreeMap::new();
+    let add = |t: &mut Totals, f: &Fact, revenue: Money, cost: Option<Money>| {
+        if f.source.is_adjustment() {
+            t.add_adjustment(cost);
+        } else {
+            t.add(revenue, cost);
+        }
+    };
     for f in facts.iter().filter(|f| from <= f.month && f.month <= to) {
         if dim == Dimension::Bm {
             for p in &f.owners {
                 let key = p.bm.map_or(RowKey::Unassigned, RowKey::Bm);
-                out.entry(key).or_default().add(p.revenue, p.cost);
+                add(out.entry(key).or_default(), f, p.revenue, p.cost);
             }
             continue;
         }
@@ -131,7 +159,7 @@ pub fn by(
             Dimension::Consultant => f.consultant.map_or(RowKey::Unassigned, RowKey::Consultant),
             Dimension::Bm => unreachable!("handled above"),
         };
-        out.entry(key).or_default().add(f.revenue, f.cost);
+        add(out.entry(key).or_default(), f, f.revenue, f.cost);
     }
     out
 }

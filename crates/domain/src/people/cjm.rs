@@ -346,6 +346,7 @@ mod tests {
     fn salary(from: Date, terms: SalaryTerms) -> CostVersion {
         CostVersion {
             effective_from: from,
+            retroactive_from: None,
             terms: CostTerms::Salary(terms),
         }
     }
@@ -389,6 +390,7 @@ mod tests {
         );
         let freelance_before = CostVersion {
             effective_from: date!(2026 - 06 - 01),
+            retroactive_from: None,
             terms: CostTerms::Freelance(FreelanceTerms {
                 buy_rate: Money::from_euros(560),
                 fee: PlatformFee::PerDay(Money::from_euros(20)),
@@ -537,6 +539,7 @@ mod tests {
         );
         let freelancer = [CostVersion {
             effective_from: date!(2027 - 01 - 01),
+            retroactive_from: None,
             terms: CostTerms::Freelance(FreelanceTerms {
                 buy_rate: Money::from_euros(560),
                 fee: PlatformFee::None,

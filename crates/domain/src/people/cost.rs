@@ -13,7 +13,13 @@
 //!
 //! Costs of a month whose margins are locked never change (see
 //! [`crate::margin::lock`]): a version dated inside a locked month is
-//! refused.
+//! refused. A change that concerns locked months (a raise decided in May,
+//! effective 1 March, March and April locked) is entered from the first
+//! day of the first open month with its real date as the **retroactive
+//! date** ("rappel depuis le"): the locked months keep the version in
+//! force then, and the margin books the difference on the locked days in
+//! the version's own month, as an adjustment ([`check_new_version`] says
+//! what is accepted, [`retroactive_version_on`] which days it concerns).
 
 use serde::Serialize;
 use time::Date;
@@ -154,7 +160,24 @@ impl CostTerms {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CostVersion {
     pub effective_from: Date,
+    /// The real start of a change that concerns locked months: the days
+    /// from this date to the day before `effective_from` stay at the
+    /// previous version in their (locked) months, and their difference is
+    /// booked as an adjustment in `effective_from`'s month. `None` for an
+    /// ordinary version.
+    pub retroactive_from: Option<Date>,
     pub terms: CostTerms,
+}
+
+impl CostVersion {
+    /// A version without retroactive effect.
+    pub const fn new(effective_from: Date, terms: CostTerms) -> CostVersion {
+        CostVersion {
+            effective_from,
+            retroactive_from: None,
+            terms,
+        }
+    }
 }
 
 /// The version in force on `date`: the latest one dated on or before it.
@@ -164,6 +187,19 @@ pub fn version_on(versions: &[CostVersion], date: Date) -> Option<&CostVersion> 
         .iter()
         .filter(|v| v.effective_from <= date)
         .max_by_key(|v| v.effective_from)
+}
+
+/// The version whose retroactive period covers `date` (from its
+/// retroactive date to the day before it takes effect), if any: that day
+/// stays at the version in force then ([`version_on`]) in its own month,
+/// and this version's difference on it is booked as an adjustment. At most
+/// one does: [`check_new_version`] keeps a retroactive date after the
+/// previous version's date, so the periods never overlap.
+pub fn retroactive_version_on(versions: &[CostVersion], date: Date) -> Option<&CostVersion> {
+    versions
+        .iter()
+        .filter(|v| v.retroactive_from.is_some_and(|r| r <= date) && date < v.effective_from)
+        .min_by_key(|v| v.effective_from)
 }
 
 // ---------------------------------------------------------------------------
@@ -178,6 +214,42 @@ pub enum CostVersionError {
     InLockedMonth { locked_through: YearMonth },
     #[error("these terms do not fit the contract")]
     WrongKind,
+    /// A retroactive date with nothing locked: the version is simply
+    /// entered from its real date.
+    #[error("nothing is locked: no retroactive date is needed")]
+    RetroactiveNothingLocked,
+    /// A back-dated version starts on the first day of the first open
+    /// month, so that every day from the retroactive date on is either a
+    /// locked day (adjusted) or a day of the version itself.
+    #[error("a back-dated version starts on {first_open}")]
+    RetroactiveNotFirstOpenDay { first_open: Date },
+    /// The retroactive date must be a locked day (an open one simply takes
+    /// the version).
+    #[error("the retroactive date is not in a locked month")]
+    RetroactiveNotLocked { locked_through: YearMonth },
+    /// Nothing to adjust: the locked months had no cost for the person.
+    #[error("no earlier version to adjust")]
+    RetroactiveWithoutPrevious,
+    /// The previous version is entirely replaced only by a change of its
+    /// own; back pay starts after it.
+    #[error("the retroactive date must be after {previous}")]
+    RetroactiveBeforePrevious { previous: Date },
+}
+
+impl CostVersionError {
+    /// The form field the refusal belongs to.
+    pub const fn field(&self) -> &'static str {
+        match self {
+            CostVersionError::WrongKind => "kind",
+            CostVersionError::SameDate { .. }
+            | CostVersionError::InLockedMonth { .. }
+            | CostVersionError::RetroactiveNotFirstOpenDay { .. } => "effective_from",
+            CostVersionError::RetroactiveNothingLocked
+            | CostVersionError::RetroactiveNotLocked { .. }
+            | CostVersionError::RetroactiveWithoutPrevious
+            | CostVersionError::RetroactiveBeforePrevious { .. } => "retroactive_from",
+        }
+    }
 }
 
 impl ErrorKey for CostVersionError {
@@ -186,16 +258,39 @@ impl ErrorKey for CostVersionError {
             CostVersionError::SameDate { .. } => "cost-version-same-date",
             CostVersionError::InLockedMonth { .. } => "cost-version-in-locked-month",
             CostVersionError::WrongKind => "cost-version-wrong-kind",
+            CostVersionError::RetroactiveNothingLocked => "cost-version-retroactive-nothing-locked",
+            CostVersionError::RetroactiveNotFirstOpenDay { .. } => {
+                "cost-version-retroactive-first-open-day"
+            }
+            CostVersionError::RetroactiveNotLocked { .. } => "cost-version-retroactive-not-locked",
+            CostVersionError::RetroactiveWithoutPrevious => {
+                "cost-version-retroactive-without-previous"
+            }
+            CostVersionError::RetroactiveBeforePrevious { .. } => {
+                "cost-version-retroactive-before-previous"
+            }
         }
     }
 
     fn args(&self) -> Vec<(&'static str, crate::message::Arg)> {
         match self {
             CostVersionError::SameDate { date } => crate::args![("date", *date)],
-            CostVersionError::InLockedMonth { locked_through } => {
-                crate::args![("month", *locked_through)]
+            // The message says how to enter a back-dated change: from the
+            // first open day, with the real date as the retroactive date.
+            CostVersionError::InLockedMonth { locked_through }
+            | CostVersionError::RetroactiveNotLocked { locked_through } => crate::args![
+                ("month", *locked_through),
+                ("first_open", locked_through.next().first_day())
+            ],
+            CostVersionError::RetroactiveNotFirstOpenDay { first_open } => {
+                crate::args![("first_open", *first_open)]
             }
-            CostVersionError::WrongKind => Vec::new(),
+            CostVersionError::RetroactiveBeforePrevious { previous } => {
+                crate::args![("date", *previous)]
+            }
+            CostVersionError::WrongKind
+            | CostVersionError::RetroactiveNothingLocked
+            | CostVersionError::RetroactiveWithoutPrevious => Vec::new(),
         }
     }
 }
@@ -216,6 +311,12 @@ pub fn check_versions(versions: &[CostVersion]) -> Result<(), CostVersionError> 
 /// (`others`, without the one being edited), his contract and the margin
 /// lock. An edited version whose former date is locked must be refused
 /// too: the caller checks [`MarginLock::refuses`] on it.
+///
+/// A version with a retroactive date must start on the first day of the
+/// first open month, its retroactive date must be a locked day after the
+/// previous version's date: the locked days it concerns then all sat
+/// under that one previous version, and no two retroactive periods
+/// overlap.
 pub fn check_new_version(
     new: &CostVersion,
     others: &[CostVersion],
@@ -237,6 +338,27 @@ pub fn check_new_version(
     }
     if !new.terms.fits(contract) {
         return Err(CostVersionError::WrongKind);
+    }
+    if let Some(retro) = new.retroactive_from {
+        let Some(locked_through) = lock.locked_through() else {
+            return Err(CostVersionError::RetroactiveNothingLocked);
+        };
+        let first_open = locked_through.next().first_day();
+        if new.effective_from != first_open {
+            return Err(CostVersionError::RetroactiveNotFirstOpenDay { first_open });
+        }
+        if !lock.refuses(retro) {
+            return Err(CostVersionError::RetroactiveNotLocked { locked_through });
+        }
+        let previous = others
+            .iter()
+            .filter(|o| o.effective_from < new.effective_from)
+            .map(|o| o.effective_from)
+            .max()
+            .ok_or(CostVersionError::RetroactiveWithoutPrevious)?;
+        if retro <= previous {
+            return Err(CostVersionError::RetroactiveBeforePrevious { previous });
+        }
     }
     Ok(())
 }
@@ -298,12 +420,34 @@ fn rate_up_to(
     Some(p)
 }
 
+/// The retroactive date as typed: blank is none; a date on or after the
+/// version's own is no retroactive date at all, and refused. Whether it
+/// lies in locked months, after the previous version, is
+/// [`check_new_version`]'s. `None` when refused.
+fn retroactive(
+    e: &mut ValidationErrors,
+    effective_from: Option<Date>,
+    raw: &str,
+) -> Option<Option<Date>> {
+    if raw.trim().is_empty() {
+        return Some(None);
+    }
+    let retro = e.optional("retroactive_from", raw, crate::validation::date)?;
+    if effective_from.is_some_and(|from| retro >= from) {
+        e.add("retroactive_from", "cost-version-retroactive-not-before");
+        return None;
+    }
+    Some(Some(retro))
+}
+
 /// A salary version as typed: amounts in euros per year, blank benefits
 /// are zero.
 #[derive(Debug, Clone, Default, serde::Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct SalaryVersionInput {
     pub effective_from: String,
+    /// Blank for an ordinary version; see [`CostVersion::retroactive_from`].
+    pub retroactive_from: String,
     pub annual_gross: String,
     pub annual_bonuses: String,
     /// "rate" (blank) or "amount".
@@ -327,6 +471,7 @@ impl SalaryVersionInput {
             &self.effective_from,
             crate::validation::date,
         );
+        let retroactive_from = retroactive(&mut e, effective_from, &self.retroactive_from);
         let amount = amount_up_to(ANNUAL_AMOUNT_MAX);
         let annual_gross = e.required("annual_gross", &self.annual_gross, &amount);
         let mut optional = |field: &'static str, raw: &str| -> Option<Money> {
@@ -364,6 +509,7 @@ impl SalaryVersionInput {
         }
         Ok(CostVersion {
             effective_from: effective_from.expect("checked"),
+            retroactive_from: retroactive_from.expect("checked"),
             terms: CostTerms::Salary(SalaryTerms {
                 annual_gross: annual_gross.expect("checked"),
                 annual_bonuses: annual_bonuses.expect("checked"),
@@ -382,6 +528,8 @@ impl SalaryVersionInput {
 #[serde(default)]
 pub struct FreelanceRateInput {
     pub effective_from: String,
+    /// Blank for an ordinary version; see [`CostVersion::retroactive_from`].
+    pub retroactive_from: String,
     /// Euros per day, excluding VAT.
     pub buy_rate: String,
     /// "none" (blank), "percent" or "per_day".
@@ -400,6 +548,7 @@ impl FreelanceRateInput {
             &self.effective_from,
             crate::validation::date,
         );
+        let retroactive_from = retroactive(&mut e, effective_from, &self.retroactive_from);
         let buy_rate = e
             .required("buy_rate", &self.buy_rate, amount_up_to(BUY_RATE_MAX))
             .filter(|r| {
@@ -427,6 +576,7 @@ impl FreelanceRateInput {
         }
         Ok(CostVersion {
             effective_from: effective_from.expect("checked"),
+            retroactive_from: retroactive_from.expect("checked"),
             terms: CostTerms::Freelance(FreelanceTerms {
                 buy_rate: buy_rate.expect("checked"),
                 fee: fee.expect("checked"),
@@ -447,6 +597,10 @@ impl CostVersion {
         };
         Some(SalaryVersionInput {
             effective_from: format_date(self.effective_from, Locale::Fr),
+            retroactive_from: self
+                .retroactive_from
+                .map(|d| format_date(d, Locale::Fr))
+                .unwrap_or_default(),
             annual_gross: s.annual_gross.to_input(),
             annual_bonuses: s.annual_bonuses.to_input(),
             charges_kind: charges_kind.to_string(),
@@ -470,6 +624,10 @@ impl CostVersion {
         };
         Some(FreelanceRateInput {
             effective_from: format_date(self.effective_from, Locale::Fr),
+            retroactive_from: self
+                .retroactive_from
+                .map(|d| format_date(d, Locale::Fr))
+                .unwrap_or_default(),
             buy_rate: f.buy_rate.to_input(),
             fee_kind: fee_kind.to_string(),
             fee,
@@ -500,6 +658,7 @@ pub(crate) mod tests {
     fn salary_input() -> SalaryVersionInput {
         SalaryVersionInput {
             effective_from: "01/01/2027".into(),
+            retroactive_from: String::new(),
             annual_gross: "48 000".into(),
             annual_bonuses: String::new(),
             charges_kind: String::new(),
@@ -518,6 +677,7 @@ pub(crate) mod tests {
     fn version(d: Date) -> CostVersion {
         CostVersion {
             effective_from: d,
+            retroactive_from: None,
             terms: CostTerms::Salary(payroll_example()),
         }
     }
@@ -644,6 +804,7 @@ pub(crate) mod tests {
     fn a_buy_rate_form_validates_and_refuses_bad_rates() {
         let i = FreelanceRateInput {
             effective_from: "2027-02-01".into(),
+            retroactive_from: String::new(),
             buy_rate: "560".into(),
             fee_kind: "percent".into(),
             fee: "7,5".into(),
@@ -779,7 +940,11 @@ pub(crate) mod tests {
             }
         );
         assert_eq!(err.key(), "cost-version-in-locked-month");
-        assert_eq!(err.args(), crate::args![("month", march)]);
+        // The message says how to enter a back-dated change.
+        assert_eq!(
+            err.args(),
+            crate::args![("month", march), ("first_open", date!(2027 - 04 - 01))]
+        );
         assert_eq!(
             check_new_version(
                 &version(date!(2027 - 04 - 01)),
@@ -788,6 +953,184 @@ pub(crate) mod tests {
                 lock
             ),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn a_retroactive_date_is_read_from_the_form_and_before_the_version() {
+        let back_dated = SalaryVersionInput {
+            effective_from: "01/05/2027".into(),
+            retroactive_from: "01/03/2027".into(),
+            ..salary_input()
+        };
+        let v = back_dated.validate().unwrap();
+        assert_eq!(v.retroactive_from, Some(date!(2027 - 03 - 01)));
+        assert_eq!(v.salary_input().unwrap().validate(), Ok(v));
+        assert_eq!(salary_input().validate().unwrap().retroactive_from, None);
+        for (raw, key) in [
+            ("01/05/2027", "cost-version-retroactive-not-before"),
+            ("02/05/2027", "cost-version-retroactive-not-before"),
+            ("31/02/2027", "date-invalid"),
+        ] {
+            let bad = SalaryVersionInput {
+                retroactive_from: raw.into(),
+                ..back_dated.clone()
+            };
+            assert_eq!(
+                keys(&bad.validate().unwrap_err()),
+                vec![("retroactive_from", key)],
+                "{raw}"
+            );
+        }
+        let rate = FreelanceRateInput {
+            effective_from: "01/05/2027".into(),
+            retroactive_from: "15/03/2027".into(),
+            buy_rate: "600".into(),
+            ..FreelanceRateInput::default()
+        };
+        let v = rate.validate().unwrap();
+        assert_eq!(v.retroactive_from, Some(date!(2027 - 03 - 15)));
+        assert_eq!(v.freelance_input().unwrap().validate(), Ok(v));
+    }
+
+    /// A raise decided in May, effective 15 March, March and April locked:
+    /// entered from 1 May with 15 March as its retroactive date.
+    #[test]
+    fn a_back_dated_change_starts_on_the_first_open_day_and_adjusts_locked_days() {
+        let lock = MarginLock::through(YearMonth::new(2027, Month::April));
+        let previous = version(date!(2027 - 01 - 01));
+        let back_dated = |from: Date, retro: Date| CostVersion {
+            retroactive_from: Some(retro),
+            ..version(from)
+        };
+        let check = |v: &CostVersion, others: &[CostVersion], lock| {
+            check_new_version(v, others, ContractKind::Cdi, lock)
+        };
+        let ok = back_dated(date!(2027 - 05 - 01), date!(2027 - 03 - 15));
+        assert_eq!(check(&ok, &[previous], lock), Ok(()));
+        // Any locked day after the previous version will do.
+        assert_eq!(
+            check(
+                &back_dated(date!(2027 - 05 - 01), date!(2027 - 01 - 02)),
+                &[previous],
+                lock
+            ),
+            Ok(())
+        );
+
+        // The version itself in a locked month: refused as ever, the
+        // message saying how to enter it.
+        let err = check(&version(date!(2027 - 03 - 15)), &[previous], lock).unwrap_err();
+        assert_eq!(err.field(), "effective_from");
+        assert_eq!(
+            err.args(),
+            crate::args![
+                ("month", YearMonth::new(2027, Month::April)),
+                ("first_open", date!(2027 - 05 - 01))
+            ]
+        );
+
+        let cases = [
+            // Not the first open day: May's first days would be neither
+            // adjusted nor at the new cost.
+            (
+                back_dated(date!(2027 - 05 - 10), date!(2027 - 03 - 15)),
+                lock,
+                CostVersionError::RetroactiveNotFirstOpenDay {
+                    first_open: date!(2027 - 05 - 01),
+                },
+            ),
+            (
+                back_dated(date!(2027 - 06 - 01), date!(2027 - 03 - 15)),
+                lock,
+                CostVersionError::RetroactiveNotFirstOpenDay {
+                    first_open: date!(2027 - 05 - 01),
+                },
+            ),
+            // Nothing locked: the version is entered from its real date.
+            (
+                back_dated(date!(2027 - 05 - 01), date!(2027 - 03 - 15)),
+                MarginLock::OPEN,
+                CostVersionError::RetroactiveNothingLocked,
+            ),
+            // On the previous version's own date, or before it.
+            (
+                back_dated(date!(2027 - 05 - 01), date!(2027 - 01 - 01)),
+                lock,
+                CostVersionError::RetroactiveBeforePrevious {
+                    previous: date!(2027 - 01 - 01),
+                },
+            ),
+            (
+                back_dated(date!(2027 - 05 - 01), date!(2026 - 12 - 01)),
+                lock,
+                CostVersionError::RetroactiveBeforePrevious {
+                    previous: date!(2027 - 01 - 01),
+                },
+            ),
+        ];
+        for (v, lock, want) in cases {
+            assert_eq!(check(&v, &[previous], lock), Err(want), "{v:?}");
+        }
+        // No earlier version: the locked months had no cost to adjust.
+        let err = check(&ok, &[], lock).unwrap_err();
+        assert_eq!(err, CostVersionError::RetroactiveWithoutPrevious);
+        assert_eq!(err.field(), "retroactive_from");
+        // A later version does not count as the previous one.
+        assert_eq!(
+            check(&ok, &[version(date!(2027 - 09 - 01))], lock),
+            Err(CostVersionError::RetroactiveWithoutPrevious)
+        );
+        for e in [
+            CostVersionError::RetroactiveNothingLocked,
+            CostVersionError::RetroactiveWithoutPrevious,
+            CostVersionError::RetroactiveBeforePrevious {
+                previous: date!(2027 - 01 - 01),
+            },
+            CostVersionError::RetroactiveNotLocked {
+                locked_through: YearMonth::new(2027, Month::April),
+            },
+        ] {
+            assert_eq!(e.field(), "retroactive_from");
+            assert!(e.key().starts_with("cost-version-retroactive-"));
+        }
+        assert_eq!(
+            CostVersionError::RetroactiveNotFirstOpenDay {
+                first_open: date!(2027 - 05 - 01)
+            }
+            .field(),
+            "effective_from"
+        );
+    }
+
+    #[test]
+    fn a_retroactive_period_covers_the_locked_days_up_to_the_version() {
+        let previous = version(date!(2027 - 01 - 01));
+        let raise = CostVersion {
+            retroactive_from: Some(date!(2027 - 03 - 15)),
+            ..version(date!(2027 - 05 - 01))
+        };
+        let versions = [previous, raise];
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 03 - 14)),
+            None
+        );
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 03 - 15)),
+            Some(&raise)
+        );
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 04 - 30)),
+            Some(&raise)
+        );
+        assert_eq!(
+            retroactive_version_on(&versions, date!(2027 - 05 - 01)),
+            None
+        );
+        // Those days keep the version in force then.
+        assert_eq!(
+            version_on(&versions, date!(2027 - 04 - 30)),
+            Some(&previous)
         );
     }
 
@@ -809,6 +1152,7 @@ pub(crate) mod tests {
         );
         let rate = CostVersion {
             effective_from: date!(2027 - 01 - 01),
+            retroactive_from: None,
             terms: CostTerms::Freelance(FreelanceTerms {
                 buy_rate: Money::from_euros(560),
                 fee: PlatformFee::None,

@@ -242,3 +242,177 @@ async fn the_forecast_costs_days_as_the_reader_may_see_them() {
     })
     .await;
 }
+
+/// Each month's figures, every view and row.
+fn month_rows(
+    m: &store::margins::Margins,
+    month: YearMonth,
+) -> Vec<Vec<(RowKey, Money, Option<Money>)>> {
+    Dimension::ALL
+        .iter()
+        .map(|d| {
+            views::by(&m.facts, *d, month, month)
+                .into_iter()
+                .map(|(k, t)| (k, t.revenue, t.cost()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Locking the demo's two accrued months, then giving Camille a raise
+/// back-dated to the 15th of the first: both locked months keep their
+/// figures to the cent, and the current month carries the adjustment of
+/// her locked days, attributed to her mission. The refusals write
+/// nothing.
+#[tokio::test]
+async fn a_back_dated_raise_leaves_locked_months_and_lands_as_an_adjustment() {
+    use domain::margin::retroactive_adjustment;
+    use domain::people::cost::SalaryVersionInput;
+    use store::Error;
+    on_each_backend(|db| async move {
+        let (first, second) = accrued_demo(&db).await;
+        let current = second.next();
+        let today = store::today();
+        let actor = Actor::system("test");
+        let compute = async |basis| {
+            let mut tx = db.read().await.unwrap();
+            let m = store::margins::compute(&mut tx, Scope::All, first, current, basis, today)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            m
+        };
+        let before = compute(CostBasis::Personal).await;
+        let id = camille_mission(&before);
+
+        let mut tx = db.begin().await.unwrap();
+        store::costs::lock_margins(&mut tx, &actor, second).await.unwrap();
+        let camille = before
+            .names
+            .users
+            .iter()
+            .find(|(_, n)| n.as_str() == "Camille Martin")
+            .map(|(u, _)| *u)
+            .unwrap();
+        let employee = store::employees::of_user(&mut tx, camille)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let retro = first.first_day().replace_day(15).unwrap();
+        let raise = |from: time::Date, retro: time::Date| SalaryVersionInput {
+            effective_from: from.to_string(),
+            retroactive_from: retro.to_string(),
+            annual_gross: "52800".into(),
+            employer_charges: "45".into(),
+            mutual_insurance: "720".into(),
+            meal_vouchers: "1308".into(),
+            transport: "540".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        // Refused beside its field, nothing written: not the first open
+        // day, a retroactive date before her previous version.
+        let versions = crate::support::count(&db, "cost_versions").await;
+        for (v, field, key) in [
+            (
+                raise(current.first_day().replace_day(2).unwrap(), retro),
+                "effective_from",
+                "cost-version-retroactive-first-open-day",
+            ),
+            (
+                raise(current.first_day(), time::macros::date!(2024 - 08 - 01)),
+                "retroactive_from",
+                "cost-version-retroactive-before-previous",
+            ),
+        ] {
+            let mut tx = db.begin().await.unwrap();
+            match store::costs::add(&mut tx, &actor, employee, &v).await {
+                Err(Error::Invalid(e)) => assert_eq!(e.for_field(field).unwrap().key, key),
+                other => panic!("{other:?}"),
+            }
+            tx.rollback().await.unwrap();
+        }
+        assert_eq!(crate::support::count(&db, "cost_versions").await, versions);
+
+        let mut tx = db.begin().await.unwrap();
+        let stored = store::costs::add(&mut tx, &actor, employee, &raise(current.first_day(), retro))
+            .await
+            .unwrap();
+        assert_eq!(stored.version.retroactive_from, Some(retro));
+        let history = store::costs::history(&mut tx, &actor, employee).await.unwrap();
+        assert_eq!(history.last().unwrap().version.retroactive_from, Some(retro));
+        tx.commit().await.unwrap();
+
+        let after = compute(CostBasis::Personal).await;
+        for month in [first, second] {
+            assert_eq!(month_rows(&before, month), month_rows(&after, month), "{month}");
+        }
+        // Her locked days from the 15th, at 362,97 € instead of 331,05 €,
+        // each month rounded as it was.
+        let old = Money::from_cents(33_105);
+        let new = Money::from_cents(36_297);
+        let work_days = |m: &store::margins::Margins, month| -> u32 {
+            m.facts
+                .iter()
+                .filter(|f| f.month == month && f.mission == Some(id))
+                .filter_map(|f| match f.source {
+                    Source::Work { days, .. } => Some(days.half_days()),
+                    _ => None,
+                })
+                .sum()
+        };
+        // Her half days on the mission from the 15th, as her validated
+        // report of the first month records them.
+        let sql = "SELECT COUNT(*) FROM cra_slots s JOIN cras r ON r.id = s.cra_id
+                   WHERE r.consultant_id = $1 AND r.status = 'validated' AND s.mission_id = $2
+                     AND s.day >= $3 AND s.day <= $4";
+        let locked_first: i64 = store::on_pool!(&db, |c| sqlx::query_scalar(sql)
+            .bind(camille.to_string())
+            .bind(id.to_string())
+            .bind(retro)
+            .bind(first.last_day())
+            .fetch_one(c)
+            .await)
+        .unwrap();
+        assert!(locked_first > 0);
+        let locked_first = u32::try_from(locked_first).unwrap();
+        let expected = retroactive_adjustment(old, new, DayQuantity::from_half_days(locked_first))
+            + retroactive_adjustment(old, new, DayQuantity::from_half_days(work_days(&before, second)));
+        let adjustments: Vec<_> = after.facts.iter().filter(|f| f.source.is_adjustment()).collect();
+        assert_eq!(adjustments.len(), 1, "{adjustments:?}");
+        let a = adjustments[0];
+        assert_eq!((a.month, a.mission, a.consultant), (current, Some(id), Some(camille)));
+        assert_eq!(a.cost, Some(expected));
+        assert!(matches!(
+            a.source,
+            Source::Adjustment { bench: None, old_cjm: Some(o), new_cjm: Some(n), version_from, retroactive_from, .. }
+                if o == old && n == new && version_from == current.first_day() && retroactive_from == retro
+        ));
+        // The current month says so; its own days are at the new CJM.
+        let row = views::by(&after.facts, Dimension::Mission, current, current)[&RowKey::Mission(id)];
+        assert_eq!(row.adjustment(), Some(expected));
+        let row_before = views::by(&before.facts, Dimension::Mission, current, current)
+            .get(&RowKey::Mission(id))
+            .copied()
+            .unwrap_or_default();
+        assert!(row.known_cost >= row_before.known_cost + expected);
+        // Viewed from the current month alone, it is there all the same.
+        let mut tx = db.read().await.unwrap();
+        let alone = store::margins::compute(&mut tx, Scope::All, current, current, CostBasis::Personal, today)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            alone.facts.iter().filter(|f| f.source.is_adjustment()).map(|f| f.cost).collect::<Vec<_>>(),
+            vec![Some(expected)]
+        );
+        // At the grade's standard, a salary raise changes nothing seen.
+        let hidden = compute(CostBasis::GradeStandard).await;
+        assert!(!hidden.facts.iter().any(|f| f.source.is_adjustment()));
+    })
+    .await;
+}

@@ -254,6 +254,12 @@ pub struct CostVersionDto {
     pub id: String,
     /// ISO date: in force from this day until the next version.
     pub effective_from: String,
+    /// ISO date, for a change that concerns months whose margins are
+    /// locked: its real start. Those months keep the previous version;
+    /// the difference on their days from this date is booked as an
+    /// adjustment in `effective_from`'s month. Null for an ordinary
+    /// version.
+    pub retroactive_from: Option<String>,
     /// `salary` or `freelance`.
     pub kind: String,
     pub annual_gross: Option<String>,
@@ -280,6 +286,7 @@ fn version_dto(v: &StoredVersion, settings: domain::people::cjm::CjmSettings) ->
     let mut d = CostVersionDto {
         id: v.id.to_string(),
         effective_from: v.version.effective_from.to_string(),
+        retroactive_from: v.version.retroactive_from.map(|d| d.to_string()),
         kind: String::new(),
         annual_gross: None,
         annual_bonuses: None,
@@ -338,7 +345,13 @@ pub struct CostHistoryDto {
 #[serde(deny_unknown_fields)]
 pub struct CostVersionBody {
     /// `2026-01-01` or `01/01/2026`; not inside a locked month, not the date of another version.
+    /// With `retroactive_from`: the first day of the first open month.
     pub effective_from: String,
+    /// "Rappel depuis le": for a change that concerns locked months, its
+    /// real start, a locked day after the previous version's date
+    /// (otherwise 422 naming `retroactive_from`). Omitted or null for an
+    /// ordinary version.
+    pub retroactive_from: Option<String>,
     /// Euros per year (salary).
     pub annual_gross: Option<String>,
     pub annual_bonuses: Option<String>,
@@ -362,6 +375,7 @@ impl From<CostVersionBody> for VersionForm {
         let s = |o: Option<String>| o.unwrap_or_default();
         VersionForm {
             effective_from: b.effective_from,
+            retroactive_from: s(b.retroactive_from),
             annual_gross: s(b.annual_gross),
             annual_bonuses: s(b.annual_bonuses),
             charges_kind: s(b.charges_kind),
@@ -402,12 +416,19 @@ pub async fn versions(
 
 /// Add a version to a person's pay history. Refused (422, the field named,
 /// nothing written) for a negative amount, a date of another version or
-/// inside a locked month, or terms that do not fit the contract.
+/// inside a locked month, or terms that do not fit the contract. A change
+/// that concerns locked months is sent from the first day of the first
+/// open month with its real date as `retroactive_from`: refused (422
+/// naming `retroactive_from`) when nothing is locked, when that date is
+/// not before the version, not in a locked month, or not after the
+/// previous version's date (or there is none); naming `effective_from`
+/// when the version does not start on the first open day.
 #[utoipa::path(post, path = "/api/v1/employees/{id}/cost-versions", tag = "people",
     summary = "Add a cost version",
     params(("id" = uuid::Uuid, Path, description = "Employee id")),
     request_body = CostVersionBody,
-    responses((status = 201, body = CostVersionDto)),
+    responses((status = 201, body = CostVersionDto),
+        (status = 422, description = "Refused values, each named in `errors`, nothing written: an amount, `effective_from` (another version's date, inside a locked month, or not the first open day for a back-dated version), `retroactive_from` (nothing locked, not before the version, not a locked day after the previous version's date, or no previous version), or `kind` (terms that do not fit the contract)", body = super::ProblemDoc, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn add_version(
     State(app): State<AppState>,

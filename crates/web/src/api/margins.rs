@@ -39,6 +39,10 @@ pub struct FiguresDto {
     /// Margin ÷ revenue in percent (`"44.83"`); null without revenue or
     /// cost.
     pub rate: Option<String>,
+    /// Of the cost, what back-dated cost changes brought to it: the
+    /// adjustments of locked months booked in these months (the locked
+    /// months themselves never change). Null when there is none.
+    pub adjustment: Option<String>,
 }
 
 impl From<&Totals> for FiguresDto {
@@ -48,6 +52,7 @@ impl From<&Totals> for FiguresDto {
             cost: t.cost().map(amount),
             margin: t.margin().map(amount),
             rate: t.rate().map(|r| r.percent().to_string()),
+            adjustment: t.adjustment().map(amount),
         }
     }
 }

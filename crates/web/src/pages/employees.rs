@@ -271,6 +271,8 @@ pub async fn update(
 /// One version as the history shows it.
 pub struct VersionRow {
     pub effective_from: String,
+    /// "rappel depuis le 15/03/2027" for a back-dated version.
+    pub retroactive: Option<String>,
     /// "Salaire" or "Freelance".
     pub kind: String,
     /// The terms in words: gross, charges, benefits; or buy rate and fee.
@@ -284,6 +286,8 @@ pub struct VersionRow {
 #[serde(default)]
 pub struct VersionForm {
     pub effective_from: String,
+    /// "Rappel depuis le": blank for an ordinary version.
+    pub retroactive_from: String,
     pub annual_gross: String,
     pub annual_bonuses: String,
     pub charges_kind: String,
@@ -303,6 +307,7 @@ impl VersionForm {
         if contract.is_salaried() {
             SalaryVersionInput {
                 effective_from: self.effective_from.clone(),
+                retroactive_from: self.retroactive_from.clone(),
                 annual_gross: self.annual_gross.clone(),
                 annual_bonuses: self.annual_bonuses.clone(),
                 charges_kind: self.charges_kind.clone(),
@@ -316,6 +321,7 @@ impl VersionForm {
         } else {
             FreelanceRateInput {
                 effective_from: self.effective_from.clone(),
+                retroactive_from: self.retroactive_from.clone(),
                 buy_rate: self.buy_rate.clone(),
                 fee_kind: self.fee_kind.clone(),
                 fee: self.fee.clone(),
@@ -421,6 +427,13 @@ async fn show_page(
                 .rev()
                 .map(|v| VersionRow {
                     effective_from: format_date(v.version.effective_from, locale),
+                    retroactive: v.version.retroactive_from.map(|d| {
+                        i18n::t_args(
+                            locale,
+                            "cost-retroactive-since",
+                            &[("date", format_date(d, locale))],
+                        )
+                    }),
                     kind: i18n::t(
                         locale,
                         match v.version.terms {

@@ -3,6 +3,11 @@
 //! trend, a drill-down from each row to the amounts behind it (which add
 //! up to the row exactly), and the CSV of each table.
 //!
+//! A back-dated cost change shows in the month it was entered in as an
+//! adjustment of the locked months: a line of its own in the drill-down
+//! (its version, the locked period, the days and both CJMs), a column of
+//! the CSV, a flag on the table's rows and a note on the mission's page.
+//!
 //! Who sees which cost is the policy's (`authz::margin_basis`): business
 //! and delivery managers, when the firm hides salaries, see costs at the
 //! grade's standard CJM, and never a person's own CJM or pay; the
@@ -180,6 +185,8 @@ pub struct Shown {
     pub margin: String,
     pub rate: String,
     pub loss: bool,
+    /// The adjustments of locked months inside the cost, when any.
+    pub adjustment: Option<String>,
 }
 
 pub fn shown(t: &Totals, l: Locale) -> Shown {
@@ -190,6 +197,7 @@ pub fn shown(t: &Totals, l: Locale) -> Shown {
         margin: t.margin().map_or(unknown, |m| m.format(l)),
         rate: t.rate().map_or("—".into(), |r| r.format(l)),
         loss: t.margin().is_some_and(Money::is_negative),
+        adjustment: t.adjustment().map(|a| a.format(l)),
     }
 }
 
@@ -337,6 +345,7 @@ pub async fn export(
             "margin-col-cost",
             "margin-col-margin",
             "margin-col-rate",
+            "margin-col-adjustment",
         ]
         .iter()
         .map(|k| text(&i18n::t(l, k)))
@@ -351,6 +360,8 @@ pub async fn export(
             t.rate()
                 .map(|r| r.percent().to_string().replace('.', ","))
                 .unwrap_or_default(),
+            // Part of the cost: what back-dated changes brought to it.
+            t.adjustment().map(amount).unwrap_or_default(),
         ]);
     }
     Ok(response(
@@ -366,6 +377,8 @@ pub struct Line {
     pub what: String,
     pub revenue: String,
     pub cost: String,
+    /// An adjustment of locked months, marked as such.
+    pub adjustment: bool,
 }
 
 pub struct MonthBlock {
@@ -428,8 +441,69 @@ pub fn describe(f: &Fact, names: &Names, basis: CostBasis, l: Locale) -> String 
             None => i18n::t_args(l, "margin-line-days-unknown", &[("days", days.format(l))]),
         }
     };
+    let carrier_name = |carrier: Option<BenchCarrier>| match carrier {
+        Some(BenchCarrier::BusinessManager(u)) => names.users.get(&u).cloned().unwrap_or_default(),
+        Some(BenchCarrier::Agency(a)) => names.agencies.get(&a).cloned().unwrap_or_default(),
+        Some(BenchCarrier::Mission(m)) => names
+            .missions
+            .get(&m)
+            .map(|n| n.title.clone())
+            .unwrap_or_default(),
+        None => i18n::t(l, "margin-row-unassigned"),
+    };
+    let bench_kind = |kind: domain::margin::live::BenchKind| {
+        i18n::t(
+            l,
+            &format!("margin-bench-{}", kind.as_str().replace('_', "-")),
+        )
+    };
     match f.source {
         Source::Revenue => i18n::t(l, "margin-line-revenue"),
+        Source::Adjustment {
+            bench,
+            days,
+            old_cjm,
+            new_cjm,
+            version_from,
+            retroactive_from,
+            carrier,
+        } => {
+            // What the locked days were, and where their cost went.
+            let what = match bench {
+                None => i18n::t(l, "margin-adjustment-work"),
+                Some(kind) => format!(
+                    "{}, {}",
+                    bench_kind(kind),
+                    i18n::t_args(
+                        l,
+                        "margin-adjustment-carried",
+                        &[("carrier", carrier_name(carrier))]
+                    )
+                ),
+            };
+            let mut args = vec![
+                ("from", format_date(retroactive_from, l)),
+                (
+                    "to",
+                    format_date(version_from.previous_day().unwrap_or(version_from), l),
+                ),
+                ("what", what),
+                ("days", days.format(l)),
+                ("version", format_date(version_from, l)),
+            ];
+            // Under the grade's standard only a buy rate (or a change of
+            // contract) is ever adjusted, never a salary: no "standard"
+            // mention, which would misname a supplier's rate.
+            let key = match (old_cjm, new_cjm) {
+                (Some(old), Some(new)) => {
+                    args.push(("old", old.format(l)));
+                    args.push(("new", new.format(l)));
+                    "margin-line-adjustment"
+                }
+                _ => "margin-line-adjustment-unknown",
+            };
+            i18n::t_args(l, key, &args)
+        }
         Source::Work {
             days,
             cjm,
@@ -441,37 +515,15 @@ pub fn describe(f: &Fact, names: &Names, basis: CostBasis, l: Locale) -> String 
             cjm,
             version_from,
             carrier,
-        } => {
-            let carrier = match carrier {
-                Some(BenchCarrier::BusinessManager(u)) => {
-                    names.users.get(&u).cloned().unwrap_or_default()
-                }
-                Some(BenchCarrier::Agency(a)) => {
-                    names.agencies.get(&a).cloned().unwrap_or_default()
-                }
-                Some(BenchCarrier::Mission(m)) => names
-                    .missions
-                    .get(&m)
-                    .map(|n| n.title.clone())
-                    .unwrap_or_default(),
-                None => i18n::t(l, "margin-row-unassigned"),
-            };
-            i18n::t_args(
-                l,
-                "margin-line-bench",
-                &[
-                    (
-                        "kind",
-                        i18n::t(
-                            l,
-                            &format!("margin-bench-{}", kind.as_str().replace('_', "-")),
-                        ),
-                    ),
-                    ("days", cjm_text(days, cjm, version_from)),
-                    ("carrier", carrier),
-                ],
-            )
-        }
+        } => i18n::t_args(
+            l,
+            "margin-line-bench",
+            &[
+                ("kind", bench_kind(kind)),
+                ("days", cjm_text(days, cjm, version_from)),
+                ("carrier", carrier_name(carrier)),
+            ],
+        ),
     }
 }
 
@@ -502,7 +554,11 @@ pub async fn detail(
             .filter(|f| f.month == month)
             .map(|f| {
                 let (revenue, cost) = views::part_in(f, s.dim, key);
-                total.add(revenue, cost);
+                if f.source.is_adjustment() {
+                    total.add_adjustment(cost);
+                } else {
+                    total.add(revenue, cost);
+                }
                 Line {
                     mission: f
                         .mission
@@ -516,6 +572,7 @@ pub async fn detail(
                     what: describe(f, &m.names, m.basis, l),
                     revenue: revenue.format(l),
                     cost: cost.map_or_else(|| i18n::t(l, "margin-cost-unknown"), |c| c.format(l)),
+                    adjustment: f.source.is_adjustment(),
                 }
             })
             .collect();

@@ -477,3 +477,147 @@ fn cents(s: &str) -> i64 {
     let frac = format!("{frac:0<2}");
     whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
 }
+
+/// Camille's raise back-dated into the two locked months: the locked
+/// months show as before; the current month shows the adjustment on its
+/// table row, in its drill-down (a line of its own naming the version and
+/// the locked period), in the CSV, on the mission's page and in the API.
+#[tokio::test]
+async fn a_back_dated_raise_shows_as_an_adjustment_in_the_first_open_month() {
+    use domain::people::cost::SalaryVersionInput;
+    on_each_backend_before_billing(|t| async move {
+        let second = accrue(&t).await;
+        let current = second.next();
+        let finance = t.browser(Some(Role::Finance)).await;
+        let locked_detail = format!(
+            "/margins/detail?by=mission&month={second}&id={}",
+            t.camille_mission
+        );
+        let before = t.get(&locked_detail, Some(&finance)).await.body;
+
+        let sql = "SELECT e.id FROM employees e JOIN users u ON u.id = e.user_id
+                   WHERE u.email = 'camille.martin@stafforia.example'";
+        let employee: String =
+            store::on_pool!(&t.db, |c| sqlx::query_scalar(sql).fetch_one(c).await).unwrap();
+        let retro = second.prev().first_day().replace_day(15).unwrap();
+        let raise = SalaryVersionInput {
+            effective_from: current.first_day().to_string(),
+            retroactive_from: retro.to_string(),
+            annual_gross: "52800".into(),
+            employer_charges: "45".into(),
+            mutual_insurance: "720".into(),
+            meal_vouchers: "1308".into(),
+            transport: "540".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let actor = Actor::system("test");
+        let mut tx = t.db.begin().await.unwrap();
+        store::costs::lock_margins(&mut tx, &actor, second)
+            .await
+            .unwrap();
+        store::costs::add(&mut tx, &actor, employee.parse().unwrap(), &raise)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // The locked month, as it was.
+        let after = t.get(&locked_detail, Some(&finance)).await.body;
+        assert_eq!(before, after);
+        assert!(!after.contains("Régularisation"));
+
+        let page = t
+            .get(
+                &format!("/margins?by=mission&month={current}"),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("dont régularisation"), "{}", page.body);
+        let detail = t
+            .get(
+                &format!(
+                    "/margins/detail?by=mission&month={current}&id={}",
+                    t.camille_mission
+                ),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(detail.status, StatusCode::OK);
+        let fr = |d: time::Date| domain::locale::format_date(d, Locale::Fr);
+        let line = format!(
+            "Régularisation des mois verrouillés du {} au {}",
+            fr(retro),
+            fr(second.last_day())
+        );
+        assert!(detail.body.contains(&line), "{line}:\n{}", detail.body);
+        assert!(
+            detail.body.contains("362,97\u{a0}€ − 331,05\u{a0}€"),
+            "{}",
+            detail.body
+        );
+        assert!(
+            detail
+                .body
+                .contains(&format!("version du {}", fr(current.first_day()))),
+            "{}",
+            detail.body
+        );
+        assert!(detail.body.contains(r#"class="margin-adjustment""#));
+        assert!(
+            detail
+                .body
+                .contains("porte une régularisation de mois verrouillés")
+        );
+        let mission = t
+            .get(&format!("/missions/{}", t.camille_mission), Some(&finance))
+            .await;
+        assert!(
+            mission.body.contains("dont régularisation"),
+            "{}",
+            mission.body
+        );
+        let csv = t
+            .get(
+                &format!("/margins/export?by=mission&month={current}"),
+                Some(&finance),
+            )
+            .await;
+        assert!(csv.body.contains("Dont régularisations"), "{}", csv.body);
+
+        let token = t.token(Role::Finance).await;
+        let r = t
+            .api(
+                Method::GET,
+                &format!(
+                    "/api/v1/missions/{}/margin?from={second}&to={current}",
+                    t.camille_mission
+                ),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let months = r.json()["months"].as_array().unwrap().clone();
+        assert_eq!(months[0]["adjustment"], serde_json::Value::Null);
+        let adjustment = months[1]["adjustment"]
+            .as_str()
+            .expect("an adjustment")
+            .to_string();
+        assert!(
+            csv.body.contains(&adjustment.replace('.', ",")),
+            "{adjustment} in {}",
+            csv.body
+        );
+        assert_eq!(r.json()["total"]["adjustment"], adjustment);
+
+        // A business manager, at the grade's standard: no line at all.
+        let bm = t.browser(Some(Role::BusinessManager)).await;
+        let r = t
+            .get(&format!("/margins?by=mission&month={current}"), Some(&bm))
+            .await;
+        assert!(!r.body.contains("régularisation"), "{}", r.body);
+    })
+    .await;
+}

@@ -443,3 +443,109 @@ async fn finance_locks_finished_months_only_forward() {
     })
     .await;
 }
+
+/// A raise that concerns locked months: dated inside them, refused with a
+/// message saying how to enter it; entered from the first open day with
+/// its real date as the retroactive date, accepted and shown as such; a
+/// retroactive date before the previous version refused beside its field
+/// (page and API, 422 naming it, nothing written).
+#[tokio::test]
+async fn a_back_dated_raise_goes_through_the_retroactive_date() {
+    on_each_backend(|t| async move {
+        let at = record_by_pages(&t).await;
+        let finance = t.browser(Some(Role::Finance)).await;
+        let r = t
+            .post_form(&format!("{at}/cost-versions"), &finance, SALARY)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let this_month = domain::calendar::YearMonth::of(store::today());
+        let last = this_month.prev();
+        let r = t
+            .post_form(
+                "/settings/cjm/lock",
+                &finance,
+                &[("month", &last.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = t.get(&at, Some(&finance)).await;
+        assert!(page.body.contains("Rappel depuis le"), "{}", page.body);
+        assert!(page.body.contains(r#"name="retroactive_from""#));
+
+        let first_open = this_month.first_day().to_string();
+        let real = last.first_day().to_string();
+        let versions = t.count("cost_versions").await;
+        let raise = |from: &str, retro: &str| -> Vec<(&'static str, String)> {
+            let mut v: Vec<(&'static str, String)> =
+                SALARY.iter().map(|(k, v)| (*k, v.to_string())).collect();
+            v[0].1 = from.to_string();
+            v[1].1 = "52800".into();
+            v.push(("retroactive_from", retro.to_string()));
+            v
+        };
+        let post = async |form: Vec<(&'static str, String)>| {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.post_form(&format!("{at}/cost-versions"), &finance, &form)
+                .await
+        };
+        // Dated inside the locked month: the message says how.
+        let r = post(raise(&real, "")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field-effective_from-error"), "{}", r.body);
+        assert!(r.body.contains("Rappel depuis le »"), "{}", r.body);
+        // A retroactive date on the previous version's date.
+        let r = post(raise(&first_open, "2026-01-01")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("field-retroactive_from-error"), "{}", r.body);
+        assert!(r.body.contains("doit suivre la version précédente"), "{}", r.body);
+        assert_eq!(t.count("cost_versions").await, versions);
+
+        // From the first open day, back to its real date: the API takes
+        // and returns it, the page shows it.
+        let id = at.trim_start_matches("/employees/");
+        let path = format!("/api/v1/employees/{id}/cost-versions");
+        let token = t.token(Role::Finance).await;
+        let body = |from: &str, retro: &str| {
+            format!(
+                r#"{{"effective_from":"{from}","retroactive_from":"{retro}","annual_gross":"56000","employer_charges":"45"}}"#
+            )
+        };
+        let r = t
+            .api(Method::POST, &path, Some(&token), Some(&body(&first_open, &real)))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["retroactive_from"], real);
+        assert_eq!(r.json()["effective_from"], first_open);
+        let page = t.get(&at, Some(&finance)).await;
+        assert!(page.body.contains("rappel depuis le"), "{}", page.body);
+        let r = t.api(Method::GET, &path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["versions"][0]["retroactive_from"], serde_json::Value::Null);
+        assert_eq!(r.json()["versions"][1]["retroactive_from"], real);
+        let versions = t.count("cost_versions").await;
+        for (b, field, code) in [
+            (
+                body(&first_open, &real),
+                "effective_from",
+                "cost-version-same-date",
+            ),
+            (
+                body(&this_month.next().first_day().to_string(), &real),
+                "effective_from",
+                "cost-version-retroactive-first-open-day",
+            ),
+            (
+                body(&first_open, &first_open),
+                "retroactive_from",
+                "cost-version-retroactive-not-before",
+            ),
+        ] {
+            let r = t.api(Method::POST, &path, Some(&token), Some(&b)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert_eq!(r.json()["errors"][0]["field"], field, "{}", r.body);
+            assert_eq!(r.json()["errors"][0]["code"], code, "{}", r.body);
+        }
+        assert_eq!(t.count("cost_versions").await, versions);
+    })
+    .await;
+}
