@@ -873,6 +873,11 @@ pub fn routes() -> Routes {
         .get("/margins/export", Perm(ViewMargins), pages::margins::export)
         .get("/margins/detail", Perm(ViewMargins), pages::margins::detail)
         .get(
+            "/margins/detail/export",
+            Perm(ViewMargins),
+            pages::margins::detail_export,
+        )
+        .get(
             "/margins/forecast",
             Perm(ViewMargins),
             pages::margin_forecast::page,

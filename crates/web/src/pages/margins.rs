@@ -408,6 +408,7 @@ struct DetailPage {
     chart: String,
     standard: bool,
     mission_href: Option<String>,
+    csv_href: String,
 }
 
 /// What a fact is, in words: "20 j × 331,05 €", "Intercontrat (sans CRA) :
@@ -527,29 +528,17 @@ pub fn describe(f: &Fact, names: &Names, basis: CostBasis, l: Locale) -> String 
     }
 }
 
-/// GET /margins/detail: the amounts behind one row, month by month.
-pub async fn detail(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<MarginQuery>,
-) -> AppResult<Response> {
-    let l = ctx.locale;
-    let s = selection(&ctx, &q)?;
-    let key = parse_row(s.dim, &q.id).ok_or(AppError::NotFound)?;
-    let m = load(&app, &ctx, s.to).await?;
-    let facts = views::facts_of(&m.facts, s.dim, key, s.from, s.to);
-    let known = match key {
-        RowKey::Mission(id) => m.names.missions.contains_key(&id),
-        _ => true,
-    };
-    if !known {
-        return Err(AppError::NotFound);
-    }
-    let mut months = Vec::new();
+/// A row's facts month by month (months without any left out), each with
+/// the row's part of its revenue and cost, and the month's total, where
+/// adjustments of locked months count apart.
+type MonthParts<'a> = Vec<(YearMonth, Vec<(&'a Fact, Money, Option<Money>)>, Totals)>;
+
+fn by_month<'a>(facts: &'a [Fact], s: &Selection, key: RowKey) -> MonthParts<'a> {
+    let mut out = Vec::new();
     let mut month = s.from;
     while month <= s.to {
         let mut total = Totals::default();
-        let lines: Vec<Line> = facts
+        let parts: Vec<(&Fact, Money, Option<Money>)> = facts
             .iter()
             .filter(|f| f.month == month)
             .map(|f| {
@@ -559,32 +548,117 @@ pub async fn detail(
                 } else {
                     total.add(revenue, cost);
                 }
-                Line {
-                    mission: f
-                        .mission
-                        .and_then(|id| m.names.missions.get(&id))
-                        .map(|n| n.title.clone())
-                        .unwrap_or_default(),
-                    consultant: f
-                        .consultant
-                        .and_then(|u| m.names.users.get(&u).cloned())
-                        .unwrap_or_default(),
+                (f, revenue, cost)
+            })
+            .collect();
+        if !parts.is_empty() {
+            out.push((month, parts, total));
+        }
+        month = month.next();
+    }
+    out
+}
+
+fn fact_mission(names: &Names, f: &Fact) -> String {
+    f.mission
+        .and_then(|id| names.missions.get(&id))
+        .map(|n| n.title.clone())
+        .unwrap_or_default()
+}
+
+fn fact_consultant(names: &Names, f: &Fact) -> String {
+    f.consultant
+        .and_then(|u| names.users.get(&u).cloned())
+        .unwrap_or_default()
+}
+
+/// The row the address names, among those the reader may open.
+async fn detail_of(
+    app: &AppState,
+    ctx: &Ctx,
+    q: &MarginQuery,
+) -> AppResult<(Selection, RowKey, Margins)> {
+    let s = selection(ctx, q)?;
+    let key = parse_row(s.dim, &q.id).ok_or(AppError::NotFound)?;
+    let m = load(app, ctx, s.to).await?;
+    if let RowKey::Mission(id) = key
+        && !m.names.missions.contains_key(&id)
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok((s, key, m))
+}
+
+/// GET /margins/detail/export: the drill-down's lines as CSV, one per
+/// amount, adding up to the row.
+pub async fn detail_export(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MarginQuery>,
+) -> AppResult<Response> {
+    use crate::csv::{amount, document, response, text};
+    let l = ctx.locale;
+    let (s, key, m) = detail_of(&app, &ctx, &q).await?;
+    let facts = views::facts_of(&m.facts, s.dim, key, s.from, s.to);
+    let unknown = i18n::t(l, "margin-cost-unknown");
+    let mut out = vec![
+        [
+            "margin-month",
+            "forecast-col-mission",
+            "forecast-col-consultant",
+            "margin-col-what",
+            "margin-col-revenue",
+            "margin-col-cost",
+        ]
+        .iter()
+        .map(|k| text(&i18n::t(l, k)))
+        .collect::<Vec<_>>(),
+    ];
+    for (month, parts, _) in by_month(&facts, &s, key) {
+        for (f, revenue, cost) in parts {
+            out.push(vec![
+                month.to_string(),
+                text(&fact_mission(&m.names, f)),
+                text(&fact_consultant(&m.names, f)),
+                text(&describe(f, &m.names, m.basis, l)),
+                amount(revenue),
+                cost.map_or_else(|| text(&unknown), amount),
+            ]);
+        }
+    }
+    Ok(response(
+        &format!("marge-detail-{}-{}.csv", s.dim.as_str(), s.to),
+        document(&out),
+    ))
+}
+
+/// GET /margins/detail: the amounts behind one row, month by month.
+pub async fn detail(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MarginQuery>,
+) -> AppResult<Response> {
+    let l = ctx.locale;
+    let (s, key, m) = detail_of(&app, &ctx, &q).await?;
+    let facts = views::facts_of(&m.facts, s.dim, key, s.from, s.to);
+    let months = by_month(&facts, &s, key)
+        .into_iter()
+        .map(|(month, parts, total)| MonthBlock {
+            label: month.label(l),
+            lines: parts
+                .into_iter()
+                .map(|(f, revenue, cost)| Line {
+                    mission: fact_mission(&m.names, f),
+                    consultant: fact_consultant(&m.names, f),
                     what: describe(f, &m.names, m.basis, l),
                     revenue: revenue.format(l),
                     cost: cost.map_or_else(|| i18n::t(l, "margin-cost-unknown"), |c| c.format(l)),
                     adjustment: f.source.is_adjustment(),
-                }
-            })
-            .collect();
-        if !lines.is_empty() {
-            months.push(MonthBlock {
-                label: month.label(l),
-                lines,
-                total: shown(&total, l),
-            });
-        }
-        month = month.next();
-    }
+                })
+                .collect(),
+            total: shown(&total, l),
+        })
+        .collect();
     let (ledger, ledger_total) = match key {
         RowKey::Mission(id) => {
             let lines = ledger_lines(&app, &ctx, id, s.from, s.to).await?;
@@ -631,6 +705,11 @@ pub async fn detail(
             RowKey::Mission(id) => Some(format!("/missions/{id}")),
             _ => None,
         },
+        csv_href: format!(
+            "/margins/detail/export?{}&id={}",
+            query_string(&s),
+            row_id(key)
+        ),
     })
 }
 

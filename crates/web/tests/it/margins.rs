@@ -120,6 +120,32 @@ async fn finance_sees_camilles_margin_from_the_accrual_while_the_contract_is_uns
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.content_type().starts_with("text/csv"));
         assert!(csv.body.contains(&crate_amount(f.margin())), "{}", csv.body);
+        // The drill-down's CSV: its lines add up to the row.
+        assert!(detail.body.contains("id=\"margin-detail-csv\""));
+        let lines = t
+            .get(
+                &format!(
+                    "/margins/detail/export?by=mission&month={month}&id={}",
+                    t.camille_mission
+                ),
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(lines.status, StatusCode::OK);
+        let rows: Vec<Vec<&str>> = lines
+            .body
+            .trim_end()
+            .split("\r\n")
+            .skip(1)
+            .map(|r| r.split(';').collect())
+            .collect();
+        let sum = |col: usize| -> i64 {
+            rows.iter()
+                .map(|r| r[col].replace(',', "").parse::<i64>().unwrap())
+                .sum()
+        };
+        assert_eq!(sum(4), f.revenue.cents(), "{}", lines.body);
+        assert_eq!(sum(5), f.cost.cents(), "{}", lines.body);
         // And the API, amounts as decimal strings.
         let token = t.token(Role::Finance).await;
         let r = t

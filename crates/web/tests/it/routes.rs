@@ -614,6 +614,11 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/margins/detail/export",
+        "admin direction finance business_manager delivery_manager",
+    ),
+    (
+        "GET",
         "/api/v1/margins",
         "admin direction finance business_manager delivery_manager",
     ),
