@@ -386,6 +386,9 @@ struct ShowPage {
     e: Employee,
     contract: String,
     region: String,
+    /// The linked user's working days (kept on the user, where the
+    /// reports and leave read them; set on the leave settings page).
+    weekdays: Option<String>,
     hire_date: String,
     exit_date: String,
     can_edit: bool,
@@ -417,6 +420,13 @@ async fn show_page(
         app.db.read().await?
     };
     let e = store::employees::get(&mut tx, id).await?;
+    let weekdays = match e.data.user_id {
+        Some(u) => Some(crate::pages::leave::settings::weekday_labels(
+            locale,
+            store::cras::work_pattern(&mut tx, u).await?.weekdays,
+        )),
+        None => None,
+    };
     let pay = if sees_pay {
         let history = store::costs::history(&mut tx, &ctx.actor(), id).await?;
         let (settings, _) = store::costs::settings(&mut tx).await?;
@@ -458,6 +468,7 @@ async fn show_page(
         layout: layout(app, ctx, "employee-title").await?,
         contract: i18n::t(locale, &e.data.contract.kind().label_key()),
         region: i18n::code(locale, "leave-region", e.data.work_region.as_str()),
+        weekdays,
         hire_date: format_date(e.data.hire_date, locale),
         exit_date: e
             .data

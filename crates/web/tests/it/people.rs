@@ -327,6 +327,13 @@ async fn the_demo_shows_camilles_and_lucass_daily_costs_to_direction_only() {
             .get(&format!("/employees/{}", camille.id), Some(&direction))
             .await;
         assert!(r.body.contains(CJM_FR), "{}", r.body);
+        // Her working days, read from her user (not kept twice).
+        assert!(
+            r.body
+                .contains(r#"<dd id="employee-weekdays">lun., mar., mer., jeu., ven.</dd>"#),
+            "{}",
+            r.body
+        );
         let r = t
             .get(&format!("/employees/{}", lucas.id), Some(&direction))
             .await;

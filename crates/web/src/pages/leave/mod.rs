@@ -24,7 +24,7 @@ pub mod requests;
 mod save_allowance;
 mod save_pattern;
 mod save_type;
-mod settings;
+pub(crate) mod settings;
 mod team;
 
 pub use balances::BalanceRow;

@@ -131,7 +131,8 @@ pub(super) struct SettingsForms {
     pub pattern_form: PatternForm,
 }
 
-fn weekday_labels(l: Locale, weekdays: u8) -> String {
+/// The days of a weekly pattern, "lun., mar., jeu.".
+pub(crate) fn weekday_labels(l: Locale, weekdays: u8) -> String {
     (1..=5u8)
         .filter(|n| weekdays & (1 << (n - 1)) != 0)
         .map(|n| i18n::t(l, &format!("leave-weekday-short-{n}")))
