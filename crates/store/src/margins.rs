@@ -134,6 +134,15 @@ pub struct Margins {
     pub basis: CostBasis,
 }
 
+/// Where the revenue and the report days are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The totals the triggers keep (`analytic_months`, `cra_day_totals`).
+    Totals,
+    /// The ledger lines and report slots themselves, grouped per request.
+    Rows,
+}
+
 /// Every margin fact of the months `from` to `to`, costs on `basis`.
 pub async fn compute(
     tx: &mut Tx,
@@ -142,6 +151,33 @@ pub async fn compute(
     to: YearMonth,
     basis: CostBasis,
     today: Date,
+) -> Result<Margins> {
+    compute_with(tx, scope, from, to, basis, today, Read::Totals).await
+}
+
+/// [`compute`] reading the ledger lines and the report slots themselves
+/// instead of the totals kept by triggers: the same facts, the naive way.
+/// Not used by the pages; it is the baseline `regisseur bench --margins`
+/// times beside [`compute`], and the check that both agree.
+pub async fn compute_from_rows(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+) -> Result<Margins> {
+    compute_with(tx, scope, from, to, basis, today, Read::Rows).await
+}
+
+async fn compute_with(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+    read: Read,
 ) -> Result<Margins> {
     let (settings, _) = crate::costs::settings(tx).await?;
     let policy = policy(tx).await?;
@@ -172,8 +208,11 @@ pub async fn compute(
         on_tx!(tx, |c| sqlx::query_scalar("SELECT MIN(month) FROM cras")
             .fetch_one(c)
             .await)?;
-    let revenue = revenue(tx, scope, from, to).await?;
-    let reported = reported(tx, scope, from, to, &people, &missions).await?;
+    let revenue = match read {
+        Read::Totals => revenue(tx, scope, from, to).await?,
+        Read::Rows => revenue_from_lines(tx, scope, from, to).await?,
+    };
+    let reported = reported(tx, scope, from, to, &people, &missions, read).await?;
     let inputs = Inputs {
         from,
         to,
@@ -386,6 +425,39 @@ async fn revenue(
         .collect()
 }
 
+/// [`revenue`] from the ledger lines themselves: every 706 line of the
+/// period with its entry's date, grouped per request.
+async fn revenue_from_lines(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<(MissionId, YearMonth, Money)>> {
+    const SQL: &str = concat!(
+        "SELECT m.id, e.entry_date, CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         JOIN missions m ON m.analytic_code = l.analytic_code
+         WHERE e.entry_date >= $4 AND e.entry_date <= $5 AND l.account = $6 AND m.id IN (",
+        missions_in_scope!(),
+        ") GROUP BY m.id, e.entry_date"
+    );
+    let rows: Vec<(String, Date, i64)> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(from.first_day())
+        .bind(to.last_day())
+        .bind(REVENUE)
+        .fetch_all(c)
+        .await)?;
+    let mut out: BTreeMap<(MissionId, YearMonth), Money> = BTreeMap::new();
+    for (id, date, cents) in rows {
+        *out.entry((crate::id(&id)?, YearMonth::of(date)))
+            .or_insert(Money::ZERO) += Money::from_cents(cents);
+    }
+    Ok(out.into_iter().map(|((m, month), v)| (m, month, v)).collect())
+}
+
 /// Validated report days per consultant, month, activity, mission (in
 /// scope) and cost version in force.
 ///
@@ -401,7 +473,17 @@ async fn reported(
     to: YearMonth,
     people: &BTreeMap<UserId, Person>,
     in_scope: &BTreeMap<MissionId, MissionFacts>,
+    read: Read,
 ) -> Result<Vec<ReportedDays>> {
+    // The naive way: the same rows, counted from the slots per request.
+    const FROM_SLOTS: &str = concat!(
+        "SELECT r.id, r.consultant_id, r.month, s.activity, COALESCE(s.mission_id, ''), CAST(COUNT(*) AS BIGINT)
+         FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+         WHERE r.status = 'validated' AND r.month >= $4 AND r.month <= $5
+           AND (s.mission_id IS NULL OR s.mission_id IN (",
+        missions_in_scope!(),
+        ")) GROUP BY r.id, r.consultant_id, r.month, s.activity, COALESCE(s.mission_id, '')"
+    );
     const TOTALS: &str = concat!(
         "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
          FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
@@ -411,8 +493,11 @@ async fn reported(
         "))"
     );
     let rows: Vec<(String, String, String, String, String, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(TOTALS)
-            .bind(scope.company())
+        on_tx!(tx, |c| sqlx::query_as(match read {
+            Read::Totals => TOTALS,
+            Read::Rows => FROM_SLOTS,
+        })
+        .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio())
             .bind(from.to_string())
@@ -454,6 +539,7 @@ async fn reported(
             days: half_days(halves)?,
         });
     }
+    split.sort_unstable();
     split.dedup();
     for chunk in split.chunks(crate::MAX_BINDS) {
         let sql = format!(
