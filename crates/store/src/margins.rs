@@ -196,7 +196,7 @@ async fn compute_with(
     };
     let mut names = Names::default();
     let missions = missions(tx, scope, &mut names).await?;
-    let people = people(tx, &mut names).await?;
+    let people = people(tx, &mut names, None).await?;
     let agencies: Vec<(String, String)> =
         on_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM agencies")
             .fetch_all(c)
@@ -242,6 +242,180 @@ async fn compute_with(
         names,
         basis,
     })
+}
+
+/// One mission's facts from `from` to `to`: what [`compute`] gives for
+/// it (the facts [`views::by`] puts on its row), read from its own rows
+/// only — its revenue, its consultant's days on it, his cost versions —
+/// instead of the whole firm's. For its page's margin block.
+///
+/// Under the rule that spreads bench over the agency's missions, the
+/// bench a mission absorbs depends on every mission of its agency: then
+/// the firm's facts are computed and cut to the mission.
+///
+/// [`views::by`]: domain::margin::views::by
+pub async fn compute_mission(
+    tx: &mut Tx,
+    scope: Scope,
+    mission: MissionId,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+) -> Result<Margins> {
+    let policy = policy(tx).await?;
+    if policy.bench == BenchAllocation::SpreadOverAgencyMissions {
+        let mut m = compute(tx, scope, from, to, basis, today).await?;
+        m.facts.retain(|f| f.mission == Some(mission));
+        return Ok(m);
+    }
+    let mut names = Names::default();
+    const IN_SCOPE: &str = concat!(
+        "SELECT m.id FROM missions m WHERE m.id = $4 AND m.id IN (",
+        missions_in_scope!(),
+        ")"
+    );
+    let visible: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(IN_SCOPE)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(mission.to_string())
+        .fetch_optional(c)
+        .await)?;
+    if visible.is_none() {
+        return Ok(Margins {
+            facts: Vec::new(),
+            names,
+            basis,
+        });
+    }
+    let (settings, _) = crate::costs::settings(tx).await?;
+    let standard = crate::costs::standard_cjm(tx).await?;
+    let missions = one_mission(tx, mission, &mut names).await?;
+    let Some(consultant) = missions.get(&mission).map(|m| m.consultant_id) else {
+        return Err(crate::Error::NotFound);
+    };
+    let people = people(tx, &mut names, Some(consultant)).await?;
+    let code = names
+        .missions
+        .get(&mission)
+        .map(|n| n.analytic_code.clone())
+        .unwrap_or_default();
+    let revenue_rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT month, CAST(SUM(credit_cents - debit_cents) AS BIGINT) FROM analytic_months
+         WHERE analytic_code = $1 AND account = $2 AND month >= $3 AND month <= $4 GROUP BY month"
+    )
+    .bind(&code)
+    .bind(REVENUE)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(c)
+    .await)?;
+    let revenue = revenue_rows
+        .into_iter()
+        .map(|(month, cents)| {
+            Ok((
+                mission,
+                YearMonth::parse(&month).ok_or_else(|| corrupt("entry month", &month))?,
+                Money::from_cents(cents),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The mission's days are its consultant's (the slots' mission is
+    // always his).
+    let rows: Vec<TotalRow> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
+         FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
+         WHERE r.consultant_id = $1 AND r.status = 'validated' AND r.month >= $2 AND r.month <= $3
+           AND t.mission_key = $4"
+    )
+    .bind(consultant.to_string())
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .bind(mission.to_string())
+    .fetch_all(c)
+    .await)?;
+    let reported = reported_days(tx, rows, &people, &missions).await?;
+    let inputs = Inputs {
+        from,
+        to,
+        current_month: YearMonth::of(today),
+        // Days without a report are bench: never a mission's.
+        first_report_month: None,
+        settings,
+        bench_rule: policy.bench,
+        basis,
+        standard,
+        missions,
+        people,
+        revenue,
+        reported,
+        leave: Vec::new(),
+    };
+    let mut facts = live::compute(&inputs);
+    facts.retain(|f| f.mission == Some(mission));
+    Ok(Margins {
+        facts,
+        names,
+        basis,
+    })
+}
+
+/// One mission's facts and portfolio, and its names.
+async fn one_mission(
+    tx: &mut Tx,
+    mission: MissionId,
+    names: &mut Names,
+) -> Result<BTreeMap<MissionId, MissionFacts>> {
+    let row: Option<(String, String, String, String, String, Date)> =
+        on_tx!(tx, |c| sqlx::query_as(
+            "SELECT m.title, m.analytic_code, m.client_id, c.name, m.consultant_id, m.start_date
+             FROM missions m JOIN companies c ON c.id = m.client_id WHERE m.id = $1"
+        )
+        .bind(mission.to_string())
+        .fetch_optional(c)
+        .await)?;
+    let Some((title, code, client, client_name, consultant, start)) = row else {
+        return Ok(BTreeMap::new());
+    };
+    let client_id: CompanyId = crate::id(&client)?;
+    let consultant_id: UserId = crate::id(&consultant)?;
+    names.companies.insert(client_id, client_name);
+    names.missions.insert(
+        mission,
+        MissionName {
+            title,
+            analytic_code: code,
+            client_id,
+            consultant_id,
+        },
+    );
+    let periods: Vec<(String, Date, Option<Date>, i32)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT business_manager_id, valid_from, valid_to, share_bp FROM mission_portfolio
+         WHERE mission_id = $1"
+    )
+    .bind(mission.to_string())
+    .fetch_all(c)
+    .await)?;
+    let mut portfolio = Vec::with_capacity(periods.len());
+    for (bm, from, to, bp) in periods {
+        let share = u32::try_from(bp).map_err(|_| corrupt("share", &bp.to_string()))?;
+        portfolio.push(PortfolioPeriod {
+            bm_id: crate::id(&bm)?,
+            from,
+            to,
+            share: Percentage::from_basis_points(share),
+        });
+    }
+    Ok(BTreeMap::from([(
+        mission,
+        MissionFacts {
+            client_id,
+            consultant_id,
+            start,
+            portfolio,
+        },
+    )]))
 }
 
 /// The ids of the missions in scope.
@@ -342,15 +516,26 @@ type PersonRow = (
 
 /// Every user (names for the tables) with his work pattern and, when he
 /// has one, his employee record and cost versions.
-async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Person>> {
+/// With `only`, that user alone.
+async fn people(
+    tx: &mut Tx,
+    names: &mut Names,
+    only: Option<UserId>,
+) -> Result<BTreeMap<UserId, Person>> {
+    let only = only.map(|u| u.to_string());
     let rows: Vec<PersonRow> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT u.id, u.display_name, u.role, u.work_region, u.work_weekdays,
                 e.id, e.agency_id, e.grade, e.hire_date, e.exit_date, e.manager_id
-         FROM users u LEFT JOIN employees e ON e.user_id = u.id"
+         FROM users u LEFT JOIN employees e ON e.user_id = u.id
+         WHERE CAST($1 AS TEXT) IS NULL OR u.id = $1"
     )
+    .bind(only.as_deref())
     .fetch_all(c)
     .await)?;
-    let mut versions = crate::costs::all_versions(tx).await?;
+    let mut versions = match &only {
+        None => crate::costs::all_versions(tx).await?,
+        Some(u) => crate::costs::versions_of_user(tx, u).await?,
+    };
     let mut out = BTreeMap::new();
     for (id, name, role, region, weekdays, employee, agency, grade, hire, exit, manager) in rows {
         let who: UserId = crate::id(&id)?;
@@ -492,7 +677,7 @@ async fn reported(
         missions_in_scope!(),
         "))"
     );
-    let rows: Vec<(String, String, String, String, String, i64)> =
+    let rows: Vec<TotalRow> =
         on_tx!(tx, |c| sqlx::query_as(match read {
             Read::Totals => TOTALS,
             Read::Rows => FROM_SLOTS,
@@ -504,6 +689,20 @@ async fn reported(
             .bind(to.to_string())
             .fetch_all(c)
             .await)?;
+    reported_days(tx, rows, people, in_scope).await
+}
+
+/// (report, consultant, month, activity, mission or '', half days).
+type TotalRow = (String, String, String, String, String, i64);
+
+/// Report totals as days, each month at the cost version in force; the
+/// reports of a month that sees a version start are read day by day.
+async fn reported_days(
+    tx: &mut Tx,
+    rows: Vec<TotalRow>,
+    people: &BTreeMap<UserId, Person>,
+    in_scope: &BTreeMap<MissionId, MissionFacts>,
+) -> Result<Vec<ReportedDays>> {
     let versions_of = |who: &UserId| {
         people
             .get(who)

@@ -152,3 +152,104 @@ async fn the_bulk_history_leaves_the_aggregates_as_the_triggers_keep_them() {
     })
     .await;
 }
+
+/// Facts in a comparable order: owners by manager, facts by their text.
+fn normalized(mut facts: Vec<domain::margin::live::Fact>) -> Vec<String> {
+    let mut out: Vec<String> = facts
+        .iter_mut()
+        .map(|f| {
+            f.owners.sort_by_key(|o| o.bm);
+            format!("{f:?}")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_missions_own_margin_is_the_firms_cut_to_it() {
+    use domain::calendar::YearMonth;
+    use domain::margin::views::{Dimension, RowKey, by};
+    use domain::people::cjm::CostBasis;
+    use store::Scope;
+    on_each_backend(|db| async move {
+        let today = store::today();
+        let f = fixtures::margin_data::margin_history(&db, 15, 1, today, |_| {})
+            .await
+            .unwrap();
+        let to = YearMonth::of(today);
+        let mut from = to;
+        for _ in 0..11 {
+            from = from.prev();
+        }
+        let mut tx = db.read().await.unwrap();
+        for (scope, basis) in [
+            (Scope::All, CostBasis::Personal),
+            (Scope::All, CostBasis::GradeStandard),
+            (Scope::Portfolio(f.managers[0]), CostBasis::GradeStandard),
+        ] {
+            let firm = store::margins::compute(&mut tx, scope, from, to, basis, today)
+                .await
+                .unwrap();
+            let naive = store::margins::compute_from_rows(&mut tx, scope, from, to, basis, today)
+                .await
+                .unwrap();
+            assert_eq!(naive.facts, firm.facts, "the rows and the totals agree");
+            let missions: Vec<_> = firm.names.missions.keys().copied().collect();
+            assert!(!missions.is_empty());
+            for id in missions {
+                let own = store::margins::compute_mission(&mut tx, scope, id, from, to, basis, today)
+                    .await
+                    .unwrap();
+                let cut: Vec<_> = firm
+                    .facts
+                    .iter()
+                    .filter(|f| f.mission == Some(id))
+                    .cloned()
+                    .collect();
+                assert_eq!(
+                    by(&own.facts, Dimension::Mission, from, to).get(&RowKey::Mission(id)),
+                    by(&firm.facts, Dimension::Mission, from, to).get(&RowKey::Mission(id)),
+                    "{id}"
+                );
+                assert_eq!(normalized(own.facts), normalized(cut), "{id}");
+                assert!(own.names.missions.contains_key(&id));
+            }
+        }
+        // Another manager's mission is not his.
+        let firm = store::margins::compute(&mut tx, Scope::All, from, to, CostBasis::Personal, today)
+            .await
+            .unwrap();
+        let mine = store::margins::compute(
+            &mut tx,
+            Scope::Portfolio(f.managers[0]),
+            from,
+            to,
+            CostBasis::GradeStandard,
+            today,
+        )
+        .await
+        .unwrap();
+        let other = firm
+            .names
+            .missions
+            .keys()
+            .find(|m| !mine.names.missions.contains_key(m))
+            .copied()
+            .unwrap();
+        let hidden = store::margins::compute_mission(
+            &mut tx,
+            Scope::Portfolio(f.managers[0]),
+            other,
+            from,
+            to,
+            CostBasis::GradeStandard,
+            today,
+        )
+        .await
+        .unwrap();
+        assert!(hidden.facts.is_empty() && hidden.names.missions.is_empty());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}

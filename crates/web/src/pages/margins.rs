@@ -608,8 +608,23 @@ pub async fn for_mission(
         return Ok(None);
     }
     let l = ctx.locale;
-    let to = YearMonth::of(store::today());
-    let m = load(app, ctx, to).await?;
+    let today = store::today();
+    let to = YearMonth::of(today);
+    // The mission's own facts, not the firm's cut to it.
+    let mut tx = app.db.read().await?;
+    let policy = store::margins::policy(&mut tx).await?;
+    let basis = margin_basis(ctx.user()?.role, policy.salaries_hidden);
+    let m = store::margins::compute_mission(
+        &mut tx,
+        ctx.scope()?,
+        id,
+        back(to, 11),
+        to,
+        basis,
+        today,
+    )
+    .await?;
+    tx.commit().await?;
     let key = RowKey::Mission(id);
     let figures = |from| {
         views::by(&m.facts, Dimension::Mission, from, to)
