@@ -944,16 +944,13 @@ async fn margins(db: &store::Db, runs: usize) -> anyhow::Result<()> {
     }
     let mut tx = db.read().await?;
     let bm = store::users::find_by_email(&mut tx, "bm@stafforia.example").await?;
-    let (slots, lines): (i64, i64) = store::on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT (SELECT CAST(COUNT(*) AS BIGINT) FROM cra_slots),
-                (SELECT CAST(COUNT(*) AS BIGINT) FROM ledger_lines)"
-    )
-    .fetch_one(c)
-    .await)?;
+    let counts = fixtures::bench_data::row_counts(&mut tx, &["cra_slots", "ledger_lines"]).await?;
     tx.commit().await?;
     println!(
-        "margins ({}): {slots} report half days, {lines} ledger lines, {runs} runs each after one untimed",
-        db.backend().name()
+        "margins ({}): {} report half days, {} ledger lines, {runs} runs each after one untimed",
+        db.backend().name(),
+        counts[0].1,
+        counts[1].1
     );
     println!(
         "{:<44} {:>8} {:>12} {:>12} {:>12} {:>12}",
