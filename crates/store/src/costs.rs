@@ -136,10 +136,7 @@ pub(crate) async fn versions_of_user(
                       per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
                FROM cost_versions WHERE employee_id IN (SELECT id FROM employees WHERE user_id = $1)
                ORDER BY employee_id, effective_from";
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(user)
-        .fetch_all(c)
-        .await)?;
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user).fetch_all(c).await)?;
     by_employee(rows)
 }
 

@@ -195,7 +195,9 @@ async fn compute_with(
         scope
     };
     let mut names = Names::default();
-    let missions = missions(tx, scope, &mut names).await?;
+    // The naive read takes every mission, as the pages did before.
+    let period = (read == Read::Totals).then(|| (from.first_day(), to.last_day()));
+    let mut missions = missions(tx, scope, &mut names, period).await?;
     let people = people(tx, &mut names, None).await?;
     let agencies: Vec<(String, String)> =
         on_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM agencies")
@@ -212,7 +214,19 @@ async fn compute_with(
         Read::Totals => revenue(tx, scope, from, to).await?,
         Read::Rows => revenue_from_lines(tx, scope, from, to).await?,
     };
-    let reported = reported(tx, scope, from, to, &people, &missions, read).await?;
+    let reported = reported(tx, scope, from, to, &people, read).await?;
+    let named = |m: &MissionId| missions.contains_key(m);
+    if period.is_some()
+        && (revenue.iter().any(|(m, _, _)| !named(m))
+            || reported.iter().any(|r| match r.spent {
+                Spent::Mission(m) => !named(&m),
+                _ => false,
+            }))
+    {
+        // Revenue or days of a mission outside the period's: all of them.
+        names.missions.clear();
+        missions = self::missions(tx, scope, &mut names, None).await?;
+    }
     let inputs = Inputs {
         from,
         to,
@@ -323,7 +337,8 @@ pub async fn compute_mission(
         .collect::<Result<Vec<_>>>()?;
     // The mission's days are its consultant's (the slots' mission is
     // always his).
-    let rows: Vec<TotalRow> = on_tx!(tx, |c| sqlx::query_as(
+    let rows: Vec<TotalRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
          FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
          WHERE r.consultant_id = $1 AND r.status = 'validated' AND r.month >= $2 AND r.month <= $3
@@ -334,8 +349,9 @@ pub async fn compute_mission(
     .bind(to.to_string())
     .bind(mission.to_string())
     .fetch_all(c)
-    .await)?;
-    let reported = reported_days(tx, rows, &people, &missions).await?;
+    .await
+    })?;
+    let reported = reported_days(tx, scope, rows, &people).await?;
     let inputs = Inputs {
         from,
         to,
@@ -429,15 +445,36 @@ async fn mission_ids(tx: &mut Tx, scope: Scope) -> Result<std::collections::BTre
     rows.iter().map(|id| crate::id(id)).collect()
 }
 
+/// The missions in scope that a period's facts can name, `$4`/`$5` its first
+/// and last days (`$4` null: every mission): those running in it, and each
+/// consultant's last one started before it (whose managers carry his bench
+/// when he has no manager of his own). A mission outside both with revenue
+/// or days in the period (a late credit note) is rare: the caller then
+/// reads them all.
+macro_rules! period_missions {
+    () => {
+        concat!(
+            "SELECT m.id FROM missions m WHERE m.id IN (",
+            missions_in_scope!(),
+            ") AND (CAST($4 AS TEXT) IS NULL OR (m.start_date <= $5 AND m.end_date >= $4)
+               OR (m.consultant_id, m.start_date) IN (SELECT l.consultant_id, MAX(l.start_date)
+                   FROM missions l WHERE l.start_date < $4 GROUP BY l.consultant_id))"
+        )
+    };
+}
+
+/// The missions of [`period_missions!`] for `period` (its first and last
+/// days), or every mission in scope.
 async fn missions(
     tx: &mut Tx,
     scope: Scope,
     names: &mut Names,
+    period: Option<(Date, Date)>,
 ) -> Result<BTreeMap<MissionId, MissionFacts>> {
     const SQL: &str = concat!(
         "SELECT m.id, m.title, m.analytic_code, m.client_id, c.name, m.consultant_id, m.start_date
          FROM missions m JOIN companies c ON c.id = m.client_id WHERE m.id IN (",
-        missions_in_scope!(),
+        period_missions!(),
         ")"
     );
     let rows: Vec<(String, String, String, String, String, String, Date)> =
@@ -445,6 +482,8 @@ async fn missions(
             .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio())
+            .bind(period.map(|p| p.0))
+            .bind(period.map(|p| p.1))
             .fetch_all(c)
             .await)?;
     let mut out = BTreeMap::new();
@@ -475,7 +514,7 @@ async fn missions(
     const PERIODS: &str = concat!(
         "SELECT p.mission_id, p.business_manager_id, p.valid_from, p.valid_to, p.share_bp
          FROM mission_portfolio p WHERE p.mission_id IN (",
-        missions_in_scope!(),
+        period_missions!(),
         ")"
     );
     let periods: Vec<(String, String, Date, Option<Date>, i32)> =
@@ -483,6 +522,8 @@ async fn missions(
             .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio())
+            .bind(period.map(|p| p.0))
+            .bind(period.map(|p| p.1))
             .fetch_all(c)
             .await)?;
     for (mission, bm, from, to, bp) in periods {
@@ -640,7 +681,10 @@ async fn revenue_from_lines(
         *out.entry((crate::id(&id)?, YearMonth::of(date)))
             .or_insert(Money::ZERO) += Money::from_cents(cents);
     }
-    Ok(out.into_iter().map(|((m, month), v)| (m, month, v)).collect())
+    Ok(out
+        .into_iter()
+        .map(|((m, month), v)| (m, month, v))
+        .collect())
 }
 
 /// Validated report days per consultant, month, activity, mission (in
@@ -657,7 +701,6 @@ async fn reported(
     from: YearMonth,
     to: YearMonth,
     people: &BTreeMap<UserId, Person>,
-    in_scope: &BTreeMap<MissionId, MissionFacts>,
     read: Read,
 ) -> Result<Vec<ReportedDays>> {
     // The naive way: the same rows, counted from the slots per request.
@@ -677,19 +720,18 @@ async fn reported(
         missions_in_scope!(),
         "))"
     );
-    let rows: Vec<TotalRow> =
-        on_tx!(tx, |c| sqlx::query_as(match read {
-            Read::Totals => TOTALS,
-            Read::Rows => FROM_SLOTS,
-        })
-        .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio())
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(c)
-            .await)?;
-    reported_days(tx, rows, people, in_scope).await
+    let rows: Vec<TotalRow> = on_tx!(tx, |c| sqlx::query_as(match read {
+        Read::Totals => TOTALS,
+        Read::Rows => FROM_SLOTS,
+    })
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(scope.portfolio())
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(c)
+    .await)?;
+    reported_days(tx, scope, rows, people).await
 }
 
 /// (report, consultant, month, activity, mission or '', half days).
@@ -699,9 +741,9 @@ type TotalRow = (String, String, String, String, String, i64);
 /// reports of a month that sees a version start are read day by day.
 async fn reported_days(
     tx: &mut Tx,
+    scope: Scope,
     rows: Vec<TotalRow>,
     people: &BTreeMap<UserId, Person>,
-    in_scope: &BTreeMap<MissionId, MissionFacts>,
 ) -> Result<Vec<ReportedDays>> {
     let versions_of = |who: &UserId| {
         people
@@ -741,13 +783,19 @@ async fn reported_days(
     split.sort_unstable();
     split.dedup();
     for chunk in split.chunks(crate::MAX_BINDS) {
+        // The scope's missions only, as the totals' query keeps them.
         let sql = format!(
             "SELECT r.consultant_id, r.month, s.activity, s.mission_id, s.day
-             FROM cras r JOIN cra_slots s ON s.cra_id = r.id WHERE r.id IN ({})",
-            crate::values_list("?", chunk.len())
+             FROM cras r JOIN cra_slots s ON s.cra_id = r.id WHERE r.id IN ({})
+               AND (s.mission_id IS NULL OR s.mission_id IN ({}))",
+            crate::values_list_from("?", chunk.len(), 4),
+            missions_in_scope!()
         );
         let slots: Vec<(String, String, String, Option<String>, Date)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(scope.company())
+                .bind(scope.own_user())
+                .bind(scope.portfolio());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -765,11 +813,7 @@ async fn reported_days(
                 .or_default() += 1;
         }
         for ((who, month, activity, mission, version_from), halves) in grouped {
-            // The scope's missions only, as the totals' query keeps them.
             let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;
-            if mission.is_some_and(|m| !in_scope.contains_key(&m)) {
-                continue;
-            }
             out.push(ReportedDays {
                 consultant: crate::id(&who)?,
                 month: YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?,

@@ -275,16 +275,9 @@ pub async fn mission(
     let mut tx = app.db.read().await?;
     let policy = store::margins::policy(&mut tx).await?;
     let basis = crate::authz::margin_basis(ctx.user()?.role, policy.salaries_hidden);
-    let m = store::margins::compute_mission(
-        &mut tx,
-        ctx.scope()?,
-        id,
-        from,
-        to,
-        basis,
-        store::today(),
-    )
-    .await?;
+    let m =
+        store::margins::compute_mission(&mut tx, ctx.scope()?, id, from, to, basis, store::today())
+            .await?;
     tx.commit().await?;
     if !m.names.missions.contains_key(&id) {
         return Err(AppError::NotFound);

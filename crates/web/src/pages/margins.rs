@@ -484,12 +484,30 @@ pub async fn detail(
     let l = ctx.locale;
     let s = selection(&ctx, &q)?;
     let key = parse_row(s.dim, &q.id).ok_or(AppError::NotFound)?;
-    let m = load(&app, &ctx, s.to).await?;
-    let facts = views::facts_of(&m.facts, s.dim, key, s.from, s.to);
+    let mut m = load(&app, &ctx, s.to).await?;
     let known = match key {
-        RowKey::Mission(id) => m.names.missions.contains_key(&id),
+        RowKey::Mission(id) if !m.names.missions.contains_key(&id) => {
+            // The period's computation names the missions of the period;
+            // an older one of the reader's is shown, empty.
+            let mut tx = app.db.read().await?;
+            let own = store::margins::compute_mission(
+                &mut tx,
+                ctx.scope()?,
+                id,
+                s.from,
+                s.to,
+                m.basis,
+                store::today(),
+            )
+            .await?;
+            tx.commit().await?;
+            m.names.companies.extend(own.names.companies);
+            m.names.missions.extend(own.names.missions);
+            m.names.missions.contains_key(&id)
+        }
         _ => true,
     };
+    let facts = views::facts_of(&m.facts, s.dim, key, s.from, s.to);
     if !known {
         return Err(AppError::NotFound);
     }
@@ -614,16 +632,9 @@ pub async fn for_mission(
     let mut tx = app.db.read().await?;
     let policy = store::margins::policy(&mut tx).await?;
     let basis = margin_basis(ctx.user()?.role, policy.salaries_hidden);
-    let m = store::margins::compute_mission(
-        &mut tx,
-        ctx.scope()?,
-        id,
-        back(to, 11),
-        to,
-        basis,
-        today,
-    )
-    .await?;
+    let m =
+        store::margins::compute_mission(&mut tx, ctx.scope()?, id, back(to, 11), to, basis, today)
+            .await?;
     tx.commit().await?;
     let key = RowKey::Mission(id);
     let figures = |from| {
