@@ -74,6 +74,15 @@ pub struct BenchArgs {
     /// domain: index built, then every line's best three suggestions).
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "10000")]
     pub matching: Option<usize>,
+    /// Also time the live margin over the data in the database (`generate
+    /// --margin-consultants`), N runs each (20 when no N is given): last
+    /// month and the twelve months ending at it, for the whole firm and for
+    /// the demo's business manager's portfolio, computed from the totals
+    /// the triggers keep (what the pages do) and, as a baseline, from the
+    /// report slots and ledger lines themselves; both must give the same
+    /// facts.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "20")]
+    pub margins: Option<usize>,
 }
 
 /// The live report with the most half-day entries, and its consultant.
@@ -188,6 +197,9 @@ pub async fn run(common: &Common, args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(years) = args.aged {
         aged(&db, years).await?;
+    }
+    if let Some(n) = args.margins {
+        margins(&db, n).await?;
     }
     if args.requests == 0 {
         return Ok(());
@@ -896,4 +908,106 @@ fn matching(lines: usize) {
         ms(total),
         ms(indexed),
     );
+}
+
+/// p50 and p95 of `runs` timings of `f` (after one untimed run), in ms, and
+/// the last result.
+async fn percentiles<T, F, Fut>(runs: usize, mut f: F) -> anyhow::Result<(T, f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    f().await?;
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        last = Some(f().await?);
+        times.push(ms(start.elapsed()));
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    Ok((last.expect("one run"), at(0.50), at(0.95)))
+}
+
+/// The live margin from the triggers' totals beside the naive baseline
+/// (see `--margins`).
+async fn margins(db: &store::Db, runs: usize) -> anyhow::Result<()> {
+    use domain::calendar::YearMonth;
+    use domain::people::cjm::CostBasis;
+    use store::Scope;
+    let today = store::today();
+    let last = YearMonth::of(today).prev();
+    let mut twelve = last;
+    for _ in 0..11 {
+        twelve = twelve.prev();
+    }
+    let mut tx = db.read().await?;
+    let bm = store::users::find_by_email(&mut tx, "bm@stafforia.example").await?;
+    let counts = fixtures::bench_data::row_counts(&mut tx, &["cra_slots", "ledger_lines"]).await?;
+    tx.commit().await?;
+    println!(
+        "margins ({}): {} report half days, {} ledger lines, {runs} runs each after one untimed",
+        db.backend().name(),
+        counts[0].1,
+        counts[1].1
+    );
+    println!(
+        "{:<44} {:>8} {:>12} {:>12} {:>12} {:>12}",
+        "margin compute", "facts", "totals p50", "totals p95", "naive p50", "naive p95"
+    );
+    let mut scopes = vec![("firm", Scope::All, CostBasis::Personal)];
+    if let Some(bm) = bm {
+        scopes.push((
+            "bm@stafforia.example",
+            Scope::Portfolio(bm.id),
+            CostBasis::GradeStandard,
+        ));
+    }
+    for (who, scope, basis) in scopes {
+        for (period, from) in [("last month", last), ("12 months", twelve)] {
+            let (fast, fast50, fast95) = percentiles(runs, || async {
+                let mut tx = db.read().await?;
+                let m = store::margins::compute(&mut tx, scope, from, last, basis, today).await?;
+                tx.commit().await?;
+                Ok(m.facts)
+            })
+            .await?;
+            let (slow, slow50, slow95) = percentiles(runs, || async {
+                let mut tx = db.read().await?;
+                let m = store::margins::compute_from_rows(&mut tx, scope, from, last, basis, today)
+                    .await?;
+                tx.commit().await?;
+                Ok(m.facts)
+            })
+            .await?;
+            // The same facts, whatever order each read returned them in.
+            let key = |facts: &[domain::margin::live::Fact]| {
+                let mut v: Vec<String> = facts
+                    .iter()
+                    .map(|f| {
+                        let mut f = f.clone();
+                        f.owners.sort_by_key(|o| o.bm);
+                        format!("{f:?}")
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            anyhow::ensure!(
+                key(&fast) == key(&slow),
+                "{who}, {period}: the totals and the rows give different margins"
+            );
+            println!(
+                "{:<44} {:>8} {:>9.1} ms {:>9.1} ms {:>9.1} ms {:>9.1} ms",
+                format!("{who}, {period}"),
+                fast.len(),
+                fast50,
+                fast95,
+                slow50,
+                slow95
+            );
+        }
+    }
+    Ok(())
 }

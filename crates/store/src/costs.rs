@@ -124,6 +124,25 @@ pub(crate) async fn all_versions(
                       per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
                FROM cost_versions ORDER BY employee_id, effective_from";
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    by_employee(rows)
+}
+
+/// [`all_versions`] of one person's employee records only (a mission's
+/// margin needs its consultant's).
+pub(crate) async fn versions_of_user(
+    tx: &mut Tx,
+    user: &str,
+) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
+    let sql = "SELECT id, employee_id, effective_from, kind, annual_gross_cents, annual_bonuses_cents,
+                      charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
+                      per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
+               FROM cost_versions WHERE employee_id IN (SELECT id FROM employees WHERE user_id = $1)
+               ORDER BY employee_id, effective_from";
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user).fetch_all(c).await)?;
+    by_employee(rows)
+}
+
+fn by_employee(rows: Vec<Row>) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
     let mut out: std::collections::BTreeMap<EmployeeId, Vec<CostVersion>> = Default::default();
     for r in rows {
         let v = StoredVersion::try_from(r)?;

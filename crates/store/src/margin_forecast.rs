@@ -51,7 +51,7 @@ pub async fn forecast(
     let running = running_named(tx, scope, today, &mut names).await?;
     let (settings, _) = crate::costs::settings(tx).await?;
     let standard = crate::costs::standard_cjm(tx).await?;
-    let mut people = crate::margins::people(tx, &mut Names::default()).await?;
+    let mut people = crate::margins::people(tx, &mut Names::default(), None).await?;
     // Only the forecast's consultants are costed.
     people.retain(|u, _| running.iter().any(|r| r.consultant == *u));
     let cost = |who: UserId, day: Date| {

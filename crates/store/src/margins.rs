@@ -134,6 +134,15 @@ pub struct Margins {
     pub basis: CostBasis,
 }
 
+/// Where the revenue and the report days are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// The totals the triggers keep (`analytic_months`, `cra_day_totals`).
+    Totals,
+    /// The ledger lines and report slots themselves, grouped per request.
+    Rows,
+}
+
 /// Every margin fact of the months `from` to `to`, costs on `basis`.
 pub async fn compute(
     tx: &mut Tx,
@@ -142,6 +151,33 @@ pub async fn compute(
     to: YearMonth,
     basis: CostBasis,
     today: Date,
+) -> Result<Margins> {
+    compute_with(tx, scope, from, to, basis, today, Read::Totals).await
+}
+
+/// [`compute`] reading the ledger lines and the report slots themselves
+/// instead of the totals kept by triggers: the same facts, the naive way.
+/// Not used by the pages; it is the baseline `regisseur bench --margins`
+/// times beside [`compute`], and the check that both agree.
+pub async fn compute_from_rows(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+) -> Result<Margins> {
+    compute_with(tx, scope, from, to, basis, today, Read::Rows).await
+}
+
+async fn compute_with(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+    read: Read,
 ) -> Result<Margins> {
     let (settings, _) = crate::costs::settings(tx).await?;
     let policy = policy(tx).await?;
@@ -159,8 +195,10 @@ pub async fn compute(
         scope
     };
     let mut names = Names::default();
-    let missions = missions(tx, scope, &mut names).await?;
-    let people = people(tx, &mut names).await?;
+    // The naive read takes every mission, as the pages did before.
+    let period = (read == Read::Totals).then(|| (from.first_day(), to.last_day()));
+    let mut missions = missions(tx, scope, &mut names, period).await?;
+    let people = people(tx, &mut names, None).await?;
     let agencies: Vec<(String, String)> =
         on_tx!(tx, |c| sqlx::query_as("SELECT id, name FROM agencies")
             .fetch_all(c)
@@ -172,11 +210,26 @@ pub async fn compute(
         on_tx!(tx, |c| sqlx::query_scalar("SELECT MIN(month) FROM cras")
             .fetch_one(c)
             .await)?;
-    let revenue = revenue(tx, scope, from, to).await?;
+    let revenue = match read {
+        Read::Totals => revenue(tx, scope, from, to).await?,
+        Read::Rows => revenue_from_lines(tx, scope, from, to).await?,
+    };
     // A retroactive version landing in these months adjusts days of the
     // locked months before them: read their days too.
     let reach = live::reach_back(&people, from, to);
-    let reported = reported(tx, scope, reach, to, &people, &missions).await?;
+    let reported = reported(tx, scope, reach, to, &people, read).await?;
+    let named = |m: &MissionId| missions.contains_key(m);
+    if period.is_some()
+        && (revenue.iter().any(|(m, _, _)| !named(m))
+            || reported.iter().any(|r| match r.spent {
+                Spent::Mission(m) => !named(&m),
+                _ => false,
+            }))
+    {
+        // Revenue or days of a mission outside the period's: all of them.
+        names.missions.clear();
+        missions = self::missions(tx, scope, &mut names, None).await?;
+    }
     let inputs = Inputs {
         from,
         to,
@@ -208,6 +261,184 @@ pub async fn compute(
     })
 }
 
+/// One mission's facts from `from` to `to`: what [`compute`] gives for
+/// it (the facts [`views::by`] puts on its row), read from its own rows
+/// only — its revenue, its consultant's days on it, his cost versions —
+/// instead of the whole firm's. For its page's margin block.
+///
+/// Under the rule that spreads bench over the agency's missions, the
+/// bench a mission absorbs depends on every mission of its agency: then
+/// the firm's facts are computed and cut to the mission.
+///
+/// [`views::by`]: domain::margin::views::by
+pub async fn compute_mission(
+    tx: &mut Tx,
+    scope: Scope,
+    mission: MissionId,
+    from: YearMonth,
+    to: YearMonth,
+    basis: CostBasis,
+    today: Date,
+) -> Result<Margins> {
+    let policy = policy(tx).await?;
+    if policy.bench == BenchAllocation::SpreadOverAgencyMissions {
+        let mut m = compute(tx, scope, from, to, basis, today).await?;
+        m.facts.retain(|f| f.mission == Some(mission));
+        return Ok(m);
+    }
+    let mut names = Names::default();
+    const IN_SCOPE: &str = concat!(
+        "SELECT m.id FROM missions m WHERE m.id = $4 AND m.id IN (",
+        missions_in_scope!(),
+        ")"
+    );
+    let visible: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(IN_SCOPE)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(mission.to_string())
+        .fetch_optional(c)
+        .await)?;
+    if visible.is_none() {
+        return Ok(Margins {
+            facts: Vec::new(),
+            names,
+            basis,
+        });
+    }
+    let (settings, _) = crate::costs::settings(tx).await?;
+    let standard = crate::costs::standard_cjm(tx).await?;
+    let missions = one_mission(tx, mission, &mut names).await?;
+    let Some(consultant) = missions.get(&mission).map(|m| m.consultant_id) else {
+        return Err(crate::Error::NotFound);
+    };
+    let people = people(tx, &mut names, Some(consultant)).await?;
+    let code = names
+        .missions
+        .get(&mission)
+        .map(|n| n.analytic_code.clone())
+        .unwrap_or_default();
+    let revenue_rows: Vec<(String, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT month, CAST(SUM(credit_cents - debit_cents) AS BIGINT) FROM analytic_months
+         WHERE analytic_code = $1 AND account = $2 AND month >= $3 AND month <= $4 GROUP BY month"
+    )
+    .bind(&code)
+    .bind(REVENUE)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(c)
+    .await)?;
+    let revenue = revenue_rows
+        .into_iter()
+        .map(|(month, cents)| {
+            Ok((
+                mission,
+                YearMonth::parse(&month).ok_or_else(|| corrupt("entry month", &month))?,
+                Money::from_cents(cents),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The mission's days are its consultant's (the slots' mission is
+    // always his); a retroactive version landing in the period adjusts
+    // days of the locked months before it: those are read too.
+    let reach = live::reach_back(&people, from, to);
+    let rows: Vec<TotalRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
+         FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
+         WHERE r.consultant_id = $1 AND r.status = 'validated' AND r.month >= $2 AND r.month <= $3
+           AND t.mission_key = $4"
+    )
+    .bind(consultant.to_string())
+    .bind(reach.to_string())
+    .bind(to.to_string())
+    .bind(mission.to_string())
+    .fetch_all(c)
+    .await
+    })?;
+    let reported = reported_days(tx, scope, rows, &people).await?;
+    let inputs = Inputs {
+        from,
+        to,
+        current_month: YearMonth::of(today),
+        // Days without a report are bench: never a mission's.
+        first_report_month: None,
+        settings,
+        bench_rule: policy.bench,
+        basis,
+        standard,
+        missions,
+        people,
+        revenue,
+        reported,
+        leave: Vec::new(),
+    };
+    let mut facts = live::compute(&inputs);
+    facts.retain(|f| f.mission == Some(mission));
+    Ok(Margins {
+        facts,
+        names,
+        basis,
+    })
+}
+
+/// One mission's facts and portfolio, and its names.
+async fn one_mission(
+    tx: &mut Tx,
+    mission: MissionId,
+    names: &mut Names,
+) -> Result<BTreeMap<MissionId, MissionFacts>> {
+    let row: Option<(String, String, String, String, String, Date)> =
+        on_tx!(tx, |c| sqlx::query_as(
+            "SELECT m.title, m.analytic_code, m.client_id, c.name, m.consultant_id, m.start_date
+             FROM missions m JOIN companies c ON c.id = m.client_id WHERE m.id = $1"
+        )
+        .bind(mission.to_string())
+        .fetch_optional(c)
+        .await)?;
+    let Some((title, code, client, client_name, consultant, start)) = row else {
+        return Ok(BTreeMap::new());
+    };
+    let client_id: CompanyId = crate::id(&client)?;
+    let consultant_id: UserId = crate::id(&consultant)?;
+    names.companies.insert(client_id, client_name);
+    names.missions.insert(
+        mission,
+        MissionName {
+            title,
+            analytic_code: code,
+            client_id,
+            consultant_id,
+        },
+    );
+    let periods: Vec<(String, Date, Option<Date>, i32)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT business_manager_id, valid_from, valid_to, share_bp FROM mission_portfolio
+         WHERE mission_id = $1"
+    )
+    .bind(mission.to_string())
+    .fetch_all(c)
+    .await)?;
+    let mut portfolio = Vec::with_capacity(periods.len());
+    for (bm, from, to, bp) in periods {
+        let share = u32::try_from(bp).map_err(|_| corrupt("share", &bp.to_string()))?;
+        portfolio.push(PortfolioPeriod {
+            bm_id: crate::id(&bm)?,
+            from,
+            to,
+            share: Percentage::from_basis_points(share),
+        });
+    }
+    Ok(BTreeMap::from([(
+        mission,
+        MissionFacts {
+            client_id,
+            consultant_id,
+            start,
+            portfolio,
+        },
+    )]))
+}
+
 /// The ids of the missions in scope.
 async fn mission_ids(tx: &mut Tx, scope: Scope) -> Result<std::collections::BTreeSet<MissionId>> {
     let rows: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(missions_in_scope!())
@@ -219,15 +450,36 @@ async fn mission_ids(tx: &mut Tx, scope: Scope) -> Result<std::collections::BTre
     rows.iter().map(|id| crate::id(id)).collect()
 }
 
+/// The missions in scope that a period's facts can name, `$4`/`$5` its first
+/// and last days (`$4` null: every mission): those running in it, and each
+/// consultant's last one started before it (whose managers carry his bench
+/// when he has no manager of his own). A mission outside both with revenue
+/// or days in the period (a late credit note) is rare: the caller then
+/// reads them all.
+macro_rules! period_missions {
+    () => {
+        concat!(
+            "SELECT m.id FROM missions m WHERE m.id IN (",
+            missions_in_scope!(),
+            ") AND (CAST($4 AS TEXT) IS NULL OR (m.start_date <= $5 AND m.end_date >= $4)
+               OR (m.consultant_id, m.start_date) IN (SELECT l.consultant_id, MAX(l.start_date)
+                   FROM missions l WHERE l.start_date < $4 GROUP BY l.consultant_id))"
+        )
+    };
+}
+
+/// The missions of [`period_missions!`] for `period` (its first and last
+/// days), or every mission in scope.
 async fn missions(
     tx: &mut Tx,
     scope: Scope,
     names: &mut Names,
+    period: Option<(Date, Date)>,
 ) -> Result<BTreeMap<MissionId, MissionFacts>> {
     const SQL: &str = concat!(
         "SELECT m.id, m.title, m.analytic_code, m.client_id, c.name, m.consultant_id, m.start_date
          FROM missions m JOIN companies c ON c.id = m.client_id WHERE m.id IN (",
-        missions_in_scope!(),
+        period_missions!(),
         ")"
     );
     let rows: Vec<(String, String, String, String, String, String, Date)> =
@@ -235,6 +487,8 @@ async fn missions(
             .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio())
+            .bind(period.map(|p| p.0))
+            .bind(period.map(|p| p.1))
             .fetch_all(c)
             .await)?;
     let mut out = BTreeMap::new();
@@ -265,7 +519,7 @@ async fn missions(
     const PERIODS: &str = concat!(
         "SELECT p.mission_id, p.business_manager_id, p.valid_from, p.valid_to, p.share_bp
          FROM mission_portfolio p WHERE p.mission_id IN (",
-        missions_in_scope!(),
+        period_missions!(),
         ")"
     );
     let periods: Vec<(String, String, Date, Option<Date>, i32)> =
@@ -273,6 +527,8 @@ async fn missions(
             .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio())
+            .bind(period.map(|p| p.0))
+            .bind(period.map(|p| p.1))
             .fetch_all(c)
             .await)?;
     for (mission, bm, from, to, bp) in periods {
@@ -306,15 +562,26 @@ type PersonRow = (
 
 /// Every user (names for the tables) with his work pattern and, when he
 /// has one, his employee record and cost versions.
-pub(crate) async fn people(tx: &mut Tx, names: &mut Names) -> Result<BTreeMap<UserId, Person>> {
+/// With `only`, that user alone.
+pub(crate) async fn people(
+    tx: &mut Tx,
+    names: &mut Names,
+    only: Option<UserId>,
+) -> Result<BTreeMap<UserId, Person>> {
+    let only = only.map(|u| u.to_string());
     let rows: Vec<PersonRow> = on_tx!(tx, |c| sqlx::query_as(
         "SELECT u.id, u.display_name, u.role, u.work_region, u.work_weekdays,
                 e.id, e.agency_id, e.grade, e.hire_date, e.exit_date, e.manager_id
-         FROM users u LEFT JOIN employees e ON e.user_id = u.id"
+         FROM users u LEFT JOIN employees e ON e.user_id = u.id
+         WHERE CAST($1 AS TEXT) IS NULL OR u.id = $1"
     )
+    .bind(only.as_deref())
     .fetch_all(c)
     .await)?;
-    let mut versions = crate::costs::all_versions(tx).await?;
+    let mut versions = match &only {
+        None => crate::costs::all_versions(tx).await?,
+        Some(u) => crate::costs::versions_of_user(tx, u).await?,
+    };
     let mut out = BTreeMap::new();
     for (id, name, role, region, weekdays, employee, agency, grade, hire, exit, manager) in rows {
         let who: UserId = crate::id(&id)?;
@@ -389,6 +656,42 @@ async fn revenue(
         .collect()
 }
 
+/// [`revenue`] from the ledger lines themselves: every 706 line of the
+/// period with its entry's date, grouped per request.
+async fn revenue_from_lines(
+    tx: &mut Tx,
+    scope: Scope,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<(MissionId, YearMonth, Money)>> {
+    const SQL: &str = concat!(
+        "SELECT m.id, e.entry_date, CAST(SUM(l.credit_cents - l.debit_cents) AS BIGINT)
+         FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         JOIN missions m ON m.analytic_code = l.analytic_code
+         WHERE e.entry_date >= $4 AND e.entry_date <= $5 AND l.account = $6 AND m.id IN (",
+        missions_in_scope!(),
+        ") GROUP BY m.id, e.entry_date"
+    );
+    let rows: Vec<(String, Date, i64)> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(from.first_day())
+        .bind(to.last_day())
+        .bind(REVENUE)
+        .fetch_all(c)
+        .await)?;
+    let mut out: BTreeMap<(MissionId, YearMonth), Money> = BTreeMap::new();
+    for (id, date, cents) in rows {
+        *out.entry((crate::id(&id)?, YearMonth::of(date)))
+            .or_insert(Money::ZERO) += Money::from_cents(cents);
+    }
+    Ok(out
+        .into_iter()
+        .map(|((m, month), v)| (m, month, v))
+        .collect())
+}
+
 /// Validated report days per consultant, month, activity, mission (in
 /// scope) and cost version in force.
 ///
@@ -405,8 +708,17 @@ async fn reported(
     from: YearMonth,
     to: YearMonth,
     people: &BTreeMap<UserId, Person>,
-    in_scope: &BTreeMap<MissionId, MissionFacts>,
+    read: Read,
 ) -> Result<Vec<ReportedDays>> {
+    // The naive way: the same rows, counted from the slots per request.
+    const FROM_SLOTS: &str = concat!(
+        "SELECT r.id, r.consultant_id, r.month, s.activity, COALESCE(s.mission_id, ''), CAST(COUNT(*) AS BIGINT)
+         FROM cras r JOIN cra_slots s ON s.cra_id = r.id
+         WHERE r.status = 'validated' AND r.month >= $4 AND r.month <= $5
+           AND (s.mission_id IS NULL OR s.mission_id IN (",
+        missions_in_scope!(),
+        ")) GROUP BY r.id, r.consultant_id, r.month, s.activity, COALESCE(s.mission_id, '')"
+    );
     const TOTALS: &str = concat!(
         "SELECT r.id, r.consultant_id, r.month, t.activity, t.mission_key, CAST(t.half_days AS BIGINT)
          FROM cras r JOIN cra_day_totals t ON t.cra_id = r.id
@@ -415,15 +727,31 @@ async fn reported(
         missions_in_scope!(),
         "))"
     );
-    let rows: Vec<(String, String, String, String, String, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(TOTALS)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio())
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(c)
-            .await)?;
+    let rows: Vec<TotalRow> = on_tx!(tx, |c| sqlx::query_as(match read {
+        Read::Totals => TOTALS,
+        Read::Rows => FROM_SLOTS,
+    })
+    .bind(scope.company())
+    .bind(scope.own_user())
+    .bind(scope.portfolio())
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(c)
+    .await)?;
+    reported_days(tx, scope, rows, people).await
+}
+
+/// (report, consultant, month, activity, mission or '', half days).
+type TotalRow = (String, String, String, String, String, i64);
+
+/// Report totals as days, each month at the cost version in force; the
+/// reports of a month that sees a version start are read day by day.
+async fn reported_days(
+    tx: &mut Tx,
+    scope: Scope,
+    rows: Vec<TotalRow>,
+    people: &BTreeMap<UserId, Person>,
+) -> Result<Vec<ReportedDays>> {
     let versions_of = |who: &UserId| {
         people
             .get(who)
@@ -457,15 +785,22 @@ async fn reported(
             days: half_days(halves)?,
         });
     }
+    split.sort_unstable();
     split.dedup();
     for chunk in split.chunks(crate::MAX_BINDS) {
+        // The scope's missions only, as the totals' query keeps them.
         let sql = format!(
             "SELECT r.consultant_id, r.month, s.activity, s.mission_id, s.day
-             FROM cras r JOIN cra_slots s ON s.cra_id = r.id WHERE r.id IN ({})",
-            crate::values_list("?", chunk.len())
+             FROM cras r JOIN cra_slots s ON s.cra_id = r.id WHERE r.id IN ({})
+               AND (s.mission_id IS NULL OR s.mission_id IN ({}))",
+            crate::values_list_from("?", chunk.len(), 4),
+            missions_in_scope!()
         );
         let slots: Vec<(String, String, String, Option<String>, Date)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(scope.company())
+                .bind(scope.own_user())
+                .bind(scope.portfolio());
             for id in chunk {
                 q = q.bind(id);
             }
@@ -482,11 +817,7 @@ async fn reported(
                 .or_default() += 1;
         }
         for ((who, month, activity, mission, (version_from, adjusted_by)), halves) in grouped {
-            // The scope's missions only, as the totals' query keeps them.
             let mission: Option<MissionId> = mission.as_deref().map(crate::id).transpose()?;
-            if mission.is_some_and(|m| !in_scope.contains_key(&m)) {
-                continue;
-            }
             out.push(ReportedDays {
                 consultant: crate::id(&who)?,
                 month: YearMonth::parse(&month).ok_or_else(|| corrupt("report month", &month))?,

@@ -28,6 +28,7 @@ mod ledger;
 mod ledger_reports;
 mod ledger_seal;
 mod lettering;
+mod margin_history;
 mod margin_inputs;
 mod margins;
 mod paging;

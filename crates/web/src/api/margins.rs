@@ -276,7 +276,14 @@ pub async fn mission(
         YearMonth::of(store::today()),
         11,
     )?;
-    let m = load_range(&app, &ctx, from, to).await?;
+    // The mission's own facts, not the firm's cut to it.
+    let mut tx = app.db.read().await?;
+    let policy = store::margins::policy(&mut tx).await?;
+    let basis = crate::authz::margin_basis(ctx.user()?.role, policy.salaries_hidden);
+    let m =
+        store::margins::compute_mission(&mut tx, ctx.scope()?, id, from, to, basis, store::today())
+            .await?;
+    tx.commit().await?;
     if !m.names.missions.contains_key(&id) {
         return Err(AppError::NotFound);
     }

@@ -580,11 +580,29 @@ async fn detail_of(
 ) -> AppResult<(Selection, RowKey, Margins)> {
     let s = selection(ctx, q)?;
     let key = parse_row(s.dim, &q.id).ok_or(AppError::NotFound)?;
-    let m = load(app, ctx, s.to).await?;
+    let mut m = load(app, ctx, s.to).await?;
     if let RowKey::Mission(id) = key
         && !m.names.missions.contains_key(&id)
     {
-        return Err(AppError::NotFound);
+        // The period's computation names the missions of the period; an
+        // older one of the reader's is shown, empty.
+        let mut tx = app.db.read().await?;
+        let own = store::margins::compute_mission(
+            &mut tx,
+            ctx.scope()?,
+            id,
+            s.from,
+            s.to,
+            m.basis,
+            store::today(),
+        )
+        .await?;
+        tx.commit().await?;
+        m.names.companies.extend(own.names.companies);
+        m.names.missions.extend(own.names.missions);
+        if !m.names.missions.contains_key(&id) {
+            return Err(AppError::NotFound);
+        }
     }
     Ok((s, key, m))
 }
@@ -744,8 +762,16 @@ pub async fn for_mission(
         return Ok(None);
     }
     let l = ctx.locale;
-    let to = YearMonth::of(store::today());
-    let m = load(app, ctx, to).await?;
+    let today = store::today();
+    let to = YearMonth::of(today);
+    // The mission's own facts, not the firm's cut to it.
+    let mut tx = app.db.read().await?;
+    let policy = store::margins::policy(&mut tx).await?;
+    let basis = margin_basis(ctx.user()?.role, policy.salaries_hidden);
+    let m =
+        store::margins::compute_mission(&mut tx, ctx.scope()?, id, back(to, 11), to, basis, today)
+            .await?;
+    tx.commit().await?;
     let key = RowKey::Mission(id);
     let figures = |from| {
         views::by(&m.facts, Dimension::Mission, from, to)
