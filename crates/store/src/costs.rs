@@ -100,14 +100,25 @@ impl TryFrom<Row> for StoredVersion {
     }
 }
 
+/// The columns every read of cost versions selects, in `Row`'s order: one
+/// list, so a column added to the table is read everywhere.
+macro_rules! select_versions {
+    () => {
+        "SELECT id, employee_id, effective_from, retroactive_from, kind, annual_gross_cents,
+                annual_bonuses_cents, charges_rate_bp, charges_cents, mutual_insurance_cents,
+                meal_vouchers_cents, transport_cents, per_head_costs_cents, buy_rate_cents, fee_rate_bp,
+                fee_cents, created_at"
+    };
+}
+
 /// A person's versions, oldest first, without an audit line: for the
 /// computations of this module only.
 async fn versions_of(tx: &mut Tx, employee: EmployeeId) -> Result<Vec<StoredVersion>> {
-    let sql = "SELECT id, employee_id, effective_from, retroactive_from, kind, annual_gross_cents, annual_bonuses_cents,
-                      charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
-                      per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
-               FROM cost_versions WHERE employee_id = $1 ORDER BY effective_from, id";
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
+    const SQL: &str = concat!(
+        select_versions!(),
+        " FROM cost_versions WHERE employee_id = $1 ORDER BY effective_from, id"
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL)
         .bind(employee.to_string())
         .fetch_all(c)
         .await)?;
@@ -119,11 +130,11 @@ async fn versions_of(tx: &mut Tx, employee: EmployeeId) -> Result<Vec<StoredVers
 pub(crate) async fn all_versions(
     tx: &mut Tx,
 ) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
-    let sql = "SELECT id, employee_id, effective_from, retroactive_from, kind, annual_gross_cents, annual_bonuses_cents,
-                      charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
-                      per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
-               FROM cost_versions ORDER BY employee_id, effective_from";
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    const SQL: &str = concat!(
+        select_versions!(),
+        " FROM cost_versions ORDER BY employee_id, effective_from"
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL).fetch_all(c).await)?;
     by_employee(rows)
 }
 
@@ -133,12 +144,12 @@ pub(crate) async fn versions_of_user(
     tx: &mut Tx,
     user: &str,
 ) -> Result<std::collections::BTreeMap<EmployeeId, Vec<CostVersion>>> {
-    let sql = "SELECT id, employee_id, effective_from, kind, annual_gross_cents, annual_bonuses_cents,
-                      charges_rate_bp, charges_cents, mutual_insurance_cents, meal_vouchers_cents, transport_cents,
-                      per_head_costs_cents, buy_rate_cents, fee_rate_bp, fee_cents, created_at
-               FROM cost_versions WHERE employee_id IN (SELECT id FROM employees WHERE user_id = $1)
-               ORDER BY employee_id, effective_from";
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user).fetch_all(c).await)?;
+    const SQL: &str = concat!(
+        select_versions!(),
+        " FROM cost_versions WHERE employee_id IN (SELECT id FROM employees WHERE user_id = $1)
+          ORDER BY employee_id, effective_from"
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL).bind(user).fetch_all(c).await)?;
     by_employee(rows)
 }
 

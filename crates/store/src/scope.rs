@@ -218,10 +218,11 @@ mod tests {
         }
     }
 
-    /// Names (macros, constants) whose definition carries the clause.
+    /// Names (macros, constants) whose definition carries the clause,
+    /// directly or through another carrier (a macro built on one).
     fn carriers(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        // A macro is used as `name!`, a constant by its name.
+        // Every definition: its name as used (`name!` for a macro) and body.
+        let mut defs = Vec::new();
         for (kw, end, used_as) in [("macro_rules! ", " {", "!"), ("const ", ":", "")] {
             let mut rest = text;
             while let Some(i) = rest.find(kw) {
@@ -231,12 +232,27 @@ mod tests {
                     .find("\n}")
                     .or_else(|| after.find("\n);"))
                     .unwrap_or(after.len());
-                if after[..def_end].contains("scope_clause!") && !name.is_empty() {
-                    out.push(format!("{name}{used_as}"));
+                if !name.is_empty() {
+                    defs.push((format!("{name}{used_as}"), &after[..def_end]));
                 }
                 rest = after;
             }
         }
+        let mut out: Vec<String> = vec!["scope_clause!".into()];
+        loop {
+            let found: Vec<String> = defs
+                .iter()
+                .filter(|(name, body)| {
+                    !out.contains(name) && out.iter().any(|c| body.contains(c.as_str()))
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if found.is_empty() {
+                break;
+            }
+            out.extend(found);
+        }
+        out.remove(0);
         out
     }
 

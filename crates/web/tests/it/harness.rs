@@ -191,11 +191,14 @@ impl TestApp {
         )
         .await
         .unwrap();
+        // The client's current mission: Lucas finished another one at
+        // Banque Horizon before his bench week.
         let mission_of = |client: CompanyId| {
             missions
                 .items
                 .iter()
-                .find(|m| m.data.client_id == client)
+                .filter(|m| m.data.client_id == client)
+                .max_by_key(|m| m.data.start_date)
                 .unwrap()
                 .id
         };
