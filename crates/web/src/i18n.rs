@@ -216,7 +216,7 @@ mod tests {
         };
         // Every catalogue file of each language, whatever its name: a file
         // added later is checked without anyone listing it here.
-        let catalogue = |lang: &str| -> String {
+        let files = |lang: &str| -> Vec<std::path::PathBuf> {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("locales")
                 .join(lang);
@@ -228,26 +228,28 @@ mod tests {
             files.sort();
             assert!(files.len() >= 17, "{files:?}");
             files
+        };
+        let (fr_files, en_files) = (files("fr"), files("en"));
+        let names = |files: &[std::path::PathBuf]| -> Vec<_> {
+            files
+                .iter()
+                .map(|p| p.file_name().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&fr_files),
+            names(&en_files),
+            "the same files in both languages"
+        );
+        let catalogue = |files: &[std::path::PathBuf]| -> String {
+            files
                 .iter()
                 .map(|p| std::fs::read_to_string(p).unwrap())
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        let mut fr = keys(&catalogue("fr"));
-        let mut en = keys(&catalogue("en"));
-        let dir = |lang: &str| -> Vec<_> {
-            let mut v: Vec<_> = std::fs::read_dir(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("locales")
-                    .join(lang),
-            )
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(dir("fr"), dir("en"), "the same files in both languages");
+        let mut fr = keys(&catalogue(&fr_files));
+        let mut en = keys(&catalogue(&en_files));
         fr.sort();
         en.sort();
         let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();

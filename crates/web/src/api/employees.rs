@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use domain::ids::{AgencyId, EmployeeId};
-use domain::money::Money;
 use domain::people::cost::{CostTerms, EmployerCharges, PlatformFee};
 use domain::people::employee::EmployeeInput;
 use domain::validation::ValidationErrors;
@@ -15,6 +14,7 @@ use store::costs::StoredVersion;
 use store::employees::{Employee, EmployeeFilter};
 use utoipa::{IntoParams, ToSchema};
 
+use super::amount;
 use super::companies::ListParamsFlat;
 use super::{ListParams, created, rfc3339};
 use crate::AppState;
@@ -25,10 +25,6 @@ use crate::pages::employees::VersionForm;
 use crate::write::write;
 
 /// Amounts travel as decimal strings with a point (`"48000.00"`).
-fn amount(m: Money) -> String {
-    m.to_decimal().to_string()
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct EmployeeDto {
     pub id: String,

@@ -4,18 +4,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use domain::money::Money;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::amount;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::pages::margin_forecast::{known_rate, load, mission_names, months};
-
-fn amount(m: Money) -> String {
-    m.to_decimal().to_string()
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct ForecastMonthDto {

@@ -8,12 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use domain::calendar::YearMonth;
 use domain::margin::views::{self, Dimension, RowKey, Totals};
-use domain::money::Money;
 use domain::people::cjm::CostBasis;
 use domain::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::amount;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -22,10 +22,6 @@ use crate::pages::margins::{check_dimension, load, row_id, row_name};
 
 /// The most months one request may span.
 const MAX_MONTHS: u32 = 60;
-
-fn amount(m: Money) -> String {
-    m.to_decimal().to_string()
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct FiguresDto {

@@ -91,6 +91,11 @@ pub fn date_field(field: &'static str, raw: &str) -> crate::error::AppResult<tim
     })
 }
 
+/// An amount as the API writes it: a decimal string (`"12000.00"`).
+pub fn amount(m: domain::money::Money) -> String {
+    m.to_decimal().to_string()
+}
+
 pub fn rfc3339(t: &OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }

@@ -14,6 +14,7 @@ use store::Tx;
 use store::payments::{self, Filter, NewAllocation, NewPayment};
 use utoipa::{IntoParams, ToSchema};
 
+use super::amount;
 use super::{ProblemDoc, created, rfc3339};
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -25,10 +26,6 @@ use domain::ids::PaymentId;
 
 /// Amounts travel as decimal strings with a point (`"14400.00"`): exact,
 /// unlike JSON numbers.
-fn amount(m: Money) -> String {
-    m.to_decimal().to_string()
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct OpenItemDto {
     pub invoice_id: String,

@@ -154,15 +154,18 @@ pub async fn late(
     let rates = store::cra_reports::on_time_rates(&mut tx, &months, today).await?;
     let mine = (q.mine == "1").then_some(ctx.user()?.id);
     // A business manager sees the reports of his portfolio's consultants.
-    let visible = store::missions::visible(&mut tx, ctx.scope()?).await?;
+    let consultants: Option<std::collections::BTreeSet<domain::ids::UserId>> =
+        store::missions::visible(&mut tx, ctx.scope()?)
+            .await?
+            .map(|v| v.into_values().collect());
     let late: Vec<LateCra> = store::cra_reports::late(&mut tx, today)
         .await?
         .into_iter()
         .filter(|c| mine.is_none_or(|me| c.managers.contains(&me)))
         .filter(|c| {
-            visible
+            consultants
                 .as_ref()
-                .is_none_or(|v| v.values().any(|u| *u == c.consultant_id))
+                .is_none_or(|v| v.contains(&c.consultant_id))
         })
         .collect();
     tx.commit().await?;
