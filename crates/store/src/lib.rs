@@ -132,6 +132,18 @@ pub(crate) fn map_unique(e: sqlx::Error, rules: &[(&str, &'static str)]) -> Erro
 /// 1 s more CPU than 250; 30,000 took 40 s more).
 pub(crate) const MAX_BINDS: usize = 250;
 
+/// `INDEXED BY index` on SQLite, nothing on PostgreSQL (whose planner has
+/// statistics and no such clause): SQLite keeps none unless told, and
+/// without them it may take an index that scans a whole month where the
+/// query names a few people, or flip plans after an `ANALYZE` taken while
+/// the tables were small.
+pub(crate) fn pinned(tx: &Tx, index: &str) -> String {
+    match tx.backend() {
+        Backend::Sqlite => format!("INDEXED BY {index}"),
+        Backend::Postgres => String::new(),
+    }
+}
+
 /// How many rows of `binds_per_row` parameters fit in one statement.
 /// Public for code outside this crate that batches its own statements the
 /// same way (the bench data of the `fixtures` crate).

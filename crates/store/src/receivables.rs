@@ -58,18 +58,9 @@ fn settled_on(tx: &Tx) -> String {
             + COALESCE((SELECT SUM(n.gross_cents) FROM invoices n {credited}
                         WHERE n.credits_id = i.id AND n.kind = 'credit_note' AND n.status = 'issued'
                           AND n.issue_date <= $1), 0) AS BIGINT) END",
-        by_invoice = pinned(tx, "payment_allocations_invoice"),
-        credited = pinned(tx, "invoices_credited"),
+        by_invoice = crate::pinned(tx, "payment_allocations_invoice"),
+        credited = crate::pinned(tx, "invoices_credited"),
     )
-}
-
-/// `INDEXED BY index` on SQLite, nothing on PostgreSQL (whose planner has
-/// the statistics of the partial indexes and no such clause).
-fn pinned(tx: &Tx, index: &str) -> String {
-    match tx.backend() {
-        crate::Backend::Sqlite => format!("INDEXED BY {index}"),
-        crate::Backend::Postgres => String::new(),
-    }
 }
 
 /// The issued invoices that may be open on `$1` (issued by then, not
@@ -88,7 +79,7 @@ fn open_invoices(tx: &Tx, one_client: bool, columns: &str) -> String {
          FROM invoices i {hint}
          WHERE i.status = 'issued' AND i.kind = 'invoice' AND i.settled_on > $1 AND i.issue_date <= $1
            {client}",
-        hint = pinned(tx, index),
+        hint = crate::pinned(tx, index),
         settled = settled_on(tx),
     )
 }
@@ -245,8 +236,8 @@ fn credits_sql(tx: &Tx, one_client: bool) -> String {
          FROM payments p {hint}
          WHERE {filter} AND p.used_up_on > $1 AND p.received_on <= $1
          GROUP BY p.client_id",
-        hint = pinned(tx, index),
-        by_payment = pinned(tx, "payment_allocations_payment"),
+        hint = crate::pinned(tx, index),
+        by_payment = crate::pinned(tx, "payment_allocations_payment"),
     )
 }
 

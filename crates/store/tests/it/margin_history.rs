@@ -9,21 +9,22 @@ use fixtures::testing::on_each_backend;
 use store::{Db, on_tx};
 use time::Date;
 
-type Totals = BTreeMap<(String, String, String), i64>;
+type Totals = BTreeMap<(String, String, String), (i64, i64)>;
 type Months = BTreeMap<(String, String, String), (i64, i64)>;
 
 /// (kept by the triggers, recomputed from the slots and the lines).
 async fn aggregates(db: &Db) -> ((Totals, Totals), (Months, Months)) {
     let mut tx = db.read().await.unwrap();
-    let kept: Vec<(String, String, String, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT cra_id, activity, mission_key, CAST(half_days AS BIGINT) FROM cra_day_totals"
+    let kept: Vec<(String, String, String, i64, i64)> = on_tx!(&mut tx, |c| {
+        sqlx::query_as(
+        "SELECT cra_id, activity, mission_key, CAST(half_days AS BIGINT), mask FROM cra_day_totals"
     )
     .fetch_all(c)
-    .await)
+    .await
+    })
     .unwrap();
-    let slots: Vec<(String, String, String, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
-        "SELECT cra_id, activity, COALESCE(mission_id, ''), CAST(COUNT(*) AS BIGINT)
-         FROM cra_slots GROUP BY cra_id, activity, COALESCE(mission_id, '')"
+    let slots: Vec<(String, String, String, Date, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT cra_id, activity, COALESCE(mission_id, ''), day, half FROM cra_slots"
     )
     .fetch_all(c)
     .await)
@@ -43,11 +44,19 @@ async fn aggregates(db: &Db) -> ((Totals, Totals), (Months, Months)) {
     .await)
     .unwrap();
     tx.commit().await.unwrap();
-    let totals = |rows: Vec<(String, String, String, i64)>| {
-        rows.into_iter()
-            .map(|(a, b, c, n)| ((a, b, c), n))
-            .collect::<Totals>()
-    };
+    let kept: Totals = kept
+        .into_iter()
+        .map(|(a, b, c, n, mask)| ((a, b, c), (n, mask)))
+        .collect();
+    // Counted and masked here, half day by half day, with the domain's
+    // bit of each: the triggers' arithmetic is not trusted twice.
+    let mut counted = Totals::new();
+    for (cra, activity, mission, day, half) in slots {
+        let half = domain::cra::Half::parse(&half).unwrap();
+        let e = counted.entry((cra, activity, mission)).or_default();
+        e.0 += 1;
+        e.1 |= domain::invoice::billed::HalfDayMask::single(day, half).bits();
+    }
     let mut recomputed = Months::new();
     for (code, account, date, debit, credit) in lines {
         let month = format!("{:04}-{:02}", date.year(), u8::from(date.month()));
@@ -56,7 +65,7 @@ async fn aggregates(db: &Db) -> ((Totals, Totals), (Months, Months)) {
         e.1 += credit;
     }
     (
-        (totals(kept), totals(slots)),
+        (kept, counted),
         (
             months
                 .into_iter()
