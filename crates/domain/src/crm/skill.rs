@@ -122,6 +122,7 @@ pub fn parse_skills(rows: &[SkillInput]) -> Result<Vec<Skill>, ValidationErrors>
         return Err(e);
     }
     let mut out: Vec<Skill> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for (i, r) in rows.into_iter().enumerate() {
         let [name_field, level_field] = SKILL_FIELDS[i];
         let name = e.required(name_field, &r.name, |s| text(s, 80));
@@ -135,13 +136,13 @@ pub fn parse_skills(rows: &[SkillInput]) -> Result<Vec<Skill>, ValidationErrors>
                 l
             }
         };
-        if let Some(name) = &name
-            && out
-                .iter()
-                .any(|s| s.name.to_lowercase() == name.to_lowercase())
-        {
-            e.add(name_field, "skill-duplicate");
-            continue;
+        if let Some(name) = &name {
+            let folded = name.to_lowercase();
+            if seen.contains(&folded) {
+                e.add(name_field, "skill-duplicate");
+                continue;
+            }
+            seen.push(folded);
         }
         if let (Some(name), Some(level)) = (name, level) {
             out.push(Skill { name, level });

@@ -259,12 +259,13 @@ async fn the_pages_create_move_and_win() {
         let detail = r.location().to_owned();
         let page = t.get(&detail, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("36 000,00"), "{}", page.body);
+        let euros = |n: i64| domain::money::Money::from_euros(n).format(domain::Locale::Fr);
+        assert!(page.body.contains(&euros(36_000)), "{}", page.body);
         assert!(page.body.contains("Spark"));
         let kanban = t.get("/opportunities/kanban", Some(&admin)).await;
         assert_eq!(kanban.status, StatusCode::OK);
         assert!(kanban.body.contains("Mission — Data Eng"));
-        assert!(kanban.body.contains("3 600,00"), "weighted at 10 %");
+        assert!(kanban.body.contains(&euros(3_600)), "weighted at 10 %");
         let list = t
             .get("/opportunities?sort=expected&order=desc", Some(&admin))
             .await;
