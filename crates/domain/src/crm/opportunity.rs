@@ -149,6 +149,10 @@ pub struct OpportunityData {
 
 /// The most positions one opportunity may carry: beyond it, a typo.
 pub const MAX_POSITIONS: u32 = 500;
+/// The most working days per position, and the longest span from start to
+/// end (ten years): beyond them, a typo.
+pub const MAX_DAYS: u32 = 2_500;
+pub const MAX_SPAN_DAYS: i64 = 3_660;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key(&'static str);
@@ -236,11 +240,27 @@ impl OpportunityInput {
                     }
                 })
         });
+        // Beyond ten years, a typo (and no calendar to walk day by day).
+        let too_long = matches!((start_date, end_date), (Some(s), Some(e)) if (e - s).whole_days() > MAX_SPAN_DAYS);
+        if too_long {
+            e.add("end_date", "opportunity-too-long");
+        }
+        let typed_days = typed_days.filter(|d| {
+            let ok = d.half_days() <= MAX_DAYS * 2;
+            if !ok {
+                e.add_with(
+                    "days",
+                    "opportunity-days-too-many",
+                    crate::args![("max", i64::from(MAX_DAYS))],
+                );
+            }
+            ok
+        });
         let days = match (typed_days, start_date, end_date) {
             (Some(d), _, _) => Some(d),
-            (None, Some(start), Some(end)) if end >= start => Some(DayQuantity::from_days(
-                working_days_between(start, end, region).len() as u32,
-            )),
+            (None, Some(start), Some(end)) if end >= start && !too_long => Some(
+                DayQuantity::from_days(working_days_between(start, end, region).len() as u32),
+            ),
             (None, _, _) => {
                 if self.days.trim().is_empty() && self.end_date.trim().is_empty() {
                     e.add("days", "opportunity-days-or-end");
@@ -668,6 +688,20 @@ mod tests {
         );
         assert!(parse_probability("-5").is_err());
         assert_eq!(parse_probability("30 %"), Ok(Percentage::from_percent(30)));
+        let mut long = input();
+        long.days = "2501".into();
+        let e = long.validate(Region::Standard).unwrap_err();
+        assert_eq!(
+            e.for_field("days").map(|f| f.key),
+            Some("opportunity-days-too-many")
+        );
+        long.days.clear();
+        long.end_date = "31/12/2040".into();
+        let e = long.validate(Region::Standard).unwrap_err();
+        assert_eq!(
+            e.for_field("end_date").map(|f| f.key),
+            Some("opportunity-too-long")
+        );
     }
 
     #[test]

@@ -207,15 +207,14 @@ pub async fn get(tx: &mut Tx, scope: Scope, id: OpportunityId) -> Result<Opportu
         .fetch_optional(c)
         .await)?;
     let mut o = row.ok_or(Error::NotFound)?.into_opportunity()?;
-    let contacts: Vec<String> =
-        on_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let contacts: Vec<String> = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT contact_id FROM opportunity_contacts WHERE opportunity_id = $1 ORDER BY contact_id"
     )
     .bind(id.to_string())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     o.data.contact_ids = contacts
         .iter()
         .map(|c| crate::id(c))
@@ -617,9 +616,8 @@ struct EventRow {
 }
 
 async fn events(tx: &mut Tx, id: OpportunityId) -> Result<Vec<Event>> {
-    let rows: Vec<EventRow> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(
+    let rows: Vec<EventRow> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT e.kind, f.label AS from_stage, t.label AS to_stage, e.loss_reason, e.mission_id,
                 u.display_name AS user_name, e.happened_at
          FROM opportunity_events e LEFT JOIN users u ON u.id = e.user_id
@@ -630,7 +628,7 @@ async fn events(tx: &mut Tx, id: OpportunityId) -> Result<Vec<Event>> {
     .bind(id.to_string())
     .fetch_all(c)
     .await
-        })?;
+    })?;
     rows.into_iter()
         .map(|r| {
             Ok(Event {

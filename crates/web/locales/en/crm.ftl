@@ -138,3 +138,5 @@ renewal-opportunity-open = See the renewal opportunity
 mission-opportunity-origin = Born from the opportunity
 mission-opportunity-renewal = Renewal opportunity
 company-opportunities = This account's opportunities
+opportunity-days-too-many = At most { $max } days per position.
+opportunity-too-long = An opportunity lasts at most ten years.

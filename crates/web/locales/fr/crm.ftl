@@ -138,3 +138,5 @@ renewal-opportunity-open = Voir l'opportunité de renouvellement
 mission-opportunity-origin = Née de l'opportunité
 mission-opportunity-renewal = Opportunité de renouvellement
 company-opportunities = Opportunités de ce compte
+opportunity-days-too-many = Au plus { $max } jours par poste.
+opportunity-too-long = Une opportunité dure au plus dix ans.
