@@ -250,6 +250,15 @@ async fn the_pages_create_move_and_win() {
             let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
             t.post_form("/opportunities", &admin, &pairs).await
         };
+        // The client's contacts are offered once the client is chosen.
+        let new = t
+            .get(&format!("/opportunities/new?client_id={cid}"), Some(&admin))
+            .await;
+        assert!(
+            new.body.contains(&client.contact.id.to_string()),
+            "{}",
+            new.body
+        );
         let r = send(form("Mission — Data Eng", "0")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("field-tjm_min-error"), "{}", r.body);
