@@ -93,7 +93,6 @@ opportunity-days-hint = Or an end date, whose working days are counted
 opportunity-positions = Positions
 opportunity-follow-legend = Follow-up
 opportunity-parent-id = Parent opportunity
-opportunity-parent-hint = Id of the opportunity this one was born from
 opportunity-probability-override = Business manager's probability (%)
 opportunity-probability-hint = Blank: the stage's
 opportunity-contacts = Contacts

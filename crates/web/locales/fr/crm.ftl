@@ -93,7 +93,6 @@ opportunity-days-hint = Ou une date de fin, dont les jours ouvrés sont comptés
 opportunity-positions = Postes
 opportunity-follow-legend = Le suivi
 opportunity-parent-id = Opportunité mère
-opportunity-parent-hint = Identifiant de l'opportunité dont celle-ci est née
 opportunity-probability-override = Probabilité du business manager (%)
 opportunity-probability-hint = Vide : celle de l'étape
 opportunity-contacts = Interlocuteurs

@@ -292,6 +292,20 @@ async fn the_pages_create_move_and_win() {
             )
             .await;
         assert_eq!(r.location(), "/opportunities/kanban");
+        // A child's form offers the client's opportunities as its parent.
+        let child = t
+            .get(
+                &format!("/opportunities/new?client_id={cid}&parent_id={id}"),
+                Some(&admin),
+            )
+            .await;
+        assert!(
+            child
+                .body
+                .contains(&format!(r#"<option value="{id}" selected>"#)),
+            "{}",
+            child.body
+        );
         let edit = t
             .get(&format!("/opportunities/{id}/edit"), Some(&admin))
             .await;

@@ -40,6 +40,8 @@ struct FormPage {
     /// The business manager's own probability (edit only).
     probability: Option<String>,
     contacts: Vec<(String, String)>,
+    /// The client's other opportunities, a parent may be chosen among.
+    parents: Vec<(String, String)>,
     o: Options,
     levels: Vec<(u8, String)>,
     errors: FieldErrors,
@@ -48,6 +50,14 @@ struct FormPage {
 impl FormPage {
     fn checked(&self, contact: &str) -> bool {
         self.form.contact_ids.iter().any(|c| c == contact)
+    }
+
+    /// The parent typed is among those offered (else it is shown as typed,
+    /// so a refused one stays beside its error).
+    fn parent_listed(&self) -> bool {
+        self.parents
+            .iter()
+            .any(|(id, _)| *id == self.form.parent_id)
     }
 
     fn skill_error(&self, i: &usize, part: &str) -> Option<&str> {
@@ -153,6 +163,29 @@ async fn form_page(
         }
         None => Vec::new(),
     };
+    let parents = match CompanyId::parse(sent.input.client_id.trim()) {
+        Some(client_id) => {
+            let filter = store::opportunities::OpportunityFilter {
+                client_id: Some(client_id),
+                ..Default::default()
+            };
+            store::opportunities::list(
+                &mut tx,
+                ctx.scope()?,
+                &filter,
+                store::opportunities::Sort::Title,
+                false,
+                PageRequest::new(Some(1), Some(200)),
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter(|o| Some(o.id) != existing)
+            .map(|o| (o.id.to_string(), o.data.title))
+            .collect()
+        }
+        None => Vec::new(),
+    };
     tx.commit().await?;
     let l = ctx.locale;
     let mut skills: Vec<(String, String, usize)> = sent
@@ -180,6 +213,7 @@ async fn form_page(
             .iter()
             .map(|c| (c.id.to_string(), c.full_name()))
             .collect(),
+        parents,
         o,
         levels: domain::crm::SkillLevel::ALL
             .iter()
