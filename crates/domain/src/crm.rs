@@ -8,9 +8,15 @@
 pub mod lineage;
 pub mod opportunity;
 pub mod recurrence;
+pub mod skill;
 pub mod stage;
 
-pub use opportunity::{OpportunityData, OpportunityInput, OpportunityKind, Source, covered_days};
+pub use opportunity::{
+    OpportunityData, OpportunityInput, OpportunityKind, RenewalOf, Source, covered_days,
+    last_working_day,
+};
+pub use skill::{Skill, SkillInput, SkillLevel, parse_skills};
 pub use stage::{
-    LossReason, Outcome, Stage, StageCode, StageError, StageEvent, StageSet, Standing,
+    LossReason, Outcome, Stage, StageCode, StageError, StageEvent, StageSet, Standing, event_to,
+    transition,
 };

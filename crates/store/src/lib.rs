@@ -39,6 +39,7 @@ pub mod margin_forecast;
 pub mod margin_inputs;
 pub mod margins;
 pub mod missions;
+pub mod opportunities;
 pub mod outbox;
 pub mod payments;
 pub mod portfolio;

@@ -149,6 +149,17 @@ macro_rules! scope_clause {
             " "
         )
     };
+    // An opportunity is the firm's commercial staff's: a business manager
+    // sees those he manages and those of his accounts; a client contact
+    // and a consultant none (the policy refuses them the pages too) (`o`).
+    (opportunities) => {
+        concat!(
+            " CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL \
+              AND (CAST($3 AS TEXT) IS NULL OR o.business_manager_id = $3 OR o.client_id IN (",
+            $crate::portfolio_companies!("$3"),
+            ")) "
+        )
+    };
     // Leave is one's own; a client contact sees none; a business manager
     // approves leave as before, firm-wide: `$3` does not narrow it (`l`).
     (leave) => {

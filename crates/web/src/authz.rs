@@ -102,6 +102,14 @@ pub enum Permission {
     ViewMargins,
     /// Margins by consultant: one person's cost, line by line.
     ViewConsultantMargins,
+    /// The CRM's opportunities (the scope narrows a business manager to
+    /// his own and his accounts'): the firm's commercial staff, its
+    /// delivery managers and finance. Consultants, client contacts and
+    /// recruiters (until recruitment needs them) see none.
+    ViewOpportunities,
+    /// Create, edit, move, lose and win opportunities: the commercial
+    /// staff.
+    EditOpportunities,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +185,11 @@ pub fn allows(role: Role, p: Permission) -> bool {
             matches!(role, Admin | Direction | Finance)
         }
         EditAgencies => matches!(role, Admin | Direction),
+        ViewOpportunities => matches!(
+            role,
+            Admin | Direction | BusinessManager | DeliveryManager | Finance
+        ),
+        EditOpportunities => matches!(role, Admin | Direction | BusinessManager),
         ViewEmployees => matches!(
             role,
             Admin | Direction | Finance | BusinessManager | DeliveryManager
@@ -312,6 +325,21 @@ mod tests {
             CostBasis::Personal
         );
         assert_eq!(margin_basis(Role::Finance, true), CostBasis::Personal);
+    }
+
+    #[test]
+    fn outsiders_never_see_the_pipeline() {
+        for r in [Role::Consultant, Role::ClientContact, Role::Recruiter] {
+            assert!(!allows(r, Permission::ViewOpportunities), "{r}");
+            assert!(!allows(r, Permission::EditOpportunities), "{r}");
+        }
+        for r in Role::ALL {
+            if allows(r, Permission::EditOpportunities) {
+                assert!(allows(r, Permission::ViewOpportunities), "{r}");
+                // Winning makes the mission.
+                assert!(allows(r, Permission::EditMissions), "{r}");
+            }
+        }
     }
 
     #[test]

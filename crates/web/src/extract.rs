@@ -154,5 +154,6 @@ id_extractor!(
     domain::ids::DunningPauseId,
     domain::ids::RenewalTaskId,
     domain::ids::AgencyId,
-    domain::ids::EmployeeId
+    domain::ids::EmployeeId,
+    domain::ids::OpportunityId
 );

@@ -398,6 +398,57 @@ pub fn routes() -> Routes {
             Perm(ManageTemplates),
             pages::templates::preview,
         )
+        // Opportunities (the CRM)
+        .get(
+            "/opportunities",
+            Perm(ViewOpportunities),
+            pages::opportunities::list,
+        )
+        .get(
+            "/opportunities/kanban",
+            Perm(ViewOpportunities),
+            pages::opportunities::kanban,
+        )
+        .get(
+            "/opportunities/new",
+            Perm(EditOpportunities),
+            pages::opportunities::new,
+        )
+        .post(
+            "/opportunities",
+            Perm(EditOpportunities),
+            pages::opportunities::create,
+        )
+        .get(
+            "/opportunities/{id}",
+            Perm(ViewOpportunities),
+            pages::opportunities::show,
+        )
+        .get(
+            "/opportunities/{id}/edit",
+            Perm(EditOpportunities),
+            pages::opportunities::edit,
+        )
+        .post(
+            "/opportunities/{id}",
+            Perm(EditOpportunities),
+            pages::opportunities::update,
+        )
+        .post(
+            "/opportunities/{id}/stage",
+            Perm(EditOpportunities),
+            pages::opportunities::stage,
+        )
+        .post(
+            "/opportunities/{id}/win",
+            Perm(EditOpportunities),
+            pages::opportunities::win,
+        )
+        .post(
+            "/missions/{id}/renewal-opportunity",
+            Perm(EditOpportunities),
+            pages::opportunities::renewal,
+        )
         .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
         .post(
             "/renewals/{id}/status",
@@ -937,6 +988,12 @@ pub fn routes() -> Routes {
         .api(Perm(ManageCollections), routes!(api::payments::reverse))
         .api(Perm(ManageCollections), routes!(api::bank_lines::post))
         .api(Perm(ManageAccounting), routes!(api::ledger::validate))
+        .api(Perm(ViewOpportunities), routes!(api::opportunities::list))
+        .api(Perm(EditOpportunities), routes!(api::opportunities::create))
+        .api(Perm(ViewOpportunities), routes!(api::opportunities::show))
+        .api(Perm(EditOpportunities), routes!(api::opportunities::update))
+        .api(Perm(EditOpportunities), routes!(api::opportunities::stage))
+        .api(Perm(EditOpportunities), routes!(api::opportunities::win))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

@@ -144,6 +144,11 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
                 "nav-contacts",
                 Some(Permission::BrowseDirectory),
             ),
+            (
+                "/opportunities",
+                "nav-opportunities",
+                Some(Permission::ViewOpportunities),
+            ),
             ("/missions", "nav-missions", Some(Permission::ViewMissions)),
             ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
             ("/margins", "nav-margins", Some(Permission::ViewMargins)),

@@ -149,6 +149,10 @@ pub struct OpportunityData {
 
 /// The most positions one opportunity may carry: beyond it, a typo.
 pub const MAX_POSITIONS: u32 = 500;
+/// The most working days per position, and the longest span from start to
+/// end (ten years): beyond them, a typo.
+pub const MAX_DAYS: u32 = 2_500;
+pub const MAX_SPAN_DAYS: i64 = 3_660;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key(&'static str);
@@ -236,11 +240,27 @@ impl OpportunityInput {
                     }
                 })
         });
+        // Beyond ten years, a typo (and no calendar to walk day by day).
+        let too_long = matches!((start_date, end_date), (Some(s), Some(e)) if (e - s).whole_days() > MAX_SPAN_DAYS);
+        if too_long {
+            e.add("end_date", "opportunity-too-long");
+        }
+        let typed_days = typed_days.filter(|d| {
+            let ok = d.half_days() <= MAX_DAYS * 2;
+            if !ok {
+                e.add_with(
+                    "days",
+                    "opportunity-days-too-many",
+                    crate::args![("max", i64::from(MAX_DAYS))],
+                );
+            }
+            ok
+        });
         let days = match (typed_days, start_date, end_date) {
             (Some(d), _, _) => Some(d),
-            (None, Some(start), Some(end)) if end >= start => Some(DayQuantity::from_days(
-                working_days_between(start, end, region).len() as u32,
-            )),
+            (None, Some(start), Some(end)) if end >= start && !too_long => Some(
+                DayQuantity::from_days(working_days_between(start, end, region).len() as u32),
+            ),
             (None, _, _) => {
                 if self.days.trim().is_empty() && self.end_date.trim().is_empty() {
                     e.add("days", "opportunity-days-or-end");
@@ -392,6 +412,134 @@ pub fn covered_days(needs: &[OpenNeed], horizon: Date) -> i64 {
         .sum()
 }
 
+impl OpportunityData {
+    /// The form shown to edit it. The days are left blank when the end
+    /// date gives them, so that moving the end date moves the days.
+    pub fn to_input(&self, region: Region) -> OpportunityInput {
+        let fr = |d: Date| crate::locale::format_date(d, crate::locale::Locale::Fr);
+        let days_from_end = self.end_date.map(|end| {
+            DayQuantity::from_days(working_days_between(self.start_date, end, region).len() as u32)
+        });
+        OpportunityInput {
+            title: self.title.clone(),
+            kind: self.kind.as_str().into(),
+            client_id: self.client_id.to_string(),
+            contact_ids: self.contact_ids.iter().map(|c| c.to_string()).collect(),
+            need: self.need.clone().unwrap_or_default(),
+            tjm_min: self.tjm_min.map(Tjm::to_input).unwrap_or_default(),
+            tjm_max: self.tjm_max.map(Tjm::to_input).unwrap_or_default(),
+            amount: self.amount.map(Money::to_input).unwrap_or_default(),
+            start_date: fr(self.start_date),
+            days: if days_from_end == Some(self.days) {
+                String::new()
+            } else {
+                self.days.to_string()
+            },
+            end_date: self.end_date.map(fr).unwrap_or_default(),
+            positions: self.positions.to_string(),
+            business_manager_id: self.business_manager_id.to_string(),
+            source: self.source.as_str().into(),
+            parent_id: self.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            renews_mission_id: self
+                .renews_mission_id
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The last day of the need: its end date, else the day its days (of
+    /// one position) run out, counted in working days from the start.
+    pub fn last_day(&self, region: Region) -> Date {
+        self.end_date
+            .unwrap_or_else(|| last_working_day(self.start_date, self.days, region))
+    }
+
+    /// The mission a won opportunity becomes, as a mission form filled in
+    /// from it (the mission's own rules and defaults then apply: 30 days
+    /// net, 20 % VAT…). Its rate is the top of the range: the forecast
+    /// counts on the bottom to stay prudent, but the client said it would
+    /// pay up to the top, so that is the rate the firm sells at unless the
+    /// business manager agreed on less (he edits the mission). `None` when
+    /// the opportunity names no rate (a fixed price or a recruitment fee
+    /// alone): no daily-rate mission can come from it.
+    pub fn mission_input(
+        &self,
+        consultant_id: UserId,
+        region: Region,
+    ) -> Option<crate::mission::MissionInput> {
+        let tjm = self.tjm_max.or(self.tjm_min)?;
+        let fr = |d: Date| crate::locale::format_date(d, crate::locale::Locale::Fr);
+        Some(crate::mission::MissionInput {
+            title: self.title.clone(),
+            client_id: self.client_id.to_string(),
+            consultant_id: consultant_id.to_string(),
+            business_manager_id: self.business_manager_id.to_string(),
+            start_date: fr(self.start_date),
+            end_date: fr(self.last_day(region)),
+            tjm: tjm.to_input(),
+            notes: self.need.clone().unwrap_or_default(),
+            ..Default::default()
+        })
+    }
+}
+
+/// The day `days` working days counted from `start` (included) run out; a
+/// trailing half day takes its whole day. `start` itself when there are no
+/// days.
+pub fn last_working_day(start: Date, days: DayQuantity, region: Region) -> Date {
+    let mut left = days.half_days().div_ceil(2);
+    let mut day = start;
+    let mut last = start;
+    while left > 0 {
+        if crate::calendar::is_working_day(day, region) {
+            left -= 1;
+            last = day;
+        }
+        match day.next_day() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    last
+}
+
+/// What the renewal of a mission ending on `mission_end` is: an opportunity
+/// at the same client, rate and business manager, starting the day after,
+/// for as long again as the mission ran (capped at a year: a renewal is
+/// rarely longer, and the business manager edits it).
+pub struct RenewalOf<'a> {
+    pub mission_id: MissionId,
+    pub title: &'a str,
+    pub client_id: CompanyId,
+    pub business_manager_id: UserId,
+    pub tjm: Tjm,
+    pub start: Date,
+    pub end: Date,
+}
+
+impl RenewalOf<'_> {
+    pub fn input(&self) -> OpportunityInput {
+        let fr = |d: Date| crate::locale::format_date(d, crate::locale::Locale::Fr);
+        let start = self.end.next_day().unwrap_or(self.end);
+        let length = (self.end - self.start).whole_days().clamp(0, 364);
+        let end = start + time::Duration::days(length);
+        OpportunityInput {
+            title: format!("Renouvellement — {}", self.title),
+            kind: OpportunityKind::RegieMission.as_str().into(),
+            client_id: self.client_id.to_string(),
+            tjm_min: self.tjm.to_input(),
+            tjm_max: self.tjm.to_input(),
+            start_date: fr(start),
+            end_date: fr(end),
+            positions: "1".into(),
+            business_manager_id: self.business_manager_id.to_string(),
+            source: Source::Renewal.as_str().into(),
+            renews_mission_id: self.mission_id.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,6 +688,20 @@ mod tests {
         );
         assert!(parse_probability("-5").is_err());
         assert_eq!(parse_probability("30 %"), Ok(Percentage::from_percent(30)));
+        let mut long = input();
+        long.days = "2501".into();
+        let e = long.validate(Region::Standard).unwrap_err();
+        assert_eq!(
+            e.for_field("days").map(|f| f.key),
+            Some("opportunity-days-too-many")
+        );
+        long.days.clear();
+        long.end_date = "31/12/2040".into();
+        let e = long.validate(Region::Standard).unwrap_err();
+        assert_eq!(
+            e.for_field("end_date").map(|f| f.key),
+            Some("opportunity-too-long")
+        );
     }
 
     #[test]
@@ -552,6 +714,83 @@ mod tests {
         i.tjm_min.clear();
         let d = i.validate(Region::Standard).unwrap();
         assert_eq!(d.expected_revenue(), Money::from_euros(650 * 60));
+    }
+
+    #[test]
+    fn a_won_need_becomes_a_mission_at_the_top_of_its_range() {
+        let mut i = input();
+        i.tjm_min = "550".into();
+        i.tjm_max = "650".into();
+        i.need = "Pipelines Spark".into();
+        let d = i.validate(Region::Standard).unwrap();
+        let consultant = UserId::new();
+        let m = d.mission_input(consultant, Region::Standard).unwrap();
+        let m = m.validate().unwrap();
+        assert_eq!(m.tjm, Tjm::parse("650").unwrap());
+        assert_eq!(m.consultant_id, consultant);
+        assert_eq!(m.business_manager_id, d.business_manager_id);
+        assert_eq!(m.start_date, date!(2026 - 12 - 17));
+        // 60 working days from Thursday 17 December 2026: Christmas and
+        // New Year's Day are holidays, so the 60th is 12 March 2027.
+        assert_eq!(m.end_date, date!(2027 - 03 - 12));
+        assert_eq!(
+            working_days_between(m.start_date, m.end_date, Region::Standard).len(),
+            60
+        );
+        assert_eq!(m.notes.as_deref(), Some("Pipelines Spark"));
+        let mut fixed = input();
+        fixed.kind = "fixed_price".into();
+        fixed.tjm_min.clear();
+        fixed.tjm_max.clear();
+        fixed.amount = "45000".into();
+        let fixed = fixed.validate(Region::Standard).unwrap();
+        assert!(fixed.mission_input(consultant, Region::Standard).is_none());
+    }
+
+    #[test]
+    fn the_edit_form_gives_back_what_was_typed() {
+        let mut i = input();
+        i.days.clear();
+        i.start_date = "01/03/2027".into();
+        i.end_date = "31/03/2027".into();
+        i.contact_ids = vec![ContactId::new().to_string()];
+        let d = i.validate(Region::Standard).unwrap();
+        let back = d.to_input(Region::Standard);
+        assert_eq!(back.days, "", "the end date gives the days");
+        assert_eq!(back.validate(Region::Standard).unwrap(), d);
+        let typed = input().validate(Region::Standard).unwrap();
+        let back = typed.to_input(Region::Standard);
+        assert_eq!(back.days, "60");
+        assert_eq!(back.validate(Region::Standard).unwrap(), typed);
+        assert_eq!(
+            last_working_day(
+                date!(2027 - 03 - 01),
+                DayQuantity::from_half_days(3),
+                Region::Standard
+            ),
+            date!(2027 - 03 - 02),
+            "a day and a half ends on the second day"
+        );
+    }
+
+    #[test]
+    fn a_renewal_starts_the_day_after_the_mission() {
+        let mission = MissionId::new();
+        let r = RenewalOf {
+            mission_id: mission,
+            title: "Data Eng",
+            client_id: CompanyId::new(),
+            business_manager_id: UserId::new(),
+            tjm: Tjm::parse("480").unwrap(),
+            start: date!(2026 - 06 - 01),
+            end: date!(2026 - 12 - 31),
+        };
+        let d = r.input().validate(Region::Standard).unwrap();
+        assert_eq!(d.start_date, date!(2027 - 01 - 01));
+        assert_eq!(d.end_date, Some(date!(2027 - 08 - 02)));
+        assert_eq!(d.source, Source::Renewal);
+        assert_eq!(d.renews_mission_id, Some(mission));
+        assert_eq!(d.target_tjm(), Some(Tjm::parse("480").unwrap()));
     }
 
     proptest! {

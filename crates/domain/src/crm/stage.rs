@@ -151,6 +151,8 @@ pub enum StageError {
     Incomplete,
     #[error("a won stage carries 100 %, a lost one 0 %")]
     ClosingProbability,
+    #[error("an opportunity is won by winning it, which makes its mission")]
+    WinByWinning,
 }
 
 impl ErrorKey for StageError {
@@ -165,6 +167,7 @@ impl ErrorKey for StageError {
             StageError::DuplicateCode => "stage-code-duplicate",
             StageError::Incomplete => "stages-incomplete",
             StageError::ClosingProbability => "stage-closing-probability",
+            StageError::WinByWinning => "opportunity-win-through-win",
         }
     }
 
@@ -314,6 +317,26 @@ pub enum StageEvent {
     Lose(LossReason),
     /// A lost opportunity comes back, at an open stage.
     Reopen(StageCode),
+}
+
+/// The event a request "to stage `target`" means for an opportunity at
+/// `current`: another open stage is a move (a reopening when it was lost),
+/// the lost stage a loss, which needs its reason. The won stage is refused:
+/// winning makes the mission, through its own command.
+pub fn event_to(
+    stages: &StageSet,
+    current: &Standing,
+    target: &StageCode,
+    reason: Option<LossReason>,
+) -> Result<StageEvent, StageError> {
+    match (stages.get(target)?.outcome, current.outcome(stages)?) {
+        (Outcome::Won, _) => Err(StageError::WinByWinning),
+        (Outcome::Lost, _) => reason
+            .map(StageEvent::Lose)
+            .ok_or(StageError::LossReasonInvalid),
+        (Outcome::Open, Outcome::Lost) => Ok(StageEvent::Reopen(target.clone())),
+        (Outcome::Open, _) => Ok(StageEvent::MoveTo(target.clone())),
+    }
 }
 
 /// The one transition function: what `event` makes of `current`.
@@ -484,6 +507,37 @@ mod tests {
             set.previous_open(&code("positionnement"))
                 .map(|s| s.code.as_str()),
             Some("besoin_exprime")
+        );
+    }
+
+    #[test]
+    fn a_request_for_a_stage_is_the_event_it_means() {
+        let set = StageSet::default_french();
+        let s = Standing::start(&set);
+        assert_eq!(
+            event_to(&set, &s, &code("proposition"), None),
+            Ok(StageEvent::MoveTo(code("proposition")))
+        );
+        assert_eq!(
+            event_to(&set, &s, &code("perdue"), None),
+            Err(StageError::LossReasonInvalid)
+        );
+        assert_eq!(
+            event_to(&set, &s, &code("perdue"), Some(LossReason::Price)),
+            Ok(StageEvent::Lose(LossReason::Price))
+        );
+        assert_eq!(
+            event_to(&set, &s, &code("gagnee"), None),
+            Err(StageError::WinByWinning)
+        );
+        let lost = transition(&set, &s, &StageEvent::Lose(LossReason::Other)).unwrap();
+        assert_eq!(
+            event_to(&set, &lost, &code("qualification"), None),
+            Ok(StageEvent::Reopen(code("qualification")))
+        );
+        assert_eq!(
+            event_to(&set, &s, &code("ailleurs"), None),
+            Err(StageError::Unknown(code("ailleurs")))
         );
     }
 

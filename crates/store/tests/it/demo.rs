@@ -107,7 +107,23 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 1
             + 1
             + 2
+            // The pipeline: five opportunities, one won, two moved.
+            + 8
     );
+    assert_eq!(count(db, "opportunities").await, 5);
+    assert_eq!(
+        count(db, "opportunities WHERE mission_id IS NOT NULL").await,
+        1
+    );
+    assert_eq!(
+        count(db, "opportunities WHERE renews_mission_id IS NOT NULL").await,
+        1
+    );
+    assert_eq!(
+        count(db, "opportunities WHERE loss_reason = 'competitor'").await,
+        1
+    );
+    assert_eq!(count(db, "opportunity_events").await, 8);
     // Each mission's portfolio: Camille's and Lucas's previous one their
     // manager alone, Lucas's current one two shares.
     assert_eq!(count(db, "mission_portfolio").await, 1 + 1 + 2);
@@ -535,6 +551,7 @@ async fn refresh_knows_every_table() {
             "dunning_levels",
             "dunning_settings",
             "cjm_settings",
+            "opportunity_stages",
         ];
         let missing: Vec<&&String> = missing
             .iter()

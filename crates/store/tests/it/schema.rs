@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 72] = [
+const TABLES: [&str; 77] = [
     "accruals",
     "agencies",
     "amendments",
@@ -67,6 +67,11 @@ const TABLES: [&str; 72] = [
     "mission_portfolio",
     "mission_validators",
     "missions",
+    "opportunities",
+    "opportunity_contacts",
+    "opportunity_events",
+    "opportunity_skills",
+    "opportunity_stages",
     "outbox_attachments",
     "outbox_emails",
     "payment_allocations",

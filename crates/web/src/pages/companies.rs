@@ -310,6 +310,8 @@ struct ShowPage {
     /// The account's owners today, in words, for those who may see the
     /// portfolio (`None`: not shown).
     owners: Option<String>,
+    /// A link to its opportunities (those who see the CRM).
+    opportunities: bool,
 }
 
 pub struct ContractLine {
@@ -408,6 +410,7 @@ pub async fn show(
         })
         .collect();
     render(&ShowPage {
+        opportunities: allows(user.role, Permission::ViewOpportunities),
         kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),
         iban: c.data.iban.as_ref().map(|i| i.formatted()),
         contacts: contacts

@@ -540,6 +540,10 @@ struct ShowPage {
     /// Its margin, this month and over twelve months (staff who may see
     /// margins).
     margin: Option<super::margins::MissionMargin>,
+    /// The opportunity it came from and its renewal's (CRM staff).
+    opportunities: store::opportunities::OfMission,
+    /// May create its renewal opportunity.
+    can_renewal_opportunity: bool,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -569,6 +573,11 @@ async fn show_page(
         Some(store::portfolio::of_mission(&mut tx, id).await?)
     } else {
         None
+    };
+    let opportunities = if allows(role, Permission::ViewOpportunities) {
+        store::opportunities::of_mission(&mut tx, ctx.scope()?, id).await?
+    } else {
+        Default::default()
     };
     tx.commit().await?;
     let margin = super::margins::for_mission(app, ctx, id).await?;
@@ -666,6 +675,9 @@ async fn show_page(
         selling,
         portfolio: portfolio.is_some(),
         margin,
+        can_renewal_opportunity: allows(role, Permission::EditOpportunities)
+            && opportunities.renewal.is_none(),
+        opportunities,
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),

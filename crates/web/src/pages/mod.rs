@@ -24,6 +24,7 @@ pub mod login;
 pub mod margin_forecast;
 pub mod margins;
 pub mod missions;
+pub mod opportunities;
 pub mod payments;
 pub mod portal;
 pub mod portfolio;

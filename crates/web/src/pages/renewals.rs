@@ -30,6 +30,8 @@ pub struct Line {
     pub days_left: String,
     pub alerts: Vec<String>,
     pub status: String,
+    /// Its renewal opportunity, once made.
+    pub opportunity: Option<domain::ids::OpportunityId>,
 }
 
 #[derive(Template)]
@@ -41,6 +43,8 @@ struct RenewalsPage {
     rate_label: String,
     chart: Option<String>,
     can_edit: bool,
+    /// May create renewal opportunities (and see them).
+    can_opportunity: bool,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -64,6 +68,13 @@ pub async fn list(
     let mut lines = store::renewals::upcoming(&mut tx, ctx.scope()?, today, 90).await?;
     lines.retain(|r| mine.is_none_or(|me| r.business_manager_id == me));
     let figures = store::renewals::rate(&mut tx, year_ago, today).await?;
+    let role = ctx.user()?.role;
+    let can_opportunity = allows(role, Permission::EditOpportunities);
+    let opportunities = if allows(role, Permission::ViewOpportunities) {
+        store::opportunities::renewals(&mut tx, ctx.scope()?).await?
+    } else {
+        Default::default()
+    };
     tx.commit().await?;
     let rate = RenewalRate::compute(figures.renewed, figures.reached_end)
         .map(|p| {
@@ -106,11 +117,13 @@ pub async fn list(
                 .map(|a| a.to_uppercase().replace('D', "J-"))
                 .collect(),
             status: i18n::t(l, &r.status.label_key()),
+            opportunity: opportunities.get(&r.mission_id).copied(),
         })
         .collect();
     render(&RenewalsPage {
         layout: layout(&app, &ctx, "renewals-title").await?,
         can_edit: allows(ctx.user()?.role, Permission::EditMissions),
+        can_opportunity,
         rate_label: i18n::t_args(
             l,
             "renewals-rate",

@@ -23,6 +23,7 @@ mod margins;
 mod messages;
 mod missions;
 mod openapi;
+mod opportunities;
 mod pages;
 mod payments;
 mod people;

@@ -70,6 +70,82 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/contacts/{id}",
         "admin direction business_manager delivery_manager finance",
     ),
+    (
+        "GET",
+        "/opportunities",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/kanban",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/new",
+        "admin direction business_manager",
+    ),
+    ("POST", "/opportunities", "admin direction business_manager"),
+    (
+        "GET",
+        "/opportunities/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/{id}/edit",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/opportunities/{id}",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/opportunities/{id}/stage",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/opportunities/{id}/win",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/missions/{id}/renewal-opportunity",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/opportunities",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "PATCH",
+        "/api/v1/opportunities/{id}",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/api/v1/opportunities/{id}/stage",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/api/v1/opportunities/{id}/win",
+        "admin direction business_manager",
+    ),
     ("GET", "/missions", "signed"),
     (
         "GET",
