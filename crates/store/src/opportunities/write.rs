@@ -280,16 +280,7 @@ pub async fn create(
         },
     )
     .await?;
-    let created = match get(tx, scope, id).await {
-        Ok(o) => o,
-        Err(Error::NotFound) => {
-            return Err(Error::Invalid(ValidationErrors::single(
-                "business_manager_id",
-                "opportunity-outside-portfolio",
-            )));
-        }
-        Err(e) => return Err(e),
-    };
+    let created = read_back(tx, scope, id).await?;
     audit::record(
         tx,
         actor,
@@ -378,16 +369,7 @@ pub async fn update(
         },
     )
     .await?;
-    let after = match get(tx, scope, id).await {
-        Ok(o) => o,
-        Err(Error::NotFound) => {
-            return Err(Error::Invalid(ValidationErrors::single(
-                "business_manager_id",
-                "opportunity-outside-portfolio",
-            )));
-        }
-        Err(e) => return Err(e),
-    };
+    let after = read_back(tx, scope, id).await?;
     audit::record(
         tx,
         actor,
@@ -474,4 +456,17 @@ pub async fn move_stage(
     )
     .await?;
     Ok(moved)
+}
+
+/// The opportunity as the writer sees it once written: one he can no longer
+/// see (a business manager who gave it to another's portfolio) is refused
+/// on the field that moved it, and the transaction writes nothing.
+async fn read_back(tx: &mut Tx, scope: Scope, id: OpportunityId) -> Result<Opportunity> {
+    match get(tx, scope, id).await {
+        Err(Error::NotFound) => Err(Error::Invalid(ValidationErrors::single(
+            "business_manager_id",
+            "opportunity-outside-portfolio",
+        ))),
+        other => other,
+    }
 }
