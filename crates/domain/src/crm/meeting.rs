@@ -160,8 +160,10 @@ impl MeetingInput {
             }
             parsed.map(|u| u.to_string())
         };
-        let mission_id = id(&mut e, "mission_id", &self.mission_id).and_then(|s| MissionId::parse(&s));
-        let company_id = id(&mut e, "company_id", &self.company_id).and_then(|s| CompanyId::parse(&s));
+        let mission_id =
+            id(&mut e, "mission_id", &self.mission_id).and_then(|s| MissionId::parse(&s));
+        let company_id =
+            id(&mut e, "company_id", &self.company_id).and_then(|s| CompanyId::parse(&s));
         if self.mission_id.trim().is_empty() && self.company_id.trim().is_empty() {
             e.add("mission_id", "meeting-subject-required");
         }
@@ -186,9 +188,7 @@ impl MeetingInput {
         if mode.is_none() {
             e.add("mode", "meeting-mode-invalid");
         }
-        let place = e.optional("place", &self.place, |p| {
-            crate::validation::text(p, 500)
-        });
+        let place = e.optional("place", &self.place, |p| crate::validation::text(p, 500));
         let organiser_id = e.required("organiser_id", &self.organiser_id, |s| {
             UserId::parse(s).ok_or(UnknownRecord)
         });
@@ -318,7 +318,10 @@ pub fn next_meeting(
 ) -> Option<OffsetDateTime> {
     let after = crate::paris::date(planned).max(crate::paris::date(held));
     let day = series.next_after(after, region)?;
-    Some(crate::paris::at(day, crate::paris::in_paris(planned).time()))
+    Some(crate::paris::at(
+        day,
+        crate::paris::in_paris(planned).time(),
+    ))
 }
 
 /// The need of a child opportunity born in a meeting: the note's start,
@@ -420,7 +423,10 @@ mod tests {
             parse_paris_clock("2027-07-01T10:17"),
             Some(datetime!(2027-07-01 08:17 UTC))
         );
-        assert_eq!(paris_clock(datetime!(2027-07-01 08:17 UTC)), "2027-07-01T10:17");
+        assert_eq!(
+            paris_clock(datetime!(2027-07-01 08:17 UTC)),
+            "2027-07-01T10:17"
+        );
         assert_eq!(parse_paris_clock("2027-07-01"), None);
         assert_eq!(parse_paris_clock("2027-07-01T25:00"), None);
     }
@@ -461,12 +467,22 @@ mod tests {
         let planned = at_paris(date!(2026 - 12 - 07), 10, 0);
         // Held on time: 7 January 2027 (a Thursday), 10:00 Paris.
         assert_eq!(
-            next_meeting(&s, planned, at_paris(date!(2026 - 12 - 07), 10, 17), Region::Standard),
+            next_meeting(
+                &s,
+                planned,
+                at_paris(date!(2026 - 12 - 07), 10, 17),
+                Region::Standard
+            ),
             Some(at_paris(date!(2027 - 01 - 07), 10, 0))
         );
         // Held a month late: the series' next date after that day.
         assert_eq!(
-            next_meeting(&s, planned, at_paris(date!(2027 - 01 - 08), 9, 0), Region::Standard),
+            next_meeting(
+                &s,
+                planned,
+                at_paris(date!(2027 - 01 - 08), 9, 0),
+                Region::Standard
+            ),
             Some(at_paris(date!(2027 - 02 - 08), 10, 0))
         );
         let ended = Series::new(
@@ -475,7 +491,10 @@ mod tests {
             Some(date!(2026 - 12 - 31)),
         )
         .unwrap();
-        assert_eq!(next_meeting(&ended, planned, planned, Region::Standard), None);
+        assert_eq!(
+            next_meeting(&ended, planned, planned, Region::Standard),
+            None
+        );
     }
 
     #[test]

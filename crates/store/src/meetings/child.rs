@@ -55,13 +55,15 @@ pub async fn child_opportunity(
         None => (None, None),
     };
     let account_bm: Option<String> = if mission_bm.is_none() {
-        on_tx!(tx, |c| sqlx::query_scalar(
+        on_tx!(tx, |c| {
+            sqlx::query_scalar(
             "SELECT business_manager_id FROM company_portfolio WHERE company_id = $1 AND valid_to IS NULL
              ORDER BY share_bp DESC, valid_from DESC, business_manager_id LIMIT 1"
         )
         .bind(m.company_id.to_string())
         .fetch_optional(c)
-        .await)?
+        .await
+        })?
     } else {
         None
     };
@@ -108,11 +110,13 @@ pub async fn child_opportunity(
     });
     let data = input.validate(Region::Standard).map_err(Error::Invalid)?;
     let created = crate::opportunities::create(tx, actor, scope, &data, &[]).await?;
-    on_tx!(tx, |c| sqlx::query("UPDATE opportunities SET meeting_id = $2 WHERE id = $1")
-        .bind(created.id.to_string())
-        .bind(id.to_string())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE opportunities SET meeting_id = $2 WHERE id = $1"
+    )
+    .bind(created.id.to_string())
+    .bind(id.to_string())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     crate::opportunities::get(tx, scope, created.id).await
 }

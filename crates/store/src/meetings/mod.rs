@@ -68,7 +68,8 @@ impl Row {
     fn into_meeting(self) -> Result<Meeting> {
         Ok(Meeting {
             id: crate::id(&self.id)?,
-            kind: MeetingKind::parse(&self.kind).ok_or_else(|| corrupt("meeting kind", &self.kind))?,
+            kind: MeetingKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("meeting kind", &self.kind))?,
             mission_id: self.mission_id.as_deref().map(crate::id).transpose()?,
             mission_title: self.mission_title,
             company_id: crate::id(&self.company_id)?,
@@ -76,7 +77,8 @@ impl Row {
             series_id: self.series_id,
             previous_id: self.previous_id.as_deref().map(crate::id).transpose()?,
             planned_at: self.planned_at,
-            mode: MeetingMode::parse(&self.mode).ok_or_else(|| corrupt("meeting mode", &self.mode))?,
+            mode: MeetingMode::parse(&self.mode)
+                .ok_or_else(|| corrupt("meeting mode", &self.mode))?,
             place: self.place,
             organiser_id: crate::id(&self.organiser_id)?,
             organiser_name: self.organiser_name,
@@ -322,13 +324,15 @@ pub async fn detail(tx: &mut Tx, scope: Scope, id: MeetingId) -> Result<Detail> 
     .fetch_all(c)
     .await)?;
     // The meeting is in scope, so are the opportunities of its account.
-    let children: Vec<(String, String, String)> = on_tx!(tx, |c| sqlx::query_as(
+    let children: Vec<(String, String, String)> = on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT o.id, o.title, s.label FROM opportunities o JOIN opportunity_stages s ON s.code = o.stage
          WHERE o.meeting_id = $1 ORDER BY o.created_at, o.id"
     )
     .bind(id.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(Detail {
         next_id: next_of(tx, id).await?,
         meeting,

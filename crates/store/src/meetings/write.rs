@@ -143,7 +143,12 @@ async fn write_attendees(tx: &mut Tx, id: MeetingId, d: &MeetingData) -> Result<
 
 /// Re-read after writing: a business manager plans only what his scope
 /// then shows him.
-async fn in_scope(tx: &mut Tx, scope: Scope, id: MeetingId, field: &'static str) -> Result<Meeting> {
+async fn in_scope(
+    tx: &mut Tx,
+    scope: Scope,
+    id: MeetingId,
+    field: &'static str,
+) -> Result<Meeting> {
     match get(tx, scope, id).await {
         Ok(m) => Ok(m),
         Err(Error::NotFound) => Err(Error::Invalid(ValidationErrors::single(
@@ -164,7 +169,8 @@ async fn insert(
 ) -> Result<MeetingId> {
     let id = MeetingId::new();
     let at = now();
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO meetings (id, kind, mission_id, company_id, series_id, previous_id, planned_at, mode, place,
            organiser_id, status, note, decisions, held_at, held_by, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'planned', NULL, NULL, NULL, NULL, $11, $12, $12)"
@@ -183,7 +189,8 @@ async fn insert(
     .bind(at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     write_attendees(tx, id, d).await?;
     Ok(id)
 }
@@ -205,7 +212,8 @@ pub async fn create(
                 Recurrence::Monthly => ("monthly", None),
                 Recurrence::Quarterly => ("quarterly", None),
             };
-            on_tx!(tx, |c| sqlx::query(
+            on_tx!(tx, |c| {
+                sqlx::query(
                 "INSERT INTO meeting_series (id, recurrence, every_weeks, first_date, until_date, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)"
             )
@@ -217,7 +225,8 @@ pub async fn create(
             .bind(now())
             .execute(c)
             .await
-            .map(|r| r.rows_affected()))?;
+            .map(|r| r.rows_affected())
+            })?;
             Some(id)
         }
         None => None,
@@ -229,8 +238,16 @@ pub async fn create(
         "company_id"
     };
     let created = in_scope(tx, scope, id, field).await?;
-    audit::record(tx, actor, "create", "meeting", &id.to_string(), None::<&()>, Some(&created))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "create",
+        "meeting",
+        &id.to_string(),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
     Ok(created)
 }
 
@@ -256,7 +273,8 @@ pub async fn update(
     let before = get(tx, scope, id).await?;
     refuse_unless_planned(&before)?;
     let company = check_references(tx, d).await?;
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE meetings SET kind = $2, mission_id = $3, company_id = $4, planned_at = $5, mode = $6, place = $7,
            organiser_id = $8, updated_at = $9 WHERE id = $1"
     )
@@ -271,22 +289,32 @@ pub async fn update(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     write_attendees(tx, id, d).await?;
     let after = in_scope(tx, scope, id, "mission_id").await?;
-    audit::record(tx, actor, "update", "meeting", &id.to_string(), Some(&before), Some(&after))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "update",
+        "meeting",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }
 
 async fn series_of(tx: &mut Tx, id: &str) -> Result<Series> {
-    let (kind, n, first, until): (String, Option<i32>, Date, Option<Date>) =
-        on_tx!(tx, |c| sqlx::query_as(
+    let (kind, n, first, until): (String, Option<i32>, Date, Option<Date>) = on_tx!(tx, |c| {
+        sqlx::query_as(
             "SELECT recurrence, every_weeks, first_date, until_date FROM meeting_series WHERE id = $1"
         )
         .bind(id)
         .fetch_one(c)
-        .await)?;
+        .await
+    })?;
     let r = Recurrence::parse(&kind, &n.map(|n| n.to_string()).unwrap_or_default())
         .map_err(|_| corrupt("meeting recurrence", &kind))?;
     Series::new(r, first, until).map_err(|_| corrupt("meeting series", id))
@@ -318,7 +346,8 @@ pub async fn hold(
         MeetingStatus::Planned => {}
     }
     let at = now();
-    let changed = on_tx!(tx, |c| sqlx::query(
+    let changed = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE meetings SET status = 'held', note = $2, decisions = $3, held_at = $4, held_by = $5, updated_at = $4
          WHERE id = $1 AND status = 'planned'"
     )
@@ -329,7 +358,8 @@ pub async fn hold(
     .bind(actor.user_id.map(|u| u.to_string()))
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if changed == 0 {
         // Held by someone else since it was read.
         let m = get(tx, scope, id).await?;
@@ -343,8 +373,15 @@ pub async fn hold(
                 Some(when) => {
                     let d = data_of(tx, &before, when).await?;
                     Some(
-                        insert(tx, actor, &d, before.company_id, Some(series_id.clone()), Some(id))
-                            .await?,
+                        insert(
+                            tx,
+                            actor,
+                            &d,
+                            before.company_id,
+                            Some(series_id.clone()),
+                            Some(id),
+                        )
+                        .await?,
                     )
                 }
                 None => None,
@@ -353,8 +390,16 @@ pub async fn hold(
         None => None,
     };
     let after = get(tx, scope, id).await?;
-    audit::record(tx, actor, "hold", "meeting", &id.to_string(), Some(&before), Some(&after))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "hold",
+        "meeting",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok((after, next))
 }
 
@@ -380,7 +425,10 @@ async fn data_of(tx: &mut Tx, m: &Meeting, when: OffsetDateTime) -> Result<Meeti
         mode: m.mode,
         place: m.place.clone(),
         organiser_id: m.organiser_id,
-        contact_ids: contacts.iter().map(|c| crate::id(c)).collect::<Result<_>>()?,
+        contact_ids: contacts
+            .iter()
+            .map(|c| crate::id(c))
+            .collect::<Result<_>>()?,
         user_ids: users.iter().map(|u| crate::id(u)).collect::<Result<_>>()?,
     })
 }
@@ -401,7 +449,15 @@ pub async fn cancel(tx: &mut Tx, actor: &Actor, scope: Scope, id: MeetingId) -> 
     .await
     .map(|r| r.rows_affected()))?;
     let after = get(tx, scope, id).await?;
-    audit::record(tx, actor, "cancel", "meeting", &id.to_string(), Some(&before), Some(&after))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "cancel",
+        "meeting",
+        &id.to_string(),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(after)
 }

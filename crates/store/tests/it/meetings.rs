@@ -113,7 +113,9 @@ async fn holding_plans_the_next_once_and_the_child_is_linked_both_ways() {
         assert_eq!(again, Some(next), "holding twice plans nothing more");
         assert_eq!(count(&db, "meetings").await, 2);
         let mut tx = db.read().await.unwrap();
-        let d = store::meetings::detail(&mut tx, Scope::All, next).await.unwrap();
+        let d = store::meetings::detail(&mut tx, Scope::All, next)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(d.meeting.previous_id, Some(m.id));
         assert_eq!(d.contacts.len(), 1, "the same people");
@@ -138,12 +140,17 @@ async fn holding_plans_the_next_once_and_the_child_is_linked_both_ways() {
         assert_eq!(child.data.business_manager_id, bruno.id);
         assert_eq!(child.data.need.as_deref(), Some("Besoin DataViz"));
         let mut tx = db.read().await.unwrap();
-        let d = store::meetings::detail(&mut tx, Scope::All, m.id).await.unwrap();
+        let d = store::meetings::detail(&mut tx, Scope::All, m.id)
+            .await
+            .unwrap();
         let parent = store::opportunities::detail(&mut tx, Scope::All, o.id)
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(d.children.iter().map(|c| c.id).collect::<Vec<_>>(), [child.id]);
+        assert_eq!(
+            d.children.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [child.id]
+        );
         assert_eq!(d.next_id, Some(next));
         assert!(parent.children.iter().any(|c| c.id == child.id));
 
@@ -201,7 +208,10 @@ async fn the_scope_and_bad_input() {
         tx.commit().await.unwrap();
         assert_eq!(mine.iter().map(|m| m.id).collect::<Vec<_>>(), [on_his.id]);
 
-        let before = (count(&db, "meetings").await, count(&db, "meeting_series").await);
+        let before = (
+            count(&db, "meetings").await,
+            count(&db, "meeting_series").await,
+        );
         // A contact of another company.
         let mut bad = input(&mission.id.to_string(), bruno.id);
         bad.contact_ids = vec![other.contact.id.to_string()];
@@ -218,11 +228,18 @@ async fn the_scope_and_bad_input() {
         );
         // Outside his portfolio.
         assert_eq!(
-            fields(create(&db, Scope::Portfolio(bruno.id), &account).await.unwrap_err()),
+            fields(
+                create(&db, Scope::Portfolio(bruno.id), &account)
+                    .await
+                    .unwrap_err()
+            ),
             ["company_id"]
         );
         assert_eq!(
-            (count(&db, "meetings").await, count(&db, "meeting_series").await),
+            (
+                count(&db, "meetings").await,
+                count(&db, "meeting_series").await
+            ),
             before,
             "nothing written"
         );
@@ -230,8 +247,14 @@ async fn the_scope_and_bad_input() {
         let mut tx = db.begin().await.unwrap();
         let held = hold_input("note", "").unwrap();
         assert!(matches!(
-            store::meetings::hold(&mut tx, &actor(), Scope::Portfolio(olivia.id), on_his.id, &held)
-                .await,
+            store::meetings::hold(
+                &mut tx,
+                &actor(),
+                Scope::Portfolio(olivia.id),
+                on_his.id,
+                &held
+            )
+            .await,
             Err(Error::NotFound)
         ));
         store::meetings::cancel(&mut tx, &actor(), Scope::All, on_other.id)
