@@ -6,6 +6,7 @@
 //! writes what they decide.
 
 pub mod lineage;
+pub mod meeting;
 pub mod opportunity;
 pub mod recurrence;
 pub mod skill;

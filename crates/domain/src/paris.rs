@@ -52,6 +52,19 @@ pub fn date(t: OffsetDateTime) -> Date {
     in_paris(t).date()
 }
 
+/// The instant a Paris clock shows `time` on `day`. In the hour repeated
+/// when summer time ends the first (summer) one is taken; in the hour
+/// skipped when it starts, the clock as if still in winter.
+pub fn at(day: Date, time: Time) -> OffsetDateTime {
+    let local = PrimitiveDateTime::new(day, time);
+    let summer = local.assume_offset(CEST);
+    if offset_at(summer) == CEST {
+        summer
+    } else {
+        local.assume_offset(CET)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,7 @@ pub mod lettering;
 pub mod margin_forecast;
 pub mod margin_inputs;
 pub mod margins;
+pub mod meetings;
 pub mod missions;
 pub mod opportunities;
 pub mod outbox;

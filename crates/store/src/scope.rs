@@ -149,6 +149,20 @@ macro_rules! scope_clause {
             " "
         )
     };
+    // A follow-up meeting is the firm's managers': a business manager's
+    // when it is about one of his missions, or not about a mission but
+    // about one of his accounts; client contacts and consultants see none
+    // (the policy refuses them the pages too) (`mt`).
+    (meetings) => {
+        concat!(
+            " CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL \
+              AND (CAST($3 AS TEXT) IS NULL OR mt.mission_id IN (",
+            $crate::portfolio_missions!("$3"),
+            ") OR (mt.mission_id IS NULL AND mt.company_id IN (",
+            $crate::portfolio_companies!("$3"),
+            "))) "
+        )
+    };
     // An opportunity is the firm's commercial staff's: a business manager
     // sees those he manages and those of his accounts; a client contact
     // and a consultant none (the policy refuses them the pages too) (`o`).

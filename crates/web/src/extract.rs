@@ -155,5 +155,6 @@ id_extractor!(
     domain::ids::RenewalTaskId,
     domain::ids::AgencyId,
     domain::ids::EmployeeId,
-    domain::ids::OpportunityId
+    domain::ids::OpportunityId,
+    domain::ids::MeetingId
 );

@@ -994,6 +994,15 @@ pub fn routes() -> Routes {
         .api(Perm(EditOpportunities), routes!(api::opportunities::update))
         .api(Perm(EditOpportunities), routes!(api::opportunities::stage))
         .api(Perm(EditOpportunities), routes!(api::opportunities::win))
+        .api(Perm(ViewOpportunities), routes!(api::meetings::list))
+        .api(Perm(EditOpportunities), routes!(api::meetings::create))
+        .api(Perm(ViewOpportunities), routes!(api::meetings::show))
+        .api(Perm(EditOpportunities), routes!(api::meetings::update))
+        .api(Perm(EditOpportunities), routes!(api::meetings::hold))
+        .api(
+            Perm(EditOpportunities),
+            routes!(api::meetings::child_opportunity),
+        )
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

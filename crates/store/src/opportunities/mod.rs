@@ -16,7 +16,7 @@ use domain::crm::{
     LossReason, OpportunityData, OpportunityKind, Outcome, Skill, SkillLevel, Source, Stage,
     StageCode, StageSet, Standing,
 };
-use domain::ids::{CompanyId, ContactId, MissionId, OpportunityId, UserId};
+use domain::ids::{CompanyId, ContactId, MeetingId, MissionId, OpportunityId, UserId};
 use domain::mission::{DayQuantity, Tjm};
 use domain::money::Money;
 use domain::paging::{PageRequest, Paged};
@@ -41,6 +41,8 @@ pub struct Opportunity {
     pub weighted: Money,
     pub loss_note: Option<String>,
     pub mission_id: Option<MissionId>,
+    /// The follow-up meeting it was born in.
+    pub meeting_id: Option<MeetingId>,
     pub client_name: String,
     pub business_manager_name: String,
     pub created_at: OffsetDateTime,
@@ -70,6 +72,7 @@ struct Row {
     loss_note: Option<String>,
     mission_id: Option<String>,
     renews_mission_id: Option<String>,
+    meeting_id: Option<String>,
     expected_cents: i64,
     weighted_cents: i64,
     client_name: String,
@@ -150,6 +153,7 @@ impl Row {
             weighted: Money::from_cents(self.weighted_cents),
             loss_note: self.loss_note,
             mission_id: self.mission_id.as_deref().map(crate::id).transpose()?,
+            meeting_id: self.meeting_id.as_deref().map(crate::id).transpose()?,
             client_name: self.client_name,
             business_manager_name: self.business_manager_name,
             created_at: self.created_at,
@@ -163,7 +167,7 @@ macro_rules! opportunity_columns {
     () => {
         "SELECT o.id, o.kind, o.client_id, o.title, o.need, o.tjm_min_cents, o.tjm_max_cents, o.amount_cents, \
          o.start_date, o.end_date, o.half_days, o.positions, o.business_manager_id, o.source, o.parent_id, \
-         o.stage, o.probability_bp, o.loss_reason, o.loss_note, o.mission_id, o.renews_mission_id, \
+         o.stage, o.probability_bp, o.loss_reason, o.loss_note, o.mission_id, o.renews_mission_id, o.meeting_id, \
          o.expected_cents, o.weighted_cents, c.name AS client_name, b.display_name AS business_manager_name, \
          s.label AS stage_label, s.outcome AS stage_outcome, s.probability_bp AS stage_probability_bp, \
          o.created_at, o.updated_at \

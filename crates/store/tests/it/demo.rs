@@ -109,6 +109,29 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 2
             // The pipeline: five opportunities, one won, two moved.
             + 8
+            // The 10:17 follow-up meeting: planned and held.
+            + 2
+    );
+    // The monthly follow-up of Camille's mission: held at 10:17 (the
+    // DataViz need its child), next month's planned.
+    assert_eq!(count(db, "meetings").await, 2);
+    assert_eq!(count(db, "meeting_series").await, 1);
+    assert_eq!(count(db, "meetings WHERE status = 'held'").await, 1);
+    assert_eq!(
+        count(
+            db,
+            "meetings WHERE status = 'planned' AND previous_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            db,
+            "opportunities WHERE meeting_id IS NOT NULL AND title = 'DataViz'"
+        )
+        .await,
+        1
     );
     assert_eq!(count(db, "opportunities").await, 5);
     assert_eq!(

@@ -31,6 +31,7 @@ mod lettering;
 mod margin_history;
 mod margin_inputs;
 mod margins;
+mod meetings;
 mod opportunities;
 mod paging;
 mod payments;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 77] = [
+const TABLES: [&str; 81] = [
     "accruals",
     "agencies",
     "amendments",
@@ -64,6 +64,10 @@ const TABLES: [&str; 77] = [
     "lettering_lines",
     "letterings",
     "login_attempts",
+    "meeting_contacts",
+    "meeting_series",
+    "meeting_users",
+    "meetings",
     "mission_portfolio",
     "mission_validators",
     "missions",

@@ -139,3 +139,21 @@ mission-opportunity-renewal = Renewal opportunity
 company-opportunities = This account's opportunities
 opportunity-days-too-many = At most { $max } days per position.
 opportunity-too-long = An opportunity lasts at most ten years.
+
+## Follow-up meetings
+meeting-kind-invalid = Choose a client or a consultant follow-up.
+meeting-subject-required = Choose a mission or an account.
+meeting-consultant-needs-mission = A consultant follow-up is about a mission.
+meeting-planned-at-invalid = A date and time are expected (dd/mm/yyyy hh:mm).
+meeting-mode-invalid = On site or by video.
+meeting-users-too-many = Twenty attendees at most.
+meeting-note-required = The minutes are required to hold the meeting.
+meeting-company-not-mission-client = This account is not the mission's client.
+meeting-organiser-role = The organiser must be an active manager.
+meeting-contact-not-at-company = This contact does not belong to the meeting's account.
+meeting-outside-portfolio = Outside your portfolio.
+meeting-not-planned = This meeting is no longer planned.
+meeting-not-held = The meeting must be held first.
+meeting-child-no-rate = No mission on this account to suggest a daily rate.
+meeting-status-invalid = Unknown status.
+meeting-child-title = Need from the meeting of { $date }

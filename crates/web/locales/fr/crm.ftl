@@ -139,3 +139,21 @@ mission-opportunity-renewal = Opportunité de renouvellement
 company-opportunities = Opportunités de ce compte
 opportunity-days-too-many = Au plus { $max } jours par poste.
 opportunity-too-long = Une opportunité dure au plus dix ans.
+
+## Follow-up meetings (RDV de suivi)
+meeting-kind-invalid = Choisissez un suivi client ou un suivi consultant.
+meeting-subject-required = Choisissez une mission ou un compte.
+meeting-consultant-needs-mission = Un suivi consultant porte sur une mission.
+meeting-planned-at-invalid = Date et heure attendues (jj/mm/aaaa hh:mm).
+meeting-mode-invalid = Sur place ou en visio.
+meeting-users-too-many = Vingt participants au plus.
+meeting-note-required = Le compte rendu est obligatoire pour clore le rendez-vous.
+meeting-company-not-mission-client = Ce compte n'est pas le client de la mission.
+meeting-organiser-role = L'organisateur doit être un manager actif.
+meeting-contact-not-at-company = Ce contact n'appartient pas au compte du rendez-vous.
+meeting-outside-portfolio = Hors de votre portefeuille.
+meeting-not-planned = Ce rendez-vous n'est plus prévu.
+meeting-not-held = Le rendez-vous doit d'abord être tenu.
+meeting-child-no-rate = Aucune mission sur ce compte pour proposer un TJM.
+meeting-status-invalid = Statut inconnu.
+meeting-child-title = Besoin issu du RDV du { $date }

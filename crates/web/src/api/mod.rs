@@ -19,6 +19,7 @@ pub mod margin_lock;
 pub mod margin_policy;
 pub mod margins;
 pub mod me;
+pub mod meetings;
 pub mod opportunities;
 pub mod payments;
 pub mod portfolio;

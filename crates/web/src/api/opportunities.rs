@@ -69,6 +69,8 @@ pub struct OpportunityDto {
     pub loss_note: Option<String>,
     /// The mission it became.
     pub mission_id: Option<String>,
+    /// The follow-up meeting it was born in.
+    pub meeting_id: Option<String>,
     /// TJM (bottom of the range) × days × positions, or the amount.
     pub expected_revenue: String,
     /// Expected × probability.
@@ -115,6 +117,7 @@ impl From<&Opportunity> for OpportunityDto {
             loss_reason: o.standing.loss_reason.map(|r| r.as_str().into()),
             loss_note: o.loss_note.clone(),
             mission_id: o.mission_id.map(|m| m.to_string()),
+            meeting_id: o.meeting_id.map(|m| m.to_string()),
             expected_revenue: amount(o.expected),
             weighted_revenue: amount(o.weighted),
             contact_ids: None,

@@ -20,6 +20,7 @@ mod leave;
 mod lettering;
 mod lists;
 mod margins;
+mod meetings;
 mod messages;
 mod missions;
 mod openapi;

@@ -146,6 +146,36 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "/api/v1/opportunities/{id}/win",
         "admin direction business_manager",
     ),
+    (
+        "GET",
+        "/api/v1/meetings",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/meetings/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "PATCH",
+        "/api/v1/meetings/{id}",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{id}/hold",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{id}/child-opportunity",
+        "admin direction business_manager",
+    ),
     ("GET", "/missions", "signed"),
     (
         "GET",
