@@ -610,15 +610,18 @@ type MaskRow = (String, String, String, i64, i64);
 /// (70 ms a few hundred people at 10 000 reports); with the array it goes
 /// through `cras_consultant_month`. On SQLite that index is pinned.
 async fn month_masks(tx: &mut Tx, people: &[&str], month: YearMonth) -> Result<Vec<MaskRow>> {
-    const SELECT: &str = "SELECT t.cra_id, r.consultant_id, t.mission_key, t.mask,
+    let select = format!(
+        "SELECT t.cra_id, r.consultant_id, t.mission_key, t.mask,
                CAST(COALESCE(g.mask, 0) AS BIGINT) AS billed
-             FROM cras r {pin} JOIN cra_day_totals t ON t.cra_id = r.id AND t.activity = 'mission'
+             FROM cras r {} JOIN cra_day_totals t ON t.cra_id = r.id AND t.activity = 'mission'
                LEFT JOIN billed_guard g ON g.consultant_id = r.consultant_id AND g.month = r.month
-             WHERE r.month = $1 AND r.status = $2 AND t.half_days > 0 AND r.consultant_id ";
+             WHERE r.month = $1 AND r.status = $2 AND t.half_days > 0 AND r.consultant_id ",
+        crate::pinned(tx, "cras_consultant_month")
+    );
     let status = CraStatus::Validated.as_str();
     let rows = match tx {
         Tx::Postgres(c) => {
-            let sql = format!("{} = ANY($3)", SELECT.replace("{pin}", ""));
+            let sql = format!("{select} = ANY($3)");
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(month.to_string())
                 .bind(status)
@@ -628,8 +631,7 @@ async fn month_masks(tx: &mut Tx, people: &[&str], month: YearMonth) -> Result<V
         }
         Tx::Sqlite(c) => {
             let sql = format!(
-                "{} IN ({})",
-                SELECT.replace("{pin}", "INDEXED BY cras_consultant_month"),
+                "{select} IN ({})",
                 crate::values_list_from("?", people.len(), 3)
             );
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
