@@ -33,6 +33,11 @@ pub struct GenerateArgs {
     /// Years of history for `--margin-consultants`.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub margin_years: u32,
+    /// Opportunities to add over the client and prospect companies and the
+    /// business managers (the CRM benchmark's history), at every stage, a
+    /// fifth of them children of an earlier need of their account.
+    #[arg(long, default_value_t = 0)]
+    pub opportunities: u32,
 }
 
 const WORDS: &[&str] = &[
@@ -101,6 +106,9 @@ pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
     }
     if args.margin_consultants > 0 {
         margin_history(&db, &args).await?;
+    }
+    if args.opportunities > 0 {
+        crm_history(&db, &args).await?;
     }
     println!(
         "added {} companies and {} contacts",
@@ -189,6 +197,28 @@ async fn margin_history(db: &store::Db, args: &GenerateArgs) -> anyhow::Result<(
         f.sales_entries,
         f.first_month,
         f.last_month,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The CRM benchmark's opportunities, with a progress bar.
+async fn crm_history(db: &store::Db, args: &GenerateArgs) -> anyhow::Result<()> {
+    let bar = progress(args.opportunities, "opportunities");
+    let started = std::time::Instant::now();
+    let f =
+        fixtures::crm_data::crm_history(db, args.opportunities as usize, store::today(), |done| {
+            bar.set_position(done as u64)
+        })
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "added {} opportunities ({} open, {} children of an earlier need), {} skills and {} timeline lines, in {:.1} s",
+        f.opportunities,
+        f.open,
+        f.children,
+        f.skills,
+        f.events,
         started.elapsed().as_secs_f64()
     );
     Ok(())
