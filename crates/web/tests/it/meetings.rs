@@ -400,7 +400,8 @@ async fn the_pages_plan_hold_and_follow_up() {
                 Some(&bm),
             )
             .await;
-        let at = next.body.find("/meetings/").unwrap();
+        let table = next.body.find(r#"id="meetings""#).unwrap();
+        let at = table + next.body[table..].find("/meetings/").unwrap();
         let href: String = next.body[at..].chars().take_while(|c| *c != '"').collect();
         let r = send(&format!("{href}/cancel"), vec![]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
