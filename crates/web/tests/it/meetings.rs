@@ -410,6 +410,28 @@ async fn the_pages_plan_hold_and_follow_up() {
             1,
             "{href}"
         );
+
+        // The agenda: the planned first (soonest first), then the others,
+        // latest first; a one-off planned before the held one still leads.
+        let r = send(
+            "/meetings",
+            form(&[
+                ("planned_at", "2026-12-01T09:00".to_owned()),
+                ("recurrence", String::new()),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let agenda = t
+            .get(&format!("/meetings?mission_id={mid}"), Some(&bm))
+            .await;
+        let at = |s: &str| agenda.body.find(s).unwrap_or_else(|| panic!("{s}"));
+        assert!(
+            at("01/12/2026 09:00") < at("07/01/2027 10:00"),
+            "{}",
+            agenda.body
+        );
+        assert!(at("07/01/2027 10:00") < at("07/12/2026 10:00"));
     })
     .await;
 }
