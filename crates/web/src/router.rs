@@ -449,6 +449,53 @@ pub fn routes() -> Routes {
             Perm(EditOpportunities),
             pages::opportunities::renewal,
         )
+        // Follow-up meetings (RDV de suivi), with the opportunities' rights
+        .get("/meetings", Perm(ViewOpportunities), pages::meetings::list)
+        .get(
+            "/meetings/new",
+            Perm(EditOpportunities),
+            pages::meetings::new,
+        )
+        .post(
+            "/meetings",
+            Perm(EditOpportunities),
+            pages::meetings::create,
+        )
+        .get(
+            "/meetings/{id}",
+            Perm(ViewOpportunities),
+            pages::meetings::show,
+        )
+        .get(
+            "/meetings/{id}/edit",
+            Perm(EditOpportunities),
+            pages::meetings::edit,
+        )
+        .post(
+            "/meetings/{id}",
+            Perm(EditOpportunities),
+            pages::meetings::update,
+        )
+        .post(
+            "/meetings/{id}/hold",
+            Perm(EditOpportunities),
+            pages::meetings::hold,
+        )
+        .post(
+            "/meetings/{id}/cancel",
+            Perm(EditOpportunities),
+            pages::meetings::cancel,
+        )
+        .post(
+            "/meetings/{id}/child-opportunity",
+            Perm(EditOpportunities),
+            pages::meetings::child_opportunity,
+        )
+        .post(
+            "/meetings/{id}/tasks",
+            Perm(EditOpportunities),
+            pages::meetings::task,
+        )
         .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
         .post(
             "/renewals/{id}/status",

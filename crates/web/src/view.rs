@@ -149,6 +149,11 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
                 "nav-opportunities",
                 Some(Permission::ViewOpportunities),
             ),
+            (
+                "/meetings",
+                "nav-meetings",
+                Some(Permission::ViewOpportunities),
+            ),
             ("/missions", "nav-missions", Some(Permission::ViewMissions)),
             ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
             ("/margins", "nav-margins", Some(Permission::ViewMargins)),

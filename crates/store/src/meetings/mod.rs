@@ -2,12 +2,15 @@
 //! company's pages, the user's upcoming list and the detail, always
 //! through the scope (a business manager sees those of his missions and
 //! accounts; consultants and client contacts none). Writing is in
-//! `write.rs`; a held meeting's child opportunities in `child.rs`.
+//! `write.rs`; a held meeting's child opportunities in `child.rs`; its
+//! follow-up tasks and who was present in `follow_up.rs`.
 
 mod child;
+mod follow_up;
 mod write;
 
 pub use child::child_opportunity;
+pub use follow_up::{FollowUp, follow_up_task, mark_presence, tasks_of};
 pub use write::{cancel, create, hold, update};
 
 use domain::crm::meeting::{MeetingKind, MeetingMode, MeetingStatus};
@@ -128,6 +131,9 @@ pub struct MeetingFilter {
     pub from: Option<OffsetDateTime>,
     pub to: Option<OffsetDateTime>,
     pub status: Option<MeetingStatus>,
+    /// The agenda's order: the planned ones first, soonest first, then
+    /// the others, latest first (else the latest planned first).
+    pub upcoming_first: bool,
 }
 
 macro_rules! filter_clause {
@@ -172,6 +178,16 @@ pub async fn list(
         crate::scope_clause!(meetings),
         " ORDER BY mt.planned_at DESC, mt.id LIMIT $9 OFFSET $10"
     );
+    const AGENDA: &str = concat!(
+        meeting_columns!(),
+        "WHERE ",
+        filter_clause!(),
+        crate::scope_clause!(meetings),
+        " ORDER BY CASE WHEN mt.status = 'planned' THEN 0 ELSE 1 END, \
+         CASE WHEN mt.status = 'planned' THEN mt.planned_at END, mt.planned_at DESC, mt.id \
+         LIMIT $9 OFFSET $10"
+    );
+    let rows_sql = if f.upcoming_first { AGENDA } else { ROWS };
     let total: i64 = on_tx!(tx, |c| bind_filter!(
         sqlx::query_scalar(COUNT)
             .bind(scope.company())
@@ -182,7 +198,7 @@ pub async fn list(
     .fetch_one(c)
     .await)?;
     let rows: Vec<Row> = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(ROWS)
+        sqlx::query_as(rows_sql)
             .bind(scope.company())
             .bind(scope.own_user())
             .bind(scope.portfolio()),
@@ -276,6 +292,8 @@ pub async fn summary(
 pub struct Attendee<Id> {
     pub id: Id,
     pub name: String,
+    /// Once held: whether this attendee was there (None: not recorded).
+    pub present: Option<bool>,
 }
 
 /// A child opportunity, as the meeting lists it.
@@ -294,6 +312,8 @@ pub struct Detail {
     /// The meeting its holding planned.
     pub next_id: Option<MeetingId>,
     pub children: Vec<Child>,
+    /// The follow-up tasks its note asked for.
+    pub tasks: Vec<FollowUp>,
 }
 
 pub(crate) async fn next_of(tx: &mut Tx, id: MeetingId) -> Result<Option<MeetingId>> {
@@ -308,21 +328,23 @@ pub(crate) async fn next_of(tx: &mut Tx, id: MeetingId) -> Result<Option<Meeting
 
 pub async fn detail(tx: &mut Tx, scope: Scope, id: MeetingId) -> Result<Detail> {
     let meeting = get(tx, scope, id).await?;
-    let contacts: Vec<(String, String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT p.id, p.first_name, p.last_name FROM meeting_contacts mc
+    let contacts: Vec<(String, String, String, Option<bool>)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT p.id, p.first_name, p.last_name, mc.present FROM meeting_contacts mc
          JOIN contacts p ON p.id = mc.contact_id WHERE mc.meeting_id = $1
          ORDER BY p.last_name, p.first_name, p.id"
     )
     .bind(id.to_string())
     .fetch_all(c)
     .await)?;
-    let users: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT u.id, u.display_name FROM meeting_users mu JOIN users u ON u.id = mu.user_id
+    let users: Vec<(String, String, Option<bool>)> = on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT u.id, u.display_name, mu.present FROM meeting_users mu JOIN users u ON u.id = mu.user_id
          WHERE mu.meeting_id = $1 ORDER BY u.display_name, u.id"
     )
     .bind(id.to_string())
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     // The meeting is in scope, so are the opportunities of its account.
     let children: Vec<(String, String, String)> = on_tx!(tx, |c| {
         sqlx::query_as(
@@ -335,22 +357,25 @@ pub async fn detail(tx: &mut Tx, scope: Scope, id: MeetingId) -> Result<Detail> 
     })?;
     Ok(Detail {
         next_id: next_of(tx, id).await?,
+        tasks: tasks_of(tx, id).await?,
         meeting,
         contacts: contacts
             .into_iter()
-            .map(|(i, f, l)| {
+            .map(|(i, f, l, present)| {
                 Ok(Attendee {
                     id: crate::id(&i)?,
                     name: format!("{f} {l}"),
+                    present,
                 })
             })
             .collect::<Result<_>>()?,
         users: users
             .into_iter()
-            .map(|(i, name)| {
+            .map(|(i, name, present)| {
                 Ok(Attendee {
                     id: crate::id(&i)?,
                     name,
+                    present,
                 })
             })
             .collect::<Result<_>>()?,

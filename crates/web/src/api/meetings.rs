@@ -262,7 +262,7 @@ pub struct MeetingListQuery {
     pub filter: MeetingFilterParams,
 }
 
-fn filter_of(p: &MeetingFilterParams) -> AppResult<MeetingFilter> {
+pub(crate) fn filter_of(p: &MeetingFilterParams) -> AppResult<MeetingFilter> {
     let mut e = ValidationErrors::new();
     let given = |v: &Option<String>| {
         v.as_deref()
@@ -311,6 +311,7 @@ fn filter_of(p: &MeetingFilterParams) -> AppResult<MeetingFilter> {
         from: from.map(midnight),
         to: to.and_then(|d| d.next_day()).map(midnight),
         status,
+        upcoming_first: false,
     })
 }
 

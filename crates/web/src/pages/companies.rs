@@ -312,6 +312,8 @@ struct ShowPage {
     owners: Option<String>,
     /// A link to its opportunities (those who see the CRM).
     opportunities: bool,
+    /// Its follow-up meetings (those who see the CRM).
+    meetings: Option<super::meetings::MeetingBlock>,
 }
 
 pub struct ContractLine {
@@ -381,6 +383,7 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let meetings = super::meetings::block(&mut tx, &ctx, None, Some(id)).await?;
     tx.commit().await?;
     let l = layout(&app, &ctx, "companies-title").await?;
     let address = [
@@ -411,6 +414,7 @@ pub async fn show(
         .collect();
     render(&ShowPage {
         opportunities: allows(user.role, Permission::ViewOpportunities),
+        meetings,
         kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),
         iban: c.data.iban.as_ref().map(|i| i.formatted()),
         contacts: contacts

@@ -544,6 +544,8 @@ struct ShowPage {
     opportunities: store::opportunities::OfMission,
     /// May create its renewal opportunity.
     can_renewal_opportunity: bool,
+    /// Its follow-up meetings (CRM staff).
+    meetings: Option<super::meetings::MeetingBlock>,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -579,6 +581,7 @@ async fn show_page(
     } else {
         Default::default()
     };
+    let meetings = super::meetings::block(&mut tx, ctx, Some(id), None).await?;
     tx.commit().await?;
     let margin = super::margins::for_mission(app, ctx, id).await?;
     let selling = allows(role, Permission::ViewSellingTerms);
@@ -678,6 +681,7 @@ async fn show_page(
         can_renewal_opportunity: allows(role, Permission::EditOpportunities)
             && opportunities.renewal.is_none(),
         opportunities,
+        meetings,
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),

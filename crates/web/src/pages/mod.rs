@@ -23,6 +23,7 @@ pub mod leave;
 pub mod login;
 pub mod margin_forecast;
 pub mod margins;
+pub mod meetings;
 pub mod missions;
 pub mod opportunities;
 pub mod payments;

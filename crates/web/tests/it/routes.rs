@@ -112,6 +112,44 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager",
     ),
     (
+        "GET",
+        "/meetings",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    ("GET", "/meetings/new", "admin direction business_manager"),
+    ("POST", "/meetings", "admin direction business_manager"),
+    (
+        "GET",
+        "/meetings/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/meetings/{id}/edit",
+        "admin direction business_manager",
+    ),
+    ("POST", "/meetings/{id}", "admin direction business_manager"),
+    (
+        "POST",
+        "/meetings/{id}/hold",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/meetings/{id}/cancel",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/meetings/{id}/child-opportunity",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/meetings/{id}/tasks",
+        "admin direction business_manager",
+    ),
+    (
         "POST",
         "/missions/{id}/renewal-opportunity",
         "admin direction business_manager",

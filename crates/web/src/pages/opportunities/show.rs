@@ -47,6 +47,8 @@ struct ShowPage {
     children: Vec<(String, String, String)>,
     mission: Option<(String, String)>,
     renews: Option<(String, String)>,
+    /// The follow-up meeting it was born in: its id and when it took place.
+    meeting: Option<(String, String)>,
     timeline: Vec<Line>,
     /// Where it may move: the open stages but its own.
     moves: Vec<(String, String)>,
@@ -69,6 +71,17 @@ pub async fn show(
         crate::pages::missions::users_with(&mut tx, &[Role::Consultant]).await?
     } else {
         Vec::new()
+    };
+    let meeting = match d.opportunity.meeting_id {
+        Some(mid) => match store::meetings::get(&mut tx, ctx.scope()?, mid).await {
+            Ok(m) => Some((
+                mid.to_string(),
+                domain::locale::format_datetime(m.planned_at, l),
+            )),
+            Err(store::Error::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
     };
     tx.commit().await?;
     let o = &d.opportunity;
@@ -207,6 +220,7 @@ pub async fn show(
             .renews
             .as_ref()
             .map(|(m, title)| (m.to_string(), title.clone())),
+        meeting,
         timeline,
         moves,
         reasons: LossReason::ALL
