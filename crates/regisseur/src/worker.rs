@@ -84,6 +84,22 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // The morning e-mail of each user's day, daily at 05:30 UTC (06:30 or
+    // 07:30 in Paris), before the day starts; a second run on one day
+    // sends nothing more: each e-mail is recorded per user and day.
+    let dawn = start.replace_time(time::macros::time!(05:30));
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "activity-digest",
+        store::activities::DIGEST_JOB,
+        Duration::days(1),
+        if dawn <= start {
+            dawn
+        } else {
+            dawn - Duration::days(1)
+        },
+    )
+    .await?;
     // Dunning, daily at 07:00 UTC (after the night's statement imports);
     // a second run on one day sends nothing more: each notice is recorded
     // once per invoice and level.
@@ -360,6 +376,13 @@ impl Worker {
                     managers = sent.managers,
                     "activity report reminders"
                 );
+            }
+            store::activities::DIGEST_JOB => {
+                let mut tx = self.db.begin().await?;
+                let sent =
+                    store::activities::run_morning_digest(&mut tx, &self.public_url, today).await?;
+                self.finish(tx, job).await?;
+                tracing::info!(sent, "morning e-mails of the day's activities");
             }
             store::invoicing::lock::RELEASE_JOB => {
                 let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
@@ -685,6 +708,17 @@ mod tests {
             .count()
     }
 
+    /// The morning e-mails of the day's activities queued so far.
+    async fn digest_emails(db: &Db) -> usize {
+        let mut tx = db.read().await.unwrap();
+        let emails = store::outbox::recent(&mut tx, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        emails
+            .iter()
+            .filter(|e| e.subject.starts_with("Ma journée du "))
+            .count()
+    }
+
     /// Dunning notices the demo's late invoices got (if any are late
     /// today), each one e-mail.
     async fn dunning_emails(db: &Db) -> usize {
@@ -730,7 +764,7 @@ mod tests {
             let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(drop.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Seven scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
+            // Eight scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
             // DEMO_EMAILS), a deposit per issued document, the
             // two e-mails of the new mission's alerts (queued by the scan,
             // run in the same pass), and the activity-report reminders if
@@ -740,9 +774,14 @@ mod tests {
             assert_eq!(cra > 0, cra_reminders_due_today(), "{cra} CRA reminders");
             // The dunning notices of the demo's invoices late today, if any.
             let cra = cra + dunning_emails(&db).await;
+            // The morning e-mails of the day's activities: one per user
+            // with open ones due (the demo's business manager has some).
+            let digests = digest_emails(&db).await;
+            assert!(digests >= 1, "the demo's business manager gets his day");
+            let cra = cra + digests;
             assert_eq!(
                 ran,
-                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
+                8 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
                 "every job ran exactly once across both instances"
             );
             let messages = sink
@@ -780,7 +819,7 @@ mod tests {
             );
             assert_eq!(
                 done.total as usize,
-                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
+                8 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
             );
             // Each document deposited once, whichever instance ran it.
             let manifest =
