@@ -574,6 +574,7 @@ mod tests {
         super::PURGE_JOB,
         store::esign::REMINDER_JOB,
         store::cra_reports::REMINDER_JOB,
+        store::activities::DIGEST_JOB,
         store::invoicing::lock::RELEASE_JOB,
         store::invoicing::close::CLOSE_JOB,
         store::exports::FEC_JOB,
@@ -828,6 +829,85 @@ mod tests {
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
+        })
+        .await;
+    }
+
+    /// The morning e-mail of the day's activities: two instances run the
+    /// daily job, each user with something due gets one e-mail; the job
+    /// run again the same day sends nothing more.
+    #[tokio::test]
+    async fn the_morning_email_goes_once_per_user() {
+        fixtures::testing::on_each_backend(|db| async move {
+            let w = fixtures::build::World::new(&db).await;
+            let today = store::today();
+            let mut people = Vec::new();
+            for (name, due) in [
+                ("Bruno Marchand", today),
+                ("Olivia Roux", today - Duration::days(2)),
+                ("Paul Later", today + Duration::days(3)),
+            ] {
+                let u = w
+                    .user(domain::role::Role::BusinessManager)
+                    .name(name)
+                    .create()
+                    .await;
+                let data = domain::crm::activity::ActivityInput {
+                    title: format!("Rappeler le client de {name}"),
+                    due_date: due.to_string(),
+                    assignee_id: u.id.to_string(),
+                    ..Default::default()
+                }
+                .validate()
+                .unwrap();
+                let mut tx = db.begin().await.unwrap();
+                store::activities::create(&mut tx, w.actor(), Scope::All, &data)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                people.push(u);
+            }
+            let sink = SmtpSink::start().await;
+            let mailer = Mailer::new(&MailConfig {
+                smtp_url: Some(sink.url()),
+                ..MailConfig::default()
+            })
+            .unwrap();
+            ensure_schedules(&db).await.unwrap();
+            let a = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
+            ra.unwrap();
+            rb.unwrap();
+            // The job once more the same day (a second schedule slot, a
+            // retry): nothing more.
+            let mut tx = db.begin().await.unwrap();
+            store::jobs::enqueue(
+                &mut tx,
+                store::activities::DIGEST_JOB,
+                &serde_json::json!({}),
+                store::now(),
+                None,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            a.run_due().await.unwrap();
+            let ours = |m: &&mailer::sink::Received| {
+                m.subject().is_some_and(|s| s.starts_with("Ma journée du "))
+            };
+            sink.wait_for(2, StdDuration::from_secs(10)).await;
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            let messages = sink.messages();
+            let mut to: Vec<String> = messages
+                .iter()
+                .filter(ours)
+                .flat_map(|m| m.to.clone())
+                .collect();
+            to.sort();
+            let mut expected = vec![people[0].email.clone(), people[1].email.clone()];
+            expected.sort();
+            assert_eq!(to, expected, "one each, none for the one due later");
         })
         .await;
     }

@@ -312,6 +312,11 @@ struct ShowPage {
     owners: Option<String>,
     /// A link to its opportunities (those who see the CRM).
     opportunities: bool,
+    /// Its calls, meetings, e-mails and tasks (those who see the CRM).
+    activities: Vec<super::activities::Row>,
+    can_log: bool,
+    back: String,
+    log_query: String,
 }
 
 pub struct ContractLine {
@@ -381,6 +386,16 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let activities = if allows(user.role, Permission::ViewOpportunities) {
+        super::activities::timeline_rows(
+            &mut tx,
+            &ctx,
+            store::activities::Subject::Company(id),
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let l = layout(&app, &ctx, "companies-title").await?;
     let address = [
@@ -410,6 +425,10 @@ pub async fn show(
         })
         .collect();
     render(&ShowPage {
+        activities,
+        can_log: allows(user.role, Permission::LogActivities),
+        back: format!("/companies/{id}"),
+        log_query: format!("company={id}"),
         opportunities: allows(user.role, Permission::ViewOpportunities),
         kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),
         iban: c.data.iban.as_ref().map(|i| i.formatted()),

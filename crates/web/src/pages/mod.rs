@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per resource.
 
 pub mod account;
+pub mod activities;
 pub mod accounting;
 pub mod agencies;
 pub mod api_docs;

@@ -48,6 +48,11 @@ struct ShowPage {
     mission: Option<(String, String)>,
     renews: Option<(String, String)>,
     timeline: Vec<Line>,
+    /// Its calls, meetings, e-mails and tasks, the latest due first.
+    activities: Vec<crate::pages::activities::Row>,
+    can_log: bool,
+    back: String,
+    log_query: String,
     /// Where it may move: the open stages but its own.
     moves: Vec<(String, String)>,
     reasons: Vec<(&'static str, String)>,
@@ -70,6 +75,12 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let activities = crate::pages::activities::timeline_rows(
+        &mut tx,
+        &ctx,
+        store::activities::Subject::Opportunity(id),
+    )
+    .await?;
     tx.commit().await?;
     let o = &d.opportunity;
     let data = &o.data;
@@ -208,6 +219,10 @@ pub async fn show(
             .as_ref()
             .map(|(m, title)| (m.to_string(), title.clone())),
         timeline,
+        activities,
+        can_log: allows(ctx.user()?.role, Permission::LogActivities),
+        back: format!("/opportunities/{id}"),
+        log_query: format!("opportunity={id}"),
         moves,
         reasons: LossReason::ALL
             .iter()
