@@ -194,10 +194,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         EditOpportunities => matches!(role, Admin | Direction | BusinessManager),
-        LogActivities => matches!(
-            role,
-            Admin | Direction | BusinessManager | DeliveryManager
-        ),
+        LogActivities => matches!(role, Admin | Direction | BusinessManager | DeliveryManager),
         ViewEmployees => matches!(
             role,
             Admin | Direction | Finance | BusinessManager | DeliveryManager

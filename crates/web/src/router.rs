@@ -461,7 +461,11 @@ pub fn routes() -> Routes {
             Perm(LogActivities),
             pages::activities::new,
         )
-        .post("/activities", Perm(LogActivities), pages::activities::create)
+        .post(
+            "/activities",
+            Perm(LogActivities),
+            pages::activities::create,
+        )
         .get(
             "/activities/{id}/edit",
             Perm(LogActivities),

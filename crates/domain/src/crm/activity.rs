@@ -359,7 +359,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             fields(&e),
-            vec![("title", "field-too-long"), ("due_date", "date-out-of-range")]
+            vec![
+                ("title", "field-too-long"),
+                ("due_date", "date-out-of-range")
+            ]
         );
     }
 
@@ -448,7 +451,9 @@ mod tests {
         let (subject, text) =
             morning_email("Bruno", &lines, today, "https://app.example/my-day").unwrap();
         assert_eq!(subject, "Ma journée du 14/12/2026 : 1 à faire, 1 en retard");
-        let today_at = text.find("- Appel : Appeler Mme Durand (Clientis)").unwrap();
+        let today_at = text
+            .find("- Appel : Appeler Mme Durand (Clientis)")
+            .unwrap();
         let late_at = text
             .find("- Tâche : Relancer le devis, prévue le 10/12/2026")
             .unwrap();

@@ -115,7 +115,8 @@ pub async fn create(
     let id = ActivityId::new();
     let at = now();
     let by = actor.user_id.map(|u| u.to_string());
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO tasks (id, assignee_id, mission_id, kind, title, due_date, done_at, created_at,
            company_id, contact_id, opportunity_id, notes, created_by, done_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $8)"
@@ -136,7 +137,8 @@ pub async fn create(
     .bind(if d.done { by.clone() } else { None })
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     let created = in_scope(tx, scope, id).await?;
     audit::record(
         tx,

@@ -271,7 +271,9 @@ async fn renewal_tasks_join_my_day_and_the_morning_email_goes_once() {
         let day = store::activities::my_day(&mut tx, bruno.id, today)
             .await
             .unwrap();
-        let open = store::renewals::open_tasks(&mut tx, bruno.id).await.unwrap();
+        let open = store::renewals::open_tasks(&mut tx, bruno.id)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let renewal = day
             .iter()
@@ -331,7 +333,11 @@ async fn renewal_tasks_join_my_day_and_the_morning_email_goes_once() {
             .iter()
             .find(|e| e.to_address == olivia.email)
             .expect("Olivia's e-mail");
-        assert!(hers.subject.contains("0 à faire, 1 en retard"), "{}", hers.subject);
+        assert!(
+            hers.subject.contains("0 à faire, 1 en retard"),
+            "{}",
+            hers.subject
+        );
         assert!(hers.body_text.contains("https://app.example/my-day"));
         assert!(!hers.body_text.contains("Plus tard"));
     })

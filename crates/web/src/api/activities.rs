@@ -366,7 +366,9 @@ pub async fn update(
                 store::activities::update(tx, &ctx.actor(), scope, id, &data).await?;
             }
             let a = match p.done {
-                Some(done) => store::activities::set_done(tx, &ctx.actor(), scope, id, done).await?,
+                Some(done) => {
+                    store::activities::set_done(tx, &ctx.actor(), scope, id, done).await?
+                }
                 None => store::activities::get(tx, scope, id).await?,
             };
             Ok(ActivityDto::from(&a))

@@ -387,12 +387,8 @@ pub async fn show(
         Vec::new()
     };
     let activities = if allows(user.role, Permission::ViewOpportunities) {
-        super::activities::timeline_rows(
-            &mut tx,
-            &ctx,
-            store::activities::Subject::Company(id),
-        )
-        .await?
+        super::activities::timeline_rows(&mut tx, &ctx, store::activities::Subject::Company(id))
+            .await?
     } else {
         Vec::new()
     };

@@ -1,8 +1,8 @@
 //! Server-rendered pages, one module per resource.
 
 pub mod account;
-pub mod activities;
 pub mod accounting;
+pub mod activities;
 pub mod agencies;
 pub mod api_docs;
 pub mod bank_accounts;

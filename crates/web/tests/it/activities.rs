@@ -64,7 +64,10 @@ async fn the_api_logs_plans_lists_and_completes() {
 
         let before = t.count("tasks").await;
         for (body, field) in [
-            (json!({"title": " ", "due_date": today.to_string()}), "title"),
+            (
+                json!({"title": " ", "due_date": today.to_string()}),
+                "title",
+            ),
             (json!({"title": "x", "due_date": "31/02/2026"}), "due_date"),
             (
                 json!({"title": "x", "due_date": today.to_string(), "kind": "renewal"}),
@@ -170,13 +173,16 @@ async fn my_day_the_form_and_the_timelines() {
 
         // The form, prefilled from the mission: its client is the account.
         let r = t
-            .get(&format!("/activities/new?mission={}", mission.id), Some(&bm))
+            .get(
+                &format!("/activities/new?mission={}", mission.id),
+                Some(&bm),
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body.contains(&format!(
-            r#"<option value="{}" selected>"#,
-            client.id
-        )));
+        assert!(
+            r.body
+                .contains(&format!(r#"<option value="{}" selected>"#, client.id))
+        );
         // Bad input is shown beside its field, nothing written.
         let before = t.count("tasks").await;
         let r = t
@@ -222,7 +228,10 @@ async fn my_day_the_form_and_the_timelines() {
         // Ma journée: the overdue, then today's.
         let r = t.get("/my-day", Some(&bm)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let late = r.body.find("Relancer l&#39;acheteur").or(r.body.find("Relancer l'acheteur"));
+        let late = r
+            .body
+            .find("Relancer l&#39;acheteur")
+            .or(r.body.find("Relancer l'acheteur"));
         let due = r.body.find("Envoyer la proposition");
         assert!(late.is_some() && due.is_some() && late < due, "{}", r.body);
         assert!(r.body.contains(r#"id="overdue""#));

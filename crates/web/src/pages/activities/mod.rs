@@ -75,11 +75,7 @@ fn row(a: &Activity, l: Locale, today: time::Date) -> Row {
 }
 
 /// The activities about an opportunity or a company, for its page.
-pub async fn timeline_rows(
-    tx: &mut store::Tx,
-    ctx: &Ctx,
-    about: Subject,
-) -> AppResult<Vec<Row>> {
+pub async fn timeline_rows(tx: &mut store::Tx, ctx: &Ctx, about: Subject) -> AppResult<Vec<Row>> {
     let today = store::today();
     Ok(
         store::activities::timeline(tx, ctx.scope()?, about, TIMELINE)
@@ -179,7 +175,10 @@ pub async fn list(
     let l = ctx.locale;
     let today = store::today();
     let pager = Pager::new(&paged, "/activities", &q.pairs());
-    let back = format!("/activities?{}", serde_urlencoded::to_string(q.pairs()).unwrap_or_default());
+    let back = format!(
+        "/activities?{}",
+        serde_urlencoded::to_string(q.pairs()).unwrap_or_default()
+    );
     render(&ListPage {
         layout: layout(&app, &ctx, "activities-title").await?,
         kinds: kinds(l, true),
