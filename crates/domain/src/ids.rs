@@ -106,6 +106,9 @@ typed_id!(
     // The CRM: an opportunity (a client's need), a follow-up meeting.
     OpportunityId,
     MeetingId,
+    // A commercial activity (a call, a meeting, an e-mail, a task): a row
+    // of `tasks`, like the renewal follow-up tasks.
+    ActivityId,
 );
 
 #[cfg(test)]

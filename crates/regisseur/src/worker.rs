@@ -84,6 +84,22 @@ pub async fn ensure_schedules(db: &Db) -> anyhow::Result<()> {
         },
     )
     .await?;
+    // The morning e-mail of each user's day, daily at 05:30 UTC (06:30 or
+    // 07:30 in Paris), before the day starts; a second run on one day
+    // sends nothing more: each e-mail is recorded per user and day.
+    let dawn = start.replace_time(time::macros::time!(05:30));
+    store::jobs::ensure_schedule(
+        &mut tx,
+        "activity-digest",
+        store::activities::DIGEST_JOB,
+        Duration::days(1),
+        if dawn <= start {
+            dawn
+        } else {
+            dawn - Duration::days(1)
+        },
+    )
+    .await?;
     // Dunning, daily at 07:00 UTC (after the night's statement imports);
     // a second run on one day sends nothing more: each notice is recorded
     // once per invoice and level.
@@ -361,6 +377,13 @@ impl Worker {
                     "activity report reminders"
                 );
             }
+            store::activities::DIGEST_JOB => {
+                let mut tx = self.db.begin().await?;
+                let sent =
+                    store::activities::run_morning_digest(&mut tx, &self.public_url, today).await?;
+                self.finish(tx, job).await?;
+                tracing::info!(sent, "morning e-mails of the day's activities");
+            }
             store::invoicing::lock::RELEASE_JOB => {
                 let payload: serde_json::Value = serde_json::from_str(&job.payload)?;
                 let contract = payload["contract_id"]
@@ -551,6 +574,7 @@ mod tests {
         super::PURGE_JOB,
         store::esign::REMINDER_JOB,
         store::cra_reports::REMINDER_JOB,
+        store::activities::DIGEST_JOB,
         store::invoicing::lock::RELEASE_JOB,
         store::invoicing::close::CLOSE_JOB,
         store::exports::FEC_JOB,
@@ -685,6 +709,17 @@ mod tests {
             .count()
     }
 
+    /// The morning e-mails of the day's activities queued so far.
+    async fn digest_emails(db: &Db) -> usize {
+        let mut tx = db.read().await.unwrap();
+        let emails = store::outbox::recent(&mut tx, 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        emails
+            .iter()
+            .filter(|e| e.subject.starts_with("Ma journée du "))
+            .count()
+    }
+
     /// Dunning notices the demo's late invoices got (if any are late
     /// today), each one e-mail.
     async fn dunning_emails(db: &Db) -> usize {
@@ -730,7 +765,7 @@ mod tests {
             let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(drop.clone());
             let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
             let ran = ra.unwrap() + rb.unwrap();
-            // Seven scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
+            // Eight scheduled jobs, the demo's job and e-mails (see DEMO_JOBS and
             // DEMO_EMAILS), a deposit per issued document, the
             // two e-mails of the new mission's alerts (queued by the scan,
             // run in the same pass), and the activity-report reminders if
@@ -740,9 +775,14 @@ mod tests {
             assert_eq!(cra > 0, cra_reminders_due_today(), "{cra} CRA reminders");
             // The dunning notices of the demo's invoices late today, if any.
             let cra = cra + dunning_emails(&db).await;
+            // The morning e-mails of the day's activities: one per user
+            // with open ones due (the demo's business manager has some).
+            let digests = digest_emails(&db).await;
+            assert!(digests >= 1, "the demo's business manager gets his day");
+            let cra = cra + digests;
             assert_eq!(
                 ran,
-                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
+                8 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra,
                 "every job ran exactly once across both instances"
             );
             let messages = sink
@@ -780,7 +820,7 @@ mod tests {
             );
             assert_eq!(
                 done.total as usize,
-                7 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
+                8 + DEMO_JOBS + DEMO_EMAILS + deposits + 2 + cra
             );
             // Each document deposited once, whichever instance ran it.
             let manifest =
@@ -789,6 +829,85 @@ mod tests {
             tx.commit().await.unwrap();
             // A second pass finds nothing to do: the schedule slots moved on.
             assert_eq!(a.run_due().await.unwrap() + b.run_due().await.unwrap(), 0);
+        })
+        .await;
+    }
+
+    /// The morning e-mail of the day's activities: two instances run the
+    /// daily job, each user with something due gets one e-mail; the job
+    /// run again the same day sends nothing more.
+    #[tokio::test]
+    async fn the_morning_email_goes_once_per_user() {
+        fixtures::testing::on_each_backend(|db| async move {
+            let w = fixtures::build::World::new(&db).await;
+            let today = store::today();
+            let mut people = Vec::new();
+            for (name, due) in [
+                ("Bruno Marchand", today),
+                ("Olivia Roux", today - Duration::days(2)),
+                ("Paul Later", today + Duration::days(3)),
+            ] {
+                let u = w
+                    .user(domain::role::Role::BusinessManager)
+                    .name(name)
+                    .create()
+                    .await;
+                let data = domain::crm::activity::ActivityInput {
+                    title: format!("Rappeler le client de {name}"),
+                    due_date: due.to_string(),
+                    assignee_id: u.id.to_string(),
+                    ..Default::default()
+                }
+                .validate()
+                .unwrap();
+                let mut tx = db.begin().await.unwrap();
+                store::activities::create(&mut tx, w.actor(), Scope::All, &data)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                people.push(u);
+            }
+            let sink = SmtpSink::start().await;
+            let mailer = Mailer::new(&MailConfig {
+                smtp_url: Some(sink.url()),
+                ..MailConfig::default()
+            })
+            .unwrap();
+            ensure_schedules(&db).await.unwrap();
+            let a = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let b = Worker::new(db.clone(), mailer.clone()).with_einvoice(temp_drop());
+            let (ra, rb) = tokio::join!(a.run_due(), b.run_due());
+            ra.unwrap();
+            rb.unwrap();
+            // The job once more the same day (a second schedule slot, a
+            // retry): nothing more.
+            let mut tx = db.begin().await.unwrap();
+            store::jobs::enqueue(
+                &mut tx,
+                store::activities::DIGEST_JOB,
+                &serde_json::json!({}),
+                store::now(),
+                None,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            a.run_due().await.unwrap();
+            let ours = |m: &&mailer::sink::Received| {
+                m.subject().is_some_and(|s| s.starts_with("Ma journée du "))
+            };
+            sink.wait_for(2, StdDuration::from_secs(10)).await;
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            let messages = sink.messages();
+            let mut to: Vec<String> = messages
+                .iter()
+                .filter(ours)
+                .flat_map(|m| m.to.clone())
+                .collect();
+            to.sort();
+            let mut expected = vec![people[0].email.clone(), people[1].email.clone()];
+            expected.sort();
+            assert_eq!(to, expected, "one each, none for the one due later");
         })
         .await;
     }

@@ -174,6 +174,21 @@ macro_rules! scope_clause {
             ")) "
         )
     };
+    // An activity (a call, a meeting, an e-mail, a task, a renewal task)
+    // is the firm's commercial staff's: a business manager sees those
+    // assigned to him and those about his accounts, his missions or the
+    // opportunities he manages; client contacts and consultants none (the
+    // policy refuses them the pages too) (`t`).
+    (activities) => {
+        concat!(
+            " CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL \
+              AND (CAST($3 AS TEXT) IS NULL OR t.assignee_id = $3 OR t.company_id IN (",
+            $crate::portfolio_companies!("$3"),
+            ") OR t.mission_id IN (",
+            $crate::portfolio_missions!("$3"),
+            ") OR t.opportunity_id IN (SELECT pf_o.id FROM opportunities pf_o WHERE pf_o.business_manager_id = $3)) "
+        )
+    };
     // Leave is one's own; a client contact sees none; a business manager
     // approves leave as before, firm-wide: `$3` does not narrow it (`l`).
     (leave) => {

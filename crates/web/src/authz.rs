@@ -110,6 +110,10 @@ pub enum Permission {
     /// Create, edit, move, lose and win opportunities: the commercial
     /// staff.
     EditOpportunities,
+    /// Log and plan calls, meetings, e-mails and tasks, mark them done,
+    /// and open "ma journée": the firm's managers, who are the people an
+    /// activity may be assigned to.
+    LogActivities,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +194,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         EditOpportunities => matches!(role, Admin | Direction | BusinessManager),
+        LogActivities => matches!(role, Admin | Direction | BusinessManager | DeliveryManager),
         ViewEmployees => matches!(
             role,
             Admin | Direction | Finance | BusinessManager | DeliveryManager

@@ -496,6 +496,43 @@ pub fn routes() -> Routes {
             Perm(EditOpportunities),
             pages::meetings::task,
         )
+        // Activities (calls, meetings, e-mails, tasks) and the day's
+        .get("/my-day", Perm(LogActivities), pages::activities::my_day)
+        .get(
+            "/activities",
+            Perm(ViewOpportunities),
+            pages::activities::list,
+        )
+        .get(
+            "/activities/new",
+            Perm(LogActivities),
+            pages::activities::new,
+        )
+        .post(
+            "/activities",
+            Perm(LogActivities),
+            pages::activities::create,
+        )
+        .get(
+            "/activities/{id}/edit",
+            Perm(LogActivities),
+            pages::activities::edit,
+        )
+        .post(
+            "/activities/{id}",
+            Perm(LogActivities),
+            pages::activities::update,
+        )
+        .post(
+            "/activities/{id}/done",
+            Perm(LogActivities),
+            pages::activities::done,
+        )
+        .post(
+            "/activities/{id}/reopen",
+            Perm(LogActivities),
+            pages::activities::reopen,
+        )
         .get("/renewals", Perm(ViewRenewals), pages::renewals::list)
         .post(
             "/renewals/{id}/status",
@@ -1050,6 +1087,11 @@ pub fn routes() -> Routes {
             Perm(EditOpportunities),
             routes!(api::meetings::child_opportunity),
         )
+        .api(Perm(ViewOpportunities), routes!(api::activities::list))
+        .api(Perm(LogActivities), routes!(api::activities::create))
+        .api(Perm(ViewOpportunities), routes!(api::activities::show))
+        .api(Perm(LogActivities), routes!(api::activities::update))
+        .api(Perm(LogActivities), routes!(api::activities::done))
         .api(Perm(ViewContacts), routes!(api::contacts::list))
         .api(Perm(EditContacts), routes!(api::contacts::create))
         .api(Perm(ViewContacts), routes!(api::contacts::show))

@@ -154,6 +154,12 @@ pub const MENU: &[(&str, &[MenuPage])] = &[
                 "nav-meetings",
                 Some(Permission::ViewOpportunities),
             ),
+            ("/my-day", "nav-my-day", Some(Permission::LogActivities)),
+            (
+                "/activities",
+                "nav-activities",
+                Some(Permission::ViewOpportunities),
+            ),
             ("/missions", "nav-missions", Some(Permission::ViewMissions)),
             ("/renewals", "nav-renewals", Some(Permission::ViewRenewals)),
             ("/margins", "nav-margins", Some(Permission::ViewMargins)),

@@ -12,8 +12,10 @@ use crate::validation::{ErrorKey, ValidationErrors};
 /// At most this many characters in a task's title (it is one line).
 pub const MAX_TITLE: usize = 200;
 
-/// The kind of task a follow-up meeting creates (`tasks.kind`).
-pub const KIND: &str = "meeting_follow_up";
+/// The kind of activity a follow-up meeting creates (`tasks.kind`): a
+/// task like any other, so "ma journée", the account's timeline and the
+/// morning e-mail show it; its link to the meeting says where it came from.
+pub const KIND: &str = "task";
 
 /// A follow-up task, checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,6 +1,6 @@
 -- What a held follow-up meeting leaves behind besides its note: the
--- follow-up tasks its note asked for (`kind` 'meeting_follow_up', the
--- mission set when the meeting is about one), linked to the meeting so
+-- follow-up tasks its note asked for (activities of `kind` 'task', the
+-- account and the mission set when the meeting is about one), linked to the meeting so
 -- its page lists them; and who of those invited was actually there.
 
 ALTER TABLE tasks ADD COLUMN meeting_id TEXT REFERENCES meetings (id);

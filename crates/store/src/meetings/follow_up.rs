@@ -135,8 +135,9 @@ pub async fn follow_up_task(
     let task_id = RenewalTaskId::new();
     on_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO tasks (id, assignee_id, mission_id, kind, title, due_date, created_at, meeting_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO tasks (id, assignee_id, mission_id, kind, title, due_date, created_at, meeting_id,
+               company_id, created_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $7)",
         )
         .bind(task_id.to_string())
         .bind(task.assignee_id.to_string())
@@ -146,6 +147,8 @@ pub async fn follow_up_task(
         .bind(task.due_date)
         .bind(now())
         .bind(id.to_string())
+        .bind(m.company_id.to_string())
+        .bind(actor.user_id.map(|u| u.to_string()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -39,7 +39,11 @@ async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "cost_versions").await, 2);
     // Lucas's mission ends in 45 days: the D-60 alert, its task and e-mail.
     assert_eq!(count(db, "renewal_alerts").await, 1);
-    assert_eq!(count(db, "tasks").await, 1);
+    // With it, the business manager's activities: a call logged, a task
+    // due today, an e-mail to send three days late.
+    assert_eq!(count(db, "tasks").await, 1 + 3);
+    assert_eq!(count(db, "tasks WHERE kind = 'renewal'").await, 1);
+    assert_eq!(count(db, "tasks WHERE done_at IS NOT NULL").await, 1);
     // Plus the signing link and code for Sophie (Clientis contract) and for
     // Camille (mission order), and Camille's "document signé".
     // Camille's three reports: link and code to Marc Lefèvre each, and for
@@ -111,6 +115,8 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 8
             // The 10:17 follow-up meeting: planned and held.
             + 2
+            // The business manager's three activities.
+            + 3
     );
     // The monthly follow-up of Camille's mission: held at 10:17 (the
     // DataViz need its child), next month's planned.

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod activities;
 mod api_tokens;
 mod backup;
 mod bench_data;

@@ -8,8 +8,9 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 81] = [
+const TABLES: [&str; 82] = [
     "accruals",
+    "activity_digests",
     "agencies",
     "amendments",
     "analytic_months",

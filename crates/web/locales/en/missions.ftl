@@ -105,6 +105,7 @@ job-kind-einvoice-deposit = Depositing an e-invoice
 job-kind-einvoice-poll = Fetching e-invoice statuses
 job-kind-esign-reminders = Signature reminders
 job-kind-cra-reminders = Reminders of missing timesheets
+job-kind-activity-digest = Morning e-mail of the day's activities
 job-kind-release-signed-contract = Invoicing after the contract is signed
 job-kind-month-end-close = Month-end close
 job-kind-fec-export = FEC export

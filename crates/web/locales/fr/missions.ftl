@@ -105,6 +105,7 @@ job-kind-einvoice-deposit = Dépôt d'une facture électronique
 job-kind-einvoice-poll = Relevé des statuts des factures électroniques
 job-kind-esign-reminders = Relances de signature
 job-kind-cra-reminders = Relances des CRA manquants
+job-kind-activity-digest = E-mail du matin des activités du jour
 job-kind-release-signed-contract = Facturation après signature du contrat
 job-kind-month-end-close = Clôture du mois
 job-kind-fec-export = Export du FEC

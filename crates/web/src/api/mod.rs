@@ -5,6 +5,7 @@
 //! (`refusals.rs`), a handler's attribute lists only its successes and any
 //! refusal it describes more precisely.
 
+pub mod activities;
 pub mod agencies;
 pub mod bank_lines;
 pub mod closes;

@@ -314,6 +314,11 @@ struct ShowPage {
     opportunities: bool,
     /// Its follow-up meetings (those who see the CRM).
     meetings: Option<super::meetings::MeetingBlock>,
+    /// Its calls, meetings, e-mails and tasks (those who see the CRM).
+    activities: Vec<super::activities::Row>,
+    can_log: bool,
+    back: String,
+    log_query: String,
 }
 
 pub struct ContractLine {
@@ -384,6 +389,12 @@ pub async fn show(
         Vec::new()
     };
     let meetings = super::meetings::block(&mut tx, &ctx, None, Some(id)).await?;
+    let activities = if allows(user.role, Permission::ViewOpportunities) {
+        super::activities::timeline_rows(&mut tx, &ctx, store::activities::Subject::Company(id))
+            .await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let l = layout(&app, &ctx, "companies-title").await?;
     let address = [
@@ -413,6 +424,10 @@ pub async fn show(
         })
         .collect();
     render(&ShowPage {
+        activities,
+        can_log: allows(user.role, Permission::LogActivities),
+        back: format!("/companies/{id}"),
+        log_query: format!("company={id}"),
         opportunities: allows(user.role, Permission::ViewOpportunities),
         meetings,
         kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),

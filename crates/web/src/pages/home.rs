@@ -99,6 +99,8 @@ struct HomePage {
     /// The role's few figures.
     figures: Vec<Tile>,
     tasks: Vec<(String, String, String)>,
+    /// A link to "ma journée" (those who log activities).
+    my_day: bool,
     /// The portal part: consultants and client contacts see their missions.
     missions: Vec<(String, String, String, String)>,
     /// Documents waiting for this person's signature.
@@ -231,6 +233,7 @@ pub async fn show(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         todo,
         figures,
         tasks,
+        my_day: crate::authz::allows(user.role, crate::authz::Permission::LogActivities),
         missions,
         to_sign,
         cra_todo,

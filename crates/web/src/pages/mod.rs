@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod accounting;
+pub mod activities;
 pub mod agencies;
 pub mod api_docs;
 pub mod bank_accounts;

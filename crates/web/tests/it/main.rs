@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL.
 
 mod accounting;
+mod activities;
 mod api;
 mod confidentiality;
 mod contracts;

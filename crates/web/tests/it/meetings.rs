@@ -382,7 +382,7 @@ async fn the_pages_plan_hold_and_follow_up() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(
             t.count(&format!(
-                "tasks WHERE kind = 'meeting_follow_up' AND meeting_id = '{id}' \
+                "tasks WHERE kind = 'task' AND meeting_id = '{id}' \
                  AND mission_id = '{mid}' AND assignee_id = '{bm_id}'"
             ))
             .await,

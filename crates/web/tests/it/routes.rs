@@ -186,6 +186,71 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/my-day",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/activities",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/activities/new",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/activities",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/activities/{id}/edit",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/activities/{id}",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/activities/{id}/done",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/activities/{id}/reopen",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/activities",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/activities",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/activities/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "PATCH",
+        "/api/v1/activities/{id}",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "POST",
+        "/api/v1/activities/{id}/done",
+        "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
         "/api/v1/meetings",
         "admin direction business_manager delivery_manager finance",
     ),

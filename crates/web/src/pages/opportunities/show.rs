@@ -50,6 +50,11 @@ struct ShowPage {
     /// The follow-up meeting it was born in: its id and when it took place.
     meeting: Option<(String, String)>,
     timeline: Vec<Line>,
+    /// Its calls, meetings, e-mails and tasks, the latest due first.
+    activities: Vec<crate::pages::activities::Row>,
+    can_log: bool,
+    back: String,
+    log_query: String,
     /// Where it may move: the open stages but its own.
     moves: Vec<(String, String)>,
     reasons: Vec<(&'static str, String)>,
@@ -83,6 +88,12 @@ pub async fn show(
         },
         None => None,
     };
+    let activities = crate::pages::activities::timeline_rows(
+        &mut tx,
+        &ctx,
+        store::activities::Subject::Opportunity(id),
+    )
+    .await?;
     tx.commit().await?;
     let o = &d.opportunity;
     let data = &o.data;
@@ -222,6 +233,10 @@ pub async fn show(
             .map(|(m, title)| (m.to_string(), title.clone())),
         meeting,
         timeline,
+        activities,
+        can_log: allows(ctx.user()?.role, Permission::LogActivities),
+        back: format!("/opportunities/{id}"),
+        log_query: format!("opportunity={id}"),
         moves,
         reasons: LossReason::ALL
             .iter()

@@ -1,0 +1,44 @@
+-- Commercial activities (CRM): a call, a meeting, an e-mail or a task,
+-- logged or planned, with a due date and an assignee, about an account,
+-- one of its contacts, an opportunity or a mission. They live in `tasks`,
+-- beside the renewal follow-up tasks (kind 'renewal'), so "ma journée"
+-- and the home page read one table.
+--
+-- Columns are added, the table is not rebuilt: other migrations add
+-- columns to `tasks` too, and a rebuild would drop theirs.
+ALTER TABLE tasks ADD COLUMN company_id TEXT REFERENCES companies (id);
+ALTER TABLE tasks ADD COLUMN contact_id TEXT REFERENCES contacts (id);
+ALTER TABLE tasks ADD COLUMN opportunity_id TEXT REFERENCES opportunities (id);
+ALTER TABLE tasks ADD COLUMN notes TEXT;
+ALTER TABLE tasks ADD COLUMN created_by TEXT REFERENCES users (id);
+ALTER TABLE tasks ADD COLUMN done_by TEXT REFERENCES users (id);
+ALTER TABLE tasks ADD COLUMN updated_at TEXT;
+
+-- SQLite cannot add a CHECK to an existing table: triggers refuse the
+-- kinds PostgreSQL's constraint refuses.
+CREATE TRIGGER tasks_kind_insert BEFORE INSERT ON tasks
+WHEN NEW.kind NOT IN ('renewal', 'call', 'meeting', 'email', 'task')
+BEGIN SELECT RAISE(ABORT, 'tasks_kind'); END;
+CREATE TRIGGER tasks_kind_update BEFORE UPDATE OF kind ON tasks
+WHEN NEW.kind NOT IN ('renewal', 'call', 'meeting', 'email', 'task')
+BEGIN SELECT RAISE(ABORT, 'tasks_kind'); END;
+
+-- "Ma journée" and the morning e-mail: one user's open tasks by due date
+-- (a partial index: done ones are most of the table after a while).
+CREATE INDEX tasks_open_due ON tasks (assignee_id, due_date, id) WHERE done_at IS NULL;
+-- The morning e-mail's scan: every open task due by today.
+CREATE INDEX tasks_due_open ON tasks (due_date, assignee_id) WHERE done_at IS NULL;
+-- Timelines of an opportunity, an account and a mission, latest first.
+CREATE INDEX tasks_opportunity ON tasks (opportunity_id, due_date, id);
+CREATE INDEX tasks_company ON tasks (company_id, due_date, id);
+CREATE INDEX tasks_mission ON tasks (mission_id, due_date, id);
+
+-- The morning e-mail of each user's day, recorded before it is queued:
+-- one per user and day, whichever instance runs the daily job and however
+-- often.
+CREATE TABLE activity_digests (
+    user_id TEXT NOT NULL REFERENCES users (id),
+    day TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, day)
+);

@@ -1,0 +1,299 @@
+//! Commercial activities (calls, meetings, e-mails, tasks) and the renewal
+//! follow-up tasks, all rows of `tasks`: read here for the list, the
+//! detail, "ma journée" and the timelines of an opportunity, an account or
+//! a mission, always through the scope (a business manager sees those
+//! assigned to him and those of his accounts, missions and opportunities;
+//! consultants and client contacts none). Writing is in `write.rs`, the
+//! morning e-mail in `digest.rs`.
+
+mod digest;
+mod write;
+
+pub use digest::{DIGEST_JOB, run_morning_digest};
+pub use write::{create, set_done, update};
+
+use domain::crm::activity::ActivityKind;
+use domain::ids::{ActivityId, CompanyId, ContactId, MissionId, OpportunityId, UserId};
+use domain::paging::{PageRequest, Paged};
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub id: ActivityId,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub due_date: Date,
+    pub assignee_id: UserId,
+    pub assignee_name: String,
+    pub company_id: Option<CompanyId>,
+    pub company_name: Option<String>,
+    pub contact_id: Option<ContactId>,
+    pub contact_name: Option<String>,
+    pub opportunity_id: Option<OpportunityId>,
+    pub opportunity_title: Option<String>,
+    pub mission_id: Option<MissionId>,
+    pub mission_title: Option<String>,
+    pub notes: Option<String>,
+    pub done_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+impl Activity {
+    pub fn is_done(&self) -> bool {
+        self.done_at.is_some()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    kind: String,
+    title: String,
+    due_date: Date,
+    assignee_id: String,
+    assignee_name: String,
+    company_id: Option<String>,
+    company_name: Option<String>,
+    contact_id: Option<String>,
+    contact_name: Option<String>,
+    opportunity_id: Option<String>,
+    opportunity_title: Option<String>,
+    mission_id: Option<String>,
+    mission_title: Option<String>,
+    notes: Option<String>,
+    done_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
+
+impl Row {
+    fn into_activity(self) -> Result<Activity> {
+        let opt = |s: Option<String>| s.as_deref().map(crate::id).transpose();
+        Ok(Activity {
+            id: crate::id(&self.id)?,
+            kind: ActivityKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("activity kind", &self.kind))?,
+            title: self.title,
+            due_date: self.due_date,
+            assignee_id: crate::id(&self.assignee_id)?,
+            assignee_name: self.assignee_name,
+            company_id: opt(self.company_id)?,
+            company_name: self.company_name,
+            contact_id: self.contact_id.as_deref().map(crate::id).transpose()?,
+            contact_name: self.contact_name,
+            opportunity_id: self.opportunity_id.as_deref().map(crate::id).transpose()?,
+            opportunity_title: self.opportunity_title,
+            mission_id: self.mission_id.as_deref().map(crate::id).transpose()?,
+            mission_title: self.mission_title,
+            notes: self.notes,
+            done_at: self.done_at,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The columns of [`Row`], from `t` and its joins. A renewal task names
+/// its mission's client as its account.
+macro_rules! activity_columns {
+    () => {
+        "SELECT t.id, t.kind, t.title, t.due_date, t.assignee_id, u.display_name AS assignee_name, \
+         COALESCE(t.company_id, m.client_id) AS company_id, c.name AS company_name, \
+         t.contact_id, p.first_name || ' ' || p.last_name AS contact_name, \
+         t.opportunity_id, o.title AS opportunity_title, t.mission_id, m.title AS mission_title, \
+         t.notes, t.done_at, t.created_at \
+         FROM tasks t JOIN users u ON u.id = t.assignee_id \
+         LEFT JOIN missions m ON m.id = t.mission_id \
+         LEFT JOIN companies c ON c.id = COALESCE(t.company_id, m.client_id) \
+         LEFT JOIN contacts p ON p.id = t.contact_id \
+         LEFT JOIN opportunities o ON o.id = t.opportunity_id "
+    };
+}
+
+fn rows(rows: Vec<Row>) -> Result<Vec<Activity>> {
+    rows.into_iter().map(Row::into_activity).collect()
+}
+
+pub async fn get(tx: &mut Tx, scope: Scope, id: ActivityId) -> Result<Activity> {
+    const SQL: &str = concat!(
+        activity_columns!(),
+        "WHERE t.id = $4 AND ",
+        crate::scope_clause!(activities)
+    );
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await)?;
+    row.ok_or(Error::NotFound)?.into_activity()
+}
+
+/// Open (not done yet) or done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    Done,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Done => "done",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Open, Status::Done]
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub assignee_id: Option<UserId>,
+    pub kind: Option<ActivityKind>,
+    pub status: Option<Status>,
+    /// Due on or after / on or before.
+    pub due_from: Option<Date>,
+    pub due_to: Option<Date>,
+    pub company_id: Option<CompanyId>,
+    pub opportunity_id: Option<OpportunityId>,
+    pub mission_id: Option<MissionId>,
+}
+
+macro_rules! filter_clause {
+    () => {
+        "(CAST($4 AS TEXT) IS NULL OR t.assignee_id = $4) AND (CAST($5 AS TEXT) IS NULL OR t.kind = $5) \
+         AND (CAST($6 AS TEXT) IS NULL OR ($6 = 'open' AND t.done_at IS NULL) OR ($6 = 'done' AND t.done_at IS NOT NULL)) \
+         AND ($7 IS NULL OR t.due_date >= $7) AND ($8 IS NULL OR t.due_date <= $8) \
+         AND (CAST($9 AS TEXT) IS NULL OR t.company_id = $9) AND (CAST($10 AS TEXT) IS NULL OR t.opportunity_id = $10) \
+         AND (CAST($11 AS TEXT) IS NULL OR t.mission_id = $11) AND "
+    };
+}
+
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {
+        $q.bind($f.assignee_id.map(|u| u.to_string()))
+            .bind($f.kind.map(|k| k.as_str()))
+            .bind($f.status.map(|s| s.as_str()))
+            .bind($f.due_from)
+            .bind($f.due_to)
+            .bind($f.company_id.map(|c| c.to_string()))
+            .bind($f.opportunity_id.map(|o| o.to_string()))
+            .bind($f.mission_id.map(|m| m.to_string()))
+    };
+}
+
+/// The activities of `scope`, filtered, the latest due first.
+pub async fn list(
+    tx: &mut Tx,
+    scope: Scope,
+    f: &ActivityFilter,
+    page: PageRequest,
+) -> Result<Paged<Activity>> {
+    const COUNT: &str = concat!(
+        "SELECT COUNT(*) FROM tasks t WHERE ",
+        filter_clause!(),
+        crate::scope_clause!(activities)
+    );
+    const ROWS: &str = concat!(
+        activity_columns!(),
+        "WHERE ",
+        filter_clause!(),
+        crate::scope_clause!(activities),
+        " ORDER BY t.due_date DESC, t.id LIMIT $12 OFFSET $13"
+    );
+    let total: i64 = on_tx!(tx, |c| bind_filter!(
+        sqlx::query_scalar(COUNT)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(scope.portfolio()),
+        f
+    )
+    .fetch_one(c)
+    .await)?;
+    let found: Vec<Row> = on_tx!(tx, |c| bind_filter!(
+        sqlx::query_as(ROWS)
+            .bind(scope.company())
+            .bind(scope.own_user())
+            .bind(scope.portfolio()),
+        f
+    )
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(c)
+    .await)?;
+    Ok(Paged {
+        items: rows(found)?,
+        page: page.page,
+        per_page: page.per_page,
+        total: total as u64,
+    })
+}
+
+/// "Ma journée": `user`'s open activities due today or before, the
+/// oldest first. His own, whatever his portfolio (served by the partial
+/// index `tasks_open_due`).
+pub async fn my_day(tx: &mut Tx, user: UserId, today: Date) -> Result<Vec<Activity>> {
+    const SQL: &str = concat!(
+        activity_columns!(),
+        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date <= $2 ORDER BY t.due_date, t.id"
+    );
+    let found: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL)
+        .bind(user.to_string())
+        .bind(today)
+        .fetch_all(c)
+        .await)?;
+    rows(found)
+}
+
+/// What a timeline is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject {
+    Opportunity(OpportunityId),
+    Company(CompanyId),
+    Mission(MissionId),
+}
+
+/// The activities about an opportunity, an account or a mission, the
+/// latest due first, at most `limit` (served by `tasks_opportunity`,
+/// `tasks_company`, `tasks_mission`).
+pub async fn timeline(
+    tx: &mut Tx,
+    scope: Scope,
+    about: Subject,
+    limit: u32,
+) -> Result<Vec<Activity>> {
+    // One text per subject, so that each reads its own index.
+    macro_rules! about {
+        ($col:literal) => {
+            concat!(
+                activity_columns!(),
+                "WHERE t.",
+                $col,
+                " = $4 AND ",
+                crate::scope_clause!(activities),
+                " ORDER BY t.due_date DESC, t.id LIMIT $5"
+            )
+        };
+    }
+    let (sql, id): (&'static str, String) = match about {
+        Subject::Opportunity(o) => (about!("opportunity_id"), o.to_string()),
+        Subject::Company(c) => (about!("company_id"), c.to_string()),
+        Subject::Mission(m) => (about!("mission_id"), m.to_string()),
+    };
+    let found: Vec<Row> = on_tx!(tx, |x| sqlx::query_as(sql)
+        .bind(scope.company())
+        .bind(scope.own_user())
+        .bind(scope.portfolio())
+        .bind(id.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(x)
+        .await)?;
+    rows(found)
+}
