@@ -5,9 +5,11 @@
 //! recurrence of follow-up meetings. Pure rules; the store reads and
 //! writes what they decide.
 
+pub mod foisonnement;
 pub mod lineage;
 pub mod meeting;
 pub mod opportunity;
+pub mod pipeline;
 pub mod recurrence;
 pub mod skill;
 pub mod stage;
