@@ -103,6 +103,11 @@ pub async fn account_map(
     scope: Scope,
     companies: &[CompanyId],
 ) -> Result<AccountMap> {
+    // Opportunities are the firm's commercial staff's: a consultant or a
+    // client contact maps no account, even his own company.
+    if matches!(scope, Scope::Own(_) | Scope::Company(_)) {
+        return Err(Error::NotFound);
+    }
     let mut names = Vec::with_capacity(companies.len());
     for id in companies {
         let c = crate::companies::get(tx, scope, *id).await?;
@@ -138,7 +143,8 @@ pub async fn account_map(
 
     const MISSIONS: &str = concat!(
         "SELECT m.id, m.title, m.consultant_id, u.display_name AS consultant_name, m.base_tjm_cents, \
-         m.start_date, m.end_date, m.status FROM missions m JOIN users u ON u.id = m.consultant_id WHERE ",
+         m.start_date, m.end_date, m.status FROM missions m JOIN users u ON u.id = m.consultant_id \
+         WHERE CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL AND ",
         crate::scope_clause!(missions),
         " AND "
     );
@@ -271,11 +277,12 @@ pub async fn born(
         crate::scope_clause!(opportunities)
     );
     let accounts = accounts.unwrap_or(&[]);
-    let sql = if accounts.is_empty() {
-        SQL.to_owned()
-    } else {
-        format!("{SQL} AND {}", in_accounts("o.client_id", accounts.len(), 6))
-    };
+    let mut sql = SQL.to_owned();
+    if !accounts.is_empty() {
+        sql.push_str(" AND ");
+        sql.push_str(&in_accounts("o.client_id", accounts.len(), 6));
+    }
+    sql.push_str(" ORDER BY o.created_at, o.id");
     // Stored in UTC: the bounds are compared in UTC too.
     let midnight =
         |d: Date| domain::paris::at(d, time::Time::MIDNIGHT).to_offset(time::UtcOffset::UTC);

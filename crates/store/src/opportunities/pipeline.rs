@@ -164,13 +164,15 @@ fn freed_of(rows: Vec<FreedRow>, agency_of: &BTreeMap<UserId, AgencyId>, names: 
 }
 
 /// The consultants of `scope`'s missions ending in the window of `today`
-/// without a renewal, free from the day after their mission's end.
+/// without a renewal, free from the day after their mission's end. Like
+/// the opportunities, none for a consultant or a client contact.
 pub async fn freed(tx: &mut Tx, scope: Scope, today: Date, names: &mut Names) -> Result<Vec<Freed>> {
     const SQL: &str = concat!(
         "SELECT m.consultant_id, u.display_name AS consultant_name, u.work_region,
                 m.business_manager_id, m.client_id, c.name AS client_name, m.end_date AS free_from
          FROM missions m JOIN users u ON u.id = m.consultant_id JOIN companies c ON c.id = m.client_id
-         WHERE m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $4 AND m.end_date < $5
+         WHERE CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL
+           AND m.status IN ('upcoming', 'active', 'extended') AND m.end_date >= $4 AND m.end_date < $5
            AND NOT EXISTS (SELECT 1 FROM renewals r WHERE r.mission_id = m.id AND r.end_date = m.end_date
                            AND r.status = 'renewed')
            AND NOT EXISTS (SELECT 1 FROM missions n WHERE n.consultant_id = m.consultant_id AND n.id <> m.id

@@ -15,6 +15,7 @@ mod contacts;
 mod contracts;
 mod cra_reports;
 mod cras;
+mod crm_figures;
 mod delivery;
 mod demo;
 mod dunning;
