@@ -10,9 +10,9 @@ use std::collections::HashMap;
 
 use domain::calendar::Region;
 use domain::cra::{Half, WorkPattern};
+use domain::crm::pipeline::for_forecast;
 use domain::ids::{MissionId, UserId};
 use domain::leave::LeavePeriod;
-use domain::crm::pipeline::for_forecast;
 use domain::margin::forecast::{
     Forecast, Running, forecast as domain_forecast, window, working_time,
 };
@@ -71,7 +71,10 @@ pub async fn forecast(
     };
     let lines = crate::opportunities::pipeline::forecast_lines(tx, scope, today, &cost).await?;
     let pipeline = for_forecast(today, &lines);
-    Ok((domain_forecast(today, &running, &cost, Some(pipeline)), names))
+    Ok((
+        domain_forecast(today, &running, &cost, Some(pipeline)),
+        names,
+    ))
 }
 
 /// The missions that have days in the forecast window of `today`, or whose

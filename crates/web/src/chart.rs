@@ -295,6 +295,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pairs_share_one_scale_and_escape() {
+        let svg = pairs(
+            "Jours <couverts>",
+            ["Couverts", "Libérés"],
+            &[
+                Pair {
+                    label: "janv. 2027".into(),
+                    values: [(2_400, "24".into()), (3_200, "32".into())],
+                },
+                Pair {
+                    label: "févr. 2027".into(),
+                    values: [(0, "0".into()), (1_600, "16".into())],
+                },
+            ],
+        );
+        assert!(svg.contains("Jours &lt;couverts&gt;"));
+        // 32 days fill the 300 units; 24 take three quarters, 16 half.
+        assert!(svg.contains(r#"width="300""#));
+        assert!(svg.contains(r#"width="225""#));
+        assert!(svg.contains(r#"width="150""#));
+        assert!(svg.contains(">24<") && svg.contains(">16<"));
+    }
+
+    #[test]
     fn long_labels_widen_the_drawing_instead_of_being_cut() {
         let short = stacked(
             "t",

@@ -194,9 +194,8 @@ pub fn for_forecast(today: Date, lines: &[Line]) -> ForecastPipeline {
         p.weighted_revenue += l.weighted;
         match l.daily_cost {
             Some(cjm) => {
-                let cost = Money::from_cents(
-                    days_cost(cjm, l.days).cents() * i64::from(l.positions),
-                );
+                let cost =
+                    Money::from_cents(days_cost(cjm, l.days).cents() * i64::from(l.positions));
                 p.weighted_margin_known +=
                     super::opportunity::weighted(l.expected - cost, l.probability);
             }
@@ -279,10 +278,7 @@ mod tests {
         assert_eq!(free_days(&lucas, TODAY), 32);
         let v = pipeline(TODAY, &[dataviz()], &[lucas]);
         assert_eq!(v.total.free_days, 32);
-        assert_eq!(
-            v.months[&YearMonth::of(date!(2027 - 01 - 01))],
-            (2_400, 32)
-        );
+        assert_eq!(v.months[&YearMonth::of(date!(2027 - 01 - 01))], (2_400, 32));
         assert_eq!(
             v.by_agency[&Some(AgencyId(Uuid::from_u128(30)))].free_days,
             32

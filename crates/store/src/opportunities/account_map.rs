@@ -98,11 +98,7 @@ struct MissionRow {
 
 /// The map of `companies` as `scope` sees them: `NotFound` when one of
 /// them is not the reader's.
-pub async fn account_map(
-    tx: &mut Tx,
-    scope: Scope,
-    companies: &[CompanyId],
-) -> Result<AccountMap> {
+pub async fn account_map(tx: &mut Tx, scope: Scope, companies: &[CompanyId]) -> Result<AccountMap> {
     // Opportunities are the firm's commercial staff's: a consultant or a
     // client contact maps no account, even his own company.
     if matches!(scope, Scope::Own(_) | Scope::Company(_)) {
@@ -207,7 +203,13 @@ pub async fn account_map(
         .map(|(id, at)| Ok((crate::id(id)?, *at)))
         .collect::<Result<BTreeMap<MeetingId, OffsetDateTime>>>()?;
 
-    Ok(tree(names, opportunities, missions, &mission_order, &meetings))
+    Ok(tree(
+        names,
+        opportunities,
+        missions,
+        &mission_order,
+        &meetings,
+    ))
 }
 
 /// Lays the opportunities out as a forest: roots (no parent, or a parent
@@ -224,12 +226,20 @@ fn tree(
         opportunities.iter().map(|o| o.id).collect();
     let parent_of: BTreeMap<OpportunityId, OpportunityId> = opportunities
         .iter()
-        .filter_map(|o| o.data.parent_id.filter(|p| ids.contains(p)).map(|p| (o.id, p)))
+        .filter_map(|o| {
+            o.data
+                .parent_id
+                .filter(|p| ids.contains(p))
+                .map(|p| (o.id, p))
+        })
         .collect();
     let mut by_id: BTreeMap<OpportunityId, Opportunity> =
         opportunities.iter().map(|o| (o.id, o.clone())).collect();
     let mut order = Vec::new();
-    for o in opportunities.iter().filter(|o| !parent_of.contains_key(&o.id)) {
+    for o in opportunities
+        .iter()
+        .filter(|o| !parent_of.contains_key(&o.id))
+    {
         order.push((o.id, 0));
         order.extend(descendants(o.id, &parent_of));
     }
@@ -286,10 +296,7 @@ pub async fn born(
     // Stored in UTC: the bounds are compared in UTC too.
     let midnight =
         |d: Date| domain::paris::at(d, time::Time::MIDNIGHT).to_offset(time::UtcOffset::UTC);
-    let (start, end) = (
-        midnight(from),
-        midnight(to.next_day().unwrap_or(to)),
-    );
+    let (start, end) = (midnight(from), midnight(to.next_day().unwrap_or(to)));
     type BornRow = (String, String, String, String, OffsetDateTime, i64, String);
     let rows: Vec<BornRow> = on_tx!(tx, |c| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -306,19 +313,22 @@ pub async fn born(
     let mut names = Names::default();
     let born = rows
         .into_iter()
-        .map(|(client, client_name, bm, bm_name, at, expected, outcome)| {
-            let account: CompanyId = crate::id(&client)?;
-            let business_manager: UserId = crate::id(&bm)?;
-            names.companies.insert(account, client_name);
-            names.users.insert(business_manager, bm_name);
-            Ok(Born {
-                account,
-                business_manager,
-                on: domain::paris::date(at),
-                expected: domain::money::Money::from_cents(expected),
-                outcome: Outcome::parse(&outcome).ok_or_else(|| corrupt("outcome", &outcome))?,
-            })
-        })
+        .map(
+            |(client, client_name, bm, bm_name, at, expected, outcome)| {
+                let account: CompanyId = crate::id(&client)?;
+                let business_manager: UserId = crate::id(&bm)?;
+                names.companies.insert(account, client_name);
+                names.users.insert(business_manager, bm_name);
+                Ok(Born {
+                    account,
+                    business_manager,
+                    on: domain::paris::date(at),
+                    expected: domain::money::Money::from_cents(expected),
+                    outcome: Outcome::parse(&outcome)
+                        .ok_or_else(|| corrupt("outcome", &outcome))?,
+                })
+            },
+        )
         .collect::<Result<Vec<_>>>()?;
     Ok((born, names))
 }

@@ -141,7 +141,11 @@ struct FreedRow {
     free_from: Date,
 }
 
-fn freed_of(rows: Vec<FreedRow>, agency_of: &BTreeMap<UserId, AgencyId>, names: &mut Names) -> Result<Vec<Freed>> {
+fn freed_of(
+    rows: Vec<FreedRow>,
+    agency_of: &BTreeMap<UserId, AgencyId>,
+    names: &mut Names,
+) -> Result<Vec<Freed>> {
     rows.into_iter()
         .map(|r| {
             let consultant: UserId = crate::id(&r.consultant_id)?;
@@ -153,7 +157,11 @@ fn freed_of(rows: Vec<FreedRow>, agency_of: &BTreeMap<UserId, AgencyId>, names: 
             Ok(Freed {
                 consultant,
                 agency: agency_of.get(&consultant).copied(),
-                business_manager: r.business_manager_id.as_deref().map(crate::id).transpose()?,
+                business_manager: r
+                    .business_manager_id
+                    .as_deref()
+                    .map(crate::id)
+                    .transpose()?,
                 account,
                 free_from: r.free_from,
                 region: Region::parse(&r.work_region)
@@ -166,7 +174,12 @@ fn freed_of(rows: Vec<FreedRow>, agency_of: &BTreeMap<UserId, AgencyId>, names: 
 /// The consultants of `scope`'s missions ending in the window of `today`
 /// without a renewal, free from the day after their mission's end. Like
 /// the opportunities, none for a consultant or a client contact.
-pub async fn freed(tx: &mut Tx, scope: Scope, today: Date, names: &mut Names) -> Result<Vec<Freed>> {
+pub async fn freed(
+    tx: &mut Tx,
+    scope: Scope,
+    today: Date,
+    names: &mut Names,
+) -> Result<Vec<Freed>> {
     const SQL: &str = concat!(
         "SELECT m.consultant_id, u.display_name AS consultant_name, u.work_region,
                 m.business_manager_id, m.client_id, c.name AS client_name, m.end_date AS free_from

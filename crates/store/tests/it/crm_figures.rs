@@ -94,7 +94,10 @@ async fn covered_days_and_consultants_becoming_free_in_scope() {
         };
         let (all, names) = read(Scope::All).await;
         assert_eq!(all.total.covered, 2_400 + 100);
-        assert_eq!(all.by_account[&clientis.id].covered, 2_400, "24 covered days");
+        assert_eq!(
+            all.by_account[&clientis.id].covered, 2_400,
+            "24 covered days"
+        );
         assert_eq!(
             all.by_account[&clientis.id].weighted,
             Money::from_euros(2 * 40 * 550 * 30 / 100)
@@ -127,14 +130,12 @@ async fn covered_days_and_consultants_becoming_free_in_scope() {
         // The forecast margin's part: DataViz starts in the window, its
         // cost unknown: revenue only.
         let mut tx = db.read().await.unwrap();
-        let lines = store::opportunities::pipeline::forecast_lines(
-            &mut tx,
-            Scope::All,
-            today,
-            &|_, _| Some(Money::from_euros(300)),
-        )
-        .await
-        .unwrap();
+        let lines =
+            store::opportunities::pipeline::forecast_lines(&mut tx, Scope::All, today, &|_, _| {
+                Some(Money::from_euros(300))
+            })
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let p = domain::crm::pipeline::for_forecast(today, &lines);
         assert_eq!(p.count, 2);
@@ -190,9 +191,10 @@ async fn the_account_map_and_its_foisonnement_in_scope() {
         )
         .await
         .unwrap();
-        let child = store::meetings::child_opportunity(&mut tx, &actor(), Scope::All, m.id, "DataViz")
-            .await
-            .unwrap();
+        let child =
+            store::meetings::child_opportunity(&mut tx, &actor(), Scope::All, m.id, "DataViz")
+                .await
+                .unwrap();
         tx.commit().await.unwrap();
         let mut lost = need(clientis.id, bruno.id, "Recette", 20, "10");
         lost.parent_id = child.id.to_string();
@@ -265,14 +267,19 @@ async fn the_account_map_and_its_foisonnement_in_scope() {
         )
         .await
         .unwrap();
-        for nobody in [Scope::Portfolio(olivia.id), Scope::Own(camille.id), Scope::Company(clientis.id)] {
+        for nobody in [
+            Scope::Portfolio(olivia.id),
+            Scope::Own(camille.id),
+            Scope::Company(clientis.id),
+        ] {
             let e = store::opportunities::account_map::account_map(&mut tx, nobody, &[clientis.id])
                 .await
                 .unwrap_err();
             assert!(matches!(e, Error::NotFound), "{nobody:?}");
-            let (b, _) = store::opportunities::account_map::born(&mut tx, nobody, None, period.0, period.1)
-                .await
-                .unwrap();
+            let (b, _) =
+                store::opportunities::account_map::born(&mut tx, nobody, None, period.0, period.1)
+                    .await
+                    .unwrap();
             assert!(b.is_empty(), "{nobody:?}");
         }
         tx.commit().await.unwrap();

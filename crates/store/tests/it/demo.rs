@@ -149,7 +149,11 @@ async fn assert_exactly_the_demo(db: &Db) {
     );
     assert_eq!(count(db, "opportunity_events").await, 9);
     assert_eq!(
-        count(db, "opportunities WHERE title = 'DataViz' AND probability_bp = 3000").await,
+        count(
+            db,
+            "opportunities WHERE title = 'DataViz' AND probability_bp = 3000"
+        )
+        .await,
         1,
         "DataViz at 30 %: 2 × 40 days cover 24 days"
     );

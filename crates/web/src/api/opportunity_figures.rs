@@ -23,7 +23,11 @@ use crate::pages::opportunities::pipeline as page;
 fn days(hundredths: i64) -> String {
     match hundredths % 100 {
         0 => (hundredths / 100).to_string(),
-        f => format!("{}.{}", hundredths / 100, format!("{f:02}").trim_end_matches('0')),
+        f => format!(
+            "{}.{}",
+            hundredths / 100,
+            format!("{f:02}").trim_end_matches('0')
+        ),
     }
 }
 

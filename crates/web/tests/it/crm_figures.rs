@@ -22,13 +22,21 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
         let page = t.get("/opportunities/pipeline", Some(&bm)).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("id=\"pipeline-definition\""));
-        assert!(page.body.contains("2 postes × 40 jours à 30 % = 24 jours couverts"));
+        assert!(
+            page.body
+                .contains("2 postes × 40 jours à 30 % = 24 jours couverts")
+        );
         assert!(page.body.contains("<svg"), "the monthly chart");
         assert!(page.body.contains("DataViz"));
 
         let token = t.token(Role::BusinessManager).await;
         let r = t
-            .api(Method::GET, "/api/v1/opportunities/pipeline", Some(&token), None)
+            .api(
+                Method::GET,
+                "/api/v1/opportunities/pipeline",
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let j = r.json();
@@ -47,11 +55,15 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
             .iter()
             .find(|a| a["id"] == t.clientis.to_string())
             .expect("Clientis");
-        assert_eq!(clientis["covered_days"], "24", "Data Eng is won: DataViz alone");
+        assert_eq!(
+            clientis["covered_days"], "24",
+            "Data Eng is won: DataViz alone"
+        );
         // The page's figures are the API's.
         let total = fr(j["total"]["covered_days"].as_str().unwrap());
         assert!(
-            page.body.contains(&format!("id=\"pipeline-covered\">{total}<")),
+            page.body
+                .contains(&format!("id=\"pipeline-covered\">{total}<")),
             "{total} in {}",
             page.body
         );
@@ -73,7 +85,12 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
         // The direction sees at least the same.
         let direction = t.token(Role::Direction).await;
         let all = t
-            .api(Method::GET, "/api/v1/opportunities/pipeline", Some(&direction), None)
+            .api(
+                Method::GET,
+                "/api/v1/opportunities/pipeline",
+                Some(&direction),
+                None,
+            )
             .await;
         assert_eq!(all.status, StatusCode::OK);
         assert!(
@@ -89,12 +106,23 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
                 "/opportunities/foisonnement",
                 "/opportunities/foisonnement/export",
             ] {
-                assert_eq!(t.get(p, Some(&b)).await.status, StatusCode::FORBIDDEN, "{role} {p}");
+                assert_eq!(
+                    t.get(p, Some(&b)).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {p}"
+                );
             }
             let map = format!("/companies/{}/account-map", t.clientis);
-            assert_eq!(t.get(&map, Some(&b)).await.status, StatusCode::FORBIDDEN, "{role}");
+            assert_eq!(
+                t.get(&map, Some(&b)).await.status,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
             let token = t.token(role).await;
-            for p in ["/api/v1/opportunities/pipeline", "/api/v1/opportunities/foisonnement"] {
+            for p in [
+                "/api/v1/opportunities/pipeline",
+                "/api/v1/opportunities/foisonnement",
+            ] {
                 let r = t.api(Method::GET, p, Some(&token), None).await;
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} {p}");
             }
@@ -103,7 +131,11 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
         // The forecast margin shows the weighted opportunities of its window.
         let finance = t.browser(Some(Role::Finance)).await;
         let forecast = t.get("/margins/forecast", Some(&finance)).await;
-        assert!(forecast.body.contains("id=\"forecast-pipeline-revenue\""), "{}", forecast.body);
+        assert!(
+            forecast.body.contains("id=\"forecast-pipeline-revenue\""),
+            "{}",
+            forecast.body
+        );
         let token = t.token(Role::Finance).await;
         let f = t
             .api(Method::GET, "/api/v1/margins/forecast", Some(&token), None)
@@ -111,7 +143,11 @@ async fn the_pipeline_counts_dataviz_for_24_covered_days() {
         let p = &f.json()["pipeline"];
         assert!(p["count"].as_u64().unwrap() >= 1, "{p}");
         // DataViz has no consultant: its weighted revenue is without cost.
-        let without: f64 = p["weighted_revenue_without_cost"].as_str().unwrap().parse().unwrap();
+        let without: f64 = p["weighted_revenue_without_cost"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(without >= 13_200.0, "{p}");
     })
     .await;
@@ -127,7 +163,12 @@ async fn foisonnement_and_the_account_map() {
         assert!(page.body.contains("gagnées ÷ clôturées"));
         let token = t.token(Role::Direction).await;
         let r = t
-            .api(Method::GET, "/api/v1/opportunities/foisonnement", Some(&token), None)
+            .api(
+                Method::GET,
+                "/api/v1/opportunities/foisonnement",
+                Some(&token),
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let j = r.json();
@@ -135,13 +176,21 @@ async fn foisonnement_and_the_account_map() {
         assert_eq!(j["total"]["born"], 1, "{j}");
         assert!(j["total"]["conversion"].is_null());
         assert_eq!(j["by_account"][0]["id"], t.clientis.to_string());
-        assert!(page.body.contains(&format!("id=\"foisonnement-born\">{}<", j["total"]["born"])));
-        let csv = t.get("/opportunities/foisonnement/export", Some(&direction)).await;
+        assert!(
+            page.body
+                .contains(&format!("id=\"foisonnement-born\">{}<", j["total"]["born"]))
+        );
+        let csv = t
+            .get("/opportunities/foisonnement/export", Some(&direction))
+            .await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.body.contains("Clientis Group"));
 
         // Bad periods: by field through the API, beside the field on the page.
-        for (q, field) in [("from=demain", "from"), ("from=31/12/2026&to=01/01/2026", "to")] {
+        for (q, field) in [
+            ("from=demain", "from"),
+            ("from=31/12/2026&to=01/01/2026", "to"),
+        ] {
             let r = t
                 .api(
                     Method::GET,
@@ -150,10 +199,18 @@ async fn foisonnement_and_the_account_map() {
                     None,
                 )
                 .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{q}: {}",
+                r.body
+            );
             assert_eq!(r.json()["errors"][0]["field"], field, "{q}");
             let p = t
-                .get(&format!("/opportunities/foisonnement?{q}"), Some(&direction))
+                .get(
+                    &format!("/opportunities/foisonnement?{q}"),
+                    Some(&direction),
+                )
                 .await;
             assert_eq!(p.status, StatusCode::OK);
             assert!(p.body.contains(&format!("id=\"{field}-error\"")), "{q}");
@@ -162,8 +219,14 @@ async fn foisonnement_and_the_account_map() {
         // The map of Clientis: Data Eng won into Camille's mission, its
         // child DataViz born in the meeting.
         let bm = t.browser(Some(Role::BusinessManager)).await;
-        let company = t.get(&format!("/companies/{}", t.clientis), Some(&bm)).await;
-        assert!(company.body.contains(&format!("/companies/{}/account-map", t.clientis)));
+        let company = t
+            .get(&format!("/companies/{}", t.clientis), Some(&bm))
+            .await;
+        assert!(
+            company
+                .body
+                .contains(&format!("/companies/{}/account-map", t.clientis))
+        );
         let map = t
             .get(&format!("/companies/{}/account-map", t.clientis), Some(&bm))
             .await;
@@ -172,19 +235,30 @@ async fn foisonnement_and_the_account_map() {
         let dataviz = map.body.find("DataViz").expect("the child");
         assert!(data_eng < dataviz, "the child under its parent");
         assert!(map.body.contains("data-depth=\"1\""));
-        assert!(map.body.contains(&format!("/missions/{}", t.camille_mission)));
+        assert!(
+            map.body
+                .contains(&format!("/missions/{}", t.camille_mission))
+        );
         assert!(map.body.contains("Camille Martin"));
-        assert!(map.body.contains("href=\"/meetings/"), "born in the meeting");
+        assert!(
+            map.body.contains("href=\"/meetings/"),
+            "born in the meeting"
+        );
         assert!(map.body.contains("<dd>24</dd>"), "DataViz's covered days");
         assert!(map.body.contains("id=\"account-map-born\">1<"));
 
         // A company outside the business manager's portfolio: 404.
         let mut tx = t.db.read().await.unwrap();
         let bm_id = t.user_id(Role::BusinessManager).await;
-        let companies = store::companies::options(&mut tx, Scope::All, None).await.unwrap();
+        let companies = store::companies::options(&mut tx, Scope::All, None)
+            .await
+            .unwrap();
         let mut outside = None;
         for (id, _) in companies {
-            if store::companies::get(&mut tx, Scope::Portfolio(bm_id), id).await.is_err() {
+            if store::companies::get(&mut tx, Scope::Portfolio(bm_id), id)
+                .await
+                .is_err()
+            {
                 outside = Some(id);
             }
         }

@@ -8,10 +8,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use domain::calendar::Region;
 use domain::crm::foisonnement::tally;
 use domain::crm::opportunity::covered_hundredths;
 use domain::crm::{OpportunityKind, Outcome};
-use domain::calendar::Region;
 use domain::ids::CompanyId;
 use domain::locale::format_date;
 use store::opportunities::account_map::MapMission;
@@ -69,7 +69,11 @@ fn mission_view(m: &MapMission, l: domain::Locale) -> MissionView {
         title: m.title.clone(),
         consultant: m.consultant_name.clone(),
         tjm: m.tjm.amount().format(l),
-        dates: format!("{} – {}", format_date(m.start_date, l), format_date(m.end_date, l)),
+        dates: format!(
+            "{} – {}",
+            format_date(m.start_date, l),
+            format_date(m.end_date, l)
+        ),
     }
 }
 
@@ -96,9 +100,9 @@ pub async fn page(
                 (OpportunityKind::RegieMission, Some(a), Some(b)) if a != b => {
                     format!("{} – {}", a.amount().format(l), b.amount().format(l))
                 }
-                (OpportunityKind::RegieMission, a, b) => a
-                    .or(b)
-                    .map_or_else(String::new, |x| x.amount().format(l)),
+                (OpportunityKind::RegieMission, a, b) => {
+                    a.or(b).map_or_else(String::new, |x| x.amount().format(l))
+                }
                 _ => String::new(),
             };
             let covered = if o.outcome == Outcome::Open {
@@ -143,9 +147,17 @@ pub async fn page(
         layout: layout(&app, &ctx, "account-map-title").await?,
         company_id,
         company,
-        period: format!("{} – {}", format_date(period.from, l), format_date(period.to, l)),
+        period: format!(
+            "{} – {}",
+            format_date(period.from, l),
+            format_date(period.to, l)
+        ),
         figures: row(t("foisonnement-total"), &f.total, l),
         nodes,
-        other_missions: map.other_missions.iter().map(|m| mission_view(m, l)).collect(),
+        other_missions: map
+            .other_missions
+            .iter()
+            .map(|m| mission_view(m, l))
+            .collect(),
     })
 }

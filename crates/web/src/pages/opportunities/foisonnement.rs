@@ -157,15 +157,28 @@ pub async fn page(
     let message = |field: &str| messages.get(field).map(str::to_owned);
     let (f, names) = load(&app, &ctx, period).await?;
     let (accounts, managers) = named(&f, &names);
-    let shown = |v: Vec<Named>| -> Vec<Row> { v.into_iter().map(|(_, n, x)| row(n, &x, l)).collect() };
+    let shown =
+        |v: Vec<Named>| -> Vec<Row> { v.into_iter().map(|(_, n, x)| row(n, &x, l)).collect() };
     let (accounts, managers) = (shown(accounts), shown(managers));
     render(&Page {
         layout: layout(&app, &ctx, "foisonnement-title").await?,
-        from: if errors.is_empty() { format_date(period.from, l) } else { q.from.clone() },
-        to: if errors.is_empty() { format_date(period.to, l) } else { q.to.clone() },
+        from: if errors.is_empty() {
+            format_date(period.from, l)
+        } else {
+            q.from.clone()
+        },
+        to: if errors.is_empty() {
+            format_date(period.to, l)
+        } else {
+            q.to.clone()
+        },
         from_error: message("from"),
         to_error: message("to"),
-        period: format!("{} – {}", format_date(period.from, l), format_date(period.to, l)),
+        period: format!(
+            "{} – {}",
+            format_date(period.from, l),
+            format_date(period.to, l)
+        ),
         total: row(i18n::t(l, "foisonnement-total"), &f.total, l),
         groups: vec![
             (

@@ -21,7 +21,8 @@ use crate::{AppState, chart, i18n};
 /// The pipeline of the reader's scope today.
 pub async fn load(app: &AppState, ctx: &Ctx) -> AppResult<(PipelineView, Names)> {
     let mut tx = app.db.read().await?;
-    let out = store::opportunities::pipeline::pipeline(&mut tx, ctx.scope()?, store::today()).await?;
+    let out =
+        store::opportunities::pipeline::pipeline(&mut tx, ctx.scope()?, store::today()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -104,7 +105,11 @@ struct Page {
 }
 
 pub fn window(v: &PipelineView, l: Locale) -> String {
-    format!("{} – {}", format_date(v.today, l), format_date(v.horizon, l))
+    format!(
+        "{} – {}",
+        format_date(v.today, l),
+        format_date(v.horizon, l)
+    )
 }
 
 /// GET /opportunities/pipeline
@@ -117,7 +122,10 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         .map(|(month, (covered, free))| chart::Pair {
             label: month.label(l),
             values: [
-                (u64::try_from(*covered).unwrap_or(0), hundredths(*covered, l)),
+                (
+                    u64::try_from(*covered).unwrap_or(0),
+                    hundredths(*covered, l),
+                ),
                 (u64::from(*free) * 100, free.to_string()),
             ],
         })
@@ -133,7 +141,11 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             LineRow {
                 href: format!("/opportunities/{}", line.opportunity),
                 title: o.map(|o| o.data.title.clone()).unwrap_or_default(),
-                account: names.companies.get(&line.account).cloned().unwrap_or_default(),
+                account: names
+                    .companies
+                    .get(&line.account)
+                    .cloned()
+                    .unwrap_or_default(),
                 start: format_date(line.start, l),
                 remaining: line.remaining.format(l),
                 positions: line.positions,
@@ -157,8 +169,16 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         ),
         groups: vec![
             ("pipeline-by-bm", i18n::t(l, "pipeline-by-bm"), by_bm),
-            ("pipeline-by-account", i18n::t(l, "pipeline-by-account"), by_account),
-            ("pipeline-by-agency", i18n::t(l, "pipeline-by-agency"), by_agency),
+            (
+                "pipeline-by-account",
+                i18n::t(l, "pipeline-by-account"),
+                by_account,
+            ),
+            (
+                "pipeline-by-agency",
+                i18n::t(l, "pipeline-by-agency"),
+                by_agency,
+            ),
         ],
         lines,
     })
@@ -192,7 +212,13 @@ pub async fn export(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response
         let o = names.opportunities.get(&line.opportunity);
         out.push(vec![
             text(&o.map(|o| o.data.title.clone()).unwrap_or_default()),
-            text(&names.companies.get(&line.account).cloned().unwrap_or_default()),
+            text(
+                &names
+                    .companies
+                    .get(&line.account)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
             text(
                 &names
                     .users
