@@ -7,9 +7,11 @@
 
 pub mod activity;
 pub mod follow_up;
+pub mod foisonnement;
 pub mod lineage;
 pub mod meeting;
 pub mod opportunity;
+pub mod pipeline;
 pub mod recurrence;
 pub mod skill;
 pub mod stage;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use domain::calendar::Region;
 use domain::cra::{Half, WorkPattern};
+use domain::crm::pipeline::for_forecast;
 use domain::ids::{MissionId, UserId};
 use domain::leave::LeavePeriod;
 use domain::margin::forecast::{
@@ -51,9 +52,12 @@ pub async fn forecast(
     let running = running_named(tx, scope, today, &mut names).await?;
     let (settings, _) = crate::costs::settings(tx).await?;
     let standard = crate::costs::standard_cjm(tx).await?;
+    // Only the forecast's consultants are costed (below).
+    // The open opportunities starting in the window, weighted: a renewal
+    // keeps its consultant, whose cost is then known on the same basis.
+    let renewing = crate::opportunities::pipeline::renewal_consultants(tx, scope, today).await?;
     let mut people = crate::margins::people(tx, &mut Names::default(), None).await?;
-    // Only the forecast's consultants are costed.
-    people.retain(|u, _| running.iter().any(|r| r.consultant == *u));
+    people.retain(|u, _| running.iter().any(|r| r.consultant == *u) || renewing.contains(u));
     let cost = |who: UserId, day: Date| {
         let e = people.get(&who)?.employee.as_ref()?;
         margin_cjm_on(
@@ -65,7 +69,12 @@ pub async fn forecast(
             &standard,
         )
     };
-    Ok((domain_forecast(today, &running, &cost, None), names))
+    let lines = crate::opportunities::pipeline::forecast_lines(tx, scope, today, &cost).await?;
+    let pipeline = for_forecast(today, &lines);
+    Ok((
+        domain_forecast(today, &running, &cost, Some(pipeline)),
+        names,
+    ))
 }
 
 /// The missions that have days in the forecast window of `today`, or whose

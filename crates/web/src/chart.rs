@@ -210,6 +210,74 @@ pub fn signed(title: &str, items: &[(String, Option<i64>, String)]) -> String {
 /// longest text at 0.6 em a character (a generous average for the sans
 /// fonts browsers use) plus a margin, so no label is cut at the edge of
 /// the drawing, whatever the language or the amount.
+/// One group of [`pairs`]: its label and two values, each with the text
+/// written after its bar.
+pub struct Pair {
+    pub label: String,
+    pub values: [(u64, String); 2],
+}
+
+/// Two horizontal bars per row sharing one scale (the first series above
+/// the second), with a two-entry legend: a quantity set against another
+/// month by month (days needed against days free).
+pub fn pairs(title: &str, legend: [&str; 2], rows: &[Pair]) -> String {
+    let max = rows
+        .iter()
+        .flat_map(|r| r.values.iter().map(|v| v.0))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let row = 52;
+    let label_w = room(rows.iter().map(|r| r.label.as_str()), 14, 120);
+    let bar_w = 300;
+    let legend_h = 26;
+    let height = legend_h + rows.len() as i32 * row + 10;
+    let value_w = room(
+        rows.iter()
+            .flat_map(|r| r.values.iter().map(|v| v.1.as_str())),
+        14,
+        90,
+    );
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        w = label_w + bar_w + value_w,
+        t = escape(title)
+    );
+    let mut x = label_w;
+    for (name, colour) in legend.iter().zip([SERIES[0], SERIES[2]]) {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/><text x="{tx}" y="15" font-size="12" fill="#1b2430">{name}</text>"##,
+            tx = x + 16,
+            name = escape(name),
+        );
+        x += 16 + 8 * name.chars().count() as i32 + 14;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = legend_h + i as i32 * row + 5;
+        let _ = write!(
+            svg,
+            r##"<text x="{lx}" y="{ty}" text-anchor="end" font-size="14" fill="#1b2430">{label}</text>"##,
+            lx = label_w - 10,
+            ty = y + 26,
+            label = escape(&r.label),
+        );
+        for (k, ((v, text), colour)) in r.values.iter().zip([SERIES[0], SERIES[2]]).enumerate() {
+            let by = y + k as i32 * 22;
+            let len = ((*v as f64 / max as f64) * bar_w as f64).round() as i32;
+            let _ = write!(
+                svg,
+                r##"<rect x="{label_w}" y="{by}" width="{len}" height="18" rx="3" fill="{colour}"/><text x="{vx}" y="{ty}" font-size="13" fill="#1b2430">{text}</text>"##,
+                vx = label_w + len + 8,
+                ty = by + 14,
+                text = escape(text),
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn room<'a>(texts: impl Iterator<Item = &'a str>, font: i32, min: i32) -> i32 {
     let longest = texts.map(|t| t.chars().count()).max().unwrap_or(0) as i32;
     ((longest * font * 6 + 9) / 10 + 14).max(min)
@@ -225,6 +293,30 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_share_one_scale_and_escape() {
+        let svg = pairs(
+            "Jours <couverts>",
+            ["Couverts", "Libérés"],
+            &[
+                Pair {
+                    label: "janv. 2027".into(),
+                    values: [(2_400, "24".into()), (3_200, "32".into())],
+                },
+                Pair {
+                    label: "févr. 2027".into(),
+                    values: [(0, "0".into()), (1_600, "16".into())],
+                },
+            ],
+        );
+        assert!(svg.contains("Jours &lt;couverts&gt;"));
+        // 32 days fill the 300 units; 24 take three quarters, 16 half.
+        assert!(svg.contains(r#"width="300""#));
+        assert!(svg.contains(r#"width="225""#));
+        assert!(svg.contains(r#"width="150""#));
+        assert!(svg.contains(">24<") && svg.contains(">16<"));
+    }
 
     #[test]
     fn long_labels_widen_the_drawing_instead_of_being_cut() {

@@ -410,6 +410,31 @@ pub fn routes() -> Routes {
             pages::opportunities::kanban,
         )
         .get(
+            "/opportunities/pipeline",
+            Perm(ViewOpportunities),
+            pages::opportunities::pipeline::page,
+        )
+        .get(
+            "/opportunities/pipeline/export",
+            Perm(ViewOpportunities),
+            pages::opportunities::pipeline::export,
+        )
+        .get(
+            "/opportunities/foisonnement",
+            Perm(ViewOpportunities),
+            pages::opportunities::foisonnement::page,
+        )
+        .get(
+            "/opportunities/foisonnement/export",
+            Perm(ViewOpportunities),
+            pages::opportunities::foisonnement::export,
+        )
+        .get(
+            "/companies/{id}/account-map",
+            Perm(ViewOpportunities),
+            pages::opportunities::account_map::page,
+        )
+        .get(
             "/opportunities/new",
             Perm(EditOpportunities),
             pages::opportunities::new,
@@ -1073,6 +1098,14 @@ pub fn routes() -> Routes {
         .api(Perm(ManageCollections), routes!(api::bank_lines::post))
         .api(Perm(ManageAccounting), routes!(api::ledger::validate))
         .api(Perm(ViewOpportunities), routes!(api::opportunities::list))
+        .api(
+            Perm(ViewOpportunities),
+            routes!(api::opportunity_figures::pipeline),
+        )
+        .api(
+            Perm(ViewOpportunities),
+            routes!(api::opportunity_figures::foisonnement),
+        )
         .api(Perm(EditOpportunities), routes!(api::opportunities::create))
         .api(Perm(ViewOpportunities), routes!(api::opportunities::show))
         .api(Perm(EditOpportunities), routes!(api::opportunities::update))

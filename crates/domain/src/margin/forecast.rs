@@ -9,8 +9,11 @@
 //! day earns the rate in force that day (amendments included) and costs
 //! the daily cost in force that day, the same two rules the invoicing and
 //! the margin use, so a forecast month turns into the same figures once
-//! worked. Weighted opportunities come in through [`Pipeline`] once the
-//! CRM exists (today none: the forecast is the missions').
+//! worked. The CRM's open opportunities starting in the window come in
+//! beside it through [`Pipeline`] (`crm::pipeline::for_forecast`): their
+//! weighted revenue, and their weighted margin only where the cost of
+//! their days is known; they are never added to the missions' figures,
+//! which are what is signed.
 
 use std::collections::BTreeMap;
 
@@ -60,12 +63,17 @@ impl<F: Fn(UserId, Date) -> Option<Money>> DailyCost for F {
     }
 }
 
-/// Weighted revenue and margin of opportunities not yet won (the CRM's
-/// hook; empty until it exists).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The open opportunities starting in the window, weighted by their
+/// probability: what the pipeline may add to the forecast.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Pipeline {
+    pub count: u32,
     pub weighted_revenue: Money,
-    pub weighted_margin: Money,
+    /// Over the opportunities whose daily cost is known only.
+    pub weighted_margin_known: Money,
+    /// Weighted revenue of those whose cost is unknown: no margin is
+    /// counted for it.
+    pub weighted_revenue_without_cost: Money,
 }
 
 /// One mission's forecast.

@@ -176,6 +176,10 @@ macro_rules! opportunity_columns {
     };
 }
 
+// After the columns' macro, which they use.
+pub mod account_map;
+pub mod pipeline;
+
 /// The firm's stages in their order, checked.
 pub async fn stages(tx: &mut Tx) -> Result<StageSet> {
     let rows: Vec<(String, String, i32, String)> = on_tx!(tx, |c| sqlx::query_as(

@@ -111,8 +111,9 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 1
             + 1
             + 2
-            // The pipeline: five opportunities, one won, two moved.
-            + 8
+            // The pipeline: five opportunities, one won, two moved, DataViz
+            // put at 30 %.
+            + 9
             // The 10:17 follow-up meeting: planned and held.
             + 2
             // The business manager's three activities.
@@ -152,7 +153,16 @@ async fn assert_exactly_the_demo(db: &Db) {
         count(db, "opportunities WHERE loss_reason = 'competitor'").await,
         1
     );
-    assert_eq!(count(db, "opportunity_events").await, 8);
+    assert_eq!(count(db, "opportunity_events").await, 9);
+    assert_eq!(
+        count(
+            db,
+            "opportunities WHERE title = 'DataViz' AND probability_bp = 3000"
+        )
+        .await,
+        1,
+        "DataViz at 30 %: 2 × 40 days cover 24 days"
+    );
     // Each mission's portfolio: Camille's and Lucas's previous one their
     // manager alone, Lucas's current one two shares.
     assert_eq!(count(db, "mission_portfolio").await, 1 + 1 + 2);

@@ -16,6 +16,7 @@ mod contacts;
 mod contracts;
 mod cra_reports;
 mod cras;
+mod crm_figures;
 mod crm_history;
 mod delivery;
 mod demo;

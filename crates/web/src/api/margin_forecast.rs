@@ -61,6 +61,21 @@ pub struct ForecastDto {
     pub renewals_at_risk: u64,
     pub months: Vec<ForecastMonthDto>,
     pub missions: Vec<ForecastMissionDto>,
+    /// The open opportunities starting in the window, weighted, apart from
+    /// the missions.
+    pub pipeline: Option<ForecastPipelineDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForecastPipelineDto {
+    pub count: u32,
+    /// Expected revenue × probability.
+    pub weighted_revenue: String,
+    /// Over the opportunities whose daily cost is known only; null when
+    /// none has one (revenue is never read as margin).
+    pub weighted_margin_known: Option<String>,
+    /// Weighted revenue of those without a known cost.
+    pub weighted_revenue_without_cost: String,
 }
 
 /// The 90-day forecast margin of the missions in progress.
@@ -111,5 +126,12 @@ pub async fn forecast(State(app): State<AppState>, ctx: Ctx) -> AppResult<Json<F
                 }
             })
             .collect(),
+        pipeline: f.pipeline.map(|p| ForecastPipelineDto {
+            count: p.count,
+            weighted_revenue: amount(p.weighted_revenue),
+            weighted_margin_known: (p.weighted_revenue != p.weighted_revenue_without_cost)
+                .then(|| amount(p.weighted_margin_known)),
+            weighted_revenue_without_cost: amount(p.weighted_revenue_without_cost),
+        }),
     }))
 }

@@ -22,6 +22,7 @@ pub mod margins;
 pub mod me;
 pub mod meetings;
 pub mod opportunities;
+pub mod opportunity_figures;
 pub mod payments;
 pub mod portfolio;
 pub mod refusals;

@@ -95,6 +95,11 @@ struct Page {
     at_risk: usize,
     chart: String,
     rows: Vec<Row>,
+    /// The weighted opportunities starting in the window: count, revenue,
+    /// margin over those with a known cost, revenue without a known cost.
+    pipeline: Option<(u32, String, String, String)>,
+    pipeline_has_margin: bool,
+    pipeline_has_without_cost: bool,
 }
 
 fn window_label(f: &Forecast, l: Locale) -> String {
@@ -157,6 +162,22 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         at_risk: f.at_risk,
         chart: chart::signed(&i18n::t(l, "forecast-chart-title"), &chart_items),
         rows,
+        pipeline: f.pipeline.filter(|p| p.count > 0).map(|p| {
+            (
+                p.count,
+                p.weighted_revenue.format(l),
+                p.weighted_margin_known.format(l),
+                p.weighted_revenue_without_cost.format(l),
+            )
+        }),
+        // Margin shown only where some cost is known: never revenue read
+        // as margin.
+        pipeline_has_margin: f
+            .pipeline
+            .is_some_and(|p| p.weighted_revenue != p.weighted_revenue_without_cost),
+        pipeline_has_without_cost: f
+            .pipeline
+            .is_some_and(|p| p.weighted_revenue_without_cost != Money::ZERO),
     })
 }
 

@@ -8,6 +8,7 @@ mod confidentiality;
 mod contracts;
 mod cra_reports;
 mod cras;
+mod crm_figures;
 mod delivery;
 mod dunning;
 mod einvoicing;

@@ -82,6 +82,41 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/opportunities/pipeline",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/pipeline/export",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/foisonnement",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/opportunities/foisonnement/export",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/companies/{id}/account-map",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities/pipeline",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities/foisonnement",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
         "/opportunities/new",
         "admin direction business_manager",
     ),

@@ -2,7 +2,10 @@
 //! (a column per stage with its count, value and weighted value, cards
 //! moved by plain forms), the form, the detail page and its commands.
 
+pub mod account_map;
+pub mod foisonnement;
 mod form;
+pub mod pipeline;
 mod show;
 
 pub use form::{create, edit, new, update};

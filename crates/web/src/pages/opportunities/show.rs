@@ -248,7 +248,7 @@ pub async fn show(
 }
 
 /// Hundredths of a day as a page writes them: "24", "24,5", "24,25".
-fn hundredths(n: i64, l: domain::Locale) -> String {
+pub(crate) fn hundredths(n: i64, l: domain::Locale) -> String {
     let whole = domain::locale::format_int(n / 100, l);
     match n % 100 {
         0 => whole,
