@@ -8,6 +8,7 @@
 pub mod lineage;
 pub mod meeting;
 pub mod opportunity;
+pub mod positioning;
 pub mod recurrence;
 pub mod skill;
 pub mod stage;

@@ -106,6 +106,8 @@ typed_id!(
     // The CRM: an opportunity (a client's need), a follow-up meeting.
     OpportunityId,
     MeetingId,
+    // A consultant proposed on an opportunity.
+    PositioningId,
 );
 
 #[cfg(test)]

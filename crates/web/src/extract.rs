@@ -156,5 +156,6 @@ id_extractor!(
     domain::ids::AgencyId,
     domain::ids::EmployeeId,
     domain::ids::OpportunityId,
-    domain::ids::MeetingId
+    domain::ids::MeetingId,
+    domain::ids::PositioningId
 );

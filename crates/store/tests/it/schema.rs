@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 81] = [
+const TABLES: [&str; 82] = [
     "accruals",
     "agencies",
     "amendments",
@@ -74,6 +74,7 @@ const TABLES: [&str; 81] = [
     "opportunities",
     "opportunity_contacts",
     "opportunity_events",
+    "opportunity_positionings",
     "opportunity_skills",
     "opportunity_stages",
     "outbox_attachments",

@@ -23,6 +23,7 @@ pub mod meetings;
 pub mod opportunities;
 pub mod payments;
 pub mod portfolio;
+pub mod positionings;
 pub mod refusals;
 pub mod users;
 

@@ -113,6 +113,16 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/opportunities/{id}/positionings",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/opportunities/{id}/positionings/{positioning}/answer",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
         "/missions/{id}/renewal-opportunity",
         "admin direction business_manager",
     ),
@@ -144,6 +154,21 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/api/v1/opportunities/{id}/win",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities/{id}/positionings",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/opportunities/{id}/positionings",
+        "admin direction business_manager",
+    ),
+    (
+        "PATCH",
+        "/api/v1/opportunities/{id}/positionings/{positioning_id}",
         "admin direction business_manager",
     ),
     (

@@ -3,9 +3,11 @@
 //! moved by plain forms), the form, the detail page and its commands.
 
 mod form;
+mod positionings;
 mod show;
 
 pub use form::{create, edit, new, update};
+pub use positionings::{answer, position};
 pub use show::{renewal, show, stage, win};
 
 use askama::Template;
