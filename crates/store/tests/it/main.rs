@@ -37,6 +37,7 @@ mod paging;
 mod payments;
 mod people;
 mod portfolio;
+mod positionings;
 mod receivables;
 mod renewals;
 mod schema;
