@@ -29,6 +29,7 @@ mod pages;
 mod payments;
 mod people;
 mod portfolio;
+mod positionings;
 mod receivables;
 mod routes;
 mod security;
