@@ -111,6 +111,8 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 8
             // The 10:17 follow-up meeting: planned and held.
             + 2
+            // Camille positioned and accepted, Lucas positioned.
+            + 3
     );
     // The monthly follow-up of Camille's mission: held at 10:17 (the
     // DataViz need its child), next month's planned.
@@ -147,6 +149,15 @@ async fn assert_exactly_the_demo(db: &Db) {
         1
     );
     assert_eq!(count(db, "opportunity_events").await, 8);
+    // Camille accepted on Data Eng, Lucas waiting on DataViz.
+    assert_eq!(
+        count(db, "opportunity_positionings WHERE answer = 'accepted'").await,
+        1
+    );
+    assert_eq!(
+        count(db, "opportunity_positionings WHERE answer = 'pending'").await,
+        1
+    );
     // Each mission's portfolio: Camille's and Lucas's previous one their
     // manager alone, Lucas's current one two shares.
     assert_eq!(count(db, "mission_portfolio").await, 1 + 1 + 2);
