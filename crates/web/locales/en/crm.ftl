@@ -190,3 +190,16 @@ positioning-answer-date-required = Give the date of the answer.
 positioning-answer-date-pending = A pending answer has no date.
 positioning-answer-before = The answer cannot come before the positioning.
 positioning-answer-unknown = Unknown answer: pending, accepted or refused.
+
+## Account groups
+company-parent = Group (parent company)
+company-entity-kind = Role in the group
+company-entity-group = Group
+company-entity-billing-entity = Billing entity
+company-entity-site = Site
+company-entity-invalid = Unknown role: group, billing entity or site.
+company-parent-cycle = A company cannot belong to itself or to one of its own entities.
+company-group = Group
+company-group-opportunities = The group's opportunities
+company-group-missions = The group's missions
+company-group-none = None.

@@ -190,3 +190,16 @@ positioning-answer-date-required = Indiquez la date de la réponse.
 positioning-answer-date-pending = Une réponse en attente n'a pas de date.
 positioning-answer-before = La réponse ne peut pas précéder le positionnement.
 positioning-answer-unknown = Réponse inconnue : en attente, accepté ou refusé.
+
+## Groupes de comptes
+company-parent = Groupe (société mère)
+company-entity-kind = Rôle dans le groupe
+company-entity-group = Groupe
+company-entity-billing-entity = Entité de facturation
+company-entity-site = Site
+company-entity-invalid = Rôle inconnu : groupe, entité de facturation ou site.
+company-parent-cycle = Une société ne peut pas appartenir à elle-même ni à l'une de ses entités.
+company-group = Groupe
+company-group-opportunities = Opportunités du groupe
+company-group-missions = Missions du groupe
+company-group-none = Aucune.
