@@ -25,7 +25,11 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 3] = [EntityKind::Group, EntityKind::BillingEntity, EntityKind::Site];
+    pub const ALL: [EntityKind; 3] = [
+        EntityKind::Group,
+        EntityKind::BillingEntity,
+        EntityKind::Site,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -144,7 +148,10 @@ mod tests {
         assert_eq!(check_parent(c[0], c[2], &links), Err(GroupError::Cycle));
         assert_eq!(check_parent(c[2], c[0], &links), Ok(()));
         assert_eq!(root(c[2], &links), c[0]);
-        assert_eq!(tree(c[0], &links, |_| String::new()), vec![(c[0], 0), (c[1], 1), (c[2], 2)]);
+        assert_eq!(
+            tree(c[0], &links, |_| String::new()),
+            vec![(c[0], 0), (c[1], 1), (c[2], 2)]
+        );
     }
 
     #[test]

@@ -122,13 +122,14 @@ pub async fn opportunities(
              WHERE o.client_id = $4 AND ",
             crate::scope_clause!(opportunities)
         );
-        let rows: Vec<(String, String, String, String, Date)> = on_tx!(tx, |c| sqlx::query_as(SQL)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio())
-            .bind(id.to_string())
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<(String, String, String, String, Date)> =
+            on_tx!(tx, |c| sqlx::query_as(SQL)
+                .bind(scope.company())
+                .bind(scope.own_user())
+                .bind(scope.portfolio())
+                .bind(id.to_string())
+                .fetch_all(c)
+                .await)?;
         for (oid, title, company, state, start) in rows {
             out.push(GroupItem {
                 id: crate::id(&oid)?,
@@ -157,13 +158,14 @@ pub async fn missions(
              JOIN companies c ON c.id = m.client_id WHERE m.client_id = $4 AND ",
             crate::scope_clause!(missions)
         );
-        let rows: Vec<(String, String, String, String, Date)> = on_tx!(tx, |c| sqlx::query_as(SQL)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio())
-            .bind(id.to_string())
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<(String, String, String, String, Date)> =
+            on_tx!(tx, |c| sqlx::query_as(SQL)
+                .bind(scope.company())
+                .bind(scope.own_user())
+                .bind(scope.portfolio())
+                .bind(id.to_string())
+                .fetch_all(c)
+                .await)?;
         for (mid, title, company, state, start) in rows {
             out.push(GroupItem {
                 id: crate::id(&mid)?,

@@ -10,6 +10,7 @@ mod bench_data;
 mod billed;
 mod brouillard;
 mod companies;
+mod company_groups;
 mod concurrency;
 mod contacts;
 mod contracts;
