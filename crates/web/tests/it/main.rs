@@ -3,6 +3,7 @@
 
 mod accounting;
 mod api;
+mod company_groups;
 mod confidentiality;
 mod contracts;
 mod cra_reports;
