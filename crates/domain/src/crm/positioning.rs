@@ -212,23 +212,23 @@ pub enum Availability {
     BusyUntil(Date),
 }
 
+/// A consultant as the picker lists him: who, his name, when he is free.
+pub type Candidate<T> = (T, String, Availability);
+
 /// The picker's two groups: the suggested consultants (bench first, then
 /// by the day they become free) and the others (by the day they become
 /// free); within a day, by name.
 pub fn suggest<T: Clone>(
-    people: &[(T, String, Availability)],
+    people: &[Candidate<T>],
     start: Date,
-) -> (
-    Vec<(T, String, Availability)>,
-    Vec<(T, String, Availability)>,
-) {
+) -> (Vec<Candidate<T>>, Vec<Candidate<T>>) {
     let horizon = start.saturating_add(Duration::days(SOON_DAYS));
     let (mut soon, mut later): (Vec<_>, Vec<_>) =
         people.iter().cloned().partition(|(_, _, a)| match a {
             Availability::Bench => true,
             Availability::BusyUntil(end) => *end <= horizon,
         });
-    let key = |p: &(T, String, Availability)| (p.2, p.1.to_lowercase());
+    let key = |p: &Candidate<T>| (p.2, p.1.to_lowercase());
     soon.sort_by_key(key);
     later.sort_by_key(key);
     (soon, later)
