@@ -1,5 +1,7 @@
 //! Companies the firm deals with: clients, prospects and suppliers.
 
+pub mod group;
+
 use serde::{Deserialize, Serialize};
 
 use crate::identifiers::{Email, Iban, Siren, Siret, VatNumber};
@@ -59,6 +61,10 @@ pub struct CompanyInput {
     pub iban: String,
     pub key_account: bool,
     pub notes: String,
+    /// The parent company's id (its group); blank: none.
+    pub parent_id: String,
+    /// `group`, `billing_entity` or `site`; blank: not said.
+    pub entity_kind: String,
 }
 
 /// A company whose every field has been checked.
@@ -81,6 +87,9 @@ pub struct CompanyData {
     pub iban: Option<Iban>,
     pub key_account: bool,
     pub notes: Option<String>,
+    /// The company above it in its group (a group's entity or site).
+    pub parent_id: Option<crate::ids::CompanyId>,
+    pub entity_kind: Option<group::EntityKind>,
 }
 
 impl CompanyInput {
@@ -114,6 +123,26 @@ impl CompanyInput {
         let phone = e.optional("phone", &self.phone, parse_phone);
         let iban = e.optional("iban", &self.iban, Iban::parse);
         let notes = e.optional("notes", &self.notes, |s| text_multiline(s, 5000));
+        let parent_id = match self.parent_id.trim() {
+            "" => None,
+            raw => {
+                let p = crate::ids::CompanyId::parse(raw);
+                if p.is_none() {
+                    e.add("parent_id", "id-unknown-record");
+                }
+                p
+            }
+        };
+        let entity_kind = match self.entity_kind.trim() {
+            "" => None,
+            raw => {
+                let k = group::EntityKind::parse(raw);
+                if k.is_none() {
+                    e.add("entity_kind", "company-entity-invalid");
+                }
+                k
+            }
+        };
 
         // Identifiers of one company must agree with each other: a SIRET or VAT
         // number of another company is a typing mistake worth stopping.
@@ -160,6 +189,8 @@ impl CompanyInput {
             iban,
             key_account: self.key_account,
             notes,
+            parent_id,
+            entity_kind,
         })
     }
 }
@@ -205,6 +236,11 @@ impl CompanyData {
                 .unwrap_or_default(),
             key_account: self.key_account,
             notes: s(&self.notes),
+            parent_id: self.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            entity_kind: self
+                .entity_kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod lineage;
 pub mod meeting;
 pub mod opportunity;
 pub mod pipeline;
+pub mod positioning;
 pub mod recurrence;
 pub mod skill;
 pub mod stage;

@@ -109,6 +109,8 @@ typed_id!(
     // A commercial activity (a call, a meeting, an e-mail, a task): a row
     // of `tasks`, like the renewal follow-up tasks.
     ActivityId,
+    // A consultant proposed on an opportunity.
+    PositioningId,
 );
 
 #[cfg(test)]

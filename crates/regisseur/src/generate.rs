@@ -148,6 +148,8 @@ fn company(siren_payload: u32, i: u32) -> CompanyData {
         iban: None,
         key_account: i.is_multiple_of(50),
         notes: None,
+        parent_id: None,
+        entity_kind: None,
     }
 }
 

@@ -1,5 +1,9 @@
-//! Companies: clients, prospects and suppliers.
+//! Companies: clients, prospects and suppliers, and the groups they
+//! form (`group`).
 
+pub mod group;
+
+use domain::company::group::EntityKind;
 use domain::company::{CompanyData, CompanyKind};
 use domain::identifiers::{Email, Iban, Siren, Siret, VatNumber};
 use domain::ids::CompanyId;
@@ -47,6 +51,8 @@ struct Row {
     iban: Option<String>,
     key_account: bool,
     notes: Option<String>,
+    parent_id: Option<String>,
+    entity_kind: Option<String>,
     send_invoices_by_email: bool,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
@@ -83,6 +89,10 @@ impl TryFrom<Row> for Company {
                 phone: r.phone,
                 key_account: r.key_account,
                 notes: r.notes,
+                parent_id: r.parent_id.as_deref().map(crate::id).transpose()?,
+                entity_kind: parse_opt(r.entity_kind, "entity kind", |s| {
+                    EntityKind::parse(s).ok_or(())
+                })?,
             },
             send_invoices_by_email: r.send_invoices_by_email,
             created_at: r.created_at,
@@ -100,7 +110,8 @@ fn search_key(d: &CompanyData) -> String {
     ])
 }
 
-/// Binds `$1` = id, `$2`…`$18` = the company's fields, `$19` = the time:
+/// Binds `$1` = id, `$2`…`$18` = the company's fields, `$19` = the time,
+/// `$20` the parent and `$21` the entity kind:
 /// the parameter order shared by the insert and the update.
 macro_rules! bind_company {
     ($q:expr, $id:expr, $d:expr, $at:expr) => {
@@ -123,6 +134,8 @@ macro_rules! bind_company {
             .bind(&$d.notes)
             .bind(search_key($d))
             .bind($at)
+            .bind($d.parent_id.map(|p| p.to_string()))
+            .bind($d.entity_kind.map(|k| k.as_str()))
     };
 }
 
@@ -130,10 +143,12 @@ const UNIQUE: &[(&str, &str)] = &[("siren", "siren")];
 
 pub async fn create(tx: &mut Tx, actor: &Actor, d: &CompanyData) -> Result<Company> {
     let id = CompanyId::new();
+    group::check(tx, Scope::All, id, d).await?;
     let at = now();
     let sql = "INSERT INTO companies (id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2,
-                 postcode, city, country, email, phone, iban, key_account, notes, search_key, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)";
+                 postcode, city, country, email, phone, iban, key_account, notes, search_key, created_at, updated_at,
+                 parent_id, entity_kind)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)";
     on_tx!(tx, |c| bind_company!(sqlx::query(sql), id, d, at)
         .execute(c)
         .await
@@ -168,6 +183,8 @@ pub async fn create_in_scope(
     scope: Scope,
     d: &CompanyData,
 ) -> Result<Company> {
+    // The parent must be one of his accounts too.
+    group::check(tx, scope, CompanyId::new(), d).await?;
     let company = create(tx, actor, d).await?;
     if let Scope::Portfolio(bm) = scope {
         crate::portfolio::own_new_company(tx, company.id, bm, crate::today()).await?;
@@ -183,10 +200,12 @@ pub async fn update(
     d: &CompanyData,
 ) -> Result<Company> {
     let before = get(tx, scope, id).await?;
+    group::check(tx, scope, id, d).await?;
     let at = now();
     let sql = "UPDATE companies SET name = $2, kind = $3, legal_form = $4, siren = $5, siret = $6, vat_number = $7,
                  address_line1 = $8, address_line2 = $9, postcode = $10, city = $11, country = $12, email = $13,
-                 phone = $14, iban = $15, key_account = $16, notes = $17, search_key = $18, updated_at = $19
+                 phone = $14, iban = $15, key_account = $16, notes = $17, search_key = $18, updated_at = $19,
+                 parent_id = $20, entity_kind = $21
                WHERE id = $1";
     on_tx!(tx, |c| bind_company!(sqlx::query(sql), id, d, at)
         .execute(c)
@@ -225,7 +244,8 @@ macro_rules! select_companies {
     ($where:literal, $tail:literal) => {
         concat!(
             "SELECT id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2, postcode, \
-             city, country, email, phone, iban, key_account, notes, send_invoices_by_email, created_at, updated_at \
+             city, country, email, phone, iban, key_account, notes, parent_id, entity_kind, send_invoices_by_email, \
+             created_at, updated_at \
              FROM companies WHERE ",
             $where,
             " AND ",

@@ -158,4 +158,5 @@ id_extractor!(
     domain::ids::OpportunityId,
     domain::ids::MeetingId,
     domain::ids::ActivityId
+    domain::ids::PositioningId
 );

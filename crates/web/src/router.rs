@@ -470,6 +470,16 @@ pub fn routes() -> Routes {
             pages::opportunities::win,
         )
         .post(
+            "/opportunities/{id}/positionings",
+            Perm(EditOpportunities),
+            pages::opportunities::position,
+        )
+        .post(
+            "/opportunities/{id}/positionings/{positioning}/answer",
+            Perm(EditOpportunities),
+            pages::opportunities::answer,
+        )
+        .post(
             "/missions/{id}/renewal-opportunity",
             Perm(EditOpportunities),
             pages::opportunities::renewal,
@@ -1111,6 +1121,9 @@ pub fn routes() -> Routes {
         .api(Perm(EditOpportunities), routes!(api::opportunities::update))
         .api(Perm(EditOpportunities), routes!(api::opportunities::stage))
         .api(Perm(EditOpportunities), routes!(api::opportunities::win))
+        .api(Perm(ViewOpportunities), routes!(api::positionings::list))
+        .api(Perm(EditOpportunities), routes!(api::positionings::create))
+        .api(Perm(EditOpportunities), routes!(api::positionings::answer))
         .api(Perm(ViewOpportunities), routes!(api::meetings::list))
         .api(Perm(EditOpportunities), routes!(api::meetings::create))
         .api(Perm(ViewOpportunities), routes!(api::meetings::show))

@@ -6,6 +6,7 @@
 //! revenues are written with the opportunity (`write.rs`), so a page never
 //! loads more than it shows.
 
+pub mod positionings;
 mod win;
 mod write;
 

@@ -31,6 +31,8 @@ fn full_input() -> CompanyInput {
         iban: "FR76 3000 4000 0312 3456 7890 143".into(),
         key_account: true,
         notes: "Compte clé.\nRelance le 5 du mois.".into(),
+        parent_id: String::new(),
+        entity_kind: String::new(),
     }
 }
 

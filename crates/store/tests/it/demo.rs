@@ -29,7 +29,17 @@ use crate::support::{count, create_company, create_session, create_user};
 
 async fn assert_exactly_the_demo(db: &Db) {
     assert_eq!(count(db, "firm").await, 1);
-    assert_eq!(count(db, "companies").await, 5);
+    // Five companies and Clientis Group's Lyon site.
+    assert_eq!(count(db, "companies").await, 6);
+    assert_eq!(
+        count(
+            db,
+            "companies WHERE parent_id IS NOT NULL AND entity_kind = 'site'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(db, "companies WHERE entity_kind = 'group'").await, 1);
     assert_eq!(count(db, "contacts").await, 8);
     assert_eq!(count(db, "users").await, 9);
     // Camille's, Lucas's and the one Lucas finished before his bench week.
@@ -118,6 +128,10 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 2
             // The business manager's three activities.
             + 3
+            // Camille positioned and accepted, Lucas positioned.
+            + 3
+            // Clientis Group made a group, its Lyon site created.
+            + 2
     );
     // The monthly follow-up of Camille's mission: held at 10:17 (the
     // DataViz need its child), next month's planned.
@@ -162,6 +176,15 @@ async fn assert_exactly_the_demo(db: &Db) {
         .await,
         1,
         "DataViz at 30 %: 2 × 40 days cover 24 days"
+    );
+    // Camille accepted on Data Eng, Lucas waiting on DataViz.
+    assert_eq!(
+        count(db, "opportunity_positionings WHERE answer = 'accepted'").await,
+        1
+    );
+    assert_eq!(
+        count(db, "opportunity_positionings WHERE answer = 'pending'").await,
+        1
     );
     // Each mission's portfolio: Camille's and Lucas's previous one their
     // manager alone, Lucas's current one two shares.
@@ -345,9 +368,14 @@ async fn identifiers_are_valid(db: &Db) {
     )
     .await
     .unwrap();
-    assert_eq!(list.items.len(), 5);
+    assert_eq!(list.items.len(), 6);
     let mut sirens = HashSet::new();
-    for c in &list.items {
+    // A site is an establishment of its group's company: no SIREN of its own.
+    for c in list
+        .items
+        .iter()
+        .filter(|c| c.data.entity_kind != Some(domain::company::group::EntityKind::Site))
+    {
         let siren = c
             .data
             .siren

@@ -75,6 +75,7 @@ const TABLES: [&str; 82] = [
     "opportunities",
     "opportunity_contacts",
     "opportunity_events",
+    "opportunity_positionings",
     "opportunity_skills",
     "opportunity_stages",
     "outbox_attachments",

@@ -34,6 +34,10 @@ pub struct CompanyDto {
     pub iban: Option<String>,
     pub key_account: bool,
     pub notes: Option<String>,
+    /// The company above it in its group.
+    pub parent_id: Option<String>,
+    /// `group`, `billing_entity` or `site`.
+    pub entity_kind: Option<String>,
     /// Whether the client gets each invoice and credit note by e-mail when
     /// it is issued (set with `PUT /api/v1/companies/{id}/invoice-delivery`).
     pub send_invoices_by_email: bool,
@@ -62,6 +66,8 @@ impl From<&Company> for CompanyDto {
             iban: d.iban.as_ref().map(|v| v.to_string()),
             key_account: d.key_account,
             notes: d.notes.clone(),
+            parent_id: d.parent_id.map(|p| p.to_string()),
+            entity_kind: d.entity_kind.map(|k| k.as_str().to_owned()),
             send_invoices_by_email: c.send_invoices_by_email,
             created_at: rfc3339(&c.created_at),
             updated_at: rfc3339(&c.updated_at),
@@ -111,6 +117,10 @@ pub struct CompanyBody {
     pub key_account: Option<bool>,
     #[schema(max_length = 5000)]
     pub notes: Option<String>,
+    /// The parent company (its group); no cycle allowed.
+    pub parent_id: Option<String>,
+    /// `group`, `billing_entity` or `site`.
+    pub entity_kind: Option<String>,
 }
 
 impl From<CompanyBody> for CompanyInput {
@@ -133,6 +143,8 @@ impl From<CompanyBody> for CompanyInput {
             iban: s(b.iban),
             key_account: b.key_account.unwrap_or(false),
             notes: s(b.notes),
+            parent_id: s(b.parent_id),
+            entity_kind: s(b.entity_kind),
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod opportunities;
 pub mod opportunity_figures;
 pub mod payments;
 pub mod portfolio;
+pub mod positionings;
 pub mod refusals;
 pub mod users;
 

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::company::group::EntityKind;
 use domain::company::{CompanyInput, CompanyKind};
 use domain::ids::CompanyId;
 use domain::paging::PageRequest;
@@ -169,7 +170,17 @@ struct FormPage {
     cancel: String,
     form: CompanyInput,
     kinds: Vec<(&'static str, String)>,
+    /// The parent picker: the companies the user may see, but this one.
+    parents: Vec<(String, String)>,
+    entity_kinds: Vec<(&'static str, String)>,
     errors: FieldErrors,
+}
+
+fn entity_kinds(ctx: &Ctx) -> Vec<(&'static str, String)> {
+    EntityKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), i18n::t(ctx.locale, &k.label_key())))
+        .collect()
 }
 
 async fn form_page(
@@ -191,7 +202,17 @@ async fn form_page(
             "/companies".to_string(),
         ),
     };
+    let mut tx = app.db.read().await?;
+    let parents = store::companies::options(&mut tx, ctx.scope()?, None)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != existing)
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    tx.commit().await?;
     let page = FormPage {
+        parents,
+        entity_kinds: entity_kinds(ctx),
         layout: layout(app, ctx, title_key).await?,
         heading: i18n::t(ctx.locale, title_key),
         action,
@@ -319,6 +340,27 @@ struct ShowPage {
     can_log: bool,
     back: String,
     log_query: String,
+    /// Its group's tree (empty when it belongs to none), and the
+    /// opportunities and missions of the whole group.
+    group: Vec<GroupLine>,
+    group_opportunities: Vec<GroupItemLine>,
+    group_missions: Vec<GroupItemLine>,
+}
+
+pub struct GroupLine {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub depth: usize,
+    pub this: bool,
+}
+
+pub struct GroupItemLine {
+    pub href: String,
+    pub title: String,
+    pub company: String,
+    pub state: String,
+    pub start: String,
 }
 
 pub struct ContractLine {
@@ -383,6 +425,17 @@ pub async fn show(
     } else {
         None
     };
+    let members = store::companies::group::members(&mut tx, scope, id).await?;
+    let in_group: Vec<CompanyId> = members.iter().map(|m| m.id).collect();
+    let crm = allows(user.role, Permission::ViewOpportunities);
+    let (group_opportunities, group_missions) = if members.len() > 1 && crm {
+        (
+            store::companies::group::opportunities(&mut tx, scope, &in_group).await?,
+            store::companies::group::missions(&mut tx, scope, &in_group).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let history = if staff {
         store::audit::for_entity(&mut tx, "company", &id.to_string()).await?
     } else {
@@ -423,13 +476,48 @@ pub async fn show(
             )
         })
         .collect();
+    let date = |d: time::Date| domain::locale::format_date(d, ctx.locale);
     render(&ShowPage {
         activities,
         can_log: allows(user.role, Permission::LogActivities),
         back: format!("/companies/{id}"),
         log_query: format!("company={id}"),
-        opportunities: allows(user.role, Permission::ViewOpportunities),
         meetings,
+        group: if members.len() > 1 {
+            members
+                .iter()
+                .map(|m| GroupLine {
+                    id: m.id.to_string(),
+                    name: m.name.clone(),
+                    kind: m.entity_kind.map(|k| i18n::t(ctx.locale, &k.label_key())),
+                    depth: m.depth,
+                    this: m.id == id,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        group_opportunities: group_opportunities
+            .iter()
+            .map(|o| GroupItemLine {
+                href: format!("/opportunities/{}", o.id),
+                title: o.title.clone(),
+                company: o.company.clone(),
+                state: o.state.clone(),
+                start: date(o.start),
+            })
+            .collect(),
+        group_missions: group_missions
+            .iter()
+            .map(|m| GroupItemLine {
+                href: format!("/missions/{}", m.id),
+                title: m.title.clone(),
+                company: m.company.clone(),
+                state: i18n::t(ctx.locale, &format!("mission-status-{}", m.state)),
+                start: date(m.start),
+            })
+            .collect(),
+        opportunities: crm,
         kind_label: i18n::t(ctx.locale, &c.data.kind.label_key()),
         iban: c.data.iban.as_ref().map(|i| i.formatted()),
         contacts: contacts

@@ -4,6 +4,7 @@
 mod accounting;
 mod activities;
 mod api;
+mod company_groups;
 mod confidentiality;
 mod contracts;
 mod cra_reports;
@@ -31,6 +32,7 @@ mod pages;
 mod payments;
 mod people;
 mod portfolio;
+mod positionings;
 mod receivables;
 mod routes;
 mod security;

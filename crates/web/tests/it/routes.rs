@@ -186,6 +186,16 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/opportunities/{id}/positionings",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/opportunities/{id}/positionings/{positioning}/answer",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
         "/missions/{id}/renewal-opportunity",
         "admin direction business_manager",
     ),
@@ -262,6 +272,7 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/v1/activities",
+        "/api/v1/opportunities/{id}/positionings",
         "admin direction business_manager delivery_manager finance",
     ),
     (
@@ -283,6 +294,13 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/activities/{id}/done",
         "admin direction business_manager delivery_manager",
+        "/api/v1/opportunities/{id}/positionings",
+        "admin direction business_manager",
+    ),
+    (
+        "PATCH",
+        "/api/v1/opportunities/{id}/positionings/{positioning_id}",
+        "admin direction business_manager",
     ),
     (
         "GET",

@@ -6,9 +6,11 @@ pub mod account_map;
 pub mod foisonnement;
 mod form;
 pub mod pipeline;
+mod positionings;
 mod show;
 
 pub use form::{create, edit, new, update};
+pub use positionings::{answer, position};
 pub use show::{renewal, show, stage, win};
 
 use askama::Template;

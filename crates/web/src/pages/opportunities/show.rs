@@ -12,15 +12,17 @@ use domain::ids::{MissionId, OpportunityId};
 use domain::role::Role;
 use serde::Deserialize;
 
+use super::positionings::{Forms, PositioningBlock, positioning_block};
 use crate::api::opportunities::{stage_request, win_with};
 use crate::authz::{Permission, allows};
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::extract::{Form, Id};
 use crate::pages::see_other;
-use crate::view::{Layout, flash_refusal, layout, render};
+use crate::view::{Layout, flash_refusal, layout, render, render_status};
 use crate::write::{Done, Refused, write};
 use crate::{AppState, i18n};
+use axum::http::StatusCode;
 
 pub struct Line {
     pub text: String,
@@ -60,6 +62,7 @@ struct ShowPage {
     reasons: Vec<(&'static str, String)>,
     consultants: Vec<(String, String)>,
     can_edit: bool,
+    positioning: PositioningBlock,
 }
 
 pub async fn show(
@@ -67,11 +70,24 @@ pub async fn show(
     ctx: Ctx,
     Id(id): Id<OpportunityId>,
 ) -> AppResult<Response> {
+    page(&app, &ctx, id, Forms::default()).await
+}
+
+/// The detail page; `forms` holds what a refused positioning or answer
+/// form typed, shown again with its errors beside the fields (422).
+pub(super) async fn page(
+    app: &AppState,
+    ctx: &Ctx,
+    id: OpportunityId,
+    forms: Forms,
+) -> AppResult<Response> {
     let l = ctx.locale;
     let mut tx = app.db.read().await?;
     let d = store::opportunities::detail(&mut tx, ctx.scope()?, id).await?;
     let stages = store::opportunities::stages(&mut tx).await?;
     let can_edit = allows(ctx.user()?.role, Permission::EditOpportunities);
+    let refused = forms.refused();
+    let positioning = positioning_block(&mut tx, ctx, &d.opportunity, can_edit, forms).await?;
     let consultants = if can_edit && d.opportunity.mission_id.is_none() {
         crate::pages::missions::users_with(&mut tx, &[Role::Consultant]).await?
     } else {
@@ -186,8 +202,8 @@ pub async fn show(
         .filter(|s| s.outcome == Outcome::Open && s.code != o.standing.stage)
         .map(|s| (s.code.to_string(), s.label.clone()))
         .collect();
-    render(&ShowPage {
-        layout: layout(&app, &ctx, "opportunities-title").await?,
+    let page = ShowPage {
+        layout: layout(app, ctx, "opportunities-title").await?,
         id: o.id.to_string(),
         title: data.title.clone(),
         stage_label: o.stage_label.clone(),
@@ -244,7 +260,13 @@ pub async fn show(
             .collect(),
         consultants,
         can_edit,
-    })
+        positioning,
+    };
+    if refused {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
 }
 
 /// Hundredths of a day as a page writes them: "24", "24,5", "24,25".
