@@ -1,7 +1,8 @@
 // A follow-up meeting in the browser: the business manager plans one from
 // a mission's page, holds it with its minutes (the series' next meeting
 // is planned), creates the child opportunity from its note in one click,
-// and finds the meeting linked from the opportunity and back.
+// finds the meeting linked from the opportunity and back, and the child
+// on the account's map beside the meeting it was born in.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -67,6 +68,19 @@ test('a meeting planned, held, and its child opportunity', { timeout: 90_000 }, 
     assert.equal(page.url(), meetingUrl);
     const child = page.locator('#meeting-children a').first();
     assert.equal(new URL(await child.getAttribute('href'), server.url).href, opportunityUrl);
+
+    // The account map shows the child where it was born: its meeting
+    // linked beside it, and counted among the account's foisonnement.
+    await page.goto(opportunityUrl);
+    await clickAndWait(page, page.locator('#opportunity-account-map'));
+    const node = page.locator('#account-map-tree li', {
+      has: page.locator(`a[href="${new URL(opportunityUrl).pathname}"]`),
+    });
+    assert.equal(await node.count(), 1, 'the child is on the map');
+    const born = node.locator(`a[href="${new URL(meetingUrl).pathname}"]`);
+    assert.equal(await born.count(), 1, 'beside the meeting it was born in');
+    assert.ok(Number(await page.locator('#account-map-born').innerText()) >= 1);
+    await shot(page, 'meeting-account-map-fr');
   });
   await context.close();
 });

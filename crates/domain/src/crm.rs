@@ -6,8 +6,8 @@
 //! writes what they decide.
 
 pub mod activity;
-pub mod follow_up;
 pub mod foisonnement;
+pub mod follow_up;
 pub mod lineage;
 pub mod meeting;
 pub mod opportunity;

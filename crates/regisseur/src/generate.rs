@@ -38,6 +38,11 @@ pub struct GenerateArgs {
     /// fifth of them children of an earlier need of their account.
     #[arg(long, default_value_t = 0)]
     pub opportunities: u32,
+    /// Activities (calls, meetings, e-mails, tasks) to add over the
+    /// opportunities, assigned to their business managers, mostly done,
+    /// some overdue, some to come.
+    #[arg(long, default_value_t = 0)]
+    pub activities: u32,
 }
 
 const WORDS: &[&str] = &[
@@ -109,6 +114,20 @@ pub async fn run(common: &Common, args: GenerateArgs) -> anyhow::Result<()> {
     }
     if args.opportunities > 0 {
         crm_history(&db, &args).await?;
+    }
+    if args.activities > 0 {
+        let bar = progress(args.activities, "activities");
+        let started = std::time::Instant::now();
+        let n =
+            fixtures::crm_data::activities(&db, args.activities as usize, store::today(), |done| {
+                bar.set_position(done as u64)
+            })
+            .await?;
+        bar.finish_and_clear();
+        println!(
+            "added {n} activities in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     println!(
         "added {} companies and {} contacts",

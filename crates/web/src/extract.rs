@@ -157,6 +157,6 @@ id_extractor!(
     domain::ids::EmployeeId,
     domain::ids::OpportunityId,
     domain::ids::MeetingId,
-    domain::ids::ActivityId
+    domain::ids::ActivityId,
     domain::ids::PositioningId
 );

@@ -34,6 +34,11 @@ async fn the_generated_pipeline_reads_back_as_typed_needs_do() {
         assert_eq!(count(&db, "opportunity_skills").await, 120);
         assert_eq!(count(&db, "opportunity_events").await as usize, f.events);
         assert!(f.children > 0 && f.open > 0);
+        // Bruno and Olivia, and eight more for a team of ten.
+        assert_eq!(
+            count(&db, "users WHERE role = 'business_manager'").await,
+            10
+        );
 
         let mut tx = db.read().await.unwrap();
         let all = store::opportunities::list(
@@ -110,6 +115,42 @@ async fn the_generated_pipeline_reads_back_as_typed_needs_do() {
         );
         assert!(his.total as i64 >= mine && his.total < 60);
         tx.commit().await.unwrap();
+
+        // Activities about those needs, each on its need's account, read
+        // back by "ma journée" and the timelines.
+        fixtures::crm_data::activities(&db, 200, today, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(count(&db, "tasks").await, 200);
+        assert_eq!(
+            count(
+                &db,
+                "tasks t JOIN opportunities o ON o.id = t.opportunity_id \
+                 WHERE t.company_id = o.client_id AND t.assignee_id = o.business_manager_id"
+            )
+            .await,
+            200
+        );
+        let open_overdue = count(
+            &db,
+            "tasks WHERE done_at IS NULL AND due_date < '2026-12-07'",
+        )
+        .await;
+        assert!(open_overdue > 0, "some are left overdue");
+        let mut tx = db.read().await.unwrap();
+        let late: String = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT assignee_id FROM tasks WHERE done_at IS NULL AND due_date < $1 LIMIT 1"
+        )
+        .bind(today)
+        .fetch_one(c)
+        .await)
+        .unwrap();
+        let late = domain::ids::UserId::parse(&late).unwrap();
+        let day = store::activities::my_day(&mut tx, late, today)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(day.iter().any(|a| a.due_date < today), "his overdue ones");
     })
     .await;
 }

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 82] = [
+const TABLES: [&str; 83] = [
     "accruals",
     "activity_digests",
     "agencies",

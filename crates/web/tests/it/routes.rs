@@ -272,7 +272,6 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/v1/activities",
-        "/api/v1/opportunities/{id}/positionings",
         "admin direction business_manager delivery_manager finance",
     ),
     (
@@ -294,6 +293,14 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/activities/{id}/done",
         "admin direction business_manager delivery_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunities/{id}/positionings",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
         "/api/v1/opportunities/{id}/positionings",
         "admin direction business_manager",
     ),

@@ -106,7 +106,7 @@ pub(super) async fn page(
     };
     let activities = crate::pages::activities::timeline_rows(
         &mut tx,
-        &ctx,
+        ctx,
         store::activities::Subject::Opportunity(id),
     )
     .await?;
