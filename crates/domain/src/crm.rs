@@ -5,6 +5,7 @@
 //! recurrence of follow-up meetings. Pure rules; the store reads and
 //! writes what they decide.
 
+pub mod account_plan;
 pub mod activity;
 pub mod foisonnement;
 pub mod follow_up;

@@ -111,6 +111,8 @@ typed_id!(
     ActivityId,
     // A consultant proposed on an opportunity.
     PositioningId,
+    // A domain (direction métier) of a key account's plan.
+    AccountDomainId,
 );
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Régisseur's persistence. The only crate that speaks SQL; both backends are
 //! served by the same functions (see `db`).
 
+pub mod account_plans;
 pub mod activities;
 pub mod agencies;
 pub mod api_tokens;

@@ -434,6 +434,33 @@ pub fn routes() -> Routes {
             Perm(ViewOpportunities),
             pages::opportunities::account_map::page,
         )
+        // The account plan of a key account: read like the account map,
+        // written by the commercial staff.
+        .get(
+            "/companies/{id}/account-plan",
+            Perm(ViewOpportunities),
+            pages::opportunities::account_plan::page,
+        )
+        .post(
+            "/companies/{id}/account-plan/domains",
+            Perm(EditOpportunities),
+            pages::opportunities::account_plan::create_domain,
+        )
+        .post(
+            "/companies/{id}/account-plan/domains/{domain_id}",
+            Perm(EditOpportunities),
+            pages::opportunities::account_plan::update_domain,
+        )
+        .post(
+            "/companies/{id}/account-plan/stakeholders",
+            Perm(EditOpportunities),
+            pages::opportunities::account_plan::set_stakeholder,
+        )
+        .post(
+            "/companies/{id}/account-plan/targets",
+            Perm(EditOpportunities),
+            pages::opportunities::account_plan::set_target,
+        )
         .get(
             "/opportunities/new",
             Perm(EditOpportunities),
@@ -1124,6 +1151,27 @@ pub fn routes() -> Routes {
         .api(Perm(ViewOpportunities), routes!(api::positionings::list))
         .api(Perm(EditOpportunities), routes!(api::positionings::create))
         .api(Perm(EditOpportunities), routes!(api::positionings::answer))
+        .api(Perm(ViewOpportunities), routes!(api::account_plans::show))
+        .api(
+            Perm(EditOpportunities),
+            routes!(api::account_plans::create_domain),
+        )
+        .api(
+            Perm(ViewOpportunities),
+            routes!(api::account_plans::show_domain),
+        )
+        .api(
+            Perm(EditOpportunities),
+            routes!(api::account_plans::update_domain),
+        )
+        .api(
+            Perm(EditOpportunities),
+            routes!(api::account_plans::set_stakeholder),
+        )
+        .api(
+            Perm(EditOpportunities),
+            routes!(api::account_plans::set_target),
+        )
         .api(Perm(ViewOpportunities), routes!(api::meetings::list))
         .api(Perm(EditOpportunities), routes!(api::meetings::create))
         .api(Perm(ViewOpportunities), routes!(api::meetings::show))

@@ -41,6 +41,11 @@ async fn assert_exactly_the_demo(db: &Db) {
     );
     assert_eq!(count(db, "companies WHERE entity_kind = 'group'").await, 1);
     assert_eq!(count(db, "contacts").await, 8);
+    // Clientis's account plan: Data and Cloud, its buyer and its domain
+    // manager, this year's targets.
+    assert_eq!(count(db, "account_domains").await, 2);
+    assert_eq!(count(db, "account_stakeholders").await, 2);
+    assert_eq!(count(db, "account_targets").await, 1);
     assert_eq!(count(db, "users").await, 9);
     // Camille's, Lucas's and the one Lucas finished before his bench week.
     assert_eq!(count(db, "missions").await, 3);
@@ -128,6 +133,8 @@ async fn assert_exactly_the_demo(db: &Db) {
             + 2
             // The business manager's three activities.
             + 3
+            // Clientis's account plan: two domains, two parts, a target.
+            + 5
             // Camille positioned and accepted, Lucas positioned.
             + 3
             // Clientis Group made a group, its Lyon site created.

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod account_plans;
 mod activities;
 mod api_tokens;
 mod backup;

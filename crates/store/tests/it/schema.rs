@@ -8,7 +8,10 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 83] = [
+const TABLES: [&str; 86] = [
+    "account_domains",
+    "account_stakeholders",
+    "account_targets",
     "accruals",
     "activity_digests",
     "agencies",

@@ -5,6 +5,7 @@
 //! (`refusals.rs`), a handler's attribute lists only its successes and any
 //! refusal it describes more precisely.
 
+pub mod account_plans;
 pub mod activities;
 pub mod agencies;
 pub mod bank_lines;

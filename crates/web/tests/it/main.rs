@@ -1,6 +1,7 @@
 //! Web integration tests: the real router, middleware and database, on
 //! SQLite and on PostgreSQL.
 
+mod account_plans;
 mod accounting;
 mod activities;
 mod api;

@@ -107,6 +107,61 @@ pub const POLICY: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/companies/{id}/account-plan",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/companies/{id}/account-plan/domains",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/companies/{id}/account-plan/domains/{domain_id}",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/companies/{id}/account-plan/stakeholders",
+        "admin direction business_manager",
+    ),
+    (
+        "POST",
+        "/companies/{id}/account-plan/targets",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/companies/{id}/account-plan",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/companies/{id}/account-plan/domains",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
+        "/api/v1/companies/{id}/account-plan/domains/{domain_id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "PUT",
+        "/api/v1/companies/{id}/account-plan/domains/{domain_id}",
+        "admin direction business_manager",
+    ),
+    (
+        "PUT",
+        "/api/v1/companies/{id}/account-plan/stakeholders/{contact_id}",
+        "admin direction business_manager",
+    ),
+    (
+        "PUT",
+        "/api/v1/companies/{id}/account-plan/targets/{year}",
+        "admin direction business_manager",
+    ),
+    (
+        "GET",
         "/api/v1/opportunities/pipeline",
         "admin direction business_manager delivery_manager finance",
     ),

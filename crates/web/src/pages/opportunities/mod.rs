@@ -3,6 +3,7 @@
 //! moved by plain forms), the form, the detail page and its commands.
 
 pub mod account_map;
+pub mod account_plan;
 pub mod foisonnement;
 mod form;
 pub mod pipeline;
