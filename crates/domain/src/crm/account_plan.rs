@@ -432,7 +432,11 @@ mod tests {
         }
         for bad in ["0", "5", "-1", "", "deux", "2.5"] {
             let e = input(bad).validate().unwrap_err();
-            assert_eq!(fields(&e), [("strength", "account-strength-invalid")], "{bad}");
+            assert_eq!(
+                fields(&e),
+                [("strength", "account-strength-invalid")],
+                "{bad}"
+            );
         }
     }
 
@@ -507,10 +511,16 @@ mod tests {
         let today = time::macros::date!(2027 - 03 - 15);
         assert_eq!(headcount_day(2027, today), today);
         assert_eq!(headcount_day(2028, today), today);
-        assert_eq!(headcount_day(2026, today), time::macros::date!(2026 - 12 - 31));
+        assert_eq!(
+            headcount_day(2026, today),
+            time::macros::date!(2026 - 12 - 31)
+        );
         assert_eq!(
             year_bounds(2027),
-            Some((time::macros::date!(2027 - 01 - 01), time::macros::date!(2027 - 12 - 31)))
+            Some((
+                time::macros::date!(2027 - 01 - 01),
+                time::macros::date!(2027 - 12 - 31)
+            ))
         );
     }
 

@@ -50,7 +50,6 @@ pub(crate) async fn account(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<
     })
 }
 
-
 /// Whether the reader may open the plan of `id`: `NotFound` when not, so
 /// that a command says nothing of what was typed for an account out of
 /// reach.

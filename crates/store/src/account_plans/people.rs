@@ -119,7 +119,11 @@ async fn last_activity(tx: &mut Tx, scope: Scope, contact: ContactId) -> Result<
 
 /// The opportunities `contact` is on that the reader sees, latest start
 /// first.
-async fn opportunities(tx: &mut Tx, scope: Scope, contact: ContactId) -> Result<Vec<OnOpportunity>> {
+async fn opportunities(
+    tx: &mut Tx,
+    scope: Scope,
+    contact: ContactId,
+) -> Result<Vec<OnOpportunity>> {
     const SQL: &str = concat!(
         "SELECT o.id, o.title, s.label FROM opportunities o \
          JOIN opportunity_contacts oc ON oc.opportunity_id = o.id \

@@ -1,12 +1,10 @@
 //! The plan read whole, for the page and the API.
 
-use domain::crm::account_plan::{
-    DomainData, DomainStatus, TargetData, YEAR_MAX, YEAR_MIN,
-};
+use domain::crm::account_plan::{DomainData, DomainStatus, TargetData, YEAR_MAX, YEAR_MIN};
 use domain::ids::{AccountDomainId, CompanyId, ContactId, UserId};
 use domain::money::Money;
-use domain::percent::Percentage;
 use domain::people::portfolio::owners_on;
+use domain::percent::Percentage;
 use serde::Serialize;
 
 use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
@@ -160,4 +158,3 @@ async fn targets(tx: &mut Tx, id: CompanyId) -> Result<Vec<TargetData>> {
         })
         .collect()
 }
-

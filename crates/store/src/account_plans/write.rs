@@ -196,7 +196,8 @@ pub async fn set_stakeholder(
 ) -> Result<()> {
     let a = key_account(tx, scope, company).await?;
     check_contact(tx, scope, &a, s.contact_id, "contact_id").await?;
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO account_stakeholders (company_id, contact_id, influence, strength, updated_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (company_id, contact_id) DO UPDATE \
          SET influence = excluded.influence, strength = excluded.strength, updated_at = excluded.updated_at"
@@ -208,7 +209,8 @@ pub async fn set_stakeholder(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     audit::record(
         tx,
         actor,
@@ -231,7 +233,8 @@ pub async fn set_target(
 ) -> Result<()> {
     key_account(tx, scope, company).await?;
     let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO account_targets (company_id, year, revenue_cents, consultants, opportunities, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (company_id, year) DO UPDATE \
          SET revenue_cents = excluded.revenue_cents, consultants = excluded.consultants, \
@@ -245,7 +248,8 @@ pub async fn set_target(
     .bind(now())
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     audit::record(
         tx,
         actor,

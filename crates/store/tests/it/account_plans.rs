@@ -74,7 +74,9 @@ async fn a_key_accounts_plan_its_figures_and_its_scope() {
             .create()
             .await;
         let marc = w.contact(&head, "Marc", "Lefèvre", "domain_manager").await;
-        let nadia = w.contact(&head, "Nadia", "Haddad", "accounts_payable").await;
+        let nadia = w
+            .contact(&head, "Nadia", "Haddad", "accounts_payable")
+            .await;
         let head_id = head.id.to_string();
         let site = w
             .client()
@@ -226,12 +228,19 @@ async fn a_key_accounts_plan_its_figures_and_its_scope() {
             .expect("given a part, she is listed");
         assert_eq!(nadia_row.influence, Some(Influence::Influencer));
         assert_eq!(nadia_row.strength, Some(3));
-        assert_eq!(p.target().map(|t| t.revenue), Some(Money::from_cents(12_000_000)));
+        assert_eq!(
+            p.target().map(|t| t.revenue),
+            Some(Money::from_cents(12_000_000))
+        );
 
         // The owner sees the plan; another manager, a consultant and a
         // client contact do not, and may not write it.
         assert!(plan(&db, Scope::Portfolio(bm.id), head.id).await.is_ok());
-        let zoe = w.user(Role::BusinessManager).name("Zoé Autre").create().await;
+        let zoe = w
+            .user(Role::BusinessManager)
+            .name("Zoé Autre")
+            .create()
+            .await;
         for scope in [
             Scope::Portfolio(zoe.id),
             Scope::Own(camille.id),
@@ -242,7 +251,8 @@ async fn a_key_accounts_plan_its_figures_and_its_scope() {
                 "{scope:?}"
             );
             let mut tx = db.begin().await.unwrap();
-            let r = write::set_target(&mut tx, &actor(), scope, head.id, &target("1", "", "")).await;
+            let r =
+                write::set_target(&mut tx, &actor(), scope, head.id, &target("1", "", "")).await;
             assert!(matches!(r, Err(Error::NotFound)), "{scope:?}");
             tx.rollback().await.unwrap();
         }
@@ -250,7 +260,16 @@ async fn a_key_accounts_plan_its_figures_and_its_scope() {
         // A client that is not a key account takes no plan.
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            refused(write::set_target(&mut tx, &actor(), Scope::All, other.id, &target("1", "", "")).await),
+            refused(
+                write::set_target(
+                    &mut tx,
+                    &actor(),
+                    Scope::All,
+                    other.id,
+                    &target("1", "", "")
+                )
+                .await
+            ),
             ("key_account", "account-plan-not-key-account")
         );
         tx.rollback().await.unwrap();

@@ -182,7 +182,11 @@ impl From<&Plan> for AccountPlanDto {
                 })
                 .collect(),
             domains: p.domains.iter().map(DomainDto::from).collect(),
-            decision_makers: p.decision_makers.iter().map(DecisionMakerDto::from).collect(),
+            decision_makers: p
+                .decision_makers
+                .iter()
+                .map(DecisionMakerDto::from)
+                .collect(),
             targets: p.targets.iter().map(TargetDto::from).collect(),
             actual: ActualDto {
                 revenue: amount(p.actual.revenue),

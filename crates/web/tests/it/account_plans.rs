@@ -38,9 +38,13 @@ async fn the_page_shows_the_plan_adds_a_domain_and_refuses_a_negative_target() {
         ] {
             assert!(page.body.contains(text), "{text}: {}", page.body);
         }
-        let company = t.get(&format!("/companies/{}", t.clientis), Some(&bm)).await;
+        let company = t
+            .get(&format!("/companies/{}", t.clientis), Some(&bm))
+            .await;
         assert!(company.body.contains(r#"id="company-account-plan""#));
-        let map = t.get(&format!("/companies/{}/account-map", t.clientis), Some(&bm)).await;
+        let map = t
+            .get(&format!("/companies/{}/account-map", t.clientis), Some(&bm))
+            .await;
         assert!(map.body.contains(r#"id="account-map-plan""#));
 
         let audit = t.count("audit_log").await;
@@ -53,7 +57,11 @@ async fn the_page_shows_the_plan_adds_a_domain_and_refuses_a_negative_target() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        assert!(r.body.contains(r#"id="target-revenue-error""#), "{}", r.body);
+        assert!(
+            r.body.contains(r#"id="target-revenue-error""#),
+            "{}",
+            r.body
+        );
         assert!(r.body.contains(r#"value="-5""#));
         assert_eq!(t.count("audit_log").await, audit, "nothing written");
 
@@ -61,7 +69,11 @@ async fn the_page_shows_the_plan_adds_a_domain_and_refuses_a_negative_target() {
             .post_form(
                 &format!("{path}/domains"),
                 &bm,
-                &[("name", "Finance IT"), ("status", "target"), ("stakes", "ERP")],
+                &[
+                    ("name", "Finance IT"),
+                    ("status", "target"),
+                    ("stakes", "ERP"),
+                ],
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -106,8 +118,18 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
         assert_eq!(sophie["influence"], "decision_maker");
         assert_eq!(plan["targets"][0]["revenue"], "250000.00");
         assert!(!plan["owners"].as_array().unwrap().is_empty());
-        let r = t.api(Method::GET, &format!("{base}?year=1999"), Some(&token), None).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "year".into()));
+        let r = t
+            .api(
+                Method::GET,
+                &format!("{base}?year=1999"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "year".into())
+        );
 
         let audit = t.count("audit_log").await;
         let put = |path: String, body: &'static str| {
@@ -122,20 +144,34 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
             (r#"{"opportunities": -3}"#, "opportunities"),
         ] {
             let r = put(target.clone(), body).await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                r.body
+            );
             assert_eq!(field(&r), name, "{body}");
         }
         let r = put(format!("{base}/targets/2101"), r#"{"revenue": "1"}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "year".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "year".into())
+        );
         let r = put(target.clone(), r#"{"consultants": "3"}"#).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 
         let contact = sophie["contact_id"].as_str().unwrap().to_owned();
         let part = format!("{base}/stakeholders/{contact}");
         let r = put(part.clone(), r#"{"influence": "sponsor", "strength": 5}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "strength".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "strength".into())
+        );
         let r = put(part.clone(), r#"{"influence": "king", "strength": 2}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "influence".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "influence".into())
+        );
         let r = put(part.clone(), r#"{"influence": "sponsor", "strength": "2"}"#).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         // A contact of Banque Horizon is not of Clientis's group.
@@ -156,7 +192,10 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
             r#"{"influence": "blocker", "strength": 1}"#,
         )
         .await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "contact_id".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "contact_id".into())
+        );
 
         let post = |body: &'static str| {
             let token = token.clone();
@@ -165,9 +204,15 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
             async move { t.api(Method::POST, &path, Some(&token), Some(body)).await }
         };
         let r = post(r#"{"name": "Sécurité", "status": "sleeping"}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "status".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "status".into())
+        );
         let r = post(r#"{"name": "Data"}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "name".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "name".into())
+        );
         let r = post(r#"{"name": 12}"#).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         assert_eq!(t.count("audit_log").await, audit, "nothing written");
@@ -184,7 +229,11 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
         assert_eq!(r.json()["name"], "Cybersécurité");
         let r = put(part, r#"{"influence": "sponsor", "strength": 2}"#).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let r = put(target, r#"{"revenue": "300000", "consultants": 4, "opportunities": 8}"#).await;
+        let r = put(
+            target,
+            r#"{"revenue": "300000", "consultants": 4, "opportunities": 8}"#,
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let plan = t.api(Method::GET, &base, Some(&token), None).await.json();
         assert_eq!(plan["targets"][0]["revenue"], "300000.00");
@@ -197,7 +246,10 @@ async fn the_api_reads_and_writes_the_plan_naming_each_refused_field() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.json()["key_account"], false);
         let r = put(format!("{horizon}/targets/{year}"), r#"{"revenue": "1"}"#).await;
-        assert_eq!((r.status, field(&r)), (StatusCode::UNPROCESSABLE_ENTITY, "key_account".into()));
+        assert_eq!(
+            (r.status, field(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "key_account".into())
+        );
 
         let consultant = t.token(Role::Consultant).await;
         let r = t.api(Method::GET, &base, Some(&consultant), None).await;

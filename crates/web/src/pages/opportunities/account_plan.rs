@@ -129,11 +129,7 @@ enum Refusal {
     Target(TargetInput),
 }
 
-fn domain_form(
-    action: String,
-    input: DomainInput,
-    fe: Option<&FieldErrors>,
-) -> DomainForm {
+fn domain_form(action: String, input: DomainInput, fe: Option<&FieldErrors>) -> DomainForm {
     let e = |f: &str| fe.and_then(|x| x.get(f)).map(str::to_owned);
     DomainForm {
         action,
@@ -286,7 +282,11 @@ async fn show(
         .collect();
     // A refused part for a contact not listed yet comes back in the form
     // for other contacts.
-    let listed = |c: &str| plan.decision_makers.iter().any(|d| d.contact_id.to_string() == c);
+    let listed = |c: &str| {
+        plan.decision_makers
+            .iter()
+            .any(|d| d.contact_id.to_string() == c)
+    };
     let other_part = match part.as_ref().filter(|p| !listed(&p.contact_id)) {
         Some(p) => stakeholder_form(p.clone(), fe.as_ref()),
         None => stakeholder_form(StakeholderInput::default(), None),
@@ -303,7 +303,7 @@ async fn show(
     let te = |f: &str| {
         target
             .as_ref()
-            .and_then(|_| fe.as_ref())
+            .and(fe.as_ref())
             .and_then(|x| x.get(f))
             .map(str::to_owned)
     };
@@ -357,7 +357,9 @@ async fn show(
             .iter()
             .map(|i| (i.as_str().into(), t(&i.label_key())))
             .collect(),
-        strengths: (STRENGTH_MIN..=STRENGTH_MAX).map(|s| s.to_string()).collect(),
+        strengths: (STRENGTH_MIN..=STRENGTH_MAX)
+            .map(|s| s.to_string())
+            .collect(),
     };
     if fe.is_some() {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -488,7 +490,10 @@ pub async fn set_stakeholder(
         .run(async |tx| -> AppResult<_> {
             store::account_plans::visible(tx, scope, id).await?;
             let s = input.validate().map_err(AppError::Validation)?;
-            Ok(store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &s).await?)
+            Ok(
+                store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &s)
+                    .await?,
+            )
         })
         .await?;
     after(&app, &ctx, id, outcome, Refusal::Stakeholder(input)).await
