@@ -111,6 +111,8 @@ typed_id!(
     ActivityId,
     // A consultant proposed on an opportunity.
     PositioningId,
+    // A saved view of the opportunity list.
+    OpportunityViewId,
 );
 
 #[cfg(test)]

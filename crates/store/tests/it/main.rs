@@ -37,6 +37,7 @@ mod margin_inputs;
 mod margins;
 mod meetings;
 mod opportunities;
+mod opportunity_views;
 mod paging;
 mod payments;
 mod people;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 83] = [
+const TABLES: [&str; 84] = [
     "accruals",
     "activity_digests",
     "agencies",
@@ -78,6 +78,7 @@ const TABLES: [&str; 83] = [
     "opportunity_positionings",
     "opportunity_skills",
     "opportunity_stages",
+    "opportunity_views",
     "outbox_attachments",
     "outbox_emails",
     "payment_allocations",

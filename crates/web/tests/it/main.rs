@@ -28,6 +28,7 @@ mod messages;
 mod missions;
 mod openapi;
 mod opportunities;
+mod opportunity_views;
 mod pages;
 mod payments;
 mod people;
