@@ -34,6 +34,11 @@ function mondayIn(days) {
   return `${dd}/${mm}/${d.getUTCFullYear()}`;
 }
 
+/** The value of the option of `select` whose text holds `text`. */
+async function optionOf(page, select, text) {
+  return page.locator(`${select} option`, { hasText: text }).first().getAttribute('value');
+}
+
 const TITLE = 'Tech Lead — paiements instantanés';
 
 test('a need typed, moved, won and become its mission', { timeout: 180_000 }, async () => {
@@ -46,7 +51,8 @@ test('a need typed, moved, won and become its mission', { timeout: 180_000 }, as
     // field, every typed value kept.
     await page.goto(`${server.url}/opportunities/new`);
     await page.locator('#field-title').fill(TITLE);
-    await page.locator('#field-client_id').selectOption({ label: 'Clientis' });
+    const clientis = page.locator('#field-client_id option', { hasText: /^Clientis Group$/ }).first();
+    await page.locator('#field-client_id').selectOption(await clientis.getAttribute('value'));
     await page.locator('#field-tjm_min').fill('750');
     await page.locator('#field-tjm_max').fill('700');
     await page.locator('#field-start_date').fill(start);
@@ -115,7 +121,7 @@ test('a need typed, moved, won and become its mission', { timeout: 180_000 }, as
     const stale = await context.newPage();
     await stale.goto(opportunityUrl);
     await page.goto(opportunityUrl);
-    await page.locator('#win-consultant').selectOption({ label: 'Lucas Petit' });
+    await page.locator('#win-consultant').selectOption(await optionOf(page, '#win-consultant', 'Lucas Petit'));
     await clickAndWait(page, page.locator('form[action$="/win"] button[type=submit]'));
     assert.match(page.url(), /\/missions\/[0-9a-f-]{36}$/);
     assert.notEqual(page.url(), missionUrl);
@@ -130,7 +136,7 @@ test('a need typed, moved, won and become its mission', { timeout: 180_000 }, as
     await shot(page, 'crm-journey-mission-fr');
 
     // The stale tab wins again: the same mission, not a second one.
-    await stale.locator('#win-consultant').selectOption({ label: 'Lucas Petit' });
+    await stale.locator('#win-consultant').selectOption(await optionOf(stale, '#win-consultant', 'Lucas Petit'));
     await clickAndWait(stale, stale.locator('form[action$="/win"] button[type=submit]'));
     assert.equal(stale.url(), wonMission);
     await stale.close();

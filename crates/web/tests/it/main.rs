@@ -10,6 +10,7 @@ mod contracts;
 mod cra_reports;
 mod cras;
 mod crm_figures;
+mod crm_forms;
 mod delivery;
 mod dunning;
 mod einvoicing;
