@@ -15,6 +15,7 @@ pub mod opportunity;
 pub mod pipeline;
 pub mod positioning;
 pub mod recurrence;
+pub mod saved_view;
 pub mod skill;
 pub mod stage;
 

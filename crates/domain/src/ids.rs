@@ -113,6 +113,8 @@ typed_id!(
     PositioningId,
     // A domain (direction métier) of a key account's plan.
     AccountDomainId,
+    // A saved view of the opportunity list.
+    OpportunityViewId,
 );
 
 #[cfg(test)]

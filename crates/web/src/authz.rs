@@ -110,6 +110,10 @@ pub enum Permission {
     /// Create, edit, move, lose and win opportunities: the commercial
     /// staff.
     EditOpportunities,
+    /// Share a saved view of the opportunity list with the whole firm:
+    /// those who steer the commercial work of everyone (direction, the
+    /// admin). Anyone who sees the list saves views of his own.
+    ShareOpportunityViews,
     /// Log and plan calls, meetings, e-mails and tasks, mark them done,
     /// and open "ma journée": the firm's managers, who are the people an
     /// activity may be assigned to.
@@ -194,6 +198,7 @@ pub fn allows(role: Role, p: Permission) -> bool {
             Admin | Direction | BusinessManager | DeliveryManager | Finance
         ),
         EditOpportunities => matches!(role, Admin | Direction | BusinessManager),
+        ShareOpportunityViews => matches!(role, Admin | Direction),
         LogActivities => matches!(role, Admin | Direction | BusinessManager | DeliveryManager),
         ViewEmployees => matches!(
             role,

@@ -158,5 +158,6 @@ id_extractor!(
     domain::ids::OpportunityId,
     domain::ids::MeetingId,
     domain::ids::ActivityId,
-    domain::ids::PositioningId
+    domain::ids::PositioningId,
+    domain::ids::OpportunityViewId
 );

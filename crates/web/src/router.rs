@@ -409,6 +409,21 @@ pub fn routes() -> Routes {
             Perm(ViewOpportunities),
             pages::opportunities::kanban,
         )
+        .post(
+            "/opportunities/views",
+            Perm(ViewOpportunities),
+            pages::opportunities::views::create,
+        )
+        .post(
+            "/opportunities/views/{id}",
+            Perm(ViewOpportunities),
+            pages::opportunities::views::update,
+        )
+        .post(
+            "/opportunities/views/{id}/delete",
+            Perm(ViewOpportunities),
+            pages::opportunities::views::delete,
+        )
         .get(
             "/opportunities/pipeline",
             Perm(ViewOpportunities),
@@ -1148,6 +1163,18 @@ pub fn routes() -> Routes {
         .api(Perm(EditOpportunities), routes!(api::opportunities::update))
         .api(Perm(EditOpportunities), routes!(api::opportunities::stage))
         .api(Perm(EditOpportunities), routes!(api::opportunities::win))
+        .api(
+            Perm(ViewOpportunities),
+            routes!(api::opportunity_views::list, api::opportunity_views::create),
+        )
+        .api(
+            Perm(ViewOpportunities),
+            routes!(
+                api::opportunity_views::show,
+                api::opportunity_views::update,
+                api::opportunity_views::delete
+            ),
+        )
         .api(Perm(ViewOpportunities), routes!(api::positionings::list))
         .api(Perm(EditOpportunities), routes!(api::positionings::create))
         .api(Perm(EditOpportunities), routes!(api::positionings::answer))

@@ -7,6 +7,7 @@
 //! loads more than it shows.
 
 pub mod positionings;
+pub mod views;
 mod win;
 mod write;
 

@@ -162,6 +162,15 @@ async fn assert_exactly_the_demo(db: &Db) {
         1
     );
     assert_eq!(count(db, "opportunities").await, 5);
+    // The business manager's saved view of the list, his own.
+    assert_eq!(
+        count(
+            db,
+            "opportunity_views WHERE NOT shared AND name = 'Mes besoins à positionner'"
+        )
+        .await,
+        1
+    );
     assert_eq!(
         count(db, "opportunities WHERE mission_id IS NOT NULL").await,
         1

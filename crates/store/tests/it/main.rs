@@ -38,6 +38,7 @@ mod margin_inputs;
 mod margins;
 mod meetings;
 mod opportunities;
+mod opportunity_views;
 mod paging;
 mod payments;
 mod people;

@@ -8,7 +8,7 @@ use store::{Backend, Db};
 
 use crate::support::count;
 
-const TABLES: [&str; 86] = [
+const TABLES: [&str; 87] = [
     "account_domains",
     "account_stakeholders",
     "account_targets",
@@ -81,6 +81,7 @@ const TABLES: [&str; 86] = [
     "opportunity_positionings",
     "opportunity_skills",
     "opportunity_stages",
+    "opportunity_views",
     "outbox_attachments",
     "outbox_emails",
     "payment_allocations",

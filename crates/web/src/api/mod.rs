@@ -24,6 +24,7 @@ pub mod me;
 pub mod meetings;
 pub mod opportunities;
 pub mod opportunity_figures;
+pub mod opportunity_views;
 pub mod payments;
 pub mod portfolio;
 pub mod positionings;

@@ -546,6 +546,8 @@ struct ShowPage {
     can_renewal_opportunity: bool,
     /// Its follow-up meetings (CRM staff).
     meetings: Option<super::meetings::MeetingBlock>,
+    /// Its calls, meetings, e-mails and tasks (CRM staff).
+    activities: Option<super::activities::of_mission::MissionActivities>,
     amend: AmendmentForm,
     errors: FieldErrors,
 }
@@ -582,6 +584,8 @@ async fn show_page(
         Default::default()
     };
     let meetings = super::meetings::block(&mut tx, ctx, Some(id), None).await?;
+    let activities =
+        super::activities::of_mission::block(&mut tx, ctx, id, m.data.client_id).await?;
     tx.commit().await?;
     let margin = super::margins::for_mission(app, ctx, id).await?;
     let selling = allows(role, Permission::ViewSellingTerms);
@@ -682,6 +686,7 @@ async fn show_page(
             && opportunities.renewal.is_none(),
         opportunities,
         meetings,
+        activities,
         v: MissionView {
             id: m.id,
             title: m.data.title.clone(),

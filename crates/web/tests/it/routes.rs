@@ -81,6 +81,46 @@ pub const POLICY: &[(&str, &str, &str)] = &[
         "admin direction business_manager delivery_manager finance",
     ),
     (
+        "POST",
+        "/opportunities/views",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/opportunities/views/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/opportunities/views/{id}/delete",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunity-views",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "POST",
+        "/api/v1/opportunity-views",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "GET",
+        "/api/v1/opportunity-views/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "PATCH",
+        "/api/v1/opportunity-views/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
+        "DELETE",
+        "/api/v1/opportunity-views/{id}",
+        "admin direction business_manager delivery_manager finance",
+    ),
+    (
         "GET",
         "/opportunities/pipeline",
         "admin direction business_manager delivery_manager finance",

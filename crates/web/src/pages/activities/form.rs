@@ -268,11 +268,13 @@ pub async fn new(
     form_page(&app, &ctx, None, form, &ValidationErrors::new()).await
 }
 
-/// Where to go once saved: what it is about, else the list.
+/// Where to go once saved: what it is about (the opportunity, else the
+/// mission, else the account), else the list.
 fn after(a: &store::activities::Activity) -> String {
-    match (a.opportunity_id, a.company_id) {
-        (Some(o), _) => format!("/opportunities/{o}"),
-        (None, Some(c)) => format!("/companies/{c}"),
+    match (a.opportunity_id, a.mission_id, a.company_id) {
+        (Some(o), _, _) => format!("/opportunities/{o}"),
+        (None, Some(m), _) => format!("/missions/{m}#activities"),
+        (None, None, Some(c)) => format!("/companies/{c}"),
         _ => "/activities".into(),
     }
 }

@@ -4,6 +4,7 @@
 //! company are shown on their pages with [`timeline_rows`].
 
 mod form;
+pub mod of_mission;
 
 pub use form::{create, edit, new, update};
 

@@ -117,6 +117,9 @@ fn read_form(body: &[u8]) -> AppResult<Sent> {
             _ => {}
         }
     }
+    // A row's level select always sends a value: a row without a name is
+    // one of the blank rows offered, not a skill missing its name.
+    skills.retain(|s| !s.name.trim().is_empty());
     Ok(Sent {
         input: f,
         skills,
@@ -246,6 +249,9 @@ pub async fn new(
         parent_id: q.parent_id,
         business_manager_id: ctx.user()?.id.to_string(),
         positions: "1".into(),
+        // The API's default: without it the select showed its first
+        // option, and every need typed here counted as born in a meeting.
+        source: domain::crm::Source::Call.as_str().into(),
         ..Default::default()
     };
     let sent = Sent {

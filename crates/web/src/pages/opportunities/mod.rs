@@ -9,6 +9,7 @@ mod form;
 pub mod pipeline;
 mod positionings;
 mod show;
+pub mod views;
 
 pub use form::{create, edit, new, update};
 pub use positionings::{answer, position};
@@ -54,6 +55,9 @@ pub struct ListQuery {
     #[serde(default)]
     pub order: String,
     pub page: Option<u32>,
+    /// Every opportunity, even when the user has a default view.
+    #[serde(default)]
+    pub all: String,
 }
 
 impl ListQuery {
@@ -188,12 +192,39 @@ struct ListPage {
     rows: Vec<Card>,
     pager: Pager,
     can_edit: bool,
+    views: views::Block,
+}
+
+impl ListQuery {
+    /// Nothing asked: no filter, no page, not "all".
+    fn is_bare(&self) -> bool {
+        self.page.is_none() && self.all.is_empty() && self.pairs().iter().all(|(_, v)| v.is_empty())
+    }
 }
 
 pub async fn list(
     State(app): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    // Coming to the list without parameters opens the user's default view.
+    if q.is_bare() {
+        let mut tx = app.db.read().await?;
+        let to = views::default_href(&mut tx, &ctx).await?;
+        tx.commit().await?;
+        if let Some(to) = to {
+            return Ok(super::see_other(&to));
+        }
+    }
+    list_page(&app, &ctx, q, views::Typed::default()).await
+}
+
+/// The list, with a refused view form's state when there is one.
+async fn list_page(
+    app: &AppState,
+    ctx: &Ctx,
+    q: ListQuery,
+    typed: views::Typed,
 ) -> AppResult<Response> {
     let scope = ctx.scope()?;
     let (filter, sort, descending) = q.filter();
@@ -208,16 +239,19 @@ pub async fn list(
         PageRequest::new(q.page, None),
     )
     .await?;
-    let o = options(&mut tx, &ctx, &stages).await?;
+    let o = options(&mut tx, ctx, &stages).await?;
+    let saved = store::opportunities::views::visible(&mut tx, ctx.user()?.id).await?;
     tx.commit().await?;
+    let refused = !typed.errors.is_empty();
+    let views = views::block(ctx, &q, &saved, typed)?;
     let rows = paged
         .items
         .iter()
         .map(|x| card(x, &stages, ctx.locale))
         .collect();
     let pager = Pager::new(&paged, "/opportunities", &q.pairs());
-    render(&ListPage {
-        layout: layout(&app, &ctx, "opportunities-title").await?,
+    let page = ListPage {
+        layout: layout(app, ctx, "opportunities-title").await?,
         can_edit: allows(ctx.user()?.role, Permission::EditOpportunities),
         sorts: Sort::ALL
             .iter()
@@ -235,7 +269,13 @@ pub async fn list(
         o,
         rows,
         pager,
-    })
+        views,
+    };
+    if refused {
+        crate::view::render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
 }
 
 /// A column of the kanban, ready to show.
