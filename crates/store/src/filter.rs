@@ -164,14 +164,27 @@ macro_rules! bind_values {
 }
 
 /// `SELECT COUNT(*) FROM {from} WHERE {scope}{conditions}`: `from_where`
-/// is the text up to and including the scope's clause.
+/// is the text up to and including the scope's clause. With `at_most`,
+/// counts up to one past it.
 pub(crate) async fn count(
     tx: &mut Tx,
     scope: Scope,
     from_where: ScopedSql,
     c: &Conditions,
+    at_most: Option<u64>,
 ) -> Result<u64> {
-    let sql = format!("SELECT COUNT(*) FROM {}{}", from_where.as_str(), c.sql());
+    // Counting every row a broad scope matches costs a pass over them all
+    // (200 000 activities: 0,2 s for a business manager); a page that says
+    // "more than 1 000" stops at the 1 001st.
+    let sql = match at_most {
+        None => format!("SELECT COUNT(*) FROM {}{}", from_where.as_str(), c.sql()),
+        Some(n) => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {}) counted",
+            from_where.as_str(),
+            c.sql(),
+            n.saturating_add(1)
+        ),
+    };
     let n: i64 = on_tx!(tx, |x| bind_values!(
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
             .bind(scope.company())

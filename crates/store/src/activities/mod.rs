@@ -188,12 +188,34 @@ impl ActivityFilter {
 }
 
 /// The activities of `scope`, filtered, the latest due first (an index
-/// walked backwards: `tasks_due`).
+/// walked backwards: `tasks_due`), with their exact count.
 pub async fn list(
     tx: &mut Tx,
     scope: Scope,
     f: &ActivityFilter,
     page: PageRequest,
+) -> Result<Paged<Activity>> {
+    list_counted(tx, scope, f, page, None).await
+}
+
+/// [`list`] counting at most `at_most` + 1 rows: a page says "more than
+/// `at_most`" rather than pass over every activity of a broad scope.
+pub async fn list_at_most(
+    tx: &mut Tx,
+    scope: Scope,
+    f: &ActivityFilter,
+    page: PageRequest,
+    at_most: u64,
+) -> Result<Paged<Activity>> {
+    list_counted(tx, scope, f, page, Some(at_most)).await
+}
+
+async fn list_counted(
+    tx: &mut Tx,
+    scope: Scope,
+    f: &ActivityFilter,
+    page: PageRequest,
+    at_most: Option<u64>,
 ) -> Result<Paged<Activity>> {
     let c = f.conditions();
     let total = filter::count(
@@ -201,6 +223,7 @@ pub async fn list(
         scope,
         crate::scoped_sql!("tasks t WHERE ", activities),
         &c,
+        at_most,
     )
     .await?;
     let found: Vec<Row> = filter::rows(
@@ -220,20 +243,51 @@ pub async fn list(
     })
 }
 
-/// "Ma journée": `user`'s open activities due today or before, the
-/// oldest first. His own, whatever his portfolio (served by the partial
-/// index `tasks_open_due`).
+/// How many overdue activities "ma journée" lists, the oldest first; the
+/// page counts the others and links to the list.
+pub const MY_DAY_OVERDUE: u32 = 100;
+/// How many due today it lists at the most.
+const MY_DAY_TODAY: u32 = 200;
+
+/// "Ma journée": `user`'s open activities due today or before: the
+/// oldest [`MY_DAY_OVERDUE`] overdue, then today's. His own, whatever his
+/// portfolio (served by the partial index `tasks_open_due`).
 pub async fn my_day(tx: &mut Tx, user: UserId, today: Date) -> Result<Vec<Activity>> {
-    const SQL: &str = concat!(
+    const OVERDUE: &str = concat!(
         activity_columns!(),
-        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date <= $2 ORDER BY t.due_date, t.id"
+        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date < $2 \
+         ORDER BY t.due_date, t.id LIMIT $3"
     );
-    let found: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL)
-        .bind(user.to_string())
-        .bind(today)
-        .fetch_all(c)
-        .await)?;
+    const TODAY: &str = concat!(
+        activity_columns!(),
+        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date = $2 \
+         ORDER BY t.id LIMIT $3"
+    );
+    let mut found: Vec<Row> = Vec::new();
+    for (sql, limit) in [(OVERDUE, MY_DAY_OVERDUE), (TODAY, MY_DAY_TODAY)] {
+        let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
+            .bind(user.to_string())
+            .bind(today)
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await)?;
+        found.extend(rows);
+    }
     rows(found)
+}
+
+/// How many of `user`'s open activities are overdue on `today`.
+pub async fn overdue_count(tx: &mut Tx, user: UserId, today: Date) -> Result<u64> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date < $2"
+    )
+    .bind(user.to_string())
+    .bind(today)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n as u64)
 }
 
 /// What a timeline is about.

@@ -168,6 +168,7 @@ pub async fn list(
         scope,
         crate::scoped_sql!("meetings mt WHERE ", meetings),
         &c,
+        None,
     )
     .await?;
     // The agenda: the planned ones first, soonest first, then the others,

@@ -339,6 +339,7 @@ pub async fn list(
         scope,
         crate::scoped_sql!("opportunities o WHERE ", opportunities),
         &c,
+        None,
     )
     .await?;
     Ok(Paged {
