@@ -26,6 +26,7 @@ pub mod employees;
 pub mod esign;
 pub mod exports;
 pub mod fec;
+pub(crate) mod filter;
 pub mod firm;
 pub mod invitations;
 pub mod invoice_emails;

@@ -494,6 +494,8 @@ pub struct Pager {
     pub page: u32,
     pub pages: u32,
     pub total: u64,
+    /// The list was counted up to `total` only: there are more.
+    pub more: bool,
     pub prev: Option<String>,
     pub next: Option<String>,
 }
@@ -504,23 +506,49 @@ impl Pager {
         base: &str,
         filters: &[(&str, String)],
     ) -> Pager {
-        let link = |p: u32| {
-            let mut q: Vec<String> = filters
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| format!("{k}={}", url_encode(v)))
-                .collect();
-            q.push(format!("page={p}"));
-            format!("{base}?{}", q.join("&"))
-        };
         Pager {
             page: paged.page,
             pages: paged.pages(),
             total: paged.total,
-            prev: paged.has_prev().then(|| link(paged.page - 1)),
-            next: paged.has_next().then(|| link(paged.page + 1)),
+            more: false,
+            prev: paged
+                .has_prev()
+                .then(|| page_link(base, filters, paged.page - 1)),
+            next: paged
+                .has_next()
+                .then(|| page_link(base, filters, paged.page + 1)),
         }
     }
+
+    /// The pager of a list counted up to `at_most` + 1 rows: past
+    /// `at_most` it says "more than", and offers the next page while this
+    /// one is full.
+    pub fn at_most<T>(
+        paged: &domain::paging::Paged<T>,
+        base: &str,
+        filters: &[(&str, String)],
+        at_most: u64,
+    ) -> Pager {
+        let mut p = Pager::new(paged, base, filters);
+        if paged.total > at_most {
+            p.more = true;
+            p.total = at_most;
+            p.next = (paged.items.len() as u32 >= paged.per_page)
+                .then(|| page_link(base, filters, paged.page + 1));
+        }
+        p
+    }
+}
+
+/// `base` with the filters that have a value and page `p`.
+fn page_link(base: &str, filters: &[(&str, String)], p: u32) -> String {
+    let mut q: Vec<String> = filters
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect();
+    q.push(format!("page={p}"));
+    format!("{base}?{}", q.join("&"))
 }
 
 /// Links of a list walked by its sort key ("Précédent / Suivant"), keeping

@@ -91,6 +91,15 @@ impl Figures {
         self.weighted += l.weighted;
         self.covered += l.covered();
     }
+
+    /// The figures of two groups together (a page's "other accounts").
+    pub fn merge(&mut self, o: &Figures) {
+        self.count += o.count;
+        self.expected += o.expected;
+        self.weighted += o.weighted;
+        self.covered += o.covered;
+        self.free_days += o.free_days;
+    }
 }
 
 /// The pipeline of the window, overall and by group.
@@ -242,6 +251,19 @@ mod tests {
             (2_400, 0),
             "starts on 6 January"
         );
+    }
+
+    #[test]
+    fn merged_groups_add_up_to_the_total() {
+        let mut other = dataviz();
+        other.account = CompanyId(Uuid::from_u128(11));
+        other.weighted = Money::from_cents(123_45);
+        let v = pipeline(TODAY, &[dataviz(), other], &[]);
+        let mut all = Figures::default();
+        for f in v.by_account.values() {
+            all.merge(f);
+        }
+        assert_eq!(all, v.total);
     }
 
     #[test]

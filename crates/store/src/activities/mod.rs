@@ -18,6 +18,7 @@ use domain::paging::{PageRequest, Paged};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::filter::{self, Conditions};
 use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,90 +167,127 @@ pub struct ActivityFilter {
     pub mission_id: Option<MissionId>,
 }
 
-macro_rules! filter_clause {
-    () => {
-        "(CAST($4 AS TEXT) IS NULL OR t.assignee_id = $4) AND (CAST($5 AS TEXT) IS NULL OR t.kind = $5) \
-         AND (CAST($6 AS TEXT) IS NULL OR ($6 = 'open' AND t.done_at IS NULL) OR ($6 = 'done' AND t.done_at IS NOT NULL)) \
-         AND ($7 IS NULL OR t.due_date >= $7) AND ($8 IS NULL OR t.due_date <= $8) \
-         AND (CAST($9 AS TEXT) IS NULL OR t.company_id = $9) AND (CAST($10 AS TEXT) IS NULL OR t.opportunity_id = $10) \
-         AND (CAST($11 AS TEXT) IS NULL OR t.mission_id = $11) AND "
-    };
+impl ActivityFilter {
+    /// The filters present, as conditions on `t`.
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::new();
+        c.eq("t.assignee_id", self.assignee_id.map(|u| u.to_string()))
+            .eq("t.kind", self.kind.map(|k| k.as_str()))
+            .when(self.status == Some(Status::Open), "t.done_at IS NULL")
+            .when(self.status == Some(Status::Done), "t.done_at IS NOT NULL")
+            .cmp("t.due_date", ">=", self.due_from)
+            .cmp("t.due_date", "<=", self.due_to)
+            .eq("t.company_id", self.company_id.map(|x| x.to_string()))
+            .eq(
+                "t.opportunity_id",
+                self.opportunity_id.map(|x| x.to_string()),
+            )
+            .eq("t.mission_id", self.mission_id.map(|x| x.to_string()));
+        c
+    }
 }
 
-macro_rules! bind_filter {
-    ($q:expr, $f:expr) => {
-        $q.bind($f.assignee_id.map(|u| u.to_string()))
-            .bind($f.kind.map(|k| k.as_str()))
-            .bind($f.status.map(|s| s.as_str()))
-            .bind($f.due_from)
-            .bind($f.due_to)
-            .bind($f.company_id.map(|c| c.to_string()))
-            .bind($f.opportunity_id.map(|o| o.to_string()))
-            .bind($f.mission_id.map(|m| m.to_string()))
-    };
-}
-
-/// The activities of `scope`, filtered, the latest due first.
+/// The activities of `scope`, filtered, the latest due first (an index
+/// walked backwards: `tasks_due`), with their exact count.
 pub async fn list(
     tx: &mut Tx,
     scope: Scope,
     f: &ActivityFilter,
     page: PageRequest,
 ) -> Result<Paged<Activity>> {
-    const COUNT: &str = concat!(
-        "SELECT COUNT(*) FROM tasks t WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(activities)
-    );
-    const ROWS: &str = concat!(
-        activity_columns!(),
-        "WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(activities),
-        " ORDER BY t.due_date DESC, t.id LIMIT $12 OFFSET $13"
-    );
-    let total: i64 = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_scalar(COUNT)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    list_counted(tx, scope, f, page, None).await
+}
+
+/// [`list`] counting at most `at_most` + 1 rows: a page says "more than
+/// `at_most`" rather than pass over every activity of a broad scope.
+pub async fn list_at_most(
+    tx: &mut Tx,
+    scope: Scope,
+    f: &ActivityFilter,
+    page: PageRequest,
+    at_most: u64,
+) -> Result<Paged<Activity>> {
+    list_counted(tx, scope, f, page, Some(at_most)).await
+}
+
+async fn list_counted(
+    tx: &mut Tx,
+    scope: Scope,
+    f: &ActivityFilter,
+    page: PageRequest,
+    at_most: Option<u64>,
+) -> Result<Paged<Activity>> {
+    let c = f.conditions();
+    let total = filter::count(
+        tx,
+        scope,
+        crate::scoped_sql!("tasks t WHERE ", activities),
+        &c,
+        at_most,
     )
-    .fetch_one(c)
-    .await)?;
-    let found: Vec<Row> = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(ROWS)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    .await?;
+    let found: Vec<Row> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(concat!(activity_columns!(), "WHERE "), activities),
+        &c,
+        "ORDER BY t.due_date DESC, t.id DESC",
+        Some(page),
     )
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(c)
-    .await)?;
+    .await?;
     Ok(Paged {
         items: rows(found)?,
         page: page.page,
         per_page: page.per_page,
-        total: total as u64,
+        total,
     })
 }
 
-/// "Ma journée": `user`'s open activities due today or before, the
-/// oldest first. His own, whatever his portfolio (served by the partial
-/// index `tasks_open_due`).
+/// How many overdue activities "ma journée" lists, the oldest first; the
+/// page counts the others and links to the list.
+pub const MY_DAY_OVERDUE: u32 = 100;
+/// How many due today it lists at the most.
+const MY_DAY_TODAY: u32 = 200;
+
+/// "Ma journée": `user`'s open activities due today or before: the
+/// oldest [`MY_DAY_OVERDUE`] overdue, then today's. His own, whatever his
+/// portfolio (served by the partial index `tasks_open_due`).
 pub async fn my_day(tx: &mut Tx, user: UserId, today: Date) -> Result<Vec<Activity>> {
-    const SQL: &str = concat!(
+    const OVERDUE: &str = concat!(
         activity_columns!(),
-        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date <= $2 ORDER BY t.due_date, t.id"
+        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date < $2 \
+         ORDER BY t.due_date, t.id LIMIT $3"
     );
-    let found: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(SQL)
-        .bind(user.to_string())
-        .bind(today)
-        .fetch_all(c)
-        .await)?;
+    const TODAY: &str = concat!(
+        activity_columns!(),
+        "WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date = $2 \
+         ORDER BY t.id LIMIT $3"
+    );
+    let mut found: Vec<Row> = Vec::new();
+    for (sql, limit) in [(OVERDUE, MY_DAY_OVERDUE), (TODAY, MY_DAY_TODAY)] {
+        let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
+            .bind(user.to_string())
+            .bind(today)
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await)?;
+        found.extend(rows);
+    }
     rows(found)
+}
+
+/// How many of `user`'s open activities are overdue on `today`.
+pub async fn overdue_count(tx: &mut Tx, user: UserId, today: Date) -> Result<u64> {
+    let n: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = $1 AND t.done_at IS NULL AND t.due_date < $2"
+    )
+    .bind(user.to_string())
+    .bind(today)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n as u64)
 }
 
 /// What a timeline is about.
@@ -278,7 +316,7 @@ pub async fn timeline(
                 $col,
                 " = $4 AND ",
                 crate::scope_clause!(activities),
-                " ORDER BY t.due_date DESC, t.id LIMIT $5"
+                " ORDER BY t.due_date DESC, t.id DESC LIMIT $5"
             )
         };
     }

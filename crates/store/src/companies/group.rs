@@ -5,13 +5,16 @@
 //! read through the reader's scope.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 use domain::company::CompanyData;
 use domain::company::group::{EntityKind, check_parent, root, tree};
-use domain::ids::{CompanyId, MissionId, OpportunityId};
+use domain::ids::{CompanyId, MissionId, OpportunityId, ParseIdError};
 use domain::validation::{ErrorKey, ValidationErrors};
 use time::Date;
 
+use crate::filter::{self, Conditions};
+use crate::scope::ScopedSql;
 use crate::{Error, Result, Scope, Tx, corrupt, on_tx, scope_clause};
 
 /// Whether the reader may see company `id`: the companies' own scope,
@@ -129,34 +132,16 @@ pub async fn opportunities(
     scope: Scope,
     ids: &[CompanyId],
 ) -> Result<Vec<GroupItem<OpportunityId>>> {
-    let mut out = Vec::new();
-    for id in ids {
-        const SQL: &str = concat!(
+    items(
+        tx,
+        scope,
+        crate::scoped_sql!(
             "SELECT o.id, o.title, c.name, s.label, o.start_date FROM opportunities o \
-             JOIN companies c ON c.id = o.client_id JOIN opportunity_stages s ON s.code = o.stage \
-             WHERE o.client_id = $4 AND ",
-            crate::scope_clause!(opportunities)
-        );
-        let rows: Vec<(String, String, String, String, Date)> =
-            on_tx!(tx, |c| sqlx::query_as(SQL)
-                .bind(scope.company())
-                .bind(scope.own_user())
-                .bind(scope.portfolio())
-                .bind(id.to_string())
-                .fetch_all(c)
-                .await)?;
-        for (oid, title, company, state, start) in rows {
-            out.push(GroupItem {
-                id: crate::id(&oid)?,
-                title,
-                company,
-                state,
-                start,
-            });
-        }
-    }
-    out.sort_by(|a, b| b.start.cmp(&a.start).then(a.title.cmp(&b.title)));
-    Ok(out)
+             JOIN companies c ON c.id = o.client_id JOIN opportunity_stages s ON s.code = o.stage WHERE ", opportunities),
+        "o.client_id",
+        ids,
+    )
+    .await
 }
 
 /// The missions of the companies `ids` that the reader may see, latest
@@ -166,24 +151,39 @@ pub async fn missions(
     scope: Scope,
     ids: &[CompanyId],
 ) -> Result<Vec<GroupItem<MissionId>>> {
-    let mut out = Vec::new();
-    for id in ids {
-        const SQL: &str = concat!(
+    items(
+        tx,
+        scope,
+        crate::scoped_sql!(
             "SELECT m.id, m.title, c.name, m.status, m.start_date FROM missions m \
-             JOIN companies c ON c.id = m.client_id WHERE m.client_id = $4 AND ",
-            crate::scope_clause!(missions)
-        );
+             JOIN companies c ON c.id = m.client_id WHERE ",
+            missions
+        ),
+        "m.client_id",
+        ids,
+    )
+    .await
+}
+
+/// The rows of `select_where` (id, title, company, state, start) whose
+/// `column` is one of `ids`, latest start first (sorted here, so that both
+/// backends order titles alike).
+async fn items<I: FromStr<Err = ParseIdError>>(
+    tx: &mut Tx,
+    scope: Scope,
+    select_where: ScopedSql,
+    column: &'static str,
+    ids: &[CompanyId],
+) -> Result<Vec<GroupItem<I>>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::MAX_BINDS - 3) {
+        let mut c = Conditions::new();
+        c.within(column, chunk.iter().map(ToString::to_string));
         let rows: Vec<(String, String, String, String, Date)> =
-            on_tx!(tx, |c| sqlx::query_as(SQL)
-                .bind(scope.company())
-                .bind(scope.own_user())
-                .bind(scope.portfolio())
-                .bind(id.to_string())
-                .fetch_all(c)
-                .await)?;
-        for (mid, title, company, state, start) in rows {
+            filter::rows(tx, scope, select_where, &c, "", None).await?;
+        for (id, title, company, state, start) in rows {
             out.push(GroupItem {
-                id: crate::id(&mid)?,
+                id: crate::id(&id)?,
                 title,
                 company,
                 state,

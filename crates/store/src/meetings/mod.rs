@@ -19,6 +19,7 @@ use domain::paging::{PageRequest, Paged};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::filter::{self, Conditions};
 use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,22 +137,17 @@ pub struct MeetingFilter {
     pub upcoming_first: bool,
 }
 
-macro_rules! filter_clause {
-    () => {
-        "(CAST($4 AS TEXT) IS NULL OR mt.mission_id = $4) AND (CAST($5 AS TEXT) IS NULL OR mt.company_id = $5) \
-         AND ($6 IS NULL OR mt.planned_at >= $6) AND ($7 IS NULL OR mt.planned_at < $7) \
-         AND (CAST($8 AS TEXT) IS NULL OR mt.status = $8) AND "
-    };
-}
-
-macro_rules! bind_filter {
-    ($q:expr, $f:expr) => {
-        $q.bind($f.mission_id.map(|m| m.to_string()))
-            .bind($f.company_id.map(|c| c.to_string()))
-            .bind($f.from.map(crate::meetings::utc))
-            .bind($f.to.map(crate::meetings::utc))
-            .bind($f.status.map(|s| s.as_str()))
-    };
+impl MeetingFilter {
+    /// The filters present, as conditions on `mt`.
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::new();
+        c.eq("mt.mission_id", self.mission_id.map(|m| m.to_string()))
+            .eq("mt.company_id", self.company_id.map(|x| x.to_string()))
+            .cmp("mt.planned_at", ">=", self.from.map(utc))
+            .cmp("mt.planned_at", "<", self.to.map(utc))
+            .eq("mt.status", self.status.map(|s| s.as_str()));
+        c
+    }
 }
 
 /// Instants are written in UTC so that both backends order them alike.
@@ -166,48 +162,32 @@ pub async fn list(
     f: &MeetingFilter,
     page: PageRequest,
 ) -> Result<Paged<Meeting>> {
-    const COUNT: &str = concat!(
-        "SELECT COUNT(*) FROM meetings mt WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(meetings)
-    );
-    const ROWS: &str = concat!(
-        meeting_columns!(),
-        "WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(meetings),
-        " ORDER BY mt.planned_at DESC, mt.id LIMIT $9 OFFSET $10"
-    );
-    const AGENDA: &str = concat!(
-        meeting_columns!(),
-        "WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(meetings),
-        " ORDER BY CASE WHEN mt.status = 'planned' THEN 0 ELSE 1 END, \
-         CASE WHEN mt.status = 'planned' THEN mt.planned_at END, mt.planned_at DESC, mt.id \
-         LIMIT $9 OFFSET $10"
-    );
-    let rows_sql = if f.upcoming_first { AGENDA } else { ROWS };
-    let total: i64 = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_scalar(COUNT)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    let c = f.conditions();
+    let total = filter::count(
+        tx,
+        scope,
+        crate::scoped_sql!("meetings mt WHERE ", meetings),
+        &c,
+        None,
     )
-    .fetch_one(c)
-    .await)?;
-    let rows: Vec<Row> = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(rows_sql)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    .await?;
+    // The agenda: the planned ones first, soonest first, then the others,
+    // latest first.
+    let order = if f.upcoming_first {
+        "ORDER BY CASE WHEN mt.status = 'planned' THEN 0 ELSE 1 END, \
+         CASE WHEN mt.status = 'planned' THEN mt.planned_at END, mt.planned_at DESC, mt.id"
+    } else {
+        "ORDER BY mt.planned_at DESC, mt.id"
+    };
+    let rows: Vec<Row> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(concat!(meeting_columns!(), "WHERE "), meetings),
+        &c,
+        order,
+        Some(page),
     )
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(c)
-    .await)?;
+    .await?;
     Ok(Paged {
         items: rows
             .into_iter()
@@ -215,7 +195,7 @@ pub async fn list(
             .collect::<Result<_>>()?,
         page: page.page,
         per_page: page.per_page,
-        total: total as u64,
+        total,
     })
 }
 

@@ -20,7 +20,8 @@ use time::{Date, OffsetDateTime};
 
 use super::pipeline::Names;
 use super::{Opportunity, Row};
-use crate::{Error, Result, Scope, Tx, corrupt, on_tx};
+use crate::filter::{self, Conditions};
+use crate::{Error, Result, Scope, Tx, corrupt};
 
 /// A mission of the account, as the map shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -79,11 +80,6 @@ pub fn born_in_meeting(o: &Opportunity) -> bool {
     o.meeting_id.is_some() || o.data.source == Source::FollowUpMeeting
 }
 
-/// `col IN ($first, …)` over the accounts: one text for both backends.
-fn in_accounts(col: &str, n: usize, first: usize) -> String {
-    format!("{col} IN ({})", crate::values_list_from("?", n, first))
-}
-
 #[derive(sqlx::FromRow)]
 struct MissionRow {
     id: String,
@@ -112,52 +108,36 @@ pub async fn account_map(tx: &mut Tx, scope: Scope, companies: &[CompanyId]) -> 
     if companies.is_empty() || companies.len() > crate::MAX_BINDS - 3 {
         return Err(Error::NotFound);
     }
-    const OPPORTUNITIES: &str = concat!(
-        opportunity_columns!(),
-        "WHERE ",
-        crate::scope_clause!(opportunities),
-        " AND "
-    );
-    let sql = format!(
-        "{OPPORTUNITIES}{} ORDER BY o.start_date, o.id",
-        in_accounts("o.client_id", companies.len(), 4)
-    );
-    let rows: Vec<Row> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio());
-        for id in companies {
-            q = q.bind(id.to_string());
-        }
-        q.fetch_all(c).await
-    })?;
+    let mut accounts = Conditions::new();
+    accounts.within("o.client_id", companies.iter().map(ToString::to_string));
+    let rows: Vec<Row> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(concat!(opportunity_columns!(), "WHERE "), opportunities),
+        &accounts,
+        "ORDER BY o.start_date, o.id",
+        None,
+    )
+    .await?;
     let opportunities = rows
         .into_iter()
         .map(Row::into_opportunity)
         .collect::<Result<Vec<_>>>()?;
 
-    const MISSIONS: &str = concat!(
-        "SELECT m.id, m.title, m.consultant_id, u.display_name AS consultant_name, m.base_tjm_cents, \
-         m.start_date, m.end_date, m.status FROM missions m JOIN users u ON u.id = m.consultant_id \
-         WHERE CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL AND ",
-        crate::scope_clause!(missions),
-        " AND "
-    );
-    let sql = format!(
-        "{MISSIONS}{} ORDER BY m.start_date, m.id",
-        in_accounts("m.client_id", companies.len(), 4)
-    );
-    let rows: Vec<MissionRow> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio());
-        for id in companies {
-            q = q.bind(id.to_string());
-        }
-        q.fetch_all(c).await
-    })?;
+    let mut accounts = Conditions::new();
+    accounts.within("m.client_id", companies.iter().map(ToString::to_string));
+    let rows: Vec<MissionRow> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(
+            "SELECT m.id, m.title, m.consultant_id, u.display_name AS consultant_name, m.base_tjm_cents, \
+             m.start_date, m.end_date, m.status FROM missions m JOIN users u ON u.id = m.consultant_id \
+             WHERE CAST($1 AS TEXT) IS NULL AND CAST($2 AS TEXT) IS NULL AND ", missions),
+        &accounts,
+        "ORDER BY m.start_date, m.id",
+        None,
+    )
+    .await?;
     let mut missions: BTreeMap<MissionId, MapMission> = BTreeMap::new();
     let mut mission_order = Vec::new();
     for r in rows {
@@ -179,25 +159,20 @@ pub async fn account_map(tx: &mut Tx, scope: Scope, companies: &[CompanyId]) -> 
         );
     }
 
-    const MEETINGS: &str = concat!(
-        "SELECT mt.id, COALESCE(mt.held_at, mt.planned_at) FROM meetings mt WHERE ",
-        crate::scope_clause!(meetings),
-        " AND "
-    );
-    let sql = format!(
-        "{MEETINGS}{}",
-        in_accounts("mt.company_id", companies.len(), 4)
-    );
-    let rows: Vec<(String, OffsetDateTime)> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio());
-        for id in companies {
-            q = q.bind(id.to_string());
-        }
-        q.fetch_all(c).await
-    })?;
+    let mut accounts = Conditions::new();
+    accounts.within("mt.company_id", companies.iter().map(ToString::to_string));
+    let rows: Vec<(String, OffsetDateTime)> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(
+            "SELECT mt.id, COALESCE(mt.held_at, mt.planned_at) FROM meetings mt WHERE ",
+            meetings
+        ),
+        &accounts,
+        "",
+        None,
+    )
+    .await?;
     let meetings = rows
         .iter()
         .map(|(id, at)| Ok((crate::id(id)?, *at)))
@@ -278,38 +253,32 @@ pub async fn born(
     from: Date,
     to: Date,
 ) -> Result<(Vec<Born>, Names)> {
-    const SQL: &str = concat!(
-        "SELECT o.client_id, c.name, o.business_manager_id, b.display_name, o.created_at, \
-         o.expected_cents, s.outcome FROM opportunities o JOIN companies c ON c.id = o.client_id \
-         JOIN users b ON b.id = o.business_manager_id JOIN opportunity_stages s ON s.code = o.stage \
-         WHERE (o.meeting_id IS NOT NULL OR o.source = 'follow_up_meeting') \
-           AND o.created_at >= $4 AND o.created_at < $5 AND ",
-        crate::scope_clause!(opportunities)
-    );
-    let accounts = accounts.unwrap_or(&[]);
-    let mut sql = SQL.to_owned();
-    if !accounts.is_empty() {
-        sql.push_str(" AND ");
-        sql.push_str(&in_accounts("o.client_id", accounts.len(), 6));
-    }
-    sql.push_str(" ORDER BY o.created_at, o.id");
     // Stored in UTC: the bounds are compared in UTC too.
     let midnight =
         |d: Date| domain::paris::at(d, time::Time::MIDNIGHT).to_offset(time::UtcOffset::UTC);
-    let (start, end) = (midnight(from), midnight(to.next_day().unwrap_or(to)));
+    let mut c = Conditions::new();
+    c.cmp("o.created_at", ">=", Some(midnight(from))).cmp(
+        "o.created_at",
+        "<",
+        Some(midnight(to.next_day().unwrap_or(to))),
+    );
+    if let Some(accounts) = accounts.filter(|a| !a.is_empty()) {
+        c.within("o.client_id", accounts.iter().map(ToString::to_string));
+    }
     type BornRow = (String, String, String, String, OffsetDateTime, i64, String);
-    let rows: Vec<BornRow> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio())
-            .bind(start)
-            .bind(end);
-        for id in accounts {
-            q = q.bind(id.to_string());
-        }
-        q.fetch_all(c).await
-    })?;
+    let rows: Vec<BornRow> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(
+            "SELECT o.client_id, c.name, o.business_manager_id, b.display_name, o.created_at, \
+             o.expected_cents, s.outcome FROM opportunities o JOIN companies c ON c.id = o.client_id \
+             JOIN users b ON b.id = o.business_manager_id JOIN opportunity_stages s ON s.code = o.stage \
+             WHERE (o.meeting_id IS NOT NULL OR o.source = 'follow_up_meeting') AND ", opportunities),
+        &c,
+        "ORDER BY o.created_at, o.id",
+        None,
+    )
+    .await?;
     let mut names = Names::default();
     let born = rows
         .into_iter()

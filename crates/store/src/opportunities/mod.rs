@@ -26,6 +26,8 @@ use domain::percent::Percentage;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::filter::{self, Conditions};
+use crate::scope::ScopedSql;
 use crate::{Error, Result, Scope, Tx, corrupt, on_tx, search};
 
 /// One opportunity as the list, the kanban and the detail show it. On the
@@ -298,43 +300,31 @@ impl Sort {
     }
 }
 
-/// The filters of the list and the kanban, as `$4` to `$11`.
-macro_rules! filter_clause {
-    () => {
-        "(CAST($4 AS TEXT) IS NULL OR o.search_key LIKE $4 ESCAPE '\\') \
-         AND (CAST($5 AS TEXT) IS NULL OR o.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR o.kind = $6) \
-         AND (CAST($7 AS TEXT) IS NULL OR o.business_manager_id = $7) \
-         AND (CAST($8 AS TEXT) IS NULL OR o.client_id = $8) AND (CAST($9 AS TEXT) IS NULL OR o.source = $9) \
-         AND ($10 IS NULL OR o.start_date >= $10) AND ($11 IS NULL OR o.start_date <= $11) AND "
-    };
+/// The list's statement up to its filters.
+const SELECT_WHERE: ScopedSql =
+    crate::scoped_sql!(concat!(opportunity_columns!(), "WHERE "), opportunities);
+
+impl OpportunityFilter {
+    /// The filters present, as conditions on `o`.
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::new();
+        c.like("o.search_key", search::like_pattern(self.q.as_deref()))
+            .eq(
+                "o.stage",
+                self.stage.as_ref().map(|s| s.as_str().to_owned()),
+            )
+            .eq("o.kind", self.kind.map(|k| k.as_str()))
+            .eq(
+                "o.business_manager_id",
+                self.business_manager_id.map(|u| u.to_string()),
+            )
+            .eq("o.client_id", self.client_id.map(|x| x.to_string()))
+            .eq("o.source", self.source.map(|x| x.as_str()))
+            .cmp("o.start_date", ">=", self.start_from)
+            .cmp("o.start_date", "<=", self.start_to);
+        c
+    }
 }
-
-/// Binds the filter's `$4` to `$11` (after the scope's three).
-macro_rules! bind_filter {
-    ($q:expr, $f:expr) => {
-        $q.bind(search::like_pattern($f.q.as_deref()))
-            .bind($f.stage.as_ref().map(|s| s.as_str().to_owned()))
-            .bind($f.kind.map(|k| k.as_str()))
-            .bind($f.business_manager_id.map(|u| u.to_string()))
-            .bind($f.client_id.map(|c| c.to_string()))
-            .bind($f.source.map(|s| s.as_str()))
-            .bind($f.start_from)
-            .bind($f.start_to)
-    };
-}
-
-const LIST_SQL: &str = concat!(
-    opportunity_columns!(),
-    "WHERE ",
-    filter_clause!(),
-    crate::scope_clause!(opportunities)
-);
-
-const COUNT_SQL: &str = concat!(
-    "SELECT COUNT(*) FROM opportunities o WHERE ",
-    filter_clause!(),
-    crate::scope_clause!(opportunities)
-);
 
 pub async fn list(
     tx: &mut Tx,
@@ -344,20 +334,20 @@ pub async fn list(
     descending: bool,
     page: PageRequest,
 ) -> Result<Paged<Opportunity>> {
-    let total: i64 = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_scalar(COUNT_SQL)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    let c = f.conditions();
+    let total = filter::count(
+        tx,
+        scope,
+        crate::scoped_sql!("opportunities o WHERE ", opportunities),
+        &c,
+        None,
     )
-    .fetch_one(c)
-    .await)?;
+    .await?;
     Ok(Paged {
-        items: rows(tx, scope, f, sort, descending, page).await?,
+        items: rows(tx, scope, &c, sort, descending, page).await?,
         page: page.page,
         per_page: page.per_page,
-        total: total as u64,
+        total,
     })
 }
 
@@ -365,27 +355,21 @@ pub async fn list(
 async fn rows(
     tx: &mut Tx,
     scope: Scope,
-    f: &OpportunityFilter,
+    c: &Conditions,
     sort: Sort,
     descending: bool,
     page: PageRequest,
 ) -> Result<Vec<Opportunity>> {
     // The order is one of `Sort`'s fixed texts, never the request's.
-    let sql = format!(
-        "{LIST_SQL}{} LIMIT $12 OFFSET $13",
-        sort.order_by(descending)
-    );
-    let rows: Vec<Row> = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    let rows: Vec<Row> = filter::rows(
+        tx,
+        scope,
+        SELECT_WHERE,
+        c,
+        sort.order_by(descending),
+        Some(page),
     )
-    .bind(page.limit())
-    .bind(page.offset())
-    .fetch_all(c)
-    .await)?;
+    .await?;
     rows.into_iter().map(Row::into_opportunity).collect()
 }
 
@@ -409,22 +393,19 @@ pub async fn kanban(
     cards: u32,
 ) -> Result<Vec<Column>> {
     let stages = stages(tx).await?;
-    const TOTALS: &str = concat!(
-        "SELECT o.stage, COUNT(*), CAST(COALESCE(SUM(o.expected_cents), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(o.weighted_cents), 0) AS BIGINT) FROM opportunities o WHERE ",
-        filter_clause!(),
-        crate::scope_clause!(opportunities),
-        " GROUP BY o.stage"
-    );
-    let totals: Vec<(String, i64, i64, i64)> = on_tx!(tx, |c| bind_filter!(
-        sqlx::query_as(TOTALS)
-            .bind(scope.company())
-            .bind(scope.own_user())
-            .bind(scope.portfolio()),
-        f
+    let totals: Vec<(String, i64, i64, i64)> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(
+            "SELECT o.stage, COUNT(*), CAST(COALESCE(SUM(o.expected_cents), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(o.weighted_cents), 0) AS BIGINT) FROM opportunities o WHERE ",
+            opportunities
+        ),
+        &f.conditions(),
+        "GROUP BY o.stage",
+        None,
     )
-    .fetch_all(c)
-    .await)?;
+    .await?;
     let mut out = Vec::new();
     for stage in stages.stages() {
         let (count, expected, weighted) = totals
@@ -447,7 +428,7 @@ pub async fn kanban(
             rows(
                 tx,
                 scope,
-                &column,
+                &column.conditions(),
                 sort,
                 descending,
                 PageRequest::new(Some(1), Some(cards)),

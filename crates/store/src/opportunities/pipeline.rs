@@ -42,7 +42,10 @@ pub async fn open_lines(
 ) -> Result<(Vec<Line>, BTreeMap<OpportunityId, UserId>)> {
     const SQL: &str = concat!(
         opportunity_columns!(),
-        "WHERE s.outcome = 'open' AND o.start_date <= $4 AND ",
+        // The open stages by name, so that `opportunities_stage` serves
+        // the start dates of each (not every need ever started).
+        "WHERE o.stage IN (SELECT os.code FROM opportunity_stages os WHERE os.outcome = 'open') \
+         AND o.start_date <= $4 AND ",
         crate::scope_clause!(opportunities),
         " ORDER BY o.start_date, o.id"
     );
@@ -95,8 +98,8 @@ async fn renewed(
 ) -> Result<BTreeMap<OpportunityId, UserId>> {
     const RENEWED: &str = concat!(
         "SELECT o.id, m.consultant_id FROM opportunities o JOIN missions m ON m.id = o.renews_mission_id \
-         JOIN opportunity_stages s ON s.code = o.stage \
-         WHERE s.outcome = 'open' AND o.start_date <= $4 AND ",
+         WHERE o.stage IN (SELECT os.code FROM opportunity_stages os WHERE os.outcome = 'open') \
+         AND o.start_date <= $4 AND ",
         crate::scope_clause!(opportunities)
     );
     let renewed: Vec<(String, String)> = on_tx!(tx, |c| sqlx::query_as(RENEWED)

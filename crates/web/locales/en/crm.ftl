@@ -169,6 +169,7 @@ activities-log = Log an activity
 my-day-title = My day
 my-day-empty = Nothing due today, nothing overdue.
 my-day-overdue = Overdue ({ $count })
+my-day-all-overdue = The { $shown } oldest are below: see every overdue activity
 my-day-today = Today ({ $count })
 home-my-day = My day: what is due today and what is overdue
 activity-kind = Type

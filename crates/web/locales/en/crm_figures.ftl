@@ -48,3 +48,5 @@ forecast-pipeline-revenue = Weighted revenue
 forecast-pipeline-margin = Weighted margin (known cost)
 forecast-pipeline-without-cost = Weighted revenue without a known cost (no margin counted)
 pipeline-link = Pipeline in covered days
+pipeline-other-accounts = { $count } other accounts
+pipeline-lines-shown = The first { $shown } to start, of { $count }: the CSV export has them all.

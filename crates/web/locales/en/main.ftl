@@ -67,6 +67,7 @@ list-all = All
 list-filter = Filter
 list-empty = No results.
 list-total = { $count } result(s)
+list-total-more = More than { $count } results
 list-prev = ← Previous
 list-pages = Pages
 picker-client-hint = Client's name…

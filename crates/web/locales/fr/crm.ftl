@@ -169,6 +169,7 @@ activities-log = Consigner une activité
 my-day-title = Ma journée
 my-day-empty = Rien à faire aujourd'hui, rien en retard.
 my-day-overdue = En retard ({ $count })
+my-day-all-overdue = Les { $shown } plus anciennes sont ci-dessous : voir toutes les activités en retard
 my-day-today = Aujourd'hui ({ $count })
 home-my-day = Ma journée : ce qui est dû aujourd'hui et ce qui est en retard
 activity-kind = Type

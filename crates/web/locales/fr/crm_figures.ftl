@@ -48,3 +48,5 @@ forecast-pipeline-revenue = CA pondéré
 forecast-pipeline-margin = Marge pondérée (coût connu)
 forecast-pipeline-without-cost = CA pondéré sans coût connu (pas de marge comptée)
 pipeline-link = Pipeline en jours couverts
+pipeline-other-accounts = { $count } autres comptes
+pipeline-lines-shown = Les { $shown } premières à démarrer, sur { $count } : toutes sont dans l'export CSV.

@@ -64,6 +64,7 @@ list-all = Tous
 list-filter = Filtrer
 list-empty = Aucun résultat.
 list-total = { $count } résultat(s)
+list-total-more = Plus de { $count } résultats
 list-prev = ← Précédent
 list-pages = Pages
 picker-client-hint = Nom du client…

@@ -164,8 +164,14 @@ pub async fn list(
         Err(e) => (Default::default(), e),
     };
     let mut tx = app.db.read().await?;
-    let paged =
-        store::activities::list(&mut tx, scope, &filter, PageRequest::new(q.page, None)).await?;
+    let paged = store::activities::list_at_most(
+        &mut tx,
+        scope,
+        &filter,
+        PageRequest::new(q.page, None),
+        COUNTED,
+    )
+    .await?;
     let managers = super::missions::users_with(&mut tx, ASSIGNABLE).await?;
     let companies = store::companies::options(&mut tx, scope, None)
         .await?
@@ -175,7 +181,7 @@ pub async fn list(
     tx.commit().await?;
     let l = ctx.locale;
     let today = store::today();
-    let pager = Pager::new(&paged, "/activities", &q.pairs());
+    let pager = Pager::at_most(&paged, "/activities", &q.pairs(), COUNTED);
     let back = format!(
         "/activities?{}",
         serde_urlencoded::to_string(q.pairs()).unwrap_or_default()
@@ -193,6 +199,9 @@ pub async fn list(
         f: q,
     })
 }
+
+/// The list counts up to this many, then says "more than".
+const COUNTED: u64 = 1_000;
 
 /// The roles an activity may be assigned to (the store checks it again).
 pub(crate) const ASSIGNABLE: &[domain::role::Role] = &[
@@ -217,6 +226,9 @@ struct MyDayPage {
     layout: Layout,
     today: String,
     overdue: Vec<Row>,
+    /// All his overdue ones, and the list of them when more than shown.
+    overdue_total: u64,
+    all_overdue: Option<String>,
     due_today: Vec<Row>,
 }
 
@@ -227,16 +239,26 @@ pub async fn my_day(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response
     let today = store::today();
     let mut tx = app.db.read().await?;
     let day = store::activities::my_day(&mut tx, user, today).await?;
+    let overdue_total = store::activities::overdue_count(&mut tx, user, today).await?;
     tx.commit().await?;
     let l = ctx.locale;
     let (overdue, due_today): (Vec<Row>, Vec<Row>) = day
         .iter()
         .map(|a| row(a, l, today))
         .partition(|r| r.overdue);
+    // Beyond the ones listed, the whole list of his overdue activities.
+    let all_overdue = (overdue_total > overdue.len() as u64).then(|| {
+        format!(
+            "/activities?status=open&assignee_id={user}&due_to={}",
+            today.previous_day().unwrap_or(today)
+        )
+    });
     render(&MyDayPage {
         layout: layout(&app, &ctx, "my-day-title").await?,
         today: domain::locale::format_date(today, l),
         overdue,
+        overdue_total,
+        all_overdue,
         due_today,
     })
 }

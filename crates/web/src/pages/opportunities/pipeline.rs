@@ -48,7 +48,15 @@ fn group_row(name: String, f: &Figures, l: Locale) -> GroupRow {
     }
 }
 
-/// The three groupings: by business manager, by account, by agency.
+/// The accounts a page shows, the largest weighted values: beyond, one
+/// row sums the others (a firm's whole pipeline has thousands; the CSV
+/// lists every opportunity).
+const SHOWN_ACCOUNTS: usize = 25;
+/// The opportunities a page lists, the first to start.
+const SHOWN_LINES: usize = 100;
+
+/// The three groupings: by business manager, by account (the largest
+/// first, the rest summed), by agency.
 pub fn groups(v: &PipelineView, names: &Names, l: Locale) -> [Vec<GroupRow>; 3] {
     let none = i18n::t(l, "pipeline-no-agency");
     let mut by_bm: Vec<GroupRow> = v
@@ -56,11 +64,30 @@ pub fn groups(v: &PipelineView, names: &Names, l: Locale) -> [Vec<GroupRow>; 3] 
         .iter()
         .map(|(id, f)| group_row(names.users.get(id).cloned().unwrap_or_default(), f, l))
         .collect();
-    let mut by_account: Vec<GroupRow> = v
+    let mut accounts: Vec<(String, &Figures)> = v
         .by_account
         .iter()
-        .map(|(id, f)| group_row(names.companies.get(id).cloned().unwrap_or_default(), f, l))
+        .map(|(id, f)| (names.companies.get(id).cloned().unwrap_or_default(), f))
         .collect();
+    accounts.sort_by(|a, b| b.1.weighted.cmp(&a.1.weighted).then(a.0.cmp(&b.0)));
+    let others = accounts.split_off(accounts.len().min(SHOWN_ACCOUNTS));
+    let mut by_account: Vec<GroupRow> = accounts
+        .into_iter()
+        .map(|(name, f)| group_row(name, f, l))
+        .collect();
+    by_account.sort_by(|a, b| a.name.cmp(&b.name));
+    if !others.is_empty() {
+        let mut rest = Figures::default();
+        for (_, f) in &others {
+            rest.merge(f);
+        }
+        let name = i18n::t_args(
+            l,
+            "pipeline-other-accounts",
+            &[("count", domain::locale::format_int(others.len() as i64, l))],
+        );
+        by_account.push(group_row(name, &rest, l));
+    }
     let mut by_agency: Vec<GroupRow> = v
         .by_agency
         .iter()
@@ -71,7 +98,7 @@ pub fn groups(v: &PipelineView, names: &Names, l: Locale) -> [Vec<GroupRow>; 3] 
             group_row(name, f, l)
         })
         .collect();
-    for g in [&mut by_bm, &mut by_account, &mut by_agency] {
+    for g in [&mut by_bm, &mut by_agency] {
         g.sort_by(|a, b| a.name.cmp(&b.name));
     }
     [by_bm, by_account, by_agency]
@@ -102,6 +129,8 @@ struct Page {
     /// Id, heading and rows of each grouping.
     groups: Vec<(&'static str, String, Vec<GroupRow>)>,
     lines: Vec<LineRow>,
+    /// Said when the list is cut.
+    lines_note: Option<String>,
 }
 
 pub fn window(v: &PipelineView, l: Locale) -> String {
@@ -133,9 +162,20 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
     let covered_label = i18n::t(l, "pipeline-covered");
     let free_label = i18n::t(l, "pipeline-free-days");
     let [by_bm, by_account, by_agency] = groups(&v, &names, l);
+    let lines_note = (v.lines.len() > SHOWN_LINES).then(|| {
+        i18n::t_args(
+            l,
+            "pipeline-lines-shown",
+            &[
+                ("shown", SHOWN_LINES.to_string()),
+                ("count", domain::locale::format_int(v.lines.len() as i64, l)),
+            ],
+        )
+    });
     let lines = v
         .lines
         .iter()
+        .take(SHOWN_LINES)
         .map(|line| {
             let o = names.opportunities.get(&line.opportunity);
             LineRow {
@@ -181,6 +221,7 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             ),
         ],
         lines,
+        lines_note,
     })
 }
 
