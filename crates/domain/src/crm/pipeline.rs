@@ -257,7 +257,7 @@ mod tests {
     fn merged_groups_add_up_to_the_total() {
         let mut other = dataviz();
         other.account = CompanyId(Uuid::from_u128(11));
-        other.weighted = Money::from_cents(123_45);
+        other.weighted = Money::from_cents(12_345);
         let v = pipeline(TODAY, &[dataviz(), other], &[]);
         let mut all = Figures::default();
         for f in v.by_account.values() {
