@@ -44,7 +44,7 @@ pub async fn run(common: &Common, cmd: UserCommand) -> anyhow::Result<()> {
                 Scope::All,
                 &store::companies::CompanyFilter {
                     q: Some(key.clone()),
-                    kind: Some(CompanyKind::Client),
+                    kinds: vec![CompanyKind::Client],
                 },
                 domain::paging::PageRequest::new(Some(1), Some(2)),
             )

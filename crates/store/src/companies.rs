@@ -11,6 +11,7 @@ use domain::paging::{PageRequest, Paged};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::filter::{self, Conditions};
 use crate::{Actor, Error, Result, Scope, Tx, audit, corrupt, map_unique, now, on_tx, search};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,7 +30,21 @@ pub struct Company {
 #[derive(Debug, Clone, Default)]
 pub struct CompanyFilter {
     pub q: Option<String>,
-    pub kind: Option<CompanyKind>,
+    /// Any of these kinds (a picker of accounts asks for clients and
+    /// prospects); none: every kind.
+    pub kinds: Vec<CompanyKind>,
+}
+
+impl CompanyFilter {
+    /// The filters present, as conditions on `companies`.
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::new();
+        c.like("search_key", search::like_pattern(self.q.as_deref()));
+        if !self.kinds.is_empty() {
+            c.within("kind", self.kinds.iter().map(|k| k.as_str().to_owned()));
+        }
+        c
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -240,13 +255,20 @@ macro_rules! scoped {
     };
 }
 
+macro_rules! company_columns {
+    () => {
+        "SELECT id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2, postcode, \
+         city, country, email, phone, iban, key_account, notes, parent_id, entity_kind, send_invoices_by_email, \
+         created_at, updated_at \
+         FROM companies "
+    };
+}
+
 macro_rules! select_companies {
     ($where:literal, $tail:literal) => {
         concat!(
-            "SELECT id, name, kind, legal_form, siren, siret, vat_number, address_line1, address_line2, postcode, \
-             city, country, email, phone, iban, key_account, notes, parent_id, entity_kind, send_invoices_by_email, \
-             created_at, updated_at \
-             FROM companies WHERE ",
+            company_columns!(),
+            "WHERE ",
             $where,
             " AND ",
             crate::scope_clause!(companies),
@@ -302,35 +324,26 @@ pub async fn list(
     filter: &CompanyFilter,
     page: PageRequest,
 ) -> Result<Paged<Company>> {
-    let pattern = search::like_pattern(filter.q.as_deref());
-    let kind = filter.kind.map(|k| k.as_str());
-    let count_sql = scoped!(
-        "SELECT COUNT(*) FROM companies WHERE (CAST($4 AS TEXT) IS NULL OR search_key LIKE $4 ESCAPE '\\')
-           AND (CAST($5 AS TEXT) IS NULL OR kind = $5)",
-        ""
-    );
-    let total: i64 = on_tx!(tx, |c| sqlx::query_scalar(count_sql)
-        .bind(scope.company())
-        .bind(scope.own_user())
-        .bind(scope.portfolio())
-        .bind(&pattern)
-        .bind(kind)
-        .fetch_one(c)
-        .await)?;
-    let sql = select_companies!(
-        "(CAST($4 AS TEXT) IS NULL OR search_key LIKE $4 ESCAPE '\\') AND (CAST($5 AS TEXT) IS NULL OR kind = $5)",
-        "ORDER BY name, id LIMIT $6 OFFSET $7"
-    );
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(scope.company())
-        .bind(scope.own_user())
-        .bind(scope.portfolio())
-        .bind(&pattern)
-        .bind(kind)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(c)
-        .await)?;
+    // Only the filters present are written: the optional-filter OR kept
+    // PostgreSQL's generic plan off the name index.
+    let c = filter.conditions();
+    let total = filter::count(
+        tx,
+        scope,
+        crate::scoped_sql!("companies WHERE ", companies),
+        &c,
+        None,
+    )
+    .await?;
+    let rows: Vec<Row> = filter::rows(
+        tx,
+        scope,
+        crate::scoped_sql!(concat!(company_columns!(), "WHERE "), companies),
+        &c,
+        "ORDER BY name, id",
+        Some(page),
+    )
+    .await?;
     Ok(Paged {
         items: rows
             .into_iter()
@@ -338,7 +351,7 @@ pub async fn list(
             .collect::<Result<_>>()?,
         page: page.page,
         per_page: page.per_page,
-        total: total as u64,
+        total,
     })
 }
 

@@ -98,6 +98,25 @@ impl Conditions {
         self
     }
 
+    /// `column IN ({select} LIKE $n)`, `select` a fixed sub-select up to its
+    /// searched column: the rows whose related record's words hold the
+    /// pattern (a client's name typed rather than picked).
+    pub fn like_within(
+        &mut self,
+        column: &'static str,
+        select: &'static str,
+        pattern: Option<String>,
+    ) -> &mut Self {
+        if let Some(p) = pattern {
+            let n = self.next();
+            self.values.push(Value::Text(p));
+            self.sql.push_str(&format!(
+                " AND {column} IN ({select} LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        self
+    }
+
     /// `column IN ($n, …)` over `values` (at most `MAX_BINDS` less the
     /// other binds: the caller chunks longer lists).
     pub fn within(

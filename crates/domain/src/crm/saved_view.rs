@@ -12,12 +12,13 @@ pub const NAME_MAX: usize = 80;
 
 /// The parameters of the opportunity list a view may hold, in the order a
 /// view's query is written (so one set of filters has one text).
-pub const PARAMETERS: [&str; 10] = [
+pub const PARAMETERS: [&str; 11] = [
     "q",
     "stage",
     "kind",
     "business_manager_id",
     "client_id",
+    "client",
     "source",
     "start_from",
     "start_to",

@@ -49,10 +49,3 @@ pub(crate) async fn account(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<
         members,
     })
 }
-
-/// Whether the reader may open the plan of `id`: `NotFound` when not, so
-/// that a command says nothing of what was typed for an account out of
-/// reach.
-pub async fn visible(tx: &mut Tx, scope: Scope, id: CompanyId) -> Result<()> {
-    account(tx, scope, id).await.map(|_| ())
-}

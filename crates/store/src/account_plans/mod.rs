@@ -17,7 +17,6 @@ pub mod people;
 pub mod read;
 pub mod write;
 
-pub use account::visible;
 pub use figures::Figures;
 pub use people::{DecisionMaker, GroupContact};
 pub use read::{Domain, Owner, Plan, plan};

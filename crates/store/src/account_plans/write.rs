@@ -1,11 +1,14 @@
 //! Writing an account plan: its domains, the part its contacts play, its
 //! yearly targets. Each command reads the account through the writer's
-//! scope first (`NotFound` outside it), refuses a plan for an account that
-//! is not a key account (`key_account`), and a contact outside the
-//! account's group (or outside the writer's scope), naming the field;
-//! then writes and audits. Values come checked by the domain.
+//! scope first (`NotFound` outside it, whatever was typed), then has the
+//! domain check what was typed, refuses a plan for an account that is not
+//! a key account (`key_account`) and a contact outside the account's group
+//! (or outside the writer's scope), naming the field; then writes and
+//! audits. The page and the API call these and nothing else.
 
-use domain::crm::account_plan::{DomainData, StakeholderData, TargetData};
+use domain::crm::account_plan::{
+    DomainData, DomainInput, StakeholderData, StakeholderInput, TargetData, TargetInput,
+};
 use domain::ids::{AccountDomainId, CompanyId, ContactId};
 use domain::validation::ValidationErrors;
 
@@ -17,13 +20,22 @@ fn refuse(field: &'static str, key: &'static str) -> Error {
     Error::Invalid(ValidationErrors::single(field, key))
 }
 
-/// The key account `company`, as the writer sees it.
-async fn key_account(tx: &mut Tx, scope: Scope, company: CompanyId) -> Result<Account> {
+/// The account `company` as the writer sees it, and what the domain made
+/// of `input`: the account first, so that one out of reach is not found
+/// whatever was typed; then the typed values; then that it is a key
+/// account.
+async fn key_account<T>(
+    tx: &mut Tx,
+    scope: Scope,
+    company: CompanyId,
+    input: impl FnOnce() -> std::result::Result<T, ValidationErrors>,
+) -> Result<(Account, T)> {
     let a = account(tx, scope, company).await?;
+    let data = input().map_err(Error::Invalid)?;
     if !a.key_account {
         return Err(refuse("key_account", "account-plan-not-key-account"));
     }
-    Ok(a)
+    Ok((a, data))
 }
 
 /// Refuses, on `field`, a contact the writer does not see or who works
@@ -81,17 +93,17 @@ async fn checked_domain(
     tx: &mut Tx,
     scope: Scope,
     company: CompanyId,
-    d: &DomainData,
+    input: &DomainInput,
     other_than: Option<AccountDomainId>,
-) -> Result<()> {
-    let a = key_account(tx, scope, company).await?;
+) -> Result<DomainData> {
+    let (a, d) = key_account(tx, scope, company, || input.validate()).await?;
     if let Some(lead) = d.lead_contact_id {
         check_contact(tx, scope, &a, lead, "lead_contact_id").await?;
     }
     if name_taken(tx, company, &d.name, other_than).await? {
         return Err(refuse("name", "account-domain-name-taken"));
     }
-    Ok(())
+    Ok(d)
 }
 
 async fn read_back(tx: &mut Tx, company: CompanyId, id: AccountDomainId) -> Result<Domain> {
@@ -108,9 +120,9 @@ pub async fn create_domain(
     actor: &Actor,
     scope: Scope,
     company: CompanyId,
-    d: &DomainData,
+    input: &DomainInput,
 ) -> Result<Domain> {
-    checked_domain(tx, scope, company, d, None).await?;
+    let d = checked_domain(tx, scope, company, input, None).await?;
     let id = AccountDomainId::new();
     let at = now();
     on_tx!(tx, |c| sqlx::query(
@@ -150,12 +162,13 @@ pub async fn update_domain(
     scope: Scope,
     company: CompanyId,
     id: AccountDomainId,
-    d: &DomainData,
+    input: &DomainInput,
 ) -> Result<Domain> {
-    // The account first: a domain of an account out of scope is not found.
+    // The account and the domain first: a domain of an account out of
+    // scope, or of another plan, is not found whatever was typed.
     account(tx, scope, company).await?;
     let before = read_back(tx, company, id).await?;
-    checked_domain(tx, scope, company, d, Some(id)).await?;
+    let d = checked_domain(tx, scope, company, input, Some(id)).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE account_domains SET name = $3, lead_contact_id = $4, stakes = $5, status = $6, updated_at = $7 \
          WHERE id = $1 AND company_id = $2"
@@ -192,9 +205,9 @@ pub async fn set_stakeholder(
     actor: &Actor,
     scope: Scope,
     company: CompanyId,
-    s: &StakeholderData,
-) -> Result<()> {
-    let a = key_account(tx, scope, company).await?;
+    input: &StakeholderInput,
+) -> Result<StakeholderData> {
+    let (a, s) = key_account(tx, scope, company, || input.validate()).await?;
     check_contact(tx, scope, &a, s.contact_id, "contact_id").await?;
     on_tx!(tx, |c| {
         sqlx::query(
@@ -218,9 +231,10 @@ pub async fn set_stakeholder(
         "account_stakeholder",
         &format!("{company}/{}", s.contact_id),
         None::<&()>,
-        Some(s),
+        Some(&s),
     )
-    .await
+    .await?;
+    Ok(s)
 }
 
 /// Sets the targets of one year in the plan of `company`.
@@ -229,9 +243,9 @@ pub async fn set_target(
     actor: &Actor,
     scope: Scope,
     company: CompanyId,
-    t: &TargetData,
-) -> Result<()> {
-    key_account(tx, scope, company).await?;
+    input: &TargetInput,
+) -> Result<TargetData> {
+    let (_, t) = key_account(tx, scope, company, || input.validate()).await?;
     let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
     on_tx!(tx, |c| {
         sqlx::query(
@@ -257,7 +271,8 @@ pub async fn set_target(
         "account_target",
         &format!("{company}/{}", t.year),
         None::<&()>,
-        Some(t),
+        Some(&t),
     )
-    .await
+    .await?;
+    Ok(t)
 }

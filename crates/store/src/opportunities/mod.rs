@@ -242,6 +242,9 @@ pub struct OpportunityFilter {
     pub kind: Option<OpportunityKind>,
     pub business_manager_id: Option<UserId>,
     pub client_id: Option<CompanyId>,
+    /// Words of the client's name (accents and case ignored): a name typed
+    /// in the picker rather than chosen among its suggestions.
+    pub client_name: Option<String>,
     pub source: Option<Source>,
     /// Starting on or after / on or before.
     pub start_from: Option<Date>,
@@ -319,6 +322,11 @@ impl OpportunityFilter {
                 self.business_manager_id.map(|u| u.to_string()),
             )
             .eq("o.client_id", self.client_id.map(|x| x.to_string()))
+            .like_within(
+                "o.client_id",
+                "SELECT n.id FROM companies n WHERE n.search_key",
+                search::like_pattern(self.client_name.as_deref()),
+            )
             .eq("o.source", self.source.map(|x| x.as_str()))
             .cmp("o.start_date", ">=", self.start_from)
             .cmp("o.start_date", "<=", self.start_to);

@@ -40,7 +40,7 @@ async fn list(db: &Db, scope: Scope, q: Option<&str>, kind: Option<CompanyKind>)
     let mut tx = db.read().await.unwrap();
     let filter = CompanyFilter {
         q: q.map(str::to_string),
-        kind,
+        kinds: kind.into_iter().collect(),
     };
     let page = companies::list(&mut tx, scope, &filter, PageRequest::new(None, Some(200)))
         .await

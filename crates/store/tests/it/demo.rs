@@ -289,7 +289,7 @@ async fn assert_exactly_the_demo(db: &Db) {
         Scope::All,
         &CompanyFilter {
             q: Some("Clientis".into()),
-            kind: None,
+            kinds: Vec::new(),
         },
         PageRequest::default(),
     )

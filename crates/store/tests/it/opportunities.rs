@@ -275,7 +275,7 @@ async fn stages_move_by_the_rule_and_the_figures_follow() {
     on_each_backend(|db| async move {
         let w = World::new(&db).await;
         let (bruno, _) = w.managers().await.clone();
-        let c = w.client().create().await;
+        let c = w.client().name("Société Générale Étoile").create().await;
         let o = create(&db, Scope::All, &input(c.id, bruno.id))
             .await
             .unwrap();
@@ -355,7 +355,28 @@ async fn stages_move_by_the_rule_and_the_figures_follow() {
         )
         .await
         .unwrap();
+        // By words of the client's name, typed: accents and case ignored.
+        let mut by_name = Vec::new();
+        for typed in ["generale etoile", "Zèbre"] {
+            let f = OpportunityFilter {
+                client_name: Some(typed.into()),
+                ..Default::default()
+            };
+            let n = store::opportunities::list(
+                &mut tx,
+                Scope::All,
+                &f,
+                Sort::Title,
+                false,
+                PageRequest::new(None, None),
+            )
+            .await
+            .unwrap()
+            .total;
+            by_name.push(n);
+        }
         tx.commit().await.unwrap();
+        assert_eq!(by_name, [1, 0]);
         let kinds: Vec<&str> = d.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(
             kinds,

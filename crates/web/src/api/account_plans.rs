@@ -290,11 +290,10 @@ pub async fn create_domain(
     let scope = ctx.scope()?;
     let domain = write(&app, &ctx)
         .commit(async |tx| -> AppResult<_> {
-            // The account first: one out of reach is not found, whatever
-            // was sent.
-            store::account_plans::visible(tx, scope, id).await?;
-            let d = input.validate().map_err(AppError::Validation)?;
-            Ok(store::account_plans::write::create_domain(tx, &ctx.actor(), scope, id, &d).await?)
+            Ok(
+                store::account_plans::write::create_domain(tx, &ctx.actor(), scope, id, &input)
+                    .await?,
+            )
         })
         .await?;
     Ok(created(
@@ -354,12 +353,15 @@ pub async fn update_domain(
     let scope = ctx.scope()?;
     let domain = write(&app, &ctx)
         .commit(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let d = input.validate().map_err(AppError::Validation)?;
-            Ok(
-                store::account_plans::write::update_domain(tx, &ctx.actor(), scope, id, domain, &d)
-                    .await?,
+            Ok(store::account_plans::write::update_domain(
+                tx,
+                &ctx.actor(),
+                scope,
+                id,
+                domain,
+                &input,
             )
+            .await?)
         })
         .await?;
     Ok(Json(DomainDto::from(&domain)))
@@ -408,10 +410,10 @@ pub async fn set_stakeholder(
     let scope = ctx.scope()?;
     let s = write(&app, &ctx)
         .commit(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let s = input.validate().map_err(AppError::Validation)?;
-            store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &s).await?;
-            Ok(s)
+            Ok(
+                store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &input)
+                    .await?,
+            )
         })
         .await?;
     Ok(Json(StakeholderDto {
@@ -459,10 +461,10 @@ pub async fn set_target(
     let scope = ctx.scope()?;
     let t = write(&app, &ctx)
         .commit(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let t = input.validate().map_err(AppError::Validation)?;
-            store::account_plans::write::set_target(tx, &ctx.actor(), scope, id, &t).await?;
-            Ok(t)
+            Ok(
+                store::account_plans::write::set_target(tx, &ctx.actor(), scope, id, &input)
+                    .await?,
+            )
         })
         .await?;
     Ok(Json(TargetDto::from(&t)))

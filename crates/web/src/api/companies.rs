@@ -214,7 +214,7 @@ pub async fn list(
     };
     let filter = CompanyFilter {
         q: params.q.clone(),
-        kind,
+        kinds: kind.into_iter().collect(),
     };
     let mut tx = app.db.read().await?;
     let paged = store::companies::list(&mut tx, ctx.scope()?, &filter, params.page()).await?;

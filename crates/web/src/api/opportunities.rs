@@ -296,6 +296,9 @@ pub struct OpportunityFilterParams {
     /// The client company (the account).
     #[param(format = Uuid)]
     pub client_id: Option<String>,
+    /// Words of the client's name (or SIREN, city), accents and case
+    /// ignored.
+    pub client: Option<String>,
     #[param(pattern = "^(follow_up_meeting|call|inbound|renewal|tender)$")]
     pub source: Option<String>,
     /// Starting on or after, `YYYY-MM-DD`.
@@ -384,6 +387,7 @@ pub fn filter_of(
         kind: kind.and_then(|s| OpportunityKind::parse(&s)),
         business_manager_id: bm.and_then(|s| UserId::parse(&s)),
         client_id: client.and_then(|s| CompanyId::parse(&s)),
+        client_name: given(&p.client),
         source: source.and_then(|s| Source::parse(&s)),
         start_from,
         start_to,

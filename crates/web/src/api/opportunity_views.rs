@@ -86,6 +86,7 @@ pub fn checked_query(raw: &str) -> Result<String, ValidationErrors> {
         kind: value("kind"),
         business_manager_id: value("business_manager_id"),
         client_id: value("client_id"),
+        client: value("client"),
         source: value("source"),
         start_from: value("start_from"),
         start_to: value("start_to"),

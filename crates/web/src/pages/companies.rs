@@ -67,7 +67,7 @@ pub async fn list(
     let scope = ctx.scope()?;
     let filter = CompanyFilter {
         q: Some(q.q.clone()),
-        kind: CompanyKind::parse(&q.kind),
+        kinds: CompanyKind::parse(&q.kind).into_iter().collect(),
     };
     let mut tx = app.db.read().await?;
     let paged =
@@ -145,7 +145,13 @@ pub async fn options(
     };
     let filter = CompanyFilter {
         q: Some(typed.trim().to_owned()),
-        kind: CompanyKind::parse(q.kind.trim()),
+        // `client,prospect`: the accounts an opportunity may be for.
+        kinds: q
+            .kind
+            .split(',')
+            .map(str::trim)
+            .filter_map(CompanyKind::parse)
+            .collect(),
     };
     let mut tx = app.db.read().await?;
     let found = store::companies::list(

@@ -137,6 +137,11 @@ async fn the_client_picker_suggests_what_the_user_may_see() {
         }
         t.w.client().name("Zèbre Conseil").create().await;
         t.w.client()
+            .name("Zèbre Prospection")
+            .kind("prospect")
+            .create()
+            .await;
+        t.w.client()
             .name("Acme Fournitures")
             .kind("supplier")
             .create()
@@ -160,6 +165,21 @@ async fn the_client_picker_suggests_what_the_user_may_see() {
             .await;
         assert_eq!(r.body.matches("<option ").count(), 1);
         assert!(r.body.contains("Zèbre Conseil"));
+        // The opportunities' picker: clients and prospects, no supplier.
+        let r = t
+            .get(
+                "/companies/options?kind=client,prospect&q=zebre",
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(r.body.matches("<option ").count(), 2, "{}", r.body);
+        let r = t
+            .get(
+                "/companies/options?kind=client,prospect&q=fournitures",
+                Some(&finance),
+            )
+            .await;
+        assert_eq!(r.body.matches("<option ").count(), 0, "{}", r.body);
 
         // A client contact: his own company, whatever he types.
         let contact = t.browser(Some(Role::ClientContact)).await;

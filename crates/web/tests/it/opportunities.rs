@@ -279,6 +279,31 @@ async fn the_pages_create_move_and_win() {
             .get("/opportunities?sort=expected&order=desc", Some(&admin))
             .await;
         assert!(list.body.contains("Mission — Data Eng"));
+        // The account filter is a picker that suggests as one types, not
+        // a select of every account; a link by id shows the account's name.
+        for page in ["/opportunities", "/opportunities/kanban"] {
+            let p = t
+                .get(&format!("{page}?client_id={cid}"), Some(&admin))
+                .await;
+            assert!(!p.body.contains(r#"name="client_id""#), "{page}");
+            assert!(
+                p.body
+                    .contains(r#"hx-get="/companies/options?kind=client,prospect""#),
+                "{page}"
+            );
+            assert!(p.body.contains(r#"value="Clientis""#), "{page}");
+            assert!(p.body.contains("Mission — Data Eng"), "{page}");
+        }
+        for (typed, found) in [
+            ("clientis", true),
+            ("Z%C3%A8bre", false),
+            (cid.as_str(), true),
+        ] {
+            let p = t
+                .get(&format!("/opportunities?client={typed}"), Some(&admin))
+                .await;
+            assert_eq!(p.body.contains("Mission — Data Eng"), found, "{typed}");
+        }
         let id = detail.trim_start_matches("/opportunities/").to_owned();
         let r = t
             .post_form(

@@ -429,9 +429,10 @@ pub async fn create_domain(
     let outcome = write(&app, &ctx)
         .flash("account-plan-saved")
         .run(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let d = input.validate().map_err(AppError::Validation)?;
-            Ok(store::account_plans::write::create_domain(tx, &ctx.actor(), scope, id, &d).await?)
+            Ok(
+                store::account_plans::write::create_domain(tx, &ctx.actor(), scope, id, &input)
+                    .await?,
+            )
         })
         .await?;
     after(&app, &ctx, id, outcome, Refusal::NewDomain(input)).await
@@ -451,14 +452,15 @@ pub async fn update_domain(
     let outcome = write(&app, &ctx)
         .flash("account-plan-saved")
         .run(async |tx| -> AppResult<_> {
-            // The account and the domain first: one out of reach is not
-            // found, whatever was typed.
-            store::account_plans::visible(tx, scope, id).await?;
-            let d = input.validate().map_err(AppError::Validation)?;
-            Ok(
-                store::account_plans::write::update_domain(tx, &ctx.actor(), scope, id, domain, &d)
-                    .await?,
+            Ok(store::account_plans::write::update_domain(
+                tx,
+                &ctx.actor(),
+                scope,
+                id,
+                domain,
+                &input,
             )
+            .await?)
         })
         .await?;
     after(&app, &ctx, id, outcome, Refusal::Domain(domain, input)).await
@@ -488,10 +490,8 @@ pub async fn set_stakeholder(
     let outcome = write(&app, &ctx)
         .flash("account-plan-saved")
         .run(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let s = input.validate().map_err(AppError::Validation)?;
             Ok(
-                store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &s)
+                store::account_plans::write::set_stakeholder(tx, &ctx.actor(), scope, id, &input)
                     .await?,
             )
         })
@@ -525,9 +525,10 @@ pub async fn set_target(
     let outcome = write(&app, &ctx)
         .flash("account-plan-saved")
         .run(async |tx| -> AppResult<_> {
-            store::account_plans::visible(tx, scope, id).await?;
-            let t = input.validate().map_err(AppError::Validation)?;
-            Ok(store::account_plans::write::set_target(tx, &ctx.actor(), scope, id, &t).await?)
+            Ok(
+                store::account_plans::write::set_target(tx, &ctx.actor(), scope, id, &input)
+                    .await?,
+            )
         })
         .await?;
     let year = domain::crm::account_plan::parse_year(&input.year).ok();

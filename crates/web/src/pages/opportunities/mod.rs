@@ -20,6 +20,7 @@ use axum::extract::State;
 use axum::response::Response;
 use domain::Locale;
 use domain::crm::{OpportunityKind, Source, StageSet};
+use domain::ids::CompanyId;
 use domain::paging::PageRequest;
 use serde::Deserialize;
 use store::opportunities::{Opportunity, OpportunityFilter, Sort};
@@ -42,8 +43,13 @@ pub struct ListQuery {
     pub kind: String,
     #[serde(default)]
     pub business_manager_id: String,
+    /// The account, from a link (its page, its map, its plan).
     #[serde(default)]
     pub client_id: String,
+    /// The account's id or words of its name, typed or picked in the
+    /// filter's picker.
+    #[serde(default)]
+    pub client: String,
     #[serde(default)]
     pub source: String,
     #[serde(default)]
@@ -68,6 +74,7 @@ impl ListQuery {
             ("kind", self.kind.clone()),
             ("business_manager_id", self.business_manager_id.clone()),
             ("client_id", self.client_id.clone()),
+            ("client", self.client.clone()),
             ("source", self.source.clone()),
             ("start_from", self.start_from.clone()),
             ("start_to", self.start_to.clone()),
@@ -80,11 +87,17 @@ impl ListQuery {
     /// page rather than refused, the page then shows every opportunity.
     fn filter(&self) -> (OpportunityFilter, Sort, bool) {
         let opt = |s: &String| Some(s.clone()).filter(|s| !s.trim().is_empty());
+        // A picked suggestion may come back as an id, as on the invoices.
+        let (client_id, client) = match CompanyId::parse(self.client.trim()) {
+            Some(_) => (opt(&self.client), None),
+            None => (opt(&self.client_id), opt(&self.client)),
+        };
         let params = OpportunityFilterParams {
             stage: opt(&self.stage),
             kind: opt(&self.kind),
             business_manager_id: opt(&self.business_manager_id),
-            client_id: opt(&self.client_id),
+            client_id,
+            client,
             source: opt(&self.source),
             start_from: opt(&self.start_from),
             start_to: opt(&self.start_to),
@@ -102,25 +115,30 @@ pub struct Options {
     pub kinds: Vec<(&'static str, String)>,
     pub sources: Vec<(&'static str, String)>,
     pub managers: Vec<(String, String)>,
-    pub companies: Vec<(String, String)>,
+    /// What the account picker shows: the name of the account a link
+    /// asked for, else what was typed. A firm has thousands of accounts:
+    /// the picker suggests them as one types rather than listing them.
+    pub client: String,
 }
 
-async fn options(tx: &mut store::Tx, ctx: &Ctx, stages: &StageSet) -> AppResult<Options> {
+async fn options(
+    tx: &mut store::Tx,
+    ctx: &Ctx,
+    stages: &StageSet,
+    q: &ListQuery,
+) -> AppResult<Options> {
     let l = ctx.locale;
-    let scope = ctx.scope()?;
-    let mut companies = Vec::new();
-    for kind in [
-        domain::company::CompanyKind::Client,
-        domain::company::CompanyKind::Prospect,
-    ] {
-        companies.extend(
-            store::companies::options(tx, scope, Some(kind))
-                .await?
-                .into_iter()
-                .map(|(id, name)| (id.to_string(), name)),
-        );
-    }
-    companies.sort_by(|a, b| a.1.cmp(&b.1));
+    let linked = [&q.client_id, &q.client]
+        .into_iter()
+        .find_map(|s| CompanyId::parse(s.trim()));
+    let client = match linked {
+        Some(id) => match store::companies::get(tx, ctx.scope()?, id).await {
+            Ok(c) => c.data.name,
+            Err(store::Error::NotFound) => String::new(),
+            Err(e) => return Err(e.into()),
+        },
+        None => q.client.trim().to_owned(),
+    };
     Ok(Options {
         stages: stages
             .stages()
@@ -136,7 +154,7 @@ async fn options(tx: &mut store::Tx, ctx: &Ctx, stages: &StageSet) -> AppResult<
             .map(|s| (s.as_str(), i18n::t(l, &s.label_key())))
             .collect(),
         managers: super::missions::users_with(tx, store::users::MANAGER_ROLES).await?,
-        companies,
+        client,
     })
 }
 
@@ -239,7 +257,7 @@ async fn list_page(
         PageRequest::new(q.page, None),
     )
     .await?;
-    let o = options(&mut tx, ctx, &stages).await?;
+    let o = options(&mut tx, ctx, &stages, &q).await?;
     let saved = store::opportunities::views::visible(&mut tx, ctx.user()?.id).await?;
     tx.commit().await?;
     let refused = !typed.errors.is_empty();
@@ -315,7 +333,7 @@ pub async fn kanban(
     let mut tx = app.db.read().await?;
     let stages = store::opportunities::stages(&mut tx).await?;
     let columns = store::opportunities::kanban(&mut tx, scope, &filter, CARDS).await?;
-    let o = options(&mut tx, &ctx, &stages).await?;
+    let o = options(&mut tx, &ctx, &stages, &q).await?;
     tx.commit().await?;
     let l = ctx.locale;
     let columns = columns
