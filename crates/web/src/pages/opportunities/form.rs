@@ -43,6 +43,8 @@ struct FormPage {
     /// The client's other opportunities, a parent may be chosen among.
     parents: Vec<(String, String)>,
     o: Options,
+    /// The clients and prospects a need may be for.
+    companies: Vec<(String, String)>,
     levels: Vec<(u8, String)>,
     errors: FieldErrors,
 }
@@ -148,7 +150,8 @@ async fn form_page(
     };
     let mut tx = app.db.read().await?;
     let stages = store::opportunities::stages(&mut tx).await?;
-    let o = options(&mut tx, ctx, &stages).await?;
+    let o = options(&mut tx, ctx, &stages, &super::ListQuery::default()).await?;
+    let companies = super::accounts(&mut tx, ctx).await?;
     let contacts = match CompanyId::parse(sent.input.client_id.trim()) {
         Some(company_id) => {
             let filter = store::contacts::ContactFilter {
@@ -218,6 +221,7 @@ async fn form_page(
             .collect(),
         parents,
         o,
+        companies,
         levels: domain::crm::SkillLevel::ALL
             .iter()
             .map(|lv| (lv.get(), crate::i18n::t(l, &lv.label_key())))

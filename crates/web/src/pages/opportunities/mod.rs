@@ -121,6 +121,26 @@ pub struct Options {
     pub client: String,
 }
 
+/// The clients and prospects the user sees, by name, for the form's select
+/// (at most 1 000 of each kind: `store::companies::options`).
+async fn accounts(tx: &mut store::Tx, ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+    let scope = ctx.scope()?;
+    let mut companies = Vec::new();
+    for kind in [
+        domain::company::CompanyKind::Client,
+        domain::company::CompanyKind::Prospect,
+    ] {
+        companies.extend(
+            store::companies::options(tx, scope, Some(kind))
+                .await?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name)),
+        );
+    }
+    companies.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(companies)
+}
+
 async fn options(
     tx: &mut store::Tx,
     ctx: &Ctx,
