@@ -153,6 +153,8 @@ pub fn has(locale: Locale, key: &str) -> bool {
         "open",
         "outstanding",
         "available",
+        // How many of a longer list a page shows.
+        "shown",
         // Bank statements (#17).
         "position",
         "other",
