@@ -94,6 +94,10 @@ macro_rules! on_pool {
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://regisseur.db?mode=rwc";
 
+/// Rows SQLite's worker thread may buffer ahead of the reading task (see
+/// `Db::connect`): a few hundred kilobytes at most per running query.
+const ROW_BUFFER: usize = 1024;
+
 impl Db {
     /// Connects without migrating. `max_connections` bounds the pool.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, Error> {
@@ -119,7 +123,13 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // sqlx hands each row from SQLite's worker thread to the
+                // task through a channel; at its default of 50 the two
+                // threads wake each other row by row on a list of
+                // thousands (the pipeline's 4 000 open needs). A deeper
+                // buffer lets the worker run ahead and the task drain it.
+                .row_buffer_size(ROW_BUFFER);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))

@@ -362,13 +362,19 @@ impl OpportunityData {
     /// the start, then less the working days gone since (an end date, when
     /// given, bounds them).
     pub fn remaining_days(&self, today: Date, region: Region) -> DayQuantity {
-        if today < self.start_date {
-            return self.days;
-        }
-        let gone = working_days_between(self.start_date, today, region).len() as u32;
-        let left = self.days.half_days().saturating_sub(gone * 2);
-        DayQuantity::from_half_days(left)
+        remaining_days(self.start_date, self.days, today, region)
     }
+}
+
+/// Days of one position of a need of `days` starting on `start` still to
+/// come on `today` (see [`OpportunityData::remaining_days`]).
+pub fn remaining_days(start: Date, days: DayQuantity, today: Date, region: Region) -> DayQuantity {
+    if today < start {
+        return days;
+    }
+    let gone = working_days_between(start, today, region).len() as u32;
+    let left = days.half_days().saturating_sub(gone * 2);
+    DayQuantity::from_half_days(left)
 }
 
 /// `amount` × `probability`, half up to the cent.

@@ -103,7 +103,7 @@ async fn covered_days_and_consultants_becoming_free_in_scope() {
             Money::from_euros(2 * 40 * 550 * 30 / 100)
         );
         assert_eq!(all.lines.len(), 2);
-        assert_eq!(names.opportunities[&dataviz].data.title, "DataViz");
+        assert_eq!(names.opportunities[&dataviz], "DataViz");
         let freed: Vec<_> = all.freed.iter().map(|(f, _)| f.consultant).collect();
         assert_eq!(freed, [camille.id]);
         assert_eq!(

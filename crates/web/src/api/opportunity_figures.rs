@@ -157,7 +157,7 @@ pub async fn pipeline(State(app): State<AppState>, ctx: Ctx) -> AppResult<Json<P
                 title: names
                     .opportunities
                     .get(&l.opportunity)
-                    .map(|o| o.data.title.clone())
+                    .cloned()
                     .unwrap_or_default(),
                 client_id: l.account.to_string(),
                 business_manager_id: l.business_manager.to_string(),

@@ -180,7 +180,7 @@ pub async fn page(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             let o = names.opportunities.get(&line.opportunity);
             LineRow {
                 href: format!("/opportunities/{}", line.opportunity),
-                title: o.map(|o| o.data.title.clone()).unwrap_or_default(),
+                title: o.cloned().unwrap_or_default(),
                 account: names
                     .companies
                     .get(&line.account)
@@ -252,7 +252,7 @@ pub async fn export(State(app): State<AppState>, ctx: Ctx) -> AppResult<Response
     for line in &v.lines {
         let o = names.opportunities.get(&line.opportunity);
         out.push(vec![
-            text(&o.map(|o| o.data.title.clone()).unwrap_or_default()),
+            text(&o.cloned().unwrap_or_default()),
             text(
                 &names
                     .companies
