@@ -299,10 +299,16 @@ impl Standing {
     pub fn probability(&self, stages: &StageSet) -> Result<Percentage, StageError> {
         let stage = stages.get(&self.stage)?;
         Ok(match stage.outcome {
-            Outcome::Open => self.probability_override.unwrap_or(stage.probability),
+            Outcome::Open => open_probability(self.probability_override, stage.probability),
             _ => stage.probability,
         })
     }
+}
+
+/// The probability of an open opportunity: its business manager's own when
+/// he set one, else its stage's (for readers that have the two apart).
+pub fn open_probability(own: Option<Percentage>, stage: Percentage) -> Percentage {
+    own.unwrap_or(stage)
 }
 
 /// What can happen to an opportunity's stage.

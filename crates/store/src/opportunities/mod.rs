@@ -107,7 +107,9 @@ impl Row {
             .ok_or_else(|| corrupt("stage outcome", &self.stage_outcome))?;
         let override_ = self.probability_bp.map(percent).transpose()?;
         let probability = match outcome {
-            Outcome::Open => override_.unwrap_or(percent(self.stage_probability_bp)?),
+            Outcome::Open => {
+                domain::crm::stage::open_probability(override_, percent(self.stage_probability_bp)?)
+            }
             Outcome::Won => Percentage::HUNDRED,
             Outcome::Lost => Percentage::ZERO,
         };

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use domain::calendar::Region;
 use domain::crm::opportunity::remaining_days;
 use domain::crm::pipeline::{Freed, Line, PipelineView, horizon, pipeline as domain_pipeline};
+use domain::crm::stage::open_probability;
 use domain::ids::{AgencyId, CompanyId, OpportunityId, UserId};
 use domain::mission::DayQuantity;
 use domain::money::Money;
-use domain::percent::Percentage;
 use serde::Serialize;
 use time::Date;
 
@@ -38,7 +38,7 @@ pub struct Names {
 /// What the pipeline reads of an open need: its figures and what names
 /// it, not the rest of the record. Thousands of rows cross from the
 /// database; each column read costs (31 columns: a third more time on the
-/// pipeline page than these 12).
+/// pipeline page than these 13).
 #[derive(sqlx::FromRow)]
 struct LineRow {
     id: String,
@@ -50,7 +50,8 @@ struct LineRow {
     start_date: Date,
     half_days: i32,
     positions: i32,
-    probability_bp: i32,
+    probability_bp: Option<i32>,
+    stage_probability_bp: i32,
     expected_cents: i64,
     weighted_cents: i64,
 }
@@ -66,7 +67,7 @@ pub async fn open_lines(
     const SQL: &str = concat!(
         "SELECT o.id, o.title, o.client_id, c.name AS client_name, o.business_manager_id, \
          b.display_name AS business_manager_name, o.start_date, o.half_days, o.positions, \
-         COALESCE(o.probability_bp, s.probability_bp) AS probability_bp, o.expected_cents, o.weighted_cents \
+         o.probability_bp, s.probability_bp AS stage_probability_bp, o.expected_cents, o.weighted_cents \
          FROM opportunities o JOIN companies c ON c.id = o.client_id \
          JOIN users b ON b.id = o.business_manager_id JOIN opportunity_stages s ON s.code = o.stage ",
         // The open stages by name, so that `opportunities_stage` serves
@@ -108,7 +109,10 @@ pub async fn open_lines(
             // days are counted on the standard one.
             remaining: remaining_days(r.start_date, days, today, Region::Standard),
             positions: count(r.positions, "positions")?,
-            probability: Percentage::from_basis_points(count(r.probability_bp, "probability")?),
+            probability: open_probability(
+                r.probability_bp.map(super::percent).transpose()?,
+                super::percent(r.stage_probability_bp)?,
+            ),
             expected: Money::from_cents(r.expected_cents),
             weighted: Money::from_cents(r.weighted_cents),
             daily_cost: None,
